@@ -1,0 +1,91 @@
+//! The error-code enum: one variant per described code, `Other` for the rest.
+
+use proc_macro2::{Literal, TokenStream};
+use quote::quote;
+
+use super::docs::{doc, inner_doc};
+use crate::ir::ErrorCode;
+use crate::model::RetryClass;
+use crate::names::ident;
+
+pub fn emit(codes: &[ErrorCode], tables: &[(String, String)]) -> TokenStream {
+    let mut module_doc = String::from(
+        "Every error code the spec describes. Codes it does not describe are kept in\n[`ErrorCode::Other`], so a new server-side code never fails decoding.\n\nTables:\n",
+    );
+    for (name, doc) in tables {
+        module_doc.push_str(&format!("\n- `{name}`: {doc}"));
+    }
+    let module_doc = inner_doc(&module_doc);
+    let variants = codes.iter().map(|c| {
+        let name = ident(&c.variant);
+        let scope = if c.platform { " (platform-wide)" } else { "" };
+        let mut text = format!("`{}`{scope}: {}\n\n{}", c.code, c.msg, c.hint);
+        if let Some(zh) = &c.hint_zh {
+            text.push_str(&format!("\n\n排查建议：{zh}"));
+        }
+        let docs = doc(&text);
+        quote! { #docs #name, }
+    });
+    let names: Vec<_> = codes.iter().map(|c| ident(&c.variant)).collect();
+    let numbers: Vec<_> = codes.iter().map(|c| Literal::i64_unsuffixed(c.code)).collect();
+    let specs = codes.iter().map(|c| {
+        let code = Literal::i64_unsuffixed(c.code);
+        let status = Literal::u16_unsuffixed(c.status);
+        let (msg, hint) = (&c.msg, &c.hint);
+        let hint_zh = match &c.hint_zh {
+            Some(zh) => quote! { Some(#zh) },
+            None => quote! { None },
+        };
+        let retry = ident(match c.retry {
+            RetryClass::Never => "Never",
+            RetryClass::RateLimit => "RateLimit",
+            RetryClass::RefreshToken => "RefreshToken",
+        });
+        quote! {
+            ErrorSpec {
+                code: #code,
+                http_status: #status,
+                message: #msg,
+                hint: #hint,
+                hint_zh: #hint_zh,
+                retry: RetryClass::#retry,
+            }
+        }
+    });
+    let imports = if codes.is_empty() {
+        quote! { use crate::error_code::ErrorSpec; }
+    } else {
+        quote! { use crate::error_code::{ErrorSpec, RetryClass}; }
+    };
+    quote! {
+        #module_doc
+        #imports
+
+        /// An error code of the Open Platform, as found in the `code` of a response.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum ErrorCode {
+            #(#variants)*
+            /// A code the spec does not describe; its number is kept.
+            Other(i64),
+        }
+
+        impl ErrorCode {
+            /// The variant for a numeric code; unknown codes become [`ErrorCode::Other`].
+            pub const fn from_code(code: i64) -> Self {
+                match code {
+                    #( #numbers => Self::#names, )*
+                    other => Self::Other(other),
+                }
+            }
+
+            /// What the spec says about this code, if it describes it.
+            pub const fn spec(self) -> Option<&'static ErrorSpec> {
+                match self {
+                    #( Self::#names => Some(&#specs), )*
+                    Self::Other(_) => None,
+                }
+            }
+        }
+    }
+}

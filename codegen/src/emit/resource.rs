@@ -1,0 +1,486 @@
+//! One resource module: its handle, and the request and response types of each endpoint.
+
+use std::collections::BTreeSet;
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::docs::{code, doc, inner_doc};
+use crate::ir::{Endpoint, Field, Placement, Resource, Struct, Type};
+use crate::model::{AppType, Literal, Method, TokenKind};
+use crate::names::{ident, snake_ident};
+
+/// How a struct is used, which decides derives, constructors and serde attributes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Request,
+    Response,
+    Object,
+}
+
+pub fn emit(resource: &Resource) -> TokenStream {
+    let handle = ident(&resource.handle);
+    let accessor = snake_ident(&resource.module);
+    let module_doc = inner_doc(&resource.doc);
+    let handle_doc = doc(&format!(
+        "The `{}` endpoints: {}\n\nGet one from [`Client::{}`], or from [`Caller::{}`] to call as a user or tenant.",
+        resource.module,
+        resource.doc.trim_end_matches('.').to_lowercase(),
+        resource.module,
+        resource.module
+    ));
+    let methods = resource.endpoints.iter().map(endpoint_methods);
+    let types = resource.endpoints.iter().map(|e| endpoint_types(resource, e));
+    let objects = resource.objects.iter().map(|o| emit_struct(o, Role::Object, None));
+
+    let mut operation_items = vec!["Method", "Operation", "OperationMeta", "RateLimit", "TokenKind"];
+    let has_query = resource.endpoints.iter().any(|e| e.request.fields.iter().any(|f| f.placement == Placement::Query));
+    let paged = resource.endpoints.iter().any(|e| e.pagination.is_some());
+    if has_query {
+        operation_items.push("Query");
+    }
+    if paged {
+        operation_items.extend(["Page", "Paged"]);
+    }
+    operation_items.sort_unstable();
+    let operation_items = operation_items.iter().map(|i| ident(i));
+
+    let mut crate_items: BTreeSet<String> = ["Caller", "Client", "Error"].map(String::from).into();
+    if resource.endpoints.iter().any(|e| !e.errors.is_empty()) {
+        crate_items.insert("ErrorCode".into());
+    }
+    if paged {
+        crate_items.insert("Pager".into());
+    }
+    let local: BTreeSet<&str> = resource.objects.iter().map(|o| o.name.as_str()).collect();
+    let mut named = BTreeSet::new();
+    for e in &resource.endpoints {
+        for f in e.request.fields.iter().chain(&e.response.fields) {
+            collect_named(&f.ty, &mut named);
+        }
+    }
+    for o in &resource.objects {
+        for f in &o.fields {
+            collect_named(&f.ty, &mut named);
+        }
+    }
+    crate_items.extend(named.into_iter().filter(|n| !local.contains(n.as_str())));
+    let crate_items = crate_items.iter().map(|i| ident(i));
+    let client_doc = format!(" The `{}` endpoints, called with the client's credentials.", resource.module);
+    let caller_doc = format!(" The `{}` endpoints, called as this caller.", resource.module);
+
+    quote! {
+        #module_doc
+        use serde::{Deserialize, Serialize};
+        use crate::operation::{ #(#operation_items),* };
+        use crate::{ #(#crate_items),* };
+
+        #handle_doc
+        #[derive(Debug, Clone, Copy)]
+        pub struct #handle<'a> {
+            caller: Caller<'a>,
+        }
+
+        impl Client {
+            #[doc = #client_doc]
+            pub fn #accessor(&self) -> #handle<'_> {
+                #handle { caller: self.caller() }
+            }
+        }
+
+        impl<'a> Caller<'a> {
+            #[doc = #caller_doc]
+            pub fn #accessor(self) -> #handle<'a> {
+                #handle { caller: self }
+            }
+        }
+
+        impl<'a> #handle<'a> {
+            #(#methods)*
+        }
+
+        #(#types)*
+        #(#objects)*
+    }
+}
+
+fn collect_named(ty: &Type, out: &mut BTreeSet<String>) {
+    match ty {
+        Type::Named(name) => {
+            out.insert(name.clone());
+        }
+        Type::Vec(inner) => collect_named(inner, out),
+        _ => {}
+    }
+}
+
+fn endpoint_doc(e: &Endpoint) -> String {
+    let mut text = e.summary.clone();
+    if let Some(zh) = &e.summary_zh {
+        text.push_str(&format!("\n\n{zh}"));
+    }
+    if let Some(description) = &e.description {
+        text.push_str(&format!("\n\n{description}"));
+    }
+    text.push_str(&format!(
+        "\n\n`{} {}` · [Feishu documentation]({})\n",
+        e.method.as_str(),
+        e.path,
+        e.docs
+    ));
+    let tokens: Vec<_> = e
+        .tokens
+        .iter()
+        .map(|t| match t {
+            TokenKind::Tenant => "`tenant_access_token`",
+            TokenKind::App => "`app_access_token`",
+            TokenKind::User => "`user_access_token`",
+        })
+        .collect();
+    let apps: Vec<_> = e
+        .app_types
+        .iter()
+        .map(|a| match a {
+            AppType::Custom => "custom",
+            AppType::Isv => "store (isv)",
+        })
+        .collect();
+    let scopes: Vec<_> = e.scopes.iter().map(|s| code(s)).collect();
+    text.push_str(&format!("\n- Tokens: {}", tokens.join(", ")));
+    text.push_str(&format!("\n- App types: {}", apps.join(", ")));
+    text.push_str(&format!("\n- Scopes (any one): {}", scopes.join(", ")));
+    text.push_str(&format!("\n- Rate limit (`{}`): {}", e.rate_limit.name, e.rate_limit.doc));
+    text.push_str(&format!(
+        "\n- Retried on connection failures and 5xx: {}",
+        if e.idempotent { "yes" } else { "no (not safe to repeat)" }
+    ));
+    text.push_str("\n\n# Errors\n\n");
+    if e.errors.is_empty() {
+        text.push_str("[`Error::Api`] with a platform-wide code; the spec documents no endpoint codes.");
+    } else {
+        text.push_str("[`Error::Api`] with a platform-wide code or one of the documented codes:\n");
+        for (number, variant, msg) in &e.errors {
+            text.push_str(&format!("\n- [`ErrorCode::{variant}`] (`{number}`): {msg}"));
+        }
+    }
+    text
+}
+
+fn endpoint_methods(e: &Endpoint) -> TokenStream {
+    let name = snake_ident(&e.name);
+    let request = ident(&e.request.name);
+    let response = ident(&e.response.name);
+    let docs = doc(&endpoint_doc(e));
+    let call = quote! {
+        #docs
+        pub async fn #name(&self, request: &#request) -> Result<#response, Error> {
+            self.caller.send(request).await
+        }
+    };
+    let Some(pagination) = &e.pagination else { return call };
+    let pager = format_ident!("{}_pager", e.name);
+    let item = rust_type(&pagination.item_type);
+    let pager_doc = doc(&format!(
+        "Pages through [`{}`](Self::{}), starting from `request`.\n\nThe pager stops when `{}` is false or the page token is empty.\nIt yields [`{}`] items one by one, or whole pages.",
+        e.name,
+        e.name,
+        pagination.has_more,
+        quote!(#item)
+    ));
+    quote! {
+        #call
+        #pager_doc
+        pub fn #pager(&self, request: #request) -> Pager<'a, #request> {
+            self.caller.pager(request)
+        }
+    }
+}
+
+fn endpoint_types(resource: &Resource, e: &Endpoint) -> TokenStream {
+    let request_doc = format!(
+        "Parameters of [`{}::{}`].\n\n{}",
+        resource.handle, e.name, e.summary
+    );
+    let response_doc = format!(
+        "The `data` of a successful [`{}::{}`]. Fields the server adds later are ignored.",
+        resource.handle, e.name
+    );
+    let request = emit_struct(&e.request, Role::Request, Some(&request_doc));
+    let response = emit_struct(&e.response, Role::Response, Some(&response_doc));
+    let request_name = ident(&e.request.name);
+    let response_name = ident(&e.response.name);
+
+    let method = ident(match e.method {
+        Method::Get => "Get",
+        Method::Post => "Post",
+        Method::Put => "Put",
+        Method::Patch => "Patch",
+        Method::Delete => "Delete",
+    });
+    let tokens = e.tokens.iter().map(|t| {
+        ident(match t {
+            TokenKind::Tenant => "Tenant",
+            TokenKind::App => "App",
+            TokenKind::User => "User",
+        })
+    });
+    let errors = e.errors.iter().map(|(_, variant, _)| ident(variant));
+    let (module, op, path, docs) = (&resource.module, &e.name, &e.path, &e.docs);
+    let idempotent = e.idempotent;
+    let has_body = e.request.fields.iter().any(|f| f.placement == Placement::Body);
+    let (limit_name, per_minute, per_second) = (&e.rate_limit.name, e.rate_limit.per_minute, e.rate_limit.per_second);
+
+    let path_arms = e.request.fields.iter().filter(|f| f.placement == Placement::Path).map(|f| {
+        let (name, field) = (&f.name, snake_ident(&f.name));
+        quote! { #name => Some(&self.#field), }
+    });
+    let path_fn = if e.request.fields.iter().any(|f| f.placement == Placement::Path) {
+        quote! {
+            fn path_param(&self, name: &str) -> Option<&str> {
+                match name {
+                    #(#path_arms)*
+                    _ => None,
+                }
+            }
+        }
+    } else {
+        quote! {
+            fn path_param(&self, _name: &str) -> Option<&str> {
+                None
+            }
+        }
+    };
+    let query_fields: Vec<_> = e.request.fields.iter().filter(|f| f.placement == Placement::Query).collect();
+    let query_fn = if query_fields.is_empty() {
+        quote! {}
+    } else {
+        let pushes = query_fields.iter().map(|f| {
+            let (name, field) = (&f.name, snake_ident(&f.name));
+            match (&f.ty, f.required) {
+                (Type::Vec(_), true) => quote! { query.push_all(#name, &self.#field); },
+                (Type::Vec(_), false) => quote! { query.push_all(#name, self.#field.iter().flatten()); },
+                (_, true) => quote! { query.push(#name, &self.#field); },
+                (_, false) => quote! { query.push_opt(#name, self.#field.as_ref()); },
+            }
+        });
+        quote! {
+            fn write_query(&self, query: &mut Query<'_>) {
+                #(#pushes)*
+            }
+        }
+    };
+
+    let paging = e.pagination.as_ref().map(|p| {
+        let item = rust_type(&p.item_type);
+        let token_field = snake_ident(&p.page_token);
+        let items_field = snake_ident(&p.items);
+        let has_more_field = snake_ident(&p.has_more);
+        let request_token_required = e.request.fields.iter().any(|f| f.name == p.page_token && f.required);
+        let set_token = if request_token_required {
+            quote! { self.#token_field = token; }
+        } else {
+            quote! { self.#token_field = Some(token); }
+        };
+        let response_field = |name: &str| e.response.fields.iter().find(|f| f.name == name);
+        let has_more = if response_field(&p.has_more).is_some_and(|f| f.required) {
+            quote! { self.#has_more_field }
+        } else {
+            quote! { self.#has_more_field.unwrap_or(false) }
+        };
+        let token = if response_field(&p.page_token).is_some_and(|f| f.required) {
+            quote! { Some(&self.#token_field) }
+        } else {
+            quote! { self.#token_field.as_deref() }
+        };
+        quote! {
+            impl Paged for #request_name {
+                fn set_page_token(&mut self, token: String) {
+                    #set_token
+                }
+            }
+            impl Page for #response_name {
+                type Item = #item;
+                fn has_more(&self) -> bool {
+                    #has_more
+                }
+                fn page_token(&self) -> Option<&str> {
+                    #token
+                }
+                fn into_items(self) -> Vec<#item> {
+                    self.#items_field
+                }
+            }
+        }
+    });
+
+    quote! {
+        #request
+        impl Operation for #request_name {
+            type Response = #response_name;
+            const META: &'static OperationMeta = &OperationMeta {
+                resource: #module,
+                name: #op,
+                method: Method::#method,
+                path: #path,
+                docs: #docs,
+                tokens: &[#(TokenKind::#tokens),*],
+                idempotent: #idempotent,
+                has_body: #has_body,
+                rate_limit: RateLimit { class: #limit_name, per_minute: #per_minute, per_second: #per_second },
+                errors: &[#(ErrorCode::#errors),*],
+            };
+            #path_fn
+            #query_fn
+        }
+        #response
+        #paging
+    }
+}
+
+fn rust_type(ty: &Type) -> TokenStream {
+    match ty {
+        Type::String => quote!(String),
+        Type::Integer => quote!(i64),
+        Type::Boolean => quote!(bool),
+        Type::Vec(inner) => {
+            let inner = rust_type(inner);
+            quote!(Vec<#inner>)
+        }
+        Type::Named(name) => {
+            let name = ident(name);
+            quote!(#name)
+        }
+    }
+}
+
+/// Whether an optional field is held in an `Option`; optional arrays outside requests default
+/// to empty instead.
+fn is_option(field: &Field, role: Role) -> bool {
+    !field.required && (role == Role::Request || !matches!(field.ty, Type::Vec(_)))
+}
+
+fn field_type(field: &Field, role: Role) -> TokenStream {
+    let ty = rust_type(&field.ty);
+    if is_option(field, role) { quote!(Option<#ty>) } else { ty }
+}
+
+/// Parameter type and conversion for constructors and setters.
+fn argument(field: &Field) -> (TokenStream, TokenStream) {
+    let name = snake_ident(&field.name);
+    match &field.ty {
+        Type::String => (quote!(impl Into<String>), quote!(#name.into())),
+        Type::Vec(inner) if **inner == Type::String => (
+            quote!(impl IntoIterator<Item = impl Into<String>>),
+            quote!(#name.into_iter().map(Into::into).collect()),
+        ),
+        ty => (rust_type(ty), quote!(#name)),
+    }
+}
+
+fn field_doc(field: &Field) -> String {
+    let mut text = field.doc.clone();
+    if let Some(default) = &field.default {
+        let shown = match default {
+            Literal::String(s) => format!("`{s}`"),
+            other => format!("`{other}`"),
+        };
+        text.push_str(&format!("\n\nDefaults to {shown} on the server when left out."));
+    }
+    if !field.limits.is_empty() {
+        text.push_str(&format!("\n\nLimits: {}.", field.limits.join(", ")));
+    }
+    text
+}
+
+fn emit_struct(s: &Struct, role: Role, doc_text: Option<&str>) -> TokenStream {
+    let name = ident(&s.name);
+    let docs = doc(doc_text.unwrap_or(&s.doc));
+    let fields = s.fields.iter().map(|f| {
+        let field = snake_ident(&f.name);
+        let ty = field_type(f, role);
+        let docs = doc(&field_doc(f));
+        let serde = match (role, f.placement) {
+            (Role::Request, Placement::Path | Placement::Query) => quote! { #[serde(skip)] },
+            _ if f.required => quote! {},
+            (Role::Request, _) => quote! { #[serde(skip_serializing_if = "Option::is_none")] },
+            _ if matches!(f.ty, Type::Vec(_)) => {
+                quote! { #[serde(default, skip_serializing_if = "Vec::is_empty")] }
+            }
+            _ => quote! { #[serde(default, skip_serializing_if = "Option::is_none")] },
+        };
+        quote! { #docs #serde pub #field: #ty, }
+    });
+    let no_required = !s.fields.iter().any(|f| f.required);
+    let derives = match role {
+        Role::Request if no_required => quote! { #[derive(Debug, Clone, Default, PartialEq, Serialize)] },
+        Role::Request => quote! { #[derive(Debug, Clone, PartialEq, Serialize)] },
+        Role::Object if no_required => {
+            quote! { #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)] }
+        }
+        _ => quote! { #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)] },
+    };
+    let constructors = (role != Role::Response).then(|| constructors(s, role));
+    quote! {
+        #docs
+        #derives
+        #[non_exhaustive]
+        pub struct #name {
+            #(#fields)*
+        }
+        #constructors
+    }
+}
+
+fn constructors(s: &Struct, role: Role) -> TokenStream {
+    let name = ident(&s.name);
+    let required: Vec<_> = s.fields.iter().filter(|f| f.required).collect();
+    let params = required.iter().map(|f| {
+        let field = snake_ident(&f.name);
+        let (ty, _) = argument(f);
+        quote! { #field: #ty }
+    });
+    let inits = s.fields.iter().map(|f| {
+        let field = snake_ident(&f.name);
+        if f.required {
+            let (_, convert) = argument(f);
+            quote! { #field: #convert }
+        } else if is_option(f, role) {
+            quote! { #field: None }
+        } else {
+            quote! { #field: Vec::new() }
+        }
+    });
+    let allow = (required.len() > 7).then(|| quote! { #[allow(clippy::too_many_arguments)] });
+    let setters = s.fields.iter().filter(|f| !f.required).map(|f| {
+        let field = snake_ident(&f.name);
+        let (ty, convert) = argument(f);
+        let docs = doc(&format!("Sets `{}`: {}", f.name, lowercase_first(&f.doc)));
+        let value = if is_option(f, role) { quote!(Some(#convert)) } else { convert };
+        quote! {
+            #docs
+            #[must_use]
+            pub fn #field(mut self, #field: #ty) -> Self {
+                self.#field = #value;
+                self
+            }
+        }
+    });
+    quote! {
+        impl #name {
+            /// Creates it from its required fields; optional ones start unset.
+            #allow
+            pub fn new(#(#params),*) -> Self {
+                Self { #(#inits),* }
+            }
+            #(#setters)*
+        }
+    }
+}
+
+fn lowercase_first(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) if !text.starts_with("`") => first.to_lowercase().chain(chars).collect(),
+        _ => text.to_owned(),
+    }
+}

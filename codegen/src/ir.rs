@@ -1,0 +1,320 @@
+//! The spec lowered to what the emitter needs: Rust names, resolved types, sorted tables.
+
+use std::collections::BTreeMap;
+
+use crate::model::{self, EnumRepr, Literal, Method, RetryClass, Spec, TokenKind, TypeRef};
+use crate::names::pascal_case;
+
+/// Everything to emit.
+pub struct Api {
+    /// Error codes, sorted by code.
+    pub error_codes: Vec<ErrorCode>,
+    /// (name, doc) of each error table.
+    pub error_tables: Vec<(String, String)>,
+    /// Shared enums, sorted by name.
+    pub enums: Vec<Enum>,
+    /// Resources by API version (`v1`), sorted by module name.
+    pub versions: BTreeMap<String, Vec<Resource>>,
+}
+
+pub struct ErrorCode {
+    pub code: i64,
+    pub variant: String,
+    pub status: u16,
+    pub msg: String,
+    pub hint: String,
+    pub hint_zh: Option<String>,
+    pub retry: RetryClass,
+    pub platform: bool,
+}
+
+pub struct Enum {
+    pub name: String,
+    pub doc: String,
+    pub repr: EnumRepr,
+    pub variants: Vec<Variant>,
+}
+
+pub struct Variant {
+    pub name: String,
+    pub value: Literal,
+    pub doc: String,
+}
+
+pub struct Resource {
+    /// Module and accessor name, `chat_members`.
+    pub module: String,
+    /// Handle type, `ChatMembers`.
+    pub handle: String,
+    pub doc: String,
+    /// Spec file the resource came from.
+    pub source: String,
+    pub endpoints: Vec<Endpoint>,
+    /// Object types declared inline, in declaration order.
+    pub objects: Vec<Struct>,
+}
+
+pub struct Endpoint {
+    pub name: String,
+    pub summary: String,
+    pub summary_zh: Option<String>,
+    pub description: Option<String>,
+    pub docs: String,
+    pub method: Method,
+    pub path: String,
+    pub idempotent: bool,
+    pub tokens: Vec<TokenKind>,
+    pub app_types: Vec<model::AppType>,
+    pub scopes: Vec<String>,
+    pub rate_limit: RateLimit,
+    pub request: Struct,
+    pub response: Struct,
+    /// (code, variant, msg) of the documented codes.
+    pub errors: Vec<(i64, String, String)>,
+    pub pagination: Option<Pagination>,
+}
+
+pub struct RateLimit {
+    pub name: String,
+    pub doc: String,
+    pub per_minute: u32,
+    pub per_second: u32,
+}
+
+pub struct Pagination {
+    pub item_type: Type,
+    pub items: String,
+    pub page_token: String,
+    pub has_more: String,
+}
+
+/// Where a request field goes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Placement {
+    Path,
+    Query,
+    Body,
+    /// A field of a response or of an object.
+    Data,
+}
+
+pub struct Struct {
+    pub name: String,
+    pub doc: String,
+    pub fields: Vec<Field>,
+}
+
+pub struct Field {
+    pub name: String,
+    pub ty: Type,
+    pub required: bool,
+    pub placement: Placement,
+    pub doc: String,
+    pub default: Option<Literal>,
+    pub limits: Vec<String>,
+}
+
+/// Rust types of fields.
+#[derive(Clone, PartialEq)]
+pub enum Type {
+    String,
+    Integer,
+    Boolean,
+    Vec(Box<Type>),
+    /// An enum or object type, by Rust name.
+    Named(String),
+}
+
+/// Lowers a validated spec.
+pub fn lower(spec: &Spec) -> Api {
+    let mut error_codes: Vec<ErrorCode> = spec
+        .error_tables
+        .iter()
+        .flat_map(|table| {
+            table.codes.iter().map(|def| ErrorCode {
+                code: def.code,
+                variant: pascal_case(&def.name),
+                status: def.status,
+                msg: def.msg.clone(),
+                hint: def.hint.clone(),
+                hint_zh: def.hint_zh.clone(),
+                retry: def.retry,
+                platform: table.platform,
+            })
+        })
+        .collect();
+    error_codes.sort_by_key(|c| c.code);
+    let variant_of: BTreeMap<i64, (&str, &str)> =
+        error_codes.iter().map(|c| (c.code, (c.variant.as_str(), c.msg.as_str()))).collect();
+
+    let mut enums: Vec<Enum> = spec
+        .enums
+        .iter()
+        .map(|def| Enum {
+            name: pascal_case(&def.name),
+            doc: def.doc.clone(),
+            repr: def.repr,
+            variants: def
+                .values
+                .iter()
+                .map(|v| Variant {
+                    name: pascal_case(v.name.as_deref().unwrap_or(&v.value.to_string())),
+                    value: v.value.clone(),
+                    doc: v.doc.clone(),
+                })
+                .collect(),
+        })
+        .collect();
+    enums.sort_by(|a, b| a.name.cmp(&b.name));
+
+    let rate_limits: BTreeMap<&str, &model::RateLimit> =
+        spec.rate_limits.iter().map(|r| (r.name.as_str(), r)).collect();
+
+    let mut versions: BTreeMap<String, Vec<Resource>> = BTreeMap::new();
+    for resource in &spec.resources {
+        let mut objects = Vec::new();
+        let endpoints = resource
+            .endpoints
+            .iter()
+            .map(|e| lower_endpoint(e, &variant_of, &rate_limits, &mut objects))
+            .collect();
+        versions.entry(resource.version.clone()).or_default().push(Resource {
+            module: resource.name.clone(),
+            handle: pascal_case(&resource.name),
+            doc: resource.doc.clone(),
+            source: resource.location.file.clone(),
+            endpoints,
+            objects,
+        });
+    }
+    for resources in versions.values_mut() {
+        resources.sort_by(|a, b| a.module.cmp(&b.module));
+    }
+    let error_tables = spec.error_tables.iter().map(|t| (t.name.clone(), t.doc.clone())).collect();
+    Api { error_codes, error_tables, enums, versions }
+}
+
+fn lower_endpoint(
+    e: &model::Endpoint,
+    variant_of: &BTreeMap<i64, (&str, &str)>,
+    rate_limits: &BTreeMap<&str, &model::RateLimit>,
+    objects: &mut Vec<Struct>,
+) -> Endpoint {
+    let prefix = pascal_case(&e.name);
+    let mut request_fields = Vec::new();
+    for (fields, placement) in [
+        (&e.path_params[..], Placement::Path),
+        (&e.query[..], Placement::Query),
+        (e.body.as_deref().unwrap_or_default(), Placement::Body),
+    ] {
+        for field in fields {
+            let required = field.required || placement == Placement::Path;
+            request_fields.push(lower_field(field, required, placement, objects));
+        }
+    }
+    let response_fields: Vec<Field> =
+        e.response.iter().map(|f| lower_field(f, f.required, Placement::Data, objects)).collect();
+    let pagination = e.pagination.as_ref().map(|p| {
+        let item_type = response_fields
+            .iter()
+            .find_map(|f| match &f.ty {
+                Type::Vec(inner) if f.name == p.items => Some((**inner).clone()),
+                _ => None,
+            })
+            .unwrap_or(Type::String);
+        Pagination {
+            item_type,
+            items: p.items.clone(),
+            page_token: p.page_token.clone(),
+            has_more: p.has_more.clone(),
+        }
+    });
+    let limit = rate_limits.get(e.rate_limit.0.as_str());
+    Endpoint {
+        name: e.name.clone(),
+        summary: e.summary.clone(),
+        summary_zh: e.summary_zh.clone(),
+        description: e.description.clone(),
+        docs: e.docs.clone(),
+        method: e.method,
+        path: e.path.clone(),
+        idempotent: e.idempotent.unwrap_or(matches!(e.method, Method::Get | Method::Put)),
+        tokens: e.tokens.clone(),
+        app_types: e.app_types.clone(),
+        scopes: e.scopes.clone(),
+        rate_limit: RateLimit {
+            name: e.rate_limit.0.clone(),
+            doc: limit.map_or_else(String::new, |l| l.doc.clone()),
+            per_minute: limit.map_or(0, |l| l.per_minute),
+            per_second: limit.map_or(0, |l| l.per_second),
+        },
+        request: Struct {
+            name: format!("{prefix}Request"),
+            doc: format!("Parameters of [`{}`].", e.name),
+            fields: request_fields,
+        },
+        response: Struct {
+            name: format!("{prefix}Response"),
+            doc: format!("The `data` that [`{}`] returns.", e.name),
+            fields: response_fields,
+        },
+        errors: e
+            .errors
+            .iter()
+            .filter_map(|(code, _)| {
+                variant_of.get(code).map(|(v, m)| (*code, (*v).to_owned(), (*m).to_owned()))
+            })
+            .collect(),
+        pagination,
+    }
+}
+
+fn lower_field(
+    field: &model::Field,
+    required: bool,
+    placement: Placement,
+    objects: &mut Vec<Struct>,
+) -> Field {
+    let mut limits = Vec::new();
+    if let Some(min) = field.min {
+        limits.push(format!("at least {min}"));
+    }
+    if let Some(max) = field.max {
+        limits.push(format!("at most {max}"));
+    }
+    if let Some(min) = field.min_items {
+        limits.push(format!("at least {min} item(s)"));
+    }
+    if let Some(max) = field.max_items {
+        limits.push(format!("at most {max} item(s)"));
+    }
+    Field {
+        name: field.name.clone(),
+        ty: lower_type(&field.ty, objects),
+        required,
+        placement,
+        doc: field.doc.clone(),
+        default: field.default.clone(),
+        limits,
+    }
+}
+
+fn lower_type(ty: &TypeRef, objects: &mut Vec<Struct>) -> Type {
+    match ty {
+        TypeRef::String => Type::String,
+        TypeRef::Integer => Type::Integer,
+        TypeRef::Boolean => Type::Boolean,
+        TypeRef::Array(inner) => Type::Vec(Box::new(lower_type(inner, objects))),
+        TypeRef::Named(name, _) => Type::Named(pascal_case(name)),
+        TypeRef::Object(object) => {
+            let name = pascal_case(&object.name);
+            let fields = object
+                .fields
+                .iter()
+                .map(|f| lower_field(f, f.required, Placement::Data, objects))
+                .collect();
+            objects.push(Struct { name: name.clone(), doc: object.doc.clone(), fields });
+            Type::Named(name)
+        }
+    }
+}

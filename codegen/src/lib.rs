@@ -1,0 +1,70 @@
+//! The feishu-im code generator: loads the YAML spec, validates it, lowers it to an IR and
+//! emits formatted Rust.
+//!
+//! ```no_run
+//! let files = feishu_im_codegen::generate_dir(std::path::Path::new("spec")).unwrap();
+//! for file in &files {
+//!     println!("{} ({} bytes)", file.path, file.contents.len());
+//! }
+//! ```
+
+mod diagnostics;
+mod emit;
+mod ir;
+mod load;
+mod model;
+mod names;
+mod source_map;
+mod sync;
+mod validate;
+
+use std::path::Path;
+
+pub use diagnostics::{Diagnostic, Diagnostics, Location};
+pub use emit::GeneratedFile;
+pub use load::{SourceFile, read_dir};
+pub use sync::{Stale, stale_files, write_files};
+
+/// Why generation failed.
+#[derive(Debug)]
+pub enum GenerateError {
+    /// The spec directory could not be read.
+    Io(std::io::Error),
+    /// The spec has problems; all of them are listed.
+    Spec(Diagnostics),
+}
+
+impl std::fmt::Display for GenerateError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            GenerateError::Io(error) => write!(f, "cannot read the spec: {error}"),
+            GenerateError::Spec(diagnostics) => diagnostics.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for GenerateError {}
+
+/// Loads and validates spec files, returning every problem found.
+pub fn check(files: &[SourceFile]) -> Result<(), Diagnostics> {
+    load_valid(files).map(drop)
+}
+
+/// Generates the Rust files for spec files already in memory.
+pub fn generate(files: &[SourceFile]) -> Result<Vec<GeneratedFile>, Diagnostics> {
+    let spec = load_valid(files)?;
+    Ok(emit::emit(&ir::lower(&spec)))
+}
+
+/// Reads every YAML file below `dir` and generates the Rust files.
+pub fn generate_dir(dir: &Path) -> Result<Vec<GeneratedFile>, GenerateError> {
+    let files = read_dir(dir).map_err(GenerateError::Io)?;
+    generate(&files).map_err(GenerateError::Spec)
+}
+
+fn load_valid(files: &[SourceFile]) -> Result<model::Spec, Diagnostics> {
+    let mut diags = Diagnostics::default();
+    let spec = load::load(files, &mut diags);
+    validate::validate(&spec, &mut diags);
+    if diags.is_empty() { Ok(spec) } else { Err(diags.sorted()) }
+}

@@ -1,0 +1,615 @@
+//! Reads the YAML documents of a spec directory into the [`Spec`] model.
+//!
+//! Loading is strict and never stops at the first problem: unknown keys, wrong types and
+//! missing keys are all collected, each with its file, line, column and spec path.
+
+use std::path::Path;
+
+use serde_yaml::{Mapping, Value};
+
+use crate::diagnostics::{Diagnostics, Location};
+use crate::model::*;
+use crate::source_map::SourceMap;
+
+/// One spec file: its name relative to the spec root, and its text.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// Path relative to the spec root, `/`-separated.
+    pub name: String,
+    /// File contents.
+    pub text: String,
+}
+
+/// Reads every `*.yaml` file below `dir`, in sorted order.
+pub fn read_dir(dir: &Path) -> std::io::Result<Vec<SourceFile>> {
+    let mut files = Vec::new();
+    collect(dir, dir, &mut files)?;
+    files.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(files)
+}
+
+fn collect(root: &Path, dir: &Path, out: &mut Vec<SourceFile>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            collect(root, &path, out)?;
+        } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+            let name = path
+                .strip_prefix(root)
+                .unwrap_or(&path)
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+            out.push(SourceFile { name, text: std::fs::read_to_string(&path)? });
+        }
+    }
+    Ok(())
+}
+
+/// Parses all files into one [`Spec`], recording every problem in `diags`.
+pub fn load(files: &[SourceFile], diags: &mut Diagnostics) -> Spec {
+    let mut spec = Spec::default();
+    for file in files {
+        let map = SourceMap::scan(&file.text);
+        let cx = Cx { file: &file.name, map: &map };
+        let value: Value = match serde_yaml::from_str(&file.text) {
+            Ok(value) => value,
+            Err(error) => {
+                let (line, column) =
+                    error.location().map_or((1, 1), |l| (l.line(), l.column()));
+                let location =
+                    Location { file: file.name.clone(), line, column, path: String::new() };
+                diags.push(&location, format!("invalid YAML: {error}"));
+                continue;
+            }
+        };
+        let root = Node { cx: &cx, value: &value, path: String::new() };
+        let Some(doc) = root.mapping(diags, &["rate_limits", "enums", "error_table", "resource"])
+        else {
+            continue;
+        };
+        if let Some(node) = doc.get("rate_limits") {
+            for (name, node) in node.entries(diags) {
+                if let Some(limit) = rate_limit(name, &node, diags) {
+                    spec.rate_limits.push(limit);
+                }
+            }
+        }
+        if let Some(node) = doc.get("enums") {
+            for (name, node) in node.entries(diags) {
+                if let Some(def) = enum_def(name, &node, diags) {
+                    spec.enums.push(def);
+                }
+            }
+        }
+        if let Some(node) = doc.get("error_table") {
+            if let Some(table) = error_table(&node, diags) {
+                spec.error_tables.push(table);
+            }
+        }
+        if let Some(node) = doc.get("resource") {
+            if let Some(resource) = resource(&node, diags) {
+                spec.resources.push(resource);
+            }
+        }
+    }
+    spec
+}
+
+struct Cx<'a> {
+    file: &'a str,
+    map: &'a SourceMap,
+}
+
+/// A YAML value with its spec path.
+struct Node<'a> {
+    cx: &'a Cx<'a>,
+    value: &'a Value,
+    path: String,
+}
+
+/// The keys of a mapping that passed the unknown-key check.
+struct Fields<'a> {
+    node: &'a Node<'a>,
+    mapping: &'a Mapping,
+}
+
+impl<'a> Node<'a> {
+    fn location(&self) -> Location {
+        let (line, column) = self.cx.map.locate(&self.path);
+        Location { file: self.cx.file.to_owned(), line, column, path: self.path.clone() }
+    }
+
+    fn child(&self, segment: &str, value: &'a Value) -> Node<'a> {
+        let path = if self.path.is_empty() {
+            segment.to_owned()
+        } else {
+            format!("{}.{segment}", self.path)
+        };
+        Node { cx: self.cx, value, path }
+    }
+
+    fn kind(&self) -> &'static str {
+        match self.value {
+            Value::Null => "null",
+            Value::Bool(_) => "a boolean",
+            Value::Number(_) => "a number",
+            Value::String(_) => "a string",
+            Value::Sequence(_) => "a list",
+            Value::Mapping(_) => "a mapping",
+            Value::Tagged(_) => "a tagged value",
+        }
+    }
+
+    fn expected(&self, diags: &mut Diagnostics, what: &str) {
+        diags.push(&self.location(), format!("expected {what}, found {}", self.kind()));
+    }
+
+    /// A mapping whose keys must all be in `allowed`.
+    fn mapping(&'a self, diags: &mut Diagnostics, allowed: &[&str]) -> Option<Fields<'a>> {
+        let Value::Mapping(mapping) = self.value else {
+            self.expected(diags, "a mapping");
+            return None;
+        };
+        for key in mapping.keys() {
+            let name = key_text(key);
+            if !allowed.contains(&name.as_str()) {
+                let location = self.child(&name, key).location();
+                diags.push(
+                    &location,
+                    format!("unknown key `{name}`; expected one of: {}", allowed.join(", ")),
+                );
+            }
+        }
+        Some(Fields { node: self, mapping })
+    }
+
+    /// Entries of a mapping with free-form keys (names).
+    fn entries(&self, diags: &mut Diagnostics) -> Vec<(String, Node<'a>)> {
+        match self.value {
+            Value::Mapping(mapping) => mapping
+                .iter()
+                .map(|(key, value)| {
+                    let name = key_text(key);
+                    let node = self.child(&name, value);
+                    (name, node)
+                })
+                .collect(),
+            Value::Null => Vec::new(),
+            _ => {
+                self.expected(diags, "a mapping of names");
+                Vec::new()
+            }
+        }
+    }
+
+    fn items(&self, diags: &mut Diagnostics) -> Vec<Node<'a>> {
+        match self.value {
+            Value::Sequence(items) => items
+                .iter()
+                .enumerate()
+                .map(|(i, value)| self.child(&i.to_string(), value))
+                .collect(),
+            _ => {
+                self.expected(diags, "a list");
+                Vec::new()
+            }
+        }
+    }
+
+    fn string(&self, diags: &mut Diagnostics) -> Option<String> {
+        match self.value {
+            Value::String(s) => Some(s.clone()),
+            _ => {
+                self.expected(diags, "a string");
+                None
+            }
+        }
+    }
+
+    fn integer(&self, diags: &mut Diagnostics) -> Option<i64> {
+        match self.value.as_i64() {
+            Some(i) => Some(i),
+            None => {
+                self.expected(diags, "an integer");
+                None
+            }
+        }
+    }
+
+    fn boolean(&self, diags: &mut Diagnostics) -> Option<bool> {
+        match self.value {
+            Value::Bool(b) => Some(*b),
+            _ => {
+                self.expected(diags, "`true` or `false`");
+                None
+            }
+        }
+    }
+
+    fn literal(&self, diags: &mut Diagnostics) -> Option<Literal> {
+        match self.value {
+            Value::String(s) => Some(Literal::String(s.clone())),
+            Value::Bool(b) => Some(Literal::Boolean(*b)),
+            Value::Number(n) if n.as_i64().is_some() => n.as_i64().map(Literal::Integer),
+            _ => {
+                self.expected(diags, "a string, integer or boolean");
+                None
+            }
+        }
+    }
+
+    /// A list of strings.
+    fn strings(&self, diags: &mut Diagnostics) -> Vec<(String, Location)> {
+        self.items(diags)
+            .into_iter()
+            .filter_map(|item| item.string(diags).map(|s| (s, item.location())))
+            .collect()
+    }
+
+    /// One of the given words.
+    fn word<T: Copy>(&self, diags: &mut Diagnostics, words: &[(&str, T)]) -> Option<T> {
+        let text = self.string(diags)?;
+        match words.iter().find(|(word, _)| *word == text) {
+            Some((_, value)) => Some(*value),
+            None => {
+                let names: Vec<_> = words.iter().map(|(w, _)| format!("`{w}`")).collect();
+                diags.push(
+                    &self.location(),
+                    format!("unknown value `{text}`; expected one of {}", names.join(", ")),
+                );
+                None
+            }
+        }
+    }
+}
+
+impl<'a> Fields<'a> {
+    fn get(&self, key: &str) -> Option<Node<'a>> {
+        self.mapping.get(key).map(|value| self.node.child(key, value))
+    }
+
+    fn required(&self, key: &str, diags: &mut Diagnostics) -> Option<Node<'a>> {
+        let node = self.get(key);
+        if node.is_none() {
+            diags.push(&self.node.location(), format!("missing required key `{key}`"));
+        }
+        node
+    }
+
+    fn req_string(&self, key: &str, diags: &mut Diagnostics) -> Option<String> {
+        self.required(key, diags)?.string(diags)
+    }
+
+    fn opt_string(&self, key: &str, diags: &mut Diagnostics) -> Option<String> {
+        self.get(key)?.string(diags)
+    }
+
+    fn opt_integer(&self, key: &str, diags: &mut Diagnostics) -> Option<i64> {
+        self.get(key)?.integer(diags)
+    }
+
+    fn opt_u32(&self, key: &str, diags: &mut Diagnostics) -> Option<u32> {
+        let node = self.get(key)?;
+        let value = node.integer(diags)?;
+        match u32::try_from(value) {
+            Ok(value) => Some(value),
+            Err(_) => {
+                diags.push(&node.location(), format!("expected a non-negative integer, found {value}"));
+                None
+            }
+        }
+    }
+
+    fn opt_bool(&self, key: &str, diags: &mut Diagnostics) -> Option<bool> {
+        self.get(key)?.boolean(diags)
+    }
+}
+
+fn key_text(key: &Value) -> String {
+    match key {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        Value::Bool(b) => b.to_string(),
+        _ => "?".to_owned(),
+    }
+}
+
+fn rate_limit(name: String, node: &Node<'_>, diags: &mut Diagnostics) -> Option<RateLimit> {
+    let fields = node.mapping(diags, &["doc", "per_minute", "per_second"])?;
+    let doc = fields.req_string("doc", diags);
+    let per_minute = fields.required("per_minute", diags).and(fields.opt_u32("per_minute", diags));
+    let per_second = fields.required("per_second", diags).and(fields.opt_u32("per_second", diags));
+    Some(RateLimit {
+        name,
+        doc: doc?,
+        per_minute: per_minute?,
+        per_second: per_second?,
+        location: node.location(),
+    })
+}
+
+fn enum_def(name: String, node: &Node<'_>, diags: &mut Diagnostics) -> Option<EnumDef> {
+    let fields = node.mapping(diags, &["doc", "type", "values"])?;
+    let doc = fields.req_string("doc", diags);
+    let repr = fields
+        .required("type", diags)
+        .and_then(|n| n.word(diags, &[("string", EnumRepr::String), ("integer", EnumRepr::Integer)]));
+    let mut values = Vec::new();
+    if let Some(list) = fields.required("values", diags) {
+        for item in list.items(diags) {
+            let Some(f) = item.mapping(diags, &["value", "name", "doc"]) else { continue };
+            let value = f.required("value", diags).and_then(|n| n.literal(diags));
+            let name = f.opt_string("name", diags);
+            let doc = f.req_string("doc", diags);
+            if let (Some(value), Some(doc)) = (value, doc) {
+                values.push(EnumValue { value, name, doc, location: item.location() });
+            }
+        }
+    }
+    Some(EnumDef { name, doc: doc?, repr: repr?, values, location: node.location() })
+}
+
+fn error_table(node: &Node<'_>, diags: &mut Diagnostics) -> Option<ErrorTable> {
+    let fields = node.mapping(diags, &["name", "doc", "platform", "codes"])?;
+    let name = fields.req_string("name", diags);
+    let doc = fields.req_string("doc", diags);
+    let platform = fields.opt_bool("platform", diags).unwrap_or(false);
+    let mut codes = Vec::new();
+    if let Some(list) = fields.required("codes", diags) {
+        for item in list.items(diags) {
+            if let Some(def) = error_def(&item, diags) {
+                codes.push(def);
+            }
+        }
+    }
+    Some(ErrorTable { name: name?, doc: doc?, platform, codes, location: node.location() })
+}
+
+fn error_def(node: &Node<'_>, diags: &mut Diagnostics) -> Option<ErrorDef> {
+    let f = node.mapping(diags, &["code", "name", "status", "msg", "hint", "hint_zh", "retry"])?;
+    let code = f.required("code", diags).and_then(|n| n.integer(diags));
+    let name = f.req_string("name", diags);
+    let status = f.required("status", diags).and_then(|n| {
+        let value = n.integer(diags)?;
+        match u16::try_from(value) {
+            Ok(status @ 100..=599) => Some(status),
+            _ => {
+                diags.push(&n.location(), format!("expected an HTTP status (100-599), found {value}"));
+                None
+            }
+        }
+    });
+    let msg = f.req_string("msg", diags);
+    let hint = f.req_string("hint", diags);
+    let hint_zh = f.opt_string("hint_zh", diags);
+    let retry = f.required("retry", diags).and_then(|n| {
+        n.word(
+            diags,
+            &[
+                ("never", RetryClass::Never),
+                ("rate_limit", RetryClass::RateLimit),
+                ("refresh_token", RetryClass::RefreshToken),
+            ],
+        )
+    });
+    Some(ErrorDef {
+        code: code?,
+        name: name?,
+        status: status?,
+        msg: msg?,
+        hint: hint?,
+        hint_zh,
+        retry: retry?,
+        location: node.location(),
+    })
+}
+
+fn resource(node: &Node<'_>, diags: &mut Diagnostics) -> Option<Resource> {
+    let fields = node.mapping(diags, &["name", "service", "version", "doc", "endpoints"])?;
+    let name = fields.req_string("name", diags);
+    let service = fields.req_string("service", diags);
+    let version = fields.req_string("version", diags);
+    let doc = fields.req_string("doc", diags);
+    let mut endpoints = Vec::new();
+    if let Some(map) = fields.required("endpoints", diags) {
+        for (name, node) in map.entries(diags) {
+            if let Some(endpoint) = endpoint(name, &node, diags) {
+                endpoints.push(endpoint);
+            }
+        }
+    }
+    Some(Resource {
+        name: name?,
+        service: service?,
+        version: version?,
+        doc: doc?,
+        endpoints,
+        location: node.location(),
+    })
+}
+
+const ENDPOINT_KEYS: &[&str] = &[
+    "summary", "summary_zh", "description", "docs", "method", "path", "idempotent", "tokens",
+    "app_types", "scopes", "rate_limit", "path_params", "query", "body", "response", "pagination",
+    "errors",
+];
+
+fn endpoint(name: String, node: &Node<'_>, diags: &mut Diagnostics) -> Option<Endpoint> {
+    let f = node.mapping(diags, ENDPOINT_KEYS)?;
+    let summary = f.req_string("summary", diags);
+    let summary_zh = f.opt_string("summary_zh", diags);
+    let description = f.opt_string("description", diags);
+    let docs = f.req_string("docs", diags);
+    let method = f.required("method", diags).and_then(|n| {
+        n.word(
+            diags,
+            &[
+                ("GET", Method::Get),
+                ("POST", Method::Post),
+                ("PUT", Method::Put),
+                ("PATCH", Method::Patch),
+                ("DELETE", Method::Delete),
+            ],
+        )
+    });
+    let path = f.req_string("path", diags);
+    let idempotent = f.opt_bool("idempotent", diags);
+    let tokens = words(
+        f.required("tokens", diags),
+        diags,
+        &[("tenant", TokenKind::Tenant), ("app", TokenKind::App), ("user", TokenKind::User)],
+    );
+    let app_types =
+        words(f.required("app_types", diags), diags, &[("custom", AppType::Custom), ("isv", AppType::Isv)]);
+    let scopes = f
+        .required("scopes", diags)
+        .map(|n| n.strings(diags).into_iter().map(|(s, _)| s).collect())
+        .unwrap_or_default();
+    let rate_limit = f.required("rate_limit", diags).and_then(|n| Some((n.string(diags)?, n.location())));
+    let path_params = f.get("path_params").map(|n| fields_of(&n, diags)).unwrap_or_default();
+    let query = f.get("query").map(|n| fields_of(&n, diags)).unwrap_or_default();
+    let body = f.get("body").map(|n| fields_of(&n, diags));
+    let response = f.get("response").map(|n| fields_of(&n, diags)).unwrap_or_default();
+    let pagination = f.get("pagination").and_then(|n| {
+        let p = n.mapping(diags, &["items", "page_token", "has_more"])?;
+        Some(Pagination {
+            items: p.req_string("items", diags)?,
+            page_token: p.opt_string("page_token", diags).unwrap_or_else(|| "page_token".to_owned()),
+            has_more: p.opt_string("has_more", diags).unwrap_or_else(|| "has_more".to_owned()),
+            location: n.location(),
+        })
+    });
+    let errors = f
+        .get("errors")
+        .map(|n| {
+            n.items(diags)
+                .into_iter()
+                .filter_map(|item| Some((item.integer(diags)?, item.location())))
+                .collect()
+        })
+        .unwrap_or_default();
+    Some(Endpoint {
+        name,
+        summary: summary?,
+        summary_zh,
+        description,
+        docs: docs?,
+        method: method?,
+        path: path?,
+        idempotent,
+        tokens,
+        app_types,
+        scopes,
+        rate_limit: rate_limit?,
+        path_params,
+        query,
+        body,
+        response,
+        pagination,
+        errors,
+        location: node.location(),
+    })
+}
+
+fn words<T: Copy>(node: Option<Node<'_>>, diags: &mut Diagnostics, allowed: &[(&str, T)]) -> Vec<T> {
+    let Some(node) = node else { return Vec::new() };
+    node.items(diags).into_iter().filter_map(|item| item.word(diags, allowed)).collect()
+}
+
+fn fields_of(node: &Node<'_>, diags: &mut Diagnostics) -> Vec<Field> {
+    node.entries(diags).into_iter().filter_map(|(name, node)| field(name, &node, diags)).collect()
+}
+
+const FIELD_KEYS: &[&str] = &[
+    "type", "items", "name", "fields", "required", "doc", "default", "min", "max", "min_items",
+    "max_items",
+];
+
+fn field(name: String, node: &Node<'_>, diags: &mut Diagnostics) -> Option<Field> {
+    let f = node.mapping(diags, FIELD_KEYS)?;
+    let ty = type_ref(node, &f, diags);
+    let doc = f.req_string("doc", diags);
+    let required = f.opt_bool("required", diags).unwrap_or(false);
+    let default = f.get("default").and_then(|n| n.literal(diags));
+    let min = f.opt_integer("min", diags);
+    let max = f.opt_integer("max", diags);
+    let min_items = f.opt_u32("min_items", diags);
+    let max_items = f.opt_u32("max_items", diags);
+    Some(Field {
+        name,
+        ty: ty?,
+        required,
+        doc: doc?,
+        default,
+        min,
+        max,
+        min_items,
+        max_items,
+        location: node.location(),
+    })
+}
+
+/// The type of a field or array element: `type` plus `items`, or `name` + `fields` for objects.
+fn type_ref(node: &Node<'_>, f: &Fields<'_>, diags: &mut Diagnostics) -> Option<TypeRef> {
+    let type_node = f.required("type", diags)?;
+    let ty = type_node.string(diags)?;
+    let has_items = f.get("items").is_some();
+    let has_object_keys = f.get("fields").is_some() || f.get("name").is_some();
+    let reject = |key: &str, diags: &mut Diagnostics| {
+        if let Some(n) = f.get(key) {
+            diags.push(&n.location(), format!("`{key}` is only allowed with `type: {}`", if key == "items" { "array" } else { "object" }));
+        }
+    };
+    if ty != "array" && has_items {
+        reject("items", diags);
+    }
+    if ty != "object" && has_object_keys {
+        reject("fields", diags);
+        reject("name", diags);
+    }
+    match ty.as_str() {
+        "string" => Some(TypeRef::String),
+        "integer" => Some(TypeRef::Integer),
+        "boolean" => Some(TypeRef::Boolean),
+        "array" => {
+            let items = f.required("items", diags)?;
+            let element = match items.value {
+                Value::String(_) => simple_type(&items, diags)?,
+                _ => {
+                    let inner = items.mapping(diags, &["type", "items", "name", "doc", "fields"])?;
+                    type_ref(&items, &inner, diags)?
+                }
+            };
+            Some(TypeRef::Array(Box::new(element)))
+        }
+        "object" => {
+            let name = f.req_string("name", diags);
+            let doc = f.req_string("doc", diags);
+            let fields = f.required("fields", diags).map(|n| fields_of(&n, diags));
+            Some(TypeRef::Object(ObjectDef {
+                name: name?,
+                doc: doc?,
+                fields: fields?,
+                location: node.location(),
+            }))
+        }
+        _ => Some(TypeRef::Named(ty, type_node.location())),
+    }
+}
+
+/// `items: string` shorthand.
+fn simple_type(node: &Node<'_>, diags: &mut Diagnostics) -> Option<TypeRef> {
+    let name = node.string(diags)?;
+    Some(match name.as_str() {
+        "string" => TypeRef::String,
+        "integer" => TypeRef::Integer,
+        "boolean" => TypeRef::Boolean,
+        "array" | "object" => {
+            diags.push(&node.location(), format!("`{name}` elements need the long form `items: {{type: {name}, ...}}`"));
+            return None;
+        }
+        _ => TypeRef::Named(name, node.location()),
+    })
+}

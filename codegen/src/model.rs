@@ -1,0 +1,227 @@
+//! The spec as loaded from YAML, before validation.
+
+use crate::diagnostics::Location;
+
+/// All documents of a spec directory, merged.
+#[derive(Debug, Default)]
+pub struct Spec {
+    /// Rate-limit classes, by name.
+    pub rate_limits: Vec<RateLimit>,
+    /// Shared enumerations.
+    pub enums: Vec<EnumDef>,
+    /// Error-code tables.
+    pub error_tables: Vec<ErrorTable>,
+    /// API resources with their endpoints.
+    pub resources: Vec<Resource>,
+}
+
+/// A rate-limit class.
+#[derive(Debug)]
+pub struct RateLimit {
+    pub name: String,
+    pub doc: String,
+    pub per_minute: u32,
+    pub per_second: u32,
+    pub location: Location,
+}
+
+/// Whether an enumeration is carried as strings or integers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EnumRepr {
+    String,
+    Integer,
+}
+
+/// A literal value from the spec (enum value or default).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Literal {
+    String(String),
+    Integer(i64),
+    Boolean(bool),
+}
+
+impl std::fmt::Display for Literal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Literal::String(s) => write!(f, "{s}"),
+            Literal::Integer(i) => write!(f, "{i}"),
+            Literal::Boolean(b) => write!(f, "{b}"),
+        }
+    }
+}
+
+/// A named enumeration.
+#[derive(Debug)]
+pub struct EnumDef {
+    pub name: String,
+    pub doc: String,
+    pub repr: EnumRepr,
+    pub values: Vec<EnumValue>,
+    pub location: Location,
+}
+
+/// One value of an enumeration.
+#[derive(Debug)]
+pub struct EnumValue {
+    pub value: Literal,
+    /// Variant name; defaults to the value for string enums.
+    pub name: Option<String>,
+    pub doc: String,
+    pub location: Location,
+}
+
+/// How the client reacts to an error code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RetryClass {
+    /// Not retried.
+    Never,
+    /// Rate limited: wait, then retry.
+    RateLimit,
+    /// The app or tenant token is stale: fetch a new one and retry once.
+    RefreshToken,
+}
+
+/// A table of error codes.
+#[derive(Debug)]
+pub struct ErrorTable {
+    pub name: String,
+    pub doc: String,
+    /// Codes of a platform table apply to every endpoint.
+    pub platform: bool,
+    pub codes: Vec<ErrorDef>,
+    pub location: Location,
+}
+
+/// One error code.
+#[derive(Debug)]
+pub struct ErrorDef {
+    pub code: i64,
+    pub name: String,
+    pub status: u16,
+    pub msg: String,
+    pub hint: String,
+    pub hint_zh: Option<String>,
+    pub retry: RetryClass,
+    pub location: Location,
+}
+
+/// A resource: a group of endpoints that share a handle (`client.chat_members()`).
+#[derive(Debug)]
+pub struct Resource {
+    pub name: String,
+    pub service: String,
+    pub version: String,
+    pub doc: String,
+    pub endpoints: Vec<Endpoint>,
+    pub location: Location,
+}
+
+/// HTTP methods the platform uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Post,
+    Put,
+    Patch,
+    Delete,
+}
+
+impl Method {
+    /// Upper-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
+        }
+    }
+}
+
+/// Access-token kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum TokenKind {
+    Tenant,
+    App,
+    User,
+}
+
+/// App kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AppType {
+    Custom,
+    Isv,
+}
+
+/// An endpoint.
+#[derive(Debug)]
+pub struct Endpoint {
+    pub name: String,
+    pub summary: String,
+    pub summary_zh: Option<String>,
+    pub description: Option<String>,
+    pub docs: String,
+    pub method: Method,
+    pub path: String,
+    pub idempotent: Option<bool>,
+    pub tokens: Vec<TokenKind>,
+    pub app_types: Vec<AppType>,
+    pub scopes: Vec<String>,
+    pub rate_limit: (String, Location),
+    pub path_params: Vec<Field>,
+    pub query: Vec<Field>,
+    pub body: Option<Vec<Field>>,
+    pub response: Vec<Field>,
+    pub pagination: Option<Pagination>,
+    pub errors: Vec<(i64, Location)>,
+    pub location: Location,
+}
+
+/// Which fields a paged endpoint uses.
+#[derive(Debug)]
+pub struct Pagination {
+    /// Response array that holds a page's items.
+    pub items: String,
+    /// Query parameter and response field carrying the page token.
+    pub page_token: String,
+    /// Response boolean telling whether more pages follow.
+    pub has_more: String,
+    pub location: Location,
+}
+
+/// A parameter or a field of a body or response.
+#[derive(Debug)]
+pub struct Field {
+    pub name: String,
+    pub ty: TypeRef,
+    pub required: bool,
+    pub doc: String,
+    pub default: Option<Literal>,
+    pub min: Option<i64>,
+    pub max: Option<i64>,
+    pub min_items: Option<u32>,
+    pub max_items: Option<u32>,
+    pub location: Location,
+}
+
+/// The type of a field.
+#[derive(Debug)]
+pub enum TypeRef {
+    String,
+    Integer,
+    Boolean,
+    Array(Box<TypeRef>),
+    Object(ObjectDef),
+    /// A reference to a named enum.
+    Named(String, Location),
+}
+
+/// An object type declared inline.
+#[derive(Debug)]
+pub struct ObjectDef {
+    pub name: String,
+    pub doc: String,
+    pub fields: Vec<Field>,
+    pub location: Location,
+}

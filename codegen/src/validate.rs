@@ -1,0 +1,381 @@
+//! Checks that span the whole spec: references, uniqueness, names and consistency.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::diagnostics::{Diagnostics, Location};
+use crate::model::*;
+use crate::names::{is_snake_case, is_unusable_keyword, pascal_case};
+
+/// Reports every inconsistency of `spec` into `diags`.
+pub fn validate(spec: &Spec, diags: &mut Diagnostics) {
+    let enums = check_enums(spec, diags);
+    let codes = check_error_tables(spec, diags);
+    let rate_limits = unique(
+        spec.rate_limits.iter().map(|r| (r.name.as_str(), &r.location)),
+        "rate-limit class",
+        diags,
+    );
+    for limit in &spec.rate_limits {
+        if limit.per_minute == 0 || limit.per_second == 0 {
+            diags.push(&limit.location, "rate limits must be greater than zero");
+        }
+    }
+
+    let mut handles: BTreeMap<String, &Location> = BTreeMap::new();
+    for resource in &spec.resources {
+        check_name(&resource.name, &resource.location, "resource name", diags);
+        for (what, value) in [("service", &resource.service), ("version", &resource.version)] {
+            check_name(value, &resource.location, what, diags);
+        }
+        if let Some(first) = handles.insert(pascal_case(&resource.name), &resource.location) {
+            diags.push(
+                &resource.location,
+                format!("resource `{}` collides with the resource at {first}", resource.name),
+            );
+        }
+        let mut ops: BTreeMap<String, &Location> = BTreeMap::new();
+        let mut types: BTreeMap<String, &Location> = BTreeMap::new();
+        for endpoint in &resource.endpoints {
+            check_name(&endpoint.name, &endpoint.location, "operation name", diags);
+            if let Some(first) = ops.insert(pascal_case(&endpoint.name), &endpoint.location) {
+                diags.push(
+                    &endpoint.location,
+                    format!(
+                        "operation `{}` collides after case conversion with the operation at {first}",
+                        endpoint.name
+                    ),
+                );
+            }
+            for suffix in ["Request", "Response"] {
+                types.insert(format!("{}{suffix}", pascal_case(&endpoint.name)), &endpoint.location);
+            }
+            check_endpoint(resource, endpoint, &enums, &codes, &rate_limits, diags);
+        }
+        for endpoint in &resource.endpoints {
+            let fields = endpoint.query.iter().chain(endpoint.body.iter().flatten());
+            for field in fields.chain(&endpoint.response) {
+                collect_objects(&field.ty, &mut types, &enums, diags);
+            }
+        }
+    }
+}
+
+fn check_name(name: &str, location: &Location, what: &str, diags: &mut Diagnostics) {
+    if is_unusable_keyword(name) {
+        diags.push(location, format!("{what} `{name}` cannot be a Rust identifier, not even a raw one; choose another name"));
+    } else if !is_snake_case(name) {
+        diags.push(location, format!("{what} `{name}` must be lower snake case (`a-z`, `0-9`, `_`, starting with a letter)"));
+    }
+}
+
+/// Checks that names are unique and returns them with their locations.
+fn unique<'a>(
+    items: impl Iterator<Item = (&'a str, &'a Location)>,
+    what: &str,
+    diags: &mut Diagnostics,
+) -> BTreeMap<&'a str, &'a Location> {
+    let mut seen: BTreeMap<&str, &Location> = BTreeMap::new();
+    for (name, location) in items {
+        if let Some(first) = seen.get(name) {
+            diags.push(location, format!("duplicate {what} `{name}`, first defined at {first}"));
+        } else {
+            seen.insert(name, location);
+        }
+    }
+    seen
+}
+
+fn check_enums<'a>(spec: &'a Spec, diags: &mut Diagnostics) -> BTreeMap<&'a str, &'a EnumDef> {
+    let mut enums = BTreeMap::new();
+    let mut type_names: BTreeMap<String, &Location> = BTreeMap::new();
+    for def in &spec.enums {
+        check_name(&def.name, &def.location, "enum name", diags);
+        if let Some(first) = type_names.insert(pascal_case(&def.name), &def.location) {
+            diags.push(&def.location, format!("enum `{}` collides after case conversion with the enum at {first}", def.name));
+            continue;
+        }
+        if def.values.is_empty() {
+            diags.push(&def.location, "an enum needs at least one value");
+        }
+        let mut variants: BTreeMap<String, &Location> = BTreeMap::new();
+        let mut literals: Vec<&Literal> = Vec::new();
+        for value in &def.values {
+            match (&value.value, def.repr) {
+                (Literal::String(_), EnumRepr::String) | (Literal::Integer(_), EnumRepr::Integer) => {}
+                _ => diags.push(&value.location, format!("value `{}` does not match the enum's type", value.value)),
+            }
+            if literals.contains(&&value.value) {
+                diags.push(&value.location, format!("duplicate value `{}`", value.value));
+            }
+            literals.push(&value.value);
+            let name = match (&value.name, &value.value) {
+                (Some(name), _) => name.clone(),
+                (None, Literal::String(s)) => s.clone(),
+                (None, _) => {
+                    diags.push(&value.location, "integer values need a `name` for their variant");
+                    continue;
+                }
+            };
+            let variant = pascal_case(&name);
+            if variant.is_empty() || !variant.starts_with(|c: char| c.is_ascii_alphabetic()) {
+                diags.push(&value.location, format!("`{name}` does not give a variant name; add `name:`"));
+            } else if variant == "Unknown" {
+                diags.push(&value.location, "variant `Unknown` is reserved for values the spec does not list; add `name:`");
+            } else if let Some(first) = variants.insert(variant.clone(), &value.location) {
+                diags.push(&value.location, format!("`{name}` collides after case conversion (`{variant}`) with the value at {first}; add `name:`"));
+            }
+        }
+        enums.insert(def.name.as_str(), def);
+    }
+    enums
+}
+
+fn check_error_tables<'a>(spec: &'a Spec, diags: &mut Diagnostics) -> BTreeMap<i64, &'a ErrorDef> {
+    let mut codes: BTreeMap<i64, &ErrorDef> = BTreeMap::new();
+    let mut variants: BTreeMap<String, &Location> = BTreeMap::new();
+    unique(spec.error_tables.iter().map(|t| (t.name.as_str(), &t.location)), "error table", diags);
+    for table in &spec.error_tables {
+        for def in &table.codes {
+            if let Some(first) = codes.get(&def.code) {
+                diags.push(&def.location, format!("duplicate error code {}, first described at {}", def.code, first.location));
+                continue;
+            }
+            codes.insert(def.code, def);
+            check_name(&def.name, &def.location, "error name", diags);
+            let variant = pascal_case(&def.name);
+            if variant == "Other" {
+                diags.push(&def.location, "variant `Other` is reserved for codes the spec does not describe");
+            } else if let Some(first) = variants.insert(variant.clone(), &def.location) {
+                diags.push(&def.location, format!("error name `{}` collides after case conversion (`{variant}`) with the code at {first}", def.name));
+            }
+            if def.code <= 0 {
+                diags.push(&def.location, format!("error code {} must be positive", def.code));
+            }
+        }
+    }
+    codes
+}
+
+fn check_endpoint(
+    resource: &Resource,
+    endpoint: &Endpoint,
+    enums: &BTreeMap<&str, &EnumDef>,
+    codes: &BTreeMap<i64, &ErrorDef>,
+    rate_limits: &BTreeMap<&str, &Location>,
+    diags: &mut Diagnostics,
+) {
+    let at = &endpoint.location;
+    if !endpoint.docs.starts_with("https://") {
+        diags.push(at, format!("`docs` must be an https URL, found `{}`", endpoint.docs));
+    }
+    if endpoint.tokens.is_empty() {
+        diags.push(at, "`tokens` must name at least one token type");
+    }
+    if endpoint.app_types.is_empty() {
+        diags.push(at, "`app_types` must name at least one app type");
+    }
+    if endpoint.scopes.is_empty() {
+        diags.push(at, "`scopes` must name at least one scope");
+    }
+    if !rate_limits.contains_key(endpoint.rate_limit.0.as_str()) {
+        let known: Vec<_> = rate_limits.keys().copied().collect();
+        diags.push(&endpoint.rate_limit.1, format!("unknown rate-limit class `{}`; known: {}", endpoint.rate_limit.0, known.join(", ")));
+    }
+
+    // Path template ⇔ path params.
+    let prefix = format!("/open-apis/{}/{}/", resource.service, resource.version);
+    if !endpoint.path.starts_with(&prefix) {
+        diags.push(at, format!("path `{}` must start with `{prefix}`", endpoint.path));
+    }
+    let mut in_template = BTreeSet::new();
+    for segment in endpoint.path.split('/').skip(1) {
+        if let Some(name) = segment.strip_prefix(':') {
+            if !in_template.insert(name) {
+                diags.push(at, format!("path parameter `:{name}` appears twice in the path"));
+            }
+            if !endpoint.path_params.iter().any(|p| p.name == name) {
+                diags.push(at, format!("path parameter `:{name}` is not declared in `path_params`"));
+            }
+        } else if segment.is_empty() || segment.contains([':', '?', '#', '%', ' ']) {
+            diags.push(at, format!("path segment `{segment}` must be non-empty and plain"));
+        }
+    }
+    for param in &endpoint.path_params {
+        if !in_template.contains(param.name.as_str()) {
+            diags.push(&param.location, format!("path parameter `{}` does not appear in the path `{}`", param.name, endpoint.path));
+        }
+        if !matches!(param.ty, TypeRef::String) {
+            diags.push(&param.location, "a path parameter must be a string");
+        }
+    }
+
+    if endpoint.body.is_some() && endpoint.method == Method::Get {
+        diags.push(at, "a GET endpoint cannot have a body");
+    }
+
+    let mut names: BTreeMap<&str, &Location> = BTreeMap::new();
+    let request_fields = endpoint.path_params.iter().chain(&endpoint.query).chain(endpoint.body.iter().flatten());
+    for field in request_fields {
+        if let Some(first) = names.insert(field.name.as_str(), &field.location) {
+            diags.push(&field.location, format!("request parameter `{}` is declared twice (first at {first})", field.name));
+        }
+    }
+    for field in &endpoint.query {
+        if !is_scalar(&field.ty, enums) && !matches!(&field.ty, TypeRef::Array(inner) if is_scalar(inner, enums)) {
+            diags.push(&field.location, "a query parameter must be a scalar, an enum or an array of them");
+        }
+    }
+    let all_fields = endpoint.path_params.iter().chain(&endpoint.query).chain(endpoint.body.iter().flatten());
+    for field in all_fields.chain(&endpoint.response) {
+        check_field(field, enums, diags);
+    }
+
+    // Error references.
+    let mut listed = BTreeSet::new();
+    for (code, location) in &endpoint.errors {
+        if !listed.insert(*code) {
+            diags.push(location, format!("error code {code} is listed twice"));
+        }
+        if !codes.contains_key(code) {
+            diags.push(location, format!("error code {code} is not described in any error table"));
+        }
+    }
+
+    if let Some(pagination) = &endpoint.pagination {
+        check_pagination(endpoint, pagination, diags);
+    }
+}
+
+fn check_pagination(endpoint: &Endpoint, p: &Pagination, diags: &mut Diagnostics) {
+    if endpoint.method != Method::Get {
+        diags.push(&p.location, "only GET endpoints can be paged");
+    }
+    if !matches!(find(&endpoint.query, &p.page_token), Some(TypeRef::String)) {
+        diags.push(&p.location, format!("a paged endpoint needs a string query parameter `{}`", p.page_token));
+    }
+    if !matches!(find(&endpoint.response, &p.page_token), Some(TypeRef::String)) {
+        diags.push(&p.location, format!("a paged endpoint needs a string response field `{}`", p.page_token));
+    }
+    if !matches!(find(&endpoint.response, &p.has_more), Some(TypeRef::Boolean)) {
+        diags.push(&p.location, format!("a paged endpoint needs a boolean response field `{}`", p.has_more));
+    }
+    if !matches!(find(&endpoint.response, &p.items), Some(TypeRef::Array(_))) {
+        diags.push(&p.location, format!("`items` must name an array response field, found `{}`", p.items));
+    }
+}
+
+fn find<'a>(fields: &'a [Field], name: &str) -> Option<&'a TypeRef> {
+    fields.iter().find(|f| f.name == name).map(|f| &f.ty)
+}
+
+fn is_scalar(ty: &TypeRef, enums: &BTreeMap<&str, &EnumDef>) -> bool {
+    match ty {
+        TypeRef::String | TypeRef::Integer | TypeRef::Boolean => true,
+        TypeRef::Named(name, _) => enums.contains_key(name.as_str()),
+        TypeRef::Array(_) | TypeRef::Object(_) => false,
+    }
+}
+
+fn check_field(field: &Field, enums: &BTreeMap<&str, &EnumDef>, diags: &mut Diagnostics) {
+    let at = &field.location;
+    if is_unusable_keyword(&field.name) {
+        diags.push(at, format!("field `{}` cannot be a Rust identifier, not even a raw one", field.name));
+    } else if !is_snake_case(&field.name) {
+        diags.push(at, format!("field `{}` must be lower snake case", field.name));
+    }
+    if let (Some(min), Some(max)) = (field.min, field.max) {
+        if min > max {
+            diags.push(at, format!("`min` ({min}) is greater than `max` ({max})"));
+        }
+    }
+    if let (Some(min), Some(max)) = (field.min_items, field.max_items) {
+        if min > max {
+            diags.push(at, format!("`min_items` ({min}) is greater than `max_items` ({max})"));
+        }
+    }
+    if (field.min.is_some() || field.max.is_some()) && !matches!(field.ty, TypeRef::Integer) {
+        diags.push(at, "`min` and `max` apply only to integers");
+    }
+    if (field.min_items.is_some() || field.max_items.is_some()) && !matches!(field.ty, TypeRef::Array(_)) {
+        diags.push(at, "`min_items` and `max_items` apply only to arrays");
+    }
+    if field.required && field.default.is_some() {
+        diags.push(at, "a required field cannot have a default");
+    }
+    check_type(&field.ty, enums, diags);
+    if let Some(default) = &field.default {
+        check_default(field, default, enums, diags);
+    }
+}
+
+fn check_type(ty: &TypeRef, enums: &BTreeMap<&str, &EnumDef>, diags: &mut Diagnostics) {
+    match ty {
+        TypeRef::Named(name, location) if !enums.contains_key(name.as_str()) => {
+            let known: Vec<_> = enums.keys().copied().collect();
+            diags.push(location, format!("unknown type `{name}`; expected string, integer, boolean, array, object or an enum ({})", known.join(", ")));
+        }
+        TypeRef::Array(inner) => check_type(inner, enums, diags),
+        TypeRef::Object(object) => {
+            check_name(&object.name, &object.location, "object name", diags);
+            for field in &object.fields {
+                check_field(field, enums, diags);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn check_default(field: &Field, default: &Literal, enums: &BTreeMap<&str, &EnumDef>, diags: &mut Diagnostics) {
+    let at = &field.location;
+    match (&field.ty, default) {
+        (TypeRef::String, Literal::String(_)) | (TypeRef::Boolean, Literal::Boolean(_)) => {}
+        (TypeRef::Integer, Literal::Integer(value)) => {
+            if field.min.is_some_and(|min| *value < min) || field.max.is_some_and(|max| *value > max) {
+                diags.push(at, format!("default {value} is outside `min`..`max`"));
+            }
+        }
+        (TypeRef::Named(name, _), value) => {
+            if let Some(def) = enums.get(name.as_str()) {
+                if !def.values.iter().any(|v| &v.value == value) {
+                    let allowed: Vec<_> = def.values.iter().map(|v| format!("`{}`", v.value)).collect();
+                    diags.push(at, format!("default `{value}` is not a value of enum `{name}` ({})", allowed.join(", ")));
+                }
+            }
+        }
+        (ty, value) => diags.push(at, format!("default `{value}` does not match the field's type {}", type_name(ty))),
+    }
+}
+
+fn type_name(ty: &TypeRef) -> &str {
+    match ty {
+        TypeRef::String => "string",
+        TypeRef::Integer => "integer",
+        TypeRef::Boolean => "boolean",
+        TypeRef::Array(_) => "array",
+        TypeRef::Object(_) => "object",
+        TypeRef::Named(name, _) => name,
+    }
+}
+
+fn collect_objects<'a>(
+    ty: &'a TypeRef,
+    types: &mut BTreeMap<String, &'a Location>,
+    enums: &BTreeMap<&str, &EnumDef>,
+    diags: &mut Diagnostics,
+) {
+    match ty {
+        TypeRef::Array(inner) => collect_objects(inner, types, enums, diags),
+        TypeRef::Object(object) => {
+            let name = pascal_case(&object.name);
+            if enums.keys().any(|e| pascal_case(e) == name) {
+                diags.push(&object.location, format!("object `{}` collides with the enum of the same name", object.name));
+            } else if let Some(first) = types.insert(name.clone(), &object.location) {
+                diags.push(&object.location, format!("object `{}` collides with the type `{name}` at {first}", object.name));
+            }
+            for field in &object.fields {
+                collect_objects(&field.ty, types, enums, diags);
+            }
+        }
+        _ => {}
+    }
+}

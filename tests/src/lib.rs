@@ -1,0 +1,1 @@
+//! Cross-cutting tests of the feishu-im workspace live in `tests/`.

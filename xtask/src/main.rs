@@ -1,0 +1,40 @@
+//! Workspace tasks: `cargo xtask codegen [--check]` and `cargo xtask bench-codegen`.
+
+mod bench_codegen;
+mod codegen;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: cargo xtask <command>
+
+commands:
+  codegen           regenerate feishu-im/src/generated from spec/
+  codegen --check   fail, naming each stale file, if the generated code differs from spec/
+  bench-codegen     time the generator on synthetic specs of 100 and 1,000 endpoints";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let result = match args.as_slice() {
+        ["codegen"] => codegen::run(&workspace_root(), codegen::Mode::Write),
+        ["codegen", "--check"] => codegen::run(&workspace_root(), codegen::Mode::Check),
+        ["bench-codegen"] => bench_codegen::run(),
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("{message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn workspace_root() -> PathBuf {
+    let manifest_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest_dir.parent().map(PathBuf::from).unwrap_or(manifest_dir)
+}
