@@ -56,8 +56,7 @@ pub fn load(files: &[SourceFile], diags: &mut Diagnostics) -> Spec {
         let value: Value = match serde_yaml::from_str(&file.text) {
             Ok(value) => value,
             Err(error) => {
-                let (line, column) =
-                    error.location().map_or((1, 1), |l| (l.line(), l.column()));
+                let (line, column) = error.location().map_or((1, 1), |l| (l.line(), l.column()));
                 let location =
                     Location { file: file.name.clone(), line, column, path: String::new() };
                 diags.push(&location, format!("invalid YAML: {error}"));
@@ -83,15 +82,15 @@ pub fn load(files: &[SourceFile], diags: &mut Diagnostics) -> Spec {
                 }
             }
         }
-        if let Some(node) = doc.get("error_table") {
-            if let Some(table) = error_table(&node, diags) {
-                spec.error_tables.push(table);
-            }
+        if let Some(node) = doc.get("error_table")
+            && let Some(table) = error_table(&node, diags)
+        {
+            spec.error_tables.push(table);
         }
-        if let Some(node) = doc.get("resource") {
-            if let Some(resource) = resource(&node, diags) {
-                spec.resources.push(resource);
-            }
+        if let Some(node) = doc.get("resource")
+            && let Some(resource) = resource(&node, diags)
+        {
+            spec.resources.push(resource);
         }
     }
     spec
@@ -296,7 +295,10 @@ impl<'a> Fields<'a> {
         match u32::try_from(value) {
             Ok(value) => Some(value),
             Err(_) => {
-                diags.push(&node.location(), format!("expected a non-negative integer, found {value}"));
+                diags.push(
+                    &node.location(),
+                    format!("expected a non-negative integer, found {value}"),
+                );
                 None
             }
         }
@@ -333,9 +335,9 @@ fn rate_limit(name: String, node: &Node<'_>, diags: &mut Diagnostics) -> Option<
 fn enum_def(name: String, node: &Node<'_>, diags: &mut Diagnostics) -> Option<EnumDef> {
     let fields = node.mapping(diags, &["doc", "type", "values"])?;
     let doc = fields.req_string("doc", diags);
-    let repr = fields
-        .required("type", diags)
-        .and_then(|n| n.word(diags, &[("string", EnumRepr::String), ("integer", EnumRepr::Integer)]));
+    let repr = fields.required("type", diags).and_then(|n| {
+        n.word(diags, &[("string", EnumRepr::String), ("integer", EnumRepr::Integer)])
+    });
     let mut values = Vec::new();
     if let Some(list) = fields.required("values", diags) {
         for item in list.items(diags) {
@@ -376,7 +378,10 @@ fn error_def(node: &Node<'_>, diags: &mut Diagnostics) -> Option<ErrorDef> {
         match u16::try_from(value) {
             Ok(status @ 100..=599) => Some(status),
             _ => {
-                diags.push(&n.location(), format!("expected an HTTP status (100-599), found {value}"));
+                diags.push(
+                    &n.location(),
+                    format!("expected an HTTP status (100-599), found {value}"),
+                );
                 None
             }
         }
@@ -431,8 +436,22 @@ fn resource(node: &Node<'_>, diags: &mut Diagnostics) -> Option<Resource> {
 }
 
 const ENDPOINT_KEYS: &[&str] = &[
-    "summary", "summary_zh", "description", "docs", "method", "path", "idempotent", "tokens",
-    "app_types", "scopes", "rate_limit", "path_params", "query", "body", "response", "pagination",
+    "summary",
+    "summary_zh",
+    "description",
+    "docs",
+    "method",
+    "path",
+    "idempotent",
+    "tokens",
+    "app_types",
+    "scopes",
+    "rate_limit",
+    "path_params",
+    "query",
+    "body",
+    "response",
+    "pagination",
     "errors",
 ];
 
@@ -461,13 +480,17 @@ fn endpoint(name: String, node: &Node<'_>, diags: &mut Diagnostics) -> Option<En
         diags,
         &[("tenant", TokenKind::Tenant), ("app", TokenKind::App), ("user", TokenKind::User)],
     );
-    let app_types =
-        words(f.required("app_types", diags), diags, &[("custom", AppType::Custom), ("isv", AppType::Isv)]);
+    let app_types = words(
+        f.required("app_types", diags),
+        diags,
+        &[("custom", AppType::Custom), ("isv", AppType::Isv)],
+    );
     let scopes = f
         .required("scopes", diags)
         .map(|n| n.strings(diags).into_iter().map(|(s, _)| s).collect())
         .unwrap_or_default();
-    let rate_limit = f.required("rate_limit", diags).and_then(|n| Some((n.string(diags)?, n.location())));
+    let rate_limit =
+        f.required("rate_limit", diags).and_then(|n| Some((n.string(diags)?, n.location())));
     let path_params = f.get("path_params").map(|n| fields_of(&n, diags)).unwrap_or_default();
     let query = f.get("query").map(|n| fields_of(&n, diags)).unwrap_or_default();
     let body = f.get("body").map(|n| fields_of(&n, diags));
@@ -476,7 +499,9 @@ fn endpoint(name: String, node: &Node<'_>, diags: &mut Diagnostics) -> Option<En
         let p = n.mapping(diags, &["items", "page_token", "has_more"])?;
         Some(Pagination {
             items: p.req_string("items", diags)?,
-            page_token: p.opt_string("page_token", diags).unwrap_or_else(|| "page_token".to_owned()),
+            page_token: p
+                .opt_string("page_token", diags)
+                .unwrap_or_else(|| "page_token".to_owned()),
             has_more: p.opt_string("has_more", diags).unwrap_or_else(|| "has_more".to_owned()),
             location: n.location(),
         })
@@ -513,7 +538,11 @@ fn endpoint(name: String, node: &Node<'_>, diags: &mut Diagnostics) -> Option<En
     })
 }
 
-fn words<T: Copy>(node: Option<Node<'_>>, diags: &mut Diagnostics, allowed: &[(&str, T)]) -> Vec<T> {
+fn words<T: Copy>(
+    node: Option<Node<'_>>,
+    diags: &mut Diagnostics,
+    allowed: &[(&str, T)],
+) -> Vec<T> {
     let Some(node) = node else { return Vec::new() };
     node.items(diags).into_iter().filter_map(|item| item.word(diags, allowed)).collect()
 }
@@ -523,7 +552,16 @@ fn fields_of(node: &Node<'_>, diags: &mut Diagnostics) -> Vec<Field> {
 }
 
 const FIELD_KEYS: &[&str] = &[
-    "type", "items", "name", "fields", "required", "doc", "default", "min", "max", "min_items",
+    "type",
+    "items",
+    "name",
+    "fields",
+    "required",
+    "doc",
+    "default",
+    "min",
+    "max",
+    "min_items",
     "max_items",
 ];
 
@@ -559,7 +597,13 @@ fn type_ref(node: &Node<'_>, f: &Fields<'_>, diags: &mut Diagnostics) -> Option<
     let has_object_keys = f.get("fields").is_some() || f.get("name").is_some();
     let reject = |key: &str, diags: &mut Diagnostics| {
         if let Some(n) = f.get(key) {
-            diags.push(&n.location(), format!("`{key}` is only allowed with `type: {}`", if key == "items" { "array" } else { "object" }));
+            diags.push(
+                &n.location(),
+                format!(
+                    "`{key}` is only allowed with `type: {}`",
+                    if key == "items" { "array" } else { "object" }
+                ),
+            );
         }
     };
     if ty != "array" && has_items {
@@ -578,7 +622,8 @@ fn type_ref(node: &Node<'_>, f: &Fields<'_>, diags: &mut Diagnostics) -> Option<
             let element = match items.value {
                 Value::String(_) => simple_type(&items, diags)?,
                 _ => {
-                    let inner = items.mapping(diags, &["type", "items", "name", "doc", "fields"])?;
+                    let inner =
+                        items.mapping(diags, &["type", "items", "name", "doc", "fields"])?;
                     type_ref(&items, &inner, diags)?
                 }
             };
@@ -607,7 +652,10 @@ fn simple_type(node: &Node<'_>, diags: &mut Diagnostics) -> Option<TypeRef> {
         "integer" => TypeRef::Integer,
         "boolean" => TypeRef::Boolean,
         "array" | "object" => {
-            diags.push(&node.location(), format!("`{name}` elements need the long form `items: {{type: {name}, ...}}`"));
+            diags.push(
+                &node.location(),
+                format!("`{name}` elements need the long form `items: {{type: {name}, ...}}`"),
+            );
             return None;
         }
         _ => TypeRef::Named(name, node.location()),

@@ -47,7 +47,8 @@ pub fn validate(spec: &Spec, diags: &mut Diagnostics) {
                 );
             }
             for suffix in ["Request", "Response"] {
-                types.insert(format!("{}{suffix}", pascal_case(&endpoint.name)), &endpoint.location);
+                types
+                    .insert(format!("{}{suffix}", pascal_case(&endpoint.name)), &endpoint.location);
             }
             check_endpoint(resource, endpoint, &enums, &codes, &rate_limits, diags);
         }
@@ -91,7 +92,13 @@ fn check_enums<'a>(spec: &'a Spec, diags: &mut Diagnostics) -> BTreeMap<&'a str,
     for def in &spec.enums {
         check_name(&def.name, &def.location, "enum name", diags);
         if let Some(first) = type_names.insert(pascal_case(&def.name), &def.location) {
-            diags.push(&def.location, format!("enum `{}` collides after case conversion with the enum at {first}", def.name));
+            diags.push(
+                &def.location,
+                format!(
+                    "enum `{}` collides after case conversion with the enum at {first}",
+                    def.name
+                ),
+            );
             continue;
         }
         if def.values.is_empty() {
@@ -101,8 +108,12 @@ fn check_enums<'a>(spec: &'a Spec, diags: &mut Diagnostics) -> BTreeMap<&'a str,
         let mut literals: Vec<&Literal> = Vec::new();
         for value in &def.values {
             match (&value.value, def.repr) {
-                (Literal::String(_), EnumRepr::String) | (Literal::Integer(_), EnumRepr::Integer) => {}
-                _ => diags.push(&value.location, format!("value `{}` does not match the enum's type", value.value)),
+                (Literal::String(_), EnumRepr::String)
+                | (Literal::Integer(_), EnumRepr::Integer) => {}
+                _ => diags.push(
+                    &value.location,
+                    format!("value `{}` does not match the enum's type", value.value),
+                ),
             }
             if literals.contains(&&value.value) {
                 diags.push(&value.location, format!("duplicate value `{}`", value.value));
@@ -118,9 +129,15 @@ fn check_enums<'a>(spec: &'a Spec, diags: &mut Diagnostics) -> BTreeMap<&'a str,
             };
             let variant = pascal_case(&name);
             if variant.is_empty() || !variant.starts_with(|c: char| c.is_ascii_alphabetic()) {
-                diags.push(&value.location, format!("`{name}` does not give a variant name; add `name:`"));
+                diags.push(
+                    &value.location,
+                    format!("`{name}` does not give a variant name; add `name:`"),
+                );
             } else if variant == "Unknown" {
-                diags.push(&value.location, "variant `Unknown` is reserved for values the spec does not list; add `name:`");
+                diags.push(
+                    &value.location,
+                    "variant `Unknown` is reserved for values the spec does not list; add `name:`",
+                );
             } else if let Some(first) = variants.insert(variant.clone(), &value.location) {
                 diags.push(&value.location, format!("`{name}` collides after case conversion (`{variant}`) with the value at {first}; add `name:`"));
             }
@@ -137,14 +154,23 @@ fn check_error_tables<'a>(spec: &'a Spec, diags: &mut Diagnostics) -> BTreeMap<i
     for table in &spec.error_tables {
         for def in &table.codes {
             if let Some(first) = codes.get(&def.code) {
-                diags.push(&def.location, format!("duplicate error code {}, first described at {}", def.code, first.location));
+                diags.push(
+                    &def.location,
+                    format!(
+                        "duplicate error code {}, first described at {}",
+                        def.code, first.location
+                    ),
+                );
                 continue;
             }
             codes.insert(def.code, def);
             check_name(&def.name, &def.location, "error name", diags);
             let variant = pascal_case(&def.name);
             if variant == "Other" {
-                diags.push(&def.location, "variant `Other` is reserved for codes the spec does not describe");
+                diags.push(
+                    &def.location,
+                    "variant `Other` is reserved for codes the spec does not describe",
+                );
             } else if let Some(first) = variants.insert(variant.clone(), &def.location) {
                 diags.push(&def.location, format!("error name `{}` collides after case conversion (`{variant}`) with the code at {first}", def.name));
             }
@@ -179,7 +205,14 @@ fn check_endpoint(
     }
     if !rate_limits.contains_key(endpoint.rate_limit.0.as_str()) {
         let known: Vec<_> = rate_limits.keys().copied().collect();
-        diags.push(&endpoint.rate_limit.1, format!("unknown rate-limit class `{}`; known: {}", endpoint.rate_limit.0, known.join(", ")));
+        diags.push(
+            &endpoint.rate_limit.1,
+            format!(
+                "unknown rate-limit class `{}`; known: {}",
+                endpoint.rate_limit.0,
+                known.join(", ")
+            ),
+        );
     }
 
     // Path template ⇔ path params.
@@ -194,7 +227,8 @@ fn check_endpoint(
                 diags.push(at, format!("path parameter `:{name}` appears twice in the path"));
             }
             if !endpoint.path_params.iter().any(|p| p.name == name) {
-                diags.push(at, format!("path parameter `:{name}` is not declared in `path_params`"));
+                diags
+                    .push(at, format!("path parameter `:{name}` is not declared in `path_params`"));
             }
         } else if segment.is_empty() || segment.contains([':', '?', '#', '%', ' ']) {
             diags.push(at, format!("path segment `{segment}` must be non-empty and plain"));
@@ -202,7 +236,13 @@ fn check_endpoint(
     }
     for param in &endpoint.path_params {
         if !in_template.contains(param.name.as_str()) {
-            diags.push(&param.location, format!("path parameter `{}` does not appear in the path `{}`", param.name, endpoint.path));
+            diags.push(
+                &param.location,
+                format!(
+                    "path parameter `{}` does not appear in the path `{}`",
+                    param.name, endpoint.path
+                ),
+            );
         }
         if !matches!(param.ty, TypeRef::String) {
             diags.push(&param.location, "a path parameter must be a string");
@@ -214,18 +254,28 @@ fn check_endpoint(
     }
 
     let mut names: BTreeMap<&str, &Location> = BTreeMap::new();
-    let request_fields = endpoint.path_params.iter().chain(&endpoint.query).chain(endpoint.body.iter().flatten());
+    let request_fields =
+        endpoint.path_params.iter().chain(&endpoint.query).chain(endpoint.body.iter().flatten());
     for field in request_fields {
         if let Some(first) = names.insert(field.name.as_str(), &field.location) {
-            diags.push(&field.location, format!("request parameter `{}` is declared twice (first at {first})", field.name));
+            diags.push(
+                &field.location,
+                format!("request parameter `{}` is declared twice (first at {first})", field.name),
+            );
         }
     }
     for field in &endpoint.query {
-        if !is_scalar(&field.ty, enums) && !matches!(&field.ty, TypeRef::Array(inner) if is_scalar(inner, enums)) {
-            diags.push(&field.location, "a query parameter must be a scalar, an enum or an array of them");
+        if !is_scalar(&field.ty, enums)
+            && !matches!(&field.ty, TypeRef::Array(inner) if is_scalar(inner, enums))
+        {
+            diags.push(
+                &field.location,
+                "a query parameter must be a scalar, an enum or an array of them",
+            );
         }
     }
-    let all_fields = endpoint.path_params.iter().chain(&endpoint.query).chain(endpoint.body.iter().flatten());
+    let all_fields =
+        endpoint.path_params.iter().chain(&endpoint.query).chain(endpoint.body.iter().flatten());
     for field in all_fields.chain(&endpoint.response) {
         check_field(field, enums, diags);
     }
@@ -251,16 +301,28 @@ fn check_pagination(endpoint: &Endpoint, p: &Pagination, diags: &mut Diagnostics
         diags.push(&p.location, "only GET endpoints can be paged");
     }
     if !matches!(find(&endpoint.query, &p.page_token), Some(TypeRef::String)) {
-        diags.push(&p.location, format!("a paged endpoint needs a string query parameter `{}`", p.page_token));
+        diags.push(
+            &p.location,
+            format!("a paged endpoint needs a string query parameter `{}`", p.page_token),
+        );
     }
     if !matches!(find(&endpoint.response, &p.page_token), Some(TypeRef::String)) {
-        diags.push(&p.location, format!("a paged endpoint needs a string response field `{}`", p.page_token));
+        diags.push(
+            &p.location,
+            format!("a paged endpoint needs a string response field `{}`", p.page_token),
+        );
     }
     if !matches!(find(&endpoint.response, &p.has_more), Some(TypeRef::Boolean)) {
-        diags.push(&p.location, format!("a paged endpoint needs a boolean response field `{}`", p.has_more));
+        diags.push(
+            &p.location,
+            format!("a paged endpoint needs a boolean response field `{}`", p.has_more),
+        );
     }
     if !matches!(find(&endpoint.response, &p.items), Some(TypeRef::Array(_))) {
-        diags.push(&p.location, format!("`items` must name an array response field, found `{}`", p.items));
+        diags.push(
+            &p.location,
+            format!("`items` must name an array response field, found `{}`", p.items),
+        );
     }
 }
 
@@ -279,24 +341,29 @@ fn is_scalar(ty: &TypeRef, enums: &BTreeMap<&str, &EnumDef>) -> bool {
 fn check_field(field: &Field, enums: &BTreeMap<&str, &EnumDef>, diags: &mut Diagnostics) {
     let at = &field.location;
     if is_unusable_keyword(&field.name) {
-        diags.push(at, format!("field `{}` cannot be a Rust identifier, not even a raw one", field.name));
+        diags.push(
+            at,
+            format!("field `{}` cannot be a Rust identifier, not even a raw one", field.name),
+        );
     } else if !is_snake_case(&field.name) {
         diags.push(at, format!("field `{}` must be lower snake case", field.name));
     }
-    if let (Some(min), Some(max)) = (field.min, field.max) {
-        if min > max {
-            diags.push(at, format!("`min` ({min}) is greater than `max` ({max})"));
-        }
+    if let (Some(min), Some(max)) = (field.min, field.max)
+        && min > max
+    {
+        diags.push(at, format!("`min` ({min}) is greater than `max` ({max})"));
     }
-    if let (Some(min), Some(max)) = (field.min_items, field.max_items) {
-        if min > max {
-            diags.push(at, format!("`min_items` ({min}) is greater than `max_items` ({max})"));
-        }
+    if let (Some(min), Some(max)) = (field.min_items, field.max_items)
+        && min > max
+    {
+        diags.push(at, format!("`min_items` ({min}) is greater than `max_items` ({max})"));
     }
     if (field.min.is_some() || field.max.is_some()) && !matches!(field.ty, TypeRef::Integer) {
         diags.push(at, "`min` and `max` apply only to integers");
     }
-    if (field.min_items.is_some() || field.max_items.is_some()) && !matches!(field.ty, TypeRef::Array(_)) {
+    if (field.min_items.is_some() || field.max_items.is_some())
+        && !matches!(field.ty, TypeRef::Array(_))
+    {
         diags.push(at, "`min_items` and `max_items` apply only to arrays");
     }
     if field.required && field.default.is_some() {
@@ -325,24 +392,40 @@ fn check_type(ty: &TypeRef, enums: &BTreeMap<&str, &EnumDef>, diags: &mut Diagno
     }
 }
 
-fn check_default(field: &Field, default: &Literal, enums: &BTreeMap<&str, &EnumDef>, diags: &mut Diagnostics) {
+fn check_default(
+    field: &Field,
+    default: &Literal,
+    enums: &BTreeMap<&str, &EnumDef>,
+    diags: &mut Diagnostics,
+) {
     let at = &field.location;
     match (&field.ty, default) {
         (TypeRef::String, Literal::String(_)) | (TypeRef::Boolean, Literal::Boolean(_)) => {}
         (TypeRef::Integer, Literal::Integer(value)) => {
-            if field.min.is_some_and(|min| *value < min) || field.max.is_some_and(|max| *value > max) {
+            if field.min.is_some_and(|min| *value < min)
+                || field.max.is_some_and(|max| *value > max)
+            {
                 diags.push(at, format!("default {value} is outside `min`..`max`"));
             }
         }
         (TypeRef::Named(name, _), value) => {
-            if let Some(def) = enums.get(name.as_str()) {
-                if !def.values.iter().any(|v| &v.value == value) {
-                    let allowed: Vec<_> = def.values.iter().map(|v| format!("`{}`", v.value)).collect();
-                    diags.push(at, format!("default `{value}` is not a value of enum `{name}` ({})", allowed.join(", ")));
-                }
+            if let Some(def) = enums.get(name.as_str())
+                && !def.values.iter().any(|v| &v.value == value)
+            {
+                let allowed: Vec<_> = def.values.iter().map(|v| format!("`{}`", v.value)).collect();
+                diags.push(
+                    at,
+                    format!(
+                        "default `{value}` is not a value of enum `{name}` ({})",
+                        allowed.join(", ")
+                    ),
+                );
             }
         }
-        (ty, value) => diags.push(at, format!("default `{value}` does not match the field's type {}", type_name(ty))),
+        (ty, value) => diags.push(
+            at,
+            format!("default `{value}` does not match the field's type {}", type_name(ty)),
+        ),
     }
 }
 
@@ -368,9 +451,15 @@ fn collect_objects<'a>(
         TypeRef::Object(object) => {
             let name = pascal_case(&object.name);
             if enums.keys().any(|e| pascal_case(e) == name) {
-                diags.push(&object.location, format!("object `{}` collides with the enum of the same name", object.name));
+                diags.push(
+                    &object.location,
+                    format!("object `{}` collides with the enum of the same name", object.name),
+                );
             } else if let Some(first) = types.insert(name.clone(), &object.location) {
-                diags.push(&object.location, format!("object `{}` collides with the type `{name}` at {first}", object.name));
+                diags.push(
+                    &object.location,
+                    format!("object `{}` collides with the type `{name}` at {first}", object.name),
+                );
             }
             for field in &object.fields {
                 collect_objects(&field.ty, types, enums, diags);

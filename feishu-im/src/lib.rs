@@ -1,1 +1,57 @@
-//! x
+//! A typed async client for the Feishu/Lark Open Platform IM API.
+//!
+//! Request, response and error types are generated from the YAML spec of the workspace
+//! (`spec/`); a small runtime handles tokens, retries, rate limits and errors.
+//!
+//! ```no_run
+//! use feishu_im::{Client, Credentials};
+//! use feishu_im::v1::chat_members::MeJoinRequest;
+//!
+//! # async fn run() -> Result<(), feishu_im::Error> {
+//! let client = Client::builder(Credentials::custom_app("cli_a1b2c3", "app-secret")).build()?;
+//! client
+//!     .chat_members()
+//!     .me_join(&MeJoinRequest::new("oc_a0553eda9014c201e6969b478895c230"))
+//!     .await?;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! - Tokens: [`Credentials`] for custom apps, store apps (per tenant via
+//!   [`Client::for_tenant`]) and fixed tokens; user tokens per call via [`Client::as_user`].
+//!   Tokens are cached per client, refreshed before expiry, fetched once for concurrent
+//!   callers, and refreshed once when Feishu reports them invalid.
+//! - Retries: rate limits (HTTP 429, `99991400`, `232019`) wait for `x-ogw-ratelimit-reset`
+//!   or back off; transport failures and 5xx are retried for requests safe to repeat.
+//!   See [`RetryPolicy`].
+//! - Errors: one [`Error`] with the typed [`ErrorCode`], `msg`, HTTP status and log id.
+//! - Secrets ([`Secret`], tokens, `Authorization`) never show in `Debug`, `Display` or logs.
+
+mod base_url;
+mod client;
+mod credentials;
+mod error;
+mod error_code;
+#[rustfmt::skip]
+mod generated;
+pub mod operation;
+mod pager;
+mod response;
+mod retry;
+mod secret;
+mod token;
+
+pub use base_url::Platform;
+pub use client::{Caller, Client, ClientBuilder};
+pub use credentials::Credentials;
+pub use error::{
+    ApiError, AuthError, AuthErrorKind, DecodeError, Error, ErrorDetail, FieldViolation, Help,
+    InvalidRequest, PermissionViolation, TimeoutError, TransportError,
+};
+pub use error_code::{ErrorSpec, RetryClass};
+pub use generated::enums::*;
+pub use generated::error_code::ErrorCode;
+pub use generated::v1;
+pub use pager::Pager;
+pub use retry::RetryPolicy;
+pub use secret::{Secret, UserAccessToken};

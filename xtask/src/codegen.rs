@@ -18,7 +18,8 @@ pub fn run(root: &Path, mode: Mode) -> Result<(), String> {
     let out = root.join(GENERATED_DIR);
     match mode {
         Mode::Check => {
-            let stale = stale_files(&out, &files).map_err(|e| format!("cannot read {}: {e}", out.display()))?;
+            let stale = stale_files(&out, &files)
+                .map_err(|e| format!("cannot read {}: {e}", out.display()))?;
             if stale.is_empty() {
                 println!("generated code is up to date ({} files)", files.len());
                 return Ok(());
@@ -31,7 +32,8 @@ pub fn run(root: &Path, mode: Mode) -> Result<(), String> {
             Err(message)
         }
         Mode::Write => {
-            let changed = write_files(&out, &files).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+            let changed = write_files(&out, &files)
+                .map_err(|e| format!("cannot write {}: {e}", out.display()))?;
             if changed.is_empty() {
                 println!("generated code is up to date ({} files)", files.len());
             }

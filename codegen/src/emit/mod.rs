@@ -34,7 +34,11 @@ pub fn emit(api: &Api) -> Vec<GeneratedFile> {
             #( pub mod #versions; )*
         },
     ));
-    files.push(file("error_code.rs", "spec/ error tables", error_code::emit(&api.error_codes, &api.error_tables)));
+    files.push(file(
+        "error_code.rs",
+        "spec/ error tables",
+        error_code::emit(&api.error_codes, &api.error_tables),
+    ));
     files.push(file("enums.rs", "spec/ enums", enums::emit(&api.enums)));
     for (version, resources) in &api.versions {
         let modules: Vec<_> = resources.iter().map(|r| snake_ident(&r.module)).collect();

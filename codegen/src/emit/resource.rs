@@ -33,8 +33,12 @@ pub fn emit(resource: &Resource) -> TokenStream {
     let types = resource.endpoints.iter().map(|e| endpoint_types(resource, e));
     let objects = resource.objects.iter().map(|o| emit_struct(o, Role::Object, None));
 
-    let mut operation_items = vec!["Method", "Operation", "OperationMeta", "RateLimit", "TokenKind"];
-    let has_query = resource.endpoints.iter().any(|e| e.request.fields.iter().any(|f| f.placement == Placement::Query));
+    let mut operation_items =
+        vec!["Method", "Operation", "OperationMeta", "RateLimit", "TokenKind"];
+    let has_query = resource
+        .endpoints
+        .iter()
+        .any(|e| e.request.fields.iter().any(|f| f.placement == Placement::Query));
     let paged = resource.endpoints.iter().any(|e| e.pagination.is_some());
     if has_query {
         operation_items.push("Query");
@@ -66,7 +70,8 @@ pub fn emit(resource: &Resource) -> TokenStream {
     }
     crate_items.extend(named.into_iter().filter(|n| !local.contains(n.as_str())));
     let crate_items = crate_items.iter().map(|i| ident(i));
-    let client_doc = format!(" The `{}` endpoints, called with the client's credentials.", resource.module);
+    let client_doc =
+        format!(" The `{}` endpoints, called with the client's credentials.", resource.module);
     let caller_doc = format!(" The `{}` endpoints, called as this caller.", resource.module);
 
     quote! {
@@ -156,7 +161,9 @@ fn endpoint_doc(e: &Endpoint) -> String {
     ));
     text.push_str("\n\n# Errors\n\n");
     if e.errors.is_empty() {
-        text.push_str("[`Error::Api`] with a platform-wide code; the spec documents no endpoint codes.");
+        text.push_str(
+            "[`Error::Api`] with a platform-wide code; the spec documents no endpoint codes.",
+        );
     } else {
         text.push_str("[`Error::Api`] with a platform-wide code or one of the documented codes:\n");
         for (number, variant, msg) in &e.errors {
@@ -197,10 +204,8 @@ fn endpoint_methods(e: &Endpoint) -> TokenStream {
 }
 
 fn endpoint_types(resource: &Resource, e: &Endpoint) -> TokenStream {
-    let request_doc = format!(
-        "Parameters of [`{}::{}`].\n\n{}",
-        resource.handle, e.name, e.summary
-    );
+    let request_doc =
+        format!("Parameters of [`{}::{}`].\n\n{}", resource.handle, e.name, e.summary);
     let response_doc = format!(
         "The `data` of a successful [`{}::{}`]. Fields the server adds later are ignored.",
         resource.handle, e.name
@@ -225,10 +230,13 @@ fn endpoint_types(resource: &Resource, e: &Endpoint) -> TokenStream {
         })
     });
     let errors = e.errors.iter().map(|(_, variant, _)| ident(variant));
-    let (module, op, path, docs) = (&resource.module, &e.name, &e.path, &e.docs);
+    let operation = format!("{}.{}", resource.module, e.name);
+    let (path, docs) = (&e.path, &e.docs);
     let idempotent = e.idempotent;
     let has_body = e.request.fields.iter().any(|f| f.placement == Placement::Body);
-    let (limit_name, per_minute, per_second) = (&e.rate_limit.name, e.rate_limit.per_minute, e.rate_limit.per_second);
+    let limit_name = &e.rate_limit.name;
+    let per_minute = proc_macro2::Literal::u32_unsuffixed(e.rate_limit.per_minute);
+    let per_second = proc_macro2::Literal::u32_unsuffixed(e.rate_limit.per_second);
 
     let path_arms = e.request.fields.iter().filter(|f| f.placement == Placement::Path).map(|f| {
         let (name, field) = (&f.name, snake_ident(&f.name));
@@ -250,7 +258,8 @@ fn endpoint_types(resource: &Resource, e: &Endpoint) -> TokenStream {
             }
         }
     };
-    let query_fields: Vec<_> = e.request.fields.iter().filter(|f| f.placement == Placement::Query).collect();
+    let query_fields: Vec<_> =
+        e.request.fields.iter().filter(|f| f.placement == Placement::Query).collect();
     let query_fn = if query_fields.is_empty() {
         quote! {}
     } else {
@@ -258,7 +267,9 @@ fn endpoint_types(resource: &Resource, e: &Endpoint) -> TokenStream {
             let (name, field) = (&f.name, snake_ident(&f.name));
             match (&f.ty, f.required) {
                 (Type::Vec(_), true) => quote! { query.push_all(#name, &self.#field); },
-                (Type::Vec(_), false) => quote! { query.push_all(#name, self.#field.iter().flatten()); },
+                (Type::Vec(_), false) => {
+                    quote! { query.push_all(#name, self.#field.iter().flatten()); }
+                }
                 (_, true) => quote! { query.push(#name, &self.#field); },
                 (_, false) => quote! { query.push_opt(#name, self.#field.as_ref()); },
             }
@@ -275,7 +286,8 @@ fn endpoint_types(resource: &Resource, e: &Endpoint) -> TokenStream {
         let token_field = snake_ident(&p.page_token);
         let items_field = snake_ident(&p.items);
         let has_more_field = snake_ident(&p.has_more);
-        let request_token_required = e.request.fields.iter().any(|f| f.name == p.page_token && f.required);
+        let request_token_required =
+            e.request.fields.iter().any(|f| f.name == p.page_token && f.required);
         let set_token = if request_token_required {
             quote! { self.#token_field = token; }
         } else {
@@ -318,8 +330,7 @@ fn endpoint_types(resource: &Resource, e: &Endpoint) -> TokenStream {
         impl Operation for #request_name {
             type Response = #response_name;
             const META: &'static OperationMeta = &OperationMeta {
-                resource: #module,
-                name: #op,
+                operation: #operation,
                 method: Method::#method,
                 path: #path,
                 docs: #docs,
@@ -412,7 +423,9 @@ fn emit_struct(s: &Struct, role: Role, doc_text: Option<&str>) -> TokenStream {
     });
     let no_required = !s.fields.iter().any(|f| f.required);
     let derives = match role {
-        Role::Request if no_required => quote! { #[derive(Debug, Clone, Default, PartialEq, Serialize)] },
+        Role::Request if no_required => {
+            quote! { #[derive(Debug, Clone, Default, PartialEq, Serialize)] }
+        }
         Role::Request => quote! { #[derive(Debug, Clone, PartialEq, Serialize)] },
         Role::Object if no_required => {
             quote! { #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)] }

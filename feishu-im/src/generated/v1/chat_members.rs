@@ -235,8 +235,7 @@ impl MeJoinRequest {
 impl Operation for MeJoinRequest {
     type Response = MeJoinResponse;
     const META: &'static OperationMeta = &OperationMeta {
-        resource: "chat_members",
-        name: "me_join",
+        operation: "chat_members.me_join",
         method: Method::Patch,
         path: "/open-apis/im/v1/chats/:chat_id/members/me_join",
         docs: "https://open.feishu.cn/document/server-docs/group/chat-member/me_join",
@@ -245,8 +244,8 @@ impl Operation for MeJoinRequest {
         has_body: false,
         rate_limit: RateLimit {
             class: "standard_1000_50",
-            per_minute: 1000u32,
-            per_second: 50u32,
+            per_minute: 1000,
+            per_second: 50,
         },
         errors: &[
             ErrorCode::AppNotFound,
@@ -326,8 +325,7 @@ impl CreateRequest {
 impl Operation for CreateRequest {
     type Response = CreateResponse;
     const META: &'static OperationMeta = &OperationMeta {
-        resource: "chat_members",
-        name: "create",
+        operation: "chat_members.create",
         method: Method::Post,
         path: "/open-apis/im/v1/chats/:chat_id/members",
         docs: "https://open.feishu.cn/document/server-docs/group/chat-member/create",
@@ -336,8 +334,8 @@ impl Operation for CreateRequest {
         has_body: true,
         rate_limit: RateLimit {
             class: "standard_1000_50",
-            per_minute: 1000u32,
-            per_second: 50u32,
+            per_minute: 1000,
+            per_second: 50,
         },
         errors: &[
             ErrorCode::InvalidRequestParameter,
@@ -429,8 +427,7 @@ impl DeleteRequest {
 impl Operation for DeleteRequest {
     type Response = DeleteResponse;
     const META: &'static OperationMeta = &OperationMeta {
-        resource: "chat_members",
-        name: "delete",
+        operation: "chat_members.delete",
         method: Method::Delete,
         path: "/open-apis/im/v1/chats/:chat_id/members",
         docs: "https://open.feishu.cn/document/server-docs/group/chat-member/delete",
@@ -439,8 +436,8 @@ impl Operation for DeleteRequest {
         has_body: true,
         rate_limit: RateLimit {
             class: "standard_1000_50",
-            per_minute: 1000u32,
-            per_second: 50u32,
+            per_minute: 1000,
+            per_second: 50,
         },
         errors: &[
             ErrorCode::InvalidRequestParameter,
@@ -535,8 +532,7 @@ impl GetRequest {
 impl Operation for GetRequest {
     type Response = GetResponse;
     const META: &'static OperationMeta = &OperationMeta {
-        resource: "chat_members",
-        name: "get",
+        operation: "chat_members.get",
         method: Method::Get,
         path: "/open-apis/im/v1/chats/:chat_id/members",
         docs: "https://open.feishu.cn/document/server-docs/group/chat-member/get",
@@ -545,8 +541,8 @@ impl Operation for GetRequest {
         has_body: false,
         rate_limit: RateLimit {
             class: "standard_1000_50",
-            per_minute: 1000u32,
-            per_second: 50u32,
+            per_minute: 1000,
+            per_second: 50,
         },
         errors: &[
             ErrorCode::InvalidRequestParameter,
@@ -624,8 +620,7 @@ impl IsInChatRequest {
 impl Operation for IsInChatRequest {
     type Response = IsInChatResponse;
     const META: &'static OperationMeta = &OperationMeta {
-        resource: "chat_members",
-        name: "is_in_chat",
+        operation: "chat_members.is_in_chat",
         method: Method::Get,
         path: "/open-apis/im/v1/chats/:chat_id/members/is_in_chat",
         docs: "https://open.feishu.cn/document/server-docs/group/chat-member/is_in_chat",
@@ -634,8 +629,8 @@ impl Operation for IsInChatRequest {
         has_body: false,
         rate_limit: RateLimit {
             class: "standard_1000_50",
-            per_minute: 1000u32,
-            per_second: 50u32,
+            per_minute: 1000,
+            per_second: 50,
         },
         errors: &[
             ErrorCode::AppNotFound,

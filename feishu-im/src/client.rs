@@ -1,0 +1,516 @@
+//! The client: configuration, token selection, and the send loop with retries.
+
+use std::fmt;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use reqwest::Url;
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue};
+use serde::Serialize;
+
+use crate::base_url::{Platform, check_base_url};
+use crate::error::{AuthErrorKind, Error, TimeoutError, TransportError};
+use crate::operation::{Operation, OperationMeta, Paged, Query, TokenKind, build_path};
+use crate::response::{ResponseHead, decode, decode_error};
+use crate::token::{Token, TokenCache, TokenKey, TokenResponse, auth_error};
+use crate::{Credentials, Pager, RetryClass, RetryPolicy, Secret, UserAccessToken};
+
+const JSON: &str = "application/json; charset=utf-8";
+
+/// A Feishu/Lark client. Cheap to clone (clones share the connection pool and token cache);
+/// `Send + Sync`.
+///
+/// ```
+/// use feishu_im::{Client, Credentials, Platform};
+///
+/// let client = Client::builder(Credentials::custom_app("cli_a1b2c3", "app-secret"))
+///     .platform(Platform::Lark)
+///     .build()?;
+/// # Ok::<(), feishu_im::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    base_url: String,
+    credentials: Credentials,
+    tokens: TokenCache,
+    retry: RetryPolicy,
+    app_ticket: RwLock<Option<Secret>>,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.inner.base_url)
+            .field("credentials", &self.inner.credentials)
+            .field("retry", &self.inner.retry)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Configures a [`Client`].
+#[derive(Debug)]
+pub struct ClientBuilder {
+    credentials: Credentials,
+    base_url: String,
+    timeout: Duration,
+    connect_timeout: Duration,
+    retry: RetryPolicy,
+    token_refresh_margin: Duration,
+}
+
+impl ClientBuilder {
+    /// Sends to Feishu (default) or Lark.
+    pub fn platform(mut self, platform: Platform) -> Self {
+        self.base_url = platform.base_url().to_owned();
+        self
+    }
+
+    /// Sends to a custom base URL: HTTPS, or plain HTTP to a loopback host.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = url.into();
+        self
+    }
+
+    /// Time allowed for one attempt, from sending to the end of the body (default 30 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Time allowed to connect (default 10 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// How failures are retried; [`RetryPolicy::disabled`] switches retries off.
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// How long before expiry a cached token is replaced (default 10 min, at most half its life).
+    pub fn token_refresh_margin(mut self, margin: Duration) -> Self {
+        self.token_refresh_margin = margin;
+        self
+    }
+
+    /// Builds the client.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidRequest`] for a base URL that is not HTTPS (or HTTP to loopback), and
+    /// [`Error::Transport`] if the HTTP client cannot start.
+    pub fn build(self) -> Result<Client, Error> {
+        let base_url = check_base_url(&self.base_url)
+            .map_err(|reason| Error::invalid("Client::build", reason))?;
+        let http = reqwest::Client::builder()
+            .user_agent(concat!("feishu-im/", env!("CARGO_PKG_VERSION")))
+            .timeout(self.timeout)
+            .connect_timeout(self.connect_timeout)
+            // Feishu's API does not redirect; following one could carry the token elsewhere.
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|source| {
+                Error::Transport(TransportError { operation: "Client::build", source })
+            })?;
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http,
+                base_url,
+                credentials: self.credentials,
+                tokens: TokenCache::new(self.token_refresh_margin),
+                retry: self.retry,
+                app_ticket: RwLock::new(None),
+            }),
+        })
+    }
+}
+
+impl Client {
+    /// Starts configuring a client with its credentials.
+    pub fn builder(credentials: Credentials) -> ClientBuilder {
+        ClientBuilder {
+            credentials,
+            base_url: Platform::Feishu.base_url().to_owned(),
+            timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(10),
+            retry: RetryPolicy::default(),
+            token_refresh_margin: Duration::from_secs(600),
+        }
+    }
+
+    /// The base URL requests go to.
+    pub fn base_url(&self) -> &str {
+        &self.inner.base_url
+    }
+
+    /// Calls with the client's own credentials.
+    pub fn caller(&self) -> Caller<'_> {
+        Caller { client: self, auth: Auth::Default }
+    }
+
+    /// Calls as an end user, with a `user_access_token` the caller obtained and refreshes.
+    pub fn as_user<'a>(&'a self, token: &'a UserAccessToken) -> Caller<'a> {
+        Caller { client: self, auth: Auth::User(token) }
+    }
+
+    /// Calls as a store app in the tenant `tenant_key`, with a tenant token cached per tenant.
+    pub fn for_tenant<'a>(&'a self, tenant_key: &'a str) -> Caller<'a> {
+        Caller { client: self, auth: Auth::Tenant(tenant_key) }
+    }
+
+    /// Hands over the `app_ticket` that Feishu pushed to a store app (event `app_ticket`).
+    /// Call it whenever the event brings a new ticket.
+    pub fn set_app_ticket(&self, ticket: impl Into<String>) {
+        *self.inner.app_ticket.write().unwrap_or_else(|e| e.into_inner()) =
+            Some(Secret::new(ticket));
+    }
+
+    /// Asks Feishu to push the `app_ticket` event again, for a store app that has none yet.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Auth`] if Feishu refuses or the client has no app credentials.
+    pub async fn resend_app_ticket(&self) -> Result<(), Error> {
+        let (app_id, app_secret) = self.app_credentials()?;
+        let body = serde_json::json!({ "app_id": app_id, "app_secret": app_secret.expose() });
+        self.auth_request("/open-apis/auth/v3/app_ticket/resend", &body).await.map(drop)
+    }
+
+    fn app_credentials(&self) -> Result<(&str, &Secret), Error> {
+        self.inner.credentials.app().ok_or_else(|| {
+            auth_error(
+                AuthErrorKind::NoCredentials,
+                None,
+                "the client has no app id and secret".into(),
+                None,
+                None,
+            )
+        })
+    }
+
+    /// A token for `key`, from the cache or fetched once for all concurrent callers.
+    fn cached_token<'a>(
+        &'a self,
+        key: &'a TokenKey,
+    ) -> std::pin::Pin<Box<dyn Future<Output = Result<Token, Error>> + Send + 'a>> {
+        Box::pin(self.inner.tokens.get(key, move || self.fetch_token(key)))
+    }
+
+    async fn fetch_token(&self, key: &TokenKey) -> Result<(Secret, Duration), Error> {
+        let (app_id, app_secret) = self.app_credentials()?;
+        let store = matches!(self.inner.credentials, Credentials::StoreApp { .. });
+        let response = match key {
+            TokenKey::Tenant => {
+                let body =
+                    serde_json::json!({ "app_id": app_id, "app_secret": app_secret.expose() });
+                self.auth_request("/open-apis/auth/v3/tenant_access_token/internal", &body).await?
+            }
+            TokenKey::App if !store => {
+                let body =
+                    serde_json::json!({ "app_id": app_id, "app_secret": app_secret.expose() });
+                self.auth_request("/open-apis/auth/v3/app_access_token/internal", &body).await?
+            }
+            TokenKey::App => {
+                let ticket =
+                    self.inner.app_ticket.read().unwrap_or_else(|e| e.into_inner()).clone();
+                let Some(ticket) = ticket else {
+                    return Err(auth_error(
+                        AuthErrorKind::MissingAppTicket,
+                        None,
+                        "no app_ticket yet: hand it over with Client::set_app_ticket, or ask Feishu to push it again with Client::resend_app_ticket".into(),
+                        None,
+                        None,
+                    ));
+                };
+                let body = serde_json::json!({
+                    "app_id": app_id, "app_secret": app_secret.expose(), "app_ticket": ticket.expose(),
+                });
+                self.auth_request("/open-apis/auth/v3/app_access_token", &body).await?
+            }
+            TokenKey::TenantOf(tenant_key) => {
+                let app_token = self.cached_token(&TokenKey::App).await?;
+                let body = serde_json::json!({
+                    "app_access_token": app_token.value.expose(), "tenant_key": tenant_key,
+                });
+                self.auth_request("/open-apis/auth/v3/tenant_access_token", &body).await?
+            }
+        };
+        let (token, expire) = match key {
+            TokenKey::App => (response.0.app_access_token, response.0.expire),
+            _ => (response.0.tenant_access_token, response.0.expire),
+        };
+        match token {
+            Some(token) if !token.is_empty() => {
+                Ok((Secret::new(token), Duration::from_secs(expire.unwrap_or(7200).max(1))))
+            }
+            _ => Err(auth_error(
+                AuthErrorKind::TokenRequestRejected,
+                Some(response.0.code),
+                "the token response carried no token".into(),
+                Some(response.1.status),
+                response.1.log_id,
+            )),
+        }
+    }
+
+    /// Posts to an auth endpoint; these answer without the `data` envelope.
+    async fn auth_request(
+        &self,
+        path: &'static str,
+        body: &impl Serialize,
+    ) -> Result<(TokenResponse, ResponseHead), Error> {
+        let url = format!("{}{path}", self.inner.base_url);
+        let body = serde_json::to_vec(body).map_err(|e| Error::invalid(path, e.to_string()))?;
+        let response = self
+            .inner
+            .http
+            .post(url)
+            .header(CONTENT_TYPE, JSON)
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| transport(path, e))?;
+        let head = ResponseHead::from_headers(response.status().as_u16(), response.headers());
+        let bytes = response.bytes().await.map_err(|e| transport(path, e))?;
+        tracing::debug!(
+            operation = path,
+            status = head.status,
+            log_id = head.log_id.as_deref(),
+            "token request"
+        );
+        // The body carries the token: never keep a snippet of it.
+        let parsed: TokenResponse = serde_json::from_slice(&bytes)
+            .map_err(|e| decode_error(path, &head, &[], format!("token response: {e}")))?;
+        if parsed.code != 0 {
+            return Err(auth_error(
+                AuthErrorKind::TokenRequestRejected,
+                Some(parsed.code),
+                parsed.msg,
+                Some(head.status),
+                head.log_id,
+            ));
+        }
+        Ok((parsed, head))
+    }
+}
+
+/// Whose token a call carries.
+#[derive(Debug, Clone, Copy)]
+enum Auth<'a> {
+    Default,
+    User(&'a UserAccessToken),
+    Tenant(&'a str),
+}
+
+/// Where the token of one call comes from.
+enum TokenSource<'a> {
+    Cached(TokenKey),
+    Fixed(&'a Secret),
+    User(&'a UserAccessToken),
+}
+
+/// A client bound to an identity: its own credentials, a user, or a tenant of a store app.
+/// Resource handles (`caller.chat_members()`) are taken from it.
+#[derive(Debug, Clone, Copy)]
+pub struct Caller<'a> {
+    client: &'a Client,
+    auth: Auth<'a>,
+}
+
+impl<'a> Caller<'a> {
+    /// Pages through a paged endpoint, starting from `request`.
+    pub fn pager<O: Paged>(self, request: O) -> Pager<'a, O> {
+        Pager::new(self, request)
+    }
+
+    fn token_source(&self, meta: &OperationMeta) -> Result<TokenSource<'a>, Error> {
+        let accepts = |kind: TokenKind| meta.tokens.contains(&kind);
+        let refuse = |kind: TokenKind| {
+            let accepted: Vec<_> = meta.tokens.iter().map(|t| t.as_str()).collect();
+            Error::invalid(
+                meta.operation,
+                format!(
+                    "accepts {} but the call would send a {}",
+                    accepted.join(", "),
+                    kind.as_str()
+                ),
+            )
+        };
+        let credentials = &self.client.inner.credentials;
+        match self.auth {
+            Auth::User(token) if accepts(TokenKind::User) => Ok(TokenSource::User(token)),
+            Auth::User(_) => Err(refuse(TokenKind::User)),
+            Auth::Tenant(_) if !accepts(TokenKind::Tenant) => Err(refuse(TokenKind::Tenant)),
+            Auth::Tenant(key) => match credentials {
+                Credentials::StoreApp { .. } => {
+                    Ok(TokenSource::Cached(TokenKey::TenantOf(key.to_owned())))
+                }
+                _ => Err(Error::invalid(meta.operation, "for_tenant needs store-app credentials")),
+            },
+            Auth::Default => match credentials {
+                Credentials::CustomApp { .. } if accepts(TokenKind::Tenant) => {
+                    Ok(TokenSource::Cached(TokenKey::Tenant))
+                }
+                Credentials::CustomApp { .. } | Credentials::StoreApp { .. }
+                    if accepts(TokenKind::App) =>
+                {
+                    Ok(TokenSource::Cached(TokenKey::App))
+                }
+                Credentials::StoreApp { .. } if accepts(TokenKind::Tenant) => Err(Error::invalid(
+                    meta.operation,
+                    "a store app calls tenant endpoints through Client::for_tenant(tenant_key)",
+                )),
+                Credentials::TenantToken(token) if accepts(TokenKind::Tenant) => {
+                    Ok(TokenSource::Fixed(token))
+                }
+                Credentials::TenantToken(_) => Err(refuse(TokenKind::Tenant)),
+                Credentials::None => Err(Error::invalid(
+                    meta.operation,
+                    "the client has no credentials; call through Client::as_user",
+                )),
+                Credentials::CustomApp { .. } | Credentials::StoreApp { .. } => {
+                    Err(refuse(TokenKind::Tenant))
+                }
+            },
+        }
+    }
+
+    async fn token(&self, source: &TokenSource<'a>) -> Result<Token, Error> {
+        match source {
+            TokenSource::Cached(key) => self.client.cached_token(key).await,
+            TokenSource::Fixed(secret) => {
+                Token::new((*secret).clone(), Duration::MAX / 4, Duration::ZERO)
+            }
+            TokenSource::User(token) => {
+                Token::new(token.0.clone(), Duration::MAX / 4, Duration::ZERO)
+            }
+        }
+    }
+
+    /// Sends `request` and decodes its data, retrying as the client's policy allows.
+    ///
+    /// # Errors
+    ///
+    /// Any [`Error`]; see the endpoint's documentation for its codes.
+    pub async fn send<O: Operation>(self, request: &O) -> Result<O::Response, Error> {
+        let inner = &*self.client.inner;
+        let meta = O::META;
+        let source = self.token_source(meta)?;
+
+        let mut url = String::with_capacity(inner.base_url.len() + meta.path.len() + 32);
+        url.push_str(&inner.base_url);
+        build_path(request, &mut url).map_err(|reason| Error::invalid(meta.operation, reason))?;
+        request.write_query(&mut Query::new(&mut url));
+        let url = Url::parse(&url).map_err(|e| Error::invalid(meta.operation, e.to_string()))?;
+        let body = if meta.has_body {
+            Some(
+                serde_json::to_vec(request)
+                    .map_err(|e| Error::invalid(meta.operation, e.to_string()))?,
+            )
+        } else {
+            None
+        };
+
+        let policy = &inner.retry;
+        let started = Instant::now();
+        let mut attempt = 0;
+        let mut refreshed = false;
+        loop {
+            attempt += 1;
+            let token = self.token(&source).await?;
+            let error = match self
+                .attempt::<O::Response>(meta, attempt, &url, body.as_deref(), &token)
+                .await
+            {
+                Ok(data) => return Ok(data),
+                Err(error) => error,
+            };
+            if let (TokenSource::Cached(key), Some(code)) = (&source, error.code())
+                && code.retry_class() == RetryClass::RefreshToken
+                && !refreshed
+            {
+                // The cached token went stale early: drop it, fetch a new one, retry once.
+                inner.tokens.invalidate(key, &token);
+                refreshed = true;
+                attempt -= 1;
+                continue;
+            }
+            let retryable = match &error {
+                _ if error.is_rate_limited() => true,
+                Error::Api(_) | Error::Decode(_) => {
+                    meta.idempotent && error.http_status().is_some_and(|s| s >= 500)
+                }
+                Error::Timeout(_) | Error::Transport(_) => meta.idempotent,
+                _ => false,
+            };
+            if !retryable || attempt >= policy.max_attempts {
+                return Err(error);
+            }
+            let delay = policy.delay(attempt, error.retry_after());
+            if started.elapsed() + delay > policy.max_elapsed {
+                return Err(error);
+            }
+            tracing::debug!(
+                operation = meta.operation,
+                attempt,
+                delay_ms = delay.as_millis() as u64,
+                "retrying"
+            );
+            tokio::time::sleep(delay).await;
+        }
+    }
+
+    async fn attempt<T: serde::de::DeserializeOwned>(
+        &self,
+        meta: &OperationMeta,
+        attempt: u32,
+        url: &Url,
+        body: Option<&[u8]>,
+        token: &Token,
+    ) -> Result<T, Error> {
+        let mut request = self
+            .client
+            .inner
+            .http
+            .request(meta.method.to_reqwest(), url.clone())
+            .header(AUTHORIZATION, token.header.clone());
+        if let Some(body) = body {
+            request =
+                request.header(CONTENT_TYPE, HeaderValue::from_static(JSON)).body(body.to_vec());
+        }
+        let response = match request.send().await {
+            Ok(response) => response,
+            Err(error) => {
+                tracing::debug!(operation = meta.operation, attempt, error = %error, "request failed");
+                return Err(transport(meta.operation, error));
+            }
+        };
+        let head = ResponseHead::from_headers(response.status().as_u16(), response.headers());
+        let bytes = response.bytes().await.map_err(|e| transport(meta.operation, e))?;
+        let result = decode::<T>(meta.operation, &head, &bytes);
+        tracing::debug!(
+            operation = meta.operation,
+            attempt,
+            status = head.status,
+            code = result.as_ref().err().and_then(Error::code).map_or(0, |c| c.code()),
+            log_id = head.log_id.as_deref(),
+            "response"
+        );
+        result
+    }
+}
+
+fn transport(operation: &'static str, error: reqwest::Error) -> Error {
+    if error.is_timeout() {
+        Error::Timeout(TimeoutError { operation, source_text: error.to_string() })
+    } else {
+        Error::Transport(TransportError { operation, source: error })
+    }
+}

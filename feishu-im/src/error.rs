@@ -1,0 +1,345 @@
+//! The one error type of the client.
+
+use std::fmt;
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::ErrorCode;
+
+/// Everything that can go wrong with a call.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Feishu answered with a non-zero `code`.
+    #[error(transparent)]
+    Api(Box<ApiError>),
+    /// A token could not be obtained.
+    #[error(transparent)]
+    Auth(Box<AuthError>),
+    /// The request was rejected before sending.
+    #[error(transparent)]
+    InvalidRequest(InvalidRequest),
+    /// The response could not be decoded (HTML error page, truncated JSON, wrong shape).
+    #[error(transparent)]
+    Decode(Box<DecodeError>),
+    /// The request or the connection ran out of time.
+    #[error(transparent)]
+    Timeout(TimeoutError),
+    /// The connection failed or broke.
+    #[error(transparent)]
+    Transport(TransportError),
+}
+
+impl Error {
+    /// The error code, for API and auth errors.
+    pub fn code(&self) -> Option<ErrorCode> {
+        match self {
+            Error::Api(e) => Some(e.code),
+            Error::Auth(e) => e.code,
+            _ => None,
+        }
+    }
+
+    /// Feishu's log id (`X-Tt-Logid`), which Feishu support asks for.
+    pub fn log_id(&self) -> Option<&str> {
+        match self {
+            Error::Api(e) => e.log_id.as_deref(),
+            Error::Auth(e) => e.log_id.as_deref(),
+            Error::Decode(e) => e.log_id.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status of the response, if one arrived.
+    pub fn http_status(&self) -> Option<u16> {
+        match self {
+            Error::Api(e) => Some(e.http_status),
+            Error::Auth(e) => e.http_status,
+            Error::Decode(e) => Some(e.http_status),
+            _ => None,
+        }
+    }
+
+    /// Whether sending the same request again later may succeed: rate limits, timeouts,
+    /// transport failures and 5xx responses.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Api(e) => e.is_rate_limited() || e.http_status >= 500,
+            Error::Decode(e) => e.http_status == 429 || e.http_status >= 500,
+            Error::Timeout(_) | Error::Transport(_) => true,
+            Error::Auth(_) | Error::InvalidRequest(_) => false,
+        }
+    }
+
+    /// How long the server asked to wait (`x-ogw-ratelimit-reset`), for rate-limit errors.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Error::Api(e) => e.retry_after,
+            Error::Decode(e) => e.retry_after,
+            _ => None,
+        }
+    }
+
+    /// Whether this is a rate limit: HTTP 429 at any body, `99991400`, or a code the spec
+    /// classes as a rate limit (`232019`).
+    pub fn is_rate_limited(&self) -> bool {
+        match self {
+            Error::Api(e) => e.is_rate_limited(),
+            Error::Decode(e) => e.http_status == 429,
+            _ => false,
+        }
+    }
+
+    pub(crate) fn invalid(operation: &'static str, reason: impl Into<String>) -> Self {
+        Error::InvalidRequest(InvalidRequest { operation, reason: reason.into() })
+    }
+}
+
+/// A non-zero `code` from Feishu.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ApiError {
+    /// The operation, `chat_members.me_join`.
+    pub operation: &'static str,
+    /// The code, as a typed variant (unknown codes are kept in [`ErrorCode::Other`]).
+    pub code: ErrorCode,
+    /// The `msg` the server sent.
+    pub msg: String,
+    /// HTTP status.
+    pub http_status: u16,
+    /// `X-Tt-Logid` (or `X-Request-Id`).
+    pub log_id: Option<String>,
+    /// How long to wait before retrying, from `x-ogw-ratelimit-reset`.
+    pub retry_after: Option<Duration>,
+    /// The `error` detail object, when the server sent one.
+    pub detail: ErrorDetail,
+}
+
+impl ApiError {
+    /// Whether this is a rate limit (HTTP 429, `99991400`, or a code the spec classes so).
+    pub fn is_rate_limited(&self) -> bool {
+        self.http_status == 429 || self.code.retry_class() == crate::RetryClass::RateLimit
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} failed with code {}: {} (HTTP {}",
+            self.operation,
+            self.code.code(),
+            self.msg,
+            self.http_status
+        )?;
+        if let Some(log_id) = &self.log_id {
+            write!(f, ", log id {log_id}")?;
+        }
+        f.write_str(")")?;
+        if let Some(hint) = self.code.hint() {
+            write!(f, "; hint: {hint}")?;
+        }
+        if let Some(url) = &self.detail.troubleshooter {
+            write!(f, "; troubleshooter: {url}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The optional `error` object of a failed response.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
+pub struct ErrorDetail {
+    /// Link to Feishu's troubleshooting page for this failure.
+    #[serde(default)]
+    pub troubleshooter: Option<String>,
+    /// A longer message.
+    #[serde(default)]
+    pub message: Option<String>,
+    /// Scopes the app or token lacks.
+    #[serde(default)]
+    pub permission_violations: Vec<PermissionViolation>,
+    /// Request fields that failed validation.
+    #[serde(default)]
+    pub field_violations: Vec<FieldViolation>,
+    /// Further help links.
+    #[serde(default)]
+    pub helps: Vec<Help>,
+}
+
+/// A missing permission.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[non_exhaustive]
+pub struct PermissionViolation {
+    /// Kind of violation.
+    #[serde(default, rename = "type")]
+    pub kind: Option<String>,
+    /// The scope.
+    #[serde(default)]
+    pub subject: Option<String>,
+    /// Description.
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// A request field that failed validation.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[non_exhaustive]
+pub struct FieldViolation {
+    /// The field.
+    #[serde(default)]
+    pub field: Option<String>,
+    /// The value sent.
+    #[serde(default)]
+    pub value: Option<String>,
+    /// What is wrong.
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+impl FieldViolation {
+    /// A violation of `field`.
+    pub fn new(field: impl Into<String>, description: impl Into<String>) -> Self {
+        FieldViolation {
+            field: Some(field.into()),
+            value: None,
+            description: Some(description.into()),
+        }
+    }
+}
+
+/// A help link.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
+pub struct Help {
+    /// Link.
+    #[serde(default)]
+    pub url: Option<String>,
+    /// What it explains.
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// Why a token could not be obtained.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AuthErrorKind {
+    /// Feishu refused the token request (wrong app id or secret, say).
+    TokenRequestRejected,
+    /// A store app has no `app_ticket` yet; see [`Client::resend_app_ticket`](crate::Client::resend_app_ticket).
+    MissingAppTicket,
+    /// The client has no credentials for the token the endpoint needs.
+    NoCredentials,
+}
+
+/// A token could not be obtained.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct AuthError {
+    /// What went wrong.
+    pub kind: AuthErrorKind,
+    /// Feishu's code, when Feishu answered.
+    pub code: Option<ErrorCode>,
+    /// Feishu's msg, or a description.
+    pub msg: String,
+    /// HTTP status, when Feishu answered.
+    pub http_status: Option<u16>,
+    /// Log id, when Feishu answered.
+    pub log_id: Option<String>,
+}
+
+impl std::error::Error for AuthError {}
+
+impl fmt::Display for AuthError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("authentication failed: ")?;
+        if let Some(code) = self.code {
+            write!(f, "code {code}: ")?;
+        }
+        f.write_str(&self.msg)?;
+        if let Some(log_id) = &self.log_id {
+            write!(f, " (log id {log_id})")?;
+        }
+        if let Some(hint) = self.code.and_then(ErrorCode::hint) {
+            write!(f, "; hint: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A request rejected before sending.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("invalid request to {operation}: {reason}")]
+#[non_exhaustive]
+pub struct InvalidRequest {
+    /// The operation.
+    pub operation: &'static str,
+    /// What is wrong.
+    pub reason: String,
+}
+
+/// A response that could not be decoded.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct DecodeError {
+    /// The operation.
+    pub operation: &'static str,
+    /// HTTP status.
+    pub http_status: u16,
+    /// Log id, if the response carried one.
+    pub log_id: Option<String>,
+    /// What failed.
+    pub reason: String,
+    /// The start of the body (at most 512 bytes), to see what came back.
+    pub body_snippet: String,
+    /// How long to wait before retrying, from `x-ogw-ratelimit-reset`.
+    pub retry_after: Option<Duration>,
+}
+
+impl std::error::Error for DecodeError {}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: undecodable response (HTTP {}", self.operation, self.http_status)?;
+        if let Some(log_id) = &self.log_id {
+            write!(f, ", log id {log_id}")?;
+        }
+        write!(f, "): {}", self.reason)?;
+        if !self.body_snippet.is_empty() {
+            write!(f, "; body starts with: {:?}", self.body_snippet)?;
+        }
+        Ok(())
+    }
+}
+
+/// The request ran out of time.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{operation}: timed out ({source_text})")]
+#[non_exhaustive]
+pub struct TimeoutError {
+    /// The operation.
+    pub operation: &'static str,
+    /// What timed out.
+    pub source_text: String,
+}
+
+/// The connection failed.
+#[derive(Debug, thiserror::Error)]
+#[error("{operation}: transport error: {source}")]
+#[non_exhaustive]
+pub struct TransportError {
+    /// The operation.
+    pub operation: &'static str,
+    /// The underlying error.
+    #[source]
+    pub source: reqwest::Error,
+}
+
+/// At most `max` bytes of `body`, cut at a character boundary.
+pub(crate) fn snippet(body: &[u8], max: usize) -> String {
+    let text = String::from_utf8_lossy(&body[..body.len().min(max)]);
+    text.trim_end_matches('\u{FFFD}').to_owned()
+}

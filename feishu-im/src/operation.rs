@@ -1,0 +1,208 @@
+//! What the generated code plugs into: an endpoint's static description and how a request
+//! fills in its path, query and body.
+
+use std::fmt::{Display, Write as _};
+
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::ErrorCode;
+
+/// HTTP methods of the Open Platform.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Method {
+    /// `GET`
+    Get,
+    /// `POST`
+    Post,
+    /// `PUT`
+    Put,
+    /// `PATCH`
+    Patch,
+    /// `DELETE`
+    Delete,
+}
+
+impl Method {
+    /// The upper-case name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
+        }
+    }
+
+    pub(crate) fn to_reqwest(self) -> reqwest::Method {
+        match self {
+            Method::Get => reqwest::Method::GET,
+            Method::Post => reqwest::Method::POST,
+            Method::Put => reqwest::Method::PUT,
+            Method::Patch => reqwest::Method::PATCH,
+            Method::Delete => reqwest::Method::DELETE,
+        }
+    }
+}
+
+/// The kinds of access token an endpoint may accept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum TokenKind {
+    /// `tenant_access_token`: the app acting in one tenant.
+    Tenant,
+    /// `app_access_token`: the app itself.
+    App,
+    /// `user_access_token`: an end user who authorized the app.
+    User,
+}
+
+impl TokenKind {
+    /// The token's name in the Feishu documentation.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            TokenKind::Tenant => "tenant_access_token",
+            TokenKind::App => "app_access_token",
+            TokenKind::User => "user_access_token",
+        }
+    }
+}
+
+/// An endpoint's rate-limit class (per app per tenant).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    /// Name of the class in the spec.
+    pub class: &'static str,
+    /// Requests allowed per minute.
+    pub per_minute: u32,
+    /// Requests allowed per second.
+    pub per_second: u32,
+}
+
+/// Everything the spec says about an endpoint that the runtime needs.
+#[derive(Debug)]
+pub struct OperationMeta {
+    /// Resource and operation, `chat_members.me_join`.
+    pub operation: &'static str,
+    /// HTTP method.
+    pub method: Method,
+    /// Path template with `:param` segments.
+    pub path: &'static str,
+    /// Documentation page.
+    pub docs: &'static str,
+    /// Token kinds the endpoint accepts.
+    pub tokens: &'static [TokenKind],
+    /// Whether sending the request twice is safe, so that transport failures and 5xx may be retried.
+    pub idempotent: bool,
+    /// Whether the request has a JSON body.
+    pub has_body: bool,
+    /// Rate-limit class.
+    pub rate_limit: RateLimit,
+    /// Codes the endpoint's documentation lists (platform-wide codes come on top).
+    pub errors: &'static [ErrorCode],
+}
+
+/// A request to one endpoint. Generated for every endpoint of the spec.
+///
+/// The request serializes to its JSON body (path and query fields are skipped).
+pub trait Operation: Serialize + Sync {
+    /// The `data` of a successful response.
+    type Response: DeserializeOwned + Send;
+
+    /// The endpoint's description.
+    const META: &'static OperationMeta;
+
+    /// The value of the path parameter `name`.
+    fn path_param(&self, name: &str) -> Option<&str>;
+
+    /// Appends the query parameters that are set.
+    fn write_query(&self, _query: &mut Query<'_>) {}
+}
+
+/// A paged response.
+pub trait Page {
+    /// One listed element.
+    type Item;
+    /// Whether the server says more pages follow.
+    fn has_more(&self) -> bool;
+    /// The token for the next page, if any.
+    fn page_token(&self) -> Option<&str>;
+    /// The elements of this page.
+    fn into_items(self) -> Vec<Self::Item>;
+}
+
+/// A request whose response is a [`Page`].
+pub trait Paged: Operation<Response: Page> + Send {
+    /// Points the request at the page after the current one.
+    fn set_page_token(&mut self, token: String);
+}
+
+/// Bytes escaped in a path segment: everything except RFC 3986 unreserved characters.
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
+/// Query-string builder used by [`Operation::write_query`].
+#[derive(Debug)]
+pub struct Query<'a> {
+    out: &'a mut String,
+    started: bool,
+}
+
+impl<'a> Query<'a> {
+    /// Appends to `out`, which holds a URL without a query.
+    pub(crate) fn new(out: &'a mut String) -> Self {
+        Query { out, started: false }
+    }
+
+    /// Appends `name=value`.
+    pub fn push(&mut self, name: &str, value: &impl Display) {
+        self.out.push(if self.started { '&' } else { '?' });
+        self.started = true;
+        self.out.extend(utf8_percent_encode(name, SEGMENT));
+        self.out.push('=');
+        let mut text = String::new();
+        let _ = write!(text, "{value}");
+        self.out.extend(utf8_percent_encode(&text, SEGMENT));
+    }
+
+    /// Appends `name=value` if the value is set.
+    pub fn push_opt(&mut self, name: &str, value: Option<&impl Display>) {
+        if let Some(value) = value {
+            self.push(name, value);
+        }
+    }
+
+    /// Appends `name=value` once per element.
+    pub fn push_all<'v, V: Display + 'v>(
+        &mut self,
+        name: &str,
+        values: impl IntoIterator<Item = &'v V>,
+    ) {
+        for value in values {
+            self.push(name, value);
+        }
+    }
+}
+
+/// Fills the path template of `O` with its percent-encoded parameters.
+pub(crate) fn build_path<O: Operation>(request: &O, out: &mut String) -> Result<(), String> {
+    for segment in O::META.path.split('/').skip(1) {
+        out.push('/');
+        match segment.strip_prefix(':') {
+            None => out.push_str(segment),
+            Some(name) => {
+                let value = request
+                    .path_param(name)
+                    .ok_or_else(|| format!("path parameter `{name}` has no value"))?;
+                if value.is_empty() {
+                    return Err(format!("path parameter `{name}` is empty"));
+                }
+                if value == "." || value == ".." {
+                    return Err(format!("path parameter `{name}` cannot be `{value}`"));
+                }
+                out.extend(utf8_percent_encode(value, SEGMENT));
+            }
+        }
+    }
+    Ok(())
+}

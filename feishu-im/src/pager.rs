@@ -1,0 +1,89 @@
+//! Walking a paged endpoint page by page or item by item.
+
+use std::collections::VecDeque;
+
+use futures_util::Stream;
+
+use crate::operation::{Page, Paged};
+use crate::{Caller, Error};
+
+type Item<O> = <<O as crate::operation::Operation>::Response as Page>::Item;
+
+/// Pages through a paged endpoint. It stops when the server says `has_more` is false, or
+/// sends an empty or repeated page token (which would otherwise loop forever).
+pub struct Pager<'a, O: Paged> {
+    caller: Caller<'a>,
+    next: Option<O>,
+    last_token: Option<String>,
+    buffer: VecDeque<Item<O>>,
+}
+
+impl<O: Paged> std::fmt::Debug for Pager<'_, O> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pager")
+            .field("operation", &O::META.operation)
+            .field("done", &self.next.is_none())
+            .field("buffered", &self.buffer.len())
+            .finish()
+    }
+}
+
+impl<'a, O: Paged> Pager<'a, O> {
+    pub(crate) fn new(caller: Caller<'a>, request: O) -> Self {
+        Pager { caller, next: Some(request), last_token: None, buffer: VecDeque::new() }
+    }
+
+    /// The next page, or `None` after the last one. After an error, calling again retries
+    /// the same page.
+    pub async fn next_page(&mut self) -> Result<Option<O::Response>, Error> {
+        let Some(mut request) = self.next.take() else { return Ok(None) };
+        let page = match self.caller.send(&request).await {
+            Ok(page) => page,
+            Err(error) => {
+                self.next = Some(request);
+                return Err(error);
+            }
+        };
+        let token = page.page_token().filter(|t| !t.is_empty());
+        if let Some(token) =
+            token.filter(|t| page.has_more() && self.last_token.as_deref() != Some(*t))
+        {
+            self.last_token = Some(token.to_owned());
+            request.set_page_token(token.to_owned());
+            self.next = Some(request);
+        }
+        Ok(Some(page))
+    }
+
+    /// The next item, fetching pages as needed; `None` after the last one.
+    pub async fn next(&mut self) -> Result<Option<Item<O>>, Error> {
+        loop {
+            if let Some(item) = self.buffer.pop_front() {
+                return Ok(Some(item));
+            }
+            match self.next_page().await? {
+                Some(page) => self.buffer.extend(page.into_items()),
+                None => return Ok(None),
+            }
+        }
+    }
+
+    /// Every remaining item, collected.
+    pub async fn collect_all(mut self) -> Result<Vec<Item<O>>, Error> {
+        let mut items = Vec::new();
+        while let Some(item) = self.next().await? {
+            items.push(item);
+        }
+        Ok(items)
+    }
+
+    /// The items as a [`Stream`].
+    pub fn into_stream(self) -> impl Stream<Item = Result<Item<O>, Error>> + 'a
+    where
+        O: 'a,
+    {
+        futures_util::stream::try_unfold(self, |mut pager| async move {
+            Ok(pager.next().await?.map(|item| (item, pager)))
+        })
+    }
+}
