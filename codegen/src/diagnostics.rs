@@ -18,7 +18,8 @@ pub struct Location {
 
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}: {}", self.file, self.line, self.column, self.path)
+        let path = if self.path.is_empty() { "(document)" } else { &self.path };
+        write!(f, "{}:{}:{}: {path}", self.file, self.line, self.column)
     }
 }
 

@@ -23,7 +23,7 @@ use std::path::Path;
 pub use diagnostics::{Diagnostic, Diagnostics, Location};
 pub use emit::GeneratedFile;
 pub use load::{SourceFile, read_dir};
-pub use sync::{Stale, stale_files, write_files};
+pub use sync::{Mode, Stale, stale_files, sync, write_files};
 
 /// Why generation failed.
 #[derive(Debug)]

@@ -117,3 +117,34 @@ fn read_tree(root: &Path, dir: &Path, out: &mut BTreeMap<String, String>) -> io:
     }
     Ok(())
 }
+
+/// What [`sync`] does with a generated directory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Rewrite it when it differs from the spec.
+    Write,
+    /// Only compare; report stale files as an error.
+    Check,
+}
+
+/// Generates from `spec_dir` and writes (or checks) `out_dir`. Nothing is written unless the
+/// whole spec is valid and every file was generated. Returns the files that were stale.
+pub fn sync(spec_dir: &Path, out_dir: &Path, mode: Mode) -> Result<Vec<Stale>, String> {
+    let files = crate::generate_dir(spec_dir).map_err(|e| e.to_string())?;
+    let io_error = |e: io::Error| format!("{}: {e}", out_dir.display());
+    match mode {
+        Mode::Check => {
+            let stale = stale_files(out_dir, &files).map_err(io_error)?;
+            if stale.is_empty() {
+                return Ok(stale);
+            }
+            let mut message = String::from("generated code is stale:\n");
+            for item in &stale {
+                message.push_str(&format!("  {item}\n"));
+            }
+            message.push_str("run `cargo xtask codegen` to update it");
+            Err(message)
+        }
+        Mode::Write => write_files(out_dir, &files).map_err(io_error),
+    }
+}

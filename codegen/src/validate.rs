@@ -330,10 +330,11 @@ fn find<'a>(fields: &'a [Field], name: &str) -> Option<&'a TypeRef> {
     fields.iter().find(|f| f.name == name).map(|f| &f.ty)
 }
 
-fn is_scalar(ty: &TypeRef, enums: &BTreeMap<&str, &EnumDef>) -> bool {
+fn is_scalar(ty: &TypeRef) -> bool {
     match ty {
         TypeRef::String | TypeRef::Integer | TypeRef::Boolean => true,
-        TypeRef::Named(name, _) => enums.contains_key(name.as_str()),
+        // An unknown name is reported on its own; do not pile a second problem on it.
+        TypeRef::Named(..) => true,
         TypeRef::Array(_) | TypeRef::Object(_) => false,
     }
 }

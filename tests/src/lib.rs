@@ -205,7 +205,8 @@ async fn serve(mut stream: TcpStream, handler: Arc<Handler>, recorded: Arc<Mutex
                 if !delay.is_zero() {
                     tokio::time::sleep(delay).await;
                 }
-                let mut head = format!("HTTP/1.1 {status} Status\r\ncontent-length: {}\r\n", body.len());
+                let mut head =
+                    format!("HTTP/1.1 {status} Status\r\ncontent-length: {}\r\n", body.len());
                 for (name, value) in &headers {
                     head.push_str(&format!("{name}: {value}\r\n"));
                 }

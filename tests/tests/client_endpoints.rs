@@ -3,7 +3,9 @@
 use feishu_im::v1::chat_members::{
     CreateRequest, DeleteRequest, GetRequest, IsInChatRequest, MeJoinRequest,
 };
-use feishu_im::{Client, Credentials, Error, ErrorCode, MemberIdType, RetryPolicy, SucceedType, UserIdType};
+use feishu_im::{
+    Client, Credentials, Error, ErrorCode, MemberIdType, RetryPolicy, SucceedType, UserIdType,
+};
 use feishu_im_tests::{Reply, TestServer};
 use serde_json::json;
 
@@ -104,7 +106,10 @@ async fn get_sends_paging_query_and_decodes_unknown_enum_values() {
         }))
     })
     .await;
-    let request = GetRequest::new("oc_1").member_id_type(UserIdType::UnionId).page_size(50).page_token("p 1&");
+    let request = GetRequest::new("oc_1")
+        .member_id_type(UserIdType::UnionId)
+        .page_size(50)
+        .page_token("p 1&");
     let page = client(&server).chat_members().get(&request).await.unwrap();
     assert_eq!(page.items.len(), 2);
     assert_eq!(page.items[0].member_id_type, Some(UserIdType::OpenId));
@@ -113,7 +118,10 @@ async fn get_sends_paging_query_and_decodes_unknown_enum_values() {
     assert!(!page.has_more);
     let sent = &server.requests()[0];
     assert_eq!(sent.method, "GET");
-    assert_eq!(sent.target, "/open-apis/im/v1/chats/oc_1/members?member_id_type=union_id&page_size=50&page_token=p%201%26");
+    assert_eq!(
+        sent.target,
+        "/open-apis/im/v1/chats/oc_1/members?member_id_type=union_id&page_size=50&page_token=p%201%26"
+    );
 }
 
 #[tokio::test]
@@ -132,7 +140,8 @@ async fn get_pager_follows_tokens_and_stops_on_has_more_false() {
     })
     .await;
     let client = client(&server);
-    let members = client.chat_members().get_pager(GetRequest::new("oc_1")).collect_all().await.unwrap();
+    let members =
+        client.chat_members().get_pager(GetRequest::new("oc_1")).collect_all().await.unwrap();
     let ids: Vec<_> = members.iter().map(|m| m.member_id.as_deref().unwrap()).collect();
     assert_eq!(ids, ["ou_1", "ou_2", "ou_3", "ou_4"]);
     assert_eq!(server.requests().len(), 3);
@@ -155,22 +164,34 @@ async fn get_pager_stops_on_an_empty_token_even_if_has_more() {
 async fn get_pager_is_a_stream() {
     use futures_util::TryStreamExt;
     let server = TestServer::start(|request| match request.query() {
-        None => Reply::ok(json!({"items": [{"member_id": "a"}], "page_token": "n", "has_more": true})),
+        None => {
+            Reply::ok(json!({"items": [{"member_id": "a"}], "page_token": "n", "has_more": true}))
+        }
         _ => Reply::ok(json!({"items": [{"member_id": "b"}], "has_more": false})),
     })
     .await;
     let client = client(&server);
-    let items: Vec<_> = client.chat_members().get_pager(GetRequest::new("oc_1")).into_stream().try_collect().await.unwrap();
+    let items: Vec<_> = client
+        .chat_members()
+        .get_pager(GetRequest::new("oc_1"))
+        .into_stream()
+        .try_collect()
+        .await
+        .unwrap();
     assert_eq!(items.len(), 2);
 }
 
 #[tokio::test]
 async fn is_in_chat_decodes_a_boolean() {
     let server = TestServer::start(|_| Reply::ok(json!({"is_in_chat": true}))).await;
-    let data = client(&server).chat_members().is_in_chat(&IsInChatRequest::new("oc_1")).await.unwrap();
+    let data =
+        client(&server).chat_members().is_in_chat(&IsInChatRequest::new("oc_1")).await.unwrap();
     assert!(data.is_in_chat);
     let sent = &server.requests()[0];
-    assert_eq!((sent.method.as_str(), sent.target.as_str()), ("GET", "/open-apis/im/v1/chats/oc_1/members/is_in_chat"));
+    assert_eq!(
+        (sent.method.as_str(), sent.target.as_str()),
+        ("GET", "/open-apis/im/v1/chats/oc_1/members/is_in_chat")
+    );
 }
 
 #[tokio::test]
@@ -191,7 +212,8 @@ async fn me_join_error_codes_map_to_their_variants() {
     for (number, variant) in codes {
         let msg = variant.message().unwrap();
         let server = TestServer::start(move |_| Reply::code(400, number, msg)).await;
-        let error = client(&server).chat_members().me_join(&MeJoinRequest::new("oc_1")).await.unwrap_err();
+        let error =
+            client(&server).chat_members().me_join(&MeJoinRequest::new("oc_1")).await.unwrap_err();
         let Error::Api(api) = &error else { panic!("{number}: {error}") };
         assert_eq!(api.code, variant);
         assert_eq!(api.code.code(), number);
@@ -204,7 +226,9 @@ async fn me_join_error_codes_map_to_their_variants() {
         assert!(shown.contains(api.code.hint().unwrap()), "{shown}");
     }
     assert_eq!(
-        <feishu_im::v1::chat_members::MeJoinRequest as feishu_im::operation::Operation>::META.errors.len(),
+        <feishu_im::v1::chat_members::MeJoinRequest as feishu_im::operation::Operation>::META
+            .errors
+            .len(),
         codes.len()
     );
 }
@@ -216,7 +240,8 @@ async fn an_html_502_page_is_a_decode_error_with_status_and_log_id() {
             .with_header("x-tt-logid", "log-502")
     })
     .await;
-    let error = client(&server).chat_members().me_join(&MeJoinRequest::new("oc_1")).await.unwrap_err();
+    let error =
+        client(&server).chat_members().me_join(&MeJoinRequest::new("oc_1")).await.unwrap_err();
     let Error::Decode(decode) = &error else { panic!("{error}") };
     assert_eq!(decode.http_status, 502);
     assert_eq!(decode.log_id.as_deref(), Some("log-502"));
@@ -225,15 +250,20 @@ async fn an_html_502_page_is_a_decode_error_with_status_and_log_id() {
 
 #[tokio::test]
 async fn truncated_json_is_a_decode_error() {
-    let server = TestServer::start(|_| Reply::raw(200, "application/json", r#"{"code":0,"msg":"ok","data":{"is_in"#)).await;
-    let error = client(&server).chat_members().is_in_chat(&IsInChatRequest::new("oc_1")).await.unwrap_err();
+    let server = TestServer::start(|_| {
+        Reply::raw(200, "application/json", r#"{"code":0,"msg":"ok","data":{"is_in"#)
+    })
+    .await;
+    let error =
+        client(&server).chat_members().is_in_chat(&IsInChatRequest::new("oc_1")).await.unwrap_err();
     assert!(matches!(&error, Error::Decode(d) if d.http_status == 200), "{error}");
 }
 
 #[tokio::test]
 async fn an_unknown_code_is_kept() {
     let server = TestServer::start(|_| Reply::code(400, 239999, "something new")).await;
-    let error = client(&server).chat_members().me_join(&MeJoinRequest::new("oc_1")).await.unwrap_err();
+    let error =
+        client(&server).chat_members().me_join(&MeJoinRequest::new("oc_1")).await.unwrap_err();
     assert_eq!(error.code(), Some(ErrorCode::Other(239999)));
     let Error::Api(api) = &error else { panic!() };
     assert_eq!(api.msg, "something new");
@@ -254,7 +284,8 @@ async fn error_details_are_decoded() {
         }))
     })
     .await;
-    let error = client(&server).chat_members().me_join(&MeJoinRequest::new("oc_1")).await.unwrap_err();
+    let error =
+        client(&server).chat_members().me_join(&MeJoinRequest::new("oc_1")).await.unwrap_err();
     let Error::Api(api) = &error else { panic!() };
     assert_eq!(api.code, ErrorCode::AppScopeMissing);
     assert_eq!(api.detail.permission_violations[0].subject.as_deref(), Some("im:chat"));
@@ -264,10 +295,12 @@ async fn error_details_are_decoded() {
 
 #[tokio::test]
 async fn lark_is_selectable_and_plain_http_is_loopback_only() {
-    let lark = Client::builder(Credentials::None).platform(feishu_im::Platform::Lark).build().unwrap();
+    let lark =
+        Client::builder(Credentials::None).platform(feishu_im::Platform::Lark).build().unwrap();
     assert_eq!(lark.base_url(), "https://open.larksuite.com");
     let feishu = Client::builder(Credentials::None).build().unwrap();
     assert_eq!(feishu.base_url(), "https://open.feishu.cn");
-    let error = Client::builder(Credentials::None).base_url("http://open.feishu.cn").build().unwrap_err();
+    let error =
+        Client::builder(Credentials::None).base_url("http://open.feishu.cn").build().unwrap_err();
     assert!(matches!(error, Error::InvalidRequest(_)));
 }
