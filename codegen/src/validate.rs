@@ -265,8 +265,7 @@ fn check_endpoint(
         }
     }
     for field in &endpoint.query {
-        if !is_scalar(&field.ty, enums)
-            && !matches!(&field.ty, TypeRef::Array(inner) if is_scalar(inner, enums))
+        if !is_scalar(&field.ty) && !matches!(&field.ty, TypeRef::Array(inner) if is_scalar(inner))
         {
             diags.push(
                 &field.location,
