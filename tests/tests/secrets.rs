@@ -1,0 +1,86 @@
+//! One recognisable secret, planted everywhere a secret goes, must never come out of `Debug`,
+//! `Display` or `tracing` output at any level.
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use feishu_im::v1::chat_members::MeJoinRequest;
+use feishu_im::{Client, Credentials, RetryPolicy, Secret, UserAccessToken};
+use feishu_im_tests::{Reply, TestServer, token_reply};
+use serde_json::json;
+
+const SECRET: &str = "PLANTED-SECRET-7f1b8e560";
+
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn secrets_never_show_in_debug_display_or_traces() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    // The token endpoint hands out the secret as the tenant token; the API then rejects it.
+    let server = TestServer::start(|request| {
+        if request.path().starts_with("/open-apis/auth/") {
+            token_reply(&format!("t-{SECRET}"), 7200)
+        } else {
+            Reply::code(400, 99991663, "Invalid access token for authorization")
+        }
+    })
+    .await;
+    let mut shown = String::new();
+    let policy = RetryPolicy { max_attempts: 2, ..RetryPolicy::default() };
+    let clients = [
+        Client::builder(Credentials::custom_app("cli_app", SECRET)),
+        Client::builder(Credentials::store_app("cli_app", SECRET)),
+        Client::builder(Credentials::tenant_token(SECRET)),
+    ]
+    .map(|builder| {
+        shown.push_str(&format!("{builder:?}"));
+        builder.base_url(server.base_url()).retry_policy(policy.clone()).build().unwrap()
+    });
+    for client in &clients {
+        client.set_app_ticket(SECRET);
+        shown.push_str(&format!("{client:?}"));
+        let error = client.chat_members().me_join(&MeJoinRequest::new("oc_1")).await.unwrap_err();
+        shown.push_str(&format!("{error:?}\n{error}\n"));
+        let error = client.for_tenant("tk").chat_members().me_join(&MeJoinRequest::new("oc_1")).await.unwrap_err();
+        shown.push_str(&format!("{error:?}\n{error}\n"));
+    }
+    let user = UserAccessToken::new(SECRET);
+    let caller = clients[0].as_user(&user);
+    shown.push_str(&format!("{user:?}{caller:?}{:?}{}", Secret::new(SECRET), Secret::new(SECRET)));
+    let error = caller.chat_members().me_join(&MeJoinRequest::new("oc_1")).await.unwrap_err();
+    shown.push_str(&format!("{error:?}\n{error}\n"));
+
+    // The secret did reach the server, so the test would catch a leak.
+    assert!(server.requests().iter().any(|r| r.header("authorization") == Some(&format!("Bearer t-{SECRET}"))));
+    assert!(server.requests().iter().any(|r| r.header("authorization") == Some(&format!("Bearer {SECRET}"))));
+
+    let traces = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(traces.contains("chat_members.me_join"), "tracing saw the calls:\n{traces}");
+    assert!(!shown.contains(SECRET), "a secret leaked into Debug/Display:\n{shown}");
+    assert!(!traces.contains(SECRET), "a secret leaked into tracing:\n{traces}");
+}
+
+#[test]
+fn requests_and_credentials_print_without_secrets() {
+    let shown = format!("{:?} {:?}", Credentials::custom_app("cli_app", SECRET), MeJoinRequest::new("oc_1"));
+    assert!(shown.contains("cli_app") && !shown.contains(SECRET), "{shown}");
+}
