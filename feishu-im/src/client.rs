@@ -206,16 +206,13 @@ impl Client {
     async fn fetch_token(&self, key: &TokenKey) -> Result<(Secret, Duration), Error> {
         let (app_id, app_secret) = self.app_credentials()?;
         let store = matches!(self.inner.credentials, Credentials::StoreApp { .. });
+        let app = serde_json::json!({ "app_id": app_id, "app_secret": app_secret.expose() });
         let response = match key {
             TokenKey::Tenant => {
-                let body =
-                    serde_json::json!({ "app_id": app_id, "app_secret": app_secret.expose() });
-                self.auth_request("/open-apis/auth/v3/tenant_access_token/internal", &body).await?
+                self.auth_request("/open-apis/auth/v3/tenant_access_token/internal", &app).await?
             }
             TokenKey::App if !store => {
-                let body =
-                    serde_json::json!({ "app_id": app_id, "app_secret": app_secret.expose() });
-                self.auth_request("/open-apis/auth/v3/app_access_token/internal", &body).await?
+                self.auth_request("/open-apis/auth/v3/app_access_token/internal", &app).await?
             }
             TokenKey::App => {
                 let ticket =

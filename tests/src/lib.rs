@@ -195,6 +195,7 @@ pub fn token_reply(token: &str, expire: u64) -> Reply {
 }
 
 async fn serve(mut stream: TcpStream, handler: Arc<Handler>, recorded: Arc<Mutex<Vec<Recorded>>>) {
+    let _ = stream.set_nodelay(true);
     let mut buffer = Vec::new();
     loop {
         let Some(request) = read_request(&mut stream, &mut buffer).await else { return };
@@ -211,9 +212,10 @@ async fn serve(mut stream: TcpStream, handler: Arc<Handler>, recorded: Arc<Mutex
                     head.push_str(&format!("{name}: {value}\r\n"));
                 }
                 head.push_str("\r\n");
-                if stream.write_all(head.as_bytes()).await.is_err()
-                    || stream.write_all(&body).await.is_err()
-                {
+                // One write: a separate body write would wait for a delayed ACK (Nagle).
+                let mut bytes = head.into_bytes();
+                bytes.extend_from_slice(&body);
+                if stream.write_all(&bytes).await.is_err() {
                     return;
                 }
             }

@@ -60,7 +60,12 @@ async fn secrets_never_show_in_debug_display_or_traces() {
         shown.push_str(&format!("{client:?}"));
         let error = client.chat_members().me_join(&MeJoinRequest::new("oc_1")).await.unwrap_err();
         shown.push_str(&format!("{error:?}\n{error}\n"));
-        let error = client.for_tenant("tk").chat_members().me_join(&MeJoinRequest::new("oc_1")).await.unwrap_err();
+        let error = client
+            .for_tenant("tk")
+            .chat_members()
+            .me_join(&MeJoinRequest::new("oc_1"))
+            .await
+            .unwrap_err();
         shown.push_str(&format!("{error:?}\n{error}\n"));
     }
     let user = UserAccessToken::new(SECRET);
@@ -70,8 +75,18 @@ async fn secrets_never_show_in_debug_display_or_traces() {
     shown.push_str(&format!("{error:?}\n{error}\n"));
 
     // The secret did reach the server, so the test would catch a leak.
-    assert!(server.requests().iter().any(|r| r.header("authorization") == Some(&format!("Bearer t-{SECRET}"))));
-    assert!(server.requests().iter().any(|r| r.header("authorization") == Some(&format!("Bearer {SECRET}"))));
+    assert!(
+        server
+            .requests()
+            .iter()
+            .any(|r| r.header("authorization") == Some(&format!("Bearer t-{SECRET}")))
+    );
+    assert!(
+        server
+            .requests()
+            .iter()
+            .any(|r| r.header("authorization") == Some(&format!("Bearer {SECRET}")))
+    );
 
     let traces = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     assert!(traces.contains("chat_members.me_join"), "tracing saw the calls:\n{traces}");
@@ -81,6 +96,10 @@ async fn secrets_never_show_in_debug_display_or_traces() {
 
 #[test]
 fn requests_and_credentials_print_without_secrets() {
-    let shown = format!("{:?} {:?}", Credentials::custom_app("cli_app", SECRET), MeJoinRequest::new("oc_1"));
+    let shown = format!(
+        "{:?} {:?}",
+        Credentials::custom_app("cli_app", SECRET),
+        MeJoinRequest::new("oc_1")
+    );
     assert!(shown.contains("cli_app") && !shown.contains(SECRET), "{shown}");
 }

@@ -11,9 +11,13 @@ const ENDPOINTS_PER_RESOURCE: usize = 10;
 
 pub fn run() -> Result<(), String> {
     if cfg!(debug_assertions) {
-        println!("note: a debug build; `cargo run --release -p xtask -- bench-codegen` measures the optimized generator\n");
+        println!(
+            "note: a debug build; `cargo run --release -p xtask -- bench-codegen` measures the optimized generator\n"
+        );
     }
-    println!("| endpoints | load+validate+emit+format (median of {RUNS}) | of which load+validate | generated lines | lines per endpoint | time per endpoint |");
+    println!(
+        "| endpoints | load+validate+emit+format (median of {RUNS}) | of which load+validate | generated lines | lines per endpoint | time per endpoint |"
+    );
     println!("|---:|---:|---:|---:|---:|---:|");
     let mut per_endpoint = Vec::new();
     for endpoints in SIZES {
@@ -114,4 +118,3 @@ fn synthetic_spec(endpoints: usize) -> Vec<SourceFile> {
     }
     files
 }
-

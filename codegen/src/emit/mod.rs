@@ -69,7 +69,8 @@ pub fn emit(api: &Api) -> Vec<GeneratedFile> {
 /// Maps `items` on every available core. Each resource module is independent, and formatting
 /// dominates the generator's time.
 fn in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(items.len().max(1));
+    let threads =
+        std::thread::available_parallelism().map_or(1, |n| n.get()).min(items.len().max(1));
     let chunk = items.len().div_ceil(threads).max(1);
     std::thread::scope(|scope| {
         let workers: Vec<_> = items
