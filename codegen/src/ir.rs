@@ -111,7 +111,10 @@ pub struct Field {
     pub placement: Placement,
     pub doc: String,
     pub default: Option<Literal>,
-    pub limits: Vec<String>,
+    pub min: Option<i64>,
+    pub max: Option<i64>,
+    pub min_items: Option<u32>,
+    pub max_items: Option<u32>,
 }
 
 /// Rust types of fields.
@@ -121,8 +124,10 @@ pub enum Type {
     Integer,
     Boolean,
     Vec(Box<Type>),
-    /// An enum or object type, by Rust name.
-    Named(String),
+    /// A shared enum, by Rust name.
+    Enum(String),
+    /// An object declared in the resource, by Rust name.
+    Object(String),
 }
 
 /// Lowers a validated spec.
@@ -275,19 +280,6 @@ fn lower_field(
     placement: Placement,
     objects: &mut Vec<Struct>,
 ) -> Field {
-    let mut limits = Vec::new();
-    if let Some(min) = field.min {
-        limits.push(format!("at least {min}"));
-    }
-    if let Some(max) = field.max {
-        limits.push(format!("at most {max}"));
-    }
-    if let Some(min) = field.min_items {
-        limits.push(format!("at least {min} item(s)"));
-    }
-    if let Some(max) = field.max_items {
-        limits.push(format!("at most {max} item(s)"));
-    }
     Field {
         name: field.name.clone(),
         ty: lower_type(&field.ty, objects),
@@ -295,7 +287,10 @@ fn lower_field(
         placement,
         doc: field.doc.clone(),
         default: field.default.clone(),
-        limits,
+        min: field.min,
+        max: field.max,
+        min_items: field.min_items,
+        max_items: field.max_items,
     }
 }
 
@@ -305,7 +300,7 @@ fn lower_type(ty: &TypeRef, objects: &mut Vec<Struct>) -> Type {
         TypeRef::Integer => Type::Integer,
         TypeRef::Boolean => Type::Boolean,
         TypeRef::Array(inner) => Type::Vec(Box::new(lower_type(inner, objects))),
-        TypeRef::Named(name, _) => Type::Named(pascal_case(name)),
+        TypeRef::Named(name, _) => Type::Enum(pascal_case(name)),
         TypeRef::Object(object) => {
             let name = pascal_case(&object.name);
             let fields = object
@@ -314,7 +309,7 @@ fn lower_type(ty: &TypeRef, objects: &mut Vec<Struct>) -> Type {
                 .map(|f| lower_field(f, f.required, Placement::Data, objects))
                 .collect();
             objects.push(Struct { name: name.clone(), doc: object.doc.clone(), fields });
-            Type::Named(name)
+            Type::Object(name)
         }
     }
 }

@@ -101,6 +101,119 @@ pub struct OperationMeta {
     pub rate_limit: RateLimit,
     /// Codes the endpoint's documentation lists (platform-wide codes come on top).
     pub errors: &'static [ErrorCode],
+    /// Path, query and body parameters.
+    pub params: &'static [FieldMeta],
+    /// Fields of the response `data`.
+    pub response: &'static [FieldMeta],
+}
+
+impl OperationMeta {
+    /// Whether `token` may be sent to this endpoint.
+    pub fn accepts(&self, token: TokenKind) -> bool {
+        self.tokens.contains(&token)
+    }
+}
+
+/// Where a field travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum In {
+    /// A segment of the path.
+    Path,
+    /// The query string.
+    Query,
+    /// The JSON body.
+    Body,
+    /// The response `data` (or an object inside it).
+    Data,
+}
+
+/// The type of a field as the spec describes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueType {
+    /// A string.
+    String,
+    /// A 64-bit integer.
+    Integer,
+    /// A boolean.
+    Boolean,
+    /// A string from a closed list of values.
+    Enum(&'static [&'static str]),
+    /// An integer from a closed list of values.
+    IntEnum(&'static [i64]),
+    /// A list of values of one type.
+    Array(&'static ValueType),
+    /// An object with these fields.
+    Object(&'static [FieldMeta]),
+}
+
+/// A parameter or field as the spec describes it: name, place, type and limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FieldMeta {
+    /// Name on the wire.
+    pub name: &'static str,
+    /// Where it travels.
+    pub location: In,
+    /// Its type.
+    pub ty: ValueType,
+    /// Whether it must be present.
+    pub required: bool,
+    /// Smallest allowed integer.
+    pub min: Option<i64>,
+    /// Largest allowed integer.
+    pub max: Option<i64>,
+    /// Fewest allowed array items.
+    pub min_items: Option<u32>,
+    /// Most allowed array items.
+    pub max_items: Option<u32>,
+    /// The server's default when left out, as written in the spec.
+    pub default: Option<&'static str>,
+}
+
+impl FieldMeta {
+    /// A required field.
+    pub const fn required(name: &'static str, location: In, ty: ValueType) -> Self {
+        FieldMeta {
+            name,
+            location,
+            ty,
+            required: true,
+            min: None,
+            max: None,
+            min_items: None,
+            max_items: None,
+            default: None,
+        }
+    }
+
+    /// An optional field.
+    pub const fn optional(name: &'static str, location: In, ty: ValueType) -> Self {
+        FieldMeta { required: false, ..FieldMeta::required(name, location, ty) }
+    }
+
+    /// With a smallest allowed integer.
+    pub const fn min(self, min: i64) -> Self {
+        FieldMeta { min: Some(min), ..self }
+    }
+
+    /// With a largest allowed integer.
+    pub const fn max(self, max: i64) -> Self {
+        FieldMeta { max: Some(max), ..self }
+    }
+
+    /// With a fewest number of array items.
+    pub const fn min_items(self, min: u32) -> Self {
+        FieldMeta { min_items: Some(min), ..self }
+    }
+
+    /// With the server's default.
+    pub const fn default_value(self, default: &'static str) -> Self {
+        FieldMeta { default: Some(default), ..self }
+    }
+
+    /// With a most number of array items.
+    pub const fn max_items(self, max: u32) -> Self {
+        FieldMeta { max_items: Some(max), ..self }
+    }
 }
 
 /// A request to one endpoint. Generated for every endpoint of the spec.

@@ -24,6 +24,17 @@ pub struct GeneratedFile {
 pub fn emit(api: &Api) -> Vec<GeneratedFile> {
     let mut files = Vec::new();
     let versions: Vec<_> = api.versions.keys().map(|v| snake_ident(v)).collect();
+    let operations = api.versions.iter().flat_map(|(version, resources)| {
+        let version = snake_ident(version);
+        resources.iter().flat_map(move |r| {
+            let module = snake_ident(&r.module);
+            let version = version.clone();
+            r.endpoints.iter().map(move |e| {
+                let request = quote::format_ident!("{}", e.request.name);
+                quote! { <#version::#module::#request as Operation>::META }
+            })
+        })
+    });
     files.push(file(
         "mod.rs",
         "spec/",
@@ -32,6 +43,11 @@ pub fn emit(api: &Api) -> Vec<GeneratedFile> {
             pub mod enums;
             pub mod error_code;
             #( pub mod #versions; )*
+
+            use crate::operation::{Operation, OperationMeta};
+
+            /// Every operation of the spec, in module order.
+            pub const OPERATIONS: &[&OperationMeta] = &[#(#operations),*];
         },
     ));
     files.push(file(
@@ -58,7 +74,7 @@ pub fn emit(api: &Api) -> Vec<GeneratedFile> {
         file(
             &format!("{version}/{}.rs", resource.module),
             &format!("spec/{}", resource.source),
-            resource::emit(resource),
+            resource::emit(resource, &api.enums),
         )
     }));
     // Sorting by path makes the output independent of thread timing.

@@ -6,8 +6,8 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::docs::{code, doc, inner_doc};
-use crate::ir::{Endpoint, Field, Placement, Resource, Struct, Type};
-use crate::model::{AppType, Literal, Method, TokenKind};
+use crate::ir::{Endpoint, Enum, Field, Placement, Resource, Struct, Type};
+use crate::model::{AppType, EnumRepr, Literal, Method, TokenKind};
 use crate::names::{ident, snake_ident};
 
 /// How a struct is used, which decides derives, constructors and serde attributes.
@@ -18,7 +18,8 @@ enum Role {
     Object,
 }
 
-pub fn emit(resource: &Resource) -> TokenStream {
+pub fn emit(resource: &Resource, enums: &[Enum]) -> TokenStream {
+    let meta = MetaTypes { enums, objects: &resource.objects };
     let handle = ident(&resource.handle);
     let accessor = snake_ident(&resource.module);
     let module_doc = inner_doc(&resource.doc);
@@ -30,11 +31,19 @@ pub fn emit(resource: &Resource) -> TokenStream {
         resource.module
     ));
     let methods = resource.endpoints.iter().map(endpoint_methods);
-    let types = resource.endpoints.iter().map(|e| endpoint_types(resource, e));
+    let types = resource.endpoints.iter().map(|e| endpoint_types(resource, e, &meta));
     let objects = resource.objects.iter().map(|o| emit_struct(o, Role::Object, None));
 
-    let mut operation_items =
-        vec!["Method", "Operation", "OperationMeta", "RateLimit", "TokenKind"];
+    let mut operation_items = vec![
+        "FieldMeta",
+        "In",
+        "Method",
+        "Operation",
+        "OperationMeta",
+        "RateLimit",
+        "TokenKind",
+        "ValueType",
+    ];
     let has_query = resource
         .endpoints
         .iter()
@@ -42,6 +51,13 @@ pub fn emit(resource: &Resource) -> TokenStream {
     let paged = resource.endpoints.iter().any(|e| e.pagination.is_some());
     if has_query {
         operation_items.push("Query");
+    }
+    let has_fields = resource
+        .endpoints
+        .iter()
+        .any(|e| !e.request.fields.is_empty() || !e.response.fields.is_empty());
+    if !has_fields {
+        operation_items.retain(|i| !matches!(*i, "FieldMeta" | "In" | "ValueType"));
     }
     if paged {
         operation_items.extend(["Page", "Paged"]);
@@ -111,7 +127,7 @@ pub fn emit(resource: &Resource) -> TokenStream {
 
 fn collect_named(ty: &Type, out: &mut BTreeSet<String>) {
     match ty {
-        Type::Named(name) => {
+        Type::Enum(name) | Type::Object(name) => {
             out.insert(name.clone());
         }
         Type::Vec(inner) => collect_named(inner, out),
@@ -203,7 +219,7 @@ fn endpoint_methods(e: &Endpoint) -> TokenStream {
     }
 }
 
-fn endpoint_types(resource: &Resource, e: &Endpoint) -> TokenStream {
+fn endpoint_types(resource: &Resource, e: &Endpoint, types: &MetaTypes<'_>) -> TokenStream {
     let request_doc =
         format!("Parameters of [`{}::{}`].\n\n{}", resource.handle, e.name, e.summary);
     let response_doc = format!(
@@ -238,6 +254,8 @@ fn endpoint_types(resource: &Resource, e: &Endpoint) -> TokenStream {
     let per_minute = proc_macro2::Literal::u32_unsuffixed(e.rate_limit.per_minute);
     let per_second = proc_macro2::Literal::u32_unsuffixed(e.rate_limit.per_second);
 
+    let params = e.request.fields.iter().map(|f| types.field(f));
+    let response_fields = e.response.fields.iter().map(|f| types.field(f));
     let path_arms = e.request.fields.iter().filter(|f| f.placement == Placement::Path).map(|f| {
         let (name, field) = (&f.name, snake_ident(&f.name));
         quote! { #name => Some(&self.#field), }
@@ -339,6 +357,8 @@ fn endpoint_types(resource: &Resource, e: &Endpoint) -> TokenStream {
                 has_body: #has_body,
                 rate_limit: RateLimit { class: #limit_name, per_minute: #per_minute, per_second: #per_second },
                 errors: &[#(ErrorCode::#errors),*],
+                params: &[#(#params),*],
+                response: &[#(#response_fields),*],
             };
             #path_fn
             #query_fn
@@ -357,7 +377,7 @@ fn rust_type(ty: &Type) -> TokenStream {
             let inner = rust_type(inner);
             quote!(Vec<#inner>)
         }
-        Type::Named(name) => {
+        Type::Enum(name) | Type::Object(name) => {
             let name = ident(name);
             quote!(#name)
         }
@@ -397,8 +417,21 @@ fn field_doc(field: &Field) -> String {
         };
         text.push_str(&format!("\n\nDefaults to {shown} on the server when left out."));
     }
-    if !field.limits.is_empty() {
-        text.push_str(&format!("\n\nLimits: {}.", field.limits.join(", ")));
+    let mut limits = Vec::new();
+    if let Some(min) = field.min {
+        limits.push(format!("at least {min}"));
+    }
+    if let Some(max) = field.max {
+        limits.push(format!("at most {max}"));
+    }
+    if let Some(min) = field.min_items {
+        limits.push(format!("at least {min} item(s)"));
+    }
+    if let Some(max) = field.max_items {
+        limits.push(format!("at most {max} item(s)"));
+    }
+    if !limits.is_empty() {
+        text.push_str(&format!("\n\nLimits: {}.", limits.join(", ")));
     }
     text
 }
@@ -495,5 +528,86 @@ fn lowercase_first(text: &str) -> String {
     match chars.next() {
         Some(first) if !text.starts_with("`") => first.to_lowercase().chain(chars).collect(),
         _ => text.to_owned(),
+    }
+}
+
+/// Emits the spec's description of fields as `FieldMeta` data, for the runtime and the fake.
+struct MetaTypes<'a> {
+    enums: &'a [Enum],
+    objects: &'a [Struct],
+}
+
+impl MetaTypes<'_> {
+    fn field(&self, f: &Field) -> TokenStream {
+        let name = &f.name;
+        let place = ident(match f.placement {
+            Placement::Path => "Path",
+            Placement::Query => "Query",
+            Placement::Body => "Body",
+            Placement::Data => "Data",
+        });
+        let ty = self.value_type(&f.ty);
+        let constructor = if f.required { quote!(required) } else { quote!(optional) };
+        let mut tokens = quote! { FieldMeta::#constructor(#name, In::#place, #ty) };
+        if let Some(min) = f.min {
+            let min = proc_macro2::Literal::i64_unsuffixed(min);
+            tokens = quote! { #tokens.min(#min) };
+        }
+        if let Some(max) = f.max {
+            let max = proc_macro2::Literal::i64_unsuffixed(max);
+            tokens = quote! { #tokens.max(#max) };
+        }
+        if let Some(min) = f.min_items {
+            let min = proc_macro2::Literal::u32_unsuffixed(min);
+            tokens = quote! { #tokens.min_items(#min) };
+        }
+        if let Some(max) = f.max_items {
+            let max = proc_macro2::Literal::u32_unsuffixed(max);
+            tokens = quote! { #tokens.max_items(#max) };
+        }
+        if let Some(default) = &f.default {
+            let default = default.to_string();
+            tokens = quote! { #tokens.default_value(#default) };
+        }
+        tokens
+    }
+
+    fn value_type(&self, ty: &Type) -> TokenStream {
+        match ty {
+            Type::String => quote!(ValueType::String),
+            Type::Integer => quote!(ValueType::Integer),
+            Type::Boolean => quote!(ValueType::Boolean),
+            Type::Vec(inner) => {
+                let inner = self.value_type(inner);
+                quote!(ValueType::Array(&#inner))
+            }
+            Type::Enum(name) => {
+                let Some(def) = self.enums.iter().find(|e| &e.name == name) else {
+                    return quote!(ValueType::String);
+                };
+                match def.repr {
+                    EnumRepr::String => {
+                        let values = def.variants.iter().map(|v| v.value.to_string());
+                        quote!(ValueType::Enum(&[#(#values),*]))
+                    }
+                    EnumRepr::Integer => {
+                        let values = def.variants.iter().map(|v| match v.value {
+                            Literal::Integer(i) => proc_macro2::Literal::i64_unsuffixed(i),
+                            _ => proc_macro2::Literal::i64_unsuffixed(0),
+                        });
+                        quote!(ValueType::IntEnum(&[#(#values),*]))
+                    }
+                }
+            }
+            Type::Object(name) => {
+                let fields = self
+                    .objects
+                    .iter()
+                    .find(|o| &o.name == name)
+                    .map(|o| o.fields.iter().map(|f| self.field(f)).collect::<Vec<_>>())
+                    .unwrap_or_default();
+                quote!(ValueType::Object(&[#(#fields),*]))
+            }
+        }
     }
 }

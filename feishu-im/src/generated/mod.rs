@@ -4,3 +4,12 @@
 pub mod enums;
 pub mod error_code;
 pub mod v1;
+use crate::operation::{Operation, OperationMeta};
+/// Every operation of the spec, in module order.
+pub const OPERATIONS: &[&OperationMeta] = &[
+    <v1::chat_members::MeJoinRequest as Operation>::META,
+    <v1::chat_members::CreateRequest as Operation>::META,
+    <v1::chat_members::DeleteRequest as Operation>::META,
+    <v1::chat_members::GetRequest as Operation>::META,
+    <v1::chat_members::IsInChatRequest as Operation>::META,
+];

@@ -3,7 +3,8 @@
 //! Members of a group chat (users and bots).
 use serde::{Deserialize, Serialize};
 use crate::operation::{
-    Method, Operation, OperationMeta, Page, Paged, Query, RateLimit, TokenKind,
+    FieldMeta, In, Method, Operation, OperationMeta, Page, Paged, Query, RateLimit,
+    TokenKind, ValueType,
 };
 use crate::{
     Caller, Client, Error, ErrorCode, MemberIdType, Pager, SucceedType, UserIdType,
@@ -260,6 +261,8 @@ impl Operation for MeJoinRequest {
             ErrorCode::AppUnavailable,
             ErrorCode::JoinRequiresApproval,
         ],
+        params: &[FieldMeta::required("chat_id", In::Path, ValueType::String)],
+        response: &[],
     };
     fn path_param(&self, name: &str) -> Option<&str> {
         match name {
@@ -360,6 +363,45 @@ impl Operation for CreateRequest {
             ErrorCode::UserIdNotFound,
             ErrorCode::UnionIdNotFound,
         ],
+        params: &[
+            FieldMeta::required("chat_id", In::Path, ValueType::String),
+            FieldMeta::optional(
+                    "member_id_type",
+                    In::Query,
+                    ValueType::Enum(&["open_id", "union_id", "user_id", "app_id"]),
+                )
+                .default_value("open_id"),
+            FieldMeta::optional(
+                    "succeed_type",
+                    In::Query,
+                    ValueType::IntEnum(&[0, 1, 2]),
+                )
+                .default_value("0"),
+            FieldMeta::required(
+                    "id_list",
+                    In::Body,
+                    ValueType::Array(&ValueType::String),
+                )
+                .min_items(1)
+                .max_items(55),
+        ],
+        response: &[
+            FieldMeta::optional(
+                "invalid_id_list",
+                In::Data,
+                ValueType::Array(&ValueType::String),
+            ),
+            FieldMeta::optional(
+                "not_existed_id_list",
+                In::Data,
+                ValueType::Array(&ValueType::String),
+            ),
+            FieldMeta::optional(
+                "pending_approval_id_list",
+                In::Data,
+                ValueType::Array(&ValueType::String),
+            ),
+        ],
     };
     fn path_param(&self, name: &str) -> Option<&str> {
         match name {
@@ -455,6 +497,28 @@ impl Operation for DeleteRequest {
             ErrorCode::ExternalChatScopeMissing,
             ErrorCode::AppUnavailable,
             ErrorCode::CannotRemoveOwner,
+        ],
+        params: &[
+            FieldMeta::required("chat_id", In::Path, ValueType::String),
+            FieldMeta::optional(
+                    "member_id_type",
+                    In::Query,
+                    ValueType::Enum(&["open_id", "union_id", "user_id", "app_id"]),
+                )
+                .default_value("open_id"),
+            FieldMeta::required(
+                    "id_list",
+                    In::Body,
+                    ValueType::Array(&ValueType::String),
+                )
+                .min_items(1),
+        ],
+        response: &[
+            FieldMeta::optional(
+                "invalid_id_list",
+                In::Data,
+                ValueType::Array(&ValueType::String),
+            ),
         ],
     };
     fn path_param(&self, name: &str) -> Option<&str> {
@@ -555,6 +619,51 @@ impl Operation for GetRequest {
             ErrorCode::ExternalChatScopeMissing,
             ErrorCode::AppUnavailable,
         ],
+        params: &[
+            FieldMeta::required("chat_id", In::Path, ValueType::String),
+            FieldMeta::optional(
+                    "member_id_type",
+                    In::Query,
+                    ValueType::Enum(&["open_id", "union_id", "user_id"]),
+                )
+                .default_value("open_id"),
+            FieldMeta::optional("page_size", In::Query, ValueType::Integer)
+                .min(1)
+                .max(100)
+                .default_value("20"),
+            FieldMeta::optional("page_token", In::Query, ValueType::String),
+        ],
+        response: &[
+            FieldMeta::optional(
+                "items",
+                In::Data,
+                ValueType::Array(
+                    &ValueType::Object(
+                        &[
+                            FieldMeta::optional(
+                                "member_id_type",
+                                In::Data,
+                                ValueType::Enum(&["open_id", "union_id", "user_id"]),
+                            ),
+                            FieldMeta::optional(
+                                "member_id",
+                                In::Data,
+                                ValueType::String,
+                            ),
+                            FieldMeta::optional("name", In::Data, ValueType::String),
+                            FieldMeta::optional(
+                                "tenant_key",
+                                In::Data,
+                                ValueType::String,
+                            ),
+                        ],
+                    ),
+                ),
+            ),
+            FieldMeta::optional("page_token", In::Data, ValueType::String),
+            FieldMeta::required("has_more", In::Data, ValueType::Boolean),
+            FieldMeta::optional("member_total", In::Data, ValueType::Integer),
+        ],
     };
     fn path_param(&self, name: &str) -> Option<&str> {
         match name {
@@ -640,6 +749,8 @@ impl Operation for IsInChatRequest {
             ErrorCode::ExternalChatScopeMissing,
             ErrorCode::AppUnavailable,
         ],
+        params: &[FieldMeta::required("chat_id", In::Path, ValueType::String)],
+        response: &[FieldMeta::required("is_in_chat", In::Data, ValueType::Boolean)],
     };
     fn path_param(&self, name: &str) -> Option<&str> {
         match name {
