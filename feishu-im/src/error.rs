@@ -209,6 +209,11 @@ impl FieldViolation {
             description: Some(description.into()),
         }
     }
+
+    /// With the offending value.
+    pub fn with_value(self, value: &str) -> Self {
+        FieldViolation { value: Some(value.to_owned()), ..self }
+    }
 }
 
 /// A help link.

@@ -32,6 +32,8 @@ mod client;
 mod credentials;
 mod error;
 mod error_code;
+#[cfg(feature = "fake")]
+pub mod fake;
 #[rustfmt::skip]
 mod generated;
 pub mod operation;

@@ -7,7 +7,6 @@ use std::sync::{Arc, Mutex};
 use feishu_im::v1::chat_members::MeJoinRequest;
 use feishu_im::{Client, Credentials, RetryPolicy, Secret, UserAccessToken};
 use feishu_im_tests::{Reply, TestServer, token_reply};
-use serde_json::json;
 
 const SECRET: &str = "PLANTED-SECRET-7f1b8e560";
 

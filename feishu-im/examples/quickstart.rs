@@ -1,0 +1,52 @@
+//! Runs with no account and no network: starts the fake Feishu, seeds a public chat, joins it,
+//! checks membership, lists the members, then shows a documented failure.
+//!
+//! ```sh
+//! cargo run -p feishu-im --example quickstart --features fake
+//! ```
+
+use feishu_im::fake::{ChatSeed, FakeFeishu};
+use feishu_im::v1::chat_members::{CreateRequest, GetRequest, IsInChatRequest, MeJoinRequest};
+use feishu_im::{Error, ErrorCode};
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), Error> {
+    let fake = FakeFeishu::start().await;
+    println!("fake Feishu listening on {}", fake.base_url());
+    let alice = fake.add_user("alice", "Alice");
+    let bob = fake.add_user("bob", "Bob");
+    fake.seed_chat(ChatSeed::public("oc_quickstart").owner(alice.as_str()));
+    fake.seed_chat(ChatSeed::public("oc_dissolved").dissolved(true));
+
+    // The fake's custom app; its tenant token is fetched and cached by the client.
+    let client = fake.client();
+    let members = client.chat_members();
+
+    members.me_join(&MeJoinRequest::new("oc_quickstart")).await?;
+    println!("the bot joined oc_quickstart");
+
+    let joined = members.is_in_chat(&IsInChatRequest::new("oc_quickstart")).await?;
+    println!("is_in_chat: {}", joined.is_in_chat);
+
+    members.create(&CreateRequest::new("oc_quickstart", [bob.as_str()])).await?;
+    let mut pager = members.get_pager(GetRequest::new("oc_quickstart").page_size(1));
+    println!("members (one per page):");
+    while let Some(member) = pager.next().await? {
+        let id = member.member_id.as_deref().unwrap_or("?");
+        println!("  {id} {}", member.name.as_deref().unwrap_or(""));
+    }
+
+    match members.me_join(&MeJoinRequest::new("oc_dissolved")).await {
+        Err(Error::Api(error)) if error.code == ErrorCode::ChatDissolved => {
+            println!("joining a dissolved chat fails, as documented:");
+            println!("  code:   {}", error.code.code());
+            println!("  msg:    {}", error.msg);
+            println!("  log id: {}", error.log_id.as_deref().unwrap_or("-"));
+            println!("  hint:   {}", error.code.hint().unwrap_or("-"));
+            println!("  排查建议: {}", error.code.hint_zh().unwrap_or("-"));
+            Ok(())
+        }
+        Err(other) => Err(other),
+        Ok(_) => panic!("a dissolved chat cannot be joined"),
+    }
+}

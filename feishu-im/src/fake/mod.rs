@@ -1,0 +1,319 @@
+//! An offline Feishu, driven by the spec: start it in a test, point a [`Client`] at it, and
+//! call the real API types against it without an account or the network.
+//!
+//! It serves every endpoint of the spec on `127.0.0.1`: routes, token rules, request validation
+//! and rate limits come from the generated [`OperationMeta`](crate::operation::OperationMeta).
+//! The chat-member endpoints have behaviour over in-memory chats and members; an endpoint
+//! without behaviour answers with its required response fields at their zero values.
+//!
+//! - Token endpoints for custom and store apps; tokens expire.
+//! - A missing token gives `99991661`, an unknown one `99991663` (`99991668` for users), an
+//!   expired one `99991677`; a token kind the endpoint does not accept is refused.
+//! - Query and body are checked against the spec: `232001` with `field_violations`.
+//! - Every answer is the `{code, msg, data}` envelope with an `X-Tt-Logid` header.
+//! - Rate limits of the spec are enforced per operation, app and tenant: HTTP 429, `99991400`
+//!   and the `x-ogw-ratelimit-*` headers.
+//! - [`FakeFeishu::inject`] scripts what an endpoint answers next: a code, a status, a delay, a
+//!   dropped connection or a malformed body.
+//!
+//! # Using it in your tests
+//!
+//! Enable the `fake` feature for tests only
+//! (`feishu-im = { version = "…", features = ["fake"] }` under `[dev-dependencies]`):
+//!
+//! ```
+//! use feishu_im::fake::{ChatSeed, Fault, FakeFeishu};
+//! use feishu_im::v1::chat_members::{IsInChatRequest, MeJoinRequest};
+//! use feishu_im::ErrorCode;
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! // In a #[tokio::test]:
+//! let fake = FakeFeishu::start().await;
+//! fake.seed_chat(ChatSeed::public("oc_team"));
+//! fake.seed_chat(ChatSeed::public("oc_old").dissolved(true));
+//!
+//! let client = fake.client(); // the fake's custom app, pointed at the fake
+//! let members = client.chat_members();
+//! members.me_join(&MeJoinRequest::new("oc_team")).await.unwrap();
+//! assert!(members.is_in_chat(&IsInChatRequest::new("oc_team")).await.unwrap().is_in_chat);
+//!
+//! let error = members.me_join(&MeJoinRequest::new("oc_old")).await.unwrap_err();
+//! assert_eq!(error.code(), Some(ErrorCode::ChatDissolved));
+//!
+//! // Script the next answer of an endpoint.
+//! fake.inject("chat_members.me_join", Fault::Code(ErrorCode::JoinRequiresApproval));
+//! let error = members.me_join(&MeJoinRequest::new("oc_team")).await.unwrap_err();
+//! assert_eq!(error.code(), Some(ErrorCode::JoinRequiresApproval));
+//! # }
+//! ```
+
+pub mod http;
+mod serve;
+mod state;
+mod validate;
+
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use crate::operation::TokenKind;
+use crate::{Client, ClientBuilder, Credentials, ErrorCode, RetryPolicy, UserAccessToken};
+use http::HttpServer;
+use state::{App, State, User};
+
+/// A scripted answer for the next request to one endpoint.
+#[derive(Debug, Clone)]
+pub enum Fault {
+    /// Fail with this code, at the HTTP status and with the msg of the spec.
+    Code(ErrorCode),
+    /// Fail with this code at another HTTP status (say a token error at 200).
+    CodeAt(ErrorCode, u16),
+    /// Answer with this status and an HTML error page.
+    Status(u16),
+    /// Answer normally, after a delay.
+    Delay(Duration),
+    /// Close the connection without answering.
+    Drop,
+    /// Answer 200 with truncated JSON.
+    Malformed,
+}
+
+/// A chat to seed the fake with.
+#[derive(Debug, Clone)]
+pub struct ChatSeed {
+    chat_id: String,
+    tenant_key: Option<String>,
+    public: bool,
+    join_approval: bool,
+    dissolved: bool,
+    member_cap: usize,
+    owner: Option<String>,
+    members: Vec<String>,
+}
+
+impl ChatSeed {
+    /// A public chat in the fake's tenant, open to join, capped at 5000 members.
+    pub fn public(chat_id: impl Into<String>) -> Self {
+        ChatSeed {
+            chat_id: chat_id.into(),
+            tenant_key: None,
+            public: true,
+            join_approval: false,
+            dissolved: false,
+            member_cap: 5000,
+            owner: None,
+            members: Vec::new(),
+        }
+    }
+
+    /// A private chat.
+    pub fn private(chat_id: impl Into<String>) -> Self {
+        ChatSeed { public: false, ..ChatSeed::public(chat_id) }
+    }
+
+    /// Whether joining needs approval.
+    pub fn join_approval(mut self, on: bool) -> Self {
+        self.join_approval = on;
+        self
+    }
+
+    /// Whether the chat was dissolved.
+    pub fn dissolved(mut self, dissolved: bool) -> Self {
+        self.dissolved = dissolved;
+        self
+    }
+
+    /// The most members the chat can have.
+    pub fn member_cap(mut self, cap: usize) -> Self {
+        self.member_cap = cap;
+        self
+    }
+
+    /// The tenant the chat belongs to (default: the fake's tenant).
+    pub fn tenant(mut self, tenant_key: impl Into<String>) -> Self {
+        self.tenant_key = Some(tenant_key.into());
+        self
+    }
+
+    /// Members: user open_ids (`ou_…`) or bot app ids (`cli_…`).
+    pub fn members<I: IntoIterator<Item = S>, S: Into<String>>(mut self, members: I) -> Self {
+        self.members = members.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// The owner, who is also a member and cannot be removed.
+    pub fn owner(mut self, open_id: impl Into<String>) -> Self {
+        self.owner = Some(open_id.into());
+        self
+    }
+}
+
+/// A running fake Feishu on `127.0.0.1`. It stops when dropped.
+pub struct FakeFeishu {
+    server: HttpServer,
+    state: Arc<Mutex<State>>,
+}
+
+impl std::fmt::Debug for FakeFeishu {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FakeFeishu").field("base_url", &self.base_url()).finish_non_exhaustive()
+    }
+}
+
+impl FakeFeishu {
+    /// The custom app the fake knows from the start.
+    pub const APP_ID: &'static str = "cli_fake_custom_app";
+    /// Its secret.
+    pub const APP_SECRET: &'static str = "fake-custom-app-secret";
+    /// The store (isv) app the fake knows from the start.
+    pub const STORE_APP_ID: &'static str = "cli_fake_store_app";
+    /// Its secret.
+    pub const STORE_APP_SECRET: &'static str = "fake-store-app-secret";
+    /// The tenant of the custom app, its users and the seeded chats.
+    pub const TENANT_KEY: &'static str = "tenant_fake";
+
+    /// Starts the fake on `127.0.0.1:0`; must run inside a tokio runtime.
+    ///
+    /// # Panics
+    ///
+    /// When no loopback port can be bound.
+    pub async fn start() -> Self {
+        let mut state = State::new();
+        for (id, secret, store) in [
+            (Self::APP_ID, Self::APP_SECRET, false),
+            (Self::STORE_APP_ID, Self::STORE_APP_SECRET, true),
+        ] {
+            let app = App { secret: secret.into(), store, bot_enabled: true, installed: true };
+            state.apps.insert(id.into(), app);
+        }
+        let state = Arc::new(Mutex::new(state));
+        let shared = state.clone();
+        let server = HttpServer::start(move |request| serve::handle(&shared, request))
+            .await
+            .expect("the fake binds a loopback port");
+        FakeFeishu { server, state }
+    }
+
+    /// `http://127.0.0.1:<port>`.
+    pub fn base_url(&self) -> &str {
+        self.server.base_url()
+    }
+
+    /// A client of the fake's custom app, pointed at the fake, with fast retries.
+    pub fn client(&self) -> Client {
+        self.client_builder(Credentials::custom_app(Self::APP_ID, Self::APP_SECRET))
+            .build()
+            .expect("the fake's base URL is valid")
+    }
+
+    /// A client builder with `credentials`, pointed at the fake, with fast retries.
+    pub fn client_builder(&self, credentials: Credentials) -> ClientBuilder {
+        Client::builder(credentials).base_url(self.base_url()).retry_policy(RetryPolicy {
+            initial_backoff: Duration::from_millis(10),
+            max_backoff: Duration::from_millis(100),
+            max_rate_limit_wait: Duration::from_secs(2),
+            ..RetryPolicy::default()
+        })
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Adds or replaces a chat.
+    pub fn seed_chat(&self, seed: ChatSeed) {
+        let mut members = seed.members;
+        if let Some(owner) = &seed.owner
+            && !members.contains(owner) {
+                members.insert(0, owner.clone());
+            }
+        let chat = state::Chat {
+            tenant_key: seed.tenant_key.unwrap_or_else(|| Self::TENANT_KEY.into()),
+            public: seed.public,
+            join_approval: seed.join_approval,
+            dissolved: seed.dissolved,
+            member_cap: seed.member_cap,
+            owner: seed.owner,
+            members,
+        };
+        self.state().chats.insert(seed.chat_id, chat);
+    }
+
+    /// Adds a user of the fake's tenant; returns the open_id `ou_<key>` (union_id `on_<key>`,
+    /// user_id `<key>`).
+    pub fn add_user(&self, key: &str, name: &str) -> String {
+        let open_id = format!("ou_{key}");
+        let user = User { name: name.into(), tenant_key: Self::TENANT_KEY.into() };
+        self.state().users.insert(open_id.clone(), user);
+        open_id
+    }
+
+    /// A user access token for a user added with [`add_user`](Self::add_user).
+    pub fn user_token(&self, open_id: &str) -> UserAccessToken {
+        let mut state = self.state();
+        let (token, _) =
+            state.issue(TokenKind::User, Self::APP_ID, Self::TENANT_KEY, Some(open_id));
+        UserAccessToken::new(token)
+    }
+
+    /// The members of a chat: user open_ids and bot app ids.
+    pub fn members(&self, chat_id: &str) -> Vec<String> {
+        self.state().chats.get(chat_id).map(|c| c.members.clone()).unwrap_or_default()
+    }
+
+    /// Scripts the next answer of `operation` (`chat_members.me_join`). Faults queue up.
+    pub fn inject(&self, operation: &str, fault: Fault) {
+        self.state().faults.entry(operation.into()).or_default().push_back(fault);
+    }
+
+    /// How many requests reached `operation`.
+    pub fn calls(&self, operation: &str) -> usize {
+        self.state().calls.get(operation).copied().unwrap_or(0)
+    }
+
+    /// How many token requests the fake answered.
+    pub fn token_requests(&self) -> usize {
+        self.state().token_requests
+    }
+
+    /// Lifetime of tokens issued from now on (default 2 h).
+    pub fn set_token_lifetime(&self, lifetime: Duration) {
+        self.state().token_lifetime = lifetime;
+    }
+
+    /// Makes every token issued so far expired.
+    pub fn expire_tokens(&self) {
+        let now = Instant::now();
+        for issued in self.state().tokens.values_mut() {
+            issued.expires = now;
+        }
+    }
+
+    /// Turns the custom app's bot ability on or off (off: `232025`).
+    pub fn set_bot_enabled(&self, enabled: bool) {
+        if let Some(app) = self.state().apps.get_mut(Self::APP_ID) {
+            app.bot_enabled = enabled;
+        }
+    }
+
+    /// Installs or uninstalls the custom app in its tenant (uninstalled: `232034`).
+    pub fn set_app_installed(&self, installed: bool) {
+        if let Some(app) = self.state().apps.get_mut(Self::APP_ID) {
+            app.installed = installed;
+        }
+    }
+
+    /// Pushes a new `app_ticket` to the store app, as the `app_ticket` event would, and
+    /// returns it for [`Client::set_app_ticket`].
+    pub fn push_app_ticket(&self) -> String {
+        let mut state = self.state();
+        let ticket = format!("fake-ticket-{}", state.tickets.len() + state.ticket_resends + 1);
+        state.tickets.insert(Self::STORE_APP_ID.into(), ticket.clone());
+        ticket
+    }
+
+    /// How many times the store app asked for its ticket again.
+    pub fn ticket_resends(&self) -> usize {
+        self.state().ticket_resends
+    }
+}

@@ -1,0 +1,137 @@
+//! What the fake remembers: apps, tokens, users, chats and their members.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::time::{Duration, Instant};
+
+use crate::operation::TokenKind;
+
+use super::Fault;
+
+pub(crate) struct App {
+    pub secret: String,
+    pub store: bool,
+    pub bot_enabled: bool,
+    pub installed: bool,
+}
+
+pub(crate) struct Issued {
+    pub kind: TokenKind,
+    pub app_id: String,
+    pub tenant_key: String,
+    pub user: Option<String>,
+    pub expires: Instant,
+}
+
+pub(crate) struct User {
+    pub name: String,
+    pub tenant_key: String,
+}
+
+pub(crate) struct Chat {
+    pub tenant_key: String,
+    pub public: bool,
+    pub join_approval: bool,
+    pub dissolved: bool,
+    pub member_cap: usize,
+    pub owner: Option<String>,
+    /// Member ids: users by open_id, bots by app_id.
+    pub members: Vec<String>,
+}
+
+#[derive(Default)]
+pub(crate) struct Window {
+    pub second: u64,
+    pub in_second: u32,
+    pub minute: u64,
+    pub in_minute: u32,
+}
+
+pub(crate) struct State {
+    pub started: Instant,
+    pub apps: HashMap<String, App>,
+    pub tokens: HashMap<String, Issued>,
+    pub token_lifetime: Duration,
+    pub issued: u64,
+    pub log_seq: u64,
+    pub tickets: HashMap<String, String>,
+    pub ticket_resends: usize,
+    pub users: BTreeMap<String, User>,
+    pub chats: BTreeMap<String, Chat>,
+    pub faults: HashMap<String, VecDeque<Fault>>,
+    pub windows: HashMap<(String, String, String), Window>,
+    pub calls: HashMap<String, usize>,
+    pub token_requests: usize,
+}
+
+impl State {
+    pub(crate) fn new() -> Self {
+        State {
+            started: Instant::now(),
+            apps: HashMap::new(),
+            tokens: HashMap::new(),
+            token_lifetime: Duration::from_secs(7200),
+            issued: 0,
+            log_seq: 0,
+            tickets: HashMap::new(),
+            ticket_resends: 0,
+            users: BTreeMap::new(),
+            chats: BTreeMap::new(),
+            faults: HashMap::new(),
+            windows: HashMap::new(),
+            calls: HashMap::new(),
+            token_requests: 0,
+        }
+    }
+
+    /// Issues a token of `kind` with the configured lifetime.
+    pub(crate) fn issue(
+        &mut self,
+        kind: TokenKind,
+        app_id: &str,
+        tenant_key: &str,
+        user: Option<&str>,
+    ) -> (String, u64) {
+        self.issued += 1;
+        let prefix = match kind {
+            TokenKind::Tenant => "t",
+            TokenKind::App => "a",
+            TokenKind::User => "u",
+        };
+        let token = format!("{prefix}-fake{:08x}", self.issued * 2_654_435_761 % 0xffff_ffff);
+        self.tokens.insert(
+            token.clone(),
+            Issued {
+                kind,
+                app_id: app_id.to_owned(),
+                tenant_key: tenant_key.to_owned(),
+                user: user.map(str::to_owned),
+                expires: Instant::now() + self.token_lifetime,
+            },
+        );
+        (token, self.token_lifetime.as_secs().max(1))
+    }
+
+    pub(crate) fn log_id(&mut self) -> String {
+        self.log_seq += 1;
+        format!("202611290000fake{:08}", self.log_seq)
+    }
+}
+
+/// Ids of a user in each id space: `ou_<key>`, `on_<key>`, `<key>`.
+pub(crate) fn user_id_as(open_id: &str, id_type: &str) -> String {
+    let key = open_id.strip_prefix("ou_").unwrap_or(open_id);
+    match id_type {
+        "union_id" => format!("on_{key}"),
+        "user_id" => key.to_owned(),
+        _ => open_id.to_owned(),
+    }
+}
+
+/// The open_id for an id given in `id_type`.
+pub(crate) fn open_id_of(id: &str, id_type: &str) -> String {
+    match id_type {
+        "union_id" => format!("ou_{}", id.strip_prefix("on_").unwrap_or(id)),
+        "user_id" => format!("ou_{id}"),
+        _ => id.to_owned(),
+    }
+}

@@ -1,0 +1,171 @@
+//! Strict validation of a request against the spec's field descriptions.
+
+use serde_json::Value;
+
+use crate::FieldViolation;
+use crate::operation::{FieldMeta, In, ValueType};
+
+/// Checks the query pairs and JSON body of a request; path params were matched by routing.
+pub(crate) fn request(
+    params: &[FieldMeta],
+    query: &[(String, String)],
+    body: Option<&Value>,
+) -> Vec<FieldViolation> {
+    let mut violations = Vec::new();
+    for field in params {
+        match field.location {
+            In::Query => {
+                let values: Vec<&str> = query
+                    .iter()
+                    .filter(|(n, _)| n == field.name)
+                    .map(|(_, v)| v.as_str())
+                    .collect();
+                if values.is_empty() {
+                    if field.required {
+                        violations.push(FieldViolation::new(field.name, "is required"));
+                    }
+                    continue;
+                }
+                let element = match field.ty {
+                    ValueType::Array(inner) => inner,
+                    _ if values.len() > 1 => {
+                        violations.push(FieldViolation::new(field.name, "is given more than once"));
+                        continue;
+                    }
+                    ref ty => ty,
+                };
+                for text in values {
+                    if let Err(problem) = query_value(field, element, text) {
+                        violations.push(FieldViolation::new(field.name, problem).with_value(text));
+                    }
+                }
+            }
+            In::Body => {
+                let value = body.and_then(|b| b.get(field.name)).filter(|v| !v.is_null());
+                match value {
+                    None if field.required => {
+                        violations.push(FieldViolation::new(field.name, "is required"))
+                    }
+                    None => {}
+                    Some(value) => json_value(field.name, field, &field.ty, value, &mut violations),
+                }
+            }
+            In::Path | In::Data => {}
+        }
+    }
+    if params.iter().any(|f| f.location == In::Body) && !matches!(body, Some(Value::Object(_))) {
+        violations.push(FieldViolation::new("body", "must be a JSON object"));
+    }
+    violations
+}
+
+fn query_value(field: &FieldMeta, ty: &ValueType, text: &str) -> Result<(), String> {
+    match ty {
+        ValueType::String => Ok(()),
+        ValueType::Boolean => match text {
+            "true" | "false" => Ok(()),
+            _ => Err("must be true or false".into()),
+        },
+        ValueType::Integer => {
+            let n: i64 = text.parse().map_err(|_| "must be an integer".to_owned())?;
+            limits(field, n)
+        }
+        ValueType::Enum(values) if values.contains(&text) => Ok(()),
+        ValueType::Enum(values) => Err(format!("must be one of {}", values.join(", "))),
+        ValueType::IntEnum(values) => match text.parse::<i64>() {
+            Ok(n) if values.contains(&n) => Ok(()),
+            _ => Err(format!("must be one of {values:?}")),
+        },
+        ValueType::Array(_) | ValueType::Object(_) => Err("cannot be sent in the query".into()),
+    }
+}
+
+fn limits(field: &FieldMeta, n: i64) -> Result<(), String> {
+    if field.min.is_some_and(|min| n < min) || field.max.is_some_and(|max| n > max) {
+        let min = field.min.map_or("-∞".into(), |m| m.to_string());
+        let max = field.max.map_or("∞".into(), |m| m.to_string());
+        return Err(format!("must be between {min} and {max}"));
+    }
+    Ok(())
+}
+
+fn json_value(
+    path: &str,
+    field: &FieldMeta,
+    ty: &ValueType,
+    value: &Value,
+    out: &mut Vec<FieldViolation>,
+) {
+    let mut fail = |problem: String| {
+        out.push(FieldViolation::new(path, problem).with_value(&value.to_string()))
+    };
+    match (ty, value) {
+        (ValueType::String, Value::String(_)) | (ValueType::Boolean, Value::Bool(_)) => {}
+        (ValueType::Integer, Value::Number(n)) if n.is_i64() => {
+            if let Err(problem) = limits(field, n.as_i64().unwrap_or_default()) {
+                fail(problem);
+            }
+        }
+        (ValueType::Enum(values), Value::String(s)) if values.contains(&s.as_str()) => {}
+        (ValueType::IntEnum(values), Value::Number(n))
+            if n.as_i64().is_some_and(|n| values.contains(&n)) => {}
+        (ValueType::Array(inner), Value::Array(items)) => {
+            let count = items.len() as u32;
+            if field.min_items.is_some_and(|min| count < min) {
+                fail(format!("needs at least {} item(s)", field.min_items.unwrap_or_default()));
+            } else if field.max_items.is_some_and(|max| count > max) {
+                fail(format!("allows at most {} item(s)", field.max_items.unwrap_or_default()));
+            }
+            for (i, item) in items.iter().enumerate() {
+                json_value(&format!("{path}[{i}]"), field, inner, item, out);
+            }
+        }
+        (ValueType::Object(fields), Value::Object(map)) => {
+            for inner in fields.iter() {
+                let name = format!("{path}.{}", inner.name);
+                match map.get(inner.name).filter(|v| !v.is_null()) {
+                    None if inner.required => out.push(FieldViolation::new(name, "is required")),
+                    None => {}
+                    Some(v) => json_value(&name, inner, &inner.ty, v, out),
+                }
+            }
+        }
+        (ty, _) => fail(format!("must be {}", describe(ty))),
+    }
+}
+
+fn describe(ty: &ValueType) -> String {
+    match ty {
+        ValueType::String => "a string".into(),
+        ValueType::Integer => "an integer".into(),
+        ValueType::Boolean => "a boolean".into(),
+        ValueType::Enum(values) => format!("one of {}", values.join(", ")),
+        ValueType::IntEnum(values) => format!("one of {values:?}"),
+        ValueType::Array(_) => "an array".into(),
+        ValueType::Object(_) => "an object".into(),
+    }
+}
+
+/// A `data` value with every required field at its zero value, for endpoints the fake has no
+/// behaviour for.
+pub(crate) fn zero_data(fields: &[FieldMeta]) -> Value {
+    let mut map = serde_json::Map::new();
+    for field in fields.iter().filter(|f| f.required) {
+        map.insert(field.name.into(), zero(&field.ty));
+    }
+    Value::Object(map)
+}
+
+fn zero(ty: &ValueType) -> Value {
+    match ty {
+        ValueType::String => Value::String(String::new()),
+        ValueType::Integer => Value::from(0),
+        ValueType::Boolean => Value::Bool(false),
+        ValueType::Enum(values) => {
+            Value::String(values.first().copied().unwrap_or_default().into())
+        }
+        ValueType::IntEnum(values) => Value::from(values.first().copied().unwrap_or_default()),
+        ValueType::Array(_) => Value::Array(Vec::new()),
+        ValueType::Object(fields) => zero_data(fields),
+    }
+}
