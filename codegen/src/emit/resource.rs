@@ -196,7 +196,7 @@ fn endpoint_methods(e: &Endpoint) -> TokenStream {
     let docs = doc(&endpoint_doc(e));
     let call = quote! {
         #docs
-        pub async fn #name(&self, request: &#request) -> Result<#response, Error> {
+        pub async fn #name(self, request: &#request) -> Result<#response, Error> {
             self.caller.send(request).await
         }
     };
@@ -213,7 +213,7 @@ fn endpoint_methods(e: &Endpoint) -> TokenStream {
     quote! {
         #call
         #pager_doc
-        pub fn #pager(&self, request: #request) -> Pager<'a, #request> {
+        pub fn #pager(self, request: #request) -> Pager<'a, #request> {
             self.caller.pager(request)
         }
     }

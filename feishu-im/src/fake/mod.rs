@@ -224,9 +224,10 @@ impl FakeFeishu {
     pub fn seed_chat(&self, seed: ChatSeed) {
         let mut members = seed.members;
         if let Some(owner) = &seed.owner
-            && !members.contains(owner) {
-                members.insert(0, owner.clone());
-            }
+            && !members.contains(owner)
+        {
+            members.insert(0, owner.clone());
+        }
         let chat = state::Chat {
             tenant_key: seed.tenant_key.unwrap_or_else(|| Self::TENANT_KEY.into()),
             public: seed.public,

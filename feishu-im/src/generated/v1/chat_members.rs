@@ -63,7 +63,7 @@ impl<'a> ChatMembers<'a> {
     /// - [`ErrorCode::AppUnavailable`] (`232034`): The app is unavailable or inactivated by the tenant.
     /// - [`ErrorCode::JoinRequiresApproval`] (`232075`): The public group needs to apply to join, and users or bots are not allowed to actively join the group.
     pub async fn me_join(
-        &self,
+        self,
         request: &MeJoinRequest,
     ) -> Result<MeJoinResponse, Error> {
         self.caller.send(request).await
@@ -108,10 +108,7 @@ impl<'a> ChatMembers<'a> {
     /// - [`ErrorCode::OpenIdNotFound`] (`99992351`): Your request contains not existed id.
     /// - [`ErrorCode::UserIdNotFound`] (`99992360`): Your request contains not existed id.
     /// - [`ErrorCode::UnionIdNotFound`] (`99992364`): Your request contains not existed id.
-    pub async fn create(
-        &self,
-        request: &CreateRequest,
-    ) -> Result<CreateResponse, Error> {
+    pub async fn create(self, request: &CreateRequest) -> Result<CreateResponse, Error> {
         self.caller.send(request).await
     }
     /// Removes users or bots from a chat.
@@ -145,10 +142,7 @@ impl<'a> ChatMembers<'a> {
     /// - [`ErrorCode::ExternalChatScopeMissing`] (`232033`): The operator or invited bots does NOT have the authority to manage external chats without the scope.
     /// - [`ErrorCode::AppUnavailable`] (`232034`): The app is unavailable or inactivated by the tenant.
     /// - [`ErrorCode::CannotRemoveOwner`] (`232076`): Can't kick chat owner.
-    pub async fn delete(
-        &self,
-        request: &DeleteRequest,
-    ) -> Result<DeleteResponse, Error> {
+    pub async fn delete(self, request: &DeleteRequest) -> Result<DeleteResponse, Error> {
         self.caller.send(request).await
     }
     /// Lists the members of a chat, one page at a time.
@@ -178,14 +172,14 @@ impl<'a> ChatMembers<'a> {
     /// - [`ErrorCode::BotAbilityNotActivated`] (`232025`): Bot ability is not activated.
     /// - [`ErrorCode::ExternalChatScopeMissing`] (`232033`): The operator or invited bots does NOT have the authority to manage external chats without the scope.
     /// - [`ErrorCode::AppUnavailable`] (`232034`): The app is unavailable or inactivated by the tenant.
-    pub async fn get(&self, request: &GetRequest) -> Result<GetResponse, Error> {
+    pub async fn get(self, request: &GetRequest) -> Result<GetResponse, Error> {
         self.caller.send(request).await
     }
     /// Pages through [`get`](Self::get), starting from `request`.
     ///
     /// The pager stops when `has_more` is false or the page token is empty.
     /// It yields [`ChatMember`] items one by one, or whole pages.
-    pub fn get_pager(&self, request: GetRequest) -> Pager<'a, GetRequest> {
+    pub fn get_pager(self, request: GetRequest) -> Pager<'a, GetRequest> {
         self.caller.pager(request)
     }
     /// Tells whether the caller (the user or bot that owns the token) is in a chat.
@@ -211,7 +205,7 @@ impl<'a> ChatMembers<'a> {
     /// - [`ErrorCode::ExternalChatScopeMissing`] (`232033`): The operator or invited bots does NOT have the authority to manage external chats without the scope.
     /// - [`ErrorCode::AppUnavailable`] (`232034`): The app is unavailable or inactivated by the tenant.
     pub async fn is_in_chat(
-        &self,
+        self,
         request: &IsInChatRequest,
     ) -> Result<IsInChatResponse, Error> {
         self.caller.send(request).await
