@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use feishu_im::fake::{ChatSeed, FakeFeishu, Fault};
 use feishu_im::v1::chat_members::{CreateRequest, IsInChatRequest, MeJoinRequest};
 use feishu_im::{
     AuthErrorKind, Client, Credentials, Error, ErrorCode, RetryPolicy, UserAccessToken,
@@ -62,15 +63,12 @@ async fn http_429_waits_for_the_reset_header_then_succeeds() {
 
 #[tokio::test]
 async fn chat_rate_limit_232019_at_400_is_retried_with_backoff() {
-    let server = TestServer::with_tokens(scripted(vec![Reply::code(
-        400,
-        232019,
-        "The request has been rate limited.",
-    )]))
-    .await;
-    me_join(&app_client(&server)).await.unwrap();
-    assert_eq!(server.count(ME_JOIN), 2);
-    assert_eq!(server.count(TENANT_TOKENS), 1);
+    let fake = FakeFeishu::start().await;
+    fake.seed_chat(ChatSeed::public("oc_1"));
+    fake.inject("chat_members.me_join", Fault::Code(ErrorCode::ChatRateLimited));
+    me_join(&fake.client()).await.unwrap();
+    assert_eq!(fake.calls("chat_members.me_join"), 2);
+    assert_eq!(fake.token_requests(), 1);
 }
 
 #[tokio::test]
@@ -153,10 +151,12 @@ async fn user_token_failures_go_back_to_the_caller() {
 
 #[tokio::test]
 async fn a_503_then_success_is_retried_for_safe_requests_only() {
-    let server =
-        TestServer::with_tokens(scripted(vec![Reply::raw(503, "text/plain", "busy")])).await;
-    me_join(&app_client(&server)).await.unwrap();
-    assert_eq!(server.count(ME_JOIN), 2);
+    let fake = FakeFeishu::start().await;
+    fake.seed_chat(ChatSeed::public("oc_1"));
+    fake.inject("chat_members.me_join", Fault::Status(503));
+    me_join(&fake.client()).await.unwrap();
+    assert_eq!(fake.calls("chat_members.me_join"), 2);
+    assert_eq!(fake.token_requests(), 1);
 
     let server =
         TestServer::with_tokens(scripted(vec![Reply::raw(503, "text/plain", "busy")])).await;
