@@ -57,3 +57,8 @@ pub use generated::{OPERATIONS, v1};
 pub use pager::Pager;
 pub use retry::RetryPolicy;
 pub use secret::{Secret, UserAccessToken};
+
+/// The README's Rust examples, compiled as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
