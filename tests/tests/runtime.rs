@@ -408,3 +408,12 @@ async fn redirects_are_not_followed_so_the_token_stays_home() {
     assert!(matches!(&error, Error::Decode(d) if d.http_status == 302), "{error}");
     assert!(elsewhere.requests().is_empty());
 }
+
+#[test]
+fn the_client_is_cheap_to_clone_and_shareable_across_threads() {
+    fn shareable<T: Send + Sync + Clone + 'static>() {}
+    shareable::<Client>();
+    fn sendable<T: Send + Sync + std::error::Error + 'static>() {}
+    sendable::<Error>();
+    assert!(std::mem::size_of::<Client>() <= std::mem::size_of::<usize>(), "one Arc");
+}
