@@ -2,8 +2,10 @@
 
 //! Enumerations shared by the endpoints. A value the server sends that the spec does not
 //! list decodes to the `Unknown` variant instead of failing.
+
 use std::fmt;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
 /// Which kind of id a member list holds. Bots are addressed by `app_id`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -19,6 +21,7 @@ pub enum MemberIdType {
     /// A value this version of the crate does not know, kept as sent.
     Unknown(String),
 }
+
 impl MemberIdType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -30,6 +33,7 @@ impl MemberIdType {
             Self::Unknown(value) => value,
         }
     }
+
     fn from_wire(value: String) -> Self {
         match value.as_str() {
             "open_id" => Self::OpenId,
@@ -40,21 +44,25 @@ impl MemberIdType {
         }
     }
 }
+
 impl fmt::Display for MemberIdType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl Serialize for MemberIdType {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> Deserialize<'de> for MemberIdType {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         String::deserialize(deserializer).map(Self::from_wire)
     }
 }
+
 /// How adding members treats ids that cannot be added.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -68,6 +76,7 @@ pub enum SucceedType {
     /// A value this version of the crate does not know, kept as sent.
     Unknown(i64),
 }
+
 impl SucceedType {
     /// The value as sent on the wire.
     pub fn value(self) -> i64 {
@@ -78,6 +87,7 @@ impl SucceedType {
             Self::Unknown(value) => value,
         }
     }
+
     fn from_wire(value: i64) -> Self {
         match value {
             0 => Self::Standard,
@@ -87,21 +97,25 @@ impl SucceedType {
         }
     }
 }
+
 impl fmt::Display for SucceedType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.value())
     }
 }
+
 impl Serialize for SucceedType {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_i64(self.value())
     }
 }
+
 impl<'de> Deserialize<'de> for SucceedType {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         i64::deserialize(deserializer).map(Self::from_wire)
     }
 }
+
 /// Which kind of user id a request or response uses.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -115,6 +129,7 @@ pub enum UserIdType {
     /// A value this version of the crate does not know, kept as sent.
     Unknown(String),
 }
+
 impl UserIdType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -125,6 +140,7 @@ impl UserIdType {
             Self::Unknown(value) => value,
         }
     }
+
     fn from_wire(value: String) -> Self {
         match value.as_str() {
             "open_id" => Self::OpenId,
@@ -134,16 +150,19 @@ impl UserIdType {
         }
     }
 }
+
 impl fmt::Display for UserIdType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl Serialize for UserIdType {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> Deserialize<'de> for UserIdType {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         String::deserialize(deserializer).map(Self::from_wire)

@@ -7,7 +7,9 @@
 //!
 //! - `im`: Business codes of the IM chat and chat-member endpoints.
 //! - `platform`: Codes of the Open Platform gateway, shared by every endpoint.
+
 use crate::error_code::{ErrorSpec, RetryClass};
+
 /// An error code of the Open Platform, as found in the `code` of a response.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -193,6 +195,7 @@ pub enum ErrorCode {
     /// A code the spec does not describe; its number is kept.
     Other(i64),
 }
+
 impl ErrorCode {
     /// The variant for a numeric code; unknown codes become [`ErrorCode::Other`].
     pub const fn from_code(code: i64) -> Self {
@@ -239,6 +242,7 @@ impl ErrorCode {
             other => Self::Other(other),
         }
     }
+
     /// What the spec says about this code, if it describes it.
     pub const fn spec(self) -> Option<&'static ErrorSpec> {
         match self {
