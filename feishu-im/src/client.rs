@@ -421,30 +421,35 @@ impl<'a> Caller<'a> {
         let mut refreshed = false;
         loop {
             attempt += 1;
-            let token = self.token(&source).await?;
-            let error = match self
-                .attempt::<O::Response>(meta, attempt, &url, body.as_deref(), &token)
-                .await
-            {
-                Ok(data) => return Ok(data),
-                Err(error) => error,
+            // Token endpoints are safe to repeat, so a failed fetch counts as a safe attempt.
+            let (error, safe) = match self.token(&source).await {
+                Err(error) => (error, true),
+                Ok(token) => {
+                    let sent =
+                        self.attempt::<O::Response>(meta, attempt, &url, body.as_deref(), &token);
+                    let error = match sent.await {
+                        Ok(data) => return Ok(data),
+                        Err(error) => error,
+                    };
+                    if let (TokenSource::Cached(key), Some(code)) = (&source, error.code())
+                        && code.retry_class() == RetryClass::RefreshToken
+                        && !refreshed
+                    {
+                        // The cached token went stale early: drop it, fetch a new one, retry once.
+                        inner.tokens.invalidate(key, &token);
+                        refreshed = true;
+                        attempt -= 1;
+                        continue;
+                    }
+                    (error, meta.idempotent)
+                }
             };
-            if let (TokenSource::Cached(key), Some(code)) = (&source, error.code())
-                && code.retry_class() == RetryClass::RefreshToken
-                && !refreshed
-            {
-                // The cached token went stale early: drop it, fetch a new one, retry once.
-                inner.tokens.invalidate(key, &token);
-                refreshed = true;
-                attempt -= 1;
-                continue;
-            }
             let retryable = match &error {
                 _ if error.is_rate_limited() => true,
                 Error::Api(_) | Error::Decode(_) => {
-                    meta.idempotent && error.http_status().is_some_and(|s| s >= 500)
+                    safe && error.http_status().is_some_and(|s| s >= 500)
                 }
-                Error::Timeout(_) | Error::Transport(_) => meta.idempotent,
+                Error::Timeout(_) | Error::Transport(_) => safe,
                 _ => false,
             };
             if !retryable || attempt >= policy.max_attempts {

@@ -30,7 +30,7 @@ fn app_client(server: &TestServer) -> Client {
     Client::builder(Credentials::custom_app("cli_test", "app-secret"))
         .base_url(server.base_url())
         .retry_policy(fast_retries())
-        .timeout(Duration::from_millis(500))
+        .timeout(Duration::from_millis(1500))
         .build()
         .unwrap()
 }
@@ -198,13 +198,13 @@ async fn truncated_json_is_a_decode_error() {
 
 #[tokio::test]
 async fn a_slow_response_times_out_and_is_retried_for_safe_requests() {
-    let slow = Reply::ok(json!({})).delayed(Duration::from_secs(3));
+    let slow = Reply::ok(json!({})).delayed(Duration::from_secs(4));
     let server = TestServer::with_tokens(scripted(vec![slow])).await;
     me_join(&app_client(&server)).await.unwrap();
     assert_eq!(server.count(ME_JOIN), 2);
 
     let server =
-        TestServer::with_tokens(move |_| Reply::ok(json!({})).delayed(Duration::from_secs(3)))
+        TestServer::with_tokens(move |_| Reply::ok(json!({})).delayed(Duration::from_secs(4)))
             .await;
     let client = Client::builder(Credentials::custom_app("cli_test", "app-secret"))
         .base_url(server.base_url())
@@ -267,7 +267,11 @@ async fn a_failing_token_endpoint_gives_an_auth_error_and_caches_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_thousand_concurrent_calls_on_a_cold_client_fetch_one_token() {
     let server = TestServer::with_tokens(|_| Reply::ok(json!({}))).await;
-    let client = app_client(&server);
+    // The default timeouts: the point is the single token fetch, not speed on a busy machine.
+    let client = Client::builder(Credentials::custom_app("cli_test", "app-secret"))
+        .base_url(server.base_url())
+        .build()
+        .unwrap();
     let calls = (0..1000).map(|_| {
         let client = client.clone();
         tokio::spawn(async move { me_join(&client).await })
@@ -416,4 +420,26 @@ fn the_client_is_cheap_to_clone_and_shareable_across_threads() {
     fn sendable<T: Send + Sync + std::error::Error + 'static>() {}
     sendable::<Error>();
     assert!(std::mem::size_of::<Client>() <= std::mem::size_of::<usize>(), "one Arc");
+}
+
+#[tokio::test]
+async fn a_token_fetch_that_fails_in_transit_is_retried() {
+    let fetches = AtomicUsize::new(0);
+    let server = TestServer::start(move |request| {
+        if request.path() == TENANT_TOKENS {
+            match fetches.fetch_add(1, Ordering::SeqCst) {
+                0 => Reply::Drop,
+                1 => Reply::raw(503, "text/html", "<html>busy</html>"),
+                _ => token_reply("t-third-time", 7200),
+            }
+        } else {
+            Reply::ok(json!({}))
+        }
+    })
+    .await;
+    let client = app_client(&server);
+    client.chat_members().create(&CreateRequest::new("oc_1", ["ou_1"])).await.unwrap();
+    assert_eq!(server.count(TENANT_TOKENS), 3);
+    assert_eq!(server.api_requests().len(), 1);
+    assert_eq!(server.api_requests()[0].header("authorization"), Some("Bearer t-third-time"));
 }
