@@ -473,7 +473,7 @@ fn endpoint(name: String, node: &Node<'_>, diags: &mut Diagnostics) -> Option<En
             ],
         )
     });
-    let path = f.req_string("path", diags);
+    let path = f.required("path", diags).and_then(|n| Some((n.string(diags)?, n.location())));
     let idempotent = f.opt_bool("idempotent", diags);
     let tokens = words(
         f.required("tokens", diags),
@@ -522,7 +522,8 @@ fn endpoint(name: String, node: &Node<'_>, diags: &mut Diagnostics) -> Option<En
         description,
         docs: docs?,
         method: method?,
-        path: path?,
+        path: path.clone()?.0,
+        path_location: path?.1,
         idempotent,
         tokens,
         app_types,

@@ -164,6 +164,7 @@ pub struct Endpoint {
     pub docs: String,
     pub method: Method,
     pub path: String,
+    pub path_location: Location,
     pub idempotent: Option<bool>,
     pub tokens: Vec<TokenKind>,
     pub app_types: Vec<AppType>,

@@ -218,20 +218,31 @@ fn check_endpoint(
     // Path template ⇔ path params.
     let prefix = format!("/open-apis/{}/{}/", resource.service, resource.version);
     if !endpoint.path.starts_with(&prefix) {
-        diags.push(at, format!("path `{}` must start with `{prefix}`", endpoint.path));
+        diags.push(
+            &endpoint.path_location,
+            format!("path `{}` must start with `{prefix}`", endpoint.path),
+        );
     }
     let mut in_template = BTreeSet::new();
     for segment in endpoint.path.split('/').skip(1) {
         if let Some(name) = segment.strip_prefix(':') {
             if !in_template.insert(name) {
-                diags.push(at, format!("path parameter `:{name}` appears twice in the path"));
+                diags.push(
+                    &endpoint.path_location,
+                    format!("path parameter `:{name}` appears twice in the path"),
+                );
             }
             if !endpoint.path_params.iter().any(|p| p.name == name) {
-                diags
-                    .push(at, format!("path parameter `:{name}` is not declared in `path_params`"));
+                diags.push(
+                    &endpoint.path_location,
+                    format!("path parameter `:{name}` is not declared in `path_params`"),
+                );
             }
         } else if segment.is_empty() || segment.contains([':', '?', '#', '%', ' ']) {
-            diags.push(at, format!("path segment `{segment}` must be non-empty and plain"));
+            diags.push(
+                &endpoint.path_location,
+                format!("path segment `{segment}` must be non-empty and plain"),
+            );
         }
     }
     for param in &endpoint.path_params {

@@ -115,13 +115,17 @@ fn answer(state: &mut State, request: &HttpRequest) -> (Outcome, Duration) {
     if !violations.is_empty() {
         return (invalid(violations), delay);
     }
-    let param = |name: &str| query.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str());
+    // A query parameter as sent, or the spec's default for it.
+    let param = |name: &str| {
+        let sent = query.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str());
+        sent.or_else(|| meta.params.iter().find(|p| p.name == name).and_then(|p| p.default))
+    };
     let outcome = match meta.operation {
         "chat_members.me_join" => me_join(state, &identity, &path_params[0]),
         "chat_members.is_in_chat" => is_in_chat(state, &identity, &path_params[0]),
         "chat_members.create" => create(state, &identity, &path_params[0], &param, body.as_ref()),
         "chat_members.delete" => delete(state, &identity, &path_params[0], &param, body.as_ref()),
-        "chat_members.get" => list(state, &identity, &path_params[0], meta, &param),
+        "chat_members.get" => list(state, &identity, &path_params[0], &param),
         _ => Outcome::Data(validate::zero_data(meta.response)),
     };
     (outcome, delay)
@@ -357,8 +361,8 @@ fn create(
     if let Err(outcome) = member_checks(state, identity, chat_id) {
         return outcome;
     }
-    let id_type = param("member_id_type").unwrap_or("open_id");
-    let succeed_type = param("succeed_type").unwrap_or("0");
+    let id_type = param("member_id_type").unwrap_or_default();
+    let succeed_type = param("succeed_type").unwrap_or_default();
     let mut known = Vec::new();
     let mut missing = Vec::new();
     for id in id_list(body) {
@@ -425,7 +429,7 @@ fn delete(
     if let Err(outcome) = member_checks(state, identity, chat_id) {
         return outcome;
     }
-    let id_type = param("member_id_type").unwrap_or("open_id");
+    let id_type = param("member_id_type").unwrap_or_default();
     let chat = state.chats.get_mut(chat_id).expect("checked");
     let ids = id_list(body);
     let to_member =
@@ -447,20 +451,13 @@ fn delete(
 }
 
 /// Lists users (bots are not listed), with page tokens that encode the next offset.
-fn list(
-    state: &State,
-    identity: &Identity,
-    chat_id: &str,
-    meta: &OperationMeta,
-    param: &Param<'_>,
-) -> Outcome {
+fn list(state: &State, identity: &Identity, chat_id: &str, param: &Param<'_>) -> Outcome {
     if let Err(outcome) = member_checks(state, identity, chat_id) {
         return outcome;
     }
-    let default_size = meta.params.iter().find(|p| p.name == "page_size").and_then(|p| p.default);
-    let page_size: usize =
-        param("page_size").or(default_size).and_then(|s| s.parse().ok()).unwrap_or(20);
-    let id_type = param("member_id_type").unwrap_or("open_id");
+    // Validated against the spec's limits; its default applies when left out.
+    let page_size: usize = param("page_size").and_then(|s| s.parse().ok()).unwrap_or(1);
+    let id_type = param("member_id_type").unwrap_or_default();
     let start = match param("page_token") {
         None => 0,
         Some(token) => {
