@@ -382,12 +382,8 @@ impl<'a> Caller<'a> {
     async fn token(&self, source: &TokenSource<'a>) -> Result<Token, Error> {
         match source {
             TokenSource::Cached(key) => self.client.cached_token(key).await,
-            TokenSource::Fixed(secret) => {
-                Token::new((*secret).clone(), Duration::MAX / 4, Duration::ZERO)
-            }
-            TokenSource::User(token) => {
-                Token::new(token.0.clone(), Duration::MAX / 4, Duration::ZERO)
-            }
+            TokenSource::Fixed(secret) => Token::fixed((*secret).clone()),
+            TokenSource::User(token) => Token::fixed(token.0.clone()),
         }
     }
 

@@ -27,11 +27,32 @@ pub(crate) struct Token {
     pub header: HeaderValue,
     pub(crate) value: Secret,
     /// When to fetch a new one: before expiry by the cache's margin, or half the lifetime.
-    refresh_at: Instant,
+    /// `None` for tokens the caller supplies, which the client never refreshes.
+    refresh_at: Option<Instant>,
 }
 
+/// Tokens live at most 2 h; a longer `expire` from a server is not trusted beyond a day.
+const LONGEST_LIFETIME: Duration = Duration::from_secs(24 * 3600);
+
 impl Token {
-    pub(crate) fn new(value: Secret, lifetime: Duration, margin: Duration) -> Result<Self, Error> {
+    /// A token the caller supplied (fixed tenant token or user token).
+    pub(crate) fn fixed(value: Secret) -> Result<Self, Error> {
+        Ok(Token { header: Token::header(&value)?, value, refresh_at: None })
+    }
+
+    /// A fetched token that expires after `lifetime`.
+    pub(crate) fn expiring(
+        value: Secret,
+        lifetime: Duration,
+        margin: Duration,
+    ) -> Result<Self, Error> {
+        let lifetime = lifetime.min(LONGEST_LIFETIME);
+        let refresh_at = Instant::now() + lifetime - margin.min(lifetime / 2);
+        Ok(Token { header: Token::header(&value)?, value, refresh_at: Some(refresh_at) })
+    }
+
+    /// `Bearer …`, marked sensitive so that it never prints.
+    fn header(value: &Secret) -> Result<HeaderValue, Error> {
         let mut header =
             HeaderValue::from_str(&format!("Bearer {}", value.expose())).map_err(|_| {
                 Error::Auth(Box::new(AuthError {
@@ -43,12 +64,11 @@ impl Token {
                 }))
             })?;
         header.set_sensitive(true);
-        let refresh_at = Instant::now() + lifetime - margin.min(lifetime / 2);
-        Ok(Token { header, value, refresh_at })
+        Ok(header)
     }
 
     fn is_fresh(&self) -> bool {
-        Instant::now() < self.refresh_at
+        self.refresh_at.is_none_or(|at| Instant::now() < at)
     }
 }
 
@@ -98,7 +118,7 @@ impl TokenCache {
             return Ok(token);
         }
         let (value, lifetime) = fetch().await?;
-        let token = Token::new(value, lifetime, self.margin)?;
+        let token = Token::expiring(value, lifetime, self.margin)?;
         *slot.current.write().unwrap_or_else(|e| e.into_inner()) = Some(token.clone());
         Ok(token)
     }
