@@ -169,3 +169,52 @@ fn zero(ty: &ValueType) -> Value {
         ValueType::Object(fields) => zero_data(fields),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    const PARAMS: &[FieldMeta] = &[
+        FieldMeta::required("chat_id", In::Path, ValueType::String),
+        FieldMeta::optional("kind", In::Query, ValueType::Enum(&["a", "b"])),
+        FieldMeta::optional("size", In::Query, ValueType::Integer).min(1).max(10),
+        FieldMeta::required("ids", In::Body, ValueType::Array(&ValueType::String)).min_items(1),
+        FieldMeta::optional(
+            "owner",
+            In::Body,
+            ValueType::Object(&[FieldMeta::required("id", In::Data, ValueType::String)]),
+        ),
+    ];
+
+    fn fields(violations: &[FieldViolation]) -> Vec<&str> {
+        violations.iter().filter_map(|v| v.field.as_deref()).collect()
+    }
+
+    #[test]
+    fn accepts_what_the_spec_allows() {
+        let query = [("kind".to_owned(), "a".to_owned()), ("size".to_owned(), "10".to_owned())];
+        let body = json!({"ids": ["x"], "owner": {"id": "y"}, "unknown": 1});
+        assert!(request(PARAMS, &query, Some(&body)).is_empty());
+    }
+
+    #[test]
+    fn names_every_violation() {
+        let query = [("kind".to_owned(), "c".to_owned()), ("size".to_owned(), "11".to_owned())];
+        let body = json!({"ids": [], "owner": {"id": 3}});
+        let violations = request(PARAMS, &query, Some(&body));
+        assert_eq!(fields(&violations), ["kind", "size", "ids", "owner.id"]);
+        assert_eq!(fields(&request(PARAMS, &[], None)), ["ids", "body"]);
+    }
+
+    #[test]
+    fn zero_data_fills_required_fields() {
+        let response = [
+            FieldMeta::required("has_more", In::Data, ValueType::Boolean),
+            FieldMeta::required("items", In::Data, ValueType::Array(&ValueType::String)),
+            FieldMeta::optional("page_token", In::Data, ValueType::String),
+        ];
+        assert_eq!(zero_data(&response), json!({"has_more": false, "items": []}));
+    }
+}
