@@ -48,6 +48,11 @@ impl Diagnostics {
         self.0.push(Diagnostic { location: location.clone(), message: message.into() });
     }
 
+    /// Adds the problems of `other`.
+    pub fn extend(&mut self, other: Diagnostics) {
+        self.0.extend(other.0);
+    }
+
     /// Whether no problem was found.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()

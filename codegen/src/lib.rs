@@ -14,6 +14,7 @@ mod ir;
 mod load;
 mod model;
 mod names;
+mod parallel;
 mod source_map;
 mod sync;
 mod validate;

@@ -49,51 +49,62 @@ fn collect(root: &Path, dir: &Path, out: &mut Vec<SourceFile>) -> std::io::Resul
 
 /// Parses all files into one [`Spec`], recording every problem in `diags`.
 pub fn load(files: &[SourceFile], diags: &mut Diagnostics) -> Spec {
+    // Files are independent: parse them on every core, then merge in file order.
     let mut spec = Spec::default();
-    for file in files {
-        let map = SourceMap::scan(&file.text);
-        let cx = Cx { file: &file.name, map: &map };
-        let value: Value = match serde_yaml::from_str(&file.text) {
-            Ok(value) => value,
-            Err(error) => {
-                let (line, column) = error.location().map_or((1, 1), |l| (l.line(), l.column()));
-                let location =
-                    Location { file: file.name.clone(), line, column, path: String::new() };
-                diags.push(&location, format!("invalid YAML: {error}"));
-                continue;
-            }
-        };
-        let root = Node { cx: &cx, value: &value, path: String::new() };
-        let Some(doc) = root.mapping(diags, &["rate_limits", "enums", "error_table", "resource"])
-        else {
-            continue;
-        };
-        if let Some(node) = doc.get("rate_limits") {
-            for (name, node) in node.entries(diags) {
-                if let Some(limit) = rate_limit(name, &node, diags) {
-                    spec.rate_limits.push(limit);
-                }
-            }
-        }
-        if let Some(node) = doc.get("enums") {
-            for (name, node) in node.entries(diags) {
-                if let Some(def) = enum_def(name, &node, diags) {
-                    spec.enums.push(def);
-                }
-            }
-        }
-        if let Some(node) = doc.get("error_table")
-            && let Some(table) = error_table(&node, diags)
-        {
-            spec.error_tables.push(table);
-        }
-        if let Some(node) = doc.get("resource")
-            && let Some(resource) = resource(&node, diags)
-        {
-            spec.resources.push(resource);
-        }
+    for (part, problems) in crate::parallel::map(files, load_file) {
+        spec.rate_limits.extend(part.rate_limits);
+        spec.enums.extend(part.enums);
+        spec.error_tables.extend(part.error_tables);
+        spec.resources.extend(part.resources);
+        diags.extend(problems);
     }
     spec
+}
+
+fn load_file(file: &SourceFile) -> (Spec, Diagnostics) {
+    let mut spec = Spec::default();
+    let mut diags = Diagnostics::default();
+    let map = SourceMap::scan(&file.text);
+    let cx = Cx { file: &file.name, map: &map };
+    let value: Value = match serde_yaml::from_str(&file.text) {
+        Ok(value) => value,
+        Err(error) => {
+            let (line, column) = error.location().map_or((1, 1), |l| (l.line(), l.column()));
+            let location = Location { file: file.name.clone(), line, column, path: String::new() };
+            diags.push(&location, format!("invalid YAML: {error}"));
+            return (spec, diags);
+        }
+    };
+    let root = Node { cx: &cx, value: &value, path: String::new() };
+    let Some(doc) = root.mapping(&mut diags, &["rate_limits", "enums", "error_table", "resource"])
+    else {
+        return (spec, diags);
+    };
+    if let Some(node) = doc.get("rate_limits") {
+        for (name, node) in node.entries(&mut diags) {
+            if let Some(limit) = rate_limit(name, &node, &mut diags) {
+                spec.rate_limits.push(limit);
+            }
+        }
+    }
+    if let Some(node) = doc.get("enums") {
+        for (name, node) in node.entries(&mut diags) {
+            if let Some(def) = enum_def(name, &node, &mut diags) {
+                spec.enums.push(def);
+            }
+        }
+    }
+    if let Some(node) = doc.get("error_table")
+        && let Some(table) = error_table(&node, &mut diags)
+    {
+        spec.error_tables.push(table);
+    }
+    if let Some(node) = doc.get("resource")
+        && let Some(resource) = resource(&node, &mut diags)
+    {
+        spec.resources.push(resource);
+    }
+    (spec, diags)
 }
 
 struct Cx<'a> {
