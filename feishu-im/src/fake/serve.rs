@@ -36,8 +36,12 @@ enum Outcome {
     Reply(HttpReply),
 }
 
+/// The code with the HTTP status and msg of the spec.
 fn fail(code: ErrorCode) -> Outcome {
-    let status = code.http_status().unwrap_or(400);
+    fail_at(code, code.http_status().unwrap_or(400))
+}
+
+fn fail_at(code: ErrorCode, status: u16) -> Outcome {
     let msg = code.message().unwrap_or("error").to_owned();
     Outcome::Error { code, status, msg, violations: Vec::new() }
 }
@@ -83,10 +87,7 @@ fn answer(state: &mut State, request: &HttpRequest) -> (Outcome, Duration) {
     let mut delay = Duration::ZERO;
     match state.faults.get_mut(meta.operation).and_then(|q| q.pop_front()) {
         Some(Fault::Code(code)) => return (fail(code), delay),
-        Some(Fault::CodeAt(code, status)) => {
-            let Outcome::Error { code, msg, violations, .. } = fail(code) else { unreachable!() };
-            return (Outcome::Error { code, status, msg, violations }, delay);
-        }
+        Some(Fault::CodeAt(code, status)) => return (fail_at(code, status), delay),
         Some(Fault::Status(status)) => {
             let page = format!(
                 "<html><head><title>{status}</title></head><body><h1>{status}</h1></body></html>"
