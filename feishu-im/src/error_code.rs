@@ -32,15 +32,6 @@ pub struct ErrorSpec {
 }
 
 impl ErrorCode {
-    /// The numeric code.
-    pub const fn code(self) -> i64 {
-        match (self, self.spec()) {
-            (ErrorCode::Other(code), _) => code,
-            (_, Some(spec)) => spec.code,
-            (_, None) => 0,
-        }
-    }
-
     /// The documented `msg`, or `None` for codes the spec does not describe.
     pub fn message(self) -> Option<&'static str> {
         self.spec().map(|s| s.message)

@@ -51,9 +51,7 @@ pub use error::{
     InvalidRequest, PermissionViolation, TimeoutError, TransportError,
 };
 pub use error_code::{ErrorSpec, RetryClass};
-pub use generated::enums::*;
-pub use generated::error_code::ErrorCode;
-pub use generated::{OPERATIONS, v1};
+pub use generated::*;
 pub use pager::Pager;
 pub use retry::RetryPolicy;
 pub use secret::{Secret, UserAccessToken};

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use feishu_im_codegen::{Mode, sync};
+use feishu_im_codegen::{Mode, Stale, sync};
 
 /// Where the spec lives and where its code goes, relative to the workspace root.
 pub const SPEC_DIR: &str = "spec";
@@ -16,7 +16,11 @@ pub fn run(root: &Path, mode: Mode) -> Result<(), String> {
         println!("generated code is up to date");
     }
     for item in &changed {
-        println!("updated: {item}");
+        match item {
+            Stale::Missing(path) => println!("created {}", path.display()),
+            Stale::Changed(path) => println!("updated {}", path.display()),
+            Stale::Removed(path) => println!("removed {}", path.display()),
+        }
     }
     Ok(())
 }

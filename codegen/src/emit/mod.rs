@@ -35,14 +35,20 @@ pub fn emit(api: &Api) -> Vec<GeneratedFile> {
             })
         })
     });
+    let enum_names: Vec<_> = api.enums.iter().map(|e| quote::format_ident!("{}", e.name)).collect();
+    let enum_exports =
+        (!enum_names.is_empty()).then(|| quote! { pub use enums::{#(#enum_names),*}; });
     files.push(file(
         "mod.rs",
         "spec/",
         quote! {
             //! Code generated from the spec: error codes, enums and one module per API version.
-            pub mod enums;
-            pub mod error_code;
+            mod enums;
+            mod error_code;
             #( pub mod #versions; )*
+
+            #enum_exports
+            pub use error_code::ErrorCode;
 
             use crate::operation::{Operation, OperationMeta};
 

@@ -489,7 +489,12 @@ fn constructors(s: &Struct, role: Role) -> TokenStream {
         let field = snake_ident(&f.name);
         if f.required {
             let (_, convert) = argument(f);
-            quote! { #field: #convert }
+            // `field: field` would be redundant: use the shorthand when nothing is converted.
+            if convert.to_string() == field.to_string() {
+                quote! { #field }
+            } else {
+                quote! { #field: #convert }
+            }
         } else if is_option(f, role) {
             quote! { #field: None }
         } else {

@@ -243,6 +243,52 @@ impl ErrorCode {
         }
     }
 
+    /// The numeric code.
+    pub const fn code(self) -> i64 {
+        match self {
+            Self::InvalidRequestParameter => 232001,
+            Self::AppNotFound => 232004,
+            Self::InvalidChatId => 232006,
+            Self::InvalidChatOrUserId => 232007,
+            Self::ChatTypeNotSupported => 232008,
+            Self::ChatDissolved => 232009,
+            Self::CrossTenantOperation => 232010,
+            Self::OperatorNotInChat => 232011,
+            Self::ChatMemberLimitReached => 232013,
+            Self::TokenLacksPermission => 232014,
+            Self::OperatorNotOwnerOrAdmin => 232017,
+            Self::ChatRateLimited => 232019,
+            Self::MembersNotVisible => 232024,
+            Self::BotAbilityNotActivated => 232025,
+            Self::NoValidMembers => 232027,
+            Self::ExternalMembersNotAllowed => 232028,
+            Self::NoOwnerCandidate => 232029,
+            Self::ExternalChatScopeMissing => 232033,
+            Self::AppUnavailable => 232034,
+            Self::UnavailableIds => 232043,
+            Self::AdminMemberLimitReached => 232044,
+            Self::JoinRequiresApproval => 232075,
+            Self::CannotRemoveOwner => 232076,
+            Self::UnsupportedChatType => 232090,
+            Self::RequestRateLimited => 99991400,
+            Self::AppCredentialsInvalid => 99991543,
+            Self::TokenMissing => 99991661,
+            Self::TenantTokenInvalid => 99991663,
+            Self::AppTokenInvalid => 99991664,
+            Self::TenantTokenIllegal => 99991665,
+            Self::UserTokenInvalid => 99991668,
+            Self::TokenMalformed => 99991671,
+            Self::AppScopeMissing => 99991672,
+            Self::TokenScopeMissing => 99991676,
+            Self::TokenExpired => 99991677,
+            Self::UserScopeMissing => 99991679,
+            Self::OpenIdNotFound => 99992351,
+            Self::UserIdNotFound => 99992360,
+            Self::UnionIdNotFound => 99992364,
+            Self::Other(code) => code,
+        }
+    }
+
     /// What the spec says about this code, if it describes it.
     pub const fn spec(self) -> Option<&'static ErrorSpec> {
         match self {

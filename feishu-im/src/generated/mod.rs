@@ -2,9 +2,15 @@
 
 //! Code generated from the spec: error codes, enums and one module per API version.
 
-pub mod enums;
-pub mod error_code;
+mod enums;
+
+mod error_code;
+
 pub mod v1;
+
+pub use enums::{MemberIdType, SucceedType, UserIdType};
+
+pub use error_code::ErrorCode;
 use crate::operation::{Operation, OperationMeta};
 
 /// Every operation of the spec, in module order.
