@@ -396,15 +396,16 @@ fn field_type(field: &Field, role: Role) -> TokenStream {
 }
 
 /// Parameter type and conversion for constructors and setters.
-fn argument(field: &Field) -> (TokenStream, TokenStream) {
+/// The parameter type, and the conversion to the field's type (`None`: taken as is).
+fn argument(field: &Field) -> (TokenStream, Option<TokenStream>) {
     let name = snake_ident(&field.name);
     match &field.ty {
-        Type::String => (quote!(impl Into<String>), quote!(#name.into())),
+        Type::String => (quote!(impl Into<String>), Some(quote!(#name.into()))),
         Type::Vec(inner) if **inner == Type::String => (
             quote!(impl IntoIterator<Item = impl Into<String>>),
-            quote!(#name.into_iter().map(Into::into).collect()),
+            Some(quote!(#name.into_iter().map(Into::into).collect())),
         ),
-        ty => (rust_type(ty), quote!(#name)),
+        ty => (rust_type(ty), None),
     }
 }
 
@@ -488,12 +489,9 @@ fn constructors(s: &Struct, role: Role) -> TokenStream {
     let inits = s.fields.iter().map(|f| {
         let field = snake_ident(&f.name);
         if f.required {
-            let (_, convert) = argument(f);
-            // `field: field` would be redundant: use the shorthand when nothing is converted.
-            if convert.to_string() == field.to_string() {
-                quote! { #field }
-            } else {
-                quote! { #field: #convert }
+            match argument(f).1 {
+                Some(convert) => quote! { #field: #convert },
+                None => quote! { #field },
             }
         } else if is_option(f, role) {
             quote! { #field: None }
@@ -505,6 +503,7 @@ fn constructors(s: &Struct, role: Role) -> TokenStream {
     let setters = s.fields.iter().filter(|f| !f.required).map(|f| {
         let field = snake_ident(&f.name);
         let (ty, convert) = argument(f);
+        let convert = convert.unwrap_or_else(|| quote!(#field));
         let docs = doc(&format!("Sets `{}`: {}", f.name, lowercase_first(&f.doc)));
         let value = if is_option(f, role) { quote!(Some(#convert)) } else { convert };
         quote! {
