@@ -26,6 +26,8 @@
 //!   See [`RetryPolicy`].
 //! - Errors: one [`Error`] with the typed [`ErrorCode`], `msg`, HTTP status and log id.
 //! - Secrets ([`Secret`], tokens, `Authorization`) never show in `Debug`, `Display` or logs.
+//! - Offline: the `fake` feature adds `feishu_im::fake`, a Feishu on `127.0.0.1` driven by the
+//!   same spec, for tests and for trying the crate without an account.
 
 mod base_url;
 mod client;
