@@ -73,3 +73,16 @@ pub fn token_reply(token: &str, expire: u64) -> Reply {
         }),
     )
 }
+
+/// The fixture specs under `tests/fixtures/`, one per shape the generator handles, sorted.
+pub fn fixtures() -> Vec<(String, std::path::PathBuf)> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let mut fixtures: Vec<_> = std::fs::read_dir(&root)
+        .expect("tests/fixtures exists")
+        .map(|entry| entry.expect("readable fixture").path())
+        .filter(|path| path.is_dir())
+        .map(|path| (path.file_name().unwrap().to_string_lossy().into_owned(), path))
+        .collect();
+    fixtures.sort();
+    fixtures
+}
