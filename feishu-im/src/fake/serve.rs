@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use super::Fault;
 use super::http::{HttpReply, HttpRequest};
-use super::state::{State, open_id_of, user_id_as};
+use super::state::{State, member_id_of, user_id_as};
 use super::validate;
 use crate::operation::{OperationMeta, TokenKind};
 use crate::{ErrorCode, FieldViolation, OPERATIONS};
@@ -367,16 +367,13 @@ fn create(
     let mut known = Vec::new();
     let mut missing = Vec::new();
     for id in id_list(body) {
-        let member = if id_type == "app_id" {
-            state.apps.contains_key(&id).then(|| id.clone())
+        let candidate = member_id_of(&id, id_type);
+        let exists = if id_type == "app_id" {
+            state.apps.contains_key(&candidate)
         } else {
-            let open_id = open_id_of(&id, id_type);
-            state
-                .users
-                .get(&open_id)
-                .filter(|u| u.tenant_key == identity.tenant_key)
-                .map(|_| open_id)
+            state.users.get(&candidate).is_some_and(|u| u.tenant_key == identity.tenant_key)
         };
+        let member = exists.then_some(candidate);
         match member {
             Some(member) => known.push(member),
             None => missing.push(id),
@@ -433,14 +430,12 @@ fn delete(
     let id_type = param("member_id_type").unwrap_or_default();
     let chat = state.chats.get_mut(chat_id).expect("checked");
     let ids = id_list(body);
-    let to_member =
-        |id: &str| if id_type == "app_id" { id.to_owned() } else { open_id_of(id, id_type) };
-    if ids.iter().any(|id| chat.owner.as_deref() == Some(to_member(id).as_str())) {
+    if ids.iter().any(|id| chat.owner.as_deref() == Some(member_id_of(id, id_type).as_str())) {
         return fail(ErrorCode::CannotRemoveOwner);
     }
     let mut invalid = Vec::new();
     for id in ids {
-        let member = to_member(&id);
+        let member = member_id_of(&id, id_type);
         match chat.members.iter().position(|m| *m == member) {
             Some(at) => {
                 chat.members.remove(at);

@@ -127,9 +127,10 @@ pub(crate) fn user_id_as(open_id: &str, id_type: &str) -> String {
     }
 }
 
-/// The open_id for an id given in `id_type`.
-pub(crate) fn open_id_of(id: &str, id_type: &str) -> String {
+/// The member id (a user's open_id, or a bot's app id) for an id given in `id_type`.
+pub(crate) fn member_id_of(id: &str, id_type: &str) -> String {
     match id_type {
+        "app_id" => id.to_owned(),
         "union_id" => format!("ou_{}", id.strip_prefix("on_").unwrap_or(id)),
         "user_id" => format!("ou_{id}"),
         _ => id.to_owned(),
