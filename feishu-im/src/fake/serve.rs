@@ -373,10 +373,10 @@ fn create(
         } else {
             state.users.get(&candidate).is_some_and(|u| u.tenant_key == identity.tenant_key)
         };
-        let member = exists.then_some(candidate);
-        match member {
-            Some(member) => known.push(member),
-            None => missing.push(id),
+        if exists {
+            known.push(candidate);
+        } else {
+            missing.push(id);
         }
     }
     if !missing.is_empty() {
