@@ -111,6 +111,8 @@ pub struct Field {
     pub placement: Placement,
     pub doc: String,
     pub default: Option<Literal>,
+    /// A typical value (of one element, for arrays).
+    pub example: Option<Literal>,
     pub min: Option<i64>,
     pub max: Option<i64>,
     pub min_items: Option<u32>,
@@ -287,6 +289,7 @@ fn lower_field(
         placement,
         doc: field.doc.clone(),
         default: field.default.clone(),
+        example: field.example.clone(),
         min: field.min,
         max: field.max,
         min_items: field.min_items,

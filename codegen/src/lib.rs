@@ -8,6 +8,7 @@
 //! }
 //! ```
 
+mod clashes;
 mod diagnostics;
 mod emit;
 mod ir;
@@ -15,6 +16,8 @@ mod load;
 mod model;
 mod names;
 mod parallel;
+mod read;
+pub mod reserved;
 mod source_map;
 mod sync;
 mod validate;
@@ -23,7 +26,7 @@ use std::path::Path;
 
 pub use diagnostics::{Diagnostic, Diagnostics, Location};
 pub use emit::GeneratedFile;
-pub use load::{SourceFile, read_dir};
+pub use read::{MAX_FILE_BYTES, SourceFile, read_dir};
 pub use sync::{Mode, Stale, stale_files, sync, write_files};
 
 /// Why generation failed.
@@ -54,18 +57,35 @@ pub fn check(files: &[SourceFile]) -> Result<(), Diagnostics> {
 /// Generates the Rust files for spec files already in memory.
 pub fn generate(files: &[SourceFile]) -> Result<Vec<GeneratedFile>, Diagnostics> {
     let spec = load_valid(files)?;
-    Ok(emit::emit(&ir::lower(&spec)))
+    emit::emit(&ir::lower(&spec)).map_err(|(source, message)| {
+        let mut diags = Diagnostics::default();
+        let file = source.strip_prefix("spec/").unwrap_or(&source).to_owned();
+        let location = Location { file, line: 1, column: 1, path: String::new() };
+        diags.push(&location, format!("internal error, please report it: {message}"));
+        diags
+    })
 }
 
-/// Reads every YAML file below `dir` and generates the Rust files.
+/// Reads every YAML file below `dir` and generates the Rust files. Files that cannot be read
+/// as spec files are reported with the problems of the others.
 pub fn generate_dir(dir: &Path) -> Result<Vec<GeneratedFile>, GenerateError> {
-    let files = read_dir(dir).map_err(GenerateError::Io)?;
-    generate(&files).map_err(GenerateError::Spec)
+    let (files, unreadable) = read_dir(dir).map_err(GenerateError::Io)?;
+    match generate(&files) {
+        Ok(generated) if unreadable.is_empty() => Ok(generated),
+        Ok(_) => Err(GenerateError::Spec(unreadable.sorted())),
+        Err(mut problems) => {
+            problems.extend(unreadable);
+            Err(GenerateError::Spec(problems.sorted()))
+        }
+    }
 }
 
 fn load_valid(files: &[SourceFile]) -> Result<model::Spec, Diagnostics> {
     let mut diags = Diagnostics::default();
     let spec = load::load(files, &mut diags);
-    validate::validate(&spec, &mut diags);
+    // References into a file that could not be parsed would only repeat its problem.
+    if !spec.unparsed {
+        validate::validate(&spec, &mut diags);
+    }
     if diags.is_empty() { Ok(spec) } else { Err(diags.sorted()) }
 }

@@ -3,49 +3,12 @@
 //! Loading is strict and never stops at the first problem: unknown keys, wrong types and
 //! missing keys are all collected, each with its file, line, column and spec path.
 
-use std::path::Path;
-
 use serde_yaml::{Mapping, Value};
 
 use crate::diagnostics::{Diagnostics, Location};
 use crate::model::*;
+use crate::read::SourceFile;
 use crate::source_map::SourceMap;
-
-/// One spec file: its name relative to the spec root, and its text.
-#[derive(Debug, Clone)]
-pub struct SourceFile {
-    /// Path relative to the spec root, `/`-separated.
-    pub name: String,
-    /// File contents.
-    pub text: String,
-}
-
-/// Reads every `*.yaml` file below `dir`, in sorted order.
-pub fn read_dir(dir: &Path) -> std::io::Result<Vec<SourceFile>> {
-    let mut files = Vec::new();
-    collect(dir, dir, &mut files)?;
-    files.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(files)
-}
-
-fn collect(root: &Path, dir: &Path, out: &mut Vec<SourceFile>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
-            collect(root, &path, out)?;
-        } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
-            let name = path
-                .strip_prefix(root)
-                .unwrap_or(&path)
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy())
-                .collect::<Vec<_>>()
-                .join("/");
-            out.push(SourceFile { name, text: std::fs::read_to_string(&path)? });
-        }
-    }
-    Ok(())
-}
 
 /// Parses all files into one [`Spec`], recording every problem in `diags`.
 pub fn load(files: &[SourceFile], diags: &mut Diagnostics) -> Spec {
@@ -56,6 +19,7 @@ pub fn load(files: &[SourceFile], diags: &mut Diagnostics) -> Spec {
         spec.enums.extend(part.enums);
         spec.error_tables.extend(part.error_tables);
         spec.resources.extend(part.resources);
+        spec.unparsed |= part.unparsed;
         diags.extend(problems);
     }
     spec
@@ -64,17 +28,36 @@ pub fn load(files: &[SourceFile], diags: &mut Diagnostics) -> Spec {
 fn load_file(file: &SourceFile) -> (Spec, Diagnostics) {
     let mut spec = Spec::default();
     let mut diags = Diagnostics::default();
-    let map = SourceMap::scan(&file.text);
+    let text = file.text.strip_prefix('\u{feff}').unwrap_or(&file.text);
+    if let Some((line, column)) = too_deep_flow(text) {
+        let location = Location { file: file.name.clone(), line, column, path: String::new() };
+        diags.push(
+            &location,
+            format!("`[` and `{{` nest more than {MAX_FLOW_DEPTH} levels deep here; a spec never needs that"),
+        );
+        spec.unparsed = true;
+        return (spec, diags);
+    }
+    let map = SourceMap::scan(text);
     let cx = Cx { file: &file.name, map: &map };
-    let value: Value = match serde_yaml::from_str(&file.text) {
+    let value: Value = match serde_yaml::from_str(text) {
         Ok(value) => value,
         Err(error) => {
             let (line, column) = error.location().map_or((1, 1), |l| (l.line(), l.column()));
-            let location = Location { file: file.name.clone(), line, column, path: String::new() };
-            diags.push(&location, format!("invalid YAML: {error}"));
+            let mut location =
+                Location { file: file.name.clone(), line, column, path: String::new() };
+            let message = yaml_problem(&error.to_string(), &map, &mut location);
+            diags.push(&location, message);
+            spec.unparsed = true;
             return (spec, diags);
         }
     };
+    // A file of nothing but comments declares nothing; an explicit `null` is a mistake.
+    if value.is_null()
+        && text.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
+    {
+        return (spec, diags);
+    }
     let root = Node { cx: &cx, value: &value, path: String::new() };
     let Some(doc) = root.mapping(&mut diags, &["rate_limits", "enums", "error_table", "resource"])
     else {
@@ -105,6 +88,77 @@ fn load_file(file: &SourceFile) -> (Spec, Diagnostics) {
         spec.resources.push(resource);
     }
     (spec, diags)
+}
+
+/// How deep flow collections (`[…]`, `{…}`) may nest. The YAML parser's time grows with the
+/// square of that depth, so deeper input is refused before it is parsed.
+const MAX_FLOW_DEPTH: usize = 32;
+
+/// Line and column (1-based) of the first `[` or `{` nested deeper than [`MAX_FLOW_DEPTH`],
+/// outside quoted scalars and comments. One linear pass; a quoted scalar ends with its line
+/// here, and block scalars are read like flow text, which can only refuse text that leaves 32
+/// brackets open.
+fn too_deep_flow(text: &str) -> Option<(usize, usize)> {
+    let mut depth = 0usize;
+    for (index, line) in text.lines().enumerate() {
+        let mut quote: Option<char> = None;
+        let mut previous = ' ';
+        let mut escaped = false;
+        for (column, c) in line.chars().enumerate() {
+            match quote {
+                Some('"') if escaped => escaped = false,
+                Some('"') if c == '\\' => escaped = true,
+                Some(q) if c == q => quote = None,
+                Some(_) => {}
+                None => match c {
+                    '"' | '\'' if previous.is_whitespace() || "[{,:-".contains(previous) => {
+                        quote = Some(c);
+                    }
+                    '#' if previous.is_whitespace() => break,
+                    '[' | '{' => {
+                        depth += 1;
+                        if depth > MAX_FLOW_DEPTH {
+                            return Some((index + 1, column + 1));
+                        }
+                    }
+                    ']' | '}' => depth = depth.saturating_sub(1),
+                    _ => {}
+                },
+            }
+            previous = c;
+        }
+    }
+    None
+}
+
+/// The parser's message for a syntax problem, in the spec's words where they are clearer: a
+/// repeated key is located at the repeat, and an integer too large for 64 bits says so.
+fn yaml_problem(message: &str, map: &SourceMap, location: &mut Location) -> String {
+    // The parser appends "at line L column C"; the location already says where.
+    let suffix = format!(" at line {} column {}", location.line, location.column);
+    let message = message.strip_suffix(&suffix).unwrap_or(message);
+    if let Some((parent, rest)) = message.split_once(": duplicate entry with key \"")
+        && let Some(key) = rest.strip_suffix('"')
+    {
+        let parent = parent.replace('[', ".").replace(']', "");
+        if let Some((line, column)) = map.duplicate(&parent, key) {
+            (location.line, location.column) = (line, column);
+        }
+        location.path = if parent.is_empty() { key.to_owned() } else { format!("{parent}.{key}") };
+        return format!("key `{key}` appears twice in one mapping");
+    }
+    if let Some((path, rest)) = message.split_once("invalid type: integer `")
+        && let Some((number, _)) = rest.split_once('`')
+    {
+        location.path = path.trim_end_matches(": ").replace('[', ".").replace(']', "");
+        let bound = if number.starts_with('-') {
+            "must be at least -2^63 (-9223372036854775808)"
+        } else {
+            "must be at most 2^63-1 (9223372036854775807)"
+        };
+        return format!("integer {number} is out of range: {bound}");
+    }
+    format!("invalid YAML: {message}")
 }
 
 struct Cx<'a> {
@@ -210,7 +264,20 @@ impl<'a> Node<'a> {
 
     fn string(&self, diags: &mut Diagnostics) -> Option<String> {
         match self.value {
-            Value::String(s) => Some(s.clone()),
+            Value::String(s) => {
+                if let Some(c) = s.chars().find(|c| is_hidden_control(*c)) {
+                    let what = if c.is_control() {
+                        "a control character"
+                    } else {
+                        "a bidirectional-text control"
+                    };
+                    diags.push(
+                        &self.location(),
+                        format!("the text holds {what} (U+{:04X}), which would change how it reads; remove it", c as u32),
+                    );
+                }
+                Some(s.clone())
+            }
             _ => {
                 self.expected(diags, "a string");
                 None
@@ -219,9 +286,18 @@ impl<'a> Node<'a> {
     }
 
     fn integer(&self, diags: &mut Diagnostics) -> Option<i64> {
-        match self.value.as_i64() {
-            Some(i) => Some(i),
-            None => {
+        match self.value {
+            Value::Number(n) if n.as_i64().is_some() => n.as_i64(),
+            Value::Number(n) if n.as_u64().is_some() => {
+                diags.push(
+                    &self.location(),
+                    format!(
+                        "integer {n} is out of range: must be at most 2^63-1 (9223372036854775807)"
+                    ),
+                );
+                None
+            }
+            _ => {
                 self.expected(diags, "an integer");
                 None
             }
@@ -240,9 +316,10 @@ impl<'a> Node<'a> {
 
     fn literal(&self, diags: &mut Diagnostics) -> Option<Literal> {
         match self.value {
-            Value::String(s) => Some(Literal::String(s.clone())),
+            Value::String(_) => self.string(diags).map(Literal::String),
             Value::Bool(b) => Some(Literal::Boolean(*b)),
             Value::Number(n) if n.as_i64().is_some() => n.as_i64().map(Literal::Integer),
+            Value::Number(n) if n.as_u64().is_some() => self.integer(diags).map(Literal::Integer),
             _ => {
                 self.expected(diags, "a string, integer or boolean");
                 None
@@ -306,10 +383,9 @@ impl<'a> Fields<'a> {
         match u32::try_from(value) {
             Ok(value) => Some(value),
             Err(_) => {
-                diags.push(
-                    &node.location(),
-                    format!("expected a non-negative integer, found {value}"),
-                );
+                let bound =
+                    if value < 0 { "must not be negative" } else { "must be at most 4294967295" };
+                diags.push(&node.location(), format!("integer {value} is out of range: {bound}"));
                 None
             }
         }
@@ -318,6 +394,13 @@ impl<'a> Fields<'a> {
     fn opt_bool(&self, key: &str, diags: &mut Diagnostics) -> Option<bool> {
         self.get(key)?.boolean(diags)
     }
+}
+
+/// Characters that never belong in spec text: control characters other than line breaks and
+/// tabs, and the bidirectional controls that make text display differently than it reads.
+fn is_hidden_control(c: char) -> bool {
+    (c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 fn key_text(key: &Value) -> String {
@@ -430,7 +513,11 @@ fn resource(node: &Node<'_>, diags: &mut Diagnostics) -> Option<Resource> {
     let doc = fields.req_string("doc", diags);
     let mut endpoints = Vec::new();
     if let Some(map) = fields.required("endpoints", diags) {
-        for (name, node) in map.entries(diags) {
+        let entries = map.entries(diags);
+        if entries.is_empty() && matches!(map.value, Value::Mapping(_) | Value::Null) {
+            diags.push(&map.location(), "a resource needs at least one endpoint");
+        }
+        for (name, node) in entries {
             if let Some(endpoint) = endpoint(name, &node, diags) {
                 endpoints.push(endpoint);
             }
@@ -571,6 +658,7 @@ const FIELD_KEYS: &[&str] = &[
     "required",
     "doc",
     "default",
+    "example",
     "min",
     "max",
     "min_items",
@@ -583,6 +671,7 @@ fn field(name: String, node: &Node<'_>, diags: &mut Diagnostics) -> Option<Field
     let doc = f.req_string("doc", diags);
     let required = f.opt_bool("required", diags).unwrap_or(false);
     let default = f.get("default").and_then(|n| n.literal(diags));
+    let example = f.get("example").and_then(|n| n.literal(diags));
     let min = f.opt_integer("min", diags);
     let max = f.opt_integer("max", diags);
     let min_items = f.opt_u32("min_items", diags);
@@ -593,6 +682,7 @@ fn field(name: String, node: &Node<'_>, diags: &mut Diagnostics) -> Option<Field
         required,
         doc: doc?,
         default,
+        example,
         min,
         max,
         min_items,

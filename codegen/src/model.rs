@@ -13,6 +13,8 @@ pub struct Spec {
     pub error_tables: Vec<ErrorTable>,
     /// API resources with their endpoints.
     pub resources: Vec<Resource>,
+    /// Whether some file was not YAML, so that the spec is incomplete.
+    pub unparsed: bool,
 }
 
 /// A rate-limit class.
@@ -117,7 +119,7 @@ pub struct Resource {
 }
 
 /// HTTP methods the platform uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Method {
     Get,
     Post,
@@ -199,6 +201,8 @@ pub struct Field {
     pub required: bool,
     pub doc: String,
     pub default: Option<Literal>,
+    /// A typical value (of one element, for arrays), shown in docs and used by the fake.
+    pub example: Option<Literal>,
     pub min: Option<i64>,
     pub max: Option<i64>,
     pub min_items: Option<u32>,

@@ -3,26 +3,41 @@
 //! The YAML parser reports locations only for syntax errors, so the loader scans the block
 //! structure of the text once: every mapping key and sequence item gets its position. Flow
 //! collections (`[a, b]`) are not entered; their elements resolve to the enclosing key.
+//!
+//! Positions are kept in a tree of path segments, each node knowing only its parent and its
+//! own segment, so memory grows with the size of the text and not with the square of its
+//! nesting depth.
 
 use std::collections::HashMap;
 
 /// Positions of the keys and items of one YAML document.
 #[derive(Debug, Default)]
 pub struct SourceMap {
-    positions: HashMap<String, (usize, usize)>,
+    /// Child node of (parent node, segment). Node 0 is the document.
+    children: HashMap<(usize, Box<str>), usize>,
+    /// Line and column (1-based) of each node; the document is at 1:1.
+    positions: Vec<(usize, usize)>,
+    /// Where a key appears a second time in one mapping: (node, position of the repeat).
+    duplicates: Vec<(usize, (usize, usize))>,
+    /// Segment of each node, to find a duplicate by key.
+    segments: Vec<Box<str>>,
 }
 
 struct Frame {
     indent: usize,
     is_item: bool,
-    path: String,
+    node: usize,
     next_index: usize,
 }
 
 impl SourceMap {
     /// Scans `text` and records the position of every block-style key and sequence item.
     pub fn scan(text: &str) -> Self {
-        let mut positions = HashMap::new();
+        let mut map = SourceMap {
+            positions: vec![(1, 1)],
+            segments: vec!["".into()],
+            ..SourceMap::default()
+        };
         let mut stack: Vec<Frame> = Vec::new();
         let mut root_items = 0usize;
         let mut block_scalar_indent: Option<usize> = None;
@@ -61,9 +76,10 @@ impl SourceMap {
                         root_items - 1
                     }
                 };
-                let path = join(stack.last().map(|f| f.path.as_str()), &index.to_string());
-                positions.entry(path.clone()).or_insert((line_no, column + 1));
-                stack.push(Frame { indent: column, is_item: true, path, next_index: 0 });
+                let parent = stack.last().map_or(0, |f| f.node);
+                let column_no = char_column(line, column);
+                let node = map.insert(parent, &index.to_string(), (line_no, column_no));
+                stack.push(Frame { indent: column, is_item: true, node, next_index: 0 });
                 let after = rest[1..].trim_start();
                 column += rest.len() - after.len();
                 rest = after;
@@ -73,37 +89,68 @@ impl SourceMap {
             while stack.last().is_some_and(|f| f.indent >= column) {
                 stack.pop();
             }
-            let path = join(stack.last().map(|f| f.path.as_str()), &key);
-            positions.entry(path.clone()).or_insert((line_no, column + 1));
+            let parent = stack.last().map_or(0, |f| f.node);
+            let node = map.insert(parent, &key, (line_no, char_column(line, column)));
             let value = value.trim();
             if value.starts_with('|') || value.starts_with('>') {
                 block_scalar_indent = Some(column);
             }
-            stack.push(Frame { indent: column, is_item: false, path, next_index: 0 });
+            stack.push(Frame { indent: column, is_item: false, node, next_index: 0 });
         }
-        SourceMap { positions }
+        map
+    }
+
+    /// The node for `segment` below `parent`, created at `position` if new. A key seen again in
+    /// the same mapping keeps its first position and records the repeat.
+    fn insert(&mut self, parent: usize, segment: &str, position: (usize, usize)) -> usize {
+        if let Some(&node) = self.children.get(&(parent, segment.into())) {
+            self.duplicates.push((node, position));
+            return node;
+        }
+        let node = self.positions.len();
+        self.positions.push(position);
+        self.segments.push(segment.into());
+        self.children.insert((parent, segment.into()), node);
+        node
+    }
+
+    /// The deepest node along `path`, and whether the whole path was found.
+    fn walk(&self, path: &str) -> (usize, bool) {
+        let mut node = 0;
+        if path.is_empty() {
+            return (node, true);
+        }
+        for segment in path.split('.') {
+            match self.children.get(&(node, segment.into())) {
+                Some(&child) => node = child,
+                None => return (node, false),
+            }
+        }
+        (node, true)
     }
 
     /// Line and column (1-based) of `path`, or of its nearest ancestor that has a position.
     pub fn locate(&self, path: &str) -> (usize, usize) {
-        let mut path = path;
-        loop {
-            if let Some(&position) = self.positions.get(path) {
-                return position;
-            }
-            match path.rfind('.') {
-                Some(dot) => path = &path[..dot],
-                None => return (1, 1),
-            }
-        }
+        self.positions[self.walk(path).0]
+    }
+
+    /// Where the key `key` of the mapping at `parent` appears a second time; failing that,
+    /// the first repeat of any key named `key`.
+    pub fn duplicate(&self, parent: &str, key: &str) -> Option<(usize, usize)> {
+        let path = if parent.is_empty() { key.to_owned() } else { format!("{parent}.{key}") };
+        let exact = match self.walk(&path) {
+            (node, true) => self.duplicates.iter().find(|(n, _)| *n == node),
+            _ => None,
+        };
+        exact
+            .or_else(|| self.duplicates.iter().find(|(n, _)| &*self.segments[*n] == key))
+            .map(|(_, position)| *position)
     }
 }
 
-fn join(parent: Option<&str>, segment: &str) -> String {
-    match parent {
-        Some(parent) if !parent.is_empty() => format!("{parent}.{segment}"),
-        _ => segment.to_owned(),
-    }
+/// 1-based column of byte offset `at` in `line`, counted in characters as the parser does.
+fn char_column(line: &str, at: usize) -> usize {
+    line.get(..at).map_or(at, |prefix| prefix.chars().count()) + 1
 }
 
 /// Splits `key: value` (or `key:`), unquoting a quoted key.
@@ -141,5 +188,22 @@ mod tests {
         assert_eq!(map.locate("a.list.0.name"), (5, 7));
         assert_eq!(map.locate("a.s.x"), (7, 3));
         assert_eq!(map.locate("c.1"), (9, 1));
+    }
+
+    #[test]
+    fn finds_the_repeat_of_a_key() {
+        let map = SourceMap::scan("a:\n  x: 1\n  y: 2\n  x: 3\n");
+        assert_eq!(map.locate("a.x"), (2, 3));
+        assert_eq!(map.duplicate("a", "x"), Some((4, 3)));
+        assert_eq!(map.duplicate("", "x"), Some((4, 3)));
+        assert_eq!(map.duplicate("a", "y"), None);
+    }
+
+    #[test]
+    fn deep_nesting_on_one_line_stays_small() {
+        let text = "- ".repeat(30_000) + "x\n";
+        let map = SourceMap::scan(&text);
+        assert_eq!(map.positions.len(), 30_001);
+        assert_eq!(map.locate("0.0.0"), (1, 5));
     }
 }

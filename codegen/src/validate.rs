@@ -6,8 +6,13 @@ use crate::diagnostics::{Diagnostics, Location};
 use crate::model::*;
 use crate::names::{is_snake_case, is_unusable_keyword, pascal_case};
 
+/// The longest name a spec may give anything: names become file names and identifiers.
+pub const MAX_NAME: usize = 64;
+
 /// Reports every inconsistency of `spec` into `diags`.
 pub fn validate(spec: &Spec, diags: &mut Diagnostics) {
+    crate::clashes::check(spec, diags);
+    check_prose_lengths(spec, diags);
     let enums = check_enums(spec, diags);
     let codes = check_error_tables(spec, diags);
     let rate_limits = unique(
@@ -22,10 +27,31 @@ pub fn validate(spec: &Spec, diags: &mut Diagnostics) {
     }
 
     let mut handles: BTreeMap<String, &Location> = BTreeMap::new();
+    let mut routes: BTreeMap<(Method, String), &Location> = BTreeMap::new();
     for resource in &spec.resources {
         check_name(&resource.name, &resource.location, "resource name", diags);
         for (what, value) in [("service", &resource.service), ("version", &resource.version)] {
             check_name(value, &resource.location, what, diags);
+        }
+        for endpoint in &resource.endpoints {
+            // `:a` and `:b` in the same place route alike.
+            let shape: Vec<&str> = endpoint
+                .path
+                .split('/')
+                .map(|s| if s.starts_with(':') { ":" } else { s })
+                .collect();
+            if let Some(first) =
+                routes.insert((endpoint.method, shape.join("/")), &endpoint.path_location)
+            {
+                diags.push(
+                    &endpoint.path_location,
+                    format!(
+                        "`{} {}` is already the route of the endpoint at {first}",
+                        endpoint.method.as_str(),
+                        endpoint.path
+                    ),
+                );
+            }
         }
         if let Some(first) = handles.insert(pascal_case(&resource.name), &resource.location) {
             diags.push(
@@ -62,11 +88,81 @@ pub fn validate(spec: &Spec, diags: &mut Diagnostics) {
 }
 
 fn check_name(name: &str, location: &Location, what: &str, diags: &mut Diagnostics) {
-    if is_unusable_keyword(name) {
+    if name.len() > MAX_NAME {
+        diags.push(location, format!("{what} `{}…` is {} bytes long; names are at most {MAX_NAME} bytes, because they become file and type names", shorten(name), name.len()));
+    } else if is_unusable_keyword(name) {
         diags.push(location, format!("{what} `{name}` cannot be a Rust identifier, not even a raw one; choose another name"));
     } else if !is_snake_case(name) {
         diags.push(location, format!("{what} `{name}` must be lower snake case (`a-z`, `0-9`, `_`, starting with a letter)"));
     }
+}
+
+/// The longest summary, in characters: it is the first line of a doc comment.
+pub const MAX_SUMMARY: usize = 500;
+/// The longest other prose (descriptions, docs, hints), in characters.
+pub const MAX_PROSE: usize = 10_000;
+
+fn check_prose_lengths(spec: &Spec, diags: &mut Diagnostics) {
+    let mut check = |text: &str, at: &Location, what: &str, max: usize| {
+        let length = text.chars().count();
+        if length > max {
+            diags
+                .push(at, format!("{what} is {length} characters long; at most {max} are allowed"));
+        } else if text.trim().is_empty() {
+            diags.push(at, format!("{what} is empty"));
+        }
+    };
+    for limit in &spec.rate_limits {
+        check(&limit.doc, &limit.location, "`doc`", MAX_PROSE);
+    }
+    for def in &spec.enums {
+        check(&def.doc, &def.location, "`doc`", MAX_PROSE);
+        for value in &def.values {
+            check(&value.doc, &value.location, "`doc`", MAX_PROSE);
+        }
+    }
+    for table in &spec.error_tables {
+        check(&table.doc, &table.location, "`doc`", MAX_PROSE);
+        for def in &table.codes {
+            check(&def.msg, &def.location, "`msg`", MAX_PROSE);
+            check(&def.hint, &def.location, "`hint`", MAX_PROSE);
+            if let Some(zh) = &def.hint_zh {
+                check(zh, &def.location, "`hint_zh`", MAX_PROSE);
+            }
+        }
+    }
+    for resource in &spec.resources {
+        check(&resource.doc, &resource.location, "`doc`", MAX_PROSE);
+        for endpoint in &resource.endpoints {
+            let at = &endpoint.location;
+            check(&endpoint.summary, at, "`summary`", MAX_SUMMARY);
+            if let Some(zh) = &endpoint.summary_zh {
+                check(zh, at, "`summary_zh`", MAX_SUMMARY);
+            }
+            if let Some(description) = &endpoint.description {
+                check(description, at, "`description`", MAX_PROSE);
+            }
+            let fields = endpoint.path_params.iter().chain(&endpoint.query);
+            let mut pending: Vec<&Field> =
+                fields.chain(endpoint.body.iter().flatten()).chain(&endpoint.response).collect();
+            while let Some(field) = pending.pop() {
+                check(&field.doc, &field.location, "`doc`", MAX_PROSE);
+                let mut ty = &field.ty;
+                while let TypeRef::Array(inner) = ty {
+                    ty = inner;
+                }
+                if let TypeRef::Object(object) = ty {
+                    check(&object.doc, &object.location, "`doc`", MAX_PROSE);
+                    pending.extend(&object.fields);
+                }
+            }
+        }
+    }
+}
+
+/// The start of a long name, for messages.
+fn shorten(name: &str) -> &str {
+    name.char_indices().nth(24).map_or(name, |(at, _)| &name[..at])
 }
 
 /// Checks that names are unique and returns them with their locations.
@@ -191,8 +287,14 @@ fn check_endpoint(
     diags: &mut Diagnostics,
 ) {
     let at = &endpoint.location;
-    if !endpoint.docs.starts_with("https://") {
-        diags.push(at, format!("`docs` must be an https URL, found `{}`", endpoint.docs));
+    if !is_plain_url(&endpoint.docs) {
+        diags.push(
+            at,
+            format!(
+                "`docs` must be an https URL of at most {MAX_URL} characters, without spaces, quotes, brackets or parentheses, found `{}`",
+                shorten(&endpoint.docs)
+            ),
+        );
     }
     if endpoint.tokens.is_empty() {
         diags.push(at, "`tokens` must name at least one token type");
@@ -205,13 +307,14 @@ fn check_endpoint(
     }
     if !rate_limits.contains_key(endpoint.rate_limit.0.as_str()) {
         let known: Vec<_> = rate_limits.keys().copied().collect();
+        let known = if known.is_empty() {
+            "no valid class is declared".to_owned()
+        } else {
+            format!("known: {}", known.join(", "))
+        };
         diags.push(
             &endpoint.rate_limit.1,
-            format!(
-                "unknown rate-limit class `{}`; known: {}",
-                endpoint.rate_limit.0,
-                known.join(", ")
-            ),
+            format!("unknown rate-limit class `{}`; {known}", endpoint.rate_limit.0),
         );
     }
 
@@ -238,10 +341,17 @@ fn check_endpoint(
                     format!("path parameter `:{name}` is not declared in `path_params`"),
                 );
             }
-        } else if segment.is_empty() || segment.contains([':', '?', '#', '%', ' ']) {
+        } else if segment == "." || segment == ".." {
             diags.push(
                 &endpoint.path_location,
-                format!("path segment `{segment}` must be non-empty and plain"),
+                format!("path segment `{segment}` is not allowed: a path names one resource, without `.` or `..`"),
+            );
+        } else if segment.is_empty()
+            || !segment.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+        {
+            diags.push(
+                &endpoint.path_location,
+                format!("path segment `{segment}` must be non-empty and hold only ASCII letters, digits, `_`, `-` and `.`"),
             );
         }
     }
@@ -288,6 +398,13 @@ fn check_endpoint(
         endpoint.path_params.iter().chain(&endpoint.query).chain(endpoint.body.iter().flatten());
     for field in all_fields.chain(&endpoint.response) {
         check_field(field, enums, diags);
+        let depth = type_depth(&field.ty);
+        if depth > MAX_TYPE_DEPTH {
+            diags.push(
+                &field.location,
+                format!("objects and arrays nest {depth} levels deep here; at most {MAX_TYPE_DEPTH} are allowed"),
+            );
+        }
     }
 
     // Error references.
@@ -304,6 +421,32 @@ fn check_endpoint(
     if let Some(pagination) = &endpoint.pagination {
         check_pagination(endpoint, pagination, diags);
     }
+}
+
+/// How deep objects and arrays may nest in one field. The Open Platform's deepest IM shapes
+/// need a handful; far deeper types would exhaust the stack of the Rust parser that formats the
+/// generated code.
+pub const MAX_TYPE_DEPTH: usize = 12;
+
+/// Levels of objects and arrays in `ty`.
+fn type_depth(ty: &TypeRef) -> usize {
+    match ty {
+        TypeRef::Array(inner) => 1 + type_depth(inner),
+        TypeRef::Object(object) => {
+            1 + object.fields.iter().map(|f| type_depth(&f.ty)).max().unwrap_or(0)
+        }
+        _ => 0,
+    }
+}
+
+/// The longest documentation link accepted.
+const MAX_URL: usize = 2000;
+
+/// An https URL that can stand in a Markdown link as it is.
+fn is_plain_url(url: &str) -> bool {
+    url.len() <= MAX_URL
+        && url.strip_prefix("https://").is_some_and(|rest| !rest.is_empty())
+        && url.chars().all(|c| c.is_ascii_graphic() && !"<>()[]{}\"'`\\|^".contains(c))
 }
 
 fn check_pagination(endpoint: &Endpoint, p: &Pagination, diags: &mut Diagnostics) {
@@ -351,7 +494,16 @@ fn is_scalar(ty: &TypeRef) -> bool {
 
 fn check_field(field: &Field, enums: &BTreeMap<&str, &EnumDef>, diags: &mut Diagnostics) {
     let at = &field.location;
-    if is_unusable_keyword(&field.name) {
+    if field.name.len() > MAX_NAME {
+        diags.push(
+            at,
+            format!(
+                "field `{}…` is {} bytes long; names are at most {MAX_NAME} bytes",
+                shorten(&field.name),
+                field.name.len()
+            ),
+        );
+    } else if is_unusable_keyword(&field.name) {
         diags.push(
             at,
             format!("field `{}` cannot be a Rust identifier, not even a raw one", field.name),
@@ -382,7 +534,10 @@ fn check_field(field: &Field, enums: &BTreeMap<&str, &EnumDef>, diags: &mut Diag
     }
     check_type(&field.ty, enums, diags);
     if let Some(default) = &field.default {
-        check_default(field, default, enums, diags);
+        check_literal(field, &field.ty, default, "default", enums, diags);
+    }
+    if let Some(example) = &field.example {
+        check_literal(field, &field.ty, example, "example", enums, diags);
     }
 }
 
@@ -403,20 +558,24 @@ fn check_type(ty: &TypeRef, enums: &BTreeMap<&str, &EnumDef>, diags: &mut Diagno
     }
 }
 
-fn check_default(
+/// Checks that `value` (a `default` or an `example`, named by `what`) fits `ty` and the field's
+/// limits.
+fn check_literal(
     field: &Field,
-    default: &Literal,
+    ty: &TypeRef,
+    value: &Literal,
+    what: &str,
     enums: &BTreeMap<&str, &EnumDef>,
     diags: &mut Diagnostics,
 ) {
     let at = &field.location;
-    match (&field.ty, default) {
+    match (ty, value) {
         (TypeRef::String, Literal::String(_)) | (TypeRef::Boolean, Literal::Boolean(_)) => {}
         (TypeRef::Integer, Literal::Integer(value)) => {
             if field.min.is_some_and(|min| *value < min)
                 || field.max.is_some_and(|max| *value > max)
             {
-                diags.push(at, format!("default {value} is outside `min`..`max`"));
+                diags.push(at, format!("{what} {value} is outside `min`..`max`"));
             }
         }
         (TypeRef::Named(name, _), value) => {
@@ -427,15 +586,18 @@ fn check_default(
                 diags.push(
                     at,
                     format!(
-                        "default `{value}` is not a value of enum `{name}` ({})",
+                        "{what} `{value}` is not a value of enum `{name}` ({})",
                         allowed.join(", ")
                     ),
                 );
             }
         }
+        (TypeRef::Array(inner), value) if what == "example" => {
+            check_literal(field, inner, value, what, enums, diags);
+        }
         (ty, value) => diags.push(
             at,
-            format!("default `{value}` does not match the field's type {}", type_name(ty)),
+            format!("{what} `{value}` does not match the field's type {}", type_name(ty)),
         ),
     }
 }

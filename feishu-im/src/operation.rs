@@ -167,6 +167,8 @@ pub struct FieldMeta {
     pub max_items: Option<u32>,
     /// The server's default when left out, as written in the spec.
     pub default: Option<&'static str>,
+    /// A typical value (of one item, for arrays), as written in the spec.
+    pub example: Option<&'static str>,
 }
 
 impl FieldMeta {
@@ -182,6 +184,7 @@ impl FieldMeta {
             min_items: None,
             max_items: None,
             default: None,
+            example: None,
         }
     }
 
@@ -208,6 +211,11 @@ impl FieldMeta {
     /// With the server's default.
     pub const fn default_value(self, default: &'static str) -> Self {
         FieldMeta { default: Some(default), ..self }
+    }
+
+    /// With a typical value.
+    pub const fn example(self, example: &'static str) -> Self {
+        FieldMeta { example: Some(example), ..self }
     }
 
     /// With a most number of array items.

@@ -1,5 +1,8 @@
 //! Support for the workspace tests: a scripted HTTP server on `127.0.0.1` that records every
-//! request, built on the HTTP server of `feishu_im::fake`.
+//! request, built on the HTTP server of `feishu_im::fake`, and a harness that builds generated
+//! code as crates.
+
+pub mod generated_crates;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -86,3 +89,54 @@ pub fn fixtures() -> Vec<(String, std::path::PathBuf)> {
     fixtures.sort();
     fixtures
 }
+
+/// A small valid spec of one resource, one enum, one error table and one rate-limit class,
+/// for tests to break in one place.
+pub const SAMPLE_SPEC: &str = r#"rate_limits:
+  default:
+    doc: Sample limit.
+    per_minute: 10
+    per_second: 1
+enums:
+  id_kind:
+    doc: Kinds of ids.
+    type: string
+    values:
+      - value: open_id
+        doc: Per-app id.
+error_table:
+  name: sample
+  doc: Sample codes.
+  codes:
+    - code: 100001
+      name: thing_missing
+      status: 400
+      msg: Missing.
+      hint: Check the id.
+      retry: never
+resource:
+  name: things
+  service: sample
+  version: v1
+  doc: Things.
+  endpoints:
+    touch:
+      summary: Touches a thing.
+      docs: https://example.com/touch
+      method: PATCH
+      path: /open-apis/sample/v1/things/:thing_id
+      tokens: [tenant]
+      app_types: [custom]
+      scopes: [sample:thing]
+      rate_limit: default
+      path_params:
+        thing_id:
+          type: string
+          doc: The thing.
+      query:
+        id_kind:
+          type: id_kind
+          default: open_id
+          doc: Which ids.
+      errors: [100001]
+"#;

@@ -4,54 +4,7 @@
 use feishu_im_codegen::SourceFile;
 
 /// A valid base the cases below break in one place each.
-const BASE: &str = r#"rate_limits:
-  default:
-    doc: Sample limit.
-    per_minute: 10
-    per_second: 1
-enums:
-  id_kind:
-    doc: Kinds of ids.
-    type: string
-    values:
-      - value: open_id
-        doc: Per-app id.
-error_table:
-  name: sample
-  doc: Sample codes.
-  codes:
-    - code: 100001
-      name: thing_missing
-      status: 400
-      msg: Missing.
-      hint: Check the id.
-      retry: never
-resource:
-  name: things
-  service: sample
-  version: v1
-  doc: Things.
-  endpoints:
-    touch:
-      summary: Touches a thing.
-      docs: https://example.com/touch
-      method: PATCH
-      path: /open-apis/sample/v1/things/:thing_id
-      tokens: [tenant]
-      app_types: [custom]
-      scopes: [sample:thing]
-      rate_limit: default
-      path_params:
-        thing_id:
-          type: string
-          doc: The thing.
-      query:
-        id_kind:
-          type: id_kind
-          default: open_id
-          doc: Which ids.
-      errors: [100001]
-"#;
+const BASE: &str = feishu_im_tests::SAMPLE_SPEC;
 
 fn diagnose(files: &[(&str, &str)]) -> String {
     let files: Vec<SourceFile> = files

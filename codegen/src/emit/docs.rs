@@ -1,27 +1,304 @@
 //! Doc comments from spec text.
+//!
+//! Spec prose is text, never Rust or rustdoc markup: [`prose`] keeps ordinary Markdown (code
+//! spans, emphasis, lists, links to web pages) and neutralizes everything rustdoc would act on:
+//! code blocks become `text` blocks (no doctest), `[...]` is escaped (no intra-doc link), HTML
+//! is escaped, bare URLs become autolinks, and control characters and odd line endings go.
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
 /// `#[doc]` attributes, one per line of `text`, so that they print as `///` comments.
 pub fn doc(text: &str) -> TokenStream {
-    let lines = text.trim_end().lines().map(|line| {
-        let line = if line.is_empty() { String::new() } else { format!(" {line}") };
-        quote! { #[doc = #line] }
-    });
+    let lines = doc_lines(text).map(|line| quote! { #[doc = #line] });
     quote! { #(#lines)* }
 }
 
 /// Inner `#![doc]` attributes, for module docs.
 pub fn inner_doc(text: &str) -> TokenStream {
-    let lines = text.trim_end().lines().map(|line| {
-        let line = if line.is_empty() { String::new() } else { format!(" {line}") };
-        quote! { #![doc = #line] }
-    });
+    let lines = doc_lines(text).map(|line| quote! { #![doc = #line] });
     quote! { #(#lines)* }
 }
 
-/// Escapes text for use inside Markdown inline code or prose in rustdoc.
+fn doc_lines(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.trim_end()
+        .lines()
+        .map(|line| if line.is_empty() { String::new() } else { format!(" {line}") })
+}
+
+/// A value shown as inline code: backticks and line breaks cannot end the span early.
 pub fn code(text: &str) -> String {
-    format!("`{}`", text.replace('`', "'"))
+    let text: String = text
+        .chars()
+        .map(|c| {
+            if c == '`' {
+                '\''
+            } else if c.is_control() {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect();
+    format!("`{text}`")
+}
+
+/// Spec prose as Markdown that rustdoc shows as written and never interprets as code, links
+/// or HTML.
+pub fn prose(text: &str) -> String {
+    let text = clean(text);
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    // The fence that opened the current code block, if any.
+    let mut fence: Option<String> = None;
+    // Content column of the list item whose paragraph continues on the next line.
+    let mut list_item: Option<usize> = None;
+    for line in text.split('\n') {
+        let trimmed = line.trim_start();
+        let marker: String = trimmed.chars().take_while(|c| *c == '`' || *c == '~').collect();
+        let is_fence =
+            marker.len() >= 3 && marker.chars().all(|c| c == marker.as_bytes()[0] as char);
+        match &fence {
+            Some(open) => {
+                if is_fence
+                    && marker.starts_with(open.as_str())
+                    && trimmed[marker.len()..].trim().is_empty()
+                {
+                    out.push_str("```");
+                    fence = None;
+                } else {
+                    out.push_str(line);
+                }
+            }
+            None if is_fence => {
+                // Whatever the info string said, the block is text: never a doctest.
+                out.push_str("```text");
+                fence = Some(marker);
+            }
+            None => {
+                // Four spaces of indentation would make an indented code block (a doctest).
+                let mut indent = (line.len() - trimmed.len()).min(3);
+                if trimmed.is_empty() {
+                    list_item = None;
+                } else if let Some(marker) = list_marker(trimmed) {
+                    list_item = Some(indent + marker);
+                } else if let Some(column) = list_item {
+                    // A line that continues a list item is indented to its content, as
+                    // rustdoc and clippy expect.
+                    indent = column;
+                }
+                out.push_str(&" ".repeat(indent));
+                inline(trimmed, &mut out);
+            }
+        }
+        out.push('\n');
+    }
+    if fence.is_some() {
+        out.push_str("```\n");
+    }
+    out.truncate(out.trim_end().len());
+    out
+}
+
+/// Width of a list marker with its space (`- `, `* `, `+ `, `1. `, `1) `) at the start of `line`.
+fn list_marker(line: &str) -> Option<usize> {
+    let digits = line.bytes().take_while(u8::is_ascii_digit).count();
+    let marker = match line.as_bytes().get(digits)? {
+        b'-' | b'*' | b'+' if digits == 0 => 1,
+        b'.' | b')' if (1..=9).contains(&digits) => digits + 1,
+        _ => return None,
+    };
+    matches!(line.as_bytes().get(marker), None | Some(b' ')).then_some(marker + 1)
+}
+
+/// Unix line endings, no control characters but newlines, tabs as spaces.
+fn clean(text: &str) -> String {
+    let text = text.replace("\r\n", "\n");
+    text.chars()
+        .filter_map(|c| match c {
+            '\n' => Some('\n'),
+            '\r' | '\u{2028}' | '\u{2029}' => Some('\n'),
+            '\t' => Some(' '),
+            c if c.is_control() => None,
+            c => Some(c),
+        })
+        .collect()
+}
+
+/// One line outside code blocks: code spans are kept as they are, the text between them is
+/// escaped.
+fn inline(line: &str, out: &mut String) {
+    let mut rest = line;
+    while !rest.is_empty() {
+        let Some(start) = find_unescaped_backtick(rest) else {
+            text(rest, out);
+            return;
+        };
+        text(&rest[..start], out);
+        let run = rest[start..].chars().take_while(|c| *c == '`').count();
+        let after = &rest[start + run..];
+        match find_run(after, run) {
+            Some(end) => {
+                out.push_str(&rest[start..start + run + end + run]);
+                rest = &after[end + run..];
+            }
+            None => {
+                // An unmatched backtick run is literal text.
+                for _ in 0..run {
+                    out.push_str("\\`");
+                }
+                rest = after;
+            }
+        }
+    }
+}
+
+fn find_unescaped_backtick(text: &str) -> Option<usize> {
+    let mut escaped = false;
+    for (at, c) in text.char_indices() {
+        match c {
+            '`' if !escaped => return Some(at),
+            '\\' => escaped = !escaped,
+            _ => escaped = false,
+        }
+    }
+    None
+}
+
+/// Offset of the next run of exactly `len` backticks.
+fn find_run(text: &str, len: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while at < bytes.len() {
+        if bytes[at] == b'`' {
+            let run = bytes[at..].iter().take_while(|b| **b == b'`').count();
+            if run == len {
+                return Some(at);
+            }
+            at += run;
+        } else {
+            at += 1;
+        }
+    }
+    None
+}
+
+/// Text outside code spans: web links and autolinks are kept, bare URLs become autolinks,
+/// brackets and HTML are escaped.
+fn text(text: &str, out: &mut String) {
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if c == '\\' {
+            // A Markdown escape stays as it is, with the character it escapes.
+            let len = rest[1..].chars().next().map_or(0, char::len_utf8);
+            out.push_str(&rest[..1 + len]);
+            rest = &rest[1 + len..];
+        } else if c == '[' {
+            if let Some(len) = web_link(rest) {
+                let close = rest.find("](").unwrap_or(0);
+                out.push('[');
+                self::text(&rest[1..close], out);
+                out.push_str(&rest[close..len]);
+                rest = &rest[len..];
+            } else {
+                out.push_str("\\[");
+                rest = &rest[1..];
+            }
+        } else if c == ']' {
+            out.push_str("\\]");
+            rest = &rest[1..];
+        } else if c == '<' {
+            match autolink(rest) {
+                Some(len) => {
+                    out.push_str(&rest[..len]);
+                    rest = &rest[len..];
+                }
+                None => {
+                    out.push_str("&lt;");
+                    rest = &rest[1..];
+                }
+            }
+        } else if let Some(len) = bare_url(rest) {
+            out.push('<');
+            out.push_str(&rest[..len]);
+            out.push('>');
+            rest = &rest[len..];
+        } else {
+            out.push(c);
+            rest = &rest[c.len_utf8()..];
+        }
+    }
+}
+
+/// Length of `[text](https://…)` at the start of `text`, when the text holds no brackets and
+/// the target is a plain web URL.
+fn web_link(text: &str) -> Option<usize> {
+    let close = text.find("](")?;
+    if text[1..close].contains(['[', ']', '`']) {
+        return None;
+    }
+    let target = &text[close + 2..];
+    let end = target.find(')')?;
+    is_web_url(&target[..end]).then_some(close + 2 + end + 1)
+}
+
+/// Length of `<https://…>` at the start of `text`.
+fn autolink(text: &str) -> Option<usize> {
+    let end = text.find('>')?;
+    is_web_url(&text[1..end]).then_some(end + 1)
+}
+
+/// Length of a bare `http(s)://` URL at the start of `text`, without trailing punctuation.
+fn bare_url(text: &str) -> Option<usize> {
+    if !(text.starts_with("https://") || text.starts_with("http://")) {
+        return None;
+    }
+    let end =
+        text.find(|c: char| c.is_whitespace() || "<>[]`\"'".contains(c)).unwrap_or(text.len());
+    let url = text[..end].trim_end_matches(['.', ',', ';', ':', '!', '?', ')', '(']);
+    is_web_url(url).then_some(url.len())
+}
+
+fn is_web_url(url: &str) -> bool {
+    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
+    rest.is_some_and(|rest| {
+        !rest.is_empty() && rest.chars().all(|c| c.is_ascii_graphic() && !"<>[]`\"'\\".contains(c))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{code, prose};
+
+    #[test]
+    fn ordinary_markdown_stays_readable() {
+        let text = "Use `a<b>` and *this*; see [the docs](https://open.feishu.cn/x).";
+        assert_eq!(prose(text), text);
+        assert_eq!(prose("- one\n- two\n\n# Heading"), "- one\n- two\n\n# Heading");
+    }
+
+    #[test]
+    fn markup_rustdoc_would_act_on_is_neutralized() {
+        assert_eq!(prose("a </script> b"), "a &lt;/script> b");
+        assert_eq!(prose("see [nope::Thing]"), "see \\[nope::Thing\\]");
+        assert_eq!(prose("[`Missing`]"), "\\[`Missing`\\]");
+        assert_eq!(prose("[x](crate::Nope)"), "\\[x\\](crate::Nope)");
+        assert_eq!(prose("```rust\nfn main() {}\n```"), "```text\nfn main() {}\n```");
+        assert_eq!(prose("~~~\nopen"), "```text\nopen\n```");
+        assert_eq!(prose("x\n\n        let a = 1;"), "x\n\n   let a = 1;");
+        assert_eq!(prose("go https://open.feishu.cn/x."), "go <https://open.feishu.cn/x>.");
+        assert_eq!(prose("<!-- c"), "&lt;!-- c");
+        assert_eq!(prose("a\rb\r\nc\0d\te"), "a\nb\ncd e");
+        assert_eq!(prose("odd ` tick"), "odd \\` tick");
+    }
+
+    #[test]
+    fn list_items_continue_at_their_content_column() {
+        assert_eq!(prose("- one\ncontinued\n\nafter"), "- one\n  continued\n\nafter");
+        assert_eq!(prose("10. ten\n        more"), "10. ten\n    more");
+    }
+
+    #[test]
+    fn code_spans_cannot_be_broken_out_of() {
+        assert_eq!(code("a`b\n\n<c>"), "`a'b  <c>`");
+    }
 }

@@ -3,7 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::docs::doc;
+use super::docs::{code, doc, prose};
 use crate::ir::Enum;
 use crate::model::{EnumRepr, Literal};
 use crate::names::ident;
@@ -26,10 +26,10 @@ pub fn emit(enums: &[Enum]) -> TokenStream {
 
 fn emit_enum(e: &Enum) -> TokenStream {
     let name = ident(&e.name);
-    let docs = doc(&e.doc);
+    let docs = doc(&prose(&e.doc));
     let variants = e.variants.iter().map(|v| {
         let variant = ident(&v.name);
-        let docs = doc(&format!("`{}`: {}", v.value, v.doc));
+        let docs = doc(&format!("{}: {}", code(&v.value.to_string()), prose(&v.doc)));
         quote! { #docs #variant, }
     });
     let names: Vec<_> = e.variants.iter().map(|v| ident(&v.name)).collect();

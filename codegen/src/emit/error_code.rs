@@ -3,7 +3,7 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
-use super::docs::{doc, inner_doc};
+use super::docs::{code, doc, inner_doc, prose};
 use crate::ir::ErrorCode;
 use crate::model::RetryClass;
 use crate::names::ident;
@@ -13,15 +13,15 @@ pub fn emit(codes: &[ErrorCode], tables: &[(String, String)]) -> TokenStream {
         "Every error code the spec describes. Codes it does not describe are kept in\n[`ErrorCode::Other`], so a new server-side code never fails decoding.\n\nTables:\n",
     );
     for (name, doc) in tables {
-        module_doc.push_str(&format!("\n- `{name}`: {doc}"));
+        module_doc.push_str(&format!("\n- {}: {}", code(name), prose(doc)));
     }
     let module_doc = inner_doc(&module_doc);
     let variants = codes.iter().map(|c| {
         let name = ident(&c.variant);
         let scope = if c.platform { " (platform-wide)" } else { "" };
-        let mut text = format!("`{}`{scope}: {}\n\n{}", c.code, c.msg, c.hint);
+        let mut text = format!("`{}`{scope}: {}\n\n{}", c.code, prose(&c.msg), prose(&c.hint));
         if let Some(zh) = &c.hint_zh {
-            text.push_str(&format!("\n\n排查建议：{zh}"));
+            text.push_str(&format!("\n\n排查建议：{}", prose(zh)));
         }
         let docs = doc(&text);
         quote! { #docs #name, }

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::docs::{code, doc, inner_doc};
+use super::docs::{code, doc, inner_doc, prose};
 use crate::ir::{Endpoint, Enum, Field, Placement, Resource, Struct, Type};
 use crate::model::{AppType, EnumRepr, Literal, Method, TokenKind};
 use crate::names::{ident, snake_ident};
@@ -22,11 +22,11 @@ pub fn emit(resource: &Resource, enums: &[Enum]) -> TokenStream {
     let meta = MetaTypes { enums, objects: &resource.objects };
     let handle = ident(&resource.handle);
     let accessor = snake_ident(&resource.module);
-    let module_doc = inner_doc(&resource.doc);
+    let module_doc = inner_doc(&prose(&resource.doc));
     let handle_doc = doc(&format!(
         "The `{}` endpoints: {}\n\nGet one from [`Client::{}`], or from [`Caller::{}`] to call as a user or tenant.",
         resource.module,
-        resource.doc.trim_end_matches('.').to_lowercase(),
+        lowercase_first(prose(&resource.doc).trim_end_matches('.')),
         resource.module,
         resource.module
     ));
@@ -136,12 +136,12 @@ fn collect_named(ty: &Type, out: &mut BTreeSet<String>) {
 }
 
 fn endpoint_doc(e: &Endpoint) -> String {
-    let mut text = e.summary.clone();
+    let mut text = prose(&e.summary);
     if let Some(zh) = &e.summary_zh {
-        text.push_str(&format!("\n\n{zh}"));
+        text.push_str(&format!("\n\n{}", prose(zh)));
     }
     if let Some(description) = &e.description {
-        text.push_str(&format!("\n\n{description}"));
+        text.push_str(&format!("\n\n{}", prose(description)));
     }
     text.push_str(&format!(
         "\n\n`{} {}` · [Feishu documentation]({})\n",
@@ -170,7 +170,11 @@ fn endpoint_doc(e: &Endpoint) -> String {
     text.push_str(&format!("\n- Tokens: {}", tokens.join(", ")));
     text.push_str(&format!("\n- App types: {}", apps.join(", ")));
     text.push_str(&format!("\n- Scopes (any one): {}", scopes.join(", ")));
-    text.push_str(&format!("\n- Rate limit (`{}`): {}", e.rate_limit.name, e.rate_limit.doc));
+    text.push_str(&format!(
+        "\n- Rate limit (`{}`): {}",
+        e.rate_limit.name,
+        prose(&e.rate_limit.doc)
+    ));
     text.push_str(&format!(
         "\n- Retried on connection failures and 5xx: {}",
         if e.idempotent { "yes" } else { "no (not safe to repeat)" }
@@ -183,7 +187,7 @@ fn endpoint_doc(e: &Endpoint) -> String {
     } else {
         text.push_str("[`Error::Api`] with a platform-wide code or one of the documented codes:\n");
         for (number, variant, msg) in &e.errors {
-            text.push_str(&format!("\n- [`ErrorCode::{variant}`] (`{number}`): {msg}"));
+            text.push_str(&format!("\n- [`ErrorCode::{variant}`] (`{number}`): {}", prose(msg)));
         }
     }
     text
@@ -221,7 +225,7 @@ fn endpoint_methods(e: &Endpoint) -> TokenStream {
 
 fn endpoint_types(resource: &Resource, e: &Endpoint, types: &MetaTypes<'_>) -> TokenStream {
     let request_doc =
-        format!("Parameters of [`{}::{}`].\n\n{}", resource.handle, e.name, e.summary);
+        format!("Parameters of [`{}::{}`].\n\n{}", resource.handle, e.name, prose(&e.summary));
     let response_doc = format!(
         "The `data` of a successful [`{}::{}`]. Fields the server adds later are ignored.",
         resource.handle, e.name
@@ -343,8 +347,18 @@ fn endpoint_types(resource: &Resource, e: &Endpoint, types: &MetaTypes<'_>) -> T
         }
     });
 
+    let samples = e.request.fields.iter().filter(|f| f.required).map(|f| types.sample(f));
+    let sample = quote! {
+        #[cfg(feature = "fake")]
+        impl crate::fake::Sample for #request_name {
+            fn sample() -> Self {
+                Self::new(#(#samples),*)
+            }
+        }
+    };
     quote! {
         #request
+        #sample
         impl Operation for #request_name {
             type Response = #response_name;
             const META: &'static OperationMeta = &OperationMeta {
@@ -410,13 +424,14 @@ fn argument(field: &Field) -> (TokenStream, Option<TokenStream>) {
 }
 
 fn field_doc(field: &Field) -> String {
-    let mut text = field.doc.clone();
+    let mut text = prose(&field.doc);
     if let Some(default) = &field.default {
-        let shown = match default {
-            Literal::String(s) => format!("`{s}`"),
-            other => format!("`{other}`"),
-        };
+        let shown = code(&default.to_string());
         text.push_str(&format!("\n\nDefaults to {shown} on the server when left out."));
+    }
+    if let Some(example) = &field.example {
+        let each = if matches!(field.ty, Type::Vec(_)) { " (of one item)" } else { "" };
+        text.push_str(&format!("\n\nExample{each}: {}.", code(&example.to_string())));
     }
     let mut limits = Vec::new();
     if let Some(min) = field.min {
@@ -439,7 +454,7 @@ fn field_doc(field: &Field) -> String {
 
 fn emit_struct(s: &Struct, role: Role, doc_text: Option<&str>) -> TokenStream {
     let name = ident(&s.name);
-    let docs = doc(doc_text.unwrap_or(&s.doc));
+    let docs = doc(&doc_text.map_or_else(|| prose(&s.doc), str::to_owned));
     let fields = s.fields.iter().map(|f| {
         let field = snake_ident(&f.name);
         let ty = field_type(f, role);
@@ -504,10 +519,14 @@ fn constructors(s: &Struct, role: Role) -> TokenStream {
         let field = snake_ident(&f.name);
         let (ty, convert) = argument(f);
         let convert = convert.unwrap_or_else(|| quote!(#field));
-        let docs = doc(&format!("Sets `{}`: {}", f.name, lowercase_first(&f.doc)));
+        let docs = doc(&format!("Sets `{}`: {}", f.name, lowercase_first(&prose(&f.doc))));
         let value = if is_option(f, role) { quote!(Some(#convert)) } else { convert };
+        let allow = crate::reserved::OPERATOR_METHODS
+            .contains(&f.name.as_str())
+            .then(|| quote! { #[allow(clippy::should_implement_trait)] });
         quote! {
             #docs
+            #allow
             #[must_use]
             pub fn #field(mut self, #field: #ty) -> Self {
                 self.#field = #value;
@@ -573,7 +592,70 @@ impl MetaTypes<'_> {
             let default = default.to_string();
             tokens = quote! { #tokens.default_value(#default) };
         }
+        if let Some(example) = &f.example {
+            let example = example.to_string();
+            tokens = quote! { #tokens.example(#example) };
+        }
         tokens
+    }
+
+    /// An expression of the field's Rust type holding a valid value: the spec's example, or
+    /// the smallest value its type and limits allow.
+    fn sample(&self, f: &Field) -> TokenStream {
+        self.sample_of(&f.ty, f)
+    }
+
+    fn sample_of(&self, ty: &Type, f: &Field) -> TokenStream {
+        match ty {
+            Type::String => {
+                let text = match &f.example {
+                    Some(Literal::String(s)) => s.clone(),
+                    _ => format!("sample_{}", f.name),
+                };
+                quote!(String::from(#text))
+            }
+            Type::Integer => {
+                let value = match f.example {
+                    Some(Literal::Integer(i)) => i,
+                    _ => 1i64.max(f.min.unwrap_or(i64::MIN)).min(f.max.unwrap_or(i64::MAX)),
+                };
+                let value = proc_macro2::Literal::i64_unsuffixed(value);
+                quote!(#value)
+            }
+            Type::Boolean => match f.example {
+                Some(Literal::Boolean(b)) => quote!(#b),
+                _ => quote!(false),
+            },
+            Type::Vec(inner) => {
+                let count = f.min_items.unwrap_or(1).max(1).min(f.max_items.unwrap_or(u32::MAX));
+                let item = self.sample_of(inner, f);
+                let items = (0..count).map(|_| item.clone());
+                quote!(vec![#(#items),*])
+            }
+            Type::Enum(name) => {
+                let def = self.enums.iter().find(|e| &e.name == name);
+                let variant = def.and_then(|def| {
+                    let chosen = f
+                        .example
+                        .as_ref()
+                        .and_then(|x| def.variants.iter().find(|v| &v.value == x));
+                    chosen.or(def.variants.first())
+                });
+                // Validation gives every enum a value, so the first variant always exists.
+                let (name, variant) =
+                    (ident(name), ident(variant.map_or("Unknown", |v| v.name.as_str())));
+                quote!(#name::#variant)
+            }
+            Type::Object(name) => {
+                let object = self.objects.iter().find(|o| &o.name == name);
+                let args = object
+                    .into_iter()
+                    .flat_map(|o| o.fields.iter().filter(|f| f.required))
+                    .map(|f| self.sample(f));
+                let name = ident(name);
+                quote!(#name::new(#(#args),*))
+            }
+        }
     }
 
     fn value_type(&self, ty: &Type) -> TokenStream {

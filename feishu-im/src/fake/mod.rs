@@ -4,7 +4,9 @@
 //! It serves every endpoint of the spec on `127.0.0.1`: routes, token rules, request validation
 //! and rate limits come from the generated [`OperationMeta`](crate::operation::OperationMeta).
 //! The chat-member endpoints have behaviour over in-memory chats and members; an endpoint
-//! without behaviour answers with its required response fields at their zero values.
+//! without behaviour answers with every response field at the spec's example or a zero value.
+//! [`samples`] holds a minimal valid call of every operation, and
+//! [`FakeFeishu::seed_examples`] seeds what those calls name.
 //!
 //! - Token endpoints for custom and store apps; tokens expire.
 //! - A missing token gives `99991661`, an unknown one `99991663` (`99991668` for users), an
@@ -49,6 +51,7 @@
 //! ```
 
 pub mod http;
+mod sample;
 mod serve;
 mod state;
 mod validate;
@@ -60,6 +63,8 @@ use crate::operation::TokenKind;
 use crate::{Client, ClientBuilder, Credentials, ErrorCode, RetryPolicy, UserAccessToken};
 use http::HttpServer;
 use state::{App, State, User};
+
+pub use sample::{Sample, SampleCall, samples};
 
 /// A scripted answer for the next request to one endpoint.
 #[derive(Debug, Clone)]
@@ -255,6 +260,34 @@ impl FakeFeishu {
         let (token, _) =
             state.issue(TokenKind::User, Self::APP_ID, Self::TENANT_KEY, Some(open_id));
         UserAccessToken::new(token)
+    }
+
+    /// Seeds what the spec's examples name, so that every [`SampleCall`] succeeds: each example
+    /// open_id (`ou_…`) becomes a user of the fake's tenant, and each example chat id (`oc_…`)
+    /// a public chat whose members are the fake's bot and those users.
+    pub fn seed_examples(&self) {
+        let mut users = Vec::new();
+        let mut chats = Vec::new();
+        for meta in crate::OPERATIONS {
+            for field in meta.params {
+                match field.example {
+                    Some(id) if id.starts_with("ou_") => users.push(id),
+                    Some(id) if id.starts_with("oc_") => chats.push(id),
+                    _ => {}
+                }
+            }
+        }
+        users.sort_unstable();
+        users.dedup();
+        for open_id in &users {
+            let user = User { name: open_id.to_string(), tenant_key: Self::TENANT_KEY.into() };
+            self.state().users.insert((*open_id).into(), user);
+        }
+        let mut members = vec![Self::APP_ID.to_owned()];
+        members.extend(users.iter().map(|u| u.to_string()));
+        for chat in chats {
+            self.seed_chat(ChatSeed::public(chat).members(members.clone()));
+        }
     }
 
     /// The members of a chat: user open_ids and bot app ids.

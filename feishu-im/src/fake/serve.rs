@@ -127,7 +127,7 @@ fn answer(state: &mut State, request: &HttpRequest) -> (Outcome, Duration) {
         "chat_members.create" => create(state, &identity, &path_params[0], &param, body.as_ref()),
         "chat_members.delete" => delete(state, &identity, &path_params[0], &param, body.as_ref()),
         "chat_members.get" => list(state, &identity, &path_params[0], &param),
-        _ => Outcome::Data(validate::zero_data(meta.response)),
+        _ => Outcome::Data(validate::sample_data(meta.response)),
     };
     (outcome, delay)
 }

@@ -146,27 +146,36 @@ fn describe(ty: &ValueType) -> String {
     }
 }
 
-/// A `data` value with every required field at its zero value, for endpoints the fake has no
-/// behaviour for.
-pub(crate) fn zero_data(fields: &[FieldMeta]) -> Value {
+/// A `data` value with every field (optional ones too) at the spec's example or a zero value,
+/// for endpoints the fake has no behaviour for. Arrays hold one item, so that item types are
+/// decoded too.
+pub(crate) fn sample_data(fields: &[FieldMeta]) -> Value {
     let mut map = serde_json::Map::new();
-    for field in fields.iter().filter(|f| f.required) {
-        map.insert(field.name.into(), zero(&field.ty));
+    for field in fields {
+        map.insert(field.name.into(), sample(field, &field.ty));
     }
     Value::Object(map)
 }
 
-fn zero(ty: &ValueType) -> Value {
+fn sample(field: &FieldMeta, ty: &ValueType) -> Value {
+    let example = field.example;
     match ty {
-        ValueType::String => Value::String(String::new()),
-        ValueType::Integer => Value::from(0),
-        ValueType::Boolean => Value::Bool(false),
-        ValueType::Enum(values) => {
-            Value::String(values.first().copied().unwrap_or_default().into())
+        ValueType::String => Value::String(example.unwrap_or_default().into()),
+        ValueType::Integer => {
+            let value = example.and_then(|e| e.parse().ok()).or(field.min).unwrap_or(0);
+            Value::from(value)
         }
-        ValueType::IntEnum(values) => Value::from(values.first().copied().unwrap_or_default()),
-        ValueType::Array(_) => Value::Array(Vec::new()),
-        ValueType::Object(fields) => zero_data(fields),
+        ValueType::Boolean => Value::Bool(example == Some("true")),
+        ValueType::Enum(values) => {
+            let value = example.or(values.first().copied()).unwrap_or_default();
+            Value::String(value.into())
+        }
+        ValueType::IntEnum(values) => {
+            let value = example.and_then(|e| e.parse().ok()).or(values.first().copied());
+            Value::from(value.unwrap_or_default())
+        }
+        ValueType::Array(item) => Value::Array(vec![sample(field, item)]),
+        ValueType::Object(fields) => sample_data(fields),
     }
 }
 
@@ -209,12 +218,17 @@ mod tests {
     }
 
     #[test]
-    fn zero_data_fills_required_fields() {
+    fn sample_data_fills_every_field() {
         let response = [
             FieldMeta::required("has_more", In::Data, ValueType::Boolean),
-            FieldMeta::required("items", In::Data, ValueType::Array(&ValueType::String)),
+            FieldMeta::required("items", In::Data, ValueType::Array(&ValueType::String))
+                .example("oc_1"),
             FieldMeta::optional("page_token", In::Data, ValueType::String),
+            FieldMeta::optional("size", In::Data, ValueType::Integer).min(3),
         ];
-        assert_eq!(zero_data(&response), json!({"has_more": false, "items": []}));
+        assert_eq!(
+            sample_data(&response),
+            json!({"has_more": false, "items": ["oc_1"], "page_token": "", "size": 3})
+        );
     }
 }

@@ -21,3 +21,13 @@ pub const OPERATIONS: &[&OperationMeta] = &[
     <v1::chat_members::GetRequest as Operation>::META,
     <v1::chat_members::IsInChatRequest as Operation>::META,
 ];
+
+/// A minimal valid call of every operation, in module order, for the fake's users.
+#[cfg(feature = "fake")]
+pub(crate) const SAMPLES: &[crate::fake::SampleCall] = &[
+    crate::fake::SampleCall::of::<v1::chat_members::MeJoinRequest>(),
+    crate::fake::SampleCall::of::<v1::chat_members::CreateRequest>(),
+    crate::fake::SampleCall::of::<v1::chat_members::DeleteRequest>(),
+    crate::fake::SampleCall::of::<v1::chat_members::GetRequest>(),
+    crate::fake::SampleCall::of::<v1::chat_members::IsInChatRequest>(),
+];

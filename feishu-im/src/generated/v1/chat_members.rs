@@ -228,7 +228,9 @@ impl<'a> ChatMembers<'a> {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct MeJoinRequest {
-    /// The chat's id, for example `oc_a0553eda9014c201e6969b478895c230`.
+    /// The chat's id (`oc_…`).
+    ///
+    /// Example: `oc_a0553eda9014c201e6969b478895c230`.
     #[serde(skip)]
     pub chat_id: String,
 }
@@ -237,6 +239,13 @@ impl MeJoinRequest {
     /// Creates it from its required fields; optional ones start unset.
     pub fn new(chat_id: impl Into<String>) -> Self {
         Self { chat_id: chat_id.into() }
+    }
+}
+
+#[cfg(feature = "fake")]
+impl crate::fake::Sample for MeJoinRequest {
+    fn sample() -> Self {
+        Self::new(String::from("oc_a0553eda9014c201e6969b478895c230"))
     }
 }
 
@@ -268,7 +277,10 @@ impl Operation for MeJoinRequest {
             ErrorCode::AppUnavailable,
             ErrorCode::JoinRequiresApproval,
         ],
-        params: &[FieldMeta::required("chat_id", In::Path, ValueType::String)],
+        params: &[
+            FieldMeta::required("chat_id", In::Path, ValueType::String)
+                .example("oc_a0553eda9014c201e6969b478895c230"),
+        ],
         response: &[],
     };
 
@@ -291,7 +303,9 @@ pub struct MeJoinResponse {}
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateRequest {
-    /// The chat's id, for example `oc_a0553eda9014c201e6969b478895c230`.
+    /// The chat's id (`oc_…`).
+    ///
+    /// Example: `oc_a0553eda9014c201e6969b478895c230`.
     #[serde(skip)]
     pub chat_id: String,
     /// The kind of id in `id_list`. Bots need `app_id`.
@@ -305,6 +319,8 @@ pub struct CreateRequest {
     #[serde(skip)]
     pub succeed_type: Option<SucceedType>,
     /// The members to add; at most 50 users and 5 bots.
+    ///
+    /// Example (of one item): `ou_9204a37300b3700d61effaa439f34295`.
     ///
     /// Limits: at least 1 item(s), at most 55 item(s).
     pub id_list: Vec<String>,
@@ -336,6 +352,16 @@ impl CreateRequest {
     pub fn succeed_type(mut self, succeed_type: SucceedType) -> Self {
         self.succeed_type = Some(succeed_type);
         self
+    }
+}
+
+#[cfg(feature = "fake")]
+impl crate::fake::Sample for CreateRequest {
+    fn sample() -> Self {
+        Self::new(
+            String::from("oc_a0553eda9014c201e6969b478895c230"),
+            vec![String::from("ou_9204a37300b3700d61effaa439f34295")],
+        )
     }
 }
 
@@ -378,7 +404,8 @@ impl Operation for CreateRequest {
             ErrorCode::UnionIdNotFound,
         ],
         params: &[
-            FieldMeta::required("chat_id", In::Path, ValueType::String),
+            FieldMeta::required("chat_id", In::Path, ValueType::String)
+                .example("oc_a0553eda9014c201e6969b478895c230"),
             FieldMeta::optional(
                     "member_id_type",
                     In::Query,
@@ -397,7 +424,8 @@ impl Operation for CreateRequest {
                     ValueType::Array(&ValueType::String),
                 )
                 .min_items(1)
-                .max_items(55),
+                .max_items(55)
+                .example("ou_9204a37300b3700d61effaa439f34295"),
         ],
         response: &[
             FieldMeta::optional(
@@ -452,7 +480,9 @@ pub struct CreateResponse {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct DeleteRequest {
-    /// The chat's id, for example `oc_a0553eda9014c201e6969b478895c230`.
+    /// The chat's id (`oc_…`).
+    ///
+    /// Example: `oc_a0553eda9014c201e6969b478895c230`.
     #[serde(skip)]
     pub chat_id: String,
     /// The kind of id in `id_list`. Bots need `app_id`.
@@ -461,6 +491,8 @@ pub struct DeleteRequest {
     #[serde(skip)]
     pub member_id_type: Option<MemberIdType>,
     /// The members to remove.
+    ///
+    /// Example (of one item): `ou_9204a37300b3700d61effaa439f34295`.
     ///
     /// Limits: at least 1 item(s).
     pub id_list: Vec<String>,
@@ -484,6 +516,16 @@ impl DeleteRequest {
     pub fn member_id_type(mut self, member_id_type: MemberIdType) -> Self {
         self.member_id_type = Some(member_id_type);
         self
+    }
+}
+
+#[cfg(feature = "fake")]
+impl crate::fake::Sample for DeleteRequest {
+    fn sample() -> Self {
+        Self::new(
+            String::from("oc_a0553eda9014c201e6969b478895c230"),
+            vec![String::from("ou_9204a37300b3700d61effaa439f34295")],
+        )
     }
 }
 
@@ -520,7 +562,8 @@ impl Operation for DeleteRequest {
             ErrorCode::CannotRemoveOwner,
         ],
         params: &[
-            FieldMeta::required("chat_id", In::Path, ValueType::String),
+            FieldMeta::required("chat_id", In::Path, ValueType::String)
+                .example("oc_a0553eda9014c201e6969b478895c230"),
             FieldMeta::optional(
                     "member_id_type",
                     In::Query,
@@ -532,7 +575,8 @@ impl Operation for DeleteRequest {
                     In::Body,
                     ValueType::Array(&ValueType::String),
                 )
-                .min_items(1),
+                .min_items(1)
+                .example("ou_9204a37300b3700d61effaa439f34295"),
         ],
         response: &[
             FieldMeta::optional(
@@ -570,7 +614,9 @@ pub struct DeleteResponse {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct GetRequest {
-    /// The chat's id, for example `oc_a0553eda9014c201e6969b478895c230`.
+    /// The chat's id (`oc_…`).
+    ///
+    /// Example: `oc_a0553eda9014c201e6969b478895c230`.
     #[serde(skip)]
     pub chat_id: String,
     /// The kind of id to return for each member.
@@ -623,6 +669,13 @@ impl GetRequest {
     }
 }
 
+#[cfg(feature = "fake")]
+impl crate::fake::Sample for GetRequest {
+    fn sample() -> Self {
+        Self::new(String::from("oc_a0553eda9014c201e6969b478895c230"))
+    }
+}
+
 impl Operation for GetRequest {
     type Response = GetResponse;
     const META: &'static OperationMeta = &OperationMeta {
@@ -650,7 +703,8 @@ impl Operation for GetRequest {
             ErrorCode::AppUnavailable,
         ],
         params: &[
-            FieldMeta::required("chat_id", In::Path, ValueType::String),
+            FieldMeta::required("chat_id", In::Path, ValueType::String)
+                .example("oc_a0553eda9014c201e6969b478895c230"),
             FieldMeta::optional(
                     "member_id_type",
                     In::Query,
@@ -754,7 +808,9 @@ impl Page for GetResponse {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct IsInChatRequest {
-    /// The chat's id, for example `oc_a0553eda9014c201e6969b478895c230`.
+    /// The chat's id (`oc_…`).
+    ///
+    /// Example: `oc_a0553eda9014c201e6969b478895c230`.
     #[serde(skip)]
     pub chat_id: String,
 }
@@ -763,6 +819,13 @@ impl IsInChatRequest {
     /// Creates it from its required fields; optional ones start unset.
     pub fn new(chat_id: impl Into<String>) -> Self {
         Self { chat_id: chat_id.into() }
+    }
+}
+
+#[cfg(feature = "fake")]
+impl crate::fake::Sample for IsInChatRequest {
+    fn sample() -> Self {
+        Self::new(String::from("oc_a0553eda9014c201e6969b478895c230"))
     }
 }
 
@@ -789,7 +852,10 @@ impl Operation for IsInChatRequest {
             ErrorCode::ExternalChatScopeMissing,
             ErrorCode::AppUnavailable,
         ],
-        params: &[FieldMeta::required("chat_id", In::Path, ValueType::String)],
+        params: &[
+            FieldMeta::required("chat_id", In::Path, ValueType::String)
+                .example("oc_a0553eda9014c201e6969b478895c230"),
+        ],
         response: &[FieldMeta::required("is_in_chat", In::Data, ValueType::Boolean)],
     };
 
