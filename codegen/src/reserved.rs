@@ -29,6 +29,7 @@ pub const CRATE_ROOT: &[&str] = &[
     "Caller",
     "Client",
     "ClientBuilder",
+    "ConfigError",
     "Credentials",
     "DecodeError",
     "Error",
@@ -46,7 +47,11 @@ pub const CRATE_ROOT: &[&str] = &[
     "Secret",
     "TimeoutError",
     "TransportError",
+    "UnknownCode",
+    "UnknownInteger",
+    "UnknownValue",
     "UserAccessToken",
+    "unknown",
     // Generated root items.
     "ErrorCode",
     "OPERATIONS",
@@ -135,7 +140,8 @@ pub const CLIENT_METHODS: &[&str] = &[
 ];
 
 /// Inherent methods of `Caller`, private ones included.
-pub const CALLER_METHODS: &[&str] = &["attempt", "pager", "send", "token", "token_source"];
+pub const CALLER_METHODS: &[&str] =
+    &["attempt", "pager", "prepare", "send", "token", "token_source", "try_once"];
 
 /// Methods of traits that clients, handles and requests implement (`Clone`, `Debug`, …): an
 /// inherent method of the same name would shadow them for every caller.

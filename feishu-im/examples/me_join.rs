@@ -8,6 +8,8 @@
 //! `FEISHU_BASE_URL` is optional (default Feishu; plain http only for loopback hosts).
 //! Exit codes: 0 joined, 1 API or network error, 2 usage or configuration error.
 
+mod support;
+
 use std::process::ExitCode;
 
 use feishu_im::v1::chat_members::MeJoinRequest;
@@ -19,6 +21,7 @@ optional: FEISHU_BASE_URL (default https://open.feishu.cn)";
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
+    support::log_to_stderr();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [chat_id] = &args[..] else {
         eprintln!("{USAGE}");

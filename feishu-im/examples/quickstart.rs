@@ -5,12 +5,15 @@
 //! cargo run -p feishu-im --example quickstart --features fake
 //! ```
 
+mod support;
+
 use feishu_im::fake::{ChatSeed, FakeFeishu};
 use feishu_im::v1::chat_members::{CreateRequest, GetRequest, IsInChatRequest, MeJoinRequest};
 use feishu_im::{Error, ErrorCode};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
+    support::log_to_stderr();
     let fake = FakeFeishu::start().await;
     println!("fake Feishu listening on {}", fake.base_url());
     let alice = fake.add_user("alice", "Alice");

@@ -6,6 +6,7 @@ use reqwest::Url;
 
 /// The platform hosts. Apps and tokens belong to one platform.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum Platform {
     /// Feishu, `https://open.feishu.cn`.
     #[default]

@@ -9,9 +9,9 @@ use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue};
 use serde::Serialize;
 
 use crate::base_url::{Platform, check_base_url};
-use crate::error::{AuthErrorKind, Error, TimeoutError, TransportError};
+use crate::error::{AuthErrorKind, ConfigError, Error, TimeoutError, TransportError};
 use crate::operation::{Operation, OperationMeta, Paged, Query, TokenKind, build_path};
-use crate::response::{ResponseHead, decode, decode_error};
+use crate::response::{ResponseHead, decode, decode_error, read_body};
 use crate::token::{Token, TokenCache, TokenKey, TokenResponse, auth_error};
 use crate::{Credentials, Pager, RetryClass, RetryPolicy, Secret, UserAccessToken};
 
@@ -40,6 +40,7 @@ struct Inner {
     tokens: TokenCache,
     retry: RetryPolicy,
     app_ticket: RwLock<Option<Secret>>,
+    max_response_bytes: usize,
 }
 
 impl fmt::Debug for Client {
@@ -61,6 +62,7 @@ pub struct ClientBuilder {
     connect_timeout: Duration,
     retry: RetryPolicy,
     token_refresh_margin: Duration,
+    max_response_bytes: usize,
 }
 
 impl ClientBuilder {
@@ -100,15 +102,22 @@ impl ClientBuilder {
         self
     }
 
+    /// The largest response body read, in bytes (default 10 MiB); a larger one is refused
+    /// with [`Error::Decode`] without being read whole. API responses are small JSON.
+    pub fn max_response_bytes(mut self, limit: usize) -> Self {
+        self.max_response_bytes = limit;
+        self
+    }
+
     /// Builds the client.
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidRequest`] for a base URL that is not HTTPS (or HTTP to loopback), and
-    /// [`Error::Transport`] if the HTTP client cannot start.
+    /// [`Error::Config`] for a base URL that is not HTTPS (or HTTP to loopback), or if the HTTP
+    /// client cannot start.
     pub fn build(self) -> Result<Client, Error> {
         let base_url = check_base_url(&self.base_url)
-            .map_err(|reason| Error::invalid("Client::build", reason))?;
+            .map_err(|reason| Error::Config(ConfigError { reason }))?;
         let http = reqwest::Client::builder()
             .user_agent(concat!("feishu-im/", env!("CARGO_PKG_VERSION")))
             .timeout(self.timeout)
@@ -117,7 +126,9 @@ impl ClientBuilder {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|source| {
-                Error::Transport(TransportError { operation: "Client::build", source })
+                Error::Config(ConfigError {
+                    reason: format!("the HTTP client cannot start: {source}"),
+                })
             })?;
         Ok(Client {
             inner: Arc::new(Inner {
@@ -127,6 +138,7 @@ impl ClientBuilder {
                 tokens: TokenCache::new(self.token_refresh_margin),
                 retry: self.retry,
                 app_ticket: RwLock::new(None),
+                max_response_bytes: self.max_response_bytes,
             }),
         })
     }
@@ -142,6 +154,7 @@ impl Client {
             connect_timeout: Duration::from_secs(10),
             retry: RetryPolicy::default(),
             token_refresh_margin: Duration::from_secs(600),
+            max_response_bytes: 10 * 1024 * 1024,
         }
     }
 
@@ -180,7 +193,9 @@ impl Client {
     pub async fn resend_app_ticket(&self) -> Result<(), Error> {
         let (app_id, app_secret) = self.app_credentials()?;
         let body = serde_json::json!({ "app_id": app_id, "app_secret": app_secret.expose() });
-        self.auth_request("/open-apis/auth/v3/app_ticket/resend", &body).await.map(drop)
+        self.auth_request("auth.app_ticket_resend", "/open-apis/auth/v3/app_ticket/resend", &body)
+            .await
+            .map(drop)
     }
 
     fn app_credentials(&self) -> Result<(&str, &Secret), Error> {
@@ -209,10 +224,20 @@ impl Client {
         let app = serde_json::json!({ "app_id": app_id, "app_secret": app_secret.expose() });
         let response = match key {
             TokenKey::Tenant => {
-                self.auth_request("/open-apis/auth/v3/tenant_access_token/internal", &app).await?
+                self.auth_request(
+                    "auth.tenant_access_token",
+                    "/open-apis/auth/v3/tenant_access_token/internal",
+                    &app,
+                )
+                .await?
             }
             TokenKey::App if !store => {
-                self.auth_request("/open-apis/auth/v3/app_access_token/internal", &app).await?
+                self.auth_request(
+                    "auth.app_access_token",
+                    "/open-apis/auth/v3/app_access_token/internal",
+                    &app,
+                )
+                .await?
             }
             TokenKey::App => {
                 let ticket =
@@ -229,14 +254,24 @@ impl Client {
                 let body = serde_json::json!({
                     "app_id": app_id, "app_secret": app_secret.expose(), "app_ticket": ticket.expose(),
                 });
-                self.auth_request("/open-apis/auth/v3/app_access_token", &body).await?
+                self.auth_request(
+                    "auth.app_access_token",
+                    "/open-apis/auth/v3/app_access_token",
+                    &body,
+                )
+                .await?
             }
             TokenKey::TenantOf(tenant_key) => {
                 let app_token = self.cached_token(&TokenKey::App).await?;
                 let body = serde_json::json!({
                     "app_access_token": app_token.value.expose(), "tenant_key": tenant_key,
                 });
-                self.auth_request("/open-apis/auth/v3/tenant_access_token", &body).await?
+                self.auth_request(
+                    "auth.tenant_access_token",
+                    "/open-apis/auth/v3/tenant_access_token",
+                    &body,
+                )
+                .await?
             }
         };
         let (token, expire) = match key {
@@ -260,11 +295,13 @@ impl Client {
     /// Posts to an auth endpoint; these answer without the `data` envelope.
     async fn auth_request(
         &self,
+        operation: &'static str,
         path: &'static str,
         body: &impl Serialize,
     ) -> Result<(TokenResponse, ResponseHead), Error> {
         let url = format!("{}{path}", self.inner.base_url);
-        let body = serde_json::to_vec(body).map_err(|e| Error::invalid(path, e.to_string()))?;
+        let body =
+            serde_json::to_vec(body).map_err(|e| Error::invalid(operation, e.to_string()))?;
         let response = self
             .inner
             .http
@@ -273,18 +310,20 @@ impl Client {
             .body(body)
             .send()
             .await
-            .map_err(|e| transport(path, e))?;
+            .map_err(|e| transport(operation, e))?;
         let head = ResponseHead::from_headers(response.status().as_u16(), response.headers());
-        let bytes = response.bytes().await.map_err(|e| transport(path, e))?;
+        let limit = self.inner.max_response_bytes;
+        let bytes =
+            read_body(response, limit).await.map_err(|e| e.into_error(operation, &head, limit))?;
         tracing::debug!(
-            operation = path,
+            operation,
             status = head.status,
             log_id = head.log_id.as_deref(),
             "token request"
         );
         // The body carries the token: never keep a snippet of it.
         let parsed: TokenResponse = serde_json::from_slice(&bytes)
-            .map_err(|e| decode_error(path, &head, &[], format!("token response: {e}")))?;
+            .map_err(|e| decode_error(operation, &head, &[], format!("token response: {e}")))?;
         if parsed.code != 0 {
             return Err(auth_error(
                 AuthErrorKind::TokenRequestRejected,
@@ -304,6 +343,15 @@ enum Auth<'a> {
     Default,
     User(&'a UserAccessToken),
     Tenant(&'a str),
+}
+
+/// Why one attempt failed, and what the send loop needs to decide on the next.
+struct Failure {
+    error: Error,
+    /// Whether sending again is safe (a token fetch, or an idempotent request).
+    safe: bool,
+    /// The cached token Feishu called invalid, to be dropped and fetched again.
+    stale_token: Option<Token>,
 }
 
 /// Where the token of one call comes from.
@@ -387,72 +435,45 @@ impl<'a> Caller<'a> {
         }
     }
 
-    /// Sends `request` and decodes its data, retrying as the client's policy allows.
+    /// Sends `request` and decodes its data, retrying as the client's policy allows. The whole
+    /// call, attempts, token fetches and waits included, ends within
+    /// [`RetryPolicy::max_elapsed`].
     ///
     /// # Errors
     ///
     /// Any [`Error`]; see the endpoint's documentation for its codes.
     pub async fn send<O: Operation>(self, request: &O) -> Result<O::Response, Error> {
-        let inner = &*self.client.inner;
         let meta = O::META;
         let source = self.token_source(meta)?;
-
-        let mut url = String::with_capacity(inner.base_url.len() + meta.path.len() + 32);
-        url.push_str(&inner.base_url);
-        build_path(request, &mut url).map_err(|reason| Error::invalid(meta.operation, reason))?;
-        request.write_query(&mut Query::new(&mut url));
-        let url = Url::parse(&url).map_err(|e| Error::invalid(meta.operation, e.to_string()))?;
-        let body = if meta.has_body {
-            Some(
-                serde_json::to_vec(request)
-                    .map_err(|e| Error::invalid(meta.operation, e.to_string()))?,
-            )
-        } else {
-            None
-        };
-
-        let policy = &inner.retry;
-        let started = Instant::now();
+        let (url, body) = self.prepare(request)?;
+        let policy = &self.client.inner.retry;
+        let deadline = Instant::now() + policy.max_elapsed();
         let mut attempt = 0;
         let mut refreshed = false;
         loop {
             attempt += 1;
-            // Token endpoints are safe to repeat, so a failed fetch counts as a safe attempt.
-            let (error, safe) = match self.token(&source).await {
-                Err(error) => (error, true),
-                Ok(token) => {
-                    let sent =
-                        self.attempt::<O::Response>(meta, attempt, &url, body.as_deref(), &token);
-                    let error = match sent.await {
-                        Ok(data) => return Ok(data),
-                        Err(error) => error,
-                    };
-                    if let (TokenSource::Cached(key), Some(code)) = (&source, error.code())
-                        && code.retry_class() == RetryClass::RefreshToken
-                        && !refreshed
-                    {
-                        // The cached token went stale early: drop it, fetch a new one, retry once.
-                        inner.tokens.invalidate(key, &token);
-                        refreshed = true;
-                        attempt -= 1;
-                        continue;
-                    }
-                    (error, meta.idempotent)
-                }
+            let left = deadline.saturating_duration_since(Instant::now());
+            let once = self.try_once::<O::Response>(meta, &source, attempt, &url, body.as_deref());
+            let failure = match tokio::time::timeout(left, once).await {
+                Ok(Ok(data)) => return Ok(data),
+                Ok(Err(failure)) => failure,
+                Err(_) => return Err(Error::call_timeout(meta.operation, policy.max_elapsed())),
             };
-            let retryable = match &error {
-                _ if error.is_rate_limited() => true,
-                Error::Api(_) | Error::Decode(_) => {
-                    safe && error.http_status().is_some_and(|s| s >= 500)
-                }
-                Error::Timeout(_) | Error::Transport(_) => safe,
-                _ => false,
-            };
-            if !retryable || attempt >= policy.max_attempts {
+            if let (TokenSource::Cached(key), Some(stale)) = (&source, &failure.stale_token)
+                && !refreshed
+            {
+                // The cached token went stale early: drop it, fetch a new one, retry once.
+                self.client.inner.tokens.invalidate(key, stale);
+                refreshed = true;
+                attempt -= 1;
+                continue;
+            }
+            let error = failure.error;
+            if !error.should_retry(failure.safe) || attempt >= policy.max_attempts() {
                 return Err(error);
             }
             let delay = policy.delay(attempt, error.retry_after());
-            if started.elapsed() + delay > policy.max_elapsed {
+            if Instant::now() + delay > deadline {
                 return Err(error);
             }
             tracing::debug!(
@@ -463,6 +484,47 @@ impl<'a> Caller<'a> {
             );
             tokio::time::sleep(delay).await;
         }
+    }
+
+    /// The URL (path and query filled in) and the JSON body of `request`.
+    fn prepare<O: Operation>(&self, request: &O) -> Result<(Url, Option<Vec<u8>>), Error> {
+        let inner = &*self.client.inner;
+        let meta = O::META;
+        let mut url = String::with_capacity(inner.base_url.len() + meta.path.len() + 32);
+        url.push_str(&inner.base_url);
+        build_path(request, &mut url).map_err(|reason| Error::invalid(meta.operation, reason))?;
+        request.write_query(&mut Query::new(&mut url));
+        let url = Url::parse(&url).map_err(|e| Error::invalid(meta.operation, e.to_string()))?;
+        let body = match meta.has_body {
+            true => Some(
+                serde_json::to_vec(request)
+                    .map_err(|e| Error::invalid(meta.operation, e.to_string()))?,
+            ),
+            false => None,
+        };
+        Ok((url, body))
+    }
+
+    /// One attempt: a token, then the request.
+    async fn try_once<T: serde::de::DeserializeOwned>(
+        &self,
+        meta: &OperationMeta,
+        source: &TokenSource<'a>,
+        attempt: u32,
+        url: &Url,
+        body: Option<&[u8]>,
+    ) -> Result<T, Failure> {
+        // Token endpoints are safe to repeat, so a failed fetch counts as a safe attempt.
+        let token = self.token(source).await.map_err(|error| Failure {
+            error,
+            safe: true,
+            stale_token: None,
+        })?;
+        self.attempt::<T>(meta, attempt, url, body, &token).await.map_err(|error| {
+            let stale = matches!(source, TokenSource::Cached(_))
+                && error.code().is_some_and(|c| c.retry_class() == RetryClass::RefreshToken);
+            Failure { error, safe: meta.idempotent, stale_token: stale.then_some(token) }
+        })
     }
 
     async fn attempt<T: serde::de::DeserializeOwned>(
@@ -491,7 +553,10 @@ impl<'a> Caller<'a> {
             }
         };
         let head = ResponseHead::from_headers(response.status().as_u16(), response.headers());
-        let bytes = response.bytes().await.map_err(|e| transport(meta.operation, e))?;
+        let limit = self.client.inner.max_response_bytes;
+        let bytes = read_body(response, limit)
+            .await
+            .map_err(|e| e.into_error(meta.operation, &head, limit))?;
         let result = decode::<T>(meta.operation, &head, &bytes);
         tracing::debug!(
             operation = meta.operation,
@@ -505,9 +570,13 @@ impl<'a> Caller<'a> {
     }
 }
 
-fn transport(operation: &'static str, error: reqwest::Error) -> Error {
+pub(crate) fn transport(operation: &'static str, error: reqwest::Error) -> Error {
     if error.is_timeout() {
-        Error::Timeout(TimeoutError { operation, source_text: error.to_string() })
+        Error::Timeout(TimeoutError {
+            operation,
+            source_text: error.to_string(),
+            source: Some(error),
+        })
     } else {
         Error::Transport(TransportError { operation, source: error })
     }

@@ -7,6 +7,7 @@ use crate::Secret;
 /// The credentials of a [`Client`](crate::Client). Every client keeps its own token cache, so
 /// two clients never share a token.
 #[derive(Clone)]
+#[non_exhaustive]
 pub enum Credentials {
     /// A custom (self-built, 自建) app: `tenant_access_token/internal` and
     /// `app_access_token/internal` are fetched from the app id and secret.

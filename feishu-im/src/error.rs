@@ -29,6 +29,9 @@ pub enum Error {
     /// The connection failed or broke.
     #[error(transparent)]
     Transport(TransportError),
+    /// The client's configuration is not usable ([`ClientBuilder::build`](crate::ClientBuilder::build)).
+    #[error(transparent)]
+    Config(ConfigError),
 }
 
 impl Error {
@@ -64,15 +67,31 @@ impl Error {
     /// Whether sending the same request again later may succeed: rate limits, timeouts,
     /// transport failures and 5xx responses.
     pub fn is_retryable(&self) -> bool {
+        self.should_retry(true)
+    }
+
+    /// Whether the client retries this failure: rate limits always; 5xx, timeouts and
+    /// transport failures only when sending again is `safe` (an idempotent request or a token
+    /// fetch).
+    pub(crate) fn should_retry(&self, safe: bool) -> bool {
         match self {
-            Error::Api(e) => e.is_rate_limited() || e.http_status >= 500,
-            Error::Decode(e) => e.http_status == 429 || e.http_status >= 500,
-            Error::Timeout(_) | Error::Transport(_) => true,
-            Error::Auth(_) | Error::InvalidRequest(_) => false,
+            _ if self.is_rate_limited() => true,
+            Error::Api(_) | Error::Decode(_) => {
+                safe && self.http_status().is_some_and(|status| status >= 500)
+            }
+            Error::Timeout(_) | Error::Transport(_) => safe,
+            Error::Auth(_) | Error::InvalidRequest(_) | Error::Config(_) => false,
         }
     }
 
-    /// How long the server asked to wait (`x-ogw-ratelimit-reset`), for rate-limit errors.
+    /// The whole call ran out of its [`RetryPolicy::max_elapsed`](crate::RetryPolicy).
+    pub(crate) fn call_timeout(operation: &'static str, limit: Duration) -> Error {
+        let text =
+            format!("the call did not finish within {limit:?}, the retry policy's max_elapsed");
+        Error::Timeout(TimeoutError { operation, source_text: text, source: None })
+    }
+
+    /// How long the server asked to wait (`x-ogw-ratelimit-reset` or `Retry-After`), for rate-limit errors.
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
             Error::Api(e) => e.retry_after,
@@ -110,7 +129,7 @@ pub struct ApiError {
     pub http_status: u16,
     /// `X-Tt-Logid` (or `X-Request-Id`).
     pub log_id: Option<String>,
-    /// How long to wait before retrying, from `x-ogw-ratelimit-reset`.
+    /// How long to wait before retrying, from `x-ogw-ratelimit-reset` or `Retry-After`.
     pub retry_after: Option<Duration>,
     /// The `error` detail object, when the server sent one.
     pub detail: ErrorDetail,
@@ -300,7 +319,7 @@ pub struct DecodeError {
     pub reason: String,
     /// The start of the body (at most 512 bytes), to see what came back.
     pub body_snippet: String,
-    /// How long to wait before retrying, from `x-ogw-ratelimit-reset`.
+    /// How long to wait before retrying, from `x-ogw-ratelimit-reset` or `Retry-After`.
     pub retry_after: Option<Duration>,
 }
 
@@ -321,7 +340,7 @@ impl fmt::Display for DecodeError {
 }
 
 /// The request ran out of time.
-#[derive(Debug, Clone, thiserror::Error)]
+#[derive(Debug, thiserror::Error)]
 #[error("{operation}: timed out ({source_text})")]
 #[non_exhaustive]
 pub struct TimeoutError {
@@ -329,6 +348,18 @@ pub struct TimeoutError {
     pub operation: &'static str,
     /// What timed out.
     pub source_text: String,
+    /// The transport's own error, through [`std::error::Error::source`].
+    #[source]
+    pub(crate) source: Option<reqwest::Error>,
+}
+
+/// A client could not be built from its configuration.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("invalid client configuration: {reason}")]
+#[non_exhaustive]
+pub struct ConfigError {
+    /// What is wrong, for example a base URL that is neither HTTPS nor loopback HTTP.
+    pub reason: String,
 }
 
 /// The connection failed.
@@ -338,9 +369,10 @@ pub struct TimeoutError {
 pub struct TransportError {
     /// The operation.
     pub operation: &'static str,
-    /// The underlying error.
+    /// The underlying error, through [`std::error::Error::source`]: the transport's error type
+    /// is not part of this crate's API.
     #[source]
-    pub source: reqwest::Error,
+    pub(crate) source: reqwest::Error,
 }
 
 /// At most `max` bytes of `body`, cut at a character boundary.

@@ -4,6 +4,7 @@ use crate::ErrorCode;
 
 /// How the client reacts to an error code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum RetryClass {
     /// Returned to the caller.
     Never,
@@ -16,6 +17,7 @@ pub enum RetryClass {
 
 /// The spec's description of one error code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ErrorSpec {
     /// Numeric code.
     pub code: i64,

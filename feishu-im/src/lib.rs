@@ -22,8 +22,8 @@
 //!   Tokens are cached per client, refreshed before expiry, fetched once for concurrent
 //!   callers, and refreshed once when Feishu reports them invalid.
 //! - Retries: rate limits (HTTP 429, `99991400`, `232019`) wait for `x-ogw-ratelimit-reset`
-//!   or back off; transport failures and 5xx are retried for requests safe to repeat.
-//!   See [`RetryPolicy`].
+//!   (or `Retry-After`) or back off; transport failures and 5xx are retried for requests safe
+//!   to repeat, and a whole call never outlasts [`RetryPolicy::max_elapsed`].
 //! - Errors: one [`Error`] with the typed [`ErrorCode`], `msg`, HTTP status and log id.
 //! - Secrets ([`Secret`], tokens, `Authorization`) never show in `Debug`, `Display` or logs.
 //! - Offline: the `fake` feature adds `feishu_im::fake`, a Feishu on `127.0.0.1` driven by the
@@ -44,19 +44,21 @@ mod response;
 mod retry;
 mod secret;
 mod token;
+mod unknown;
 
 pub use base_url::Platform;
 pub use client::{Caller, Client, ClientBuilder};
 pub use credentials::Credentials;
 pub use error::{
-    ApiError, AuthError, AuthErrorKind, DecodeError, Error, ErrorDetail, FieldViolation, Help,
-    InvalidRequest, PermissionViolation, TimeoutError, TransportError,
+    ApiError, AuthError, AuthErrorKind, ConfigError, DecodeError, Error, ErrorDetail,
+    FieldViolation, Help, InvalidRequest, PermissionViolation, TimeoutError, TransportError,
 };
 pub use error_code::{ErrorSpec, RetryClass};
 pub use generated::*;
 pub use pager::Pager;
 pub use retry::RetryPolicy;
 pub use secret::{Secret, UserAccessToken};
+pub use unknown::{UnknownCode, UnknownInteger, UnknownValue};
 
 /// The README's Rust examples, compiled as doc tests.
 #[cfg(doctest)]

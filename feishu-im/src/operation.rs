@@ -224,10 +224,17 @@ impl FieldMeta {
     }
 }
 
-/// A request to one endpoint. Generated for every endpoint of the spec.
+/// Keeps [`Operation`] sealed: only the generated requests of this crate implement it.
+pub(crate) mod sealed {
+    /// Implemented by every generated request, and by nothing outside this crate.
+    pub trait Sealed {}
+}
+
+/// A request to one endpoint. Generated for every endpoint of the spec; sealed, so that the
+/// runtime can grow it without breaking anyone.
 ///
 /// The request serializes to its JSON body (path and query fields are skipped).
-pub trait Operation: Serialize + Sync {
+pub trait Operation: sealed::Sealed + Serialize + Sync {
     /// The `data` of a successful response.
     type Response: DeserializeOwned + Send;
 

@@ -113,7 +113,10 @@ async fn get_sends_paging_query_and_decodes_unknown_enum_values() {
     let page = client(&server).chat_members().get(&request).await.unwrap();
     assert_eq!(page.items.len(), 2);
     assert_eq!(page.items[0].member_id_type, Some(UserIdType::OpenId));
-    assert_eq!(page.items[1].member_id_type, Some(UserIdType::Unknown("email".into())));
+    let Some(UserIdType::Unknown(unknown)) = &page.items[1].member_id_type else {
+        panic!("{:?}", page.items[1].member_id_type)
+    };
+    assert_eq!(unknown.as_str(), "email");
     assert_eq!(page.member_total, Some(2));
     assert!(!page.has_more);
     let sent = &server.requests()[0];
@@ -264,7 +267,8 @@ async fn an_unknown_code_is_kept() {
     let server = TestServer::start(|_| Reply::code(400, 239999, "something new")).await;
     let error =
         client(&server).chat_members().me_join(&MeJoinRequest::new("oc_1")).await.unwrap_err();
-    assert_eq!(error.code(), Some(ErrorCode::Other(239999)));
+    assert!(matches!(error.code(), Some(ErrorCode::Other(code)) if code.code() == 239999));
+    assert_eq!(error.code().map(ErrorCode::code), Some(239999));
     let Error::Api(api) = &error else { panic!() };
     assert_eq!(api.msg, "something new");
     assert_eq!(api.code.code(), 239999);
@@ -302,5 +306,5 @@ async fn lark_is_selectable_and_plain_http_is_loopback_only() {
     assert_eq!(feishu.base_url(), "https://open.feishu.cn");
     let error =
         Client::builder(Credentials::None).base_url("http://open.feishu.cn").build().unwrap_err();
-    assert!(matches!(error, Error::InvalidRequest(_)));
+    assert!(matches!(error, Error::Config(_)));
 }

@@ -17,13 +17,12 @@ const TENANT_TOKENS: &str = "/open-apis/auth/v3/tenant_access_token/internal";
 const ME_JOIN: &str = "/open-apis/im/v1/chats/oc_1/members/me_join";
 
 fn fast_retries() -> RetryPolicy {
-    RetryPolicy {
-        max_attempts: 3,
-        initial_backoff: Duration::from_millis(5),
-        max_backoff: Duration::from_millis(20),
-        max_rate_limit_wait: Duration::from_secs(2),
-        max_elapsed: Duration::from_secs(10),
-    }
+    RetryPolicy::default()
+        .with_max_attempts(3)
+        .with_initial_backoff(Duration::from_millis(5))
+        .with_max_backoff(Duration::from_millis(20))
+        .with_max_rate_limit_wait(Duration::from_secs(2))
+        .with_max_elapsed(Duration::from_secs(10))
 }
 
 fn app_client(server: &TestServer) -> Client {
@@ -33,6 +32,13 @@ fn app_client(server: &TestServer) -> Client {
         .timeout(Duration::from_millis(1500))
         .build()
         .unwrap()
+}
+
+/// A builder for a client of `server` that never retries.
+fn no_retries(server: &TestServer) -> feishu_im::ClientBuilder {
+    Client::builder(Credentials::custom_app("cli_test", "app-secret"))
+        .base_url(server.base_url())
+        .retry_policy(RetryPolicy::disabled())
 }
 
 /// A handler that answers the n-th API request (0-based) with `script[n]`, then success.
@@ -442,4 +448,93 @@ async fn a_token_fetch_that_fails_in_transit_is_retried() {
     assert_eq!(server.count(TENANT_TOKENS), 3);
     assert_eq!(server.api_requests().len(), 1);
     assert_eq!(server.api_requests()[0].header("authorization"), Some("Bearer t-third-time"));
+}
+
+/// A server that never finishes answering the API, and a retry policy whose whole-call bound
+/// is far below the per-request timeout: the call ends at the bound, with a timeout error.
+#[tokio::test]
+async fn a_stalled_server_is_bounded_by_the_whole_call_limit() {
+    let stalled = Reply::ok(json!({})).delayed(Duration::from_secs(30));
+    let server = TestServer::with_tokens(move |_| stalled.clone()).await;
+    let client = Client::builder(Credentials::custom_app("cli_test", "app-secret"))
+        .base_url(server.base_url())
+        .retry_policy(fast_retries().with_max_elapsed(Duration::from_millis(300)))
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap();
+    let error = me_join(&client).await.unwrap_err();
+    let Error::Timeout(timeout) = &error else { panic!("{error}") };
+    assert!(timeout.source_text.contains("max_elapsed"), "{error}");
+    assert_eq!(server.count(ME_JOIN), 1, "no attempt starts after the bound");
+}
+
+#[tokio::test]
+async fn a_stalled_token_endpoint_is_bounded_too() {
+    let server = TestServer::start(|request| {
+        if request.path().starts_with("/open-apis/auth/") {
+            token_reply("t-slow", 7200).delayed(Duration::from_secs(30))
+        } else {
+            Reply::ok(json!({}))
+        }
+    })
+    .await;
+    let client = Client::builder(Credentials::custom_app("cli_test", "app-secret"))
+        .base_url(server.base_url())
+        .retry_policy(fast_retries().with_max_elapsed(Duration::from_millis(300)))
+        .build()
+        .unwrap();
+    let error = me_join(&client).await.unwrap_err();
+    assert!(matches!(&error, Error::Timeout(_)), "{error}");
+    assert_eq!(server.count(ME_JOIN), 0);
+}
+
+#[tokio::test]
+async fn retry_after_is_honoured_like_the_reset_header() {
+    let limited = Reply::raw(429, "text/plain", "slow down").with_header("retry-after", "1");
+    let server = TestServer::with_tokens(scripted(vec![limited])).await;
+    let client = no_retries(&server).build().unwrap();
+    let error = me_join(&client).await.unwrap_err();
+    assert!(error.is_rate_limited(), "{error}");
+    assert_eq!(error.retry_after(), Some(Duration::from_secs(1)));
+    me_join(&app_client(&server)).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_huge_body_is_refused_at_the_limit() {
+    let huge = format!(r#"{{"code":0,"msg":"ok","data":{{"pad":"{}"}}}}"#, "x".repeat(3 << 20));
+    let server = TestServer::with_tokens(move |_| Reply::raw(200, "application/json", &huge)).await;
+    let client = no_retries(&server).max_response_bytes(1 << 20).build().unwrap();
+    let error = me_join(&client).await.unwrap_err();
+    let Error::Decode(decode) = &error else { panic!("{error}") };
+    assert!(decode.reason.contains("larger than 1048576 bytes"), "{}", decode.reason);
+    assert_eq!(decode.http_status, 200);
+    // The default limit reads it.
+    me_join(&app_client(&server)).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_deeply_nested_body_is_reported_as_too_deep() {
+    let deep = format!(r#"{{"code":0,"msg":"ok","data":{}"#, "[".repeat(100_000));
+    let server = TestServer::with_tokens(move |_| Reply::raw(200, "application/json", &deep)).await;
+    let error = me_join(&app_client(&server)).await.unwrap_err();
+    let Error::Decode(decode) = &error else { panic!("{error}") };
+    assert!(decode.reason.contains("deeper than 128 levels"), "{}", decode.reason);
+    assert!(decode.body_snippet.len() <= 512 + 8);
+}
+
+#[tokio::test]
+async fn token_fetch_errors_name_the_token_operation() {
+    let server = TestServer::start(|request| {
+        if request.path().starts_with("/open-apis/auth/") {
+            Reply::raw(502, "text/html", "<html>bad gateway</html>")
+        } else {
+            Reply::ok(json!({}))
+        }
+    })
+    .await;
+    let client = no_retries(&server).build().unwrap();
+    let error = me_join(&client).await.unwrap_err();
+    let Error::Decode(decode) = &error else { panic!("{error}") };
+    assert_eq!(decode.operation, "auth.tenant_access_token");
+    assert_eq!(decode.http_status, 502);
 }

@@ -44,7 +44,7 @@ async fn secrets_never_show_in_debug_display_or_traces() {
     })
     .await;
     let mut shown = String::new();
-    let policy = RetryPolicy { max_attempts: 2, ..RetryPolicy::default() };
+    let policy = RetryPolicy::default().with_max_attempts(2);
     let clients = [
         Client::builder(Credentials::custom_app("cli_app", SECRET)),
         Client::builder(Credentials::store_app("cli_app", SECRET)),
@@ -101,4 +101,63 @@ fn requests_and_credentials_print_without_secrets() {
         MeJoinRequest::new("oc_1")
     );
     assert!(shown.contains("cli_app") && !shown.contains(SECRET), "{shown}");
+}
+
+/// Runs an example of `feishu-im` at the `trace` level and returns what it printed.
+fn run_example(args: &[&str], env: &[(&str, &str)]) -> String {
+    let root = feishu_im_tests::generated_crates::workspace_root();
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let output = std::process::Command::new(cargo)
+        .current_dir(&root)
+        // Its own target directory: the one of this test run is locked while it runs.
+        .env("CARGO_TARGET_DIR", root.join("target/generated-crates/target"))
+        .env("RUST_LOG", "trace")
+        .envs(env.iter().copied())
+        .args(["run", "--quiet", "--offline", "-p", "feishu-im", "--features", "fake", "--example"])
+        .args(args)
+        .output()
+        .unwrap();
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_examples_print_no_secret_even_when_tracing_everything() {
+    let server = TestServer::start(|request| {
+        if request.path().starts_with("/open-apis/auth/") {
+            token_reply(&format!("t-{SECRET}"), 7200)
+        } else {
+            Reply::code(
+                400,
+                232009,
+                "Your request specifies a chat which has already been dissolved.",
+            )
+        }
+    })
+    .await;
+    let base_url = server.base_url().to_owned();
+    let me_join = tokio::task::spawn_blocking(move || {
+        run_example(
+            &["me_join", "--", "oc_1"],
+            &[
+                ("FEISHU_APP_ID", "cli_app"),
+                ("FEISHU_APP_SECRET", SECRET),
+                ("FEISHU_BASE_URL", &base_url),
+            ],
+        )
+    })
+    .await
+    .unwrap();
+    assert!(me_join.contains("232009"), "the example ran against the server:\n{me_join}");
+    assert!(me_join.contains("TRACE") || me_join.contains("DEBUG"), "tracing was on:\n{me_join}");
+    assert!(!me_join.contains(SECRET), "a secret leaked from the me_join example:\n{me_join}");
+
+    let quickstart =
+        tokio::task::spawn_blocking(|| run_example(&["quickstart"], &[])).await.unwrap();
+    assert!(quickstart.contains("chat_members.me_join"), "{quickstart}");
+    assert!(!quickstart.contains(feishu_im::fake::FakeFeishu::APP_SECRET), "{quickstart}");
+    assert!(!quickstart.contains("Bearer"), "an Authorization header leaked:\n{quickstart}");
 }

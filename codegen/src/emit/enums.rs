@@ -15,11 +15,16 @@ pub fn emit(enums: &[Enum]) -> TokenStream {
         };
     }
     let items = enums.iter().map(emit_enum);
+    let unknown = [(EnumRepr::String, "UnknownValue"), (EnumRepr::Integer, "UnknownInteger")]
+        .into_iter()
+        .filter(|(repr, _)| enums.iter().any(|e| e.repr == *repr))
+        .map(|(_, name)| ident(name));
     quote! {
         //! Enumerations shared by the endpoints. A value the server sends that the spec does not
         //! list decodes to the `Unknown` variant instead of failing.
         use std::fmt;
         use serde::{Deserialize, Deserializer, Serialize, Serializer};
+        use crate::{#(#unknown),*};
         #(#items)*
     }
 }
@@ -50,20 +55,20 @@ fn emit_enum(e: &Enum) -> TokenStream {
                 pub enum #name {
                     #(#variants)*
                     /// A value this version of the crate does not know, kept as sent.
-                    Unknown(String),
+                    Unknown(UnknownValue),
                 }
                 impl #name {
                     /// The value as sent on the wire.
                     pub fn as_str(&self) -> &str {
                         match self {
                             #( Self::#names => #values, )*
-                            Self::Unknown(value) => value,
+                            Self::Unknown(value) => value.as_str(),
                         }
                     }
                     fn from_wire(value: String) -> Self {
                         match value.as_str() {
                             #( #values => Self::#names, )*
-                            _ => Self::Unknown(value),
+                            _ => Self::Unknown(UnknownValue::new(value)),
                         }
                     }
                 }
@@ -100,20 +105,20 @@ fn emit_enum(e: &Enum) -> TokenStream {
                 pub enum #name {
                     #(#variants)*
                     /// A value this version of the crate does not know, kept as sent.
-                    Unknown(i64),
+                    Unknown(UnknownInteger),
                 }
                 impl #name {
                     /// The value as sent on the wire.
                     pub fn value(self) -> i64 {
                         match self {
                             #( Self::#names => #values, )*
-                            Self::Unknown(value) => value,
+                            Self::Unknown(value) => value.value(),
                         }
                     }
                     fn from_wire(value: i64) -> Self {
                         match value {
                             #( #values => Self::#names, )*
-                            _ => Self::Unknown(value),
+                            _ => Self::Unknown(UnknownInteger::new(value)),
                         }
                     }
                 }

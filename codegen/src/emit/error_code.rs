@@ -53,22 +53,22 @@ pub fn emit(codes: &[ErrorCode], tables: &[(String, String)]) -> TokenStream {
         }
     });
     let imports = if codes.is_empty() {
-        quote! { use crate::error_code::ErrorSpec; }
+        quote! { use crate::UnknownCode; use crate::error_code::ErrorSpec; }
     } else {
-        quote! { use crate::error_code::{ErrorSpec, RetryClass}; }
+        quote! { use crate::UnknownCode; use crate::error_code::{ErrorSpec, RetryClass}; }
     };
     // Without described codes every match would have one arm, which clippy rightly rejects.
     let methods = if codes.is_empty() {
         quote! {
             /// The variant for a numeric code: always [`ErrorCode::Other`], as the spec describes none.
             pub const fn from_code(code: i64) -> Self {
-                Self::Other(code)
+                Self::Other(UnknownCode::new(code))
             }
 
             /// The numeric code.
             pub const fn code(self) -> i64 {
                 let Self::Other(code) = self;
-                code
+                code.code()
             }
 
             /// What the spec says about this code: nothing, as it describes none.
@@ -84,7 +84,7 @@ pub fn emit(codes: &[ErrorCode], tables: &[(String, String)]) -> TokenStream {
             pub const fn from_code(code: i64) -> Self {
                 match code {
                     #( #numbers => Self::#names, )*
-                    other => Self::Other(other),
+                    other => Self::Other(UnknownCode::new(other)),
                 }
             }
 
@@ -92,7 +92,7 @@ pub fn emit(codes: &[ErrorCode], tables: &[(String, String)]) -> TokenStream {
             pub const fn code(self) -> i64 {
                 match self {
                     #( Self::#names => #numbers, )*
-                    Self::Other(code) => code,
+                    Self::Other(code) => code.code(),
                 }
             }
 
@@ -115,7 +115,7 @@ pub fn emit(codes: &[ErrorCode], tables: &[(String, String)]) -> TokenStream {
         pub enum ErrorCode {
             #(#variants)*
             /// A code the spec does not describe; its number is kept.
-            Other(i64),
+            Other(UnknownCode),
         }
 
         impl ErrorCode {

@@ -57,10 +57,12 @@ pub fn emit(api: &Api) -> Result<Vec<GeneratedFile>, (String, String)> {
             #enum_exports
             pub use error_code::ErrorCode;
 
+            #[cfg(feature = "fake")]
             use crate::operation::{Operation, OperationMeta};
 
-            /// Every operation of the spec, in module order.
-            pub const OPERATIONS: &[&OperationMeta] = &[#(#operations),*];
+            /// Every operation of the spec, in module order, for the fake's routing.
+            #[cfg(feature = "fake")]
+            pub(crate) const OPERATIONS: &[&OperationMeta] = &[#(#operations),*];
 
             /// A minimal valid call of every operation, in module order, for the fake's users.
             #[cfg(feature = "fake")]

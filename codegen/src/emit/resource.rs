@@ -327,11 +327,13 @@ fn endpoint_types(resource: &Resource, e: &Endpoint, types: &MetaTypes<'_>) -> T
             quote! { self.#token_field.as_deref() }
         };
         quote! {
+            #[doc(hidden)]
             impl Paged for #request_name {
                 fn set_page_token(&mut self, token: String) {
                     #set_token
                 }
             }
+            #[doc(hidden)]
             impl Page for #response_name {
                 type Item = #item;
                 fn has_more(&self) -> bool {
@@ -350,6 +352,7 @@ fn endpoint_types(resource: &Resource, e: &Endpoint, types: &MetaTypes<'_>) -> T
     let samples = e.request.fields.iter().filter(|f| f.required).map(|f| types.sample(f));
     let sample = quote! {
         #[cfg(feature = "fake")]
+        #[doc(hidden)]
         impl crate::fake::Sample for #request_name {
             fn sample() -> Self {
                 Self::new(#(#samples),*)
@@ -359,6 +362,8 @@ fn endpoint_types(resource: &Resource, e: &Endpoint, types: &MetaTypes<'_>) -> T
     quote! {
         #request
         #sample
+        impl crate::operation::sealed::Sealed for #request_name {}
+        #[doc(hidden)]
         impl Operation for #request_name {
             type Response = #response_name;
             const META: &'static OperationMeta = &OperationMeta {

@@ -68,6 +68,7 @@ pub use sample::{Sample, SampleCall, samples};
 
 /// A scripted answer for the next request to one endpoint.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub enum Fault {
     /// Fail with this code, at the HTTP status and with the msg of the spec.
     Code(ErrorCode),
@@ -213,12 +214,12 @@ impl FakeFeishu {
 
     /// A client builder with `credentials`, pointed at the fake, with fast retries.
     pub fn client_builder(&self, credentials: Credentials) -> ClientBuilder {
-        Client::builder(credentials).base_url(self.base_url()).retry_policy(RetryPolicy {
-            initial_backoff: Duration::from_millis(10),
-            max_backoff: Duration::from_millis(100),
-            max_rate_limit_wait: Duration::from_secs(2),
-            ..RetryPolicy::default()
-        })
+        Client::builder(credentials).base_url(self.base_url()).retry_policy(
+            RetryPolicy::default()
+                .with_initial_backoff(Duration::from_millis(10))
+                .with_max_backoff(Duration::from_millis(100))
+                .with_max_rate_limit_wait(Duration::from_secs(2)),
+        )
     }
 
     fn state(&self) -> MutexGuard<'_, State> {

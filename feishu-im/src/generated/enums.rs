@@ -5,6 +5,7 @@
 
 use std::fmt;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use crate::{UnknownValue, UnknownInteger};
 
 /// Which kind of id a member list holds. Bots are addressed by `app_id`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -19,7 +20,7 @@ pub enum MemberIdType {
     /// `app_id`: A bot, addressed by its app's id.
     AppId,
     /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
+    Unknown(UnknownValue),
 }
 
 impl MemberIdType {
@@ -30,7 +31,7 @@ impl MemberIdType {
             Self::UnionId => "union_id",
             Self::UserId => "user_id",
             Self::AppId => "app_id",
-            Self::Unknown(value) => value,
+            Self::Unknown(value) => value.as_str(),
         }
     }
 
@@ -40,7 +41,7 @@ impl MemberIdType {
             "union_id" => Self::UnionId,
             "user_id" => Self::UserId,
             "app_id" => Self::AppId,
-            _ => Self::Unknown(value),
+            _ => Self::Unknown(UnknownValue::new(value)),
         }
     }
 }
@@ -74,7 +75,7 @@ pub enum SucceedType {
     /// `2`: Fail the whole call if any id cannot be used.
     Strict,
     /// A value this version of the crate does not know, kept as sent.
-    Unknown(i64),
+    Unknown(UnknownInteger),
 }
 
 impl SucceedType {
@@ -84,7 +85,7 @@ impl SucceedType {
             Self::Standard => 0,
             Self::Partial => 1,
             Self::Strict => 2,
-            Self::Unknown(value) => value,
+            Self::Unknown(value) => value.value(),
         }
     }
 
@@ -93,7 +94,7 @@ impl SucceedType {
             0 => Self::Standard,
             1 => Self::Partial,
             2 => Self::Strict,
-            _ => Self::Unknown(value),
+            _ => Self::Unknown(UnknownInteger::new(value)),
         }
     }
 }
@@ -127,7 +128,7 @@ pub enum UserIdType {
     /// `user_id`: The user's id within the tenant; needs the field scope `contact:user.employee_id:readonly`.
     UserId,
     /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
+    Unknown(UnknownValue),
 }
 
 impl UserIdType {
@@ -137,7 +138,7 @@ impl UserIdType {
             Self::OpenId => "open_id",
             Self::UnionId => "union_id",
             Self::UserId => "user_id",
-            Self::Unknown(value) => value,
+            Self::Unknown(value) => value.as_str(),
         }
     }
 
@@ -146,7 +147,7 @@ impl UserIdType {
             "open_id" => Self::OpenId,
             "union_id" => Self::UnionId,
             "user_id" => Self::UserId,
-            _ => Self::Unknown(value),
+            _ => Self::Unknown(UnknownValue::new(value)),
         }
     }
 }

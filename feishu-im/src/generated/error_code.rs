@@ -8,6 +8,7 @@
 //! - `im`: Business codes of the IM chat and chat-member endpoints.
 //! - `platform`: Codes of the Open Platform gateway, shared by every endpoint.
 
+use crate::UnknownCode;
 use crate::error_code::{ErrorSpec, RetryClass};
 
 /// An error code of the Open Platform, as found in the `code` of a response.
@@ -193,7 +194,7 @@ pub enum ErrorCode {
     /// Some union_id in the request does not exist.
     UnionIdNotFound,
     /// A code the spec does not describe; its number is kept.
-    Other(i64),
+    Other(UnknownCode),
 }
 
 impl ErrorCode {
@@ -239,7 +240,7 @@ impl ErrorCode {
             99992351 => Self::OpenIdNotFound,
             99992360 => Self::UserIdNotFound,
             99992364 => Self::UnionIdNotFound,
-            other => Self::Other(other),
+            other => Self::Other(UnknownCode::new(other)),
         }
     }
 
@@ -285,7 +286,7 @@ impl ErrorCode {
             Self::OpenIdNotFound => 99992351,
             Self::UserIdNotFound => 99992360,
             Self::UnionIdNotFound => 99992364,
-            Self::Other(code) => code,
+            Self::Other(code) => code.code(),
         }
     }
 

@@ -11,10 +11,13 @@ pub mod v1;
 pub use enums::{MemberIdType, SucceedType, UserIdType};
 
 pub use error_code::ErrorCode;
+
+#[cfg(feature = "fake")]
 use crate::operation::{Operation, OperationMeta};
 
-/// Every operation of the spec, in module order.
-pub const OPERATIONS: &[&OperationMeta] = &[
+/// Every operation of the spec, in module order, for the fake's routing.
+#[cfg(feature = "fake")]
+pub(crate) const OPERATIONS: &[&OperationMeta] = &[
     <v1::chat_members::MeJoinRequest as Operation>::META,
     <v1::chat_members::CreateRequest as Operation>::META,
     <v1::chat_members::DeleteRequest as Operation>::META,

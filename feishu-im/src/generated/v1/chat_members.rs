@@ -243,12 +243,16 @@ impl MeJoinRequest {
 }
 
 #[cfg(feature = "fake")]
+#[doc(hidden)]
 impl crate::fake::Sample for MeJoinRequest {
     fn sample() -> Self {
         Self::new(String::from("oc_a0553eda9014c201e6969b478895c230"))
     }
 }
 
+impl crate::operation::sealed::Sealed for MeJoinRequest {}
+
+#[doc(hidden)]
 impl Operation for MeJoinRequest {
     type Response = MeJoinResponse;
     const META: &'static OperationMeta = &OperationMeta {
@@ -356,6 +360,7 @@ impl CreateRequest {
 }
 
 #[cfg(feature = "fake")]
+#[doc(hidden)]
 impl crate::fake::Sample for CreateRequest {
     fn sample() -> Self {
         Self::new(
@@ -365,6 +370,9 @@ impl crate::fake::Sample for CreateRequest {
     }
 }
 
+impl crate::operation::sealed::Sealed for CreateRequest {}
+
+#[doc(hidden)]
 impl Operation for CreateRequest {
     type Response = CreateResponse;
     const META: &'static OperationMeta = &OperationMeta {
@@ -520,6 +528,7 @@ impl DeleteRequest {
 }
 
 #[cfg(feature = "fake")]
+#[doc(hidden)]
 impl crate::fake::Sample for DeleteRequest {
     fn sample() -> Self {
         Self::new(
@@ -529,6 +538,9 @@ impl crate::fake::Sample for DeleteRequest {
     }
 }
 
+impl crate::operation::sealed::Sealed for DeleteRequest {}
+
+#[doc(hidden)]
 impl Operation for DeleteRequest {
     type Response = DeleteResponse;
     const META: &'static OperationMeta = &OperationMeta {
@@ -670,12 +682,16 @@ impl GetRequest {
 }
 
 #[cfg(feature = "fake")]
+#[doc(hidden)]
 impl crate::fake::Sample for GetRequest {
     fn sample() -> Self {
         Self::new(String::from("oc_a0553eda9014c201e6969b478895c230"))
     }
 }
 
+impl crate::operation::sealed::Sealed for GetRequest {}
+
+#[doc(hidden)]
 impl Operation for GetRequest {
     type Response = GetResponse;
     const META: &'static OperationMeta = &OperationMeta {
@@ -781,12 +797,14 @@ pub struct GetResponse {
     pub member_total: Option<i64>,
 }
 
+#[doc(hidden)]
 impl Paged for GetRequest {
     fn set_page_token(&mut self, token: String) {
         self.page_token = Some(token);
     }
 }
 
+#[doc(hidden)]
 impl Page for GetResponse {
     type Item = ChatMember;
     fn has_more(&self) -> bool {
@@ -823,12 +841,16 @@ impl IsInChatRequest {
 }
 
 #[cfg(feature = "fake")]
+#[doc(hidden)]
 impl crate::fake::Sample for IsInChatRequest {
     fn sample() -> Self {
         Self::new(String::from("oc_a0553eda9014c201e6969b478895c230"))
     }
 }
 
+impl crate::operation::sealed::Sealed for IsInChatRequest {}
+
+#[doc(hidden)]
 impl Operation for IsInChatRequest {
     type Response = IsInChatResponse;
     const META: &'static OperationMeta = &OperationMeta {

@@ -1,0 +1,62 @@
+//! Values the spec does not describe, as the server sent them.
+//!
+//! They are opaque: only the client makes them, while decoding. So a value the spec describes
+//! always decodes to its own variant, and never hides in `Other` or `Unknown`, where a match
+//! would silently stop firing once the spec learns the value.
+
+use std::fmt;
+
+/// An error code the spec does not describe, in [`ErrorCode::Other`](crate::ErrorCode).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct UnknownCode(i64);
+
+impl UnknownCode {
+    pub(crate) const fn new(code: i64) -> Self {
+        UnknownCode(code)
+    }
+
+    /// The numeric code.
+    pub const fn code(self) -> i64 {
+        self.0
+    }
+}
+
+impl fmt::Display for UnknownCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// A string enum value the spec does not list, in the enum's `Unknown` variant.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct UnknownValue(String);
+
+impl UnknownValue {
+    // Used by the generated string enums; a spec without any leaves it unused.
+    #[allow(dead_code)]
+    pub(crate) fn new(value: String) -> Self {
+        UnknownValue(value)
+    }
+
+    /// The value as sent.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// An integer enum value the spec does not list, in the enum's `Unknown` variant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct UnknownInteger(i64);
+
+impl UnknownInteger {
+    // Used by the generated integer enums; a spec without any leaves it unused.
+    #[allow(dead_code)]
+    pub(crate) const fn new(value: i64) -> Self {
+        UnknownInteger(value)
+    }
+
+    /// The value as sent.
+    pub const fn value(self) -> i64 {
+        self.0
+    }
+}
