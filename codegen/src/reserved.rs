@@ -69,6 +69,7 @@ pub const OPERATION_IMPORTS: &[&str] = &[
     "Query",
     "RateLimit",
     "TokenKind",
+    "UrlPath",
     "ValueType",
 ];
 

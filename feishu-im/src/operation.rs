@@ -7,6 +7,7 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+#[cfg(feature = "fake")]
 use crate::ErrorCode;
 
 /// HTTP methods of the Open Platform.
@@ -99,11 +100,15 @@ pub struct OperationMeta {
     pub has_body: bool,
     /// Rate-limit class.
     pub rate_limit: RateLimit,
-    /// Codes the endpoint's documentation lists (platform-wide codes come on top).
+    /// Codes the endpoint's documentation lists (platform-wide codes come on top). Only the
+    /// fake and tests read the tables below, so only builds with the `fake` feature carry them.
+    #[cfg(feature = "fake")]
     pub errors: &'static [ErrorCode],
     /// Path, query and body parameters.
+    #[cfg(feature = "fake")]
     pub params: &'static [FieldMeta],
     /// Fields of the response `data`.
+    #[cfg(feature = "fake")]
     pub response: &'static [FieldMeta],
 }
 
@@ -241,8 +246,9 @@ pub trait Operation: sealed::Sealed + Serialize + Sync {
     /// The endpoint's description.
     const META: &'static OperationMeta;
 
-    /// The value of the path parameter `name`.
-    fn path_param(&self, name: &str) -> Option<&str>;
+    /// Writes the path, its template compiled by the generator into literal parts and
+    /// parameters.
+    fn write_path(&self, path: &mut UrlPath<'_>);
 
     /// Appends the query parameters that are set.
     fn write_query(&self, _query: &mut Query<'_>) {}
@@ -314,23 +320,37 @@ impl<'a> Query<'a> {
 
 /// Fills the path template of `O` with its percent-encoded parameters.
 pub(crate) fn build_path<O: Operation>(request: &O, out: &mut String) -> Result<(), String> {
-    for segment in O::META.path.split('/').skip(1) {
-        out.push('/');
-        match segment.strip_prefix(':') {
-            None => out.push_str(segment),
-            Some(name) => {
-                let value = request
-                    .path_param(name)
-                    .ok_or_else(|| format!("path parameter `{name}` has no value"))?;
-                if value.is_empty() {
-                    return Err(format!("path parameter `{name}` is empty"));
-                }
-                if value == "." || value == ".." {
-                    return Err(format!("path parameter `{name}` cannot be `{value}`"));
-                }
-                out.extend(utf8_percent_encode(value, SEGMENT));
+    let mut path = UrlPath { out, problem: None };
+    request.write_path(&mut path);
+    path.problem.map_or(Ok(()), Err)
+}
+
+/// The path of a request being written: literal parts as they are, parameters checked and
+/// percent-encoded as one segment each.
+#[derive(Debug)]
+pub struct UrlPath<'a> {
+    out: &'a mut String,
+    problem: Option<String>,
+}
+
+impl UrlPath<'_> {
+    /// Appends a literal part of the template.
+    pub fn literal(&mut self, text: &str) -> &mut Self {
+        self.out.push_str(text);
+        self
+    }
+
+    /// Appends the path parameter `name`: never empty, `.` or `..`, and encoded so that it
+    /// stays one segment.
+    pub fn param(&mut self, name: &str, value: &str) -> &mut Self {
+        if self.problem.is_none() {
+            if value.is_empty() {
+                self.problem = Some(format!("path parameter `{name}` is empty"));
+            } else if value == "." || value == ".." {
+                self.problem = Some(format!("path parameter `{name}` cannot be `{value}`"));
             }
         }
+        self.out.extend(utf8_percent_encode(value, SEGMENT));
+        self
     }
-    Ok(())
 }

@@ -34,16 +34,8 @@ pub fn emit(resource: &Resource, enums: &[Enum]) -> TokenStream {
     let types = resource.endpoints.iter().map(|e| endpoint_types(resource, e, &meta));
     let objects = resource.objects.iter().map(|o| emit_struct(o, Role::Object, None));
 
-    let mut operation_items = vec![
-        "FieldMeta",
-        "In",
-        "Method",
-        "Operation",
-        "OperationMeta",
-        "RateLimit",
-        "TokenKind",
-        "ValueType",
-    ];
+    let mut operation_items =
+        vec!["Method", "Operation", "OperationMeta", "RateLimit", "TokenKind", "UrlPath"];
     let has_query = resource
         .endpoints
         .iter()
@@ -52,23 +44,30 @@ pub fn emit(resource: &Resource, enums: &[Enum]) -> TokenStream {
     if has_query {
         operation_items.push("Query");
     }
-    let has_fields = resource
-        .endpoints
-        .iter()
-        .any(|e| !e.request.fields.is_empty() || !e.response.fields.is_empty());
-    if !has_fields {
-        operation_items.retain(|i| !matches!(*i, "FieldMeta" | "In" | "ValueType"));
-    }
     if paged {
         operation_items.extend(["Page", "Paged"]);
     }
     operation_items.sort_unstable();
     let operation_items = operation_items.iter().map(|i| ident(i));
+    // Field and error tables exist only for the fake: its imports too.
+    let has_fields = resource
+        .endpoints
+        .iter()
+        .any(|e| !e.request.fields.is_empty() || !e.response.fields.is_empty());
+    let field_imports = has_fields.then(|| {
+        quote! {
+            #[cfg(feature = "fake")]
+            use crate::operation::{FieldMeta, In, ValueType};
+        }
+    });
+    let error_imports = resource.endpoints.iter().any(|e| !e.errors.is_empty()).then(|| {
+        quote! {
+            #[cfg(feature = "fake")]
+            use crate::ErrorCode;
+        }
+    });
 
     let mut crate_items: BTreeSet<String> = ["Caller", "Client", "Error"].map(String::from).into();
-    if resource.endpoints.iter().any(|e| !e.errors.is_empty()) {
-        crate_items.insert("ErrorCode".into());
-    }
     if paged {
         crate_items.insert("Pager".into());
     }
@@ -95,6 +94,8 @@ pub fn emit(resource: &Resource, enums: &[Enum]) -> TokenStream {
         use serde::{Deserialize, Serialize};
         use crate::operation::{ #(#operation_items),* };
         use crate::{ #(#crate_items),* };
+        #field_imports
+        #error_imports
 
         #handle_doc
         #[derive(Debug, Clone, Copy)]
@@ -187,7 +188,10 @@ fn endpoint_doc(e: &Endpoint) -> String {
     } else {
         text.push_str("[`Error::Api`] with a platform-wide code or one of the documented codes:\n");
         for (number, variant, msg) in &e.errors {
-            text.push_str(&format!("\n- [`ErrorCode::{variant}`] (`{number}`): {}", prose(msg)));
+            text.push_str(&format!(
+                "\n- [`ErrorCode::{variant}`](crate::ErrorCode::{variant}) (`{number}`): {}",
+                prose(msg)
+            ));
         }
     }
     text
@@ -260,23 +264,28 @@ fn endpoint_types(resource: &Resource, e: &Endpoint, types: &MetaTypes<'_>) -> T
 
     let params = e.request.fields.iter().map(|f| types.field(f));
     let response_fields = e.response.fields.iter().map(|f| types.field(f));
-    let path_arms = e.request.fields.iter().filter(|f| f.placement == Placement::Path).map(|f| {
-        let (name, field) = (&f.name, snake_ident(&f.name));
-        quote! { #name => Some(&self.#field), }
-    });
-    let path_fn = if e.request.fields.iter().any(|f| f.placement == Placement::Path) {
-        quote! {
-            fn path_param(&self, name: &str) -> Option<&str> {
-                match name {
-                    #(#path_arms)*
-                    _ => None,
+    let path_fn = {
+        // The template is compiled here: literal runs as they are, parameters by field.
+        let mut parts = Vec::new();
+        let mut literal = String::new();
+        for segment in e.path.split('/').skip(1) {
+            literal.push('/');
+            match segment.strip_prefix(':') {
+                None => literal.push_str(segment),
+                Some(name) => {
+                    parts.push(quote! { .literal(#literal) });
+                    literal.clear();
+                    let field = snake_ident(name);
+                    parts.push(quote! { .param(#name, &self.#field) });
                 }
             }
         }
-    } else {
+        if !literal.is_empty() {
+            parts.push(quote! { .literal(#literal) });
+        }
         quote! {
-            fn path_param(&self, _name: &str) -> Option<&str> {
-                None
+            fn write_path(&self, path: &mut UrlPath<'_>) {
+                path #(#parts)*;
             }
         }
     };
@@ -375,8 +384,11 @@ fn endpoint_types(resource: &Resource, e: &Endpoint, types: &MetaTypes<'_>) -> T
                 idempotent: #idempotent,
                 has_body: #has_body,
                 rate_limit: RateLimit { class: #limit_name, per_minute: #per_minute, per_second: #per_second },
+                #[cfg(feature = "fake")]
                 errors: &[#(ErrorCode::#errors),*],
+                #[cfg(feature = "fake")]
                 params: &[#(#params),*],
+                #[cfg(feature = "fake")]
                 response: &[#(#response_fields),*],
             };
             #path_fn

@@ -4,12 +4,15 @@
 
 use serde::{Deserialize, Serialize};
 use crate::operation::{
-    FieldMeta, In, Method, Operation, OperationMeta, Page, Paged, Query, RateLimit,
-    TokenKind, ValueType,
+    Method, Operation, OperationMeta, Page, Paged, Query, RateLimit, TokenKind, UrlPath,
 };
-use crate::{
-    Caller, Client, Error, ErrorCode, MemberIdType, Pager, SucceedType, UserIdType,
-};
+use crate::{Caller, Client, Error, MemberIdType, Pager, SucceedType, UserIdType};
+
+#[cfg(feature = "fake")]
+use crate::operation::{FieldMeta, In, ValueType};
+
+#[cfg(feature = "fake")]
+use crate::ErrorCode;
 
 /// The `chat_members` endpoints: members of a group chat (users and bots)
 ///
@@ -56,17 +59,17 @@ impl<'a> ChatMembers<'a> {
     ///
     /// [`Error::Api`] with a platform-wide code or one of the documented codes:
     ///
-    /// - [`ErrorCode::AppNotFound`] (`232004`): Such an app does NOT exist.
-    /// - [`ErrorCode::InvalidChatId`] (`232006`): Your request specifies a chat_id which is invalid.
-    /// - [`ErrorCode::ChatTypeNotSupported`] (`232008`): Your request specifies a chat whose type is NOT supported currently.
-    /// - [`ErrorCode::ChatDissolved`] (`232009`): Your request specifies a chat which has already been dissolved.
-    /// - [`ErrorCode::CrossTenantOperation`] (`232010`): Operator and chat can NOT be in different tenants.
-    /// - [`ErrorCode::ChatMemberLimitReached`] (`232013`): You have reached the limit of maximum number of members a chat can have.
-    /// - [`ErrorCode::ChatRateLimited`] (`232019`): The request has been rate limited.
-    /// - [`ErrorCode::BotAbilityNotActivated`] (`232025`): Bot ability is not activated.
-    /// - [`ErrorCode::NoValidMembers`] (`232027`): There are no valid members in the ID list specified in your request.
-    /// - [`ErrorCode::AppUnavailable`] (`232034`): The app is unavailable or inactivated by the tenant.
-    /// - [`ErrorCode::JoinRequiresApproval`] (`232075`): The public group needs to apply to join, and users or bots are not allowed to actively join the group.
+    /// - [`ErrorCode::AppNotFound`](crate::ErrorCode::AppNotFound) (`232004`): Such an app does NOT exist.
+    /// - [`ErrorCode::InvalidChatId`](crate::ErrorCode::InvalidChatId) (`232006`): Your request specifies a chat_id which is invalid.
+    /// - [`ErrorCode::ChatTypeNotSupported`](crate::ErrorCode::ChatTypeNotSupported) (`232008`): Your request specifies a chat whose type is NOT supported currently.
+    /// - [`ErrorCode::ChatDissolved`](crate::ErrorCode::ChatDissolved) (`232009`): Your request specifies a chat which has already been dissolved.
+    /// - [`ErrorCode::CrossTenantOperation`](crate::ErrorCode::CrossTenantOperation) (`232010`): Operator and chat can NOT be in different tenants.
+    /// - [`ErrorCode::ChatMemberLimitReached`](crate::ErrorCode::ChatMemberLimitReached) (`232013`): You have reached the limit of maximum number of members a chat can have.
+    /// - [`ErrorCode::ChatRateLimited`](crate::ErrorCode::ChatRateLimited) (`232019`): The request has been rate limited.
+    /// - [`ErrorCode::BotAbilityNotActivated`](crate::ErrorCode::BotAbilityNotActivated) (`232025`): Bot ability is not activated.
+    /// - [`ErrorCode::NoValidMembers`](crate::ErrorCode::NoValidMembers) (`232027`): There are no valid members in the ID list specified in your request.
+    /// - [`ErrorCode::AppUnavailable`](crate::ErrorCode::AppUnavailable) (`232034`): The app is unavailable or inactivated by the tenant.
+    /// - [`ErrorCode::JoinRequiresApproval`](crate::ErrorCode::JoinRequiresApproval) (`232075`): The public group needs to apply to join, and users or bots are not allowed to actively join the group.
     pub async fn me_join(
         self,
         request: &MeJoinRequest,
@@ -93,27 +96,27 @@ impl<'a> ChatMembers<'a> {
     ///
     /// [`Error::Api`] with a platform-wide code or one of the documented codes:
     ///
-    /// - [`ErrorCode::InvalidRequestParameter`] (`232001`): Your request contains an invalid request parameter.
-    /// - [`ErrorCode::AppNotFound`] (`232004`): Such an app does NOT exist.
-    /// - [`ErrorCode::InvalidChatId`] (`232006`): Your request specifies a chat_id which is invalid.
-    /// - [`ErrorCode::ChatDissolved`] (`232009`): Your request specifies a chat which has already been dissolved.
-    /// - [`ErrorCode::CrossTenantOperation`] (`232010`): Operator and chat can NOT be in different tenants.
-    /// - [`ErrorCode::OperatorNotInChat`] (`232011`): Operator can NOT be out of the chat.
-    /// - [`ErrorCode::ChatMemberLimitReached`] (`232013`): You have reached the limit of maximum number of members a chat can have.
-    /// - [`ErrorCode::OperatorNotOwnerOrAdmin`] (`232017`): No Permission: If the operator is NOT owner or creator with the scope, the operator can NOT complete the request.
-    /// - [`ErrorCode::ChatRateLimited`] (`232019`): The request has been rate limited.
-    /// - [`ErrorCode::MembersNotVisible`] (`232024`): Users do not have the visibility of the app, or the operator does not have collaboration permissions with the target users.
-    /// - [`ErrorCode::BotAbilityNotActivated`] (`232025`): Bot ability is not activated.
-    /// - [`ErrorCode::NoValidMembers`] (`232027`): There are no valid members in the ID list specified in your request.
-    /// - [`ErrorCode::ExternalMembersNotAllowed`] (`232028`): External members can Not be added to an internal group chat.
-    /// - [`ErrorCode::ExternalChatScopeMissing`] (`232033`): The operator or invited bots does NOT have the authority to manage external chats without the scope.
-    /// - [`ErrorCode::AppUnavailable`] (`232034`): The app is unavailable or inactivated by the tenant.
-    /// - [`ErrorCode::UnavailableIds`] (`232043`): Your request contains unavailable ids.
-    /// - [`ErrorCode::AdminMemberLimitReached`] (`232044`): You have reached maximum number of chat members set by admin.
-    /// - [`ErrorCode::UnsupportedChatType`] (`232090`): Unsupported chat type.
-    /// - [`ErrorCode::OpenIdNotFound`] (`99992351`): Your request contains not existed id.
-    /// - [`ErrorCode::UserIdNotFound`] (`99992360`): Your request contains not existed id.
-    /// - [`ErrorCode::UnionIdNotFound`] (`99992364`): Your request contains not existed id.
+    /// - [`ErrorCode::InvalidRequestParameter`](crate::ErrorCode::InvalidRequestParameter) (`232001`): Your request contains an invalid request parameter.
+    /// - [`ErrorCode::AppNotFound`](crate::ErrorCode::AppNotFound) (`232004`): Such an app does NOT exist.
+    /// - [`ErrorCode::InvalidChatId`](crate::ErrorCode::InvalidChatId) (`232006`): Your request specifies a chat_id which is invalid.
+    /// - [`ErrorCode::ChatDissolved`](crate::ErrorCode::ChatDissolved) (`232009`): Your request specifies a chat which has already been dissolved.
+    /// - [`ErrorCode::CrossTenantOperation`](crate::ErrorCode::CrossTenantOperation) (`232010`): Operator and chat can NOT be in different tenants.
+    /// - [`ErrorCode::OperatorNotInChat`](crate::ErrorCode::OperatorNotInChat) (`232011`): Operator can NOT be out of the chat.
+    /// - [`ErrorCode::ChatMemberLimitReached`](crate::ErrorCode::ChatMemberLimitReached) (`232013`): You have reached the limit of maximum number of members a chat can have.
+    /// - [`ErrorCode::OperatorNotOwnerOrAdmin`](crate::ErrorCode::OperatorNotOwnerOrAdmin) (`232017`): No Permission: If the operator is NOT owner or creator with the scope, the operator can NOT complete the request.
+    /// - [`ErrorCode::ChatRateLimited`](crate::ErrorCode::ChatRateLimited) (`232019`): The request has been rate limited.
+    /// - [`ErrorCode::MembersNotVisible`](crate::ErrorCode::MembersNotVisible) (`232024`): Users do not have the visibility of the app, or the operator does not have collaboration permissions with the target users.
+    /// - [`ErrorCode::BotAbilityNotActivated`](crate::ErrorCode::BotAbilityNotActivated) (`232025`): Bot ability is not activated.
+    /// - [`ErrorCode::NoValidMembers`](crate::ErrorCode::NoValidMembers) (`232027`): There are no valid members in the ID list specified in your request.
+    /// - [`ErrorCode::ExternalMembersNotAllowed`](crate::ErrorCode::ExternalMembersNotAllowed) (`232028`): External members can Not be added to an internal group chat.
+    /// - [`ErrorCode::ExternalChatScopeMissing`](crate::ErrorCode::ExternalChatScopeMissing) (`232033`): The operator or invited bots does NOT have the authority to manage external chats without the scope.
+    /// - [`ErrorCode::AppUnavailable`](crate::ErrorCode::AppUnavailable) (`232034`): The app is unavailable or inactivated by the tenant.
+    /// - [`ErrorCode::UnavailableIds`](crate::ErrorCode::UnavailableIds) (`232043`): Your request contains unavailable ids.
+    /// - [`ErrorCode::AdminMemberLimitReached`](crate::ErrorCode::AdminMemberLimitReached) (`232044`): You have reached maximum number of chat members set by admin.
+    /// - [`ErrorCode::UnsupportedChatType`](crate::ErrorCode::UnsupportedChatType) (`232090`): Unsupported chat type.
+    /// - [`ErrorCode::OpenIdNotFound`](crate::ErrorCode::OpenIdNotFound) (`99992351`): Your request contains not existed id.
+    /// - [`ErrorCode::UserIdNotFound`](crate::ErrorCode::UserIdNotFound) (`99992360`): Your request contains not existed id.
+    /// - [`ErrorCode::UnionIdNotFound`](crate::ErrorCode::UnionIdNotFound) (`99992364`): Your request contains not existed id.
     pub async fn create(self, request: &CreateRequest) -> Result<CreateResponse, Error> {
         self.caller.send(request).await
     }
@@ -134,21 +137,21 @@ impl<'a> ChatMembers<'a> {
     ///
     /// [`Error::Api`] with a platform-wide code or one of the documented codes:
     ///
-    /// - [`ErrorCode::InvalidRequestParameter`] (`232001`): Your request contains an invalid request parameter.
-    /// - [`ErrorCode::AppNotFound`] (`232004`): Such an app does NOT exist.
-    /// - [`ErrorCode::InvalidChatId`] (`232006`): Your request specifies a chat_id which is invalid.
-    /// - [`ErrorCode::InvalidChatOrUserId`] (`232007`): Your request specifies a chat_id or user_id which is invalid.
-    /// - [`ErrorCode::ChatDissolved`] (`232009`): Your request specifies a chat which has already been dissolved.
-    /// - [`ErrorCode::CrossTenantOperation`] (`232010`): Operator and chat can NOT be in different tenants.
-    /// - [`ErrorCode::OperatorNotInChat`] (`232011`): Operator can NOT be out of the chat.
-    /// - [`ErrorCode::TokenLacksPermission`] (`232014`): The token used in the request does NOT have the permissions necessary to complete the request.
-    /// - [`ErrorCode::ChatRateLimited`] (`232019`): The request has been rate limited.
-    /// - [`ErrorCode::BotAbilityNotActivated`] (`232025`): Bot ability is not activated.
-    /// - [`ErrorCode::NoValidMembers`] (`232027`): There are no valid members in the ID list specified in your request.
-    /// - [`ErrorCode::NoOwnerCandidate`] (`232029`): There are no available candidates for chat owner.
-    /// - [`ErrorCode::ExternalChatScopeMissing`] (`232033`): The operator or invited bots does NOT have the authority to manage external chats without the scope.
-    /// - [`ErrorCode::AppUnavailable`] (`232034`): The app is unavailable or inactivated by the tenant.
-    /// - [`ErrorCode::CannotRemoveOwner`] (`232076`): Can't kick chat owner.
+    /// - [`ErrorCode::InvalidRequestParameter`](crate::ErrorCode::InvalidRequestParameter) (`232001`): Your request contains an invalid request parameter.
+    /// - [`ErrorCode::AppNotFound`](crate::ErrorCode::AppNotFound) (`232004`): Such an app does NOT exist.
+    /// - [`ErrorCode::InvalidChatId`](crate::ErrorCode::InvalidChatId) (`232006`): Your request specifies a chat_id which is invalid.
+    /// - [`ErrorCode::InvalidChatOrUserId`](crate::ErrorCode::InvalidChatOrUserId) (`232007`): Your request specifies a chat_id or user_id which is invalid.
+    /// - [`ErrorCode::ChatDissolved`](crate::ErrorCode::ChatDissolved) (`232009`): Your request specifies a chat which has already been dissolved.
+    /// - [`ErrorCode::CrossTenantOperation`](crate::ErrorCode::CrossTenantOperation) (`232010`): Operator and chat can NOT be in different tenants.
+    /// - [`ErrorCode::OperatorNotInChat`](crate::ErrorCode::OperatorNotInChat) (`232011`): Operator can NOT be out of the chat.
+    /// - [`ErrorCode::TokenLacksPermission`](crate::ErrorCode::TokenLacksPermission) (`232014`): The token used in the request does NOT have the permissions necessary to complete the request.
+    /// - [`ErrorCode::ChatRateLimited`](crate::ErrorCode::ChatRateLimited) (`232019`): The request has been rate limited.
+    /// - [`ErrorCode::BotAbilityNotActivated`](crate::ErrorCode::BotAbilityNotActivated) (`232025`): Bot ability is not activated.
+    /// - [`ErrorCode::NoValidMembers`](crate::ErrorCode::NoValidMembers) (`232027`): There are no valid members in the ID list specified in your request.
+    /// - [`ErrorCode::NoOwnerCandidate`](crate::ErrorCode::NoOwnerCandidate) (`232029`): There are no available candidates for chat owner.
+    /// - [`ErrorCode::ExternalChatScopeMissing`](crate::ErrorCode::ExternalChatScopeMissing) (`232033`): The operator or invited bots does NOT have the authority to manage external chats without the scope.
+    /// - [`ErrorCode::AppUnavailable`](crate::ErrorCode::AppUnavailable) (`232034`): The app is unavailable or inactivated by the tenant.
+    /// - [`ErrorCode::CannotRemoveOwner`](crate::ErrorCode::CannotRemoveOwner) (`232076`): Can't kick chat owner.
     pub async fn delete(self, request: &DeleteRequest) -> Result<DeleteResponse, Error> {
         self.caller.send(request).await
     }
@@ -171,15 +174,15 @@ impl<'a> ChatMembers<'a> {
     ///
     /// [`Error::Api`] with a platform-wide code or one of the documented codes:
     ///
-    /// - [`ErrorCode::InvalidRequestParameter`] (`232001`): Your request contains an invalid request parameter.
-    /// - [`ErrorCode::AppNotFound`] (`232004`): Such an app does NOT exist.
-    /// - [`ErrorCode::InvalidChatId`] (`232006`): Your request specifies a chat_id which is invalid.
-    /// - [`ErrorCode::ChatDissolved`] (`232009`): Your request specifies a chat which has already been dissolved.
-    /// - [`ErrorCode::CrossTenantOperation`] (`232010`): Operator and chat can NOT be in different tenants.
-    /// - [`ErrorCode::OperatorNotInChat`] (`232011`): Operator can NOT be out of the chat.
-    /// - [`ErrorCode::BotAbilityNotActivated`] (`232025`): Bot ability is not activated.
-    /// - [`ErrorCode::ExternalChatScopeMissing`] (`232033`): The operator or invited bots does NOT have the authority to manage external chats without the scope.
-    /// - [`ErrorCode::AppUnavailable`] (`232034`): The app is unavailable or inactivated by the tenant.
+    /// - [`ErrorCode::InvalidRequestParameter`](crate::ErrorCode::InvalidRequestParameter) (`232001`): Your request contains an invalid request parameter.
+    /// - [`ErrorCode::AppNotFound`](crate::ErrorCode::AppNotFound) (`232004`): Such an app does NOT exist.
+    /// - [`ErrorCode::InvalidChatId`](crate::ErrorCode::InvalidChatId) (`232006`): Your request specifies a chat_id which is invalid.
+    /// - [`ErrorCode::ChatDissolved`](crate::ErrorCode::ChatDissolved) (`232009`): Your request specifies a chat which has already been dissolved.
+    /// - [`ErrorCode::CrossTenantOperation`](crate::ErrorCode::CrossTenantOperation) (`232010`): Operator and chat can NOT be in different tenants.
+    /// - [`ErrorCode::OperatorNotInChat`](crate::ErrorCode::OperatorNotInChat) (`232011`): Operator can NOT be out of the chat.
+    /// - [`ErrorCode::BotAbilityNotActivated`](crate::ErrorCode::BotAbilityNotActivated) (`232025`): Bot ability is not activated.
+    /// - [`ErrorCode::ExternalChatScopeMissing`](crate::ErrorCode::ExternalChatScopeMissing) (`232033`): The operator or invited bots does NOT have the authority to manage external chats without the scope.
+    /// - [`ErrorCode::AppUnavailable`](crate::ErrorCode::AppUnavailable) (`232034`): The app is unavailable or inactivated by the tenant.
     pub async fn get(self, request: &GetRequest) -> Result<GetResponse, Error> {
         self.caller.send(request).await
     }
@@ -208,12 +211,12 @@ impl<'a> ChatMembers<'a> {
     ///
     /// [`Error::Api`] with a platform-wide code or one of the documented codes:
     ///
-    /// - [`ErrorCode::AppNotFound`] (`232004`): Such an app does NOT exist.
-    /// - [`ErrorCode::InvalidChatId`] (`232006`): Your request specifies a chat_id which is invalid.
-    /// - [`ErrorCode::CrossTenantOperation`] (`232010`): Operator and chat can NOT be in different tenants.
-    /// - [`ErrorCode::BotAbilityNotActivated`] (`232025`): Bot ability is not activated.
-    /// - [`ErrorCode::ExternalChatScopeMissing`] (`232033`): The operator or invited bots does NOT have the authority to manage external chats without the scope.
-    /// - [`ErrorCode::AppUnavailable`] (`232034`): The app is unavailable or inactivated by the tenant.
+    /// - [`ErrorCode::AppNotFound`](crate::ErrorCode::AppNotFound) (`232004`): Such an app does NOT exist.
+    /// - [`ErrorCode::InvalidChatId`](crate::ErrorCode::InvalidChatId) (`232006`): Your request specifies a chat_id which is invalid.
+    /// - [`ErrorCode::CrossTenantOperation`](crate::ErrorCode::CrossTenantOperation) (`232010`): Operator and chat can NOT be in different tenants.
+    /// - [`ErrorCode::BotAbilityNotActivated`](crate::ErrorCode::BotAbilityNotActivated) (`232025`): Bot ability is not activated.
+    /// - [`ErrorCode::ExternalChatScopeMissing`](crate::ErrorCode::ExternalChatScopeMissing) (`232033`): The operator or invited bots does NOT have the authority to manage external chats without the scope.
+    /// - [`ErrorCode::AppUnavailable`](crate::ErrorCode::AppUnavailable) (`232034`): The app is unavailable or inactivated by the tenant.
     pub async fn is_in_chat(
         self,
         request: &IsInChatRequest,
@@ -268,6 +271,7 @@ impl Operation for MeJoinRequest {
             per_minute: 1000,
             per_second: 50,
         },
+        #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::AppNotFound,
             ErrorCode::InvalidChatId,
@@ -281,18 +285,19 @@ impl Operation for MeJoinRequest {
             ErrorCode::AppUnavailable,
             ErrorCode::JoinRequiresApproval,
         ],
+        #[cfg(feature = "fake")]
         params: &[
             FieldMeta::required("chat_id", In::Path, ValueType::String)
                 .example("oc_a0553eda9014c201e6969b478895c230"),
         ],
+        #[cfg(feature = "fake")]
         response: &[],
     };
 
-    fn path_param(&self, name: &str) -> Option<&str> {
-        match name {
-            "chat_id" => Some(&self.chat_id),
-            _ => None,
-        }
+    fn write_path(&self, path: &mut UrlPath<'_>) {
+        path.literal("/open-apis/im/v1/chats/")
+            .param("chat_id", &self.chat_id)
+            .literal("/members/me_join");
     }
 }
 
@@ -388,6 +393,7 @@ impl Operation for CreateRequest {
             per_minute: 1000,
             per_second: 50,
         },
+        #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::InvalidRequestParameter,
             ErrorCode::AppNotFound,
@@ -411,6 +417,7 @@ impl Operation for CreateRequest {
             ErrorCode::UserIdNotFound,
             ErrorCode::UnionIdNotFound,
         ],
+        #[cfg(feature = "fake")]
         params: &[
             FieldMeta::required("chat_id", In::Path, ValueType::String)
                 .example("oc_a0553eda9014c201e6969b478895c230"),
@@ -435,6 +442,7 @@ impl Operation for CreateRequest {
                 .max_items(55)
                 .example("ou_9204a37300b3700d61effaa439f34295"),
         ],
+        #[cfg(feature = "fake")]
         response: &[
             FieldMeta::optional(
                 "invalid_id_list",
@@ -454,11 +462,10 @@ impl Operation for CreateRequest {
         ],
     };
 
-    fn path_param(&self, name: &str) -> Option<&str> {
-        match name {
-            "chat_id" => Some(&self.chat_id),
-            _ => None,
-        }
+    fn write_path(&self, path: &mut UrlPath<'_>) {
+        path.literal("/open-apis/im/v1/chats/")
+            .param("chat_id", &self.chat_id)
+            .literal("/members");
     }
 
     fn write_query(&self, query: &mut Query<'_>) {
@@ -556,6 +563,7 @@ impl Operation for DeleteRequest {
             per_minute: 1000,
             per_second: 50,
         },
+        #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::InvalidRequestParameter,
             ErrorCode::AppNotFound,
@@ -573,6 +581,7 @@ impl Operation for DeleteRequest {
             ErrorCode::AppUnavailable,
             ErrorCode::CannotRemoveOwner,
         ],
+        #[cfg(feature = "fake")]
         params: &[
             FieldMeta::required("chat_id", In::Path, ValueType::String)
                 .example("oc_a0553eda9014c201e6969b478895c230"),
@@ -590,6 +599,7 @@ impl Operation for DeleteRequest {
                 .min_items(1)
                 .example("ou_9204a37300b3700d61effaa439f34295"),
         ],
+        #[cfg(feature = "fake")]
         response: &[
             FieldMeta::optional(
                 "invalid_id_list",
@@ -599,11 +609,10 @@ impl Operation for DeleteRequest {
         ],
     };
 
-    fn path_param(&self, name: &str) -> Option<&str> {
-        match name {
-            "chat_id" => Some(&self.chat_id),
-            _ => None,
-        }
+    fn write_path(&self, path: &mut UrlPath<'_>) {
+        path.literal("/open-apis/im/v1/chats/")
+            .param("chat_id", &self.chat_id)
+            .literal("/members");
     }
 
     fn write_query(&self, query: &mut Query<'_>) {
@@ -707,6 +716,7 @@ impl Operation for GetRequest {
             per_minute: 1000,
             per_second: 50,
         },
+        #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::InvalidRequestParameter,
             ErrorCode::AppNotFound,
@@ -718,6 +728,7 @@ impl Operation for GetRequest {
             ErrorCode::ExternalChatScopeMissing,
             ErrorCode::AppUnavailable,
         ],
+        #[cfg(feature = "fake")]
         params: &[
             FieldMeta::required("chat_id", In::Path, ValueType::String)
                 .example("oc_a0553eda9014c201e6969b478895c230"),
@@ -733,6 +744,7 @@ impl Operation for GetRequest {
                 .default_value("20"),
             FieldMeta::optional("page_token", In::Query, ValueType::String),
         ],
+        #[cfg(feature = "fake")]
         response: &[
             FieldMeta::optional(
                 "items",
@@ -766,11 +778,10 @@ impl Operation for GetRequest {
         ],
     };
 
-    fn path_param(&self, name: &str) -> Option<&str> {
-        match name {
-            "chat_id" => Some(&self.chat_id),
-            _ => None,
-        }
+    fn write_path(&self, path: &mut UrlPath<'_>) {
+        path.literal("/open-apis/im/v1/chats/")
+            .param("chat_id", &self.chat_id)
+            .literal("/members");
     }
 
     fn write_query(&self, query: &mut Query<'_>) {
@@ -866,6 +877,7 @@ impl Operation for IsInChatRequest {
             per_minute: 1000,
             per_second: 50,
         },
+        #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::AppNotFound,
             ErrorCode::InvalidChatId,
@@ -874,18 +886,19 @@ impl Operation for IsInChatRequest {
             ErrorCode::ExternalChatScopeMissing,
             ErrorCode::AppUnavailable,
         ],
+        #[cfg(feature = "fake")]
         params: &[
             FieldMeta::required("chat_id", In::Path, ValueType::String)
                 .example("oc_a0553eda9014c201e6969b478895c230"),
         ],
+        #[cfg(feature = "fake")]
         response: &[FieldMeta::required("is_in_chat", In::Data, ValueType::Boolean)],
     };
 
-    fn path_param(&self, name: &str) -> Option<&str> {
-        match name {
-            "chat_id" => Some(&self.chat_id),
-            _ => None,
-        }
+    fn write_path(&self, path: &mut UrlPath<'_>) {
+        path.literal("/open-apis/im/v1/chats/")
+            .param("chat_id", &self.chat_id)
+            .literal("/members/is_in_chat");
     }
 }
 
