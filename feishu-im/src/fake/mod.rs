@@ -50,6 +50,8 @@
 //! # }
 //! ```
 
+// The fake's HTTP server, shared with the workspace's test server; not part of the API.
+#[doc(hidden)]
 pub mod http;
 mod sample;
 mod serve;
