@@ -20,6 +20,9 @@ pub fn load(files: &[SourceFile], diags: &mut Diagnostics) -> Spec {
         spec.error_tables.extend(part.error_tables);
         spec.resources.extend(part.resources);
         spec.unparsed |= part.unparsed;
+        spec.broken.rate_limits.extend(part.broken.rate_limits);
+        spec.broken.enums.extend(part.broken.enums);
+        spec.broken.codes.extend(part.broken.codes);
         diags.extend(problems);
     }
     spec
@@ -65,20 +68,22 @@ fn load_file(file: &SourceFile) -> (Spec, Diagnostics) {
     };
     if let Some(node) = doc.get("rate_limits") {
         for (name, node) in node.entries(&mut diags) {
-            if let Some(limit) = rate_limit(name, &node, &mut diags) {
-                spec.rate_limits.push(limit);
+            match rate_limit(name.clone(), &node, &mut diags) {
+                Some(limit) => spec.rate_limits.push(limit),
+                None => spec.broken.rate_limits.push((name, node.location())),
             }
         }
     }
     if let Some(node) = doc.get("enums") {
         for (name, node) in node.entries(&mut diags) {
-            if let Some(def) = enum_def(name, &node, &mut diags) {
-                spec.enums.push(def);
+            match enum_def(name.clone(), &node, &mut diags) {
+                Some(def) => spec.enums.push(def),
+                None => spec.broken.enums.push(name),
             }
         }
     }
     if let Some(node) = doc.get("error_table")
-        && let Some(table) = error_table(&node, &mut diags)
+        && let Some(table) = error_table(&node, &mut spec.broken.codes, &mut diags)
     {
         spec.error_tables.push(table);
     }
@@ -447,7 +452,12 @@ fn enum_def(name: String, node: &Node<'_>, diags: &mut Diagnostics) -> Option<En
     Some(EnumDef { name, doc: doc?, repr: repr?, values, location: node.location() })
 }
 
-fn error_table(node: &Node<'_>, diags: &mut Diagnostics) -> Option<ErrorTable> {
+/// An error table; the codes of entries that could not be loaded go to `broken`.
+fn error_table(
+    node: &Node<'_>,
+    broken: &mut Vec<i64>,
+    diags: &mut Diagnostics,
+) -> Option<ErrorTable> {
     let fields = node.mapping(diags, &["name", "doc", "platform", "codes"])?;
     let name = fields.req_string("name", diags);
     let doc = fields.req_string("doc", diags);
@@ -455,8 +465,9 @@ fn error_table(node: &Node<'_>, diags: &mut Diagnostics) -> Option<ErrorTable> {
     let mut codes = Vec::new();
     if let Some(list) = fields.required("codes", diags) {
         for item in list.items(diags) {
-            if let Some(def) = error_def(&item, diags) {
-                codes.push(def);
+            match error_def(&item, diags) {
+                Some(def) => codes.push(def),
+                None => broken.extend(item.value.get("code").and_then(Value::as_i64)),
             }
         }
     }

@@ -15,6 +15,17 @@ pub struct Spec {
     pub resources: Vec<Resource>,
     /// Whether some file was not YAML, so that the spec is incomplete.
     pub unparsed: bool,
+    /// What was declared but could not be loaded, each with its problem already reported:
+    /// references to it are not reported again.
+    pub broken: Broken,
+}
+
+/// Names and codes declared in the spec whose declaration had problems.
+#[derive(Debug, Default)]
+pub struct Broken {
+    pub rate_limits: Vec<(String, Location)>,
+    pub enums: Vec<String>,
+    pub codes: Vec<i64>,
 }
 
 /// A rate-limit class.

@@ -15,11 +15,14 @@ pub fn validate(spec: &Spec, diags: &mut Diagnostics) {
     check_prose_lengths(spec, diags);
     let enums = check_enums(spec, diags);
     let codes = check_error_tables(spec, diags);
-    let rate_limits = unique(
+    let mut rate_limits = unique(
         spec.rate_limits.iter().map(|r| (r.name.as_str(), &r.location)),
         "rate-limit class",
         diags,
     );
+    for (name, location) in &spec.broken.rate_limits {
+        rate_limits.entry(name.as_str()).or_insert(location);
+    }
     for limit in &spec.rate_limits {
         if limit.per_minute == 0 || limit.per_second == 0 {
             diags.push(&limit.location, "rate limits must be greater than zero");
@@ -76,7 +79,7 @@ pub fn validate(spec: &Spec, diags: &mut Diagnostics) {
                 types
                     .insert(format!("{}{suffix}", pascal_case(&endpoint.name)), &endpoint.location);
             }
-            check_endpoint(resource, endpoint, &enums, &codes, &rate_limits, diags);
+            check_endpoint(resource, endpoint, &enums, &codes, &rate_limits, &spec.broken, diags);
         }
         for endpoint in &resource.endpoints {
             let fields = endpoint.query.iter().chain(endpoint.body.iter().flatten());
@@ -284,6 +287,7 @@ fn check_endpoint(
     enums: &BTreeMap<&str, &EnumDef>,
     codes: &BTreeMap<i64, &ErrorDef>,
     rate_limits: &BTreeMap<&str, &Location>,
+    broken: &Broken,
     diags: &mut Diagnostics,
 ) {
     let at = &endpoint.location;
@@ -397,7 +401,7 @@ fn check_endpoint(
     let all_fields =
         endpoint.path_params.iter().chain(&endpoint.query).chain(endpoint.body.iter().flatten());
     for field in all_fields.chain(&endpoint.response) {
-        check_field(field, enums, diags);
+        check_field(field, enums, broken, diags);
         let depth = type_depth(&field.ty);
         if depth > MAX_TYPE_DEPTH {
             diags.push(
@@ -413,7 +417,7 @@ fn check_endpoint(
         if !listed.insert(*code) {
             diags.push(location, format!("error code {code} is listed twice"));
         }
-        if !codes.contains_key(code) {
+        if !codes.contains_key(code) && !broken.codes.contains(code) {
             diags.push(location, format!("error code {code} is not described in any error table"));
         }
     }
@@ -492,7 +496,12 @@ fn is_scalar(ty: &TypeRef) -> bool {
     }
 }
 
-fn check_field(field: &Field, enums: &BTreeMap<&str, &EnumDef>, diags: &mut Diagnostics) {
+fn check_field(
+    field: &Field,
+    enums: &BTreeMap<&str, &EnumDef>,
+    broken: &Broken,
+    diags: &mut Diagnostics,
+) {
     let at = &field.location;
     if field.name.len() > MAX_NAME {
         diags.push(
@@ -532,7 +541,7 @@ fn check_field(field: &Field, enums: &BTreeMap<&str, &EnumDef>, diags: &mut Diag
     if field.required && field.default.is_some() {
         diags.push(at, "a required field cannot have a default");
     }
-    check_type(&field.ty, enums, diags);
+    check_type(&field.ty, enums, broken, diags);
     if let Some(default) = &field.default {
         check_literal(field, &field.ty, default, "default", enums, diags);
     }
@@ -541,17 +550,24 @@ fn check_field(field: &Field, enums: &BTreeMap<&str, &EnumDef>, diags: &mut Diag
     }
 }
 
-fn check_type(ty: &TypeRef, enums: &BTreeMap<&str, &EnumDef>, diags: &mut Diagnostics) {
+fn check_type(
+    ty: &TypeRef,
+    enums: &BTreeMap<&str, &EnumDef>,
+    broken: &Broken,
+    diags: &mut Diagnostics,
+) {
     match ty {
-        TypeRef::Named(name, location) if !enums.contains_key(name.as_str()) => {
+        TypeRef::Named(name, location)
+            if !enums.contains_key(name.as_str()) && !broken.enums.contains(name) =>
+        {
             let known: Vec<_> = enums.keys().copied().collect();
             diags.push(location, format!("unknown type `{name}`; expected string, integer, boolean, array, object or an enum ({})", known.join(", ")));
         }
-        TypeRef::Array(inner) => check_type(inner, enums, diags),
+        TypeRef::Array(inner) => check_type(inner, enums, broken, diags),
         TypeRef::Object(object) => {
             check_name(&object.name, &object.location, "object name", diags);
             for field in &object.fields {
-                check_field(field, enums, diags);
+                check_field(field, enums, broken, diags);
             }
         }
         _ => {}
