@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use crate::diagnostics::{Diagnostics, Location};
 use crate::model::{Field, Spec, TypeRef};
-use crate::names::pascal_case;
+use crate::names::{pascal_case, shorten};
 use crate::reserved::*;
 
 /// Reports every name of `spec` that would clash once generated.
@@ -232,8 +232,4 @@ fn refuse_with(
     suffix: &str,
 ) {
     diags.push(at, format!("{what} `{name}`: {clash}; rename it, e.g. `{name}{suffix}`"));
-}
-
-fn shorten(name: &str) -> &str {
-    name.char_indices().nth(24).map_or(name, |(at, _)| &name[..at])
 }

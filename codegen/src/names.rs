@@ -55,6 +55,11 @@ pub fn snake_ident(name: &str) -> Ident {
     }
 }
 
+/// The start of a long name (24 characters), for messages.
+pub fn shorten(name: &str) -> &str {
+    name.char_indices().nth(24).map_or(name, |(at, _)| &name[..at])
+}
+
 /// A plain identifier, for names built by the generator itself.
 pub fn ident(name: &str) -> Ident {
     Ident::new(name, Span::call_site())

@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diagnostics::{Diagnostics, Location};
 use crate::model::*;
-use crate::names::{is_snake_case, is_unusable_keyword, pascal_case};
+use crate::names::{is_snake_case, is_unusable_keyword, pascal_case, shorten};
 
 /// The longest name a spec may give anything: names become file names and identifiers.
 pub const MAX_NAME: usize = 64;
@@ -161,11 +161,6 @@ fn check_prose_lengths(spec: &Spec, diags: &mut Diagnostics) {
             }
         }
     }
-}
-
-/// The start of a long name, for messages.
-fn shorten(name: &str) -> &str {
-    name.char_indices().nth(24).map_or(name, |(at, _)| &name[..at])
 }
 
 /// Checks that names are unique and returns them with their locations.

@@ -563,6 +563,19 @@ fn constructors(s: &Struct, role: Role) -> TokenStream {
     }
 }
 
+/// The sample text of a string field, or of each item of a string list.
+fn sample_text(f: &Field) -> String {
+    match &f.example {
+        Some(Literal::String(s)) => s.clone(),
+        _ => format!("sample_{}", f.name),
+    }
+}
+
+/// How many items a sample list holds: at least one, within the field's limits.
+fn sample_count(f: &Field) -> u32 {
+    f.min_items.unwrap_or(1).max(1).min(f.max_items.unwrap_or(u32::MAX))
+}
+
 fn lowercase_first(text: &str) -> String {
     let mut chars = text.chars();
     match chars.next() {
@@ -618,17 +631,26 @@ impl MetaTypes<'_> {
 
     /// An expression of the field's Rust type holding a valid value: the spec's example, or
     /// the smallest value its type and limits allow.
+    /// As a constructor argument: text and text lists as literals, which `new` converts.
     fn sample(&self, f: &Field) -> TokenStream {
-        self.sample_of(&f.ty, f)
+        match &f.ty {
+            Type::String => {
+                let text = sample_text(f);
+                quote!(#text)
+            }
+            Type::Vec(inner) if **inner == Type::String => {
+                let text = sample_text(f);
+                let items = (0..sample_count(f)).map(|_| quote!(#text));
+                quote!([#(#items),*])
+            }
+            ty => self.sample_of(ty, f),
+        }
     }
 
     fn sample_of(&self, ty: &Type, f: &Field) -> TokenStream {
         match ty {
             Type::String => {
-                let text = match &f.example {
-                    Some(Literal::String(s)) => s.clone(),
-                    _ => format!("sample_{}", f.name),
-                };
+                let text = sample_text(f);
                 quote!(String::from(#text))
             }
             Type::Integer => {
@@ -644,9 +666,8 @@ impl MetaTypes<'_> {
                 _ => quote!(false),
             },
             Type::Vec(inner) => {
-                let count = f.min_items.unwrap_or(1).max(1).min(f.max_items.unwrap_or(u32::MAX));
                 let item = self.sample_of(inner, f);
-                let items = (0..count).map(|_| item.clone());
+                let items = (0..sample_count(f)).map(|_| item.clone());
                 quote!(vec![#(#items),*])
             }
             Type::Enum(name) => {

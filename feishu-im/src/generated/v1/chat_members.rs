@@ -249,7 +249,7 @@ impl MeJoinRequest {
 #[doc(hidden)]
 impl crate::fake::Sample for MeJoinRequest {
     fn sample() -> Self {
-        Self::new(String::from("oc_a0553eda9014c201e6969b478895c230"))
+        Self::new("oc_a0553eda9014c201e6969b478895c230")
     }
 }
 
@@ -369,8 +369,8 @@ impl CreateRequest {
 impl crate::fake::Sample for CreateRequest {
     fn sample() -> Self {
         Self::new(
-            String::from("oc_a0553eda9014c201e6969b478895c230"),
-            vec![String::from("ou_9204a37300b3700d61effaa439f34295")],
+            "oc_a0553eda9014c201e6969b478895c230",
+            ["ou_9204a37300b3700d61effaa439f34295"],
         )
     }
 }
@@ -539,8 +539,8 @@ impl DeleteRequest {
 impl crate::fake::Sample for DeleteRequest {
     fn sample() -> Self {
         Self::new(
-            String::from("oc_a0553eda9014c201e6969b478895c230"),
-            vec![String::from("ou_9204a37300b3700d61effaa439f34295")],
+            "oc_a0553eda9014c201e6969b478895c230",
+            ["ou_9204a37300b3700d61effaa439f34295"],
         )
     }
 }
@@ -694,7 +694,7 @@ impl GetRequest {
 #[doc(hidden)]
 impl crate::fake::Sample for GetRequest {
     fn sample() -> Self {
-        Self::new(String::from("oc_a0553eda9014c201e6969b478895c230"))
+        Self::new("oc_a0553eda9014c201e6969b478895c230")
     }
 }
 
@@ -855,7 +855,7 @@ impl IsInChatRequest {
 #[doc(hidden)]
 impl crate::fake::Sample for IsInChatRequest {
     fn sample() -> Self {
-        Self::new(String::from("oc_a0553eda9014c201e6969b478895c230"))
+        Self::new("oc_a0553eda9014c201e6969b478895c230")
     }
 }
 
