@@ -102,6 +102,8 @@ pub struct Struct {
     pub name: String,
     pub doc: String,
     pub fields: Vec<Field>,
+    /// Whether requests carry it, so that callers build it (responses only decode it).
+    pub sent: bool,
 }
 
 pub struct Field {
@@ -216,11 +218,14 @@ fn lower_endpoint(
     ] {
         for field in fields {
             let required = field.required || placement == Placement::Path;
-            request_fields.push(lower_field(field, required, placement, objects));
+            request_fields.push(lower_field(field, required, placement, true, objects));
         }
     }
-    let response_fields: Vec<Field> =
-        e.response.iter().map(|f| lower_field(f, f.required, Placement::Data, objects)).collect();
+    let response_fields: Vec<Field> = e
+        .response
+        .iter()
+        .map(|f| lower_field(f, f.required, Placement::Data, false, objects))
+        .collect();
     let pagination = e.pagination.as_ref().map(|p| {
         let item_type = response_fields
             .iter()
@@ -259,11 +264,13 @@ fn lower_endpoint(
             name: format!("{prefix}Request"),
             doc: format!("Parameters of [`{}`].", e.name),
             fields: request_fields,
+            sent: true,
         },
         response: Struct {
             name: format!("{prefix}Response"),
             doc: format!("The `data` that [`{}`] returns.", e.name),
             fields: response_fields,
+            sent: false,
         },
         errors: e
             .errors
@@ -280,11 +287,12 @@ fn lower_field(
     field: &model::Field,
     required: bool,
     placement: Placement,
+    sent: bool,
     objects: &mut Vec<Struct>,
 ) -> Field {
     Field {
         name: field.name.clone(),
-        ty: lower_type(&field.ty, objects),
+        ty: lower_type(&field.ty, sent, objects),
         required,
         placement,
         doc: field.doc.clone(),
@@ -297,21 +305,22 @@ fn lower_field(
     }
 }
 
-fn lower_type(ty: &TypeRef, objects: &mut Vec<Struct>) -> Type {
+fn lower_type(ty: &TypeRef, sent: bool, objects: &mut Vec<Struct>) -> Type {
     match ty {
         TypeRef::String => Type::String,
         TypeRef::Integer => Type::Integer,
         TypeRef::Boolean => Type::Boolean,
-        TypeRef::Array(inner) => Type::Vec(Box::new(lower_type(inner, objects))),
+        TypeRef::Array(inner) => Type::Vec(Box::new(lower_type(inner, sent, objects))),
         TypeRef::Named(name, _) => Type::Enum(pascal_case(name)),
         TypeRef::Object(object) => {
             let name = pascal_case(&object.name);
             let fields = object
                 .fields
                 .iter()
-                .map(|f| lower_field(f, f.required, Placement::Data, objects))
+                .map(|f| lower_field(f, f.required, Placement::Data, sent, objects))
                 .collect();
-            objects.push(Struct { name: name.clone(), doc: object.doc.clone(), fields });
+            let doc = object.doc.clone();
+            objects.push(Struct { name: name.clone(), doc, fields, sent });
             Type::Object(name)
         }
     }

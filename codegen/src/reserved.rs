@@ -52,6 +52,7 @@ pub const CRATE_ROOT: &[&str] = &[
     "UnknownValue",
     "UserAccessToken",
     "unknown",
+    "wire",
     // Generated root items.
     "ErrorCode",
     "OPERATIONS",
@@ -64,9 +65,7 @@ pub const OPERATION_IMPORTS: &[&str] = &[
     "Method",
     "Operation",
     "OperationMeta",
-    "Page",
     "Paged",
-    "Query",
     "RateLimit",
     "TokenKind",
     "UrlPath",

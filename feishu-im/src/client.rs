@@ -10,10 +10,10 @@ use serde::Serialize;
 
 use crate::base_url::{Platform, check_base_url};
 use crate::error::{AuthErrorKind, ConfigError, Error, TimeoutError, TransportError};
-use crate::operation::{Operation, OperationMeta, Paged, Query, TokenKind, build_path};
+use crate::operation::{Operation, OperationMeta, Paged, TokenKind, build_path};
 use crate::response::{ResponseHead, decode, decode_error, read_body};
 use crate::token::{Token, TokenCache, TokenKey, TokenResponse, auth_error};
-use crate::{Credentials, Pager, RetryClass, RetryPolicy, Secret, UserAccessToken};
+use crate::{Credentials, Pager, RetryClass, RetryPolicy, Secret, UserAccessToken, wire};
 
 const JSON: &str = "application/json; charset=utf-8";
 
@@ -490,18 +490,12 @@ impl<'a> Caller<'a> {
     fn prepare<O: Operation>(&self, request: &O) -> Result<(Url, Option<Vec<u8>>), Error> {
         let inner = &*self.client.inner;
         let meta = O::META;
-        let mut url = String::with_capacity(inner.base_url.len() + meta.path.len() + 32);
+        let mut url = String::with_capacity(inner.base_url.len() + 128);
         url.push_str(&inner.base_url);
         build_path(request, &mut url).map_err(|reason| Error::invalid(meta.operation, reason))?;
-        request.write_query(&mut Query::new(&mut url));
+        let body = wire::write(request, &mut url)
+            .map_err(|e| Error::invalid(meta.operation, e.to_string()))?;
         let url = Url::parse(&url).map_err(|e| Error::invalid(meta.operation, e.to_string()))?;
-        let body = match meta.has_body {
-            true => Some(
-                serde_json::to_vec(request)
-                    .map_err(|e| Error::invalid(meta.operation, e.to_string()))?,
-            ),
-            false => None,
-        };
         Ok((url, body))
     }
 

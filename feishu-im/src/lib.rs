@@ -45,6 +45,7 @@ mod retry;
 mod secret;
 mod token;
 mod unknown;
+mod wire;
 
 pub use base_url::Platform;
 pub use client::{Caller, Client, ClientBuilder};

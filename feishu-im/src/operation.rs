@@ -88,20 +88,23 @@ pub struct OperationMeta {
     pub operation: &'static str,
     /// HTTP method.
     pub method: Method,
-    /// Path template with `:param` segments.
-    pub path: &'static str,
-    /// Documentation page.
-    pub docs: &'static str,
     /// Token kinds the endpoint accepts.
     pub tokens: &'static [TokenKind],
     /// Whether sending the request twice is safe, so that transport failures and 5xx may be retried.
     pub idempotent: bool,
     /// Whether the request has a JSON body.
     pub has_body: bool,
+    /// Path template with `:param` segments. Only the fake and tests read this field and the
+    /// ones below, so only builds with the `fake` feature carry them.
+    #[cfg(feature = "fake")]
+    pub path: &'static str,
+    /// Documentation page.
+    #[cfg(feature = "fake")]
+    pub docs: &'static str,
     /// Rate-limit class.
+    #[cfg(feature = "fake")]
     pub rate_limit: RateLimit,
-    /// Codes the endpoint's documentation lists (platform-wide codes come on top). Only the
-    /// fake and tests read the tables below, so only builds with the `fake` feature carry them.
+    /// Codes the endpoint's documentation lists (platform-wide codes come on top).
     #[cfg(feature = "fake")]
     pub errors: &'static [ErrorCode],
     /// Path, query and body parameters.
@@ -238,7 +241,7 @@ pub(crate) mod sealed {
 /// A request to one endpoint. Generated for every endpoint of the spec; sealed, so that the
 /// runtime can grow it without breaking anyone.
 ///
-/// The request serializes to its JSON body (path and query fields are skipped).
+/// The request serializes to its query parameters and JSON body (path parameters are skipped).
 pub trait Operation: sealed::Sealed + Serialize + Sync {
     /// The `data` of a successful response.
     type Response: DeserializeOwned + Send;
@@ -246,38 +249,33 @@ pub trait Operation: sealed::Sealed + Serialize + Sync {
     /// The endpoint's description.
     const META: &'static OperationMeta;
 
+    /// Wire names of the fields that travel in the query string; the other serialized fields
+    /// form the JSON body.
+    const QUERY: &'static [&'static str] = &[];
+
     /// Writes the path, its template compiled by the generator into literal parts and
     /// parameters.
     fn write_path(&self, path: &mut UrlPath<'_>);
-
-    /// Appends the query parameters that are set.
-    fn write_query(&self, _query: &mut Query<'_>) {}
 }
 
-/// A paged response.
-pub trait Page {
+/// A request to a paged endpoint: how to ask for the next page and read a page.
+pub trait Paged: Operation + Send {
     /// One listed element.
     type Item;
-    /// Whether the server says more pages follow.
-    fn has_more(&self) -> bool;
-    /// The token for the next page, if any.
-    fn page_token(&self) -> Option<&str>;
-    /// The elements of this page.
-    fn into_items(self) -> Vec<Self::Item>;
-}
-
-/// A request whose response is a [`Page`].
-pub trait Paged: Operation<Response: Page> + Send {
     /// Points the request at the page after the current one.
     fn set_page_token(&mut self, token: String);
+    /// The token of the page after `page`, or `None` when the server says no more follow.
+    fn next_page_token(page: &Self::Response) -> Option<&str>;
+    /// The elements of `page`.
+    fn into_items(page: Self::Response) -> Vec<Self::Item>;
 }
 
 /// Bytes escaped in a path segment: everything except RFC 3986 unreserved characters.
 const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
-/// Query-string builder used by [`Operation::write_query`].
+/// Query-string builder: percent-encoded `name=value` pairs.
 #[derive(Debug)]
-pub struct Query<'a> {
+pub(crate) struct Query<'a> {
     out: &'a mut String,
     started: bool,
 }
@@ -289,7 +287,7 @@ impl<'a> Query<'a> {
     }
 
     /// Appends `name=value`.
-    pub fn push(&mut self, name: &str, value: &impl Display) {
+    pub(crate) fn push(&mut self, name: &str, value: &impl Display) {
         self.out.push(if self.started { '&' } else { '?' });
         self.started = true;
         self.out.extend(utf8_percent_encode(name, SEGMENT));
@@ -297,24 +295,6 @@ impl<'a> Query<'a> {
         let mut text = String::new();
         let _ = write!(text, "{value}");
         self.out.extend(utf8_percent_encode(&text, SEGMENT));
-    }
-
-    /// Appends `name=value` if the value is set.
-    pub fn push_opt(&mut self, name: &str, value: Option<&impl Display>) {
-        if let Some(value) = value {
-            self.push(name, value);
-        }
-    }
-
-    /// Appends `name=value` once per element.
-    pub fn push_all<'v, V: Display + 'v>(
-        &mut self,
-        name: &str,
-        values: impl IntoIterator<Item = &'v V>,
-    ) {
-        for value in values {
-            self.push(name, value);
-        }
     }
 }
 

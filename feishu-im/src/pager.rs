@@ -4,10 +4,8 @@ use std::collections::VecDeque;
 
 use futures_util::Stream;
 
-use crate::operation::{Page, Paged};
+use crate::operation::Paged;
 use crate::{Caller, Error};
-
-type Item<O> = <<O as crate::operation::Operation>::Response as Page>::Item;
 
 /// Pages through a paged endpoint. It stops when the server says `has_more` is false, or
 /// sends an empty or repeated page token (which would otherwise loop forever).
@@ -15,7 +13,7 @@ pub struct Pager<'a, O: Paged> {
     caller: Caller<'a>,
     next: Option<O>,
     last_token: Option<String>,
-    buffer: VecDeque<Item<O>>,
+    buffer: VecDeque<O::Item>,
 }
 
 impl<O: Paged> std::fmt::Debug for Pager<'_, O> {
@@ -44,10 +42,8 @@ impl<'a, O: Paged> Pager<'a, O> {
                 return Err(error);
             }
         };
-        let token = page.page_token().filter(|t| !t.is_empty());
-        if let Some(token) =
-            token.filter(|t| page.has_more() && self.last_token.as_deref() != Some(*t))
-        {
+        let token = O::next_page_token(&page).filter(|t| !t.is_empty());
+        if let Some(token) = token.filter(|t| self.last_token.as_deref() != Some(*t)) {
             self.last_token = Some(token.to_owned());
             request.set_page_token(token.to_owned());
             self.next = Some(request);
@@ -56,20 +52,20 @@ impl<'a, O: Paged> Pager<'a, O> {
     }
 
     /// The next item, fetching pages as needed; `None` after the last one.
-    pub async fn next(&mut self) -> Result<Option<Item<O>>, Error> {
+    pub async fn next(&mut self) -> Result<Option<O::Item>, Error> {
         loop {
             if let Some(item) = self.buffer.pop_front() {
                 return Ok(Some(item));
             }
             match self.next_page().await? {
-                Some(page) => self.buffer.extend(page.into_items()),
+                Some(page) => self.buffer.extend(O::into_items(page)),
                 None => return Ok(None),
             }
         }
     }
 
     /// Every remaining item, collected.
-    pub async fn collect_all(mut self) -> Result<Vec<Item<O>>, Error> {
+    pub async fn collect_all(mut self) -> Result<Vec<O::Item>, Error> {
         let mut items = Vec::new();
         while let Some(item) = self.next().await? {
             items.push(item);
@@ -78,7 +74,7 @@ impl<'a, O: Paged> Pager<'a, O> {
     }
 
     /// The items as a [`Stream`].
-    pub fn into_stream(self) -> impl Stream<Item = Result<Item<O>, Error>> + 'a
+    pub fn into_stream(self) -> impl Stream<Item = Result<O::Item, Error>> + 'a
     where
         O: 'a,
     {

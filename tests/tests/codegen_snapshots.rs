@@ -1,47 +1,70 @@
-//! Snapshots of the code generated for one small fixture spec per shape.
+//! The code generated for each fixture spec (`tests/fixtures/<name>/spec.yaml`) is checked in
+//! beside it as real Rust files under `generated/`, reviewed as Rust and compiled by
+//! `fixtures_compile`. Every fixture folder is found by listing.
+//!
+//! After a change to the generator, `UPDATE_FIXTURES=1 cargo test -p feishu-im-tests --test
+//! codegen_snapshots` rewrites the files; review them in the diff.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::Path;
 
 use feishu_im_tests::fixtures;
 
-fn generated(fixture: &str) -> String {
-    let dir = fixtures().into_iter().find(|(name, _)| name == fixture).expect("fixture exists").1;
-    let files = feishu_im_codegen::generate_dir(&dir).unwrap_or_else(|e| panic!("{fixture}: {e}"));
-    let again = feishu_im_codegen::generate_dir(&dir).unwrap();
-    assert_eq!(files, again, "{fixture}: generation is deterministic");
-    files
-        .iter()
-        .map(|f| format!("==> {} <==\n{}", f.path, f.contents))
-        .collect::<Vec<_>>()
-        .join("\n")
+/// Every file below `dir`, as `/`-separated relative paths.
+fn files_below(dir: &Path, prefix: &str, out: &mut BTreeSet<String>) {
+    let Ok(entries) = fs::read_dir(dir) else { return };
+    for entry in entries {
+        let path = entry.expect("readable fixture file").path();
+        let name = format!("{prefix}{}", path.file_name().unwrap().to_string_lossy());
+        if path.is_dir() {
+            files_below(&path, &format!("{name}/"), out);
+        } else {
+            out.insert(name);
+        }
+    }
 }
 
 #[test]
-fn path_only() {
-    insta::assert_snapshot!(generated("path_only"));
-}
-
-#[test]
-fn query_enums_with_defaults() {
-    insta::assert_snapshot!(generated("query_enums"));
-}
-
-#[test]
-fn body_with_required_optional_and_nested_fields() {
-    insta::assert_snapshot!(generated("body_nested"));
-}
-
-#[test]
-fn paged_list() {
-    insta::assert_snapshot!(generated("paged_list"));
-}
-
-#[test]
-fn keyword_named_params() {
-    insta::assert_snapshot!(generated("keyword_params"));
-}
-
-#[test]
-fn no_error_table() {
-    insta::assert_snapshot!(generated("no_error_table"));
+fn every_fixture_matches_its_checked_in_generated_code() {
+    let update = std::env::var_os("UPDATE_FIXTURES").is_some();
+    let mut stale = Vec::new();
+    for (fixture, dir) in fixtures() {
+        let files =
+            feishu_im_codegen::generate_dir(&dir).unwrap_or_else(|e| panic!("{fixture}: {e}"));
+        let again = feishu_im_codegen::generate_dir(&dir).unwrap();
+        assert_eq!(files, again, "{fixture}: generation is deterministic");
+        let out = dir.join("generated");
+        if update {
+            let _ = fs::remove_dir_all(&out);
+            for file in &files {
+                let path = out.join(&file.path);
+                fs::create_dir_all(path.parent().unwrap()).unwrap();
+                fs::write(path, &file.contents).unwrap();
+            }
+            continue;
+        }
+        let mut on_disk = BTreeSet::new();
+        files_below(&out, "", &mut on_disk);
+        for file in &files {
+            let checked_in = fs::read_to_string(out.join(&file.path)).ok();
+            if checked_in.as_deref() != Some(file.contents.as_str()) {
+                stale.push(format!("{fixture}/generated/{}", file.path));
+            }
+            on_disk.remove(&file.path);
+        }
+        stale.extend(
+            on_disk
+                .into_iter()
+                .map(|extra| format!("{fixture}/generated/{extra} (no longer generated)")),
+        );
+    }
+    assert!(
+        stale.is_empty(),
+        "checked-in fixture code differs from what the generator writes; rerun with \
+         UPDATE_FIXTURES=1 and review the diff:\n{}",
+        stale.join("\n")
+    );
 }
 
 #[test]

@@ -80,6 +80,18 @@ fn code_lines(source: &str) -> usize {
         };
         !fake_only(attrs)
     });
+    // Attributes that apply only with a feature, on any item.
+    struct StripFeatureAttrs;
+    impl syn::visit_mut::VisitMut for StripFeatureAttrs {
+        fn visit_attributes_mut(&mut self, attrs: &mut Vec<syn::Attribute>) {
+            attrs.retain(|a| {
+                !(a.path().is_ident("cfg_attr")
+                    && a.parse_args_with(syn::punctuated::Punctuated::<syn::Meta, syn::Token![,]>::parse_terminated)
+                        .is_ok_and(|args| matches!(args.first(), Some(syn::Meta::NameValue(nv)) if nv.path.is_ident("feature"))))
+            });
+        }
+    }
+    syn::visit_mut::VisitMut::visit_file_mut(&mut StripFeatureAttrs, &mut file);
     // Fields of struct literals under the feature (the fake's tables in `OperationMeta`).
     struct StripFakeFields<F: Fn(&[syn::Attribute]) -> bool>(F);
     impl<F: Fn(&[syn::Attribute]) -> bool> syn::visit_mut::VisitMut for StripFakeFields<F> {

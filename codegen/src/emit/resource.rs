@@ -34,18 +34,10 @@ pub fn emit(resource: &Resource, enums: &[Enum]) -> TokenStream {
     let types = resource.endpoints.iter().map(|e| endpoint_types(resource, e, &meta));
     let objects = resource.objects.iter().map(|o| emit_struct(o, Role::Object, None));
 
-    let mut operation_items =
-        vec!["Method", "Operation", "OperationMeta", "RateLimit", "TokenKind", "UrlPath"];
-    let has_query = resource
-        .endpoints
-        .iter()
-        .any(|e| e.request.fields.iter().any(|f| f.placement == Placement::Query));
+    let mut operation_items = vec!["Method", "Operation", "OperationMeta", "TokenKind", "UrlPath"];
     let paged = resource.endpoints.iter().any(|e| e.pagination.is_some());
-    if has_query {
-        operation_items.push("Query");
-    }
     if paged {
-        operation_items.extend(["Page", "Paged"]);
+        operation_items.push("Paged");
     }
     operation_items.sort_unstable();
     let operation_items = operation_items.iter().map(|i| ident(i));
@@ -54,12 +46,17 @@ pub fn emit(resource: &Resource, enums: &[Enum]) -> TokenStream {
         .endpoints
         .iter()
         .any(|e| !e.request.fields.is_empty() || !e.response.fields.is_empty());
-    let field_imports = has_fields.then(|| {
+    let fake_imports = if has_fields {
         quote! {
             #[cfg(feature = "fake")]
-            use crate::operation::{FieldMeta, In, ValueType};
+            use crate::operation::{FieldMeta, In, RateLimit, ValueType};
         }
-    });
+    } else {
+        quote! {
+            #[cfg(feature = "fake")]
+            use crate::operation::RateLimit;
+        }
+    };
     let error_imports = resource.endpoints.iter().any(|e| !e.errors.is_empty()).then(|| {
         quote! {
             #[cfg(feature = "fake")]
@@ -94,7 +91,7 @@ pub fn emit(resource: &Resource, enums: &[Enum]) -> TokenStream {
         use serde::{Deserialize, Serialize};
         use crate::operation::{ #(#operation_items),* };
         use crate::{ #(#crate_items),* };
-        #field_imports
+        #fake_imports
         #error_imports
 
         #handle_doc
@@ -291,26 +288,10 @@ fn endpoint_types(resource: &Resource, e: &Endpoint, types: &MetaTypes<'_>) -> T
     };
     let query_fields: Vec<_> =
         e.request.fields.iter().filter(|f| f.placement == Placement::Query).collect();
-    let query_fn = if query_fields.is_empty() {
-        quote! {}
-    } else {
-        let pushes = query_fields.iter().map(|f| {
-            let (name, field) = (&f.name, snake_ident(&f.name));
-            match (&f.ty, f.required) {
-                (Type::Vec(_), true) => quote! { query.push_all(#name, &self.#field); },
-                (Type::Vec(_), false) => {
-                    quote! { query.push_all(#name, self.#field.iter().flatten()); }
-                }
-                (_, true) => quote! { query.push(#name, &self.#field); },
-                (_, false) => quote! { query.push_opt(#name, self.#field.as_ref()); },
-            }
-        });
-        quote! {
-            fn write_query(&self, query: &mut Query<'_>) {
-                #(#pushes)*
-            }
-        }
-    };
+    let query_names = query_fields.iter().map(|f| &f.name);
+    let query_const = (!query_fields.is_empty()).then(|| {
+        quote! { const QUERY: &'static [&'static str] = &[#(#query_names),*]; }
+    });
 
     let paging = e.pagination.as_ref().map(|p| {
         let item = rust_type(&p.item_type);
@@ -326,33 +307,27 @@ fn endpoint_types(resource: &Resource, e: &Endpoint, types: &MetaTypes<'_>) -> T
         };
         let response_field = |name: &str| e.response.fields.iter().find(|f| f.name == name);
         let has_more = if response_field(&p.has_more).is_some_and(|f| f.required) {
-            quote! { self.#has_more_field }
+            quote! { page.#has_more_field }
         } else {
-            quote! { self.#has_more_field.unwrap_or(false) }
+            quote! { page.#has_more_field == Some(true) }
         };
         let token = if response_field(&p.page_token).is_some_and(|f| f.required) {
-            quote! { Some(&self.#token_field) }
+            quote! { Some(page.#token_field.as_str()) }
         } else {
-            quote! { self.#token_field.as_deref() }
+            quote! { page.#token_field.as_deref() }
         };
         quote! {
             #[doc(hidden)]
             impl Paged for #request_name {
+                type Item = #item;
                 fn set_page_token(&mut self, token: String) {
                     #set_token
                 }
-            }
-            #[doc(hidden)]
-            impl Page for #response_name {
-                type Item = #item;
-                fn has_more(&self) -> bool {
-                    #has_more
+                fn next_page_token(page: &#response_name) -> Option<&str> {
+                    #token.filter(|_| #has_more)
                 }
-                fn page_token(&self) -> Option<&str> {
-                    #token
-                }
-                fn into_items(self) -> Vec<#item> {
-                    self.#items_field
+                fn into_items(page: #response_name) -> Vec<#item> {
+                    page.#items_field
                 }
             }
         }
@@ -378,11 +353,14 @@ fn endpoint_types(resource: &Resource, e: &Endpoint, types: &MetaTypes<'_>) -> T
             const META: &'static OperationMeta = &OperationMeta {
                 operation: #operation,
                 method: Method::#method,
-                path: #path,
-                docs: #docs,
                 tokens: &[#(TokenKind::#tokens),*],
                 idempotent: #idempotent,
                 has_body: #has_body,
+                #[cfg(feature = "fake")]
+                path: #path,
+                #[cfg(feature = "fake")]
+                docs: #docs,
+                #[cfg(feature = "fake")]
                 rate_limit: RateLimit { class: #limit_name, per_minute: #per_minute, per_second: #per_second },
                 #[cfg(feature = "fake")]
                 errors: &[#(ErrorCode::#errors),*],
@@ -391,8 +369,8 @@ fn endpoint_types(resource: &Resource, e: &Endpoint, types: &MetaTypes<'_>) -> T
                 #[cfg(feature = "fake")]
                 response: &[#(#response_fields),*],
             };
+            #query_const
             #path_fn
-            #query_fn
         }
         #response
         #paging
@@ -477,32 +455,42 @@ fn emit_struct(s: &Struct, role: Role, doc_text: Option<&str>) -> TokenStream {
         let ty = field_type(f, role);
         let docs = doc(&field_doc(f));
         let serde = match (role, f.placement) {
-            (Role::Request, Placement::Path | Placement::Query) => quote! { #[serde(skip)] },
+            // The compiled path template writes path parameters; the query goes by name.
+            (Role::Request, Placement::Path) => quote! { #[serde(skip_serializing)] },
+            (Role::Request, Placement::Query) => quote! {},
             _ if f.required => quote! {},
             (Role::Request, _) => quote! { #[serde(skip_serializing_if = "Option::is_none")] },
-            _ if matches!(f.ty, Type::Vec(_)) => {
-                quote! { #[serde(default, skip_serializing_if = "Vec::is_empty")] }
-            }
-            _ => quote! { #[serde(default, skip_serializing_if = "Option::is_none")] },
+            // Decoding: a missing list is empty, and a missing `Option` is `None` anyway.
+            _ if matches!(f.ty, Type::Vec(_)) => quote! { #[serde(default)] },
+            _ => quote! {},
         };
         quote! { #docs #serde pub #field: #ty, }
     });
     let no_required = !s.fields.iter().any(|f| f.required);
     let derives = match role {
-        Role::Request if no_required => {
-            quote! { #[derive(Debug, Clone, Default, PartialEq, Serialize)] }
-        }
-        Role::Request => quote! { #[derive(Debug, Clone, PartialEq, Serialize)] },
+        // The fake decodes requests to hand them to its behaviours.
+        Role::Request if no_required => quote! {
+            #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+            #[cfg_attr(feature = "fake", derive(Deserialize))]
+        },
+        Role::Request => quote! {
+            #[derive(Debug, Clone, PartialEq, Serialize)]
+            #[cfg_attr(feature = "fake", derive(Deserialize))]
+        },
         Role::Object if no_required => {
             quote! { #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)] }
         }
         _ => quote! { #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)] },
     };
-    let constructors = (role != Role::Response).then(|| constructors(s, role));
+    // Only what callers send is built by them; the rest is decoded.
+    let built = role == Role::Request || (role == Role::Object && s.sent);
+    let constructors = built.then(|| constructors(s, role));
+    let must_use = built.then(|| quote! { #[must_use] });
     quote! {
         #docs
         #derives
         #[non_exhaustive]
+        #must_use
         pub struct #name {
             #(#fields)*
         }
@@ -544,7 +532,6 @@ fn constructors(s: &Struct, role: Role) -> TokenStream {
         quote! {
             #docs
             #allow
-            #[must_use]
             pub fn #field(mut self, #field: #ty) -> Self {
                 self.#field = #value;
                 self

@@ -1,12 +1,19 @@
-//! A minimal HTTP/1.1 server on `127.0.0.1`, enough for the fake and for scripted tests:
-//! keep-alive, `Content-Length` bodies, delayed answers and dropped connections.
+//! The HTTP/1.1 server of the fake and of scripted tests, on hyper, bound to `127.0.0.1`:
+//! delayed answers and dropped connections besides plain ones.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::header::{HeaderName, HeaderValue};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
 use tokio::net::{TcpListener, TcpStream};
-use tokio::task::JoinHandle;
+use tokio::task::{JoinHandle, JoinSet};
 
 /// A request as the server received it.
 #[derive(Debug, Clone)]
@@ -115,7 +122,11 @@ impl HttpReply {
 
 type Handler = dyn Fn(&HttpRequest) -> HttpReply + Send + Sync;
 
-/// A loopback HTTP server answering through a handler. It stops when dropped.
+/// Largest request body the server reads; a bigger one is answered `413`.
+const MAX_BODY: usize = 64 << 20;
+
+/// A loopback HTTP/1.1 server (hyper) answering through a handler. Dropping it stops
+/// accepting and ends every open connection.
 #[derive(Debug)]
 pub struct HttpServer {
     base_url: String,
@@ -135,8 +146,17 @@ impl HttpServer {
         let base_url = format!("http://{}", listener.local_addr()?);
         let handler: Arc<Handler> = Arc::new(handler);
         let accept = tokio::spawn(async move {
-            while let Ok((stream, _)) = listener.accept().await {
-                tokio::spawn(serve(stream, handler.clone()));
+            // Connections live in this set, so aborting the accept task drops them all.
+            let mut connections = JoinSet::new();
+            loop {
+                tokio::select! {
+                    accepted = listener.accept() => {
+                        let Ok((stream, _)) = accepted else { continue };
+                        let _ = stream.set_nodelay(true);
+                        connections.spawn(serve(stream, handler.clone()));
+                    }
+                    Some(_) = connections.join_next(), if !connections.is_empty() => {}
+                }
             }
         });
         Ok(HttpServer { base_url, accept })
@@ -154,82 +174,71 @@ impl Drop for HttpServer {
     }
 }
 
-async fn serve(mut stream: TcpStream, handler: Arc<Handler>) {
-    let _ = stream.set_nodelay(true);
-    let mut buffer = Vec::new();
-    while let Some(request) = read_request(&mut stream, &mut buffer).await {
-        let HttpReply::Respond { status, headers, body, delay } = handler(&request) else {
-            return;
-        };
-        if !delay.is_zero() {
-            tokio::time::sleep(delay).await;
-        }
-        let mut bytes =
-            format!("HTTP/1.1 {status} {}\r\ncontent-length: {}\r\n", reason(status), body.len());
-        for (name, value) in &headers {
-            bytes.push_str(&format!("{name}: {value}\r\n"));
-        }
-        bytes.push_str("\r\n");
-        // One write: a separate body write would wait for a delayed ACK (Nagle).
-        let mut bytes = bytes.into_bytes();
-        bytes.extend_from_slice(&body);
-        if stream.write_all(&bytes).await.is_err() {
-            return;
-        }
+/// Why a connection is closed without an answer ([`HttpReply::Drop`]).
+#[derive(Debug)]
+struct Dropped;
+
+impl std::fmt::Display for Dropped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection dropped on purpose")
     }
 }
 
-fn reason(status: u16) -> &'static str {
-    match status {
-        200 => "OK",
-        400 => "Bad Request",
-        401 => "Unauthorized",
-        403 => "Forbidden",
-        404 => "Not Found",
-        429 => "Too Many Requests",
-        500 => "Internal Server Error",
-        502 => "Bad Gateway",
-        503 => "Service Unavailable",
-        _ => "Status",
-    }
+impl std::error::Error for Dropped {}
+
+async fn serve(stream: TcpStream, handler: Arc<Handler>) {
+    let service = service_fn(move |request: Request<Incoming>| {
+        let handler = handler.clone();
+        async move { answer(request, &*handler).await }
+    });
+    let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
 }
 
-async fn read_more(stream: &mut TcpStream, buffer: &mut Vec<u8>) -> Option<()> {
-    let mut chunk = [0u8; 4096];
-    let n = stream.read(&mut chunk).await.ok()?;
-    if n == 0 {
-        return None;
-    }
-    buffer.extend_from_slice(&chunk[..n]);
-    Some(())
-}
-
-async fn read_request(stream: &mut TcpStream, buffer: &mut Vec<u8>) -> Option<HttpRequest> {
-    let head_end = loop {
-        if let Some(at) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
-            break at;
-        }
-        read_more(stream, buffer).await?;
+async fn answer(
+    request: Request<Incoming>,
+    handler: &Handler,
+) -> Result<Response<Full<Bytes>>, Dropped> {
+    let (parts, body) = request.into_parts();
+    let body = match Limited::new(body, MAX_BODY).collect().await {
+        Ok(collected) => collected.to_bytes().to_vec(),
+        Err(_) => return Ok(respond(413, &[], Vec::new())),
     };
-    let head = String::from_utf8_lossy(&buffer[..head_end]).into_owned();
-    let mut lines = head.split("\r\n");
-    let mut request_line = lines.next()?.split(' ');
-    let method = request_line.next()?.to_owned();
-    let target = request_line.next()?.to_owned();
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|line| line.split_once(':'))
-        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
-        .collect();
-    let length = headers
-        .iter()
-        .find(|(n, _)| n == "content-length")
-        .and_then(|(_, v)| v.parse::<usize>().ok())
-        .unwrap_or(0);
-    let body_start = head_end + 4;
-    while buffer.len() < body_start + length {
-        read_more(stream, buffer).await?;
+    let request = HttpRequest {
+        method: parts.method.as_str().to_owned(),
+        target: parts
+            .uri
+            .path_and_query()
+            .map_or_else(|| parts.uri.path().to_owned(), |p| p.as_str().to_owned()),
+        headers: parts
+            .headers
+            .iter()
+            .map(|(name, value)| {
+                (name.as_str().to_owned(), String::from_utf8_lossy(value.as_bytes()).into_owned())
+            })
+            .collect(),
+        body,
+    };
+    match handler(&request) {
+        HttpReply::Respond { status, headers, body, delay } => {
+            if !delay.is_zero() {
+                tokio::time::sleep(delay).await;
+            }
+            Ok(respond(status, &headers, body))
+        }
+        HttpReply::Drop => Err(Dropped),
     }
-    let body = buffer[body_start..body_start + length].to_vec();
-    buffer.drain(..body_start + length);
-    Some(HttpRequest { method, target, headers, body })
+}
+
+fn respond(status: u16, headers: &[(String, String)], body: Vec<u8>) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(Bytes::from(body)));
+    *response.status_mut() =
+        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    for (name, value) in headers {
+        if let (Ok(name), Ok(value)) =
+            (HeaderName::try_from(name.as_str()), HeaderValue::try_from(value.as_str()))
+        {
+            response.headers_mut().append(name, value);
+        }
+    }
+    response
 }

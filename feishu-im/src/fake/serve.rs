@@ -5,14 +5,20 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use percent_encoding::percent_decode_str;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use super::Fault;
 use super::http::{HttpReply, HttpRequest};
 use super::state::{State, member_id_of, user_id_as};
 use super::validate;
-use crate::operation::{OperationMeta, TokenKind};
-use crate::{ErrorCode, FieldViolation, OPERATIONS};
+use crate::operation::{Operation, OperationMeta, TokenKind};
+use crate::v1::chat_members::{
+    ChatMember, CreateRequest, CreateResponse, DeleteRequest, DeleteResponse, GetRequest,
+    GetResponse, IsInChatRequest, IsInChatResponse, MeJoinRequest, MeJoinResponse,
+};
+use crate::{ErrorCode, FieldViolation, MemberIdType, OPERATIONS, SucceedType, UserIdType};
 
 /// Who calls: from the bearer token.
 struct Identity {
@@ -116,41 +122,89 @@ fn answer(state: &mut State, request: &HttpRequest) -> (Outcome, Duration) {
     if !violations.is_empty() {
         return (invalid(violations), delay);
     }
-    // A query parameter as sent, or the spec's default for it.
-    let param = |name: &str| {
-        let sent = query.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str());
-        sent.or_else(|| meta.params.iter().find(|p| p.name == name).and_then(|p| p.default))
-    };
-    let outcome = match meta.operation {
-        "chat_members.me_join" => me_join(state, &identity, &path_params[0]),
-        "chat_members.is_in_chat" => is_in_chat(state, &identity, &path_params[0]),
-        "chat_members.create" => create(state, &identity, &path_params[0], &param, body.as_ref()),
-        "chat_members.delete" => delete(state, &identity, &path_params[0], &param, body.as_ref()),
-        "chat_members.get" => list(state, &identity, &path_params[0], &param),
-        _ => Outcome::Data(validate::sample_data(meta.response)),
-    };
+    let input = validate::typed_input(meta, &path_params, &query, body);
+    let outcome = behave(state, &identity, meta, input)
+        .unwrap_or_else(|| Outcome::Data(validate::sample_data(meta.response)));
     (outcome, delay)
 }
 
+/// The behaviour of the operation `meta` over the fake's state, if it has one; the others get
+/// the generic answer built from the spec.
+fn behave(
+    state: &mut State,
+    who: &Identity,
+    meta: &OperationMeta,
+    input: Value,
+) -> Option<Outcome> {
+    let is = |op: &OperationMeta| std::ptr::eq(meta, op);
+    Some(if is(MeJoinRequest::META) {
+        run(input, |r| me_join(state, who, r))
+    } else if is(IsInChatRequest::META) {
+        run(input, |r| is_in_chat(state, who, r))
+    } else if is(CreateRequest::META) {
+        run(input, |r| create(state, who, r))
+    } else if is(DeleteRequest::META) {
+        run(input, |r| delete(state, who, r))
+    } else if is(GetRequest::META) {
+        run(input, |r| list(state, who, r))
+    } else {
+        return None;
+    })
+}
+
+/// Decodes the request as the generated type, runs the behaviour, and encodes its response
+/// the way Feishu does (fields without a value left out).
+fn run<R: Operation + DeserializeOwned>(
+    input: Value,
+    behaviour: impl FnOnce(R) -> Result<R::Response, Outcome>,
+) -> Outcome
+where
+    R::Response: Serialize,
+{
+    let request = match serde_json::from_value::<R>(input) {
+        Ok(request) => request,
+        Err(e) => return invalid(vec![FieldViolation::new("body", e.to_string())]),
+    };
+    match behaviour(request) {
+        // Generated responses are plain data: encoding them cannot fail.
+        Ok(data) => Outcome::Data(without_nulls(serde_json::to_value(data).unwrap_or_default())),
+        Err(outcome) => outcome,
+    }
+}
+
+/// `value` with every `null` object member removed, at any depth.
+fn without_nulls(value: Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k, without_nulls(v)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.into_iter().map(without_nulls).collect()),
+        other => other,
+    }
+}
+
 /// The operation whose method and path template match, with its decoded path params.
-fn route(request: &HttpRequest) -> Option<(&'static OperationMeta, Vec<String>)> {
+fn route(request: &HttpRequest) -> Option<(&'static OperationMeta, Vec<(&'static str, String)>)> {
     let segments: Vec<&str> = request.path().split('/').collect();
     OPERATIONS.iter().copied().find_map(|meta| {
         if meta.method.as_str() != request.method {
             return None;
         }
-        let template: Vec<&str> = meta.path.split('/').collect();
+        let template: Vec<&'static str> = meta.path.split('/').collect();
         if template.len() != segments.len() {
             return None;
         }
         let mut params = Vec::new();
         for (pattern, segment) in template.iter().zip(&segments) {
-            if pattern.starts_with(':') {
+            if let Some(name) = pattern.strip_prefix(':') {
                 let value = percent_decode_str(segment).decode_utf8().ok()?.into_owned();
                 if value.is_empty() {
                     return None;
                 }
-                params.push(value);
+                params.push((name, value));
             } else if pattern != segment {
                 return None;
             }
@@ -314,64 +368,46 @@ fn member_checks(state: &State, identity: &Identity, chat_id: &str) -> Result<()
     Ok(())
 }
 
-fn me_join(state: &mut State, identity: &Identity, chat_id: &str) -> Outcome {
-    if let Err(outcome) = chat_checks(state, identity, chat_id) {
-        return outcome;
-    }
-    let chat = state.chats.get_mut(chat_id).expect("checked");
-    let me = identity.member_id();
+fn me_join(state: &mut State, who: &Identity, r: MeJoinRequest) -> Result<MeJoinResponse, Outcome> {
+    chat_checks(state, who, &r.chat_id)?;
+    let chat = state.chats.get_mut(&r.chat_id).expect("checked");
+    let me = who.member_id();
     if !chat.public {
-        return fail(ErrorCode::ChatTypeNotSupported);
+        return Err(fail(ErrorCode::ChatTypeNotSupported));
     }
     if chat.members.contains(&me) {
-        return Outcome::Data(json!({}));
+        return Ok(MeJoinResponse {});
     }
     if chat.join_approval {
-        return fail(ErrorCode::JoinRequiresApproval);
+        return Err(fail(ErrorCode::JoinRequiresApproval));
     }
     if chat.members.len() >= chat.member_cap {
-        return fail(ErrorCode::ChatMemberLimitReached);
+        return Err(fail(ErrorCode::ChatMemberLimitReached));
     }
     chat.members.push(me);
-    Outcome::Data(json!({}))
+    Ok(MeJoinResponse {})
 }
 
-fn is_in_chat(state: &State, identity: &Identity, chat_id: &str) -> Outcome {
-    if let Err(outcome) = chat_checks(state, identity, chat_id) {
-        return outcome;
-    }
-    Outcome::Data(
-        json!({"is_in_chat": state.chats[chat_id].members.contains(&identity.member_id())}),
-    )
+fn is_in_chat(
+    state: &State,
+    who: &Identity,
+    r: IsInChatRequest,
+) -> Result<IsInChatResponse, Outcome> {
+    chat_checks(state, who, &r.chat_id)?;
+    Ok(IsInChatResponse { is_in_chat: state.chats[&r.chat_id].members.contains(&who.member_id()) })
 }
 
-fn id_list(body: Option<&Value>) -> Vec<String> {
-    let ids = body.and_then(|b| b.get("id_list")).and_then(Value::as_array);
-    ids.into_iter().flatten().filter_map(Value::as_str).map(str::to_owned).collect()
-}
-
-type Param<'a> = dyn Fn(&str) -> Option<&'a str> + 'a;
-
-fn create(
-    state: &mut State,
-    identity: &Identity,
-    chat_id: &str,
-    param: &Param<'_>,
-    body: Option<&Value>,
-) -> Outcome {
-    if let Err(outcome) = member_checks(state, identity, chat_id) {
-        return outcome;
-    }
-    let id_type = param("member_id_type").unwrap_or_default();
-    let succeed_type = param("succeed_type").unwrap_or_default();
+fn create(state: &mut State, who: &Identity, r: CreateRequest) -> Result<CreateResponse, Outcome> {
+    member_checks(state, who, &r.chat_id)?;
+    let id_type = r.member_id_type.as_ref().map_or("", MemberIdType::as_str);
     let mut known = Vec::new();
     let mut missing = Vec::new();
-    for id in id_list(body) {
+    for id in r.id_list {
         let candidate = member_id_of(&id, id_type);
-        let exists = if id_type == "app_id" {
+        let exists = if r.member_id_type == Some(MemberIdType::AppId) {
             state.apps.contains_key(&candidate)
         } else {
-            state.users.get(&candidate).is_some_and(|u| u.tenant_key == identity.tenant_key)
+            state.users.get(&candidate).is_some_and(|u| u.tenant_key == who.tenant_key)
         };
         if exists {
             known.push(candidate);
@@ -380,23 +416,23 @@ fn create(
         }
     }
     if !missing.is_empty() {
-        match succeed_type {
-            "1" => {}
-            "2" => return fail(ErrorCode::UnavailableIds),
+        match r.succeed_type {
+            Some(SucceedType::Partial) => {}
+            Some(SucceedType::Strict) => return Err(fail(ErrorCode::UnavailableIds)),
             _ => {
-                return fail(match id_type {
-                    "user_id" => ErrorCode::UserIdNotFound,
-                    "union_id" => ErrorCode::UnionIdNotFound,
-                    "app_id" => ErrorCode::NoValidMembers,
+                return Err(fail(match r.member_id_type {
+                    Some(MemberIdType::UserId) => ErrorCode::UserIdNotFound,
+                    Some(MemberIdType::UnionId) => ErrorCode::UnionIdNotFound,
+                    Some(MemberIdType::AppId) => ErrorCode::NoValidMembers,
                     _ => ErrorCode::OpenIdNotFound,
-                });
+                }));
             }
         }
     }
     if known.is_empty() {
-        return fail(ErrorCode::NoValidMembers);
+        return Err(fail(ErrorCode::NoValidMembers));
     }
-    let chat = state.chats.get_mut(chat_id).expect("checked");
+    let chat = state.chats.get_mut(&r.chat_id).expect("checked");
     let mut pending = Vec::new();
     for member in known {
         if chat.members.contains(&member) {
@@ -405,90 +441,81 @@ fn create(
         if chat.join_approval {
             pending.push(member);
         } else if chat.members.len() >= chat.member_cap {
-            return fail(ErrorCode::ChatMemberLimitReached);
+            return Err(fail(ErrorCode::ChatMemberLimitReached));
         } else {
             chat.members.push(member);
         }
     }
-    Outcome::Data(json!({
-        "invalid_id_list": [],
-        "not_existed_id_list": missing,
-        "pending_approval_id_list": pending,
-    }))
+    Ok(CreateResponse {
+        invalid_id_list: Vec::new(),
+        not_existed_id_list: missing,
+        pending_approval_id_list: pending,
+    })
 }
 
-fn delete(
-    state: &mut State,
-    identity: &Identity,
-    chat_id: &str,
-    param: &Param<'_>,
-    body: Option<&Value>,
-) -> Outcome {
-    if let Err(outcome) = member_checks(state, identity, chat_id) {
-        return outcome;
+fn delete(state: &mut State, who: &Identity, r: DeleteRequest) -> Result<DeleteResponse, Outcome> {
+    member_checks(state, who, &r.chat_id)?;
+    let id_type = r.member_id_type.as_ref().map_or("", MemberIdType::as_str);
+    let chat = state.chats.get_mut(&r.chat_id).expect("checked");
+    if r.id_list.iter().any(|id| chat.owner.as_deref() == Some(member_id_of(id, id_type).as_str()))
+    {
+        return Err(fail(ErrorCode::CannotRemoveOwner));
     }
-    let id_type = param("member_id_type").unwrap_or_default();
-    let chat = state.chats.get_mut(chat_id).expect("checked");
-    let ids = id_list(body);
-    if ids.iter().any(|id| chat.owner.as_deref() == Some(member_id_of(id, id_type).as_str())) {
-        return fail(ErrorCode::CannotRemoveOwner);
-    }
-    let mut invalid = Vec::new();
-    for id in ids {
+    let mut invalid_id_list = Vec::new();
+    for id in r.id_list {
         let member = member_id_of(&id, id_type);
         match chat.members.iter().position(|m| *m == member) {
             Some(at) => {
                 chat.members.remove(at);
             }
-            None => invalid.push(id),
+            None => invalid_id_list.push(id),
         }
     }
-    Outcome::Data(json!({"invalid_id_list": invalid}))
+    Ok(DeleteResponse { invalid_id_list })
 }
 
 /// Lists users (bots are not listed), with page tokens that encode the next offset.
-fn list(state: &State, identity: &Identity, chat_id: &str, param: &Param<'_>) -> Outcome {
-    if let Err(outcome) = member_checks(state, identity, chat_id) {
-        return outcome;
-    }
-    // Validated against the spec's limits; its default applies when left out.
-    let page_size: usize = param("page_size").and_then(|s| s.parse().ok()).unwrap_or(1);
-    let id_type = param("member_id_type").unwrap_or_default();
-    let start = match param("page_token") {
+fn list(state: &State, who: &Identity, r: GetRequest) -> Result<GetResponse, Outcome> {
+    member_checks(state, who, &r.chat_id)?;
+    // Validated against the spec's limits; the spec's default applies when left out.
+    let page_size = usize::try_from(r.page_size.unwrap_or(1)).unwrap_or(1);
+    let id_type = r.member_id_type.as_ref().map_or("", UserIdType::as_str);
+    let start = match r.page_token.as_deref() {
         None => 0,
         Some(token) => {
             match token.strip_prefix("pt_").and_then(|n| usize::from_str_radix(n, 16).ok()) {
                 Some(offset) => offset,
                 None => {
-                    return invalid(vec![
+                    return Err(invalid(vec![
                         FieldViolation::new("page_token", "is not a page token of this list")
                             .with_value(token),
-                    ]);
+                    ]));
                 }
             }
         }
     };
     let users: Vec<&String> =
-        state.chats[chat_id].members.iter().filter(|m| m.starts_with("ou_")).collect();
-    let items: Vec<Value> = users
+        state.chats[&r.chat_id].members.iter().filter(|m| m.starts_with("ou_")).collect();
+    let items = users
         .iter()
         .skip(start)
         .take(page_size)
         .map(|open_id| {
             let user = state.users.get(*open_id);
-            json!({
-                "member_id_type": id_type,
-                "member_id": user_id_as(open_id, id_type),
-                "name": user.map_or("", |u| u.name.as_str()),
-                "tenant_key": user.map_or(identity.tenant_key.as_str(), |u| u.tenant_key.as_str()),
-            })
+            ChatMember {
+                member_id_type: r.member_id_type.clone(),
+                member_id: Some(user_id_as(open_id, id_type)),
+                name: Some(user.map_or("", |u| u.name.as_str()).to_owned()),
+                tenant_key: Some(user.map_or(&who.tenant_key, |u| &u.tenant_key).clone()),
+            }
         })
         .collect();
     let next = start + page_size;
-    let mut data =
-        json!({"items": items, "has_more": next < users.len(), "member_total": users.len()});
-    if next < users.len() {
-        data["page_token"] = json!(format!("pt_{next:x}"));
-    }
-    Outcome::Data(data)
+    let has_more = next < users.len();
+    Ok(GetResponse {
+        items,
+        page_token: has_more.then(|| format!("pt_{next:x}")),
+        has_more,
+        member_total: i64::try_from(users.len()).ok(),
+    })
 }

@@ -1,9 +1,52 @@
 //! Strict validation of a request against the spec's field descriptions.
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::FieldViolation;
-use crate::operation::{FieldMeta, In, ValueType};
+use crate::operation::{FieldMeta, In, OperationMeta, ValueType};
+
+/// The request as one JSON object, as the generated request type decodes it: path
+/// parameters, query parameters typed by the spec (lists from repeated names), and body
+/// fields. A query parameter left out gets the spec's default, as the server applies it.
+pub(crate) fn typed_input(
+    meta: &OperationMeta,
+    path: &[(&str, String)],
+    query: &[(String, String)],
+    body: Option<Value>,
+) -> Value {
+    let mut input = match body {
+        Some(Value::Object(fields)) => fields,
+        _ => Map::new(),
+    };
+    for (name, value) in path {
+        input.insert((*name).to_owned(), Value::String(value.clone()));
+    }
+    for field in meta.params.iter().filter(|f| f.location == In::Query) {
+        let mut sent = query.iter().filter(|(n, _)| n == field.name).map(|(_, v)| v.as_str());
+        let value = match field.ty {
+            ValueType::Array(item) => {
+                Value::Array(sent.map(|text| typed_text(item, text)).collect())
+            }
+            ref ty => match sent.next().or(field.default) {
+                Some(text) => typed_text(ty, text),
+                None => continue,
+            },
+        };
+        input.insert(field.name.to_owned(), value);
+    }
+    Value::Object(input)
+}
+
+/// A query text as the JSON value of its type; text that does not parse stays text (the
+/// request was validated before).
+fn typed_text(ty: &ValueType, text: &str) -> Value {
+    let parsed = match ty {
+        ValueType::Integer | ValueType::IntEnum(_) => text.parse::<i64>().ok().map(Value::from),
+        ValueType::Boolean => text.parse::<bool>().ok().map(Value::from),
+        _ => None,
+    };
+    parsed.unwrap_or_else(|| Value::String(text.to_owned()))
+}
 
 /// Checks the query pairs and JSON body of a request; path params were matched by routing.
 pub(crate) fn request(

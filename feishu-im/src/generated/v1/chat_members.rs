@@ -3,13 +3,11 @@
 //! Members of a group chat (users and bots).
 
 use serde::{Deserialize, Serialize};
-use crate::operation::{
-    Method, Operation, OperationMeta, Page, Paged, Query, RateLimit, TokenKind, UrlPath,
-};
+use crate::operation::{Method, Operation, OperationMeta, Paged, TokenKind, UrlPath};
 use crate::{Caller, Client, Error, MemberIdType, Pager, SucceedType, UserIdType};
 
 #[cfg(feature = "fake")]
-use crate::operation::{FieldMeta, In, ValueType};
+use crate::operation::{FieldMeta, In, RateLimit, ValueType};
 
 #[cfg(feature = "fake")]
 use crate::ErrorCode;
@@ -229,12 +227,14 @@ impl<'a> ChatMembers<'a> {
 ///
 /// Joins a public chat as the caller (the user or bot that owns the token).
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
+#[must_use]
 pub struct MeJoinRequest {
     /// The chat's id (`oc_…`).
     ///
     /// Example: `oc_a0553eda9014c201e6969b478895c230`.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub chat_id: String,
 }
 
@@ -261,11 +261,14 @@ impl Operation for MeJoinRequest {
     const META: &'static OperationMeta = &OperationMeta {
         operation: "chat_members.me_join",
         method: Method::Patch,
-        path: "/open-apis/im/v1/chats/:chat_id/members/me_join",
-        docs: "https://open.feishu.cn/document/server-docs/group/chat-member/me_join",
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: true,
         has_body: false,
+        #[cfg(feature = "fake")]
+        path: "/open-apis/im/v1/chats/:chat_id/members/me_join",
+        #[cfg(feature = "fake")]
+        docs: "https://open.feishu.cn/document/server-docs/group/chat-member/me_join",
+        #[cfg(feature = "fake")]
         rate_limit: RateLimit {
             class: "standard_1000_50",
             per_minute: 1000,
@@ -310,22 +313,22 @@ pub struct MeJoinResponse {}
 ///
 /// Adds users or bots to a chat.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
+#[must_use]
 pub struct CreateRequest {
     /// The chat's id (`oc_…`).
     ///
     /// Example: `oc_a0553eda9014c201e6969b478895c230`.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub chat_id: String,
     /// The kind of id in `id_list`. Bots need `app_id`.
     ///
     /// Defaults to `open_id` on the server when left out.
-    #[serde(skip)]
     pub member_id_type: Option<MemberIdType>,
     /// How ids that cannot be added are treated.
     ///
     /// Defaults to `0` on the server when left out.
-    #[serde(skip)]
     pub succeed_type: Option<SucceedType>,
     /// The members to add; at most 50 users and 5 bots.
     ///
@@ -350,14 +353,12 @@ impl CreateRequest {
     }
 
     /// Sets `member_id_type`: the kind of id in `id_list`. Bots need `app_id`.
-    #[must_use]
     pub fn member_id_type(mut self, member_id_type: MemberIdType) -> Self {
         self.member_id_type = Some(member_id_type);
         self
     }
 
     /// Sets `succeed_type`: how ids that cannot be added are treated.
-    #[must_use]
     pub fn succeed_type(mut self, succeed_type: SucceedType) -> Self {
         self.succeed_type = Some(succeed_type);
         self
@@ -383,11 +384,14 @@ impl Operation for CreateRequest {
     const META: &'static OperationMeta = &OperationMeta {
         operation: "chat_members.create",
         method: Method::Post,
-        path: "/open-apis/im/v1/chats/:chat_id/members",
-        docs: "https://open.feishu.cn/document/server-docs/group/chat-member/create",
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: false,
         has_body: true,
+        #[cfg(feature = "fake")]
+        path: "/open-apis/im/v1/chats/:chat_id/members",
+        #[cfg(feature = "fake")]
+        docs: "https://open.feishu.cn/document/server-docs/group/chat-member/create",
+        #[cfg(feature = "fake")]
         rate_limit: RateLimit {
             class: "standard_1000_50",
             per_minute: 1000,
@@ -462,15 +466,11 @@ impl Operation for CreateRequest {
         ],
     };
 
+    const QUERY: &'static [&'static str] = &["member_id_type", "succeed_type"];
     fn write_path(&self, path: &mut UrlPath<'_>) {
         path.literal("/open-apis/im/v1/chats/")
             .param("chat_id", &self.chat_id)
             .literal("/members");
-    }
-
-    fn write_query(&self, query: &mut Query<'_>) {
-        query.push_opt("member_id_type", self.member_id_type.as_ref());
-        query.push_opt("succeed_type", self.succeed_type.as_ref());
     }
 }
 
@@ -479,13 +479,13 @@ impl Operation for CreateRequest {
 #[non_exhaustive]
 pub struct CreateResponse {
     /// Ids that are not valid.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub invalid_id_list: Vec<String>,
     /// Ids that do not exist.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub not_existed_id_list: Vec<String>,
     /// Ids waiting for the owner's or an admin's approval.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub pending_approval_id_list: Vec<String>,
 }
 
@@ -493,17 +493,18 @@ pub struct CreateResponse {
 ///
 /// Removes users or bots from a chat.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
+#[must_use]
 pub struct DeleteRequest {
     /// The chat's id (`oc_…`).
     ///
     /// Example: `oc_a0553eda9014c201e6969b478895c230`.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub chat_id: String,
     /// The kind of id in `id_list`. Bots need `app_id`.
     ///
     /// Defaults to `open_id` on the server when left out.
-    #[serde(skip)]
     pub member_id_type: Option<MemberIdType>,
     /// The members to remove.
     ///
@@ -527,7 +528,6 @@ impl DeleteRequest {
     }
 
     /// Sets `member_id_type`: the kind of id in `id_list`. Bots need `app_id`.
-    #[must_use]
     pub fn member_id_type(mut self, member_id_type: MemberIdType) -> Self {
         self.member_id_type = Some(member_id_type);
         self
@@ -553,11 +553,14 @@ impl Operation for DeleteRequest {
     const META: &'static OperationMeta = &OperationMeta {
         operation: "chat_members.delete",
         method: Method::Delete,
-        path: "/open-apis/im/v1/chats/:chat_id/members",
-        docs: "https://open.feishu.cn/document/server-docs/group/chat-member/delete",
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: false,
         has_body: true,
+        #[cfg(feature = "fake")]
+        path: "/open-apis/im/v1/chats/:chat_id/members",
+        #[cfg(feature = "fake")]
+        docs: "https://open.feishu.cn/document/server-docs/group/chat-member/delete",
+        #[cfg(feature = "fake")]
         rate_limit: RateLimit {
             class: "standard_1000_50",
             per_minute: 1000,
@@ -609,14 +612,11 @@ impl Operation for DeleteRequest {
         ],
     };
 
+    const QUERY: &'static [&'static str] = &["member_id_type"];
     fn write_path(&self, path: &mut UrlPath<'_>) {
         path.literal("/open-apis/im/v1/chats/")
             .param("chat_id", &self.chat_id)
             .literal("/members");
-    }
-
-    fn write_query(&self, query: &mut Query<'_>) {
-        query.push_opt("member_id_type", self.member_id_type.as_ref());
     }
 }
 
@@ -625,7 +625,7 @@ impl Operation for DeleteRequest {
 #[non_exhaustive]
 pub struct DeleteResponse {
     /// Ids that are not valid.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub invalid_id_list: Vec<String>,
 }
 
@@ -633,27 +633,26 @@ pub struct DeleteResponse {
 ///
 /// Lists the members of a chat, one page at a time.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
+#[must_use]
 pub struct GetRequest {
     /// The chat's id (`oc_…`).
     ///
     /// Example: `oc_a0553eda9014c201e6969b478895c230`.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub chat_id: String,
     /// The kind of id to return for each member.
     ///
     /// Defaults to `open_id` on the server when left out.
-    #[serde(skip)]
     pub member_id_type: Option<UserIdType>,
     /// How many members to return per page.
     ///
     /// Defaults to `20` on the server when left out.
     ///
     /// Limits: at least 1, at most 100.
-    #[serde(skip)]
     pub page_size: Option<i64>,
     /// Where to continue; omit on the first page.
-    #[serde(skip)]
     pub page_token: Option<String>,
 }
 
@@ -669,21 +668,18 @@ impl GetRequest {
     }
 
     /// Sets `member_id_type`: the kind of id to return for each member.
-    #[must_use]
     pub fn member_id_type(mut self, member_id_type: UserIdType) -> Self {
         self.member_id_type = Some(member_id_type);
         self
     }
 
     /// Sets `page_size`: how many members to return per page.
-    #[must_use]
     pub fn page_size(mut self, page_size: i64) -> Self {
         self.page_size = Some(page_size);
         self
     }
 
     /// Sets `page_token`: where to continue; omit on the first page.
-    #[must_use]
     pub fn page_token(mut self, page_token: impl Into<String>) -> Self {
         self.page_token = Some(page_token.into());
         self
@@ -706,11 +702,14 @@ impl Operation for GetRequest {
     const META: &'static OperationMeta = &OperationMeta {
         operation: "chat_members.get",
         method: Method::Get,
-        path: "/open-apis/im/v1/chats/:chat_id/members",
-        docs: "https://open.feishu.cn/document/server-docs/group/chat-member/get",
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: true,
         has_body: false,
+        #[cfg(feature = "fake")]
+        path: "/open-apis/im/v1/chats/:chat_id/members",
+        #[cfg(feature = "fake")]
+        docs: "https://open.feishu.cn/document/server-docs/group/chat-member/get",
+        #[cfg(feature = "fake")]
         rate_limit: RateLimit {
             class: "standard_1000_50",
             per_minute: 1000,
@@ -778,16 +777,15 @@ impl Operation for GetRequest {
         ],
     };
 
+    const QUERY: &'static [&'static str] = &[
+        "member_id_type",
+        "page_size",
+        "page_token",
+    ];
     fn write_path(&self, path: &mut UrlPath<'_>) {
         path.literal("/open-apis/im/v1/chats/")
             .param("chat_id", &self.chat_id)
             .literal("/members");
-    }
-
-    fn write_query(&self, query: &mut Query<'_>) {
-        query.push_opt("member_id_type", self.member_id_type.as_ref());
-        query.push_opt("page_size", self.page_size.as_ref());
-        query.push_opt("page_token", self.page_token.as_ref());
     }
 }
 
@@ -796,38 +794,29 @@ impl Operation for GetRequest {
 #[non_exhaustive]
 pub struct GetResponse {
     /// The members on this page.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub items: Vec<ChatMember>,
     /// The token for the next page; present only when `has_more` is true.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page_token: Option<String>,
     /// Whether more pages follow.
     pub has_more: bool,
     /// How many members the chat has (bots not counted).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member_total: Option<i64>,
 }
 
 #[doc(hidden)]
 impl Paged for GetRequest {
+    type Item = ChatMember;
     fn set_page_token(&mut self, token: String) {
         self.page_token = Some(token);
     }
-}
 
-#[doc(hidden)]
-impl Page for GetResponse {
-    type Item = ChatMember;
-    fn has_more(&self) -> bool {
-        self.has_more
+    fn next_page_token(page: &GetResponse) -> Option<&str> {
+        page.page_token.as_deref().filter(|_| page.has_more)
     }
 
-    fn page_token(&self) -> Option<&str> {
-        self.page_token.as_deref()
-    }
-
-    fn into_items(self) -> Vec<ChatMember> {
-        self.items
+    fn into_items(page: GetResponse) -> Vec<ChatMember> {
+        page.items
     }
 }
 
@@ -835,12 +824,14 @@ impl Page for GetResponse {
 ///
 /// Tells whether the caller (the user or bot that owns the token) is in a chat.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
+#[must_use]
 pub struct IsInChatRequest {
     /// The chat's id (`oc_…`).
     ///
     /// Example: `oc_a0553eda9014c201e6969b478895c230`.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub chat_id: String,
 }
 
@@ -867,11 +858,14 @@ impl Operation for IsInChatRequest {
     const META: &'static OperationMeta = &OperationMeta {
         operation: "chat_members.is_in_chat",
         method: Method::Get,
-        path: "/open-apis/im/v1/chats/:chat_id/members/is_in_chat",
-        docs: "https://open.feishu.cn/document/server-docs/group/chat-member/is_in_chat",
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: true,
         has_body: false,
+        #[cfg(feature = "fake")]
+        path: "/open-apis/im/v1/chats/:chat_id/members/is_in_chat",
+        #[cfg(feature = "fake")]
+        docs: "https://open.feishu.cn/document/server-docs/group/chat-member/is_in_chat",
+        #[cfg(feature = "fake")]
         rate_limit: RateLimit {
             class: "standard_1000_50",
             per_minute: 1000,
@@ -915,55 +909,11 @@ pub struct IsInChatResponse {
 #[non_exhaustive]
 pub struct ChatMember {
     /// The kind of id in `member_id`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member_id_type: Option<UserIdType>,
     /// The member's id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member_id: Option<String>,
     /// The member's display name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The tenant the member belongs to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_key: Option<String>,
-}
-
-impl ChatMember {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new() -> Self {
-        Self {
-            member_id_type: None,
-            member_id: None,
-            name: None,
-            tenant_key: None,
-        }
-    }
-
-    /// Sets `member_id_type`: the kind of id in `member_id`.
-    #[must_use]
-    pub fn member_id_type(mut self, member_id_type: UserIdType) -> Self {
-        self.member_id_type = Some(member_id_type);
-        self
-    }
-
-    /// Sets `member_id`: the member's id.
-    #[must_use]
-    pub fn member_id(mut self, member_id: impl Into<String>) -> Self {
-        self.member_id = Some(member_id.into());
-        self
-    }
-
-    /// Sets `name`: the member's display name.
-    #[must_use]
-    pub fn name(mut self, name: impl Into<String>) -> Self {
-        self.name = Some(name.into());
-        self
-    }
-
-    /// Sets `tenant_key`: the tenant the member belongs to.
-    #[must_use]
-    pub fn tenant_key(mut self, tenant_key: impl Into<String>) -> Self {
-        self.tenant_key = Some(tenant_key.into());
-        self
-    }
 }

@@ -1,0 +1,398 @@
+//! Putting a request on the wire: one serde pass sends each field to the query string or to the
+//! JSON body, by the names the endpoint lists as query parameters.
+//!
+//! Requests derive `Serialize` like any data type; path parameters are skipped there (the
+//! compiled path template writes them). A query field left `None` is left out; a list is
+//! repeated (`ids=a&ids=b`).
+
+use std::fmt::{self, Display};
+
+use serde::Serialize;
+use serde::ser::{self, Impossible, SerializeSeq, SerializeStruct};
+
+use crate::operation::{Operation, Query};
+
+/// Why a request could not be written: a generator bug or a field the query cannot hold.
+#[derive(Debug)]
+pub(crate) struct WireError(String);
+
+impl Display for WireError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for WireError {}
+
+impl ser::Error for WireError {
+    fn custom<T: Display>(msg: T) -> Self {
+        WireError(msg.to_string())
+    }
+}
+
+/// Appends the query parameters of `request` to `url` and returns its JSON body, if the
+/// endpoint takes one.
+pub(crate) fn write<O: Operation>(
+    request: &O,
+    url: &mut String,
+) -> Result<Option<Vec<u8>>, WireError> {
+    let mut query = Query::new(url);
+    let mut body = O::META.has_body.then(|| Vec::with_capacity(128));
+    request.serialize(Router { query: &mut query, names: O::QUERY, body: body.as_mut() })?;
+    Ok(body)
+}
+
+/// Receives the request's fields.
+struct Router<'q, 'u> {
+    query: &'q mut Query<'u>,
+    names: &'static [&'static str],
+    body: Option<&'q mut Vec<u8>>,
+}
+
+/// The fields of one request, routed as they come.
+struct Fields<'q, 'u> {
+    router: Router<'q, 'u>,
+    first: bool,
+}
+
+impl SerializeStruct for Fields<'_, '_> {
+    type Ok = ();
+    type Error = WireError;
+
+    fn serialize_field<T: Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> Result<(), WireError> {
+        if self.router.names.contains(&key) {
+            return value.serialize(QueryValue { query: self.router.query, name: key });
+        }
+        let Some(body) = self.router.body.as_deref_mut() else {
+            return Err(WireError(format!(
+                "field `{key}` has no place on an endpoint without a body"
+            )));
+        };
+        body.push(if self.first { b'{' } else { b',' });
+        self.first = false;
+        serde_json::to_writer(&mut *body, key).map_err(ser::Error::custom)?;
+        body.push(b':');
+        serde_json::to_writer(&mut *body, value).map_err(ser::Error::custom)
+    }
+
+    fn end(self) -> Result<(), WireError> {
+        if let Some(body) = self.router.body {
+            body.extend_from_slice(if self.first { b"{}" } else { b"}" });
+        }
+        Ok(())
+    }
+}
+
+/// Refuses a value of a kind that `$method` serializes.
+macro_rules! refuse {
+    ($($method:ident($($arg:ty),*) -> $ok:ty;)*) => {
+        $(fn $method(self, $(_: $arg),*) -> Result<$ok, WireError> {
+            Err(WireError(format!("{} is not supported here", stringify!($method))))
+        })*
+    };
+}
+
+impl<'q, 'u> ser::Serializer for Router<'q, 'u> {
+    type Ok = ();
+    type Error = WireError;
+    type SerializeSeq = Impossible<(), WireError>;
+    type SerializeTuple = Impossible<(), WireError>;
+    type SerializeTupleStruct = Impossible<(), WireError>;
+    type SerializeTupleVariant = Impossible<(), WireError>;
+    type SerializeMap = Impossible<(), WireError>;
+    type SerializeStruct = Fields<'q, 'u>;
+    type SerializeStructVariant = Impossible<(), WireError>;
+
+    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Fields<'q, 'u>, WireError> {
+        Ok(Fields { router: self, first: true })
+    }
+
+    refuse! {
+        serialize_bool(bool) -> ();
+        serialize_i8(i8) -> ();
+        serialize_i16(i16) -> ();
+        serialize_i32(i32) -> ();
+        serialize_i64(i64) -> ();
+        serialize_u8(u8) -> ();
+        serialize_u16(u16) -> ();
+        serialize_u32(u32) -> ();
+        serialize_u64(u64) -> ();
+        serialize_f32(f32) -> ();
+        serialize_f64(f64) -> ();
+        serialize_char(char) -> ();
+        serialize_str(&str) -> ();
+        serialize_bytes(&[u8]) -> ();
+        serialize_none() -> ();
+        serialize_unit() -> ();
+        serialize_unit_struct(&'static str) -> ();
+        serialize_unit_variant(&'static str, u32, &'static str) -> ();
+        serialize_seq(Option<usize>) -> Self::SerializeSeq;
+        serialize_tuple(usize) -> Self::SerializeTuple;
+        serialize_tuple_struct(&'static str, usize) -> Self::SerializeTupleStruct;
+        serialize_tuple_variant(&'static str, u32, &'static str, usize) -> Self::SerializeTupleVariant;
+        serialize_map(Option<usize>) -> Self::SerializeMap;
+        serialize_struct_variant(&'static str, u32, &'static str, usize) -> Self::SerializeStructVariant;
+    }
+
+    fn serialize_some<T: Serialize + ?Sized>(self, _: &T) -> Result<(), WireError> {
+        Err(WireError("a request is a struct".into()))
+    }
+
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        _: &T,
+    ) -> Result<(), WireError> {
+        Err(WireError("a request is a struct".into()))
+    }
+
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: &T,
+    ) -> Result<(), WireError> {
+        Err(WireError("a request is a struct".into()))
+    }
+}
+
+/// One query parameter's value: a scalar, or a list of scalars sent as repeated parameters.
+struct QueryValue<'q, 'u> {
+    query: &'q mut Query<'u>,
+    name: &'static str,
+}
+
+impl QueryValue<'_, '_> {
+    fn push(self, value: &dyn Display) -> Result<(), WireError> {
+        self.query.push(self.name, &value);
+        Ok(())
+    }
+}
+
+impl<'q, 'u> ser::Serializer for QueryValue<'q, 'u> {
+    type Ok = ();
+    type Error = WireError;
+    type SerializeSeq = Repeated<'q, 'u>;
+    type SerializeTuple = Impossible<(), WireError>;
+    type SerializeTupleStruct = Impossible<(), WireError>;
+    type SerializeTupleVariant = Impossible<(), WireError>;
+    type SerializeMap = Impossible<(), WireError>;
+    type SerializeStruct = Impossible<(), WireError>;
+    type SerializeStructVariant = Impossible<(), WireError>;
+
+    fn serialize_bool(self, v: bool) -> Result<(), WireError> {
+        self.push(&v)
+    }
+    fn serialize_i8(self, v: i8) -> Result<(), WireError> {
+        self.push(&v)
+    }
+    fn serialize_i16(self, v: i16) -> Result<(), WireError> {
+        self.push(&v)
+    }
+    fn serialize_i32(self, v: i32) -> Result<(), WireError> {
+        self.push(&v)
+    }
+    fn serialize_i64(self, v: i64) -> Result<(), WireError> {
+        self.push(&v)
+    }
+    fn serialize_u8(self, v: u8) -> Result<(), WireError> {
+        self.push(&v)
+    }
+    fn serialize_u16(self, v: u16) -> Result<(), WireError> {
+        self.push(&v)
+    }
+    fn serialize_u32(self, v: u32) -> Result<(), WireError> {
+        self.push(&v)
+    }
+    fn serialize_u64(self, v: u64) -> Result<(), WireError> {
+        self.push(&v)
+    }
+    fn serialize_f32(self, v: f32) -> Result<(), WireError> {
+        self.push(&v)
+    }
+    fn serialize_f64(self, v: f64) -> Result<(), WireError> {
+        self.push(&v)
+    }
+    fn serialize_char(self, v: char) -> Result<(), WireError> {
+        self.push(&v)
+    }
+    fn serialize_str(self, v: &str) -> Result<(), WireError> {
+        self.push(&v)
+    }
+    fn serialize_none(self) -> Result<(), WireError> {
+        Ok(())
+    }
+    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<(), WireError> {
+        value.serialize(self)
+    }
+    fn serialize_unit_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+    ) -> Result<(), WireError> {
+        self.push(&variant)
+    }
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        value: &T,
+    ) -> Result<(), WireError> {
+        value.serialize(self)
+    }
+    fn serialize_seq(self, _: Option<usize>) -> Result<Repeated<'q, 'u>, WireError> {
+        Ok(Repeated { query: self.query, name: self.name })
+    }
+
+    refuse! {
+        serialize_bytes(&[u8]) -> ();
+        serialize_unit() -> ();
+        serialize_unit_struct(&'static str) -> ();
+        serialize_tuple(usize) -> Self::SerializeTuple;
+        serialize_tuple_struct(&'static str, usize) -> Self::SerializeTupleStruct;
+        serialize_tuple_variant(&'static str, u32, &'static str, usize) -> Self::SerializeTupleVariant;
+        serialize_map(Option<usize>) -> Self::SerializeMap;
+        serialize_struct(&'static str, usize) -> Self::SerializeStruct;
+        serialize_struct_variant(&'static str, u32, &'static str, usize) -> Self::SerializeStructVariant;
+    }
+
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: &T,
+    ) -> Result<(), WireError> {
+        Err(WireError(format!("query parameter `{}` must be a scalar", self.name)))
+    }
+}
+
+/// A list in the query: one `name=value` per item.
+struct Repeated<'q, 'u> {
+    query: &'q mut Query<'u>,
+    name: &'static str,
+}
+
+impl SerializeSeq for Repeated<'_, '_> {
+    type Ok = ();
+    type Error = WireError;
+
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), WireError> {
+        value.serialize(QueryValue { query: self.query, name: self.name })
+    }
+
+    fn end(self) -> Result<(), WireError> {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde::Serialize;
+
+    use crate::operation::{Method, Operation, OperationMeta, UrlPath, sealed};
+
+    #[derive(Serialize)]
+    struct Send {
+        #[serde(skip_serializing)]
+        chat_id: String,
+        receive_id_type: &'static str,
+        ids: Vec<&'static str>,
+        page_size: Option<i64>,
+        text: &'static str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        uuid: Option<&'static str>,
+    }
+
+    impl sealed::Sealed for Send {}
+
+    impl Operation for Send {
+        type Response = ();
+        const META: &'static OperationMeta = &OperationMeta {
+            operation: "test.send",
+            method: Method::Post,
+            tokens: &[],
+            idempotent: false,
+            has_body: true,
+            #[cfg(feature = "fake")]
+            path: "/send/:chat_id",
+            #[cfg(feature = "fake")]
+            docs: "",
+            #[cfg(feature = "fake")]
+            rate_limit: crate::operation::RateLimit { class: "", per_minute: 1, per_second: 1 },
+            #[cfg(feature = "fake")]
+            errors: &[],
+            #[cfg(feature = "fake")]
+            params: &[],
+            #[cfg(feature = "fake")]
+            response: &[],
+        };
+        const QUERY: &'static [&'static str] = &["receive_id_type", "ids", "page_size"];
+
+        fn write_path(&self, path: &mut UrlPath<'_>) {
+            path.literal("/send/").param("chat_id", &self.chat_id);
+        }
+    }
+
+    fn send() -> Send {
+        Send {
+            chat_id: "oc_1".into(),
+            receive_id_type: "chat_id",
+            ids: vec!["a b", "c&d"],
+            page_size: None,
+            text: "hi \"there\"",
+            uuid: None,
+        }
+    }
+
+    #[test]
+    fn query_fields_go_to_the_query_and_the_rest_to_the_body() {
+        let mut url = String::from("http://h/send/oc_1");
+        let body = super::write(&send(), &mut url).unwrap().unwrap();
+        assert_eq!(url, "http://h/send/oc_1?receive_id_type=chat_id&ids=a%20b&ids=c%26d");
+        assert_eq!(String::from_utf8(body).unwrap(), r#"{"text":"hi \"there\""}"#);
+    }
+
+    #[test]
+    fn set_options_are_sent_and_an_empty_body_is_an_object() {
+        let mut request = send();
+        request.page_size = Some(20);
+        request.uuid = Some("u-1");
+        let mut url = String::new();
+        let body = super::write(&request, &mut url).unwrap().unwrap();
+        assert_eq!(url, "?receive_id_type=chat_id&ids=a%20b&ids=c%26d&page_size=20");
+        assert_eq!(String::from_utf8(body).unwrap(), r#"{"text":"hi \"there\"","uuid":"u-1"}"#);
+
+        #[derive(Serialize)]
+        struct Nothing {}
+        let mut out = Vec::new();
+        Nothing {}
+            .serialize(super::Router {
+                query: &mut super::Query::new(&mut String::new()),
+                names: &[],
+                body: Some(&mut out),
+            })
+            .unwrap();
+        assert_eq!(out, b"{}");
+    }
+
+    #[test]
+    fn a_body_field_on_an_endpoint_without_a_body_is_refused() {
+        #[derive(Serialize)]
+        struct Stray {
+            note: &'static str,
+        }
+        let mut url = String::new();
+        let result = Stray { note: "x" }.serialize(super::Router {
+            query: &mut super::Query::new(&mut url),
+            names: &[],
+            body: None,
+        });
+        assert!(result.unwrap_err().to_string().contains("`note`"));
+    }
+}
