@@ -8,20 +8,11 @@
 /// Types and modules at the crate root of `feishu-im`: the runtime's exports and modules, and the
 /// generated root items. Enum names (re-exported at the root) and version modules must avoid them.
 pub const CRATE_ROOT: &[&str] = &[
-    // Runtime modules.
-    "base_url",
-    "client",
-    "credentials",
-    "error",
-    "error_code",
+    // Modules.
     "fake",
     "generated",
     "operation",
-    "pager",
-    "response",
-    "retry",
-    "secret",
-    "token",
+    "runtime",
     // Runtime types.
     "ApiError",
     "AuthError",
@@ -51,8 +42,6 @@ pub const CRATE_ROOT: &[&str] = &[
     "UnknownInteger",
     "UnknownValue",
     "UserAccessToken",
-    "unknown",
-    "wire",
     // Generated root items.
     "ErrorCode",
     "OPERATIONS",

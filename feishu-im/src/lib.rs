@@ -29,37 +29,14 @@
 //! - Offline: the `fake` feature adds `feishu_im::fake`, a Feishu on `127.0.0.1` driven by the
 //!   same spec, for tests and for trying the crate without an account.
 
-mod base_url;
-mod client;
-mod credentials;
-mod error;
-mod error_code;
 #[cfg(feature = "fake")]
 pub mod fake;
 #[rustfmt::skip]
 mod generated;
-pub mod operation;
-mod pager;
-mod response;
-mod retry;
-mod secret;
-mod token;
-mod unknown;
-mod wire;
+mod runtime;
 
-pub use base_url::Platform;
-pub use client::{Caller, Client, ClientBuilder};
-pub use credentials::Credentials;
-pub use error::{
-    ApiError, AuthError, AuthErrorKind, ConfigError, DecodeError, Error, ErrorDetail,
-    FieldViolation, Help, InvalidRequest, PermissionViolation, TimeoutError, TransportError,
-};
-pub use error_code::{ErrorSpec, RetryClass};
 pub use generated::*;
-pub use pager::Pager;
-pub use retry::RetryPolicy;
-pub use secret::{Secret, UserAccessToken};
-pub use unknown::{UnknownCode, UnknownInteger, UnknownValue};
+pub use runtime::*;
 
 /// The README's Rust examples, compiled as doc tests.
 #[cfg(doctest)]

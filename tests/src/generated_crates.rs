@@ -2,9 +2,10 @@
 //! `rustdoc` with `-D warnings`, and the doc-test collector, which must find no doc test in
 //! generated code.
 //!
-//! Each crate holds the generated files under `src/generated/` beside a copy of the runtime, the
-//! way `feishu-im` holds them. All crates of one check share a workspace and a target directory
-//! so that dependencies build once.
+//! Each crate is plain: a fixed `lib.rs` that mounts the runtime directory of `feishu-im` and the
+//! generated files, the way `feishu-im`'s own `lib.rs` does, with nothing copied or patched.
+//! All crates of one check share a workspace and a target directory so that dependencies build
+//! once.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -29,9 +30,17 @@ pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ has a parent").to_owned()
 }
 
-/// Writes `crates` (name, generated files) as the members of a workspace in
+/// The generated code of one crate: files checked in under a directory, or files in memory.
+pub enum Generated {
+    /// A directory holding `mod.rs` and the rest, compiled where it is.
+    Dir(PathBuf),
+    /// Files to write under the crate's `src/generated/`.
+    Files(Vec<GeneratedFile>),
+}
+
+/// Writes `crates` (name, generated code) as the members of a workspace in
 /// `target/generated-crates/<group>` and checks them. Returns the tools' output on failure.
-pub fn check(group: &str, crates: &[(String, Vec<GeneratedFile>)]) -> Result<(), String> {
+pub fn check(group: &str, crates: &[(String, Generated)]) -> Result<(), String> {
     let root = workspace_root();
     let base = root.join("target/generated-crates");
     let work = base.join(group);
@@ -60,7 +69,7 @@ pub fn check(group: &str, crates: &[(String, Vec<GeneratedFile>)]) -> Result<(),
     // The runtime's own examples name `feishu_im` and its real endpoints, so they are listed,
     // not run: what matters is that generated docs add no doc test at all.
     let listed = run(&work, &target, &["test", "--workspace", "--doc", "--", "--list"], None)?;
-    let generated: Vec<&str> = listed.lines().filter(|l| l.contains("src/generated/")).collect();
+    let generated: Vec<&str> = listed.lines().filter(|l| l.contains("generated/")).collect();
     if generated.is_empty() {
         Ok(())
     } else {
@@ -72,25 +81,33 @@ fn write_crate(
     root: &Path,
     dir: &Path,
     name: &str,
-    files: &[GeneratedFile],
+    generated: &Generated,
     dependencies: &str,
 ) -> std::io::Result<()> {
-    fs::create_dir_all(dir.join("src/generated"))?;
-    for file in files {
-        let path = dir.join("src/generated").join(&file.path);
-        fs::create_dir_all(path.parent().expect("files live in a folder"))?;
-        fs::write(&path, &file.contents)?;
-    }
-    for entry in fs::read_dir(root.join("feishu-im/src"))? {
-        let path = entry?.path();
-        if path.extension().is_some_and(|e| e == "rs") {
-            let mut text = fs::read_to_string(&path)?;
-            if path.ends_with("lib.rs") {
-                text = runtime_lib(&text);
+    fs::create_dir_all(dir.join("src"))?;
+    let generated_dir = match generated {
+        Generated::Dir(path) => path.clone(),
+        Generated::Files(files) => {
+            let out = dir.join("src/generated");
+            for file in files {
+                let path = out.join(&file.path);
+                fs::create_dir_all(path.parent().expect("files live in a folder"))?;
+                fs::write(&path, &file.contents)?;
             }
-            fs::write(dir.join("src").join(path.file_name().expect("a file")), text)?;
+            out
         }
-    }
+    };
+    let runtime = root.join("feishu-im/src/runtime/mod.rs");
+    fs::write(
+        dir.join("src/lib.rs"),
+        format!(
+            "//! Code generated from the `{name}` spec, over the runtime of `feishu-im`.\n\n\
+             #[path = {:?}]\nmod runtime;\n#[path = {:?}]\n#[rustfmt::skip]\nmod generated;\n\n\
+             pub use generated::*;\npub use runtime::*;\n",
+            runtime.display().to_string(),
+            generated_dir.join("mod.rs").display().to_string(),
+        ),
+    )?;
     fs::write(
         dir.join("Cargo.toml"),
         format!(
@@ -129,27 +146,4 @@ fn run(
             String::from_utf8_lossy(&output.stderr)
         ))
     }
-}
-
-/// The runtime's `lib.rs` for a generated crate: without the fake (which serves the real spec)
-/// or the README doc tests.
-fn runtime_lib(text: &str) -> String {
-    let mut out = String::new();
-    let mut skip = 0;
-    for line in text.lines() {
-        if skip > 0 {
-            skip -= 1;
-            continue;
-        }
-        if line.starts_with("#[cfg(feature = \"fake\")]") {
-            skip = 1;
-            continue;
-        }
-        if line.starts_with("/// The README's Rust examples") {
-            break;
-        }
-        out.push_str(line);
-        out.push('\n');
-    }
-    out
 }

@@ -14,7 +14,7 @@ use std::thread;
 use std::time::Duration;
 
 use feishu_im_codegen::{GenerateError, GeneratedFile, MAX_FILE_BYTES};
-use feishu_im_tests::generated_crates::{self, workspace_root};
+use feishu_im_tests::generated_crates::{self, Generated, workspace_root};
 
 /// More than any spec needs: a case that takes this long is hanging.
 const HANG: Duration = Duration::from_secs(60);
@@ -160,7 +160,7 @@ fn every_hostile_spec_is_refused_with_locations_or_builds_cleanly() {
                 if expected != "accepted" {
                     wrong.push(format!("{name}: expected to be refused, but accepted"));
                 }
-                accepted.push((name.clone(), files));
+                accepted.push((name.clone(), Generated::Files(files)));
             }
         }
     }

@@ -25,10 +25,16 @@ fn use_names(tree: &UseTree, out: &mut Vec<String>) {
     }
 }
 
-/// Names of the crate root: modules, re-exports and items of `lib.rs`.
+/// Names of the crate root: modules, re-exports and items of `lib.rs`, and the public ones of
+/// the runtime, which `lib.rs` re-exports whole.
 fn crate_root() -> Vec<String> {
     let mut names = Vec::new();
-    for item in parse("lib.rs").items {
+    let runtime = parse("runtime/mod.rs").items.into_iter().filter(|item| match item {
+        Item::Mod(m) => matches!(m.vis, syn::Visibility::Public(_)),
+        Item::Use(u) => matches!(u.vis, syn::Visibility::Public(_)),
+        _ => true,
+    });
+    for item in parse("lib.rs").items.into_iter().chain(runtime) {
         match item {
             Item::Mod(m) => names.push(m.ident.to_string()),
             Item::Use(u) => use_names(&u.tree, &mut names),
@@ -47,12 +53,12 @@ fn crate_root() -> Vec<String> {
 /// Inherent methods of `type_name` in every runtime file, private ones included.
 fn inherent_methods(type_name: &str) -> Vec<String> {
     let mut names = Vec::new();
-    for entry in fs::read_dir(workspace_root().join("feishu-im/src")).unwrap() {
+    for entry in fs::read_dir(workspace_root().join("feishu-im/src/runtime")).unwrap() {
         let path = entry.unwrap().path();
         if path.extension().is_none_or(|e| e != "rs") {
             continue;
         }
-        let file = path.file_name().unwrap().to_string_lossy().into_owned();
+        let file = format!("runtime/{}", path.file_name().unwrap().to_string_lossy());
         for item in parse(&file).items {
             let Item::Impl(block) = item else { continue };
             let syn::Type::Path(ty) = &*block.self_ty else { continue };
@@ -98,7 +104,7 @@ fn every_client_and_caller_method_is_reserved() {
 #[test]
 fn every_public_item_of_operation_is_reserved() {
     let mut names = Vec::new();
-    for item in parse("operation.rs").items {
+    for item in parse("runtime/operation.rs").items {
         let (ident, public) = match &item {
             Item::Struct(s) => (&s.ident, matches!(s.vis, syn::Visibility::Public(_))),
             Item::Enum(e) => (&e.ident, matches!(e.vis, syn::Visibility::Public(_))),

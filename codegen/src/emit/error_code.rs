@@ -53,9 +53,9 @@ pub fn emit(codes: &[ErrorCode], tables: &[(String, String)]) -> TokenStream {
         }
     });
     let imports = if codes.is_empty() {
-        quote! { use crate::UnknownCode; use crate::error_code::ErrorSpec; }
+        quote! { use crate::{ErrorSpec, UnknownCode}; }
     } else {
-        quote! { use crate::UnknownCode; use crate::error_code::{ErrorSpec, RetryClass}; }
+        quote! { use crate::{ErrorSpec, RetryClass, UnknownCode}; }
     };
     // Without described codes every match would have one arm, which clippy rightly rejects.
     let methods = if codes.is_empty() {

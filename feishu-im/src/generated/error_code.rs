@@ -8,8 +8,7 @@
 //! - `im`: Business codes of the IM chat and chat-member endpoints.
 //! - `platform`: Codes of the Open Platform gateway, shared by every endpoint.
 
-use crate::UnknownCode;
-use crate::error_code::{ErrorSpec, RetryClass};
+use crate::{ErrorSpec, RetryClass, UnknownCode};
 
 /// An error code of the Open Platform, as found in the `code` of a response.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

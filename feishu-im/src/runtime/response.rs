@@ -6,7 +6,7 @@ use serde::Deserialize;
 use serde::de::{DeserializeOwned, IgnoredAny};
 
 use crate::ErrorCode;
-use crate::error::{ApiError, DecodeError, Error, ErrorDetail, snippet};
+use crate::runtime::error::{ApiError, DecodeError, Error, ErrorDetail, snippet};
 
 /// What the runtime keeps of an HTTP response besides its body.
 #[derive(Debug, Clone)]
@@ -56,7 +56,7 @@ impl BodyError {
                     "the response body is larger than {limit} bytes, the client's limit (ClientBuilder::max_response_bytes)"
                 ),
             ),
-            BodyError::Transport(error) => crate::client::transport(operation, error),
+            BodyError::Transport(error) => crate::runtime::client::transport(operation, error),
         }
     }
 }

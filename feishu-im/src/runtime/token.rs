@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use reqwest::header::HeaderValue;
 
-use crate::error::{AuthError, AuthErrorKind, Error};
+use crate::runtime::error::{AuthError, AuthErrorKind, Error};
 use crate::{ErrorCode, Secret};
 
 /// Which token a slot holds.

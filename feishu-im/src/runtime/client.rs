@@ -8,12 +8,13 @@ use reqwest::Url;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue};
 use serde::Serialize;
 
-use crate::base_url::{Platform, check_base_url};
-use crate::error::{AuthErrorKind, ConfigError, Error, TimeoutError, TransportError};
 use crate::operation::{Operation, OperationMeta, Paged, TokenKind, build_path};
-use crate::response::{ResponseHead, decode, decode_error, read_body};
-use crate::token::{Token, TokenCache, TokenKey, TokenResponse, auth_error};
-use crate::{Credentials, Pager, RetryClass, RetryPolicy, Secret, UserAccessToken, wire};
+use crate::runtime::base_url::{Platform, check_base_url};
+use crate::runtime::error::{AuthErrorKind, ConfigError, Error, TimeoutError, TransportError};
+use crate::runtime::response::{ResponseHead, decode, decode_error, read_body};
+use crate::runtime::token::{Token, TokenCache, TokenKey, TokenResponse, auth_error};
+use crate::runtime::wire;
+use crate::{Credentials, Pager, RetryClass, RetryPolicy, Secret, UserAccessToken};
 
 const JSON: &str = "application/json; charset=utf-8";
 

@@ -1,0 +1,31 @@
+//! The hand-written runtime: client, tokens, retries, errors and the traits generated code
+//! implements. It names one generated item, [`ErrorCode`](crate::ErrorCode), through
+//! `ErrorCode::from_code`, `code` and `spec`; everything else flows from generated code to
+//! the runtime through [`operation`]. Any spec's generated code compiles against it.
+
+mod base_url;
+mod client;
+mod credentials;
+mod error;
+mod error_code;
+pub mod operation;
+mod pager;
+mod response;
+mod retry;
+mod secret;
+mod token;
+mod unknown;
+mod wire;
+
+pub use base_url::Platform;
+pub use client::{Caller, Client, ClientBuilder};
+pub use credentials::Credentials;
+pub use error::{
+    ApiError, AuthError, AuthErrorKind, ConfigError, DecodeError, Error, ErrorDetail,
+    FieldViolation, Help, InvalidRequest, PermissionViolation, TimeoutError, TransportError,
+};
+pub use error_code::{ErrorSpec, RetryClass};
+pub use pager::Pager;
+pub use retry::RetryPolicy;
+pub use secret::{Secret, UserAccessToken};
+pub use unknown::{UnknownCode, UnknownInteger, UnknownValue};
