@@ -1,6 +1,6 @@
 //! The spec lowered to what the emitter needs: Rust names, resolved types, sorted tables.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::model::{self, EnumRepr, Literal, Method, RetryClass, Spec, TokenKind, TypeRef};
 use crate::names::pascal_case;
@@ -13,8 +13,34 @@ pub struct Api {
     pub error_tables: Vec<(String, String)>,
     /// Shared enums, sorted by name.
     pub enums: Vec<Enum>,
+    /// Content declarations, sorted by name.
+    pub contents: Vec<Content>,
     /// Resources by API version (`v1`), sorted by module name.
     pub versions: BTreeMap<String, Vec<Resource>>,
+}
+
+/// JSON text whose shape the sibling `tag` field names, as one Rust enum.
+pub struct Content {
+    /// Rust name, `MessageContent`.
+    pub name: String,
+    pub doc: String,
+    /// Wire name of the field naming the kind, `msg_type`.
+    pub tag: String,
+    /// Wire name of the field holding the JSON text, `content`.
+    pub field: String,
+    pub kinds: Vec<Kind>,
+    /// The kinds' structs and the objects inside them, in declaration order.
+    pub objects: Vec<Struct>,
+}
+
+pub struct Kind {
+    /// As sent in the tag field, `text`.
+    pub value: String,
+    /// Variant and constructor name base, `Text`.
+    pub variant: String,
+    pub doc: String,
+    /// The kind's struct; `None` for free-form JSON.
+    pub body: Option<String>,
 }
 
 pub struct ErrorCode {
@@ -69,8 +95,10 @@ pub struct Endpoint {
     pub rate_limit: RateLimit,
     pub request: Struct,
     pub response: Struct,
-    /// (code, variant, msg) of the documented codes.
+    /// (code, variant, msg as this endpoint's page gives it) of the documented codes.
     pub errors: Vec<(i64, String, String)>,
+    /// Wire name of the idempotency key the client fills in, if the endpoint has one.
+    pub idempotency_key: Option<String>,
     pub pagination: Option<Pagination>,
 }
 
@@ -132,6 +160,10 @@ pub enum Type {
     Enum(String),
     /// An object declared in the resource, by Rust name.
     Object(String),
+    /// Any JSON value.
+    Json,
+    /// A content declaration, by Rust name.
+    Content(String),
 }
 
 /// Lowers a validated spec.
@@ -179,13 +211,66 @@ pub fn lower(spec: &Spec) -> Api {
     let rate_limits: BTreeMap<&str, &model::RateLimit> =
         spec.rate_limits.iter().map(|r| (r.name.as_str(), r)).collect();
 
+    let names: BTreeSet<&str> = spec.contents.iter().map(|c| c.name.as_str()).collect();
+    let content_objects = content_object_names(spec);
+    let mut contents: Vec<Content> = spec
+        .contents
+        .iter()
+        .map(|def| {
+            let name = pascal_case(&def.name);
+            let mut objects = Vec::new();
+            let kinds = def
+                .kinds
+                .iter()
+                .map(|kind| {
+                    let variant = pascal_case(&kind.value);
+                    let body = kind.fields.as_ref().map(|fields| {
+                        let fields = fields
+                            .iter()
+                            .map(|f| {
+                                let scope = Scope { contents: &names, objects: &content_objects };
+                                lower_field(
+                                    f,
+                                    f.required,
+                                    Placement::Data,
+                                    true,
+                                    &scope,
+                                    &mut objects,
+                                )
+                            })
+                            .collect();
+                        let struct_name = format!("{variant}{name}");
+                        let doc = kind.doc.clone();
+                        objects.push(Struct { name: struct_name.clone(), doc, fields, sent: true });
+                        struct_name
+                    });
+                    Kind { value: kind.value.clone(), variant, doc: kind.doc.clone(), body }
+                })
+                .collect();
+            Content {
+                name,
+                doc: def.doc.clone(),
+                tag: def.tag.clone(),
+                field: def.field.clone(),
+                kinds,
+                objects,
+            }
+        })
+        .collect();
+    contents.sort_by(|a, b| a.name.cmp(&b.name));
+
     let mut versions: BTreeMap<String, Vec<Resource>> = BTreeMap::new();
     for resource in &spec.resources {
         let mut objects = Vec::new();
+        let mut resource_objects = content_objects.clone();
+        resource_objects.extend(resource.objects().iter().map(|o| o.name.as_str()));
         let endpoints = resource
             .endpoints
             .iter()
-            .map(|e| lower_endpoint(e, &variant_of, &rate_limits, &mut objects))
+            .map(|e| {
+                let scope = Scope { contents: &names, objects: &resource_objects };
+                lower_endpoint(e, &variant_of, &rate_limits, &scope, &mut objects)
+            })
             .collect();
         versions.entry(resource.version.clone()).or_default().push(Resource {
             module: resource.name.clone(),
@@ -200,13 +285,14 @@ pub fn lower(spec: &Spec) -> Api {
         resources.sort_by(|a, b| a.module.cmp(&b.module));
     }
     let error_tables = spec.error_tables.iter().map(|t| (t.name.clone(), t.doc.clone())).collect();
-    Api { error_codes, error_tables, enums, versions }
+    Api { error_codes, error_tables, enums, contents, versions }
 }
 
 fn lower_endpoint(
     e: &model::Endpoint,
     variant_of: &BTreeMap<i64, (&str, &str)>,
     rate_limits: &BTreeMap<&str, &model::RateLimit>,
+    contents: &Scope<'_>,
     objects: &mut Vec<Struct>,
 ) -> Endpoint {
     let prefix = pascal_case(&e.name);
@@ -218,14 +304,20 @@ fn lower_endpoint(
     ] {
         for field in fields {
             let required = field.required || placement == Placement::Path;
-            request_fields.push(lower_field(field, required, placement, true, objects));
+            request_fields.push(lower_field(field, required, placement, true, contents, objects));
         }
     }
     let response_fields: Vec<Field> = e
         .response
         .iter()
-        .map(|f| lower_field(f, f.required, Placement::Data, false, objects))
+        .map(|f| lower_field(f, f.required, Placement::Data, false, contents, objects))
         .collect();
+    let idempotency_key = e
+        .query
+        .iter()
+        .chain(e.body.iter().flatten())
+        .find(|f| f.idempotency_key)
+        .map(|f| f.name.clone());
     let pagination = e.pagination.as_ref().map(|p| {
         let item_type = response_fields
             .iter()
@@ -275,12 +367,27 @@ fn lower_endpoint(
         errors: e
             .errors
             .iter()
-            .filter_map(|(code, _)| {
-                variant_of.get(code).map(|(v, m)| (*code, (*v).to_owned(), (*m).to_owned()))
+            .filter_map(|error| {
+                variant_of.get(&error.code).map(|(v, m)| {
+                    let msg = error.msg.as_deref().unwrap_or(m);
+                    (error.code, (*v).to_owned(), msg.to_owned())
+                })
             })
             .collect(),
+        idempotency_key,
         pagination,
     }
+}
+
+/// Names a `type` may use besides enums: content declarations, and objects declared inside
+/// them.
+struct Scope<'a> {
+    contents: &'a BTreeSet<&'a str>,
+    objects: &'a BTreeSet<&'a str>,
+}
+
+fn content_object_names(spec: &Spec) -> BTreeSet<&str> {
+    spec.content_objects().into_iter().map(|o| o.name.as_str()).collect()
 }
 
 fn lower_field(
@@ -288,11 +395,12 @@ fn lower_field(
     required: bool,
     placement: Placement,
     sent: bool,
+    contents: &Scope<'_>,
     objects: &mut Vec<Struct>,
 ) -> Field {
     Field {
         name: field.name.clone(),
-        ty: lower_type(&field.ty, sent, objects),
+        ty: lower_type(&field.ty, sent, contents, objects),
         required,
         placement,
         doc: field.doc.clone(),
@@ -305,19 +413,26 @@ fn lower_field(
     }
 }
 
-fn lower_type(ty: &TypeRef, sent: bool, objects: &mut Vec<Struct>) -> Type {
+fn lower_type(ty: &TypeRef, sent: bool, contents: &Scope<'_>, objects: &mut Vec<Struct>) -> Type {
     match ty {
         TypeRef::String => Type::String,
         TypeRef::Integer => Type::Integer,
         TypeRef::Boolean => Type::Boolean,
-        TypeRef::Array(inner) => Type::Vec(Box::new(lower_type(inner, sent, objects))),
+        TypeRef::Json => Type::Json,
+        TypeRef::Array(inner) => Type::Vec(Box::new(lower_type(inner, sent, contents, objects))),
+        TypeRef::Named(name, _) if contents.contents.contains(name.as_str()) => {
+            Type::Content(pascal_case(name))
+        }
+        TypeRef::Named(name, _) if contents.objects.contains(name.as_str()) => {
+            Type::Object(pascal_case(name))
+        }
         TypeRef::Named(name, _) => Type::Enum(pascal_case(name)),
         TypeRef::Object(object) => {
             let name = pascal_case(&object.name);
             let fields = object
                 .fields
                 .iter()
-                .map(|f| lower_field(f, f.required, Placement::Data, sent, objects))
+                .map(|f| lower_field(f, f.required, Placement::Data, sent, contents, objects))
                 .collect();
             let doc = object.doc.clone();
             objects.push(Struct { name: name.clone(), doc, fields, sent });

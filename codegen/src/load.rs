@@ -18,6 +18,7 @@ pub fn load(files: &[SourceFile], diags: &mut Diagnostics) -> Spec {
         spec.rate_limits.extend(part.rate_limits);
         spec.enums.extend(part.enums);
         spec.error_tables.extend(part.error_tables);
+        spec.contents.extend(part.contents);
         spec.resources.extend(part.resources);
         spec.unparsed |= part.unparsed;
         spec.broken.rate_limits.extend(part.broken.rate_limits);
@@ -62,7 +63,8 @@ fn load_file(file: &SourceFile) -> (Spec, Diagnostics) {
         return (spec, diags);
     }
     let root = Node { cx: &cx, value: &value, path: String::new() };
-    let Some(doc) = root.mapping(&mut diags, &["rate_limits", "enums", "error_table", "resource"])
+    let Some(doc) =
+        root.mapping(&mut diags, &["rate_limits", "enums", "contents", "error_table", "resource"])
     else {
         return (spec, diags);
     };
@@ -78,6 +80,14 @@ fn load_file(file: &SourceFile) -> (Spec, Diagnostics) {
         for (name, node) in node.entries(&mut diags) {
             match enum_def(name.clone(), &node, &mut diags) {
                 Some(def) => spec.enums.push(def),
+                None => spec.broken.enums.push(name),
+            }
+        }
+    }
+    if let Some(node) = doc.get("contents") {
+        for (name, node) in node.entries(&mut diags) {
+            match content_def(name.clone(), &node, &mut diags) {
+                Some(def) => spec.contents.push(def),
                 None => spec.broken.enums.push(name),
             }
         }
@@ -452,6 +462,33 @@ fn enum_def(name: String, node: &Node<'_>, diags: &mut Diagnostics) -> Option<En
     Some(EnumDef { name, doc: doc?, repr: repr?, values, location: node.location() })
 }
 
+fn content_def(name: String, node: &Node<'_>, diags: &mut Diagnostics) -> Option<ContentDef> {
+    let f = node.mapping(diags, &["doc", "tag", "field", "kinds"])?;
+    let doc = f.req_string("doc", diags);
+    let tag = f.req_string("tag", diags);
+    let field = f.req_string("field", diags);
+    let mut kinds = Vec::new();
+    if let Some(list) = f.required("kinds", diags) {
+        for (value, node) in list.entries(diags) {
+            let Some(k) = node.mapping(diags, &["doc", "fields", "json"]) else { continue };
+            let doc = k.req_string("doc", diags);
+            let json = k.opt_bool("json", diags).unwrap_or(false);
+            let fields = k.get("fields").map(|n| fields_of(&n, diags));
+            if json == fields.is_some() {
+                diags.push(
+                    &node.location(),
+                    "a kind has either `fields` or `json: true` (any JSON object)",
+                );
+                continue;
+            }
+            if let Some(doc) = doc {
+                kinds.push(ContentKind { value, doc, fields, location: node.location() });
+            }
+        }
+    }
+    Some(ContentDef { name, doc: doc?, tag: tag?, field: field?, kinds, location: node.location() })
+}
+
 /// An error table; the codes of entries that could not be loaded go to `broken`.
 fn error_table(
     node: &Node<'_>,
@@ -617,12 +654,7 @@ fn endpoint(name: String, node: &Node<'_>, diags: &mut Diagnostics) -> Option<En
     });
     let errors = f
         .get("errors")
-        .map(|n| {
-            n.items(diags)
-                .into_iter()
-                .filter_map(|item| Some((item.integer(diags)?, item.location())))
-                .collect()
-        })
+        .map(|n| n.items(diags).into_iter().filter_map(|item| error_ref(&item, diags)).collect())
         .unwrap_or_default();
     Some(Endpoint {
         name,
@@ -646,6 +678,22 @@ fn endpoint(name: String, node: &Node<'_>, diags: &mut Diagnostics) -> Option<En
         errors,
         location: node.location(),
     })
+}
+
+/// `232001`, or `{code: 230071, msg: …, hint: …, hint_zh: …}` where the endpoint's page says
+/// something else of the code than its table.
+fn error_ref(node: &Node<'_>, diags: &mut Diagnostics) -> Option<ErrorRef> {
+    if !matches!(node.value, Value::Mapping(_)) {
+        let code = node.integer(diags)?;
+        let location = node.location();
+        return Some(ErrorRef { code, msg: None, hint: None, hint_zh: None, location });
+    }
+    let f = node.mapping(diags, &["code", "msg", "hint", "hint_zh"])?;
+    let code = f.required("code", diags).and_then(|n| n.integer(diags));
+    let msg = f.opt_string("msg", diags);
+    let hint = f.opt_string("hint", diags);
+    let hint_zh = f.opt_string("hint_zh", diags);
+    Some(ErrorRef { code: code?, msg, hint, hint_zh, location: node.location() })
 }
 
 fn words<T: Copy>(
@@ -674,6 +722,7 @@ const FIELD_KEYS: &[&str] = &[
     "max",
     "min_items",
     "max_items",
+    "idempotency_key",
 ];
 
 fn field(name: String, node: &Node<'_>, diags: &mut Diagnostics) -> Option<Field> {
@@ -687,6 +736,7 @@ fn field(name: String, node: &Node<'_>, diags: &mut Diagnostics) -> Option<Field
     let max = f.opt_integer("max", diags);
     let min_items = f.opt_u32("min_items", diags);
     let max_items = f.opt_u32("max_items", diags);
+    let idempotency_key = f.opt_bool("idempotency_key", diags).unwrap_or(false);
     Some(Field {
         name,
         ty: ty?,
@@ -698,6 +748,7 @@ fn field(name: String, node: &Node<'_>, diags: &mut Diagnostics) -> Option<Field
         max,
         min_items,
         max_items,
+        idempotency_key,
         location: node.location(),
     })
 }
@@ -730,6 +781,7 @@ fn type_ref(node: &Node<'_>, f: &Fields<'_>, diags: &mut Diagnostics) -> Option<
         "string" => Some(TypeRef::String),
         "integer" => Some(TypeRef::Integer),
         "boolean" => Some(TypeRef::Boolean),
+        "json" => Some(TypeRef::Json),
         "array" => {
             let items = f.required("items", diags)?;
             let element = match items.value {
@@ -764,6 +816,7 @@ fn simple_type(node: &Node<'_>, diags: &mut Diagnostics) -> Option<TypeRef> {
         "string" => TypeRef::String,
         "integer" => TypeRef::Integer,
         "boolean" => TypeRef::Boolean,
+        "json" => TypeRef::Json,
         "array" | "object" => {
             diags.push(
                 &node.location(),

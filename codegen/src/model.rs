@@ -11,6 +11,8 @@ pub struct Spec {
     pub enums: Vec<EnumDef>,
     /// Error-code tables.
     pub error_tables: Vec<ErrorTable>,
+    /// Content declarations: JSON text whose shape a sibling field names.
+    pub contents: Vec<ContentDef>,
     /// API resources with their endpoints.
     pub resources: Vec<Resource>,
     /// Whether some file was not YAML, so that the spec is incomplete.
@@ -20,12 +22,75 @@ pub struct Spec {
     pub broken: Broken,
 }
 
+impl Spec {
+    /// The objects declared inside content kinds, nested ones included, in declaration order.
+    pub fn content_objects(&self) -> Vec<&ObjectDef> {
+        objects_in(
+            self.contents.iter().flat_map(|c| &c.kinds).flat_map(|k| k.fields.iter().flatten()),
+        )
+    }
+}
+
+impl Resource {
+    /// The objects declared inline in the resource's endpoints, nested ones included: other
+    /// fields of the resource may name them with `type:`.
+    pub fn objects(&self) -> Vec<&ObjectDef> {
+        objects_in(self.endpoints.iter().flat_map(|e| {
+            e.path_params.iter().chain(&e.query).chain(e.body.iter().flatten()).chain(&e.response)
+        }))
+    }
+}
+
+/// Objects declared in `fields`, nested ones included, in declaration order.
+fn objects_in<'a>(fields: impl Iterator<Item = &'a Field>) -> Vec<&'a ObjectDef> {
+    fn walk<'a>(ty: &'a TypeRef, out: &mut Vec<&'a ObjectDef>) {
+        match ty {
+            TypeRef::Array(inner) => walk(inner, out),
+            TypeRef::Object(object) => {
+                out.push(object);
+                object.fields.iter().for_each(|f| walk(&f.ty, out));
+            }
+            _ => {}
+        }
+    }
+    let mut objects = Vec::new();
+    for field in fields {
+        walk(&field.ty, &mut objects);
+    }
+    objects
+}
+
 /// Names and codes declared in the spec whose declaration had problems.
 #[derive(Debug, Default)]
 pub struct Broken {
     pub rate_limits: Vec<(String, Location)>,
     pub enums: Vec<String>,
     pub codes: Vec<i64>,
+}
+
+/// Content that travels as JSON text beside a field naming its kind (a message's `content`
+/// and `msg_type`).
+#[derive(Debug)]
+pub struct ContentDef {
+    pub name: String,
+    pub doc: String,
+    /// Wire name of the field that names the kind (`msg_type`).
+    pub tag: String,
+    /// Wire name of the field that holds the JSON text (`content`).
+    pub field: String,
+    pub kinds: Vec<ContentKind>,
+    pub location: Location,
+}
+
+/// One kind of content: an object with fields, or free-form JSON.
+#[derive(Debug)]
+pub struct ContentKind {
+    /// The kind as sent in the tag field (`text`).
+    pub value: String,
+    pub doc: String,
+    /// `None`: any JSON object (a card).
+    pub fields: Option<Vec<Field>>,
+    pub location: Location,
 }
 
 /// A rate-limit class.
@@ -188,7 +253,18 @@ pub struct Endpoint {
     pub body: Option<Vec<Field>>,
     pub response: Vec<Field>,
     pub pagination: Option<Pagination>,
-    pub errors: Vec<(i64, Location)>,
+    pub errors: Vec<ErrorRef>,
+    pub location: Location,
+}
+
+/// A code an endpoint's documentation lists, with what that page says of it where it differs
+/// from the code's table (Feishu reuses some numbers with other meanings per endpoint).
+#[derive(Debug)]
+pub struct ErrorRef {
+    pub code: i64,
+    pub msg: Option<String>,
+    pub hint: Option<String>,
+    pub hint_zh: Option<String>,
     pub location: Location,
 }
 
@@ -218,6 +294,9 @@ pub struct Field {
     pub max: Option<i64>,
     pub min_items: Option<u32>,
     pub max_items: Option<u32>,
+    /// The idempotency key of its request: the client fills it in when left unset and keeps
+    /// it across retries.
+    pub idempotency_key: bool,
     pub location: Location,
 }
 
@@ -227,9 +306,11 @@ pub enum TypeRef {
     String,
     Integer,
     Boolean,
+    /// Any JSON value.
+    Json,
     Array(Box<TypeRef>),
     Object(ObjectDef),
-    /// A reference to a named enum.
+    /// A reference to a named enum or content declaration.
     Named(String, Location),
 }
 

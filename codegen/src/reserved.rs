@@ -39,6 +39,7 @@ pub const CRATE_ROOT: &[&str] = &[
     "TimeoutError",
     "TransportError",
     "UnknownCode",
+    "UnknownContent",
     "UnknownInteger",
     "UnknownValue",
     "UserAccessToken",

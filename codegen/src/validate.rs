@@ -13,8 +13,23 @@ pub const MAX_NAME: usize = 64;
 pub fn validate(spec: &Spec, diags: &mut Diagnostics) {
     crate::clashes::check(spec, diags);
     check_prose_lengths(spec, diags);
-    let enums = check_enums(spec, diags);
+    let enums = Types {
+        contents: check_contents(spec, diags),
+        enums: check_enums(spec, diags),
+        content_objects: content_objects(spec, diags),
+    };
     let codes = check_error_tables(spec, diags);
+    for content in &spec.contents {
+        for kind in &content.kinds {
+            for field in kind.fields.iter().flatten() {
+                check_field(field, &enums, &spec.broken, diags);
+                if matches!(&field.ty, TypeRef::Named(n, _) if enums.contents.contains_key(n.as_str()))
+                {
+                    diags.push(&field.location, "content cannot nest in content");
+                }
+            }
+        }
+    }
     let mut rate_limits = unique(
         spec.rate_limits.iter().map(|r| (r.name.as_str(), &r.location)),
         "rate-limit class",
@@ -64,6 +79,14 @@ pub fn validate(spec: &Spec, diags: &mut Diagnostics) {
         }
         let mut ops: BTreeMap<String, &Location> = BTreeMap::new();
         let mut types: BTreeMap<String, &Location> = BTreeMap::new();
+        // The resource's fields may name its own objects and those of contents.
+        let mut named_objects = enums.content_objects.clone();
+        named_objects.extend(resource.objects().iter().map(|o| o.name.as_str()));
+        let scoped = Types {
+            enums: enums.enums.clone(),
+            contents: enums.contents.clone(),
+            content_objects: named_objects,
+        };
         for endpoint in &resource.endpoints {
             check_name(&endpoint.name, &endpoint.location, "operation name", diags);
             if let Some(first) = ops.insert(pascal_case(&endpoint.name), &endpoint.location) {
@@ -79,7 +102,7 @@ pub fn validate(spec: &Spec, diags: &mut Diagnostics) {
                 types
                     .insert(format!("{}{suffix}", pascal_case(&endpoint.name)), &endpoint.location);
             }
-            check_endpoint(resource, endpoint, &enums, &codes, &rate_limits, &spec.broken, diags);
+            check_endpoint(resource, endpoint, &scoped, &codes, &rate_limits, &spec.broken, diags);
         }
         for endpoint in &resource.endpoints {
             let fields = endpoint.query.iter().chain(endpoint.body.iter().flatten());
@@ -276,10 +299,90 @@ fn check_error_tables<'a>(spec: &'a Spec, diags: &mut Diagnostics) -> BTreeMap<i
     codes
 }
 
+/// Enums and content declarations by name: what a `type` may name besides the built-in types.
+struct Types<'a> {
+    enums: BTreeMap<&'a str, &'a EnumDef>,
+    contents: BTreeMap<&'a str, &'a ContentDef>,
+    /// Objects that fields may name: those declared inside content kinds, and for a
+    /// resource's fields, the resource's own.
+    content_objects: BTreeSet<&'a str>,
+}
+
+impl<'a> std::ops::Deref for Types<'a> {
+    type Target = BTreeMap<&'a str, &'a EnumDef>;
+    fn deref(&self) -> &Self::Target {
+        &self.enums
+    }
+}
+
+/// The objects declared inside content kinds, each once, named apart from enums and contents.
+fn content_objects<'a>(spec: &'a Spec, diags: &mut Diagnostics) -> BTreeSet<&'a str> {
+    let objects = spec.content_objects();
+    let mut names = BTreeSet::new();
+    for object in objects {
+        let clash = spec.enums.iter().any(|e| e.name == object.name)
+            || spec.contents.iter().any(|c| c.name == object.name);
+        if clash || !names.insert(object.name.as_str()) {
+            diags.push(
+                &object.location,
+                format!(
+                    "object `{}` is declared twice or has the name of an enum or content; declare it once and name it elsewhere with `type: {}`",
+                    object.name, object.name
+                ),
+            );
+        }
+    }
+    names
+}
+
+fn check_contents<'a>(
+    spec: &'a Spec,
+    diags: &mut Diagnostics,
+) -> BTreeMap<&'a str, &'a ContentDef> {
+    let mut contents = BTreeMap::new();
+    for content in &spec.contents {
+        check_name(&content.name, &content.location, "content name", diags);
+        check_name(&content.tag, &content.location, "`tag`", diags);
+        check_name(&content.field, &content.location, "`field`", diags);
+        if content.tag == content.field {
+            diags.push(&content.location, "`tag` and `field` must name different fields");
+        }
+        if spec.enums.iter().any(|e| e.name == content.name) {
+            diags.push(
+                &content.location,
+                format!("content `{}` has the name of an enum", content.name),
+            );
+        }
+        if contents.insert(content.name.as_str(), content).is_some() {
+            diags.push(&content.location, format!("content `{}` is declared twice", content.name));
+        }
+        if content.kinds.is_empty() {
+            diags.push(&content.location, "a content declaration needs at least one kind");
+        }
+        let mut variants = BTreeMap::new();
+        for kind in &content.kinds {
+            check_name(&kind.value, &kind.location, "kind", diags);
+            if ["kind", "to_json", "from_json", "unknown"].contains(&kind.value.as_str()) {
+                diags.push(&kind.location, format!("kind `{}` would clash with a method of the content enum; it cannot be a kind", kind.value));
+            }
+            if let Some(first) = variants.insert(pascal_case(&kind.value), &kind.location) {
+                diags.push(
+                    &kind.location,
+                    format!(
+                        "kind `{}` collides after case conversion with the kind at {first}",
+                        kind.value
+                    ),
+                );
+            }
+        }
+    }
+    contents
+}
+
 fn check_endpoint(
     resource: &Resource,
     endpoint: &Endpoint,
-    enums: &BTreeMap<&str, &EnumDef>,
+    enums: &Types<'_>,
     codes: &BTreeMap<i64, &ErrorDef>,
     rate_limits: &BTreeMap<&str, &Location>,
     broken: &Broken,
@@ -408,13 +511,93 @@ fn check_endpoint(
 
     // Error references.
     let mut listed = BTreeSet::new();
-    for (code, location) in &endpoint.errors {
+    for error in &endpoint.errors {
+        let (code, location) = (&error.code, &error.location);
         if !listed.insert(*code) {
             diags.push(location, format!("error code {code} is listed twice"));
         }
         if !codes.contains_key(code) && !broken.codes.contains(code) {
             diags.push(location, format!("error code {code} is not described in any error table"));
         }
+        for text in [&error.msg, &error.hint, &error.hint_zh].into_iter().flatten() {
+            if text.trim().is_empty() {
+                diags.push(location, "an error's `msg`, `hint` and `hint_zh` cannot be empty");
+            }
+        }
+    }
+
+    // Content travels in a request body, beside the field naming its kind; one idempotency key.
+    for (fields, place) in [
+        (&endpoint.path_params[..], "path"),
+        (&endpoint.query[..], "query"),
+        (&endpoint.response[..], "response"),
+    ] {
+        for field in fields {
+            if let TypeRef::Named(name, _) = &field.ty
+                && enums.contents.contains_key(name.as_str())
+            {
+                diags.push(
+                    &field.location,
+                    format!(
+                        "content `{name}` can only be a request body field, not a {place} field"
+                    ),
+                );
+            }
+        }
+    }
+    for field in endpoint.body.iter().flatten() {
+        if let TypeRef::Named(name, _) = &field.ty
+            && let Some(content) = enums.contents.get(name.as_str())
+        {
+            if field.name != content.field {
+                diags.push(
+                    &field.location,
+                    format!(
+                        "a field of content `{name}` must be named `{}`, as the declaration says",
+                        content.field
+                    ),
+                );
+            }
+            if endpoint.body.iter().flatten().any(|f| f.name == content.tag) {
+                diags.push(
+                    &field.location,
+                    format!(
+                        "the body cannot also declare `{}`: content `{name}` sends it",
+                        content.tag
+                    ),
+                );
+            }
+            if field.default.is_some() || field.example.is_some() {
+                diags.push(
+                    &field.location,
+                    "a content field takes no `default` or `example`; its kinds' fields do",
+                );
+            }
+        }
+    }
+    let keys: Vec<&Field> = endpoint
+        .path_params
+        .iter()
+        .chain(&endpoint.query)
+        .chain(endpoint.body.iter().flatten())
+        .chain(&endpoint.response)
+        .filter(|f| f.idempotency_key)
+        .collect();
+    for key in &keys {
+        let in_request = endpoint
+            .query
+            .iter()
+            .chain(endpoint.body.iter().flatten())
+            .any(|f| std::ptr::eq(f, *key));
+        if !in_request || key.required || !matches!(key.ty, TypeRef::String) {
+            diags.push(
+                &key.location,
+                "an idempotency key is an optional string query or body field",
+            );
+        }
+    }
+    if keys.len() > 1 {
+        diags.push(&keys[1].location, "an endpoint has at most one idempotency key");
     }
 
     if let Some(pagination) = &endpoint.pagination {
@@ -485,18 +668,14 @@ fn find<'a>(fields: &'a [Field], name: &str) -> Option<&'a TypeRef> {
 fn is_scalar(ty: &TypeRef) -> bool {
     match ty {
         TypeRef::String | TypeRef::Integer | TypeRef::Boolean => true,
+        TypeRef::Json => false,
         // An unknown name is reported on its own; do not pile a second problem on it.
         TypeRef::Named(..) => true,
         TypeRef::Array(_) | TypeRef::Object(_) => false,
     }
 }
 
-fn check_field(
-    field: &Field,
-    enums: &BTreeMap<&str, &EnumDef>,
-    broken: &Broken,
-    diags: &mut Diagnostics,
-) {
+fn check_field(field: &Field, enums: &Types<'_>, broken: &Broken, diags: &mut Diagnostics) {
     let at = &field.location;
     if field.name.len() > MAX_NAME {
         diags.push(
@@ -545,15 +724,13 @@ fn check_field(
     }
 }
 
-fn check_type(
-    ty: &TypeRef,
-    enums: &BTreeMap<&str, &EnumDef>,
-    broken: &Broken,
-    diags: &mut Diagnostics,
-) {
+fn check_type(ty: &TypeRef, enums: &Types<'_>, broken: &Broken, diags: &mut Diagnostics) {
     match ty {
         TypeRef::Named(name, location)
-            if !enums.contains_key(name.as_str()) && !broken.enums.contains(name) =>
+            if !enums.contains_key(name.as_str())
+                && !enums.contents.contains_key(name.as_str())
+                && !enums.content_objects.contains(name.as_str())
+                && !broken.enums.contains(name) =>
         {
             let known: Vec<_> = enums.keys().copied().collect();
             diags.push(location, format!("unknown type `{name}`; expected string, integer, boolean, array, object or an enum ({})", known.join(", ")));
@@ -576,7 +753,7 @@ fn check_literal(
     ty: &TypeRef,
     value: &Literal,
     what: &str,
-    enums: &BTreeMap<&str, &EnumDef>,
+    enums: &Types<'_>,
     diags: &mut Diagnostics,
 ) {
     let at = &field.location;
@@ -618,6 +795,7 @@ fn type_name(ty: &TypeRef) -> &str {
         TypeRef::String => "string",
         TypeRef::Integer => "integer",
         TypeRef::Boolean => "boolean",
+        TypeRef::Json => "json",
         TypeRef::Array(_) => "array",
         TypeRef::Object(_) => "object",
         TypeRef::Named(name, _) => name,
@@ -627,7 +805,7 @@ fn type_name(ty: &TypeRef) -> &str {
 fn collect_objects<'a>(
     ty: &'a TypeRef,
     types: &mut BTreeMap<String, &'a Location>,
-    enums: &BTreeMap<&str, &EnumDef>,
+    enums: &Types<'_>,
     diags: &mut Diagnostics,
 ) {
     match ty {

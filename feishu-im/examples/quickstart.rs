@@ -1,5 +1,6 @@
 //! Runs with no account and no network: starts the fake Feishu, seeds a public chat, joins it,
-//! checks membership, lists the members, then shows a documented failure.
+//! checks membership, lists the members, sends a text and a rich-text message, replies in a
+//! thread, lists the chat's messages, then shows a documented failure.
 //!
 //! ```sh
 //! cargo run -p feishu-im --example quickstart --features fake
@@ -9,7 +10,11 @@ mod support;
 
 use feishu_im::fake::{ChatSeed, FakeFeishu};
 use feishu_im::v1::chat_members::{CreateRequest, GetRequest, IsInChatRequest, MeJoinRequest};
-use feishu_im::{Error, ErrorCode};
+use feishu_im::v1::messages;
+use feishu_im::{
+    ContainerIdType, Error, ErrorCode, MessageContent, PostBody, PostElement, PostMessageContent,
+    PostTag, ReceiveIdType,
+};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
@@ -37,6 +42,33 @@ async fn main() -> Result<(), Error> {
     while let Some(member) = pager.next().await? {
         let id = member.member_id.as_deref().unwrap_or("?");
         println!("  {id} {}", member.name.as_deref().unwrap_or(""));
+    }
+
+    // Messages: content is typed; the client writes `msg_type`, the JSON text and a `uuid`.
+    let to_chat = |content: MessageContent| {
+        messages::CreateRequest::new(ReceiveIdType::ChatId, "oc_quickstart", content)
+    };
+    let hello = client.messages().create(&to_chat(MessageContent::text("Hello, team!"))).await?;
+    let post = PostMessageContent::new().en_us(
+        PostBody::new(vec![vec![
+            PostElement::new(PostTag::Text).text("Welcome, "),
+            PostElement::new(PostTag::At).user_id(bob.as_str()),
+        ]])
+        .title("Release notes"),
+    );
+    client.messages().create(&to_chat(post.into())).await?;
+    let question = fake.user_says("oc_quickstart", &alice, "Who is on call?");
+    let reply =
+        messages::ReplyRequest::new(&question, MessageContent::text("I am")).reply_in_thread(true);
+    client.messages().reply(&reply).await?;
+    println!("sent {}, a post and a reply in a thread", hello.message_id.as_deref().unwrap_or("?"));
+    let list = messages::ListRequest::new(ContainerIdType::Chat, "oc_quickstart");
+    let mut pager = client.messages().list_pager(list);
+    println!("messages in oc_quickstart:");
+    while let Some(message) = pager.next().await? {
+        let kind = message.msg_type.as_ref().map_or("?", |k| k.as_str());
+        let content = message.body.as_ref().map_or("", |b| b.content.as_str());
+        println!("  {kind:<5} {content}");
     }
 
     match members.me_join(&MeJoinRequest::new("oc_dissolved")).await {

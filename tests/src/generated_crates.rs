@@ -16,6 +16,7 @@ use feishu_im_codegen::GeneratedFile;
 /// Runtime dependencies, as the workspace declares them.
 const RUNTIME_DEPENDENCIES: &[&str] = &[
     "futures-util",
+    "getrandom",
     "percent-encoding",
     "reqwest",
     "serde",

@@ -1,5 +1,6 @@
 //! Turns the IR into formatted Rust source files.
 
+mod contents;
 mod docs;
 mod enums;
 mod error_code;
@@ -45,6 +46,19 @@ pub fn emit(api: &Api) -> Result<Vec<GeneratedFile>, (String, String)> {
     let enum_names: Vec<_> = api.enums.iter().map(|e| quote::format_ident!("{}", e.name)).collect();
     let enum_exports =
         (!enum_names.is_empty()).then(|| quote! { pub use enums::{#(#enum_names),*}; });
+    let content_names: Vec<_> = api
+        .contents
+        .iter()
+        .map(|c| &c.name)
+        .chain(api.contents.iter().flat_map(|c| c.objects.iter().map(|o| &o.name)))
+        .map(|n| quote::format_ident!("{}", n))
+        .collect();
+    let content_module = (!content_names.is_empty()).then(|| {
+        quote! {
+            mod contents;
+            pub use contents::{#(#content_names),*};
+        }
+    });
     files.push(file(
         "mod.rs",
         "spec/",
@@ -56,6 +70,7 @@ pub fn emit(api: &Api) -> Result<Vec<GeneratedFile>, (String, String)> {
 
             #enum_exports
             pub use error_code::ErrorCode;
+            #content_module
 
             #[cfg(feature = "fake")]
             use crate::operation::{Operation, OperationMeta};
@@ -75,6 +90,9 @@ pub fn emit(api: &Api) -> Result<Vec<GeneratedFile>, (String, String)> {
         error_code::emit(&api.error_codes, &api.error_tables),
     ));
     files.push(file("enums.rs", "spec/ enums", enums::emit(&api.enums)));
+    if !api.contents.is_empty() {
+        files.push(file("contents.rs", "spec/ contents", contents::emit(&api.contents)));
+    }
     for (version, resources) in &api.versions {
         let modules: Vec<_> = resources.iter().map(|r| snake_ident(&r.module)).collect();
         let doc = format!(" Endpoints of API version `{version}`, one module per resource.");
@@ -93,7 +111,7 @@ pub fn emit(api: &Api) -> Result<Vec<GeneratedFile>, (String, String)> {
         file(
             &format!("{version}/{}.rs", resource.module),
             &format!("spec/{}", resource.source),
-            resource::emit(resource, &api.enums),
+            resource::emit(resource, &api.enums, &api.contents),
         )
     }));
     let mut files = files.into_iter().collect::<Result<Vec<_>, _>>()?;

@@ -6,7 +6,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::docs::{code, doc, inner_doc, prose};
-use crate::ir::{Endpoint, Enum, Field, Placement, Resource, Struct, Type};
+use crate::ir::{Content, Endpoint, Enum, Field, Placement, Resource, Struct, Type};
 use crate::model::{AppType, EnumRepr, Literal, Method, TokenKind};
 use crate::names::{ident, snake_ident};
 
@@ -18,8 +18,9 @@ enum Role {
     Object,
 }
 
-pub fn emit(resource: &Resource, enums: &[Enum]) -> TokenStream {
-    let meta = MetaTypes { enums, objects: &resource.objects };
+pub fn emit(resource: &Resource, enums: &[Enum], contents: &[Content]) -> TokenStream {
+    let objects = resource.objects.iter().chain(contents.iter().flat_map(|c| &c.objects)).collect();
+    let meta = MetaTypes { enums, contents, objects };
     let handle = ident(&resource.handle);
     let accessor = snake_ident(&resource.module);
     let module_doc = inner_doc(&prose(&resource.doc));
@@ -123,9 +124,29 @@ pub fn emit(resource: &Resource, enums: &[Enum]) -> TokenStream {
     }
 }
 
+/// An object type declared inline (or inside a content kind).
+pub(super) fn emit_object(object: &Struct) -> TokenStream {
+    emit_struct(object, Role::Object, None)
+}
+
+/// Root types that `objects` name and do not declare themselves: what their file imports.
+pub(super) fn objects_of<'a>(
+    objects: impl IntoIterator<Item = &'a Struct> + Clone,
+) -> BTreeSet<String> {
+    let local: BTreeSet<&str> = objects.clone().into_iter().map(|o| o.name.as_str()).collect();
+    let mut named = BTreeSet::new();
+    for object in objects {
+        for f in &object.fields {
+            collect_named(&f.ty, &mut named);
+        }
+    }
+    named.retain(|n| !local.contains(n.as_str()));
+    named
+}
+
 fn collect_named(ty: &Type, out: &mut BTreeSet<String>) {
     match ty {
-        Type::Enum(name) | Type::Object(name) => {
+        Type::Enum(name) | Type::Object(name) | Type::Content(name) => {
             out.insert(name.clone());
         }
         Type::Vec(inner) => collect_named(inner, out),
@@ -173,10 +194,15 @@ fn endpoint_doc(e: &Endpoint) -> String {
         e.rate_limit.name,
         prose(&e.rate_limit.doc)
     ));
-    text.push_str(&format!(
-        "\n- Retried on connection failures and 5xx: {}",
-        if e.idempotent { "yes" } else { "no (not safe to repeat)" }
-    ));
+    let retried = match &e.idempotency_key {
+        Some(key) => format!(
+            "yes: each call sends one {} (generated unless set), so a retry takes effect once",
+            code(key)
+        ),
+        None if e.idempotent => "yes".to_owned(),
+        None => "no (not safe to repeat)".to_owned(),
+    };
+    text.push_str(&format!("\n- Retried on connection failures and 5xx: {retried}"));
     text.push_str("\n\n# Errors\n\n");
     if e.errors.is_empty() {
         text.push_str(
@@ -288,6 +314,9 @@ fn endpoint_types(resource: &Resource, e: &Endpoint, types: &MetaTypes<'_>) -> T
     };
     let query_fields: Vec<_> =
         e.request.fields.iter().filter(|f| f.placement == Placement::Query).collect();
+    let idempotency = e.idempotency_key.as_ref().map(|key| {
+        quote! { const IDEMPOTENCY_KEY: Option<&'static str> = Some(#key); }
+    });
     let query_names = query_fields.iter().map(|f| &f.name);
     let query_const = (!query_fields.is_empty()).then(|| {
         quote! { const QUERY: &'static [&'static str] = &[#(#query_names),*]; }
@@ -370,6 +399,7 @@ fn endpoint_types(resource: &Resource, e: &Endpoint, types: &MetaTypes<'_>) -> T
                 response: &[#(#response_fields),*],
             };
             #query_const
+            #idempotency
             #path_fn
         }
         #response
@@ -386,10 +416,11 @@ fn rust_type(ty: &Type) -> TokenStream {
             let inner = rust_type(inner);
             quote!(Vec<#inner>)
         }
-        Type::Enum(name) | Type::Object(name) => {
+        Type::Enum(name) | Type::Object(name) | Type::Content(name) => {
             let name = ident(name);
             quote!(#name)
         }
+        Type::Json => quote!(serde_json::Value),
     }
 }
 
@@ -406,7 +437,7 @@ fn field_type(field: &Field, role: Role) -> TokenStream {
 
 /// Parameter type and conversion for constructors and setters.
 /// The parameter type, and the conversion to the field's type (`None`: taken as is).
-fn argument(field: &Field) -> (TokenStream, Option<TokenStream>) {
+pub(super) fn argument(field: &Field) -> (TokenStream, Option<TokenStream>) {
     let name = snake_ident(&field.name);
     match &field.ty {
         Type::String => (quote!(impl Into<String>), Some(quote!(#name.into()))),
@@ -414,6 +445,10 @@ fn argument(field: &Field) -> (TokenStream, Option<TokenStream>) {
             quote!(impl IntoIterator<Item = impl Into<String>>),
             Some(quote!(#name.into_iter().map(Into::into).collect())),
         ),
+        Type::Content(content) => {
+            let content = ident(content);
+            (quote!(impl Into<#content>), Some(quote!(#name.into())))
+        }
         ty => (rust_type(ty), None),
     }
 }
@@ -457,9 +492,18 @@ fn emit_struct(s: &Struct, role: Role, doc_text: Option<&str>) -> TokenStream {
         let serde = match (role, f.placement) {
             // The compiled path template writes path parameters; the query goes by name.
             (Role::Request, Placement::Path) => quote! { #[serde(skip_serializing)] },
+            // Content writes two fields: its kind and its JSON text.
+            _ if matches!(f.ty, Type::Content(_)) => quote! { #[serde(flatten)] },
             (Role::Request, Placement::Query) => quote! {},
             _ if f.required => quote! {},
             (Role::Request, _) => quote! { #[serde(skip_serializing_if = "Option::is_none")] },
+            // Objects that requests carry leave unset fields out, as Feishu expects.
+            (Role::Object, _) if s.sent && matches!(f.ty, Type::Vec(_)) => {
+                quote! { #[serde(default, skip_serializing_if = "Vec::is_empty")] }
+            }
+            (Role::Object, _) if s.sent => {
+                quote! { #[serde(skip_serializing_if = "Option::is_none")] }
+            }
             // Decoding: a missing list is empty, and a missing `Option` is `None` anyway.
             _ if matches!(f.ty, Type::Vec(_)) => quote! { #[serde(default)] },
             _ => quote! {},
@@ -574,7 +618,9 @@ fn lowercase_first(text: &str) -> String {
 /// Emits the spec's description of fields as `FieldMeta` data, for the runtime and the fake.
 struct MetaTypes<'a> {
     enums: &'a [Enum],
-    objects: &'a [Struct],
+    contents: &'a [Content],
+    /// The resource's objects and those of content kinds.
+    objects: Vec<&'a Struct>,
 }
 
 impl MetaTypes<'_> {
@@ -680,6 +726,32 @@ impl MetaTypes<'_> {
                 let name = ident(name);
                 quote!(#name::new(#(#args),*))
             }
+            Type::Json => quote!(serde_json::Value::Object(serde_json::Map::new())),
+            // The first kind, built from its required fields.
+            Type::Content(name) => {
+                // The first kind with a constructor: free-form, or with required fields.
+                let content = self.contents.iter().find(|c| &c.name == name);
+                let has_constructor = |k: &&crate::ir::Kind| match &k.body {
+                    None => true,
+                    Some(body) => self
+                        .objects
+                        .iter()
+                        .any(|o| &o.name == body && o.fields.iter().any(|f| f.required)),
+                };
+                let kind = content.and_then(|c| c.kinds.iter().find(has_constructor));
+                let method = snake_ident(kind.map_or("unknown", |k| k.value.as_str()));
+                let object = kind
+                    .and_then(|k| k.body.as_ref())
+                    .and_then(|body| self.objects.iter().find(|o| &o.name == body));
+                let args: Vec<_> = match object {
+                    Some(o) => {
+                        o.fields.iter().filter(|f| f.required).map(|f| self.sample(f)).collect()
+                    }
+                    None => vec![quote!(serde_json::Value::Object(serde_json::Map::new()))],
+                };
+                let name = ident(name);
+                quote!(#name::#method(#(#args),*))
+            }
         }
     }
 
@@ -718,6 +790,26 @@ impl MetaTypes<'_> {
                     .map(|o| o.fields.iter().map(|f| self.field(f)).collect::<Vec<_>>())
                     .unwrap_or_default();
                 quote!(ValueType::Object(&[#(#fields),*]))
+            }
+            Type::Json => quote!(ValueType::Json),
+            Type::Content(name) => {
+                let Some(content) = self.contents.iter().find(|c| &c.name == name) else {
+                    return quote!(ValueType::Json);
+                };
+                let (tag, field) = (&content.tag, &content.field);
+                let kinds = content.kinds.iter().map(|k| {
+                    let value = &k.value;
+                    let object =
+                        k.body.as_ref().and_then(|b| self.objects.iter().find(|o| &o.name == b));
+                    match object {
+                        Some(o) => {
+                            let fields = o.fields.iter().map(|f| self.field(f));
+                            quote!((#value, Some(&[#(#fields),*])))
+                        }
+                        None => quote!((#value, None)),
+                    }
+                });
+                quote!(ValueType::Content { tag: #tag, field: #field, kinds: &[#(#kinds),*] })
             }
         }
     }

@@ -53,6 +53,7 @@
 // The fake's HTTP server, shared with the workspace's test server; not part of the API.
 #[doc(hidden)]
 pub mod http;
+mod messages;
 mod sample;
 mod serve;
 mod state;
@@ -82,6 +83,9 @@ pub enum Fault {
     Delay(Duration),
     /// Close the connection without answering.
     Drop,
+    /// Handle the request (a message is sent, a member added), then close the connection
+    /// without answering: the caller cannot tell whether it took effect.
+    LoseAnswer,
     /// Answer 200 with truncated JSON.
     Malformed,
 }
@@ -271,15 +275,21 @@ impl FakeFeishu {
     pub fn seed_examples(&self) {
         let mut users = Vec::new();
         let mut chats = Vec::new();
+        let mut messages = Vec::new();
         for meta in crate::OPERATIONS {
             for field in meta.params {
                 match field.example {
                     Some(id) if id.starts_with("ou_") => users.push(id),
                     Some(id) if id.starts_with("oc_") => chats.push(id),
+                    Some(id) if id.starts_with("om_") => messages.push(id),
                     _ => {}
                 }
             }
         }
+        chats.sort_unstable();
+        chats.dedup();
+        messages.sort_unstable();
+        messages.dedup();
         users.sort_unstable();
         users.dedup();
         for open_id in &users {
@@ -288,9 +298,24 @@ impl FakeFeishu {
         }
         let mut members = vec![Self::APP_ID.to_owned()];
         members.extend(users.iter().map(|u| u.to_string()));
-        for chat in chats {
-            self.seed_chat(ChatSeed::public(chat).members(members.clone()));
+        for chat in &chats {
+            self.seed_chat(ChatSeed::public(*chat).members(members.clone()));
         }
+        // Example messages: sent by the app in the first example chat.
+        if let Some(chat) = chats.first() {
+            for id in messages {
+                self.state().messages.push(messages::stored(id, chat, Self::APP_ID, "hello"));
+            }
+        }
+    }
+
+    /// A user says `text` in a chat, as if from a Feishu app: the message is stored as sent
+    /// and listed like any other. Returns its id.
+    pub fn user_says(&self, chat_id: &str, open_id: &str, text: &str) -> String {
+        let mut state = self.state();
+        let id = format!("om_user{:08x}", state.messages.len() + 1);
+        state.messages.push(messages::stored(&id, chat_id, open_id, text));
+        id
     }
 
     /// The members of a chat: user open_ids and bot app ids.

@@ -12,38 +12,39 @@ use serde_json::{Value, json};
 use super::Fault;
 use super::http::{HttpReply, HttpRequest};
 use super::state::{State, member_id_of, user_id_as};
-use super::validate;
+use super::{messages, validate};
 use crate::operation::{Operation, OperationMeta, TokenKind};
 use crate::v1::chat_members::{
     ChatMember, CreateRequest, CreateResponse, DeleteRequest, DeleteResponse, GetRequest,
     GetResponse, IsInChatRequest, IsInChatResponse, MeJoinRequest, MeJoinResponse,
 };
+use crate::v1::messages as message_ops;
 use crate::{ErrorCode, FieldViolation, MemberIdType, OPERATIONS, SucceedType, UserIdType};
 
 /// Who calls: from the bearer token.
-struct Identity {
-    kind: TokenKind,
+pub(super) struct Identity {
+    pub(super) kind: TokenKind,
     app_id: String,
-    tenant_key: String,
+    pub(super) tenant_key: String,
     user: Option<String>,
 }
 
 impl Identity {
     /// The member id of the caller: a user's open_id or the bot's app id.
-    fn member_id(&self) -> String {
+    pub(super) fn member_id(&self) -> String {
         self.user.clone().unwrap_or_else(|| self.app_id.clone())
     }
 }
 
 /// An answer before it gets its log id.
-enum Outcome {
+pub(super) enum Outcome {
     Data(Value),
     Error { code: ErrorCode, status: u16, msg: String, violations: Vec<FieldViolation> },
     Reply(HttpReply),
 }
 
 /// The code with the HTTP status and msg of the spec.
-fn fail(code: ErrorCode) -> Outcome {
+pub(super) fn fail(code: ErrorCode) -> Outcome {
     fail_at(code, code.http_status().unwrap_or(400))
 }
 
@@ -52,8 +53,20 @@ fn fail_at(code: ErrorCode, status: u16) -> Outcome {
     Outcome::Error { code, status, msg, violations: Vec::new() }
 }
 
-fn invalid(violations: Vec<FieldViolation>) -> Outcome {
-    let code = ErrorCode::InvalidRequestParameter;
+pub(super) fn invalid(violations: Vec<FieldViolation>) -> Outcome {
+    invalid_as(ErrorCode::InvalidRequestParameter, violations)
+}
+
+/// A refused parameter, under the code the endpoint's documentation uses for one.
+fn invalid_for(meta: &OperationMeta, violations: Vec<FieldViolation>) -> Outcome {
+    let code = [ErrorCode::InvalidMessageParameter, ErrorCode::InvalidRequestParameter]
+        .into_iter()
+        .find(|code| meta.errors.contains(code))
+        .unwrap_or(ErrorCode::InvalidRequestParameter);
+    invalid_as(code, violations)
+}
+
+pub(super) fn invalid_as(code: ErrorCode, violations: Vec<FieldViolation>) -> Outcome {
     Outcome::Error { code, status: 400, msg: code.message().unwrap_or_default().into(), violations }
 }
 
@@ -91,6 +104,7 @@ fn answer(state: &mut State, request: &HttpRequest) -> (Outcome, Duration) {
     };
     *state.calls.entry(meta.operation.into()).or_default() += 1;
     let mut delay = Duration::ZERO;
+    let mut lose_answer = false;
     match state.faults.get_mut(meta.operation).and_then(|q| q.pop_front()) {
         Some(Fault::Code(code)) => return (fail(code), delay),
         Some(Fault::CodeAt(code, status)) => return (fail_at(code, status), delay),
@@ -107,6 +121,7 @@ fn answer(state: &mut State, request: &HttpRequest) -> (Outcome, Duration) {
             return (Outcome::Reply(reply), delay);
         }
         Some(Fault::Delay(by)) => delay = by,
+        Some(Fault::LoseAnswer) => lose_answer = true,
         None => {}
     }
     let identity = match authenticate(state, meta, request) {
@@ -120,11 +135,14 @@ fn answer(state: &mut State, request: &HttpRequest) -> (Outcome, Duration) {
     let body = (!request.body.is_empty()).then(|| request.json());
     let violations = validate::request(meta.params, &query, body.as_ref());
     if !violations.is_empty() {
-        return (invalid(violations), delay);
+        return (invalid_for(meta, violations), delay);
     }
     let input = validate::typed_input(meta, &path_params, &query, body);
     let outcome = behave(state, &identity, meta, input)
         .unwrap_or_else(|| Outcome::Data(validate::sample_data(meta.response)));
+    if lose_answer {
+        return (Outcome::Reply(HttpReply::Drop), delay);
+    }
     (outcome, delay)
 }
 
@@ -147,6 +165,16 @@ fn behave(
         run(input, |r| delete(state, who, r))
     } else if is(GetRequest::META) {
         run(input, |r| list(state, who, r))
+    } else if is(message_ops::CreateRequest::META) {
+        run(input, |r| messages::create(state, who, r))
+    } else if is(message_ops::ReplyRequest::META) {
+        run(input, |r| messages::reply(state, who, r))
+    } else if is(message_ops::GetRequest::META) {
+        run(input, |r| messages::get(state, who, r))
+    } else if is(message_ops::ListRequest::META) {
+        run(input, |r| messages::list(state, who, r))
+    } else if is(message_ops::DeleteRequest::META) {
+        run(input, |r| messages::delete(state, who, r))
     } else {
         return None;
     })

@@ -1,4 +1,4 @@
-//! What the fake remembers: apps, tokens, users, chats and their members.
+//! What the fake remembers: apps, tokens, users, chats, their members and messages.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::time::{Duration, Instant};
@@ -38,6 +38,26 @@ pub(crate) struct Chat {
     pub members: Vec<String>,
 }
 
+/// A message as the fake keeps it.
+#[derive(Clone)]
+pub(crate) struct Stored {
+    pub id: String,
+    pub chat_id: String,
+    /// Member id of the sender: a user's open_id or a bot's app id.
+    pub sender: String,
+    pub tenant_key: String,
+    pub msg_type: String,
+    /// The content's JSON text as it is received (a post without its language key).
+    pub content: String,
+    pub created_ms: u64,
+    pub root_id: Option<String>,
+    pub parent_id: Option<String>,
+    pub thread_id: Option<String>,
+    pub deleted: bool,
+    /// The idempotency key it was sent with.
+    pub uuid: Option<String>,
+}
+
 #[derive(Default)]
 pub(crate) struct Window {
     pub second: u64,
@@ -57,6 +77,8 @@ pub(crate) struct State {
     pub ticket_resends: usize,
     pub users: BTreeMap<String, User>,
     pub chats: BTreeMap<String, Chat>,
+    /// Messages in the order they were sent.
+    pub messages: Vec<Stored>,
     pub faults: HashMap<String, VecDeque<Fault>>,
     pub windows: HashMap<(String, String, String), Window>,
     pub calls: HashMap<String, usize>,
@@ -76,6 +98,7 @@ impl State {
             ticket_resends: 0,
             users: BTreeMap::new(),
             chats: BTreeMap::new(),
+            messages: Vec::new(),
             faults: HashMap::new(),
             windows: HashMap::new(),
             calls: HashMap::new(),

@@ -83,6 +83,9 @@ pub(crate) fn request(
                     }
                 }
             }
+            In::Body if matches!(field.ty, ValueType::Content { .. }) => {
+                content(field, body, &mut violations);
+            }
             In::Body => {
                 let value = body.and_then(|b| b.get(field.name)).filter(|v| !v.is_null());
                 match value {
@@ -102,6 +105,39 @@ pub(crate) fn request(
     violations
 }
 
+/// Content: the tag field names a kind, the content field holds JSON text of that kind.
+fn content(field: &FieldMeta, body: Option<&Value>, out: &mut Vec<FieldViolation>) {
+    let ValueType::Content { tag, field: name, kinds } = field.ty else { return };
+    let kind = body.and_then(|b| b.get(tag)).and_then(Value::as_str);
+    let text = body.and_then(|b| b.get(name)).and_then(Value::as_str);
+    let (Some(kind), Some(text)) = (kind, text) else {
+        out.push(FieldViolation::new(
+            name,
+            format!("`{tag}` and `{name}` (JSON text) are required"),
+        ));
+        return;
+    };
+    let Some((_, fields)) = kinds.iter().find(|(k, _)| *k == kind) else {
+        let known: Vec<&str> = kinds.iter().map(|(k, _)| *k).collect();
+        out.push(
+            FieldViolation::new(tag, format!("must be one of {}", known.join(", ")))
+                .with_value(kind),
+        );
+        return;
+    };
+    match serde_json::from_str::<Value>(text) {
+        Ok(value @ Value::Object(_)) => {
+            if let Some(fields) = fields {
+                json_value(name, field, &ValueType::Object(fields), &value, out);
+            }
+        }
+        _ => out.push(
+            FieldViolation::new(name, format!("must be the JSON text of a `{kind}` object"))
+                .with_value(text),
+        ),
+    }
+}
+
 fn query_value(field: &FieldMeta, ty: &ValueType, text: &str) -> Result<(), String> {
     match ty {
         ValueType::String => Ok(()),
@@ -119,7 +155,10 @@ fn query_value(field: &FieldMeta, ty: &ValueType, text: &str) -> Result<(), Stri
             Ok(n) if values.contains(&n) => Ok(()),
             _ => Err(format!("must be one of {values:?}")),
         },
-        ValueType::Array(_) | ValueType::Object(_) => Err("cannot be sent in the query".into()),
+        ValueType::Array(_)
+        | ValueType::Object(_)
+        | ValueType::Json
+        | ValueType::Content { .. } => Err("cannot be sent in the query".into()),
     }
 }
 
@@ -144,6 +183,7 @@ fn json_value(
     };
     match (ty, value) {
         (ValueType::String, Value::String(_)) | (ValueType::Boolean, Value::Bool(_)) => {}
+        (ValueType::Json, _) => {}
         (ValueType::Integer, Value::Number(n)) if n.is_i64() => {
             if let Err(problem) = limits(field, n.as_i64().unwrap_or_default()) {
                 fail(problem);
@@ -186,6 +226,8 @@ fn describe(ty: &ValueType) -> String {
         ValueType::IntEnum(values) => format!("one of {values:?}"),
         ValueType::Array(_) => "an array".into(),
         ValueType::Object(_) => "an object".into(),
+        ValueType::Json => "JSON".into(),
+        ValueType::Content { .. } => "JSON text".into(),
     }
 }
 
@@ -219,6 +261,9 @@ fn sample(field: &FieldMeta, ty: &ValueType) -> Value {
         }
         ValueType::Array(item) => Value::Array(vec![sample(field, item)]),
         ValueType::Object(fields) => sample_data(fields),
+        ValueType::Json => Value::Object(serde_json::Map::new()),
+        // Content is sent, never answered; its JSON text is an empty object.
+        ValueType::Content { .. } => Value::String("{}".into()),
     }
 }
 

@@ -7,6 +7,55 @@ use std::fmt;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::{UnknownValue, UnknownInteger};
 
+/// What `container_id` names when listing messages.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ContainerIdType {
+    /// `chat`: A chat, p2p or group.
+    Chat,
+    /// `thread`: A thread (`omt_…`).
+    Thread,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(UnknownValue),
+}
+
+impl ContainerIdType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Chat => "chat",
+            Self::Thread => "thread",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    fn from_wire(value: String) -> Self {
+        match value.as_str() {
+            "chat" => Self::Chat,
+            "thread" => Self::Thread,
+            _ => Self::Unknown(UnknownValue::new(value)),
+        }
+    }
+}
+
+impl fmt::Display for ContainerIdType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ContainerIdType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for ContainerIdType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from_wire)
+    }
+}
+
 /// Which kind of id a member list holds. Bots are addressed by `app_id`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -59,6 +108,375 @@ impl Serialize for MemberIdType {
 }
 
 impl<'de> Deserialize<'de> for MemberIdType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from_wire)
+    }
+}
+
+/// The order of listed messages.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum MessageSortType {
+    /// `ByCreateTimeAsc`: Oldest first.
+    OldestFirst,
+    /// `ByCreateTimeDesc`: Newest first.
+    NewestFirst,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(UnknownValue),
+}
+
+impl MessageSortType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::OldestFirst => "ByCreateTimeAsc",
+            Self::NewestFirst => "ByCreateTimeDesc",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    fn from_wire(value: String) -> Self {
+        match value.as_str() {
+            "ByCreateTimeAsc" => Self::OldestFirst,
+            "ByCreateTimeDesc" => Self::NewestFirst,
+            _ => Self::Unknown(UnknownValue::new(value)),
+        }
+    }
+}
+
+impl fmt::Display for MessageSortType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for MessageSortType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for MessageSortType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from_wire)
+    }
+}
+
+/// The kind of a message. Sending takes the first ten; the others are only received.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum MsgType {
+    /// `text`: Plain text.
+    Text,
+    /// `post`: Rich text.
+    Post,
+    /// `image`: An image.
+    Image,
+    /// `file`: A file.
+    File,
+    /// `audio`: Audio (opus).
+    Audio,
+    /// `media`: A video.
+    Media,
+    /// `sticker`: A sticker.
+    Sticker,
+    /// `interactive`: A card.
+    Interactive,
+    /// `share_chat`: A shared chat.
+    ShareChat,
+    /// `share_user`: A shared user.
+    ShareUser,
+    /// `system`: A system message (received only).
+    System,
+    /// `merge_forward`: Messages merged and forwarded (received only).
+    MergeForward,
+    /// `location`: A location (received only).
+    Location,
+    /// `video_chat`: A video call (received only).
+    VideoChat,
+    /// `todo`: A task (received only).
+    Todo,
+    /// `vote`: A vote (received only).
+    Vote,
+    /// `hongbao`: A red packet (received only).
+    Hongbao,
+    /// `folder`: A folder (received only).
+    Folder,
+    /// `share_calendar_event`: A shared calendar event (received only).
+    ShareCalendarEvent,
+    /// `calendar`: A calendar invitation (received only).
+    Calendar,
+    /// `general_calendar`: A calendar transfer, note or switch (received only).
+    GeneralCalendar,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(UnknownValue),
+}
+
+impl MsgType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Text => "text",
+            Self::Post => "post",
+            Self::Image => "image",
+            Self::File => "file",
+            Self::Audio => "audio",
+            Self::Media => "media",
+            Self::Sticker => "sticker",
+            Self::Interactive => "interactive",
+            Self::ShareChat => "share_chat",
+            Self::ShareUser => "share_user",
+            Self::System => "system",
+            Self::MergeForward => "merge_forward",
+            Self::Location => "location",
+            Self::VideoChat => "video_chat",
+            Self::Todo => "todo",
+            Self::Vote => "vote",
+            Self::Hongbao => "hongbao",
+            Self::Folder => "folder",
+            Self::ShareCalendarEvent => "share_calendar_event",
+            Self::Calendar => "calendar",
+            Self::GeneralCalendar => "general_calendar",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    fn from_wire(value: String) -> Self {
+        match value.as_str() {
+            "text" => Self::Text,
+            "post" => Self::Post,
+            "image" => Self::Image,
+            "file" => Self::File,
+            "audio" => Self::Audio,
+            "media" => Self::Media,
+            "sticker" => Self::Sticker,
+            "interactive" => Self::Interactive,
+            "share_chat" => Self::ShareChat,
+            "share_user" => Self::ShareUser,
+            "system" => Self::System,
+            "merge_forward" => Self::MergeForward,
+            "location" => Self::Location,
+            "video_chat" => Self::VideoChat,
+            "todo" => Self::Todo,
+            "vote" => Self::Vote,
+            "hongbao" => Self::Hongbao,
+            "folder" => Self::Folder,
+            "share_calendar_event" => Self::ShareCalendarEvent,
+            "calendar" => Self::Calendar,
+            "general_calendar" => Self::GeneralCalendar,
+            _ => Self::Unknown(UnknownValue::new(value)),
+        }
+    }
+}
+
+impl fmt::Display for MsgType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for MsgType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for MsgType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from_wire)
+    }
+}
+
+/// The kind of an element of a rich-text (post) paragraph.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PostTag {
+    /// `text`: Text (`text`, optional `un_escape` and `style`).
+    Text,
+    /// `a`: A link (`text`, `href`, optional `style`).
+    Link,
+    /// `at`: A mention (`user_id`, an open_id, union_id, user_id or `all`).
+    At,
+    /// `img`: An image (`image_key`); alone in its paragraph.
+    Image,
+    /// `media`: A video (`file_key`, optional cover `image_key`); alone in its paragraph.
+    Media,
+    /// `emotion`: An emoji (`emoji_type`).
+    Emotion,
+    /// `code_block`: A code block (`text`, optional `language`).
+    CodeBlock,
+    /// `hr`: A horizontal rule.
+    Rule,
+    /// `md`: Markdown (`text`), in paragraphs of its own; sent only, received as other tags.
+    Markdown,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(UnknownValue),
+}
+
+impl PostTag {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Text => "text",
+            Self::Link => "a",
+            Self::At => "at",
+            Self::Image => "img",
+            Self::Media => "media",
+            Self::Emotion => "emotion",
+            Self::CodeBlock => "code_block",
+            Self::Rule => "hr",
+            Self::Markdown => "md",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    fn from_wire(value: String) -> Self {
+        match value.as_str() {
+            "text" => Self::Text,
+            "a" => Self::Link,
+            "at" => Self::At,
+            "img" => Self::Image,
+            "media" => Self::Media,
+            "emotion" => Self::Emotion,
+            "code_block" => Self::CodeBlock,
+            "hr" => Self::Rule,
+            "md" => Self::Markdown,
+            _ => Self::Unknown(UnknownValue::new(value)),
+        }
+    }
+}
+
+impl fmt::Display for PostTag {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for PostTag {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for PostTag {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from_wire)
+    }
+}
+
+/// Which kind of id `receive_id` holds.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ReceiveIdType {
+    /// `open_id`: The user's id within this app.
+    OpenId,
+    /// `union_id`: The user's id across the apps of one developer.
+    UnionId,
+    /// `user_id`: The user's id within the tenant; needs the field scope `contact:user.employee_id:readonly`.
+    UserId,
+    /// `email`: The user's email address.
+    Email,
+    /// `chat_id`: A chat (`oc_…`).
+    ChatId,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(UnknownValue),
+}
+
+impl ReceiveIdType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::OpenId => "open_id",
+            Self::UnionId => "union_id",
+            Self::UserId => "user_id",
+            Self::Email => "email",
+            Self::ChatId => "chat_id",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    fn from_wire(value: String) -> Self {
+        match value.as_str() {
+            "open_id" => Self::OpenId,
+            "union_id" => Self::UnionId,
+            "user_id" => Self::UserId,
+            "email" => Self::Email,
+            "chat_id" => Self::ChatId,
+            _ => Self::Unknown(UnknownValue::new(value)),
+        }
+    }
+}
+
+impl fmt::Display for ReceiveIdType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ReceiveIdType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for ReceiveIdType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from_wire)
+    }
+}
+
+/// The kind of a message's sender.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SenderType {
+    /// `user`: A user.
+    User,
+    /// `app`: An app (a bot).
+    App,
+    /// `anonymous`: An anonymous sender.
+    Anonymous,
+    /// `unknown`: A sender of unknown kind.
+    UnknownSender,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(UnknownValue),
+}
+
+impl SenderType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::User => "user",
+            Self::App => "app",
+            Self::Anonymous => "anonymous",
+            Self::UnknownSender => "unknown",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    fn from_wire(value: String) -> Self {
+        match value.as_str() {
+            "user" => Self::User,
+            "app" => Self::App,
+            "anonymous" => Self::Anonymous,
+            "unknown" => Self::UnknownSender,
+            _ => Self::Unknown(UnknownValue::new(value)),
+        }
+    }
+}
+
+impl fmt::Display for SenderType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for SenderType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for SenderType {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         String::deserialize(deserializer).map(Self::from_wire)
     }

@@ -6,6 +6,7 @@
 //! Tables:
 //!
 //! - `im`: Business codes of the IM chat and chat-member endpoints.
+//! - `im_message`: Business codes of the IM message endpoints.
 //! - `platform`: Codes of the Open Platform gateway, shared by every endpoint.
 
 use crate::{ErrorSpec, RetryClass, UnknownCode};
@@ -14,6 +15,204 @@ use crate::{ErrorSpec, RetryClass, UnknownCode};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ErrorCode {
+    /// `230001`: Your request contains an invalid request parameter.
+    ///
+    /// A parameter is invalid; the msg often carries `ext=…` naming the problem.
+    ///
+    /// 排查建议：参数错误，请根据接口返回的错误信息并参考文档检查输入参数。
+    InvalidMessageParameter,
+    /// `230002`: The bot can not be outside the group.
+    ///
+    /// The bot is not a member of the chat.
+    ///
+    /// 排查建议：机器人不在对应群组中。
+    BotNotInChat,
+    /// `230006`: Bot ability is not activated.
+    ///
+    /// Enable the bot capability for the app and publish a new version.
+    ///
+    /// 排查建议：机器人能力未启用。可在开发者后台 -> 应用能力 -> 添加应用能力页面添加机器人功能，发布新版本后生效。
+    BotAbilityOff,
+    /// `230009`: Message can only be recalled within one days.
+    ///
+    /// The message is older than the recall window.
+    ///
+    /// 排查建议：消息发出时间过长（1天），不能执行当前操作。
+    RecallWindowPassed,
+    /// `230011`: The message is recalled.
+    ///
+    /// The message has been recalled.
+    ///
+    /// 排查建议：消息已被撤回，不支持该操作。
+    MessageRecalled,
+    /// `230013`: Bot has NO availability to this user.
+    ///
+    /// The user is outside the app's availability; edit it and publish a version.
+    ///
+    /// 排查建议：机器人对用户没有可用性。可在开发者后台 -> 应用发布 -> 版本管理与发布 -> 创建版本页面编辑应用的可用范围，发布新版本后生效。
+    BotNotAvailableToUser,
+    /// `230015`: P2P chat can NOT be shared.
+    ///
+    /// A p2p chat cannot be shared (`share_chat`).
+    ///
+    /// 排查建议：私聊会话不允许被分享。
+    P2pChatNotShareable,
+    /// `230017`: Bot is NOT the owner of the resource.
+    ///
+    /// The bot does not own the resource, such as an image or file key uploaded by another app.
+    ///
+    /// 排查建议：机器人不是资源的拥有者。
+    BotNotResourceOwner,
+    /// `230018`: These operations are NOT allowed at current group settings.
+    ///
+    /// The chat's settings forbid this; check them or ask a chat admin.
+    ///
+    /// 排查建议：当前操作被群设置禁止，请检查群设置或联系群管理员。
+    ForbiddenByChatSettings,
+    /// `230019`: The topic does NOT exist.
+    ///
+    /// The topic (thread) does not exist.
+    ///
+    /// 排查建议：当前话题不存在。
+    TopicNotFound,
+    /// `230020`: This operation triggers the frequency limit.
+    ///
+    /// Over the per-user or per-chat limit (5 per second); slow down.
+    ///
+    /// 排查建议：当前操作触发限频，请降低请求频率。
+    MessageRateLimited,
+    /// `230022`: The content of the message contains sensitive information.
+    ///
+    /// The content contains sensitive information.
+    ///
+    /// 排查建议：消息包含敏感信息，请检查消息内容。
+    SensitiveContent,
+    /// `230025`: The length of the message content reaches its limit.
+    ///
+    /// Text is at most 150 KB, cards and posts 30 KB; style tags and card templates add size.
+    ///
+    /// 排查建议：消息体长度超出限制。文本消息最大不能超过150KB，卡片及富文本消息最大不能超过30KB；此外，若消息中包含大量样式标签，会使实际消息体长度大于您输入的请求体长度。
+    ContentTooLong,
+    /// `230026`: No permission to recall this message.
+    ///
+    /// A bot recalls only its own messages, unless it owns or manages the chat.
+    ///
+    /// 排查建议：机器人没有权限撤回该消息，只能撤回机器人自己发出的消息。
+    NoRecallPermission,
+    /// `230027`: Lack of necessary permissions.
+    ///
+    /// A scope is missing, the user has not authorized the app, or the chat is external.
+    ///
+    /// 排查建议：无权进行本操作，可能的原因有：1. 缺少相应权限，请根据错误信息进行排查；2. 未检查到用户授权信息；3. 暂不支持在外部群中进行本操作。
+    LacksMessagePermission,
+    /// `230028`: The messages do NOT pass the audit.
+    ///
+    /// The data-loss-prevention audit refused the content (plain phone numbers, personal emails).
+    ///
+    /// 排查建议：消息DLP审查未通过，当消息内容中含有明文电话号码、明文个人邮箱等内容时可能会触发该错误；请根据接口返回的错误信息检查消息内容。
+    ContentFailedAudit,
+    /// `230029`: User has resigned.
+    ///
+    /// The user has left the tenant.
+    ///
+    /// 排查建议：用户已离职。
+    UserResigned,
+    /// `230034`: The receive_id is invalid.
+    ///
+    /// `receive_id` is not an id of the kind `receive_id_type` names.
+    ///
+    /// 排查建议：请求参数中的receive_id不合法，请检查。
+    InvalidReceiveId,
+    /// `230035`: Send Message Permission deny.
+    ///
+    /// No permission to send: the chat is muted, the recipient blocked the bot, or a tenant policy forbids it.
+    ///
+    /// 排查建议：没有发送消息的权限，请排查群是否已开启禁言、被对方屏蔽或受到租户维度沟通权限的管控。
+    SendPermissionDenied,
+    /// `230036`: Tenant crypt key has been deleted.
+    ///
+    /// The tenant's encryption key was deleted; ask the tenant admin.
+    ///
+    /// 排查建议：租户加密密钥已被删除，请联系企业管理员。
+    TenantCryptKeyDeleted,
+    /// `230038`: Cross tenant p2p chat operate forbid.
+    ///
+    /// A p2p chat across tenants cannot be used through this API.
+    ///
+    /// 排查建议：跨租户的单聊不允许通过本接口发送消息。
+    CrossTenantP2pForbidden,
+    /// `230049`: The message is being sent.
+    ///
+    /// The message with this `uuid` is still being sent; wait.
+    ///
+    /// 排查建议：消息正在发送中，请稍后。
+    MessageBeingSent,
+    /// `230050`: The message is invisible to the operator.
+    ///
+    /// The operator cannot see the message.
+    ///
+    /// 排查建议：该消息对于操作者不可见，无法进行本操作。
+    MessageInvisible,
+    /// `230053`: The user has stopped the bot from sending messages.
+    ///
+    /// The user turned off messages from this bot.
+    ///
+    /// 排查建议：用户已设置不再接收机器人消息，无法主动给用户发送单聊消息。
+    UserStoppedBot,
+    /// `230054`: This operation is not supported for this message type.
+    ///
+    /// The operation does not apply to this kind of message.
+    ///
+    /// 排查建议：该消息类型不支持本操作。
+    UnsupportedForMessageType,
+    /// `230055`: The type of file upload does not match the type of message being sent.
+    ///
+    /// The `file_type` chosen at upload does not match `msg_type`.
+    ///
+    /// 排查建议：文件上传时选择的类型与发送的消息类型不匹配。
+    FileTypeMismatch,
+    /// `230071`: The group to which the message belongs does not support reply in thread.
+    ///
+    /// The chat does not support replies in a thread.
+    ///
+    /// 排查建议：该消息所属的群聊不支持以话题形式回复。
+    ThreadReplyUnsupported,
+    /// `230072`: Aggregated messages do not support reply in thread.
+    ///
+    /// Aggregated messages cannot be replied to in a thread.
+    ///
+    /// 排查建议：已聚合的消息不支持以话题形式回复。
+    AggregatedThreadReplyUnsupported,
+    /// `230073`: The thread is invisible to the operator.
+    ///
+    /// The operator cannot see the thread; in chats that hide history from new members, an older thread needs the operator to be mentioned in it first.
+    ///
+    /// 排查建议：该话题对于操作者不可见。若群聊关闭了“新成员可查看历史消息”且此话题为操作者进入群聊前创建的，则该话题需要操作者被动订阅才可见，如其他用户在话题中@操作者。
+    ThreadInvisible,
+    /// `230075`: Sending encrypted messages is not supported.
+    ///
+    /// Messages cannot be sent into secret or third-party-encrypted chats.
+    ///
+    /// 排查建议：不支持向密聊、密盾聊中发送消息。
+    EncryptedMessageUnsupported,
+    /// `230099`: Failed to create card content.
+    ///
+    /// The card could not be built; check the card JSON.
+    ///
+    /// 排查建议：创建卡片失败。如有报错信息可根据报错信息排查解决；如无报错信息则需自行检查构造的卡片内容是否有问题。
+    CardContentFailed,
+    /// `230110`: Action unavailable as the message has been deleted.
+    ///
+    /// The message has been deleted.
+    ///
+    /// 排查建议：消息已被删除。
+    MessageDeleted,
+    /// `230111`: Action unavailable as the message will self-destruct soon.
+    ///
+    /// A message scheduled for deletion cannot be replied to.
+    ///
+    /// 排查建议：不能回复定时删除的消息。
+    MessageSelfDestructing,
     /// `232001`: Your request contains an invalid request parameter.
     ///
     /// A path, query or body parameter is invalid; `field_violations` names it.
@@ -200,6 +399,39 @@ impl ErrorCode {
     /// The variant for a numeric code; unknown codes become [`ErrorCode::Other`].
     pub const fn from_code(code: i64) -> Self {
         match code {
+            230001 => Self::InvalidMessageParameter,
+            230002 => Self::BotNotInChat,
+            230006 => Self::BotAbilityOff,
+            230009 => Self::RecallWindowPassed,
+            230011 => Self::MessageRecalled,
+            230013 => Self::BotNotAvailableToUser,
+            230015 => Self::P2pChatNotShareable,
+            230017 => Self::BotNotResourceOwner,
+            230018 => Self::ForbiddenByChatSettings,
+            230019 => Self::TopicNotFound,
+            230020 => Self::MessageRateLimited,
+            230022 => Self::SensitiveContent,
+            230025 => Self::ContentTooLong,
+            230026 => Self::NoRecallPermission,
+            230027 => Self::LacksMessagePermission,
+            230028 => Self::ContentFailedAudit,
+            230029 => Self::UserResigned,
+            230034 => Self::InvalidReceiveId,
+            230035 => Self::SendPermissionDenied,
+            230036 => Self::TenantCryptKeyDeleted,
+            230038 => Self::CrossTenantP2pForbidden,
+            230049 => Self::MessageBeingSent,
+            230050 => Self::MessageInvisible,
+            230053 => Self::UserStoppedBot,
+            230054 => Self::UnsupportedForMessageType,
+            230055 => Self::FileTypeMismatch,
+            230071 => Self::ThreadReplyUnsupported,
+            230072 => Self::AggregatedThreadReplyUnsupported,
+            230073 => Self::ThreadInvisible,
+            230075 => Self::EncryptedMessageUnsupported,
+            230099 => Self::CardContentFailed,
+            230110 => Self::MessageDeleted,
+            230111 => Self::MessageSelfDestructing,
             232001 => Self::InvalidRequestParameter,
             232004 => Self::AppNotFound,
             232006 => Self::InvalidChatId,
@@ -246,6 +478,39 @@ impl ErrorCode {
     /// The numeric code.
     pub const fn code(self) -> i64 {
         match self {
+            Self::InvalidMessageParameter => 230001,
+            Self::BotNotInChat => 230002,
+            Self::BotAbilityOff => 230006,
+            Self::RecallWindowPassed => 230009,
+            Self::MessageRecalled => 230011,
+            Self::BotNotAvailableToUser => 230013,
+            Self::P2pChatNotShareable => 230015,
+            Self::BotNotResourceOwner => 230017,
+            Self::ForbiddenByChatSettings => 230018,
+            Self::TopicNotFound => 230019,
+            Self::MessageRateLimited => 230020,
+            Self::SensitiveContent => 230022,
+            Self::ContentTooLong => 230025,
+            Self::NoRecallPermission => 230026,
+            Self::LacksMessagePermission => 230027,
+            Self::ContentFailedAudit => 230028,
+            Self::UserResigned => 230029,
+            Self::InvalidReceiveId => 230034,
+            Self::SendPermissionDenied => 230035,
+            Self::TenantCryptKeyDeleted => 230036,
+            Self::CrossTenantP2pForbidden => 230038,
+            Self::MessageBeingSent => 230049,
+            Self::MessageInvisible => 230050,
+            Self::UserStoppedBot => 230053,
+            Self::UnsupportedForMessageType => 230054,
+            Self::FileTypeMismatch => 230055,
+            Self::ThreadReplyUnsupported => 230071,
+            Self::AggregatedThreadReplyUnsupported => 230072,
+            Self::ThreadInvisible => 230073,
+            Self::EncryptedMessageUnsupported => 230075,
+            Self::CardContentFailed => 230099,
+            Self::MessageDeleted => 230110,
+            Self::MessageSelfDestructing => 230111,
             Self::InvalidRequestParameter => 232001,
             Self::AppNotFound => 232004,
             Self::InvalidChatId => 232006,
@@ -292,6 +557,448 @@ impl ErrorCode {
     /// What the spec says about this code, if it describes it.
     pub const fn spec(self) -> Option<&'static ErrorSpec> {
         match self {
+            Self::InvalidMessageParameter => {
+                Some(
+                    &ErrorSpec {
+                        code: 230001,
+                        http_status: 400,
+                        message: "Your request contains an invalid request parameter.",
+                        hint: "A parameter is invalid; the msg often carries `ext=…` naming the problem.",
+                        hint_zh: Some(
+                            "参数错误，请根据接口返回的错误信息并参考文档检查输入参数。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::BotNotInChat => {
+                Some(
+                    &ErrorSpec {
+                        code: 230002,
+                        http_status: 400,
+                        message: "The bot can not be outside the group.",
+                        hint: "The bot is not a member of the chat.",
+                        hint_zh: Some("机器人不在对应群组中。"),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::BotAbilityOff => {
+                Some(
+                    &ErrorSpec {
+                        code: 230006,
+                        http_status: 400,
+                        message: "Bot ability is not activated.",
+                        hint: "Enable the bot capability for the app and publish a new version.",
+                        hint_zh: Some(
+                            "机器人能力未启用。可在开发者后台 -> 应用能力 -> 添加应用能力页面添加机器人功能，发布新版本后生效。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::RecallWindowPassed => {
+                Some(
+                    &ErrorSpec {
+                        code: 230009,
+                        http_status: 400,
+                        message: "Message can only be recalled within one days.",
+                        hint: "The message is older than the recall window.",
+                        hint_zh: Some(
+                            "消息发出时间过长（1天），不能执行当前操作。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::MessageRecalled => {
+                Some(
+                    &ErrorSpec {
+                        code: 230011,
+                        http_status: 400,
+                        message: "The message is recalled.",
+                        hint: "The message has been recalled.",
+                        hint_zh: Some("消息已被撤回，不支持该操作。"),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::BotNotAvailableToUser => {
+                Some(
+                    &ErrorSpec {
+                        code: 230013,
+                        http_status: 400,
+                        message: "Bot has NO availability to this user.",
+                        hint: "The user is outside the app's availability; edit it and publish a version.",
+                        hint_zh: Some(
+                            "机器人对用户没有可用性。可在开发者后台 -> 应用发布 -> 版本管理与发布 -> 创建版本页面编辑应用的可用范围，发布新版本后生效。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::P2pChatNotShareable => {
+                Some(
+                    &ErrorSpec {
+                        code: 230015,
+                        http_status: 400,
+                        message: "P2P chat can NOT be shared.",
+                        hint: "A p2p chat cannot be shared (`share_chat`).",
+                        hint_zh: Some("私聊会话不允许被分享。"),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::BotNotResourceOwner => {
+                Some(
+                    &ErrorSpec {
+                        code: 230017,
+                        http_status: 400,
+                        message: "Bot is NOT the owner of the resource.",
+                        hint: "The bot does not own the resource, such as an image or file key uploaded by another app.",
+                        hint_zh: Some("机器人不是资源的拥有者。"),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::ForbiddenByChatSettings => {
+                Some(
+                    &ErrorSpec {
+                        code: 230018,
+                        http_status: 400,
+                        message: "These operations are NOT allowed at current group settings.",
+                        hint: "The chat's settings forbid this; check them or ask a chat admin.",
+                        hint_zh: Some(
+                            "当前操作被群设置禁止，请检查群设置或联系群管理员。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::TopicNotFound => {
+                Some(
+                    &ErrorSpec {
+                        code: 230019,
+                        http_status: 400,
+                        message: "The topic does NOT exist.",
+                        hint: "The topic (thread) does not exist.",
+                        hint_zh: Some("当前话题不存在。"),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::MessageRateLimited => {
+                Some(
+                    &ErrorSpec {
+                        code: 230020,
+                        http_status: 400,
+                        message: "This operation triggers the frequency limit.",
+                        hint: "Over the per-user or per-chat limit (5 per second); slow down.",
+                        hint_zh: Some(
+                            "当前操作触发限频，请降低请求频率。",
+                        ),
+                        retry: RetryClass::RateLimit,
+                    },
+                )
+            }
+            Self::SensitiveContent => {
+                Some(
+                    &ErrorSpec {
+                        code: 230022,
+                        http_status: 400,
+                        message: "The content of the message contains sensitive information.",
+                        hint: "The content contains sensitive information.",
+                        hint_zh: Some(
+                            "消息包含敏感信息，请检查消息内容。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::ContentTooLong => {
+                Some(
+                    &ErrorSpec {
+                        code: 230025,
+                        http_status: 400,
+                        message: "The length of the message content reaches its limit.",
+                        hint: "Text is at most 150 KB, cards and posts 30 KB; style tags and card templates add size.",
+                        hint_zh: Some(
+                            "消息体长度超出限制。文本消息最大不能超过150KB，卡片及富文本消息最大不能超过30KB；此外，若消息中包含大量样式标签，会使实际消息体长度大于您输入的请求体长度。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::NoRecallPermission => {
+                Some(
+                    &ErrorSpec {
+                        code: 230026,
+                        http_status: 400,
+                        message: "No permission to recall this message.",
+                        hint: "A bot recalls only its own messages, unless it owns or manages the chat.",
+                        hint_zh: Some(
+                            "机器人没有权限撤回该消息，只能撤回机器人自己发出的消息。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::LacksMessagePermission => {
+                Some(
+                    &ErrorSpec {
+                        code: 230027,
+                        http_status: 400,
+                        message: "Lack of necessary permissions.",
+                        hint: "A scope is missing, the user has not authorized the app, or the chat is external.",
+                        hint_zh: Some(
+                            "无权进行本操作，可能的原因有：1. 缺少相应权限，请根据错误信息进行排查；2. 未检查到用户授权信息；3. 暂不支持在外部群中进行本操作。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::ContentFailedAudit => {
+                Some(
+                    &ErrorSpec {
+                        code: 230028,
+                        http_status: 400,
+                        message: "The messages do NOT pass the audit.",
+                        hint: "The data-loss-prevention audit refused the content (plain phone numbers, personal emails).",
+                        hint_zh: Some(
+                            "消息DLP审查未通过，当消息内容中含有明文电话号码、明文个人邮箱等内容时可能会触发该错误；请根据接口返回的错误信息检查消息内容。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::UserResigned => {
+                Some(
+                    &ErrorSpec {
+                        code: 230029,
+                        http_status: 400,
+                        message: "User has resigned.",
+                        hint: "The user has left the tenant.",
+                        hint_zh: Some("用户已离职。"),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::InvalidReceiveId => {
+                Some(
+                    &ErrorSpec {
+                        code: 230034,
+                        http_status: 400,
+                        message: "The receive_id is invalid.",
+                        hint: "`receive_id` is not an id of the kind `receive_id_type` names.",
+                        hint_zh: Some(
+                            "请求参数中的receive_id不合法，请检查。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::SendPermissionDenied => {
+                Some(
+                    &ErrorSpec {
+                        code: 230035,
+                        http_status: 400,
+                        message: "Send Message Permission deny.",
+                        hint: "No permission to send: the chat is muted, the recipient blocked the bot, or a tenant policy forbids it.",
+                        hint_zh: Some(
+                            "没有发送消息的权限，请排查群是否已开启禁言、被对方屏蔽或受到租户维度沟通权限的管控。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::TenantCryptKeyDeleted => {
+                Some(
+                    &ErrorSpec {
+                        code: 230036,
+                        http_status: 400,
+                        message: "Tenant crypt key has been deleted.",
+                        hint: "The tenant's encryption key was deleted; ask the tenant admin.",
+                        hint_zh: Some(
+                            "租户加密密钥已被删除，请联系企业管理员。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::CrossTenantP2pForbidden => {
+                Some(
+                    &ErrorSpec {
+                        code: 230038,
+                        http_status: 400,
+                        message: "Cross tenant p2p chat operate forbid.",
+                        hint: "A p2p chat across tenants cannot be used through this API.",
+                        hint_zh: Some(
+                            "跨租户的单聊不允许通过本接口发送消息。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::MessageBeingSent => {
+                Some(
+                    &ErrorSpec {
+                        code: 230049,
+                        http_status: 400,
+                        message: "The message is being sent.",
+                        hint: "The message with this `uuid` is still being sent; wait.",
+                        hint_zh: Some("消息正在发送中，请稍后。"),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::MessageInvisible => {
+                Some(
+                    &ErrorSpec {
+                        code: 230050,
+                        http_status: 400,
+                        message: "The message is invisible to the operator.",
+                        hint: "The operator cannot see the message.",
+                        hint_zh: Some(
+                            "该消息对于操作者不可见，无法进行本操作。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::UserStoppedBot => {
+                Some(
+                    &ErrorSpec {
+                        code: 230053,
+                        http_status: 400,
+                        message: "The user has stopped the bot from sending messages.",
+                        hint: "The user turned off messages from this bot.",
+                        hint_zh: Some(
+                            "用户已设置不再接收机器人消息，无法主动给用户发送单聊消息。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::UnsupportedForMessageType => {
+                Some(
+                    &ErrorSpec {
+                        code: 230054,
+                        http_status: 400,
+                        message: "This operation is not supported for this message type.",
+                        hint: "The operation does not apply to this kind of message.",
+                        hint_zh: Some("该消息类型不支持本操作。"),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::FileTypeMismatch => {
+                Some(
+                    &ErrorSpec {
+                        code: 230055,
+                        http_status: 400,
+                        message: "The type of file upload does not match the type of message being sent.",
+                        hint: "The `file_type` chosen at upload does not match `msg_type`.",
+                        hint_zh: Some(
+                            "文件上传时选择的类型与发送的消息类型不匹配。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::ThreadReplyUnsupported => {
+                Some(
+                    &ErrorSpec {
+                        code: 230071,
+                        http_status: 400,
+                        message: "The group to which the message belongs does not support reply in thread.",
+                        hint: "The chat does not support replies in a thread.",
+                        hint_zh: Some(
+                            "该消息所属的群聊不支持以话题形式回复。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::AggregatedThreadReplyUnsupported => {
+                Some(
+                    &ErrorSpec {
+                        code: 230072,
+                        http_status: 400,
+                        message: "Aggregated messages do not support reply in thread.",
+                        hint: "Aggregated messages cannot be replied to in a thread.",
+                        hint_zh: Some(
+                            "已聚合的消息不支持以话题形式回复。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::ThreadInvisible => {
+                Some(
+                    &ErrorSpec {
+                        code: 230073,
+                        http_status: 400,
+                        message: "The thread is invisible to the operator.",
+                        hint: "The operator cannot see the thread; in chats that hide history from new members, an older thread needs the operator to be mentioned in it first.",
+                        hint_zh: Some(
+                            "该话题对于操作者不可见。若群聊关闭了“新成员可查看历史消息”且此话题为操作者进入群聊前创建的，则该话题需要操作者被动订阅才可见，如其他用户在话题中@操作者。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::EncryptedMessageUnsupported => {
+                Some(
+                    &ErrorSpec {
+                        code: 230075,
+                        http_status: 400,
+                        message: "Sending encrypted messages is not supported.",
+                        hint: "Messages cannot be sent into secret or third-party-encrypted chats.",
+                        hint_zh: Some(
+                            "不支持向密聊、密盾聊中发送消息。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::CardContentFailed => {
+                Some(
+                    &ErrorSpec {
+                        code: 230099,
+                        http_status: 400,
+                        message: "Failed to create card content.",
+                        hint: "The card could not be built; check the card JSON.",
+                        hint_zh: Some(
+                            "创建卡片失败。如有报错信息可根据报错信息排查解决；如无报错信息则需自行检查构造的卡片内容是否有问题。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::MessageDeleted => {
+                Some(
+                    &ErrorSpec {
+                        code: 230110,
+                        http_status: 400,
+                        message: "Action unavailable as the message has been deleted.",
+                        hint: "The message has been deleted.",
+                        hint_zh: Some("消息已被删除。"),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::MessageSelfDestructing => {
+                Some(
+                    &ErrorSpec {
+                        code: 230111,
+                        http_status: 400,
+                        message: "Action unavailable as the message will self-destruct soon.",
+                        hint: "A message scheduled for deletion cannot be replied to.",
+                        hint_zh: Some("不能回复定时删除的消息。"),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
             Self::InvalidRequestParameter => {
                 Some(
                     &ErrorSpec {

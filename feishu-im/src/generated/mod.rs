@@ -8,9 +8,20 @@ mod error_code;
 
 pub mod v1;
 
-pub use enums::{MemberIdType, SucceedType, UserIdType};
+pub use enums::{
+    ContainerIdType, MemberIdType, MessageSortType, MsgType, PostTag, ReceiveIdType,
+    SenderType, SucceedType, UserIdType,
+};
 
 pub use error_code::ErrorCode;
+
+mod contents;
+
+pub use contents::{
+    MessageContent, TextMessageContent, PostElement, PostBody, PostMessageContent,
+    ImageMessageContent, FileMessageContent, AudioMessageContent, MediaMessageContent,
+    StickerMessageContent, ShareChatMessageContent, ShareUserMessageContent,
+};
 
 #[cfg(feature = "fake")]
 use crate::operation::{Operation, OperationMeta};
@@ -23,6 +34,11 @@ pub(crate) const OPERATIONS: &[&OperationMeta] = &[
     <v1::chat_members::DeleteRequest as Operation>::META,
     <v1::chat_members::GetRequest as Operation>::META,
     <v1::chat_members::IsInChatRequest as Operation>::META,
+    <v1::messages::CreateRequest as Operation>::META,
+    <v1::messages::ReplyRequest as Operation>::META,
+    <v1::messages::GetRequest as Operation>::META,
+    <v1::messages::ListRequest as Operation>::META,
+    <v1::messages::DeleteRequest as Operation>::META,
 ];
 
 /// A minimal valid call of every operation, in module order, for the fake's users.
@@ -33,4 +49,9 @@ pub(crate) const SAMPLES: &[crate::fake::SampleCall] = &[
     crate::fake::SampleCall::of::<v1::chat_members::DeleteRequest>(),
     crate::fake::SampleCall::of::<v1::chat_members::GetRequest>(),
     crate::fake::SampleCall::of::<v1::chat_members::IsInChatRequest>(),
+    crate::fake::SampleCall::of::<v1::messages::CreateRequest>(),
+    crate::fake::SampleCall::of::<v1::messages::ReplyRequest>(),
+    crate::fake::SampleCall::of::<v1::messages::GetRequest>(),
+    crate::fake::SampleCall::of::<v1::messages::ListRequest>(),
+    crate::fake::SampleCall::of::<v1::messages::DeleteRequest>(),
 ];

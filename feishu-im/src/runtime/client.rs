@@ -470,7 +470,9 @@ impl<'a> Caller<'a> {
                 continue;
             }
             let error = failure.error;
-            if !error.should_retry(failure.safe) || attempt >= policy.max_attempts() {
+            // A request carrying an idempotency key takes effect once however often it is sent.
+            let safe = failure.safe || O::IDEMPOTENCY_KEY.is_some();
+            if !error.should_retry(safe) || attempt >= policy.max_attempts() {
                 return Err(error);
             }
             let delay = policy.delay(attempt, error.retry_after());

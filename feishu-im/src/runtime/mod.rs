@@ -28,4 +28,4 @@ pub use error_code::{ErrorSpec, RetryClass};
 pub use pager::Pager;
 pub use retry::RetryPolicy;
 pub use secret::{Secret, UserAccessToken};
-pub use unknown::{UnknownCode, UnknownInteger, UnknownValue};
+pub use unknown::{UnknownCode, UnknownContent, UnknownInteger, UnknownValue};

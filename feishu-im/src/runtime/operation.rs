@@ -152,6 +152,18 @@ pub enum ValueType {
     Array(&'static ValueType),
     /// An object with these fields.
     Object(&'static [FieldMeta]),
+    /// Any JSON value.
+    Json,
+    /// JSON text in the field `field`, of the kind the field `tag` names: each kind with its
+    /// object's fields, or `None` for any JSON object.
+    Content {
+        /// Wire name of the field naming the kind.
+        tag: &'static str,
+        /// Wire name of the field holding the JSON text.
+        field: &'static str,
+        /// The kinds, each with its fields.
+        kinds: &'static [(&'static str, Option<&'static [FieldMeta]>)],
+    },
 }
 
 /// A parameter or field as the spec describes it: name, place, type and limits.
@@ -253,6 +265,10 @@ pub trait Operation: sealed::Sealed + Serialize + Sync {
     /// form the JSON body.
     const QUERY: &'static [&'static str] = &[];
 
+    /// Wire name of the idempotency key (`uuid`): when the request leaves it unset, the client
+    /// sends a fresh one, the same on every retry of the call, so that retrying is safe.
+    const IDEMPOTENCY_KEY: Option<&'static str> = None;
+
     /// Writes the path, its template compiled by the generator into literal parts and
     /// parameters.
     fn write_path(&self, path: &mut UrlPath<'_>);
@@ -284,6 +300,11 @@ impl<'a> Query<'a> {
     /// Appends to `out`, which holds a URL without a query.
     pub(crate) fn new(out: &'a mut String) -> Self {
         Query { out, started: false }
+    }
+
+    /// Length of the URL so far.
+    pub(crate) fn len(&self) -> usize {
+        self.out.len()
     }
 
     /// Appends `name=value`.

@@ -60,3 +60,29 @@ impl UnknownInteger {
         self.0
     }
 }
+
+/// Content of a kind the spec does not describe, in the content enum's `Unknown` variant: the
+/// kind and its JSON text as sent.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct UnknownContent {
+    kind: String,
+    json: String,
+}
+
+impl UnknownContent {
+    // Used by generated content enums; a spec without any leaves it unused.
+    #[allow(dead_code)]
+    pub(crate) fn new(kind: &str, json: &str) -> Self {
+        UnknownContent { kind: kind.to_owned(), json: json.to_owned() }
+    }
+
+    /// The kind as sent (`msg_type`).
+    pub fn kind(&self) -> &str {
+        &self.kind
+    }
+
+    /// The content's JSON text as sent.
+    pub fn json(&self) -> &str {
+        &self.json
+    }
+}

@@ -3,12 +3,16 @@
 //!
 //! Requests derive `Serialize` like any data type; path parameters are skipped there (the
 //! compiled path template writes them). A query field left `None` is left out; a list is
-//! repeated (`ids=a&ids=b`).
+//! repeated (`ids=a&ids=b`). Content flattened into a request (a message's `msg_type` and
+//! `content`) arrives as map entries and is routed the same way.
+//!
+//! An endpoint's idempotency key (`uuid`) left unset gets a fresh random one here: the request
+//! is written once per call, so every retry of the call carries the same key.
 
 use std::fmt::{self, Display};
 
 use serde::Serialize;
-use serde::ser::{self, Impossible, SerializeSeq, SerializeStruct};
+use serde::ser::{self, Impossible, SerializeMap, SerializeSeq, SerializeStruct};
 
 use crate::operation::{Operation, Query};
 
@@ -31,6 +35,7 @@ impl ser::Error for WireError {
 }
 
 /// Appends the query parameters of `request` to `url` and returns its JSON body, if the
+/// Appends the query parameters of `request` to `url` and returns its JSON body, if the
 /// endpoint takes one.
 pub(crate) fn write<O: Operation>(
     request: &O,
@@ -38,14 +43,32 @@ pub(crate) fn write<O: Operation>(
 ) -> Result<Option<Vec<u8>>, WireError> {
     let mut query = Query::new(url);
     let mut body = O::META.has_body.then(|| Vec::with_capacity(128));
-    request.serialize(Router { query: &mut query, names: O::QUERY, body: body.as_mut() })?;
+    let router = Router {
+        query: &mut query,
+        names: O::QUERY,
+        idempotency_key: O::IDEMPOTENCY_KEY,
+        body: body.as_mut(),
+    };
+    request.serialize(router)?;
     Ok(body)
+}
+
+/// A random version-4 UUID (36 characters; Feishu takes at most 50), from the operating
+/// system's generator.
+pub(crate) fn fresh_uuid() -> Result<String, WireError> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).map_err(|e| WireError(format!("no randomness for a uuid: {e}")))?;
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    Ok(format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..]))
 }
 
 /// Receives the request's fields.
 struct Router<'q, 'u> {
     query: &'q mut Query<'u>,
     names: &'static [&'static str],
+    idempotency_key: Option<&'static str>,
     body: Option<&'q mut Vec<u8>>,
 }
 
@@ -53,6 +76,46 @@ struct Router<'q, 'u> {
 struct Fields<'q, 'u> {
     router: Router<'q, 'u>,
     first: bool,
+    /// Whether the idempotency key was written.
+    keyed: bool,
+    /// The key of a map entry whose value comes next.
+    pending: Option<String>,
+}
+
+impl Fields<'_, '_> {
+    fn field<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) -> Result<(), WireError> {
+        let is_key = self.router.idempotency_key == Some(key);
+        if let Some(name) = self.router.names.iter().find(|n| **n == key) {
+            let before = self.router.query.len();
+            value.serialize(QueryValue { query: self.router.query, name })?;
+            self.keyed |= is_key && self.router.query.len() > before;
+            return Ok(());
+        }
+        let Some(body) = self.router.body.as_deref_mut() else {
+            return Err(WireError(format!(
+                "field `{key}` has no place on an endpoint without a body"
+            )));
+        };
+        body.push(if self.first { b'{' } else { b',' });
+        self.first = false;
+        serde_json::to_writer(&mut *body, key).map_err(ser::Error::custom)?;
+        body.push(b':');
+        serde_json::to_writer(&mut *body, value).map_err(ser::Error::custom)?;
+        self.keyed |= is_key;
+        Ok(())
+    }
+
+    fn finish(mut self) -> Result<(), WireError> {
+        if let Some(key) = self.router.idempotency_key
+            && !self.keyed
+        {
+            self.field(key, &fresh_uuid()?)?;
+        }
+        if let Some(body) = self.router.body {
+            body.extend_from_slice(if self.first { b"{}" } else { b"}" });
+        }
+        Ok(())
+    }
 }
 
 impl SerializeStruct for Fields<'_, '_> {
@@ -64,26 +127,36 @@ impl SerializeStruct for Fields<'_, '_> {
         key: &'static str,
         value: &T,
     ) -> Result<(), WireError> {
-        if self.router.names.contains(&key) {
-            return value.serialize(QueryValue { query: self.router.query, name: key });
-        }
-        let Some(body) = self.router.body.as_deref_mut() else {
-            return Err(WireError(format!(
-                "field `{key}` has no place on an endpoint without a body"
-            )));
-        };
-        body.push(if self.first { b'{' } else { b',' });
-        self.first = false;
-        serde_json::to_writer(&mut *body, key).map_err(ser::Error::custom)?;
-        body.push(b':');
-        serde_json::to_writer(&mut *body, value).map_err(ser::Error::custom)
+        self.field(key, value)
     }
 
     fn end(self) -> Result<(), WireError> {
-        if let Some(body) = self.router.body {
-            body.extend_from_slice(if self.first { b"{}" } else { b"}" });
+        self.finish()
+    }
+}
+
+/// `#[serde(flatten)]` turns a request into a map of the same fields.
+impl SerializeMap for Fields<'_, '_> {
+    type Ok = ();
+    type Error = WireError;
+
+    fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), WireError> {
+        match serde_json::to_value(key) {
+            Ok(serde_json::Value::String(key)) => {
+                self.pending = Some(key);
+                Ok(())
+            }
+            _ => Err(WireError("request field names are strings".into())),
         }
-        Ok(())
+    }
+
+    fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), WireError> {
+        let key = self.pending.take().ok_or_else(|| WireError("a value without a key".into()))?;
+        self.field(&key, value)
+    }
+
+    fn end(self) -> Result<(), WireError> {
+        self.finish()
     }
 }
 
@@ -103,12 +176,16 @@ impl<'q, 'u> ser::Serializer for Router<'q, 'u> {
     type SerializeTuple = Impossible<(), WireError>;
     type SerializeTupleStruct = Impossible<(), WireError>;
     type SerializeTupleVariant = Impossible<(), WireError>;
-    type SerializeMap = Impossible<(), WireError>;
+    type SerializeMap = Fields<'q, 'u>;
     type SerializeStruct = Fields<'q, 'u>;
     type SerializeStructVariant = Impossible<(), WireError>;
 
     fn serialize_struct(self, _: &'static str, _: usize) -> Result<Fields<'q, 'u>, WireError> {
-        Ok(Fields { router: self, first: true })
+        Ok(Fields { router: self, first: true, keyed: false, pending: None })
+    }
+
+    fn serialize_map(self, _: Option<usize>) -> Result<Fields<'q, 'u>, WireError> {
+        Ok(Fields { router: self, first: true, keyed: false, pending: None })
     }
 
     refuse! {
@@ -134,7 +211,6 @@ impl<'q, 'u> ser::Serializer for Router<'q, 'u> {
         serialize_tuple(usize) -> Self::SerializeTuple;
         serialize_tuple_struct(&'static str, usize) -> Self::SerializeTupleStruct;
         serialize_tuple_variant(&'static str, u32, &'static str, usize) -> Self::SerializeTupleVariant;
-        serialize_map(Option<usize>) -> Self::SerializeMap;
         serialize_struct_variant(&'static str, u32, &'static str, usize) -> Self::SerializeStructVariant;
     }
 
@@ -375,6 +451,7 @@ mod tests {
             .serialize(super::Router {
                 query: &mut super::Query::new(&mut String::new()),
                 names: &[],
+                idempotency_key: None,
                 body: Some(&mut out),
             })
             .unwrap();
@@ -391,6 +468,7 @@ mod tests {
         let result = Stray { note: "x" }.serialize(super::Router {
             query: &mut super::Query::new(&mut url),
             names: &[],
+            idempotency_key: None,
             body: None,
         });
         assert!(result.unwrap_err().to_string().contains("`note`"));

@@ -3,3 +3,4 @@
 //! Endpoints of API version `v1`, one module per resource.
 
 pub mod chat_members;
+pub mod messages;

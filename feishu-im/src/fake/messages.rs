@@ -1,0 +1,307 @@
+//! Messages in the fake: sending, replying, reading, listing and recalling, per chat, with the
+//! `uuid` rule (one message per key within an hour) and the documented codes.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use super::serve::{Identity, Outcome, fail, invalid_as};
+use super::state::{State, Stored, member_id_of};
+use crate::operation::TokenKind;
+use crate::v1::messages::{
+    CreateRequest, CreateResponse, DeleteRequest, DeleteResponse, GetRequest, GetResponse,
+    ListRequest, ListResponse, Mention, Message, MessageBody, ReplyRequest, ReplyResponse, Sender,
+};
+use crate::{ContainerIdType, ErrorCode, FieldViolation, MessageContent, MessageSortType};
+use crate::{MsgType, ReceiveIdType, SenderType};
+
+/// How long a `uuid` keeps a second send from posting again.
+const UUID_WINDOW_MS: u64 = 60 * 60 * 1000;
+
+fn now_ms() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
+}
+
+/// A text message sent by `sender` (an open_id or app id) in `chat_id`, now.
+pub(super) fn stored(id: &str, chat_id: &str, sender: &str, text: &str) -> Stored {
+    Stored {
+        id: id.to_owned(),
+        chat_id: chat_id.to_owned(),
+        sender: sender.to_owned(),
+        tenant_key: super::FakeFeishu::TENANT_KEY.to_owned(),
+        msg_type: "text".to_owned(),
+        content: serde_json::json!({ "text": text }).to_string(),
+        created_ms: now_ms(),
+        root_id: None,
+        parent_id: None,
+        thread_id: None,
+        deleted: false,
+        uuid: None,
+    }
+}
+
+/// The content as a reader receives it: a post loses its language key.
+fn received(content: &MessageContent) -> Result<String, Outcome> {
+    let json = content.to_json().map_err(|_| fail(ErrorCode::InvalidMessageParameter))?;
+    if let MessageContent::Post(post) = content {
+        let body = post.zh_cn.as_ref().or(post.en_us.as_ref());
+        return serde_json::to_string(&body).map_err(|_| fail(ErrorCode::InvalidMessageParameter));
+    }
+    Ok(json)
+}
+
+/// The chat a bot or user may post to: it exists, lives, and holds the sender.
+fn postable(state: &State, who: &Identity, chat_id: &str) -> Result<(), Outcome> {
+    let Some(chat) = state.chats.get(chat_id) else {
+        return Err(fail(ErrorCode::InvalidMessageParameter));
+    };
+    if chat.dissolved {
+        return Err(fail(ErrorCode::ChatDissolved));
+    }
+    if chat.tenant_key != who.tenant_key {
+        return Err(fail(ErrorCode::CrossTenantP2pForbidden));
+    }
+    if !chat.members.contains(&who.member_id()) {
+        return Err(fail(match who.kind {
+            TokenKind::User => ErrorCode::SendPermissionDenied,
+            _ => ErrorCode::BotNotInChat,
+        }));
+    }
+    Ok(())
+}
+
+/// The chat a message to a user goes to: their p2p chat with the sender, made on first use.
+fn p2p_chat(state: &mut State, who: &Identity, user: &str) -> Result<String, Outcome> {
+    let known = state.users.get(user).is_some_and(|u| u.tenant_key == who.tenant_key);
+    if !known {
+        return Err(fail(ErrorCode::BotNotAvailableToUser));
+    }
+    let id = format!("oc_p2p_{}_{}", who.member_id(), user.trim_start_matches("ou_"));
+    state.chats.entry(id.clone()).or_insert_with(|| super::state::Chat {
+        tenant_key: who.tenant_key.clone(),
+        public: false,
+        join_approval: false,
+        dissolved: false,
+        member_cap: 2,
+        owner: None,
+        members: vec![who.member_id(), user.to_owned()],
+    });
+    Ok(id)
+}
+
+/// The message sent earlier with the same key by the same sender, within the window.
+fn earlier(state: &State, who: &Identity, uuid: Option<&str>) -> Option<Stored> {
+    let uuid = uuid?;
+    let since = now_ms().saturating_sub(UUID_WINDOW_MS);
+    state
+        .messages
+        .iter()
+        .find(|m| {
+            m.uuid.as_deref() == Some(uuid) && m.sender == who.member_id() && m.created_ms >= since
+        })
+        .cloned()
+}
+
+fn post(
+    state: &mut State,
+    who: &Identity,
+    chat_id: String,
+    content: &MessageContent,
+    uuid: Option<String>,
+    parent: Option<&Stored>,
+    in_thread: bool,
+) -> Result<Stored, Outcome> {
+    if matches!(content, MessageContent::Unknown(_)) {
+        let violation = FieldViolation::new("msg_type", "is not a kind that can be sent");
+        return Err(invalid_as(ErrorCode::InvalidMessageParameter, vec![violation]));
+    }
+    let content_text = received(content)?;
+    let seq = state.messages.len() + 1;
+    let id = format!("om_fake{seq:08x}");
+    let thread_id = parent
+        .and_then(|p| p.thread_id.clone())
+        .or_else(|| in_thread.then(|| format!("omt_fake{seq:08x}")));
+    let stored = Stored {
+        id,
+        chat_id,
+        sender: who.member_id(),
+        tenant_key: who.tenant_key.clone(),
+        msg_type: content.kind().to_owned(),
+        content: content_text,
+        created_ms: now_ms(),
+        root_id: parent.map(|p| p.root_id.clone().unwrap_or_else(|| p.id.clone())),
+        parent_id: parent.map(|p| p.id.clone()),
+        thread_id,
+        deleted: false,
+        uuid,
+    };
+    state.messages.push(stored.clone());
+    Ok(stored)
+}
+
+/// Fills a generated message type (they share the fields of the spec's message object).
+macro_rules! message {
+    ($ty:ident, $m:expr) => {{
+        let m: &Stored = $m;
+        let app = m.sender.starts_with("cli_");
+        $ty {
+            message_id: Some(m.id.clone()),
+            root_id: m.root_id.clone(),
+            parent_id: m.parent_id.clone(),
+            thread_id: m.thread_id.clone(),
+            msg_type: serde_json::from_value::<MsgType>(m.msg_type.clone().into()).ok(),
+            create_time: Some(m.created_ms.to_string()),
+            update_time: Some(m.created_ms.to_string()),
+            deleted: Some(m.deleted),
+            updated: Some(false),
+            chat_id: Some(m.chat_id.clone()),
+            sender: Some(Sender {
+                id: m.sender.clone(),
+                id_type: if app { "app_id" } else { "open_id" }.to_owned(),
+                sender_type: if app { SenderType::App } else { SenderType::User },
+                tenant_key: Some(m.tenant_key.clone()),
+            }),
+            body: Some(MessageBody {
+                content: if m.deleted {
+                    r#"{"text":"This message was recalled"}"#.to_owned()
+                } else {
+                    m.content.clone()
+                },
+            }),
+            mentions: Vec::<Mention>::new(),
+            upper_message_id: None,
+        }
+    }};
+}
+
+pub(super) fn create(
+    state: &mut State,
+    who: &Identity,
+    r: CreateRequest,
+) -> Result<CreateResponse, Outcome> {
+    if let Some(sent) = earlier(state, who, r.uuid.as_deref()) {
+        return Ok(message!(CreateResponse, &sent));
+    }
+    let chat_id = match r.receive_id_type {
+        ReceiveIdType::ChatId => r.receive_id.clone(),
+        ReceiveIdType::Email | ReceiveIdType::Unknown(_) => {
+            return Err(fail(ErrorCode::InvalidReceiveId));
+        }
+        ref id_type => {
+            let user = member_id_of(&r.receive_id, id_type.as_str());
+            p2p_chat(state, who, &user)?
+        }
+    };
+    postable(state, who, &chat_id)?;
+    let sent = post(state, who, chat_id, &r.content, r.uuid, None, false)?;
+    Ok(message!(CreateResponse, &sent))
+}
+
+/// The message `id`, if it exists, with the documented codes otherwise.
+fn find(state: &State, id: &str) -> Result<Stored, Outcome> {
+    state
+        .messages
+        .iter()
+        .find(|m| m.id == id)
+        .cloned()
+        .ok_or_else(|| fail(ErrorCode::InvalidMessageParameter))
+}
+
+pub(super) fn reply(
+    state: &mut State,
+    who: &Identity,
+    r: ReplyRequest,
+) -> Result<ReplyResponse, Outcome> {
+    if let Some(sent) = earlier(state, who, r.uuid.as_deref()) {
+        return Ok(message!(ReplyResponse, &sent));
+    }
+    let parent = find(state, &r.message_id)?;
+    if parent.deleted {
+        return Err(fail(ErrorCode::MessageRecalled));
+    }
+    postable(state, who, &parent.chat_id)?;
+    let in_thread = r.reply_in_thread.unwrap_or(false);
+    let chat = parent.chat_id.clone();
+    let sent = post(state, who, chat, &r.content, r.uuid, Some(&parent), in_thread)?;
+    Ok(message!(ReplyResponse, &sent))
+}
+
+pub(super) fn get(state: &State, who: &Identity, r: GetRequest) -> Result<GetResponse, Outcome> {
+    let found = find(state, &r.message_id)?;
+    if !state.chats.get(&found.chat_id).is_some_and(|c| c.members.contains(&who.member_id())) {
+        return Err(fail(ErrorCode::MessageInvisible));
+    }
+    if found.deleted {
+        return Err(fail(ErrorCode::MessageDeleted));
+    }
+    Ok(GetResponse { items: vec![message!(Message, &found)] })
+}
+
+/// Lists a chat's or thread's messages by send time, with page tokens that encode the offset.
+pub(super) fn list(state: &State, who: &Identity, r: ListRequest) -> Result<ListResponse, Outcome> {
+    let in_container = |m: &&Stored| match r.container_id_type {
+        ContainerIdType::Thread => m.thread_id.as_deref() == Some(r.container_id.as_str()),
+        _ => m.chat_id == r.container_id,
+    };
+    if r.container_id_type != ContainerIdType::Thread {
+        let Some(chat) = state.chats.get(&r.container_id) else {
+            return Err(fail(ErrorCode::InvalidMessageParameter));
+        };
+        if !chat.members.contains(&who.member_id()) {
+            return Err(fail(ErrorCode::BotNotInChat));
+        }
+    }
+    let seconds = |t: &Option<String>| t.as_deref().and_then(|s| s.parse::<u64>().ok());
+    let (from, to) = (seconds(&r.start_time), seconds(&r.end_time));
+    let mut found: Vec<&Stored> = state
+        .messages
+        .iter()
+        .filter(in_container)
+        .filter(|m| from.is_none_or(|s| m.created_ms / 1000 >= s))
+        .filter(|m| to.is_none_or(|s| m.created_ms / 1000 <= s))
+        .collect();
+    if r.sort_type == Some(MessageSortType::NewestFirst) {
+        found.reverse();
+    }
+    let start = match r.page_token.as_deref() {
+        None => 0,
+        Some(token) => token
+            .strip_prefix("mp_")
+            .and_then(|n| usize::from_str_radix(n, 16).ok())
+            .ok_or_else(|| {
+                let violation =
+                    FieldViolation::new("page_token", "is not a page token of this list");
+                invalid_as(ErrorCode::InvalidMessageParameter, vec![violation.with_value(token)])
+            })?,
+    };
+    let size = usize::try_from(r.page_size.unwrap_or(20)).unwrap_or(20);
+    let items = found.iter().skip(start).take(size).map(|m| message!(Message, m)).collect();
+    let next = start + size;
+    let has_more = next < found.len();
+    Ok(ListResponse {
+        has_more: Some(has_more),
+        page_token: has_more.then(|| format!("mp_{next:x}")),
+        items,
+    })
+}
+
+pub(super) fn delete(
+    state: &mut State,
+    who: &Identity,
+    r: DeleteRequest,
+) -> Result<DeleteResponse, Outcome> {
+    let found = find(state, &r.message_id)?;
+    if found.deleted {
+        return Err(fail(ErrorCode::MessageDeleted));
+    }
+    let chat = state.chats.get(&found.chat_id);
+    if !chat.is_some_and(|c| c.members.contains(&who.member_id())) {
+        return Err(fail(ErrorCode::BotNotInChat));
+    }
+    let manages = chat.is_some_and(|c| c.owner.as_deref() == Some(who.member_id().as_str()));
+    if found.sender != who.member_id() && !manages {
+        return Err(fail(ErrorCode::NoRecallPermission));
+    }
+    if let Some(stored) = state.messages.iter_mut().find(|m| m.id == r.message_id) {
+        stored.deleted = true;
+    }
+    Ok(DeleteResponse {})
+}
