@@ -214,10 +214,12 @@ fn without_nulls(value: Value) -> Value {
     }
 }
 
-/// The operation whose method and path template match, with its decoded path params.
+/// The operation whose method and path template match, with its decoded path params. Where
+/// two templates match (`/messages/mget` and `/messages/:message_id`), the one with fewer
+/// parameters wins, as on Feishu's gateway.
 fn route(request: &HttpRequest) -> Option<(&'static OperationMeta, Vec<(&'static str, String)>)> {
     let segments: Vec<&str> = request.path().split('/').collect();
-    OPERATIONS.iter().copied().find_map(|meta| {
+    let matches = OPERATIONS.iter().copied().filter_map(|meta| {
         if meta.method.as_str() != request.method {
             return None;
         }
@@ -238,7 +240,8 @@ fn route(request: &HttpRequest) -> Option<(&'static OperationMeta, Vec<(&'static
             }
         }
         Some((meta, params))
-    })
+    });
+    matches.min_by_key(|(_, params)| params.len())
 }
 
 fn parse_query(query: &str) -> Vec<(String, String)> {

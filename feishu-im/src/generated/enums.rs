@@ -56,6 +56,71 @@ impl<'de> Deserialize<'de> for ContainerIdType {
     }
 }
 
+/// Which kind of id a forward's `receive_id` holds; sending's kinds and a thread.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ForwardReceiveIdType {
+    /// `open_id`: The user's id within this app.
+    OpenId,
+    /// `union_id`: The user's id across the apps of one developer.
+    UnionId,
+    /// `user_id`: The user's id within the tenant; needs the field scope `contact:user.employee_id:readonly`.
+    UserId,
+    /// `email`: The user's email address.
+    Email,
+    /// `chat_id`: A chat (`oc_…`).
+    ChatId,
+    /// `thread_id`: A thread (`omt_…`).
+    ThreadId,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(UnknownValue),
+}
+
+impl ForwardReceiveIdType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::OpenId => "open_id",
+            Self::UnionId => "union_id",
+            Self::UserId => "user_id",
+            Self::Email => "email",
+            Self::ChatId => "chat_id",
+            Self::ThreadId => "thread_id",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    fn from_wire(value: String) -> Self {
+        match value.as_str() {
+            "open_id" => Self::OpenId,
+            "union_id" => Self::UnionId,
+            "user_id" => Self::UserId,
+            "email" => Self::Email,
+            "chat_id" => Self::ChatId,
+            "thread_id" => Self::ThreadId,
+            _ => Self::Unknown(UnknownValue::new(value)),
+        }
+    }
+}
+
+impl fmt::Display for ForwardReceiveIdType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ForwardReceiveIdType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for ForwardReceiveIdType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from_wire)
+    }
+}
+
 /// Which kind of id a member list holds. Bots are addressed by `app_id`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]

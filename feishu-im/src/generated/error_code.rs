@@ -45,6 +45,12 @@ pub enum ErrorCode {
     ///
     /// 排查建议：消息已被撤回，不支持该操作。
     MessageRecalled,
+    /// `230012`: Bot is NOT the sender of the message.
+    ///
+    /// Only messages the bot itself sent can be used here.
+    ///
+    /// 排查建议：机器人不是消息的发送者。
+    BotNotMessageSender,
     /// `230013`: Bot has NO availability to this user.
     ///
     /// The user is outside the app's availability; edit it and publish a version.
@@ -87,6 +93,18 @@ pub enum ErrorCode {
     ///
     /// 排查建议：消息包含敏感信息，请检查消息内容。
     SensitiveContent,
+    /// `230023`: The user has too many unread urgent messages.
+    ///
+    /// The user has 200 unread buzzes; they must read some before more can be sent.
+    ///
+    /// 排查建议：加急用户的未读加急总数不能超过200条，需要用户阅读一部分被加急的消息才可以继续加急。
+    TooManyUnreadBuzzes,
+    /// `230024`: Reach the upper limit of urgent message.
+    ///
+    /// The tenant's buzz quota is used up; ask the tenant admin.
+    ///
+    /// 排查建议：加急额度超限，请联系租户管理员。
+    BuzzQuotaExhausted,
     /// `230025`: The length of the message content reaches its limit.
     ///
     /// Text is at most 150 KB, cards and posts 30 KB; style tags and card templates add size.
@@ -117,6 +135,18 @@ pub enum ErrorCode {
     ///
     /// 排查建议：用户已离职。
     UserResigned,
+    /// `230031`: Message can only be modified within 14 days after sending.
+    ///
+    /// Cards can be updated only within 14 days of sending.
+    ///
+    /// 排查建议：在消息发送后的14天内才可以修改消息内容。
+    CardUpdateWindowPassed,
+    /// `230033`: Get the reading status must be done within 7 days after the message is sent.
+    ///
+    /// Read status is available only within 7 days of sending.
+    ///
+    /// 排查建议：查询消息读取情况只能在发送消息后的7天内。
+    ReadStatusWindowPassed,
     /// `230034`: The receive_id is invalid.
     ///
     /// `receive_id` is not an id of the kind `receive_id_type` names.
@@ -141,6 +171,30 @@ pub enum ErrorCode {
     ///
     /// 排查建议：跨租户的单聊不允许通过本接口发送消息。
     CrossTenantP2pForbidden,
+    /// `230045`: The chat not exist.
+    ///
+    /// The message's chat does not exist; it may have been dissolved.
+    ///
+    /// 排查建议：消息所属的群聊不存在，请检查群聊是否已解散。
+    ChatNotFound,
+    /// `230046`: No Permission to Pin/Unpin messages in the chat.
+    ///
+    /// The chat lets only its owner and managers pin or unpin messages.
+    ///
+    /// 排查建议：该群设置仅群主和群管理员可Pin/Unpin消息，请检查操作者在群内的身份。
+    PinNotPermitted,
+    /// `230047`: Pin/Unpin message trigger message_id limit.
+    ///
+    /// Over the limit of 5 pin or unpin operations per second on one message; slow down.
+    ///
+    /// 排查建议：对同一条消息Pin/Unpin触发限流策略，请降低请求速度，稍后再试。
+    PinRateLimited,
+    /// `230048`: Get chat pins trigger app_id limit.
+    ///
+    /// Over the app's limit for listing pins; slow down.
+    ///
+    /// 排查建议：请降低请求速度，稍后再试。
+    PinListRateLimited,
     /// `230049`: The message is being sent.
     ///
     /// The message with this `uuid` is still being sent; wait.
@@ -171,30 +225,90 @@ pub enum ErrorCode {
     ///
     /// 排查建议：文件上传时选择的类型与发送的消息类型不匹配。
     FileTypeMismatch,
+    /// `230061`: The message type does not support forwarding.
+    ///
+    /// System messages, red packets, votes, audio and calendar transfers cannot be forwarded.
+    ///
+    /// 排查建议：系统消息、红包、投票、语音、日程转让等消息类型不支持转发。
+    ForwardUnsupportedType,
+    /// `230062`: No permission to forward to third-party encryption group.
+    ///
+    /// Messages cannot be forwarded into a third-party-encrypted chat.
+    ///
+    /// 排查建议：没有权限转发到第三方加密群。
+    ForwardToEncryptedChatForbidden,
+    /// `230063`: The chat_id of group to forward is invalid.
+    ///
+    /// The target chat does not exist; check the chat_id.
+    ///
+    /// 排查建议：要转发到的群是无效的，请检查chat_id对应的群组是否存在。
+    InvalidForwardChat,
+    /// `230064`: The message to be forwarded is invalid.
+    ///
+    /// The message to forward is invalid: missing, recalled or invisible to the operator.
+    ///
+    /// 排查建议：要转发的消息都是无效的，如不存在、已被撤回、对操作者不可见等。
+    ForwardMessagesInvalid,
+    /// `230065`: The message to be forwarded has been recalled.
+    ///
+    /// The message to forward has been recalled.
+    ///
+    /// 排查建议：要转发的消息都已被撤回。
+    ForwardMessagesRecalled,
+    /// `230066`: The message to be forwarded is in a secret group, forwarding is not supported.
+    ///
+    /// Messages of secret chats cannot be forwarded.
+    ///
+    /// 排查建议：不支持转发密聊群中的消息。
+    ForwardFromSecretChat,
+    /// `230067`: The source of the messages to be merged and forwarded are not in compliance.
+    ///
+    /// The messages come from several threads, or mix thread replies and chat messages.
+    ///
+    /// 排查建议：待合并转发的消息来源不合规，请检查消息列表中的消息是否来自多个话题回复、或同时包含普通消息与话题回复中的消息。
+    MergeSourcesMixed,
+    /// `230069`: Does not support forwarding messages from different groups.
+    ///
+    /// The messages to merge must all come from one chat.
+    ///
+    /// 排查建议：消息列表中的消息不属于同一个群，无法进行合并转发。
+    MergeAcrossChats,
+    /// `230070`: Forwarding of messages in restricted mode is not allowed.
+    ///
+    /// The message is confidential or its chat is in restricted (anti-leak) mode.
+    ///
+    /// 排查建议：不支持转发保密消息，请检查消息是否已被设置为保密或群组开启了防泄密模式。
+    RestrictedForwardForbidden,
     /// `230071`: The group to which the message belongs does not support reply in thread.
     ///
     /// The chat does not support replies in a thread.
     ///
     /// 排查建议：该消息所属的群聊不支持以话题形式回复。
-    ThreadReplyUnsupported,
+    ThreadReplyUnsupportedOrNotSender,
     /// `230072`: Aggregated messages do not support reply in thread.
     ///
     /// Aggregated messages cannot be replied to in a thread.
     ///
     /// 排查建议：已聚合的消息不支持以话题形式回复。
-    AggregatedThreadReplyUnsupported,
+    ThreadReplyUnsupportedOrEditLimit,
     /// `230073`: The thread is invisible to the operator.
     ///
     /// The operator cannot see the thread; in chats that hide history from new members, an older thread needs the operator to be mentioned in it first.
     ///
     /// 排查建议：该话题对于操作者不可见。若群聊关闭了“新成员可查看历史消息”且此话题为操作者进入群聊前创建的，则该话题需要操作者被动订阅才可见，如其他用户在话题中@操作者。
-    ThreadInvisible,
+    ThreadInvisibleOrSecretChat,
+    /// `230074`: The target thread is invisible to the operator.
+    ///
+    /// The operator cannot see the target thread; in chats that hide history from new members, an older thread needs the operator to be mentioned in it first.
+    ///
+    /// 排查建议：要转发到的话题对于操作者不可见。 若群聊关闭了“新成员可查看历史消息”且此话题为操作者进入群聊前创建的，则该话题需要操作者被动订阅才可见，如其他用户在话题中@操作者。
+    TargetThreadInvisible,
     /// `230075`: Sending encrypted messages is not supported.
     ///
     /// Messages cannot be sent into secret or third-party-encrypted chats.
     ///
     /// 排查建议：不支持向密聊、密盾聊中发送消息。
-    EncryptedMessageUnsupported,
+    EncryptedOrEditWindowPassed,
     /// `230099`: Failed to create card content.
     ///
     /// The card could not be built; check the card JSON.
@@ -213,6 +327,134 @@ pub enum ErrorCode {
     ///
     /// 排查建议：不能回复定时删除的消息。
     MessageSelfDestructing,
+    /// `231001`: reaction type is invalid.
+    ///
+    /// The emoji type is not one the emoji reference lists.
+    ///
+    /// 排查建议：表情类型不合法。请参考表情文案说明，设置正确的 emoji_type 值。
+    InvalidReactionType,
+    /// `231002`: The operator has no permission to react on the specific message.
+    ///
+    /// The caller may not add or remove reactions on the message, usually because it is not in the chat.
+    ///
+    /// 排查建议：当前调用接口的机器人或用户，没有权限对目标消息添加或删除表情回复。通常是因为机器人或用户不在消息所属的会话内。
+    NoReactionPermission,
+    /// `231003`: The message is not found, maybe not exist or deleted.
+    ///
+    /// The message was not found: the id is wrong or the message was recalled.
+    ///
+    /// 排查建议：找不到目标消息，可能因为传入的消息 ID 有误或者消息已经被撤回。
+    ReactionMessageNotFound,
+    /// `231004`: The chat in which the message exists is not found, maybe not exist, deleted or archived.
+    ///
+    /// The message's chat does not exist, was dissolved or archived.
+    ///
+    /// 排查建议：目标消息所属会话不存在、已被解散或归档等，无法进行操作。
+    ReactionChatNotFound,
+    /// `231005`: The thread has been no-trace removed, cannot put reaction.
+    ///
+    /// The message is a thread that was removed without trace.
+    ///
+    /// 排查建议：目标消息是一个话题消息，该话题消息被无痕撤回，无法进行操作。
+    ThreadRemovedWithoutTrace,
+    /// `231006`: The operator_id is invalid.
+    ///
+    /// The operator id names no bot or user; retry, then contact support.
+    ///
+    /// 排查建议：operator_id 是非法值，不能有效指定一个机器人或用户。请重试，若问题仍未解决请咨询技术支持。
+    InvalidOperatorId,
+    /// `231007`: The operator has no permission to delete this reaction.
+    ///
+    /// Only who added a reaction can remove it.
+    ///
+    /// 排查建议：当前操作者没有权限删除某个表情回复。原因为表情回复的原始添加人不是当前操作者。
+    NotReactionOwner,
+    /// `231008`: The operator has no access to the message.
+    ///
+    /// The operator has no access to the message, usually because it is not in the chat.
+    ///
+    /// 排查建议：操作人对该消息没有访问权限，通常是因为操作人不在消息所在会话内。
+    NoMessageAccess,
+    /// `231010`: The reaction does not belong to the message.
+    ///
+    /// The reaction is not on the given message; check reaction_id and message_id.
+    ///
+    /// 排查建议：待删除的表情回复不属于指定的消息，请检查 reaction_id 和 message_id 是否匹配。
+    ReactionNotOnMessage,
+    /// `231011`: The request has an invalid reaction_id.
+    ///
+    /// The reaction_id names no existing reaction.
+    ///
+    /// 排查建议：reaction_id 参数不合法，无法定位到真实存在的表情回复。请获取并传入正确的 reaction_id 后重试。
+    InvalidReactionId,
+    /// `231012`: The request has an invalid pageToken.
+    ///
+    /// The page_token is invalid.
+    ///
+    /// 排查建议：page_token 参数不合法。请根据 page_token 参数描述，设置正确的值。
+    InvalidPageToken,
+    /// `231013`: The request has an invalid AuthType.
+    ///
+    /// The request was not authorized with a tenant or user access token.
+    ///
+    /// 排查建议：请求的授权方式不合法。没有使用 tenant_access_token 或者 user_access_token 进行授权。
+    InvalidAuthType,
+    /// `231014`: user_id_type is invalid.
+    ///
+    /// user_id_type is not open_id, union_id or user_id.
+    ///
+    /// 排查建议：user_id_type 不合法。未使用 open_id，union_id，user_id 三者之一。
+    InvalidUserIdType,
+    /// `231015`: Act on reaction failed, repeated request is processing.
+    ///
+    /// The same reaction request is still being processed.
+    ///
+    /// 排查建议：重复的表情回复请求正在处理中。
+    ReactionRequestInProgress,
+    /// `231017`: This operation is not supported for this message type.
+    ///
+    /// This kind of message takes no reactions.
+    ///
+    /// 排查建议：该消息类型不支持本操作，详情参见消息与群组部分API增加不支持的消息类型校验。
+    ReactionUnsupportedForMessageType,
+    /// `231018`: The message is invisible to the operator.
+    ///
+    /// The operator cannot see the message.
+    ///
+    /// 排查建议：该消息对于操作者不可见，无法进行本操作。
+    ReactionMessageInvisible,
+    /// `231019`: Due to the settings of this user, you are temporarily unable to perform this operation.
+    ///
+    /// The message's sender has settings (blocking, say) that forbid this.
+    ///
+    /// 排查建议：由于目标用户（消息发送者）的设置（例如屏蔽消息），暂时无法执行此操作。
+    BlockedByUserSettings,
+    /// `231020`: Due to the configuration of the tenant administrator, you cannot perform this operation on the target user temporarily.
+    ///
+    /// A tenant admin policy forbids this on the message's sender; ask the tenant admin.
+    ///
+    /// 排查建议：由于租户管理员的配置，暂时无法对目标用户（消息发送者）执行此操作，请联系租户管理员协助排查。
+    BlockedByTenantPolicy,
+    /// `231021`: No permission to operate external chats.
+    ///
+    /// No permission to operate on external chats.
+    ///
+    /// 排查建议：没有权限操作外部群。
+    ExternalChatForbidden,
+    /// `231022`: Bot has NO availability to this user.
+    ///
+    /// The p2p chat's user is outside the app's availability or is a disabled member; edit the availability and publish a version.
+    ///
+    /// 排查建议：单聊用户（以群聊的 chat_id 指定的消息接收者，但 chat_id 对应的群聊类型为单聊 `p2p`）不在应用机器人的可用范围内，或者是在应用的禁用范围内。
+    /// 解决方案：
+    /// 1. 登录开发者后台，找到并进入指定应用详情页。
+    /// 2. 在左侧导航栏进入 **应用发布** >  **版本管理与发布** 页面，点击 **创建版本**。
+    /// 3. 在 **版本详情** 页面，找到 **可用范围** 区域，点击 **编辑**。
+    /// 4. 在弹出的对话框内，配置应用的可用范围，将用户添加至可用范围内。
+    /// 5. 在页面底部点击 **保存**，并发布应用使配置生效。
+    /// 6. （可选）如果以上配置完成后仍报错，则需要联系企业管理员登录管理后台，在 **工作台** > **应用管理** 中进入指定应用详情页，在 **应用可用范围** 内查看该用户是否被设置为了 **禁用成员**。
+    ///    具体操作参见配置应用可用范围。
+    ReactionBotNotAvailable,
     /// `232001`: Your request contains an invalid request parameter.
     ///
     /// A path, query or body parameter is invalid; `field_violations` names it.
@@ -404,6 +646,7 @@ impl ErrorCode {
             230006 => Self::BotAbilityOff,
             230009 => Self::RecallWindowPassed,
             230011 => Self::MessageRecalled,
+            230012 => Self::BotNotMessageSender,
             230013 => Self::BotNotAvailableToUser,
             230015 => Self::P2pChatNotShareable,
             230017 => Self::BotNotResourceOwner,
@@ -411,27 +654,65 @@ impl ErrorCode {
             230019 => Self::TopicNotFound,
             230020 => Self::MessageRateLimited,
             230022 => Self::SensitiveContent,
+            230023 => Self::TooManyUnreadBuzzes,
+            230024 => Self::BuzzQuotaExhausted,
             230025 => Self::ContentTooLong,
             230026 => Self::NoRecallPermission,
             230027 => Self::LacksMessagePermission,
             230028 => Self::ContentFailedAudit,
             230029 => Self::UserResigned,
+            230031 => Self::CardUpdateWindowPassed,
+            230033 => Self::ReadStatusWindowPassed,
             230034 => Self::InvalidReceiveId,
             230035 => Self::SendPermissionDenied,
             230036 => Self::TenantCryptKeyDeleted,
             230038 => Self::CrossTenantP2pForbidden,
+            230045 => Self::ChatNotFound,
+            230046 => Self::PinNotPermitted,
+            230047 => Self::PinRateLimited,
+            230048 => Self::PinListRateLimited,
             230049 => Self::MessageBeingSent,
             230050 => Self::MessageInvisible,
             230053 => Self::UserStoppedBot,
             230054 => Self::UnsupportedForMessageType,
             230055 => Self::FileTypeMismatch,
-            230071 => Self::ThreadReplyUnsupported,
-            230072 => Self::AggregatedThreadReplyUnsupported,
-            230073 => Self::ThreadInvisible,
-            230075 => Self::EncryptedMessageUnsupported,
+            230061 => Self::ForwardUnsupportedType,
+            230062 => Self::ForwardToEncryptedChatForbidden,
+            230063 => Self::InvalidForwardChat,
+            230064 => Self::ForwardMessagesInvalid,
+            230065 => Self::ForwardMessagesRecalled,
+            230066 => Self::ForwardFromSecretChat,
+            230067 => Self::MergeSourcesMixed,
+            230069 => Self::MergeAcrossChats,
+            230070 => Self::RestrictedForwardForbidden,
+            230071 => Self::ThreadReplyUnsupportedOrNotSender,
+            230072 => Self::ThreadReplyUnsupportedOrEditLimit,
+            230073 => Self::ThreadInvisibleOrSecretChat,
+            230074 => Self::TargetThreadInvisible,
+            230075 => Self::EncryptedOrEditWindowPassed,
             230099 => Self::CardContentFailed,
             230110 => Self::MessageDeleted,
             230111 => Self::MessageSelfDestructing,
+            231001 => Self::InvalidReactionType,
+            231002 => Self::NoReactionPermission,
+            231003 => Self::ReactionMessageNotFound,
+            231004 => Self::ReactionChatNotFound,
+            231005 => Self::ThreadRemovedWithoutTrace,
+            231006 => Self::InvalidOperatorId,
+            231007 => Self::NotReactionOwner,
+            231008 => Self::NoMessageAccess,
+            231010 => Self::ReactionNotOnMessage,
+            231011 => Self::InvalidReactionId,
+            231012 => Self::InvalidPageToken,
+            231013 => Self::InvalidAuthType,
+            231014 => Self::InvalidUserIdType,
+            231015 => Self::ReactionRequestInProgress,
+            231017 => Self::ReactionUnsupportedForMessageType,
+            231018 => Self::ReactionMessageInvisible,
+            231019 => Self::BlockedByUserSettings,
+            231020 => Self::BlockedByTenantPolicy,
+            231021 => Self::ExternalChatForbidden,
+            231022 => Self::ReactionBotNotAvailable,
             232001 => Self::InvalidRequestParameter,
             232004 => Self::AppNotFound,
             232006 => Self::InvalidChatId,
@@ -483,6 +764,7 @@ impl ErrorCode {
             Self::BotAbilityOff => 230006,
             Self::RecallWindowPassed => 230009,
             Self::MessageRecalled => 230011,
+            Self::BotNotMessageSender => 230012,
             Self::BotNotAvailableToUser => 230013,
             Self::P2pChatNotShareable => 230015,
             Self::BotNotResourceOwner => 230017,
@@ -490,27 +772,65 @@ impl ErrorCode {
             Self::TopicNotFound => 230019,
             Self::MessageRateLimited => 230020,
             Self::SensitiveContent => 230022,
+            Self::TooManyUnreadBuzzes => 230023,
+            Self::BuzzQuotaExhausted => 230024,
             Self::ContentTooLong => 230025,
             Self::NoRecallPermission => 230026,
             Self::LacksMessagePermission => 230027,
             Self::ContentFailedAudit => 230028,
             Self::UserResigned => 230029,
+            Self::CardUpdateWindowPassed => 230031,
+            Self::ReadStatusWindowPassed => 230033,
             Self::InvalidReceiveId => 230034,
             Self::SendPermissionDenied => 230035,
             Self::TenantCryptKeyDeleted => 230036,
             Self::CrossTenantP2pForbidden => 230038,
+            Self::ChatNotFound => 230045,
+            Self::PinNotPermitted => 230046,
+            Self::PinRateLimited => 230047,
+            Self::PinListRateLimited => 230048,
             Self::MessageBeingSent => 230049,
             Self::MessageInvisible => 230050,
             Self::UserStoppedBot => 230053,
             Self::UnsupportedForMessageType => 230054,
             Self::FileTypeMismatch => 230055,
-            Self::ThreadReplyUnsupported => 230071,
-            Self::AggregatedThreadReplyUnsupported => 230072,
-            Self::ThreadInvisible => 230073,
-            Self::EncryptedMessageUnsupported => 230075,
+            Self::ForwardUnsupportedType => 230061,
+            Self::ForwardToEncryptedChatForbidden => 230062,
+            Self::InvalidForwardChat => 230063,
+            Self::ForwardMessagesInvalid => 230064,
+            Self::ForwardMessagesRecalled => 230065,
+            Self::ForwardFromSecretChat => 230066,
+            Self::MergeSourcesMixed => 230067,
+            Self::MergeAcrossChats => 230069,
+            Self::RestrictedForwardForbidden => 230070,
+            Self::ThreadReplyUnsupportedOrNotSender => 230071,
+            Self::ThreadReplyUnsupportedOrEditLimit => 230072,
+            Self::ThreadInvisibleOrSecretChat => 230073,
+            Self::TargetThreadInvisible => 230074,
+            Self::EncryptedOrEditWindowPassed => 230075,
             Self::CardContentFailed => 230099,
             Self::MessageDeleted => 230110,
             Self::MessageSelfDestructing => 230111,
+            Self::InvalidReactionType => 231001,
+            Self::NoReactionPermission => 231002,
+            Self::ReactionMessageNotFound => 231003,
+            Self::ReactionChatNotFound => 231004,
+            Self::ThreadRemovedWithoutTrace => 231005,
+            Self::InvalidOperatorId => 231006,
+            Self::NotReactionOwner => 231007,
+            Self::NoMessageAccess => 231008,
+            Self::ReactionNotOnMessage => 231010,
+            Self::InvalidReactionId => 231011,
+            Self::InvalidPageToken => 231012,
+            Self::InvalidAuthType => 231013,
+            Self::InvalidUserIdType => 231014,
+            Self::ReactionRequestInProgress => 231015,
+            Self::ReactionUnsupportedForMessageType => 231017,
+            Self::ReactionMessageInvisible => 231018,
+            Self::BlockedByUserSettings => 231019,
+            Self::BlockedByTenantPolicy => 231020,
+            Self::ExternalChatForbidden => 231021,
+            Self::ReactionBotNotAvailable => 231022,
             Self::InvalidRequestParameter => 232001,
             Self::AppNotFound => 232004,
             Self::InvalidChatId => 232006,
@@ -623,6 +943,18 @@ impl ErrorCode {
                     },
                 )
             }
+            Self::BotNotMessageSender => {
+                Some(
+                    &ErrorSpec {
+                        code: 230012,
+                        http_status: 400,
+                        message: "Bot is NOT the sender of the message.",
+                        hint: "Only messages the bot itself sent can be used here.",
+                        hint_zh: Some("机器人不是消息的发送者。"),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
             Self::BotNotAvailableToUser => {
                 Some(
                     &ErrorSpec {
@@ -715,6 +1047,34 @@ impl ErrorCode {
                     },
                 )
             }
+            Self::TooManyUnreadBuzzes => {
+                Some(
+                    &ErrorSpec {
+                        code: 230023,
+                        http_status: 400,
+                        message: "The user has too many unread urgent messages.",
+                        hint: "The user has 200 unread buzzes; they must read some before more can be sent.",
+                        hint_zh: Some(
+                            "加急用户的未读加急总数不能超过200条，需要用户阅读一部分被加急的消息才可以继续加急。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::BuzzQuotaExhausted => {
+                Some(
+                    &ErrorSpec {
+                        code: 230024,
+                        http_status: 400,
+                        message: "Reach the upper limit of urgent message.",
+                        hint: "The tenant's buzz quota is used up; ask the tenant admin.",
+                        hint_zh: Some(
+                            "加急额度超限，请联系租户管理员。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
             Self::ContentTooLong => {
                 Some(
                     &ErrorSpec {
@@ -783,6 +1143,34 @@ impl ErrorCode {
                     },
                 )
             }
+            Self::CardUpdateWindowPassed => {
+                Some(
+                    &ErrorSpec {
+                        code: 230031,
+                        http_status: 400,
+                        message: "Message can only be modified within 14 days after sending.",
+                        hint: "Cards can be updated only within 14 days of sending.",
+                        hint_zh: Some(
+                            "在消息发送后的14天内才可以修改消息内容。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::ReadStatusWindowPassed => {
+                Some(
+                    &ErrorSpec {
+                        code: 230033,
+                        http_status: 400,
+                        message: "Get the reading status must be done within 7 days after the message is sent.",
+                        hint: "Read status is available only within 7 days of sending.",
+                        hint_zh: Some(
+                            "查询消息读取情况只能在发送消息后的7天内。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
             Self::InvalidReceiveId => {
                 Some(
                     &ErrorSpec {
@@ -836,6 +1224,60 @@ impl ErrorCode {
                             "跨租户的单聊不允许通过本接口发送消息。",
                         ),
                         retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::ChatNotFound => {
+                Some(
+                    &ErrorSpec {
+                        code: 230045,
+                        http_status: 400,
+                        message: "The chat not exist.",
+                        hint: "The message's chat does not exist; it may have been dissolved.",
+                        hint_zh: Some(
+                            "消息所属的群聊不存在，请检查群聊是否已解散。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::PinNotPermitted => {
+                Some(
+                    &ErrorSpec {
+                        code: 230046,
+                        http_status: 400,
+                        message: "No Permission to Pin/Unpin messages in the chat.",
+                        hint: "The chat lets only its owner and managers pin or unpin messages.",
+                        hint_zh: Some(
+                            "该群设置仅群主和群管理员可Pin/Unpin消息，请检查操作者在群内的身份。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::PinRateLimited => {
+                Some(
+                    &ErrorSpec {
+                        code: 230047,
+                        http_status: 400,
+                        message: "Pin/Unpin message trigger message_id limit.",
+                        hint: "Over the limit of 5 pin or unpin operations per second on one message; slow down.",
+                        hint_zh: Some(
+                            "对同一条消息Pin/Unpin触发限流策略，请降低请求速度，稍后再试。",
+                        ),
+                        retry: RetryClass::RateLimit,
+                    },
+                )
+            }
+            Self::PinListRateLimited => {
+                Some(
+                    &ErrorSpec {
+                        code: 230048,
+                        http_status: 400,
+                        message: "Get chat pins trigger app_id limit.",
+                        hint: "Over the app's limit for listing pins; slow down.",
+                        hint_zh: Some("请降低请求速度，稍后再试。"),
+                        retry: RetryClass::RateLimit,
                     },
                 )
             }
@@ -905,7 +1347,127 @@ impl ErrorCode {
                     },
                 )
             }
-            Self::ThreadReplyUnsupported => {
+            Self::ForwardUnsupportedType => {
+                Some(
+                    &ErrorSpec {
+                        code: 230061,
+                        http_status: 400,
+                        message: "The message type does not support forwarding.",
+                        hint: "System messages, red packets, votes, audio and calendar transfers cannot be forwarded.",
+                        hint_zh: Some(
+                            "系统消息、红包、投票、语音、日程转让等消息类型不支持转发。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::ForwardToEncryptedChatForbidden => {
+                Some(
+                    &ErrorSpec {
+                        code: 230062,
+                        http_status: 400,
+                        message: "No permission to forward to third-party encryption group.",
+                        hint: "Messages cannot be forwarded into a third-party-encrypted chat.",
+                        hint_zh: Some("没有权限转发到第三方加密群。"),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::InvalidForwardChat => {
+                Some(
+                    &ErrorSpec {
+                        code: 230063,
+                        http_status: 400,
+                        message: "The chat_id of group to forward is invalid.",
+                        hint: "The target chat does not exist; check the chat_id.",
+                        hint_zh: Some(
+                            "要转发到的群是无效的，请检查chat_id对应的群组是否存在。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::ForwardMessagesInvalid => {
+                Some(
+                    &ErrorSpec {
+                        code: 230064,
+                        http_status: 400,
+                        message: "The message to be forwarded is invalid.",
+                        hint: "The message to forward is invalid: missing, recalled or invisible to the operator.",
+                        hint_zh: Some(
+                            "要转发的消息都是无效的，如不存在、已被撤回、对操作者不可见等。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::ForwardMessagesRecalled => {
+                Some(
+                    &ErrorSpec {
+                        code: 230065,
+                        http_status: 400,
+                        message: "The message to be forwarded has been recalled.",
+                        hint: "The message to forward has been recalled.",
+                        hint_zh: Some("要转发的消息都已被撤回。"),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::ForwardFromSecretChat => {
+                Some(
+                    &ErrorSpec {
+                        code: 230066,
+                        http_status: 400,
+                        message: "The message to be forwarded is in a secret group, forwarding is not supported.",
+                        hint: "Messages of secret chats cannot be forwarded.",
+                        hint_zh: Some("不支持转发密聊群中的消息。"),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::MergeSourcesMixed => {
+                Some(
+                    &ErrorSpec {
+                        code: 230067,
+                        http_status: 400,
+                        message: "The source of the messages to be merged and forwarded are not in compliance.",
+                        hint: "The messages come from several threads, or mix thread replies and chat messages.",
+                        hint_zh: Some(
+                            "待合并转发的消息来源不合规，请检查消息列表中的消息是否来自多个话题回复、或同时包含普通消息与话题回复中的消息。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::MergeAcrossChats => {
+                Some(
+                    &ErrorSpec {
+                        code: 230069,
+                        http_status: 400,
+                        message: "Does not support forwarding messages from different groups.",
+                        hint: "The messages to merge must all come from one chat.",
+                        hint_zh: Some(
+                            "消息列表中的消息不属于同一个群，无法进行合并转发。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::RestrictedForwardForbidden => {
+                Some(
+                    &ErrorSpec {
+                        code: 230070,
+                        http_status: 400,
+                        message: "Forwarding of messages in restricted mode is not allowed.",
+                        hint: "The message is confidential or its chat is in restricted (anti-leak) mode.",
+                        hint_zh: Some(
+                            "不支持转发保密消息，请检查消息是否已被设置为保密或群组开启了防泄密模式。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::ThreadReplyUnsupportedOrNotSender => {
                 Some(
                     &ErrorSpec {
                         code: 230071,
@@ -919,7 +1481,7 @@ impl ErrorCode {
                     },
                 )
             }
-            Self::AggregatedThreadReplyUnsupported => {
+            Self::ThreadReplyUnsupportedOrEditLimit => {
                 Some(
                     &ErrorSpec {
                         code: 230072,
@@ -933,7 +1495,7 @@ impl ErrorCode {
                     },
                 )
             }
-            Self::ThreadInvisible => {
+            Self::ThreadInvisibleOrSecretChat => {
                 Some(
                     &ErrorSpec {
                         code: 230073,
@@ -947,7 +1509,21 @@ impl ErrorCode {
                     },
                 )
             }
-            Self::EncryptedMessageUnsupported => {
+            Self::TargetThreadInvisible => {
+                Some(
+                    &ErrorSpec {
+                        code: 230074,
+                        http_status: 400,
+                        message: "The target thread is invisible to the operator.",
+                        hint: "The operator cannot see the target thread; in chats that hide history from new members, an older thread needs the operator to be mentioned in it first.",
+                        hint_zh: Some(
+                            "要转发到的话题对于操作者不可见。 若群聊关闭了“新成员可查看历史消息”且此话题为操作者进入群聊前创建的，则该话题需要操作者被动订阅才可见，如其他用户在话题中@操作者。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::EncryptedOrEditWindowPassed => {
                 Some(
                     &ErrorSpec {
                         code: 230075,
@@ -995,6 +1571,282 @@ impl ErrorCode {
                         message: "Action unavailable as the message will self-destruct soon.",
                         hint: "A message scheduled for deletion cannot be replied to.",
                         hint_zh: Some("不能回复定时删除的消息。"),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::InvalidReactionType => {
+                Some(
+                    &ErrorSpec {
+                        code: 231001,
+                        http_status: 400,
+                        message: "reaction type is invalid.",
+                        hint: "The emoji type is not one the emoji reference lists.",
+                        hint_zh: Some(
+                            "表情类型不合法。请参考表情文案说明，设置正确的 emoji_type 值。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::NoReactionPermission => {
+                Some(
+                    &ErrorSpec {
+                        code: 231002,
+                        http_status: 400,
+                        message: "The operator has no permission to react on the specific message.",
+                        hint: "The caller may not add or remove reactions on the message, usually because it is not in the chat.",
+                        hint_zh: Some(
+                            "当前调用接口的机器人或用户，没有权限对目标消息添加或删除表情回复。通常是因为机器人或用户不在消息所属的会话内。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::ReactionMessageNotFound => {
+                Some(
+                    &ErrorSpec {
+                        code: 231003,
+                        http_status: 400,
+                        message: "The message is not found, maybe not exist or deleted.",
+                        hint: "The message was not found: the id is wrong or the message was recalled.",
+                        hint_zh: Some(
+                            "找不到目标消息，可能因为传入的消息 ID 有误或者消息已经被撤回。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::ReactionChatNotFound => {
+                Some(
+                    &ErrorSpec {
+                        code: 231004,
+                        http_status: 400,
+                        message: "The chat in which the message exists is not found, maybe not exist, deleted or archived.",
+                        hint: "The message's chat does not exist, was dissolved or archived.",
+                        hint_zh: Some(
+                            "目标消息所属会话不存在、已被解散或归档等，无法进行操作。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::ThreadRemovedWithoutTrace => {
+                Some(
+                    &ErrorSpec {
+                        code: 231005,
+                        http_status: 400,
+                        message: "The thread has been no-trace removed, cannot put reaction.",
+                        hint: "The message is a thread that was removed without trace.",
+                        hint_zh: Some(
+                            "目标消息是一个话题消息，该话题消息被无痕撤回，无法进行操作。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::InvalidOperatorId => {
+                Some(
+                    &ErrorSpec {
+                        code: 231006,
+                        http_status: 400,
+                        message: "The operator_id is invalid.",
+                        hint: "The operator id names no bot or user; retry, then contact support.",
+                        hint_zh: Some(
+                            "operator_id 是非法值，不能有效指定一个机器人或用户。请重试，若问题仍未解决请咨询技术支持。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::NotReactionOwner => {
+                Some(
+                    &ErrorSpec {
+                        code: 231007,
+                        http_status: 400,
+                        message: "The operator has no permission to delete this reaction.",
+                        hint: "Only who added a reaction can remove it.",
+                        hint_zh: Some(
+                            "当前操作者没有权限删除某个表情回复。原因为表情回复的原始添加人不是当前操作者。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::NoMessageAccess => {
+                Some(
+                    &ErrorSpec {
+                        code: 231008,
+                        http_status: 400,
+                        message: "The operator has no access to the message.",
+                        hint: "The operator has no access to the message, usually because it is not in the chat.",
+                        hint_zh: Some(
+                            "操作人对该消息没有访问权限，通常是因为操作人不在消息所在会话内。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::ReactionNotOnMessage => {
+                Some(
+                    &ErrorSpec {
+                        code: 231010,
+                        http_status: 400,
+                        message: "The reaction does not belong to the message.",
+                        hint: "The reaction is not on the given message; check reaction_id and message_id.",
+                        hint_zh: Some(
+                            "待删除的表情回复不属于指定的消息，请检查 reaction_id 和 message_id 是否匹配。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::InvalidReactionId => {
+                Some(
+                    &ErrorSpec {
+                        code: 231011,
+                        http_status: 400,
+                        message: "The request has an invalid reaction_id.",
+                        hint: "The reaction_id names no existing reaction.",
+                        hint_zh: Some(
+                            "reaction_id 参数不合法，无法定位到真实存在的表情回复。请获取并传入正确的 reaction_id 后重试。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::InvalidPageToken => {
+                Some(
+                    &ErrorSpec {
+                        code: 231012,
+                        http_status: 400,
+                        message: "The request has an invalid pageToken.",
+                        hint: "The page_token is invalid.",
+                        hint_zh: Some(
+                            "page_token 参数不合法。请根据 page_token 参数描述，设置正确的值。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::InvalidAuthType => {
+                Some(
+                    &ErrorSpec {
+                        code: 231013,
+                        http_status: 400,
+                        message: "The request has an invalid AuthType.",
+                        hint: "The request was not authorized with a tenant or user access token.",
+                        hint_zh: Some(
+                            "请求的授权方式不合法。没有使用 tenant_access_token 或者 user_access_token 进行授权。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::InvalidUserIdType => {
+                Some(
+                    &ErrorSpec {
+                        code: 231014,
+                        http_status: 400,
+                        message: "user_id_type is invalid.",
+                        hint: "user_id_type is not open_id, union_id or user_id.",
+                        hint_zh: Some(
+                            "user_id_type 不合法。未使用 open_id，union_id，user_id 三者之一。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::ReactionRequestInProgress => {
+                Some(
+                    &ErrorSpec {
+                        code: 231015,
+                        http_status: 400,
+                        message: "Act on reaction failed, repeated request is processing.",
+                        hint: "The same reaction request is still being processed.",
+                        hint_zh: Some("重复的表情回复请求正在处理中。"),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::ReactionUnsupportedForMessageType => {
+                Some(
+                    &ErrorSpec {
+                        code: 231017,
+                        http_status: 400,
+                        message: "This operation is not supported for this message type.",
+                        hint: "This kind of message takes no reactions.",
+                        hint_zh: Some(
+                            "该消息类型不支持本操作，详情参见消息与群组部分API增加不支持的消息类型校验。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::ReactionMessageInvisible => {
+                Some(
+                    &ErrorSpec {
+                        code: 231018,
+                        http_status: 400,
+                        message: "The message is invisible to the operator.",
+                        hint: "The operator cannot see the message.",
+                        hint_zh: Some(
+                            "该消息对于操作者不可见，无法进行本操作。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::BlockedByUserSettings => {
+                Some(
+                    &ErrorSpec {
+                        code: 231019,
+                        http_status: 400,
+                        message: "Due to the settings of this user, you are temporarily unable to perform this operation.",
+                        hint: "The message's sender has settings (blocking, say) that forbid this.",
+                        hint_zh: Some(
+                            "由于目标用户（消息发送者）的设置（例如屏蔽消息），暂时无法执行此操作。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::BlockedByTenantPolicy => {
+                Some(
+                    &ErrorSpec {
+                        code: 231020,
+                        http_status: 400,
+                        message: "Due to the configuration of the tenant administrator, you cannot perform this operation on the target user temporarily.",
+                        hint: "A tenant admin policy forbids this on the message's sender; ask the tenant admin.",
+                        hint_zh: Some(
+                            "由于租户管理员的配置，暂时无法对目标用户（消息发送者）执行此操作，请联系租户管理员协助排查。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::ExternalChatForbidden => {
+                Some(
+                    &ErrorSpec {
+                        code: 231021,
+                        http_status: 400,
+                        message: "No permission to operate external chats.",
+                        hint: "No permission to operate on external chats.",
+                        hint_zh: Some("没有权限操作外部群。"),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::ReactionBotNotAvailable => {
+                Some(
+                    &ErrorSpec {
+                        code: 231022,
+                        http_status: 400,
+                        message: "Bot has NO availability to this user.",
+                        hint: "The p2p chat's user is outside the app's availability or is a disabled member; edit the availability and publish a version.",
+                        hint_zh: Some(
+                            "单聊用户（以群聊的 chat_id 指定的消息接收者，但 chat_id 对应的群聊类型为单聊 `p2p`）不在应用机器人的可用范围内，或者是在应用的禁用范围内。\n解决方案：\n1. 登录开发者后台，找到并进入指定应用详情页。\n2. 在左侧导航栏进入 **应用发布** >  **版本管理与发布** 页面，点击 **创建版本**。\n3. 在 **版本详情** 页面，找到 **可用范围** 区域，点击 **编辑**。\n4. 在弹出的对话框内，配置应用的可用范围，将用户添加至可用范围内。\n5. 在页面底部点击 **保存**，并发布应用使配置生效。\n6. （可选）如果以上配置完成后仍报错，则需要联系企业管理员登录管理后台，在 **工作台** > **应用管理** 中进入指定应用详情页，在 **应用可用范围** 内查看该用户是否被设置为了 **禁用成员**。\n具体操作参见配置应用可用范围。",
+                        ),
                         retry: RetryClass::Never,
                     },
                 )

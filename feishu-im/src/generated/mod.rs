@@ -9,8 +9,8 @@ mod error_code;
 pub mod v1;
 
 pub use enums::{
-    ContainerIdType, MemberIdType, MessageSortType, MsgType, PostTag, ReceiveIdType,
-    SenderType, SucceedType, UserIdType,
+    ContainerIdType, ForwardReceiveIdType, MemberIdType, MessageSortType, MsgType,
+    PostTag, ReceiveIdType, SenderType, SucceedType, UserIdType,
 };
 
 pub use error_code::ErrorCode;
@@ -34,11 +34,24 @@ pub(crate) const OPERATIONS: &[&OperationMeta] = &[
     <v1::chat_members::DeleteRequest as Operation>::META,
     <v1::chat_members::GetRequest as Operation>::META,
     <v1::chat_members::IsInChatRequest as Operation>::META,
+    <v1::message_reactions::CreateRequest as Operation>::META,
+    <v1::message_reactions::DeleteRequest as Operation>::META,
+    <v1::message_reactions::ListRequest as Operation>::META,
     <v1::messages::CreateRequest as Operation>::META,
     <v1::messages::ReplyRequest as Operation>::META,
     <v1::messages::GetRequest as Operation>::META,
     <v1::messages::ListRequest as Operation>::META,
     <v1::messages::DeleteRequest as Operation>::META,
+    <v1::messages::UpdateRequest as Operation>::META,
+    <v1::messages::PatchRequest as Operation>::META,
+    <v1::messages::ForwardRequest as Operation>::META,
+    <v1::messages::MergeForwardRequest as Operation>::META,
+    <v1::messages::ReadUsersRequest as Operation>::META,
+    <v1::messages::UrgentAppRequest as Operation>::META,
+    <v1::messages::UrgentSmsRequest as Operation>::META,
+    <v1::pins::CreateRequest as Operation>::META,
+    <v1::pins::DeleteRequest as Operation>::META,
+    <v1::pins::ListRequest as Operation>::META,
 ];
 
 /// A minimal valid call of every operation, in module order, for the fake's users.
@@ -49,9 +62,22 @@ pub(crate) const SAMPLES: &[crate::fake::SampleCall] = &[
     crate::fake::SampleCall::of::<v1::chat_members::DeleteRequest>(),
     crate::fake::SampleCall::of::<v1::chat_members::GetRequest>(),
     crate::fake::SampleCall::of::<v1::chat_members::IsInChatRequest>(),
+    crate::fake::SampleCall::of::<v1::message_reactions::CreateRequest>(),
+    crate::fake::SampleCall::of::<v1::message_reactions::DeleteRequest>(),
+    crate::fake::SampleCall::of::<v1::message_reactions::ListRequest>(),
     crate::fake::SampleCall::of::<v1::messages::CreateRequest>(),
     crate::fake::SampleCall::of::<v1::messages::ReplyRequest>(),
     crate::fake::SampleCall::of::<v1::messages::GetRequest>(),
     crate::fake::SampleCall::of::<v1::messages::ListRequest>(),
     crate::fake::SampleCall::of::<v1::messages::DeleteRequest>(),
+    crate::fake::SampleCall::of::<v1::messages::UpdateRequest>(),
+    crate::fake::SampleCall::of::<v1::messages::PatchRequest>(),
+    crate::fake::SampleCall::of::<v1::messages::ForwardRequest>(),
+    crate::fake::SampleCall::of::<v1::messages::MergeForwardRequest>(),
+    crate::fake::SampleCall::of::<v1::messages::ReadUsersRequest>(),
+    crate::fake::SampleCall::of::<v1::messages::UrgentAppRequest>(),
+    crate::fake::SampleCall::of::<v1::messages::UrgentSmsRequest>(),
+    crate::fake::SampleCall::of::<v1::pins::CreateRequest>(),
+    crate::fake::SampleCall::of::<v1::pins::DeleteRequest>(),
+    crate::fake::SampleCall::of::<v1::pins::ListRequest>(),
 ];

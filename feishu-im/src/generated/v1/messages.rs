@@ -5,8 +5,8 @@
 use serde::{Deserialize, Serialize};
 use crate::operation::{Method, Operation, OperationMeta, Paged, TokenKind, UrlPath};
 use crate::{
-    Caller, Client, ContainerIdType, Error, MessageContent, MessageSortType, MsgType,
-    Pager, ReceiveIdType, SenderType, UserIdType,
+    Caller, Client, ContainerIdType, Error, ForwardReceiveIdType, MessageContent,
+    MessageSortType, MsgType, Pager, ReceiveIdType, SenderType, UserIdType,
 };
 
 #[cfg(feature = "fake")]
@@ -80,7 +80,7 @@ impl<'a> Messages<'a> {
     /// - [`ErrorCode::UserStoppedBot`](crate::ErrorCode::UserStoppedBot) (`230053`): The user has stopped the bot from sending messages.
     /// - [`ErrorCode::UnsupportedForMessageType`](crate::ErrorCode::UnsupportedForMessageType) (`230054`): This type of message is unavailable in the connection group.
     /// - [`ErrorCode::FileTypeMismatch`](crate::ErrorCode::FileTypeMismatch) (`230055`): The type of file upload does not match the type of message being sent.
-    /// - [`ErrorCode::EncryptedMessageUnsupported`](crate::ErrorCode::EncryptedMessageUnsupported) (`230075`): Sending encrypted messages is not supported.
+    /// - [`ErrorCode::EncryptedOrEditWindowPassed`](crate::ErrorCode::EncryptedOrEditWindowPassed) (`230075`): Sending encrypted messages is not supported.
     /// - [`ErrorCode::CardContentFailed`](crate::ErrorCode::CardContentFailed) (`230099`): Failed to create card content.
     /// - [`ErrorCode::ChatDissolved`](crate::ErrorCode::ChatDissolved) (`232009`): Your request specifies a chat which has already been dissolved.
     pub async fn create(self, request: &CreateRequest) -> Result<CreateResponse, Error> {
@@ -126,9 +126,9 @@ impl<'a> Messages<'a> {
     /// - [`ErrorCode::MessageInvisible`](crate::ErrorCode::MessageInvisible) (`230050`): The message is invisible to the operator.
     /// - [`ErrorCode::UnsupportedForMessageType`](crate::ErrorCode::UnsupportedForMessageType) (`230054`): This operation is not supported for this message type.
     /// - [`ErrorCode::FileTypeMismatch`](crate::ErrorCode::FileTypeMismatch) (`230055`): The type of file upload does not match the type of message being sent.
-    /// - [`ErrorCode::ThreadReplyUnsupported`](crate::ErrorCode::ThreadReplyUnsupported) (`230071`): The group to which the message belongs does not support reply in thread.
-    /// - [`ErrorCode::AggregatedThreadReplyUnsupported`](crate::ErrorCode::AggregatedThreadReplyUnsupported) (`230072`): Aggregated messages do not support reply in thread.
-    /// - [`ErrorCode::EncryptedMessageUnsupported`](crate::ErrorCode::EncryptedMessageUnsupported) (`230075`): Sending encrypted messages is not supported.
+    /// - [`ErrorCode::ThreadReplyUnsupportedOrNotSender`](crate::ErrorCode::ThreadReplyUnsupportedOrNotSender) (`230071`): The group to which the message belongs does not support reply in thread.
+    /// - [`ErrorCode::ThreadReplyUnsupportedOrEditLimit`](crate::ErrorCode::ThreadReplyUnsupportedOrEditLimit) (`230072`): Aggregated messages do not support reply in thread.
+    /// - [`ErrorCode::EncryptedOrEditWindowPassed`](crate::ErrorCode::EncryptedOrEditWindowPassed) (`230075`): Sending encrypted messages is not supported.
     /// - [`ErrorCode::CardContentFailed`](crate::ErrorCode::CardContentFailed) (`230099`): Failed to create card content.
     /// - [`ErrorCode::MessageSelfDestructing`](crate::ErrorCode::MessageSelfDestructing) (`230111`): Action unavailable as the message will self-destruct soon.
     /// - [`ErrorCode::ChatDissolved`](crate::ErrorCode::ChatDissolved) (`232009`): Your request specifies a chat which has already been dissolved.
@@ -189,7 +189,7 @@ impl<'a> Messages<'a> {
     /// - [`ErrorCode::BotNotInChat`](crate::ErrorCode::BotNotInChat) (`230002`): The bot can not be outside the group.
     /// - [`ErrorCode::BotAbilityOff`](crate::ErrorCode::BotAbilityOff) (`230006`): Bot ability is not activated.
     /// - [`ErrorCode::LacksMessagePermission`](crate::ErrorCode::LacksMessagePermission) (`230027`): Lack of necessary permissions.
-    /// - [`ErrorCode::ThreadInvisible`](crate::ErrorCode::ThreadInvisible) (`230073`): The thread is invisible to the operator.
+    /// - [`ErrorCode::ThreadInvisibleOrSecretChat`](crate::ErrorCode::ThreadInvisibleOrSecretChat) (`230073`): The thread is invisible to the operator.
     /// - [`ErrorCode::MessageDeleted`](crate::ErrorCode::MessageDeleted) (`230110`): Action unavailable as the message has been deleted.
     pub async fn list(self, request: &ListRequest) -> Result<ListResponse, Error> {
         self.caller.send(request).await
@@ -235,6 +235,302 @@ impl<'a> Messages<'a> {
     /// - [`ErrorCode::MessageDeleted`](crate::ErrorCode::MessageDeleted) (`230110`): Action unavailable as the message has been deleted.
     /// - [`ErrorCode::ChatDissolved`](crate::ErrorCode::ChatDissolved) (`232009`): Your request specifies a chat which has already been dissolved.
     pub async fn delete(self, request: &DeleteRequest) -> Result<DeleteResponse, Error> {
+        self.caller.send(request).await
+    }
+
+    /// Edits the text or rich text of a message the caller sent.
+    ///
+    /// 编辑消息
+    ///
+    /// Only `text` and `post` messages can be edited (cards are updated with `patch`); at most 20
+    /// edits per message, only the caller's own messages, not recalled or deleted ones, and within
+    /// the edit window the tenant sets. The caller must be in the chat and allowed to speak. Each
+    /// call counts as an edit even when the content is unchanged.
+    ///
+    /// `PUT /open-apis/im/v1/messages/:message_id` · [Feishu documentation](https://open.feishu.cn/document/server-docs/im-v1/message/update)
+    ///
+    /// - Tokens: `tenant_access_token`
+    /// - App types: custom, store (isv)
+    /// - Scopes (any one): `im:message`, `im:message:send_as_bot`, `im:message:update`
+    /// - Rate limit (`standard_1000_50`): 1000 requests per minute and 50 per second, per app per tenant.
+    /// - Retried on connection failures and 5xx: no (not safe to repeat)
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Api`] with a platform-wide code or one of the documented codes:
+    ///
+    /// - [`ErrorCode::InvalidMessageParameter`](crate::ErrorCode::InvalidMessageParameter) (`230001`): Your request contains an invalid request parameter.
+    /// - [`ErrorCode::BotNotInChat`](crate::ErrorCode::BotNotInChat) (`230002`): The bot can not be outside the group.
+    /// - [`ErrorCode::BotAbilityOff`](crate::ErrorCode::BotAbilityOff) (`230006`): Bot ability is not activated.
+    /// - [`ErrorCode::MessageRecalled`](crate::ErrorCode::MessageRecalled) (`230011`): The message is recalled.
+    /// - [`ErrorCode::BotNotAvailableToUser`](crate::ErrorCode::BotNotAvailableToUser) (`230013`): Bot has NO availability to this user.
+    /// - [`ErrorCode::ForbiddenByChatSettings`](crate::ErrorCode::ForbiddenByChatSettings) (`230018`): These operations are NOT allowed at current group settings.
+    /// - [`ErrorCode::MessageRateLimited`](crate::ErrorCode::MessageRateLimited) (`230020`): This operation triggers the frequency limit.
+    /// - [`ErrorCode::SensitiveContent`](crate::ErrorCode::SensitiveContent) (`230022`): The content of the message contains sensitive information.
+    /// - [`ErrorCode::ContentTooLong`](crate::ErrorCode::ContentTooLong) (`230025`): The length of the message content reaches its limit.
+    /// - [`ErrorCode::LacksMessagePermission`](crate::ErrorCode::LacksMessagePermission) (`230027`): Lack of necessary permissions.
+    /// - [`ErrorCode::ContentFailedAudit`](crate::ErrorCode::ContentFailedAudit) (`230028`): The messages do NOT pass the audit.
+    /// - [`ErrorCode::SendPermissionDenied`](crate::ErrorCode::SendPermissionDenied) (`230035`): Send message permission deny.
+    /// - [`ErrorCode::CrossTenantP2pForbidden`](crate::ErrorCode::CrossTenantP2pForbidden) (`230038`): Cross tenant p2p chat operate forbid.
+    /// - [`ErrorCode::MessageInvisible`](crate::ErrorCode::MessageInvisible) (`230050`): The message is invisible to the operator.
+    /// - [`ErrorCode::UnsupportedForMessageType`](crate::ErrorCode::UnsupportedForMessageType) (`230054`): This operation is not supported for this message type.
+    /// - [`ErrorCode::FileTypeMismatch`](crate::ErrorCode::FileTypeMismatch) (`230055`): The type of file upload does not match the type of message being sent.
+    /// - [`ErrorCode::ThreadReplyUnsupportedOrNotSender`](crate::ErrorCode::ThreadReplyUnsupportedOrNotSender) (`230071`): The operator is not the sender of the message.
+    /// - [`ErrorCode::ThreadReplyUnsupportedOrEditLimit`](crate::ErrorCode::ThreadReplyUnsupportedOrEditLimit) (`230072`): The message has reached the number of times it can be edited.
+    /// - [`ErrorCode::ThreadInvisibleOrSecretChat`](crate::ErrorCode::ThreadInvisibleOrSecretChat) (`230073`): The message in the secret group is not allowed to be edited.
+    /// - [`ErrorCode::TargetThreadInvisible`](crate::ErrorCode::TargetThreadInvisible) (`230074`): The message in the third-party encryption group is not allowed to be edited.
+    /// - [`ErrorCode::EncryptedOrEditWindowPassed`](crate::ErrorCode::EncryptedOrEditWindowPassed) (`230075`): The message has exceeded the time that can be edited.
+    /// - [`ErrorCode::MessageDeleted`](crate::ErrorCode::MessageDeleted) (`230110`): Action unavailable as the message has been deleted.
+    /// - [`ErrorCode::ChatDissolved`](crate::ErrorCode::ChatDissolved) (`232009`): Your request specifies a chat which has already been dissolved.
+    pub async fn update(self, request: &UpdateRequest) -> Result<UpdateResponse, Error> {
+        self.caller.send(request).await
+    }
+
+    /// Replaces the content of a card the app sent.
+    ///
+    /// 更新应用发送的消息卡片
+    ///
+    /// Only `interactive` messages that are not recalled, sent within the last 14 days; a card
+    /// shared by all its viewers must declare `"update_multi": true` in its `config`. Batch messages
+    /// cannot be updated. At most 5 updates per second to one message. With a user token the user
+    /// must be the card's sender.
+    ///
+    /// `PATCH /open-apis/im/v1/messages/:message_id` · [Feishu documentation](https://open.feishu.cn/document/server-docs/im-v1/message/patch)
+    ///
+    /// - Tokens: `tenant_access_token`, `user_access_token`
+    /// - App types: custom, store (isv)
+    /// - Scopes (any one): `im:message`, `im:message:send_as_bot`, `im:message:update`
+    /// - Rate limit (`standard_1000_50`): 1000 requests per minute and 50 per second, per app per tenant.
+    /// - Retried on connection failures and 5xx: yes
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Api`] with a platform-wide code or one of the documented codes:
+    ///
+    /// - [`ErrorCode::InvalidMessageParameter`](crate::ErrorCode::InvalidMessageParameter) (`230001`): Your request contains an invalid request parameter.
+    /// - [`ErrorCode::BotAbilityOff`](crate::ErrorCode::BotAbilityOff) (`230006`): Bot ability is not activated.
+    /// - [`ErrorCode::MessageRecalled`](crate::ErrorCode::MessageRecalled) (`230011`): The message is recalled.
+    /// - [`ErrorCode::BotNotAvailableToUser`](crate::ErrorCode::BotNotAvailableToUser) (`230013`): Bot has NO availability to this user.
+    /// - [`ErrorCode::MessageRateLimited`](crate::ErrorCode::MessageRateLimited) (`230020`): This operation triggers the frequency limit.
+    /// - [`ErrorCode::ContentTooLong`](crate::ErrorCode::ContentTooLong) (`230025`): The length of the message content reaches its limit.
+    /// - [`ErrorCode::LacksMessagePermission`](crate::ErrorCode::LacksMessagePermission) (`230027`): Lack of necessary permissions.
+    /// - [`ErrorCode::ContentFailedAudit`](crate::ErrorCode::ContentFailedAudit) (`230028`): The messages do NOT pass the audit.
+    /// - [`ErrorCode::CardUpdateWindowPassed`](crate::ErrorCode::CardUpdateWindowPassed) (`230031`): Message can only be modified within 14 days after sending.
+    /// - [`ErrorCode::CardContentFailed`](crate::ErrorCode::CardContentFailed) (`230099`): Failed to create card content.
+    /// - [`ErrorCode::MessageDeleted`](crate::ErrorCode::MessageDeleted) (`230110`): Action unavailable as the message has been deleted.
+    /// - [`ErrorCode::ChatDissolved`](crate::ErrorCode::ChatDissolved) (`232009`): Your request specifies a chat which has already been dissolved.
+    pub async fn patch(self, request: &PatchRequest) -> Result<PatchResponse, Error> {
+        self.caller.send(request).await
+    }
+
+    /// Forwards one message to a user, chat or thread.
+    ///
+    /// 转发消息
+    ///
+    /// Red packets, votes, audio, calendar transfers and the children of a merge-forward (messages
+    /// with `upper_message_id`) cannot be forwarded. The bot must be in the target chat or the user
+    /// within its availability; at most 5 messages per second to one user or one chat.
+    ///
+    /// `POST /open-apis/im/v1/messages/:message_id/forward` · [Feishu documentation](https://open.feishu.cn/document/server-docs/im-v1/message/forward)
+    ///
+    /// - Tokens: `tenant_access_token`
+    /// - App types: custom, store (isv)
+    /// - Scopes (any one): `im:message`, `im:message:send_as_bot`
+    /// - Rate limit (`standard_1000_50`): 1000 requests per minute and 50 per second, per app per tenant.
+    /// - Retried on connection failures and 5xx: yes: each call sends one `uuid` (generated unless set), so a retry takes effect once
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Api`] with a platform-wide code or one of the documented codes:
+    ///
+    /// - [`ErrorCode::InvalidMessageParameter`](crate::ErrorCode::InvalidMessageParameter) (`230001`): Your request contains an invalid request parameter.
+    /// - [`ErrorCode::BotNotInChat`](crate::ErrorCode::BotNotInChat) (`230002`): The bot can not be outside the group.
+    /// - [`ErrorCode::BotAbilityOff`](crate::ErrorCode::BotAbilityOff) (`230006`): Bot ability is not activated.
+    /// - [`ErrorCode::BotNotAvailableToUser`](crate::ErrorCode::BotNotAvailableToUser) (`230013`): Bot has NO availability to this user.
+    /// - [`ErrorCode::ForbiddenByChatSettings`](crate::ErrorCode::ForbiddenByChatSettings) (`230018`): These operations are NOT allowed at current group settings.
+    /// - [`ErrorCode::TopicNotFound`](crate::ErrorCode::TopicNotFound) (`230019`): The thread does NOT exist.
+    /// - [`ErrorCode::MessageRateLimited`](crate::ErrorCode::MessageRateLimited) (`230020`): This operation triggers the frequency limit.
+    /// - [`ErrorCode::LacksMessagePermission`](crate::ErrorCode::LacksMessagePermission) (`230027`): Lack of necessary permissions.
+    /// - [`ErrorCode::UserResigned`](crate::ErrorCode::UserResigned) (`230029`): User has resigned.
+    /// - [`ErrorCode::InvalidReceiveId`](crate::ErrorCode::InvalidReceiveId) (`230034`): The receive_id is invalid.
+    /// - [`ErrorCode::SendPermissionDenied`](crate::ErrorCode::SendPermissionDenied) (`230035`): Send Message Permission deny.
+    /// - [`ErrorCode::TenantCryptKeyDeleted`](crate::ErrorCode::TenantCryptKeyDeleted) (`230036`): Tenant crypt key has been deleted.
+    /// - [`ErrorCode::CrossTenantP2pForbidden`](crate::ErrorCode::CrossTenantP2pForbidden) (`230038`): Cross tenant p2p chat operate forbid.
+    /// - [`ErrorCode::MessageBeingSent`](crate::ErrorCode::MessageBeingSent) (`230049`): The message is being sent.
+    /// - [`ErrorCode::MessageInvisible`](crate::ErrorCode::MessageInvisible) (`230050`): The message is invisible to the operator.
+    /// - [`ErrorCode::UserStoppedBot`](crate::ErrorCode::UserStoppedBot) (`230053`): The user has stopped the bot from sending messages.
+    /// - [`ErrorCode::ForwardUnsupportedType`](crate::ErrorCode::ForwardUnsupportedType) (`230061`): The message type does not support forwarding.
+    /// - [`ErrorCode::ForwardToEncryptedChatForbidden`](crate::ErrorCode::ForwardToEncryptedChatForbidden) (`230062`): No permission to forward to third-party encryption group.
+    /// - [`ErrorCode::InvalidForwardChat`](crate::ErrorCode::InvalidForwardChat) (`230063`): The chat_id of group to forward is invalid.
+    /// - [`ErrorCode::ForwardMessagesInvalid`](crate::ErrorCode::ForwardMessagesInvalid) (`230064`): The message to be forwarded is invalid.
+    /// - [`ErrorCode::ForwardMessagesRecalled`](crate::ErrorCode::ForwardMessagesRecalled) (`230065`): The message to be forwarded has been recalled.
+    /// - [`ErrorCode::ForwardFromSecretChat`](crate::ErrorCode::ForwardFromSecretChat) (`230066`): The message to be forwarded is in a secret group, forwarding is not supported.
+    /// - [`ErrorCode::RestrictedForwardForbidden`](crate::ErrorCode::RestrictedForwardForbidden) (`230070`): Forwarding of messages in restricted mode is not allowed.
+    /// - [`ErrorCode::TargetThreadInvisible`](crate::ErrorCode::TargetThreadInvisible) (`230074`): The target thread is invisible to the operator.
+    /// - [`ErrorCode::MessageDeleted`](crate::ErrorCode::MessageDeleted) (`230110`): Action unavailable as the message has been deleted.
+    /// - [`ErrorCode::ChatDissolved`](crate::ErrorCode::ChatDissolved) (`232009`): Your request specifies a chat which has already been dissolved.
+    pub async fn forward(
+        self,
+        request: &ForwardRequest,
+    ) -> Result<ForwardResponse, Error> {
+        self.caller.send(request).await
+    }
+
+    /// Forwards several messages of one chat as one merged message.
+    ///
+    /// 合并转发消息
+    ///
+    /// The messages must come from one chat, and not from several threads or from both a thread
+    /// and the chat; system messages and the children of a merge-forward cannot be included. The
+    /// new message's content is the fixed text `Merged and Forwarded Message`; `get` returns its
+    /// children. At most 5 messages per second to one user or one chat.
+    ///
+    /// `POST /open-apis/im/v1/messages/merge_forward` · [Feishu documentation](https://open.feishu.cn/document/server-docs/im-v1/message/merge_forward)
+    ///
+    /// - Tokens: `tenant_access_token`
+    /// - App types: custom, store (isv)
+    /// - Scopes (any one): `im:message`, `im:message:send_as_bot`
+    /// - Rate limit (`standard_1000_50`): 1000 requests per minute and 50 per second, per app per tenant.
+    /// - Retried on connection failures and 5xx: yes: each call sends one `uuid` (generated unless set), so a retry takes effect once
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Api`] with a platform-wide code or one of the documented codes:
+    ///
+    /// - [`ErrorCode::InvalidMessageParameter`](crate::ErrorCode::InvalidMessageParameter) (`230001`): Your request contains an invalid request parameter.
+    /// - [`ErrorCode::BotNotInChat`](crate::ErrorCode::BotNotInChat) (`230002`): The bot can not be outside the group.
+    /// - [`ErrorCode::BotAbilityOff`](crate::ErrorCode::BotAbilityOff) (`230006`): Bot ability is not activated.
+    /// - [`ErrorCode::BotNotAvailableToUser`](crate::ErrorCode::BotNotAvailableToUser) (`230013`): Bot has NO availability to this user.
+    /// - [`ErrorCode::ForbiddenByChatSettings`](crate::ErrorCode::ForbiddenByChatSettings) (`230018`): These operations are NOT allowed at current group settings.
+    /// - [`ErrorCode::TopicNotFound`](crate::ErrorCode::TopicNotFound) (`230019`): The thread does NOT exist.
+    /// - [`ErrorCode::MessageRateLimited`](crate::ErrorCode::MessageRateLimited) (`230020`): This operation triggers the frequency limit.
+    /// - [`ErrorCode::LacksMessagePermission`](crate::ErrorCode::LacksMessagePermission) (`230027`): Lack of necessary permissions.
+    /// - [`ErrorCode::UserResigned`](crate::ErrorCode::UserResigned) (`230029`): User has resigned.
+    /// - [`ErrorCode::InvalidReceiveId`](crate::ErrorCode::InvalidReceiveId) (`230034`): The receive_id is invalid.
+    /// - [`ErrorCode::SendPermissionDenied`](crate::ErrorCode::SendPermissionDenied) (`230035`): Send Message Permission deny.
+    /// - [`ErrorCode::TenantCryptKeyDeleted`](crate::ErrorCode::TenantCryptKeyDeleted) (`230036`): Tenant crypt key has been deleted.
+    /// - [`ErrorCode::CrossTenantP2pForbidden`](crate::ErrorCode::CrossTenantP2pForbidden) (`230038`): Cross tenant p2p chat operate forbid.
+    /// - [`ErrorCode::MessageBeingSent`](crate::ErrorCode::MessageBeingSent) (`230049`): The message is being sent.
+    /// - [`ErrorCode::UserStoppedBot`](crate::ErrorCode::UserStoppedBot) (`230053`): The user has stopped the bot from sending messages.
+    /// - [`ErrorCode::ForwardToEncryptedChatForbidden`](crate::ErrorCode::ForwardToEncryptedChatForbidden) (`230062`): No permission to forward to third-party encryption group.
+    /// - [`ErrorCode::InvalidForwardChat`](crate::ErrorCode::InvalidForwardChat) (`230063`): The chat_id of group to forward is invalid.
+    /// - [`ErrorCode::ForwardMessagesInvalid`](crate::ErrorCode::ForwardMessagesInvalid) (`230064`): All messages to be forwarded are invalid.
+    /// - [`ErrorCode::ForwardMessagesRecalled`](crate::ErrorCode::ForwardMessagesRecalled) (`230065`): All messages to be forwarded have been recalled.
+    /// - [`ErrorCode::ForwardFromSecretChat`](crate::ErrorCode::ForwardFromSecretChat) (`230066`): The messages to be forwarded are in a secret group and do not support forwarding.
+    /// - [`ErrorCode::MergeSourcesMixed`](crate::ErrorCode::MergeSourcesMixed) (`230067`): The source of the messages to be merged and forwarded are not in compliance.
+    /// - [`ErrorCode::MergeAcrossChats`](crate::ErrorCode::MergeAcrossChats) (`230069`): Does not support forwarding messages from different groups.
+    /// - [`ErrorCode::RestrictedForwardForbidden`](crate::ErrorCode::RestrictedForwardForbidden) (`230070`): Forwarding of messages in restricted mode is not allowed.
+    /// - [`ErrorCode::TargetThreadInvisible`](crate::ErrorCode::TargetThreadInvisible) (`230074`): The target thread is invisible to the operator.
+    /// - [`ErrorCode::ChatDissolved`](crate::ErrorCode::ChatDissolved) (`232009`): Your request specifies a chat which has already been dissolved.
+    pub async fn merge_forward(
+        self,
+        request: &MergeForwardRequest,
+    ) -> Result<MergeForwardResponse, Error> {
+        self.caller.send(request).await
+    }
+
+    /// Lists the users who have read a message the bot sent, one page at a time.
+    ///
+    /// 查询消息已读信息
+    ///
+    /// Only messages the bot itself sent within the last 7 days, not batch messages; the bot must
+    /// still be in the chat. Users who have not read the message are not listed.
+    ///
+    /// `GET /open-apis/im/v1/messages/:message_id/read_users` · [Feishu documentation](https://open.feishu.cn/document/server-docs/im-v1/message/read_users)
+    ///
+    /// - Tokens: `tenant_access_token`
+    /// - App types: custom, store (isv)
+    /// - Scopes (any one): `im:message`, `im:message:readonly`, `im:message:basic`
+    /// - Rate limit (`standard_1000_50`): 1000 requests per minute and 50 per second, per app per tenant.
+    /// - Retried on connection failures and 5xx: yes
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Api`] with a platform-wide code or one of the documented codes:
+    ///
+    /// - [`ErrorCode::InvalidMessageParameter`](crate::ErrorCode::InvalidMessageParameter) (`230001`): Your request contains an invalid request parameter.
+    /// - [`ErrorCode::BotNotInChat`](crate::ErrorCode::BotNotInChat) (`230002`): The bot can not be outside the group.
+    /// - [`ErrorCode::BotAbilityOff`](crate::ErrorCode::BotAbilityOff) (`230006`): Bot ability is not activated.
+    /// - [`ErrorCode::BotNotMessageSender`](crate::ErrorCode::BotNotMessageSender) (`230012`): Bot is NOT the sender of the message.
+    /// - [`ErrorCode::BotNotAvailableToUser`](crate::ErrorCode::BotNotAvailableToUser) (`230013`): Bot has NO availability to this user.
+    /// - [`ErrorCode::LacksMessagePermission`](crate::ErrorCode::LacksMessagePermission) (`230027`): Lack of necessary permissions.
+    /// - [`ErrorCode::ReadStatusWindowPassed`](crate::ErrorCode::ReadStatusWindowPassed) (`230033`): Get the reading status must be done within 7 days after the message is sent.
+    /// - [`ErrorCode::MessageDeleted`](crate::ErrorCode::MessageDeleted) (`230110`): Action unavailable as the message has been deleted.
+    pub async fn read_users(
+        self,
+        request: &ReadUsersRequest,
+    ) -> Result<ReadUsersResponse, Error> {
+        self.caller.send(request).await
+    }
+
+    /// Pages through [`read_users`](Self::read_users), starting from `request`.
+    ///
+    /// The pager stops when `has_more` is false or the page token is empty.
+    /// It yields [`ReadUser`] items one by one, or whole pages.
+    pub fn read_users_pager(
+        self,
+        request: ReadUsersRequest,
+    ) -> Pager<'a, ReadUsersRequest> {
+        self.caller.pager(request)
+    }
+
+    /// Buzzes users in the app about a message the bot sent.
+    ///
+    /// 发送应用内加急
+    ///
+    /// Only messages the bot itself sent, not batch messages; the bot must be in the message's
+    /// chat and the users in it. A user has at most 200 unread buzzes. Ids that cannot be buzzed
+    /// come back in `invalid_user_id_list`; if none can, the call fails with `230001`.
+    ///
+    /// `PATCH /open-apis/im/v1/messages/:message_id/urgent_app` · [Feishu documentation](https://open.feishu.cn/document/server-docs/im-v1/message/urgent_app)
+    ///
+    /// - Tokens: `tenant_access_token`
+    /// - App types: custom, store (isv)
+    /// - Scopes (any one): `im:message.urgent`, `im:message.urgent:app_send`
+    /// - Rate limit (`standard_1000_50`): 1000 requests per minute and 50 per second, per app per tenant.
+    /// - Retried on connection failures and 5xx: no (not safe to repeat)
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Api`] with a platform-wide code or one of the documented codes:
+    ///
+    /// - [`ErrorCode::InvalidMessageParameter`](crate::ErrorCode::InvalidMessageParameter) (`230001`): Your request contains an invalid request parameter.
+    /// - [`ErrorCode::BotNotInChat`](crate::ErrorCode::BotNotInChat) (`230002`): The bot can not be outside the group.
+    /// - [`ErrorCode::BotAbilityOff`](crate::ErrorCode::BotAbilityOff) (`230006`): Bot ability is not activated.
+    /// - [`ErrorCode::BotNotMessageSender`](crate::ErrorCode::BotNotMessageSender) (`230012`): Bot is NOT the sender of the message.
+    /// - [`ErrorCode::TooManyUnreadBuzzes`](crate::ErrorCode::TooManyUnreadBuzzes) (`230023`): The user has too many unread urgent messages.
+    /// - [`ErrorCode::BuzzQuotaExhausted`](crate::ErrorCode::BuzzQuotaExhausted) (`230024`): Reach the upper limit of urgent message.
+    /// - [`ErrorCode::LacksMessagePermission`](crate::ErrorCode::LacksMessagePermission) (`230027`): Lack of necessary permissions.
+    pub async fn urgent_app(
+        self,
+        request: &UrgentAppRequest,
+    ) -> Result<UrgentAppResponse, Error> {
+        self.caller.send(request).await
+    }
+
+    /// Buzzes users in the app and by text message about a message the bot sent.
+    ///
+    /// 发送短信加急
+    ///
+    /// Uses the tenant's buzz quota. The same rules as `urgent_app` apply; in a group the chat
+    /// must let all members buzz, or only owners and managers with the bot a manager. In a folded
+    /// chat only the in-app notice is sent.
+    ///
+    /// `PATCH /open-apis/im/v1/messages/:message_id/urgent_sms` · [Feishu documentation](https://open.feishu.cn/document/server-docs/im-v1/message/urgent_sms)
+    ///
+    /// - Tokens: `tenant_access_token`
+    /// - App types: custom, store (isv)
+    /// - Scopes (any one): `im:message.urgent:sms`, `im:message.urgent:sms_send`
+    /// - Rate limit (`standard_1000_50`): 1000 requests per minute and 50 per second, per app per tenant.
+    /// - Retried on connection failures and 5xx: no (not safe to repeat)
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Api`] with a platform-wide code; the spec documents no endpoint codes.
+    pub async fn urgent_sms(
+        self,
+        request: &UrgentSmsRequest,
+    ) -> Result<UrgentSmsResponse, Error> {
         self.caller.send(request).await
     }
 }
@@ -342,7 +638,7 @@ impl Operation for CreateRequest {
             ErrorCode::UserStoppedBot,
             ErrorCode::UnsupportedForMessageType,
             ErrorCode::FileTypeMismatch,
-            ErrorCode::EncryptedMessageUnsupported,
+            ErrorCode::EncryptedOrEditWindowPassed,
             ErrorCode::CardContentFailed,
             ErrorCode::ChatDissolved,
         ],
@@ -854,9 +1150,9 @@ impl Operation for ReplyRequest {
             ErrorCode::MessageInvisible,
             ErrorCode::UnsupportedForMessageType,
             ErrorCode::FileTypeMismatch,
-            ErrorCode::ThreadReplyUnsupported,
-            ErrorCode::AggregatedThreadReplyUnsupported,
-            ErrorCode::EncryptedMessageUnsupported,
+            ErrorCode::ThreadReplyUnsupportedOrNotSender,
+            ErrorCode::ThreadReplyUnsupportedOrEditLimit,
+            ErrorCode::EncryptedOrEditWindowPassed,
             ErrorCode::CardContentFailed,
             ErrorCode::MessageSelfDestructing,
             ErrorCode::ChatDissolved,
@@ -1618,7 +1914,7 @@ impl Operation for ListRequest {
             ErrorCode::BotNotInChat,
             ErrorCode::BotAbilityOff,
             ErrorCode::LacksMessagePermission,
-            ErrorCode::ThreadInvisible,
+            ErrorCode::ThreadInvisibleOrSecretChat,
             ErrorCode::MessageDeleted,
         ],
         #[cfg(feature = "fake")]
@@ -1914,6 +2210,1564 @@ impl Operation for DeleteRequest {
 #[non_exhaustive]
 pub struct DeleteResponse {}
 
+/// Parameters of [`Messages::update`].
+///
+/// Edits the text or rich text of a message the caller sent.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[non_exhaustive]
+#[must_use]
+pub struct UpdateRequest {
+    /// The message to edit; a `text` or `post` message.
+    ///
+    /// Example: `om_dc13264520392913993dd051dba21dcf`.
+    #[serde(skip_serializing)]
+    pub message_id: String,
+    /// The new content, sent as `msg_type` and the JSON text `content`; only the `text` and `post` kinds are accepted.
+    #[serde(flatten)]
+    pub content: MessageContent,
+}
+
+impl UpdateRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(
+        message_id: impl Into<String>,
+        content: impl Into<MessageContent>,
+    ) -> Self {
+        Self {
+            message_id: message_id.into(),
+            content: content.into(),
+        }
+    }
+}
+
+#[cfg(feature = "fake")]
+#[doc(hidden)]
+impl crate::fake::Sample for UpdateRequest {
+    fn sample() -> Self {
+        Self::new("om_dc13264520392913993dd051dba21dcf", MessageContent::text("hello"))
+    }
+}
+
+impl crate::operation::sealed::Sealed for UpdateRequest {}
+
+#[doc(hidden)]
+impl Operation for UpdateRequest {
+    type Response = UpdateResponse;
+    const META: &'static OperationMeta = &OperationMeta {
+        operation: "messages.update",
+        method: Method::Put,
+        tokens: &[TokenKind::Tenant],
+        idempotent: false,
+        has_body: true,
+        #[cfg(feature = "fake")]
+        path: "/open-apis/im/v1/messages/:message_id",
+        #[cfg(feature = "fake")]
+        docs: "https://open.feishu.cn/document/server-docs/im-v1/message/update",
+        #[cfg(feature = "fake")]
+        rate_limit: RateLimit {
+            class: "standard_1000_50",
+            per_minute: 1000,
+            per_second: 50,
+        },
+        #[cfg(feature = "fake")]
+        errors: &[
+            ErrorCode::InvalidMessageParameter,
+            ErrorCode::BotNotInChat,
+            ErrorCode::BotAbilityOff,
+            ErrorCode::MessageRecalled,
+            ErrorCode::BotNotAvailableToUser,
+            ErrorCode::ForbiddenByChatSettings,
+            ErrorCode::MessageRateLimited,
+            ErrorCode::SensitiveContent,
+            ErrorCode::ContentTooLong,
+            ErrorCode::LacksMessagePermission,
+            ErrorCode::ContentFailedAudit,
+            ErrorCode::SendPermissionDenied,
+            ErrorCode::CrossTenantP2pForbidden,
+            ErrorCode::MessageInvisible,
+            ErrorCode::UnsupportedForMessageType,
+            ErrorCode::FileTypeMismatch,
+            ErrorCode::ThreadReplyUnsupportedOrNotSender,
+            ErrorCode::ThreadReplyUnsupportedOrEditLimit,
+            ErrorCode::ThreadInvisibleOrSecretChat,
+            ErrorCode::TargetThreadInvisible,
+            ErrorCode::EncryptedOrEditWindowPassed,
+            ErrorCode::MessageDeleted,
+            ErrorCode::ChatDissolved,
+        ],
+        #[cfg(feature = "fake")]
+        params: &[
+            FieldMeta::required("message_id", In::Path, ValueType::String)
+                .example("om_dc13264520392913993dd051dba21dcf"),
+            FieldMeta::required(
+                "content",
+                In::Body,
+                ValueType::Content {
+                    tag: "msg_type",
+                    field: "content",
+                    kinds: &[
+                        (
+                            "text",
+                            Some(
+                                &[
+                                    FieldMeta::required("text", In::Data, ValueType::String)
+                                        .example("hello"),
+                                ],
+                            ),
+                        ),
+                        (
+                            "post",
+                            Some(
+                                &[
+                                    FieldMeta::optional(
+                                        "zh_cn",
+                                        In::Data,
+                                        ValueType::Object(
+                                            &[
+                                                FieldMeta::optional("title", In::Data, ValueType::String),
+                                                FieldMeta::required(
+                                                    "content",
+                                                    In::Data,
+                                                    ValueType::Array(
+                                                        &ValueType::Array(
+                                                            &ValueType::Object(
+                                                                &[
+                                                                    FieldMeta::required(
+                                                                        "tag",
+                                                                        In::Data,
+                                                                        ValueType::Enum(
+                                                                            &[
+                                                                                "text",
+                                                                                "a",
+                                                                                "at",
+                                                                                "img",
+                                                                                "media",
+                                                                                "emotion",
+                                                                                "code_block",
+                                                                                "hr",
+                                                                                "md",
+                                                                            ],
+                                                                        ),
+                                                                    ),
+                                                                    FieldMeta::optional("text", In::Data, ValueType::String),
+                                                                    FieldMeta::optional("href", In::Data, ValueType::String),
+                                                                    FieldMeta::optional("user_id", In::Data, ValueType::String),
+                                                                    FieldMeta::optional(
+                                                                        "image_key",
+                                                                        In::Data,
+                                                                        ValueType::String,
+                                                                    ),
+                                                                    FieldMeta::optional(
+                                                                        "file_key",
+                                                                        In::Data,
+                                                                        ValueType::String,
+                                                                    ),
+                                                                    FieldMeta::optional(
+                                                                        "emoji_type",
+                                                                        In::Data,
+                                                                        ValueType::String,
+                                                                    ),
+                                                                    FieldMeta::optional(
+                                                                        "language",
+                                                                        In::Data,
+                                                                        ValueType::String,
+                                                                    ),
+                                                                    FieldMeta::optional(
+                                                                        "un_escape",
+                                                                        In::Data,
+                                                                        ValueType::Boolean,
+                                                                    ),
+                                                                    FieldMeta::optional(
+                                                                        "style",
+                                                                        In::Data,
+                                                                        ValueType::Array(&ValueType::String),
+                                                                    ),
+                                                                ],
+                                                            ),
+                                                        ),
+                                                    ),
+                                                ),
+                                            ],
+                                        ),
+                                    ),
+                                    FieldMeta::optional(
+                                        "en_us",
+                                        In::Data,
+                                        ValueType::Object(
+                                            &[
+                                                FieldMeta::optional("title", In::Data, ValueType::String),
+                                                FieldMeta::required(
+                                                    "content",
+                                                    In::Data,
+                                                    ValueType::Array(
+                                                        &ValueType::Array(
+                                                            &ValueType::Object(
+                                                                &[
+                                                                    FieldMeta::required(
+                                                                        "tag",
+                                                                        In::Data,
+                                                                        ValueType::Enum(
+                                                                            &[
+                                                                                "text",
+                                                                                "a",
+                                                                                "at",
+                                                                                "img",
+                                                                                "media",
+                                                                                "emotion",
+                                                                                "code_block",
+                                                                                "hr",
+                                                                                "md",
+                                                                            ],
+                                                                        ),
+                                                                    ),
+                                                                    FieldMeta::optional("text", In::Data, ValueType::String),
+                                                                    FieldMeta::optional("href", In::Data, ValueType::String),
+                                                                    FieldMeta::optional("user_id", In::Data, ValueType::String),
+                                                                    FieldMeta::optional(
+                                                                        "image_key",
+                                                                        In::Data,
+                                                                        ValueType::String,
+                                                                    ),
+                                                                    FieldMeta::optional(
+                                                                        "file_key",
+                                                                        In::Data,
+                                                                        ValueType::String,
+                                                                    ),
+                                                                    FieldMeta::optional(
+                                                                        "emoji_type",
+                                                                        In::Data,
+                                                                        ValueType::String,
+                                                                    ),
+                                                                    FieldMeta::optional(
+                                                                        "language",
+                                                                        In::Data,
+                                                                        ValueType::String,
+                                                                    ),
+                                                                    FieldMeta::optional(
+                                                                        "un_escape",
+                                                                        In::Data,
+                                                                        ValueType::Boolean,
+                                                                    ),
+                                                                    FieldMeta::optional(
+                                                                        "style",
+                                                                        In::Data,
+                                                                        ValueType::Array(&ValueType::String),
+                                                                    ),
+                                                                ],
+                                                            ),
+                                                        ),
+                                                    ),
+                                                ),
+                                            ],
+                                        ),
+                                    ),
+                                ],
+                            ),
+                        ),
+                        (
+                            "image",
+                            Some(
+                                &[
+                                    FieldMeta::required(
+                                            "image_key",
+                                            In::Data,
+                                            ValueType::String,
+                                        )
+                                        .example("img_7ea74629-9191-4176-998c-2e603c9c5e8g"),
+                                ],
+                            ),
+                        ),
+                        (
+                            "file",
+                            Some(
+                                &[
+                                    FieldMeta::required("file_key", In::Data, ValueType::String)
+                                        .example("file_v2_7ea74629-9191-4176-998c-2e603c9c5e8g"),
+                                ],
+                            ),
+                        ),
+                        (
+                            "audio",
+                            Some(
+                                &[
+                                    FieldMeta::required("file_key", In::Data, ValueType::String)
+                                        .example("file_v2_7ea74629-9191-4176-998c-2e603c9c5e8g"),
+                                ],
+                            ),
+                        ),
+                        (
+                            "media",
+                            Some(
+                                &[
+                                    FieldMeta::required("file_key", In::Data, ValueType::String)
+                                        .example("file_v2_7ea74629-9191-4176-998c-2e603c9c5e8g"),
+                                    FieldMeta::optional(
+                                        "image_key",
+                                        In::Data,
+                                        ValueType::String,
+                                    ),
+                                ],
+                            ),
+                        ),
+                        (
+                            "sticker",
+                            Some(
+                                &[
+                                    FieldMeta::required("file_key", In::Data, ValueType::String)
+                                        .example("file_v2_7ea74629-9191-4176-998c-2e603c9c5e8g"),
+                                ],
+                            ),
+                        ),
+                        ("interactive", None),
+                        (
+                            "share_chat",
+                            Some(
+                                &[
+                                    FieldMeta::required("chat_id", In::Data, ValueType::String)
+                                        .example("oc_a0553eda9014c201e6969b478895c230"),
+                                ],
+                            ),
+                        ),
+                        (
+                            "share_user",
+                            Some(
+                                &[
+                                    FieldMeta::required("user_id", In::Data, ValueType::String)
+                                        .example("ou_9204a37300b3700d61effaa439f34295"),
+                                ],
+                            ),
+                        ),
+                    ],
+                },
+            ),
+        ],
+        #[cfg(feature = "fake")]
+        response: &[
+            FieldMeta::optional("message_id", In::Data, ValueType::String)
+                .example("om_dc13264520392913993dd051dba21dcf"),
+            FieldMeta::optional("root_id", In::Data, ValueType::String),
+            FieldMeta::optional("parent_id", In::Data, ValueType::String),
+            FieldMeta::optional("thread_id", In::Data, ValueType::String),
+            FieldMeta::optional(
+                "msg_type",
+                In::Data,
+                ValueType::Enum(
+                    &[
+                        "text",
+                        "post",
+                        "image",
+                        "file",
+                        "audio",
+                        "media",
+                        "sticker",
+                        "interactive",
+                        "share_chat",
+                        "share_user",
+                        "system",
+                        "merge_forward",
+                        "location",
+                        "video_chat",
+                        "todo",
+                        "vote",
+                        "hongbao",
+                        "folder",
+                        "share_calendar_event",
+                        "calendar",
+                        "general_calendar",
+                    ],
+                ),
+            ),
+            FieldMeta::optional("create_time", In::Data, ValueType::String)
+                .example("1615380573411"),
+            FieldMeta::optional("update_time", In::Data, ValueType::String)
+                .example("1615380573411"),
+            FieldMeta::optional("deleted", In::Data, ValueType::Boolean),
+            FieldMeta::optional("updated", In::Data, ValueType::Boolean),
+            FieldMeta::optional("chat_id", In::Data, ValueType::String)
+                .example("oc_a0553eda9014c201e6969b478895c230"),
+            FieldMeta::optional(
+                "sender",
+                In::Data,
+                ValueType::Object(
+                    &[
+                        FieldMeta::required("id", In::Data, ValueType::String)
+                            .example("cli_9f427eec54ae901b"),
+                        FieldMeta::required("id_type", In::Data, ValueType::String)
+                            .example("app_id"),
+                        FieldMeta::required(
+                            "sender_type",
+                            In::Data,
+                            ValueType::Enum(&["user", "app", "anonymous", "unknown"]),
+                        ),
+                        FieldMeta::optional("tenant_key", In::Data, ValueType::String),
+                    ],
+                ),
+            ),
+            FieldMeta::optional(
+                "body",
+                In::Data,
+                ValueType::Object(
+                    &[
+                        FieldMeta::required("content", In::Data, ValueType::String)
+                            .example("{\"text\":\"@_user_1 hello\"}"),
+                    ],
+                ),
+            ),
+            FieldMeta::optional(
+                "mentions",
+                In::Data,
+                ValueType::Array(
+                    &ValueType::Object(
+                        &[
+                            FieldMeta::required("key", In::Data, ValueType::String)
+                                .example("@_user_1"),
+                            FieldMeta::required("id", In::Data, ValueType::String)
+                                .example("ou_155184d1e73cbfb8973e5a9e698e74f2"),
+                            FieldMeta::required("id_type", In::Data, ValueType::String)
+                                .example("open_id"),
+                            FieldMeta::required("name", In::Data, ValueType::String)
+                                .example("Tom"),
+                            FieldMeta::optional(
+                                "tenant_key",
+                                In::Data,
+                                ValueType::String,
+                            ),
+                        ],
+                    ),
+                ),
+            ),
+            FieldMeta::optional("upper_message_id", In::Data, ValueType::String),
+        ],
+    };
+
+    fn write_path(&self, path: &mut UrlPath<'_>) {
+        path.literal("/open-apis/im/v1/messages/").param("message_id", &self.message_id);
+    }
+}
+
+/// The `data` of a successful [`Messages::update`]. Fields the server adds later are ignored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct UpdateResponse {
+    /// The message's id (`om_…`).
+    ///
+    /// Example: `om_dc13264520392913993dd051dba21dcf`.
+    pub message_id: Option<String>,
+    /// The root message of the reply chain, for a reply.
+    pub root_id: Option<String>,
+    /// The message replied to, for a reply.
+    pub parent_id: Option<String>,
+    /// The thread the message is in (`omt_…`); absent outside threads.
+    pub thread_id: Option<String>,
+    /// The kind of message.
+    pub msg_type: Option<MsgType>,
+    /// When the message was sent, in milliseconds since the Unix epoch, as text.
+    ///
+    /// Example: `1615380573411`.
+    pub create_time: Option<String>,
+    /// When the message last changed, in milliseconds since the Unix epoch, as text.
+    ///
+    /// Example: `1615380573411`.
+    pub update_time: Option<String>,
+    /// Whether the message was recalled.
+    pub deleted: Option<bool>,
+    /// Whether the message was edited.
+    pub updated: Option<bool>,
+    /// The chat the message is in.
+    ///
+    /// Example: `oc_a0553eda9014c201e6969b478895c230`.
+    pub chat_id: Option<String>,
+    /// Who sent the message.
+    pub sender: Option<Sender>,
+    /// The content, as received (its shape differs from what was sent).
+    pub body: Option<MessageBody>,
+    /// The users and bots the message mentions.
+    #[serde(default)]
+    pub mentions: Vec<Mention>,
+    /// The message one level up, inside a merge-forward.
+    pub upper_message_id: Option<String>,
+}
+
+/// Parameters of [`Messages::patch`].
+///
+/// Replaces the content of a card the app sent.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[non_exhaustive]
+#[must_use]
+pub struct PatchRequest {
+    /// The card message to update.
+    ///
+    /// Example: `om_dc13264520392913993dd051dba21dcf`.
+    #[serde(skip_serializing)]
+    pub message_id: String,
+    /// The new card, as card JSON text (the `interactive` content of sending); at most 30 KB.
+    ///
+    /// Example: `{"elements":[{"tag":"markdown","content":"updated"}]}`.
+    pub content: String,
+}
+
+impl PatchRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(message_id: impl Into<String>, content: impl Into<String>) -> Self {
+        Self {
+            message_id: message_id.into(),
+            content: content.into(),
+        }
+    }
+}
+
+#[cfg(feature = "fake")]
+#[doc(hidden)]
+impl crate::fake::Sample for PatchRequest {
+    fn sample() -> Self {
+        Self::new(
+            "om_dc13264520392913993dd051dba21dcf",
+            "{\"elements\":[{\"tag\":\"markdown\",\"content\":\"updated\"}]}",
+        )
+    }
+}
+
+impl crate::operation::sealed::Sealed for PatchRequest {}
+
+#[doc(hidden)]
+impl Operation for PatchRequest {
+    type Response = PatchResponse;
+    const META: &'static OperationMeta = &OperationMeta {
+        operation: "messages.patch",
+        method: Method::Patch,
+        tokens: &[TokenKind::Tenant, TokenKind::User],
+        idempotent: true,
+        has_body: true,
+        #[cfg(feature = "fake")]
+        path: "/open-apis/im/v1/messages/:message_id",
+        #[cfg(feature = "fake")]
+        docs: "https://open.feishu.cn/document/server-docs/im-v1/message/patch",
+        #[cfg(feature = "fake")]
+        rate_limit: RateLimit {
+            class: "standard_1000_50",
+            per_minute: 1000,
+            per_second: 50,
+        },
+        #[cfg(feature = "fake")]
+        errors: &[
+            ErrorCode::InvalidMessageParameter,
+            ErrorCode::BotAbilityOff,
+            ErrorCode::MessageRecalled,
+            ErrorCode::BotNotAvailableToUser,
+            ErrorCode::MessageRateLimited,
+            ErrorCode::ContentTooLong,
+            ErrorCode::LacksMessagePermission,
+            ErrorCode::ContentFailedAudit,
+            ErrorCode::CardUpdateWindowPassed,
+            ErrorCode::CardContentFailed,
+            ErrorCode::MessageDeleted,
+            ErrorCode::ChatDissolved,
+        ],
+        #[cfg(feature = "fake")]
+        params: &[
+            FieldMeta::required("message_id", In::Path, ValueType::String)
+                .example("om_dc13264520392913993dd051dba21dcf"),
+            FieldMeta::required("content", In::Body, ValueType::String)
+                .example(
+                    "{\"elements\":[{\"tag\":\"markdown\",\"content\":\"updated\"}]}",
+                ),
+        ],
+        #[cfg(feature = "fake")]
+        response: &[],
+    };
+
+    fn write_path(&self, path: &mut UrlPath<'_>) {
+        path.literal("/open-apis/im/v1/messages/").param("message_id", &self.message_id);
+    }
+}
+
+/// The `data` of a successful [`Messages::patch`]. Fields the server adds later are ignored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct PatchResponse {}
+
+/// Parameters of [`Messages::forward`].
+///
+/// Forwards one message to a user, chat or thread.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[non_exhaustive]
+#[must_use]
+pub struct ForwardRequest {
+    /// The message to forward.
+    ///
+    /// Example: `om_dc13264520392913993dd051dba21dcf`.
+    #[serde(skip_serializing)]
+    pub message_id: String,
+    /// The kind of id in `receive_id`.
+    ///
+    /// Example: `chat_id`.
+    pub receive_id_type: ForwardReceiveIdType,
+    /// Idempotency key of at most 50 characters; one forward to one target succeeds per key within an hour.
+    pub uuid: Option<String>,
+    /// The target, of the kind `receive_id_type` names.
+    ///
+    /// Example: `oc_a0553eda9014c201e6969b478895c230`.
+    pub receive_id: String,
+}
+
+impl ForwardRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(
+        message_id: impl Into<String>,
+        receive_id_type: ForwardReceiveIdType,
+        receive_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            message_id: message_id.into(),
+            receive_id_type,
+            uuid: None,
+            receive_id: receive_id.into(),
+        }
+    }
+
+    /// Sets `uuid`: idempotency key of at most 50 characters; one forward to one target succeeds per key within an hour.
+    pub fn uuid(mut self, uuid: impl Into<String>) -> Self {
+        self.uuid = Some(uuid.into());
+        self
+    }
+}
+
+#[cfg(feature = "fake")]
+#[doc(hidden)]
+impl crate::fake::Sample for ForwardRequest {
+    fn sample() -> Self {
+        Self::new(
+            "om_dc13264520392913993dd051dba21dcf",
+            ForwardReceiveIdType::ChatId,
+            "oc_a0553eda9014c201e6969b478895c230",
+        )
+    }
+}
+
+impl crate::operation::sealed::Sealed for ForwardRequest {}
+
+#[doc(hidden)]
+impl Operation for ForwardRequest {
+    type Response = ForwardResponse;
+    const META: &'static OperationMeta = &OperationMeta {
+        operation: "messages.forward",
+        method: Method::Post,
+        tokens: &[TokenKind::Tenant],
+        idempotent: false,
+        has_body: true,
+        #[cfg(feature = "fake")]
+        path: "/open-apis/im/v1/messages/:message_id/forward",
+        #[cfg(feature = "fake")]
+        docs: "https://open.feishu.cn/document/server-docs/im-v1/message/forward",
+        #[cfg(feature = "fake")]
+        rate_limit: RateLimit {
+            class: "standard_1000_50",
+            per_minute: 1000,
+            per_second: 50,
+        },
+        #[cfg(feature = "fake")]
+        errors: &[
+            ErrorCode::InvalidMessageParameter,
+            ErrorCode::BotNotInChat,
+            ErrorCode::BotAbilityOff,
+            ErrorCode::BotNotAvailableToUser,
+            ErrorCode::ForbiddenByChatSettings,
+            ErrorCode::TopicNotFound,
+            ErrorCode::MessageRateLimited,
+            ErrorCode::LacksMessagePermission,
+            ErrorCode::UserResigned,
+            ErrorCode::InvalidReceiveId,
+            ErrorCode::SendPermissionDenied,
+            ErrorCode::TenantCryptKeyDeleted,
+            ErrorCode::CrossTenantP2pForbidden,
+            ErrorCode::MessageBeingSent,
+            ErrorCode::MessageInvisible,
+            ErrorCode::UserStoppedBot,
+            ErrorCode::ForwardUnsupportedType,
+            ErrorCode::ForwardToEncryptedChatForbidden,
+            ErrorCode::InvalidForwardChat,
+            ErrorCode::ForwardMessagesInvalid,
+            ErrorCode::ForwardMessagesRecalled,
+            ErrorCode::ForwardFromSecretChat,
+            ErrorCode::RestrictedForwardForbidden,
+            ErrorCode::TargetThreadInvisible,
+            ErrorCode::MessageDeleted,
+            ErrorCode::ChatDissolved,
+        ],
+        #[cfg(feature = "fake")]
+        params: &[
+            FieldMeta::required("message_id", In::Path, ValueType::String)
+                .example("om_dc13264520392913993dd051dba21dcf"),
+            FieldMeta::required(
+                    "receive_id_type",
+                    In::Query,
+                    ValueType::Enum(
+                        &[
+                            "open_id",
+                            "union_id",
+                            "user_id",
+                            "email",
+                            "chat_id",
+                            "thread_id",
+                        ],
+                    ),
+                )
+                .example("chat_id"),
+            FieldMeta::optional("uuid", In::Query, ValueType::String),
+            FieldMeta::required("receive_id", In::Body, ValueType::String)
+                .example("oc_a0553eda9014c201e6969b478895c230"),
+        ],
+        #[cfg(feature = "fake")]
+        response: &[
+            FieldMeta::optional("message_id", In::Data, ValueType::String)
+                .example("om_dc13264520392913993dd051dba21dcf"),
+            FieldMeta::optional("root_id", In::Data, ValueType::String),
+            FieldMeta::optional("parent_id", In::Data, ValueType::String),
+            FieldMeta::optional("thread_id", In::Data, ValueType::String),
+            FieldMeta::optional(
+                "msg_type",
+                In::Data,
+                ValueType::Enum(
+                    &[
+                        "text",
+                        "post",
+                        "image",
+                        "file",
+                        "audio",
+                        "media",
+                        "sticker",
+                        "interactive",
+                        "share_chat",
+                        "share_user",
+                        "system",
+                        "merge_forward",
+                        "location",
+                        "video_chat",
+                        "todo",
+                        "vote",
+                        "hongbao",
+                        "folder",
+                        "share_calendar_event",
+                        "calendar",
+                        "general_calendar",
+                    ],
+                ),
+            ),
+            FieldMeta::optional("create_time", In::Data, ValueType::String)
+                .example("1615380573411"),
+            FieldMeta::optional("update_time", In::Data, ValueType::String)
+                .example("1615380573411"),
+            FieldMeta::optional("deleted", In::Data, ValueType::Boolean),
+            FieldMeta::optional("updated", In::Data, ValueType::Boolean),
+            FieldMeta::optional("chat_id", In::Data, ValueType::String)
+                .example("oc_a0553eda9014c201e6969b478895c230"),
+            FieldMeta::optional(
+                "sender",
+                In::Data,
+                ValueType::Object(
+                    &[
+                        FieldMeta::required("id", In::Data, ValueType::String)
+                            .example("cli_9f427eec54ae901b"),
+                        FieldMeta::required("id_type", In::Data, ValueType::String)
+                            .example("app_id"),
+                        FieldMeta::required(
+                            "sender_type",
+                            In::Data,
+                            ValueType::Enum(&["user", "app", "anonymous", "unknown"]),
+                        ),
+                        FieldMeta::optional("tenant_key", In::Data, ValueType::String),
+                    ],
+                ),
+            ),
+            FieldMeta::optional(
+                "body",
+                In::Data,
+                ValueType::Object(
+                    &[
+                        FieldMeta::required("content", In::Data, ValueType::String)
+                            .example("{\"text\":\"@_user_1 hello\"}"),
+                    ],
+                ),
+            ),
+            FieldMeta::optional(
+                "mentions",
+                In::Data,
+                ValueType::Array(
+                    &ValueType::Object(
+                        &[
+                            FieldMeta::required("key", In::Data, ValueType::String)
+                                .example("@_user_1"),
+                            FieldMeta::required("id", In::Data, ValueType::String)
+                                .example("ou_155184d1e73cbfb8973e5a9e698e74f2"),
+                            FieldMeta::required("id_type", In::Data, ValueType::String)
+                                .example("open_id"),
+                            FieldMeta::required("name", In::Data, ValueType::String)
+                                .example("Tom"),
+                            FieldMeta::optional(
+                                "tenant_key",
+                                In::Data,
+                                ValueType::String,
+                            ),
+                        ],
+                    ),
+                ),
+            ),
+            FieldMeta::optional("upper_message_id", In::Data, ValueType::String),
+        ],
+    };
+
+    const QUERY: &'static [&'static str] = &["receive_id_type", "uuid"];
+    const IDEMPOTENCY_KEY: Option<&'static str> = Some("uuid");
+    fn write_path(&self, path: &mut UrlPath<'_>) {
+        path.literal("/open-apis/im/v1/messages/")
+            .param("message_id", &self.message_id)
+            .literal("/forward");
+    }
+}
+
+/// The `data` of a successful [`Messages::forward`]. Fields the server adds later are ignored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ForwardResponse {
+    /// The message's id (`om_…`).
+    ///
+    /// Example: `om_dc13264520392913993dd051dba21dcf`.
+    pub message_id: Option<String>,
+    /// The root message of the reply chain, for a reply.
+    pub root_id: Option<String>,
+    /// The message replied to, for a reply.
+    pub parent_id: Option<String>,
+    /// The thread the message is in (`omt_…`); absent outside threads.
+    pub thread_id: Option<String>,
+    /// The kind of message.
+    pub msg_type: Option<MsgType>,
+    /// When the message was sent, in milliseconds since the Unix epoch, as text.
+    ///
+    /// Example: `1615380573411`.
+    pub create_time: Option<String>,
+    /// When the message last changed, in milliseconds since the Unix epoch, as text.
+    ///
+    /// Example: `1615380573411`.
+    pub update_time: Option<String>,
+    /// Whether the message was recalled.
+    pub deleted: Option<bool>,
+    /// Whether the message was edited.
+    pub updated: Option<bool>,
+    /// The chat the message is in.
+    ///
+    /// Example: `oc_a0553eda9014c201e6969b478895c230`.
+    pub chat_id: Option<String>,
+    /// Who sent the message.
+    pub sender: Option<Sender>,
+    /// The content, as received (its shape differs from what was sent).
+    pub body: Option<MessageBody>,
+    /// The users and bots the message mentions.
+    #[serde(default)]
+    pub mentions: Vec<Mention>,
+    /// The message one level up, inside a merge-forward.
+    pub upper_message_id: Option<String>,
+}
+
+/// Parameters of [`Messages::merge_forward`].
+///
+/// Forwards several messages of one chat as one merged message.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[non_exhaustive]
+#[must_use]
+pub struct MergeForwardRequest {
+    /// The kind of id in `receive_id`.
+    ///
+    /// Example: `chat_id`.
+    pub receive_id_type: ForwardReceiveIdType,
+    /// Idempotency key of at most 50 characters; one merge-forward to one target succeeds per key within an hour.
+    pub uuid: Option<String>,
+    /// The target, of the kind `receive_id_type` names.
+    ///
+    /// Example: `oc_a0553eda9014c201e6969b478895c230`.
+    pub receive_id: String,
+    /// The messages to merge, all from one chat.
+    ///
+    /// Example (of one item): `om_dc13264520392913993dd051dba21dcf`.
+    ///
+    /// Limits: at least 1 item(s), at most 100 item(s).
+    pub message_id_list: Vec<String>,
+}
+
+impl MergeForwardRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(
+        receive_id_type: ForwardReceiveIdType,
+        receive_id: impl Into<String>,
+        message_id_list: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        Self {
+            receive_id_type,
+            uuid: None,
+            receive_id: receive_id.into(),
+            message_id_list: message_id_list.into_iter().map(Into::into).collect(),
+        }
+    }
+
+    /// Sets `uuid`: idempotency key of at most 50 characters; one merge-forward to one target succeeds per key within an hour.
+    pub fn uuid(mut self, uuid: impl Into<String>) -> Self {
+        self.uuid = Some(uuid.into());
+        self
+    }
+}
+
+#[cfg(feature = "fake")]
+#[doc(hidden)]
+impl crate::fake::Sample for MergeForwardRequest {
+    fn sample() -> Self {
+        Self::new(
+            ForwardReceiveIdType::ChatId,
+            "oc_a0553eda9014c201e6969b478895c230",
+            ["om_dc13264520392913993dd051dba21dcf"],
+        )
+    }
+}
+
+impl crate::operation::sealed::Sealed for MergeForwardRequest {}
+
+#[doc(hidden)]
+impl Operation for MergeForwardRequest {
+    type Response = MergeForwardResponse;
+    const META: &'static OperationMeta = &OperationMeta {
+        operation: "messages.merge_forward",
+        method: Method::Post,
+        tokens: &[TokenKind::Tenant],
+        idempotent: false,
+        has_body: true,
+        #[cfg(feature = "fake")]
+        path: "/open-apis/im/v1/messages/merge_forward",
+        #[cfg(feature = "fake")]
+        docs: "https://open.feishu.cn/document/server-docs/im-v1/message/merge_forward",
+        #[cfg(feature = "fake")]
+        rate_limit: RateLimit {
+            class: "standard_1000_50",
+            per_minute: 1000,
+            per_second: 50,
+        },
+        #[cfg(feature = "fake")]
+        errors: &[
+            ErrorCode::InvalidMessageParameter,
+            ErrorCode::BotNotInChat,
+            ErrorCode::BotAbilityOff,
+            ErrorCode::BotNotAvailableToUser,
+            ErrorCode::ForbiddenByChatSettings,
+            ErrorCode::TopicNotFound,
+            ErrorCode::MessageRateLimited,
+            ErrorCode::LacksMessagePermission,
+            ErrorCode::UserResigned,
+            ErrorCode::InvalidReceiveId,
+            ErrorCode::SendPermissionDenied,
+            ErrorCode::TenantCryptKeyDeleted,
+            ErrorCode::CrossTenantP2pForbidden,
+            ErrorCode::MessageBeingSent,
+            ErrorCode::UserStoppedBot,
+            ErrorCode::ForwardToEncryptedChatForbidden,
+            ErrorCode::InvalidForwardChat,
+            ErrorCode::ForwardMessagesInvalid,
+            ErrorCode::ForwardMessagesRecalled,
+            ErrorCode::ForwardFromSecretChat,
+            ErrorCode::MergeSourcesMixed,
+            ErrorCode::MergeAcrossChats,
+            ErrorCode::RestrictedForwardForbidden,
+            ErrorCode::TargetThreadInvisible,
+            ErrorCode::ChatDissolved,
+        ],
+        #[cfg(feature = "fake")]
+        params: &[
+            FieldMeta::required(
+                    "receive_id_type",
+                    In::Query,
+                    ValueType::Enum(
+                        &[
+                            "open_id",
+                            "union_id",
+                            "user_id",
+                            "email",
+                            "chat_id",
+                            "thread_id",
+                        ],
+                    ),
+                )
+                .example("chat_id"),
+            FieldMeta::optional("uuid", In::Query, ValueType::String),
+            FieldMeta::required("receive_id", In::Body, ValueType::String)
+                .example("oc_a0553eda9014c201e6969b478895c230"),
+            FieldMeta::required(
+                    "message_id_list",
+                    In::Body,
+                    ValueType::Array(&ValueType::String),
+                )
+                .min_items(1)
+                .max_items(100)
+                .example("om_dc13264520392913993dd051dba21dcf"),
+        ],
+        #[cfg(feature = "fake")]
+        response: &[
+            FieldMeta::optional(
+                "message",
+                In::Data,
+                ValueType::Object(
+                    &[
+                        FieldMeta::optional("message_id", In::Data, ValueType::String)
+                            .example("om_dc13264520392913993dd051dba21dcf"),
+                        FieldMeta::optional("root_id", In::Data, ValueType::String),
+                        FieldMeta::optional("parent_id", In::Data, ValueType::String),
+                        FieldMeta::optional("thread_id", In::Data, ValueType::String),
+                        FieldMeta::optional(
+                            "msg_type",
+                            In::Data,
+                            ValueType::Enum(
+                                &[
+                                    "text",
+                                    "post",
+                                    "image",
+                                    "file",
+                                    "audio",
+                                    "media",
+                                    "sticker",
+                                    "interactive",
+                                    "share_chat",
+                                    "share_user",
+                                    "system",
+                                    "merge_forward",
+                                    "location",
+                                    "video_chat",
+                                    "todo",
+                                    "vote",
+                                    "hongbao",
+                                    "folder",
+                                    "share_calendar_event",
+                                    "calendar",
+                                    "general_calendar",
+                                ],
+                            ),
+                        ),
+                        FieldMeta::optional("create_time", In::Data, ValueType::String)
+                            .example("1615380573411"),
+                        FieldMeta::optional("update_time", In::Data, ValueType::String)
+                            .example("1615380573411"),
+                        FieldMeta::optional("deleted", In::Data, ValueType::Boolean),
+                        FieldMeta::optional("updated", In::Data, ValueType::Boolean),
+                        FieldMeta::optional("chat_id", In::Data, ValueType::String)
+                            .example("oc_a0553eda9014c201e6969b478895c230"),
+                        FieldMeta::optional(
+                            "sender",
+                            In::Data,
+                            ValueType::Object(
+                                &[
+                                    FieldMeta::required("id", In::Data, ValueType::String)
+                                        .example("cli_9f427eec54ae901b"),
+                                    FieldMeta::required("id_type", In::Data, ValueType::String)
+                                        .example("app_id"),
+                                    FieldMeta::required(
+                                        "sender_type",
+                                        In::Data,
+                                        ValueType::Enum(&["user", "app", "anonymous", "unknown"]),
+                                    ),
+                                    FieldMeta::optional(
+                                        "tenant_key",
+                                        In::Data,
+                                        ValueType::String,
+                                    ),
+                                ],
+                            ),
+                        ),
+                        FieldMeta::optional(
+                            "body",
+                            In::Data,
+                            ValueType::Object(
+                                &[
+                                    FieldMeta::required("content", In::Data, ValueType::String)
+                                        .example("{\"text\":\"@_user_1 hello\"}"),
+                                ],
+                            ),
+                        ),
+                        FieldMeta::optional(
+                            "mentions",
+                            In::Data,
+                            ValueType::Array(
+                                &ValueType::Object(
+                                    &[
+                                        FieldMeta::required("key", In::Data, ValueType::String)
+                                            .example("@_user_1"),
+                                        FieldMeta::required("id", In::Data, ValueType::String)
+                                            .example("ou_155184d1e73cbfb8973e5a9e698e74f2"),
+                                        FieldMeta::required("id_type", In::Data, ValueType::String)
+                                            .example("open_id"),
+                                        FieldMeta::required("name", In::Data, ValueType::String)
+                                            .example("Tom"),
+                                        FieldMeta::optional(
+                                            "tenant_key",
+                                            In::Data,
+                                            ValueType::String,
+                                        ),
+                                    ],
+                                ),
+                            ),
+                        ),
+                        FieldMeta::optional(
+                            "upper_message_id",
+                            In::Data,
+                            ValueType::String,
+                        ),
+                    ],
+                ),
+            ),
+            FieldMeta::optional(
+                "invalid_message_id_list",
+                In::Data,
+                ValueType::Array(&ValueType::String),
+            ),
+        ],
+    };
+
+    const QUERY: &'static [&'static str] = &["receive_id_type", "uuid"];
+    const IDEMPOTENCY_KEY: Option<&'static str> = Some("uuid");
+    fn write_path(&self, path: &mut UrlPath<'_>) {
+        path.literal("/open-apis/im/v1/messages/merge_forward");
+    }
+}
+
+/// The `data` of a successful [`Messages::merge_forward`]. Fields the server adds later are ignored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct MergeForwardResponse {
+    /// The new merge-forward message.
+    pub message: Option<Message>,
+    /// The ids left out as invalid (missing, recalled, invisible or of an unsupported kind).
+    #[serde(default)]
+    pub invalid_message_id_list: Vec<String>,
+}
+
+/// Parameters of [`Messages::read_users`].
+///
+/// Lists the users who have read a message the bot sent, one page at a time.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[non_exhaustive]
+#[must_use]
+pub struct ReadUsersRequest {
+    /// The message whose readers are listed.
+    ///
+    /// Example: `om_dc13264520392913993dd051dba21dcf`.
+    #[serde(skip_serializing)]
+    pub message_id: String,
+    /// The kind of user ids returned.
+    ///
+    /// Example: `open_id`.
+    pub user_id_type: UserIdType,
+    /// Readers per page.
+    ///
+    /// Limits: at least 1, at most 100.
+    pub page_size: Option<i64>,
+    /// Where the page starts; left out for the first page.
+    pub page_token: Option<String>,
+}
+
+impl ReadUsersRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(message_id: impl Into<String>, user_id_type: UserIdType) -> Self {
+        Self {
+            message_id: message_id.into(),
+            user_id_type,
+            page_size: None,
+            page_token: None,
+        }
+    }
+
+    /// Sets `page_size`: readers per page.
+    pub fn page_size(mut self, page_size: i64) -> Self {
+        self.page_size = Some(page_size);
+        self
+    }
+
+    /// Sets `page_token`: where the page starts; left out for the first page.
+    pub fn page_token(mut self, page_token: impl Into<String>) -> Self {
+        self.page_token = Some(page_token.into());
+        self
+    }
+}
+
+#[cfg(feature = "fake")]
+#[doc(hidden)]
+impl crate::fake::Sample for ReadUsersRequest {
+    fn sample() -> Self {
+        Self::new("om_dc13264520392913993dd051dba21dcf", UserIdType::OpenId)
+    }
+}
+
+impl crate::operation::sealed::Sealed for ReadUsersRequest {}
+
+#[doc(hidden)]
+impl Operation for ReadUsersRequest {
+    type Response = ReadUsersResponse;
+    const META: &'static OperationMeta = &OperationMeta {
+        operation: "messages.read_users",
+        method: Method::Get,
+        tokens: &[TokenKind::Tenant],
+        idempotent: true,
+        has_body: false,
+        #[cfg(feature = "fake")]
+        path: "/open-apis/im/v1/messages/:message_id/read_users",
+        #[cfg(feature = "fake")]
+        docs: "https://open.feishu.cn/document/server-docs/im-v1/message/read_users",
+        #[cfg(feature = "fake")]
+        rate_limit: RateLimit {
+            class: "standard_1000_50",
+            per_minute: 1000,
+            per_second: 50,
+        },
+        #[cfg(feature = "fake")]
+        errors: &[
+            ErrorCode::InvalidMessageParameter,
+            ErrorCode::BotNotInChat,
+            ErrorCode::BotAbilityOff,
+            ErrorCode::BotNotMessageSender,
+            ErrorCode::BotNotAvailableToUser,
+            ErrorCode::LacksMessagePermission,
+            ErrorCode::ReadStatusWindowPassed,
+            ErrorCode::MessageDeleted,
+        ],
+        #[cfg(feature = "fake")]
+        params: &[
+            FieldMeta::required("message_id", In::Path, ValueType::String)
+                .example("om_dc13264520392913993dd051dba21dcf"),
+            FieldMeta::required(
+                    "user_id_type",
+                    In::Query,
+                    ValueType::Enum(&["open_id", "union_id", "user_id"]),
+                )
+                .example("open_id"),
+            FieldMeta::optional("page_size", In::Query, ValueType::Integer)
+                .min(1)
+                .max(100),
+            FieldMeta::optional("page_token", In::Query, ValueType::String),
+        ],
+        #[cfg(feature = "fake")]
+        response: &[
+            FieldMeta::optional(
+                "items",
+                In::Data,
+                ValueType::Array(
+                    &ValueType::Object(
+                        &[
+                            FieldMeta::required(
+                                    "user_id_type",
+                                    In::Data,
+                                    ValueType::String,
+                                )
+                                .example("open_id"),
+                            FieldMeta::required("user_id", In::Data, ValueType::String)
+                                .example("ou_9b851f7b51a9d58d109982337c46f3de"),
+                            FieldMeta::required("timestamp", In::Data, ValueType::String)
+                                .example("1609484183000"),
+                            FieldMeta::optional(
+                                "tenant_key",
+                                In::Data,
+                                ValueType::String,
+                            ),
+                        ],
+                    ),
+                ),
+            ),
+            FieldMeta::optional("has_more", In::Data, ValueType::Boolean),
+            FieldMeta::optional("page_token", In::Data, ValueType::String),
+        ],
+    };
+
+    const QUERY: &'static [&'static str] = &["user_id_type", "page_size", "page_token"];
+    fn write_path(&self, path: &mut UrlPath<'_>) {
+        path.literal("/open-apis/im/v1/messages/")
+            .param("message_id", &self.message_id)
+            .literal("/read_users");
+    }
+}
+
+/// The `data` of a successful [`Messages::read_users`]. Fields the server adds later are ignored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ReadUsersResponse {
+    /// The readers of this page.
+    #[serde(default)]
+    pub items: Vec<ReadUser>,
+    /// Whether more pages follow.
+    pub has_more: Option<bool>,
+    /// The next page's token, when more pages follow.
+    pub page_token: Option<String>,
+}
+
+#[doc(hidden)]
+impl Paged for ReadUsersRequest {
+    type Item = ReadUser;
+    fn set_page_token(&mut self, token: String) {
+        self.page_token = Some(token);
+    }
+
+    fn next_page_token(page: &ReadUsersResponse) -> Option<&str> {
+        page.page_token.as_deref().filter(|_| page.has_more == Some(true))
+    }
+
+    fn into_items(page: ReadUsersResponse) -> Vec<ReadUser> {
+        page.items
+    }
+}
+
+/// Parameters of [`Messages::urgent_app`].
+///
+/// Buzzes users in the app about a message the bot sent.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[non_exhaustive]
+#[must_use]
+pub struct UrgentAppRequest {
+    /// The message to buzz about; not a batch message (`bm_…`).
+    ///
+    /// Example: `om_dc13264520392913993dd051dba21dcf`.
+    #[serde(skip_serializing)]
+    pub message_id: String,
+    /// The kind of ids in `user_id_list`.
+    ///
+    /// Example: `open_id`.
+    pub user_id_type: UserIdType,
+    /// The users to buzz, who must be in the message's chat.
+    ///
+    /// Example (of one item): `ou_6yf8af6bgb9100449565764t3382b168`.
+    ///
+    /// Limits: at least 1 item(s).
+    pub user_id_list: Vec<String>,
+}
+
+impl UrgentAppRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(
+        message_id: impl Into<String>,
+        user_id_type: UserIdType,
+        user_id_list: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        Self {
+            message_id: message_id.into(),
+            user_id_type,
+            user_id_list: user_id_list.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+#[cfg(feature = "fake")]
+#[doc(hidden)]
+impl crate::fake::Sample for UrgentAppRequest {
+    fn sample() -> Self {
+        Self::new(
+            "om_dc13264520392913993dd051dba21dcf",
+            UserIdType::OpenId,
+            ["ou_6yf8af6bgb9100449565764t3382b168"],
+        )
+    }
+}
+
+impl crate::operation::sealed::Sealed for UrgentAppRequest {}
+
+#[doc(hidden)]
+impl Operation for UrgentAppRequest {
+    type Response = UrgentAppResponse;
+    const META: &'static OperationMeta = &OperationMeta {
+        operation: "messages.urgent_app",
+        method: Method::Patch,
+        tokens: &[TokenKind::Tenant],
+        idempotent: false,
+        has_body: true,
+        #[cfg(feature = "fake")]
+        path: "/open-apis/im/v1/messages/:message_id/urgent_app",
+        #[cfg(feature = "fake")]
+        docs: "https://open.feishu.cn/document/server-docs/im-v1/message/urgent_app",
+        #[cfg(feature = "fake")]
+        rate_limit: RateLimit {
+            class: "standard_1000_50",
+            per_minute: 1000,
+            per_second: 50,
+        },
+        #[cfg(feature = "fake")]
+        errors: &[
+            ErrorCode::InvalidMessageParameter,
+            ErrorCode::BotNotInChat,
+            ErrorCode::BotAbilityOff,
+            ErrorCode::BotNotMessageSender,
+            ErrorCode::TooManyUnreadBuzzes,
+            ErrorCode::BuzzQuotaExhausted,
+            ErrorCode::LacksMessagePermission,
+        ],
+        #[cfg(feature = "fake")]
+        params: &[
+            FieldMeta::required("message_id", In::Path, ValueType::String)
+                .example("om_dc13264520392913993dd051dba21dcf"),
+            FieldMeta::required(
+                    "user_id_type",
+                    In::Query,
+                    ValueType::Enum(&["open_id", "union_id", "user_id"]),
+                )
+                .example("open_id"),
+            FieldMeta::required(
+                    "user_id_list",
+                    In::Body,
+                    ValueType::Array(&ValueType::String),
+                )
+                .min_items(1)
+                .example("ou_6yf8af6bgb9100449565764t3382b168"),
+        ],
+        #[cfg(feature = "fake")]
+        response: &[
+            FieldMeta::optional(
+                "invalid_user_id_list",
+                In::Data,
+                ValueType::Array(&ValueType::String),
+            ),
+        ],
+    };
+
+    const QUERY: &'static [&'static str] = &["user_id_type"];
+    fn write_path(&self, path: &mut UrlPath<'_>) {
+        path.literal("/open-apis/im/v1/messages/")
+            .param("message_id", &self.message_id)
+            .literal("/urgent_app");
+    }
+}
+
+/// The `data` of a successful [`Messages::urgent_app`]. Fields the server adds later are ignored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct UrgentAppResponse {
+    /// The ids that could not be buzzed.
+    #[serde(default)]
+    pub invalid_user_id_list: Vec<String>,
+}
+
+/// Parameters of [`Messages::urgent_sms`].
+///
+/// Buzzes users in the app and by text message about a message the bot sent.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[non_exhaustive]
+#[must_use]
+pub struct UrgentSmsRequest {
+    /// The message to buzz about; not a batch message.
+    ///
+    /// Example: `om_dc13264520392913993dd051dba21dcf`.
+    #[serde(skip_serializing)]
+    pub message_id: String,
+    /// The kind of ids in `user_id_list`.
+    ///
+    /// Example: `open_id`.
+    pub user_id_type: UserIdType,
+    /// The users to buzz, who must be in the message's chat.
+    ///
+    /// Example (of one item): `ou_6yf8af6bgb9100449565764t3382b168`.
+    ///
+    /// Limits: at least 1 item(s).
+    pub user_id_list: Vec<String>,
+}
+
+impl UrgentSmsRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(
+        message_id: impl Into<String>,
+        user_id_type: UserIdType,
+        user_id_list: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        Self {
+            message_id: message_id.into(),
+            user_id_type,
+            user_id_list: user_id_list.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+#[cfg(feature = "fake")]
+#[doc(hidden)]
+impl crate::fake::Sample for UrgentSmsRequest {
+    fn sample() -> Self {
+        Self::new(
+            "om_dc13264520392913993dd051dba21dcf",
+            UserIdType::OpenId,
+            ["ou_6yf8af6bgb9100449565764t3382b168"],
+        )
+    }
+}
+
+impl crate::operation::sealed::Sealed for UrgentSmsRequest {}
+
+#[doc(hidden)]
+impl Operation for UrgentSmsRequest {
+    type Response = UrgentSmsResponse;
+    const META: &'static OperationMeta = &OperationMeta {
+        operation: "messages.urgent_sms",
+        method: Method::Patch,
+        tokens: &[TokenKind::Tenant],
+        idempotent: false,
+        has_body: true,
+        #[cfg(feature = "fake")]
+        path: "/open-apis/im/v1/messages/:message_id/urgent_sms",
+        #[cfg(feature = "fake")]
+        docs: "https://open.feishu.cn/document/server-docs/im-v1/message/urgent_sms",
+        #[cfg(feature = "fake")]
+        rate_limit: RateLimit {
+            class: "standard_1000_50",
+            per_minute: 1000,
+            per_second: 50,
+        },
+        #[cfg(feature = "fake")]
+        errors: &[],
+        #[cfg(feature = "fake")]
+        params: &[
+            FieldMeta::required("message_id", In::Path, ValueType::String)
+                .example("om_dc13264520392913993dd051dba21dcf"),
+            FieldMeta::required(
+                    "user_id_type",
+                    In::Query,
+                    ValueType::Enum(&["open_id", "union_id", "user_id"]),
+                )
+                .example("open_id"),
+            FieldMeta::required(
+                    "user_id_list",
+                    In::Body,
+                    ValueType::Array(&ValueType::String),
+                )
+                .min_items(1)
+                .example("ou_6yf8af6bgb9100449565764t3382b168"),
+        ],
+        #[cfg(feature = "fake")]
+        response: &[
+            FieldMeta::optional(
+                "invalid_user_id_list",
+                In::Data,
+                ValueType::Array(&ValueType::String),
+            ),
+        ],
+    };
+
+    const QUERY: &'static [&'static str] = &["user_id_type"];
+    fn write_path(&self, path: &mut UrlPath<'_>) {
+        path.literal("/open-apis/im/v1/messages/")
+            .param("message_id", &self.message_id)
+            .literal("/urgent_sms");
+    }
+}
+
+/// The `data` of a successful [`Messages::urgent_sms`]. Fields the server adds later are ignored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct UrgentSmsResponse {
+    /// The ids that could not be buzzed.
+    #[serde(default)]
+    pub invalid_user_id_list: Vec<String>,
+}
+
 /// Who sent a message.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -2007,4 +3861,24 @@ pub struct Message {
     pub mentions: Vec<Mention>,
     /// The message one level up, inside a merge-forward.
     pub upper_message_id: Option<String>,
+}
+
+/// A user who read the message.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ReadUser {
+    /// The kind of `user_id`.
+    ///
+    /// Example: `open_id`.
+    pub user_id_type: String,
+    /// The reader.
+    ///
+    /// Example: `ou_9b851f7b51a9d58d109982337c46f3de`.
+    pub user_id: String,
+    /// When the user read the message, in milliseconds since the Unix epoch, as text.
+    ///
+    /// Example: `1609484183000`.
+    pub timestamp: String,
+    /// The reader's tenant.
+    pub tenant_key: Option<String>,
 }

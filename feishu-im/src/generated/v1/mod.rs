@@ -3,4 +3,6 @@
 //! Endpoints of API version `v1`, one module per resource.
 
 pub mod chat_members;
+pub mod message_reactions;
 pub mod messages;
+pub mod pins;
