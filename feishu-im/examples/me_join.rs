@@ -13,7 +13,7 @@ mod support;
 use std::process::ExitCode;
 
 use feishu_im::v1::chat_members::MeJoinRequest;
-use feishu_im::{Client, Credentials, Error, UserAccessToken};
+use feishu_im::{Client, Credentials, UserAccessToken};
 
 const USAGE: &str = "usage: me_join <chat_id>
 credentials: FEISHU_APP_ID and FEISHU_APP_SECRET (custom app), or FEISHU_USER_TOKEN
@@ -56,31 +56,10 @@ async fn main() -> ExitCode {
             println!("joined chat {chat_id}");
             ExitCode::SUCCESS
         }
-        Err(Error::InvalidRequest(invalid)) => usage_error(&invalid.to_string()),
-        Err(error) => {
-            eprintln!("could not join chat {chat_id}");
-            if let Some(code) = error.code() {
-                eprintln!("  code:   {code}");
-            }
-            if let Error::Api(api) = &error {
-                eprintln!("  msg:    {}", api.msg);
-            }
-            eprintln!("  log id: {}", error.log_id().unwrap_or("-"));
-            if let Some(code) = error.code() {
-                if let Some(hint) = code.hint() {
-                    eprintln!("  hint:   {hint}");
-                }
-                if let Some(hint) = code.hint_zh() {
-                    eprintln!("  排查建议: {hint}");
-                }
-            }
-            eprintln!("  error:  {error}");
-            ExitCode::from(1)
-        }
+        Err(error) => support::report(&format!("could not join chat {chat_id}"), &error, USAGE),
     }
 }
 
 fn usage_error(message: &str) -> ExitCode {
-    eprintln!("error: {message}\n\n{USAGE}");
-    ExitCode::from(2)
+    support::usage_error(message, USAGE)
 }

@@ -1,6 +1,7 @@
 //! Runs with no account and no network: starts the fake Feishu, seeds a public chat, joins it,
-//! checks membership, lists the members, sends a text and a rich-text message, replies in a
-//! thread, lists the chat's messages, then shows a documented failure.
+//! checks membership, lists the members, sends a text and a rich-text message, reacts to and
+//! pins a message, replies in a thread, lists the chat's messages, then shows a documented
+//! failure.
 //!
 //! ```sh
 //! cargo run -p feishu-im --example quickstart --features fake
@@ -10,7 +11,8 @@ mod support;
 
 use feishu_im::fake::{ChatSeed, FakeFeishu};
 use feishu_im::v1::chat_members::{CreateRequest, GetRequest, IsInChatRequest, MeJoinRequest};
-use feishu_im::v1::messages;
+use feishu_im::v1::message_reactions::{self, Emoji};
+use feishu_im::v1::{messages, pins};
 use feishu_im::{
     ContainerIdType, Error, ErrorCode, MessageContent, PostBody, PostElement, PostMessageContent,
     PostTag, ReceiveIdType,
@@ -61,7 +63,11 @@ async fn main() -> Result<(), Error> {
     let reply =
         messages::ReplyRequest::new(&question, MessageContent::text("I am")).reply_in_thread(true);
     client.messages().reply(&reply).await?;
-    println!("sent {}, a post and a reply in a thread", hello.message_id.as_deref().unwrap_or("?"));
+    let hello_id = hello.message_id.unwrap_or_default();
+    let thumbs = message_reactions::CreateRequest::new(&hello_id, Emoji::new("THUMBSUP"));
+    client.message_reactions().create(&thumbs).await?;
+    client.pins().create(&pins::CreateRequest::new(&hello_id)).await?;
+    println!("sent {hello_id}, a post and a reply in a thread; reacted to and pinned {hello_id}");
     let list = messages::ListRequest::new(ContainerIdType::Chat, "oc_quickstart");
     let mut pager = client.messages().list_pager(list);
     println!("messages in oc_quickstart:");

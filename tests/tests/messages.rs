@@ -242,3 +242,51 @@ async fn reqwest_post(base: &str, fake: &FakeFeishu) -> Value {
     post(format!("{base}/open-apis/im/v1/messages?receive_id_type=chat_id"), body, Some(token))
         .await
 }
+
+#[tokio::test]
+async fn reactions_and_pins_live_on_the_message() {
+    use feishu_im::v1::{message_reactions, pins};
+    let fake = fake_with_chat().await;
+    let client = fake.client();
+    let alice = fake.add_user("alice", "Alice");
+    let id = fake.user_says(CHAT, &alice, "ship it?");
+
+    let thumbs = || message_reactions::Emoji::new("THUMBSUP");
+    let reacted = client
+        .message_reactions()
+        .create(&message_reactions::CreateRequest::new(&id, thumbs()))
+        .await
+        .unwrap();
+    let again = client
+        .message_reactions()
+        .create(&message_reactions::CreateRequest::new(&id, thumbs()))
+        .await
+        .unwrap();
+    assert_eq!(again.reaction_id, reacted.reaction_id, "one reaction per emoji and operator");
+    let listed =
+        client.message_reactions().list(&message_reactions::ListRequest::new(&id)).await.unwrap();
+    assert_eq!(listed.items.len(), 1);
+    let reaction_id = reacted.reaction_id.unwrap();
+    client
+        .message_reactions()
+        .delete(&message_reactions::DeleteRequest::new(&id, &reaction_id))
+        .await
+        .unwrap();
+    let listed =
+        client.message_reactions().list(&message_reactions::ListRequest::new(&id)).await.unwrap();
+    assert!(listed.items.is_empty());
+    let missing = client
+        .message_reactions()
+        .create(&message_reactions::CreateRequest::new("om_nowhere", thumbs()))
+        .await
+        .unwrap_err();
+    assert_eq!(missing.code(), Some(ErrorCode::ReactionMessageNotFound));
+
+    let pinned = client.pins().create(&pins::CreateRequest::new(&id)).await.unwrap();
+    assert_eq!(pinned.pin.map(|p| p.message_id), Some(id.clone()));
+    let listed = client.pins().list(&pins::ListRequest::new(CHAT)).await.unwrap();
+    assert_eq!(listed.items.len(), 1);
+    client.pins().delete(&pins::DeleteRequest::new(&id)).await.unwrap();
+    let listed = client.pins().list(&pins::ListRequest::new(CHAT)).await.unwrap();
+    assert!(listed.items.is_empty());
+}

@@ -155,6 +155,22 @@ async fn the_examples_print_no_secret_even_when_tracing_everything() {
     assert!(me_join.contains("TRACE") || me_join.contains("DEBUG"), "tracing was on:\n{me_join}");
     assert!(!me_join.contains(SECRET), "a secret leaked from the me_join example:\n{me_join}");
 
+    let base_url = server.base_url().to_owned();
+    let send = tokio::task::spawn_blocking(move || {
+        run_example(
+            &["send", "--", "--chat", "oc_1", "--text", "hi"],
+            &[
+                ("FEISHU_APP_ID", "cli_app"),
+                ("FEISHU_APP_SECRET", SECRET),
+                ("FEISHU_BASE_URL", &base_url),
+            ],
+        )
+    })
+    .await
+    .unwrap();
+    assert!(send.contains("232009"), "the example ran against the server:\n{send}");
+    assert!(!send.contains(SECRET), "a secret leaked from the send example:\n{send}");
+
     let quickstart =
         tokio::task::spawn_blocking(|| run_example(&["quickstart"], &[])).await.unwrap();
     assert!(quickstart.contains("chat_members.me_join"), "{quickstart}");

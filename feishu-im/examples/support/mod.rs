@@ -1,5 +1,8 @@
 //! What the examples share.
 
+use std::process::ExitCode;
+
+use feishu_im::Error;
 use tracing::Level;
 use tracing_subscriber::filter::Targets;
 use tracing_subscriber::layer::SubscriberExt;
@@ -18,4 +21,39 @@ pub fn log_to_stderr() {
         .finish()
         .with(filter)
         .init();
+}
+
+/// Prints a usage or configuration problem and the usage; exit code 2.
+// The command-line examples use it; the quickstart, which shares this module, does not.
+#[allow(dead_code)]
+pub fn usage_error(message: &str, usage: &str) -> ExitCode {
+    eprintln!("error: {message}\n\n{usage}");
+    ExitCode::from(2)
+}
+
+/// Prints what failed with its code, msg, log id and hints; exit code 1, or 2 for a request the
+/// client refused before sending.
+#[allow(dead_code)]
+pub fn report(what: &str, error: &Error, usage: &str) -> ExitCode {
+    if let Error::InvalidRequest(invalid) = error {
+        return usage_error(&invalid.to_string(), usage);
+    }
+    eprintln!("{what}");
+    if let Some(code) = error.code() {
+        eprintln!("  code:   {code}");
+    }
+    if let Error::Api(api) = error {
+        eprintln!("  msg:    {}", api.msg);
+    }
+    eprintln!("  log id: {}", error.log_id().unwrap_or("-"));
+    if let Some(code) = error.code() {
+        if let Some(hint) = code.hint() {
+            eprintln!("  hint:   {hint}");
+        }
+        if let Some(hint) = code.hint_zh() {
+            eprintln!("  排查建议: {hint}");
+        }
+    }
+    eprintln!("  error:  {error}");
+    ExitCode::from(1)
 }

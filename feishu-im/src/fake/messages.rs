@@ -3,6 +3,7 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use super::paging::Paging;
 use super::serve::{Identity, Outcome, fail, invalid_as};
 use super::state::{State, Stored, member_id_of};
 use crate::operation::TokenKind;
@@ -16,7 +17,7 @@ use crate::{MsgType, ReceiveIdType, SenderType};
 /// How long a `uuid` keeps a second send from posting again.
 const UUID_WINDOW_MS: u64 = 60 * 60 * 1000;
 
-fn now_ms() -> u64 {
+pub(super) fn now_ms() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
 }
 
@@ -261,26 +262,14 @@ pub(super) fn list(state: &State, who: &Identity, r: ListRequest) -> Result<List
     if r.sort_type == Some(MessageSortType::NewestFirst) {
         found.reverse();
     }
-    let start = match r.page_token.as_deref() {
-        None => 0,
-        Some(token) => token
-            .strip_prefix("mp_")
-            .and_then(|n| usize::from_str_radix(n, 16).ok())
-            .ok_or_else(|| {
-                let violation =
-                    FieldViolation::new("page_token", "is not a page token of this list");
-                invalid_as(ErrorCode::InvalidMessageParameter, vec![violation.with_value(token)])
-            })?,
-    };
-    let size = usize::try_from(r.page_size.unwrap_or(20)).unwrap_or(20);
-    let items = found.iter().skip(start).take(size).map(|m| message!(Message, m)).collect();
-    let next = start + size;
-    let has_more = next < found.len();
-    Ok(ListResponse {
-        has_more: Some(has_more),
-        page_token: has_more.then(|| format!("mp_{next:x}")),
-        items,
-    })
+    let paging = Paging::new(
+        "mp_",
+        r.page_token.as_deref(),
+        r.page_size,
+        ErrorCode::InvalidMessageParameter,
+    )?;
+    let (items, has_more, page_token) = paging.page(found.iter().map(|m| message!(Message, m)));
+    Ok(ListResponse { has_more: Some(has_more), page_token, items })
 }
 
 pub(super) fn delete(

@@ -54,6 +54,9 @@
 #[doc(hidden)]
 pub mod http;
 mod messages;
+mod paging;
+mod pins;
+mod reactions;
 mod sample;
 mod serve;
 mod state;
@@ -276,12 +279,14 @@ impl FakeFeishu {
         let mut users = Vec::new();
         let mut chats = Vec::new();
         let mut messages = Vec::new();
+        let mut reactions = Vec::new();
         for meta in crate::OPERATIONS {
             for field in meta.params {
                 match field.example {
                     Some(id) if id.starts_with("ou_") => users.push(id),
                     Some(id) if id.starts_with("oc_") => chats.push(id),
                     Some(id) if id.starts_with("om_") => messages.push(id),
+                    Some(id) if field.name == "reaction_id" => reactions.push(id),
                     _ => {}
                 }
             }
@@ -301,10 +306,22 @@ impl FakeFeishu {
         for chat in &chats {
             self.seed_chat(ChatSeed::public(*chat).members(members.clone()));
         }
-        // Example messages: sent by the app in the first example chat.
+        // Example messages: sent by the app in the first example chat; example reactions are
+        // the app's, on the first example message.
         if let Some(chat) = chats.first() {
-            for id in messages {
+            for id in &messages {
                 self.state().messages.push(messages::stored(id, chat, Self::APP_ID, "hello"));
+            }
+        }
+        if let Some(message) = messages.first() {
+            for id in reactions {
+                self.state().reactions.push(state::StoredReaction {
+                    id: id.to_owned(),
+                    message_id: (*message).to_owned(),
+                    emoji: "SMILE".to_owned(),
+                    operator: Self::APP_ID.to_owned(),
+                    created_ms: messages::now_ms(),
+                });
             }
         }
     }

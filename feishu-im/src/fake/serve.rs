@@ -11,14 +11,17 @@ use serde_json::{Value, json};
 
 use super::Fault;
 use super::http::{HttpReply, HttpRequest};
+use super::paging::Paging;
 use super::state::{State, member_id_of, user_id_as};
-use super::{messages, validate};
+use super::{messages, pins, reactions, validate};
 use crate::operation::{Operation, OperationMeta, TokenKind};
 use crate::v1::chat_members::{
     ChatMember, CreateRequest, CreateResponse, DeleteRequest, DeleteResponse, GetRequest,
     GetResponse, IsInChatRequest, IsInChatResponse, MeJoinRequest, MeJoinResponse,
 };
+use crate::v1::message_reactions as reaction_ops;
 use crate::v1::messages as message_ops;
+use crate::v1::pins as pin_ops;
 use crate::{ErrorCode, FieldViolation, MemberIdType, OPERATIONS, SucceedType, UserIdType};
 
 /// Who calls: from the bearer token.
@@ -175,6 +178,18 @@ fn behave(
         run(input, |r| messages::list(state, who, r))
     } else if is(message_ops::DeleteRequest::META) {
         run(input, |r| messages::delete(state, who, r))
+    } else if is(reaction_ops::CreateRequest::META) {
+        run(input, |r| reactions::create(state, who, r))
+    } else if is(reaction_ops::DeleteRequest::META) {
+        run(input, |r| reactions::delete(state, who, r))
+    } else if is(reaction_ops::ListRequest::META) {
+        run(input, |r| reactions::list(state, who, r))
+    } else if is(pin_ops::CreateRequest::META) {
+        run(input, |r| pins::create(state, who, r))
+    } else if is(pin_ops::DeleteRequest::META) {
+        run(input, |r| pins::delete(state, who, r))
+    } else if is(pin_ops::ListRequest::META) {
+        run(input, |r| pins::list(state, who, r))
     } else {
         return None;
     })
@@ -509,44 +524,23 @@ fn delete(state: &mut State, who: &Identity, r: DeleteRequest) -> Result<DeleteR
 fn list(state: &State, who: &Identity, r: GetRequest) -> Result<GetResponse, Outcome> {
     member_checks(state, who, &r.chat_id)?;
     // Validated against the spec's limits; the spec's default applies when left out.
-    let page_size = usize::try_from(r.page_size.unwrap_or(1)).unwrap_or(1);
+    let paging = Paging::new(
+        "pt_",
+        r.page_token.as_deref(),
+        r.page_size,
+        ErrorCode::InvalidRequestParameter,
+    )?;
     let id_type = r.member_id_type.as_ref().map_or("", UserIdType::as_str);
-    let start = match r.page_token.as_deref() {
-        None => 0,
-        Some(token) => {
-            match token.strip_prefix("pt_").and_then(|n| usize::from_str_radix(n, 16).ok()) {
-                Some(offset) => offset,
-                None => {
-                    return Err(invalid(vec![
-                        FieldViolation::new("page_token", "is not a page token of this list")
-                            .with_value(token),
-                    ]));
-                }
-            }
-        }
-    };
     let users: Vec<&String> =
         state.chats[&r.chat_id].members.iter().filter(|m| m.starts_with("ou_")).collect();
-    let items = users
-        .iter()
-        .skip(start)
-        .take(page_size)
-        .map(|open_id| {
-            let user = state.users.get(*open_id);
-            ChatMember {
-                member_id_type: r.member_id_type.clone(),
-                member_id: Some(user_id_as(open_id, id_type)),
-                name: Some(user.map_or("", |u| u.name.as_str()).to_owned()),
-                tenant_key: Some(user.map_or(&who.tenant_key, |u| &u.tenant_key).clone()),
-            }
-        })
-        .collect();
-    let next = start + page_size;
-    let has_more = next < users.len();
-    Ok(GetResponse {
-        items,
-        page_token: has_more.then(|| format!("pt_{next:x}")),
-        has_more,
-        member_total: i64::try_from(users.len()).ok(),
-    })
+    let (items, has_more, page_token) = paging.page(users.iter().map(|open_id| {
+        let user = state.users.get(*open_id);
+        ChatMember {
+            member_id_type: r.member_id_type.clone(),
+            member_id: Some(user_id_as(open_id, id_type)),
+            name: Some(user.map_or("", |u| u.name.as_str()).to_owned()),
+            tenant_key: Some(user.map_or(&who.tenant_key, |u| &u.tenant_key).clone()),
+        }
+    }));
+    Ok(GetResponse { items, page_token, has_more, member_total: i64::try_from(users.len()).ok() })
 }

@@ -1,4 +1,5 @@
-//! What the fake remembers: apps, tokens, users, chats, their members and messages.
+//! What the fake remembers: apps, tokens, users, chats, their members, messages, reactions and
+//! pins.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::time::{Duration, Instant};
@@ -58,6 +59,27 @@ pub(crate) struct Stored {
     pub uuid: Option<String>,
 }
 
+/// A reaction on a message.
+#[derive(Clone)]
+pub(crate) struct StoredReaction {
+    pub id: String,
+    pub message_id: String,
+    pub emoji: String,
+    /// Member id of who reacted.
+    pub operator: String,
+    pub created_ms: u64,
+}
+
+/// A pinned message.
+#[derive(Clone)]
+pub(crate) struct StoredPin {
+    pub message_id: String,
+    pub chat_id: String,
+    /// Member id of who pinned it.
+    pub operator: String,
+    pub created_ms: u64,
+}
+
 #[derive(Default)]
 pub(crate) struct Window {
     pub second: u64,
@@ -79,6 +101,8 @@ pub(crate) struct State {
     pub chats: BTreeMap<String, Chat>,
     /// Messages in the order they were sent.
     pub messages: Vec<Stored>,
+    pub reactions: Vec<StoredReaction>,
+    pub pins: Vec<StoredPin>,
     pub faults: HashMap<String, VecDeque<Fault>>,
     pub windows: HashMap<(String, String, String), Window>,
     pub calls: HashMap<String, usize>,
@@ -99,6 +123,8 @@ impl State {
             users: BTreeMap::new(),
             chats: BTreeMap::new(),
             messages: Vec::new(),
+            reactions: Vec::new(),
+            pins: Vec::new(),
             faults: HashMap::new(),
             windows: HashMap::new(),
             calls: HashMap::new(),

@@ -1,0 +1,80 @@
+//! Sends one message to a chat or a user, as the app's bot, and prints its id.
+//!
+//! ```sh
+//! FEISHU_APP_ID=cli_… FEISHU_APP_SECRET=… cargo run -p feishu-im --example send -- --chat oc_… --text "hello"
+//! FEISHU_APP_ID=cli_… FEISHU_APP_SECRET=… cargo run -p feishu-im --example send -- --user ou_… --post post.json
+//! ```
+//!
+//! `--post FILE` holds the post as Feishu defines it (`{"zh_cn":{"title":…,"content":[[…]]}}`).
+//! `FEISHU_BASE_URL` is optional (default Feishu; plain http only for loopback hosts).
+//! Each call sends one `uuid`, kept across retries, so a retried send posts once.
+//! Exit codes: 0 sent, 1 API or network error, 2 usage or configuration error.
+
+mod support;
+
+use std::process::ExitCode;
+
+use feishu_im::v1::messages::CreateRequest;
+use feishu_im::{Client, Credentials, MessageContent, ReceiveIdType};
+
+const USAGE: &str = "usage: send (--chat <oc_…> | --user <ou_…>) (--text <text> | --post <file>)
+credentials: FEISHU_APP_ID and FEISHU_APP_SECRET (custom app)
+optional: FEISHU_BASE_URL (default https://open.feishu.cn)";
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> ExitCode {
+    support::log_to_stderr();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (to, content) = match parse(&args) {
+        Ok(parsed) => parsed,
+        Err(problem) => return support::usage_error(&problem, USAGE),
+    };
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let (Some(id), Some(secret)) = (env("FEISHU_APP_ID"), env("FEISHU_APP_SECRET")) else {
+        return support::usage_error("set FEISHU_APP_ID and FEISHU_APP_SECRET", USAGE);
+    };
+    let mut builder = Client::builder(Credentials::custom_app(id, secret));
+    if let Some(url) = env("FEISHU_BASE_URL") {
+        builder = builder.base_url(url);
+    }
+    let client = match builder.build() {
+        Ok(client) => client,
+        Err(error) => return support::usage_error(&error.to_string(), USAGE),
+    };
+    let (kind, receive_id) = to;
+    let request = CreateRequest::new(kind, receive_id, content);
+    match client.messages().create(&request).await {
+        Ok(sent) => {
+            println!("{}", sent.message_id.unwrap_or_default());
+            ExitCode::SUCCESS
+        }
+        Err(error) => support::report("could not send the message", &error, USAGE),
+    }
+}
+
+/// The recipient and the content, from the command line.
+fn parse(args: &[String]) -> Result<((ReceiveIdType, String), MessageContent), String> {
+    let mut to = None;
+    let mut content = None;
+    let mut args = args.iter();
+    while let Some(flag) = args.next() {
+        let value = args.next().ok_or_else(|| format!("{flag} needs a value"))?;
+        match flag.as_str() {
+            "--chat" => to = Some((ReceiveIdType::ChatId, value.clone())),
+            "--user" => to = Some((ReceiveIdType::OpenId, value.clone())),
+            "--text" => content = Some(MessageContent::text(value.as_str())),
+            "--post" => {
+                let text = std::fs::read_to_string(value).map_err(|e| format!("{value}: {e}"))?;
+                let post = MessageContent::from_json("post", &text)
+                    .map_err(|e| format!("{value} is not a post: {e}"))?;
+                content = Some(post);
+            }
+            other => return Err(format!("unknown argument `{other}`")),
+        }
+    }
+    match (to, content) {
+        (Some(to), Some(content)) => Ok((to, content)),
+        (None, _) => Err("say where: --chat or --user".into()),
+        (_, None) => Err("say what: --text or --post".into()),
+    }
+}
