@@ -99,6 +99,10 @@ pub struct Endpoint {
     pub errors: Vec<(i64, String, String)>,
     /// Wire name of the idempotency key the client fills in, if the endpoint has one.
     pub idempotency_key: Option<String>,
+    /// Whether the body is a multipart form (with one file) rather than JSON.
+    pub multipart: bool,
+    /// Whether a successful answer is a file rather than JSON.
+    pub binary: bool,
     pub pagination: Option<Pagination>,
 }
 
@@ -147,6 +151,8 @@ pub struct Field {
     pub max: Option<i64>,
     pub min_items: Option<u32>,
     pub max_items: Option<u32>,
+    /// The largest file a `file` field takes.
+    pub max_bytes: Option<u64>,
 }
 
 /// Rust types of fields.
@@ -162,6 +168,8 @@ pub enum Type {
     Object(String),
     /// Any JSON value.
     Json,
+    /// The file part of a multipart body.
+    File,
     /// A content declaration, by Rust name.
     Content(String),
 }
@@ -375,6 +383,8 @@ fn lower_endpoint(
             })
             .collect(),
         idempotency_key,
+        multipart: e.multipart,
+        binary: e.binary,
         pagination,
     }
 }
@@ -410,6 +420,7 @@ fn lower_field(
         max: field.max,
         min_items: field.min_items,
         max_items: field.max_items,
+        max_bytes: field.max_bytes,
     }
 }
 
@@ -419,6 +430,7 @@ fn lower_type(ty: &TypeRef, sent: bool, contents: &Scope<'_>, objects: &mut Vec<
         TypeRef::Integer => Type::Integer,
         TypeRef::Boolean => Type::Boolean,
         TypeRef::Json => Type::Json,
+        TypeRef::File => Type::File,
         TypeRef::Array(inner) => Type::Vec(Box::new(lower_type(inner, sent, contents, objects))),
         TypeRef::Named(name, _) if contents.contents.contains(name.as_str()) => {
             Type::Content(pascal_case(name))

@@ -599,6 +599,8 @@ const ENDPOINT_KEYS: &[&str] = &[
     "response",
     "pagination",
     "errors",
+    "body_format",
+    "response_format",
 ];
 
 fn endpoint(name: String, node: &Node<'_>, diags: &mut Diagnostics) -> Option<Endpoint> {
@@ -656,6 +658,14 @@ fn endpoint(name: String, node: &Node<'_>, diags: &mut Diagnostics) -> Option<En
         .get("errors")
         .map(|n| n.items(diags).into_iter().filter_map(|item| error_ref(&item, diags)).collect())
         .unwrap_or_default();
+    let multipart = f
+        .get("body_format")
+        .and_then(|n| n.word(diags, &[("json", false), ("multipart", true)]))
+        .unwrap_or(false);
+    let binary = f
+        .get("response_format")
+        .and_then(|n| n.word(diags, &[("json", false), ("binary", true)]))
+        .unwrap_or(false);
     Some(Endpoint {
         name,
         summary: summary?,
@@ -676,6 +686,8 @@ fn endpoint(name: String, node: &Node<'_>, diags: &mut Diagnostics) -> Option<En
         response,
         pagination,
         errors,
+        multipart,
+        binary,
         location: node.location(),
     })
 }
@@ -723,6 +735,7 @@ const FIELD_KEYS: &[&str] = &[
     "min_items",
     "max_items",
     "idempotency_key",
+    "max_bytes",
 ];
 
 fn field(name: String, node: &Node<'_>, diags: &mut Diagnostics) -> Option<Field> {
@@ -737,6 +750,7 @@ fn field(name: String, node: &Node<'_>, diags: &mut Diagnostics) -> Option<Field
     let min_items = f.opt_u32("min_items", diags);
     let max_items = f.opt_u32("max_items", diags);
     let idempotency_key = f.opt_bool("idempotency_key", diags).unwrap_or(false);
+    let max_bytes = f.opt_integer("max_bytes", diags).and_then(|n| u64::try_from(n).ok());
     Some(Field {
         name,
         ty: ty?,
@@ -749,6 +763,7 @@ fn field(name: String, node: &Node<'_>, diags: &mut Diagnostics) -> Option<Field
         min_items,
         max_items,
         idempotency_key,
+        max_bytes,
         location: node.location(),
     })
 }
@@ -782,6 +797,7 @@ fn type_ref(node: &Node<'_>, f: &Fields<'_>, diags: &mut Diagnostics) -> Option<
         "integer" => Some(TypeRef::Integer),
         "boolean" => Some(TypeRef::Boolean),
         "json" => Some(TypeRef::Json),
+        "file" => Some(TypeRef::File),
         "array" => {
             let items = f.required("items", diags)?;
             let element = match items.value {

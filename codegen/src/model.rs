@@ -254,6 +254,10 @@ pub struct Endpoint {
     pub response: Vec<Field>,
     pub pagination: Option<Pagination>,
     pub errors: Vec<ErrorRef>,
+    /// `multipart`: the body is a form with one file part, not JSON.
+    pub multipart: bool,
+    /// `binary`: a successful answer is the bytes of a file, not JSON.
+    pub binary: bool,
     pub location: Location,
 }
 
@@ -297,6 +301,8 @@ pub struct Field {
     /// The idempotency key of its request: the client fills it in when left unset and keeps
     /// it across retries.
     pub idempotency_key: bool,
+    /// The largest file a `file` field takes, in bytes.
+    pub max_bytes: Option<u64>,
     pub location: Location,
 }
 
@@ -308,6 +314,8 @@ pub enum TypeRef {
     Boolean,
     /// Any JSON value.
     Json,
+    /// The file part of a multipart body.
+    File,
     Array(Box<TypeRef>),
     Object(ObjectDef),
     /// A reference to a named enum or content declaration.

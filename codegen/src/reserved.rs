@@ -23,12 +23,15 @@ pub const CRATE_ROOT: &[&str] = &[
     "ConfigError",
     "Credentials",
     "DecodeError",
+    "Download",
     "Error",
     "ErrorDetail",
     "ErrorSpec",
     "FieldViolation",
+    "FileUpload",
     "Help",
     "InvalidRequest",
+    "MAX_DOWNLOAD_BYTES",
     "Pager",
     "PermissionViolation",
     "Platform",
@@ -130,8 +133,17 @@ pub const CLIENT_METHODS: &[&str] = &[
 ];
 
 /// Inherent methods of `Caller`, private ones included.
-pub const CALLER_METHODS: &[&str] =
-    &["attempt", "pager", "prepare", "send", "token", "token_source", "try_once"];
+pub const CALLER_METHODS: &[&str] = &[
+    "attempt",
+    "call",
+    "download",
+    "pager",
+    "prepare",
+    "send",
+    "token",
+    "token_source",
+    "try_once",
+];
 
 /// Methods of traits that clients, handles and requests implement (`Clone`, `Debug`, …): an
 /// inherent method of the same name would shadow them for every caller.

@@ -404,9 +404,6 @@ fn check_endpoint(
     if endpoint.app_types.is_empty() {
         diags.push(at, "`app_types` must name at least one app type");
     }
-    if endpoint.scopes.is_empty() {
-        diags.push(at, "`scopes` must name at least one scope");
-    }
     if !rate_limits.contains_key(endpoint.rate_limit.0.as_str()) {
         let known: Vec<_> = rate_limits.keys().copied().collect();
         let known = if known.is_empty() {
@@ -668,7 +665,7 @@ fn find<'a>(fields: &'a [Field], name: &str) -> Option<&'a TypeRef> {
 fn is_scalar(ty: &TypeRef) -> bool {
     match ty {
         TypeRef::String | TypeRef::Integer | TypeRef::Boolean => true,
-        TypeRef::Json => false,
+        TypeRef::Json | TypeRef::File => false,
         // An unknown name is reported on its own; do not pile a second problem on it.
         TypeRef::Named(..) => true,
         TypeRef::Array(_) | TypeRef::Object(_) => false,
@@ -759,6 +756,8 @@ fn check_literal(
     let at = &field.location;
     match (ty, value) {
         (TypeRef::String, Literal::String(_)) | (TypeRef::Boolean, Literal::Boolean(_)) => {}
+        // A file's example is its name.
+        (TypeRef::File, Literal::String(_)) if what == "example" => {}
         (TypeRef::Integer, Literal::Integer(value)) => {
             if field.min.is_some_and(|min| *value < min)
                 || field.max.is_some_and(|max| *value > max)
@@ -796,6 +795,7 @@ fn type_name(ty: &TypeRef) -> &str {
         TypeRef::Integer => "integer",
         TypeRef::Boolean => "boolean",
         TypeRef::Json => "json",
+        TypeRef::File => "file",
         TypeRef::Array(_) => "array",
         TypeRef::Object(_) => "object",
         TypeRef::Named(name, _) => name,

@@ -1,7 +1,7 @@
 //! Runs with no account and no network: starts the fake Feishu, seeds a public chat, joins it,
 //! checks membership, lists the members, sends a text and a rich-text message, reacts to and
-//! pins a message, replies in a thread, lists the chat's messages, then shows a documented
-//! failure.
+//! pins a message, replies in a thread, uploads an image, sends it and downloads it back, lists
+//! the chat's messages, then shows a documented failure.
 //!
 //! ```sh
 //! cargo run -p feishu-im --example quickstart --features fake
@@ -12,10 +12,10 @@ mod support;
 use feishu_im::fake::{ChatSeed, FakeFeishu};
 use feishu_im::v1::chat_members::{CreateRequest, GetRequest, IsInChatRequest, MeJoinRequest};
 use feishu_im::v1::message_reactions::{self, Emoji};
-use feishu_im::v1::{messages, pins};
+use feishu_im::v1::{images, messages, pins};
 use feishu_im::{
-    ContainerIdType, Error, ErrorCode, MessageContent, PostBody, PostElement, PostMessageContent,
-    PostTag, ReceiveIdType,
+    ContainerIdType, Error, ErrorCode, FileUpload, ImageType, MessageContent, PostBody,
+    PostElement, PostMessageContent, PostTag, ReceiveIdType,
 };
 
 #[tokio::main(flavor = "current_thread")]
@@ -68,6 +68,19 @@ async fn main() -> Result<(), Error> {
     client.message_reactions().create(&thumbs).await?;
     client.pins().create(&pins::CreateRequest::new(&hello_id)).await?;
     println!("sent {hello_id}, a post and a reply in a thread; reacted to and pinned {hello_id}");
+    // An image: uploaded from bytes, sent by key, downloaded back unchanged.
+    let png = b"\x89PNG\r\n\x1a\n a tiny picture".to_vec();
+    let upload = FileUpload::from_bytes("picture.png", png.clone());
+    let image = images::CreateRequest::new(ImageType::Message, upload);
+    let key = client.images().create(&image).await?.image_key.unwrap_or_default();
+    client.messages().create(&to_chat(MessageContent::image(&key))).await?;
+    let back = client.images().get(&images::GetRequest::new(&key)).await?.bytes().await?;
+    println!(
+        "uploaded, sent and downloaded {key}: {} bytes, unchanged: {}",
+        back.len(),
+        back == png
+    );
+
     let list = messages::ListRequest::new(ContainerIdType::Chat, "oc_quickstart");
     let mut pager = client.messages().list_pager(list);
     println!("messages in oc_quickstart:");

@@ -3,9 +3,14 @@
 //! ```sh
 //! FEISHU_APP_ID=cli_… FEISHU_APP_SECRET=… cargo run -p feishu-im --example send -- --chat oc_… --text "hello"
 //! FEISHU_APP_ID=cli_… FEISHU_APP_SECRET=… cargo run -p feishu-im --example send -- --user ou_… --post post.json
+//! FEISHU_APP_ID=cli_… FEISHU_APP_SECRET=… cargo run -p feishu-im --example send -- --chat oc_… --image photo.png
+//! FEISHU_APP_ID=cli_… FEISHU_APP_SECRET=… cargo run -p feishu-im --example send -- --chat oc_… --file report.pdf
 //! ```
 //!
 //! `--post FILE` holds the post as Feishu defines it (`{"zh_cn":{"title":…,"content":[[…]]}}`).
+//! `--image` and `--file` upload first (streamed from disk, with the file's name and type), then
+//! send the key; `--file` picks `file_type` by extension (`pdf`, `doc`, `xls`, `ppt`, `mp4`,
+//! `opus`, otherwise `stream`).
 //! `FEISHU_BASE_URL` is optional (default Feishu; plain http only for loopback hosts).
 //! Each call sends one `uuid`, kept across retries, so a retried send posts once.
 //! Exit codes: 0 sent, 1 API or network error, 2 usage or configuration error.
@@ -14,10 +19,15 @@ mod support;
 
 use std::process::ExitCode;
 
-use feishu_im::v1::messages::CreateRequest;
-use feishu_im::{Client, Credentials, MessageContent, ReceiveIdType};
+use std::path::Path;
 
-const USAGE: &str = "usage: send (--chat <oc_…> | --user <ou_…>) (--text <text> | --post <file>)
+use feishu_im::v1::messages::CreateRequest;
+use feishu_im::v1::{files, images};
+use feishu_im::{
+    Client, Credentials, Error, FileType, FileUpload, ImageType, MessageContent, ReceiveIdType,
+};
+
+const USAGE: &str = "usage: send (--chat <oc_…> | --user <ou_…>) (--text <text> | --post <file> | --image <file> | --file <file>)
 credentials: FEISHU_APP_ID and FEISHU_APP_SECRET (custom app)
 optional: FEISHU_BASE_URL (default https://open.feishu.cn)";
 
@@ -42,6 +52,10 @@ async fn main() -> ExitCode {
         Err(error) => return support::usage_error(&error.to_string(), USAGE),
     };
     let (kind, receive_id) = to;
+    let content = match upload(&client, content).await {
+        Ok(content) => content,
+        Err(error) => return support::report("could not upload the file", &error, USAGE),
+    };
     let request = CreateRequest::new(kind, receive_id, content);
     match client.messages().create(&request).await {
         Ok(sent) => {
@@ -52,8 +66,57 @@ async fn main() -> ExitCode {
     }
 }
 
-/// The recipient and the content, from the command line.
-fn parse(args: &[String]) -> Result<((ReceiveIdType, String), MessageContent), String> {
+/// What to send: content as it is, or a file to upload first.
+enum What {
+    Content(MessageContent),
+    Image(String),
+    File(String),
+}
+
+/// The content to send, uploading an image or file first.
+async fn upload(client: &Client, what: What) -> Result<MessageContent, Error> {
+    match what {
+        What::Content(content) => Ok(content),
+        What::Image(path) => {
+            let request =
+                images::CreateRequest::new(ImageType::Message, FileUpload::from_path(path));
+            let key = client.images().create(&request).await?.image_key.unwrap_or_default();
+            Ok(MessageContent::image(key))
+        }
+        What::File(path) => {
+            let file_type = file_type(&path);
+            let name = Path::new(&path).file_name().map(|n| n.to_string_lossy().into_owned());
+            let request = files::CreateRequest::new(
+                file_type.clone(),
+                name.unwrap_or_default(),
+                FileUpload::from_path(&path),
+            );
+            let key = client.files().create(&request).await?.file_key.unwrap_or_default();
+            Ok(match file_type {
+                FileType::Opus => MessageContent::audio(key),
+                FileType::Mp4 => MessageContent::media(key),
+                _ => MessageContent::file(key),
+            })
+        }
+    }
+}
+
+/// The `file_type` of a path, by its extension.
+fn file_type(path: &str) -> FileType {
+    let extension = Path::new(path).extension().map(|e| e.to_string_lossy().to_ascii_lowercase());
+    match extension.as_deref() {
+        Some("pdf") => FileType::Pdf,
+        Some("doc" | "docx") => FileType::Doc,
+        Some("xls" | "xlsx") => FileType::Xls,
+        Some("ppt" | "pptx") => FileType::Ppt,
+        Some("mp4") => FileType::Mp4,
+        Some("opus") => FileType::Opus,
+        _ => FileType::Stream,
+    }
+}
+
+/// The recipient and what to send, from the command line.
+fn parse(args: &[String]) -> Result<((ReceiveIdType, String), What), String> {
     let mut to = None;
     let mut content = None;
     let mut args = args.iter();
@@ -62,12 +125,14 @@ fn parse(args: &[String]) -> Result<((ReceiveIdType, String), MessageContent), S
         match flag.as_str() {
             "--chat" => to = Some((ReceiveIdType::ChatId, value.clone())),
             "--user" => to = Some((ReceiveIdType::OpenId, value.clone())),
-            "--text" => content = Some(MessageContent::text(value.as_str())),
+            "--text" => content = Some(What::Content(MessageContent::text(value.as_str()))),
+            "--image" => content = Some(What::Image(value.clone())),
+            "--file" => content = Some(What::File(value.clone())),
             "--post" => {
                 let text = std::fs::read_to_string(value).map_err(|e| format!("{value}: {e}"))?;
                 let post = MessageContent::from_json("post", &text)
                     .map_err(|e| format!("{value} is not a post: {e}"))?;
-                content = Some(post);
+                content = Some(What::Content(post));
             }
             other => return Err(format!("unknown argument `{other}`")),
         }
@@ -75,6 +140,6 @@ fn parse(args: &[String]) -> Result<((ReceiveIdType, String), MessageContent), S
     match (to, content) {
         (Some(to), Some(content)) => Ok((to, content)),
         (None, _) => Err("say where: --chat or --user".into()),
-        (_, None) => Err("say what: --text or --post".into()),
+        (_, None) => Err("say what: --text, --post, --image or --file".into()),
     }
 }

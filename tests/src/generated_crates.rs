@@ -13,18 +13,42 @@ use std::process::Command;
 
 use feishu_im_codegen::GeneratedFile;
 
-/// Runtime dependencies, as the workspace declares them.
-const RUNTIME_DEPENDENCIES: &[&str] = &[
-    "futures-util",
-    "getrandom",
-    "percent-encoding",
-    "reqwest",
-    "serde",
-    "serde_json",
-    "thiserror",
-    "tokio",
-    "tracing",
-];
+/// The runtime's dependencies as `feishu-im` declares them (optional ones, which the fake
+/// needs, left out), written out from the workspace's versions with `feishu-im`'s features.
+fn runtime_dependencies(root: &Path) -> Result<String, String> {
+    let read =
+        |path: PathBuf| fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()));
+    let workspace = read(root.join("Cargo.toml"))?;
+    let crate_manifest = read(root.join("feishu-im/Cargo.toml"))?;
+    let section = crate_manifest
+        .split("\n[")
+        .find(|s| s.starts_with("dependencies]"))
+        .ok_or("feishu-im declares no [dependencies]")?;
+    let mut out = Vec::new();
+    for line in section.lines().skip(1).filter(|l| !l.trim().is_empty()) {
+        if line.contains("optional = true") {
+            continue;
+        }
+        let name = line.split(['.', ' ', '=']).next().unwrap_or_default();
+        let spec = workspace
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{name} = ")))
+            .ok_or_else(|| format!("`{name}` is not a workspace dependency"))?;
+        let features = line
+            .split_once("features = [")
+            .map(|(_, rest)| rest.split(']').next().unwrap_or_default());
+        let spec = match (features, spec.strip_prefix('{')) {
+            (None, _) => spec.to_owned(),
+            (Some(features), Some(table)) => match table.split_once("features = [") {
+                Some((before, after)) => format!("{{{before}features = [{features}, {after}"),
+                None => format!("{{ features = [{features}],{table}"),
+            },
+            (Some(features), None) => format!("{{ version = {spec}, features = [{features}] }}"),
+        };
+        out.push(format!("{name} = {spec}"));
+    }
+    Ok(out.join("\n"))
+}
 
 /// The workspace root.
 pub fn workspace_root() -> PathBuf {
@@ -47,16 +71,10 @@ pub fn check(group: &str, crates: &[(String, Generated)]) -> Result<(), String> 
     let work = base.join(group);
     let _ = fs::remove_dir_all(&work);
     fs::create_dir_all(&work).map_err(|e| e.to_string())?;
-    let manifest = fs::read_to_string(root.join("Cargo.toml")).map_err(|e| e.to_string())?;
-    let dependencies: Vec<String> = manifest
-        .lines()
-        .filter(|line| RUNTIME_DEPENDENCIES.iter().any(|d| line.starts_with(&format!("{d} = "))))
-        .map(|d| d.replace("tokio = {", "tokio = { features = [\"sync\", \"time\"],"))
-        .collect();
-    assert_eq!(dependencies.len(), RUNTIME_DEPENDENCIES.len(), "runtime dependencies moved");
+    let dependencies = runtime_dependencies(&root)?;
 
     for (name, files) in crates {
-        write_crate(&root, &work.join(name), name, files, &dependencies.join("\n"))
+        write_crate(&root, &work.join(name), name, files, &dependencies)
             .map_err(|e| format!("{name}: {e}"))?;
     }
     let members: Vec<String> = crates.iter().map(|(name, _)| format!("\"{name}\"")).collect();

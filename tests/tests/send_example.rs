@@ -57,6 +57,24 @@ async fn send_posts_text_and_a_post_file_and_prints_the_ids() {
     assert!(out.trim().starts_with("om_"), "{out}");
     let _ = std::fs::remove_file(&post);
 
+    // An image and a file: uploaded first, then sent by key.
+    let dir = std::env::temp_dir().join(format!("feishu-send-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let image = dir.join("photo.png");
+    std::fs::write(&image, b"\x89PNG\r\n\x1a\n pixels").unwrap();
+    let report = dir.join("report.pdf");
+    std::fs::write(&report, b"%PDF-1.7 pages").unwrap();
+    for (flag, path) in [("--image", &image), ("--file", &report)] {
+        let (base, path) = (base.clone(), path.to_string_lossy().into_owned());
+        let (code, out, err) =
+            tokio::task::spawn_blocking(move || send(&["--chat", "oc_cli", flag, &path], &base))
+                .await
+                .unwrap();
+        assert_eq!(code, Some(0), "{flag}: {err}");
+        assert!(out.trim().starts_with("om_"), "{out}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+
     let listed = fake
         .client()
         .messages()
@@ -65,7 +83,7 @@ async fn send_posts_text_and_a_post_file_and_prints_the_ids() {
         .unwrap();
     let kinds: Vec<_> =
         listed.items.iter().filter_map(|m| m.msg_type.as_ref()).map(|k| k.as_str()).collect();
-    assert_eq!(kinds, ["text", "post"]);
+    assert_eq!(kinds, ["text", "post", "image", "file"]);
 
     let (code, _, err) = {
         let base = base.clone();

@@ -188,7 +188,11 @@ fn endpoint_doc(e: &Endpoint) -> String {
     let scopes: Vec<_> = e.scopes.iter().map(|s| code(s)).collect();
     text.push_str(&format!("\n- Tokens: {}", tokens.join(", ")));
     text.push_str(&format!("\n- App types: {}", apps.join(", ")));
-    text.push_str(&format!("\n- Scopes (any one): {}", scopes.join(", ")));
+    if scopes.is_empty() {
+        text.push_str("\n- Scopes: none");
+    } else {
+        text.push_str(&format!("\n- Scopes (any one): {}", scopes.join(", ")));
+    }
     text.push_str(&format!(
         "\n- Rate limit (`{}`): {}",
         e.rate_limit.name,
@@ -203,6 +207,12 @@ fn endpoint_doc(e: &Endpoint) -> String {
         None => "no (not safe to repeat)".to_owned(),
     };
     text.push_str(&format!("\n- Retried on connection failures and 5xx: {retried}"));
+    if e.multipart {
+        text.push_str("\n- Body: a multipart form; the file part is streamed, and an empty or oversized file is refused before sending");
+    }
+    if e.binary {
+        text.push_str("\n- Answer: the file, as a [`Download`](crate::Download) to read whole or stream to a writer");
+    }
     text.push_str("\n\n# Errors\n\n");
     if e.errors.is_empty() {
         text.push_str(
@@ -225,10 +235,19 @@ fn endpoint_methods(e: &Endpoint) -> TokenStream {
     let request = ident(&e.request.name);
     let response = ident(&e.response.name);
     let docs = doc(&endpoint_doc(e));
-    let call = quote! {
-        #docs
-        pub async fn #name(self, request: &#request) -> Result<#response, Error> {
-            self.caller.send(request).await
+    let call = if e.binary {
+        quote! {
+            #docs
+            pub async fn #name(self, request: &#request) -> Result<crate::Download, Error> {
+                self.caller.download(request).await
+            }
+        }
+    } else {
+        quote! {
+            #docs
+            pub async fn #name(self, request: &#request) -> Result<#response, Error> {
+                self.caller.send(request).await
+            }
         }
     };
     let Some(pagination) = &e.pagination else { return call };
@@ -314,6 +333,22 @@ fn endpoint_types(resource: &Resource, e: &Endpoint, types: &MetaTypes<'_>) -> T
     };
     let query_fields: Vec<_> =
         e.request.fields.iter().filter(|f| f.placement == Placement::Query).collect();
+    let file_fn = e.request.fields.iter().find(|f| f.ty == Type::File).map(|f| {
+        let (name, field) = (&f.name, snake_ident(&f.name));
+        let max = match f.max_bytes {
+            Some(max) => {
+                let max = proc_macro2::Literal::u64_unsuffixed(max);
+                quote!(Some(#max))
+            }
+            None => quote!(None),
+        };
+        quote! {
+            fn file(&self) -> Option<(&'static str, &crate::FileUpload, Option<u64>)> {
+                Some((#name, &self.#field, #max))
+            }
+        }
+    });
+    let binary_const = e.binary.then(|| quote! { const BINARY: bool = true; });
     let idempotency = e.idempotency_key.as_ref().map(|key| {
         quote! { const IDEMPOTENCY_KEY: Option<&'static str> = Some(#key); }
     });
@@ -400,7 +435,9 @@ fn endpoint_types(resource: &Resource, e: &Endpoint, types: &MetaTypes<'_>) -> T
             };
             #query_const
             #idempotency
+            #binary_const
             #path_fn
+            #file_fn
         }
         #response
         #paging
@@ -421,6 +458,7 @@ fn rust_type(ty: &Type) -> TokenStream {
             quote!(#name)
         }
         Type::Json => quote!(serde_json::Value),
+        Type::File => quote!(crate::FileUpload),
     }
 }
 
@@ -476,6 +514,9 @@ fn field_doc(field: &Field) -> String {
     if let Some(max) = field.max_items {
         limits.push(format!("at most {max} item(s)"));
     }
+    if let Some(max) = field.max_bytes {
+        limits.push(format!("not empty, at most {max} bytes"));
+    }
     if !limits.is_empty() {
         text.push_str(&format!("\n\nLimits: {}.", limits.join(", ")));
     }
@@ -494,6 +535,8 @@ fn emit_struct(s: &Struct, role: Role, doc_text: Option<&str>) -> TokenStream {
             (Role::Request, Placement::Path) => quote! { #[serde(skip_serializing)] },
             // Content writes two fields: its kind and its JSON text.
             _ if matches!(f.ty, Type::Content(_)) => quote! { #[serde(flatten)] },
+            // The file travels as the multipart body's file part.
+            _ if f.ty == Type::File => quote! { #[serde(skip)] },
             (Role::Request, Placement::Query) => quote! {},
             _ if f.required => quote! {},
             (Role::Request, _) => quote! { #[serde(skip_serializing_if = "Option::is_none")] },
@@ -643,6 +686,11 @@ impl MetaTypes<'_> {
             let max = proc_macro2::Literal::i64_unsuffixed(max);
             tokens = quote! { #tokens.max(#max) };
         }
+        if let Some(max) = f.max_bytes.and_then(|m| i64::try_from(m).ok()) {
+            // A file's largest size, in bytes.
+            let max = proc_macro2::Literal::i64_unsuffixed(max);
+            tokens = quote! { #tokens.max(#max) };
+        }
         if let Some(min) = f.min_items {
             let min = proc_macro2::Literal::u32_unsuffixed(min);
             tokens = quote! { #tokens.min_items(#min) };
@@ -727,6 +775,10 @@ impl MetaTypes<'_> {
                 quote!(#name::new(#(#args),*))
             }
             Type::Json => quote!(serde_json::Value::Object(serde_json::Map::new())),
+            Type::File => {
+                let name = sample_text(f);
+                quote!(crate::FileUpload::from_bytes(#name, &b"sample"[..]))
+            }
             // The first kind, built from its required fields.
             Type::Content(name) => {
                 // The first kind with a constructor: free-form, or with required fields.
@@ -792,6 +844,7 @@ impl MetaTypes<'_> {
                 quote!(ValueType::Object(&[#(#fields),*]))
             }
             Type::Json => quote!(ValueType::Json),
+            Type::File => quote!(ValueType::File),
             Type::Content(name) => {
                 let Some(content) = self.contents.iter().find(|c| &c.name == name) else {
                     return quote!(ValueType::Json);

@@ -26,6 +26,21 @@ pub struct HttpRequest {
     pub headers: Vec<(String, String)>,
     /// Body bytes.
     pub body: Vec<u8>,
+    /// The parts of a `multipart/form-data` body, parsed.
+    pub form: Option<Vec<FormPart>>,
+}
+
+/// One part of a multipart form.
+#[derive(Debug, Clone)]
+pub struct FormPart {
+    /// The field name.
+    pub name: String,
+    /// The file name, for a file part.
+    pub file_name: Option<String>,
+    /// The part's content type.
+    pub content_type: Option<String>,
+    /// Its bytes.
+    pub bytes: Vec<u8>,
 }
 
 impl HttpRequest {
@@ -203,7 +218,7 @@ async fn answer(
         Ok(collected) => collected.to_bytes().to_vec(),
         Err(_) => return Ok(respond(413, &[], Vec::new())),
     };
-    let request = HttpRequest {
+    let mut request = HttpRequest {
         method: parts.method.as_str().to_owned(),
         target: parts
             .uri
@@ -217,7 +232,13 @@ async fn answer(
             })
             .collect(),
         body,
+        form: None,
     };
+    if let Some(boundary) =
+        request.header("content-type").and_then(|t| multer::parse_boundary(t).ok())
+    {
+        request.form = form(request.body.clone(), boundary).await;
+    }
     match handler(&request) {
         HttpReply::Respond { status, headers, body, delay } => {
             if !delay.is_zero() {
@@ -227,6 +248,22 @@ async fn answer(
         }
         HttpReply::Drop => Err(Dropped),
     }
+}
+
+/// The parts of a multipart body; `None` when it is not well formed.
+async fn form(body: Vec<u8>, boundary: String) -> Option<Vec<FormPart>> {
+    let stream =
+        futures_util::stream::once(async move { Ok::<_, std::io::Error>(Bytes::from(body)) });
+    let mut multipart = multer::Multipart::new(stream, boundary);
+    let mut parts = Vec::new();
+    while let Some(field) = multipart.next_field().await.ok()? {
+        let name = field.name()?.to_owned();
+        let file_name = field.file_name().map(str::to_owned);
+        let content_type = field.content_type().map(|m| m.to_string());
+        let bytes = field.bytes().await.ok()?.to_vec();
+        parts.push(FormPart { name, file_name, content_type, bytes });
+    }
+    Some(parts)
 }
 
 fn respond(status: u16, headers: &[(String, String)], body: Vec<u8>) -> Response<Full<Bytes>> {

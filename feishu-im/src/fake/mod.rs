@@ -52,6 +52,7 @@
 
 // The fake's HTTP server, shared with the workspace's test server; not part of the API.
 #[doc(hidden)]
+mod files;
 pub mod http;
 mod messages;
 mod paging;
@@ -280,6 +281,7 @@ impl FakeFeishu {
         let mut chats = Vec::new();
         let mut messages = Vec::new();
         let mut reactions = Vec::new();
+        let mut uploads = Vec::new();
         for meta in crate::OPERATIONS {
             for field in meta.params {
                 match field.example {
@@ -287,6 +289,9 @@ impl FakeFeishu {
                     Some(id) if id.starts_with("oc_") => chats.push(id),
                     Some(id) if id.starts_with("om_") => messages.push(id),
                     Some(id) if field.name == "reaction_id" => reactions.push(id),
+                    Some(key) if key.starts_with("img_") || key.starts_with("file_") => {
+                        uploads.push(key);
+                    }
                     _ => {}
                 }
             }
@@ -312,6 +317,15 @@ impl FakeFeishu {
             for id in &messages {
                 self.state().messages.push(messages::stored(id, chat, Self::APP_ID, "hello"));
             }
+        }
+        for key in uploads {
+            let upload = state::Upload {
+                owner: Self::APP_ID.to_owned(),
+                bytes: b"sample".to_vec(),
+                content_type: "application/octet-stream".to_owned(),
+                file_name: "sample".to_owned(),
+            };
+            self.state().uploads.insert(key.to_owned(), upload);
         }
         if let Some(message) = messages.first() {
             for id in reactions {

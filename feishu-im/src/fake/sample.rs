@@ -33,7 +33,14 @@ impl std::fmt::Debug for SampleCall {
 fn call<'a, R: Sample>(
     caller: Caller<'a>,
 ) -> Pin<Box<dyn Future<Output = Result<(), Error>> + Send + 'a>> {
-    Box::pin(async move { caller.send(&R::sample()).await.map(drop) })
+    Box::pin(async move {
+        let request = R::sample();
+        if R::BINARY {
+            caller.download(&request).await?.bytes().await.map(drop)
+        } else {
+            caller.send(&request).await.map(drop)
+        }
+    })
 }
 
 impl SampleCall {

@@ -10,15 +10,18 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use super::Fault;
+use super::http::FormPart;
 use super::http::{HttpReply, HttpRequest};
 use super::paging::Paging;
 use super::state::{State, member_id_of, user_id_as};
-use super::{messages, pins, reactions, validate};
+use super::{files, messages, pins, reactions, validate};
 use crate::operation::{Operation, OperationMeta, TokenKind};
 use crate::v1::chat_members::{
     ChatMember, CreateRequest, CreateResponse, DeleteRequest, DeleteResponse, GetRequest,
     GetResponse, IsInChatRequest, IsInChatResponse, MeJoinRequest, MeJoinResponse,
 };
+use crate::v1::files as file_ops;
+use crate::v1::images as image_ops;
 use crate::v1::message_reactions as reaction_ops;
 use crate::v1::messages as message_ops;
 use crate::v1::pins as pin_ops;
@@ -135,13 +138,17 @@ fn answer(state: &mut State, request: &HttpRequest) -> (Outcome, Duration) {
         return (outcome, delay);
     }
     let query = parse_query(request.query().unwrap_or_default());
-    let body = (!request.body.is_empty()).then(|| request.json());
-    let violations = validate::request(meta.params, &query, body.as_ref());
+    let body = match &request.form {
+        Some(form) => Some(validate::form_body(meta.params, form)),
+        None => (!request.body.is_empty()).then(|| request.json()),
+    };
+    let violations = validate::request(meta.params, &query, body.as_ref(), request.form.as_deref());
     if !violations.is_empty() {
         return (invalid_for(meta, violations), delay);
     }
     let input = validate::typed_input(meta, &path_params, &query, body);
-    let outcome = behave(state, &identity, meta, input)
+    let upload = request.form.iter().flatten().find(|p| p.file_name.is_some());
+    let outcome = behave(state, &identity, meta, input, upload)
         .unwrap_or_else(|| Outcome::Data(validate::sample_data(meta.response)));
     if lose_answer {
         return (Outcome::Reply(HttpReply::Drop), delay);
@@ -156,6 +163,7 @@ fn behave(
     who: &Identity,
     meta: &OperationMeta,
     input: Value,
+    upload: Option<&FormPart>,
 ) -> Option<Outcome> {
     let is = |op: &OperationMeta| std::ptr::eq(meta, op);
     Some(if is(MeJoinRequest::META) {
@@ -190,6 +198,17 @@ fn behave(
         run(input, |r| pins::delete(state, who, r))
     } else if is(pin_ops::ListRequest::META) {
         run(input, |r| pins::list(state, who, r))
+    } else if is(image_ops::CreateRequest::META) {
+        // Validation made sure the file part is there.
+        let part = upload?;
+        run(input, |r| files::create_image(state, who, r, part))
+    } else if is(image_ops::GetRequest::META) {
+        files::download(state, who, &input, "image_key")?
+    } else if is(file_ops::CreateRequest::META) {
+        let part = upload?;
+        run(input, |r| files::create_file(state, who, r, part))
+    } else if is(file_ops::GetRequest::META) {
+        files::download(state, who, &input, "file_key")?
     } else {
         return None;
     })

@@ -70,6 +70,15 @@ pub(crate) struct StoredReaction {
     pub created_ms: u64,
 }
 
+/// An uploaded image or file.
+pub(crate) struct Upload {
+    /// Member id of the uploader.
+    pub owner: String,
+    pub bytes: Vec<u8>,
+    pub content_type: String,
+    pub file_name: String,
+}
+
 /// A pinned message.
 #[derive(Clone)]
 pub(crate) struct StoredPin {
@@ -103,6 +112,8 @@ pub(crate) struct State {
     pub messages: Vec<Stored>,
     pub reactions: Vec<StoredReaction>,
     pub pins: Vec<StoredPin>,
+    /// Uploads by image or file key.
+    pub uploads: HashMap<String, Upload>,
     pub faults: HashMap<String, VecDeque<Fault>>,
     pub windows: HashMap<(String, String, String), Window>,
     pub calls: HashMap<String, usize>,
@@ -125,6 +136,7 @@ impl State {
             messages: Vec::new(),
             reactions: Vec::new(),
             pins: Vec::new(),
+            uploads: HashMap::new(),
             faults: HashMap::new(),
             windows: HashMap::new(),
             calls: HashMap::new(),

@@ -2,6 +2,7 @@
 
 use serde_json::{Map, Value};
 
+use super::http::FormPart;
 use crate::FieldViolation;
 use crate::operation::{FieldMeta, In, OperationMeta, ValueType};
 
@@ -53,6 +54,7 @@ pub(crate) fn request(
     params: &[FieldMeta],
     query: &[(String, String)],
     body: Option<&Value>,
+    form: Option<&[FormPart]>,
 ) -> Vec<FieldViolation> {
     let mut violations = Vec::new();
     for field in params {
@@ -83,6 +85,7 @@ pub(crate) fn request(
                     }
                 }
             }
+            In::Body if field.ty == ValueType::File => file(field, form, &mut violations),
             In::Body if matches!(field.ty, ValueType::Content { .. }) => {
                 content(field, body, &mut violations);
             }
@@ -103,6 +106,36 @@ pub(crate) fn request(
         violations.push(FieldViolation::new("body", "must be a JSON object"));
     }
     violations
+}
+
+/// The file part of a multipart body: present, not empty, within its size.
+fn file(field: &FieldMeta, form: Option<&[FormPart]>, out: &mut Vec<FieldViolation>) {
+    let part = form.into_iter().flatten().find(|p| p.name == field.name && p.file_name.is_some());
+    match part {
+        None => out.push(FieldViolation::new(field.name, "a file part is required")),
+        Some(part) if part.bytes.is_empty() => {
+            out.push(FieldViolation::new(field.name, "the file is empty"));
+        }
+        Some(part) if field.max.is_some_and(|max| part.bytes.len() as i64 > max) => {
+            out.push(FieldViolation::new(
+                field.name,
+                format!("the file is larger than {} bytes", field.max.unwrap_or_default()),
+            ))
+        }
+        Some(_) => {}
+    }
+}
+
+/// The text parts of a multipart body as the JSON object a JSON body would be, typed by the
+/// spec.
+pub(crate) fn form_body(params: &[FieldMeta], form: &[FormPart]) -> Value {
+    let mut body = Map::new();
+    for part in form.iter().filter(|p| p.file_name.is_none()) {
+        let text = String::from_utf8_lossy(&part.bytes);
+        let ty = params.iter().find(|f| f.name == part.name).map_or(&ValueType::String, |f| &f.ty);
+        body.insert(part.name.clone(), typed_text(ty, &text));
+    }
+    Value::Object(body)
 }
 
 /// Content: the tag field names a kind, the content field holds JSON text of that kind.
@@ -158,6 +191,7 @@ fn query_value(field: &FieldMeta, ty: &ValueType, text: &str) -> Result<(), Stri
         ValueType::Array(_)
         | ValueType::Object(_)
         | ValueType::Json
+        | ValueType::File
         | ValueType::Content { .. } => Err("cannot be sent in the query".into()),
     }
 }
@@ -227,6 +261,7 @@ fn describe(ty: &ValueType) -> String {
         ValueType::Array(_) => "an array".into(),
         ValueType::Object(_) => "an object".into(),
         ValueType::Json => "JSON".into(),
+        ValueType::File => "a file part".into(),
         ValueType::Content { .. } => "JSON text".into(),
     }
 }
@@ -262,6 +297,7 @@ fn sample(field: &FieldMeta, ty: &ValueType) -> Value {
         ValueType::Array(item) => Value::Array(vec![sample(field, item)]),
         ValueType::Object(fields) => sample_data(fields),
         ValueType::Json => Value::Object(serde_json::Map::new()),
+        ValueType::File => Value::Null,
         // Content is sent, never answered; its JSON text is an empty object.
         ValueType::Content { .. } => Value::String("{}".into()),
     }
@@ -293,16 +329,16 @@ mod tests {
     fn accepts_what_the_spec_allows() {
         let query = [("kind".to_owned(), "a".to_owned()), ("size".to_owned(), "10".to_owned())];
         let body = json!({"ids": ["x"], "owner": {"id": "y"}, "unknown": 1});
-        assert!(request(PARAMS, &query, Some(&body)).is_empty());
+        assert!(request(PARAMS, &query, Some(&body), None).is_empty());
     }
 
     #[test]
     fn names_every_violation() {
         let query = [("kind".to_owned(), "c".to_owned()), ("size".to_owned(), "11".to_owned())];
         let body = json!({"ids": [], "owner": {"id": 3}});
-        let violations = request(PARAMS, &query, Some(&body));
+        let violations = request(PARAMS, &query, Some(&body), None);
         assert_eq!(fields(&violations), ["kind", "size", "ids", "owner.id"]);
-        assert_eq!(fields(&request(PARAMS, &[], None)), ["ids", "body"]);
+        assert_eq!(fields(&request(PARAMS, &[], None, None)), ["ids", "body"]);
     }
 
     #[test]

@@ -56,6 +56,75 @@ impl<'de> Deserialize<'de> for ContainerIdType {
     }
 }
 
+/// The kind of an uploaded file.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum FileType {
+    /// `opus`: Opus audio (convert other audio to opus first).
+    Opus,
+    /// `mp4`: MP4 video.
+    Mp4,
+    /// `pdf`: A PDF document.
+    Pdf,
+    /// `doc`: A Word document.
+    Doc,
+    /// `xls`: An Excel sheet.
+    Xls,
+    /// `ppt`: A PowerPoint deck.
+    Ppt,
+    /// `stream`: Any other file.
+    Stream,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(UnknownValue),
+}
+
+impl FileType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Opus => "opus",
+            Self::Mp4 => "mp4",
+            Self::Pdf => "pdf",
+            Self::Doc => "doc",
+            Self::Xls => "xls",
+            Self::Ppt => "ppt",
+            Self::Stream => "stream",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    fn from_wire(value: String) -> Self {
+        match value.as_str() {
+            "opus" => Self::Opus,
+            "mp4" => Self::Mp4,
+            "pdf" => Self::Pdf,
+            "doc" => Self::Doc,
+            "xls" => Self::Xls,
+            "ppt" => Self::Ppt,
+            "stream" => Self::Stream,
+            _ => Self::Unknown(UnknownValue::new(value)),
+        }
+    }
+}
+
+impl fmt::Display for FileType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for FileType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for FileType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from_wire)
+    }
+}
+
 /// Which kind of id a forward's `receive_id` holds; sending's kinds and a thread.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -116,6 +185,55 @@ impl Serialize for ForwardReceiveIdType {
 }
 
 impl<'de> Deserialize<'de> for ForwardReceiveIdType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from_wire)
+    }
+}
+
+/// What an uploaded image is for.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ImageType {
+    /// `message`: Sending in messages.
+    Message,
+    /// `avatar`: Setting an avatar (it cannot be downloaded again).
+    Avatar,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(UnknownValue),
+}
+
+impl ImageType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Message => "message",
+            Self::Avatar => "avatar",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    fn from_wire(value: String) -> Self {
+        match value.as_str() {
+            "message" => Self::Message,
+            "avatar" => Self::Avatar,
+            _ => Self::Unknown(UnknownValue::new(value)),
+        }
+    }
+}
+
+impl fmt::Display for ImageType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ImageType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for ImageType {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         String::deserialize(deserializer).map(Self::from_wire)
     }

@@ -7,6 +7,7 @@
 //!
 //! - `im`: Business codes of the IM chat and chat-member endpoints.
 //! - `im_message`: Business codes of the IM message endpoints.
+//! - `im_resource`: Business codes of the IM image and file endpoints.
 //! - `platform`: Codes of the Open Platform gateway, shared by every endpoint.
 
 use crate::{ErrorSpec, RetryClass, UnknownCode};
@@ -573,6 +574,84 @@ pub enum ErrorCode {
     ///
     /// This chat type does not support the operation.
     UnsupportedChatType,
+    /// `232096`: Meta writing has stopped, please try again later.
+    ///
+    /// App metadata writes are paused; try again later.
+    ///
+    /// 排查建议：应用信息被停写，请稍后重试。
+    MetaWritingStopped,
+    /// `234001`: Invalid request param.
+    ///
+    /// A request parameter is invalid.
+    ///
+    /// 排查建议：检查请求参数是否正确。
+    InvalidResourceParameter,
+    /// `234002`: Unauthorized.
+    ///
+    /// Authentication failed (HTTP 401); contact support.
+    ///
+    /// 排查建议：鉴权失败，联系Oncall解决。
+    ResourceUnauthorized,
+    /// `234005`: Image has been deleted
+    ///
+    /// The resource does not exist (deleted).
+    ///
+    /// 排查建议：资源不存在。
+    ResourceDeleted,
+    /// `234006`: The file size exceed the max value.
+    ///
+    /// Too large: files at most 30 MB, images 10 MB.
+    ///
+    /// 排查建议：文件大小超出限制(文件:30M; 图片: 10M)。
+    FileTooLarge,
+    /// `234007`: App does not enable bot feature.
+    ///
+    /// The app has not enabled the bot capability.
+    ///
+    /// 排查建议：应用未启用机器人能力。
+    ResourceBotAbilityOff,
+    /// `234008`: The app is not the resource sender
+    ///
+    /// The app did not upload this resource.
+    ///
+    /// 排查建议：应用不是资源的所有者。
+    NotResourceSender,
+    /// `234010`: File's size can't be 0.
+    ///
+    /// Empty (0-byte) uploads are refused.
+    ///
+    /// 排查建议：请勿上传大小为0的文件。
+    EmptyFile,
+    /// `234011`: Can't regonnize the image format.
+    ///
+    /// Unsupported image format (JPEG, PNG, WEBP, GIF, TIFF, BMP and ICO are).
+    ///
+    /// 排查建议：不支持的图片格式，目前仅支持上传 JPEG、PNG、WEBP、GIF、TIFF、BMP、ICO格式的图片。
+    UnknownImageFormat,
+    /// `234037`: Downloaded file size exceeds limit.
+    ///
+    /// Downloads are limited to 100 MB.
+    ///
+    /// 排查建议：不允许下载的资源大小超过100MB限制。
+    DownloadTooLarge,
+    /// `234039`: Image resolution exceeds limit.
+    ///
+    /// Image resolution too high (GIF at most 2000x2000, others 12000x12000); upload it as a file.
+    ///
+    /// 排查建议：GIF图片分辨率需要不大于2000x2000，其他图片分辨率需要不大于12000x12000。请使用上传文件接口以文件形式上传高分辨率图片。
+    ImageResolutionTooHigh,
+    /// `234041`: Tenant master key has been deleted, please contact the tenant administrator.
+    ///
+    /// The tenant master key has been deleted; contact the tenant admin.
+    ///
+    /// 排查建议：租户加密密钥被删除，请联系租户管理员。
+    TenantMasterKeyDeleted,
+    /// `234042`: Hybrid deployment tenant storage error, such as full storage space, please contact tenant administrator.
+    ///
+    /// Hybrid-deployment tenant storage error (storage full, say); contact the tenant admin.
+    ///
+    /// 排查建议：请求出现混布租户存储错误，如存储空间已满等，请联系租户管理员或技术支持。
+    TenantStorageError,
     /// `99991400` (platform-wide): request trigger frequency limit
     ///
     /// The app exceeded the endpoint's rate limit for this tenant. Wait `x-ogw-ratelimit-reset` seconds, then retry.
@@ -737,6 +816,19 @@ impl ErrorCode {
             232075 => Self::JoinRequiresApproval,
             232076 => Self::CannotRemoveOwner,
             232090 => Self::UnsupportedChatType,
+            232096 => Self::MetaWritingStopped,
+            234001 => Self::InvalidResourceParameter,
+            234002 => Self::ResourceUnauthorized,
+            234005 => Self::ResourceDeleted,
+            234006 => Self::FileTooLarge,
+            234007 => Self::ResourceBotAbilityOff,
+            234008 => Self::NotResourceSender,
+            234010 => Self::EmptyFile,
+            234011 => Self::UnknownImageFormat,
+            234037 => Self::DownloadTooLarge,
+            234039 => Self::ImageResolutionTooHigh,
+            234041 => Self::TenantMasterKeyDeleted,
+            234042 => Self::TenantStorageError,
             99991400 => Self::RequestRateLimited,
             99991543 => Self::AppCredentialsInvalid,
             99991661 => Self::TokenMissing,
@@ -855,6 +947,19 @@ impl ErrorCode {
             Self::JoinRequiresApproval => 232075,
             Self::CannotRemoveOwner => 232076,
             Self::UnsupportedChatType => 232090,
+            Self::MetaWritingStopped => 232096,
+            Self::InvalidResourceParameter => 234001,
+            Self::ResourceUnauthorized => 234002,
+            Self::ResourceDeleted => 234005,
+            Self::FileTooLarge => 234006,
+            Self::ResourceBotAbilityOff => 234007,
+            Self::NotResourceSender => 234008,
+            Self::EmptyFile => 234010,
+            Self::UnknownImageFormat => 234011,
+            Self::DownloadTooLarge => 234037,
+            Self::ImageResolutionTooHigh => 234039,
+            Self::TenantMasterKeyDeleted => 234041,
+            Self::TenantStorageError => 234042,
             Self::RequestRateLimited => 99991400,
             Self::AppCredentialsInvalid => 99991543,
             Self::TokenMissing => 99991661,
@@ -2155,6 +2260,174 @@ impl ErrorCode {
                         message: "Unsupported chat type.",
                         hint: "This chat type does not support the operation.",
                         hint_zh: None,
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::MetaWritingStopped => {
+                Some(
+                    &ErrorSpec {
+                        code: 232096,
+                        http_status: 400,
+                        message: "Meta writing has stopped, please try again later.",
+                        hint: "App metadata writes are paused; try again later.",
+                        hint_zh: Some("应用信息被停写，请稍后重试。"),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::InvalidResourceParameter => {
+                Some(
+                    &ErrorSpec {
+                        code: 234001,
+                        http_status: 400,
+                        message: "Invalid request param.",
+                        hint: "A request parameter is invalid.",
+                        hint_zh: Some("检查请求参数是否正确。"),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::ResourceUnauthorized => {
+                Some(
+                    &ErrorSpec {
+                        code: 234002,
+                        http_status: 401,
+                        message: "Unauthorized.",
+                        hint: "Authentication failed (HTTP 401); contact support.",
+                        hint_zh: Some("鉴权失败，联系Oncall解决。"),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::ResourceDeleted => {
+                Some(
+                    &ErrorSpec {
+                        code: 234005,
+                        http_status: 400,
+                        message: "Image has been deleted",
+                        hint: "The resource does not exist (deleted).",
+                        hint_zh: Some("资源不存在。"),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::FileTooLarge => {
+                Some(
+                    &ErrorSpec {
+                        code: 234006,
+                        http_status: 400,
+                        message: "The file size exceed the max value.",
+                        hint: "Too large: files at most 30 MB, images 10 MB.",
+                        hint_zh: Some(
+                            "文件大小超出限制(文件:30M; 图片: 10M)。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::ResourceBotAbilityOff => {
+                Some(
+                    &ErrorSpec {
+                        code: 234007,
+                        http_status: 400,
+                        message: "App does not enable bot feature.",
+                        hint: "The app has not enabled the bot capability.",
+                        hint_zh: Some("应用未启用机器人能力。"),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::NotResourceSender => {
+                Some(
+                    &ErrorSpec {
+                        code: 234008,
+                        http_status: 400,
+                        message: "The app is not the resource sender",
+                        hint: "The app did not upload this resource.",
+                        hint_zh: Some("应用不是资源的所有者。"),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::EmptyFile => {
+                Some(
+                    &ErrorSpec {
+                        code: 234010,
+                        http_status: 400,
+                        message: "File's size can't be 0.",
+                        hint: "Empty (0-byte) uploads are refused.",
+                        hint_zh: Some("请勿上传大小为0的文件。"),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::UnknownImageFormat => {
+                Some(
+                    &ErrorSpec {
+                        code: 234011,
+                        http_status: 400,
+                        message: "Can't regonnize the image format.",
+                        hint: "Unsupported image format (JPEG, PNG, WEBP, GIF, TIFF, BMP and ICO are).",
+                        hint_zh: Some(
+                            "不支持的图片格式，目前仅支持上传 JPEG、PNG、WEBP、GIF、TIFF、BMP、ICO格式的图片。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::DownloadTooLarge => {
+                Some(
+                    &ErrorSpec {
+                        code: 234037,
+                        http_status: 400,
+                        message: "Downloaded file size exceeds limit.",
+                        hint: "Downloads are limited to 100 MB.",
+                        hint_zh: Some(
+                            "不允许下载的资源大小超过100MB限制。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::ImageResolutionTooHigh => {
+                Some(
+                    &ErrorSpec {
+                        code: 234039,
+                        http_status: 400,
+                        message: "Image resolution exceeds limit.",
+                        hint: "Image resolution too high (GIF at most 2000x2000, others 12000x12000); upload it as a file.",
+                        hint_zh: Some(
+                            "GIF图片分辨率需要不大于2000x2000，其他图片分辨率需要不大于12000x12000。请使用上传文件接口以文件形式上传高分辨率图片。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::TenantMasterKeyDeleted => {
+                Some(
+                    &ErrorSpec {
+                        code: 234041,
+                        http_status: 400,
+                        message: "Tenant master key has been deleted, please contact the tenant administrator.",
+                        hint: "The tenant master key has been deleted; contact the tenant admin.",
+                        hint_zh: Some(
+                            "租户加密密钥被删除，请联系租户管理员。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::TenantStorageError => {
+                Some(
+                    &ErrorSpec {
+                        code: 234042,
+                        http_status: 400,
+                        message: "Hybrid deployment tenant storage error, such as full storage space, please contact tenant administrator.",
+                        hint: "Hybrid-deployment tenant storage error (storage full, say); contact the tenant admin.",
+                        hint_zh: Some(
+                            "请求出现混布租户存储错误，如存储空间已满等，请联系租户管理员或技术支持。",
+                        ),
                         retry: RetryClass::Never,
                     },
                 )

@@ -9,8 +9,8 @@ mod error_code;
 pub mod v1;
 
 pub use enums::{
-    ContainerIdType, ForwardReceiveIdType, MemberIdType, MessageSortType, MsgType,
-    PostTag, ReceiveIdType, SenderType, SucceedType, UserIdType,
+    ContainerIdType, FileType, ForwardReceiveIdType, ImageType, MemberIdType,
+    MessageSortType, MsgType, PostTag, ReceiveIdType, SenderType, SucceedType, UserIdType,
 };
 
 pub use error_code::ErrorCode;
@@ -34,6 +34,10 @@ pub(crate) const OPERATIONS: &[&OperationMeta] = &[
     <v1::chat_members::DeleteRequest as Operation>::META,
     <v1::chat_members::GetRequest as Operation>::META,
     <v1::chat_members::IsInChatRequest as Operation>::META,
+    <v1::files::CreateRequest as Operation>::META,
+    <v1::files::GetRequest as Operation>::META,
+    <v1::images::CreateRequest as Operation>::META,
+    <v1::images::GetRequest as Operation>::META,
     <v1::message_reactions::CreateRequest as Operation>::META,
     <v1::message_reactions::DeleteRequest as Operation>::META,
     <v1::message_reactions::ListRequest as Operation>::META,
@@ -62,6 +66,10 @@ pub(crate) const SAMPLES: &[crate::fake::SampleCall] = &[
     crate::fake::SampleCall::of::<v1::chat_members::DeleteRequest>(),
     crate::fake::SampleCall::of::<v1::chat_members::GetRequest>(),
     crate::fake::SampleCall::of::<v1::chat_members::IsInChatRequest>(),
+    crate::fake::SampleCall::of::<v1::files::CreateRequest>(),
+    crate::fake::SampleCall::of::<v1::files::GetRequest>(),
+    crate::fake::SampleCall::of::<v1::images::CreateRequest>(),
+    crate::fake::SampleCall::of::<v1::images::GetRequest>(),
     crate::fake::SampleCall::of::<v1::message_reactions::CreateRequest>(),
     crate::fake::SampleCall::of::<v1::message_reactions::DeleteRequest>(),
     crate::fake::SampleCall::of::<v1::message_reactions::ListRequest>(),

@@ -10,9 +10,11 @@ use serde::Serialize;
 
 use crate::operation::{Operation, OperationMeta, Paged, TokenKind, build_path};
 use crate::runtime::base_url::{Platform, check_base_url};
+use crate::runtime::download::Download;
 use crate::runtime::error::{AuthErrorKind, ConfigError, Error, TimeoutError, TransportError};
 use crate::runtime::response::{ResponseHead, decode, decode_error, read_body};
 use crate::runtime::token::{Token, TokenCache, TokenKey, TokenResponse, auth_error};
+use crate::runtime::upload::FileUpload;
 use crate::runtime::wire;
 use crate::{Credentials, Pager, RetryClass, RetryPolicy, Secret, UserAccessToken};
 
@@ -444,9 +446,27 @@ impl<'a> Caller<'a> {
     ///
     /// Any [`Error`]; see the endpoint's documentation for its codes.
     pub async fn send<O: Operation>(self, request: &O) -> Result<O::Response, Error> {
+        self.call::<O, Decoded<O::Response>>(request).await.map(|decoded| decoded.0)
+    }
+
+    /// Sends `request` to an endpoint that answers with a file, and returns the download
+    /// unread. Errors arrive as JSON and decode to the usual [`Error`].
+    ///
+    /// # Errors
+    ///
+    /// Any [`Error`]; see the endpoint's documentation for its codes.
+    pub async fn download<O: Operation>(self, request: &O) -> Result<Download, Error> {
+        self.call::<O, Download>(request).await
+    }
+
+    async fn call<O: Operation, A: Answer>(self, request: &O) -> Result<A, Error> {
         let meta = O::META;
         let source = self.token_source(meta)?;
-        let (url, body) = self.prepare(request)?;
+        let (url, payload) = self.prepare(request)?;
+        if let Payload::Form { file, max_bytes, .. } = &payload {
+            // An empty or oversized file is refused before any token or byte is sent.
+            file.part(*max_bytes).await.map_err(|reason| Error::invalid(meta.operation, reason))?;
+        }
         let policy = &self.client.inner.retry;
         let deadline = Instant::now() + policy.max_elapsed();
         let mut attempt = 0;
@@ -454,9 +474,9 @@ impl<'a> Caller<'a> {
         loop {
             attempt += 1;
             let left = deadline.saturating_duration_since(Instant::now());
-            let once = self.try_once::<O::Response>(meta, &source, attempt, &url, body.as_deref());
+            let once = self.try_once::<A>(meta, &source, attempt, &url, &payload);
             let failure = match tokio::time::timeout(left, once).await {
-                Ok(Ok(data)) => return Ok(data),
+                Ok(Ok(answer)) => return Ok(answer),
                 Ok(Err(failure)) => failure,
                 Err(_) => return Err(Error::call_timeout(meta.operation, policy.max_elapsed())),
             };
@@ -489,58 +509,82 @@ impl<'a> Caller<'a> {
         }
     }
 
-    /// The URL (path and query filled in) and the JSON body of `request`.
-    fn prepare<O: Operation>(&self, request: &O) -> Result<(Url, Option<Vec<u8>>), Error> {
+    /// The URL (path and query filled in) and the body of `request`.
+    fn prepare<'r, O: Operation>(&self, request: &'r O) -> Result<(Url, Payload<'r>), Error> {
         let inner = &*self.client.inner;
         let meta = O::META;
         let mut url = String::with_capacity(inner.base_url.len() + 128);
         url.push_str(&inner.base_url);
         build_path(request, &mut url).map_err(|reason| Error::invalid(meta.operation, reason))?;
-        let body = wire::write(request, &mut url)
-            .map_err(|e| Error::invalid(meta.operation, e.to_string()))?;
+        let invalid = |e: wire::WireError| Error::invalid(meta.operation, e.to_string());
+        let body = wire::write(request, &mut url).map_err(invalid)?;
         let url = Url::parse(&url).map_err(|e| Error::invalid(meta.operation, e.to_string()))?;
-        Ok((url, body))
+        let payload = match (request.file(), body) {
+            (Some((name, file, max_bytes)), body) => {
+                let fields =
+                    wire::form_fields(body.as_deref().unwrap_or(b"{}")).map_err(invalid)?;
+                Payload::Form { fields, name, file, max_bytes }
+            }
+            (None, Some(body)) => Payload::Json(body.into()),
+            (None, None) => Payload::None,
+        };
+        Ok((url, payload))
     }
 
     /// One attempt: a token, then the request.
-    async fn try_once<T: serde::de::DeserializeOwned>(
+    async fn try_once<A: Answer>(
         &self,
         meta: &OperationMeta,
         source: &TokenSource<'a>,
         attempt: u32,
         url: &Url,
-        body: Option<&[u8]>,
-    ) -> Result<T, Failure> {
+        payload: &Payload<'_>,
+    ) -> Result<A, Failure> {
         // Token endpoints are safe to repeat, so a failed fetch counts as a safe attempt.
         let token = self.token(source).await.map_err(|error| Failure {
             error,
             safe: true,
             stale_token: None,
         })?;
-        self.attempt::<T>(meta, attempt, url, body, &token).await.map_err(|error| {
+        self.attempt::<A>(meta, attempt, url, payload, &token).await.map_err(|error| {
             let stale = matches!(source, TokenSource::Cached(_))
                 && error.code().is_some_and(|c| c.retry_class() == RetryClass::RefreshToken);
             Failure { error, safe: meta.idempotent, stale_token: stale.then_some(token) }
         })
     }
 
-    async fn attempt<T: serde::de::DeserializeOwned>(
+    async fn attempt<A: Answer>(
         &self,
         meta: &OperationMeta,
         attempt: u32,
         url: &Url,
-        body: Option<&[u8]>,
+        payload: &Payload<'_>,
         token: &Token,
-    ) -> Result<T, Error> {
+    ) -> Result<A, Error> {
         let mut request = self
             .client
             .inner
             .http
             .request(meta.method.to_reqwest(), url.clone())
             .header(AUTHORIZATION, token.header.clone());
-        if let Some(body) = body {
-            request =
-                request.header(CONTENT_TYPE, HeaderValue::from_static(JSON)).body(body.to_vec());
+        match payload {
+            Payload::None if A::ASKS_JSON => {
+                request = request.header(CONTENT_TYPE, HeaderValue::from_static(JSON));
+            }
+            Payload::None => {}
+            Payload::Json(body) => {
+                request =
+                    request.header(CONTENT_TYPE, HeaderValue::from_static(JSON)).body(body.clone());
+            }
+            Payload::Form { fields, name, file, max_bytes } => {
+                let mut form = reqwest::multipart::Form::new();
+                for (key, value) in fields {
+                    form = form.text(key.clone(), value.clone());
+                }
+                let part =
+                    file.part(*max_bytes).await.map_err(|r| Error::invalid(meta.operation, r))?;
+                request = request.multipart(form.part(*name, part));
+            }
         }
         let response = match request.send().await {
             Ok(response) => response,
@@ -550,11 +594,9 @@ impl<'a> Caller<'a> {
             }
         };
         let head = ResponseHead::from_headers(response.status().as_u16(), response.headers());
-        let limit = self.client.inner.max_response_bytes;
-        let bytes = read_body(response, limit)
-            .await
-            .map_err(|e| e.into_error(meta.operation, &head, limit))?;
-        let result = decode::<T>(meta.operation, &head, &bytes);
+        let result =
+            A::read(meta.operation, head.clone(), response, self.client.inner.max_response_bytes)
+                .await;
         tracing::debug!(
             operation = meta.operation,
             attempt,
@@ -564,6 +606,79 @@ impl<'a> Caller<'a> {
             "response"
         );
         result
+    }
+}
+
+/// The body of a request, built once per call and sent with every attempt.
+enum Payload<'r> {
+    None,
+    Json(bytes::Bytes),
+    /// A multipart form: text fields and one file part, opened again for each attempt.
+    Form {
+        fields: Vec<(String, String)>,
+        name: &'static str,
+        file: &'r FileUpload,
+        max_bytes: Option<u64>,
+    },
+}
+
+/// What a successful answer becomes: decoded JSON data, or a download.
+trait Answer: Sized + Send {
+    /// Whether a bodiless request still says `Content-Type: application/json`: Feishu sends a
+    /// download's `Content-Disposition` only then.
+    const ASKS_JSON: bool = false;
+
+    fn read(
+        operation: &'static str,
+        head: ResponseHead,
+        response: reqwest::Response,
+        limit: usize,
+    ) -> impl Future<Output = Result<Self, Error>> + Send;
+}
+
+/// The `data` of a JSON answer.
+struct Decoded<T>(T);
+
+impl<T: serde::de::DeserializeOwned + Send> Answer for Decoded<T> {
+    async fn read(
+        operation: &'static str,
+        head: ResponseHead,
+        response: reqwest::Response,
+        limit: usize,
+    ) -> Result<Self, Error> {
+        let bytes =
+            read_body(response, limit).await.map_err(|e| e.into_error(operation, &head, limit))?;
+        decode::<T>(operation, &head, &bytes).map(Decoded)
+    }
+}
+
+impl Answer for Download {
+    const ASKS_JSON: bool = true;
+
+    /// A 200 with a body that is not JSON is the file; anything else is the JSON envelope of
+    /// an error.
+    async fn read(
+        operation: &'static str,
+        head: ResponseHead,
+        response: reqwest::Response,
+        limit: usize,
+    ) -> Result<Self, Error> {
+        let json = response
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|t| t.starts_with("application/json"));
+        if head.status == 200 && !json {
+            return Ok(Download::new(operation, response));
+        }
+        let bytes =
+            read_body(response, limit).await.map_err(|e| e.into_error(operation, &head, limit))?;
+        match decode::<serde_json::Value>(operation, &head, &bytes) {
+            Err(error) => Err(error),
+            Ok(_) => {
+                Err(decode_error(operation, &head, &bytes, "expected a file, got JSON data".into()))
+            }
+        }
     }
 }
 

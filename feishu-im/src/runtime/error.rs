@@ -113,6 +113,18 @@ impl Error {
     pub(crate) fn invalid(operation: &'static str, reason: impl Into<String>) -> Self {
         Error::InvalidRequest(InvalidRequest { operation, reason: reason.into() })
     }
+
+    /// A download longer than the cap, refused without reading the rest.
+    pub(crate) fn too_large_download(operation: &'static str, http_status: u16, cap: u64) -> Self {
+        Error::Decode(Box::new(DecodeError {
+            operation,
+            http_status,
+            log_id: None,
+            reason: format!("the download is larger than {cap} bytes, the most Feishu serves"),
+            body_snippet: String::new(),
+            retry_after: None,
+        }))
+    }
 }
 
 /// A non-zero `code` from Feishu.

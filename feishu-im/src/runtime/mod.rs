@@ -6,6 +6,7 @@
 mod base_url;
 mod client;
 mod credentials;
+mod download;
 mod error;
 mod error_code;
 pub mod operation;
@@ -15,11 +16,13 @@ mod retry;
 mod secret;
 mod token;
 mod unknown;
+mod upload;
 mod wire;
 
 pub use base_url::Platform;
 pub use client::{Caller, Client, ClientBuilder};
 pub use credentials::Credentials;
+pub use download::{Download, MAX_DOWNLOAD_BYTES};
 pub use error::{
     ApiError, AuthError, AuthErrorKind, ConfigError, DecodeError, Error, ErrorDetail,
     FieldViolation, Help, InvalidRequest, PermissionViolation, TimeoutError, TransportError,
@@ -29,3 +32,4 @@ pub use pager::Pager;
 pub use retry::RetryPolicy;
 pub use secret::{Secret, UserAccessToken};
 pub use unknown::{UnknownCode, UnknownContent, UnknownInteger, UnknownValue};
+pub use upload::FileUpload;

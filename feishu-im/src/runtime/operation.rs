@@ -154,6 +154,8 @@ pub enum ValueType {
     Object(&'static [FieldMeta]),
     /// Any JSON value.
     Json,
+    /// The file part of a multipart body (`max` is its largest size in bytes).
+    File,
     /// JSON text in the field `field`, of the kind the field `tag` names: each kind with its
     /// object's fields, or `None` for any JSON object.
     Content {
@@ -269,9 +271,19 @@ pub trait Operation: sealed::Sealed + Serialize + Sync {
     /// sends a fresh one, the same on every retry of the call, so that retrying is safe.
     const IDEMPOTENCY_KEY: Option<&'static str> = None;
 
+    /// Whether a successful answer is a file rather than JSON `data`
+    /// ([`Caller::download`](crate::Caller::download)).
+    const BINARY: bool = false;
+
     /// Writes the path, its template compiled by the generator into literal parts and
     /// parameters.
     fn write_path(&self, path: &mut UrlPath<'_>);
+
+    /// The file part of a multipart body: its field name, the file, and the largest size the
+    /// endpoint takes. `None`: the body is JSON.
+    fn file(&self) -> Option<(&'static str, &crate::FileUpload, Option<u64>)> {
+        None
+    }
 }
 
 /// A request to a paged endpoint: how to ask for the next page and read a page.

@@ -53,6 +53,24 @@ pub(crate) fn write<O: Operation>(
     Ok(body)
 }
 
+/// The fields of a JSON body as the text fields of a multipart form (strings as they are,
+/// numbers and booleans as JSON writes them; unset fields left out).
+pub(crate) fn form_fields(body: &[u8]) -> Result<Vec<(String, String)>, WireError> {
+    let fields: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_slice(body).map_err(ser::Error::custom)?;
+    let mut out = Vec::with_capacity(fields.len());
+    for (name, value) in fields {
+        let text = match value {
+            serde_json::Value::Null => continue,
+            serde_json::Value::String(text) => text,
+            serde_json::Value::Bool(_) | serde_json::Value::Number(_) => value.to_string(),
+            _ => return Err(WireError(format!("form field `{name}` must be a scalar"))),
+        };
+        out.push((name, text));
+    }
+    Ok(out)
+}
+
 /// A random version-4 UUID (36 characters; Feishu takes at most 50), from the operating
 /// system's generator.
 pub(crate) fn fresh_uuid() -> Result<String, WireError> {

@@ -3,6 +3,8 @@
 //! Endpoints of API version `v1`, one module per resource.
 
 pub mod chat_members;
+pub mod files;
+pub mod images;
 pub mod message_reactions;
 pub mod messages;
 pub mod pins;

@@ -1,0 +1,104 @@
+//! Images and files: multipart uploads (from memory or a path, checked before sending) and
+//! downloads (read whole or streamed), against the fake and against a recording server.
+
+use feishu_im::fake::FakeFeishu;
+use feishu_im::v1::{files, images};
+use feishu_im::{
+    Client, Credentials, Error, ErrorCode, FileType, FileUpload, ImageType, RetryPolicy,
+};
+use feishu_im_tests::{Reply, TestServer};
+use serde_json::json;
+
+/// Bytes that start like a PNG, then count up.
+fn image_bytes(len: usize) -> Vec<u8> {
+    let mut bytes = b"\x89PNG\r\n\x1a\n".to_vec();
+    bytes.extend((0..len.saturating_sub(8)).map(|i| i as u8));
+    bytes.truncate(len);
+    bytes
+}
+
+#[tokio::test]
+async fn an_image_goes_up_and_comes_back_the_same() {
+    let fake = FakeFeishu::start().await;
+    let client = fake.client();
+    let bytes = image_bytes(70_000);
+    let upload = FileUpload::from_bytes("photo.png", bytes.clone());
+    let created = client
+        .images()
+        .create(&images::CreateRequest::new(ImageType::Message, upload))
+        .await
+        .unwrap();
+    let key = created.image_key.unwrap();
+    let download = client.images().get(&images::GetRequest::new(&key)).await.unwrap();
+    assert_eq!(download.content_type(), Some("image/png"), "the type guessed from the name");
+    assert_eq!(download.content_length(), Some(bytes.len() as u64));
+    assert_eq!(download.bytes().await.unwrap(), bytes);
+}
+
+#[tokio::test]
+async fn a_file_from_disk_is_streamed_up_and_down_with_its_name() {
+    let fake = FakeFeishu::start().await;
+    let client = fake.client();
+    let dir = std::env::temp_dir().join(format!("feishu-upload-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("季度报告.pdf");
+    let bytes: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
+    std::fs::write(&path, &bytes).unwrap();
+
+    let request =
+        files::CreateRequest::new(FileType::Pdf, "季度报告.pdf", FileUpload::from_path(&path));
+    let key = client.files().create(&request).await.unwrap().file_key.unwrap();
+    let download = client.files().get(&files::GetRequest::new(&key)).await.unwrap();
+    assert_eq!(download.file_name(), Some("季度报告.pdf"));
+    assert_eq!(download.content_type(), Some("application/pdf"));
+    let mut written = Vec::new();
+    let count = download.write_to(&mut written).await.unwrap();
+    assert_eq!((count, written), (bytes.len() as u64, bytes));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn empty_and_oversized_files_are_refused_before_anything_is_sent() {
+    let server = TestServer::start(|_| Reply::ok(json!({"image_key": "img_x"}))).await;
+    let client = Client::builder(Credentials::tenant_token("t-token"))
+        .base_url(server.base_url())
+        .retry_policy(RetryPolicy::disabled())
+        .build()
+        .unwrap();
+    let send = |bytes: Vec<u8>| {
+        images::CreateRequest::new(ImageType::Message, FileUpload::from_bytes("a.png", bytes))
+    };
+    let empty = client.images().create(&send(Vec::new())).await.unwrap_err();
+    assert!(
+        matches!(&empty, Error::InvalidRequest(e) if e.to_string().contains("empty")),
+        "{empty}"
+    );
+    let big = client.images().create(&send(vec![0; 10 * 1024 * 1024 + 1])).await.unwrap_err();
+    assert!(
+        matches!(&big, Error::InvalidRequest(e) if e.to_string().contains("10485760")),
+        "{big}"
+    );
+    assert!(server.requests().is_empty(), "nothing was sent");
+
+    // Exactly at the limit is sent, as one well-formed multipart body.
+    client.images().create(&send(image_bytes(10 * 1024 * 1024))).await.unwrap();
+    let [request] = &server.requests()[..] else { panic!("one request") };
+    let content_type = request.header("content-type").unwrap();
+    assert!(content_type.starts_with("multipart/form-data; boundary="), "{content_type}");
+    let form = request.form.as_ref().expect("a multipart body");
+    let names: Vec<_> = form.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["image_type", "image"]);
+    assert_eq!(form[0].bytes, b"message");
+    assert_eq!(form[1].file_name.as_deref(), Some("a.png"));
+    assert_eq!(form[1].content_type.as_deref(), Some("image/png"));
+    assert_eq!(form[1].bytes.len(), 10 * 1024 * 1024);
+}
+
+#[tokio::test]
+async fn a_failed_download_is_a_typed_error() {
+    let fake = FakeFeishu::start().await;
+    let client = fake.client();
+    let error = client.images().get(&images::GetRequest::new("img_missing")).await.unwrap_err();
+    assert_eq!(error.code(), Some(ErrorCode::ResourceDeleted));
+    assert!(error.log_id().is_some());
+}
