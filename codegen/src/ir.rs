@@ -103,6 +103,9 @@ pub struct Endpoint {
     pub multipart: bool,
     /// Whether a successful answer is a file rather than JSON.
     pub binary: bool,
+    /// The object the `data` is, when the response is one (`Message`): the response type is an
+    /// alias of it.
+    pub response_type: Option<String>,
     pub pagination: Option<Pagination>,
 }
 
@@ -385,6 +388,7 @@ fn lower_endpoint(
         idempotency_key,
         multipart: e.multipart,
         binary: e.binary,
+        response_type: e.response_type.as_ref().map(|(name, _)| pascal_case(name)),
         pagination,
     }
 }

@@ -601,6 +601,7 @@ const ENDPOINT_KEYS: &[&str] = &[
     "errors",
     "body_format",
     "response_format",
+    "response_type",
 ];
 
 fn endpoint(name: String, node: &Node<'_>, diags: &mut Diagnostics) -> Option<Endpoint> {
@@ -662,6 +663,7 @@ fn endpoint(name: String, node: &Node<'_>, diags: &mut Diagnostics) -> Option<En
         .get("body_format")
         .and_then(|n| n.word(diags, &[("json", false), ("multipart", true)]))
         .unwrap_or(false);
+    let response_type = f.get("response_type").and_then(|n| Some((n.string(diags)?, n.location())));
     let binary = f
         .get("response_format")
         .and_then(|n| n.word(diags, &[("json", false), ("binary", true)]))
@@ -688,6 +690,7 @@ fn endpoint(name: String, node: &Node<'_>, diags: &mut Diagnostics) -> Option<En
         errors,
         multipart,
         binary,
+        response_type,
         location: node.location(),
     })
 }

@@ -258,6 +258,8 @@ pub struct Endpoint {
     pub multipart: bool,
     /// `binary`: a successful answer is the bytes of a file, not JSON.
     pub binary: bool,
+    /// `response_type`: the `data` is this object of the resource (a message), not fields.
+    pub response_type: Option<(String, Location)>,
     pub location: Location,
 }
 

@@ -277,7 +277,19 @@ fn endpoint_types(resource: &Resource, e: &Endpoint, types: &MetaTypes<'_>) -> T
         resource.handle, e.name
     );
     let request = emit_struct(&e.request, Role::Request, Some(&request_doc));
-    let response = emit_struct(&e.response, Role::Response, Some(&response_doc));
+    let response = match &e.response_type {
+        Some(object) => {
+            let (alias, object) = (ident(&e.response.name), ident(object));
+            let docs = doc(&format!(
+                "The `data` of a successful [`{}::{}`]: the [`{}`] itself.",
+                resource.handle,
+                e.name,
+                quote!(#object)
+            ));
+            quote! { #docs pub type #alias = #object; }
+        }
+        None => emit_struct(&e.response, Role::Response, Some(&response_doc)),
+    };
     let request_name = ident(&e.request.name);
     let response_name = ident(&e.response.name);
 
@@ -305,7 +317,11 @@ fn endpoint_types(resource: &Resource, e: &Endpoint, types: &MetaTypes<'_>) -> T
     let per_second = proc_macro2::Literal::u32_unsuffixed(e.rate_limit.per_second);
 
     let params = e.request.fields.iter().map(|f| types.field(f));
-    let response_fields = e.response.fields.iter().map(|f| types.field(f));
+    // An aliased response is described by its object's fields.
+    let aliased =
+        e.response_type.as_ref().and_then(|o| types.objects.iter().find(|s| &s.name == o));
+    let response_fields =
+        aliased.map_or(&e.response.fields, |o| &o.fields).iter().map(|f| types.field(f));
     let path_fn = {
         // The template is compiled here: literal runs as they are, parameters by field.
         let mut parts = Vec::new();

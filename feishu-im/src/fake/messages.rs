@@ -138,39 +138,36 @@ fn post(
     Ok(stored)
 }
 
-/// Fills a generated message type (they share the fields of the spec's message object).
-macro_rules! message {
-    ($ty:ident, $m:expr) => {{
-        let m: &Stored = $m;
-        let app = m.sender.starts_with("cli_");
-        $ty {
-            message_id: Some(m.id.clone()),
-            root_id: m.root_id.clone(),
-            parent_id: m.parent_id.clone(),
-            thread_id: m.thread_id.clone(),
-            msg_type: serde_json::from_value::<MsgType>(m.msg_type.clone().into()).ok(),
-            create_time: Some(m.created_ms.to_string()),
-            update_time: Some(m.created_ms.to_string()),
-            deleted: Some(m.deleted),
-            updated: Some(false),
-            chat_id: Some(m.chat_id.clone()),
-            sender: Some(Sender {
-                id: m.sender.clone(),
-                id_type: if app { "app_id" } else { "open_id" }.to_owned(),
-                sender_type: if app { SenderType::App } else { SenderType::User },
-                tenant_key: Some(m.tenant_key.clone()),
-            }),
-            body: Some(MessageBody {
-                content: if m.deleted {
-                    r#"{"text":"This message was recalled"}"#.to_owned()
-                } else {
-                    m.content.clone()
-                },
-            }),
-            mentions: Vec::<Mention>::new(),
-            upper_message_id: None,
-        }
-    }};
+/// A stored message as the API returns it.
+fn message(m: &Stored) -> Message {
+    let app = m.sender.starts_with("cli_");
+    Message {
+        message_id: Some(m.id.clone()),
+        root_id: m.root_id.clone(),
+        parent_id: m.parent_id.clone(),
+        thread_id: m.thread_id.clone(),
+        msg_type: serde_json::from_value::<MsgType>(m.msg_type.clone().into()).ok(),
+        create_time: Some(m.created_ms.to_string()),
+        update_time: Some(m.created_ms.to_string()),
+        deleted: Some(m.deleted),
+        updated: Some(false),
+        chat_id: Some(m.chat_id.clone()),
+        sender: Some(Sender {
+            id: m.sender.clone(),
+            id_type: if app { "app_id" } else { "open_id" }.to_owned(),
+            sender_type: if app { SenderType::App } else { SenderType::User },
+            tenant_key: Some(m.tenant_key.clone()),
+        }),
+        body: Some(MessageBody {
+            content: if m.deleted {
+                r#"{"text":"This message was recalled"}"#.to_owned()
+            } else {
+                m.content.clone()
+            },
+        }),
+        mentions: Vec::<Mention>::new(),
+        upper_message_id: None,
+    }
 }
 
 pub(super) fn create(
@@ -179,7 +176,7 @@ pub(super) fn create(
     r: CreateRequest,
 ) -> Result<CreateResponse, Outcome> {
     if let Some(sent) = earlier(state, who, r.uuid.as_deref()) {
-        return Ok(message!(CreateResponse, &sent));
+        return Ok(message(&sent));
     }
     let chat_id = match r.receive_id_type {
         ReceiveIdType::ChatId => r.receive_id.clone(),
@@ -193,7 +190,7 @@ pub(super) fn create(
     };
     postable(state, who, &chat_id)?;
     let sent = post(state, who, chat_id, &r.content, r.uuid, None, false)?;
-    Ok(message!(CreateResponse, &sent))
+    Ok(message(&sent))
 }
 
 /// The message `id`, if it exists, with the documented codes otherwise.
@@ -212,7 +209,7 @@ pub(super) fn reply(
     r: ReplyRequest,
 ) -> Result<ReplyResponse, Outcome> {
     if let Some(sent) = earlier(state, who, r.uuid.as_deref()) {
-        return Ok(message!(ReplyResponse, &sent));
+        return Ok(message(&sent));
     }
     let parent = find(state, &r.message_id)?;
     if parent.deleted {
@@ -222,7 +219,7 @@ pub(super) fn reply(
     let in_thread = r.reply_in_thread.unwrap_or(false);
     let chat = parent.chat_id.clone();
     let sent = post(state, who, chat, &r.content, r.uuid, Some(&parent), in_thread)?;
-    Ok(message!(ReplyResponse, &sent))
+    Ok(message(&sent))
 }
 
 pub(super) fn get(state: &State, who: &Identity, r: GetRequest) -> Result<GetResponse, Outcome> {
@@ -233,7 +230,7 @@ pub(super) fn get(state: &State, who: &Identity, r: GetRequest) -> Result<GetRes
     if found.deleted {
         return Err(fail(ErrorCode::MessageDeleted));
     }
-    Ok(GetResponse { items: vec![message!(Message, &found)] })
+    Ok(GetResponse { items: vec![message(&found)] })
 }
 
 /// Lists a chat's or thread's messages by send time, with page tokens that encode the offset.
@@ -268,7 +265,7 @@ pub(super) fn list(state: &State, who: &Identity, r: ListRequest) -> Result<List
         r.page_size,
         ErrorCode::InvalidMessageParameter,
     )?;
-    let (items, has_more, page_token) = paging.page(found.iter().map(|m| message!(Message, m)));
+    let (items, has_more, page_token) = paging.page(found.iter().map(|m| message(m)));
     Ok(ListResponse { has_more: Some(has_more), page_token, items })
 }
 

@@ -1003,48 +1003,8 @@ impl Operation for CreateRequest {
     }
 }
 
-/// The `data` of a successful [`Messages::create`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct CreateResponse {
-    /// The message's id (`om_…`).
-    ///
-    /// Example: `om_dc13264520392913993dd051dba21dcf`.
-    pub message_id: Option<String>,
-    /// The root message of the reply chain, for a reply.
-    pub root_id: Option<String>,
-    /// The message replied to, for a reply.
-    pub parent_id: Option<String>,
-    /// The thread the message is in (`omt_…`); absent outside threads.
-    pub thread_id: Option<String>,
-    /// The kind of message.
-    pub msg_type: Option<MsgType>,
-    /// When the message was sent, in milliseconds since the Unix epoch, as text.
-    ///
-    /// Example: `1615380573411`.
-    pub create_time: Option<String>,
-    /// When the message last changed, in milliseconds since the Unix epoch, as text.
-    ///
-    /// Example: `1615380573411`.
-    pub update_time: Option<String>,
-    /// Whether the message was recalled.
-    pub deleted: Option<bool>,
-    /// Whether the message was edited.
-    pub updated: Option<bool>,
-    /// The chat the message is in.
-    ///
-    /// Example: `oc_a0553eda9014c201e6969b478895c230`.
-    pub chat_id: Option<String>,
-    /// Who sent a message.
-    pub sender: Option<Sender>,
-    /// A message's content as received.
-    pub body: Option<MessageBody>,
-    /// The users and bots the message mentions.
-    #[serde(default)]
-    pub mentions: Vec<Mention>,
-    /// The message one level up, inside a merge-forward.
-    pub upper_message_id: Option<String>,
-}
+/// The `data` of a successful [`Messages::create`]: the [`Message`] itself.
+pub type CreateResponse = Message;
 
 /// Parameters of [`Messages::reply`].
 ///
@@ -1513,48 +1473,8 @@ impl Operation for ReplyRequest {
     }
 }
 
-/// The `data` of a successful [`Messages::reply`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct ReplyResponse {
-    /// The message's id (`om_…`).
-    ///
-    /// Example: `om_dc13264520392913993dd051dba21dcf`.
-    pub message_id: Option<String>,
-    /// The root message of the reply chain, for a reply.
-    pub root_id: Option<String>,
-    /// The message replied to, for a reply.
-    pub parent_id: Option<String>,
-    /// The thread the message is in (`omt_…`); absent outside threads.
-    pub thread_id: Option<String>,
-    /// The kind of message.
-    pub msg_type: Option<MsgType>,
-    /// When the message was sent, in milliseconds since the Unix epoch, as text.
-    ///
-    /// Example: `1615380573411`.
-    pub create_time: Option<String>,
-    /// When the message last changed, in milliseconds since the Unix epoch, as text.
-    ///
-    /// Example: `1615380573411`.
-    pub update_time: Option<String>,
-    /// Whether the message was recalled.
-    pub deleted: Option<bool>,
-    /// Whether the message was edited.
-    pub updated: Option<bool>,
-    /// The chat the message is in.
-    ///
-    /// Example: `oc_a0553eda9014c201e6969b478895c230`.
-    pub chat_id: Option<String>,
-    /// Who sent the message.
-    pub sender: Option<Sender>,
-    /// The content, as received (its shape differs from what was sent).
-    pub body: Option<MessageBody>,
-    /// The users and bots the message mentions.
-    #[serde(default)]
-    pub mentions: Vec<Mention>,
-    /// The message one level up, inside a merge-forward.
-    pub upper_message_id: Option<String>,
-}
+/// The `data` of a successful [`Messages::reply`]: the [`Message`] itself.
+pub type ReplyResponse = Message;
 
 /// Parameters of [`Messages::get`].
 ///
@@ -2646,48 +2566,8 @@ impl Operation for UpdateRequest {
     }
 }
 
-/// The `data` of a successful [`Messages::update`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct UpdateResponse {
-    /// The message's id (`om_…`).
-    ///
-    /// Example: `om_dc13264520392913993dd051dba21dcf`.
-    pub message_id: Option<String>,
-    /// The root message of the reply chain, for a reply.
-    pub root_id: Option<String>,
-    /// The message replied to, for a reply.
-    pub parent_id: Option<String>,
-    /// The thread the message is in (`omt_…`); absent outside threads.
-    pub thread_id: Option<String>,
-    /// The kind of message.
-    pub msg_type: Option<MsgType>,
-    /// When the message was sent, in milliseconds since the Unix epoch, as text.
-    ///
-    /// Example: `1615380573411`.
-    pub create_time: Option<String>,
-    /// When the message last changed, in milliseconds since the Unix epoch, as text.
-    ///
-    /// Example: `1615380573411`.
-    pub update_time: Option<String>,
-    /// Whether the message was recalled.
-    pub deleted: Option<bool>,
-    /// Whether the message was edited.
-    pub updated: Option<bool>,
-    /// The chat the message is in.
-    ///
-    /// Example: `oc_a0553eda9014c201e6969b478895c230`.
-    pub chat_id: Option<String>,
-    /// Who sent the message.
-    pub sender: Option<Sender>,
-    /// The content, as received (its shape differs from what was sent).
-    pub body: Option<MessageBody>,
-    /// The users and bots the message mentions.
-    #[serde(default)]
-    pub mentions: Vec<Mention>,
-    /// The message one level up, inside a merge-forward.
-    pub upper_message_id: Option<String>,
-}
+/// The `data` of a successful [`Messages::update`]: the [`Message`] itself.
+pub type UpdateResponse = Message;
 
 /// Parameters of [`Messages::patch`].
 ///
@@ -3028,48 +2908,8 @@ impl Operation for ForwardRequest {
     }
 }
 
-/// The `data` of a successful [`Messages::forward`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct ForwardResponse {
-    /// The message's id (`om_…`).
-    ///
-    /// Example: `om_dc13264520392913993dd051dba21dcf`.
-    pub message_id: Option<String>,
-    /// The root message of the reply chain, for a reply.
-    pub root_id: Option<String>,
-    /// The message replied to, for a reply.
-    pub parent_id: Option<String>,
-    /// The thread the message is in (`omt_…`); absent outside threads.
-    pub thread_id: Option<String>,
-    /// The kind of message.
-    pub msg_type: Option<MsgType>,
-    /// When the message was sent, in milliseconds since the Unix epoch, as text.
-    ///
-    /// Example: `1615380573411`.
-    pub create_time: Option<String>,
-    /// When the message last changed, in milliseconds since the Unix epoch, as text.
-    ///
-    /// Example: `1615380573411`.
-    pub update_time: Option<String>,
-    /// Whether the message was recalled.
-    pub deleted: Option<bool>,
-    /// Whether the message was edited.
-    pub updated: Option<bool>,
-    /// The chat the message is in.
-    ///
-    /// Example: `oc_a0553eda9014c201e6969b478895c230`.
-    pub chat_id: Option<String>,
-    /// Who sent the message.
-    pub sender: Option<Sender>,
-    /// The content, as received (its shape differs from what was sent).
-    pub body: Option<MessageBody>,
-    /// The users and bots the message mentions.
-    #[serde(default)]
-    pub mentions: Vec<Mention>,
-    /// The message one level up, inside a merge-forward.
-    pub upper_message_id: Option<String>,
-}
+/// The `data` of a successful [`Messages::forward`]: the [`Message`] itself.
+pub type ForwardResponse = Message;
 
 /// Parameters of [`Messages::merge_forward`].
 ///
@@ -3852,9 +3692,9 @@ pub struct Message {
     ///
     /// Example: `oc_a0553eda9014c201e6969b478895c230`.
     pub chat_id: Option<String>,
-    /// Who sent the message.
+    /// Who sent a message.
     pub sender: Option<Sender>,
-    /// The content, as received (its shape differs from what was sent).
+    /// A message's content as received.
     pub body: Option<MessageBody>,
     /// The users and bots the message mentions.
     #[serde(default)]
