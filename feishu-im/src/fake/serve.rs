@@ -10,8 +10,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use super::Fault;
-use super::http::FormPart;
-use super::http::{HttpReply, HttpRequest};
+use super::http::{FormPart, HttpReply, HttpRequest};
 use super::paging::Paging;
 use super::state::{State, member_id_of, user_id_as};
 use super::{files, messages, pins, reactions, validate};
@@ -65,7 +64,12 @@ pub(super) fn invalid(violations: Vec<FieldViolation>) -> Outcome {
 
 /// A refused parameter, under the code the endpoint's documentation uses for one.
 fn invalid_for(meta: &OperationMeta, violations: Vec<FieldViolation>) -> Outcome {
-    let code = [ErrorCode::InvalidMessageParameter, ErrorCode::InvalidRequestParameter]
+    let codes = [
+        ErrorCode::InvalidMessageParameter,
+        ErrorCode::InvalidResourceParameter,
+        ErrorCode::InvalidRequestParameter,
+    ];
+    let code = codes
         .into_iter()
         .find(|code| meta.errors.contains(code))
         .unwrap_or(ErrorCode::InvalidRequestParameter);
