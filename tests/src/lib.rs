@@ -1,7 +1,8 @@
 //! Support for the workspace tests: a scripted HTTP server on `127.0.0.1` that records every
-//! request, built on the HTTP server of `feishu_im::fake`, and a harness that builds generated
-//! code as crates.
+//! request, built on the HTTP server of `feishu_im::fake`, a harness that builds generated
+//! code as crates, and a runner for the examples.
 
+pub mod examples;
 pub mod generated_crates;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -140,3 +141,36 @@ resource:
           doc: Which ids.
       errors: [100001]
 "#;
+
+/// Posts `body` with `content_type` to `path` of a fake Feishu at `base`, with a tenant token
+/// of the fake's app, as a hand-written client would; the JSON answer.
+pub async fn post_raw(
+    base: &str,
+    path: &str,
+    content_type: &str,
+    body: Vec<u8>,
+) -> serde_json::Value {
+    let http = reqwest::Client::new();
+    let send = |request: reqwest::RequestBuilder| async move {
+        let bytes = request.send().await.expect("the fake answers").bytes().await.expect("a body");
+        serde_json::from_slice::<serde_json::Value>(&bytes).expect("a JSON answer")
+    };
+    let credentials = serde_json::json!({
+        "app_id": feishu_im::fake::FakeFeishu::APP_ID,
+        "app_secret": feishu_im::fake::FakeFeishu::APP_SECRET,
+    });
+    let token = send(
+        http.post(format!("{base}/open-apis/auth/v3/tenant_access_token/internal"))
+            .header("content-type", "application/json")
+            .body(credentials.to_string()),
+    )
+    .await;
+    let token = token["tenant_access_token"].as_str().expect("a tenant token").to_owned();
+    send(
+        http.post(format!("{base}{path}"))
+            .bearer_auth(token)
+            .header("content-type", content_type)
+            .body(body),
+    )
+    .await
+}

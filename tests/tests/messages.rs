@@ -211,36 +211,17 @@ async fn sending_where_the_bot_is_not_fails_as_feishu_does() {
 
     // Content that does not match its kind is refused with the field named.
     let server_side = fake.base_url().to_owned();
-    let raw = reqwest_post(&server_side, &fake).await;
+    let raw = post_text_with_image_content(&server_side, &fake).await;
     assert_eq!(raw["code"], 230001, "{raw}");
 }
 
 /// Sends a `text` message whose content is not a text object, as a hand-written client might.
-async fn reqwest_post(base: &str, fake: &FakeFeishu) -> Value {
+async fn post_text_with_image_content(base: &str, fake: &FakeFeishu) -> Value {
     fake.seed_chat(ChatSeed::public("oc_raw").members([FakeFeishu::APP_ID]));
-    let http = reqwest::Client::new();
-    let post = |url: String, body: Value, token: Option<String>| {
-        let mut request = http
-            .post(url)
-            .header("content-type", "application/json")
-            .body(serde_json::to_vec(&body).unwrap());
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        async move {
-            let bytes = request.send().await.unwrap().bytes().await.unwrap();
-            serde_json::from_slice::<Value>(&bytes).unwrap()
-        }
-    };
-    let credentials = json!({"app_id": FakeFeishu::APP_ID, "app_secret": FakeFeishu::APP_SECRET});
-    let token =
-        post(format!("{base}/open-apis/auth/v3/tenant_access_token/internal"), credentials, None)
-            .await;
-    let token = token["tenant_access_token"].as_str().unwrap().to_owned();
     let body =
         json!({"receive_id": "oc_raw", "msg_type": "text", "content": "{\"image_key\":\"x\"}"});
-    post(format!("{base}/open-apis/im/v1/messages?receive_id_type=chat_id"), body, Some(token))
-        .await
+    let path = "/open-apis/im/v1/messages?receive_id_type=chat_id";
+    feishu_im_tests::post_raw(base, path, "application/json", body.to_string().into_bytes()).await
 }
 
 #[tokio::test]

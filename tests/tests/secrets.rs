@@ -105,18 +105,9 @@ fn requests_and_credentials_print_without_secrets() {
 
 /// Runs an example of `feishu-im` at the `trace` level and returns what it printed.
 fn run_example(args: &[&str], env: &[(&str, &str)]) -> String {
-    let root = feishu_im_tests::generated_crates::workspace_root();
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let output = std::process::Command::new(cargo)
-        .current_dir(&root)
-        // Its own target directory: the one of this test run is locked while it runs.
-        .env("CARGO_TARGET_DIR", root.join("target/generated-crates/target"))
-        .env("RUST_LOG", "trace")
-        .envs(env.iter().copied())
-        .args(["run", "--quiet", "--offline", "-p", "feishu-im", "--features", "fake", "--example"])
-        .args(args)
-        .output()
-        .unwrap();
+    let mut env = env.to_vec();
+    env.push(("RUST_LOG", "trace"));
+    let output = feishu_im_tests::examples::run(args, &env);
     format!(
         "{}{}",
         String::from_utf8_lossy(&output.stdout),

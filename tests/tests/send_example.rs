@@ -7,19 +7,14 @@ use feishu_im::v1::messages::ListRequest;
 
 /// Runs the `send` example with `args` against `base_url`; its exit code and output.
 fn send(args: &[&str], base_url: &str) -> (Option<i32>, String, String) {
-    let root = feishu_im_tests::generated_crates::workspace_root();
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let output = std::process::Command::new(cargo)
-        .current_dir(&root)
-        // Its own target directory: the one of this test run is locked while it runs.
-        .env("CARGO_TARGET_DIR", root.join("target/generated-crates/target"))
-        .env("FEISHU_APP_ID", FakeFeishu::APP_ID)
-        .env("FEISHU_APP_SECRET", FakeFeishu::APP_SECRET)
-        .env("FEISHU_BASE_URL", base_url)
-        .args(["run", "--quiet", "--offline", "-p", "feishu-im", "--example", "send", "--"])
-        .args(args)
-        .output()
-        .unwrap();
+    let mut all = vec!["send", "--"];
+    all.extend_from_slice(args);
+    let env = [
+        ("FEISHU_APP_ID", FakeFeishu::APP_ID),
+        ("FEISHU_APP_SECRET", FakeFeishu::APP_SECRET),
+        ("FEISHU_BASE_URL", base_url),
+    ];
+    let output = feishu_im_tests::examples::run(&all, &env);
     (
         output.status.code(),
         String::from_utf8_lossy(&output.stdout).into_owned(),

@@ -106,36 +106,18 @@ async fn a_failed_download_is_a_typed_error() {
 #[tokio::test]
 async fn the_fake_refuses_a_form_without_its_file_with_the_endpoints_code() {
     let fake = FakeFeishu::start().await;
-    let http = reqwest::Client::new();
-    let base = fake.base_url().to_owned();
-    let credentials = json!({"app_id": FakeFeishu::APP_ID, "app_secret": FakeFeishu::APP_SECRET});
-    let token = http
-        .post(format!("{base}/open-apis/auth/v3/tenant_access_token/internal"))
-        .header("content-type", "application/json")
-        .body(credentials.to_string())
-        .send()
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap();
-    let token: serde_json::Value = serde_json::from_slice(&token).unwrap();
     let boundary = "xYzBoundary";
     let body = format!(
         "--{boundary}\r\ncontent-disposition: form-data; name=\"image_type\"\r\n\r\nmessage\r\n--{boundary}--\r\n"
     );
-    let answer = http
-        .post(format!("{base}/open-apis/im/v1/images"))
-        .bearer_auth(token["tenant_access_token"].as_str().unwrap())
-        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
-        .body(body)
-        .send()
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap();
-    let answer: serde_json::Value = serde_json::from_slice(&answer).unwrap();
+    let content_type = format!("multipart/form-data; boundary={boundary}");
+    let answer = feishu_im_tests::post_raw(
+        fake.base_url(),
+        "/open-apis/im/v1/images",
+        &content_type,
+        body.into_bytes(),
+    )
+    .await;
     assert_eq!(answer["code"], 234001, "{answer}");
     assert_eq!(answer["error"]["field_violations"][0]["field"], "image", "{answer}");
 }

@@ -5,12 +5,20 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::docs::{code, doc, prose};
-use super::resource::{emit_object, objects_of};
-use crate::ir::{Content, Kind};
+use super::resource::{MetaTypes, emit_object, objects_of};
+use crate::ir::{Content, Enum, Kind};
 use crate::names::{ident, snake_ident};
 
-pub fn emit(contents: &[Content]) -> TokenStream {
-    let items = contents.iter().map(content);
+pub fn emit(contents: &[Content], enums: &[Enum]) -> TokenStream {
+    let meta = MetaTypes::for_contents(enums, contents);
+    let items = contents.iter().map(|c| content(c, &meta));
+    // The fake's description of the kinds' fields; only kinds with fields need `FieldMeta`.
+    let with_fields = contents.iter().flat_map(|c| &c.kinds).any(|k| k.body.is_some());
+    let meta_imports = if with_fields {
+        quote! { use crate::operation::{FieldMeta, In, ValueType}; }
+    } else {
+        quote! { use crate::operation::ValueType; }
+    };
     let objects = contents.iter().flat_map(|c| &c.objects).map(emit_object);
     let named = objects_of(contents.iter().flat_map(|c| &c.objects));
     let imports = (!named.is_empty()).then(|| {
@@ -24,13 +32,15 @@ pub fn emit(contents: &[Content]) -> TokenStream {
         use serde::ser::SerializeMap;
         use crate::UnknownContent;
         #imports
+        #[cfg(feature = "fake")]
+        #meta_imports
 
         #(#items)*
         #(#objects)*
     }
 }
 
-fn content(c: &Content) -> TokenStream {
+fn content(c: &Content, meta: &MetaTypes<'_>) -> TokenStream {
     let name = ident(&c.name);
     let (tag, field) = (&c.tag, &c.field);
     let docs = doc(&format!(
@@ -69,6 +79,7 @@ fn content(c: &Content) -> TokenStream {
             }
         })
     });
+    let value_type = meta.content(c);
     let tag_ident = snake_ident(tag);
     let field_ident = snake_ident(field);
     quote! {
@@ -116,6 +127,11 @@ fn content(c: &Content) -> TokenStream {
             }
 
             #(#constructors)*
+
+            /// The spec's description of the kinds and their fields, for the fake.
+            #[cfg(feature = "fake")]
+            #[doc(hidden)]
+            pub(crate) const VALUE_TYPE: ValueType = #value_type;
         }
 
         #(#from_kinds)*

@@ -91,7 +91,11 @@ pub fn emit(api: &Api) -> Result<Vec<GeneratedFile>, (String, String)> {
     ));
     files.push(file("enums.rs", "spec/ enums", enums::emit(&api.enums)));
     if !api.contents.is_empty() {
-        files.push(file("contents.rs", "spec/ contents", contents::emit(&api.contents)));
+        files.push(file(
+            "contents.rs",
+            "spec/ contents",
+            contents::emit(&api.contents, &api.enums),
+        ));
     }
     for (version, resources) in &api.versions {
         let modules: Vec<_> = resources.iter().map(|r| snake_ident(&r.module)).collect();

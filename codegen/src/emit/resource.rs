@@ -675,14 +675,19 @@ fn lowercase_first(text: &str) -> String {
 }
 
 /// Emits the spec's description of fields as `FieldMeta` data, for the runtime and the fake.
-struct MetaTypes<'a> {
+pub(super) struct MetaTypes<'a> {
     enums: &'a [Enum],
     contents: &'a [Content],
     /// The resource's objects and those of content kinds.
     objects: Vec<&'a Struct>,
 }
 
-impl MetaTypes<'_> {
+impl<'a> MetaTypes<'a> {
+    /// For the content declarations, whose kinds' fields name enums and their own objects.
+    pub(super) fn for_contents(enums: &'a [Enum], contents: &'a [Content]) -> Self {
+        MetaTypes { enums, contents, objects: contents.iter().flat_map(|c| &c.objects).collect() }
+    }
+
     fn field(&self, f: &Field) -> TokenStream {
         let name = &f.name;
         let place = ident(match f.placement {
@@ -861,25 +866,28 @@ impl MetaTypes<'_> {
             }
             Type::Json => quote!(ValueType::Json),
             Type::File => quote!(ValueType::File),
+            // Described once, beside the content type.
             Type::Content(name) => {
-                let Some(content) = self.contents.iter().find(|c| &c.name == name) else {
-                    return quote!(ValueType::Json);
-                };
-                let (tag, field) = (&content.tag, &content.field);
-                let kinds = content.kinds.iter().map(|k| {
-                    let value = &k.value;
-                    let object =
-                        k.body.as_ref().and_then(|b| self.objects.iter().find(|o| &o.name == b));
-                    match object {
-                        Some(o) => {
-                            let fields = o.fields.iter().map(|f| self.field(f));
-                            quote!((#value, Some(&[#(#fields),*])))
-                        }
-                        None => quote!((#value, None)),
-                    }
-                });
-                quote!(ValueType::Content { tag: #tag, field: #field, kinds: &[#(#kinds),*] })
+                let name = ident(name);
+                quote!(#name::VALUE_TYPE)
             }
         }
+    }
+
+    /// The description of a content declaration: each kind with its fields.
+    pub(super) fn content(&self, content: &Content) -> TokenStream {
+        let (tag, field) = (&content.tag, &content.field);
+        let kinds = content.kinds.iter().map(|k| {
+            let value = &k.value;
+            let object = k.body.as_ref().and_then(|b| self.objects.iter().find(|o| &o.name == b));
+            match object {
+                Some(o) => {
+                    let fields = o.fields.iter().map(|f| self.field(f));
+                    quote!((#value, Some(&[#(#fields),*])))
+                }
+                None => quote!((#value, None)),
+            }
+        });
+        quote!(ValueType::Content { tag: #tag, field: #field, kinds: &[#(#kinds),*] })
     }
 }

@@ -24,20 +24,17 @@ fn reachable(state: &State, who: &Identity, message_id: &str) -> Result<(), Outc
     Ok(())
 }
 
+/// A stored reaction as the API returns it.
 fn reaction(r: &StoredReaction) -> MessageReaction {
+    let app = r.operator.starts_with("cli_");
     MessageReaction {
         reaction_id: Some(r.id.clone()),
-        operator: Some(operator(r)),
+        operator: Some(Operator {
+            operator_id: r.operator.clone(),
+            operator_type: if app { "app" } else { "user" }.to_owned(),
+        }),
         action_time: Some(r.created_ms.to_string()),
         reaction_type: Some(Emoji { emoji_type: r.emoji.clone() }),
-    }
-}
-
-fn operator(r: &StoredReaction) -> Operator {
-    let app = r.operator.starts_with("cli_");
-    Operator {
-        operator_id: r.operator.clone(),
-        operator_type: if app { "app" } else { "user" }.to_owned(),
     }
 }
 
@@ -70,12 +67,7 @@ pub(super) fn create(
             stored
         }
     };
-    Ok(CreateResponse {
-        reaction_id: Some(stored.id.clone()),
-        operator: Some(operator(&stored)),
-        action_time: Some(stored.created_ms.to_string()),
-        reaction_type: Some(Emoji { emoji_type: stored.emoji }),
-    })
+    Ok(reaction(&stored))
 }
 
 pub(super) fn delete(
@@ -93,13 +85,7 @@ pub(super) fn delete(
     if state.reactions[at].operator != who.member_id() {
         return Err(fail(ErrorCode::NotReactionOwner));
     }
-    let gone = state.reactions.remove(at);
-    Ok(DeleteResponse {
-        reaction_id: Some(gone.id.clone()),
-        operator: Some(operator(&gone)),
-        action_time: Some(now_ms().to_string()),
-        reaction_type: Some(Emoji { emoji_type: gone.emoji }),
-    })
+    Ok(reaction(&state.reactions.remove(at)))
 }
 
 /// Lists a message's reactions, oldest first, optionally of one emoji; page tokens encode the

@@ -8,6 +8,9 @@ use serde::ser::SerializeMap;
 use crate::UnknownContent;
 use crate::PostTag;
 
+#[cfg(feature = "fake")]
+use crate::operation::{FieldMeta, In, ValueType};
+
 /// What a message says, by kind.
 ///
 /// Sent as two fields: `msg_type` names the kind and `content` holds its JSON text.
@@ -147,6 +150,239 @@ impl MessageContent {
     pub fn share_user(user_id: impl Into<String>) -> Self {
         Self::ShareUser(ShareUserMessageContent::new(user_id))
     }
+
+    /// The spec's description of the kinds and their fields, for the fake.
+    #[cfg(feature = "fake")]
+    #[doc(hidden)]
+    pub(crate) const VALUE_TYPE: ValueType = ValueType::Content {
+        tag: "msg_type",
+        field: "content",
+        kinds: &[
+            (
+                "text",
+                Some(
+                    &[
+                        FieldMeta::required("text", In::Data, ValueType::String)
+                            .example("hello"),
+                    ],
+                ),
+            ),
+            (
+                "post",
+                Some(
+                    &[
+                        FieldMeta::optional(
+                            "zh_cn",
+                            In::Data,
+                            ValueType::Object(
+                                &[
+                                    FieldMeta::optional("title", In::Data, ValueType::String),
+                                    FieldMeta::required(
+                                        "content",
+                                        In::Data,
+                                        ValueType::Array(
+                                            &ValueType::Array(
+                                                &ValueType::Object(
+                                                    &[
+                                                        FieldMeta::required(
+                                                            "tag",
+                                                            In::Data,
+                                                            ValueType::Enum(
+                                                                &[
+                                                                    "text",
+                                                                    "a",
+                                                                    "at",
+                                                                    "img",
+                                                                    "media",
+                                                                    "emotion",
+                                                                    "code_block",
+                                                                    "hr",
+                                                                    "md",
+                                                                ],
+                                                            ),
+                                                        ),
+                                                        FieldMeta::optional("text", In::Data, ValueType::String),
+                                                        FieldMeta::optional("href", In::Data, ValueType::String),
+                                                        FieldMeta::optional("user_id", In::Data, ValueType::String),
+                                                        FieldMeta::optional(
+                                                            "image_key",
+                                                            In::Data,
+                                                            ValueType::String,
+                                                        ),
+                                                        FieldMeta::optional(
+                                                            "file_key",
+                                                            In::Data,
+                                                            ValueType::String,
+                                                        ),
+                                                        FieldMeta::optional(
+                                                            "emoji_type",
+                                                            In::Data,
+                                                            ValueType::String,
+                                                        ),
+                                                        FieldMeta::optional(
+                                                            "language",
+                                                            In::Data,
+                                                            ValueType::String,
+                                                        ),
+                                                        FieldMeta::optional(
+                                                            "un_escape",
+                                                            In::Data,
+                                                            ValueType::Boolean,
+                                                        ),
+                                                        FieldMeta::optional(
+                                                            "style",
+                                                            In::Data,
+                                                            ValueType::Array(&ValueType::String),
+                                                        ),
+                                                    ],
+                                                ),
+                                            ),
+                                        ),
+                                    ),
+                                ],
+                            ),
+                        ),
+                        FieldMeta::optional(
+                            "en_us",
+                            In::Data,
+                            ValueType::Object(
+                                &[
+                                    FieldMeta::optional("title", In::Data, ValueType::String),
+                                    FieldMeta::required(
+                                        "content",
+                                        In::Data,
+                                        ValueType::Array(
+                                            &ValueType::Array(
+                                                &ValueType::Object(
+                                                    &[
+                                                        FieldMeta::required(
+                                                            "tag",
+                                                            In::Data,
+                                                            ValueType::Enum(
+                                                                &[
+                                                                    "text",
+                                                                    "a",
+                                                                    "at",
+                                                                    "img",
+                                                                    "media",
+                                                                    "emotion",
+                                                                    "code_block",
+                                                                    "hr",
+                                                                    "md",
+                                                                ],
+                                                            ),
+                                                        ),
+                                                        FieldMeta::optional("text", In::Data, ValueType::String),
+                                                        FieldMeta::optional("href", In::Data, ValueType::String),
+                                                        FieldMeta::optional("user_id", In::Data, ValueType::String),
+                                                        FieldMeta::optional(
+                                                            "image_key",
+                                                            In::Data,
+                                                            ValueType::String,
+                                                        ),
+                                                        FieldMeta::optional(
+                                                            "file_key",
+                                                            In::Data,
+                                                            ValueType::String,
+                                                        ),
+                                                        FieldMeta::optional(
+                                                            "emoji_type",
+                                                            In::Data,
+                                                            ValueType::String,
+                                                        ),
+                                                        FieldMeta::optional(
+                                                            "language",
+                                                            In::Data,
+                                                            ValueType::String,
+                                                        ),
+                                                        FieldMeta::optional(
+                                                            "un_escape",
+                                                            In::Data,
+                                                            ValueType::Boolean,
+                                                        ),
+                                                        FieldMeta::optional(
+                                                            "style",
+                                                            In::Data,
+                                                            ValueType::Array(&ValueType::String),
+                                                        ),
+                                                    ],
+                                                ),
+                                            ),
+                                        ),
+                                    ),
+                                ],
+                            ),
+                        ),
+                    ],
+                ),
+            ),
+            (
+                "image",
+                Some(
+                    &[
+                        FieldMeta::required("image_key", In::Data, ValueType::String)
+                            .example("img_7ea74629-9191-4176-998c-2e603c9c5e8g"),
+                    ],
+                ),
+            ),
+            (
+                "file",
+                Some(
+                    &[
+                        FieldMeta::required("file_key", In::Data, ValueType::String)
+                            .example("file_v2_7ea74629-9191-4176-998c-2e603c9c5e8g"),
+                    ],
+                ),
+            ),
+            (
+                "audio",
+                Some(
+                    &[
+                        FieldMeta::required("file_key", In::Data, ValueType::String)
+                            .example("file_v2_7ea74629-9191-4176-998c-2e603c9c5e8g"),
+                    ],
+                ),
+            ),
+            (
+                "media",
+                Some(
+                    &[
+                        FieldMeta::required("file_key", In::Data, ValueType::String)
+                            .example("file_v2_7ea74629-9191-4176-998c-2e603c9c5e8g"),
+                        FieldMeta::optional("image_key", In::Data, ValueType::String),
+                    ],
+                ),
+            ),
+            (
+                "sticker",
+                Some(
+                    &[
+                        FieldMeta::required("file_key", In::Data, ValueType::String)
+                            .example("file_v2_7ea74629-9191-4176-998c-2e603c9c5e8g"),
+                    ],
+                ),
+            ),
+            ("interactive", None),
+            (
+                "share_chat",
+                Some(
+                    &[
+                        FieldMeta::required("chat_id", In::Data, ValueType::String)
+                            .example("oc_a0553eda9014c201e6969b478895c230"),
+                    ],
+                ),
+            ),
+            (
+                "share_user",
+                Some(
+                    &[
+                        FieldMeta::required("user_id", In::Data, ValueType::String)
+                            .example("ou_9204a37300b3700d61effaa439f34295"),
+                    ],
+                ),
+            ),
+        ],
+    };
 }
 
 impl From<TextMessageContent> for MessageContent {

@@ -271,7 +271,7 @@ impl Operation for CreateRequest {
                 ),
             ),
             FieldMeta::optional("action_time", In::Data, ValueType::String)
-                .example("1663054162546"),
+                .example("1626086391570"),
             FieldMeta::optional(
                 "reaction_type",
                 In::Data,
@@ -292,23 +292,8 @@ impl Operation for CreateRequest {
     }
 }
 
-/// The `data` of a successful [`MessageReactions::create`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct CreateResponse {
-    /// The reaction's id, used to delete it.
-    ///
-    /// Example: `ZCaCIjUBVVWSrm5L-3ZTw`.
-    pub reaction_id: Option<String>,
-    /// Who added a reaction.
-    pub operator: Option<Operator>,
-    /// When the reaction was added, in milliseconds since the Unix epoch, as text.
-    ///
-    /// Example: `1663054162546`.
-    pub action_time: Option<String>,
-    /// The emoji.
-    pub reaction_type: Option<Emoji>,
-}
+/// The `data` of a successful [`MessageReactions::create`]: the [`MessageReaction`] itself.
+pub type CreateResponse = MessageReaction;
 
 /// Parameters of [`MessageReactions::delete`].
 ///
@@ -437,23 +422,8 @@ impl Operation for DeleteRequest {
     }
 }
 
-/// The `data` of a successful [`MessageReactions::delete`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct DeleteResponse {
-    /// The removed reaction's id.
-    ///
-    /// Example: `ZCaCIjUBVVWSrm5L-3ZTw`.
-    pub reaction_id: Option<String>,
-    /// Who had added the reaction.
-    pub operator: Option<Operator>,
-    /// When the reaction was added, in milliseconds since the Unix epoch, as text.
-    ///
-    /// Example: `1626086391570`.
-    pub action_time: Option<String>,
-    /// The emoji.
-    pub reaction_type: Option<Emoji>,
-}
+/// The `data` of a successful [`MessageReactions::delete`]: the [`MessageReaction`] itself.
+pub type DeleteResponse = MessageReaction;
 
 /// Parameters of [`MessageReactions::list`].
 ///
@@ -723,7 +693,7 @@ pub struct MessageReaction {
     ///
     /// Example: `ZCaCIjUBVVWSrm5L-3ZTw`.
     pub reaction_id: Option<String>,
-    /// Who added the reaction.
+    /// Who added a reaction.
     pub operator: Option<Operator>,
     /// When the reaction was added, in milliseconds since the Unix epoch, as text.
     ///
