@@ -465,7 +465,9 @@ impl<'a> Caller<'a> {
         let (url, payload) = self.prepare(request)?;
         if let Payload::Form { file, max_bytes, .. } = &payload {
             // An empty or oversized file is refused before any token or byte is sent.
-            file.part(*max_bytes).await.map_err(|reason| Error::invalid(meta.operation, reason))?;
+            file.checked_len(*max_bytes)
+                .await
+                .map_err(|reason| Error::invalid(meta.operation, reason))?;
         }
         let policy = &self.client.inner.retry;
         let deadline = Instant::now() + policy.max_elapsed();

@@ -76,8 +76,8 @@ impl FileUpload {
         }
     }
 
-    /// The multipart part, after the size checks; a path is opened and streamed.
-    pub(crate) async fn part(&self, max_bytes: Option<u64>) -> Result<Part, String> {
+    /// The size, after the checks Feishu makes: not empty, and at most `max_bytes`.
+    pub(crate) async fn checked_len(&self, max_bytes: Option<u64>) -> Result<u64, String> {
         let len = self.len().await.map_err(|e| format!("cannot read `{}`: {e}", self.name))?;
         if len == 0 {
             return Err(format!("the file `{}` is empty; Feishu refuses empty files", self.name));
@@ -88,6 +88,12 @@ impl FileUpload {
                 self.name
             ));
         }
+        Ok(len)
+    }
+
+    /// The multipart part, after the size checks; a path is opened and streamed.
+    pub(crate) async fn part(&self, max_bytes: Option<u64>) -> Result<Part, String> {
+        let len = self.checked_len(max_bytes).await?;
         let part = match &self.source {
             Source::Bytes(bytes) => Part::stream_with_length(bytes.clone(), len),
             Source::Path(path) => {
