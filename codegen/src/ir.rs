@@ -2,7 +2,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::model::{self, EnumRepr, Literal, Method, RetryClass, Spec, TokenKind, TypeRef};
+use crate::model::{
+    self, EnumRepr, Literal, Method, RetryClass, Spec, TimeUnit, TokenKind, TypeRef,
+};
 use crate::names::pascal_case;
 
 /// Everything to emit.
@@ -31,6 +33,8 @@ pub struct Content {
     pub kinds: Vec<Kind>,
     /// The kinds' structs and the objects inside them, in declaration order.
     pub objects: Vec<Struct>,
+    /// Whether some request sends it (the fake then checks it).
+    pub sent: bool,
 }
 
 pub struct Kind {
@@ -139,6 +143,26 @@ pub struct Struct {
     pub fields: Vec<Field>,
     /// Whether requests carry it, so that callers build it (responses only decode it).
     pub sent: bool,
+    /// Content it carries, read by an accessor.
+    pub content: Option<ContentAccess>,
+}
+
+/// How an object's content is read: the kind from one of its fields, the JSON text from a
+/// path of fields.
+pub struct ContentAccess {
+    /// The content enum's Rust name.
+    pub content: String,
+    /// The field naming the kind: wire name, whether required, whether an enum.
+    pub tag: Step,
+    pub tag_is_enum: bool,
+    /// Fields from the object to the JSON text.
+    pub text: Vec<Step>,
+}
+
+/// One field on the way to a value.
+pub struct Step {
+    pub field: String,
+    pub required: bool,
 }
 
 pub struct Field {
@@ -173,6 +197,8 @@ pub enum Type {
     Json,
     /// The file part of a multipart body.
     File,
+    /// A time since the Unix epoch in a unit.
+    Timestamp(TimeUnit),
     /// A content declaration, by Rust name.
     Content(String),
 }
@@ -222,13 +248,17 @@ pub fn lower(spec: &Spec) -> Api {
     let rate_limits: BTreeMap<&str, &model::RateLimit> =
         spec.rate_limits.iter().map(|r| (r.name.as_str(), r)).collect();
 
-    let names: BTreeSet<&str> = spec.contents.iter().map(|c| c.name.as_str()).collect();
+    let names: BTreeMap<&str, &str> =
+        spec.contents.iter().map(|c| (c.name.as_str(), c.tag.as_str())).collect();
     let content_objects = content_object_names(spec);
+    let sent_contents = sent_contents(spec);
     let mut contents: Vec<Content> = spec
         .contents
         .iter()
         .map(|def| {
             let name = pascal_case(&def.name);
+            // Content no request sends is only decoded: no constructors.
+            let sent = sent_contents.contains(def.name.as_str());
             let mut objects = Vec::new();
             let kinds = def
                 .kinds
@@ -244,7 +274,7 @@ pub fn lower(spec: &Spec) -> Api {
                                     f,
                                     f.required,
                                     Placement::Data,
-                                    true,
+                                    sent,
                                     &scope,
                                     &mut objects,
                                 )
@@ -252,7 +282,13 @@ pub fn lower(spec: &Spec) -> Api {
                             .collect();
                         let struct_name = format!("{variant}{name}");
                         let doc = kind.doc.clone();
-                        objects.push(Struct { name: struct_name.clone(), doc, fields, sent: true });
+                        objects.push(Struct {
+                            name: struct_name.clone(),
+                            doc,
+                            fields,
+                            sent,
+                            content: None,
+                        });
                         struct_name
                     });
                     Kind { value: kind.value.clone(), variant, doc: kind.doc.clone(), body }
@@ -265,6 +301,7 @@ pub fn lower(spec: &Spec) -> Api {
                 field: def.field.clone(),
                 kinds,
                 objects,
+                sent,
             }
         })
         .collect();
@@ -368,12 +405,14 @@ fn lower_endpoint(
             doc: format!("Parameters of [`{}`].", e.name),
             fields: request_fields,
             sent: true,
+            content: None,
         },
         response: Struct {
             name: format!("{prefix}Response"),
             doc: format!("The `data` that [`{}`] returns.", e.name),
             fields: response_fields,
             sent: false,
+            content: None,
         },
         errors: e
             .errors
@@ -393,11 +432,59 @@ fn lower_endpoint(
     }
 }
 
-/// Names a `type` may use besides enums: content declarations, and objects declared inside
-/// them.
+/// Names a `type` may use besides enums: content declarations (with the field naming their
+/// kind), and objects declared inside them.
 struct Scope<'a> {
-    contents: &'a BTreeSet<&'a str>,
+    contents: &'a BTreeMap<&'a str, &'a str>,
     objects: &'a BTreeSet<&'a str>,
+}
+
+/// Resolves a validated `content` of an object: validation guarantees the tag field and every
+/// step of the path exist.
+fn content_access(
+    object: &model::ObjectDef,
+    at: &model::ContentAt,
+    scope: &Scope<'_>,
+) -> ContentAccess {
+    let field = |fields: &'_ [model::Field], name: &str| -> Option<(Step, bool)> {
+        fields.iter().find(|f| f.name == name).map(|f| {
+            let step = Step { field: f.name.clone(), required: f.required };
+            (step, matches!(f.ty, TypeRef::Named(..)))
+        })
+    };
+    let tag_name = scope.contents.get(at.content.0.as_str()).copied().unwrap_or_default();
+    let (tag, tag_is_enum) = field(&object.fields, tag_name)
+        .unwrap_or((Step { field: tag_name.to_owned(), required: true }, false));
+    let mut fields = &object.fields;
+    let mut text = Vec::new();
+    for name in &at.text.0 {
+        let Some(f) = fields.iter().find(|f| &f.name == name) else { break };
+        text.push(Step { field: f.name.clone(), required: f.required });
+        if let TypeRef::Object(inner) = &f.ty {
+            fields = &inner.fields;
+        }
+    }
+    ContentAccess { content: pascal_case(&at.content.0), tag, tag_is_enum, text }
+}
+
+/// Content declarations that some request sends, through its query or body.
+fn sent_contents(spec: &Spec) -> BTreeSet<&str> {
+    fn walk<'a>(ty: &'a TypeRef, out: &mut BTreeSet<&'a str>) {
+        match ty {
+            TypeRef::Named(name, _) => {
+                out.insert(name);
+            }
+            TypeRef::Array(inner) => walk(inner, out),
+            TypeRef::Object(object) => object.fields.iter().for_each(|f| walk(&f.ty, out)),
+            _ => {}
+        }
+    }
+    let mut named = BTreeSet::new();
+    let requests = spec.resources.iter().flat_map(|r| &r.endpoints);
+    for field in requests.flat_map(|e| e.query.iter().chain(e.body.iter().flatten())) {
+        walk(&field.ty, &mut named);
+    }
+    spec.contents.iter().map(|c| c.name.as_str()).filter(|c| named.contains(c)).collect()
 }
 
 fn content_object_names(spec: &Spec) -> BTreeSet<&str> {
@@ -435,8 +522,9 @@ fn lower_type(ty: &TypeRef, sent: bool, contents: &Scope<'_>, objects: &mut Vec<
         TypeRef::Boolean => Type::Boolean,
         TypeRef::Json => Type::Json,
         TypeRef::File => Type::File,
+        TypeRef::Timestamp(unit) => Type::Timestamp(*unit),
         TypeRef::Array(inner) => Type::Vec(Box::new(lower_type(inner, sent, contents, objects))),
-        TypeRef::Named(name, _) if contents.contents.contains(name.as_str()) => {
+        TypeRef::Named(name, _) if contents.contents.contains_key(name.as_str()) => {
             Type::Content(pascal_case(name))
         }
         TypeRef::Named(name, _) if contents.objects.contains(name.as_str()) => {
@@ -451,7 +539,8 @@ fn lower_type(ty: &TypeRef, sent: bool, contents: &Scope<'_>, objects: &mut Vec<
                 .map(|f| lower_field(f, f.required, Placement::Data, sent, contents, objects))
                 .collect();
             let doc = object.doc.clone();
-            objects.push(Struct { name: name.clone(), doc, fields, sent });
+            let content = object.content.as_ref().map(|at| content_access(object, at, contents));
+            objects.push(Struct { name: name.clone(), doc, fields, sent, content });
             Type::Object(name)
         }
     }

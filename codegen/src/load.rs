@@ -739,6 +739,7 @@ const FIELD_KEYS: &[&str] = &[
     "max_items",
     "idempotency_key",
     "max_bytes",
+    "content",
 ];
 
 fn field(name: String, node: &Node<'_>, diags: &mut Diagnostics) -> Option<Field> {
@@ -776,7 +777,8 @@ fn type_ref(node: &Node<'_>, f: &Fields<'_>, diags: &mut Diagnostics) -> Option<
     let type_node = f.required("type", diags)?;
     let ty = type_node.string(diags)?;
     let has_items = f.get("items").is_some();
-    let has_object_keys = f.get("fields").is_some() || f.get("name").is_some();
+    let has_object_keys =
+        f.get("fields").is_some() || f.get("name").is_some() || f.get("content").is_some();
     let reject = |key: &str, diags: &mut Diagnostics| {
         if let Some(n) = f.get(key) {
             diags.push(
@@ -794,6 +796,7 @@ fn type_ref(node: &Node<'_>, f: &Fields<'_>, diags: &mut Diagnostics) -> Option<
     if ty != "object" && has_object_keys {
         reject("fields", diags);
         reject("name", diags);
+        reject("content", diags);
     }
     match ty.as_str() {
         "string" => Some(TypeRef::String),
@@ -801,13 +804,15 @@ fn type_ref(node: &Node<'_>, f: &Fields<'_>, diags: &mut Diagnostics) -> Option<
         "boolean" => Some(TypeRef::Boolean),
         "json" => Some(TypeRef::Json),
         "file" => Some(TypeRef::File),
+        "timestamp_s" => Some(TypeRef::Timestamp(TimeUnit::Seconds)),
+        "timestamp_ms" => Some(TypeRef::Timestamp(TimeUnit::Millis)),
         "array" => {
             let items = f.required("items", diags)?;
             let element = match items.value {
                 Value::String(_) => simple_type(&items, diags)?,
                 _ => {
-                    let inner =
-                        items.mapping(diags, &["type", "items", "name", "doc", "fields"])?;
+                    let inner = items
+                        .mapping(diags, &["type", "items", "name", "doc", "fields", "content"])?;
                     type_ref(&items, &inner, diags)?
                 }
             };
@@ -817,15 +822,31 @@ fn type_ref(node: &Node<'_>, f: &Fields<'_>, diags: &mut Diagnostics) -> Option<
             let name = f.req_string("name", diags);
             let doc = f.req_string("doc", diags);
             let fields = f.required("fields", diags).map(|n| fields_of(&n, diags));
+            let content = match f.get("content") {
+                Some(n) => Some(Box::new(content_at(&n, diags)?)),
+                None => None,
+            };
             Some(TypeRef::Object(ObjectDef {
                 name: name?,
                 doc: doc?,
                 fields: fields?,
+                content,
                 location: node.location(),
             }))
         }
         _ => Some(TypeRef::Named(ty, type_node.location())),
     }
+}
+
+/// An object's `content: {type, text}`: the declaration and the dotted path of its text.
+fn content_at(node: &Node<'_>, diags: &mut Diagnostics) -> Option<ContentAt> {
+    let f = node.mapping(diags, &["type", "text"])?;
+    let content = f.required("type", diags).and_then(|n| Some((n.string(diags)?, n.location())));
+    let text = f.required("text", diags).and_then(|n| {
+        let path = n.string(diags)?;
+        Some((path.split('.').map(str::to_owned).collect(), n.location()))
+    });
+    Some(ContentAt { content: content?, text: text? })
 }
 
 /// `items: string` shorthand.
@@ -836,6 +857,8 @@ fn simple_type(node: &Node<'_>, diags: &mut Diagnostics) -> Option<TypeRef> {
         "integer" => TypeRef::Integer,
         "boolean" => TypeRef::Boolean,
         "json" => TypeRef::Json,
+        "timestamp_s" => TypeRef::Timestamp(TimeUnit::Seconds),
+        "timestamp_ms" => TypeRef::Timestamp(TimeUnit::Millis),
         "array" | "object" => {
             diags.push(
                 &node.location(),

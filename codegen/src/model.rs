@@ -318,10 +318,20 @@ pub enum TypeRef {
     Json,
     /// The file part of a multipart body.
     File,
+    /// A time since the Unix epoch, sent as a string of digits in this unit.
+    Timestamp(TimeUnit),
     Array(Box<TypeRef>),
     Object(ObjectDef),
     /// A reference to a named enum or content declaration.
     Named(String, Location),
+}
+
+/// The unit of a timestamp: Feishu counts seconds on some endpoints and milliseconds on
+/// others.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeUnit {
+    Seconds,
+    Millis,
 }
 
 /// An object type declared inline.
@@ -330,5 +340,17 @@ pub struct ObjectDef {
     pub name: String,
     pub doc: String,
     pub fields: Vec<Field>,
+    /// `content`: the object carries content whose kind its field named by the declaration's
+    /// `tag` gives, and whose JSON text is at a field path (a message's `body.content`).
+    pub content: Option<Box<ContentAt>>,
     pub location: Location,
+}
+
+/// Where an object holds the JSON text of a content declaration.
+#[derive(Debug)]
+pub struct ContentAt {
+    /// The content declaration.
+    pub content: (String, Location),
+    /// Field names from the object to the string holding the JSON text.
+    pub text: (Vec<String>, Location),
 }

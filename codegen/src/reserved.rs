@@ -13,6 +13,7 @@ pub const CRATE_ROOT: &[&str] = &[
     "generated",
     "operation",
     "runtime",
+    "timestamp",
     // Runtime types.
     "ApiError",
     "AuthError",
@@ -40,11 +41,14 @@ pub const CRATE_ROOT: &[&str] = &[
     "RetryPolicy",
     "Secret",
     "TimeoutError",
+    "Timestamp",
     "TransportError",
     "UnknownCode",
     "UnknownContent",
     "UnknownInteger",
     "UnknownValue",
+    "UnixMillis",
+    "UnixSeconds",
     "UserAccessToken",
     // Generated root items.
     "ErrorCode",

@@ -664,7 +664,7 @@ fn find<'a>(fields: &'a [Field], name: &str) -> Option<&'a TypeRef> {
 
 fn is_scalar(ty: &TypeRef) -> bool {
     match ty {
-        TypeRef::String | TypeRef::Integer | TypeRef::Boolean => true,
+        TypeRef::String | TypeRef::Integer | TypeRef::Boolean | TypeRef::Timestamp(_) => true,
         TypeRef::Json | TypeRef::File => false,
         // An unknown name is reported on its own; do not pile a second problem on it.
         TypeRef::Named(..) => true,
@@ -730,7 +730,7 @@ fn check_type(ty: &TypeRef, enums: &Types<'_>, broken: &Broken, diags: &mut Diag
                 && !broken.enums.contains(name) =>
         {
             let known: Vec<_> = enums.keys().copied().collect();
-            diags.push(location, format!("unknown type `{name}`; expected string, integer, boolean, array, object or an enum ({})", known.join(", ")));
+            diags.push(location, format!("unknown type `{name}`; expected string, integer, boolean, json, file, timestamp_s, timestamp_ms, array, object or an enum ({})", known.join(", ")));
         }
         TypeRef::Array(inner) => check_type(inner, enums, broken, diags),
         TypeRef::Object(object) => {
@@ -738,8 +738,60 @@ fn check_type(ty: &TypeRef, enums: &Types<'_>, broken: &Broken, diags: &mut Diag
             for field in &object.fields {
                 check_field(field, enums, broken, diags);
             }
+            if let Some(at) = &object.content {
+                check_content_at(object, at, enums, diags);
+            }
         }
         _ => {}
+    }
+}
+
+/// An object's `content` names a declaration whose `tag` is one of the object's strings or
+/// enums, and a path of fields through inline objects to a string.
+fn check_content_at(
+    object: &ObjectDef,
+    at: &ContentAt,
+    types: &Types<'_>,
+    diags: &mut Diagnostics,
+) {
+    let (name, location) = &at.content;
+    let Some(content) = types.contents.get(name.as_str()) else {
+        let known: Vec<_> = types.contents.keys().copied().collect();
+        diags.push(
+            location,
+            format!("unknown content `{name}`; expected one of: {}", known.join(", ")),
+        );
+        return;
+    };
+    match find(&object.fields, &content.tag) {
+        Some(TypeRef::String) => {}
+        Some(TypeRef::Named(tag, _)) if types.contains_key(tag.as_str()) => {}
+        _ => diags.push(
+            location,
+            format!(
+                "object `{}` needs a string or enum field `{}`, the kind of `{name}`",
+                object.name, content.tag
+            ),
+        ),
+    }
+    let (path, path_location) = &at.text;
+    let mut fields = &object.fields;
+    for (i, segment) in path.iter().enumerate() {
+        let last = i + 1 == path.len();
+        match (find(fields, segment), last) {
+            (Some(TypeRef::String), true) => {}
+            (Some(TypeRef::Object(inner)), false) => fields = &inner.fields,
+            _ => {
+                let wanted = if last { "a string field" } else { "an object declared inline" };
+                diags.push(
+                    path_location,
+                    format!(
+                        "`text` must be a path of fields to a string; `{segment}` is not {wanted}"
+                    ),
+                );
+                return;
+            }
+        }
     }
 }
 
@@ -758,6 +810,11 @@ fn check_literal(
         (TypeRef::String, Literal::String(_)) | (TypeRef::Boolean, Literal::Boolean(_)) => {}
         // A file's example is its name.
         (TypeRef::File, Literal::String(_)) if what == "example" => {}
+        (TypeRef::Timestamp(_), Literal::String(text)) => {
+            if text.is_empty() || text.len() > 18 || !text.bytes().all(|b| b.is_ascii_digit()) {
+                diags.push(at, format!("{what} `{text}` must be a timestamp: digits, as text"));
+            }
+        }
         (TypeRef::Integer, Literal::Integer(value)) => {
             if field.min.is_some_and(|min| *value < min)
                 || field.max.is_some_and(|max| *value > max)
@@ -796,6 +853,8 @@ fn type_name(ty: &TypeRef) -> &str {
         TypeRef::Boolean => "boolean",
         TypeRef::Json => "json",
         TypeRef::File => "file",
+        TypeRef::Timestamp(TimeUnit::Seconds) => "timestamp_s",
+        TypeRef::Timestamp(TimeUnit::Millis) => "timestamp_ms",
         TypeRef::Array(_) => "array",
         TypeRef::Object(_) => "object",
         TypeRef::Named(name, _) => name,

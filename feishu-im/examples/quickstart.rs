@@ -15,7 +15,7 @@ use feishu_im::v1::message_reactions::{self, Emoji};
 use feishu_im::v1::{images, messages, pins};
 use feishu_im::{
     ContainerIdType, Error, ErrorCode, FileUpload, ImageType, MessageContent, PostBody,
-    PostElement, PostMessageContent, PostTag, ReceiveIdType,
+    PostElement, PostMessageContent, PostTag, ReceiveIdType, ReceivedContent,
 };
 
 #[tokio::main(flavor = "current_thread")]
@@ -85,9 +85,14 @@ async fn main() -> Result<(), Error> {
     let mut pager = client.messages().list_pager(list);
     println!("messages in oc_quickstart:");
     while let Some(message) = pager.next().await? {
-        let kind = message.msg_type.as_ref().map_or("?", |k| k.as_str());
-        let content = message.body.as_ref().map_or("", |b| b.content.as_str());
-        println!("  {kind:<5} {content}");
+        let said = match message.content() {
+            Ok(ReceivedContent::Text(text)) => text.text,
+            Ok(ReceivedContent::Post(post)) => format!("post {:?}", post.title.unwrap_or_default()),
+            Ok(ReceivedContent::Image(image)) => format!("image {}", image.image_key),
+            Ok(other) => other.kind().to_owned(),
+            Err(error) => format!("unreadable content: {error}"),
+        };
+        println!("  {said}");
     }
 
     match members.me_join(&MeJoinRequest::new("oc_dissolved")).await {

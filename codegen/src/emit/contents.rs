@@ -13,11 +13,14 @@ pub fn emit(contents: &[Content], enums: &[Enum]) -> TokenStream {
     let meta = MetaTypes::for_contents(enums, contents);
     let items = contents.iter().map(|c| content(c, &meta));
     // The fake's description of the kinds' fields; only kinds with fields need `FieldMeta`.
-    let with_fields = contents.iter().flat_map(|c| &c.kinds).any(|k| k.body.is_some());
-    let meta_imports = if with_fields {
-        quote! { use crate::operation::{FieldMeta, In, ValueType}; }
-    } else {
-        quote! { use crate::operation::ValueType; }
+    let sent = contents.iter().filter(|c| c.sent);
+    let with_fields = sent.clone().flat_map(|c| &c.kinds).any(|k| k.body.is_some());
+    let meta_imports = match (with_fields, contents.iter().any(|c| c.sent)) {
+        (true, _) => {
+            quote! { #[cfg(feature = "fake")] use crate::operation::{FieldMeta, In, ValueType}; }
+        }
+        (false, true) => quote! { #[cfg(feature = "fake")] use crate::operation::ValueType; },
+        (false, false) => quote! {},
     };
     let objects = contents.iter().flat_map(|c| &c.objects).map(emit_object);
     let named = objects_of(contents.iter().flat_map(|c| &c.objects));
@@ -32,7 +35,6 @@ pub fn emit(contents: &[Content], enums: &[Enum]) -> TokenStream {
         use serde::ser::SerializeMap;
         use crate::UnknownContent;
         #imports
-        #[cfg(feature = "fake")]
         #meta_imports
 
         #(#items)*
@@ -67,7 +69,8 @@ fn content(c: &Content, meta: &MetaTypes<'_>) -> TokenStream {
         let (variant, value) = (ident(&k.variant), &k.value);
         quote! { #value => Self::#variant(serde_json::from_str(json)?), }
     });
-    let constructors = c.kinds.iter().filter_map(|k| constructor(c, k));
+    // Only content that requests send is built by callers, and checked by the fake.
+    let constructors = c.kinds.iter().filter(|_| c.sent).filter_map(|k| constructor(c, k));
     let from_kinds = c.kinds.iter().filter_map(|k| {
         let body = ident(k.body.as_ref()?);
         let variant = ident(&k.variant);
@@ -79,7 +82,15 @@ fn content(c: &Content, meta: &MetaTypes<'_>) -> TokenStream {
             }
         })
     });
-    let value_type = meta.content(c);
+    let value_type = c.sent.then(|| {
+        let value_type = meta.content(c);
+        quote! {
+            /// The spec's description of the kinds and their fields, for the fake.
+            #[cfg(feature = "fake")]
+            #[doc(hidden)]
+            pub(crate) const VALUE_TYPE: ValueType = #value_type;
+        }
+    });
     let tag_ident = snake_ident(tag);
     let field_ident = snake_ident(field);
     quote! {
@@ -128,10 +139,7 @@ fn content(c: &Content, meta: &MetaTypes<'_>) -> TokenStream {
 
             #(#constructors)*
 
-            /// The spec's description of the kinds and their fields, for the fake.
-            #[cfg(feature = "fake")]
-            #[doc(hidden)]
-            pub(crate) const VALUE_TYPE: ValueType = #value_type;
+            #value_type
         }
 
         #(#from_kinds)*

@@ -6,8 +6,10 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::docs::{code, doc, inner_doc, prose};
-use crate::ir::{Content, Endpoint, Enum, Field, Placement, Resource, Struct, Type};
-use crate::model::{AppType, EnumRepr, Literal, Method, TokenKind};
+use crate::ir::{
+    Content, ContentAccess, Endpoint, Enum, Field, Placement, Resource, Step, Struct, Type,
+};
+use crate::model::{AppType, EnumRepr, Literal, Method, TimeUnit, TokenKind};
 use crate::names::{ident, snake_ident};
 
 /// How a struct is used, which decides derives, constructors and serde attributes.
@@ -69,19 +71,9 @@ pub fn emit(resource: &Resource, enums: &[Enum], contents: &[Content]) -> TokenS
     if paged {
         crate_items.insert("Pager".into());
     }
-    let local: BTreeSet<&str> = resource.objects.iter().map(|o| o.name.as_str()).collect();
-    let mut named = BTreeSet::new();
-    for e in &resource.endpoints {
-        for f in e.request.fields.iter().chain(&e.response.fields) {
-            collect_named(&f.ty, &mut named);
-        }
-    }
-    for o in &resource.objects {
-        for f in &o.fields {
-            collect_named(&f.ty, &mut named);
-        }
-    }
-    crate_items.extend(named.into_iter().filter(|n| !local.contains(n.as_str())));
+    // Requests and responses are local too, and name nothing the objects do not import.
+    let structs = resource.endpoints.iter().flat_map(|e| [&e.request, &e.response]);
+    crate_items.extend(objects_of(resource.objects.iter().chain(structs)));
     let crate_items = crate_items.iter().map(|i| ident(i));
     let client_doc =
         format!(" The `{}` endpoints, called with the client's credentials.", resource.module);
@@ -138,6 +130,9 @@ pub(super) fn objects_of<'a>(
     for object in objects {
         for f in &object.fields {
             collect_named(&f.ty, &mut named);
+        }
+        if let Some(access) = &object.content {
+            named.insert(access.content.clone());
         }
     }
     named.retain(|n| !local.contains(n.as_str()));
@@ -475,6 +470,8 @@ fn rust_type(ty: &Type) -> TokenStream {
         }
         Type::Json => quote!(serde_json::Value),
         Type::File => quote!(crate::FileUpload),
+        Type::Timestamp(TimeUnit::Seconds) => quote!(crate::UnixSeconds),
+        Type::Timestamp(TimeUnit::Millis) => quote!(crate::UnixMillis),
     }
 }
 
@@ -499,9 +496,9 @@ pub(super) fn argument(field: &Field) -> (TokenStream, Option<TokenStream>) {
             quote!(impl IntoIterator<Item = impl Into<String>>),
             Some(quote!(#name.into_iter().map(Into::into).collect())),
         ),
-        Type::Content(content) => {
-            let content = ident(content);
-            (quote!(impl Into<#content>), Some(quote!(#name.into())))
+        Type::Content(_) | Type::Timestamp(_) => {
+            let ty = rust_type(&field.ty);
+            (quote!(impl Into<#ty>), Some(quote!(#name.into())))
         }
         ty => (rust_type(ty), None),
     }
@@ -588,6 +585,7 @@ fn emit_struct(s: &Struct, role: Role, doc_text: Option<&str>) -> TokenStream {
     // Only what callers send is built by them; the rest is decoded.
     let built = role == Role::Request || (role == Role::Object && s.sent);
     let constructors = built.then(|| constructors(s, role));
+    let content = s.content.as_ref().map(|access| content_accessor(&name, access));
     let must_use = built.then(|| quote! { #[must_use] });
     quote! {
         #docs
@@ -598,6 +596,68 @@ fn emit_struct(s: &Struct, role: Role, doc_text: Option<&str>) -> TokenStream {
             #(#fields)*
         }
         #constructors
+        #content
+    }
+}
+
+/// `content()`: the object's content, parsed on demand so that content of a kind the crate
+/// cannot read never fails the answer that carries it.
+fn content_accessor(name: &proc_macro2::Ident, access: &ContentAccess) -> TokenStream {
+    let content = ident(&access.content);
+    // A missing optional field on the way is reported by its wire name.
+    let missing = |step: &Step| {
+        let wire = &step.field;
+        quote!(.as_ref().ok_or_else(|| serde::de::Error::missing_field(#wire))?)
+    };
+    let tag = snake_ident(&access.tag.field);
+    let tag = if access.tag.required {
+        quote!(&self.#tag)
+    } else {
+        let unwrap = missing(&access.tag);
+        quote!(self.#tag #unwrap)
+    };
+    let kind = if access.tag_is_enum { quote!(kind.as_str()) } else { quote!(kind) };
+    // The path is walked in a block of its own, so its bindings cannot shadow `kind`.
+    let mut lets = Vec::new();
+    let mut from = quote!(self);
+    let Some((last, steps)) = access.text.split_last() else {
+        return quote!();
+    };
+    for step in steps {
+        let field = snake_ident(&step.field);
+        if step.required {
+            from = quote!(#from.#field);
+        } else {
+            let unwrap = missing(step);
+            lets.push(quote! { let #field = #from.#field #unwrap; });
+            from = quote!(#field);
+        }
+    }
+    let field = snake_ident(&last.field);
+    let text = if last.required {
+        quote!(&#from.#field)
+    } else {
+        let unwrap = missing(last);
+        quote!(#from.#field #unwrap)
+    };
+    let path = access.text.iter().map(|s| s.field.as_str()).collect::<Vec<_>>().join(".");
+    let docs = doc(&format!(
+        "What it says: the JSON text in {} read as the kind {} names.\n\n\
+         # Errors\n\n\
+         When either field is missing, or the text is not the JSON of its kind. A kind this\n\
+         crate does not know is kept as `Unknown`, not an error.",
+        code(&path),
+        code(&access.tag.field)
+    ));
+    quote! {
+        impl #name {
+            #docs
+            pub fn content(&self) -> Result<#content, serde_json::Error> {
+                let kind = #tag;
+                let text = { #(#lets)* #text };
+                #content::from_json(#kind, text)
+            }
+        }
     }
 }
 
@@ -796,6 +856,14 @@ impl<'a> MetaTypes<'a> {
                 quote!(#name::new(#(#args),*))
             }
             Type::Json => quote!(serde_json::Value::Object(serde_json::Map::new())),
+            Type::Timestamp(_) => {
+                let value = match &f.example {
+                    Some(Literal::String(text)) => text.parse().unwrap_or(1),
+                    _ => 1i64,
+                };
+                let (ty, value) = (rust_type(ty), proc_macro2::Literal::i64_unsuffixed(value));
+                quote!(#ty::new(#value))
+            }
             Type::File => {
                 let name = sample_text(f);
                 quote!(crate::FileUpload::from_bytes(#name, &b"sample"[..]))
@@ -830,7 +898,8 @@ impl<'a> MetaTypes<'a> {
 
     fn value_type(&self, ty: &Type) -> TokenStream {
         match ty {
-            Type::String => quote!(ValueType::String),
+            // Timestamps travel as strings of digits.
+            Type::String | Type::Timestamp(_) => quote!(ValueType::String),
             Type::Integer => quote!(ValueType::Integer),
             Type::Boolean => quote!(ValueType::Boolean),
             Type::Vec(inner) => {

@@ -1,11 +1,10 @@
 //! Messages in the fake: sending, replying, reading, listing and recalling, per chat, with the
 //! `uuid` rule (one message per key within an hour) and the documented codes.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use super::paging::Paging;
 use super::serve::{Identity, Outcome, fail, invalid_as};
 use super::state::{State, Stored, member_id_of};
+use crate::UnixMillis;
 use crate::operation::TokenKind;
 use crate::v1::messages::{
     CreateRequest, CreateResponse, DeleteRequest, DeleteResponse, GetRequest, GetResponse,
@@ -15,11 +14,7 @@ use crate::{ContainerIdType, ErrorCode, FieldViolation, MessageContent, MessageS
 use crate::{MsgType, ReceiveIdType, SenderType};
 
 /// How long a `uuid` keeps a second send from posting again.
-const UUID_WINDOW_MS: u64 = 60 * 60 * 1000;
-
-pub(super) fn now_ms() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
-}
+const UUID_WINDOW_MS: i64 = 60 * 60 * 1000;
 
 /// A text message sent by `sender` (an open_id or app id) in `chat_id`, now.
 pub(super) fn stored(id: &str, chat_id: &str, sender: &str, text: &str) -> Stored {
@@ -30,7 +25,7 @@ pub(super) fn stored(id: &str, chat_id: &str, sender: &str, text: &str) -> Store
         tenant_key: super::FakeFeishu::TENANT_KEY.to_owned(),
         msg_type: "text".to_owned(),
         content: serde_json::json!({ "text": text }).to_string(),
-        created_ms: now_ms(),
+        created: UnixMillis::now(),
         root_id: None,
         parent_id: None,
         thread_id: None,
@@ -91,12 +86,14 @@ fn p2p_chat(state: &mut State, who: &Identity, user: &str) -> Result<String, Out
 /// The message sent earlier with the same key by the same sender, within the window.
 fn earlier(state: &State, who: &Identity, uuid: Option<&str>) -> Option<Stored> {
     let uuid = uuid?;
-    let since = now_ms().saturating_sub(UUID_WINDOW_MS);
+    let since = UnixMillis::now().count() - UUID_WINDOW_MS;
     state
         .messages
         .iter()
         .find(|m| {
-            m.uuid.as_deref() == Some(uuid) && m.sender == who.member_id() && m.created_ms >= since
+            m.uuid.as_deref() == Some(uuid)
+                && m.sender == who.member_id()
+                && m.created.count() >= since
         })
         .cloned()
 }
@@ -127,7 +124,7 @@ fn post(
         tenant_key: who.tenant_key.clone(),
         msg_type: content.kind().to_owned(),
         content: content_text,
-        created_ms: now_ms(),
+        created: UnixMillis::now(),
         root_id: parent.map(|p| p.root_id.clone().unwrap_or_else(|| p.id.clone())),
         parent_id: parent.map(|p| p.id.clone()),
         thread_id,
@@ -147,8 +144,8 @@ fn message(m: &Stored) -> Message {
         parent_id: m.parent_id.clone(),
         thread_id: m.thread_id.clone(),
         msg_type: serde_json::from_value::<MsgType>(m.msg_type.clone().into()).ok(),
-        create_time: Some(m.created_ms.to_string()),
-        update_time: Some(m.created_ms.to_string()),
+        create_time: Some(m.created),
+        update_time: Some(m.created),
         deleted: Some(m.deleted),
         updated: Some(false),
         chat_id: Some(m.chat_id.clone()),
@@ -247,14 +244,14 @@ pub(super) fn list(state: &State, who: &Identity, r: ListRequest) -> Result<List
             return Err(fail(ErrorCode::BotNotInChat));
         }
     }
-    let seconds = |t: &Option<String>| t.as_deref().and_then(|s| s.parse::<u64>().ok());
-    let (from, to) = (seconds(&r.start_time), seconds(&r.end_time));
+    let (from, to) = (r.start_time.map(UnixMillis::from), r.end_time.map(UnixMillis::from));
     let mut found: Vec<&Stored> = state
         .messages
         .iter()
         .filter(in_container)
-        .filter(|m| from.is_none_or(|s| m.created_ms / 1000 >= s))
-        .filter(|m| to.is_none_or(|s| m.created_ms / 1000 <= s))
+        .filter(|m| from.is_none_or(|t| m.created >= t))
+        // The end is a whole second: its last millisecond counts.
+        .filter(|m| to.is_none_or(|t| m.created.count() < t.count() + 1000))
         .collect();
     if r.sort_type == Some(MessageSortType::NewestFirst) {
         found.reverse();

@@ -66,6 +66,7 @@ mod validate;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use crate::UnixMillis;
 use crate::operation::TokenKind;
 use crate::{Client, ClientBuilder, Credentials, ErrorCode, RetryPolicy, UserAccessToken};
 use http::HttpServer;
@@ -334,7 +335,7 @@ impl FakeFeishu {
                     message_id: (*message).to_owned(),
                     emoji: "SMILE".to_owned(),
                     operator: Self::APP_ID.to_owned(),
-                    created_ms: messages::now_ms(),
+                    created: UnixMillis::now(),
                 });
             }
         }

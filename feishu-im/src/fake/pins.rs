@@ -1,10 +1,10 @@
 //! Pins in the fake: a message pinned once in its chat, listed newest first.
 
-use super::messages::now_ms;
 use super::paging::Paging;
 use super::serve::{Identity, Outcome, fail};
 use super::state::{State, StoredPin};
 use crate::ErrorCode;
+use crate::UnixMillis;
 use crate::v1::pins::{
     CreateRequest, CreateResponse, DeleteRequest, DeleteResponse, ListRequest, ListResponse, Pin,
 };
@@ -17,7 +17,7 @@ fn pin(p: &StoredPin) -> Pin {
         operator_id_type: Some(
             if p.operator.starts_with("cli_") { "app_id" } else { "open_id" }.to_owned(),
         ),
-        create_time: Some(p.created_ms.to_string()),
+        create_time: Some(p.created),
     }
 }
 
@@ -54,7 +54,7 @@ pub(super) fn create(
         message_id: r.message_id,
         chat_id,
         operator: who.member_id(),
-        created_ms: now_ms(),
+        created: UnixMillis::now(),
     };
     state.pins.push(stored.clone());
     Ok(CreateResponse { pin: Some(pin(&stored)) })
@@ -79,13 +79,12 @@ pub(super) fn list(state: &State, who: &Identity, r: ListRequest) -> Result<List
     if !chat.members.contains(&who.member_id()) {
         return Err(fail(ErrorCode::BotNotInChat));
     }
-    let ms = |t: &Option<String>| t.as_deref().and_then(|s| s.parse::<u64>().ok());
-    let (from, to) = (ms(&r.start_time), ms(&r.end_time));
+    let (from, to) = (r.start_time, r.end_time);
     let mut found: Vec<&StoredPin> = state
         .pins
         .iter()
         .filter(|p| p.chat_id == r.chat_id)
-        .filter(|p| from.is_none_or(|t| p.created_ms >= t) && to.is_none_or(|t| p.created_ms <= t))
+        .filter(|p| from.is_none_or(|t| p.created >= t) && to.is_none_or(|t| p.created <= t))
         .collect();
     found.reverse();
     let paging = Paging::new(

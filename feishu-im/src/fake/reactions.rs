@@ -1,10 +1,10 @@
 //! Reactions in the fake: one per emoji and operator on a message, listed oldest first.
 
-use super::messages::now_ms;
 use super::paging::Paging;
 use super::serve::{Identity, Outcome, fail};
 use super::state::{State, StoredReaction};
 use crate::ErrorCode;
+use crate::UnixMillis;
 use crate::v1::message_reactions::{
     CreateRequest, CreateResponse, DeleteRequest, DeleteResponse, Emoji, ListRequest, ListResponse,
     MessageReaction, Operator,
@@ -33,7 +33,7 @@ fn reaction(r: &StoredReaction) -> MessageReaction {
             operator_id: r.operator.clone(),
             operator_type: if app { "app" } else { "user" }.to_owned(),
         }),
-        action_time: Some(r.created_ms.to_string()),
+        action_time: Some(r.created),
         reaction_type: Some(Emoji { emoji_type: r.emoji.clone() }),
     }
 }
@@ -61,7 +61,7 @@ pub(super) fn create(
                 message_id: r.message_id,
                 emoji,
                 operator: me,
-                created_ms: now_ms(),
+                created: UnixMillis::now(),
             };
             state.reactions.push(stored.clone());
             stored

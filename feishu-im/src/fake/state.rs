@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
+use crate::UnixMillis;
 use crate::operation::TokenKind;
 
 use super::Fault;
@@ -50,7 +51,7 @@ pub(crate) struct Stored {
     pub msg_type: String,
     /// The content's JSON text as it is received (a post without its language key).
     pub content: String,
-    pub created_ms: u64,
+    pub created: UnixMillis,
     pub root_id: Option<String>,
     pub parent_id: Option<String>,
     pub thread_id: Option<String>,
@@ -67,7 +68,7 @@ pub(crate) struct StoredReaction {
     pub emoji: String,
     /// Member id of who reacted.
     pub operator: String,
-    pub created_ms: u64,
+    pub created: UnixMillis,
 }
 
 /// An uploaded image or file.
@@ -86,7 +87,7 @@ pub(crate) struct StoredPin {
     pub chat_id: String,
     /// Member id of who pinned it.
     pub operator: String,
-    pub created_ms: u64,
+    pub created: UnixMillis,
 }
 
 #[derive(Default)]

@@ -461,6 +461,307 @@ impl<'de> Deserialize<'de> for MessageContent {
     }
 }
 
+/// What a received message says, by kind.
+///
+/// Sent as two fields: `msg_type` names the kind and `content` holds its JSON text.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum ReceivedContent {
+    /// `text`: Plain text. Mentions read `@_user_N`, the N-th mentioned user or bot, described in the
+    /// message's `mentions`; links read `[text](url)` (`[text](mailto:address)` for email);
+    /// bold, underline and other styles are dropped.
+    Text(TextReceivedContent),
+    /// `post`: Rich text, without a language key: the title and paragraphs directly. It is not quite
+    /// what was sent: `md` elements come back as other elements, and quotes and ordered or
+    /// unordered lists as `text` elements.
+    Post(PostReceivedContent),
+    /// `image`: An image.
+    Image(ImageReceivedContent),
+    /// `file`: A file.
+    File(FileReceivedContent),
+    /// `folder`: A folder.
+    Folder(FolderReceivedContent),
+    /// `audio`: Audio.
+    Audio(AudioReceivedContent),
+    /// `media`: A video, with a cover image.
+    Media(MediaReceivedContent),
+    /// `sticker`: A sticker.
+    Sticker(StickerReceivedContent),
+    /// `interactive`: A card, degraded: a `title` and `elements`, rows of elements with a `tag` (`text`, `a`,
+    /// `at`, `img`, `hr`, `button`, `note`, `select_static`, `overflow`, `date_picker`, …).
+    /// This is not the card JSON that was sent.
+    Interactive(serde_json::Value),
+    /// `hongbao`: A red packet.
+    Hongbao(HongbaoReceivedContent),
+    /// `share_calendar_event`: A shared calendar event.
+    ShareCalendarEvent(ShareCalendarEventReceivedContent),
+    /// `calendar`: A calendar event invitation.
+    Calendar(CalendarReceivedContent),
+    /// `general_calendar`: A calendar event transferred, a note on one, or one moved to another calendar.
+    GeneralCalendar(GeneralCalendarReceivedContent),
+    /// `share_chat`: A shared group chat.
+    ShareChat(ShareChatReceivedContent),
+    /// `share_user`: A shared user.
+    ShareUser(ShareUserReceivedContent),
+    /// `system`: A system message: a template whose `{name}` variables are filled from the fields of the
+    /// same name, such as `{from_user} invited {to_chatters} to this chat.`
+    System(SystemReceivedContent),
+    /// `location`: A location.
+    Location(LocationReceivedContent),
+    /// `video_chat`: A video call.
+    VideoChat(VideoChatReceivedContent),
+    /// `todo`: A task.
+    Todo(TodoReceivedContent),
+    /// `vote`: A vote.
+    Vote(VoteReceivedContent),
+    /// `merge_forward`: Messages merged and forwarded. The content means nothing; messages.get on this message
+    /// gives the forwarded messages.
+    MergeForward(MergeForwardReceivedContent),
+    /// A kind this version of the crate does not know, kept as sent.
+    Unknown(UnknownContent),
+}
+
+impl ReceivedContent {
+    /// The kind, as sent in the field naming it.
+    pub fn kind(&self) -> &str {
+        match self {
+            Self::Text(_) => "text",
+            Self::Post(_) => "post",
+            Self::Image(_) => "image",
+            Self::File(_) => "file",
+            Self::Folder(_) => "folder",
+            Self::Audio(_) => "audio",
+            Self::Media(_) => "media",
+            Self::Sticker(_) => "sticker",
+            Self::Interactive(_) => "interactive",
+            Self::Hongbao(_) => "hongbao",
+            Self::ShareCalendarEvent(_) => "share_calendar_event",
+            Self::Calendar(_) => "calendar",
+            Self::GeneralCalendar(_) => "general_calendar",
+            Self::ShareChat(_) => "share_chat",
+            Self::ShareUser(_) => "share_user",
+            Self::System(_) => "system",
+            Self::Location(_) => "location",
+            Self::VideoChat(_) => "video_chat",
+            Self::Todo(_) => "todo",
+            Self::Vote(_) => "vote",
+            Self::MergeForward(_) => "merge_forward",
+            Self::Unknown(content) => content.kind(),
+        }
+    }
+
+    /// The JSON text of the content, as sent.
+    ///
+    /// # Errors
+    ///
+    /// Only when a free-form value cannot be written as JSON.
+    pub fn to_json(&self) -> Result<String, serde_json::Error> {
+        match self {
+            Self::Text(content) => serde_json::to_string(content),
+            Self::Post(content) => serde_json::to_string(content),
+            Self::Image(content) => serde_json::to_string(content),
+            Self::File(content) => serde_json::to_string(content),
+            Self::Folder(content) => serde_json::to_string(content),
+            Self::Audio(content) => serde_json::to_string(content),
+            Self::Media(content) => serde_json::to_string(content),
+            Self::Sticker(content) => serde_json::to_string(content),
+            Self::Interactive(content) => serde_json::to_string(content),
+            Self::Hongbao(content) => serde_json::to_string(content),
+            Self::ShareCalendarEvent(content) => serde_json::to_string(content),
+            Self::Calendar(content) => serde_json::to_string(content),
+            Self::GeneralCalendar(content) => serde_json::to_string(content),
+            Self::ShareChat(content) => serde_json::to_string(content),
+            Self::ShareUser(content) => serde_json::to_string(content),
+            Self::System(content) => serde_json::to_string(content),
+            Self::Location(content) => serde_json::to_string(content),
+            Self::VideoChat(content) => serde_json::to_string(content),
+            Self::Todo(content) => serde_json::to_string(content),
+            Self::Vote(content) => serde_json::to_string(content),
+            Self::MergeForward(content) => serde_json::to_string(content),
+            Self::Unknown(content) => Ok(content.json().to_owned()),
+        }
+    }
+
+    /// Reads content of `kind` from its JSON text; a kind this crate does not know is
+    /// kept as [`Self::Unknown`].
+    ///
+    /// # Errors
+    ///
+    /// When the text is not the JSON of a known kind.
+    pub fn from_json(kind: &str, json: &str) -> Result<Self, serde_json::Error> {
+        Ok(
+            match kind {
+                "text" => Self::Text(serde_json::from_str(json)?),
+                "post" => Self::Post(serde_json::from_str(json)?),
+                "image" => Self::Image(serde_json::from_str(json)?),
+                "file" => Self::File(serde_json::from_str(json)?),
+                "folder" => Self::Folder(serde_json::from_str(json)?),
+                "audio" => Self::Audio(serde_json::from_str(json)?),
+                "media" => Self::Media(serde_json::from_str(json)?),
+                "sticker" => Self::Sticker(serde_json::from_str(json)?),
+                "interactive" => Self::Interactive(serde_json::from_str(json)?),
+                "hongbao" => Self::Hongbao(serde_json::from_str(json)?),
+                "share_calendar_event" => {
+                    Self::ShareCalendarEvent(serde_json::from_str(json)?)
+                }
+                "calendar" => Self::Calendar(serde_json::from_str(json)?),
+                "general_calendar" => Self::GeneralCalendar(serde_json::from_str(json)?),
+                "share_chat" => Self::ShareChat(serde_json::from_str(json)?),
+                "share_user" => Self::ShareUser(serde_json::from_str(json)?),
+                "system" => Self::System(serde_json::from_str(json)?),
+                "location" => Self::Location(serde_json::from_str(json)?),
+                "video_chat" => Self::VideoChat(serde_json::from_str(json)?),
+                "todo" => Self::Todo(serde_json::from_str(json)?),
+                "vote" => Self::Vote(serde_json::from_str(json)?),
+                "merge_forward" => Self::MergeForward(serde_json::from_str(json)?),
+                _ => Self::Unknown(UnknownContent::new(kind, json)),
+            },
+        )
+    }
+}
+
+impl From<TextReceivedContent> for ReceivedContent {
+    fn from(content: TextReceivedContent) -> Self {
+        Self::Text(content)
+    }
+}
+
+impl From<PostReceivedContent> for ReceivedContent {
+    fn from(content: PostReceivedContent) -> Self {
+        Self::Post(content)
+    }
+}
+
+impl From<ImageReceivedContent> for ReceivedContent {
+    fn from(content: ImageReceivedContent) -> Self {
+        Self::Image(content)
+    }
+}
+
+impl From<FileReceivedContent> for ReceivedContent {
+    fn from(content: FileReceivedContent) -> Self {
+        Self::File(content)
+    }
+}
+
+impl From<FolderReceivedContent> for ReceivedContent {
+    fn from(content: FolderReceivedContent) -> Self {
+        Self::Folder(content)
+    }
+}
+
+impl From<AudioReceivedContent> for ReceivedContent {
+    fn from(content: AudioReceivedContent) -> Self {
+        Self::Audio(content)
+    }
+}
+
+impl From<MediaReceivedContent> for ReceivedContent {
+    fn from(content: MediaReceivedContent) -> Self {
+        Self::Media(content)
+    }
+}
+
+impl From<StickerReceivedContent> for ReceivedContent {
+    fn from(content: StickerReceivedContent) -> Self {
+        Self::Sticker(content)
+    }
+}
+
+impl From<HongbaoReceivedContent> for ReceivedContent {
+    fn from(content: HongbaoReceivedContent) -> Self {
+        Self::Hongbao(content)
+    }
+}
+
+impl From<ShareCalendarEventReceivedContent> for ReceivedContent {
+    fn from(content: ShareCalendarEventReceivedContent) -> Self {
+        Self::ShareCalendarEvent(content)
+    }
+}
+
+impl From<CalendarReceivedContent> for ReceivedContent {
+    fn from(content: CalendarReceivedContent) -> Self {
+        Self::Calendar(content)
+    }
+}
+
+impl From<GeneralCalendarReceivedContent> for ReceivedContent {
+    fn from(content: GeneralCalendarReceivedContent) -> Self {
+        Self::GeneralCalendar(content)
+    }
+}
+
+impl From<ShareChatReceivedContent> for ReceivedContent {
+    fn from(content: ShareChatReceivedContent) -> Self {
+        Self::ShareChat(content)
+    }
+}
+
+impl From<ShareUserReceivedContent> for ReceivedContent {
+    fn from(content: ShareUserReceivedContent) -> Self {
+        Self::ShareUser(content)
+    }
+}
+
+impl From<SystemReceivedContent> for ReceivedContent {
+    fn from(content: SystemReceivedContent) -> Self {
+        Self::System(content)
+    }
+}
+
+impl From<LocationReceivedContent> for ReceivedContent {
+    fn from(content: LocationReceivedContent) -> Self {
+        Self::Location(content)
+    }
+}
+
+impl From<VideoChatReceivedContent> for ReceivedContent {
+    fn from(content: VideoChatReceivedContent) -> Self {
+        Self::VideoChat(content)
+    }
+}
+
+impl From<TodoReceivedContent> for ReceivedContent {
+    fn from(content: TodoReceivedContent) -> Self {
+        Self::Todo(content)
+    }
+}
+
+impl From<VoteReceivedContent> for ReceivedContent {
+    fn from(content: VoteReceivedContent) -> Self {
+        Self::Vote(content)
+    }
+}
+
+impl From<MergeForwardReceivedContent> for ReceivedContent {
+    fn from(content: MergeForwardReceivedContent) -> Self {
+        Self::MergeForward(content)
+    }
+}
+
+impl Serialize for ReceivedContent {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let json = self.to_json().map_err(serde::ser::Error::custom)?;
+        let mut map = serializer.serialize_map(Some(2))?;
+        map.serialize_entry("msg_type", self.kind())?;
+        map.serialize_entry("content", &json)?;
+        map.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ReceivedContent {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct Wire {
+            msg_type: String,
+            content: String,
+        }
+        let wire = Wire::deserialize(deserializer)?;
+        Self::from_json(&wire.msg_type, &wire.content).map_err(serde::de::Error::custom)
+    }
+}
+
 /// Plain text, at most 150 KB. `<at user_id="ou_…">Name</at>` mentions a user and
 /// `<at user_id="all"></at>` everyone; `<b>`, `<i>`, `<u>`, `<s>` style text and
 /// `[text](url)` links.
@@ -784,4 +1085,289 @@ impl ShareUserMessageContent {
     pub fn new(user_id: impl Into<String>) -> Self {
         Self { user_id: user_id.into() }
     }
+}
+
+/// Plain text. Mentions read `@_user_N`, the N-th mentioned user or bot, described in the
+/// message's `mentions`; links read `[text](url)` (`[text](mailto:address)` for email);
+/// bold, underline and other styles are dropped.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct TextReceivedContent {
+    /// The text.
+    ///
+    /// Example: `@_user_1 hello`.
+    pub text: String,
+}
+
+/// One element of a received paragraph; `tag` says which fields it uses.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ReceivedPostElement {
+    /// The kind of element (`text`, `a`, `at`, `img`, `media`, `emotion`, `code_block`, `hr`).
+    pub tag: PostTag,
+    /// The text of a `text` element, the shown text of an `a` element, or the code of a `code_block` element.
+    pub text: Option<String>,
+    /// Whether a `text` element is unescape-decoded.
+    pub un_escape: Option<bool>,
+    /// Styles of `text`, `a` and `at` elements (`bold`, `underline`, `lineThrough`, `italic`); empty without style.
+    #[serde(default)]
+    pub style: Vec<String>,
+    /// The target of an `a` element.
+    pub href: Option<String>,
+    /// Who an `at` element mentions, as `@_user_N`, described in the message's `mentions`.
+    pub user_id: Option<String>,
+    /// The name of the user an `at` element mentions.
+    pub user_name: Option<String>,
+    /// The image of an `img` element, or the cover image of a `media` element.
+    pub image_key: Option<String>,
+    /// The video file of a `media` element.
+    pub file_key: Option<String>,
+    /// The emoji of an `emotion` element, such as `SMILE`.
+    pub emoji_type: Option<String>,
+    /// The language of a `code_block` element, such as `GO`, `PYTHON` or `RUST`.
+    pub language: Option<String>,
+}
+
+/// Rich text, without a language key: the title and paragraphs directly. It is not quite
+/// what was sent: `md` elements come back as other elements, and quotes and ordered or
+/// unordered lists as `text` elements.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct PostReceivedContent {
+    /// The title.
+    pub title: Option<String>,
+    /// Paragraphs, each a list of elements.
+    pub content: Vec<Vec<ReceivedPostElement>>,
+}
+
+/// An image.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ImageReceivedContent {
+    /// The image's key.
+    ///
+    /// Example: `img_4adb3cc3-902b-4187-b0f1-842f67fd017g`.
+    pub image_key: String,
+}
+
+/// A file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct FileReceivedContent {
+    /// The file's key.
+    ///
+    /// Example: `75235e0c-4f92-430a-a99b-8446610223cg`.
+    pub file_key: String,
+    /// The file's name.
+    pub file_name: Option<String>,
+}
+
+/// A folder.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct FolderReceivedContent {
+    /// The folder's key.
+    ///
+    /// Example: `75235e0c-4f92-430a-a99b-8446610223cg`.
+    pub file_key: String,
+    /// The folder's name.
+    pub file_name: Option<String>,
+}
+
+/// Audio.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct AudioReceivedContent {
+    /// The audio file's key.
+    ///
+    /// Example: `75235e0c-4f92-430a-a99b-8446610223cg`.
+    pub file_key: String,
+    /// The length, in milliseconds.
+    pub duration: Option<i64>,
+}
+
+/// A video, with a cover image.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct MediaReceivedContent {
+    /// The video file's key.
+    ///
+    /// Example: `75235e0c-4f92-430a-a99b-8446610223cg`.
+    pub file_key: String,
+    /// The cover image's key.
+    pub image_key: Option<String>,
+    /// The video file's name.
+    pub file_name: Option<String>,
+    /// The length, in milliseconds.
+    pub duration: Option<i64>,
+}
+
+/// A sticker.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct StickerReceivedContent {
+    /// The sticker's key.
+    ///
+    /// Example: `75235e0c-4f92-430a-a99b-8446610223cg`.
+    pub file_key: String,
+}
+
+/// A red packet.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct HongbaoReceivedContent {
+    /// The text shown for it, such as `[红包]`.
+    pub text: Option<String>,
+}
+
+/// A shared calendar event.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ShareCalendarEventReceivedContent {
+    /// The event's title.
+    pub summary: Option<String>,
+    /// When the event starts, in milliseconds since the Unix epoch, as text.
+    pub start_time: Option<crate::UnixMillis>,
+    /// When the event ends, in milliseconds since the Unix epoch, as text.
+    pub end_time: Option<crate::UnixMillis>,
+}
+
+/// A calendar event invitation.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct CalendarReceivedContent {
+    /// The event's title.
+    pub summary: Option<String>,
+    /// When the event starts, in milliseconds since the Unix epoch, as text.
+    pub start_time: Option<crate::UnixMillis>,
+    /// When the event ends, in milliseconds since the Unix epoch, as text.
+    pub end_time: Option<crate::UnixMillis>,
+}
+
+/// A calendar event transferred, a note on one, or one moved to another calendar.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct GeneralCalendarReceivedContent {
+    /// The event's title.
+    pub summary: Option<String>,
+    /// When the event starts, in milliseconds since the Unix epoch, as text.
+    pub start_time: Option<crate::UnixMillis>,
+    /// When the event ends, in milliseconds since the Unix epoch, as text.
+    pub end_time: Option<crate::UnixMillis>,
+}
+
+/// A shared group chat.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ShareChatReceivedContent {
+    /// The chat's id.
+    ///
+    /// Example: `oc_a0553eda9014c201e6969b478895c230`.
+    pub chat_id: String,
+}
+
+/// A shared user.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ShareUserReceivedContent {
+    /// The user's open_id.
+    ///
+    /// Example: `ou_9204a37300b3700d61effaa439f34295`.
+    pub user_id: String,
+}
+
+/// The text for `{divider_text}`, a divider such as "New Session".
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct SystemDividerText {
+    /// The text.
+    pub text: Option<String>,
+    /// The text by language, an object keyed by language code (`zh_cn`, `en_us`, …).
+    pub i18n_text: Option<serde_json::Value>,
+}
+
+/// A system message: a template whose `{name}` variables are filled from the fields of the
+/// same name, such as `{from_user} invited {to_chatters} to this chat.`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct SystemReceivedContent {
+    /// The template.
+    ///
+    /// Example: `{from_user} invited {to_chatters} to this chat.`.
+    pub template: String,
+    /// The names for `{from_user}`.
+    #[serde(default)]
+    pub from_user: Vec<String>,
+    /// The names for `{to_chatters}`.
+    #[serde(default)]
+    pub to_chatters: Vec<String>,
+    /// The text for `{divider_text}`, a divider such as "New Session".
+    pub divider_text: Option<SystemDividerText>,
+}
+
+/// A location.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct LocationReceivedContent {
+    /// The place's name.
+    pub name: Option<String>,
+    /// The longitude, as text.
+    pub longitude: Option<String>,
+    /// The latitude, as text.
+    pub latitude: Option<String>,
+}
+
+/// A video call.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct VideoChatReceivedContent {
+    /// The call's topic.
+    pub topic: Option<String>,
+    /// When the call starts, in milliseconds since the Unix epoch, as text.
+    pub start_time: Option<crate::UnixMillis>,
+}
+
+/// The task's title, as rich text.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct TodoSummary {
+    /// The title of the rich text.
+    pub title: Option<String>,
+    /// Paragraphs, each a list of elements.
+    #[serde(default)]
+    pub content: Vec<Vec<ReceivedPostElement>>,
+}
+
+/// A task.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct TodoReceivedContent {
+    /// The task's id, for the task API.
+    ///
+    /// Example: `acd096a5-a157-4b9d-80e2-5b317456f005`.
+    pub task_id: String,
+    /// The task's title, as rich text.
+    pub summary: Option<TodoSummary>,
+    /// When the task is due, in milliseconds since the Unix epoch, as text.
+    pub due_time: Option<crate::UnixMillis>,
+}
+
+/// A vote.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct VoteReceivedContent {
+    /// The vote's topic.
+    pub topic: Option<String>,
+    /// The options.
+    #[serde(default)]
+    pub options: Vec<String>,
+}
+
+/// Messages merged and forwarded. The content means nothing; messages.get on this message
+/// gives the forwarded messages.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct MergeForwardReceivedContent {
+    /// Always `Merged and Forwarded Message`.
+    pub content: Option<String>,
 }

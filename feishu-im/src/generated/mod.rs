@@ -18,9 +18,17 @@ pub use error_code::ErrorCode;
 mod contents;
 
 pub use contents::{
-    MessageContent, TextMessageContent, PostElement, PostBody, PostMessageContent,
-    ImageMessageContent, FileMessageContent, AudioMessageContent, MediaMessageContent,
-    StickerMessageContent, ShareChatMessageContent, ShareUserMessageContent,
+    MessageContent, ReceivedContent, TextMessageContent, PostElement, PostBody,
+    PostMessageContent, ImageMessageContent, FileMessageContent, AudioMessageContent,
+    MediaMessageContent, StickerMessageContent, ShareChatMessageContent,
+    ShareUserMessageContent, TextReceivedContent, ReceivedPostElement,
+    PostReceivedContent, ImageReceivedContent, FileReceivedContent,
+    FolderReceivedContent, AudioReceivedContent, MediaReceivedContent,
+    StickerReceivedContent, HongbaoReceivedContent, ShareCalendarEventReceivedContent,
+    CalendarReceivedContent, GeneralCalendarReceivedContent, ShareChatReceivedContent,
+    ShareUserReceivedContent, SystemDividerText, SystemReceivedContent,
+    LocationReceivedContent, VideoChatReceivedContent, TodoSummary, TodoReceivedContent,
+    VoteReceivedContent, MergeForwardReceivedContent,
 };
 
 #[cfg(feature = "fake")]

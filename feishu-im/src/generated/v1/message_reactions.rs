@@ -698,7 +698,7 @@ pub struct MessageReaction {
     /// When the reaction was added, in milliseconds since the Unix epoch, as text.
     ///
     /// Example: `1626086391570`.
-    pub action_time: Option<String>,
+    pub action_time: Option<crate::UnixMillis>,
     /// The emoji.
     pub reaction_type: Option<Emoji>,
 }

@@ -6,7 +6,8 @@ use serde::{Deserialize, Serialize};
 use crate::operation::{Method, Operation, OperationMeta, Paged, TokenKind, UrlPath};
 use crate::{
     Caller, Client, ContainerIdType, Error, ForwardReceiveIdType, MessageContent,
-    MessageSortType, MsgType, Pager, ReceiveIdType, SenderType, UserIdType,
+    MessageSortType, MsgType, Pager, ReceiveIdType, ReceivedContent, SenderType,
+    UserIdType,
 };
 
 #[cfg(feature = "fake")]
@@ -1252,11 +1253,11 @@ pub struct ListRequest {
     /// The earliest send time, in seconds since the Unix epoch, as text; not for threads.
     ///
     /// Example: `1608594809`.
-    pub start_time: Option<String>,
+    pub start_time: Option<crate::UnixSeconds>,
     /// The latest send time, in seconds since the Unix epoch, as text; not for threads.
     ///
     /// Example: `1609296809`.
-    pub end_time: Option<String>,
+    pub end_time: Option<crate::UnixSeconds>,
     /// The order of messages.
     ///
     /// Defaults to `ByCreateTimeAsc` on the server when left out.
@@ -1289,13 +1290,13 @@ impl ListRequest {
     }
 
     /// Sets `start_time`: the earliest send time, in seconds since the Unix epoch, as text; not for threads.
-    pub fn start_time(mut self, start_time: impl Into<String>) -> Self {
+    pub fn start_time(mut self, start_time: impl Into<crate::UnixSeconds>) -> Self {
         self.start_time = Some(start_time.into());
         self
     }
 
     /// Sets `end_time`: the latest send time, in seconds since the Unix epoch, as text; not for threads.
-    pub fn end_time(mut self, end_time: impl Into<String>) -> Self {
+    pub fn end_time(mut self, end_time: impl Into<crate::UnixSeconds>) -> Self {
         self.end_time = Some(end_time.into());
         self
     }
@@ -2959,11 +2960,11 @@ pub struct Message {
     /// When the message was sent, in milliseconds since the Unix epoch, as text.
     ///
     /// Example: `1615380573411`.
-    pub create_time: Option<String>,
+    pub create_time: Option<crate::UnixMillis>,
     /// When the message last changed, in milliseconds since the Unix epoch, as text.
     ///
     /// Example: `1615380573411`.
-    pub update_time: Option<String>,
+    pub update_time: Option<crate::UnixMillis>,
     /// Whether the message was recalled.
     pub deleted: Option<bool>,
     /// Whether the message was edited.
@@ -2983,6 +2984,29 @@ pub struct Message {
     pub upper_message_id: Option<String>,
 }
 
+impl Message {
+    /// What it says: the JSON text in `body.content` read as the kind `msg_type` names.
+    ///
+    /// # Errors
+    ///
+    /// When either field is missing, or the text is not the JSON of its kind. A kind this
+    /// crate does not know is kept as `Unknown`, not an error.
+    pub fn content(&self) -> Result<ReceivedContent, serde_json::Error> {
+        let kind = self
+            .msg_type
+            .as_ref()
+            .ok_or_else(|| serde::de::Error::missing_field("msg_type"))?;
+        let text = {
+            let body = self
+                .body
+                .as_ref()
+                .ok_or_else(|| serde::de::Error::missing_field("body"))?;
+            &body.content
+        };
+        ReceivedContent::from_json(kind.as_str(), text)
+    }
+}
+
 /// A user who read the message.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -2998,7 +3022,7 @@ pub struct ReadUser {
     /// When the user read the message, in milliseconds since the Unix epoch, as text.
     ///
     /// Example: `1609484183000`.
-    pub timestamp: String,
+    pub timestamp: crate::UnixMillis,
     /// The reader's tenant.
     pub tenant_key: Option<String>,
 }

@@ -355,11 +355,11 @@ pub struct ListRequest {
     /// The earliest pin time, in milliseconds since the Unix epoch, as text; before `end_time`.
     ///
     /// Example: `1658632251800`.
-    pub start_time: Option<String>,
+    pub start_time: Option<crate::UnixMillis>,
     /// The latest pin time, in milliseconds since the Unix epoch, as text; after `start_time`.
     ///
     /// Example: `1658731646425`.
-    pub end_time: Option<String>,
+    pub end_time: Option<crate::UnixMillis>,
     /// Pins per page.
     ///
     /// Defaults to `20` on the server when left out.
@@ -383,13 +383,13 @@ impl ListRequest {
     }
 
     /// Sets `start_time`: the earliest pin time, in milliseconds since the Unix epoch, as text; before `end_time`.
-    pub fn start_time(mut self, start_time: impl Into<String>) -> Self {
+    pub fn start_time(mut self, start_time: impl Into<crate::UnixMillis>) -> Self {
         self.start_time = Some(start_time.into());
         self
     }
 
     /// Sets `end_time`: the latest pin time, in milliseconds since the Unix epoch, as text; after `start_time`.
-    pub fn end_time(mut self, end_time: impl Into<String>) -> Self {
+    pub fn end_time(mut self, end_time: impl Into<crate::UnixMillis>) -> Self {
         self.end_time = Some(end_time.into());
         self
     }
@@ -566,5 +566,5 @@ pub struct Pin {
     /// When it was pinned, in milliseconds since the Unix epoch, as text.
     ///
     /// Example: `1615380573211`.
-    pub create_time: Option<String>,
+    pub create_time: Option<crate::UnixMillis>,
 }
