@@ -99,6 +99,28 @@ pub fn check(spec: &Spec, diags: &mut Diagnostics) {
         }
     }
 
+    // Shared objects are exported at the crate root and imported by the modules that name them.
+    for object in spec.shared_objects() {
+        let name = pascal_case(&object.name);
+        let root: &[(&[&str], &str)] =
+            &[(CRATE_ROOT, "an item of the crate root, where shared objects are exported")];
+        if let Some(what) = clash(&name, root).or_else(|| clash(&name, scope)) {
+            refuse_with(
+                diags,
+                &object.location,
+                "object",
+                &object.name,
+                &format!("its type {what}"),
+                "_info",
+            );
+        } else if let Some(first) = module_types.get(&name) {
+            diags.push(&object.location, format!("object `{}` would be the type `{name}`, which a resource module already defines (at {first}); rename one of them, e.g. `{}_info`", object.name, object.name));
+        }
+        for field in &object.fields {
+            check_setter(field, diags);
+        }
+    }
+
     for def in &spec.enums {
         if BUILT_IN_TYPES.contains(&def.name.as_str()) {
             refuse(

@@ -17,6 +17,8 @@ pub struct Api {
     pub enums: Vec<Enum>,
     /// Content declarations, sorted by name.
     pub contents: Vec<Content>,
+    /// Objects declared on their own, nested ones included, in declaration order.
+    pub objects: Vec<Struct>,
     /// Resources by API version (`v1`), sorted by module name.
     pub versions: BTreeMap<String, Vec<Resource>>,
 }
@@ -250,15 +252,15 @@ pub fn lower(spec: &Spec) -> Api {
 
     let names: BTreeMap<&str, &str> =
         spec.contents.iter().map(|c| (c.name.as_str(), c.tag.as_str())).collect();
-    let content_objects = content_object_names(spec);
-    let sent_contents = sent_contents(spec);
+    let shared_objects = shared_object_names(spec);
+    let sent_names = sent_names(spec);
     let mut contents: Vec<Content> = spec
         .contents
         .iter()
         .map(|def| {
             let name = pascal_case(&def.name);
             // Content no request sends is only decoded: no constructors.
-            let sent = sent_contents.contains(def.name.as_str());
+            let sent = sent_names.contains(def.name.as_str());
             let mut objects = Vec::new();
             let kinds = def
                 .kinds
@@ -269,7 +271,7 @@ pub fn lower(spec: &Spec) -> Api {
                         let fields = fields
                             .iter()
                             .map(|f| {
-                                let scope = Scope { contents: &names, objects: &content_objects };
+                                let scope = Scope { contents: &names, objects: &shared_objects };
                                 lower_field(
                                     f,
                                     f.required,
@@ -307,10 +309,18 @@ pub fn lower(spec: &Spec) -> Api {
         .collect();
     contents.sort_by(|a, b| a.name.cmp(&b.name));
 
+    // Shared objects that a request names are built by callers; the rest only decode.
+    let mut objects = Vec::new();
+    for object in &spec.objects {
+        let sent = sent_names.contains(object.name.as_str());
+        let scope = Scope { contents: &names, objects: &shared_objects };
+        lower_object(object, sent, &scope, &mut objects);
+    }
+
     let mut versions: BTreeMap<String, Vec<Resource>> = BTreeMap::new();
     for resource in &spec.resources {
         let mut objects = Vec::new();
-        let mut resource_objects = content_objects.clone();
+        let mut resource_objects = shared_objects.clone();
         resource_objects.extend(resource.objects().iter().map(|o| o.name.as_str()));
         let endpoints = resource
             .endpoints
@@ -333,7 +343,7 @@ pub fn lower(spec: &Spec) -> Api {
         resources.sort_by(|a, b| a.module.cmp(&b.module));
     }
     let error_tables = spec.error_tables.iter().map(|t| (t.name.clone(), t.doc.clone())).collect();
-    Api { error_codes, error_tables, enums, contents, versions }
+    Api { error_codes, error_tables, enums, contents, objects, versions }
 }
 
 fn lower_endpoint(
@@ -468,27 +478,33 @@ fn content_access(
 }
 
 /// Content declarations that some request sends, through its query or body.
-fn sent_contents(spec: &Spec) -> BTreeSet<&str> {
-    fn walk<'a>(ty: &'a TypeRef, out: &mut BTreeSet<&'a str>) {
+/// The contents and shared objects that some request sends, through its query or body.
+fn sent_names(spec: &Spec) -> BTreeSet<&str> {
+    fn walk<'a>(ty: &'a TypeRef, spec: &'a Spec, out: &mut BTreeSet<&'a str>) {
         match ty {
             TypeRef::Named(name, _) => {
-                out.insert(name);
+                // A shared object is followed once, into the types it names in turn.
+                if out.insert(name)
+                    && let Some(object) = spec.objects.iter().find(|o| &o.name == name)
+                {
+                    object.fields.iter().for_each(|f| walk(&f.ty, spec, out));
+                }
             }
-            TypeRef::Array(inner) => walk(inner, out),
-            TypeRef::Object(object) => object.fields.iter().for_each(|f| walk(&f.ty, out)),
+            TypeRef::Array(inner) => walk(inner, spec, out),
+            TypeRef::Object(object) => object.fields.iter().for_each(|f| walk(&f.ty, spec, out)),
             _ => {}
         }
     }
     let mut named = BTreeSet::new();
     let requests = spec.resources.iter().flat_map(|r| &r.endpoints);
     for field in requests.flat_map(|e| e.query.iter().chain(e.body.iter().flatten())) {
-        walk(&field.ty, &mut named);
+        walk(&field.ty, spec, &mut named);
     }
-    spec.contents.iter().map(|c| c.name.as_str()).filter(|c| named.contains(c)).collect()
+    named
 }
 
-fn content_object_names(spec: &Spec) -> BTreeSet<&str> {
-    spec.content_objects().into_iter().map(|o| o.name.as_str()).collect()
+fn shared_object_names(spec: &Spec) -> BTreeSet<&str> {
+    spec.shared_objects().into_iter().map(|o| o.name.as_str()).collect()
 }
 
 fn lower_field(
@@ -531,17 +547,25 @@ fn lower_type(ty: &TypeRef, sent: bool, contents: &Scope<'_>, objects: &mut Vec<
             Type::Object(pascal_case(name))
         }
         TypeRef::Named(name, _) => Type::Enum(pascal_case(name)),
-        TypeRef::Object(object) => {
-            let name = pascal_case(&object.name);
-            let fields = object
-                .fields
-                .iter()
-                .map(|f| lower_field(f, f.required, Placement::Data, sent, contents, objects))
-                .collect();
-            let doc = object.doc.clone();
-            let content = object.content.as_ref().map(|at| content_access(object, at, contents));
-            objects.push(Struct { name: name.clone(), doc, fields, sent, content });
-            Type::Object(name)
-        }
+        TypeRef::Object(object) => Type::Object(lower_object(object, sent, contents, objects)),
     }
+}
+
+/// Lowers an object into `objects`, after the objects nested in it; returns its Rust name.
+fn lower_object(
+    object: &model::ObjectDef,
+    sent: bool,
+    scope: &Scope<'_>,
+    objects: &mut Vec<Struct>,
+) -> String {
+    let name = pascal_case(&object.name);
+    let fields = object
+        .fields
+        .iter()
+        .map(|f| lower_field(f, f.required, Placement::Data, sent, scope, objects))
+        .collect();
+    let doc = object.doc.clone();
+    let content = object.content.as_ref().map(|at| content_access(object, at, scope));
+    objects.push(Struct { name: name.clone(), doc, fields, sent, content });
+    name
 }

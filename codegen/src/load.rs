@@ -19,6 +19,7 @@ pub fn load(files: &[SourceFile], diags: &mut Diagnostics) -> Spec {
         spec.enums.extend(part.enums);
         spec.error_tables.extend(part.error_tables);
         spec.contents.extend(part.contents);
+        spec.objects.extend(part.objects);
         spec.resources.extend(part.resources);
         spec.unparsed |= part.unparsed;
         spec.broken.rate_limits.extend(part.broken.rate_limits);
@@ -63,9 +64,10 @@ fn load_file(file: &SourceFile) -> (Spec, Diagnostics) {
         return (spec, diags);
     }
     let root = Node { cx: &cx, value: &value, path: String::new() };
-    let Some(doc) =
-        root.mapping(&mut diags, &["rate_limits", "enums", "contents", "error_table", "resource"])
-    else {
+    let Some(doc) = root.mapping(
+        &mut diags,
+        &["rate_limits", "enums", "contents", "objects", "error_table", "resource"],
+    ) else {
         return (spec, diags);
     };
     if let Some(node) = doc.get("rate_limits") {
@@ -89,6 +91,13 @@ fn load_file(file: &SourceFile) -> (Spec, Diagnostics) {
             match content_def(name.clone(), &node, &mut diags) {
                 Some(def) => spec.contents.push(def),
                 None => spec.broken.enums.push(name),
+            }
+        }
+    }
+    if let Some(node) = doc.get("objects") {
+        for (name, node) in node.entries(&mut diags) {
+            if let Some(object) = object_def(name, &node, &mut diags) {
+                spec.objects.push(object);
             }
         }
     }
@@ -820,22 +829,33 @@ fn type_ref(node: &Node<'_>, f: &Fields<'_>, diags: &mut Diagnostics) -> Option<
         }
         "object" => {
             let name = f.req_string("name", diags);
-            let doc = f.req_string("doc", diags);
-            let fields = f.required("fields", diags).map(|n| fields_of(&n, diags));
-            let content = match f.get("content") {
-                Some(n) => Some(Box::new(content_at(&n, diags)?)),
-                None => None,
-            };
-            Some(TypeRef::Object(ObjectDef {
-                name: name?,
-                doc: doc?,
-                fields: fields?,
-                content,
-                location: node.location(),
-            }))
+            let missing = name.is_none();
+            let object = object_body(name.unwrap_or_default(), node, f, diags);
+            Some(TypeRef::Object(object.filter(|_| !missing)?))
         }
         _ => Some(TypeRef::Named(ty, type_node.location())),
     }
+}
+
+/// An object declared on its own: `doc`, `fields` and optionally `content`.
+fn object_def(name: String, node: &Node<'_>, diags: &mut Diagnostics) -> Option<ObjectDef> {
+    let f = node.mapping(diags, &["doc", "fields", "content"])?;
+    object_body(name, node, &f, diags)
+}
+
+fn object_body(
+    name: String,
+    node: &Node<'_>,
+    f: &Fields<'_>,
+    diags: &mut Diagnostics,
+) -> Option<ObjectDef> {
+    let doc = f.req_string("doc", diags);
+    let fields = f.required("fields", diags).map(|n| fields_of(&n, diags));
+    let content = match f.get("content") {
+        Some(n) => Some(Box::new(content_at(&n, diags)?)),
+        None => None,
+    };
+    Some(ObjectDef { name, doc: doc?, fields: fields?, content, location: node.location() })
 }
 
 /// An object's `content: {type, text}`: the declaration and the dotted path of its text.

@@ -13,6 +13,8 @@ pub struct Spec {
     pub error_tables: Vec<ErrorTable>,
     /// Content declarations: JSON text whose shape a sibling field names.
     pub contents: Vec<ContentDef>,
+    /// Objects declared on their own, which every resource may name (a message).
+    pub objects: Vec<ObjectDef>,
     /// API resources with their endpoints.
     pub resources: Vec<Resource>,
     /// Whether some file was not YAML, so that the spec is incomplete.
@@ -23,11 +25,18 @@ pub struct Spec {
 }
 
 impl Spec {
-    /// The objects declared inside content kinds, nested ones included, in declaration order.
-    pub fn content_objects(&self) -> Vec<&ObjectDef> {
-        objects_in(
+    /// The objects every resource may name: those declared on their own and inside content
+    /// kinds, nested ones included, in declaration order.
+    pub fn shared_objects(&self) -> Vec<&ObjectDef> {
+        let mut objects = Vec::new();
+        for object in &self.objects {
+            objects.push(object);
+            objects.extend(objects_in(object.fields.iter()));
+        }
+        objects.extend(objects_in(
             self.contents.iter().flat_map(|c| &c.kinds).flat_map(|k| k.fields.iter().flatten()),
-        )
+        ));
+        objects
     }
 }
 

@@ -118,7 +118,7 @@ pub const PRELUDE: &[&str] = &[
 ];
 
 /// File and module names the generator itself uses in `generated/` and in each version folder.
-pub const GENERATED_MODULES: &[&str] = &["enums", "error_code", "mod"];
+pub const GENERATED_MODULES: &[&str] = &["contents", "enums", "error_code", "mod", "objects"];
 
 /// Inherent methods of `Client`, private ones included: a resource accessor of the same name
 /// would be a second definition.

@@ -16,9 +16,12 @@ pub fn validate(spec: &Spec, diags: &mut Diagnostics) {
     let enums = Types {
         contents: check_contents(spec, diags),
         enums: check_enums(spec, diags),
-        content_objects: content_objects(spec, diags),
+        shared_objects: shared_objects(spec, diags),
     };
     let codes = check_error_tables(spec, diags);
+    for object in &spec.objects {
+        check_object(object, &enums, &spec.broken, diags);
+    }
     for content in &spec.contents {
         for kind in &content.kinds {
             for field in kind.fields.iter().flatten() {
@@ -80,12 +83,12 @@ pub fn validate(spec: &Spec, diags: &mut Diagnostics) {
         let mut ops: BTreeMap<String, &Location> = BTreeMap::new();
         let mut types: BTreeMap<String, &Location> = BTreeMap::new();
         // The resource's fields may name its own objects and those of contents.
-        let mut named_objects = enums.content_objects.clone();
+        let mut named_objects = enums.shared_objects.clone();
         named_objects.extend(resource.objects().iter().map(|o| o.name.as_str()));
         let scoped = Types {
             enums: enums.enums.clone(),
             contents: enums.contents.clone(),
-            content_objects: named_objects,
+            shared_objects: named_objects,
         };
         for endpoint in &resource.endpoints {
             check_name(&endpoint.name, &endpoint.location, "operation name", diags);
@@ -155,6 +158,19 @@ fn check_prose_lengths(spec: &Spec, diags: &mut Diagnostics) {
             if let Some(zh) = &def.hint_zh {
                 check(zh, &def.location, "`hint_zh`", MAX_PROSE);
             }
+        }
+    }
+    for content in &spec.contents {
+        check(&content.doc, &content.location, "`doc`", MAX_PROSE);
+        for kind in &content.kinds {
+            check(&kind.doc, &kind.location, "`doc`", MAX_PROSE);
+        }
+    }
+    // Every shared object is listed, nested ones too: their own fields suffice.
+    for object in spec.shared_objects() {
+        check(&object.doc, &object.location, "`doc`", MAX_PROSE);
+        for field in &object.fields {
+            check(&field.doc, &field.location, "`doc`", MAX_PROSE);
         }
     }
     for resource in &spec.resources {
@@ -305,7 +321,7 @@ struct Types<'a> {
     contents: BTreeMap<&'a str, &'a ContentDef>,
     /// Objects that fields may name: those declared inside content kinds, and for a
     /// resource's fields, the resource's own.
-    content_objects: BTreeSet<&'a str>,
+    shared_objects: BTreeSet<&'a str>,
 }
 
 impl<'a> std::ops::Deref for Types<'a> {
@@ -315,9 +331,10 @@ impl<'a> std::ops::Deref for Types<'a> {
     }
 }
 
-/// The objects declared inside content kinds, each once, named apart from enums and contents.
-fn content_objects<'a>(spec: &'a Spec, diags: &mut Diagnostics) -> BTreeSet<&'a str> {
-    let objects = spec.content_objects();
+/// The shared objects (declared on their own or inside content kinds), each once, named apart
+/// from enums and contents.
+fn shared_objects<'a>(spec: &'a Spec, diags: &mut Diagnostics) -> BTreeSet<&'a str> {
+    let objects = spec.shared_objects();
     let mut names = BTreeSet::new();
     for object in objects {
         let clash = spec.enums.iter().any(|e| e.name == object.name)
@@ -415,6 +432,26 @@ fn check_endpoint(
             &endpoint.rate_limit.1,
             format!("unknown rate-limit class `{}`; {known}", endpoint.rate_limit.0),
         );
+    }
+
+    if let Some((name, location)) = &endpoint.response_type {
+        if !enums.shared_objects.contains(name.as_str()) {
+            let mut known: Vec<_> = enums.shared_objects.iter().copied().collect();
+            known.sort_unstable();
+            diags.push(
+                location,
+                format!(
+                    "`response_type` `{name}` is not an object this resource may name; known: {}",
+                    if known.is_empty() { "none".to_owned() } else { known.join(", ") }
+                ),
+            );
+        }
+        if !endpoint.response.is_empty() || endpoint.binary {
+            diags.push(
+                location,
+                "`response_type` replaces `response` and a binary answer; give only one",
+            );
+        }
     }
 
     // Path template ⇔ path params.
@@ -726,23 +763,25 @@ fn check_type(ty: &TypeRef, enums: &Types<'_>, broken: &Broken, diags: &mut Diag
         TypeRef::Named(name, location)
             if !enums.contains_key(name.as_str())
                 && !enums.contents.contains_key(name.as_str())
-                && !enums.content_objects.contains(name.as_str())
+                && !enums.shared_objects.contains(name.as_str())
                 && !broken.enums.contains(name) =>
         {
             let known: Vec<_> = enums.keys().copied().collect();
             diags.push(location, format!("unknown type `{name}`; expected string, integer, boolean, json, file, timestamp_s, timestamp_ms, array, object or an enum ({})", known.join(", ")));
         }
         TypeRef::Array(inner) => check_type(inner, enums, broken, diags),
-        TypeRef::Object(object) => {
-            check_name(&object.name, &object.location, "object name", diags);
-            for field in &object.fields {
-                check_field(field, enums, broken, diags);
-            }
-            if let Some(at) = &object.content {
-                check_content_at(object, at, enums, diags);
-            }
-        }
+        TypeRef::Object(object) => check_object(object, enums, broken, diags),
         _ => {}
+    }
+}
+
+fn check_object(object: &ObjectDef, types: &Types<'_>, broken: &Broken, diags: &mut Diagnostics) {
+    check_name(&object.name, &object.location, "object name", diags);
+    for field in &object.fields {
+        check_field(field, types, broken, diags);
+    }
+    if let Some(at) = &object.content {
+        check_content_at(object, at, types, diags);
     }
 }
 
@@ -875,6 +914,14 @@ fn collect_objects<'a>(
                 diags.push(
                     &object.location,
                     format!("object `{}` collides with the enum of the same name", object.name),
+                );
+            } else if enums.shared_objects.iter().any(|o| pascal_case(o) == name) {
+                diags.push(
+                    &object.location,
+                    format!(
+                        "object `{}` is declared in `objects` or in a content kind already; name it with `type: {}`",
+                        object.name, object.name
+                    ),
                 );
             } else if let Some(first) = types.insert(name.clone(), &object.location) {
                 diags.push(

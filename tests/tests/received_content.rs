@@ -1,8 +1,7 @@
 //! Received content: every documented kind parses to its own variant, a message's `content()`
 //! reads its body by `msg_type`, and nothing a server may send fails the answer.
 
-use feishu_im::v1::messages::Message;
-use feishu_im::{PostTag, ReceivedContent, UnixMillis};
+use feishu_im::{Message, PostTag, ReceivedContent, UnixMillis};
 use serde_json::json;
 
 /// One example of every kind on the "received message content" page, as the page shows it.

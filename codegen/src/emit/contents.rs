@@ -6,11 +6,12 @@ use quote::quote;
 
 use super::docs::{code, doc, prose};
 use super::resource::{MetaTypes, emit_object, objects_of};
-use crate::ir::{Content, Enum, Kind};
+use crate::ir::{Content, Enum, Kind, Struct};
 use crate::names::{ident, snake_ident};
 
-pub fn emit(contents: &[Content], enums: &[Enum]) -> TokenStream {
-    let meta = MetaTypes::for_contents(enums, contents);
+/// `shared`: every object declared outside resources, which kinds' fields may name.
+pub fn emit(contents: &[Content], enums: &[Enum], shared: &[&Struct]) -> TokenStream {
+    let meta = MetaTypes { enums, contents, objects: shared.to_vec() };
     let items = contents.iter().map(|c| content(c, &meta));
     // The fake's description of the kinds' fields; only kinds with fields need `FieldMeta`.
     let sent = contents.iter().filter(|c| c.sent);

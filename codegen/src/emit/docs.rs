@@ -43,6 +43,12 @@ pub fn code(text: &str) -> String {
     format!("`{text}`")
 }
 
+/// Prose as the text of a `- ` list item: its later lines are indented to the item's content,
+/// so they continue the item instead of ending the list.
+pub fn item_prose(text: &str) -> String {
+    prose(text).replace('\n', "\n  ")
+}
+
 /// Spec prose as Markdown that rustdoc shows as written and never interprets as code, links
 /// or HTML.
 pub fn prose(text: &str) -> String {

@@ -4,12 +4,13 @@ mod contents;
 mod docs;
 mod enums;
 mod error_code;
+mod objects;
 mod resource;
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::ir::Api;
+use crate::ir::{Api, Struct};
 use crate::names::snake_ident;
 
 /// One generated file, with a path relative to the generated directory.
@@ -53,6 +54,14 @@ pub fn emit(api: &Api) -> Result<Vec<GeneratedFile>, (String, String)> {
         .chain(api.contents.iter().flat_map(|c| c.objects.iter().map(|o| &o.name)))
         .map(|n| quote::format_ident!("{}", n))
         .collect();
+    let object_names: Vec<_> =
+        api.objects.iter().map(|o| quote::format_ident!("{}", o.name)).collect();
+    let object_module = (!object_names.is_empty()).then(|| {
+        quote! {
+            mod objects;
+            pub use objects::{#(#object_names),*};
+        }
+    });
     let content_module = (!content_names.is_empty()).then(|| {
         quote! {
             mod contents;
@@ -71,6 +80,7 @@ pub fn emit(api: &Api) -> Result<Vec<GeneratedFile>, (String, String)> {
             #enum_exports
             pub use error_code::ErrorCode;
             #content_module
+            #object_module
 
             #[cfg(feature = "fake")]
             use crate::operation::{Operation, OperationMeta};
@@ -90,12 +100,17 @@ pub fn emit(api: &Api) -> Result<Vec<GeneratedFile>, (String, String)> {
         error_code::emit(&api.error_codes, &api.error_tables),
     ));
     files.push(file("enums.rs", "spec/ enums", enums::emit(&api.enums)));
+    let shared: Vec<&Struct> =
+        api.objects.iter().chain(api.contents.iter().flat_map(|c| &c.objects)).collect();
     if !api.contents.is_empty() {
         files.push(file(
             "contents.rs",
             "spec/ contents",
-            contents::emit(&api.contents, &api.enums),
+            contents::emit(&api.contents, &api.enums, &shared),
         ));
+    }
+    if !api.objects.is_empty() {
+        files.push(file("objects.rs", "spec/ objects", objects::emit(&api.objects)));
     }
     for (version, resources) in &api.versions {
         let modules: Vec<_> = resources.iter().map(|r| snake_ident(&r.module)).collect();
@@ -115,7 +130,7 @@ pub fn emit(api: &Api) -> Result<Vec<GeneratedFile>, (String, String)> {
         file(
             &format!("{version}/{}.rs", resource.module),
             &format!("spec/{}", resource.source),
-            resource::emit(resource, &api.enums, &api.contents),
+            resource::emit(resource, &api.enums, &api.contents, &shared),
         )
     }));
     let mut files = files.into_iter().collect::<Result<Vec<_>, _>>()?;

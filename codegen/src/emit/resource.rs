@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::docs::{code, doc, inner_doc, prose};
+use super::docs::{code, doc, inner_doc, item_prose, prose};
 use crate::ir::{
     Content, ContentAccess, Endpoint, Enum, Field, Placement, Resource, Step, Struct, Type,
 };
@@ -20,8 +20,14 @@ enum Role {
     Object,
 }
 
-pub fn emit(resource: &Resource, enums: &[Enum], contents: &[Content]) -> TokenStream {
-    let objects = resource.objects.iter().chain(contents.iter().flat_map(|c| &c.objects)).collect();
+/// `shared`: every object declared outside resources, which the resource's fields may name.
+pub fn emit(
+    resource: &Resource,
+    enums: &[Enum],
+    contents: &[Content],
+    shared: &[&Struct],
+) -> TokenStream {
+    let objects = resource.objects.iter().chain(shared.iter().copied()).collect();
     let meta = MetaTypes { enums, contents, objects };
     let handle = ident(&resource.handle);
     let accessor = snake_ident(&resource.module);
@@ -74,14 +80,30 @@ pub fn emit(resource: &Resource, enums: &[Enum], contents: &[Content]) -> TokenS
     // Requests and responses are local too, and name nothing the objects do not import.
     let structs = resource.endpoints.iter().flat_map(|e| [&e.request, &e.response]);
     crate_items.extend(objects_of(resource.objects.iter().chain(structs)));
+    // An aliased response may be a shared object.
+    let local: BTreeSet<&str> = resource.objects.iter().map(|o| o.name.as_str()).collect();
+    let aliased = resource.endpoints.iter().filter_map(|e| e.response_type.as_deref());
+    crate_items.extend(aliased.filter(|o| !local.contains(o)).map(str::to_owned));
     let crate_items = crate_items.iter().map(|i| ident(i));
     let client_doc =
         format!(" The `{}` endpoints, called with the client's credentials.", resource.module);
     let caller_doc = format!(" The `{}` endpoints, called as this caller.", resource.module);
 
+    // Requests decode only in the fake; responses and objects always do.
+    let decodes = !resource.objects.is_empty()
+        || resource.endpoints.iter().any(|e| e.response_type.is_none());
+    let serde_imports = if decodes {
+        quote! { use serde::{Deserialize, Serialize}; }
+    } else {
+        quote! {
+            use serde::Serialize;
+            #[cfg(feature = "fake")]
+            use serde::Deserialize;
+        }
+    };
     quote! {
         #module_doc
-        use serde::{Deserialize, Serialize};
+        #serde_imports
         use crate::operation::{ #(#operation_items),* };
         use crate::{ #(#crate_items),* };
         #fake_imports
@@ -191,7 +213,7 @@ fn endpoint_doc(e: &Endpoint) -> String {
     text.push_str(&format!(
         "\n- Rate limit (`{}`): {}",
         e.rate_limit.name,
-        prose(&e.rate_limit.doc)
+        item_prose(&e.rate_limit.doc)
     ));
     let retried = match &e.idempotency_key {
         Some(key) => format!(
@@ -218,7 +240,7 @@ fn endpoint_doc(e: &Endpoint) -> String {
         for (number, variant, msg) in &e.errors {
             text.push_str(&format!(
                 "\n- [`ErrorCode::{variant}`](crate::ErrorCode::{variant}) (`{number}`): {}",
-                prose(msg)
+                item_prose(msg)
             ));
         }
     }
@@ -736,18 +758,13 @@ fn lowercase_first(text: &str) -> String {
 
 /// Emits the spec's description of fields as `FieldMeta` data, for the runtime and the fake.
 pub(super) struct MetaTypes<'a> {
-    enums: &'a [Enum],
-    contents: &'a [Content],
-    /// The resource's objects and those of content kinds.
-    objects: Vec<&'a Struct>,
+    pub(super) enums: &'a [Enum],
+    pub(super) contents: &'a [Content],
+    /// The objects fields may name: the resource's own and the shared ones.
+    pub(super) objects: Vec<&'a Struct>,
 }
 
-impl<'a> MetaTypes<'a> {
-    /// For the content declarations, whose kinds' fields name enums and their own objects.
-    pub(super) fn for_contents(enums: &'a [Enum], contents: &'a [Content]) -> Self {
-        MetaTypes { enums, contents, objects: contents.iter().flat_map(|c| &c.objects).collect() }
-    }
-
+impl MetaTypes<'_> {
     fn field(&self, f: &Field) -> TokenStream {
         let name = &f.name;
         let place = ident(match f.placement {

@@ -8,8 +8,8 @@ use serde_json::Value;
 use super::http::{FormPart, HttpReply};
 use super::serve::{Identity, Outcome, fail};
 use super::state::{State, Upload};
-use crate::ErrorCode;
-use crate::v1::{files, images};
+use crate::v1::{files, images, message_resources};
+use crate::{ErrorCode, MessageResourceType};
 
 fn keep(state: &mut State, who: &Identity, prefix: &str, part: &FormPart, name: &str) -> String {
     let key = format!("{prefix}{:08x}", state.uploads.len() + 1);
@@ -49,8 +49,7 @@ pub(super) fn create_file(
     Ok(files::CreateResponse { file_key: Some(key) })
 }
 
-/// The bytes under the key named `key_field` of the request, as Feishu serves them: the type
-/// it was uploaded with and, for files, `Content-Disposition` with the name.
+/// The bytes under the key named `key_field` of the request, to the app that uploaded them.
 pub(super) fn download(
     state: &State,
     who: &Identity,
@@ -64,6 +63,39 @@ pub(super) fn download(
     if upload.owner != who.member_id() {
         return Some(fail(ErrorCode::NotResourceSender));
     }
+    Some(serve(key, upload))
+}
+
+/// An image or file of a message, to anyone in its chat: the message must carry the key, and
+/// `type` must say which it is.
+pub(super) fn message_resource(
+    state: &State,
+    who: &Identity,
+    request: message_resources::GetRequest,
+) -> Outcome {
+    let Some(message) = state.messages.iter().find(|m| m.id == request.message_id) else {
+        return fail(ErrorCode::InvalidResourceParameter);
+    };
+    if message.deleted {
+        return fail(ErrorCode::MessageDeleted);
+    }
+    if !state.chats.get(&message.chat_id).is_some_and(|c| c.members.contains(&who.member_id())) {
+        return fail(ErrorCode::AppNotInChat);
+    }
+    let key = request.file_key.as_str();
+    let Some(upload) = state.uploads.get(key).filter(|_| message.content.contains(key)) else {
+        return fail(ErrorCode::FileNotInMessage);
+    };
+    let is_image = key.starts_with("img_");
+    if is_image != (request.r#type == MessageResourceType::Image) {
+        return fail(ErrorCode::InvalidResourceParameter);
+    }
+    serve(key, upload)
+}
+
+/// The bytes as Feishu serves them: the type they were uploaded with and, for files,
+/// `Content-Disposition` with the name.
+fn serve(key: &str, upload: &Upload) -> Outcome {
     let mut headers = vec![("content-type".to_owned(), upload.content_type.clone())];
     if key.starts_with("file_") {
         let encoded: String = percent_encoding::utf8_percent_encode(
@@ -76,10 +108,10 @@ pub(super) fn download(
             format!("attachment; filename=\"file\"; filename*=UTF-8''{encoded}"),
         ));
     }
-    Some(Outcome::Reply(HttpReply::Respond {
+    Outcome::Reply(HttpReply::Respond {
         status: 200,
         headers,
         body: upload.bytes.clone(),
         delay: Duration::ZERO,
-    }))
+    })
 }

@@ -8,10 +8,10 @@ use crate::UnixMillis;
 use crate::operation::TokenKind;
 use crate::v1::messages::{
     CreateRequest, CreateResponse, DeleteRequest, DeleteResponse, GetRequest, GetResponse,
-    ListRequest, ListResponse, Mention, Message, MessageBody, ReplyRequest, ReplyResponse, Sender,
+    ListRequest, ListResponse, ReplyRequest, ReplyResponse,
 };
 use crate::{ContainerIdType, ErrorCode, FieldViolation, MessageContent, MessageSortType};
-use crate::{MsgType, ReceiveIdType, SenderType};
+use crate::{Mention, Message, MessageBody, MsgType, ReceiveIdType, Sender, SenderType};
 
 /// How long a `uuid` keeps a second send from posting again.
 const UUID_WINDOW_MS: i64 = 60 * 60 * 1000;

@@ -283,13 +283,26 @@ impl FakeFeishu {
         let mut messages = Vec::new();
         let mut reactions = Vec::new();
         let mut uploads = Vec::new();
+        let mut resources: Vec<(&str, &str)> = Vec::new();
         for meta in crate::OPERATIONS {
+            // A reaction or resource example belongs to the message example of its operation.
+            let example = |prefixes: &[&str]| {
+                meta.params
+                    .iter()
+                    .find_map(|f| f.example.filter(|e| prefixes.iter().any(|p| e.starts_with(p))))
+            };
+            let message_of = example(&["om_"]);
+            if let (Some(message), Some(key)) = (message_of, example(&["img_", "file_"])) {
+                resources.push((message, key));
+            }
             for field in meta.params {
                 match field.example {
                     Some(id) if id.starts_with("ou_") => users.push(id),
                     Some(id) if id.starts_with("oc_") => chats.push(id),
                     Some(id) if id.starts_with("om_") => messages.push(id),
-                    Some(id) if field.name == "reaction_id" => reactions.push(id),
+                    Some(id) if field.name == "reaction_id" => {
+                        reactions.push((id, message_of.or(messages.first().copied())));
+                    }
                     Some(key) if key.starts_with("img_") || key.starts_with("file_") => {
                         uploads.push(key);
                     }
@@ -316,7 +329,14 @@ impl FakeFeishu {
         // the app's, on the first example message.
         if let Some(chat) = chats.first() {
             for id in &messages {
-                self.state().messages.push(messages::stored(id, chat, Self::APP_ID, "hello"));
+                let mut message = messages::stored(id, chat, Self::APP_ID, "hello");
+                // A message whose resource an operation downloads carries that resource.
+                if let Some((_, key)) = resources.iter().find(|(m, _)| m == id) {
+                    let field = if key.starts_with("img_") { "image_key" } else { "file_key" };
+                    message.msg_type = field.trim_end_matches("_key").to_owned();
+                    message.content = serde_json::json!({ field: key }).to_string();
+                }
+                self.state().messages.push(message);
             }
         }
         for key in uploads {
@@ -328,11 +348,11 @@ impl FakeFeishu {
             };
             self.state().uploads.insert(key.to_owned(), upload);
         }
-        if let Some(message) = messages.first() {
-            for id in reactions {
+        for (id, message) in reactions {
+            if let Some(message) = message {
                 self.state().reactions.push(state::StoredReaction {
                     id: id.to_owned(),
-                    message_id: (*message).to_owned(),
+                    message_id: message.to_owned(),
                     emoji: "SMILE".to_owned(),
                     operator: Self::APP_ID.to_owned(),
                     created: UnixMillis::now(),

@@ -22,6 +22,7 @@ use crate::v1::chat_members::{
 use crate::v1::files as file_ops;
 use crate::v1::images as image_ops;
 use crate::v1::message_reactions as reaction_ops;
+use crate::v1::message_resources as resource_ops;
 use crate::v1::messages as message_ops;
 use crate::v1::pins as pin_ops;
 use crate::{ErrorCode, FieldViolation, MemberIdType, OPERATIONS, SucceedType, UserIdType};
@@ -213,6 +214,11 @@ fn behave(
         run(input, |r| files::create_file(state, who, r, part))
     } else if is(file_ops::GetRequest::META) {
         files::download(state, who, &input, "file_key")?
+    } else if is(resource_ops::GetRequest::META) {
+        match decode(input) {
+            Ok(request) => files::message_resource(state, who, request),
+            Err(outcome) => outcome,
+        }
     } else {
         return None;
     })
@@ -227,15 +233,22 @@ fn run<R: Operation + DeserializeOwned>(
 where
     R::Response: Serialize,
 {
-    let request = match serde_json::from_value::<R>(input) {
+    let request = match decode(input) {
         Ok(request) => request,
-        Err(e) => return invalid(vec![FieldViolation::new("body", e.to_string())]),
+        Err(outcome) => return outcome,
     };
     match behaviour(request) {
         // Generated responses are plain data: encoding them cannot fail.
         Ok(data) => Outcome::Data(without_nulls(serde_json::to_value(data).unwrap_or_default())),
         Err(outcome) => outcome,
     }
+}
+
+/// The request as its generated type; validation has checked it, so a failure is a fake bug
+/// reported as an invalid request.
+fn decode<R: DeserializeOwned>(input: Value) -> Result<R, Outcome> {
+    serde_json::from_value(input)
+        .map_err(|e| invalid(vec![FieldViolation::new("body", e.to_string())]))
 }
 
 /// `value` with every `null` object member removed, at any depth.

@@ -125,6 +125,111 @@ impl<'de> Deserialize<'de> for FileType {
     }
 }
 
+/// The language of one translation of a follow-up bubble.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum FollowUpLanguage {
+    /// `en_us`: English.
+    EnUs,
+    /// `zh_cn`: Simplified Chinese.
+    ZhCn,
+    /// `zh_hk`: Traditional Chinese (Hong Kong).
+    ZhHk,
+    /// `zh_tw`: Traditional Chinese (Taiwan).
+    ZhTw,
+    /// `ja_jp`: Japanese.
+    JaJp,
+    /// `id_id`: Indonesian.
+    IdId,
+    /// `vi_vn`: Vietnamese.
+    ViVn,
+    /// `th_th`: Thai.
+    ThTh,
+    /// `pt_br`: Portuguese.
+    PtBr,
+    /// `es_es`: Spanish.
+    EsEs,
+    /// `ko_kr`: Korean.
+    KoKr,
+    /// `de_de`: German.
+    DeDe,
+    /// `fr_fr`: French.
+    FrFr,
+    /// `it_it`: Italian.
+    ItIt,
+    /// `ru_ru`: Russian.
+    RuRu,
+    /// `ms_my`: Malay.
+    MsMy,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(UnknownValue),
+}
+
+impl FollowUpLanguage {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::EnUs => "en_us",
+            Self::ZhCn => "zh_cn",
+            Self::ZhHk => "zh_hk",
+            Self::ZhTw => "zh_tw",
+            Self::JaJp => "ja_jp",
+            Self::IdId => "id_id",
+            Self::ViVn => "vi_vn",
+            Self::ThTh => "th_th",
+            Self::PtBr => "pt_br",
+            Self::EsEs => "es_es",
+            Self::KoKr => "ko_kr",
+            Self::DeDe => "de_de",
+            Self::FrFr => "fr_fr",
+            Self::ItIt => "it_it",
+            Self::RuRu => "ru_ru",
+            Self::MsMy => "ms_my",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    fn from_wire(value: String) -> Self {
+        match value.as_str() {
+            "en_us" => Self::EnUs,
+            "zh_cn" => Self::ZhCn,
+            "zh_hk" => Self::ZhHk,
+            "zh_tw" => Self::ZhTw,
+            "ja_jp" => Self::JaJp,
+            "id_id" => Self::IdId,
+            "vi_vn" => Self::ViVn,
+            "th_th" => Self::ThTh,
+            "pt_br" => Self::PtBr,
+            "es_es" => Self::EsEs,
+            "ko_kr" => Self::KoKr,
+            "de_de" => Self::DeDe,
+            "fr_fr" => Self::FrFr,
+            "it_it" => Self::ItIt,
+            "ru_ru" => Self::RuRu,
+            "ms_my" => Self::MsMy,
+            _ => Self::Unknown(UnknownValue::new(value)),
+        }
+    }
+}
+
+impl fmt::Display for FollowUpLanguage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for FollowUpLanguage {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for FollowUpLanguage {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from_wire)
+    }
+}
+
 /// Which kind of id a forward's `receive_id` holds; sending's kinds and a thread.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -291,6 +396,210 @@ impl Serialize for MemberIdType {
 }
 
 impl<'de> Deserialize<'de> for MemberIdType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from_wire)
+    }
+}
+
+/// What kind of resource a message resource download names.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum MessageResourceType {
+    /// `image`: An image, including one inside a rich-text message.
+    Image,
+    /// `file`: A file, audio or video (not a sticker).
+    File,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(UnknownValue),
+}
+
+impl MessageResourceType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Image => "image",
+            Self::File => "file",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    fn from_wire(value: String) -> Self {
+        match value.as_str() {
+            "image" => Self::Image,
+            "file" => Self::File,
+            _ => Self::Unknown(UnknownValue::new(value)),
+        }
+    }
+}
+
+impl fmt::Display for MessageResourceType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for MessageResourceType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for MessageResourceType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from_wire)
+    }
+}
+
+/// A kind of attachment a message search can require.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum MessageSearchAttachmentType {
+    /// `image`: An image.
+    Image,
+    /// `video`: A video.
+    Video,
+    /// `file`: A file.
+    File,
+    /// `link`: A link.
+    Link,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(UnknownValue),
+}
+
+impl MessageSearchAttachmentType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Image => "image",
+            Self::Video => "video",
+            Self::File => "file",
+            Self::Link => "link",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    fn from_wire(value: String) -> Self {
+        match value.as_str() {
+            "image" => Self::Image,
+            "video" => Self::Video,
+            "file" => Self::File,
+            "link" => Self::Link,
+            _ => Self::Unknown(UnknownValue::new(value)),
+        }
+    }
+}
+
+impl fmt::Display for MessageSearchAttachmentType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for MessageSearchAttachmentType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for MessageSearchAttachmentType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from_wire)
+    }
+}
+
+/// The kind of chat a message search is limited to.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum MessageSearchChatType {
+    /// `group`: Group chats.
+    Group,
+    /// `p2p`: One-to-one chats.
+    P2p,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(UnknownValue),
+}
+
+impl MessageSearchChatType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Group => "group",
+            Self::P2p => "p2p",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    fn from_wire(value: String) -> Self {
+        match value.as_str() {
+            "group" => Self::Group,
+            "p2p" => Self::P2p,
+            _ => Self::Unknown(UnknownValue::new(value)),
+        }
+    }
+}
+
+impl fmt::Display for MessageSearchChatType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for MessageSearchChatType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for MessageSearchChatType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from_wire)
+    }
+}
+
+/// A kind of sender a message search can keep or leave out.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum MessageSearchSenderType {
+    /// `user`: Messages sent by users.
+    User,
+    /// `bot`: Messages sent by bots.
+    Bot,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(UnknownValue),
+}
+
+impl MessageSearchSenderType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::User => "user",
+            Self::Bot => "bot",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    fn from_wire(value: String) -> Self {
+        match value.as_str() {
+            "user" => Self::User,
+            "bot" => Self::Bot,
+            _ => Self::Unknown(UnknownValue::new(value)),
+        }
+    }
+}
+
+impl fmt::Display for MessageSearchSenderType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for MessageSearchSenderType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for MessageSearchSenderType {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         String::deserialize(deserializer).map(Self::from_wire)
     }
@@ -542,6 +851,59 @@ impl Serialize for PostTag {
 }
 
 impl<'de> Deserialize<'de> for PostTag {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from_wire)
+    }
+}
+
+/// Why the reactions of one message could not be queried in a batch query.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ReactionQueryFailReason {
+    /// `invalid`: The message id is invalid.
+    Invalid,
+    /// `invalid_page_token`: The page token given for the message is invalid.
+    InvalidPageToken,
+    /// `no_permission`: The caller has no permission on the message.
+    NoPermission,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(UnknownValue),
+}
+
+impl ReactionQueryFailReason {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Invalid => "invalid",
+            Self::InvalidPageToken => "invalid_page_token",
+            Self::NoPermission => "no_permission",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    fn from_wire(value: String) -> Self {
+        match value.as_str() {
+            "invalid" => Self::Invalid,
+            "invalid_page_token" => Self::InvalidPageToken,
+            "no_permission" => Self::NoPermission,
+            _ => Self::Unknown(UnknownValue::new(value)),
+        }
+    }
+}
+
+impl fmt::Display for ReactionQueryFailReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ReactionQueryFailReason {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for ReactionQueryFailReason {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         String::deserialize(deserializer).map(Self::from_wire)
     }

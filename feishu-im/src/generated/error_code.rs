@@ -7,7 +7,7 @@
 //!
 //! - `im`: Business codes of the IM chat and chat-member endpoints.
 //! - `im_message`: Business codes of the IM message endpoints.
-//! - `im_resource`: Business codes of the IM image and file endpoints.
+//! - `im_resource`: Business codes of the IM image, file and message-resource endpoints.
 //! - `platform`: Codes of the Open Platform gateway, shared by every endpoint.
 
 use crate::{ErrorSpec, RetryClass, UnknownCode};
@@ -28,12 +28,42 @@ pub enum ErrorCode {
     ///
     /// 排查建议：机器人不在对应群组中。
     BotNotInChat,
+    /// `230003`: only support p2p chat.
+    ///
+    /// Follow-ups can be added only to messages in the bot's p2p chat with a user.
+    ///
+    /// 排查建议：仅支持在当前机器人与用户单聊的消息上添加跟随气泡。
+    P2pChatOnly,
+    /// `230004`: invisible message.
+    ///
+    /// The message is invisible to the bot.
+    ///
+    /// 排查建议：所操作的消息对当前机器人不可见，无法执行操作。
+    MessageInvisibleToBot,
+    /// `230005`: user is not visible to bot.
+    ///
+    /// The user is invisible to the bot.
+    ///
+    /// 排查建议：当前机器人对用户不可见，无法执行操作。
+    UserInvisibleToBot,
     /// `230006`: Bot ability is not activated.
     ///
     /// Enable the bot capability for the app and publish a new version.
     ///
     /// 排查建议：机器人能力未启用。可在开发者后台 -> 应用能力 -> 添加应用能力页面添加机器人功能，发布新版本后生效。
     BotAbilityOff,
+    /// `230007`: invalid follow up.
+    ///
+    /// The follow-up content is invalid; check it against the parameter rules.
+    ///
+    /// 排查建议：气泡内容无效。你可以根据文档提供的参数描述，传入正确的气泡内容。
+    InvalidFollowUp,
+    /// `230008`: follow up already exist.
+    ///
+    /// The message already has follow-ups.
+    ///
+    /// 排查建议：指定消息已添加跟随气泡，无法执行本次操作。
+    FollowUpExists,
     /// `230009`: Message can only be recalled within one days.
     ///
     /// The message is older than the recall window.
@@ -136,6 +166,12 @@ pub enum ErrorCode {
     ///
     /// 排查建议：用户已离职。
     UserResigned,
+    /// `230030`: The message id is invalid, record not found.
+    ///
+    /// No record matches the message id; check the batch_message_id.
+    ///
+    /// 排查建议：检查传入的batch_message_id是否正确。
+    MessageRecordNotFound,
     /// `230031`: Message can only be modified within 14 days after sending.
     ///
     /// Cards can be updated only within 14 days of sending.
@@ -208,6 +244,12 @@ pub enum ErrorCode {
     ///
     /// 排查建议：该消息对于操作者不可见，无法进行本操作。
     MessageInvisible,
+    /// `230052`: Can not urgent this message.
+    ///
+    /// No permission to buzz, or the buzz was judged risky; the chat may let only its owner and managers buzz.
+    ///
+    /// 排查建议：无权加急或被鉴别为风险操作。请排查群聊内是否已开启 **仅群主和管理员可加急**，或联系企业管理员。
+    BuzzNotPermitted,
     /// `230053`: The user has stopped the bot from sending messages.
     ///
     /// The user turned off messages from this bot.
@@ -310,6 +352,12 @@ pub enum ErrorCode {
     ///
     /// 排查建议：不支持向密聊、密盾聊中发送消息。
     EncryptedOrEditWindowPassed,
+    /// `230098`: The message is fold, not support urgent.
+    ///
+    /// A folded (aggregated) message cannot be buzzed.
+    ///
+    /// 排查建议：被聚合的消息不支持加急。
+    FoldedMessageNotBuzzable,
     /// `230099`: Failed to create card content.
     ///
     /// The card could not be built; check the card JSON.
@@ -592,6 +640,18 @@ pub enum ErrorCode {
     ///
     /// 排查建议：鉴权失败，联系Oncall解决。
     ResourceUnauthorized,
+    /// `234003`: File not in message.
+    ///
+    /// The resource does not belong to the message; `file_key` and `message_id` must match.
+    ///
+    /// 排查建议：该资源不属于当前消息，请检查消息ID和资源Key。
+    FileNotInMessage,
+    /// `234004`: App not in chat.
+    ///
+    /// The app is not in the message's chat; check the message id.
+    ///
+    /// 排查建议：应用不在消息所在的群组中，请检查消息ID是否正确。
+    AppNotInChat,
     /// `234005`: Image has been deleted
     ///
     /// The resource does not exist (deleted).
@@ -616,6 +676,12 @@ pub enum ErrorCode {
     ///
     /// 排查建议：应用不是资源的所有者。
     NotResourceSender,
+    /// `234009`: Lack of necessary permissions.
+    ///
+    /// This operation is not supported in external chats.
+    ///
+    /// 排查建议：暂不支持在外部群中进行本操作。
+    LacksResourcePermission,
     /// `234010`: File's size can't be 0.
     ///
     /// Empty (0-byte) uploads are refused.
@@ -628,18 +694,36 @@ pub enum ErrorCode {
     ///
     /// 排查建议：不支持的图片格式，目前仅支持上传 JPEG、PNG、WEBP、GIF、TIFF、BMP、ICO格式的图片。
     UnknownImageFormat,
+    /// `234019`: scope CheckAppTenant fail.
+    ///
+    /// The check of the app's scopes for the tenant failed; try again.
+    ///
+    /// 排查建议：请重试。
+    AppTenantScopeCheckFailed,
     /// `234037`: Downloaded file size exceeds limit.
     ///
     /// Downloads are limited to 100 MB.
     ///
     /// 排查建议：不允许下载的资源大小超过100MB限制。
     DownloadTooLarge,
+    /// `234038`: Do not allow downloading of message resources in restricted mode.
+    ///
+    /// Resources of confidential messages, or of chats in restricted (anti-leak) mode, cannot be downloaded.
+    ///
+    /// 排查建议：不能下载保密消息中资源文件，请检查消息是否已被设置为保密，或群组开启了防泄密模式。
+    RestrictedModeDownloadForbidden,
     /// `234039`: Image resolution exceeds limit.
     ///
     /// Image resolution too high (GIF at most 2000x2000, others 12000x12000); upload it as a file.
     ///
     /// 排查建议：GIF图片分辨率需要不大于2000x2000，其他图片分辨率需要不大于12000x12000。请使用上传文件接口以文件形式上传高分辨率图片。
     ImageResolutionTooHigh,
+    /// `234040`: The message is invisible to the operator.
+    ///
+    /// The operator cannot see the message; the chat may hide history from new members.
+    ///
+    /// 排查建议：该消息对操作者不可见，请联系群主或群管理员检查群设置中是否关闭了”新成员可查看历史消息“。
+    ResourceMessageInvisible,
     /// `234041`: Tenant master key has been deleted, please contact the tenant administrator.
     ///
     /// The tenant master key has been deleted; contact the tenant admin.
@@ -652,6 +736,12 @@ pub enum ErrorCode {
     ///
     /// 排查建议：请求出现混布租户存储错误，如存储空间已满等，请联系租户管理员或技术支持。
     TenantStorageError,
+    /// `234043`: Unsupported message type.
+    ///
+    /// Resources of merge-forwards and of cards cannot be downloaded.
+    ///
+    /// 排查建议：不支持的消息类型，如合并转发消息、消息卡片。
+    UnsupportedResourceMessageType,
     /// `99991400` (platform-wide): request trigger frequency limit
     ///
     /// The app exceeded the endpoint's rate limit for this tenant. Wait `x-ogw-ratelimit-reset` seconds, then retry.
@@ -722,7 +812,12 @@ impl ErrorCode {
         match code {
             230001 => Self::InvalidMessageParameter,
             230002 => Self::BotNotInChat,
+            230003 => Self::P2pChatOnly,
+            230004 => Self::MessageInvisibleToBot,
+            230005 => Self::UserInvisibleToBot,
             230006 => Self::BotAbilityOff,
+            230007 => Self::InvalidFollowUp,
+            230008 => Self::FollowUpExists,
             230009 => Self::RecallWindowPassed,
             230011 => Self::MessageRecalled,
             230012 => Self::BotNotMessageSender,
@@ -740,6 +835,7 @@ impl ErrorCode {
             230027 => Self::LacksMessagePermission,
             230028 => Self::ContentFailedAudit,
             230029 => Self::UserResigned,
+            230030 => Self::MessageRecordNotFound,
             230031 => Self::CardUpdateWindowPassed,
             230033 => Self::ReadStatusWindowPassed,
             230034 => Self::InvalidReceiveId,
@@ -752,6 +848,7 @@ impl ErrorCode {
             230048 => Self::PinListRateLimited,
             230049 => Self::MessageBeingSent,
             230050 => Self::MessageInvisible,
+            230052 => Self::BuzzNotPermitted,
             230053 => Self::UserStoppedBot,
             230054 => Self::UnsupportedForMessageType,
             230055 => Self::FileTypeMismatch,
@@ -769,6 +866,7 @@ impl ErrorCode {
             230073 => Self::ThreadInvisibleOrSecretChat,
             230074 => Self::TargetThreadInvisible,
             230075 => Self::EncryptedOrEditWindowPassed,
+            230098 => Self::FoldedMessageNotBuzzable,
             230099 => Self::CardContentFailed,
             230110 => Self::MessageDeleted,
             230111 => Self::MessageSelfDestructing,
@@ -819,16 +917,23 @@ impl ErrorCode {
             232096 => Self::MetaWritingStopped,
             234001 => Self::InvalidResourceParameter,
             234002 => Self::ResourceUnauthorized,
+            234003 => Self::FileNotInMessage,
+            234004 => Self::AppNotInChat,
             234005 => Self::ResourceDeleted,
             234006 => Self::FileTooLarge,
             234007 => Self::ResourceBotAbilityOff,
             234008 => Self::NotResourceSender,
+            234009 => Self::LacksResourcePermission,
             234010 => Self::EmptyFile,
             234011 => Self::UnknownImageFormat,
+            234019 => Self::AppTenantScopeCheckFailed,
             234037 => Self::DownloadTooLarge,
+            234038 => Self::RestrictedModeDownloadForbidden,
             234039 => Self::ImageResolutionTooHigh,
+            234040 => Self::ResourceMessageInvisible,
             234041 => Self::TenantMasterKeyDeleted,
             234042 => Self::TenantStorageError,
+            234043 => Self::UnsupportedResourceMessageType,
             99991400 => Self::RequestRateLimited,
             99991543 => Self::AppCredentialsInvalid,
             99991661 => Self::TokenMissing,
@@ -853,7 +958,12 @@ impl ErrorCode {
         match self {
             Self::InvalidMessageParameter => 230001,
             Self::BotNotInChat => 230002,
+            Self::P2pChatOnly => 230003,
+            Self::MessageInvisibleToBot => 230004,
+            Self::UserInvisibleToBot => 230005,
             Self::BotAbilityOff => 230006,
+            Self::InvalidFollowUp => 230007,
+            Self::FollowUpExists => 230008,
             Self::RecallWindowPassed => 230009,
             Self::MessageRecalled => 230011,
             Self::BotNotMessageSender => 230012,
@@ -871,6 +981,7 @@ impl ErrorCode {
             Self::LacksMessagePermission => 230027,
             Self::ContentFailedAudit => 230028,
             Self::UserResigned => 230029,
+            Self::MessageRecordNotFound => 230030,
             Self::CardUpdateWindowPassed => 230031,
             Self::ReadStatusWindowPassed => 230033,
             Self::InvalidReceiveId => 230034,
@@ -883,6 +994,7 @@ impl ErrorCode {
             Self::PinListRateLimited => 230048,
             Self::MessageBeingSent => 230049,
             Self::MessageInvisible => 230050,
+            Self::BuzzNotPermitted => 230052,
             Self::UserStoppedBot => 230053,
             Self::UnsupportedForMessageType => 230054,
             Self::FileTypeMismatch => 230055,
@@ -900,6 +1012,7 @@ impl ErrorCode {
             Self::ThreadInvisibleOrSecretChat => 230073,
             Self::TargetThreadInvisible => 230074,
             Self::EncryptedOrEditWindowPassed => 230075,
+            Self::FoldedMessageNotBuzzable => 230098,
             Self::CardContentFailed => 230099,
             Self::MessageDeleted => 230110,
             Self::MessageSelfDestructing => 230111,
@@ -950,16 +1063,23 @@ impl ErrorCode {
             Self::MetaWritingStopped => 232096,
             Self::InvalidResourceParameter => 234001,
             Self::ResourceUnauthorized => 234002,
+            Self::FileNotInMessage => 234003,
+            Self::AppNotInChat => 234004,
             Self::ResourceDeleted => 234005,
             Self::FileTooLarge => 234006,
             Self::ResourceBotAbilityOff => 234007,
             Self::NotResourceSender => 234008,
+            Self::LacksResourcePermission => 234009,
             Self::EmptyFile => 234010,
             Self::UnknownImageFormat => 234011,
+            Self::AppTenantScopeCheckFailed => 234019,
             Self::DownloadTooLarge => 234037,
+            Self::RestrictedModeDownloadForbidden => 234038,
             Self::ImageResolutionTooHigh => 234039,
+            Self::ResourceMessageInvisible => 234040,
             Self::TenantMasterKeyDeleted => 234041,
             Self::TenantStorageError => 234042,
+            Self::UnsupportedResourceMessageType => 234043,
             Self::RequestRateLimited => 99991400,
             Self::AppCredentialsInvalid => 99991543,
             Self::TokenMissing => 99991661,
@@ -1008,6 +1128,48 @@ impl ErrorCode {
                     },
                 )
             }
+            Self::P2pChatOnly => {
+                Some(
+                    &ErrorSpec {
+                        code: 230003,
+                        http_status: 400,
+                        message: "only support p2p chat.",
+                        hint: "Follow-ups can be added only to messages in the bot's p2p chat with a user.",
+                        hint_zh: Some(
+                            "仅支持在当前机器人与用户单聊的消息上添加跟随气泡。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::MessageInvisibleToBot => {
+                Some(
+                    &ErrorSpec {
+                        code: 230004,
+                        http_status: 400,
+                        message: "invisible message.",
+                        hint: "The message is invisible to the bot.",
+                        hint_zh: Some(
+                            "所操作的消息对当前机器人不可见，无法执行操作。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::UserInvisibleToBot => {
+                Some(
+                    &ErrorSpec {
+                        code: 230005,
+                        http_status: 400,
+                        message: "user is not visible to bot.",
+                        hint: "The user is invisible to the bot.",
+                        hint_zh: Some(
+                            "当前机器人对用户不可见，无法执行操作。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
             Self::BotAbilityOff => {
                 Some(
                     &ErrorSpec {
@@ -1017,6 +1179,34 @@ impl ErrorCode {
                         hint: "Enable the bot capability for the app and publish a new version.",
                         hint_zh: Some(
                             "机器人能力未启用。可在开发者后台 -> 应用能力 -> 添加应用能力页面添加机器人功能，发布新版本后生效。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::InvalidFollowUp => {
+                Some(
+                    &ErrorSpec {
+                        code: 230007,
+                        http_status: 400,
+                        message: "invalid follow up.",
+                        hint: "The follow-up content is invalid; check it against the parameter rules.",
+                        hint_zh: Some(
+                            "气泡内容无效。你可以根据文档提供的参数描述，传入正确的气泡内容。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::FollowUpExists => {
+                Some(
+                    &ErrorSpec {
+                        code: 230008,
+                        http_status: 400,
+                        message: "follow up already exist.",
+                        hint: "The message already has follow-ups.",
+                        hint_zh: Some(
+                            "指定消息已添加跟随气泡，无法执行本次操作。",
                         ),
                         retry: RetryClass::Never,
                     },
@@ -1248,6 +1438,18 @@ impl ErrorCode {
                     },
                 )
             }
+            Self::MessageRecordNotFound => {
+                Some(
+                    &ErrorSpec {
+                        code: 230030,
+                        http_status: 400,
+                        message: "The message id is invalid, record not found.",
+                        hint: "No record matches the message id; check the batch_message_id.",
+                        hint_zh: Some("检查传入的batch_message_id是否正确。"),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
             Self::CardUpdateWindowPassed => {
                 Some(
                     &ErrorSpec {
@@ -1407,6 +1609,20 @@ impl ErrorCode {
                         hint: "The operator cannot see the message.",
                         hint_zh: Some(
                             "该消息对于操作者不可见，无法进行本操作。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::BuzzNotPermitted => {
+                Some(
+                    &ErrorSpec {
+                        code: 230052,
+                        http_status: 400,
+                        message: "Can not urgent this message.",
+                        hint: "No permission to buzz, or the buzz was judged risky; the chat may let only its owner and managers buzz.",
+                        hint_zh: Some(
+                            "无权加急或被鉴别为风险操作。请排查群聊内是否已开启 **仅群主和管理员可加急**，或联系企业管理员。",
                         ),
                         retry: RetryClass::Never,
                     },
@@ -1638,6 +1854,18 @@ impl ErrorCode {
                         hint_zh: Some(
                             "不支持向密聊、密盾聊中发送消息。",
                         ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::FoldedMessageNotBuzzable => {
+                Some(
+                    &ErrorSpec {
+                        code: 230098,
+                        http_status: 400,
+                        message: "The message is fold, not support urgent.",
+                        hint: "A folded (aggregated) message cannot be buzzed.",
+                        hint_zh: Some("被聚合的消息不支持加急。"),
                         retry: RetryClass::Never,
                     },
                 )
@@ -2300,6 +2528,34 @@ impl ErrorCode {
                     },
                 )
             }
+            Self::FileNotInMessage => {
+                Some(
+                    &ErrorSpec {
+                        code: 234003,
+                        http_status: 400,
+                        message: "File not in message.",
+                        hint: "The resource does not belong to the message; `file_key` and `message_id` must match.",
+                        hint_zh: Some(
+                            "该资源不属于当前消息，请检查消息ID和资源Key。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::AppNotInChat => {
+                Some(
+                    &ErrorSpec {
+                        code: 234004,
+                        http_status: 400,
+                        message: "App not in chat.",
+                        hint: "The app is not in the message's chat; check the message id.",
+                        hint_zh: Some(
+                            "应用不在消息所在的群组中，请检查消息ID是否正确。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
             Self::ResourceDeleted => {
                 Some(
                     &ErrorSpec {
@@ -2350,6 +2606,18 @@ impl ErrorCode {
                     },
                 )
             }
+            Self::LacksResourcePermission => {
+                Some(
+                    &ErrorSpec {
+                        code: 234009,
+                        http_status: 400,
+                        message: "Lack of necessary permissions.",
+                        hint: "This operation is not supported in external chats.",
+                        hint_zh: Some("暂不支持在外部群中进行本操作。"),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
             Self::EmptyFile => {
                 Some(
                     &ErrorSpec {
@@ -2376,6 +2644,18 @@ impl ErrorCode {
                     },
                 )
             }
+            Self::AppTenantScopeCheckFailed => {
+                Some(
+                    &ErrorSpec {
+                        code: 234019,
+                        http_status: 400,
+                        message: "scope CheckAppTenant fail.",
+                        hint: "The check of the app's scopes for the tenant failed; try again.",
+                        hint_zh: Some("请重试。"),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
             Self::DownloadTooLarge => {
                 Some(
                     &ErrorSpec {
@@ -2390,6 +2670,20 @@ impl ErrorCode {
                     },
                 )
             }
+            Self::RestrictedModeDownloadForbidden => {
+                Some(
+                    &ErrorSpec {
+                        code: 234038,
+                        http_status: 400,
+                        message: "Do not allow downloading of message resources in restricted mode.",
+                        hint: "Resources of confidential messages, or of chats in restricted (anti-leak) mode, cannot be downloaded.",
+                        hint_zh: Some(
+                            "不能下载保密消息中资源文件，请检查消息是否已被设置为保密，或群组开启了防泄密模式。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
             Self::ImageResolutionTooHigh => {
                 Some(
                     &ErrorSpec {
@@ -2399,6 +2693,20 @@ impl ErrorCode {
                         hint: "Image resolution too high (GIF at most 2000x2000, others 12000x12000); upload it as a file.",
                         hint_zh: Some(
                             "GIF图片分辨率需要不大于2000x2000，其他图片分辨率需要不大于12000x12000。请使用上传文件接口以文件形式上传高分辨率图片。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::ResourceMessageInvisible => {
+                Some(
+                    &ErrorSpec {
+                        code: 234040,
+                        http_status: 400,
+                        message: "The message is invisible to the operator.",
+                        hint: "The operator cannot see the message; the chat may hide history from new members.",
+                        hint_zh: Some(
+                            "该消息对操作者不可见，请联系群主或群管理员检查群设置中是否关闭了”新成员可查看历史消息“。",
                         ),
                         retry: RetryClass::Never,
                     },
@@ -2427,6 +2735,20 @@ impl ErrorCode {
                         hint: "Hybrid-deployment tenant storage error (storage full, say); contact the tenant admin.",
                         hint_zh: Some(
                             "请求出现混布租户存储错误，如存储空间已满等，请联系租户管理员或技术支持。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::UnsupportedResourceMessageType => {
+                Some(
+                    &ErrorSpec {
+                        code: 234043,
+                        http_status: 400,
+                        message: "Unsupported message type.",
+                        hint: "Resources of merge-forwards and of cards cannot be downloaded.",
+                        hint_zh: Some(
+                            "不支持的消息类型，如合并转发消息、消息卡片。",
                         ),
                         retry: RetryClass::Never,
                     },

@@ -9,8 +9,10 @@ mod error_code;
 pub mod v1;
 
 pub use enums::{
-    ContainerIdType, FileType, ForwardReceiveIdType, ImageType, MemberIdType,
-    MessageSortType, MsgType, PostTag, ReceiveIdType, SenderType, SucceedType, UserIdType,
+    ContainerIdType, FileType, FollowUpLanguage, ForwardReceiveIdType, ImageType,
+    MemberIdType, MessageResourceType, MessageSearchAttachmentType,
+    MessageSearchChatType, MessageSearchSenderType, MessageSortType, MsgType, PostTag,
+    ReactionQueryFailReason, ReceiveIdType, SenderType, SucceedType, UserIdType,
 };
 
 pub use error_code::ErrorCode;
@@ -31,12 +33,19 @@ pub use contents::{
     VoteReceivedContent, MergeForwardReceivedContent,
 };
 
+mod objects;
+
+pub use objects::{Sender, MessageBody, Mention, Message};
+
 #[cfg(feature = "fake")]
 use crate::operation::{Operation, OperationMeta};
 
 /// Every operation of the spec, in module order, for the fake's routing.
 #[cfg(feature = "fake")]
 pub(crate) const OPERATIONS: &[&OperationMeta] = &[
+    <v1::batch_messages::DeleteRequest as Operation>::META,
+    <v1::batch_messages::ReadUserRequest as Operation>::META,
+    <v1::batch_messages::GetProgressRequest as Operation>::META,
     <v1::chat_members::MeJoinRequest as Operation>::META,
     <v1::chat_members::CreateRequest as Operation>::META,
     <v1::chat_members::DeleteRequest as Operation>::META,
@@ -49,6 +58,8 @@ pub(crate) const OPERATIONS: &[&OperationMeta] = &[
     <v1::message_reactions::CreateRequest as Operation>::META,
     <v1::message_reactions::DeleteRequest as Operation>::META,
     <v1::message_reactions::ListRequest as Operation>::META,
+    <v1::message_reactions::BatchQueryRequest as Operation>::META,
+    <v1::message_resources::GetRequest as Operation>::META,
     <v1::messages::CreateRequest as Operation>::META,
     <v1::messages::ReplyRequest as Operation>::META,
     <v1::messages::GetRequest as Operation>::META,
@@ -61,14 +72,22 @@ pub(crate) const OPERATIONS: &[&OperationMeta] = &[
     <v1::messages::ReadUsersRequest as Operation>::META,
     <v1::messages::UrgentAppRequest as Operation>::META,
     <v1::messages::UrgentSmsRequest as Operation>::META,
+    <v1::messages::MgetRequest as Operation>::META,
+    <v1::messages::UrgentPhoneRequest as Operation>::META,
+    <v1::messages::PushFollowUpRequest as Operation>::META,
+    <v1::messages::SearchRequest as Operation>::META,
     <v1::pins::CreateRequest as Operation>::META,
     <v1::pins::DeleteRequest as Operation>::META,
     <v1::pins::ListRequest as Operation>::META,
+    <v1::threads::ForwardRequest as Operation>::META,
 ];
 
 /// A minimal valid call of every operation, in module order, for the fake's users.
 #[cfg(feature = "fake")]
 pub(crate) const SAMPLES: &[crate::fake::SampleCall] = &[
+    crate::fake::SampleCall::of::<v1::batch_messages::DeleteRequest>(),
+    crate::fake::SampleCall::of::<v1::batch_messages::ReadUserRequest>(),
+    crate::fake::SampleCall::of::<v1::batch_messages::GetProgressRequest>(),
     crate::fake::SampleCall::of::<v1::chat_members::MeJoinRequest>(),
     crate::fake::SampleCall::of::<v1::chat_members::CreateRequest>(),
     crate::fake::SampleCall::of::<v1::chat_members::DeleteRequest>(),
@@ -81,6 +100,8 @@ pub(crate) const SAMPLES: &[crate::fake::SampleCall] = &[
     crate::fake::SampleCall::of::<v1::message_reactions::CreateRequest>(),
     crate::fake::SampleCall::of::<v1::message_reactions::DeleteRequest>(),
     crate::fake::SampleCall::of::<v1::message_reactions::ListRequest>(),
+    crate::fake::SampleCall::of::<v1::message_reactions::BatchQueryRequest>(),
+    crate::fake::SampleCall::of::<v1::message_resources::GetRequest>(),
     crate::fake::SampleCall::of::<v1::messages::CreateRequest>(),
     crate::fake::SampleCall::of::<v1::messages::ReplyRequest>(),
     crate::fake::SampleCall::of::<v1::messages::GetRequest>(),
@@ -93,7 +114,12 @@ pub(crate) const SAMPLES: &[crate::fake::SampleCall] = &[
     crate::fake::SampleCall::of::<v1::messages::ReadUsersRequest>(),
     crate::fake::SampleCall::of::<v1::messages::UrgentAppRequest>(),
     crate::fake::SampleCall::of::<v1::messages::UrgentSmsRequest>(),
+    crate::fake::SampleCall::of::<v1::messages::MgetRequest>(),
+    crate::fake::SampleCall::of::<v1::messages::UrgentPhoneRequest>(),
+    crate::fake::SampleCall::of::<v1::messages::PushFollowUpRequest>(),
+    crate::fake::SampleCall::of::<v1::messages::SearchRequest>(),
     crate::fake::SampleCall::of::<v1::pins::CreateRequest>(),
     crate::fake::SampleCall::of::<v1::pins::DeleteRequest>(),
     crate::fake::SampleCall::of::<v1::pins::ListRequest>(),
+    crate::fake::SampleCall::of::<v1::threads::ForwardRequest>(),
 ];

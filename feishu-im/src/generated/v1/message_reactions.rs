@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 use crate::operation::{Method, Operation, OperationMeta, Paged, TokenKind, UrlPath};
-use crate::{Caller, Client, Error, Pager, UserIdType};
+use crate::{Caller, Client, Error, Pager, ReactionQueryFailReason, UserIdType};
 
 #[cfg(feature = "fake")]
 use crate::operation::{FieldMeta, In, RateLimit, ValueType};
@@ -158,6 +158,34 @@ impl<'a> MessageReactions<'a> {
     /// It yields [`MessageReaction`] items one by one, or whole pages.
     pub fn list_pager(self, request: ListRequest) -> Pager<'a, ListRequest> {
         self.caller.pager(request)
+    }
+
+    /// Gets a page of reactions and the reaction counts of each of several messages.
+    ///
+    /// 批量获取消息表情回复
+    ///
+    /// Each query names a message and, for its next page, the `page_token` the previous answer
+    /// gave for that message; pages are per message. Messages that could not be queried (an
+    /// invalid id or page token, no permission) are listed in `fail_msg_reaction_details`. With a
+    /// tenant token the app needs the bot capability; the bot or user must be in each message's
+    /// chat. Recalled or invisible messages give no reactions.
+    ///
+    /// `POST /open-apis/im/v1/messages/reactions/batch_query` · [Feishu documentation](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/message-reaction/batch_query)
+    ///
+    /// - Tokens: `tenant_access_token`, `user_access_token`
+    /// - App types: custom, store (isv)
+    /// - Scopes (any one): `im:message.reactions:read`, `im:message:readonly`
+    /// - Rate limit (`standard_1000_50`): 1000 requests per minute and 50 per second, per app per tenant.
+    /// - Retried on connection failures and 5xx: yes
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Api`] with a platform-wide code; the spec documents no endpoint codes.
+    pub async fn batch_query(
+        self,
+        request: &BatchQueryRequest,
+    ) -> Result<BatchQueryResponse, Error> {
+        self.caller.send(request).await
     }
 }
 
@@ -651,6 +679,295 @@ impl Paged for ListRequest {
     }
 }
 
+/// Parameters of [`MessageReactions::batch_query`].
+///
+/// Gets a page of reactions and the reaction counts of each of several messages.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[non_exhaustive]
+#[must_use]
+pub struct BatchQueryRequest {
+    /// The kind of user ids in `operator`.
+    ///
+    /// Defaults to `open_id` on the server when left out.
+    pub user_id_type: Option<UserIdType>,
+    /// The messages to query.
+    ///
+    /// Limits: at least 1 item(s), at most 20 item(s).
+    pub queries: Vec<ReactionQuery>,
+    /// Reactions per message and page.
+    ///
+    /// Defaults to `10` on the server when left out.
+    ///
+    /// Example: `10`.
+    ///
+    /// Limits: at least 1, at most 10.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page_size_per_message: Option<i64>,
+    /// Only reactions of this emoji type; all when left out.
+    ///
+    /// Example: `LAUGH`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reaction_type: Option<String>,
+}
+
+impl BatchQueryRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(queries: Vec<ReactionQuery>) -> Self {
+        Self {
+            user_id_type: None,
+            queries,
+            page_size_per_message: None,
+            reaction_type: None,
+        }
+    }
+
+    /// Sets `user_id_type`: the kind of user ids in `operator`.
+    pub fn user_id_type(mut self, user_id_type: UserIdType) -> Self {
+        self.user_id_type = Some(user_id_type);
+        self
+    }
+
+    /// Sets `page_size_per_message`: reactions per message and page.
+    pub fn page_size_per_message(mut self, page_size_per_message: i64) -> Self {
+        self.page_size_per_message = Some(page_size_per_message);
+        self
+    }
+
+    /// Sets `reaction_type`: only reactions of this emoji type; all when left out.
+    pub fn reaction_type(mut self, reaction_type: impl Into<String>) -> Self {
+        self.reaction_type = Some(reaction_type.into());
+        self
+    }
+}
+
+#[cfg(feature = "fake")]
+#[doc(hidden)]
+impl crate::fake::Sample for BatchQueryRequest {
+    fn sample() -> Self {
+        Self::new(vec![ReactionQuery::new()])
+    }
+}
+
+impl crate::operation::sealed::Sealed for BatchQueryRequest {}
+
+#[doc(hidden)]
+impl Operation for BatchQueryRequest {
+    type Response = BatchQueryResponse;
+    const META: &'static OperationMeta = &OperationMeta {
+        operation: "message_reactions.batch_query",
+        method: Method::Post,
+        tokens: &[TokenKind::Tenant, TokenKind::User],
+        idempotent: true,
+        has_body: true,
+        #[cfg(feature = "fake")]
+        path: "/open-apis/im/v1/messages/reactions/batch_query",
+        #[cfg(feature = "fake")]
+        docs: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/message-reaction/batch_query",
+        #[cfg(feature = "fake")]
+        rate_limit: RateLimit {
+            class: "standard_1000_50",
+            per_minute: 1000,
+            per_second: 50,
+        },
+        #[cfg(feature = "fake")]
+        errors: &[],
+        #[cfg(feature = "fake")]
+        params: &[
+            FieldMeta::optional(
+                    "user_id_type",
+                    In::Query,
+                    ValueType::Enum(&["open_id", "union_id", "user_id"]),
+                )
+                .default_value("open_id"),
+            FieldMeta::required(
+                    "queries",
+                    In::Body,
+                    ValueType::Array(
+                        &ValueType::Object(
+                            &[
+                                FieldMeta::optional(
+                                        "message_id",
+                                        In::Data,
+                                        ValueType::String,
+                                    )
+                                    .example("om_dc13264520392913993dd051dba21dcf"),
+                                FieldMeta::optional(
+                                    "page_token",
+                                    In::Data,
+                                    ValueType::String,
+                                ),
+                            ],
+                        ),
+                    ),
+                )
+                .min_items(1)
+                .max_items(20),
+            FieldMeta::optional("page_size_per_message", In::Body, ValueType::Integer)
+                .min(1)
+                .max(10)
+                .default_value("10")
+                .example("10"),
+            FieldMeta::optional("reaction_type", In::Body, ValueType::String)
+                .example("LAUGH"),
+        ],
+        #[cfg(feature = "fake")]
+        response: &[
+            FieldMeta::optional(
+                "success_msg_reaction_details",
+                In::Data,
+                ValueType::Array(
+                    &ValueType::Object(
+                        &[
+                            FieldMeta::optional(
+                                    "message_id",
+                                    In::Data,
+                                    ValueType::String,
+                                )
+                                .example("om_dc13264520392913993dd051dba21dcf"),
+                            FieldMeta::optional(
+                                "has_more",
+                                In::Data,
+                                ValueType::Boolean,
+                            ),
+                            FieldMeta::optional(
+                                "page_token",
+                                In::Data,
+                                ValueType::String,
+                            ),
+                            FieldMeta::optional(
+                                "message_reaction_items",
+                                In::Data,
+                                ValueType::Array(
+                                    &ValueType::Object(
+                                        &[
+                                            FieldMeta::optional(
+                                                    "reaction_id",
+                                                    In::Data,
+                                                    ValueType::String,
+                                                )
+                                                .example("ZCaCIjUBVVWSrm5L-3ZTw"),
+                                            FieldMeta::optional(
+                                                "operator",
+                                                In::Data,
+                                                ValueType::Object(
+                                                    &[
+                                                        FieldMeta::required(
+                                                                "operator_id",
+                                                                In::Data,
+                                                                ValueType::String,
+                                                            )
+                                                            .example("ou_ff0b7ba35fb"),
+                                                        FieldMeta::required(
+                                                                "operator_type",
+                                                                In::Data,
+                                                                ValueType::String,
+                                                            )
+                                                            .example("user"),
+                                                    ],
+                                                ),
+                                            ),
+                                            FieldMeta::optional(
+                                                    "action_time",
+                                                    In::Data,
+                                                    ValueType::String,
+                                                )
+                                                .example("1626086391570"),
+                                            FieldMeta::optional(
+                                                    "emoji_type",
+                                                    In::Data,
+                                                    ValueType::String,
+                                                )
+                                                .example("SMILE"),
+                                        ],
+                                    ),
+                                ),
+                            ),
+                        ],
+                    ),
+                ),
+            ),
+            FieldMeta::optional(
+                "success_msg_reaction_counts",
+                In::Data,
+                ValueType::Array(
+                    &ValueType::Object(
+                        &[
+                            FieldMeta::optional(
+                                    "message_id",
+                                    In::Data,
+                                    ValueType::String,
+                                )
+                                .example("om_dc13264520392913993dd051dba21dcf"),
+                            FieldMeta::optional(
+                                "reaction_count",
+                                In::Data,
+                                ValueType::Array(
+                                    &ValueType::Object(
+                                        &[
+                                            FieldMeta::optional(
+                                                    "reaction_type",
+                                                    In::Data,
+                                                    ValueType::String,
+                                                )
+                                                .example("LAUGH"),
+                                            FieldMeta::optional("count", In::Data, ValueType::String)
+                                                .example("20"),
+                                        ],
+                                    ),
+                                ),
+                            ),
+                        ],
+                    ),
+                ),
+            ),
+            FieldMeta::optional(
+                "fail_msg_reaction_details",
+                In::Data,
+                ValueType::Array(
+                    &ValueType::Object(
+                        &[
+                            FieldMeta::optional(
+                                    "message_id",
+                                    In::Data,
+                                    ValueType::String,
+                                )
+                                .example("om_dc13264520392913993dd051dba21dcf"),
+                            FieldMeta::optional(
+                                "fail_reason",
+                                In::Data,
+                                ValueType::Enum(
+                                    &["invalid", "invalid_page_token", "no_permission"],
+                                ),
+                            ),
+                        ],
+                    ),
+                ),
+            ),
+        ],
+    };
+
+    const QUERY: &'static [&'static str] = &["user_id_type"];
+    fn write_path(&self, path: &mut UrlPath<'_>) {
+        path.literal("/open-apis/im/v1/messages/reactions/batch_query");
+    }
+}
+
+/// The `data` of a successful [`MessageReactions::batch_query`]. Fields the server adds later are ignored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct BatchQueryResponse {
+    /// A page of reactions for each message that could be queried.
+    #[serde(default)]
+    pub success_msg_reaction_details: Vec<MessageReactionDetail>,
+    /// The reaction counts of each message that could be queried.
+    #[serde(default)]
+    pub success_msg_reaction_counts: Vec<MessageReactionCount>,
+    /// The messages that could not be queried.
+    #[serde(default)]
+    pub fail_msg_reaction_details: Vec<ReactionQueryFailure>,
+}
+
 /// An emoji, by its type name.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -701,4 +1018,117 @@ pub struct MessageReaction {
     pub action_time: Option<crate::UnixMillis>,
     /// The emoji.
     pub reaction_type: Option<Emoji>,
+}
+
+/// One message to query, with the page to start at.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+#[must_use]
+pub struct ReactionQuery {
+    /// The message.
+    ///
+    /// Example: `om_dc13264520392913993dd051dba21dcf`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<String>,
+    /// Where the message's page starts, from a previous answer; left out for the first page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page_token: Option<String>,
+}
+
+impl ReactionQuery {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            message_id: None,
+            page_token: None,
+        }
+    }
+
+    /// Sets `message_id`: the message.
+    pub fn message_id(mut self, message_id: impl Into<String>) -> Self {
+        self.message_id = Some(message_id.into());
+        self
+    }
+
+    /// Sets `page_token`: where the message's page starts, from a previous answer; left out for the first page.
+    pub fn page_token(mut self, page_token: impl Into<String>) -> Self {
+        self.page_token = Some(page_token.into());
+        self
+    }
+}
+
+/// One reaction, its emoji named directly.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ReactionDetailItem {
+    /// The reaction's id.
+    ///
+    /// Example: `ZCaCIjUBVVWSrm5L-3ZTw`.
+    pub reaction_id: Option<String>,
+    /// Who added the reaction.
+    pub operator: Option<Operator>,
+    /// When the reaction was added, in milliseconds since the Unix epoch, as text.
+    ///
+    /// Example: `1626086391570`.
+    pub action_time: Option<crate::UnixMillis>,
+    /// The emoji's type name.
+    ///
+    /// Example: `SMILE`.
+    pub emoji_type: Option<String>,
+}
+
+/// One page of a message's reactions.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct MessageReactionDetail {
+    /// The message.
+    ///
+    /// Example: `om_dc13264520392913993dd051dba21dcf`.
+    pub message_id: Option<String>,
+    /// Whether the message has more reactions.
+    pub has_more: Option<bool>,
+    /// The message's next page, when it has more; send it back in its query.
+    pub page_token: Option<String>,
+    /// The reactions of this page.
+    #[serde(default)]
+    pub message_reaction_items: Vec<ReactionDetailItem>,
+}
+
+/// How often one emoji was used on a message.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ReactionCount {
+    /// The emoji's type name.
+    ///
+    /// Example: `LAUGH`.
+    pub reaction_type: Option<String>,
+    /// The number of reactions of this emoji, as decimal text.
+    ///
+    /// Example: `20`.
+    pub count: Option<String>,
+}
+
+/// How many reactions of each emoji a message has.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct MessageReactionCount {
+    /// The message.
+    ///
+    /// Example: `om_dc13264520392913993dd051dba21dcf`.
+    pub message_id: Option<String>,
+    /// One count per emoji.
+    #[serde(default)]
+    pub reaction_count: Vec<ReactionCount>,
+}
+
+/// A message whose reactions could not be queried.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ReactionQueryFailure {
+    /// The message.
+    ///
+    /// Example: `om_dc13264520392913993dd051dba21dcf`.
+    pub message_id: Option<String>,
+    /// Why it could not be queried.
+    pub fail_reason: Option<ReactionQueryFailReason>,
 }

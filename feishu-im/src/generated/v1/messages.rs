@@ -5,9 +5,9 @@
 use serde::{Deserialize, Serialize};
 use crate::operation::{Method, Operation, OperationMeta, Paged, TokenKind, UrlPath};
 use crate::{
-    Caller, Client, ContainerIdType, Error, ForwardReceiveIdType, MessageContent,
-    MessageSortType, MsgType, Pager, ReceiveIdType, ReceivedContent, SenderType,
-    UserIdType,
+    Caller, Client, ContainerIdType, Error, FollowUpLanguage, ForwardReceiveIdType,
+    Message, MessageContent, MessageSearchAttachmentType, MessageSearchChatType,
+    MessageSearchSenderType, MessageSortType, Pager, ReceiveIdType, UserIdType,
 };
 
 #[cfg(feature = "fake")]
@@ -532,6 +532,127 @@ impl<'a> Messages<'a> {
         self,
         request: &UrgentSmsRequest,
     ) -> Result<UrgentSmsResponse, Error> {
+        self.caller.send(request).await
+    }
+
+    /// Gets several messages by their ids in one call.
+    ///
+    /// Feishu publishes no page for this endpoint; it is called as the official lark CLI calls it,
+    /// with a bot or a user token, at most 50 ids a call, each id its own `message_ids`
+    /// parameter. The answer holds the messages as `get` does.
+    ///
+    /// `GET /open-apis/im/v1/messages/mget` · [Feishu documentation](https://github.com/larksuite/cli/blob/main/shortcuts/im/im_messages_mget.go)
+    ///
+    /// - Tokens: `tenant_access_token`, `user_access_token`
+    /// - App types: custom, store (isv)
+    /// - Scopes (any one): `im:message:readonly`
+    /// - Rate limit (`standard_1000_50`): 1000 requests per minute and 50 per second, per app per tenant.
+    /// - Retried on connection failures and 5xx: yes
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Api`] with a platform-wide code; the spec documents no endpoint codes.
+    pub async fn mget(self, request: &MgetRequest) -> Result<MgetResponse, Error> {
+        self.caller.send(request).await
+    }
+
+    /// Buzzes users in the app and by phone call about a message the bot sent.
+    ///
+    /// 发送电话加急
+    ///
+    /// Uses the tenant's buzz quota. The same rules as `urgent_app` apply; in a group the chat
+    /// must let all members buzz, or only owners and managers with the bot a manager. In a folded
+    /// chat only the in-app notice is sent.
+    ///
+    /// `PATCH /open-apis/im/v1/messages/:message_id/urgent_phone` · [Feishu documentation](https://open.feishu.cn/document/server-docs/im-v1/buzz-messages/urgent_phone)
+    ///
+    /// - Tokens: `tenant_access_token`
+    /// - App types: custom, store (isv)
+    /// - Scopes (any one): `im:message.urgent:phone`, `im:message.urgent:phone_send`
+    /// - Rate limit (`standard_1000_50`): 1000 requests per minute and 50 per second, per app per tenant.
+    /// - Retried on connection failures and 5xx: no (not safe to repeat)
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Api`] with a platform-wide code or one of the documented codes:
+    ///
+    /// - [`ErrorCode::InvalidMessageParameter`](crate::ErrorCode::InvalidMessageParameter) (`230001`): Your request contains an invalid request parameter.
+    /// - [`ErrorCode::BotNotInChat`](crate::ErrorCode::BotNotInChat) (`230002`): The bot can not be outside the group.
+    /// - [`ErrorCode::BotAbilityOff`](crate::ErrorCode::BotAbilityOff) (`230006`): Bot ability is not activated.
+    /// - [`ErrorCode::BotNotMessageSender`](crate::ErrorCode::BotNotMessageSender) (`230012`): Bot is NOT the sender of the message.
+    /// - [`ErrorCode::BotNotAvailableToUser`](crate::ErrorCode::BotNotAvailableToUser) (`230013`): Bot has NO availability to this user.
+    /// - [`ErrorCode::TooManyUnreadBuzzes`](crate::ErrorCode::TooManyUnreadBuzzes) (`230023`): The user has too many unread urgent messages.
+    /// - [`ErrorCode::BuzzQuotaExhausted`](crate::ErrorCode::BuzzQuotaExhausted) (`230024`): Reach the upper limit of urgent message.
+    /// - [`ErrorCode::LacksMessagePermission`](crate::ErrorCode::LacksMessagePermission) (`230027`): Lack of necessary permissions.
+    /// - [`ErrorCode::BuzzNotPermitted`](crate::ErrorCode::BuzzNotPermitted) (`230052`): Can not urgent this message.
+    /// - [`ErrorCode::FoldedMessageNotBuzzable`](crate::ErrorCode::FoldedMessageNotBuzzable) (`230098`): The message is fold, not support urgent.
+    /// - [`ErrorCode::MessageDeleted`](crate::ErrorCode::MessageDeleted) (`230110`): Action unavailable as the message has been deleted.
+    /// - [`ErrorCode::ChatDissolved`](crate::ErrorCode::ChatDissolved) (`232009`): Your request specifies a chat which has already been dissolved.
+    pub async fn urgent_phone(
+        self,
+        request: &UrgentPhoneRequest,
+    ) -> Result<UrgentPhoneResponse, Error> {
+        self.caller.send(request).await
+    }
+
+    /// Adds follow-up bubbles under the bot's latest message in a p2p chat.
+    ///
+    /// 添加跟随气泡
+    ///
+    /// Only on a message the bot sent in its p2p chat with a user, that is the chat's latest and
+    /// at most 600 seconds old; shown by clients from v7.20. The bubbles go away when the user taps
+    /// one or a new message arrives; a tap is sent as a message from the user, received through the
+    /// message receive event.
+    ///
+    /// `POST /open-apis/im/v1/messages/:message_id/push_follow_up` · [Feishu documentation](https://open.feishu.cn/document/im-v1/message/push_follow_up)
+    ///
+    /// - Tokens: `tenant_access_token`
+    /// - App types: custom, store (isv)
+    /// - Scopes (any one): `im:message`, `im:message:send_as_bot`
+    /// - Rate limit (`standard_1000_50`): 1000 requests per minute and 50 per second, per app per tenant.
+    /// - Retried on connection failures and 5xx: no (not safe to repeat)
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Api`] with a platform-wide code or one of the documented codes:
+    ///
+    /// - [`ErrorCode::InvalidMessageParameter`](crate::ErrorCode::InvalidMessageParameter) (`230001`): Your request contains an invalid request parameter.
+    /// - [`ErrorCode::BotNotInChat`](crate::ErrorCode::BotNotInChat) (`230002`): expired message.
+    /// - [`ErrorCode::P2pChatOnly`](crate::ErrorCode::P2pChatOnly) (`230003`): only support p2p chat.
+    /// - [`ErrorCode::MessageInvisibleToBot`](crate::ErrorCode::MessageInvisibleToBot) (`230004`): invisible message.
+    /// - [`ErrorCode::UserInvisibleToBot`](crate::ErrorCode::UserInvisibleToBot) (`230005`): user is not visible to bot.
+    /// - [`ErrorCode::BotAbilityOff`](crate::ErrorCode::BotAbilityOff) (`230006`): only support latest message.
+    /// - [`ErrorCode::InvalidFollowUp`](crate::ErrorCode::InvalidFollowUp) (`230007`): invalid follow up.
+    /// - [`ErrorCode::FollowUpExists`](crate::ErrorCode::FollowUpExists) (`230008`): follow up already exist.
+    pub async fn push_follow_up(
+        self,
+        request: &PushFollowUpRequest,
+    ) -> Result<PushFollowUpResponse, Error> {
+        self.caller.send(request).await
+    }
+
+    /// Searches the messages the user can see, one page at a time.
+    ///
+    /// 搜索消息
+    ///
+    /// Visibility is as in the client's own search. The upgrade of the message search of search
+    /// v2, with more filters. Filters are in the body and paging in the query; keep the body the
+    /// same across pages. Results carry ids and metadata, not content: get the messages themselves
+    /// with `get` or `mget`.
+    ///
+    /// `POST /open-apis/im/v1/messages/search` · [Feishu documentation](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/message/search)
+    ///
+    /// - Tokens: `user_access_token`
+    /// - App types: custom, store (isv)
+    /// - Scopes (any one): `search:message`
+    /// - Rate limit (`per_minute_100`): 100 requests per minute per app per tenant. The page gives no per-second figure; the
+    ///   per-second cap equals the per-minute one, so it never binds first.
+    /// - Retried on connection failures and 5xx: yes
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Api`] with a platform-wide code; the spec documents no endpoint codes.
+    pub async fn search(self, request: &SearchRequest) -> Result<SearchResponse, Error> {
         self.caller.send(request).await
     }
 }
@@ -2889,122 +3010,841 @@ pub struct UrgentSmsResponse {
     pub invalid_user_id_list: Vec<String>,
 }
 
-/// Who sent a message.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Parameters of [`Messages::mget`].
+///
+/// Gets several messages by their ids in one call.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
-pub struct Sender {
-    /// The sender's id, of the kind `id_type` names.
+#[must_use]
+pub struct MgetRequest {
+    /// The messages to get, each sent as its own `message_ids` parameter.
     ///
-    /// Example: `cli_9f427eec54ae901b`.
-    pub id: String,
-    /// `open_id` for users (or the requested `user_id_type`), `app_id` for apps.
+    /// Example (of one item): `om_dc13264520392913993dd051dba21dcf`.
     ///
-    /// Example: `app_id`.
-    pub id_type: String,
-    /// The kind of sender.
-    pub sender_type: SenderType,
-    /// The sender's tenant.
-    pub tenant_key: Option<String>,
-}
-
-/// A message's content as received.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct MessageBody {
-    /// JSON text whose shape `msg_type` names; mentions show as `@_user_N` keys of `mentions`.
+    /// Limits: at least 1 item(s), at most 50 item(s).
+    pub message_ids: Vec<String>,
+    /// How cards come back. The CLI and openclaw-lark send `raw_card_content`; the get and list pages document `user_card_content` for the card JSON as sent. Left out, cards come back degraded.
     ///
-    /// Example: `{"text":"@_user_1 hello"}`.
-    pub content: String,
-}
-
-/// One mention in a message.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct Mention {
-    /// The placeholder of the mention in the content.
-    ///
-    /// Example: `@_user_1`.
-    pub key: String,
-    /// The mentioned user's or bot's id.
-    ///
-    /// Example: `ou_155184d1e73cbfb8973e5a9e698e74f2`.
-    pub id: String,
-    /// The kind of `id`.
+    /// Example: `raw_card_content`.
+    pub card_msg_content_type: Option<String>,
+    /// The kind of user ids in `sender` and `mentions` (sent by openclaw-lark, not by the CLI).
     ///
     /// Example: `open_id`.
-    pub id_type: String,
-    /// The display name.
-    ///
-    /// Example: `Tom`.
-    pub name: String,
-    /// The mentioned party's tenant.
-    pub tenant_key: Option<String>,
+    pub user_id_type: Option<UserIdType>,
 }
 
-/// A message.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+impl MgetRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(message_ids: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        Self {
+            message_ids: message_ids.into_iter().map(Into::into).collect(),
+            card_msg_content_type: None,
+            user_id_type: None,
+        }
+    }
+
+    /// Sets `card_msg_content_type`: how cards come back. The CLI and openclaw-lark send `raw_card_content`; the get and list pages document `user_card_content` for the card JSON as sent. Left out, cards come back degraded.
+    pub fn card_msg_content_type(
+        mut self,
+        card_msg_content_type: impl Into<String>,
+    ) -> Self {
+        self.card_msg_content_type = Some(card_msg_content_type.into());
+        self
+    }
+
+    /// Sets `user_id_type`: the kind of user ids in `sender` and `mentions` (sent by openclaw-lark, not by the CLI).
+    pub fn user_id_type(mut self, user_id_type: UserIdType) -> Self {
+        self.user_id_type = Some(user_id_type);
+        self
+    }
+}
+
+#[cfg(feature = "fake")]
+#[doc(hidden)]
+impl crate::fake::Sample for MgetRequest {
+    fn sample() -> Self {
+        Self::new(["om_dc13264520392913993dd051dba21dcf"])
+    }
+}
+
+impl crate::operation::sealed::Sealed for MgetRequest {}
+
+#[doc(hidden)]
+impl Operation for MgetRequest {
+    type Response = MgetResponse;
+    const META: &'static OperationMeta = &OperationMeta {
+        operation: "messages.mget",
+        method: Method::Get,
+        tokens: &[TokenKind::Tenant, TokenKind::User],
+        idempotent: true,
+        has_body: false,
+        #[cfg(feature = "fake")]
+        path: "/open-apis/im/v1/messages/mget",
+        #[cfg(feature = "fake")]
+        docs: "https://github.com/larksuite/cli/blob/main/shortcuts/im/im_messages_mget.go",
+        #[cfg(feature = "fake")]
+        rate_limit: RateLimit {
+            class: "standard_1000_50",
+            per_minute: 1000,
+            per_second: 50,
+        },
+        #[cfg(feature = "fake")]
+        errors: &[],
+        #[cfg(feature = "fake")]
+        params: &[
+            FieldMeta::required(
+                    "message_ids",
+                    In::Query,
+                    ValueType::Array(&ValueType::String),
+                )
+                .min_items(1)
+                .max_items(50)
+                .example("om_dc13264520392913993dd051dba21dcf"),
+            FieldMeta::optional("card_msg_content_type", In::Query, ValueType::String)
+                .example("raw_card_content"),
+            FieldMeta::optional(
+                    "user_id_type",
+                    In::Query,
+                    ValueType::Enum(&["open_id", "union_id", "user_id"]),
+                )
+                .example("open_id"),
+        ],
+        #[cfg(feature = "fake")]
+        response: &[
+            FieldMeta::optional(
+                "items",
+                In::Data,
+                ValueType::Array(
+                    &ValueType::Object(
+                        &[
+                            FieldMeta::optional(
+                                    "message_id",
+                                    In::Data,
+                                    ValueType::String,
+                                )
+                                .example("om_dc13264520392913993dd051dba21dcf"),
+                            FieldMeta::optional("root_id", In::Data, ValueType::String),
+                            FieldMeta::optional(
+                                "parent_id",
+                                In::Data,
+                                ValueType::String,
+                            ),
+                            FieldMeta::optional(
+                                "thread_id",
+                                In::Data,
+                                ValueType::String,
+                            ),
+                            FieldMeta::optional(
+                                "msg_type",
+                                In::Data,
+                                ValueType::Enum(
+                                    &[
+                                        "text",
+                                        "post",
+                                        "image",
+                                        "file",
+                                        "audio",
+                                        "media",
+                                        "sticker",
+                                        "interactive",
+                                        "share_chat",
+                                        "share_user",
+                                        "system",
+                                        "merge_forward",
+                                        "location",
+                                        "video_chat",
+                                        "todo",
+                                        "vote",
+                                        "hongbao",
+                                        "folder",
+                                        "share_calendar_event",
+                                        "calendar",
+                                        "general_calendar",
+                                    ],
+                                ),
+                            ),
+                            FieldMeta::optional(
+                                    "create_time",
+                                    In::Data,
+                                    ValueType::String,
+                                )
+                                .example("1615380573411"),
+                            FieldMeta::optional(
+                                    "update_time",
+                                    In::Data,
+                                    ValueType::String,
+                                )
+                                .example("1615380573411"),
+                            FieldMeta::optional("deleted", In::Data, ValueType::Boolean),
+                            FieldMeta::optional("updated", In::Data, ValueType::Boolean),
+                            FieldMeta::optional("chat_id", In::Data, ValueType::String)
+                                .example("oc_a0553eda9014c201e6969b478895c230"),
+                            FieldMeta::optional(
+                                "sender",
+                                In::Data,
+                                ValueType::Object(
+                                    &[
+                                        FieldMeta::required("id", In::Data, ValueType::String)
+                                            .example("cli_9f427eec54ae901b"),
+                                        FieldMeta::required("id_type", In::Data, ValueType::String)
+                                            .example("app_id"),
+                                        FieldMeta::required(
+                                            "sender_type",
+                                            In::Data,
+                                            ValueType::Enum(&["user", "app", "anonymous", "unknown"]),
+                                        ),
+                                        FieldMeta::optional(
+                                            "tenant_key",
+                                            In::Data,
+                                            ValueType::String,
+                                        ),
+                                    ],
+                                ),
+                            ),
+                            FieldMeta::optional(
+                                "body",
+                                In::Data,
+                                ValueType::Object(
+                                    &[
+                                        FieldMeta::required("content", In::Data, ValueType::String)
+                                            .example("{\"text\":\"@_user_1 hello\"}"),
+                                    ],
+                                ),
+                            ),
+                            FieldMeta::optional(
+                                "mentions",
+                                In::Data,
+                                ValueType::Array(
+                                    &ValueType::Object(
+                                        &[
+                                            FieldMeta::required("key", In::Data, ValueType::String)
+                                                .example("@_user_1"),
+                                            FieldMeta::required("id", In::Data, ValueType::String)
+                                                .example("ou_155184d1e73cbfb8973e5a9e698e74f2"),
+                                            FieldMeta::required("id_type", In::Data, ValueType::String)
+                                                .example("open_id"),
+                                            FieldMeta::required("name", In::Data, ValueType::String)
+                                                .example("Tom"),
+                                            FieldMeta::optional(
+                                                "tenant_key",
+                                                In::Data,
+                                                ValueType::String,
+                                            ),
+                                        ],
+                                    ),
+                                ),
+                            ),
+                            FieldMeta::optional(
+                                "upper_message_id",
+                                In::Data,
+                                ValueType::String,
+                            ),
+                        ],
+                    ),
+                ),
+            ),
+        ],
+    };
+
+    const QUERY: &'static [&'static str] = &[
+        "message_ids",
+        "card_msg_content_type",
+        "user_id_type",
+    ];
+    fn write_path(&self, path: &mut UrlPath<'_>) {
+        path.literal("/open-apis/im/v1/messages/mget");
+    }
+}
+
+/// The `data` of a successful [`Messages::mget`]. Fields the server adds later are ignored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
-pub struct Message {
-    /// The message's id (`om_…`).
+pub struct MgetResponse {
+    /// The messages found.
+    #[serde(default)]
+    pub items: Vec<Message>,
+}
+
+/// Parameters of [`Messages::urgent_phone`].
+///
+/// Buzzes users in the app and by phone call about a message the bot sent.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[non_exhaustive]
+#[must_use]
+pub struct UrgentPhoneRequest {
+    /// The message to buzz about; not a batch message (`bm_…`).
     ///
     /// Example: `om_dc13264520392913993dd051dba21dcf`.
-    pub message_id: Option<String>,
-    /// The root message of the reply chain, for a reply.
-    pub root_id: Option<String>,
-    /// The message replied to, for a reply.
-    pub parent_id: Option<String>,
-    /// The thread the message is in (`omt_…`); absent outside threads.
-    pub thread_id: Option<String>,
-    /// The kind of message.
-    pub msg_type: Option<MsgType>,
-    /// When the message was sent, in milliseconds since the Unix epoch, as text.
+    #[serde(skip_serializing)]
+    pub message_id: String,
+    /// The kind of ids in `user_id_list`.
     ///
-    /// Example: `1615380573411`.
-    pub create_time: Option<crate::UnixMillis>,
-    /// When the message last changed, in milliseconds since the Unix epoch, as text.
+    /// Example: `open_id`.
+    pub user_id_type: UserIdType,
+    /// The users to buzz, who must be in the message's chat; if none can be buzzed, the call fails with `230001`.
     ///
-    /// Example: `1615380573411`.
-    pub update_time: Option<crate::UnixMillis>,
-    /// Whether the message was recalled.
-    pub deleted: Option<bool>,
-    /// Whether the message was edited.
-    pub updated: Option<bool>,
-    /// The chat the message is in.
+    /// Example (of one item): `ou_6yf8af6bgb9100449565764t3382b168`.
     ///
-    /// Example: `oc_a0553eda9014c201e6969b478895c230`.
-    pub chat_id: Option<String>,
-    /// Who sent a message.
-    pub sender: Option<Sender>,
-    /// A message's content as received.
-    pub body: Option<MessageBody>,
-    /// The users and bots the message mentions.
-    #[serde(default)]
-    pub mentions: Vec<Mention>,
-    /// The message one level up, inside a merge-forward.
-    pub upper_message_id: Option<String>,
+    /// Limits: at least 1 item(s), at most 200 item(s).
+    pub user_id_list: Vec<String>,
 }
 
-impl Message {
-    /// What it says: the JSON text in `body.content` read as the kind `msg_type` names.
-    ///
-    /// # Errors
-    ///
-    /// When either field is missing, or the text is not the JSON of its kind. A kind this
-    /// crate does not know is kept as `Unknown`, not an error.
-    pub fn content(&self) -> Result<ReceivedContent, serde_json::Error> {
-        let kind = self
-            .msg_type
-            .as_ref()
-            .ok_or_else(|| serde::de::Error::missing_field("msg_type"))?;
-        let text = {
-            let body = self
-                .body
-                .as_ref()
-                .ok_or_else(|| serde::de::Error::missing_field("body"))?;
-            &body.content
-        };
-        ReceivedContent::from_json(kind.as_str(), text)
+impl UrgentPhoneRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(
+        message_id: impl Into<String>,
+        user_id_type: UserIdType,
+        user_id_list: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        Self {
+            message_id: message_id.into(),
+            user_id_type,
+            user_id_list: user_id_list.into_iter().map(Into::into).collect(),
+        }
     }
+}
+
+#[cfg(feature = "fake")]
+#[doc(hidden)]
+impl crate::fake::Sample for UrgentPhoneRequest {
+    fn sample() -> Self {
+        Self::new(
+            "om_dc13264520392913993dd051dba21dcf",
+            UserIdType::OpenId,
+            ["ou_6yf8af6bgb9100449565764t3382b168"],
+        )
+    }
+}
+
+impl crate::operation::sealed::Sealed for UrgentPhoneRequest {}
+
+#[doc(hidden)]
+impl Operation for UrgentPhoneRequest {
+    type Response = UrgentPhoneResponse;
+    const META: &'static OperationMeta = &OperationMeta {
+        operation: "messages.urgent_phone",
+        method: Method::Patch,
+        tokens: &[TokenKind::Tenant],
+        idempotent: false,
+        has_body: true,
+        #[cfg(feature = "fake")]
+        path: "/open-apis/im/v1/messages/:message_id/urgent_phone",
+        #[cfg(feature = "fake")]
+        docs: "https://open.feishu.cn/document/server-docs/im-v1/buzz-messages/urgent_phone",
+        #[cfg(feature = "fake")]
+        rate_limit: RateLimit {
+            class: "standard_1000_50",
+            per_minute: 1000,
+            per_second: 50,
+        },
+        #[cfg(feature = "fake")]
+        errors: &[
+            ErrorCode::InvalidMessageParameter,
+            ErrorCode::BotNotInChat,
+            ErrorCode::BotAbilityOff,
+            ErrorCode::BotNotMessageSender,
+            ErrorCode::BotNotAvailableToUser,
+            ErrorCode::TooManyUnreadBuzzes,
+            ErrorCode::BuzzQuotaExhausted,
+            ErrorCode::LacksMessagePermission,
+            ErrorCode::BuzzNotPermitted,
+            ErrorCode::FoldedMessageNotBuzzable,
+            ErrorCode::MessageDeleted,
+            ErrorCode::ChatDissolved,
+        ],
+        #[cfg(feature = "fake")]
+        params: &[
+            FieldMeta::required("message_id", In::Path, ValueType::String)
+                .example("om_dc13264520392913993dd051dba21dcf"),
+            FieldMeta::required(
+                    "user_id_type",
+                    In::Query,
+                    ValueType::Enum(&["open_id", "union_id", "user_id"]),
+                )
+                .example("open_id"),
+            FieldMeta::required(
+                    "user_id_list",
+                    In::Body,
+                    ValueType::Array(&ValueType::String),
+                )
+                .min_items(1)
+                .max_items(200)
+                .example("ou_6yf8af6bgb9100449565764t3382b168"),
+        ],
+        #[cfg(feature = "fake")]
+        response: &[
+            FieldMeta::optional(
+                "invalid_user_id_list",
+                In::Data,
+                ValueType::Array(&ValueType::String),
+            ),
+        ],
+    };
+
+    const QUERY: &'static [&'static str] = &["user_id_type"];
+    fn write_path(&self, path: &mut UrlPath<'_>) {
+        path.literal("/open-apis/im/v1/messages/")
+            .param("message_id", &self.message_id)
+            .literal("/urgent_phone");
+    }
+}
+
+/// The `data` of a successful [`Messages::urgent_phone`]. Fields the server adds later are ignored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct UrgentPhoneResponse {
+    /// The ids that could not be buzzed.
+    #[serde(default)]
+    pub invalid_user_id_list: Vec<String>,
+}
+
+/// Parameters of [`Messages::push_follow_up`].
+///
+/// Adds follow-up bubbles under the bot's latest message in a p2p chat.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[non_exhaustive]
+#[must_use]
+pub struct PushFollowUpRequest {
+    /// The bot's message to add the bubbles under.
+    ///
+    /// Example: `om_3210a18894e206715a4359115f4cf2f5`.
+    #[serde(skip_serializing)]
+    pub message_id: String,
+    /// The bubbles.
+    ///
+    /// Limits: at least 1 item(s), at most 3 item(s).
+    pub follow_ups: Vec<FollowUp>,
+}
+
+impl PushFollowUpRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(message_id: impl Into<String>, follow_ups: Vec<FollowUp>) -> Self {
+        Self {
+            message_id: message_id.into(),
+            follow_ups,
+        }
+    }
+}
+
+#[cfg(feature = "fake")]
+#[doc(hidden)]
+impl crate::fake::Sample for PushFollowUpRequest {
+    fn sample() -> Self {
+        Self::new("om_3210a18894e206715a4359115f4cf2f5", vec![FollowUp::new("你好")])
+    }
+}
+
+impl crate::operation::sealed::Sealed for PushFollowUpRequest {}
+
+#[doc(hidden)]
+impl Operation for PushFollowUpRequest {
+    type Response = PushFollowUpResponse;
+    const META: &'static OperationMeta = &OperationMeta {
+        operation: "messages.push_follow_up",
+        method: Method::Post,
+        tokens: &[TokenKind::Tenant],
+        idempotent: false,
+        has_body: true,
+        #[cfg(feature = "fake")]
+        path: "/open-apis/im/v1/messages/:message_id/push_follow_up",
+        #[cfg(feature = "fake")]
+        docs: "https://open.feishu.cn/document/im-v1/message/push_follow_up",
+        #[cfg(feature = "fake")]
+        rate_limit: RateLimit {
+            class: "standard_1000_50",
+            per_minute: 1000,
+            per_second: 50,
+        },
+        #[cfg(feature = "fake")]
+        errors: &[
+            ErrorCode::InvalidMessageParameter,
+            ErrorCode::BotNotInChat,
+            ErrorCode::P2pChatOnly,
+            ErrorCode::MessageInvisibleToBot,
+            ErrorCode::UserInvisibleToBot,
+            ErrorCode::BotAbilityOff,
+            ErrorCode::InvalidFollowUp,
+            ErrorCode::FollowUpExists,
+        ],
+        #[cfg(feature = "fake")]
+        params: &[
+            FieldMeta::required("message_id", In::Path, ValueType::String)
+                .example("om_3210a18894e206715a4359115f4cf2f5"),
+            FieldMeta::required(
+                    "follow_ups",
+                    In::Body,
+                    ValueType::Array(
+                        &ValueType::Object(
+                            &[
+                                FieldMeta::required("content", In::Data, ValueType::String)
+                                    .example("你好"),
+                                FieldMeta::optional(
+                                        "i18n_contents",
+                                        In::Data,
+                                        ValueType::Array(
+                                            &ValueType::Object(
+                                                &[
+                                                    FieldMeta::required("content", In::Data, ValueType::String)
+                                                        .example("hello"),
+                                                    FieldMeta::required(
+                                                            "language",
+                                                            In::Data,
+                                                            ValueType::Enum(
+                                                                &[
+                                                                    "en_us",
+                                                                    "zh_cn",
+                                                                    "zh_hk",
+                                                                    "zh_tw",
+                                                                    "ja_jp",
+                                                                    "id_id",
+                                                                    "vi_vn",
+                                                                    "th_th",
+                                                                    "pt_br",
+                                                                    "es_es",
+                                                                    "ko_kr",
+                                                                    "de_de",
+                                                                    "fr_fr",
+                                                                    "it_it",
+                                                                    "ru_ru",
+                                                                    "ms_my",
+                                                                ],
+                                                            ),
+                                                        )
+                                                        .example("en_us"),
+                                                ],
+                                            ),
+                                        ),
+                                    )
+                                    .max_items(50),
+                            ],
+                        ),
+                    ),
+                )
+                .min_items(1)
+                .max_items(3),
+        ],
+        #[cfg(feature = "fake")]
+        response: &[],
+    };
+
+    fn write_path(&self, path: &mut UrlPath<'_>) {
+        path.literal("/open-apis/im/v1/messages/")
+            .param("message_id", &self.message_id)
+            .literal("/push_follow_up");
+    }
+}
+
+/// The `data` of a successful [`Messages::push_follow_up`]. Fields the server adds later are ignored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct PushFollowUpResponse {}
+
+/// Parameters of [`Messages::search`].
+///
+/// Searches the messages the user can see, one page at a time.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[non_exhaustive]
+#[must_use]
+pub struct SearchRequest {
+    /// Results per page.
+    ///
+    /// Defaults to `15` on the server when left out.
+    ///
+    /// Example: `15`.
+    ///
+    /// Limits: at most 30.
+    pub page_size: Option<i64>,
+    /// Where the page starts; left out for the first page.
+    pub page_token: Option<String>,
+    /// The kind of user ids in the request and the results.
+    ///
+    /// Example: `open_id`.
+    pub user_id_type: Option<UserIdType>,
+    /// The keywords, at most 50 characters; may be empty when filters are given.
+    ///
+    /// Example: `下午去哪团建`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub query: Option<String>,
+    /// Conditions the messages must meet.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub filter: Option<MessageSearchFilter>,
+}
+
+impl SearchRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            page_size: None,
+            page_token: None,
+            user_id_type: None,
+            query: None,
+            filter: None,
+        }
+    }
+
+    /// Sets `page_size`: results per page.
+    pub fn page_size(mut self, page_size: i64) -> Self {
+        self.page_size = Some(page_size);
+        self
+    }
+
+    /// Sets `page_token`: where the page starts; left out for the first page.
+    pub fn page_token(mut self, page_token: impl Into<String>) -> Self {
+        self.page_token = Some(page_token.into());
+        self
+    }
+
+    /// Sets `user_id_type`: the kind of user ids in the request and the results.
+    pub fn user_id_type(mut self, user_id_type: UserIdType) -> Self {
+        self.user_id_type = Some(user_id_type);
+        self
+    }
+
+    /// Sets `query`: the keywords, at most 50 characters; may be empty when filters are given.
+    pub fn query(mut self, query: impl Into<String>) -> Self {
+        self.query = Some(query.into());
+        self
+    }
+
+    /// Sets `filter`: conditions the messages must meet.
+    pub fn filter(mut self, filter: MessageSearchFilter) -> Self {
+        self.filter = Some(filter);
+        self
+    }
+}
+
+#[cfg(feature = "fake")]
+#[doc(hidden)]
+impl crate::fake::Sample for SearchRequest {
+    fn sample() -> Self {
+        Self::new()
+    }
+}
+
+impl crate::operation::sealed::Sealed for SearchRequest {}
+
+#[doc(hidden)]
+impl Operation for SearchRequest {
+    type Response = SearchResponse;
+    const META: &'static OperationMeta = &OperationMeta {
+        operation: "messages.search",
+        method: Method::Post,
+        tokens: &[TokenKind::User],
+        idempotent: true,
+        has_body: true,
+        #[cfg(feature = "fake")]
+        path: "/open-apis/im/v1/messages/search",
+        #[cfg(feature = "fake")]
+        docs: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/message/search",
+        #[cfg(feature = "fake")]
+        rate_limit: RateLimit {
+            class: "per_minute_100",
+            per_minute: 100,
+            per_second: 100,
+        },
+        #[cfg(feature = "fake")]
+        errors: &[],
+        #[cfg(feature = "fake")]
+        params: &[
+            FieldMeta::optional("page_size", In::Query, ValueType::Integer)
+                .max(30)
+                .default_value("15")
+                .example("15"),
+            FieldMeta::optional("page_token", In::Query, ValueType::String),
+            FieldMeta::optional(
+                    "user_id_type",
+                    In::Query,
+                    ValueType::Enum(&["open_id", "union_id", "user_id"]),
+                )
+                .example("open_id"),
+            FieldMeta::optional("query", In::Body, ValueType::String)
+                .example("下午去哪团建"),
+            FieldMeta::optional(
+                "filter",
+                In::Body,
+                ValueType::Object(
+                    &[
+                        FieldMeta::optional(
+                                "from_ids",
+                                In::Data,
+                                ValueType::Array(&ValueType::String),
+                            )
+                            .max_items(200)
+                            .example("ou_155184d1e73cbfb8973e5a9e698e74f2"),
+                        FieldMeta::optional(
+                                "chat_ids",
+                                In::Data,
+                                ValueType::Array(&ValueType::String),
+                            )
+                            .max_items(200)
+                            .example("oc_a0553eda9014c201e6969b478895c230"),
+                        FieldMeta::optional(
+                            "time_range",
+                            In::Data,
+                            ValueType::Object(
+                                &[
+                                    FieldMeta::optional(
+                                            "start_time",
+                                            In::Data,
+                                            ValueType::String,
+                                        )
+                                        .example("2026-03-21T16:15:30+08:00"),
+                                    FieldMeta::optional("end_time", In::Data, ValueType::String)
+                                        .example("2026-03-21T16:15:30+08:00"),
+                                ],
+                            ),
+                        ),
+                        FieldMeta::optional(
+                                "include_attachment_types",
+                                In::Data,
+                                ValueType::Array(
+                                    &ValueType::Enum(&["image", "video", "file", "link"]),
+                                ),
+                            )
+                            .max_items(4)
+                            .example("image"),
+                        FieldMeta::optional(
+                                "from_types",
+                                In::Data,
+                                ValueType::Array(&ValueType::Enum(&["user", "bot"])),
+                            )
+                            .max_items(2)
+                            .example("user"),
+                        FieldMeta::optional(
+                                "at_chatter_ids",
+                                In::Data,
+                                ValueType::Array(&ValueType::String),
+                            )
+                            .max_items(200)
+                            .example("ou_155184d1e73cbfb8973e5a9e698e74f2"),
+                        FieldMeta::optional(
+                                "chat_type",
+                                In::Data,
+                                ValueType::Enum(&["group", "p2p"]),
+                            )
+                            .example("group"),
+                        FieldMeta::optional("is_at_me", In::Data, ValueType::Boolean)
+                            .default_value("false"),
+                        FieldMeta::optional(
+                                "exclude_from_types",
+                                In::Data,
+                                ValueType::Array(&ValueType::Enum(&["user", "bot"])),
+                            )
+                            .max_items(2)
+                            .example("bot"),
+                    ],
+                ),
+            ),
+        ],
+        #[cfg(feature = "fake")]
+        response: &[
+            FieldMeta::optional(
+                "items",
+                In::Data,
+                ValueType::Array(
+                    &ValueType::Object(
+                        &[
+                            FieldMeta::required("id", In::Data, ValueType::String)
+                                .example("om_40eb06e7b84dc71c03e00ida3c754892"),
+                            FieldMeta::optional(
+                                    "display_info",
+                                    In::Data,
+                                    ValueType::String,
+                                )
+                                .example("飞书<h>搜索</h>"),
+                            FieldMeta::optional(
+                                "meta_data",
+                                In::Data,
+                                ValueType::Object(
+                                    &[
+                                        FieldMeta::required(
+                                                "message_id",
+                                                In::Data,
+                                                ValueType::String,
+                                            )
+                                            .example("om_40eb06e7b84dc71c03e00ida3c754892"),
+                                        FieldMeta::optional("type", In::Data, ValueType::String)
+                                            .example("post"),
+                                        FieldMeta::optional(
+                                                "create_time",
+                                                In::Data,
+                                                ValueType::String,
+                                            )
+                                            .example("2026-03-21T16:15:30+08:00"),
+                                        FieldMeta::optional(
+                                                "update_time",
+                                                In::Data,
+                                                ValueType::String,
+                                            )
+                                            .example("2026-03-21T16:15:30+08:00"),
+                                        FieldMeta::optional(
+                                                "position",
+                                                In::Data,
+                                                ValueType::Integer,
+                                            )
+                                            .example("0"),
+                                        FieldMeta::optional("chat_id", In::Data, ValueType::String)
+                                            .example("oc_5ad11d72b830411d72b836c20"),
+                                        FieldMeta::optional("from_id", In::Data, ValueType::String)
+                                            .example("ou_155184d1e73cbfb8973e5a9e698e74f2"),
+                                        FieldMeta::optional(
+                                                "thread_id",
+                                                In::Data,
+                                                ValueType::String,
+                                            )
+                                            .example("omt_d4be107c616a"),
+                                        FieldMeta::optional(
+                                                "thread_position",
+                                                In::Data,
+                                                ValueType::Integer,
+                                            )
+                                            .example("10"),
+                                        FieldMeta::optional(
+                                            "is_p2p_chat",
+                                            In::Data,
+                                            ValueType::Boolean,
+                                        ),
+                                    ],
+                                ),
+                            ),
+                        ],
+                    ),
+                ),
+            ),
+            FieldMeta::optional("total", In::Data, ValueType::Integer).example("100"),
+            FieldMeta::required("has_more", In::Data, ValueType::Boolean),
+            FieldMeta::optional("page_token", In::Data, ValueType::String),
+            FieldMeta::optional("notice", In::Data, ValueType::String),
+        ],
+    };
+
+    const QUERY: &'static [&'static str] = &["page_size", "page_token", "user_id_type"];
+    fn write_path(&self, path: &mut UrlPath<'_>) {
+        path.literal("/open-apis/im/v1/messages/search");
+    }
+}
+
+/// The `data` of a successful [`Messages::search`]. Fields the server adds later are ignored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct SearchResponse {
+    /// The matches of this page.
+    #[serde(default)]
+    pub items: Vec<MessageSearchResult>,
+    /// How many messages matched.
+    ///
+    /// Example: `100`.
+    pub total: Option<i64>,
+    /// Whether more pages follow.
+    pub has_more: bool,
+    /// The next page's token, when more pages follow.
+    pub page_token: Option<String>,
+    /// A remark on this search, such as that the query was cut to 50 characters or the results are incomplete.
+    pub notice: Option<String>,
 }
 
 /// A user who read the message.
@@ -3025,4 +3865,308 @@ pub struct ReadUser {
     pub timestamp: crate::UnixMillis,
     /// The reader's tenant.
     pub tenant_key: Option<String>,
+}
+
+/// The bubble's text in one language.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+#[must_use]
+pub struct FollowUpI18nContent {
+    /// The text in `language`, 1 to 200 characters.
+    ///
+    /// Example: `hello`.
+    pub content: String,
+    /// The language of `content`.
+    ///
+    /// Example: `en_us`.
+    pub language: FollowUpLanguage,
+}
+
+impl FollowUpI18nContent {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(content: impl Into<String>, language: FollowUpLanguage) -> Self {
+        Self {
+            content: content.into(),
+            language,
+        }
+    }
+}
+
+/// One follow-up bubble.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+#[must_use]
+pub struct FollowUp {
+    /// The bubble's text, 1 to 200 characters.
+    ///
+    /// Example: `你好`.
+    pub content: String,
+    /// Translations of the text.
+    ///
+    /// Limits: at most 50 item(s).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub i18n_contents: Vec<FollowUpI18nContent>,
+}
+
+impl FollowUp {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(content: impl Into<String>) -> Self {
+        Self {
+            content: content.into(),
+            i18n_contents: Vec::new(),
+        }
+    }
+
+    /// Sets `i18n_contents`: translations of the text.
+    pub fn i18n_contents(mut self, i18n_contents: Vec<FollowUpI18nContent>) -> Self {
+        self.i18n_contents = i18n_contents;
+        self
+    }
+}
+
+/// When the messages were sent; either end may be left out, and `end_time` must be later than `start_time`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+#[must_use]
+pub struct MessageSearchTimeRange {
+    /// The earliest send time, as ISO 8601 text with an offset (at most 64 characters).
+    ///
+    /// Example: `2026-03-21T16:15:30+08:00`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start_time: Option<String>,
+    /// The latest send time, as ISO 8601 text with an offset (at most 64 characters).
+    ///
+    /// Example: `2026-03-21T16:15:30+08:00`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<String>,
+}
+
+impl MessageSearchTimeRange {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            start_time: None,
+            end_time: None,
+        }
+    }
+
+    /// Sets `start_time`: the earliest send time, as ISO 8601 text with an offset (at most 64 characters).
+    pub fn start_time(mut self, start_time: impl Into<String>) -> Self {
+        self.start_time = Some(start_time.into());
+        self
+    }
+
+    /// Sets `end_time`: the latest send time, as ISO 8601 text with an offset (at most 64 characters).
+    pub fn end_time(mut self, end_time: impl Into<String>) -> Self {
+        self.end_time = Some(end_time.into());
+        self
+    }
+}
+
+/// Conditions the messages must meet.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+#[must_use]
+pub struct MessageSearchFilter {
+    /// Only messages from these senders.
+    ///
+    /// Example (of one item): `ou_155184d1e73cbfb8973e5a9e698e74f2`.
+    ///
+    /// Limits: at most 200 item(s).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub from_ids: Vec<String>,
+    /// Only messages in these chats.
+    ///
+    /// Example (of one item): `oc_a0553eda9014c201e6969b478895c230`.
+    ///
+    /// Limits: at most 200 item(s).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub chat_ids: Vec<String>,
+    /// When the messages were sent; either end may be left out, and `end_time` must be later than `start_time`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_range: Option<MessageSearchTimeRange>,
+    /// Only messages with attachments of these kinds.
+    ///
+    /// Example (of one item): `image`.
+    ///
+    /// Limits: at most 4 item(s).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub include_attachment_types: Vec<MessageSearchAttachmentType>,
+    /// Only messages from these kinds of sender.
+    ///
+    /// Example (of one item): `user`.
+    ///
+    /// Limits: at most 2 item(s).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub from_types: Vec<MessageSearchSenderType>,
+    /// Only messages that mention these users (a mention of all counts).
+    ///
+    /// Example (of one item): `ou_155184d1e73cbfb8973e5a9e698e74f2`.
+    ///
+    /// Limits: at most 200 item(s).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub at_chatter_ids: Vec<String>,
+    /// Only messages in this kind of chat.
+    ///
+    /// Example: `group`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chat_type: Option<MessageSearchChatType>,
+    /// Only messages that mention the caller (a mention of all counts).
+    ///
+    /// Defaults to `false` on the server when left out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_at_me: Option<bool>,
+    /// Leave out messages from these kinds of sender.
+    ///
+    /// Example (of one item): `bot`.
+    ///
+    /// Limits: at most 2 item(s).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exclude_from_types: Vec<MessageSearchSenderType>,
+}
+
+impl MessageSearchFilter {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            from_ids: Vec::new(),
+            chat_ids: Vec::new(),
+            time_range: None,
+            include_attachment_types: Vec::new(),
+            from_types: Vec::new(),
+            at_chatter_ids: Vec::new(),
+            chat_type: None,
+            is_at_me: None,
+            exclude_from_types: Vec::new(),
+        }
+    }
+
+    /// Sets `from_ids`: only messages from these senders.
+    pub fn from_ids(
+        mut self,
+        from_ids: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.from_ids = from_ids.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Sets `chat_ids`: only messages in these chats.
+    pub fn chat_ids(
+        mut self,
+        chat_ids: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.chat_ids = chat_ids.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Sets `time_range`: when the messages were sent; either end may be left out, and `end_time` must be later than `start_time`.
+    pub fn time_range(mut self, time_range: MessageSearchTimeRange) -> Self {
+        self.time_range = Some(time_range);
+        self
+    }
+
+    /// Sets `include_attachment_types`: only messages with attachments of these kinds.
+    pub fn include_attachment_types(
+        mut self,
+        include_attachment_types: Vec<MessageSearchAttachmentType>,
+    ) -> Self {
+        self.include_attachment_types = include_attachment_types;
+        self
+    }
+
+    /// Sets `from_types`: only messages from these kinds of sender.
+    pub fn from_types(mut self, from_types: Vec<MessageSearchSenderType>) -> Self {
+        self.from_types = from_types;
+        self
+    }
+
+    /// Sets `at_chatter_ids`: only messages that mention these users (a mention of all counts).
+    pub fn at_chatter_ids(
+        mut self,
+        at_chatter_ids: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.at_chatter_ids = at_chatter_ids.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Sets `chat_type`: only messages in this kind of chat.
+    pub fn chat_type(mut self, chat_type: MessageSearchChatType) -> Self {
+        self.chat_type = Some(chat_type);
+        self
+    }
+
+    /// Sets `is_at_me`: only messages that mention the caller (a mention of all counts).
+    pub fn is_at_me(mut self, is_at_me: bool) -> Self {
+        self.is_at_me = Some(is_at_me);
+        self
+    }
+
+    /// Sets `exclude_from_types`: leave out messages from these kinds of sender.
+    pub fn exclude_from_types(
+        mut self,
+        exclude_from_types: Vec<MessageSearchSenderType>,
+    ) -> Self {
+        self.exclude_from_types = exclude_from_types;
+        self
+    }
+}
+
+/// What the index knows of a matched message.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct MessageSearchMeta {
+    /// The message's id.
+    ///
+    /// Example: `om_40eb06e7b84dc71c03e00ida3c754892`.
+    pub message_id: String,
+    /// The kind of message as the search index names it (`text`, `post`, `file`, `card`, `share_group_chat`, …); not the same list as `msg_type`.
+    ///
+    /// Example: `post`.
+    pub r#type: Option<String>,
+    /// When the message was sent, as ISO 8601 text with an offset.
+    ///
+    /// Example: `2026-03-21T16:15:30+08:00`.
+    pub create_time: Option<String>,
+    /// When the message last changed, as ISO 8601 text with an offset.
+    ///
+    /// Example: `2026-03-21T16:15:30+08:00`.
+    pub update_time: Option<String>,
+    /// The message's position in its chat.
+    ///
+    /// Example: `0`.
+    pub position: Option<i64>,
+    /// The chat the message is in.
+    ///
+    /// Example: `oc_5ad11d72b830411d72b836c20`.
+    pub chat_id: Option<String>,
+    /// The sender's id.
+    ///
+    /// Example: `ou_155184d1e73cbfb8973e5a9e698e74f2`.
+    pub from_id: Option<String>,
+    /// The thread the message is in.
+    ///
+    /// Example: `omt_d4be107c616a`.
+    pub thread_id: Option<String>,
+    /// The message's position in its thread.
+    ///
+    /// Example: `10`.
+    pub thread_position: Option<i64>,
+    /// Whether the chat is a one-to-one chat.
+    pub is_p2p_chat: Option<bool>,
+}
+
+/// One message that matched.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct MessageSearchResult {
+    /// The message's id.
+    ///
+    /// Example: `om_40eb06e7b84dc71c03e00ida3c754892`.
+    pub id: String,
+    /// A snippet of the message, the matched keywords wrapped in `<h>` and `</h>`.
+    ///
+    /// Example: `飞书<h>搜索</h>`.
+    pub display_info: Option<String>,
+    /// What the index knows of a matched message.
+    pub meta_data: Option<MessageSearchMeta>,
 }

@@ -2,9 +2,12 @@
 
 //! Endpoints of API version `v1`, one module per resource.
 
+pub mod batch_messages;
 pub mod chat_members;
 pub mod files;
 pub mod images;
 pub mod message_reactions;
+pub mod message_resources;
 pub mod messages;
 pub mod pins;
+pub mod threads;

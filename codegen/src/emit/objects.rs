@@ -1,0 +1,25 @@
+//! Objects declared on their own (`objects:`), which every resource may name: one struct each,
+//! exported at the crate root.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::resource::{emit_object, objects_of};
+use crate::ir::Struct;
+use crate::names::ident;
+
+pub fn emit(objects: &[Struct]) -> TokenStream {
+    let items = objects.iter().map(emit_object);
+    let named = objects_of(objects);
+    let imports = (!named.is_empty()).then(|| {
+        let named = named.iter().map(|n| ident(n));
+        quote! { use crate::{#(#named),*}; }
+    });
+    quote! {
+        //! Objects that several resources name, declared once.
+        use serde::{Deserialize, Serialize};
+        #imports
+
+        #(#items)*
+    }
+}
