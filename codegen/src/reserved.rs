@@ -33,6 +33,7 @@ pub const CRATE_ROOT: &[&str] = &[
     "Help",
     "InvalidRequest",
     "MAX_DOWNLOAD_BYTES",
+    "MessageText",
     "Pager",
     "PermissionViolation",
     "Platform",

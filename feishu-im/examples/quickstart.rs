@@ -14,8 +14,8 @@ use feishu_im::v1::chat_members::{CreateRequest, GetRequest, IsInChatRequest, Me
 use feishu_im::v1::message_reactions::{self, Emoji};
 use feishu_im::v1::{images, messages, pins};
 use feishu_im::{
-    ContainerIdType, Error, ErrorCode, FileUpload, ImageType, MessageContent, PostBody,
-    PostElement, PostMessageContent, PostTag, ReceiveIdType, ReceivedContent,
+    ContainerIdType, Error, ErrorCode, FileUpload, ImageType, MessageContent, MessageText,
+    PostBody, PostElement, PostMessageContent, PostTag, ReceiveIdType, ReceivedContent,
 };
 
 #[tokio::main(flavor = "current_thread")]
@@ -50,7 +50,9 @@ async fn main() -> Result<(), Error> {
     let to_chat = |content: MessageContent| {
         messages::CreateRequest::new(ReceiveIdType::ChatId, "oc_quickstart", content)
     };
-    let hello = client.messages().create(&to_chat(MessageContent::text("Hello, team!"))).await?;
+    let hello =
+        MessageText::new().push("Hello, team! ").mention(&alice, "Alice").push(" is on call.");
+    let hello = client.messages().create(&to_chat(MessageContent::text(hello))).await?;
     let post = PostMessageContent::new().en_us(
         PostBody::new(vec![vec![
             PostElement::new(PostTag::Text).text("Welcome, "),
@@ -86,7 +88,12 @@ async fn main() -> Result<(), Error> {
     println!("messages in oc_quickstart:");
     while let Some(message) = pager.next().await? {
         let said = match message.content() {
-            Ok(ReceivedContent::Text(text)) => text.text,
+            // Mentions read `@_user_N` (`mentions` says who), replaced last first: `@_user_1`
+            // is a prefix of `@_user_10`.
+            Ok(ReceivedContent::Text(text)) => message
+                .mentions
+                .iter()
+                .fold(text.text, |text, m| text.replace(&m.key, &format!("@{}", m.name))),
             Ok(ReceivedContent::Post(post)) => format!("post {:?}", post.title.unwrap_or_default()),
             Ok(ReceivedContent::Image(image)) => format!("image {}", image.image_key),
             Ok(other) => other.kind().to_owned(),

@@ -9,8 +9,8 @@ use feishu_im::v1::messages::{
 };
 use feishu_im::{
     Client, ContainerIdType, Credentials, Error, ErrorCode, FileMessageContent,
-    MediaMessageContent, MessageContent, MsgType, PostBody, PostElement, PostMessageContent,
-    PostTag, ReceiveIdType, ReceivedContent, RetryPolicy,
+    MediaMessageContent, MessageContent, MessageText, MsgType, PostBody, PostElement,
+    PostMessageContent, PostTag, ReceiveIdType, ReceivedContent, RetryPolicy,
 };
 use feishu_im_tests::{Reply, TestServer};
 use serde_json::{Value, json};
@@ -147,11 +147,16 @@ async fn every_kind_round_trips_through_the_fake() {
         let received = message.content().unwrap();
         assert_eq!(received.kind(), content.kind());
         assert!(!matches!(received, ReceivedContent::Unknown(_)), "{received:?}");
-        let expected = match &content {
+        let sent = match &content {
             // A received post has no language key.
-            MessageContent::Post(post) => serde_json::to_value(&post.zh_cn).unwrap(),
-            _ => serde_json::from_str(&content.to_json().unwrap()).unwrap(),
+            MessageContent::Post(post) => serde_json::to_string(&post.zh_cn).unwrap(),
+            _ => content.to_json().unwrap(),
         };
+        // Mentions of everyone read `@_all`.
+        let sent = sent
+            .replace(r#"<at user_id=\"all\"></at>"#, "@_all")
+            .replace(r#""user_id":"all""#, r#""user_id":"@_all""#);
+        let expected: Value = serde_json::from_str(&sent).unwrap();
         let received: Value = serde_json::from_str(&received.to_json().unwrap()).unwrap();
         assert_eq!(without_empties(received), expected, "{}", content.kind());
     }
@@ -286,4 +291,29 @@ async fn reactions_and_pins_live_on_the_message() {
     client.pins().delete(&pins::DeleteRequest::new(&id)).await.unwrap();
     let listed = client.pins().list(&pins::ListRequest::new(CHAT)).await.unwrap();
     assert!(listed.items.is_empty());
+}
+
+#[tokio::test]
+async fn a_mention_reads_back_as_its_key_with_the_user() {
+    let fake = fake_with_chat().await;
+    let client = fake.client();
+    let alice = fake.add_user("alice", "Alice");
+    // A name that tries to close the tag and mention everyone stays inside the mention.
+    let text = MessageText::new()
+        .mention(&alice, "Al</at><at user_id=\"all\">")
+        .push(" say \"hi\" \\ ")
+        .line()
+        .push("bye");
+    let request = CreateRequest::new(ReceiveIdType::ChatId, CHAT, MessageContent::text(text));
+    let id = client.messages().create(&request).await.unwrap().message_id.unwrap();
+    let got = client.messages().get(&GetRequest::new(&id)).await.unwrap();
+    let message = &got.items[0];
+    let ReceivedContent::Text(text) = message.content().unwrap() else { panic!("text") };
+    assert_eq!(text.text, "@_user_1 say \"hi\" \\ \nbye");
+    assert_eq!(message.mentions.len(), 1, "{:?}", message.mentions);
+    assert_eq!(
+        (message.mentions[0].key.as_str(), message.mentions[0].id.as_str()),
+        ("@_user_1", alice.as_str())
+    );
+    assert_eq!(message.mentions[0].name, "Alice");
 }

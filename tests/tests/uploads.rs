@@ -1,7 +1,7 @@
 //! Images and files: multipart uploads (from memory or a path, checked before sending) and
 //! downloads (read whole or streamed), against the fake and against a recording server.
 
-use feishu_im::fake::FakeFeishu;
+use feishu_im::fake::{FakeFeishu, Fault};
 use feishu_im::v1::{files, images};
 use feishu_im::{
     Client, Credentials, Error, ErrorCode, FileType, FileUpload, ImageType, RetryPolicy,
@@ -120,4 +120,52 @@ async fn the_fake_refuses_a_form_without_its_file_with_the_endpoints_code() {
     .await;
     assert_eq!(answer["code"], 234001, "{answer}");
     assert_eq!(answer["error"]["field_violations"][0]["field"], "image", "{answer}");
+}
+
+#[tokio::test]
+async fn a_file_from_a_reader_is_streamed_at_its_limit_and_refused_over_it() {
+    const LIMIT: usize = 30 * 1024 * 1024;
+    let fake = FakeFeishu::start().await;
+    let client = fake.client();
+    let bytes: Vec<u8> = (0..LIMIT).map(|i| (i % 251) as u8).collect();
+    let reader = std::io::Cursor::new(bytes.clone());
+    let upload = FileUpload::from_reader("big.bin", reader, LIMIT as u64);
+    let request = files::CreateRequest::new(FileType::Stream, "big.bin", upload);
+    let key = client.files().create(&request).await.unwrap().file_key.unwrap();
+    let download = client.files().get(&files::GetRequest::new(&key)).await.unwrap();
+    let mut back = Vec::new();
+    download.write_to(&mut back).await.unwrap();
+    assert!(back == bytes, "the same {} bytes", back.len());
+
+    let over =
+        FileUpload::from_reader("big.bin", std::io::Cursor::new(Vec::new()), LIMIT as u64 + 1);
+    let request = files::CreateRequest::new(FileType::Stream, "big.bin", over);
+    let error = client.files().create(&request).await.unwrap_err();
+    assert!(
+        matches!(&error, Error::InvalidRequest(e) if e.to_string().contains("31457280")),
+        "{error}"
+    );
+    let empty = FileUpload::from_reader("empty.bin", std::io::Cursor::new(Vec::new()), 0);
+    let request = files::CreateRequest::new(FileType::Stream, "empty.bin", empty);
+    let error = client.files().create(&request).await.unwrap_err();
+    assert!(
+        matches!(&error, Error::InvalidRequest(e) if e.to_string().contains("empty")),
+        "{error}"
+    );
+    assert_eq!(fake.calls("files.create"), 1, "refused before sending");
+}
+
+#[tokio::test]
+async fn a_reader_is_sent_once_and_a_retry_says_so() {
+    let fake = FakeFeishu::start().await;
+    let client = fake.client();
+    fake.inject("files.create", Fault::Code(ErrorCode::RequestRateLimited));
+    let upload = FileUpload::from_reader("a.txt", &b"hello"[..], 5);
+    let request = files::CreateRequest::new(FileType::Stream, "a.txt", upload);
+    let error = client.files().create(&request).await.unwrap_err();
+    assert!(
+        matches!(&error, Error::InvalidRequest(e) if e.to_string().contains("earlier attempt")),
+        "{error}"
+    );
+    assert_eq!(fake.calls("files.create"), 1, "the rate-limited attempt only");
 }

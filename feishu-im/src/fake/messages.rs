@@ -1,6 +1,8 @@
 //! Messages in the fake: sending, replying, reading, listing and recalling, per chat, with the
 //! `uuid` rule (one message per key within an hour) and the documented codes.
 
+use serde_json::Value;
+
 use super::paging::Paging;
 use super::serve::{Identity, Outcome, fail, invalid_as};
 use super::state::{State, Stored, member_id_of};
@@ -31,17 +33,75 @@ pub(super) fn stored(id: &str, chat_id: &str, sender: &str, text: &str) -> Store
         thread_id: None,
         deleted: false,
         uuid: None,
+        mentions: Vec::new(),
     }
 }
 
-/// The content as a reader receives it: a post loses its language key.
-fn received(content: &MessageContent) -> Result<String, Outcome> {
-    let json = content.to_json().map_err(|_| fail(ErrorCode::InvalidMessageParameter))?;
-    if let MessageContent::Post(post) = content {
-        let body = post.zh_cn.as_ref().or(post.en_us.as_ref());
-        return serde_json::to_string(&body).map_err(|_| fail(ErrorCode::InvalidMessageParameter));
+/// The content as a reader receives it, and whom it mentions: a post loses its language key,
+/// and each mention reads `@_user_N`, described in the message's `mentions` (`@_all` for
+/// everyone).
+fn received(state: &State, content: &MessageContent) -> Result<(String, Vec<Mention>), Outcome> {
+    let invalid = |_| fail(ErrorCode::InvalidMessageParameter);
+    let mut mentions = Vec::new();
+    let json = match content {
+        MessageContent::Text(text) => {
+            let text = mention_keys(state, &text.text, &mut mentions);
+            serde_json::to_string(&serde_json::json!({ "text": text })).map_err(invalid)?
+        }
+        MessageContent::Post(post) => {
+            let mut body = serde_json::to_value(post.zh_cn.as_ref().or(post.en_us.as_ref()))
+                .map_err(invalid)?;
+            let elements = body.get_mut("content").and_then(Value::as_array_mut);
+            for element in elements.into_iter().flatten().filter_map(Value::as_array_mut).flatten()
+            {
+                if element["tag"] == "at" {
+                    let id = element["user_id"].as_str().unwrap_or_default().to_owned();
+                    let before = mentions.len();
+                    let key = mention(state, &id, "", &mut mentions);
+                    if let Some(named) = mentions.get(before) {
+                        element["user_name"] = named.name.clone().into();
+                    }
+                    element["user_id"] = key.into();
+                }
+            }
+            serde_json::to_string(&body).map_err(invalid)?
+        }
+        _ => content.to_json().map_err(invalid)?,
+    };
+    Ok((json, mentions))
+}
+
+/// `text` with each `<at user_id="…">name</at>` replaced by its mention key.
+fn mention_keys(state: &State, text: &str, mentions: &mut Vec<Mention>) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("<at user_id=\"") {
+        let tag = &rest[start + "<at user_id=\"".len()..];
+        let Some((id, tail)) = tag.split_once("\">") else { break };
+        let Some((name, after)) = tail.split_once("</at>") else { break };
+        out.push_str(&rest[..start]);
+        out.push_str(&mention(state, id, name, mentions));
+        rest = after;
     }
-    Ok(json)
+    out.push_str(rest);
+    out
+}
+
+/// The key of a mention of `id`, recorded in `mentions` with the user's name.
+fn mention(state: &State, id: &str, name: &str, mentions: &mut Vec<Mention>) -> String {
+    if id == "all" {
+        return "@_all".to_owned();
+    }
+    let key = format!("@_user_{}", mentions.len() + 1);
+    let known = state.users.get(id);
+    mentions.push(Mention {
+        key: key.clone(),
+        id: id.to_owned(),
+        id_type: "open_id".to_owned(),
+        name: known.map_or(name, |u| u.name.as_str()).to_owned(),
+        tenant_key: known.map(|u| u.tenant_key.clone()),
+    });
+    key
 }
 
 /// The chat a bot or user may post to: it exists, lives, and holds the sender.
@@ -111,7 +171,7 @@ fn post(
         let violation = FieldViolation::new("msg_type", "is not a kind that can be sent");
         return Err(invalid_as(ErrorCode::InvalidMessageParameter, vec![violation]));
     }
-    let content_text = received(content)?;
+    let (content_text, mentions) = received(state, content)?;
     let seq = state.messages.len() + 1;
     let id = format!("om_fake{seq:08x}");
     let thread_id = parent
@@ -130,6 +190,7 @@ fn post(
         thread_id,
         deleted: false,
         uuid,
+        mentions,
     };
     state.messages.push(stored.clone());
     Ok(stored)
@@ -162,7 +223,7 @@ fn message(m: &Stored) -> Message {
                 m.content.clone()
             },
         }),
-        mentions: Vec::<Mention>::new(),
+        mentions: m.mentions.clone(),
         upper_message_id: None,
     }
 }

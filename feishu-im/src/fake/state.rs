@@ -58,6 +58,8 @@ pub(crate) struct Stored {
     pub deleted: bool,
     /// The idempotency key it was sent with.
     pub uuid: Option<String>,
+    /// Whom it mentions, by key.
+    pub mentions: Vec<crate::Mention>,
 }
 
 /// A reaction on a message.

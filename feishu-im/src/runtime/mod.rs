@@ -9,6 +9,7 @@ mod credentials;
 mod download;
 mod error;
 mod error_code;
+mod message_text;
 pub mod operation;
 mod pager;
 mod response;
@@ -29,6 +30,7 @@ pub use error::{
     FieldViolation, Help, InvalidRequest, PermissionViolation, TimeoutError, TransportError,
 };
 pub use error_code::{ErrorSpec, RetryClass};
+pub use message_text::MessageText;
 pub use pager::Pager;
 pub use retry::RetryPolicy;
 pub use secret::{Secret, UserAccessToken};

@@ -1,12 +1,15 @@
-//! A file to upload in a multipart body: its name, content type and bytes, from memory or from a
-//! path. A file from a path is streamed from disk, never read whole, and reopened for each
-//! attempt.
+//! A file to upload in a multipart body: its name, content type and bytes, from memory, from a
+//! path or from an async reader. A path or a reader is streamed, never read whole; a path is
+//! reopened for each attempt, and a reader can be sent once.
 
 use std::fmt;
 use std::path::PathBuf;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 use reqwest::multipart::Part;
+use tokio::io::{AsyncRead, AsyncReadExt};
 
 /// A file to upload (`images.create`, `files.create`).
 ///
@@ -20,10 +23,15 @@ pub struct FileUpload {
     source: Source,
 }
 
+/// A reader, until the attempt that sends it takes it.
+type ReaderSlot = Arc<Mutex<Option<Pin<Box<dyn AsyncRead + Send>>>>>;
+
 #[derive(Clone)]
 enum Source {
     Bytes(Bytes),
     Path(PathBuf),
+    /// A reader of `len` bytes.
+    Reader(ReaderSlot, u64),
 }
 
 impl Default for Source {
@@ -45,6 +53,23 @@ impl FileUpload {
         FileUpload { name, content_type: None, source: Source::Path(path) }
     }
 
+    /// `len` bytes read from `reader` while the body is sent (a socket, a decoder, a file
+    /// opened elsewhere). The length is needed up front: Feishu's size limits are checked
+    /// before anything is sent, and at most `len` bytes are read.
+    ///
+    /// A reader is consumed by the attempt that sends it, so an upload from a reader is not
+    /// sent again: if Feishu asks for a retry, the call fails with
+    /// [`Error::InvalidRequest`](crate::Error::InvalidRequest). Upload from bytes or a path
+    /// where retries matter.
+    pub fn from_reader(
+        name: impl Into<String>,
+        reader: impl AsyncRead + Send + 'static,
+        len: u64,
+    ) -> Self {
+        let slot: ReaderSlot = Arc::new(Mutex::new(Some(Box::pin(reader))));
+        FileUpload { name: name.into(), content_type: None, source: Source::Reader(slot, len) }
+    }
+
     /// With this content type instead of one guessed from the name.
     #[must_use]
     pub fn content_type(mut self, content_type: impl Into<String>) -> Self {
@@ -64,7 +89,7 @@ impl FileUpload {
         &self.name
     }
 
-    /// The size in bytes (for a path, as the file is now).
+    /// The size in bytes (for a path, as the file is now; for a reader, as given).
     ///
     /// # Errors
     ///
@@ -73,6 +98,7 @@ impl FileUpload {
         match &self.source {
             Source::Bytes(bytes) => Ok(bytes.len() as u64),
             Source::Path(path) => Ok(tokio::fs::metadata(path).await?.len()),
+            Source::Reader(_, len) => Ok(*len),
         }
     }
 
@@ -103,6 +129,17 @@ impl FileUpload {
                 let stream = tokio_util::io::ReaderStream::new(file);
                 Part::stream_with_length(reqwest::Body::wrap_stream(stream), len)
             }
+            Source::Reader(slot, _) => {
+                let taken = slot.lock().map(|mut reader| reader.take()).ok().flatten();
+                let Some(reader) = taken else {
+                    return Err(format!(
+                        "the reader of `{}` was consumed by an earlier attempt; upload from bytes or a path to retry",
+                        self.name
+                    ));
+                };
+                let stream = tokio_util::io::ReaderStream::new(reader.take(len));
+                Part::stream_with_length(reqwest::Body::wrap_stream(stream), len)
+            }
         };
         let content_type = match &self.content_type {
             Some(given) => given.clone(),
@@ -121,17 +158,19 @@ impl fmt::Debug for FileUpload {
         match &self.source {
             Source::Bytes(bytes) => out.field("bytes", &bytes.len()),
             Source::Path(path) => out.field("path", path),
+            Source::Reader(_, len) => out.field("reader_bytes", len),
         };
         out.finish()
     }
 }
 
 impl PartialEq for FileUpload {
-    /// The same name, type and source (the same path, or the same bytes).
+    /// The same name, type and source (the same path, the same bytes, or the same reader).
     fn eq(&self, other: &Self) -> bool {
         let same_source = match (&self.source, &other.source) {
             (Source::Bytes(a), Source::Bytes(b)) => a == b,
             (Source::Path(a), Source::Path(b)) => a == b,
+            (Source::Reader(a, _), Source::Reader(b, _)) => Arc::ptr_eq(a, b),
             _ => false,
         };
         self.name == other.name && self.content_type == other.content_type && same_source
