@@ -99,6 +99,7 @@ pub struct Endpoint {
     pub app_types: Vec<model::AppType>,
     pub scopes: Vec<String>,
     pub rate_limit: RateLimit,
+    pub recipient_limit: Option<RecipientLimit>,
     pub request: Struct,
     pub response: Struct,
     /// (code, variant, msg as this endpoint's page gives it) of the documented codes.
@@ -120,6 +121,12 @@ pub struct RateLimit {
     pub doc: String,
     pub per_minute: u32,
     pub per_second: u32,
+}
+
+/// A rate limit counted per recipient, and the request field naming the recipient.
+pub struct RecipientLimit {
+    pub limit: RateLimit,
+    pub field: String,
 }
 
 pub struct Pagination {
@@ -391,7 +398,16 @@ fn lower_endpoint(
             has_more: p.has_more.clone(),
         }
     });
-    let limit = rate_limits.get(e.rate_limit.0.as_str());
+    // Validation made sure every class exists.
+    let class = |name: &str| {
+        let limit = rate_limits.get(name);
+        RateLimit {
+            name: name.to_owned(),
+            doc: limit.map_or_else(String::new, |l| l.doc.clone()),
+            per_minute: limit.map_or(0, |l| l.per_minute),
+            per_second: limit.map_or(0, |l| l.per_second),
+        }
+    };
     Endpoint {
         name: e.name.clone(),
         summary: e.summary.clone(),
@@ -404,12 +420,11 @@ fn lower_endpoint(
         tokens: e.tokens.clone(),
         app_types: e.app_types.clone(),
         scopes: e.scopes.clone(),
-        rate_limit: RateLimit {
-            name: e.rate_limit.0.clone(),
-            doc: limit.map_or_else(String::new, |l| l.doc.clone()),
-            per_minute: limit.map_or(0, |l| l.per_minute),
-            per_second: limit.map_or(0, |l| l.per_second),
-        },
+        rate_limit: class(&e.rate_limit.0),
+        recipient_limit: e
+            .recipient_limit
+            .as_ref()
+            .map(|r| RecipientLimit { limit: class(&r.class.0), field: r.field.0.clone() }),
         request: Struct {
             name: format!("{prefix}Request"),
             doc: format!("Parameters of [`{}`].", e.name),

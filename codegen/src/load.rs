@@ -611,6 +611,7 @@ const ENDPOINT_KEYS: &[&str] = &[
     "body_format",
     "response_format",
     "response_type",
+    "recipient_limit",
 ];
 
 fn endpoint(name: String, node: &Node<'_>, diags: &mut Diagnostics) -> Option<Endpoint> {
@@ -673,6 +674,12 @@ fn endpoint(name: String, node: &Node<'_>, diags: &mut Diagnostics) -> Option<En
         .and_then(|n| n.word(diags, &[("json", false), ("multipart", true)]))
         .unwrap_or(false);
     let response_type = f.get("response_type").and_then(|n| Some((n.string(diags)?, n.location())));
+    let recipient_limit = f.get("recipient_limit").and_then(|n| {
+        let r = n.mapping(diags, &["class", "field"])?;
+        let class = r.required("class", diags).and_then(|c| Some((c.string(diags)?, c.location())));
+        let field = r.required("field", diags).and_then(|c| Some((c.string(diags)?, c.location())));
+        Some(RecipientLimit { class: class?, field: field? })
+    });
     let binary = f
         .get("response_format")
         .and_then(|n| n.word(diags, &[("json", false), ("binary", true)]))
@@ -698,6 +705,7 @@ fn endpoint(name: String, node: &Node<'_>, diags: &mut Diagnostics) -> Option<En
         pagination,
         errors,
         multipart,
+        recipient_limit,
         binary,
         response_type,
         location: node.location(),

@@ -269,7 +269,17 @@ pub struct Endpoint {
     pub binary: bool,
     /// `response_type`: the `data` is this object of the resource (a message), not fields.
     pub response_type: Option<(String, Location)>,
+    /// `recipient_limit`: a second rate limit, counted per recipient that a request field
+    /// names (5 messages per second to one user or one chat).
+    pub recipient_limit: Option<RecipientLimit>,
     pub location: Location,
+}
+
+/// A rate-limit class counted per recipient, and the request field naming the recipient.
+#[derive(Debug)]
+pub struct RecipientLimit {
+    pub class: (String, Location),
+    pub field: (String, Location),
 }
 
 /// A code an endpoint's documentation lists, with what that page says of it where it differs

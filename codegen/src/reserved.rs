@@ -142,6 +142,7 @@ pub const CALLER_METHODS: &[&str] = &[
     "attempt",
     "call",
     "download",
+    "limit_keys",
     "pager",
     "prepare",
     "send",

@@ -421,17 +421,31 @@ fn check_endpoint(
     if endpoint.app_types.is_empty() {
         diags.push(at, "`app_types` must name at least one app type");
     }
-    if !rate_limits.contains_key(endpoint.rate_limit.0.as_str()) {
-        let known: Vec<_> = rate_limits.keys().copied().collect();
-        let known = if known.is_empty() {
-            "no valid class is declared".to_owned()
-        } else {
-            format!("known: {}", known.join(", "))
-        };
-        diags.push(
-            &endpoint.rate_limit.1,
-            format!("unknown rate-limit class `{}`; {known}", endpoint.rate_limit.0),
-        );
+    let classes = std::iter::once(&endpoint.rate_limit)
+        .chain(endpoint.recipient_limit.as_ref().map(|r| &r.class));
+    for (class, location) in classes {
+        if !rate_limits.contains_key(class.as_str()) {
+            let known: Vec<_> = rate_limits.keys().copied().collect();
+            let known = if known.is_empty() {
+                "no valid class is declared".to_owned()
+            } else {
+                format!("known: {}", known.join(", "))
+            };
+            diags.push(location, format!("unknown rate-limit class `{class}`; {known}"));
+        }
+    }
+    if let Some(limit) = &endpoint.recipient_limit {
+        let (name, location) = &limit.field;
+        let request = endpoint.path_params.iter().chain(&endpoint.query);
+        let field = request.chain(endpoint.body.iter().flatten()).find(|f| &f.name == name);
+        if !field.is_some_and(|f| f.required && matches!(f.ty, TypeRef::String)) {
+            diags.push(
+                location,
+                format!(
+                    "`recipient_limit` field `{name}` must be a required string of the request"
+                ),
+            );
+        }
     }
 
     if let Some((name, location)) = &endpoint.response_type {

@@ -292,19 +292,19 @@ async fn store_apps_get_tenant_tokens_with_their_ticket() {
 }
 
 #[tokio::test]
-async fn rate_limits_of_the_spec_are_enforced() {
+async fn rate_limits_of_the_spec_are_enforced_by_the_fake_and_kept_by_the_client() {
     let fake = team().await;
     let per_second = meta(IsInChatRequest::META.operation).rate_limit.per_second as usize;
-    let client = fake
-        .client_builder(Credentials::custom_app(FakeFeishu::APP_ID, FakeFeishu::APP_SECRET))
-        .retry_policy(RetryPolicy::disabled())
-        .build()
-        .unwrap();
-    // Start at the beginning of a fresh second so the burst falls in one window.
+    let builder = || {
+        fake.client_builder(Credentials::custom_app(FakeFeishu::APP_ID, FakeFeishu::APP_SECRET))
+            .retry_policy(RetryPolicy::disabled())
+    };
+    // A client that does not limit itself draws the fake's 429.
+    let unlimited = builder().rate_limiting(false).build().unwrap();
     let mut limited = None;
     for _ in 0..per_second * 2 {
-        if let Err(error) = client.chat_members().is_in_chat(&IsInChatRequest::new("oc_team")).await
-        {
+        let request = IsInChatRequest::new("oc_team");
+        if let Err(error) = unlimited.chat_members().is_in_chat(&request).await {
             limited = Some(error);
             break;
         }
@@ -314,6 +314,17 @@ async fn rate_limits_of_the_spec_are_enforced() {
     assert_eq!(error.code(), Some(ErrorCode::RequestRateLimited));
     assert_eq!(error.http_status(), Some(429));
     assert!(error.retry_after().is_some_and(|d| d <= Duration::from_secs(60)));
+
+    // The same burst from a limiting client waits for slots and never draws one.
+    let fake = team().await;
+    let client = fake
+        .client_builder(Credentials::custom_app(FakeFeishu::APP_ID, FakeFeishu::APP_SECRET))
+        .retry_policy(RetryPolicy::disabled())
+        .build()
+        .unwrap();
+    for _ in 0..per_second * 2 {
+        client.chat_members().is_in_chat(&IsInChatRequest::new("oc_team")).await.unwrap();
+    }
 }
 
 #[tokio::test]

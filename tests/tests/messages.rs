@@ -317,3 +317,38 @@ async fn a_mention_reads_back_as_its_key_with_the_user() {
     );
     assert_eq!(message.mentions[0].name, "Alice");
 }
+
+#[tokio::test]
+async fn sends_to_one_chat_wait_for_its_five_per_second() {
+    let fake = fake_with_chat().await;
+    let send = |client: Client| async move {
+        let sends = (0..12).map(|i| {
+            let request = CreateRequest::new(
+                ReceiveIdType::ChatId,
+                CHAT,
+                MessageContent::text(format!("{i}")),
+            );
+            let client = client.clone();
+            async move { client.messages().create(&request).await }
+        });
+        futures_util::future::join_all(sends).await
+    };
+    // The client keeps to the limit: every send goes through, none draws 230020.
+    let results = send(fake.client()).await;
+    assert!(results.iter().all(Result::is_ok), "{results:?}");
+    assert_eq!(fake.calls("messages.create"), 12);
+
+    // Without its limiter, the same burst meets the fake's limit.
+    let unlimited = Client::builder(fake_credentials())
+        .base_url(fake.base_url())
+        .rate_limiting(false)
+        .retry_policy(RetryPolicy::disabled())
+        .build()
+        .unwrap();
+    let results = send(unlimited).await;
+    let limited = results
+        .iter()
+        .filter(|r| r.as_ref().err().and_then(Error::code) == Some(ErrorCode::MessageRateLimited))
+        .count();
+    assert!(limited >= 1, "{results:?}");
+}

@@ -43,7 +43,8 @@ pub fn emit(
     let types = resource.endpoints.iter().map(|e| endpoint_types(resource, e, &meta));
     let objects = resource.objects.iter().map(|o| emit_struct(o, Role::Object, None));
 
-    let mut operation_items = vec!["Method", "Operation", "OperationMeta", "TokenKind", "UrlPath"];
+    let mut operation_items =
+        vec!["Method", "Operation", "OperationMeta", "RateLimit", "TokenKind", "UrlPath"];
     let paged = resource.endpoints.iter().any(|e| e.pagination.is_some());
     if paged {
         operation_items.push("Paged");
@@ -55,17 +56,12 @@ pub fn emit(
         .endpoints
         .iter()
         .any(|e| !e.request.fields.is_empty() || !e.response.fields.is_empty());
-    let fake_imports = if has_fields {
+    let fake_imports = has_fields.then(|| {
         quote! {
             #[cfg(feature = "fake")]
-            use crate::operation::{FieldMeta, In, RateLimit, ValueType};
+            use crate::operation::{FieldMeta, In, ValueType};
         }
-    } else {
-        quote! {
-            #[cfg(feature = "fake")]
-            use crate::operation::RateLimit;
-        }
-    };
+    });
     let error_imports = resource.endpoints.iter().any(|e| !e.errors.is_empty()).then(|| {
         quote! {
             #[cfg(feature = "fake")]
@@ -215,6 +211,14 @@ fn endpoint_doc(e: &Endpoint) -> String {
         e.rate_limit.name,
         item_prose(&e.rate_limit.doc)
     ));
+    if let Some(r) = &e.recipient_limit {
+        text.push_str(&format!(
+            "\n- Rate limit per recipient (`{}`, by {}): {}",
+            r.limit.name,
+            code(&r.field),
+            item_prose(&r.limit.doc)
+        ));
+    }
     let retried = match &e.idempotency_key {
         Some(key) => format!(
             "yes: each call sends one {} (generated unless set), so a retry takes effect once",
@@ -329,9 +333,29 @@ fn endpoint_types(resource: &Resource, e: &Endpoint, types: &MetaTypes<'_>) -> T
     let (path, docs) = (&e.path, &e.docs);
     let idempotent = e.idempotent;
     let has_body = e.request.fields.iter().any(|f| f.placement == Placement::Body);
-    let limit_name = &e.rate_limit.name;
-    let per_minute = proc_macro2::Literal::u32_unsuffixed(e.rate_limit.per_minute);
-    let per_second = proc_macro2::Literal::u32_unsuffixed(e.rate_limit.per_second);
+    let rate_limit = rate_limit_value(&e.rate_limit);
+    let recipient_limit = match &e.recipient_limit {
+        Some(r) => {
+            let limit = rate_limit_value(&r.limit);
+            quote!(Some(#limit))
+        }
+        None => quote!(None),
+    };
+    let recipient_field = match &e.recipient_limit {
+        Some(r) => {
+            let field = &r.field;
+            quote!(Some(#field))
+        }
+        None => quote!(None),
+    };
+    let recipient_fn = e.recipient_limit.as_ref().map(|r| {
+        let field = snake_ident(&r.field);
+        quote! {
+            fn recipient(&self) -> Option<&str> {
+                Some(&self.#field)
+            }
+        }
+    });
 
     let params = e.request.fields.iter().map(|f| types.field(f));
     // An aliased response is described by its object's fields.
@@ -453,12 +477,14 @@ fn endpoint_types(resource: &Resource, e: &Endpoint, types: &MetaTypes<'_>) -> T
                 tokens: &[#(TokenKind::#tokens),*],
                 idempotent: #idempotent,
                 has_body: #has_body,
+                rate_limit: #rate_limit,
+                recipient_limit: #recipient_limit,
                 #[cfg(feature = "fake")]
                 path: #path,
                 #[cfg(feature = "fake")]
                 docs: #docs,
                 #[cfg(feature = "fake")]
-                rate_limit: RateLimit { class: #limit_name, per_minute: #per_minute, per_second: #per_second },
+                recipient_field: #recipient_field,
                 #[cfg(feature = "fake")]
                 errors: &[#(ErrorCode::#errors),*],
                 #[cfg(feature = "fake")]
@@ -471,10 +497,18 @@ fn endpoint_types(resource: &Resource, e: &Endpoint, types: &MetaTypes<'_>) -> T
             #binary_const
             #path_fn
             #file_fn
+            #recipient_fn
         }
         #response
         #paging
     }
+}
+
+fn rate_limit_value(limit: &crate::ir::RateLimit) -> TokenStream {
+    let class = &limit.name;
+    let per_minute = proc_macro2::Literal::u32_unsuffixed(limit.per_minute);
+    let per_second = proc_macro2::Literal::u32_unsuffixed(limit.per_second);
+    quote!(RateLimit { class: #class, per_minute: #per_minute, per_second: #per_second })
 }
 
 fn rust_type(ty: &Type) -> TokenStream {

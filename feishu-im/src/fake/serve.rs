@@ -152,6 +152,9 @@ fn answer(state: &mut State, request: &HttpRequest) -> (Outcome, Duration) {
         return (invalid_for(meta, violations), delay);
     }
     let input = validate::typed_input(meta, &path_params, &query, body);
+    if let Some(outcome) = recipient_limit(state, meta, &identity, &input) {
+        return (outcome, delay);
+    }
     let upload = request.form.iter().flatten().find(|p| p.file_name.is_some());
     let outcome = behave(state, &identity, meta, input, upload)
         .unwrap_or_else(|| Outcome::Data(validate::sample_data(meta.response)));
@@ -368,6 +371,31 @@ fn rate_limit(state: &mut State, meta: &OperationMeta, identity: &Identity) -> O
         .with_header("x-ogw-ratelimit-limit", &limit.to_string())
         .with_header("x-ogw-ratelimit-reset", &reset.to_string());
     Some(Outcome::Reply(reply))
+}
+
+/// Fixed one-second windows per recipient (a user or a chat), shared by the endpoints of one
+/// class: 230020 beyond, as Feishu answers (without a reset header).
+fn recipient_limit(
+    state: &mut State,
+    meta: &OperationMeta,
+    identity: &Identity,
+    input: &Value,
+) -> Option<Outcome> {
+    let (limit, field) = (meta.recipient_limit?, meta.recipient_field?);
+    let recipient = input.get(field).and_then(Value::as_str)?;
+    let second = state.started.elapsed().as_secs();
+    // A chat's budget is shared by all the bots in it: the key leaves the app out.
+    let key = (format!("{}|{recipient}", limit.class), String::new(), identity.tenant_key.clone());
+    let window = state.windows.entry(key).or_default();
+    if window.second != second {
+        window.second = second;
+        window.in_second = 0;
+    }
+    if window.in_second >= limit.per_second {
+        return Some(fail(ErrorCode::MessageRateLimited));
+    }
+    window.in_second += 1;
+    None
 }
 
 /// Token endpoints; `None` for any other path.

@@ -8,10 +8,11 @@ use reqwest::Url;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue};
 use serde::Serialize;
 
-use crate::operation::{Operation, OperationMeta, Paged, TokenKind, build_path};
+use crate::operation::{Operation, OperationMeta, Paged, RateLimit, TokenKind, build_path};
 use crate::runtime::base_url::{Platform, check_base_url};
 use crate::runtime::download::Download;
 use crate::runtime::error::{AuthErrorKind, ConfigError, Error, TimeoutError, TransportError};
+use crate::runtime::limiter::Limiter;
 use crate::runtime::response::{ResponseHead, decode, decode_error, read_body};
 use crate::runtime::token::{Token, TokenCache, TokenKey, TokenResponse, auth_error};
 use crate::runtime::upload::FileUpload;
@@ -44,6 +45,8 @@ struct Inner {
     retry: RetryPolicy,
     app_ticket: RwLock<Option<Secret>>,
     max_response_bytes: usize,
+    /// `None` when the caller limits calls itself.
+    limiter: Option<Limiter>,
 }
 
 impl fmt::Debug for Client {
@@ -66,6 +69,7 @@ pub struct ClientBuilder {
     retry: RetryPolicy,
     token_refresh_margin: Duration,
     max_response_bytes: usize,
+    rate_limiting: bool,
 }
 
 impl ClientBuilder {
@@ -112,6 +116,15 @@ impl ClientBuilder {
         self
     }
 
+    /// Whether calls wait for a slot within their endpoint's documented rate limits (and the
+    /// per-recipient message limits) instead of drawing rate-limit errors (default on).
+    /// Limits are counted per client, so clients sharing an app should each get a share, or
+    /// one client should be shared.
+    pub fn rate_limiting(mut self, on: bool) -> Self {
+        self.rate_limiting = on;
+        self
+    }
+
     /// Builds the client.
     ///
     /// # Errors
@@ -142,6 +155,7 @@ impl ClientBuilder {
                 retry: self.retry,
                 app_ticket: RwLock::new(None),
                 max_response_bytes: self.max_response_bytes,
+                limiter: self.rate_limiting.then(Limiter::default),
             }),
         })
     }
@@ -158,6 +172,7 @@ impl Client {
             retry: RetryPolicy::default(),
             token_refresh_margin: Duration::from_secs(600),
             max_response_bytes: 10 * 1024 * 1024,
+            rate_limiting: true,
         }
     }
 
@@ -471,12 +486,20 @@ impl<'a> Caller<'a> {
         }
         let policy = &self.client.inner.retry;
         let deadline = Instant::now() + policy.max_elapsed();
+        let limits = self.limit_keys(meta, &source, request.recipient());
         let mut attempt = 0;
         let mut refreshed = false;
         loop {
             attempt += 1;
             let left = deadline.saturating_duration_since(Instant::now());
-            let once = self.try_once::<A>(meta, &source, attempt, &url, &payload);
+            let once = async {
+                // Each attempt takes a slot; waiting for it counts against the deadline.
+                if let Some(limiter) = &self.client.inner.limiter {
+                    let keyed: Vec<_> = limits.iter().map(|(k, l)| (k.as_str(), *l)).collect();
+                    tokio::time::sleep_until(limiter.book(&keyed)).await;
+                }
+                self.try_once::<A>(meta, &source, attempt, &url, &payload).await
+            };
             let failure = match tokio::time::timeout(left, once).await {
                 Ok(Ok(answer)) => return Ok(answer),
                 Ok(Err(failure)) => failure,
@@ -509,6 +532,28 @@ impl<'a> Caller<'a> {
             );
             tokio::time::sleep(delay).await;
         }
+    }
+
+    /// The limits a call counts against, keyed as Feishu counts them: per endpoint and tenant,
+    /// and per recipient for the message limits.
+    fn limit_keys(
+        &self,
+        meta: &OperationMeta,
+        source: &TokenSource<'_>,
+        recipient: Option<&str>,
+    ) -> Vec<(String, RateLimit)> {
+        if self.client.inner.limiter.is_none() {
+            return Vec::new();
+        }
+        let tenant = match source {
+            TokenSource::Cached(TokenKey::TenantOf(tenant)) => tenant.as_str(),
+            _ => "",
+        };
+        let mut keys = vec![(format!("{}|{tenant}", meta.operation), meta.rate_limit)];
+        if let (Some(limit), Some(recipient)) = (meta.recipient_limit, recipient) {
+            keys.push((format!("{}|{tenant}|{recipient}", limit.class), limit));
+        }
+        keys
     }
 
     /// The URL (path and query filled in) and the body of `request`.

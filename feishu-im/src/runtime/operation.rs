@@ -94,6 +94,11 @@ pub struct OperationMeta {
     pub idempotent: bool,
     /// Whether the request has a JSON body.
     pub has_body: bool,
+    /// Rate-limit class (per app per tenant); the client keeps calls within it.
+    pub rate_limit: RateLimit,
+    /// A second limit counted per recipient ([`Operation::recipient`]), shared by every
+    /// endpoint with the same class.
+    pub recipient_limit: Option<RateLimit>,
     /// Path template with `:param` segments. Only the fake and tests read this field and the
     /// ones below, so only builds with the `fake` feature carry them.
     #[cfg(feature = "fake")]
@@ -101,9 +106,9 @@ pub struct OperationMeta {
     /// Documentation page.
     #[cfg(feature = "fake")]
     pub docs: &'static str,
-    /// Rate-limit class.
+    /// The request field naming the recipient that `recipient_limit` counts.
     #[cfg(feature = "fake")]
-    pub rate_limit: RateLimit,
+    pub recipient_field: Option<&'static str>,
     /// Codes the endpoint's documentation lists (platform-wide codes come on top).
     #[cfg(feature = "fake")]
     pub errors: &'static [ErrorCode],
@@ -282,6 +287,12 @@ pub trait Operation: sealed::Sealed + Serialize + Sync {
     /// The file part of a multipart body: its field name, the file, and the largest size the
     /// endpoint takes. `None`: the body is JSON.
     fn file(&self) -> Option<(&'static str, &crate::FileUpload, Option<u64>)> {
+        None
+    }
+
+    /// The recipient that [`OperationMeta::recipient_limit`] counts against (a message's
+    /// `receive_id`).
+    fn recipient(&self) -> Option<&str> {
         None
     }
 }

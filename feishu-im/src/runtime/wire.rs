@@ -413,12 +413,14 @@ mod tests {
             tokens: &[],
             idempotent: false,
             has_body: true,
+            rate_limit: crate::operation::RateLimit { class: "", per_minute: 1, per_second: 1 },
+            recipient_limit: None,
             #[cfg(feature = "fake")]
             path: "/send/:chat_id",
             #[cfg(feature = "fake")]
             docs: "",
             #[cfg(feature = "fake")]
-            rate_limit: crate::operation::RateLimit { class: "", per_minute: 1, per_second: 1 },
+            recipient_field: None,
             #[cfg(feature = "fake")]
             errors: &[],
             #[cfg(feature = "fake")]

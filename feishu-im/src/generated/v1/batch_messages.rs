@@ -3,11 +3,11 @@
 //! Batches of messages sent to many users at once with the legacy batch-send API.
 
 use serde::{Deserialize, Serialize};
-use crate::operation::{Method, Operation, OperationMeta, TokenKind, UrlPath};
+use crate::operation::{Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath};
 use crate::{Caller, Client, Error};
 
 #[cfg(feature = "fake")]
-use crate::operation::{FieldMeta, In, RateLimit, ValueType};
+use crate::operation::{FieldMeta, In, ValueType};
 
 #[cfg(feature = "fake")]
 use crate::ErrorCode;
@@ -174,16 +174,18 @@ impl Operation for DeleteRequest {
         tokens: &[TokenKind::Tenant],
         idempotent: false,
         has_body: false,
-        #[cfg(feature = "fake")]
-        path: "/open-apis/im/v1/batch_messages/:batch_message_id",
-        #[cfg(feature = "fake")]
-        docs: "https://open.feishu.cn/document/server-docs/im-v1/batch_message/delete",
-        #[cfg(feature = "fake")]
         rate_limit: RateLimit {
             class: "standard_1000_50",
             per_minute: 1000,
             per_second: 50,
         },
+        recipient_limit: None,
+        #[cfg(feature = "fake")]
+        path: "/open-apis/im/v1/batch_messages/:batch_message_id",
+        #[cfg(feature = "fake")]
+        docs: "https://open.feishu.cn/document/server-docs/im-v1/batch_message/delete",
+        #[cfg(feature = "fake")]
+        recipient_field: None,
         #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::InvalidMessageParameter,
@@ -256,16 +258,18 @@ impl Operation for ReadUserRequest {
         tokens: &[TokenKind::Tenant],
         idempotent: true,
         has_body: false,
-        #[cfg(feature = "fake")]
-        path: "/open-apis/im/v1/batch_messages/:batch_message_id/read_user",
-        #[cfg(feature = "fake")]
-        docs: "https://open.feishu.cn/document/server-docs/im-v1/batch_message/read_user",
-        #[cfg(feature = "fake")]
         rate_limit: RateLimit {
             class: "standard_1000_50",
             per_minute: 1000,
             per_second: 50,
         },
+        recipient_limit: None,
+        #[cfg(feature = "fake")]
+        path: "/open-apis/im/v1/batch_messages/:batch_message_id/read_user",
+        #[cfg(feature = "fake")]
+        docs: "https://open.feishu.cn/document/server-docs/im-v1/batch_message/read_user",
+        #[cfg(feature = "fake")]
+        recipient_field: None,
         #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::InvalidMessageParameter,
@@ -353,16 +357,18 @@ impl Operation for GetProgressRequest {
         tokens: &[TokenKind::Tenant],
         idempotent: true,
         has_body: false,
-        #[cfg(feature = "fake")]
-        path: "/open-apis/im/v1/batch_messages/:batch_message_id/get_progress",
-        #[cfg(feature = "fake")]
-        docs: "https://open.feishu.cn/document/server-docs/im-v1/batch_message/get_progress",
-        #[cfg(feature = "fake")]
         rate_limit: RateLimit {
             class: "standard_1000_50",
             per_minute: 1000,
             per_second: 50,
         },
+        recipient_limit: None,
+        #[cfg(feature = "fake")]
+        path: "/open-apis/im/v1/batch_messages/:batch_message_id/get_progress",
+        #[cfg(feature = "fake")]
+        docs: "https://open.feishu.cn/document/server-docs/im-v1/batch_message/get_progress",
+        #[cfg(feature = "fake")]
+        recipient_field: None,
         #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::InvalidMessageParameter,

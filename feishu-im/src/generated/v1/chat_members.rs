@@ -3,11 +3,13 @@
 //! Members of a group chat (users and bots).
 
 use serde::{Deserialize, Serialize};
-use crate::operation::{Method, Operation, OperationMeta, Paged, TokenKind, UrlPath};
+use crate::operation::{
+    Method, Operation, OperationMeta, Paged, RateLimit, TokenKind, UrlPath,
+};
 use crate::{Caller, Client, Error, MemberIdType, Pager, SucceedType, UserIdType};
 
 #[cfg(feature = "fake")]
-use crate::operation::{FieldMeta, In, RateLimit, ValueType};
+use crate::operation::{FieldMeta, In, ValueType};
 
 #[cfg(feature = "fake")]
 use crate::ErrorCode;
@@ -264,16 +266,18 @@ impl Operation for MeJoinRequest {
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: true,
         has_body: false,
-        #[cfg(feature = "fake")]
-        path: "/open-apis/im/v1/chats/:chat_id/members/me_join",
-        #[cfg(feature = "fake")]
-        docs: "https://open.feishu.cn/document/server-docs/group/chat-member/me_join",
-        #[cfg(feature = "fake")]
         rate_limit: RateLimit {
             class: "standard_1000_50",
             per_minute: 1000,
             per_second: 50,
         },
+        recipient_limit: None,
+        #[cfg(feature = "fake")]
+        path: "/open-apis/im/v1/chats/:chat_id/members/me_join",
+        #[cfg(feature = "fake")]
+        docs: "https://open.feishu.cn/document/server-docs/group/chat-member/me_join",
+        #[cfg(feature = "fake")]
+        recipient_field: None,
         #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::AppNotFound,
@@ -387,16 +391,18 @@ impl Operation for CreateRequest {
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: false,
         has_body: true,
-        #[cfg(feature = "fake")]
-        path: "/open-apis/im/v1/chats/:chat_id/members",
-        #[cfg(feature = "fake")]
-        docs: "https://open.feishu.cn/document/server-docs/group/chat-member/create",
-        #[cfg(feature = "fake")]
         rate_limit: RateLimit {
             class: "standard_1000_50",
             per_minute: 1000,
             per_second: 50,
         },
+        recipient_limit: None,
+        #[cfg(feature = "fake")]
+        path: "/open-apis/im/v1/chats/:chat_id/members",
+        #[cfg(feature = "fake")]
+        docs: "https://open.feishu.cn/document/server-docs/group/chat-member/create",
+        #[cfg(feature = "fake")]
+        recipient_field: None,
         #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::InvalidRequestParameter,
@@ -556,16 +562,18 @@ impl Operation for DeleteRequest {
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: false,
         has_body: true,
-        #[cfg(feature = "fake")]
-        path: "/open-apis/im/v1/chats/:chat_id/members",
-        #[cfg(feature = "fake")]
-        docs: "https://open.feishu.cn/document/server-docs/group/chat-member/delete",
-        #[cfg(feature = "fake")]
         rate_limit: RateLimit {
             class: "standard_1000_50",
             per_minute: 1000,
             per_second: 50,
         },
+        recipient_limit: None,
+        #[cfg(feature = "fake")]
+        path: "/open-apis/im/v1/chats/:chat_id/members",
+        #[cfg(feature = "fake")]
+        docs: "https://open.feishu.cn/document/server-docs/group/chat-member/delete",
+        #[cfg(feature = "fake")]
+        recipient_field: None,
         #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::InvalidRequestParameter,
@@ -705,16 +713,18 @@ impl Operation for GetRequest {
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: true,
         has_body: false,
-        #[cfg(feature = "fake")]
-        path: "/open-apis/im/v1/chats/:chat_id/members",
-        #[cfg(feature = "fake")]
-        docs: "https://open.feishu.cn/document/server-docs/group/chat-member/get",
-        #[cfg(feature = "fake")]
         rate_limit: RateLimit {
             class: "standard_1000_50",
             per_minute: 1000,
             per_second: 50,
         },
+        recipient_limit: None,
+        #[cfg(feature = "fake")]
+        path: "/open-apis/im/v1/chats/:chat_id/members",
+        #[cfg(feature = "fake")]
+        docs: "https://open.feishu.cn/document/server-docs/group/chat-member/get",
+        #[cfg(feature = "fake")]
+        recipient_field: None,
         #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::InvalidRequestParameter,
@@ -861,16 +871,18 @@ impl Operation for IsInChatRequest {
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: true,
         has_body: false,
-        #[cfg(feature = "fake")]
-        path: "/open-apis/im/v1/chats/:chat_id/members/is_in_chat",
-        #[cfg(feature = "fake")]
-        docs: "https://open.feishu.cn/document/server-docs/group/chat-member/is_in_chat",
-        #[cfg(feature = "fake")]
         rate_limit: RateLimit {
             class: "standard_1000_50",
             per_minute: 1000,
             per_second: 50,
         },
+        recipient_limit: None,
+        #[cfg(feature = "fake")]
+        path: "/open-apis/im/v1/chats/:chat_id/members/is_in_chat",
+        #[cfg(feature = "fake")]
+        docs: "https://open.feishu.cn/document/server-docs/group/chat-member/is_in_chat",
+        #[cfg(feature = "fake")]
+        recipient_field: None,
         #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::AppNotFound,

@@ -3,11 +3,13 @@
 //! Emoji reactions on messages.
 
 use serde::{Deserialize, Serialize};
-use crate::operation::{Method, Operation, OperationMeta, Paged, TokenKind, UrlPath};
+use crate::operation::{
+    Method, Operation, OperationMeta, Paged, RateLimit, TokenKind, UrlPath,
+};
 use crate::{Caller, Client, Error, Pager, ReactionQueryFailReason, UserIdType};
 
 #[cfg(feature = "fake")]
-use crate::operation::{FieldMeta, In, RateLimit, ValueType};
+use crate::operation::{FieldMeta, In, ValueType};
 
 #[cfg(feature = "fake")]
 use crate::ErrorCode;
@@ -235,16 +237,18 @@ impl Operation for CreateRequest {
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: false,
         has_body: true,
-        #[cfg(feature = "fake")]
-        path: "/open-apis/im/v1/messages/:message_id/reactions",
-        #[cfg(feature = "fake")]
-        docs: "https://open.feishu.cn/document/server-docs/im-v1/message-reaction/create",
-        #[cfg(feature = "fake")]
         rate_limit: RateLimit {
             class: "standard_1000_50",
             per_minute: 1000,
             per_second: 50,
         },
+        recipient_limit: None,
+        #[cfg(feature = "fake")]
+        path: "/open-apis/im/v1/messages/:message_id/reactions",
+        #[cfg(feature = "fake")]
+        docs: "https://open.feishu.cn/document/server-docs/im-v1/message-reaction/create",
+        #[cfg(feature = "fake")]
+        recipient_field: None,
         #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::MessageDeleted,
@@ -372,16 +376,18 @@ impl Operation for DeleteRequest {
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: false,
         has_body: false,
-        #[cfg(feature = "fake")]
-        path: "/open-apis/im/v1/messages/:message_id/reactions/:reaction_id",
-        #[cfg(feature = "fake")]
-        docs: "https://open.feishu.cn/document/server-docs/im-v1/message-reaction/delete",
-        #[cfg(feature = "fake")]
         rate_limit: RateLimit {
             class: "standard_1000_50",
             per_minute: 1000,
             per_second: 50,
         },
+        recipient_limit: None,
+        #[cfg(feature = "fake")]
+        path: "/open-apis/im/v1/messages/:message_id/reactions/:reaction_id",
+        #[cfg(feature = "fake")]
+        docs: "https://open.feishu.cn/document/server-docs/im-v1/message-reaction/delete",
+        #[cfg(feature = "fake")]
+        recipient_field: None,
         #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::MessageDeleted,
@@ -538,16 +544,18 @@ impl Operation for ListRequest {
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: true,
         has_body: false,
-        #[cfg(feature = "fake")]
-        path: "/open-apis/im/v1/messages/:message_id/reactions",
-        #[cfg(feature = "fake")]
-        docs: "https://open.feishu.cn/document/server-docs/im-v1/message-reaction/list",
-        #[cfg(feature = "fake")]
         rate_limit: RateLimit {
             class: "standard_1000_50",
             per_minute: 1000,
             per_second: 50,
         },
+        recipient_limit: None,
+        #[cfg(feature = "fake")]
+        path: "/open-apis/im/v1/messages/:message_id/reactions",
+        #[cfg(feature = "fake")]
+        docs: "https://open.feishu.cn/document/server-docs/im-v1/message-reaction/list",
+        #[cfg(feature = "fake")]
+        recipient_field: None,
         #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::MessageDeleted,
@@ -760,16 +768,18 @@ impl Operation for BatchQueryRequest {
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: true,
         has_body: true,
-        #[cfg(feature = "fake")]
-        path: "/open-apis/im/v1/messages/reactions/batch_query",
-        #[cfg(feature = "fake")]
-        docs: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/message-reaction/batch_query",
-        #[cfg(feature = "fake")]
         rate_limit: RateLimit {
             class: "standard_1000_50",
             per_minute: 1000,
             per_second: 50,
         },
+        recipient_limit: None,
+        #[cfg(feature = "fake")]
+        path: "/open-apis/im/v1/messages/reactions/batch_query",
+        #[cfg(feature = "fake")]
+        docs: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/message-reaction/batch_query",
+        #[cfg(feature = "fake")]
+        recipient_field: None,
         #[cfg(feature = "fake")]
         errors: &[],
         #[cfg(feature = "fake")]

@@ -3,11 +3,11 @@
 //! Files and images inside messages.
 
 use serde::{Deserialize, Serialize};
-use crate::operation::{Method, Operation, OperationMeta, TokenKind, UrlPath};
+use crate::operation::{Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath};
 use crate::{Caller, Client, Error, MessageResourceType};
 
 #[cfg(feature = "fake")]
-use crate::operation::{FieldMeta, In, RateLimit, ValueType};
+use crate::operation::{FieldMeta, In, ValueType};
 
 #[cfg(feature = "fake")]
 use crate::ErrorCode;
@@ -139,16 +139,18 @@ impl Operation for GetRequest {
         tokens: &[TokenKind::Tenant],
         idempotent: true,
         has_body: false,
-        #[cfg(feature = "fake")]
-        path: "/open-apis/im/v1/messages/:message_id/resources/:file_key",
-        #[cfg(feature = "fake")]
-        docs: "https://open.feishu.cn/document/server-docs/im-v1/message/get-2",
-        #[cfg(feature = "fake")]
         rate_limit: RateLimit {
             class: "standard_1000_50",
             per_minute: 1000,
             per_second: 50,
         },
+        recipient_limit: None,
+        #[cfg(feature = "fake")]
+        path: "/open-apis/im/v1/messages/:message_id/resources/:file_key",
+        #[cfg(feature = "fake")]
+        docs: "https://open.feishu.cn/document/server-docs/im-v1/message/get-2",
+        #[cfg(feature = "fake")]
+        recipient_field: None,
         #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::MessageDeleted,

@@ -3,7 +3,9 @@
 //! Messages in chats and to users.
 
 use serde::{Deserialize, Serialize};
-use crate::operation::{Method, Operation, OperationMeta, Paged, TokenKind, UrlPath};
+use crate::operation::{
+    Method, Operation, OperationMeta, Paged, RateLimit, TokenKind, UrlPath,
+};
 use crate::{
     Caller, Client, ContainerIdType, Error, FollowUpLanguage, ForwardReceiveIdType,
     Message, MessageContent, MessageSearchAttachmentType, MessageSearchChatType,
@@ -11,7 +13,7 @@ use crate::{
 };
 
 #[cfg(feature = "fake")]
-use crate::operation::{FieldMeta, In, RateLimit, ValueType};
+use crate::operation::{FieldMeta, In, ValueType};
 
 #[cfg(feature = "fake")]
 use crate::ErrorCode;
@@ -53,6 +55,8 @@ impl<'a> Messages<'a> {
     /// - App types: custom, store (isv)
     /// - Scopes (any one): `im:message`, `im:message:send_as_bot`
     /// - Rate limit (`standard_1000_50`): 1000 requests per minute and 50 per second, per app per tenant.
+    /// - Rate limit per recipient (`per_recipient_5`, by `receive_id`): 5 messages per second to one user, and 5 per second to one chat shared by all the bots in
+    ///   it (code 230020 beyond).
     /// - Retried on connection failures and 5xx: yes: each call sends one `uuid` (generated unless set), so a retry takes effect once
     ///
     /// # Errors
@@ -338,6 +342,8 @@ impl<'a> Messages<'a> {
     /// - App types: custom, store (isv)
     /// - Scopes (any one): `im:message`, `im:message:send_as_bot`
     /// - Rate limit (`standard_1000_50`): 1000 requests per minute and 50 per second, per app per tenant.
+    /// - Rate limit per recipient (`per_recipient_5`, by `receive_id`): 5 messages per second to one user, and 5 per second to one chat shared by all the bots in
+    ///   it (code 230020 beyond).
     /// - Retried on connection failures and 5xx: yes: each call sends one `uuid` (generated unless set), so a retry takes effect once
     ///
     /// # Errors
@@ -392,6 +398,8 @@ impl<'a> Messages<'a> {
     /// - App types: custom, store (isv)
     /// - Scopes (any one): `im:message`, `im:message:send_as_bot`
     /// - Rate limit (`standard_1000_50`): 1000 requests per minute and 50 per second, per app per tenant.
+    /// - Rate limit per recipient (`per_recipient_5`, by `receive_id`): 5 messages per second to one user, and 5 per second to one chat shared by all the bots in
+    ///   it (code 230020 beyond).
     /// - Retried on connection failures and 5xx: yes: each call sends one `uuid` (generated unless set), so a retry takes effect once
     ///
     /// # Errors
@@ -726,16 +734,22 @@ impl Operation for CreateRequest {
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: false,
         has_body: true,
-        #[cfg(feature = "fake")]
-        path: "/open-apis/im/v1/messages",
-        #[cfg(feature = "fake")]
-        docs: "https://open.feishu.cn/document/server-docs/im-v1/message/create",
-        #[cfg(feature = "fake")]
         rate_limit: RateLimit {
             class: "standard_1000_50",
             per_minute: 1000,
             per_second: 50,
         },
+        recipient_limit: Some(RateLimit {
+            class: "per_recipient_5",
+            per_minute: 300,
+            per_second: 5,
+        }),
+        #[cfg(feature = "fake")]
+        path: "/open-apis/im/v1/messages",
+        #[cfg(feature = "fake")]
+        docs: "https://open.feishu.cn/document/server-docs/im-v1/message/create",
+        #[cfg(feature = "fake")]
+        recipient_field: Some("receive_id"),
         #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::InvalidMessageParameter,
@@ -883,6 +897,10 @@ impl Operation for CreateRequest {
     fn write_path(&self, path: &mut UrlPath<'_>) {
         path.literal("/open-apis/im/v1/messages");
     }
+
+    fn recipient(&self) -> Option<&str> {
+        Some(&self.receive_id)
+    }
 }
 
 /// The `data` of a successful [`Messages::create`]: the [`Message`] itself.
@@ -960,16 +978,18 @@ impl Operation for ReplyRequest {
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: false,
         has_body: true,
-        #[cfg(feature = "fake")]
-        path: "/open-apis/im/v1/messages/:message_id/reply",
-        #[cfg(feature = "fake")]
-        docs: "https://open.feishu.cn/document/server-docs/im-v1/message/reply",
-        #[cfg(feature = "fake")]
         rate_limit: RateLimit {
             class: "standard_1000_50",
             per_minute: 1000,
             per_second: 50,
         },
+        recipient_limit: None,
+        #[cfg(feature = "fake")]
+        path: "/open-apis/im/v1/messages/:message_id/reply",
+        #[cfg(feature = "fake")]
+        docs: "https://open.feishu.cn/document/server-docs/im-v1/message/reply",
+        #[cfg(feature = "fake")]
+        recipient_field: None,
         #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::InvalidMessageParameter,
@@ -1172,16 +1192,18 @@ impl Operation for GetRequest {
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: true,
         has_body: false,
-        #[cfg(feature = "fake")]
-        path: "/open-apis/im/v1/messages/:message_id",
-        #[cfg(feature = "fake")]
-        docs: "https://open.feishu.cn/document/server-docs/im-v1/message/get",
-        #[cfg(feature = "fake")]
         rate_limit: RateLimit {
             class: "standard_1000_50",
             per_minute: 1000,
             per_second: 50,
         },
+        recipient_limit: None,
+        #[cfg(feature = "fake")]
+        path: "/open-apis/im/v1/messages/:message_id",
+        #[cfg(feature = "fake")]
+        docs: "https://open.feishu.cn/document/server-docs/im-v1/message/get",
+        #[cfg(feature = "fake")]
+        recipient_field: None,
         #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::InvalidMessageParameter,
@@ -1460,16 +1482,18 @@ impl Operation for ListRequest {
         tokens: &[TokenKind::Tenant],
         idempotent: true,
         has_body: false,
-        #[cfg(feature = "fake")]
-        path: "/open-apis/im/v1/messages",
-        #[cfg(feature = "fake")]
-        docs: "https://open.feishu.cn/document/server-docs/im-v1/message/list",
-        #[cfg(feature = "fake")]
         rate_limit: RateLimit {
             class: "standard_1000_50",
             per_minute: 1000,
             per_second: 50,
         },
+        recipient_limit: None,
+        #[cfg(feature = "fake")]
+        path: "/open-apis/im/v1/messages",
+        #[cfg(feature = "fake")]
+        docs: "https://open.feishu.cn/document/server-docs/im-v1/message/list",
+        #[cfg(feature = "fake")]
+        recipient_field: None,
         #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::InvalidMessageParameter,
@@ -1729,16 +1753,18 @@ impl Operation for DeleteRequest {
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: false,
         has_body: false,
-        #[cfg(feature = "fake")]
-        path: "/open-apis/im/v1/messages/:message_id",
-        #[cfg(feature = "fake")]
-        docs: "https://open.feishu.cn/document/server-docs/im-v1/message/delete",
-        #[cfg(feature = "fake")]
         rate_limit: RateLimit {
             class: "standard_1000_50",
             per_minute: 1000,
             per_second: 50,
         },
+        recipient_limit: None,
+        #[cfg(feature = "fake")]
+        path: "/open-apis/im/v1/messages/:message_id",
+        #[cfg(feature = "fake")]
+        docs: "https://open.feishu.cn/document/server-docs/im-v1/message/delete",
+        #[cfg(feature = "fake")]
+        recipient_field: None,
         #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::InvalidMessageParameter,
@@ -1822,16 +1848,18 @@ impl Operation for UpdateRequest {
         tokens: &[TokenKind::Tenant],
         idempotent: false,
         has_body: true,
-        #[cfg(feature = "fake")]
-        path: "/open-apis/im/v1/messages/:message_id",
-        #[cfg(feature = "fake")]
-        docs: "https://open.feishu.cn/document/server-docs/im-v1/message/update",
-        #[cfg(feature = "fake")]
         rate_limit: RateLimit {
             class: "standard_1000_50",
             per_minute: 1000,
             per_second: 50,
         },
+        recipient_limit: None,
+        #[cfg(feature = "fake")]
+        path: "/open-apis/im/v1/messages/:message_id",
+        #[cfg(feature = "fake")]
+        docs: "https://open.feishu.cn/document/server-docs/im-v1/message/update",
+        #[cfg(feature = "fake")]
+        recipient_field: None,
         #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::InvalidMessageParameter,
@@ -2022,16 +2050,18 @@ impl Operation for PatchRequest {
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: true,
         has_body: true,
-        #[cfg(feature = "fake")]
-        path: "/open-apis/im/v1/messages/:message_id",
-        #[cfg(feature = "fake")]
-        docs: "https://open.feishu.cn/document/server-docs/im-v1/message/patch",
-        #[cfg(feature = "fake")]
         rate_limit: RateLimit {
             class: "standard_1000_50",
             per_minute: 1000,
             per_second: 50,
         },
+        recipient_limit: None,
+        #[cfg(feature = "fake")]
+        path: "/open-apis/im/v1/messages/:message_id",
+        #[cfg(feature = "fake")]
+        docs: "https://open.feishu.cn/document/server-docs/im-v1/message/patch",
+        #[cfg(feature = "fake")]
+        recipient_field: None,
         #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::InvalidMessageParameter,
@@ -2140,16 +2170,22 @@ impl Operation for ForwardRequest {
         tokens: &[TokenKind::Tenant],
         idempotent: false,
         has_body: true,
-        #[cfg(feature = "fake")]
-        path: "/open-apis/im/v1/messages/:message_id/forward",
-        #[cfg(feature = "fake")]
-        docs: "https://open.feishu.cn/document/server-docs/im-v1/message/forward",
-        #[cfg(feature = "fake")]
         rate_limit: RateLimit {
             class: "standard_1000_50",
             per_minute: 1000,
             per_second: 50,
         },
+        recipient_limit: Some(RateLimit {
+            class: "per_recipient_5",
+            per_minute: 300,
+            per_second: 5,
+        }),
+        #[cfg(feature = "fake")]
+        path: "/open-apis/im/v1/messages/:message_id/forward",
+        #[cfg(feature = "fake")]
+        docs: "https://open.feishu.cn/document/server-docs/im-v1/message/forward",
+        #[cfg(feature = "fake")]
+        recipient_field: Some("receive_id"),
         #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::InvalidMessageParameter,
@@ -2308,6 +2344,10 @@ impl Operation for ForwardRequest {
             .param("message_id", &self.message_id)
             .literal("/forward");
     }
+
+    fn recipient(&self) -> Option<&str> {
+        Some(&self.receive_id)
+    }
 }
 
 /// The `data` of a successful [`Messages::forward`]: the [`Message`] itself.
@@ -2384,16 +2424,22 @@ impl Operation for MergeForwardRequest {
         tokens: &[TokenKind::Tenant],
         idempotent: false,
         has_body: true,
-        #[cfg(feature = "fake")]
-        path: "/open-apis/im/v1/messages/merge_forward",
-        #[cfg(feature = "fake")]
-        docs: "https://open.feishu.cn/document/server-docs/im-v1/message/merge_forward",
-        #[cfg(feature = "fake")]
         rate_limit: RateLimit {
             class: "standard_1000_50",
             per_minute: 1000,
             per_second: 50,
         },
+        recipient_limit: Some(RateLimit {
+            class: "per_recipient_5",
+            per_minute: 300,
+            per_second: 5,
+        }),
+        #[cfg(feature = "fake")]
+        path: "/open-apis/im/v1/messages/merge_forward",
+        #[cfg(feature = "fake")]
+        docs: "https://open.feishu.cn/document/server-docs/im-v1/message/merge_forward",
+        #[cfg(feature = "fake")]
+        recipient_field: Some("receive_id"),
         #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::InvalidMessageParameter,
@@ -2576,6 +2622,10 @@ impl Operation for MergeForwardRequest {
     fn write_path(&self, path: &mut UrlPath<'_>) {
         path.literal("/open-apis/im/v1/messages/merge_forward");
     }
+
+    fn recipient(&self) -> Option<&str> {
+        Some(&self.receive_id)
+    }
 }
 
 /// The `data` of a successful [`Messages::merge_forward`]. Fields the server adds later are ignored.
@@ -2657,16 +2707,18 @@ impl Operation for ReadUsersRequest {
         tokens: &[TokenKind::Tenant],
         idempotent: true,
         has_body: false,
-        #[cfg(feature = "fake")]
-        path: "/open-apis/im/v1/messages/:message_id/read_users",
-        #[cfg(feature = "fake")]
-        docs: "https://open.feishu.cn/document/server-docs/im-v1/message/read_users",
-        #[cfg(feature = "fake")]
         rate_limit: RateLimit {
             class: "standard_1000_50",
             per_minute: 1000,
             per_second: 50,
         },
+        recipient_limit: None,
+        #[cfg(feature = "fake")]
+        path: "/open-apis/im/v1/messages/:message_id/read_users",
+        #[cfg(feature = "fake")]
+        docs: "https://open.feishu.cn/document/server-docs/im-v1/message/read_users",
+        #[cfg(feature = "fake")]
+        recipient_field: None,
         #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::InvalidMessageParameter,
@@ -2825,16 +2877,18 @@ impl Operation for UrgentAppRequest {
         tokens: &[TokenKind::Tenant],
         idempotent: false,
         has_body: true,
-        #[cfg(feature = "fake")]
-        path: "/open-apis/im/v1/messages/:message_id/urgent_app",
-        #[cfg(feature = "fake")]
-        docs: "https://open.feishu.cn/document/server-docs/im-v1/message/urgent_app",
-        #[cfg(feature = "fake")]
         rate_limit: RateLimit {
             class: "standard_1000_50",
             per_minute: 1000,
             per_second: 50,
         },
+        recipient_limit: None,
+        #[cfg(feature = "fake")]
+        path: "/open-apis/im/v1/messages/:message_id/urgent_app",
+        #[cfg(feature = "fake")]
+        docs: "https://open.feishu.cn/document/server-docs/im-v1/message/urgent_app",
+        #[cfg(feature = "fake")]
+        recipient_field: None,
         #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::InvalidMessageParameter,
@@ -2953,16 +3007,18 @@ impl Operation for UrgentSmsRequest {
         tokens: &[TokenKind::Tenant],
         idempotent: false,
         has_body: true,
-        #[cfg(feature = "fake")]
-        path: "/open-apis/im/v1/messages/:message_id/urgent_sms",
-        #[cfg(feature = "fake")]
-        docs: "https://open.feishu.cn/document/server-docs/im-v1/message/urgent_sms",
-        #[cfg(feature = "fake")]
         rate_limit: RateLimit {
             class: "standard_1000_50",
             per_minute: 1000,
             per_second: 50,
         },
+        recipient_limit: None,
+        #[cfg(feature = "fake")]
+        path: "/open-apis/im/v1/messages/:message_id/urgent_sms",
+        #[cfg(feature = "fake")]
+        docs: "https://open.feishu.cn/document/server-docs/im-v1/message/urgent_sms",
+        #[cfg(feature = "fake")]
+        recipient_field: None,
         #[cfg(feature = "fake")]
         errors: &[],
         #[cfg(feature = "fake")]
@@ -3079,16 +3135,18 @@ impl Operation for MgetRequest {
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: true,
         has_body: false,
-        #[cfg(feature = "fake")]
-        path: "/open-apis/im/v1/messages/mget",
-        #[cfg(feature = "fake")]
-        docs: "https://github.com/larksuite/cli/blob/main/shortcuts/im/im_messages_mget.go",
-        #[cfg(feature = "fake")]
         rate_limit: RateLimit {
             class: "standard_1000_50",
             per_minute: 1000,
             per_second: 50,
         },
+        recipient_limit: None,
+        #[cfg(feature = "fake")]
+        path: "/open-apis/im/v1/messages/mget",
+        #[cfg(feature = "fake")]
+        docs: "https://github.com/larksuite/cli/blob/main/shortcuts/im/im_messages_mget.go",
+        #[cfg(feature = "fake")]
+        recipient_field: None,
         #[cfg(feature = "fake")]
         errors: &[],
         #[cfg(feature = "fake")]
@@ -3329,16 +3387,18 @@ impl Operation for UrgentPhoneRequest {
         tokens: &[TokenKind::Tenant],
         idempotent: false,
         has_body: true,
-        #[cfg(feature = "fake")]
-        path: "/open-apis/im/v1/messages/:message_id/urgent_phone",
-        #[cfg(feature = "fake")]
-        docs: "https://open.feishu.cn/document/server-docs/im-v1/buzz-messages/urgent_phone",
-        #[cfg(feature = "fake")]
         rate_limit: RateLimit {
             class: "standard_1000_50",
             per_minute: 1000,
             per_second: 50,
         },
+        recipient_limit: None,
+        #[cfg(feature = "fake")]
+        path: "/open-apis/im/v1/messages/:message_id/urgent_phone",
+        #[cfg(feature = "fake")]
+        docs: "https://open.feishu.cn/document/server-docs/im-v1/buzz-messages/urgent_phone",
+        #[cfg(feature = "fake")]
+        recipient_field: None,
         #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::InvalidMessageParameter,
@@ -3448,16 +3508,18 @@ impl Operation for PushFollowUpRequest {
         tokens: &[TokenKind::Tenant],
         idempotent: false,
         has_body: true,
-        #[cfg(feature = "fake")]
-        path: "/open-apis/im/v1/messages/:message_id/push_follow_up",
-        #[cfg(feature = "fake")]
-        docs: "https://open.feishu.cn/document/im-v1/message/push_follow_up",
-        #[cfg(feature = "fake")]
         rate_limit: RateLimit {
             class: "standard_1000_50",
             per_minute: 1000,
             per_second: 50,
         },
+        recipient_limit: None,
+        #[cfg(feature = "fake")]
+        path: "/open-apis/im/v1/messages/:message_id/push_follow_up",
+        #[cfg(feature = "fake")]
+        docs: "https://open.feishu.cn/document/im-v1/message/push_follow_up",
+        #[cfg(feature = "fake")]
+        recipient_field: None,
         #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::InvalidMessageParameter,
@@ -3636,16 +3698,18 @@ impl Operation for SearchRequest {
         tokens: &[TokenKind::User],
         idempotent: true,
         has_body: true,
-        #[cfg(feature = "fake")]
-        path: "/open-apis/im/v1/messages/search",
-        #[cfg(feature = "fake")]
-        docs: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/message/search",
-        #[cfg(feature = "fake")]
         rate_limit: RateLimit {
             class: "per_minute_100",
             per_minute: 100,
             per_second: 100,
         },
+        recipient_limit: None,
+        #[cfg(feature = "fake")]
+        path: "/open-apis/im/v1/messages/search",
+        #[cfg(feature = "fake")]
+        docs: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/message/search",
+        #[cfg(feature = "fake")]
+        recipient_field: None,
         #[cfg(feature = "fake")]
         errors: &[],
         #[cfg(feature = "fake")]

@@ -3,11 +3,13 @@
 //! Messages pinned in chats.
 
 use serde::{Deserialize, Serialize};
-use crate::operation::{Method, Operation, OperationMeta, Paged, TokenKind, UrlPath};
+use crate::operation::{
+    Method, Operation, OperationMeta, Paged, RateLimit, TokenKind, UrlPath,
+};
 use crate::{Caller, Client, Error, Pager};
 
 #[cfg(feature = "fake")]
-use crate::operation::{FieldMeta, In, RateLimit, ValueType};
+use crate::operation::{FieldMeta, In, ValueType};
 
 #[cfg(feature = "fake")]
 use crate::ErrorCode;
@@ -184,16 +186,18 @@ impl Operation for CreateRequest {
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: true,
         has_body: true,
-        #[cfg(feature = "fake")]
-        path: "/open-apis/im/v1/pins",
-        #[cfg(feature = "fake")]
-        docs: "https://open.feishu.cn/document/server-docs/im-v1/pin/create",
-        #[cfg(feature = "fake")]
         rate_limit: RateLimit {
             class: "standard_1000_50",
             per_minute: 1000,
             per_second: 50,
         },
+        recipient_limit: None,
+        #[cfg(feature = "fake")]
+        path: "/open-apis/im/v1/pins",
+        #[cfg(feature = "fake")]
+        docs: "https://open.feishu.cn/document/server-docs/im-v1/pin/create",
+        #[cfg(feature = "fake")]
+        recipient_field: None,
         #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::InvalidMessageParameter,
@@ -298,16 +302,18 @@ impl Operation for DeleteRequest {
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: true,
         has_body: false,
-        #[cfg(feature = "fake")]
-        path: "/open-apis/im/v1/pins/:message_id",
-        #[cfg(feature = "fake")]
-        docs: "https://open.feishu.cn/document/server-docs/im-v1/pin/delete",
-        #[cfg(feature = "fake")]
         rate_limit: RateLimit {
             class: "standard_1000_50",
             per_minute: 1000,
             per_second: 50,
         },
+        recipient_limit: None,
+        #[cfg(feature = "fake")]
+        path: "/open-apis/im/v1/pins/:message_id",
+        #[cfg(feature = "fake")]
+        docs: "https://open.feishu.cn/document/server-docs/im-v1/pin/delete",
+        #[cfg(feature = "fake")]
+        recipient_field: None,
         #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::InvalidMessageParameter,
@@ -426,16 +432,18 @@ impl Operation for ListRequest {
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: true,
         has_body: false,
-        #[cfg(feature = "fake")]
-        path: "/open-apis/im/v1/pins",
-        #[cfg(feature = "fake")]
-        docs: "https://open.feishu.cn/document/server-docs/im-v1/pin/list",
-        #[cfg(feature = "fake")]
         rate_limit: RateLimit {
             class: "standard_1000_50",
             per_minute: 1000,
             per_second: 50,
         },
+        recipient_limit: None,
+        #[cfg(feature = "fake")]
+        path: "/open-apis/im/v1/pins",
+        #[cfg(feature = "fake")]
+        docs: "https://open.feishu.cn/document/server-docs/im-v1/pin/list",
+        #[cfg(feature = "fake")]
+        recipient_field: None,
         #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::InvalidMessageParameter,

@@ -6,11 +6,11 @@ use serde::Serialize;
 
 #[cfg(feature = "fake")]
 use serde::Deserialize;
-use crate::operation::{Method, Operation, OperationMeta, TokenKind, UrlPath};
+use crate::operation::{Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath};
 use crate::{Caller, Client, Error, ForwardReceiveIdType, Message};
 
 #[cfg(feature = "fake")]
-use crate::operation::{FieldMeta, In, RateLimit, ValueType};
+use crate::operation::{FieldMeta, In, ValueType};
 
 #[cfg(feature = "fake")]
 use crate::ErrorCode;
@@ -53,6 +53,8 @@ impl<'a> Threads<'a> {
     /// - App types: custom, store (isv)
     /// - Scopes (any one): `im:message`, `im:message:send_as_bot`
     /// - Rate limit (`standard_1000_50`): 1000 requests per minute and 50 per second, per app per tenant.
+    /// - Rate limit per recipient (`per_recipient_5`, by `receive_id`): 5 messages per second to one user, and 5 per second to one chat shared by all the bots in
+    ///   it (code 230020 beyond).
     /// - Retried on connection failures and 5xx: yes: each call sends one `uuid` (generated unless set), so a retry takes effect once
     ///
     /// # Errors
@@ -160,16 +162,22 @@ impl Operation for ForwardRequest {
         tokens: &[TokenKind::Tenant],
         idempotent: false,
         has_body: true,
-        #[cfg(feature = "fake")]
-        path: "/open-apis/im/v1/threads/:thread_id/forward",
-        #[cfg(feature = "fake")]
-        docs: "https://open.feishu.cn/document/im-v1/message/forward-2",
-        #[cfg(feature = "fake")]
         rate_limit: RateLimit {
             class: "standard_1000_50",
             per_minute: 1000,
             per_second: 50,
         },
+        recipient_limit: Some(RateLimit {
+            class: "per_recipient_5",
+            per_minute: 300,
+            per_second: 5,
+        }),
+        #[cfg(feature = "fake")]
+        path: "/open-apis/im/v1/threads/:thread_id/forward",
+        #[cfg(feature = "fake")]
+        docs: "https://open.feishu.cn/document/im-v1/message/forward-2",
+        #[cfg(feature = "fake")]
+        recipient_field: Some("receive_id"),
         #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::InvalidMessageParameter,
@@ -324,6 +332,10 @@ impl Operation for ForwardRequest {
         path.literal("/open-apis/im/v1/threads/")
             .param("thread_id", &self.thread_id)
             .literal("/forward");
+    }
+
+    fn recipient(&self) -> Option<&str> {
+        Some(&self.receive_id)
     }
 }
 
