@@ -1,5 +1,6 @@
-//! Messages in the fake: sending, replying, reading, listing and recalling, per chat, with the
-//! `uuid` rule (one message per key within an hour) and the documented codes.
+//! Messages in the fake: sending, replying, forwarding (one message, several merged, a thread),
+//! editing, card updates, reading, listing and recalling, per chat, with the `uuid` rule (one
+//! message per key within an hour) and the documented codes.
 
 use serde_json::Value;
 
@@ -9,14 +10,20 @@ use super::state::{State, Stored, member_id_of};
 use crate::UnixMillis;
 use crate::operation::TokenKind;
 use crate::v1::messages::{
-    CreateRequest, CreateResponse, DeleteRequest, DeleteResponse, GetRequest, GetResponse,
-    ListRequest, ListResponse, ReplyRequest, ReplyResponse,
+    CreateRequest, CreateResponse, DeleteRequest, DeleteResponse, ForwardRequest, ForwardResponse,
+    GetRequest, GetResponse, ListRequest, ListResponse, MergeForwardRequest, MergeForwardResponse,
+    PatchRequest, PatchResponse, ReplyRequest, ReplyResponse, UpdateRequest, UpdateResponse,
 };
+use crate::v1::threads;
 use crate::{ContainerIdType, ErrorCode, FieldViolation, MessageContent, MessageSortType};
-use crate::{Mention, Message, MessageBody, MsgType, ReceiveIdType, Sender, SenderType};
+use crate::{ForwardReceiveIdType, Mention, Message, MessageBody, MsgType, Sender, SenderType};
 
 /// How long a `uuid` keeps a second send from posting again.
 const UUID_WINDOW_MS: i64 = 60 * 60 * 1000;
+/// Edits a message allows.
+const MAX_EDITS: u32 = 20;
+/// How long a card can be updated after it was sent: 14 days.
+const CARD_UPDATE_WINDOW_MS: i64 = 14 * 24 * 60 * 60 * 1000;
 
 /// A text message sent by `sender` (an open_id or app id) in `chat_id`, now.
 pub(super) fn stored(id: &str, chat_id: &str, sender: &str, text: &str) -> Stored {
@@ -34,6 +41,8 @@ pub(super) fn stored(id: &str, chat_id: &str, sender: &str, text: &str) -> Store
         deleted: false,
         uuid: None,
         mentions: Vec::new(),
+        edits: 0,
+        updated: None,
     }
 }
 
@@ -191,6 +200,8 @@ fn post(
         deleted: false,
         uuid,
         mentions,
+        edits: 0,
+        updated: None,
     };
     state.messages.push(stored.clone());
     Ok(stored)
@@ -206,9 +217,9 @@ fn message(m: &Stored) -> Message {
         thread_id: m.thread_id.clone(),
         msg_type: serde_json::from_value::<MsgType>(m.msg_type.clone().into()).ok(),
         create_time: Some(m.created),
-        update_time: Some(m.created),
+        update_time: Some(m.updated.unwrap_or(m.created)),
         deleted: Some(m.deleted),
-        updated: Some(false),
+        updated: Some(m.updated.is_some()),
         chat_id: Some(m.chat_id.clone()),
         sender: Some(Sender {
             id: m.sender.clone(),
@@ -236,19 +247,200 @@ pub(super) fn create(
     if let Some(sent) = earlier(state, who, r.uuid.as_deref()) {
         return Ok(message(&sent));
     }
-    let chat_id = match r.receive_id_type {
-        ReceiveIdType::ChatId => r.receive_id.clone(),
-        ReceiveIdType::Email | ReceiveIdType::Unknown(_) => {
-            return Err(fail(ErrorCode::InvalidReceiveId));
-        }
-        ref id_type => {
-            let user = member_id_of(&r.receive_id, id_type.as_str());
-            p2p_chat(state, who, &user)?
-        }
-    };
+    let chat_id = recipient_chat(state, who, r.receive_id_type.as_str(), &r.receive_id)?;
     postable(state, who, &chat_id)?;
     let sent = post(state, who, chat_id, &r.content, r.uuid, None, false)?;
     Ok(message(&sent))
+}
+
+/// The chat a message to `receive_id` goes to: the chat itself, or the p2p chat with a user.
+fn recipient_chat(
+    state: &mut State,
+    who: &Identity,
+    id_type: &str,
+    receive_id: &str,
+) -> Result<String, Outcome> {
+    match id_type {
+        "chat_id" => Ok(receive_id.to_owned()),
+        "open_id" | "union_id" | "user_id" => {
+            let user = member_id_of(receive_id, id_type);
+            p2p_chat(state, who, &user)
+        }
+        _ => Err(fail(ErrorCode::InvalidReceiveId)),
+    }
+}
+
+/// Where a forward goes: a chat or user as for sending, or into a thread (after its root).
+fn forward_target(
+    state: &mut State,
+    who: &Identity,
+    id_type: &ForwardReceiveIdType,
+    receive_id: &str,
+) -> Result<(String, Option<Stored>), Outcome> {
+    if *id_type == ForwardReceiveIdType::ThreadId {
+        let root = state.messages.iter().find(|m| m.thread_id.as_deref() == Some(receive_id));
+        let root = root.cloned().ok_or_else(|| fail(ErrorCode::TopicNotFound))?;
+        return Ok((root.chat_id.clone(), Some(root)));
+    }
+    Ok((recipient_chat(state, who, id_type.as_str(), receive_id)?, None))
+}
+
+/// A message the caller may forward: it exists, is not recalled, and its chat holds the caller.
+fn forwardable(state: &State, who: &Identity, id: &str) -> Result<Stored, Outcome> {
+    let found = find(state, id)?;
+    if found.deleted {
+        return Err(fail(ErrorCode::MessageDeleted));
+    }
+    if !state.chats.get(&found.chat_id).is_some_and(|c| c.members.contains(&who.member_id())) {
+        return Err(fail(ErrorCode::MessageInvisible));
+    }
+    Ok(found)
+}
+
+/// Stores `content` (received JSON text of kind `kind`) as a new message from the caller.
+fn store_copy(
+    state: &mut State,
+    who: &Identity,
+    (chat_id, root): (String, Option<Stored>),
+    (kind, content): (&str, String),
+    uuid: Option<String>,
+) -> Result<Stored, Outcome> {
+    postable(state, who, &chat_id)?;
+    let seq = state.messages.len() + 1;
+    let stored = Stored {
+        id: format!("om_fake{seq:08x}"),
+        chat_id,
+        sender: who.member_id(),
+        tenant_key: who.tenant_key.clone(),
+        msg_type: kind.to_owned(),
+        content,
+        created: UnixMillis::now(),
+        root_id: root.as_ref().map(|r| r.root_id.clone().unwrap_or_else(|| r.id.clone())),
+        parent_id: root.as_ref().map(|r| r.id.clone()),
+        thread_id: root.and_then(|r| r.thread_id),
+        deleted: false,
+        uuid,
+        mentions: Vec::new(),
+        edits: 0,
+        updated: None,
+    };
+    state.messages.push(stored.clone());
+    Ok(stored)
+}
+
+/// The text a merge-forward or a forwarded thread reads as.
+const MERGED: &str = r#"{"content":"Merged and Forwarded Message"}"#;
+
+pub(super) fn forward(
+    state: &mut State,
+    who: &Identity,
+    r: ForwardRequest,
+) -> Result<ForwardResponse, Outcome> {
+    if let Some(sent) = earlier(state, who, r.uuid.as_deref()) {
+        return Ok(message(&sent));
+    }
+    let original = forwardable(state, who, &r.message_id)?;
+    let target = forward_target(state, who, &r.receive_id_type, &r.receive_id)?;
+    let copy = (original.msg_type.as_str(), original.content.clone());
+    Ok(message(&store_copy(state, who, target, copy, r.uuid)?))
+}
+
+pub(super) fn merge_forward(
+    state: &mut State,
+    who: &Identity,
+    r: MergeForwardRequest,
+) -> Result<MergeForwardResponse, Outcome> {
+    if let Some(sent) = earlier(state, who, r.uuid.as_deref()) {
+        return Ok(MergeForwardResponse {
+            message: Some(message(&sent)),
+            invalid_message_id_list: Vec::new(),
+        });
+    }
+    let (valid, invalid): (Vec<_>, Vec<_>) =
+        r.message_id_list.iter().partition(|id| forwardable(state, who, id).is_ok());
+    if valid.is_empty() {
+        return Err(fail(ErrorCode::ForwardMessagesInvalid));
+    }
+    let target = forward_target(state, who, &r.receive_id_type, &r.receive_id)?;
+    let merged = store_copy(state, who, target, ("merge_forward", MERGED.to_owned()), r.uuid)?;
+    Ok(MergeForwardResponse {
+        message: Some(message(&merged)),
+        invalid_message_id_list: invalid.into_iter().cloned().collect(),
+    })
+}
+
+pub(super) fn forward_thread(
+    state: &mut State,
+    who: &Identity,
+    r: threads::ForwardRequest,
+) -> Result<threads::ForwardResponse, Outcome> {
+    if let Some(sent) = earlier(state, who, r.uuid.as_deref()) {
+        return Ok(message(&sent));
+    }
+    let root = state.messages.iter().find(|m| m.thread_id.as_deref() == Some(&r.thread_id));
+    let root = root.cloned().ok_or_else(|| fail(ErrorCode::ForwardMessagesInvalid))?;
+    forwardable(state, who, &root.id)?;
+    let target = forward_target(state, who, &r.receive_id_type, &r.receive_id)?;
+    let merged = store_copy(state, who, target, ("merge_forward", MERGED.to_owned()), r.uuid)?;
+    Ok(message(&merged))
+}
+
+/// Edits the caller's own text or post: at most 20 times, never a recalled message.
+pub(super) fn update(
+    state: &mut State,
+    who: &Identity,
+    r: UpdateRequest,
+) -> Result<UpdateResponse, Outcome> {
+    let found = find(state, &r.message_id)?;
+    if found.deleted {
+        return Err(fail(ErrorCode::MessageDeleted));
+    }
+    if found.sender != who.member_id() {
+        return Err(fail(ErrorCode::ThreadReplyUnsupportedOrNotSender));
+    }
+    let editable = |kind: &str| matches!(kind, "text" | "post");
+    if !editable(&found.msg_type) || !editable(r.content.kind()) {
+        return Err(fail(ErrorCode::UnsupportedForMessageType));
+    }
+    if found.edits >= MAX_EDITS {
+        return Err(fail(ErrorCode::ThreadReplyUnsupportedOrEditLimit));
+    }
+    postable(state, who, &found.chat_id)?;
+    let (content, mentions) = received(state, &r.content)?;
+    let stored = state.messages.iter_mut().find(|m| m.id == found.id);
+    let stored = stored.ok_or_else(|| fail(ErrorCode::InvalidMessageParameter))?;
+    stored.msg_type = r.content.kind().to_owned();
+    stored.content = content;
+    stored.mentions = mentions;
+    stored.edits += 1;
+    stored.updated = Some(UnixMillis::now());
+    Ok(message(stored))
+}
+
+/// Replaces a card the app sent within the last 14 days.
+pub(super) fn patch(
+    state: &mut State,
+    who: &Identity,
+    r: PatchRequest,
+) -> Result<PatchResponse, Outcome> {
+    let found = find(state, &r.message_id)?;
+    if found.deleted {
+        return Err(fail(ErrorCode::MessageDeleted));
+    }
+    if found.msg_type != "interactive" || found.sender != who.member_id() {
+        return Err(fail(ErrorCode::InvalidMessageParameter));
+    }
+    if UnixMillis::now().count() - found.created.count() > CARD_UPDATE_WINDOW_MS {
+        return Err(fail(ErrorCode::CardUpdateWindowPassed));
+    }
+    if serde_json::from_str::<serde_json::Map<String, Value>>(&r.content).is_err() {
+        return Err(fail(ErrorCode::InvalidMessageParameter));
+    }
+    if let Some(stored) = state.messages.iter_mut().find(|m| m.id == found.id) {
+        stored.content = r.content;
+        stored.updated = Some(UnixMillis::now());
+    }
+    Ok(PatchResponse {})
 }
 
 /// The message `id`, if it exists, with the documented codes otherwise.

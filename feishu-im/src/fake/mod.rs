@@ -284,6 +284,8 @@ impl FakeFeishu {
         let mut reactions = Vec::new();
         let mut uploads = Vec::new();
         let mut resources: Vec<(&str, &str)> = Vec::new();
+        let mut cards = Vec::new();
+        let mut threads = Vec::new();
         for meta in crate::OPERATIONS {
             // A reaction or resource example belongs to the message example of its operation.
             let example = |prefixes: &[&str]| {
@@ -292,6 +294,9 @@ impl FakeFeishu {
                     .find_map(|f| f.example.filter(|e| prefixes.iter().any(|p| e.starts_with(p))))
             };
             let message_of = example(&["om_"]);
+            if let (true, Some(message)) = (meta.operation == "messages.patch", message_of) {
+                cards.push(message);
+            }
             if let (Some(message), Some(key)) = (message_of, example(&["img_", "file_"])) {
                 resources.push((message, key));
             }
@@ -300,6 +305,7 @@ impl FakeFeishu {
                     Some(id) if id.starts_with("ou_") => users.push(id),
                     Some(id) if id.starts_with("oc_") => chats.push(id),
                     Some(id) if id.starts_with("om_") => messages.push(id),
+                    Some(id) if id.starts_with("omt_") => threads.push(id),
                     Some(id) if field.name == "reaction_id" => {
                         reactions.push((id, message_of.or(messages.first().copied())));
                     }
@@ -330,12 +336,23 @@ impl FakeFeishu {
         if let Some(chat) = chats.first() {
             for id in &messages {
                 let mut message = messages::stored(id, chat, Self::APP_ID, "hello");
-                // A message whose resource an operation downloads carries that resource.
+                // A message whose resource an operation downloads carries that resource, and
+                // the one whose card `messages.patch` updates is a card.
                 if let Some((_, key)) = resources.iter().find(|(m, _)| m == id) {
                     let field = if key.starts_with("img_") { "image_key" } else { "file_key" };
                     message.msg_type = field.trim_end_matches("_key").to_owned();
                     message.content = serde_json::json!({ field: key }).to_string();
+                } else if cards.contains(id) {
+                    message.msg_type = "interactive".to_owned();
+                    message.content = r#"{"elements":[]}"#.to_owned();
                 }
+                self.state().messages.push(message);
+            }
+            // Example threads: each starts at a message of the app's.
+            for (n, thread) in threads.iter().enumerate() {
+                let root = format!("om_thread_root_{n}");
+                let mut message = messages::stored(&root, chat, Self::APP_ID, "a thread");
+                message.thread_id = Some((*thread).to_owned());
                 self.state().messages.push(message);
             }
         }

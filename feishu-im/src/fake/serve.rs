@@ -194,6 +194,16 @@ fn behave(
         run(input, |r| messages::list(state, who, r))
     } else if is(message_ops::DeleteRequest::META) {
         run(input, |r| messages::delete(state, who, r))
+    } else if is(message_ops::UpdateRequest::META) {
+        run(input, |r| messages::update(state, who, r))
+    } else if is(message_ops::PatchRequest::META) {
+        run(input, |r| messages::patch(state, who, r))
+    } else if is(message_ops::ForwardRequest::META) {
+        run(input, |r| messages::forward(state, who, r))
+    } else if is(message_ops::MergeForwardRequest::META) {
+        run(input, |r| messages::merge_forward(state, who, r))
+    } else if is(crate::v1::threads::ForwardRequest::META) {
+        run(input, |r| messages::forward_thread(state, who, r))
     } else if is(reaction_ops::CreateRequest::META) {
         run(input, |r| reactions::create(state, who, r))
     } else if is(reaction_ops::DeleteRequest::META) {

@@ -60,6 +60,9 @@ pub(crate) struct Stored {
     pub uuid: Option<String>,
     /// Whom it mentions, by key.
     pub mentions: Vec<crate::Mention>,
+    /// Edits so far (`update` allows 20) and when the last one was made.
+    pub edits: u32,
+    pub updated: Option<UnixMillis>,
 }
 
 /// A reaction on a message.

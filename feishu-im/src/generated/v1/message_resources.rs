@@ -87,7 +87,7 @@ impl<'a> MessageResources<'a> {
 pub struct GetRequest {
     /// The message holding the resource.
     ///
-    /// Example: `om_dc13264520392913993dd051dba21dcf`.
+    /// Example: `om_40eb06e7b84dc71c03e009ad3c754195`.
     #[serde(skip_serializing)]
     pub message_id: String,
     /// The resource's key from the message's content (an `image_key` or `file_key`); it must belong to `message_id`.
@@ -121,7 +121,7 @@ impl GetRequest {
 impl crate::fake::Sample for GetRequest {
     fn sample() -> Self {
         Self::new(
-            "om_dc13264520392913993dd051dba21dcf",
+            "om_40eb06e7b84dc71c03e009ad3c754195",
             "file_456a92d6-c6ea-4de4-ac3f-7afcf44ac78g",
             MessageResourceType::File,
         )
@@ -170,7 +170,7 @@ impl Operation for GetRequest {
         #[cfg(feature = "fake")]
         params: &[
             FieldMeta::required("message_id", In::Path, ValueType::String)
-                .example("om_dc13264520392913993dd051dba21dcf"),
+                .example("om_40eb06e7b84dc71c03e009ad3c754195"),
             FieldMeta::required("file_key", In::Path, ValueType::String)
                 .example("file_456a92d6-c6ea-4de4-ac3f-7afcf44ac78g"),
             FieldMeta::required("type", In::Query, ValueType::Enum(&["image", "file"]))

@@ -2009,7 +2009,7 @@ pub type UpdateResponse = Message;
 pub struct PatchRequest {
     /// The card message to update.
     ///
-    /// Example: `om_dc13264520392913993dd051dba21dcf`.
+    /// Example: `om_5ad573a6411d72b8305fda3a9c15c70e`.
     #[serde(skip_serializing)]
     pub message_id: String,
     /// The new card, as card JSON text (the `interactive` content of sending); at most 30 KB.
@@ -2033,7 +2033,7 @@ impl PatchRequest {
 impl crate::fake::Sample for PatchRequest {
     fn sample() -> Self {
         Self::new(
-            "om_dc13264520392913993dd051dba21dcf",
+            "om_5ad573a6411d72b8305fda3a9c15c70e",
             "{\"elements\":[{\"tag\":\"markdown\",\"content\":\"updated\"}]}",
         )
     }
@@ -2080,7 +2080,7 @@ impl Operation for PatchRequest {
         #[cfg(feature = "fake")]
         params: &[
             FieldMeta::required("message_id", In::Path, ValueType::String)
-                .example("om_dc13264520392913993dd051dba21dcf"),
+                .example("om_5ad573a6411d72b8305fda3a9c15c70e"),
             FieldMeta::required("content", In::Body, ValueType::String)
                 .example(
                     "{\"elements\":[{\"tag\":\"markdown\",\"content\":\"updated\"}]}",
