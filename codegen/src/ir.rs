@@ -104,6 +104,8 @@ pub struct Endpoint {
     pub response: Struct,
     /// (code, variant, msg as this endpoint's page gives it) of the documented codes.
     pub errors: Vec<(i64, String, String)>,
+    /// (variant, msg) of the codes whose msg on this endpoint differs from their table's.
+    pub error_msgs: Vec<(String, String)>,
     /// Wire name of the idempotency key the client fills in, if the endpoint has one.
     pub idempotency_key: Option<String>,
     /// Whether the body is a multipart form (with one file) rather than JSON.
@@ -447,6 +449,15 @@ fn lower_endpoint(
                     let msg = error.msg.as_deref().unwrap_or(m);
                     (error.code, (*v).to_owned(), msg.to_owned())
                 })
+            })
+            .collect(),
+        error_msgs: e
+            .errors
+            .iter()
+            .filter_map(|error| {
+                let (variant, table) = variant_of.get(&error.code)?;
+                let msg = error.msg.as_deref().filter(|msg| msg != table)?;
+                Some(((*variant).to_owned(), msg.to_owned()))
             })
             .collect(),
         idempotency_key,

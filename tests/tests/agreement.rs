@@ -63,7 +63,7 @@ async fn every_endpoint_succeeds_and_returns_each_documented_code() {
             let error = result.expect_err(meta.operation);
             let Error::Api(api) = &error else { panic!("{}: {error}", meta.operation) };
             assert_eq!(api.code, code, "{}", meta.operation);
-            assert_eq!(Some(api.msg.as_str()), code.message());
+            assert_eq!(Some(api.msg.as_str()), meta.message_of(code), "{}", meta.operation);
             assert_eq!(Some(api.http_status), code.http_status());
             assert!(api.log_id.as_deref().is_some_and(|id| id.contains("fake")));
             assert!(api.detail.troubleshooter.is_some());

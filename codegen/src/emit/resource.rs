@@ -329,6 +329,10 @@ fn endpoint_types(resource: &Resource, e: &Endpoint, types: &MetaTypes<'_>) -> T
         })
     });
     let errors = e.errors.iter().map(|(_, variant, _)| ident(variant));
+    let error_msgs = e.error_msgs.iter().map(|(variant, msg)| {
+        let variant = ident(variant);
+        quote!((ErrorCode::#variant, #msg))
+    });
     let operation = format!("{}.{}", resource.module, e.name);
     let (path, docs) = (&e.path, &e.docs);
     let idempotent = e.idempotent;
@@ -487,6 +491,8 @@ fn endpoint_types(resource: &Resource, e: &Endpoint, types: &MetaTypes<'_>) -> T
                 recipient_field: #recipient_field,
                 #[cfg(feature = "fake")]
                 errors: &[#(ErrorCode::#errors),*],
+                #[cfg(feature = "fake")]
+                error_msgs: &[#(#error_msgs),*],
                 #[cfg(feature = "fake")]
                 params: &[#(#params),*],
                 #[cfg(feature = "fake")]

@@ -83,7 +83,13 @@ pub(super) fn invalid_as(code: ErrorCode, violations: Vec<FieldViolation>) -> Ou
 
 pub(super) fn handle(shared: &Mutex<State>, request: &HttpRequest) -> HttpReply {
     let mut state = shared.lock().unwrap_or_else(|e| e.into_inner());
-    let (outcome, delay) = answer(&mut state, request);
+    let (mut outcome, delay) = answer(&mut state, request);
+    // A code answers with the msg of the endpoint's own page.
+    if let (Outcome::Error { code, msg, .. }, Some((meta, _))) = (&mut outcome, route(request))
+        && let Some(own) = meta.message_of(*code)
+    {
+        own.clone_into(msg);
+    }
     let log_id = state.log_id();
     let reply = match outcome {
         Outcome::Data(data) => {

@@ -112,6 +112,10 @@ pub struct OperationMeta {
     /// Codes the endpoint's documentation lists (platform-wide codes come on top).
     #[cfg(feature = "fake")]
     pub errors: &'static [ErrorCode],
+    /// The codes whose `msg` on this endpoint differs from their table's, with this
+    /// endpoint's (Feishu reuses some numbers with other meanings).
+    #[cfg(feature = "fake")]
+    pub error_msgs: &'static [(ErrorCode, &'static str)],
     /// Path, query and body parameters.
     #[cfg(feature = "fake")]
     pub params: &'static [FieldMeta],
@@ -121,6 +125,13 @@ pub struct OperationMeta {
 }
 
 impl OperationMeta {
+    /// The `msg` this endpoint answers `code` with.
+    #[cfg(feature = "fake")]
+    pub fn message_of(&self, code: ErrorCode) -> Option<&'static str> {
+        let own = self.error_msgs.iter().find(|(c, _)| *c == code).map(|(_, msg)| *msg);
+        own.or_else(|| code.message())
+    }
+
     /// Whether `token` may be sent to this endpoint.
     pub fn accepts(&self, token: TokenKind) -> bool {
         self.tokens.contains(&token)

@@ -424,6 +424,8 @@ mod tests {
             #[cfg(feature = "fake")]
             errors: &[],
             #[cfg(feature = "fake")]
+            error_msgs: &[],
+            #[cfg(feature = "fake")]
             params: &[],
             #[cfg(feature = "fake")]
             response: &[],

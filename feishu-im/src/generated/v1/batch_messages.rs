@@ -196,6 +196,8 @@ impl Operation for DeleteRequest {
             ErrorCode::MessageRecordNotFound,
         ],
         #[cfg(feature = "fake")]
+        error_msgs: &[],
+        #[cfg(feature = "fake")]
         params: &[
             FieldMeta::required("batch_message_id", In::Path, ValueType::String)
                 .example("bm-dc13264520392913993dd051dba21dcf"),
@@ -277,6 +279,8 @@ impl Operation for ReadUserRequest {
             ErrorCode::LacksMessagePermission,
             ErrorCode::MessageRecordNotFound,
         ],
+        #[cfg(feature = "fake")]
+        error_msgs: &[],
         #[cfg(feature = "fake")]
         params: &[
             FieldMeta::required("batch_message_id", In::Path, ValueType::String)
@@ -377,6 +381,8 @@ impl Operation for GetProgressRequest {
             ErrorCode::LacksMessagePermission,
             ErrorCode::MessageRecordNotFound,
         ],
+        #[cfg(feature = "fake")]
+        error_msgs: &[],
         #[cfg(feature = "fake")]
         params: &[
             FieldMeta::required("batch_message_id", In::Path, ValueType::String)

@@ -293,6 +293,8 @@ impl Operation for MeJoinRequest {
             ErrorCode::JoinRequiresApproval,
         ],
         #[cfg(feature = "fake")]
+        error_msgs: &[],
+        #[cfg(feature = "fake")]
         params: &[
             FieldMeta::required("chat_id", In::Path, ValueType::String)
                 .example("oc_a0553eda9014c201e6969b478895c230"),
@@ -427,6 +429,8 @@ impl Operation for CreateRequest {
             ErrorCode::UserIdNotFound,
             ErrorCode::UnionIdNotFound,
         ],
+        #[cfg(feature = "fake")]
+        error_msgs: &[],
         #[cfg(feature = "fake")]
         params: &[
             FieldMeta::required("chat_id", In::Path, ValueType::String)
@@ -593,6 +597,8 @@ impl Operation for DeleteRequest {
             ErrorCode::CannotRemoveOwner,
         ],
         #[cfg(feature = "fake")]
+        error_msgs: &[],
+        #[cfg(feature = "fake")]
         params: &[
             FieldMeta::required("chat_id", In::Path, ValueType::String)
                 .example("oc_a0553eda9014c201e6969b478895c230"),
@@ -737,6 +743,8 @@ impl Operation for GetRequest {
             ErrorCode::ExternalChatScopeMissing,
             ErrorCode::AppUnavailable,
         ],
+        #[cfg(feature = "fake")]
+        error_msgs: &[],
         #[cfg(feature = "fake")]
         params: &[
             FieldMeta::required("chat_id", In::Path, ValueType::String)
@@ -892,6 +900,8 @@ impl Operation for IsInChatRequest {
             ErrorCode::ExternalChatScopeMissing,
             ErrorCode::AppUnavailable,
         ],
+        #[cfg(feature = "fake")]
+        error_msgs: &[],
         #[cfg(feature = "fake")]
         params: &[
             FieldMeta::required("chat_id", In::Path, ValueType::String)

@@ -195,6 +195,8 @@ impl Operation for CreateRequest {
             ErrorCode::TenantStorageError,
         ],
         #[cfg(feature = "fake")]
+        error_msgs: &[],
+        #[cfg(feature = "fake")]
         params: &[
             FieldMeta::required(
                     "file_type",
@@ -300,6 +302,8 @@ impl Operation for GetRequest {
             ErrorCode::TenantMasterKeyDeleted,
             ErrorCode::TenantStorageError,
         ],
+        #[cfg(feature = "fake")]
+        error_msgs: &[],
         #[cfg(feature = "fake")]
         params: &[
             FieldMeta::required("file_key", In::Path, ValueType::String)

@@ -176,6 +176,8 @@ impl Operation for CreateRequest {
             ErrorCode::TenantStorageError,
         ],
         #[cfg(feature = "fake")]
+        error_msgs: &[],
+        #[cfg(feature = "fake")]
         params: &[
             FieldMeta::required(
                     "image_type",
@@ -278,6 +280,8 @@ impl Operation for GetRequest {
             ErrorCode::TenantMasterKeyDeleted,
             ErrorCode::TenantStorageError,
         ],
+        #[cfg(feature = "fake")]
+        error_msgs: &[],
         #[cfg(feature = "fake")]
         params: &[
             FieldMeta::required("image_key", In::Path, ValueType::String)

@@ -272,6 +272,8 @@ impl Operation for CreateRequest {
             ErrorCode::ChatDissolved,
         ],
         #[cfg(feature = "fake")]
+        error_msgs: &[],
+        #[cfg(feature = "fake")]
         params: &[
             FieldMeta::required("message_id", In::Path, ValueType::String)
                 .example("om_dc13264520392913993dd051dba21dcf"),
@@ -410,6 +412,8 @@ impl Operation for DeleteRequest {
             ErrorCode::ReactionBotNotAvailable,
             ErrorCode::ChatDissolved,
         ],
+        #[cfg(feature = "fake")]
+        error_msgs: &[],
         #[cfg(feature = "fake")]
         params: &[
             FieldMeta::required("message_id", In::Path, ValueType::String)
@@ -567,6 +571,8 @@ impl Operation for ListRequest {
             ErrorCode::InvalidUserIdType,
             ErrorCode::ReactionMessageInvisible,
         ],
+        #[cfg(feature = "fake")]
+        error_msgs: &[],
         #[cfg(feature = "fake")]
         params: &[
             FieldMeta::required("message_id", In::Path, ValueType::String)
@@ -782,6 +788,8 @@ impl Operation for BatchQueryRequest {
         recipient_field: None,
         #[cfg(feature = "fake")]
         errors: &[],
+        #[cfg(feature = "fake")]
+        error_msgs: &[],
         #[cfg(feature = "fake")]
         params: &[
             FieldMeta::optional(

@@ -168,6 +168,8 @@ impl Operation for GetRequest {
             ErrorCode::UnsupportedResourceMessageType,
         ],
         #[cfg(feature = "fake")]
+        error_msgs: &[],
+        #[cfg(feature = "fake")]
         params: &[
             FieldMeta::required("message_id", In::Path, ValueType::String)
                 .example("om_40eb06e7b84dc71c03e009ad3c754195"),

@@ -779,6 +779,13 @@ impl Operation for CreateRequest {
             ErrorCode::ChatDissolved,
         ],
         #[cfg(feature = "fake")]
+        error_msgs: &[
+            (
+                ErrorCode::UnsupportedForMessageType,
+                "This type of message is unavailable in the connection group.",
+            ),
+        ],
+        #[cfg(feature = "fake")]
         params: &[
             FieldMeta::required(
                     "receive_id_type",
@@ -1020,6 +1027,8 @@ impl Operation for ReplyRequest {
             ErrorCode::ChatDissolved,
         ],
         #[cfg(feature = "fake")]
+        error_msgs: &[],
+        #[cfg(feature = "fake")]
         params: &[
             FieldMeta::required("message_id", In::Path, ValueType::String)
                 .example("om_dc13264520392913993dd051dba21dcf"),
@@ -1214,6 +1223,8 @@ impl Operation for GetRequest {
             ErrorCode::MessageInvisible,
             ErrorCode::MessageDeleted,
         ],
+        #[cfg(feature = "fake")]
+        error_msgs: &[],
         #[cfg(feature = "fake")]
         params: &[
             FieldMeta::required("message_id", In::Path, ValueType::String)
@@ -1504,6 +1515,8 @@ impl Operation for ListRequest {
             ErrorCode::MessageDeleted,
         ],
         #[cfg(feature = "fake")]
+        error_msgs: &[],
+        #[cfg(feature = "fake")]
         params: &[
             FieldMeta::required(
                     "container_id_type",
@@ -1780,6 +1793,8 @@ impl Operation for DeleteRequest {
             ErrorCode::ChatDissolved,
         ],
         #[cfg(feature = "fake")]
+        error_msgs: &[],
+        #[cfg(feature = "fake")]
         params: &[
             FieldMeta::required("message_id", In::Path, ValueType::String)
                 .example("om_dc13264520392913993dd051dba21dcf"),
@@ -1885,6 +1900,30 @@ impl Operation for UpdateRequest {
             ErrorCode::EncryptedOrEditWindowPassed,
             ErrorCode::MessageDeleted,
             ErrorCode::ChatDissolved,
+        ],
+        #[cfg(feature = "fake")]
+        error_msgs: &[
+            (ErrorCode::SendPermissionDenied, "Send message permission deny."),
+            (
+                ErrorCode::ThreadReplyUnsupportedOrNotSender,
+                "The operator is not the sender of the message.",
+            ),
+            (
+                ErrorCode::ThreadReplyUnsupportedOrEditLimit,
+                "The message has reached the number of times it can be edited.",
+            ),
+            (
+                ErrorCode::ThreadInvisibleOrSecretChat,
+                "The message in the secret group is not allowed to be edited.",
+            ),
+            (
+                ErrorCode::TargetThreadInvisible,
+                "The message in the third-party encryption group is not allowed to be edited.",
+            ),
+            (
+                ErrorCode::EncryptedOrEditWindowPassed,
+                "The message has exceeded the time that can be edited.",
+            ),
         ],
         #[cfg(feature = "fake")]
         params: &[
@@ -2078,6 +2117,8 @@ impl Operation for PatchRequest {
             ErrorCode::ChatDissolved,
         ],
         #[cfg(feature = "fake")]
+        error_msgs: &[],
+        #[cfg(feature = "fake")]
         params: &[
             FieldMeta::required("message_id", In::Path, ValueType::String)
                 .example("om_5ad573a6411d72b8305fda3a9c15c70e"),
@@ -2215,6 +2256,8 @@ impl Operation for ForwardRequest {
             ErrorCode::MessageDeleted,
             ErrorCode::ChatDissolved,
         ],
+        #[cfg(feature = "fake")]
+        error_msgs: &[(ErrorCode::TopicNotFound, "The thread does NOT exist.")],
         #[cfg(feature = "fake")]
         params: &[
             FieldMeta::required("message_id", In::Path, ValueType::String)
@@ -2467,6 +2510,22 @@ impl Operation for MergeForwardRequest {
             ErrorCode::RestrictedForwardForbidden,
             ErrorCode::TargetThreadInvisible,
             ErrorCode::ChatDissolved,
+        ],
+        #[cfg(feature = "fake")]
+        error_msgs: &[
+            (ErrorCode::TopicNotFound, "The thread does NOT exist."),
+            (
+                ErrorCode::ForwardMessagesInvalid,
+                "All messages to be forwarded are invalid.",
+            ),
+            (
+                ErrorCode::ForwardMessagesRecalled,
+                "All messages to be forwarded have been recalled.",
+            ),
+            (
+                ErrorCode::ForwardFromSecretChat,
+                "The messages to be forwarded are in a secret group and do not support forwarding.",
+            ),
         ],
         #[cfg(feature = "fake")]
         params: &[
@@ -2731,6 +2790,8 @@ impl Operation for ReadUsersRequest {
             ErrorCode::MessageDeleted,
         ],
         #[cfg(feature = "fake")]
+        error_msgs: &[],
+        #[cfg(feature = "fake")]
         params: &[
             FieldMeta::required("message_id", In::Path, ValueType::String)
                 .example("om_dc13264520392913993dd051dba21dcf"),
@@ -2900,6 +2961,8 @@ impl Operation for UrgentAppRequest {
             ErrorCode::LacksMessagePermission,
         ],
         #[cfg(feature = "fake")]
+        error_msgs: &[],
+        #[cfg(feature = "fake")]
         params: &[
             FieldMeta::required("message_id", In::Path, ValueType::String)
                 .example("om_dc13264520392913993dd051dba21dcf"),
@@ -3021,6 +3084,8 @@ impl Operation for UrgentSmsRequest {
         recipient_field: None,
         #[cfg(feature = "fake")]
         errors: &[],
+        #[cfg(feature = "fake")]
+        error_msgs: &[],
         #[cfg(feature = "fake")]
         params: &[
             FieldMeta::required("message_id", In::Path, ValueType::String)
@@ -3149,6 +3214,8 @@ impl Operation for MgetRequest {
         recipient_field: None,
         #[cfg(feature = "fake")]
         errors: &[],
+        #[cfg(feature = "fake")]
+        error_msgs: &[],
         #[cfg(feature = "fake")]
         params: &[
             FieldMeta::required(
@@ -3415,6 +3482,8 @@ impl Operation for UrgentPhoneRequest {
             ErrorCode::ChatDissolved,
         ],
         #[cfg(feature = "fake")]
+        error_msgs: &[],
+        #[cfg(feature = "fake")]
         params: &[
             FieldMeta::required("message_id", In::Path, ValueType::String)
                 .example("om_dc13264520392913993dd051dba21dcf"),
@@ -3530,6 +3599,11 @@ impl Operation for PushFollowUpRequest {
             ErrorCode::BotAbilityOff,
             ErrorCode::InvalidFollowUp,
             ErrorCode::FollowUpExists,
+        ],
+        #[cfg(feature = "fake")]
+        error_msgs: &[
+            (ErrorCode::BotNotInChat, "expired message."),
+            (ErrorCode::BotAbilityOff, "only support latest message."),
         ],
         #[cfg(feature = "fake")]
         params: &[
@@ -3712,6 +3786,8 @@ impl Operation for SearchRequest {
         recipient_field: None,
         #[cfg(feature = "fake")]
         errors: &[],
+        #[cfg(feature = "fake")]
+        error_msgs: &[],
         #[cfg(feature = "fake")]
         params: &[
             FieldMeta::optional("page_size", In::Query, ValueType::Integer)

@@ -215,6 +215,8 @@ impl Operation for CreateRequest {
             ErrorCode::ChatDissolved,
         ],
         #[cfg(feature = "fake")]
+        error_msgs: &[],
+        #[cfg(feature = "fake")]
         params: &[
             FieldMeta::required("message_id", In::Body, ValueType::String)
                 .example("om_dc13264520392913993dd051dba21dcf"),
@@ -327,6 +329,8 @@ impl Operation for DeleteRequest {
             ErrorCode::MessageInvisible,
             ErrorCode::ChatDissolved,
         ],
+        #[cfg(feature = "fake")]
+        error_msgs: &[],
         #[cfg(feature = "fake")]
         params: &[
             FieldMeta::required("message_id", In::Path, ValueType::String)
@@ -453,6 +457,8 @@ impl Operation for ListRequest {
             ErrorCode::LacksMessagePermission,
             ErrorCode::PinListRateLimited,
         ],
+        #[cfg(feature = "fake")]
+        error_msgs: &[],
         #[cfg(feature = "fake")]
         params: &[
             FieldMeta::required("chat_id", In::Query, ValueType::String)

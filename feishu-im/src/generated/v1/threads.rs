@@ -205,6 +205,19 @@ impl Operation for ForwardRequest {
             ErrorCode::ChatDissolved,
         ],
         #[cfg(feature = "fake")]
+        error_msgs: &[
+            (ErrorCode::TopicNotFound, "The thread does NOT exist."),
+            (ErrorCode::SendPermissionDenied, "Send message permission deny."),
+            (
+                ErrorCode::ForwardMessagesInvalid,
+                "The thread to be forwarded is invalid.",
+            ),
+            (
+                ErrorCode::ForwardFromSecretChat,
+                "The thread to be forwarded is in a secret group, forwarding is not supported.",
+            ),
+        ],
+        #[cfg(feature = "fake")]
         params: &[
             FieldMeta::required("thread_id", In::Path, ValueType::String)
                 .example("omt_dc132645203"),
