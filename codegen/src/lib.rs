@@ -66,6 +66,30 @@ pub fn generate(files: &[SourceFile]) -> Result<Vec<GeneratedFile>, Diagnostics>
     })
 }
 
+/// An endpoint of a valid spec, as coverage reports name it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EndpointSummary {
+    /// `GET`, `POST`, …
+    pub method: &'static str,
+    /// The path template, `/open-apis/im/v1/chats/:chat_id`.
+    pub path: String,
+    /// `resource.operation`, as in errors and logs.
+    pub operation: String,
+}
+
+/// The endpoints of valid spec files.
+pub fn endpoints(files: &[SourceFile]) -> Result<Vec<EndpointSummary>, Diagnostics> {
+    let spec = load_valid(files)?;
+    let endpoints = spec.resources.iter().flat_map(|r| {
+        r.endpoints.iter().map(move |e| EndpointSummary {
+            method: e.method.as_str(),
+            path: e.path.clone(),
+            operation: format!("{}.{}", r.name, e.name),
+        })
+    });
+    Ok(endpoints.collect())
+}
+
 /// Reads every YAML file below `dir` and generates the Rust files. Files that cannot be read
 /// as spec files are reported with the problems of the others.
 pub fn generate_dir(dir: &Path) -> Result<Vec<GeneratedFile>, GenerateError> {

@@ -12,7 +12,16 @@ pub fn run(root: &Path, mode: Mode) -> Result<(), String> {
     // Relative paths keep the messages short and the same on every machine.
     std::env::set_current_dir(root).map_err(|e| format!("{}: {e}", root.display()))?;
     let changed = sync(Path::new(SPEC_DIR), Path::new(GENERATED_DIR), mode)?;
-    if changed.is_empty() {
+    // The README's coverage table follows the spec too.
+    let readme = crate::coverage::sync_readme(Path::new("."), mode)?;
+    match (readme, mode) {
+        (true, Mode::Check) => {
+            return Err("the README's coverage table is stale; run `cargo xtask codegen`".into());
+        }
+        (true, Mode::Write) => println!("updated README.md (coverage)"),
+        (false, _) => {}
+    }
+    if changed.is_empty() && !readme {
         println!("generated code is up to date");
     }
     for item in &changed {

@@ -1,0 +1,145 @@
+//! `cargo xtask coverage`: which of the IM endpoints Feishu publishes (`catalog/`) the spec
+//! describes, and why the others are not there. The summary table in the README is written
+//! by `cargo xtask codegen` and checked by `--check`, so it is never edited by hand.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use feishu_im_codegen::{EndpointSummary, Mode, endpoints, read_dir};
+use serde::Deserialize;
+
+pub const CATALOG: &str = "catalog/im_endpoints.yaml";
+const README: &str = "README.md";
+const BEGIN: &str = "<!-- coverage:begin (written by `cargo xtask codegen`) -->";
+const END: &str = "<!-- coverage:end -->";
+/// Why an endpoint without a `note` in the catalog is missing.
+const NOT_YET: &str = "not in the spec yet";
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Catalog {
+    endpoints: Vec<Published>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Published {
+    method: String,
+    path: String,
+    resource: String,
+    operation: String,
+    #[serde(default)]
+    note: Option<String>,
+}
+
+/// One published endpoint and the spec operation that describes it, if any.
+struct Row<'a> {
+    published: &'a Published,
+    covered_by: Option<&'a EndpointSummary>,
+}
+
+/// The same method and path, whatever the parameters are called.
+fn key(method: &str, path: &str) -> (String, String) {
+    let segments: Vec<&str> =
+        path.split('/').map(|s| if s.starts_with(':') { ":" } else { s }).collect();
+    (method.to_ascii_uppercase(), segments.join("/"))
+}
+
+fn load(root: &Path) -> Result<(Catalog, Vec<EndpointSummary>), String> {
+    let text =
+        std::fs::read_to_string(root.join(CATALOG)).map_err(|e| format!("{CATALOG}: {e}"))?;
+    let catalog: Catalog = serde_yaml::from_str(&text).map_err(|e| format!("{CATALOG}: {e}"))?;
+    let (files, unreadable) =
+        read_dir(&root.join("spec")).map_err(|e| format!("cannot read the spec: {e}"))?;
+    if !unreadable.is_empty() {
+        return Err(unreadable.to_string());
+    }
+    let spec = endpoints(&files).map_err(|problems| problems.to_string())?;
+    Ok((catalog, spec))
+}
+
+fn rows<'a>(catalog: &'a Catalog, spec: &'a [EndpointSummary]) -> Vec<Row<'a>> {
+    let by_key: BTreeMap<_, _> = spec.iter().map(|e| (key(e.method, &e.path), e)).collect();
+    catalog
+        .endpoints
+        .iter()
+        .map(|p| Row { published: p, covered_by: by_key.get(&key(&p.method, &p.path)).copied() })
+        .collect()
+}
+
+/// Prints every published endpoint with the operation that covers it or the reason it is
+/// missing, then the spec's endpoints that the catalog does not list.
+pub fn run(root: &Path) -> Result<(), String> {
+    let (catalog, spec) = load(root)?;
+    let rows = rows(&catalog, &spec);
+    println!("| published endpoint | in the spec |");
+    println!("|---|---|");
+    for row in &rows {
+        let p = row.published;
+        let status = match (row.covered_by, &p.note) {
+            (Some(e), _) => format!("`{}`", e.operation),
+            (None, Some(note)) => format!("no: {note}"),
+            (None, None) => format!("no: {NOT_YET}"),
+        };
+        println!("| `{} {}` ({}.{}) | {status} |", p.method, p.path, p.resource, p.operation);
+    }
+    let published: Vec<_> = catalog.endpoints.iter().map(|p| key(&p.method, &p.path)).collect();
+    let extra: Vec<_> =
+        spec.iter().filter(|e| !published.contains(&key(e.method, &e.path))).collect();
+    for e in &extra {
+        println!("| not in the catalog: `{} {}` | `{}` |", e.method, e.path, e.operation);
+    }
+    let covered = rows.iter().filter(|r| r.covered_by.is_some()).count();
+    println!("\n{covered} of {} published endpoints are in the spec.", rows.len());
+    Ok(())
+}
+
+/// The README's summary: one row per published resource.
+fn summary(rows: &[Row<'_>]) -> String {
+    let mut by_resource: BTreeMap<String, (usize, usize, Vec<String>)> = BTreeMap::new();
+    for row in rows {
+        let p = row.published;
+        let version = p.path.split('/').nth(3).unwrap_or_default();
+        let entry = by_resource.entry(format!("{version} {}", p.resource)).or_default();
+        entry.0 += 1;
+        if row.covered_by.is_some() {
+            entry.1 += 1;
+        } else {
+            entry.2.push(match &p.note {
+                Some(note) => format!("`{}` ({note})", p.operation),
+                None => format!("`{}`", p.operation),
+            });
+        }
+    }
+    let covered = rows.iter().filter(|r| r.covered_by.is_some()).count();
+    let mut out = format!(
+        "{covered} of the {} published IM endpoints are in the spec (`cargo xtask coverage` lists each); the missing ones are {NOT_YET} unless a reason is given.\n\n",
+        rows.len()
+    );
+    out.push_str("| resource | published | in the spec | missing |\n|---|---|---|---|\n");
+    for (resource, (published, covered, missing)) in by_resource {
+        let missing = if missing.is_empty() { "—".to_owned() } else { missing.join(", ") };
+        out.push_str(&format!("| {resource} | {published} | {covered} | {missing} |\n"));
+    }
+    out
+}
+
+/// Writes the README's coverage section (or, checking, reports it stale).
+pub fn sync_readme(root: &Path, mode: Mode) -> Result<bool, String> {
+    let (catalog, spec) = load(root)?;
+    let table = summary(&rows(&catalog, &spec));
+    let path = root.join(README);
+    let readme = std::fs::read_to_string(&path).map_err(|e| format!("{README}: {e}"))?;
+    let (Some(begin), Some(end)) = (readme.find(BEGIN), readme.find(END)) else {
+        return Err(format!("{README} has no coverage section ({BEGIN} … {END})"));
+    };
+    let fresh = format!("{}{BEGIN}\n{table}{}", &readme[..begin], &readme[end..]);
+    if fresh == readme {
+        return Ok(false);
+    }
+    match mode {
+        Mode::Write => std::fs::write(&path, fresh).map_err(|e| format!("{README}: {e}"))?,
+        Mode::Check => {}
+    }
+    Ok(true)
+}
