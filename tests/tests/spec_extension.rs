@@ -9,85 +9,96 @@ use std::process::Command;
 use feishu_im_codegen::Mode;
 use feishu_im_tests::generated_crates::workspace_root;
 
-/// Three endpoints of a new `chats` resource: a PUT with an all-optional body holding a nested
-/// object and enums, a DELETE without a body, and a POST whose enum body field has a default.
-/// Fields as in the official SDK model (`service/im/v1/model.go`).
-const CHATS: &str = r#"enums:
-  validity_period:
-    doc: How long a chat's share link stays valid.
+/// Three endpoints of a new `chat_menu_tree` resource: a GET answering nested objects with an
+/// enum, a POST with a list body, and a DELETE with a JSON body. Fields as in the official SDK
+/// typings (`larksuite/node-sdk`, `code-gen/projects/im.ts`, `chatMenuTree`).
+const MENU_TREE: &str = r#"enums:
+  menu_action_type:
+    doc: What tapping a menu item does.
     type: string
     values:
-      - {value: week, doc: Seven days.}
-      - {value: year, doc: One year.}
-      - {value: permanently, doc: Without end.}
-  add_member_permission:
-    doc: Who may add members to a chat.
-    type: string
-    values:
-      - {value: only_owner, doc: The owner and managers.}
-      - {value: all_members, doc: Every member.}
+      - {value: NONE, name: none, doc: Nothing; the item opens its children.}
+      - {value: REDIRECT_LINK, name: redirect_link, doc: Opens a link.}
 resource:
-  name: chats
+  name: chat_menu_tree
   service: im
   version: v1
-  doc: Group chats.
+  doc: The menu at the bottom of a group chat.
   endpoints:
-    update:
-      summary: Updates a chat's information.
-      docs: https://open.feishu.cn/document/server-docs/group/chat/update-2
-      method: PUT
-      path: /open-apis/im/v1/chats/:chat_id
-      tokens: [tenant, user]
-      app_types: [custom, isv]
-      scopes: [im:chat, im:chat:update]
-      rate_limit: standard_1000_50
-      path_params:
-        chat_id: {type: string, example: oc_a0553eda9014c201e6969b478895c230, doc: The chat.}
-      query:
-        user_id_type: {type: user_id_type, default: open_id, doc: Kind of `owner_id`.}
-      body:
-        name: {type: string, doc: The chat's name.}
-        description: {type: string, doc: The chat's description.}
-        i18n_names:
-          type: object
-          name: i18n_names
-          doc: The chat's name by language.
-          fields:
-            zh_cn: {type: string, doc: Chinese.}
-            en_us: {type: string, doc: English.}
-            ja_jp: {type: string, doc: Japanese.}
-        add_member_permission: {type: add_member_permission, doc: Who may add members.}
-      errors: [232006, 232009, 232010]
-    disband:
-      summary: Disbands a chat.
-      docs: https://open.feishu.cn/document/server-docs/group/chat/delete
-      method: DELETE
-      path: /open-apis/im/v1/chats/:chat_id
-      tokens: [tenant, user]
-      app_types: [custom, isv]
-      scopes: [im:chat, im:chat:delete]
-      rate_limit: standard_1000_50
-      path_params:
-        chat_id: {type: string, doc: The chat.}
-      errors: [232006, 232009]
-    link:
-      summary: Gets a chat's share link.
-      docs: https://open.feishu.cn/document/server-docs/group/chat/link
-      method: POST
-      path: /open-apis/im/v1/chats/:chat_id/link
-      tokens: [tenant, user]
+    get:
+      summary: Gets a chat's menu.
+      docs: https://open.feishu.cn/document/server-docs/group/chat-menu_tree/get
+      method: GET
+      path: /open-apis/im/v1/chats/:chat_id/menu_tree
+      tokens: [tenant]
       app_types: [custom, isv]
       scopes: [im:chat, im:chat:readonly]
       rate_limit: standard_1000_50
       path_params:
-        chat_id: {type: string, doc: The chat.}
-      body:
-        validity_period: {type: validity_period, default: week, doc: How long the link lives.}
+        chat_id: {type: string, example: oc_a0553eda9014c201e6969b478895c230, doc: The chat.}
       response:
-        share_link: {type: string, doc: The link.}
-        expire_time: {type: string, doc: "When it expires, in seconds since the epoch."}
-        is_permanent: {type: boolean, doc: Whether it never expires.}
-      errors: [232006, 232009, 232010]
+        menu_tree:
+          type: object
+          name: menu_tree
+          doc: The menu.
+          fields:
+            chat_menu_top_levels:
+              type: array
+              doc: The top-level items.
+              items:
+                type: object
+                name: chat_menu_top_level
+                doc: A top-level item and its children.
+                fields:
+                  chat_menu_top_level_id: {type: string, doc: The item's id.}
+                  chat_menu_item:
+                    type: object
+                    name: menu_item
+                    doc: What an item shows and does.
+                    fields:
+                      action_type: {type: menu_action_type, doc: What tapping it does.}
+                      image_key: {type: string, doc: Its icon.}
+                      name: {type: string, doc: Its name.}
+                      redirect_link:
+                        type: object
+                        name: redirect_link
+                        doc: Where it leads, per platform.
+                        fields:
+                          common_url: {type: string, doc: For every platform.}
+                          ios_url: {type: string, doc: On iOS.}
+                          android_url: {type: string, doc: On Android.}
+                          pc_url: {type: string, doc: On desktop.}
+                          web_url: {type: string, doc: On the web.}
+    sort:
+      summary: Reorders a chat's top-level menu items.
+      docs: https://open.feishu.cn/document/server-docs/group/chat-menu_tree/sort
+      method: POST
+      path: /open-apis/im/v1/chats/:chat_id/menu_tree/sort
+      tokens: [tenant]
+      app_types: [custom, isv]
+      scopes: [im:chat]
+      rate_limit: standard_1000_50
+      path_params:
+        chat_id: {type: string, example: oc_a0553eda9014c201e6969b478895c230, doc: The chat.}
+      body:
+        chat_menu_top_level_ids: {type: array, items: string, required: true, doc: The items in their new order.}
+      response:
+        menu_tree: {type: menu_tree, doc: The menu after sorting.}
+    delete:
+      summary: Removes top-level items from a chat's menu.
+      docs: https://open.feishu.cn/document/server-docs/group/chat-menu_tree/delete
+      method: DELETE
+      path: /open-apis/im/v1/chats/:chat_id/menu_tree
+      tokens: [tenant]
+      app_types: [custom, isv]
+      scopes: [im:chat]
+      rate_limit: standard_1000_50
+      path_params:
+        chat_id: {type: string, example: oc_a0553eda9014c201e6969b478895c230, doc: The chat.}
+      body:
+        chat_menu_top_level_ids: {type: array, items: string, required: true, doc: The items to remove.}
+      response:
+        menu_tree: {type: menu_tree, doc: The menu after removing them.}
 "#;
 
 /// Copies `from` into `to`, leaving out build output.
@@ -120,7 +131,7 @@ fn endpoints_added_by_yaml_alone_pass_the_agreement_test() {
     for part in ["spec", "codegen", "feishu-im", "tests", "xtask"] {
         copy_tree(&root.join(part), &copy.join(part));
     }
-    fs::write(copy.join("spec/im/v1/chats.yaml"), CHATS).unwrap();
+    fs::write(copy.join("spec/im/v1/chat_menu_tree.yaml"), MENU_TREE).unwrap();
 
     let changed = feishu_im_codegen::sync(
         &copy.join("spec"),
@@ -129,7 +140,7 @@ fn endpoints_added_by_yaml_alone_pass_the_agreement_test() {
     )
     .unwrap_or_else(|e| panic!("the extended spec is refused:\n{e}"));
     assert!(
-        changed.iter().any(|c| c.to_string().contains("chats.rs")),
+        changed.iter().any(|c| c.to_string().contains("chat_menu_tree.rs")),
         "a module for the new resource: {changed:?}"
     );
 
@@ -145,7 +156,7 @@ fn endpoints_added_by_yaml_alone_pass_the_agreement_test() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "the agreement test fails:\n{stdout}\n{stderr}");
-    for operation in ["chats.update", "chats.disband", "chats.link"] {
+    for operation in ["chat_menu_tree.get", "chat_menu_tree.sort", "chat_menu_tree.delete"] {
         assert!(stderr.contains(&format!("agreed: {operation}")), "{operation} ran:\n{stderr}");
     }
 }

@@ -639,7 +639,7 @@ fn emit_struct(s: &Struct, role: Role, doc_text: Option<&str>) -> TokenStream {
             #[derive(Debug, Clone, PartialEq, Serialize)]
             #[cfg_attr(feature = "fake", derive(Deserialize))]
         },
-        Role::Object if no_required => {
+        Role::Object | Role::Response if no_required => {
             quote! { #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)] }
         }
         _ => quote! { #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)] },

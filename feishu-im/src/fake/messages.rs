@@ -148,6 +148,9 @@ fn p2p_chat(state: &mut State, who: &Identity, user: &str) -> Result<String, Out
         member_cap: 2,
         owner: None,
         members: vec![who.member_id(), user.to_owned()],
+        name: String::new(),
+        description: String::new(),
+        managers: Vec::new(),
     });
     Ok(id)
 }

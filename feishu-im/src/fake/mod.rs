@@ -52,6 +52,7 @@
 
 // The fake's HTTP server, shared with the workspace's test server; not part of the API.
 #[doc(hidden)]
+mod chats;
 mod files;
 pub mod http;
 mod messages;
@@ -253,6 +254,9 @@ impl FakeFeishu {
             member_cap: seed.member_cap,
             owner: seed.owner,
             members,
+            name: seed.chat_id.clone(),
+            description: String::new(),
+            managers: Vec::new(),
         };
         self.state().chats.insert(seed.chat_id, chat);
     }
@@ -329,7 +333,8 @@ impl FakeFeishu {
         let mut members = vec![Self::APP_ID.to_owned()];
         members.extend(users.iter().map(|u| u.to_string()));
         for chat in &chats {
-            self.seed_chat(ChatSeed::public(*chat).members(members.clone()));
+            // The app owns them, so that owner-only operations succeed on their examples.
+            self.seed_chat(ChatSeed::public(*chat).owner(Self::APP_ID).members(members.clone()));
         }
         // Example messages: sent by the app in the first example chat; example reactions are
         // the app's, on the first example message.

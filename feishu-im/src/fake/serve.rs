@@ -13,12 +13,13 @@ use super::Fault;
 use super::http::{FormPart, HttpReply, HttpRequest};
 use super::paging::Paging;
 use super::state::{State, member_id_of, user_id_as};
-use super::{files, messages, pins, reactions, validate};
+use super::{chats, files, messages, pins, reactions, validate};
 use crate::operation::{Operation, OperationMeta, TokenKind};
 use crate::v1::chat_members::{
     ChatMember, CreateRequest, CreateResponse, DeleteRequest, DeleteResponse, GetRequest,
     GetResponse, IsInChatRequest, IsInChatResponse, MeJoinRequest, MeJoinResponse,
 };
+use crate::v1::chats as chat_ops;
 use crate::v1::files as file_ops;
 use crate::v1::images as image_ops;
 use crate::v1::message_reactions as reaction_ops;
@@ -190,6 +191,24 @@ fn behave(
         run(input, |r| delete(state, who, r))
     } else if is(GetRequest::META) {
         run(input, |r| list(state, who, r))
+    } else if is(chat_ops::CreateRequest::META) {
+        run(input, |r| chats::create(state, who, r))
+    } else if is(chat_ops::GetRequest::META) {
+        run(input, |r| chats::get(state, who, r))
+    } else if is(chat_ops::UpdateRequest::META) {
+        run(input, |r| chats::update(state, who, r))
+    } else if is(chat_ops::DeleteRequest::META) {
+        run(input, |r| chats::delete(state, who, r))
+    } else if is(chat_ops::ListRequest::META) {
+        run(input, |r| chats::list(state, who, r))
+    } else if is(chat_ops::SearchRequest::META) {
+        run(input, |r| chats::search(state, who, r))
+    } else if is(chat_ops::LinkRequest::META) {
+        run(input, |r| chats::link(state, who, r))
+    } else if is(crate::v1::chat_managers::AddManagersRequest::META) {
+        run(input, |r| chats::add_managers(state, who, r))
+    } else if is(crate::v1::chat_managers::DeleteManagersRequest::META) {
+        run(input, |r| chats::delete_managers(state, who, r))
     } else if is(message_ops::CreateRequest::META) {
         run(input, |r| messages::create(state, who, r))
     } else if is(message_ops::ReplyRequest::META) {

@@ -38,6 +38,10 @@ pub(crate) struct Chat {
     pub owner: Option<String>,
     /// Member ids: users by open_id, bots by app_id.
     pub members: Vec<String>,
+    pub name: String,
+    pub description: String,
+    /// Managers besides the owner, by member id.
+    pub managers: Vec<String>,
 }
 
 /// A message as the fake keeps it.

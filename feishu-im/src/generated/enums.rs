@@ -7,6 +7,378 @@ use std::fmt;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::{UnknownValue, UnknownInteger};
 
+/// Who sees the notice when a member joins or leaves a chat.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ChatMessageVisibility {
+    /// `only_owner`: The owner and the managers only.
+    OnlyOwner,
+    /// `all_members`: Every member.
+    AllMembers,
+    /// `not_anyone`: No one.
+    NotAnyone,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(UnknownValue),
+}
+
+impl ChatMessageVisibility {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::OnlyOwner => "only_owner",
+            Self::AllMembers => "all_members",
+            Self::NotAnyone => "not_anyone",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    fn from_wire(value: String) -> Self {
+        match value.as_str() {
+            "only_owner" => Self::OnlyOwner,
+            "all_members" => Self::AllMembers,
+            "not_anyone" => Self::NotAnyone,
+            _ => Self::Unknown(UnknownValue::new(value)),
+        }
+    }
+}
+
+impl fmt::Display for ChatMessageVisibility {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ChatMessageVisibility {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for ChatMessageVisibility {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from_wire)
+    }
+}
+
+/// The mode of a chat.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ChatMode {
+    /// `group`: A group chat.
+    Group,
+    /// `topic`: A topic chat.
+    Topic,
+    /// `p2p`: A one-to-one chat.
+    P2p,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(UnknownValue),
+}
+
+impl ChatMode {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Group => "group",
+            Self::Topic => "topic",
+            Self::P2p => "p2p",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    fn from_wire(value: String) -> Self {
+        match value.as_str() {
+            "group" => Self::Group,
+            "topic" => Self::Topic,
+            "p2p" => Self::P2p,
+            _ => Self::Unknown(UnknownValue::new(value)),
+        }
+    }
+}
+
+impl fmt::Display for ChatMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ChatMode {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for ChatMode {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from_wire)
+    }
+}
+
+/// Who may do something in a chat (invite members, mention all, edit the chat, buzz, start
+/// video meetings, manage pins), or who sees the member count.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ChatPermission {
+    /// `only_owner`: The owner and the managers only.
+    OnlyOwner,
+    /// `all_members`: Every member.
+    AllMembers,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(UnknownValue),
+}
+
+impl ChatPermission {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::OnlyOwner => "only_owner",
+            Self::AllMembers => "all_members",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    fn from_wire(value: String) -> Self {
+        match value.as_str() {
+            "only_owner" => Self::OnlyOwner,
+            "all_members" => Self::AllMembers,
+            _ => Self::Unknown(UnknownValue::new(value)),
+        }
+    }
+}
+
+impl fmt::Display for ChatPermission {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ChatPermission {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for ChatPermission {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from_wire)
+    }
+}
+
+/// The order in which chats are listed.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ChatSortType {
+    /// `ByCreateTimeAsc`: By creation time, oldest first.
+    CreatedFirst,
+    /// `ByActiveTimeDesc`: By last activity, most recent first. Chats that become active while paging may be skipped.
+    ActiveFirst,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(UnknownValue),
+}
+
+impl ChatSortType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::CreatedFirst => "ByCreateTimeAsc",
+            Self::ActiveFirst => "ByActiveTimeDesc",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    fn from_wire(value: String) -> Self {
+        match value.as_str() {
+            "ByCreateTimeAsc" => Self::CreatedFirst,
+            "ByActiveTimeDesc" => Self::ActiveFirst,
+            _ => Self::Unknown(UnknownValue::new(value)),
+        }
+    }
+}
+
+impl fmt::Display for ChatSortType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ChatSortType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for ChatSortType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from_wire)
+    }
+}
+
+/// The state of a chat.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ChatStatus {
+    /// `normal`: In use.
+    Normal,
+    /// `dissolved`: Dissolved.
+    Dissolved,
+    /// `dissolved_save`: Dissolved, its history kept.
+    DissolvedSave,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(UnknownValue),
+}
+
+impl ChatStatus {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Normal => "normal",
+            Self::Dissolved => "dissolved",
+            Self::DissolvedSave => "dissolved_save",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    fn from_wire(value: String) -> Self {
+        match value.as_str() {
+            "normal" => Self::Normal,
+            "dissolved" => Self::Dissolved,
+            "dissolved_save" => Self::DissolvedSave,
+            _ => Self::Unknown(UnknownValue::new(value)),
+        }
+    }
+}
+
+impl fmt::Display for ChatStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ChatStatus {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for ChatStatus {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from_wire)
+    }
+}
+
+/// A tag of a chat; a chat with several reports the first in this order.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ChatTag {
+    /// `inner`: An internal chat.
+    Inner,
+    /// `tenant`: A company-wide chat.
+    Tenant,
+    /// `department`: A department chat.
+    Department,
+    /// `edu`: An education chat.
+    Edu,
+    /// `meeting`: A meeting chat.
+    Meeting,
+    /// `customer_service`: A customer-service chat.
+    CustomerService,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(UnknownValue),
+}
+
+impl ChatTag {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Inner => "inner",
+            Self::Tenant => "tenant",
+            Self::Department => "department",
+            Self::Edu => "edu",
+            Self::Meeting => "meeting",
+            Self::CustomerService => "customer_service",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    fn from_wire(value: String) -> Self {
+        match value.as_str() {
+            "inner" => Self::Inner,
+            "tenant" => Self::Tenant,
+            "department" => Self::Department,
+            "edu" => Self::Edu,
+            "meeting" => Self::Meeting,
+            "customer_service" => Self::CustomerService,
+            _ => Self::Unknown(UnknownValue::new(value)),
+        }
+    }
+}
+
+impl fmt::Display for ChatTag {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ChatTag {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for ChatTag {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from_wire)
+    }
+}
+
+/// Whether a group chat is private or public.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ChatType {
+    /// `private`: A private chat.
+    Private,
+    /// `public`: A public chat, which others can find and join.
+    Public,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(UnknownValue),
+}
+
+impl ChatType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Private => "private",
+            Self::Public => "public",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    fn from_wire(value: String) -> Self {
+        match value.as_str() {
+            "private" => Self::Private,
+            "public" => Self::Public,
+            _ => Self::Unknown(UnknownValue::new(value)),
+        }
+    }
+}
+
+impl fmt::Display for ChatType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ChatType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for ChatType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from_wire)
+    }
+}
+
 /// What `container_id` names when listing messages.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -295,6 +667,55 @@ impl<'de> Deserialize<'de> for ForwardReceiveIdType {
     }
 }
 
+/// The form messages take in a group chat.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GroupMessageType {
+    /// `chat`: Conversation messages.
+    Chat,
+    /// `thread`: Topic (thread) messages.
+    Thread,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(UnknownValue),
+}
+
+impl GroupMessageType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Chat => "chat",
+            Self::Thread => "thread",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    fn from_wire(value: String) -> Self {
+        match value.as_str() {
+            "chat" => Self::Chat,
+            "thread" => Self::Thread,
+            _ => Self::Unknown(UnknownValue::new(value)),
+        }
+    }
+}
+
+impl fmt::Display for GroupMessageType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for GroupMessageType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for GroupMessageType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from_wire)
+    }
+}
+
 /// What an uploaded image is for.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -396,6 +817,55 @@ impl Serialize for MemberIdType {
 }
 
 impl<'de> Deserialize<'de> for MemberIdType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from_wire)
+    }
+}
+
+/// Whether joining a chat needs approval.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum MembershipApproval {
+    /// `no_approval_required`: Anyone allowed to join joins at once.
+    NoApprovalRequired,
+    /// `approval_required`: Joining needs the approval of the owner or a manager.
+    ApprovalRequired,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(UnknownValue),
+}
+
+impl MembershipApproval {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::NoApprovalRequired => "no_approval_required",
+            Self::ApprovalRequired => "approval_required",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    fn from_wire(value: String) -> Self {
+        match value.as_str() {
+            "no_approval_required" => Self::NoApprovalRequired,
+            "approval_required" => Self::ApprovalRequired,
+            _ => Self::Unknown(UnknownValue::new(value)),
+        }
+    }
+}
+
+impl fmt::Display for MembershipApproval {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for MembershipApproval {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for MembershipApproval {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         String::deserialize(deserializer).map(Self::from_wire)
     }
@@ -654,6 +1124,59 @@ impl<'de> Deserialize<'de> for MessageSortType {
     }
 }
 
+/// Who may speak in a chat.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ModerationPermission {
+    /// `only_owner`: The owner and the managers only.
+    OnlyOwner,
+    /// `all_members`: Every member.
+    AllMembers,
+    /// `moderator_list`: The members on the chat's speaker list.
+    ModeratorList,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(UnknownValue),
+}
+
+impl ModerationPermission {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::OnlyOwner => "only_owner",
+            Self::AllMembers => "all_members",
+            Self::ModeratorList => "moderator_list",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    fn from_wire(value: String) -> Self {
+        match value.as_str() {
+            "only_owner" => Self::OnlyOwner,
+            "all_members" => Self::AllMembers,
+            "moderator_list" => Self::ModeratorList,
+            _ => Self::Unknown(UnknownValue::new(value)),
+        }
+    }
+}
+
+impl fmt::Display for ModerationPermission {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ModerationPermission {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for ModerationPermission {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from_wire)
+    }
+}
+
 /// The kind of a message. Sending takes the first ten; the others are only received.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -774,6 +1297,55 @@ impl Serialize for MsgType {
 }
 
 impl<'de> Deserialize<'de> for MsgType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from_wire)
+    }
+}
+
+/// The kind of the other party of a one-to-one chat.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum P2pTargetType {
+    /// `user`: A user.
+    User,
+    /// `bot`: A bot.
+    Bot,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(UnknownValue),
+}
+
+impl P2pTargetType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::User => "user",
+            Self::Bot => "bot",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    fn from_wire(value: String) -> Self {
+        match value.as_str() {
+            "user" => Self::User,
+            "bot" => Self::Bot,
+            _ => Self::Unknown(UnknownValue::new(value)),
+        }
+    }
+}
+
+impl fmt::Display for P2pTargetType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for P2pTargetType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for P2pTargetType {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         String::deserialize(deserializer).map(Self::from_wire)
     }
@@ -970,6 +1542,55 @@ impl<'de> Deserialize<'de> for ReceiveIdType {
     }
 }
 
+/// Whether the members of a chat in restricted (confidential) mode may do something.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RestrictedModePermission {
+    /// `all_members`: Every member may.
+    AllMembers,
+    /// `not_anyone`: No one may.
+    NotAnyone,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(UnknownValue),
+}
+
+impl RestrictedModePermission {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::AllMembers => "all_members",
+            Self::NotAnyone => "not_anyone",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    fn from_wire(value: String) -> Self {
+        match value.as_str() {
+            "all_members" => Self::AllMembers,
+            "not_anyone" => Self::NotAnyone,
+            _ => Self::Unknown(UnknownValue::new(value)),
+        }
+    }
+}
+
+impl fmt::Display for RestrictedModePermission {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for RestrictedModePermission {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for RestrictedModePermission {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from_wire)
+    }
+}
+
 /// The kind of a message's sender.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1027,6 +1648,108 @@ impl<'de> Deserialize<'de> for SenderType {
     }
 }
 
+/// Whether a chat may be shared.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ShareCardPermission {
+    /// `allowed`: Sharing is allowed.
+    Allowed,
+    /// `not_allowed`: Sharing is not allowed.
+    NotAllowed,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(UnknownValue),
+}
+
+impl ShareCardPermission {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Allowed => "allowed",
+            Self::NotAllowed => "not_allowed",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    fn from_wire(value: String) -> Self {
+        match value.as_str() {
+            "allowed" => Self::Allowed,
+            "not_allowed" => Self::NotAllowed,
+            _ => Self::Unknown(UnknownValue::new(value)),
+        }
+    }
+}
+
+impl fmt::Display for ShareCardPermission {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ShareCardPermission {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for ShareCardPermission {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from_wire)
+    }
+}
+
+/// How long a chat's share link stays valid.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ShareLinkValidityPeriod {
+    /// `week`: Seven days.
+    Week,
+    /// `year`: One year.
+    Year,
+    /// `permanently`: Without end.
+    Permanently,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(UnknownValue),
+}
+
+impl ShareLinkValidityPeriod {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Week => "week",
+            Self::Year => "year",
+            Self::Permanently => "permanently",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    fn from_wire(value: String) -> Self {
+        match value.as_str() {
+            "week" => Self::Week,
+            "year" => Self::Year,
+            "permanently" => Self::Permanently,
+            _ => Self::Unknown(UnknownValue::new(value)),
+        }
+    }
+}
+
+impl fmt::Display for ShareLinkValidityPeriod {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ShareLinkValidityPeriod {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for ShareLinkValidityPeriod {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from_wire)
+    }
+}
+
 /// How adding members treats ids that cannot be added.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1077,6 +1800,55 @@ impl Serialize for SucceedType {
 impl<'de> Deserialize<'de> for SucceedType {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         i64::deserialize(deserializer).map(Self::from_wire)
+    }
+}
+
+/// What a chat's top notice pins.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TopNoticeActionType {
+    /// `1`: A message; `message_id` names it.
+    Message,
+    /// `2`: The chat announcement; `message_id` is ignored.
+    Announcement,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(UnknownValue),
+}
+
+impl TopNoticeActionType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Message => "1",
+            Self::Announcement => "2",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    fn from_wire(value: String) -> Self {
+        match value.as_str() {
+            "1" => Self::Message,
+            "2" => Self::Announcement,
+            _ => Self::Unknown(UnknownValue::new(value)),
+        }
+    }
+}
+
+impl fmt::Display for TopNoticeActionType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for TopNoticeActionType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for TopNoticeActionType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from_wire)
     }
 }
 

@@ -508,6 +508,18 @@ pub enum ErrorCode {
     ///
     /// A path, query or body parameter is invalid; `field_violations` names it.
     InvalidRequestParameter,
+    /// `232002`: No Permission: Only chat owner or admin can edit chat information in the current situation.
+    ///
+    /// The chat lets only its owner and admins edit its information, the announcement included.
+    ///
+    /// 排查建议：当前只允许群组的群主或群管理员更新群信息。
+    ChatInfoEditRestricted,
+    /// `232003`: Chat announcement can NOT be found in chat information.
+    ///
+    /// The chat's announcement information is missing or abnormal.
+    ///
+    /// 排查建议：群公告信息异常。
+    AnnouncementNotFound,
     /// `232004`: Such an app does NOT exist.
     ///
     /// The operator's app_id does not exist; contact Feishu technical support.
@@ -546,6 +558,12 @@ pub enum ErrorCode {
     ///
     /// The operator (user or bot) must be a member of the chat.
     OperatorNotInChat,
+    /// `232012`: New chat owner can NOT be out of the chat.
+    ///
+    /// The new owner (`owner_id`) is not a member of the chat; add the user first.
+    ///
+    /// 排查建议：新群主（owner_id）不在群组中，无法操作。你需要[邀请用户入群](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/chat-members/create)后重试。
+    NewOwnerNotInChat,
     /// `232013`: You have reached the limit of maximum number of members a chat can have.
     ///
     /// The chat is full. Default caps for verified tenants: normal chat 5000, meeting chat 3000, topic chat 5000.
@@ -556,16 +574,58 @@ pub enum ErrorCode {
     ///
     /// The operator lacks the permission for this change, for example removing members without being owner or admin.
     TokenLacksPermission,
+    /// `232015`: Your request specifies a member_id_type which is NOT supported.
+    ///
+    /// The user_id_type (or member_id_type) is not valid; check its value against the endpoint's parameters.
+    ///
+    /// 排查建议：无效的 user_id_type（或 member_id_type），请检查参数取值是否正确。参数详细说明可参考具体 API 文档内提供的参数描述。
+    UnsupportedIdType,
+    /// `232016`: Non-chat-owner or Non-chat-admin can only edit certain parts.
+    ///
+    /// Members who are neither owner nor manager may change only the avatar, name, description and i18n names.
+    ///
+    /// 排查建议：非群主或群管理员的普通群成员，只能修改部分群信息 ，包括：群头像（avatar）、群名称（name）、群描述（description）、群国际化名称（i18n_names)。
+    MemberEditLimited,
     /// `232017`: No Permission: If the operator is NOT owner or creator with the scope, the operator can NOT complete the request.
     ///
     /// Only the chat owner, an admin or the creating bot may add members while the chat restricts who can add.
     OperatorNotOwnerOrAdmin,
+    /// `232018`: Updating announcement failed.
+    ///
+    /// The announcement could not be updated; check the requests against the format for editing old-version documents.
+    ///
+    /// 排查建议：更新公告失败，请确认错误具体信息，可参考文档[编辑旧版文档内容](https://open.feishu.cn/document/ukTMukTMukTM/uYDM2YjL2AjN24iNwYjN)，核对数据结构是否存在问题。
+    AnnouncementUpdateFailed,
     /// `232019`: The request has been rate limited.
     ///
     /// The chat-level rate limit was hit; slow down and retry later. Serialize writes to one chat.
     ///
     /// 排查建议：触发群限流，请控制请求的速度，详情参见频控策略。
     ChatRateLimited,
+    /// `232020`: Name can NOT be less than two characters for public chats.
+    ///
+    /// A public chat's name needs at least 2 characters.
+    ///
+    /// 排查建议：公开群名称太短，不得少于 2 个字符。
+    PublicChatNameTooShort,
+    /// `232021`: Bot can NOT be found.
+    ///
+    /// A bot was not found.
+    ///
+    /// 排查建议：未找到机器人。
+    BotNotFound,
+    /// `232022`: User has already resigned.
+    ///
+    /// An invited user has left the company; remove them from `user_id_list`.
+    ///
+    /// 排查建议：邀请的用户已离职，无法邀请。请检查邀请群成员参数 user_id_list，去掉已离职的用户。
+    InvitedUserResigned,
+    /// `232023`: Chat information review failed while updating the chat.
+    ///
+    /// The chat's name or description failed content review; check them for sensitive content.
+    ///
+    /// 排查建议：群组相关信息审核没有通过，请检查群名称或群描述中是否存在敏感内容。
+    ChatInfoReviewFailed,
     /// `232024`: Users do not have the visibility of the app, or the operator does not have collaboration permissions with the target users.
     ///
     /// Make the app visible to the users, or obtain collaboration permission with them.
@@ -576,6 +636,12 @@ pub enum ErrorCode {
     ///
     /// 排查建议：应用未启用机器人能力。你需要登录[开发者后台](https://open.feishu.cn/app)，在应用详情页的 应用能力 > 添加应用能力 页面内，添加 机器人 能力，并发布应用使配置生效。
     BotAbilityNotActivated,
+    /// `232026`: This name is already used in an existing public chat. Names of public chats are supposed to be different.
+    ///
+    /// Another public chat already has this name; public chats need distinct names.
+    ///
+    /// 排查建议：公开群群名已存在。
+    PublicChatNameTaken,
     /// `232027`: There are no valid members in the ID list specified in your request.
     ///
     /// The member id list is empty or holds no valid member.
@@ -590,6 +656,24 @@ pub enum ErrorCode {
     ///
     /// Removing these members would leave the chat without a possible owner.
     NoOwnerCandidate,
+    /// `232030`: Your request specifies a user_id which is invalid.
+    ///
+    /// A user id is invalid; check it.
+    ///
+    /// 排查建议：请检查user_id是否正确。
+    InvalidUserId,
+    /// `232031`: The chat and the new designated chat owner must be in the same tenant.
+    ///
+    /// Ownership cannot pass to a user of another tenant; the new owner must be in the chat's tenant and in the chat.
+    ///
+    /// 排查建议：不允许跨租户转让群主，请修改 `owner_id` 参数，确保对应用户与被操作群组在同一租户内，且用户在群组中。
+    CrossTenantOwnerTransfer,
+    /// `232032`: The operator who will create the chat and the designated chat owner must be in the same tenant.
+    ///
+    /// The owner named at creation must be in the creating operator's tenant.
+    ///
+    /// 排查建议：指定的群主需要与本接口的操作者在同一个租户中。
+    OwnerTenantMismatch,
     /// `232033`: The operator or invited bots does NOT have the authority to manage external chats without the scope.
     ///
     /// Managing an external chat needs the external-chat scope for the operator and every invited bot.
@@ -600,6 +684,48 @@ pub enum ErrorCode {
     ///
     /// 排查建议：应用在本租户下未安装或未启用。需要先安装应用，再使用应用调用接口。
     AppUnavailable,
+    /// `232035`: Your request specifies an owner_id which is invalid.
+    ///
+    /// The `owner_id` is invalid; check it.
+    ///
+    /// 排查建议：owner_id 无效，请检查 owner_id 是否正确。
+    InvalidOwnerId,
+    /// `232037`: The operator or invited bots does NOT have the authority to manage chat labels without the scope.
+    ///
+    /// The operator or an invited bot lacks the permission to manage chat labels; check the app's permissions.
+    ///
+    /// 排查建议：操作者或受邀的机器人没有权限管理群Label，请检查权限配置。
+    ChatLabelScopeMissing,
+    /// `232038`: The operator is not chat owner, no permission to complete the request.
+    ///
+    /// Only the chat owner can add or remove chat managers.
+    ///
+    /// 排查建议：操作者不是群主，没有权限添加或删除管理员。
+    OperatorNotChatOwner,
+    /// `232039`: The operation of Add/Delete chat managers has succeeded. But the current managers list was not returned due to service problems.
+    ///
+    /// The managers were added or removed, but the current manager lists were not returned; request again, or contact technical support, to get them.
+    ///
+    /// 排查建议：增加或删除群管理员处理成功，但是由于服务问题未返回目前群组内的管理员名单。如需要得到群组内的管理员名单，可以尝试再次请求或者咨询[技术支持](https://applink.feishu.cn/TLJpeNdW)。
+    ManagersListNotReturned,
+    /// `232040`: The chat managers has reached the limit of maximum number.
+    ///
+    /// The chat has as many managers as it may (normal chat 10, super-large chat 20); remove a manager and retry.
+    ///
+    /// 排查建议：群管理员人数达到上限。你可以[删除其他群管理员](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/chat-managers/delete_managers)后重试。对于普通群，最多可指定 10 个管理员；对于超大群，最多可指定 20 个管理员。
+    ChatManagerLimitReached,
+    /// `232041`: The avatar key is illegal.
+    ///
+    /// The avatar key is invalid; upload the image with `image_type` `avatar` and use its key.
+    ///
+    /// 排查建议：群头像 key 非法，请检查后重新输入。可通过[上传图片](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/image/create)获取头像 key。（注意：上传图片的 ==image_type== 需要指定为 ==avatar==）
+    InvalidAvatarKey,
+    /// `232042`: Public group chat's name should not be empty.
+    ///
+    /// A public chat needs a name.
+    ///
+    /// 排查建议：创建公开群时需要指定群名称。
+    PublicChatNameMissing,
     /// `232043`: Your request contains unavailable ids.
     ///
     /// Some ids are unusable (resigned, invisible or nonexistent); see succeed_type.
@@ -608,6 +734,72 @@ pub enum ErrorCode {
     ///
     /// The tenant admin's member cap for chats is reached.
     AdminMemberLimitReached,
+    /// `232047`: The length of the tab name reaches the limit.
+    ///
+    /// A chat tab's name is too long.
+    ///
+    /// 排查建议：会话标签页名称过长。
+    TabNameTooLong,
+    /// `232057`: The operator tenant doesn't have the permission to use restricted mode.
+    ///
+    /// The operator's tenant may not use restricted (confidential) mode; ask the tenant admin.
+    ///
+    /// 排查建议：操作者所属的租户没有权限使用保密模式，请联系租户管理员。保密模式的适用版本与功能介绍，参见[会话保密模式](https://www.feishu.cn/hc/zh-CN/articles/418691056559)。
+    RestrictedModeNotPermitted,
+    /// `232060`: This chat is banned.
+    ///
+    /// The chat is banned; contact Feishu technical support if in doubt.
+    ///
+    /// 排查建议：群聊被禁言，如有疑问请咨询[技术支持](https://applink.feishu.cn/TLJsX982)。
+    ChatBanned,
+    /// `232061`: Secret chat cannot be share link.
+    ///
+    /// Secret chats have no share link.
+    ///
+    /// 排查建议：密聊不支持分享群链接。
+    SecretChatLinkUnsupported,
+    /// `232062`: P2P chat cannot be share link.
+    ///
+    /// One-to-one chats have no share link.
+    ///
+    /// 排查建议：单聊不支持分享群链接。
+    P2pChatLinkUnsupported,
+    /// `232063`: Team cannot be share link.
+    ///
+    /// Team chats have no share link.
+    ///
+    /// 排查建议：团队群不支持分享群链接。
+    TeamChatLinkUnsupported,
+    /// `232064`: The operator is not a group owner or administrator, no permission to share chat link.
+    ///
+    /// The chat lets only its owner and managers add members or share it, and the operator is neither.
+    ///
+    /// 排查建议：该群开启了“仅群主和群管理员可添加群成员/分享群”，请检查操作者在群中的身份，非群主和群管理员无法操作。
+    ShareLinkOwnerOrAdminOnly,
+    /// `232065`: The User/Bot can NOT be found.
+    ///
+    /// The user or bot of the access token does not exist; check the token.
+    ///
+    /// 排查建议：机器人或用户不存在，请检查 Authorization 参数传入的 access_token 是否正确。
+    OperatorNotFound,
+    /// `232066`: The operator does not have the doc permission.
+    ///
+    /// The operator cannot read the announcement document; grant the app or user read permission on it and retry.
+    ///
+    /// 排查建议：操作者没有文档的阅读权限。你需要为当前调用 API 的应用或用户[添加文档阅读权限](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/drive-v1/permission-member/create)后重试。
+    DocPermissionMissing,
+    /// `232068`: The group is being created, please wait a moment.
+    ///
+    /// The chat is still being created; wait a moment before calling again (with the same `uuid`).
+    ///
+    /// 排查建议：群组正在创建中，请稍等。
+    ChatBeingCreated,
+    /// `232069`: current chat type unsupported to set public.
+    ///
+    /// An external chat cannot be public.
+    ///
+    /// 排查建议：不支持群类型为公开（public）的外部群。
+    ExternalChatPublicUnsupported,
     /// `232075`: The public group needs to apply to join, and users or bots are not allowed to actively join the group.
     ///
     /// The public chat requires approval to join; it cannot be joined through the API.
@@ -618,16 +810,58 @@ pub enum ErrorCode {
     ///
     /// The chat owner cannot be removed; transfer ownership first.
     CannotRemoveOwner,
+    /// `232078`: The operator tenant doesn't have the permission to use hide_member_count_setting.
+    ///
+    /// The operator's tenant may not use `hide_member_count_setting`.
+    ///
+    /// 排查建议：操作者所属租户无权使用隐藏群成员人数设置。
+    HideMemberCountNotPermitted,
+    /// `232079`: Chat type not supported by hide_member_count_setting.
+    ///
+    /// This kind of chat cannot hide its member count.
+    ///
+    /// 排查建议：群类型不支持设置隐藏群成员数量。
+    HideMemberCountUnsupportedChatType,
     /// `232090`: Unsupported chat type.
     ///
     /// This chat type does not support the operation.
     UnsupportedChatType,
+    /// `232091`: Due to the security control requirements of this tenant, this tenant does not allow public group.
+    ///
+    /// The tenant admin does not allow public chats.
+    ///
+    /// 排查建议：租户管理员设置不允许创建公开群。详情参考[管理员管控公开群权限](https://www.feishu.cn/hc/zh-CN/articles/847237870238)。
+    PublicChatForbiddenByTenant,
+    /// `232092`: Meeting in progress. Unable to modify group posting permissions.
+    ///
+    /// A meeting is in progress in the chat; posting permissions cannot be changed until it ends.
+    ///
+    /// 排查建议：会议进行过程中无法修改群发言权限。需等会议结束后重试。
+    MeetingInProgress,
+    /// `232093`: This meeting has restricted access. Unable to turn off group membership approval.
+    ///
+    /// A meeting with restricted access is in progress; membership approval cannot be turned off until it ends.
+    ///
+    /// 排查建议：正在会议中，不支持关闭进群审批（membership_approval），需等会议结束后重试。
+    ApprovalLockedByMeeting,
+    /// `232095`: The operator does NOT have the authority to manage ocic type tag without the scope.
+    ///
+    /// The operator lacks the permission to operate on chats of the ocic tag type.
+    ///
+    /// 排查建议：没有权限操作ocic类型的群。
+    OcicTagScopeMissing,
     /// `232096`: Meta writing has stopped, please try again later.
     ///
     /// App metadata writes are paused; try again later.
     ///
     /// 排查建议：应用信息被停写，请稍后重试。
     MetaWritingStopped,
+    /// `232097`: Unable to operate docx type chat announcement.
+    ///
+    /// The chat has a new-version (docx) announcement, which this endpoint cannot operate; use the docx chat announcement endpoints.
+    ///
+    /// 排查建议：本接口不支持操作 docx 类型的新版本群公告，请参考”获取新版本群公告信息”接口。
+    DocxAnnouncementUnsupported,
     /// `234001`: Invalid request param.
     ///
     /// A request parameter is invalid.
@@ -891,6 +1125,8 @@ impl ErrorCode {
             231021 => Self::ExternalChatForbidden,
             231022 => Self::ReactionBotNotAvailable,
             232001 => Self::InvalidRequestParameter,
+            232002 => Self::ChatInfoEditRestricted,
+            232003 => Self::AnnouncementNotFound,
             232004 => Self::AppNotFound,
             232006 => Self::InvalidChatId,
             232007 => Self::InvalidChatOrUserId,
@@ -898,23 +1134,60 @@ impl ErrorCode {
             232009 => Self::ChatDissolved,
             232010 => Self::CrossTenantOperation,
             232011 => Self::OperatorNotInChat,
+            232012 => Self::NewOwnerNotInChat,
             232013 => Self::ChatMemberLimitReached,
             232014 => Self::TokenLacksPermission,
+            232015 => Self::UnsupportedIdType,
+            232016 => Self::MemberEditLimited,
             232017 => Self::OperatorNotOwnerOrAdmin,
+            232018 => Self::AnnouncementUpdateFailed,
             232019 => Self::ChatRateLimited,
+            232020 => Self::PublicChatNameTooShort,
+            232021 => Self::BotNotFound,
+            232022 => Self::InvitedUserResigned,
+            232023 => Self::ChatInfoReviewFailed,
             232024 => Self::MembersNotVisible,
             232025 => Self::BotAbilityNotActivated,
+            232026 => Self::PublicChatNameTaken,
             232027 => Self::NoValidMembers,
             232028 => Self::ExternalMembersNotAllowed,
             232029 => Self::NoOwnerCandidate,
+            232030 => Self::InvalidUserId,
+            232031 => Self::CrossTenantOwnerTransfer,
+            232032 => Self::OwnerTenantMismatch,
             232033 => Self::ExternalChatScopeMissing,
             232034 => Self::AppUnavailable,
+            232035 => Self::InvalidOwnerId,
+            232037 => Self::ChatLabelScopeMissing,
+            232038 => Self::OperatorNotChatOwner,
+            232039 => Self::ManagersListNotReturned,
+            232040 => Self::ChatManagerLimitReached,
+            232041 => Self::InvalidAvatarKey,
+            232042 => Self::PublicChatNameMissing,
             232043 => Self::UnavailableIds,
             232044 => Self::AdminMemberLimitReached,
+            232047 => Self::TabNameTooLong,
+            232057 => Self::RestrictedModeNotPermitted,
+            232060 => Self::ChatBanned,
+            232061 => Self::SecretChatLinkUnsupported,
+            232062 => Self::P2pChatLinkUnsupported,
+            232063 => Self::TeamChatLinkUnsupported,
+            232064 => Self::ShareLinkOwnerOrAdminOnly,
+            232065 => Self::OperatorNotFound,
+            232066 => Self::DocPermissionMissing,
+            232068 => Self::ChatBeingCreated,
+            232069 => Self::ExternalChatPublicUnsupported,
             232075 => Self::JoinRequiresApproval,
             232076 => Self::CannotRemoveOwner,
+            232078 => Self::HideMemberCountNotPermitted,
+            232079 => Self::HideMemberCountUnsupportedChatType,
             232090 => Self::UnsupportedChatType,
+            232091 => Self::PublicChatForbiddenByTenant,
+            232092 => Self::MeetingInProgress,
+            232093 => Self::ApprovalLockedByMeeting,
+            232095 => Self::OcicTagScopeMissing,
             232096 => Self::MetaWritingStopped,
+            232097 => Self::DocxAnnouncementUnsupported,
             234001 => Self::InvalidResourceParameter,
             234002 => Self::ResourceUnauthorized,
             234003 => Self::FileNotInMessage,
@@ -1037,6 +1310,8 @@ impl ErrorCode {
             Self::ExternalChatForbidden => 231021,
             Self::ReactionBotNotAvailable => 231022,
             Self::InvalidRequestParameter => 232001,
+            Self::ChatInfoEditRestricted => 232002,
+            Self::AnnouncementNotFound => 232003,
             Self::AppNotFound => 232004,
             Self::InvalidChatId => 232006,
             Self::InvalidChatOrUserId => 232007,
@@ -1044,23 +1319,60 @@ impl ErrorCode {
             Self::ChatDissolved => 232009,
             Self::CrossTenantOperation => 232010,
             Self::OperatorNotInChat => 232011,
+            Self::NewOwnerNotInChat => 232012,
             Self::ChatMemberLimitReached => 232013,
             Self::TokenLacksPermission => 232014,
+            Self::UnsupportedIdType => 232015,
+            Self::MemberEditLimited => 232016,
             Self::OperatorNotOwnerOrAdmin => 232017,
+            Self::AnnouncementUpdateFailed => 232018,
             Self::ChatRateLimited => 232019,
+            Self::PublicChatNameTooShort => 232020,
+            Self::BotNotFound => 232021,
+            Self::InvitedUserResigned => 232022,
+            Self::ChatInfoReviewFailed => 232023,
             Self::MembersNotVisible => 232024,
             Self::BotAbilityNotActivated => 232025,
+            Self::PublicChatNameTaken => 232026,
             Self::NoValidMembers => 232027,
             Self::ExternalMembersNotAllowed => 232028,
             Self::NoOwnerCandidate => 232029,
+            Self::InvalidUserId => 232030,
+            Self::CrossTenantOwnerTransfer => 232031,
+            Self::OwnerTenantMismatch => 232032,
             Self::ExternalChatScopeMissing => 232033,
             Self::AppUnavailable => 232034,
+            Self::InvalidOwnerId => 232035,
+            Self::ChatLabelScopeMissing => 232037,
+            Self::OperatorNotChatOwner => 232038,
+            Self::ManagersListNotReturned => 232039,
+            Self::ChatManagerLimitReached => 232040,
+            Self::InvalidAvatarKey => 232041,
+            Self::PublicChatNameMissing => 232042,
             Self::UnavailableIds => 232043,
             Self::AdminMemberLimitReached => 232044,
+            Self::TabNameTooLong => 232047,
+            Self::RestrictedModeNotPermitted => 232057,
+            Self::ChatBanned => 232060,
+            Self::SecretChatLinkUnsupported => 232061,
+            Self::P2pChatLinkUnsupported => 232062,
+            Self::TeamChatLinkUnsupported => 232063,
+            Self::ShareLinkOwnerOrAdminOnly => 232064,
+            Self::OperatorNotFound => 232065,
+            Self::DocPermissionMissing => 232066,
+            Self::ChatBeingCreated => 232068,
+            Self::ExternalChatPublicUnsupported => 232069,
             Self::JoinRequiresApproval => 232075,
             Self::CannotRemoveOwner => 232076,
+            Self::HideMemberCountNotPermitted => 232078,
+            Self::HideMemberCountUnsupportedChatType => 232079,
             Self::UnsupportedChatType => 232090,
+            Self::PublicChatForbiddenByTenant => 232091,
+            Self::MeetingInProgress => 232092,
+            Self::ApprovalLockedByMeeting => 232093,
+            Self::OcicTagScopeMissing => 232095,
             Self::MetaWritingStopped => 232096,
+            Self::DocxAnnouncementUnsupported => 232097,
             Self::InvalidResourceParameter => 234001,
             Self::ResourceUnauthorized => 234002,
             Self::FileNotInMessage => 234003,
@@ -2196,6 +2508,32 @@ impl ErrorCode {
                     },
                 )
             }
+            Self::ChatInfoEditRestricted => {
+                Some(
+                    &ErrorSpec {
+                        code: 232002,
+                        http_status: 400,
+                        message: "No Permission: Only chat owner or admin can edit chat information in the current situation.",
+                        hint: "The chat lets only its owner and admins edit its information, the announcement included.",
+                        hint_zh: Some(
+                            "当前只允许群组的群主或群管理员更新群信息。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::AnnouncementNotFound => {
+                Some(
+                    &ErrorSpec {
+                        code: 232003,
+                        http_status: 400,
+                        message: "Chat announcement can NOT be found in chat information.",
+                        hint: "The chat's announcement information is missing or abnormal.",
+                        hint_zh: Some("群公告信息异常。"),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
             Self::AppNotFound => {
                 Some(
                     &ErrorSpec {
@@ -2288,6 +2626,20 @@ impl ErrorCode {
                     },
                 )
             }
+            Self::NewOwnerNotInChat => {
+                Some(
+                    &ErrorSpec {
+                        code: 232012,
+                        http_status: 400,
+                        message: "New chat owner can NOT be out of the chat.",
+                        hint: "The new owner (`owner_id`) is not a member of the chat; add the user first.",
+                        hint_zh: Some(
+                            "新群主（owner_id）不在群组中，无法操作。你需要[邀请用户入群](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/chat-members/create)后重试。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
             Self::ChatMemberLimitReached => {
                 Some(
                     &ErrorSpec {
@@ -2314,6 +2666,34 @@ impl ErrorCode {
                     },
                 )
             }
+            Self::UnsupportedIdType => {
+                Some(
+                    &ErrorSpec {
+                        code: 232015,
+                        http_status: 400,
+                        message: "Your request specifies a member_id_type which is NOT supported.",
+                        hint: "The user_id_type (or member_id_type) is not valid; check its value against the endpoint's parameters.",
+                        hint_zh: Some(
+                            "无效的 user_id_type（或 member_id_type），请检查参数取值是否正确。参数详细说明可参考具体 API 文档内提供的参数描述。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::MemberEditLimited => {
+                Some(
+                    &ErrorSpec {
+                        code: 232016,
+                        http_status: 400,
+                        message: "Non-chat-owner or Non-chat-admin can only edit certain parts.",
+                        hint: "Members who are neither owner nor manager may change only the avatar, name, description and i18n names.",
+                        hint_zh: Some(
+                            "非群主或群管理员的普通群成员，只能修改部分群信息 ，包括：群头像（avatar）、群名称（name）、群描述（description）、群国际化名称（i18n_names)。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
             Self::OperatorNotOwnerOrAdmin => {
                 Some(
                     &ErrorSpec {
@@ -2322,6 +2702,20 @@ impl ErrorCode {
                         message: "No Permission: If the operator is NOT owner or creator with the scope, the operator can NOT complete the request.",
                         hint: "Only the chat owner, an admin or the creating bot may add members while the chat restricts who can add.",
                         hint_zh: None,
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::AnnouncementUpdateFailed => {
+                Some(
+                    &ErrorSpec {
+                        code: 232018,
+                        http_status: 400,
+                        message: "Updating announcement failed.",
+                        hint: "The announcement could not be updated; check the requests against the format for editing old-version documents.",
+                        hint_zh: Some(
+                            "更新公告失败，请确认错误具体信息，可参考文档[编辑旧版文档内容](https://open.feishu.cn/document/ukTMukTMukTM/uYDM2YjL2AjN24iNwYjN)，核对数据结构是否存在问题。",
+                        ),
                         retry: RetryClass::Never,
                     },
                 )
@@ -2337,6 +2731,60 @@ impl ErrorCode {
                             "触发群限流，请控制请求的速度，详情参见频控策略。",
                         ),
                         retry: RetryClass::RateLimit,
+                    },
+                )
+            }
+            Self::PublicChatNameTooShort => {
+                Some(
+                    &ErrorSpec {
+                        code: 232020,
+                        http_status: 400,
+                        message: "Name can NOT be less than two characters for public chats.",
+                        hint: "A public chat's name needs at least 2 characters.",
+                        hint_zh: Some(
+                            "公开群名称太短，不得少于 2 个字符。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::BotNotFound => {
+                Some(
+                    &ErrorSpec {
+                        code: 232021,
+                        http_status: 400,
+                        message: "Bot can NOT be found.",
+                        hint: "A bot was not found.",
+                        hint_zh: Some("未找到机器人。"),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::InvitedUserResigned => {
+                Some(
+                    &ErrorSpec {
+                        code: 232022,
+                        http_status: 400,
+                        message: "User has already resigned.",
+                        hint: "An invited user has left the company; remove them from `user_id_list`.",
+                        hint_zh: Some(
+                            "邀请的用户已离职，无法邀请。请检查邀请群成员参数 user_id_list，去掉已离职的用户。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::ChatInfoReviewFailed => {
+                Some(
+                    &ErrorSpec {
+                        code: 232023,
+                        http_status: 400,
+                        message: "Chat information review failed while updating the chat.",
+                        hint: "The chat's name or description failed content review; check them for sensitive content.",
+                        hint_zh: Some(
+                            "群组相关信息审核没有通过，请检查群名称或群描述中是否存在敏感内容。",
+                        ),
+                        retry: RetryClass::Never,
                     },
                 )
             }
@@ -2362,6 +2810,18 @@ impl ErrorCode {
                         hint_zh: Some(
                             "应用未启用机器人能力。你需要登录[开发者后台](https://open.feishu.cn/app)，在应用详情页的 应用能力 > 添加应用能力 页面内，添加 机器人 能力，并发布应用使配置生效。",
                         ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::PublicChatNameTaken => {
+                Some(
+                    &ErrorSpec {
+                        code: 232026,
+                        http_status: 400,
+                        message: "This name is already used in an existing public chat. Names of public chats are supposed to be different.",
+                        hint: "Another public chat already has this name; public chats need distinct names.",
+                        hint_zh: Some("公开群群名已存在。"),
                         retry: RetryClass::Never,
                     },
                 )
@@ -2404,6 +2864,46 @@ impl ErrorCode {
                     },
                 )
             }
+            Self::InvalidUserId => {
+                Some(
+                    &ErrorSpec {
+                        code: 232030,
+                        http_status: 400,
+                        message: "Your request specifies a user_id which is invalid.",
+                        hint: "A user id is invalid; check it.",
+                        hint_zh: Some("请检查user_id是否正确。"),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::CrossTenantOwnerTransfer => {
+                Some(
+                    &ErrorSpec {
+                        code: 232031,
+                        http_status: 400,
+                        message: "The chat and the new designated chat owner must be in the same tenant.",
+                        hint: "Ownership cannot pass to a user of another tenant; the new owner must be in the chat's tenant and in the chat.",
+                        hint_zh: Some(
+                            "不允许跨租户转让群主，请修改 `owner_id` 参数，确保对应用户与被操作群组在同一租户内，且用户在群组中。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::OwnerTenantMismatch => {
+                Some(
+                    &ErrorSpec {
+                        code: 232032,
+                        http_status: 400,
+                        message: "The operator who will create the chat and the designated chat owner must be in the same tenant.",
+                        hint: "The owner named at creation must be in the creating operator's tenant.",
+                        hint_zh: Some(
+                            "指定的群主需要与本接口的操作者在同一个租户中。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
             Self::ExternalChatScopeMissing => {
                 Some(
                     &ErrorSpec {
@@ -2430,6 +2930,102 @@ impl ErrorCode {
                     },
                 )
             }
+            Self::InvalidOwnerId => {
+                Some(
+                    &ErrorSpec {
+                        code: 232035,
+                        http_status: 400,
+                        message: "Your request specifies an owner_id which is invalid.",
+                        hint: "The `owner_id` is invalid; check it.",
+                        hint_zh: Some(
+                            "owner_id 无效，请检查 owner_id 是否正确。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::ChatLabelScopeMissing => {
+                Some(
+                    &ErrorSpec {
+                        code: 232037,
+                        http_status: 400,
+                        message: "The operator or invited bots does NOT have the authority to manage chat labels without the scope.",
+                        hint: "The operator or an invited bot lacks the permission to manage chat labels; check the app's permissions.",
+                        hint_zh: Some(
+                            "操作者或受邀的机器人没有权限管理群Label，请检查权限配置。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::OperatorNotChatOwner => {
+                Some(
+                    &ErrorSpec {
+                        code: 232038,
+                        http_status: 400,
+                        message: "The operator is not chat owner, no permission to complete the request.",
+                        hint: "Only the chat owner can add or remove chat managers.",
+                        hint_zh: Some(
+                            "操作者不是群主，没有权限添加或删除管理员。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::ManagersListNotReturned => {
+                Some(
+                    &ErrorSpec {
+                        code: 232039,
+                        http_status: 400,
+                        message: "The operation of Add/Delete chat managers has succeeded. But the current managers list was not returned due to service problems.",
+                        hint: "The managers were added or removed, but the current manager lists were not returned; request again, or contact technical support, to get them.",
+                        hint_zh: Some(
+                            "增加或删除群管理员处理成功，但是由于服务问题未返回目前群组内的管理员名单。如需要得到群组内的管理员名单，可以尝试再次请求或者咨询[技术支持](https://applink.feishu.cn/TLJpeNdW)。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::ChatManagerLimitReached => {
+                Some(
+                    &ErrorSpec {
+                        code: 232040,
+                        http_status: 400,
+                        message: "The chat managers has reached the limit of maximum number.",
+                        hint: "The chat has as many managers as it may (normal chat 10, super-large chat 20); remove a manager and retry.",
+                        hint_zh: Some(
+                            "群管理员人数达到上限。你可以[删除其他群管理员](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/chat-managers/delete_managers)后重试。对于普通群，最多可指定 10 个管理员；对于超大群，最多可指定 20 个管理员。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::InvalidAvatarKey => {
+                Some(
+                    &ErrorSpec {
+                        code: 232041,
+                        http_status: 400,
+                        message: "The avatar key is illegal.",
+                        hint: "The avatar key is invalid; upload the image with `image_type` `avatar` and use its key.",
+                        hint_zh: Some(
+                            "群头像 key 非法，请检查后重新输入。可通过[上传图片](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/image/create)获取头像 key。（注意：上传图片的 ==image_type== 需要指定为 ==avatar==）",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::PublicChatNameMissing => {
+                Some(
+                    &ErrorSpec {
+                        code: 232042,
+                        http_status: 400,
+                        message: "Public group chat's name should not be empty.",
+                        hint: "A public chat needs a name.",
+                        hint_zh: Some("创建公开群时需要指定群名称。"),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
             Self::UnavailableIds => {
                 Some(
                     &ErrorSpec {
@@ -2450,6 +3046,150 @@ impl ErrorCode {
                         message: "You have reached maximum number of chat members set by admin.",
                         hint: "The tenant admin's member cap for chats is reached.",
                         hint_zh: None,
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::TabNameTooLong => {
+                Some(
+                    &ErrorSpec {
+                        code: 232047,
+                        http_status: 400,
+                        message: "The length of the tab name reaches the limit.",
+                        hint: "A chat tab's name is too long.",
+                        hint_zh: Some("会话标签页名称过长。"),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::RestrictedModeNotPermitted => {
+                Some(
+                    &ErrorSpec {
+                        code: 232057,
+                        http_status: 400,
+                        message: "The operator tenant doesn't have the permission to use restricted mode.",
+                        hint: "The operator's tenant may not use restricted (confidential) mode; ask the tenant admin.",
+                        hint_zh: Some(
+                            "操作者所属的租户没有权限使用保密模式，请联系租户管理员。保密模式的适用版本与功能介绍，参见[会话保密模式](https://www.feishu.cn/hc/zh-CN/articles/418691056559)。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::ChatBanned => {
+                Some(
+                    &ErrorSpec {
+                        code: 232060,
+                        http_status: 400,
+                        message: "This chat is banned.",
+                        hint: "The chat is banned; contact Feishu technical support if in doubt.",
+                        hint_zh: Some(
+                            "群聊被禁言，如有疑问请咨询[技术支持](https://applink.feishu.cn/TLJsX982)。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::SecretChatLinkUnsupported => {
+                Some(
+                    &ErrorSpec {
+                        code: 232061,
+                        http_status: 400,
+                        message: "Secret chat cannot be share link.",
+                        hint: "Secret chats have no share link.",
+                        hint_zh: Some("密聊不支持分享群链接。"),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::P2pChatLinkUnsupported => {
+                Some(
+                    &ErrorSpec {
+                        code: 232062,
+                        http_status: 400,
+                        message: "P2P chat cannot be share link.",
+                        hint: "One-to-one chats have no share link.",
+                        hint_zh: Some("单聊不支持分享群链接。"),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::TeamChatLinkUnsupported => {
+                Some(
+                    &ErrorSpec {
+                        code: 232063,
+                        http_status: 400,
+                        message: "Team cannot be share link.",
+                        hint: "Team chats have no share link.",
+                        hint_zh: Some("团队群不支持分享群链接。"),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::ShareLinkOwnerOrAdminOnly => {
+                Some(
+                    &ErrorSpec {
+                        code: 232064,
+                        http_status: 400,
+                        message: "The operator is not a group owner or administrator, no permission to share chat link.",
+                        hint: "The chat lets only its owner and managers add members or share it, and the operator is neither.",
+                        hint_zh: Some(
+                            "该群开启了“仅群主和群管理员可添加群成员/分享群”，请检查操作者在群中的身份，非群主和群管理员无法操作。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::OperatorNotFound => {
+                Some(
+                    &ErrorSpec {
+                        code: 232065,
+                        http_status: 400,
+                        message: "The User/Bot can NOT be found.",
+                        hint: "The user or bot of the access token does not exist; check the token.",
+                        hint_zh: Some(
+                            "机器人或用户不存在，请检查 Authorization 参数传入的 access_token 是否正确。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::DocPermissionMissing => {
+                Some(
+                    &ErrorSpec {
+                        code: 232066,
+                        http_status: 400,
+                        message: "The operator does not have the doc permission.",
+                        hint: "The operator cannot read the announcement document; grant the app or user read permission on it and retry.",
+                        hint_zh: Some(
+                            "操作者没有文档的阅读权限。你需要为当前调用 API 的应用或用户[添加文档阅读权限](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/drive-v1/permission-member/create)后重试。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::ChatBeingCreated => {
+                Some(
+                    &ErrorSpec {
+                        code: 232068,
+                        http_status: 400,
+                        message: "The group is being created, please wait a moment.",
+                        hint: "The chat is still being created; wait a moment before calling again (with the same `uuid`).",
+                        hint_zh: Some("群组正在创建中，请稍等。"),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::ExternalChatPublicUnsupported => {
+                Some(
+                    &ErrorSpec {
+                        code: 232069,
+                        http_status: 400,
+                        message: "current chat type unsupported to set public.",
+                        hint: "An external chat cannot be public.",
+                        hint_zh: Some(
+                            "不支持群类型为公开（public）的外部群。",
+                        ),
                         retry: RetryClass::Never,
                     },
                 )
@@ -2480,6 +3220,34 @@ impl ErrorCode {
                     },
                 )
             }
+            Self::HideMemberCountNotPermitted => {
+                Some(
+                    &ErrorSpec {
+                        code: 232078,
+                        http_status: 400,
+                        message: "The operator tenant doesn't have the permission to use hide_member_count_setting.",
+                        hint: "The operator's tenant may not use `hide_member_count_setting`.",
+                        hint_zh: Some(
+                            "操作者所属租户无权使用隐藏群成员人数设置。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::HideMemberCountUnsupportedChatType => {
+                Some(
+                    &ErrorSpec {
+                        code: 232079,
+                        http_status: 400,
+                        message: "Chat type not supported by hide_member_count_setting.",
+                        hint: "This kind of chat cannot hide its member count.",
+                        hint_zh: Some(
+                            "群类型不支持设置隐藏群成员数量。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
             Self::UnsupportedChatType => {
                 Some(
                     &ErrorSpec {
@@ -2492,6 +3260,60 @@ impl ErrorCode {
                     },
                 )
             }
+            Self::PublicChatForbiddenByTenant => {
+                Some(
+                    &ErrorSpec {
+                        code: 232091,
+                        http_status: 400,
+                        message: "Due to the security control requirements of this tenant, this tenant does not allow public group.",
+                        hint: "The tenant admin does not allow public chats.",
+                        hint_zh: Some(
+                            "租户管理员设置不允许创建公开群。详情参考[管理员管控公开群权限](https://www.feishu.cn/hc/zh-CN/articles/847237870238)。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::MeetingInProgress => {
+                Some(
+                    &ErrorSpec {
+                        code: 232092,
+                        http_status: 400,
+                        message: "Meeting in progress. Unable to modify group posting permissions.",
+                        hint: "A meeting is in progress in the chat; posting permissions cannot be changed until it ends.",
+                        hint_zh: Some(
+                            "会议进行过程中无法修改群发言权限。需等会议结束后重试。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::ApprovalLockedByMeeting => {
+                Some(
+                    &ErrorSpec {
+                        code: 232093,
+                        http_status: 400,
+                        message: "This meeting has restricted access. Unable to turn off group membership approval.",
+                        hint: "A meeting with restricted access is in progress; membership approval cannot be turned off until it ends.",
+                        hint_zh: Some(
+                            "正在会议中，不支持关闭进群审批（membership_approval），需等会议结束后重试。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::OcicTagScopeMissing => {
+                Some(
+                    &ErrorSpec {
+                        code: 232095,
+                        http_status: 400,
+                        message: "The operator does NOT have the authority to manage ocic type tag without the scope.",
+                        hint: "The operator lacks the permission to operate on chats of the ocic tag type.",
+                        hint_zh: Some("没有权限操作ocic类型的群。"),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
             Self::MetaWritingStopped => {
                 Some(
                     &ErrorSpec {
@@ -2500,6 +3322,20 @@ impl ErrorCode {
                         message: "Meta writing has stopped, please try again later.",
                         hint: "App metadata writes are paused; try again later.",
                         hint_zh: Some("应用信息被停写，请稍后重试。"),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::DocxAnnouncementUnsupported => {
+                Some(
+                    &ErrorSpec {
+                        code: 232097,
+                        http_status: 400,
+                        message: "Unable to operate docx type chat announcement.",
+                        hint: "The chat has a new-version (docx) announcement, which this endpoint cannot operate; use the docx chat announcement endpoints.",
+                        hint_zh: Some(
+                            "本接口不支持操作 docx 类型的新版本群公告，请参考”获取新版本群公告信息”接口。",
+                        ),
                         retry: RetryClass::Never,
                     },
                 )

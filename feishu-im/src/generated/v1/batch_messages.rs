@@ -213,7 +213,7 @@ impl Operation for DeleteRequest {
 }
 
 /// The `data` of a successful [`BatchMessages::delete`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct DeleteResponse {}
 
@@ -311,7 +311,7 @@ impl Operation for ReadUserRequest {
 }
 
 /// The `data` of a successful [`BatchMessages::read_user`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ReadUserResponse {
     /// How many users a batch reached and read it.
@@ -439,7 +439,7 @@ impl Operation for GetProgressRequest {
 }
 
 /// The `data` of a successful [`BatchMessages::get_progress`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct GetProgressResponse {
     /// How far sending a batch has got.

@@ -311,7 +311,7 @@ impl Operation for MeJoinRequest {
 }
 
 /// The `data` of a successful [`ChatMembers::me_join`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct MeJoinResponse {}
 
@@ -485,7 +485,7 @@ impl Operation for CreateRequest {
 }
 
 /// The `data` of a successful [`ChatMembers::create`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateResponse {
     /// Ids that are not valid.
@@ -635,7 +635,7 @@ impl Operation for DeleteRequest {
 }
 
 /// The `data` of a successful [`ChatMembers::delete`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct DeleteResponse {
     /// Ids that are not valid.

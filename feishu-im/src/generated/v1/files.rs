@@ -230,7 +230,7 @@ impl Operation for CreateRequest {
 }
 
 /// The `data` of a successful [`Files::create`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateResponse {
     /// The file's key, for file, audio and video messages.
@@ -320,6 +320,6 @@ impl Operation for GetRequest {
 }
 
 /// The `data` of a successful [`Files::get`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct GetResponse {}

@@ -206,7 +206,7 @@ impl Operation for CreateRequest {
 }
 
 /// The `data` of a successful [`Images::create`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateResponse {
     /// The image's key, for image messages.
@@ -298,6 +298,6 @@ impl Operation for GetRequest {
 }
 
 /// The `data` of a successful [`Images::get`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct GetResponse {}

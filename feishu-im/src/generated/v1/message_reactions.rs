@@ -665,7 +665,7 @@ impl Operation for ListRequest {
 }
 
 /// The `data` of a successful [`MessageReactions::list`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ListResponse {
     /// The reactions of this page.
@@ -972,7 +972,7 @@ impl Operation for BatchQueryRequest {
 }
 
 /// The `data` of a successful [`MessageReactions::batch_query`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct BatchQueryResponse {
     /// A page of reactions for each message that could be queried.

@@ -193,6 +193,6 @@ impl Operation for GetRequest {
 }
 
 /// The `data` of a successful [`MessageResources::get`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct GetResponse {}

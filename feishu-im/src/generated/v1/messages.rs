@@ -1380,7 +1380,7 @@ impl Operation for GetRequest {
 }
 
 /// The `data` of a successful [`Messages::get`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct GetResponse {
     /// The message, followed by the messages of a merge-forward.
@@ -1695,7 +1695,7 @@ impl Operation for ListRequest {
 }
 
 /// The `data` of a successful [`Messages::list`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ListResponse {
     /// Whether more pages follow.
@@ -1809,7 +1809,7 @@ impl Operation for DeleteRequest {
 }
 
 /// The `data` of a successful [`Messages::delete`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct DeleteResponse {}
 
@@ -2137,7 +2137,7 @@ impl Operation for PatchRequest {
 }
 
 /// The `data` of a successful [`Messages::patch`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct PatchResponse {}
 
@@ -2688,7 +2688,7 @@ impl Operation for MergeForwardRequest {
 }
 
 /// The `data` of a successful [`Messages::merge_forward`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct MergeForwardResponse {
     /// The new merge-forward message.
@@ -2847,7 +2847,7 @@ impl Operation for ReadUsersRequest {
 }
 
 /// The `data` of a successful [`Messages::read_users`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ReadUsersResponse {
     /// The readers of this page.
@@ -2999,7 +2999,7 @@ impl Operation for UrgentAppRequest {
 }
 
 /// The `data` of a successful [`Messages::urgent_app`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct UrgentAppResponse {
     /// The ids that could not be buzzed.
@@ -3123,7 +3123,7 @@ impl Operation for UrgentSmsRequest {
 }
 
 /// The `data` of a successful [`Messages::urgent_sms`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct UrgentSmsResponse {
     /// The ids that could not be buzzed.
@@ -3383,7 +3383,7 @@ impl Operation for MgetRequest {
 }
 
 /// The `data` of a successful [`Messages::mget`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct MgetResponse {
     /// The messages found.
@@ -3521,7 +3521,7 @@ impl Operation for UrgentPhoneRequest {
 }
 
 /// The `data` of a successful [`Messages::urgent_phone`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct UrgentPhoneResponse {
     /// The ids that could not be buzzed.
@@ -3674,7 +3674,7 @@ impl Operation for PushFollowUpRequest {
 }
 
 /// The `data` of a successful [`Messages::push_follow_up`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct PushFollowUpResponse {}
 

@@ -3,7 +3,12 @@
 //! Endpoints of API version `v1`, one module per resource.
 
 pub mod batch_messages;
+pub mod chat_announcement;
+pub mod chat_managers;
 pub mod chat_members;
+pub mod chat_moderation;
+pub mod chat_top_notice;
+pub mod chats;
 pub mod files;
 pub mod images;
 pub mod message_reactions;

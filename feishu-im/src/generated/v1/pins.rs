@@ -254,7 +254,7 @@ impl Operation for CreateRequest {
 }
 
 /// The `data` of a successful [`Pins::create`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateResponse {
     /// A pin of a message.
@@ -346,7 +346,7 @@ impl Operation for DeleteRequest {
 }
 
 /// The `data` of a successful [`Pins::delete`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct DeleteResponse {}
 
@@ -529,7 +529,7 @@ impl Operation for ListRequest {
 }
 
 /// The `data` of a successful [`Pins::list`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ListResponse {
     /// The pins of this page.

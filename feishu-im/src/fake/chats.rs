@@ -1,0 +1,280 @@
+//! Chats in the fake: creating, reading, renaming, dissolving, listing, searching and sharing
+//! them, and their managers, with the rule that the owner and managers may do what members
+//! cannot.
+
+use super::paging::Paging;
+use super::serve::{Identity, Outcome, fail};
+use super::state::{Chat, State, member_id_of};
+use crate::v1::{chat_managers, chats};
+use crate::{ChatStatus, ErrorCode, UnixSeconds, UserIdType};
+
+/// A chat the caller is in, alive.
+fn chat_of<'s>(state: &'s State, who: &Identity, chat_id: &str) -> Result<&'s Chat, Outcome> {
+    let chat = state.chats.get(chat_id).ok_or_else(|| fail(ErrorCode::InvalidChatId))?;
+    if chat.dissolved {
+        return Err(fail(ErrorCode::ChatDissolved));
+    }
+    if chat.tenant_key != who.tenant_key {
+        return Err(fail(ErrorCode::CrossTenantOperation));
+    }
+    if !chat.members.contains(&who.member_id()) {
+        return Err(fail(ErrorCode::OperatorNotInChat));
+    }
+    Ok(chat)
+}
+
+/// Whether the caller owns or manages the chat.
+fn manages(chat: &Chat, who: &Identity) -> bool {
+    let me = who.member_id();
+    chat.owner.as_deref() == Some(me.as_str()) || chat.managers.contains(&me)
+}
+
+pub(super) fn create(
+    state: &mut State,
+    who: &Identity,
+    r: chats::CreateRequest,
+) -> Result<chats::CreateResponse, Outcome> {
+    let id_type = r.user_id_type.as_ref().map_or("open_id", UserIdType::as_str);
+    let users: Vec<String> =
+        r.user_id_list.iter().flatten().map(|id| member_id_of(id, id_type)).collect();
+    if users.iter().any(|u| !state.users.contains_key(u)) {
+        return Err(fail(ErrorCode::InvalidUserId));
+    }
+    let me = who.member_id();
+    let owner = r.owner_id.as_deref().map_or_else(|| me.clone(), |o| member_id_of(o, id_type));
+    let mut members = vec![me.clone()];
+    members.extend(users.into_iter().filter(|u| *u != me));
+    if !members.contains(&owner) {
+        members.push(owner.clone());
+    }
+    let chat_id = format!("oc_fake{:08x}", state.chats.len() + 1);
+    let managers = if r.set_bot_manager == Some(true) { vec![me] } else { Vec::new() };
+    let chat = Chat {
+        tenant_key: who.tenant_key.clone(),
+        public: r.chat_type.as_ref().is_some_and(|t| t.as_str() == "public"),
+        join_approval: false,
+        dissolved: false,
+        member_cap: 5000,
+        owner: Some(owner.clone()),
+        members,
+        name: r.name.clone().unwrap_or_default(),
+        description: r.description.clone().unwrap_or_default(),
+        managers,
+    };
+    state.chats.insert(chat_id.clone(), chat);
+    Ok(chats::CreateResponse {
+        chat_id: Some(chat_id),
+        name: r.name,
+        description: r.description,
+        owner_id: Some(owner),
+        owner_id_type: Some(UserIdType::OpenId),
+        tenant_key: Some(who.tenant_key.clone()),
+        chat_type: r.chat_type,
+        ..Default::default()
+    })
+}
+
+pub(super) fn get(
+    state: &State,
+    who: &Identity,
+    r: chats::GetRequest,
+) -> Result<chats::GetResponse, Outcome> {
+    let chat = chat_of(state, who, &r.chat_id)?;
+    let (bots, users): (Vec<&String>, Vec<&String>) =
+        chat.members.iter().partition(|m| m.starts_with("cli_"));
+    let (bot_managers, user_managers): (Vec<String>, Vec<String>) =
+        chat.managers.iter().cloned().partition(|m| m.starts_with("cli_"));
+    Ok(chats::GetResponse {
+        name: Some(chat.name.clone()),
+        description: Some(chat.description.clone()),
+        owner_id: chat.owner.clone(),
+        owner_id_type: chat.owner.as_ref().map(|_| UserIdType::OpenId),
+        user_manager_id_list: user_managers,
+        bot_manager_id_list: bot_managers,
+        tenant_key: Some(chat.tenant_key.clone()),
+        user_count: Some(users.len().to_string()),
+        bot_count: Some(bots.len().to_string()),
+        chat_status: Some(ChatStatus::Normal),
+        ..Default::default()
+    })
+}
+
+pub(super) fn update(
+    state: &mut State,
+    who: &Identity,
+    r: chats::UpdateRequest,
+) -> Result<chats::UpdateResponse, Outcome> {
+    let chat = chat_of(state, who, &r.chat_id)?;
+    if !manages(chat, who) {
+        return Err(fail(ErrorCode::ChatInfoEditRestricted));
+    }
+    let owner = chat.owner.as_deref() == Some(who.member_id().as_str());
+    let new_owner = r.owner_id.as_deref().map(|o| member_id_of(o, "open_id"));
+    if let Some(new_owner) = &new_owner {
+        if !owner {
+            return Err(fail(ErrorCode::OperatorNotOwnerOrAdmin));
+        }
+        if !chat.members.contains(new_owner) {
+            return Err(fail(ErrorCode::NewOwnerNotInChat));
+        }
+    }
+    let Some(chat) = state.chats.get_mut(&r.chat_id) else {
+        return Err(fail(ErrorCode::InvalidChatId));
+    };
+    if let Some(name) = r.name {
+        chat.name = name;
+    }
+    if let Some(description) = r.description {
+        chat.description = description;
+    }
+    if new_owner.is_some() {
+        chat.owner = new_owner;
+    }
+    Ok(chats::UpdateResponse {})
+}
+
+pub(super) fn delete(
+    state: &mut State,
+    who: &Identity,
+    r: chats::DeleteRequest,
+) -> Result<chats::DeleteResponse, Outcome> {
+    let chat = chat_of(state, who, &r.chat_id)?;
+    if chat.owner.as_deref() != Some(who.member_id().as_str()) {
+        return Err(fail(ErrorCode::OperatorNotOwnerOrAdmin));
+    }
+    if let Some(chat) = state.chats.get_mut(&r.chat_id) {
+        chat.dissolved = true;
+    }
+    Ok(chats::DeleteResponse {})
+}
+
+/// The chats the caller is in, alive, in id order; `query` keeps those whose name holds it.
+fn listed(state: &State, who: &Identity, query: Option<&str>) -> Vec<chats::ListChat> {
+    let me = who.member_id();
+    state
+        .chats
+        .iter()
+        .filter(|(_, c)| !c.dissolved && c.tenant_key == who.tenant_key && c.members.contains(&me))
+        .filter(|(_, c)| query.is_none_or(|q| c.name.contains(q)))
+        .map(|(id, c)| chats::ListChat {
+            chat_id: Some(id.clone()),
+            name: Some(c.name.clone()),
+            description: Some(c.description.clone()),
+            owner_id: c.owner.clone(),
+            owner_id_type: c.owner.as_ref().map(|_| UserIdType::OpenId),
+            tenant_key: Some(c.tenant_key.clone()),
+            chat_status: Some(ChatStatus::Normal),
+            ..Default::default()
+        })
+        .collect()
+}
+
+pub(super) fn list(
+    state: &State,
+    who: &Identity,
+    r: chats::ListRequest,
+) -> Result<chats::ListResponse, Outcome> {
+    let paging = Paging::new(
+        "cp_",
+        r.page_token.as_deref(),
+        r.page_size,
+        ErrorCode::InvalidRequestParameter,
+    )?;
+    let (items, has_more, page_token) = paging.page(listed(state, who, None));
+    Ok(chats::ListResponse { items, has_more: Some(has_more), page_token })
+}
+
+pub(super) fn search(
+    state: &State,
+    who: &Identity,
+    r: chats::SearchRequest,
+) -> Result<chats::SearchResponse, Outcome> {
+    let paging = Paging::new(
+        "cs_",
+        r.page_token.as_deref(),
+        r.page_size,
+        ErrorCode::InvalidRequestParameter,
+    )?;
+    let found = listed(state, who, r.query.as_deref());
+    let (items, has_more, page_token) = paging.page(found);
+    Ok(chats::SearchResponse { items, has_more: Some(has_more), page_token })
+}
+
+/// A share link, for a week unless asked otherwise.
+pub(super) fn link(
+    state: &State,
+    who: &Identity,
+    r: chats::LinkRequest,
+) -> Result<chats::LinkResponse, Outcome> {
+    chat_of(state, who, &r.chat_id)?;
+    let days = match r.validity_period.as_ref().map(|p| p.as_str()) {
+        Some("year") => 365,
+        Some("permanently") => 0,
+        _ => 7,
+    };
+    let now = UnixSeconds::now().count();
+    Ok(chats::LinkResponse {
+        share_link: Some(format!(
+            "https://applink.feishu.cn/client/chat/chatter/add_by_link?link_token={}",
+            r.chat_id
+        )),
+        expire_time: (days > 0).then(|| UnixSeconds::new(now + days * 24 * 60 * 60)),
+        is_permanent: Some(days == 0),
+    })
+}
+
+/// The managers of a chat after adding or removing `ids`; only its owner may change them.
+fn change_managers(
+    state: &mut State,
+    who: &Identity,
+    chat_id: &str,
+    ids: Option<Vec<String>>,
+    id_type: &str,
+    add: bool,
+) -> Result<(Vec<String>, Vec<String>), Outcome> {
+    let chat = chat_of(state, who, chat_id)?;
+    if chat.owner.as_deref() != Some(who.member_id().as_str()) {
+        return Err(fail(ErrorCode::OperatorNotChatOwner));
+    }
+    let ids: Vec<String> =
+        ids.unwrap_or_default().iter().map(|id| member_id_of(id, id_type)).collect();
+    if add && ids.iter().any(|id| !chat.members.contains(id)) {
+        return Err(fail(ErrorCode::InvalidChatOrUserId));
+    }
+    let Some(chat) = state.chats.get_mut(chat_id) else {
+        return Err(fail(ErrorCode::InvalidChatId));
+    };
+    if add {
+        if chat.managers.len() + ids.len() > MAX_MANAGERS {
+            return Err(fail(ErrorCode::ChatManagerLimitReached));
+        }
+        chat.managers
+            .extend(ids.into_iter().filter(|id| !chat.managers.contains(id)).collect::<Vec<_>>());
+    } else {
+        chat.managers.retain(|m| !ids.contains(m));
+    }
+    Ok(chat.managers.iter().cloned().partition(|m| !m.starts_with("cli_")))
+}
+
+/// Managers a chat may have besides its owner.
+const MAX_MANAGERS: usize = 10;
+
+pub(super) fn add_managers(
+    state: &mut State,
+    who: &Identity,
+    r: chat_managers::AddManagersRequest,
+) -> Result<chat_managers::AddManagersResponse, Outcome> {
+    let id_type = r.member_id_type.as_ref().map_or("open_id", |t| t.as_str());
+    let (users, bots) = change_managers(state, who, &r.chat_id, r.manager_ids, id_type, true)?;
+    Ok(chat_managers::AddManagersResponse { chat_managers: users, chat_bot_managers: bots })
+}
+
+pub(super) fn delete_managers(
+    state: &mut State,
+    who: &Identity,
+    r: chat_managers::DeleteManagersRequest,
+) -> Result<chat_managers::DeleteManagersResponse, Outcome> {
+    let id_type = r.member_id_type.as_ref().map_or("open_id", |t| t.as_str());
+    let (users, bots) = change_managers(state, who, &r.chat_id, r.manager_ids, id_type, false)?;
+    Ok(chat_managers::DeleteManagersResponse { chat_managers: users, chat_bot_managers: bots })
+}
