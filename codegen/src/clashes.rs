@@ -101,21 +101,14 @@ pub fn check(spec: &Spec, diags: &mut Diagnostics) {
 
     // Shared objects are exported at the crate root and imported by the modules that name them.
     for object in spec.shared_objects() {
-        let name = pascal_case(&object.name);
-        let root: &[(&[&str], &str)] =
-            &[(CRATE_ROOT, "an item of the crate root, where shared objects are exported")];
-        if let Some(what) = clash(&name, root).or_else(|| clash(&name, scope)) {
-            refuse_with(
-                diags,
-                &object.location,
-                "object",
-                &object.name,
-                &format!("its type {what}"),
-                "_info",
-            );
-        } else if let Some(first) = module_types.get(&name) {
-            diags.push(&object.location, format!("object `{}` would be the type `{name}`, which a resource module already defines (at {first}); rename one of them, e.g. `{}_info`", object.name, object.name));
-        }
+        let at = &object.location;
+        check_root_type(
+            diags,
+            at,
+            ("object", &object.name, "shared objects", "_info"),
+            scope,
+            &module_types,
+        );
         for field in &object.fields {
             check_setter(field, diags);
         }
@@ -132,24 +125,11 @@ pub fn check(spec: &Spec, diags: &mut Diagnostics) {
                 "_kind",
             );
         }
-        let name = pascal_case(&def.name);
         if BUILT_IN_TYPES.contains(&def.name.as_str()) {
             continue;
         }
-        let root: &[(&[&str], &str)] =
-            &[(CRATE_ROOT, "an item of the crate root, where enums are exported")];
-        if let Some(what) = clash(&name, root).or_else(|| clash(&name, scope)) {
-            refuse_with(
-                diags,
-                &def.location,
-                "enum",
-                &def.name,
-                &format!("its type {what}"),
-                "_kind",
-            );
-        } else if let Some(first) = module_types.get(&name) {
-            diags.push(&def.location, format!("enum `{}` would be the type `{name}`, which a resource module already defines (at {first}); enums are imported into resource modules, so rename it, e.g. `{}_kind`", def.name, def.name));
-        }
+        let at = &def.location;
+        check_root_type(diags, at, ("enum", &def.name, "enums", "_kind"), scope, &module_types);
         for value in &def.values {
             let variant =
                 value.name.as_deref().map_or_else(|| value.value.to_string(), str::to_owned);
@@ -166,6 +146,26 @@ pub fn check(spec: &Spec, diags: &mut Diagnostics) {
                 );
             }
         }
+    }
+}
+
+/// A type exported at the crate root and imported by resource modules (an enum or a shared
+/// object) must not meet a root item, an import, the prelude or a type a module defines.
+/// `what` is (kind, spec name, what the root exports, rename suffix).
+fn check_root_type(
+    diags: &mut Diagnostics,
+    at: &Location,
+    (kind, spec_name, exported, suffix): (&str, &str, &str, &str),
+    scope: &[(&[&str], &str)],
+    module_types: &BTreeMap<String, &Location>,
+) {
+    let name = pascal_case(spec_name);
+    let root_what = format!("an item of the crate root, where {exported} are exported");
+    let root: &[(&[&str], &str)] = &[(CRATE_ROOT, &root_what)];
+    if let Some(what) = clash(&name, root).or_else(|| clash(&name, scope)) {
+        refuse_with(diags, at, kind, spec_name, &format!("its type {what}"), suffix);
+    } else if let Some(first) = module_types.get(&name) {
+        diags.push(at, format!("{kind} `{spec_name}` would be the type `{name}`, which a resource module already defines (at {first}); {exported} are imported into resource modules, so rename it, e.g. `{spec_name}{suffix}`"));
     }
 }
 

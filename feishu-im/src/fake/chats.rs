@@ -174,13 +174,7 @@ pub(super) fn list(
     who: &Identity,
     r: chats::ListRequest,
 ) -> Result<chats::ListResponse, Outcome> {
-    let paging = Paging::new(
-        "cp_",
-        r.page_token.as_deref(),
-        r.page_size,
-        ErrorCode::InvalidRequestParameter,
-    )?;
-    let (items, has_more, page_token) = paging.page(listed(state, who, None));
+    let (items, has_more, page_token) = page(state, who, None, r.page_token, r.page_size)?;
     Ok(chats::ListResponse { items, has_more: Some(has_more), page_token })
 }
 
@@ -189,15 +183,21 @@ pub(super) fn search(
     who: &Identity,
     r: chats::SearchRequest,
 ) -> Result<chats::SearchResponse, Outcome> {
-    let paging = Paging::new(
-        "cs_",
-        r.page_token.as_deref(),
-        r.page_size,
-        ErrorCode::InvalidRequestParameter,
-    )?;
-    let found = listed(state, who, r.query.as_deref());
-    let (items, has_more, page_token) = paging.page(found);
+    let query = r.query.as_deref();
+    let (items, has_more, page_token) = page(state, who, query, r.page_token, r.page_size)?;
     Ok(chats::SearchResponse { items, has_more: Some(has_more), page_token })
+}
+
+/// One page of the chats [`listed`] for the caller.
+fn page(
+    state: &State,
+    who: &Identity,
+    query: Option<&str>,
+    token: Option<String>,
+    size: Option<i64>,
+) -> Result<(Vec<chats::ListChat>, bool, Option<String>), Outcome> {
+    let paging = Paging::new("cp_", token.as_deref(), size, ErrorCode::InvalidRequestParameter)?;
+    Ok(paging.page(listed(state, who, query)))
 }
 
 /// A share link, for a week unless asked otherwise.

@@ -290,10 +290,7 @@ fn forward_target(
 
 /// A message the caller may forward: it exists, is not recalled, and its chat holds the caller.
 fn forwardable(state: &State, who: &Identity, id: &str) -> Result<Stored, Outcome> {
-    let found = find(state, id)?;
-    if found.deleted {
-        return Err(fail(ErrorCode::MessageDeleted));
-    }
+    let found = live(state, id)?;
     if !state.chats.get(&found.chat_id).is_some_and(|c| c.members.contains(&who.member_id())) {
         return Err(fail(ErrorCode::MessageInvisible));
     }
@@ -394,10 +391,7 @@ pub(super) fn update(
     who: &Identity,
     r: UpdateRequest,
 ) -> Result<UpdateResponse, Outcome> {
-    let found = find(state, &r.message_id)?;
-    if found.deleted {
-        return Err(fail(ErrorCode::MessageDeleted));
-    }
+    let found = live(state, &r.message_id)?;
     if found.sender != who.member_id() {
         return Err(fail(ErrorCode::ThreadReplyUnsupportedOrNotSender));
     }
@@ -426,10 +420,7 @@ pub(super) fn patch(
     who: &Identity,
     r: PatchRequest,
 ) -> Result<PatchResponse, Outcome> {
-    let found = find(state, &r.message_id)?;
-    if found.deleted {
-        return Err(fail(ErrorCode::MessageDeleted));
-    }
+    let found = live(state, &r.message_id)?;
     if found.msg_type != "interactive" || found.sender != who.member_id() {
         return Err(fail(ErrorCode::InvalidMessageParameter));
     }
@@ -454,6 +445,15 @@ fn find(state: &State, id: &str) -> Result<Stored, Outcome> {
         .find(|m| m.id == id)
         .cloned()
         .ok_or_else(|| fail(ErrorCode::InvalidMessageParameter))
+}
+
+/// The message `id`, unless it was recalled (230110).
+fn live(state: &State, id: &str) -> Result<Stored, Outcome> {
+    let found = find(state, id)?;
+    if found.deleted {
+        return Err(fail(ErrorCode::MessageDeleted));
+    }
+    Ok(found)
 }
 
 pub(super) fn reply(
@@ -527,10 +527,7 @@ pub(super) fn delete(
     who: &Identity,
     r: DeleteRequest,
 ) -> Result<DeleteResponse, Outcome> {
-    let found = find(state, &r.message_id)?;
-    if found.deleted {
-        return Err(fail(ErrorCode::MessageDeleted));
-    }
+    let found = live(state, &r.message_id)?;
     let chat = state.chats.get(&found.chat_id);
     if !chat.is_some_and(|c| c.members.contains(&who.member_id())) {
         return Err(fail(ErrorCode::BotNotInChat));
