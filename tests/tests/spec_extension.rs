@@ -9,96 +9,81 @@ use std::process::Command;
 use feishu_im_codegen::Mode;
 use feishu_im_tests::generated_crates::workspace_root;
 
-/// Three endpoints of a new `chat_menu_tree` resource: a GET answering nested objects with an
-/// enum, a POST with a list body, and a DELETE with a JSON body. Fields as in the official SDK
-/// typings (`larksuite/node-sdk`, `code-gen/projects/im.ts`, `chatMenuTree`).
-const MENU_TREE: &str = r#"enums:
-  menu_action_type:
-    doc: What tapping a menu item does.
+/// Three endpoints of a new v2 resource, `biz_entity_tag_relation`: a POST and a PUT with an
+/// enum and a list in the body, and a GET with required query parameters answering nested
+/// lists. Fields as in the official SDK typings (`larksuite/node-sdk`,
+/// `code-gen/projects/im.ts`, `v2.bizEntityTagRelation`).
+const TAG_RELATIONS: &str = r#"enums:
+  tag_biz_type:
+    doc: What kind of entity a tag is bound to.
     type: string
     values:
-      - {value: NONE, name: none, doc: Nothing; the item opens its children.}
-      - {value: REDIRECT_LINK, name: redirect_link, doc: Opens a link.}
+      - {value: chat, doc: A chat.}
 resource:
-  name: chat_menu_tree
+  name: biz_entity_tag_relation
   service: im
-  version: v1
-  doc: The menu at the bottom of a group chat.
+  version: v2
+  doc: Tags bound to chats.
   endpoints:
-    get:
-      summary: Gets a chat's menu.
-      docs: https://open.feishu.cn/document/server-docs/group/chat-menu_tree/get
-      method: GET
-      path: /open-apis/im/v1/chats/:chat_id/menu_tree
-      tokens: [tenant]
-      app_types: [custom, isv]
-      scopes: [im:chat, im:chat:readonly]
-      rate_limit: standard_1000_50
-      path_params:
-        chat_id: {type: string, example: oc_a0553eda9014c201e6969b478895c230, doc: The chat.}
-      response:
-        menu_tree:
-          type: object
-          name: menu_tree
-          doc: The menu.
-          fields:
-            chat_menu_top_levels:
-              type: array
-              doc: The top-level items.
-              items:
-                type: object
-                name: chat_menu_top_level
-                doc: A top-level item and its children.
-                fields:
-                  chat_menu_top_level_id: {type: string, doc: The item's id.}
-                  chat_menu_item:
-                    type: object
-                    name: menu_item
-                    doc: What an item shows and does.
-                    fields:
-                      action_type: {type: menu_action_type, doc: What tapping it does.}
-                      image_key: {type: string, doc: Its icon.}
-                      name: {type: string, doc: Its name.}
-                      redirect_link:
-                        type: object
-                        name: redirect_link
-                        doc: Where it leads, per platform.
-                        fields:
-                          common_url: {type: string, doc: For every platform.}
-                          ios_url: {type: string, doc: On iOS.}
-                          android_url: {type: string, doc: On Android.}
-                          pc_url: {type: string, doc: On desktop.}
-                          web_url: {type: string, doc: On the web.}
-    sort:
-      summary: Reorders a chat's top-level menu items.
-      docs: https://open.feishu.cn/document/server-docs/group/chat-menu_tree/sort
+    create:
+      summary: Binds tags to a chat.
+      docs: https://open.feishu.cn/document/im-v2/groups-bots/biz_entity_tag_relation/create
       method: POST
-      path: /open-apis/im/v1/chats/:chat_id/menu_tree/sort
+      path: /open-apis/im/v2/biz_entity_tag_relation
       tokens: [tenant]
-      app_types: [custom, isv]
-      scopes: [im:chat]
+      app_types: [custom]
+      scopes: [im:biz_entity_tag_relation]
       rate_limit: standard_1000_50
-      path_params:
-        chat_id: {type: string, example: oc_a0553eda9014c201e6969b478895c230, doc: The chat.}
       body:
-        chat_menu_top_level_ids: {type: array, items: string, required: true, doc: The items in their new order.}
-      response:
-        menu_tree: {type: menu_tree, doc: The menu after sorting.}
-    delete:
-      summary: Removes top-level items from a chat's menu.
-      docs: https://open.feishu.cn/document/server-docs/group/chat-menu_tree/delete
-      method: DELETE
-      path: /open-apis/im/v1/chats/:chat_id/menu_tree
+        tag_biz_type: {type: tag_biz_type, required: true, example: chat, doc: The kind of entity.}
+        biz_entity_id: {type: string, required: true, example: oc_a0553eda9014c201e6969b478895c230, doc: The chat.}
+        tag_ids: {type: array, items: string, doc: The tags to bind.}
+        bot_id: {type: string, doc: The bot acting.}
+    update:
+      summary: Replaces the tags bound to a chat.
+      docs: https://open.feishu.cn/document/im-v2/groups-bots/biz_entity_tag_relation/update
+      method: PUT
+      path: /open-apis/im/v2/biz_entity_tag_relation
       tokens: [tenant]
-      app_types: [custom, isv]
-      scopes: [im:chat]
+      app_types: [custom]
+      scopes: [im:biz_entity_tag_relation]
       rate_limit: standard_1000_50
-      path_params:
-        chat_id: {type: string, example: oc_a0553eda9014c201e6969b478895c230, doc: The chat.}
       body:
-        chat_menu_top_level_ids: {type: array, items: string, required: true, doc: The items to remove.}
+        tag_biz_type: {type: tag_biz_type, required: true, example: chat, doc: The kind of entity.}
+        biz_entity_id: {type: string, required: true, example: oc_a0553eda9014c201e6969b478895c230, doc: The chat.}
+        tag_ids: {type: array, items: string, doc: The tags it keeps.}
+        bot_id: {type: string, doc: The bot acting.}
+    get:
+      summary: Lists the tags bound to a chat.
+      docs: https://open.feishu.cn/document/im-v2/groups-bots/biz_entity_tag_relation/get
+      method: GET
+      path: /open-apis/im/v2/biz_entity_tag_relation
+      tokens: [tenant]
+      app_types: [custom]
+      scopes: [im:biz_entity_tag_relation:read]
+      rate_limit: standard_1000_50
+      query:
+        tag_biz_type: {type: tag_biz_type, required: true, example: chat, doc: The kind of entity.}
+        biz_entity_id: {type: string, required: true, example: oc_a0553eda9014c201e6969b478895c230, doc: The chat.}
+        bot_id: {type: string, doc: The bot acting.}
       response:
-        menu_tree: {type: menu_tree, doc: The menu after removing them.}
+        tag_info_with_bind_versions:
+          type: array
+          doc: The bound tags.
+          items:
+            type: object
+            name: bound_tag
+            doc: A tag and the version of its binding.
+            fields:
+              bind_version: {type: string, doc: The binding's version.}
+              tag_info:
+                type: object
+                name: tag_info
+                doc: A tag.
+                fields:
+                  id: {type: string, doc: The tag's id.}
+                  tag_type: {type: string, doc: The tag's kind.}
+                  name: {type: string, doc: The tag's name.}
 "#;
 
 /// Copies `from` into `to`, leaving out build output.
@@ -131,7 +116,7 @@ fn endpoints_added_by_yaml_alone_pass_the_agreement_test() {
     for part in ["spec", "codegen", "feishu-im", "tests", "xtask"] {
         copy_tree(&root.join(part), &copy.join(part));
     }
-    fs::write(copy.join("spec/im/v1/chat_menu_tree.yaml"), MENU_TREE).unwrap();
+    fs::write(copy.join("spec/im/v2/biz_entity_tag_relation.yaml"), TAG_RELATIONS).unwrap();
 
     let changed = feishu_im_codegen::sync(
         &copy.join("spec"),
@@ -140,7 +125,7 @@ fn endpoints_added_by_yaml_alone_pass_the_agreement_test() {
     )
     .unwrap_or_else(|e| panic!("the extended spec is refused:\n{e}"));
     assert!(
-        changed.iter().any(|c| c.to_string().contains("chat_menu_tree.rs")),
+        changed.iter().any(|c| c.to_string().contains("biz_entity_tag_relation.rs")),
         "a module for the new resource: {changed:?}"
     );
 
@@ -156,7 +141,11 @@ fn endpoints_added_by_yaml_alone_pass_the_agreement_test() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "the agreement test fails:\n{stdout}\n{stderr}");
-    for operation in ["chat_menu_tree.get", "chat_menu_tree.sort", "chat_menu_tree.delete"] {
+    for operation in [
+        "biz_entity_tag_relation.create",
+        "biz_entity_tag_relation.update",
+        "biz_entity_tag_relation.get",
+    ] {
         assert!(stderr.contains(&format!("agreed: {operation}")), "{operation} ran:\n{stderr}");
     }
 }

@@ -80,6 +80,22 @@ pub fn emit(
     let local: BTreeSet<&str> = resource.objects.iter().map(|o| o.name.as_str()).collect();
     let aliased = resource.endpoints.iter().filter_map(|e| e.response_type.as_deref());
     crate_items.extend(aliased.filter(|o| !local.contains(o)).map(str::to_owned));
+    // The fake's sample requests build shared objects from their required fields, which may
+    // name types the module itself never does.
+    let mut sampled = BTreeSet::new();
+    for e in &resource.endpoints {
+        for f in e.request.fields.iter().filter(|f| f.required) {
+            meta.sample_types(&f.ty, &mut sampled);
+        }
+    }
+    sampled.retain(|name| !crate_items.contains(name) && !local.contains(name.as_str()));
+    let sample_imports = (!sampled.is_empty()).then(|| {
+        let sampled = sampled.iter().map(|i| ident(i));
+        quote! {
+            #[cfg(feature = "fake")]
+            use crate::{ #(#sampled),* };
+        }
+    });
     let crate_items = crate_items.iter().map(|i| ident(i));
     let client_doc =
         format!(" The `{}` endpoints, called with the client's credentials.", resource.module);
@@ -102,6 +118,7 @@ pub fn emit(
         #serde_imports
         use crate::operation::{ #(#operation_items),* };
         use crate::{ #(#crate_items),* };
+        #sample_imports
         #fake_imports
         #error_imports
 
@@ -863,6 +880,26 @@ impl MetaTypes<'_> {
                 quote!([#(#items),*])
             }
             ty => self.sample_of(ty, f),
+        }
+    }
+
+    /// The types a sample of `ty` names: enums and objects, through objects' required fields.
+    fn sample_types(&self, ty: &Type, out: &mut BTreeSet<String>) {
+        match ty {
+            Type::Vec(inner) => self.sample_types(inner, out),
+            Type::Enum(name) | Type::Content(name) => {
+                out.insert(name.clone());
+            }
+            Type::Object(name) => {
+                if !out.insert(name.clone()) {
+                    return;
+                }
+                let object = self.objects.iter().find(|o| &o.name == name);
+                for f in object.into_iter().flat_map(|o| &o.fields).filter(|f| f.required) {
+                    self.sample_types(&f.ty, out);
+                }
+            }
+            _ => {}
         }
     }
 

@@ -7,6 +7,254 @@ use std::fmt;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::{UnknownValue, UnknownInteger};
 
+/// Why a feed card was not created, updated or deleted for a user.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AppFeedCardFailReason {
+    /// `0`: Unknown.
+    UnknownReason,
+    /// `1`: No permission.
+    NoPermission,
+    /// `2`: The card was not created.
+    NotCreated,
+    /// `3`: Rate limited.
+    RateLimited,
+    /// `4`: Duplicate.
+    Duplicate,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(UnknownValue),
+}
+
+impl AppFeedCardFailReason {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::UnknownReason => "0",
+            Self::NoPermission => "1",
+            Self::NotCreated => "2",
+            Self::RateLimited => "3",
+            Self::Duplicate => "4",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    fn from_wire(value: String) -> Self {
+        match value.as_str() {
+            "0" => Self::UnknownReason,
+            "1" => Self::NoPermission,
+            "2" => Self::NotCreated,
+            "3" => Self::RateLimited,
+            "4" => Self::Duplicate,
+            _ => Self::Unknown(UnknownValue::new(value)),
+        }
+    }
+}
+
+impl fmt::Display for AppFeedCardFailReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for AppFeedCardFailReason {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for AppFeedCardFailReason {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from_wire)
+    }
+}
+
+/// A part of an app feed card to update.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AppFeedCardUpdateField {
+    /// `1`: The title.
+    Title,
+    /// `2`: The avatar key.
+    AvatarKey,
+    /// `3`: The preview.
+    Preview,
+    /// `10`: The status label.
+    StatusLabel,
+    /// `11`: The buttons.
+    Buttons,
+    /// `12`: The link.
+    Link,
+    /// `13`: The time-sensitive (pinned) state.
+    TimeSensitive,
+    /// `101`: Moves the displayed time to now.
+    DisplayTimeToNow,
+    /// `102`: Moves the sorting time to now.
+    SortTimeToNow,
+    /// `103`: Notifies the user.
+    Notify,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(UnknownValue),
+}
+
+impl AppFeedCardUpdateField {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Title => "1",
+            Self::AvatarKey => "2",
+            Self::Preview => "3",
+            Self::StatusLabel => "10",
+            Self::Buttons => "11",
+            Self::Link => "12",
+            Self::TimeSensitive => "13",
+            Self::DisplayTimeToNow => "101",
+            Self::SortTimeToNow => "102",
+            Self::Notify => "103",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    fn from_wire(value: String) -> Self {
+        match value.as_str() {
+            "1" => Self::Title,
+            "2" => Self::AvatarKey,
+            "3" => Self::Preview,
+            "10" => Self::StatusLabel,
+            "11" => Self::Buttons,
+            "12" => Self::Link,
+            "13" => Self::TimeSensitive,
+            "101" => Self::DisplayTimeToNow,
+            "102" => Self::SortTimeToNow,
+            "103" => Self::Notify,
+            _ => Self::Unknown(UnknownValue::new(value)),
+        }
+    }
+}
+
+impl fmt::Display for AppFeedCardUpdateField {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for AppFeedCardUpdateField {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for AppFeedCardUpdateField {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from_wire)
+    }
+}
+
+/// What clicking a chat menu does.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ChatMenuActionType {
+    /// `NONE`: Nothing; a top-level menu with second-level menus must have this type.
+    NONE,
+    /// `REDIRECT_LINK`: Opens `redirect_link`.
+    REDIRECTLINK,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(UnknownValue),
+}
+
+impl ChatMenuActionType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::NONE => "NONE",
+            Self::REDIRECTLINK => "REDIRECT_LINK",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    fn from_wire(value: String) -> Self {
+        match value.as_str() {
+            "NONE" => Self::NONE,
+            "REDIRECT_LINK" => Self::REDIRECTLINK,
+            _ => Self::Unknown(UnknownValue::new(value)),
+        }
+    }
+}
+
+impl fmt::Display for ChatMenuActionType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ChatMenuActionType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for ChatMenuActionType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from_wire)
+    }
+}
+
+/// A part of a chat menu item that a patch changes.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ChatMenuUpdateField {
+    /// `ICON`: The icon (`image_key`).
+    ICON,
+    /// `NAME`: The name.
+    NAME,
+    /// `I18N_NAME`: The names by language.
+    I18NNAME,
+    /// `REDIRECT_LINK`: The redirect links.
+    REDIRECTLINK,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(UnknownValue),
+}
+
+impl ChatMenuUpdateField {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ICON => "ICON",
+            Self::NAME => "NAME",
+            Self::I18NNAME => "I18N_NAME",
+            Self::REDIRECTLINK => "REDIRECT_LINK",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    fn from_wire(value: String) -> Self {
+        match value.as_str() {
+            "ICON" => Self::ICON,
+            "NAME" => Self::NAME,
+            "I18N_NAME" => Self::I18NNAME,
+            "REDIRECT_LINK" => Self::REDIRECTLINK,
+            _ => Self::Unknown(UnknownValue::new(value)),
+        }
+    }
+}
+
+impl fmt::Display for ChatMenuUpdateField {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ChatMenuUpdateField {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for ChatMenuUpdateField {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from_wire)
+    }
+}
+
 /// Who sees the notice when a member joins or leaves a chat.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -163,6 +411,165 @@ impl<'de> Deserialize<'de> for ChatPermission {
     }
 }
 
+/// A chat mode to search.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ChatSearchMode {
+    /// `default`: Ordinary group chats.
+    Default,
+    /// `thread`: Topic (thread) chats.
+    Thread,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(UnknownValue),
+}
+
+impl ChatSearchMode {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Default => "default",
+            Self::Thread => "thread",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    fn from_wire(value: String) -> Self {
+        match value.as_str() {
+            "default" => Self::Default,
+            "thread" => Self::Thread,
+            _ => Self::Unknown(UnknownValue::new(value)),
+        }
+    }
+}
+
+impl fmt::Display for ChatSearchMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ChatSearchMode {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for ChatSearchMode {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from_wire)
+    }
+}
+
+/// The order of chat search results, descending.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ChatSearchSorter {
+    /// `create_time_desc`: Newest created first.
+    CreateTimeDesc,
+    /// `update_time_desc`: Most recently updated first.
+    UpdateTimeDesc,
+    /// `member_count_desc`: Most members first.
+    MemberCountDesc,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(UnknownValue),
+}
+
+impl ChatSearchSorter {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::CreateTimeDesc => "create_time_desc",
+            Self::UpdateTimeDesc => "update_time_desc",
+            Self::MemberCountDesc => "member_count_desc",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    fn from_wire(value: String) -> Self {
+        match value.as_str() {
+            "create_time_desc" => Self::CreateTimeDesc,
+            "update_time_desc" => Self::UpdateTimeDesc,
+            "member_count_desc" => Self::MemberCountDesc,
+            _ => Self::Unknown(UnknownValue::new(value)),
+        }
+    }
+}
+
+impl fmt::Display for ChatSearchSorter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ChatSearchSorter {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for ChatSearchSorter {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from_wire)
+    }
+}
+
+/// A kind of chat to search.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ChatSearchType {
+    /// `private`: Private chats.
+    Private,
+    /// `external`: External chats.
+    External,
+    /// `public_joined`: Public chats the caller is in.
+    PublicJoined,
+    /// `public_not_joined`: Public chats the caller is not in.
+    PublicNotJoined,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(UnknownValue),
+}
+
+impl ChatSearchType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Private => "private",
+            Self::External => "external",
+            Self::PublicJoined => "public_joined",
+            Self::PublicNotJoined => "public_not_joined",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    fn from_wire(value: String) -> Self {
+        match value.as_str() {
+            "private" => Self::Private,
+            "external" => Self::External,
+            "public_joined" => Self::PublicJoined,
+            "public_not_joined" => Self::PublicNotJoined,
+            _ => Self::Unknown(UnknownValue::new(value)),
+        }
+    }
+}
+
+impl fmt::Display for ChatSearchType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ChatSearchType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for ChatSearchType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from_wire)
+    }
+}
+
 /// The order in which chats are listed.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -260,6 +667,91 @@ impl Serialize for ChatStatus {
 }
 
 impl<'de> Deserialize<'de> for ChatStatus {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from_wire)
+    }
+}
+
+/// The kind of a chat tab. Only `doc` and `url` tabs can be added, updated or deleted through the API.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ChatTabType {
+    /// `message`: The chat's messages; always the first tab.
+    Message,
+    /// `doc_list`: The list of cloud documents.
+    DocList,
+    /// `doc`: A document.
+    Doc,
+    /// `pin`: Pinned messages.
+    Pin,
+    /// `meeting_minute`: Meeting minutes.
+    MeetingMinute,
+    /// `chat_announcement`: The chat announcement.
+    ChatAnnouncement,
+    /// `url`: A web page.
+    Url,
+    /// `file`: Files.
+    File,
+    /// `files_resources`: Files, documents and links together.
+    FilesResources,
+    /// `images_videos`: Images and videos together.
+    ImagesVideos,
+    /// `task`: Tasks.
+    Task,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(UnknownValue),
+}
+
+impl ChatTabType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Message => "message",
+            Self::DocList => "doc_list",
+            Self::Doc => "doc",
+            Self::Pin => "pin",
+            Self::MeetingMinute => "meeting_minute",
+            Self::ChatAnnouncement => "chat_announcement",
+            Self::Url => "url",
+            Self::File => "file",
+            Self::FilesResources => "files_resources",
+            Self::ImagesVideos => "images_videos",
+            Self::Task => "task",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    fn from_wire(value: String) -> Self {
+        match value.as_str() {
+            "message" => Self::Message,
+            "doc_list" => Self::DocList,
+            "doc" => Self::Doc,
+            "pin" => Self::Pin,
+            "meeting_minute" => Self::MeetingMinute,
+            "chat_announcement" => Self::ChatAnnouncement,
+            "url" => Self::Url,
+            "file" => Self::File,
+            "files_resources" => Self::FilesResources,
+            "images_videos" => Self::ImagesVideos,
+            "task" => Self::Task,
+            _ => Self::Unknown(UnknownValue::new(value)),
+        }
+    }
+}
+
+impl fmt::Display for ChatTabType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ChatTabType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for ChatTabType {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         String::deserialize(deserializer).map(Self::from_wire)
     }
@@ -423,6 +915,165 @@ impl Serialize for ContainerIdType {
 }
 
 impl<'de> Deserialize<'de> for ContainerIdType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from_wire)
+    }
+}
+
+/// What a feed card button does when pressed.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum FeedCardButtonActionType {
+    /// `url_page`: Opens a URL page.
+    UrlPage,
+    /// `webhook`: Calls back the app (webhook).
+    Webhook,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(UnknownValue),
+}
+
+impl FeedCardButtonActionType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::UrlPage => "url_page",
+            Self::Webhook => "webhook",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    fn from_wire(value: String) -> Self {
+        match value.as_str() {
+            "url_page" => Self::UrlPage,
+            "webhook" => Self::Webhook,
+            _ => Self::Unknown(UnknownValue::new(value)),
+        }
+    }
+}
+
+impl fmt::Display for FeedCardButtonActionType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for FeedCardButtonActionType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for FeedCardButtonActionType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from_wire)
+    }
+}
+
+/// The style of a feed card button.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum FeedCardButtonType {
+    /// `default`: Default.
+    Default,
+    /// `primary`: Primary.
+    Primary,
+    /// `success`: Success.
+    Success,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(UnknownValue),
+}
+
+impl FeedCardButtonType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Default => "default",
+            Self::Primary => "primary",
+            Self::Success => "success",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    fn from_wire(value: String) -> Self {
+        match value.as_str() {
+            "default" => Self::Default,
+            "primary" => Self::Primary,
+            "success" => Self::Success,
+            _ => Self::Unknown(UnknownValue::new(value)),
+        }
+    }
+}
+
+impl fmt::Display for FeedCardButtonType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for FeedCardButtonType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for FeedCardButtonType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from_wire)
+    }
+}
+
+/// The style of a feed card's status label.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum FeedStatusLabelType {
+    /// `primary`: Primary.
+    Primary,
+    /// `secondary`: Secondary.
+    Secondary,
+    /// `success`: Success.
+    Success,
+    /// `danger`: Danger.
+    Danger,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(UnknownValue),
+}
+
+impl FeedStatusLabelType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Primary => "primary",
+            Self::Secondary => "secondary",
+            Self::Success => "success",
+            Self::Danger => "danger",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    fn from_wire(value: String) -> Self {
+        match value.as_str() {
+            "primary" => Self::Primary,
+            "secondary" => Self::Secondary,
+            "success" => Self::Success,
+            "danger" => Self::Danger,
+            _ => Self::Unknown(UnknownValue::new(value)),
+        }
+    }
+}
+
+impl fmt::Display for FeedStatusLabelType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for FeedStatusLabelType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for FeedStatusLabelType {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         String::deserialize(deserializer).map(Self::from_wire)
     }

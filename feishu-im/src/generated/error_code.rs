@@ -734,12 +734,54 @@ pub enum ErrorCode {
     ///
     /// The tenant admin's member cap for chats is reached.
     AdminMemberLimitReached,
+    /// `232046`: The number of chat tabs has reached the limit.
+    ///
+    /// The chat already has the maximum of 20 custom tabs; update or delete one instead.
+    ///
+    /// 排查建议：自定义的会话标签页个数超过上限 20 个，无法继续添加。你可以选择[更新会话标签页](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/chat-tab/update_tabs)或者[删除会话标签页](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/chat-tab/delete_tabs)。
+    ChatTabLimitReached,
     /// `232047`: The length of the tab name reaches the limit.
     ///
     /// A chat tab's name is too long.
     ///
     /// 排查建议：会话标签页名称过长。
     TabNameTooLong,
+    /// `232048`: The chat tab content is illegal.
+    ///
+    /// `tab_content` is invalid; for example a URL must start with http or https.
+    ///
+    /// 排查建议：会话标签页内容非法。检查 tab_content 参数，传入正确值，例如 url 需要以 http、https 开头。
+    ChatTabContentInvalid,
+    /// `232049`: Operate chat tab unsupported chat type.
+    ///
+    /// Only tabs of type `doc` or `url` can be updated or deleted.
+    ///
+    /// 排查建议：更新或者删除操作仅支持 doc 或者 url 类型的会话标签页。
+    ChatTabTypeNotEditable,
+    /// `232050`: Operate chat tab unsupported chat type.
+    ///
+    /// Chat tabs exist only in chats whose `chat_mode` is `group` or `p2p`.
+    ///
+    /// 排查建议：请求的群类型不支持会话标签页。仅支持群模式为 **群组（group）**、**单聊（p2p）** 的群组 ID。你可以调用[获取群信息](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/chat/get)接口，在返回结果中查看 `chat_mode` 参数取值是否为 `group`、`p2p`。
+    ChatTabUnsupportedChatType,
+    /// `232051`: The operator does not have doc permission.
+    ///
+    /// The operator must be a collaborator of the document the tab links to.
+    ///
+    /// 排查建议：操作者必须拥有云文档权限。你可以调用[增加协作者权限](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/drive-v1/permission-member/create)接口，为当前操作者添加云文档权限。
+    OperatorLacksDocPermission,
+    /// `232055`: The operator does not have chat tab, chat menu, chat widget manage permission
+    ///
+    /// The chat lets only its owner and admins manage tabs, widgets and the chat menu.
+    ///
+    /// 排查建议：没有会话标签页、会话菜单和小组件的管理权限。如果在飞书客户端群设置中 **谁可以管理标签页、小组件和会话菜单** 选择了 **仅群主和管理员**，则只允许群主或者管理员进行操作。
+    ChatWidgetManageRestricted,
+    /// `232056`: The operator is not the image's owner, no permission to complete the request.
+    ///
+    /// The bot must use an image it uploaded itself.
+    ///
+    /// 排查建议：机器人需要使用自己[上传的图片](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/image/create)。
+    ImageNotOwnedByOperator,
     /// `232057`: The operator tenant doesn't have the permission to use restricted mode.
     ///
     /// The operator's tenant may not use restricted (confidential) mode; ask the tenant admin.
@@ -800,6 +842,30 @@ pub enum ErrorCode {
     ///
     /// 排查建议：不支持群类型为公开（public）的外部群。
     ExternalChatPublicUnsupported,
+    /// `232070`: The number of chat_menu_top_level has reached the limit.
+    ///
+    /// A chat has at most 3 top-level menus.
+    ///
+    /// 排查建议：chat_menu_top_levels 数量达到上限。群内一级菜单的数量不能超过 3 个。
+    ChatMenuTopLevelLimitReached,
+    /// `232071`: The number of chat_menu_second_level has reached the limit.
+    ///
+    /// A top-level menu has at most 5 second-level menus.
+    ///
+    /// 排查建议：一个一级菜单下的二级菜单数不能超过 5 个。
+    ChatMenuSecondLevelLimitReached,
+    /// `232072`: Sort chat_menu_top_level's param is invalid.
+    ///
+    /// The ids to sort must be exactly the chat's current top-level menu ids.
+    ///
+    /// 排查建议：传入的一级菜单 ID 列表跟群内目前存在的一级菜单 ID 列表不一致。请检查参数传值是否有误。
+    ChatMenuSortIdsMismatch,
+    /// `232073`: The group menu is being modified, please try again later.
+    ///
+    /// The chat's menu is being changed by another request; try again later.
+    ///
+    /// 排查建议：群内菜单正在修改中，请稍后重试。
+    ChatMenuBeingModified,
     /// `232075`: The public group needs to apply to join, and users or bots are not allowed to actively join the group.
     ///
     /// The public chat requires approval to join; it cannot be joined through the API.
@@ -1166,7 +1232,14 @@ impl ErrorCode {
             232042 => Self::PublicChatNameMissing,
             232043 => Self::UnavailableIds,
             232044 => Self::AdminMemberLimitReached,
+            232046 => Self::ChatTabLimitReached,
             232047 => Self::TabNameTooLong,
+            232048 => Self::ChatTabContentInvalid,
+            232049 => Self::ChatTabTypeNotEditable,
+            232050 => Self::ChatTabUnsupportedChatType,
+            232051 => Self::OperatorLacksDocPermission,
+            232055 => Self::ChatWidgetManageRestricted,
+            232056 => Self::ImageNotOwnedByOperator,
             232057 => Self::RestrictedModeNotPermitted,
             232060 => Self::ChatBanned,
             232061 => Self::SecretChatLinkUnsupported,
@@ -1177,6 +1250,10 @@ impl ErrorCode {
             232066 => Self::DocPermissionMissing,
             232068 => Self::ChatBeingCreated,
             232069 => Self::ExternalChatPublicUnsupported,
+            232070 => Self::ChatMenuTopLevelLimitReached,
+            232071 => Self::ChatMenuSecondLevelLimitReached,
+            232072 => Self::ChatMenuSortIdsMismatch,
+            232073 => Self::ChatMenuBeingModified,
             232075 => Self::JoinRequiresApproval,
             232076 => Self::CannotRemoveOwner,
             232078 => Self::HideMemberCountNotPermitted,
@@ -1351,7 +1428,14 @@ impl ErrorCode {
             Self::PublicChatNameMissing => 232042,
             Self::UnavailableIds => 232043,
             Self::AdminMemberLimitReached => 232044,
+            Self::ChatTabLimitReached => 232046,
             Self::TabNameTooLong => 232047,
+            Self::ChatTabContentInvalid => 232048,
+            Self::ChatTabTypeNotEditable => 232049,
+            Self::ChatTabUnsupportedChatType => 232050,
+            Self::OperatorLacksDocPermission => 232051,
+            Self::ChatWidgetManageRestricted => 232055,
+            Self::ImageNotOwnedByOperator => 232056,
             Self::RestrictedModeNotPermitted => 232057,
             Self::ChatBanned => 232060,
             Self::SecretChatLinkUnsupported => 232061,
@@ -1362,6 +1446,10 @@ impl ErrorCode {
             Self::DocPermissionMissing => 232066,
             Self::ChatBeingCreated => 232068,
             Self::ExternalChatPublicUnsupported => 232069,
+            Self::ChatMenuTopLevelLimitReached => 232070,
+            Self::ChatMenuSecondLevelLimitReached => 232071,
+            Self::ChatMenuSortIdsMismatch => 232072,
+            Self::ChatMenuBeingModified => 232073,
             Self::JoinRequiresApproval => 232075,
             Self::CannotRemoveOwner => 232076,
             Self::HideMemberCountNotPermitted => 232078,
@@ -3050,6 +3138,20 @@ impl ErrorCode {
                     },
                 )
             }
+            Self::ChatTabLimitReached => {
+                Some(
+                    &ErrorSpec {
+                        code: 232046,
+                        http_status: 400,
+                        message: "The number of chat tabs has reached the limit.",
+                        hint: "The chat already has the maximum of 20 custom tabs; update or delete one instead.",
+                        hint_zh: Some(
+                            "自定义的会话标签页个数超过上限 20 个，无法继续添加。你可以选择[更新会话标签页](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/chat-tab/update_tabs)或者[删除会话标签页](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/chat-tab/delete_tabs)。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
             Self::TabNameTooLong => {
                 Some(
                     &ErrorSpec {
@@ -3058,6 +3160,90 @@ impl ErrorCode {
                         message: "The length of the tab name reaches the limit.",
                         hint: "A chat tab's name is too long.",
                         hint_zh: Some("会话标签页名称过长。"),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::ChatTabContentInvalid => {
+                Some(
+                    &ErrorSpec {
+                        code: 232048,
+                        http_status: 400,
+                        message: "The chat tab content is illegal.",
+                        hint: "`tab_content` is invalid; for example a URL must start with http or https.",
+                        hint_zh: Some(
+                            "会话标签页内容非法。检查 tab_content 参数，传入正确值，例如 url 需要以 http、https 开头。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::ChatTabTypeNotEditable => {
+                Some(
+                    &ErrorSpec {
+                        code: 232049,
+                        http_status: 400,
+                        message: "Operate chat tab unsupported chat type.",
+                        hint: "Only tabs of type `doc` or `url` can be updated or deleted.",
+                        hint_zh: Some(
+                            "更新或者删除操作仅支持 doc 或者 url 类型的会话标签页。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::ChatTabUnsupportedChatType => {
+                Some(
+                    &ErrorSpec {
+                        code: 232050,
+                        http_status: 400,
+                        message: "Operate chat tab unsupported chat type.",
+                        hint: "Chat tabs exist only in chats whose `chat_mode` is `group` or `p2p`.",
+                        hint_zh: Some(
+                            "请求的群类型不支持会话标签页。仅支持群模式为 **群组（group）**、**单聊（p2p）** 的群组 ID。你可以调用[获取群信息](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/chat/get)接口，在返回结果中查看 `chat_mode` 参数取值是否为 `group`、`p2p`。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::OperatorLacksDocPermission => {
+                Some(
+                    &ErrorSpec {
+                        code: 232051,
+                        http_status: 400,
+                        message: "The operator does not have doc permission.",
+                        hint: "The operator must be a collaborator of the document the tab links to.",
+                        hint_zh: Some(
+                            "操作者必须拥有云文档权限。你可以调用[增加协作者权限](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/drive-v1/permission-member/create)接口，为当前操作者添加云文档权限。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::ChatWidgetManageRestricted => {
+                Some(
+                    &ErrorSpec {
+                        code: 232055,
+                        http_status: 400,
+                        message: "The operator does not have chat tab, chat menu, chat widget manage permission",
+                        hint: "The chat lets only its owner and admins manage tabs, widgets and the chat menu.",
+                        hint_zh: Some(
+                            "没有会话标签页、会话菜单和小组件的管理权限。如果在飞书客户端群设置中 **谁可以管理标签页、小组件和会话菜单** 选择了 **仅群主和管理员**，则只允许群主或者管理员进行操作。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::ImageNotOwnedByOperator => {
+                Some(
+                    &ErrorSpec {
+                        code: 232056,
+                        http_status: 400,
+                        message: "The operator is not the image's owner, no permission to complete the request.",
+                        hint: "The bot must use an image it uploaded itself.",
+                        hint_zh: Some(
+                            "机器人需要使用自己[上传的图片](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/image/create)。",
+                        ),
                         retry: RetryClass::Never,
                     },
                 )
@@ -3189,6 +3375,62 @@ impl ErrorCode {
                         hint: "An external chat cannot be public.",
                         hint_zh: Some(
                             "不支持群类型为公开（public）的外部群。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::ChatMenuTopLevelLimitReached => {
+                Some(
+                    &ErrorSpec {
+                        code: 232070,
+                        http_status: 400,
+                        message: "The number of chat_menu_top_level has reached the limit.",
+                        hint: "A chat has at most 3 top-level menus.",
+                        hint_zh: Some(
+                            "chat_menu_top_levels 数量达到上限。群内一级菜单的数量不能超过 3 个。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::ChatMenuSecondLevelLimitReached => {
+                Some(
+                    &ErrorSpec {
+                        code: 232071,
+                        http_status: 400,
+                        message: "The number of chat_menu_second_level has reached the limit.",
+                        hint: "A top-level menu has at most 5 second-level menus.",
+                        hint_zh: Some(
+                            "一个一级菜单下的二级菜单数不能超过 5 个。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::ChatMenuSortIdsMismatch => {
+                Some(
+                    &ErrorSpec {
+                        code: 232072,
+                        http_status: 400,
+                        message: "Sort chat_menu_top_level's param is invalid.",
+                        hint: "The ids to sort must be exactly the chat's current top-level menu ids.",
+                        hint_zh: Some(
+                            "传入的一级菜单 ID 列表跟群内目前存在的一级菜单 ID 列表不一致。请检查参数传值是否有误。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::ChatMenuBeingModified => {
+                Some(
+                    &ErrorSpec {
+                        code: 232073,
+                        http_status: 400,
+                        message: "The group menu is being modified, please try again later.",
+                        hint: "The chat's menu is being changed by another request; try again later.",
+                        hint_zh: Some(
+                            "群内菜单正在修改中，请稍后重试。",
                         ),
                         retry: RetryClass::Never,
                     },

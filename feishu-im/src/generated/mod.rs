@@ -7,10 +7,14 @@ mod enums;
 mod error_code;
 
 pub mod v1;
+pub mod v2;
 
 pub use enums::{
-    ChatMessageVisibility, ChatMode, ChatPermission, ChatSortType, ChatStatus, ChatTag,
-    ChatType, ContainerIdType, FileType, FollowUpLanguage, ForwardReceiveIdType,
+    AppFeedCardFailReason, AppFeedCardUpdateField, ChatMenuActionType,
+    ChatMenuUpdateField, ChatMessageVisibility, ChatMode, ChatPermission, ChatSearchMode,
+    ChatSearchSorter, ChatSearchType, ChatSortType, ChatStatus, ChatTabType, ChatTag,
+    ChatType, ContainerIdType, FeedCardButtonActionType, FeedCardButtonType,
+    FeedStatusLabelType, FileType, FollowUpLanguage, ForwardReceiveIdType,
     GroupMessageType, ImageType, MemberIdType, MembershipApproval, MessageResourceType,
     MessageSearchAttachmentType, MessageSearchChatType, MessageSearchSenderType,
     MessageSortType, ModerationPermission, MsgType, P2pTargetType, PostTag,
@@ -39,7 +43,12 @@ pub use contents::{
 
 mod objects;
 
-pub use objects::{Sender, MessageBody, Mention, Message};
+pub use objects::{
+    ChatTabContent, ChatTabConfig, ChatTab, ChatMenuRedirectLink, ChatMenuI18nNames,
+    MenuItem, ChatMenuSecondLevel, ChatMenuTopLevel, MenuTree, Sender, MessageBody,
+    Mention, Message, FeedCardButtons, FeedCardUrl, FeedCardText, FeedCardButton,
+    FailedUserReason,
+};
 
 #[cfg(feature = "fake")]
 use crate::operation::{Operation, OperationMeta};
@@ -59,8 +68,18 @@ pub(crate) const OPERATIONS: &[&OperationMeta] = &[
     <v1::chat_members::DeleteRequest as Operation>::META,
     <v1::chat_members::GetRequest as Operation>::META,
     <v1::chat_members::IsInChatRequest as Operation>::META,
+    <v1::chat_menu_item::PatchRequest as Operation>::META,
+    <v1::chat_menu_tree::CreateRequest as Operation>::META,
+    <v1::chat_menu_tree::DeleteRequest as Operation>::META,
+    <v1::chat_menu_tree::SortRequest as Operation>::META,
+    <v1::chat_menu_tree::GetRequest as Operation>::META,
     <v1::chat_moderation::GetRequest as Operation>::META,
     <v1::chat_moderation::UpdateRequest as Operation>::META,
+    <v1::chat_tabs::CreateRequest as Operation>::META,
+    <v1::chat_tabs::DeleteTabsRequest as Operation>::META,
+    <v1::chat_tabs::UpdateTabsRequest as Operation>::META,
+    <v1::chat_tabs::SortTabsRequest as Operation>::META,
+    <v1::chat_tabs::ListTabsRequest as Operation>::META,
     <v1::chat_top_notice::PutTopNoticeRequest as Operation>::META,
     <v1::chat_top_notice::DeleteTopNoticeRequest as Operation>::META,
     <v1::chats::CreateRequest as Operation>::META,
@@ -99,6 +118,13 @@ pub(crate) const OPERATIONS: &[&OperationMeta] = &[
     <v1::pins::DeleteRequest as Operation>::META,
     <v1::pins::ListRequest as Operation>::META,
     <v1::threads::ForwardRequest as Operation>::META,
+    <v2::app_feed_card::CreateRequest as Operation>::META,
+    <v2::app_feed_card::BatchDeleteRequest as Operation>::META,
+    <v2::app_feed_card::BatchUpdateRequest as Operation>::META,
+    <v2::chat_button::UpdateRequest as Operation>::META,
+    <v2::chat_search::SearchRequest as Operation>::META,
+    <v2::feed_cards::PatchRequest as Operation>::META,
+    <v2::feed_cards::BotTimeSentiveRequest as Operation>::META,
 ];
 
 /// A minimal valid call of every operation, in module order, for the fake's users.
@@ -116,8 +142,18 @@ pub(crate) const SAMPLES: &[crate::fake::SampleCall] = &[
     crate::fake::SampleCall::of::<v1::chat_members::DeleteRequest>(),
     crate::fake::SampleCall::of::<v1::chat_members::GetRequest>(),
     crate::fake::SampleCall::of::<v1::chat_members::IsInChatRequest>(),
+    crate::fake::SampleCall::of::<v1::chat_menu_item::PatchRequest>(),
+    crate::fake::SampleCall::of::<v1::chat_menu_tree::CreateRequest>(),
+    crate::fake::SampleCall::of::<v1::chat_menu_tree::DeleteRequest>(),
+    crate::fake::SampleCall::of::<v1::chat_menu_tree::SortRequest>(),
+    crate::fake::SampleCall::of::<v1::chat_menu_tree::GetRequest>(),
     crate::fake::SampleCall::of::<v1::chat_moderation::GetRequest>(),
     crate::fake::SampleCall::of::<v1::chat_moderation::UpdateRequest>(),
+    crate::fake::SampleCall::of::<v1::chat_tabs::CreateRequest>(),
+    crate::fake::SampleCall::of::<v1::chat_tabs::DeleteTabsRequest>(),
+    crate::fake::SampleCall::of::<v1::chat_tabs::UpdateTabsRequest>(),
+    crate::fake::SampleCall::of::<v1::chat_tabs::SortTabsRequest>(),
+    crate::fake::SampleCall::of::<v1::chat_tabs::ListTabsRequest>(),
     crate::fake::SampleCall::of::<v1::chat_top_notice::PutTopNoticeRequest>(),
     crate::fake::SampleCall::of::<v1::chat_top_notice::DeleteTopNoticeRequest>(),
     crate::fake::SampleCall::of::<v1::chats::CreateRequest>(),
@@ -156,4 +192,11 @@ pub(crate) const SAMPLES: &[crate::fake::SampleCall] = &[
     crate::fake::SampleCall::of::<v1::pins::DeleteRequest>(),
     crate::fake::SampleCall::of::<v1::pins::ListRequest>(),
     crate::fake::SampleCall::of::<v1::threads::ForwardRequest>(),
+    crate::fake::SampleCall::of::<v2::app_feed_card::CreateRequest>(),
+    crate::fake::SampleCall::of::<v2::app_feed_card::BatchDeleteRequest>(),
+    crate::fake::SampleCall::of::<v2::app_feed_card::BatchUpdateRequest>(),
+    crate::fake::SampleCall::of::<v2::chat_button::UpdateRequest>(),
+    crate::fake::SampleCall::of::<v2::chat_search::SearchRequest>(),
+    crate::fake::SampleCall::of::<v2::feed_cards::PatchRequest>(),
+    crate::fake::SampleCall::of::<v2::feed_cards::BotTimeSentiveRequest>(),
 ];

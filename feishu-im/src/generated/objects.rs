@@ -3,7 +3,505 @@
 //! Objects that several resources name, declared once.
 
 use serde::{Deserialize, Serialize};
-use crate::{MsgType, ReceivedContent, SenderType};
+use crate::{
+    ChatMenuActionType, ChatTabType, FeedCardButtonActionType, FeedCardButtonType,
+    MsgType, ReceivedContent, SenderType,
+};
+
+/// What a chat tab shows.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+#[must_use]
+pub struct ChatTabContent {
+    /// The page of a `url` tab; needed for one, starting with http or https.
+    ///
+    /// Example: `https://www.feishu.cn`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// The document link of a `doc` tab; needed for one, starting with http or https. The
+    /// operator must be a collaborator of the document.
+    ///
+    /// Example: `https://example.feishu.cn/wiki/wikcnPIcqWjJQwkwDzrB9t40123xz`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub doc: Option<String>,
+    /// The meeting minutes of a `meeting_minute` tab; read only.
+    ///
+    /// Example: `https://example.feishu.cn/docs/doccnvIXbV22i6hSD3utar4123dx`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub meeting_minute: Option<String>,
+    /// The task list of a `task` tab; read only.
+    ///
+    /// Example: `https://bytedance.feishu.cn/client/todo/task_list?guid=fa03fb6d-344b-47d9-83e3-049e3b3da931`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub task: Option<String>,
+}
+
+impl ChatTabContent {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            url: None,
+            doc: None,
+            meeting_minute: None,
+            task: None,
+        }
+    }
+
+    /// Sets `url`: the page of a `url` tab; needed for one, starting with http or https.
+    pub fn url(mut self, url: impl Into<String>) -> Self {
+        self.url = Some(url.into());
+        self
+    }
+
+    /// Sets `doc`: the document link of a `doc` tab; needed for one, starting with http or https. The
+    /// operator must be a collaborator of the document.
+    pub fn doc(mut self, doc: impl Into<String>) -> Self {
+        self.doc = Some(doc.into());
+        self
+    }
+
+    /// Sets `meeting_minute`: the meeting minutes of a `meeting_minute` tab; read only.
+    pub fn meeting_minute(mut self, meeting_minute: impl Into<String>) -> Self {
+        self.meeting_minute = Some(meeting_minute.into());
+        self
+    }
+
+    /// Sets `task`: the task list of a `task` tab; read only.
+    pub fn task(mut self, task: impl Into<String>) -> Self {
+        self.task = Some(task.into());
+        self
+    }
+}
+
+/// How a `url` chat tab looks and opens; ignored for other kinds.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+#[must_use]
+pub struct ChatTabConfig {
+    /// The tab's icon, an image key from an image uploaded with `image_type` `message`.
+    ///
+    /// Example: `img_v2_b99741-7628-4abd-aad0-b881e4db83ig`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub icon_key: Option<String>,
+    /// Whether the tab opens inside the app.
+    ///
+    /// Example: `false`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_built_in: Option<bool>,
+}
+
+impl ChatTabConfig {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            icon_key: None,
+            is_built_in: None,
+        }
+    }
+
+    /// Sets `icon_key`: the tab's icon, an image key from an image uploaded with `image_type` `message`.
+    pub fn icon_key(mut self, icon_key: impl Into<String>) -> Self {
+        self.icon_key = Some(icon_key.into());
+        self
+    }
+
+    /// Sets `is_built_in`: whether the tab opens inside the app.
+    pub fn is_built_in(mut self, is_built_in: bool) -> Self {
+        self.is_built_in = Some(is_built_in);
+        self
+    }
+}
+
+/// A tab of a chat (a p2p or group chat).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+#[must_use]
+pub struct ChatTab {
+    /// The tab's id; absent when adding a tab. Keep it to update, delete or sort the tab.
+    ///
+    /// Example: `7101214603622940671`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tab_id: Option<String>,
+    /// The tab's name, at most 60 characters.
+    ///
+    /// Example: `文档`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tab_name: Option<String>,
+    /// The kind of tab; only `doc` and `url` can be added or updated.
+    ///
+    /// Example: `doc`.
+    pub tab_type: ChatTabType,
+    /// What a chat tab shows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tab_content: Option<ChatTabContent>,
+    /// How a `url` chat tab looks and opens; ignored for other kinds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tab_config: Option<ChatTabConfig>,
+}
+
+impl ChatTab {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(tab_type: ChatTabType) -> Self {
+        Self {
+            tab_id: None,
+            tab_name: None,
+            tab_type,
+            tab_content: None,
+            tab_config: None,
+        }
+    }
+
+    /// Sets `tab_id`: the tab's id; absent when adding a tab. Keep it to update, delete or sort the tab.
+    pub fn tab_id(mut self, tab_id: impl Into<String>) -> Self {
+        self.tab_id = Some(tab_id.into());
+        self
+    }
+
+    /// Sets `tab_name`: the tab's name, at most 60 characters.
+    pub fn tab_name(mut self, tab_name: impl Into<String>) -> Self {
+        self.tab_name = Some(tab_name.into());
+        self
+    }
+
+    /// Sets `tab_content`: what a chat tab shows.
+    pub fn tab_content(mut self, tab_content: ChatTabContent) -> Self {
+        self.tab_content = Some(tab_content);
+        self
+    }
+
+    /// Sets `tab_config`: how a `url` chat tab looks and opens; ignored for other kinds.
+    pub fn tab_config(mut self, tab_config: ChatTabConfig) -> Self {
+        self.tab_config = Some(tab_config);
+        self
+    }
+}
+
+/// Where a `REDIRECT_LINK` menu leads, per platform; each link starts with http or https.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+#[must_use]
+pub struct ChatMenuRedirectLink {
+    /// The link for every platform without its own.
+    ///
+    /// Example: `https://open.feishu.cn/`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub common_url: Option<String>,
+    /// The link on iOS; defaults to `common_url`.
+    ///
+    /// Example: `https://open.feishu.cn/`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ios_url: Option<String>,
+    /// The link on Android; defaults to `common_url`.
+    ///
+    /// Example: `https://open.feishu.cn/`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub android_url: Option<String>,
+    /// The link on desktop; defaults to `common_url`. Prefix it with
+    /// `https://applink.feishu.cn/client/web_url/open?mode=sidebar-semi&url=` to open it in
+    /// the sidebar.
+    ///
+    /// Example: `https://open.feishu.cn/`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pc_url: Option<String>,
+    /// The link on the web; defaults to `common_url`.
+    ///
+    /// Example: `https://open.feishu.cn/`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub web_url: Option<String>,
+}
+
+impl ChatMenuRedirectLink {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            common_url: None,
+            ios_url: None,
+            android_url: None,
+            pc_url: None,
+            web_url: None,
+        }
+    }
+
+    /// Sets `common_url`: the link for every platform without its own.
+    pub fn common_url(mut self, common_url: impl Into<String>) -> Self {
+        self.common_url = Some(common_url.into());
+        self
+    }
+
+    /// Sets `ios_url`: the link on iOS; defaults to `common_url`.
+    pub fn ios_url(mut self, ios_url: impl Into<String>) -> Self {
+        self.ios_url = Some(ios_url.into());
+        self
+    }
+
+    /// Sets `android_url`: the link on Android; defaults to `common_url`.
+    pub fn android_url(mut self, android_url: impl Into<String>) -> Self {
+        self.android_url = Some(android_url.into());
+        self
+    }
+
+    /// Sets `pc_url`: the link on desktop; defaults to `common_url`. Prefix it with
+    /// `https://applink.feishu.cn/client/web_url/open?mode=sidebar-semi&url=` to open it in
+    /// the sidebar.
+    pub fn pc_url(mut self, pc_url: impl Into<String>) -> Self {
+        self.pc_url = Some(pc_url.into());
+        self
+    }
+
+    /// Sets `web_url`: the link on the web; defaults to `common_url`.
+    pub fn web_url(mut self, web_url: impl Into<String>) -> Self {
+        self.web_url = Some(web_url.into());
+        self
+    }
+}
+
+/// A chat menu's name by language, each 1 to 120 characters.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+#[must_use]
+pub struct ChatMenuI18nNames {
+    /// The Chinese name.
+    ///
+    /// Example: `评审报名`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub zh_cn: Option<String>,
+    /// The English name.
+    ///
+    /// Example: `Sign up`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub en_us: Option<String>,
+    /// The Japanese name.
+    ///
+    /// Example: `サインアップ`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ja_jp: Option<String>,
+}
+
+impl ChatMenuI18nNames {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            zh_cn: None,
+            en_us: None,
+            ja_jp: None,
+        }
+    }
+
+    /// Sets `zh_cn`: the Chinese name.
+    pub fn zh_cn(mut self, zh_cn: impl Into<String>) -> Self {
+        self.zh_cn = Some(zh_cn.into());
+        self
+    }
+
+    /// Sets `en_us`: the English name.
+    pub fn en_us(mut self, en_us: impl Into<String>) -> Self {
+        self.en_us = Some(en_us.into());
+        self
+    }
+
+    /// Sets `ja_jp`: the Japanese name.
+    pub fn ja_jp(mut self, ja_jp: impl Into<String>) -> Self {
+        self.ja_jp = Some(ja_jp.into());
+        self
+    }
+}
+
+/// What a chat menu (top-level or second-level) shows and does.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+#[must_use]
+pub struct MenuItem {
+    /// What clicking the menu does; fixed once created. A top-level menu with second-level menus
+    /// must be `NONE`. Required for a top-level menu when creating.
+    ///
+    /// Example: `NONE`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub action_type: Option<ChatMenuActionType>,
+    /// Where a `REDIRECT_LINK` menu leads, per platform; each link starts with http or https.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redirect_link: Option<ChatMenuRedirectLink>,
+    /// The menu's icon, an image key from an image uploaded with `image_type` `message`. A
+    /// top-level menu with second-level menus has no icon.
+    ///
+    /// Example: `img_v2_b0fbe905-7988-4282-b882-82edd010336j`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image_key: Option<String>,
+    /// The menu's name, 1 to 120 characters. Required for a top-level menu when creating.
+    ///
+    /// Example: `群聊`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// A chat menu's name by language, each 1 to 120 characters.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub i18n_names: Option<ChatMenuI18nNames>,
+}
+
+impl MenuItem {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            action_type: None,
+            redirect_link: None,
+            image_key: None,
+            name: None,
+            i18n_names: None,
+        }
+    }
+
+    /// Sets `action_type`: what clicking the menu does; fixed once created. A top-level menu with second-level menus
+    /// must be `NONE`. Required for a top-level menu when creating.
+    pub fn action_type(mut self, action_type: ChatMenuActionType) -> Self {
+        self.action_type = Some(action_type);
+        self
+    }
+
+    /// Sets `redirect_link`: where a `REDIRECT_LINK` menu leads, per platform; each link starts with http or https.
+    pub fn redirect_link(mut self, redirect_link: ChatMenuRedirectLink) -> Self {
+        self.redirect_link = Some(redirect_link);
+        self
+    }
+
+    /// Sets `image_key`: the menu's icon, an image key from an image uploaded with `image_type` `message`. A
+    /// top-level menu with second-level menus has no icon.
+    pub fn image_key(mut self, image_key: impl Into<String>) -> Self {
+        self.image_key = Some(image_key.into());
+        self
+    }
+
+    /// Sets `name`: the menu's name, 1 to 120 characters. Required for a top-level menu when creating.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Sets `i18n_names`: a chat menu's name by language, each 1 to 120 characters.
+    pub fn i18n_names(mut self, i18n_names: ChatMenuI18nNames) -> Self {
+        self.i18n_names = Some(i18n_names);
+        self
+    }
+}
+
+/// A second-level chat menu.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+#[must_use]
+pub struct ChatMenuSecondLevel {
+    /// The second-level menu's id; absent when creating.
+    ///
+    /// Example: `7039638308221468675`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chat_menu_second_level_id: Option<String>,
+    /// What the menu shows and does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chat_menu_item: Option<MenuItem>,
+}
+
+impl ChatMenuSecondLevel {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            chat_menu_second_level_id: None,
+            chat_menu_item: None,
+        }
+    }
+
+    /// Sets `chat_menu_second_level_id`: the second-level menu's id; absent when creating.
+    pub fn chat_menu_second_level_id(
+        mut self,
+        chat_menu_second_level_id: impl Into<String>,
+    ) -> Self {
+        self.chat_menu_second_level_id = Some(chat_menu_second_level_id.into());
+        self
+    }
+
+    /// Sets `chat_menu_item`: what the menu shows and does.
+    pub fn chat_menu_item(mut self, chat_menu_item: MenuItem) -> Self {
+        self.chat_menu_item = Some(chat_menu_item);
+        self
+    }
+}
+
+/// A top-level chat menu and its second-level menus.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+#[must_use]
+pub struct ChatMenuTopLevel {
+    /// The top-level menu's id; absent when creating.
+    ///
+    /// Example: `7117116451961487361`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chat_menu_top_level_id: Option<String>,
+    /// What the menu shows and does. Required when creating.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chat_menu_item: Option<MenuItem>,
+    /// The second-level menus, at most 5.
+    ///
+    /// Limits: at most 5 item(s).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub children: Vec<ChatMenuSecondLevel>,
+}
+
+impl ChatMenuTopLevel {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            chat_menu_top_level_id: None,
+            chat_menu_item: None,
+            children: Vec::new(),
+        }
+    }
+
+    /// Sets `chat_menu_top_level_id`: the top-level menu's id; absent when creating.
+    pub fn chat_menu_top_level_id(
+        mut self,
+        chat_menu_top_level_id: impl Into<String>,
+    ) -> Self {
+        self.chat_menu_top_level_id = Some(chat_menu_top_level_id.into());
+        self
+    }
+
+    /// Sets `chat_menu_item`: what the menu shows and does. Required when creating.
+    pub fn chat_menu_item(mut self, chat_menu_item: MenuItem) -> Self {
+        self.chat_menu_item = Some(chat_menu_item);
+        self
+    }
+
+    /// Sets `children`: the second-level menus, at most 5.
+    pub fn children(mut self, children: Vec<ChatMenuSecondLevel>) -> Self {
+        self.children = children;
+        self
+    }
+}
+
+/// The menus of a group chat.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+#[must_use]
+pub struct MenuTree {
+    /// The top-level menus, at most 3 in a chat. Required when creating.
+    ///
+    /// Limits: at most 3 item(s).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub chat_menu_top_levels: Vec<ChatMenuTopLevel>,
+}
+
+impl MenuTree {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            chat_menu_top_levels: Vec::new(),
+        }
+    }
+
+    /// Sets `chat_menu_top_levels`: the top-level menus, at most 3 in a chat. Required when creating.
+    pub fn chat_menu_top_levels(
+        mut self,
+        chat_menu_top_levels: Vec<ChatMenuTopLevel>,
+    ) -> Self {
+        self.chat_menu_top_levels = chat_menu_top_levels;
+        self
+    }
+}
 
 /// Who sent a message.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -121,4 +619,170 @@ impl Message {
         };
         ReceivedContent::from_json(kind.as_str(), text)
     }
+}
+
+/// The buttons of a feed card; at most 2 are shown.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+#[must_use]
+pub struct FeedCardButtons {
+    /// The buttons, at most 2.
+    ///
+    /// Limits: at most 2 item(s).
+    pub buttons: Vec<FeedCardButton>,
+}
+
+impl FeedCardButtons {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(buttons: Vec<FeedCardButton>) -> Self {
+        Self { buttons }
+    }
+}
+
+/// Where the button leads, per platform; https only.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+#[must_use]
+pub struct FeedCardUrl {
+    /// The default URL, at most 700 characters.
+    ///
+    /// Example: `https://www.feishu.cn/`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// The URL on Android, at most 700 characters.
+    ///
+    /// Example: `https://www.feishu.cn/`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub android_url: Option<String>,
+    /// The URL on iOS, at most 700 characters.
+    ///
+    /// Example: `https://www.feishu.cn/`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ios_url: Option<String>,
+    /// The URL on desktop, at most 700 characters.
+    ///
+    /// Example: `https://www.feishu.cn/`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pc_url: Option<String>,
+}
+
+impl FeedCardUrl {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            url: None,
+            android_url: None,
+            ios_url: None,
+            pc_url: None,
+        }
+    }
+
+    /// Sets `url`: the default URL, at most 700 characters.
+    pub fn url(mut self, url: impl Into<String>) -> Self {
+        self.url = Some(url.into());
+        self
+    }
+
+    /// Sets `android_url`: the URL on Android, at most 700 characters.
+    pub fn android_url(mut self, android_url: impl Into<String>) -> Self {
+        self.android_url = Some(android_url.into());
+        self
+    }
+
+    /// Sets `ios_url`: the URL on iOS, at most 700 characters.
+    pub fn ios_url(mut self, ios_url: impl Into<String>) -> Self {
+        self.ios_url = Some(ios_url.into());
+        self
+    }
+
+    /// Sets `pc_url`: the URL on desktop, at most 700 characters.
+    pub fn pc_url(mut self, pc_url: impl Into<String>) -> Self {
+        self.pc_url = Some(pc_url.into());
+        self
+    }
+}
+
+/// The button's text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+#[must_use]
+pub struct FeedCardText {
+    /// The text, 1 to 30 characters.
+    ///
+    /// Example: `文本`.
+    pub text: String,
+}
+
+impl FeedCardText {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(text: impl Into<String>) -> Self {
+        Self { text: text.into() }
+    }
+}
+
+/// A quick-action button of a feed card.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+#[must_use]
+pub struct FeedCardButton {
+    /// Where the button leads, per platform; https only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub multi_url: Option<FeedCardUrl>,
+    /// Whether the button opens a URL page or calls back the app.
+    ///
+    /// Example: `url_page`.
+    pub action_type: FeedCardButtonActionType,
+    /// The button's text.
+    pub text: FeedCardText,
+    /// The button's style.
+    ///
+    /// Defaults to `default` on the server when left out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub button_type: Option<FeedCardButtonType>,
+    /// Key-value pairs (strings) passed with the action.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub action_map: Option<serde_json::Value>,
+}
+
+impl FeedCardButton {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(action_type: FeedCardButtonActionType, text: FeedCardText) -> Self {
+        Self {
+            multi_url: None,
+            action_type,
+            text,
+            button_type: None,
+            action_map: None,
+        }
+    }
+
+    /// Sets `multi_url`: where the button leads, per platform; https only.
+    pub fn multi_url(mut self, multi_url: FeedCardUrl) -> Self {
+        self.multi_url = Some(multi_url);
+        self
+    }
+
+    /// Sets `button_type`: the button's style.
+    pub fn button_type(mut self, button_type: FeedCardButtonType) -> Self {
+        self.button_type = Some(button_type);
+        self
+    }
+
+    /// Sets `action_map`: key-value pairs (strings) passed with the action.
+    pub fn action_map(mut self, action_map: serde_json::Value) -> Self {
+        self.action_map = Some(action_map);
+        self
+    }
+}
+
+/// Why a change failed for one user.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct FailedUserReason {
+    /// The error code.
+    pub error_code: Option<i64>,
+    /// The error message.
+    pub error_message: Option<String>,
+    /// The user, of the kind `user_id_type` names.
+    pub user_id: Option<String>,
 }
