@@ -52,3 +52,38 @@ async fn the_owner_and_managers_run_a_chat_that_members_only_use() {
     let gone = bot.chats().get(&chats::GetRequest::new(&chat_id)).await.unwrap_err();
     assert_eq!(gone.code(), Some(ErrorCode::ChatDissolved));
 }
+
+#[tokio::test]
+async fn a_moderated_chat_lets_only_its_list_post() {
+    use feishu_im::v1::chat_moderation;
+    use feishu_im::v1::messages;
+    use feishu_im::{MessageContent, ModerationPermission, ReceiveIdType};
+
+    let fake = FakeFeishu::start().await;
+    let bot = fake.client();
+    let (alice, bob) = (fake.add_user("alice", "Alice"), fake.add_user("bob", "Bob"));
+    let create = chats::CreateRequest::new().name("Announcements").user_id_list([&alice, &bob]);
+    let chat_id = bot.chats().create(&create).await.unwrap().chat_id.unwrap();
+
+    let moderate = chat_moderation::UpdateRequest::new(&chat_id)
+        .moderation_setting(ModerationPermission::ModeratorList)
+        .moderator_added_list([alice.as_str()]);
+    // Members may not change who posts; the owner may.
+    let refused =
+        bot.as_user(&fake.user_token(&bob)).chat_moderation().update(&moderate).await.unwrap_err();
+    assert_eq!(refused.code(), Some(ErrorCode::OperatorNotOwnerOrAdmin));
+    bot.chat_moderation().update(&moderate).await.unwrap();
+    let got = bot.chat_moderation().get(&chat_moderation::GetRequest::new(&chat_id)).await.unwrap();
+    assert_eq!(got.moderation_setting, Some(ModerationPermission::ModeratorList));
+    assert_eq!(got.items.len(), 1);
+    assert_eq!(got.items[0].user_id.as_deref(), Some(alice.as_str()));
+
+    let say = |text: &str| {
+        messages::CreateRequest::new(ReceiveIdType::ChatId, &chat_id, MessageContent::text(text))
+    };
+    bot.as_user(&fake.user_token(&alice)).messages().create(&say("on the list")).await.unwrap();
+    let refused =
+        bot.as_user(&fake.user_token(&bob)).messages().create(&say("not on it")).await.unwrap_err();
+    assert_eq!(refused.code(), Some(ErrorCode::SendPermissionDenied));
+    bot.messages().create(&say("the owner")).await.unwrap();
+}

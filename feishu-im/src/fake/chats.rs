@@ -5,8 +5,8 @@
 use super::paging::Paging;
 use super::serve::{Identity, Outcome, fail};
 use super::state::{Chat, State, member_id_of};
-use crate::v1::{chat_managers, chats};
-use crate::{ChatStatus, ErrorCode, UnixSeconds, UserIdType};
+use crate::v1::{chat_managers, chat_moderation, chats};
+use crate::{ChatStatus, ErrorCode, ModerationPermission, UnixSeconds, UserIdType};
 
 /// A chat the caller is in, alive.
 fn chat_of<'s>(state: &'s State, who: &Identity, chat_id: &str) -> Result<&'s Chat, Outcome> {
@@ -60,6 +60,8 @@ pub(super) fn create(
         name: r.name.clone().unwrap_or_default(),
         description: r.description.clone().unwrap_or_default(),
         managers,
+        moderation: None,
+        moderators: Vec::new(),
     };
     state.chats.insert(chat_id.clone(), chat);
     Ok(chats::CreateResponse {
@@ -277,4 +279,62 @@ pub(super) fn delete_managers(
     let id_type = r.member_id_type.as_ref().map_or("open_id", |t| t.as_str());
     let (users, bots) = change_managers(state, who, &r.chat_id, r.manager_ids, id_type, false)?;
     Ok(chat_managers::DeleteManagersResponse { chat_managers: users, chat_bot_managers: bots })
+}
+
+/// Who may post, with the members allowed to under a moderator list, a page at a time.
+pub(super) fn moderation(
+    state: &State,
+    who: &Identity,
+    r: chat_moderation::GetRequest,
+) -> Result<chat_moderation::GetResponse, Outcome> {
+    let chat = chat_of(state, who, &r.chat_id)?;
+    let paging = Paging::new(
+        "mm_",
+        r.page_token.as_deref(),
+        r.page_size,
+        ErrorCode::InvalidRequestParameter,
+    )?;
+    let moderators = chat.moderators.iter().map(|id| chat_moderation::Moderator {
+        user_id_type: Some(UserIdType::OpenId),
+        user_id: Some(id.clone()),
+        tenant_key: Some(chat.tenant_key.clone()),
+    });
+    let (items, has_more, page_token) = paging.page(moderators);
+    let setting = chat.moderation.clone().unwrap_or(ModerationPermission::AllMembers);
+    Ok(chat_moderation::GetResponse {
+        moderation_setting: Some(setting),
+        page_token,
+        has_more: Some(has_more),
+        items,
+    })
+}
+
+/// Changes who may post; the owner and managers only (232017).
+pub(super) fn moderate(
+    state: &mut State,
+    who: &Identity,
+    r: chat_moderation::UpdateRequest,
+) -> Result<chat_moderation::UpdateResponse, Outcome> {
+    let chat = chat_of(state, who, &r.chat_id)?;
+    if !manages(chat, who) {
+        return Err(fail(ErrorCode::OperatorNotOwnerOrAdmin));
+    }
+    let added: Vec<String> = r.moderator_added_list.unwrap_or_default();
+    if added.iter().any(|id| !chat.members.contains(id)) {
+        return Err(fail(ErrorCode::InvalidRequestParameter));
+    }
+    let Some(chat) = state.chats.get_mut(&r.chat_id) else {
+        return Err(fail(ErrorCode::InvalidChatId));
+    };
+    if let Some(setting) = r.moderation_setting {
+        chat.moderation = Some(setting);
+    }
+    let removed = r.moderator_removed_list.unwrap_or_default();
+    chat.moderators.retain(|m| !removed.contains(m));
+    for id in added {
+        if !chat.moderators.contains(&id) {
+            chat.moderators.push(id);
+        }
+    }
+    Ok(chat_moderation::UpdateResponse {})
 }

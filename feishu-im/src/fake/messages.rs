@@ -7,6 +7,7 @@ use serde_json::Value;
 use super::paging::Paging;
 use super::serve::{Identity, Outcome, fail, invalid_as};
 use super::state::{State, Stored, member_id_of};
+use crate::ModerationPermission;
 use crate::UnixMillis;
 use crate::operation::TokenKind;
 use crate::v1::messages::{
@@ -124,11 +125,22 @@ fn postable(state: &State, who: &Identity, chat_id: &str) -> Result<(), Outcome>
     if chat.tenant_key != who.tenant_key {
         return Err(fail(ErrorCode::CrossTenantP2pForbidden));
     }
-    if !chat.members.contains(&who.member_id()) {
+    let me = who.member_id();
+    if !chat.members.contains(&me) {
         return Err(fail(match who.kind {
             TokenKind::User => ErrorCode::SendPermissionDenied,
             _ => ErrorCode::BotNotInChat,
         }));
+    }
+    // A moderated chat lets only its owner and managers post, and those on its list.
+    let runs = chat.owner.as_deref() == Some(me.as_str()) || chat.managers.contains(&me);
+    let may_post = match &chat.moderation {
+        Some(ModerationPermission::OnlyOwner) => runs,
+        Some(ModerationPermission::ModeratorList) => runs || chat.moderators.contains(&me),
+        _ => true,
+    };
+    if !may_post {
+        return Err(fail(ErrorCode::SendPermissionDenied));
     }
     Ok(())
 }
@@ -151,6 +163,8 @@ fn p2p_chat(state: &mut State, who: &Identity, user: &str) -> Result<String, Out
         name: String::new(),
         description: String::new(),
         managers: Vec::new(),
+        moderation: None,
+        moderators: Vec::new(),
     });
     Ok(id)
 }

@@ -257,6 +257,8 @@ impl FakeFeishu {
             name: seed.chat_id.clone(),
             description: String::new(),
             managers: Vec::new(),
+            moderation: None,
+            moderators: Vec::new(),
         };
         self.state().chats.insert(seed.chat_id, chat);
     }

@@ -209,6 +209,10 @@ fn behave(
         run(input, |r| chats::add_managers(state, who, r))
     } else if is(crate::v1::chat_managers::DeleteManagersRequest::META) {
         run(input, |r| chats::delete_managers(state, who, r))
+    } else if is(crate::v1::chat_moderation::GetRequest::META) {
+        run(input, |r| chats::moderation(state, who, r))
+    } else if is(crate::v1::chat_moderation::UpdateRequest::META) {
+        run(input, |r| chats::moderate(state, who, r))
     } else if is(message_ops::CreateRequest::META) {
         run(input, |r| messages::create(state, who, r))
     } else if is(message_ops::ReplyRequest::META) {

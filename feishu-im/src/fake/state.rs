@@ -42,6 +42,10 @@ pub(crate) struct Chat {
     pub description: String,
     /// Managers besides the owner, by member id.
     pub managers: Vec<String>,
+    /// Who may post (`all_members` when `None`), and the members allowed under
+    /// `moderator_list`.
+    pub moderation: Option<crate::ModerationPermission>,
+    pub moderators: Vec<String>,
 }
 
 /// A message as the fake keeps it.
