@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::model::{
     self, EnumRepr, Literal, Method, RetryClass, Spec, TimeUnit, TokenKind, TypeRef,
 };
-use crate::names::pascal_case;
+use crate::names::{feature_name, pascal_case};
 
 /// Everything to emit.
 pub struct Api {
@@ -78,6 +78,8 @@ pub struct Resource {
     pub module: String,
     /// Handle type, `ChatMembers`.
     pub handle: String,
+    /// The cargo feature that compiles it, `v1-chat-members`.
+    pub feature: String,
     pub doc: String,
     /// Spec file the resource came from.
     pub source: String,
@@ -342,6 +344,7 @@ pub fn lower(spec: &Spec) -> Api {
         versions.entry(resource.version.clone()).or_default().push(Resource {
             module: resource.name.clone(),
             handle: pascal_case(&resource.name),
+            feature: feature_name(&resource.version, &resource.name),
             doc: resource.doc.clone(),
             source: resource.location.file.clone(),
             endpoints,

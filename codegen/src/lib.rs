@@ -26,6 +26,7 @@ use std::path::Path;
 
 pub use diagnostics::{Diagnostic, Diagnostics, Location};
 pub use emit::GeneratedFile;
+pub use names::feature_name;
 pub use read::{MAX_FILE_BYTES, SourceFile, read_dir};
 pub use sync::{Mode, Stale, stale_files, sync, write_files};
 
@@ -88,6 +89,33 @@ pub fn endpoints(files: &[SourceFile]) -> Result<Vec<EndpointSummary>, Diagnosti
         })
     });
     Ok(endpoints.collect())
+}
+
+/// A resource of a valid spec, as its cargo feature names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResourceSummary {
+    /// The cargo feature that compiles it, `v1-chat-members`.
+    pub feature: String,
+    /// The module path below the crate root, `v1::chat_members`.
+    pub module: String,
+    /// How many endpoints it has.
+    pub endpoints: usize,
+}
+
+/// The resources of valid spec files, by feature name.
+pub fn resources(files: &[SourceFile]) -> Result<Vec<ResourceSummary>, Diagnostics> {
+    let spec = load_valid(files)?;
+    let mut resources: Vec<_> = spec
+        .resources
+        .iter()
+        .map(|r| ResourceSummary {
+            feature: feature_name(&r.version, &r.name),
+            module: format!("{}::{}", r.version, r.name),
+            endpoints: r.endpoints.len(),
+        })
+        .collect();
+    resources.sort_by(|a, b| a.feature.cmp(&b.feature));
+    Ok(resources)
 }
 
 /// Reads every YAML file below `dir` and generates the Rust files. Files that cannot be read

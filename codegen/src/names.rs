@@ -46,6 +46,13 @@ pub fn pascal_case(name: &str) -> String {
     out
 }
 
+/// The cargo feature that compiles a resource: `v1-chat-members` for `v1::chat_members`. Names
+/// are lower snake case, so the mapping is one to one, and the version prefix keeps it clear of
+/// the crate's own features (`default`, `full`, `fake`).
+pub fn feature_name(version: &str, module: &str) -> String {
+    format!("{version}-{}", module.replace('_', "-"))
+}
+
 /// A snake-case identifier; keywords become raw identifiers.
 pub fn snake_ident(name: &str) -> Ident {
     if is_keyword(name) {

@@ -28,6 +28,19 @@
 //! - Secrets ([`Secret`], tokens, `Authorization`) never show in `Debug`, `Display` or logs.
 //! - Offline: the `fake` feature adds `feishu_im::fake`, a Feishu on `127.0.0.1` driven by the
 //!   same spec, for tests and for trying the crate without an account.
+//!
+//! # Features
+//!
+//! Each resource is a cargo feature named after its module: `v1-messages` compiles
+//! `v1::messages`, `v1-chat-members` compiles `v1::chat_members`. `full`, the default, is every
+//! resource; an application that sends messages only builds faster with
+//!
+//! ```toml
+//! feishu-im = { version = "0.1", default-features = false, features = ["v1-messages", "v1-files"] }
+//! ```
+//!
+//! Error codes, enums, message content and shared objects are always compiled. `fake` serves
+//! every endpoint, so it turns on `full`.
 
 #[cfg(feature = "fake")]
 pub mod fake;

@@ -116,6 +116,7 @@ fn write_crate(
             out
         }
     };
+    let features = resource_features(&generated_dir)?;
     let runtime = root.join("feishu-im/src/runtime/mod.rs");
     fs::write(
         dir.join("src/lib.rs"),
@@ -130,10 +131,36 @@ fn write_crate(
     fs::write(
         dir.join("Cargo.toml"),
         format!(
-            "[package]\nname = \"generated-{}\"\nedition = \"2024\"\npublish = false\n\n[features]\nfake = []\n\n[dependencies]\n{dependencies}\n\n[lints.rust]\nmissing_docs = \"warn\"\n",
-            name.replace('_', "-")
+            "[package]\nname = \"generated-{}\"\nedition = \"2024\"\npublish = false\n\n[features]\ndefault = [{}]\nfake = []\n{}\n\n[dependencies]\n{dependencies}\n\n[lints.rust]\nmissing_docs = \"warn\"\n",
+            name.replace('_', "-"),
+            features.iter().map(|f| format!("{f:?}")).collect::<Vec<_>>().join(", "),
+            features.iter().map(|f| format!("{f} = []\n")).collect::<String>(),
         ),
     )
+}
+
+/// The cargo feature of every resource module (`<version>/<resource>.rs`) in `generated`, all
+/// of them on by default, as `feishu-im` declares them.
+fn resource_features(generated: &Path) -> std::io::Result<Vec<String>> {
+    let mut features = Vec::new();
+    for version in fs::read_dir(generated)? {
+        let version = version?.path();
+        if !version.is_dir() {
+            continue;
+        }
+        let version_name = version.file_name().unwrap_or_default().to_string_lossy().into_owned();
+        for module in fs::read_dir(&version)? {
+            let module = module?.path();
+            match module.file_stem().map(|s| s.to_string_lossy()) {
+                Some(stem) if stem != "mod" => {
+                    features.push(feishu_im_codegen::feature_name(&version_name, &stem));
+                }
+                _ => {}
+            }
+        }
+    }
+    features.sort();
+    Ok(features)
 }
 
 /// Runs cargo in `work`; returns its standard output.

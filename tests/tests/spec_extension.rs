@@ -4,86 +4,87 @@
 
 use std::fs;
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, Output};
 
-use feishu_im_codegen::Mode;
 use feishu_im_tests::generated_crates::workspace_root;
 
-/// Three endpoints of a new v2 resource, `biz_entity_tag_relation`: a POST and a PUT with an
-/// enum and a list in the body, and a GET with required query parameters answering nested
-/// lists. Fields as in the official SDK typings (`larksuite/node-sdk`,
-/// `code-gen/projects/im.ts`, `v2.bizEntityTagRelation`).
-const TAG_RELATIONS: &str = r#"enums:
-  tag_biz_type:
-    doc: What kind of entity a tag is bound to.
+/// A new API version of another service: two endpoints of `contact/v3` users, a POST with lists
+/// and a flag in the body answering nested objects, and a GET with a path parameter, a new enum
+/// in the query and an existing one. Fields as in the official SDK typings (`larksuite/node-sdk`,
+/// `code-gen/projects/contact.ts`, `v3.user.batchGetId` and `v3.user.get`), a subset of the
+/// user's.
+const CONTACT_USERS: &str = r#"enums:
+  department_id_type:
+    doc: The kind of department ids in a request and its answer.
     type: string
     values:
-      - {value: chat, doc: A chat.}
+      - {value: department_id, doc: The tenant's own department id.}
+      - {value: open_department_id, doc: The department's id for this app.}
 resource:
-  name: biz_entity_tag_relation
-  service: im
-  version: v2
-  doc: Tags bound to chats.
+  name: users
+  service: contact
+  version: v3
+  doc: The tenant's users.
   endpoints:
-    create:
-      summary: Binds tags to a chat.
-      docs: https://open.feishu.cn/document/im-v2/groups-bots/biz_entity_tag_relation/create
+    batch_get_id:
+      summary: Gets users' ids by their mobile numbers or emails.
+      docs: https://open.feishu.cn/document/server-docs/contact-v3/user/batch_get_id
       method: POST
-      path: /open-apis/im/v2/biz_entity_tag_relation
+      path: /open-apis/contact/v3/users/batch_get_id
       tokens: [tenant]
-      app_types: [custom]
-      scopes: [im:biz_entity_tag_relation]
-      rate_limit: standard_1000_50
-      body:
-        tag_biz_type: {type: tag_biz_type, required: true, example: chat, doc: The kind of entity.}
-        biz_entity_id: {type: string, required: true, example: oc_a0553eda9014c201e6969b478895c230, doc: The chat.}
-        tag_ids: {type: array, items: string, doc: The tags to bind.}
-        bot_id: {type: string, doc: The bot acting.}
-    update:
-      summary: Replaces the tags bound to a chat.
-      docs: https://open.feishu.cn/document/im-v2/groups-bots/biz_entity_tag_relation/update
-      method: PUT
-      path: /open-apis/im/v2/biz_entity_tag_relation
-      tokens: [tenant]
-      app_types: [custom]
-      scopes: [im:biz_entity_tag_relation]
-      rate_limit: standard_1000_50
-      body:
-        tag_biz_type: {type: tag_biz_type, required: true, example: chat, doc: The kind of entity.}
-        biz_entity_id: {type: string, required: true, example: oc_a0553eda9014c201e6969b478895c230, doc: The chat.}
-        tag_ids: {type: array, items: string, doc: The tags it keeps.}
-        bot_id: {type: string, doc: The bot acting.}
-    get:
-      summary: Lists the tags bound to a chat.
-      docs: https://open.feishu.cn/document/im-v2/groups-bots/biz_entity_tag_relation/get
-      method: GET
-      path: /open-apis/im/v2/biz_entity_tag_relation
-      tokens: [tenant]
-      app_types: [custom]
-      scopes: [im:biz_entity_tag_relation:read]
+      app_types: [custom, isv]
+      scopes: [contact:user.id:readonly]
       rate_limit: standard_1000_50
       query:
-        tag_biz_type: {type: tag_biz_type, required: true, example: chat, doc: The kind of entity.}
-        biz_entity_id: {type: string, required: true, example: oc_a0553eda9014c201e6969b478895c230, doc: The chat.}
-        bot_id: {type: string, doc: The bot acting.}
+        user_id_type: {type: user_id_type, example: open_id, doc: The kind of ids answered.}
+      body:
+        emails: {type: array, items: string, max_items: 50, example: zhangsan@z.com, doc: The emails.}
+        mobiles: {type: array, items: string, max_items: 50, example: "13812345678", doc: The mobile numbers.}
+        include_resigned: {type: boolean, doc: Whether users who left are answered too.}
       response:
-        tag_info_with_bind_versions:
+        user_list:
           type: array
-          doc: The bound tags.
+          doc: One entry per email or mobile number.
           items:
             type: object
-            name: bound_tag
-            doc: A tag and the version of its binding.
+            name: user_contact_info
+            doc: A user's id and status.
             fields:
-              bind_version: {type: string, doc: The binding's version.}
-              tag_info:
+              user_id: {type: string, example: ou_979112345678741d29069abcdef089d4, doc: The user's id.}
+              mobile: {type: string, doc: The mobile number asked for.}
+              email: {type: string, doc: The email asked for.}
+              status:
                 type: object
-                name: tag_info
-                doc: A tag.
+                name: user_status
+                doc: The user's status.
                 fields:
-                  id: {type: string, doc: The tag's id.}
-                  tag_type: {type: string, doc: The tag's kind.}
-                  name: {type: string, doc: The tag's name.}
+                  is_frozen: {type: boolean, doc: Whether the user is frozen.}
+                  is_resigned: {type: boolean, doc: Whether the user left.}
+                  is_activated: {type: boolean, doc: Whether the user is activated.}
+    get:
+      summary: Gets a user.
+      docs: https://open.feishu.cn/document/server-docs/contact-v3/user/get
+      method: GET
+      path: /open-apis/contact/v3/users/:user_id
+      tokens: [tenant, user]
+      app_types: [custom, isv]
+      scopes: [contact:user.base:readonly]
+      rate_limit: standard_1000_50
+      path_params:
+        user_id: {type: string, example: ou_7dab8a3d3cdcc9da365777c7ad535d62, doc: The user.}
+      query:
+        user_id_type: {type: user_id_type, example: open_id, doc: The kind of `user_id`.}
+        department_id_type: {type: department_id_type, example: open_department_id, doc: The kind of department ids answered.}
+      response:
+        user:
+          type: object
+          name: user
+          doc: The user.
+          fields:
+            open_id: {type: string, example: ou_7dab8a3d3cdcc9da365777c7ad535d62, doc: The user's open id.}
+            name: {type: string, example: 张三, doc: The user's name.}
+            en_name: {type: string, doc: The user's English name.}
+            department_ids: {type: array, items: string, doc: The user's departments.}
 "#;
 
 /// Copies `from` into `to`, leaving out build output.
@@ -109,43 +110,59 @@ fn endpoints_added_by_yaml_alone_pass_the_agreement_test() {
     let root = workspace_root();
     let copy = root.join("target/spec-extension/workspace");
     let _ = fs::remove_dir_all(&copy);
-    for part in ["Cargo.toml", "Cargo.lock", "rustfmt.toml"] {
+    for part in ["Cargo.toml", "Cargo.lock", "rustfmt.toml", "README.md"] {
         fs::create_dir_all(&copy).unwrap();
         fs::copy(root.join(part), copy.join(part)).unwrap();
     }
-    for part in ["spec", "codegen", "feishu-im", "tests", "xtask"] {
+    for part in ["spec", "catalog", "codegen", "feishu-im", "tests", "xtask"] {
         copy_tree(&root.join(part), &copy.join(part));
     }
-    fs::write(copy.join("spec/im/v2/biz_entity_tag_relation.yaml"), TAG_RELATIONS).unwrap();
+    fs::create_dir_all(copy.join("spec/contact/v3")).unwrap();
+    fs::write(copy.join("spec/contact/v3/users.yaml"), CONTACT_USERS).unwrap();
 
-    let changed = feishu_im_codegen::sync(
-        &copy.join("spec"),
-        &copy.join("feishu-im/src/generated"),
-        Mode::Write,
-    )
-    .unwrap_or_else(|e| panic!("the extended spec is refused:\n{e}"));
-    assert!(
-        changed.iter().any(|c| c.to_string().contains("biz_entity_tag_relation.rs")),
-        "a module for the new resource: {changed:?}"
+    // What a user runs: the generator writes the module and the crate's feature for it.
+    let generate = cargo(&copy, &["run", "--offline", "--quiet", "-p", "xtask", "--", "codegen"]);
+    let printed = String::from_utf8_lossy(&generate.stdout);
+    assert!(generate.status.success(), "the extended spec is refused:\n{}", show(&generate));
+    assert!(printed.contains("created feishu-im/src/generated/v3/users.rs"), "{printed}");
+    let manifest = fs::read_to_string(copy.join("feishu-im/Cargo.toml")).unwrap();
+    assert!(manifest.contains("\nv3-users = []\n"), "a feature for the new resource:\n{manifest}");
+
+    let output = cargo(
+        &copy,
+        &[
+            "test",
+            "--offline",
+            "--quiet",
+            "-p",
+            "feishu-im-tests",
+            "--test",
+            "agreement",
+            "--",
+            "--nocapture",
+            "every_endpoint_succeeds",
+        ],
     );
-
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let output = Command::new(cargo)
-        .current_dir(&copy)
-        .env("CARGO_TARGET_DIR", root.join("target/generated-crates/target"))
-        .env_remove("RUSTFLAGS")
-        .args(["test", "--offline", "--quiet", "-p", "feishu-im-tests", "--test", "agreement"])
-        .args(["--", "--nocapture", "every_endpoint_succeeds"])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "the agreement test fails:\n{stdout}\n{stderr}");
-    for operation in [
-        "biz_entity_tag_relation.create",
-        "biz_entity_tag_relation.update",
-        "biz_entity_tag_relation.get",
-    ] {
+    assert!(output.status.success(), "the agreement test fails:\n{}", show(&output));
+    for operation in ["users.batch_get_id", "users.get"] {
         assert!(stderr.contains(&format!("agreed: {operation}")), "{operation} ran:\n{stderr}");
     }
+}
+
+/// Runs cargo in the copy, sharing the target directory of the generated-crate checks.
+fn cargo(copy: &Path, args: &[&str]) -> Output {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut command = Command::new(cargo);
+    command.current_dir(copy).env_remove("RUSTFLAGS").args(args);
+    command.env("CARGO_TARGET_DIR", workspace_root().join("target/generated-crates/target"));
+    command.output().unwrap()
+}
+
+fn show(output: &Output) -> String {
+    format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
 }

@@ -59,7 +59,7 @@ pub fn run() -> Result<(), String> {
 
 /// Lines of code in a build without the `fake` feature: items under `#[cfg(feature = "fake")]`
 /// left out, then blank lines, comments and doc comments not counted.
-fn code_lines(source: &str) -> usize {
+pub fn code_lines(source: &str) -> usize {
     let Ok(mut file) = syn::parse_file(source) else { return 0 };
     let fake_only = |attrs: &[syn::Attribute]| {
         attrs.iter().any(|a| {

@@ -1,8 +1,10 @@
-//! `cargo xtask codegen [--check]`: regenerate or check `feishu-im/src/generated`.
+//! `cargo xtask codegen [--check]`: regenerate or check `feishu-im/src/generated`, and the
+//! sections of other files that follow the spec (the README's coverage table, the crate's
+//! resource features).
 
 use std::path::Path;
 
-use feishu_im_codegen::{Mode, Stale, sync};
+use feishu_im_codegen::{Mode, SourceFile, Stale, read_dir, sync};
 
 /// Where the spec lives and where its code goes, relative to the workspace root.
 pub const SPEC_DIR: &str = "spec";
@@ -12,16 +14,20 @@ pub fn run(root: &Path, mode: Mode) -> Result<(), String> {
     // Relative paths keep the messages short and the same on every machine.
     std::env::set_current_dir(root).map_err(|e| format!("{}: {e}", root.display()))?;
     let changed = sync(Path::new(SPEC_DIR), Path::new(GENERATED_DIR), mode)?;
-    // The README's coverage table follows the spec too.
-    let readme = crate::coverage::sync_readme(Path::new("."), mode)?;
-    match (readme, mode) {
-        (true, Mode::Check) => {
-            return Err("the README's coverage table is stale; run `cargo xtask codegen`".into());
+    let root = Path::new(".");
+    let sections = [
+        ("README.md (coverage)", crate::coverage::sync_readme(root, mode)?),
+        ("feishu-im/Cargo.toml (features)", crate::features::sync_manifest(root, mode)?),
+    ];
+    let stale: Vec<&str> = sections.iter().filter(|(_, stale)| *stale).map(|(n, _)| *n).collect();
+    match mode {
+        Mode::Check if !stale.is_empty() => {
+            return Err(format!("stale: {}; run `cargo xtask codegen`", stale.join(", ")));
         }
-        (true, Mode::Write) => println!("updated README.md (coverage)"),
-        (false, _) => {}
+        Mode::Check => {}
+        Mode::Write => stale.iter().for_each(|name| println!("updated {name}")),
     }
-    if changed.is_empty() && !readme {
+    if changed.is_empty() && stale.is_empty() {
         println!("generated code is up to date");
     }
     for item in &changed {
@@ -32,4 +38,14 @@ pub fn run(root: &Path, mode: Mode) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// Every spec file below `root`, or why they cannot be read.
+pub fn spec_files(root: &Path) -> Result<Vec<SourceFile>, String> {
+    let (files, unreadable) =
+        read_dir(&root.join(SPEC_DIR)).map_err(|e| format!("cannot read the spec: {e}"))?;
+    if !unreadable.is_empty() {
+        return Err(unreadable.to_string());
+    }
+    Ok(files)
 }

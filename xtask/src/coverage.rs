@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use feishu_im_codegen::{EndpointSummary, Mode, endpoints, read_dir};
+use feishu_im_codegen::{EndpointSummary, Mode, endpoints};
 use serde::Deserialize;
 
 pub const CATALOG: &str = "catalog/im_endpoints.yaml";
@@ -49,12 +49,8 @@ fn load(root: &Path) -> Result<(Catalog, Vec<EndpointSummary>), String> {
     let text =
         std::fs::read_to_string(root.join(CATALOG)).map_err(|e| format!("{CATALOG}: {e}"))?;
     let catalog: Catalog = serde_yaml::from_str(&text).map_err(|e| format!("{CATALOG}: {e}"))?;
-    let (files, unreadable) =
-        read_dir(&root.join("spec")).map_err(|e| format!("cannot read the spec: {e}"))?;
-    if !unreadable.is_empty() {
-        return Err(unreadable.to_string());
-    }
-    let spec = endpoints(&files).map_err(|problems| problems.to_string())?;
+    let spec =
+        endpoints(&crate::codegen::spec_files(root)?).map_err(|problems| problems.to_string())?;
     Ok((catalog, spec))
 }
 
@@ -128,18 +124,5 @@ fn summary(rows: &[Row<'_>]) -> String {
 pub fn sync_readme(root: &Path, mode: Mode) -> Result<bool, String> {
     let (catalog, spec) = load(root)?;
     let table = summary(&rows(&catalog, &spec));
-    let path = root.join(README);
-    let readme = std::fs::read_to_string(&path).map_err(|e| format!("{README}: {e}"))?;
-    let (Some(begin), Some(end)) = (readme.find(BEGIN), readme.find(END)) else {
-        return Err(format!("{README} has no coverage section ({BEGIN} … {END})"));
-    };
-    let fresh = format!("{}{BEGIN}\n{table}{}", &readme[..begin], &readme[end..]);
-    if fresh == readme {
-        return Ok(false);
-    }
-    match mode {
-        Mode::Write => std::fs::write(&path, fresh).map_err(|e| format!("{README}: {e}"))?,
-        Mode::Check => {}
-    }
-    Ok(true)
+    crate::section::sync(&root.join(README), BEGIN, END, &table, mode)
 }

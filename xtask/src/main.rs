@@ -1,9 +1,12 @@
 //! Workspace tasks: `cargo xtask codegen [--check]`, `cargo xtask coverage`,
-//! `cargo xtask bench-codegen` and `cargo xtask bench-memory`.
+//! `cargo xtask bench-codegen`, `cargo xtask bench-build` and `cargo xtask bench-memory`.
 
+mod bench_build;
 mod bench_codegen;
 mod codegen;
 mod coverage;
+mod features;
+mod section;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -14,6 +17,8 @@ commands:
   codegen           regenerate feishu-im/src/generated from spec/
   codegen --check   fail, naming each stale file, if the generated code differs from spec/
   bench-codegen     time the generator on synthetic specs of 100 and 1,000 endpoints
+  bench-build       compile time of feishu-im with every resource, one and none, and after a
+                    one-line spec change
   coverage          which published IM endpoints the spec describes, and why not the others
   bench-memory      peak memory of a 30 MB upload and download, against the client's idle";
 
@@ -25,6 +30,7 @@ fn main() -> ExitCode {
         ["codegen", "--check"] => codegen::run(&workspace_root(), feishu_im_codegen::Mode::Check),
         ["bench-codegen"] => bench_codegen::run(),
         ["bench-memory"] => bench_memory(),
+        ["bench-build"] => bench_build::run(&workspace_root()),
         ["coverage"] => coverage::run(&workspace_root()),
         _ => {
             eprintln!("{USAGE}");

@@ -114,13 +114,16 @@ pub fn emit(api: &Api) -> Result<Vec<GeneratedFile>, (String, String)> {
     }
     for (version, resources) in &api.versions {
         let modules: Vec<_> = resources.iter().map(|r| snake_ident(&r.module)).collect();
-        let doc = format!(" Endpoints of API version `{version}`, one module per resource.");
+        let features = resources.iter().map(|r| &r.feature);
+        let doc = format!(
+            " Endpoints of API version `{version}`, one module per resource, each compiled with its cargo feature."
+        );
         files.push(file(
             &format!("{version}/mod.rs"),
             "spec/",
             quote! {
                 #![doc = #doc]
-                #( pub mod #modules; )*
+                #( #[cfg(feature = #features)] pub mod #modules; )*
             },
         ));
     }

@@ -31,7 +31,11 @@ pub fn emit(
     let meta = MetaTypes { enums, contents, objects };
     let handle = ident(&resource.handle);
     let accessor = snake_ident(&resource.module);
-    let module_doc = inner_doc(&prose(&resource.doc));
+    let module_doc = inner_doc(&format!(
+        "{}\n\nCompiled with the cargo feature `{}` (on by default).",
+        prose(&resource.doc),
+        resource.feature
+    ));
     let handle_doc = doc(&format!(
         "The `{}` endpoints: {}\n\nGet one from [`Client::{}`], or from [`Caller::{}`] to call as a user or tenant.",
         resource.module,

@@ -2454,6 +2454,96 @@ impl<'de> Deserialize<'de> for SucceedType {
     }
 }
 
+/// The kind of business entity a tag is bound to.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TagBizType {
+    /// `chat`: A chat (会话).
+    Chat,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(UnknownValue),
+}
+
+impl TagBizType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Chat => "chat",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    fn from_wire(value: String) -> Self {
+        match value.as_str() {
+            "chat" => Self::Chat,
+            _ => Self::Unknown(UnknownValue::new(value)),
+        }
+    }
+}
+
+impl fmt::Display for TagBizType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for TagBizType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for TagBizType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from_wire)
+    }
+}
+
+/// The kind of a tag.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TagType {
+    /// `tenant`: A tenant tag, defined by the organization (租户类型标签).
+    Tenant,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(UnknownValue),
+}
+
+impl TagType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Tenant => "tenant",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    fn from_wire(value: String) -> Self {
+        match value.as_str() {
+            "tenant" => Self::Tenant,
+            _ => Self::Unknown(UnknownValue::new(value)),
+        }
+    }
+}
+
+impl fmt::Display for TagType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for TagType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for TagType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from_wire)
+    }
+}
+
 /// What a chat's top notice pins.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]

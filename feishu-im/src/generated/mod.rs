@@ -19,8 +19,8 @@ pub use enums::{
     MessageSearchAttachmentType, MessageSearchChatType, MessageSearchSenderType,
     MessageSortType, ModerationPermission, MsgType, P2pTargetType, PostTag,
     ReactionQueryFailReason, ReceiveIdType, RestrictedModePermission, SenderType,
-    ShareCardPermission, ShareLinkValidityPeriod, SucceedType, TopNoticeActionType,
-    UserIdType,
+    ShareCardPermission, ShareLinkValidityPeriod, SucceedType, TagBizType, TagType,
+    TopNoticeActionType, UserIdType,
 };
 
 pub use error_code::ErrorCode;
@@ -47,7 +47,7 @@ pub use objects::{
     ChatTabContent, ChatTabConfig, ChatTab, ChatMenuRedirectLink, ChatMenuI18nNames,
     MenuItem, ChatMenuSecondLevel, ChatMenuTopLevel, MenuTree, Sender, MessageBody,
     Mention, Message, FeedCardButtons, FeedCardUrl, FeedCardText, FeedCardButton,
-    FailedUserReason,
+    FailedUserReason, TagI18nName, TagInfoI18nName, TagInfo,
 };
 
 #[cfg(feature = "fake")]
@@ -121,10 +121,17 @@ pub(crate) const OPERATIONS: &[&OperationMeta] = &[
     <v2::app_feed_card::CreateRequest as Operation>::META,
     <v2::app_feed_card::BatchDeleteRequest as Operation>::META,
     <v2::app_feed_card::BatchUpdateRequest as Operation>::META,
+    <v2::biz_entity_tag_relation::CreateRequest as Operation>::META,
+    <v2::biz_entity_tag_relation::GetRequest as Operation>::META,
+    <v2::biz_entity_tag_relation::UpdateRequest as Operation>::META,
     <v2::chat_button::UpdateRequest as Operation>::META,
     <v2::chat_search::SearchRequest as Operation>::META,
     <v2::feed_cards::PatchRequest as Operation>::META,
     <v2::feed_cards::BotTimeSentiveRequest as Operation>::META,
+    <v2::tags::CreateRequest as Operation>::META,
+    <v2::tags::PatchRequest as Operation>::META,
+    <v2::tags::ListRequest as Operation>::META,
+    <v2::url_previews::BatchUpdateRequest as Operation>::META,
 ];
 
 /// A minimal valid call of every operation, in module order, for the fake's users.
@@ -195,8 +202,15 @@ pub(crate) const SAMPLES: &[crate::fake::SampleCall] = &[
     crate::fake::SampleCall::of::<v2::app_feed_card::CreateRequest>(),
     crate::fake::SampleCall::of::<v2::app_feed_card::BatchDeleteRequest>(),
     crate::fake::SampleCall::of::<v2::app_feed_card::BatchUpdateRequest>(),
+    crate::fake::SampleCall::of::<v2::biz_entity_tag_relation::CreateRequest>(),
+    crate::fake::SampleCall::of::<v2::biz_entity_tag_relation::GetRequest>(),
+    crate::fake::SampleCall::of::<v2::biz_entity_tag_relation::UpdateRequest>(),
     crate::fake::SampleCall::of::<v2::chat_button::UpdateRequest>(),
     crate::fake::SampleCall::of::<v2::chat_search::SearchRequest>(),
     crate::fake::SampleCall::of::<v2::feed_cards::PatchRequest>(),
     crate::fake::SampleCall::of::<v2::feed_cards::BotTimeSentiveRequest>(),
+    crate::fake::SampleCall::of::<v2::tags::CreateRequest>(),
+    crate::fake::SampleCall::of::<v2::tags::PatchRequest>(),
+    crate::fake::SampleCall::of::<v2::tags::ListRequest>(),
+    crate::fake::SampleCall::of::<v2::url_previews::BatchUpdateRequest>(),
 ];

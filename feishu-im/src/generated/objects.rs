@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 use crate::{
     ChatMenuActionType, ChatTabType, FeedCardButtonActionType, FeedCardButtonType,
-    MsgType, ReceivedContent, SenderType,
+    MsgType, ReceivedContent, SenderType, TagType,
 };
 
 /// What a chat tab shows.
@@ -785,4 +785,72 @@ pub struct FailedUserReason {
     pub error_message: Option<String>,
     /// The user, of the kind `user_id_type` names.
     pub user_id: Option<String>,
+}
+
+/// A tag's name in one language, as sent when creating or editing a tag.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+#[must_use]
+pub struct TagI18nName {
+    /// The language, such as `zh_cn` (the pages also show `zh-CN`).
+    ///
+    /// Example: `zh_cn`.
+    pub locale: String,
+    /// The tag's name in that language.
+    ///
+    /// Example: `标签1`.
+    pub name: String,
+}
+
+impl TagI18nName {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(locale: impl Into<String>, name: impl Into<String>) -> Self {
+        Self {
+            locale: locale.into(),
+            name: name.into(),
+        }
+    }
+}
+
+/// A tag's name in one language, as answered.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct TagInfoI18nName {
+    /// The language, such as `zh-CN`.
+    ///
+    /// Example: `zh-CN`.
+    pub locale: Option<String>,
+    /// The tag's name in that language.
+    ///
+    /// Example: `标签2`.
+    pub name: Option<String>,
+}
+
+/// A tag, as answered.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct TagInfo {
+    /// The tag's id.
+    ///
+    /// Example: `716168xxxxx`.
+    pub id: Option<String>,
+    /// The kind of tag.
+    ///
+    /// Example: `tenant`.
+    pub tag_type: Option<TagType>,
+    /// The tag's default name.
+    ///
+    /// Example: `标签1`.
+    pub name: Option<String>,
+    /// The tag's names in other languages.
+    #[serde(default)]
+    pub i18n_names: Vec<TagInfoI18nName>,
+    /// When the tag was created.
+    ///
+    /// Example: `1700793403850`.
+    pub create_time: Option<crate::UnixMillis>,
+    /// When the tag was last updated.
+    ///
+    /// Example: `1700793403850`.
+    pub update_time: Option<crate::UnixMillis>,
 }

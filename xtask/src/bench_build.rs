@@ -1,0 +1,223 @@
+//! `cargo xtask bench-build`: how long `feishu-im` takes to compile, with every resource, with
+//! one, and with none; how long a one-line spec change takes to show in an incremental build;
+//! and how many lines the generator writes per endpoint. Prints a table.
+//!
+//! Dependencies are built first, so each figure is `feishu-im`'s own compile (debug profile):
+//! `touch src/lib.rs` then `CARGO_INCREMENTAL=0 cargo build -p feishu-im`, as a clean build of
+//! the crate would. Medians of three; machines are noisy.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use feishu_im_codegen::{Mode, resources, sync};
+
+use crate::codegen::{GENERATED_DIR, SPEC_DIR, spec_files};
+
+const RUNS: usize = 3;
+/// The seed resource: five endpoints, the size of the crate before the spec grew.
+const SEED: &str = "v1-chat-members";
+/// One resource a messaging application would pick.
+const ONE: &str = "v1-messages";
+/// The line the incremental figure changes, and the file it is in.
+const EDITED_FILE: &str = "im/v1/chat_members.yaml";
+const EDITED_LINE: &str = "      summary: Removes users or bots from a chat.";
+
+struct Config {
+    label: String,
+    features: Vec<String>,
+    /// Generated files compiled in this configuration.
+    files: Vec<PathBuf>,
+    endpoints: usize,
+}
+
+pub fn run(root: &Path) -> Result<(), String> {
+    let target = root.join("target/bench-build");
+    let spec = spec_files(root)?;
+    let resources = resources(&spec).map_err(|problems| problems.to_string())?;
+    let generated = root.join(GENERATED_DIR);
+    let shared = shared_files(&generated)?;
+    let module_file = |module: &str| generated.join(module.replace("::", "/") + ".rs");
+    let endpoints_of = |feature: &str| {
+        resources
+            .iter()
+            .find(|r| r.feature == feature)
+            .map(|r| (r.endpoints, module_file(&r.module)))
+    };
+    let (seed_endpoints, seed_file) = endpoints_of(SEED).ok_or("the spec has no chat_members")?;
+    let (one_endpoints, one_file) = endpoints_of(ONE).ok_or("the spec has no messages")?;
+    let all_files: Vec<PathBuf> = resources.iter().map(|r| module_file(&r.module)).collect();
+    let all_endpoints: usize = resources.iter().map(|r| r.endpoints).sum();
+    let configs = [
+        Config { label: "no resource".into(), features: vec![], files: vec![], endpoints: 0 },
+        Config {
+            label: format!("`{SEED}` (the seed)"),
+            features: vec![SEED.into()],
+            files: vec![seed_file.clone()],
+            endpoints: seed_endpoints,
+        },
+        Config {
+            label: format!("`{ONE}`"),
+            features: vec![ONE.into()],
+            files: vec![one_file],
+            endpoints: one_endpoints,
+        },
+        Config {
+            label: "`full` (default)".into(),
+            features: vec!["full".into()],
+            files: all_files.clone(),
+            endpoints: all_endpoints,
+        },
+    ];
+
+    println!("warming the dependencies in {} …", target.display());
+    cargo_build(root, &target, &[], false)?;
+    println!(
+        "\n| features | endpoints | generated lines compiled (resources + shared) | code lines | `feishu-im` debug build, CARGO_INCREMENTAL=0 (median of {RUNS}) |"
+    );
+    println!("|---|---:|---:|---:|---:|");
+    let mut times = Vec::new();
+    for config in &configs {
+        let mut samples = Vec::with_capacity(RUNS);
+        for _ in 0..RUNS {
+            touch(&root.join("feishu-im/src/lib.rs"))?;
+            samples.push(cargo_build(root, &target, &config.features, false)?);
+        }
+        let median = median(samples);
+        times.push(median);
+        let (resource_lines, resource_code) = lines(&config.files)?;
+        let (shared_lines, shared_code) = lines(&shared)?;
+        println!(
+            "| {} | {} | {} + {shared_lines} | {} | {:.2} s |",
+            config.label,
+            config.endpoints,
+            resource_lines,
+            resource_code + shared_code,
+            median.as_secs_f64()
+        );
+    }
+
+    // The seed crate plus the linear cost of what the spec added: each generated line of a
+    // resource costs what the seed's lines cost.
+    let (seed_lines, _) = lines(&[seed_file])?;
+    let (all_lines, all_code) = lines(&all_files)?;
+    let per_line = (times[1].as_secs_f64() - times[0].as_secs_f64()) / seed_lines as f64;
+    let linear = times[1].as_secs_f64() + per_line * (all_lines - seed_lines) as f64;
+    println!(
+        "\n- every resource vs the seed crate plus the linear cost of the added lines ({:.2} s): {:.2}x (target ≤ 1.5x)",
+        linear,
+        times[3].as_secs_f64() / linear
+    );
+    println!(
+        "- one resource (`{ONE}`) vs every resource: {:.2}x the time",
+        times[2].as_secs_f64() / times[3].as_secs_f64()
+    );
+    println!(
+        "- generated lines per endpoint (resource modules): {:.1}, of which code (no docs, no `fake`): {:.1}",
+        all_lines as f64 / all_endpoints as f64,
+        all_code as f64 / all_endpoints as f64
+    );
+
+    let (generate, build) = incremental(root, &target)?;
+    println!(
+        "- one-line spec change to a rebuilt crate, incremental (median of {RUNS}): codegen {:.0} ms + `cargo build` {:.2} s",
+        generate.as_secs_f64() * 1e3,
+        build.as_secs_f64()
+    );
+    Ok(())
+}
+
+/// Edits one summary line of the spec, regenerates and builds incrementally, three times (the
+/// edit alternates, so each run changes the code); the spec and the code are put back after.
+fn incremental(root: &Path, target: &Path) -> Result<(Duration, Duration), String> {
+    let path = root.join(SPEC_DIR).join(EDITED_FILE);
+    let original = std::fs::read_to_string(&path).map_err(|e| format!("{EDITED_FILE}: {e}"))?;
+    if !original.contains(EDITED_LINE) {
+        return Err(format!("{EDITED_FILE} no longer holds the line the benchmark edits"));
+    }
+    let regenerate =
+        || sync(&root.join(SPEC_DIR), &root.join(GENERATED_DIR), Mode::Write).map(drop);
+    let measured = (|| {
+        cargo_build(root, target, &[], true)?;
+        let (mut generate, mut build) = (Vec::new(), Vec::new());
+        for run in 0..RUNS {
+            let edited = original.replace(EDITED_LINE, &format!("{EDITED_LINE} ({run})"));
+            std::fs::write(&path, edited).map_err(|e| e.to_string())?;
+            let started = Instant::now();
+            regenerate()?;
+            generate.push(started.elapsed());
+            build.push(cargo_build(root, target, &[], true)?);
+        }
+        Ok((median(generate), median(build)))
+    })();
+    std::fs::write(&path, &original).map_err(|e| format!("{EDITED_FILE}: {e}"))?;
+    regenerate()?;
+    measured
+}
+
+/// Builds `feishu-im` with exactly `features` (none: no resource) and returns the time taken.
+fn cargo_build(
+    root: &Path,
+    target: &Path,
+    features: &[String],
+    incremental: bool,
+) -> Result<Duration, String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut command = Command::new(cargo);
+    command
+        .current_dir(root)
+        .env("CARGO_TARGET_DIR", target)
+        .env("CARGO_INCREMENTAL", if incremental { "1" } else { "0" })
+        .env_remove("RUSTFLAGS")
+        .args(["build", "--quiet", "--offline", "-p", "feishu-im", "--no-default-features"]);
+    if !features.is_empty() {
+        command.args(["--features", &features.join(",")]);
+    }
+    let started = Instant::now();
+    let output = command.output().map_err(|e| format!("cannot run cargo: {e}"))?;
+    let took = started.elapsed();
+    if output.status.success() {
+        Ok(took)
+    } else {
+        Err(format!("cargo build failed:\n{}", String::from_utf8_lossy(&output.stderr)))
+    }
+}
+
+/// The generated files every configuration compiles: all but the resource modules.
+fn shared_files(generated: &Path) -> Result<Vec<PathBuf>, String> {
+    let mut files = Vec::new();
+    let mut dirs = vec![generated.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))? {
+            let path = entry.map_err(|e| e.to_string())?.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if dir == generated || path.file_name().is_some_and(|n| n == "mod.rs") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// All lines, and code lines (as `bench-codegen` counts them), of `files`.
+fn lines(files: &[PathBuf]) -> Result<(usize, usize), String> {
+    let mut total = (0, 0);
+    for file in files {
+        let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+        total.0 += text.lines().count();
+        total.1 += crate::bench_codegen::code_lines(&text);
+    }
+    Ok(total)
+}
+
+fn touch(path: &Path) -> Result<(), String> {
+    let file = std::fs::File::options().append(true).open(path).map_err(|e| e.to_string())?;
+    file.set_modified(std::time::SystemTime::now()).map_err(|e| e.to_string())
+}
+
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
