@@ -208,6 +208,17 @@ async fn replies_threads_paging_and_recall() {
     let in_thread =
         client.messages().list(&ListRequest::new(ContainerIdType::Thread, &thread)).await.unwrap();
     assert_eq!(in_thread.items.len(), 1);
+    // A thread shows as its root alone when asked; senders' names come only when asked.
+    let roots = ListRequest::new(ContainerIdType::Chat, CHAT)
+        .page_size(50)
+        .only_thread_root_messages(true)
+        .with_sender_name(true);
+    let roots = client.messages().list(&roots).await.unwrap();
+    assert_eq!(roots.items.len(), 6, "the question and five notes, not the reply in the thread");
+    let sender = |m: &feishu_im::Message| m.sender.as_ref().and_then(|s| s.sender_name.clone());
+    assert_eq!(sender(&roots.items[0]).as_deref(), Some("Alice"));
+    let unnamed = client.messages().get(&GetRequest::new(&question)).await.unwrap();
+    assert_eq!(sender(&unnamed.items[0]), None);
 
     let id = answer.message_id.unwrap();
     client.messages().delete(&DeleteRequest::new(&id)).await.unwrap();

@@ -243,6 +243,10 @@ fn message(m: &Stored) -> Message {
             id_type: if app { "app_id" } else { "open_id" }.to_owned(),
             sender_type: if app { SenderType::App } else { SenderType::User },
             tenant_key: Some(m.tenant_key.clone()),
+            // Filled by `named` when the request asks for names.
+            sender_name: None,
+            open_bot_id: None,
+            sender_i18n_names: None,
         }),
         body: Some(MessageBody {
             content: if m.deleted {
@@ -253,7 +257,23 @@ fn message(m: &Stored) -> Message {
         }),
         mentions: m.mentions.clone(),
         upper_message_id: None,
+        // No page describes these navigation fields; the fake leaves them out.
+        message_app_link: None,
+        message_position: None,
+        thread_message_position: None,
     }
+}
+
+/// `message` with the sender's name filled in, as `with_sender_name` asks (the fake knows the
+/// names of its users; a bot's is left out).
+fn named(state: &State, m: &Stored, with_sender_name: Option<bool>) -> Message {
+    let mut answer = message(m);
+    if with_sender_name == Some(true)
+        && let Some(sender) = answer.sender.as_mut()
+    {
+        sender.sender_name = state.users.get(&m.sender).map(|u| u.name.clone());
+    }
+    answer
 }
 
 pub(super) fn create(
@@ -497,7 +517,7 @@ pub(super) fn get(state: &State, who: &Identity, r: GetRequest) -> Result<GetRes
     if found.deleted {
         return Err(fail(ErrorCode::MessageDeleted));
     }
-    Ok(GetResponse { items: vec![message(&found)] })
+    Ok(GetResponse { items: vec![named(state, &found, r.with_sender_name)] })
 }
 
 /// Lists a chat's or thread's messages by send time, with page tokens that encode the offset.
@@ -519,6 +539,12 @@ pub(super) fn list(state: &State, who: &Identity, r: ListRequest) -> Result<List
         .messages
         .iter()
         .filter(in_container)
+        // A thread's replies, left out when only its root is asked for.
+        .filter(|m| {
+            r.only_thread_root_messages != Some(true)
+                || m.thread_id.is_none()
+                || m.root_id.is_none()
+        })
         .filter(|m| from.is_none_or(|t| m.created >= t))
         // The end is a whole second: its last millisecond counts.
         .filter(|m| to.is_none_or(|t| m.created.count() < t.count() + 1000))
@@ -532,7 +558,8 @@ pub(super) fn list(state: &State, who: &Identity, r: ListRequest) -> Result<List
         r.page_size,
         ErrorCode::InvalidMessageParameter,
     )?;
-    let (items, has_more, page_token) = paging.page(found.iter().map(|m| message(m)));
+    let (items, has_more, page_token) =
+        paging.page(found.iter().map(|m| named(state, m, r.with_sender_name)));
     Ok(ListResponse { has_more: Some(has_more), page_token, items })
 }
 

@@ -645,5 +645,13 @@ fn list(state: &State, who: &Identity, r: GetRequest) -> Result<GetResponse, Out
             tenant_key: Some(user.map_or(&who.tenant_key, |u| &u.tenant_key).clone()),
         }
     }));
-    Ok(GetResponse { items, page_token, has_more, member_total: i64::try_from(users.len()).ok() })
+    // The fake has no security settings, so none limits the list.
+    Ok(GetResponse {
+        items,
+        page_token,
+        has_more,
+        member_total: i64::try_from(users.len()).ok(),
+        trigger_security_conf_limit: r.check_security_conf.map(|_| false),
+        security_conf_limit: None,
+    })
 }

@@ -45,9 +45,9 @@ mod objects;
 
 pub use objects::{
     ChatTabContent, ChatTabConfig, ChatTab, ChatMenuRedirectLink, ChatMenuI18nNames,
-    MenuItem, ChatMenuSecondLevel, ChatMenuTopLevel, MenuTree, Sender, MessageBody,
-    Mention, Message, FeedCardButtons, FeedCardUrl, FeedCardText, FeedCardButton,
-    FailedUserReason, TagI18nName, TagInfoI18nName, TagInfo,
+    MenuItem, ChatMenuSecondLevel, ChatMenuTopLevel, MenuTree, SenderI18nNames, Sender,
+    MessageBody, Mention, Message, FeedCardButtons, FeedCardUrl, FeedCardText,
+    FeedCardButton, FailedUserReason, TagI18nName, TagInfoI18nName, TagInfo,
 };
 
 #[cfg(feature = "fake")]

@@ -503,6 +503,18 @@ impl MenuTree {
     }
 }
 
+/// The sender's name by language. Filled when the request sets `with_sender_name` (`get`, `list`), the official CLI says. Not described on the page; its meaning from the name.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct SenderI18nNames {
+    /// The Chinese name.
+    pub zh_cn: Option<String>,
+    /// The English name.
+    pub en_us: Option<String>,
+    /// The Japanese name.
+    pub ja_jp: Option<String>,
+}
+
 /// Who sent a message.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -519,6 +531,12 @@ pub struct Sender {
     pub sender_type: SenderType,
     /// The sender's tenant.
     pub tenant_key: Option<String>,
+    /// The sender's display name, for users and bots. Filled when the request sets `with_sender_name` (`get`, `list`); left out otherwise, the official CLI says. Not described on the page.
+    pub sender_name: Option<String>,
+    /// For a bot sender, the bot's open id. Filled when the request sets `with_sender_name` (`get`, `list`), the official CLI says. Not described on the page; its meaning from the name.
+    pub open_bot_id: Option<String>,
+    /// The sender's name by language. Filled when the request sets `with_sender_name` (`get`, `list`), the official CLI says. Not described on the page; its meaning from the name.
+    pub sender_i18n_names: Option<SenderI18nNames>,
 }
 
 /// A message's content as received.
@@ -596,6 +614,12 @@ pub struct Message {
     pub mentions: Vec<Mention>,
     /// The message one level up, inside a merge-forward.
     pub upper_message_id: Option<String>,
+    /// An app link that opens the message in the Feishu client. Not described on the page; its meaning from the name and the official CLI.
+    pub message_app_link: Option<String>,
+    /// The message's position in its chat, a number or the text of one (the sources differ). Not described on the page; its meaning from the name and the official CLI.
+    pub message_position: Option<serde_json::Value>,
+    /// The message's position in its thread, for a message in a thread; a number or the text of one (the sources differ). Not described on the page; its meaning from the name and the official CLI.
+    pub thread_message_position: Option<serde_json::Value>,
 }
 
 impl Message {

@@ -670,6 +670,8 @@ pub struct GetRequest {
     pub page_size: Option<i64>,
     /// Where to continue; omit on the first page.
     pub page_token: Option<String>,
+    /// Whether to apply the tenant's security settings to the list, which may then limit how many members come back (see `trigger_security_conf_limit`). Not described on the page; its meaning from the name.
+    pub check_security_conf: Option<bool>,
 }
 
 impl GetRequest {
@@ -680,6 +682,7 @@ impl GetRequest {
             member_id_type: None,
             page_size: None,
             page_token: None,
+            check_security_conf: None,
         }
     }
 
@@ -698,6 +701,12 @@ impl GetRequest {
     /// Sets `page_token`: where to continue; omit on the first page.
     pub fn page_token(mut self, page_token: impl Into<String>) -> Self {
         self.page_token = Some(page_token.into());
+        self
+    }
+
+    /// Sets `check_security_conf`: whether to apply the tenant's security settings to the list, which may then limit how many members come back (see `trigger_security_conf_limit`). Not described on the page; its meaning from the name.
+    pub fn check_security_conf(mut self, check_security_conf: bool) -> Self {
+        self.check_security_conf = Some(check_security_conf);
         self
     }
 }
@@ -762,6 +771,7 @@ impl Operation for GetRequest {
                 .max(100)
                 .default_value("20"),
             FieldMeta::optional("page_token", In::Query, ValueType::String),
+            FieldMeta::optional("check_security_conf", In::Query, ValueType::Boolean),
         ],
         #[cfg(feature = "fake")]
         response: &[
@@ -794,6 +804,12 @@ impl Operation for GetRequest {
             FieldMeta::optional("page_token", In::Data, ValueType::String),
             FieldMeta::required("has_more", In::Data, ValueType::Boolean),
             FieldMeta::optional("member_total", In::Data, ValueType::Integer),
+            FieldMeta::optional(
+                "trigger_security_conf_limit",
+                In::Data,
+                ValueType::Boolean,
+            ),
+            FieldMeta::optional("security_conf_limit", In::Data, ValueType::Integer),
         ],
     };
 
@@ -801,6 +817,7 @@ impl Operation for GetRequest {
         "member_id_type",
         "page_size",
         "page_token",
+        "check_security_conf",
     ];
     fn write_path(&self, path: &mut UrlPath<'_>) {
         path.literal("/open-apis/im/v1/chats/")
@@ -822,6 +839,10 @@ pub struct GetResponse {
     pub has_more: bool,
     /// How many members the chat has (bots not counted).
     pub member_total: Option<i64>,
+    /// Whether the tenant's security settings limited the list. Not described on the page; its meaning from the name.
+    pub trigger_security_conf_limit: Option<bool>,
+    /// The limit the tenant's security settings set on the list. Not described on the page; its meaning from the name.
+    pub security_conf_limit: Option<i64>,
 }
 
 #[doc(hidden)]

@@ -861,6 +861,19 @@ impl Operation for CreateRequest {
                             ValueType::Enum(&["user", "app", "anonymous", "unknown"]),
                         ),
                         FieldMeta::optional("tenant_key", In::Data, ValueType::String),
+                        FieldMeta::optional("sender_name", In::Data, ValueType::String),
+                        FieldMeta::optional("open_bot_id", In::Data, ValueType::String),
+                        FieldMeta::optional(
+                            "sender_i18n_names",
+                            In::Data,
+                            ValueType::Object(
+                                &[
+                                    FieldMeta::optional("zh_cn", In::Data, ValueType::String),
+                                    FieldMeta::optional("en_us", In::Data, ValueType::String),
+                                    FieldMeta::optional("ja_jp", In::Data, ValueType::String),
+                                ],
+                            ),
+                        ),
                     ],
                 ),
             ),
@@ -898,6 +911,9 @@ impl Operation for CreateRequest {
                 ),
             ),
             FieldMeta::optional("upper_message_id", In::Data, ValueType::String),
+            FieldMeta::optional("message_app_link", In::Data, ValueType::String),
+            FieldMeta::optional("message_position", In::Data, ValueType::Json),
+            FieldMeta::optional("thread_message_position", In::Data, ValueType::Json),
         ],
     };
 
@@ -1098,6 +1114,19 @@ impl Operation for ReplyRequest {
                             ValueType::Enum(&["user", "app", "anonymous", "unknown"]),
                         ),
                         FieldMeta::optional("tenant_key", In::Data, ValueType::String),
+                        FieldMeta::optional("sender_name", In::Data, ValueType::String),
+                        FieldMeta::optional("open_bot_id", In::Data, ValueType::String),
+                        FieldMeta::optional(
+                            "sender_i18n_names",
+                            In::Data,
+                            ValueType::Object(
+                                &[
+                                    FieldMeta::optional("zh_cn", In::Data, ValueType::String),
+                                    FieldMeta::optional("en_us", In::Data, ValueType::String),
+                                    FieldMeta::optional("ja_jp", In::Data, ValueType::String),
+                                ],
+                            ),
+                        ),
                     ],
                 ),
             ),
@@ -1135,6 +1164,9 @@ impl Operation for ReplyRequest {
                 ),
             ),
             FieldMeta::optional("upper_message_id", In::Data, ValueType::String),
+            FieldMeta::optional("message_app_link", In::Data, ValueType::String),
+            FieldMeta::optional("message_position", In::Data, ValueType::Json),
+            FieldMeta::optional("thread_message_position", In::Data, ValueType::Json),
         ],
     };
 
@@ -1166,6 +1198,15 @@ pub struct GetRequest {
     ///
     /// Defaults to `open_id` on the server when left out.
     pub user_id_type: Option<UserIdType>,
+    /// How cards come back; other kinds of message are not affected. Left out, a card comes back
+    /// as in received content, not as the card JSON that was sent; `user_card_content` returns
+    /// the card JSON as sent (1.0 or 2.0, told apart by its `schema`). The official CLI sends
+    /// `raw_card_content`, which no page describes.
+    ///
+    /// Example: `user_card_content`.
+    pub card_msg_content_type: Option<String>,
+    /// Whether to fill in `sender_name`, `sender_i18n_names` and `open_bot_id` of each `sender`; left out, the server omits them. Not described on the page; its meaning from the official CLI.
+    pub with_sender_name: Option<bool>,
 }
 
 impl GetRequest {
@@ -1174,12 +1215,32 @@ impl GetRequest {
         Self {
             message_id: message_id.into(),
             user_id_type: None,
+            card_msg_content_type: None,
+            with_sender_name: None,
         }
     }
 
     /// Sets `user_id_type`: the kind of user ids in `sender` and `mentions`.
     pub fn user_id_type(mut self, user_id_type: UserIdType) -> Self {
         self.user_id_type = Some(user_id_type);
+        self
+    }
+
+    /// Sets `card_msg_content_type`: how cards come back; other kinds of message are not affected. Left out, a card comes back
+    /// as in received content, not as the card JSON that was sent; `user_card_content` returns
+    /// the card JSON as sent (1.0 or 2.0, told apart by its `schema`). The official CLI sends
+    /// `raw_card_content`, which no page describes.
+    pub fn card_msg_content_type(
+        mut self,
+        card_msg_content_type: impl Into<String>,
+    ) -> Self {
+        self.card_msg_content_type = Some(card_msg_content_type.into());
+        self
+    }
+
+    /// Sets `with_sender_name`: whether to fill in `sender_name`, `sender_i18n_names` and `open_bot_id` of each `sender`; left out, the server omits them. Not described on the page; its meaning from the official CLI.
+    pub fn with_sender_name(mut self, with_sender_name: bool) -> Self {
+        self.with_sender_name = Some(with_sender_name);
         self
     }
 }
@@ -1237,6 +1298,9 @@ impl Operation for GetRequest {
                     ValueType::Enum(&["open_id", "union_id", "user_id"]),
                 )
                 .default_value("open_id"),
+            FieldMeta::optional("card_msg_content_type", In::Query, ValueType::String)
+                .example("user_card_content"),
+            FieldMeta::optional("with_sender_name", In::Query, ValueType::Boolean),
         ],
         #[cfg(feature = "fake")]
         response: &[
@@ -1327,6 +1391,27 @@ impl Operation for GetRequest {
                                             In::Data,
                                             ValueType::String,
                                         ),
+                                        FieldMeta::optional(
+                                            "sender_name",
+                                            In::Data,
+                                            ValueType::String,
+                                        ),
+                                        FieldMeta::optional(
+                                            "open_bot_id",
+                                            In::Data,
+                                            ValueType::String,
+                                        ),
+                                        FieldMeta::optional(
+                                            "sender_i18n_names",
+                                            In::Data,
+                                            ValueType::Object(
+                                                &[
+                                                    FieldMeta::optional("zh_cn", In::Data, ValueType::String),
+                                                    FieldMeta::optional("en_us", In::Data, ValueType::String),
+                                                    FieldMeta::optional("ja_jp", In::Data, ValueType::String),
+                                                ],
+                                            ),
+                                        ),
                                     ],
                                 ),
                             ),
@@ -1368,6 +1453,21 @@ impl Operation for GetRequest {
                                 In::Data,
                                 ValueType::String,
                             ),
+                            FieldMeta::optional(
+                                "message_app_link",
+                                In::Data,
+                                ValueType::String,
+                            ),
+                            FieldMeta::optional(
+                                "message_position",
+                                In::Data,
+                                ValueType::Json,
+                            ),
+                            FieldMeta::optional(
+                                "thread_message_position",
+                                In::Data,
+                                ValueType::Json,
+                            ),
                         ],
                     ),
                 ),
@@ -1375,7 +1475,11 @@ impl Operation for GetRequest {
         ],
     };
 
-    const QUERY: &'static [&'static str] = &["user_id_type"];
+    const QUERY: &'static [&'static str] = &[
+        "user_id_type",
+        "card_msg_content_type",
+        "with_sender_name",
+    ];
     fn write_path(&self, path: &mut UrlPath<'_>) {
         path.literal("/open-apis/im/v1/messages/").param("message_id", &self.message_id);
     }
@@ -1426,6 +1530,17 @@ pub struct ListRequest {
     pub page_size: Option<i64>,
     /// Where the page starts; left out for the first page.
     pub page_token: Option<String>,
+    /// How cards come back; other kinds of message are not affected. Left out, a card comes back
+    /// as in received content, not as the card JSON that was sent; `user_card_content` returns
+    /// the card JSON as sent (1.0 or 2.0, told apart by its `schema`). The official CLI sends
+    /// `raw_card_content`, which no page describes.
+    ///
+    /// Example: `user_card_content`.
+    pub card_msg_content_type: Option<String>,
+    /// With `container_id_type` `chat`, whether to leave out the replies inside threads, so that a thread shows only as its root message. Not described on the page; its meaning from the name and the official CLI's use.
+    pub only_thread_root_messages: Option<bool>,
+    /// Whether to fill in `sender_name`, `sender_i18n_names` and `open_bot_id` of each `sender`; left out, the server omits them. Not described on the page; its meaning from the official CLI.
+    pub with_sender_name: Option<bool>,
 }
 
 impl ListRequest {
@@ -1442,6 +1557,9 @@ impl ListRequest {
             sort_type: None,
             page_size: None,
             page_token: None,
+            card_msg_content_type: None,
+            only_thread_root_messages: None,
+            with_sender_name: None,
         }
     }
 
@@ -1472,6 +1590,30 @@ impl ListRequest {
     /// Sets `page_token`: where the page starts; left out for the first page.
     pub fn page_token(mut self, page_token: impl Into<String>) -> Self {
         self.page_token = Some(page_token.into());
+        self
+    }
+
+    /// Sets `card_msg_content_type`: how cards come back; other kinds of message are not affected. Left out, a card comes back
+    /// as in received content, not as the card JSON that was sent; `user_card_content` returns
+    /// the card JSON as sent (1.0 or 2.0, told apart by its `schema`). The official CLI sends
+    /// `raw_card_content`, which no page describes.
+    pub fn card_msg_content_type(
+        mut self,
+        card_msg_content_type: impl Into<String>,
+    ) -> Self {
+        self.card_msg_content_type = Some(card_msg_content_type.into());
+        self
+    }
+
+    /// Sets `only_thread_root_messages`: with `container_id_type` `chat`, whether to leave out the replies inside threads, so that a thread shows only as its root message. Not described on the page; its meaning from the name and the official CLI's use.
+    pub fn only_thread_root_messages(mut self, only_thread_root_messages: bool) -> Self {
+        self.only_thread_root_messages = Some(only_thread_root_messages);
+        self
+    }
+
+    /// Sets `with_sender_name`: whether to fill in `sender_name`, `sender_i18n_names` and `open_bot_id` of each `sender`; left out, the server omits them. Not described on the page; its meaning from the official CLI.
+    pub fn with_sender_name(mut self, with_sender_name: bool) -> Self {
+        self.with_sender_name = Some(with_sender_name);
         self
     }
 }
@@ -1542,6 +1684,14 @@ impl Operation for ListRequest {
                 .min(1)
                 .default_value("20"),
             FieldMeta::optional("page_token", In::Query, ValueType::String),
+            FieldMeta::optional("card_msg_content_type", In::Query, ValueType::String)
+                .example("user_card_content"),
+            FieldMeta::optional(
+                "only_thread_root_messages",
+                In::Query,
+                ValueType::Boolean,
+            ),
+            FieldMeta::optional("with_sender_name", In::Query, ValueType::Boolean),
         ],
         #[cfg(feature = "fake")]
         response: &[
@@ -1634,6 +1784,27 @@ impl Operation for ListRequest {
                                             In::Data,
                                             ValueType::String,
                                         ),
+                                        FieldMeta::optional(
+                                            "sender_name",
+                                            In::Data,
+                                            ValueType::String,
+                                        ),
+                                        FieldMeta::optional(
+                                            "open_bot_id",
+                                            In::Data,
+                                            ValueType::String,
+                                        ),
+                                        FieldMeta::optional(
+                                            "sender_i18n_names",
+                                            In::Data,
+                                            ValueType::Object(
+                                                &[
+                                                    FieldMeta::optional("zh_cn", In::Data, ValueType::String),
+                                                    FieldMeta::optional("en_us", In::Data, ValueType::String),
+                                                    FieldMeta::optional("ja_jp", In::Data, ValueType::String),
+                                                ],
+                                            ),
+                                        ),
                                     ],
                                 ),
                             ),
@@ -1675,6 +1846,21 @@ impl Operation for ListRequest {
                                 In::Data,
                                 ValueType::String,
                             ),
+                            FieldMeta::optional(
+                                "message_app_link",
+                                In::Data,
+                                ValueType::String,
+                            ),
+                            FieldMeta::optional(
+                                "message_position",
+                                In::Data,
+                                ValueType::Json,
+                            ),
+                            FieldMeta::optional(
+                                "thread_message_position",
+                                In::Data,
+                                ValueType::Json,
+                            ),
                         ],
                     ),
                 ),
@@ -1690,6 +1876,9 @@ impl Operation for ListRequest {
         "sort_type",
         "page_size",
         "page_token",
+        "card_msg_content_type",
+        "only_thread_root_messages",
+        "with_sender_name",
     ];
     fn write_path(&self, path: &mut UrlPath<'_>) {
         path.literal("/open-apis/im/v1/messages");
@@ -1992,6 +2181,19 @@ impl Operation for UpdateRequest {
                             ValueType::Enum(&["user", "app", "anonymous", "unknown"]),
                         ),
                         FieldMeta::optional("tenant_key", In::Data, ValueType::String),
+                        FieldMeta::optional("sender_name", In::Data, ValueType::String),
+                        FieldMeta::optional("open_bot_id", In::Data, ValueType::String),
+                        FieldMeta::optional(
+                            "sender_i18n_names",
+                            In::Data,
+                            ValueType::Object(
+                                &[
+                                    FieldMeta::optional("zh_cn", In::Data, ValueType::String),
+                                    FieldMeta::optional("en_us", In::Data, ValueType::String),
+                                    FieldMeta::optional("ja_jp", In::Data, ValueType::String),
+                                ],
+                            ),
+                        ),
                     ],
                 ),
             ),
@@ -2029,6 +2231,9 @@ impl Operation for UpdateRequest {
                 ),
             ),
             FieldMeta::optional("upper_message_id", In::Data, ValueType::String),
+            FieldMeta::optional("message_app_link", In::Data, ValueType::String),
+            FieldMeta::optional("message_position", In::Data, ValueType::Json),
+            FieldMeta::optional("thread_message_position", In::Data, ValueType::Json),
         ],
     };
 
@@ -2342,6 +2547,19 @@ impl Operation for ForwardRequest {
                             ValueType::Enum(&["user", "app", "anonymous", "unknown"]),
                         ),
                         FieldMeta::optional("tenant_key", In::Data, ValueType::String),
+                        FieldMeta::optional("sender_name", In::Data, ValueType::String),
+                        FieldMeta::optional("open_bot_id", In::Data, ValueType::String),
+                        FieldMeta::optional(
+                            "sender_i18n_names",
+                            In::Data,
+                            ValueType::Object(
+                                &[
+                                    FieldMeta::optional("zh_cn", In::Data, ValueType::String),
+                                    FieldMeta::optional("en_us", In::Data, ValueType::String),
+                                    FieldMeta::optional("ja_jp", In::Data, ValueType::String),
+                                ],
+                            ),
+                        ),
                     ],
                 ),
             ),
@@ -2379,6 +2597,9 @@ impl Operation for ForwardRequest {
                 ),
             ),
             FieldMeta::optional("upper_message_id", In::Data, ValueType::String),
+            FieldMeta::optional("message_app_link", In::Data, ValueType::String),
+            FieldMeta::optional("message_position", In::Data, ValueType::Json),
+            FieldMeta::optional("thread_message_position", In::Data, ValueType::Json),
         ],
     };
 
@@ -2626,6 +2847,27 @@ impl Operation for MergeForwardRequest {
                                         In::Data,
                                         ValueType::String,
                                     ),
+                                    FieldMeta::optional(
+                                        "sender_name",
+                                        In::Data,
+                                        ValueType::String,
+                                    ),
+                                    FieldMeta::optional(
+                                        "open_bot_id",
+                                        In::Data,
+                                        ValueType::String,
+                                    ),
+                                    FieldMeta::optional(
+                                        "sender_i18n_names",
+                                        In::Data,
+                                        ValueType::Object(
+                                            &[
+                                                FieldMeta::optional("zh_cn", In::Data, ValueType::String),
+                                                FieldMeta::optional("en_us", In::Data, ValueType::String),
+                                                FieldMeta::optional("ja_jp", In::Data, ValueType::String),
+                                            ],
+                                        ),
+                                    ),
                                 ],
                             ),
                         ),
@@ -2666,6 +2908,21 @@ impl Operation for MergeForwardRequest {
                             "upper_message_id",
                             In::Data,
                             ValueType::String,
+                        ),
+                        FieldMeta::optional(
+                            "message_app_link",
+                            In::Data,
+                            ValueType::String,
+                        ),
+                        FieldMeta::optional(
+                            "message_position",
+                            In::Data,
+                            ValueType::Json,
+                        ),
+                        FieldMeta::optional(
+                            "thread_message_position",
+                            In::Data,
+                            ValueType::Json,
                         ),
                     ],
                 ),
@@ -3326,6 +3583,27 @@ impl Operation for MgetRequest {
                                             In::Data,
                                             ValueType::String,
                                         ),
+                                        FieldMeta::optional(
+                                            "sender_name",
+                                            In::Data,
+                                            ValueType::String,
+                                        ),
+                                        FieldMeta::optional(
+                                            "open_bot_id",
+                                            In::Data,
+                                            ValueType::String,
+                                        ),
+                                        FieldMeta::optional(
+                                            "sender_i18n_names",
+                                            In::Data,
+                                            ValueType::Object(
+                                                &[
+                                                    FieldMeta::optional("zh_cn", In::Data, ValueType::String),
+                                                    FieldMeta::optional("en_us", In::Data, ValueType::String),
+                                                    FieldMeta::optional("ja_jp", In::Data, ValueType::String),
+                                                ],
+                                            ),
+                                        ),
                                     ],
                                 ),
                             ),
@@ -3366,6 +3644,21 @@ impl Operation for MgetRequest {
                                 "upper_message_id",
                                 In::Data,
                                 ValueType::String,
+                            ),
+                            FieldMeta::optional(
+                                "message_app_link",
+                                In::Data,
+                                ValueType::String,
+                            ),
+                            FieldMeta::optional(
+                                "message_position",
+                                In::Data,
+                                ValueType::Json,
+                            ),
+                            FieldMeta::optional(
+                                "thread_message_position",
+                                In::Data,
+                                ValueType::Json,
                             ),
                         ],
                     ),

@@ -301,6 +301,19 @@ impl Operation for ForwardRequest {
                             ValueType::Enum(&["user", "app", "anonymous", "unknown"]),
                         ),
                         FieldMeta::optional("tenant_key", In::Data, ValueType::String),
+                        FieldMeta::optional("sender_name", In::Data, ValueType::String),
+                        FieldMeta::optional("open_bot_id", In::Data, ValueType::String),
+                        FieldMeta::optional(
+                            "sender_i18n_names",
+                            In::Data,
+                            ValueType::Object(
+                                &[
+                                    FieldMeta::optional("zh_cn", In::Data, ValueType::String),
+                                    FieldMeta::optional("en_us", In::Data, ValueType::String),
+                                    FieldMeta::optional("ja_jp", In::Data, ValueType::String),
+                                ],
+                            ),
+                        ),
                     ],
                 ),
             ),
@@ -338,6 +351,9 @@ impl Operation for ForwardRequest {
                 ),
             ),
             FieldMeta::optional("upper_message_id", In::Data, ValueType::String),
+            FieldMeta::optional("message_app_link", In::Data, ValueType::String),
+            FieldMeta::optional("message_position", In::Data, ValueType::Json),
+            FieldMeta::optional("thread_message_position", In::Data, ValueType::Json),
         ],
     };
 
