@@ -4,12 +4,17 @@
 
 use super::paging::Paging;
 use super::serve::{Identity, Outcome, fail};
-use super::state::{Chat, State, member_id_of};
+use super::state::{Chat, State, Widgets, member_id_of};
 use crate::v1::{chat_managers, chat_moderation, chats};
-use crate::{ChatStatus, ErrorCode, ModerationPermission, UnixSeconds, UserIdType};
+use crate::{ChatMode, ChatPermission, ChatStatus, ErrorCode, ModerationPermission};
+use crate::{UnixSeconds, UserIdType};
 
 /// A chat the caller is in, alive.
-fn chat_of<'s>(state: &'s State, who: &Identity, chat_id: &str) -> Result<&'s Chat, Outcome> {
+pub(super) fn chat_of<'s>(
+    state: &'s State,
+    who: &Identity,
+    chat_id: &str,
+) -> Result<&'s Chat, Outcome> {
     let chat = state.chats.get(chat_id).ok_or_else(|| fail(ErrorCode::InvalidChatId))?;
     if chat.dissolved {
         return Err(fail(ErrorCode::ChatDissolved));
@@ -24,7 +29,7 @@ fn chat_of<'s>(state: &'s State, who: &Identity, chat_id: &str) -> Result<&'s Ch
 }
 
 /// Whether the caller owns or manages the chat.
-fn manages(chat: &Chat, who: &Identity) -> bool {
+pub(super) fn manages(chat: &Chat, who: &Identity) -> bool {
     let me = who.member_id();
     chat.owner.as_deref() == Some(me.as_str()) || chat.managers.contains(&me)
 }
@@ -49,6 +54,7 @@ pub(super) fn create(
     }
     let chat_id = format!("oc_fake{:08x}", state.chats.len() + 1);
     let managers = if r.set_bot_manager == Some(true) { vec![me] } else { Vec::new() };
+    let widgets = Widgets::new(state.widget_id(), Some(owner.clone()));
     let chat = Chat {
         tenant_key: who.tenant_key.clone(),
         public: r.chat_type.as_ref().is_some_and(|t| t.as_str() == "public"),
@@ -62,6 +68,10 @@ pub(super) fn create(
         managers,
         moderation: None,
         moderators: Vec::new(),
+        mode: r.chat_mode.clone().unwrap_or(ChatMode::Group),
+        edit_permission: r.edit_permission.clone().unwrap_or(ChatPermission::AllMembers),
+        pin_manage_setting: r.pin_manage_setting.clone().unwrap_or(ChatPermission::AllMembers),
+        widgets,
     };
     state.chats.insert(chat_id.clone(), chat);
     Ok(chats::CreateResponse {
@@ -97,6 +107,9 @@ pub(super) fn get(
         user_count: Some(users.len().to_string()),
         bot_count: Some(bots.len().to_string()),
         chat_status: Some(ChatStatus::Normal),
+        chat_mode: Some(chat.mode.clone()),
+        edit_permission: Some(chat.edit_permission.clone()),
+        pin_manage_setting: Some(chat.pin_manage_setting.clone()),
         ..Default::default()
     })
 }
@@ -131,6 +144,12 @@ pub(super) fn update(
     }
     if new_owner.is_some() {
         chat.owner = new_owner;
+    }
+    if let Some(permission) = r.edit_permission {
+        chat.edit_permission = permission;
+    }
+    if let Some(setting) = r.pin_manage_setting {
+        chat.pin_manage_setting = setting;
     }
     Ok(chats::UpdateResponse {})
 }

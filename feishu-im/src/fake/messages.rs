@@ -152,7 +152,11 @@ fn p2p_chat(state: &mut State, who: &Identity, user: &str) -> Result<String, Out
         return Err(fail(ErrorCode::BotNotAvailableToUser));
     }
     let id = format!("oc_p2p_{}_{}", who.member_id(), user.trim_start_matches("ou_"));
-    state.chats.entry(id.clone()).or_insert_with(|| super::state::Chat {
+    if state.chats.contains_key(&id) {
+        return Ok(id);
+    }
+    let widgets = super::state::Widgets::new(state.widget_id(), None);
+    let chat = super::state::Chat {
         tenant_key: who.tenant_key.clone(),
         public: false,
         join_approval: false,
@@ -165,7 +169,12 @@ fn p2p_chat(state: &mut State, who: &Identity, user: &str) -> Result<String, Out
         managers: Vec::new(),
         moderation: None,
         moderators: Vec::new(),
-    });
+        mode: crate::ChatMode::P2p,
+        edit_permission: crate::ChatPermission::AllMembers,
+        pin_manage_setting: crate::ChatPermission::AllMembers,
+        widgets,
+    };
+    state.chats.insert(id.clone(), chat);
     Ok(id)
 }
 

@@ -3,7 +3,8 @@
 //!
 //! It serves every endpoint of the spec on `127.0.0.1`: routes, token rules, request validation
 //! and rate limits come from the generated [`OperationMeta`](crate::operation::OperationMeta).
-//! The chat-member endpoints have behaviour over in-memory chats and members; an endpoint
+//! Chats, their members, managers, messages, reactions, pins, files and widgets (tabs, menus,
+//! the announcement, the top notice) have behaviour over in-memory state; an endpoint
 //! without behaviour answers with every response field at the spec's example or a zero value.
 //! [`samples`] holds a minimal valid call of every operation, and
 //! [`FakeFeishu::seed_examples`] seeds what those calls name.
@@ -50,10 +51,11 @@
 //! # }
 //! ```
 
-// The fake's HTTP server, shared with the workspace's test server; not part of the API.
-#[doc(hidden)]
+mod chat_widgets;
 mod chats;
 mod files;
+// The fake's HTTP server, shared with the workspace's test server; not part of the API.
+#[doc(hidden)]
 pub mod http;
 mod messages;
 mod paging;
@@ -67,8 +69,9 @@ mod validate;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use crate::UnixMillis;
 use crate::operation::TokenKind;
+use crate::v1::chat_top_notice::TopNotice;
+use crate::{ChatMode, ChatPermission, UnixMillis};
 use crate::{Client, ClientBuilder, Credentials, ErrorCode, RetryPolicy, UserAccessToken};
 use http::HttpServer;
 use state::{App, State, User};
@@ -246,6 +249,8 @@ impl FakeFeishu {
         {
             members.insert(0, owner.clone());
         }
+        let mut state = self.state();
+        let widgets = state::Widgets::new(state.widget_id(), seed.owner.clone());
         let chat = state::Chat {
             tenant_key: seed.tenant_key.unwrap_or_else(|| Self::TENANT_KEY.into()),
             public: seed.public,
@@ -259,8 +264,12 @@ impl FakeFeishu {
             managers: Vec::new(),
             moderation: None,
             moderators: Vec::new(),
+            mode: ChatMode::Group,
+            edit_permission: ChatPermission::AllMembers,
+            pin_manage_setting: ChatPermission::AllMembers,
+            widgets,
         };
-        self.state().chats.insert(seed.chat_id, chat);
+        state.chats.insert(seed.chat_id, chat);
     }
 
     /// Adds a user of the fake's tenant; returns the open_id `ou_<key>` (union_id `on_<key>`,
@@ -282,7 +291,8 @@ impl FakeFeishu {
 
     /// Seeds what the spec's examples name, so that every [`SampleCall`] succeeds: each example
     /// open_id (`ou_…`) becomes a user of the fake's tenant, and each example chat id (`oc_…`)
-    /// a public chat whose members are the fake's bot and those users.
+    /// a public chat whose members are the fake's bot and those users; the tabs, menus and
+    /// announcement revision the examples name are in their operation's example chat.
     pub fn seed_examples(&self) {
         let mut users = Vec::new();
         let mut chats = Vec::new();
@@ -372,6 +382,7 @@ impl FakeFeishu {
             };
             self.state().uploads.insert(key.to_owned(), upload);
         }
+        chat_widgets::seed_examples(&mut self.state());
         for (id, message) in reactions {
             if let Some(message) = message {
                 self.state().reactions.push(state::StoredReaction {
@@ -397,6 +408,20 @@ impl FakeFeishu {
     /// The members of a chat: user open_ids and bot app ids.
     pub fn members(&self, chat_id: &str) -> Vec<String> {
         self.state().chats.get(chat_id).map(|c| c.members.clone()).unwrap_or_default()
+    }
+
+    /// Who may change a chat's tabs and menus: every member (`AllMembers`, the default), or its
+    /// owner and managers only (`OnlyOwner`; others get `232055`). Feishu keeps this in the
+    /// client's chat settings (谁可以管理标签页、小组件和会话菜单), which no endpoint changes.
+    pub fn set_widget_permission(&self, chat_id: &str, permission: ChatPermission) {
+        if let Some(chat) = self.state().chats.get_mut(chat_id) {
+            chat.widgets.permission = permission;
+        }
+    }
+
+    /// What is pinned at the top of a chat (no endpoint reads it back).
+    pub fn top_notice(&self, chat_id: &str) -> Option<TopNotice> {
+        self.state().chats.get(chat_id).and_then(|c| c.widgets.top_notice.clone())
     }
 
     /// Scripts the next answer of `operation` (`chat_members.me_join`). Faults queue up.

@@ -13,7 +13,7 @@ use super::Fault;
 use super::http::{FormPart, HttpReply, HttpRequest};
 use super::paging::Paging;
 use super::state::{State, member_id_of, user_id_as};
-use super::{chats, files, messages, pins, reactions, validate};
+use super::{chat_widgets as widgets, chats, files, messages, pins, reactions, validate};
 use crate::operation::{Operation, OperationMeta, TokenKind};
 use crate::v1::chat_members::{
     ChatMember, CreateRequest, CreateResponse, DeleteRequest, DeleteResponse, GetRequest,
@@ -26,6 +26,7 @@ use crate::v1::message_reactions as reaction_ops;
 use crate::v1::message_resources as resource_ops;
 use crate::v1::messages as message_ops;
 use crate::v1::pins as pin_ops;
+use crate::v1::{chat_announcement, chat_menu_item, chat_menu_tree, chat_tabs, chat_top_notice};
 use crate::{ErrorCode, FieldViolation, MemberIdType, OPERATIONS, SucceedType, UserIdType};
 
 /// Who calls: from the bearer token.
@@ -213,6 +214,34 @@ fn behave(
         run(input, |r| chats::moderation(state, who, r))
     } else if is(crate::v1::chat_moderation::UpdateRequest::META) {
         run(input, |r| chats::moderate(state, who, r))
+    } else if is(chat_tabs::CreateRequest::META) {
+        run(input, |r| widgets::create_tabs(state, who, r))
+    } else if is(chat_tabs::DeleteTabsRequest::META) {
+        run(input, |r| widgets::delete_tabs(state, who, r))
+    } else if is(chat_tabs::UpdateTabsRequest::META) {
+        run(input, |r| widgets::update_tabs(state, who, r))
+    } else if is(chat_tabs::SortTabsRequest::META) {
+        run(input, |r| widgets::sort_tabs(state, who, r))
+    } else if is(chat_tabs::ListTabsRequest::META) {
+        run(input, |r| widgets::list_tabs(state, who, r))
+    } else if is(chat_menu_tree::CreateRequest::META) {
+        run(input, |r| widgets::create_menus(state, who, r))
+    } else if is(chat_menu_tree::DeleteRequest::META) {
+        run(input, |r| widgets::delete_menus(state, who, r))
+    } else if is(chat_menu_tree::SortRequest::META) {
+        run(input, |r| widgets::sort_menus(state, who, r))
+    } else if is(chat_menu_tree::GetRequest::META) {
+        run(input, |r| widgets::get_menus(state, who, r))
+    } else if is(chat_menu_item::PatchRequest::META) {
+        run(input, |r| widgets::patch_menu(state, who, r))
+    } else if is(chat_announcement::GetRequest::META) {
+        run(input, |r| widgets::get_announcement(state, who, r))
+    } else if is(chat_announcement::PatchRequest::META) {
+        run(input, |r| widgets::patch_announcement(state, who, r))
+    } else if is(chat_top_notice::PutTopNoticeRequest::META) {
+        run(input, |r| widgets::put_top_notice(state, who, r))
+    } else if is(chat_top_notice::DeleteTopNoticeRequest::META) {
+        run(input, |r| widgets::delete_top_notice(state, who, r))
     } else if is(message_ops::CreateRequest::META) {
         run(input, |r| messages::create(state, who, r))
     } else if is(message_ops::ReplyRequest::META) {

@@ -1,11 +1,15 @@
-//! What the fake remembers: apps, tokens, users, chats, their members, messages, reactions and
-//! pins.
+//! What the fake remembers: apps, tokens, users, chats, their members and widgets, messages,
+//! reactions and pins.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
-use crate::UnixMillis;
+use serde_json::{Value, json};
+
 use crate::operation::TokenKind;
+use crate::v1::chat_top_notice::TopNotice;
+use crate::{ChatMenuTopLevel, ChatMode, ChatPermission, ChatTab, ChatTabType};
+use crate::{UnixMillis, UnixSeconds};
 
 use super::Fault;
 
@@ -46,6 +50,69 @@ pub(crate) struct Chat {
     /// `moderator_list`.
     pub moderation: Option<crate::ModerationPermission>,
     pub moderators: Vec<String>,
+    /// `group`, `topic` or `p2p`: tabs exist in group and p2p chats, menus in group chats only,
+    /// the announcement in all but p2p chats.
+    pub mode: ChatMode,
+    /// Who may edit the chat's information, the announcement included.
+    pub edit_permission: ChatPermission,
+    /// Who may manage what is pinned at the top of the chat (its top notice).
+    pub pin_manage_setting: ChatPermission,
+    pub widgets: Widgets,
+}
+
+/// What a chat shows besides its messages: tabs, menus, the announcement and the top notice.
+pub(crate) struct Widgets {
+    /// Who may change tabs and menus: the client's setting 谁可以管理标签页、小组件和会话菜单,
+    /// which no endpoint changes (the fake's [`FakeFeishu::set_widget_permission`] does).
+    ///
+    /// [`FakeFeishu::set_widget_permission`]: super::FakeFeishu::set_widget_permission
+    pub permission: ChatPermission,
+    /// The tabs, left to right, each with its id; the built-in message tab is first.
+    pub tabs: Vec<ChatTab>,
+    /// The top-level menus, left to right, with their ids and their second-level menus' ids.
+    pub menus: Vec<ChatMenuTopLevel>,
+    pub announcement: Announcement,
+    /// The message or the announcement pinned at the top.
+    pub top_notice: Option<TopNotice>,
+}
+
+impl Widgets {
+    /// A new chat's: the message tab (id `message_tab_id`), no menus, an empty announcement
+    /// document at revision 0 owned by `owner`, nothing on top.
+    pub(crate) fn new(message_tab_id: String, owner: Option<String>) -> Self {
+        let now = UnixSeconds::now();
+        Widgets {
+            permission: ChatPermission::AllMembers,
+            tabs: vec![ChatTab {
+                tab_id: Some(message_tab_id),
+                ..ChatTab::new(ChatTabType::Message)
+            }],
+            menus: Vec::new(),
+            announcement: Announcement {
+                title: json!({"elements": []}),
+                blocks: Vec::new(),
+                revision: 0,
+                created: now,
+                updated: now,
+                modifier: owner.clone(),
+                owner,
+            },
+            top_notice: None,
+        }
+    }
+}
+
+/// A chat's announcement: an old-version document, a title and body blocks.
+pub(crate) struct Announcement {
+    pub title: Value,
+    pub blocks: Vec<Value>,
+    /// Starts at 0, as a new document's; each applied patch adds one.
+    pub revision: i64,
+    pub created: UnixSeconds,
+    pub updated: UnixSeconds,
+    /// Member ids of the document's owner and of who changed it last.
+    pub owner: Option<String>,
+    pub modifier: Option<String>,
 }
 
 /// A message as the fake keeps it.
@@ -132,6 +199,8 @@ pub(crate) struct State {
     pub windows: HashMap<(String, String, String), Window>,
     pub calls: HashMap<String, usize>,
     pub token_requests: usize,
+    /// Ids handed out to tabs and menus so far.
+    pub widget_ids: u64,
 }
 
 impl State {
@@ -155,7 +224,14 @@ impl State {
             windows: HashMap::new(),
             calls: HashMap::new(),
             token_requests: 0,
+            widget_ids: 0,
         }
+    }
+
+    /// A fresh id for a tab or a menu, digits as Feishu's are.
+    pub(crate) fn widget_id(&mut self) -> String {
+        self.widget_ids += 1;
+        (7_300_000_000_000_000_000 + self.widget_ids).to_string()
     }
 
     /// Issues a token of `kind` with the configured lifetime.
