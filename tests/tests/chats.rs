@@ -3,7 +3,7 @@
 
 use feishu_im::fake::FakeFeishu;
 use feishu_im::v1::{chat_managers, chats};
-use feishu_im::{ChatStatus, ErrorCode, ShareLinkValidityPeriod};
+use feishu_im::{ChatPermission, ChatStatus, ErrorCode, ShareLinkValidityPeriod};
 
 #[tokio::test]
 async fn the_owner_and_managers_run_a_chat_that_members_only_use() {
@@ -12,7 +12,10 @@ async fn the_owner_and_managers_run_a_chat_that_members_only_use() {
     let alice = fake.add_user("alice", "Alice");
     let as_alice = fake.user_token(&alice);
 
-    let create = chats::CreateRequest::new().name("Release train").user_id_list([alice.as_str()]);
+    let create = chats::CreateRequest::new()
+        .name("Release train")
+        .user_id_list([alice.as_str()])
+        .edit_permission(ChatPermission::OnlyOwner);
     let created = bot.chats().create(&create).await.unwrap();
     let chat_id = created.chat_id.unwrap();
     assert_eq!(created.owner_id.as_deref(), Some(FakeFeishu::APP_ID), "the creator owns it");
@@ -22,7 +25,7 @@ async fn the_owner_and_managers_run_a_chat_that_members_only_use() {
     assert_eq!((got.user_count.as_deref(), got.bot_count.as_deref()), (Some("1"), Some("1")));
     assert_eq!(got.chat_status, Some(ChatStatus::Normal));
 
-    // A member may not rename it; a manager may.
+    // A member may not rename it while only the owner and managers edit; a manager may.
     let rename = chats::UpdateRequest::new(&chat_id).name("Train");
     let refused = bot.as_user(&as_alice).chats().update(&rename).await.unwrap_err();
     assert_eq!(refused.code(), Some(ErrorCode::ChatInfoEditRestricted));
@@ -47,6 +50,23 @@ async fn the_owner_and_managers_run_a_chat_that_members_only_use() {
         chats::LinkRequest::new(&chat_id).validity_period(ShareLinkValidityPeriod::Permanently);
     let link = bot.chats().link(&link).await.unwrap();
     assert_eq!((link.is_permanent, link.expire_time), (Some(true), None));
+
+    // Once all members may edit, a member renames it, but its settings stay the managers'.
+    bot.chat_managers()
+        .delete_managers(
+            &chat_managers::DeleteManagersRequest::new(&chat_id).manager_ids([alice.as_str()]),
+        )
+        .await
+        .unwrap();
+    let open = chats::UpdateRequest::new(&chat_id).edit_permission(ChatPermission::AllMembers);
+    bot.chats().update(&open).await.unwrap();
+    let rename = chats::UpdateRequest::new(&chat_id).name("Trains");
+    bot.as_user(&as_alice).chats().update(&rename).await.unwrap();
+    let got = bot.chats().get(&chats::GetRequest::new(&chat_id)).await.unwrap();
+    assert_eq!(got.name.as_deref(), Some("Trains"));
+    let close = chats::UpdateRequest::new(&chat_id).edit_permission(ChatPermission::OnlyOwner);
+    let refused = bot.as_user(&as_alice).chats().update(&close).await.unwrap_err();
+    assert_eq!(refused.code(), Some(ErrorCode::ChatInfoEditRestricted));
 
     bot.chats().delete(&dissolve).await.unwrap();
     let gone = bot.chats().get(&chats::GetRequest::new(&chat_id)).await.unwrap_err();

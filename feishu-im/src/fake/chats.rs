@@ -120,7 +120,53 @@ pub(super) fn update(
     r: chats::UpdateRequest,
 ) -> Result<chats::UpdateResponse, Outcome> {
     let chat = chat_of(state, who, &r.chat_id)?;
-    if !manages(chat, who) {
+    // Members may change how the chat looks while it lets all members edit; everything else is
+    // for the owner and managers. The pattern names every field, so a field the spec adds to the
+    // request must be placed on one side or the other here.
+    let chats::UpdateRequest {
+        chat_id: _,
+        avatar: _,
+        name: _,
+        description: _,
+        i18n_names: _,
+        user_id_type: _,
+        add_member_permission,
+        share_card_permission,
+        at_all_permission,
+        edit_permission,
+        owner_id,
+        join_message_visibility,
+        leave_message_visibility,
+        membership_approval,
+        labels,
+        toolkit_ids,
+        restricted_mode_setting,
+        chat_type,
+        group_message_type,
+        urgent_setting,
+        video_conference_setting,
+        pin_manage_setting,
+        hide_member_count_setting,
+    } = &r;
+    let looks_only = add_member_permission.is_none()
+        && share_card_permission.is_none()
+        && at_all_permission.is_none()
+        && edit_permission.is_none()
+        && owner_id.is_none()
+        && join_message_visibility.is_none()
+        && leave_message_visibility.is_none()
+        && membership_approval.is_none()
+        && labels.is_none()
+        && toolkit_ids.is_none()
+        && restricted_mode_setting.is_none()
+        && chat_type.is_none()
+        && group_message_type.is_none()
+        && urgent_setting.is_none()
+        && video_conference_setting.is_none()
+        && pin_manage_setting.is_none()
+        && hide_member_count_setting.is_none();
+    let open = chat.edit_permission == ChatPermission::AllMembers && looks_only;
+    if !open && !manages(chat, who) {
         return Err(fail(ErrorCode::ChatInfoEditRestricted));
     }
     let owner = chat.owner.as_deref() == Some(who.member_id().as_str());
