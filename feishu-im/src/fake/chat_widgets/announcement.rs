@@ -5,7 +5,7 @@
 
 use serde_json::{Value, json};
 
-use super::{chat_for, refuse};
+use super::chat_with;
 use crate::UserIdType;
 use crate::fake::chats::manages;
 use crate::fake::serve::{Identity, Outcome, fail, invalid_as};
@@ -24,11 +24,8 @@ fn announcement_chat<'s>(
     chat_id: &str,
     meta: &OperationMeta,
 ) -> Result<&'s Chat, Outcome> {
-    let chat = chat_for(state, who, chat_id, meta)?;
-    match chat.mode {
-        ChatMode::P2p => Err(refuse(meta, ErrorCode::AnnouncementNotFound)),
-        _ => Ok(chat),
-    }
+    let has = |mode: &ChatMode| *mode != ChatMode::P2p;
+    chat_with(state, who, chat_id, meta, has, ErrorCode::AnnouncementNotFound)
 }
 
 /// A member id as the answer gives it: a bot's app id, or a user's id of `id_type`.

@@ -2,7 +2,7 @@
 //! menus; added, deleted and sorted by top-level menu, each menu's icon, names and links
 //! patched. Answers hold the whole menu tree after the change.
 
-use super::{chat_for, chat_mut, invalid, is_link, managing, may_show, refuse};
+use super::{chat_mut, chat_with, invalid, is_link, managing, may_show};
 use crate::fake::serve::{Identity, Outcome, fail};
 use crate::fake::state::{Chat, State};
 use crate::operation::{Operation, OperationMeta};
@@ -31,11 +31,8 @@ fn menu_chat<'s>(
     chat_id: &str,
     meta: &OperationMeta,
 ) -> Result<&'s Chat, Outcome> {
-    let chat = chat_for(state, who, chat_id, meta)?;
-    match chat.mode {
-        ChatMode::Group => Ok(chat),
-        _ => Err(refuse(meta, ErrorCode::ChatTypeNotSupported)),
-    }
+    let has = |mode: &ChatMode| *mode == ChatMode::Group;
+    chat_with(state, who, chat_id, meta, has, ErrorCode::ChatTypeNotSupported)
 }
 
 fn tree(chat: &Chat) -> Option<MenuTree> {

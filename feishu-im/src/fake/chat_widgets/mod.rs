@@ -29,7 +29,7 @@ use super::serve::{Identity, Outcome, fail, invalid_as};
 use super::state::{Chat, State};
 use crate::operation::{OperationMeta, TokenKind};
 use crate::{
-    ChatMenuActionType, ChatMenuSecondLevel, ChatMenuTopLevel, ChatPermission, ChatTab,
+    ChatMenuActionType, ChatMenuSecondLevel, ChatMenuTopLevel, ChatMode, ChatPermission, ChatTab,
     ChatTabContent, ChatTabType, ErrorCode, FieldViolation, MenuItem,
 };
 
@@ -42,6 +42,20 @@ fn chat_for<'s>(
     meta: &OperationMeta,
 ) -> Result<&'s Chat, Outcome> {
     chat_of(state, who, chat_id).map_err(|outcome| documented(meta, outcome))
+}
+
+/// The chat the caller works on, as [`chat_for`] finds it, when its mode has the widget
+/// (`has`); otherwise `refused`, as the endpoint documents it.
+fn chat_with<'s>(
+    state: &'s State,
+    who: &Identity,
+    chat_id: &str,
+    meta: &OperationMeta,
+    has: fn(&ChatMode) -> bool,
+    refused: ErrorCode,
+) -> Result<&'s Chat, Outcome> {
+    let chat = chat_for(state, who, chat_id, meta)?;
+    if has(&chat.mode) { Ok(chat) } else { Err(refuse(meta, refused)) }
 }
 
 /// A refusal with `code`, as the endpoint `meta` [documents](documented) it.

@@ -2,7 +2,7 @@
 //! API (at most 20) or tabs built in; only `doc` and `url` tabs are added, changed or deleted.
 //! Every answer lists all the chat's tabs after the change, in order.
 
-use super::{chat_for, chat_mut, invalid, is_link, managing, may_show, refuse};
+use super::{chat_mut, chat_with, invalid, is_link, managing, may_show};
 use crate::fake::serve::{Identity, Outcome, fail};
 use crate::fake::state::{Chat, State};
 use crate::operation::{Operation, OperationMeta};
@@ -30,11 +30,8 @@ fn tab_chat<'s>(
     chat_id: &str,
     meta: &OperationMeta,
 ) -> Result<&'s Chat, Outcome> {
-    let chat = chat_for(state, who, chat_id, meta)?;
-    match chat.mode {
-        ChatMode::Group | ChatMode::P2p => Ok(chat),
-        _ => Err(refuse(meta, ErrorCode::ChatTabUnsupportedChatType)),
-    }
+    let has = |mode: &ChatMode| matches!(mode, ChatMode::Group | ChatMode::P2p);
+    chat_with(state, who, chat_id, meta, has, ErrorCode::ChatTabUnsupportedChatType)
 }
 
 /// The content of a tab of `tab_type`: the link its type reads, alone, which must be an http or
