@@ -76,6 +76,10 @@ pub struct EndpointSummary {
     pub path: String,
     /// `resource.operation`, as in errors and logs.
     pub operation: String,
+    /// The module of its resource below the crate root, `v1::chat_members`.
+    pub module: String,
+    /// The cargo feature that compiles that module, `v1-chat-members`.
+    pub feature: String,
 }
 
 /// The endpoints of valid spec files.
@@ -86,36 +90,11 @@ pub fn endpoints(files: &[SourceFile]) -> Result<Vec<EndpointSummary>, Diagnosti
             method: e.method.as_str(),
             path: e.path.clone(),
             operation: format!("{}.{}", r.name, e.name),
+            module: format!("{}::{}", r.version, r.name),
+            feature: feature_name(&r.version, &r.name),
         })
     });
     Ok(endpoints.collect())
-}
-
-/// A resource of a valid spec, as its cargo feature names it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ResourceSummary {
-    /// The cargo feature that compiles it, `v1-chat-members`.
-    pub feature: String,
-    /// The module path below the crate root, `v1::chat_members`.
-    pub module: String,
-    /// How many endpoints it has.
-    pub endpoints: usize,
-}
-
-/// The resources of valid spec files, by feature name.
-pub fn resources(files: &[SourceFile]) -> Result<Vec<ResourceSummary>, Diagnostics> {
-    let spec = load_valid(files)?;
-    let mut resources: Vec<_> = spec
-        .resources
-        .iter()
-        .map(|r| ResourceSummary {
-            feature: feature_name(&r.version, &r.name),
-            module: format!("{}::{}", r.version, r.name),
-            endpoints: r.endpoints.len(),
-        })
-        .collect();
-    resources.sort_by(|a, b| a.feature.cmp(&b.feature));
-    Ok(resources)
 }
 
 /// Reads every YAML file below `dir` and generates the Rust files. Files that cannot be read

@@ -11,9 +11,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use feishu_im_codegen::{Mode, resources, sync};
+use feishu_im_codegen::{Mode, sync};
 
-use crate::codegen::{GENERATED_DIR, SPEC_DIR, spec_files};
+use crate::codegen::{GENERATED_DIR, SPEC_DIR, spec_summary};
+use crate::features::by_feature;
 
 const RUNS: usize = 5;
 /// The seed resource: five endpoints, the size of the crate before the spec grew.
@@ -34,21 +35,17 @@ struct Config {
 
 pub fn run(root: &Path) -> Result<(), String> {
     let target = root.join("target/bench-build");
-    let spec = spec_files(root)?;
-    let resources = resources(&spec).map_err(|problems| problems.to_string())?;
+    let spec = spec_summary(root)?;
+    let features = by_feature(&spec);
     let generated = root.join(GENERATED_DIR);
     let shared = shared_files(&generated)?;
     let module_file = |module: &str| generated.join(module.replace("::", "/") + ".rs");
-    let endpoints_of = |feature: &str| {
-        resources
-            .iter()
-            .find(|r| r.feature == feature)
-            .map(|r| (r.endpoints, module_file(&r.module)))
-    };
+    let endpoints_of =
+        |name: &str| features.get(name).map(|f| (f.endpoints, module_file(f.module)));
     let (seed_endpoints, seed_file) = endpoints_of(SEED).ok_or("the spec has no chat_members")?;
     let (one_endpoints, one_file) = endpoints_of(ONE).ok_or("the spec has no messages")?;
-    let all_files: Vec<PathBuf> = resources.iter().map(|r| module_file(&r.module)).collect();
-    let all_endpoints: usize = resources.iter().map(|r| r.endpoints).sum();
+    let all_files: Vec<PathBuf> = features.values().map(|f| module_file(f.module)).collect();
+    let all_endpoints = spec.len();
     let configs = [
         Config { label: "no resource".into(), features: vec![], files: vec![], endpoints: 0 },
         Config {

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use feishu_im_codegen::{Mode, SourceFile, Stale, read_dir, sync};
+use feishu_im_codegen::{EndpointSummary, Mode, SourceFile, Stale, endpoints, read_dir, sync};
 
 /// Where the spec lives and where its code goes, relative to the workspace root.
 pub const SPEC_DIR: &str = "spec";
@@ -15,9 +15,10 @@ pub fn run(root: &Path, mode: Mode) -> Result<(), String> {
     std::env::set_current_dir(root).map_err(|e| format!("{}: {e}", root.display()))?;
     let changed = sync(Path::new(SPEC_DIR), Path::new(GENERATED_DIR), mode)?;
     let root = Path::new(".");
+    let spec = spec_summary(root)?;
     let sections = [
-        ("README.md (coverage)", crate::coverage::sync_readme(root, mode)?),
-        ("feishu-im/Cargo.toml (features)", crate::features::sync_manifest(root, mode)?),
+        ("README.md (coverage)", crate::coverage::sync_readme(root, &spec, mode)?),
+        ("feishu-im/Cargo.toml (features)", crate::features::sync_manifest(root, &spec, mode)?),
     ];
     let stale: Vec<&str> = sections.iter().filter(|(_, stale)| *stale).map(|(n, _)| *n).collect();
     match mode {
@@ -48,4 +49,9 @@ pub fn spec_files(root: &Path) -> Result<Vec<SourceFile>, String> {
         return Err(unreadable.to_string());
     }
     Ok(files)
+}
+
+/// The endpoints of the spec below `root`, or its problems.
+pub fn spec_summary(root: &Path) -> Result<Vec<EndpointSummary>, String> {
+    endpoints(&spec_files(root)?).map_err(|problems| problems.to_string())
 }

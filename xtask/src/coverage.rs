@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use feishu_im_codegen::{EndpointSummary, Mode, endpoints};
+use feishu_im_codegen::{EndpointSummary, Mode};
 use serde::Deserialize;
 
 pub const CATALOG: &str = "catalog/im_endpoints.yaml";
@@ -45,13 +45,10 @@ fn key(method: &str, path: &str) -> (String, String) {
     (method.to_ascii_uppercase(), segments.join("/"))
 }
 
-fn load(root: &Path) -> Result<(Catalog, Vec<EndpointSummary>), String> {
+fn catalog(root: &Path) -> Result<Catalog, String> {
     let text =
         std::fs::read_to_string(root.join(CATALOG)).map_err(|e| format!("{CATALOG}: {e}"))?;
-    let catalog: Catalog = serde_yaml::from_str(&text).map_err(|e| format!("{CATALOG}: {e}"))?;
-    let spec =
-        endpoints(&crate::codegen::spec_files(root)?).map_err(|problems| problems.to_string())?;
-    Ok((catalog, spec))
+    serde_yaml::from_str(&text).map_err(|e| format!("{CATALOG}: {e}"))
 }
 
 fn rows<'a>(catalog: &'a Catalog, spec: &'a [EndpointSummary]) -> Vec<Row<'a>> {
@@ -66,7 +63,7 @@ fn rows<'a>(catalog: &'a Catalog, spec: &'a [EndpointSummary]) -> Vec<Row<'a>> {
 /// Prints every published endpoint with the operation that covers it or the reason it is
 /// missing, then the spec's endpoints that the catalog does not list.
 pub fn run(root: &Path) -> Result<(), String> {
-    let (catalog, spec) = load(root)?;
+    let (catalog, spec) = (catalog(root)?, crate::codegen::spec_summary(root)?);
     let rows = rows(&catalog, &spec);
     println!("| published endpoint | in the spec |");
     println!("|---|---|");
@@ -121,8 +118,7 @@ fn summary(rows: &[Row<'_>]) -> String {
 }
 
 /// Writes the README's coverage section (or, checking, reports it stale).
-pub fn sync_readme(root: &Path, mode: Mode) -> Result<bool, String> {
-    let (catalog, spec) = load(root)?;
-    let table = summary(&rows(&catalog, &spec));
+pub fn sync_readme(root: &Path, spec: &[EndpointSummary], mode: Mode) -> Result<bool, String> {
+    let table = summary(&rows(&catalog(root)?, spec));
     crate::section::sync(&root.join(README), BEGIN, END, &table, mode)
 }

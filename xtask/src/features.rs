@@ -2,28 +2,46 @@
 //! into the crate's manifest by `cargo xtask codegen`, so that a user who needs only messages
 //! compiles only messages.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
-use feishu_im_codegen::{Mode, resources};
+use feishu_im_codegen::{EndpointSummary, Mode};
 
 const MANIFEST: &str = "feishu-im/Cargo.toml";
 const BEGIN: &str = "# features:begin (written by `cargo xtask codegen`)";
 const END: &str = "# features:end";
 
+/// One resource feature: its module and how many endpoints it compiles.
+pub struct Feature<'a> {
+    pub module: &'a str,
+    pub endpoints: usize,
+}
+
+/// The resources of the spec's endpoints, by feature name.
+pub fn by_feature(spec: &[EndpointSummary]) -> BTreeMap<&str, Feature<'_>> {
+    let mut features = BTreeMap::new();
+    for endpoint in spec {
+        features
+            .entry(endpoint.feature.as_str())
+            .or_insert(Feature { module: &endpoint.module, endpoints: 0 })
+            .endpoints += 1;
+    }
+    features
+}
+
 /// Writes the manifest's resource features (or, checking, reports them stale).
-pub fn sync_manifest(root: &Path, mode: Mode) -> Result<bool, String> {
-    let resources =
-        resources(&crate::codegen::spec_files(root)?).map_err(|problems| problems.to_string())?;
+pub fn sync_manifest(root: &Path, spec: &[EndpointSummary], mode: Mode) -> Result<bool, String> {
+    let features = by_feature(spec);
     let mut block = String::from("## Every resource of the spec.\nfull = [\n");
-    for r in &resources {
-        let _ = writeln!(block, "    \"{}\",", r.feature);
+    for name in features.keys() {
+        let _ = writeln!(block, "    \"{name}\",");
     }
     block.push_str("]\n");
-    for r in &resources {
-        let plural = if r.endpoints == 1 { "" } else { "s" };
-        let _ = writeln!(block, "## `{}`: {} endpoint{plural}.", r.module, r.endpoints);
-        let _ = writeln!(block, "{} = []", r.feature);
+    for (name, feature) in &features {
+        let plural = if feature.endpoints == 1 { "" } else { "s" };
+        let _ = writeln!(block, "## `{}`: {} endpoint{plural}.", feature.module, feature.endpoints);
+        let _ = writeln!(block, "{name} = []");
     }
     crate::section::sync(&root.join(MANIFEST), BEGIN, END, &block, mode)
 }
