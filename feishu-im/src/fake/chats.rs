@@ -4,7 +4,7 @@
 
 use super::paging::Paging;
 use super::serve::{Identity, Outcome, fail};
-use super::state::{Chat, State, Widgets, member_id_of};
+use super::state::{Chat, State, member_id_of};
 use crate::v1::{chat_managers, chat_moderation, chats};
 use crate::{ChatMode, ChatPermission, ChatStatus, ErrorCode, ModerationPermission};
 use crate::{UnixSeconds, UserIdType};
@@ -54,24 +54,16 @@ pub(super) fn create(
     }
     let chat_id = format!("oc_fake{:08x}", state.chats.len() + 1);
     let managers = if r.set_bot_manager == Some(true) { vec![me] } else { Vec::new() };
-    let widgets = Widgets::new(state.widget_id(), Some(owner.clone()));
+    let mode = r.chat_mode.clone().unwrap_or(ChatMode::Group);
+    let base = state.new_chat(who.tenant_key.clone(), mode, Some(owner.clone()), members);
     let chat = Chat {
-        tenant_key: who.tenant_key.clone(),
         public: r.chat_type.as_ref().is_some_and(|t| t.as_str() == "public"),
-        join_approval: false,
-        dissolved: false,
-        member_cap: 5000,
-        owner: Some(owner.clone()),
-        members,
         name: r.name.clone().unwrap_or_default(),
         description: r.description.clone().unwrap_or_default(),
         managers,
-        moderation: None,
-        moderators: Vec::new(),
-        mode: r.chat_mode.clone().unwrap_or(ChatMode::Group),
         edit_permission: r.edit_permission.clone().unwrap_or(ChatPermission::AllMembers),
         pin_manage_setting: r.pin_manage_setting.clone().unwrap_or(ChatPermission::AllMembers),
-        widgets,
+        ..base
     };
     state.chats.insert(chat_id.clone(), chat);
     Ok(chats::CreateResponse {

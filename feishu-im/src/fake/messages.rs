@@ -155,24 +155,10 @@ fn p2p_chat(state: &mut State, who: &Identity, user: &str) -> Result<String, Out
     if state.chats.contains_key(&id) {
         return Ok(id);
     }
-    let widgets = super::state::Widgets::new(state.widget_id(), None);
+    let members = vec![who.member_id(), user.to_owned()];
     let chat = super::state::Chat {
-        tenant_key: who.tenant_key.clone(),
-        public: false,
-        join_approval: false,
-        dissolved: false,
         member_cap: 2,
-        owner: None,
-        members: vec![who.member_id(), user.to_owned()],
-        name: String::new(),
-        description: String::new(),
-        managers: Vec::new(),
-        moderation: None,
-        moderators: Vec::new(),
-        mode: crate::ChatMode::P2p,
-        edit_permission: crate::ChatPermission::AllMembers,
-        pin_manage_setting: crate::ChatPermission::AllMembers,
-        widgets,
+        ..state.new_chat(who.tenant_key.clone(), crate::ChatMode::P2p, None, members)
     };
     state.chats.insert(id.clone(), chat);
     Ok(id)

@@ -250,24 +250,14 @@ impl FakeFeishu {
             members.insert(0, owner.clone());
         }
         let mut state = self.state();
-        let widgets = state::Widgets::new(state.widget_id(), seed.owner.clone());
+        let tenant_key = seed.tenant_key.unwrap_or_else(|| Self::TENANT_KEY.into());
         let chat = state::Chat {
-            tenant_key: seed.tenant_key.unwrap_or_else(|| Self::TENANT_KEY.into()),
             public: seed.public,
             join_approval: seed.join_approval,
             dissolved: seed.dissolved,
             member_cap: seed.member_cap,
-            owner: seed.owner,
-            members,
             name: seed.chat_id.clone(),
-            description: String::new(),
-            managers: Vec::new(),
-            moderation: None,
-            moderators: Vec::new(),
-            mode: ChatMode::Group,
-            edit_permission: ChatPermission::AllMembers,
-            pin_manage_setting: ChatPermission::AllMembers,
-            widgets,
+            ..state.new_chat(tenant_key, ChatMode::Group, seed.owner, members)
         };
         state.chats.insert(seed.chat_id, chat);
     }

@@ -228,6 +228,35 @@ impl State {
         }
     }
 
+    /// A new chat of `mode` in `tenant_key`, every setting at Feishu's default: private, no
+    /// approval, 5,000 members at most, no managers, all members may post and edit.
+    pub(crate) fn new_chat(
+        &mut self,
+        tenant_key: String,
+        mode: ChatMode,
+        owner: Option<String>,
+        members: Vec<String>,
+    ) -> Chat {
+        Chat {
+            tenant_key,
+            public: false,
+            join_approval: false,
+            dissolved: false,
+            member_cap: 5000,
+            widgets: Widgets::new(self.widget_id(), owner.clone()),
+            owner,
+            members,
+            name: String::new(),
+            description: String::new(),
+            managers: Vec::new(),
+            moderation: None,
+            moderators: Vec::new(),
+            mode,
+            edit_permission: ChatPermission::AllMembers,
+            pin_manage_setting: ChatPermission::AllMembers,
+        }
+    }
+
     /// A fresh id for a tab or a menu, digits as Feishu's are.
     pub(crate) fn widget_id(&mut self) -> String {
         self.widget_ids += 1;
