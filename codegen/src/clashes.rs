@@ -114,6 +114,39 @@ pub fn check(spec: &Spec, diags: &mut Diagnostics) {
         }
     }
 
+    // The events module holds its payloads, answers and objects beside its imports.
+    let events_scope: &[(&[&str], &str)] = &[
+        (OTHER_IMPORTS, "a name that generated modules import"),
+        (PRELUDE, "a name of the Rust prelude"),
+    ];
+    for event in &spec.events {
+        let at = &event.location;
+        for name in [pascal_case(&event.name), format!("{}Response", pascal_case(&event.name))] {
+            if let Some(what) = clash(&name, events_scope) {
+                refuse_with(diags, at, "event", &event.name, &format!("its type {what}"), "_event");
+            }
+        }
+        // A callback's answer is built by the app: its optional fields get setters.
+        for field in event.response.iter().flatten() {
+            check_setter(field, diags);
+        }
+    }
+    for object in spec.event_objects() {
+        if let Some(what) = clash(&pascal_case(&object.name), events_scope) {
+            refuse_with(
+                diags,
+                &object.location,
+                "object",
+                &object.name,
+                &format!("its type {what}"),
+                "_info",
+            );
+        }
+        for field in &object.fields {
+            check_setter(field, diags);
+        }
+    }
+
     for def in &spec.enums {
         if BUILT_IN_TYPES.contains(&def.name.as_str()) {
             refuse(

@@ -21,6 +21,29 @@ pub struct Api {
     pub objects: Vec<Struct>,
     /// Resources by API version (`v1`), sorted by module name.
     pub versions: BTreeMap<String, Vec<Resource>>,
+    /// Events and callbacks, sorted by event type.
+    pub events: Vec<Event>,
+    /// Objects declared inline in events, nested ones included, in declaration order.
+    pub event_objects: Vec<Struct>,
+}
+
+/// An event or callback the platform pushes.
+pub struct Event {
+    /// Payload type and variant name, `MessageReceiveV1`.
+    pub name: String,
+    /// `header.event_type`, `im.message.receive_v1`.
+    pub event_type: String,
+    pub summary: String,
+    pub summary_zh: Option<String>,
+    pub description: Option<String>,
+    pub docs: String,
+    pub scopes: Vec<String>,
+    /// The `event` object.
+    pub payload: Struct,
+    /// A callback's answer, which the app builds.
+    pub response: Option<Struct>,
+    /// Fields from the payload to the string that deduplicates deliveries.
+    pub dedup_key: Option<Vec<String>>,
 }
 
 /// JSON text whose shape the sibling `tag` field names, as one Rust enum.
@@ -355,7 +378,102 @@ pub fn lower(spec: &Spec) -> Api {
         resources.sort_by(|a, b| a.module.cmp(&b.module));
     }
     let error_tables = spec.error_tables.iter().map(|t| (t.name.clone(), t.doc.clone())).collect();
-    Api { error_codes, error_tables, enums, contents, objects, versions }
+    let (events, event_objects) = lower_events(spec, &names, &shared_objects);
+    Api { error_codes, error_tables, enums, contents, objects, versions, events, event_objects }
+}
+
+/// Events and the objects declared in them. Objects a callback's answer holds are built by the
+/// app; the rest only decode.
+fn lower_events(
+    spec: &Spec,
+    contents: &BTreeMap<&str, &str>,
+    shared_objects: &BTreeSet<&str>,
+) -> (Vec<Event>, Vec<Struct>) {
+    let mut names = shared_objects.clone();
+    names.extend(spec.event_objects().iter().map(|o| o.name.as_str()));
+    let scope = Scope { contents, objects: &names };
+    let answered = answer_objects(spec);
+    let mut objects = Vec::new();
+    let mut events: Vec<Event> = spec
+        .events
+        .iter()
+        .map(|e| {
+            let name = pascal_case(&e.name);
+            let mut lower = |fields: &[model::Field], sent: bool| -> Vec<Field> {
+                fields
+                    .iter()
+                    .map(|f| {
+                        let sent =
+                            sent || named_object(&f.ty).is_some_and(|n| answered.contains(n));
+                        lower_field(f, f.required, Placement::Data, sent, &scope, &mut objects)
+                    })
+                    .collect()
+            };
+            let payload = Struct {
+                name: name.clone(),
+                doc: e.summary.clone(),
+                fields: lower(&e.fields, false),
+                sent: false,
+                content: None,
+            };
+            let response = e.response.as_ref().map(|fields| Struct {
+                name: format!("{name}Response"),
+                doc: format!("The answer to a `{}` callback.", e.event_type.0),
+                fields: lower(fields, true),
+                sent: true,
+                content: None,
+            });
+            Event {
+                name,
+                event_type: e.event_type.0.clone(),
+                summary: e.summary.clone(),
+                summary_zh: e.summary_zh.clone(),
+                description: e.description.clone(),
+                docs: e.docs.clone(),
+                scopes: e.scopes.clone(),
+                payload,
+                response,
+                dedup_key: e.dedup_key.as_ref().map(|(path, _)| path.clone()),
+            }
+        })
+        .collect();
+    events.sort_by(|a, b| a.event_type.cmp(&b.event_type));
+    (events, objects)
+}
+
+/// The object a field declares inline, through arrays.
+fn named_object(ty: &TypeRef) -> Option<&str> {
+    match ty {
+        TypeRef::Array(inner) => named_object(inner),
+        TypeRef::Object(object) => Some(&object.name),
+        _ => None,
+    }
+}
+
+/// Names of the event objects that some callback answer holds, declared there or named.
+fn answer_objects(spec: &Spec) -> BTreeSet<&str> {
+    fn walk<'a>(ty: &'a TypeRef, spec: &'a Spec, out: &mut BTreeSet<&'a str>) {
+        match ty {
+            TypeRef::Array(inner) => walk(inner, spec, out),
+            TypeRef::Object(object) => {
+                out.insert(&object.name);
+                object.fields.iter().for_each(|f| walk(&f.ty, spec, out));
+            }
+            TypeRef::Named(name, _) => {
+                if out.insert(name)
+                    && let Some(object) = spec.event_objects().into_iter().find(|o| &o.name == name)
+                {
+                    object.fields.iter().for_each(|f| walk(&f.ty, spec, out));
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut names = BTreeSet::new();
+    for field in spec.events.iter().flat_map(|e| e.response.iter().flatten()) {
+        walk(&field.ty, spec, &mut names);
+    }
+    names
 }
 
 fn lower_endpoint(
@@ -491,7 +609,10 @@ fn content_access(
             (step, matches!(f.ty, TypeRef::Named(..)))
         })
     };
-    let tag_name = scope.contents.get(at.content.0.as_str()).copied().unwrap_or_default();
+    let tag_name = match &at.tag {
+        Some((tag, _)) => tag.as_str(),
+        None => scope.contents.get(at.content.0.as_str()).copied().unwrap_or_default(),
+    };
     let (tag, tag_is_enum) = field(&object.fields, tag_name)
         .unwrap_or((Step { field: tag_name.to_owned(), required: true }, false));
     let mut fields = &object.fields;

@@ -21,6 +21,7 @@ pub fn load(files: &[SourceFile], diags: &mut Diagnostics) -> Spec {
         spec.contents.extend(part.contents);
         spec.objects.extend(part.objects);
         spec.resources.extend(part.resources);
+        spec.events.extend(part.events);
         spec.unparsed |= part.unparsed;
         spec.broken.rate_limits.extend(part.broken.rate_limits);
         spec.broken.enums.extend(part.broken.enums);
@@ -66,7 +67,7 @@ fn load_file(file: &SourceFile) -> (Spec, Diagnostics) {
     let root = Node { cx: &cx, value: &value, path: String::new() };
     let Some(doc) = root.mapping(
         &mut diags,
-        &["rate_limits", "enums", "contents", "objects", "error_table", "resource"],
+        &["rate_limits", "enums", "contents", "objects", "error_table", "resource", "events"],
     ) else {
         return (spec, diags);
     };
@@ -110,6 +111,13 @@ fn load_file(file: &SourceFile) -> (Spec, Diagnostics) {
         && let Some(resource) = resource(&node, &mut diags)
     {
         spec.resources.push(resource);
+    }
+    if let Some(node) = doc.get("events") {
+        for (name, node) in node.entries(&mut diags) {
+            if let Some(event) = event_def(name, &node, &mut diags) {
+                spec.events.push(event);
+            }
+        }
     }
     (spec, diags)
 }
@@ -866,15 +874,80 @@ fn object_body(
     Some(ObjectDef { name, doc: doc?, fields: fields?, content, location: node.location() })
 }
 
-/// An object's `content: {type, text}`: the declaration and the dotted path of its text.
+/// An event or callback: its type, prose, scopes, payload fields and, for callbacks, the
+/// fields of the answer.
+fn event_def(name: String, node: &Node<'_>, diags: &mut Diagnostics) -> Option<EventDef> {
+    let f = node.mapping(
+        diags,
+        &[
+            "type",
+            "summary",
+            "summary_zh",
+            "description",
+            "docs",
+            "scopes",
+            "callback",
+            "fields",
+            "response",
+            "dedup_key",
+        ],
+    )?;
+    let event_type = f.required("type", diags).and_then(|n| Some((n.string(diags)?, n.location())));
+    let summary = f.req_string("summary", diags);
+    let summary_zh = f.opt_string("summary_zh", diags);
+    let description = f.opt_string("description", diags);
+    let docs = f.req_string("docs", diags);
+    let scopes = f.required("scopes", diags).map(|n| n.strings(diags));
+    let callback = f.opt_bool("callback", diags).unwrap_or(false);
+    let dedup_key = match f.get("dedup_key") {
+        Some(n) => Some((n.string(diags)?.split('.').map(str::to_owned).collect(), n.location())),
+        None => None,
+    };
+    let fields = f.required("fields", diags).map(|n| fields_of(&n, diags));
+    let response = match (f.get("response"), callback) {
+        (Some(n), true) => Some(fields_of(&n, diags)),
+        (Some(n), false) => {
+            diags.push(
+                &n.location(),
+                "only a callback (`callback: true`) answers with a `response`",
+            );
+            None
+        }
+        (None, true) => {
+            diags.push(&node.location(), "a callback needs `response`: the fields of its answer");
+            None
+        }
+        (None, false) => None,
+    };
+    Some(EventDef {
+        name,
+        event_type: event_type?,
+        summary: summary?,
+        summary_zh,
+        description,
+        docs: docs?,
+        scopes: scopes?.into_iter().map(|(s, _)| s).collect(),
+        fields: fields?,
+        response,
+        dedup_key,
+        location: node.location(),
+    })
+}
+
+/// An object's `content: {type, text, tag}`: the declaration, the dotted path of its text and
+/// the field naming its kind when that is not the declaration's `tag`.
 fn content_at(node: &Node<'_>, diags: &mut Diagnostics) -> Option<ContentAt> {
-    let f = node.mapping(diags, &["type", "text"])?;
+    let f = node.mapping(diags, &["type", "text", "tag"])?;
     let content = f.required("type", diags).and_then(|n| Some((n.string(diags)?, n.location())));
+    let tag = match f.get("tag") {
+        Some(n) => Some((n.string(diags)?, n.location())),
+        None => None,
+    };
     let text = f.required("text", diags).and_then(|n| {
         let path = n.string(diags)?;
         Some((path.split('.').map(str::to_owned).collect(), n.location()))
     });
-    Some(ContentAt { content: content?, text: text? })
+    Some(ContentAt { content: content?, tag, text: text? })
 }
 
 /// `items: string` shorthand.

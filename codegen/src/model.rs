@@ -17,6 +17,8 @@ pub struct Spec {
     pub objects: Vec<ObjectDef>,
     /// API resources with their endpoints.
     pub resources: Vec<Resource>,
+    /// Events and callbacks the platform pushes to apps.
+    pub events: Vec<EventDef>,
     /// Whether some file was not YAML, so that the spec is incomplete.
     pub unparsed: bool,
     /// What was declared but could not be loaded, each with its problem already reported:
@@ -37,6 +39,14 @@ impl Spec {
             self.contents.iter().flat_map(|c| &c.kinds).flat_map(|k| k.fields.iter().flatten()),
         ));
         objects
+    }
+
+    /// The objects declared inline in events and callback answers, nested ones included:
+    /// every event may name them with `type:`.
+    pub fn event_objects(&self) -> Vec<&ObjectDef> {
+        objects_in(
+            self.events.iter().flat_map(|e| e.fields.iter().chain(e.response.iter().flatten())),
+        )
     }
 }
 
@@ -370,6 +380,32 @@ pub struct ObjectDef {
 pub struct ContentAt {
     /// The content declaration.
     pub content: (String, Location),
+    /// The field naming the kind, when it is not the declaration's `tag` (events call a
+    /// message's `msg_type` `message_type`).
+    pub tag: Option<(String, Location)>,
     /// Field names from the object to the string holding the JSON text.
     pub text: (Vec<String>, Location),
+}
+
+/// An event or callback the platform pushes to apps (`im.message.receive_v1`).
+#[derive(Debug)]
+pub struct EventDef {
+    /// Spec name, which names the payload type (`message_receive_v1`).
+    pub name: String,
+    /// `header.event_type` as delivered.
+    pub event_type: (String, Location),
+    pub summary: String,
+    pub summary_zh: Option<String>,
+    pub description: Option<String>,
+    pub docs: String,
+    /// Scopes that let an app subscribe; any one suffices.
+    pub scopes: Vec<String>,
+    /// Fields of the envelope's `event` object.
+    pub fields: Vec<Field>,
+    /// Fields of the body a callback answers with; `None` for events, which are only acked.
+    pub response: Option<Vec<Field>>,
+    /// The path of required fields to the string that identifies a delivery for
+    /// deduplication (a message's id), when the event id does not.
+    pub dedup_key: Option<(Vec<String>, Location)>,
+    pub location: Location,
 }

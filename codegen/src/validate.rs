@@ -19,6 +19,7 @@ pub fn validate(spec: &Spec, diags: &mut Diagnostics) {
         shared_objects: shared_objects(spec, diags),
     };
     let codes = check_error_tables(spec, diags);
+    check_events(spec, &enums, diags);
     for object in &spec.objects {
         check_object(object, &enums, &spec.broken, diags);
     }
@@ -173,6 +174,18 @@ fn check_prose_lengths(spec: &Spec, diags: &mut Diagnostics) {
             check(&field.doc, &field.location, "`doc`", MAX_PROSE);
         }
     }
+    let mut pending: Vec<&Field> = Vec::new();
+    for event in &spec.events {
+        let at = &event.location;
+        check(&event.summary, at, "`summary`", MAX_SUMMARY);
+        if let Some(zh) = &event.summary_zh {
+            check(zh, at, "`summary_zh`", MAX_SUMMARY);
+        }
+        if let Some(description) = &event.description {
+            check(description, at, "`description`", MAX_PROSE);
+        }
+        pending.extend(event.fields.iter().chain(event.response.iter().flatten()));
+    }
     for resource in &spec.resources {
         check(&resource.doc, &resource.location, "`doc`", MAX_PROSE);
         for endpoint in &resource.endpoints {
@@ -185,19 +198,18 @@ fn check_prose_lengths(spec: &Spec, diags: &mut Diagnostics) {
                 check(description, at, "`description`", MAX_PROSE);
             }
             let fields = endpoint.path_params.iter().chain(&endpoint.query);
-            let mut pending: Vec<&Field> =
-                fields.chain(endpoint.body.iter().flatten()).chain(&endpoint.response).collect();
-            while let Some(field) = pending.pop() {
-                check(&field.doc, &field.location, "`doc`", MAX_PROSE);
-                let mut ty = &field.ty;
-                while let TypeRef::Array(inner) = ty {
-                    ty = inner;
-                }
-                if let TypeRef::Object(object) = ty {
-                    check(&object.doc, &object.location, "`doc`", MAX_PROSE);
-                    pending.extend(&object.fields);
-                }
-            }
+            pending.extend(fields.chain(endpoint.body.iter().flatten()).chain(&endpoint.response));
+        }
+    }
+    while let Some(field) = pending.pop() {
+        check(&field.doc, &field.location, "`doc`", MAX_PROSE);
+        let mut ty = &field.ty;
+        while let TypeRef::Array(inner) = ty {
+            ty = inner;
+        }
+        if let TypeRef::Object(object) = ty {
+            check(&object.doc, &object.location, "`doc`", MAX_PROSE);
+            pending.extend(&object.fields);
         }
     }
 }
@@ -799,6 +811,118 @@ fn check_object(object: &ObjectDef, types: &Types<'_>, broken: &Broken, diags: &
     }
 }
 
+/// Names the events module would declare besides the spec's: the enum of all events.
+const EVENT_MODULE_ITEMS: &[&str] = &["Event"];
+
+/// Events: names and types unique, docs a plain URL, fields naming what exists, and every
+/// type of the events module (payloads, answers, objects) named once.
+fn check_events(spec: &Spec, types: &Types<'_>, diags: &mut Diagnostics) {
+    let event_objects = spec.event_objects();
+    let mut scoped = Types {
+        enums: types.enums.clone(),
+        contents: types.contents.clone(),
+        shared_objects: types.shared_objects.clone(),
+    };
+    scoped.shared_objects.extend(event_objects.iter().map(|o| o.name.as_str()));
+    let mut module: BTreeMap<String, &Location> = BTreeMap::new();
+    let mut event_types: BTreeMap<&str, &Location> = BTreeMap::new();
+    for event in &spec.events {
+        let at = &event.location;
+        check_name(&event.name, at, "event name", diags);
+        let (event_type, type_at) = &event.event_type;
+        let well_formed = !event_type.is_empty()
+            && event_type.len() <= 128
+            && event_type
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'_');
+        if !well_formed {
+            diags.push(
+                type_at,
+                format!(
+                    "event type `{}` must be at most 128 of `a-z`, `0-9`, `.` and `_`",
+                    shorten(event_type)
+                ),
+            );
+        } else if let Some(first) = event_types.insert(event_type, type_at) {
+            diags
+                .push(type_at, format!("event type `{event_type}` is already declared at {first}"));
+        }
+        if !is_plain_url(&event.docs) {
+            diags.push(
+                at,
+                format!(
+                    "`docs` must be an https URL of at most {MAX_URL} characters, without spaces, quotes, brackets or parentheses, found `{}`",
+                    shorten(&event.docs)
+                ),
+            );
+        }
+        let payload = pascal_case(&event.name);
+        let answer = event.response.is_some().then(|| format!("{payload}Response"));
+        for name in std::iter::once(payload).chain(answer) {
+            if EVENT_MODULE_ITEMS.contains(&name.as_str()) {
+                diags.push(at, format!("event `{}` would be named `{name}`, which the events module declares itself; choose another name", event.name));
+            } else if let Some(first) = module.insert(name.clone(), at) {
+                diags.push(
+                    at,
+                    format!(
+                        "event `{}` gives the type `{name}`, which the item at {first} has already",
+                        event.name
+                    ),
+                );
+            }
+        }
+        for field in event.fields.iter().chain(event.response.iter().flatten()) {
+            check_field(field, &scoped, &spec.broken, diags);
+        }
+        if let Some((path, path_at)) = &event.dedup_key {
+            check_dedup_key(&event.fields, path, path_at, &event_objects, diags);
+        }
+    }
+    for object in event_objects {
+        let name = pascal_case(&object.name);
+        let clash = spec.enums.iter().any(|e| pascal_case(&e.name) == name)
+            || spec.contents.iter().any(|c| pascal_case(&c.name) == name)
+            || types.shared_objects.iter().any(|o| pascal_case(o) == name);
+        if clash || EVENT_MODULE_ITEMS.contains(&name.as_str()) {
+            diags.push(
+                &object.location,
+                format!("object `{}` has the name of an enum, content, shared object or item of the events module; choose another name", object.name),
+            );
+        } else if let Some(first) = module.insert(name.clone(), &object.location) {
+            diags.push(
+                &object.location,
+                format!("object `{}` gives the type `{name}`, which the item at {first} has already; declare an object once and name it elsewhere with `type: {}`", object.name, object.name),
+            );
+        }
+    }
+}
+
+/// A `dedup_key` is a path of required fields, through objects, to a required string.
+fn check_dedup_key(
+    fields: &[Field],
+    path: &[String],
+    at: &Location,
+    objects: &[&ObjectDef],
+    diags: &mut Diagnostics,
+) {
+    let mut fields = fields;
+    for (i, segment) in path.iter().enumerate() {
+        let last = i + 1 == path.len();
+        let field = fields.iter().find(|f| &f.name == segment).filter(|f| f.required);
+        match (field.map(|f| &f.ty), last) {
+            (Some(TypeRef::String), true) => return,
+            (Some(TypeRef::Object(inner)), false) => fields = &inner.fields,
+            (Some(TypeRef::Named(name, _)), false)
+                if let Some(object) = objects.iter().find(|o| &o.name == name) =>
+            {
+                fields = &object.fields;
+            }
+            _ => break,
+        }
+    }
+    diags.push(at, "`dedup_key` must be a path of required fields, through objects, to a required string of the payload");
+}
+
 /// An object's `content` names a declaration whose `tag` is one of the object's strings or
 /// enums, and a path of fields through inline objects to a string.
 fn check_content_at(
@@ -816,14 +940,15 @@ fn check_content_at(
         );
         return;
     };
-    match find(&object.fields, &content.tag) {
+    let (tag, tag_at) = at.tag.as_ref().map_or((&content.tag, location), |(t, l)| (t, l));
+    match find(&object.fields, tag) {
         Some(TypeRef::String) => {}
-        Some(TypeRef::Named(tag, _)) if types.contains_key(tag.as_str()) => {}
+        Some(TypeRef::Named(named, _)) if types.contains_key(named.as_str()) => {}
         _ => diags.push(
-            location,
+            tag_at,
             format!(
-                "object `{}` needs a string or enum field `{}`, the kind of `{name}`",
-                object.name, content.tag
+                "object `{}` needs a string or enum field `{tag}`, the kind of `{name}`",
+                object.name
             ),
         ),
     }

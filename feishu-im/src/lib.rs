@@ -48,6 +48,7 @@ pub mod fake;
 mod generated;
 mod runtime;
 
+pub use generated::events;
 pub use generated::*;
 pub use runtime::*;
 

@@ -4,6 +4,7 @@ mod contents;
 mod docs;
 mod enums;
 mod error_code;
+mod events;
 mod objects;
 mod resource;
 
@@ -75,6 +76,7 @@ pub fn emit(api: &Api) -> Result<Vec<GeneratedFile>, (String, String)> {
             //! Code generated from the spec: error codes, enums and one module per API version.
             mod enums;
             mod error_code;
+            pub mod events;
             #( pub mod #versions; )*
 
             #enum_exports
@@ -100,6 +102,7 @@ pub fn emit(api: &Api) -> Result<Vec<GeneratedFile>, (String, String)> {
         error_code::emit(&api.error_codes, &api.error_tables),
     ));
     files.push(file("enums.rs", "spec/ enums", enums::emit(&api.enums)));
+    files.push(file("events.rs", "spec/ events", events::emit(&api.events, &api.event_objects)));
     let shared: Vec<&Struct> =
         api.objects.iter().chain(api.contents.iter().flat_map(|c| &c.objects)).collect();
     if !api.contents.is_empty() {

@@ -160,6 +160,11 @@ pub(super) fn emit_object(object: &Struct) -> TokenStream {
     emit_struct(object, Role::Object, None)
 }
 
+/// An object type with docs of its own rather than its `doc` (an event's payload).
+pub(super) fn emit_object_with_doc(object: &Struct, docs: &str) -> TokenStream {
+    emit_struct(object, Role::Object, Some(docs))
+}
+
 /// Root types that `objects` name and do not declare themselves: what their file imports.
 pub(super) fn objects_of<'a>(
     objects: impl IntoIterator<Item = &'a Struct> + Clone,

@@ -203,6 +203,8 @@ pub(super) fn delete(
     }
     if let Some(chat) = state.chats.get_mut(&r.chat_id) {
         chat.dissolved = true;
+        let disbanded = super::events::chat_disbanded(&r.chat_id, &who.member_id(), &chat.name);
+        state.emit(disbanded);
     }
     Ok(chats::DeleteResponse {})
 }

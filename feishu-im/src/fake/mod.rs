@@ -53,6 +53,7 @@
 
 mod chat_widgets;
 mod chats;
+mod events;
 mod files;
 // The fake's HTTP server, shared with the workspace's test server; not part of the API.
 #[doc(hidden)]
@@ -76,6 +77,7 @@ use crate::{Client, ClientBuilder, Credentials, ErrorCode, RetryPolicy, UserAcce
 use http::HttpServer;
 use state::{App, State, User};
 
+pub use events::{DeliveryFault, DeliveryRecord, WebhookSubscription};
 pub use sample::{Sample, SampleCall, samples};
 
 /// A scripted answer for the next request to one endpoint.
@@ -173,6 +175,14 @@ impl ChatSeed {
 pub struct FakeFeishu {
     server: HttpServer,
     state: Arc<Mutex<State>>,
+    deliveries: Arc<events::Deliveries>,
+    delivering: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for FakeFeishu {
+    fn drop(&mut self) {
+        self.delivering.abort();
+    }
 }
 
 impl std::fmt::Debug for FakeFeishu {
@@ -207,12 +217,16 @@ impl FakeFeishu {
             let app = App { secret: secret.into(), store, bot_enabled: true, installed: true };
             state.apps.insert(id.into(), app);
         }
+        let (outbox, emitted) = tokio::sync::mpsc::unbounded_channel();
+        state.outbox = Some(outbox);
+        let deliveries = Arc::new(events::Deliveries::default());
+        let delivering = tokio::spawn(events::deliver_all(deliveries.clone(), emitted));
         let state = Arc::new(Mutex::new(state));
         let shared = state.clone();
         let server = HttpServer::start(move |request| serve::handle(&shared, request))
             .await
             .expect("the fake binds a loopback port");
-        FakeFeishu { server, state }
+        FakeFeishu { server, state, deliveries, delivering }
     }
 
     /// `http://127.0.0.1:<port>`.
@@ -388,11 +402,90 @@ impl FakeFeishu {
 
     /// A user says `text` in a chat, as if from a Feishu app: the message is stored as sent
     /// and listed like any other. Returns its id.
+    ///
+    /// The app receives `im.message.receive_v1` for it when subscribed
+    /// ([`FakeFeishu::subscribe_webhook`]).
     pub fn user_says(&self, chat_id: &str, open_id: &str, text: &str) -> String {
         let mut state = self.state();
         let id = format!("om_user{:08x}", state.messages.len() + 1);
-        state.messages.push(messages::stored(&id, chat_id, open_id, text));
+        let stored = messages::stored(&id, chat_id, open_id, text);
+        let chat_type = match state.chats.get(chat_id).map(|c| &c.mode) {
+            Some(ChatMode::P2p) => "p2p",
+            Some(ChatMode::Topic) => "topic_group",
+            _ => "group",
+        };
+        let event = events::message_received(
+            &id,
+            chat_id,
+            chat_type,
+            open_id,
+            &stored.content,
+            stored.created.count(),
+        );
+        state.messages.push(stored);
+        state.emit(event);
         id
+    }
+
+    /// Delivers the app's events to a webhook from now on: each state change that Feishu
+    /// reports (a user's message, members added, a chat disbanded) is posted there, in order.
+    pub fn subscribe_webhook(&self, subscription: WebhookSubscription) {
+        *self.deliveries.subscription.lock().unwrap_or_else(|e| e.into_inner()) =
+            Some(subscription);
+    }
+
+    /// Makes the next delivery go wrong this way; faults queue up, one per delivery.
+    pub fn delivery_fault(&self, fault: DeliveryFault) {
+        self.deliveries.faults.lock().unwrap_or_else(|e| e.into_inner()).push_back(fault);
+    }
+
+    /// Every delivery attempt so far, in order.
+    pub fn deliveries(&self) -> Vec<DeliveryRecord> {
+        self.deliveries.log.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Waits until at least `count` delivery attempts were made, for at most `limit`, and
+    /// returns them all.
+    pub async fn wait_for_deliveries(&self, count: usize, limit: Duration) -> Vec<DeliveryRecord> {
+        let deadline = tokio::time::Instant::now() + limit;
+        loop {
+            let notified = self.deliveries.delivered.notified();
+            let log = self.deliveries();
+            if log.len() >= count || tokio::time::Instant::now() >= deadline {
+                return log;
+            }
+            let _ = tokio::time::timeout_at(deadline, notified).await;
+        }
+    }
+
+    /// A user clicks a button of a card the bot sent: `card.action.trigger` with `value` goes
+    /// to the webhook at once, and its answer (HTTP status and body) comes back, as Feishu
+    /// shows it to the user. Returns `None` without a subscription.
+    pub async fn click_card(
+        &self,
+        message_id: &str,
+        open_id: &str,
+        value: serde_json::Value,
+    ) -> Option<(u16, serde_json::Value)> {
+        let subscription =
+            self.deliveries.subscription.lock().unwrap_or_else(|e| e.into_inner()).clone()?;
+        let emitted = {
+            let mut state = self.state();
+            let chat_id = state
+                .messages
+                .iter()
+                .find(|m| m.id == message_id)
+                .map(|m| m.chat_id.clone())
+                .unwrap_or_default();
+            state.issued += 1;
+            let token = format!("c-fake{:012x}", state.issued);
+            events::card_clicked(message_id, &chat_id, open_id, value, &token)
+        };
+        let (_, envelope) = self.deliveries.envelope(&emitted, subscription.token());
+        let http = reqwest::Client::new();
+        let (status, body) =
+            events::deliver(&http, &subscription, &envelope, Duration::ZERO, false).await;
+        Some((status, serde_json::from_str(&body).unwrap_or(serde_json::Value::String(body))))
     }
 
     /// The members of a chat: user open_ids and bot app ids.

@@ -612,6 +612,7 @@ fn create(state: &mut State, who: &Identity, r: CreateRequest) -> Result<CreateR
     }
     let chat = state.chats.get_mut(&r.chat_id).expect("checked");
     let mut pending = Vec::new();
+    let mut added = Vec::new();
     for member in known {
         if chat.members.contains(&member) {
             continue;
@@ -621,8 +622,17 @@ fn create(state: &mut State, who: &Identity, r: CreateRequest) -> Result<CreateR
         } else if chat.members.len() >= chat.member_cap {
             return Err(fail(ErrorCode::ChatMemberLimitReached));
         } else {
-            chat.members.push(member);
+            chat.members.push(member.clone());
+            added.push(member);
         }
+    }
+    let name = chat.name.clone();
+    let users: Vec<(String, String)> = added
+        .into_iter()
+        .filter_map(|id| state.users.get(&id).map(|u| (id, u.name.clone())))
+        .collect();
+    if !users.is_empty() {
+        state.emit(super::events::users_added(&r.chat_id, &who.member_id(), &name, &users));
     }
     Ok(CreateResponse {
         invalid_id_list: Vec::new(),

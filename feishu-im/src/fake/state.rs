@@ -201,9 +201,19 @@ pub(crate) struct State {
     pub token_requests: usize,
     /// Ids handed out to tabs and menus so far.
     pub widget_ids: u64,
+    /// Where state changes send the events they cause.
+    pub outbox: Option<tokio::sync::mpsc::UnboundedSender<super::events::Emitted>>,
 }
 
 impl State {
+    /// Queues an event for delivery to the app's subscription, if it has one.
+    pub(crate) fn emit(&self, emitted: super::events::Emitted) {
+        if let Some(outbox) = &self.outbox {
+            // The delivering task ends only with the fake.
+            let _ = outbox.send(emitted);
+        }
+    }
+
     pub(crate) fn new() -> Self {
         State {
             started: Instant::now(),
@@ -225,6 +235,7 @@ impl State {
             calls: HashMap::new(),
             token_requests: 0,
             widget_ids: 0,
+            outbox: None,
         }
     }
 

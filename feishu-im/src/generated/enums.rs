@@ -149,6 +149,161 @@ impl<'de> Deserialize<'de> for AppFeedCardUpdateField {
     }
 }
 
+/// How the card of a callback answer is given.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CallbackCardType {
+    /// `raw`: Card JSON, in the same schema version (1.0 or 2.0) as the card that was sent.
+    Raw,
+    /// `template`: A card built with the card builder, by `template_id`, optional `template_version_name` and `template_variable`.
+    Template,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(UnknownValue),
+}
+
+impl CallbackCardType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Raw => "raw",
+            Self::Template => "template",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    fn from_wire(value: String) -> Self {
+        match value.as_str() {
+            "raw" => Self::Raw,
+            "template" => Self::Template,
+            _ => Self::Unknown(UnknownValue::new(value)),
+        }
+    }
+}
+
+impl fmt::Display for CallbackCardType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for CallbackCardType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for CallbackCardType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from_wire)
+    }
+}
+
+/// Where the card or link a callback concerns is shown.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CallbackHost {
+    /// `im_message`: In a message.
+    ImMessage,
+    /// `im_top_notice`: In a chat's top notice (pinned at the top of the chat).
+    ImTopNotice,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(UnknownValue),
+}
+
+impl CallbackHost {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ImMessage => "im_message",
+            Self::ImTopNotice => "im_top_notice",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    fn from_wire(value: String) -> Self {
+        match value.as_str() {
+            "im_message" => Self::ImMessage,
+            "im_top_notice" => Self::ImTopNotice,
+            _ => Self::Unknown(UnknownValue::new(value)),
+        }
+    }
+}
+
+impl fmt::Display for CallbackHost {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for CallbackHost {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for CallbackHost {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from_wire)
+    }
+}
+
+/// The style of a toast shown in the client.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CallbackToastType {
+    /// `info`: A plain notice, without a status icon.
+    Info,
+    /// `success`: A success notice.
+    Success,
+    /// `error`: A failure notice.
+    Error,
+    /// `warning`: A warning.
+    Warning,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(UnknownValue),
+}
+
+impl CallbackToastType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Info => "info",
+            Self::Success => "success",
+            Self::Error => "error",
+            Self::Warning => "warning",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    fn from_wire(value: String) -> Self {
+        match value.as_str() {
+            "info" => Self::Info,
+            "success" => Self::Success,
+            "error" => Self::Error,
+            "warning" => Self::Warning,
+            _ => Self::Unknown(UnknownValue::new(value)),
+        }
+    }
+}
+
+impl fmt::Display for CallbackToastType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for CallbackToastType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for CallbackToastType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from_wire)
+    }
+}
+
 /// What clicking a chat menu does.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -920,6 +1075,59 @@ impl<'de> Deserialize<'de> for ContainerIdType {
     }
 }
 
+/// The kind of chat a received message is in.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum EventChatType {
+    /// `p2p`: A one-to-one chat.
+    P2p,
+    /// `group`: A group chat.
+    Group,
+    /// `topic_group`: A topic chat.
+    TopicGroup,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(UnknownValue),
+}
+
+impl EventChatType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::P2p => "p2p",
+            Self::Group => "group",
+            Self::TopicGroup => "topic_group",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    fn from_wire(value: String) -> Self {
+        match value.as_str() {
+            "p2p" => Self::P2p,
+            "group" => Self::Group,
+            "topic_group" => Self::TopicGroup,
+            _ => Self::Unknown(UnknownValue::new(value)),
+        }
+    }
+}
+
+impl fmt::Display for EventChatType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for EventChatType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for EventChatType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from_wire)
+    }
+}
+
 /// What a feed card button does when pressed.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1522,6 +1730,55 @@ impl<'de> Deserialize<'de> for MembershipApproval {
     }
 }
 
+/// Whether the sender or a mentioned party of a received message is a user or a bot.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum MessagePartyType {
+    /// `user`: A user.
+    User,
+    /// `bot`: A bot.
+    Bot,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(UnknownValue),
+}
+
+impl MessagePartyType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::User => "user",
+            Self::Bot => "bot",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    fn from_wire(value: String) -> Self {
+        match value.as_str() {
+            "user" => Self::User,
+            "bot" => Self::Bot,
+            _ => Self::Unknown(UnknownValue::new(value)),
+        }
+    }
+}
+
+impl fmt::Display for MessagePartyType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for MessagePartyType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for MessagePartyType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from_wire)
+    }
+}
+
 /// What kind of resource a message resource download names.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -2079,6 +2336,55 @@ impl<'de> Deserialize<'de> for PostTag {
     }
 }
 
+/// Who added or removed a reaction.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ReactionOperatorType {
+    /// `user`: A user; `user_id` says who.
+    User,
+    /// `app`: An app; `app_id` says which.
+    App,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(UnknownValue),
+}
+
+impl ReactionOperatorType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::User => "user",
+            Self::App => "app",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    fn from_wire(value: String) -> Self {
+        match value.as_str() {
+            "user" => Self::User,
+            "app" => Self::App,
+            _ => Self::Unknown(UnknownValue::new(value)),
+        }
+    }
+}
+
+impl fmt::Display for ReactionOperatorType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ReactionOperatorType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for ReactionOperatorType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from_wire)
+    }
+}
+
 /// Why the reactions of one message could not be queried in a batch query.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -2127,6 +2433,63 @@ impl Serialize for ReactionQueryFailReason {
 }
 
 impl<'de> Deserialize<'de> for ReactionQueryFailReason {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from_wire)
+    }
+}
+
+/// Who recalled a message.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RecallType {
+    /// `message_owner`: The sender.
+    MessageOwner,
+    /// `group_owner`: The chat owner.
+    GroupOwner,
+    /// `group_manager`: A chat manager.
+    GroupManager,
+    /// `enterprise_manager`: A tenant administrator.
+    EnterpriseManager,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(UnknownValue),
+}
+
+impl RecallType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::MessageOwner => "message_owner",
+            Self::GroupOwner => "group_owner",
+            Self::GroupManager => "group_manager",
+            Self::EnterpriseManager => "enterprise_manager",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+
+    fn from_wire(value: String) -> Self {
+        match value.as_str() {
+            "message_owner" => Self::MessageOwner,
+            "group_owner" => Self::GroupOwner,
+            "group_manager" => Self::GroupManager,
+            "enterprise_manager" => Self::EnterpriseManager,
+            _ => Self::Unknown(UnknownValue::new(value)),
+        }
+    }
+}
+
+impl fmt::Display for RecallType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for RecallType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for RecallType {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         String::deserialize(deserializer).map(Self::from_wire)
     }

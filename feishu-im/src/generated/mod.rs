@@ -6,21 +6,23 @@ mod enums;
 
 mod error_code;
 
+pub mod events;
 pub mod v1;
 pub mod v2;
 
 pub use enums::{
-    AppFeedCardFailReason, AppFeedCardUpdateField, ChatMenuActionType,
-    ChatMenuUpdateField, ChatMessageVisibility, ChatMode, ChatPermission, ChatSearchMode,
-    ChatSearchSorter, ChatSearchType, ChatSortType, ChatStatus, ChatTabType, ChatTag,
-    ChatType, ContainerIdType, FeedCardButtonActionType, FeedCardButtonType,
-    FeedStatusLabelType, FileType, FollowUpLanguage, ForwardReceiveIdType,
-    GroupMessageType, ImageType, MemberIdType, MembershipApproval, MessageResourceType,
+    AppFeedCardFailReason, AppFeedCardUpdateField, CallbackCardType, CallbackHost,
+    CallbackToastType, ChatMenuActionType, ChatMenuUpdateField, ChatMessageVisibility,
+    ChatMode, ChatPermission, ChatSearchMode, ChatSearchSorter, ChatSearchType,
+    ChatSortType, ChatStatus, ChatTabType, ChatTag, ChatType, ContainerIdType,
+    EventChatType, FeedCardButtonActionType, FeedCardButtonType, FeedStatusLabelType,
+    FileType, FollowUpLanguage, ForwardReceiveIdType, GroupMessageType, ImageType,
+    MemberIdType, MembershipApproval, MessagePartyType, MessageResourceType,
     MessageSearchAttachmentType, MessageSearchChatType, MessageSearchSenderType,
     MessageSortType, ModerationPermission, MsgType, P2pTargetType, PostTag,
-    ReactionQueryFailReason, ReceiveIdType, RestrictedModePermission, SenderType,
-    ShareCardPermission, ShareLinkValidityPeriod, SucceedType, TagBizType, TagType,
-    TopNoticeActionType, UserIdType,
+    ReactionOperatorType, ReactionQueryFailReason, RecallType, ReceiveIdType,
+    RestrictedModePermission, SenderType, ShareCardPermission, ShareLinkValidityPeriod,
+    SucceedType, TagBizType, TagType, TopNoticeActionType, UserIdType,
 };
 
 pub use error_code::ErrorCode;

@@ -86,3 +86,27 @@ impl UnknownContent {
         &self.json
     }
 }
+
+/// An event whose type the spec does not describe, in [`Event::Unknown`](crate::events::Event):
+/// its type and its `event` object, kept as delivered.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnknownEvent {
+    event_type: String,
+    event: serde_json::Value,
+}
+
+impl UnknownEvent {
+    pub(crate) fn new(event_type: &str, event: serde_json::Value) -> Self {
+        UnknownEvent { event_type: event_type.to_owned(), event }
+    }
+
+    /// `header.event_type`, as delivered.
+    pub fn event_type(&self) -> &str {
+        &self.event_type
+    }
+
+    /// The `event` object, as delivered.
+    pub fn event(&self) -> &serde_json::Value {
+        &self.event
+    }
+}

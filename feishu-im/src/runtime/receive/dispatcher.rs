@@ -1,0 +1,170 @@
+//! From a verified plaintext delivery to the app's handler: decode, deduplicate, then run the
+//! handler after the ack (events) or before the answer (callbacks). Webhooks and the long
+//! connection share it.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use serde_json::value::RawValue;
+use tokio_util::task::TaskTracker;
+
+use crate::events::Event;
+use crate::receive::{Dedup, Delivery, EventHeader, Handler, MemoryDedup, ReceiveError};
+
+/// How long a claim lasts: Feishu re-delivers for up to about 7 hours (15 s, 5 min, 1 h, 6 h).
+pub const DEFAULT_DEDUP_TTL: Duration = Duration::from_secs(8 * 3600);
+
+/// How long a callback's handler may take: Feishu waits 3 s for the answer.
+pub const DEFAULT_CALLBACK_DEADLINE: Duration = Duration::from_millis(2_500);
+
+/// Runs the app's [`Handler`] on deliveries, once per deduplication key. Clones share the
+/// handler, the dedup store and the running handlers.
+#[derive(Clone)]
+pub struct Dispatcher {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    handler: Box<dyn Handler>,
+    dedup: Arc<dyn Dedup>,
+    dedup_ttl: Duration,
+    callback_deadline: Duration,
+    tasks: TaskTracker,
+    warned: AtomicBool,
+}
+
+impl std::fmt::Debug for Dispatcher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Dispatcher")
+            .field("dedup_ttl", &self.inner.dedup_ttl)
+            .field("callback_deadline", &self.inner.callback_deadline)
+            .field("running", &self.inner.tasks.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builds a [`Dispatcher`].
+#[must_use]
+pub struct DispatcherBuilder {
+    handler: Box<dyn Handler>,
+    dedup: Arc<dyn Dedup>,
+    dedup_ttl: Duration,
+    callback_deadline: Duration,
+}
+
+impl DispatcherBuilder {
+    /// Where handled deliveries are remembered; a shared store serves many instances. Default:
+    /// [`MemoryDedup::default`].
+    pub fn dedup(mut self, dedup: Arc<dyn Dedup>) -> Self {
+        self.dedup = dedup;
+        self
+    }
+
+    /// How long a delivery is remembered. Default: [`DEFAULT_DEDUP_TTL`].
+    pub fn dedup_ttl(mut self, ttl: Duration) -> Self {
+        self.dedup_ttl = ttl;
+        self
+    }
+
+    /// How long a callback's handler may take before the callback is answered with an error.
+    /// Default: [`DEFAULT_CALLBACK_DEADLINE`].
+    pub fn callback_deadline(mut self, deadline: Duration) -> Self {
+        self.callback_deadline = deadline;
+        self
+    }
+
+    /// The dispatcher.
+    pub fn build(self) -> Dispatcher {
+        Dispatcher {
+            inner: Arc::new(Inner {
+                handler: self.handler,
+                dedup: self.dedup,
+                dedup_ttl: self.dedup_ttl,
+                callback_deadline: self.callback_deadline,
+                tasks: TaskTracker::new(),
+                warned: AtomicBool::new(false),
+            }),
+        }
+    }
+}
+
+/// What became of a delivery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    /// An event: its handler runs on a task of its own.
+    Acked,
+    /// A repeat of a delivery already handled.
+    Duplicate,
+    /// A callback's answer (`None`: the handler had nothing to say).
+    Answered(Option<Vec<u8>>),
+}
+
+impl Dispatcher {
+    /// A dispatcher that runs `handler`.
+    pub fn builder(handler: impl Handler) -> DispatcherBuilder {
+        DispatcherBuilder {
+            handler: Box::new(handler),
+            dedup: Arc::new(MemoryDedup::default()),
+            dedup_ttl: DEFAULT_DEDUP_TTL,
+            callback_deadline: DEFAULT_CALLBACK_DEADLINE,
+        }
+    }
+
+    /// Waits for every running handler to finish, and starts no new one: call it when the
+    /// server stops taking requests.
+    pub async fn shutdown(&self) {
+        self.inner.tasks.close();
+        self.inner.tasks.wait().await;
+    }
+
+    /// How many event handlers are running.
+    pub fn running(&self) -> usize {
+        self.inner.tasks.len()
+    }
+
+    /// Decodes, deduplicates and handles a delivery already verified.
+    pub(crate) async fn dispatch(
+        &self,
+        header: EventHeader,
+        event: &RawValue,
+    ) -> Result<Outcome, ReceiveError> {
+        let event = Event::decode(&header.event_type, event.get()).map_err(|e| {
+            ReceiveError::Decode { event_type: header.event_type.clone(), reason: e.to_string() }
+        })?;
+        // A message may come again under a new event id: its id is the key.
+        let key = format!("{}:{}", header.app_id, event.dedup_key().unwrap_or(&header.event_id));
+        match self.inner.dedup.claim(&key, self.inner.dedup_ttl).await {
+            Ok(true) => {}
+            Ok(false) => return Ok(Outcome::Duplicate),
+            Err(error) => {
+                if !self.inner.warned.swap(true, Ordering::Relaxed) {
+                    tracing::warn!(%error, "dedup store unavailable; handling deliveries without it");
+                }
+            }
+        }
+        if self.inner.tasks.is_closed() {
+            return Err(ReceiveError::ShuttingDown);
+        }
+        let callback = event.is_callback();
+        let delivery = Delivery { header, event };
+        if callback {
+            let handled = self.inner.handler.handle(delivery);
+            return match tokio::time::timeout(self.inner.callback_deadline, handled).await {
+                Ok(Ok(reply)) => Ok(Outcome::Answered(reply.into_body())),
+                Ok(Err(error)) => Err(ReceiveError::Handler { reason: error.to_string() }),
+                Err(_) => Err(ReceiveError::Handler {
+                    reason: format!("no answer within {:?}", self.inner.callback_deadline),
+                }),
+            };
+        }
+        let event_type = delivery.header.event_type.clone();
+        let handled = self.inner.handler.handle(delivery);
+        self.inner.tasks.spawn(async move {
+            if let Err(error) = handled.await {
+                tracing::warn!(event_type, %error, "event handler failed");
+            }
+        });
+        Ok(Outcome::Acked)
+    }
+}

@@ -1,0 +1,47 @@
+//! Receiving events and callbacks: the webhook, deduplication and dispatch to the app's
+//! handler. The typed events themselves are in [`crate::events`].
+//!
+//! ```no_run
+//! use feishu_im::events::Event;
+//! use feishu_im::receive::{Delivery, Dispatcher, HandlerError, Reply, Webhook};
+//!
+//! async fn on_delivery(delivery: Delivery) -> Result<Reply, HandlerError> {
+//!     if let Event::MessageReceiveV1(received) = &delivery.event {
+//!         println!("message {}", received.message.message_id);
+//!     }
+//!     Ok(Reply::ack())
+//! }
+//!
+//! let webhook = Webhook::builder(Dispatcher::builder(on_delivery).build())
+//!     .verification_token("v-token")
+//!     .encrypt_key("encrypt-key")
+//!     .build();
+//! // In any HTTP server: `webhook.handle(&headers, &body).await` gives the answer, or an
+//! // error whose `status()` to answer with.
+//! # drop(webhook);
+//! ```
+
+mod crypto;
+mod dedup;
+mod dispatcher;
+mod envelope;
+mod error;
+mod handler;
+#[cfg(feature = "webhook-server")]
+mod serve;
+mod webhook;
+
+pub use dedup::{Dedup, DedupError, MemoryDedup};
+pub use dispatcher::{DEFAULT_CALLBACK_DEADLINE, DEFAULT_DEDUP_TTL, Dispatcher, DispatcherBuilder};
+pub use envelope::EventHeader;
+pub use error::ReceiveError;
+pub use handler::{Delivery, Handler, HandlerError, HandlerFuture, Reply};
+#[cfg(feature = "webhook-server")]
+pub use serve::serve;
+pub use webhook::{
+    DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMESTAMP_WINDOW, Received, Webhook, WebhookBuilder,
+    WebhookReply,
+};
+
+#[cfg(feature = "fake")]
+pub(crate) use crypto::{encrypt, signature};

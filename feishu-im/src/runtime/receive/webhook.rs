@@ -1,0 +1,236 @@
+//! The webhook ("request URL") mode: each delivery is an HTTP POST, verified, decrypted and
+//! dispatched here, independent of any web framework.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use http::HeaderMap;
+use serde::Deserialize;
+
+use crate::Secret;
+use crate::receive::crypto::{decrypt, same_secret, signature_matches};
+use crate::receive::dispatcher::Outcome;
+use crate::receive::envelope::Envelope;
+use crate::receive::{Dispatcher, ReceiveError};
+
+/// How far a request's timestamp may be from now by default.
+pub const DEFAULT_TIMESTAMP_WINDOW: Duration = Duration::from_secs(300);
+
+/// The largest body accepted by default: deliveries are a few kilobytes.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 1 << 20;
+
+const TIMESTAMP: &str = "x-lark-request-timestamp";
+const NONCE: &str = "x-lark-request-nonce";
+const SIGNATURE: &str = "x-lark-signature";
+
+/// Verifies, decrypts and dispatches webhook deliveries.
+///
+/// - With an Encrypt Key, bodies are decrypted (AES-256-CBC) and every event must carry a
+///   valid `X-Lark-Signature` over the raw bytes, compared in constant time, with a timestamp
+///   inside the window. `url_verification` comes unsigned, and is checked by its token.
+/// - With a verification token, every delivery must carry it.
+/// - Events are acknowledged at once and handled after; callbacks are answered with what
+///   their handler returns.
+///
+/// Set both secrets: without an Encrypt Key anyone who knows the URL can post events.
+#[derive(Clone)]
+pub struct Webhook {
+    dispatcher: Dispatcher,
+    verification_token: Option<Secret>,
+    encrypt_key: Option<Secret>,
+    timestamp_window: Duration,
+    max_body_bytes: usize,
+}
+
+impl std::fmt::Debug for Webhook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Webhook")
+            .field("verification_token", &self.verification_token)
+            .field("encrypt_key", &self.encrypt_key)
+            .field("timestamp_window", &self.timestamp_window)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builds a [`Webhook`].
+#[must_use]
+#[derive(Debug)]
+pub struct WebhookBuilder {
+    webhook: Webhook,
+}
+
+impl WebhookBuilder {
+    /// The app's Verification Token, checked on every delivery.
+    pub fn verification_token(mut self, token: impl Into<Secret>) -> Self {
+        self.webhook.verification_token = Some(token.into());
+        self
+    }
+
+    /// The app's Encrypt Key: bodies are then encrypted and signed.
+    pub fn encrypt_key(mut self, key: impl Into<Secret>) -> Self {
+        self.webhook.encrypt_key = Some(key.into());
+        self
+    }
+
+    /// How far a signed request's timestamp may be from now. Default:
+    /// [`DEFAULT_TIMESTAMP_WINDOW`].
+    pub fn timestamp_window(mut self, window: Duration) -> Self {
+        self.webhook.timestamp_window = window;
+        self
+    }
+
+    /// The largest body accepted. Default: [`DEFAULT_MAX_BODY_BYTES`].
+    pub fn max_body_bytes(mut self, limit: usize) -> Self {
+        self.webhook.max_body_bytes = limit;
+        self
+    }
+
+    /// The webhook.
+    pub fn build(self) -> Webhook {
+        self.webhook
+    }
+}
+
+/// What a webhook answered, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Received {
+    /// `url_verification`, answered with its challenge.
+    Challenge,
+    /// An event, acknowledged; its handler runs after.
+    Event,
+    /// A repeat of a delivery already handled, acknowledged.
+    Duplicate,
+    /// A callback, answered with its handler's reply.
+    Callback,
+}
+
+/// A webhook's HTTP answer to a delivery: status 200 and a JSON body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct WebhookReply {
+    /// What the delivery was.
+    pub received: Received,
+    /// The JSON body to answer with.
+    pub body: Vec<u8>,
+}
+
+#[derive(Deserialize)]
+struct Encrypted {
+    encrypt: Option<String>,
+}
+
+impl Webhook {
+    /// A webhook that hands deliveries to `dispatcher`.
+    pub fn builder(dispatcher: Dispatcher) -> WebhookBuilder {
+        WebhookBuilder {
+            webhook: Webhook {
+                dispatcher,
+                verification_token: None,
+                encrypt_key: None,
+                timestamp_window: DEFAULT_TIMESTAMP_WINDOW,
+                max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            },
+        }
+    }
+
+    /// The dispatcher, to shut down when the server stops.
+    pub fn dispatcher(&self) -> &Dispatcher {
+        &self.dispatcher
+    }
+
+    /// The largest body accepted: adapters stop reading beyond it.
+    pub fn max_body_bytes(&self) -> usize {
+        self.max_body_bytes
+    }
+
+    /// Handles one delivery: its headers and its body, as received.
+    ///
+    /// # Errors
+    ///
+    /// A [`ReceiveError`] says why the delivery was refused; answer with its
+    /// [`status`](ReceiveError::status).
+    pub async fn handle(
+        &self,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> Result<WebhookReply, ReceiveError> {
+        if body.len() > self.max_body_bytes {
+            return Err(ReceiveError::BodyTooLarge { limit: self.max_body_bytes });
+        }
+        let signed = self.check_signature(headers, body)?;
+        let malformed =
+            |e: &dyn std::fmt::Display| ReceiveError::Malformed { reason: e.to_string() };
+        let outer: Encrypted = serde_json::from_slice(body).map_err(|e| malformed(&e))?;
+        let plain = match (outer.encrypt, &self.encrypt_key) {
+            (Some(text), Some(key)) => decrypt(key, &text)
+                .map_err(|failure| ReceiveError::Undecryptable { reason: failure.describe() })?,
+            (Some(_), None) => {
+                return Err(ReceiveError::Encryption(
+                    "the body is encrypted, and no Encrypt Key is set",
+                ));
+            }
+            (None, Some(_)) => {
+                return Err(ReceiveError::Encryption(
+                    "an Encrypt Key is set, and the body is not encrypted",
+                ));
+            }
+            (None, None) => body.to_vec(),
+        };
+        match Envelope::parse(&plain).map_err(|reason| ReceiveError::Malformed { reason })? {
+            Envelope::Challenge { challenge, token } => {
+                self.check_token(token.as_ref())?;
+                let body = serde_json::to_vec(&serde_json::json!({ "challenge": challenge }))
+                    .map_err(|e| malformed(&e))?;
+                Ok(WebhookReply { received: Received::Challenge, body })
+            }
+            Envelope::Event { header, token, event } => {
+                // Only the challenge may come unsigned when there is a key to sign with.
+                if self.encrypt_key.is_some() && !signed {
+                    return Err(ReceiveError::MissingSignature);
+                }
+                self.check_token(token.as_ref())?;
+                let (received, body) = match self.dispatcher.dispatch(header, event).await? {
+                    Outcome::Acked => (Received::Event, ACK.to_vec()),
+                    Outcome::Duplicate => (Received::Duplicate, ACK.to_vec()),
+                    Outcome::Answered(answer) => {
+                        (Received::Callback, answer.unwrap_or_else(|| b"{}".to_vec()))
+                    }
+                };
+                Ok(WebhookReply { received, body })
+            }
+        }
+    }
+
+    /// Checks the signature when the request carries one (`Ok(true)`), or when it must.
+    fn check_signature(&self, headers: &HeaderMap, body: &[u8]) -> Result<bool, ReceiveError> {
+        let Some(key) = &self.encrypt_key else { return Ok(false) };
+        let header = |name| headers.get(name).and_then(|v| v.to_str().ok());
+        let (Some(timestamp), Some(nonce), Some(signature)) =
+            (header(TIMESTAMP), header(NONCE), header(SIGNATURE))
+        else {
+            return Ok(false);
+        };
+        if !signature_matches(signature, timestamp, nonce, key, body) {
+            return Err(ReceiveError::BadSignature);
+        }
+        let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_secs();
+        let sent: u64 = timestamp.trim().parse().map_err(|_| ReceiveError::BadSignature)?;
+        let skew = now.abs_diff(sent);
+        if skew > self.timestamp_window.as_secs() {
+            return Err(ReceiveError::StaleTimestamp { skew_seconds: skew });
+        }
+        Ok(true)
+    }
+
+    fn check_token(&self, token: Option<&Secret>) -> Result<(), ReceiveError> {
+        match (&self.verification_token, token) {
+            (None, _) => Ok(()),
+            (Some(expected), Some(given)) if same_secret(given.expose(), expected) => Ok(()),
+            (Some(_), _) => Err(ReceiveError::BadToken),
+        }
+    }
+}
+
+/// The body that acknowledges an event.
+const ACK: &[u8] = br#"{"msg":"success"}"#;

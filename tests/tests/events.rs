@@ -1,0 +1,359 @@
+//! Receiving: the fake delivers events to a real webhook server on 127.0.0.1, signed and
+//! encrypted as Feishu does; the webhook verifies, decrypts, deduplicates and dispatches them.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use feishu_im::events::Event;
+use feishu_im::fake::{ChatSeed, DeliveryFault, FakeFeishu, WebhookSubscription};
+use feishu_im::receive::{
+    Delivery, Dispatcher, HandlerError, MemoryDedup, ReceiveError, Received, Reply, Webhook,
+};
+use feishu_im::v1::chat_members::CreateRequest;
+use feishu_im::v1::chats::DeleteRequest;
+use serde_json::json;
+use tokio::net::TcpListener;
+
+const KEY: &str = "test-encrypt-key-1";
+const TOKEN: &str = "test-verification-token";
+const WAIT: Duration = Duration::from_secs(10);
+
+/// A webhook server on loopback that records each delivery its handler sees.
+struct Bot {
+    url: String,
+    seen: Arc<Mutex<Vec<Delivery>>>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Bot {
+    async fn start(webhook: impl FnOnce(Dispatcher) -> Webhook) -> Bot {
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let record = seen.clone();
+        let dispatcher = Dispatcher::builder(move |delivery: Delivery| {
+            let record = record.clone();
+            async move {
+                let answer = match &delivery.event {
+                    Event::CardActionTrigger(_) => Some(json!({
+                        "toast": {"type": "success", "content": "clicked"},
+                    })),
+                    _ => None,
+                };
+                record.lock().unwrap().push(delivery);
+                Ok::<_, HandlerError>(match answer {
+                    Some(answer) => Reply::answer(&answer)?,
+                    None => Reply::ack(),
+                })
+            }
+        })
+        .build();
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/", listener.local_addr().unwrap());
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server =
+            tokio::spawn(feishu_im::receive::serve(listener, webhook(dispatcher), async {
+                let _ = stopped.await;
+            }));
+        Bot { url, seen, stop: Some(stop), server }
+    }
+
+    async fn secure() -> Bot {
+        Bot::start(|d| Webhook::builder(d).encrypt_key(KEY).verification_token(TOKEN).build()).await
+    }
+
+    fn subscription(&self) -> WebhookSubscription {
+        WebhookSubscription::new(&self.url, TOKEN).encrypt_key(KEY)
+    }
+
+    async fn wait_seen(&self, count: usize) -> Vec<Delivery> {
+        for _ in 0..500 {
+            let seen = self.seen.lock().unwrap().clone();
+            if seen.len() >= count {
+                return seen;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        self.seen.lock().unwrap().clone()
+    }
+
+    async fn stop(mut self) -> Vec<Delivery> {
+        let _ = self.stop.take().unwrap().send(());
+        self.server.await.unwrap().unwrap();
+        self.seen.lock().unwrap().clone()
+    }
+}
+
+fn message_ids(seen: &[Delivery]) -> Vec<String> {
+    seen.iter()
+        .filter_map(|d| match &d.event {
+            Event::MessageReceiveV1(m) => Some(m.message.message_id.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_users_message_arrives_typed_once_even_when_delivered_twice() {
+    let fake = FakeFeishu::start().await;
+    let alice = fake.add_user("alice", "Alice");
+    fake.seed_chat(ChatSeed::public("oc_ev").members([alice.as_str(), FakeFeishu::APP_ID]));
+    let bot = Bot::secure().await;
+    fake.subscribe_webhook(bot.subscription());
+
+    fake.delivery_fault(DeliveryFault::Duplicate);
+    let first = fake.user_says("oc_ev", &alice, "hello");
+    let second = fake.user_says("oc_ev", &alice, "again");
+    let log = fake.wait_for_deliveries(3, WAIT).await;
+    assert_eq!(log.len(), 3, "{log:?}");
+    assert!(log.iter().all(|r| r.status == 200), "{log:?}");
+    assert_eq!(log[0].event_id, log[1].event_id, "a re-delivery keeps its event id");
+
+    let seen = bot.stop().await;
+    assert_eq!(message_ids(&seen), [first, second], "each message handled once, in order");
+    let Event::MessageReceiveV1(received) = &seen[0].event else { panic!() };
+    assert_eq!(
+        received.sender.sender_id.as_ref().unwrap().open_id.as_deref(),
+        Some(alice.as_str())
+    );
+    assert_eq!(received.message.chat_id, "oc_ev");
+    let content = received.message.content().unwrap();
+    assert_eq!(format!("{content:?}"), r#"Text(TextReceivedContent { text: "hello" })"#);
+    assert_eq!(seen[0].header.app_id, FakeFeishu::APP_ID);
+    assert!(seen[0].header.create_time.is_some());
+}
+
+#[tokio::test]
+async fn bad_signatures_and_stale_timestamps_are_refused_and_the_retry_is_handled() {
+    let fake = FakeFeishu::start().await;
+    let alice = fake.add_user("alice", "Alice");
+    fake.seed_chat(ChatSeed::public("oc_ev").members([alice.as_str(), FakeFeishu::APP_ID]));
+    let bot = Bot::secure().await;
+    fake.subscribe_webhook(bot.subscription());
+
+    fake.delivery_fault(DeliveryFault::BadSignature);
+    fake.delivery_fault(DeliveryFault::Stale(Duration::from_secs(3600)));
+    let first = fake.user_says("oc_ev", &alice, "one");
+    fake.user_says("oc_ev", &alice, "two");
+    let log = fake.wait_for_deliveries(3, WAIT).await;
+    let statuses: Vec<u16> = log.iter().map(|r| r.status).collect();
+    assert_eq!(statuses, [401, 200, 401], "{log:?}");
+    assert!(log[2].body.contains("timestamp"), "{}", log[2].body);
+    assert!(!log.iter().any(|r| r.body.contains(KEY) || r.body.contains(TOKEN)));
+    assert_eq!(message_ids(&bot.stop().await), [first]);
+}
+
+#[tokio::test]
+async fn out_of_order_and_late_deliveries_each_arrive_once() {
+    let fake = FakeFeishu::start().await;
+    let alice = fake.add_user("alice", "Alice");
+    fake.seed_chat(ChatSeed::public("oc_ev").members([alice.as_str(), FakeFeishu::APP_ID]));
+    let bot = Bot::secure().await;
+    fake.subscribe_webhook(bot.subscription());
+    fake.delivery_fault(DeliveryFault::OutOfOrder);
+    fake.delivery_fault(DeliveryFault::Late(Duration::from_millis(200)));
+    let a = fake.user_says("oc_ev", &alice, "a");
+    let b = fake.user_says("oc_ev", &alice, "b");
+    let c = fake.user_says("oc_ev", &alice, "c");
+    bot.wait_seen(3).await;
+    assert_eq!(message_ids(&bot.stop().await), [b, a, c]);
+}
+
+#[tokio::test]
+async fn member_and_chat_changes_arrive_as_typed_events() {
+    let fake = FakeFeishu::start().await;
+    let owner = fake.add_user("owner", "Owner");
+    let bob = fake.add_user("bob", "Bob");
+    fake.seed_chat(
+        ChatSeed::public("oc_team")
+            .owner(FakeFeishu::APP_ID)
+            .members([owner.as_str(), FakeFeishu::APP_ID]),
+    );
+    let bot = Bot::secure().await;
+    fake.subscribe_webhook(bot.subscription());
+    let client = fake.client();
+    client.chat_members().create(&CreateRequest::new("oc_team", [bob.as_str()])).await.unwrap();
+    client.chats().delete(&DeleteRequest::new("oc_team")).await.unwrap();
+    let seen = bot.wait_seen(2).await;
+    bot.stop().await;
+    let Event::ChatMemberUserAddedV1(added) = &seen[0].event else { panic!("{:?}", seen[0]) };
+    assert_eq!(added.chat_id, "oc_team");
+    let users: Vec<_> = added.users.iter().map(|u| u.name.clone()).collect();
+    assert_eq!(users, [Some("Bob".to_owned())]);
+    let Event::ChatDisbandedV1(disbanded) = &seen[1].event else { panic!("{:?}", seen[1]) };
+    assert_eq!(disbanded.chat_id, "oc_team");
+}
+
+#[tokio::test]
+async fn a_card_click_is_answered_with_the_handlers_toast() {
+    let fake = FakeFeishu::start().await;
+    let alice = fake.add_user("alice", "Alice");
+    fake.seed_chat(ChatSeed::public("oc_ev").members([alice.as_str(), FakeFeishu::APP_ID]));
+    let message = fake.user_says("oc_ev", &alice, "card host");
+    let bot = Bot::secure().await;
+    fake.subscribe_webhook(bot.subscription());
+    let (status, answer) =
+        fake.click_card(&message, &alice, json!({"action": "approve"})).await.unwrap();
+    assert_eq!(status, 200);
+    assert_eq!(answer["toast"]["content"], "clicked");
+    let seen = bot.stop().await;
+    let Event::CardActionTrigger(click) = &seen.last().unwrap().event else { panic!() };
+    assert_eq!(click.action.value, Some(json!({"action": "approve"})));
+    assert!(click.token.as_deref().is_some_and(|t| t.starts_with("c-")));
+}
+
+/// A webhook called directly, for the refusals that need hand-made requests.
+fn webhook() -> Webhook {
+    let dispatcher =
+        Dispatcher::builder(|_: Delivery| async { Ok::<_, HandlerError>(Reply::ack()) })
+            .dedup(Arc::new(MemoryDedup::new(16)))
+            .build();
+    Webhook::builder(dispatcher).encrypt_key(KEY).verification_token(TOKEN).build()
+}
+
+fn now() -> String {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        .to_string()
+}
+
+/// Headers signing `body` as Feishu does.
+fn signed(body: &[u8], key: &str) -> http::HeaderMap {
+    use sha2::{Digest, Sha256};
+    let timestamp = now();
+    let mut hash = Sha256::new();
+    hash.update(format!("{timestamp}nonce-1{key}").as_bytes());
+    hash.update(body);
+    let signature: String = hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    let mut headers = http::HeaderMap::new();
+    headers.insert("x-lark-request-timestamp", timestamp.parse().unwrap());
+    headers.insert("x-lark-request-nonce", "nonce-1".parse().unwrap());
+    headers.insert("x-lark-signature", signature.parse().unwrap());
+    headers
+}
+
+/// `{"encrypt": …}` of `plain` under `key`, with a fixed IV.
+fn encrypted(plain: &str, key: &str) -> Vec<u8> {
+    use aes::cipher::block_padding::Pkcs7;
+    use aes::cipher::{BlockModeEncrypt, KeyIvInit};
+    use base64::Engine;
+    use sha2::{Digest, Sha256};
+    let key = Sha256::digest(key.as_bytes());
+    let iv = [9u8; 16];
+    let mut buffer = vec![0; (plain.len() / 16 + 1) * 16];
+    buffer[..plain.len()].copy_from_slice(plain.as_bytes());
+    let cipher = cbc::Encryptor::<aes::Aes256>::new_from_slices(&key, &iv).unwrap();
+    let ciphertext = cipher.encrypt_padded::<Pkcs7>(&mut buffer, plain.len()).unwrap();
+    let mut all = iv.to_vec();
+    all.extend_from_slice(ciphertext);
+    json!({ "encrypt": base64::engine::general_purpose::STANDARD.encode(all) })
+        .to_string()
+        .into_bytes()
+}
+
+fn envelope(event_type: &str, event: serde_json::Value, token: &str) -> String {
+    json!({
+        "schema": "2.0",
+        "header": {"event_id": "ev_1", "event_type": event_type, "create_time": "1700000000000",
+                   "token": token, "app_id": "cli_x", "tenant_key": "t"},
+        "event": event,
+    })
+    .to_string()
+}
+
+#[tokio::test]
+async fn url_verification_comes_unsigned_and_is_checked_by_its_token() {
+    let hook = webhook();
+    let challenge = json!({"challenge": "c-123", "token": TOKEN, "type": "url_verification"});
+    let body = encrypted(&challenge.to_string(), KEY);
+    let reply = hook.handle(&http::HeaderMap::new(), &body).await.unwrap();
+    assert_eq!(reply.received, Received::Challenge);
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&reply.body).unwrap(),
+        json!({"challenge": "c-123"})
+    );
+
+    let wrong = json!({"challenge": "c-123", "token": "guess", "type": "url_verification"});
+    let error = hook.handle(&http::HeaderMap::new(), &encrypted(&wrong.to_string(), KEY)).await;
+    assert!(matches!(error, Err(ReceiveError::BadToken)), "{error:?}");
+}
+
+#[tokio::test]
+async fn every_kind_of_bad_delivery_is_refused_with_its_reason() {
+    let hook = webhook();
+    let plain =
+        envelope("im.message.recalled_v1", json!({"message_id": "om_1", "chat_id": "oc_1"}), TOKEN);
+    let body = encrypted(&plain, KEY);
+    let reply = hook.handle(&signed(&body, KEY), &body).await.unwrap();
+    assert_eq!(reply.received, Received::Event);
+    let again = hook.handle(&signed(&body, KEY), &body).await.unwrap();
+    assert_eq!(again.received, Received::Duplicate);
+
+    let status = |r: Result<_, ReceiveError>| r.err().map(|e| e.status());
+    // Unsigned, tampered, signed with another key, or sent an hour ago.
+    assert_eq!(status(hook.handle(&http::HeaderMap::new(), &body).await), Some(401));
+    let mut tampered = body.clone();
+    let at = tampered.len() - 5;
+    tampered[at] ^= 1;
+    assert_eq!(status(hook.handle(&signed(&body, KEY), &tampered).await), Some(401));
+    assert_eq!(status(hook.handle(&signed(&body, "other key"), &body).await), Some(401));
+    let mut old = signed(&body, KEY);
+    old.insert("x-lark-request-timestamp", "1000000000".parse().unwrap());
+    assert_eq!(status(hook.handle(&old, &body).await), Some(401));
+
+    // Well signed, but encrypted with another key, truncated, or not base64.
+    for bad in [
+        encrypted(&plain, "wrong key"),
+        json!({"encrypt": "AAAAAAAAAAAAAAAAAAAAAA=="}).to_string().into_bytes(),
+        json!({"encrypt": "not base64!"}).to_string().into_bytes(),
+        b"<html>502 Bad Gateway</html>".to_vec(),
+    ] {
+        let error = hook.handle(&signed(&bad, KEY), &bad).await.unwrap_err();
+        assert_eq!(error.status(), 400, "{error}");
+    }
+    // A wrong verification token inside a well-signed body.
+    let other = encrypted(&envelope("im.message.recalled_v1", json!({}), "guess"), KEY);
+    let error = hook.handle(&signed(&other, KEY), &other).await.unwrap_err();
+    assert!(matches!(error, ReceiveError::BadToken), "{error}");
+    // Too large.
+    let huge = vec![b' '; 2 << 20];
+    assert_eq!(status(hook.handle(&signed(&huge, KEY), &huge).await), Some(413));
+}
+
+#[tokio::test]
+async fn an_unknown_event_type_is_kept_whole() {
+    let received = Arc::new(Mutex::new(None));
+    let keep = received.clone();
+    let dispatcher = Dispatcher::builder(move |d: Delivery| {
+        *keep.lock().unwrap() = Some(d);
+        async { Ok::<_, HandlerError>(Reply::ack()) }
+    })
+    .build();
+    let hook = Webhook::builder(dispatcher).verification_token(TOKEN).build();
+    let plain = envelope("im.future.thing_v9", json!({"answer": 42}), TOKEN);
+    hook.handle(&http::HeaderMap::new(), plain.as_bytes()).await.unwrap();
+    hook.dispatcher().shutdown().await;
+    let delivery = received.lock().unwrap().take().unwrap();
+    let Event::Unknown(unknown) = delivery.event else { panic!() };
+    assert_eq!(unknown.event_type(), "im.future.thing_v9");
+    assert_eq!(unknown.event(), &json!({"answer": 42}));
+}
+
+#[test]
+fn secrets_stay_out_of_debug_and_errors() {
+    let shown = format!("{:?}", webhook());
+    assert!(!shown.contains(KEY) && !shown.contains(TOKEN), "{shown}");
+}
+
+#[test]
+fn the_echo_bot_replies_offline_and_never_prints_its_secrets() {
+    let output = feishu_im_tests::examples::run(&["echo_bot"], &[("RUST_LOG", "trace")]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stdout}\n{stderr}");
+    assert!(stdout.contains("echo: hello, bot"), "{stdout}");
+    for secret in ["offline-encrypt-key", "offline-verification-token", FakeFeishu::APP_SECRET] {
+        assert!(!stdout.contains(secret) && !stderr.contains(secret), "{secret} leaked");
+    }
+}
