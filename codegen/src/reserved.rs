@@ -9,9 +9,11 @@
 /// generated root items. Enum names (re-exported at the root) and version modules must avoid them.
 pub const CRATE_ROOT: &[&str] = &[
     // Modules.
+    "events",
     "fake",
     "generated",
     "operation",
+    "receive",
     "runtime",
     "timestamp",
     // Runtime types.
@@ -46,6 +48,7 @@ pub const CRATE_ROOT: &[&str] = &[
     "TransportError",
     "UnknownCode",
     "UnknownContent",
+    "UnknownEvent",
     "UnknownInteger",
     "UnknownValue",
     "UnixMillis",
@@ -119,7 +122,8 @@ pub const PRELUDE: &[&str] = &[
 ];
 
 /// File and module names the generator itself uses in `generated/` and in each version folder.
-pub const GENERATED_MODULES: &[&str] = &["contents", "enums", "error_code", "mod", "objects"];
+pub const GENERATED_MODULES: &[&str] =
+    &["contents", "enums", "error_code", "events", "mod", "objects"];
 
 /// Inherent methods of `Client`, private ones included: a resource accessor of the same name
 /// would be a second definition.

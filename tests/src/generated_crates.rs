@@ -13,6 +13,10 @@ use std::process::Command;
 
 use feishu_im_codegen::GeneratedFile;
 
+/// The runtime's own features, off in fixture crates: the code behind them needs optional
+/// dependencies.
+const RUNTIME_FEATURES: &str = "webhook-server = []\n";
+
 /// The runtime's dependencies as `feishu-im` declares them (optional ones, which the fake
 /// needs, left out), written out from the workspace's versions with `feishu-im`'s features.
 fn runtime_dependencies(root: &Path) -> Result<String, String> {
@@ -131,7 +135,7 @@ fn write_crate(
     fs::write(
         dir.join("Cargo.toml"),
         format!(
-            "[package]\nname = \"generated-{}\"\nedition = \"2024\"\npublish = false\n\n[features]\ndefault = [{}]\nfake = []\n{}\n\n[dependencies]\n{dependencies}\n\n[lints.rust]\nmissing_docs = \"warn\"\n",
+            "[package]\nname = \"generated-{}\"\nedition = \"2024\"\npublish = false\n\n[features]\ndefault = [{}]\nfake = []\n{RUNTIME_FEATURES}{}\n\n[dependencies]\n{dependencies}\n\n[lints.rust]\nmissing_docs = \"warn\"\n",
             name.replace('_', "-"),
             features.iter().map(|f| format!("{f:?}")).collect::<Vec<_>>().join(", "),
             features.iter().map(|f| format!("{f} = []\n")).collect::<String>(),

@@ -2,6 +2,7 @@
 //! request, built on the HTTP server of `feishu_im::fake`, a harness that builds generated
 //! code as crates, and a runner for the examples.
 
+pub mod deliveries;
 pub mod examples;
 pub mod generated_crates;
 

@@ -11,6 +11,7 @@ use feishu_im::receive::{
 };
 use feishu_im::v1::chat_members::CreateRequest;
 use feishu_im::v1::chats::DeleteRequest;
+use feishu_im_tests::deliveries::{encrypted, envelope, signed};
 use serde_json::json;
 use tokio::net::TcpListener;
 
@@ -210,58 +211,6 @@ fn webhook() -> Webhook {
     Webhook::builder(dispatcher).encrypt_key(KEY).verification_token(TOKEN).build()
 }
 
-fn now() -> String {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-        .to_string()
-}
-
-/// Headers signing `body` as Feishu does.
-fn signed(body: &[u8], key: &str) -> http::HeaderMap {
-    use sha2::{Digest, Sha256};
-    let timestamp = now();
-    let mut hash = Sha256::new();
-    hash.update(format!("{timestamp}nonce-1{key}").as_bytes());
-    hash.update(body);
-    let signature: String = hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
-    let mut headers = http::HeaderMap::new();
-    headers.insert("x-lark-request-timestamp", timestamp.parse().unwrap());
-    headers.insert("x-lark-request-nonce", "nonce-1".parse().unwrap());
-    headers.insert("x-lark-signature", signature.parse().unwrap());
-    headers
-}
-
-/// `{"encrypt": …}` of `plain` under `key`, with a fixed IV.
-fn encrypted(plain: &str, key: &str) -> Vec<u8> {
-    use aes::cipher::block_padding::Pkcs7;
-    use aes::cipher::{BlockModeEncrypt, KeyIvInit};
-    use base64::Engine;
-    use sha2::{Digest, Sha256};
-    let key = Sha256::digest(key.as_bytes());
-    let iv = [9u8; 16];
-    let mut buffer = vec![0; (plain.len() / 16 + 1) * 16];
-    buffer[..plain.len()].copy_from_slice(plain.as_bytes());
-    let cipher = cbc::Encryptor::<aes::Aes256>::new_from_slices(&key, &iv).unwrap();
-    let ciphertext = cipher.encrypt_padded::<Pkcs7>(&mut buffer, plain.len()).unwrap();
-    let mut all = iv.to_vec();
-    all.extend_from_slice(ciphertext);
-    json!({ "encrypt": base64::engine::general_purpose::STANDARD.encode(all) })
-        .to_string()
-        .into_bytes()
-}
-
-fn envelope(event_type: &str, event: serde_json::Value, token: &str) -> String {
-    json!({
-        "schema": "2.0",
-        "header": {"event_id": "ev_1", "event_type": event_type, "create_time": "1700000000000",
-                   "token": token, "app_id": "cli_x", "tenant_key": "t"},
-        "event": event,
-    })
-    .to_string()
-}
-
 #[tokio::test]
 async fn url_verification_comes_unsigned_and_is_checked_by_its_token() {
     let hook = webhook();
@@ -282,8 +231,12 @@ async fn url_verification_comes_unsigned_and_is_checked_by_its_token() {
 #[tokio::test]
 async fn every_kind_of_bad_delivery_is_refused_with_its_reason() {
     let hook = webhook();
-    let plain =
-        envelope("im.message.recalled_v1", json!({"message_id": "om_1", "chat_id": "oc_1"}), TOKEN);
+    let plain = envelope(
+        "im.message.recalled_v1",
+        "ev_1",
+        json!({"message_id": "om_1", "chat_id": "oc_1"}),
+        TOKEN,
+    );
     let body = encrypted(&plain, KEY);
     let reply = hook.handle(&signed(&body, KEY), &body).await.unwrap();
     assert_eq!(reply.received, Received::Event);
@@ -313,7 +266,7 @@ async fn every_kind_of_bad_delivery_is_refused_with_its_reason() {
         assert_eq!(error.status(), 400, "{error}");
     }
     // A wrong verification token inside a well-signed body.
-    let other = encrypted(&envelope("im.message.recalled_v1", json!({}), "guess"), KEY);
+    let other = encrypted(&envelope("im.message.recalled_v1", "ev_2", json!({}), "guess"), KEY);
     let error = hook.handle(&signed(&other, KEY), &other).await.unwrap_err();
     assert!(matches!(error, ReceiveError::BadToken), "{error}");
     // Too large.
@@ -331,7 +284,7 @@ async fn an_unknown_event_type_is_kept_whole() {
     })
     .build();
     let hook = Webhook::builder(dispatcher).verification_token(TOKEN).build();
-    let plain = envelope("im.future.thing_v9", json!({"answer": 42}), TOKEN);
+    let plain = envelope("im.future.thing_v9", "ev_3", json!({"answer": 42}), TOKEN);
     hook.handle(&http::HeaderMap::new(), plain.as_bytes()).await.unwrap();
     hook.dispatcher().shutdown().await;
     let delivery = received.lock().unwrap().take().unwrap();

@@ -36,6 +36,19 @@ pub fn emit(events: &[Event], objects: &[Struct]) -> TokenStream {
         let event_type = &e.event_type;
         quote! { #event_type => Event::#name(serde_json::from_str(event)?), }
     });
+    let unknown =
+        quote! { Event::Unknown(UnknownEvent::new(event_type, serde_json::from_str(event)?)) };
+    // A spec without events has only `Unknown`: no match with a single arm.
+    let decode_body = if events.is_empty() {
+        quote! { Ok(#unknown) }
+    } else {
+        quote! { Ok(match event_type { #(#decodes)* _ => #unknown, }) }
+    };
+    let types_body = if events.is_empty() {
+        quote! { let Event::Unknown(unknown) = self; unknown.event_type() }
+    } else {
+        quote! { match self { #(#types)* Event::Unknown(unknown) => unknown.event_type(), } }
+    };
     let callbacks: Vec<_> = events
         .iter()
         .filter(|e| e.response.is_some())
@@ -55,6 +68,12 @@ pub fn emit(events: &[Event], objects: &[Struct]) -> TokenStream {
         let path = e.dedup_key.as_ref()?.iter().map(|f| snake_ident(f));
         Some(quote! { Event::#name(event) => Some(&event #(.#path)*), })
     });
+    let keys: Vec<_> = keys.collect();
+    let keys_body = if keys.is_empty() {
+        quote! { None }
+    } else {
+        quote! { match self { #(#keys)* _ => None, } }
+    };
     let payloads = events.iter().map(|e| {
         let name = ident(&e.name);
         let event_type = &e.event_type;
@@ -102,28 +121,19 @@ pub fn emit(events: &[Event], objects: &[Struct]) -> TokenStream {
             ///
             /// When a described event's JSON does not have the fields and types of its payload.
             pub fn decode(event_type: &str, event: &str) -> Result<Event, serde_json::Error> {
-                Ok(match event_type {
-                    #(#decodes)*
-                    _ => Event::Unknown(UnknownEvent::new(event_type, serde_json::from_str(event)?)),
-                })
+                #decode_body
             }
 
             /// `header.event_type`, as delivered.
             pub fn event_type(&self) -> &str {
-                match self {
-                    #(#types)*
-                    Event::Unknown(unknown) => unknown.event_type(),
-                }
+                #types_body
             }
 
             /// What identifies the delivery for deduplication when the event id does not: a
             /// message's id, which stays the same when Feishu delivers it again under a new
             /// event id.
             pub fn dedup_key(&self) -> Option<&str> {
-                match self {
-                    #(#keys)*
-                    _ => None,
-                }
+                #keys_body
             }
 
             /// Whether the platform waits for an answer: a callback, answered within 3 s.

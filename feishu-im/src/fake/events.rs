@@ -327,3 +327,33 @@ pub(super) fn card_clicked(
     });
     Emitted { event_type: "card.action.trigger".into(), event }
 }
+
+/// How long a card callback's update token lasts, and how often it may be used.
+const CARD_TOKEN_LIFETIME: Duration = Duration::from_secs(30 * 60);
+const CARD_TOKEN_USES: u8 = 2;
+
+/// `cards.delay_update`: the token of a recent callback, used at most twice.
+pub(super) fn delay_update(
+    state: &mut super::state::State,
+    r: crate::v1::cards::DelayUpdateRequest,
+) -> Result<crate::v1::cards::DelayUpdateResponse, super::serve::Outcome> {
+    use super::serve::fail;
+    use crate::ErrorCode;
+    if !r.token.starts_with("c-") {
+        return Err(fail(ErrorCode::CardTokenMalformed));
+    }
+    if !r.card.is_object() {
+        return Err(fail(ErrorCode::CardFormatInvalid));
+    }
+    let Some((issued, uses)) = state.card_tokens.get_mut(&r.token) else {
+        return Err(fail(ErrorCode::CardTokenExpired));
+    };
+    if issued.elapsed() > CARD_TOKEN_LIFETIME {
+        return Err(fail(ErrorCode::CardTokenExpired));
+    }
+    if *uses >= CARD_TOKEN_USES {
+        return Err(fail(ErrorCode::CardTokenUsedUp));
+    }
+    *uses += 1;
+    Ok(crate::v1::cards::DelayUpdateResponse {})
+}

@@ -332,6 +332,10 @@ impl FakeFeishu {
                     Some(key) if key.starts_with("img_") || key.starts_with("file_") => {
                         uploads.push(key);
                     }
+                    // A card callback's update token, fresh.
+                    Some(token) if token.starts_with("c-") && field.name == "token" => {
+                        self.state().card_tokens.insert(token.to_owned(), (Instant::now(), 0));
+                    }
                     _ => {}
                 }
             }
@@ -479,6 +483,7 @@ impl FakeFeishu {
                 .unwrap_or_default();
             state.issued += 1;
             let token = format!("c-fake{:012x}", state.issued);
+            state.card_tokens.insert(token.clone(), (Instant::now(), 0));
             events::card_clicked(message_id, &chat_id, open_id, value, &token)
         };
         let (_, envelope) = self.deliveries.envelope(&emitted, subscription.token());

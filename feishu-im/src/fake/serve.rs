@@ -13,7 +13,7 @@ use super::Fault;
 use super::http::{FormPart, HttpReply, HttpRequest};
 use super::paging::Paging;
 use super::state::{State, member_id_of, user_id_as};
-use super::{chat_widgets as widgets, chats, files, messages, pins, reactions, validate};
+use super::{chat_widgets as widgets, chats, events, files, messages, pins, reactions, validate};
 use crate::operation::{Operation, OperationMeta, TokenKind};
 use crate::v1::chat_members::{
     ChatMember, CreateRequest, CreateResponse, DeleteRequest, DeleteResponse, GetRequest,
@@ -262,6 +262,8 @@ fn behave(
         run(input, |r| messages::merge_forward(state, who, r))
     } else if is(crate::v1::threads::ForwardRequest::META) {
         run(input, |r| messages::forward_thread(state, who, r))
+    } else if is(crate::v1::cards::DelayUpdateRequest::META) {
+        run(input, |r| events::delay_update(state, r))
     } else if is(reaction_ops::CreateRequest::META) {
         run(input, |r| reactions::create(state, who, r))
     } else if is(reaction_ops::DeleteRequest::META) {

@@ -201,6 +201,8 @@ pub(crate) struct State {
     pub token_requests: usize,
     /// Ids handed out to tabs and menus so far.
     pub widget_ids: u64,
+    /// Update tokens of card callbacks: when each was issued, and how often it was used.
+    pub card_tokens: HashMap<String, (Instant, u8)>,
     /// Where state changes send the events they cause.
     pub outbox: Option<tokio::sync::mpsc::UnboundedSender<super::events::Emitted>>,
 }
@@ -235,6 +237,7 @@ impl State {
             calls: HashMap::new(),
             token_requests: 0,
             widget_ids: 0,
+            card_tokens: HashMap::new(),
             outbox: None,
         }
     }

@@ -8,6 +8,7 @@
 //! - `im`: Business codes of the IM chat and chat-member endpoints.
 //! - `im_message`: Business codes of the IM message endpoints.
 //! - `im_resource`: Business codes of the IM image, file and message-resource endpoints.
+//! - `interactive`: Business codes of the delayed card update.
 //! - `platform`: Codes of the Open Platform gateway, shared by every endpoint.
 
 use crate::{ErrorSpec, RetryClass, UnknownCode};
@@ -16,6 +17,48 @@ use crate::{ErrorSpec, RetryClass, UnknownCode};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ErrorCode {
+    /// `10002`: card 参数校验错误。
+    ///
+    /// The card parameter is invalid; the message says where. See the card JSON structure.
+    ///
+    /// 排查建议：参照实际返回的错误信息定位具体问题。
+    CardParameterInvalid,
+    /// `11311`: 卡片格式不符合要求。
+    ///
+    /// The card does not have the card JSON structure; the message says where.
+    ///
+    /// 排查建议：参照实际返回的错误信息定位具体问题。
+    CardFormatInvalid,
+    /// `100000`: 卡片内容转换后超过 100 KB。
+    ///
+    /// The converted card is larger than 100 KB; shorten it.
+    ///
+    /// 排查建议：缩减卡片内容，使卡片大小不超过 100 KB。
+    CardTooLarge,
+    /// `100030`: 输入的参数不符合 JSON 规范。
+    ///
+    /// A parameter is not valid JSON.
+    ///
+    /// 排查建议：检查输入的参数格式。
+    CardJsonInvalid,
+    /// `200000`: 该消息卡片已被撤回。
+    ///
+    /// The card's message was recalled and cannot be updated.
+    ///
+    /// 排查建议：该消息卡片已撤回，不支持更新。
+    CardMessageRecalled,
+    /// `200310`: 无法更新其他应用发送的卡片。
+    ///
+    /// Only cards the app's own bot sent can be updated.
+    ///
+    /// 排查建议：不允许更新其他应用发送的卡片。
+    CardOfAnotherApp,
+    /// `200320`: 独享卡片的 open_ids 内容有误。
+    ///
+    /// The `open_ids` of a card shown per user are wrong.
+    ///
+    /// 排查建议：检查传入的 open_ids 参数是否正确。
+    CardOpenIdsInvalid,
     /// `230001`: Your request contains an invalid request parameter.
     ///
     /// A parameter is invalid; the msg often carries `ext=…` naming the problem.
@@ -1042,6 +1085,30 @@ pub enum ErrorCode {
     ///
     /// 排查建议：不支持的消息类型，如合并转发消息、消息卡片。
     UnsupportedResourceMessageType,
+    /// `300020`: 更新卡片的 token 格式错误。
+    ///
+    /// The update token must be the `c-…` token of the card callback.
+    ///
+    /// 排查建议：检查传入的 token 参数格式，格式为 `c-xxxx`，可通过卡片回传交互获取。
+    CardTokenMalformed,
+    /// `300030`: 更新卡片的 token 失效。
+    ///
+    /// The update token is valid for 30 minutes after the callback.
+    ///
+    /// 排查建议：token 有效期为 30 分钟，超时则无法更新。
+    CardTokenExpired,
+    /// `300040`: 更新卡片的 token 超过使用限制次数。
+    ///
+    /// An update token can be used twice.
+    ///
+    /// 排查建议：同一个 token 仅能使用 2 次，超过则无法继续使用。
+    CardTokenUsedUp,
+    /// `300090`: 独享卡片必须填写 open_ids 字段。
+    ///
+    /// A card shown per user (`update_multi` false) needs `open_ids`; or declare `update_multi: true`.
+    ///
+    /// 排查建议：传入 open_ids 参数，或显式声明 update_multi 为 true，将卡片改为共享卡片。
+    CardOpenIdsRequired,
     /// `99991400` (platform-wide): request trigger frequency limit
     ///
     /// The app exceeded the endpoint's rate limit for this tenant. Wait `x-ogw-ratelimit-reset` seconds, then retry.
@@ -1110,6 +1177,13 @@ impl ErrorCode {
     /// The variant for a numeric code; unknown codes become [`ErrorCode::Other`].
     pub const fn from_code(code: i64) -> Self {
         match code {
+            10002 => Self::CardParameterInvalid,
+            11311 => Self::CardFormatInvalid,
+            100000 => Self::CardTooLarge,
+            100030 => Self::CardJsonInvalid,
+            200000 => Self::CardMessageRecalled,
+            200310 => Self::CardOfAnotherApp,
+            200320 => Self::CardOpenIdsInvalid,
             230001 => Self::InvalidMessageParameter,
             230002 => Self::BotNotInChat,
             230003 => Self::P2pChatOnly,
@@ -1284,6 +1358,10 @@ impl ErrorCode {
             234041 => Self::TenantMasterKeyDeleted,
             234042 => Self::TenantStorageError,
             234043 => Self::UnsupportedResourceMessageType,
+            300020 => Self::CardTokenMalformed,
+            300030 => Self::CardTokenExpired,
+            300040 => Self::CardTokenUsedUp,
+            300090 => Self::CardOpenIdsRequired,
             99991400 => Self::RequestRateLimited,
             99991543 => Self::AppCredentialsInvalid,
             99991661 => Self::TokenMissing,
@@ -1306,6 +1384,13 @@ impl ErrorCode {
     /// The numeric code.
     pub const fn code(self) -> i64 {
         match self {
+            Self::CardParameterInvalid => 10002,
+            Self::CardFormatInvalid => 11311,
+            Self::CardTooLarge => 100000,
+            Self::CardJsonInvalid => 100030,
+            Self::CardMessageRecalled => 200000,
+            Self::CardOfAnotherApp => 200310,
+            Self::CardOpenIdsInvalid => 200320,
             Self::InvalidMessageParameter => 230001,
             Self::BotNotInChat => 230002,
             Self::P2pChatOnly => 230003,
@@ -1480,6 +1565,10 @@ impl ErrorCode {
             Self::TenantMasterKeyDeleted => 234041,
             Self::TenantStorageError => 234042,
             Self::UnsupportedResourceMessageType => 234043,
+            Self::CardTokenMalformed => 300020,
+            Self::CardTokenExpired => 300030,
+            Self::CardTokenUsedUp => 300040,
+            Self::CardOpenIdsRequired => 300090,
             Self::RequestRateLimited => 99991400,
             Self::AppCredentialsInvalid => 99991543,
             Self::TokenMissing => 99991661,
@@ -1502,6 +1591,96 @@ impl ErrorCode {
     /// What the spec says about this code, if it describes it.
     pub const fn spec(self) -> Option<&'static ErrorSpec> {
         match self {
+            Self::CardParameterInvalid => {
+                Some(
+                    &ErrorSpec {
+                        code: 10002,
+                        http_status: 400,
+                        message: "card 参数校验错误。",
+                        hint: "The card parameter is invalid; the message says where. See the card JSON structure.",
+                        hint_zh: Some(
+                            "参照实际返回的错误信息定位具体问题。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::CardFormatInvalid => {
+                Some(
+                    &ErrorSpec {
+                        code: 11311,
+                        http_status: 400,
+                        message: "卡片格式不符合要求。",
+                        hint: "The card does not have the card JSON structure; the message says where.",
+                        hint_zh: Some(
+                            "参照实际返回的错误信息定位具体问题。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::CardTooLarge => {
+                Some(
+                    &ErrorSpec {
+                        code: 100000,
+                        http_status: 400,
+                        message: "卡片内容转换后超过 100 KB。",
+                        hint: "The converted card is larger than 100 KB; shorten it.",
+                        hint_zh: Some(
+                            "缩减卡片内容，使卡片大小不超过 100 KB。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::CardJsonInvalid => {
+                Some(
+                    &ErrorSpec {
+                        code: 100030,
+                        http_status: 400,
+                        message: "输入的参数不符合 JSON 规范。",
+                        hint: "A parameter is not valid JSON.",
+                        hint_zh: Some("检查输入的参数格式。"),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::CardMessageRecalled => {
+                Some(
+                    &ErrorSpec {
+                        code: 200000,
+                        http_status: 400,
+                        message: "该消息卡片已被撤回。",
+                        hint: "The card's message was recalled and cannot be updated.",
+                        hint_zh: Some("该消息卡片已撤回，不支持更新。"),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::CardOfAnotherApp => {
+                Some(
+                    &ErrorSpec {
+                        code: 200310,
+                        http_status: 400,
+                        message: "无法更新其他应用发送的卡片。",
+                        hint: "Only cards the app's own bot sent can be updated.",
+                        hint_zh: Some("不允许更新其他应用发送的卡片。"),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::CardOpenIdsInvalid => {
+                Some(
+                    &ErrorSpec {
+                        code: 200320,
+                        http_status: 400,
+                        message: "独享卡片的 open_ids 内容有误。",
+                        hint: "The `open_ids` of a card shown per user are wrong.",
+                        hint_zh: Some("检查传入的 open_ids 参数是否正确。"),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
             Self::InvalidMessageParameter => {
                 Some(
                     &ErrorSpec {
@@ -3827,6 +4006,62 @@ impl ErrorCode {
                         hint: "Resources of merge-forwards and of cards cannot be downloaded.",
                         hint_zh: Some(
                             "不支持的消息类型，如合并转发消息、消息卡片。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::CardTokenMalformed => {
+                Some(
+                    &ErrorSpec {
+                        code: 300020,
+                        http_status: 400,
+                        message: "更新卡片的 token 格式错误。",
+                        hint: "The update token must be the `c-…` token of the card callback.",
+                        hint_zh: Some(
+                            "检查传入的 token 参数格式，格式为 `c-xxxx`，可通过卡片回传交互获取。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::CardTokenExpired => {
+                Some(
+                    &ErrorSpec {
+                        code: 300030,
+                        http_status: 400,
+                        message: "更新卡片的 token 失效。",
+                        hint: "The update token is valid for 30 minutes after the callback.",
+                        hint_zh: Some(
+                            "token 有效期为 30 分钟，超时则无法更新。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::CardTokenUsedUp => {
+                Some(
+                    &ErrorSpec {
+                        code: 300040,
+                        http_status: 400,
+                        message: "更新卡片的 token 超过使用限制次数。",
+                        hint: "An update token can be used twice.",
+                        hint_zh: Some(
+                            "同一个 token 仅能使用 2 次，超过则无法继续使用。",
+                        ),
+                        retry: RetryClass::Never,
+                    },
+                )
+            }
+            Self::CardOpenIdsRequired => {
+                Some(
+                    &ErrorSpec {
+                        code: 300090,
+                        http_status: 400,
+                        message: "独享卡片必须填写 open_ids 字段。",
+                        hint: "A card shown per user (`update_multi` false) needs `open_ids`; or declare `update_multi: true`.",
+                        hint_zh: Some(
+                            "传入 open_ids 参数，或显式声明 update_multi 为 true，将卡片改为共享卡片。",
                         ),
                         retry: RetryClass::Never,
                     },

@@ -1297,7 +1297,7 @@ pub struct ChatRestrictedModeSetting {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ChatChange {
-    /// The chat's avatar (an image key).
+    /// The chat's avatar; the page's example gives an image key.
     ///
     /// Example: `default-avatar_0cda3662-875a-4354-94d2-83e7393c7123`.
     pub avatar: Option<String>,

@@ -5,6 +5,9 @@
 #[cfg(feature = "v1-batch-messages")]
 pub mod batch_messages;
 
+#[cfg(feature = "v1-cards")]
+pub mod cards;
+
 #[cfg(feature = "v1-chat-announcement")]
 pub mod chat_announcement;
 
