@@ -16,6 +16,9 @@
 //! - Every answer is the `{code, msg, data}` envelope with an `X-Tt-Logid` header.
 //! - Rate limits of the spec are enforced per operation, app and tenant: HTTP 429, `99991400`
 //!   and the `x-ogw-ratelimit-*` headers.
+//! - The long connection: `/callback/ws/endpoint` and a WebSocket server that answers pings;
+//!   [`FakeFeishu::push`] delivers an event or card callback (in fragments if asked) to one
+//!   connected client and returns its ack; [`FakeFeishu::drop_long_connections`] cuts them.
 //! - [`FakeFeishu::inject`] scripts what an endpoint answers next: a code, a status, a delay, a
 //!   dropped connection or a malformed body.
 //!
@@ -57,6 +60,7 @@ mod files;
 // The fake's HTTP server, shared with the workspace's test server; not part of the API.
 #[doc(hidden)]
 pub mod http;
+mod long_connection;
 mod messages;
 mod paging;
 mod pins;
@@ -76,6 +80,7 @@ use crate::{Client, ClientBuilder, Credentials, ErrorCode, RetryPolicy, UserAcce
 use http::HttpServer;
 use state::{App, State, User};
 
+pub use long_connection::{Ack, LongConnectionConfig, Push, PushError};
 pub use sample::{Sample, SampleCall, samples};
 
 /// A scripted answer for the next request to one endpoint.
@@ -173,6 +178,8 @@ impl ChatSeed {
 pub struct FakeFeishu {
     server: HttpServer,
     state: Arc<Mutex<State>>,
+    hub: Arc<long_connection::Hub>,
+    _long_connections: long_connection::Server,
 }
 
 impl std::fmt::Debug for FakeFeishu {
@@ -208,11 +215,18 @@ impl FakeFeishu {
             state.apps.insert(id.into(), app);
         }
         let state = Arc::new(Mutex::new(state));
-        let shared = state.clone();
-        let server = HttpServer::start(move |request| serve::handle(&shared, request))
-            .await
-            .expect("the fake binds a loopback port");
-        FakeFeishu { server, state }
+        let (hub, long_connections) =
+            long_connection::start().await.expect("the fake binds a loopback port");
+        let (shared, endpoints) = (state.clone(), hub.clone());
+        let server = HttpServer::start(move |request| {
+            if request.path() == crate::runtime::long_connection::ENDPOINT_PATH {
+                return long_connection::endpoint(&shared, &endpoints, request);
+            }
+            serve::handle(&shared, request)
+        })
+        .await
+        .expect("the fake binds a loopback port");
+        FakeFeishu { server, state, hub, _long_connections: long_connections }
     }
 
     /// `http://127.0.0.1:<port>`.

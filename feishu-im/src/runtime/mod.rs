@@ -10,6 +10,8 @@ mod download;
 mod error;
 mod error_code;
 mod limiter;
+#[cfg(feature = "long-connection")]
+pub(crate) mod long_connection;
 mod message_text;
 pub mod operation;
 mod pager;
@@ -31,6 +33,12 @@ pub use error::{
     FieldViolation, Help, InvalidRequest, PermissionViolation, TimeoutError, TransportError,
 };
 pub use error_code::{ErrorSpec, RetryClass};
+#[cfg(feature = "long-connection")]
+pub use long_connection::client::{LongConnection, LongConnectionBuilder, LongConnectionHandle};
+#[cfg(feature = "long-connection")]
+pub use long_connection::error::{HandlerError, LongConnectionError, LongConnectionErrorKind};
+#[cfg(feature = "long-connection")]
+pub use long_connection::{DeliveryFuture, DeliveryHandler, FrameKind};
 pub use message_text::MessageText;
 pub use pager::Pager;
 pub use retry::RetryPolicy;
