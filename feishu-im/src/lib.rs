@@ -26,6 +26,8 @@
 //!   to repeat, and a whole call never outlasts [`RetryPolicy::max_elapsed`].
 //! - Errors: one [`Error`] with the typed [`ErrorCode`], `msg`, HTTP status and log id.
 //! - Secrets ([`Secret`], tokens, `Authorization`) never show in `Debug`, `Display` or logs.
+//! - Events: the `long-connection` feature adds `LongConnection`, which receives events and
+//!   card callbacks over the WebSocket long connection (长连接), without a public callback URL.
 //! - Offline: the `fake` feature adds `feishu_im::fake`, a Feishu on `127.0.0.1` driven by the
 //!   same spec, for tests and for trying the crate without an account.
 //!
@@ -40,7 +42,8 @@
 //! ```
 //!
 //! Error codes, enums, message content and shared objects are always compiled. `fake` serves
-//! every endpoint, so it turns on `full`.
+//! every endpoint, so it turns on `full`, and the long connection, so it turns on
+//! `long-connection`.
 
 #[cfg(feature = "fake")]
 pub mod fake;

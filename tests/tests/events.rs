@@ -310,3 +310,52 @@ fn the_echo_bot_replies_offline_and_never_prints_its_secrets() {
         assert!(!stdout.contains(secret) && !stderr.contains(secret), "{secret} leaked");
     }
 }
+
+#[tokio::test]
+async fn over_the_long_connection_events_are_deduplicated_and_callbacks_answered_in_the_ack() {
+    use feishu_im::fake::Push;
+    use feishu_im::receive::LongConnection;
+
+    let fake = FakeFeishu::start().await;
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let record = seen.clone();
+    let dispatcher = Dispatcher::builder(move |delivery: Delivery| {
+        let answer = matches!(delivery.event, Event::CardActionTrigger(_))
+            .then(|| json!({"toast": {"type": "info", "content": "got it"}}));
+        record.lock().unwrap().push(delivery);
+        async move {
+            Ok::<_, HandlerError>(match answer {
+                Some(answer) => Reply::answer(&answer)?,
+                None => Reply::ack(),
+            })
+        }
+    })
+    .build();
+    let connection = LongConnection::builder(FakeFeishu::APP_ID, FakeFeishu::APP_SECRET)
+        .base_url(fake.base_url())
+        .start(dispatcher.clone())
+        .await
+        .unwrap();
+    let message = json!({
+        "sender": {"sender_id": {"open_id": "ou_a"}, "sender_type": "user"},
+        "message": {"message_id": "om_ws_1", "create_time": "1700000000000", "chat_id": "oc_1",
+                    "chat_type": "p2p", "message_type": "text", "content": "{\"text\":\"hi\"}"},
+    });
+    // The same message under two event ids, as Feishu may re-deliver it.
+    for event_id in ["ev_ws_1", "ev_ws_2"] {
+        let plain = envelope("im.message.receive_v1", event_id, message.clone(), TOKEN);
+        let ack = fake.push(Push::event(plain)).await.unwrap();
+        assert_eq!(ack.code(), 200);
+    }
+    let click =
+        json!({"operator": {"open_id": "ou_a"}, "token": "c-1", "action": {"value": {"k": 1}}});
+    let plain = envelope("card.action.trigger", "ev_ws_3", click, TOKEN);
+    let ack = fake.push(Push::card(plain)).await.unwrap();
+    let answer: serde_json::Value = serde_json::from_slice(ack.data().unwrap()).unwrap();
+    assert_eq!(answer["toast"]["content"], "got it");
+    connection.shutdown().await.unwrap();
+    dispatcher.shutdown().await;
+    let seen = seen.lock().unwrap();
+    assert_eq!(message_ids(&seen), ["om_ws_1"]);
+    assert!(matches!(seen.last().unwrap().event, Event::CardActionTrigger(_)));
+}

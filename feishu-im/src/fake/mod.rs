@@ -16,6 +16,9 @@
 //! - Every answer is the `{code, msg, data}` envelope with an `X-Tt-Logid` header.
 //! - Rate limits of the spec are enforced per operation, app and tenant: HTTP 429, `99991400`
 //!   and the `x-ogw-ratelimit-*` headers.
+//! - The long connection: `/callback/ws/endpoint` and a WebSocket server that answers pings;
+//!   [`FakeFeishu::push`] delivers an event or card callback (in fragments if asked) to one
+//!   connected client and returns its ack; [`FakeFeishu::drop_long_connections`] cuts them.
 //! - [`FakeFeishu::inject`] scripts what an endpoint answers next: a code, a status, a delay, a
 //!   dropped connection or a malformed body.
 //!
@@ -58,6 +61,7 @@ mod files;
 // The fake's HTTP server, shared with the workspace's test server; not part of the API.
 #[doc(hidden)]
 pub mod http;
+mod long_connection;
 mod messages;
 mod paging;
 mod pins;
@@ -78,6 +82,7 @@ use http::HttpServer;
 use state::{App, State, User};
 
 pub use events::{DeliveryFault, DeliveryRecord, WebhookSubscription};
+pub use long_connection::{Ack, LongConnectionConfig, Push, PushError};
 pub use sample::{Sample, SampleCall, samples};
 
 /// A scripted answer for the next request to one endpoint.
@@ -177,6 +182,8 @@ pub struct FakeFeishu {
     state: Arc<Mutex<State>>,
     deliveries: Arc<events::Deliveries>,
     delivering: tokio::task::JoinHandle<()>,
+    hub: Arc<long_connection::Hub>,
+    _long_connections: long_connection::Server,
 }
 
 impl Drop for FakeFeishu {
@@ -222,11 +229,25 @@ impl FakeFeishu {
         let deliveries = Arc::new(events::Deliveries::default());
         let delivering = tokio::spawn(events::deliver_all(deliveries.clone(), emitted));
         let state = Arc::new(Mutex::new(state));
-        let shared = state.clone();
-        let server = HttpServer::start(move |request| serve::handle(&shared, request))
-            .await
-            .expect("the fake binds a loopback port");
-        FakeFeishu { server, state, deliveries, delivering }
+        let (hub, long_connections) =
+            long_connection::start().await.expect("the fake binds a loopback port");
+        let (shared, endpoints) = (state.clone(), hub.clone());
+        let server = HttpServer::start(move |request| {
+            if request.path() == crate::runtime::receive::long_connection::ENDPOINT_PATH {
+                return long_connection::endpoint(&shared, &endpoints, request);
+            }
+            serve::handle(&shared, request)
+        })
+        .await
+        .expect("the fake binds a loopback port");
+        FakeFeishu {
+            server,
+            state,
+            deliveries,
+            delivering,
+            hub,
+            _long_connections: long_connections,
+        }
     }
 
     /// `http://127.0.0.1:<port>`.

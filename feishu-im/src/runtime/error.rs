@@ -32,6 +32,10 @@ pub enum Error {
     /// The client's configuration is not usable ([`ClientBuilder::build`](crate::ClientBuilder::build)).
     #[error(transparent)]
     Config(ConfigError),
+    /// The long connection could not be opened (feature `long-connection`).
+    #[cfg(feature = "long-connection")]
+    #[error(transparent)]
+    LongConnection(Box<crate::receive::LongConnectionError>),
 }
 
 impl Error {
@@ -81,6 +85,8 @@ impl Error {
             }
             Error::Timeout(_) | Error::Transport(_) => safe,
             Error::Auth(_) | Error::InvalidRequest(_) | Error::Config(_) => false,
+            #[cfg(feature = "long-connection")]
+            Error::LongConnection(e) => e.is_retryable(),
         }
     }
 

@@ -168,3 +168,29 @@ impl Dispatcher {
         Ok(Outcome::Acked)
     }
 }
+
+/// Over the long connection, deliveries come in plain JSON, authenticated by the connection:
+/// they go straight to dispatch, and a callback's answer goes back in the ack.
+#[cfg(feature = "long-connection")]
+impl crate::receive::DeliveryHandler for Dispatcher {
+    fn handle(
+        &self,
+        _kind: crate::receive::FrameKind,
+        payload: bytes::Bytes,
+    ) -> crate::receive::DeliveryFuture<'_> {
+        use crate::receive::DeliveryError;
+        use crate::receive::envelope::Envelope;
+        Box::pin(async move {
+            let envelope =
+                Envelope::parse(&payload).map_err(|reason| DeliveryError::new(reason.as_str()))?;
+            let Envelope::Event { header, event, .. } = envelope else {
+                return Err(DeliveryError::new("a challenge cannot come over the long connection"));
+            };
+            match self.dispatch(header, event).await {
+                Ok(Outcome::Answered(answer)) => Ok(answer),
+                Ok(Outcome::Acked | Outcome::Duplicate) => Ok(None),
+                Err(error) => Err(DeliveryError::new(error.to_string().as_str())),
+            }
+        })
+    }
+}

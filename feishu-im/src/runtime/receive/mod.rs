@@ -27,6 +27,8 @@ mod dispatcher;
 mod envelope;
 mod error;
 mod handler;
+#[cfg(feature = "long-connection")]
+pub(crate) mod long_connection;
 #[cfg(feature = "webhook-server")]
 mod serve;
 mod webhook;
@@ -42,6 +44,13 @@ pub use webhook::{
     DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMESTAMP_WINDOW, Received, Webhook, WebhookBuilder,
     WebhookReply,
 };
+
+#[cfg(feature = "long-connection")]
+pub use long_connection::client::{LongConnection, LongConnectionBuilder, LongConnectionHandle};
+#[cfg(feature = "long-connection")]
+pub use long_connection::error::{DeliveryError, LongConnectionError, LongConnectionErrorKind};
+#[cfg(feature = "long-connection")]
+pub use long_connection::{DeliveryFuture, DeliveryHandler, FrameKind};
 
 #[cfg(feature = "fake")]
 pub(crate) use crypto::{encrypt, signature};

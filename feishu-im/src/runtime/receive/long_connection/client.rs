@@ -1,0 +1,752 @@
+//! The connection loop: open a connection, read frames, hand deliveries to the handler, write
+//! pings and acks, and reconnect when the connection breaks.
+
+use std::fmt;
+use std::hash::{BuildHasher, RandomState};
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures_util::{FutureExt as _, SinkExt as _, StreamExt as _};
+use tokio::net::TcpStream;
+use tokio::sync::{mpsc, watch};
+use tokio::task::{JoinHandle, JoinSet};
+use tokio::time::{Instant, sleep_until, timeout};
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+use tokio_tungstenite::tungstenite::{self, Message};
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+use super::endpoint::{Endpoint, discover};
+use super::error::{LongConnectionError, LongConnectionErrorKind};
+use super::fragments::{Added, Fragments};
+use super::frame::{self, AckPayload, ClientConfig, Frame};
+use super::{DeliveryHandler, FrameKind};
+use crate::runtime::base_url::check_base_url;
+use crate::runtime::error::ConfigError;
+use crate::{Error, Platform, Secret};
+
+type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// The largest WebSocket message read: a delivery's fragment is far smaller.
+const MAX_MESSAGE: usize = 16 << 20;
+/// The shortest wait between two failed connection attempts, whatever the server says.
+const MIN_RETRY_WAIT: Duration = Duration::from_millis(100);
+/// How long closing the socket may take at shutdown.
+const CLOSE_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// The long connection (长连接): the app opens a WebSocket to Feishu and receives events and
+/// card callbacks over it, with no public callback URL, no decryption and no signature (Feishu
+/// checks the app when the connection opens; deliveries are plaintext).
+///
+/// - [`LongConnection::builder`] takes a custom app's id and secret;
+///   [`LongConnectionBuilder::start`] opens the first connection (so a wrong secret or the
+///   connection limit comes back as an [`Error`](crate::Error)), then serves it in a task of its own,
+///   pinging and reconnecting as Feishu's `ClientConfig` says.
+/// - Each delivery goes to a [`DeliveryHandler`], in a task of its own; what it returns
+///   becomes the acknowledgement Feishu waits for.
+/// - [`LongConnectionHandle::shutdown`] stops taking deliveries, waits for the handlers in
+///   flight and their acknowledgements, and closes the connection.
+///
+/// Feishu gives each delivery to one connection of the app, picked at random, whichever
+/// process holds it (at most 50 connections per app): deduplication and conversation state
+/// belong in storage that every instance shares. The long connection is for custom apps
+/// (自建应用) only; store apps receive events by webhook.
+///
+/// ```no_run
+/// use feishu_im::{FrameKind, DeliveryError, LongConnection};
+///
+/// # async fn run() -> Result<(), feishu_im::Error> {
+/// let handle = LongConnection::builder("cli_a1b2c3", "app-secret")
+///     .start(|kind: FrameKind, payload: bytes::Bytes| async move {
+///         // `payload` is the event's JSON envelope (schema 2.0). Answer within 3 s.
+///         let _event: serde_json::Value =
+///             serde_json::from_slice(&payload).map_err(DeliveryError::from_error)?;
+///         Ok::<_, DeliveryError>(None)
+///     })
+///     .await?;
+/// // … until the process is asked to stop:
+/// handle.shutdown().await?;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct LongConnection {}
+
+impl LongConnection {
+    /// Starts configuring the long connection of the custom app `app_id`.
+    pub fn builder(
+        app_id: impl Into<String>,
+        app_secret: impl Into<Secret>,
+    ) -> LongConnectionBuilder {
+        LongConnectionBuilder {
+            app_id: app_id.into(),
+            app_secret: app_secret.into(),
+            base_url: Platform::Feishu.base_url().to_owned(),
+            overrides: Overrides::default(),
+            timeout: Duration::from_secs(15),
+            connect_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// What the caller set, which Feishu's `ClientConfig` does not override.
+#[derive(Debug, Clone, Copy, Default)]
+struct Overrides {
+    ping_interval: Option<Duration>,
+    reconnect_interval: Option<Duration>,
+    reconnect_jitter: Option<Duration>,
+    reconnect_attempts: Option<Option<u32>>,
+}
+
+/// Configures a long connection; [`start`](Self::start) opens it.
+///
+/// Pings, reconnect intervals and the number of reconnect attempts follow the `ClientConfig`
+/// Feishu sends (at first: a ping every 2 minutes; reconnect forever, every 2 minutes plus up
+/// to 30 s of jitter), unless set here.
+#[derive(Debug)]
+pub struct LongConnectionBuilder {
+    app_id: String,
+    app_secret: Secret,
+    base_url: String,
+    overrides: Overrides,
+    timeout: Duration,
+    connect_timeout: Duration,
+}
+
+impl LongConnectionBuilder {
+    /// Connects to Feishu (default) or Lark. A Lark app that connects to Feishu gets
+    /// [`LongConnectionErrorKind::IncorrectDomain`].
+    pub fn platform(mut self, platform: Platform) -> Self {
+        self.base_url = platform.base_url().to_owned();
+        self
+    }
+
+    /// Asks a custom base URL for the endpoint: HTTPS, or plain HTTP to a loopback host.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = url.into();
+        self
+    }
+
+    /// Pings every `interval`, whatever Feishu says.
+    pub fn ping_interval(mut self, interval: Duration) -> Self {
+        self.overrides.ping_interval = Some(interval);
+        self
+    }
+
+    /// Waits `interval` between reconnect attempts, whatever Feishu says.
+    pub fn reconnect_interval(mut self, interval: Duration) -> Self {
+        self.overrides.reconnect_interval = Some(interval);
+        self
+    }
+
+    /// Adds a random wait of up to `jitter` before reconnecting, whatever Feishu says, so
+    /// that the instances of an app do not reconnect all at once.
+    pub fn reconnect_jitter(mut self, jitter: Duration) -> Self {
+        self.overrides.reconnect_jitter = Some(jitter);
+        self
+    }
+
+    /// Gives up after `attempts` failed reconnect attempts in a row (`None`: never), whatever
+    /// Feishu says.
+    pub fn reconnect_attempts(mut self, attempts: Option<u32>) -> Self {
+        self.overrides.reconnect_attempts = Some(attempts);
+        self
+    }
+
+    /// Time allowed for the endpoint request (default 15 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Time allowed to open the WebSocket, handshake included (default 10 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Opens the first connection, then serves it in a task of its own with `handler`; must
+    /// run inside a tokio runtime.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`] for a base URL that is not HTTPS (or HTTP to loopback);
+    /// [`Error::LongConnection`] when Feishu refuses the app (a wrong secret:
+    /// [`LongConnectionErrorKind::AuthFailed`]; 50 connections open:
+    /// [`LongConnectionErrorKind::ConnectionLimit`]) or the WebSocket cannot be opened;
+    /// [`Error::Transport`], [`Error::Timeout`] or [`Error::Decode`] when the endpoint
+    /// request fails. [`Error::is_retryable`] tells whether starting again later may work.
+    pub async fn start(self, handler: impl DeliveryHandler) -> Result<LongConnectionHandle, Error> {
+        let base_url = check_base_url(&self.base_url)
+            .map_err(|reason| Error::Config(ConfigError { reason }))?;
+        let http = reqwest::Client::builder()
+            .user_agent(concat!("feishu-im/", env!("CARGO_PKG_VERSION")))
+            .timeout(self.timeout)
+            .connect_timeout(self.connect_timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|source| {
+                Error::Config(ConfigError {
+                    reason: format!("the HTTP client cannot start: {source}"),
+                })
+            })?;
+        let shared = Arc::new(Shared {
+            app_id: self.app_id,
+            app_secret: self.app_secret,
+            base_url,
+            http,
+            connect_timeout: self.connect_timeout,
+            overrides: self.overrides,
+            handler: Arc::new(handler),
+            connections: AtomicU64::new(0),
+        });
+        let mut settings = Settings::new(&shared.overrides);
+        let connection = shared.open(&mut settings).await?;
+        let (stop, stopped) = watch::channel(false);
+        let (acks, ack_queue) = mpsc::unbounded_channel();
+        let runner = Runner {
+            shared: shared.clone(),
+            settings,
+            fragments: Fragments::default(),
+            handlers: JoinSet::new(),
+            acks,
+            ack_queue,
+            stop: stopped,
+            next_ping: Instant::now(),
+        };
+        let task = tokio::spawn(runner.run(connection));
+        Ok(LongConnectionHandle { stop, task: Some(task), shared })
+    }
+}
+
+/// A running long connection.
+///
+/// Dropping it stops the connection at once: the socket closes, and handlers still running
+/// are cancelled without their deliveries being acknowledged. Call
+/// [`shutdown`](Self::shutdown) to stop gracefully.
+pub struct LongConnectionHandle {
+    stop: watch::Sender<bool>,
+    task: Option<JoinHandle<Result<(), Error>>>,
+    shared: Arc<Shared>,
+}
+
+impl fmt::Debug for LongConnectionHandle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LongConnectionHandle")
+            .field("app_id", &self.shared.app_id)
+            .field("connections", &self.connections())
+            .field("finished", &self.is_finished())
+            .finish_non_exhaustive()
+    }
+}
+
+impl LongConnectionHandle {
+    /// Stops taking deliveries, waits for the handlers in flight to finish and their acks to
+    /// be written, closes the connection, and returns. No handler starts after it returns.
+    ///
+    /// # Errors
+    ///
+    /// The error that had already ended the connection, if reconnecting gave up (Feishu
+    /// refused the app, or the reconnect attempts ran out).
+    pub async fn shutdown(mut self) -> Result<(), Error> {
+        let _ = self.stop.send(true);
+        let Some(task) = self.task.take() else { return Ok(()) };
+        match task.await {
+            Ok(result) => result,
+            Err(error) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
+            Err(_) => Ok(()),
+        }
+    }
+
+    /// How many connections were opened so far, the first one included: one more after each
+    /// reconnect.
+    pub fn connections(&self) -> u64 {
+        self.shared.connections.load(Ordering::Relaxed)
+    }
+
+    /// Whether the connection ended for good: reconnecting gave up
+    /// ([`shutdown`](Self::shutdown) returns why).
+    pub fn is_finished(&self) -> bool {
+        self.task.as_ref().is_none_or(JoinHandle::is_finished)
+    }
+}
+
+impl Drop for LongConnectionHandle {
+    fn drop(&mut self) {
+        if let Some(task) = &self.task {
+            task.abort();
+        }
+    }
+}
+
+/// What the connection task and the handle share.
+struct Shared {
+    app_id: String,
+    app_secret: Secret,
+    base_url: String,
+    http: reqwest::Client,
+    connect_timeout: Duration,
+    overrides: Overrides,
+    handler: Arc<dyn DeliveryHandler>,
+    connections: AtomicU64,
+}
+
+/// The settings in force: Feishu's `ClientConfig` under the caller's overrides.
+#[derive(Debug, Clone, Copy)]
+struct Settings {
+    ping_interval: Duration,
+    reconnect_interval: Duration,
+    reconnect_jitter: Duration,
+    /// `None`: reconnect forever.
+    reconnect_attempts: Option<u32>,
+    overrides: Overrides,
+}
+
+impl Settings {
+    fn new(overrides: &Overrides) -> Settings {
+        Settings {
+            ping_interval: overrides.ping_interval.unwrap_or(Duration::from_secs(120)),
+            reconnect_interval: overrides.reconnect_interval.unwrap_or(Duration::from_secs(120)),
+            reconnect_jitter: overrides.reconnect_jitter.unwrap_or(Duration::from_secs(30)),
+            reconnect_attempts: overrides.reconnect_attempts.unwrap_or(None),
+            overrides: *overrides,
+        }
+    }
+
+    /// Applies Feishu's settings where the caller set none. A ping interval of 0 is ignored.
+    fn apply(&mut self, config: &ClientConfig) {
+        let o = self.overrides;
+        if let (None, Some(secs)) = (o.ping_interval, config.ping_interval.filter(|s| *s > 0)) {
+            self.ping_interval = Duration::from_secs(secs);
+        }
+        if let (None, Some(secs)) = (o.reconnect_interval, config.reconnect_interval) {
+            self.reconnect_interval = Duration::from_secs(secs);
+        }
+        if let (None, Some(secs)) = (o.reconnect_jitter, config.reconnect_nonce) {
+            self.reconnect_jitter = Duration::from_secs(secs);
+        }
+        if let (None, Some(count)) = (o.reconnect_attempts, config.reconnect_count) {
+            self.reconnect_attempts = u32::try_from(count).ok();
+        }
+    }
+}
+
+/// One open connection.
+struct Connection {
+    socket: Socket,
+    service_id: i32,
+    device_id: String,
+}
+
+impl Shared {
+    /// Asks for an endpoint and opens the WebSocket.
+    async fn open(&self, settings: &mut Settings) -> Result<Connection, Error> {
+        let Endpoint { url, host, device_id, service_id, config } =
+            discover(&self.http, &self.base_url, &self.app_id, &self.app_secret).await?;
+        if let Some(config) = &config {
+            settings.apply(config);
+        }
+        let ws_config = WebSocketConfig::default()
+            .max_message_size(Some(MAX_MESSAGE))
+            .max_frame_size(Some(MAX_MESSAGE));
+        let connect =
+            tokio_tungstenite::connect_async_with_config(url.expose(), Some(ws_config), true);
+        let (socket, _) = match timeout(self.connect_timeout, connect).await {
+            Ok(Ok(connected)) => connected,
+            Ok(Err(error)) => return Err(handshake_error(error)),
+            Err(_) => {
+                let msg = format!("the WebSocket did not open within {:?}", self.connect_timeout);
+                let error = LongConnectionError::new(LongConnectionErrorKind::Connect, msg);
+                return Err(Error::LongConnection(Box::new(error)));
+            }
+        };
+        let connections = self.connections.fetch_add(1, Ordering::Relaxed) + 1;
+        tracing::debug!(
+            app_id = %self.app_id,
+            host = %host,
+            device_id = %device_id,
+            service_id,
+            connections,
+            "long connection: connected"
+        );
+        Ok(Connection { socket, service_id, device_id })
+    }
+}
+
+/// The error of a failed WebSocket connect: a refused handshake carries Feishu's code in its
+/// `Handshake-*` headers.
+fn handshake_error(error: tungstenite::Error) -> Error {
+    let tungstenite::Error::Http(response) = error else {
+        let mut failure = LongConnectionError::new(
+            LongConnectionErrorKind::Connect,
+            "the WebSocket could not be opened",
+        );
+        failure.source = Some(Box::new(error));
+        return Error::LongConnection(Box::new(failure));
+    };
+    let header =
+        |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let status = header("Handshake-Status").and_then(|s| s.parse::<i64>().ok());
+    let auth_code = header("Handshake-Autherrcode").and_then(|s| s.parse::<i64>().ok());
+    let msg = header("Handshake-Msg")
+        .filter(|m| !m.is_empty())
+        .unwrap_or_else(|| "the WebSocket handshake was refused".to_owned());
+    let (kind, code) = match (status, auth_code) {
+        (Some(514), Some(limit @ 1_000_040_350)) => {
+            (LongConnectionErrorKind::ConnectionLimit, Some(limit))
+        }
+        (Some(403), _) => (LongConnectionErrorKind::Forbidden, Some(403)),
+        (status, _) => (LongConnectionErrorKind::HandshakeRefused, status),
+    };
+    let mut failure = LongConnectionError::new(kind, msg);
+    failure.code = code;
+    failure.http_status = Some(response.status().as_u16());
+    Error::LongConnection(Box::new(failure))
+}
+
+/// Whether reconnecting goes on after `error`.
+fn keeps_trying(error: &Error) -> bool {
+    match error {
+        Error::LongConnection(e) => e.is_retryable(),
+        Error::Decode(_) | Error::Timeout(_) | Error::Transport(_) => true,
+        _ => false,
+    }
+}
+
+/// A random duration up to `max`.
+fn jitter(max: Duration) -> Duration {
+    let nanos = max.as_nanos().min(u128::from(u64::MAX)) as u64;
+    let random = RandomState::new().hash_one(Instant::now());
+    Duration::from_nanos(random % nanos.saturating_add(1))
+}
+
+/// Why serving a connection ended.
+enum Served {
+    /// The handle asked to stop.
+    Stop,
+    /// The connection broke.
+    Broken,
+}
+
+/// The state of the connection task.
+struct Runner {
+    shared: Arc<Shared>,
+    settings: Settings,
+    fragments: Fragments,
+    /// The handlers in flight, each sending its ack to `acks`.
+    handlers: JoinSet<()>,
+    acks: mpsc::UnboundedSender<Frame>,
+    ack_queue: mpsc::UnboundedReceiver<Frame>,
+    stop: watch::Receiver<bool>,
+    next_ping: Instant,
+}
+
+impl Runner {
+    async fn run(mut self, first: Connection) -> Result<(), Error> {
+        let mut connection = Some(first);
+        let mut outcome = Ok(());
+        while let Some(open) = connection.as_mut() {
+            match self.serve(open).await {
+                Served::Stop => break,
+                Served::Broken => {}
+            }
+            let broken = connection.take();
+            if let Some(broken) = broken {
+                tracing::debug!(
+                    app_id = %self.shared.app_id,
+                    device_id = %broken.device_id,
+                    "long connection: connection lost, reconnecting"
+                );
+            }
+            match self.reconnect().await {
+                Ok(next) => connection = next,
+                Err(error) => {
+                    tracing::error!(
+                        app_id = %self.shared.app_id,
+                        error = %error,
+                        "long connection: gave up reconnecting"
+                    );
+                    outcome = Err(error);
+                }
+            }
+        }
+        self.finish(connection).await;
+        outcome
+    }
+
+    fn stopping(&self) -> bool {
+        *self.stop.borrow()
+    }
+
+    /// Reads frames until the connection breaks or the handle asks to stop.
+    async fn serve(&mut self, connection: &mut Connection) -> Served {
+        self.next_ping = Instant::now();
+        loop {
+            if self.stopping() {
+                return Served::Stop;
+            }
+            tokio::select! {
+                biased;
+                _ = self.stop.changed() => return Served::Stop,
+                Some(ack) = self.ack_queue.recv() => {
+                    if let Err(error) = send(&mut connection.socket, &ack).await {
+                        tracing::debug!(error = %error, "long connection: ack not written");
+                        return Served::Broken;
+                    }
+                }
+                Some(_) = self.handlers.join_next(), if !self.handlers.is_empty() => {}
+                () = sleep_until(self.next_ping) => {
+                    let ping = Frame::control(connection.service_id, frame::TYPE_PING, None);
+                    if let Err(error) = send(&mut connection.socket, &ping).await {
+                        tracing::debug!(error = %error, "long connection: ping not written");
+                        return Served::Broken;
+                    }
+                    tracing::debug!(device_id = %connection.device_id, "long connection: ping");
+                    self.next_ping = Instant::now() + self.settings.ping_interval;
+                }
+                message = connection.socket.next() => match message {
+                    Some(Ok(Message::Binary(bytes))) => self.on_frame(&bytes),
+                    Some(Ok(Message::Close(_))) | None => return Served::Broken,
+                    Some(Ok(_)) => {}
+                    Some(Err(error)) => {
+                        tracing::debug!(error = %error, "long connection: read failed");
+                        return Served::Broken;
+                    }
+                },
+            }
+        }
+    }
+
+    fn on_frame(&mut self, bytes: &[u8]) {
+        let frame = match Frame::decode(bytes) {
+            Ok(frame) => frame,
+            Err(error) => {
+                tracing::warn!(error = %error, "long connection: undecodable frame ignored");
+                return;
+            }
+        };
+        match frame.method {
+            frame::METHOD_CONTROL => self.on_control(&frame),
+            frame::METHOD_DATA => self.on_data(frame),
+            method => tracing::debug!(method, "long connection: frame of unknown method ignored"),
+        }
+    }
+
+    fn on_control(&mut self, frame: &Frame) {
+        if frame.header(frame::TYPE) != Some(frame::TYPE_PONG) {
+            return;
+        }
+        tracing::debug!("long connection: pong");
+        let Some(payload) = frame.payload.as_ref().filter(|p| !p.is_empty()) else { return };
+        match serde_json::from_slice::<ClientConfig>(payload) {
+            Ok(config) => {
+                let before = self.settings.ping_interval;
+                self.settings.apply(&config);
+                if self.settings.ping_interval != before {
+                    self.next_ping = Instant::now() + self.settings.ping_interval;
+                }
+                tracing::debug!(settings = ?self.settings, "long connection: settings from pong");
+            }
+            Err(error) => tracing::debug!(error = %error, "long connection: pong payload ignored"),
+        }
+    }
+
+    fn on_data(&mut self, mut frame: Frame) {
+        let Some(kind) = frame.header(frame::TYPE).and_then(FrameKind::from_header) else {
+            tracing::debug!(kind = ?frame.header(frame::TYPE), "long connection: data frame of unknown type ignored");
+            return;
+        };
+        let message_id = frame.header(frame::MESSAGE_ID).unwrap_or_default().to_owned();
+        let number = |key: &str, default: usize| match frame.header(key) {
+            None => Some(default),
+            Some(value) => value.trim().parse::<usize>().ok(),
+        };
+        let (Some(sum), Some(seq)) = (number(frame::SUM, 1), number(frame::SEQ, 0)) else {
+            tracing::warn!(message_id = %message_id, "long connection: data frame with unreadable sum or seq ignored");
+            return;
+        };
+        let part = frame.payload.take().unwrap_or_default();
+        let payload = if sum > 1 {
+            if message_id.is_empty() {
+                tracing::warn!("long connection: fragment without message_id ignored");
+                return;
+            }
+            match self.fragments.add(&message_id, sum, seq, part, std::time::Instant::now()) {
+                Added::Complete(whole) => whole,
+                Added::Pending => return,
+                Added::Refused(why) => {
+                    tracing::warn!(message_id = %message_id, why, "long connection: fragment ignored");
+                    return;
+                }
+            }
+        } else {
+            part
+        };
+        tracing::debug!(
+            message_id = %message_id,
+            trace_id = frame.header(frame::TRACE_ID).unwrap_or_default(),
+            kind = kind.as_str(),
+            bytes = payload.len(),
+            "long connection: delivery"
+        );
+        let handler = self.shared.handler.clone();
+        let acks = self.acks.clone();
+        self.handlers.spawn(async move {
+            let started = Instant::now();
+            let outcome = AssertUnwindSafe(handle(&*handler, kind, payload)).catch_unwind().await;
+            let ack = match outcome {
+                Ok(Ok(data)) => AckPayload::ok(data.as_deref()),
+                Ok(Err(error)) => {
+                    tracing::warn!(message_id = %message_id, error = %error, "long connection: handler failed");
+                    AckPayload::failed()
+                }
+                Err(_) => {
+                    tracing::error!(message_id = %message_id, "long connection: handler panicked");
+                    AckPayload::failed()
+                }
+            };
+            let _ = acks.send(frame.into_ack(started.elapsed().as_millis(), &ack));
+        });
+    }
+
+    /// Opens a new connection after the wait Feishu asks for; `None` when the handle asked
+    /// to stop meanwhile.
+    async fn reconnect(&mut self) -> Result<Option<Connection>, Error> {
+        let mut wait = jitter(self.settings.reconnect_jitter);
+        let mut failures = 0u32;
+        loop {
+            if self.wait(wait).await {
+                return Ok(None);
+            }
+            let mut settings = self.settings;
+            let shared = self.shared.clone();
+            let attempt = tokio::select! {
+                biased;
+                _ = self.stop.changed() => return Ok(None),
+                attempt = shared.open(&mut settings) => attempt,
+            };
+            self.settings = settings;
+            match attempt {
+                Ok(connection) => return Ok(Some(connection)),
+                Err(error) if !keeps_trying(&error) => return Err(error),
+                Err(error) => {
+                    failures += 1;
+                    tracing::debug!(failures, error = %error, "long connection: reconnect failed");
+                    if self.settings.reconnect_attempts.is_some_and(|most| failures >= most) {
+                        return Err(error);
+                    }
+                }
+            }
+            wait = (self.settings.reconnect_interval + jitter(self.settings.reconnect_jitter))
+                .max(MIN_RETRY_WAIT);
+        }
+    }
+
+    /// Waits `wait` while reaping finished handlers; true when the handle asked to stop.
+    async fn wait(&mut self, wait: Duration) -> bool {
+        let until = Instant::now() + wait;
+        loop {
+            if self.stopping() {
+                return true;
+            }
+            tokio::select! {
+                biased;
+                _ = self.stop.changed() => return true,
+                Some(_) = self.handlers.join_next(), if !self.handlers.is_empty() => {}
+                () = sleep_until(until) => return false,
+            }
+        }
+    }
+
+    /// Waits for the handlers in flight, writes their acks while the connection holds, and
+    /// closes it.
+    async fn finish(mut self, mut connection: Option<Connection>) {
+        loop {
+            tokio::select! {
+                Some(ack) = self.ack_queue.recv() => {
+                    if let Some(open) = connection.as_mut()
+                        && send(&mut open.socket, &ack).await.is_err()
+                    {
+                        connection = None;
+                    }
+                }
+                joined = self.handlers.join_next() => {
+                    if joined.is_none() {
+                        break;
+                    }
+                }
+            }
+        }
+        // Every handler has queued its ack before finishing.
+        while let Ok(ack) = self.ack_queue.try_recv() {
+            if let Some(open) = connection.as_mut()
+                && send(&mut open.socket, &ack).await.is_err()
+            {
+                connection = None;
+            }
+        }
+        if let Some(mut open) = connection {
+            // The closing handshake: the server answers our close after reading every ack
+            // before it. Reading until then also keeps unread bytes from turning the close
+            // into a reset, which would discard acks the server has not read yet. Deliveries
+            // that arrive meanwhile are not handled.
+            let closing = async {
+                let _ = open.socket.close(None).await;
+                while let Some(Ok(_)) = open.socket.next().await {}
+            };
+            let _ = timeout(CLOSE_TIMEOUT, closing).await;
+            tracing::debug!(device_id = %open.device_id, "long connection: closed");
+        }
+    }
+}
+
+async fn handle(
+    handler: &dyn DeliveryHandler,
+    kind: FrameKind,
+    payload: Bytes,
+) -> Result<Option<Vec<u8>>, super::DeliveryError> {
+    handler.handle(kind, payload).await
+}
+
+async fn send(socket: &mut Socket, frame: &Frame) -> Result<(), tungstenite::Error> {
+    socket.send(Message::Binary(Bytes::from(frame.encode()))).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overrides_win_over_feishus_settings() {
+        let overrides =
+            Overrides { ping_interval: Some(Duration::from_millis(50)), ..Overrides::default() };
+        let mut settings = Settings::new(&overrides);
+        settings.apply(&ClientConfig {
+            reconnect_count: Some(-1),
+            reconnect_interval: Some(3),
+            reconnect_nonce: Some(0),
+            ping_interval: Some(10),
+        });
+        assert_eq!(settings.ping_interval, Duration::from_millis(50));
+        assert_eq!(settings.reconnect_interval, Duration::from_secs(3));
+        assert_eq!(settings.reconnect_jitter, Duration::ZERO);
+        assert_eq!(settings.reconnect_attempts, None);
+        settings.apply(&ClientConfig { reconnect_count: Some(4), ..ClientConfig::default() });
+        assert_eq!(settings.reconnect_attempts, Some(4));
+        // A zero ping interval would ping without pause.
+        let mut settings = Settings::new(&Overrides::default());
+        settings.apply(&ClientConfig { ping_interval: Some(0), ..ClientConfig::default() });
+        assert_eq!(settings.ping_interval, Duration::from_secs(120));
+    }
+
+    #[test]
+    fn jitter_stays_within_its_bound() {
+        for _ in 0..100 {
+            assert!(jitter(Duration::from_millis(5)) <= Duration::from_millis(5));
+        }
+        assert_eq!(jitter(Duration::ZERO), Duration::ZERO);
+    }
+}

@@ -1,0 +1,152 @@
+//! Why the long connection could not be opened, and the error a delivery handler returns.
+
+use std::fmt;
+
+/// What kept the long connection from opening: the code of the endpoint request or of the
+/// WebSocket handshake, or a broken connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum LongConnectionErrorKind {
+    /// Code `1` or an HTTP error status: Feishu is busy. Retryable.
+    SystemBusy,
+    /// Code `1000040343`: an internal error of Feishu. Retryable.
+    InternalError,
+    /// Code `403`: the app may not open long connections.
+    Forbidden,
+    /// Code `514`: the app id or secret is wrong.
+    AuthFailed,
+    /// Code `1000040350`: the app has its 50 connections open already. Retryable once another
+    /// connection of the app closes.
+    ConnectionLimit,
+    /// Code `1000040351`: the app belongs to the other platform (a Lark app dialing Feishu,
+    /// or the reverse); see [`Platform`](crate::Platform).
+    IncorrectDomain,
+    /// Another non-zero code.
+    Rejected,
+    /// The endpoint answer carried no usable WebSocket URL.
+    InvalidEndpoint,
+    /// The WebSocket handshake was refused without a code this enum names.
+    HandshakeRefused,
+    /// The WebSocket connection could not be opened, or broke.
+    Connect,
+}
+
+/// The long connection could not be opened ([`Error::LongConnection`](crate::Error)).
+///
+/// It never holds the app secret, nor the WebSocket URL (whose query carries a ticket).
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct LongConnectionError {
+    /// What went wrong.
+    pub kind: LongConnectionErrorKind,
+    /// Feishu's code: the endpoint's `code`, or the handshake's `Handshake-Status` (and, for
+    /// auth failures, `Handshake-Autherrcode`).
+    pub code: Option<i64>,
+    /// Feishu's `msg` (or `Handshake-Msg`), or a description.
+    pub msg: String,
+    /// The HTTP status of the endpoint request or of the refused handshake.
+    pub http_status: Option<u16>,
+    /// The WebSocket library's error, through [`std::error::Error::source`].
+    pub(crate) source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+impl LongConnectionError {
+    pub(crate) fn new(kind: LongConnectionErrorKind, msg: impl Into<String>) -> Self {
+        LongConnectionError { kind, code: None, msg: msg.into(), http_status: None, source: None }
+    }
+
+    /// The kind of an endpoint or handshake code.
+    pub(crate) fn kind_of(code: i64) -> LongConnectionErrorKind {
+        match code {
+            1 => LongConnectionErrorKind::SystemBusy,
+            403 => LongConnectionErrorKind::Forbidden,
+            514 => LongConnectionErrorKind::AuthFailed,
+            1_000_040_343 => LongConnectionErrorKind::InternalError,
+            1_000_040_350 => LongConnectionErrorKind::ConnectionLimit,
+            1_000_040_351 => LongConnectionErrorKind::IncorrectDomain,
+            _ => LongConnectionErrorKind::Rejected,
+        }
+    }
+
+    /// Whether opening the connection again later may succeed.
+    pub fn is_retryable(&self) -> bool {
+        use LongConnectionErrorKind::*;
+        match self.kind {
+            SystemBusy | InternalError | ConnectionLimit | Connect | HandshakeRefused => true,
+            Forbidden | AuthFailed | IncorrectDomain | Rejected | InvalidEndpoint => false,
+        }
+    }
+}
+
+impl fmt::Display for LongConnectionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("long connection: ")?;
+        if let Some(code) = self.code {
+            write!(f, "code {code}: ")?;
+        }
+        f.write_str(&self.msg)?;
+        if let Some(status) = self.http_status {
+            write!(f, " (HTTP {status})")?;
+        }
+        if let Some(source) = &self.source {
+            write!(f, ": {source}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for LongConnectionError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source.as_deref().map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
+
+/// A [`DeliveryHandler`](super::DeliveryHandler) failed: the delivery is acknowledged with
+/// code 500.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct DeliveryError {
+    msg: String,
+    source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+impl DeliveryError {
+    /// A failure described by `msg`.
+    pub fn new(msg: impl Into<String>) -> Self {
+        DeliveryError { msg: msg.into(), source: None }
+    }
+
+    /// A failure caused by `error`, kept as the [`source`](std::error::Error::source).
+    pub fn from_error(error: impl std::error::Error + Send + Sync + 'static) -> Self {
+        DeliveryError { msg: error.to_string(), source: Some(Box::new(error)) }
+    }
+
+    /// The description.
+    pub fn message(&self) -> &str {
+        &self.msg
+    }
+}
+
+impl fmt::Display for DeliveryError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.msg)
+    }
+}
+
+impl std::error::Error for DeliveryError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source.as_deref().map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
+
+impl From<String> for DeliveryError {
+    fn from(msg: String) -> Self {
+        DeliveryError::new(msg)
+    }
+}
+
+impl From<&str> for DeliveryError {
+    fn from(msg: &str) -> Self {
+        DeliveryError::new(msg)
+    }
+}

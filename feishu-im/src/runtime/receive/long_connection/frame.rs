@@ -1,0 +1,234 @@
+//! The frames of the long connection: `pbbp2.Frame` of `proto/pbbp2.proto` as prost structs,
+//! and the frames the client (and the fake) build from them.
+
+use std::collections::BTreeMap;
+
+use base64::Engine as _;
+use bytes::Bytes;
+use serde::{Deserialize, Serialize};
+
+/// `method` of a control frame: ping and pong.
+pub(crate) const METHOD_CONTROL: i32 = 0;
+/// `method` of a data frame: an event or card callback, and its ack.
+pub(crate) const METHOD_DATA: i32 = 1;
+
+/// Header keys.
+pub(crate) const TYPE: &str = "type";
+pub(crate) const MESSAGE_ID: &str = "message_id";
+pub(crate) const SUM: &str = "sum";
+pub(crate) const SEQ: &str = "seq";
+pub(crate) const TRACE_ID: &str = "trace_id";
+pub(crate) const BIZ_RT: &str = "biz_rt";
+
+/// Values of the `type` header.
+pub(crate) const TYPE_EVENT: &str = "event";
+pub(crate) const TYPE_CARD: &str = "card";
+pub(crate) const TYPE_PING: &str = "ping";
+pub(crate) const TYPE_PONG: &str = "pong";
+
+/// `pbbp2.Header`.
+#[derive(Clone, PartialEq, prost::Message)]
+pub(crate) struct Header {
+    #[prost(string, required, tag = "1")]
+    pub(crate) key: String,
+    #[prost(string, required, tag = "2")]
+    pub(crate) value: String,
+}
+
+/// `pbbp2.Frame`. Optional fields keep whether they were present, so that an ack written back
+/// from a received frame carries the same fields.
+#[derive(Clone, PartialEq, prost::Message)]
+pub(crate) struct Frame {
+    #[prost(uint64, required, tag = "1")]
+    pub(crate) seq_id: u64,
+    #[prost(uint64, required, tag = "2")]
+    pub(crate) log_id: u64,
+    #[prost(int32, required, tag = "3")]
+    pub(crate) service: i32,
+    #[prost(int32, required, tag = "4")]
+    pub(crate) method: i32,
+    #[prost(message, repeated, tag = "5")]
+    pub(crate) headers: Vec<Header>,
+    #[prost(string, optional, tag = "6")]
+    pub(crate) payload_encoding: Option<String>,
+    #[prost(string, optional, tag = "7")]
+    pub(crate) payload_type: Option<String>,
+    #[prost(bytes = "bytes", optional, tag = "8")]
+    pub(crate) payload: Option<Bytes>,
+    #[prost(string, optional, tag = "9")]
+    pub(crate) log_id_new: Option<String>,
+}
+
+impl Frame {
+    /// A control frame of `kind` (`ping`, `pong`) for the service `service`.
+    pub(crate) fn control(service: i32, kind: &str, payload: Option<Bytes>) -> Frame {
+        Frame {
+            service,
+            method: METHOD_CONTROL,
+            headers: vec![Header { key: TYPE.into(), value: kind.into() }],
+            payload,
+            ..Frame::default()
+        }
+    }
+
+    /// The value of the first header named `key`.
+    pub(crate) fn header(&self, key: &str) -> Option<&str> {
+        self.headers.iter().find(|h| h.key == key).map(|h| h.value.as_str())
+    }
+
+    /// Appends a header.
+    pub(crate) fn push_header(&mut self, key: &str, value: impl Into<String>) {
+        self.headers.push(Header { key: key.into(), value: value.into() });
+    }
+
+    /// The frame encoded.
+    pub(crate) fn encode(&self) -> Vec<u8> {
+        prost::Message::encode_to_vec(self)
+    }
+
+    /// Decodes a frame.
+    pub(crate) fn decode(bytes: &[u8]) -> Result<Frame, prost::DecodeError> {
+        prost::Message::decode(bytes)
+    }
+
+    /// The ack of a data frame: the same frame with a `biz_rt` header (the handler's time in
+    /// milliseconds) and the [`AckPayload`] as payload.
+    pub(crate) fn into_ack(mut self, biz_rt_ms: u128, payload: &AckPayload) -> Frame {
+        self.push_header(BIZ_RT, biz_rt_ms.to_string());
+        self.payload = Some(Bytes::from(payload.to_json()));
+        self
+    }
+}
+
+/// The payload of an ack: `{"code":200,"headers":{},"data":"<base64>"}`. `data` is the
+/// handler's answer (a card callback's toast or card) in base64, as Go marshals `[]byte`; it
+/// is left out when the handler has none.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct AckPayload {
+    pub(crate) code: u16,
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub(crate) headers: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) data: Option<String>,
+}
+
+fn null_as_empty<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<BTreeMap<String, String>, D::Error> {
+    Ok(Option::deserialize(deserializer)?.unwrap_or_default())
+}
+
+impl AckPayload {
+    /// Code 200 with the handler's answer, if any.
+    pub(crate) fn ok(data: Option<&[u8]>) -> AckPayload {
+        AckPayload {
+            code: 200,
+            headers: BTreeMap::new(),
+            data: data.map(|d| base64::engine::general_purpose::STANDARD.encode(d)),
+        }
+    }
+
+    /// Code 500: the handler failed.
+    pub(crate) fn failed() -> AckPayload {
+        AckPayload { code: 500, headers: BTreeMap::new(), data: None }
+    }
+
+    /// The handler's answer, decoded from base64; `None` when absent or not base64.
+    #[cfg(any(test, feature = "fake"))]
+    pub(crate) fn decoded_data(&self) -> Option<Vec<u8>> {
+        let data = self.data.as_deref()?;
+        base64::engine::general_purpose::STANDARD.decode(data).ok()
+    }
+
+    pub(crate) fn to_json(&self) -> Vec<u8> {
+        serde_json::to_vec(self).unwrap_or_default()
+    }
+}
+
+/// The `ClientConfig` Feishu sends with the endpoint and in pongs, in seconds. Missing fields
+/// leave the current setting alone.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct ClientConfig {
+    #[serde(rename = "ReconnectCount", default, skip_serializing_if = "Option::is_none")]
+    pub(crate) reconnect_count: Option<i64>,
+    #[serde(rename = "ReconnectInterval", default, skip_serializing_if = "Option::is_none")]
+    pub(crate) reconnect_interval: Option<u64>,
+    #[serde(rename = "ReconnectNonce", default, skip_serializing_if = "Option::is_none")]
+    pub(crate) reconnect_nonce: Option<u64>,
+    #[serde(rename = "PingInterval", default, skip_serializing_if = "Option::is_none")]
+    pub(crate) ping_interval: Option<u64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A ping for service 3 as the Go SDK's gogo-generated `Frame.Marshal` writes it: the
+    /// required fields, the header `type=ping`, and the optional strings written empty.
+    const GO_PING: [u8; 28] = [
+        0x08, 0x00, // SeqID 0
+        0x10, 0x00, // LogID 0
+        0x18, 0x03, // service 3
+        0x20, 0x00, // method 0
+        0x2a, 0x0c, 0x0a, 0x04, b't', b'y', b'p', b'e', 0x12, 0x04, b'p', b'i', b'n',
+        b'g', // headers[0]
+        0x32, 0x00, // payload_encoding ""
+        0x3a, 0x00, // payload_type ""
+        0x4a, 0x00, // LogIDNew ""
+    ];
+
+    #[test]
+    fn decodes_and_reencodes_the_go_encoding() {
+        let go = &GO_PING[..];
+        let frame = Frame::decode(go).unwrap();
+        assert_eq!(frame.service, 3);
+        assert_eq!(frame.method, METHOD_CONTROL);
+        assert_eq!(frame.header(TYPE), Some(TYPE_PING));
+        assert_eq!(frame.payload_encoding.as_deref(), Some(""));
+        assert_eq!(frame.payload, None);
+        // Fields present on the wire stay present, so an echoed frame is byte for byte the same.
+        assert_eq!(frame.encode(), go);
+        // A ping of ours leaves the optional fields out.
+        assert_eq!(Frame::control(3, TYPE_PING, None).encode(), &go[..22]);
+    }
+
+    #[test]
+    fn round_trips_a_data_frame() {
+        let mut frame = Frame {
+            seq_id: 300,
+            log_id: u64::MAX,
+            service: -1,
+            method: METHOD_DATA,
+            payload: Some(Bytes::from_static(b"{}")),
+            log_id_new: Some("log".into()),
+            ..Frame::default()
+        };
+        frame.push_header(TYPE, TYPE_EVENT);
+        frame.push_header(SUM, "1");
+        let bytes = frame.encode();
+        // SeqID 300 is a two-byte varint; a negative int32 takes ten bytes.
+        assert_eq!(&bytes[..3], &[0x08, 0xac, 0x02]);
+        let service = [0x18, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01];
+        assert!(bytes.windows(service.len()).any(|w| w == service));
+        assert_eq!(Frame::decode(&bytes).unwrap(), frame);
+        assert!(Frame::decode(b"\xff\xff\xff").is_err());
+    }
+
+    #[test]
+    fn ack_payload_is_go_shaped() {
+        let ack = AckPayload::ok(Some(b"{\"toast\":1}"));
+        assert_eq!(
+            String::from_utf8(ack.to_json()).unwrap(),
+            r#"{"code":200,"headers":{},"data":"eyJ0b2FzdCI6MX0="}"#
+        );
+        assert_eq!(ack.decoded_data().unwrap(), b"{\"toast\":1}");
+        assert_eq!(
+            String::from_utf8(AckPayload::ok(None).to_json()).unwrap(),
+            r#"{"code":200,"headers":{}}"#
+        );
+        // What Go writes when there is no answer.
+        let go: AckPayload =
+            serde_json::from_str(r#"{"code":500,"headers":null,"data":null}"#).unwrap();
+        assert_eq!(go, AckPayload::failed());
+    }
+}
