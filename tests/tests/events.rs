@@ -353,9 +353,55 @@ async fn over_the_long_connection_events_are_deduplicated_and_callbacks_answered
     let ack = fake.push(Push::card(plain)).await.unwrap();
     let answer: serde_json::Value = serde_json::from_slice(ack.data().unwrap()).unwrap();
     assert_eq!(answer["toast"]["content"], "got it");
+    assert!(matches!(seen.lock().unwrap().last().unwrap().event, Event::CardActionTrigger(_)));
+
+    // The fake's own events, over the connection: a re-delivery, then a dropped connection.
+    let alice = fake.add_user("alice", "Alice");
+    fake.seed_chat(ChatSeed::public("oc_ws").members([alice.as_str(), FakeFeishu::APP_ID]));
+    fake.subscribe_long_connection();
+    fake.delivery_fault(DeliveryFault::Duplicate);
+    let first = fake.user_says("oc_ws", &alice, "one");
+    fake.wait_for_deliveries(2, WAIT).await;
+    fake.drop_long_connections();
+    let second = fake.user_says("oc_ws", &alice, "two");
+    let log = fake.wait_for_deliveries(3, WAIT).await;
+    assert!(log.iter().all(|r| r.status == 200), "{log:?}");
     connection.shutdown().await.unwrap();
     dispatcher.shutdown().await;
     let seen = seen.lock().unwrap();
-    assert_eq!(message_ids(&seen), ["om_ws_1"]);
-    assert!(matches!(seen.last().unwrap().event, Event::CardActionTrigger(_)));
+    assert_eq!(message_ids(&seen), ["om_ws_1".to_owned(), first, second]);
+}
+
+#[tokio::test]
+async fn the_axum_route_serves_the_same_webhook() {
+    let fake = FakeFeishu::start().await;
+    let alice = fake.add_user("alice", "Alice");
+    fake.seed_chat(ChatSeed::public("oc_ax").members([alice.as_str(), FakeFeishu::APP_ID]));
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let record = seen.clone();
+    let dispatcher = Dispatcher::builder(move |delivery: Delivery| {
+        record.lock().unwrap().push(delivery);
+        async { Ok::<_, HandlerError>(Reply::ack()) }
+    })
+    .build();
+    let webhook = Webhook::builder(dispatcher).encrypt_key(KEY).verification_token(TOKEN).build();
+    let router: axum::Router =
+        axum::Router::new().route("/feishu/events", feishu_im::receive::axum_route(webhook));
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/feishu/events", listener.local_addr().unwrap());
+    let server = tokio::spawn(async move { axum::serve(listener, router).await });
+    fake.subscribe_webhook(WebhookSubscription::new(url, TOKEN).encrypt_key(KEY));
+    fake.delivery_fault(DeliveryFault::BadSignature);
+    let said = fake.user_says("oc_ax", &alice, "via axum");
+    let log = fake.wait_for_deliveries(2, WAIT).await;
+    let statuses: Vec<u16> = log.iter().map(|r| r.status).collect();
+    assert_eq!(statuses, [401, 200]);
+    for _ in 0..500 {
+        if !seen.lock().unwrap().is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    server.abort();
+    assert_eq!(message_ids(&seen.lock().unwrap()), [said]);
 }

@@ -30,10 +30,6 @@ impl WebhookSubscription {
         }
     }
 
-    pub(super) fn token(&self) -> &Secret {
-        &self.verification_token
-    }
-
     /// Encrypts and signs deliveries with `key`, as Feishu does once an Encrypt Key is set.
     #[must_use]
     pub fn encrypt_key(mut self, key: impl Into<Secret>) -> Self {
@@ -83,7 +79,7 @@ pub(super) struct Emitted {
 /// The fake's outbox and its delivery log, shared with the task that delivers.
 #[derive(Debug, Default)]
 pub(super) struct Deliveries {
-    pub subscription: Mutex<Option<WebhookSubscription>>,
+    pub subscription: Mutex<Option<Subscription>>,
     pub faults: Mutex<VecDeque<DeliveryFault>>,
     pub log: Mutex<Vec<DeliveryRecord>>,
     pub delivered: Notify,
@@ -122,18 +118,40 @@ impl Deliveries {
     }
 }
 
+/// Where deliveries go: a webhook, or the app's long connections (one of them per event).
+#[derive(Debug, Clone)]
+pub(super) enum Subscription {
+    Webhook(WebhookSubscription),
+    LongConnection,
+}
+
+/// The verification token in the headers of events over the long connection, which Feishu
+/// authenticates when the connection opens instead.
+const LONG_CONNECTION_TOKEN: &str = "fake-long-connection-token";
+
+impl Subscription {
+    pub(super) fn token(&self) -> Secret {
+        match self {
+            Subscription::Webhook(webhook) => webhook.verification_token.clone(),
+            Subscription::LongConnection => Secret::new(LONG_CONNECTION_TOKEN),
+        }
+    }
+}
+
 /// Delivers emitted events in order until the channel closes (the fake is dropped).
 pub(super) async fn deliver_all(
     deliveries: Arc<Deliveries>,
+    hub: Arc<super::long_connection::Hub>,
     mut outbox: mpsc::UnboundedReceiver<Emitted>,
 ) {
     let http = reqwest::Client::new();
-    let mut held: Option<(WebhookSubscription, String, String, Value)> = None;
+    let sender = Sender { http: &http, hub: &hub, deliveries: &deliveries };
+    let mut held: Option<(Subscription, String, String, Value)> = None;
     while let Some(emitted) = outbox.recv().await {
         let subscription =
             deliveries.subscription.lock().unwrap_or_else(|e| e.into_inner()).clone();
         let Some(subscription) = subscription else { continue };
-        let (event_id, envelope) = deliveries.envelope(&emitted, &subscription.verification_token);
+        let (event_id, envelope) = deliveries.envelope(&emitted, &subscription.token());
         let fault = deliveries.next_fault();
         if fault == Some(DeliveryFault::OutOfOrder) {
             held = Some((subscription, event_id, emitted.event_type, envelope));
@@ -142,48 +160,84 @@ pub(super) async fn deliver_all(
         if let Some(DeliveryFault::Late(delay)) = fault {
             tokio::time::sleep(delay).await;
         }
-        let sent = Sent { http: &http, deliveries: &deliveries, subscription: &subscription };
         let stale = match fault {
             Some(DeliveryFault::Stale(by)) => by,
             _ => Duration::ZERO,
         };
+        let one = |stale, bad| Attempt {
+            event_id: &event_id,
+            event_type: &emitted.event_type,
+            envelope: &envelope,
+            stale,
+            bad,
+        };
         if fault == Some(DeliveryFault::BadSignature) {
-            sent.post(&event_id, &emitted.event_type, &envelope, Duration::ZERO, true).await;
+            sender.send(&subscription, one(Duration::ZERO, true)).await;
         }
-        sent.post(&event_id, &emitted.event_type, &envelope, stale, false).await;
+        sender.send(&subscription, one(stale, false)).await;
         if fault == Some(DeliveryFault::Duplicate) {
-            sent.post(&event_id, &emitted.event_type, &envelope, Duration::ZERO, false).await;
+            sender.send(&subscription, one(Duration::ZERO, false)).await;
         }
         if let Some((subscription, event_id, event_type, envelope)) = held.take() {
-            let sent = Sent { http: &http, deliveries: &deliveries, subscription: &subscription };
-            sent.post(&event_id, &event_type, &envelope, Duration::ZERO, false).await;
+            let attempt = Attempt {
+                event_id: &event_id,
+                event_type: &event_type,
+                envelope: &envelope,
+                stale: Duration::ZERO,
+                bad: false,
+            };
+            sender.send(&subscription, attempt).await;
         }
     }
 }
 
-struct Sent<'a> {
-    http: &'a reqwest::Client,
-    deliveries: &'a Deliveries,
-    subscription: &'a WebhookSubscription,
+/// One attempt at delivering an event: stale or badly signed when a fault says so (webhooks
+/// only: the long connection carries no signature).
+struct Attempt<'a> {
+    event_id: &'a str,
+    event_type: &'a str,
+    envelope: &'a Value,
+    stale: Duration,
+    bad: bool,
 }
 
-impl Sent<'_> {
-    /// Posts one delivery, encrypted and signed afresh, and records the answer.
-    async fn post(
-        &self,
-        event_id: &str,
-        event_type: &str,
-        envelope: &Value,
-        stale: Duration,
-        bad: bool,
-    ) {
-        let (status, body) = deliver(self.http, self.subscription, envelope, stale, bad).await;
+struct Sender<'a> {
+    http: &'a reqwest::Client,
+    hub: &'a super::long_connection::Hub,
+    deliveries: &'a Deliveries,
+}
+
+impl Sender<'_> {
+    /// Delivers once, encrypted and signed afresh for a webhook, and records the answer.
+    async fn send(&self, subscription: &Subscription, attempt: Attempt<'_>) {
+        let (status, body) = match subscription {
+            Subscription::Webhook(webhook) => {
+                deliver(self.http, webhook, attempt.envelope, attempt.stale, attempt.bad).await
+            }
+            Subscription::LongConnection => {
+                push(self.hub, super::long_connection::Push::event(attempt.envelope.to_string()))
+                    .await
+            }
+        };
         self.deliveries.record(DeliveryRecord {
-            event_id: event_id.to_owned(),
-            event_type: event_type.to_owned(),
+            event_id: attempt.event_id.to_owned(),
+            event_type: attempt.event_type.to_owned(),
             status,
             body,
         });
+    }
+}
+
+/// One delivery over the long connection: the ack's code and data (0 without an ack).
+pub(super) async fn push(
+    hub: &super::long_connection::Hub,
+    push: super::long_connection::Push,
+) -> (u16, String) {
+    match hub.push(push).await {
+        Ok(ack) => {
+            (ack.code(), String::from_utf8_lossy(ack.data().unwrap_or_default()).into_owned())
+        }
+        Err(_) => (0, String::new()),
     }
 }
 

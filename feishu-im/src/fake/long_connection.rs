@@ -268,6 +268,96 @@ impl Hub {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// Sends a delivery to one open connection and waits for its ack.
+    pub(super) async fn push(&self, push: Push) -> Result<Ack, PushError> {
+        let reply = self.send_push(push, true).await?.ok_or(PushError::NoAck)?;
+        match timeout(PUSH_TIMEOUT, reply).await {
+            Ok(Ok(ack)) => Ok(ack),
+            Ok(Err(_)) => Err(PushError::ConnectionLost),
+            Err(_) => Err(PushError::NoAck),
+        }
+    }
+
+    /// The id of the next connection in turn.
+    pub(super) fn next_connection(&self) -> Option<u64> {
+        let mut state = self.state();
+        if state.connections.is_empty() {
+            return None;
+        }
+        let index = state.next_target % state.connections.len();
+        state.next_target = state.next_target.wrapping_add(1);
+        Some(state.connections[index].id)
+    }
+
+    pub(super) async fn send_push(
+        &self,
+        push: Push,
+        wait_ack: bool,
+    ) -> Result<Option<oneshot::Receiver<Ack>>, PushError> {
+        let deadline = Instant::now() + PUSH_TIMEOUT;
+        loop {
+            if let Some(sent) = self.try_send(&push, wait_ack) {
+                return Ok(sent);
+            }
+            if Instant::now() >= deadline {
+                return Err(PushError::NoConnection);
+            }
+            sleep(Duration::from_millis(5)).await;
+        }
+    }
+
+    /// Sends the frames of `push` to the next connection; `None` when none is open.
+    fn try_send(&self, push: &Push, wait_ack: bool) -> Option<Option<oneshot::Receiver<Ack>>> {
+        let target = self.next_connection()?;
+        let mut state = self.state();
+        let outbound = state.connections.iter().find(|c| c.id == target)?.outbound.clone();
+        state.next_id += 1;
+        let n = state.next_id;
+        let message_id = push.message_id.clone().unwrap_or_else(|| format!("fake_msg_{n:08x}"));
+        let count = push.fragments;
+        let size = push.payload.len().div_ceil(count).max(1);
+        let mut last_frame = Frame::default();
+        for seq in 0..count {
+            let start = (seq * size).min(push.payload.len());
+            let end = ((seq + 1) * size).min(push.payload.len());
+            let mut frame = Frame {
+                seq_id: n * 1000 + seq as u64,
+                log_id: n,
+                service: SERVICE_ID,
+                method: frame::METHOD_DATA,
+                payload: Some(push.payload.slice(start..end)),
+                ..Frame::default()
+            };
+            let mut headers = vec![
+                (frame::TYPE.to_owned(), push.kind.as_str().to_owned()),
+                (frame::MESSAGE_ID.to_owned(), message_id.clone()),
+                (frame::SUM.to_owned(), count.to_string()),
+                (frame::SEQ.to_owned(), seq.to_string()),
+                (frame::TRACE_ID.to_owned(), format!("fake-trace-{n}")),
+            ];
+            for (key, value) in &push.headers {
+                match headers.iter_mut().find(|(k, _)| k == key) {
+                    Some(header) => header.1.clone_from(value),
+                    None => headers.push((key.clone(), value.clone())),
+                }
+            }
+            for (key, value) in headers {
+                frame.push_header(&key, value);
+            }
+            if outbound.send(frame.encode()).is_err() {
+                return None;
+            }
+            frame.payload = None;
+            last_frame = frame;
+        }
+        if !wait_ack {
+            return Some(None);
+        }
+        let (reply, receiver) = oneshot::channel();
+        state.pending.insert(message_id, Pending { connection: target, last_frame, reply });
+        Some(Some(receiver))
+    }
+
     fn remove(&self, id: u64) {
         let mut state = self.state();
         state.connections.retain(|c| c.id != id);
@@ -472,12 +562,7 @@ impl FakeFeishu {
     ///
     /// When no client connects, the connection closes first, or no ack comes within 10 s.
     pub async fn push(&self, push: Push) -> Result<Ack, PushError> {
-        let reply = self.send_push(push, true).await?.ok_or(PushError::NoAck)?;
-        match timeout(PUSH_TIMEOUT, reply).await {
-            Ok(Ok(ack)) => Ok(ack),
-            Ok(Err(_)) => Err(PushError::ConnectionLost),
-            Err(_) => Err(PushError::NoAck),
-        }
+        self.hub.push(push).await
     }
 
     /// Sends a delivery to one open connection, like [`push`](Self::push), without waiting
@@ -487,7 +572,7 @@ impl FakeFeishu {
     ///
     /// When no client connects within 10 s.
     pub async fn deliver(&self, push: Push) -> Result<(), PushError> {
-        self.send_push(push, false).await.map(drop)
+        self.hub.send_push(push, false).await.map(drop)
     }
 
     /// Sends `bytes` as one binary WebSocket message to one open connection, whatever they
@@ -499,7 +584,7 @@ impl FakeFeishu {
     pub async fn push_raw(&self, bytes: Vec<u8>) -> Result<(), PushError> {
         let deadline = Instant::now() + PUSH_TIMEOUT;
         loop {
-            if let Some(target) = self.next_connection() {
+            if let Some(target) = self.hub.next_connection() {
                 let outbound = self
                     .hub
                     .state()
@@ -516,85 +601,5 @@ impl FakeFeishu {
             }
             sleep(Duration::from_millis(5)).await;
         }
-    }
-
-    /// The id of the next connection in turn.
-    fn next_connection(&self) -> Option<u64> {
-        let mut state = self.hub.state();
-        if state.connections.is_empty() {
-            return None;
-        }
-        let index = state.next_target % state.connections.len();
-        state.next_target = state.next_target.wrapping_add(1);
-        Some(state.connections[index].id)
-    }
-
-    async fn send_push(
-        &self,
-        push: Push,
-        wait_ack: bool,
-    ) -> Result<Option<oneshot::Receiver<Ack>>, PushError> {
-        let deadline = Instant::now() + PUSH_TIMEOUT;
-        loop {
-            if let Some(sent) = self.try_send(&push, wait_ack) {
-                return Ok(sent);
-            }
-            if Instant::now() >= deadline {
-                return Err(PushError::NoConnection);
-            }
-            sleep(Duration::from_millis(5)).await;
-        }
-    }
-
-    /// Sends the frames of `push` to the next connection; `None` when none is open.
-    fn try_send(&self, push: &Push, wait_ack: bool) -> Option<Option<oneshot::Receiver<Ack>>> {
-        let target = self.next_connection()?;
-        let mut state = self.hub.state();
-        let outbound = state.connections.iter().find(|c| c.id == target)?.outbound.clone();
-        state.next_id += 1;
-        let n = state.next_id;
-        let message_id = push.message_id.clone().unwrap_or_else(|| format!("fake_msg_{n:08x}"));
-        let count = push.fragments;
-        let size = push.payload.len().div_ceil(count).max(1);
-        let mut last_frame = Frame::default();
-        for seq in 0..count {
-            let start = (seq * size).min(push.payload.len());
-            let end = ((seq + 1) * size).min(push.payload.len());
-            let mut frame = Frame {
-                seq_id: n * 1000 + seq as u64,
-                log_id: n,
-                service: SERVICE_ID,
-                method: frame::METHOD_DATA,
-                payload: Some(push.payload.slice(start..end)),
-                ..Frame::default()
-            };
-            let mut headers = vec![
-                (frame::TYPE.to_owned(), push.kind.as_str().to_owned()),
-                (frame::MESSAGE_ID.to_owned(), message_id.clone()),
-                (frame::SUM.to_owned(), count.to_string()),
-                (frame::SEQ.to_owned(), seq.to_string()),
-                (frame::TRACE_ID.to_owned(), format!("fake-trace-{n}")),
-            ];
-            for (key, value) in &push.headers {
-                match headers.iter_mut().find(|(k, _)| k == key) {
-                    Some(header) => header.1.clone_from(value),
-                    None => headers.push((key.clone(), value.clone())),
-                }
-            }
-            for (key, value) in headers {
-                frame.push_header(&key, value);
-            }
-            if outbound.send(frame.encode()).is_err() {
-                return None;
-            }
-            frame.payload = None;
-            last_frame = frame;
-        }
-        if !wait_ack {
-            return Some(None);
-        }
-        let (reply, receiver) = oneshot::channel();
-        state.pending.insert(message_id, Pending { connection: target, last_frame, reply });
-        Some(Some(receiver))
     }
 }

@@ -227,10 +227,11 @@ impl FakeFeishu {
         let (outbox, emitted) = tokio::sync::mpsc::unbounded_channel();
         state.outbox = Some(outbox);
         let deliveries = Arc::new(events::Deliveries::default());
-        let delivering = tokio::spawn(events::deliver_all(deliveries.clone(), emitted));
         let state = Arc::new(Mutex::new(state));
         let (hub, long_connections) =
             long_connection::start().await.expect("the fake binds a loopback port");
+        let delivering =
+            tokio::spawn(events::deliver_all(deliveries.clone(), hub.clone(), emitted));
         let (shared, endpoints) = (state.clone(), hub.clone());
         let server = HttpServer::start(move |request| {
             if request.path() == crate::runtime::receive::long_connection::ENDPOINT_PATH {
@@ -455,6 +456,17 @@ impl FakeFeishu {
     /// Delivers the app's events to a webhook from now on: each state change that Feishu
     /// reports (a user's message, members added, a chat disbanded) is posted there, in order.
     pub fn subscribe_webhook(&self, subscription: WebhookSubscription) {
+        self.subscribe(events::Subscription::Webhook(subscription));
+    }
+
+    /// Delivers the app's events over its long connections from now on, each to one of them,
+    /// in order: the same events as [`subscribe_webhook`](Self::subscribe_webhook), in plain
+    /// JSON (faults that concern signatures do not apply).
+    pub fn subscribe_long_connection(&self) {
+        self.subscribe(events::Subscription::LongConnection);
+    }
+
+    fn subscribe(&self, subscription: events::Subscription) {
         *self.deliveries.subscription.lock().unwrap_or_else(|e| e.into_inner()) =
             Some(subscription);
     }
@@ -484,8 +496,9 @@ impl FakeFeishu {
     }
 
     /// A user clicks a button of a card the bot sent: `card.action.trigger` with `value` goes
-    /// to the webhook at once, and its answer (HTTP status and body) comes back, as Feishu
-    /// shows it to the user. Returns `None` without a subscription.
+    /// to the subscription at once, and its answer comes back, as Feishu shows it to the user:
+    /// the HTTP status and body of a webhook, or the ack's code and data over the long
+    /// connection. Returns `None` without a subscription.
     pub async fn click_card(
         &self,
         message_id: &str,
@@ -507,10 +520,16 @@ impl FakeFeishu {
             state.card_tokens.insert(token.clone(), (Instant::now(), 0));
             events::card_clicked(message_id, &chat_id, open_id, value, &token)
         };
-        let (_, envelope) = self.deliveries.envelope(&emitted, subscription.token());
-        let http = reqwest::Client::new();
-        let (status, body) =
-            events::deliver(&http, &subscription, &envelope, Duration::ZERO, false).await;
+        let (_, envelope) = self.deliveries.envelope(&emitted, &subscription.token());
+        let (status, body) = match &subscription {
+            events::Subscription::Webhook(webhook) => {
+                let http = reqwest::Client::new();
+                events::deliver(&http, webhook, &envelope, Duration::ZERO, false).await
+            }
+            events::Subscription::LongConnection => {
+                events::push(&self.hub, Push::card(envelope.to_string())).await
+            }
+        };
         Some((status, serde_json::from_str(&body).unwrap_or(serde_json::Value::String(body))))
     }
 

@@ -21,6 +21,8 @@
 //! # drop(webhook);
 //! ```
 
+#[cfg(feature = "axum")]
+mod axum;
 mod crypto;
 mod dedup;
 mod dispatcher;
@@ -33,6 +35,8 @@ pub(crate) mod long_connection;
 mod serve;
 mod webhook;
 
+#[cfg(feature = "axum")]
+pub use axum::axum_route;
 pub use dedup::{Dedup, DedupError, MemoryDedup};
 pub use dispatcher::{DEFAULT_CALLBACK_DEADLINE, DEFAULT_DEDUP_TTL, Dispatcher, DispatcherBuilder};
 pub use envelope::EventHeader;
