@@ -13,8 +13,8 @@ use std::process::Command;
 
 use feishu_im_codegen::GeneratedFile;
 
-/// The runtime's dependencies as `feishu-im` declares them (optional ones, which the fake
-/// needs, left out), written out from the workspace's versions with `feishu-im`'s features.
+/// The runtime's dependencies as `feishu-im` declares them (optional ones, which the fake and
+/// Redis support need, left out), written out from the workspace's versions with `feishu-im`'s features.
 fn runtime_dependencies(root: &Path) -> Result<String, String> {
     let read =
         |path: PathBuf| fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()));
@@ -131,7 +131,7 @@ fn write_crate(
     fs::write(
         dir.join("Cargo.toml"),
         format!(
-            "[package]\nname = \"generated-{}\"\nedition = \"2024\"\npublish = false\n\n[features]\ndefault = [{}]\nfake = []\n{}\n\n[dependencies]\n{dependencies}\n\n[lints.rust]\nmissing_docs = \"warn\"\n",
+            "[package]\nname = \"generated-{}\"\nedition = \"2024\"\npublish = false\n\n[features]\ndefault = [{}]\nfake = []\nredis = []\n{}\n\n[dependencies]\n{dependencies}\n\n[lints.rust]\nmissing_docs = \"warn\"\n",
             name.replace('_', "-"),
             features.iter().map(|f| format!("{f:?}")).collect::<Vec<_>>().join(", "),
             features.iter().map(|f| format!("{f} = []\n")).collect::<String>(),

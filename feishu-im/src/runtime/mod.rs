@@ -13,9 +13,12 @@ mod limiter;
 mod message_text;
 pub mod operation;
 mod pager;
+#[cfg(feature = "redis")]
+mod redis_store;
 mod response;
 mod retry;
 mod secret;
+mod store;
 pub mod timestamp;
 mod token;
 mod unknown;
@@ -33,8 +36,13 @@ pub use error::{
 pub use error_code::{ErrorSpec, RetryClass};
 pub use message_text::MessageText;
 pub use pager::Pager;
+#[cfg(feature = "redis")]
+pub use redis_store::RedisStore;
 pub use retry::RetryPolicy;
 pub use secret::{Secret, UserAccessToken};
+pub use store::{
+    MemoryStore, RateLimitStore, StoreError, StoreFuture, StoreLock, StoredToken, TokenStore,
+};
 pub use timestamp::{Timestamp, UnixMillis, UnixSeconds};
 pub use unknown::{UnknownCode, UnknownContent, UnknownInteger, UnknownValue};
 pub use upload::FileUpload;
