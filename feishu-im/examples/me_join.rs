@@ -6,6 +6,8 @@
 //! ```
 //!
 //! `FEISHU_BASE_URL` is optional (default Feishu; plain http only for loopback hosts).
+//! `FEISHU_REDIS_URL` (`redis://127.0.0.1:6379`, with `--features redis`) shares the token and
+//! the rate limits with every other instance given the same Redis.
 //! Exit codes: 0 joined, 1 API or network error, 2 usage or configuration error.
 
 mod support;
@@ -17,7 +19,8 @@ use feishu_im::{Client, Credentials, UserAccessToken};
 
 const USAGE: &str = "usage: me_join <chat_id>
 credentials: FEISHU_APP_ID and FEISHU_APP_SECRET (custom app), or FEISHU_USER_TOKEN
-optional: FEISHU_BASE_URL (default https://open.feishu.cn)";
+optional: FEISHU_BASE_URL (default https://open.feishu.cn),
+  FEISHU_REDIS_URL (share tokens and rate limits with other instances; needs --features redis)";
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
@@ -42,6 +45,10 @@ async fn main() -> ExitCode {
     if let Some(url) = env("FEISHU_BASE_URL") {
         builder = builder.base_url(url);
     }
+    let builder = match support::shared_state(builder) {
+        Ok(builder) => builder,
+        Err(problem) => return support::usage_error(&problem, USAGE),
+    };
     let client = match builder.build() {
         Ok(client) => client,
         Err(error) => return usage_error(&error.to_string()),

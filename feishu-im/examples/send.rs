@@ -12,6 +12,8 @@
 //! send the key; `--file` picks `file_type` by extension (`pdf`, `doc`, `xls`, `ppt`, `mp4`,
 //! `opus`, otherwise `stream`).
 //! `FEISHU_BASE_URL` is optional (default Feishu; plain http only for loopback hosts).
+//! `FEISHU_REDIS_URL` (`redis://127.0.0.1:6379`, with `--features redis`) shares the token and
+//! the rate limits with every other instance given the same Redis.
 //! Each call sends one `uuid`, kept across retries, so a retried send posts once.
 //! Exit codes: 0 sent, 1 API or network error, 2 usage or configuration error.
 
@@ -29,7 +31,8 @@ use feishu_im::{
 
 const USAGE: &str = "usage: send (--chat <oc_…> | --user <ou_…>) (--text <text> | --post <file> | --image <file> | --file <file>)
 credentials: FEISHU_APP_ID and FEISHU_APP_SECRET (custom app)
-optional: FEISHU_BASE_URL (default https://open.feishu.cn)";
+optional: FEISHU_BASE_URL (default https://open.feishu.cn),
+  FEISHU_REDIS_URL (share tokens and rate limits with other instances; needs --features redis)";
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
@@ -47,6 +50,10 @@ async fn main() -> ExitCode {
     if let Some(url) = env("FEISHU_BASE_URL") {
         builder = builder.base_url(url);
     }
+    let builder = match support::shared_state(builder) {
+        Ok(builder) => builder,
+        Err(problem) => return support::usage_error(&problem, USAGE),
+    };
     let client = match builder.build() {
         Ok(client) => client,
         Err(error) => return support::usage_error(&error.to_string(), USAGE),

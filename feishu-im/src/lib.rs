@@ -20,7 +20,9 @@
 //! - Tokens: [`Credentials`] for custom apps, store apps (per tenant via
 //!   [`Client::for_tenant`]) and fixed tokens; user tokens per call via [`Client::as_user`].
 //!   Tokens are cached per client, refreshed before expiry, fetched once for concurrent
-//!   callers, and refreshed once when Feishu reports them invalid.
+//!   callers, and refreshed once when Feishu reports them invalid. Several instances of an app
+//!   share tokens and rate limits through a [`TokenStore`] and a [`RateLimitStore`] (with the
+//!   `redis` feature, `RedisStore`).
 //! - Retries: rate limits (HTTP 429, `99991400`, `232019`) wait for `x-ogw-ratelimit-reset`
 //!   (or `Retry-After`) or back off; transport failures and 5xx are retried for requests safe
 //!   to repeat, and a whole call never outlasts [`RetryPolicy::max_elapsed`].

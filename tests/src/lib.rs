@@ -1,10 +1,11 @@
 //! Support for the workspace tests: a scripted HTTP server on `127.0.0.1` that records every
 //! request, built on the HTTP server of `feishu_im::fake`, a harness that builds generated
-//! code as crates, and a runner for the examples.
+//! code as crates, a runner for the examples, and a real Redis for the tests of shared state.
 
 pub mod deliveries;
 pub mod examples;
 pub mod generated_crates;
+pub mod redis;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};

@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use feishu_im::Error;
+use feishu_im::{ClientBuilder, Error};
 use tracing::Level;
 use tracing_subscriber::filter::Targets;
 use tracing_subscriber::layer::SubscriberExt;
@@ -56,4 +56,25 @@ pub fn report(what: &str, error: &Error, usage: &str) -> ExitCode {
     }
     eprintln!("  error:  {error}");
     ExitCode::from(1)
+}
+
+/// With `FEISHU_REDIS_URL` set, shares tokens and rate limits with every other instance given
+/// the same Redis; an error message when the URL is unusable or the example was built without
+/// the `redis` feature.
+#[allow(dead_code)]
+pub fn shared_state(builder: ClientBuilder) -> Result<ClientBuilder, String> {
+    let Some(url) = std::env::var("FEISHU_REDIS_URL").ok().filter(|v| !v.is_empty()) else {
+        return Ok(builder);
+    };
+    #[cfg(feature = "redis")]
+    {
+        let store = feishu_im::RedisStore::new(&url).map_err(|e| e.to_string())?;
+        Ok(builder.shared_state(store))
+    }
+    #[cfg(not(feature = "redis"))]
+    {
+        let _ = (url, builder);
+        Err("FEISHU_REDIS_URL is set, but this build has no Redis support: add `--features redis`"
+            .to_owned())
+    }
 }

@@ -567,6 +567,12 @@ impl FakeFeishu {
         self.state().token_requests
     }
 
+    /// How many calls the fake refused for a rate limit (`99991400`, or `230020` for the
+    /// per-recipient message limits).
+    pub fn rate_limited(&self) -> usize {
+        self.state().rate_limited
+    }
+
     /// Lifetime of tokens issued from now on (default 2 h).
     pub fn set_token_lifetime(&self, lifetime: Duration) {
         self.state().token_lifetime = lifetime;

@@ -148,6 +148,7 @@ fn answer(state: &mut State, request: &HttpRequest) -> (Outcome, Duration) {
         Err(outcome) => return (outcome, delay),
     };
     if let Some(outcome) = rate_limit(state, meta, &identity) {
+        state.rate_limited += 1;
         return (outcome, delay);
     }
     let query = parse_query(request.query().unwrap_or_default());
@@ -161,6 +162,7 @@ fn answer(state: &mut State, request: &HttpRequest) -> (Outcome, Duration) {
     }
     let input = validate::typed_input(meta, &path_params, &query, body);
     if let Some(outcome) = recipient_limit(state, meta, &identity, &input) {
+        state.rate_limited += 1;
         return (outcome, delay);
     }
     let upload = request.form.iter().flatten().find(|p| p.file_name.is_some());

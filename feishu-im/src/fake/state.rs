@@ -199,6 +199,8 @@ pub(crate) struct State {
     pub windows: HashMap<(String, String, String), Window>,
     pub calls: HashMap<String, usize>,
     pub token_requests: usize,
+    /// Answers refusing a call for a rate limit (`99991400` or `230020`).
+    pub rate_limited: usize,
     /// Ids handed out to tabs and menus so far.
     pub widget_ids: u64,
     /// Update tokens of card callbacks: when each was issued, and how often it was used.
@@ -236,6 +238,7 @@ impl State {
             windows: HashMap::new(),
             calls: HashMap::new(),
             token_requests: 0,
+            rate_limited: 0,
             widget_ids: 0,
             card_tokens: HashMap::new(),
             outbox: None,

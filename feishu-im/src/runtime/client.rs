@@ -14,6 +14,7 @@ use crate::runtime::download::Download;
 use crate::runtime::error::{AuthErrorKind, ConfigError, Error, TimeoutError, TransportError};
 use crate::runtime::limiter::Limiter;
 use crate::runtime::response::{ResponseHead, decode, decode_error, read_body};
+use crate::runtime::store::{MemoryStore, RateLimitStore, StoreHealth, TokenStore, app_scope};
 use crate::runtime::token::{Token, TokenCache, TokenKey, TokenResponse, auth_error};
 use crate::runtime::upload::FileUpload;
 use crate::runtime::wire;
@@ -70,6 +71,8 @@ pub struct ClientBuilder {
     token_refresh_margin: Duration,
     max_response_bytes: usize,
     rate_limiting: bool,
+    token_store: Option<Arc<dyn TokenStore>>,
+    shared_rate_limit: Option<Arc<dyn RateLimitStore>>,
 }
 
 impl ClientBuilder {
@@ -118,11 +121,38 @@ impl ClientBuilder {
 
     /// Whether calls wait for a slot within their endpoint's documented rate limits (and the
     /// per-recipient message limits) instead of drawing rate-limit errors (default on).
-    /// Limits are counted per client, so clients sharing an app should each get a share, or
-    /// one client should be shared.
+    /// Limits are counted per client unless the client books them in a shared store
+    /// ([`shared_rate_limit`](Self::shared_rate_limit)), so clients sharing an app should share
+    /// a store, or one client should be shared.
     pub fn rate_limiting(mut self, on: bool) -> Self {
         self.rate_limiting = on;
         self
+    }
+
+    /// Where the client keeps its tokens and its store app's `app_ticket` (default: a
+    /// [`MemoryStore`] of its own). Clients of one app given the same store fetch each token
+    /// once between them, and a token Feishu calls invalid is dropped for all of them.
+    pub fn token_store(mut self, store: Arc<dyn TokenStore>) -> Self {
+        self.token_store = Some(store);
+        self
+    }
+
+    /// Books rate-limit slots in `store`, shared with every client (in any process) of the
+    /// same app given it, instead of in the client's own log. When the store fails, the client
+    /// limits its calls on its own until it answers again. Has no effect with
+    /// [`rate_limiting`](Self::rate_limiting) off.
+    pub fn shared_rate_limit(mut self, store: Arc<dyn RateLimitStore>) -> Self {
+        self.shared_rate_limit = Some(store);
+        self
+    }
+
+    /// Shares tokens, the `app_ticket` and rate limits through Redis: the same as
+    /// [`token_store`](Self::token_store) and [`shared_rate_limit`](Self::shared_rate_limit)
+    /// with `store`.
+    #[cfg(feature = "redis")]
+    pub fn shared_state(self, store: crate::RedisStore) -> Self {
+        let store = Arc::new(store);
+        self.token_store(store.clone()).shared_rate_limit(store)
     }
 
     /// Builds the client.
@@ -146,16 +176,23 @@ impl ClientBuilder {
                     reason: format!("the HTTP client cannot start: {source}"),
                 })
             })?;
+        let scope = app_scope(self.credentials.app());
+        let health = Arc::new(StoreHealth::default());
+        let store = self.token_store.unwrap_or_else(|| Arc::new(MemoryStore::new()));
+        let tokens =
+            TokenCache::new(self.token_refresh_margin, store, scope.clone(), health.clone());
+        let limiter =
+            self.rate_limiting.then(|| Limiter::new(self.shared_rate_limit, scope, health));
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
                 base_url,
                 credentials: self.credentials,
-                tokens: TokenCache::new(self.token_refresh_margin),
+                tokens,
                 retry: self.retry,
                 app_ticket: RwLock::new(None),
                 max_response_bytes: self.max_response_bytes,
-                limiter: self.rate_limiting.then(Limiter::default),
+                limiter,
             }),
         })
     }
@@ -173,6 +210,8 @@ impl Client {
             token_refresh_margin: Duration::from_secs(600),
             max_response_bytes: 10 * 1024 * 1024,
             rate_limiting: true,
+            token_store: None,
+            shared_rate_limit: None,
         }
     }
 
@@ -197,10 +236,26 @@ impl Client {
     }
 
     /// Hands over the `app_ticket` that Feishu pushed to a store app (event `app_ticket`).
-    /// Call it whenever the event brings a new ticket.
+    /// Call it whenever the event brings a new ticket. With a shared
+    /// [`token_store`](ClientBuilder::token_store), the ticket is stored there in the
+    /// background for the other instances; [`share_app_ticket`](Self::share_app_ticket) waits
+    /// until it is.
     pub fn set_app_ticket(&self, ticket: impl Into<String>) {
-        *self.inner.app_ticket.write().unwrap_or_else(|e| e.into_inner()) =
-            Some(Secret::new(ticket));
+        let ticket = Secret::new(ticket);
+        *self.inner.app_ticket.write().unwrap_or_else(|e| e.into_inner()) = Some(ticket.clone());
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            let client = self.clone();
+            runtime.spawn(async move { client.inner.tokens.share_ticket(ticket).await });
+        }
+    }
+
+    /// Hands over the `app_ticket` as [`set_app_ticket`](Self::set_app_ticket) does, and
+    /// returns once it is in the token store, where every instance sharing the store finds it.
+    /// A store failure is logged, not returned: this client has the ticket either way.
+    pub async fn share_app_ticket(&self, ticket: impl Into<String>) {
+        let ticket = Secret::new(ticket);
+        *self.inner.app_ticket.write().unwrap_or_else(|e| e.into_inner()) = Some(ticket.clone());
+        self.inner.tokens.share_ticket(ticket).await;
     }
 
     /// Asks Feishu to push the `app_ticket` event again, for a store app that has none yet.
@@ -258,8 +313,11 @@ impl Client {
                 .await?
             }
             TokenKey::App => {
-                let ticket =
-                    self.inner.app_ticket.read().unwrap_or_else(|e| e.into_inner()).clone();
+                // The store holds the newest ticket any instance received.
+                let ticket = match self.inner.tokens.shared_ticket().await {
+                    Some(ticket) => Some(ticket),
+                    None => self.inner.app_ticket.read().unwrap_or_else(|e| e.into_inner()).clone(),
+                };
                 let Some(ticket) = ticket else {
                     return Err(auth_error(
                         AuthErrorKind::MissingAppTicket,
@@ -495,8 +553,7 @@ impl<'a> Caller<'a> {
             let once = async {
                 // Each attempt takes a slot; waiting for it counts against the deadline.
                 if let Some(limiter) = &self.client.inner.limiter {
-                    let keyed: Vec<_> = limits.iter().map(|(k, l)| (k.as_str(), *l)).collect();
-                    tokio::time::sleep_until(limiter.book(&keyed)).await;
+                    limiter.wait(&limits).await;
                 }
                 self.try_once::<A>(meta, &source, attempt, &url, &payload).await
             };
@@ -509,7 +566,7 @@ impl<'a> Caller<'a> {
                 && !refreshed
             {
                 // The cached token went stale early: drop it, fetch a new one, retry once.
-                self.client.inner.tokens.invalidate(key, stale);
+                self.client.inner.tokens.invalidate(key, stale).await;
                 refreshed = true;
                 attempt -= 1;
                 continue;

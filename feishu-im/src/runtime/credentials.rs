@@ -4,8 +4,9 @@ use std::fmt;
 
 use crate::Secret;
 
-/// The credentials of a [`Client`](crate::Client). Every client keeps its own token cache, so
-/// two clients never share a token.
+/// The credentials of a [`Client`](crate::Client). Every client keeps its own token cache;
+/// clients share tokens only through a shared
+/// [`token_store`](crate::ClientBuilder::token_store).
 #[derive(Clone)]
 #[non_exhaustive]
 pub enum Credentials {

@@ -7,14 +7,19 @@
 //! a second before it, and fewer than `per_minute` in the minute before it. The second is
 //! stretched by [`SECOND_MARGIN`], so that timer and network jitter never put one call too
 //! many into one of Feishu's windows.
+//!
+//! Clients given a shared [`RateLimitStore`] book their slots there instead, under keys that name
+//! the app, so that every instance of an app draws on one budget. When the store fails, the
+//! client books in its own log until it answers again.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::time::Instant;
 
 use crate::operation::RateLimit;
+use crate::runtime::store::{RateLimitStore, StoreHealth};
 
 /// The window that `per_second` counts in: a second and a little more.
 pub(crate) const SECOND_MARGIN: Duration = Duration::from_millis(40);
@@ -27,9 +32,45 @@ const IDLE: Duration = Duration::from_secs(120);
 #[derive(Debug, Default)]
 pub(crate) struct Limiter {
     logs: Mutex<HashMap<String, VecDeque<Instant>>>,
+    shared: Option<Arc<dyn RateLimitStore>>,
+    /// The app's part of the shared keys ([`app_scope`](crate::runtime::store::app_scope)).
+    scope: String,
+    health: Arc<StoreHealth>,
 }
 
 impl Limiter {
+    /// A limiter that books in `shared` when given one, else in its own log.
+    pub(crate) fn new(
+        shared: Option<Arc<dyn RateLimitStore>>,
+        scope: String,
+        health: Arc<StoreHealth>,
+    ) -> Self {
+        Limiter { logs: Mutex::default(), shared, scope, health }
+    }
+
+    /// Waits for a slot within every `(key, limit)`.
+    pub(crate) async fn wait(&self, limits: &[(String, RateLimit)]) {
+        if let Some(shared) = &self.shared {
+            let names: Vec<String> =
+                limits.iter().map(|(key, _)| format!("{}:rate:{key}", self.scope)).collect();
+            let keyed: Vec<(&str, RateLimit)> = names
+                .iter()
+                .zip(limits)
+                .map(|(name, (_, limit))| (name.as_str(), *limit))
+                .collect();
+            match shared.book(&keyed).await {
+                Ok(wait) => {
+                    self.health.ok();
+                    tokio::time::sleep(wait).await;
+                    return;
+                }
+                Err(error) => self.health.failed("booking a rate-limit slot", &error),
+            }
+        }
+        let keyed: Vec<(&str, RateLimit)> = limits.iter().map(|(k, l)| (k.as_str(), *l)).collect();
+        tokio::time::sleep_until(self.book(&keyed)).await;
+    }
+
     /// Books the earliest start within every `(key, limit)` and returns it; the caller sleeps
     /// until then. The slot is booked in all of them.
     pub(crate) fn book(&self, limits: &[(&str, RateLimit)]) -> Instant {

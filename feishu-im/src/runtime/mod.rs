@@ -14,9 +14,12 @@ mod message_text;
 pub mod operation;
 mod pager;
 pub mod receive;
+#[cfg(feature = "redis")]
+mod redis_store;
 mod response;
 mod retry;
 mod secret;
+mod store;
 pub mod timestamp;
 mod token;
 mod unknown;
@@ -34,8 +37,13 @@ pub use error::{
 pub use error_code::{ErrorSpec, RetryClass};
 pub use message_text::MessageText;
 pub use pager::Pager;
+#[cfg(feature = "redis")]
+pub use redis_store::RedisStore;
 pub use retry::RetryPolicy;
 pub use secret::{Secret, UserAccessToken};
+pub use store::{
+    MemoryStore, RateLimitStore, StoreError, StoreFuture, StoreLock, StoredToken, TokenStore,
+};
 pub use timestamp::{Timestamp, UnixMillis, UnixSeconds};
 pub use unknown::{UnknownCode, UnknownContent, UnknownEvent, UnknownInteger, UnknownValue};
 pub use upload::FileUpload;
