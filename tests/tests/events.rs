@@ -223,6 +223,14 @@ async fn url_verification_comes_unsigned_and_is_checked_by_its_token() {
         json!({"challenge": "c-123"})
     );
 
+    // In plain text too, as some set-ups send it.
+    let reply =
+        hook.handle(&http::HeaderMap::new(), challenge.to_string().as_bytes()).await.unwrap();
+    assert_eq!(reply.received, Received::Challenge);
+    let plain_event = envelope("im.message.recalled_v1", "ev_9", json!({}), TOKEN);
+    let error = hook.handle(&signed(plain_event.as_bytes(), KEY), plain_event.as_bytes()).await;
+    assert!(matches!(error, Err(ReceiveError::Encryption(_))), "{error:?}");
+
     let wrong = json!({"challenge": "c-123", "token": "guess", "type": "url_verification"});
     let error = hook.handle(&http::HeaderMap::new(), &encrypted(&wrong.to_string(), KEY)).await;
     assert!(matches!(error, Err(ReceiveError::BadToken)), "{error:?}");

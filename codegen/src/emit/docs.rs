@@ -308,3 +308,13 @@ mod tests {
         assert_eq!(code("a`b\n\n<c>"), "`a'b  <c>`");
     }
 }
+
+/// The opening of an operation's or event's docs: the summary, the Chinese title and the
+/// description, as prose.
+pub fn summary_text(summary: &str, summary_zh: Option<&str>, description: Option<&str>) -> String {
+    let mut text = prose(summary);
+    for extra in [summary_zh, description].into_iter().flatten() {
+        text.push_str(&format!("\n\n{}", prose(extra)));
+    }
+    text
+}

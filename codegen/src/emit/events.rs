@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::docs::{code, doc, prose};
+use super::docs::{code, doc, prose, summary_text};
 use super::resource::{emit_object, emit_object_with_doc, objects_of};
 use crate::ir::{Event, Struct};
 use crate::names::{ident, snake_ident};
@@ -150,13 +150,7 @@ pub fn emit(events: &[Event], objects: &[Struct]) -> TokenStream {
 /// A payload's docs: what it says, where it is documented, how it is delivered and who may
 /// subscribe.
 fn event_doc(e: &Event) -> String {
-    let mut text = prose(&e.summary);
-    if let Some(zh) = &e.summary_zh {
-        text.push_str(&format!("\n\n{}", prose(zh)));
-    }
-    if let Some(description) = &e.description {
-        text.push_str(&format!("\n\n{}", prose(description)));
-    }
+    let mut text = summary_text(&e.summary, e.summary_zh.as_deref(), e.description.as_deref());
     text.push_str(&format!(
         "\n\nEvent type {} · [Feishu documentation]({})\n",
         code(&e.event_type),

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::docs::{code, doc, inner_doc, item_prose, prose};
+use super::docs::{code, doc, inner_doc, item_prose, prose, summary_text};
 use crate::ir::{
     Content, ContentAccess, Endpoint, Enum, Field, Placement, Resource, Step, Struct, Type,
 };
@@ -194,13 +194,7 @@ fn collect_named(ty: &Type, out: &mut BTreeSet<String>) {
 }
 
 fn endpoint_doc(e: &Endpoint) -> String {
-    let mut text = prose(&e.summary);
-    if let Some(zh) = &e.summary_zh {
-        text.push_str(&format!("\n\n{}", prose(zh)));
-    }
-    if let Some(description) = &e.description {
-        text.push_str(&format!("\n\n{}", prose(description)));
-    }
+    let mut text = summary_text(&e.summary, e.summary_zh.as_deref(), e.description.as_deref());
     text.push_str(&format!(
         "\n\n`{} {}` · [Feishu documentation]({})\n",
         e.method.as_str(),

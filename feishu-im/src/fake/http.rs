@@ -160,20 +160,7 @@ impl HttpServer {
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let base_url = format!("http://{}", listener.local_addr()?);
         let handler: Arc<Handler> = Arc::new(handler);
-        let accept = tokio::spawn(async move {
-            // Connections live in this set, so aborting the accept task drops them all.
-            let mut connections = JoinSet::new();
-            loop {
-                tokio::select! {
-                    accepted = listener.accept() => {
-                        let Ok((stream, _)) = accepted else { continue };
-                        let _ = stream.set_nodelay(true);
-                        connections.spawn(serve(stream, handler.clone()));
-                    }
-                    Some(_) = connections.join_next(), if !connections.is_empty() => {}
-                }
-            }
-        });
+        let accept = accept_all(listener, move |stream| serve(stream, handler.clone()));
         Ok(HttpServer { base_url, accept })
     }
 
@@ -181,6 +168,30 @@ impl HttpServer {
     pub fn base_url(&self) -> &str {
         &self.base_url
     }
+}
+
+/// Accepts connections on `listener` and serves each on a task of its own until the returned
+/// task is aborted, which ends every connection: they live in its set.
+pub(crate) fn accept_all<F>(
+    listener: TcpListener,
+    serve: impl Fn(TcpStream) -> F + Send + 'static,
+) -> JoinHandle<()>
+where
+    F: std::future::Future<Output = ()> + Send + 'static,
+{
+    tokio::spawn(async move {
+        let mut connections = JoinSet::new();
+        loop {
+            tokio::select! {
+                accepted = listener.accept() => {
+                    let Ok((stream, _)) = accepted else { continue };
+                    let _ = stream.set_nodelay(true);
+                    connections.spawn(serve(stream));
+                }
+                Some(_) = connections.join_next(), if !connections.is_empty() => {}
+            }
+        }
+    })
 }
 
 impl Drop for HttpServer {

@@ -12,7 +12,7 @@ use futures_util::{SinkExt as _, StreamExt as _};
 use serde_json::{Value, json};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, oneshot};
-use tokio::task::{JoinHandle, JoinSet};
+use tokio::task::JoinHandle;
 use tokio::time::{Instant, sleep, timeout};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
@@ -246,20 +246,7 @@ pub(super) async fn start() -> std::io::Result<(Arc<Hub>, Server)> {
         state: Mutex::new(state),
     });
     let shared = hub.clone();
-    let accept = tokio::spawn(async move {
-        // Connections live in this set, so aborting the accept task ends them all.
-        let mut connections = JoinSet::new();
-        loop {
-            tokio::select! {
-                accepted = listener.accept() => {
-                    let Ok((stream, _)) = accepted else { continue };
-                    let _ = stream.set_nodelay(true);
-                    connections.spawn(serve(stream, shared.clone()));
-                }
-                Some(_) = connections.join_next(), if !connections.is_empty() => {}
-            }
-        }
-    });
+    let accept = super::http::accept_all(listener, move |stream| serve(stream, shared.clone()));
     Ok((hub, Server { accept }))
 }
 

@@ -162,6 +162,7 @@ impl Webhook {
         let malformed =
             |e: &dyn std::fmt::Display| ReceiveError::Malformed { reason: e.to_string() };
         let outer: Encrypted = serde_json::from_slice(body).map_err(|e| malformed(&e))?;
+        let encrypted = outer.encrypt.is_some();
         let plain = match (outer.encrypt, &self.encrypt_key) {
             (Some(text), Some(key)) => decrypt(key, &text)
                 .map_err(|failure| ReceiveError::Undecryptable { reason: failure.describe() })?,
@@ -170,13 +171,10 @@ impl Webhook {
                     "the body is encrypted, and no Encrypt Key is set",
                 ));
             }
-            (None, Some(_)) => {
-                return Err(ReceiveError::Encryption(
-                    "an Encrypt Key is set, and the body is not encrypted",
-                ));
-            }
-            (None, None) => body.to_vec(),
+            // With a key, only a challenge may come in plain text; events are refused below.
+            (None, _) => body.to_vec(),
         };
+        let plain_despite_key = self.encrypt_key.is_some() && !encrypted;
         match Envelope::parse(&plain).map_err(|reason| ReceiveError::Malformed { reason })? {
             Envelope::Challenge { challenge, token } => {
                 self.check_token(token.as_ref())?;
@@ -185,7 +183,12 @@ impl Webhook {
                 Ok(WebhookReply { received: Received::Challenge, body })
             }
             Envelope::Event { header, token, event } => {
-                // Only the challenge may come unsigned when there is a key to sign with.
+                // Only the challenge may come unsigned, or in plain text, when there is a key.
+                if plain_despite_key {
+                    return Err(ReceiveError::Encryption(
+                        "an Encrypt Key is set, and the event is not encrypted",
+                    ));
+                }
                 if self.encrypt_key.is_some() && !signed {
                     return Err(ReceiveError::MissingSignature);
                 }
