@@ -271,6 +271,16 @@ fn is_web_url(url: &str) -> bool {
     })
 }
 
+/// The opening of an operation's or event's docs: the summary, the Chinese title and the
+/// description, as prose.
+pub fn summary_text(summary: &str, summary_zh: Option<&str>, description: Option<&str>) -> String {
+    let mut text = prose(summary);
+    for extra in [summary_zh, description].into_iter().flatten() {
+        text.push_str(&format!("\n\n{}", prose(extra)));
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::{code, prose};
@@ -307,14 +317,4 @@ mod tests {
     fn code_spans_cannot_be_broken_out_of() {
         assert_eq!(code("a`b\n\n<c>"), "`a'b  <c>`");
     }
-}
-
-/// The opening of an operation's or event's docs: the summary, the Chinese title and the
-/// description, as prose.
-pub fn summary_text(summary: &str, summary_zh: Option<&str>, description: Option<&str>) -> String {
-    let mut text = prose(summary);
-    for extra in [summary_zh, description].into_iter().flatten() {
-        text.push_str(&format!("\n\n{}", prose(extra)));
-    }
-    text
 }

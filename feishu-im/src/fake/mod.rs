@@ -21,6 +21,11 @@
 //!   connected client and returns its ack; [`FakeFeishu::drop_long_connections`] cuts them.
 //! - [`FakeFeishu::inject`] scripts what an endpoint answers next: a code, a status, a delay, a
 //!   dropped connection or a malformed body.
+//! - Events: state changes (a user's message with [`FakeFeishu::user_says`], members added, a
+//!   chat disbanded, a card clicked with [`FakeFeishu::click_card`]) are delivered to the app's
+//!   webhook, signed and encrypted as Feishu does ([`FakeFeishu::subscribe_webhook`]), or over
+//!   its long connection ([`FakeFeishu::subscribe_long_connection`]); [`DeliveryFault`] makes
+//!   deliveries come twice, out of order, late, stale or badly signed.
 //!
 //! # Using it in your tests
 //!

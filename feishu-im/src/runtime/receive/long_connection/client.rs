@@ -55,7 +55,7 @@ const CLOSE_TIMEOUT: Duration = Duration::from_secs(2);
 /// (自建应用) only; store apps receive events by webhook.
 ///
 /// ```no_run
-/// use feishu_im::{FrameKind, DeliveryError, LongConnection};
+/// use feishu_im::receive::{DeliveryError, FrameKind, LongConnection};
 ///
 /// # async fn run() -> Result<(), feishu_im::Error> {
 /// let handle = LongConnection::builder("cli_a1b2c3", "app-secret")
