@@ -28,8 +28,12 @@
 //!   to repeat, and a whole call never outlasts [`RetryPolicy::max_elapsed`].
 //! - Errors: one [`Error`] with the typed [`ErrorCode`], `msg`, HTTP status and log id.
 //! - Secrets ([`Secret`], tokens, `Authorization`) never show in `Debug`, `Display` or logs.
-//! - Events: the `long-connection` feature adds `LongConnection`, which receives events and
-//!   card callbacks over the WebSocket long connection (长连接), without a public callback URL.
+//! - Events: [`events`] has one type per event of the spec and [`events::Event`], what a
+//!   delivery decodes to. [`receive`] verifies, decrypts and deduplicates webhook deliveries
+//!   (`receive::Webhook`, served by `receive::serve` with the `webhook-server` feature or as an
+//!   axum route with `axum`) and hands them to the app's handler; the `long-connection` feature
+//!   adds `receive::LongConnection`, the WebSocket long connection (长连接), which needs no
+//!   public callback URL.
 //! - Offline: the `fake` feature adds `feishu_im::fake`, a Feishu on `127.0.0.1` driven by the
 //!   same spec, for tests and for trying the crate without an account.
 //!
@@ -43,9 +47,10 @@
 //! feishu-im = { version = "0.1", default-features = false, features = ["v1-messages", "v1-files"] }
 //! ```
 //!
-//! Error codes, enums, message content and shared objects are always compiled. `fake` serves
-//! every endpoint, so it turns on `full`, and the long connection, so it turns on
-//! `long-connection`.
+//! Error codes, enums, message content, shared objects, events and the webhook's core are
+//! always compiled. `webhook-server`, `axum`, `long-connection` and `redis` add the receiving
+//! adapters and shared state. `fake` serves every endpoint and the long connection, so it turns
+//! on `full` and `long-connection`.
 
 #[cfg(feature = "fake")]
 pub mod fake;
