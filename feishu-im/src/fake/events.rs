@@ -261,7 +261,7 @@ pub(super) async fn deliver(
                 sent_at.duration_since(UNIX_EPOCH).unwrap_or_default().as_secs().to_string();
             let mut nonce = [0u8; 8];
             getrandom::fill(&mut nonce).expect("the system has randomness");
-            let nonce: String = nonce.iter().map(|b| format!("{b:02x}")).collect();
+            let nonce = crate::runtime::wire::hex(&nonce);
             let mut signed = signature(&timestamp, &nonce, key, body.as_bytes());
             if bad_signature {
                 signed.replace_range(0..1, if signed.starts_with('0') { "1" } else { "0" });

@@ -24,7 +24,7 @@ pub mod timestamp;
 mod token;
 mod unknown;
 mod upload;
-mod wire;
+pub(crate) mod wire;
 
 pub use base_url::Platform;
 pub use client::{Caller, Client, ClientBuilder};

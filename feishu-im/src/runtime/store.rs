@@ -231,11 +231,7 @@ pub(crate) fn app_scope(app: Option<(&str, &Secret)>) -> String {
     match app {
         Some((app_id, secret)) => {
             let digest = Sha256::digest(secret.expose().as_bytes());
-            let mut scope = format!("{app_id}:");
-            for byte in &digest[..8] {
-                scope.push_str(&format!("{byte:02x}"));
-            }
-            scope
+            format!("{app_id}:{}", crate::runtime::wire::hex(&digest[..8]))
         }
         // Fixed tokens and user tokens are never stored; rate limits still need a scope.
         None => "no-app".to_owned(),

@@ -80,13 +80,7 @@ pub(crate) fn signature(timestamp: &str, nonce: &str, encrypt_key: &Secret, body
     hash.update(nonce.as_bytes());
     hash.update(encrypt_key.expose().as_bytes());
     hash.update(body);
-    let digest = hash.finalize();
-    let mut hex = String::with_capacity(64);
-    for byte in digest {
-        hex.push(char::from(b"0123456789abcdef"[usize::from(byte >> 4)]));
-        hex.push(char::from(b"0123456789abcdef"[usize::from(byte & 15)]));
-    }
-    hex
+    crate::runtime::wire::hex(&hash.finalize())
 }
 
 /// Whether `given` is the signature of the raw body, compared in constant time.
