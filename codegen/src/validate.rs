@@ -43,6 +43,8 @@ pub fn validate(spec: &Spec, diags: &mut Diagnostics) {
         rate_limits.entry(name.as_str()).or_insert(location);
     }
     for limit in &spec.rate_limits {
+        // The name becomes a constant, `RateLimit::PER_MINUTE_100`.
+        check_name(&limit.name, &limit.location, "rate-limit class", diags);
         if limit.per_minute == 0 || limit.per_second == 0 {
             diags.push(&limit.location, "rate limits must be greater than zero");
         }

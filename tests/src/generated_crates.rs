@@ -68,11 +68,11 @@ pub enum Generated {
 }
 
 /// Writes `crates` (name, generated code) as the members of a workspace in
-/// `target/generated-crates/<group>` and checks them. Returns the tools' output on failure.
-pub fn check(group: &str, crates: &[(String, Generated)]) -> Result<(), String> {
+/// `target/generated-crates/<group>` and returns that directory. The crates' target directory
+/// is [`target_dir`].
+pub fn write(group: &str, crates: &[(String, Generated)]) -> Result<PathBuf, String> {
     let root = workspace_root();
-    let base = root.join("target/generated-crates");
-    let work = base.join(group);
+    let work = root.join("target/generated-crates").join(group);
     let _ = fs::remove_dir_all(&work);
     fs::create_dir_all(&work).map_err(|e| e.to_string())?;
     let dependencies = runtime_dependencies(&root)?;
@@ -85,8 +85,19 @@ pub fn check(group: &str, crates: &[(String, Generated)]) -> Result<(), String> 
     let workspace = format!("[workspace]\nresolver = \"3\"\nmembers = [{}]\n", members.join(", "));
     fs::write(work.join("Cargo.toml"), workspace).map_err(|e| e.to_string())?;
     fs::copy(root.join("Cargo.lock"), work.join("Cargo.lock")).map_err(|e| e.to_string())?;
+    Ok(work)
+}
 
-    let target = base.join("target");
+/// The target directory every group of generated crates shares, so that dependencies build
+/// once.
+pub fn target_dir() -> PathBuf {
+    workspace_root().join("target/generated-crates/target")
+}
+
+/// Writes `crates` as [`write()`] does and checks them. Returns the tools' output on failure.
+pub fn check(group: &str, crates: &[(String, Generated)]) -> Result<(), String> {
+    let work = write(group, crates)?;
+    let target = target_dir();
     run(&work, &target, &["clippy", "--workspace", "--", "-D", "warnings"], None)?;
     run(&work, &target, &["doc", "--workspace", "--no-deps"], Some("-D warnings"))?;
     // The runtime's own examples name `feishu_im` and its real endpoints, so they are listed,

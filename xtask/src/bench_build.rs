@@ -15,6 +15,7 @@ use feishu_im_codegen::{Mode, sync};
 
 use crate::codegen::{GENERATED_DIR, SPEC_DIR, spec_summary};
 use crate::features::by_feature;
+use crate::generated_crates::{self, Generated};
 
 const RUNS: usize = 5;
 /// The seed resource: five endpoints, the size of the crate before the spec grew.
@@ -126,6 +127,58 @@ pub fn run(root: &Path) -> Result<(), String> {
     Ok(())
 }
 
+/// `cargo xtask bench-build --synthetic N`: the synthetic spec of `bench-codegen`, generated
+/// and compiled as a crate over the runtime, as the fixture crates are. Each run touches
+/// `lib.rs` and builds with `CARGO_INCREMENTAL=0`, with every resource and with none, taken
+/// in turn; the generated code's own cost is the difference.
+pub fn synthetic(endpoints: usize) -> Result<(), String> {
+    let files = crate::bench_codegen::synthetic_spec(endpoints);
+    let generated = feishu_im_codegen::generate(&files).map_err(|d| d.to_string())?;
+    let code: usize = generated.iter().map(|f| crate::bench_codegen::code_lines(&f.contents)).sum();
+    let lines: usize = generated.iter().map(|f| f.contents.lines().count()).sum();
+    let name = format!("synthetic_{endpoints}");
+    let crates = [(name.clone(), Generated::Files(generated))];
+    let work = generated_crates::write("bench-synthetic", &crates)?;
+    let target = generated_crates::target_dir();
+    let package = format!("generated-{}", name.replace('_', "-"));
+    let all = ["default".to_owned()];
+    println!("warming the dependencies in {} …", target.display());
+    build_package(&work, &package, &target, &all, false)?;
+    build_package(&work, &package, &target, &[], false)?;
+    let (mut full, mut runtime) = (Vec::with_capacity(RUNS), Vec::with_capacity(RUNS));
+    let lib = work.join(&name).join("src/lib.rs");
+    for _ in 0..RUNS {
+        touch(&lib)?;
+        full.push(build_package(&work, &package, &target, &all, false)?);
+        touch(&lib)?;
+        runtime.push(build_package(&work, &package, &target, &[], false)?);
+    }
+    let samples = |times: &[Duration]| {
+        times.iter().map(|t| format!("{:.2}", t.as_secs_f64())).collect::<Vec<_>>().join(", ")
+    };
+    println!(
+        "\n| {endpoints} synthetic endpoints ({lines} generated lines, {code} code lines) | debug build, CARGO_INCREMENTAL=0 (median of {RUNS}) | samples (s) |"
+    );
+    println!("|---|---:|---|");
+    println!(
+        "| every resource | {:.2} s | {} |",
+        median(full.clone()).as_secs_f64(),
+        samples(&full)
+    );
+    println!(
+        "| no resource (the runtime) | {:.2} s | {} |",
+        median(runtime.clone()).as_secs_f64(),
+        samples(&runtime)
+    );
+    let own = median(full).saturating_sub(median(runtime));
+    println!(
+        "\n- the generated code's own share: {:.2} s, {:.1} ms per endpoint",
+        own.as_secs_f64(),
+        own.as_secs_f64() * 1e3 / endpoints as f64
+    );
+    Ok(())
+}
+
 /// Edits one summary line of the spec, regenerates and builds incrementally, three times (the
 /// edit alternates, so each run changes the code); the spec and the code are put back after.
 fn incremental(root: &Path, target: &Path) -> Result<(Duration, Duration), String> {
@@ -162,14 +215,26 @@ fn cargo_build(
     features: &[String],
     incremental: bool,
 ) -> Result<Duration, String> {
+    build_package(root, "feishu-im", target, features, incremental)
+}
+
+/// Builds `package` of the workspace at `dir` with exactly `features` and returns the time
+/// taken.
+fn build_package(
+    dir: &Path,
+    package: &str,
+    target: &Path,
+    features: &[String],
+    incremental: bool,
+) -> Result<Duration, String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut command = Command::new(cargo);
     command
-        .current_dir(root)
+        .current_dir(dir)
         .env("CARGO_TARGET_DIR", target)
         .env("CARGO_INCREMENTAL", if incremental { "1" } else { "0" })
         .env_remove("RUSTFLAGS")
-        .args(["build", "--quiet", "--offline", "-p", "feishu-im", "--no-default-features"]);
+        .args(["build", "--quiet", "--offline", "-p", package, "--no-default-features"]);
     if !features.is_empty() {
         command.args(["--features", &features.join(",")]);
     }

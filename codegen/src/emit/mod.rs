@@ -69,6 +69,7 @@ pub fn emit(api: &Api) -> Result<Vec<GeneratedFile>, (String, String)> {
             pub use contents::{#(#content_names),*};
         }
     });
+    let rate_limits = rate_limit_consts(api);
     files.push(file(
         "mod.rs",
         "spec/",
@@ -83,6 +84,8 @@ pub fn emit(api: &Api) -> Result<Vec<GeneratedFile>, (String, String)> {
             pub use error_code::ErrorCode;
             #content_module
             #object_module
+
+            #rate_limits
 
             #[cfg(feature = "fake")]
             use crate::operation::{Operation, OperationMeta};
@@ -143,6 +146,46 @@ pub fn emit(api: &Api) -> Result<Vec<GeneratedFile>, (String, String)> {
     // Sorting by path makes the output independent of thread timing.
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
+}
+
+/// One constant per rate-limit class that an endpoint uses, `RateLimit::DEFAULT`, so that each
+/// endpoint names its class in one line.
+fn rate_limit_consts(api: &Api) -> Option<TokenStream> {
+    let endpoints = api.versions.values().flatten().flat_map(|r| &r.endpoints);
+    let used: std::collections::BTreeMap<&str, &crate::ir::RateLimit> = endpoints
+        .flat_map(|e| {
+            std::iter::once(&e.rate_limit).chain(e.recipient_limit.as_ref().map(|r| &r.limit))
+        })
+        .map(|limit| (limit.name.as_str(), limit))
+        .collect();
+    if used.is_empty() {
+        return None;
+    }
+    let consts = used.values().map(|limit| {
+        let name = quote::format_ident!("{}", limit.name.to_uppercase());
+        let doc = docs::doc(&format!(
+            "{}: {} calls a minute, {} a second.\n\n{}",
+            docs::code(&limit.name),
+            limit.per_minute,
+            limit.per_second,
+            docs::prose(&limit.doc)
+        ));
+        let class = &limit.name;
+        let per_minute = proc_macro2::Literal::u32_unsuffixed(limit.per_minute);
+        let per_second = proc_macro2::Literal::u32_unsuffixed(limit.per_second);
+        quote! {
+            #doc
+            pub const #name: RateLimit = RateLimit { class: #class, per_minute: #per_minute, per_second: #per_second };
+        }
+    });
+    Some(quote! {
+        use crate::operation::RateLimit;
+
+        /// The rate-limit classes of the spec (per app per tenant), each shared by its endpoints.
+        impl RateLimit {
+            #(#consts)*
+        }
+    })
 }
 
 fn file(path: &str, source: &str, tokens: TokenStream) -> Result<GeneratedFile, (String, String)> {

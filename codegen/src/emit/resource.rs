@@ -279,15 +279,15 @@ fn endpoint_methods(e: &Endpoint) -> TokenStream {
     let call = if e.binary {
         quote! {
             #docs
-            pub async fn #name(self, request: &#request) -> Result<crate::Download, Error> {
-                self.caller.download(request).await
+            pub fn #name(self, request: &#request) -> impl Future<Output = Result<crate::Download, Error>> {
+                self.caller.download(request)
             }
         }
     } else {
         quote! {
             #docs
-            pub async fn #name(self, request: &#request) -> Result<#response, Error> {
-                self.caller.send(request).await
+            pub fn #name(self, request: &#request) -> impl Future<Output = Result<#response, Error>> {
+                self.caller.send(request)
             }
         }
     };
@@ -530,11 +530,10 @@ fn endpoint_types(resource: &Resource, e: &Endpoint, types: &MetaTypes<'_>) -> T
     }
 }
 
+/// The class's constant, emitted once in `mod.rs`.
 fn rate_limit_value(limit: &crate::ir::RateLimit) -> TokenStream {
-    let class = &limit.name;
-    let per_minute = proc_macro2::Literal::u32_unsuffixed(limit.per_minute);
-    let per_second = proc_macro2::Literal::u32_unsuffixed(limit.per_second);
-    quote!(RateLimit { class: #class, per_minute: #per_minute, per_second: #per_second })
+    let name = quote::format_ident!("{}", limit.name.to_uppercase());
+    quote!(RateLimit::#name)
 }
 
 fn rust_type(ty: &Type) -> TokenStream {

@@ -51,6 +51,60 @@ pub use objects::{
     MessageBody, Mention, Message, FeedCardButtons, FeedCardUrl, FeedCardText,
     FeedCardButton, FailedUserReason, TagI18nName, TagInfoI18nName, TagInfo,
 };
+use crate::operation::RateLimit;
+
+/// The rate-limit classes of the spec (per app per tenant), each shared by its endpoints.
+impl RateLimit {
+    /// `per_minute_100`: 100 calls a minute, 100 a second.
+    ///
+    /// 100 requests per minute per app per tenant. The page gives no per-second figure; the
+    /// per-second cap equals the per-minute one, so it never binds first.
+    pub const PER_MINUTE_100: RateLimit = RateLimit {
+        class: "per_minute_100",
+        per_minute: 100,
+        per_second: 100,
+    };
+
+    /// `per_recipient_5`: 300 calls a minute, 5 a second.
+    ///
+    /// 5 messages per second to one user, and 5 per second to one chat shared by all the bots in
+    /// it (code 230020 beyond).
+    pub const PER_RECIPIENT_5: RateLimit = RateLimit {
+        class: "per_recipient_5",
+        per_minute: 300,
+        per_second: 5,
+    };
+
+    /// `per_second_10`: 600 calls a minute, 10 a second.
+    ///
+    /// 10 requests per second per app per tenant (the IM v2 feed-card pages). The pages give no
+    /// per-minute figure; the per-minute cap is 60 times the per-second one, so it never binds first.
+    pub const PER_SECOND_10: RateLimit = RateLimit {
+        class: "per_second_10",
+        per_minute: 600,
+        per_second: 10,
+    };
+
+    /// `per_second_5`: 300 calls a minute, 5 a second.
+    ///
+    /// 5 requests per second per app per tenant (the IM v2 tag, tag-binding and URL-preview pages).
+    /// The pages give no per-minute figure; the per-minute cap is 60 times the per-second one, so it
+    /// never binds first.
+    pub const PER_SECOND_5: RateLimit = RateLimit {
+        class: "per_second_5",
+        per_minute: 300,
+        per_second: 5,
+    };
+
+    /// `standard_1000_50`: 1000 calls a minute, 50 a second.
+    ///
+    /// 1000 requests per minute and 50 per second, per app per tenant.
+    pub const STANDARD_1000_50: RateLimit = RateLimit {
+        class: "standard_1000_50",
+        per_minute: 1000,
+        per_second: 50,
+    };
+}
 
 #[cfg(feature = "fake")]
 use crate::operation::{Operation, OperationMeta};

@@ -13,7 +13,7 @@ use crate::runtime::base_url::{Platform, check_base_url};
 use crate::runtime::download::Download;
 use crate::runtime::error::{AuthErrorKind, ConfigError, Error, TimeoutError, TransportError};
 use crate::runtime::limiter::Limiter;
-use crate::runtime::response::{ResponseHead, decode, decode_error, read_body};
+use crate::runtime::response::{ResponseHead, check_envelope, decode, decode_error, read_body};
 use crate::runtime::store::{MemoryStore, RateLimitStore, StoreHealth, TokenStore, app_scope};
 use crate::runtime::token::{Token, TokenCache, TokenKey, TokenResponse, auth_error};
 use crate::runtime::upload::FileUpload;
@@ -519,7 +519,11 @@ impl<'a> Caller<'a> {
     ///
     /// Any [`Error`]; see the endpoint's documentation for its codes.
     pub async fn send<O: Operation>(self, request: &O) -> Result<O::Response, Error> {
-        self.call::<O, Decoded<O::Response>>(request).await.map(|decoded| decoded.0)
+        let operation = O::META.operation;
+        match self.call(self.prepare(request)?, Expect::Json).await? {
+            Answer::Json { head, body } => decode::<O::Response>(operation, &head, &body),
+            Answer::File(_) => Err(Error::invalid(operation, "answered with a file")),
+        }
     }
 
     /// Sends `request` to an endpoint that answers with a file, and returns the download
@@ -529,13 +533,17 @@ impl<'a> Caller<'a> {
     ///
     /// Any [`Error`]; see the endpoint's documentation for its codes.
     pub async fn download<O: Operation>(self, request: &O) -> Result<Download, Error> {
-        self.call::<O, Download>(request).await
+        match self.call(self.prepare(request)?, Expect::File).await? {
+            Answer::File(download) => Ok(download),
+            Answer::Json { .. } => Err(Error::invalid(O::META.operation, "answered with JSON")),
+        }
     }
 
-    async fn call<O: Operation, A: Answer>(self, request: &O) -> Result<A, Error> {
-        let meta = O::META;
+    /// The retry loop, the same code for every endpoint: only `send` and `download` know the
+    /// request's type, so each endpoint adds a small function, not a copy of this one.
+    async fn call(self, call: Prepared<'_>, expect: Expect) -> Result<Answer, Error> {
+        let Prepared { meta, url, payload, recipient, keyed } = call;
         let source = self.token_source(meta)?;
-        let (url, payload) = self.prepare(request)?;
         if let Payload::Form { file, max_bytes, .. } = &payload {
             // An empty or oversized file is refused before any token or byte is sent.
             file.checked_len(*max_bytes)
@@ -544,7 +552,7 @@ impl<'a> Caller<'a> {
         }
         let policy = &self.client.inner.retry;
         let deadline = Instant::now() + policy.max_elapsed();
-        let limits = self.limit_keys(meta, &source, request.recipient());
+        let limits = self.limit_keys(meta, &source, recipient);
         let mut attempt = 0;
         let mut refreshed = false;
         loop {
@@ -555,7 +563,7 @@ impl<'a> Caller<'a> {
                 if let Some(limiter) = &self.client.inner.limiter {
                     limiter.wait(&limits).await;
                 }
-                self.try_once::<A>(meta, &source, attempt, &url, &payload).await
+                self.try_once(meta, &source, attempt, &url, &payload, expect).await
             };
             let failure = match tokio::time::timeout(left, once).await {
                 Ok(Ok(answer)) => return Ok(answer),
@@ -573,7 +581,7 @@ impl<'a> Caller<'a> {
             }
             let error = failure.error;
             // A request carrying an idempotency key takes effect once however often it is sent.
-            let safe = failure.safe || O::IDEMPOTENCY_KEY.is_some();
+            let safe = failure.safe || keyed;
             if !error.should_retry(safe) || attempt >= policy.max_attempts() {
                 return Err(error);
             }
@@ -613,8 +621,9 @@ impl<'a> Caller<'a> {
         keys
     }
 
-    /// The URL (path and query filled in) and the body of `request`.
-    fn prepare<'r, O: Operation>(&self, request: &'r O) -> Result<(Url, Payload<'r>), Error> {
+    /// What the retry loop needs of `request`: the URL (path and query filled in), the body,
+    /// and the facts of its endpoint.
+    fn prepare<'r, O: Operation>(&self, request: &'r O) -> Result<Prepared<'r>, Error> {
         let inner = &*self.client.inner;
         let meta = O::META;
         let mut url = String::with_capacity(inner.base_url.len() + 128);
@@ -632,39 +641,42 @@ impl<'a> Caller<'a> {
             (None, Some(body)) => Payload::Json(body.into()),
             (None, None) => Payload::None,
         };
-        Ok((url, payload))
+        let (recipient, keyed) = (request.recipient(), O::IDEMPOTENCY_KEY.is_some());
+        Ok(Prepared { meta, url, payload, recipient, keyed })
     }
 
     /// One attempt: a token, then the request.
-    async fn try_once<A: Answer>(
+    async fn try_once(
         &self,
         meta: &OperationMeta,
         source: &TokenSource<'a>,
         attempt: u32,
         url: &Url,
         payload: &Payload<'_>,
-    ) -> Result<A, Failure> {
+        expect: Expect,
+    ) -> Result<Answer, Failure> {
         // Token endpoints are safe to repeat, so a failed fetch counts as a safe attempt.
         let token = self.token(source).await.map_err(|error| Failure {
             error,
             safe: true,
             stale_token: None,
         })?;
-        self.attempt::<A>(meta, attempt, url, payload, &token).await.map_err(|error| {
+        self.attempt(meta, attempt, url, payload, &token, expect).await.map_err(|error| {
             let stale = matches!(source, TokenSource::Cached(_))
                 && error.code().is_some_and(|c| c.retry_class() == RetryClass::RefreshToken);
             Failure { error, safe: meta.idempotent, stale_token: stale.then_some(token) }
         })
     }
 
-    async fn attempt<A: Answer>(
+    async fn attempt(
         &self,
         meta: &OperationMeta,
         attempt: u32,
         url: &Url,
         payload: &Payload<'_>,
         token: &Token,
-    ) -> Result<A, Error> {
+        expect: Expect,
+    ) -> Result<Answer, Error> {
         let mut request = self
             .client
             .inner
@@ -672,7 +684,8 @@ impl<'a> Caller<'a> {
             .request(meta.method.to_reqwest(), url.clone())
             .header(AUTHORIZATION, token.header.clone());
         match payload {
-            Payload::None if A::ASKS_JSON => {
+            // Feishu sends a download's `Content-Disposition` only to a request that says JSON.
+            Payload::None if expect == Expect::File => {
                 request = request.header(CONTENT_TYPE, HeaderValue::from_static(JSON));
             }
             Payload::None => {}
@@ -698,9 +711,9 @@ impl<'a> Caller<'a> {
             }
         };
         let head = ResponseHead::from_headers(response.status().as_u16(), response.headers());
-        let result =
-            A::read(meta.operation, head.clone(), response, self.client.inner.max_response_bytes)
-                .await;
+        let result = expect
+            .read(meta.operation, head.clone(), response, self.client.inner.max_response_bytes)
+            .await;
         tracing::debug!(
             operation = meta.operation,
             attempt,
@@ -726,61 +739,60 @@ enum Payload<'r> {
     },
 }
 
-/// What a successful answer becomes: decoded JSON data, or a download.
-trait Answer: Sized + Send {
-    /// Whether a bodiless request still says `Content-Type: application/json`: Feishu sends a
-    /// download's `Content-Disposition` only then.
-    const ASKS_JSON: bool = false;
-
-    fn read(
-        operation: &'static str,
-        head: ResponseHead,
-        response: reqwest::Response,
-        limit: usize,
-    ) -> impl Future<Output = Result<Self, Error>> + Send;
+/// A request ready for the retry loop, its type forgotten.
+struct Prepared<'r> {
+    meta: &'static OperationMeta,
+    url: Url,
+    payload: Payload<'r>,
+    /// What [`OperationMeta::recipient_limit`] counts against.
+    recipient: Option<&'r str>,
+    /// Whether the request carries an idempotency key, which makes any retry safe.
+    keyed: bool,
 }
 
-/// The `data` of a JSON answer.
-struct Decoded<T>(T);
-
-impl<T: serde::de::DeserializeOwned + Send> Answer for Decoded<T> {
-    async fn read(
-        operation: &'static str,
-        head: ResponseHead,
-        response: reqwest::Response,
-        limit: usize,
-    ) -> Result<Self, Error> {
-        let bytes =
-            read_body(response, limit).await.map_err(|e| e.into_error(operation, &head, limit))?;
-        decode::<T>(operation, &head, &bytes).map(Decoded)
-    }
+/// What a successful answer is expected to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Expect {
+    Json,
+    File,
 }
 
-impl Answer for Download {
-    const ASKS_JSON: bool = true;
+/// A successful answer, read but not yet decoded into the endpoint's type.
+enum Answer {
+    /// An envelope with code 0, its `data` still to decode.
+    Json {
+        head: ResponseHead,
+        body: Vec<u8>,
+    },
+    File(Download),
+}
 
-    /// A 200 with a body that is not JSON is the file; anything else is the JSON envelope of
-    /// an error.
+impl Expect {
     async fn read(
+        self,
         operation: &'static str,
         head: ResponseHead,
         response: reqwest::Response,
         limit: usize,
-    ) -> Result<Self, Error> {
-        let json = response
-            .headers()
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|t| t.starts_with("application/json"));
-        if head.status == 200 && !json {
-            return Ok(Download::new(operation, response));
+    ) -> Result<Answer, Error> {
+        // A download is a 200 with a body that is not JSON; anything else is an envelope.
+        if self == Expect::File && head.status == 200 {
+            let json = response
+                .headers()
+                .get(CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|t| t.starts_with("application/json"));
+            if !json {
+                return Ok(Answer::File(Download::new(operation, response)));
+            }
         }
-        let bytes =
+        let body =
             read_body(response, limit).await.map_err(|e| e.into_error(operation, &head, limit))?;
-        match decode::<serde_json::Value>(operation, &head, &bytes) {
-            Err(error) => Err(error),
-            Ok(_) => {
-                Err(decode_error(operation, &head, &bytes, "expected a file, got JSON data".into()))
+        check_envelope(operation, &head, &body)?;
+        match self {
+            Expect::Json => Ok(Answer::Json { head, body }),
+            Expect::File => {
+                Err(decode_error(operation, &head, &body, "expected a file, got JSON data".into()))
             }
         }
     }

@@ -119,6 +119,22 @@ pub(crate) fn decode<T: DeserializeOwned>(
     }
 }
 
+/// Checks that `body` is an envelope with code 0, without decoding its data: the retry loop
+/// needs only the code, and [`decode`] reads the data once the loop is done.
+pub(crate) fn check_envelope(
+    operation: &'static str,
+    head: &ResponseHead,
+    body: &[u8],
+) -> Result<(), Error> {
+    match serde_json::from_slice::<Envelope<IgnoredAny>>(body) {
+        Ok(envelope) if envelope.code == 0 => Ok(()),
+        Ok(envelope) => {
+            Err(api_error(operation, head, envelope.code, envelope.msg, envelope.error))
+        }
+        Err(error) => Err(decode_error(operation, head, body, json_problem(body, &error))),
+    }
+}
+
 /// How deep JSON may nest before the body is reported as too deep: serde_json's own limit.
 const MAX_JSON_DEPTH: usize = 128;
 

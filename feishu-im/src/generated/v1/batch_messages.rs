@@ -66,8 +66,11 @@ impl<'a> BatchMessages<'a> {
     /// - [`ErrorCode::NoRecallPermission`](crate::ErrorCode::NoRecallPermission) (`230026`): No permission to recall this message.
     /// - [`ErrorCode::LacksMessagePermission`](crate::ErrorCode::LacksMessagePermission) (`230027`): Lack of necessary permissions.
     /// - [`ErrorCode::MessageRecordNotFound`](crate::ErrorCode::MessageRecordNotFound) (`230030`): The message id is invalid, record not found.
-    pub async fn delete(self, request: &DeleteRequest) -> Result<DeleteResponse, Error> {
-        self.caller.send(request).await
+    pub fn delete(
+        self,
+        request: &DeleteRequest,
+    ) -> impl Future<Output = Result<DeleteResponse, Error>> {
+        self.caller.send(request)
     }
 
     /// Counts the users a batch was pushed to and those who read it.
@@ -93,11 +96,11 @@ impl<'a> BatchMessages<'a> {
     /// - [`ErrorCode::BotNotMessageSender`](crate::ErrorCode::BotNotMessageSender) (`230012`): Bot is NOT the sender of the message.
     /// - [`ErrorCode::LacksMessagePermission`](crate::ErrorCode::LacksMessagePermission) (`230027`): Lack of necessary permissions.
     /// - [`ErrorCode::MessageRecordNotFound`](crate::ErrorCode::MessageRecordNotFound) (`230030`): The message id is invalid, record not found.
-    pub async fn read_user(
+    pub fn read_user(
         self,
         request: &ReadUserRequest,
-    ) -> Result<ReadUserResponse, Error> {
-        self.caller.send(request).await
+    ) -> impl Future<Output = Result<ReadUserResponse, Error>> {
+        self.caller.send(request)
     }
 
     /// Gets how far sending and recalling a batch have got.
@@ -125,11 +128,11 @@ impl<'a> BatchMessages<'a> {
     /// - [`ErrorCode::BotNotMessageSender`](crate::ErrorCode::BotNotMessageSender) (`230012`): Bot is NOT the sender of the message.
     /// - [`ErrorCode::LacksMessagePermission`](crate::ErrorCode::LacksMessagePermission) (`230027`): Lack of necessary permissions.
     /// - [`ErrorCode::MessageRecordNotFound`](crate::ErrorCode::MessageRecordNotFound) (`230030`): The message id is invalid, record not found.
-    pub async fn get_progress(
+    pub fn get_progress(
         self,
         request: &GetProgressRequest,
-    ) -> Result<GetProgressResponse, Error> {
-        self.caller.send(request).await
+    ) -> impl Future<Output = Result<GetProgressResponse, Error>> {
+        self.caller.send(request)
     }
 }
 
@@ -176,11 +179,7 @@ impl Operation for DeleteRequest {
         tokens: &[TokenKind::Tenant],
         idempotent: false,
         has_body: false,
-        rate_limit: RateLimit {
-            class: "standard_1000_50",
-            per_minute: 1000,
-            per_second: 50,
-        },
+        rate_limit: RateLimit::STANDARD_1000_50,
         recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/batch_messages/:batch_message_id",
@@ -262,11 +261,7 @@ impl Operation for ReadUserRequest {
         tokens: &[TokenKind::Tenant],
         idempotent: true,
         has_body: false,
-        rate_limit: RateLimit {
-            class: "standard_1000_50",
-            per_minute: 1000,
-            per_second: 50,
-        },
+        rate_limit: RateLimit::STANDARD_1000_50,
         recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/batch_messages/:batch_message_id/read_user",
@@ -363,11 +358,7 @@ impl Operation for GetProgressRequest {
         tokens: &[TokenKind::Tenant],
         idempotent: true,
         has_body: false,
-        rate_limit: RateLimit {
-            class: "standard_1000_50",
-            per_minute: 1000,
-            per_second: 50,
-        },
+        rate_limit: RateLimit::STANDARD_1000_50,
         recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/batch_messages/:batch_message_id/get_progress",

@@ -69,11 +69,11 @@ impl<'a> Cards<'a> {
     /// - [`ErrorCode::CardTokenExpired`](crate::ErrorCode::CardTokenExpired) (`300030`): 更新卡片的 token 失效。
     /// - [`ErrorCode::CardTokenUsedUp`](crate::ErrorCode::CardTokenUsedUp) (`300040`): 更新卡片的 token 超过使用限制次数。
     /// - [`ErrorCode::CardOpenIdsRequired`](crate::ErrorCode::CardOpenIdsRequired) (`300090`): 独享卡片必须填写 open_ids 字段。
-    pub async fn delay_update(
+    pub fn delay_update(
         self,
         request: &DelayUpdateRequest,
-    ) -> Result<DelayUpdateResponse, Error> {
-        self.caller.send(request).await
+    ) -> impl Future<Output = Result<DelayUpdateResponse, Error>> {
+        self.caller.send(request)
     }
 }
 
@@ -125,11 +125,7 @@ impl Operation for DelayUpdateRequest {
         tokens: &[TokenKind::Tenant],
         idempotent: true,
         has_body: true,
-        rate_limit: RateLimit {
-            class: "standard_1000_50",
-            per_minute: 1000,
-            per_second: 50,
-        },
+        rate_limit: RateLimit::STANDARD_1000_50,
         recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/interactive/v1/card/update",

@@ -69,8 +69,11 @@ impl<'a> ChatAnnouncement<'a> {
     /// - [`ErrorCode::AppUnavailable`](crate::ErrorCode::AppUnavailable) (`232034`): The app is unavailable or inactivated by the tenant.
     /// - [`ErrorCode::DocPermissionMissing`](crate::ErrorCode::DocPermissionMissing) (`232066`): The operator does not have the doc permission.
     /// - [`ErrorCode::DocxAnnouncementUnsupported`](crate::ErrorCode::DocxAnnouncementUnsupported) (`232097`): Unable to operate docx type chat announcement.
-    pub async fn get(self, request: &GetRequest) -> Result<GetResponse, Error> {
-        self.caller.send(request).await
+    pub fn get(
+        self,
+        request: &GetRequest,
+    ) -> impl Future<Output = Result<GetResponse, Error>> {
+        self.caller.send(request)
     }
 
     /// Updates a chat's announcement with old-version document edit requests.
@@ -108,8 +111,11 @@ impl<'a> ChatAnnouncement<'a> {
     /// - [`ErrorCode::AppUnavailable`](crate::ErrorCode::AppUnavailable) (`232034`): The app is unavailable or inactivated by the tenant.
     /// - [`ErrorCode::DocPermissionMissing`](crate::ErrorCode::DocPermissionMissing) (`232066`): The operator does not have the doc permission.
     /// - [`ErrorCode::DocxAnnouncementUnsupported`](crate::ErrorCode::DocxAnnouncementUnsupported) (`232097`): Unable to operate docx type chat announcement.
-    pub async fn patch(self, request: &PatchRequest) -> Result<PatchResponse, Error> {
-        self.caller.send(request).await
+    pub fn patch(
+        self,
+        request: &PatchRequest,
+    ) -> impl Future<Output = Result<PatchResponse, Error>> {
+        self.caller.send(request)
     }
 }
 
@@ -169,11 +175,7 @@ impl Operation for GetRequest {
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: true,
         has_body: false,
-        rate_limit: RateLimit {
-            class: "standard_1000_50",
-            per_minute: 1000,
-            per_second: 50,
-        },
+        rate_limit: RateLimit::STANDARD_1000_50,
         recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/chats/:chat_id/announcement",
@@ -333,11 +335,7 @@ impl Operation for PatchRequest {
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: false,
         has_body: true,
-        rate_limit: RateLimit {
-            class: "standard_1000_50",
-            per_minute: 1000,
-            per_second: 50,
-        },
+        rate_limit: RateLimit::STANDARD_1000_50,
         recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/chats/:chat_id/announcement",

@@ -71,11 +71,11 @@ impl<'a> ChatManagers<'a> {
     /// - [`ErrorCode::OperatorNotChatOwner`](crate::ErrorCode::OperatorNotChatOwner) (`232038`): The operator is not chat owner, no permission to complete the request.
     /// - [`ErrorCode::ManagersListNotReturned`](crate::ErrorCode::ManagersListNotReturned) (`232039`): The operation of Add/Delete chat managers has succeeded. But the current managers list was not returned due to service problems.
     /// - [`ErrorCode::ChatManagerLimitReached`](crate::ErrorCode::ChatManagerLimitReached) (`232040`): The chat managers has reached the limit of maximum number.
-    pub async fn add_managers(
+    pub fn add_managers(
         self,
         request: &AddManagersRequest,
-    ) -> Result<AddManagersResponse, Error> {
-        self.caller.send(request).await
+    ) -> impl Future<Output = Result<AddManagersResponse, Error>> {
+        self.caller.send(request)
     }
 
     /// Removes users or bots from a chat's managers.
@@ -108,11 +108,11 @@ impl<'a> ChatManagers<'a> {
     /// - [`ErrorCode::AppUnavailable`](crate::ErrorCode::AppUnavailable) (`232034`): The app is unavailable or inactivated by the tenant.
     /// - [`ErrorCode::OperatorNotChatOwner`](crate::ErrorCode::OperatorNotChatOwner) (`232038`): The operator is not chat owner, no permission to complete the request.
     /// - [`ErrorCode::ManagersListNotReturned`](crate::ErrorCode::ManagersListNotReturned) (`232039`): The operation of Add/Delete chat managers has succeeded. But the current managers list was not returned due to service problems.
-    pub async fn delete_managers(
+    pub fn delete_managers(
         self,
         request: &DeleteManagersRequest,
-    ) -> Result<DeleteManagersResponse, Error> {
-        self.caller.send(request).await
+    ) -> impl Future<Output = Result<DeleteManagersResponse, Error>> {
+        self.caller.send(request)
     }
 }
 
@@ -191,11 +191,7 @@ impl Operation for AddManagersRequest {
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: false,
         has_body: true,
-        rate_limit: RateLimit {
-            class: "standard_1000_50",
-            per_minute: 1000,
-            per_second: 50,
-        },
+        rate_limit: RateLimit::STANDARD_1000_50,
         recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/chats/:chat_id/managers/add_managers",
@@ -350,11 +346,7 @@ impl Operation for DeleteManagersRequest {
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: false,
         has_body: true,
-        rate_limit: RateLimit {
-            class: "standard_1000_50",
-            per_minute: 1000,
-            per_second: 50,
-        },
+        rate_limit: RateLimit::STANDARD_1000_50,
         recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/chats/:chat_id/managers/delete_managers",

@@ -72,11 +72,11 @@ impl<'a> ChatMembers<'a> {
     /// - [`ErrorCode::NoValidMembers`](crate::ErrorCode::NoValidMembers) (`232027`): There are no valid members in the ID list specified in your request.
     /// - [`ErrorCode::AppUnavailable`](crate::ErrorCode::AppUnavailable) (`232034`): The app is unavailable or inactivated by the tenant.
     /// - [`ErrorCode::JoinRequiresApproval`](crate::ErrorCode::JoinRequiresApproval) (`232075`): The public group needs to apply to join, and users or bots are not allowed to actively join the group.
-    pub async fn me_join(
+    pub fn me_join(
         self,
         request: &MeJoinRequest,
-    ) -> Result<MeJoinResponse, Error> {
-        self.caller.send(request).await
+    ) -> impl Future<Output = Result<MeJoinResponse, Error>> {
+        self.caller.send(request)
     }
 
     /// Adds users or bots to a chat.
@@ -119,8 +119,11 @@ impl<'a> ChatMembers<'a> {
     /// - [`ErrorCode::OpenIdNotFound`](crate::ErrorCode::OpenIdNotFound) (`99992351`): Your request contains not existed id.
     /// - [`ErrorCode::UserIdNotFound`](crate::ErrorCode::UserIdNotFound) (`99992360`): Your request contains not existed id.
     /// - [`ErrorCode::UnionIdNotFound`](crate::ErrorCode::UnionIdNotFound) (`99992364`): Your request contains not existed id.
-    pub async fn create(self, request: &CreateRequest) -> Result<CreateResponse, Error> {
-        self.caller.send(request).await
+    pub fn create(
+        self,
+        request: &CreateRequest,
+    ) -> impl Future<Output = Result<CreateResponse, Error>> {
+        self.caller.send(request)
     }
 
     /// Removes users or bots from a chat.
@@ -154,8 +157,11 @@ impl<'a> ChatMembers<'a> {
     /// - [`ErrorCode::ExternalChatScopeMissing`](crate::ErrorCode::ExternalChatScopeMissing) (`232033`): The operator or invited bots does NOT have the authority to manage external chats without the scope.
     /// - [`ErrorCode::AppUnavailable`](crate::ErrorCode::AppUnavailable) (`232034`): The app is unavailable or inactivated by the tenant.
     /// - [`ErrorCode::CannotRemoveOwner`](crate::ErrorCode::CannotRemoveOwner) (`232076`): Can't kick chat owner.
-    pub async fn delete(self, request: &DeleteRequest) -> Result<DeleteResponse, Error> {
-        self.caller.send(request).await
+    pub fn delete(
+        self,
+        request: &DeleteRequest,
+    ) -> impl Future<Output = Result<DeleteResponse, Error>> {
+        self.caller.send(request)
     }
 
     /// Lists the members of a chat, one page at a time.
@@ -185,8 +191,11 @@ impl<'a> ChatMembers<'a> {
     /// - [`ErrorCode::BotAbilityNotActivated`](crate::ErrorCode::BotAbilityNotActivated) (`232025`): Bot ability is not activated.
     /// - [`ErrorCode::ExternalChatScopeMissing`](crate::ErrorCode::ExternalChatScopeMissing) (`232033`): The operator or invited bots does NOT have the authority to manage external chats without the scope.
     /// - [`ErrorCode::AppUnavailable`](crate::ErrorCode::AppUnavailable) (`232034`): The app is unavailable or inactivated by the tenant.
-    pub async fn get(self, request: &GetRequest) -> Result<GetResponse, Error> {
-        self.caller.send(request).await
+    pub fn get(
+        self,
+        request: &GetRequest,
+    ) -> impl Future<Output = Result<GetResponse, Error>> {
+        self.caller.send(request)
     }
 
     /// Pages through [`get`](Self::get), starting from `request`.
@@ -219,11 +228,11 @@ impl<'a> ChatMembers<'a> {
     /// - [`ErrorCode::BotAbilityNotActivated`](crate::ErrorCode::BotAbilityNotActivated) (`232025`): Bot ability is not activated.
     /// - [`ErrorCode::ExternalChatScopeMissing`](crate::ErrorCode::ExternalChatScopeMissing) (`232033`): The operator or invited bots does NOT have the authority to manage external chats without the scope.
     /// - [`ErrorCode::AppUnavailable`](crate::ErrorCode::AppUnavailable) (`232034`): The app is unavailable or inactivated by the tenant.
-    pub async fn is_in_chat(
+    pub fn is_in_chat(
         self,
         request: &IsInChatRequest,
-    ) -> Result<IsInChatResponse, Error> {
-        self.caller.send(request).await
+    ) -> impl Future<Output = Result<IsInChatResponse, Error>> {
+        self.caller.send(request)
     }
 }
 
@@ -268,11 +277,7 @@ impl Operation for MeJoinRequest {
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: true,
         has_body: false,
-        rate_limit: RateLimit {
-            class: "standard_1000_50",
-            per_minute: 1000,
-            per_second: 50,
-        },
+        rate_limit: RateLimit::STANDARD_1000_50,
         recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/chats/:chat_id/members/me_join",
@@ -395,11 +400,7 @@ impl Operation for CreateRequest {
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: false,
         has_body: true,
-        rate_limit: RateLimit {
-            class: "standard_1000_50",
-            per_minute: 1000,
-            per_second: 50,
-        },
+        rate_limit: RateLimit::STANDARD_1000_50,
         recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/chats/:chat_id/members",
@@ -568,11 +569,7 @@ impl Operation for DeleteRequest {
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: false,
         has_body: true,
-        rate_limit: RateLimit {
-            class: "standard_1000_50",
-            per_minute: 1000,
-            per_second: 50,
-        },
+        rate_limit: RateLimit::STANDARD_1000_50,
         recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/chats/:chat_id/members",
@@ -730,11 +727,7 @@ impl Operation for GetRequest {
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: true,
         has_body: false,
-        rate_limit: RateLimit {
-            class: "standard_1000_50",
-            per_minute: 1000,
-            per_second: 50,
-        },
+        rate_limit: RateLimit::STANDARD_1000_50,
         recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/chats/:chat_id/members",
@@ -902,11 +895,7 @@ impl Operation for IsInChatRequest {
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: true,
         has_body: false,
-        rate_limit: RateLimit {
-            class: "standard_1000_50",
-            per_minute: 1000,
-            per_second: 50,
-        },
+        rate_limit: RateLimit::STANDARD_1000_50,
         recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/chats/:chat_id/members/is_in_chat",

@@ -70,8 +70,11 @@ impl<'a> ChatMenuItem<'a> {
     /// - [`ErrorCode::ChatWidgetManageRestricted`](crate::ErrorCode::ChatWidgetManageRestricted) (`232055`): The operator does not have chat tab, chat menu, chat widget manage permission
     /// - [`ErrorCode::ChatMenuBeingModified`](crate::ErrorCode::ChatMenuBeingModified) (`232073`): The group menu is being modified, please try again later.
     /// - [`ErrorCode::HideMemberCountNotPermitted`](crate::ErrorCode::HideMemberCountNotPermitted) (`232078`): The chat menu is illegal.
-    pub async fn patch(self, request: &PatchRequest) -> Result<PatchResponse, Error> {
-        self.caller.send(request).await
+    pub fn patch(
+        self,
+        request: &PatchRequest,
+    ) -> impl Future<Output = Result<PatchResponse, Error>> {
+        self.caller.send(request)
     }
 }
 
@@ -142,11 +145,7 @@ impl Operation for PatchRequest {
         tokens: &[TokenKind::Tenant],
         idempotent: false,
         has_body: true,
-        rate_limit: RateLimit {
-            class: "standard_1000_50",
-            per_minute: 1000,
-            per_second: 50,
-        },
+        rate_limit: RateLimit::STANDARD_1000_50,
         recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/chats/:chat_id/menu_items/:menu_item_id",

@@ -76,8 +76,11 @@ impl<'a> ChatMenuTree<'a> {
     /// - [`ErrorCode::ChatMenuSecondLevelLimitReached`](crate::ErrorCode::ChatMenuSecondLevelLimitReached) (`232071`): The number of chat_menu_second_level has reached the limit.
     /// - [`ErrorCode::ChatMenuBeingModified`](crate::ErrorCode::ChatMenuBeingModified) (`232073`): The group menu is being modified, please try again later.
     /// - [`ErrorCode::HideMemberCountNotPermitted`](crate::ErrorCode::HideMemberCountNotPermitted) (`232078`): The chat menu is illegal.
-    pub async fn create(self, request: &CreateRequest) -> Result<CreateResponse, Error> {
-        self.caller.send(request).await
+    pub fn create(
+        self,
+        request: &CreateRequest,
+    ) -> impl Future<Output = Result<CreateResponse, Error>> {
+        self.caller.send(request)
     }
 
     /// Deletes top-level menus of a group chat.
@@ -110,8 +113,11 @@ impl<'a> ChatMenuTree<'a> {
     /// - [`ErrorCode::ChatWidgetManageRestricted`](crate::ErrorCode::ChatWidgetManageRestricted) (`232055`): The operator does not have chat tab, chat menu, chat widget manage permission
     /// - [`ErrorCode::ChatMenuBeingModified`](crate::ErrorCode::ChatMenuBeingModified) (`232073`): The group menu is being modified, please try again later.
     /// - [`ErrorCode::AppUnavailable`](crate::ErrorCode::AppUnavailable) (`232034`): The app is unavailable or inactivated by the tenant.
-    pub async fn delete(self, request: &DeleteRequest) -> Result<DeleteResponse, Error> {
-        self.caller.send(request).await
+    pub fn delete(
+        self,
+        request: &DeleteRequest,
+    ) -> impl Future<Output = Result<DeleteResponse, Error>> {
+        self.caller.send(request)
     }
 
     /// Sets the order of a group chat's top-level menus.
@@ -143,8 +149,11 @@ impl<'a> ChatMenuTree<'a> {
     /// - [`ErrorCode::AppUnavailable`](crate::ErrorCode::AppUnavailable) (`232034`): The app is unavailable or inactivated by the tenant.
     /// - [`ErrorCode::ChatWidgetManageRestricted`](crate::ErrorCode::ChatWidgetManageRestricted) (`232055`): The operator does not have chat tab, chat menu, chat widget manage permission
     /// - [`ErrorCode::ChatMenuSortIdsMismatch`](crate::ErrorCode::ChatMenuSortIdsMismatch) (`232072`): Sort chat_menu_top_level's param is invalid.
-    pub async fn sort(self, request: &SortRequest) -> Result<SortResponse, Error> {
-        self.caller.send(request).await
+    pub fn sort(
+        self,
+        request: &SortRequest,
+    ) -> impl Future<Output = Result<SortResponse, Error>> {
+        self.caller.send(request)
     }
 
     /// Gets the menus of a group chat.
@@ -173,8 +182,11 @@ impl<'a> ChatMenuTree<'a> {
     /// - [`ErrorCode::BotAbilityNotActivated`](crate::ErrorCode::BotAbilityNotActivated) (`232025`): Bot ability is not activated.
     /// - [`ErrorCode::ExternalChatScopeMissing`](crate::ErrorCode::ExternalChatScopeMissing) (`232033`): The operator or invited bots does NOT have the authority to manage external chats without the scope.
     /// - [`ErrorCode::AppUnavailable`](crate::ErrorCode::AppUnavailable) (`232034`): The app is unavailable or inactivated by the tenant.
-    pub async fn get(self, request: &GetRequest) -> Result<GetResponse, Error> {
-        self.caller.send(request).await
+    pub fn get(
+        self,
+        request: &GetRequest,
+    ) -> impl Future<Output = Result<GetResponse, Error>> {
+        self.caller.send(request)
     }
 }
 
@@ -224,11 +236,7 @@ impl Operation for CreateRequest {
         tokens: &[TokenKind::Tenant],
         idempotent: false,
         has_body: true,
-        rate_limit: RateLimit {
-            class: "standard_1000_50",
-            per_minute: 1000,
-            per_second: 50,
-        },
+        rate_limit: RateLimit::STANDARD_1000_50,
         recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/chats/:chat_id/menu_tree",
@@ -669,11 +677,7 @@ impl Operation for DeleteRequest {
         tokens: &[TokenKind::Tenant],
         idempotent: false,
         has_body: true,
-        rate_limit: RateLimit {
-            class: "standard_1000_50",
-            per_minute: 1000,
-            per_second: 50,
-        },
+        rate_limit: RateLimit::STANDARD_1000_50,
         recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/chats/:chat_id/menu_tree",
@@ -948,11 +952,7 @@ impl Operation for SortRequest {
         tokens: &[TokenKind::Tenant],
         idempotent: false,
         has_body: true,
-        rate_limit: RateLimit {
-            class: "standard_1000_50",
-            per_minute: 1000,
-            per_second: 50,
-        },
+        rate_limit: RateLimit::STANDARD_1000_50,
         recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/chats/:chat_id/menu_tree/sort",
@@ -1213,11 +1213,7 @@ impl Operation for GetRequest {
         tokens: &[TokenKind::Tenant],
         idempotent: true,
         has_body: false,
-        rate_limit: RateLimit {
-            class: "standard_1000_50",
-            per_minute: 1000,
-            per_second: 50,
-        },
+        rate_limit: RateLimit::STANDARD_1000_50,
         recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/chats/:chat_id/menu_tree",

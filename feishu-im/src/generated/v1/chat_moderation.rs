@@ -69,8 +69,11 @@ impl<'a> ChatModeration<'a> {
     /// - [`ErrorCode::BotAbilityNotActivated`](crate::ErrorCode::BotAbilityNotActivated) (`232025`): Bot ability is not activated.
     /// - [`ErrorCode::ExternalChatScopeMissing`](crate::ErrorCode::ExternalChatScopeMissing) (`232033`): The operator or invited bots does NOT have the authority to manage external chats without the scope.
     /// - [`ErrorCode::AppUnavailable`](crate::ErrorCode::AppUnavailable) (`232034`): The app is unavailable or inactivated by the tenant.
-    pub async fn get(self, request: &GetRequest) -> Result<GetResponse, Error> {
-        self.caller.send(request).await
+    pub fn get(
+        self,
+        request: &GetRequest,
+    ) -> impl Future<Output = Result<GetResponse, Error>> {
+        self.caller.send(request)
     }
 
     /// Pages through [`get`](Self::get), starting from `request`.
@@ -115,8 +118,11 @@ impl<'a> ChatModeration<'a> {
     /// - [`ErrorCode::AppUnavailable`](crate::ErrorCode::AppUnavailable) (`232034`): The app is unavailable or inactivated by the tenant.
     /// - [`ErrorCode::ChatBanned`](crate::ErrorCode::ChatBanned) (`232060`): This chat is banned.
     /// - [`ErrorCode::MeetingInProgress`](crate::ErrorCode::MeetingInProgress) (`232092`): Meeting in progress. Unable to modify group posting permissions.
-    pub async fn update(self, request: &UpdateRequest) -> Result<UpdateResponse, Error> {
-        self.caller.send(request).await
+    pub fn update(
+        self,
+        request: &UpdateRequest,
+    ) -> impl Future<Output = Result<UpdateResponse, Error>> {
+        self.caller.send(request)
     }
 }
 
@@ -198,11 +204,7 @@ impl Operation for GetRequest {
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: true,
         has_body: false,
-        rate_limit: RateLimit {
-            class: "standard_1000_50",
-            per_minute: 1000,
-            per_second: 50,
-        },
+        rate_limit: RateLimit::STANDARD_1000_50,
         recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/chats/:chat_id/moderation",
@@ -417,11 +419,7 @@ impl Operation for UpdateRequest {
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: true,
         has_body: true,
-        rate_limit: RateLimit {
-            class: "standard_1000_50",
-            per_minute: 1000,
-            per_second: 50,
-        },
+        rate_limit: RateLimit::STANDARD_1000_50,
         recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/chats/:chat_id/moderation",

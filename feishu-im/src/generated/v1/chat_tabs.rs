@@ -76,8 +76,11 @@ impl<'a> ChatTabs<'a> {
     /// - [`ErrorCode::OperatorLacksDocPermission`](crate::ErrorCode::OperatorLacksDocPermission) (`232051`): The operator does not have doc permission.
     /// - [`ErrorCode::ChatWidgetManageRestricted`](crate::ErrorCode::ChatWidgetManageRestricted) (`232055`): The operator does not have chat tab, chat menu, chat widget manage permission
     /// - [`ErrorCode::ImageNotOwnedByOperator`](crate::ErrorCode::ImageNotOwnedByOperator) (`232056`): The operator is not the image's owner, no permission to complete the request.
-    pub async fn create(self, request: &CreateRequest) -> Result<CreateResponse, Error> {
-        self.caller.send(request).await
+    pub fn create(
+        self,
+        request: &CreateRequest,
+    ) -> impl Future<Output = Result<CreateResponse, Error>> {
+        self.caller.send(request)
     }
 
     /// Deletes tabs from a chat.
@@ -112,11 +115,11 @@ impl<'a> ChatTabs<'a> {
     /// - [`ErrorCode::ChatTabTypeNotEditable`](crate::ErrorCode::ChatTabTypeNotEditable) (`232049`): Operate chat tab unsupported chat type.
     /// - [`ErrorCode::ChatTabUnsupportedChatType`](crate::ErrorCode::ChatTabUnsupportedChatType) (`232050`): Operate chat tab unsupported chat type.
     /// - [`ErrorCode::ChatWidgetManageRestricted`](crate::ErrorCode::ChatWidgetManageRestricted) (`232055`): The operator does not have chat tab, chat menu, chat widget manage permission
-    pub async fn delete_tabs(
+    pub fn delete_tabs(
         self,
         request: &DeleteTabsRequest,
-    ) -> Result<DeleteTabsResponse, Error> {
-        self.caller.send(request).await
+    ) -> impl Future<Output = Result<DeleteTabsResponse, Error>> {
+        self.caller.send(request)
     }
 
     /// Changes the name, content or configuration of chat tabs.
@@ -154,11 +157,11 @@ impl<'a> ChatTabs<'a> {
     /// - [`ErrorCode::OperatorLacksDocPermission`](crate::ErrorCode::OperatorLacksDocPermission) (`232051`): The operator does not have doc permission.
     /// - [`ErrorCode::ChatWidgetManageRestricted`](crate::ErrorCode::ChatWidgetManageRestricted) (`232055`): The operator does not have chat tab, chat menu, chat widget manage permission
     /// - [`ErrorCode::ImageNotOwnedByOperator`](crate::ErrorCode::ImageNotOwnedByOperator) (`232056`): The operator is not the image's owner, no permission to complete the request.
-    pub async fn update_tabs(
+    pub fn update_tabs(
         self,
         request: &UpdateTabsRequest,
-    ) -> Result<UpdateTabsResponse, Error> {
-        self.caller.send(request).await
+    ) -> impl Future<Output = Result<UpdateTabsResponse, Error>> {
+        self.caller.send(request)
     }
 
     /// Sets the order of a chat's tabs.
@@ -192,11 +195,11 @@ impl<'a> ChatTabs<'a> {
     /// - [`ErrorCode::AppUnavailable`](crate::ErrorCode::AppUnavailable) (`232034`): The app is unavailable or inactivated by the tenant.
     /// - [`ErrorCode::ChatTabUnsupportedChatType`](crate::ErrorCode::ChatTabUnsupportedChatType) (`232050`): Operate chat tab unsupported chat type.
     /// - [`ErrorCode::ChatWidgetManageRestricted`](crate::ErrorCode::ChatWidgetManageRestricted) (`232055`): The operator does not have chat tab, chat menu, chat widget manage permission
-    pub async fn sort_tabs(
+    pub fn sort_tabs(
         self,
         request: &SortTabsRequest,
-    ) -> Result<SortTabsResponse, Error> {
-        self.caller.send(request).await
+    ) -> impl Future<Output = Result<SortTabsResponse, Error>> {
+        self.caller.send(request)
     }
 
     /// Lists the tabs of a chat.
@@ -227,11 +230,11 @@ impl<'a> ChatTabs<'a> {
     /// - [`ErrorCode::ExternalChatScopeMissing`](crate::ErrorCode::ExternalChatScopeMissing) (`232033`): The operator or invited bots does NOT have the authority to manage external chats without the scope.
     /// - [`ErrorCode::AppUnavailable`](crate::ErrorCode::AppUnavailable) (`232034`): The app is unavailable or inactivated by the tenant.
     /// - [`ErrorCode::ChatTabUnsupportedChatType`](crate::ErrorCode::ChatTabUnsupportedChatType) (`232050`): Operate chat tab unsupported chat type.
-    pub async fn list_tabs(
+    pub fn list_tabs(
         self,
         request: &ListTabsRequest,
-    ) -> Result<ListTabsResponse, Error> {
-        self.caller.send(request).await
+    ) -> impl Future<Output = Result<ListTabsResponse, Error>> {
+        self.caller.send(request)
     }
 }
 
@@ -284,11 +287,7 @@ impl Operation for CreateRequest {
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: false,
         has_body: true,
-        rate_limit: RateLimit {
-            class: "standard_1000_50",
-            per_minute: 1000,
-            per_second: 50,
-        },
+        rate_limit: RateLimit::STANDARD_1000_50,
         recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/chats/:chat_id/chat_tabs",
@@ -546,11 +545,7 @@ impl Operation for DeleteTabsRequest {
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: false,
         has_body: true,
-        rate_limit: RateLimit {
-            class: "standard_1000_50",
-            per_minute: 1000,
-            per_second: 50,
-        },
+        rate_limit: RateLimit::STANDARD_1000_50,
         recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/chats/:chat_id/chat_tabs/delete_tabs",
@@ -736,11 +731,7 @@ impl Operation for UpdateTabsRequest {
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: false,
         has_body: true,
-        rate_limit: RateLimit {
-            class: "standard_1000_50",
-            per_minute: 1000,
-            per_second: 50,
-        },
+        rate_limit: RateLimit::STANDARD_1000_50,
         recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/chats/:chat_id/chat_tabs/update_tabs",
@@ -1007,11 +998,7 @@ impl Operation for SortTabsRequest {
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: false,
         has_body: true,
-        rate_limit: RateLimit {
-            class: "standard_1000_50",
-            per_minute: 1000,
-            per_second: 50,
-        },
+        rate_limit: RateLimit::STANDARD_1000_50,
         recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/chats/:chat_id/chat_tabs/sort_tabs",
@@ -1184,11 +1171,7 @@ impl Operation for ListTabsRequest {
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: true,
         has_body: false,
-        rate_limit: RateLimit {
-            class: "standard_1000_50",
-            per_minute: 1000,
-            per_second: 50,
-        },
+        rate_limit: RateLimit::STANDARD_1000_50,
         recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/chats/:chat_id/chat_tabs/list_tabs",

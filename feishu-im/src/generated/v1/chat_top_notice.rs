@@ -67,11 +67,11 @@ impl<'a> ChatTopNotice<'a> {
     /// - [`ErrorCode::BotAbilityNotActivated`](crate::ErrorCode::BotAbilityNotActivated) (`232025`): Bot ability is not activated.
     /// - [`ErrorCode::ExternalChatScopeMissing`](crate::ErrorCode::ExternalChatScopeMissing) (`232033`): The operator or invited bots does NOT have the authority to manage external chats without the scope.
     /// - [`ErrorCode::AppUnavailable`](crate::ErrorCode::AppUnavailable) (`232034`): The app is unavailable or inactivate in the tenant.
-    pub async fn put_top_notice(
+    pub fn put_top_notice(
         self,
         request: &PutTopNoticeRequest,
-    ) -> Result<PutTopNoticeResponse, Error> {
-        self.caller.send(request).await
+    ) -> impl Future<Output = Result<PutTopNoticeResponse, Error>> {
+        self.caller.send(request)
     }
 
     /// Removes the message or announcement pinned at the top of a chat.
@@ -101,11 +101,11 @@ impl<'a> ChatTopNotice<'a> {
     /// - [`ErrorCode::BotAbilityNotActivated`](crate::ErrorCode::BotAbilityNotActivated) (`232025`): Bot ability is not activated.
     /// - [`ErrorCode::ExternalChatScopeMissing`](crate::ErrorCode::ExternalChatScopeMissing) (`232033`): The operator or invited bots does NOT have the authority to manage external chats without the scope.
     /// - [`ErrorCode::AppUnavailable`](crate::ErrorCode::AppUnavailable) (`232034`): The app is unavailable or inactivate in the tenant.
-    pub async fn delete_top_notice(
+    pub fn delete_top_notice(
         self,
         request: &DeleteTopNoticeRequest,
-    ) -> Result<DeleteTopNoticeResponse, Error> {
-        self.caller.send(request).await
+    ) -> impl Future<Output = Result<DeleteTopNoticeResponse, Error>> {
+        self.caller.send(request)
     }
 }
 
@@ -155,11 +155,7 @@ impl Operation for PutTopNoticeRequest {
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: false,
         has_body: true,
-        rate_limit: RateLimit {
-            class: "standard_1000_50",
-            per_minute: 1000,
-            per_second: 50,
-        },
+        rate_limit: RateLimit::STANDARD_1000_50,
         recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/chats/:chat_id/top_notice/put_top_notice",
@@ -272,11 +268,7 @@ impl Operation for DeleteTopNoticeRequest {
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: false,
         has_body: false,
-        rate_limit: RateLimit {
-            class: "standard_1000_50",
-            per_minute: 1000,
-            per_second: 50,
-        },
+        rate_limit: RateLimit::STANDARD_1000_50,
         recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/chats/:chat_id/top_notice/delete_top_notice",

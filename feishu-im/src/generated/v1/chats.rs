@@ -87,8 +87,11 @@ impl<'a> Chats<'a> {
     /// - [`ErrorCode::OcicTagScopeMissing`](crate::ErrorCode::OcicTagScopeMissing) (`232095`): The operator does NOT have the authority to manage ocic type tag without the scope.
     /// - [`ErrorCode::HideMemberCountNotPermitted`](crate::ErrorCode::HideMemberCountNotPermitted) (`232078`): The operator tenant doesn't have the permission to use hide_member_count_setting.
     /// - [`ErrorCode::HideMemberCountUnsupportedChatType`](crate::ErrorCode::HideMemberCountUnsupportedChatType) (`232079`): Chat type not supported by hide_member_count_setting.
-    pub async fn create(self, request: &CreateRequest) -> Result<CreateResponse, Error> {
-        self.caller.send(request).await
+    pub fn create(
+        self,
+        request: &CreateRequest,
+    ) -> impl Future<Output = Result<CreateResponse, Error>> {
+        self.caller.send(request)
     }
 
     /// Dissolves a group chat.
@@ -122,8 +125,11 @@ impl<'a> Chats<'a> {
     /// - [`ErrorCode::BotAbilityNotActivated`](crate::ErrorCode::BotAbilityNotActivated) (`232025`): Bot ability is not activated.
     /// - [`ErrorCode::ExternalChatScopeMissing`](crate::ErrorCode::ExternalChatScopeMissing) (`232033`): The operator or invited bots does NOT have the authority to manage external chats without the scope.
     /// - [`ErrorCode::AppUnavailable`](crate::ErrorCode::AppUnavailable) (`232034`): The app is unavailable or inactivated by the tenant.
-    pub async fn delete(self, request: &DeleteRequest) -> Result<DeleteResponse, Error> {
-        self.caller.send(request).await
+    pub fn delete(
+        self,
+        request: &DeleteRequest,
+    ) -> impl Future<Output = Result<DeleteResponse, Error>> {
+        self.caller.send(request)
     }
 
     /// Updates a chat's information, settings or owner.
@@ -176,8 +182,11 @@ impl<'a> Chats<'a> {
     /// - [`ErrorCode::PublicChatForbiddenByTenant`](crate::ErrorCode::PublicChatForbiddenByTenant) (`232091`): Due to the security control requirements of this tenant, this tenant does not allow public group.
     /// - [`ErrorCode::ApprovalLockedByMeeting`](crate::ErrorCode::ApprovalLockedByMeeting) (`232093`): This meeting has restricted access. Unable to turn off group membership approval.
     /// - [`ErrorCode::HideMemberCountNotPermitted`](crate::ErrorCode::HideMemberCountNotPermitted) (`232078`): The operator tenant doesn't have the permission to use hide_member_count_setting.
-    pub async fn update(self, request: &UpdateRequest) -> Result<UpdateResponse, Error> {
-        self.caller.send(request).await
+    pub fn update(
+        self,
+        request: &UpdateRequest,
+    ) -> impl Future<Output = Result<UpdateResponse, Error>> {
+        self.caller.send(request)
     }
 
     /// Gets a chat's information and settings.
@@ -207,8 +216,11 @@ impl<'a> Chats<'a> {
     /// - [`ErrorCode::BotAbilityNotActivated`](crate::ErrorCode::BotAbilityNotActivated) (`232025`): Bot ability is not activated.
     /// - [`ErrorCode::ExternalChatScopeMissing`](crate::ErrorCode::ExternalChatScopeMissing) (`232033`): The operator or invited bots does NOT have the authority to manage external chats without the scope.
     /// - [`ErrorCode::AppUnavailable`](crate::ErrorCode::AppUnavailable) (`232034`): The app is unavailable or inactivated by the tenant.
-    pub async fn get(self, request: &GetRequest) -> Result<GetResponse, Error> {
-        self.caller.send(request).await
+    pub fn get(
+        self,
+        request: &GetRequest,
+    ) -> impl Future<Output = Result<GetResponse, Error>> {
+        self.caller.send(request)
     }
 
     /// Lists the chats the caller (the user or bot that owns the token) is in, one page at a time.
@@ -235,8 +247,11 @@ impl<'a> Chats<'a> {
     /// - [`ErrorCode::AppNotFound`](crate::ErrorCode::AppNotFound) (`232004`): Such an app does NOT exist.
     /// - [`ErrorCode::BotAbilityNotActivated`](crate::ErrorCode::BotAbilityNotActivated) (`232025`): Bot ability is not activated.
     /// - [`ErrorCode::AppUnavailable`](crate::ErrorCode::AppUnavailable) (`232034`): The app is unavailable or inactivated by the tenant.
-    pub async fn list(self, request: &ListRequest) -> Result<ListResponse, Error> {
-        self.caller.send(request).await
+    pub fn list(
+        self,
+        request: &ListRequest,
+    ) -> impl Future<Output = Result<ListResponse, Error>> {
+        self.caller.send(request)
     }
 
     /// Pages through [`list`](Self::list), starting from `request`.
@@ -272,8 +287,11 @@ impl<'a> Chats<'a> {
     /// - [`ErrorCode::AppNotFound`](crate::ErrorCode::AppNotFound) (`232004`): Such an app does NOT exist.
     /// - [`ErrorCode::BotAbilityNotActivated`](crate::ErrorCode::BotAbilityNotActivated) (`232025`): Bot ability is not activated.
     /// - [`ErrorCode::AppUnavailable`](crate::ErrorCode::AppUnavailable) (`232034`): The app is unavailable or inactivate in the tenant.
-    pub async fn search(self, request: &SearchRequest) -> Result<SearchResponse, Error> {
-        self.caller.send(request).await
+    pub fn search(
+        self,
+        request: &SearchRequest,
+    ) -> impl Future<Output = Result<SearchResponse, Error>> {
+        self.caller.send(request)
     }
 
     /// Pages through [`search`](Self::search), starting from `request`.
@@ -320,8 +338,11 @@ impl<'a> Chats<'a> {
     /// - [`ErrorCode::TeamChatLinkUnsupported`](crate::ErrorCode::TeamChatLinkUnsupported) (`232063`): Team cannot be share link.
     /// - [`ErrorCode::ShareLinkOwnerOrAdminOnly`](crate::ErrorCode::ShareLinkOwnerOrAdminOnly) (`232064`): The operator is not a group owner or administrator, no permission to share chat link.
     /// - [`ErrorCode::OperatorNotFound`](crate::ErrorCode::OperatorNotFound) (`232065`): The User/Bot can NOT be found.
-    pub async fn link(self, request: &LinkRequest) -> Result<LinkResponse, Error> {
-        self.caller.send(request).await
+    pub fn link(
+        self,
+        request: &LinkRequest,
+    ) -> impl Future<Output = Result<LinkResponse, Error>> {
+        self.caller.send(request)
     }
 }
 
@@ -700,11 +721,7 @@ impl Operation for CreateRequest {
         tokens: &[TokenKind::Tenant],
         idempotent: false,
         has_body: true,
-        rate_limit: RateLimit {
-            class: "standard_1000_50",
-            per_minute: 1000,
-            per_second: 50,
-        },
+        rate_limit: RateLimit::STANDARD_1000_50,
         recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/chats",
@@ -1165,11 +1182,7 @@ impl Operation for DeleteRequest {
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: false,
         has_body: false,
-        rate_limit: RateLimit {
-            class: "standard_1000_50",
-            per_minute: 1000,
-            per_second: 50,
-        },
+        rate_limit: RateLimit::STANDARD_1000_50,
         recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/chats/:chat_id",
@@ -1514,11 +1527,7 @@ impl Operation for UpdateRequest {
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: true,
         has_body: true,
-        rate_limit: RateLimit {
-            class: "standard_1000_50",
-            per_minute: 1000,
-            per_second: 50,
-        },
+        rate_limit: RateLimit::STANDARD_1000_50,
         recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/chats/:chat_id",
@@ -1758,11 +1767,7 @@ impl Operation for GetRequest {
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: true,
         has_body: false,
-        rate_limit: RateLimit {
-            class: "standard_1000_50",
-            per_minute: 1000,
-            per_second: 50,
-        },
+        rate_limit: RateLimit::STANDARD_1000_50,
         recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/chats/:chat_id",
@@ -2156,11 +2161,7 @@ impl Operation for ListRequest {
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: true,
         has_body: false,
-        rate_limit: RateLimit {
-            class: "standard_1000_50",
-            per_minute: 1000,
-            per_second: 50,
-        },
+        rate_limit: RateLimit::STANDARD_1000_50,
         recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/chats",
@@ -2392,11 +2393,7 @@ impl Operation for SearchRequest {
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: true,
         has_body: false,
-        rate_limit: RateLimit {
-            class: "standard_1000_50",
-            per_minute: 1000,
-            per_second: 50,
-        },
+        rate_limit: RateLimit::STANDARD_1000_50,
         recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/chats/search",
@@ -2599,11 +2596,7 @@ impl Operation for LinkRequest {
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: false,
         has_body: true,
-        rate_limit: RateLimit {
-            class: "standard_1000_50",
-            per_minute: 1000,
-            per_second: 50,
-        },
+        rate_limit: RateLimit::STANDARD_1000_50,
         recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/chats/:chat_id/link",

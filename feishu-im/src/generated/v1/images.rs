@@ -66,8 +66,11 @@ impl<'a> Images<'a> {
     /// - [`ErrorCode::ImageResolutionTooHigh`](crate::ErrorCode::ImageResolutionTooHigh) (`234039`): Image resolution exceeds limit.
     /// - [`ErrorCode::TenantMasterKeyDeleted`](crate::ErrorCode::TenantMasterKeyDeleted) (`234041`): Tenant master key has been deleted, please contact the tenant administrator.
     /// - [`ErrorCode::TenantStorageError`](crate::ErrorCode::TenantStorageError) (`234042`): Hybrid deployment tenant storage error, such as full storage space, please contact tenant administrator.
-    pub async fn create(self, request: &CreateRequest) -> Result<CreateResponse, Error> {
-        self.caller.send(request).await
+    pub fn create(
+        self,
+        request: &CreateRequest,
+    ) -> impl Future<Output = Result<CreateResponse, Error>> {
+        self.caller.send(request)
     }
 
     /// Downloads an image this app uploaded for messages.
@@ -97,8 +100,11 @@ impl<'a> Images<'a> {
     /// - [`ErrorCode::NotResourceSender`](crate::ErrorCode::NotResourceSender) (`234008`): The app is not the resource sender
     /// - [`ErrorCode::TenantMasterKeyDeleted`](crate::ErrorCode::TenantMasterKeyDeleted) (`234041`): Tenant master key has been deleted, please contact the tenant administrator.
     /// - [`ErrorCode::TenantStorageError`](crate::ErrorCode::TenantStorageError) (`234042`): Hybrid deployment tenant storage error, such as full storage space, please contact tenant administrator.
-    pub async fn get(self, request: &GetRequest) -> Result<crate::Download, Error> {
-        self.caller.download(request).await
+    pub fn get(
+        self,
+        request: &GetRequest,
+    ) -> impl Future<Output = Result<crate::Download, Error>> {
+        self.caller.download(request)
     }
 }
 
@@ -152,11 +158,7 @@ impl Operation for CreateRequest {
         tokens: &[TokenKind::Tenant],
         idempotent: false,
         has_body: true,
-        rate_limit: RateLimit {
-            class: "standard_1000_50",
-            per_minute: 1000,
-            per_second: 50,
-        },
+        rate_limit: RateLimit::STANDARD_1000_50,
         recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/images",
@@ -260,11 +262,7 @@ impl Operation for GetRequest {
         tokens: &[TokenKind::Tenant],
         idempotent: true,
         has_body: false,
-        rate_limit: RateLimit {
-            class: "standard_1000_50",
-            per_minute: 1000,
-            per_second: 50,
-        },
+        rate_limit: RateLimit::STANDARD_1000_50,
         recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/images/:image_key",

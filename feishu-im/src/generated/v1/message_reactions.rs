@@ -79,8 +79,11 @@ impl<'a> MessageReactions<'a> {
     /// - [`ErrorCode::ExternalChatForbidden`](crate::ErrorCode::ExternalChatForbidden) (`231021`): No permission to operate external chats.
     /// - [`ErrorCode::ReactionBotNotAvailable`](crate::ErrorCode::ReactionBotNotAvailable) (`231022`): Bot has NO availability to this user.
     /// - [`ErrorCode::ChatDissolved`](crate::ErrorCode::ChatDissolved) (`232009`): Your request specifies a chat which has already been dissolved.
-    pub async fn create(self, request: &CreateRequest) -> Result<CreateResponse, Error> {
-        self.caller.send(request).await
+    pub fn create(
+        self,
+        request: &CreateRequest,
+    ) -> impl Future<Output = Result<CreateResponse, Error>> {
+        self.caller.send(request)
     }
 
     /// Removes a reaction the caller added.
@@ -121,8 +124,11 @@ impl<'a> MessageReactions<'a> {
     /// - [`ErrorCode::ExternalChatForbidden`](crate::ErrorCode::ExternalChatForbidden) (`231021`): No permission to operate external chats.
     /// - [`ErrorCode::ReactionBotNotAvailable`](crate::ErrorCode::ReactionBotNotAvailable) (`231022`): Bot has NO availability to this user.
     /// - [`ErrorCode::ChatDissolved`](crate::ErrorCode::ChatDissolved) (`232009`): Your request specifies a chat which has already been dissolved.
-    pub async fn delete(self, request: &DeleteRequest) -> Result<DeleteResponse, Error> {
-        self.caller.send(request).await
+    pub fn delete(
+        self,
+        request: &DeleteRequest,
+    ) -> impl Future<Output = Result<DeleteResponse, Error>> {
+        self.caller.send(request)
     }
 
     /// Lists the reactions on a message, one page at a time.
@@ -152,8 +158,11 @@ impl<'a> MessageReactions<'a> {
     /// - [`ErrorCode::InvalidAuthType`](crate::ErrorCode::InvalidAuthType) (`231013`): The request has an invalid AuthType.
     /// - [`ErrorCode::InvalidUserIdType`](crate::ErrorCode::InvalidUserIdType) (`231014`): user_id_type is invalid.
     /// - [`ErrorCode::ReactionMessageInvisible`](crate::ErrorCode::ReactionMessageInvisible) (`231018`): The message is invisible to the operator.
-    pub async fn list(self, request: &ListRequest) -> Result<ListResponse, Error> {
-        self.caller.send(request).await
+    pub fn list(
+        self,
+        request: &ListRequest,
+    ) -> impl Future<Output = Result<ListResponse, Error>> {
+        self.caller.send(request)
     }
 
     /// Pages through [`list`](Self::list), starting from `request`.
@@ -185,11 +194,11 @@ impl<'a> MessageReactions<'a> {
     /// # Errors
     ///
     /// [`Error::Api`] with a platform-wide code; the spec documents no endpoint codes.
-    pub async fn batch_query(
+    pub fn batch_query(
         self,
         request: &BatchQueryRequest,
-    ) -> Result<BatchQueryResponse, Error> {
-        self.caller.send(request).await
+    ) -> impl Future<Output = Result<BatchQueryResponse, Error>> {
+        self.caller.send(request)
     }
 }
 
@@ -239,11 +248,7 @@ impl Operation for CreateRequest {
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: false,
         has_body: true,
-        rate_limit: RateLimit {
-            class: "standard_1000_50",
-            per_minute: 1000,
-            per_second: 50,
-        },
+        rate_limit: RateLimit::STANDARD_1000_50,
         recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/messages/:message_id/reactions",
@@ -380,11 +385,7 @@ impl Operation for DeleteRequest {
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: false,
         has_body: false,
-        rate_limit: RateLimit {
-            class: "standard_1000_50",
-            per_minute: 1000,
-            per_second: 50,
-        },
+        rate_limit: RateLimit::STANDARD_1000_50,
         recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/messages/:message_id/reactions/:reaction_id",
@@ -550,11 +551,7 @@ impl Operation for ListRequest {
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: true,
         has_body: false,
-        rate_limit: RateLimit {
-            class: "standard_1000_50",
-            per_minute: 1000,
-            per_second: 50,
-        },
+        rate_limit: RateLimit::STANDARD_1000_50,
         recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/messages/:message_id/reactions",
@@ -776,11 +773,7 @@ impl Operation for BatchQueryRequest {
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: true,
         has_body: true,
-        rate_limit: RateLimit {
-            class: "standard_1000_50",
-            per_minute: 1000,
-            per_second: 50,
-        },
+        rate_limit: RateLimit::STANDARD_1000_50,
         recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/messages/reactions/batch_query",

@@ -74,8 +74,11 @@ impl<'a> MessageResources<'a> {
     /// - [`ErrorCode::TenantMasterKeyDeleted`](crate::ErrorCode::TenantMasterKeyDeleted) (`234041`): Tenant master key has been deleted, please contact the tenant administrator.
     /// - [`ErrorCode::TenantStorageError`](crate::ErrorCode::TenantStorageError) (`234042`): Hybrid deployment tenant storage error, such as full storage space, please contact tenant administrator.
     /// - [`ErrorCode::UnsupportedResourceMessageType`](crate::ErrorCode::UnsupportedResourceMessageType) (`234043`): Unsupported message type.
-    pub async fn get(self, request: &GetRequest) -> Result<crate::Download, Error> {
-        self.caller.download(request).await
+    pub fn get(
+        self,
+        request: &GetRequest,
+    ) -> impl Future<Output = Result<crate::Download, Error>> {
+        self.caller.download(request)
     }
 }
 
@@ -141,11 +144,7 @@ impl Operation for GetRequest {
         tokens: &[TokenKind::Tenant],
         idempotent: true,
         has_body: false,
-        rate_limit: RateLimit {
-            class: "standard_1000_50",
-            per_minute: 1000,
-            per_second: 50,
-        },
+        rate_limit: RateLimit::STANDARD_1000_50,
         recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/messages/:message_id/resources/:file_key",

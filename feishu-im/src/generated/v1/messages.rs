@@ -90,8 +90,11 @@ impl<'a> Messages<'a> {
     /// - [`ErrorCode::EncryptedOrEditWindowPassed`](crate::ErrorCode::EncryptedOrEditWindowPassed) (`230075`): Sending encrypted messages is not supported.
     /// - [`ErrorCode::CardContentFailed`](crate::ErrorCode::CardContentFailed) (`230099`): Failed to create card content.
     /// - [`ErrorCode::ChatDissolved`](crate::ErrorCode::ChatDissolved) (`232009`): Your request specifies a chat which has already been dissolved.
-    pub async fn create(self, request: &CreateRequest) -> Result<CreateResponse, Error> {
-        self.caller.send(request).await
+    pub fn create(
+        self,
+        request: &CreateRequest,
+    ) -> impl Future<Output = Result<CreateResponse, Error>> {
+        self.caller.send(request)
     }
 
     /// Replies to a message, in its thread if asked.
@@ -139,8 +142,11 @@ impl<'a> Messages<'a> {
     /// - [`ErrorCode::CardContentFailed`](crate::ErrorCode::CardContentFailed) (`230099`): Failed to create card content.
     /// - [`ErrorCode::MessageSelfDestructing`](crate::ErrorCode::MessageSelfDestructing) (`230111`): Action unavailable as the message will self-destruct soon.
     /// - [`ErrorCode::ChatDissolved`](crate::ErrorCode::ChatDissolved) (`232009`): Your request specifies a chat which has already been dissolved.
-    pub async fn reply(self, request: &ReplyRequest) -> Result<ReplyResponse, Error> {
-        self.caller.send(request).await
+    pub fn reply(
+        self,
+        request: &ReplyRequest,
+    ) -> impl Future<Output = Result<ReplyResponse, Error>> {
+        self.caller.send(request)
     }
 
     /// Gets a message; a merge-forward comes with the messages it holds.
@@ -168,8 +174,11 @@ impl<'a> Messages<'a> {
     /// - [`ErrorCode::LacksMessagePermission`](crate::ErrorCode::LacksMessagePermission) (`230027`): Lack of necessary permissions.
     /// - [`ErrorCode::MessageInvisible`](crate::ErrorCode::MessageInvisible) (`230050`): The message is invisible to the operator.
     /// - [`ErrorCode::MessageDeleted`](crate::ErrorCode::MessageDeleted) (`230110`): Action unavailable as the message has been deleted.
-    pub async fn get(self, request: &GetRequest) -> Result<GetResponse, Error> {
-        self.caller.send(request).await
+    pub fn get(
+        self,
+        request: &GetRequest,
+    ) -> impl Future<Output = Result<GetResponse, Error>> {
+        self.caller.send(request)
     }
 
     /// Lists the messages of a chat or thread, one page at a time.
@@ -198,8 +207,11 @@ impl<'a> Messages<'a> {
     /// - [`ErrorCode::LacksMessagePermission`](crate::ErrorCode::LacksMessagePermission) (`230027`): Lack of necessary permissions.
     /// - [`ErrorCode::ThreadInvisibleOrSecretChat`](crate::ErrorCode::ThreadInvisibleOrSecretChat) (`230073`): The thread is invisible to the operator.
     /// - [`ErrorCode::MessageDeleted`](crate::ErrorCode::MessageDeleted) (`230110`): Action unavailable as the message has been deleted.
-    pub async fn list(self, request: &ListRequest) -> Result<ListResponse, Error> {
-        self.caller.send(request).await
+    pub fn list(
+        self,
+        request: &ListRequest,
+    ) -> impl Future<Output = Result<ListResponse, Error>> {
+        self.caller.send(request)
     }
 
     /// Pages through [`list`](Self::list), starting from `request`.
@@ -241,8 +253,11 @@ impl<'a> Messages<'a> {
     /// - [`ErrorCode::UnsupportedForMessageType`](crate::ErrorCode::UnsupportedForMessageType) (`230054`): This operation is not supported for this message type.
     /// - [`ErrorCode::MessageDeleted`](crate::ErrorCode::MessageDeleted) (`230110`): Action unavailable as the message has been deleted.
     /// - [`ErrorCode::ChatDissolved`](crate::ErrorCode::ChatDissolved) (`232009`): Your request specifies a chat which has already been dissolved.
-    pub async fn delete(self, request: &DeleteRequest) -> Result<DeleteResponse, Error> {
-        self.caller.send(request).await
+    pub fn delete(
+        self,
+        request: &DeleteRequest,
+    ) -> impl Future<Output = Result<DeleteResponse, Error>> {
+        self.caller.send(request)
     }
 
     /// Edits the text or rich text of a message the caller sent.
@@ -289,8 +304,11 @@ impl<'a> Messages<'a> {
     /// - [`ErrorCode::EncryptedOrEditWindowPassed`](crate::ErrorCode::EncryptedOrEditWindowPassed) (`230075`): The message has exceeded the time that can be edited.
     /// - [`ErrorCode::MessageDeleted`](crate::ErrorCode::MessageDeleted) (`230110`): Action unavailable as the message has been deleted.
     /// - [`ErrorCode::ChatDissolved`](crate::ErrorCode::ChatDissolved) (`232009`): Your request specifies a chat which has already been dissolved.
-    pub async fn update(self, request: &UpdateRequest) -> Result<UpdateResponse, Error> {
-        self.caller.send(request).await
+    pub fn update(
+        self,
+        request: &UpdateRequest,
+    ) -> impl Future<Output = Result<UpdateResponse, Error>> {
+        self.caller.send(request)
     }
 
     /// Replaces the content of a card the app sent.
@@ -326,8 +344,11 @@ impl<'a> Messages<'a> {
     /// - [`ErrorCode::CardContentFailed`](crate::ErrorCode::CardContentFailed) (`230099`): Failed to create card content.
     /// - [`ErrorCode::MessageDeleted`](crate::ErrorCode::MessageDeleted) (`230110`): Action unavailable as the message has been deleted.
     /// - [`ErrorCode::ChatDissolved`](crate::ErrorCode::ChatDissolved) (`232009`): Your request specifies a chat which has already been dissolved.
-    pub async fn patch(self, request: &PatchRequest) -> Result<PatchResponse, Error> {
-        self.caller.send(request).await
+    pub fn patch(
+        self,
+        request: &PatchRequest,
+    ) -> impl Future<Output = Result<PatchResponse, Error>> {
+        self.caller.send(request)
     }
 
     /// Forwards one message to a user, chat or thread.
@@ -378,11 +399,11 @@ impl<'a> Messages<'a> {
     /// - [`ErrorCode::TargetThreadInvisible`](crate::ErrorCode::TargetThreadInvisible) (`230074`): The target thread is invisible to the operator.
     /// - [`ErrorCode::MessageDeleted`](crate::ErrorCode::MessageDeleted) (`230110`): Action unavailable as the message has been deleted.
     /// - [`ErrorCode::ChatDissolved`](crate::ErrorCode::ChatDissolved) (`232009`): Your request specifies a chat which has already been dissolved.
-    pub async fn forward(
+    pub fn forward(
         self,
         request: &ForwardRequest,
-    ) -> Result<ForwardResponse, Error> {
-        self.caller.send(request).await
+    ) -> impl Future<Output = Result<ForwardResponse, Error>> {
+        self.caller.send(request)
     }
 
     /// Forwards several messages of one chat as one merged message.
@@ -433,11 +454,11 @@ impl<'a> Messages<'a> {
     /// - [`ErrorCode::RestrictedForwardForbidden`](crate::ErrorCode::RestrictedForwardForbidden) (`230070`): Forwarding of messages in restricted mode is not allowed.
     /// - [`ErrorCode::TargetThreadInvisible`](crate::ErrorCode::TargetThreadInvisible) (`230074`): The target thread is invisible to the operator.
     /// - [`ErrorCode::ChatDissolved`](crate::ErrorCode::ChatDissolved) (`232009`): Your request specifies a chat which has already been dissolved.
-    pub async fn merge_forward(
+    pub fn merge_forward(
         self,
         request: &MergeForwardRequest,
-    ) -> Result<MergeForwardResponse, Error> {
-        self.caller.send(request).await
+    ) -> impl Future<Output = Result<MergeForwardResponse, Error>> {
+        self.caller.send(request)
     }
 
     /// Lists the users who have read a message the bot sent, one page at a time.
@@ -467,11 +488,11 @@ impl<'a> Messages<'a> {
     /// - [`ErrorCode::LacksMessagePermission`](crate::ErrorCode::LacksMessagePermission) (`230027`): Lack of necessary permissions.
     /// - [`ErrorCode::ReadStatusWindowPassed`](crate::ErrorCode::ReadStatusWindowPassed) (`230033`): Get the reading status must be done within 7 days after the message is sent.
     /// - [`ErrorCode::MessageDeleted`](crate::ErrorCode::MessageDeleted) (`230110`): Action unavailable as the message has been deleted.
-    pub async fn read_users(
+    pub fn read_users(
         self,
         request: &ReadUsersRequest,
-    ) -> Result<ReadUsersResponse, Error> {
-        self.caller.send(request).await
+    ) -> impl Future<Output = Result<ReadUsersResponse, Error>> {
+        self.caller.send(request)
     }
 
     /// Pages through [`read_users`](Self::read_users), starting from `request`.
@@ -512,11 +533,11 @@ impl<'a> Messages<'a> {
     /// - [`ErrorCode::TooManyUnreadBuzzes`](crate::ErrorCode::TooManyUnreadBuzzes) (`230023`): The user has too many unread urgent messages.
     /// - [`ErrorCode::BuzzQuotaExhausted`](crate::ErrorCode::BuzzQuotaExhausted) (`230024`): Reach the upper limit of urgent message.
     /// - [`ErrorCode::LacksMessagePermission`](crate::ErrorCode::LacksMessagePermission) (`230027`): Lack of necessary permissions.
-    pub async fn urgent_app(
+    pub fn urgent_app(
         self,
         request: &UrgentAppRequest,
-    ) -> Result<UrgentAppResponse, Error> {
-        self.caller.send(request).await
+    ) -> impl Future<Output = Result<UrgentAppResponse, Error>> {
+        self.caller.send(request)
     }
 
     /// Buzzes users in the app and by text message about a message the bot sent.
@@ -538,11 +559,11 @@ impl<'a> Messages<'a> {
     /// # Errors
     ///
     /// [`Error::Api`] with a platform-wide code; the spec documents no endpoint codes.
-    pub async fn urgent_sms(
+    pub fn urgent_sms(
         self,
         request: &UrgentSmsRequest,
-    ) -> Result<UrgentSmsResponse, Error> {
-        self.caller.send(request).await
+    ) -> impl Future<Output = Result<UrgentSmsResponse, Error>> {
+        self.caller.send(request)
     }
 
     /// Gets several messages by their ids in one call.
@@ -562,8 +583,11 @@ impl<'a> Messages<'a> {
     /// # Errors
     ///
     /// [`Error::Api`] with a platform-wide code; the spec documents no endpoint codes.
-    pub async fn mget(self, request: &MgetRequest) -> Result<MgetResponse, Error> {
-        self.caller.send(request).await
+    pub fn mget(
+        self,
+        request: &MgetRequest,
+    ) -> impl Future<Output = Result<MgetResponse, Error>> {
+        self.caller.send(request)
     }
 
     /// Buzzes users in the app and by phone call about a message the bot sent.
@@ -598,11 +622,11 @@ impl<'a> Messages<'a> {
     /// - [`ErrorCode::FoldedMessageNotBuzzable`](crate::ErrorCode::FoldedMessageNotBuzzable) (`230098`): The message is fold, not support urgent.
     /// - [`ErrorCode::MessageDeleted`](crate::ErrorCode::MessageDeleted) (`230110`): Action unavailable as the message has been deleted.
     /// - [`ErrorCode::ChatDissolved`](crate::ErrorCode::ChatDissolved) (`232009`): Your request specifies a chat which has already been dissolved.
-    pub async fn urgent_phone(
+    pub fn urgent_phone(
         self,
         request: &UrgentPhoneRequest,
-    ) -> Result<UrgentPhoneResponse, Error> {
-        self.caller.send(request).await
+    ) -> impl Future<Output = Result<UrgentPhoneResponse, Error>> {
+        self.caller.send(request)
     }
 
     /// Adds follow-up bubbles under the bot's latest message in a p2p chat.
@@ -634,11 +658,11 @@ impl<'a> Messages<'a> {
     /// - [`ErrorCode::BotAbilityOff`](crate::ErrorCode::BotAbilityOff) (`230006`): only support latest message.
     /// - [`ErrorCode::InvalidFollowUp`](crate::ErrorCode::InvalidFollowUp) (`230007`): invalid follow up.
     /// - [`ErrorCode::FollowUpExists`](crate::ErrorCode::FollowUpExists) (`230008`): follow up already exist.
-    pub async fn push_follow_up(
+    pub fn push_follow_up(
         self,
         request: &PushFollowUpRequest,
-    ) -> Result<PushFollowUpResponse, Error> {
-        self.caller.send(request).await
+    ) -> impl Future<Output = Result<PushFollowUpResponse, Error>> {
+        self.caller.send(request)
     }
 
     /// Searches the messages the user can see, one page at a time.
@@ -662,8 +686,11 @@ impl<'a> Messages<'a> {
     /// # Errors
     ///
     /// [`Error::Api`] with a platform-wide code; the spec documents no endpoint codes.
-    pub async fn search(self, request: &SearchRequest) -> Result<SearchResponse, Error> {
-        self.caller.send(request).await
+    pub fn search(
+        self,
+        request: &SearchRequest,
+    ) -> impl Future<Output = Result<SearchResponse, Error>> {
+        self.caller.send(request)
     }
 }
 
@@ -736,16 +763,8 @@ impl Operation for CreateRequest {
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: false,
         has_body: true,
-        rate_limit: RateLimit {
-            class: "standard_1000_50",
-            per_minute: 1000,
-            per_second: 50,
-        },
-        recipient_limit: Some(RateLimit {
-            class: "per_recipient_5",
-            per_minute: 300,
-            per_second: 5,
-        }),
+        rate_limit: RateLimit::STANDARD_1000_50,
+        recipient_limit: Some(RateLimit::PER_RECIPIENT_5),
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/messages",
         #[cfg(feature = "fake")]
@@ -1003,11 +1022,7 @@ impl Operation for ReplyRequest {
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: false,
         has_body: true,
-        rate_limit: RateLimit {
-            class: "standard_1000_50",
-            per_minute: 1000,
-            per_second: 50,
-        },
+        rate_limit: RateLimit::STANDARD_1000_50,
         recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/messages/:message_id/reply",
@@ -1264,11 +1279,7 @@ impl Operation for GetRequest {
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: true,
         has_body: false,
-        rate_limit: RateLimit {
-            class: "standard_1000_50",
-            per_minute: 1000,
-            per_second: 50,
-        },
+        rate_limit: RateLimit::STANDARD_1000_50,
         recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/messages/:message_id",
@@ -1637,11 +1648,7 @@ impl Operation for ListRequest {
         tokens: &[TokenKind::Tenant],
         idempotent: true,
         has_body: false,
-        rate_limit: RateLimit {
-            class: "standard_1000_50",
-            per_minute: 1000,
-            per_second: 50,
-        },
+        rate_limit: RateLimit::STANDARD_1000_50,
         recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/messages",
@@ -1957,11 +1964,7 @@ impl Operation for DeleteRequest {
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: false,
         has_body: false,
-        rate_limit: RateLimit {
-            class: "standard_1000_50",
-            per_minute: 1000,
-            per_second: 50,
-        },
+        rate_limit: RateLimit::STANDARD_1000_50,
         recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/messages/:message_id",
@@ -2054,11 +2057,7 @@ impl Operation for UpdateRequest {
         tokens: &[TokenKind::Tenant],
         idempotent: false,
         has_body: true,
-        rate_limit: RateLimit {
-            class: "standard_1000_50",
-            per_minute: 1000,
-            per_second: 50,
-        },
+        rate_limit: RateLimit::STANDARD_1000_50,
         recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/messages/:message_id",
@@ -2296,11 +2295,7 @@ impl Operation for PatchRequest {
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: true,
         has_body: true,
-        rate_limit: RateLimit {
-            class: "standard_1000_50",
-            per_minute: 1000,
-            per_second: 50,
-        },
+        rate_limit: RateLimit::STANDARD_1000_50,
         recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/messages/:message_id",
@@ -2418,16 +2413,8 @@ impl Operation for ForwardRequest {
         tokens: &[TokenKind::Tenant],
         idempotent: false,
         has_body: true,
-        rate_limit: RateLimit {
-            class: "standard_1000_50",
-            per_minute: 1000,
-            per_second: 50,
-        },
-        recipient_limit: Some(RateLimit {
-            class: "per_recipient_5",
-            per_minute: 300,
-            per_second: 5,
-        }),
+        rate_limit: RateLimit::STANDARD_1000_50,
+        recipient_limit: Some(RateLimit::PER_RECIPIENT_5),
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/messages/:message_id/forward",
         #[cfg(feature = "fake")]
@@ -2690,16 +2677,8 @@ impl Operation for MergeForwardRequest {
         tokens: &[TokenKind::Tenant],
         idempotent: false,
         has_body: true,
-        rate_limit: RateLimit {
-            class: "standard_1000_50",
-            per_minute: 1000,
-            per_second: 50,
-        },
-        recipient_limit: Some(RateLimit {
-            class: "per_recipient_5",
-            per_minute: 300,
-            per_second: 5,
-        }),
+        rate_limit: RateLimit::STANDARD_1000_50,
+        recipient_limit: Some(RateLimit::PER_RECIPIENT_5),
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/messages/merge_forward",
         #[cfg(feature = "fake")]
@@ -3025,11 +3004,7 @@ impl Operation for ReadUsersRequest {
         tokens: &[TokenKind::Tenant],
         idempotent: true,
         has_body: false,
-        rate_limit: RateLimit {
-            class: "standard_1000_50",
-            per_minute: 1000,
-            per_second: 50,
-        },
+        rate_limit: RateLimit::STANDARD_1000_50,
         recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/messages/:message_id/read_users",
@@ -3197,11 +3172,7 @@ impl Operation for UrgentAppRequest {
         tokens: &[TokenKind::Tenant],
         idempotent: false,
         has_body: true,
-        rate_limit: RateLimit {
-            class: "standard_1000_50",
-            per_minute: 1000,
-            per_second: 50,
-        },
+        rate_limit: RateLimit::STANDARD_1000_50,
         recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/messages/:message_id/urgent_app",
@@ -3329,11 +3300,7 @@ impl Operation for UrgentSmsRequest {
         tokens: &[TokenKind::Tenant],
         idempotent: false,
         has_body: true,
-        rate_limit: RateLimit {
-            class: "standard_1000_50",
-            per_minute: 1000,
-            per_second: 50,
-        },
+        rate_limit: RateLimit::STANDARD_1000_50,
         recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/messages/:message_id/urgent_sms",
@@ -3459,11 +3426,7 @@ impl Operation for MgetRequest {
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: true,
         has_body: false,
-        rate_limit: RateLimit {
-            class: "standard_1000_50",
-            per_minute: 1000,
-            per_second: 50,
-        },
+        rate_limit: RateLimit::STANDARD_1000_50,
         recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/messages/mget",
@@ -3749,11 +3712,7 @@ impl Operation for UrgentPhoneRequest {
         tokens: &[TokenKind::Tenant],
         idempotent: false,
         has_body: true,
-        rate_limit: RateLimit {
-            class: "standard_1000_50",
-            per_minute: 1000,
-            per_second: 50,
-        },
+        rate_limit: RateLimit::STANDARD_1000_50,
         recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/messages/:message_id/urgent_phone",
@@ -3872,11 +3831,7 @@ impl Operation for PushFollowUpRequest {
         tokens: &[TokenKind::Tenant],
         idempotent: false,
         has_body: true,
-        rate_limit: RateLimit {
-            class: "standard_1000_50",
-            per_minute: 1000,
-            per_second: 50,
-        },
+        rate_limit: RateLimit::STANDARD_1000_50,
         recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/messages/:message_id/push_follow_up",
@@ -4067,11 +4022,7 @@ impl Operation for SearchRequest {
         tokens: &[TokenKind::User],
         idempotent: true,
         has_body: true,
-        rate_limit: RateLimit {
-            class: "per_minute_100",
-            per_minute: 100,
-            per_second: 100,
-        },
+        rate_limit: RateLimit::PER_MINUTE_100,
         recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/messages/search",

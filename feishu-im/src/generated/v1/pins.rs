@@ -71,8 +71,11 @@ impl<'a> Pins<'a> {
     /// - [`ErrorCode::UnsupportedForMessageType`](crate::ErrorCode::UnsupportedForMessageType) (`230054`): This operation is not supported for this message type.
     /// - [`ErrorCode::MessageSelfDestructing`](crate::ErrorCode::MessageSelfDestructing) (`230111`): Action unavailable as the message will self-destruct soon.
     /// - [`ErrorCode::ChatDissolved`](crate::ErrorCode::ChatDissolved) (`232009`): Your request specifies a chat which has already been dissolved.
-    pub async fn create(self, request: &CreateRequest) -> Result<CreateResponse, Error> {
-        self.caller.send(request).await
+    pub fn create(
+        self,
+        request: &CreateRequest,
+    ) -> impl Future<Output = Result<CreateResponse, Error>> {
+        self.caller.send(request)
     }
 
     /// Unpins a message.
@@ -104,8 +107,11 @@ impl<'a> Pins<'a> {
     /// - [`ErrorCode::PinRateLimited`](crate::ErrorCode::PinRateLimited) (`230047`): Pin/Unpin message trigger message_id limit.
     /// - [`ErrorCode::MessageInvisible`](crate::ErrorCode::MessageInvisible) (`230050`): The message is invisible to the operator.
     /// - [`ErrorCode::ChatDissolved`](crate::ErrorCode::ChatDissolved) (`232009`): Your request specifies a chat which has already been dissolved.
-    pub async fn delete(self, request: &DeleteRequest) -> Result<DeleteResponse, Error> {
-        self.caller.send(request).await
+    pub fn delete(
+        self,
+        request: &DeleteRequest,
+    ) -> impl Future<Output = Result<DeleteResponse, Error>> {
+        self.caller.send(request)
     }
 
     /// Lists the pins of a chat, newest first, one page at a time.
@@ -133,8 +139,11 @@ impl<'a> Pins<'a> {
     /// - [`ErrorCode::BotNotAvailableToUser`](crate::ErrorCode::BotNotAvailableToUser) (`230013`): Bot has NO availability to this user.
     /// - [`ErrorCode::LacksMessagePermission`](crate::ErrorCode::LacksMessagePermission) (`230027`): Lack of necessary permissions.
     /// - [`ErrorCode::PinListRateLimited`](crate::ErrorCode::PinListRateLimited) (`230048`): Get chat pins trigger app_id limit.
-    pub async fn list(self, request: &ListRequest) -> Result<ListResponse, Error> {
-        self.caller.send(request).await
+    pub fn list(
+        self,
+        request: &ListRequest,
+    ) -> impl Future<Output = Result<ListResponse, Error>> {
+        self.caller.send(request)
     }
 
     /// Pages through [`list`](Self::list), starting from `request`.
@@ -188,11 +197,7 @@ impl Operation for CreateRequest {
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: true,
         has_body: true,
-        rate_limit: RateLimit {
-            class: "standard_1000_50",
-            per_minute: 1000,
-            per_second: 50,
-        },
+        rate_limit: RateLimit::STANDARD_1000_50,
         recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/pins",
@@ -306,11 +311,7 @@ impl Operation for DeleteRequest {
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: true,
         has_body: false,
-        rate_limit: RateLimit {
-            class: "standard_1000_50",
-            per_minute: 1000,
-            per_second: 50,
-        },
+        rate_limit: RateLimit::STANDARD_1000_50,
         recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/pins/:message_id",
@@ -438,11 +439,7 @@ impl Operation for ListRequest {
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: true,
         has_body: false,
-        rate_limit: RateLimit {
-            class: "standard_1000_50",
-            per_minute: 1000,
-            per_second: 50,
-        },
+        rate_limit: RateLimit::STANDARD_1000_50,
         recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/pins",

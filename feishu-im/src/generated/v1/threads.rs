@@ -86,11 +86,11 @@ impl<'a> Threads<'a> {
     /// - [`ErrorCode::TargetThreadInvisible`](crate::ErrorCode::TargetThreadInvisible) (`230074`): The target thread is invisible to the operator.
     /// - [`ErrorCode::MessageDeleted`](crate::ErrorCode::MessageDeleted) (`230110`): Action unavailable as the message has been deleted.
     /// - [`ErrorCode::ChatDissolved`](crate::ErrorCode::ChatDissolved) (`232009`): Your request specifies a chat which has already been dissolved.
-    pub async fn forward(
+    pub fn forward(
         self,
         request: &ForwardRequest,
-    ) -> Result<ForwardResponse, Error> {
-        self.caller.send(request).await
+    ) -> impl Future<Output = Result<ForwardResponse, Error>> {
+        self.caller.send(request)
     }
 }
 
@@ -164,16 +164,8 @@ impl Operation for ForwardRequest {
         tokens: &[TokenKind::Tenant],
         idempotent: false,
         has_body: true,
-        rate_limit: RateLimit {
-            class: "standard_1000_50",
-            per_minute: 1000,
-            per_second: 50,
-        },
-        recipient_limit: Some(RateLimit {
-            class: "per_recipient_5",
-            per_minute: 300,
-            per_second: 5,
-        }),
+        rate_limit: RateLimit::STANDARD_1000_50,
+        recipient_limit: Some(RateLimit::PER_RECIPIENT_5),
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/threads/:thread_id/forward",
         #[cfg(feature = "fake")]

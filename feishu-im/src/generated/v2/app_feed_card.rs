@@ -63,8 +63,11 @@ impl<'a> AppFeedCard<'a> {
     /// [`Error::Api`] with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::InvalidMessageParameter`](crate::ErrorCode::InvalidMessageParameter) (`230001`): param is invalid
-    pub async fn create(self, request: &CreateRequest) -> Result<CreateResponse, Error> {
-        self.caller.send(request).await
+    pub fn create(
+        self,
+        request: &CreateRequest,
+    ) -> impl Future<Output = Result<CreateResponse, Error>> {
+        self.caller.send(request)
     }
 
     /// Deletes app feed cards, up to 20 per call.
@@ -87,11 +90,11 @@ impl<'a> AppFeedCard<'a> {
     /// [`Error::Api`] with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::InvalidMessageParameter`](crate::ErrorCode::InvalidMessageParameter) (`230001`): param is invalid
-    pub async fn batch_delete(
+    pub fn batch_delete(
         self,
         request: &BatchDeleteRequest,
-    ) -> Result<BatchDeleteResponse, Error> {
-        self.caller.send(request).await
+    ) -> impl Future<Output = Result<BatchDeleteResponse, Error>> {
+        self.caller.send(request)
     }
 
     /// Updates app feed cards, up to 20 per call.
@@ -115,11 +118,11 @@ impl<'a> AppFeedCard<'a> {
     /// [`Error::Api`] with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::InvalidMessageParameter`](crate::ErrorCode::InvalidMessageParameter) (`230001`): param is invalid
-    pub async fn batch_update(
+    pub fn batch_update(
         self,
         request: &BatchUpdateRequest,
-    ) -> Result<BatchUpdateResponse, Error> {
-        self.caller.send(request).await
+    ) -> impl Future<Output = Result<BatchUpdateResponse, Error>> {
+        self.caller.send(request)
     }
 }
 
@@ -198,11 +201,7 @@ impl Operation for CreateRequest {
         tokens: &[TokenKind::Tenant],
         idempotent: false,
         has_body: true,
-        rate_limit: RateLimit {
-            class: "per_second_10",
-            per_minute: 600,
-            per_second: 10,
-        },
+        rate_limit: RateLimit::PER_SECOND_10,
         recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v2/app_feed_card",
@@ -471,11 +470,7 @@ impl Operation for BatchDeleteRequest {
         tokens: &[TokenKind::Tenant],
         idempotent: false,
         has_body: true,
-        rate_limit: RateLimit {
-            class: "per_second_10",
-            per_minute: 600,
-            per_second: 10,
-        },
+        rate_limit: RateLimit::PER_SECOND_10,
         recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v2/app_feed_card/batch",
@@ -609,11 +604,7 @@ impl Operation for BatchUpdateRequest {
         tokens: &[TokenKind::Tenant],
         idempotent: true,
         has_body: true,
-        rate_limit: RateLimit {
-            class: "per_second_10",
-            per_minute: 600,
-            per_second: 10,
-        },
+        rate_limit: RateLimit::PER_SECOND_10,
         recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v2/app_feed_card/batch",

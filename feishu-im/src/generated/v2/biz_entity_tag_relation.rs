@@ -62,8 +62,11 @@ impl<'a> BizEntityTagRelation<'a> {
     /// [`Error::Api`] with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::InvalidMessageParameter`](crate::ErrorCode::InvalidMessageParameter) (`230001`): param is invalid
-    pub async fn create(self, request: &CreateRequest) -> Result<CreateResponse, Error> {
-        self.caller.send(request).await
+    pub fn create(
+        self,
+        request: &CreateRequest,
+    ) -> impl Future<Output = Result<CreateResponse, Error>> {
+        self.caller.send(request)
     }
 
     /// Lists the tenant tags bound to a chat, with when each was bound.
@@ -87,8 +90,11 @@ impl<'a> BizEntityTagRelation<'a> {
     /// [`Error::Api`] with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::InvalidMessageParameter`](crate::ErrorCode::InvalidMessageParameter) (`230001`): param is invalid
-    pub async fn get(self, request: &GetRequest) -> Result<GetResponse, Error> {
-        self.caller.send(request).await
+    pub fn get(
+        self,
+        request: &GetRequest,
+    ) -> impl Future<Output = Result<GetResponse, Error>> {
+        self.caller.send(request)
     }
 
     /// Unbinds tenant tags from a chat.
@@ -112,8 +118,11 @@ impl<'a> BizEntityTagRelation<'a> {
     /// [`Error::Api`] with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::InvalidMessageParameter`](crate::ErrorCode::InvalidMessageParameter) (`230001`): param is invalid
-    pub async fn update(self, request: &UpdateRequest) -> Result<UpdateResponse, Error> {
-        self.caller.send(request).await
+    pub fn update(
+        self,
+        request: &UpdateRequest,
+    ) -> impl Future<Output = Result<UpdateResponse, Error>> {
+        self.caller.send(request)
     }
 }
 
@@ -191,11 +200,7 @@ impl Operation for CreateRequest {
         tokens: &[TokenKind::Tenant],
         idempotent: false,
         has_body: true,
-        rate_limit: RateLimit {
-            class: "per_second_5",
-            per_minute: 300,
-            per_second: 5,
-        },
+        rate_limit: RateLimit::PER_SECOND_5,
         recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v2/biz_entity_tag_relation",
@@ -292,11 +297,7 @@ impl Operation for GetRequest {
         tokens: &[TokenKind::Tenant],
         idempotent: true,
         has_body: false,
-        rate_limit: RateLimit {
-            class: "per_second_5",
-            per_minute: 300,
-            per_second: 5,
-        },
+        rate_limit: RateLimit::PER_SECOND_5,
         recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v2/biz_entity_tag_relation",
@@ -470,11 +471,7 @@ impl Operation for UpdateRequest {
         tokens: &[TokenKind::Tenant],
         idempotent: true,
         has_body: true,
-        rate_limit: RateLimit {
-            class: "per_second_5",
-            per_minute: 300,
-            per_second: 5,
-        },
+        rate_limit: RateLimit::PER_SECOND_5,
         recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v2/biz_entity_tag_relation",

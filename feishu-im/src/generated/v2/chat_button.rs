@@ -61,8 +61,11 @@ impl<'a> ChatButton<'a> {
     ///
     /// - [`ErrorCode::InvalidMessageParameter`](crate::ErrorCode::InvalidMessageParameter) (`230001`): param is invalid
     /// - [`ErrorCode::LacksMessagePermission`](crate::ErrorCode::LacksMessagePermission) (`230027`): no permission, bot not in the chat
-    pub async fn update(self, request: &UpdateRequest) -> Result<UpdateResponse, Error> {
-        self.caller.send(request).await
+    pub fn update(
+        self,
+        request: &UpdateRequest,
+    ) -> impl Future<Output = Result<UpdateResponse, Error>> {
+        self.caller.send(request)
     }
 }
 
@@ -156,11 +159,7 @@ impl Operation for UpdateRequest {
         tokens: &[TokenKind::Tenant],
         idempotent: true,
         has_body: true,
-        rate_limit: RateLimit {
-            class: "per_second_10",
-            per_minute: 600,
-            per_second: 10,
-        },
+        rate_limit: RateLimit::PER_SECOND_10,
         recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v2/chat_button",

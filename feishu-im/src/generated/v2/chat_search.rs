@@ -63,8 +63,11 @@ impl<'a> ChatSearch<'a> {
     /// [`Error::Api`] with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::BotAbilityNotActivated`](crate::ErrorCode::BotAbilityNotActivated) (`232025`): Bot ability is not activated.
-    pub async fn search(self, request: &SearchRequest) -> Result<SearchResponse, Error> {
-        self.caller.send(request).await
+    pub fn search(
+        self,
+        request: &SearchRequest,
+    ) -> impl Future<Output = Result<SearchResponse, Error>> {
+        self.caller.send(request)
     }
 }
 
@@ -172,11 +175,7 @@ impl Operation for SearchRequest {
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: false,
         has_body: true,
-        rate_limit: RateLimit {
-            class: "standard_1000_50",
-            per_minute: 1000,
-            per_second: 50,
-        },
+        rate_limit: RateLimit::STANDARD_1000_50,
         recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v2/chats/search",

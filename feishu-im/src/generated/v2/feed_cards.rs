@@ -59,8 +59,11 @@ impl<'a> FeedCards<'a> {
     ///
     /// - [`ErrorCode::InvalidMessageParameter`](crate::ErrorCode::InvalidMessageParameter) (`230001`): param is invalid
     /// - [`ErrorCode::LacksMessagePermission`](crate::ErrorCode::LacksMessagePermission) (`230027`): no permission, bot not in the chat
-    pub async fn patch(self, request: &PatchRequest) -> Result<PatchResponse, Error> {
-        self.caller.send(request).await
+    pub fn patch(
+        self,
+        request: &PatchRequest,
+    ) -> impl Future<Output = Result<PatchResponse, Error>> {
+        self.caller.send(request)
     }
 
     /// Pins or unpins the bot's one-to-one conversation at the top of users' message lists.
@@ -83,11 +86,11 @@ impl<'a> FeedCards<'a> {
     /// [`Error::Api`] with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::InvalidMessageParameter`](crate::ErrorCode::InvalidMessageParameter) (`230001`): param is invalid
-    pub async fn bot_time_sentive(
+    pub fn bot_time_sentive(
         self,
         request: &BotTimeSentiveRequest,
-    ) -> Result<BotTimeSentiveResponse, Error> {
-        self.caller.send(request).await
+    ) -> impl Future<Output = Result<BotTimeSentiveResponse, Error>> {
+        self.caller.send(request)
     }
 }
 
@@ -159,11 +162,7 @@ impl Operation for PatchRequest {
         tokens: &[TokenKind::Tenant],
         idempotent: false,
         has_body: true,
-        rate_limit: RateLimit {
-            class: "standard_1000_50",
-            per_minute: 1000,
-            per_second: 50,
-        },
+        rate_limit: RateLimit::STANDARD_1000_50,
         recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v2/feed_cards/:feed_card_id",
@@ -307,11 +306,7 @@ impl Operation for BotTimeSentiveRequest {
         tokens: &[TokenKind::Tenant],
         idempotent: false,
         has_body: true,
-        rate_limit: RateLimit {
-            class: "standard_1000_50",
-            per_minute: 1000,
-            per_second: 50,
-        },
+        rate_limit: RateLimit::STANDARD_1000_50,
         recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v2/feed_cards/bot_time_sentive",

@@ -59,8 +59,11 @@ impl<'a> Tags<'a> {
     /// [`Error::Api`] with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::InvalidMessageParameter`](crate::ErrorCode::InvalidMessageParameter) (`230001`): param is invalid
-    pub async fn create(self, request: &CreateRequest) -> Result<CreateResponse, Error> {
-        self.caller.send(request).await
+    pub fn create(
+        self,
+        request: &CreateRequest,
+    ) -> impl Future<Output = Result<CreateResponse, Error>> {
+        self.caller.send(request)
     }
 
     /// Changes a tenant tag's names in each language.
@@ -85,8 +88,11 @@ impl<'a> Tags<'a> {
     /// [`Error::Api`] with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::InvalidMessageParameter`](crate::ErrorCode::InvalidMessageParameter) (`230001`): param is invalid
-    pub async fn patch(self, request: &PatchRequest) -> Result<PatchResponse, Error> {
-        self.caller.send(request).await
+    pub fn patch(
+        self,
+        request: &PatchRequest,
+    ) -> impl Future<Output = Result<PatchResponse, Error>> {
+        self.caller.send(request)
     }
 
     /// Gets tenant tags by id.
@@ -110,8 +116,11 @@ impl<'a> Tags<'a> {
     /// [`Error::Api`] with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::InvalidMessageParameter`](crate::ErrorCode::InvalidMessageParameter) (`230001`): param is invalid
-    pub async fn list(self, request: &ListRequest) -> Result<ListResponse, Error> {
-        self.caller.send(request).await
+    pub fn list(
+        self,
+        request: &ListRequest,
+    ) -> impl Future<Output = Result<ListResponse, Error>> {
+        self.caller.send(request)
     }
 }
 
@@ -162,11 +171,7 @@ impl Operation for CreateRequest {
         tokens: &[TokenKind::Tenant],
         idempotent: false,
         has_body: true,
-        rate_limit: RateLimit {
-            class: "per_second_5",
-            per_minute: 300,
-            per_second: 5,
-        },
+        rate_limit: RateLimit::PER_SECOND_5,
         recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v2/tags",
@@ -310,11 +315,7 @@ impl Operation for PatchRequest {
         tokens: &[TokenKind::Tenant],
         idempotent: false,
         has_body: true,
-        rate_limit: RateLimit {
-            class: "per_second_5",
-            per_minute: 300,
-            per_second: 5,
-        },
+        rate_limit: RateLimit::PER_SECOND_5,
         recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v2/tags/:tag_id",
@@ -469,11 +470,7 @@ impl Operation for ListRequest {
         tokens: &[TokenKind::Tenant],
         idempotent: true,
         has_body: false,
-        rate_limit: RateLimit {
-            class: "per_second_5",
-            per_minute: 300,
-            per_second: 5,
-        },
+        rate_limit: RateLimit::PER_SECOND_5,
         recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v2/tags",

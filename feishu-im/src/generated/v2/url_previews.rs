@@ -63,11 +63,11 @@ impl<'a> UrlPreviews<'a> {
     /// [`Error::Api`] with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::InvalidMessageParameter`](crate::ErrorCode::InvalidMessageParameter) (`230001`): param is invalid
-    pub async fn batch_update(
+    pub fn batch_update(
         self,
         request: &BatchUpdateRequest,
-    ) -> Result<BatchUpdateResponse, Error> {
-        self.caller.send(request).await
+    ) -> impl Future<Output = Result<BatchUpdateResponse, Error>> {
+        self.caller.send(request)
     }
 }
 
@@ -136,11 +136,7 @@ impl Operation for BatchUpdateRequest {
         tokens: &[TokenKind::Tenant],
         idempotent: false,
         has_body: true,
-        rate_limit: RateLimit {
-            class: "per_second_5",
-            per_minute: 300,
-            per_second: 5,
-        },
+        rate_limit: RateLimit::PER_SECOND_5,
         recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v2/url_previews/batch_update",
