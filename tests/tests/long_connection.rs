@@ -201,6 +201,25 @@ async fn after_a_dropped_connection_the_client_reconnects_and_no_event_is_lost_o
 }
 
 #[tokio::test]
+async fn a_connection_that_stops_answering_pings_is_replaced_and_events_flow_again() {
+    let fake = FakeFeishu::start().await;
+    fake.set_long_connection_config(LongConnectionConfig::default().ping_interval(1));
+    let recorder = Arc::new(Recorder::default());
+    let handle = start(&fake, &recorder).await;
+    assert_eq!(fake.push(Push::event(event(0))).await.unwrap().code(), 200);
+
+    // The socket stays open, but nothing comes back: only the missing pong tells.
+    fake.stall_long_connections();
+    eventually("a second connection", || fake.long_connections_opened() == 2).await;
+    assert_eq!(fake.push(Push::event(event(1))).await.unwrap().code(), 200);
+
+    let payloads = recorder.payloads();
+    assert_eq!(payloads, [event(0), event(1)]);
+    assert_eq!(handle.connections(), 2);
+    handle.shutdown().await.unwrap();
+}
+
+#[tokio::test]
 async fn the_client_pings_and_follows_the_ping_interval_of_the_pong() {
     let fake = FakeFeishu::start().await;
     // The endpoint says every 120 s; only the pong's 1 s brings a second ping within the wait.

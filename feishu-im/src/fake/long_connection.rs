@@ -213,6 +213,8 @@ struct HubState {
     max_connections: usize,
     tickets: HashMap<String, u64>,
     connections: Vec<Connection>,
+    /// Connections left open but silent: no pong, no push ([`FakeFeishu::stall_long_connections`]).
+    stalled: Vec<Connection>,
     pending: HashMap<String, Pending>,
     next_id: u64,
     next_target: usize,
@@ -348,6 +350,7 @@ impl Hub {
     fn remove(&self, id: u64) {
         let mut state = self.state();
         state.connections.retain(|c| c.id != id);
+        state.stalled.retain(|c| c.id != id);
         // Their acks will not come.
         state.pending.retain(|_, p| p.connection != id);
     }
@@ -468,6 +471,9 @@ fn on_client_frame(hub: &Hub, connection: u64, bytes: &[u8]) -> Option<Vec<u8>> 
     if frame.method == frame::METHOD_CONTROL && frame.header(frame::TYPE) == Some(frame::TYPE_PING)
     {
         state.pings += 1;
+        if state.stalled.iter().any(|c| c.id == connection) {
+            return None;
+        }
         let config = state.pong_config.unwrap_or(state.config).wire();
         let payload = serde_json::to_vec(&config).ok().map(Bytes::from);
         return Some(Frame::control(frame.service, frame::TYPE_PONG, payload).encode());
@@ -539,6 +545,16 @@ impl FakeFeishu {
     pub fn drop_long_connections(&self) {
         let mut state = self.hub.state();
         state.connections.clear();
+        state.pending.clear();
+    }
+
+    /// Leaves every open long connection open but silent, as a half-open TCP connection
+    /// after a network change: pings get no pong and pushes go to other connections. The
+    /// client's own socket sees no error; connections opened afterwards behave.
+    pub fn stall_long_connections(&self) {
+        let mut state = self.hub.state();
+        let stalled = std::mem::take(&mut state.connections);
+        state.stalled.extend(stalled);
         state.pending.clear();
     }
 

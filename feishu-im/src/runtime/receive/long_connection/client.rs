@@ -43,7 +43,8 @@ const CLOSE_TIMEOUT: Duration = Duration::from_secs(2);
 /// - [`LongConnection::builder`] takes a custom app's id and secret;
 ///   [`LongConnectionBuilder::start`] opens the first connection (so a wrong secret or the
 ///   connection limit comes back as an [`Error`](crate::Error)), then serves it in a task of its own,
-///   pinging and reconnecting as Feishu's `ClientConfig` says.
+///   pinging and reconnecting as Feishu's `ClientConfig` says. A connection that stays silent
+///   for a whole ping interval, not even answering the ping, is taken for dead and replaced.
 /// - Each delivery goes to a [`DeliveryHandler`], in a task of its own; what it returns
 ///   becomes the acknowledgement Feishu waits for.
 /// - [`LongConnectionHandle::shutdown`] stops taking deliveries, waits for the handlers in
@@ -484,6 +485,10 @@ impl Runner {
     /// Reads frames until the connection breaks or the handle asks to stop.
     async fn serve(&mut self, connection: &mut Connection) -> Served {
         self.next_ping = Instant::now();
+        // Whether any frame arrived since the last ping. A connection that stays silent for a
+        // whole ping interval, not even a pong, is dead even if its socket looks open (a
+        // half-open TCP connection after a network change), and is replaced.
+        let mut heard = true;
         loop {
             if self.stopping() {
                 return Served::Stop;
@@ -499,6 +504,14 @@ impl Runner {
                 }
                 Some(_) = self.handlers.join_next(), if !self.handlers.is_empty() => {}
                 () = sleep_until(self.next_ping) => {
+                    if !heard {
+                        tracing::debug!(
+                            device_id = %connection.device_id,
+                            "long connection: no pong within the ping interval, reconnecting"
+                        );
+                        return Served::Broken;
+                    }
+                    heard = false;
                     let ping = Frame::control(connection.service_id, frame::TYPE_PING, None);
                     if let Err(error) = send(&mut connection.socket, &ping).await {
                         tracing::debug!(error = %error, "long connection: ping not written");
@@ -508,9 +521,12 @@ impl Runner {
                     self.next_ping = Instant::now() + self.settings.ping_interval;
                 }
                 message = connection.socket.next() => match message {
-                    Some(Ok(Message::Binary(bytes))) => self.on_frame(&bytes),
+                    Some(Ok(Message::Binary(bytes))) => {
+                        heard = true;
+                        self.on_frame(&bytes);
+                    }
                     Some(Ok(Message::Close(_))) | None => return Served::Broken,
-                    Some(Ok(_)) => {}
+                    Some(Ok(_)) => heard = true,
                     Some(Err(error)) => {
                         tracing::debug!(error = %error, "long connection: read failed");
                         return Served::Broken;
