@@ -121,6 +121,13 @@ fn names_that_are_keywords_or_not_snake_case() {
 }
 
 #[test]
+fn rate_limit_classes_that_cannot_be_constants() {
+    let spec = broken("rate_limits:\n  default:\n", "rate_limits:\n  per-minute 10:\n")
+        .replace("      rate_limit: default", "      rate_limit: per-minute 10");
+    insta::assert_snapshot!(diagnose(&[("things.yaml", &spec)]));
+}
+
+#[test]
 fn unknown_types_and_rate_limits() {
     let spec = broken("          type: id_kind", "          type: id_kindd")
         .replace("      rate_limit: default", "      rate_limit: fast");
