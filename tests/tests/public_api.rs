@@ -156,6 +156,7 @@ impl Listing {
                 }
                 Item::Use(u) if is_public(&u.vis) => self.re_export(path, &u.tree, module),
                 Item::Impl(block) => self.impls.push(block.clone()),
+                Item::Macro(m) => self.impls.extend(macro_impl(m)),
                 item => {
                     if let (Some(name), Some(outline)) = (item_name(item), outline(item)) {
                         self.items.insert(format!("{path}::{name}"), outline);
@@ -169,6 +170,7 @@ impl Listing {
         for item in &module.items {
             match item {
                 Item::Impl(block) if !test_only(&block.attrs) => self.impls.push(block.clone()),
+                Item::Macro(m) => self.impls.extend(macro_impl(m)),
                 Item::Mod(m) if m.content.is_none() && !test_only(&m.attrs) => {
                     self.collect_impls(&child(module, &m.ident.to_string()));
                 }
@@ -205,6 +207,27 @@ impl Listing {
             UseTree::Rename(_) => {}
         }
     }
+}
+
+/// The impl that a `json_object!(Type, …)` line writes: `Deserialize` for `Type`.
+fn macro_impl(item: &syn::ItemMacro) -> Option<syn::ItemImpl> {
+    if !item.mac.path.is_ident("json_object") {
+        return None;
+    }
+    let ty = item.mac.parse_body_with(|input: syn::parse::ParseStream<'_>| {
+        let ty: syn::Ident = input.parse()?;
+        // The field lists after the type are not part of the API.
+        input.step(|cursor| {
+            let mut rest = *cursor;
+            while let Some((_, next)) = rest.token_tree() {
+                rest = next;
+            }
+            Ok(((), rest))
+        })?;
+        Ok(ty)
+    });
+    let ty = ty.expect("json_object! names its type first");
+    Some(syn::parse_quote!(impl<'de> Deserialize<'de> for #ty {}))
 }
 
 fn item_attrs(item: &Item) -> &[Attribute] {

@@ -24,6 +24,10 @@ pub fn emit(contents: &[Content], enums: &[Enum], shared: &[&Struct]) -> TokenSt
         (false, false) => quote! {},
     };
     let objects = contents.iter().flat_map(|c| &c.objects).map(emit_object);
+    let decode_import = contents
+        .iter()
+        .any(|c| !c.objects.is_empty())
+        .then(|| quote! { use crate::operation::json_object; });
     let named = objects_of(contents.iter().flat_map(|c| &c.objects));
     let imports = (!named.is_empty()).then(|| {
         let named = named.iter().map(|n| ident(n));
@@ -35,6 +39,7 @@ pub fn emit(contents: &[Content], enums: &[Enum], shared: &[&Struct]) -> TokenSt
         use serde::{Deserialize, Deserializer, Serialize, Serializer};
         use serde::ser::SerializeMap;
         use crate::UnknownContent;
+        #decode_import
         #imports
         #meta_imports
 

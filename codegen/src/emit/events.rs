@@ -19,8 +19,13 @@ pub fn emit(events: &[Event], objects: &[Struct]) -> TokenStream {
         let named = named.iter().map(|n| ident(n));
         quote! { use crate::{#(#named),*}; }
     });
-    let serde_imports =
-        (!structs.is_empty()).then(|| quote! { use serde::{Deserialize, Serialize}; });
+    let serde_imports = (!structs.is_empty()).then(|| {
+        quote! {
+            use serde::Serialize;
+
+            use crate::operation::json_object;
+        }
+    });
     let variants = events.iter().map(|e| {
         let name = ident(&e.name);
         let docs = doc(&format!("{} See [`{}`].", prose(&e.summary), e.name));

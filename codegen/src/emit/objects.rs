@@ -17,7 +17,9 @@ pub fn emit(objects: &[Struct]) -> TokenStream {
     });
     quote! {
         //! Objects that several resources name, declared once.
-        use serde::{Deserialize, Serialize};
+        use serde::Serialize;
+
+        use crate::operation::json_object;
         #imports
 
         #(#items)*

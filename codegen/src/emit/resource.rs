@@ -10,7 +10,7 @@ use crate::ir::{
     Content, ContentAccess, Endpoint, Enum, Field, Placement, Resource, Step, Struct, Type,
 };
 use crate::model::{AppType, EnumRepr, Literal, Method, TimeUnit, TokenKind};
-use crate::names::{ident, snake_ident};
+use crate::names::{ident, is_keyword, snake_ident};
 
 /// How a struct is used, which decides derives, constructors and serde attributes.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -52,6 +52,11 @@ pub fn emit(
     let paged = resource.endpoints.iter().any(|e| e.pagination.is_some());
     if paged {
         operation_items.push("Paged");
+    }
+    let decodes = !resource.objects.is_empty()
+        || resource.endpoints.iter().any(|e| e.response_type.is_none());
+    if decodes {
+        operation_items.push("json_object");
     }
     operation_items.sort_unstable();
     let operation_items = operation_items.iter().map(|i| ident(i));
@@ -105,17 +110,12 @@ pub fn emit(
         format!(" The `{}` endpoints, called with the client's credentials.", resource.module);
     let caller_doc = format!(" The `{}` endpoints, called as this caller.", resource.module);
 
-    // Requests decode only in the fake; responses and objects always do.
-    let decodes = !resource.objects.is_empty()
-        || resource.endpoints.iter().any(|e| e.response_type.is_none());
-    let serde_imports = if decodes {
-        quote! { use serde::{Deserialize, Serialize}; }
-    } else {
-        quote! {
-            use serde::Serialize;
-            #[cfg(feature = "fake")]
-            use serde::Deserialize;
-        }
+    // Requests decode only in the fake, with serde's derive; responses and objects always do,
+    // through `json_object!`.
+    let serde_imports = quote! {
+        use serde::Serialize;
+        #[cfg(feature = "fake")]
+        use serde::Deserialize;
     };
     quote! {
         #module_doc
@@ -636,13 +636,12 @@ fn emit_struct(s: &Struct, role: Role, doc_text: Option<&str>) -> TokenStream {
             (Role::Request, _) => quote! { #[serde(skip_serializing_if = "Option::is_none")] },
             // Objects that requests carry leave unset fields out, as Feishu expects.
             (Role::Object, _) if s.sent && matches!(f.ty, Type::Vec(_)) => {
-                quote! { #[serde(default, skip_serializing_if = "Vec::is_empty")] }
+                quote! { #[serde(skip_serializing_if = "Vec::is_empty")] }
             }
             (Role::Object, _) if s.sent => {
                 quote! { #[serde(skip_serializing_if = "Option::is_none")] }
             }
-            // Decoding: a missing list is empty, and a missing `Option` is `None` anyway.
-            _ if matches!(f.ty, Type::Vec(_)) => quote! { #[serde(default)] },
+            // Decoding (`json_object!`) leaves a missing list empty and a missing `Option` `None`.
             _ => quote! {},
         };
         quote! { #docs #serde pub #field: #ty, }
@@ -659,10 +658,11 @@ fn emit_struct(s: &Struct, role: Role, doc_text: Option<&str>) -> TokenStream {
             #[cfg_attr(feature = "fake", derive(Deserialize))]
         },
         Role::Object | Role::Response if no_required => {
-            quote! { #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)] }
+            quote! { #[derive(Debug, Clone, Default, PartialEq, Serialize)] }
         }
-        _ => quote! { #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)] },
+        _ => quote! { #[derive(Debug, Clone, PartialEq, Serialize)] },
     };
+    let decode = (role != Role::Request).then(|| json_object(s));
     // Only what callers send is built by them; the rest is decoded.
     let built = role == Role::Request || (role == Role::Object && s.sent);
     let constructors = built.then(|| constructors(s, role));
@@ -676,8 +676,30 @@ fn emit_struct(s: &Struct, role: Role, doc_text: Option<&str>) -> TokenStream {
         pub struct #name {
             #(#fields)*
         }
+        #decode
         #constructors
         #content
+    }
+}
+
+/// `Deserialize` through the runtime's `json_object!`: fields by wire name, the required ones
+/// first; the rest are an `Option` or a list, so absent means `None` or empty.
+fn json_object(s: &Struct) -> TokenStream {
+    let name = ident(&s.name);
+    let field = |f: &Field| {
+        let field = snake_ident(&f.name);
+        // `r#type` is `type` on the wire.
+        if is_keyword(&f.name) {
+            let wire = &f.name;
+            quote!(#field = #wire)
+        } else {
+            quote!(#field)
+        }
+    };
+    let required = s.fields.iter().filter(|f| f.required).map(field);
+    let optional = s.fields.iter().filter(|f| !f.required).map(field);
+    quote! {
+        json_object!(#name, required(#(#required),*), optional(#(#optional),*));
     }
 }
 

@@ -6,6 +6,7 @@
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde::ser::SerializeMap;
 use crate::UnknownContent;
+use crate::operation::json_object;
 use crate::PostTag;
 
 #[cfg(feature = "fake")]
@@ -765,7 +766,7 @@ impl<'de> Deserialize<'de> for ReceivedContent {
 /// Plain text, at most 150 KB. `<at user_id="ou_…">Name</at>` mentions a user and
 /// `<at user_id="all"></at>` everyone; `<b>`, `<i>`, `<u>`, `<s>` style text and
 /// `[text](url)` links.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct TextMessageContent {
@@ -774,6 +775,7 @@ pub struct TextMessageContent {
     /// Example: `hello`.
     pub text: String,
 }
+json_object!(TextMessageContent, required(text), optional());
 
 impl TextMessageContent {
     /// Creates it from its required fields; optional ones start unset.
@@ -783,7 +785,7 @@ impl TextMessageContent {
 }
 
 /// One element of a paragraph; `tag` says which fields it uses.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct PostElement {
@@ -814,9 +816,13 @@ pub struct PostElement {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub un_escape: Option<bool>,
     /// Styles of `text` and `a` elements (`bold`, `underline`, `lineThrough`, `italic`).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub style: Vec<String>,
 }
+json_object!(
+    PostElement, required(tag), optional(text, href, user_id, image_key, file_key,
+    emoji_type, language, un_escape, style)
+);
 
 impl PostElement {
     /// Creates it from its required fields; optional ones start unset.
@@ -891,7 +897,7 @@ impl PostElement {
 }
 
 /// The post in Chinese, a title and paragraphs.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct PostBody {
@@ -901,6 +907,7 @@ pub struct PostBody {
     /// Paragraphs, each a list of elements.
     pub content: Vec<Vec<PostElement>>,
 }
+json_object!(PostBody, required(content), optional(title));
 
 impl PostBody {
     /// Creates it from its required fields; optional ones start unset.
@@ -916,7 +923,7 @@ impl PostBody {
 }
 
 /// Rich text in one or more languages, at most 30 KB.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct PostMessageContent {
@@ -927,6 +934,7 @@ pub struct PostMessageContent {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub en_us: Option<PostBody>,
 }
+json_object!(PostMessageContent, required(), optional(zh_cn, en_us));
 
 impl PostMessageContent {
     /// Creates it from its required fields; optional ones start unset.
@@ -948,7 +956,7 @@ impl PostMessageContent {
 }
 
 /// An image uploaded with `image_type` `message`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct ImageMessageContent {
@@ -957,6 +965,7 @@ pub struct ImageMessageContent {
     /// Example: `img_7ea74629-9191-4176-998c-2e603c9c5e8g`.
     pub image_key: String,
 }
+json_object!(ImageMessageContent, required(image_key), optional());
 
 impl ImageMessageContent {
     /// Creates it from its required fields; optional ones start unset.
@@ -968,7 +977,7 @@ impl ImageMessageContent {
 }
 
 /// A file uploaded for messages.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct FileMessageContent {
@@ -977,6 +986,7 @@ pub struct FileMessageContent {
     /// Example: `file_v2_7ea74629-9191-4176-998c-2e603c9c5e8g`.
     pub file_key: String,
 }
+json_object!(FileMessageContent, required(file_key), optional());
 
 impl FileMessageContent {
     /// Creates it from its required fields; optional ones start unset.
@@ -986,7 +996,7 @@ impl FileMessageContent {
 }
 
 /// Audio uploaded as an `opus` file.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct AudioMessageContent {
@@ -995,6 +1005,7 @@ pub struct AudioMessageContent {
     /// Example: `file_v2_7ea74629-9191-4176-998c-2e603c9c5e8g`.
     pub file_key: String,
 }
+json_object!(AudioMessageContent, required(file_key), optional());
 
 impl AudioMessageContent {
     /// Creates it from its required fields; optional ones start unset.
@@ -1004,7 +1015,7 @@ impl AudioMessageContent {
 }
 
 /// A video uploaded as an `mp4` file, with an optional cover image.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct MediaMessageContent {
@@ -1016,6 +1027,7 @@ pub struct MediaMessageContent {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub image_key: Option<String>,
 }
+json_object!(MediaMessageContent, required(file_key), optional(image_key));
 
 impl MediaMessageContent {
     /// Creates it from its required fields; optional ones start unset.
@@ -1034,7 +1046,7 @@ impl MediaMessageContent {
 }
 
 /// A sticker the bot has received (stickers cannot be uploaded).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct StickerMessageContent {
@@ -1043,6 +1055,7 @@ pub struct StickerMessageContent {
     /// Example: `file_v2_7ea74629-9191-4176-998c-2e603c9c5e8g`.
     pub file_key: String,
 }
+json_object!(StickerMessageContent, required(file_key), optional());
 
 impl StickerMessageContent {
     /// Creates it from its required fields; optional ones start unset.
@@ -1052,7 +1065,7 @@ impl StickerMessageContent {
 }
 
 /// A group chat the bot is in, shared as a card.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct ShareChatMessageContent {
@@ -1061,6 +1074,7 @@ pub struct ShareChatMessageContent {
     /// Example: `oc_a0553eda9014c201e6969b478895c230`.
     pub chat_id: String,
 }
+json_object!(ShareChatMessageContent, required(chat_id), optional());
 
 impl ShareChatMessageContent {
     /// Creates it from its required fields; optional ones start unset.
@@ -1070,7 +1084,7 @@ impl ShareChatMessageContent {
 }
 
 /// A user the bot can see, shared as a card.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct ShareUserMessageContent {
@@ -1079,6 +1093,7 @@ pub struct ShareUserMessageContent {
     /// Example: `ou_9204a37300b3700d61effaa439f34295`.
     pub user_id: String,
 }
+json_object!(ShareUserMessageContent, required(user_id), optional());
 
 impl ShareUserMessageContent {
     /// Creates it from its required fields; optional ones start unset.
@@ -1090,7 +1105,7 @@ impl ShareUserMessageContent {
 /// Plain text. Mentions read `@_user_N`, the N-th mentioned user or bot, described in the
 /// message's `mentions`; links read `[text](url)` (`[text](mailto:address)` for email);
 /// bold, underline and other styles are dropped.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct TextReceivedContent {
     /// The text.
@@ -1098,9 +1113,10 @@ pub struct TextReceivedContent {
     /// Example: `@_user_1 hello`.
     pub text: String,
 }
+json_object!(TextReceivedContent, required(text), optional());
 
 /// One element of a received paragraph; `tag` says which fields it uses.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ReceivedPostElement {
     /// The kind of element (`text`, `a`, `at`, `img`, `media`, `emotion`, `code_block`, `hr`).
@@ -1110,7 +1126,6 @@ pub struct ReceivedPostElement {
     /// Whether a `text` element is unescape-decoded.
     pub un_escape: Option<bool>,
     /// Styles of `text`, `a` and `at` elements (`bold`, `underline`, `lineThrough`, `italic`); empty without style.
-    #[serde(default)]
     pub style: Vec<String>,
     /// The target of an `a` element.
     pub href: Option<String>,
@@ -1127,11 +1142,15 @@ pub struct ReceivedPostElement {
     /// The language of a `code_block` element, such as `GO`, `PYTHON` or `RUST`.
     pub language: Option<String>,
 }
+json_object!(
+    ReceivedPostElement, required(tag), optional(text, un_escape, style, href, user_id,
+    user_name, image_key, file_key, emoji_type, language)
+);
 
 /// Rich text, without a language key: the title and paragraphs directly. It is not quite
 /// what was sent: `md` elements come back as other elements, and quotes and ordered or
 /// unordered lists as `text` elements.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PostReceivedContent {
     /// The title.
@@ -1139,9 +1158,10 @@ pub struct PostReceivedContent {
     /// Paragraphs, each a list of elements.
     pub content: Vec<Vec<ReceivedPostElement>>,
 }
+json_object!(PostReceivedContent, required(content), optional(title));
 
 /// An image.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ImageReceivedContent {
     /// The image's key.
@@ -1149,9 +1169,10 @@ pub struct ImageReceivedContent {
     /// Example: `img_4adb3cc3-902b-4187-b0f1-842f67fd017g`.
     pub image_key: String,
 }
+json_object!(ImageReceivedContent, required(image_key), optional());
 
 /// A file.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct FileReceivedContent {
     /// The file's key.
@@ -1161,9 +1182,10 @@ pub struct FileReceivedContent {
     /// The file's name.
     pub file_name: Option<String>,
 }
+json_object!(FileReceivedContent, required(file_key), optional(file_name));
 
 /// A folder.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct FolderReceivedContent {
     /// The folder's key.
@@ -1173,9 +1195,10 @@ pub struct FolderReceivedContent {
     /// The folder's name.
     pub file_name: Option<String>,
 }
+json_object!(FolderReceivedContent, required(file_key), optional(file_name));
 
 /// Audio.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct AudioReceivedContent {
     /// The audio file's key.
@@ -1185,9 +1208,10 @@ pub struct AudioReceivedContent {
     /// The length, in milliseconds.
     pub duration: Option<i64>,
 }
+json_object!(AudioReceivedContent, required(file_key), optional(duration));
 
 /// A video, with a cover image.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct MediaReceivedContent {
     /// The video file's key.
@@ -1201,9 +1225,12 @@ pub struct MediaReceivedContent {
     /// The length, in milliseconds.
     pub duration: Option<i64>,
 }
+json_object!(
+    MediaReceivedContent, required(file_key), optional(image_key, file_name, duration)
+);
 
 /// A sticker.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct StickerReceivedContent {
     /// The sticker's key.
@@ -1211,17 +1238,19 @@ pub struct StickerReceivedContent {
     /// Example: `75235e0c-4f92-430a-a99b-8446610223cg`.
     pub file_key: String,
 }
+json_object!(StickerReceivedContent, required(file_key), optional());
 
 /// A red packet.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct HongbaoReceivedContent {
     /// The text shown for it, such as `[红包]`.
     pub text: Option<String>,
 }
+json_object!(HongbaoReceivedContent, required(), optional(text));
 
 /// A shared calendar event.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ShareCalendarEventReceivedContent {
     /// The event's title.
@@ -1231,9 +1260,13 @@ pub struct ShareCalendarEventReceivedContent {
     /// When the event ends, in milliseconds since the Unix epoch, as text.
     pub end_time: Option<crate::UnixMillis>,
 }
+json_object!(
+    ShareCalendarEventReceivedContent, required(), optional(summary, start_time,
+    end_time)
+);
 
 /// A calendar event invitation.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CalendarReceivedContent {
     /// The event's title.
@@ -1243,9 +1276,12 @@ pub struct CalendarReceivedContent {
     /// When the event ends, in milliseconds since the Unix epoch, as text.
     pub end_time: Option<crate::UnixMillis>,
 }
+json_object!(
+    CalendarReceivedContent, required(), optional(summary, start_time, end_time)
+);
 
 /// A calendar event transferred, a note on one, or one moved to another calendar.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct GeneralCalendarReceivedContent {
     /// The event's title.
@@ -1255,9 +1291,12 @@ pub struct GeneralCalendarReceivedContent {
     /// When the event ends, in milliseconds since the Unix epoch, as text.
     pub end_time: Option<crate::UnixMillis>,
 }
+json_object!(
+    GeneralCalendarReceivedContent, required(), optional(summary, start_time, end_time)
+);
 
 /// A shared group chat.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ShareChatReceivedContent {
     /// The chat's id.
@@ -1265,9 +1304,10 @@ pub struct ShareChatReceivedContent {
     /// Example: `oc_a0553eda9014c201e6969b478895c230`.
     pub chat_id: String,
 }
+json_object!(ShareChatReceivedContent, required(chat_id), optional());
 
 /// A shared user.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ShareUserReceivedContent {
     /// The user's open_id.
@@ -1275,9 +1315,10 @@ pub struct ShareUserReceivedContent {
     /// Example: `ou_9204a37300b3700d61effaa439f34295`.
     pub user_id: String,
 }
+json_object!(ShareUserReceivedContent, required(user_id), optional());
 
 /// The text for `{divider_text}`, a divider such as "New Session".
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct SystemDividerText {
     /// The text.
@@ -1285,10 +1326,11 @@ pub struct SystemDividerText {
     /// The text by language, an object keyed by language code (`zh_cn`, `en_us`, …).
     pub i18n_text: Option<serde_json::Value>,
 }
+json_object!(SystemDividerText, required(), optional(text, i18n_text));
 
 /// A system message: a template whose `{name}` variables are filled from the fields of the
 /// same name, such as `{from_user} invited {to_chatters} to this chat.`
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct SystemReceivedContent {
     /// The template.
@@ -1296,17 +1338,19 @@ pub struct SystemReceivedContent {
     /// Example: `{from_user} invited {to_chatters} to this chat.`.
     pub template: String,
     /// The names for `{from_user}`.
-    #[serde(default)]
     pub from_user: Vec<String>,
     /// The names for `{to_chatters}`.
-    #[serde(default)]
     pub to_chatters: Vec<String>,
     /// The text for `{divider_text}`, a divider such as "New Session".
     pub divider_text: Option<SystemDividerText>,
 }
+json_object!(
+    SystemReceivedContent, required(template), optional(from_user, to_chatters,
+    divider_text)
+);
 
 /// A location.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct LocationReceivedContent {
     /// The place's name.
@@ -1316,9 +1360,10 @@ pub struct LocationReceivedContent {
     /// The latitude, as text.
     pub latitude: Option<String>,
 }
+json_object!(LocationReceivedContent, required(), optional(name, longitude, latitude));
 
 /// A video call.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct VideoChatReceivedContent {
     /// The call's topic.
@@ -1326,20 +1371,21 @@ pub struct VideoChatReceivedContent {
     /// When the call starts, in milliseconds since the Unix epoch, as text.
     pub start_time: Option<crate::UnixMillis>,
 }
+json_object!(VideoChatReceivedContent, required(), optional(topic, start_time));
 
 /// The task's title, as rich text.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct TodoSummary {
     /// The title of the rich text.
     pub title: Option<String>,
     /// Paragraphs, each a list of elements.
-    #[serde(default)]
     pub content: Vec<Vec<ReceivedPostElement>>,
 }
+json_object!(TodoSummary, required(), optional(title, content));
 
 /// A task.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct TodoReceivedContent {
     /// The task's id, for the task API.
@@ -1351,23 +1397,25 @@ pub struct TodoReceivedContent {
     /// When the task is due, in milliseconds since the Unix epoch, as text.
     pub due_time: Option<crate::UnixMillis>,
 }
+json_object!(TodoReceivedContent, required(task_id), optional(summary, due_time));
 
 /// A vote.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct VoteReceivedContent {
     /// The vote's topic.
     pub topic: Option<String>,
     /// The options.
-    #[serde(default)]
     pub options: Vec<String>,
 }
+json_object!(VoteReceivedContent, required(), optional(topic, options));
 
 /// Messages merged and forwarded. The content means nothing; messages.get on this message
 /// gives the forwarded messages.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct MergeForwardReceivedContent {
     /// Always `Merged and Forwarded Message`.
     pub content: Option<String>,
 }
+json_object!(MergeForwardReceivedContent, required(), optional(content));

@@ -3,7 +3,8 @@
 //! Events and callbacks the platform pushes to apps: one payload type per event, the
 //! answers of callbacks, and [`Event`], what a delivery decodes to.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+use crate::operation::json_object;
 use crate::UnknownEvent;
 use crate::{
     CallbackCardType, CallbackHost, CallbackToastType, ChatMessageVisibility,
@@ -191,7 +192,7 @@ impl Event {
 ///
 /// - Scopes: none
 /// - A callback: the app answers within 3 s with [`CardActionTriggerResponse`]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CardActionTrigger {
     /// Who triggered the callback.
@@ -211,6 +212,10 @@ pub struct CardActionTrigger {
     /// Where the interaction took place.
     pub context: Option<CallbackContext>,
 }
+json_object!(
+    CardActionTrigger, required(operator, action), optional(token, host, delivery_type,
+    context)
+);
 
 impl CardActionTrigger {
     /// `header.event_type` of this event: `card.action.trigger`.
@@ -218,7 +223,7 @@ impl CardActionTrigger {
 }
 
 /// The answer to a `card.action.trigger` callback.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct CardActionTriggerResponse {
@@ -229,6 +234,7 @@ pub struct CardActionTriggerResponse {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub card: Option<CallbackCard>,
 }
+json_object!(CardActionTriggerResponse, required(), optional(toast, card));
 
 impl CardActionTriggerResponse {
     /// Creates it from its required fields; optional ones start unset.
@@ -259,7 +265,7 @@ impl CardActionTriggerResponse {
 ///
 /// - Scopes: none
 /// - An event: the app acknowledges it within 3 s
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ChatAccessEventBotP2pChatEnteredV1 {
     /// The one-to-one chat.
@@ -277,6 +283,10 @@ pub struct ChatAccessEventBotP2pChatEnteredV1 {
     /// Example: `1615380573411`.
     pub last_message_create_time: Option<crate::UnixMillis>,
 }
+json_object!(
+    ChatAccessEventBotP2pChatEnteredV1, required(chat_id), optional(operator_id,
+    last_message_id, last_message_create_time)
+);
 
 impl ChatAccessEventBotP2pChatEnteredV1 {
     /// `header.event_type` of this event: `im.chat.access_event.bot_p2p_chat_entered_v1`.
@@ -293,7 +303,7 @@ impl ChatAccessEventBotP2pChatEnteredV1 {
 ///
 /// - Scopes to subscribe (any one): `im:chat`, `im:chat:read`, `im:chat:readonly`
 /// - An event: the app acknowledges it within 3 s
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ChatDisbandedV1 {
     /// The chat.
@@ -317,6 +327,10 @@ pub struct ChatDisbandedV1 {
     /// The chat's name in several languages.
     pub i18n_names: Option<ChatI18nNames>,
 }
+json_object!(
+    ChatDisbandedV1, required(chat_id), optional(operator_id, external,
+    operator_tenant_key, name, i18n_names)
+);
 
 impl ChatDisbandedV1 {
     /// `header.event_type` of this event: `im.chat.disbanded_v1`.
@@ -333,7 +347,7 @@ impl ChatDisbandedV1 {
 ///
 /// - Scopes to subscribe (any one): `im:chat`, `im:chat.members:bot_access`, `im:chat:readonly`
 /// - An event: the app acknowledges it within 3 s
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ChatMemberBotAddedV1 {
     /// The chat.
@@ -357,6 +371,10 @@ pub struct ChatMemberBotAddedV1 {
     /// The chat's name in several languages.
     pub i18n_names: Option<ChatI18nNames>,
 }
+json_object!(
+    ChatMemberBotAddedV1, required(chat_id), optional(operator_id, external,
+    operator_tenant_key, name, i18n_names)
+);
 
 impl ChatMemberBotAddedV1 {
     /// `header.event_type` of this event: `im.chat.member.bot.added_v1`.
@@ -373,7 +391,7 @@ impl ChatMemberBotAddedV1 {
 ///
 /// - Scopes to subscribe (any one): `im:chat`, `im:chat.members:bot_access`, `im:chat:readonly`
 /// - An event: the app acknowledges it within 3 s
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ChatMemberBotDeletedV1 {
     /// The chat.
@@ -397,6 +415,10 @@ pub struct ChatMemberBotDeletedV1 {
     /// The chat's name in several languages.
     pub i18n_names: Option<ChatI18nNames>,
 }
+json_object!(
+    ChatMemberBotDeletedV1, required(chat_id), optional(operator_id, external,
+    operator_tenant_key, name, i18n_names)
+);
 
 impl ChatMemberBotDeletedV1 {
     /// `header.event_type` of this event: `im.chat.member.bot.deleted_v1`.
@@ -413,7 +435,7 @@ impl ChatMemberBotDeletedV1 {
 ///
 /// - Scopes to subscribe (any one): `im:chat`, `im:chat.members:read`, `im:chat:readonly`
 /// - An event: the app acknowledges it within 3 s
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ChatMemberUserAddedV1 {
     /// The chat.
@@ -431,7 +453,6 @@ pub struct ChatMemberUserAddedV1 {
     /// Example: `3774yuu3743`.
     pub operator_tenant_key: Option<String>,
     /// The users added.
-    #[serde(default)]
     pub users: Vec<ChatMemberUser>,
     /// The chat's name.
     ///
@@ -440,6 +461,10 @@ pub struct ChatMemberUserAddedV1 {
     /// The chat's name in several languages.
     pub i18n_names: Option<ChatI18nNames>,
 }
+json_object!(
+    ChatMemberUserAddedV1, required(chat_id), optional(operator_id, external,
+    operator_tenant_key, users, name, i18n_names)
+);
 
 impl ChatMemberUserAddedV1 {
     /// `header.event_type` of this event: `im.chat.member.user.added_v1`.
@@ -456,7 +481,7 @@ impl ChatMemberUserAddedV1 {
 ///
 /// - Scopes to subscribe (any one): `im:chat`, `im:chat.members:read`, `im:chat:readonly`
 /// - An event: the app acknowledges it within 3 s
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ChatMemberUserDeletedV1 {
     /// The chat.
@@ -474,7 +499,6 @@ pub struct ChatMemberUserDeletedV1 {
     /// Example: `3774yuu3743`.
     pub operator_tenant_key: Option<String>,
     /// The users who left or were removed.
-    #[serde(default)]
     pub users: Vec<ChatMemberUser>,
     /// The chat's name.
     ///
@@ -483,6 +507,10 @@ pub struct ChatMemberUserDeletedV1 {
     /// The chat's name in several languages.
     pub i18n_names: Option<ChatI18nNames>,
 }
+json_object!(
+    ChatMemberUserDeletedV1, required(chat_id), optional(operator_id, external,
+    operator_tenant_key, users, name, i18n_names)
+);
 
 impl ChatMemberUserDeletedV1 {
     /// `header.event_type` of this event: `im.chat.member.user.deleted_v1`.
@@ -499,7 +527,7 @@ impl ChatMemberUserDeletedV1 {
 ///
 /// - Scopes to subscribe (any one): `im:chat`, `im:chat.members:read`, `im:chat:readonly`
 /// - An event: the app acknowledges it within 3 s
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ChatMemberUserWithdrawnV1 {
     /// The chat.
@@ -517,7 +545,6 @@ pub struct ChatMemberUserWithdrawnV1 {
     /// Example: `879dsyud8`.
     pub operator_tenant_key: Option<String>,
     /// The users whose invitation was withdrawn.
-    #[serde(default)]
     pub users: Vec<ChatMemberUser>,
     /// The chat's name.
     ///
@@ -526,6 +553,10 @@ pub struct ChatMemberUserWithdrawnV1 {
     /// The chat's name in several languages.
     pub i18n_names: Option<ChatI18nNames>,
 }
+json_object!(
+    ChatMemberUserWithdrawnV1, required(chat_id), optional(operator_id, external,
+    operator_tenant_key, users, name, i18n_names)
+);
 
 impl ChatMemberUserWithdrawnV1 {
     /// `header.event_type` of this event: `im.chat.member.user.withdrawn_v1`.
@@ -546,7 +577,7 @@ impl ChatMemberUserWithdrawnV1 {
 ///
 /// - Scopes to subscribe (any one): `im:chat`, `im:chat:read`, `im:chat:readonly`
 /// - An event: the app acknowledges it within 3 s
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ChatUpdatedV1 {
     /// The chat.
@@ -570,6 +601,10 @@ pub struct ChatUpdatedV1 {
     /// The changes to the list of members who may speak.
     pub moderator_list: Option<ChatModeratorChanges>,
 }
+json_object!(
+    ChatUpdatedV1, required(chat_id), optional(operator_id, external,
+    operator_tenant_key, after_change, before_change, moderator_list)
+);
 
 impl ChatUpdatedV1 {
     /// `header.event_type` of this event: `im.chat.updated_v1`.
@@ -586,7 +621,7 @@ impl ChatUpdatedV1 {
 ///
 /// - Scopes to subscribe (any one): `im:message`, `im:message:readonly`
 /// - An event: the app acknowledges it within 3 s
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct MessageMessageReadV1 {
     /// Who read the messages, and when.
@@ -594,9 +629,9 @@ pub struct MessageMessageReadV1 {
     /// The messages read.
     ///
     /// Example (of one item): `om_dc13264520392913993dd051dba21dcf`.
-    #[serde(default)]
     pub message_id_list: Vec<String>,
 }
+json_object!(MessageMessageReadV1, required(), optional(reader, message_id_list));
 
 impl MessageMessageReadV1 {
     /// `header.event_type` of this event: `im.message.message_read_v1`.
@@ -613,7 +648,7 @@ impl MessageMessageReadV1 {
 ///
 /// - Scopes to subscribe (any one): `im:message.reactions:read`, `im:message:readonly`
 /// - An event: the app acknowledges it within 3 s
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct MessageReactionCreatedV1 {
     /// The message reacted to.
@@ -637,6 +672,10 @@ pub struct MessageReactionCreatedV1 {
     /// Example: `1627641418803`.
     pub action_time: Option<crate::UnixMillis>,
 }
+json_object!(
+    MessageReactionCreatedV1, required(message_id, reaction_type),
+    optional(operator_type, user_id, app_id, action_time)
+);
 
 impl MessageReactionCreatedV1 {
     /// `header.event_type` of this event: `im.message.reaction.created_v1`.
@@ -653,7 +692,7 @@ impl MessageReactionCreatedV1 {
 ///
 /// - Scopes to subscribe (any one): `im:message.reactions:read`, `im:message:readonly`
 /// - An event: the app acknowledges it within 3 s
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct MessageReactionDeletedV1 {
     /// The message whose reaction was removed.
@@ -677,6 +716,10 @@ pub struct MessageReactionDeletedV1 {
     /// Example: `1627641418803`.
     pub action_time: Option<crate::UnixMillis>,
 }
+json_object!(
+    MessageReactionDeletedV1, required(message_id, reaction_type),
+    optional(operator_type, user_id, app_id, action_time)
+);
 
 impl MessageReactionDeletedV1 {
     /// `header.event_type` of this event: `im.message.reaction.deleted_v1`.
@@ -693,7 +736,7 @@ impl MessageReactionDeletedV1 {
 ///
 /// - Scopes to subscribe (any one): `im:message`, `im:message:readonly`
 /// - An event: the app acknowledges it within 3 s
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct MessageRecalledV1 {
     /// The recalled message.
@@ -713,6 +756,9 @@ pub struct MessageRecalledV1 {
     /// Example: `message_owner`.
     pub recall_type: Option<RecallType>,
 }
+json_object!(
+    MessageRecalledV1, required(message_id, chat_id), optional(recall_time, recall_type)
+);
 
 impl MessageRecalledV1 {
     /// `header.event_type` of this event: `im.message.recalled_v1`.
@@ -735,7 +781,7 @@ impl MessageRecalledV1 {
 ///
 /// - Scopes to subscribe (any one): `im:message.p2p_msg:readonly`, `im:message.group_at_msg:readonly`, `im:message.group_msg`, `im:message.group_at_msg`, `im:message.group_msg:readonly`, `im:message.p2p_msg`
 /// - An event: the app acknowledges it within 3 s
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct MessageReceiveV1 {
     /// Who sent the message.
@@ -743,6 +789,7 @@ pub struct MessageReceiveV1 {
     /// The message.
     pub message: EventMessage,
 }
+json_object!(MessageReceiveV1, required(sender, message), optional());
 
 impl MessageReceiveV1 {
     /// `header.event_type` of this event: `im.message.receive_v1`.
@@ -764,7 +811,7 @@ impl MessageReceiveV1 {
 ///
 /// - Scopes: none
 /// - A callback: the app answers within 3 s with [`UrlPreviewGetResponse`]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct UrlPreviewGet {
     /// The user viewing the link.
@@ -778,6 +825,7 @@ pub struct UrlPreviewGet {
     /// The link and where it is.
     pub context: CallbackContext,
 }
+json_object!(UrlPreviewGet, required(operator, context), optional(host, delivery_type));
 
 impl UrlPreviewGet {
     /// `header.event_type` of this event: `url.preview.get`.
@@ -785,7 +833,7 @@ impl UrlPreviewGet {
 }
 
 /// The answer to a `url.preview.get` callback.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct UrlPreviewGetResponse {
@@ -796,6 +844,7 @@ pub struct UrlPreviewGetResponse {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub card: Option<CallbackCard>,
 }
+json_object!(UrlPreviewGetResponse, required(), optional(inline, card));
 
 impl UrlPreviewGetResponse {
     /// Creates it from its required fields; optional ones start unset.
@@ -817,7 +866,7 @@ impl UrlPreviewGetResponse {
 }
 
 /// Who triggered the callback.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CallbackOperator {
     /// The user's tenant.
@@ -829,9 +878,12 @@ pub struct CallbackOperator {
     /// The user's id across the apps of one developer; the link preview page does not list it.
     pub union_id: Option<String>,
 }
+json_object!(
+    CallbackOperator, required(), optional(tenant_key, user_id, open_id, union_id)
+);
 
 /// What the user did.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CardAction {
     /// The developer-defined data bound to the component (its `value` property); a string or an object, as the card set it.
@@ -855,14 +907,17 @@ pub struct CardAction {
     /// The text submitted by an input box outside a form.
     pub input_value: Option<String>,
     /// The values of the options chosen, for a multi-select or a multiple person picker outside a form.
-    #[serde(default)]
     pub options: Vec<String>,
     /// The state of a checker outside a form.
     pub checked: Option<bool>,
 }
+json_object!(
+    CardAction, required(), optional(value, tag, option, timezone, name, form_value,
+    input_value, options, checked)
+);
 
 /// Where the interaction took place.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CallbackContext {
     /// The link, for a link preview.
@@ -874,9 +929,13 @@ pub struct CallbackContext {
     /// The chat of that message; empty while a link is only typed and not yet sent.
     pub open_chat_id: Option<String>,
 }
+json_object!(
+    CallbackContext, required(), optional(url, preview_token, open_message_id,
+    open_chat_id)
+);
 
 /// A notice the client shows.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct CallbackToast {
@@ -896,6 +955,7 @@ pub struct CallbackToast {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub i18n: Option<serde_json::Value>,
 }
+json_object!(CallbackToast, required(), optional(r#type = "type", content, i18n));
 
 impl CallbackToast {
     /// Creates it from its required fields; optional ones start unset.
@@ -929,7 +989,7 @@ impl CallbackToast {
 }
 
 /// The card that replaces the one interacted with.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct CallbackCard {
@@ -942,6 +1002,7 @@ pub struct CallbackCard {
     /// `template_id` (required), `template_version_name` and `template_variable`.
     pub data: serde_json::Value,
 }
+json_object!(CallbackCard, required(r#type = "type", data), optional());
 
 impl CallbackCard {
     /// Creates it from its required fields; optional ones start unset.
@@ -951,7 +1012,7 @@ impl CallbackCard {
 }
 
 /// Where the preview leads, by client.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct UrlPreviewLinks {
@@ -971,6 +1032,7 @@ pub struct UrlPreviewLinks {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub web: Option<String>,
 }
+json_object!(UrlPreviewLinks, required(), optional(copy_url, ios, android, pc, web));
 
 impl UrlPreviewLinks {
     /// Creates it from its required fields; optional ones start unset.
@@ -1016,7 +1078,7 @@ impl UrlPreviewLinks {
 }
 
 /// The inline preview (title and icon) shown in place of the link.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct UrlPreviewInline {
@@ -1037,6 +1099,7 @@ pub struct UrlPreviewInline {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<UrlPreviewLinks>,
 }
+json_object!(UrlPreviewInline, required(), optional(title, i18n_title, image_key, url));
 
 impl UrlPreviewInline {
     /// Creates it from its required fields; optional ones start unset.
@@ -1077,7 +1140,7 @@ impl UrlPreviewInline {
 }
 
 /// The sender's ids.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct UserIds {
     /// The user's id across the apps of one developer.
@@ -1093,9 +1156,10 @@ pub struct UserIds {
     /// Example: `ou_84aad35d084aa403a838cf73ee18467`.
     pub open_id: Option<String>,
 }
+json_object!(UserIds, required(), optional(union_id, user_id, open_id));
 
 /// Who sent the message.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct EventSender {
     /// The sender's ids.
@@ -1109,9 +1173,10 @@ pub struct EventSender {
     /// Example: `736588c9260f175e`.
     pub tenant_key: Option<String>,
 }
+json_object!(EventSender, required(sender_type), optional(sender_id, tenant_key));
 
 /// One mention in a received message.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct EventMention {
     /// The placeholder of the mention in the content; the third mention is `@_user_3`.
@@ -1133,17 +1198,21 @@ pub struct EventMention {
     /// Example: `736588c9260f175e`.
     pub tenant_key: Option<String>,
 }
+json_object!(
+    EventMention, required(key, id, name), optional(mentioned_type, tenant_key)
+);
 
 /// Context of a Lark agent conversation the message belongs to. Not described on the page; only the official Node SDK declares it.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct LarkAgentContext {
     /// A chat id. Not described on the page; its name suggests the chat the agent is active in.
     pub active_chat_id: Option<String>,
 }
+json_object!(LarkAgentContext, required(), optional(active_chat_id));
 
 /// The message.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct EventMessage {
     /// The message's id (`om_…`), with which it can be replied to or managed.
@@ -1187,7 +1256,6 @@ pub struct EventMessage {
     /// Example: `{"text":"@_user_1 hello"}`.
     pub content: String,
     /// The users and bots the message mentions.
-    #[serde(default)]
     pub mentions: Vec<EventMention>,
     /// The sender's client user agent; sent only when the app has the scope `im:user_agent:read`.
     ///
@@ -1196,6 +1264,11 @@ pub struct EventMessage {
     /// Context of a Lark agent conversation the message belongs to. Not described on the page; only the official Node SDK declares it.
     pub lark_agent_context: Option<LarkAgentContext>,
 }
+json_object!(
+    EventMessage, required(message_id, create_time, chat_id, chat_type, message_type,
+    content), optional(root_id, parent_id, update_time, thread_id, mentions, user_agent,
+    lark_agent_context)
+);
 
 impl EventMessage {
     /// What it says: the JSON text in `content` read as the kind `message_type` names.
@@ -1212,7 +1285,7 @@ impl EventMessage {
 }
 
 /// Who read the messages, and when.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct MessageReader {
     /// The reader's ids.
@@ -1226,9 +1299,10 @@ pub struct MessageReader {
     /// Example: `736588c9260f175e`.
     pub tenant_key: Option<String>,
 }
+json_object!(MessageReader, required(read_time), optional(reader_id, tenant_key));
 
 /// The reaction.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ReactionEmoji {
     /// The emoji's type name, as listed in the emoji reference (`SMILE`, `LAUGH`, …).
@@ -1236,9 +1310,10 @@ pub struct ReactionEmoji {
     /// Example: `SMILE`.
     pub emoji_type: String,
 }
+json_object!(ReactionEmoji, required(emoji_type), optional());
 
 /// A user who joined, left or was withdrawn from a chat.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ChatMemberUser {
     /// The user's name.
@@ -1252,9 +1327,10 @@ pub struct ChatMemberUser {
     /// The user's ids.
     pub user_id: Option<UserIds>,
 }
+json_object!(ChatMemberUser, required(), optional(name, tenant_key, user_id));
 
 /// The chat's name in several languages.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ChatI18nNames {
     /// The Chinese name.
@@ -1270,9 +1346,10 @@ pub struct ChatI18nNames {
     /// Example: `グループチャット`.
     pub ja_jp: Option<String>,
 }
+json_object!(ChatI18nNames, required(), optional(zh_cn, en_us, ja_jp));
 
 /// The chat's restricted (confidential) mode.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ChatRestrictedModeSetting {
     /// Whether restricted mode is on.
@@ -1292,9 +1369,14 @@ pub struct ChatRestrictedModeSetting {
     /// Example: `all_members`.
     pub message_has_permission_setting: Option<RestrictedModePermission>,
 }
+json_object!(
+    ChatRestrictedModeSetting, required(), optional(status,
+    screenshot_has_permission_setting, download_has_permission_setting,
+    message_has_permission_setting)
+);
 
 /// The chat's settings after the change.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ChatChange {
     /// The chat's avatar; the page's example gives an image key.
@@ -1346,7 +1428,6 @@ pub struct ChatChange {
     /// The chat owner's ids.
     pub owner_id: Option<UserIds>,
     /// The chat's labels. Not described on the page.
-    #[serde(default)]
     pub labels: Vec<String>,
     /// The chat's restricted (confidential) mode.
     pub restricted_mode_setting: Option<ChatRestrictedModeSetting>,
@@ -1355,9 +1436,15 @@ pub struct ChatChange {
     /// Example: `thread`.
     pub group_message_type: Option<GroupMessageType>,
 }
+json_object!(
+    ChatChange, required(), optional(avatar, name, description, i18n_names,
+    add_member_permission, share_card_permission, at_all_permission, edit_permission,
+    membership_approval, join_message_visibility, leave_message_visibility,
+    moderation_permission, owner_id, labels, restricted_mode_setting, group_message_type)
+);
 
 /// A user added to or removed from a chat's list of members who may speak.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct EventModerator {
     /// The user's tenant.
@@ -1367,15 +1454,17 @@ pub struct EventModerator {
     /// The user's ids.
     pub user_id: Option<UserIds>,
 }
+json_object!(EventModerator, required(), optional(tenant_key, user_id));
 
 /// The changes to the list of members who may speak.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ChatModeratorChanges {
     /// The users added to the list; the owner is always among them.
-    #[serde(default)]
     pub added_member_list: Vec<EventModerator>,
     /// The users removed from the list.
-    #[serde(default)]
     pub removed_member_list: Vec<EventModerator>,
 }
+json_object!(
+    ChatModeratorChanges, required(), optional(added_member_list, removed_member_list)
+);

@@ -2,14 +2,15 @@
 
 //! Objects that several resources name, declared once.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+use crate::operation::json_object;
 use crate::{
     ChatMenuActionType, ChatTabType, FeedCardButtonActionType, FeedCardButtonType,
     MsgType, ReceivedContent, SenderType, TagType,
 };
 
 /// What a chat tab shows.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct ChatTabContent {
@@ -35,6 +36,7 @@ pub struct ChatTabContent {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub task: Option<String>,
 }
+json_object!(ChatTabContent, required(), optional(url, doc, meeting_minute, task));
 
 impl ChatTabContent {
     /// Creates it from its required fields; optional ones start unset.
@@ -74,7 +76,7 @@ impl ChatTabContent {
 }
 
 /// How a `url` chat tab looks and opens; ignored for other kinds.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct ChatTabConfig {
@@ -89,6 +91,7 @@ pub struct ChatTabConfig {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_built_in: Option<bool>,
 }
+json_object!(ChatTabConfig, required(), optional(icon_key, is_built_in));
 
 impl ChatTabConfig {
     /// Creates it from its required fields; optional ones start unset.
@@ -113,7 +116,7 @@ impl ChatTabConfig {
 }
 
 /// A tab of a chat (a p2p or group chat).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct ChatTab {
@@ -138,6 +141,9 @@ pub struct ChatTab {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tab_config: Option<ChatTabConfig>,
 }
+json_object!(
+    ChatTab, required(tab_type), optional(tab_id, tab_name, tab_content, tab_config)
+);
 
 impl ChatTab {
     /// Creates it from its required fields; optional ones start unset.
@@ -177,7 +183,7 @@ impl ChatTab {
 }
 
 /// Where a `REDIRECT_LINK` menu leads, per platform; each link starts with http or https.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct ChatMenuRedirectLink {
@@ -209,6 +215,10 @@ pub struct ChatMenuRedirectLink {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub web_url: Option<String>,
 }
+json_object!(
+    ChatMenuRedirectLink, required(), optional(common_url, ios_url, android_url, pc_url,
+    web_url)
+);
 
 impl ChatMenuRedirectLink {
     /// Creates it from its required fields; optional ones start unset.
@@ -256,7 +266,7 @@ impl ChatMenuRedirectLink {
 }
 
 /// A chat menu's name by language, each 1 to 120 characters.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct ChatMenuI18nNames {
@@ -276,6 +286,7 @@ pub struct ChatMenuI18nNames {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ja_jp: Option<String>,
 }
+json_object!(ChatMenuI18nNames, required(), optional(zh_cn, en_us, ja_jp));
 
 impl ChatMenuI18nNames {
     /// Creates it from its required fields; optional ones start unset.
@@ -307,7 +318,7 @@ impl ChatMenuI18nNames {
 }
 
 /// What a chat menu (top-level or second-level) shows and does.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct MenuItem {
@@ -335,6 +346,10 @@ pub struct MenuItem {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub i18n_names: Option<ChatMenuI18nNames>,
 }
+json_object!(
+    MenuItem, required(), optional(action_type, redirect_link, image_key, name,
+    i18n_names)
+);
 
 impl MenuItem {
     /// Creates it from its required fields; optional ones start unset.
@@ -382,7 +397,7 @@ impl MenuItem {
 }
 
 /// A second-level chat menu.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct ChatMenuSecondLevel {
@@ -395,6 +410,9 @@ pub struct ChatMenuSecondLevel {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub chat_menu_item: Option<MenuItem>,
 }
+json_object!(
+    ChatMenuSecondLevel, required(), optional(chat_menu_second_level_id, chat_menu_item)
+);
 
 impl ChatMenuSecondLevel {
     /// Creates it from its required fields; optional ones start unset.
@@ -422,7 +440,7 @@ impl ChatMenuSecondLevel {
 }
 
 /// A top-level chat menu and its second-level menus.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct ChatMenuTopLevel {
@@ -437,9 +455,13 @@ pub struct ChatMenuTopLevel {
     /// The second-level menus, at most 5.
     ///
     /// Limits: at most 5 item(s).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub children: Vec<ChatMenuSecondLevel>,
 }
+json_object!(
+    ChatMenuTopLevel, required(), optional(chat_menu_top_level_id, chat_menu_item,
+    children)
+);
 
 impl ChatMenuTopLevel {
     /// Creates it from its required fields; optional ones start unset.
@@ -474,16 +496,17 @@ impl ChatMenuTopLevel {
 }
 
 /// The menus of a group chat.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct MenuTree {
     /// The top-level menus, at most 3 in a chat. Required when creating.
     ///
     /// Limits: at most 3 item(s).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub chat_menu_top_levels: Vec<ChatMenuTopLevel>,
 }
+json_object!(MenuTree, required(), optional(chat_menu_top_levels));
 
 impl MenuTree {
     /// Creates it from its required fields; optional ones start unset.
@@ -504,7 +527,7 @@ impl MenuTree {
 }
 
 /// The sender's name by language. Filled when the request sets `with_sender_name` (`get`, `list`), the official CLI says. Not described on the page; its meaning from the name.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct SenderI18nNames {
     /// The Chinese name.
@@ -514,9 +537,10 @@ pub struct SenderI18nNames {
     /// The Japanese name.
     pub ja_jp: Option<String>,
 }
+json_object!(SenderI18nNames, required(), optional(zh_cn, en_us, ja_jp));
 
 /// Who sent a message.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Sender {
     /// The sender's id, of the kind `id_type` names.
@@ -538,9 +562,13 @@ pub struct Sender {
     /// The sender's name by language. Filled when the request sets `with_sender_name` (`get`, `list`), the official CLI says. Not described on the page; its meaning from the name.
     pub sender_i18n_names: Option<SenderI18nNames>,
 }
+json_object!(
+    Sender, required(id, id_type, sender_type), optional(tenant_key, sender_name,
+    open_bot_id, sender_i18n_names)
+);
 
 /// A message's content as received.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct MessageBody {
     /// JSON text whose shape `msg_type` names; mentions show as `@_user_N` keys of `mentions`.
@@ -548,9 +576,10 @@ pub struct MessageBody {
     /// Example: `{"text":"@_user_1 hello"}`.
     pub content: String,
 }
+json_object!(MessageBody, required(content), optional());
 
 /// One mention in a message.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Mention {
     /// The placeholder of the mention in the content.
@@ -572,9 +601,10 @@ pub struct Mention {
     /// The mentioned party's tenant.
     pub tenant_key: Option<String>,
 }
+json_object!(Mention, required(key, id, id_type, name), optional(tenant_key));
 
 /// A message.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Message {
     /// The message's id (`om_…`).
@@ -610,7 +640,6 @@ pub struct Message {
     /// A message's content as received.
     pub body: Option<MessageBody>,
     /// The users and bots the message mentions.
-    #[serde(default)]
     pub mentions: Vec<Mention>,
     /// The message one level up, inside a merge-forward.
     pub upper_message_id: Option<String>,
@@ -621,6 +650,11 @@ pub struct Message {
     /// The message's position in its thread, for a message in a thread; a number or the text of one (the sources differ). Not described on the page; its meaning from the name and the official CLI.
     pub thread_message_position: Option<serde_json::Value>,
 }
+json_object!(
+    Message, required(), optional(message_id, root_id, parent_id, thread_id, msg_type,
+    create_time, update_time, deleted, updated, chat_id, sender, body, mentions,
+    upper_message_id, message_app_link, message_position, thread_message_position)
+);
 
 impl Message {
     /// What it says: the JSON text in `body.content` read as the kind `msg_type` names.
@@ -646,7 +680,7 @@ impl Message {
 }
 
 /// The buttons of a feed card; at most 2 are shown.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct FeedCardButtons {
@@ -655,6 +689,7 @@ pub struct FeedCardButtons {
     /// Limits: at most 2 item(s).
     pub buttons: Vec<FeedCardButton>,
 }
+json_object!(FeedCardButtons, required(buttons), optional());
 
 impl FeedCardButtons {
     /// Creates it from its required fields; optional ones start unset.
@@ -664,7 +699,7 @@ impl FeedCardButtons {
 }
 
 /// Where the button leads, per platform; https only.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct FeedCardUrl {
@@ -689,6 +724,7 @@ pub struct FeedCardUrl {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pc_url: Option<String>,
 }
+json_object!(FeedCardUrl, required(), optional(url, android_url, ios_url, pc_url));
 
 impl FeedCardUrl {
     /// Creates it from its required fields; optional ones start unset.
@@ -727,7 +763,7 @@ impl FeedCardUrl {
 }
 
 /// The button's text.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct FeedCardText {
@@ -736,6 +772,7 @@ pub struct FeedCardText {
     /// Example: `文本`.
     pub text: String,
 }
+json_object!(FeedCardText, required(text), optional());
 
 impl FeedCardText {
     /// Creates it from its required fields; optional ones start unset.
@@ -745,7 +782,7 @@ impl FeedCardText {
 }
 
 /// A quick-action button of a feed card.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct FeedCardButton {
@@ -767,6 +804,10 @@ pub struct FeedCardButton {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub action_map: Option<serde_json::Value>,
 }
+json_object!(
+    FeedCardButton, required(action_type, text), optional(multi_url, button_type,
+    action_map)
+);
 
 impl FeedCardButton {
     /// Creates it from its required fields; optional ones start unset.
@@ -800,7 +841,7 @@ impl FeedCardButton {
 }
 
 /// Why a change failed for one user.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct FailedUserReason {
     /// The error code.
@@ -810,9 +851,10 @@ pub struct FailedUserReason {
     /// The user, of the kind `user_id_type` names.
     pub user_id: Option<String>,
 }
+json_object!(FailedUserReason, required(), optional(error_code, error_message, user_id));
 
 /// A tag's name in one language, as sent when creating or editing a tag.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct TagI18nName {
@@ -825,6 +867,7 @@ pub struct TagI18nName {
     /// Example: `标签1`.
     pub name: String,
 }
+json_object!(TagI18nName, required(locale, name), optional());
 
 impl TagI18nName {
     /// Creates it from its required fields; optional ones start unset.
@@ -837,7 +880,7 @@ impl TagI18nName {
 }
 
 /// A tag's name in one language, as answered.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct TagInfoI18nName {
     /// The language, such as `zh-CN`.
@@ -849,9 +892,10 @@ pub struct TagInfoI18nName {
     /// Example: `标签2`.
     pub name: Option<String>,
 }
+json_object!(TagInfoI18nName, required(), optional(locale, name));
 
 /// A tag, as answered.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct TagInfo {
     /// The tag's id.
@@ -867,7 +911,6 @@ pub struct TagInfo {
     /// Example: `标签1`.
     pub name: Option<String>,
     /// The tag's names in other languages.
-    #[serde(default)]
     pub i18n_names: Vec<TagInfoI18nName>,
     /// When the tag was created.
     ///
@@ -878,3 +921,7 @@ pub struct TagInfo {
     /// Example: `1700793403850`.
     pub update_time: Option<crate::UnixMillis>,
 }
+json_object!(
+    TagInfo, required(), optional(id, tag_type, name, i18n_names, create_time,
+    update_time)
+);

@@ -9,6 +9,7 @@ mod credentials;
 mod download;
 mod error;
 mod error_code;
+mod json_object;
 mod limiter;
 mod message_text;
 pub mod operation;

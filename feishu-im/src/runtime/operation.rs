@@ -10,6 +10,12 @@ use serde::de::DeserializeOwned;
 #[cfg(feature = "fake")]
 use crate::ErrorCode;
 
+// Generated structs decode through these (a spec without structs uses none of them).
+#[allow(unused_imports)]
+pub(crate) use super::json_object::{
+    JsonKey, JsonObject, ObjectVisitor, json_field_name, json_object,
+};
+
 /// HTTP methods of the Open Platform.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Method {

@@ -4,8 +4,13 @@
 //!
 //! Compiled with the cargo feature `v1-batch-messages` (on by default).
 
-use serde::{Deserialize, Serialize};
-use crate::operation::{Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath};
+use serde::Serialize;
+
+#[cfg(feature = "fake")]
+use serde::Deserialize;
+use crate::operation::{
+    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, json_object,
+};
 use crate::{Caller, Client, Error};
 
 #[cfg(feature = "fake")]
@@ -214,9 +219,10 @@ impl Operation for DeleteRequest {
 }
 
 /// The `data` of a successful [`BatchMessages::delete`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct DeleteResponse {}
+json_object!(DeleteResponse, required(), optional());
 
 /// Parameters of [`BatchMessages::read_user`].
 ///
@@ -308,12 +314,13 @@ impl Operation for ReadUserRequest {
 }
 
 /// The `data` of a successful [`BatchMessages::read_user`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ReadUserResponse {
     /// How many users a batch reached and read it.
     pub read_user: Option<BatchMessageReadUser>,
 }
+json_object!(ReadUserResponse, required(), optional(read_user));
 
 /// Parameters of [`BatchMessages::get_progress`].
 ///
@@ -432,7 +439,7 @@ impl Operation for GetProgressRequest {
 }
 
 /// The `data` of a successful [`BatchMessages::get_progress`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct GetProgressResponse {
     /// How far sending a batch has got.
@@ -440,9 +447,13 @@ pub struct GetProgressResponse {
     /// How far recalling a batch has got.
     pub batch_message_recall_progress: Option<BatchMessageRecallProgress>,
 }
+json_object!(
+    GetProgressResponse, required(), optional(batch_message_send_progress,
+    batch_message_recall_progress)
+);
 
 /// How many users a batch reached and read it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct BatchMessageReadUser {
     /// The number of users who have read the message, as decimal text.
@@ -454,9 +465,10 @@ pub struct BatchMessageReadUser {
     /// Example: `100`.
     pub total_count: String,
 }
+json_object!(BatchMessageReadUser, required(read_count, total_count), optional());
 
 /// How far sending a batch has got.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct BatchMessageSendProgress {
     /// The valid users among the batch's recipients, including users the bot cannot see.
@@ -474,9 +486,13 @@ pub struct BatchMessageSendProgress {
     /// Example: `150`.
     pub read_user_ids_count: Option<i64>,
 }
+json_object!(
+    BatchMessageSendProgress, required(), optional(valid_user_ids_count,
+    success_user_ids_count, read_user_ids_count)
+);
 
 /// How far recalling a batch has got.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct BatchMessageRecallProgress {
     /// Whether a recall has been run on the batch.
@@ -488,3 +504,4 @@ pub struct BatchMessageRecallProgress {
     /// Example: `100`.
     pub recall_count: Option<i64>,
 }
+json_object!(BatchMessageRecallProgress, required(), optional(recall, recall_count));

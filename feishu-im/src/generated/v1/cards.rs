@@ -4,8 +4,13 @@
 //!
 //! Compiled with the cargo feature `v1-cards` (on by default).
 
-use serde::{Deserialize, Serialize};
-use crate::operation::{Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath};
+use serde::Serialize;
+
+#[cfg(feature = "fake")]
+use serde::Deserialize;
+use crate::operation::{
+    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, json_object,
+};
 use crate::{Caller, Client, Error};
 
 #[cfg(feature = "fake")]
@@ -165,6 +170,7 @@ impl Operation for DelayUpdateRequest {
 }
 
 /// The `data` of a successful [`Cards::delay_update`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct DelayUpdateResponse {}
+json_object!(DelayUpdateResponse, required(), optional());

@@ -4,8 +4,13 @@
 //!
 //! Compiled with the cargo feature `v1-chat-announcement` (on by default).
 
-use serde::{Deserialize, Serialize};
-use crate::operation::{Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath};
+use serde::Serialize;
+
+#[cfg(feature = "fake")]
+use serde::Deserialize;
+use crate::operation::{
+    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, json_object,
+};
 use crate::{Caller, Client, Error, MemberIdType, UserIdType};
 
 #[cfg(feature = "fake")]
@@ -243,7 +248,7 @@ impl Operation for GetRequest {
 }
 
 /// The `data` of a successful [`ChatAnnouncement::get`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct GetResponse {
     /// The announcement, serialized in the old-version document format.
@@ -269,6 +274,10 @@ pub struct GetResponse {
     /// Who changed the document last, of the kind `modifier_id_type` names.
     pub modifier_id: Option<String>,
 }
+json_object!(
+    GetResponse, required(), optional(content, revision, create_time, update_time,
+    owner_id_type, owner_id, modifier_id_type, modifier_id)
+);
 
 /// Parameters of [`ChatAnnouncement::patch`].
 ///
@@ -388,6 +397,7 @@ impl Operation for PatchRequest {
 }
 
 /// The `data` of a successful [`ChatAnnouncement::patch`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PatchResponse {}
+json_object!(PatchResponse, required(), optional());

@@ -4,8 +4,13 @@
 //!
 //! Compiled with the cargo feature `v1-chat-managers` (on by default).
 
-use serde::{Deserialize, Serialize};
-use crate::operation::{Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath};
+use serde::Serialize;
+
+#[cfg(feature = "fake")]
+use serde::Deserialize;
+use crate::operation::{
+    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, json_object,
+};
 use crate::{Caller, Client, Error, MemberIdType};
 
 #[cfg(feature = "fake")]
@@ -259,17 +264,18 @@ impl Operation for AddManagersRequest {
 }
 
 /// The `data` of a successful [`ChatManagers::add_managers`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct AddManagersResponse {
     /// The chat's user managers after the change, of the kind `member_id_type` names (open_ids
     /// when it is `app_id`).
-    #[serde(default)]
     pub chat_managers: Vec<String>,
     /// The chat's bot managers after the change, as app ids (`cli_…`).
-    #[serde(default)]
     pub chat_bot_managers: Vec<String>,
 }
+json_object!(
+    AddManagersResponse, required(), optional(chat_managers, chat_bot_managers)
+);
 
 /// Parameters of [`ChatManagers::delete_managers`].
 ///
@@ -413,14 +419,15 @@ impl Operation for DeleteManagersRequest {
 }
 
 /// The `data` of a successful [`ChatManagers::delete_managers`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct DeleteManagersResponse {
     /// The chat's user managers after the change, of the kind `member_id_type` names (open_ids
     /// when it is `app_id`).
-    #[serde(default)]
     pub chat_managers: Vec<String>,
     /// The chat's bot managers after the change, as app ids (`cli_…`).
-    #[serde(default)]
     pub chat_bot_managers: Vec<String>,
 }
+json_object!(
+    DeleteManagersResponse, required(), optional(chat_managers, chat_bot_managers)
+);

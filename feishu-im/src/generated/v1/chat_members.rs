@@ -4,9 +4,12 @@
 //!
 //! Compiled with the cargo feature `v1-chat-members` (on by default).
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+
+#[cfg(feature = "fake")]
+use serde::Deserialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, Paged, RateLimit, TokenKind, UrlPath,
+    Method, Operation, OperationMeta, Paged, RateLimit, TokenKind, UrlPath, json_object,
 };
 use crate::{Caller, Client, Error, MemberIdType, Pager, SucceedType, UserIdType};
 
@@ -318,9 +321,10 @@ impl Operation for MeJoinRequest {
 }
 
 /// The `data` of a successful [`ChatMembers::me_join`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct MeJoinResponse {}
+json_object!(MeJoinResponse, required(), optional());
 
 /// Parameters of [`ChatMembers::create`].
 ///
@@ -488,19 +492,20 @@ impl Operation for CreateRequest {
 }
 
 /// The `data` of a successful [`ChatMembers::create`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateResponse {
     /// Ids that are not valid.
-    #[serde(default)]
     pub invalid_id_list: Vec<String>,
     /// Ids that do not exist.
-    #[serde(default)]
     pub not_existed_id_list: Vec<String>,
     /// Ids waiting for the owner's or an admin's approval.
-    #[serde(default)]
     pub pending_approval_id_list: Vec<String>,
 }
+json_object!(
+    CreateResponse, required(), optional(invalid_id_list, not_existed_id_list,
+    pending_approval_id_list)
+);
 
 /// Parameters of [`ChatMembers::delete`].
 ///
@@ -634,13 +639,13 @@ impl Operation for DeleteRequest {
 }
 
 /// The `data` of a successful [`ChatMembers::delete`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct DeleteResponse {
     /// Ids that are not valid.
-    #[serde(default)]
     pub invalid_id_list: Vec<String>,
 }
+json_object!(DeleteResponse, required(), optional(invalid_id_list));
 
 /// Parameters of [`ChatMembers::get`].
 ///
@@ -820,11 +825,10 @@ impl Operation for GetRequest {
 }
 
 /// The `data` of a successful [`ChatMembers::get`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct GetResponse {
     /// The members on this page.
-    #[serde(default)]
     pub items: Vec<ChatMember>,
     /// The token for the next page; present only when `has_more` is true.
     pub page_token: Option<String>,
@@ -837,6 +841,10 @@ pub struct GetResponse {
     /// The limit the tenant's security settings set on the list. Not described on the page; its meaning from the name.
     pub security_conf_limit: Option<i64>,
 }
+json_object!(
+    GetResponse, required(has_more), optional(items, page_token, member_total,
+    trigger_security_conf_limit, security_conf_limit)
+);
 
 #[doc(hidden)]
 impl Paged for GetRequest {
@@ -931,15 +939,16 @@ impl Operation for IsInChatRequest {
 }
 
 /// The `data` of a successful [`ChatMembers::is_in_chat`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct IsInChatResponse {
     /// Whether the caller is a member of the chat.
     pub is_in_chat: bool,
 }
+json_object!(IsInChatResponse, required(is_in_chat), optional());
 
 /// A member of a chat.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ChatMember {
     /// The kind of id in `member_id`.
@@ -951,3 +960,6 @@ pub struct ChatMember {
     /// The tenant the member belongs to.
     pub tenant_key: Option<String>,
 }
+json_object!(
+    ChatMember, required(), optional(member_id_type, member_id, name, tenant_key)
+);

@@ -4,8 +4,13 @@
 //!
 //! Compiled with the cargo feature `v1-chat-menu-item` (on by default).
 
-use serde::{Deserialize, Serialize};
-use crate::operation::{Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath};
+use serde::Serialize;
+
+#[cfg(feature = "fake")]
+use serde::Deserialize;
+use crate::operation::{
+    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, json_object,
+};
 use crate::{Caller, ChatMenuUpdateField, Client, Error, MenuItem};
 
 #[cfg(feature = "fake")]
@@ -316,9 +321,10 @@ impl Operation for PatchRequest {
 }
 
 /// The `data` of a successful [`ChatMenuItem::patch`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PatchResponse {
     /// The menu after the change.
     pub chat_menu_item: Option<MenuItem>,
 }
+json_object!(PatchResponse, required(), optional(chat_menu_item));

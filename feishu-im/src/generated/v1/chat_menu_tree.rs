@@ -4,8 +4,13 @@
 //!
 //! Compiled with the cargo feature `v1-chat-menu-tree` (on by default).
 
-use serde::{Deserialize, Serialize};
-use crate::operation::{Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath};
+use serde::Serialize;
+
+#[cfg(feature = "fake")]
+use serde::Deserialize;
+use crate::operation::{
+    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, json_object,
+};
 use crate::{Caller, Client, Error, MenuTree};
 
 #[cfg(feature = "fake")]
@@ -616,12 +621,13 @@ impl Operation for CreateRequest {
 }
 
 /// The `data` of a successful [`ChatMenuTree::create`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateResponse {
     /// All the chat's menus after the change.
     pub menu_tree: Option<MenuTree>,
 }
+json_object!(CreateResponse, required(), optional(menu_tree));
 
 /// Parameters of [`ChatMenuTree::delete`].
 ///
@@ -891,12 +897,13 @@ impl Operation for DeleteRequest {
 }
 
 /// The `data` of a successful [`ChatMenuTree::delete`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct DeleteResponse {
     /// All the chat's menus after the change.
     pub menu_tree: Option<MenuTree>,
 }
+json_object!(DeleteResponse, required(), optional(menu_tree));
 
 /// Parameters of [`ChatMenuTree::sort`].
 ///
@@ -1165,12 +1172,13 @@ impl Operation for SortRequest {
 }
 
 /// The `data` of a successful [`ChatMenuTree::sort`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct SortResponse {
     /// All the chat's menus after the change.
     pub menu_tree: Option<MenuTree>,
 }
+json_object!(SortResponse, required(), optional(menu_tree));
 
 /// Parameters of [`ChatMenuTree::get`].
 ///
@@ -1417,9 +1425,10 @@ impl Operation for GetRequest {
 }
 
 /// The `data` of a successful [`ChatMenuTree::get`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct GetResponse {
     /// The chat's menus.
     pub menu_tree: Option<MenuTree>,
 }
+json_object!(GetResponse, required(), optional(menu_tree));

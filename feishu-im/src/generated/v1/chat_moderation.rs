@@ -4,9 +4,12 @@
 //!
 //! Compiled with the cargo feature `v1-chat-moderation` (on by default).
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+
+#[cfg(feature = "fake")]
+use serde::Deserialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, Paged, RateLimit, TokenKind, UrlPath,
+    Method, Operation, OperationMeta, Paged, RateLimit, TokenKind, UrlPath, json_object,
 };
 use crate::{Caller, Client, Error, ModerationPermission, Pager, UserIdType};
 
@@ -284,7 +287,7 @@ impl Operation for GetRequest {
 }
 
 /// The `data` of a successful [`ChatModeration::get`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct GetResponse {
     /// Who may post in the chat.
@@ -294,9 +297,11 @@ pub struct GetResponse {
     /// Whether more pages follow.
     pub has_more: Option<bool>,
     /// The members who may post on this page; only when the setting is `moderator_list`.
-    #[serde(default)]
     pub items: Vec<Moderator>,
 }
+json_object!(
+    GetResponse, required(), optional(moderation_setting, page_token, has_more, items)
+);
 
 #[doc(hidden)]
 impl Paged for GetRequest {
@@ -489,12 +494,13 @@ impl Operation for UpdateRequest {
 }
 
 /// The `data` of a successful [`ChatModeration::update`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct UpdateResponse {}
+json_object!(UpdateResponse, required(), optional());
 
 /// A member who may post.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Moderator {
     /// The kind of id in `user_id`.
@@ -504,3 +510,4 @@ pub struct Moderator {
     /// The tenant the member belongs to.
     pub tenant_key: Option<String>,
 }
+json_object!(Moderator, required(), optional(user_id_type, user_id, tenant_key));

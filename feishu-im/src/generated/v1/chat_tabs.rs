@@ -4,8 +4,13 @@
 //!
 //! Compiled with the cargo feature `v1-chat-tabs` (on by default).
 
-use serde::{Deserialize, Serialize};
-use crate::operation::{Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath};
+use serde::Serialize;
+
+#[cfg(feature = "fake")]
+use serde::Deserialize;
+use crate::operation::{
+    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, json_object,
+};
 use crate::{Caller, ChatTab, Client, Error};
 
 #[cfg(feature = "fake")]
@@ -486,13 +491,13 @@ impl Operation for CreateRequest {
 }
 
 /// The `data` of a successful [`ChatTabs::create`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateResponse {
     /// All the chat's tabs after the change, in order.
-    #[serde(default)]
     pub chat_tabs: Vec<ChatTab>,
 }
+json_object!(CreateResponse, required(), optional(chat_tabs));
 
 /// Parameters of [`ChatTabs::delete_tabs`].
 ///
@@ -670,13 +675,13 @@ impl Operation for DeleteTabsRequest {
 }
 
 /// The `data` of a successful [`ChatTabs::delete_tabs`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct DeleteTabsResponse {
     /// All the chat's tabs after the change, in order.
-    #[serde(default)]
     pub chat_tabs: Vec<ChatTab>,
 }
+json_object!(DeleteTabsResponse, required(), optional(chat_tabs));
 
 /// Parameters of [`ChatTabs::update_tabs`].
 ///
@@ -932,13 +937,13 @@ impl Operation for UpdateTabsRequest {
 }
 
 /// The `data` of a successful [`ChatTabs::update_tabs`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct UpdateTabsResponse {
     /// All the chat's tabs after the change, in order.
-    #[serde(default)]
     pub chat_tabs: Vec<ChatTab>,
 }
+json_object!(UpdateTabsResponse, required(), optional(chat_tabs));
 
 /// Parameters of [`ChatTabs::sort_tabs`].
 ///
@@ -1122,13 +1127,13 @@ impl Operation for SortTabsRequest {
 }
 
 /// The `data` of a successful [`ChatTabs::sort_tabs`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct SortTabsResponse {
     /// All the chat's tabs after the change, in order.
-    #[serde(default)]
     pub chat_tabs: Vec<ChatTab>,
 }
+json_object!(SortTabsResponse, required(), optional(chat_tabs));
 
 /// Parameters of [`ChatTabs::list_tabs`].
 ///
@@ -1287,10 +1292,10 @@ impl Operation for ListTabsRequest {
 }
 
 /// The `data` of a successful [`ChatTabs::list_tabs`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ListTabsResponse {
     /// The chat's tabs, in order.
-    #[serde(default)]
     pub chat_tabs: Vec<ChatTab>,
 }
+json_object!(ListTabsResponse, required(), optional(chat_tabs));

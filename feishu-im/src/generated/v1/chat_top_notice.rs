@@ -4,8 +4,13 @@
 //!
 //! Compiled with the cargo feature `v1-chat-top-notice` (on by default).
 
-use serde::{Deserialize, Serialize};
-use crate::operation::{Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath};
+use serde::Serialize;
+
+#[cfg(feature = "fake")]
+use serde::Deserialize;
+use crate::operation::{
+    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, json_object,
+};
 use crate::{Caller, Client, Error, TopNoticeActionType};
 
 #[cfg(feature = "fake")]
@@ -223,9 +228,10 @@ impl Operation for PutTopNoticeRequest {
 }
 
 /// The `data` of a successful [`ChatTopNotice::put_top_notice`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PutTopNoticeResponse {}
+json_object!(PutTopNoticeResponse, required(), optional());
 
 /// Parameters of [`ChatTopNotice::delete_top_notice`].
 ///
@@ -312,12 +318,13 @@ impl Operation for DeleteTopNoticeRequest {
 }
 
 /// The `data` of a successful [`ChatTopNotice::delete_top_notice`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct DeleteTopNoticeResponse {}
+json_object!(DeleteTopNoticeResponse, required(), optional());
 
 /// What to pin at the top of the chat.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct TopNotice {
@@ -334,6 +341,7 @@ pub struct TopNotice {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
 }
+json_object!(TopNotice, required(), optional(action_type, message_id));
 
 impl TopNotice {
     /// Creates it from its required fields; optional ones start unset.

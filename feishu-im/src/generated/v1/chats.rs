@@ -4,9 +4,12 @@
 //!
 //! Compiled with the cargo feature `v1-chats` (on by default).
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+
+#[cfg(feature = "fake")]
+use serde::Deserialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, Paged, RateLimit, TokenKind, UrlPath,
+    Method, Operation, OperationMeta, Paged, RateLimit, TokenKind, UrlPath, json_object,
 };
 use crate::{
     Caller, ChatMessageVisibility, ChatMode, ChatPermission, ChatSortType, ChatStatus,
@@ -1074,7 +1077,7 @@ impl Operation for CreateRequest {
 }
 
 /// The `data` of a successful [`Chats::create`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateResponse {
     /// The new chat's id (`oc_…`); keep it for later calls.
@@ -1130,16 +1133,23 @@ pub struct CreateResponse {
     /// Who may speak.
     pub moderation_permission: Option<ModerationPermission>,
     /// The chat's labels. Not described on the pages.
-    #[serde(default)]
     pub labels: Vec<String>,
     /// The ids of the chat's toolkits (quick components). Not described on the pages.
-    #[serde(default)]
     pub toolkit_ids: Vec<String>,
     /// Restricted (confidential) mode.
     pub restricted_mode_setting: Option<RestrictedModeSetting>,
     /// Who sees the member count.
     pub hide_member_count_setting: Option<ChatPermission>,
 }
+json_object!(
+    CreateResponse, required(), optional(chat_id, avatar, name, description, i18n_names,
+    owner_id, owner_id_type, urgent_setting, video_conference_setting,
+    pin_manage_setting, add_member_permission, share_card_permission, at_all_permission,
+    edit_permission, group_message_type, chat_mode, chat_type, chat_tag, external,
+    tenant_key, join_message_visibility, leave_message_visibility, membership_approval,
+    moderation_permission, labels, toolkit_ids, restricted_mode_setting,
+    hide_member_count_setting)
+);
 
 /// Parameters of [`Chats::delete`].
 ///
@@ -1221,9 +1231,10 @@ impl Operation for DeleteRequest {
 }
 
 /// The `data` of a successful [`Chats::delete`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct DeleteResponse {}
+json_object!(DeleteResponse, required(), optional());
 
 /// Parameters of [`Chats::update`].
 ///
@@ -1709,9 +1720,10 @@ impl Operation for UpdateRequest {
 }
 
 /// The `data` of a successful [`Chats::update`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct UpdateResponse {}
+json_object!(UpdateResponse, required(), optional());
 
 /// Parameters of [`Chats::get`].
 ///
@@ -1980,7 +1992,7 @@ impl Operation for GetRequest {
 }
 
 /// The `data` of a successful [`Chats::get`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct GetResponse {
     /// The avatar's URL.
@@ -2010,12 +2022,10 @@ pub struct GetResponse {
     /// The managers who are users, of the kind `user_id_type` names.
     ///
     /// Example (of one item): `ou_9204a37300b3700d61effaa439f34295`.
-    #[serde(default)]
     pub user_manager_id_list: Vec<String>,
     /// The managers who are bots, by app id.
     ///
     /// Example (of one item): `cli_a3e157960e7294c`.
-    #[serde(default)]
     pub bot_manager_id_list: Vec<String>,
     /// The form of the chat's messages; only for normal group chats.
     pub group_message_type: Option<GroupMessageType>,
@@ -2048,10 +2058,8 @@ pub struct GetResponse {
     /// Example: `3`.
     pub bot_count: Option<String>,
     /// The chat's labels. Not described on the pages.
-    #[serde(default)]
     pub labels: Vec<String>,
     /// The ids of the chat's toolkits (quick components). Not described on the pages.
-    #[serde(default)]
     pub toolkit_ids: Vec<String>,
     /// Restricted (confidential) mode.
     pub restricted_mode_setting: Option<RestrictedModeSetting>,
@@ -2066,6 +2074,16 @@ pub struct GetResponse {
     /// The chat's state.
     pub chat_status: Option<ChatStatus>,
 }
+json_object!(
+    GetResponse, required(), optional(avatar, name, description, i18n_names,
+    add_member_permission, share_card_permission, at_all_permission, edit_permission,
+    owner_id_type, owner_id, user_manager_id_list, bot_manager_id_list,
+    group_message_type, chat_mode, chat_type, chat_tag, join_message_visibility,
+    leave_message_visibility, membership_approval, moderation_permission, external,
+    tenant_key, user_count, bot_count, labels, toolkit_ids, restricted_mode_setting,
+    urgent_setting, video_conference_setting, pin_manage_setting,
+    hide_member_count_setting, chat_status)
+);
 
 /// Parameters of [`Chats::list`].
 ///
@@ -2284,17 +2302,17 @@ impl Operation for ListRequest {
 }
 
 /// The `data` of a successful [`Chats::list`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ListResponse {
     /// The chats of this page.
-    #[serde(default)]
     pub items: Vec<ListChat>,
     /// The next page's token, when more pages follow.
     pub page_token: Option<String>,
     /// Whether more pages follow.
     pub has_more: Option<bool>,
 }
+json_object!(ListResponse, required(), optional(items, page_token, has_more));
 
 #[doc(hidden)]
 impl Paged for ListRequest {
@@ -2513,17 +2531,17 @@ impl Operation for SearchRequest {
 }
 
 /// The `data` of a successful [`Chats::search`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct SearchResponse {
     /// The chats of this page.
-    #[serde(default)]
     pub items: Vec<ListChat>,
     /// The next page's token, when more pages follow.
     pub page_token: Option<String>,
     /// Whether more pages follow.
     pub has_more: Option<bool>,
 }
+json_object!(SearchResponse, required(), optional(items, page_token, has_more));
 
 #[doc(hidden)]
 impl Paged for SearchRequest {
@@ -2660,7 +2678,7 @@ impl Operation for LinkRequest {
 }
 
 /// The `data` of a successful [`Chats::link`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct LinkResponse {
     /// The share link.
@@ -2674,9 +2692,10 @@ pub struct LinkResponse {
     /// Whether the link never expires.
     pub is_permanent: Option<bool>,
 }
+json_object!(LinkResponse, required(), optional(share_link, expire_time, is_permanent));
 
 /// The chat's name in several languages; each best at most 60 characters. Without them, `name` is shown.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct I18nNames {
@@ -2696,6 +2715,7 @@ pub struct I18nNames {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ja_jp: Option<String>,
 }
+json_object!(I18nNames, required(), optional(zh_cn, en_us, ja_jp));
 
 impl I18nNames {
     /// Creates it from its required fields; optional ones start unset.
@@ -2729,7 +2749,7 @@ impl I18nNames {
 /// Restricted (confidential) mode, for the Enterprise edition. When creating, it is off
 /// and every action allowed unless set. On, the three settings may not all be
 /// `all_members`; off, none may be `not_anyone`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct RestrictedModeSetting {
@@ -2746,6 +2766,11 @@ pub struct RestrictedModeSetting {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message_has_permission_setting: Option<RestrictedModePermission>,
 }
+json_object!(
+    RestrictedModeSetting, required(), optional(status,
+    screenshot_has_permission_setting, download_has_permission_setting,
+    message_has_permission_setting)
+);
 
 impl RestrictedModeSetting {
     /// Creates it from its required fields; optional ones start unset.
@@ -2793,7 +2818,7 @@ impl RestrictedModeSetting {
 }
 
 /// A chat as listed or found.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ListChat {
     /// The chat's id; get its details with `get`.
@@ -2821,7 +2846,6 @@ pub struct ListChat {
     /// Example: `736588c9260f175e`.
     pub tenant_key: Option<String>,
     /// The chat's labels. Not described on the pages.
-    #[serde(default)]
     pub labels: Vec<String>,
     /// The chat's state.
     pub chat_status: Option<ChatStatus>,
@@ -2834,3 +2858,8 @@ pub struct ListChat {
     /// Example: `ou_7d8a6e6df7621556ce0d21922b676706ccs`.
     pub p2p_target_id: Option<String>,
 }
+json_object!(
+    ListChat, required(), optional(chat_id, avatar, name, description, owner_id,
+    owner_id_type, external, tenant_key, labels, chat_status, chat_mode, p2p_target_type,
+    p2p_target_id)
+);

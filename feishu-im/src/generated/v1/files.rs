@@ -4,8 +4,13 @@
 //!
 //! Compiled with the cargo feature `v1-files` (on by default).
 
-use serde::{Deserialize, Serialize};
-use crate::operation::{Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath};
+use serde::Serialize;
+
+#[cfg(feature = "fake")]
+use serde::Deserialize;
+use crate::operation::{
+    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, json_object,
+};
 use crate::{Caller, Client, Error, FileType};
 
 #[cfg(feature = "fake")]
@@ -234,7 +239,7 @@ impl Operation for CreateRequest {
 }
 
 /// The `data` of a successful [`Files::create`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateResponse {
     /// The file's key, for file, audio and video messages.
@@ -242,6 +247,7 @@ pub struct CreateResponse {
     /// Example: `file_v2_7ea74629-9191-4176-998c-2e603c9c5e8g`.
     pub file_key: Option<String>,
 }
+json_object!(CreateResponse, required(), optional(file_key));
 
 /// Parameters of [`Files::get`].
 ///
@@ -320,6 +326,7 @@ impl Operation for GetRequest {
 }
 
 /// The `data` of a successful [`Files::get`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct GetResponse {}
+json_object!(GetResponse, required(), optional());

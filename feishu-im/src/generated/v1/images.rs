@@ -4,8 +4,13 @@
 //!
 //! Compiled with the cargo feature `v1-images` (on by default).
 
-use serde::{Deserialize, Serialize};
-use crate::operation::{Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath};
+use serde::Serialize;
+
+#[cfg(feature = "fake")]
+use serde::Deserialize;
+use crate::operation::{
+    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, json_object,
+};
 use crate::{Caller, Client, Error, ImageType};
 
 #[cfg(feature = "fake")]
@@ -210,7 +215,7 @@ impl Operation for CreateRequest {
 }
 
 /// The `data` of a successful [`Images::create`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateResponse {
     /// The image's key, for image messages.
@@ -218,6 +223,7 @@ pub struct CreateResponse {
     /// Example: `img_v2_7ea74629-9191-4176-998c-2e603c9c5e8g`.
     pub image_key: Option<String>,
 }
+json_object!(CreateResponse, required(), optional(image_key));
 
 /// Parameters of [`Images::get`].
 ///
@@ -298,6 +304,7 @@ impl Operation for GetRequest {
 }
 
 /// The `data` of a successful [`Images::get`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct GetResponse {}
+json_object!(GetResponse, required(), optional());

@@ -4,9 +4,12 @@
 //!
 //! Compiled with the cargo feature `v1-message-reactions` (on by default).
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+
+#[cfg(feature = "fake")]
+use serde::Deserialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, Paged, RateLimit, TokenKind, UrlPath,
+    Method, Operation, OperationMeta, Paged, RateLimit, TokenKind, UrlPath, json_object,
 };
 use crate::{Caller, Client, Error, Pager, ReactionQueryFailReason, UserIdType};
 
@@ -664,17 +667,17 @@ impl Operation for ListRequest {
 }
 
 /// The `data` of a successful [`MessageReactions::list`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ListResponse {
     /// The reactions of this page.
-    #[serde(default)]
     pub items: Vec<MessageReaction>,
     /// Whether more pages follow.
     pub has_more: Option<bool>,
     /// The next page's token, when more pages follow.
     pub page_token: Option<String>,
 }
+json_object!(ListResponse, required(), optional(items, has_more, page_token));
 
 #[doc(hidden)]
 impl Paged for ListRequest {
@@ -967,22 +970,23 @@ impl Operation for BatchQueryRequest {
 }
 
 /// The `data` of a successful [`MessageReactions::batch_query`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct BatchQueryResponse {
     /// A page of reactions for each message that could be queried.
-    #[serde(default)]
     pub success_msg_reaction_details: Vec<MessageReactionDetail>,
     /// The reaction counts of each message that could be queried.
-    #[serde(default)]
     pub success_msg_reaction_counts: Vec<MessageReactionCount>,
     /// The messages that could not be queried.
-    #[serde(default)]
     pub fail_msg_reaction_details: Vec<ReactionQueryFailure>,
 }
+json_object!(
+    BatchQueryResponse, required(), optional(success_msg_reaction_details,
+    success_msg_reaction_counts, fail_msg_reaction_details)
+);
 
 /// An emoji, by its type name.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct Emoji {
@@ -991,6 +995,7 @@ pub struct Emoji {
     /// Example: `SMILE`.
     pub emoji_type: String,
 }
+json_object!(Emoji, required(emoji_type), optional());
 
 impl Emoji {
     /// Creates it from its required fields; optional ones start unset.
@@ -1002,7 +1007,7 @@ impl Emoji {
 }
 
 /// Who added a reaction.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Operator {
     /// The app's `app_id` for an app, else the user's id (an open_id, or of the requested `user_id_type` when listing).
@@ -1014,9 +1019,10 @@ pub struct Operator {
     /// Example: `user`.
     pub operator_type: String,
 }
+json_object!(Operator, required(operator_id, operator_type), optional());
 
 /// One reaction on a message.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct MessageReaction {
     /// The reaction's id.
@@ -1032,9 +1038,13 @@ pub struct MessageReaction {
     /// The emoji.
     pub reaction_type: Option<Emoji>,
 }
+json_object!(
+    MessageReaction, required(), optional(reaction_id, operator, action_time,
+    reaction_type)
+);
 
 /// One message to query, with the page to start at.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct ReactionQuery {
@@ -1047,6 +1057,7 @@ pub struct ReactionQuery {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub page_token: Option<String>,
 }
+json_object!(ReactionQuery, required(), optional(message_id, page_token));
 
 impl ReactionQuery {
     /// Creates it from its required fields; optional ones start unset.
@@ -1071,7 +1082,7 @@ impl ReactionQuery {
 }
 
 /// One reaction, its emoji named directly.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ReactionDetailItem {
     /// The reaction's id.
@@ -1089,9 +1100,13 @@ pub struct ReactionDetailItem {
     /// Example: `SMILE`.
     pub emoji_type: Option<String>,
 }
+json_object!(
+    ReactionDetailItem, required(), optional(reaction_id, operator, action_time,
+    emoji_type)
+);
 
 /// One page of a message's reactions.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct MessageReactionDetail {
     /// The message.
@@ -1103,12 +1118,15 @@ pub struct MessageReactionDetail {
     /// The message's next page, when it has more; send it back in its query.
     pub page_token: Option<String>,
     /// The reactions of this page.
-    #[serde(default)]
     pub message_reaction_items: Vec<ReactionDetailItem>,
 }
+json_object!(
+    MessageReactionDetail, required(), optional(message_id, has_more, page_token,
+    message_reaction_items)
+);
 
 /// How often one emoji was used on a message.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ReactionCount {
     /// The emoji's type name.
@@ -1120,9 +1138,10 @@ pub struct ReactionCount {
     /// Example: `20`.
     pub count: Option<String>,
 }
+json_object!(ReactionCount, required(), optional(reaction_type, count));
 
 /// How many reactions of each emoji a message has.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct MessageReactionCount {
     /// The message.
@@ -1130,12 +1149,12 @@ pub struct MessageReactionCount {
     /// Example: `om_dc13264520392913993dd051dba21dcf`.
     pub message_id: Option<String>,
     /// One count per emoji.
-    #[serde(default)]
     pub reaction_count: Vec<ReactionCount>,
 }
+json_object!(MessageReactionCount, required(), optional(message_id, reaction_count));
 
 /// A message whose reactions could not be queried.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ReactionQueryFailure {
     /// The message.
@@ -1145,3 +1164,4 @@ pub struct ReactionQueryFailure {
     /// Why it could not be queried.
     pub fail_reason: Option<ReactionQueryFailReason>,
 }
+json_object!(ReactionQueryFailure, required(), optional(message_id, fail_reason));

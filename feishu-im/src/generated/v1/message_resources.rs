@@ -4,8 +4,13 @@
 //!
 //! Compiled with the cargo feature `v1-message-resources` (on by default).
 
-use serde::{Deserialize, Serialize};
-use crate::operation::{Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath};
+use serde::Serialize;
+
+#[cfg(feature = "fake")]
+use serde::Deserialize;
+use crate::operation::{
+    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, json_object,
+};
 use crate::{Caller, Client, Error, MessageResourceType};
 
 #[cfg(feature = "fake")]
@@ -194,6 +199,7 @@ impl Operation for GetRequest {
 }
 
 /// The `data` of a successful [`MessageResources::get`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct GetResponse {}
+json_object!(GetResponse, required(), optional());

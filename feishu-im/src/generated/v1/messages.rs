@@ -4,9 +4,12 @@
 //!
 //! Compiled with the cargo feature `v1-messages` (on by default).
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+
+#[cfg(feature = "fake")]
+use serde::Deserialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, Paged, RateLimit, TokenKind, UrlPath,
+    Method, Operation, OperationMeta, Paged, RateLimit, TokenKind, UrlPath, json_object,
 };
 use crate::{
     Caller, Client, ContainerIdType, Error, FollowUpLanguage, ForwardReceiveIdType,
@@ -1497,13 +1500,13 @@ impl Operation for GetRequest {
 }
 
 /// The `data` of a successful [`Messages::get`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct GetResponse {
     /// The message, followed by the messages of a merge-forward.
-    #[serde(default)]
     pub items: Vec<Message>,
 }
+json_object!(GetResponse, required(), optional(items));
 
 /// Parameters of [`Messages::list`].
 ///
@@ -1893,7 +1896,7 @@ impl Operation for ListRequest {
 }
 
 /// The `data` of a successful [`Messages::list`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ListResponse {
     /// Whether more pages follow.
@@ -1901,9 +1904,9 @@ pub struct ListResponse {
     /// The next page's token, when more pages follow.
     pub page_token: Option<String>,
     /// The messages of this page.
-    #[serde(default)]
     pub items: Vec<Message>,
 }
+json_object!(ListResponse, required(), optional(has_more, page_token, items));
 
 #[doc(hidden)]
 impl Paged for ListRequest {
@@ -2003,9 +2006,10 @@ impl Operation for DeleteRequest {
 }
 
 /// The `data` of a successful [`Messages::delete`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct DeleteResponse {}
+json_object!(DeleteResponse, required(), optional());
 
 /// Parameters of [`Messages::update`].
 ///
@@ -2339,9 +2343,10 @@ impl Operation for PatchRequest {
 }
 
 /// The `data` of a successful [`Messages::patch`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PatchResponse {}
+json_object!(PatchResponse, required(), optional());
 
 /// Parameters of [`Messages::forward`].
 ///
@@ -2926,15 +2931,17 @@ impl Operation for MergeForwardRequest {
 }
 
 /// The `data` of a successful [`Messages::merge_forward`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct MergeForwardResponse {
     /// The new merge-forward message.
     pub message: Option<Message>,
     /// The ids left out as invalid (missing, recalled, invisible or of an unsupported kind).
-    #[serde(default)]
     pub invalid_message_id_list: Vec<String>,
 }
+json_object!(
+    MergeForwardResponse, required(), optional(message, invalid_message_id_list)
+);
 
 /// Parameters of [`Messages::read_users`].
 ///
@@ -3081,17 +3088,17 @@ impl Operation for ReadUsersRequest {
 }
 
 /// The `data` of a successful [`Messages::read_users`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ReadUsersResponse {
     /// The readers of this page.
-    #[serde(default)]
     pub items: Vec<ReadUser>,
     /// Whether more pages follow.
     pub has_more: Option<bool>,
     /// The next page's token, when more pages follow.
     pub page_token: Option<String>,
 }
+json_object!(ReadUsersResponse, required(), optional(items, has_more, page_token));
 
 #[doc(hidden)]
 impl Paged for ReadUsersRequest {
@@ -3229,13 +3236,13 @@ impl Operation for UrgentAppRequest {
 }
 
 /// The `data` of a successful [`Messages::urgent_app`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct UrgentAppResponse {
     /// The ids that could not be buzzed.
-    #[serde(default)]
     pub invalid_user_id_list: Vec<String>,
 }
+json_object!(UrgentAppResponse, required(), optional(invalid_user_id_list));
 
 /// Parameters of [`Messages::urgent_sms`].
 ///
@@ -3349,13 +3356,13 @@ impl Operation for UrgentSmsRequest {
 }
 
 /// The `data` of a successful [`Messages::urgent_sms`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct UrgentSmsResponse {
     /// The ids that could not be buzzed.
-    #[serde(default)]
     pub invalid_user_id_list: Vec<String>,
 }
+json_object!(UrgentSmsResponse, required(), optional(invalid_user_id_list));
 
 /// Parameters of [`Messages::mget`].
 ///
@@ -3641,13 +3648,13 @@ impl Operation for MgetRequest {
 }
 
 /// The `data` of a successful [`Messages::mget`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct MgetResponse {
     /// The messages found.
-    #[serde(default)]
     pub items: Vec<Message>,
 }
+json_object!(MgetResponse, required(), optional(items));
 
 /// Parameters of [`Messages::urgent_phone`].
 ///
@@ -3775,13 +3782,13 @@ impl Operation for UrgentPhoneRequest {
 }
 
 /// The `data` of a successful [`Messages::urgent_phone`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct UrgentPhoneResponse {
     /// The ids that could not be buzzed.
-    #[serde(default)]
     pub invalid_user_id_list: Vec<String>,
 }
+json_object!(UrgentPhoneResponse, required(), optional(invalid_user_id_list));
 
 /// Parameters of [`Messages::push_follow_up`].
 ///
@@ -3924,9 +3931,10 @@ impl Operation for PushFollowUpRequest {
 }
 
 /// The `data` of a successful [`Messages::push_follow_up`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PushFollowUpResponse {}
+json_object!(PushFollowUpResponse, required(), optional());
 
 /// Parameters of [`Messages::search`].
 ///
@@ -4215,11 +4223,10 @@ impl Operation for SearchRequest {
 }
 
 /// The `data` of a successful [`Messages::search`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct SearchResponse {
     /// The matches of this page.
-    #[serde(default)]
     pub items: Vec<MessageSearchResult>,
     /// How many messages matched.
     ///
@@ -4232,9 +4239,12 @@ pub struct SearchResponse {
     /// A remark on this search, such as that the query was cut to 50 characters or the results are incomplete.
     pub notice: Option<String>,
 }
+json_object!(
+    SearchResponse, required(has_more), optional(items, total, page_token, notice)
+);
 
 /// A user who read the message.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ReadUser {
     /// The kind of `user_id`.
@@ -4252,9 +4262,10 @@ pub struct ReadUser {
     /// The reader's tenant.
     pub tenant_key: Option<String>,
 }
+json_object!(ReadUser, required(user_id_type, user_id, timestamp), optional(tenant_key));
 
 /// The bubble's text in one language.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct FollowUpI18nContent {
@@ -4267,6 +4278,7 @@ pub struct FollowUpI18nContent {
     /// Example: `en_us`.
     pub language: FollowUpLanguage,
 }
+json_object!(FollowUpI18nContent, required(content, language), optional());
 
 impl FollowUpI18nContent {
     /// Creates it from its required fields; optional ones start unset.
@@ -4279,7 +4291,7 @@ impl FollowUpI18nContent {
 }
 
 /// One follow-up bubble.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct FollowUp {
@@ -4290,9 +4302,10 @@ pub struct FollowUp {
     /// Translations of the text.
     ///
     /// Limits: at most 50 item(s).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub i18n_contents: Vec<FollowUpI18nContent>,
 }
+json_object!(FollowUp, required(content), optional(i18n_contents));
 
 impl FollowUp {
     /// Creates it from its required fields; optional ones start unset.
@@ -4311,7 +4324,7 @@ impl FollowUp {
 }
 
 /// When the messages were sent; either end may be left out, and `end_time` must be later than `start_time`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct MessageSearchTimeRange {
@@ -4326,6 +4339,7 @@ pub struct MessageSearchTimeRange {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub end_time: Option<String>,
 }
+json_object!(MessageSearchTimeRange, required(), optional(start_time, end_time));
 
 impl MessageSearchTimeRange {
     /// Creates it from its required fields; optional ones start unset.
@@ -4350,7 +4364,7 @@ impl MessageSearchTimeRange {
 }
 
 /// Conditions the messages must meet.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct MessageSearchFilter {
@@ -4359,14 +4373,14 @@ pub struct MessageSearchFilter {
     /// Example (of one item): `ou_155184d1e73cbfb8973e5a9e698e74f2`.
     ///
     /// Limits: at most 200 item(s).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub from_ids: Vec<String>,
     /// Only messages in these chats.
     ///
     /// Example (of one item): `oc_a0553eda9014c201e6969b478895c230`.
     ///
     /// Limits: at most 200 item(s).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub chat_ids: Vec<String>,
     /// When the messages were sent; either end may be left out, and `end_time` must be later than `start_time`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -4376,21 +4390,21 @@ pub struct MessageSearchFilter {
     /// Example (of one item): `image`.
     ///
     /// Limits: at most 4 item(s).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub include_attachment_types: Vec<MessageSearchAttachmentType>,
     /// Only messages from these kinds of sender.
     ///
     /// Example (of one item): `user`.
     ///
     /// Limits: at most 2 item(s).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub from_types: Vec<MessageSearchSenderType>,
     /// Only messages that mention these users (a mention of all counts).
     ///
     /// Example (of one item): `ou_155184d1e73cbfb8973e5a9e698e74f2`.
     ///
     /// Limits: at most 200 item(s).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub at_chatter_ids: Vec<String>,
     /// Only messages in this kind of chat.
     ///
@@ -4407,9 +4421,14 @@ pub struct MessageSearchFilter {
     /// Example (of one item): `bot`.
     ///
     /// Limits: at most 2 item(s).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub exclude_from_types: Vec<MessageSearchSenderType>,
 }
+json_object!(
+    MessageSearchFilter, required(), optional(from_ids, chat_ids, time_range,
+    include_attachment_types, from_types, at_chatter_ids, chat_type, is_at_me,
+    exclude_from_types)
+);
 
 impl MessageSearchFilter {
     /// Creates it from its required fields; optional ones start unset.
@@ -4498,7 +4517,7 @@ impl MessageSearchFilter {
 }
 
 /// What the index knows of a matched message.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct MessageSearchMeta {
     /// The message's id.
@@ -4540,9 +4559,13 @@ pub struct MessageSearchMeta {
     /// Whether the chat is a one-to-one chat.
     pub is_p2p_chat: Option<bool>,
 }
+json_object!(
+    MessageSearchMeta, required(message_id), optional(r#type = "type", create_time,
+    update_time, position, chat_id, from_id, thread_id, thread_position, is_p2p_chat)
+);
 
 /// One message that matched.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct MessageSearchResult {
     /// The message's id.
@@ -4556,3 +4579,4 @@ pub struct MessageSearchResult {
     /// What the index knows of a matched message.
     pub meta_data: Option<MessageSearchMeta>,
 }
+json_object!(MessageSearchResult, required(id), optional(display_info, meta_data));

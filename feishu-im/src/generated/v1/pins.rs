@@ -4,9 +4,12 @@
 //!
 //! Compiled with the cargo feature `v1-pins` (on by default).
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+
+#[cfg(feature = "fake")]
+use serde::Deserialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, Paged, RateLimit, TokenKind, UrlPath,
+    Method, Operation, OperationMeta, Paged, RateLimit, TokenKind, UrlPath, json_object,
 };
 use crate::{Caller, Client, Error, Pager};
 
@@ -261,12 +264,13 @@ impl Operation for CreateRequest {
 }
 
 /// The `data` of a successful [`Pins::create`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateResponse {
     /// A pin of a message.
     pub pin: Option<Pin>,
 }
+json_object!(CreateResponse, required(), optional(pin));
 
 /// Parameters of [`Pins::delete`].
 ///
@@ -349,9 +353,10 @@ impl Operation for DeleteRequest {
 }
 
 /// The `data` of a successful [`Pins::delete`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct DeleteResponse {}
+json_object!(DeleteResponse, required(), optional());
 
 /// Parameters of [`Pins::list`].
 ///
@@ -528,17 +533,17 @@ impl Operation for ListRequest {
 }
 
 /// The `data` of a successful [`Pins::list`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ListResponse {
     /// The pins of this page.
-    #[serde(default)]
     pub items: Vec<Pin>,
     /// Whether more pages follow.
     pub has_more: Option<bool>,
     /// The next page's token, when more pages follow.
     pub page_token: Option<String>,
 }
+json_object!(ListResponse, required(), optional(items, has_more, page_token));
 
 #[doc(hidden)]
 impl Paged for ListRequest {
@@ -557,7 +562,7 @@ impl Paged for ListRequest {
 }
 
 /// A pin of a message.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Pin {
     /// The pinned message.
@@ -581,3 +586,7 @@ pub struct Pin {
     /// Example: `1615380573211`.
     pub create_time: Option<crate::UnixMillis>,
 }
+json_object!(
+    Pin, required(message_id), optional(chat_id, operator_id, operator_id_type,
+    create_time)
+);

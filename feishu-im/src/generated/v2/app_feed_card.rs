@@ -4,8 +4,13 @@
 //!
 //! Compiled with the cargo feature `v2-app-feed-card` (on by default).
 
-use serde::{Deserialize, Serialize};
-use crate::operation::{Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath};
+use serde::Serialize;
+
+#[cfg(feature = "fake")]
+use serde::Deserialize;
+use crate::operation::{
+    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, json_object,
+};
 use crate::{
     AppFeedCardFailReason, AppFeedCardUpdateField, Caller, Client, Error,
     FeedCardButtons, FeedStatusLabelType, UserIdType,
@@ -398,17 +403,17 @@ impl Operation for CreateRequest {
 }
 
 /// The `data` of a successful [`AppFeedCard::create`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateResponse {
     /// The cards that failed, per user.
-    #[serde(default)]
     pub failed_cards: Vec<FailedAppFeedCard>,
     /// The card's business id, as sent or assigned.
     ///
     /// Example: `b90ce43a-fca8-4f42-92f4-794bff206ee5`.
     pub biz_id: Option<String>,
 }
+json_object!(CreateResponse, required(), optional(failed_cards, biz_id));
 
 /// Parameters of [`AppFeedCard::batch_delete`].
 ///
@@ -536,13 +541,13 @@ impl Operation for BatchDeleteRequest {
 }
 
 /// The `data` of a successful [`AppFeedCard::batch_delete`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct BatchDeleteResponse {
     /// The cards that failed, per user.
-    #[serde(default)]
     pub failed_cards: Vec<FailedAppFeedCard>,
 }
+json_object!(BatchDeleteResponse, required(), optional(failed_cards));
 
 /// Parameters of [`AppFeedCard::batch_update`].
 ///
@@ -832,16 +837,16 @@ impl Operation for BatchUpdateRequest {
 }
 
 /// The `data` of a successful [`AppFeedCard::batch_update`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct BatchUpdateResponse {
     /// The cards that failed, per user.
-    #[serde(default)]
     pub failed_cards: Vec<FailedAppFeedCard>,
 }
+json_object!(BatchUpdateResponse, required(), optional(failed_cards));
 
 /// A status label; left out, the time the card arrived is shown.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct FeedStatusLabel {
@@ -852,6 +857,7 @@ pub struct FeedStatusLabel {
     /// The label's style (the page names `primary` as its default).
     pub r#type: FeedStatusLabelType,
 }
+json_object!(FeedStatusLabel, required(text, r#type = "type"), optional());
 
 impl FeedStatusLabel {
     /// Creates it from its required fields; optional ones start unset.
@@ -861,7 +867,7 @@ impl FeedStatusLabel {
 }
 
 /// Where tapping the card leads; required when creating.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct FeedCardLink {
@@ -871,6 +877,7 @@ pub struct FeedCardLink {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub link: Option<String>,
 }
+json_object!(FeedCardLink, required(), optional(link));
 
 impl FeedCardLink {
     /// Creates it from its required fields; optional ones start unset.
@@ -886,7 +893,7 @@ impl FeedCardLink {
 }
 
 /// Notification settings; left out, the user is notified.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct AppFeedNotify {
@@ -906,6 +913,10 @@ pub struct AppFeedNotify {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub with_custom_sound: Option<bool>,
 }
+json_object!(
+    AppFeedNotify, required(), optional(close_notify, custom_sound_text,
+    with_custom_sound)
+);
 
 impl AppFeedNotify {
     /// Creates it from its required fields; optional ones start unset.
@@ -937,7 +948,7 @@ impl AppFeedNotify {
 }
 
 /// The card.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct OpenAppFeedCard {
@@ -979,6 +990,10 @@ pub struct OpenAppFeedCard {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify: Option<AppFeedNotify>,
 }
+json_object!(
+    OpenAppFeedCard, required(), optional(biz_id, title, avatar_key, preview,
+    status_label, buttons, link, time_sensitive, notify)
+);
 
 impl OpenAppFeedCard {
     /// Creates it from its required fields; optional ones start unset.
@@ -1052,7 +1067,7 @@ impl OpenAppFeedCard {
 }
 
 /// A card that failed for one user.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct FailedAppFeedCard {
     /// The card's business id.
@@ -1062,9 +1077,10 @@ pub struct FailedAppFeedCard {
     /// Why it failed.
     pub reason: Option<AppFeedCardFailReason>,
 }
+json_object!(FailedAppFeedCard, required(biz_id, user_id), optional(reason));
 
 /// A card to delete for one user.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct AppFeedCardDeleter {
@@ -1077,6 +1093,7 @@ pub struct AppFeedCardDeleter {
     /// Example: `ou_88553eda9014c201e6969b478895c223`.
     pub user_id: String,
 }
+json_object!(AppFeedCardDeleter, required(biz_id, user_id), optional());
 
 impl AppFeedCardDeleter {
     /// Creates it from its required fields; optional ones start unset.
@@ -1089,7 +1106,7 @@ impl AppFeedCardDeleter {
 }
 
 /// A card to update for one user.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct AppFeedCardUpdater {
@@ -1106,6 +1123,9 @@ pub struct AppFeedCardUpdater {
     /// Limits: at least 1 item(s), at most 20 item(s).
     pub update_fields: Vec<AppFeedCardUpdateField>,
 }
+json_object!(
+    AppFeedCardUpdater, required(app_feed_card, user_id, update_fields), optional()
+);
 
 impl AppFeedCardUpdater {
     /// Creates it from its required fields; optional ones start unset.

@@ -4,8 +4,13 @@
 //!
 //! Compiled with the cargo feature `v2-biz-entity-tag-relation` (on by default).
 
-use serde::{Deserialize, Serialize};
-use crate::operation::{Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath};
+use serde::Serialize;
+
+#[cfg(feature = "fake")]
+use serde::Deserialize;
+use crate::operation::{
+    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, json_object,
+};
 use crate::{Caller, Client, Error, TagBizType, TagInfo};
 
 #[cfg(feature = "fake")]
@@ -237,9 +242,10 @@ impl Operation for CreateRequest {
 }
 
 /// The `data` of a successful [`BizEntityTagRelation::create`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateResponse {}
+json_object!(CreateResponse, required(), optional());
 
 /// Parameters of [`BizEntityTagRelation::get`].
 ///
@@ -389,13 +395,13 @@ impl Operation for GetRequest {
 }
 
 /// The `data` of a successful [`BizEntityTagRelation::get`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct GetResponse {
     /// The bound tags.
-    #[serde(default)]
     pub tag_info_with_bind_versions: Vec<TagInfoWithBindVersion>,
 }
+json_object!(GetResponse, required(), optional(tag_info_with_bind_versions));
 
 /// Parameters of [`BizEntityTagRelation::update`].
 ///
@@ -508,12 +514,13 @@ impl Operation for UpdateRequest {
 }
 
 /// The `data` of a successful [`BizEntityTagRelation::update`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct UpdateResponse {}
+json_object!(UpdateResponse, required(), optional());
 
 /// A bound tag and when it was bound.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct TagInfoWithBindVersion {
     /// The tag.
@@ -523,3 +530,4 @@ pub struct TagInfoWithBindVersion {
     /// Example: `1710401562336`.
     pub bind_version: Option<crate::UnixMillis>,
 }
+json_object!(TagInfoWithBindVersion, required(), optional(tag_info, bind_version));

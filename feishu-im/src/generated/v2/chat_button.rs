@@ -4,8 +4,13 @@
 //!
 //! Compiled with the cargo feature `v2-chat-button` (on by default).
 
-use serde::{Deserialize, Serialize};
-use crate::operation::{Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath};
+use serde::Serialize;
+
+#[cfg(feature = "fake")]
+use serde::Deserialize;
+use crate::operation::{
+    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, json_object,
+};
 use crate::{Caller, Client, Error, FailedUserReason, FeedCardButtons, UserIdType};
 
 #[cfg(feature = "fake")]
@@ -289,10 +294,10 @@ impl Operation for UpdateRequest {
 }
 
 /// The `data` of a successful [`ChatButton::update`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct UpdateResponse {
     /// The users for whom the change failed, and why.
-    #[serde(default)]
     pub failed_user_reasons: Vec<FailedUserReason>,
 }
+json_object!(UpdateResponse, required(), optional(failed_user_reasons));

@@ -4,8 +4,13 @@
 //!
 //! Compiled with the cargo feature `v2-chat-search` (on by default).
 
-use serde::{Deserialize, Serialize};
-use crate::operation::{Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath};
+use serde::Serialize;
+
+#[cfg(feature = "fake")]
+use serde::Deserialize;
+use crate::operation::{
+    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, json_object,
+};
 use crate::{
     Caller, ChatSearchMode, ChatSearchSorter, ChatSearchType, ChatStatus, Client, Error,
     UserIdType,
@@ -339,7 +344,7 @@ impl Operation for SearchRequest {
 }
 
 /// The `data` of a successful [`ChatSearch::search`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct SearchResponse {
     /// The chats of this page.
@@ -353,21 +358,24 @@ pub struct SearchResponse {
     /// A notice about the results. Not described beyond \[NODE\].
     pub notice: Option<String>,
 }
+json_object!(
+    SearchResponse, required(items, has_more), optional(total, page_token, notice)
+);
 
 /// Narrows the search.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct ChatSearchFilter {
     /// The kinds of chats to find.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub search_types: Vec<ChatSearchType>,
     /// Only chats holding these members, of the kind `user_id_type` names (\[CLI\] at most 50).
     ///
     /// Example (of one item): `ou_7d8a6e6df7621556ce0d21922b676706ccs`.
     ///
     /// Limits: at most 50 item(s).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub member_ids: Vec<String>,
     /// Only chats the caller owns or manages.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -376,9 +384,13 @@ pub struct ChatSearchFilter {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub disable_search_by_user: Option<bool>,
     /// The chat modes to find.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub chat_modes: Vec<ChatSearchMode>,
 }
+json_object!(
+    ChatSearchFilter, required(), optional(search_types, member_ids, is_manager,
+    disable_search_by_user, chat_modes)
+);
 
 impl ChatSearchFilter {
     /// Creates it from its required fields; optional ones start unset.
@@ -427,7 +439,7 @@ impl ChatSearchFilter {
 }
 
 /// The chat.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ChatSearchMetaData {
     /// The chat's id (`oc_…`).
@@ -457,9 +469,14 @@ pub struct ChatSearchMetaData {
     /// Whether the chat is in use or dissolved.
     pub chat_status: Option<ChatStatus>,
 }
+json_object!(
+    ChatSearchMetaData, required(chat_id), optional(create_time, update_time, external,
+    chat_mode, description, avatar, name, owner_id, owner_id_type, tenant_key,
+    chat_status)
+);
 
 /// A chat found.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ChatSearchItem {
     /// The result's id.
@@ -469,3 +486,4 @@ pub struct ChatSearchItem {
     /// The chat.
     pub meta_data: Option<ChatSearchMetaData>,
 }
+json_object!(ChatSearchItem, required(id), optional(display_info, meta_data));

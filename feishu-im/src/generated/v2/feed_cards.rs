@@ -4,8 +4,13 @@
 //!
 //! Compiled with the cargo feature `v2-feed-cards` (on by default).
 
-use serde::{Deserialize, Serialize};
-use crate::operation::{Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath};
+use serde::Serialize;
+
+#[cfg(feature = "fake")]
+use serde::Deserialize;
+use crate::operation::{
+    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, json_object,
+};
 use crate::{Caller, Client, Error, FailedUserReason, UserIdType};
 
 #[cfg(feature = "fake")]
@@ -230,13 +235,13 @@ impl Operation for PatchRequest {
 }
 
 /// The `data` of a successful [`FeedCards::patch`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PatchResponse {
     /// The users for whom the change failed, and why.
-    #[serde(default)]
     pub failed_user_reasons: Vec<FailedUserReason>,
 }
+json_object!(PatchResponse, required(), optional(failed_user_reasons));
 
 /// Parameters of [`FeedCards::bot_time_sentive`].
 ///
@@ -371,10 +376,10 @@ impl Operation for BotTimeSentiveRequest {
 }
 
 /// The `data` of a successful [`FeedCards::bot_time_sentive`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct BotTimeSentiveResponse {
     /// The users for whom the change failed, and why.
-    #[serde(default)]
     pub failed_user_reasons: Vec<FailedUserReason>,
 }
+json_object!(BotTimeSentiveResponse, required(), optional(failed_user_reasons));

@@ -4,8 +4,13 @@
 //!
 //! Compiled with the cargo feature `v2-tags` (on by default).
 
-use serde::{Deserialize, Serialize};
-use crate::operation::{Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath};
+use serde::Serialize;
+
+#[cfg(feature = "fake")]
+use serde::Deserialize;
+use crate::operation::{
+    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, json_object,
+};
 use crate::{Caller, Client, Error, TagI18nName, TagInfo, TagType};
 
 #[cfg(feature = "fake")]
@@ -241,7 +246,7 @@ impl Operation for CreateRequest {
 }
 
 /// The `data` of a successful [`Tags::create`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateResponse {
     /// The id of the tag created.
@@ -251,6 +256,7 @@ pub struct CreateResponse {
     /// Why the tag was not created or changed, when it was not.
     pub create_tag_fail_reason: Option<TagFailReason>,
 }
+json_object!(CreateResponse, required(), optional(id, create_tag_fail_reason));
 
 /// Parameters of [`Tags::patch`].
 ///
@@ -417,7 +423,7 @@ impl Operation for PatchRequest {
 }
 
 /// The `data` of a successful [`Tags::patch`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PatchResponse {
     /// The tag as changed.
@@ -425,6 +431,7 @@ pub struct PatchResponse {
     /// Why the tag was not changed, when it was not.
     pub patch_tag_fail_reason: Option<TagFailReason>,
 }
+json_object!(PatchResponse, required(), optional(tag_info, patch_tag_fail_reason));
 
 /// Parameters of [`Tags::list`].
 ///
@@ -546,16 +553,16 @@ impl Operation for ListRequest {
 }
 
 /// The `data` of a successful [`Tags::list`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ListResponse {
     /// The tags found.
-    #[serde(default)]
     pub tag_infos: Vec<TagInfo>,
 }
+json_object!(ListResponse, required(), optional(tag_infos));
 
 /// The tag to create.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct CreateTag {
@@ -570,9 +577,10 @@ pub struct CreateTag {
     /// The tag's names in other languages, at most 40.
     ///
     /// Limits: at most 40 item(s).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub i18n_names: Vec<TagI18nName>,
 }
+json_object!(CreateTag, required(tag_type, name), optional(i18n_names));
 
 impl CreateTag {
     /// Creates it from its required fields; optional ones start unset.
@@ -592,7 +600,7 @@ impl CreateTag {
 }
 
 /// Why the tag was not created or changed, when it was not.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct TagFailReason {
     /// The id of the tag that already has the name.
@@ -600,9 +608,10 @@ pub struct TagFailReason {
     /// Example: `716168xxxxx`.
     pub duplicate_id: Option<String>,
 }
+json_object!(TagFailReason, required(), optional(duplicate_id));
 
 /// The changes.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct PatchTag {
@@ -618,9 +627,10 @@ pub struct PatchTag {
     /// The tag's names in other languages, at most 40.
     ///
     /// Limits: at most 40 item(s).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub i18n_names: Vec<TagI18nName>,
 }
+json_object!(PatchTag, required(id), optional(name, i18n_names));
 
 impl PatchTag {
     /// Creates it from its required fields; optional ones start unset.

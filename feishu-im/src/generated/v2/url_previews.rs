@@ -4,8 +4,13 @@
 //!
 //! Compiled with the cargo feature `v2-url-previews` (on by default).
 
-use serde::{Deserialize, Serialize};
-use crate::operation::{Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath};
+use serde::Serialize;
+
+#[cfg(feature = "fake")]
+use serde::Deserialize;
+use crate::operation::{
+    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, json_object,
+};
 use crate::{Caller, Client, Error};
 
 #[cfg(feature = "fake")]
@@ -176,6 +181,7 @@ impl Operation for BatchUpdateRequest {
 }
 
 /// The `data` of a successful [`UrlPreviews::batch_update`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct BatchUpdateResponse {}
+json_object!(BatchUpdateResponse, required(), optional());
