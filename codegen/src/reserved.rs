@@ -20,6 +20,7 @@ pub const CRATE_ROOT: &[&str] = &[
     "ApiError",
     "AuthError",
     "AuthErrorKind",
+    "Call",
     "Caller",
     "Client",
     "ClientBuilder",

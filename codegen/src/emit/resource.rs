@@ -78,7 +78,7 @@ pub fn emit(
         }
     });
 
-    let mut crate_items: BTreeSet<String> = ["Caller", "Client", "Error"].map(String::from).into();
+    let mut crate_items: BTreeSet<String> = ["Call", "Caller", "Client"].map(String::from).into();
     if paged {
         crate_items.insert("Pager".into());
     }
@@ -257,10 +257,10 @@ fn endpoint_doc(e: &Endpoint) -> String {
     text.push_str("\n\n# Errors\n\n");
     if e.errors.is_empty() {
         text.push_str(
-            "[`Error::Api`] with a platform-wide code; the spec documents no endpoint codes.",
+            "[`Error::Api`](crate::Error::Api) with a platform-wide code; the spec documents no endpoint codes.",
         );
     } else {
-        text.push_str("[`Error::Api`] with a platform-wide code or one of the documented codes:\n");
+        text.push_str("[`Error::Api`](crate::Error::Api) with a platform-wide code or one of the documented codes:\n");
         for (number, variant, msg) in &e.errors {
             text.push_str(&format!(
                 "\n- [`ErrorCode::{variant}`](crate::ErrorCode::{variant}) (`{number}`): {}",
@@ -279,14 +279,14 @@ fn endpoint_methods(e: &Endpoint) -> TokenStream {
     let call = if e.binary {
         quote! {
             #docs
-            pub fn #name(self, request: &#request) -> impl Future<Output = Result<crate::Download, Error>> {
+            pub fn #name(self, request: &#request) -> impl Call<crate::Download> {
                 self.caller.download(request)
             }
         }
     } else {
         quote! {
             #docs
-            pub fn #name(self, request: &#request) -> impl Future<Output = Result<#response, Error>> {
+            pub fn #name(self, request: &#request) -> impl Call<#response> {
                 self.caller.send(request)
             }
         }

@@ -4,6 +4,7 @@
 //! the runtime through [`operation`]. Any spec's generated code compiles against it.
 
 mod base_url;
+mod call;
 mod client;
 mod credentials;
 mod download;
@@ -28,6 +29,7 @@ mod upload;
 pub(crate) mod wire;
 
 pub use base_url::Platform;
+pub use call::Call;
 pub use client::{Caller, Client, ClientBuilder};
 pub use credentials::Credentials;
 pub use download::{Download, MAX_DOWNLOAD_BYTES};

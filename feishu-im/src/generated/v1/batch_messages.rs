@@ -11,7 +11,7 @@ use serde::Deserialize;
 use crate::operation::{
     Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, json_object,
 };
-use crate::{Caller, Client, Error};
+use crate::{Call, Caller, Client};
 
 #[cfg(feature = "fake")]
 use crate::operation::{FieldMeta, In, ValueType};
@@ -63,7 +63,7 @@ impl<'a> BatchMessages<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] with a platform-wide code or one of the documented codes:
+    /// [`Error::Api`](crate::Error::Api) with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::InvalidMessageParameter`](crate::ErrorCode::InvalidMessageParameter) (`230001`): Your request contains an invalid request parameter.
     /// - [`ErrorCode::BotAbilityOff`](crate::ErrorCode::BotAbilityOff) (`230006`): Bot ability is not activated.
@@ -71,10 +71,7 @@ impl<'a> BatchMessages<'a> {
     /// - [`ErrorCode::NoRecallPermission`](crate::ErrorCode::NoRecallPermission) (`230026`): No permission to recall this message.
     /// - [`ErrorCode::LacksMessagePermission`](crate::ErrorCode::LacksMessagePermission) (`230027`): Lack of necessary permissions.
     /// - [`ErrorCode::MessageRecordNotFound`](crate::ErrorCode::MessageRecordNotFound) (`230030`): The message id is invalid, record not found.
-    pub fn delete(
-        self,
-        request: &DeleteRequest,
-    ) -> impl Future<Output = Result<DeleteResponse, Error>> {
+    pub fn delete(self, request: &DeleteRequest) -> impl Call<DeleteResponse> {
         self.caller.send(request)
     }
 
@@ -95,16 +92,13 @@ impl<'a> BatchMessages<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] with a platform-wide code or one of the documented codes:
+    /// [`Error::Api`](crate::Error::Api) with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::InvalidMessageParameter`](crate::ErrorCode::InvalidMessageParameter) (`230001`): Your request contains an invalid request parameter.
     /// - [`ErrorCode::BotNotMessageSender`](crate::ErrorCode::BotNotMessageSender) (`230012`): Bot is NOT the sender of the message.
     /// - [`ErrorCode::LacksMessagePermission`](crate::ErrorCode::LacksMessagePermission) (`230027`): Lack of necessary permissions.
     /// - [`ErrorCode::MessageRecordNotFound`](crate::ErrorCode::MessageRecordNotFound) (`230030`): The message id is invalid, record not found.
-    pub fn read_user(
-        self,
-        request: &ReadUserRequest,
-    ) -> impl Future<Output = Result<ReadUserResponse, Error>> {
+    pub fn read_user(self, request: &ReadUserRequest) -> impl Call<ReadUserResponse> {
         self.caller.send(request)
     }
 
@@ -126,7 +120,7 @@ impl<'a> BatchMessages<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] with a platform-wide code or one of the documented codes:
+    /// [`Error::Api`](crate::Error::Api) with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::InvalidMessageParameter`](crate::ErrorCode::InvalidMessageParameter) (`230001`): Your request contains an invalid request parameter.
     /// - [`ErrorCode::BotAbilityOff`](crate::ErrorCode::BotAbilityOff) (`230006`): Bot ability is not activated.
@@ -136,7 +130,7 @@ impl<'a> BatchMessages<'a> {
     pub fn get_progress(
         self,
         request: &GetProgressRequest,
-    ) -> impl Future<Output = Result<GetProgressResponse, Error>> {
+    ) -> impl Call<GetProgressResponse> {
         self.caller.send(request)
     }
 }

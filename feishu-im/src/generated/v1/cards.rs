@@ -11,7 +11,7 @@ use serde::Deserialize;
 use crate::operation::{
     Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, json_object,
 };
-use crate::{Caller, Client, Error};
+use crate::{Call, Caller, Client};
 
 #[cfg(feature = "fake")]
 use crate::operation::{FieldMeta, In, ValueType};
@@ -61,7 +61,7 @@ impl<'a> Cards<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] with a platform-wide code or one of the documented codes:
+    /// [`Error::Api`](crate::Error::Api) with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::CardParameterInvalid`](crate::ErrorCode::CardParameterInvalid) (`10002`): card 参数校验错误。
     /// - [`ErrorCode::CardFormatInvalid`](crate::ErrorCode::CardFormatInvalid) (`11311`): 卡片格式不符合要求。
@@ -77,7 +77,7 @@ impl<'a> Cards<'a> {
     pub fn delay_update(
         self,
         request: &DelayUpdateRequest,
-    ) -> impl Future<Output = Result<DelayUpdateResponse, Error>> {
+    ) -> impl Call<DelayUpdateResponse> {
         self.caller.send(request)
     }
 }

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use crate::operation::{
     Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, json_object,
 };
-use crate::{Caller, Client, Error, MemberIdType, UserIdType};
+use crate::{Call, Caller, Client, MemberIdType, UserIdType};
 
 #[cfg(feature = "fake")]
 use crate::operation::{FieldMeta, In, ValueType};
@@ -61,7 +61,7 @@ impl<'a> ChatAnnouncement<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] with a platform-wide code or one of the documented codes:
+    /// [`Error::Api`](crate::Error::Api) with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::InvalidRequestParameter`](crate::ErrorCode::InvalidRequestParameter) (`232001`): Your request contains an invalid request parameter.
     /// - [`ErrorCode::AnnouncementNotFound`](crate::ErrorCode::AnnouncementNotFound) (`232003`): Chat announcement can NOT be found in chat information.
@@ -74,10 +74,7 @@ impl<'a> ChatAnnouncement<'a> {
     /// - [`ErrorCode::AppUnavailable`](crate::ErrorCode::AppUnavailable) (`232034`): The app is unavailable or inactivated by the tenant.
     /// - [`ErrorCode::DocPermissionMissing`](crate::ErrorCode::DocPermissionMissing) (`232066`): The operator does not have the doc permission.
     /// - [`ErrorCode::DocxAnnouncementUnsupported`](crate::ErrorCode::DocxAnnouncementUnsupported) (`232097`): Unable to operate docx type chat announcement.
-    pub fn get(
-        self,
-        request: &GetRequest,
-    ) -> impl Future<Output = Result<GetResponse, Error>> {
+    pub fn get(self, request: &GetRequest) -> impl Call<GetResponse> {
         self.caller.send(request)
     }
 
@@ -100,7 +97,7 @@ impl<'a> ChatAnnouncement<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] with a platform-wide code or one of the documented codes:
+    /// [`Error::Api`](crate::Error::Api) with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::InvalidRequestParameter`](crate::ErrorCode::InvalidRequestParameter) (`232001`): Your request contains an invalid request parameter.
     /// - [`ErrorCode::ChatInfoEditRestricted`](crate::ErrorCode::ChatInfoEditRestricted) (`232002`): No Permission: Only chat owner or admin can edit chat information in the current situation.
@@ -116,10 +113,7 @@ impl<'a> ChatAnnouncement<'a> {
     /// - [`ErrorCode::AppUnavailable`](crate::ErrorCode::AppUnavailable) (`232034`): The app is unavailable or inactivated by the tenant.
     /// - [`ErrorCode::DocPermissionMissing`](crate::ErrorCode::DocPermissionMissing) (`232066`): The operator does not have the doc permission.
     /// - [`ErrorCode::DocxAnnouncementUnsupported`](crate::ErrorCode::DocxAnnouncementUnsupported) (`232097`): Unable to operate docx type chat announcement.
-    pub fn patch(
-        self,
-        request: &PatchRequest,
-    ) -> impl Future<Output = Result<PatchResponse, Error>> {
+    pub fn patch(self, request: &PatchRequest) -> impl Call<PatchResponse> {
         self.caller.send(request)
     }
 }

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use crate::operation::{
     Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, json_object,
 };
-use crate::{Caller, Client, Error, MemberIdType};
+use crate::{Call, Caller, Client, MemberIdType};
 
 #[cfg(feature = "fake")]
 use crate::operation::{FieldMeta, In, ValueType};
@@ -62,7 +62,7 @@ impl<'a> ChatManagers<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] with a platform-wide code or one of the documented codes:
+    /// [`Error::Api`](crate::Error::Api) with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::InvalidRequestParameter`](crate::ErrorCode::InvalidRequestParameter) (`232001`): Your request contains an invalid request parameter.
     /// - [`ErrorCode::ChatDissolved`](crate::ErrorCode::ChatDissolved) (`232009`): Your request specifies a chat which has already been dissolved.
@@ -79,7 +79,7 @@ impl<'a> ChatManagers<'a> {
     pub fn add_managers(
         self,
         request: &AddManagersRequest,
-    ) -> impl Future<Output = Result<AddManagersResponse, Error>> {
+    ) -> impl Call<AddManagersResponse> {
         self.caller.send(request)
     }
 
@@ -100,7 +100,7 @@ impl<'a> ChatManagers<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] with a platform-wide code or one of the documented codes:
+    /// [`Error::Api`](crate::Error::Api) with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::InvalidRequestParameter`](crate::ErrorCode::InvalidRequestParameter) (`232001`): Your request contains an invalid request parameter.
     /// - [`ErrorCode::ChatDissolved`](crate::ErrorCode::ChatDissolved) (`232009`): Your request specifies a chat which has already been dissolved.
@@ -116,7 +116,7 @@ impl<'a> ChatManagers<'a> {
     pub fn delete_managers(
         self,
         request: &DeleteManagersRequest,
-    ) -> impl Future<Output = Result<DeleteManagersResponse, Error>> {
+    ) -> impl Call<DeleteManagersResponse> {
         self.caller.send(request)
     }
 }

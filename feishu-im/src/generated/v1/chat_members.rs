@@ -11,7 +11,7 @@ use serde::Deserialize;
 use crate::operation::{
     Method, Operation, OperationMeta, Paged, RateLimit, TokenKind, UrlPath, json_object,
 };
-use crate::{Caller, Client, Error, MemberIdType, Pager, SucceedType, UserIdType};
+use crate::{Call, Caller, Client, MemberIdType, Pager, SucceedType, UserIdType};
 
 #[cfg(feature = "fake")]
 use crate::operation::{FieldMeta, In, ValueType};
@@ -62,7 +62,7 @@ impl<'a> ChatMembers<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] with a platform-wide code or one of the documented codes:
+    /// [`Error::Api`](crate::Error::Api) with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::AppNotFound`](crate::ErrorCode::AppNotFound) (`232004`): Such an app does NOT exist.
     /// - [`ErrorCode::InvalidChatId`](crate::ErrorCode::InvalidChatId) (`232006`): Your request specifies a chat_id which is invalid.
@@ -75,10 +75,7 @@ impl<'a> ChatMembers<'a> {
     /// - [`ErrorCode::NoValidMembers`](crate::ErrorCode::NoValidMembers) (`232027`): There are no valid members in the ID list specified in your request.
     /// - [`ErrorCode::AppUnavailable`](crate::ErrorCode::AppUnavailable) (`232034`): The app is unavailable or inactivated by the tenant.
     /// - [`ErrorCode::JoinRequiresApproval`](crate::ErrorCode::JoinRequiresApproval) (`232075`): The public group needs to apply to join, and users or bots are not allowed to actively join the group.
-    pub fn me_join(
-        self,
-        request: &MeJoinRequest,
-    ) -> impl Future<Output = Result<MeJoinResponse, Error>> {
+    pub fn me_join(self, request: &MeJoinRequest) -> impl Call<MeJoinResponse> {
         self.caller.send(request)
     }
 
@@ -99,7 +96,7 @@ impl<'a> ChatMembers<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] with a platform-wide code or one of the documented codes:
+    /// [`Error::Api`](crate::Error::Api) with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::InvalidRequestParameter`](crate::ErrorCode::InvalidRequestParameter) (`232001`): Your request contains an invalid request parameter.
     /// - [`ErrorCode::AppNotFound`](crate::ErrorCode::AppNotFound) (`232004`): Such an app does NOT exist.
@@ -122,10 +119,7 @@ impl<'a> ChatMembers<'a> {
     /// - [`ErrorCode::OpenIdNotFound`](crate::ErrorCode::OpenIdNotFound) (`99992351`): Your request contains not existed id.
     /// - [`ErrorCode::UserIdNotFound`](crate::ErrorCode::UserIdNotFound) (`99992360`): Your request contains not existed id.
     /// - [`ErrorCode::UnionIdNotFound`](crate::ErrorCode::UnionIdNotFound) (`99992364`): Your request contains not existed id.
-    pub fn create(
-        self,
-        request: &CreateRequest,
-    ) -> impl Future<Output = Result<CreateResponse, Error>> {
+    pub fn create(self, request: &CreateRequest) -> impl Call<CreateResponse> {
         self.caller.send(request)
     }
 
@@ -143,7 +137,7 @@ impl<'a> ChatMembers<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] with a platform-wide code or one of the documented codes:
+    /// [`Error::Api`](crate::Error::Api) with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::InvalidRequestParameter`](crate::ErrorCode::InvalidRequestParameter) (`232001`): Your request contains an invalid request parameter.
     /// - [`ErrorCode::AppNotFound`](crate::ErrorCode::AppNotFound) (`232004`): Such an app does NOT exist.
@@ -160,10 +154,7 @@ impl<'a> ChatMembers<'a> {
     /// - [`ErrorCode::ExternalChatScopeMissing`](crate::ErrorCode::ExternalChatScopeMissing) (`232033`): The operator or invited bots does NOT have the authority to manage external chats without the scope.
     /// - [`ErrorCode::AppUnavailable`](crate::ErrorCode::AppUnavailable) (`232034`): The app is unavailable or inactivated by the tenant.
     /// - [`ErrorCode::CannotRemoveOwner`](crate::ErrorCode::CannotRemoveOwner) (`232076`): Can't kick chat owner.
-    pub fn delete(
-        self,
-        request: &DeleteRequest,
-    ) -> impl Future<Output = Result<DeleteResponse, Error>> {
+    pub fn delete(self, request: &DeleteRequest) -> impl Call<DeleteResponse> {
         self.caller.send(request)
     }
 
@@ -183,7 +174,7 @@ impl<'a> ChatMembers<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] with a platform-wide code or one of the documented codes:
+    /// [`Error::Api`](crate::Error::Api) with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::InvalidRequestParameter`](crate::ErrorCode::InvalidRequestParameter) (`232001`): Your request contains an invalid request parameter.
     /// - [`ErrorCode::AppNotFound`](crate::ErrorCode::AppNotFound) (`232004`): Such an app does NOT exist.
@@ -194,10 +185,7 @@ impl<'a> ChatMembers<'a> {
     /// - [`ErrorCode::BotAbilityNotActivated`](crate::ErrorCode::BotAbilityNotActivated) (`232025`): Bot ability is not activated.
     /// - [`ErrorCode::ExternalChatScopeMissing`](crate::ErrorCode::ExternalChatScopeMissing) (`232033`): The operator or invited bots does NOT have the authority to manage external chats without the scope.
     /// - [`ErrorCode::AppUnavailable`](crate::ErrorCode::AppUnavailable) (`232034`): The app is unavailable or inactivated by the tenant.
-    pub fn get(
-        self,
-        request: &GetRequest,
-    ) -> impl Future<Output = Result<GetResponse, Error>> {
+    pub fn get(self, request: &GetRequest) -> impl Call<GetResponse> {
         self.caller.send(request)
     }
 
@@ -223,7 +211,7 @@ impl<'a> ChatMembers<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] with a platform-wide code or one of the documented codes:
+    /// [`Error::Api`](crate::Error::Api) with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::AppNotFound`](crate::ErrorCode::AppNotFound) (`232004`): Such an app does NOT exist.
     /// - [`ErrorCode::InvalidChatId`](crate::ErrorCode::InvalidChatId) (`232006`): Your request specifies a chat_id which is invalid.
@@ -231,10 +219,7 @@ impl<'a> ChatMembers<'a> {
     /// - [`ErrorCode::BotAbilityNotActivated`](crate::ErrorCode::BotAbilityNotActivated) (`232025`): Bot ability is not activated.
     /// - [`ErrorCode::ExternalChatScopeMissing`](crate::ErrorCode::ExternalChatScopeMissing) (`232033`): The operator or invited bots does NOT have the authority to manage external chats without the scope.
     /// - [`ErrorCode::AppUnavailable`](crate::ErrorCode::AppUnavailable) (`232034`): The app is unavailable or inactivated by the tenant.
-    pub fn is_in_chat(
-        self,
-        request: &IsInChatRequest,
-    ) -> impl Future<Output = Result<IsInChatResponse, Error>> {
+    pub fn is_in_chat(self, request: &IsInChatRequest) -> impl Call<IsInChatResponse> {
         self.caller.send(request)
     }
 }

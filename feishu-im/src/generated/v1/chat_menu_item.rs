@@ -11,7 +11,7 @@ use serde::Deserialize;
 use crate::operation::{
     Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, json_object,
 };
-use crate::{Caller, ChatMenuUpdateField, Client, Error, MenuItem};
+use crate::{Call, Caller, ChatMenuUpdateField, Client, MenuItem};
 
 #[cfg(feature = "fake")]
 use crate::operation::{FieldMeta, In, ValueType};
@@ -62,7 +62,7 @@ impl<'a> ChatMenuItem<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] with a platform-wide code or one of the documented codes:
+    /// [`Error::Api`](crate::Error::Api) with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::InvalidRequestParameter`](crate::ErrorCode::InvalidRequestParameter) (`232001`): Your request contains an invalid request parameter.
     /// - [`ErrorCode::ChatDissolved`](crate::ErrorCode::ChatDissolved) (`232009`): Your request specifies a chat which has already been dissolved.
@@ -75,10 +75,7 @@ impl<'a> ChatMenuItem<'a> {
     /// - [`ErrorCode::ChatWidgetManageRestricted`](crate::ErrorCode::ChatWidgetManageRestricted) (`232055`): The operator does not have chat tab, chat menu, chat widget manage permission
     /// - [`ErrorCode::ChatMenuBeingModified`](crate::ErrorCode::ChatMenuBeingModified) (`232073`): The group menu is being modified, please try again later.
     /// - [`ErrorCode::HideMemberCountNotPermitted`](crate::ErrorCode::HideMemberCountNotPermitted) (`232078`): The chat menu is illegal.
-    pub fn patch(
-        self,
-        request: &PatchRequest,
-    ) -> impl Future<Output = Result<PatchResponse, Error>> {
+    pub fn patch(self, request: &PatchRequest) -> impl Call<PatchResponse> {
         self.caller.send(request)
     }
 }

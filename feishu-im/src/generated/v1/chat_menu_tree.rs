@@ -11,7 +11,7 @@ use serde::Deserialize;
 use crate::operation::{
     Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, json_object,
 };
-use crate::{Caller, Client, Error, MenuTree};
+use crate::{Call, Caller, Client, MenuTree};
 
 #[cfg(feature = "fake")]
 use crate::operation::{FieldMeta, In, ValueType};
@@ -64,7 +64,7 @@ impl<'a> ChatMenuTree<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] with a platform-wide code or one of the documented codes:
+    /// [`Error::Api`](crate::Error::Api) with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::InvalidRequestParameter`](crate::ErrorCode::InvalidRequestParameter) (`232001`): Your request contains an invalid request parameter.
     /// - [`ErrorCode::ChatTypeNotSupported`](crate::ErrorCode::ChatTypeNotSupported) (`232008`): Your request specifies a chat whose type is NOT supported currently.
@@ -81,10 +81,7 @@ impl<'a> ChatMenuTree<'a> {
     /// - [`ErrorCode::ChatMenuSecondLevelLimitReached`](crate::ErrorCode::ChatMenuSecondLevelLimitReached) (`232071`): The number of chat_menu_second_level has reached the limit.
     /// - [`ErrorCode::ChatMenuBeingModified`](crate::ErrorCode::ChatMenuBeingModified) (`232073`): The group menu is being modified, please try again later.
     /// - [`ErrorCode::HideMemberCountNotPermitted`](crate::ErrorCode::HideMemberCountNotPermitted) (`232078`): The chat menu is illegal.
-    pub fn create(
-        self,
-        request: &CreateRequest,
-    ) -> impl Future<Output = Result<CreateResponse, Error>> {
+    pub fn create(self, request: &CreateRequest) -> impl Call<CreateResponse> {
         self.caller.send(request)
     }
 
@@ -105,7 +102,7 @@ impl<'a> ChatMenuTree<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] with a platform-wide code or one of the documented codes:
+    /// [`Error::Api`](crate::Error::Api) with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::InvalidRequestParameter`](crate::ErrorCode::InvalidRequestParameter) (`232001`): Your request contains an invalid request parameter.
     /// - [`ErrorCode::ChatDissolved`](crate::ErrorCode::ChatDissolved) (`232009`): Your request specifies a chat which has already been dissolved.
@@ -118,10 +115,7 @@ impl<'a> ChatMenuTree<'a> {
     /// - [`ErrorCode::ChatWidgetManageRestricted`](crate::ErrorCode::ChatWidgetManageRestricted) (`232055`): The operator does not have chat tab, chat menu, chat widget manage permission
     /// - [`ErrorCode::ChatMenuBeingModified`](crate::ErrorCode::ChatMenuBeingModified) (`232073`): The group menu is being modified, please try again later.
     /// - [`ErrorCode::AppUnavailable`](crate::ErrorCode::AppUnavailable) (`232034`): The app is unavailable or inactivated by the tenant.
-    pub fn delete(
-        self,
-        request: &DeleteRequest,
-    ) -> impl Future<Output = Result<DeleteResponse, Error>> {
+    pub fn delete(self, request: &DeleteRequest) -> impl Call<DeleteResponse> {
         self.caller.send(request)
     }
 
@@ -142,7 +136,7 @@ impl<'a> ChatMenuTree<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] with a platform-wide code or one of the documented codes:
+    /// [`Error::Api`](crate::Error::Api) with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::InvalidRequestParameter`](crate::ErrorCode::InvalidRequestParameter) (`232001`): Your request contains an invalid request parameter.
     /// - [`ErrorCode::ChatDissolved`](crate::ErrorCode::ChatDissolved) (`232009`): Your request specifies a chat which has already been dissolved.
@@ -154,10 +148,7 @@ impl<'a> ChatMenuTree<'a> {
     /// - [`ErrorCode::AppUnavailable`](crate::ErrorCode::AppUnavailable) (`232034`): The app is unavailable or inactivated by the tenant.
     /// - [`ErrorCode::ChatWidgetManageRestricted`](crate::ErrorCode::ChatWidgetManageRestricted) (`232055`): The operator does not have chat tab, chat menu, chat widget manage permission
     /// - [`ErrorCode::ChatMenuSortIdsMismatch`](crate::ErrorCode::ChatMenuSortIdsMismatch) (`232072`): Sort chat_menu_top_level's param is invalid.
-    pub fn sort(
-        self,
-        request: &SortRequest,
-    ) -> impl Future<Output = Result<SortResponse, Error>> {
+    pub fn sort(self, request: &SortRequest) -> impl Call<SortResponse> {
         self.caller.send(request)
     }
 
@@ -178,7 +169,7 @@ impl<'a> ChatMenuTree<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] with a platform-wide code or one of the documented codes:
+    /// [`Error::Api`](crate::Error::Api) with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::InvalidRequestParameter`](crate::ErrorCode::InvalidRequestParameter) (`232001`): Your request contains an invalid request parameter.
     /// - [`ErrorCode::OperatorNotInChat`](crate::ErrorCode::OperatorNotInChat) (`232011`): Operator can NOT be out of the chat.
@@ -187,10 +178,7 @@ impl<'a> ChatMenuTree<'a> {
     /// - [`ErrorCode::BotAbilityNotActivated`](crate::ErrorCode::BotAbilityNotActivated) (`232025`): Bot ability is not activated.
     /// - [`ErrorCode::ExternalChatScopeMissing`](crate::ErrorCode::ExternalChatScopeMissing) (`232033`): The operator or invited bots does NOT have the authority to manage external chats without the scope.
     /// - [`ErrorCode::AppUnavailable`](crate::ErrorCode::AppUnavailable) (`232034`): The app is unavailable or inactivated by the tenant.
-    pub fn get(
-        self,
-        request: &GetRequest,
-    ) -> impl Future<Output = Result<GetResponse, Error>> {
+    pub fn get(self, request: &GetRequest) -> impl Call<GetResponse> {
         self.caller.send(request)
     }
 }

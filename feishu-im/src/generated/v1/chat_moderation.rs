@@ -11,7 +11,7 @@ use serde::Deserialize;
 use crate::operation::{
     Method, Operation, OperationMeta, Paged, RateLimit, TokenKind, UrlPath, json_object,
 };
-use crate::{Caller, Client, Error, ModerationPermission, Pager, UserIdType};
+use crate::{Call, Caller, Client, ModerationPermission, Pager, UserIdType};
 
 #[cfg(feature = "fake")]
 use crate::operation::{FieldMeta, In, ValueType};
@@ -61,7 +61,7 @@ impl<'a> ChatModeration<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] with a platform-wide code or one of the documented codes:
+    /// [`Error::Api`](crate::Error::Api) with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::InvalidRequestParameter`](crate::ErrorCode::InvalidRequestParameter) (`232001`): Your request contains an invalid request parameter.
     /// - [`ErrorCode::AppNotFound`](crate::ErrorCode::AppNotFound) (`232004`): Such an app does NOT exist.
@@ -72,10 +72,7 @@ impl<'a> ChatModeration<'a> {
     /// - [`ErrorCode::BotAbilityNotActivated`](crate::ErrorCode::BotAbilityNotActivated) (`232025`): Bot ability is not activated.
     /// - [`ErrorCode::ExternalChatScopeMissing`](crate::ErrorCode::ExternalChatScopeMissing) (`232033`): The operator or invited bots does NOT have the authority to manage external chats without the scope.
     /// - [`ErrorCode::AppUnavailable`](crate::ErrorCode::AppUnavailable) (`232034`): The app is unavailable or inactivated by the tenant.
-    pub fn get(
-        self,
-        request: &GetRequest,
-    ) -> impl Future<Output = Result<GetResponse, Error>> {
+    pub fn get(self, request: &GetRequest) -> impl Call<GetResponse> {
         self.caller.send(request)
     }
 
@@ -105,7 +102,7 @@ impl<'a> ChatModeration<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] with a platform-wide code or one of the documented codes:
+    /// [`Error::Api`](crate::Error::Api) with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::InvalidRequestParameter`](crate::ErrorCode::InvalidRequestParameter) (`232001`): Your request contains an invalid request parameter.
     /// - [`ErrorCode::AppNotFound`](crate::ErrorCode::AppNotFound) (`232004`): Such an app does NOT exist.
@@ -121,10 +118,7 @@ impl<'a> ChatModeration<'a> {
     /// - [`ErrorCode::AppUnavailable`](crate::ErrorCode::AppUnavailable) (`232034`): The app is unavailable or inactivated by the tenant.
     /// - [`ErrorCode::ChatBanned`](crate::ErrorCode::ChatBanned) (`232060`): This chat is banned.
     /// - [`ErrorCode::MeetingInProgress`](crate::ErrorCode::MeetingInProgress) (`232092`): Meeting in progress. Unable to modify group posting permissions.
-    pub fn update(
-        self,
-        request: &UpdateRequest,
-    ) -> impl Future<Output = Result<UpdateResponse, Error>> {
+    pub fn update(self, request: &UpdateRequest) -> impl Call<UpdateResponse> {
         self.caller.send(request)
     }
 }

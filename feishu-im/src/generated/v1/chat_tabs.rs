@@ -11,7 +11,7 @@ use serde::Deserialize;
 use crate::operation::{
     Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, json_object,
 };
-use crate::{Caller, ChatTab, Client, Error};
+use crate::{Call, Caller, ChatTab, Client};
 
 #[cfg(feature = "fake")]
 use crate::ChatTabType;
@@ -63,7 +63,7 @@ impl<'a> ChatTabs<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] with a platform-wide code or one of the documented codes:
+    /// [`Error::Api`](crate::Error::Api) with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::InvalidRequestParameter`](crate::ErrorCode::InvalidRequestParameter) (`232001`): Your request contains an invalid request parameter.
     /// - [`ErrorCode::InvalidChatId`](crate::ErrorCode::InvalidChatId) (`232006`): Your request specifies a chat_id which is invalid.
@@ -81,10 +81,7 @@ impl<'a> ChatTabs<'a> {
     /// - [`ErrorCode::OperatorLacksDocPermission`](crate::ErrorCode::OperatorLacksDocPermission) (`232051`): The operator does not have doc permission.
     /// - [`ErrorCode::ChatWidgetManageRestricted`](crate::ErrorCode::ChatWidgetManageRestricted) (`232055`): The operator does not have chat tab, chat menu, chat widget manage permission
     /// - [`ErrorCode::ImageNotOwnedByOperator`](crate::ErrorCode::ImageNotOwnedByOperator) (`232056`): The operator is not the image's owner, no permission to complete the request.
-    pub fn create(
-        self,
-        request: &CreateRequest,
-    ) -> impl Future<Output = Result<CreateResponse, Error>> {
+    pub fn create(self, request: &CreateRequest) -> impl Call<CreateResponse> {
         self.caller.send(request)
     }
 
@@ -106,7 +103,7 @@ impl<'a> ChatTabs<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] with a platform-wide code or one of the documented codes:
+    /// [`Error::Api`](crate::Error::Api) with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::InvalidRequestParameter`](crate::ErrorCode::InvalidRequestParameter) (`232001`): Your request contains an invalid request parameter.
     /// - [`ErrorCode::InvalidChatId`](crate::ErrorCode::InvalidChatId) (`232006`): Your request specifies a chat_id which is invalid.
@@ -123,7 +120,7 @@ impl<'a> ChatTabs<'a> {
     pub fn delete_tabs(
         self,
         request: &DeleteTabsRequest,
-    ) -> impl Future<Output = Result<DeleteTabsResponse, Error>> {
+    ) -> impl Call<DeleteTabsResponse> {
         self.caller.send(request)
     }
 
@@ -144,7 +141,7 @@ impl<'a> ChatTabs<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] with a platform-wide code or one of the documented codes:
+    /// [`Error::Api`](crate::Error::Api) with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::InvalidRequestParameter`](crate::ErrorCode::InvalidRequestParameter) (`232001`): Your request contains an invalid request parameter.
     /// - [`ErrorCode::InvalidChatId`](crate::ErrorCode::InvalidChatId) (`232006`): Your request specifies a chat_id which is invalid.
@@ -165,7 +162,7 @@ impl<'a> ChatTabs<'a> {
     pub fn update_tabs(
         self,
         request: &UpdateTabsRequest,
-    ) -> impl Future<Output = Result<UpdateTabsResponse, Error>> {
+    ) -> impl Call<UpdateTabsResponse> {
         self.caller.send(request)
     }
 
@@ -187,7 +184,7 @@ impl<'a> ChatTabs<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] with a platform-wide code or one of the documented codes:
+    /// [`Error::Api`](crate::Error::Api) with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::InvalidRequestParameter`](crate::ErrorCode::InvalidRequestParameter) (`232001`): Your request contains an invalid request parameter.
     /// - [`ErrorCode::InvalidChatId`](crate::ErrorCode::InvalidChatId) (`232006`): Your request specifies a chat_id which is invalid.
@@ -200,10 +197,7 @@ impl<'a> ChatTabs<'a> {
     /// - [`ErrorCode::AppUnavailable`](crate::ErrorCode::AppUnavailable) (`232034`): The app is unavailable or inactivated by the tenant.
     /// - [`ErrorCode::ChatTabUnsupportedChatType`](crate::ErrorCode::ChatTabUnsupportedChatType) (`232050`): Operate chat tab unsupported chat type.
     /// - [`ErrorCode::ChatWidgetManageRestricted`](crate::ErrorCode::ChatWidgetManageRestricted) (`232055`): The operator does not have chat tab, chat menu, chat widget manage permission
-    pub fn sort_tabs(
-        self,
-        request: &SortTabsRequest,
-    ) -> impl Future<Output = Result<SortTabsResponse, Error>> {
+    pub fn sort_tabs(self, request: &SortTabsRequest) -> impl Call<SortTabsResponse> {
         self.caller.send(request)
     }
 
@@ -224,7 +218,7 @@ impl<'a> ChatTabs<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] with a platform-wide code or one of the documented codes:
+    /// [`Error::Api`](crate::Error::Api) with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::InvalidRequestParameter`](crate::ErrorCode::InvalidRequestParameter) (`232001`): Your request contains an invalid request parameter.
     /// - [`ErrorCode::InvalidChatId`](crate::ErrorCode::InvalidChatId) (`232006`): Your request specifies a chat_id which is invalid.
@@ -235,10 +229,7 @@ impl<'a> ChatTabs<'a> {
     /// - [`ErrorCode::ExternalChatScopeMissing`](crate::ErrorCode::ExternalChatScopeMissing) (`232033`): The operator or invited bots does NOT have the authority to manage external chats without the scope.
     /// - [`ErrorCode::AppUnavailable`](crate::ErrorCode::AppUnavailable) (`232034`): The app is unavailable or inactivated by the tenant.
     /// - [`ErrorCode::ChatTabUnsupportedChatType`](crate::ErrorCode::ChatTabUnsupportedChatType) (`232050`): Operate chat tab unsupported chat type.
-    pub fn list_tabs(
-        self,
-        request: &ListTabsRequest,
-    ) -> impl Future<Output = Result<ListTabsResponse, Error>> {
+    pub fn list_tabs(self, request: &ListTabsRequest) -> impl Call<ListTabsResponse> {
         self.caller.send(request)
     }
 }

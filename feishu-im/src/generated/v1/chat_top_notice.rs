@@ -11,7 +11,7 @@ use serde::Deserialize;
 use crate::operation::{
     Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, json_object,
 };
-use crate::{Caller, Client, Error, TopNoticeActionType};
+use crate::{Call, Caller, Client, TopNoticeActionType};
 
 #[cfg(feature = "fake")]
 use crate::operation::{FieldMeta, In, ValueType};
@@ -60,7 +60,7 @@ impl<'a> ChatTopNotice<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] with a platform-wide code or one of the documented codes:
+    /// [`Error::Api`](crate::Error::Api) with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::MessageSelfDestructing`](crate::ErrorCode::MessageSelfDestructing) (`230111`): Action unavailable as the message will self-destruct soon.
     /// - [`ErrorCode::InvalidRequestParameter`](crate::ErrorCode::InvalidRequestParameter) (`232001`): Your request contains an invalid request parameter.
@@ -75,7 +75,7 @@ impl<'a> ChatTopNotice<'a> {
     pub fn put_top_notice(
         self,
         request: &PutTopNoticeRequest,
-    ) -> impl Future<Output = Result<PutTopNoticeResponse, Error>> {
+    ) -> impl Call<PutTopNoticeResponse> {
         self.caller.send(request)
     }
 
@@ -95,7 +95,7 @@ impl<'a> ChatTopNotice<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] with a platform-wide code or one of the documented codes:
+    /// [`Error::Api`](crate::Error::Api) with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::InvalidRequestParameter`](crate::ErrorCode::InvalidRequestParameter) (`232001`): Your request contains an invalid request parameter.
     /// - [`ErrorCode::ChatDissolved`](crate::ErrorCode::ChatDissolved) (`232009`): Your request specifies a chat which has already been dissolved.
@@ -109,7 +109,7 @@ impl<'a> ChatTopNotice<'a> {
     pub fn delete_top_notice(
         self,
         request: &DeleteTopNoticeRequest,
-    ) -> impl Future<Output = Result<DeleteTopNoticeResponse, Error>> {
+    ) -> impl Call<DeleteTopNoticeResponse> {
         self.caller.send(request)
     }
 }

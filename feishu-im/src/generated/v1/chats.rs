@@ -12,8 +12,8 @@ use crate::operation::{
     Method, Operation, OperationMeta, Paged, RateLimit, TokenKind, UrlPath, json_object,
 };
 use crate::{
-    Caller, ChatMessageVisibility, ChatMode, ChatPermission, ChatSortType, ChatStatus,
-    ChatTag, ChatType, Client, Error, GroupMessageType, MembershipApproval,
+    Call, Caller, ChatMessageVisibility, ChatMode, ChatPermission, ChatSortType,
+    ChatStatus, ChatTag, ChatType, Client, GroupMessageType, MembershipApproval,
     ModerationPermission, P2pTargetType, Pager, RestrictedModePermission,
     ShareCardPermission, ShareLinkValidityPeriod, UserIdType,
 };
@@ -66,7 +66,7 @@ impl<'a> Chats<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] with a platform-wide code or one of the documented codes:
+    /// [`Error::Api`](crate::Error::Api) with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::InvalidRequestParameter`](crate::ErrorCode::InvalidRequestParameter) (`232001`): Your request contains an invalid request parameter.
     /// - [`ErrorCode::AppNotFound`](crate::ErrorCode::AppNotFound) (`232004`): Such an app does NOT exist.
@@ -90,10 +90,7 @@ impl<'a> Chats<'a> {
     /// - [`ErrorCode::OcicTagScopeMissing`](crate::ErrorCode::OcicTagScopeMissing) (`232095`): The operator does NOT have the authority to manage ocic type tag without the scope.
     /// - [`ErrorCode::HideMemberCountNotPermitted`](crate::ErrorCode::HideMemberCountNotPermitted) (`232078`): The operator tenant doesn't have the permission to use hide_member_count_setting.
     /// - [`ErrorCode::HideMemberCountUnsupportedChatType`](crate::ErrorCode::HideMemberCountUnsupportedChatType) (`232079`): Chat type not supported by hide_member_count_setting.
-    pub fn create(
-        self,
-        request: &CreateRequest,
-    ) -> impl Future<Output = Result<CreateResponse, Error>> {
+    pub fn create(self, request: &CreateRequest) -> impl Call<CreateResponse> {
         self.caller.send(request)
     }
 
@@ -115,7 +112,7 @@ impl<'a> Chats<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] with a platform-wide code or one of the documented codes:
+    /// [`Error::Api`](crate::Error::Api) with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::AppNotFound`](crate::ErrorCode::AppNotFound) (`232004`): Such an app does NOT exist.
     /// - [`ErrorCode::InvalidChatId`](crate::ErrorCode::InvalidChatId) (`232006`): Your request specifies a chat_id which is invalid.
@@ -128,10 +125,7 @@ impl<'a> Chats<'a> {
     /// - [`ErrorCode::BotAbilityNotActivated`](crate::ErrorCode::BotAbilityNotActivated) (`232025`): Bot ability is not activated.
     /// - [`ErrorCode::ExternalChatScopeMissing`](crate::ErrorCode::ExternalChatScopeMissing) (`232033`): The operator or invited bots does NOT have the authority to manage external chats without the scope.
     /// - [`ErrorCode::AppUnavailable`](crate::ErrorCode::AppUnavailable) (`232034`): The app is unavailable or inactivated by the tenant.
-    pub fn delete(
-        self,
-        request: &DeleteRequest,
-    ) -> impl Future<Output = Result<DeleteResponse, Error>> {
+    pub fn delete(self, request: &DeleteRequest) -> impl Call<DeleteResponse> {
         self.caller.send(request)
     }
 
@@ -156,7 +150,7 @@ impl<'a> Chats<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] with a platform-wide code or one of the documented codes:
+    /// [`Error::Api`](crate::Error::Api) with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::InvalidRequestParameter`](crate::ErrorCode::InvalidRequestParameter) (`232001`): Your request contains an invalid request parameter.
     /// - [`ErrorCode::ChatInfoEditRestricted`](crate::ErrorCode::ChatInfoEditRestricted) (`232002`): No Permission: Only chat owner or admin can edit chat information in the current situation.
@@ -185,10 +179,7 @@ impl<'a> Chats<'a> {
     /// - [`ErrorCode::PublicChatForbiddenByTenant`](crate::ErrorCode::PublicChatForbiddenByTenant) (`232091`): Due to the security control requirements of this tenant, this tenant does not allow public group.
     /// - [`ErrorCode::ApprovalLockedByMeeting`](crate::ErrorCode::ApprovalLockedByMeeting) (`232093`): This meeting has restricted access. Unable to turn off group membership approval.
     /// - [`ErrorCode::HideMemberCountNotPermitted`](crate::ErrorCode::HideMemberCountNotPermitted) (`232078`): The operator tenant doesn't have the permission to use hide_member_count_setting.
-    pub fn update(
-        self,
-        request: &UpdateRequest,
-    ) -> impl Future<Output = Result<UpdateResponse, Error>> {
+    pub fn update(self, request: &UpdateRequest) -> impl Call<UpdateResponse> {
         self.caller.send(request)
     }
 
@@ -210,7 +201,7 @@ impl<'a> Chats<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] with a platform-wide code or one of the documented codes:
+    /// [`Error::Api`](crate::Error::Api) with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::AppNotFound`](crate::ErrorCode::AppNotFound) (`232004`): Such an app does NOT exist.
     /// - [`ErrorCode::InvalidChatId`](crate::ErrorCode::InvalidChatId) (`232006`): Your request specifies a chat_id which is invalid.
@@ -219,10 +210,7 @@ impl<'a> Chats<'a> {
     /// - [`ErrorCode::BotAbilityNotActivated`](crate::ErrorCode::BotAbilityNotActivated) (`232025`): Bot ability is not activated.
     /// - [`ErrorCode::ExternalChatScopeMissing`](crate::ErrorCode::ExternalChatScopeMissing) (`232033`): The operator or invited bots does NOT have the authority to manage external chats without the scope.
     /// - [`ErrorCode::AppUnavailable`](crate::ErrorCode::AppUnavailable) (`232034`): The app is unavailable or inactivated by the tenant.
-    pub fn get(
-        self,
-        request: &GetRequest,
-    ) -> impl Future<Output = Result<GetResponse, Error>> {
+    pub fn get(self, request: &GetRequest) -> impl Call<GetResponse> {
         self.caller.send(request)
     }
 
@@ -244,16 +232,13 @@ impl<'a> Chats<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] with a platform-wide code or one of the documented codes:
+    /// [`Error::Api`](crate::Error::Api) with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::InvalidRequestParameter`](crate::ErrorCode::InvalidRequestParameter) (`232001`): Your request contains an invalid request parameter.
     /// - [`ErrorCode::AppNotFound`](crate::ErrorCode::AppNotFound) (`232004`): Such an app does NOT exist.
     /// - [`ErrorCode::BotAbilityNotActivated`](crate::ErrorCode::BotAbilityNotActivated) (`232025`): Bot ability is not activated.
     /// - [`ErrorCode::AppUnavailable`](crate::ErrorCode::AppUnavailable) (`232034`): The app is unavailable or inactivated by the tenant.
-    pub fn list(
-        self,
-        request: &ListRequest,
-    ) -> impl Future<Output = Result<ListResponse, Error>> {
+    pub fn list(self, request: &ListRequest) -> impl Call<ListResponse> {
         self.caller.send(request)
     }
 
@@ -284,16 +269,13 @@ impl<'a> Chats<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] with a platform-wide code or one of the documented codes:
+    /// [`Error::Api`](crate::Error::Api) with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::InvalidRequestParameter`](crate::ErrorCode::InvalidRequestParameter) (`232001`): Your request contains an invalid request parameter.
     /// - [`ErrorCode::AppNotFound`](crate::ErrorCode::AppNotFound) (`232004`): Such an app does NOT exist.
     /// - [`ErrorCode::BotAbilityNotActivated`](crate::ErrorCode::BotAbilityNotActivated) (`232025`): Bot ability is not activated.
     /// - [`ErrorCode::AppUnavailable`](crate::ErrorCode::AppUnavailable) (`232034`): The app is unavailable or inactivate in the tenant.
-    pub fn search(
-        self,
-        request: &SearchRequest,
-    ) -> impl Future<Output = Result<SearchResponse, Error>> {
+    pub fn search(self, request: &SearchRequest) -> impl Call<SearchResponse> {
         self.caller.send(request)
     }
 
@@ -324,7 +306,7 @@ impl<'a> Chats<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] with a platform-wide code or one of the documented codes:
+    /// [`Error::Api`](crate::Error::Api) with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::InvalidRequestParameter`](crate::ErrorCode::InvalidRequestParameter) (`232001`): Your request contains an invalid request parameter.
     /// - [`ErrorCode::InvalidChatId`](crate::ErrorCode::InvalidChatId) (`232006`): Your request specifies a chat_id which is invalid.
@@ -341,10 +323,7 @@ impl<'a> Chats<'a> {
     /// - [`ErrorCode::TeamChatLinkUnsupported`](crate::ErrorCode::TeamChatLinkUnsupported) (`232063`): Team cannot be share link.
     /// - [`ErrorCode::ShareLinkOwnerOrAdminOnly`](crate::ErrorCode::ShareLinkOwnerOrAdminOnly) (`232064`): The operator is not a group owner or administrator, no permission to share chat link.
     /// - [`ErrorCode::OperatorNotFound`](crate::ErrorCode::OperatorNotFound) (`232065`): The User/Bot can NOT be found.
-    pub fn link(
-        self,
-        request: &LinkRequest,
-    ) -> impl Future<Output = Result<LinkResponse, Error>> {
+    pub fn link(self, request: &LinkRequest) -> impl Call<LinkResponse> {
         self.caller.send(request)
     }
 }

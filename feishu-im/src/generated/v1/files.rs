@@ -11,7 +11,7 @@ use serde::Deserialize;
 use crate::operation::{
     Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, json_object,
 };
-use crate::{Caller, Client, Error, FileType};
+use crate::{Call, Caller, Client, FileType};
 
 #[cfg(feature = "fake")]
 use crate::operation::{FieldMeta, In, ValueType};
@@ -59,7 +59,7 @@ impl<'a> Files<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] with a platform-wide code or one of the documented codes:
+    /// [`Error::Api`](crate::Error::Api) with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::MetaWritingStopped`](crate::ErrorCode::MetaWritingStopped) (`232096`): Meta writing has stopped, please try again later.
     /// - [`ErrorCode::InvalidResourceParameter`](crate::ErrorCode::InvalidResourceParameter) (`234001`): Invalid request param.
@@ -69,10 +69,7 @@ impl<'a> Files<'a> {
     /// - [`ErrorCode::EmptyFile`](crate::ErrorCode::EmptyFile) (`234010`): File's size can't be 0.
     /// - [`ErrorCode::TenantMasterKeyDeleted`](crate::ErrorCode::TenantMasterKeyDeleted) (`234041`): Tenant master key has been deleted, please contact the tenant administrator.
     /// - [`ErrorCode::TenantStorageError`](crate::ErrorCode::TenantStorageError) (`234042`): Hybrid deployment tenant storage error, such as full storage space, please contact tenant administrator.
-    pub fn create(
-        self,
-        request: &CreateRequest,
-    ) -> impl Future<Output = Result<CreateResponse, Error>> {
+    pub fn create(self, request: &CreateRequest) -> impl Call<CreateResponse> {
         self.caller.send(request)
     }
 
@@ -94,7 +91,7 @@ impl<'a> Files<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] with a platform-wide code or one of the documented codes:
+    /// [`Error::Api`](crate::Error::Api) with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::InvalidResourceParameter`](crate::ErrorCode::InvalidResourceParameter) (`234001`): Invalid request param.
     /// - [`ErrorCode::ResourceUnauthorized`](crate::ErrorCode::ResourceUnauthorized) (`234002`): Unauthorized.
@@ -103,10 +100,7 @@ impl<'a> Files<'a> {
     /// - [`ErrorCode::DownloadTooLarge`](crate::ErrorCode::DownloadTooLarge) (`234037`): Downloaded file size exceeds limit.
     /// - [`ErrorCode::TenantMasterKeyDeleted`](crate::ErrorCode::TenantMasterKeyDeleted) (`234041`): Tenant master key has been deleted, please contact the tenant administrator.
     /// - [`ErrorCode::TenantStorageError`](crate::ErrorCode::TenantStorageError) (`234042`): Hybrid deployment tenant storage error, such as full storage space, please contact tenant administrator.
-    pub fn get(
-        self,
-        request: &GetRequest,
-    ) -> impl Future<Output = Result<crate::Download, Error>> {
+    pub fn get(self, request: &GetRequest) -> impl Call<crate::Download> {
         self.caller.download(request)
     }
 }

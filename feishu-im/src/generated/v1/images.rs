@@ -11,7 +11,7 @@ use serde::Deserialize;
 use crate::operation::{
     Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, json_object,
 };
-use crate::{Caller, Client, Error, ImageType};
+use crate::{Call, Caller, Client, ImageType};
 
 #[cfg(feature = "fake")]
 use crate::operation::{FieldMeta, In, ValueType};
@@ -59,7 +59,7 @@ impl<'a> Images<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] with a platform-wide code or one of the documented codes:
+    /// [`Error::Api`](crate::Error::Api) with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::MetaWritingStopped`](crate::ErrorCode::MetaWritingStopped) (`232096`): Meta writing has stopped, please try again later.
     /// - [`ErrorCode::InvalidResourceParameter`](crate::ErrorCode::InvalidResourceParameter) (`234001`): Invalid request param.
@@ -71,10 +71,7 @@ impl<'a> Images<'a> {
     /// - [`ErrorCode::ImageResolutionTooHigh`](crate::ErrorCode::ImageResolutionTooHigh) (`234039`): Image resolution exceeds limit.
     /// - [`ErrorCode::TenantMasterKeyDeleted`](crate::ErrorCode::TenantMasterKeyDeleted) (`234041`): Tenant master key has been deleted, please contact the tenant administrator.
     /// - [`ErrorCode::TenantStorageError`](crate::ErrorCode::TenantStorageError) (`234042`): Hybrid deployment tenant storage error, such as full storage space, please contact tenant administrator.
-    pub fn create(
-        self,
-        request: &CreateRequest,
-    ) -> impl Future<Output = Result<CreateResponse, Error>> {
+    pub fn create(self, request: &CreateRequest) -> impl Call<CreateResponse> {
         self.caller.send(request)
     }
 
@@ -96,7 +93,7 @@ impl<'a> Images<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] with a platform-wide code or one of the documented codes:
+    /// [`Error::Api`](crate::Error::Api) with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::InvalidResourceParameter`](crate::ErrorCode::InvalidResourceParameter) (`234001`): Invalid request param.
     /// - [`ErrorCode::ResourceUnauthorized`](crate::ErrorCode::ResourceUnauthorized) (`234002`): Unauthorized.
@@ -105,10 +102,7 @@ impl<'a> Images<'a> {
     /// - [`ErrorCode::NotResourceSender`](crate::ErrorCode::NotResourceSender) (`234008`): The app is not the resource sender
     /// - [`ErrorCode::TenantMasterKeyDeleted`](crate::ErrorCode::TenantMasterKeyDeleted) (`234041`): Tenant master key has been deleted, please contact the tenant administrator.
     /// - [`ErrorCode::TenantStorageError`](crate::ErrorCode::TenantStorageError) (`234042`): Hybrid deployment tenant storage error, such as full storage space, please contact tenant administrator.
-    pub fn get(
-        self,
-        request: &GetRequest,
-    ) -> impl Future<Output = Result<crate::Download, Error>> {
+    pub fn get(self, request: &GetRequest) -> impl Call<crate::Download> {
         self.caller.download(request)
     }
 }

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use crate::operation::{
     Method, Operation, OperationMeta, Paged, RateLimit, TokenKind, UrlPath, json_object,
 };
-use crate::{Caller, Client, Error, Pager, ReactionQueryFailReason, UserIdType};
+use crate::{Call, Caller, Client, Pager, ReactionQueryFailReason, UserIdType};
 
 #[cfg(feature = "fake")]
 use crate::operation::{FieldMeta, In, ValueType};
@@ -61,7 +61,7 @@ impl<'a> MessageReactions<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] with a platform-wide code or one of the documented codes:
+    /// [`Error::Api`](crate::Error::Api) with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::MessageDeleted`](crate::ErrorCode::MessageDeleted) (`230110`): Action unavailable as the message has been deleted.
     /// - [`ErrorCode::InvalidReactionType`](crate::ErrorCode::InvalidReactionType) (`231001`): reaction type is invalid.
@@ -82,10 +82,7 @@ impl<'a> MessageReactions<'a> {
     /// - [`ErrorCode::ExternalChatForbidden`](crate::ErrorCode::ExternalChatForbidden) (`231021`): No permission to operate external chats.
     /// - [`ErrorCode::ReactionBotNotAvailable`](crate::ErrorCode::ReactionBotNotAvailable) (`231022`): Bot has NO availability to this user.
     /// - [`ErrorCode::ChatDissolved`](crate::ErrorCode::ChatDissolved) (`232009`): Your request specifies a chat which has already been dissolved.
-    pub fn create(
-        self,
-        request: &CreateRequest,
-    ) -> impl Future<Output = Result<CreateResponse, Error>> {
+    pub fn create(self, request: &CreateRequest) -> impl Call<CreateResponse> {
         self.caller.send(request)
     }
 
@@ -106,7 +103,7 @@ impl<'a> MessageReactions<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] with a platform-wide code or one of the documented codes:
+    /// [`Error::Api`](crate::Error::Api) with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::MessageDeleted`](crate::ErrorCode::MessageDeleted) (`230110`): Action unavailable as the message has been deleted.
     /// - [`ErrorCode::InvalidReactionType`](crate::ErrorCode::InvalidReactionType) (`231001`): reaction type is invalid.
@@ -127,10 +124,7 @@ impl<'a> MessageReactions<'a> {
     /// - [`ErrorCode::ExternalChatForbidden`](crate::ErrorCode::ExternalChatForbidden) (`231021`): No permission to operate external chats.
     /// - [`ErrorCode::ReactionBotNotAvailable`](crate::ErrorCode::ReactionBotNotAvailable) (`231022`): Bot has NO availability to this user.
     /// - [`ErrorCode::ChatDissolved`](crate::ErrorCode::ChatDissolved) (`232009`): Your request specifies a chat which has already been dissolved.
-    pub fn delete(
-        self,
-        request: &DeleteRequest,
-    ) -> impl Future<Output = Result<DeleteResponse, Error>> {
+    pub fn delete(self, request: &DeleteRequest) -> impl Call<DeleteResponse> {
         self.caller.send(request)
     }
 
@@ -151,7 +145,7 @@ impl<'a> MessageReactions<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] with a platform-wide code or one of the documented codes:
+    /// [`Error::Api`](crate::Error::Api) with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::MessageDeleted`](crate::ErrorCode::MessageDeleted) (`230110`): Action unavailable as the message has been deleted.
     /// - [`ErrorCode::InvalidReactionType`](crate::ErrorCode::InvalidReactionType) (`231001`): reaction type is invalid.
@@ -161,10 +155,7 @@ impl<'a> MessageReactions<'a> {
     /// - [`ErrorCode::InvalidAuthType`](crate::ErrorCode::InvalidAuthType) (`231013`): The request has an invalid AuthType.
     /// - [`ErrorCode::InvalidUserIdType`](crate::ErrorCode::InvalidUserIdType) (`231014`): user_id_type is invalid.
     /// - [`ErrorCode::ReactionMessageInvisible`](crate::ErrorCode::ReactionMessageInvisible) (`231018`): The message is invisible to the operator.
-    pub fn list(
-        self,
-        request: &ListRequest,
-    ) -> impl Future<Output = Result<ListResponse, Error>> {
+    pub fn list(self, request: &ListRequest) -> impl Call<ListResponse> {
         self.caller.send(request)
     }
 
@@ -196,11 +187,11 @@ impl<'a> MessageReactions<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] with a platform-wide code; the spec documents no endpoint codes.
+    /// [`Error::Api`](crate::Error::Api) with a platform-wide code; the spec documents no endpoint codes.
     pub fn batch_query(
         self,
         request: &BatchQueryRequest,
-    ) -> impl Future<Output = Result<BatchQueryResponse, Error>> {
+    ) -> impl Call<BatchQueryResponse> {
         self.caller.send(request)
     }
 }

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use crate::operation::{
     Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, json_object,
 };
-use crate::{Caller, Client, Error, MessageResourceType};
+use crate::{Call, Caller, Client, MessageResourceType};
 
 #[cfg(feature = "fake")]
 use crate::operation::{FieldMeta, In, ValueType};
@@ -64,7 +64,7 @@ impl<'a> MessageResources<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] with a platform-wide code or one of the documented codes:
+    /// [`Error::Api`](crate::Error::Api) with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::MessageDeleted`](crate::ErrorCode::MessageDeleted) (`230110`): Action unavailable as the message has been deleted.
     /// - [`ErrorCode::InvalidResourceParameter`](crate::ErrorCode::InvalidResourceParameter) (`234001`): Invalid request param.
@@ -79,10 +79,7 @@ impl<'a> MessageResources<'a> {
     /// - [`ErrorCode::TenantMasterKeyDeleted`](crate::ErrorCode::TenantMasterKeyDeleted) (`234041`): Tenant master key has been deleted, please contact the tenant administrator.
     /// - [`ErrorCode::TenantStorageError`](crate::ErrorCode::TenantStorageError) (`234042`): Hybrid deployment tenant storage error, such as full storage space, please contact tenant administrator.
     /// - [`ErrorCode::UnsupportedResourceMessageType`](crate::ErrorCode::UnsupportedResourceMessageType) (`234043`): Unsupported message type.
-    pub fn get(
-        self,
-        request: &GetRequest,
-    ) -> impl Future<Output = Result<crate::Download, Error>> {
+    pub fn get(self, request: &GetRequest) -> impl Call<crate::Download> {
         self.caller.download(request)
     }
 }

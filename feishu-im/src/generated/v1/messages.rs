@@ -12,7 +12,7 @@ use crate::operation::{
     Method, Operation, OperationMeta, Paged, RateLimit, TokenKind, UrlPath, json_object,
 };
 use crate::{
-    Caller, Client, ContainerIdType, Error, FollowUpLanguage, ForwardReceiveIdType,
+    Call, Caller, Client, ContainerIdType, FollowUpLanguage, ForwardReceiveIdType,
     Message, MessageContent, MessageSearchAttachmentType, MessageSearchChatType,
     MessageSearchSenderType, MessageSortType, Pager, ReceiveIdType, UserIdType,
 };
@@ -66,7 +66,7 @@ impl<'a> Messages<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] with a platform-wide code or one of the documented codes:
+    /// [`Error::Api`](crate::Error::Api) with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::InvalidMessageParameter`](crate::ErrorCode::InvalidMessageParameter) (`230001`): Your request contains an invalid request parameter.
     /// - [`ErrorCode::BotNotInChat`](crate::ErrorCode::BotNotInChat) (`230002`): The bot can not be outside the group.
@@ -93,10 +93,7 @@ impl<'a> Messages<'a> {
     /// - [`ErrorCode::EncryptedOrEditWindowPassed`](crate::ErrorCode::EncryptedOrEditWindowPassed) (`230075`): Sending encrypted messages is not supported.
     /// - [`ErrorCode::CardContentFailed`](crate::ErrorCode::CardContentFailed) (`230099`): Failed to create card content.
     /// - [`ErrorCode::ChatDissolved`](crate::ErrorCode::ChatDissolved) (`232009`): Your request specifies a chat which has already been dissolved.
-    pub fn create(
-        self,
-        request: &CreateRequest,
-    ) -> impl Future<Output = Result<CreateResponse, Error>> {
+    pub fn create(self, request: &CreateRequest) -> impl Call<CreateResponse> {
         self.caller.send(request)
     }
 
@@ -117,7 +114,7 @@ impl<'a> Messages<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] with a platform-wide code or one of the documented codes:
+    /// [`Error::Api`](crate::Error::Api) with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::InvalidMessageParameter`](crate::ErrorCode::InvalidMessageParameter) (`230001`): Your request contains an invalid request parameter.
     /// - [`ErrorCode::BotNotInChat`](crate::ErrorCode::BotNotInChat) (`230002`): The bot can not be outside the group.
@@ -145,10 +142,7 @@ impl<'a> Messages<'a> {
     /// - [`ErrorCode::CardContentFailed`](crate::ErrorCode::CardContentFailed) (`230099`): Failed to create card content.
     /// - [`ErrorCode::MessageSelfDestructing`](crate::ErrorCode::MessageSelfDestructing) (`230111`): Action unavailable as the message will self-destruct soon.
     /// - [`ErrorCode::ChatDissolved`](crate::ErrorCode::ChatDissolved) (`232009`): Your request specifies a chat which has already been dissolved.
-    pub fn reply(
-        self,
-        request: &ReplyRequest,
-    ) -> impl Future<Output = Result<ReplyResponse, Error>> {
+    pub fn reply(self, request: &ReplyRequest) -> impl Call<ReplyResponse> {
         self.caller.send(request)
     }
 
@@ -168,7 +162,7 @@ impl<'a> Messages<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] with a platform-wide code or one of the documented codes:
+    /// [`Error::Api`](crate::Error::Api) with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::InvalidMessageParameter`](crate::ErrorCode::InvalidMessageParameter) (`230001`): Your request contains an invalid request parameter.
     /// - [`ErrorCode::BotNotInChat`](crate::ErrorCode::BotNotInChat) (`230002`): The bot can not be outside the group.
@@ -177,10 +171,7 @@ impl<'a> Messages<'a> {
     /// - [`ErrorCode::LacksMessagePermission`](crate::ErrorCode::LacksMessagePermission) (`230027`): Lack of necessary permissions.
     /// - [`ErrorCode::MessageInvisible`](crate::ErrorCode::MessageInvisible) (`230050`): The message is invisible to the operator.
     /// - [`ErrorCode::MessageDeleted`](crate::ErrorCode::MessageDeleted) (`230110`): Action unavailable as the message has been deleted.
-    pub fn get(
-        self,
-        request: &GetRequest,
-    ) -> impl Future<Output = Result<GetResponse, Error>> {
+    pub fn get(self, request: &GetRequest) -> impl Call<GetResponse> {
         self.caller.send(request)
     }
 
@@ -202,7 +193,7 @@ impl<'a> Messages<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] with a platform-wide code or one of the documented codes:
+    /// [`Error::Api`](crate::Error::Api) with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::InvalidMessageParameter`](crate::ErrorCode::InvalidMessageParameter) (`230001`): Your request contains an invalid request parameter.
     /// - [`ErrorCode::BotNotInChat`](crate::ErrorCode::BotNotInChat) (`230002`): The bot can not be outside the group.
@@ -210,10 +201,7 @@ impl<'a> Messages<'a> {
     /// - [`ErrorCode::LacksMessagePermission`](crate::ErrorCode::LacksMessagePermission) (`230027`): Lack of necessary permissions.
     /// - [`ErrorCode::ThreadInvisibleOrSecretChat`](crate::ErrorCode::ThreadInvisibleOrSecretChat) (`230073`): The thread is invisible to the operator.
     /// - [`ErrorCode::MessageDeleted`](crate::ErrorCode::MessageDeleted) (`230110`): Action unavailable as the message has been deleted.
-    pub fn list(
-        self,
-        request: &ListRequest,
-    ) -> impl Future<Output = Result<ListResponse, Error>> {
+    pub fn list(self, request: &ListRequest) -> impl Call<ListResponse> {
         self.caller.send(request)
     }
 
@@ -243,7 +231,7 @@ impl<'a> Messages<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] with a platform-wide code or one of the documented codes:
+    /// [`Error::Api`](crate::Error::Api) with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::InvalidMessageParameter`](crate::ErrorCode::InvalidMessageParameter) (`230001`): Your request contains an invalid request parameter.
     /// - [`ErrorCode::BotNotInChat`](crate::ErrorCode::BotNotInChat) (`230002`): The bot can not be outside the group.
@@ -256,10 +244,7 @@ impl<'a> Messages<'a> {
     /// - [`ErrorCode::UnsupportedForMessageType`](crate::ErrorCode::UnsupportedForMessageType) (`230054`): This operation is not supported for this message type.
     /// - [`ErrorCode::MessageDeleted`](crate::ErrorCode::MessageDeleted) (`230110`): Action unavailable as the message has been deleted.
     /// - [`ErrorCode::ChatDissolved`](crate::ErrorCode::ChatDissolved) (`232009`): Your request specifies a chat which has already been dissolved.
-    pub fn delete(
-        self,
-        request: &DeleteRequest,
-    ) -> impl Future<Output = Result<DeleteResponse, Error>> {
+    pub fn delete(self, request: &DeleteRequest) -> impl Call<DeleteResponse> {
         self.caller.send(request)
     }
 
@@ -282,7 +267,7 @@ impl<'a> Messages<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] with a platform-wide code or one of the documented codes:
+    /// [`Error::Api`](crate::Error::Api) with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::InvalidMessageParameter`](crate::ErrorCode::InvalidMessageParameter) (`230001`): Your request contains an invalid request parameter.
     /// - [`ErrorCode::BotNotInChat`](crate::ErrorCode::BotNotInChat) (`230002`): The bot can not be outside the group.
@@ -307,10 +292,7 @@ impl<'a> Messages<'a> {
     /// - [`ErrorCode::EncryptedOrEditWindowPassed`](crate::ErrorCode::EncryptedOrEditWindowPassed) (`230075`): The message has exceeded the time that can be edited.
     /// - [`ErrorCode::MessageDeleted`](crate::ErrorCode::MessageDeleted) (`230110`): Action unavailable as the message has been deleted.
     /// - [`ErrorCode::ChatDissolved`](crate::ErrorCode::ChatDissolved) (`232009`): Your request specifies a chat which has already been dissolved.
-    pub fn update(
-        self,
-        request: &UpdateRequest,
-    ) -> impl Future<Output = Result<UpdateResponse, Error>> {
+    pub fn update(self, request: &UpdateRequest) -> impl Call<UpdateResponse> {
         self.caller.send(request)
     }
 
@@ -333,7 +315,7 @@ impl<'a> Messages<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] with a platform-wide code or one of the documented codes:
+    /// [`Error::Api`](crate::Error::Api) with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::InvalidMessageParameter`](crate::ErrorCode::InvalidMessageParameter) (`230001`): Your request contains an invalid request parameter.
     /// - [`ErrorCode::BotAbilityOff`](crate::ErrorCode::BotAbilityOff) (`230006`): Bot ability is not activated.
@@ -347,10 +329,7 @@ impl<'a> Messages<'a> {
     /// - [`ErrorCode::CardContentFailed`](crate::ErrorCode::CardContentFailed) (`230099`): Failed to create card content.
     /// - [`ErrorCode::MessageDeleted`](crate::ErrorCode::MessageDeleted) (`230110`): Action unavailable as the message has been deleted.
     /// - [`ErrorCode::ChatDissolved`](crate::ErrorCode::ChatDissolved) (`232009`): Your request specifies a chat which has already been dissolved.
-    pub fn patch(
-        self,
-        request: &PatchRequest,
-    ) -> impl Future<Output = Result<PatchResponse, Error>> {
+    pub fn patch(self, request: &PatchRequest) -> impl Call<PatchResponse> {
         self.caller.send(request)
     }
 
@@ -374,7 +353,7 @@ impl<'a> Messages<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] with a platform-wide code or one of the documented codes:
+    /// [`Error::Api`](crate::Error::Api) with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::InvalidMessageParameter`](crate::ErrorCode::InvalidMessageParameter) (`230001`): Your request contains an invalid request parameter.
     /// - [`ErrorCode::BotNotInChat`](crate::ErrorCode::BotNotInChat) (`230002`): The bot can not be outside the group.
@@ -402,10 +381,7 @@ impl<'a> Messages<'a> {
     /// - [`ErrorCode::TargetThreadInvisible`](crate::ErrorCode::TargetThreadInvisible) (`230074`): The target thread is invisible to the operator.
     /// - [`ErrorCode::MessageDeleted`](crate::ErrorCode::MessageDeleted) (`230110`): Action unavailable as the message has been deleted.
     /// - [`ErrorCode::ChatDissolved`](crate::ErrorCode::ChatDissolved) (`232009`): Your request specifies a chat which has already been dissolved.
-    pub fn forward(
-        self,
-        request: &ForwardRequest,
-    ) -> impl Future<Output = Result<ForwardResponse, Error>> {
+    pub fn forward(self, request: &ForwardRequest) -> impl Call<ForwardResponse> {
         self.caller.send(request)
     }
 
@@ -430,7 +406,7 @@ impl<'a> Messages<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] with a platform-wide code or one of the documented codes:
+    /// [`Error::Api`](crate::Error::Api) with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::InvalidMessageParameter`](crate::ErrorCode::InvalidMessageParameter) (`230001`): Your request contains an invalid request parameter.
     /// - [`ErrorCode::BotNotInChat`](crate::ErrorCode::BotNotInChat) (`230002`): The bot can not be outside the group.
@@ -460,7 +436,7 @@ impl<'a> Messages<'a> {
     pub fn merge_forward(
         self,
         request: &MergeForwardRequest,
-    ) -> impl Future<Output = Result<MergeForwardResponse, Error>> {
+    ) -> impl Call<MergeForwardResponse> {
         self.caller.send(request)
     }
 
@@ -481,7 +457,7 @@ impl<'a> Messages<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] with a platform-wide code or one of the documented codes:
+    /// [`Error::Api`](crate::Error::Api) with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::InvalidMessageParameter`](crate::ErrorCode::InvalidMessageParameter) (`230001`): Your request contains an invalid request parameter.
     /// - [`ErrorCode::BotNotInChat`](crate::ErrorCode::BotNotInChat) (`230002`): The bot can not be outside the group.
@@ -491,10 +467,7 @@ impl<'a> Messages<'a> {
     /// - [`ErrorCode::LacksMessagePermission`](crate::ErrorCode::LacksMessagePermission) (`230027`): Lack of necessary permissions.
     /// - [`ErrorCode::ReadStatusWindowPassed`](crate::ErrorCode::ReadStatusWindowPassed) (`230033`): Get the reading status must be done within 7 days after the message is sent.
     /// - [`ErrorCode::MessageDeleted`](crate::ErrorCode::MessageDeleted) (`230110`): Action unavailable as the message has been deleted.
-    pub fn read_users(
-        self,
-        request: &ReadUsersRequest,
-    ) -> impl Future<Output = Result<ReadUsersResponse, Error>> {
+    pub fn read_users(self, request: &ReadUsersRequest) -> impl Call<ReadUsersResponse> {
         self.caller.send(request)
     }
 
@@ -527,7 +500,7 @@ impl<'a> Messages<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] with a platform-wide code or one of the documented codes:
+    /// [`Error::Api`](crate::Error::Api) with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::InvalidMessageParameter`](crate::ErrorCode::InvalidMessageParameter) (`230001`): Your request contains an invalid request parameter.
     /// - [`ErrorCode::BotNotInChat`](crate::ErrorCode::BotNotInChat) (`230002`): The bot can not be outside the group.
@@ -536,10 +509,7 @@ impl<'a> Messages<'a> {
     /// - [`ErrorCode::TooManyUnreadBuzzes`](crate::ErrorCode::TooManyUnreadBuzzes) (`230023`): The user has too many unread urgent messages.
     /// - [`ErrorCode::BuzzQuotaExhausted`](crate::ErrorCode::BuzzQuotaExhausted) (`230024`): Reach the upper limit of urgent message.
     /// - [`ErrorCode::LacksMessagePermission`](crate::ErrorCode::LacksMessagePermission) (`230027`): Lack of necessary permissions.
-    pub fn urgent_app(
-        self,
-        request: &UrgentAppRequest,
-    ) -> impl Future<Output = Result<UrgentAppResponse, Error>> {
+    pub fn urgent_app(self, request: &UrgentAppRequest) -> impl Call<UrgentAppResponse> {
         self.caller.send(request)
     }
 
@@ -561,11 +531,8 @@ impl<'a> Messages<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] with a platform-wide code; the spec documents no endpoint codes.
-    pub fn urgent_sms(
-        self,
-        request: &UrgentSmsRequest,
-    ) -> impl Future<Output = Result<UrgentSmsResponse, Error>> {
+    /// [`Error::Api`](crate::Error::Api) with a platform-wide code; the spec documents no endpoint codes.
+    pub fn urgent_sms(self, request: &UrgentSmsRequest) -> impl Call<UrgentSmsResponse> {
         self.caller.send(request)
     }
 
@@ -585,11 +552,8 @@ impl<'a> Messages<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] with a platform-wide code; the spec documents no endpoint codes.
-    pub fn mget(
-        self,
-        request: &MgetRequest,
-    ) -> impl Future<Output = Result<MgetResponse, Error>> {
+    /// [`Error::Api`](crate::Error::Api) with a platform-wide code; the spec documents no endpoint codes.
+    pub fn mget(self, request: &MgetRequest) -> impl Call<MgetResponse> {
         self.caller.send(request)
     }
 
@@ -611,7 +575,7 @@ impl<'a> Messages<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] with a platform-wide code or one of the documented codes:
+    /// [`Error::Api`](crate::Error::Api) with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::InvalidMessageParameter`](crate::ErrorCode::InvalidMessageParameter) (`230001`): Your request contains an invalid request parameter.
     /// - [`ErrorCode::BotNotInChat`](crate::ErrorCode::BotNotInChat) (`230002`): The bot can not be outside the group.
@@ -628,7 +592,7 @@ impl<'a> Messages<'a> {
     pub fn urgent_phone(
         self,
         request: &UrgentPhoneRequest,
-    ) -> impl Future<Output = Result<UrgentPhoneResponse, Error>> {
+    ) -> impl Call<UrgentPhoneResponse> {
         self.caller.send(request)
     }
 
@@ -651,7 +615,7 @@ impl<'a> Messages<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] with a platform-wide code or one of the documented codes:
+    /// [`Error::Api`](crate::Error::Api) with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::InvalidMessageParameter`](crate::ErrorCode::InvalidMessageParameter) (`230001`): Your request contains an invalid request parameter.
     /// - [`ErrorCode::BotNotInChat`](crate::ErrorCode::BotNotInChat) (`230002`): expired message.
@@ -664,7 +628,7 @@ impl<'a> Messages<'a> {
     pub fn push_follow_up(
         self,
         request: &PushFollowUpRequest,
-    ) -> impl Future<Output = Result<PushFollowUpResponse, Error>> {
+    ) -> impl Call<PushFollowUpResponse> {
         self.caller.send(request)
     }
 
@@ -688,11 +652,8 @@ impl<'a> Messages<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] with a platform-wide code; the spec documents no endpoint codes.
-    pub fn search(
-        self,
-        request: &SearchRequest,
-    ) -> impl Future<Output = Result<SearchResponse, Error>> {
+    /// [`Error::Api`](crate::Error::Api) with a platform-wide code; the spec documents no endpoint codes.
+    pub fn search(self, request: &SearchRequest) -> impl Call<SearchResponse> {
         self.caller.send(request)
     }
 }

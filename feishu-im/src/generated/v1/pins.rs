@@ -11,7 +11,7 @@ use serde::Deserialize;
 use crate::operation::{
     Method, Operation, OperationMeta, Paged, RateLimit, TokenKind, UrlPath, json_object,
 };
-use crate::{Caller, Client, Error, Pager};
+use crate::{Call, Caller, Client, Pager};
 
 #[cfg(feature = "fake")]
 use crate::operation::{FieldMeta, In, ValueType};
@@ -59,7 +59,7 @@ impl<'a> Pins<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] with a platform-wide code or one of the documented codes:
+    /// [`Error::Api`](crate::Error::Api) with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::InvalidMessageParameter`](crate::ErrorCode::InvalidMessageParameter) (`230001`): Your request contains an invalid request parameter.
     /// - [`ErrorCode::BotNotInChat`](crate::ErrorCode::BotNotInChat) (`230002`): The bot can not be outside the group.
@@ -74,10 +74,7 @@ impl<'a> Pins<'a> {
     /// - [`ErrorCode::UnsupportedForMessageType`](crate::ErrorCode::UnsupportedForMessageType) (`230054`): This operation is not supported for this message type.
     /// - [`ErrorCode::MessageSelfDestructing`](crate::ErrorCode::MessageSelfDestructing) (`230111`): Action unavailable as the message will self-destruct soon.
     /// - [`ErrorCode::ChatDissolved`](crate::ErrorCode::ChatDissolved) (`232009`): Your request specifies a chat which has already been dissolved.
-    pub fn create(
-        self,
-        request: &CreateRequest,
-    ) -> impl Future<Output = Result<CreateResponse, Error>> {
+    pub fn create(self, request: &CreateRequest) -> impl Call<CreateResponse> {
         self.caller.send(request)
     }
 
@@ -98,7 +95,7 @@ impl<'a> Pins<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] with a platform-wide code or one of the documented codes:
+    /// [`Error::Api`](crate::Error::Api) with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::InvalidMessageParameter`](crate::ErrorCode::InvalidMessageParameter) (`230001`): Your request contains an invalid request parameter.
     /// - [`ErrorCode::BotNotInChat`](crate::ErrorCode::BotNotInChat) (`230002`): The bot can not be outside the group.
@@ -110,10 +107,7 @@ impl<'a> Pins<'a> {
     /// - [`ErrorCode::PinRateLimited`](crate::ErrorCode::PinRateLimited) (`230047`): Pin/Unpin message trigger message_id limit.
     /// - [`ErrorCode::MessageInvisible`](crate::ErrorCode::MessageInvisible) (`230050`): The message is invisible to the operator.
     /// - [`ErrorCode::ChatDissolved`](crate::ErrorCode::ChatDissolved) (`232009`): Your request specifies a chat which has already been dissolved.
-    pub fn delete(
-        self,
-        request: &DeleteRequest,
-    ) -> impl Future<Output = Result<DeleteResponse, Error>> {
+    pub fn delete(self, request: &DeleteRequest) -> impl Call<DeleteResponse> {
         self.caller.send(request)
     }
 
@@ -134,7 +128,7 @@ impl<'a> Pins<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] with a platform-wide code or one of the documented codes:
+    /// [`Error::Api`](crate::Error::Api) with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::InvalidMessageParameter`](crate::ErrorCode::InvalidMessageParameter) (`230001`): Your request contains an invalid request parameter.
     /// - [`ErrorCode::BotNotInChat`](crate::ErrorCode::BotNotInChat) (`230002`): The bot can not be outside the group.
@@ -142,10 +136,7 @@ impl<'a> Pins<'a> {
     /// - [`ErrorCode::BotNotAvailableToUser`](crate::ErrorCode::BotNotAvailableToUser) (`230013`): Bot has NO availability to this user.
     /// - [`ErrorCode::LacksMessagePermission`](crate::ErrorCode::LacksMessagePermission) (`230027`): Lack of necessary permissions.
     /// - [`ErrorCode::PinListRateLimited`](crate::ErrorCode::PinListRateLimited) (`230048`): Get chat pins trigger app_id limit.
-    pub fn list(
-        self,
-        request: &ListRequest,
-    ) -> impl Future<Output = Result<ListResponse, Error>> {
+    pub fn list(self, request: &ListRequest) -> impl Call<ListResponse> {
         self.caller.send(request)
     }
 

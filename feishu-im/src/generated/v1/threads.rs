@@ -9,7 +9,7 @@ use serde::Serialize;
 #[cfg(feature = "fake")]
 use serde::Deserialize;
 use crate::operation::{Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath};
-use crate::{Caller, Client, Error, ForwardReceiveIdType, Message};
+use crate::{Call, Caller, Client, ForwardReceiveIdType, Message};
 
 #[cfg(feature = "fake")]
 use crate::operation::{FieldMeta, In, ValueType};
@@ -61,7 +61,7 @@ impl<'a> Threads<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] with a platform-wide code or one of the documented codes:
+    /// [`Error::Api`](crate::Error::Api) with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::InvalidMessageParameter`](crate::ErrorCode::InvalidMessageParameter) (`230001`): Your request contains an invalid request parameter.
     /// - [`ErrorCode::BotNotInChat`](crate::ErrorCode::BotNotInChat) (`230002`): The bot can not be outside the group.
@@ -86,10 +86,7 @@ impl<'a> Threads<'a> {
     /// - [`ErrorCode::TargetThreadInvisible`](crate::ErrorCode::TargetThreadInvisible) (`230074`): The target thread is invisible to the operator.
     /// - [`ErrorCode::MessageDeleted`](crate::ErrorCode::MessageDeleted) (`230110`): Action unavailable as the message has been deleted.
     /// - [`ErrorCode::ChatDissolved`](crate::ErrorCode::ChatDissolved) (`232009`): Your request specifies a chat which has already been dissolved.
-    pub fn forward(
-        self,
-        request: &ForwardRequest,
-    ) -> impl Future<Output = Result<ForwardResponse, Error>> {
+    pub fn forward(self, request: &ForwardRequest) -> impl Call<ForwardResponse> {
         self.caller.send(request)
     }
 }

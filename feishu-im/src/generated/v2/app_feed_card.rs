@@ -12,8 +12,8 @@ use crate::operation::{
     Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, json_object,
 };
 use crate::{
-    AppFeedCardFailReason, AppFeedCardUpdateField, Caller, Client, Error,
-    FeedCardButtons, FeedStatusLabelType, UserIdType,
+    AppFeedCardFailReason, AppFeedCardUpdateField, Call, Caller, Client, FeedCardButtons,
+    FeedStatusLabelType, UserIdType,
 };
 
 #[cfg(feature = "fake")]
@@ -65,13 +65,10 @@ impl<'a> AppFeedCard<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] with a platform-wide code or one of the documented codes:
+    /// [`Error::Api`](crate::Error::Api) with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::InvalidMessageParameter`](crate::ErrorCode::InvalidMessageParameter) (`230001`): param is invalid
-    pub fn create(
-        self,
-        request: &CreateRequest,
-    ) -> impl Future<Output = Result<CreateResponse, Error>> {
+    pub fn create(self, request: &CreateRequest) -> impl Call<CreateResponse> {
         self.caller.send(request)
     }
 
@@ -92,13 +89,13 @@ impl<'a> AppFeedCard<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] with a platform-wide code or one of the documented codes:
+    /// [`Error::Api`](crate::Error::Api) with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::InvalidMessageParameter`](crate::ErrorCode::InvalidMessageParameter) (`230001`): param is invalid
     pub fn batch_delete(
         self,
         request: &BatchDeleteRequest,
-    ) -> impl Future<Output = Result<BatchDeleteResponse, Error>> {
+    ) -> impl Call<BatchDeleteResponse> {
         self.caller.send(request)
     }
 
@@ -120,13 +117,13 @@ impl<'a> AppFeedCard<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] with a platform-wide code or one of the documented codes:
+    /// [`Error::Api`](crate::Error::Api) with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::InvalidMessageParameter`](crate::ErrorCode::InvalidMessageParameter) (`230001`): param is invalid
     pub fn batch_update(
         self,
         request: &BatchUpdateRequest,
-    ) -> impl Future<Output = Result<BatchUpdateResponse, Error>> {
+    ) -> impl Call<BatchUpdateResponse> {
         self.caller.send(request)
     }
 }

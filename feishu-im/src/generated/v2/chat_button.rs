@@ -11,7 +11,7 @@ use serde::Deserialize;
 use crate::operation::{
     Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, json_object,
 };
-use crate::{Caller, Client, Error, FailedUserReason, FeedCardButtons, UserIdType};
+use crate::{Call, Caller, Client, FailedUserReason, FeedCardButtons, UserIdType};
 
 #[cfg(feature = "fake")]
 use crate::operation::{FieldMeta, In, ValueType};
@@ -62,14 +62,11 @@ impl<'a> ChatButton<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] with a platform-wide code or one of the documented codes:
+    /// [`Error::Api`](crate::Error::Api) with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::InvalidMessageParameter`](crate::ErrorCode::InvalidMessageParameter) (`230001`): param is invalid
     /// - [`ErrorCode::LacksMessagePermission`](crate::ErrorCode::LacksMessagePermission) (`230027`): no permission, bot not in the chat
-    pub fn update(
-        self,
-        request: &UpdateRequest,
-    ) -> impl Future<Output = Result<UpdateResponse, Error>> {
+    pub fn update(self, request: &UpdateRequest) -> impl Call<UpdateResponse> {
         self.caller.send(request)
     }
 }

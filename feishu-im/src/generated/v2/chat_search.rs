@@ -12,7 +12,7 @@ use crate::operation::{
     Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, json_object,
 };
 use crate::{
-    Caller, ChatSearchMode, ChatSearchSorter, ChatSearchType, ChatStatus, Client, Error,
+    Call, Caller, ChatSearchMode, ChatSearchSorter, ChatSearchType, ChatStatus, Client,
     UserIdType,
 };
 
@@ -65,13 +65,10 @@ impl<'a> ChatSearch<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] with a platform-wide code or one of the documented codes:
+    /// [`Error::Api`](crate::Error::Api) with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::BotAbilityNotActivated`](crate::ErrorCode::BotAbilityNotActivated) (`232025`): Bot ability is not activated.
-    pub fn search(
-        self,
-        request: &SearchRequest,
-    ) -> impl Future<Output = Result<SearchResponse, Error>> {
+    pub fn search(self, request: &SearchRequest) -> impl Call<SearchResponse> {
         self.caller.send(request)
     }
 }

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use crate::operation::{
     Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, json_object,
 };
-use crate::{Caller, Client, Error, FailedUserReason, UserIdType};
+use crate::{Call, Caller, Client, FailedUserReason, UserIdType};
 
 #[cfg(feature = "fake")]
 use crate::operation::{FieldMeta, In, ValueType};
@@ -60,14 +60,11 @@ impl<'a> FeedCards<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] with a platform-wide code or one of the documented codes:
+    /// [`Error::Api`](crate::Error::Api) with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::InvalidMessageParameter`](crate::ErrorCode::InvalidMessageParameter) (`230001`): param is invalid
     /// - [`ErrorCode::LacksMessagePermission`](crate::ErrorCode::LacksMessagePermission) (`230027`): no permission, bot not in the chat
-    pub fn patch(
-        self,
-        request: &PatchRequest,
-    ) -> impl Future<Output = Result<PatchResponse, Error>> {
+    pub fn patch(self, request: &PatchRequest) -> impl Call<PatchResponse> {
         self.caller.send(request)
     }
 
@@ -88,13 +85,13 @@ impl<'a> FeedCards<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] with a platform-wide code or one of the documented codes:
+    /// [`Error::Api`](crate::Error::Api) with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::InvalidMessageParameter`](crate::ErrorCode::InvalidMessageParameter) (`230001`): param is invalid
     pub fn bot_time_sentive(
         self,
         request: &BotTimeSentiveRequest,
-    ) -> impl Future<Output = Result<BotTimeSentiveResponse, Error>> {
+    ) -> impl Call<BotTimeSentiveResponse> {
         self.caller.send(request)
     }
 }

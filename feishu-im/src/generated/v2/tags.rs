@@ -11,7 +11,7 @@ use serde::Deserialize;
 use crate::operation::{
     Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, json_object,
 };
-use crate::{Caller, Client, Error, TagI18nName, TagInfo, TagType};
+use crate::{Call, Caller, Client, TagI18nName, TagInfo, TagType};
 
 #[cfg(feature = "fake")]
 use crate::operation::{FieldMeta, In, ValueType};
@@ -61,13 +61,10 @@ impl<'a> Tags<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] with a platform-wide code or one of the documented codes:
+    /// [`Error::Api`](crate::Error::Api) with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::InvalidMessageParameter`](crate::ErrorCode::InvalidMessageParameter) (`230001`): param is invalid
-    pub fn create(
-        self,
-        request: &CreateRequest,
-    ) -> impl Future<Output = Result<CreateResponse, Error>> {
+    pub fn create(self, request: &CreateRequest) -> impl Call<CreateResponse> {
         self.caller.send(request)
     }
 
@@ -90,13 +87,10 @@ impl<'a> Tags<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] with a platform-wide code or one of the documented codes:
+    /// [`Error::Api`](crate::Error::Api) with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::InvalidMessageParameter`](crate::ErrorCode::InvalidMessageParameter) (`230001`): param is invalid
-    pub fn patch(
-        self,
-        request: &PatchRequest,
-    ) -> impl Future<Output = Result<PatchResponse, Error>> {
+    pub fn patch(self, request: &PatchRequest) -> impl Call<PatchResponse> {
         self.caller.send(request)
     }
 
@@ -118,13 +112,10 @@ impl<'a> Tags<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] with a platform-wide code or one of the documented codes:
+    /// [`Error::Api`](crate::Error::Api) with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::InvalidMessageParameter`](crate::ErrorCode::InvalidMessageParameter) (`230001`): param is invalid
-    pub fn list(
-        self,
-        request: &ListRequest,
-    ) -> impl Future<Output = Result<ListResponse, Error>> {
+    pub fn list(self, request: &ListRequest) -> impl Call<ListResponse> {
         self.caller.send(request)
     }
 }

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use crate::operation::{
     Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, json_object,
 };
-use crate::{Caller, Client, Error};
+use crate::{Call, Caller, Client};
 
 #[cfg(feature = "fake")]
 use crate::operation::{FieldMeta, In, ValueType};
@@ -65,13 +65,13 @@ impl<'a> UrlPreviews<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] with a platform-wide code or one of the documented codes:
+    /// [`Error::Api`](crate::Error::Api) with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::InvalidMessageParameter`](crate::ErrorCode::InvalidMessageParameter) (`230001`): param is invalid
     pub fn batch_update(
         self,
         request: &BatchUpdateRequest,
-    ) -> impl Future<Output = Result<BatchUpdateResponse, Error>> {
+    ) -> impl Call<BatchUpdateResponse> {
         self.caller.send(request)
     }
 }
