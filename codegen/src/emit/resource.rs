@@ -683,7 +683,8 @@ fn emit_struct(s: &Struct, role: Role, doc_text: Option<&str>) -> TokenStream {
 }
 
 /// `Deserialize` through the runtime's `json_object!`: fields by wire name, the required ones
-/// first; the rest are an `Option` or a list, so absent means `None` or empty.
+/// first; the rest are an `Option` or a list, so absent means `None` or empty. Empty lists are
+/// left out.
 fn json_object(s: &Struct) -> TokenStream {
     let name = ident(&s.name);
     let field = |f: &Field| {
@@ -696,10 +697,18 @@ fn json_object(s: &Struct) -> TokenStream {
             quote!(#field)
         }
     };
-    let required = s.fields.iter().filter(|f| f.required).map(field);
-    let optional = s.fields.iter().filter(|f| !f.required).map(field);
+    let (required, optional): (Vec<&Field>, Vec<&Field>) =
+        s.fields.iter().partition(|f| f.required);
+    let required = (!required.is_empty()).then(|| {
+        let fields = required.into_iter().map(field);
+        quote!(, required(#(#fields),*))
+    });
+    let optional = (!optional.is_empty()).then(|| {
+        let fields = optional.into_iter().map(field);
+        quote!(, optional(#(#fields),*))
+    });
     quote! {
-        json_object!(#name, required(#(#required),*), optional(#(#optional),*));
+        json_object!(#name #required #optional);
     }
 }
 

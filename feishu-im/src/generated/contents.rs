@@ -775,7 +775,7 @@ pub struct TextMessageContent {
     /// Example: `hello`.
     pub text: String,
 }
-json_object!(TextMessageContent, required(text), optional());
+json_object!(TextMessageContent, required(text));
 
 impl TextMessageContent {
     /// Creates it from its required fields; optional ones start unset.
@@ -934,7 +934,7 @@ pub struct PostMessageContent {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub en_us: Option<PostBody>,
 }
-json_object!(PostMessageContent, required(), optional(zh_cn, en_us));
+json_object!(PostMessageContent, optional(zh_cn, en_us));
 
 impl PostMessageContent {
     /// Creates it from its required fields; optional ones start unset.
@@ -965,7 +965,7 @@ pub struct ImageMessageContent {
     /// Example: `img_7ea74629-9191-4176-998c-2e603c9c5e8g`.
     pub image_key: String,
 }
-json_object!(ImageMessageContent, required(image_key), optional());
+json_object!(ImageMessageContent, required(image_key));
 
 impl ImageMessageContent {
     /// Creates it from its required fields; optional ones start unset.
@@ -986,7 +986,7 @@ pub struct FileMessageContent {
     /// Example: `file_v2_7ea74629-9191-4176-998c-2e603c9c5e8g`.
     pub file_key: String,
 }
-json_object!(FileMessageContent, required(file_key), optional());
+json_object!(FileMessageContent, required(file_key));
 
 impl FileMessageContent {
     /// Creates it from its required fields; optional ones start unset.
@@ -1005,7 +1005,7 @@ pub struct AudioMessageContent {
     /// Example: `file_v2_7ea74629-9191-4176-998c-2e603c9c5e8g`.
     pub file_key: String,
 }
-json_object!(AudioMessageContent, required(file_key), optional());
+json_object!(AudioMessageContent, required(file_key));
 
 impl AudioMessageContent {
     /// Creates it from its required fields; optional ones start unset.
@@ -1055,7 +1055,7 @@ pub struct StickerMessageContent {
     /// Example: `file_v2_7ea74629-9191-4176-998c-2e603c9c5e8g`.
     pub file_key: String,
 }
-json_object!(StickerMessageContent, required(file_key), optional());
+json_object!(StickerMessageContent, required(file_key));
 
 impl StickerMessageContent {
     /// Creates it from its required fields; optional ones start unset.
@@ -1074,7 +1074,7 @@ pub struct ShareChatMessageContent {
     /// Example: `oc_a0553eda9014c201e6969b478895c230`.
     pub chat_id: String,
 }
-json_object!(ShareChatMessageContent, required(chat_id), optional());
+json_object!(ShareChatMessageContent, required(chat_id));
 
 impl ShareChatMessageContent {
     /// Creates it from its required fields; optional ones start unset.
@@ -1093,7 +1093,7 @@ pub struct ShareUserMessageContent {
     /// Example: `ou_9204a37300b3700d61effaa439f34295`.
     pub user_id: String,
 }
-json_object!(ShareUserMessageContent, required(user_id), optional());
+json_object!(ShareUserMessageContent, required(user_id));
 
 impl ShareUserMessageContent {
     /// Creates it from its required fields; optional ones start unset.
@@ -1113,7 +1113,7 @@ pub struct TextReceivedContent {
     /// Example: `@_user_1 hello`.
     pub text: String,
 }
-json_object!(TextReceivedContent, required(text), optional());
+json_object!(TextReceivedContent, required(text));
 
 /// One element of a received paragraph; `tag` says which fields it uses.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -1169,7 +1169,7 @@ pub struct ImageReceivedContent {
     /// Example: `img_4adb3cc3-902b-4187-b0f1-842f67fd017g`.
     pub image_key: String,
 }
-json_object!(ImageReceivedContent, required(image_key), optional());
+json_object!(ImageReceivedContent, required(image_key));
 
 /// A file.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -1238,7 +1238,7 @@ pub struct StickerReceivedContent {
     /// Example: `75235e0c-4f92-430a-a99b-8446610223cg`.
     pub file_key: String,
 }
-json_object!(StickerReceivedContent, required(file_key), optional());
+json_object!(StickerReceivedContent, required(file_key));
 
 /// A red packet.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -1247,7 +1247,7 @@ pub struct HongbaoReceivedContent {
     /// The text shown for it, such as `[红包]`.
     pub text: Option<String>,
 }
-json_object!(HongbaoReceivedContent, required(), optional(text));
+json_object!(HongbaoReceivedContent, optional(text));
 
 /// A shared calendar event.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -1260,10 +1260,7 @@ pub struct ShareCalendarEventReceivedContent {
     /// When the event ends, in milliseconds since the Unix epoch, as text.
     pub end_time: Option<crate::UnixMillis>,
 }
-json_object!(
-    ShareCalendarEventReceivedContent, required(), optional(summary, start_time,
-    end_time)
-);
+json_object!(ShareCalendarEventReceivedContent, optional(summary, start_time, end_time));
 
 /// A calendar event invitation.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -1276,9 +1273,7 @@ pub struct CalendarReceivedContent {
     /// When the event ends, in milliseconds since the Unix epoch, as text.
     pub end_time: Option<crate::UnixMillis>,
 }
-json_object!(
-    CalendarReceivedContent, required(), optional(summary, start_time, end_time)
-);
+json_object!(CalendarReceivedContent, optional(summary, start_time, end_time));
 
 /// A calendar event transferred, a note on one, or one moved to another calendar.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -1291,9 +1286,7 @@ pub struct GeneralCalendarReceivedContent {
     /// When the event ends, in milliseconds since the Unix epoch, as text.
     pub end_time: Option<crate::UnixMillis>,
 }
-json_object!(
-    GeneralCalendarReceivedContent, required(), optional(summary, start_time, end_time)
-);
+json_object!(GeneralCalendarReceivedContent, optional(summary, start_time, end_time));
 
 /// A shared group chat.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -1304,7 +1297,7 @@ pub struct ShareChatReceivedContent {
     /// Example: `oc_a0553eda9014c201e6969b478895c230`.
     pub chat_id: String,
 }
-json_object!(ShareChatReceivedContent, required(chat_id), optional());
+json_object!(ShareChatReceivedContent, required(chat_id));
 
 /// A shared user.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -1315,7 +1308,7 @@ pub struct ShareUserReceivedContent {
     /// Example: `ou_9204a37300b3700d61effaa439f34295`.
     pub user_id: String,
 }
-json_object!(ShareUserReceivedContent, required(user_id), optional());
+json_object!(ShareUserReceivedContent, required(user_id));
 
 /// The text for `{divider_text}`, a divider such as "New Session".
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -1326,7 +1319,7 @@ pub struct SystemDividerText {
     /// The text by language, an object keyed by language code (`zh_cn`, `en_us`, …).
     pub i18n_text: Option<serde_json::Value>,
 }
-json_object!(SystemDividerText, required(), optional(text, i18n_text));
+json_object!(SystemDividerText, optional(text, i18n_text));
 
 /// A system message: a template whose `{name}` variables are filled from the fields of the
 /// same name, such as `{from_user} invited {to_chatters} to this chat.`
@@ -1360,7 +1353,7 @@ pub struct LocationReceivedContent {
     /// The latitude, as text.
     pub latitude: Option<String>,
 }
-json_object!(LocationReceivedContent, required(), optional(name, longitude, latitude));
+json_object!(LocationReceivedContent, optional(name, longitude, latitude));
 
 /// A video call.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -1371,7 +1364,7 @@ pub struct VideoChatReceivedContent {
     /// When the call starts, in milliseconds since the Unix epoch, as text.
     pub start_time: Option<crate::UnixMillis>,
 }
-json_object!(VideoChatReceivedContent, required(), optional(topic, start_time));
+json_object!(VideoChatReceivedContent, optional(topic, start_time));
 
 /// The task's title, as rich text.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -1382,7 +1375,7 @@ pub struct TodoSummary {
     /// Paragraphs, each a list of elements.
     pub content: Vec<Vec<ReceivedPostElement>>,
 }
-json_object!(TodoSummary, required(), optional(title, content));
+json_object!(TodoSummary, optional(title, content));
 
 /// A task.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -1408,7 +1401,7 @@ pub struct VoteReceivedContent {
     /// The options.
     pub options: Vec<String>,
 }
-json_object!(VoteReceivedContent, required(), optional(topic, options));
+json_object!(VoteReceivedContent, optional(topic, options));
 
 /// Messages merged and forwarded. The content means nothing; messages.get on this message
 /// gives the forwarded messages.
@@ -1418,4 +1411,4 @@ pub struct MergeForwardReceivedContent {
     /// Always `Merged and Forwarded Message`.
     pub content: Option<String>,
 }
-json_object!(MergeForwardReceivedContent, required(), optional(content));
+json_object!(MergeForwardReceivedContent, optional(content));

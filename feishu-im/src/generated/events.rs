@@ -234,7 +234,7 @@ pub struct CardActionTriggerResponse {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub card: Option<CallbackCard>,
 }
-json_object!(CardActionTriggerResponse, required(), optional(toast, card));
+json_object!(CardActionTriggerResponse, optional(toast, card));
 
 impl CardActionTriggerResponse {
     /// Creates it from its required fields; optional ones start unset.
@@ -631,7 +631,7 @@ pub struct MessageMessageReadV1 {
     /// Example (of one item): `om_dc13264520392913993dd051dba21dcf`.
     pub message_id_list: Vec<String>,
 }
-json_object!(MessageMessageReadV1, required(), optional(reader, message_id_list));
+json_object!(MessageMessageReadV1, optional(reader, message_id_list));
 
 impl MessageMessageReadV1 {
     /// `header.event_type` of this event: `im.message.message_read_v1`.
@@ -789,7 +789,7 @@ pub struct MessageReceiveV1 {
     /// The message.
     pub message: EventMessage,
 }
-json_object!(MessageReceiveV1, required(sender, message), optional());
+json_object!(MessageReceiveV1, required(sender, message));
 
 impl MessageReceiveV1 {
     /// `header.event_type` of this event: `im.message.receive_v1`.
@@ -844,7 +844,7 @@ pub struct UrlPreviewGetResponse {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub card: Option<CallbackCard>,
 }
-json_object!(UrlPreviewGetResponse, required(), optional(inline, card));
+json_object!(UrlPreviewGetResponse, optional(inline, card));
 
 impl UrlPreviewGetResponse {
     /// Creates it from its required fields; optional ones start unset.
@@ -878,9 +878,7 @@ pub struct CallbackOperator {
     /// The user's id across the apps of one developer; the link preview page does not list it.
     pub union_id: Option<String>,
 }
-json_object!(
-    CallbackOperator, required(), optional(tenant_key, user_id, open_id, union_id)
-);
+json_object!(CallbackOperator, optional(tenant_key, user_id, open_id, union_id));
 
 /// What the user did.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -912,8 +910,8 @@ pub struct CardAction {
     pub checked: Option<bool>,
 }
 json_object!(
-    CardAction, required(), optional(value, tag, option, timezone, name, form_value,
-    input_value, options, checked)
+    CardAction, optional(value, tag, option, timezone, name, form_value, input_value,
+    options, checked)
 );
 
 /// Where the interaction took place.
@@ -930,8 +928,7 @@ pub struct CallbackContext {
     pub open_chat_id: Option<String>,
 }
 json_object!(
-    CallbackContext, required(), optional(url, preview_token, open_message_id,
-    open_chat_id)
+    CallbackContext, optional(url, preview_token, open_message_id, open_chat_id)
 );
 
 /// A notice the client shows.
@@ -955,7 +952,7 @@ pub struct CallbackToast {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub i18n: Option<serde_json::Value>,
 }
-json_object!(CallbackToast, required(), optional(r#type = "type", content, i18n));
+json_object!(CallbackToast, optional(r#type = "type", content, i18n));
 
 impl CallbackToast {
     /// Creates it from its required fields; optional ones start unset.
@@ -1002,7 +999,7 @@ pub struct CallbackCard {
     /// `template_id` (required), `template_version_name` and `template_variable`.
     pub data: serde_json::Value,
 }
-json_object!(CallbackCard, required(r#type = "type", data), optional());
+json_object!(CallbackCard, required(r#type = "type", data));
 
 impl CallbackCard {
     /// Creates it from its required fields; optional ones start unset.
@@ -1032,7 +1029,7 @@ pub struct UrlPreviewLinks {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub web: Option<String>,
 }
-json_object!(UrlPreviewLinks, required(), optional(copy_url, ios, android, pc, web));
+json_object!(UrlPreviewLinks, optional(copy_url, ios, android, pc, web));
 
 impl UrlPreviewLinks {
     /// Creates it from its required fields; optional ones start unset.
@@ -1099,7 +1096,7 @@ pub struct UrlPreviewInline {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<UrlPreviewLinks>,
 }
-json_object!(UrlPreviewInline, required(), optional(title, i18n_title, image_key, url));
+json_object!(UrlPreviewInline, optional(title, i18n_title, image_key, url));
 
 impl UrlPreviewInline {
     /// Creates it from its required fields; optional ones start unset.
@@ -1156,7 +1153,7 @@ pub struct UserIds {
     /// Example: `ou_84aad35d084aa403a838cf73ee18467`.
     pub open_id: Option<String>,
 }
-json_object!(UserIds, required(), optional(union_id, user_id, open_id));
+json_object!(UserIds, optional(union_id, user_id, open_id));
 
 /// Who sent the message.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -1209,7 +1206,7 @@ pub struct LarkAgentContext {
     /// A chat id. Not described on the page; its name suggests the chat the agent is active in.
     pub active_chat_id: Option<String>,
 }
-json_object!(LarkAgentContext, required(), optional(active_chat_id));
+json_object!(LarkAgentContext, optional(active_chat_id));
 
 /// The message.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -1310,7 +1307,7 @@ pub struct ReactionEmoji {
     /// Example: `SMILE`.
     pub emoji_type: String,
 }
-json_object!(ReactionEmoji, required(emoji_type), optional());
+json_object!(ReactionEmoji, required(emoji_type));
 
 /// A user who joined, left or was withdrawn from a chat.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -1327,7 +1324,7 @@ pub struct ChatMemberUser {
     /// The user's ids.
     pub user_id: Option<UserIds>,
 }
-json_object!(ChatMemberUser, required(), optional(name, tenant_key, user_id));
+json_object!(ChatMemberUser, optional(name, tenant_key, user_id));
 
 /// The chat's name in several languages.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -1346,7 +1343,7 @@ pub struct ChatI18nNames {
     /// Example: `グループチャット`.
     pub ja_jp: Option<String>,
 }
-json_object!(ChatI18nNames, required(), optional(zh_cn, en_us, ja_jp));
+json_object!(ChatI18nNames, optional(zh_cn, en_us, ja_jp));
 
 /// The chat's restricted (confidential) mode.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -1370,9 +1367,8 @@ pub struct ChatRestrictedModeSetting {
     pub message_has_permission_setting: Option<RestrictedModePermission>,
 }
 json_object!(
-    ChatRestrictedModeSetting, required(), optional(status,
-    screenshot_has_permission_setting, download_has_permission_setting,
-    message_has_permission_setting)
+    ChatRestrictedModeSetting, optional(status, screenshot_has_permission_setting,
+    download_has_permission_setting, message_has_permission_setting)
 );
 
 /// The chat's settings after the change.
@@ -1437,10 +1433,10 @@ pub struct ChatChange {
     pub group_message_type: Option<GroupMessageType>,
 }
 json_object!(
-    ChatChange, required(), optional(avatar, name, description, i18n_names,
-    add_member_permission, share_card_permission, at_all_permission, edit_permission,
-    membership_approval, join_message_visibility, leave_message_visibility,
-    moderation_permission, owner_id, labels, restricted_mode_setting, group_message_type)
+    ChatChange, optional(avatar, name, description, i18n_names, add_member_permission,
+    share_card_permission, at_all_permission, edit_permission, membership_approval,
+    join_message_visibility, leave_message_visibility, moderation_permission, owner_id,
+    labels, restricted_mode_setting, group_message_type)
 );
 
 /// A user added to or removed from a chat's list of members who may speak.
@@ -1454,7 +1450,7 @@ pub struct EventModerator {
     /// The user's ids.
     pub user_id: Option<UserIds>,
 }
-json_object!(EventModerator, required(), optional(tenant_key, user_id));
+json_object!(EventModerator, optional(tenant_key, user_id));
 
 /// The changes to the list of members who may speak.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -1465,6 +1461,4 @@ pub struct ChatModeratorChanges {
     /// The users removed from the list.
     pub removed_member_list: Vec<EventModerator>,
 }
-json_object!(
-    ChatModeratorChanges, required(), optional(added_member_list, removed_member_list)
-);
+json_object!(ChatModeratorChanges, optional(added_member_list, removed_member_list));

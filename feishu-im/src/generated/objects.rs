@@ -36,7 +36,7 @@ pub struct ChatTabContent {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub task: Option<String>,
 }
-json_object!(ChatTabContent, required(), optional(url, doc, meeting_minute, task));
+json_object!(ChatTabContent, optional(url, doc, meeting_minute, task));
 
 impl ChatTabContent {
     /// Creates it from its required fields; optional ones start unset.
@@ -91,7 +91,7 @@ pub struct ChatTabConfig {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_built_in: Option<bool>,
 }
-json_object!(ChatTabConfig, required(), optional(icon_key, is_built_in));
+json_object!(ChatTabConfig, optional(icon_key, is_built_in));
 
 impl ChatTabConfig {
     /// Creates it from its required fields; optional ones start unset.
@@ -216,8 +216,7 @@ pub struct ChatMenuRedirectLink {
     pub web_url: Option<String>,
 }
 json_object!(
-    ChatMenuRedirectLink, required(), optional(common_url, ios_url, android_url, pc_url,
-    web_url)
+    ChatMenuRedirectLink, optional(common_url, ios_url, android_url, pc_url, web_url)
 );
 
 impl ChatMenuRedirectLink {
@@ -286,7 +285,7 @@ pub struct ChatMenuI18nNames {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ja_jp: Option<String>,
 }
-json_object!(ChatMenuI18nNames, required(), optional(zh_cn, en_us, ja_jp));
+json_object!(ChatMenuI18nNames, optional(zh_cn, en_us, ja_jp));
 
 impl ChatMenuI18nNames {
     /// Creates it from its required fields; optional ones start unset.
@@ -347,8 +346,7 @@ pub struct MenuItem {
     pub i18n_names: Option<ChatMenuI18nNames>,
 }
 json_object!(
-    MenuItem, required(), optional(action_type, redirect_link, image_key, name,
-    i18n_names)
+    MenuItem, optional(action_type, redirect_link, image_key, name, i18n_names)
 );
 
 impl MenuItem {
@@ -410,9 +408,7 @@ pub struct ChatMenuSecondLevel {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub chat_menu_item: Option<MenuItem>,
 }
-json_object!(
-    ChatMenuSecondLevel, required(), optional(chat_menu_second_level_id, chat_menu_item)
-);
+json_object!(ChatMenuSecondLevel, optional(chat_menu_second_level_id, chat_menu_item));
 
 impl ChatMenuSecondLevel {
     /// Creates it from its required fields; optional ones start unset.
@@ -459,8 +455,7 @@ pub struct ChatMenuTopLevel {
     pub children: Vec<ChatMenuSecondLevel>,
 }
 json_object!(
-    ChatMenuTopLevel, required(), optional(chat_menu_top_level_id, chat_menu_item,
-    children)
+    ChatMenuTopLevel, optional(chat_menu_top_level_id, chat_menu_item, children)
 );
 
 impl ChatMenuTopLevel {
@@ -506,7 +501,7 @@ pub struct MenuTree {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub chat_menu_top_levels: Vec<ChatMenuTopLevel>,
 }
-json_object!(MenuTree, required(), optional(chat_menu_top_levels));
+json_object!(MenuTree, optional(chat_menu_top_levels));
 
 impl MenuTree {
     /// Creates it from its required fields; optional ones start unset.
@@ -537,7 +532,7 @@ pub struct SenderI18nNames {
     /// The Japanese name.
     pub ja_jp: Option<String>,
 }
-json_object!(SenderI18nNames, required(), optional(zh_cn, en_us, ja_jp));
+json_object!(SenderI18nNames, optional(zh_cn, en_us, ja_jp));
 
 /// Who sent a message.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -576,7 +571,7 @@ pub struct MessageBody {
     /// Example: `{"text":"@_user_1 hello"}`.
     pub content: String,
 }
-json_object!(MessageBody, required(content), optional());
+json_object!(MessageBody, required(content));
 
 /// One mention in a message.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -651,9 +646,9 @@ pub struct Message {
     pub thread_message_position: Option<serde_json::Value>,
 }
 json_object!(
-    Message, required(), optional(message_id, root_id, parent_id, thread_id, msg_type,
-    create_time, update_time, deleted, updated, chat_id, sender, body, mentions,
-    upper_message_id, message_app_link, message_position, thread_message_position)
+    Message, optional(message_id, root_id, parent_id, thread_id, msg_type, create_time,
+    update_time, deleted, updated, chat_id, sender, body, mentions, upper_message_id,
+    message_app_link, message_position, thread_message_position)
 );
 
 impl Message {
@@ -689,7 +684,7 @@ pub struct FeedCardButtons {
     /// Limits: at most 2 item(s).
     pub buttons: Vec<FeedCardButton>,
 }
-json_object!(FeedCardButtons, required(buttons), optional());
+json_object!(FeedCardButtons, required(buttons));
 
 impl FeedCardButtons {
     /// Creates it from its required fields; optional ones start unset.
@@ -724,7 +719,7 @@ pub struct FeedCardUrl {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pc_url: Option<String>,
 }
-json_object!(FeedCardUrl, required(), optional(url, android_url, ios_url, pc_url));
+json_object!(FeedCardUrl, optional(url, android_url, ios_url, pc_url));
 
 impl FeedCardUrl {
     /// Creates it from its required fields; optional ones start unset.
@@ -772,7 +767,7 @@ pub struct FeedCardText {
     /// Example: `文本`.
     pub text: String,
 }
-json_object!(FeedCardText, required(text), optional());
+json_object!(FeedCardText, required(text));
 
 impl FeedCardText {
     /// Creates it from its required fields; optional ones start unset.
@@ -851,7 +846,7 @@ pub struct FailedUserReason {
     /// The user, of the kind `user_id_type` names.
     pub user_id: Option<String>,
 }
-json_object!(FailedUserReason, required(), optional(error_code, error_message, user_id));
+json_object!(FailedUserReason, optional(error_code, error_message, user_id));
 
 /// A tag's name in one language, as sent when creating or editing a tag.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -867,7 +862,7 @@ pub struct TagI18nName {
     /// Example: `标签1`.
     pub name: String,
 }
-json_object!(TagI18nName, required(locale, name), optional());
+json_object!(TagI18nName, required(locale, name));
 
 impl TagI18nName {
     /// Creates it from its required fields; optional ones start unset.
@@ -892,7 +887,7 @@ pub struct TagInfoI18nName {
     /// Example: `标签2`.
     pub name: Option<String>,
 }
-json_object!(TagInfoI18nName, required(), optional(locale, name));
+json_object!(TagInfoI18nName, optional(locale, name));
 
 /// A tag, as answered.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -922,6 +917,5 @@ pub struct TagInfo {
     pub update_time: Option<crate::UnixMillis>,
 }
 json_object!(
-    TagInfo, required(), optional(id, tag_type, name, i18n_names, create_time,
-    update_time)
+    TagInfo, optional(id, tag_type, name, i18n_names, create_time, update_time)
 );

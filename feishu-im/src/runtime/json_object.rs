@@ -7,6 +7,7 @@
 //!
 //! ```text
 //! json_object!(Chat, required(chat_id), optional(name, r#type = "type"));
+//! json_object!(Empty);
 //! ```
 
 // A spec whose structs have no fields, or no structs at all, leaves some of this unused.
@@ -94,12 +95,12 @@ macro_rules! json_field_name {
 }
 
 /// `Deserialize` for a generated struct: `required(..)` fields must be present; `optional(..)`
-/// fields, an `Option` or a `Vec`, take their default when absent.
+/// fields, an `Option` or a `Vec`, take their default when absent. An empty list is left out.
 macro_rules! json_object {
     (
-        $ty:ident,
-        required($($required:ident $(= $required_name:literal)?),* $(,)?),
-        optional($($optional:ident $(= $optional_name:literal)?),* $(,)?)
+        $ty:ident
+        $(, required($($required:ident $(= $required_name:literal)?),* $(,)?))?
+        $(, optional($($optional:ident $(= $optional_name:literal)?),* $(,)?))?
     ) => {
         impl<'de> ::serde::Deserialize<'de> for $ty {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -111,28 +112,28 @@ macro_rules! json_object {
             const NAME: &'static str = stringify!($ty);
 
             fn visit_fields<'de, A: ::serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
-                $(let mut $required = None;)*
-                $(let mut $optional = None;)*
+                $($(let mut $required = None;)*)?
+                $($(let mut $optional = None;)*)?
                 while let Some(key) = map.next_key::<$crate::operation::JsonKey<'de>>()? {
                     match key.as_str() {
-                        $($crate::operation::json_field_name!($required $(= $required_name)?) => {
+                        $($($crate::operation::json_field_name!($required $(= $required_name)?) => {
                             $required = Some(map.next_value()?);
-                        })*
-                        $($crate::operation::json_field_name!($optional $(= $optional_name)?) => {
+                        })*)?
+                        $($($crate::operation::json_field_name!($optional $(= $optional_name)?) => {
                             $optional = Some(map.next_value()?);
-                        })*
+                        })*)?
                         _ => {
                             map.next_value::<::serde::de::IgnoredAny>()?;
                         }
                     }
                 }
                 Ok($ty {
-                    $($required: $required.ok_or_else(|| {
+                    $($($required: $required.ok_or_else(|| {
                         <A::Error as ::serde::de::Error>::missing_field(
                             $crate::operation::json_field_name!($required $(= $required_name)?),
                         )
-                    })?,)*
-                    $($optional: $optional.unwrap_or_default(),)*
+                    })?,)*)?
+                    $($($optional: $optional.unwrap_or_default(),)*)?
                 })
             }
         }

@@ -216,7 +216,7 @@ impl Operation for DeleteRequest {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct DeleteResponse {}
-json_object!(DeleteResponse, required(), optional());
+json_object!(DeleteResponse);
 
 /// Parameters of [`BatchMessages::read_user`].
 ///
@@ -314,7 +314,7 @@ pub struct ReadUserResponse {
     /// How many users a batch reached and read it.
     pub read_user: Option<BatchMessageReadUser>,
 }
-json_object!(ReadUserResponse, required(), optional(read_user));
+json_object!(ReadUserResponse, optional(read_user));
 
 /// Parameters of [`BatchMessages::get_progress`].
 ///
@@ -442,7 +442,7 @@ pub struct GetProgressResponse {
     pub batch_message_recall_progress: Option<BatchMessageRecallProgress>,
 }
 json_object!(
-    GetProgressResponse, required(), optional(batch_message_send_progress,
+    GetProgressResponse, optional(batch_message_send_progress,
     batch_message_recall_progress)
 );
 
@@ -459,7 +459,7 @@ pub struct BatchMessageReadUser {
     /// Example: `100`.
     pub total_count: String,
 }
-json_object!(BatchMessageReadUser, required(read_count, total_count), optional());
+json_object!(BatchMessageReadUser, required(read_count, total_count));
 
 /// How far sending a batch has got.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -481,8 +481,8 @@ pub struct BatchMessageSendProgress {
     pub read_user_ids_count: Option<i64>,
 }
 json_object!(
-    BatchMessageSendProgress, required(), optional(valid_user_ids_count,
-    success_user_ids_count, read_user_ids_count)
+    BatchMessageSendProgress, optional(valid_user_ids_count, success_user_ids_count,
+    read_user_ids_count)
 );
 
 /// How far recalling a batch has got.
@@ -498,4 +498,4 @@ pub struct BatchMessageRecallProgress {
     /// Example: `100`.
     pub recall_count: Option<i64>,
 }
-json_object!(BatchMessageRecallProgress, required(), optional(recall, recall_count));
+json_object!(BatchMessageRecallProgress, optional(recall, recall_count));

@@ -173,4 +173,4 @@ impl Operation for DelayUpdateRequest {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct DelayUpdateResponse {}
-json_object!(DelayUpdateResponse, required(), optional());
+json_object!(DelayUpdateResponse);

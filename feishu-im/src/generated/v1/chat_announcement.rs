@@ -269,8 +269,8 @@ pub struct GetResponse {
     pub modifier_id: Option<String>,
 }
 json_object!(
-    GetResponse, required(), optional(content, revision, create_time, update_time,
-    owner_id_type, owner_id, modifier_id_type, modifier_id)
+    GetResponse, optional(content, revision, create_time, update_time, owner_id_type,
+    owner_id, modifier_id_type, modifier_id)
 );
 
 /// Parameters of [`ChatAnnouncement::patch`].
@@ -394,4 +394,4 @@ impl Operation for PatchRequest {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PatchResponse {}
-json_object!(PatchResponse, required(), optional());
+json_object!(PatchResponse);

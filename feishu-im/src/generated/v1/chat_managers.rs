@@ -273,9 +273,7 @@ pub struct AddManagersResponse {
     /// The chat's bot managers after the change, as app ids (`cli_…`).
     pub chat_bot_managers: Vec<String>,
 }
-json_object!(
-    AddManagersResponse, required(), optional(chat_managers, chat_bot_managers)
-);
+json_object!(AddManagersResponse, optional(chat_managers, chat_bot_managers));
 
 /// Parameters of [`ChatManagers::delete_managers`].
 ///
@@ -428,6 +426,4 @@ pub struct DeleteManagersResponse {
     /// The chat's bot managers after the change, as app ids (`cli_…`).
     pub chat_bot_managers: Vec<String>,
 }
-json_object!(
-    DeleteManagersResponse, required(), optional(chat_managers, chat_bot_managers)
-);
+json_object!(DeleteManagersResponse, optional(chat_managers, chat_bot_managers));

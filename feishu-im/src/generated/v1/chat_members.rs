@@ -309,7 +309,7 @@ impl Operation for MeJoinRequest {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct MeJoinResponse {}
-json_object!(MeJoinResponse, required(), optional());
+json_object!(MeJoinResponse);
 
 /// Parameters of [`ChatMembers::create`].
 ///
@@ -488,7 +488,7 @@ pub struct CreateResponse {
     pub pending_approval_id_list: Vec<String>,
 }
 json_object!(
-    CreateResponse, required(), optional(invalid_id_list, not_existed_id_list,
+    CreateResponse, optional(invalid_id_list, not_existed_id_list,
     pending_approval_id_list)
 );
 
@@ -630,7 +630,7 @@ pub struct DeleteResponse {
     /// Ids that are not valid.
     pub invalid_id_list: Vec<String>,
 }
-json_object!(DeleteResponse, required(), optional(invalid_id_list));
+json_object!(DeleteResponse, optional(invalid_id_list));
 
 /// Parameters of [`ChatMembers::get`].
 ///
@@ -930,7 +930,7 @@ pub struct IsInChatResponse {
     /// Whether the caller is a member of the chat.
     pub is_in_chat: bool,
 }
-json_object!(IsInChatResponse, required(is_in_chat), optional());
+json_object!(IsInChatResponse, required(is_in_chat));
 
 /// A member of a chat.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -945,6 +945,4 @@ pub struct ChatMember {
     /// The tenant the member belongs to.
     pub tenant_key: Option<String>,
 }
-json_object!(
-    ChatMember, required(), optional(member_id_type, member_id, name, tenant_key)
-);
+json_object!(ChatMember, optional(member_id_type, member_id, name, tenant_key));

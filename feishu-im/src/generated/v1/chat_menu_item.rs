@@ -324,4 +324,4 @@ pub struct PatchResponse {
     /// The menu after the change.
     pub chat_menu_item: Option<MenuItem>,
 }
-json_object!(PatchResponse, required(), optional(chat_menu_item));
+json_object!(PatchResponse, optional(chat_menu_item));

@@ -615,7 +615,7 @@ pub struct CreateResponse {
     /// All the chat's menus after the change.
     pub menu_tree: Option<MenuTree>,
 }
-json_object!(CreateResponse, required(), optional(menu_tree));
+json_object!(CreateResponse, optional(menu_tree));
 
 /// Parameters of [`ChatMenuTree::delete`].
 ///
@@ -891,7 +891,7 @@ pub struct DeleteResponse {
     /// All the chat's menus after the change.
     pub menu_tree: Option<MenuTree>,
 }
-json_object!(DeleteResponse, required(), optional(menu_tree));
+json_object!(DeleteResponse, optional(menu_tree));
 
 /// Parameters of [`ChatMenuTree::sort`].
 ///
@@ -1166,7 +1166,7 @@ pub struct SortResponse {
     /// All the chat's menus after the change.
     pub menu_tree: Option<MenuTree>,
 }
-json_object!(SortResponse, required(), optional(menu_tree));
+json_object!(SortResponse, optional(menu_tree));
 
 /// Parameters of [`ChatMenuTree::get`].
 ///
@@ -1419,4 +1419,4 @@ pub struct GetResponse {
     /// The chat's menus.
     pub menu_tree: Option<MenuTree>,
 }
-json_object!(GetResponse, required(), optional(menu_tree));
+json_object!(GetResponse, optional(menu_tree));

@@ -293,9 +293,7 @@ pub struct GetResponse {
     /// The members who may post on this page; only when the setting is `moderator_list`.
     pub items: Vec<Moderator>,
 }
-json_object!(
-    GetResponse, required(), optional(moderation_setting, page_token, has_more, items)
-);
+json_object!(GetResponse, optional(moderation_setting, page_token, has_more, items));
 
 #[doc(hidden)]
 impl Paged for GetRequest {
@@ -491,7 +489,7 @@ impl Operation for UpdateRequest {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct UpdateResponse {}
-json_object!(UpdateResponse, required(), optional());
+json_object!(UpdateResponse);
 
 /// A member who may post.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -504,4 +502,4 @@ pub struct Moderator {
     /// The tenant the member belongs to.
     pub tenant_key: Option<String>,
 }
-json_object!(Moderator, required(), optional(user_id_type, user_id, tenant_key));
+json_object!(Moderator, optional(user_id_type, user_id, tenant_key));

@@ -488,7 +488,7 @@ pub struct CreateResponse {
     /// All the chat's tabs after the change, in order.
     pub chat_tabs: Vec<ChatTab>,
 }
-json_object!(CreateResponse, required(), optional(chat_tabs));
+json_object!(CreateResponse, optional(chat_tabs));
 
 /// Parameters of [`ChatTabs::delete_tabs`].
 ///
@@ -672,7 +672,7 @@ pub struct DeleteTabsResponse {
     /// All the chat's tabs after the change, in order.
     pub chat_tabs: Vec<ChatTab>,
 }
-json_object!(DeleteTabsResponse, required(), optional(chat_tabs));
+json_object!(DeleteTabsResponse, optional(chat_tabs));
 
 /// Parameters of [`ChatTabs::update_tabs`].
 ///
@@ -934,7 +934,7 @@ pub struct UpdateTabsResponse {
     /// All the chat's tabs after the change, in order.
     pub chat_tabs: Vec<ChatTab>,
 }
-json_object!(UpdateTabsResponse, required(), optional(chat_tabs));
+json_object!(UpdateTabsResponse, optional(chat_tabs));
 
 /// Parameters of [`ChatTabs::sort_tabs`].
 ///
@@ -1124,7 +1124,7 @@ pub struct SortTabsResponse {
     /// All the chat's tabs after the change, in order.
     pub chat_tabs: Vec<ChatTab>,
 }
-json_object!(SortTabsResponse, required(), optional(chat_tabs));
+json_object!(SortTabsResponse, optional(chat_tabs));
 
 /// Parameters of [`ChatTabs::list_tabs`].
 ///
@@ -1289,4 +1289,4 @@ pub struct ListTabsResponse {
     /// The chat's tabs, in order.
     pub chat_tabs: Vec<ChatTab>,
 }
-json_object!(ListTabsResponse, required(), optional(chat_tabs));
+json_object!(ListTabsResponse, optional(chat_tabs));

@@ -231,7 +231,7 @@ impl Operation for PutTopNoticeRequest {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PutTopNoticeResponse {}
-json_object!(PutTopNoticeResponse, required(), optional());
+json_object!(PutTopNoticeResponse);
 
 /// Parameters of [`ChatTopNotice::delete_top_notice`].
 ///
@@ -321,7 +321,7 @@ impl Operation for DeleteTopNoticeRequest {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct DeleteTopNoticeResponse {}
-json_object!(DeleteTopNoticeResponse, required(), optional());
+json_object!(DeleteTopNoticeResponse);
 
 /// What to pin at the top of the chat.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -341,7 +341,7 @@ pub struct TopNotice {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
 }
-json_object!(TopNotice, required(), optional(action_type, message_id));
+json_object!(TopNotice, optional(action_type, message_id));
 
 impl TopNotice {
     /// Creates it from its required fields; optional ones start unset.

@@ -1121,11 +1121,11 @@ pub struct CreateResponse {
     pub hide_member_count_setting: Option<ChatPermission>,
 }
 json_object!(
-    CreateResponse, required(), optional(chat_id, avatar, name, description, i18n_names,
-    owner_id, owner_id_type, urgent_setting, video_conference_setting,
-    pin_manage_setting, add_member_permission, share_card_permission, at_all_permission,
-    edit_permission, group_message_type, chat_mode, chat_type, chat_tag, external,
-    tenant_key, join_message_visibility, leave_message_visibility, membership_approval,
+    CreateResponse, optional(chat_id, avatar, name, description, i18n_names, owner_id,
+    owner_id_type, urgent_setting, video_conference_setting, pin_manage_setting,
+    add_member_permission, share_card_permission, at_all_permission, edit_permission,
+    group_message_type, chat_mode, chat_type, chat_tag, external, tenant_key,
+    join_message_visibility, leave_message_visibility, membership_approval,
     moderation_permission, labels, toolkit_ids, restricted_mode_setting,
     hide_member_count_setting)
 );
@@ -1213,7 +1213,7 @@ impl Operation for DeleteRequest {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct DeleteResponse {}
-json_object!(DeleteResponse, required(), optional());
+json_object!(DeleteResponse);
 
 /// Parameters of [`Chats::update`].
 ///
@@ -1702,7 +1702,7 @@ impl Operation for UpdateRequest {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct UpdateResponse {}
-json_object!(UpdateResponse, required(), optional());
+json_object!(UpdateResponse);
 
 /// Parameters of [`Chats::get`].
 ///
@@ -2054,14 +2054,13 @@ pub struct GetResponse {
     pub chat_status: Option<ChatStatus>,
 }
 json_object!(
-    GetResponse, required(), optional(avatar, name, description, i18n_names,
-    add_member_permission, share_card_permission, at_all_permission, edit_permission,
-    owner_id_type, owner_id, user_manager_id_list, bot_manager_id_list,
-    group_message_type, chat_mode, chat_type, chat_tag, join_message_visibility,
-    leave_message_visibility, membership_approval, moderation_permission, external,
-    tenant_key, user_count, bot_count, labels, toolkit_ids, restricted_mode_setting,
-    urgent_setting, video_conference_setting, pin_manage_setting,
-    hide_member_count_setting, chat_status)
+    GetResponse, optional(avatar, name, description, i18n_names, add_member_permission,
+    share_card_permission, at_all_permission, edit_permission, owner_id_type, owner_id,
+    user_manager_id_list, bot_manager_id_list, group_message_type, chat_mode, chat_type,
+    chat_tag, join_message_visibility, leave_message_visibility, membership_approval,
+    moderation_permission, external, tenant_key, user_count, bot_count, labels,
+    toolkit_ids, restricted_mode_setting, urgent_setting, video_conference_setting,
+    pin_manage_setting, hide_member_count_setting, chat_status)
 );
 
 /// Parameters of [`Chats::list`].
@@ -2291,7 +2290,7 @@ pub struct ListResponse {
     /// Whether more pages follow.
     pub has_more: Option<bool>,
 }
-json_object!(ListResponse, required(), optional(items, page_token, has_more));
+json_object!(ListResponse, optional(items, page_token, has_more));
 
 #[doc(hidden)]
 impl Paged for ListRequest {
@@ -2520,7 +2519,7 @@ pub struct SearchResponse {
     /// Whether more pages follow.
     pub has_more: Option<bool>,
 }
-json_object!(SearchResponse, required(), optional(items, page_token, has_more));
+json_object!(SearchResponse, optional(items, page_token, has_more));
 
 #[doc(hidden)]
 impl Paged for SearchRequest {
@@ -2671,7 +2670,7 @@ pub struct LinkResponse {
     /// Whether the link never expires.
     pub is_permanent: Option<bool>,
 }
-json_object!(LinkResponse, required(), optional(share_link, expire_time, is_permanent));
+json_object!(LinkResponse, optional(share_link, expire_time, is_permanent));
 
 /// The chat's name in several languages; each best at most 60 characters. Without them, `name` is shown.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -2694,7 +2693,7 @@ pub struct I18nNames {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ja_jp: Option<String>,
 }
-json_object!(I18nNames, required(), optional(zh_cn, en_us, ja_jp));
+json_object!(I18nNames, optional(zh_cn, en_us, ja_jp));
 
 impl I18nNames {
     /// Creates it from its required fields; optional ones start unset.
@@ -2746,9 +2745,8 @@ pub struct RestrictedModeSetting {
     pub message_has_permission_setting: Option<RestrictedModePermission>,
 }
 json_object!(
-    RestrictedModeSetting, required(), optional(status,
-    screenshot_has_permission_setting, download_has_permission_setting,
-    message_has_permission_setting)
+    RestrictedModeSetting, optional(status, screenshot_has_permission_setting,
+    download_has_permission_setting, message_has_permission_setting)
 );
 
 impl RestrictedModeSetting {
@@ -2838,7 +2836,6 @@ pub struct ListChat {
     pub p2p_target_id: Option<String>,
 }
 json_object!(
-    ListChat, required(), optional(chat_id, avatar, name, description, owner_id,
-    owner_id_type, external, tenant_key, labels, chat_status, chat_mode, p2p_target_type,
-    p2p_target_id)
+    ListChat, optional(chat_id, avatar, name, description, owner_id, owner_id_type,
+    external, tenant_key, labels, chat_status, chat_mode, p2p_target_type, p2p_target_id)
 );

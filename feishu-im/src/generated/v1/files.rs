@@ -241,7 +241,7 @@ pub struct CreateResponse {
     /// Example: `file_v2_7ea74629-9191-4176-998c-2e603c9c5e8g`.
     pub file_key: Option<String>,
 }
-json_object!(CreateResponse, required(), optional(file_key));
+json_object!(CreateResponse, optional(file_key));
 
 /// Parameters of [`Files::get`].
 ///
@@ -323,4 +323,4 @@ impl Operation for GetRequest {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct GetResponse {}
-json_object!(GetResponse, required(), optional());
+json_object!(GetResponse);

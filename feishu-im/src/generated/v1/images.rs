@@ -217,7 +217,7 @@ pub struct CreateResponse {
     /// Example: `img_v2_7ea74629-9191-4176-998c-2e603c9c5e8g`.
     pub image_key: Option<String>,
 }
-json_object!(CreateResponse, required(), optional(image_key));
+json_object!(CreateResponse, optional(image_key));
 
 /// Parameters of [`Images::get`].
 ///
@@ -301,4 +301,4 @@ impl Operation for GetRequest {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct GetResponse {}
-json_object!(GetResponse, required(), optional());
+json_object!(GetResponse);

@@ -668,7 +668,7 @@ pub struct ListResponse {
     /// The next page's token, when more pages follow.
     pub page_token: Option<String>,
 }
-json_object!(ListResponse, required(), optional(items, has_more, page_token));
+json_object!(ListResponse, optional(items, has_more, page_token));
 
 #[doc(hidden)]
 impl Paged for ListRequest {
@@ -972,7 +972,7 @@ pub struct BatchQueryResponse {
     pub fail_msg_reaction_details: Vec<ReactionQueryFailure>,
 }
 json_object!(
-    BatchQueryResponse, required(), optional(success_msg_reaction_details,
+    BatchQueryResponse, optional(success_msg_reaction_details,
     success_msg_reaction_counts, fail_msg_reaction_details)
 );
 
@@ -986,7 +986,7 @@ pub struct Emoji {
     /// Example: `SMILE`.
     pub emoji_type: String,
 }
-json_object!(Emoji, required(emoji_type), optional());
+json_object!(Emoji, required(emoji_type));
 
 impl Emoji {
     /// Creates it from its required fields; optional ones start unset.
@@ -1010,7 +1010,7 @@ pub struct Operator {
     /// Example: `user`.
     pub operator_type: String,
 }
-json_object!(Operator, required(operator_id, operator_type), optional());
+json_object!(Operator, required(operator_id, operator_type));
 
 /// One reaction on a message.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -1030,8 +1030,7 @@ pub struct MessageReaction {
     pub reaction_type: Option<Emoji>,
 }
 json_object!(
-    MessageReaction, required(), optional(reaction_id, operator, action_time,
-    reaction_type)
+    MessageReaction, optional(reaction_id, operator, action_time, reaction_type)
 );
 
 /// One message to query, with the page to start at.
@@ -1048,7 +1047,7 @@ pub struct ReactionQuery {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub page_token: Option<String>,
 }
-json_object!(ReactionQuery, required(), optional(message_id, page_token));
+json_object!(ReactionQuery, optional(message_id, page_token));
 
 impl ReactionQuery {
     /// Creates it from its required fields; optional ones start unset.
@@ -1092,8 +1091,7 @@ pub struct ReactionDetailItem {
     pub emoji_type: Option<String>,
 }
 json_object!(
-    ReactionDetailItem, required(), optional(reaction_id, operator, action_time,
-    emoji_type)
+    ReactionDetailItem, optional(reaction_id, operator, action_time, emoji_type)
 );
 
 /// One page of a message's reactions.
@@ -1112,7 +1110,7 @@ pub struct MessageReactionDetail {
     pub message_reaction_items: Vec<ReactionDetailItem>,
 }
 json_object!(
-    MessageReactionDetail, required(), optional(message_id, has_more, page_token,
+    MessageReactionDetail, optional(message_id, has_more, page_token,
     message_reaction_items)
 );
 
@@ -1129,7 +1127,7 @@ pub struct ReactionCount {
     /// Example: `20`.
     pub count: Option<String>,
 }
-json_object!(ReactionCount, required(), optional(reaction_type, count));
+json_object!(ReactionCount, optional(reaction_type, count));
 
 /// How many reactions of each emoji a message has.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -1142,7 +1140,7 @@ pub struct MessageReactionCount {
     /// One count per emoji.
     pub reaction_count: Vec<ReactionCount>,
 }
-json_object!(MessageReactionCount, required(), optional(message_id, reaction_count));
+json_object!(MessageReactionCount, optional(message_id, reaction_count));
 
 /// A message whose reactions could not be queried.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -1155,4 +1153,4 @@ pub struct ReactionQueryFailure {
     /// Why it could not be queried.
     pub fail_reason: Option<ReactionQueryFailReason>,
 }
-json_object!(ReactionQueryFailure, required(), optional(message_id, fail_reason));
+json_object!(ReactionQueryFailure, optional(message_id, fail_reason));

@@ -199,4 +199,4 @@ impl Operation for GetRequest {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct GetResponse {}
-json_object!(GetResponse, required(), optional());
+json_object!(GetResponse);

@@ -1467,7 +1467,7 @@ pub struct GetResponse {
     /// The message, followed by the messages of a merge-forward.
     pub items: Vec<Message>,
 }
-json_object!(GetResponse, required(), optional(items));
+json_object!(GetResponse, optional(items));
 
 /// Parameters of [`Messages::list`].
 ///
@@ -1867,7 +1867,7 @@ pub struct ListResponse {
     /// The messages of this page.
     pub items: Vec<Message>,
 }
-json_object!(ListResponse, required(), optional(has_more, page_token, items));
+json_object!(ListResponse, optional(has_more, page_token, items));
 
 #[doc(hidden)]
 impl Paged for ListRequest {
@@ -1970,7 +1970,7 @@ impl Operation for DeleteRequest {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct DeleteResponse {}
-json_object!(DeleteResponse, required(), optional());
+json_object!(DeleteResponse);
 
 /// Parameters of [`Messages::update`].
 ///
@@ -2307,7 +2307,7 @@ impl Operation for PatchRequest {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PatchResponse {}
-json_object!(PatchResponse, required(), optional());
+json_object!(PatchResponse);
 
 /// Parameters of [`Messages::forward`].
 ///
@@ -2900,9 +2900,7 @@ pub struct MergeForwardResponse {
     /// The ids left out as invalid (missing, recalled, invisible or of an unsupported kind).
     pub invalid_message_id_list: Vec<String>,
 }
-json_object!(
-    MergeForwardResponse, required(), optional(message, invalid_message_id_list)
-);
+json_object!(MergeForwardResponse, optional(message, invalid_message_id_list));
 
 /// Parameters of [`Messages::read_users`].
 ///
@@ -3059,7 +3057,7 @@ pub struct ReadUsersResponse {
     /// The next page's token, when more pages follow.
     pub page_token: Option<String>,
 }
-json_object!(ReadUsersResponse, required(), optional(items, has_more, page_token));
+json_object!(ReadUsersResponse, optional(items, has_more, page_token));
 
 #[doc(hidden)]
 impl Paged for ReadUsersRequest {
@@ -3203,7 +3201,7 @@ pub struct UrgentAppResponse {
     /// The ids that could not be buzzed.
     pub invalid_user_id_list: Vec<String>,
 }
-json_object!(UrgentAppResponse, required(), optional(invalid_user_id_list));
+json_object!(UrgentAppResponse, optional(invalid_user_id_list));
 
 /// Parameters of [`Messages::urgent_sms`].
 ///
@@ -3323,7 +3321,7 @@ pub struct UrgentSmsResponse {
     /// The ids that could not be buzzed.
     pub invalid_user_id_list: Vec<String>,
 }
-json_object!(UrgentSmsResponse, required(), optional(invalid_user_id_list));
+json_object!(UrgentSmsResponse, optional(invalid_user_id_list));
 
 /// Parameters of [`Messages::mget`].
 ///
@@ -3615,7 +3613,7 @@ pub struct MgetResponse {
     /// The messages found.
     pub items: Vec<Message>,
 }
-json_object!(MgetResponse, required(), optional(items));
+json_object!(MgetResponse, optional(items));
 
 /// Parameters of [`Messages::urgent_phone`].
 ///
@@ -3749,7 +3747,7 @@ pub struct UrgentPhoneResponse {
     /// The ids that could not be buzzed.
     pub invalid_user_id_list: Vec<String>,
 }
-json_object!(UrgentPhoneResponse, required(), optional(invalid_user_id_list));
+json_object!(UrgentPhoneResponse, optional(invalid_user_id_list));
 
 /// Parameters of [`Messages::push_follow_up`].
 ///
@@ -3895,7 +3893,7 @@ impl Operation for PushFollowUpRequest {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct PushFollowUpResponse {}
-json_object!(PushFollowUpResponse, required(), optional());
+json_object!(PushFollowUpResponse);
 
 /// Parameters of [`Messages::search`].
 ///
@@ -4239,7 +4237,7 @@ pub struct FollowUpI18nContent {
     /// Example: `en_us`.
     pub language: FollowUpLanguage,
 }
-json_object!(FollowUpI18nContent, required(content, language), optional());
+json_object!(FollowUpI18nContent, required(content, language));
 
 impl FollowUpI18nContent {
     /// Creates it from its required fields; optional ones start unset.
@@ -4300,7 +4298,7 @@ pub struct MessageSearchTimeRange {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub end_time: Option<String>,
 }
-json_object!(MessageSearchTimeRange, required(), optional(start_time, end_time));
+json_object!(MessageSearchTimeRange, optional(start_time, end_time));
 
 impl MessageSearchTimeRange {
     /// Creates it from its required fields; optional ones start unset.
@@ -4386,7 +4384,7 @@ pub struct MessageSearchFilter {
     pub exclude_from_types: Vec<MessageSearchSenderType>,
 }
 json_object!(
-    MessageSearchFilter, required(), optional(from_ids, chat_ids, time_range,
+    MessageSearchFilter, optional(from_ids, chat_ids, time_range,
     include_attachment_types, from_types, at_chatter_ids, chat_type, is_at_me,
     exclude_from_types)
 );

@@ -261,7 +261,7 @@ pub struct CreateResponse {
     /// A pin of a message.
     pub pin: Option<Pin>,
 }
-json_object!(CreateResponse, required(), optional(pin));
+json_object!(CreateResponse, optional(pin));
 
 /// Parameters of [`Pins::delete`].
 ///
@@ -347,7 +347,7 @@ impl Operation for DeleteRequest {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct DeleteResponse {}
-json_object!(DeleteResponse, required(), optional());
+json_object!(DeleteResponse);
 
 /// Parameters of [`Pins::list`].
 ///
@@ -534,7 +534,7 @@ pub struct ListResponse {
     /// The next page's token, when more pages follow.
     pub page_token: Option<String>,
 }
-json_object!(ListResponse, required(), optional(items, has_more, page_token));
+json_object!(ListResponse, optional(items, has_more, page_token));
 
 #[doc(hidden)]
 impl Paged for ListRequest {

@@ -410,7 +410,7 @@ pub struct CreateResponse {
     /// Example: `b90ce43a-fca8-4f42-92f4-794bff206ee5`.
     pub biz_id: Option<String>,
 }
-json_object!(CreateResponse, required(), optional(failed_cards, biz_id));
+json_object!(CreateResponse, optional(failed_cards, biz_id));
 
 /// Parameters of [`AppFeedCard::batch_delete`].
 ///
@@ -544,7 +544,7 @@ pub struct BatchDeleteResponse {
     /// The cards that failed, per user.
     pub failed_cards: Vec<FailedAppFeedCard>,
 }
-json_object!(BatchDeleteResponse, required(), optional(failed_cards));
+json_object!(BatchDeleteResponse, optional(failed_cards));
 
 /// Parameters of [`AppFeedCard::batch_update`].
 ///
@@ -840,7 +840,7 @@ pub struct BatchUpdateResponse {
     /// The cards that failed, per user.
     pub failed_cards: Vec<FailedAppFeedCard>,
 }
-json_object!(BatchUpdateResponse, required(), optional(failed_cards));
+json_object!(BatchUpdateResponse, optional(failed_cards));
 
 /// A status label; left out, the time the card arrived is shown.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -854,7 +854,7 @@ pub struct FeedStatusLabel {
     /// The label's style (the page names `primary` as its default).
     pub r#type: FeedStatusLabelType,
 }
-json_object!(FeedStatusLabel, required(text, r#type = "type"), optional());
+json_object!(FeedStatusLabel, required(text, r#type = "type"));
 
 impl FeedStatusLabel {
     /// Creates it from its required fields; optional ones start unset.
@@ -874,7 +874,7 @@ pub struct FeedCardLink {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub link: Option<String>,
 }
-json_object!(FeedCardLink, required(), optional(link));
+json_object!(FeedCardLink, optional(link));
 
 impl FeedCardLink {
     /// Creates it from its required fields; optional ones start unset.
@@ -911,8 +911,7 @@ pub struct AppFeedNotify {
     pub with_custom_sound: Option<bool>,
 }
 json_object!(
-    AppFeedNotify, required(), optional(close_notify, custom_sound_text,
-    with_custom_sound)
+    AppFeedNotify, optional(close_notify, custom_sound_text, with_custom_sound)
 );
 
 impl AppFeedNotify {
@@ -988,8 +987,8 @@ pub struct OpenAppFeedCard {
     pub notify: Option<AppFeedNotify>,
 }
 json_object!(
-    OpenAppFeedCard, required(), optional(biz_id, title, avatar_key, preview,
-    status_label, buttons, link, time_sensitive, notify)
+    OpenAppFeedCard, optional(biz_id, title, avatar_key, preview, status_label, buttons,
+    link, time_sensitive, notify)
 );
 
 impl OpenAppFeedCard {
@@ -1090,7 +1089,7 @@ pub struct AppFeedCardDeleter {
     /// Example: `ou_88553eda9014c201e6969b478895c223`.
     pub user_id: String,
 }
-json_object!(AppFeedCardDeleter, required(biz_id, user_id), optional());
+json_object!(AppFeedCardDeleter, required(biz_id, user_id));
 
 impl AppFeedCardDeleter {
     /// Creates it from its required fields; optional ones start unset.
@@ -1120,9 +1119,7 @@ pub struct AppFeedCardUpdater {
     /// Limits: at least 1 item(s), at most 20 item(s).
     pub update_fields: Vec<AppFeedCardUpdateField>,
 }
-json_object!(
-    AppFeedCardUpdater, required(app_feed_card, user_id, update_fields), optional()
-);
+json_object!(AppFeedCardUpdater, required(app_feed_card, user_id, update_fields));
 
 impl AppFeedCardUpdater {
     /// Creates it from its required fields; optional ones start unset.

@@ -236,7 +236,7 @@ impl Operation for CreateRequest {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CreateResponse {}
-json_object!(CreateResponse, required(), optional());
+json_object!(CreateResponse);
 
 /// Parameters of [`BizEntityTagRelation::get`].
 ///
@@ -392,7 +392,7 @@ pub struct GetResponse {
     /// The bound tags.
     pub tag_info_with_bind_versions: Vec<TagInfoWithBindVersion>,
 }
-json_object!(GetResponse, required(), optional(tag_info_with_bind_versions));
+json_object!(GetResponse, optional(tag_info_with_bind_versions));
 
 /// Parameters of [`BizEntityTagRelation::update`].
 ///
@@ -508,7 +508,7 @@ impl Operation for UpdateRequest {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct UpdateResponse {}
-json_object!(UpdateResponse, required(), optional());
+json_object!(UpdateResponse);
 
 /// A bound tag and when it was bound.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -521,4 +521,4 @@ pub struct TagInfoWithBindVersion {
     /// Example: `1710401562336`.
     pub bind_version: Option<crate::UnixMillis>,
 }
-json_object!(TagInfoWithBindVersion, required(), optional(tag_info, bind_version));
+json_object!(TagInfoWithBindVersion, optional(tag_info, bind_version));

@@ -297,4 +297,4 @@ pub struct UpdateResponse {
     /// The users for whom the change failed, and why.
     pub failed_user_reasons: Vec<FailedUserReason>,
 }
-json_object!(UpdateResponse, required(), optional(failed_user_reasons));
+json_object!(UpdateResponse, optional(failed_user_reasons));

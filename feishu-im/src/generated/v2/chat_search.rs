@@ -385,7 +385,7 @@ pub struct ChatSearchFilter {
     pub chat_modes: Vec<ChatSearchMode>,
 }
 json_object!(
-    ChatSearchFilter, required(), optional(search_types, member_ids, is_manager,
+    ChatSearchFilter, optional(search_types, member_ids, is_manager,
     disable_search_by_user, chat_modes)
 );
 

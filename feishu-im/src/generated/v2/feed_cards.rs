@@ -238,7 +238,7 @@ pub struct PatchResponse {
     /// The users for whom the change failed, and why.
     pub failed_user_reasons: Vec<FailedUserReason>,
 }
-json_object!(PatchResponse, required(), optional(failed_user_reasons));
+json_object!(PatchResponse, optional(failed_user_reasons));
 
 /// Parameters of [`FeedCards::bot_time_sentive`].
 ///
@@ -379,4 +379,4 @@ pub struct BotTimeSentiveResponse {
     /// The users for whom the change failed, and why.
     pub failed_user_reasons: Vec<FailedUserReason>,
 }
-json_object!(BotTimeSentiveResponse, required(), optional(failed_user_reasons));
+json_object!(BotTimeSentiveResponse, optional(failed_user_reasons));

@@ -247,7 +247,7 @@ pub struct CreateResponse {
     /// Why the tag was not created or changed, when it was not.
     pub create_tag_fail_reason: Option<TagFailReason>,
 }
-json_object!(CreateResponse, required(), optional(id, create_tag_fail_reason));
+json_object!(CreateResponse, optional(id, create_tag_fail_reason));
 
 /// Parameters of [`Tags::patch`].
 ///
@@ -422,7 +422,7 @@ pub struct PatchResponse {
     /// Why the tag was not changed, when it was not.
     pub patch_tag_fail_reason: Option<TagFailReason>,
 }
-json_object!(PatchResponse, required(), optional(tag_info, patch_tag_fail_reason));
+json_object!(PatchResponse, optional(tag_info, patch_tag_fail_reason));
 
 /// Parameters of [`Tags::list`].
 ///
@@ -550,7 +550,7 @@ pub struct ListResponse {
     /// The tags found.
     pub tag_infos: Vec<TagInfo>,
 }
-json_object!(ListResponse, required(), optional(tag_infos));
+json_object!(ListResponse, optional(tag_infos));
 
 /// The tag to create.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -599,7 +599,7 @@ pub struct TagFailReason {
     /// Example: `716168xxxxx`.
     pub duplicate_id: Option<String>,
 }
-json_object!(TagFailReason, required(), optional(duplicate_id));
+json_object!(TagFailReason, optional(duplicate_id));
 
 /// The changes.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -184,4 +184,4 @@ impl Operation for BatchUpdateRequest {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct BatchUpdateResponse {}
-json_object!(BatchUpdateResponse, required(), optional());
+json_object!(BatchUpdateResponse);
