@@ -25,7 +25,7 @@ mod validate;
 use std::path::Path;
 
 pub use diagnostics::{Diagnostic, Diagnostics, Location};
-pub use emit::GeneratedFile;
+pub use emit::{GeneratedFile, format};
 pub use names::feature_name;
 pub use read::{MAX_FILE_BYTES, SourceFile, read_dir};
 pub use sync::{Mode, Stale, stale_files, sync, write_files};

@@ -156,7 +156,7 @@ impl Listing {
                 }
                 Item::Use(u) if is_public(&u.vis) => self.re_export(path, &u.tree, module),
                 Item::Impl(block) => self.impls.push(block.clone()),
-                Item::Macro(m) => self.impls.extend(macro_impl(m)),
+                Item::Macro(m) => self.impls.extend(macro_impls(m)),
                 item => {
                     if let (Some(name), Some(outline)) = (item_name(item), outline(item)) {
                         self.items.insert(format!("{path}::{name}"), outline);
@@ -170,7 +170,7 @@ impl Listing {
         for item in &module.items {
             match item {
                 Item::Impl(block) if !test_only(&block.attrs) => self.impls.push(block.clone()),
-                Item::Macro(m) => self.impls.extend(macro_impl(m)),
+                Item::Macro(m) => self.impls.extend(macro_impls(m)),
                 Item::Mod(m) if m.content.is_none() && !test_only(&m.attrs) => {
                     self.collect_impls(&child(module, &m.ident.to_string()));
                 }
@@ -209,25 +209,78 @@ impl Listing {
     }
 }
 
-/// The impl that a `json_object!(Type, …)` line writes: `Deserialize` for `Type`.
-fn macro_impl(item: &syn::ItemMacro) -> Option<syn::ItemImpl> {
-    if !item.mac.path.is_ident("json_object") {
-        return None;
+/// The impls that the runtime's macros write for generated types:
+/// - `json_object!(Type, …)`: `Deserialize` for `Type`;
+/// - `builder!(Type::new(params) { fields })`: `new` and one setter per field;
+/// - `paged!(Request, …)`: `Paged` for `Request`.
+fn macro_impls(item: &syn::ItemMacro) -> Vec<syn::ItemImpl> {
+    let name = item.mac.path.get_ident().map(ToString::to_string);
+    let parsed = match name.as_deref() {
+        Some("json_object") => item.mac.parse_body_with(|input: syn::parse::ParseStream<'_>| {
+            let ty: syn::Ident = input.parse()?;
+            skip_rest(input)?;
+            Ok(vec![syn::parse_quote!(impl<'de> Deserialize<'de> for #ty {})])
+        }),
+        Some("paged") => item.mac.parse_body_with(|input: syn::parse::ParseStream<'_>| {
+            let ty: syn::Ident = input.parse()?;
+            skip_rest(input)?;
+            Ok(vec![syn::parse_quote!(#[doc(hidden)] impl Paged for #ty {})])
+        }),
+        Some("builder") => item.mac.parse_body_with(builder_impl).map(|block| vec![block]),
+        _ => return Vec::new(),
+    };
+    parsed.unwrap_or_else(|e| panic!("{}!: {e}", name.unwrap_or_default()))
+}
+
+/// The arguments after a macro's type are not part of the API.
+fn skip_rest(input: syn::parse::ParseStream<'_>) -> syn::Result<()> {
+    input.step(|cursor| {
+        let mut rest = *cursor;
+        while let Some((_, next)) = rest.token_tree() {
+            rest = next;
+        }
+        Ok(((), rest))
+    })
+}
+
+/// `builder!(Type::new(a: A, …) { b: B, r#type = "type": T, … })` as the methods it writes.
+fn builder_impl(input: syn::parse::ParseStream<'_>) -> syn::Result<syn::ItemImpl> {
+    let ty: syn::Ident = input.parse()?;
+    input.parse::<syn::Token![::]>()?;
+    input.parse::<syn::Ident>()?;
+    let (params, fields);
+    syn::parenthesized!(params in input);
+    syn::braced!(fields in input);
+    let mut new: syn::ImplItemFn = syn::parse_quote!(
+        pub fn new() -> Self {}
+    );
+    for (name, ty) in arguments(&params)? {
+        new.sig.inputs.push(syn::parse_quote!(#name: #ty));
     }
-    let ty = item.mac.parse_body_with(|input: syn::parse::ParseStream<'_>| {
-        let ty: syn::Ident = input.parse()?;
-        // The field lists after the type are not part of the API.
-        input.step(|cursor| {
-            let mut rest = *cursor;
-            while let Some((_, next)) = rest.token_tree() {
-                rest = next;
-            }
-            Ok(((), rest))
-        })?;
-        Ok(ty)
-    });
-    let ty = ty.expect("json_object! names its type first");
-    Some(syn::parse_quote!(impl<'de> Deserialize<'de> for #ty {}))
+    let mut block: syn::ItemImpl = syn::parse_quote!(impl #ty {});
+    block.items.push(ImplItem::Fn(new));
+    for (field, arg) in arguments(&fields)? {
+        block.items.push(syn::parse_quote!(pub fn #field(mut self, #field: #arg) -> Self {}));
+    }
+    Ok(block)
+}
+
+/// `name: Type, …`, where a name may be followed by `= "wire name"`.
+fn arguments(input: syn::parse::ParseStream<'_>) -> syn::Result<Vec<(syn::Ident, syn::Type)>> {
+    let mut arguments = Vec::new();
+    while !input.is_empty() {
+        let name: syn::Ident = input.parse()?;
+        if input.peek(syn::Token![=]) {
+            input.parse::<syn::Token![=]>()?;
+            input.parse::<syn::LitStr>()?;
+        }
+        input.parse::<syn::Token![:]>()?;
+        arguments.push((name, input.parse()?));
+        if !input.is_empty() {
+            input.parse::<syn::Token![,]>()?;
+        }
+    }
+    Ok(arguments)
 }
 
 fn item_attrs(item: &Item) -> &[Attribute] {

@@ -109,7 +109,7 @@ pub fn code_lines(source: &str) -> usize {
     }
     syn::visit_mut::VisitMut::visit_file_mut(&mut StripFakeFields(fake_only), &mut file);
     file.attrs.clear();
-    prettyplease::unparse(&file)
+    feishu_im_codegen::format(&file)
         .lines()
         .map(str::trim)
         .filter(|line| !line.is_empty() && !line.starts_with("//"))

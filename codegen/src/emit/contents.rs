@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::docs::{code, doc, prose};
-use super::resource::{MetaTypes, emit_object, objects_of};
+use super::resource::{MetaTypes, emit_object, has_builder, objects_of};
 use crate::ir::{Content, Enum, Kind, Struct};
 use crate::names::{ident, snake_ident};
 
@@ -24,10 +24,11 @@ pub fn emit(contents: &[Content], enums: &[Enum], shared: &[&Struct]) -> TokenSt
         (false, false) => quote! {},
     };
     let objects = contents.iter().flat_map(|c| &c.objects).map(emit_object);
-    let decode_import = contents
-        .iter()
-        .any(|c| !c.objects.is_empty())
-        .then(|| quote! { use crate::operation::json_object; });
+    let decode_import = contents.iter().any(|c| !c.objects.is_empty()).then(|| {
+        let objects = contents.iter().flat_map(|c| &c.objects);
+        let builder = objects.clone().any(has_builder).then(|| quote!(, builder));
+        quote! { use crate::operation::{json_object #builder}; }
+    });
     let named = objects_of(contents.iter().flat_map(|c| &c.objects));
     let imports = (!named.is_empty()).then(|| {
         let named = named.iter().map(|n| ident(n));
@@ -206,7 +207,7 @@ fn constructor(c: &Content, k: &Kind) -> Option<TokenStream> {
     }
     let params = required.iter().map(|f| {
         let name = snake_ident(&f.name);
-        let (ty, _) = super::resource::argument(f);
+        let ty = super::resource::argument(f);
         quote! { #name: #ty }
     });
     let args = required.iter().map(|f| snake_ident(&f.name));

@@ -51,7 +51,10 @@ pub fn emit(
         vec!["Method", "Operation", "OperationMeta", "RateLimit", "TokenKind", "UrlPath"];
     let paged = resource.endpoints.iter().any(|e| e.pagination.is_some());
     if paged {
-        operation_items.push("Paged");
+        operation_items.push("paged");
+    }
+    if !resource.endpoints.is_empty() || resource.objects.iter().any(has_builder) {
+        operation_items.push("builder");
     }
     let decodes = !resource.objects.is_empty()
         || resource.endpoints.iter().any(|e| e.response_type.is_none());
@@ -355,16 +358,19 @@ fn endpoint_types(resource: &Resource, e: &Endpoint, types: &MetaTypes<'_>) -> T
     });
     let operation = format!("{}.{}", resource.module, e.name);
     let (path, docs) = (&e.path, &e.docs);
-    let idempotent = e.idempotent;
-    let has_body = e.request.fields.iter().any(|f| f.placement == Placement::Body);
+    // `OperationMeta::new` starts not safe to repeat, without body or recipient limit.
+    let idempotent = e.idempotent.then(|| quote!(idempotent: true,));
+    let has_body = e
+        .request
+        .fields
+        .iter()
+        .any(|f| f.placement == Placement::Body)
+        .then(|| quote!(has_body: true,));
     let rate_limit = rate_limit_value(&e.rate_limit);
-    let recipient_limit = match &e.recipient_limit {
-        Some(r) => {
-            let limit = rate_limit_value(&r.limit);
-            quote!(Some(#limit))
-        }
-        None => quote!(None),
-    };
+    let recipient_limit = e.recipient_limit.as_ref().map(|r| {
+        let limit = rate_limit_value(&r.limit);
+        quote!(recipient_limit: Some(#limit),)
+    });
     let recipient_field = match &e.recipient_limit {
         Some(r) => {
             let field = &r.field;
@@ -440,42 +446,9 @@ fn endpoint_types(resource: &Resource, e: &Endpoint, types: &MetaTypes<'_>) -> T
 
     let paging = e.pagination.as_ref().map(|p| {
         let item = rust_type(&p.item_type);
-        let token_field = snake_ident(&p.page_token);
-        let items_field = snake_ident(&p.items);
-        let has_more_field = snake_ident(&p.has_more);
-        let request_token_required =
-            e.request.fields.iter().any(|f| f.name == p.page_token && f.required);
-        let set_token = if request_token_required {
-            quote! { self.#token_field = token; }
-        } else {
-            quote! { self.#token_field = Some(token); }
-        };
-        let response_field = |name: &str| e.response.fields.iter().find(|f| f.name == name);
-        let has_more = if response_field(&p.has_more).is_some_and(|f| f.required) {
-            quote! { page.#has_more_field }
-        } else {
-            quote! { page.#has_more_field == Some(true) }
-        };
-        let token = if response_field(&p.page_token).is_some_and(|f| f.required) {
-            quote! { Some(page.#token_field.as_str()) }
-        } else {
-            quote! { page.#token_field.as_deref() }
-        };
-        quote! {
-            #[doc(hidden)]
-            impl Paged for #request_name {
-                type Item = #item;
-                fn set_page_token(&mut self, token: String) {
-                    #set_token
-                }
-                fn next_page_token(page: &#response_name) -> Option<&str> {
-                    #token.filter(|_| #has_more)
-                }
-                fn into_items(page: #response_name) -> Vec<#item> {
-                    page.#items_field
-                }
-            }
-        }
+        let (items, token, more) =
+            (snake_ident(&p.items), snake_ident(&p.page_token), snake_ident(&p.has_more));
+        quote! { paged!(#request_name, #items: Vec<#item>, token: #token, more: #more); }
     });
 
     let samples = e.request.fields.iter().filter(|f| f.required).map(|f| types.sample(f));
@@ -497,12 +470,11 @@ fn endpoint_types(resource: &Resource, e: &Endpoint, types: &MetaTypes<'_>) -> T
             type Response = #response_name;
             const META: &'static OperationMeta = &OperationMeta {
                 operation: #operation,
-                method: Method::#method,
                 tokens: &[#(TokenKind::#tokens),*],
-                idempotent: #idempotent,
-                has_body: #has_body,
+                #idempotent
+                #has_body
                 rate_limit: #rate_limit,
-                recipient_limit: #recipient_limit,
+                #recipient_limit
                 #[cfg(feature = "fake")]
                 path: #path,
                 #[cfg(feature = "fake")]
@@ -517,6 +489,7 @@ fn endpoint_types(resource: &Resource, e: &Endpoint, types: &MetaTypes<'_>) -> T
                 params: &[#(#params),*],
                 #[cfg(feature = "fake")]
                 response: &[#(#response_fields),*],
+                ..OperationMeta::new(Method::#method)
             };
             #query_const
             #idempotency
@@ -567,21 +540,19 @@ fn field_type(field: &Field, role: Role) -> TokenStream {
     if is_option(field, role) { quote!(Option<#ty>) } else { ty }
 }
 
-/// Parameter type and conversion for constructors and setters.
-/// The parameter type, and the conversion to the field's type (`None`: taken as is).
-pub(super) fn argument(field: &Field) -> (TokenStream, Option<TokenStream>) {
-    let name = snake_ident(&field.name);
+/// The argument `new` or a setter takes for `field`; `builder!` converts each of these shapes
+/// to the field's type.
+pub(super) fn argument(field: &Field) -> TokenStream {
     match &field.ty {
-        Type::String => (quote!(impl Into<String>), Some(quote!(#name.into()))),
-        Type::Vec(inner) if **inner == Type::String => (
-            quote!(impl IntoIterator<Item = impl Into<String>>),
-            Some(quote!(#name.into_iter().map(Into::into).collect())),
-        ),
+        Type::String => quote!(impl Into<String>),
+        Type::Vec(inner) if **inner == Type::String => {
+            quote!(impl IntoIterator<Item = impl Into<String>>)
+        }
         Type::Content(_) | Type::Timestamp(_) => {
             let ty = rust_type(&field.ty);
-            (quote!(impl Into<#ty>), Some(quote!(#name.into())))
+            quote!(impl Into<#ty>)
         }
-        ty => (rust_type(ty), None),
+        ty => rust_type(ty),
     }
 }
 
@@ -665,7 +636,7 @@ fn emit_struct(s: &Struct, role: Role, doc_text: Option<&str>) -> TokenStream {
     let decode = (role != Role::Request).then(|| json_object(s));
     // Only what callers send is built by them; the rest is decoded.
     let built = role == Role::Request || (role == Role::Object && s.sent);
-    let constructors = built.then(|| constructors(s, role));
+    let constructors = built.then(|| constructors(s));
     let content = s.content.as_ref().map(|access| content_accessor(&name, access));
     let must_use = built.then(|| quote! { #[must_use] });
     quote! {
@@ -682,29 +653,36 @@ fn emit_struct(s: &Struct, role: Role, doc_text: Option<&str>) -> TokenStream {
     }
 }
 
+/// Whether `builder!` writes methods for the object `s`: one that requests carry.
+pub(super) fn has_builder(s: &Struct) -> bool {
+    s.sent
+}
+
+/// A field as the runtime's macros name it: its identifier, and after a raw identifier its
+/// wire name (`r#type = "type"`).
+fn wire_named(f: &Field) -> TokenStream {
+    let field = snake_ident(&f.name);
+    if is_keyword(&f.name) {
+        let wire = &f.name;
+        quote!(#field = #wire)
+    } else {
+        quote!(#field)
+    }
+}
+
 /// `Deserialize` through the runtime's `json_object!`: fields by wire name, the required ones
 /// first; the rest are an `Option` or a list, so absent means `None` or empty. Empty lists are
 /// left out.
 fn json_object(s: &Struct) -> TokenStream {
     let name = ident(&s.name);
-    let field = |f: &Field| {
-        let field = snake_ident(&f.name);
-        // `r#type` is `type` on the wire.
-        if is_keyword(&f.name) {
-            let wire = &f.name;
-            quote!(#field = #wire)
-        } else {
-            quote!(#field)
-        }
-    };
     let (required, optional): (Vec<&Field>, Vec<&Field>) =
         s.fields.iter().partition(|f| f.required);
     let required = (!required.is_empty()).then(|| {
-        let fields = required.into_iter().map(field);
+        let fields = required.into_iter().map(wire_named);
         quote!(, required(#(#fields),*))
     });
     let optional = (!optional.is_empty()).then(|| {
-        let fields = optional.into_iter().map(field);
+        let fields = optional.into_iter().map(wire_named);
         quote!(, optional(#(#fields),*))
     });
     quote! {
@@ -773,56 +751,21 @@ fn content_accessor(name: &proc_macro2::Ident, access: &ContentAccess) -> TokenS
     }
 }
 
-fn constructors(s: &Struct, role: Role) -> TokenStream {
+/// `new` and the setters, through the runtime's `builder!`: each field with the argument its
+/// method takes, the required ones as `new`'s parameters.
+fn constructors(s: &Struct) -> TokenStream {
     let name = ident(&s.name);
-    let required: Vec<_> = s.fields.iter().filter(|f| f.required).collect();
+    let (required, optional): (Vec<&Field>, Vec<&Field>) =
+        s.fields.iter().partition(|f| f.required);
     let params = required.iter().map(|f| {
-        let field = snake_ident(&f.name);
-        let (ty, _) = argument(f);
-        quote! { #field: #ty }
+        let (field, ty) = (snake_ident(&f.name), argument(f));
+        quote!(#field: #ty)
     });
-    let inits = s.fields.iter().map(|f| {
-        let field = snake_ident(&f.name);
-        if f.required {
-            match argument(f).1 {
-                Some(convert) => quote! { #field: #convert },
-                None => quote! { #field },
-            }
-        } else if is_option(f, role) {
-            quote! { #field: None }
-        } else {
-            quote! { #field: Vec::new() }
-        }
+    let setters = optional.iter().map(|f| {
+        let (field, ty) = (wire_named(f), argument(f));
+        quote!(#field: #ty)
     });
-    let allow = (required.len() > 7).then(|| quote! { #[allow(clippy::too_many_arguments)] });
-    let setters = s.fields.iter().filter(|f| !f.required).map(|f| {
-        let field = snake_ident(&f.name);
-        let (ty, convert) = argument(f);
-        let convert = convert.unwrap_or_else(|| quote!(#field));
-        let docs = doc(&format!("Sets `{}`: {}", f.name, lowercase_first(&prose(&f.doc))));
-        let value = if is_option(f, role) { quote!(Some(#convert)) } else { convert };
-        let allow = crate::reserved::OPERATOR_METHODS
-            .contains(&f.name.as_str())
-            .then(|| quote! { #[allow(clippy::should_implement_trait)] });
-        quote! {
-            #docs
-            #allow
-            pub fn #field(mut self, #field: #ty) -> Self {
-                self.#field = #value;
-                self
-            }
-        }
-    });
-    quote! {
-        impl #name {
-            /// Creates it from its required fields; optional ones start unset.
-            #allow
-            pub fn new(#(#params),*) -> Self {
-                Self { #(#inits),* }
-            }
-            #(#setters)*
-        }
-    }
+    quote! { builder!(#name::new(#(#params),*) { #(#setters),* }); }
 }
 
 /// The sample text of a string field, or of each item of a string list.

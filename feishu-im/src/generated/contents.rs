@@ -6,7 +6,7 @@
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde::ser::SerializeMap;
 use crate::UnknownContent;
-use crate::operation::json_object;
+use crate::operation::{json_object, builder};
 use crate::PostTag;
 
 #[cfg(feature = "fake")]
@@ -776,13 +776,7 @@ pub struct TextMessageContent {
     pub text: String,
 }
 json_object!(TextMessageContent, required(text));
-
-impl TextMessageContent {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(text: impl Into<String>) -> Self {
-        Self { text: text.into() }
-    }
-}
+builder!(TextMessageContent::new(text: impl Into<String>) {});
 
 /// One element of a paragraph; `tag` says which fields it uses.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -823,78 +817,17 @@ json_object!(
     PostElement, required(tag), optional(text, href, user_id, image_key, file_key,
     emoji_type, language, un_escape, style)
 );
-
-impl PostElement {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(tag: PostTag) -> Self {
-        Self {
-            tag,
-            text: None,
-            href: None,
-            user_id: None,
-            image_key: None,
-            file_key: None,
-            emoji_type: None,
-            language: None,
-            un_escape: None,
-            style: Vec::new(),
-        }
-    }
-
-    /// Sets `text`: text of `text`, `a`, `code_block` and `md` elements.
-    pub fn text(mut self, text: impl Into<String>) -> Self {
-        self.text = Some(text.into());
-        self
-    }
-
-    /// Sets `href`: the target of an `a` element.
-    pub fn href(mut self, href: impl Into<String>) -> Self {
-        self.href = Some(href.into());
-        self
-    }
-
-    /// Sets `user_id`: who an `at` element mentions (`all` for everyone).
-    pub fn user_id(mut self, user_id: impl Into<String>) -> Self {
-        self.user_id = Some(user_id.into());
-        self
-    }
-
-    /// Sets `image_key`: the image of an `img` element, or the cover of a `media` element.
-    pub fn image_key(mut self, image_key: impl Into<String>) -> Self {
-        self.image_key = Some(image_key.into());
-        self
-    }
-
-    /// Sets `file_key`: the video of a `media` element.
-    pub fn file_key(mut self, file_key: impl Into<String>) -> Self {
-        self.file_key = Some(file_key.into());
-        self
-    }
-
-    /// Sets `emoji_type`: the emoji of an `emotion` element.
-    pub fn emoji_type(mut self, emoji_type: impl Into<String>) -> Self {
-        self.emoji_type = Some(emoji_type.into());
-        self
-    }
-
-    /// Sets `language`: the language of a `code_block` element.
-    pub fn language(mut self, language: impl Into<String>) -> Self {
-        self.language = Some(language.into());
-        self
-    }
-
-    /// Sets `un_escape`: whether a `text` element's HTML entities are decoded.
-    pub fn un_escape(mut self, un_escape: bool) -> Self {
-        self.un_escape = Some(un_escape);
-        self
-    }
-
-    /// Sets `style`: styles of `text` and `a` elements (`bold`, `underline`, `lineThrough`, `italic`).
-    pub fn style(mut self, style: impl IntoIterator<Item = impl Into<String>>) -> Self {
-        self.style = style.into_iter().map(Into::into).collect();
-        self
-    }
-}
+builder!(PostElement::new(tag: PostTag) {
+    text: impl Into<String>,
+    href: impl Into<String>,
+    user_id: impl Into<String>,
+    image_key: impl Into<String>,
+    file_key: impl Into<String>,
+    emoji_type: impl Into<String>,
+    language: impl Into<String>,
+    un_escape: bool,
+    style: impl IntoIterator<Item = impl Into<String>>,
+});
 
 /// The post in Chinese, a title and paragraphs.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -908,19 +841,7 @@ pub struct PostBody {
     pub content: Vec<Vec<PostElement>>,
 }
 json_object!(PostBody, required(content), optional(title));
-
-impl PostBody {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(content: Vec<Vec<PostElement>>) -> Self {
-        Self { title: None, content }
-    }
-
-    /// Sets `title`: the title.
-    pub fn title(mut self, title: impl Into<String>) -> Self {
-        self.title = Some(title.into());
-        self
-    }
-}
+builder!(PostBody::new(content: Vec<Vec<PostElement>>) { title: impl Into<String> });
 
 /// Rich text in one or more languages, at most 30 KB.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -935,25 +856,7 @@ pub struct PostMessageContent {
     pub en_us: Option<PostBody>,
 }
 json_object!(PostMessageContent, optional(zh_cn, en_us));
-
-impl PostMessageContent {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new() -> Self {
-        Self { zh_cn: None, en_us: None }
-    }
-
-    /// Sets `zh_cn`: the post in Chinese, a title and paragraphs.
-    pub fn zh_cn(mut self, zh_cn: PostBody) -> Self {
-        self.zh_cn = Some(zh_cn);
-        self
-    }
-
-    /// Sets `en_us`: the post in English.
-    pub fn en_us(mut self, en_us: PostBody) -> Self {
-        self.en_us = Some(en_us);
-        self
-    }
-}
+builder!(PostMessageContent::new() { zh_cn: PostBody, en_us: PostBody });
 
 /// An image uploaded with `image_type` `message`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -966,15 +869,7 @@ pub struct ImageMessageContent {
     pub image_key: String,
 }
 json_object!(ImageMessageContent, required(image_key));
-
-impl ImageMessageContent {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(image_key: impl Into<String>) -> Self {
-        Self {
-            image_key: image_key.into(),
-        }
-    }
-}
+builder!(ImageMessageContent::new(image_key: impl Into<String>) {});
 
 /// A file uploaded for messages.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -987,13 +882,7 @@ pub struct FileMessageContent {
     pub file_key: String,
 }
 json_object!(FileMessageContent, required(file_key));
-
-impl FileMessageContent {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(file_key: impl Into<String>) -> Self {
-        Self { file_key: file_key.into() }
-    }
-}
+builder!(FileMessageContent::new(file_key: impl Into<String>) {});
 
 /// Audio uploaded as an `opus` file.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -1006,13 +895,7 @@ pub struct AudioMessageContent {
     pub file_key: String,
 }
 json_object!(AudioMessageContent, required(file_key));
-
-impl AudioMessageContent {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(file_key: impl Into<String>) -> Self {
-        Self { file_key: file_key.into() }
-    }
-}
+builder!(AudioMessageContent::new(file_key: impl Into<String>) {});
 
 /// A video uploaded as an `mp4` file, with an optional cover image.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -1028,22 +911,7 @@ pub struct MediaMessageContent {
     pub image_key: Option<String>,
 }
 json_object!(MediaMessageContent, required(file_key), optional(image_key));
-
-impl MediaMessageContent {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(file_key: impl Into<String>) -> Self {
-        Self {
-            file_key: file_key.into(),
-            image_key: None,
-        }
-    }
-
-    /// Sets `image_key`: the cover image's key.
-    pub fn image_key(mut self, image_key: impl Into<String>) -> Self {
-        self.image_key = Some(image_key.into());
-        self
-    }
-}
+builder!(MediaMessageContent::new(file_key: impl Into<String>) { image_key: impl Into<String> });
 
 /// A sticker the bot has received (stickers cannot be uploaded).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -1056,13 +924,7 @@ pub struct StickerMessageContent {
     pub file_key: String,
 }
 json_object!(StickerMessageContent, required(file_key));
-
-impl StickerMessageContent {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(file_key: impl Into<String>) -> Self {
-        Self { file_key: file_key.into() }
-    }
-}
+builder!(StickerMessageContent::new(file_key: impl Into<String>) {});
 
 /// A group chat the bot is in, shared as a card.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -1075,13 +937,7 @@ pub struct ShareChatMessageContent {
     pub chat_id: String,
 }
 json_object!(ShareChatMessageContent, required(chat_id));
-
-impl ShareChatMessageContent {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(chat_id: impl Into<String>) -> Self {
-        Self { chat_id: chat_id.into() }
-    }
-}
+builder!(ShareChatMessageContent::new(chat_id: impl Into<String>) {});
 
 /// A user the bot can see, shared as a card.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -1094,13 +950,7 @@ pub struct ShareUserMessageContent {
     pub user_id: String,
 }
 json_object!(ShareUserMessageContent, required(user_id));
-
-impl ShareUserMessageContent {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(user_id: impl Into<String>) -> Self {
-        Self { user_id: user_id.into() }
-    }
-}
+builder!(ShareUserMessageContent::new(user_id: impl Into<String>) {});
 
 /// Plain text. Mentions read `@_user_N`, the N-th mentioned user or bot, described in the
 /// message's `mentions`; links read `[text](url)` (`[text](mailto:address)` for email);

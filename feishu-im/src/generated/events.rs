@@ -4,7 +4,7 @@
 //! answers of callbacks, and [`Event`], what a delivery decodes to.
 
 use serde::Serialize;
-use crate::operation::json_object;
+use crate::operation::{json_object, builder};
 use crate::UnknownEvent;
 use crate::{
     CallbackCardType, CallbackHost, CallbackToastType, ChatMessageVisibility,
@@ -235,25 +235,7 @@ pub struct CardActionTriggerResponse {
     pub card: Option<CallbackCard>,
 }
 json_object!(CardActionTriggerResponse, optional(toast, card));
-
-impl CardActionTriggerResponse {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new() -> Self {
-        Self { toast: None, card: None }
-    }
-
-    /// Sets `toast`: a notice the client shows.
-    pub fn toast(mut self, toast: CallbackToast) -> Self {
-        self.toast = Some(toast);
-        self
-    }
-
-    /// Sets `card`: the card that replaces the one interacted with.
-    pub fn card(mut self, card: CallbackCard) -> Self {
-        self.card = Some(card);
-        self
-    }
-}
+builder!(CardActionTriggerResponse::new() { toast: CallbackToast, card: CallbackCard });
 
 /// Reports that a user opened the one-to-one chat with the bot.
 ///
@@ -845,25 +827,7 @@ pub struct UrlPreviewGetResponse {
     pub card: Option<CallbackCard>,
 }
 json_object!(UrlPreviewGetResponse, optional(inline, card));
-
-impl UrlPreviewGetResponse {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new() -> Self {
-        Self { inline: None, card: None }
-    }
-
-    /// Sets `inline`: the inline preview (title and icon) shown in place of the link.
-    pub fn inline(mut self, inline: UrlPreviewInline) -> Self {
-        self.inline = Some(inline);
-        self
-    }
-
-    /// Sets `card`: a card shown as the preview.
-    pub fn card(mut self, card: CallbackCard) -> Self {
-        self.card = Some(card);
-        self
-    }
-}
+builder!(UrlPreviewGetResponse::new() { inline: UrlPreviewInline, card: CallbackCard });
 
 /// Who triggered the callback.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -953,37 +917,11 @@ pub struct CallbackToast {
     pub i18n: Option<serde_json::Value>,
 }
 json_object!(CallbackToast, optional(r#type = "type", content, i18n));
-
-impl CallbackToast {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new() -> Self {
-        Self {
-            r#type: None,
-            content: None,
-            i18n: None,
-        }
-    }
-
-    /// Sets `type`: the notice's style.
-    pub fn r#type(mut self, r#type: CallbackToastType) -> Self {
-        self.r#type = Some(r#type);
-        self
-    }
-
-    /// Sets `content`: the text, in one language; `i18n` gives it by language.
-    pub fn content(mut self, content: impl Into<String>) -> Self {
-        self.content = Some(content.into());
-        self
-    }
-
-    /// Sets `i18n`: the text by language: an object from a language key (`zh_cn`, `en_us`, `zh_hk`,
-    /// `zh_tw`, `ja_jp`, `id_id`, `vi_vn`, `th_th`, `pt_br`, `es_es`, `ko_kr`, `de_de`,
-    /// `fr_fr`, `it_it`, `ru_ru`, `ms_my`) to the text in that language.
-    pub fn i18n(mut self, i18n: serde_json::Value) -> Self {
-        self.i18n = Some(i18n);
-        self
-    }
-}
+builder!(CallbackToast::new() {
+    r#type = "type": CallbackToastType,
+    content: impl Into<String>,
+    i18n: serde_json::Value,
+});
 
 /// The card that replaces the one interacted with.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -1000,13 +938,7 @@ pub struct CallbackCard {
     pub data: serde_json::Value,
 }
 json_object!(CallbackCard, required(r#type = "type", data));
-
-impl CallbackCard {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(r#type: CallbackCardType, data: serde_json::Value) -> Self {
-        Self { r#type, data }
-    }
-}
+builder!(CallbackCard::new(r#type: CallbackCardType, data: serde_json::Value) {});
 
 /// Where the preview leads, by client.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -1030,49 +962,13 @@ pub struct UrlPreviewLinks {
     pub web: Option<String>,
 }
 json_object!(UrlPreviewLinks, optional(copy_url, ios, android, pc, web));
-
-impl UrlPreviewLinks {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new() -> Self {
-        Self {
-            copy_url: None,
-            ios: None,
-            android: None,
-            pc: None,
-            web: None,
-        }
-    }
-
-    /// Sets `copy_url`: the URL copied when the link in the message is copied.
-    pub fn copy_url(mut self, copy_url: impl Into<String>) -> Self {
-        self.copy_url = Some(copy_url.into());
-        self
-    }
-
-    /// Sets `ios`: the URL opened on iOS.
-    pub fn ios(mut self, ios: impl Into<String>) -> Self {
-        self.ios = Some(ios.into());
-        self
-    }
-
-    /// Sets `android`: the URL opened on Android.
-    pub fn android(mut self, android: impl Into<String>) -> Self {
-        self.android = Some(android.into());
-        self
-    }
-
-    /// Sets `pc`: the URL opened on desktop.
-    pub fn pc(mut self, pc: impl Into<String>) -> Self {
-        self.pc = Some(pc.into());
-        self
-    }
-
-    /// Sets `web`: the URL opened on the web.
-    pub fn web(mut self, web: impl Into<String>) -> Self {
-        self.web = Some(web.into());
-        self
-    }
-}
+builder!(UrlPreviewLinks::new() {
+    copy_url: impl Into<String>,
+    ios: impl Into<String>,
+    android: impl Into<String>,
+    pc: impl Into<String>,
+    web: impl Into<String>,
+});
 
 /// The inline preview (title and icon) shown in place of the link.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -1097,44 +993,12 @@ pub struct UrlPreviewInline {
     pub url: Option<UrlPreviewLinks>,
 }
 json_object!(UrlPreviewInline, optional(title, i18n_title, image_key, url));
-
-impl UrlPreviewInline {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new() -> Self {
-        Self {
-            title: None,
-            i18n_title: None,
-            image_key: None,
-            url: None,
-        }
-    }
-
-    /// Sets `title`: the title; `i18n_title` wins when both are set.
-    pub fn title(mut self, title: impl Into<String>) -> Self {
-        self.title = Some(title.into());
-        self
-    }
-
-    /// Sets `i18n_title`: the title by language: an object from a language key (`zh_cn`, `zh_tw`, `zh_hk`,
-    /// `en_us`, `ja_jp`, `fr_fr`, `hi_in`, `id_id`, `it_it`, `ko_kr`, `pt_br`, `ru_ru`,
-    /// `th_th`, `vi_vn`, `de_de`, `es_es`) to the title in that language. Wins over `title`.
-    pub fn i18n_title(mut self, i18n_title: serde_json::Value) -> Self {
-        self.i18n_title = Some(i18n_title);
-        self
-    }
-
-    /// Sets `image_key`: the icon before the link, the key of an image uploaded for messages.
-    pub fn image_key(mut self, image_key: impl Into<String>) -> Self {
-        self.image_key = Some(image_key.into());
-        self
-    }
-
-    /// Sets `url`: where the preview leads, by client.
-    pub fn url(mut self, url: UrlPreviewLinks) -> Self {
-        self.url = Some(url);
-        self
-    }
-}
+builder!(UrlPreviewInline::new() {
+    title: impl Into<String>,
+    i18n_title: serde_json::Value,
+    image_key: impl Into<String>,
+    url: UrlPreviewLinks,
+});
 
 /// The sender's ids.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]

@@ -3,7 +3,7 @@
 //! Objects that several resources name, declared once.
 
 use serde::Serialize;
-use crate::operation::json_object;
+use crate::operation::{json_object, builder};
 use crate::{
     ChatMenuActionType, ChatTabType, FeedCardButtonActionType, FeedCardButtonType,
     MsgType, ReceivedContent, SenderType, TagType,
@@ -37,43 +37,12 @@ pub struct ChatTabContent {
     pub task: Option<String>,
 }
 json_object!(ChatTabContent, optional(url, doc, meeting_minute, task));
-
-impl ChatTabContent {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new() -> Self {
-        Self {
-            url: None,
-            doc: None,
-            meeting_minute: None,
-            task: None,
-        }
-    }
-
-    /// Sets `url`: the page of a `url` tab; needed for one, starting with http or https.
-    pub fn url(mut self, url: impl Into<String>) -> Self {
-        self.url = Some(url.into());
-        self
-    }
-
-    /// Sets `doc`: the document link of a `doc` tab; needed for one, starting with http or https. The
-    /// operator must be a collaborator of the document.
-    pub fn doc(mut self, doc: impl Into<String>) -> Self {
-        self.doc = Some(doc.into());
-        self
-    }
-
-    /// Sets `meeting_minute`: the meeting minutes of a `meeting_minute` tab; read only.
-    pub fn meeting_minute(mut self, meeting_minute: impl Into<String>) -> Self {
-        self.meeting_minute = Some(meeting_minute.into());
-        self
-    }
-
-    /// Sets `task`: the task list of a `task` tab; read only.
-    pub fn task(mut self, task: impl Into<String>) -> Self {
-        self.task = Some(task.into());
-        self
-    }
-}
+builder!(ChatTabContent::new() {
+    url: impl Into<String>,
+    doc: impl Into<String>,
+    meeting_minute: impl Into<String>,
+    task: impl Into<String>,
+});
 
 /// How a `url` chat tab looks and opens; ignored for other kinds.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -92,28 +61,7 @@ pub struct ChatTabConfig {
     pub is_built_in: Option<bool>,
 }
 json_object!(ChatTabConfig, optional(icon_key, is_built_in));
-
-impl ChatTabConfig {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new() -> Self {
-        Self {
-            icon_key: None,
-            is_built_in: None,
-        }
-    }
-
-    /// Sets `icon_key`: the tab's icon, an image key from an image uploaded with `image_type` `message`.
-    pub fn icon_key(mut self, icon_key: impl Into<String>) -> Self {
-        self.icon_key = Some(icon_key.into());
-        self
-    }
-
-    /// Sets `is_built_in`: whether the tab opens inside the app.
-    pub fn is_built_in(mut self, is_built_in: bool) -> Self {
-        self.is_built_in = Some(is_built_in);
-        self
-    }
-}
+builder!(ChatTabConfig::new() { icon_key: impl Into<String>, is_built_in: bool });
 
 /// A tab of a chat (a p2p or group chat).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -144,43 +92,12 @@ pub struct ChatTab {
 json_object!(
     ChatTab, required(tab_type), optional(tab_id, tab_name, tab_content, tab_config)
 );
-
-impl ChatTab {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(tab_type: ChatTabType) -> Self {
-        Self {
-            tab_id: None,
-            tab_name: None,
-            tab_type,
-            tab_content: None,
-            tab_config: None,
-        }
-    }
-
-    /// Sets `tab_id`: the tab's id; absent when adding a tab. Keep it to update, delete or sort the tab.
-    pub fn tab_id(mut self, tab_id: impl Into<String>) -> Self {
-        self.tab_id = Some(tab_id.into());
-        self
-    }
-
-    /// Sets `tab_name`: the tab's name, at most 60 characters.
-    pub fn tab_name(mut self, tab_name: impl Into<String>) -> Self {
-        self.tab_name = Some(tab_name.into());
-        self
-    }
-
-    /// Sets `tab_content`: what a chat tab shows.
-    pub fn tab_content(mut self, tab_content: ChatTabContent) -> Self {
-        self.tab_content = Some(tab_content);
-        self
-    }
-
-    /// Sets `tab_config`: how a `url` chat tab looks and opens; ignored for other kinds.
-    pub fn tab_config(mut self, tab_config: ChatTabConfig) -> Self {
-        self.tab_config = Some(tab_config);
-        self
-    }
-}
+builder!(ChatTab::new(tab_type: ChatTabType) {
+    tab_id: impl Into<String>,
+    tab_name: impl Into<String>,
+    tab_content: ChatTabContent,
+    tab_config: ChatTabConfig,
+});
 
 /// Where a `REDIRECT_LINK` menu leads, per platform; each link starts with http or https.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -218,51 +135,13 @@ pub struct ChatMenuRedirectLink {
 json_object!(
     ChatMenuRedirectLink, optional(common_url, ios_url, android_url, pc_url, web_url)
 );
-
-impl ChatMenuRedirectLink {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new() -> Self {
-        Self {
-            common_url: None,
-            ios_url: None,
-            android_url: None,
-            pc_url: None,
-            web_url: None,
-        }
-    }
-
-    /// Sets `common_url`: the link for every platform without its own.
-    pub fn common_url(mut self, common_url: impl Into<String>) -> Self {
-        self.common_url = Some(common_url.into());
-        self
-    }
-
-    /// Sets `ios_url`: the link on iOS; defaults to `common_url`.
-    pub fn ios_url(mut self, ios_url: impl Into<String>) -> Self {
-        self.ios_url = Some(ios_url.into());
-        self
-    }
-
-    /// Sets `android_url`: the link on Android; defaults to `common_url`.
-    pub fn android_url(mut self, android_url: impl Into<String>) -> Self {
-        self.android_url = Some(android_url.into());
-        self
-    }
-
-    /// Sets `pc_url`: the link on desktop; defaults to `common_url`. Prefix it with
-    /// `https://applink.feishu.cn/client/web_url/open?mode=sidebar-semi&url=` to open it in
-    /// the sidebar.
-    pub fn pc_url(mut self, pc_url: impl Into<String>) -> Self {
-        self.pc_url = Some(pc_url.into());
-        self
-    }
-
-    /// Sets `web_url`: the link on the web; defaults to `common_url`.
-    pub fn web_url(mut self, web_url: impl Into<String>) -> Self {
-        self.web_url = Some(web_url.into());
-        self
-    }
-}
+builder!(ChatMenuRedirectLink::new() {
+    common_url: impl Into<String>,
+    ios_url: impl Into<String>,
+    android_url: impl Into<String>,
+    pc_url: impl Into<String>,
+    web_url: impl Into<String>,
+});
 
 /// A chat menu's name by language, each 1 to 120 characters.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -286,35 +165,11 @@ pub struct ChatMenuI18nNames {
     pub ja_jp: Option<String>,
 }
 json_object!(ChatMenuI18nNames, optional(zh_cn, en_us, ja_jp));
-
-impl ChatMenuI18nNames {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new() -> Self {
-        Self {
-            zh_cn: None,
-            en_us: None,
-            ja_jp: None,
-        }
-    }
-
-    /// Sets `zh_cn`: the Chinese name.
-    pub fn zh_cn(mut self, zh_cn: impl Into<String>) -> Self {
-        self.zh_cn = Some(zh_cn.into());
-        self
-    }
-
-    /// Sets `en_us`: the English name.
-    pub fn en_us(mut self, en_us: impl Into<String>) -> Self {
-        self.en_us = Some(en_us.into());
-        self
-    }
-
-    /// Sets `ja_jp`: the Japanese name.
-    pub fn ja_jp(mut self, ja_jp: impl Into<String>) -> Self {
-        self.ja_jp = Some(ja_jp.into());
-        self
-    }
-}
+builder!(ChatMenuI18nNames::new() {
+    zh_cn: impl Into<String>,
+    en_us: impl Into<String>,
+    ja_jp: impl Into<String>,
+});
 
 /// What a chat menu (top-level or second-level) shows and does.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -348,51 +203,13 @@ pub struct MenuItem {
 json_object!(
     MenuItem, optional(action_type, redirect_link, image_key, name, i18n_names)
 );
-
-impl MenuItem {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new() -> Self {
-        Self {
-            action_type: None,
-            redirect_link: None,
-            image_key: None,
-            name: None,
-            i18n_names: None,
-        }
-    }
-
-    /// Sets `action_type`: what clicking the menu does; fixed once created. A top-level menu with second-level menus
-    /// must be `NONE`. Required for a top-level menu when creating.
-    pub fn action_type(mut self, action_type: ChatMenuActionType) -> Self {
-        self.action_type = Some(action_type);
-        self
-    }
-
-    /// Sets `redirect_link`: where a `REDIRECT_LINK` menu leads, per platform; each link starts with http or https.
-    pub fn redirect_link(mut self, redirect_link: ChatMenuRedirectLink) -> Self {
-        self.redirect_link = Some(redirect_link);
-        self
-    }
-
-    /// Sets `image_key`: the menu's icon, an image key from an image uploaded with `image_type` `message`. A
-    /// top-level menu with second-level menus has no icon.
-    pub fn image_key(mut self, image_key: impl Into<String>) -> Self {
-        self.image_key = Some(image_key.into());
-        self
-    }
-
-    /// Sets `name`: the menu's name, 1 to 120 characters. Required for a top-level menu when creating.
-    pub fn name(mut self, name: impl Into<String>) -> Self {
-        self.name = Some(name.into());
-        self
-    }
-
-    /// Sets `i18n_names`: a chat menu's name by language, each 1 to 120 characters.
-    pub fn i18n_names(mut self, i18n_names: ChatMenuI18nNames) -> Self {
-        self.i18n_names = Some(i18n_names);
-        self
-    }
-}
+builder!(MenuItem::new() {
+    action_type: ChatMenuActionType,
+    redirect_link: ChatMenuRedirectLink,
+    image_key: impl Into<String>,
+    name: impl Into<String>,
+    i18n_names: ChatMenuI18nNames,
+});
 
 /// A second-level chat menu.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -409,31 +226,10 @@ pub struct ChatMenuSecondLevel {
     pub chat_menu_item: Option<MenuItem>,
 }
 json_object!(ChatMenuSecondLevel, optional(chat_menu_second_level_id, chat_menu_item));
-
-impl ChatMenuSecondLevel {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new() -> Self {
-        Self {
-            chat_menu_second_level_id: None,
-            chat_menu_item: None,
-        }
-    }
-
-    /// Sets `chat_menu_second_level_id`: the second-level menu's id; absent when creating.
-    pub fn chat_menu_second_level_id(
-        mut self,
-        chat_menu_second_level_id: impl Into<String>,
-    ) -> Self {
-        self.chat_menu_second_level_id = Some(chat_menu_second_level_id.into());
-        self
-    }
-
-    /// Sets `chat_menu_item`: what the menu shows and does.
-    pub fn chat_menu_item(mut self, chat_menu_item: MenuItem) -> Self {
-        self.chat_menu_item = Some(chat_menu_item);
-        self
-    }
-}
+builder!(ChatMenuSecondLevel::new() {
+    chat_menu_second_level_id: impl Into<String>,
+    chat_menu_item: MenuItem,
+});
 
 /// A top-level chat menu and its second-level menus.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -457,38 +253,11 @@ pub struct ChatMenuTopLevel {
 json_object!(
     ChatMenuTopLevel, optional(chat_menu_top_level_id, chat_menu_item, children)
 );
-
-impl ChatMenuTopLevel {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new() -> Self {
-        Self {
-            chat_menu_top_level_id: None,
-            chat_menu_item: None,
-            children: Vec::new(),
-        }
-    }
-
-    /// Sets `chat_menu_top_level_id`: the top-level menu's id; absent when creating.
-    pub fn chat_menu_top_level_id(
-        mut self,
-        chat_menu_top_level_id: impl Into<String>,
-    ) -> Self {
-        self.chat_menu_top_level_id = Some(chat_menu_top_level_id.into());
-        self
-    }
-
-    /// Sets `chat_menu_item`: what the menu shows and does. Required when creating.
-    pub fn chat_menu_item(mut self, chat_menu_item: MenuItem) -> Self {
-        self.chat_menu_item = Some(chat_menu_item);
-        self
-    }
-
-    /// Sets `children`: the second-level menus, at most 5.
-    pub fn children(mut self, children: Vec<ChatMenuSecondLevel>) -> Self {
-        self.children = children;
-        self
-    }
-}
+builder!(ChatMenuTopLevel::new() {
+    chat_menu_top_level_id: impl Into<String>,
+    chat_menu_item: MenuItem,
+    children: Vec<ChatMenuSecondLevel>,
+});
 
 /// The menus of a group chat.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -502,24 +271,7 @@ pub struct MenuTree {
     pub chat_menu_top_levels: Vec<ChatMenuTopLevel>,
 }
 json_object!(MenuTree, optional(chat_menu_top_levels));
-
-impl MenuTree {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new() -> Self {
-        Self {
-            chat_menu_top_levels: Vec::new(),
-        }
-    }
-
-    /// Sets `chat_menu_top_levels`: the top-level menus, at most 3 in a chat. Required when creating.
-    pub fn chat_menu_top_levels(
-        mut self,
-        chat_menu_top_levels: Vec<ChatMenuTopLevel>,
-    ) -> Self {
-        self.chat_menu_top_levels = chat_menu_top_levels;
-        self
-    }
-}
+builder!(MenuTree::new() { chat_menu_top_levels: Vec<ChatMenuTopLevel> });
 
 /// The sender's name by language. Filled when the request sets `with_sender_name` (`get`, `list`), the official CLI says. Not described on the page; its meaning from the name.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -685,13 +437,7 @@ pub struct FeedCardButtons {
     pub buttons: Vec<FeedCardButton>,
 }
 json_object!(FeedCardButtons, required(buttons));
-
-impl FeedCardButtons {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(buttons: Vec<FeedCardButton>) -> Self {
-        Self { buttons }
-    }
-}
+builder!(FeedCardButtons::new(buttons: Vec<FeedCardButton>) {});
 
 /// Where the button leads, per platform; https only.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -720,42 +466,12 @@ pub struct FeedCardUrl {
     pub pc_url: Option<String>,
 }
 json_object!(FeedCardUrl, optional(url, android_url, ios_url, pc_url));
-
-impl FeedCardUrl {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new() -> Self {
-        Self {
-            url: None,
-            android_url: None,
-            ios_url: None,
-            pc_url: None,
-        }
-    }
-
-    /// Sets `url`: the default URL, at most 700 characters.
-    pub fn url(mut self, url: impl Into<String>) -> Self {
-        self.url = Some(url.into());
-        self
-    }
-
-    /// Sets `android_url`: the URL on Android, at most 700 characters.
-    pub fn android_url(mut self, android_url: impl Into<String>) -> Self {
-        self.android_url = Some(android_url.into());
-        self
-    }
-
-    /// Sets `ios_url`: the URL on iOS, at most 700 characters.
-    pub fn ios_url(mut self, ios_url: impl Into<String>) -> Self {
-        self.ios_url = Some(ios_url.into());
-        self
-    }
-
-    /// Sets `pc_url`: the URL on desktop, at most 700 characters.
-    pub fn pc_url(mut self, pc_url: impl Into<String>) -> Self {
-        self.pc_url = Some(pc_url.into());
-        self
-    }
-}
+builder!(FeedCardUrl::new() {
+    url: impl Into<String>,
+    android_url: impl Into<String>,
+    ios_url: impl Into<String>,
+    pc_url: impl Into<String>,
+});
 
 /// The button's text.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -768,13 +484,7 @@ pub struct FeedCardText {
     pub text: String,
 }
 json_object!(FeedCardText, required(text));
-
-impl FeedCardText {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(text: impl Into<String>) -> Self {
-        Self { text: text.into() }
-    }
-}
+builder!(FeedCardText::new(text: impl Into<String>) {});
 
 /// A quick-action button of a feed card.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -803,37 +513,11 @@ json_object!(
     FeedCardButton, required(action_type, text), optional(multi_url, button_type,
     action_map)
 );
-
-impl FeedCardButton {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(action_type: FeedCardButtonActionType, text: FeedCardText) -> Self {
-        Self {
-            multi_url: None,
-            action_type,
-            text,
-            button_type: None,
-            action_map: None,
-        }
-    }
-
-    /// Sets `multi_url`: where the button leads, per platform; https only.
-    pub fn multi_url(mut self, multi_url: FeedCardUrl) -> Self {
-        self.multi_url = Some(multi_url);
-        self
-    }
-
-    /// Sets `button_type`: the button's style.
-    pub fn button_type(mut self, button_type: FeedCardButtonType) -> Self {
-        self.button_type = Some(button_type);
-        self
-    }
-
-    /// Sets `action_map`: key-value pairs (strings) passed with the action.
-    pub fn action_map(mut self, action_map: serde_json::Value) -> Self {
-        self.action_map = Some(action_map);
-        self
-    }
-}
+builder!(FeedCardButton::new(action_type: FeedCardButtonActionType, text: FeedCardText) {
+    multi_url: FeedCardUrl,
+    button_type: FeedCardButtonType,
+    action_map: serde_json::Value,
+});
 
 /// Why a change failed for one user.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -863,16 +547,7 @@ pub struct TagI18nName {
     pub name: String,
 }
 json_object!(TagI18nName, required(locale, name));
-
-impl TagI18nName {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(locale: impl Into<String>, name: impl Into<String>) -> Self {
-        Self {
-            locale: locale.into(),
-            name: name.into(),
-        }
-    }
-}
+builder!(TagI18nName::new(locale: impl Into<String>, name: impl Into<String>) {});
 
 /// A tag's name in one language, as answered.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]

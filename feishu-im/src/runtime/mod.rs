@@ -4,6 +4,7 @@
 //! the runtime through [`operation`]. Any spec's generated code compiles against it.
 
 mod base_url;
+mod builder;
 mod call;
 mod client;
 mod credentials;
@@ -14,6 +15,7 @@ mod json_object;
 mod limiter;
 mod message_text;
 pub mod operation;
+mod paged;
 mod pager;
 pub mod receive;
 #[cfg(feature = "redis")]
@@ -21,6 +23,7 @@ mod redis_store;
 mod response;
 mod retry;
 mod secret;
+
 mod store;
 pub mod timestamp;
 mod token;

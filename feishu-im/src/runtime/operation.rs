@@ -15,6 +15,11 @@ use crate::ErrorCode;
 pub(crate) use super::json_object::{
     JsonKey, JsonObject, ObjectVisitor, json_field_name, json_object,
 };
+// Generated requests page and set fields through these.
+#[allow(unused_imports)]
+pub(crate) use super::builder::{SetField, builder};
+#[allow(unused_imports)]
+pub(crate) use super::paged::{HasMore, PageToken, paged};
 
 /// HTTP methods of the Open Platform.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -131,6 +136,34 @@ pub struct OperationMeta {
 }
 
 impl OperationMeta {
+    /// The base a generated description builds on: an endpoint with `method`, not safe to
+    /// repeat, without a body or a recipient limit until the description says otherwise.
+    pub const fn new(method: Method) -> Self {
+        OperationMeta {
+            operation: "",
+            method,
+            tokens: &[],
+            idempotent: false,
+            has_body: false,
+            rate_limit: RateLimit { class: "", per_minute: 0, per_second: 0 },
+            recipient_limit: None,
+            #[cfg(feature = "fake")]
+            path: "",
+            #[cfg(feature = "fake")]
+            docs: "",
+            #[cfg(feature = "fake")]
+            recipient_field: None,
+            #[cfg(feature = "fake")]
+            errors: &[],
+            #[cfg(feature = "fake")]
+            error_msgs: &[],
+            #[cfg(feature = "fake")]
+            params: &[],
+            #[cfg(feature = "fake")]
+            response: &[],
+        }
+    }
+
     /// The `msg` this endpoint answers `code` with.
     #[cfg(feature = "fake")]
     pub fn message_of(&self, code: ErrorCode) -> Option<&'static str> {

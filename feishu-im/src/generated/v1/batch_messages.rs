@@ -9,7 +9,7 @@ use serde::Serialize;
 #[cfg(feature = "fake")]
 use serde::Deserialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, json_object,
+    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, builder, json_object,
 };
 use crate::{Call, Caller, Client};
 
@@ -149,15 +149,7 @@ pub struct DeleteRequest {
     #[serde(skip_serializing)]
     pub batch_message_id: String,
 }
-
-impl DeleteRequest {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(batch_message_id: impl Into<String>) -> Self {
-        Self {
-            batch_message_id: batch_message_id.into(),
-        }
-    }
-}
+builder!(DeleteRequest::new(batch_message_id: impl Into<String>) {});
 
 #[cfg(feature = "fake")]
 #[doc(hidden)]
@@ -174,12 +166,8 @@ impl Operation for DeleteRequest {
     type Response = DeleteResponse;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "batch_messages.delete",
-        method: Method::Delete,
         tokens: &[TokenKind::Tenant],
-        idempotent: false,
-        has_body: false,
         rate_limit: RateLimit::STANDARD_1000_50,
-        recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/batch_messages/:batch_message_id",
         #[cfg(feature = "fake")]
@@ -204,6 +192,7 @@ impl Operation for DeleteRequest {
         ],
         #[cfg(feature = "fake")]
         response: &[],
+        ..OperationMeta::new(Method::Delete)
     };
 
     fn write_path(&self, path: &mut UrlPath<'_>) {
@@ -232,15 +221,7 @@ pub struct ReadUserRequest {
     #[serde(skip_serializing)]
     pub batch_message_id: String,
 }
-
-impl ReadUserRequest {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(batch_message_id: impl Into<String>) -> Self {
-        Self {
-            batch_message_id: batch_message_id.into(),
-        }
-    }
-}
+builder!(ReadUserRequest::new(batch_message_id: impl Into<String>) {});
 
 #[cfg(feature = "fake")]
 #[doc(hidden)]
@@ -257,12 +238,9 @@ impl Operation for ReadUserRequest {
     type Response = ReadUserResponse;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "batch_messages.read_user",
-        method: Method::Get,
         tokens: &[TokenKind::Tenant],
         idempotent: true,
-        has_body: false,
         rate_limit: RateLimit::STANDARD_1000_50,
-        recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/batch_messages/:batch_message_id/read_user",
         #[cfg(feature = "fake")]
@@ -298,6 +276,7 @@ impl Operation for ReadUserRequest {
                 ),
             ),
         ],
+        ..OperationMeta::new(Method::Get)
     };
 
     fn write_path(&self, path: &mut UrlPath<'_>) {
@@ -330,15 +309,7 @@ pub struct GetProgressRequest {
     #[serde(skip_serializing)]
     pub batch_message_id: String,
 }
-
-impl GetProgressRequest {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(batch_message_id: impl Into<String>) -> Self {
-        Self {
-            batch_message_id: batch_message_id.into(),
-        }
-    }
-}
+builder!(GetProgressRequest::new(batch_message_id: impl Into<String>) {});
 
 #[cfg(feature = "fake")]
 #[doc(hidden)]
@@ -355,12 +326,9 @@ impl Operation for GetProgressRequest {
     type Response = GetProgressResponse;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "batch_messages.get_progress",
-        method: Method::Get,
         tokens: &[TokenKind::Tenant],
         idempotent: true,
-        has_body: false,
         rate_limit: RateLimit::STANDARD_1000_50,
-        recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/batch_messages/:batch_message_id/get_progress",
         #[cfg(feature = "fake")]
@@ -423,6 +391,7 @@ impl Operation for GetProgressRequest {
                 ),
             ),
         ],
+        ..OperationMeta::new(Method::Get)
     };
 
     fn write_path(&self, path: &mut UrlPath<'_>) {

@@ -9,7 +9,7 @@ use serde::Serialize;
 #[cfg(feature = "fake")]
 use serde::Deserialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, json_object,
+    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, builder, json_object,
 };
 use crate::{Call, Caller, Client};
 
@@ -100,13 +100,7 @@ pub struct DelayUpdateRequest {
     /// changes.
     pub card: serde_json::Value,
 }
-
-impl DelayUpdateRequest {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(token: impl Into<String>, card: serde_json::Value) -> Self {
-        Self { token: token.into(), card }
-    }
-}
+builder!(DelayUpdateRequest::new(token: impl Into<String>, card: serde_json::Value) {});
 
 #[cfg(feature = "fake")]
 #[doc(hidden)]
@@ -126,12 +120,10 @@ impl Operation for DelayUpdateRequest {
     type Response = DelayUpdateResponse;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "cards.delay_update",
-        method: Method::Post,
         tokens: &[TokenKind::Tenant],
         idempotent: true,
         has_body: true,
         rate_limit: RateLimit::STANDARD_1000_50,
-        recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/interactive/v1/card/update",
         #[cfg(feature = "fake")]
@@ -162,6 +154,7 @@ impl Operation for DelayUpdateRequest {
         ],
         #[cfg(feature = "fake")]
         response: &[],
+        ..OperationMeta::new(Method::Post)
     };
 
     fn write_path(&self, path: &mut UrlPath<'_>) {

@@ -9,7 +9,7 @@ use serde::Serialize;
 #[cfg(feature = "fake")]
 use serde::Deserialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, json_object,
+    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, builder, json_object,
 };
 use crate::{Call, Caller, Client, MemberIdType, UserIdType};
 
@@ -138,22 +138,7 @@ pub struct GetRequest {
     /// Example: `open_id`.
     pub user_id_type: Option<UserIdType>,
 }
-
-impl GetRequest {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(chat_id: impl Into<String>) -> Self {
-        Self {
-            chat_id: chat_id.into(),
-            user_id_type: None,
-        }
-    }
-
-    /// Sets `user_id_type`: the kind of user ids in `owner_id` and `modifier_id`.
-    pub fn user_id_type(mut self, user_id_type: UserIdType) -> Self {
-        self.user_id_type = Some(user_id_type);
-        self
-    }
-}
+builder!(GetRequest::new(chat_id: impl Into<String>) { user_id_type: UserIdType });
 
 #[cfg(feature = "fake")]
 #[doc(hidden)]
@@ -170,12 +155,9 @@ impl Operation for GetRequest {
     type Response = GetResponse;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "chat_announcement.get",
-        method: Method::Get,
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: true,
-        has_body: false,
         rate_limit: RateLimit::STANDARD_1000_50,
-        recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/chats/:chat_id/announcement",
         #[cfg(feature = "fake")]
@@ -231,6 +213,7 @@ impl Operation for GetRequest {
             ),
             FieldMeta::optional("modifier_id", In::Data, ValueType::String),
         ],
+        ..OperationMeta::new(Method::Get)
     };
 
     const QUERY: &'static [&'static str] = &["user_id_type"];
@@ -297,27 +280,9 @@ pub struct PatchRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub requests: Option<Vec<String>>,
 }
-
-impl PatchRequest {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(chat_id: impl Into<String>, revision: impl Into<String>) -> Self {
-        Self {
-            chat_id: chat_id.into(),
-            revision: revision.into(),
-            requests: None,
-        }
-    }
-
-    /// Sets `requests`: the edits, each a JSON text in the format for editing old-version document content.
-    /// The page requires a value, though the schema marks it optional.
-    pub fn requests(
-        mut self,
-        requests: impl IntoIterator<Item = impl Into<String>>,
-    ) -> Self {
-        self.requests = Some(requests.into_iter().map(Into::into).collect());
-        self
-    }
-}
+builder!(PatchRequest::new(chat_id: impl Into<String>, revision: impl Into<String>) {
+    requests: impl IntoIterator<Item = impl Into<String>>,
+});
 
 #[cfg(feature = "fake")]
 #[doc(hidden)]
@@ -334,12 +299,9 @@ impl Operation for PatchRequest {
     type Response = PatchResponse;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "chat_announcement.patch",
-        method: Method::Patch,
         tokens: &[TokenKind::Tenant, TokenKind::User],
-        idempotent: false,
         has_body: true,
         rate_limit: RateLimit::STANDARD_1000_50,
-        recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/chats/:chat_id/announcement",
         #[cfg(feature = "fake")]
@@ -381,6 +343,7 @@ impl Operation for PatchRequest {
         ],
         #[cfg(feature = "fake")]
         response: &[],
+        ..OperationMeta::new(Method::Patch)
     };
 
     fn write_path(&self, path: &mut UrlPath<'_>) {

@@ -9,7 +9,7 @@ use serde::Serialize;
 #[cfg(feature = "fake")]
 use serde::Deserialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, json_object,
+    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, builder, json_object,
 };
 use crate::{Call, Caller, Client, MemberIdType};
 
@@ -149,33 +149,10 @@ pub struct AddManagersRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub manager_ids: Option<Vec<String>>,
 }
-
-impl AddManagersRequest {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(chat_id: impl Into<String>) -> Self {
-        Self {
-            chat_id: chat_id.into(),
-            member_id_type: None,
-            manager_ids: None,
-        }
-    }
-
-    /// Sets `member_id_type`: the kind of id in `manager_ids`. Bots need `app_id`.
-    pub fn member_id_type(mut self, member_id_type: MemberIdType) -> Self {
-        self.member_id_type = Some(member_id_type);
-        self
-    }
-
-    /// Sets `manager_ids`: the users or bots to make managers, of the kind `member_id_type` names; at most 50
-    /// users or 5 bots.
-    pub fn manager_ids(
-        mut self,
-        manager_ids: impl IntoIterator<Item = impl Into<String>>,
-    ) -> Self {
-        self.manager_ids = Some(manager_ids.into_iter().map(Into::into).collect());
-        self
-    }
-}
+builder!(AddManagersRequest::new(chat_id: impl Into<String>) {
+    member_id_type: MemberIdType,
+    manager_ids: impl IntoIterator<Item = impl Into<String>>,
+});
 
 #[cfg(feature = "fake")]
 #[doc(hidden)]
@@ -192,12 +169,9 @@ impl Operation for AddManagersRequest {
     type Response = AddManagersResponse;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "chat_managers.add_managers",
-        method: Method::Post,
         tokens: &[TokenKind::Tenant, TokenKind::User],
-        idempotent: false,
         has_body: true,
         rate_limit: RateLimit::STANDARD_1000_50,
-        recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/chats/:chat_id/managers/add_managers",
         #[cfg(feature = "fake")]
@@ -253,6 +227,7 @@ impl Operation for AddManagersRequest {
                 ValueType::Array(&ValueType::String),
             ),
         ],
+        ..OperationMeta::new(Method::Post)
     };
 
     const QUERY: &'static [&'static str] = &["member_id_type"];
@@ -303,33 +278,10 @@ pub struct DeleteManagersRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub manager_ids: Option<Vec<String>>,
 }
-
-impl DeleteManagersRequest {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(chat_id: impl Into<String>) -> Self {
-        Self {
-            chat_id: chat_id.into(),
-            member_id_type: None,
-            manager_ids: None,
-        }
-    }
-
-    /// Sets `member_id_type`: the kind of id in `manager_ids`. Bots need `app_id`.
-    pub fn member_id_type(mut self, member_id_type: MemberIdType) -> Self {
-        self.member_id_type = Some(member_id_type);
-        self
-    }
-
-    /// Sets `manager_ids`: the managers to remove, of the kind `member_id_type` names; at most 50 users or 5
-    /// bots.
-    pub fn manager_ids(
-        mut self,
-        manager_ids: impl IntoIterator<Item = impl Into<String>>,
-    ) -> Self {
-        self.manager_ids = Some(manager_ids.into_iter().map(Into::into).collect());
-        self
-    }
-}
+builder!(DeleteManagersRequest::new(chat_id: impl Into<String>) {
+    member_id_type: MemberIdType,
+    manager_ids: impl IntoIterator<Item = impl Into<String>>,
+});
 
 #[cfg(feature = "fake")]
 #[doc(hidden)]
@@ -346,12 +298,9 @@ impl Operation for DeleteManagersRequest {
     type Response = DeleteManagersResponse;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "chat_managers.delete_managers",
-        method: Method::Post,
         tokens: &[TokenKind::Tenant, TokenKind::User],
-        idempotent: false,
         has_body: true,
         rate_limit: RateLimit::STANDARD_1000_50,
-        recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/chats/:chat_id/managers/delete_managers",
         #[cfg(feature = "fake")]
@@ -406,6 +355,7 @@ impl Operation for DeleteManagersRequest {
                 ValueType::Array(&ValueType::String),
             ),
         ],
+        ..OperationMeta::new(Method::Post)
     };
 
     const QUERY: &'static [&'static str] = &["member_id_type"];

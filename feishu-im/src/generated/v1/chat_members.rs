@@ -9,7 +9,8 @@ use serde::Serialize;
 #[cfg(feature = "fake")]
 use serde::Deserialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, Paged, RateLimit, TokenKind, UrlPath, json_object,
+    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, builder,
+    json_object, paged,
 };
 use crate::{Call, Caller, Client, MemberIdType, Pager, SucceedType, UserIdType};
 
@@ -238,13 +239,7 @@ pub struct MeJoinRequest {
     #[serde(skip_serializing)]
     pub chat_id: String,
 }
-
-impl MeJoinRequest {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(chat_id: impl Into<String>) -> Self {
-        Self { chat_id: chat_id.into() }
-    }
-}
+builder!(MeJoinRequest::new(chat_id: impl Into<String>) {});
 
 #[cfg(feature = "fake")]
 #[doc(hidden)]
@@ -261,12 +256,9 @@ impl Operation for MeJoinRequest {
     type Response = MeJoinResponse;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "chat_members.me_join",
-        method: Method::Patch,
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: true,
-        has_body: false,
         rate_limit: RateLimit::STANDARD_1000_50,
-        recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/chats/:chat_id/members/me_join",
         #[cfg(feature = "fake")]
@@ -296,6 +288,7 @@ impl Operation for MeJoinRequest {
         ],
         #[cfg(feature = "fake")]
         response: &[],
+        ..OperationMeta::new(Method::Patch)
     };
 
     fn write_path(&self, path: &mut UrlPath<'_>) {
@@ -339,33 +332,13 @@ pub struct CreateRequest {
     /// Limits: at least 1 item(s), at most 55 item(s).
     pub id_list: Vec<String>,
 }
-
-impl CreateRequest {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(
-        chat_id: impl Into<String>,
-        id_list: impl IntoIterator<Item = impl Into<String>>,
-    ) -> Self {
-        Self {
-            chat_id: chat_id.into(),
-            member_id_type: None,
-            succeed_type: None,
-            id_list: id_list.into_iter().map(Into::into).collect(),
-        }
-    }
-
-    /// Sets `member_id_type`: the kind of id in `id_list`. Bots need `app_id`.
-    pub fn member_id_type(mut self, member_id_type: MemberIdType) -> Self {
-        self.member_id_type = Some(member_id_type);
-        self
-    }
-
-    /// Sets `succeed_type`: how ids that cannot be added are treated.
-    pub fn succeed_type(mut self, succeed_type: SucceedType) -> Self {
-        self.succeed_type = Some(succeed_type);
-        self
-    }
-}
+builder!(CreateRequest::new(
+    chat_id: impl Into<String>,
+    id_list: impl IntoIterator<Item = impl Into<String>>,
+) {
+    member_id_type: MemberIdType,
+    succeed_type: SucceedType,
+});
 
 #[cfg(feature = "fake")]
 #[doc(hidden)]
@@ -385,12 +358,9 @@ impl Operation for CreateRequest {
     type Response = CreateResponse;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "chat_members.create",
-        method: Method::Post,
         tokens: &[TokenKind::Tenant, TokenKind::User],
-        idempotent: false,
         has_body: true,
         rate_limit: RateLimit::STANDARD_1000_50,
-        recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/chats/:chat_id/members",
         #[cfg(feature = "fake")]
@@ -466,6 +436,7 @@ impl Operation for CreateRequest {
                 ValueType::Array(&ValueType::String),
             ),
         ],
+        ..OperationMeta::new(Method::Post)
     };
 
     const QUERY: &'static [&'static str] = &["member_id_type", "succeed_type"];
@@ -516,26 +487,12 @@ pub struct DeleteRequest {
     /// Limits: at least 1 item(s).
     pub id_list: Vec<String>,
 }
-
-impl DeleteRequest {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(
-        chat_id: impl Into<String>,
-        id_list: impl IntoIterator<Item = impl Into<String>>,
-    ) -> Self {
-        Self {
-            chat_id: chat_id.into(),
-            member_id_type: None,
-            id_list: id_list.into_iter().map(Into::into).collect(),
-        }
-    }
-
-    /// Sets `member_id_type`: the kind of id in `id_list`. Bots need `app_id`.
-    pub fn member_id_type(mut self, member_id_type: MemberIdType) -> Self {
-        self.member_id_type = Some(member_id_type);
-        self
-    }
-}
+builder!(DeleteRequest::new(
+    chat_id: impl Into<String>,
+    id_list: impl IntoIterator<Item = impl Into<String>>,
+) {
+    member_id_type: MemberIdType,
+});
 
 #[cfg(feature = "fake")]
 #[doc(hidden)]
@@ -555,12 +512,9 @@ impl Operation for DeleteRequest {
     type Response = DeleteResponse;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "chat_members.delete",
-        method: Method::Delete,
         tokens: &[TokenKind::Tenant, TokenKind::User],
-        idempotent: false,
         has_body: true,
         rate_limit: RateLimit::STANDARD_1000_50,
-        recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/chats/:chat_id/members",
         #[cfg(feature = "fake")]
@@ -613,6 +567,7 @@ impl Operation for DeleteRequest {
                 ValueType::Array(&ValueType::String),
             ),
         ],
+        ..OperationMeta::new(Method::Delete)
     };
 
     const QUERY: &'static [&'static str] = &["member_id_type"];
@@ -660,43 +615,12 @@ pub struct GetRequest {
     /// Whether to apply the tenant's security settings to the list, which may then limit how many members come back (see `trigger_security_conf_limit`). Not described on the page; its meaning from the name.
     pub check_security_conf: Option<bool>,
 }
-
-impl GetRequest {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(chat_id: impl Into<String>) -> Self {
-        Self {
-            chat_id: chat_id.into(),
-            member_id_type: None,
-            page_size: None,
-            page_token: None,
-            check_security_conf: None,
-        }
-    }
-
-    /// Sets `member_id_type`: the kind of id to return for each member.
-    pub fn member_id_type(mut self, member_id_type: UserIdType) -> Self {
-        self.member_id_type = Some(member_id_type);
-        self
-    }
-
-    /// Sets `page_size`: how many members to return per page.
-    pub fn page_size(mut self, page_size: i64) -> Self {
-        self.page_size = Some(page_size);
-        self
-    }
-
-    /// Sets `page_token`: where to continue; omit on the first page.
-    pub fn page_token(mut self, page_token: impl Into<String>) -> Self {
-        self.page_token = Some(page_token.into());
-        self
-    }
-
-    /// Sets `check_security_conf`: whether to apply the tenant's security settings to the list, which may then limit how many members come back (see `trigger_security_conf_limit`). Not described on the page; its meaning from the name.
-    pub fn check_security_conf(mut self, check_security_conf: bool) -> Self {
-        self.check_security_conf = Some(check_security_conf);
-        self
-    }
-}
+builder!(GetRequest::new(chat_id: impl Into<String>) {
+    member_id_type: UserIdType,
+    page_size: i64,
+    page_token: impl Into<String>,
+    check_security_conf: bool,
+});
 
 #[cfg(feature = "fake")]
 #[doc(hidden)]
@@ -713,12 +637,9 @@ impl Operation for GetRequest {
     type Response = GetResponse;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "chat_members.get",
-        method: Method::Get,
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: true,
-        has_body: false,
         rate_limit: RateLimit::STANDARD_1000_50,
-        recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/chats/:chat_id/members",
         #[cfg(feature = "fake")]
@@ -794,6 +715,7 @@ impl Operation for GetRequest {
             ),
             FieldMeta::optional("security_conf_limit", In::Data, ValueType::Integer),
         ],
+        ..OperationMeta::new(Method::Get)
     };
 
     const QUERY: &'static [&'static str] = &[
@@ -830,22 +752,7 @@ json_object!(
     GetResponse, required(has_more), optional(items, page_token, member_total,
     trigger_security_conf_limit, security_conf_limit)
 );
-
-#[doc(hidden)]
-impl Paged for GetRequest {
-    type Item = ChatMember;
-    fn set_page_token(&mut self, token: String) {
-        self.page_token = Some(token);
-    }
-
-    fn next_page_token(page: &GetResponse) -> Option<&str> {
-        page.page_token.as_deref().filter(|_| page.has_more)
-    }
-
-    fn into_items(page: GetResponse) -> Vec<ChatMember> {
-        page.items
-    }
-}
+paged!(GetRequest, items: Vec<ChatMember>, token: page_token, more: has_more);
 
 /// Parameters of [`ChatMembers::is_in_chat`].
 ///
@@ -861,13 +768,7 @@ pub struct IsInChatRequest {
     #[serde(skip_serializing)]
     pub chat_id: String,
 }
-
-impl IsInChatRequest {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(chat_id: impl Into<String>) -> Self {
-        Self { chat_id: chat_id.into() }
-    }
-}
+builder!(IsInChatRequest::new(chat_id: impl Into<String>) {});
 
 #[cfg(feature = "fake")]
 #[doc(hidden)]
@@ -884,12 +785,9 @@ impl Operation for IsInChatRequest {
     type Response = IsInChatResponse;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "chat_members.is_in_chat",
-        method: Method::Get,
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: true,
-        has_body: false,
         rate_limit: RateLimit::STANDARD_1000_50,
-        recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/chats/:chat_id/members/is_in_chat",
         #[cfg(feature = "fake")]
@@ -914,6 +812,7 @@ impl Operation for IsInChatRequest {
         ],
         #[cfg(feature = "fake")]
         response: &[FieldMeta::required("is_in_chat", In::Data, ValueType::Boolean)],
+        ..OperationMeta::new(Method::Get)
     };
 
     fn write_path(&self, path: &mut UrlPath<'_>) {

@@ -9,7 +9,7 @@ use serde::Serialize;
 #[cfg(feature = "fake")]
 use serde::Deserialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, json_object,
+    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, builder, json_object,
 };
 use crate::{Call, Caller, ChatMenuUpdateField, Client, MenuItem};
 
@@ -105,23 +105,12 @@ pub struct PatchRequest {
     /// The menu's new values for the parts `update_fields` names.
     pub chat_menu_item: MenuItem,
 }
-
-impl PatchRequest {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(
-        chat_id: impl Into<String>,
-        menu_item_id: impl Into<String>,
-        update_fields: Vec<ChatMenuUpdateField>,
-        chat_menu_item: MenuItem,
-    ) -> Self {
-        Self {
-            chat_id: chat_id.into(),
-            menu_item_id: menu_item_id.into(),
-            update_fields,
-            chat_menu_item,
-        }
-    }
-}
+builder!(PatchRequest::new(
+    chat_id: impl Into<String>,
+    menu_item_id: impl Into<String>,
+    update_fields: Vec<ChatMenuUpdateField>,
+    chat_menu_item: MenuItem,
+) {});
 
 #[cfg(feature = "fake")]
 #[doc(hidden)]
@@ -143,12 +132,9 @@ impl Operation for PatchRequest {
     type Response = PatchResponse;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "chat_menu_item.patch",
-        method: Method::Patch,
         tokens: &[TokenKind::Tenant],
-        idempotent: false,
         has_body: true,
         rate_limit: RateLimit::STANDARD_1000_50,
-        recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/chats/:chat_id/menu_items/:menu_item_id",
         #[cfg(feature = "fake")]
@@ -307,6 +293,7 @@ impl Operation for PatchRequest {
                 ),
             ),
         ],
+        ..OperationMeta::new(Method::Patch)
     };
 
     fn write_path(&self, path: &mut UrlPath<'_>) {

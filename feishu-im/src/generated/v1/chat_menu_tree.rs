@@ -9,7 +9,7 @@ use serde::Serialize;
 #[cfg(feature = "fake")]
 use serde::Deserialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, json_object,
+    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, builder, json_object,
 };
 use crate::{Call, Caller, Client, MenuTree};
 
@@ -199,16 +199,7 @@ pub struct CreateRequest {
     /// The menus to add, without ids; `chat_menu_top_levels` is required.
     pub menu_tree: MenuTree,
 }
-
-impl CreateRequest {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(chat_id: impl Into<String>, menu_tree: MenuTree) -> Self {
-        Self {
-            chat_id: chat_id.into(),
-            menu_tree,
-        }
-    }
-}
+builder!(CreateRequest::new(chat_id: impl Into<String>, menu_tree: MenuTree) {});
 
 #[cfg(feature = "fake")]
 #[doc(hidden)]
@@ -225,12 +216,9 @@ impl Operation for CreateRequest {
     type Response = CreateResponse;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "chat_menu_tree.create",
-        method: Method::Post,
         tokens: &[TokenKind::Tenant],
-        idempotent: false,
         has_body: true,
         rate_limit: RateLimit::STANDARD_1000_50,
-        recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/chats/:chat_id/menu_tree",
         #[cfg(feature = "fake")]
@@ -599,6 +587,7 @@ impl Operation for CreateRequest {
                 ),
             ),
         ],
+        ..OperationMeta::new(Method::Post)
     };
 
     fn write_path(&self, path: &mut UrlPath<'_>) {
@@ -635,22 +624,10 @@ pub struct DeleteRequest {
     /// Example (of one item): `6936075528890826780`.
     pub chat_menu_top_level_ids: Vec<String>,
 }
-
-impl DeleteRequest {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(
-        chat_id: impl Into<String>,
-        chat_menu_top_level_ids: impl IntoIterator<Item = impl Into<String>>,
-    ) -> Self {
-        Self {
-            chat_id: chat_id.into(),
-            chat_menu_top_level_ids: chat_menu_top_level_ids
-                .into_iter()
-                .map(Into::into)
-                .collect(),
-        }
-    }
-}
+builder!(DeleteRequest::new(
+    chat_id: impl Into<String>,
+    chat_menu_top_level_ids: impl IntoIterator<Item = impl Into<String>>,
+) {});
 
 #[cfg(feature = "fake")]
 #[doc(hidden)]
@@ -667,12 +644,9 @@ impl Operation for DeleteRequest {
     type Response = DeleteResponse;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "chat_menu_tree.delete",
-        method: Method::Delete,
         tokens: &[TokenKind::Tenant],
-        idempotent: false,
         has_body: true,
         rate_limit: RateLimit::STANDARD_1000_50,
-        recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/chats/:chat_id/menu_tree",
         #[cfg(feature = "fake")]
@@ -875,6 +849,7 @@ impl Operation for DeleteRequest {
                 ),
             ),
         ],
+        ..OperationMeta::new(Method::Delete)
     };
 
     fn write_path(&self, path: &mut UrlPath<'_>) {
@@ -911,22 +886,10 @@ pub struct SortRequest {
     /// Example (of one item): `6936075528890826780`.
     pub chat_menu_top_level_ids: Vec<String>,
 }
-
-impl SortRequest {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(
-        chat_id: impl Into<String>,
-        chat_menu_top_level_ids: impl IntoIterator<Item = impl Into<String>>,
-    ) -> Self {
-        Self {
-            chat_id: chat_id.into(),
-            chat_menu_top_level_ids: chat_menu_top_level_ids
-                .into_iter()
-                .map(Into::into)
-                .collect(),
-        }
-    }
-}
+builder!(SortRequest::new(
+    chat_id: impl Into<String>,
+    chat_menu_top_level_ids: impl IntoIterator<Item = impl Into<String>>,
+) {});
 
 #[cfg(feature = "fake")]
 #[doc(hidden)]
@@ -943,12 +906,9 @@ impl Operation for SortRequest {
     type Response = SortResponse;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "chat_menu_tree.sort",
-        method: Method::Post,
         tokens: &[TokenKind::Tenant],
-        idempotent: false,
         has_body: true,
         rate_limit: RateLimit::STANDARD_1000_50,
-        recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/chats/:chat_id/menu_tree/sort",
         #[cfg(feature = "fake")]
@@ -1150,6 +1110,7 @@ impl Operation for SortRequest {
                 ),
             ),
         ],
+        ..OperationMeta::new(Method::Post)
     };
 
     fn write_path(&self, path: &mut UrlPath<'_>) {
@@ -1182,13 +1143,7 @@ pub struct GetRequest {
     #[serde(skip_serializing)]
     pub chat_id: String,
 }
-
-impl GetRequest {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(chat_id: impl Into<String>) -> Self {
-        Self { chat_id: chat_id.into() }
-    }
-}
+builder!(GetRequest::new(chat_id: impl Into<String>) {});
 
 #[cfg(feature = "fake")]
 #[doc(hidden)]
@@ -1205,12 +1160,9 @@ impl Operation for GetRequest {
     type Response = GetResponse;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "chat_menu_tree.get",
-        method: Method::Get,
         tokens: &[TokenKind::Tenant],
         idempotent: true,
-        has_body: false,
         rate_limit: RateLimit::STANDARD_1000_50,
-        recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/chats/:chat_id/menu_tree",
         #[cfg(feature = "fake")]
@@ -1403,6 +1355,7 @@ impl Operation for GetRequest {
                 ),
             ),
         ],
+        ..OperationMeta::new(Method::Get)
     };
 
     fn write_path(&self, path: &mut UrlPath<'_>) {

@@ -9,7 +9,8 @@ use serde::Serialize;
 #[cfg(feature = "fake")]
 use serde::Deserialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, Paged, RateLimit, TokenKind, UrlPath, json_object,
+    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, builder,
+    json_object, paged,
 };
 use crate::{Call, Caller, Client, ModerationPermission, Pager, UserIdType};
 
@@ -151,36 +152,11 @@ pub struct GetRequest {
     /// Where to continue; omit on the first page.
     pub page_token: Option<String>,
 }
-
-impl GetRequest {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(chat_id: impl Into<String>) -> Self {
-        Self {
-            chat_id: chat_id.into(),
-            user_id_type: None,
-            page_size: None,
-            page_token: None,
-        }
-    }
-
-    /// Sets `user_id_type`: the kind of user ids returned in `items`.
-    pub fn user_id_type(mut self, user_id_type: UserIdType) -> Self {
-        self.user_id_type = Some(user_id_type);
-        self
-    }
-
-    /// Sets `page_size`: how many members to return per page.
-    pub fn page_size(mut self, page_size: i64) -> Self {
-        self.page_size = Some(page_size);
-        self
-    }
-
-    /// Sets `page_token`: where to continue; omit on the first page.
-    pub fn page_token(mut self, page_token: impl Into<String>) -> Self {
-        self.page_token = Some(page_token.into());
-        self
-    }
-}
+builder!(GetRequest::new(chat_id: impl Into<String>) {
+    user_id_type: UserIdType,
+    page_size: i64,
+    page_token: impl Into<String>,
+});
 
 #[cfg(feature = "fake")]
 #[doc(hidden)]
@@ -197,12 +173,9 @@ impl Operation for GetRequest {
     type Response = GetResponse;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "chat_moderation.get",
-        method: Method::Get,
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: true,
-        has_body: false,
         rate_limit: RateLimit::STANDARD_1000_50,
-        recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/chats/:chat_id/moderation",
         #[cfg(feature = "fake")]
@@ -270,6 +243,7 @@ impl Operation for GetRequest {
                 ),
             ),
         ],
+        ..OperationMeta::new(Method::Get)
     };
 
     const QUERY: &'static [&'static str] = &["user_id_type", "page_size", "page_token"];
@@ -294,22 +268,7 @@ pub struct GetResponse {
     pub items: Vec<Moderator>,
 }
 json_object!(GetResponse, optional(moderation_setting, page_token, has_more, items));
-
-#[doc(hidden)]
-impl Paged for GetRequest {
-    type Item = Moderator;
-    fn set_page_token(&mut self, token: String) {
-        self.page_token = Some(token);
-    }
-
-    fn next_page_token(page: &GetResponse) -> Option<&str> {
-        page.page_token.as_deref().filter(|_| page.has_more == Some(true))
-    }
-
-    fn into_items(page: GetResponse) -> Vec<Moderator> {
-        page.items
-    }
-}
+paged!(GetRequest, items: Vec<Moderator>, token: page_token, more: has_more);
 
 /// Parameters of [`ChatModeration::update`].
 ///
@@ -346,56 +305,12 @@ pub struct UpdateRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub moderator_removed_list: Option<Vec<String>>,
 }
-
-impl UpdateRequest {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(chat_id: impl Into<String>) -> Self {
-        Self {
-            chat_id: chat_id.into(),
-            user_id_type: None,
-            moderation_setting: None,
-            moderator_added_list: None,
-            moderator_removed_list: None,
-        }
-    }
-
-    /// Sets `user_id_type`: the kind of user ids in the moderator lists.
-    pub fn user_id_type(mut self, user_id_type: UserIdType) -> Self {
-        self.user_id_type = Some(user_id_type);
-        self
-    }
-
-    /// Sets `moderation_setting`: who may post in the chat.
-    pub fn moderation_setting(
-        mut self,
-        moderation_setting: ModerationPermission,
-    ) -> Self {
-        self.moderation_setting = Some(moderation_setting);
-        self
-    }
-
-    /// Sets `moderator_added_list`: with `moderator_list`, the members to allow to post, of the kind `user_id_type` names.
-    pub fn moderator_added_list(
-        mut self,
-        moderator_added_list: impl IntoIterator<Item = impl Into<String>>,
-    ) -> Self {
-        self.moderator_added_list = Some(
-            moderator_added_list.into_iter().map(Into::into).collect(),
-        );
-        self
-    }
-
-    /// Sets `moderator_removed_list`: with `moderator_list`, the members no longer allowed to post, of the kind `user_id_type` names.
-    pub fn moderator_removed_list(
-        mut self,
-        moderator_removed_list: impl IntoIterator<Item = impl Into<String>>,
-    ) -> Self {
-        self.moderator_removed_list = Some(
-            moderator_removed_list.into_iter().map(Into::into).collect(),
-        );
-        self
-    }
-}
+builder!(UpdateRequest::new(chat_id: impl Into<String>) {
+    user_id_type: UserIdType,
+    moderation_setting: ModerationPermission,
+    moderator_added_list: impl IntoIterator<Item = impl Into<String>>,
+    moderator_removed_list: impl IntoIterator<Item = impl Into<String>>,
+});
 
 #[cfg(feature = "fake")]
 #[doc(hidden)]
@@ -412,12 +327,10 @@ impl Operation for UpdateRequest {
     type Response = UpdateResponse;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "chat_moderation.update",
-        method: Method::Put,
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: true,
         has_body: true,
         rate_limit: RateLimit::STANDARD_1000_50,
-        recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/chats/:chat_id/moderation",
         #[cfg(feature = "fake")]
@@ -475,6 +388,7 @@ impl Operation for UpdateRequest {
         ],
         #[cfg(feature = "fake")]
         response: &[],
+        ..OperationMeta::new(Method::Put)
     };
 
     const QUERY: &'static [&'static str] = &["user_id_type"];

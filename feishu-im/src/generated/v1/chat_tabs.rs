@@ -9,7 +9,7 @@ use serde::Serialize;
 #[cfg(feature = "fake")]
 use serde::Deserialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, json_object,
+    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, builder, json_object,
 };
 use crate::{Call, Caller, ChatTab, Client};
 
@@ -250,16 +250,7 @@ pub struct CreateRequest {
     /// The tabs to add, of type `doc` or `url`, without `tab_id`; a chat has at most 20 custom tabs.
     pub chat_tabs: Vec<ChatTab>,
 }
-
-impl CreateRequest {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(chat_id: impl Into<String>, chat_tabs: Vec<ChatTab>) -> Self {
-        Self {
-            chat_id: chat_id.into(),
-            chat_tabs,
-        }
-    }
-}
+builder!(CreateRequest::new(chat_id: impl Into<String>, chat_tabs: Vec<ChatTab>) {});
 
 #[cfg(feature = "fake")]
 #[doc(hidden)]
@@ -279,12 +270,9 @@ impl Operation for CreateRequest {
     type Response = CreateResponse;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "chat_tabs.create",
-        method: Method::Post,
         tokens: &[TokenKind::Tenant, TokenKind::User],
-        idempotent: false,
         has_body: true,
         rate_limit: RateLimit::STANDARD_1000_50,
-        recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/chats/:chat_id/chat_tabs",
         #[cfg(feature = "fake")]
@@ -472,6 +460,7 @@ impl Operation for CreateRequest {
                 ),
             ),
         ],
+        ..OperationMeta::new(Method::Post)
     };
 
     fn write_path(&self, path: &mut UrlPath<'_>) {
@@ -508,19 +497,10 @@ pub struct DeleteTabsRequest {
     /// Example (of one item): `6936075528890826780`.
     pub tab_ids: Vec<String>,
 }
-
-impl DeleteTabsRequest {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(
-        chat_id: impl Into<String>,
-        tab_ids: impl IntoIterator<Item = impl Into<String>>,
-    ) -> Self {
-        Self {
-            chat_id: chat_id.into(),
-            tab_ids: tab_ids.into_iter().map(Into::into).collect(),
-        }
-    }
-}
+builder!(DeleteTabsRequest::new(
+    chat_id: impl Into<String>,
+    tab_ids: impl IntoIterator<Item = impl Into<String>>,
+) {});
 
 #[cfg(feature = "fake")]
 #[doc(hidden)]
@@ -537,12 +517,9 @@ impl Operation for DeleteTabsRequest {
     type Response = DeleteTabsResponse;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "chat_tabs.delete_tabs",
-        method: Method::Delete,
         tokens: &[TokenKind::Tenant, TokenKind::User],
-        idempotent: false,
         has_body: true,
         rate_limit: RateLimit::STANDARD_1000_50,
-        recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/chats/:chat_id/chat_tabs/delete_tabs",
         #[cfg(feature = "fake")]
@@ -656,6 +633,7 @@ impl Operation for DeleteTabsRequest {
                 ),
             ),
         ],
+        ..OperationMeta::new(Method::Delete)
     };
 
     fn write_path(&self, path: &mut UrlPath<'_>) {
@@ -691,22 +669,7 @@ pub struct UpdateTabsRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub chat_tabs: Option<Vec<ChatTab>>,
 }
-
-impl UpdateTabsRequest {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(chat_id: impl Into<String>) -> Self {
-        Self {
-            chat_id: chat_id.into(),
-            chat_tabs: None,
-        }
-    }
-
-    /// Sets `chat_tabs`: the tabs to change, each named by its `tab_id`, of type `doc` or `url`.
-    pub fn chat_tabs(mut self, chat_tabs: Vec<ChatTab>) -> Self {
-        self.chat_tabs = Some(chat_tabs);
-        self
-    }
-}
+builder!(UpdateTabsRequest::new(chat_id: impl Into<String>) { chat_tabs: Vec<ChatTab> });
 
 #[cfg(feature = "fake")]
 #[doc(hidden)]
@@ -723,12 +686,9 @@ impl Operation for UpdateTabsRequest {
     type Response = UpdateTabsResponse;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "chat_tabs.update_tabs",
-        method: Method::Post,
         tokens: &[TokenKind::Tenant, TokenKind::User],
-        idempotent: false,
         has_body: true,
         rate_limit: RateLimit::STANDARD_1000_50,
-        recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/chats/:chat_id/chat_tabs/update_tabs",
         #[cfg(feature = "fake")]
@@ -918,6 +878,7 @@ impl Operation for UpdateTabsRequest {
                 ),
             ),
         ],
+        ..OperationMeta::new(Method::Post)
     };
 
     fn write_path(&self, path: &mut UrlPath<'_>) {
@@ -955,25 +916,9 @@ pub struct SortTabsRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tab_ids: Option<Vec<String>>,
 }
-
-impl SortTabsRequest {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(chat_id: impl Into<String>) -> Self {
-        Self {
-            chat_id: chat_id.into(),
-            tab_ids: None,
-        }
-    }
-
-    /// Sets `tab_ids`: every tab of the chat, in the new order from left to right, the `message` tab included.
-    pub fn tab_ids(
-        mut self,
-        tab_ids: impl IntoIterator<Item = impl Into<String>>,
-    ) -> Self {
-        self.tab_ids = Some(tab_ids.into_iter().map(Into::into).collect());
-        self
-    }
-}
+builder!(SortTabsRequest::new(chat_id: impl Into<String>) {
+    tab_ids: impl IntoIterator<Item = impl Into<String>>,
+});
 
 #[cfg(feature = "fake")]
 #[doc(hidden)]
@@ -990,12 +935,9 @@ impl Operation for SortTabsRequest {
     type Response = SortTabsResponse;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "chat_tabs.sort_tabs",
-        method: Method::Post,
         tokens: &[TokenKind::Tenant, TokenKind::User],
-        idempotent: false,
         has_body: true,
         rate_limit: RateLimit::STANDARD_1000_50,
-        recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/chats/:chat_id/chat_tabs/sort_tabs",
         #[cfg(feature = "fake")]
@@ -1108,6 +1050,7 @@ impl Operation for SortTabsRequest {
                 ),
             ),
         ],
+        ..OperationMeta::new(Method::Post)
     };
 
     fn write_path(&self, path: &mut UrlPath<'_>) {
@@ -1140,13 +1083,7 @@ pub struct ListTabsRequest {
     #[serde(skip_serializing)]
     pub chat_id: String,
 }
-
-impl ListTabsRequest {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(chat_id: impl Into<String>) -> Self {
-        Self { chat_id: chat_id.into() }
-    }
-}
+builder!(ListTabsRequest::new(chat_id: impl Into<String>) {});
 
 #[cfg(feature = "fake")]
 #[doc(hidden)]
@@ -1163,12 +1100,9 @@ impl Operation for ListTabsRequest {
     type Response = ListTabsResponse;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "chat_tabs.list_tabs",
-        method: Method::Get,
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: true,
-        has_body: false,
         rate_limit: RateLimit::STANDARD_1000_50,
-        recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/chats/:chat_id/chat_tabs/list_tabs",
         #[cfg(feature = "fake")]
@@ -1273,6 +1207,7 @@ impl Operation for ListTabsRequest {
                 ),
             ),
         ],
+        ..OperationMeta::new(Method::Get)
     };
 
     fn write_path(&self, path: &mut UrlPath<'_>) {

@@ -9,7 +9,7 @@ use serde::Serialize;
 #[cfg(feature = "fake")]
 use serde::Deserialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, json_object,
+    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, builder, json_object,
 };
 use crate::{Call, Caller, Client, TopNoticeActionType};
 
@@ -130,16 +130,7 @@ pub struct PutTopNoticeRequest {
     /// The top notice to set.
     pub chat_top_notice: Vec<TopNotice>,
 }
-
-impl PutTopNoticeRequest {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(chat_id: impl Into<String>, chat_top_notice: Vec<TopNotice>) -> Self {
-        Self {
-            chat_id: chat_id.into(),
-            chat_top_notice,
-        }
-    }
-}
+builder!(PutTopNoticeRequest::new(chat_id: impl Into<String>, chat_top_notice: Vec<TopNotice>) {});
 
 #[cfg(feature = "fake")]
 #[doc(hidden)]
@@ -156,12 +147,9 @@ impl Operation for PutTopNoticeRequest {
     type Response = PutTopNoticeResponse;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "chat_top_notice.put_top_notice",
-        method: Method::Post,
         tokens: &[TokenKind::Tenant, TokenKind::User],
-        idempotent: false,
         has_body: true,
         rate_limit: RateLimit::STANDARD_1000_50,
-        recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/chats/:chat_id/top_notice/put_top_notice",
         #[cfg(feature = "fake")]
@@ -218,6 +206,7 @@ impl Operation for PutTopNoticeRequest {
         ],
         #[cfg(feature = "fake")]
         response: &[],
+        ..OperationMeta::new(Method::Post)
     };
 
     fn write_path(&self, path: &mut UrlPath<'_>) {
@@ -247,13 +236,7 @@ pub struct DeleteTopNoticeRequest {
     #[serde(skip_serializing)]
     pub chat_id: String,
 }
-
-impl DeleteTopNoticeRequest {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(chat_id: impl Into<String>) -> Self {
-        Self { chat_id: chat_id.into() }
-    }
-}
+builder!(DeleteTopNoticeRequest::new(chat_id: impl Into<String>) {});
 
 #[cfg(feature = "fake")]
 #[doc(hidden)]
@@ -270,12 +253,8 @@ impl Operation for DeleteTopNoticeRequest {
     type Response = DeleteTopNoticeResponse;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "chat_top_notice.delete_top_notice",
-        method: Method::Post,
         tokens: &[TokenKind::Tenant, TokenKind::User],
-        idempotent: false,
-        has_body: false,
         rate_limit: RateLimit::STANDARD_1000_50,
-        recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/chats/:chat_id/top_notice/delete_top_notice",
         #[cfg(feature = "fake")]
@@ -308,6 +287,7 @@ impl Operation for DeleteTopNoticeRequest {
         ],
         #[cfg(feature = "fake")]
         response: &[],
+        ..OperationMeta::new(Method::Post)
     };
 
     fn write_path(&self, path: &mut UrlPath<'_>) {
@@ -342,25 +322,4 @@ pub struct TopNotice {
     pub message_id: Option<String>,
 }
 json_object!(TopNotice, optional(action_type, message_id));
-
-impl TopNotice {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new() -> Self {
-        Self {
-            action_type: None,
-            message_id: None,
-        }
-    }
-
-    /// Sets `action_type`: what is pinned; a message needs `message_id`.
-    pub fn action_type(mut self, action_type: TopNoticeActionType) -> Self {
-        self.action_type = Some(action_type);
-        self
-    }
-
-    /// Sets `message_id`: the message to pin, with `action_type` `1`; ignored for the announcement.
-    pub fn message_id(mut self, message_id: impl Into<String>) -> Self {
-        self.message_id = Some(message_id.into());
-        self
-    }
-}
+builder!(TopNotice::new() { action_type: TopNoticeActionType, message_id: impl Into<String> });

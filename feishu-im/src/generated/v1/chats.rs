@@ -9,7 +9,8 @@ use serde::Serialize;
 #[cfg(feature = "fake")]
 use serde::Deserialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, Paged, RateLimit, TokenKind, UrlPath, json_object,
+    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, builder,
+    json_object, paged,
 };
 use crate::{
     Call, Caller, ChatMessageVisibility, ChatMode, ChatPermission, ChatSortType,
@@ -457,232 +458,34 @@ pub struct CreateRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hide_member_count_setting: Option<ChatPermission>,
 }
-
-impl CreateRequest {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new() -> Self {
-        Self {
-            user_id_type: None,
-            set_bot_manager: None,
-            uuid: None,
-            avatar: None,
-            name: None,
-            description: None,
-            i18n_names: None,
-            owner_id: None,
-            user_id_list: None,
-            bot_id_list: None,
-            group_message_type: None,
-            chat_mode: None,
-            chat_type: None,
-            external: None,
-            join_message_visibility: None,
-            leave_message_visibility: None,
-            membership_approval: None,
-            labels: None,
-            toolkit_ids: None,
-            restricted_mode_setting: None,
-            urgent_setting: None,
-            video_conference_setting: None,
-            edit_permission: None,
-            chat_tags: None,
-            pin_manage_setting: None,
-            hide_member_count_setting: None,
-        }
-    }
-
-    /// Sets `user_id_type`: the kind of user ids in `owner_id` and `user_id_list`, and in the answer.
-    pub fn user_id_type(mut self, user_id_type: UserIdType) -> Self {
-        self.user_id_type = Some(user_id_type);
-        self
-    }
-
-    /// Sets `set_bot_manager`: when `owner_id` names a user, whether the creating bot also becomes a manager.
-    pub fn set_bot_manager(mut self, set_bot_manager: bool) -> Self {
-        self.set_bot_manager = Some(set_bot_manager);
-        self
-    }
-
-    /// Sets `uuid`: idempotency key of at most 50 characters; one chat is created per key (and `owner_id`) within 10 hours.
-    pub fn uuid(mut self, uuid: impl Into<String>) -> Self {
-        self.uuid = Some(uuid.into());
-        self
-    }
-
-    /// Sets `avatar`: the avatar's image key, from an image uploaded with `image_type` `avatar`; left out, the default avatar.
-    pub fn avatar(mut self, avatar: impl Into<String>) -> Self {
-        self.avatar = Some(avatar.into());
-        self
-    }
-
-    /// Sets `name`: the chat's name, best at most 60 characters; a public chat's needs at least 2 characters, and a private chat without one is named `(无主题)`.
-    pub fn name(mut self, name: impl Into<String>) -> Self {
-        self.name = Some(name.into());
-        self
-    }
-
-    /// Sets `description`: the chat's description, best at most 100 characters.
-    pub fn description(mut self, description: impl Into<String>) -> Self {
-        self.description = Some(description.into());
-        self
-    }
-
-    /// Sets `i18n_names`: the chat's name in several languages; each best at most 60 characters. Without them, `name` is shown.
-    pub fn i18n_names(mut self, i18n_names: I18nNames) -> Self {
-        self.i18n_names = Some(i18n_names);
-        self
-    }
-
-    /// Sets `owner_id`: the owner, of the kind `user_id_type` names; left out, the creating bot. An external
-    /// chat needs a user as owner, and external users must be the owner's contacts.
-    pub fn owner_id(mut self, owner_id: impl Into<String>) -> Self {
-        self.owner_id = Some(owner_id.into());
-        self
-    }
-
-    /// Sets `user_id_list`: the users to invite, of the kind `user_id_type` names.
-    pub fn user_id_list(
-        mut self,
-        user_id_list: impl IntoIterator<Item = impl Into<String>>,
-    ) -> Self {
-        self.user_id_list = Some(user_id_list.into_iter().map(Into::into).collect());
-        self
-    }
-
-    /// Sets `bot_id_list`: the bots to invite, by app id; the calling bot joins anyway.
-    pub fn bot_id_list(
-        mut self,
-        bot_id_list: impl IntoIterator<Item = impl Into<String>>,
-    ) -> Self {
-        self.bot_id_list = Some(bot_id_list.into_iter().map(Into::into).collect());
-        self
-    }
-
-    /// Sets `group_message_type`: the form of the chat's messages.
-    pub fn group_message_type(mut self, group_message_type: GroupMessageType) -> Self {
-        self.group_message_type = Some(group_message_type);
-        self
-    }
-
-    /// Sets `chat_mode`: the chat's mode. The pages accept only `group`; topic chats are created in the client.
-    pub fn chat_mode(mut self, chat_mode: ChatMode) -> Self {
-        self.chat_mode = Some(chat_mode);
-        self
-    }
-
-    /// Sets `chat_type`: whether the chat is private or public.
-    pub fn chat_type(mut self, chat_type: ChatType) -> Self {
-        self.chat_type = Some(chat_type);
-        self
-    }
-
-    /// Sets `external`: whether the chat is external (holds users of other tenants). Not described on the pages.
-    pub fn external(mut self, external: bool) -> Self {
-        self.external = Some(external);
-        self
-    }
-
-    /// Sets `join_message_visibility`: who sees the notice when a member joins.
-    pub fn join_message_visibility(
-        mut self,
-        join_message_visibility: ChatMessageVisibility,
-    ) -> Self {
-        self.join_message_visibility = Some(join_message_visibility);
-        self
-    }
-
-    /// Sets `leave_message_visibility`: who sees the notice when a member leaves.
-    pub fn leave_message_visibility(
-        mut self,
-        leave_message_visibility: ChatMessageVisibility,
-    ) -> Self {
-        self.leave_message_visibility = Some(leave_message_visibility);
-        self
-    }
-
-    /// Sets `membership_approval`: whether joining needs approval.
-    pub fn membership_approval(
-        mut self,
-        membership_approval: MembershipApproval,
-    ) -> Self {
-        self.membership_approval = Some(membership_approval);
-        self
-    }
-
-    /// Sets `labels`: the chat's labels. Not described on the pages; managing them needs a scope the pages do not name (`232037`).
-    pub fn labels(
-        mut self,
-        labels: impl IntoIterator<Item = impl Into<String>>,
-    ) -> Self {
-        self.labels = Some(labels.into_iter().map(Into::into).collect());
-        self
-    }
-
-    /// Sets `toolkit_ids`: the ids of the chat's toolkits (quick components). Not described on the pages.
-    pub fn toolkit_ids(
-        mut self,
-        toolkit_ids: impl IntoIterator<Item = impl Into<String>>,
-    ) -> Self {
-        self.toolkit_ids = Some(toolkit_ids.into_iter().map(Into::into).collect());
-        self
-    }
-
-    /// Sets `restricted_mode_setting`: restricted (confidential) mode, for the Enterprise edition. When creating, it is off
-    /// and every action allowed unless set. On, the three settings may not all be
-    /// `all_members`; off, none may be `not_anyone`.
-    pub fn restricted_mode_setting(
-        mut self,
-        restricted_mode_setting: RestrictedModeSetting,
-    ) -> Self {
-        self.restricted_mode_setting = Some(restricted_mode_setting);
-        self
-    }
-
-    /// Sets `urgent_setting`: who may buzz members.
-    pub fn urgent_setting(mut self, urgent_setting: ChatPermission) -> Self {
-        self.urgent_setting = Some(urgent_setting);
-        self
-    }
-
-    /// Sets `video_conference_setting`: who may start video meetings.
-    pub fn video_conference_setting(
-        mut self,
-        video_conference_setting: ChatPermission,
-    ) -> Self {
-        self.video_conference_setting = Some(video_conference_setting);
-        self
-    }
-
-    /// Sets `edit_permission`: who may edit the chat's information.
-    pub fn edit_permission(mut self, edit_permission: ChatPermission) -> Self {
-        self.edit_permission = Some(edit_permission);
-        self
-    }
-
-    /// Sets `chat_tags`: tags to give the chat. Not described on the pages.
-    pub fn chat_tags(
-        mut self,
-        chat_tags: impl IntoIterator<Item = impl Into<String>>,
-    ) -> Self {
-        self.chat_tags = Some(chat_tags.into_iter().map(Into::into).collect());
-        self
-    }
-
-    /// Sets `pin_manage_setting`: who may manage the chat's pins. Not described on the pages.
-    pub fn pin_manage_setting(mut self, pin_manage_setting: ChatPermission) -> Self {
-        self.pin_manage_setting = Some(pin_manage_setting);
-        self
-    }
-
-    /// Sets `hide_member_count_setting`: who sees the member count.
-    pub fn hide_member_count_setting(
-        mut self,
-        hide_member_count_setting: ChatPermission,
-    ) -> Self {
-        self.hide_member_count_setting = Some(hide_member_count_setting);
-        self
-    }
-}
+builder!(CreateRequest::new() {
+    user_id_type: UserIdType,
+    set_bot_manager: bool,
+    uuid: impl Into<String>,
+    avatar: impl Into<String>,
+    name: impl Into<String>,
+    description: impl Into<String>,
+    i18n_names: I18nNames,
+    owner_id: impl Into<String>,
+    user_id_list: impl IntoIterator<Item = impl Into<String>>,
+    bot_id_list: impl IntoIterator<Item = impl Into<String>>,
+    group_message_type: GroupMessageType,
+    chat_mode: ChatMode,
+    chat_type: ChatType,
+    external: bool,
+    join_message_visibility: ChatMessageVisibility,
+    leave_message_visibility: ChatMessageVisibility,
+    membership_approval: MembershipApproval,
+    labels: impl IntoIterator<Item = impl Into<String>>,
+    toolkit_ids: impl IntoIterator<Item = impl Into<String>>,
+    restricted_mode_setting: RestrictedModeSetting,
+    urgent_setting: ChatPermission,
+    video_conference_setting: ChatPermission,
+    edit_permission: ChatPermission,
+    chat_tags: impl IntoIterator<Item = impl Into<String>>,
+    pin_manage_setting: ChatPermission,
+    hide_member_count_setting: ChatPermission,
+});
 
 #[cfg(feature = "fake")]
 #[doc(hidden)]
@@ -699,12 +502,9 @@ impl Operation for CreateRequest {
     type Response = CreateResponse;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "chats.create",
-        method: Method::Post,
         tokens: &[TokenKind::Tenant],
-        idempotent: false,
         has_body: true,
         rate_limit: RateLimit::STANDARD_1000_50,
-        recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/chats",
         #[cfg(feature = "fake")]
@@ -1046,6 +846,7 @@ impl Operation for CreateRequest {
                 ValueType::Enum(&["only_owner", "all_members"]),
             ),
         ],
+        ..OperationMeta::new(Method::Post)
     };
 
     const QUERY: &'static [&'static str] = &["user_id_type", "set_bot_manager", "uuid"];
@@ -1144,13 +945,7 @@ pub struct DeleteRequest {
     #[serde(skip_serializing)]
     pub chat_id: String,
 }
-
-impl DeleteRequest {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(chat_id: impl Into<String>) -> Self {
-        Self { chat_id: chat_id.into() }
-    }
-}
+builder!(DeleteRequest::new(chat_id: impl Into<String>) {});
 
 #[cfg(feature = "fake")]
 #[doc(hidden)]
@@ -1167,12 +962,8 @@ impl Operation for DeleteRequest {
     type Response = DeleteResponse;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "chats.delete",
-        method: Method::Delete,
         tokens: &[TokenKind::Tenant, TokenKind::User],
-        idempotent: false,
-        has_body: false,
         rate_limit: RateLimit::STANDARD_1000_50,
-        recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/chats/:chat_id",
         #[cfg(feature = "fake")]
@@ -1202,6 +993,7 @@ impl Operation for DeleteRequest {
         ],
         #[cfg(feature = "fake")]
         response: &[],
+        ..OperationMeta::new(Method::Delete)
     };
 
     fn write_path(&self, path: &mut UrlPath<'_>) {
@@ -1304,199 +1096,30 @@ pub struct UpdateRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hide_member_count_setting: Option<ChatPermission>,
 }
-
-impl UpdateRequest {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(chat_id: impl Into<String>) -> Self {
-        Self {
-            chat_id: chat_id.into(),
-            user_id_type: None,
-            avatar: None,
-            name: None,
-            description: None,
-            i18n_names: None,
-            add_member_permission: None,
-            share_card_permission: None,
-            at_all_permission: None,
-            edit_permission: None,
-            owner_id: None,
-            join_message_visibility: None,
-            leave_message_visibility: None,
-            membership_approval: None,
-            labels: None,
-            toolkit_ids: None,
-            restricted_mode_setting: None,
-            chat_type: None,
-            group_message_type: None,
-            urgent_setting: None,
-            video_conference_setting: None,
-            pin_manage_setting: None,
-            hide_member_count_setting: None,
-        }
-    }
-
-    /// Sets `user_id_type`: the kind of user id in `owner_id`.
-    pub fn user_id_type(mut self, user_id_type: UserIdType) -> Self {
-        self.user_id_type = Some(user_id_type);
-        self
-    }
-
-    /// Sets `avatar`: the avatar's image key, from an image uploaded with `image_type` `avatar`.
-    pub fn avatar(mut self, avatar: impl Into<String>) -> Self {
-        self.avatar = Some(avatar.into());
-        self
-    }
-
-    /// Sets `name`: the chat's name, best at most 60 characters; a public chat's needs at least 2 characters.
-    pub fn name(mut self, name: impl Into<String>) -> Self {
-        self.name = Some(name.into());
-        self
-    }
-
-    /// Sets `description`: the chat's description, best at most 100 characters.
-    pub fn description(mut self, description: impl Into<String>) -> Self {
-        self.description = Some(description.into());
-        self
-    }
-
-    /// Sets `i18n_names`: the chat's name in several languages, each best at most 60 characters.
-    pub fn i18n_names(mut self, i18n_names: I18nNames) -> Self {
-        self.i18n_names = Some(i18n_names);
-        self
-    }
-
-    /// Sets `add_member_permission`: who may add users and bots; set together with `share_card_permission`.
-    pub fn add_member_permission(
-        mut self,
-        add_member_permission: ChatPermission,
-    ) -> Self {
-        self.add_member_permission = Some(add_member_permission);
-        self
-    }
-
-    /// Sets `share_card_permission`: whether the chat may be shared; set together with `add_member_permission`.
-    pub fn share_card_permission(
-        mut self,
-        share_card_permission: ShareCardPermission,
-    ) -> Self {
-        self.share_card_permission = Some(share_card_permission);
-        self
-    }
-
-    /// Sets `at_all_permission`: who may mention all members.
-    pub fn at_all_permission(mut self, at_all_permission: ChatPermission) -> Self {
-        self.at_all_permission = Some(at_all_permission);
-        self
-    }
-
-    /// Sets `edit_permission`: who may edit the chat's information.
-    pub fn edit_permission(mut self, edit_permission: ChatPermission) -> Self {
-        self.edit_permission = Some(edit_permission);
-        self
-    }
-
-    /// Sets `owner_id`: the new owner, of the kind `user_id_type` names, a member of the chat in its tenant; left out to keep the owner.
-    pub fn owner_id(mut self, owner_id: impl Into<String>) -> Self {
-        self.owner_id = Some(owner_id.into());
-        self
-    }
-
-    /// Sets `join_message_visibility`: who sees the notice when a member joins.
-    pub fn join_message_visibility(
-        mut self,
-        join_message_visibility: ChatMessageVisibility,
-    ) -> Self {
-        self.join_message_visibility = Some(join_message_visibility);
-        self
-    }
-
-    /// Sets `leave_message_visibility`: who sees the notice when a member leaves.
-    pub fn leave_message_visibility(
-        mut self,
-        leave_message_visibility: ChatMessageVisibility,
-    ) -> Self {
-        self.leave_message_visibility = Some(leave_message_visibility);
-        self
-    }
-
-    /// Sets `membership_approval`: whether joining needs approval.
-    pub fn membership_approval(
-        mut self,
-        membership_approval: MembershipApproval,
-    ) -> Self {
-        self.membership_approval = Some(membership_approval);
-        self
-    }
-
-    /// Sets `labels`: the chat's labels. Not described on the pages; managing them needs a scope the pages do not name (`232037`).
-    pub fn labels(
-        mut self,
-        labels: impl IntoIterator<Item = impl Into<String>>,
-    ) -> Self {
-        self.labels = Some(labels.into_iter().map(Into::into).collect());
-        self
-    }
-
-    /// Sets `toolkit_ids`: the ids of the chat's toolkits (quick components). Not described on the pages.
-    pub fn toolkit_ids(
-        mut self,
-        toolkit_ids: impl IntoIterator<Item = impl Into<String>>,
-    ) -> Self {
-        self.toolkit_ids = Some(toolkit_ids.into_iter().map(Into::into).collect());
-        self
-    }
-
-    /// Sets `restricted_mode_setting`: restricted (confidential) mode, for the Enterprise edition.
-    pub fn restricted_mode_setting(
-        mut self,
-        restricted_mode_setting: RestrictedModeSetting,
-    ) -> Self {
-        self.restricted_mode_setting = Some(restricted_mode_setting);
-        self
-    }
-
-    /// Sets `chat_type`: whether the chat is private or public.
-    pub fn chat_type(mut self, chat_type: ChatType) -> Self {
-        self.chat_type = Some(chat_type);
-        self
-    }
-
-    /// Sets `group_message_type`: the form of the chat's messages.
-    pub fn group_message_type(mut self, group_message_type: GroupMessageType) -> Self {
-        self.group_message_type = Some(group_message_type);
-        self
-    }
-
-    /// Sets `urgent_setting`: who may buzz members.
-    pub fn urgent_setting(mut self, urgent_setting: ChatPermission) -> Self {
-        self.urgent_setting = Some(urgent_setting);
-        self
-    }
-
-    /// Sets `video_conference_setting`: who may start video meetings.
-    pub fn video_conference_setting(
-        mut self,
-        video_conference_setting: ChatPermission,
-    ) -> Self {
-        self.video_conference_setting = Some(video_conference_setting);
-        self
-    }
-
-    /// Sets `pin_manage_setting`: who may manage the chat's pins. Not described on the pages.
-    pub fn pin_manage_setting(mut self, pin_manage_setting: ChatPermission) -> Self {
-        self.pin_manage_setting = Some(pin_manage_setting);
-        self
-    }
-
-    /// Sets `hide_member_count_setting`: who sees the member count.
-    pub fn hide_member_count_setting(
-        mut self,
-        hide_member_count_setting: ChatPermission,
-    ) -> Self {
-        self.hide_member_count_setting = Some(hide_member_count_setting);
-        self
-    }
-}
+builder!(UpdateRequest::new(chat_id: impl Into<String>) {
+    user_id_type: UserIdType,
+    avatar: impl Into<String>,
+    name: impl Into<String>,
+    description: impl Into<String>,
+    i18n_names: I18nNames,
+    add_member_permission: ChatPermission,
+    share_card_permission: ShareCardPermission,
+    at_all_permission: ChatPermission,
+    edit_permission: ChatPermission,
+    owner_id: impl Into<String>,
+    join_message_visibility: ChatMessageVisibility,
+    leave_message_visibility: ChatMessageVisibility,
+    membership_approval: MembershipApproval,
+    labels: impl IntoIterator<Item = impl Into<String>>,
+    toolkit_ids: impl IntoIterator<Item = impl Into<String>>,
+    restricted_mode_setting: RestrictedModeSetting,
+    chat_type: ChatType,
+    group_message_type: GroupMessageType,
+    urgent_setting: ChatPermission,
+    video_conference_setting: ChatPermission,
+    pin_manage_setting: ChatPermission,
+    hide_member_count_setting: ChatPermission,
+});
 
 #[cfg(feature = "fake")]
 #[doc(hidden)]
@@ -1513,12 +1136,10 @@ impl Operation for UpdateRequest {
     type Response = UpdateResponse;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "chats.update",
-        method: Method::Put,
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: true,
         has_body: true,
         rate_limit: RateLimit::STANDARD_1000_50,
-        recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/chats/:chat_id",
         #[cfg(feature = "fake")]
@@ -1690,6 +1311,7 @@ impl Operation for UpdateRequest {
         ],
         #[cfg(feature = "fake")]
         response: &[],
+        ..OperationMeta::new(Method::Put)
     };
 
     const QUERY: &'static [&'static str] = &["user_id_type"];
@@ -1722,22 +1344,7 @@ pub struct GetRequest {
     /// Defaults to `open_id` on the server when left out.
     pub user_id_type: Option<UserIdType>,
 }
-
-impl GetRequest {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(chat_id: impl Into<String>) -> Self {
-        Self {
-            chat_id: chat_id.into(),
-            user_id_type: None,
-        }
-    }
-
-    /// Sets `user_id_type`: the kind of user ids in `owner_id` and `user_manager_id_list`.
-    pub fn user_id_type(mut self, user_id_type: UserIdType) -> Self {
-        self.user_id_type = Some(user_id_type);
-        self
-    }
-}
+builder!(GetRequest::new(chat_id: impl Into<String>) { user_id_type: UserIdType });
 
 #[cfg(feature = "fake")]
 #[doc(hidden)]
@@ -1754,12 +1361,9 @@ impl Operation for GetRequest {
     type Response = GetResponse;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "chats.get",
-        method: Method::Get,
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: true,
-        has_body: false,
         rate_limit: RateLimit::STANDARD_1000_50,
-        recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/chats/:chat_id",
         #[cfg(feature = "fake")]
@@ -1962,6 +1566,7 @@ impl Operation for GetRequest {
                 ValueType::Enum(&["normal", "dissolved", "dissolved_save"]),
             ),
         ],
+        ..OperationMeta::new(Method::Get)
     };
 
     const QUERY: &'static [&'static str] = &["user_id_type"];
@@ -2093,50 +1698,13 @@ pub struct ListRequest {
     /// Example: `p2p,group`.
     pub types: Option<String>,
 }
-
-impl ListRequest {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new() -> Self {
-        Self {
-            user_id_type: None,
-            sort_type: None,
-            page_token: None,
-            page_size: None,
-            types: None,
-        }
-    }
-
-    /// Sets `user_id_type`: the kind of user id in `owner_id`.
-    pub fn user_id_type(mut self, user_id_type: UserIdType) -> Self {
-        self.user_id_type = Some(user_id_type);
-        self
-    }
-
-    /// Sets `sort_type`: the order of the chats; keep it the same across pages.
-    pub fn sort_type(mut self, sort_type: ChatSortType) -> Self {
-        self.sort_type = Some(sort_type);
-        self
-    }
-
-    /// Sets `page_token`: where the page starts; left out for the first page.
-    pub fn page_token(mut self, page_token: impl Into<String>) -> Self {
-        self.page_token = Some(page_token.into());
-        self
-    }
-
-    /// Sets `page_size`: chats per page.
-    pub fn page_size(mut self, page_size: i64) -> Self {
-        self.page_size = Some(page_size);
-        self
-    }
-
-    /// Sets `types`: the kinds of chat to list, comma-separated: `group`, `p2p`; left out, group chats
-    /// only. One-to-one chats need a user token. Not described on the pages.
-    pub fn types(mut self, types: impl Into<String>) -> Self {
-        self.types = Some(types.into());
-        self
-    }
-}
+builder!(ListRequest::new() {
+    user_id_type: UserIdType,
+    sort_type: ChatSortType,
+    page_token: impl Into<String>,
+    page_size: i64,
+    types: impl Into<String>,
+});
 
 #[cfg(feature = "fake")]
 #[doc(hidden)]
@@ -2153,12 +1721,9 @@ impl Operation for ListRequest {
     type Response = ListResponse;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "chats.list",
-        method: Method::Get,
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: true,
-        has_body: false,
         rate_limit: RateLimit::STANDARD_1000_50,
-        recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/chats",
         #[cfg(feature = "fake")]
@@ -2265,6 +1830,7 @@ impl Operation for ListRequest {
             FieldMeta::optional("page_token", In::Data, ValueType::String),
             FieldMeta::optional("has_more", In::Data, ValueType::Boolean),
         ],
+        ..OperationMeta::new(Method::Get)
     };
 
     const QUERY: &'static [&'static str] = &[
@@ -2291,22 +1857,7 @@ pub struct ListResponse {
     pub has_more: Option<bool>,
 }
 json_object!(ListResponse, optional(items, page_token, has_more));
-
-#[doc(hidden)]
-impl Paged for ListRequest {
-    type Item = ListChat;
-    fn set_page_token(&mut self, token: String) {
-        self.page_token = Some(token);
-    }
-
-    fn next_page_token(page: &ListResponse) -> Option<&str> {
-        page.page_token.as_deref().filter(|_| page.has_more == Some(true))
-    }
-
-    fn into_items(page: ListResponse) -> Vec<ListChat> {
-        page.items
-    }
-}
+paged!(ListRequest, items: Vec<ListChat>, token: page_token, more: has_more);
 
 /// Parameters of [`Chats::search`].
 ///
@@ -2333,42 +1884,12 @@ pub struct SearchRequest {
     /// Limits: at least 1, at most 100.
     pub page_size: Option<i64>,
 }
-
-impl SearchRequest {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new() -> Self {
-        Self {
-            user_id_type: None,
-            query: None,
-            page_token: None,
-            page_size: None,
-        }
-    }
-
-    /// Sets `user_id_type`: the kind of user id in `owner_id`.
-    pub fn user_id_type(mut self, user_id_type: UserIdType) -> Self {
-        self.user_id_type = Some(user_id_type);
-        self
-    }
-
-    /// Sets `query`: the keyword, at most 64 characters.
-    pub fn query(mut self, query: impl Into<String>) -> Self {
-        self.query = Some(query.into());
-        self
-    }
-
-    /// Sets `page_token`: where the page starts; left out for the first page.
-    pub fn page_token(mut self, page_token: impl Into<String>) -> Self {
-        self.page_token = Some(page_token.into());
-        self
-    }
-
-    /// Sets `page_size`: chats per page.
-    pub fn page_size(mut self, page_size: i64) -> Self {
-        self.page_size = Some(page_size);
-        self
-    }
-}
+builder!(SearchRequest::new() {
+    user_id_type: UserIdType,
+    query: impl Into<String>,
+    page_token: impl Into<String>,
+    page_size: i64,
+});
 
 #[cfg(feature = "fake")]
 #[doc(hidden)]
@@ -2385,12 +1906,9 @@ impl Operation for SearchRequest {
     type Response = SearchResponse;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "chats.search",
-        method: Method::Get,
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: true,
-        has_body: false,
         rate_limit: RateLimit::STANDARD_1000_50,
-        recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/chats/search",
         #[cfg(feature = "fake")]
@@ -2495,6 +2013,7 @@ impl Operation for SearchRequest {
             FieldMeta::optional("page_token", In::Data, ValueType::String),
             FieldMeta::optional("has_more", In::Data, ValueType::Boolean),
         ],
+        ..OperationMeta::new(Method::Get)
     };
 
     const QUERY: &'static [&'static str] = &[
@@ -2520,22 +2039,7 @@ pub struct SearchResponse {
     pub has_more: Option<bool>,
 }
 json_object!(SearchResponse, optional(items, page_token, has_more));
-
-#[doc(hidden)]
-impl Paged for SearchRequest {
-    type Item = ListChat;
-    fn set_page_token(&mut self, token: String) {
-        self.page_token = Some(token);
-    }
-
-    fn next_page_token(page: &SearchResponse) -> Option<&str> {
-        page.page_token.as_deref().filter(|_| page.has_more == Some(true))
-    }
-
-    fn into_items(page: SearchResponse) -> Vec<ListChat> {
-        page.items
-    }
-}
+paged!(SearchRequest, items: Vec<ListChat>, token: page_token, more: has_more);
 
 /// Parameters of [`Chats::link`].
 ///
@@ -2556,22 +2060,7 @@ pub struct LinkRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub validity_period: Option<ShareLinkValidityPeriod>,
 }
-
-impl LinkRequest {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(chat_id: impl Into<String>) -> Self {
-        Self {
-            chat_id: chat_id.into(),
-            validity_period: None,
-        }
-    }
-
-    /// Sets `validity_period`: how long the link stays valid.
-    pub fn validity_period(mut self, validity_period: ShareLinkValidityPeriod) -> Self {
-        self.validity_period = Some(validity_period);
-        self
-    }
-}
+builder!(LinkRequest::new(chat_id: impl Into<String>) { validity_period: ShareLinkValidityPeriod });
 
 #[cfg(feature = "fake")]
 #[doc(hidden)]
@@ -2588,12 +2077,9 @@ impl Operation for LinkRequest {
     type Response = LinkResponse;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "chats.link",
-        method: Method::Post,
         tokens: &[TokenKind::Tenant, TokenKind::User],
-        idempotent: false,
         has_body: true,
         rate_limit: RateLimit::STANDARD_1000_50,
-        recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/chats/:chat_id/link",
         #[cfg(feature = "fake")]
@@ -2646,6 +2132,7 @@ impl Operation for LinkRequest {
                 .example("1609296809"),
             FieldMeta::optional("is_permanent", In::Data, ValueType::Boolean),
         ],
+        ..OperationMeta::new(Method::Post)
     };
 
     fn write_path(&self, path: &mut UrlPath<'_>) {
@@ -2694,35 +2181,11 @@ pub struct I18nNames {
     pub ja_jp: Option<String>,
 }
 json_object!(I18nNames, optional(zh_cn, en_us, ja_jp));
-
-impl I18nNames {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new() -> Self {
-        Self {
-            zh_cn: None,
-            en_us: None,
-            ja_jp: None,
-        }
-    }
-
-    /// Sets `zh_cn`: the Chinese name.
-    pub fn zh_cn(mut self, zh_cn: impl Into<String>) -> Self {
-        self.zh_cn = Some(zh_cn.into());
-        self
-    }
-
-    /// Sets `en_us`: the English name.
-    pub fn en_us(mut self, en_us: impl Into<String>) -> Self {
-        self.en_us = Some(en_us.into());
-        self
-    }
-
-    /// Sets `ja_jp`: the Japanese name.
-    pub fn ja_jp(mut self, ja_jp: impl Into<String>) -> Self {
-        self.ja_jp = Some(ja_jp.into());
-        self
-    }
-}
+builder!(I18nNames::new() {
+    zh_cn: impl Into<String>,
+    en_us: impl Into<String>,
+    ja_jp: impl Into<String>,
+});
 
 /// Restricted (confidential) mode, for the Enterprise edition. When creating, it is off
 /// and every action allowed unless set. On, the three settings may not all be
@@ -2748,51 +2211,12 @@ json_object!(
     RestrictedModeSetting, optional(status, screenshot_has_permission_setting,
     download_has_permission_setting, message_has_permission_setting)
 );
-
-impl RestrictedModeSetting {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new() -> Self {
-        Self {
-            status: None,
-            screenshot_has_permission_setting: None,
-            download_has_permission_setting: None,
-            message_has_permission_setting: None,
-        }
-    }
-
-    /// Sets `status`: whether restricted mode is on.
-    pub fn status(mut self, status: bool) -> Self {
-        self.status = Some(status);
-        self
-    }
-
-    /// Sets `screenshot_has_permission_setting`: whether members may take screenshots and screen recordings.
-    pub fn screenshot_has_permission_setting(
-        mut self,
-        screenshot_has_permission_setting: RestrictedModePermission,
-    ) -> Self {
-        self.screenshot_has_permission_setting = Some(screenshot_has_permission_setting);
-        self
-    }
-
-    /// Sets `download_has_permission_setting`: whether members may download the images, videos and files of messages.
-    pub fn download_has_permission_setting(
-        mut self,
-        download_has_permission_setting: RestrictedModePermission,
-    ) -> Self {
-        self.download_has_permission_setting = Some(download_has_permission_setting);
-        self
-    }
-
-    /// Sets `message_has_permission_setting`: whether members may copy and forward messages.
-    pub fn message_has_permission_setting(
-        mut self,
-        message_has_permission_setting: RestrictedModePermission,
-    ) -> Self {
-        self.message_has_permission_setting = Some(message_has_permission_setting);
-        self
-    }
-}
+builder!(RestrictedModeSetting::new() {
+    status: bool,
+    screenshot_has_permission_setting: RestrictedModePermission,
+    download_has_permission_setting: RestrictedModePermission,
+    message_has_permission_setting: RestrictedModePermission,
+});
 
 /// A chat as listed or found.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]

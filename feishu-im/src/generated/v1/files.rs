@@ -9,7 +9,7 @@ use serde::Serialize;
 #[cfg(feature = "fake")]
 use serde::Deserialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, json_object,
+    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, builder, json_object,
 };
 use crate::{Call, Caller, Client, FileType};
 
@@ -132,28 +132,13 @@ pub struct CreateRequest {
     #[serde(skip)]
     pub file: crate::FileUpload,
 }
-
-impl CreateRequest {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(
-        file_type: FileType,
-        file_name: impl Into<String>,
-        file: crate::FileUpload,
-    ) -> Self {
-        Self {
-            file_type,
-            file_name: file_name.into(),
-            duration: None,
-            file,
-        }
-    }
-
-    /// Sets `duration`: the length of audio or video, in milliseconds.
-    pub fn duration(mut self, duration: i64) -> Self {
-        self.duration = Some(duration);
-        self
-    }
-}
+builder!(CreateRequest::new(
+    file_type: FileType,
+    file_name: impl Into<String>,
+    file: crate::FileUpload,
+) {
+    duration: i64,
+});
 
 #[cfg(feature = "fake")]
 #[doc(hidden)]
@@ -174,12 +159,9 @@ impl Operation for CreateRequest {
     type Response = CreateResponse;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "files.create",
-        method: Method::Post,
         tokens: &[TokenKind::Tenant],
-        idempotent: false,
         has_body: true,
         rate_limit: RateLimit::STANDARD_1000_50,
-        recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/files",
         #[cfg(feature = "fake")]
@@ -221,6 +203,7 @@ impl Operation for CreateRequest {
             FieldMeta::optional("file_key", In::Data, ValueType::String)
                 .example("file_v2_7ea74629-9191-4176-998c-2e603c9c5e8g"),
         ],
+        ..OperationMeta::new(Method::Post)
     };
 
     fn write_path(&self, path: &mut UrlPath<'_>) {
@@ -257,13 +240,7 @@ pub struct GetRequest {
     #[serde(skip_serializing)]
     pub file_key: String,
 }
-
-impl GetRequest {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(file_key: impl Into<String>) -> Self {
-        Self { file_key: file_key.into() }
-    }
-}
+builder!(GetRequest::new(file_key: impl Into<String>) {});
 
 #[cfg(feature = "fake")]
 #[doc(hidden)]
@@ -280,12 +257,9 @@ impl Operation for GetRequest {
     type Response = GetResponse;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "files.get",
-        method: Method::Get,
         tokens: &[TokenKind::Tenant],
         idempotent: true,
-        has_body: false,
         rate_limit: RateLimit::STANDARD_1000_50,
-        recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/files/:file_key",
         #[cfg(feature = "fake")]
@@ -311,6 +285,7 @@ impl Operation for GetRequest {
         ],
         #[cfg(feature = "fake")]
         response: &[],
+        ..OperationMeta::new(Method::Get)
     };
 
     const BINARY: bool = true;

@@ -9,7 +9,7 @@ use serde::Serialize;
 #[cfg(feature = "fake")]
 use serde::Deserialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, json_object,
+    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, builder, json_object,
 };
 use crate::{Call, Caller, Client, ImageType};
 
@@ -127,13 +127,7 @@ pub struct CreateRequest {
     #[serde(skip)]
     pub image: crate::FileUpload,
 }
-
-impl CreateRequest {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(image_type: ImageType, image: crate::FileUpload) -> Self {
-        Self { image_type, image }
-    }
-}
+builder!(CreateRequest::new(image_type: ImageType, image: crate::FileUpload) {});
 
 #[cfg(feature = "fake")]
 #[doc(hidden)]
@@ -153,12 +147,9 @@ impl Operation for CreateRequest {
     type Response = CreateResponse;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "images.create",
-        method: Method::Post,
         tokens: &[TokenKind::Tenant],
-        idempotent: false,
         has_body: true,
         rate_limit: RateLimit::STANDARD_1000_50,
-        recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/images",
         #[cfg(feature = "fake")]
@@ -197,6 +188,7 @@ impl Operation for CreateRequest {
             FieldMeta::optional("image_key", In::Data, ValueType::String)
                 .example("img_v2_7ea74629-9191-4176-998c-2e603c9c5e8g"),
         ],
+        ..OperationMeta::new(Method::Post)
     };
 
     fn write_path(&self, path: &mut UrlPath<'_>) {
@@ -233,15 +225,7 @@ pub struct GetRequest {
     #[serde(skip_serializing)]
     pub image_key: String,
 }
-
-impl GetRequest {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(image_key: impl Into<String>) -> Self {
-        Self {
-            image_key: image_key.into(),
-        }
-    }
-}
+builder!(GetRequest::new(image_key: impl Into<String>) {});
 
 #[cfg(feature = "fake")]
 #[doc(hidden)]
@@ -258,12 +242,9 @@ impl Operation for GetRequest {
     type Response = GetResponse;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "images.get",
-        method: Method::Get,
         tokens: &[TokenKind::Tenant],
         idempotent: true,
-        has_body: false,
         rate_limit: RateLimit::STANDARD_1000_50,
-        recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/images/:image_key",
         #[cfg(feature = "fake")]
@@ -289,6 +270,7 @@ impl Operation for GetRequest {
         ],
         #[cfg(feature = "fake")]
         response: &[],
+        ..OperationMeta::new(Method::Get)
     };
 
     const BINARY: bool = true;

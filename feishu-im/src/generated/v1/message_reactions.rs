@@ -9,7 +9,8 @@ use serde::Serialize;
 #[cfg(feature = "fake")]
 use serde::Deserialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, Paged, RateLimit, TokenKind, UrlPath, json_object,
+    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, builder,
+    json_object, paged,
 };
 use crate::{Call, Caller, Client, Pager, ReactionQueryFailReason, UserIdType};
 
@@ -212,16 +213,7 @@ pub struct CreateRequest {
     /// An emoji, by its type name.
     pub reaction_type: Emoji,
 }
-
-impl CreateRequest {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(message_id: impl Into<String>, reaction_type: Emoji) -> Self {
-        Self {
-            message_id: message_id.into(),
-            reaction_type,
-        }
-    }
-}
+builder!(CreateRequest::new(message_id: impl Into<String>, reaction_type: Emoji) {});
 
 #[cfg(feature = "fake")]
 #[doc(hidden)]
@@ -238,12 +230,9 @@ impl Operation for CreateRequest {
     type Response = CreateResponse;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "message_reactions.create",
-        method: Method::Post,
         tokens: &[TokenKind::Tenant, TokenKind::User],
-        idempotent: false,
         has_body: true,
         rate_limit: RateLimit::STANDARD_1000_50,
-        recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/messages/:message_id/reactions",
         #[cfg(feature = "fake")]
@@ -318,6 +307,7 @@ impl Operation for CreateRequest {
                 ),
             ),
         ],
+        ..OperationMeta::new(Method::Post)
     };
 
     fn write_path(&self, path: &mut UrlPath<'_>) {
@@ -349,16 +339,7 @@ pub struct DeleteRequest {
     #[serde(skip_serializing)]
     pub reaction_id: String,
 }
-
-impl DeleteRequest {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(message_id: impl Into<String>, reaction_id: impl Into<String>) -> Self {
-        Self {
-            message_id: message_id.into(),
-            reaction_id: reaction_id.into(),
-        }
-    }
-}
+builder!(DeleteRequest::new(message_id: impl Into<String>, reaction_id: impl Into<String>) {});
 
 #[cfg(feature = "fake")]
 #[doc(hidden)]
@@ -375,12 +356,8 @@ impl Operation for DeleteRequest {
     type Response = DeleteResponse;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "message_reactions.delete",
-        method: Method::Delete,
         tokens: &[TokenKind::Tenant, TokenKind::User],
-        idempotent: false,
-        has_body: false,
         rate_limit: RateLimit::STANDARD_1000_50,
-        recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/messages/:message_id/reactions/:reaction_id",
         #[cfg(feature = "fake")]
@@ -447,6 +424,7 @@ impl Operation for DeleteRequest {
                 ),
             ),
         ],
+        ..OperationMeta::new(Method::Delete)
     };
 
     fn write_path(&self, path: &mut UrlPath<'_>) {
@@ -488,43 +466,12 @@ pub struct ListRequest {
     /// Defaults to `open_id` on the server when left out.
     pub user_id_type: Option<UserIdType>,
 }
-
-impl ListRequest {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(message_id: impl Into<String>) -> Self {
-        Self {
-            message_id: message_id.into(),
-            reaction_type: None,
-            page_token: None,
-            page_size: None,
-            user_id_type: None,
-        }
-    }
-
-    /// Sets `reaction_type`: only reactions of this emoji type; all when left out.
-    pub fn reaction_type(mut self, reaction_type: impl Into<String>) -> Self {
-        self.reaction_type = Some(reaction_type.into());
-        self
-    }
-
-    /// Sets `page_token`: where the page starts; left out for the first page.
-    pub fn page_token(mut self, page_token: impl Into<String>) -> Self {
-        self.page_token = Some(page_token.into());
-        self
-    }
-
-    /// Sets `page_size`: reactions per page.
-    pub fn page_size(mut self, page_size: i64) -> Self {
-        self.page_size = Some(page_size);
-        self
-    }
-
-    /// Sets `user_id_type`: the kind of user ids in `operator`.
-    pub fn user_id_type(mut self, user_id_type: UserIdType) -> Self {
-        self.user_id_type = Some(user_id_type);
-        self
-    }
-}
+builder!(ListRequest::new(message_id: impl Into<String>) {
+    reaction_type: impl Into<String>,
+    page_token: impl Into<String>,
+    page_size: i64,
+    user_id_type: UserIdType,
+});
 
 #[cfg(feature = "fake")]
 #[doc(hidden)]
@@ -541,12 +488,9 @@ impl Operation for ListRequest {
     type Response = ListResponse;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "message_reactions.list",
-        method: Method::Get,
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: true,
-        has_body: false,
         rate_limit: RateLimit::STANDARD_1000_50,
-        recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/messages/:message_id/reactions",
         #[cfg(feature = "fake")]
@@ -642,6 +586,7 @@ impl Operation for ListRequest {
             FieldMeta::optional("has_more", In::Data, ValueType::Boolean),
             FieldMeta::optional("page_token", In::Data, ValueType::String),
         ],
+        ..OperationMeta::new(Method::Get)
     };
 
     const QUERY: &'static [&'static str] = &[
@@ -669,22 +614,7 @@ pub struct ListResponse {
     pub page_token: Option<String>,
 }
 json_object!(ListResponse, optional(items, has_more, page_token));
-
-#[doc(hidden)]
-impl Paged for ListRequest {
-    type Item = MessageReaction;
-    fn set_page_token(&mut self, token: String) {
-        self.page_token = Some(token);
-    }
-
-    fn next_page_token(page: &ListResponse) -> Option<&str> {
-        page.page_token.as_deref().filter(|_| page.has_more == Some(true))
-    }
-
-    fn into_items(page: ListResponse) -> Vec<MessageReaction> {
-        page.items
-    }
-}
+paged!(ListRequest, items: Vec<MessageReaction>, token: page_token, more: has_more);
 
 /// Parameters of [`MessageReactions::batch_query`].
 ///
@@ -717,36 +647,11 @@ pub struct BatchQueryRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reaction_type: Option<String>,
 }
-
-impl BatchQueryRequest {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(queries: Vec<ReactionQuery>) -> Self {
-        Self {
-            user_id_type: None,
-            queries,
-            page_size_per_message: None,
-            reaction_type: None,
-        }
-    }
-
-    /// Sets `user_id_type`: the kind of user ids in `operator`.
-    pub fn user_id_type(mut self, user_id_type: UserIdType) -> Self {
-        self.user_id_type = Some(user_id_type);
-        self
-    }
-
-    /// Sets `page_size_per_message`: reactions per message and page.
-    pub fn page_size_per_message(mut self, page_size_per_message: i64) -> Self {
-        self.page_size_per_message = Some(page_size_per_message);
-        self
-    }
-
-    /// Sets `reaction_type`: only reactions of this emoji type; all when left out.
-    pub fn reaction_type(mut self, reaction_type: impl Into<String>) -> Self {
-        self.reaction_type = Some(reaction_type.into());
-        self
-    }
-}
+builder!(BatchQueryRequest::new(queries: Vec<ReactionQuery>) {
+    user_id_type: UserIdType,
+    page_size_per_message: i64,
+    reaction_type: impl Into<String>,
+});
 
 #[cfg(feature = "fake")]
 #[doc(hidden)]
@@ -763,12 +668,10 @@ impl Operation for BatchQueryRequest {
     type Response = BatchQueryResponse;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "message_reactions.batch_query",
-        method: Method::Post,
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: true,
         has_body: true,
         rate_limit: RateLimit::STANDARD_1000_50,
-        recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/messages/reactions/batch_query",
         #[cfg(feature = "fake")]
@@ -952,6 +855,7 @@ impl Operation for BatchQueryRequest {
                 ),
             ),
         ],
+        ..OperationMeta::new(Method::Post)
     };
 
     const QUERY: &'static [&'static str] = &["user_id_type"];
@@ -987,15 +891,7 @@ pub struct Emoji {
     pub emoji_type: String,
 }
 json_object!(Emoji, required(emoji_type));
-
-impl Emoji {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(emoji_type: impl Into<String>) -> Self {
-        Self {
-            emoji_type: emoji_type.into(),
-        }
-    }
-}
+builder!(Emoji::new(emoji_type: impl Into<String>) {});
 
 /// Who added a reaction.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -1048,28 +944,7 @@ pub struct ReactionQuery {
     pub page_token: Option<String>,
 }
 json_object!(ReactionQuery, optional(message_id, page_token));
-
-impl ReactionQuery {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new() -> Self {
-        Self {
-            message_id: None,
-            page_token: None,
-        }
-    }
-
-    /// Sets `message_id`: the message.
-    pub fn message_id(mut self, message_id: impl Into<String>) -> Self {
-        self.message_id = Some(message_id.into());
-        self
-    }
-
-    /// Sets `page_token`: where the message's page starts, from a previous answer; left out for the first page.
-    pub fn page_token(mut self, page_token: impl Into<String>) -> Self {
-        self.page_token = Some(page_token.into());
-        self
-    }
-}
+builder!(ReactionQuery::new() { message_id: impl Into<String>, page_token: impl Into<String> });
 
 /// One reaction, its emoji named directly.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]

@@ -9,7 +9,7 @@ use serde::Serialize;
 #[cfg(feature = "fake")]
 use serde::Deserialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, json_object,
+    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, builder, json_object,
 };
 use crate::{Call, Caller, Client, MessageResourceType};
 
@@ -107,21 +107,11 @@ pub struct GetRequest {
     /// Example: `file`.
     pub r#type: MessageResourceType,
 }
-
-impl GetRequest {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(
-        message_id: impl Into<String>,
-        file_key: impl Into<String>,
-        r#type: MessageResourceType,
-    ) -> Self {
-        Self {
-            message_id: message_id.into(),
-            file_key: file_key.into(),
-            r#type,
-        }
-    }
-}
+builder!(GetRequest::new(
+    message_id: impl Into<String>,
+    file_key: impl Into<String>,
+    r#type: MessageResourceType,
+) {});
 
 #[cfg(feature = "fake")]
 #[doc(hidden)]
@@ -142,12 +132,9 @@ impl Operation for GetRequest {
     type Response = GetResponse;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "message_resources.get",
-        method: Method::Get,
         tokens: &[TokenKind::Tenant],
         idempotent: true,
-        has_body: false,
         rate_limit: RateLimit::STANDARD_1000_50,
-        recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/messages/:message_id/resources/:file_key",
         #[cfg(feature = "fake")]
@@ -183,6 +170,7 @@ impl Operation for GetRequest {
         ],
         #[cfg(feature = "fake")]
         response: &[],
+        ..OperationMeta::new(Method::Get)
     };
 
     const QUERY: &'static [&'static str] = &["type"];

@@ -9,7 +9,8 @@ use serde::Serialize;
 #[cfg(feature = "fake")]
 use serde::Deserialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, Paged, RateLimit, TokenKind, UrlPath, json_object,
+    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, builder,
+    json_object, paged,
 };
 use crate::{
     Call, Caller, Client, ContainerIdType, FollowUpLanguage, ForwardReceiveIdType,
@@ -681,28 +682,13 @@ pub struct CreateRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub uuid: Option<String>,
 }
-
-impl CreateRequest {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(
-        receive_id_type: ReceiveIdType,
-        receive_id: impl Into<String>,
-        content: impl Into<MessageContent>,
-    ) -> Self {
-        Self {
-            receive_id_type,
-            receive_id: receive_id.into(),
-            content: content.into(),
-            uuid: None,
-        }
-    }
-
-    /// Sets `uuid`: idempotency key of at most 50 characters; one message is sent per key within an hour.
-    pub fn uuid(mut self, uuid: impl Into<String>) -> Self {
-        self.uuid = Some(uuid.into());
-        self
-    }
-}
+builder!(CreateRequest::new(
+    receive_id_type: ReceiveIdType,
+    receive_id: impl Into<String>,
+    content: impl Into<MessageContent>,
+) {
+    uuid: impl Into<String>,
+});
 
 #[cfg(feature = "fake")]
 #[doc(hidden)]
@@ -723,9 +709,7 @@ impl Operation for CreateRequest {
     type Response = CreateResponse;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "messages.create",
-        method: Method::Post,
         tokens: &[TokenKind::Tenant, TokenKind::User],
-        idempotent: false,
         has_body: true,
         rate_limit: RateLimit::STANDARD_1000_50,
         recipient_limit: Some(RateLimit::PER_RECIPIENT_5),
@@ -898,6 +882,7 @@ impl Operation for CreateRequest {
             FieldMeta::optional("message_position", In::Data, ValueType::Json),
             FieldMeta::optional("thread_message_position", In::Data, ValueType::Json),
         ],
+        ..OperationMeta::new(Method::Post)
     };
 
     const QUERY: &'static [&'static str] = &["receive_id_type"];
@@ -939,33 +924,10 @@ pub struct ReplyRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub uuid: Option<String>,
 }
-
-impl ReplyRequest {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(
-        message_id: impl Into<String>,
-        content: impl Into<MessageContent>,
-    ) -> Self {
-        Self {
-            message_id: message_id.into(),
-            content: content.into(),
-            reply_in_thread: None,
-            uuid: None,
-        }
-    }
-
-    /// Sets `reply_in_thread`: whether to reply in a thread.
-    pub fn reply_in_thread(mut self, reply_in_thread: bool) -> Self {
-        self.reply_in_thread = Some(reply_in_thread);
-        self
-    }
-
-    /// Sets `uuid`: idempotency key of at most 50 characters; one reply is sent per key within an hour.
-    pub fn uuid(mut self, uuid: impl Into<String>) -> Self {
-        self.uuid = Some(uuid.into());
-        self
-    }
-}
+builder!(ReplyRequest::new(message_id: impl Into<String>, content: impl Into<MessageContent>) {
+    reply_in_thread: bool,
+    uuid: impl Into<String>,
+});
 
 #[cfg(feature = "fake")]
 #[doc(hidden)]
@@ -982,12 +944,9 @@ impl Operation for ReplyRequest {
     type Response = ReplyResponse;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "messages.reply",
-        method: Method::Post,
         tokens: &[TokenKind::Tenant, TokenKind::User],
-        idempotent: false,
         has_body: true,
         rate_limit: RateLimit::STANDARD_1000_50,
-        recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/messages/:message_id/reply",
         #[cfg(feature = "fake")]
@@ -1147,6 +1106,7 @@ impl Operation for ReplyRequest {
             FieldMeta::optional("message_position", In::Data, ValueType::Json),
             FieldMeta::optional("thread_message_position", In::Data, ValueType::Json),
         ],
+        ..OperationMeta::new(Method::Post)
     };
 
     const IDEMPOTENCY_KEY: Option<&'static str> = Some("uuid");
@@ -1187,42 +1147,11 @@ pub struct GetRequest {
     /// Whether to fill in `sender_name`, `sender_i18n_names` and `open_bot_id` of each `sender`; left out, the server omits them. Not described on the page; its meaning from the official CLI.
     pub with_sender_name: Option<bool>,
 }
-
-impl GetRequest {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(message_id: impl Into<String>) -> Self {
-        Self {
-            message_id: message_id.into(),
-            user_id_type: None,
-            card_msg_content_type: None,
-            with_sender_name: None,
-        }
-    }
-
-    /// Sets `user_id_type`: the kind of user ids in `sender` and `mentions`.
-    pub fn user_id_type(mut self, user_id_type: UserIdType) -> Self {
-        self.user_id_type = Some(user_id_type);
-        self
-    }
-
-    /// Sets `card_msg_content_type`: how cards come back; other kinds of message are not affected. Left out, a card comes back
-    /// as in received content, not as the card JSON that was sent; `user_card_content` returns
-    /// the card JSON as sent (1.0 or 2.0, told apart by its `schema`). The official CLI sends
-    /// `raw_card_content`, which no page describes.
-    pub fn card_msg_content_type(
-        mut self,
-        card_msg_content_type: impl Into<String>,
-    ) -> Self {
-        self.card_msg_content_type = Some(card_msg_content_type.into());
-        self
-    }
-
-    /// Sets `with_sender_name`: whether to fill in `sender_name`, `sender_i18n_names` and `open_bot_id` of each `sender`; left out, the server omits them. Not described on the page; its meaning from the official CLI.
-    pub fn with_sender_name(mut self, with_sender_name: bool) -> Self {
-        self.with_sender_name = Some(with_sender_name);
-        self
-    }
-}
+builder!(GetRequest::new(message_id: impl Into<String>) {
+    user_id_type: UserIdType,
+    card_msg_content_type: impl Into<String>,
+    with_sender_name: bool,
+});
 
 #[cfg(feature = "fake")]
 #[doc(hidden)]
@@ -1239,12 +1168,9 @@ impl Operation for GetRequest {
     type Response = GetResponse;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "messages.get",
-        method: Method::Get,
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: true,
-        has_body: false,
         rate_limit: RateLimit::STANDARD_1000_50,
-        recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/messages/:message_id",
         #[cfg(feature = "fake")]
@@ -1448,6 +1374,7 @@ impl Operation for GetRequest {
                 ),
             ),
         ],
+        ..OperationMeta::new(Method::Get)
     };
 
     const QUERY: &'static [&'static str] = &[
@@ -1517,81 +1444,16 @@ pub struct ListRequest {
     /// Whether to fill in `sender_name`, `sender_i18n_names` and `open_bot_id` of each `sender`; left out, the server omits them. Not described on the page; its meaning from the official CLI.
     pub with_sender_name: Option<bool>,
 }
-
-impl ListRequest {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(
-        container_id_type: ContainerIdType,
-        container_id: impl Into<String>,
-    ) -> Self {
-        Self {
-            container_id_type,
-            container_id: container_id.into(),
-            start_time: None,
-            end_time: None,
-            sort_type: None,
-            page_size: None,
-            page_token: None,
-            card_msg_content_type: None,
-            only_thread_root_messages: None,
-            with_sender_name: None,
-        }
-    }
-
-    /// Sets `start_time`: the earliest send time, in seconds since the Unix epoch, as text; not for threads.
-    pub fn start_time(mut self, start_time: impl Into<crate::UnixSeconds>) -> Self {
-        self.start_time = Some(start_time.into());
-        self
-    }
-
-    /// Sets `end_time`: the latest send time, in seconds since the Unix epoch, as text; not for threads.
-    pub fn end_time(mut self, end_time: impl Into<crate::UnixSeconds>) -> Self {
-        self.end_time = Some(end_time.into());
-        self
-    }
-
-    /// Sets `sort_type`: the order of messages.
-    pub fn sort_type(mut self, sort_type: MessageSortType) -> Self {
-        self.sort_type = Some(sort_type);
-        self
-    }
-
-    /// Sets `page_size`: messages per page.
-    pub fn page_size(mut self, page_size: i64) -> Self {
-        self.page_size = Some(page_size);
-        self
-    }
-
-    /// Sets `page_token`: where the page starts; left out for the first page.
-    pub fn page_token(mut self, page_token: impl Into<String>) -> Self {
-        self.page_token = Some(page_token.into());
-        self
-    }
-
-    /// Sets `card_msg_content_type`: how cards come back; other kinds of message are not affected. Left out, a card comes back
-    /// as in received content, not as the card JSON that was sent; `user_card_content` returns
-    /// the card JSON as sent (1.0 or 2.0, told apart by its `schema`). The official CLI sends
-    /// `raw_card_content`, which no page describes.
-    pub fn card_msg_content_type(
-        mut self,
-        card_msg_content_type: impl Into<String>,
-    ) -> Self {
-        self.card_msg_content_type = Some(card_msg_content_type.into());
-        self
-    }
-
-    /// Sets `only_thread_root_messages`: with `container_id_type` `chat`, whether to leave out the replies inside threads, so that a thread shows only as its root message. Not described on the page; its meaning from the name and the official CLI's use.
-    pub fn only_thread_root_messages(mut self, only_thread_root_messages: bool) -> Self {
-        self.only_thread_root_messages = Some(only_thread_root_messages);
-        self
-    }
-
-    /// Sets `with_sender_name`: whether to fill in `sender_name`, `sender_i18n_names` and `open_bot_id` of each `sender`; left out, the server omits them. Not described on the page; its meaning from the official CLI.
-    pub fn with_sender_name(mut self, with_sender_name: bool) -> Self {
-        self.with_sender_name = Some(with_sender_name);
-        self
-    }
-}
+builder!(ListRequest::new(container_id_type: ContainerIdType, container_id: impl Into<String>) {
+    start_time: impl Into<crate::UnixSeconds>,
+    end_time: impl Into<crate::UnixSeconds>,
+    sort_type: MessageSortType,
+    page_size: i64,
+    page_token: impl Into<String>,
+    card_msg_content_type: impl Into<String>,
+    only_thread_root_messages: bool,
+    with_sender_name: bool,
+});
 
 #[cfg(feature = "fake")]
 #[doc(hidden)]
@@ -1608,12 +1470,9 @@ impl Operation for ListRequest {
     type Response = ListResponse;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "messages.list",
-        method: Method::Get,
         tokens: &[TokenKind::Tenant],
         idempotent: true,
-        has_body: false,
         rate_limit: RateLimit::STANDARD_1000_50,
-        recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/messages",
         #[cfg(feature = "fake")]
@@ -1837,6 +1696,7 @@ impl Operation for ListRequest {
                 ),
             ),
         ],
+        ..OperationMeta::new(Method::Get)
     };
 
     const QUERY: &'static [&'static str] = &[
@@ -1868,22 +1728,7 @@ pub struct ListResponse {
     pub items: Vec<Message>,
 }
 json_object!(ListResponse, optional(has_more, page_token, items));
-
-#[doc(hidden)]
-impl Paged for ListRequest {
-    type Item = Message;
-    fn set_page_token(&mut self, token: String) {
-        self.page_token = Some(token);
-    }
-
-    fn next_page_token(page: &ListResponse) -> Option<&str> {
-        page.page_token.as_deref().filter(|_| page.has_more == Some(true))
-    }
-
-    fn into_items(page: ListResponse) -> Vec<Message> {
-        page.items
-    }
-}
+paged!(ListRequest, items: Vec<Message>, token: page_token, more: has_more);
 
 /// Parameters of [`Messages::delete`].
 ///
@@ -1899,15 +1744,7 @@ pub struct DeleteRequest {
     #[serde(skip_serializing)]
     pub message_id: String,
 }
-
-impl DeleteRequest {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(message_id: impl Into<String>) -> Self {
-        Self {
-            message_id: message_id.into(),
-        }
-    }
-}
+builder!(DeleteRequest::new(message_id: impl Into<String>) {});
 
 #[cfg(feature = "fake")]
 #[doc(hidden)]
@@ -1924,12 +1761,8 @@ impl Operation for DeleteRequest {
     type Response = DeleteResponse;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "messages.delete",
-        method: Method::Delete,
         tokens: &[TokenKind::Tenant, TokenKind::User],
-        idempotent: false,
-        has_body: false,
         rate_limit: RateLimit::STANDARD_1000_50,
-        recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/messages/:message_id",
         #[cfg(feature = "fake")]
@@ -1959,6 +1792,7 @@ impl Operation for DeleteRequest {
         ],
         #[cfg(feature = "fake")]
         response: &[],
+        ..OperationMeta::new(Method::Delete)
     };
 
     fn write_path(&self, path: &mut UrlPath<'_>) {
@@ -1989,19 +1823,7 @@ pub struct UpdateRequest {
     #[serde(flatten)]
     pub content: MessageContent,
 }
-
-impl UpdateRequest {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(
-        message_id: impl Into<String>,
-        content: impl Into<MessageContent>,
-    ) -> Self {
-        Self {
-            message_id: message_id.into(),
-            content: content.into(),
-        }
-    }
-}
+builder!(UpdateRequest::new(message_id: impl Into<String>, content: impl Into<MessageContent>) {});
 
 #[cfg(feature = "fake")]
 #[doc(hidden)]
@@ -2018,12 +1840,9 @@ impl Operation for UpdateRequest {
     type Response = UpdateResponse;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "messages.update",
-        method: Method::Put,
         tokens: &[TokenKind::Tenant],
-        idempotent: false,
         has_body: true,
         rate_limit: RateLimit::STANDARD_1000_50,
-        recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/messages/:message_id",
         #[cfg(feature = "fake")]
@@ -2199,6 +2018,7 @@ impl Operation for UpdateRequest {
             FieldMeta::optional("message_position", In::Data, ValueType::Json),
             FieldMeta::optional("thread_message_position", In::Data, ValueType::Json),
         ],
+        ..OperationMeta::new(Method::Put)
     };
 
     fn write_path(&self, path: &mut UrlPath<'_>) {
@@ -2227,16 +2047,7 @@ pub struct PatchRequest {
     /// Example: `{"elements":[{"tag":"markdown","content":"updated"}]}`.
     pub content: String,
 }
-
-impl PatchRequest {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(message_id: impl Into<String>, content: impl Into<String>) -> Self {
-        Self {
-            message_id: message_id.into(),
-            content: content.into(),
-        }
-    }
-}
+builder!(PatchRequest::new(message_id: impl Into<String>, content: impl Into<String>) {});
 
 #[cfg(feature = "fake")]
 #[doc(hidden)]
@@ -2256,12 +2067,10 @@ impl Operation for PatchRequest {
     type Response = PatchResponse;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "messages.patch",
-        method: Method::Patch,
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: true,
         has_body: true,
         rate_limit: RateLimit::STANDARD_1000_50,
-        recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/messages/:message_id",
         #[cfg(feature = "fake")]
@@ -2296,6 +2105,7 @@ impl Operation for PatchRequest {
         ],
         #[cfg(feature = "fake")]
         response: &[],
+        ..OperationMeta::new(Method::Patch)
     };
 
     fn write_path(&self, path: &mut UrlPath<'_>) {
@@ -2333,28 +2143,13 @@ pub struct ForwardRequest {
     /// Example: `oc_a0553eda9014c201e6969b478895c230`.
     pub receive_id: String,
 }
-
-impl ForwardRequest {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(
-        message_id: impl Into<String>,
-        receive_id_type: ForwardReceiveIdType,
-        receive_id: impl Into<String>,
-    ) -> Self {
-        Self {
-            message_id: message_id.into(),
-            receive_id_type,
-            uuid: None,
-            receive_id: receive_id.into(),
-        }
-    }
-
-    /// Sets `uuid`: idempotency key of at most 50 characters; one forward to one target succeeds per key within an hour.
-    pub fn uuid(mut self, uuid: impl Into<String>) -> Self {
-        self.uuid = Some(uuid.into());
-        self
-    }
-}
+builder!(ForwardRequest::new(
+    message_id: impl Into<String>,
+    receive_id_type: ForwardReceiveIdType,
+    receive_id: impl Into<String>,
+) {
+    uuid: impl Into<String>,
+});
 
 #[cfg(feature = "fake")]
 #[doc(hidden)]
@@ -2375,9 +2170,7 @@ impl Operation for ForwardRequest {
     type Response = ForwardResponse;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "messages.forward",
-        method: Method::Post,
         tokens: &[TokenKind::Tenant],
-        idempotent: false,
         has_body: true,
         rate_limit: RateLimit::STANDARD_1000_50,
         recipient_limit: Some(RateLimit::PER_RECIPIENT_5),
@@ -2554,6 +2347,7 @@ impl Operation for ForwardRequest {
             FieldMeta::optional("message_position", In::Data, ValueType::Json),
             FieldMeta::optional("thread_message_position", In::Data, ValueType::Json),
         ],
+        ..OperationMeta::new(Method::Post)
     };
 
     const QUERY: &'static [&'static str] = &["receive_id_type", "uuid"];
@@ -2597,28 +2391,13 @@ pub struct MergeForwardRequest {
     /// Limits: at least 1 item(s), at most 100 item(s).
     pub message_id_list: Vec<String>,
 }
-
-impl MergeForwardRequest {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(
-        receive_id_type: ForwardReceiveIdType,
-        receive_id: impl Into<String>,
-        message_id_list: impl IntoIterator<Item = impl Into<String>>,
-    ) -> Self {
-        Self {
-            receive_id_type,
-            uuid: None,
-            receive_id: receive_id.into(),
-            message_id_list: message_id_list.into_iter().map(Into::into).collect(),
-        }
-    }
-
-    /// Sets `uuid`: idempotency key of at most 50 characters; one merge-forward to one target succeeds per key within an hour.
-    pub fn uuid(mut self, uuid: impl Into<String>) -> Self {
-        self.uuid = Some(uuid.into());
-        self
-    }
-}
+builder!(MergeForwardRequest::new(
+    receive_id_type: ForwardReceiveIdType,
+    receive_id: impl Into<String>,
+    message_id_list: impl IntoIterator<Item = impl Into<String>>,
+) {
+    uuid: impl Into<String>,
+});
 
 #[cfg(feature = "fake")]
 #[doc(hidden)]
@@ -2639,9 +2418,7 @@ impl Operation for MergeForwardRequest {
     type Response = MergeForwardResponse;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "messages.merge_forward",
-        method: Method::Post,
         tokens: &[TokenKind::Tenant],
-        idempotent: false,
         has_body: true,
         rate_limit: RateLimit::STANDARD_1000_50,
         recipient_limit: Some(RateLimit::PER_RECIPIENT_5),
@@ -2878,6 +2655,7 @@ impl Operation for MergeForwardRequest {
                 ValueType::Array(&ValueType::String),
             ),
         ],
+        ..OperationMeta::new(Method::Post)
     };
 
     const QUERY: &'static [&'static str] = &["receive_id_type", "uuid"];
@@ -2926,30 +2704,10 @@ pub struct ReadUsersRequest {
     /// Where the page starts; left out for the first page.
     pub page_token: Option<String>,
 }
-
-impl ReadUsersRequest {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(message_id: impl Into<String>, user_id_type: UserIdType) -> Self {
-        Self {
-            message_id: message_id.into(),
-            user_id_type,
-            page_size: None,
-            page_token: None,
-        }
-    }
-
-    /// Sets `page_size`: readers per page.
-    pub fn page_size(mut self, page_size: i64) -> Self {
-        self.page_size = Some(page_size);
-        self
-    }
-
-    /// Sets `page_token`: where the page starts; left out for the first page.
-    pub fn page_token(mut self, page_token: impl Into<String>) -> Self {
-        self.page_token = Some(page_token.into());
-        self
-    }
-}
+builder!(ReadUsersRequest::new(message_id: impl Into<String>, user_id_type: UserIdType) {
+    page_size: i64,
+    page_token: impl Into<String>,
+});
 
 #[cfg(feature = "fake")]
 #[doc(hidden)]
@@ -2966,12 +2724,9 @@ impl Operation for ReadUsersRequest {
     type Response = ReadUsersResponse;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "messages.read_users",
-        method: Method::Get,
         tokens: &[TokenKind::Tenant],
         idempotent: true,
-        has_body: false,
         rate_limit: RateLimit::STANDARD_1000_50,
-        recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/messages/:message_id/read_users",
         #[cfg(feature = "fake")]
@@ -3036,6 +2791,7 @@ impl Operation for ReadUsersRequest {
             FieldMeta::optional("has_more", In::Data, ValueType::Boolean),
             FieldMeta::optional("page_token", In::Data, ValueType::String),
         ],
+        ..OperationMeta::new(Method::Get)
     };
 
     const QUERY: &'static [&'static str] = &["user_id_type", "page_size", "page_token"];
@@ -3058,22 +2814,7 @@ pub struct ReadUsersResponse {
     pub page_token: Option<String>,
 }
 json_object!(ReadUsersResponse, optional(items, has_more, page_token));
-
-#[doc(hidden)]
-impl Paged for ReadUsersRequest {
-    type Item = ReadUser;
-    fn set_page_token(&mut self, token: String) {
-        self.page_token = Some(token);
-    }
-
-    fn next_page_token(page: &ReadUsersResponse) -> Option<&str> {
-        page.page_token.as_deref().filter(|_| page.has_more == Some(true))
-    }
-
-    fn into_items(page: ReadUsersResponse) -> Vec<ReadUser> {
-        page.items
-    }
-}
+paged!(ReadUsersRequest, items: Vec<ReadUser>, token: page_token, more: has_more);
 
 /// Parameters of [`Messages::urgent_app`].
 ///
@@ -3099,21 +2840,11 @@ pub struct UrgentAppRequest {
     /// Limits: at least 1 item(s).
     pub user_id_list: Vec<String>,
 }
-
-impl UrgentAppRequest {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(
-        message_id: impl Into<String>,
-        user_id_type: UserIdType,
-        user_id_list: impl IntoIterator<Item = impl Into<String>>,
-    ) -> Self {
-        Self {
-            message_id: message_id.into(),
-            user_id_type,
-            user_id_list: user_id_list.into_iter().map(Into::into).collect(),
-        }
-    }
-}
+builder!(UrgentAppRequest::new(
+    message_id: impl Into<String>,
+    user_id_type: UserIdType,
+    user_id_list: impl IntoIterator<Item = impl Into<String>>,
+) {});
 
 #[cfg(feature = "fake")]
 #[doc(hidden)]
@@ -3134,12 +2865,9 @@ impl Operation for UrgentAppRequest {
     type Response = UrgentAppResponse;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "messages.urgent_app",
-        method: Method::Patch,
         tokens: &[TokenKind::Tenant],
-        idempotent: false,
         has_body: true,
         rate_limit: RateLimit::STANDARD_1000_50,
-        recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/messages/:message_id/urgent_app",
         #[cfg(feature = "fake")]
@@ -3184,6 +2912,7 @@ impl Operation for UrgentAppRequest {
                 ValueType::Array(&ValueType::String),
             ),
         ],
+        ..OperationMeta::new(Method::Patch)
     };
 
     const QUERY: &'static [&'static str] = &["user_id_type"];
@@ -3227,21 +2956,11 @@ pub struct UrgentSmsRequest {
     /// Limits: at least 1 item(s).
     pub user_id_list: Vec<String>,
 }
-
-impl UrgentSmsRequest {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(
-        message_id: impl Into<String>,
-        user_id_type: UserIdType,
-        user_id_list: impl IntoIterator<Item = impl Into<String>>,
-    ) -> Self {
-        Self {
-            message_id: message_id.into(),
-            user_id_type,
-            user_id_list: user_id_list.into_iter().map(Into::into).collect(),
-        }
-    }
-}
+builder!(UrgentSmsRequest::new(
+    message_id: impl Into<String>,
+    user_id_type: UserIdType,
+    user_id_list: impl IntoIterator<Item = impl Into<String>>,
+) {});
 
 #[cfg(feature = "fake")]
 #[doc(hidden)]
@@ -3262,12 +2981,9 @@ impl Operation for UrgentSmsRequest {
     type Response = UrgentSmsResponse;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "messages.urgent_sms",
-        method: Method::Patch,
         tokens: &[TokenKind::Tenant],
-        idempotent: false,
         has_body: true,
         rate_limit: RateLimit::STANDARD_1000_50,
-        recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/messages/:message_id/urgent_sms",
         #[cfg(feature = "fake")]
@@ -3304,6 +3020,7 @@ impl Operation for UrgentSmsRequest {
                 ValueType::Array(&ValueType::String),
             ),
         ],
+        ..OperationMeta::new(Method::Patch)
     };
 
     const QUERY: &'static [&'static str] = &["user_id_type"];
@@ -3346,32 +3063,10 @@ pub struct MgetRequest {
     /// Example: `open_id`.
     pub user_id_type: Option<UserIdType>,
 }
-
-impl MgetRequest {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(message_ids: impl IntoIterator<Item = impl Into<String>>) -> Self {
-        Self {
-            message_ids: message_ids.into_iter().map(Into::into).collect(),
-            card_msg_content_type: None,
-            user_id_type: None,
-        }
-    }
-
-    /// Sets `card_msg_content_type`: how cards come back. The CLI and openclaw-lark send `raw_card_content`; the get and list pages document `user_card_content` for the card JSON as sent. Left out, cards come back degraded.
-    pub fn card_msg_content_type(
-        mut self,
-        card_msg_content_type: impl Into<String>,
-    ) -> Self {
-        self.card_msg_content_type = Some(card_msg_content_type.into());
-        self
-    }
-
-    /// Sets `user_id_type`: the kind of user ids in `sender` and `mentions` (sent by openclaw-lark, not by the CLI).
-    pub fn user_id_type(mut self, user_id_type: UserIdType) -> Self {
-        self.user_id_type = Some(user_id_type);
-        self
-    }
-}
+builder!(MgetRequest::new(message_ids: impl IntoIterator<Item = impl Into<String>>) {
+    card_msg_content_type: impl Into<String>,
+    user_id_type: UserIdType,
+});
 
 #[cfg(feature = "fake")]
 #[doc(hidden)]
@@ -3388,12 +3083,9 @@ impl Operation for MgetRequest {
     type Response = MgetResponse;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "messages.mget",
-        method: Method::Get,
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: true,
-        has_body: false,
         rate_limit: RateLimit::STANDARD_1000_50,
-        recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/messages/mget",
         #[cfg(feature = "fake")]
@@ -3594,6 +3286,7 @@ impl Operation for MgetRequest {
                 ),
             ),
         ],
+        ..OperationMeta::new(Method::Get)
     };
 
     const QUERY: &'static [&'static str] = &[
@@ -3639,21 +3332,11 @@ pub struct UrgentPhoneRequest {
     /// Limits: at least 1 item(s), at most 200 item(s).
     pub user_id_list: Vec<String>,
 }
-
-impl UrgentPhoneRequest {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(
-        message_id: impl Into<String>,
-        user_id_type: UserIdType,
-        user_id_list: impl IntoIterator<Item = impl Into<String>>,
-    ) -> Self {
-        Self {
-            message_id: message_id.into(),
-            user_id_type,
-            user_id_list: user_id_list.into_iter().map(Into::into).collect(),
-        }
-    }
-}
+builder!(UrgentPhoneRequest::new(
+    message_id: impl Into<String>,
+    user_id_type: UserIdType,
+    user_id_list: impl IntoIterator<Item = impl Into<String>>,
+) {});
 
 #[cfg(feature = "fake")]
 #[doc(hidden)]
@@ -3674,12 +3357,9 @@ impl Operation for UrgentPhoneRequest {
     type Response = UrgentPhoneResponse;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "messages.urgent_phone",
-        method: Method::Patch,
         tokens: &[TokenKind::Tenant],
-        idempotent: false,
         has_body: true,
         rate_limit: RateLimit::STANDARD_1000_50,
-        recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/messages/:message_id/urgent_phone",
         #[cfg(feature = "fake")]
@@ -3730,6 +3410,7 @@ impl Operation for UrgentPhoneRequest {
                 ValueType::Array(&ValueType::String),
             ),
         ],
+        ..OperationMeta::new(Method::Patch)
     };
 
     const QUERY: &'static [&'static str] = &["user_id_type"];
@@ -3767,16 +3448,7 @@ pub struct PushFollowUpRequest {
     /// Limits: at least 1 item(s), at most 3 item(s).
     pub follow_ups: Vec<FollowUp>,
 }
-
-impl PushFollowUpRequest {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(message_id: impl Into<String>, follow_ups: Vec<FollowUp>) -> Self {
-        Self {
-            message_id: message_id.into(),
-            follow_ups,
-        }
-    }
-}
+builder!(PushFollowUpRequest::new(message_id: impl Into<String>, follow_ups: Vec<FollowUp>) {});
 
 #[cfg(feature = "fake")]
 #[doc(hidden)]
@@ -3793,12 +3465,9 @@ impl Operation for PushFollowUpRequest {
     type Response = PushFollowUpResponse;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "messages.push_follow_up",
-        method: Method::Post,
         tokens: &[TokenKind::Tenant],
-        idempotent: false,
         has_body: true,
         rate_limit: RateLimit::STANDARD_1000_50,
-        recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/messages/:message_id/push_follow_up",
         #[cfg(feature = "fake")]
@@ -3880,6 +3549,7 @@ impl Operation for PushFollowUpRequest {
         ],
         #[cfg(feature = "fake")]
         response: &[],
+        ..OperationMeta::new(Method::Post)
     };
 
     fn write_path(&self, path: &mut UrlPath<'_>) {
@@ -3926,49 +3596,13 @@ pub struct SearchRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub filter: Option<MessageSearchFilter>,
 }
-
-impl SearchRequest {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new() -> Self {
-        Self {
-            page_size: None,
-            page_token: None,
-            user_id_type: None,
-            query: None,
-            filter: None,
-        }
-    }
-
-    /// Sets `page_size`: results per page.
-    pub fn page_size(mut self, page_size: i64) -> Self {
-        self.page_size = Some(page_size);
-        self
-    }
-
-    /// Sets `page_token`: where the page starts; left out for the first page.
-    pub fn page_token(mut self, page_token: impl Into<String>) -> Self {
-        self.page_token = Some(page_token.into());
-        self
-    }
-
-    /// Sets `user_id_type`: the kind of user ids in the request and the results.
-    pub fn user_id_type(mut self, user_id_type: UserIdType) -> Self {
-        self.user_id_type = Some(user_id_type);
-        self
-    }
-
-    /// Sets `query`: the keywords, at most 50 characters; may be empty when filters are given.
-    pub fn query(mut self, query: impl Into<String>) -> Self {
-        self.query = Some(query.into());
-        self
-    }
-
-    /// Sets `filter`: conditions the messages must meet.
-    pub fn filter(mut self, filter: MessageSearchFilter) -> Self {
-        self.filter = Some(filter);
-        self
-    }
-}
+builder!(SearchRequest::new() {
+    page_size: i64,
+    page_token: impl Into<String>,
+    user_id_type: UserIdType,
+    query: impl Into<String>,
+    filter: MessageSearchFilter,
+});
 
 #[cfg(feature = "fake")]
 #[doc(hidden)]
@@ -3985,12 +3619,10 @@ impl Operation for SearchRequest {
     type Response = SearchResponse;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "messages.search",
-        method: Method::Post,
         tokens: &[TokenKind::User],
         idempotent: true,
         has_body: true,
         rate_limit: RateLimit::PER_MINUTE_100,
-        recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/messages/search",
         #[cfg(feature = "fake")]
@@ -4173,6 +3805,7 @@ impl Operation for SearchRequest {
             FieldMeta::optional("page_token", In::Data, ValueType::String),
             FieldMeta::optional("notice", In::Data, ValueType::String),
         ],
+        ..OperationMeta::new(Method::Post)
     };
 
     const QUERY: &'static [&'static str] = &["page_size", "page_token", "user_id_type"];
@@ -4238,16 +3871,7 @@ pub struct FollowUpI18nContent {
     pub language: FollowUpLanguage,
 }
 json_object!(FollowUpI18nContent, required(content, language));
-
-impl FollowUpI18nContent {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(content: impl Into<String>, language: FollowUpLanguage) -> Self {
-        Self {
-            content: content.into(),
-            language,
-        }
-    }
-}
+builder!(FollowUpI18nContent::new(content: impl Into<String>, language: FollowUpLanguage) {});
 
 /// One follow-up bubble.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -4265,22 +3889,7 @@ pub struct FollowUp {
     pub i18n_contents: Vec<FollowUpI18nContent>,
 }
 json_object!(FollowUp, required(content), optional(i18n_contents));
-
-impl FollowUp {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(content: impl Into<String>) -> Self {
-        Self {
-            content: content.into(),
-            i18n_contents: Vec::new(),
-        }
-    }
-
-    /// Sets `i18n_contents`: translations of the text.
-    pub fn i18n_contents(mut self, i18n_contents: Vec<FollowUpI18nContent>) -> Self {
-        self.i18n_contents = i18n_contents;
-        self
-    }
-}
+builder!(FollowUp::new(content: impl Into<String>) { i18n_contents: Vec<FollowUpI18nContent> });
 
 /// When the messages were sent; either end may be left out, and `end_time` must be later than `start_time`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -4299,28 +3908,10 @@ pub struct MessageSearchTimeRange {
     pub end_time: Option<String>,
 }
 json_object!(MessageSearchTimeRange, optional(start_time, end_time));
-
-impl MessageSearchTimeRange {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new() -> Self {
-        Self {
-            start_time: None,
-            end_time: None,
-        }
-    }
-
-    /// Sets `start_time`: the earliest send time, as ISO 8601 text with an offset (at most 64 characters).
-    pub fn start_time(mut self, start_time: impl Into<String>) -> Self {
-        self.start_time = Some(start_time.into());
-        self
-    }
-
-    /// Sets `end_time`: the latest send time, as ISO 8601 text with an offset (at most 64 characters).
-    pub fn end_time(mut self, end_time: impl Into<String>) -> Self {
-        self.end_time = Some(end_time.into());
-        self
-    }
-}
+builder!(MessageSearchTimeRange::new() {
+    start_time: impl Into<String>,
+    end_time: impl Into<String>,
+});
 
 /// Conditions the messages must meet.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -4388,92 +3979,17 @@ json_object!(
     include_attachment_types, from_types, at_chatter_ids, chat_type, is_at_me,
     exclude_from_types)
 );
-
-impl MessageSearchFilter {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new() -> Self {
-        Self {
-            from_ids: Vec::new(),
-            chat_ids: Vec::new(),
-            time_range: None,
-            include_attachment_types: Vec::new(),
-            from_types: Vec::new(),
-            at_chatter_ids: Vec::new(),
-            chat_type: None,
-            is_at_me: None,
-            exclude_from_types: Vec::new(),
-        }
-    }
-
-    /// Sets `from_ids`: only messages from these senders.
-    pub fn from_ids(
-        mut self,
-        from_ids: impl IntoIterator<Item = impl Into<String>>,
-    ) -> Self {
-        self.from_ids = from_ids.into_iter().map(Into::into).collect();
-        self
-    }
-
-    /// Sets `chat_ids`: only messages in these chats.
-    pub fn chat_ids(
-        mut self,
-        chat_ids: impl IntoIterator<Item = impl Into<String>>,
-    ) -> Self {
-        self.chat_ids = chat_ids.into_iter().map(Into::into).collect();
-        self
-    }
-
-    /// Sets `time_range`: when the messages were sent; either end may be left out, and `end_time` must be later than `start_time`.
-    pub fn time_range(mut self, time_range: MessageSearchTimeRange) -> Self {
-        self.time_range = Some(time_range);
-        self
-    }
-
-    /// Sets `include_attachment_types`: only messages with attachments of these kinds.
-    pub fn include_attachment_types(
-        mut self,
-        include_attachment_types: Vec<MessageSearchAttachmentType>,
-    ) -> Self {
-        self.include_attachment_types = include_attachment_types;
-        self
-    }
-
-    /// Sets `from_types`: only messages from these kinds of sender.
-    pub fn from_types(mut self, from_types: Vec<MessageSearchSenderType>) -> Self {
-        self.from_types = from_types;
-        self
-    }
-
-    /// Sets `at_chatter_ids`: only messages that mention these users (a mention of all counts).
-    pub fn at_chatter_ids(
-        mut self,
-        at_chatter_ids: impl IntoIterator<Item = impl Into<String>>,
-    ) -> Self {
-        self.at_chatter_ids = at_chatter_ids.into_iter().map(Into::into).collect();
-        self
-    }
-
-    /// Sets `chat_type`: only messages in this kind of chat.
-    pub fn chat_type(mut self, chat_type: MessageSearchChatType) -> Self {
-        self.chat_type = Some(chat_type);
-        self
-    }
-
-    /// Sets `is_at_me`: only messages that mention the caller (a mention of all counts).
-    pub fn is_at_me(mut self, is_at_me: bool) -> Self {
-        self.is_at_me = Some(is_at_me);
-        self
-    }
-
-    /// Sets `exclude_from_types`: leave out messages from these kinds of sender.
-    pub fn exclude_from_types(
-        mut self,
-        exclude_from_types: Vec<MessageSearchSenderType>,
-    ) -> Self {
-        self.exclude_from_types = exclude_from_types;
-        self
-    }
-}
+builder!(MessageSearchFilter::new() {
+    from_ids: impl IntoIterator<Item = impl Into<String>>,
+    chat_ids: impl IntoIterator<Item = impl Into<String>>,
+    time_range: MessageSearchTimeRange,
+    include_attachment_types: Vec<MessageSearchAttachmentType>,
+    from_types: Vec<MessageSearchSenderType>,
+    at_chatter_ids: impl IntoIterator<Item = impl Into<String>>,
+    chat_type: MessageSearchChatType,
+    is_at_me: bool,
+    exclude_from_types: Vec<MessageSearchSenderType>,
+});
 
 /// What the index knows of a matched message.
 #[derive(Debug, Clone, PartialEq, Serialize)]

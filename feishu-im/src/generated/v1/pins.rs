@@ -9,7 +9,8 @@ use serde::Serialize;
 #[cfg(feature = "fake")]
 use serde::Deserialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, Paged, RateLimit, TokenKind, UrlPath, json_object,
+    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, builder,
+    json_object, paged,
 };
 use crate::{Call, Caller, Client, Pager};
 
@@ -162,15 +163,7 @@ pub struct CreateRequest {
     /// Example: `om_dc13264520392913993dd051dba21dcf`.
     pub message_id: String,
 }
-
-impl CreateRequest {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(message_id: impl Into<String>) -> Self {
-        Self {
-            message_id: message_id.into(),
-        }
-    }
-}
+builder!(CreateRequest::new(message_id: impl Into<String>) {});
 
 #[cfg(feature = "fake")]
 #[doc(hidden)]
@@ -187,12 +180,10 @@ impl Operation for CreateRequest {
     type Response = CreateResponse;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "pins.create",
-        method: Method::Post,
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: true,
         has_body: true,
         rate_limit: RateLimit::STANDARD_1000_50,
-        recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/pins",
         #[cfg(feature = "fake")]
@@ -247,6 +238,7 @@ impl Operation for CreateRequest {
                 ),
             ),
         ],
+        ..OperationMeta::new(Method::Post)
     };
 
     fn write_path(&self, path: &mut UrlPath<'_>) {
@@ -277,15 +269,7 @@ pub struct DeleteRequest {
     #[serde(skip_serializing)]
     pub message_id: String,
 }
-
-impl DeleteRequest {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(message_id: impl Into<String>) -> Self {
-        Self {
-            message_id: message_id.into(),
-        }
-    }
-}
+builder!(DeleteRequest::new(message_id: impl Into<String>) {});
 
 #[cfg(feature = "fake")]
 #[doc(hidden)]
@@ -302,12 +286,9 @@ impl Operation for DeleteRequest {
     type Response = DeleteResponse;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "pins.delete",
-        method: Method::Delete,
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: true,
-        has_body: false,
         rate_limit: RateLimit::STANDARD_1000_50,
-        recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/pins/:message_id",
         #[cfg(feature = "fake")]
@@ -336,6 +317,7 @@ impl Operation for DeleteRequest {
         ],
         #[cfg(feature = "fake")]
         response: &[],
+        ..OperationMeta::new(Method::Delete)
     };
 
     fn write_path(&self, path: &mut UrlPath<'_>) {
@@ -378,43 +360,12 @@ pub struct ListRequest {
     /// Where the page starts; left out for the first page.
     pub page_token: Option<String>,
 }
-
-impl ListRequest {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(chat_id: impl Into<String>) -> Self {
-        Self {
-            chat_id: chat_id.into(),
-            start_time: None,
-            end_time: None,
-            page_size: None,
-            page_token: None,
-        }
-    }
-
-    /// Sets `start_time`: the earliest pin time, in milliseconds since the Unix epoch, as text; before `end_time`.
-    pub fn start_time(mut self, start_time: impl Into<crate::UnixMillis>) -> Self {
-        self.start_time = Some(start_time.into());
-        self
-    }
-
-    /// Sets `end_time`: the latest pin time, in milliseconds since the Unix epoch, as text; after `start_time`.
-    pub fn end_time(mut self, end_time: impl Into<crate::UnixMillis>) -> Self {
-        self.end_time = Some(end_time.into());
-        self
-    }
-
-    /// Sets `page_size`: pins per page.
-    pub fn page_size(mut self, page_size: i64) -> Self {
-        self.page_size = Some(page_size);
-        self
-    }
-
-    /// Sets `page_token`: where the page starts; left out for the first page.
-    pub fn page_token(mut self, page_token: impl Into<String>) -> Self {
-        self.page_token = Some(page_token.into());
-        self
-    }
-}
+builder!(ListRequest::new(chat_id: impl Into<String>) {
+    start_time: impl Into<crate::UnixMillis>,
+    end_time: impl Into<crate::UnixMillis>,
+    page_size: i64,
+    page_token: impl Into<String>,
+});
 
 #[cfg(feature = "fake")]
 #[doc(hidden)]
@@ -431,12 +382,9 @@ impl Operation for ListRequest {
     type Response = ListResponse;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "pins.list",
-        method: Method::Get,
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: true,
-        has_body: false,
         rate_limit: RateLimit::STANDARD_1000_50,
-        recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v1/pins",
         #[cfg(feature = "fake")]
@@ -509,6 +457,7 @@ impl Operation for ListRequest {
             FieldMeta::optional("has_more", In::Data, ValueType::Boolean),
             FieldMeta::optional("page_token", In::Data, ValueType::String),
         ],
+        ..OperationMeta::new(Method::Get)
     };
 
     const QUERY: &'static [&'static str] = &[
@@ -535,22 +484,7 @@ pub struct ListResponse {
     pub page_token: Option<String>,
 }
 json_object!(ListResponse, optional(items, has_more, page_token));
-
-#[doc(hidden)]
-impl Paged for ListRequest {
-    type Item = Pin;
-    fn set_page_token(&mut self, token: String) {
-        self.page_token = Some(token);
-    }
-
-    fn next_page_token(page: &ListResponse) -> Option<&str> {
-        page.page_token.as_deref().filter(|_| page.has_more == Some(true))
-    }
-
-    fn into_items(page: ListResponse) -> Vec<Pin> {
-        page.items
-    }
-}
+paged!(ListRequest, items: Vec<Pin>, token: page_token, more: has_more);
 
 /// A pin of a message.
 #[derive(Debug, Clone, PartialEq, Serialize)]

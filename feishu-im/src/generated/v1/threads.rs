@@ -8,7 +8,9 @@ use serde::Serialize;
 
 #[cfg(feature = "fake")]
 use serde::Deserialize;
-use crate::operation::{Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath};
+use crate::operation::{
+    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, builder,
+};
 use crate::{Call, Caller, Client, ForwardReceiveIdType, Message};
 
 #[cfg(feature = "fake")]
@@ -115,28 +117,13 @@ pub struct ForwardRequest {
     /// Example: `oc_a0553eda9014c201e6969b478895c230`.
     pub receive_id: String,
 }
-
-impl ForwardRequest {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(
-        thread_id: impl Into<String>,
-        receive_id_type: ForwardReceiveIdType,
-        receive_id: impl Into<String>,
-    ) -> Self {
-        Self {
-            thread_id: thread_id.into(),
-            receive_id_type,
-            uuid: None,
-            receive_id: receive_id.into(),
-        }
-    }
-
-    /// Sets `uuid`: idempotency key of at most 50 characters; one forward to one target succeeds per key within an hour.
-    pub fn uuid(mut self, uuid: impl Into<String>) -> Self {
-        self.uuid = Some(uuid.into());
-        self
-    }
-}
+builder!(ForwardRequest::new(
+    thread_id: impl Into<String>,
+    receive_id_type: ForwardReceiveIdType,
+    receive_id: impl Into<String>,
+) {
+    uuid: impl Into<String>,
+});
 
 #[cfg(feature = "fake")]
 #[doc(hidden)]
@@ -157,9 +144,7 @@ impl Operation for ForwardRequest {
     type Response = ForwardResponse;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "threads.forward",
-        method: Method::Post,
         tokens: &[TokenKind::Tenant],
-        idempotent: false,
         has_body: true,
         rate_limit: RateLimit::STANDARD_1000_50,
         recipient_limit: Some(RateLimit::PER_RECIPIENT_5),
@@ -344,6 +329,7 @@ impl Operation for ForwardRequest {
             FieldMeta::optional("message_position", In::Data, ValueType::Json),
             FieldMeta::optional("thread_message_position", In::Data, ValueType::Json),
         ],
+        ..OperationMeta::new(Method::Post)
     };
 
     const QUERY: &'static [&'static str] = &["receive_id_type", "uuid"];

@@ -9,7 +9,7 @@ use serde::Serialize;
 #[cfg(feature = "fake")]
 use serde::Deserialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, json_object,
+    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, builder, json_object,
 };
 use crate::{
     AppFeedCardFailReason, AppFeedCardUpdateField, Call, Caller, Client, FeedCardButtons,
@@ -151,38 +151,11 @@ pub struct CreateRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_ids: Option<Vec<String>>,
 }
-
-impl CreateRequest {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new() -> Self {
-        Self {
-            user_id_type: None,
-            app_feed_card: None,
-            user_ids: None,
-        }
-    }
-
-    /// Sets `user_id_type`: the kind of user ids in `user_ids` and in the answer; store apps cannot use `user_id`.
-    pub fn user_id_type(mut self, user_id_type: UserIdType) -> Self {
-        self.user_id_type = Some(user_id_type);
-        self
-    }
-
-    /// Sets `app_feed_card`: the card.
-    pub fn app_feed_card(mut self, app_feed_card: OpenAppFeedCard) -> Self {
-        self.app_feed_card = Some(app_feed_card);
-        self
-    }
-
-    /// Sets `user_ids`: the users to show the card to, of the kind `user_id_type` names.
-    pub fn user_ids(
-        mut self,
-        user_ids: impl IntoIterator<Item = impl Into<String>>,
-    ) -> Self {
-        self.user_ids = Some(user_ids.into_iter().map(Into::into).collect());
-        self
-    }
-}
+builder!(CreateRequest::new() {
+    user_id_type: UserIdType,
+    app_feed_card: OpenAppFeedCard,
+    user_ids: impl IntoIterator<Item = impl Into<String>>,
+});
 
 #[cfg(feature = "fake")]
 #[doc(hidden)]
@@ -199,12 +172,9 @@ impl Operation for CreateRequest {
     type Response = CreateResponse;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "app_feed_card.create",
-        method: Method::Post,
         tokens: &[TokenKind::Tenant],
-        idempotent: false,
         has_body: true,
         rate_limit: RateLimit::PER_SECOND_10,
-        recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v2/app_feed_card",
         #[cfg(feature = "fake")]
@@ -391,6 +361,7 @@ impl Operation for CreateRequest {
             FieldMeta::optional("biz_id", In::Data, ValueType::String)
                 .example("b90ce43a-fca8-4f42-92f4-794bff206ee5"),
         ],
+        ..OperationMeta::new(Method::Post)
     };
 
     const QUERY: &'static [&'static str] = &["user_id_type"];
@@ -430,28 +401,10 @@ pub struct BatchDeleteRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub feed_cards: Option<Vec<AppFeedCardDeleter>>,
 }
-
-impl BatchDeleteRequest {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new() -> Self {
-        Self {
-            user_id_type: None,
-            feed_cards: None,
-        }
-    }
-
-    /// Sets `user_id_type`: the kind of user ids in `feed_cards` and in the answer; store apps cannot use `user_id`.
-    pub fn user_id_type(mut self, user_id_type: UserIdType) -> Self {
-        self.user_id_type = Some(user_id_type);
-        self
-    }
-
-    /// Sets `feed_cards`: the cards to delete.
-    pub fn feed_cards(mut self, feed_cards: Vec<AppFeedCardDeleter>) -> Self {
-        self.feed_cards = Some(feed_cards);
-        self
-    }
-}
+builder!(BatchDeleteRequest::new() {
+    user_id_type: UserIdType,
+    feed_cards: Vec<AppFeedCardDeleter>,
+});
 
 #[cfg(feature = "fake")]
 #[doc(hidden)]
@@ -468,12 +421,9 @@ impl Operation for BatchDeleteRequest {
     type Response = BatchDeleteResponse;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "app_feed_card.batch_delete",
-        method: Method::Delete,
         tokens: &[TokenKind::Tenant],
-        idempotent: false,
         has_body: true,
         rate_limit: RateLimit::PER_SECOND_10,
-        recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v2/app_feed_card/batch",
         #[cfg(feature = "fake")]
@@ -529,6 +479,7 @@ impl Operation for BatchDeleteRequest {
                 ),
             ),
         ],
+        ..OperationMeta::new(Method::Delete)
     };
 
     const QUERY: &'static [&'static str] = &["user_id_type"];
@@ -564,28 +515,10 @@ pub struct BatchUpdateRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub feed_cards: Option<Vec<AppFeedCardUpdater>>,
 }
-
-impl BatchUpdateRequest {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new() -> Self {
-        Self {
-            user_id_type: None,
-            feed_cards: None,
-        }
-    }
-
-    /// Sets `user_id_type`: the kind of user ids in `feed_cards` and in the answer; store apps cannot use `user_id`.
-    pub fn user_id_type(mut self, user_id_type: UserIdType) -> Self {
-        self.user_id_type = Some(user_id_type);
-        self
-    }
-
-    /// Sets `feed_cards`: the cards to update.
-    pub fn feed_cards(mut self, feed_cards: Vec<AppFeedCardUpdater>) -> Self {
-        self.feed_cards = Some(feed_cards);
-        self
-    }
-}
+builder!(BatchUpdateRequest::new() {
+    user_id_type: UserIdType,
+    feed_cards: Vec<AppFeedCardUpdater>,
+});
 
 #[cfg(feature = "fake")]
 #[doc(hidden)]
@@ -602,12 +535,10 @@ impl Operation for BatchUpdateRequest {
     type Response = BatchUpdateResponse;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "app_feed_card.batch_update",
-        method: Method::Put,
         tokens: &[TokenKind::Tenant],
         idempotent: true,
         has_body: true,
         rate_limit: RateLimit::PER_SECOND_10,
-        recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v2/app_feed_card/batch",
         #[cfg(feature = "fake")]
@@ -825,6 +756,7 @@ impl Operation for BatchUpdateRequest {
                 ),
             ),
         ],
+        ..OperationMeta::new(Method::Put)
     };
 
     const QUERY: &'static [&'static str] = &["user_id_type"];
@@ -855,13 +787,7 @@ pub struct FeedStatusLabel {
     pub r#type: FeedStatusLabelType,
 }
 json_object!(FeedStatusLabel, required(text, r#type = "type"));
-
-impl FeedStatusLabel {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(text: impl Into<String>, r#type: FeedStatusLabelType) -> Self {
-        Self { text: text.into(), r#type }
-    }
-}
+builder!(FeedStatusLabel::new(text: impl Into<String>, r#type: FeedStatusLabelType) {});
 
 /// Where tapping the card leads; required when creating.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -875,19 +801,7 @@ pub struct FeedCardLink {
     pub link: Option<String>,
 }
 json_object!(FeedCardLink, optional(link));
-
-impl FeedCardLink {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new() -> Self {
-        Self { link: None }
-    }
-
-    /// Sets `link`: an https URL, or an applink of a web app or mini program (its app id is checked); at most 700 characters.
-    pub fn link(mut self, link: impl Into<String>) -> Self {
-        self.link = Some(link.into());
-        self
-    }
-}
+builder!(FeedCardLink::new() { link: impl Into<String> });
 
 /// Notification settings; left out, the user is notified.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -913,35 +827,11 @@ pub struct AppFeedNotify {
 json_object!(
     AppFeedNotify, optional(close_notify, custom_sound_text, with_custom_sound)
 );
-
-impl AppFeedNotify {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new() -> Self {
-        Self {
-            close_notify: None,
-            custom_sound_text: None,
-            with_custom_sound: None,
-        }
-    }
-
-    /// Sets `close_notify`: whether not to notify.
-    pub fn close_notify(mut self, close_notify: bool) -> Self {
-        self.close_notify = Some(close_notify);
-        self
-    }
-
-    /// Sets `custom_sound_text`: text read aloud instead of the sound, at most 20 characters (mobile only).
-    pub fn custom_sound_text(mut self, custom_sound_text: impl Into<String>) -> Self {
-        self.custom_sound_text = Some(custom_sound_text.into());
-        self
-    }
-
-    /// Sets `with_custom_sound`: whether to read `custom_sound_text` aloud (mobile only).
-    pub fn with_custom_sound(mut self, with_custom_sound: bool) -> Self {
-        self.with_custom_sound = Some(with_custom_sound);
-        self
-    }
-}
+builder!(AppFeedNotify::new() {
+    close_notify: bool,
+    custom_sound_text: impl Into<String>,
+    with_custom_sound: bool,
+});
 
 /// The card.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -990,77 +880,17 @@ json_object!(
     OpenAppFeedCard, optional(biz_id, title, avatar_key, preview, status_label, buttons,
     link, time_sensitive, notify)
 );
-
-impl OpenAppFeedCard {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new() -> Self {
-        Self {
-            biz_id: None,
-            title: None,
-            avatar_key: None,
-            preview: None,
-            status_label: None,
-            buttons: None,
-            link: None,
-            time_sensitive: None,
-            notify: None,
-        }
-    }
-
-    /// Sets `biz_id`: your business id for the card, at most 200 characters; left out, one is assigned and answered.
-    pub fn biz_id(mut self, biz_id: impl Into<String>) -> Self {
-        self.biz_id = Some(biz_id.into());
-        self
-    }
-
-    /// Sets `title`: the title, at most 60 characters; one line is shown.
-    pub fn title(mut self, title: impl Into<String>) -> Self {
-        self.title = Some(title.into());
-        self
-    }
-
-    /// Sets `avatar_key`: the avatar's image key, at most 100 characters.
-    pub fn avatar_key(mut self, avatar_key: impl Into<String>) -> Self {
-        self.avatar_key = Some(avatar_key.into());
-        self
-    }
-
-    /// Sets `preview`: the preview line, at most 120 characters; emoji allowed.
-    pub fn preview(mut self, preview: impl Into<String>) -> Self {
-        self.preview = Some(preview.into());
-        self
-    }
-
-    /// Sets `status_label`: a status label; left out, the time the card arrived is shown.
-    pub fn status_label(mut self, status_label: FeedStatusLabel) -> Self {
-        self.status_label = Some(status_label);
-        self
-    }
-
-    /// Sets `buttons`: buttons; left out, none are shown.
-    pub fn buttons(mut self, buttons: FeedCardButtons) -> Self {
-        self.buttons = Some(buttons);
-        self
-    }
-
-    /// Sets `link`: where tapping the card leads; required when creating.
-    pub fn link(mut self, link: FeedCardLink) -> Self {
-        self.link = Some(link);
-        self
-    }
-
-    /// Sets `time_sensitive`: whether the card is pinned at the top of the message list for now.
-    pub fn time_sensitive(mut self, time_sensitive: bool) -> Self {
-        self.time_sensitive = Some(time_sensitive);
-        self
-    }
-
-    /// Sets `notify`: notification settings; left out, the user is notified.
-    pub fn notify(mut self, notify: AppFeedNotify) -> Self {
-        self.notify = Some(notify);
-        self
-    }
-}
+builder!(OpenAppFeedCard::new() {
+    biz_id: impl Into<String>,
+    title: impl Into<String>,
+    avatar_key: impl Into<String>,
+    preview: impl Into<String>,
+    status_label: FeedStatusLabel,
+    buttons: FeedCardButtons,
+    link: FeedCardLink,
+    time_sensitive: bool,
+    notify: AppFeedNotify,
+});
 
 /// A card that failed for one user.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -1090,16 +920,7 @@ pub struct AppFeedCardDeleter {
     pub user_id: String,
 }
 json_object!(AppFeedCardDeleter, required(biz_id, user_id));
-
-impl AppFeedCardDeleter {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(biz_id: impl Into<String>, user_id: impl Into<String>) -> Self {
-        Self {
-            biz_id: biz_id.into(),
-            user_id: user_id.into(),
-        }
-    }
-}
+builder!(AppFeedCardDeleter::new(biz_id: impl Into<String>, user_id: impl Into<String>) {});
 
 /// A card to update for one user.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -1120,18 +941,8 @@ pub struct AppFeedCardUpdater {
     pub update_fields: Vec<AppFeedCardUpdateField>,
 }
 json_object!(AppFeedCardUpdater, required(app_feed_card, user_id, update_fields));
-
-impl AppFeedCardUpdater {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(
-        app_feed_card: OpenAppFeedCard,
-        user_id: impl Into<String>,
-        update_fields: Vec<AppFeedCardUpdateField>,
-    ) -> Self {
-        Self {
-            app_feed_card,
-            user_id: user_id.into(),
-            update_fields,
-        }
-    }
-}
+builder!(AppFeedCardUpdater::new(
+    app_feed_card: OpenAppFeedCard,
+    user_id: impl Into<String>,
+    update_fields: Vec<AppFeedCardUpdateField>,
+) {});

@@ -9,7 +9,7 @@ use serde::Serialize;
 #[cfg(feature = "fake")]
 use serde::Deserialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, json_object,
+    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, builder, json_object,
 };
 use crate::{Call, Caller, Client, TagBizType, TagInfo};
 
@@ -149,33 +149,10 @@ pub struct CreateRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bot_id: Option<String>,
 }
-
-impl CreateRequest {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(tag_biz_type: TagBizType, biz_entity_id: impl Into<String>) -> Self {
-        Self {
-            tag_biz_type,
-            biz_entity_id: biz_entity_id.into(),
-            tag_ids: None,
-            bot_id: None,
-        }
-    }
-
-    /// Sets `tag_ids`: the tags to bind, at most 40.
-    pub fn tag_ids(
-        mut self,
-        tag_ids: impl IntoIterator<Item = impl Into<String>>,
-    ) -> Self {
-        self.tag_ids = Some(tag_ids.into_iter().map(Into::into).collect());
-        self
-    }
-
-    /// Sets `bot_id`: the bot acting (机器人id in the Go SDK). Not described on the page.
-    pub fn bot_id(mut self, bot_id: impl Into<String>) -> Self {
-        self.bot_id = Some(bot_id.into());
-        self
-    }
-}
+builder!(CreateRequest::new(tag_biz_type: TagBizType, biz_entity_id: impl Into<String>) {
+    tag_ids: impl IntoIterator<Item = impl Into<String>>,
+    bot_id: impl Into<String>,
+});
 
 #[cfg(feature = "fake")]
 #[doc(hidden)]
@@ -192,12 +169,9 @@ impl Operation for CreateRequest {
     type Response = CreateResponse;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "biz_entity_tag_relation.create",
-        method: Method::Post,
         tokens: &[TokenKind::Tenant],
-        idempotent: false,
         has_body: true,
         rate_limit: RateLimit::PER_SECOND_5,
-        recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v2/biz_entity_tag_relation",
         #[cfg(feature = "fake")]
@@ -225,6 +199,7 @@ impl Operation for CreateRequest {
         ],
         #[cfg(feature = "fake")]
         response: &[],
+        ..OperationMeta::new(Method::Post)
     };
 
     fn write_path(&self, path: &mut UrlPath<'_>) {
@@ -257,23 +232,9 @@ pub struct GetRequest {
     /// The bot acting (机器人id in the Go SDK). Not described on the page.
     pub bot_id: Option<String>,
 }
-
-impl GetRequest {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(tag_biz_type: TagBizType, biz_entity_id: impl Into<String>) -> Self {
-        Self {
-            tag_biz_type,
-            biz_entity_id: biz_entity_id.into(),
-            bot_id: None,
-        }
-    }
-
-    /// Sets `bot_id`: the bot acting (机器人id in the Go SDK). Not described on the page.
-    pub fn bot_id(mut self, bot_id: impl Into<String>) -> Self {
-        self.bot_id = Some(bot_id.into());
-        self
-    }
-}
+builder!(GetRequest::new(tag_biz_type: TagBizType, biz_entity_id: impl Into<String>) {
+    bot_id: impl Into<String>,
+});
 
 #[cfg(feature = "fake")]
 #[doc(hidden)]
@@ -290,12 +251,9 @@ impl Operation for GetRequest {
     type Response = GetResponse;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "biz_entity_tag_relation.get",
-        method: Method::Get,
         tokens: &[TokenKind::Tenant],
         idempotent: true,
-        has_body: false,
         rate_limit: RateLimit::PER_SECOND_5,
-        recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v2/biz_entity_tag_relation",
         #[cfg(feature = "fake")]
@@ -377,6 +335,7 @@ impl Operation for GetRequest {
                 ),
             ),
         ],
+        ..OperationMeta::new(Method::Get)
     };
 
     const QUERY: &'static [&'static str] = &["tag_biz_type", "biz_entity_id", "bot_id"];
@@ -421,33 +380,10 @@ pub struct UpdateRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bot_id: Option<String>,
 }
-
-impl UpdateRequest {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(tag_biz_type: TagBizType, biz_entity_id: impl Into<String>) -> Self {
-        Self {
-            tag_biz_type,
-            biz_entity_id: biz_entity_id.into(),
-            tag_ids: None,
-            bot_id: None,
-        }
-    }
-
-    /// Sets `tag_ids`: the tags to unbind, at most 40.
-    pub fn tag_ids(
-        mut self,
-        tag_ids: impl IntoIterator<Item = impl Into<String>>,
-    ) -> Self {
-        self.tag_ids = Some(tag_ids.into_iter().map(Into::into).collect());
-        self
-    }
-
-    /// Sets `bot_id`: the bot acting (机器人id in the Go SDK). Not described on the page.
-    pub fn bot_id(mut self, bot_id: impl Into<String>) -> Self {
-        self.bot_id = Some(bot_id.into());
-        self
-    }
-}
+builder!(UpdateRequest::new(tag_biz_type: TagBizType, biz_entity_id: impl Into<String>) {
+    tag_ids: impl IntoIterator<Item = impl Into<String>>,
+    bot_id: impl Into<String>,
+});
 
 #[cfg(feature = "fake")]
 #[doc(hidden)]
@@ -464,12 +400,10 @@ impl Operation for UpdateRequest {
     type Response = UpdateResponse;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "biz_entity_tag_relation.update",
-        method: Method::Put,
         tokens: &[TokenKind::Tenant],
         idempotent: true,
         has_body: true,
         rate_limit: RateLimit::PER_SECOND_5,
-        recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v2/biz_entity_tag_relation",
         #[cfg(feature = "fake")]
@@ -497,6 +431,7 @@ impl Operation for UpdateRequest {
         ],
         #[cfg(feature = "fake")]
         response: &[],
+        ..OperationMeta::new(Method::Put)
     };
 
     fn write_path(&self, path: &mut UrlPath<'_>) {

@@ -9,7 +9,7 @@ use serde::Serialize;
 #[cfg(feature = "fake")]
 use serde::Deserialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, json_object,
+    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, builder, json_object,
 };
 use crate::{Call, Caller, Client, FailedUserReason, FeedCardButtons, UserIdType};
 
@@ -101,46 +101,12 @@ pub struct UpdateRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub buttons: Option<FeedCardButtons>,
 }
-
-impl UpdateRequest {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(chat_id: impl Into<String>) -> Self {
-        Self {
-            user_id_type: None,
-            bot_id: None,
-            user_ids: None,
-            chat_id: chat_id.into(),
-            buttons: None,
-        }
-    }
-
-    /// Sets `user_id_type`: the kind of user ids in `user_ids` and in the answer; store apps cannot use `user_id`.
-    pub fn user_id_type(mut self, user_id_type: UserIdType) -> Self {
-        self.user_id_type = Some(user_id_type);
-        self
-    }
-
-    /// Sets `bot_id`: the bot whose conversation's card to change. Not described on the page.
-    pub fn bot_id(mut self, bot_id: impl Into<String>) -> Self {
-        self.bot_id = Some(bot_id.into());
-        self
-    }
-
-    /// Sets `user_ids`: the users whose card changes, of the kind `user_id_type` names.
-    pub fn user_ids(
-        mut self,
-        user_ids: impl IntoIterator<Item = impl Into<String>>,
-    ) -> Self {
-        self.user_ids = Some(user_ids.into_iter().map(Into::into).collect());
-        self
-    }
-
-    /// Sets `buttons`: the whole set of buttons, at most 2; left out, no buttons are shown.
-    pub fn buttons(mut self, buttons: FeedCardButtons) -> Self {
-        self.buttons = Some(buttons);
-        self
-    }
-}
+builder!(UpdateRequest::new(chat_id: impl Into<String>) {
+    user_id_type: UserIdType,
+    bot_id: impl Into<String>,
+    user_ids: impl IntoIterator<Item = impl Into<String>>,
+    buttons: FeedCardButtons,
+});
 
 #[cfg(feature = "fake")]
 #[doc(hidden)]
@@ -157,12 +123,10 @@ impl Operation for UpdateRequest {
     type Response = UpdateResponse;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "chat_button.update",
-        method: Method::Put,
         tokens: &[TokenKind::Tenant],
         idempotent: true,
         has_body: true,
         rate_limit: RateLimit::PER_SECOND_10,
-        recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v2/chat_button",
         #[cfg(feature = "fake")]
@@ -282,6 +246,7 @@ impl Operation for UpdateRequest {
                 ),
             ),
         ],
+        ..OperationMeta::new(Method::Put)
     };
 
     const QUERY: &'static [&'static str] = &["user_id_type"];

@@ -9,7 +9,7 @@ use serde::Serialize;
 #[cfg(feature = "fake")]
 use serde::Deserialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, json_object,
+    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, builder, json_object,
 };
 use crate::{
     Call, Caller, ChatSearchMode, ChatSearchSorter, ChatSearchType, ChatStatus, Client,
@@ -107,56 +107,14 @@ pub struct SearchRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sorter: Option<ChatSearchSorter>,
 }
-
-impl SearchRequest {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new() -> Self {
-        Self {
-            page_size: None,
-            page_token: None,
-            user_id_type: None,
-            query: None,
-            filter: None,
-            sorter: None,
-        }
-    }
-
-    /// Sets `page_size`: chats per page.
-    pub fn page_size(mut self, page_size: i64) -> Self {
-        self.page_size = Some(page_size);
-        self
-    }
-
-    /// Sets `page_token`: where the page starts; left out for the first page.
-    pub fn page_token(mut self, page_token: impl Into<String>) -> Self {
-        self.page_token = Some(page_token.into());
-        self
-    }
-
-    /// Sets `user_id_type`: the kind of user ids in `member_ids` and `owner_id`.
-    pub fn user_id_type(mut self, user_id_type: UserIdType) -> Self {
-        self.user_id_type = Some(user_id_type);
-        self
-    }
-
-    /// Sets `query`: the keyword, at most 64 characters; quote a keyword that holds `-`.
-    pub fn query(mut self, query: impl Into<String>) -> Self {
-        self.query = Some(query.into());
-        self
-    }
-
-    /// Sets `filter`: narrows the search.
-    pub fn filter(mut self, filter: ChatSearchFilter) -> Self {
-        self.filter = Some(filter);
-        self
-    }
-
-    /// Sets `sorter`: the order of the results, descending.
-    pub fn sorter(mut self, sorter: ChatSearchSorter) -> Self {
-        self.sorter = Some(sorter);
-        self
-    }
-}
+builder!(SearchRequest::new() {
+    page_size: i64,
+    page_token: impl Into<String>,
+    user_id_type: UserIdType,
+    query: impl Into<String>,
+    filter: ChatSearchFilter,
+    sorter: ChatSearchSorter,
+});
 
 #[cfg(feature = "fake")]
 #[doc(hidden)]
@@ -173,12 +131,9 @@ impl Operation for SearchRequest {
     type Response = SearchResponse;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "chat_search.search",
-        method: Method::Post,
         tokens: &[TokenKind::Tenant, TokenKind::User],
-        idempotent: false,
         has_body: true,
         rate_limit: RateLimit::STANDARD_1000_50,
-        recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v2/chats/search",
         #[cfg(feature = "fake")]
@@ -332,6 +287,7 @@ impl Operation for SearchRequest {
             FieldMeta::optional("page_token", In::Data, ValueType::String),
             FieldMeta::optional("notice", In::Data, ValueType::String),
         ],
+        ..OperationMeta::new(Method::Post)
     };
 
     const QUERY: &'static [&'static str] = &["page_size", "page_token", "user_id_type"];
@@ -388,52 +344,13 @@ json_object!(
     ChatSearchFilter, optional(search_types, member_ids, is_manager,
     disable_search_by_user, chat_modes)
 );
-
-impl ChatSearchFilter {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new() -> Self {
-        Self {
-            search_types: Vec::new(),
-            member_ids: Vec::new(),
-            is_manager: None,
-            disable_search_by_user: None,
-            chat_modes: Vec::new(),
-        }
-    }
-
-    /// Sets `search_types`: the kinds of chats to find.
-    pub fn search_types(mut self, search_types: Vec<ChatSearchType>) -> Self {
-        self.search_types = search_types;
-        self
-    }
-
-    /// Sets `member_ids`: only chats holding these members, of the kind `user_id_type` names (\[CLI\] at most 50).
-    pub fn member_ids(
-        mut self,
-        member_ids: impl IntoIterator<Item = impl Into<String>>,
-    ) -> Self {
-        self.member_ids = member_ids.into_iter().map(Into::into).collect();
-        self
-    }
-
-    /// Sets `is_manager`: only chats the caller owns or manages.
-    pub fn is_manager(mut self, is_manager: bool) -> Self {
-        self.is_manager = Some(is_manager);
-        self
-    }
-
-    /// Sets `disable_search_by_user`: match chat names only, not member names.
-    pub fn disable_search_by_user(mut self, disable_search_by_user: bool) -> Self {
-        self.disable_search_by_user = Some(disable_search_by_user);
-        self
-    }
-
-    /// Sets `chat_modes`: the chat modes to find.
-    pub fn chat_modes(mut self, chat_modes: Vec<ChatSearchMode>) -> Self {
-        self.chat_modes = chat_modes;
-        self
-    }
-}
+builder!(ChatSearchFilter::new() {
+    search_types: Vec<ChatSearchType>,
+    member_ids: impl IntoIterator<Item = impl Into<String>>,
+    is_manager: bool,
+    disable_search_by_user: bool,
+    chat_modes: Vec<ChatSearchMode>,
+});
 
 /// The chat.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -9,7 +9,7 @@ use serde::Serialize;
 #[cfg(feature = "fake")]
 use serde::Deserialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, json_object,
+    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, builder, json_object,
 };
 use crate::{Call, Caller, Client, FailedUserReason, UserIdType};
 
@@ -122,23 +122,12 @@ pub struct PatchRequest {
     /// Example (of one item): `ou_9d2beb613c85a2412862a49a924558c5`.
     pub user_ids: Vec<String>,
 }
-
-impl PatchRequest {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(
-        feed_card_id: impl Into<String>,
-        user_id_type: UserIdType,
-        time_sensitive: bool,
-        user_ids: impl IntoIterator<Item = impl Into<String>>,
-    ) -> Self {
-        Self {
-            feed_card_id: feed_card_id.into(),
-            user_id_type,
-            time_sensitive,
-            user_ids: user_ids.into_iter().map(Into::into).collect(),
-        }
-    }
-}
+builder!(PatchRequest::new(
+    feed_card_id: impl Into<String>,
+    user_id_type: UserIdType,
+    time_sensitive: bool,
+    user_ids: impl IntoIterator<Item = impl Into<String>>,
+) {});
 
 #[cfg(feature = "fake")]
 #[doc(hidden)]
@@ -160,12 +149,9 @@ impl Operation for PatchRequest {
     type Response = PatchResponse;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "feed_cards.patch",
-        method: Method::Patch,
         tokens: &[TokenKind::Tenant],
-        idempotent: false,
         has_body: true,
         rate_limit: RateLimit::STANDARD_1000_50,
-        recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v2/feed_cards/:feed_card_id",
         #[cfg(feature = "fake")]
@@ -222,6 +208,7 @@ impl Operation for PatchRequest {
                 ),
             ),
         ],
+        ..OperationMeta::new(Method::Patch)
     };
 
     const QUERY: &'static [&'static str] = &["user_id_type"];
@@ -266,28 +253,13 @@ pub struct BotTimeSentiveRequest {
     /// Limits: at least 1 item(s), at most 50 item(s).
     pub user_ids: Vec<String>,
 }
-
-impl BotTimeSentiveRequest {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(
-        user_id_type: UserIdType,
-        time_sensitive: bool,
-        user_ids: impl IntoIterator<Item = impl Into<String>>,
-    ) -> Self {
-        Self {
-            user_id_type,
-            bot_id: None,
-            time_sensitive,
-            user_ids: user_ids.into_iter().map(Into::into).collect(),
-        }
-    }
-
-    /// Sets `bot_id`: the bot whose conversation to pin. Not described on the page.
-    pub fn bot_id(mut self, bot_id: impl Into<String>) -> Self {
-        self.bot_id = Some(bot_id.into());
-        self
-    }
-}
+builder!(BotTimeSentiveRequest::new(
+    user_id_type: UserIdType,
+    time_sensitive: bool,
+    user_ids: impl IntoIterator<Item = impl Into<String>>,
+) {
+    bot_id: impl Into<String>,
+});
 
 #[cfg(feature = "fake")]
 #[doc(hidden)]
@@ -304,12 +276,9 @@ impl Operation for BotTimeSentiveRequest {
     type Response = BotTimeSentiveResponse;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "feed_cards.bot_time_sentive",
-        method: Method::Patch,
         tokens: &[TokenKind::Tenant],
-        idempotent: false,
         has_body: true,
         rate_limit: RateLimit::STANDARD_1000_50,
-        recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v2/feed_cards/bot_time_sentive",
         #[cfg(feature = "fake")]
@@ -364,6 +333,7 @@ impl Operation for BotTimeSentiveRequest {
                 ),
             ),
         ],
+        ..OperationMeta::new(Method::Patch)
     };
 
     const QUERY: &'static [&'static str] = &["user_id_type"];

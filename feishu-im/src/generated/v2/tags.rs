@@ -9,7 +9,7 @@ use serde::Serialize;
 #[cfg(feature = "fake")]
 use serde::Deserialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, json_object,
+    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, builder, json_object,
 };
 use crate::{Call, Caller, Client, TagI18nName, TagInfo, TagType};
 
@@ -134,19 +134,7 @@ pub struct CreateRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bot_id: Option<String>,
 }
-
-impl CreateRequest {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(create_tag: CreateTag) -> Self {
-        Self { create_tag, bot_id: None }
-    }
-
-    /// Sets `bot_id`: the bot acting (机器人id in the Go SDK). Not described on the page.
-    pub fn bot_id(mut self, bot_id: impl Into<String>) -> Self {
-        self.bot_id = Some(bot_id.into());
-        self
-    }
-}
+builder!(CreateRequest::new(create_tag: CreateTag) { bot_id: impl Into<String> });
 
 #[cfg(feature = "fake")]
 #[doc(hidden)]
@@ -163,12 +151,9 @@ impl Operation for CreateRequest {
     type Response = CreateResponse;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "tags.create",
-        method: Method::Post,
         tokens: &[TokenKind::Tenant],
-        idempotent: false,
         has_body: true,
         rate_limit: RateLimit::PER_SECOND_5,
-        recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v2/tags",
         #[cfg(feature = "fake")]
@@ -229,6 +214,7 @@ impl Operation for CreateRequest {
                 ),
             ),
         ],
+        ..OperationMeta::new(Method::Post)
     };
 
     fn write_path(&self, path: &mut UrlPath<'_>) {
@@ -269,29 +255,10 @@ pub struct PatchRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bot_id: Option<String>,
 }
-
-impl PatchRequest {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(tag_id: impl Into<String>) -> Self {
-        Self {
-            tag_id: tag_id.into(),
-            patch_tag: None,
-            bot_id: None,
-        }
-    }
-
-    /// Sets `patch_tag`: the changes.
-    pub fn patch_tag(mut self, patch_tag: PatchTag) -> Self {
-        self.patch_tag = Some(patch_tag);
-        self
-    }
-
-    /// Sets `bot_id`: the bot acting (机器人id in the Go SDK). Not described on the page.
-    pub fn bot_id(mut self, bot_id: impl Into<String>) -> Self {
-        self.bot_id = Some(bot_id.into());
-        self
-    }
-}
+builder!(PatchRequest::new(tag_id: impl Into<String>) {
+    patch_tag: PatchTag,
+    bot_id: impl Into<String>,
+});
 
 #[cfg(feature = "fake")]
 #[doc(hidden)]
@@ -308,12 +275,9 @@ impl Operation for PatchRequest {
     type Response = PatchResponse;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "tags.patch",
-        method: Method::Patch,
         tokens: &[TokenKind::Tenant],
-        idempotent: false,
         has_body: true,
         rate_limit: RateLimit::PER_SECOND_5,
-        recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v2/tags/:tag_id",
         #[cfg(feature = "fake")]
@@ -406,6 +370,7 @@ impl Operation for PatchRequest {
                 ),
             ),
         ],
+        ..OperationMeta::new(Method::Patch)
     };
 
     fn write_path(&self, path: &mut UrlPath<'_>) {
@@ -439,15 +404,7 @@ pub struct ListRequest {
     /// Limits: at most 40 item(s).
     pub ids: Vec<String>,
 }
-
-impl ListRequest {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(ids: impl IntoIterator<Item = impl Into<String>>) -> Self {
-        Self {
-            ids: ids.into_iter().map(Into::into).collect(),
-        }
-    }
-}
+builder!(ListRequest::new(ids: impl IntoIterator<Item = impl Into<String>>) {});
 
 #[cfg(feature = "fake")]
 #[doc(hidden)]
@@ -464,12 +421,9 @@ impl Operation for ListRequest {
     type Response = ListResponse;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "tags.list",
-        method: Method::Get,
         tokens: &[TokenKind::Tenant],
         idempotent: true,
-        has_body: false,
         rate_limit: RateLimit::PER_SECOND_5,
-        recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v2/tags",
         #[cfg(feature = "fake")]
@@ -535,6 +489,7 @@ impl Operation for ListRequest {
                 ),
             ),
         ],
+        ..OperationMeta::new(Method::Get)
     };
 
     const QUERY: &'static [&'static str] = &["ids"];
@@ -572,23 +527,9 @@ pub struct CreateTag {
     pub i18n_names: Vec<TagI18nName>,
 }
 json_object!(CreateTag, required(tag_type, name), optional(i18n_names));
-
-impl CreateTag {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(tag_type: TagType, name: impl Into<String>) -> Self {
-        Self {
-            tag_type,
-            name: name.into(),
-            i18n_names: Vec::new(),
-        }
-    }
-
-    /// Sets `i18n_names`: the tag's names in other languages, at most 40.
-    pub fn i18n_names(mut self, i18n_names: Vec<TagI18nName>) -> Self {
-        self.i18n_names = i18n_names;
-        self
-    }
-}
+builder!(CreateTag::new(tag_type: TagType, name: impl Into<String>) {
+    i18n_names: Vec<TagI18nName>,
+});
 
 /// Why the tag was not created or changed, when it was not.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -622,26 +563,7 @@ pub struct PatchTag {
     pub i18n_names: Vec<TagI18nName>,
 }
 json_object!(PatchTag, required(id), optional(name, i18n_names));
-
-impl PatchTag {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(id: impl Into<String>) -> Self {
-        Self {
-            id: id.into(),
-            name: None,
-            i18n_names: Vec::new(),
-        }
-    }
-
-    /// Sets `name`: the tag's new default name.
-    pub fn name(mut self, name: impl Into<String>) -> Self {
-        self.name = Some(name.into());
-        self
-    }
-
-    /// Sets `i18n_names`: the tag's names in other languages, at most 40.
-    pub fn i18n_names(mut self, i18n_names: Vec<TagI18nName>) -> Self {
-        self.i18n_names = i18n_names;
-        self
-    }
-}
+builder!(PatchTag::new(id: impl Into<String>) {
+    name: impl Into<String>,
+    i18n_names: Vec<TagI18nName>,
+});

@@ -9,7 +9,7 @@ use serde::Serialize;
 #[cfg(feature = "fake")]
 use serde::Deserialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, json_object,
+    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, builder, json_object,
 };
 use crate::{Call, Caller, Client};
 
@@ -101,26 +101,9 @@ pub struct BatchUpdateRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub open_ids: Option<Vec<String>>,
 }
-
-impl BatchUpdateRequest {
-    /// Creates it from its required fields; optional ones start unset.
-    pub fn new(preview_tokens: impl IntoIterator<Item = impl Into<String>>) -> Self {
-        Self {
-            preview_tokens: preview_tokens.into_iter().map(Into::into).collect(),
-            open_ids: None,
-        }
-    }
-
-    /// Sets `open_ids`: the users (open_ids) whose previews to update, at most 100; left out, every member of the
-    /// chat holding the link. A user not in that chat cannot be updated.
-    pub fn open_ids(
-        mut self,
-        open_ids: impl IntoIterator<Item = impl Into<String>>,
-    ) -> Self {
-        self.open_ids = Some(open_ids.into_iter().map(Into::into).collect());
-        self
-    }
-}
+builder!(BatchUpdateRequest::new(preview_tokens: impl IntoIterator<Item = impl Into<String>>) {
+    open_ids: impl IntoIterator<Item = impl Into<String>>,
+});
 
 #[cfg(feature = "fake")]
 #[doc(hidden)]
@@ -137,12 +120,9 @@ impl Operation for BatchUpdateRequest {
     type Response = BatchUpdateResponse;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "url_previews.batch_update",
-        method: Method::Post,
         tokens: &[TokenKind::Tenant],
-        idempotent: false,
         has_body: true,
         rate_limit: RateLimit::PER_SECOND_5,
-        recipient_limit: None,
         #[cfg(feature = "fake")]
         path: "/open-apis/im/v2/url_previews/batch_update",
         #[cfg(feature = "fake")]
@@ -173,6 +153,7 @@ impl Operation for BatchUpdateRequest {
         ],
         #[cfg(feature = "fake")]
         response: &[],
+        ..OperationMeta::new(Method::Post)
     };
 
     fn write_path(&self, path: &mut UrlPath<'_>) {

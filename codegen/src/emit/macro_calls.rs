@@ -1,0 +1,216 @@
+//! Reprints calls of the runtime's macros (`builder!`, `paged!`) the way rustfmt lays out a
+//! call: prettyplease prints a macro's arguments as loose tokens filled like text
+//! (`page_token : impl Into < String >`), while these take short Rust-like lists.
+
+use std::str::FromStr;
+
+use proc_macro2::{Delimiter, Spacing, TokenStream, TokenTree};
+
+/// The macros reprinted, as their calls start a line.
+const MACROS: &[&str] = &["builder!(", "paged!("];
+
+/// Longest line, as prettyplease and rustfmt keep them.
+const WIDTH: usize = 100;
+
+/// `text` with every top-level call of [`MACROS`] reprinted: on one line when it fits, else
+/// one argument per line (for `builder!`, one field per line).
+pub(super) fn tidy(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut lines = text.lines();
+    while let Some(line) = lines.next() {
+        if !MACROS.iter().any(|m| line.starts_with(m)) {
+            out.push_str(line);
+            out.push('\n');
+            continue;
+        }
+        let mut call = line.to_owned();
+        while !call.ends_with(");") {
+            let Some(next) = lines.next() else { break };
+            call.push(' ');
+            call.push_str(next.trim());
+        }
+        match reprint(&call) {
+            Some(tidy) => out.push_str(&tidy),
+            // Not a call this module reads: left as printed.
+            None => {
+                out.push_str(&call);
+                out.push('\n');
+            }
+        }
+    }
+    out
+}
+
+/// `name!(arguments);` reprinted, or `None` when `call` is not of that form.
+fn reprint(call: &str) -> Option<String> {
+    let tokens: Vec<TokenTree> = TokenStream::from_str(call).ok()?.into_iter().collect();
+    let [
+        TokenTree::Ident(name),
+        TokenTree::Punct(bang),
+        TokenTree::Group(args),
+        TokenTree::Punct(semi),
+    ] = tokens.as_slice()
+    else {
+        return None;
+    };
+    if bang.as_char() != '!' || semi.as_char() != ';' || args.delimiter() != Delimiter::Parenthesis
+    {
+        return None;
+    }
+    let line = format!("{name}!({});\n", text(args.stream()));
+    if line.len() <= WIDTH + 1 {
+        return Some(line);
+    }
+    let mut args: Vec<TokenTree> = args.stream().into_iter().collect();
+    // A trailing `{ … }` (the setters of `builder!`) opens onto the lines of its elements.
+    if let Some(TokenTree::Group(fields)) = args.last().cloned()
+        && fields.delimiter() == Delimiter::Brace
+    {
+        args.pop();
+        let mut head = text(args.iter().cloned().collect());
+        // A head too long for its line (`Type::new(…)`) opens its parameters the same way.
+        if format!("{name}!({head} {{").len() > WIDTH
+            && let Some(TokenTree::Group(params)) = args.pop()
+            && params.delimiter() == Delimiter::Parenthesis
+        {
+            head = format!("{}(\n{})", text(args.into_iter().collect()), lines_of(params.stream()));
+        }
+        let fields = fields.stream();
+        let body =
+            if fields.is_empty() { "{}".to_owned() } else { format!("{{\n{}}}", lines_of(fields)) };
+        return Some(format!("{name}!({head} {body});\n"));
+    }
+    Some(format!("{name}!(\n{});\n", lines_of(args.into_iter().collect())))
+}
+
+/// The comma-separated elements of `stream`, each on its own indented line with a comma.
+fn lines_of(stream: TokenStream) -> String {
+    let mut lines = String::new();
+    let mut element = Vec::new();
+    let mut flush = |element: &mut Vec<TokenTree>| {
+        if !element.is_empty() {
+            lines.push_str(&format!("    {},\n", text(element.drain(..).collect())));
+        }
+    };
+    for token in stream {
+        match &token {
+            TokenTree::Punct(p) if p.as_char() == ',' => flush(&mut element),
+            _ => element.push(token),
+        }
+    }
+    flush(&mut element);
+    lines
+}
+
+/// What a token is, for the space before the next one.
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    Start,
+    Word,
+    /// Punctuation; `joins` when nothing separates it from what follows (`::`, `<`, `&`).
+    Op {
+        joins: bool,
+    },
+    Group(Delimiter),
+}
+
+/// `stream` as Rust is written: `name: impl Into<String>`, `a, b`, `Item = T`.
+fn text(stream: TokenStream) -> String {
+    let tokens: Vec<TokenTree> = stream.into_iter().collect();
+    let mut out = String::new();
+    let mut previous = Kind::Start;
+    let mut i = 0;
+    while i < tokens.len() {
+        let (piece, kind, next) = match &tokens[i] {
+            // `::`, `=>` and `->` are one operator; other punctuation goes one character at a
+            // time (`>,` is joint too).
+            TokenTree::Punct(p) => {
+                let second = match tokens.get(i + 1) {
+                    Some(TokenTree::Punct(q)) if p.spacing() == Spacing::Joint => Some(q.as_char()),
+                    _ => None,
+                };
+                match (p.as_char(), second) {
+                    (':', Some(':')) => ("::".to_owned(), None, i + 2),
+                    ('=' | '-', Some('>')) => (format!("{}>", p.as_char()), None, i + 2),
+                    (c, _) => (c.to_string(), None, i + 1),
+                }
+            }
+            TokenTree::Group(g) => {
+                let inner = text(g.stream());
+                let piece = match g.delimiter() {
+                    Delimiter::Brace if inner.is_empty() => "{}".to_owned(),
+                    Delimiter::Brace => format!("{{ {inner} }}"),
+                    Delimiter::Parenthesis => format!("({inner})"),
+                    Delimiter::Bracket => format!("[{inner}]"),
+                    Delimiter::None => inner,
+                };
+                (piece, Some(Kind::Group(g.delimiter())), i + 1)
+            }
+            token => (token.to_string(), Some(Kind::Word), i + 1),
+        };
+        let op = if kind.is_none() { piece.as_str() } else { "" };
+        let kind =
+            kind.unwrap_or(Kind::Op { joins: matches!(op, "::" | "<" | "&" | "'" | "#" | "!") });
+        let space = match (previous, kind) {
+            (Kind::Start | Kind::Op { joins: true }, _) => false,
+            (_, Kind::Op { .. }) if matches!(op, "," | ":" | "::" | "<" | ">" | ";") => false,
+            (Kind::Word, Kind::Group(Delimiter::Parenthesis | Delimiter::Bracket)) => false,
+            _ => true,
+        };
+        if space {
+            out.push(' ');
+        }
+        out.push_str(&piece);
+        previous = kind;
+        i = next;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tidy;
+
+    #[test]
+    fn a_short_call_fits_one_line() {
+        let printed = "builder!(Request::new(id : impl Into < String >) { page_token : impl Into < String > });\n";
+        assert_eq!(
+            tidy(printed),
+            "builder!(Request::new(id: impl Into<String>) { page_token: impl Into<String> });\n"
+        );
+    }
+
+    #[test]
+    fn a_long_call_puts_each_field_on_a_line() {
+        let printed = "builder!(\n    Request::new() { ids : impl IntoIterator < Item = impl Into < String >>, r#type = \"type\" : impl Into < String >,\n    page_size : i64, note : impl Into < crate::UnixSeconds > }\n);\nfn after() {}\n";
+        assert_eq!(
+            tidy(printed),
+            "builder!(Request::new() {\n    ids: impl IntoIterator<Item = impl Into<String>>,\n    r#type = \"type\": impl Into<String>,\n    page_size: i64,\n    note: impl Into<crate::UnixSeconds>,\n});\nfn after() {}\n"
+        );
+    }
+
+    #[test]
+    fn a_long_head_puts_each_parameter_on_a_line() {
+        let printed = "builder!(\n    CreateMessageRequest::new(receive_id : impl Into < String >, content : impl Into < MessageContent >) {}\n);\n";
+        assert_eq!(
+            tidy(printed),
+            "builder!(CreateMessageRequest::new(\n    receive_id: impl Into<String>,\n    content: impl Into<MessageContent>,\n) {});\n"
+        );
+    }
+
+    #[test]
+    fn paged_reads_as_written() {
+        let printed =
+            "paged!(ListRequest, items : Vec < Member >, token : page_token, more : has_more);\n";
+        assert_eq!(
+            tidy(printed),
+            "paged!(ListRequest, items: Vec<Member>, token: page_token, more: has_more);\n"
+        );
+    }
+
+    #[test]
+    fn other_code_is_untouched() {
+        let text = "fn f() {\n    builder!(x);\n}\njson_object!(A, required(b));\n";
+        assert_eq!(tidy(text), text);
+    }
+}
