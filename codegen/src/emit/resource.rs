@@ -351,10 +351,18 @@ fn endpoint_types(resource: &Resource, e: &Endpoint, types: &MetaTypes<'_>) -> T
             TokenKind::User => "User",
         })
     });
-    let errors = e.errors.iter().map(|(_, variant, _)| ident(variant));
-    let error_msgs = e.error_msgs.iter().map(|(variant, msg)| {
-        let variant = ident(variant);
-        quote!((ErrorCode::#variant, #msg))
+    // The fake's tables, each left to `OperationMeta::new`'s empty default when empty.
+    let fake = |field: TokenStream| quote! { #[cfg(feature = "fake")] #field };
+    let errors = (!e.errors.is_empty()).then(|| {
+        let errors = e.errors.iter().map(|(_, variant, _)| ident(variant));
+        fake(quote!(errors: &[#(ErrorCode::#errors),*],))
+    });
+    let error_msgs = (!e.error_msgs.is_empty()).then(|| {
+        let msgs = e.error_msgs.iter().map(|(variant, msg)| {
+            let variant = ident(variant);
+            quote!((ErrorCode::#variant, #msg))
+        });
+        fake(quote!(error_msgs: &[#(#msgs),*],))
     });
     let operation = format!("{}.{}", resource.module, e.name);
     let (path, docs) = (&e.path, &e.docs);
@@ -371,13 +379,10 @@ fn endpoint_types(resource: &Resource, e: &Endpoint, types: &MetaTypes<'_>) -> T
         let limit = rate_limit_value(&r.limit);
         quote!(recipient_limit: Some(#limit),)
     });
-    let recipient_field = match &e.recipient_limit {
-        Some(r) => {
-            let field = &r.field;
-            quote!(Some(#field))
-        }
-        None => quote!(None),
-    };
+    let recipient_field = e.recipient_limit.as_ref().map(|r| {
+        let field = &r.field;
+        fake(quote!(recipient_field: Some(#field),))
+    });
     let recipient_fn = e.recipient_limit.as_ref().map(|r| {
         let field = snake_ident(&r.field);
         quote! {
@@ -387,12 +392,18 @@ fn endpoint_types(resource: &Resource, e: &Endpoint, types: &MetaTypes<'_>) -> T
         }
     });
 
-    let params = e.request.fields.iter().map(|f| types.field(f));
+    let params = (!e.request.fields.is_empty()).then(|| {
+        let params = e.request.fields.iter().map(|f| types.field(f));
+        fake(quote!(params: &[#(#params),*],))
+    });
     // An aliased response is described by its object's fields.
     let aliased =
         e.response_type.as_ref().and_then(|o| types.objects.iter().find(|s| &s.name == o));
-    let response_fields =
-        aliased.map_or(&e.response.fields, |o| &o.fields).iter().map(|f| types.field(f));
+    let response_fields = aliased.map_or(&e.response.fields, |o| &o.fields);
+    let response_fields = (!response_fields.is_empty()).then(|| {
+        let fields = response_fields.iter().map(|f| types.field(f));
+        fake(quote!(response: &[#(#fields),*],))
+    });
     let path_fn = {
         // The template is compiled here: literal runs as they are, parameters by field.
         let mut parts = Vec::new();
@@ -479,16 +490,11 @@ fn endpoint_types(resource: &Resource, e: &Endpoint, types: &MetaTypes<'_>) -> T
                 path: #path,
                 #[cfg(feature = "fake")]
                 docs: #docs,
-                #[cfg(feature = "fake")]
-                recipient_field: #recipient_field,
-                #[cfg(feature = "fake")]
-                errors: &[#(ErrorCode::#errors),*],
-                #[cfg(feature = "fake")]
-                error_msgs: &[#(#error_msgs),*],
-                #[cfg(feature = "fake")]
-                params: &[#(#params),*],
-                #[cfg(feature = "fake")]
-                response: &[#(#response_fields),*],
+                #recipient_field
+                #errors
+                #error_msgs
+                #params
+                #response_fields
                 ..OperationMeta::new(Method::#method)
             };
             #query_const

@@ -420,26 +420,11 @@ mod tests {
         type Response = ();
         const META: &'static OperationMeta = &OperationMeta {
             operation: "test.send",
-            method: Method::Post,
-            tokens: &[],
-            idempotent: false,
             has_body: true,
             rate_limit: crate::operation::RateLimit { class: "", per_minute: 1, per_second: 1 },
-            recipient_limit: None,
             #[cfg(feature = "fake")]
             path: "/send/:chat_id",
-            #[cfg(feature = "fake")]
-            docs: "",
-            #[cfg(feature = "fake")]
-            recipient_field: None,
-            #[cfg(feature = "fake")]
-            errors: &[],
-            #[cfg(feature = "fake")]
-            error_msgs: &[],
-            #[cfg(feature = "fake")]
-            params: &[],
-            #[cfg(feature = "fake")]
-            response: &[],
+            ..OperationMeta::new(Method::Post)
         };
         const QUERY: &'static [&'static str] = &["receive_id_type", "ids", "page_size"];
 

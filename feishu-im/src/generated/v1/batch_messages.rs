@@ -173,8 +173,6 @@ impl Operation for DeleteRequest {
         #[cfg(feature = "fake")]
         docs: "https://open.feishu.cn/document/server-docs/im-v1/batch_message/delete",
         #[cfg(feature = "fake")]
-        recipient_field: None,
-        #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::InvalidMessageParameter,
             ErrorCode::BotAbilityOff,
@@ -184,14 +182,10 @@ impl Operation for DeleteRequest {
             ErrorCode::MessageRecordNotFound,
         ],
         #[cfg(feature = "fake")]
-        error_msgs: &[],
-        #[cfg(feature = "fake")]
         params: &[
             FieldMeta::required("batch_message_id", In::Path, ValueType::String)
                 .example("bm-dc13264520392913993dd051dba21dcf"),
         ],
-        #[cfg(feature = "fake")]
-        response: &[],
         ..OperationMeta::new(Method::Delete)
     };
 
@@ -246,16 +240,12 @@ impl Operation for ReadUserRequest {
         #[cfg(feature = "fake")]
         docs: "https://open.feishu.cn/document/server-docs/im-v1/batch_message/read_user",
         #[cfg(feature = "fake")]
-        recipient_field: None,
-        #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::InvalidMessageParameter,
             ErrorCode::BotNotMessageSender,
             ErrorCode::LacksMessagePermission,
             ErrorCode::MessageRecordNotFound,
         ],
-        #[cfg(feature = "fake")]
-        error_msgs: &[],
         #[cfg(feature = "fake")]
         params: &[
             FieldMeta::required("batch_message_id", In::Path, ValueType::String)
@@ -334,8 +324,6 @@ impl Operation for GetProgressRequest {
         #[cfg(feature = "fake")]
         docs: "https://open.feishu.cn/document/server-docs/im-v1/batch_message/get_progress",
         #[cfg(feature = "fake")]
-        recipient_field: None,
-        #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::InvalidMessageParameter,
             ErrorCode::BotAbilityOff,
@@ -343,8 +331,6 @@ impl Operation for GetProgressRequest {
             ErrorCode::LacksMessagePermission,
             ErrorCode::MessageRecordNotFound,
         ],
-        #[cfg(feature = "fake")]
-        error_msgs: &[],
         #[cfg(feature = "fake")]
         params: &[
             FieldMeta::required("batch_message_id", In::Path, ValueType::String)

@@ -129,8 +129,6 @@ impl Operation for DelayUpdateRequest {
         #[cfg(feature = "fake")]
         docs: "https://open.feishu.cn/document/server-docs/im-v1/message-card/delay-update-message-card",
         #[cfg(feature = "fake")]
-        recipient_field: None,
-        #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::CardParameterInvalid,
             ErrorCode::CardFormatInvalid,
@@ -145,15 +143,11 @@ impl Operation for DelayUpdateRequest {
             ErrorCode::CardOpenIdsRequired,
         ],
         #[cfg(feature = "fake")]
-        error_msgs: &[],
-        #[cfg(feature = "fake")]
         params: &[
             FieldMeta::required("token", In::Body, ValueType::String)
                 .example("c-295ee57216a5dc9de90fefd0aadb4b1d7dxxxx"),
             FieldMeta::required("card", In::Body, ValueType::Json),
         ],
-        #[cfg(feature = "fake")]
-        response: &[],
         ..OperationMeta::new(Method::Post)
     };
 

@@ -177,8 +177,6 @@ impl Operation for AddManagersRequest {
         #[cfg(feature = "fake")]
         docs: "https://open.feishu.cn/document/server-docs/group/chat-member/add_managers",
         #[cfg(feature = "fake")]
-        recipient_field: None,
-        #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::InvalidRequestParameter,
             ErrorCode::ChatDissolved,
@@ -193,8 +191,6 @@ impl Operation for AddManagersRequest {
             ErrorCode::ManagersListNotReturned,
             ErrorCode::ChatManagerLimitReached,
         ],
-        #[cfg(feature = "fake")]
-        error_msgs: &[],
         #[cfg(feature = "fake")]
         params: &[
             FieldMeta::required("chat_id", In::Path, ValueType::String)
@@ -306,8 +302,6 @@ impl Operation for DeleteManagersRequest {
         #[cfg(feature = "fake")]
         docs: "https://open.feishu.cn/document/server-docs/group/chat-member/delete_managers",
         #[cfg(feature = "fake")]
-        recipient_field: None,
-        #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::InvalidRequestParameter,
             ErrorCode::ChatDissolved,
@@ -321,8 +315,6 @@ impl Operation for DeleteManagersRequest {
             ErrorCode::OperatorNotChatOwner,
             ErrorCode::ManagersListNotReturned,
         ],
-        #[cfg(feature = "fake")]
-        error_msgs: &[],
         #[cfg(feature = "fake")]
         params: &[
             FieldMeta::required("chat_id", In::Path, ValueType::String)

@@ -264,8 +264,6 @@ impl Operation for MeJoinRequest {
         #[cfg(feature = "fake")]
         docs: "https://open.feishu.cn/document/server-docs/group/chat-member/me_join",
         #[cfg(feature = "fake")]
-        recipient_field: None,
-        #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::AppNotFound,
             ErrorCode::InvalidChatId,
@@ -280,14 +278,10 @@ impl Operation for MeJoinRequest {
             ErrorCode::JoinRequiresApproval,
         ],
         #[cfg(feature = "fake")]
-        error_msgs: &[],
-        #[cfg(feature = "fake")]
         params: &[
             FieldMeta::required("chat_id", In::Path, ValueType::String)
                 .example("oc_a0553eda9014c201e6969b478895c230"),
         ],
-        #[cfg(feature = "fake")]
-        response: &[],
         ..OperationMeta::new(Method::Patch)
     };
 
@@ -366,8 +360,6 @@ impl Operation for CreateRequest {
         #[cfg(feature = "fake")]
         docs: "https://open.feishu.cn/document/server-docs/group/chat-member/create",
         #[cfg(feature = "fake")]
-        recipient_field: None,
-        #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::InvalidRequestParameter,
             ErrorCode::AppNotFound,
@@ -391,8 +383,6 @@ impl Operation for CreateRequest {
             ErrorCode::UserIdNotFound,
             ErrorCode::UnionIdNotFound,
         ],
-        #[cfg(feature = "fake")]
-        error_msgs: &[],
         #[cfg(feature = "fake")]
         params: &[
             FieldMeta::required("chat_id", In::Path, ValueType::String)
@@ -520,8 +510,6 @@ impl Operation for DeleteRequest {
         #[cfg(feature = "fake")]
         docs: "https://open.feishu.cn/document/server-docs/group/chat-member/delete",
         #[cfg(feature = "fake")]
-        recipient_field: None,
-        #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::InvalidRequestParameter,
             ErrorCode::AppNotFound,
@@ -539,8 +527,6 @@ impl Operation for DeleteRequest {
             ErrorCode::AppUnavailable,
             ErrorCode::CannotRemoveOwner,
         ],
-        #[cfg(feature = "fake")]
-        error_msgs: &[],
         #[cfg(feature = "fake")]
         params: &[
             FieldMeta::required("chat_id", In::Path, ValueType::String)
@@ -645,8 +631,6 @@ impl Operation for GetRequest {
         #[cfg(feature = "fake")]
         docs: "https://open.feishu.cn/document/server-docs/group/chat-member/get",
         #[cfg(feature = "fake")]
-        recipient_field: None,
-        #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::InvalidRequestParameter,
             ErrorCode::AppNotFound,
@@ -658,8 +642,6 @@ impl Operation for GetRequest {
             ErrorCode::ExternalChatScopeMissing,
             ErrorCode::AppUnavailable,
         ],
-        #[cfg(feature = "fake")]
-        error_msgs: &[],
         #[cfg(feature = "fake")]
         params: &[
             FieldMeta::required("chat_id", In::Path, ValueType::String)
@@ -793,8 +775,6 @@ impl Operation for IsInChatRequest {
         #[cfg(feature = "fake")]
         docs: "https://open.feishu.cn/document/server-docs/group/chat-member/is_in_chat",
         #[cfg(feature = "fake")]
-        recipient_field: None,
-        #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::AppNotFound,
             ErrorCode::InvalidChatId,
@@ -803,8 +783,6 @@ impl Operation for IsInChatRequest {
             ErrorCode::ExternalChatScopeMissing,
             ErrorCode::AppUnavailable,
         ],
-        #[cfg(feature = "fake")]
-        error_msgs: &[],
         #[cfg(feature = "fake")]
         params: &[
             FieldMeta::required("chat_id", In::Path, ValueType::String)

@@ -140,8 +140,6 @@ impl Operation for PatchRequest {
         #[cfg(feature = "fake")]
         docs: "https://open.feishu.cn/document/server-docs/group/chat-menu_item/patch",
         #[cfg(feature = "fake")]
-        recipient_field: None,
-        #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::InvalidRequestParameter,
             ErrorCode::ChatDissolved,

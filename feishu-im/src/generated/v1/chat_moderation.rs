@@ -181,8 +181,6 @@ impl Operation for GetRequest {
         #[cfg(feature = "fake")]
         docs: "https://open.feishu.cn/document/server-docs/group/chat/get",
         #[cfg(feature = "fake")]
-        recipient_field: None,
-        #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::InvalidRequestParameter,
             ErrorCode::AppNotFound,
@@ -194,8 +192,6 @@ impl Operation for GetRequest {
             ErrorCode::ExternalChatScopeMissing,
             ErrorCode::AppUnavailable,
         ],
-        #[cfg(feature = "fake")]
-        error_msgs: &[],
         #[cfg(feature = "fake")]
         params: &[
             FieldMeta::required("chat_id", In::Path, ValueType::String)
@@ -336,8 +332,6 @@ impl Operation for UpdateRequest {
         #[cfg(feature = "fake")]
         docs: "https://open.feishu.cn/document/server-docs/group/chat/update",
         #[cfg(feature = "fake")]
-        recipient_field: None,
-        #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::InvalidRequestParameter,
             ErrorCode::AppNotFound,
@@ -354,8 +348,6 @@ impl Operation for UpdateRequest {
             ErrorCode::ChatBanned,
             ErrorCode::MeetingInProgress,
         ],
-        #[cfg(feature = "fake")]
-        error_msgs: &[],
         #[cfg(feature = "fake")]
         params: &[
             FieldMeta::required("chat_id", In::Path, ValueType::String)
@@ -386,8 +378,6 @@ impl Operation for UpdateRequest {
                 )
                 .example("ou_8d7h6e6df76215566d8dbs92k6767c4d87"),
         ],
-        #[cfg(feature = "fake")]
-        response: &[],
         ..OperationMeta::new(Method::Put)
     };
 

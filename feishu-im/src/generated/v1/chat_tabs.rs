@@ -278,8 +278,6 @@ impl Operation for CreateRequest {
         #[cfg(feature = "fake")]
         docs: "https://open.feishu.cn/document/server-docs/group/chat-tab/create",
         #[cfg(feature = "fake")]
-        recipient_field: None,
-        #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::InvalidRequestParameter,
             ErrorCode::InvalidChatId,
@@ -298,8 +296,6 @@ impl Operation for CreateRequest {
             ErrorCode::ChatWidgetManageRestricted,
             ErrorCode::ImageNotOwnedByOperator,
         ],
-        #[cfg(feature = "fake")]
-        error_msgs: &[],
         #[cfg(feature = "fake")]
         params: &[
             FieldMeta::required("chat_id", In::Path, ValueType::String)
@@ -525,8 +521,6 @@ impl Operation for DeleteTabsRequest {
         #[cfg(feature = "fake")]
         docs: "https://open.feishu.cn/document/server-docs/group/chat-tab/delete_tabs",
         #[cfg(feature = "fake")]
-        recipient_field: None,
-        #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::InvalidRequestParameter,
             ErrorCode::InvalidChatId,
@@ -541,8 +535,6 @@ impl Operation for DeleteTabsRequest {
             ErrorCode::ChatTabUnsupportedChatType,
             ErrorCode::ChatWidgetManageRestricted,
         ],
-        #[cfg(feature = "fake")]
-        error_msgs: &[],
         #[cfg(feature = "fake")]
         params: &[
             FieldMeta::required("chat_id", In::Path, ValueType::String)
@@ -693,8 +685,6 @@ impl Operation for UpdateTabsRequest {
         path: "/open-apis/im/v1/chats/:chat_id/chat_tabs/update_tabs",
         #[cfg(feature = "fake")]
         docs: "https://open.feishu.cn/document/server-docs/group/chat-tab/update_tabs",
-        #[cfg(feature = "fake")]
-        recipient_field: None,
         #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::InvalidRequestParameter,
@@ -943,8 +933,6 @@ impl Operation for SortTabsRequest {
         #[cfg(feature = "fake")]
         docs: "https://open.feishu.cn/document/server-docs/group/chat-tab/sort_tabs",
         #[cfg(feature = "fake")]
-        recipient_field: None,
-        #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::InvalidRequestParameter,
             ErrorCode::InvalidChatId,
@@ -958,8 +946,6 @@ impl Operation for SortTabsRequest {
             ErrorCode::ChatTabUnsupportedChatType,
             ErrorCode::ChatWidgetManageRestricted,
         ],
-        #[cfg(feature = "fake")]
-        error_msgs: &[],
         #[cfg(feature = "fake")]
         params: &[
             FieldMeta::required("chat_id", In::Path, ValueType::String)
@@ -1108,8 +1094,6 @@ impl Operation for ListTabsRequest {
         #[cfg(feature = "fake")]
         docs: "https://open.feishu.cn/document/server-docs/group/chat-tab/list_tabs",
         #[cfg(feature = "fake")]
-        recipient_field: None,
-        #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::InvalidRequestParameter,
             ErrorCode::InvalidChatId,
@@ -1121,8 +1105,6 @@ impl Operation for ListTabsRequest {
             ErrorCode::AppUnavailable,
             ErrorCode::ChatTabUnsupportedChatType,
         ],
-        #[cfg(feature = "fake")]
-        error_msgs: &[],
         #[cfg(feature = "fake")]
         params: &[
             FieldMeta::required("chat_id", In::Path, ValueType::String)

@@ -155,8 +155,6 @@ impl Operation for PutTopNoticeRequest {
         #[cfg(feature = "fake")]
         docs: "https://open.feishu.cn/document/server-docs/group/chat/put_top_notice",
         #[cfg(feature = "fake")]
-        recipient_field: None,
-        #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::MessageSelfDestructing,
             ErrorCode::InvalidRequestParameter,
@@ -204,8 +202,6 @@ impl Operation for PutTopNoticeRequest {
                 ),
             ),
         ],
-        #[cfg(feature = "fake")]
-        response: &[],
         ..OperationMeta::new(Method::Post)
     };
 
@@ -260,8 +256,6 @@ impl Operation for DeleteTopNoticeRequest {
         #[cfg(feature = "fake")]
         docs: "https://open.feishu.cn/document/server-docs/group/chat/delete_top_notice",
         #[cfg(feature = "fake")]
-        recipient_field: None,
-        #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::InvalidRequestParameter,
             ErrorCode::ChatDissolved,
@@ -285,8 +279,6 @@ impl Operation for DeleteTopNoticeRequest {
             FieldMeta::required("chat_id", In::Path, ValueType::String)
                 .example("oc_5ad11d72b830411d72b836c20"),
         ],
-        #[cfg(feature = "fake")]
-        response: &[],
         ..OperationMeta::new(Method::Post)
     };
 

@@ -510,8 +510,6 @@ impl Operation for CreateRequest {
         #[cfg(feature = "fake")]
         docs: "https://open.feishu.cn/document/server-docs/group/chat/create",
         #[cfg(feature = "fake")]
-        recipient_field: None,
-        #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::InvalidRequestParameter,
             ErrorCode::AppNotFound,
@@ -536,8 +534,6 @@ impl Operation for CreateRequest {
             ErrorCode::HideMemberCountNotPermitted,
             ErrorCode::HideMemberCountUnsupportedChatType,
         ],
-        #[cfg(feature = "fake")]
-        error_msgs: &[],
         #[cfg(feature = "fake")]
         params: &[
             FieldMeta::optional(
@@ -969,8 +965,6 @@ impl Operation for DeleteRequest {
         #[cfg(feature = "fake")]
         docs: "https://open.feishu.cn/document/server-docs/group/chat/delete",
         #[cfg(feature = "fake")]
-        recipient_field: None,
-        #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::AppNotFound,
             ErrorCode::InvalidChatId,
@@ -985,14 +979,10 @@ impl Operation for DeleteRequest {
             ErrorCode::AppUnavailable,
         ],
         #[cfg(feature = "fake")]
-        error_msgs: &[],
-        #[cfg(feature = "fake")]
         params: &[
             FieldMeta::required("chat_id", In::Path, ValueType::String)
                 .example("oc_a0553eda9014c201e6969b478895c230"),
         ],
-        #[cfg(feature = "fake")]
-        response: &[],
         ..OperationMeta::new(Method::Delete)
     };
 
@@ -1145,8 +1135,6 @@ impl Operation for UpdateRequest {
         #[cfg(feature = "fake")]
         docs: "https://open.feishu.cn/document/server-docs/group/chat/update-2",
         #[cfg(feature = "fake")]
-        recipient_field: None,
-        #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::InvalidRequestParameter,
             ErrorCode::ChatInfoEditRestricted,
@@ -1176,8 +1164,6 @@ impl Operation for UpdateRequest {
             ErrorCode::ApprovalLockedByMeeting,
             ErrorCode::HideMemberCountNotPermitted,
         ],
-        #[cfg(feature = "fake")]
-        error_msgs: &[],
         #[cfg(feature = "fake")]
         params: &[
             FieldMeta::required("chat_id", In::Path, ValueType::String)
@@ -1309,8 +1295,6 @@ impl Operation for UpdateRequest {
                 ValueType::Enum(&["only_owner", "all_members"]),
             ),
         ],
-        #[cfg(feature = "fake")]
-        response: &[],
         ..OperationMeta::new(Method::Put)
     };
 
@@ -1369,8 +1353,6 @@ impl Operation for GetRequest {
         #[cfg(feature = "fake")]
         docs: "https://open.feishu.cn/document/server-docs/group/chat/get-2",
         #[cfg(feature = "fake")]
-        recipient_field: None,
-        #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::AppNotFound,
             ErrorCode::InvalidChatId,
@@ -1380,8 +1362,6 @@ impl Operation for GetRequest {
             ErrorCode::ExternalChatScopeMissing,
             ErrorCode::AppUnavailable,
         ],
-        #[cfg(feature = "fake")]
-        error_msgs: &[],
         #[cfg(feature = "fake")]
         params: &[
             FieldMeta::required("chat_id", In::Path, ValueType::String)
@@ -1729,16 +1709,12 @@ impl Operation for ListRequest {
         #[cfg(feature = "fake")]
         docs: "https://open.feishu.cn/document/server-docs/group/chat/list",
         #[cfg(feature = "fake")]
-        recipient_field: None,
-        #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::InvalidRequestParameter,
             ErrorCode::AppNotFound,
             ErrorCode::BotAbilityNotActivated,
             ErrorCode::AppUnavailable,
         ],
-        #[cfg(feature = "fake")]
-        error_msgs: &[],
         #[cfg(feature = "fake")]
         params: &[
             FieldMeta::optional(
@@ -1914,8 +1890,6 @@ impl Operation for SearchRequest {
         #[cfg(feature = "fake")]
         docs: "https://open.feishu.cn/document/server-docs/group/chat/search",
         #[cfg(feature = "fake")]
-        recipient_field: None,
-        #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::InvalidRequestParameter,
             ErrorCode::AppNotFound,
@@ -2084,8 +2058,6 @@ impl Operation for LinkRequest {
         path: "/open-apis/im/v1/chats/:chat_id/link",
         #[cfg(feature = "fake")]
         docs: "https://open.feishu.cn/document/server-docs/group/chat/link",
-        #[cfg(feature = "fake")]
-        recipient_field: None,
         #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::InvalidRequestParameter,

@@ -167,8 +167,6 @@ impl Operation for CreateRequest {
         #[cfg(feature = "fake")]
         docs: "https://open.feishu.cn/document/server-docs/im-v1/file/create",
         #[cfg(feature = "fake")]
-        recipient_field: None,
-        #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::MetaWritingStopped,
             ErrorCode::InvalidResourceParameter,
@@ -179,8 +177,6 @@ impl Operation for CreateRequest {
             ErrorCode::TenantMasterKeyDeleted,
             ErrorCode::TenantStorageError,
         ],
-        #[cfg(feature = "fake")]
-        error_msgs: &[],
         #[cfg(feature = "fake")]
         params: &[
             FieldMeta::required(
@@ -265,8 +261,6 @@ impl Operation for GetRequest {
         #[cfg(feature = "fake")]
         docs: "https://open.feishu.cn/document/server-docs/im-v1/file/get",
         #[cfg(feature = "fake")]
-        recipient_field: None,
-        #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::InvalidResourceParameter,
             ErrorCode::ResourceUnauthorized,
@@ -277,14 +271,10 @@ impl Operation for GetRequest {
             ErrorCode::TenantStorageError,
         ],
         #[cfg(feature = "fake")]
-        error_msgs: &[],
-        #[cfg(feature = "fake")]
         params: &[
             FieldMeta::required("file_key", In::Path, ValueType::String)
                 .example("file_v2_7ea74629-9191-4176-998c-2e603c9c5e8g"),
         ],
-        #[cfg(feature = "fake")]
-        response: &[],
         ..OperationMeta::new(Method::Get)
     };
 

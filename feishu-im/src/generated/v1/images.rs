@@ -155,8 +155,6 @@ impl Operation for CreateRequest {
         #[cfg(feature = "fake")]
         docs: "https://open.feishu.cn/document/server-docs/im-v1/image/create",
         #[cfg(feature = "fake")]
-        recipient_field: None,
-        #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::MetaWritingStopped,
             ErrorCode::InvalidResourceParameter,
@@ -169,8 +167,6 @@ impl Operation for CreateRequest {
             ErrorCode::TenantMasterKeyDeleted,
             ErrorCode::TenantStorageError,
         ],
-        #[cfg(feature = "fake")]
-        error_msgs: &[],
         #[cfg(feature = "fake")]
         params: &[
             FieldMeta::required(
@@ -250,8 +246,6 @@ impl Operation for GetRequest {
         #[cfg(feature = "fake")]
         docs: "https://open.feishu.cn/document/server-docs/im-v1/image/get",
         #[cfg(feature = "fake")]
-        recipient_field: None,
-        #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::InvalidResourceParameter,
             ErrorCode::ResourceUnauthorized,
@@ -262,14 +256,10 @@ impl Operation for GetRequest {
             ErrorCode::TenantStorageError,
         ],
         #[cfg(feature = "fake")]
-        error_msgs: &[],
-        #[cfg(feature = "fake")]
         params: &[
             FieldMeta::required("image_key", In::Path, ValueType::String)
                 .example("img_v2_7ea74629-9191-4176-998c-2e603c9c5e8g"),
         ],
-        #[cfg(feature = "fake")]
-        response: &[],
         ..OperationMeta::new(Method::Get)
     };
 

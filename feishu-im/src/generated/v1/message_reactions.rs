@@ -238,8 +238,6 @@ impl Operation for CreateRequest {
         #[cfg(feature = "fake")]
         docs: "https://open.feishu.cn/document/server-docs/im-v1/message-reaction/create",
         #[cfg(feature = "fake")]
-        recipient_field: None,
-        #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::MessageDeleted,
             ErrorCode::InvalidReactionType,
@@ -261,8 +259,6 @@ impl Operation for CreateRequest {
             ErrorCode::ReactionBotNotAvailable,
             ErrorCode::ChatDissolved,
         ],
-        #[cfg(feature = "fake")]
-        error_msgs: &[],
         #[cfg(feature = "fake")]
         params: &[
             FieldMeta::required("message_id", In::Path, ValueType::String)
@@ -363,8 +359,6 @@ impl Operation for DeleteRequest {
         #[cfg(feature = "fake")]
         docs: "https://open.feishu.cn/document/server-docs/im-v1/message-reaction/delete",
         #[cfg(feature = "fake")]
-        recipient_field: None,
-        #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::MessageDeleted,
             ErrorCode::InvalidReactionType,
@@ -386,8 +380,6 @@ impl Operation for DeleteRequest {
             ErrorCode::ReactionBotNotAvailable,
             ErrorCode::ChatDissolved,
         ],
-        #[cfg(feature = "fake")]
-        error_msgs: &[],
         #[cfg(feature = "fake")]
         params: &[
             FieldMeta::required("message_id", In::Path, ValueType::String)
@@ -496,8 +488,6 @@ impl Operation for ListRequest {
         #[cfg(feature = "fake")]
         docs: "https://open.feishu.cn/document/server-docs/im-v1/message-reaction/list",
         #[cfg(feature = "fake")]
-        recipient_field: None,
-        #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::MessageDeleted,
             ErrorCode::InvalidReactionType,
@@ -508,8 +498,6 @@ impl Operation for ListRequest {
             ErrorCode::InvalidUserIdType,
             ErrorCode::ReactionMessageInvisible,
         ],
-        #[cfg(feature = "fake")]
-        error_msgs: &[],
         #[cfg(feature = "fake")]
         params: &[
             FieldMeta::required("message_id", In::Path, ValueType::String)
@@ -676,12 +664,6 @@ impl Operation for BatchQueryRequest {
         path: "/open-apis/im/v1/messages/reactions/batch_query",
         #[cfg(feature = "fake")]
         docs: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/message-reaction/batch_query",
-        #[cfg(feature = "fake")]
-        recipient_field: None,
-        #[cfg(feature = "fake")]
-        errors: &[],
-        #[cfg(feature = "fake")]
-        error_msgs: &[],
         #[cfg(feature = "fake")]
         params: &[
             FieldMeta::optional(

@@ -140,8 +140,6 @@ impl Operation for GetRequest {
         #[cfg(feature = "fake")]
         docs: "https://open.feishu.cn/document/server-docs/im-v1/message/get-2",
         #[cfg(feature = "fake")]
-        recipient_field: None,
-        #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::MessageDeleted,
             ErrorCode::InvalidResourceParameter,
@@ -158,8 +156,6 @@ impl Operation for GetRequest {
             ErrorCode::UnsupportedResourceMessageType,
         ],
         #[cfg(feature = "fake")]
-        error_msgs: &[],
-        #[cfg(feature = "fake")]
         params: &[
             FieldMeta::required("message_id", In::Path, ValueType::String)
                 .example("om_40eb06e7b84dc71c03e009ad3c754195"),
@@ -168,8 +164,6 @@ impl Operation for GetRequest {
             FieldMeta::required("type", In::Query, ValueType::Enum(&["image", "file"]))
                 .example("file"),
         ],
-        #[cfg(feature = "fake")]
-        response: &[],
         ..OperationMeta::new(Method::Get)
     };
 

@@ -952,8 +952,6 @@ impl Operation for ReplyRequest {
         #[cfg(feature = "fake")]
         docs: "https://open.feishu.cn/document/server-docs/im-v1/message/reply",
         #[cfg(feature = "fake")]
-        recipient_field: None,
-        #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::InvalidMessageParameter,
             ErrorCode::BotNotInChat,
@@ -982,8 +980,6 @@ impl Operation for ReplyRequest {
             ErrorCode::MessageSelfDestructing,
             ErrorCode::ChatDissolved,
         ],
-        #[cfg(feature = "fake")]
-        error_msgs: &[],
         #[cfg(feature = "fake")]
         params: &[
             FieldMeta::required("message_id", In::Path, ValueType::String)
@@ -1176,8 +1172,6 @@ impl Operation for GetRequest {
         #[cfg(feature = "fake")]
         docs: "https://open.feishu.cn/document/server-docs/im-v1/message/get",
         #[cfg(feature = "fake")]
-        recipient_field: None,
-        #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::InvalidMessageParameter,
             ErrorCode::BotNotInChat,
@@ -1187,8 +1181,6 @@ impl Operation for GetRequest {
             ErrorCode::MessageInvisible,
             ErrorCode::MessageDeleted,
         ],
-        #[cfg(feature = "fake")]
-        error_msgs: &[],
         #[cfg(feature = "fake")]
         params: &[
             FieldMeta::required("message_id", In::Path, ValueType::String)
@@ -1478,8 +1470,6 @@ impl Operation for ListRequest {
         #[cfg(feature = "fake")]
         docs: "https://open.feishu.cn/document/server-docs/im-v1/message/list",
         #[cfg(feature = "fake")]
-        recipient_field: None,
-        #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::InvalidMessageParameter,
             ErrorCode::BotNotInChat,
@@ -1488,8 +1478,6 @@ impl Operation for ListRequest {
             ErrorCode::ThreadInvisibleOrSecretChat,
             ErrorCode::MessageDeleted,
         ],
-        #[cfg(feature = "fake")]
-        error_msgs: &[],
         #[cfg(feature = "fake")]
         params: &[
             FieldMeta::required(
@@ -1768,8 +1756,6 @@ impl Operation for DeleteRequest {
         #[cfg(feature = "fake")]
         docs: "https://open.feishu.cn/document/server-docs/im-v1/message/delete",
         #[cfg(feature = "fake")]
-        recipient_field: None,
-        #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::InvalidMessageParameter,
             ErrorCode::BotNotInChat,
@@ -1784,14 +1770,10 @@ impl Operation for DeleteRequest {
             ErrorCode::ChatDissolved,
         ],
         #[cfg(feature = "fake")]
-        error_msgs: &[],
-        #[cfg(feature = "fake")]
         params: &[
             FieldMeta::required("message_id", In::Path, ValueType::String)
                 .example("om_dc13264520392913993dd051dba21dcf"),
         ],
-        #[cfg(feature = "fake")]
-        response: &[],
         ..OperationMeta::new(Method::Delete)
     };
 
@@ -1847,8 +1829,6 @@ impl Operation for UpdateRequest {
         path: "/open-apis/im/v1/messages/:message_id",
         #[cfg(feature = "fake")]
         docs: "https://open.feishu.cn/document/server-docs/im-v1/message/update",
-        #[cfg(feature = "fake")]
-        recipient_field: None,
         #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::InvalidMessageParameter,
@@ -2076,8 +2056,6 @@ impl Operation for PatchRequest {
         #[cfg(feature = "fake")]
         docs: "https://open.feishu.cn/document/server-docs/im-v1/message/patch",
         #[cfg(feature = "fake")]
-        recipient_field: None,
-        #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::InvalidMessageParameter,
             ErrorCode::BotAbilityOff,
@@ -2093,8 +2071,6 @@ impl Operation for PatchRequest {
             ErrorCode::ChatDissolved,
         ],
         #[cfg(feature = "fake")]
-        error_msgs: &[],
-        #[cfg(feature = "fake")]
         params: &[
             FieldMeta::required("message_id", In::Path, ValueType::String)
                 .example("om_5ad573a6411d72b8305fda3a9c15c70e"),
@@ -2103,8 +2079,6 @@ impl Operation for PatchRequest {
                     "{\"elements\":[{\"tag\":\"markdown\",\"content\":\"updated\"}]}",
                 ),
         ],
-        #[cfg(feature = "fake")]
-        response: &[],
         ..OperationMeta::new(Method::Patch)
     };
 
@@ -2732,8 +2706,6 @@ impl Operation for ReadUsersRequest {
         #[cfg(feature = "fake")]
         docs: "https://open.feishu.cn/document/server-docs/im-v1/message/read_users",
         #[cfg(feature = "fake")]
-        recipient_field: None,
-        #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::InvalidMessageParameter,
             ErrorCode::BotNotInChat,
@@ -2744,8 +2716,6 @@ impl Operation for ReadUsersRequest {
             ErrorCode::ReadStatusWindowPassed,
             ErrorCode::MessageDeleted,
         ],
-        #[cfg(feature = "fake")]
-        error_msgs: &[],
         #[cfg(feature = "fake")]
         params: &[
             FieldMeta::required("message_id", In::Path, ValueType::String)
@@ -2873,8 +2843,6 @@ impl Operation for UrgentAppRequest {
         #[cfg(feature = "fake")]
         docs: "https://open.feishu.cn/document/server-docs/im-v1/message/urgent_app",
         #[cfg(feature = "fake")]
-        recipient_field: None,
-        #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::InvalidMessageParameter,
             ErrorCode::BotNotInChat,
@@ -2884,8 +2852,6 @@ impl Operation for UrgentAppRequest {
             ErrorCode::BuzzQuotaExhausted,
             ErrorCode::LacksMessagePermission,
         ],
-        #[cfg(feature = "fake")]
-        error_msgs: &[],
         #[cfg(feature = "fake")]
         params: &[
             FieldMeta::required("message_id", In::Path, ValueType::String)
@@ -2989,12 +2955,6 @@ impl Operation for UrgentSmsRequest {
         #[cfg(feature = "fake")]
         docs: "https://open.feishu.cn/document/server-docs/im-v1/message/urgent_sms",
         #[cfg(feature = "fake")]
-        recipient_field: None,
-        #[cfg(feature = "fake")]
-        errors: &[],
-        #[cfg(feature = "fake")]
-        error_msgs: &[],
-        #[cfg(feature = "fake")]
         params: &[
             FieldMeta::required("message_id", In::Path, ValueType::String)
                 .example("om_dc13264520392913993dd051dba21dcf"),
@@ -3090,12 +3050,6 @@ impl Operation for MgetRequest {
         path: "/open-apis/im/v1/messages/mget",
         #[cfg(feature = "fake")]
         docs: "https://github.com/larksuite/cli/blob/main/shortcuts/im/im_messages_mget.go",
-        #[cfg(feature = "fake")]
-        recipient_field: None,
-        #[cfg(feature = "fake")]
-        errors: &[],
-        #[cfg(feature = "fake")]
-        error_msgs: &[],
         #[cfg(feature = "fake")]
         params: &[
             FieldMeta::required(
@@ -3365,8 +3319,6 @@ impl Operation for UrgentPhoneRequest {
         #[cfg(feature = "fake")]
         docs: "https://open.feishu.cn/document/server-docs/im-v1/buzz-messages/urgent_phone",
         #[cfg(feature = "fake")]
-        recipient_field: None,
-        #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::InvalidMessageParameter,
             ErrorCode::BotNotInChat,
@@ -3381,8 +3333,6 @@ impl Operation for UrgentPhoneRequest {
             ErrorCode::MessageDeleted,
             ErrorCode::ChatDissolved,
         ],
-        #[cfg(feature = "fake")]
-        error_msgs: &[],
         #[cfg(feature = "fake")]
         params: &[
             FieldMeta::required("message_id", In::Path, ValueType::String)
@@ -3473,8 +3423,6 @@ impl Operation for PushFollowUpRequest {
         #[cfg(feature = "fake")]
         docs: "https://open.feishu.cn/document/im-v1/message/push_follow_up",
         #[cfg(feature = "fake")]
-        recipient_field: None,
-        #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::InvalidMessageParameter,
             ErrorCode::BotNotInChat,
@@ -3547,8 +3495,6 @@ impl Operation for PushFollowUpRequest {
                 .min_items(1)
                 .max_items(3),
         ],
-        #[cfg(feature = "fake")]
-        response: &[],
         ..OperationMeta::new(Method::Post)
     };
 
@@ -3627,12 +3573,6 @@ impl Operation for SearchRequest {
         path: "/open-apis/im/v1/messages/search",
         #[cfg(feature = "fake")]
         docs: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/message/search",
-        #[cfg(feature = "fake")]
-        recipient_field: None,
-        #[cfg(feature = "fake")]
-        errors: &[],
-        #[cfg(feature = "fake")]
-        error_msgs: &[],
         #[cfg(feature = "fake")]
         params: &[
             FieldMeta::optional("page_size", In::Query, ValueType::Integer)

@@ -189,8 +189,6 @@ impl Operation for CreateRequest {
         #[cfg(feature = "fake")]
         docs: "https://open.feishu.cn/document/server-docs/im-v1/pin/create",
         #[cfg(feature = "fake")]
-        recipient_field: None,
-        #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::InvalidMessageParameter,
             ErrorCode::BotNotInChat,
@@ -206,8 +204,6 @@ impl Operation for CreateRequest {
             ErrorCode::MessageSelfDestructing,
             ErrorCode::ChatDissolved,
         ],
-        #[cfg(feature = "fake")]
-        error_msgs: &[],
         #[cfg(feature = "fake")]
         params: &[
             FieldMeta::required("message_id", In::Body, ValueType::String)
@@ -294,8 +290,6 @@ impl Operation for DeleteRequest {
         #[cfg(feature = "fake")]
         docs: "https://open.feishu.cn/document/server-docs/im-v1/pin/delete",
         #[cfg(feature = "fake")]
-        recipient_field: None,
-        #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::InvalidMessageParameter,
             ErrorCode::BotNotInChat,
@@ -309,14 +303,10 @@ impl Operation for DeleteRequest {
             ErrorCode::ChatDissolved,
         ],
         #[cfg(feature = "fake")]
-        error_msgs: &[],
-        #[cfg(feature = "fake")]
         params: &[
             FieldMeta::required("message_id", In::Path, ValueType::String)
                 .example("om_dc13264520392913993dd051dba21dcf"),
         ],
-        #[cfg(feature = "fake")]
-        response: &[],
         ..OperationMeta::new(Method::Delete)
     };
 
@@ -390,8 +380,6 @@ impl Operation for ListRequest {
         #[cfg(feature = "fake")]
         docs: "https://open.feishu.cn/document/server-docs/im-v1/pin/list",
         #[cfg(feature = "fake")]
-        recipient_field: None,
-        #[cfg(feature = "fake")]
         errors: &[
             ErrorCode::InvalidMessageParameter,
             ErrorCode::BotNotInChat,
@@ -400,8 +388,6 @@ impl Operation for ListRequest {
             ErrorCode::LacksMessagePermission,
             ErrorCode::PinListRateLimited,
         ],
-        #[cfg(feature = "fake")]
-        error_msgs: &[],
         #[cfg(feature = "fake")]
         params: &[
             FieldMeta::required("chat_id", In::Query, ValueType::String)

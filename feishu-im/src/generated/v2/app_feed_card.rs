@@ -180,8 +180,6 @@ impl Operation for CreateRequest {
         #[cfg(feature = "fake")]
         docs: "https://open.feishu.cn/document/im-v2/app_feed_card/create",
         #[cfg(feature = "fake")]
-        recipient_field: None,
-        #[cfg(feature = "fake")]
         errors: &[ErrorCode::InvalidMessageParameter],
         #[cfg(feature = "fake")]
         error_msgs: &[(ErrorCode::InvalidMessageParameter, "param is invalid")],
@@ -429,8 +427,6 @@ impl Operation for BatchDeleteRequest {
         #[cfg(feature = "fake")]
         docs: "https://open.feishu.cn/document/im-v2/app_feed_card/delete",
         #[cfg(feature = "fake")]
-        recipient_field: None,
-        #[cfg(feature = "fake")]
         errors: &[ErrorCode::InvalidMessageParameter],
         #[cfg(feature = "fake")]
         error_msgs: &[(ErrorCode::InvalidMessageParameter, "param is invalid")],
@@ -543,8 +539,6 @@ impl Operation for BatchUpdateRequest {
         path: "/open-apis/im/v2/app_feed_card/batch",
         #[cfg(feature = "fake")]
         docs: "https://open.feishu.cn/document/im-v2/app_feed_card/update",
-        #[cfg(feature = "fake")]
-        recipient_field: None,
         #[cfg(feature = "fake")]
         errors: &[ErrorCode::InvalidMessageParameter],
         #[cfg(feature = "fake")]

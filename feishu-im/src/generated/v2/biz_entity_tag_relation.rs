@@ -177,8 +177,6 @@ impl Operation for CreateRequest {
         #[cfg(feature = "fake")]
         docs: "https://open.feishu.cn/document/tenant-tag/create-2",
         #[cfg(feature = "fake")]
-        recipient_field: None,
-        #[cfg(feature = "fake")]
         errors: &[ErrorCode::InvalidMessageParameter],
         #[cfg(feature = "fake")]
         error_msgs: &[(ErrorCode::InvalidMessageParameter, "param is invalid")],
@@ -197,8 +195,6 @@ impl Operation for CreateRequest {
                 .example("71616xxxx"),
             FieldMeta::optional("bot_id", In::Body, ValueType::String),
         ],
-        #[cfg(feature = "fake")]
-        response: &[],
         ..OperationMeta::new(Method::Post)
     };
 
@@ -258,8 +254,6 @@ impl Operation for GetRequest {
         path: "/open-apis/im/v2/biz_entity_tag_relation",
         #[cfg(feature = "fake")]
         docs: "https://open.feishu.cn/document/tenant-tag/get",
-        #[cfg(feature = "fake")]
-        recipient_field: None,
         #[cfg(feature = "fake")]
         errors: &[ErrorCode::InvalidMessageParameter],
         #[cfg(feature = "fake")]
@@ -409,8 +403,6 @@ impl Operation for UpdateRequest {
         #[cfg(feature = "fake")]
         docs: "https://open.feishu.cn/document/tenant-tag/update",
         #[cfg(feature = "fake")]
-        recipient_field: None,
-        #[cfg(feature = "fake")]
         errors: &[ErrorCode::InvalidMessageParameter],
         #[cfg(feature = "fake")]
         error_msgs: &[(ErrorCode::InvalidMessageParameter, "param is invalid")],
@@ -429,8 +421,6 @@ impl Operation for UpdateRequest {
                 .example("7161681111"),
             FieldMeta::optional("bot_id", In::Body, ValueType::String),
         ],
-        #[cfg(feature = "fake")]
-        response: &[],
         ..OperationMeta::new(Method::Put)
     };
 

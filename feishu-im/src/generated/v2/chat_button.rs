@@ -132,8 +132,6 @@ impl Operation for UpdateRequest {
         #[cfg(feature = "fake")]
         docs: "https://open.feishu.cn/document/im-v2/groups-bots/update",
         #[cfg(feature = "fake")]
-        recipient_field: None,
-        #[cfg(feature = "fake")]
         errors: &[ErrorCode::InvalidMessageParameter, ErrorCode::LacksMessagePermission],
         #[cfg(feature = "fake")]
         error_msgs: &[

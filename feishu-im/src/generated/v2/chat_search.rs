@@ -139,11 +139,7 @@ impl Operation for SearchRequest {
         #[cfg(feature = "fake")]
         docs: "https://open.feishu.cn/api-explorer?project=im&resource=chat&apiName=search&version=v2",
         #[cfg(feature = "fake")]
-        recipient_field: None,
-        #[cfg(feature = "fake")]
         errors: &[ErrorCode::BotAbilityNotActivated],
-        #[cfg(feature = "fake")]
-        error_msgs: &[],
         #[cfg(feature = "fake")]
         params: &[
             FieldMeta::optional("page_size", In::Query, ValueType::Integer)

@@ -157,8 +157,6 @@ impl Operation for PatchRequest {
         #[cfg(feature = "fake")]
         docs: "https://open.feishu.cn/document/im-v2/groups-bots/patch",
         #[cfg(feature = "fake")]
-        recipient_field: None,
-        #[cfg(feature = "fake")]
         errors: &[ErrorCode::InvalidMessageParameter, ErrorCode::LacksMessagePermission],
         #[cfg(feature = "fake")]
         error_msgs: &[
@@ -283,8 +281,6 @@ impl Operation for BotTimeSentiveRequest {
         path: "/open-apis/im/v2/feed_cards/bot_time_sentive",
         #[cfg(feature = "fake")]
         docs: "https://open.feishu.cn/document/im-v2/groups-bots/bot_time_sentive",
-        #[cfg(feature = "fake")]
-        recipient_field: None,
         #[cfg(feature = "fake")]
         errors: &[ErrorCode::InvalidMessageParameter],
         #[cfg(feature = "fake")]

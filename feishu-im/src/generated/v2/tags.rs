@@ -159,8 +159,6 @@ impl Operation for CreateRequest {
         #[cfg(feature = "fake")]
         docs: "https://open.feishu.cn/document/tenant-tag/create",
         #[cfg(feature = "fake")]
-        recipient_field: None,
-        #[cfg(feature = "fake")]
         errors: &[ErrorCode::InvalidMessageParameter],
         #[cfg(feature = "fake")]
         error_msgs: &[(ErrorCode::InvalidMessageParameter, "param is invalid")],
@@ -282,8 +280,6 @@ impl Operation for PatchRequest {
         path: "/open-apis/im/v2/tags/:tag_id",
         #[cfg(feature = "fake")]
         docs: "https://open.feishu.cn/document/tenant-tag/patch",
-        #[cfg(feature = "fake")]
-        recipient_field: None,
         #[cfg(feature = "fake")]
         errors: &[ErrorCode::InvalidMessageParameter],
         #[cfg(feature = "fake")]
@@ -428,8 +424,6 @@ impl Operation for ListRequest {
         path: "/open-apis/im/v2/tags",
         #[cfg(feature = "fake")]
         docs: "https://open.feishu.cn/document/tenant-tag/list",
-        #[cfg(feature = "fake")]
-        recipient_field: None,
         #[cfg(feature = "fake")]
         errors: &[ErrorCode::InvalidMessageParameter],
         #[cfg(feature = "fake")]

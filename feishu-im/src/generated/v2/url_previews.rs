@@ -128,8 +128,6 @@ impl Operation for BatchUpdateRequest {
         #[cfg(feature = "fake")]
         docs: "https://open.feishu.cn/document/im-v1/url_preview/batch_update",
         #[cfg(feature = "fake")]
-        recipient_field: None,
-        #[cfg(feature = "fake")]
         errors: &[ErrorCode::InvalidMessageParameter],
         #[cfg(feature = "fake")]
         error_msgs: &[(ErrorCode::InvalidMessageParameter, "param is invalid")],
@@ -151,8 +149,6 @@ impl Operation for BatchUpdateRequest {
                 .max_items(100)
                 .example("ou_xxx"),
         ],
-        #[cfg(feature = "fake")]
-        response: &[],
         ..OperationMeta::new(Method::Post)
     };
 
