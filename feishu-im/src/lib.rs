@@ -50,7 +50,8 @@
 //! Error codes, enums, message content, shared objects, events and the webhook's core are
 //! always compiled. `webhook-server`, `axum`, `long-connection` and `redis` add the receiving
 //! adapters and shared state. `fake` serves every endpoint and the long connection, so it turns
-//! on `full` and `long-connection`.
+//! on `full` and `long-connection`. `partial-eq` derives `PartialEq` on requests, responses,
+//! objects, content and events, for tests that compare whole values.
 
 #[cfg(feature = "fake")]
 pub mod fake;

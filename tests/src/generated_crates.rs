@@ -15,7 +15,8 @@ use feishu_im_codegen::GeneratedFile;
 
 /// The runtime's own features, off in fixture crates: the code behind them needs optional
 /// dependencies.
-const RUNTIME_FEATURES: &str = "axum = []\nlong-connection = []\nredis = []\nwebhook-server = []\n";
+const RUNTIME_FEATURES: &str =
+    "axum = []\nlong-connection = []\npartial-eq = []\nredis = []\nwebhook-server = []\n";
 
 /// The runtime's dependencies as `feishu-im` declares them (optional ones, which the fake,
 /// the long connection and Redis support need, left out), written out from the workspace's versions with `feishu-im`'s features.

@@ -46,13 +46,15 @@ fn test_only(attrs: &[Attribute]) -> bool {
     })
 }
 
-/// Keeps the attributes that shape the API: derives, `non_exhaustive`, `cfg`, `doc(hidden)`.
+/// Keeps the attributes that shape the API: derives, `non_exhaustive`, `cfg`, `cfg_attr` (derives
+/// of a feature), `doc(hidden)`.
 fn api_attrs(attrs: &mut Vec<Attribute>) {
     attrs.retain(|a| {
         let path = a.path();
         path.is_ident("derive")
             || path.is_ident("non_exhaustive")
             || path.is_ident("cfg")
+            || path.is_ident("cfg_attr")
             || path.is_ident("must_use")
             || (path.is_ident("doc") && a.parse_args::<syn::Ident>().is_ok_and(|i| i == "hidden"))
     });

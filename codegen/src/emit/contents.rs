@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::docs::{code, doc, prose};
-use super::resource::{MetaTypes, emit_object, has_builder, objects_of};
+use super::resource::{MetaTypes, emit_object, has_builder, objects_of, partial_eq};
 use crate::ir::{Content, Enum, Kind, Struct};
 use crate::names::{ident, snake_ident};
 
@@ -100,9 +100,11 @@ fn content(c: &Content, meta: &MetaTypes<'_>) -> TokenStream {
     });
     let tag_ident = snake_ident(tag);
     let field_ident = snake_ident(field);
+    let partial_eq = partial_eq();
     quote! {
         #docs
-        #[derive(Debug, Clone, PartialEq)]
+        #[derive(Debug, Clone)]
+        #partial_eq
         #[non_exhaustive]
         pub enum #name {
             #(#variants)*

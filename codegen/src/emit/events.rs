@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::docs::{code, doc, prose, summary_text};
-use super::resource::{emit_object, emit_object_with_doc, has_builder, objects_of};
+use super::resource::{emit_object, emit_object_with_doc, has_builder, objects_of, partial_eq};
 use crate::ir::{Event, Struct};
 use crate::names::{ident, snake_ident};
 
@@ -96,6 +96,7 @@ pub fn emit(events: &[Event], objects: &[Struct]) -> TokenStream {
         }
     });
     let objects = objects.iter().map(emit_object);
+    let partial_eq = partial_eq();
     quote! {
         //! Events and callbacks the platform pushes to apps: one payload type per event, the
         //! answers of callbacks, and [`Event`], what a delivery decodes to.
@@ -107,7 +108,8 @@ pub fn emit(events: &[Event], objects: &[Struct]) -> TokenStream {
         ///
         /// A type the spec does not describe is kept whole as [`Event::Unknown`], so new
         /// events never fail a delivery.
-        #[derive(Debug, Clone, PartialEq)]
+        #[derive(Debug, Clone)]
+        #partial_eq
         #[non_exhaustive]
         pub enum Event {
             #(#variants)*

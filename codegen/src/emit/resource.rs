@@ -12,6 +12,12 @@ use crate::ir::{
 use crate::model::{AppType, EnumRepr, Literal, Method, TimeUnit, TokenKind};
 use crate::names::{ident, is_keyword, snake_ident};
 
+/// `PartialEq` on generated data types, with the `partial-eq` feature: comparing whole answers
+/// is for tests, and its derive was about a third of the crate's build time.
+pub(super) fn partial_eq() -> TokenStream {
+    quote! { #[cfg_attr(feature = "partial-eq", derive(PartialEq))] }
+}
+
 /// How a struct is used, which decides derives, constructors and serde attributes.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Role {
@@ -624,21 +630,16 @@ fn emit_struct(s: &Struct, role: Role, doc_text: Option<&str>) -> TokenStream {
         quote! { #docs #serde pub #field: #ty, }
     });
     let no_required = !s.fields.iter().any(|f| f.required);
-    let derives = match role {
-        // The fake decodes requests to hand them to its behaviours.
-        Role::Request if no_required => quote! {
-            #[derive(Debug, Clone, Default, PartialEq, Serialize)]
-            #[cfg_attr(feature = "fake", derive(Deserialize))]
-        },
-        Role::Request => quote! {
-            #[derive(Debug, Clone, PartialEq, Serialize)]
-            #[cfg_attr(feature = "fake", derive(Deserialize))]
-        },
-        Role::Object | Role::Response if no_required => {
-            quote! { #[derive(Debug, Clone, Default, PartialEq, Serialize)] }
-        }
-        _ => quote! { #[derive(Debug, Clone, PartialEq, Serialize)] },
+    let derives = if no_required {
+        quote! { #[derive(Debug, Clone, Default, Serialize)] }
+    } else {
+        quote! { #[derive(Debug, Clone, Serialize)] }
     };
+    // The fake decodes requests to hand them to its behaviours.
+    let fake_decode = (role == Role::Request)
+        .then(|| quote! { #[cfg_attr(feature = "fake", derive(Deserialize))] });
+    let partial_eq = partial_eq();
+    let derives = quote! { #derives #partial_eq #fake_decode };
     let decode = (role != Role::Request).then(|| json_object(s));
     // Only what callers send is built by them; the rest is decoded.
     let built = role == Role::Request || (role == Role::Object && s.sent);

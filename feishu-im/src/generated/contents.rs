@@ -15,7 +15,8 @@ use crate::operation::{FieldMeta, In, ValueType};
 /// What a message says, by kind.
 ///
 /// Sent as two fields: `msg_type` names the kind and `content` holds its JSON text.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub enum MessageContent {
     /// `text`: Plain text, at most 150 KB. `<at user_id="ou_…">Name</at>` mentions a user and
@@ -465,7 +466,8 @@ impl<'de> Deserialize<'de> for MessageContent {
 /// What a received message says, by kind.
 ///
 /// Sent as two fields: `msg_type` names the kind and `content` holds its JSON text.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub enum ReceivedContent {
     /// `text`: Plain text. Mentions read `@_user_N`, the N-th mentioned user or bot, described in the
@@ -766,7 +768,8 @@ impl<'de> Deserialize<'de> for ReceivedContent {
 /// Plain text, at most 150 KB. `<at user_id="ou_…">Name</at>` mentions a user and
 /// `<at user_id="all"></at>` everyone; `<b>`, `<i>`, `<u>`, `<s>` style text and
 /// `[text](url)` links.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 #[must_use]
 pub struct TextMessageContent {
@@ -779,7 +782,8 @@ json_object!(TextMessageContent, required(text));
 builder!(TextMessageContent::new(text: impl Into<String>) {});
 
 /// One element of a paragraph; `tag` says which fields it uses.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 #[must_use]
 pub struct PostElement {
@@ -830,7 +834,8 @@ builder!(PostElement::new(tag: PostTag) {
 });
 
 /// The post in Chinese, a title and paragraphs.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 #[must_use]
 pub struct PostBody {
@@ -844,7 +849,8 @@ json_object!(PostBody, required(content), optional(title));
 builder!(PostBody::new(content: Vec<Vec<PostElement>>) { title: impl Into<String> });
 
 /// Rich text in one or more languages, at most 30 KB.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 #[must_use]
 pub struct PostMessageContent {
@@ -859,7 +865,8 @@ json_object!(PostMessageContent, optional(zh_cn, en_us));
 builder!(PostMessageContent::new() { zh_cn: PostBody, en_us: PostBody });
 
 /// An image uploaded with `image_type` `message`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 #[must_use]
 pub struct ImageMessageContent {
@@ -872,7 +879,8 @@ json_object!(ImageMessageContent, required(image_key));
 builder!(ImageMessageContent::new(image_key: impl Into<String>) {});
 
 /// A file uploaded for messages.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 #[must_use]
 pub struct FileMessageContent {
@@ -885,7 +893,8 @@ json_object!(FileMessageContent, required(file_key));
 builder!(FileMessageContent::new(file_key: impl Into<String>) {});
 
 /// Audio uploaded as an `opus` file.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 #[must_use]
 pub struct AudioMessageContent {
@@ -898,7 +907,8 @@ json_object!(AudioMessageContent, required(file_key));
 builder!(AudioMessageContent::new(file_key: impl Into<String>) {});
 
 /// A video uploaded as an `mp4` file, with an optional cover image.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 #[must_use]
 pub struct MediaMessageContent {
@@ -914,7 +924,8 @@ json_object!(MediaMessageContent, required(file_key), optional(image_key));
 builder!(MediaMessageContent::new(file_key: impl Into<String>) { image_key: impl Into<String> });
 
 /// A sticker the bot has received (stickers cannot be uploaded).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 #[must_use]
 pub struct StickerMessageContent {
@@ -927,7 +938,8 @@ json_object!(StickerMessageContent, required(file_key));
 builder!(StickerMessageContent::new(file_key: impl Into<String>) {});
 
 /// A group chat the bot is in, shared as a card.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 #[must_use]
 pub struct ShareChatMessageContent {
@@ -940,7 +952,8 @@ json_object!(ShareChatMessageContent, required(chat_id));
 builder!(ShareChatMessageContent::new(chat_id: impl Into<String>) {});
 
 /// A user the bot can see, shared as a card.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 #[must_use]
 pub struct ShareUserMessageContent {
@@ -955,7 +968,8 @@ builder!(ShareUserMessageContent::new(user_id: impl Into<String>) {});
 /// Plain text. Mentions read `@_user_N`, the N-th mentioned user or bot, described in the
 /// message's `mentions`; links read `[text](url)` (`[text](mailto:address)` for email);
 /// bold, underline and other styles are dropped.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct TextReceivedContent {
     /// The text.
@@ -966,7 +980,8 @@ pub struct TextReceivedContent {
 json_object!(TextReceivedContent, required(text));
 
 /// One element of a received paragraph; `tag` says which fields it uses.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct ReceivedPostElement {
     /// The kind of element (`text`, `a`, `at`, `img`, `media`, `emotion`, `code_block`, `hr`).
@@ -1000,7 +1015,8 @@ json_object!(
 /// Rich text, without a language key: the title and paragraphs directly. It is not quite
 /// what was sent: `md` elements come back as other elements, and quotes and ordered or
 /// unordered lists as `text` elements.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct PostReceivedContent {
     /// The title.
@@ -1011,7 +1027,8 @@ pub struct PostReceivedContent {
 json_object!(PostReceivedContent, required(content), optional(title));
 
 /// An image.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct ImageReceivedContent {
     /// The image's key.
@@ -1022,7 +1039,8 @@ pub struct ImageReceivedContent {
 json_object!(ImageReceivedContent, required(image_key));
 
 /// A file.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct FileReceivedContent {
     /// The file's key.
@@ -1035,7 +1053,8 @@ pub struct FileReceivedContent {
 json_object!(FileReceivedContent, required(file_key), optional(file_name));
 
 /// A folder.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct FolderReceivedContent {
     /// The folder's key.
@@ -1048,7 +1067,8 @@ pub struct FolderReceivedContent {
 json_object!(FolderReceivedContent, required(file_key), optional(file_name));
 
 /// Audio.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct AudioReceivedContent {
     /// The audio file's key.
@@ -1061,7 +1081,8 @@ pub struct AudioReceivedContent {
 json_object!(AudioReceivedContent, required(file_key), optional(duration));
 
 /// A video, with a cover image.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct MediaReceivedContent {
     /// The video file's key.
@@ -1080,7 +1101,8 @@ json_object!(
 );
 
 /// A sticker.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct StickerReceivedContent {
     /// The sticker's key.
@@ -1091,7 +1113,8 @@ pub struct StickerReceivedContent {
 json_object!(StickerReceivedContent, required(file_key));
 
 /// A red packet.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct HongbaoReceivedContent {
     /// The text shown for it, such as `[红包]`.
@@ -1100,7 +1123,8 @@ pub struct HongbaoReceivedContent {
 json_object!(HongbaoReceivedContent, optional(text));
 
 /// A shared calendar event.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct ShareCalendarEventReceivedContent {
     /// The event's title.
@@ -1113,7 +1137,8 @@ pub struct ShareCalendarEventReceivedContent {
 json_object!(ShareCalendarEventReceivedContent, optional(summary, start_time, end_time));
 
 /// A calendar event invitation.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct CalendarReceivedContent {
     /// The event's title.
@@ -1126,7 +1151,8 @@ pub struct CalendarReceivedContent {
 json_object!(CalendarReceivedContent, optional(summary, start_time, end_time));
 
 /// A calendar event transferred, a note on one, or one moved to another calendar.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct GeneralCalendarReceivedContent {
     /// The event's title.
@@ -1139,7 +1165,8 @@ pub struct GeneralCalendarReceivedContent {
 json_object!(GeneralCalendarReceivedContent, optional(summary, start_time, end_time));
 
 /// A shared group chat.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct ShareChatReceivedContent {
     /// The chat's id.
@@ -1150,7 +1177,8 @@ pub struct ShareChatReceivedContent {
 json_object!(ShareChatReceivedContent, required(chat_id));
 
 /// A shared user.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct ShareUserReceivedContent {
     /// The user's open_id.
@@ -1161,7 +1189,8 @@ pub struct ShareUserReceivedContent {
 json_object!(ShareUserReceivedContent, required(user_id));
 
 /// The text for `{divider_text}`, a divider such as "New Session".
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct SystemDividerText {
     /// The text.
@@ -1173,7 +1202,8 @@ json_object!(SystemDividerText, optional(text, i18n_text));
 
 /// A system message: a template whose `{name}` variables are filled from the fields of the
 /// same name, such as `{from_user} invited {to_chatters} to this chat.`
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct SystemReceivedContent {
     /// The template.
@@ -1193,7 +1223,8 @@ json_object!(
 );
 
 /// A location.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct LocationReceivedContent {
     /// The place's name.
@@ -1206,7 +1237,8 @@ pub struct LocationReceivedContent {
 json_object!(LocationReceivedContent, optional(name, longitude, latitude));
 
 /// A video call.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct VideoChatReceivedContent {
     /// The call's topic.
@@ -1217,7 +1249,8 @@ pub struct VideoChatReceivedContent {
 json_object!(VideoChatReceivedContent, optional(topic, start_time));
 
 /// The task's title, as rich text.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct TodoSummary {
     /// The title of the rich text.
@@ -1228,7 +1261,8 @@ pub struct TodoSummary {
 json_object!(TodoSummary, optional(title, content));
 
 /// A task.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct TodoReceivedContent {
     /// The task's id, for the task API.
@@ -1243,7 +1277,8 @@ pub struct TodoReceivedContent {
 json_object!(TodoReceivedContent, required(task_id), optional(summary, due_time));
 
 /// A vote.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct VoteReceivedContent {
     /// The vote's topic.
@@ -1255,7 +1290,8 @@ json_object!(VoteReceivedContent, optional(topic, options));
 
 /// Messages merged and forwarded. The content means nothing; messages.get on this message
 /// gives the forwarded messages.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct MergeForwardReceivedContent {
     /// Always `Merged and Forwarded Message`.

@@ -17,7 +17,8 @@ use crate::{
 ///
 /// A type the spec does not describe is kept whole as [`Event::Unknown`], so new
 /// events never fail a delivery.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub enum Event {
     /// Delivers a user's interaction with a callback component of a card the app sent, such as a button click or a form submission. See [`CardActionTrigger`].
@@ -192,7 +193,8 @@ impl Event {
 ///
 /// - Scopes: none
 /// - A callback: the app answers within 3 s with [`CardActionTriggerResponse`]
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct CardActionTrigger {
     /// Who triggered the callback.
@@ -223,7 +225,8 @@ impl CardActionTrigger {
 }
 
 /// The answer to a `card.action.trigger` callback.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 #[must_use]
 pub struct CardActionTriggerResponse {
@@ -247,7 +250,8 @@ builder!(CardActionTriggerResponse::new() { toast: CallbackToast, card: Callback
 ///
 /// - Scopes: none
 /// - An event: the app acknowledges it within 3 s
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct ChatAccessEventBotP2pChatEnteredV1 {
     /// The one-to-one chat.
@@ -285,7 +289,8 @@ impl ChatAccessEventBotP2pChatEnteredV1 {
 ///
 /// - Scopes to subscribe (any one): `im:chat`, `im:chat:read`, `im:chat:readonly`
 /// - An event: the app acknowledges it within 3 s
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct ChatDisbandedV1 {
     /// The chat.
@@ -329,7 +334,8 @@ impl ChatDisbandedV1 {
 ///
 /// - Scopes to subscribe (any one): `im:chat`, `im:chat.members:bot_access`, `im:chat:readonly`
 /// - An event: the app acknowledges it within 3 s
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct ChatMemberBotAddedV1 {
     /// The chat.
@@ -373,7 +379,8 @@ impl ChatMemberBotAddedV1 {
 ///
 /// - Scopes to subscribe (any one): `im:chat`, `im:chat.members:bot_access`, `im:chat:readonly`
 /// - An event: the app acknowledges it within 3 s
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct ChatMemberBotDeletedV1 {
     /// The chat.
@@ -417,7 +424,8 @@ impl ChatMemberBotDeletedV1 {
 ///
 /// - Scopes to subscribe (any one): `im:chat`, `im:chat.members:read`, `im:chat:readonly`
 /// - An event: the app acknowledges it within 3 s
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct ChatMemberUserAddedV1 {
     /// The chat.
@@ -463,7 +471,8 @@ impl ChatMemberUserAddedV1 {
 ///
 /// - Scopes to subscribe (any one): `im:chat`, `im:chat.members:read`, `im:chat:readonly`
 /// - An event: the app acknowledges it within 3 s
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct ChatMemberUserDeletedV1 {
     /// The chat.
@@ -509,7 +518,8 @@ impl ChatMemberUserDeletedV1 {
 ///
 /// - Scopes to subscribe (any one): `im:chat`, `im:chat.members:read`, `im:chat:readonly`
 /// - An event: the app acknowledges it within 3 s
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct ChatMemberUserWithdrawnV1 {
     /// The chat.
@@ -559,7 +569,8 @@ impl ChatMemberUserWithdrawnV1 {
 ///
 /// - Scopes to subscribe (any one): `im:chat`, `im:chat:read`, `im:chat:readonly`
 /// - An event: the app acknowledges it within 3 s
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct ChatUpdatedV1 {
     /// The chat.
@@ -603,7 +614,8 @@ impl ChatUpdatedV1 {
 ///
 /// - Scopes to subscribe (any one): `im:message`, `im:message:readonly`
 /// - An event: the app acknowledges it within 3 s
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct MessageMessageReadV1 {
     /// Who read the messages, and when.
@@ -630,7 +642,8 @@ impl MessageMessageReadV1 {
 ///
 /// - Scopes to subscribe (any one): `im:message.reactions:read`, `im:message:readonly`
 /// - An event: the app acknowledges it within 3 s
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct MessageReactionCreatedV1 {
     /// The message reacted to.
@@ -674,7 +687,8 @@ impl MessageReactionCreatedV1 {
 ///
 /// - Scopes to subscribe (any one): `im:message.reactions:read`, `im:message:readonly`
 /// - An event: the app acknowledges it within 3 s
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct MessageReactionDeletedV1 {
     /// The message whose reaction was removed.
@@ -718,7 +732,8 @@ impl MessageReactionDeletedV1 {
 ///
 /// - Scopes to subscribe (any one): `im:message`, `im:message:readonly`
 /// - An event: the app acknowledges it within 3 s
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct MessageRecalledV1 {
     /// The recalled message.
@@ -763,7 +778,8 @@ impl MessageRecalledV1 {
 ///
 /// - Scopes to subscribe (any one): `im:message.p2p_msg:readonly`, `im:message.group_at_msg:readonly`, `im:message.group_msg`, `im:message.group_at_msg`, `im:message.group_msg:readonly`, `im:message.p2p_msg`
 /// - An event: the app acknowledges it within 3 s
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct MessageReceiveV1 {
     /// Who sent the message.
@@ -793,7 +809,8 @@ impl MessageReceiveV1 {
 ///
 /// - Scopes: none
 /// - A callback: the app answers within 3 s with [`UrlPreviewGetResponse`]
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct UrlPreviewGet {
     /// The user viewing the link.
@@ -815,7 +832,8 @@ impl UrlPreviewGet {
 }
 
 /// The answer to a `url.preview.get` callback.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 #[must_use]
 pub struct UrlPreviewGetResponse {
@@ -830,7 +848,8 @@ json_object!(UrlPreviewGetResponse, optional(inline, card));
 builder!(UrlPreviewGetResponse::new() { inline: UrlPreviewInline, card: CallbackCard });
 
 /// Who triggered the callback.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct CallbackOperator {
     /// The user's tenant.
@@ -845,7 +864,8 @@ pub struct CallbackOperator {
 json_object!(CallbackOperator, optional(tenant_key, user_id, open_id, union_id));
 
 /// What the user did.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct CardAction {
     /// The developer-defined data bound to the component (its `value` property); a string or an object, as the card set it.
@@ -879,7 +899,8 @@ json_object!(
 );
 
 /// Where the interaction took place.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct CallbackContext {
     /// The link, for a link preview.
@@ -896,7 +917,8 @@ json_object!(
 );
 
 /// A notice the client shows.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 #[must_use]
 pub struct CallbackToast {
@@ -924,7 +946,8 @@ builder!(CallbackToast::new() {
 });
 
 /// The card that replaces the one interacted with.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 #[must_use]
 pub struct CallbackCard {
@@ -941,7 +964,8 @@ json_object!(CallbackCard, required(r#type = "type", data));
 builder!(CallbackCard::new(r#type: CallbackCardType, data: serde_json::Value) {});
 
 /// Where the preview leads, by client.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 #[must_use]
 pub struct UrlPreviewLinks {
@@ -971,7 +995,8 @@ builder!(UrlPreviewLinks::new() {
 });
 
 /// The inline preview (title and icon) shown in place of the link.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 #[must_use]
 pub struct UrlPreviewInline {
@@ -1001,7 +1026,8 @@ builder!(UrlPreviewInline::new() {
 });
 
 /// The sender's ids.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct UserIds {
     /// The user's id across the apps of one developer.
@@ -1020,7 +1046,8 @@ pub struct UserIds {
 json_object!(UserIds, optional(union_id, user_id, open_id));
 
 /// Who sent the message.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct EventSender {
     /// The sender's ids.
@@ -1037,7 +1064,8 @@ pub struct EventSender {
 json_object!(EventSender, required(sender_type), optional(sender_id, tenant_key));
 
 /// One mention in a received message.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct EventMention {
     /// The placeholder of the mention in the content; the third mention is `@_user_3`.
@@ -1064,7 +1092,8 @@ json_object!(
 );
 
 /// Context of a Lark agent conversation the message belongs to. Not described on the page; only the official Node SDK declares it.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct LarkAgentContext {
     /// A chat id. Not described on the page; its name suggests the chat the agent is active in.
@@ -1073,7 +1102,8 @@ pub struct LarkAgentContext {
 json_object!(LarkAgentContext, optional(active_chat_id));
 
 /// The message.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct EventMessage {
     /// The message's id (`om_…`), with which it can be replied to or managed.
@@ -1146,7 +1176,8 @@ impl EventMessage {
 }
 
 /// Who read the messages, and when.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct MessageReader {
     /// The reader's ids.
@@ -1163,7 +1194,8 @@ pub struct MessageReader {
 json_object!(MessageReader, required(read_time), optional(reader_id, tenant_key));
 
 /// The reaction.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct ReactionEmoji {
     /// The emoji's type name, as listed in the emoji reference (`SMILE`, `LAUGH`, …).
@@ -1174,7 +1206,8 @@ pub struct ReactionEmoji {
 json_object!(ReactionEmoji, required(emoji_type));
 
 /// A user who joined, left or was withdrawn from a chat.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct ChatMemberUser {
     /// The user's name.
@@ -1191,7 +1224,8 @@ pub struct ChatMemberUser {
 json_object!(ChatMemberUser, optional(name, tenant_key, user_id));
 
 /// The chat's name in several languages.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct ChatI18nNames {
     /// The Chinese name.
@@ -1210,7 +1244,8 @@ pub struct ChatI18nNames {
 json_object!(ChatI18nNames, optional(zh_cn, en_us, ja_jp));
 
 /// The chat's restricted (confidential) mode.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct ChatRestrictedModeSetting {
     /// Whether restricted mode is on.
@@ -1236,7 +1271,8 @@ json_object!(
 );
 
 /// The chat's settings after the change.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct ChatChange {
     /// The chat's avatar; the page's example gives an image key.
@@ -1304,7 +1340,8 @@ json_object!(
 );
 
 /// A user added to or removed from a chat's list of members who may speak.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct EventModerator {
     /// The user's tenant.
@@ -1317,7 +1354,8 @@ pub struct EventModerator {
 json_object!(EventModerator, optional(tenant_key, user_id));
 
 /// The changes to the list of members who may speak.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct ChatModeratorChanges {
     /// The users added to the list; the owner is always among them.

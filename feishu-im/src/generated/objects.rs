@@ -10,7 +10,8 @@ use crate::{
 };
 
 /// What a chat tab shows.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 #[must_use]
 pub struct ChatTabContent {
@@ -45,7 +46,8 @@ builder!(ChatTabContent::new() {
 });
 
 /// How a `url` chat tab looks and opens; ignored for other kinds.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 #[must_use]
 pub struct ChatTabConfig {
@@ -64,7 +66,8 @@ json_object!(ChatTabConfig, optional(icon_key, is_built_in));
 builder!(ChatTabConfig::new() { icon_key: impl Into<String>, is_built_in: bool });
 
 /// A tab of a chat (a p2p or group chat).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 #[must_use]
 pub struct ChatTab {
@@ -100,7 +103,8 @@ builder!(ChatTab::new(tab_type: ChatTabType) {
 });
 
 /// Where a `REDIRECT_LINK` menu leads, per platform; each link starts with http or https.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 #[must_use]
 pub struct ChatMenuRedirectLink {
@@ -144,7 +148,8 @@ builder!(ChatMenuRedirectLink::new() {
 });
 
 /// A chat menu's name by language, each 1 to 120 characters.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 #[must_use]
 pub struct ChatMenuI18nNames {
@@ -172,7 +177,8 @@ builder!(ChatMenuI18nNames::new() {
 });
 
 /// What a chat menu (top-level or second-level) shows and does.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 #[must_use]
 pub struct MenuItem {
@@ -212,7 +218,8 @@ builder!(MenuItem::new() {
 });
 
 /// A second-level chat menu.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 #[must_use]
 pub struct ChatMenuSecondLevel {
@@ -232,7 +239,8 @@ builder!(ChatMenuSecondLevel::new() {
 });
 
 /// A top-level chat menu and its second-level menus.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 #[must_use]
 pub struct ChatMenuTopLevel {
@@ -260,7 +268,8 @@ builder!(ChatMenuTopLevel::new() {
 });
 
 /// The menus of a group chat.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 #[must_use]
 pub struct MenuTree {
@@ -274,7 +283,8 @@ json_object!(MenuTree, optional(chat_menu_top_levels));
 builder!(MenuTree::new() { chat_menu_top_levels: Vec<ChatMenuTopLevel> });
 
 /// The sender's name by language. Filled when the request sets `with_sender_name` (`get`, `list`), the official CLI says. Not described on the page; its meaning from the name.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct SenderI18nNames {
     /// The Chinese name.
@@ -287,7 +297,8 @@ pub struct SenderI18nNames {
 json_object!(SenderI18nNames, optional(zh_cn, en_us, ja_jp));
 
 /// Who sent a message.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct Sender {
     /// The sender's id, of the kind `id_type` names.
@@ -315,7 +326,8 @@ json_object!(
 );
 
 /// A message's content as received.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct MessageBody {
     /// JSON text whose shape `msg_type` names; mentions show as `@_user_N` keys of `mentions`.
@@ -326,7 +338,8 @@ pub struct MessageBody {
 json_object!(MessageBody, required(content));
 
 /// One mention in a message.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct Mention {
     /// The placeholder of the mention in the content.
@@ -351,7 +364,8 @@ pub struct Mention {
 json_object!(Mention, required(key, id, id_type, name), optional(tenant_key));
 
 /// A message.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct Message {
     /// The message's id (`om_…`).
@@ -427,7 +441,8 @@ impl Message {
 }
 
 /// The buttons of a feed card; at most 2 are shown.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 #[must_use]
 pub struct FeedCardButtons {
@@ -440,7 +455,8 @@ json_object!(FeedCardButtons, required(buttons));
 builder!(FeedCardButtons::new(buttons: Vec<FeedCardButton>) {});
 
 /// Where the button leads, per platform; https only.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 #[must_use]
 pub struct FeedCardUrl {
@@ -474,7 +490,8 @@ builder!(FeedCardUrl::new() {
 });
 
 /// The button's text.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 #[must_use]
 pub struct FeedCardText {
@@ -487,7 +504,8 @@ json_object!(FeedCardText, required(text));
 builder!(FeedCardText::new(text: impl Into<String>) {});
 
 /// A quick-action button of a feed card.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 #[must_use]
 pub struct FeedCardButton {
@@ -520,7 +538,8 @@ builder!(FeedCardButton::new(action_type: FeedCardButtonActionType, text: FeedCa
 });
 
 /// Why a change failed for one user.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct FailedUserReason {
     /// The error code.
@@ -533,7 +552,8 @@ pub struct FailedUserReason {
 json_object!(FailedUserReason, optional(error_code, error_message, user_id));
 
 /// A tag's name in one language, as sent when creating or editing a tag.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 #[must_use]
 pub struct TagI18nName {
@@ -550,7 +570,8 @@ json_object!(TagI18nName, required(locale, name));
 builder!(TagI18nName::new(locale: impl Into<String>, name: impl Into<String>) {});
 
 /// A tag's name in one language, as answered.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct TagInfoI18nName {
     /// The language, such as `zh-CN`.
@@ -565,7 +586,8 @@ pub struct TagInfoI18nName {
 json_object!(TagInfoI18nName, optional(locale, name));
 
 /// A tag, as answered.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct TagInfo {
     /// The tag's id.

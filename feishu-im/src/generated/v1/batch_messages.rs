@@ -138,7 +138,8 @@ impl<'a> BatchMessages<'a> {
 /// Parameters of [`BatchMessages::delete`].
 ///
 /// Recalls the messages of a batch.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
 #[must_use]
@@ -196,7 +197,8 @@ impl Operation for DeleteRequest {
 }
 
 /// The `data` of a successful [`BatchMessages::delete`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct DeleteResponse {}
 json_object!(DeleteResponse);
@@ -204,7 +206,8 @@ json_object!(DeleteResponse);
 /// Parameters of [`BatchMessages::read_user`].
 ///
 /// Counts the users a batch was pushed to and those who read it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
 #[must_use]
@@ -277,7 +280,8 @@ impl Operation for ReadUserRequest {
 }
 
 /// The `data` of a successful [`BatchMessages::read_user`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct ReadUserResponse {
     /// How many users a batch reached and read it.
@@ -288,7 +292,8 @@ json_object!(ReadUserResponse, optional(read_user));
 /// Parameters of [`BatchMessages::get_progress`].
 ///
 /// Gets how far sending and recalling a batch have got.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
 #[must_use]
@@ -388,7 +393,8 @@ impl Operation for GetProgressRequest {
 }
 
 /// The `data` of a successful [`BatchMessages::get_progress`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct GetProgressResponse {
     /// How far sending a batch has got.
@@ -402,7 +408,8 @@ json_object!(
 );
 
 /// How many users a batch reached and read it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct BatchMessageReadUser {
     /// The number of users who have read the message, as decimal text.
@@ -417,7 +424,8 @@ pub struct BatchMessageReadUser {
 json_object!(BatchMessageReadUser, required(read_count, total_count));
 
 /// How far sending a batch has got.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct BatchMessageSendProgress {
     /// The valid users among the batch's recipients, including users the bot cannot see.
@@ -441,7 +449,8 @@ json_object!(
 );
 
 /// How far recalling a batch has got.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct BatchMessageRecallProgress {
     /// Whether a recall has been run on the batch.

@@ -85,7 +85,8 @@ impl<'a> Cards<'a> {
 /// Parameters of [`Cards::delay_update`].
 ///
 /// Updates a card after its callback was answered, within 30 minutes.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
 #[must_use]
@@ -157,7 +158,8 @@ impl Operation for DelayUpdateRequest {
 }
 
 /// The `data` of a successful [`Cards::delay_update`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct DelayUpdateResponse {}
 json_object!(DelayUpdateResponse);

@@ -121,7 +121,8 @@ impl<'a> ChatAnnouncement<'a> {
 /// Parameters of [`ChatAnnouncement::get`].
 ///
 /// Gets a chat's announcement, as old-version document content.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
 #[must_use]
@@ -221,7 +222,8 @@ impl Operation for GetRequest {
 }
 
 /// The `data` of a successful [`ChatAnnouncement::get`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// The announcement, serialized in the old-version document format.
@@ -255,7 +257,8 @@ json_object!(
 /// Parameters of [`ChatAnnouncement::patch`].
 ///
 /// Updates a chat's announcement with old-version document edit requests.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
 #[must_use]
@@ -344,7 +347,8 @@ impl Operation for PatchRequest {
 }
 
 /// The `data` of a successful [`ChatAnnouncement::patch`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct PatchResponse {}
 json_object!(PatchResponse);

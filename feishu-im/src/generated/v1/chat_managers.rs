@@ -124,7 +124,8 @@ impl<'a> ChatManagers<'a> {
 /// Parameters of [`ChatManagers::add_managers`].
 ///
 /// Makes users or bots managers of a chat.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
 #[must_use]
@@ -235,7 +236,8 @@ impl Operation for AddManagersRequest {
 }
 
 /// The `data` of a successful [`ChatManagers::add_managers`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct AddManagersResponse {
     /// The chat's user managers after the change, of the kind `member_id_type` names (open_ids
@@ -249,7 +251,8 @@ json_object!(AddManagersResponse, optional(chat_managers, chat_bot_managers));
 /// Parameters of [`ChatManagers::delete_managers`].
 ///
 /// Removes users or bots from a chat's managers.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
 #[must_use]
@@ -359,7 +362,8 @@ impl Operation for DeleteManagersRequest {
 }
 
 /// The `data` of a successful [`ChatManagers::delete_managers`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct DeleteManagersResponse {
     /// The chat's user managers after the change, of the kind `member_id_type` names (open_ids

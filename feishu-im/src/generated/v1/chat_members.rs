@@ -228,7 +228,8 @@ impl<'a> ChatMembers<'a> {
 /// Parameters of [`ChatMembers::me_join`].
 ///
 /// Joins a public chat as the caller (the user or bot that owns the token).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
 #[must_use]
@@ -293,7 +294,8 @@ impl Operation for MeJoinRequest {
 }
 
 /// The `data` of a successful [`ChatMembers::me_join`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct MeJoinResponse {}
 json_object!(MeJoinResponse);
@@ -301,7 +303,8 @@ json_object!(MeJoinResponse);
 /// Parameters of [`ChatMembers::create`].
 ///
 /// Adds users or bots to a chat.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
 #[must_use]
@@ -438,7 +441,8 @@ impl Operation for CreateRequest {
 }
 
 /// The `data` of a successful [`ChatMembers::create`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct CreateResponse {
     /// Ids that are not valid.
@@ -456,7 +460,8 @@ json_object!(
 /// Parameters of [`ChatMembers::delete`].
 ///
 /// Removes users or bots from a chat.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
 #[must_use]
@@ -565,7 +570,8 @@ impl Operation for DeleteRequest {
 }
 
 /// The `data` of a successful [`ChatMembers::delete`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct DeleteResponse {
     /// Ids that are not valid.
@@ -576,7 +582,8 @@ json_object!(DeleteResponse, optional(invalid_id_list));
 /// Parameters of [`ChatMembers::get`].
 ///
 /// Lists the members of a chat, one page at a time.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
 #[must_use]
@@ -714,7 +721,8 @@ impl Operation for GetRequest {
 }
 
 /// The `data` of a successful [`ChatMembers::get`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// The members on this page.
@@ -739,7 +747,8 @@ paged!(GetRequest, items: Vec<ChatMember>, token: page_token, more: has_more);
 /// Parameters of [`ChatMembers::is_in_chat`].
 ///
 /// Tells whether the caller (the user or bot that owns the token) is in a chat.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
 #[must_use]
@@ -801,7 +810,8 @@ impl Operation for IsInChatRequest {
 }
 
 /// The `data` of a successful [`ChatMembers::is_in_chat`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct IsInChatResponse {
     /// Whether the caller is a member of the chat.
@@ -810,7 +820,8 @@ pub struct IsInChatResponse {
 json_object!(IsInChatResponse, required(is_in_chat));
 
 /// A member of a chat.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct ChatMember {
     /// The kind of id in `member_id`.

@@ -83,7 +83,8 @@ impl<'a> ChatMenuItem<'a> {
 /// Parameters of [`ChatMenuItem::patch`].
 ///
 /// Changes the icon, name, names by language or links of a chat menu.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
 #[must_use]
@@ -303,7 +304,8 @@ impl Operation for PatchRequest {
 }
 
 /// The `data` of a successful [`ChatMenuItem::patch`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct PatchResponse {
     /// The menu after the change.

@@ -186,7 +186,8 @@ impl<'a> ChatMenuTree<'a> {
 /// Parameters of [`ChatMenuTree::create`].
 ///
 /// Adds top-level menus, with their second-level menus, to a group chat.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
 #[must_use]
@@ -596,7 +597,8 @@ impl Operation for CreateRequest {
 }
 
 /// The `data` of a successful [`ChatMenuTree::create`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct CreateResponse {
     /// All the chat's menus after the change.
@@ -607,7 +609,8 @@ json_object!(CreateResponse, optional(menu_tree));
 /// Parameters of [`ChatMenuTree::delete`].
 ///
 /// Deletes top-level menus of a group chat.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
 #[must_use]
@@ -854,7 +857,8 @@ impl Operation for DeleteRequest {
 }
 
 /// The `data` of a successful [`ChatMenuTree::delete`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct DeleteResponse {
     /// All the chat's menus after the change.
@@ -865,7 +869,8 @@ json_object!(DeleteResponse, optional(menu_tree));
 /// Parameters of [`ChatMenuTree::sort`].
 ///
 /// Sets the order of a group chat's top-level menus.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
 #[must_use]
@@ -1111,7 +1116,8 @@ impl Operation for SortRequest {
 }
 
 /// The `data` of a successful [`ChatMenuTree::sort`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct SortResponse {
     /// All the chat's menus after the change.
@@ -1122,7 +1128,8 @@ json_object!(SortResponse, optional(menu_tree));
 /// Parameters of [`ChatMenuTree::get`].
 ///
 /// Gets the menus of a group chat.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
 #[must_use]
@@ -1352,7 +1359,8 @@ impl Operation for GetRequest {
 }
 
 /// The `data` of a successful [`ChatMenuTree::get`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// The chat's menus.

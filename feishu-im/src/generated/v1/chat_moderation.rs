@@ -127,7 +127,8 @@ impl<'a> ChatModeration<'a> {
 /// Parameters of [`ChatModeration::get`].
 ///
 /// Gets who may post in a chat, with the members allowed to, one page at a time.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
 #[must_use]
@@ -251,7 +252,8 @@ impl Operation for GetRequest {
 }
 
 /// The `data` of a successful [`ChatModeration::get`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// Who may post in the chat.
@@ -269,7 +271,8 @@ paged!(GetRequest, items: Vec<Moderator>, token: page_token, more: has_more);
 /// Parameters of [`ChatModeration::update`].
 ///
 /// Sets who may post in a chat.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
 #[must_use]
@@ -390,13 +393,15 @@ impl Operation for UpdateRequest {
 }
 
 /// The `data` of a successful [`ChatModeration::update`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct UpdateResponse {}
 json_object!(UpdateResponse);
 
 /// A member who may post.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct Moderator {
     /// The kind of id in `user_id`.

@@ -237,7 +237,8 @@ impl<'a> ChatTabs<'a> {
 /// Parameters of [`ChatTabs::create`].
 ///
 /// Adds custom tabs (documents or web pages) to a chat.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
 #[must_use]
@@ -467,7 +468,8 @@ impl Operation for CreateRequest {
 }
 
 /// The `data` of a successful [`ChatTabs::create`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct CreateResponse {
     /// All the chat's tabs after the change, in order.
@@ -478,7 +480,8 @@ json_object!(CreateResponse, optional(chat_tabs));
 /// Parameters of [`ChatTabs::delete_tabs`].
 ///
 /// Deletes tabs from a chat.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
 #[must_use]
@@ -636,7 +639,8 @@ impl Operation for DeleteTabsRequest {
 }
 
 /// The `data` of a successful [`ChatTabs::delete_tabs`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct DeleteTabsResponse {
     /// All the chat's tabs after the change, in order.
@@ -647,7 +651,8 @@ json_object!(DeleteTabsResponse, optional(chat_tabs));
 /// Parameters of [`ChatTabs::update_tabs`].
 ///
 /// Changes the name, content or configuration of chat tabs.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
 #[must_use]
@@ -879,7 +884,8 @@ impl Operation for UpdateTabsRequest {
 }
 
 /// The `data` of a successful [`ChatTabs::update_tabs`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct UpdateTabsResponse {
     /// All the chat's tabs after the change, in order.
@@ -890,7 +896,8 @@ json_object!(UpdateTabsResponse, optional(chat_tabs));
 /// Parameters of [`ChatTabs::sort_tabs`].
 ///
 /// Sets the order of a chat's tabs.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
 #[must_use]
@@ -1047,7 +1054,8 @@ impl Operation for SortTabsRequest {
 }
 
 /// The `data` of a successful [`ChatTabs::sort_tabs`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct SortTabsResponse {
     /// All the chat's tabs after the change, in order.
@@ -1058,7 +1066,8 @@ json_object!(SortTabsResponse, optional(chat_tabs));
 /// Parameters of [`ChatTabs::list_tabs`].
 ///
 /// Lists the tabs of a chat.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
 #[must_use]
@@ -1200,7 +1209,8 @@ impl Operation for ListTabsRequest {
 }
 
 /// The `data` of a successful [`ChatTabs::list_tabs`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct ListTabsResponse {
     /// The chat's tabs, in order.

@@ -117,7 +117,8 @@ impl<'a> ChatTopNotice<'a> {
 /// Parameters of [`ChatTopNotice::put_top_notice`].
 ///
 /// Pins a message or the announcement at the top of a chat.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
 #[must_use]
@@ -213,7 +214,8 @@ impl Operation for PutTopNoticeRequest {
 }
 
 /// The `data` of a successful [`ChatTopNotice::put_top_notice`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct PutTopNoticeResponse {}
 json_object!(PutTopNoticeResponse);
@@ -221,7 +223,8 @@ json_object!(PutTopNoticeResponse);
 /// Parameters of [`ChatTopNotice::delete_top_notice`].
 ///
 /// Removes the message or announcement pinned at the top of a chat.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
 #[must_use]
@@ -290,13 +293,15 @@ impl Operation for DeleteTopNoticeRequest {
 }
 
 /// The `data` of a successful [`ChatTopNotice::delete_top_notice`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct DeleteTopNoticeResponse {}
 json_object!(DeleteTopNoticeResponse);
 
 /// What to pin at the top of the chat.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 #[must_use]
 pub struct TopNotice {

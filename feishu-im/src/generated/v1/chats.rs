@@ -332,7 +332,8 @@ impl<'a> Chats<'a> {
 /// Parameters of [`Chats::create`].
 ///
 /// Creates a group chat, optionally with members, bots and settings.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
 #[must_use]
@@ -853,7 +854,8 @@ impl Operation for CreateRequest {
 }
 
 /// The `data` of a successful [`Chats::create`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct CreateResponse {
     /// The new chat's id (`oc_…`); keep it for later calls.
@@ -930,7 +932,8 @@ json_object!(
 /// Parameters of [`Chats::delete`].
 ///
 /// Dissolves a group chat.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
 #[must_use]
@@ -992,7 +995,8 @@ impl Operation for DeleteRequest {
 }
 
 /// The `data` of a successful [`Chats::delete`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct DeleteResponse {}
 json_object!(DeleteResponse);
@@ -1000,7 +1004,8 @@ json_object!(DeleteResponse);
 /// Parameters of [`Chats::update`].
 ///
 /// Updates a chat's information, settings or owner.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
 #[must_use]
@@ -1305,7 +1310,8 @@ impl Operation for UpdateRequest {
 }
 
 /// The `data` of a successful [`Chats::update`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct UpdateResponse {}
 json_object!(UpdateResponse);
@@ -1313,7 +1319,8 @@ json_object!(UpdateResponse);
 /// Parameters of [`Chats::get`].
 ///
 /// Gets a chat's information and settings.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
 #[must_use]
@@ -1556,7 +1563,8 @@ impl Operation for GetRequest {
 }
 
 /// The `data` of a successful [`Chats::get`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// The avatar's URL.
@@ -1651,7 +1659,8 @@ json_object!(
 /// Parameters of [`Chats::list`].
 ///
 /// Lists the chats the caller (the user or bot that owns the token) is in, one page at a time.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
 #[must_use]
@@ -1822,7 +1831,8 @@ impl Operation for ListRequest {
 }
 
 /// The `data` of a successful [`Chats::list`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct ListResponse {
     /// The chats of this page.
@@ -1838,7 +1848,8 @@ paged!(ListRequest, items: Vec<ListChat>, token: page_token, more: has_more);
 /// Parameters of [`Chats::search`].
 ///
 /// Searches the chats visible to the caller, one page at a time.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
 #[must_use]
@@ -2002,7 +2013,8 @@ impl Operation for SearchRequest {
 }
 
 /// The `data` of a successful [`Chats::search`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct SearchResponse {
     /// The chats of this page.
@@ -2018,7 +2030,8 @@ paged!(SearchRequest, items: Vec<ListChat>, token: page_token, more: has_more);
 /// Parameters of [`Chats::link`].
 ///
 /// Gets a share link that lets others join a chat.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
 #[must_use]
@@ -2115,7 +2128,8 @@ impl Operation for LinkRequest {
 }
 
 /// The `data` of a successful [`Chats::link`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct LinkResponse {
     /// The share link.
@@ -2132,7 +2146,8 @@ pub struct LinkResponse {
 json_object!(LinkResponse, optional(share_link, expire_time, is_permanent));
 
 /// The chat's name in several languages; each best at most 60 characters. Without them, `name` is shown.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 #[must_use]
 pub struct I18nNames {
@@ -2162,7 +2177,8 @@ builder!(I18nNames::new() {
 /// Restricted (confidential) mode, for the Enterprise edition. When creating, it is off
 /// and every action allowed unless set. On, the three settings may not all be
 /// `all_members`; off, none may be `not_anyone`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 #[must_use]
 pub struct RestrictedModeSetting {
@@ -2191,7 +2207,8 @@ builder!(RestrictedModeSetting::new() {
 });
 
 /// A chat as listed or found.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct ListChat {
     /// The chat's id; get its details with `get`.

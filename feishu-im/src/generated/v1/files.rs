@@ -108,7 +108,8 @@ impl<'a> Files<'a> {
 /// Parameters of [`Files::create`].
 ///
 /// Uploads a file and returns its key.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
 #[must_use]
@@ -212,7 +213,8 @@ impl Operation for CreateRequest {
 }
 
 /// The `data` of a successful [`Files::create`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct CreateResponse {
     /// The file's key, for file, audio and video messages.
@@ -225,7 +227,8 @@ json_object!(CreateResponse, optional(file_key));
 /// Parameters of [`Files::get`].
 ///
 /// Downloads a file this app uploaded.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
 #[must_use]
@@ -285,7 +288,8 @@ impl Operation for GetRequest {
 }
 
 /// The `data` of a successful [`Files::get`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct GetResponse {}
 json_object!(GetResponse);

@@ -110,7 +110,8 @@ impl<'a> Images<'a> {
 /// Parameters of [`Images::create`].
 ///
 /// Uploads an image and returns its key.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
 #[must_use]
@@ -197,7 +198,8 @@ impl Operation for CreateRequest {
 }
 
 /// The `data` of a successful [`Images::create`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct CreateResponse {
     /// The image's key, for image messages.
@@ -210,7 +212,8 @@ json_object!(CreateResponse, optional(image_key));
 /// Parameters of [`Images::get`].
 ///
 /// Downloads an image this app uploaded for messages.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
 #[must_use]
@@ -270,7 +273,8 @@ impl Operation for GetRequest {
 }
 
 /// The `data` of a successful [`Images::get`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct GetResponse {}
 json_object!(GetResponse);

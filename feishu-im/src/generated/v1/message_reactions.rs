@@ -200,7 +200,8 @@ impl<'a> MessageReactions<'a> {
 /// Parameters of [`MessageReactions::create`].
 ///
 /// Adds a reaction to a message.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
 #[must_use]
@@ -319,7 +320,8 @@ pub type CreateResponse = MessageReaction;
 /// Parameters of [`MessageReactions::delete`].
 ///
 /// Removes a reaction the caller added.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
 #[must_use]
@@ -433,7 +435,8 @@ pub type DeleteResponse = MessageReaction;
 /// Parameters of [`MessageReactions::list`].
 ///
 /// Lists the reactions on a message, one page at a time.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
 #[must_use]
@@ -591,7 +594,8 @@ impl Operation for ListRequest {
 }
 
 /// The `data` of a successful [`MessageReactions::list`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct ListResponse {
     /// The reactions of this page.
@@ -607,7 +611,8 @@ paged!(ListRequest, items: Vec<MessageReaction>, token: page_token, more: has_mo
 /// Parameters of [`MessageReactions::batch_query`].
 ///
 /// Gets a page of reactions and the reaction counts of each of several messages.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
 #[must_use]
@@ -847,7 +852,8 @@ impl Operation for BatchQueryRequest {
 }
 
 /// The `data` of a successful [`MessageReactions::batch_query`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct BatchQueryResponse {
     /// A page of reactions for each message that could be queried.
@@ -863,7 +869,8 @@ json_object!(
 );
 
 /// An emoji, by its type name.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 #[must_use]
 pub struct Emoji {
@@ -876,7 +883,8 @@ json_object!(Emoji, required(emoji_type));
 builder!(Emoji::new(emoji_type: impl Into<String>) {});
 
 /// Who added a reaction.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct Operator {
     /// The app's `app_id` for an app, else the user's id (an open_id, or of the requested `user_id_type` when listing).
@@ -891,7 +899,8 @@ pub struct Operator {
 json_object!(Operator, required(operator_id, operator_type));
 
 /// One reaction on a message.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct MessageReaction {
     /// The reaction's id.
@@ -912,7 +921,8 @@ json_object!(
 );
 
 /// One message to query, with the page to start at.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 #[must_use]
 pub struct ReactionQuery {
@@ -929,7 +939,8 @@ json_object!(ReactionQuery, optional(message_id, page_token));
 builder!(ReactionQuery::new() { message_id: impl Into<String>, page_token: impl Into<String> });
 
 /// One reaction, its emoji named directly.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct ReactionDetailItem {
     /// The reaction's id.
@@ -952,7 +963,8 @@ json_object!(
 );
 
 /// One page of a message's reactions.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct MessageReactionDetail {
     /// The message.
@@ -972,7 +984,8 @@ json_object!(
 );
 
 /// How often one emoji was used on a message.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct ReactionCount {
     /// The emoji's type name.
@@ -987,7 +1000,8 @@ pub struct ReactionCount {
 json_object!(ReactionCount, optional(reaction_type, count));
 
 /// How many reactions of each emoji a message has.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct MessageReactionCount {
     /// The message.
@@ -1000,7 +1014,8 @@ pub struct MessageReactionCount {
 json_object!(MessageReactionCount, optional(message_id, reaction_count));
 
 /// A message whose reactions could not be queried.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct ReactionQueryFailure {
     /// The message.

@@ -87,7 +87,8 @@ impl<'a> MessageResources<'a> {
 /// Parameters of [`MessageResources::get`].
 ///
 /// Downloads an image, file, audio or video that a message holds.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
 #[must_use]
@@ -178,7 +179,8 @@ impl Operation for GetRequest {
 }
 
 /// The `data` of a successful [`MessageResources::get`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct GetResponse {}
 json_object!(GetResponse);

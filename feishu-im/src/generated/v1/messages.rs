@@ -662,7 +662,8 @@ impl<'a> Messages<'a> {
 /// Parameters of [`Messages::create`].
 ///
 /// Sends a message to a user or a chat.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
 #[must_use]
@@ -902,7 +903,8 @@ pub type CreateResponse = Message;
 /// Parameters of [`Messages::reply`].
 ///
 /// Replies to a message, in its thread if asked.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
 #[must_use]
@@ -1119,7 +1121,8 @@ pub type ReplyResponse = Message;
 /// Parameters of [`Messages::get`].
 ///
 /// Gets a message; a merge-forward comes with the messages it holds.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
 #[must_use]
@@ -1380,7 +1383,8 @@ impl Operation for GetRequest {
 }
 
 /// The `data` of a successful [`Messages::get`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// The message, followed by the messages of a merge-forward.
@@ -1391,7 +1395,8 @@ json_object!(GetResponse, optional(items));
 /// Parameters of [`Messages::list`].
 ///
 /// Lists the messages of a chat or thread, one page at a time.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
 #[must_use]
@@ -1705,7 +1710,8 @@ impl Operation for ListRequest {
 }
 
 /// The `data` of a successful [`Messages::list`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct ListResponse {
     /// Whether more pages follow.
@@ -1721,7 +1727,8 @@ paged!(ListRequest, items: Vec<Message>, token: page_token, more: has_more);
 /// Parameters of [`Messages::delete`].
 ///
 /// Recalls a message.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
 #[must_use]
@@ -1783,7 +1790,8 @@ impl Operation for DeleteRequest {
 }
 
 /// The `data` of a successful [`Messages::delete`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct DeleteResponse {}
 json_object!(DeleteResponse);
@@ -1791,7 +1799,8 @@ json_object!(DeleteResponse);
 /// Parameters of [`Messages::update`].
 ///
 /// Edits the text or rich text of a message the caller sent.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
 #[must_use]
@@ -2012,7 +2021,8 @@ pub type UpdateResponse = Message;
 /// Parameters of [`Messages::patch`].
 ///
 /// Replaces the content of a card the app sent.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
 #[must_use]
@@ -2088,7 +2098,8 @@ impl Operation for PatchRequest {
 }
 
 /// The `data` of a successful [`Messages::patch`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct PatchResponse {}
 json_object!(PatchResponse);
@@ -2096,7 +2107,8 @@ json_object!(PatchResponse);
 /// Parameters of [`Messages::forward`].
 ///
 /// Forwards one message to a user, chat or thread.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
 #[must_use]
@@ -2343,7 +2355,8 @@ pub type ForwardResponse = Message;
 /// Parameters of [`Messages::merge_forward`].
 ///
 /// Forwards several messages of one chat as one merged message.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
 #[must_use]
@@ -2644,7 +2657,8 @@ impl Operation for MergeForwardRequest {
 }
 
 /// The `data` of a successful [`Messages::merge_forward`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct MergeForwardResponse {
     /// The new merge-forward message.
@@ -2657,7 +2671,8 @@ json_object!(MergeForwardResponse, optional(message, invalid_message_id_list));
 /// Parameters of [`Messages::read_users`].
 ///
 /// Lists the users who have read a message the bot sent, one page at a time.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
 #[must_use]
@@ -2773,7 +2788,8 @@ impl Operation for ReadUsersRequest {
 }
 
 /// The `data` of a successful [`Messages::read_users`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct ReadUsersResponse {
     /// The readers of this page.
@@ -2789,7 +2805,8 @@ paged!(ReadUsersRequest, items: Vec<ReadUser>, token: page_token, more: has_more
 /// Parameters of [`Messages::urgent_app`].
 ///
 /// Buzzes users in the app about a message the bot sent.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
 #[must_use]
@@ -2890,7 +2907,8 @@ impl Operation for UrgentAppRequest {
 }
 
 /// The `data` of a successful [`Messages::urgent_app`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct UrgentAppResponse {
     /// The ids that could not be buzzed.
@@ -2901,7 +2919,8 @@ json_object!(UrgentAppResponse, optional(invalid_user_id_list));
 /// Parameters of [`Messages::urgent_sms`].
 ///
 /// Buzzes users in the app and by text message about a message the bot sent.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
 #[must_use]
@@ -2992,7 +3011,8 @@ impl Operation for UrgentSmsRequest {
 }
 
 /// The `data` of a successful [`Messages::urgent_sms`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct UrgentSmsResponse {
     /// The ids that could not be buzzed.
@@ -3003,7 +3023,8 @@ json_object!(UrgentSmsResponse, optional(invalid_user_id_list));
 /// Parameters of [`Messages::mget`].
 ///
 /// Gets several messages by their ids in one call.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
 #[must_use]
@@ -3254,7 +3275,8 @@ impl Operation for MgetRequest {
 }
 
 /// The `data` of a successful [`Messages::mget`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct MgetResponse {
     /// The messages found.
@@ -3265,7 +3287,8 @@ json_object!(MgetResponse, optional(items));
 /// Parameters of [`Messages::urgent_phone`].
 ///
 /// Buzzes users in the app and by phone call about a message the bot sent.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
 #[must_use]
@@ -3372,7 +3395,8 @@ impl Operation for UrgentPhoneRequest {
 }
 
 /// The `data` of a successful [`Messages::urgent_phone`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct UrgentPhoneResponse {
     /// The ids that could not be buzzed.
@@ -3383,7 +3407,8 @@ json_object!(UrgentPhoneResponse, optional(invalid_user_id_list));
 /// Parameters of [`Messages::push_follow_up`].
 ///
 /// Adds follow-up bubbles under the bot's latest message in a p2p chat.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
 #[must_use]
@@ -3506,7 +3531,8 @@ impl Operation for PushFollowUpRequest {
 }
 
 /// The `data` of a successful [`Messages::push_follow_up`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct PushFollowUpResponse {}
 json_object!(PushFollowUpResponse);
@@ -3514,7 +3540,8 @@ json_object!(PushFollowUpResponse);
 /// Parameters of [`Messages::search`].
 ///
 /// Searches the messages the user can see, one page at a time.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
 #[must_use]
@@ -3755,7 +3782,8 @@ impl Operation for SearchRequest {
 }
 
 /// The `data` of a successful [`Messages::search`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct SearchResponse {
     /// The matches of this page.
@@ -3776,7 +3804,8 @@ json_object!(
 );
 
 /// A user who read the message.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct ReadUser {
     /// The kind of `user_id`.
@@ -3797,7 +3826,8 @@ pub struct ReadUser {
 json_object!(ReadUser, required(user_id_type, user_id, timestamp), optional(tenant_key));
 
 /// The bubble's text in one language.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 #[must_use]
 pub struct FollowUpI18nContent {
@@ -3814,7 +3844,8 @@ json_object!(FollowUpI18nContent, required(content, language));
 builder!(FollowUpI18nContent::new(content: impl Into<String>, language: FollowUpLanguage) {});
 
 /// One follow-up bubble.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 #[must_use]
 pub struct FollowUp {
@@ -3832,7 +3863,8 @@ json_object!(FollowUp, required(content), optional(i18n_contents));
 builder!(FollowUp::new(content: impl Into<String>) { i18n_contents: Vec<FollowUpI18nContent> });
 
 /// When the messages were sent; either end may be left out, and `end_time` must be later than `start_time`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 #[must_use]
 pub struct MessageSearchTimeRange {
@@ -3854,7 +3886,8 @@ builder!(MessageSearchTimeRange::new() {
 });
 
 /// Conditions the messages must meet.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 #[must_use]
 pub struct MessageSearchFilter {
@@ -3932,7 +3965,8 @@ builder!(MessageSearchFilter::new() {
 });
 
 /// What the index knows of a matched message.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct MessageSearchMeta {
     /// The message's id.
@@ -3980,7 +4014,8 @@ json_object!(
 );
 
 /// One message that matched.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct MessageSearchResult {
     /// The message's id.

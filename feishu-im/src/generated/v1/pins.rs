@@ -153,7 +153,8 @@ impl<'a> Pins<'a> {
 /// Parameters of [`Pins::create`].
 ///
 /// Pins a message in its chat.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
 #[must_use]
@@ -243,7 +244,8 @@ impl Operation for CreateRequest {
 }
 
 /// The `data` of a successful [`Pins::create`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct CreateResponse {
     /// A pin of a message.
@@ -254,7 +256,8 @@ json_object!(CreateResponse, optional(pin));
 /// Parameters of [`Pins::delete`].
 ///
 /// Unpins a message.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
 #[must_use]
@@ -316,7 +319,8 @@ impl Operation for DeleteRequest {
 }
 
 /// The `data` of a successful [`Pins::delete`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct DeleteResponse {}
 json_object!(DeleteResponse);
@@ -324,7 +328,8 @@ json_object!(DeleteResponse);
 /// Parameters of [`Pins::list`].
 ///
 /// Lists the pins of a chat, newest first, one page at a time.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
 #[must_use]
@@ -459,7 +464,8 @@ impl Operation for ListRequest {
 }
 
 /// The `data` of a successful [`Pins::list`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct ListResponse {
     /// The pins of this page.
@@ -473,7 +479,8 @@ json_object!(ListResponse, optional(items, has_more, page_token));
 paged!(ListRequest, items: Vec<Pin>, token: page_token, more: has_more);
 
 /// A pin of a message.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct Pin {
     /// The pinned message.

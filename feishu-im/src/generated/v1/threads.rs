@@ -96,7 +96,8 @@ impl<'a> Threads<'a> {
 /// Parameters of [`Threads::forward`].
 ///
 /// Forwards a thread to a user, chat or thread.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
 #[must_use]

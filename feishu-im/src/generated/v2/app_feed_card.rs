@@ -131,7 +131,8 @@ impl<'a> AppFeedCard<'a> {
 /// Parameters of [`AppFeedCard::create`].
 ///
 /// Creates an app feed card in the message lists of up to 20 users.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
 #[must_use]
@@ -369,7 +370,8 @@ impl Operation for CreateRequest {
 }
 
 /// The `data` of a successful [`AppFeedCard::create`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct CreateResponse {
     /// The cards that failed, per user.
@@ -384,7 +386,8 @@ json_object!(CreateResponse, optional(failed_cards, biz_id));
 /// Parameters of [`AppFeedCard::batch_delete`].
 ///
 /// Deletes app feed cards, up to 20 per call.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
 #[must_use]
@@ -485,7 +488,8 @@ impl Operation for BatchDeleteRequest {
 }
 
 /// The `data` of a successful [`AppFeedCard::batch_delete`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct BatchDeleteResponse {
     /// The cards that failed, per user.
@@ -496,7 +500,8 @@ json_object!(BatchDeleteResponse, optional(failed_cards));
 /// Parameters of [`AppFeedCard::batch_update`].
 ///
 /// Updates app feed cards, up to 20 per call.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
 #[must_use]
@@ -760,7 +765,8 @@ impl Operation for BatchUpdateRequest {
 }
 
 /// The `data` of a successful [`AppFeedCard::batch_update`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct BatchUpdateResponse {
     /// The cards that failed, per user.
@@ -769,7 +775,8 @@ pub struct BatchUpdateResponse {
 json_object!(BatchUpdateResponse, optional(failed_cards));
 
 /// A status label; left out, the time the card arrived is shown.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 #[must_use]
 pub struct FeedStatusLabel {
@@ -784,7 +791,8 @@ json_object!(FeedStatusLabel, required(text, r#type = "type"));
 builder!(FeedStatusLabel::new(text: impl Into<String>, r#type: FeedStatusLabelType) {});
 
 /// Where tapping the card leads; required when creating.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 #[must_use]
 pub struct FeedCardLink {
@@ -798,7 +806,8 @@ json_object!(FeedCardLink, optional(link));
 builder!(FeedCardLink::new() { link: impl Into<String> });
 
 /// Notification settings; left out, the user is notified.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 #[must_use]
 pub struct AppFeedNotify {
@@ -828,7 +837,8 @@ builder!(AppFeedNotify::new() {
 });
 
 /// The card.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 #[must_use]
 pub struct OpenAppFeedCard {
@@ -887,7 +897,8 @@ builder!(OpenAppFeedCard::new() {
 });
 
 /// A card that failed for one user.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct FailedAppFeedCard {
     /// The card's business id.
@@ -900,7 +911,8 @@ pub struct FailedAppFeedCard {
 json_object!(FailedAppFeedCard, required(biz_id, user_id), optional(reason));
 
 /// A card to delete for one user.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 #[must_use]
 pub struct AppFeedCardDeleter {
@@ -917,7 +929,8 @@ json_object!(AppFeedCardDeleter, required(biz_id, user_id));
 builder!(AppFeedCardDeleter::new(biz_id: impl Into<String>, user_id: impl Into<String>) {});
 
 /// A card to update for one user.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 #[must_use]
 pub struct AppFeedCardUpdater {

@@ -125,7 +125,8 @@ impl<'a> BizEntityTagRelation<'a> {
 /// Parameters of [`BizEntityTagRelation::create`].
 ///
 /// Binds tenant tags to a chat.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
 #[must_use]
@@ -204,7 +205,8 @@ impl Operation for CreateRequest {
 }
 
 /// The `data` of a successful [`BizEntityTagRelation::create`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct CreateResponse {}
 json_object!(CreateResponse);
@@ -212,7 +214,8 @@ json_object!(CreateResponse);
 /// Parameters of [`BizEntityTagRelation::get`].
 ///
 /// Lists the tenant tags bound to a chat, with when each was bound.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
 #[must_use]
@@ -339,7 +342,8 @@ impl Operation for GetRequest {
 }
 
 /// The `data` of a successful [`BizEntityTagRelation::get`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// The bound tags.
@@ -350,7 +354,8 @@ json_object!(GetResponse, optional(tag_info_with_bind_versions));
 /// Parameters of [`BizEntityTagRelation::update`].
 ///
 /// Unbinds tenant tags from a chat.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
 #[must_use]
@@ -430,13 +435,15 @@ impl Operation for UpdateRequest {
 }
 
 /// The `data` of a successful [`BizEntityTagRelation::update`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct UpdateResponse {}
 json_object!(UpdateResponse);
 
 /// A bound tag and when it was bound.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct TagInfoWithBindVersion {
     /// The tag.

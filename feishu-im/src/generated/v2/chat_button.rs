@@ -74,7 +74,8 @@ impl<'a> ChatButton<'a> {
 /// Parameters of [`ChatButton::update`].
 ///
 /// Adds, updates or removes the buttons on a chat's feed card for some users.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
 #[must_use]
@@ -254,7 +255,8 @@ impl Operation for UpdateRequest {
 }
 
 /// The `data` of a successful [`ChatButton::update`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct UpdateResponse {
     /// The users for whom the change failed, and why.

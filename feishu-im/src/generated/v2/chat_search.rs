@@ -76,7 +76,8 @@ impl<'a> ChatSearch<'a> {
 /// Parameters of [`ChatSearch::search`].
 ///
 /// Searches the chats visible to the caller by keyword and filters, one page at a time.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
 #[must_use]
@@ -293,7 +294,8 @@ impl Operation for SearchRequest {
 }
 
 /// The `data` of a successful [`ChatSearch::search`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct SearchResponse {
     /// The chats of this page.
@@ -312,7 +314,8 @@ json_object!(
 );
 
 /// Narrows the search.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 #[must_use]
 pub struct ChatSearchFilter {
@@ -349,7 +352,8 @@ builder!(ChatSearchFilter::new() {
 });
 
 /// The chat.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct ChatSearchMetaData {
     /// The chat's id (`oc_…`).
@@ -386,7 +390,8 @@ json_object!(
 );
 
 /// A chat found.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct ChatSearchItem {
     /// The result's id.

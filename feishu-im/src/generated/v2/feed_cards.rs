@@ -99,7 +99,8 @@ impl<'a> FeedCards<'a> {
 /// Parameters of [`FeedCards::patch`].
 ///
 /// Pins or unpins a group chat at the top of users' message lists.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
 #[must_use]
@@ -217,7 +218,8 @@ impl Operation for PatchRequest {
 }
 
 /// The `data` of a successful [`FeedCards::patch`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct PatchResponse {
     /// The users for whom the change failed, and why.
@@ -228,7 +230,8 @@ json_object!(PatchResponse, optional(failed_user_reasons));
 /// Parameters of [`FeedCards::bot_time_sentive`].
 ///
 /// Pins or unpins the bot's one-to-one conversation at the top of users' message lists.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
 #[must_use]
@@ -339,7 +342,8 @@ impl Operation for BotTimeSentiveRequest {
 }
 
 /// The `data` of a successful [`FeedCards::bot_time_sentive`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct BotTimeSentiveResponse {
     /// The users for whom the change failed, and why.

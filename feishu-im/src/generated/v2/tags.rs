@@ -123,7 +123,8 @@ impl<'a> Tags<'a> {
 /// Parameters of [`Tags::create`].
 ///
 /// Creates a tenant tag and answers its id.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
 #[must_use]
@@ -221,7 +222,8 @@ impl Operation for CreateRequest {
 }
 
 /// The `data` of a successful [`Tags::create`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct CreateResponse {
     /// The id of the tag created.
@@ -236,7 +238,8 @@ json_object!(CreateResponse, optional(id, create_tag_fail_reason));
 /// Parameters of [`Tags::patch`].
 ///
 /// Changes a tenant tag's names in each language.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
 #[must_use]
@@ -375,7 +378,8 @@ impl Operation for PatchRequest {
 }
 
 /// The `data` of a successful [`Tags::patch`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct PatchResponse {
     /// The tag as changed.
@@ -388,7 +392,8 @@ json_object!(PatchResponse, optional(tag_info, patch_tag_fail_reason));
 /// Parameters of [`Tags::list`].
 ///
 /// Gets tenant tags by id.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
 #[must_use]
@@ -493,7 +498,8 @@ impl Operation for ListRequest {
 }
 
 /// The `data` of a successful [`Tags::list`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct ListResponse {
     /// The tags found.
@@ -502,7 +508,8 @@ pub struct ListResponse {
 json_object!(ListResponse, optional(tag_infos));
 
 /// The tag to create.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 #[must_use]
 pub struct CreateTag {
@@ -526,7 +533,8 @@ builder!(CreateTag::new(tag_type: TagType, name: impl Into<String>) {
 });
 
 /// Why the tag was not created or changed, when it was not.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct TagFailReason {
     /// The id of the tag that already has the name.
@@ -537,7 +545,8 @@ pub struct TagFailReason {
 json_object!(TagFailReason, optional(duplicate_id));
 
 /// The changes.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 #[must_use]
 pub struct PatchTag {

@@ -79,7 +79,8 @@ impl<'a> UrlPreviews<'a> {
 /// Parameters of [`UrlPreviews::batch_update`].
 ///
 /// Makes clients fetch URL previews again, for all members of their chats or for some users.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[cfg_attr(feature = "fake", derive(Deserialize))]
 #[non_exhaustive]
 #[must_use]
@@ -158,7 +159,8 @@ impl Operation for BatchUpdateRequest {
 }
 
 /// The `data` of a successful [`UrlPreviews::batch_update`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct BatchUpdateResponse {}
 json_object!(BatchUpdateResponse);

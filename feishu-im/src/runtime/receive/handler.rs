@@ -9,7 +9,8 @@ use crate::events::Event;
 use crate::receive::EventHeader;
 
 /// A verified, decoded delivery: the event and its header.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct Delivery {
     /// Who the event is for and when it happened.
