@@ -13,7 +13,7 @@ use crate::model::{AppType, EnumRepr, Literal, Method, TimeUnit, TokenKind};
 use crate::names::{ident, is_keyword, snake_ident};
 
 /// `PartialEq` on generated data types, with the `partial-eq` feature: comparing whole answers
-/// is for tests, and its derive was about a third of the crate's build time.
+/// is for tests, and its derive was about a fifth of the crate's build time.
 pub(super) fn partial_eq() -> TokenStream {
     quote! { #[cfg_attr(feature = "partial-eq", derive(PartialEq))] }
 }
