@@ -129,8 +129,8 @@ pub struct Endpoint {
     pub response: Struct,
     /// (code, variant, msg as this endpoint's page gives it) of the documented codes.
     pub errors: Vec<(i64, String, String)>,
-    /// (variant, msg) of the codes whose msg on this endpoint differs from their table's.
-    pub error_msgs: Vec<(String, String)>,
+    /// (code, msg) of the codes whose msg on this endpoint differs from their table's.
+    pub error_msgs: Vec<(i64, String)>,
     /// Wire name of the idempotency key the client fills in, if the endpoint has one.
     pub idempotency_key: Option<String>,
     /// Whether the body is a multipart form (with one file) rather than JSON.
@@ -576,9 +576,9 @@ fn lower_endpoint(
             .errors
             .iter()
             .filter_map(|error| {
-                let (variant, table) = variant_of.get(&error.code)?;
+                let (_, table) = variant_of.get(&error.code)?;
                 let msg = error.msg.as_deref().filter(|msg| msg != table)?;
-                Some(((*variant).to_owned(), msg.to_owned()))
+                Some((error.code, msg.to_owned()))
             })
             .collect(),
         idempotency_key,

@@ -69,18 +69,8 @@ pub const CRATE_ROOT: &[&str] = &[
 ];
 
 /// Items of `feishu_im::operation` that generated resource modules import.
-pub const OPERATION_IMPORTS: &[&str] = &[
-    "FieldMeta",
-    "In",
-    "Method",
-    "Operation",
-    "OperationMeta",
-    "Paged",
-    "RateLimit",
-    "TokenKind",
-    "UrlPath",
-    "ValueType",
-];
+pub const OPERATION_IMPORTS: &[&str] =
+    &["Method", "Operation", "OperationMeta", "Paged", "RateLimit", "TokenKind", "UrlPath"];
 
 /// Other names generated modules import or use unqualified.
 pub const OTHER_IMPORTS: &[&str] =

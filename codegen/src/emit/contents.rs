@@ -5,24 +5,13 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::docs::{code, doc, prose};
-use super::resource::{MetaTypes, emit_object, has_builder, objects_of, partial_eq};
-use crate::ir::{Content, Enum, Kind, Struct};
+use super::resource::{emit_object, has_builder, objects_of, partial_eq};
+use crate::ir::{Content, Kind};
 use crate::names::{ident, snake_ident};
 
-/// `shared`: every object declared outside resources, which kinds' fields may name.
-pub fn emit(contents: &[Content], enums: &[Enum], shared: &[&Struct]) -> TokenStream {
-    let meta = MetaTypes { enums, contents, objects: shared.to_vec() };
-    let items = contents.iter().map(|c| content(c, &meta));
-    // The fake's description of the kinds' fields; only kinds with fields need `FieldMeta`.
-    let sent = contents.iter().filter(|c| c.sent);
-    let with_fields = sent.clone().flat_map(|c| &c.kinds).any(|k| k.body.is_some());
-    let meta_imports = match (with_fields, contents.iter().any(|c| c.sent)) {
-        (true, _) => {
-            quote! { #[cfg(feature = "fake")] use crate::operation::{FieldMeta, In, ValueType}; }
-        }
-        (false, true) => quote! { #[cfg(feature = "fake")] use crate::operation::ValueType; },
-        (false, false) => quote! {},
-    };
+/// The content enums, and the objects their kinds carry.
+pub fn emit(contents: &[Content]) -> TokenStream {
+    let items = contents.iter().map(content);
     let objects = contents.iter().flat_map(|c| &c.objects).map(emit_object);
     let decode_import = contents.iter().any(|c| !c.objects.is_empty()).then(|| {
         let objects = contents.iter().flat_map(|c| &c.objects);
@@ -42,14 +31,13 @@ pub fn emit(contents: &[Content], enums: &[Enum], shared: &[&Struct]) -> TokenSt
         use crate::UnknownContent;
         #decode_import
         #imports
-        #meta_imports
 
         #(#items)*
         #(#objects)*
     }
 }
 
-fn content(c: &Content, meta: &MetaTypes<'_>) -> TokenStream {
+fn content(c: &Content) -> TokenStream {
     let name = ident(&c.name);
     let (tag, field) = (&c.tag, &c.field);
     let docs = doc(&format!(
@@ -88,15 +76,6 @@ fn content(c: &Content, meta: &MetaTypes<'_>) -> TokenStream {
                 }
             }
         })
-    });
-    let value_type = c.sent.then(|| {
-        let value_type = meta.content(c);
-        quote! {
-            /// The spec's description of the kinds and their fields, for the fake.
-            #[cfg(feature = "fake")]
-            #[doc(hidden)]
-            pub(crate) const VALUE_TYPE: ValueType = #value_type;
-        }
     });
     let tag_ident = snake_ident(tag);
     let field_ident = snake_ident(field);
@@ -147,8 +126,6 @@ fn content(c: &Content, meta: &MetaTypes<'_>) -> TokenStream {
             }
 
             #(#constructors)*
-
-            #value_type
         }
 
         #(#from_kinds)*

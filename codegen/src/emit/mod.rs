@@ -5,6 +5,7 @@ mod docs;
 mod enums;
 mod error_code;
 mod events;
+mod fake_spec;
 mod macro_calls;
 mod objects;
 mod resource;
@@ -98,8 +99,20 @@ pub fn emit(api: &Api) -> Result<Vec<GeneratedFile>, (String, String)> {
             /// A minimal valid call of every operation, in module order, for the fake's users.
             #[cfg(feature = "fake")]
             pub(crate) const SAMPLES: &[crate::fake::SampleCall] = &[#(#samples),*];
+
+            /// What the fake knows of each operation beyond what the client needs (path
+            /// template, documented errors, fields with their types and limits), as JSON.
+            #[cfg(feature = "fake")]
+            pub(crate) const FAKE_SPEC: &str = include_str!("fake.json");
         },
     ));
+    let fake_spec = fake_spec::emit(api).map_err(|error| {
+        (
+            "spec/".to_owned(),
+            format!("the generator could not describe the spec for the fake: {error}"),
+        )
+    })?;
+    files.push(Ok(GeneratedFile { path: "fake.json".to_owned(), contents: fake_spec }));
     files.push(file(
         "error_code.rs",
         "spec/ error tables",
@@ -110,11 +123,7 @@ pub fn emit(api: &Api) -> Result<Vec<GeneratedFile>, (String, String)> {
     let shared: Vec<&Struct> =
         api.objects.iter().chain(api.contents.iter().flat_map(|c| &c.objects)).collect();
     if !api.contents.is_empty() {
-        files.push(file(
-            "contents.rs",
-            "spec/ contents",
-            contents::emit(&api.contents, &api.enums, &shared),
-        ));
+        files.push(file("contents.rs", "spec/ contents", contents::emit(&api.contents)));
     }
     if !api.objects.is_empty() {
         files.push(file("objects.rs", "spec/ objects", objects::emit(&api.objects)));

@@ -9,7 +9,7 @@ use super::docs::{code, doc, inner_doc, item_prose, prose, summary_text};
 use crate::ir::{
     Content, ContentAccess, Endpoint, Enum, Field, Placement, Resource, Step, Struct, Type,
 };
-use crate::model::{AppType, EnumRepr, Literal, Method, TimeUnit, TokenKind};
+use crate::model::{AppType, Literal, Method, TimeUnit, TokenKind};
 use crate::names::{ident, is_keyword, snake_ident};
 
 /// `PartialEq` on generated data types, with the `partial-eq` feature: comparing whole answers
@@ -69,24 +69,6 @@ pub fn emit(
     }
     operation_items.sort_unstable();
     let operation_items = operation_items.iter().map(|i| ident(i));
-    // Field and error tables exist only for the fake: its imports too.
-    let has_fields = resource
-        .endpoints
-        .iter()
-        .any(|e| !e.request.fields.is_empty() || !e.response.fields.is_empty());
-    let fake_imports = has_fields.then(|| {
-        quote! {
-            #[cfg(feature = "fake")]
-            use crate::operation::{FieldMeta, In, ValueType};
-        }
-    });
-    let error_imports = resource.endpoints.iter().any(|e| !e.errors.is_empty()).then(|| {
-        quote! {
-            #[cfg(feature = "fake")]
-            use crate::ErrorCode;
-        }
-    });
-
     let mut crate_items: BTreeSet<String> = ["Call", "Caller", "Client"].map(String::from).into();
     if paged {
         crate_items.insert("Pager".into());
@@ -132,8 +114,6 @@ pub fn emit(
         use crate::operation::{ #(#operation_items),* };
         use crate::{ #(#crate_items),* };
         #sample_imports
-        #fake_imports
-        #error_imports
 
         #handle_doc
         #[derive(Debug, Clone, Copy)]
@@ -357,21 +337,7 @@ fn endpoint_types(resource: &Resource, e: &Endpoint, types: &MetaTypes<'_>) -> T
             TokenKind::User => "User",
         })
     });
-    // The fake's tables, each left to `OperationMeta::new`'s empty default when empty.
-    let fake = |field: TokenStream| quote! { #[cfg(feature = "fake")] #field };
-    let errors = (!e.errors.is_empty()).then(|| {
-        let errors = e.errors.iter().map(|(_, variant, _)| ident(variant));
-        fake(quote!(errors: &[#(ErrorCode::#errors),*],))
-    });
-    let error_msgs = (!e.error_msgs.is_empty()).then(|| {
-        let msgs = e.error_msgs.iter().map(|(variant, msg)| {
-            let variant = ident(variant);
-            quote!((ErrorCode::#variant, #msg))
-        });
-        fake(quote!(error_msgs: &[#(#msgs),*],))
-    });
     let operation = format!("{}.{}", resource.module, e.name);
-    let (path, docs) = (&e.path, &e.docs);
     // `OperationMeta::new` starts not safe to repeat, without body or recipient limit.
     let idempotent = e.idempotent.then(|| quote!(idempotent: true,));
     let has_body = e
@@ -385,10 +351,6 @@ fn endpoint_types(resource: &Resource, e: &Endpoint, types: &MetaTypes<'_>) -> T
         let limit = rate_limit_value(&r.limit);
         quote!(recipient_limit: Some(#limit),)
     });
-    let recipient_field = e.recipient_limit.as_ref().map(|r| {
-        let field = &r.field;
-        fake(quote!(recipient_field: Some(#field),))
-    });
     let recipient_fn = e.recipient_limit.as_ref().map(|r| {
         let field = snake_ident(&r.field);
         quote! {
@@ -398,18 +360,6 @@ fn endpoint_types(resource: &Resource, e: &Endpoint, types: &MetaTypes<'_>) -> T
         }
     });
 
-    let params = (!e.request.fields.is_empty()).then(|| {
-        let params = e.request.fields.iter().map(|f| types.field(f));
-        fake(quote!(params: &[#(#params),*],))
-    });
-    // An aliased response is described by its object's fields.
-    let aliased =
-        e.response_type.as_ref().and_then(|o| types.objects.iter().find(|s| &s.name == o));
-    let response_fields = aliased.map_or(&e.response.fields, |o| &o.fields);
-    let response_fields = (!response_fields.is_empty()).then(|| {
-        let fields = response_fields.iter().map(|f| types.field(f));
-        fake(quote!(response: &[#(#fields),*],))
-    });
     let path_fn = {
         // The template is compiled here: literal runs as they are, parameters by field.
         let mut parts = Vec::new();
@@ -492,15 +442,6 @@ fn endpoint_types(resource: &Resource, e: &Endpoint, types: &MetaTypes<'_>) -> T
                 #has_body
                 rate_limit: #rate_limit,
                 #recipient_limit
-                #[cfg(feature = "fake")]
-                path: #path,
-                #[cfg(feature = "fake")]
-                docs: #docs,
-                #recipient_field
-                #errors
-                #error_msgs
-                #params
-                #response_fields
                 ..OperationMeta::new(Method::#method)
             };
             #query_const
@@ -796,7 +737,7 @@ fn lowercase_first(text: &str) -> String {
     }
 }
 
-/// Emits the spec's description of fields as `FieldMeta` data, for the runtime and the fake.
+/// Builds the fake's sample requests: a valid value of each required field.
 pub(super) struct MetaTypes<'a> {
     pub(super) enums: &'a [Enum],
     pub(super) contents: &'a [Content],
@@ -805,49 +746,6 @@ pub(super) struct MetaTypes<'a> {
 }
 
 impl MetaTypes<'_> {
-    fn field(&self, f: &Field) -> TokenStream {
-        let name = &f.name;
-        let place = ident(match f.placement {
-            Placement::Path => "Path",
-            Placement::Query => "Query",
-            Placement::Body => "Body",
-            Placement::Data => "Data",
-        });
-        let ty = self.value_type(&f.ty);
-        let constructor = if f.required { quote!(required) } else { quote!(optional) };
-        let mut tokens = quote! { FieldMeta::#constructor(#name, In::#place, #ty) };
-        if let Some(min) = f.min {
-            let min = proc_macro2::Literal::i64_unsuffixed(min);
-            tokens = quote! { #tokens.min(#min) };
-        }
-        if let Some(max) = f.max {
-            let max = proc_macro2::Literal::i64_unsuffixed(max);
-            tokens = quote! { #tokens.max(#max) };
-        }
-        if let Some(max) = f.max_bytes.and_then(|m| i64::try_from(m).ok()) {
-            // A file's largest size, in bytes.
-            let max = proc_macro2::Literal::i64_unsuffixed(max);
-            tokens = quote! { #tokens.max(#max) };
-        }
-        if let Some(min) = f.min_items {
-            let min = proc_macro2::Literal::u32_unsuffixed(min);
-            tokens = quote! { #tokens.min_items(#min) };
-        }
-        if let Some(max) = f.max_items {
-            let max = proc_macro2::Literal::u32_unsuffixed(max);
-            tokens = quote! { #tokens.max_items(#max) };
-        }
-        if let Some(default) = &f.default {
-            let default = default.to_string();
-            tokens = quote! { #tokens.default_value(#default) };
-        }
-        if let Some(example) = &f.example {
-            let example = example.to_string();
-            tokens = quote! { #tokens.example(#example) };
-        }
-        tokens
-    }
-
     /// An expression of the field's Rust type holding a valid value: the spec's example, or
     /// the smallest value its type and limits allow.
     /// As a constructor argument: text and text lists as literals, which `new` converts.
@@ -971,69 +869,5 @@ impl MetaTypes<'_> {
                 quote!(#name::#method(#(#args),*))
             }
         }
-    }
-
-    fn value_type(&self, ty: &Type) -> TokenStream {
-        match ty {
-            // Timestamps travel as strings of digits.
-            Type::String | Type::Timestamp(_) => quote!(ValueType::String),
-            Type::Integer => quote!(ValueType::Integer),
-            Type::Boolean => quote!(ValueType::Boolean),
-            Type::Vec(inner) => {
-                let inner = self.value_type(inner);
-                quote!(ValueType::Array(&#inner))
-            }
-            Type::Enum(name) => {
-                let Some(def) = self.enums.iter().find(|e| &e.name == name) else {
-                    return quote!(ValueType::String);
-                };
-                match def.repr {
-                    EnumRepr::String => {
-                        let values = def.variants.iter().map(|v| v.value.to_string());
-                        quote!(ValueType::Enum(&[#(#values),*]))
-                    }
-                    EnumRepr::Integer => {
-                        let values = def.variants.iter().map(|v| match v.value {
-                            Literal::Integer(i) => proc_macro2::Literal::i64_unsuffixed(i),
-                            _ => proc_macro2::Literal::i64_unsuffixed(0),
-                        });
-                        quote!(ValueType::IntEnum(&[#(#values),*]))
-                    }
-                }
-            }
-            Type::Object(name) => {
-                let fields = self
-                    .objects
-                    .iter()
-                    .find(|o| &o.name == name)
-                    .map(|o| o.fields.iter().map(|f| self.field(f)).collect::<Vec<_>>())
-                    .unwrap_or_default();
-                quote!(ValueType::Object(&[#(#fields),*]))
-            }
-            Type::Json => quote!(ValueType::Json),
-            Type::File => quote!(ValueType::File),
-            // Described once, beside the content type.
-            Type::Content(name) => {
-                let name = ident(name);
-                quote!(#name::VALUE_TYPE)
-            }
-        }
-    }
-
-    /// The description of a content declaration: each kind with its fields.
-    pub(super) fn content(&self, content: &Content) -> TokenStream {
-        let (tag, field) = (&content.tag, &content.field);
-        let kinds = content.kinds.iter().map(|k| {
-            let value = &k.value;
-            let object = k.body.as_ref().and_then(|b| self.objects.iter().find(|o| &o.name == b));
-            match object {
-                Some(o) => {
-                    let fields = o.fields.iter().map(|f| self.field(f));
-                    quote!((#value, Some(&[#(#fields),*])))
-                }
-                None => quote!((#value, None)),
-            }
-        });
-        quote!(ValueType::Content { tag: #tag, field: #field, kinds: &[#(#kinds),*] })
     }
 }

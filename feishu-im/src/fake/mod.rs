@@ -2,7 +2,7 @@
 //! call the real API types against it without an account or the network.
 //!
 //! It serves every endpoint of the spec on `127.0.0.1`: routes, token rules, request validation
-//! and rate limits come from the generated [`OperationMeta`](crate::operation::OperationMeta).
+//! and rate limits come from the spec ([`OperationSpec`]).
 //! Chats, their members, managers, messages, reactions, pins, files and widgets (tabs, menus,
 //! the announcement, the top notice) have behaviour over in-memory state; an endpoint
 //! without behaviour answers with every response field at the spec's example or a zero value.
@@ -73,6 +73,7 @@ mod pins;
 mod reactions;
 mod sample;
 mod serve;
+mod spec;
 mod state;
 mod validate;
 
@@ -89,6 +90,7 @@ use state::{App, State, User};
 pub use events::{DeliveryFault, DeliveryRecord, WebhookSubscription};
 pub use long_connection::{Ack, LongConnectionConfig, Push, PushError};
 pub use sample::{Sample, SampleCall, samples};
+pub use spec::{FieldMeta, In, OperationSpec, ValueType};
 
 /// A scripted answer for the next request to one endpoint.
 #[derive(Debug, Clone)]
@@ -333,7 +335,7 @@ impl FakeFeishu {
         let mut resources: Vec<(&str, &str)> = Vec::new();
         let mut cards = Vec::new();
         let mut threads = Vec::new();
-        for meta in crate::OPERATIONS {
+        for meta in spec::operations() {
             // A reaction or resource example belongs to the message example of its operation.
             let example = |prefixes: &[&str]| {
                 meta.params

@@ -4,6 +4,7 @@
 use std::future::Future;
 use std::pin::Pin;
 
+use super::OperationSpec;
 use crate::operation::{Operation, OperationMeta, TokenKind};
 use crate::{Caller, Error};
 
@@ -49,9 +50,9 @@ impl SampleCall {
         SampleCall { meta: R::META, call: call::<R> }
     }
 
-    /// The operation.
-    pub fn meta(&self) -> &'static OperationMeta {
-        self.meta
+    /// The operation, as the spec describes it.
+    pub fn meta(&self) -> &'static OperationSpec {
+        super::spec::spec_of(self.meta)
     }
 
     /// Sends the sample request as `caller`, decoding the typed response.

@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 use super::Fault;
 use super::http::{FormPart, HttpReply, HttpRequest};
 use super::paging::Paging;
+use super::spec::{OperationSpec, operations};
 use super::state::{State, member_id_of, user_id_as};
 use super::{chat_widgets as widgets, chats, events, files, messages, pins, reactions, validate};
 use crate::operation::{Operation, OperationMeta, TokenKind};
@@ -27,7 +28,7 @@ use crate::v1::message_resources as resource_ops;
 use crate::v1::messages as message_ops;
 use crate::v1::pins as pin_ops;
 use crate::v1::{chat_announcement, chat_menu_item, chat_menu_tree, chat_tabs, chat_top_notice};
-use crate::{ErrorCode, FieldViolation, MemberIdType, OPERATIONS, SucceedType, UserIdType};
+use crate::{ErrorCode, FieldViolation, MemberIdType, SucceedType, UserIdType};
 
 /// Who calls: from the bearer token.
 pub(super) struct Identity {
@@ -66,7 +67,7 @@ pub(super) fn invalid(violations: Vec<FieldViolation>) -> Outcome {
 }
 
 /// A refused parameter, under the code the endpoint's documentation uses for one.
-fn invalid_for(meta: &OperationMeta, violations: Vec<FieldViolation>) -> Outcome {
+fn invalid_for(meta: &OperationSpec, violations: Vec<FieldViolation>) -> Outcome {
     let codes = [
         ErrorCode::InvalidMessageParameter,
         ErrorCode::InvalidResourceParameter,
@@ -179,11 +180,11 @@ fn answer(state: &mut State, request: &HttpRequest) -> (Outcome, Duration) {
 fn behave(
     state: &mut State,
     who: &Identity,
-    meta: &OperationMeta,
+    meta: &OperationSpec,
     input: Value,
     upload: Option<&FormPart>,
 ) -> Option<Outcome> {
-    let is = |op: &OperationMeta| std::ptr::eq(meta, op);
+    let is = |op: &OperationMeta| std::ptr::eq(meta.meta, op);
     Some(if is(MeJoinRequest::META) {
         run(input, |r| me_join(state, who, r))
     } else if is(IsInChatRequest::META) {
@@ -343,9 +344,9 @@ fn without_nulls(value: Value) -> Value {
 /// The operation whose method and path template match, with its decoded path params. Where
 /// two templates match (`/messages/mget` and `/messages/:message_id`), the one with fewer
 /// parameters wins, as on Feishu's gateway.
-fn route(request: &HttpRequest) -> Option<(&'static OperationMeta, Vec<(&'static str, String)>)> {
+fn route(request: &HttpRequest) -> Option<(&'static OperationSpec, Vec<(&'static str, String)>)> {
     let segments: Vec<&str> = request.path().split('/').collect();
-    let matches = OPERATIONS.iter().copied().filter_map(|meta| {
+    let matches = operations().iter().filter_map(|meta| {
         if meta.method.as_str() != request.method {
             return None;
         }
@@ -384,7 +385,7 @@ fn parse_query(query: &str) -> Vec<(String, String)> {
 
 fn authenticate(
     state: &State,
-    meta: &OperationMeta,
+    meta: &OperationSpec,
     request: &HttpRequest,
 ) -> Result<Identity, Outcome> {
     let header = request.header("authorization").unwrap_or_default();
@@ -415,7 +416,7 @@ fn authenticate(
 }
 
 /// Fixed one-second and one-minute windows per operation, app and tenant.
-fn rate_limit(state: &mut State, meta: &OperationMeta, identity: &Identity) -> Option<Outcome> {
+fn rate_limit(state: &mut State, meta: &OperationSpec, identity: &Identity) -> Option<Outcome> {
     let elapsed = state.started.elapsed();
     let (second, minute) = (elapsed.as_secs(), elapsed.as_secs() / 60);
     let key = (meta.operation.to_owned(), identity.app_id.clone(), identity.tenant_key.clone());
@@ -449,7 +450,7 @@ fn rate_limit(state: &mut State, meta: &OperationMeta, identity: &Identity) -> O
 /// class: 230020 beyond, as Feishu answers (without a reset header).
 fn recipient_limit(
     state: &mut State,
-    meta: &OperationMeta,
+    meta: &OperationSpec,
     identity: &Identity,
     input: &Value,
 ) -> Option<Outcome> {

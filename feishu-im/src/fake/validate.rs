@@ -3,14 +3,14 @@
 use serde_json::{Map, Value};
 
 use super::http::FormPart;
+use super::spec::{FieldMeta, In, OperationSpec, ValueType};
 use crate::FieldViolation;
-use crate::operation::{FieldMeta, In, OperationMeta, ValueType};
 
 /// The request as one JSON object, as the generated request type decodes it: path
 /// parameters, query parameters typed by the spec (lists from repeated names), and body
 /// fields. A query parameter left out gets the spec's default, as the server applies it.
 pub(crate) fn typed_input(
-    meta: &OperationMeta,
+    meta: &OperationSpec,
     path: &[(&str, String)],
     query: &[(String, String)],
     body: Option<Value>,
@@ -309,17 +309,19 @@ mod tests {
 
     use super::*;
 
-    const PARAMS: &[FieldMeta] = &[
-        FieldMeta::required("chat_id", In::Path, ValueType::String),
-        FieldMeta::optional("kind", In::Query, ValueType::Enum(&["a", "b"])),
-        FieldMeta::optional("size", In::Query, ValueType::Integer).min(1).max(10),
-        FieldMeta::required("ids", In::Body, ValueType::Array(&ValueType::String)).min_items(1),
-        FieldMeta::optional(
-            "owner",
-            In::Body,
-            ValueType::Object(&[FieldMeta::required("id", In::Data, ValueType::String)]),
-        ),
-    ];
+    /// Fields as the generator writes them in `fake.json`.
+    fn params() -> &'static [FieldMeta] {
+        crate::fake::spec::parse_fields(
+            r#"[
+                {"name":"chat_id","in":"path","type":"string","required":true},
+                {"name":"kind","in":"query","type":{"enum":["a","b"]},"required":false},
+                {"name":"size","in":"query","type":"integer","required":false,"min":1,"max":10},
+                {"name":"ids","in":"body","type":{"array":"string"},"required":true,"min_items":1},
+                {"name":"owner","in":"body","required":false,
+                 "type":{"object":[{"name":"id","in":"data","type":"string","required":true}]}}
+            ]"#,
+        )
+    }
 
     fn fields(violations: &[FieldViolation]) -> Vec<&str> {
         violations.iter().filter_map(|v| v.field.as_deref()).collect()
@@ -329,29 +331,30 @@ mod tests {
     fn accepts_what_the_spec_allows() {
         let query = [("kind".to_owned(), "a".to_owned()), ("size".to_owned(), "10".to_owned())];
         let body = json!({"ids": ["x"], "owner": {"id": "y"}, "unknown": 1});
-        assert!(request(PARAMS, &query, Some(&body), None).is_empty());
+        assert!(request(params(), &query, Some(&body), None).is_empty());
     }
 
     #[test]
     fn names_every_violation() {
         let query = [("kind".to_owned(), "c".to_owned()), ("size".to_owned(), "11".to_owned())];
         let body = json!({"ids": [], "owner": {"id": 3}});
-        let violations = request(PARAMS, &query, Some(&body), None);
+        let violations = request(params(), &query, Some(&body), None);
         assert_eq!(fields(&violations), ["kind", "size", "ids", "owner.id"]);
-        assert_eq!(fields(&request(PARAMS, &[], None, None)), ["ids", "body"]);
+        assert_eq!(fields(&request(params(), &[], None, None)), ["ids", "body"]);
     }
 
     #[test]
     fn sample_data_fills_every_field() {
-        let response = [
-            FieldMeta::required("has_more", In::Data, ValueType::Boolean),
-            FieldMeta::required("items", In::Data, ValueType::Array(&ValueType::String))
-                .example("oc_1"),
-            FieldMeta::optional("page_token", In::Data, ValueType::String),
-            FieldMeta::optional("size", In::Data, ValueType::Integer).min(3),
-        ];
+        let response = crate::fake::spec::parse_fields(
+            r#"[
+                {"name":"has_more","in":"data","type":"boolean","required":true},
+                {"name":"items","in":"data","type":{"array":"string"},"required":true,"example":"oc_1"},
+                {"name":"page_token","in":"data","type":"string","required":false},
+                {"name":"size","in":"data","type":"integer","required":false,"min":3}
+            ]"#,
+        );
         assert_eq!(
-            sample_data(&response),
+            sample_data(response),
             json!({"has_more": false, "items": ["oc_1"], "page_token": "", "size": 3})
         );
     }

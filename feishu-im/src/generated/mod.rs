@@ -272,3 +272,8 @@ pub(crate) const SAMPLES: &[crate::fake::SampleCall] = &[
     crate::fake::SampleCall::of::<v2::tags::ListRequest>(),
     crate::fake::SampleCall::of::<v2::url_previews::BatchUpdateRequest>(),
 ];
+
+/// What the fake knows of each operation beyond what the client needs (path
+/// template, documented errors, fields with their types and limits), as JSON.
+#[cfg(feature = "fake")]
+pub(crate) const FAKE_SPEC: &str = include_str!("fake.json");

@@ -7,9 +7,6 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-#[cfg(feature = "fake")]
-use crate::ErrorCode;
-
 // Generated structs decode through these (a spec without structs uses none of them).
 #[allow(unused_imports)]
 pub(crate) use super::json_object::{
@@ -110,29 +107,6 @@ pub struct OperationMeta {
     /// A second limit counted per recipient ([`Operation::recipient`]), shared by every
     /// endpoint with the same class.
     pub recipient_limit: Option<RateLimit>,
-    /// Path template with `:param` segments. Only the fake and tests read this field and the
-    /// ones below, so only builds with the `fake` feature carry them.
-    #[cfg(feature = "fake")]
-    pub path: &'static str,
-    /// Documentation page.
-    #[cfg(feature = "fake")]
-    pub docs: &'static str,
-    /// The request field naming the recipient that `recipient_limit` counts.
-    #[cfg(feature = "fake")]
-    pub recipient_field: Option<&'static str>,
-    /// Codes the endpoint's documentation lists (platform-wide codes come on top).
-    #[cfg(feature = "fake")]
-    pub errors: &'static [ErrorCode],
-    /// The codes whose `msg` on this endpoint differs from their table's, with this
-    /// endpoint's (Feishu reuses some numbers with other meanings).
-    #[cfg(feature = "fake")]
-    pub error_msgs: &'static [(ErrorCode, &'static str)],
-    /// Path, query and body parameters.
-    #[cfg(feature = "fake")]
-    pub params: &'static [FieldMeta],
-    /// Fields of the response `data`.
-    #[cfg(feature = "fake")]
-    pub response: &'static [FieldMeta],
 }
 
 impl OperationMeta {
@@ -147,157 +121,12 @@ impl OperationMeta {
             has_body: false,
             rate_limit: RateLimit { class: "", per_minute: 0, per_second: 0 },
             recipient_limit: None,
-            #[cfg(feature = "fake")]
-            path: "",
-            #[cfg(feature = "fake")]
-            docs: "",
-            #[cfg(feature = "fake")]
-            recipient_field: None,
-            #[cfg(feature = "fake")]
-            errors: &[],
-            #[cfg(feature = "fake")]
-            error_msgs: &[],
-            #[cfg(feature = "fake")]
-            params: &[],
-            #[cfg(feature = "fake")]
-            response: &[],
         }
-    }
-
-    /// The `msg` this endpoint answers `code` with.
-    #[cfg(feature = "fake")]
-    pub fn message_of(&self, code: ErrorCode) -> Option<&'static str> {
-        let own = self.error_msgs.iter().find(|(c, _)| *c == code).map(|(_, msg)| *msg);
-        own.or_else(|| code.message())
     }
 
     /// Whether `token` may be sent to this endpoint.
     pub fn accepts(&self, token: TokenKind) -> bool {
         self.tokens.contains(&token)
-    }
-}
-
-/// Where a field travels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum In {
-    /// A segment of the path.
-    Path,
-    /// The query string.
-    Query,
-    /// The JSON body.
-    Body,
-    /// The response `data` (or an object inside it).
-    Data,
-}
-
-/// The type of a field as the spec describes it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ValueType {
-    /// A string.
-    String,
-    /// A 64-bit integer.
-    Integer,
-    /// A boolean.
-    Boolean,
-    /// A string from a closed list of values.
-    Enum(&'static [&'static str]),
-    /// An integer from a closed list of values.
-    IntEnum(&'static [i64]),
-    /// A list of values of one type.
-    Array(&'static ValueType),
-    /// An object with these fields.
-    Object(&'static [FieldMeta]),
-    /// Any JSON value.
-    Json,
-    /// The file part of a multipart body (`max` is its largest size in bytes).
-    File,
-    /// JSON text in the field `field`, of the kind the field `tag` names: each kind with its
-    /// object's fields, or `None` for any JSON object.
-    Content {
-        /// Wire name of the field naming the kind.
-        tag: &'static str,
-        /// Wire name of the field holding the JSON text.
-        field: &'static str,
-        /// The kinds, each with its fields.
-        kinds: &'static [(&'static str, Option<&'static [FieldMeta]>)],
-    },
-}
-
-/// A parameter or field as the spec describes it: name, place, type and limits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct FieldMeta {
-    /// Name on the wire.
-    pub name: &'static str,
-    /// Where it travels.
-    pub location: In,
-    /// Its type.
-    pub ty: ValueType,
-    /// Whether it must be present.
-    pub required: bool,
-    /// Smallest allowed integer.
-    pub min: Option<i64>,
-    /// Largest allowed integer.
-    pub max: Option<i64>,
-    /// Fewest allowed array items.
-    pub min_items: Option<u32>,
-    /// Most allowed array items.
-    pub max_items: Option<u32>,
-    /// The server's default when left out, as written in the spec.
-    pub default: Option<&'static str>,
-    /// A typical value (of one item, for arrays), as written in the spec.
-    pub example: Option<&'static str>,
-}
-
-impl FieldMeta {
-    /// A required field.
-    pub const fn required(name: &'static str, location: In, ty: ValueType) -> Self {
-        FieldMeta {
-            name,
-            location,
-            ty,
-            required: true,
-            min: None,
-            max: None,
-            min_items: None,
-            max_items: None,
-            default: None,
-            example: None,
-        }
-    }
-
-    /// An optional field.
-    pub const fn optional(name: &'static str, location: In, ty: ValueType) -> Self {
-        FieldMeta { required: false, ..FieldMeta::required(name, location, ty) }
-    }
-
-    /// With a smallest allowed integer.
-    pub const fn min(self, min: i64) -> Self {
-        FieldMeta { min: Some(min), ..self }
-    }
-
-    /// With a largest allowed integer.
-    pub const fn max(self, max: i64) -> Self {
-        FieldMeta { max: Some(max), ..self }
-    }
-
-    /// With a fewest number of array items.
-    pub const fn min_items(self, min: u32) -> Self {
-        FieldMeta { min_items: Some(min), ..self }
-    }
-
-    /// With the server's default.
-    pub const fn default_value(self, default: &'static str) -> Self {
-        FieldMeta { default: Some(default), ..self }
-    }
-
-    /// With a typical value.
-    pub const fn example(self, example: &'static str) -> Self {
-        FieldMeta { example: Some(example), ..self }
-    }
-
-    /// With a most number of array items.
-    pub const fn max_items(self, max: u32) -> Self {
-        FieldMeta { max_items: Some(max), ..self }
     }
 }
 

@@ -422,8 +422,6 @@ mod tests {
             operation: "test.send",
             has_body: true,
             rate_limit: crate::operation::RateLimit { class: "", per_minute: 1, per_second: 1 },
-            #[cfg(feature = "fake")]
-            path: "/send/:chat_id",
             ..OperationMeta::new(Method::Post)
         };
         const QUERY: &'static [&'static str] = &["receive_id_type", "ids", "page_size"];

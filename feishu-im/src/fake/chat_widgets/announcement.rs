@@ -10,6 +10,7 @@ use crate::UserIdType;
 use crate::fake::chats::manages;
 use crate::fake::serve::{Identity, Outcome, fail, invalid_as};
 use crate::fake::state::{Chat, State, user_id_as};
+
 use crate::operation::{Operation, OperationMeta};
 use crate::v1::chat_announcement::{GetRequest, GetResponse, PatchRequest, PatchResponse};
 use crate::{ChatMode, ChatPermission, ErrorCode, FieldViolation, MemberIdType, UnixSeconds};

@@ -5,6 +5,7 @@
 use super::{chat_mut, chat_with, invalid, is_link, managing, may_show};
 use crate::fake::serve::{Identity, Outcome, fail};
 use crate::fake::state::{Chat, State};
+
 use crate::operation::{Operation, OperationMeta};
 use crate::v1::chat_menu_item::{PatchRequest, PatchResponse};
 use crate::v1::chat_menu_tree::{

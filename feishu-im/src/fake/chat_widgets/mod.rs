@@ -27,6 +27,7 @@ pub(super) use top_notice::{delete as delete_top_notice, put as put_top_notice};
 use super::chats::{chat_of, manages};
 use super::serve::{Identity, Outcome, fail, invalid_as};
 use super::state::{Chat, State};
+
 use crate::operation::{OperationMeta, TokenKind};
 use crate::{
     ChatMenuActionType, ChatMenuSecondLevel, ChatMenuTopLevel, ChatMode, ChatPermission, ChatTab,
@@ -67,6 +68,7 @@ fn refuse(meta: &OperationMeta, code: ErrorCode) -> Outcome {
 /// own for a missing, dissolved or foreign chat: the caller is not in such a chat (232011); nor
 /// for a chat of the wrong mode: its id is an invalid parameter (232001).
 fn documented(meta: &OperationMeta, outcome: Outcome) -> Outcome {
+    let meta = crate::fake::spec::spec_of(meta);
     match outcome {
         Outcome::Error { code, .. } if !meta.errors.contains(&code) => {
             let chat = [
@@ -124,7 +126,7 @@ fn may_show(state: &State, who: &Identity, key: &str) -> bool {
 /// the first top-level one), and the announcement at the example revision.
 pub(super) fn seed_examples(state: &mut State) {
     let mut found: Vec<(&str, &str, &str)> = Vec::new();
-    for meta in crate::OPERATIONS {
+    for meta in crate::fake::spec::operations() {
         let chat = meta.params.iter().find_map(|f| f.example.filter(|e| e.starts_with("oc_")));
         let Some(chat) = chat else { continue };
         for field in meta.params {

@@ -5,6 +5,7 @@ use super::{chat_for, invalid};
 use crate::fake::chats::manages;
 use crate::fake::serve::{Identity, Outcome, fail};
 use crate::fake::state::{Chat, State};
+
 use crate::operation::{Operation, OperationMeta};
 use crate::v1::chat_top_notice::{
     DeleteTopNoticeRequest, DeleteTopNoticeResponse, PutTopNoticeRequest, PutTopNoticeResponse,

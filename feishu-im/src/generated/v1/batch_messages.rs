@@ -13,12 +13,6 @@ use crate::operation::{
 };
 use crate::{Call, Caller, Client};
 
-#[cfg(feature = "fake")]
-use crate::operation::{FieldMeta, In, ValueType};
-
-#[cfg(feature = "fake")]
-use crate::ErrorCode;
-
 /// The `batch_messages` endpoints: batches of messages sent to many users at once with the legacy batch-send API
 ///
 /// Get one from [`Client::batch_messages`], or from [`Caller::batch_messages`] to call as a user or tenant.
@@ -169,24 +163,6 @@ impl Operation for DeleteRequest {
         operation: "batch_messages.delete",
         tokens: &[TokenKind::Tenant],
         rate_limit: RateLimit::STANDARD_1000_50,
-        #[cfg(feature = "fake")]
-        path: "/open-apis/im/v1/batch_messages/:batch_message_id",
-        #[cfg(feature = "fake")]
-        docs: "https://open.feishu.cn/document/server-docs/im-v1/batch_message/delete",
-        #[cfg(feature = "fake")]
-        errors: &[
-            ErrorCode::InvalidMessageParameter,
-            ErrorCode::BotAbilityOff,
-            ErrorCode::RecallWindowPassed,
-            ErrorCode::NoRecallPermission,
-            ErrorCode::LacksMessagePermission,
-            ErrorCode::MessageRecordNotFound,
-        ],
-        #[cfg(feature = "fake")]
-        params: &[
-            FieldMeta::required("batch_message_id", In::Path, ValueType::String)
-                .example("bm-dc13264520392913993dd051dba21dcf"),
-        ],
         ..OperationMeta::new(Method::Delete)
     };
 
@@ -238,37 +214,6 @@ impl Operation for ReadUserRequest {
         tokens: &[TokenKind::Tenant],
         idempotent: true,
         rate_limit: RateLimit::STANDARD_1000_50,
-        #[cfg(feature = "fake")]
-        path: "/open-apis/im/v1/batch_messages/:batch_message_id/read_user",
-        #[cfg(feature = "fake")]
-        docs: "https://open.feishu.cn/document/server-docs/im-v1/batch_message/read_user",
-        #[cfg(feature = "fake")]
-        errors: &[
-            ErrorCode::InvalidMessageParameter,
-            ErrorCode::BotNotMessageSender,
-            ErrorCode::LacksMessagePermission,
-            ErrorCode::MessageRecordNotFound,
-        ],
-        #[cfg(feature = "fake")]
-        params: &[
-            FieldMeta::required("batch_message_id", In::Path, ValueType::String)
-                .example("bm-dc13264520392913993dd051dba21dcf"),
-        ],
-        #[cfg(feature = "fake")]
-        response: &[
-            FieldMeta::optional(
-                "read_user",
-                In::Data,
-                ValueType::Object(
-                    &[
-                        FieldMeta::required("read_count", In::Data, ValueType::String)
-                            .example("10"),
-                        FieldMeta::required("total_count", In::Data, ValueType::String)
-                            .example("100"),
-                    ],
-                ),
-            ),
-        ],
         ..OperationMeta::new(Method::Get)
     };
 
@@ -324,64 +269,6 @@ impl Operation for GetProgressRequest {
         tokens: &[TokenKind::Tenant],
         idempotent: true,
         rate_limit: RateLimit::STANDARD_1000_50,
-        #[cfg(feature = "fake")]
-        path: "/open-apis/im/v1/batch_messages/:batch_message_id/get_progress",
-        #[cfg(feature = "fake")]
-        docs: "https://open.feishu.cn/document/server-docs/im-v1/batch_message/get_progress",
-        #[cfg(feature = "fake")]
-        errors: &[
-            ErrorCode::InvalidMessageParameter,
-            ErrorCode::BotAbilityOff,
-            ErrorCode::BotNotMessageSender,
-            ErrorCode::LacksMessagePermission,
-            ErrorCode::MessageRecordNotFound,
-        ],
-        #[cfg(feature = "fake")]
-        params: &[
-            FieldMeta::required("batch_message_id", In::Path, ValueType::String)
-                .example("bm-0b3d5d1b2df7c6d5dbd1abe2c91e2217"),
-        ],
-        #[cfg(feature = "fake")]
-        response: &[
-            FieldMeta::optional(
-                "batch_message_send_progress",
-                In::Data,
-                ValueType::Object(
-                    &[
-                        FieldMeta::optional(
-                                "valid_user_ids_count",
-                                In::Data,
-                                ValueType::Integer,
-                            )
-                            .example("204"),
-                        FieldMeta::optional(
-                                "success_user_ids_count",
-                                In::Data,
-                                ValueType::Integer,
-                            )
-                            .example("200"),
-                        FieldMeta::optional(
-                                "read_user_ids_count",
-                                In::Data,
-                                ValueType::Integer,
-                            )
-                            .example("150"),
-                    ],
-                ),
-            ),
-            FieldMeta::optional(
-                "batch_message_recall_progress",
-                In::Data,
-                ValueType::Object(
-                    &[
-                        FieldMeta::optional("recall", In::Data, ValueType::Boolean)
-                            .example("true"),
-                        FieldMeta::optional("recall_count", In::Data, ValueType::Integer)
-                            .example("100"),
-                    ],
-                ),
-            ),
-        ],
         ..OperationMeta::new(Method::Get)
     };
 

@@ -13,12 +13,6 @@ use crate::operation::{
 };
 use crate::{Call, Caller, Client};
 
-#[cfg(feature = "fake")]
-use crate::operation::{FieldMeta, In, ValueType};
-
-#[cfg(feature = "fake")]
-use crate::ErrorCode;
-
 /// The `cards` endpoints: message cards updated after a card callback
 ///
 /// Get one from [`Client::cards`], or from [`Caller::cards`] to call as a user or tenant.
@@ -125,30 +119,6 @@ impl Operation for DelayUpdateRequest {
         idempotent: true,
         has_body: true,
         rate_limit: RateLimit::STANDARD_1000_50,
-        #[cfg(feature = "fake")]
-        path: "/open-apis/interactive/v1/card/update",
-        #[cfg(feature = "fake")]
-        docs: "https://open.feishu.cn/document/server-docs/im-v1/message-card/delay-update-message-card",
-        #[cfg(feature = "fake")]
-        errors: &[
-            ErrorCode::CardParameterInvalid,
-            ErrorCode::CardFormatInvalid,
-            ErrorCode::CardTooLarge,
-            ErrorCode::CardJsonInvalid,
-            ErrorCode::CardMessageRecalled,
-            ErrorCode::CardOfAnotherApp,
-            ErrorCode::CardOpenIdsInvalid,
-            ErrorCode::CardTokenMalformed,
-            ErrorCode::CardTokenExpired,
-            ErrorCode::CardTokenUsedUp,
-            ErrorCode::CardOpenIdsRequired,
-        ],
-        #[cfg(feature = "fake")]
-        params: &[
-            FieldMeta::required("token", In::Body, ValueType::String)
-                .example("c-295ee57216a5dc9de90fefd0aadb4b1d7dxxxx"),
-            FieldMeta::required("card", In::Body, ValueType::Json),
-        ],
         ..OperationMeta::new(Method::Post)
     };
 

@@ -13,12 +13,6 @@ use crate::operation::{
 };
 use crate::{Call, Caller, Client, MemberIdType, UserIdType};
 
-#[cfg(feature = "fake")]
-use crate::operation::{FieldMeta, In, ValueType};
-
-#[cfg(feature = "fake")]
-use crate::ErrorCode;
-
 /// The `chat_announcement` endpoints: the old-version (doc) announcement of a group chat
 ///
 /// Get one from [`Client::chat_announcement`], or from [`Caller::chat_announcement`] to call as a user or tenant.
@@ -159,57 +153,6 @@ impl Operation for GetRequest {
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: true,
         rate_limit: RateLimit::STANDARD_1000_50,
-        #[cfg(feature = "fake")]
-        path: "/open-apis/im/v1/chats/:chat_id/announcement",
-        #[cfg(feature = "fake")]
-        docs: "https://open.feishu.cn/document/server-docs/group/chat-announcement/get",
-        #[cfg(feature = "fake")]
-        errors: &[
-            ErrorCode::InvalidRequestParameter,
-            ErrorCode::AnnouncementNotFound,
-            ErrorCode::CrossTenantOperation,
-            ErrorCode::OperatorNotInChat,
-            ErrorCode::ChatRateLimited,
-            ErrorCode::MembersNotVisible,
-            ErrorCode::BotAbilityNotActivated,
-            ErrorCode::ExternalChatScopeMissing,
-            ErrorCode::AppUnavailable,
-            ErrorCode::DocPermissionMissing,
-            ErrorCode::DocxAnnouncementUnsupported,
-        ],
-        #[cfg(feature = "fake")]
-        params: &[
-            FieldMeta::required("chat_id", In::Path, ValueType::String)
-                .example("oc_5ad11d72b830411d72b836c20"),
-            FieldMeta::optional(
-                    "user_id_type",
-                    In::Query,
-                    ValueType::Enum(&["open_id", "union_id", "user_id"]),
-                )
-                .default_value("open_id")
-                .example("open_id"),
-        ],
-        #[cfg(feature = "fake")]
-        response: &[
-            FieldMeta::optional("content", In::Data, ValueType::String),
-            FieldMeta::optional("revision", In::Data, ValueType::String).example("12"),
-            FieldMeta::optional("create_time", In::Data, ValueType::String)
-                .example("1609296809"),
-            FieldMeta::optional("update_time", In::Data, ValueType::String)
-                .example("1609296809"),
-            FieldMeta::optional(
-                "owner_id_type",
-                In::Data,
-                ValueType::Enum(&["open_id", "union_id", "user_id", "app_id"]),
-            ),
-            FieldMeta::optional("owner_id", In::Data, ValueType::String),
-            FieldMeta::optional(
-                "modifier_id_type",
-                In::Data,
-                ValueType::Enum(&["open_id", "union_id", "user_id", "app_id"]),
-            ),
-            FieldMeta::optional("modifier_id", In::Data, ValueType::String),
-        ],
         ..OperationMeta::new(Method::Get)
     };
 
@@ -301,41 +244,6 @@ impl Operation for PatchRequest {
         tokens: &[TokenKind::Tenant, TokenKind::User],
         has_body: true,
         rate_limit: RateLimit::STANDARD_1000_50,
-        #[cfg(feature = "fake")]
-        path: "/open-apis/im/v1/chats/:chat_id/announcement",
-        #[cfg(feature = "fake")]
-        docs: "https://open.feishu.cn/document/server-docs/group/chat-announcement/patch",
-        #[cfg(feature = "fake")]
-        errors: &[
-            ErrorCode::InvalidRequestParameter,
-            ErrorCode::ChatInfoEditRestricted,
-            ErrorCode::AnnouncementNotFound,
-            ErrorCode::ChatDissolved,
-            ErrorCode::CrossTenantOperation,
-            ErrorCode::OperatorNotInChat,
-            ErrorCode::AnnouncementUpdateFailed,
-            ErrorCode::ChatRateLimited,
-            ErrorCode::MembersNotVisible,
-            ErrorCode::BotAbilityNotActivated,
-            ErrorCode::ExternalChatScopeMissing,
-            ErrorCode::AppUnavailable,
-            ErrorCode::DocPermissionMissing,
-            ErrorCode::DocxAnnouncementUnsupported,
-        ],
-        #[cfg(feature = "fake")]
-        params: &[
-            FieldMeta::required("chat_id", In::Path, ValueType::String)
-                .example("oc_5ad11d72b830411d72b836c20"),
-            FieldMeta::required("revision", In::Body, ValueType::String).example("12"),
-            FieldMeta::optional(
-                    "requests",
-                    In::Body,
-                    ValueType::Array(&ValueType::String),
-                )
-                .example(
-                    "{\"requestType\":\"InsertBlocksRequestType\",\"insertBlocksRequest\":{\"payload\":\"{\\\"blocks\\\":[{\\\"type\\\":\\\"paragraph\\\",\\\"paragraph\\\":{\\\"elements\\\":[{\\\"type\\\":\\\"textRun\\\",\\\"textRun\\\":{\\\"text\\\":\\\"Docs API Sample Content\\\",\\\"style\\\":{}}}],\\\"style\\\":{}}}]}\",\"location\":{\"zoneId\":\"0\",\"index\":0, \"endOfZone\": true}}}",
-                ),
-        ],
         ..OperationMeta::new(Method::Patch)
     };
 

@@ -13,12 +13,6 @@ use crate::operation::{
 };
 use crate::{Call, Caller, Client, MemberIdType};
 
-#[cfg(feature = "fake")]
-use crate::operation::{FieldMeta, In, ValueType};
-
-#[cfg(feature = "fake")]
-use crate::ErrorCode;
-
 /// The `chat_managers` endpoints: managers (admins) of a group chat, users or bots
 ///
 /// Get one from [`Client::chat_managers`], or from [`Caller::chat_managers`] to call as a user or tenant.
@@ -173,57 +167,6 @@ impl Operation for AddManagersRequest {
         tokens: &[TokenKind::Tenant, TokenKind::User],
         has_body: true,
         rate_limit: RateLimit::STANDARD_1000_50,
-        #[cfg(feature = "fake")]
-        path: "/open-apis/im/v1/chats/:chat_id/managers/add_managers",
-        #[cfg(feature = "fake")]
-        docs: "https://open.feishu.cn/document/server-docs/group/chat-member/add_managers",
-        #[cfg(feature = "fake")]
-        errors: &[
-            ErrorCode::InvalidRequestParameter,
-            ErrorCode::ChatDissolved,
-            ErrorCode::OperatorNotInChat,
-            ErrorCode::ChatRateLimited,
-            ErrorCode::MembersNotVisible,
-            ErrorCode::BotAbilityNotActivated,
-            ErrorCode::NoValidMembers,
-            ErrorCode::ExternalChatScopeMissing,
-            ErrorCode::AppUnavailable,
-            ErrorCode::OperatorNotChatOwner,
-            ErrorCode::ManagersListNotReturned,
-            ErrorCode::ChatManagerLimitReached,
-        ],
-        #[cfg(feature = "fake")]
-        params: &[
-            FieldMeta::required("chat_id", In::Path, ValueType::String)
-                .example("oc_a0553eda9014c201e6969b478895c230"),
-            FieldMeta::optional(
-                    "member_id_type",
-                    In::Query,
-                    ValueType::Enum(&["open_id", "union_id", "user_id", "app_id"]),
-                )
-                .default_value("open_id")
-                .example("open_id"),
-            FieldMeta::optional(
-                    "manager_ids",
-                    In::Body,
-                    ValueType::Array(&ValueType::String),
-                )
-                .max_items(50)
-                .example("ou_9204a37300b3700d61effaa439f34295"),
-        ],
-        #[cfg(feature = "fake")]
-        response: &[
-            FieldMeta::optional(
-                "chat_managers",
-                In::Data,
-                ValueType::Array(&ValueType::String),
-            ),
-            FieldMeta::optional(
-                "chat_bot_managers",
-                In::Data,
-                ValueType::Array(&ValueType::String),
-            ),
-        ],
         ..OperationMeta::new(Method::Post)
     };
 
@@ -300,56 +243,6 @@ impl Operation for DeleteManagersRequest {
         tokens: &[TokenKind::Tenant, TokenKind::User],
         has_body: true,
         rate_limit: RateLimit::STANDARD_1000_50,
-        #[cfg(feature = "fake")]
-        path: "/open-apis/im/v1/chats/:chat_id/managers/delete_managers",
-        #[cfg(feature = "fake")]
-        docs: "https://open.feishu.cn/document/server-docs/group/chat-member/delete_managers",
-        #[cfg(feature = "fake")]
-        errors: &[
-            ErrorCode::InvalidRequestParameter,
-            ErrorCode::ChatDissolved,
-            ErrorCode::OperatorNotInChat,
-            ErrorCode::ChatRateLimited,
-            ErrorCode::MembersNotVisible,
-            ErrorCode::BotAbilityNotActivated,
-            ErrorCode::NoValidMembers,
-            ErrorCode::ExternalChatScopeMissing,
-            ErrorCode::AppUnavailable,
-            ErrorCode::OperatorNotChatOwner,
-            ErrorCode::ManagersListNotReturned,
-        ],
-        #[cfg(feature = "fake")]
-        params: &[
-            FieldMeta::required("chat_id", In::Path, ValueType::String)
-                .example("oc_a0553eda9014c201e6969b478895c230"),
-            FieldMeta::optional(
-                    "member_id_type",
-                    In::Query,
-                    ValueType::Enum(&["open_id", "union_id", "user_id", "app_id"]),
-                )
-                .default_value("open_id")
-                .example("open_id"),
-            FieldMeta::optional(
-                    "manager_ids",
-                    In::Body,
-                    ValueType::Array(&ValueType::String),
-                )
-                .max_items(50)
-                .example("ou_9204a37300b3700d61effaa439f34295"),
-        ],
-        #[cfg(feature = "fake")]
-        response: &[
-            FieldMeta::optional(
-                "chat_managers",
-                In::Data,
-                ValueType::Array(&ValueType::String),
-            ),
-            FieldMeta::optional(
-                "chat_bot_managers",
-                In::Data,
-                ValueType::Array(&ValueType::String),
-            ),
-        ],
         ..OperationMeta::new(Method::Post)
     };
 

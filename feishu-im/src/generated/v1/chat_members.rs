@@ -14,12 +14,6 @@ use crate::operation::{
 };
 use crate::{Call, Caller, Client, MemberIdType, Pager, SucceedType, UserIdType};
 
-#[cfg(feature = "fake")]
-use crate::operation::{FieldMeta, In, ValueType};
-
-#[cfg(feature = "fake")]
-use crate::ErrorCode;
-
 /// The `chat_members` endpoints: members of a group chat (users and bots)
 ///
 /// Get one from [`Client::chat_members`], or from [`Caller::chat_members`] to call as a user or tenant.
@@ -260,29 +254,6 @@ impl Operation for MeJoinRequest {
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: true,
         rate_limit: RateLimit::STANDARD_1000_50,
-        #[cfg(feature = "fake")]
-        path: "/open-apis/im/v1/chats/:chat_id/members/me_join",
-        #[cfg(feature = "fake")]
-        docs: "https://open.feishu.cn/document/server-docs/group/chat-member/me_join",
-        #[cfg(feature = "fake")]
-        errors: &[
-            ErrorCode::AppNotFound,
-            ErrorCode::InvalidChatId,
-            ErrorCode::ChatTypeNotSupported,
-            ErrorCode::ChatDissolved,
-            ErrorCode::CrossTenantOperation,
-            ErrorCode::ChatMemberLimitReached,
-            ErrorCode::ChatRateLimited,
-            ErrorCode::BotAbilityNotActivated,
-            ErrorCode::NoValidMembers,
-            ErrorCode::AppUnavailable,
-            ErrorCode::JoinRequiresApproval,
-        ],
-        #[cfg(feature = "fake")]
-        params: &[
-            FieldMeta::required("chat_id", In::Path, ValueType::String)
-                .example("oc_a0553eda9014c201e6969b478895c230"),
-        ],
         ..OperationMeta::new(Method::Patch)
     };
 
@@ -358,77 +329,6 @@ impl Operation for CreateRequest {
         tokens: &[TokenKind::Tenant, TokenKind::User],
         has_body: true,
         rate_limit: RateLimit::STANDARD_1000_50,
-        #[cfg(feature = "fake")]
-        path: "/open-apis/im/v1/chats/:chat_id/members",
-        #[cfg(feature = "fake")]
-        docs: "https://open.feishu.cn/document/server-docs/group/chat-member/create",
-        #[cfg(feature = "fake")]
-        errors: &[
-            ErrorCode::InvalidRequestParameter,
-            ErrorCode::AppNotFound,
-            ErrorCode::InvalidChatId,
-            ErrorCode::ChatDissolved,
-            ErrorCode::CrossTenantOperation,
-            ErrorCode::OperatorNotInChat,
-            ErrorCode::ChatMemberLimitReached,
-            ErrorCode::OperatorNotOwnerOrAdmin,
-            ErrorCode::ChatRateLimited,
-            ErrorCode::MembersNotVisible,
-            ErrorCode::BotAbilityNotActivated,
-            ErrorCode::NoValidMembers,
-            ErrorCode::ExternalMembersNotAllowed,
-            ErrorCode::ExternalChatScopeMissing,
-            ErrorCode::AppUnavailable,
-            ErrorCode::UnavailableIds,
-            ErrorCode::AdminMemberLimitReached,
-            ErrorCode::UnsupportedChatType,
-            ErrorCode::OpenIdNotFound,
-            ErrorCode::UserIdNotFound,
-            ErrorCode::UnionIdNotFound,
-        ],
-        #[cfg(feature = "fake")]
-        params: &[
-            FieldMeta::required("chat_id", In::Path, ValueType::String)
-                .example("oc_a0553eda9014c201e6969b478895c230"),
-            FieldMeta::optional(
-                    "member_id_type",
-                    In::Query,
-                    ValueType::Enum(&["open_id", "union_id", "user_id", "app_id"]),
-                )
-                .default_value("open_id"),
-            FieldMeta::optional(
-                    "succeed_type",
-                    In::Query,
-                    ValueType::IntEnum(&[0, 1, 2]),
-                )
-                .default_value("0"),
-            FieldMeta::required(
-                    "id_list",
-                    In::Body,
-                    ValueType::Array(&ValueType::String),
-                )
-                .min_items(1)
-                .max_items(55)
-                .example("ou_9204a37300b3700d61effaa439f34295"),
-        ],
-        #[cfg(feature = "fake")]
-        response: &[
-            FieldMeta::optional(
-                "invalid_id_list",
-                In::Data,
-                ValueType::Array(&ValueType::String),
-            ),
-            FieldMeta::optional(
-                "not_existed_id_list",
-                In::Data,
-                ValueType::Array(&ValueType::String),
-            ),
-            FieldMeta::optional(
-                "pending_approval_id_list",
-                In::Data,
-                ValueType::Array(&ValueType::String),
-            ),
-        ],
         ..OperationMeta::new(Method::Post)
     };
 
@@ -510,54 +410,6 @@ impl Operation for DeleteRequest {
         tokens: &[TokenKind::Tenant, TokenKind::User],
         has_body: true,
         rate_limit: RateLimit::STANDARD_1000_50,
-        #[cfg(feature = "fake")]
-        path: "/open-apis/im/v1/chats/:chat_id/members",
-        #[cfg(feature = "fake")]
-        docs: "https://open.feishu.cn/document/server-docs/group/chat-member/delete",
-        #[cfg(feature = "fake")]
-        errors: &[
-            ErrorCode::InvalidRequestParameter,
-            ErrorCode::AppNotFound,
-            ErrorCode::InvalidChatId,
-            ErrorCode::InvalidChatOrUserId,
-            ErrorCode::ChatDissolved,
-            ErrorCode::CrossTenantOperation,
-            ErrorCode::OperatorNotInChat,
-            ErrorCode::TokenLacksPermission,
-            ErrorCode::ChatRateLimited,
-            ErrorCode::BotAbilityNotActivated,
-            ErrorCode::NoValidMembers,
-            ErrorCode::NoOwnerCandidate,
-            ErrorCode::ExternalChatScopeMissing,
-            ErrorCode::AppUnavailable,
-            ErrorCode::CannotRemoveOwner,
-        ],
-        #[cfg(feature = "fake")]
-        params: &[
-            FieldMeta::required("chat_id", In::Path, ValueType::String)
-                .example("oc_a0553eda9014c201e6969b478895c230"),
-            FieldMeta::optional(
-                    "member_id_type",
-                    In::Query,
-                    ValueType::Enum(&["open_id", "union_id", "user_id", "app_id"]),
-                )
-                .default_value("open_id"),
-            FieldMeta::required(
-                    "id_list",
-                    In::Body,
-                    ValueType::Array(&ValueType::String),
-                )
-                .min_items(1)
-                .example("ou_9204a37300b3700d61effaa439f34295"),
-        ],
-        #[cfg(feature = "fake")]
-        response: &[
-            FieldMeta::optional(
-                "invalid_id_list",
-                In::Data,
-                ValueType::Array(&ValueType::String),
-            ),
-        ],
         ..OperationMeta::new(Method::Delete)
     };
 
@@ -633,77 +485,6 @@ impl Operation for GetRequest {
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: true,
         rate_limit: RateLimit::STANDARD_1000_50,
-        #[cfg(feature = "fake")]
-        path: "/open-apis/im/v1/chats/:chat_id/members",
-        #[cfg(feature = "fake")]
-        docs: "https://open.feishu.cn/document/server-docs/group/chat-member/get",
-        #[cfg(feature = "fake")]
-        errors: &[
-            ErrorCode::InvalidRequestParameter,
-            ErrorCode::AppNotFound,
-            ErrorCode::InvalidChatId,
-            ErrorCode::ChatDissolved,
-            ErrorCode::CrossTenantOperation,
-            ErrorCode::OperatorNotInChat,
-            ErrorCode::BotAbilityNotActivated,
-            ErrorCode::ExternalChatScopeMissing,
-            ErrorCode::AppUnavailable,
-        ],
-        #[cfg(feature = "fake")]
-        params: &[
-            FieldMeta::required("chat_id", In::Path, ValueType::String)
-                .example("oc_a0553eda9014c201e6969b478895c230"),
-            FieldMeta::optional(
-                    "member_id_type",
-                    In::Query,
-                    ValueType::Enum(&["open_id", "union_id", "user_id"]),
-                )
-                .default_value("open_id"),
-            FieldMeta::optional("page_size", In::Query, ValueType::Integer)
-                .min(1)
-                .max(100)
-                .default_value("20"),
-            FieldMeta::optional("page_token", In::Query, ValueType::String),
-            FieldMeta::optional("check_security_conf", In::Query, ValueType::Boolean),
-        ],
-        #[cfg(feature = "fake")]
-        response: &[
-            FieldMeta::optional(
-                "items",
-                In::Data,
-                ValueType::Array(
-                    &ValueType::Object(
-                        &[
-                            FieldMeta::optional(
-                                "member_id_type",
-                                In::Data,
-                                ValueType::Enum(&["open_id", "union_id", "user_id"]),
-                            ),
-                            FieldMeta::optional(
-                                "member_id",
-                                In::Data,
-                                ValueType::String,
-                            ),
-                            FieldMeta::optional("name", In::Data, ValueType::String),
-                            FieldMeta::optional(
-                                "tenant_key",
-                                In::Data,
-                                ValueType::String,
-                            ),
-                        ],
-                    ),
-                ),
-            ),
-            FieldMeta::optional("page_token", In::Data, ValueType::String),
-            FieldMeta::required("has_more", In::Data, ValueType::Boolean),
-            FieldMeta::optional("member_total", In::Data, ValueType::Integer),
-            FieldMeta::optional(
-                "trigger_security_conf_limit",
-                In::Data,
-                ValueType::Boolean,
-            ),
-            FieldMeta::optional("security_conf_limit", In::Data, ValueType::Integer),
-        ],
         ..OperationMeta::new(Method::Get)
     };
 
@@ -779,26 +560,6 @@ impl Operation for IsInChatRequest {
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: true,
         rate_limit: RateLimit::STANDARD_1000_50,
-        #[cfg(feature = "fake")]
-        path: "/open-apis/im/v1/chats/:chat_id/members/is_in_chat",
-        #[cfg(feature = "fake")]
-        docs: "https://open.feishu.cn/document/server-docs/group/chat-member/is_in_chat",
-        #[cfg(feature = "fake")]
-        errors: &[
-            ErrorCode::AppNotFound,
-            ErrorCode::InvalidChatId,
-            ErrorCode::CrossTenantOperation,
-            ErrorCode::BotAbilityNotActivated,
-            ErrorCode::ExternalChatScopeMissing,
-            ErrorCode::AppUnavailable,
-        ],
-        #[cfg(feature = "fake")]
-        params: &[
-            FieldMeta::required("chat_id", In::Path, ValueType::String)
-                .example("oc_a0553eda9014c201e6969b478895c230"),
-        ],
-        #[cfg(feature = "fake")]
-        response: &[FieldMeta::required("is_in_chat", In::Data, ValueType::Boolean)],
         ..OperationMeta::new(Method::Get)
     };
 

@@ -14,12 +14,6 @@ use crate::operation::{
 };
 use crate::{Call, Caller, Client, ModerationPermission, Pager, UserIdType};
 
-#[cfg(feature = "fake")]
-use crate::operation::{FieldMeta, In, ValueType};
-
-#[cfg(feature = "fake")]
-use crate::ErrorCode;
-
 /// The `chat_moderation` endpoints: who may post in a group chat
 ///
 /// Get one from [`Client::chat_moderation`], or from [`Caller::chat_moderation`] to call as a user or tenant.
@@ -177,69 +171,6 @@ impl Operation for GetRequest {
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: true,
         rate_limit: RateLimit::STANDARD_1000_50,
-        #[cfg(feature = "fake")]
-        path: "/open-apis/im/v1/chats/:chat_id/moderation",
-        #[cfg(feature = "fake")]
-        docs: "https://open.feishu.cn/document/server-docs/group/chat/get",
-        #[cfg(feature = "fake")]
-        errors: &[
-            ErrorCode::InvalidRequestParameter,
-            ErrorCode::AppNotFound,
-            ErrorCode::InvalidChatId,
-            ErrorCode::ChatDissolved,
-            ErrorCode::CrossTenantOperation,
-            ErrorCode::OperatorNotInChat,
-            ErrorCode::BotAbilityNotActivated,
-            ErrorCode::ExternalChatScopeMissing,
-            ErrorCode::AppUnavailable,
-        ],
-        #[cfg(feature = "fake")]
-        params: &[
-            FieldMeta::required("chat_id", In::Path, ValueType::String)
-                .example("oc_a0553eda9014c201e6969b478895c230"),
-            FieldMeta::optional(
-                    "user_id_type",
-                    In::Query,
-                    ValueType::Enum(&["open_id", "union_id", "user_id"]),
-                )
-                .default_value("open_id")
-                .example("open_id"),
-            FieldMeta::optional("page_size", In::Query, ValueType::Integer)
-                .max(100)
-                .example("10"),
-            FieldMeta::optional("page_token", In::Query, ValueType::String),
-        ],
-        #[cfg(feature = "fake")]
-        response: &[
-            FieldMeta::optional(
-                "moderation_setting",
-                In::Data,
-                ValueType::Enum(&["only_owner", "all_members", "moderator_list"]),
-            ),
-            FieldMeta::optional("page_token", In::Data, ValueType::String),
-            FieldMeta::optional("has_more", In::Data, ValueType::Boolean),
-            FieldMeta::optional(
-                "items",
-                In::Data,
-                ValueType::Array(
-                    &ValueType::Object(
-                        &[
-                            FieldMeta::optional(
-                                "user_id_type",
-                                In::Data,
-                                ValueType::Enum(&["open_id", "union_id", "user_id"]),
-                            ),
-                            FieldMeta::optional("user_id", In::Data, ValueType::String),
-                            FieldMeta::optional(
-                                "tenant_key",
-                                In::Data,
-                                ValueType::String,
-                            ),
-                        ],
-                    ),
-                ),
-            ),
-        ],
         ..OperationMeta::new(Method::Get)
     };
 
@@ -330,57 +261,6 @@ impl Operation for UpdateRequest {
         idempotent: true,
         has_body: true,
         rate_limit: RateLimit::STANDARD_1000_50,
-        #[cfg(feature = "fake")]
-        path: "/open-apis/im/v1/chats/:chat_id/moderation",
-        #[cfg(feature = "fake")]
-        docs: "https://open.feishu.cn/document/server-docs/group/chat/update",
-        #[cfg(feature = "fake")]
-        errors: &[
-            ErrorCode::InvalidRequestParameter,
-            ErrorCode::AppNotFound,
-            ErrorCode::InvalidChatId,
-            ErrorCode::ChatDissolved,
-            ErrorCode::CrossTenantOperation,
-            ErrorCode::OperatorNotInChat,
-            ErrorCode::UnsupportedIdType,
-            ErrorCode::OperatorNotOwnerOrAdmin,
-            ErrorCode::ChatRateLimited,
-            ErrorCode::BotAbilityNotActivated,
-            ErrorCode::ExternalChatScopeMissing,
-            ErrorCode::AppUnavailable,
-            ErrorCode::ChatBanned,
-            ErrorCode::MeetingInProgress,
-        ],
-        #[cfg(feature = "fake")]
-        params: &[
-            FieldMeta::required("chat_id", In::Path, ValueType::String)
-                .example("oc_a0553eda9014c201e6969b478895c230"),
-            FieldMeta::optional(
-                    "user_id_type",
-                    In::Query,
-                    ValueType::Enum(&["open_id", "union_id", "user_id"]),
-                )
-                .default_value("open_id")
-                .example("open_id"),
-            FieldMeta::optional(
-                    "moderation_setting",
-                    In::Body,
-                    ValueType::Enum(&["only_owner", "all_members", "moderator_list"]),
-                )
-                .example("moderator_list"),
-            FieldMeta::optional(
-                    "moderator_added_list",
-                    In::Body,
-                    ValueType::Array(&ValueType::String),
-                )
-                .example("ou_7d8a6e6df7621556ce0d21922b676706ccs"),
-            FieldMeta::optional(
-                    "moderator_removed_list",
-                    In::Body,
-                    ValueType::Array(&ValueType::String),
-                )
-                .example("ou_8d7h6e6df76215566d8dbs92k6767c4d87"),
-        ],
         ..OperationMeta::new(Method::Put)
     };
 

@@ -13,12 +13,6 @@ use crate::operation::{
 };
 use crate::{Call, Caller, Client, TopNoticeActionType};
 
-#[cfg(feature = "fake")]
-use crate::operation::{FieldMeta, In, ValueType};
-
-#[cfg(feature = "fake")]
-use crate::ErrorCode;
-
 /// The `chat_top_notice` endpoints: the top notice of a group chat, a message or the announcement pinned at the top
 ///
 /// Get one from [`Client::chat_top_notice`], or from [`Caller::chat_top_notice`] to call as a user or tenant.
@@ -151,58 +145,6 @@ impl Operation for PutTopNoticeRequest {
         tokens: &[TokenKind::Tenant, TokenKind::User],
         has_body: true,
         rate_limit: RateLimit::STANDARD_1000_50,
-        #[cfg(feature = "fake")]
-        path: "/open-apis/im/v1/chats/:chat_id/top_notice/put_top_notice",
-        #[cfg(feature = "fake")]
-        docs: "https://open.feishu.cn/document/server-docs/group/chat/put_top_notice",
-        #[cfg(feature = "fake")]
-        errors: &[
-            ErrorCode::MessageSelfDestructing,
-            ErrorCode::InvalidRequestParameter,
-            ErrorCode::ChatDissolved,
-            ErrorCode::CrossTenantOperation,
-            ErrorCode::OperatorNotInChat,
-            ErrorCode::TokenLacksPermission,
-            ErrorCode::MembersNotVisible,
-            ErrorCode::BotAbilityNotActivated,
-            ErrorCode::ExternalChatScopeMissing,
-            ErrorCode::AppUnavailable,
-        ],
-        #[cfg(feature = "fake")]
-        error_msgs: &[
-            (
-                ErrorCode::AppUnavailable,
-                "The app is unavailable or inactivate in the tenant.",
-            ),
-        ],
-        #[cfg(feature = "fake")]
-        params: &[
-            FieldMeta::required("chat_id", In::Path, ValueType::String)
-                .example("oc_5ad11d72b830411d72b836c20"),
-            FieldMeta::required(
-                "chat_top_notice",
-                In::Body,
-                ValueType::Array(
-                    &ValueType::Object(
-                        &[
-                            FieldMeta::optional(
-                                    "action_type",
-                                    In::Data,
-                                    ValueType::Enum(&["1", "2"]),
-                                )
-                                .default_value("2")
-                                .example("2"),
-                            FieldMeta::optional(
-                                    "message_id",
-                                    In::Data,
-                                    ValueType::String,
-                                )
-                                .example("om_dc13264520392913993dd051dba21dcf"),
-                        ],
-                    ),
-                ),
-            ),
-        ],
         ..OperationMeta::new(Method::Post)
     };
 
@@ -254,34 +196,6 @@ impl Operation for DeleteTopNoticeRequest {
         operation: "chat_top_notice.delete_top_notice",
         tokens: &[TokenKind::Tenant, TokenKind::User],
         rate_limit: RateLimit::STANDARD_1000_50,
-        #[cfg(feature = "fake")]
-        path: "/open-apis/im/v1/chats/:chat_id/top_notice/delete_top_notice",
-        #[cfg(feature = "fake")]
-        docs: "https://open.feishu.cn/document/server-docs/group/chat/delete_top_notice",
-        #[cfg(feature = "fake")]
-        errors: &[
-            ErrorCode::InvalidRequestParameter,
-            ErrorCode::ChatDissolved,
-            ErrorCode::CrossTenantOperation,
-            ErrorCode::OperatorNotInChat,
-            ErrorCode::TokenLacksPermission,
-            ErrorCode::MembersNotVisible,
-            ErrorCode::BotAbilityNotActivated,
-            ErrorCode::ExternalChatScopeMissing,
-            ErrorCode::AppUnavailable,
-        ],
-        #[cfg(feature = "fake")]
-        error_msgs: &[
-            (
-                ErrorCode::AppUnavailable,
-                "The app is unavailable or inactivate in the tenant.",
-            ),
-        ],
-        #[cfg(feature = "fake")]
-        params: &[
-            FieldMeta::required("chat_id", In::Path, ValueType::String)
-                .example("oc_5ad11d72b830411d72b836c20"),
-        ],
         ..OperationMeta::new(Method::Post)
     };
 

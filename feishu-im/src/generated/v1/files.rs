@@ -13,12 +13,6 @@ use crate::operation::{
 };
 use crate::{Call, Caller, Client, FileType};
 
-#[cfg(feature = "fake")]
-use crate::operation::{FieldMeta, In, ValueType};
-
-#[cfg(feature = "fake")]
-use crate::ErrorCode;
-
 /// The `files` endpoints: files uploaded for messages (documents, audio and video)
 ///
 /// Get one from [`Client::files`], or from [`Caller::files`] to call as a user or tenant.
@@ -163,43 +157,6 @@ impl Operation for CreateRequest {
         tokens: &[TokenKind::Tenant],
         has_body: true,
         rate_limit: RateLimit::STANDARD_1000_50,
-        #[cfg(feature = "fake")]
-        path: "/open-apis/im/v1/files",
-        #[cfg(feature = "fake")]
-        docs: "https://open.feishu.cn/document/server-docs/im-v1/file/create",
-        #[cfg(feature = "fake")]
-        errors: &[
-            ErrorCode::MetaWritingStopped,
-            ErrorCode::InvalidResourceParameter,
-            ErrorCode::ResourceUnauthorized,
-            ErrorCode::FileTooLarge,
-            ErrorCode::ResourceBotAbilityOff,
-            ErrorCode::EmptyFile,
-            ErrorCode::TenantMasterKeyDeleted,
-            ErrorCode::TenantStorageError,
-        ],
-        #[cfg(feature = "fake")]
-        params: &[
-            FieldMeta::required(
-                    "file_type",
-                    In::Body,
-                    ValueType::Enum(
-                        &["opus", "mp4", "pdf", "doc", "xls", "ppt", "stream"],
-                    ),
-                )
-                .example("pdf"),
-            FieldMeta::required("file_name", In::Body, ValueType::String)
-                .example("report.pdf"),
-            FieldMeta::optional("duration", In::Body, ValueType::Integer),
-            FieldMeta::required("file", In::Body, ValueType::File)
-                .max(31457280)
-                .example("report.pdf"),
-        ],
-        #[cfg(feature = "fake")]
-        response: &[
-            FieldMeta::optional("file_key", In::Data, ValueType::String)
-                .example("file_v2_7ea74629-9191-4176-998c-2e603c9c5e8g"),
-        ],
         ..OperationMeta::new(Method::Post)
     };
 
@@ -259,25 +216,6 @@ impl Operation for GetRequest {
         tokens: &[TokenKind::Tenant],
         idempotent: true,
         rate_limit: RateLimit::STANDARD_1000_50,
-        #[cfg(feature = "fake")]
-        path: "/open-apis/im/v1/files/:file_key",
-        #[cfg(feature = "fake")]
-        docs: "https://open.feishu.cn/document/server-docs/im-v1/file/get",
-        #[cfg(feature = "fake")]
-        errors: &[
-            ErrorCode::InvalidResourceParameter,
-            ErrorCode::ResourceUnauthorized,
-            ErrorCode::ResourceDeleted,
-            ErrorCode::NotResourceSender,
-            ErrorCode::DownloadTooLarge,
-            ErrorCode::TenantMasterKeyDeleted,
-            ErrorCode::TenantStorageError,
-        ],
-        #[cfg(feature = "fake")]
-        params: &[
-            FieldMeta::required("file_key", In::Path, ValueType::String)
-                .example("file_v2_7ea74629-9191-4176-998c-2e603c9c5e8g"),
-        ],
         ..OperationMeta::new(Method::Get)
     };
 

@@ -13,12 +13,6 @@ use crate::operation::{
 };
 use crate::{Call, Caller, Client, ImageType};
 
-#[cfg(feature = "fake")]
-use crate::operation::{FieldMeta, In, ValueType};
-
-#[cfg(feature = "fake")]
-use crate::ErrorCode;
-
 /// The `images` endpoints: images uploaded for messages and avatars
 ///
 /// Get one from [`Client::images`], or from [`Caller::images`] to call as a user or tenant.
@@ -151,40 +145,6 @@ impl Operation for CreateRequest {
         tokens: &[TokenKind::Tenant],
         has_body: true,
         rate_limit: RateLimit::STANDARD_1000_50,
-        #[cfg(feature = "fake")]
-        path: "/open-apis/im/v1/images",
-        #[cfg(feature = "fake")]
-        docs: "https://open.feishu.cn/document/server-docs/im-v1/image/create",
-        #[cfg(feature = "fake")]
-        errors: &[
-            ErrorCode::MetaWritingStopped,
-            ErrorCode::InvalidResourceParameter,
-            ErrorCode::ResourceUnauthorized,
-            ErrorCode::FileTooLarge,
-            ErrorCode::ResourceBotAbilityOff,
-            ErrorCode::EmptyFile,
-            ErrorCode::UnknownImageFormat,
-            ErrorCode::ImageResolutionTooHigh,
-            ErrorCode::TenantMasterKeyDeleted,
-            ErrorCode::TenantStorageError,
-        ],
-        #[cfg(feature = "fake")]
-        params: &[
-            FieldMeta::required(
-                    "image_type",
-                    In::Body,
-                    ValueType::Enum(&["message", "avatar"]),
-                )
-                .example("message"),
-            FieldMeta::required("image", In::Body, ValueType::File)
-                .max(10485760)
-                .example("photo.png"),
-        ],
-        #[cfg(feature = "fake")]
-        response: &[
-            FieldMeta::optional("image_key", In::Data, ValueType::String)
-                .example("img_v2_7ea74629-9191-4176-998c-2e603c9c5e8g"),
-        ],
         ..OperationMeta::new(Method::Post)
     };
 
@@ -244,25 +204,6 @@ impl Operation for GetRequest {
         tokens: &[TokenKind::Tenant],
         idempotent: true,
         rate_limit: RateLimit::STANDARD_1000_50,
-        #[cfg(feature = "fake")]
-        path: "/open-apis/im/v1/images/:image_key",
-        #[cfg(feature = "fake")]
-        docs: "https://open.feishu.cn/document/server-docs/im-v1/image/get",
-        #[cfg(feature = "fake")]
-        errors: &[
-            ErrorCode::InvalidResourceParameter,
-            ErrorCode::ResourceUnauthorized,
-            ErrorCode::ResourceDeleted,
-            ErrorCode::ResourceBotAbilityOff,
-            ErrorCode::NotResourceSender,
-            ErrorCode::TenantMasterKeyDeleted,
-            ErrorCode::TenantStorageError,
-        ],
-        #[cfg(feature = "fake")]
-        params: &[
-            FieldMeta::required("image_key", In::Path, ValueType::String)
-                .example("img_v2_7ea74629-9191-4176-998c-2e603c9c5e8g"),
-        ],
         ..OperationMeta::new(Method::Get)
     };
 

@@ -13,12 +13,6 @@ use crate::operation::{
 };
 use crate::{Call, Caller, Client, MessageResourceType};
 
-#[cfg(feature = "fake")]
-use crate::operation::{FieldMeta, In, ValueType};
-
-#[cfg(feature = "fake")]
-use crate::ErrorCode;
-
 /// The `message_resources` endpoints: files and images inside messages
 ///
 /// Get one from [`Client::message_resources`], or from [`Caller::message_resources`] to call as a user or tenant.
@@ -136,35 +130,6 @@ impl Operation for GetRequest {
         tokens: &[TokenKind::Tenant],
         idempotent: true,
         rate_limit: RateLimit::STANDARD_1000_50,
-        #[cfg(feature = "fake")]
-        path: "/open-apis/im/v1/messages/:message_id/resources/:file_key",
-        #[cfg(feature = "fake")]
-        docs: "https://open.feishu.cn/document/server-docs/im-v1/message/get-2",
-        #[cfg(feature = "fake")]
-        errors: &[
-            ErrorCode::MessageDeleted,
-            ErrorCode::InvalidResourceParameter,
-            ErrorCode::ResourceUnauthorized,
-            ErrorCode::FileNotInMessage,
-            ErrorCode::AppNotInChat,
-            ErrorCode::LacksResourcePermission,
-            ErrorCode::AppTenantScopeCheckFailed,
-            ErrorCode::DownloadTooLarge,
-            ErrorCode::RestrictedModeDownloadForbidden,
-            ErrorCode::ResourceMessageInvisible,
-            ErrorCode::TenantMasterKeyDeleted,
-            ErrorCode::TenantStorageError,
-            ErrorCode::UnsupportedResourceMessageType,
-        ],
-        #[cfg(feature = "fake")]
-        params: &[
-            FieldMeta::required("message_id", In::Path, ValueType::String)
-                .example("om_40eb06e7b84dc71c03e009ad3c754195"),
-            FieldMeta::required("file_key", In::Path, ValueType::String)
-                .example("file_456a92d6-c6ea-4de4-ac3f-7afcf44ac78g"),
-            FieldMeta::required("type", In::Query, ValueType::Enum(&["image", "file"]))
-                .example("file"),
-        ],
         ..OperationMeta::new(Method::Get)
     };
 

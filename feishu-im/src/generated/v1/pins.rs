@@ -14,12 +14,6 @@ use crate::operation::{
 };
 use crate::{Call, Caller, Client, Pager};
 
-#[cfg(feature = "fake")]
-use crate::operation::{FieldMeta, In, ValueType};
-
-#[cfg(feature = "fake")]
-use crate::ErrorCode;
-
 /// The `pins` endpoints: messages pinned in chats
 ///
 /// Get one from [`Client::pins`], or from [`Caller::pins`] to call as a user or tenant.
@@ -185,56 +179,6 @@ impl Operation for CreateRequest {
         idempotent: true,
         has_body: true,
         rate_limit: RateLimit::STANDARD_1000_50,
-        #[cfg(feature = "fake")]
-        path: "/open-apis/im/v1/pins",
-        #[cfg(feature = "fake")]
-        docs: "https://open.feishu.cn/document/server-docs/im-v1/pin/create",
-        #[cfg(feature = "fake")]
-        errors: &[
-            ErrorCode::InvalidMessageParameter,
-            ErrorCode::BotNotInChat,
-            ErrorCode::BotAbilityOff,
-            ErrorCode::MessageRecalled,
-            ErrorCode::BotNotAvailableToUser,
-            ErrorCode::LacksMessagePermission,
-            ErrorCode::ChatNotFound,
-            ErrorCode::PinNotPermitted,
-            ErrorCode::PinRateLimited,
-            ErrorCode::MessageInvisible,
-            ErrorCode::UnsupportedForMessageType,
-            ErrorCode::MessageSelfDestructing,
-            ErrorCode::ChatDissolved,
-        ],
-        #[cfg(feature = "fake")]
-        params: &[
-            FieldMeta::required("message_id", In::Body, ValueType::String)
-                .example("om_dc13264520392913993dd051dba21dcf"),
-        ],
-        #[cfg(feature = "fake")]
-        response: &[
-            FieldMeta::optional(
-                "pin",
-                In::Data,
-                ValueType::Object(
-                    &[
-                        FieldMeta::required("message_id", In::Data, ValueType::String)
-                            .example("om_dc13264520392913993dd051dba21dcf"),
-                        FieldMeta::optional("chat_id", In::Data, ValueType::String)
-                            .example("oc_a0553eda9014c201e6969b478895c230"),
-                        FieldMeta::optional("operator_id", In::Data, ValueType::String)
-                            .example("ou_7d8a6e6df7621556ce0d21922b676706ccs"),
-                        FieldMeta::optional(
-                                "operator_id_type",
-                                In::Data,
-                                ValueType::String,
-                            )
-                            .example("open_id"),
-                        FieldMeta::optional("create_time", In::Data, ValueType::String)
-                            .example("1615380573211"),
-                    ],
-                ),
-            ),
-        ],
         ..OperationMeta::new(Method::Post)
     };
 
@@ -288,28 +232,6 @@ impl Operation for DeleteRequest {
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: true,
         rate_limit: RateLimit::STANDARD_1000_50,
-        #[cfg(feature = "fake")]
-        path: "/open-apis/im/v1/pins/:message_id",
-        #[cfg(feature = "fake")]
-        docs: "https://open.feishu.cn/document/server-docs/im-v1/pin/delete",
-        #[cfg(feature = "fake")]
-        errors: &[
-            ErrorCode::InvalidMessageParameter,
-            ErrorCode::BotNotInChat,
-            ErrorCode::BotAbilityOff,
-            ErrorCode::BotNotAvailableToUser,
-            ErrorCode::LacksMessagePermission,
-            ErrorCode::ChatNotFound,
-            ErrorCode::PinNotPermitted,
-            ErrorCode::PinRateLimited,
-            ErrorCode::MessageInvisible,
-            ErrorCode::ChatDissolved,
-        ],
-        #[cfg(feature = "fake")]
-        params: &[
-            FieldMeta::required("message_id", In::Path, ValueType::String)
-                .example("om_dc13264520392913993dd051dba21dcf"),
-        ],
         ..OperationMeta::new(Method::Delete)
     };
 
@@ -380,74 +302,6 @@ impl Operation for ListRequest {
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: true,
         rate_limit: RateLimit::STANDARD_1000_50,
-        #[cfg(feature = "fake")]
-        path: "/open-apis/im/v1/pins",
-        #[cfg(feature = "fake")]
-        docs: "https://open.feishu.cn/document/server-docs/im-v1/pin/list",
-        #[cfg(feature = "fake")]
-        errors: &[
-            ErrorCode::InvalidMessageParameter,
-            ErrorCode::BotNotInChat,
-            ErrorCode::BotAbilityOff,
-            ErrorCode::BotNotAvailableToUser,
-            ErrorCode::LacksMessagePermission,
-            ErrorCode::PinListRateLimited,
-        ],
-        #[cfg(feature = "fake")]
-        params: &[
-            FieldMeta::required("chat_id", In::Query, ValueType::String)
-                .example("oc_234jsi43d3ssi993d43545f"),
-            FieldMeta::optional("start_time", In::Query, ValueType::String)
-                .example("1658632251800"),
-            FieldMeta::optional("end_time", In::Query, ValueType::String)
-                .example("1658731646425"),
-            FieldMeta::optional("page_size", In::Query, ValueType::Integer)
-                .min(1)
-                .max(50)
-                .default_value("20"),
-            FieldMeta::optional("page_token", In::Query, ValueType::String),
-        ],
-        #[cfg(feature = "fake")]
-        response: &[
-            FieldMeta::optional(
-                "items",
-                In::Data,
-                ValueType::Array(
-                    &ValueType::Object(
-                        &[
-                            FieldMeta::required(
-                                    "message_id",
-                                    In::Data,
-                                    ValueType::String,
-                                )
-                                .example("om_dc13264520392913993dd051dba21dcf"),
-                            FieldMeta::optional("chat_id", In::Data, ValueType::String)
-                                .example("oc_a0553eda9014c201e6969b478895c230"),
-                            FieldMeta::optional(
-                                    "operator_id",
-                                    In::Data,
-                                    ValueType::String,
-                                )
-                                .example("ou_7d8a6e6df7621556ce0d21922b676706ccs"),
-                            FieldMeta::optional(
-                                    "operator_id_type",
-                                    In::Data,
-                                    ValueType::String,
-                                )
-                                .example("open_id"),
-                            FieldMeta::optional(
-                                    "create_time",
-                                    In::Data,
-                                    ValueType::String,
-                                )
-                                .example("1615380573211"),
-                        ],
-                    ),
-                ),
-            ),
-            FieldMeta::optional("has_more", In::Data, ValueType::Boolean),
-            FieldMeta::optional("page_token", In::Data, ValueType::String),
-        ],
         ..OperationMeta::new(Method::Get)
     };
 

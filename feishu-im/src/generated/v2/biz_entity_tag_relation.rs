@@ -13,12 +13,6 @@ use crate::operation::{
 };
 use crate::{Call, Caller, Client, TagBizType, TagInfo};
 
-#[cfg(feature = "fake")]
-use crate::operation::{FieldMeta, In, ValueType};
-
-#[cfg(feature = "fake")]
-use crate::ErrorCode;
-
 /// The `biz_entity_tag_relation` endpoints: the tenant tags bound to business entities; for now only chats can be tagged
 ///
 /// Get one from [`Client::biz_entity_tag_relation`], or from [`Caller::biz_entity_tag_relation`] to call as a user or tenant.
@@ -173,29 +167,6 @@ impl Operation for CreateRequest {
         tokens: &[TokenKind::Tenant],
         has_body: true,
         rate_limit: RateLimit::PER_SECOND_5,
-        #[cfg(feature = "fake")]
-        path: "/open-apis/im/v2/biz_entity_tag_relation",
-        #[cfg(feature = "fake")]
-        docs: "https://open.feishu.cn/document/tenant-tag/create-2",
-        #[cfg(feature = "fake")]
-        errors: &[ErrorCode::InvalidMessageParameter],
-        #[cfg(feature = "fake")]
-        error_msgs: &[(ErrorCode::InvalidMessageParameter, "param is invalid")],
-        #[cfg(feature = "fake")]
-        params: &[
-            FieldMeta::required("tag_biz_type", In::Body, ValueType::Enum(&["chat"]))
-                .example("chat"),
-            FieldMeta::required("biz_entity_id", In::Body, ValueType::String)
-                .example("oc_xxxxx"),
-            FieldMeta::optional(
-                    "tag_ids",
-                    In::Body,
-                    ValueType::Array(&ValueType::String),
-                )
-                .max_items(40)
-                .example("71616xxxx"),
-            FieldMeta::optional("bot_id", In::Body, ValueType::String),
-        ],
         ..OperationMeta::new(Method::Post)
     };
 
@@ -253,85 +224,6 @@ impl Operation for GetRequest {
         tokens: &[TokenKind::Tenant],
         idempotent: true,
         rate_limit: RateLimit::PER_SECOND_5,
-        #[cfg(feature = "fake")]
-        path: "/open-apis/im/v2/biz_entity_tag_relation",
-        #[cfg(feature = "fake")]
-        docs: "https://open.feishu.cn/document/tenant-tag/get",
-        #[cfg(feature = "fake")]
-        errors: &[ErrorCode::InvalidMessageParameter],
-        #[cfg(feature = "fake")]
-        error_msgs: &[(ErrorCode::InvalidMessageParameter, "param is invalid")],
-        #[cfg(feature = "fake")]
-        params: &[
-            FieldMeta::required("tag_biz_type", In::Query, ValueType::Enum(&["chat"]))
-                .example("chat"),
-            FieldMeta::required("biz_entity_id", In::Query, ValueType::String)
-                .example("oc_xxxxx"),
-            FieldMeta::optional("bot_id", In::Query, ValueType::String),
-        ],
-        #[cfg(feature = "fake")]
-        response: &[
-            FieldMeta::optional(
-                "tag_info_with_bind_versions",
-                In::Data,
-                ValueType::Array(
-                    &ValueType::Object(
-                        &[
-                            FieldMeta::optional(
-                                "tag_info",
-                                In::Data,
-                                ValueType::Object(
-                                    &[
-                                        FieldMeta::optional("id", In::Data, ValueType::String)
-                                            .example("716168xxxxx"),
-                                        FieldMeta::optional(
-                                                "tag_type",
-                                                In::Data,
-                                                ValueType::Enum(&["tenant"]),
-                                            )
-                                            .example("tenant"),
-                                        FieldMeta::optional("name", In::Data, ValueType::String)
-                                            .example("标签1"),
-                                        FieldMeta::optional(
-                                            "i18n_names",
-                                            In::Data,
-                                            ValueType::Array(
-                                                &ValueType::Object(
-                                                    &[
-                                                        FieldMeta::optional("locale", In::Data, ValueType::String)
-                                                            .example("zh-CN"),
-                                                        FieldMeta::optional("name", In::Data, ValueType::String)
-                                                            .example("标签2"),
-                                                    ],
-                                                ),
-                                            ),
-                                        ),
-                                        FieldMeta::optional(
-                                                "create_time",
-                                                In::Data,
-                                                ValueType::String,
-                                            )
-                                            .example("1700793403850"),
-                                        FieldMeta::optional(
-                                                "update_time",
-                                                In::Data,
-                                                ValueType::String,
-                                            )
-                                            .example("1700793403850"),
-                                    ],
-                                ),
-                            ),
-                            FieldMeta::optional(
-                                    "bind_version",
-                                    In::Data,
-                                    ValueType::String,
-                                )
-                                .example("1710401562336"),
-                        ],
-                    ),
-                ),
-            ),
-        ],
         ..OperationMeta::new(Method::Get)
     };
 
@@ -403,29 +295,6 @@ impl Operation for UpdateRequest {
         idempotent: true,
         has_body: true,
         rate_limit: RateLimit::PER_SECOND_5,
-        #[cfg(feature = "fake")]
-        path: "/open-apis/im/v2/biz_entity_tag_relation",
-        #[cfg(feature = "fake")]
-        docs: "https://open.feishu.cn/document/tenant-tag/update",
-        #[cfg(feature = "fake")]
-        errors: &[ErrorCode::InvalidMessageParameter],
-        #[cfg(feature = "fake")]
-        error_msgs: &[(ErrorCode::InvalidMessageParameter, "param is invalid")],
-        #[cfg(feature = "fake")]
-        params: &[
-            FieldMeta::required("tag_biz_type", In::Body, ValueType::Enum(&["chat"]))
-                .example("chat"),
-            FieldMeta::required("biz_entity_id", In::Body, ValueType::String)
-                .example("oc_xxxxx"),
-            FieldMeta::optional(
-                    "tag_ids",
-                    In::Body,
-                    ValueType::Array(&ValueType::String),
-                )
-                .max_items(40)
-                .example("7161681111"),
-            FieldMeta::optional("bot_id", In::Body, ValueType::String),
-        ],
         ..OperationMeta::new(Method::Put)
     };
 

@@ -13,12 +13,6 @@ use crate::operation::{
 };
 use crate::{Call, Caller, Client, FailedUserReason, FeedCardButtons, UserIdType};
 
-#[cfg(feature = "fake")]
-use crate::operation::{FieldMeta, In, ValueType};
-
-#[cfg(feature = "fake")]
-use crate::ErrorCode;
-
 /// The `chat_button` endpoints: the quick-action buttons on the feed cards of chats and bot conversations
 ///
 /// Get one from [`Client::chat_button`], or from [`Caller::chat_button`] to call as a user or tenant.
@@ -128,123 +122,6 @@ impl Operation for UpdateRequest {
         idempotent: true,
         has_body: true,
         rate_limit: RateLimit::PER_SECOND_10,
-        #[cfg(feature = "fake")]
-        path: "/open-apis/im/v2/chat_button",
-        #[cfg(feature = "fake")]
-        docs: "https://open.feishu.cn/document/im-v2/groups-bots/update",
-        #[cfg(feature = "fake")]
-        errors: &[ErrorCode::InvalidMessageParameter, ErrorCode::LacksMessagePermission],
-        #[cfg(feature = "fake")]
-        error_msgs: &[
-            (ErrorCode::InvalidMessageParameter, "param is invalid"),
-            (ErrorCode::LacksMessagePermission, "no permission, bot not in the chat"),
-        ],
-        #[cfg(feature = "fake")]
-        params: &[
-            FieldMeta::optional(
-                    "user_id_type",
-                    In::Query,
-                    ValueType::Enum(&["open_id", "union_id", "user_id"]),
-                )
-                .default_value("open_id"),
-            FieldMeta::optional("bot_id", In::Body, ValueType::String),
-            FieldMeta::optional(
-                    "user_ids",
-                    In::Body,
-                    ValueType::Array(&ValueType::String),
-                )
-                .min_items(1)
-                .max_items(20)
-                .example("ou_89553eda9014c201e6969b478895c276"),
-            FieldMeta::required("chat_id", In::Body, ValueType::String)
-                .example("oc_a0553eda9014c201e6969b478895c230"),
-            FieldMeta::optional(
-                "buttons",
-                In::Body,
-                ValueType::Object(
-                    &[
-                        FieldMeta::required(
-                                "buttons",
-                                In::Data,
-                                ValueType::Array(
-                                    &ValueType::Object(
-                                        &[
-                                            FieldMeta::optional(
-                                                "multi_url",
-                                                In::Data,
-                                                ValueType::Object(
-                                                    &[
-                                                        FieldMeta::optional("url", In::Data, ValueType::String)
-                                                            .example("https://www.feishu.cn/"),
-                                                        FieldMeta::optional(
-                                                                "android_url",
-                                                                In::Data,
-                                                                ValueType::String,
-                                                            )
-                                                            .example("https://www.feishu.cn/"),
-                                                        FieldMeta::optional("ios_url", In::Data, ValueType::String)
-                                                            .example("https://www.feishu.cn/"),
-                                                        FieldMeta::optional("pc_url", In::Data, ValueType::String)
-                                                            .example("https://www.feishu.cn/"),
-                                                    ],
-                                                ),
-                                            ),
-                                            FieldMeta::required(
-                                                    "action_type",
-                                                    In::Data,
-                                                    ValueType::Enum(&["url_page", "webhook"]),
-                                                )
-                                                .example("url_page"),
-                                            FieldMeta::required(
-                                                "text",
-                                                In::Data,
-                                                ValueType::Object(
-                                                    &[
-                                                        FieldMeta::required("text", In::Data, ValueType::String)
-                                                            .example("文本"),
-                                                    ],
-                                                ),
-                                            ),
-                                            FieldMeta::optional(
-                                                    "button_type",
-                                                    In::Data,
-                                                    ValueType::Enum(&["default", "primary", "success"]),
-                                                )
-                                                .default_value("default"),
-                                            FieldMeta::optional("action_map", In::Data, ValueType::Json),
-                                        ],
-                                    ),
-                                ),
-                            )
-                            .max_items(2),
-                    ],
-                ),
-            ),
-        ],
-        #[cfg(feature = "fake")]
-        response: &[
-            FieldMeta::optional(
-                "failed_user_reasons",
-                In::Data,
-                ValueType::Array(
-                    &ValueType::Object(
-                        &[
-                            FieldMeta::optional(
-                                "error_code",
-                                In::Data,
-                                ValueType::Integer,
-                            ),
-                            FieldMeta::optional(
-                                "error_message",
-                                In::Data,
-                                ValueType::String,
-                            ),
-                            FieldMeta::optional("user_id", In::Data, ValueType::String),
-                        ],
-                    ),
-                ),
-            ),
-        ],
         ..OperationMeta::new(Method::Put)
     };
 

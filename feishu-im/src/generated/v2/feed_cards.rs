@@ -13,12 +13,6 @@ use crate::operation::{
 };
 use crate::{Call, Caller, Client, FailedUserReason, UserIdType};
 
-#[cfg(feature = "fake")]
-use crate::operation::{FieldMeta, In, ValueType};
-
-#[cfg(feature = "fake")]
-use crate::ErrorCode;
-
 /// The `feed_cards` endpoints: pinning chats and bot conversations at the top of users' message lists (time-sensitive reminders)
 ///
 /// Get one from [`Client::feed_cards`], or from [`Caller::feed_cards`] to call as a user or tenant.
@@ -153,60 +147,6 @@ impl Operation for PatchRequest {
         tokens: &[TokenKind::Tenant],
         has_body: true,
         rate_limit: RateLimit::STANDARD_1000_50,
-        #[cfg(feature = "fake")]
-        path: "/open-apis/im/v2/feed_cards/:feed_card_id",
-        #[cfg(feature = "fake")]
-        docs: "https://open.feishu.cn/document/im-v2/groups-bots/patch",
-        #[cfg(feature = "fake")]
-        errors: &[ErrorCode::InvalidMessageParameter, ErrorCode::LacksMessagePermission],
-        #[cfg(feature = "fake")]
-        error_msgs: &[
-            (ErrorCode::InvalidMessageParameter, "param is invalid"),
-            (ErrorCode::LacksMessagePermission, "no permission, bot not in the chat"),
-        ],
-        #[cfg(feature = "fake")]
-        params: &[
-            FieldMeta::required("feed_card_id", In::Path, ValueType::String)
-                .example("oc_679eaeb583654bff73fefcc6e6371370"),
-            FieldMeta::required(
-                    "user_id_type",
-                    In::Query,
-                    ValueType::Enum(&["open_id", "union_id", "user_id"]),
-                )
-                .example("open_id"),
-            FieldMeta::required("time_sensitive", In::Body, ValueType::Boolean)
-                .example("true"),
-            FieldMeta::required(
-                    "user_ids",
-                    In::Body,
-                    ValueType::Array(&ValueType::String),
-                )
-                .example("ou_9d2beb613c85a2412862a49a924558c5"),
-        ],
-        #[cfg(feature = "fake")]
-        response: &[
-            FieldMeta::optional(
-                "failed_user_reasons",
-                In::Data,
-                ValueType::Array(
-                    &ValueType::Object(
-                        &[
-                            FieldMeta::optional(
-                                "error_code",
-                                In::Data,
-                                ValueType::Integer,
-                            ),
-                            FieldMeta::optional(
-                                "error_message",
-                                In::Data,
-                                ValueType::String,
-                            ),
-                            FieldMeta::optional("user_id", In::Data, ValueType::String),
-                        ],
-                    ),
-                ),
-            ),
-        ],
         ..OperationMeta::new(Method::Patch)
     };
 
@@ -280,58 +220,6 @@ impl Operation for BotTimeSentiveRequest {
         tokens: &[TokenKind::Tenant],
         has_body: true,
         rate_limit: RateLimit::STANDARD_1000_50,
-        #[cfg(feature = "fake")]
-        path: "/open-apis/im/v2/feed_cards/bot_time_sentive",
-        #[cfg(feature = "fake")]
-        docs: "https://open.feishu.cn/document/im-v2/groups-bots/bot_time_sentive",
-        #[cfg(feature = "fake")]
-        errors: &[ErrorCode::InvalidMessageParameter],
-        #[cfg(feature = "fake")]
-        error_msgs: &[(ErrorCode::InvalidMessageParameter, "param is invalid")],
-        #[cfg(feature = "fake")]
-        params: &[
-            FieldMeta::required(
-                    "user_id_type",
-                    In::Query,
-                    ValueType::Enum(&["open_id", "union_id", "user_id"]),
-                )
-                .example("open_id"),
-            FieldMeta::optional("bot_id", In::Body, ValueType::String),
-            FieldMeta::required("time_sensitive", In::Body, ValueType::Boolean)
-                .example("true"),
-            FieldMeta::required(
-                    "user_ids",
-                    In::Body,
-                    ValueType::Array(&ValueType::String),
-                )
-                .min_items(1)
-                .max_items(50)
-                .example("ou_9d2beb613c85a2412862a49a924558c5"),
-        ],
-        #[cfg(feature = "fake")]
-        response: &[
-            FieldMeta::optional(
-                "failed_user_reasons",
-                In::Data,
-                ValueType::Array(
-                    &ValueType::Object(
-                        &[
-                            FieldMeta::optional(
-                                "error_code",
-                                In::Data,
-                                ValueType::Integer,
-                            ),
-                            FieldMeta::optional(
-                                "error_message",
-                                In::Data,
-                                ValueType::String,
-                            ),
-                            FieldMeta::optional("user_id", In::Data, ValueType::String),
-                        ],
-                    ),
-                ),
-            ),
-        ],
         ..OperationMeta::new(Method::Patch)
     };
 

@@ -13,12 +13,6 @@ use crate::operation::{
 };
 use crate::{Call, Caller, Client, TagI18nName, TagInfo, TagType};
 
-#[cfg(feature = "fake")]
-use crate::operation::{FieldMeta, In, ValueType};
-
-#[cfg(feature = "fake")]
-use crate::ErrorCode;
-
 /// The `tags` endpoints: tenant tags, which an organization defines and binds to chats (see `biz_entity_tag_relation`)
 ///
 /// Get one from [`Client::tags`], or from [`Caller::tags`] to call as a user or tenant.
@@ -155,64 +149,6 @@ impl Operation for CreateRequest {
         tokens: &[TokenKind::Tenant],
         has_body: true,
         rate_limit: RateLimit::PER_SECOND_5,
-        #[cfg(feature = "fake")]
-        path: "/open-apis/im/v2/tags",
-        #[cfg(feature = "fake")]
-        docs: "https://open.feishu.cn/document/tenant-tag/create",
-        #[cfg(feature = "fake")]
-        errors: &[ErrorCode::InvalidMessageParameter],
-        #[cfg(feature = "fake")]
-        error_msgs: &[(ErrorCode::InvalidMessageParameter, "param is invalid")],
-        #[cfg(feature = "fake")]
-        params: &[
-            FieldMeta::required(
-                "create_tag",
-                In::Body,
-                ValueType::Object(
-                    &[
-                        FieldMeta::required(
-                                "tag_type",
-                                In::Data,
-                                ValueType::Enum(&["tenant"]),
-                            )
-                            .example("tenant"),
-                        FieldMeta::required("name", In::Data, ValueType::String)
-                            .example("default name"),
-                        FieldMeta::optional(
-                                "i18n_names",
-                                In::Data,
-                                ValueType::Array(
-                                    &ValueType::Object(
-                                        &[
-                                            FieldMeta::required("locale", In::Data, ValueType::String)
-                                                .example("zh_cn"),
-                                            FieldMeta::required("name", In::Data, ValueType::String)
-                                                .example("标签1"),
-                                        ],
-                                    ),
-                                ),
-                            )
-                            .max_items(40),
-                    ],
-                ),
-            ),
-            FieldMeta::optional("bot_id", In::Body, ValueType::String),
-        ],
-        #[cfg(feature = "fake")]
-        response: &[
-            FieldMeta::optional("id", In::Data, ValueType::String)
-                .example("716168xxxxx"),
-            FieldMeta::optional(
-                "create_tag_fail_reason",
-                In::Data,
-                ValueType::Object(
-                    &[
-                        FieldMeta::optional("duplicate_id", In::Data, ValueType::String)
-                            .example("716168xxxxx"),
-                    ],
-                ),
-            ),
-        ],
         ..OperationMeta::new(Method::Post)
     };
 
@@ -279,96 +215,6 @@ impl Operation for PatchRequest {
         tokens: &[TokenKind::Tenant],
         has_body: true,
         rate_limit: RateLimit::PER_SECOND_5,
-        #[cfg(feature = "fake")]
-        path: "/open-apis/im/v2/tags/:tag_id",
-        #[cfg(feature = "fake")]
-        docs: "https://open.feishu.cn/document/tenant-tag/patch",
-        #[cfg(feature = "fake")]
-        errors: &[ErrorCode::InvalidMessageParameter],
-        #[cfg(feature = "fake")]
-        error_msgs: &[(ErrorCode::InvalidMessageParameter, "param is invalid")],
-        #[cfg(feature = "fake")]
-        params: &[
-            FieldMeta::required("tag_id", In::Path, ValueType::String)
-                .example("716168xxxxx"),
-            FieldMeta::optional(
-                "patch_tag",
-                In::Body,
-                ValueType::Object(
-                    &[
-                        FieldMeta::required("id", In::Data, ValueType::String)
-                            .example("716168xxxxx"),
-                        FieldMeta::optional("name", In::Data, ValueType::String)
-                            .example("标签名称"),
-                        FieldMeta::optional(
-                                "i18n_names",
-                                In::Data,
-                                ValueType::Array(
-                                    &ValueType::Object(
-                                        &[
-                                            FieldMeta::required("locale", In::Data, ValueType::String)
-                                                .example("zh_cn"),
-                                            FieldMeta::required("name", In::Data, ValueType::String)
-                                                .example("标签1"),
-                                        ],
-                                    ),
-                                ),
-                            )
-                            .max_items(40),
-                    ],
-                ),
-            ),
-            FieldMeta::optional("bot_id", In::Body, ValueType::String),
-        ],
-        #[cfg(feature = "fake")]
-        response: &[
-            FieldMeta::optional(
-                "tag_info",
-                In::Data,
-                ValueType::Object(
-                    &[
-                        FieldMeta::optional("id", In::Data, ValueType::String)
-                            .example("716168xxxxx"),
-                        FieldMeta::optional(
-                                "tag_type",
-                                In::Data,
-                                ValueType::Enum(&["tenant"]),
-                            )
-                            .example("tenant"),
-                        FieldMeta::optional("name", In::Data, ValueType::String)
-                            .example("标签1"),
-                        FieldMeta::optional(
-                            "i18n_names",
-                            In::Data,
-                            ValueType::Array(
-                                &ValueType::Object(
-                                    &[
-                                        FieldMeta::optional("locale", In::Data, ValueType::String)
-                                            .example("zh-CN"),
-                                        FieldMeta::optional("name", In::Data, ValueType::String)
-                                            .example("标签2"),
-                                    ],
-                                ),
-                            ),
-                        ),
-                        FieldMeta::optional("create_time", In::Data, ValueType::String)
-                            .example("1700793403850"),
-                        FieldMeta::optional("update_time", In::Data, ValueType::String)
-                            .example("1700793403850"),
-                    ],
-                ),
-            ),
-            FieldMeta::optional(
-                "patch_tag_fail_reason",
-                In::Data,
-                ValueType::Object(
-                    &[
-                        FieldMeta::optional("duplicate_id", In::Data, ValueType::String)
-                            .example("716168xxxxx"),
-                    ],
-                ),
-            ),
-        ],
         ..OperationMeta::new(Method::Patch)
     };
 
@@ -425,69 +271,6 @@ impl Operation for ListRequest {
         tokens: &[TokenKind::Tenant],
         idempotent: true,
         rate_limit: RateLimit::PER_SECOND_5,
-        #[cfg(feature = "fake")]
-        path: "/open-apis/im/v2/tags",
-        #[cfg(feature = "fake")]
-        docs: "https://open.feishu.cn/document/tenant-tag/list",
-        #[cfg(feature = "fake")]
-        errors: &[ErrorCode::InvalidMessageParameter],
-        #[cfg(feature = "fake")]
-        error_msgs: &[(ErrorCode::InvalidMessageParameter, "param is invalid")],
-        #[cfg(feature = "fake")]
-        params: &[
-            FieldMeta::required("ids", In::Query, ValueType::Array(&ValueType::String))
-                .max_items(40)
-                .example("716168xxxxx"),
-        ],
-        #[cfg(feature = "fake")]
-        response: &[
-            FieldMeta::optional(
-                "tag_infos",
-                In::Data,
-                ValueType::Array(
-                    &ValueType::Object(
-                        &[
-                            FieldMeta::optional("id", In::Data, ValueType::String)
-                                .example("716168xxxxx"),
-                            FieldMeta::optional(
-                                    "tag_type",
-                                    In::Data,
-                                    ValueType::Enum(&["tenant"]),
-                                )
-                                .example("tenant"),
-                            FieldMeta::optional("name", In::Data, ValueType::String)
-                                .example("标签1"),
-                            FieldMeta::optional(
-                                "i18n_names",
-                                In::Data,
-                                ValueType::Array(
-                                    &ValueType::Object(
-                                        &[
-                                            FieldMeta::optional("locale", In::Data, ValueType::String)
-                                                .example("zh-CN"),
-                                            FieldMeta::optional("name", In::Data, ValueType::String)
-                                                .example("标签2"),
-                                        ],
-                                    ),
-                                ),
-                            ),
-                            FieldMeta::optional(
-                                    "create_time",
-                                    In::Data,
-                                    ValueType::String,
-                                )
-                                .example("1700793403850"),
-                            FieldMeta::optional(
-                                    "update_time",
-                                    In::Data,
-                                    ValueType::String,
-                                )
-                                .example("1700793403850"),
-                        ],
-                    ),
-                ),
-            ),
-        ],
         ..OperationMeta::new(Method::Get)
     };
 

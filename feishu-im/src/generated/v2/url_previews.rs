@@ -13,12 +13,6 @@ use crate::operation::{
 };
 use crate::{Call, Caller, Client};
 
-#[cfg(feature = "fake")]
-use crate::operation::{FieldMeta, In, ValueType};
-
-#[cfg(feature = "fake")]
-use crate::ErrorCode;
-
 /// The `url_previews` endpoints: uRL previews, the cards the client shows for links it recognizes
 ///
 /// Get one from [`Client::url_previews`], or from [`Caller::url_previews`] to call as a user or tenant.
@@ -124,32 +118,6 @@ impl Operation for BatchUpdateRequest {
         tokens: &[TokenKind::Tenant],
         has_body: true,
         rate_limit: RateLimit::PER_SECOND_5,
-        #[cfg(feature = "fake")]
-        path: "/open-apis/im/v2/url_previews/batch_update",
-        #[cfg(feature = "fake")]
-        docs: "https://open.feishu.cn/document/im-v1/url_preview/batch_update",
-        #[cfg(feature = "fake")]
-        errors: &[ErrorCode::InvalidMessageParameter],
-        #[cfg(feature = "fake")]
-        error_msgs: &[(ErrorCode::InvalidMessageParameter, "param is invalid")],
-        #[cfg(feature = "fake")]
-        params: &[
-            FieldMeta::required(
-                    "preview_tokens",
-                    In::Body,
-                    ValueType::Array(&ValueType::String),
-                )
-                .min_items(1)
-                .max_items(10)
-                .example("952te0c8-9ccf-463d-ad73-593f8f768a5c"),
-            FieldMeta::optional(
-                    "open_ids",
-                    In::Body,
-                    ValueType::Array(&ValueType::String),
-                )
-                .max_items(100)
-                .example("ou_xxx"),
-        ],
         ..OperationMeta::new(Method::Post)
     };
 
