@@ -184,7 +184,8 @@ fn behave(
     input: Value,
     upload: Option<&FormPart>,
 ) -> Option<Outcome> {
-    let is = |op: &OperationMeta| std::ptr::eq(meta.meta, op);
+    // By id: a constant's address may differ between its uses.
+    let is = |op: &OperationMeta| meta.operation == op.operation;
     Some(if is(MeJoinRequest::META) {
         run(input, |r| me_join(state, who, r))
     } else if is(IsInChatRequest::META) {
