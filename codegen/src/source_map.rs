@@ -13,8 +13,9 @@ use std::collections::HashMap;
 /// Positions of the keys and items of one YAML document.
 #[derive(Debug, Default)]
 pub struct SourceMap {
-    /// Child node of (parent node, segment). Node 0 is the document.
-    children: HashMap<(usize, Box<str>), usize>,
+    /// Children of each node by segment, so that a lookup borrows the segment. Node 0 is
+    /// the document.
+    children: Vec<HashMap<Box<str>, usize>>,
     /// Line and column (1-based) of each node; the document is at 1:1.
     positions: Vec<(usize, usize)>,
     /// Where a key appears a second time in one mapping: (node, position of the repeat).
@@ -34,6 +35,7 @@ impl SourceMap {
     /// Scans `text` and records the position of every block-style key and sequence item.
     pub fn scan(text: &str) -> Self {
         let mut map = SourceMap {
+            children: vec![HashMap::new()],
             positions: vec![(1, 1)],
             segments: vec!["".into()],
             ..SourceMap::default()
@@ -103,14 +105,15 @@ impl SourceMap {
     /// The node for `segment` below `parent`, created at `position` if new. A key seen again in
     /// the same mapping keeps its first position and records the repeat.
     fn insert(&mut self, parent: usize, segment: &str, position: (usize, usize)) -> usize {
-        if let Some(&node) = self.children.get(&(parent, segment.into())) {
+        if let Some(&node) = self.children[parent].get(segment) {
             self.duplicates.push((node, position));
             return node;
         }
         let node = self.positions.len();
         self.positions.push(position);
         self.segments.push(segment.into());
-        self.children.insert((parent, segment.into()), node);
+        self.children.push(HashMap::new());
+        self.children[parent].insert(segment.into(), node);
         node
     }
 
@@ -121,7 +124,7 @@ impl SourceMap {
             return (node, true);
         }
         for segment in path.split('.') {
-            match self.children.get(&(node, segment.into())) {
+            match self.children[node].get(segment) {
                 Some(&child) => node = child,
                 None => return (node, false),
             }

@@ -5,19 +5,93 @@
 //! code blocks become `text` blocks (no doctest), `[...]` is escaped (no intra-doc link), HTML
 //! is escaped, bare URLs become autolinks, and control characters and odd line endings go.
 
+use std::cell::RefCell;
+
 use proc_macro2::TokenStream;
 use quote::quote;
 
 /// `#[doc]` attributes, one per line of `text`, so that they print as `///` comments.
 pub fn doc(text: &str) -> TokenStream {
-    let lines = doc_lines(text).map(|line| quote! { #[doc = #line] });
-    quote! { #(#lines)* }
+    match set_aside(text) {
+        Some(key) => quote! { #[doc = #key] },
+        None => {
+            let lines = doc_lines(text).map(|line| quote! { #[doc = #line] });
+            quote! { #(#lines)* }
+        }
+    }
 }
 
 /// Inner `#![doc]` attributes, for module docs.
 pub fn inner_doc(text: &str) -> TokenStream {
-    let lines = doc_lines(text).map(|line| quote! { #![doc = #line] });
-    quote! { #(#lines)* }
+    match set_aside(text) {
+        Some(key) => quote! { #![doc = #key] },
+        None => {
+            let lines = doc_lines(text).map(|line| quote! { #![doc = #line] });
+            quote! { #(#lines)* }
+        }
+    }
+}
+
+/// Starts every placeholder: a control character, which spec text never holds (the loader
+/// refuses it).
+const KEY: char = '\u{1}';
+
+thread_local! {
+    /// The doc comments set aside while a file is emitted, by placeholder number.
+    static ASIDE: RefCell<Option<Vec<String>>> = const { RefCell::new(None) };
+}
+
+/// Doc comments set aside by [`collect`], written back by [`DocTexts::splice`].
+#[derive(Default)]
+pub struct DocTexts(Vec<String>);
+
+/// Runs `emit` with its doc comments set aside: each becomes one placeholder attribute, and
+/// the text is written in its place after formatting. Doc text is the larger part of the
+/// generated files; prettyplease prints it verbatim, so it need not be quoted, parsed and
+/// printed on the way.
+pub fn collect(emit: impl FnOnce() -> TokenStream) -> (TokenStream, DocTexts) {
+    ASIDE.with(|aside| aside.replace(Some(Vec::new())));
+    let tokens = emit();
+    let texts = ASIDE.with(|aside| aside.take()).unwrap_or_default();
+    (tokens, DocTexts(texts))
+}
+
+/// The placeholder of `text`, set aside while [`collect`] runs; `None` outside it, or for
+/// text without lines.
+fn set_aside(text: &str) -> Option<String> {
+    if text.trim_end().is_empty() {
+        return None;
+    }
+    ASIDE.with(|aside| {
+        let mut aside = aside.borrow_mut();
+        let texts = aside.as_mut()?;
+        texts.push(text.to_owned());
+        Some(format!("{KEY}{}", texts.len() - 1))
+    })
+}
+
+impl DocTexts {
+    /// When `line` is a placeholder as prettyplease prints it (`///` or `//!`, the key, at
+    /// some indent), writes the comment's lines to `out` as prettyplease would have printed
+    /// them, and returns true.
+    pub fn splice(&self, line: &str, out: &mut String) -> bool {
+        let body = line.trim_start();
+        let Some(rest) = body.get(3..).and_then(|rest| rest.strip_prefix(KEY)) else {
+            return false;
+        };
+        let Some(text) = rest.parse::<usize>().ok().and_then(|i| self.0.get(i)) else {
+            return false;
+        };
+        let (indent, marker) = (&line[..line.len() - body.len()], &body[..3]);
+        for doc_line in doc_lines(text) {
+            out.push_str(indent);
+            out.push_str(marker);
+            // As prettyplease trims a doc comment's trailing spaces.
+            out.push_str(doc_line.trim_end_matches(' '));
+            out.push('\n');
+        }
+        true
+    }
 }
 
 fn doc_lines(text: &str) -> impl Iterator<Item = String> + '_ {
@@ -316,5 +390,26 @@ mod tests {
     #[test]
     fn code_spans_cannot_be_broken_out_of() {
         assert_eq!(code("a`b\n\n<c>"), "`a'b  <c>`");
+    }
+
+    #[test]
+    fn doc_comments_set_aside_come_back_as_prettyplease_prints_them() {
+        let (tokens, texts) = super::collect(|| {
+            let outer = super::doc("First line.  \n\nAfter a blank line.");
+            let inner = super::inner_doc("Module.");
+            quote::quote! { #inner #outer fn f() {} }
+        });
+        let file: syn::File = syn::parse2(tokens).unwrap();
+        let mut out = String::new();
+        for line in prettyplease::unparse(&file).lines() {
+            if !texts.splice(line, &mut out) {
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+        assert_eq!(out, "//! Module.\n/// First line.\n///\n/// After a blank line.\nfn f() {}\n");
+        // Outside a collection, the attributes are written out.
+        let direct = super::doc("Direct.").to_string();
+        assert!(direct.contains("\" Direct.\""), "{direct}");
     }
 }
