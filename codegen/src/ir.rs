@@ -111,6 +111,14 @@ pub struct Resource {
     pub objects: Vec<Struct>,
 }
 
+impl Resource {
+    /// `resource.operation`, as the client's errors and the fake name an endpoint: the key of
+    /// its `META` and of its entry in `fake.json`, which must agree.
+    pub fn operation_id(&self, endpoint: &Endpoint) -> String {
+        format!("{}.{}", self.module, endpoint.name)
+    }
+}
+
 pub struct Endpoint {
     pub name: String,
     pub summary: String,

@@ -21,7 +21,7 @@ pub fn emit(api: &Api) -> Result<String, String> {
         let objects: Vec<&Struct> = resource.objects.iter().chain(shared.iter().copied()).collect();
         let types = Types { api, objects };
         for endpoint in &resource.endpoints {
-            let operation = format!("{}.{}", resource.module, endpoint.name);
+            let operation = resource.operation_id(endpoint);
             out.push_str(if first { "\n" } else { ",\n" });
             first = false;
             out.push_str(&format!("    {}: ", json(&operation)));

@@ -337,7 +337,7 @@ fn endpoint_types(resource: &Resource, e: &Endpoint, types: &MetaTypes<'_>) -> T
             TokenKind::User => "User",
         })
     });
-    let operation = format!("{}.{}", resource.module, e.name);
+    let operation = resource.operation_id(e);
     // `OperationMeta::new` starts not safe to repeat, without body or recipient limit.
     let idempotent = e.idempotent.then(|| quote!(idempotent: true,));
     let has_body = e
