@@ -1,7 +1,9 @@
 //! The spec lowered to what the emitter needs: Rust names, resolved types, sorted tables.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::diagnostics::{Diagnostics, Location};
 use crate::model::{
     self, EnumRepr, Literal, Method, RetryClass, Spec, TimeUnit, TokenKind, TypeRef,
 };
@@ -247,8 +249,26 @@ pub enum Type {
     Content(String),
 }
 
-/// Lowers a validated spec.
-pub fn lower(spec: &Spec) -> Api {
+/// Lowers a validated spec. Validation resolves every name lowering looks up; a name it let
+/// through unresolved is an internal error at its location, never a guess.
+pub fn lower(spec: &Spec) -> Result<Api, Diagnostics> {
+    let faults = Faults::default();
+    let api = lower_api(spec, &faults);
+    let faults = faults.0.into_inner();
+    if faults.is_empty() { Ok(api) } else { Err(faults.sorted()) }
+}
+
+/// What lowering found that validation should have refused.
+#[derive(Default)]
+struct Faults(RefCell<Diagnostics>);
+
+impl Faults {
+    fn push(&self, location: &Location, what: impl std::fmt::Display) {
+        self.0.borrow_mut().push(location, format!("internal error, please report it: {what}"));
+    }
+}
+
+fn lower_api(spec: &Spec, faults: &Faults) -> Api {
     let mut error_codes: Vec<ErrorCode> = spec
         .error_tables
         .iter()
@@ -295,6 +315,8 @@ pub fn lower(spec: &Spec) -> Api {
     let names: BTreeMap<&str, &str> =
         spec.contents.iter().map(|c| (c.name.as_str(), c.tag.as_str())).collect();
     let shared_objects = shared_object_names(spec);
+    let enum_names: BTreeSet<&str> = spec.enums.iter().map(|e| e.name.as_str()).collect();
+    let shared = Scope { contents: &names, objects: &shared_objects, enums: &enum_names, faults };
     let sent_names = sent_names(spec);
     let mut contents: Vec<Content> = spec
         .contents
@@ -313,13 +335,12 @@ pub fn lower(spec: &Spec) -> Api {
                         let fields = fields
                             .iter()
                             .map(|f| {
-                                let scope = Scope { contents: &names, objects: &shared_objects };
                                 lower_field(
                                     f,
                                     f.required,
                                     Placement::Data,
                                     sent,
-                                    &scope,
+                                    &shared,
                                     &mut objects,
                                 )
                             })
@@ -355,8 +376,7 @@ pub fn lower(spec: &Spec) -> Api {
     let mut objects = Vec::new();
     for object in &spec.objects {
         let sent = sent_names.contains(object.name.as_str());
-        let scope = Scope { contents: &names, objects: &shared_objects };
-        lower_object(object, sent, &scope, &mut objects);
+        lower_object(object, sent, &shared, &mut objects);
     }
 
     let mut versions: BTreeMap<String, Vec<Resource>> = BTreeMap::new();
@@ -368,7 +388,7 @@ pub fn lower(spec: &Spec) -> Api {
             .endpoints
             .iter()
             .map(|e| {
-                let scope = Scope { contents: &names, objects: &resource_objects };
+                let scope = shared.with_objects(&resource_objects);
                 lower_endpoint(e, &variant_of, &rate_limits, &scope, &mut objects)
             })
             .collect();
@@ -386,20 +406,16 @@ pub fn lower(spec: &Spec) -> Api {
         resources.sort_by(|a, b| a.module.cmp(&b.module));
     }
     let error_tables = spec.error_tables.iter().map(|t| (t.name.clone(), t.doc.clone())).collect();
-    let (events, event_objects) = lower_events(spec, &names, &shared_objects);
+    let (events, event_objects) = lower_events(spec, &shared);
     Api { error_codes, error_tables, enums, contents, objects, versions, events, event_objects }
 }
 
 /// Events and the objects declared in them. Objects a callback's answer holds are built by the
 /// app; the rest only decode.
-fn lower_events(
-    spec: &Spec,
-    contents: &BTreeMap<&str, &str>,
-    shared_objects: &BTreeSet<&str>,
-) -> (Vec<Event>, Vec<Struct>) {
-    let mut names = shared_objects.clone();
+fn lower_events(spec: &Spec, shared: &Scope<'_>) -> (Vec<Event>, Vec<Struct>) {
+    let mut names = shared.objects.clone();
     names.extend(spec.event_objects().iter().map(|o| o.name.as_str()));
-    let scope = Scope { contents, objects: &names };
+    let scope = shared.with_objects(&names);
     let answered = answer_objects(spec);
     let mut objects = Vec::new();
     let mut events: Vec<Event> = spec
@@ -521,7 +537,11 @@ fn lower_endpoint(
                 Type::Vec(inner) if f.name == p.items => Some((**inner).clone()),
                 _ => None,
             })
-            .unwrap_or(Type::String);
+            .unwrap_or_else(|| {
+                let what = format!("pagination names `{}`, which is no response list", p.items);
+                contents.faults.push(&p.location, what);
+                Type::Json
+            });
         Pagination {
             item_type,
             items: p.items.clone(),
@@ -529,14 +549,16 @@ fn lower_endpoint(
             has_more: p.has_more.clone(),
         }
     });
-    // Validation made sure every class exists.
-    let class = |name: &str| {
-        let limit = rate_limits.get(name);
-        RateLimit {
-            name: name.to_owned(),
-            doc: limit.map_or_else(String::new, |l| l.doc.clone()),
-            per_minute: limit.map_or(0, |l| l.per_minute),
-            per_second: limit.map_or(0, |l| l.per_second),
+    let class = |(name, location): &(String, Location)| match rate_limits.get(name.as_str()) {
+        Some(limit) => RateLimit {
+            name: name.clone(),
+            doc: limit.doc.clone(),
+            per_minute: limit.per_minute,
+            per_second: limit.per_second,
+        },
+        None => {
+            contents.faults.push(location, format_args!("no rate limit class `{name}`"));
+            RateLimit { name: name.clone(), doc: String::new(), per_minute: 0, per_second: 0 }
         }
     };
     Endpoint {
@@ -551,11 +573,11 @@ fn lower_endpoint(
         tokens: e.tokens.clone(),
         app_types: e.app_types.clone(),
         scopes: e.scopes.clone(),
-        rate_limit: class(&e.rate_limit.0),
+        rate_limit: class(&e.rate_limit),
         recipient_limit: e
             .recipient_limit
             .as_ref()
-            .map(|r| RecipientLimit { limit: class(&r.class.0), field: r.field.0.clone() }),
+            .map(|r| RecipientLimit { limit: class(&r.class), field: r.field.0.clone() }),
         request: Struct {
             name: format!("{prefix}Request"),
             doc: format!("Parameters of [`{}`].", e.name),
@@ -573,11 +595,16 @@ fn lower_endpoint(
         errors: e
             .errors
             .iter()
-            .filter_map(|error| {
-                variant_of.get(&error.code).map(|(v, m)| {
+            .filter_map(|error| match variant_of.get(&error.code) {
+                Some((v, m)) => {
                     let msg = error.msg.as_deref().unwrap_or(m);
-                    (error.code, (*v).to_owned(), msg.to_owned())
-                })
+                    Some((error.code, (*v).to_owned(), msg.to_owned()))
+                }
+                None => {
+                    let what = format_args!("error {} is in no error table", error.code);
+                    contents.faults.push(&error.location, what);
+                    None
+                }
             })
             .collect(),
         error_msgs: e
@@ -597,15 +624,24 @@ fn lower_endpoint(
     }
 }
 
-/// Names a `type` may use besides enums: content declarations (with the field naming their
-/// kind), and objects declared inside them.
+/// Names a `type` may use where a field is lowered: content declarations (with the field
+/// naming their kind), objects in reach, and enums; and where to report a name that is none.
 struct Scope<'a> {
     contents: &'a BTreeMap<&'a str, &'a str>,
     objects: &'a BTreeSet<&'a str>,
+    enums: &'a BTreeSet<&'a str>,
+    faults: &'a Faults,
+}
+
+impl<'a> Scope<'a> {
+    /// The same names, with `objects` in reach instead.
+    fn with_objects(&self, objects: &'a BTreeSet<&'a str>) -> Scope<'a> {
+        Scope { objects, ..*self }
+    }
 }
 
 /// Resolves a validated `content` of an object: validation guarantees the tag field and every
-/// step of the path exist.
+/// step of the path exist, so a missing one is a fault.
 fn content_access(
     object: &model::ObjectDef,
     at: &model::ContentAt,
@@ -617,22 +653,29 @@ fn content_access(
             (step, matches!(f.ty, TypeRef::Named(..)))
         })
     };
-    let tag_name = match &at.tag {
-        Some((tag, _)) => tag.as_str(),
-        None => scope.contents.get(at.content.0.as_str()).copied().unwrap_or_default(),
+    let (content, content_at) = &at.content;
+    let (tag_name, tag_at) = match &at.tag {
+        Some((tag, location)) => (tag.as_str(), location),
+        None => (scope.contents.get(content.as_str()).copied().unwrap_or_default(), content_at),
     };
-    let (tag, tag_is_enum) = field(&object.fields, tag_name)
-        .unwrap_or((Step { field: tag_name.to_owned(), required: true }, false));
+    let (tag, tag_is_enum) = field(&object.fields, tag_name).unwrap_or_else(|| {
+        let what = format_args!("`{}` has no tag field `{tag_name}`", object.name);
+        scope.faults.push(tag_at, what);
+        (Step { field: tag_name.to_owned(), required: true }, false)
+    });
     let mut fields = &object.fields;
     let mut text = Vec::new();
     for name in &at.text.0 {
-        let Some(f) = fields.iter().find(|f| &f.name == name) else { break };
+        let Some(f) = fields.iter().find(|f| &f.name == name) else {
+            scope.faults.push(&at.text.1, format_args!("no field `{name}` on the text's path"));
+            break;
+        };
         text.push(Step { field: f.name.clone(), required: f.required });
         if let TypeRef::Object(inner) = &f.ty {
             fields = &inner.fields;
         }
     }
-    ContentAccess { content: pascal_case(&at.content.0), tag, tag_is_enum, text }
+    ContentAccess { content: pascal_case(content), tag, tag_is_enum, text }
 }
 
 /// Content declarations that some request sends, through its query or body.
@@ -704,7 +747,13 @@ fn lower_type(ty: &TypeRef, sent: bool, contents: &Scope<'_>, objects: &mut Vec<
         TypeRef::Named(name, _) if contents.objects.contains(name.as_str()) => {
             Type::Object(pascal_case(name))
         }
-        TypeRef::Named(name, _) => Type::Enum(pascal_case(name)),
+        TypeRef::Named(name, _) if contents.enums.contains(name.as_str()) => {
+            Type::Enum(pascal_case(name))
+        }
+        TypeRef::Named(name, location) => {
+            contents.faults.push(location, format_args!("`{name}` names no type"));
+            Type::Json
+        }
         TypeRef::Object(object) => Type::Object(lower_object(object, sent, contents, objects)),
     }
 }
@@ -726,4 +775,49 @@ fn lower_object(
     let content = object.content.as_ref().map(|at| content_access(object, at, scope));
     objects.push(Struct { name: name.clone(), doc, fields, sent, content });
     name
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::diagnostics::Diagnostics;
+    use crate::read::SourceFile;
+
+    /// A spec that validation would refuse reaches lowering only through a bug; lowering then
+    /// reports each name it cannot resolve at its location instead of guessing a type.
+    #[test]
+    fn unresolved_names_are_located_internal_errors() {
+        let spec = r#"rate_limits:
+  default: {doc: Sample limit., per_minute: 10, per_second: 1}
+resource:
+  name: things
+  service: sample
+  version: v1
+  doc: Things.
+  endpoints:
+    create:
+      summary: Creates a thing.
+      docs: https://example.com/create
+      method: POST
+      path: /open-apis/sample/v1/things
+      tokens: [tenant]
+      app_types: [custom]
+      scopes: [sample:thing]
+      rate_limit: nowhere
+      body:
+        kind: {type: no_such_type, doc: The kind.}
+      response:
+        thing_id: {type: string, doc: The thing.}
+"#;
+        let mut diagnostics = Diagnostics::default();
+        let files = [SourceFile { name: "spec.yaml".into(), text: spec.into() }];
+        let model = crate::load::load(&files, &mut diagnostics);
+        assert!(diagnostics.is_empty(), "{diagnostics}");
+        let Err(faults) = super::lower(&model) else { panic!("lowered an unresolved spec") };
+        let faults = faults.to_string();
+        assert!(faults.contains("spec.yaml:17:7"), "{faults}");
+        assert!(faults.contains("no rate limit class `nowhere`"), "{faults}");
+        assert!(faults.contains("spec.yaml:19:9"), "{faults}");
+        assert!(faults.contains("`no_such_type` names no type"), "{faults}");
+        assert!(faults.contains("internal error, please report it"), "{faults}");
+    }
 }

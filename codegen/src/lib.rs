@@ -58,7 +58,7 @@ pub fn check(files: &[SourceFile]) -> Result<(), Diagnostics> {
 /// Generates the Rust files for spec files already in memory.
 pub fn generate(files: &[SourceFile]) -> Result<Vec<GeneratedFile>, Diagnostics> {
     let spec = load_valid(files)?;
-    emit::emit(&ir::lower(&spec)).map_err(|(source, message)| {
+    emit::emit(&ir::lower(&spec)?).map_err(|(source, message)| {
         let mut diags = Diagnostics::default();
         let file = source.strip_prefix("spec/").unwrap_or(&source).to_owned();
         let location = Location { file, line: 1, column: 1, path: String::new() };

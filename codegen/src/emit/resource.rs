@@ -7,7 +7,7 @@ use quote::{format_ident, quote};
 
 use super::docs::{code, doc, inner_doc, item_prose, prose, summary_text};
 use crate::ir::{
-    Content, ContentAccess, Endpoint, Enum, Field, Placement, Resource, Step, Struct, Type,
+    Content, ContentAccess, Endpoint, Enum, Field, Kind, Placement, Resource, Step, Struct, Type,
 };
 use crate::model::{AppType, Literal, Method, TimeUnit, TokenKind};
 use crate::names::{ident, is_keyword, snake_ident};
@@ -768,8 +768,19 @@ impl MetaTypes<'_> {
     fn sample_types(&self, ty: &Type, out: &mut BTreeSet<String>) {
         match ty {
             Type::Vec(inner) => self.sample_types(inner, out),
-            Type::Enum(name) | Type::Content(name) => {
+            Type::Enum(name) => {
                 out.insert(name.clone());
+            }
+            Type::Content(name) => {
+                out.insert(name.clone());
+                if let Some((_, Some(body), one_call)) = self.content_sample(name) {
+                    if !one_call {
+                        out.insert(body.name.clone());
+                    }
+                    for f in body.fields.iter().filter(|f| f.required) {
+                        self.sample_types(&f.ty, out);
+                    }
+                }
             }
             Type::Object(name) => {
                 if !out.insert(name.clone()) {
@@ -782,6 +793,23 @@ impl MetaTypes<'_> {
             }
             _ => {}
         }
+    }
+
+    /// The kind a content sample is: the first with a one-call constructor (free-form, or
+    /// with required fields), else the first, built as its struct and converted. Returns the
+    /// kind, its struct, and whether it has that constructor. Validation gives every content a
+    /// kind.
+    fn content_sample(&self, name: &str) -> Option<(&Kind, Option<&Struct>, bool)> {
+        let kinds = self.contents.iter().filter(|c| c.name == name).flat_map(|c| &c.kinds);
+        let body_of = |k: &Kind| {
+            k.body.as_ref().and_then(|body| self.objects.iter().find(|o| &o.name == body)).copied()
+        };
+        let one_call = |k: &Kind| match body_of(k) {
+            None => k.body.is_none(),
+            Some(o) => o.fields.iter().any(|f| f.required),
+        };
+        let kind = kinds.clone().find(|k| one_call(k)).or(kinds.clone().next())?;
+        Some((kind, body_of(kind), one_call(kind)))
     }
 
     fn sample_of(&self, ty: &Type, f: &Field) -> TokenStream {
@@ -843,31 +871,46 @@ impl MetaTypes<'_> {
                 let name = sample_text(f);
                 quote!(crate::FileUpload::from_bytes(#name, &b"sample"[..]))
             }
-            // The first kind, built from its required fields.
             Type::Content(name) => {
-                // The first kind with a constructor: free-form, or with required fields.
-                let content = self.contents.iter().find(|c| &c.name == name);
-                let has_constructor = |k: &&crate::ir::Kind| match &k.body {
-                    None => true,
-                    Some(body) => self
-                        .objects
-                        .iter()
-                        .any(|o| &o.name == body && o.fields.iter().any(|f| f.required)),
-                };
-                let kind = content.and_then(|c| c.kinds.iter().find(has_constructor));
-                let method = snake_ident(kind.map_or("unknown", |k| k.value.as_str()));
-                let object = kind
-                    .and_then(|k| k.body.as_ref())
-                    .and_then(|body| self.objects.iter().find(|o| &o.name == body));
-                let args: Vec<_> = match object {
-                    Some(o) => {
-                        o.fields.iter().filter(|f| f.required).map(|f| self.sample(f)).collect()
-                    }
-                    None => vec![quote!(serde_json::Value::Object(serde_json::Map::new()))],
+                let Some((kind, body, one_call)) = self.content_sample(name) else {
+                    return quote!(compile_error!("a content without kinds"));
                 };
                 let name = ident(name);
-                quote!(#name::#method(#(#args),*))
+                let method = snake_ident(&kind.value);
+                match body {
+                    None => {
+                        quote!(#name::#method(serde_json::Value::Object(serde_json::Map::new())))
+                    }
+                    Some(o) => {
+                        let args = o.fields.iter().filter(|f| f.required).map(|f| self.sample(f));
+                        if one_call {
+                            quote!(#name::#method(#(#args),*))
+                        } else {
+                            let body = ident(&o.name);
+                            quote!(#name::from(#body::new(#(#args),*)))
+                        }
+                    }
+                }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::read::SourceFile;
+
+    /// A content whose every kind has only optional fields has no one-call constructor: the
+    /// fake's sample builds the kind's struct and converts it, and imports the struct.
+    #[test]
+    fn a_content_sample_without_a_one_call_constructor_is_converted_from_its_struct() {
+        let spec =
+            include_str!("../../../tests/hostile/content_kinds_without_required_fields/spec.yaml");
+        let files = crate::generate(&[SourceFile { name: "spec.yaml".into(), text: spec.into() }])
+            .unwrap_or_else(|diagnostics| panic!("refused:\n{diagnostics}"));
+        let things = files.iter().find(|f| f.path == "v1/things.rs").unwrap();
+        let text = &things.contents;
+        assert!(text.contains("Self::new(Note::from(PlainNote::new()))"), "{text}");
+        assert!(text.contains("#[cfg(feature = \"fake\")]\nuse crate::PlainNote;"), "{text}");
     }
 }
