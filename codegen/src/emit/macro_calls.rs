@@ -1,4 +1,4 @@
-//! Reprints calls of the runtime's macros (`builder!`, `paged!`) the way rustfmt lays out a
+//! Reprints calls of the runtime's macros (`builder!`, `paged!`, `json_object!`) the way rustfmt lays out a
 //! call: prettyplease prints a macro's arguments as loose tokens filled like text
 //! (`page_token : impl Into < String >`), while these take short Rust-like lists.
 
@@ -7,7 +7,7 @@ use std::str::FromStr;
 use proc_macro2::{Delimiter, Spacing, TokenStream, TokenTree};
 
 /// The macros reprinted, as their calls start a line.
-const MACROS: &[&str] = &["builder!(", "paged!("];
+const MACROS: &[&str] = &["builder!(", "paged!(", "json_object!("];
 
 /// Longest line, as prettyplease and rustfmt keep them.
 const WIDTH: usize = 100;
@@ -73,24 +73,43 @@ fn reprint(call: &str) -> Option<String> {
             && let Some(TokenTree::Group(params)) = args.pop()
             && params.delimiter() == Delimiter::Parenthesis
         {
-            head = format!("{}(\n{})", text(args.into_iter().collect()), lines_of(params.stream()));
+            head =
+                format!("{}(\n{})", text(args.into_iter().collect()), lines_of(params.stream(), 1));
         }
         let fields = fields.stream();
-        let body =
-            if fields.is_empty() { "{}".to_owned() } else { format!("{{\n{}}}", lines_of(fields)) };
+        let body = if fields.is_empty() {
+            "{}".to_owned()
+        } else {
+            format!("{{\n{}}}", lines_of(fields, 1))
+        };
         return Some(format!("{name}!({head} {body});\n"));
     }
-    Some(format!("{name}!(\n{});\n", lines_of(args.into_iter().collect())))
+    Some(format!("{name}!(\n{});\n", lines_of(args.into_iter().collect(), 1)))
 }
 
-/// The comma-separated elements of `stream`, each on its own indented line with a comma.
-fn lines_of(stream: TokenStream) -> String {
+/// The comma-separated elements of `stream`, each on its own line, `depth` levels in, with a
+/// comma. An element too long for its line that ends in a parenthesized list
+/// (`optional(a, b, …)`) opens onto lines of its own elements.
+fn lines_of(stream: TokenStream, depth: usize) -> String {
+    let indent = "    ".repeat(depth);
     let mut lines = String::new();
     let mut element = Vec::new();
     let mut flush = |element: &mut Vec<TokenTree>| {
-        if !element.is_empty() {
-            lines.push_str(&format!("    {},\n", text(element.drain(..).collect())));
+        if element.is_empty() {
+            return;
         }
+        let line = format!("{indent}{},\n", text(element.iter().cloned().collect()));
+        match element.pop() {
+            Some(TokenTree::Group(list))
+                if line.len() > WIDTH + 1 && list.delimiter() == Delimiter::Parenthesis =>
+            {
+                let head = text(element.drain(..).collect());
+                let inner = lines_of(list.stream(), depth + 1);
+                lines.push_str(&format!("{indent}{head}(\n{inner}{indent}),\n"));
+            }
+            _ => lines.push_str(&line),
+        }
+        element.clear();
     };
     for token in stream {
         match &token {
@@ -199,6 +218,15 @@ mod tests {
     }
 
     #[test]
+    fn a_long_list_of_fields_opens_one_per_line() {
+        let printed = "json_object!(\n    SearchMeta, required(message_id), optional(r#type = \"type\", create_time,\n    update_time, position, chat_id, from_id, thread_id, thread_position, is_p2p_chat)\n);\n";
+        assert_eq!(
+            tidy(printed),
+            "json_object!(\n    SearchMeta,\n    required(message_id),\n    optional(\n        r#type = \"type\",\n        create_time,\n        update_time,\n        position,\n        chat_id,\n        from_id,\n        thread_id,\n        thread_position,\n        is_p2p_chat,\n    ),\n);\n"
+        );
+    }
+
+    #[test]
     fn paged_reads_as_written() {
         let printed =
             "paged!(ListRequest, items : Vec < Member >, token : page_token, more : has_more);\n";
@@ -210,7 +238,7 @@ mod tests {
 
     #[test]
     fn other_code_is_untouched() {
-        let text = "fn f() {\n    builder!(x);\n}\njson_object!(A, required(b));\n";
+        let text = "fn f() {\n    builder!(x);\n}\nother!(A, required(b));\n";
         assert_eq!(tidy(text), text);
     }
 }

@@ -582,8 +582,9 @@ pub struct PostElement {
     pub style: Vec<String>,
 }
 json_object!(
-    PostElement, required(tag), optional(text, href, user_id, image_key, file_key,
-    emoji_type, language, un_escape, style)
+    PostElement,
+    required(tag),
+    optional(text, href, user_id, image_key, file_key, emoji_type, language, un_escape, style),
 );
 builder!(PostElement::new(tag: PostTag) {
     text: impl Into<String>,
@@ -772,8 +773,20 @@ pub struct ReceivedPostElement {
     pub language: Option<String>,
 }
 json_object!(
-    ReceivedPostElement, required(tag), optional(text, un_escape, style, href, user_id,
-    user_name, image_key, file_key, emoji_type, language)
+    ReceivedPostElement,
+    required(tag),
+    optional(
+        text,
+        un_escape,
+        style,
+        href,
+        user_id,
+        user_name,
+        image_key,
+        file_key,
+        emoji_type,
+        language,
+    ),
 );
 
 /// Rich text, without a language key: the title and paragraphs directly. It is not quite
@@ -860,9 +873,7 @@ pub struct MediaReceivedContent {
     /// The length, in milliseconds.
     pub duration: Option<i64>,
 }
-json_object!(
-    MediaReceivedContent, required(file_key), optional(image_key, file_name, duration)
-);
+json_object!(MediaReceivedContent, required(file_key), optional(image_key, file_name, duration));
 
 /// A sticker.
 #[derive(Debug, Clone, Serialize)]
@@ -982,8 +993,9 @@ pub struct SystemReceivedContent {
     pub divider_text: Option<SystemDividerText>,
 }
 json_object!(
-    SystemReceivedContent, required(template), optional(from_user, to_chatters,
-    divider_text)
+    SystemReceivedContent,
+    required(template),
+    optional(from_user, to_chatters, divider_text),
 );
 
 /// A location.

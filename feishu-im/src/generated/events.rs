@@ -215,8 +215,9 @@ pub struct CardActionTrigger {
     pub context: Option<CallbackContext>,
 }
 json_object!(
-    CardActionTrigger, required(operator, action), optional(token, host, delivery_type,
-    context)
+    CardActionTrigger,
+    required(operator, action),
+    optional(token, host, delivery_type, context),
 );
 
 impl CardActionTrigger {
@@ -270,8 +271,9 @@ pub struct ChatAccessEventBotP2pChatEnteredV1 {
     pub last_message_create_time: Option<crate::UnixMillis>,
 }
 json_object!(
-    ChatAccessEventBotP2pChatEnteredV1, required(chat_id), optional(operator_id,
-    last_message_id, last_message_create_time)
+    ChatAccessEventBotP2pChatEnteredV1,
+    required(chat_id),
+    optional(operator_id, last_message_id, last_message_create_time),
 );
 
 impl ChatAccessEventBotP2pChatEnteredV1 {
@@ -315,8 +317,9 @@ pub struct ChatDisbandedV1 {
     pub i18n_names: Option<ChatI18nNames>,
 }
 json_object!(
-    ChatDisbandedV1, required(chat_id), optional(operator_id, external,
-    operator_tenant_key, name, i18n_names)
+    ChatDisbandedV1,
+    required(chat_id),
+    optional(operator_id, external, operator_tenant_key, name, i18n_names),
 );
 
 impl ChatDisbandedV1 {
@@ -360,8 +363,9 @@ pub struct ChatMemberBotAddedV1 {
     pub i18n_names: Option<ChatI18nNames>,
 }
 json_object!(
-    ChatMemberBotAddedV1, required(chat_id), optional(operator_id, external,
-    operator_tenant_key, name, i18n_names)
+    ChatMemberBotAddedV1,
+    required(chat_id),
+    optional(operator_id, external, operator_tenant_key, name, i18n_names),
 );
 
 impl ChatMemberBotAddedV1 {
@@ -405,8 +409,9 @@ pub struct ChatMemberBotDeletedV1 {
     pub i18n_names: Option<ChatI18nNames>,
 }
 json_object!(
-    ChatMemberBotDeletedV1, required(chat_id), optional(operator_id, external,
-    operator_tenant_key, name, i18n_names)
+    ChatMemberBotDeletedV1,
+    required(chat_id),
+    optional(operator_id, external, operator_tenant_key, name, i18n_names),
 );
 
 impl ChatMemberBotDeletedV1 {
@@ -452,8 +457,9 @@ pub struct ChatMemberUserAddedV1 {
     pub i18n_names: Option<ChatI18nNames>,
 }
 json_object!(
-    ChatMemberUserAddedV1, required(chat_id), optional(operator_id, external,
-    operator_tenant_key, users, name, i18n_names)
+    ChatMemberUserAddedV1,
+    required(chat_id),
+    optional(operator_id, external, operator_tenant_key, users, name, i18n_names),
 );
 
 impl ChatMemberUserAddedV1 {
@@ -499,8 +505,9 @@ pub struct ChatMemberUserDeletedV1 {
     pub i18n_names: Option<ChatI18nNames>,
 }
 json_object!(
-    ChatMemberUserDeletedV1, required(chat_id), optional(operator_id, external,
-    operator_tenant_key, users, name, i18n_names)
+    ChatMemberUserDeletedV1,
+    required(chat_id),
+    optional(operator_id, external, operator_tenant_key, users, name, i18n_names),
 );
 
 impl ChatMemberUserDeletedV1 {
@@ -546,8 +553,9 @@ pub struct ChatMemberUserWithdrawnV1 {
     pub i18n_names: Option<ChatI18nNames>,
 }
 json_object!(
-    ChatMemberUserWithdrawnV1, required(chat_id), optional(operator_id, external,
-    operator_tenant_key, users, name, i18n_names)
+    ChatMemberUserWithdrawnV1,
+    required(chat_id),
+    optional(operator_id, external, operator_tenant_key, users, name, i18n_names),
 );
 
 impl ChatMemberUserWithdrawnV1 {
@@ -595,8 +603,16 @@ pub struct ChatUpdatedV1 {
     pub moderator_list: Option<ChatModeratorChanges>,
 }
 json_object!(
-    ChatUpdatedV1, required(chat_id), optional(operator_id, external,
-    operator_tenant_key, after_change, before_change, moderator_list)
+    ChatUpdatedV1,
+    required(chat_id),
+    optional(
+        operator_id,
+        external,
+        operator_tenant_key,
+        after_change,
+        before_change,
+        moderator_list,
+    ),
 );
 
 impl ChatUpdatedV1 {
@@ -668,8 +684,9 @@ pub struct MessageReactionCreatedV1 {
     pub action_time: Option<crate::UnixMillis>,
 }
 json_object!(
-    MessageReactionCreatedV1, required(message_id, reaction_type),
-    optional(operator_type, user_id, app_id, action_time)
+    MessageReactionCreatedV1,
+    required(message_id, reaction_type),
+    optional(operator_type, user_id, app_id, action_time),
 );
 
 impl MessageReactionCreatedV1 {
@@ -713,8 +730,9 @@ pub struct MessageReactionDeletedV1 {
     pub action_time: Option<crate::UnixMillis>,
 }
 json_object!(
-    MessageReactionDeletedV1, required(message_id, reaction_type),
-    optional(operator_type, user_id, app_id, action_time)
+    MessageReactionDeletedV1,
+    required(message_id, reaction_type),
+    optional(operator_type, user_id, app_id, action_time),
 );
 
 impl MessageReactionDeletedV1 {
@@ -753,9 +771,7 @@ pub struct MessageRecalledV1 {
     /// Example: `message_owner`.
     pub recall_type: Option<RecallType>,
 }
-json_object!(
-    MessageRecalledV1, required(message_id, chat_id), optional(recall_time, recall_type)
-);
+json_object!(MessageRecalledV1, required(message_id, chat_id), optional(recall_time, recall_type));
 
 impl MessageRecalledV1 {
     /// `header.event_type` of this event: `im.message.recalled_v1`.
@@ -894,8 +910,8 @@ pub struct CardAction {
     pub checked: Option<bool>,
 }
 json_object!(
-    CardAction, optional(value, tag, option, timezone, name, form_value, input_value,
-    options, checked)
+    CardAction,
+    optional(value, tag, option, timezone, name, form_value, input_value, options, checked),
 );
 
 /// Where the interaction took place.
@@ -912,9 +928,7 @@ pub struct CallbackContext {
     /// The chat of that message; empty while a link is only typed and not yet sent.
     pub open_chat_id: Option<String>,
 }
-json_object!(
-    CallbackContext, optional(url, preview_token, open_message_id, open_chat_id)
-);
+json_object!(CallbackContext, optional(url, preview_token, open_message_id, open_chat_id));
 
 /// A notice the client shows.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -1087,9 +1101,7 @@ pub struct EventMention {
     /// Example: `736588c9260f175e`.
     pub tenant_key: Option<String>,
 }
-json_object!(
-    EventMention, required(key, id, name), optional(mentioned_type, tenant_key)
-);
+json_object!(EventMention, required(key, id, name), optional(mentioned_type, tenant_key));
 
 /// Context of a Lark agent conversation the message belongs to. Not described on the page; only the official Node SDK declares it.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -1156,9 +1168,9 @@ pub struct EventMessage {
     pub lark_agent_context: Option<LarkAgentContext>,
 }
 json_object!(
-    EventMessage, required(message_id, create_time, chat_id, chat_type, message_type,
-    content), optional(root_id, parent_id, update_time, thread_id, mentions, user_agent,
-    lark_agent_context)
+    EventMessage,
+    required(message_id, create_time, chat_id, chat_type, message_type, content),
+    optional(root_id, parent_id, update_time, thread_id, mentions, user_agent, lark_agent_context),
 );
 
 impl EventMessage {
@@ -1266,8 +1278,13 @@ pub struct ChatRestrictedModeSetting {
     pub message_has_permission_setting: Option<RestrictedModePermission>,
 }
 json_object!(
-    ChatRestrictedModeSetting, optional(status, screenshot_has_permission_setting,
-    download_has_permission_setting, message_has_permission_setting)
+    ChatRestrictedModeSetting,
+    optional(
+        status,
+        screenshot_has_permission_setting,
+        download_has_permission_setting,
+        message_has_permission_setting,
+    ),
 );
 
 /// The chat's settings after the change.
@@ -1333,10 +1350,25 @@ pub struct ChatChange {
     pub group_message_type: Option<GroupMessageType>,
 }
 json_object!(
-    ChatChange, optional(avatar, name, description, i18n_names, add_member_permission,
-    share_card_permission, at_all_permission, edit_permission, membership_approval,
-    join_message_visibility, leave_message_visibility, moderation_permission, owner_id,
-    labels, restricted_mode_setting, group_message_type)
+    ChatChange,
+    optional(
+        avatar,
+        name,
+        description,
+        i18n_names,
+        add_member_permission,
+        share_card_permission,
+        at_all_permission,
+        edit_permission,
+        membership_approval,
+        join_message_visibility,
+        leave_message_visibility,
+        moderation_permission,
+        owner_id,
+        labels,
+        restricted_mode_setting,
+        group_message_type,
+    ),
 );
 
 /// A user added to or removed from a chat's list of members who may speak.

@@ -92,9 +92,7 @@ pub struct ChatTab {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tab_config: Option<ChatTabConfig>,
 }
-json_object!(
-    ChatTab, required(tab_type), optional(tab_id, tab_name, tab_content, tab_config)
-);
+json_object!(ChatTab, required(tab_type), optional(tab_id, tab_name, tab_content, tab_config));
 builder!(ChatTab::new(tab_type: ChatTabType) {
     tab_id: impl Into<String>,
     tab_name: impl Into<String>,
@@ -136,9 +134,7 @@ pub struct ChatMenuRedirectLink {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub web_url: Option<String>,
 }
-json_object!(
-    ChatMenuRedirectLink, optional(common_url, ios_url, android_url, pc_url, web_url)
-);
+json_object!(ChatMenuRedirectLink, optional(common_url, ios_url, android_url, pc_url, web_url));
 builder!(ChatMenuRedirectLink::new() {
     common_url: impl Into<String>,
     ios_url: impl Into<String>,
@@ -206,9 +202,7 @@ pub struct MenuItem {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub i18n_names: Option<ChatMenuI18nNames>,
 }
-json_object!(
-    MenuItem, optional(action_type, redirect_link, image_key, name, i18n_names)
-);
+json_object!(MenuItem, optional(action_type, redirect_link, image_key, name, i18n_names));
 builder!(MenuItem::new() {
     action_type: ChatMenuActionType,
     redirect_link: ChatMenuRedirectLink,
@@ -258,9 +252,7 @@ pub struct ChatMenuTopLevel {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub children: Vec<ChatMenuSecondLevel>,
 }
-json_object!(
-    ChatMenuTopLevel, optional(chat_menu_top_level_id, chat_menu_item, children)
-);
+json_object!(ChatMenuTopLevel, optional(chat_menu_top_level_id, chat_menu_item, children));
 builder!(ChatMenuTopLevel::new() {
     chat_menu_top_level_id: impl Into<String>,
     chat_menu_item: MenuItem,
@@ -321,8 +313,9 @@ pub struct Sender {
     pub sender_i18n_names: Option<SenderI18nNames>,
 }
 json_object!(
-    Sender, required(id, id_type, sender_type), optional(tenant_key, sender_name,
-    open_bot_id, sender_i18n_names)
+    Sender,
+    required(id, id_type, sender_type),
+    optional(tenant_key, sender_name, open_bot_id, sender_i18n_names),
 );
 
 /// A message's content as received.
@@ -412,9 +405,26 @@ pub struct Message {
     pub thread_message_position: Option<serde_json::Value>,
 }
 json_object!(
-    Message, optional(message_id, root_id, parent_id, thread_id, msg_type, create_time,
-    update_time, deleted, updated, chat_id, sender, body, mentions, upper_message_id,
-    message_app_link, message_position, thread_message_position)
+    Message,
+    optional(
+        message_id,
+        root_id,
+        parent_id,
+        thread_id,
+        msg_type,
+        create_time,
+        update_time,
+        deleted,
+        updated,
+        chat_id,
+        sender,
+        body,
+        mentions,
+        upper_message_id,
+        message_app_link,
+        message_position,
+        thread_message_position,
+    ),
 );
 
 impl Message {
@@ -528,8 +538,9 @@ pub struct FeedCardButton {
     pub action_map: Option<serde_json::Value>,
 }
 json_object!(
-    FeedCardButton, required(action_type, text), optional(multi_url, button_type,
-    action_map)
+    FeedCardButton,
+    required(action_type, text),
+    optional(multi_url, button_type, action_map),
 );
 builder!(FeedCardButton::new(action_type: FeedCardButtonActionType, text: FeedCardText) {
     multi_url: FeedCardUrl,
@@ -613,6 +624,4 @@ pub struct TagInfo {
     /// Example: `1700793403850`.
     pub update_time: Option<crate::UnixMillis>,
 }
-json_object!(
-    TagInfo, optional(id, tag_type, name, i18n_names, create_time, update_time)
-);
+json_object!(TagInfo, optional(id, tag_type, name, i18n_names, create_time, update_time));

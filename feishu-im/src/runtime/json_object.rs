@@ -101,6 +101,7 @@ macro_rules! json_object {
         $ty:ident
         $(, required($($required:ident $(= $required_name:literal)?),* $(,)?))?
         $(, optional($($optional:ident $(= $optional_name:literal)?),* $(,)?))?
+        $(,)?
     ) => {
         impl<'de> ::serde::Deserialize<'de> for $ty {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {

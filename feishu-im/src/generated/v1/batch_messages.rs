@@ -290,8 +290,8 @@ pub struct GetProgressResponse {
     pub batch_message_recall_progress: Option<BatchMessageRecallProgress>,
 }
 json_object!(
-    GetProgressResponse, optional(batch_message_send_progress,
-    batch_message_recall_progress)
+    GetProgressResponse,
+    optional(batch_message_send_progress, batch_message_recall_progress),
 );
 
 /// How many users a batch reached and read it.
@@ -331,8 +331,8 @@ pub struct BatchMessageSendProgress {
     pub read_user_ids_count: Option<i64>,
 }
 json_object!(
-    BatchMessageSendProgress, optional(valid_user_ids_count, success_user_ids_count,
-    read_user_ids_count)
+    BatchMessageSendProgress,
+    optional(valid_user_ids_count, success_user_ids_count, read_user_ids_count),
 );
 
 /// How far recalling a batch has got.

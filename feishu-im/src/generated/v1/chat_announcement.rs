@@ -193,8 +193,17 @@ pub struct GetResponse {
     pub modifier_id: Option<String>,
 }
 json_object!(
-    GetResponse, optional(content, revision, create_time, update_time, owner_id_type,
-    owner_id, modifier_id_type, modifier_id)
+    GetResponse,
+    optional(
+        content,
+        revision,
+        create_time,
+        update_time,
+        owner_id_type,
+        owner_id,
+        modifier_id_type,
+        modifier_id,
+    ),
 );
 
 /// Parameters of [`ChatAnnouncement::patch`].

@@ -353,8 +353,8 @@ pub struct CreateResponse {
     pub pending_approval_id_list: Vec<String>,
 }
 json_object!(
-    CreateResponse, optional(invalid_id_list, not_existed_id_list,
-    pending_approval_id_list)
+    CreateResponse,
+    optional(invalid_id_list, not_existed_id_list, pending_approval_id_list),
 );
 
 /// Parameters of [`ChatMembers::delete`].
@@ -520,8 +520,9 @@ pub struct GetResponse {
     pub security_conf_limit: Option<i64>,
 }
 json_object!(
-    GetResponse, required(has_more), optional(items, page_token, member_total,
-    trigger_security_conf_limit, security_conf_limit)
+    GetResponse,
+    required(has_more),
+    optional(items, page_token, member_total, trigger_security_conf_limit, security_conf_limit),
 );
 paged!(GetRequest, items: Vec<ChatMember>, token: page_token, more: has_more);
 

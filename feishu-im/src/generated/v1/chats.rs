@@ -577,13 +577,37 @@ pub struct CreateResponse {
     pub hide_member_count_setting: Option<ChatPermission>,
 }
 json_object!(
-    CreateResponse, optional(chat_id, avatar, name, description, i18n_names, owner_id,
-    owner_id_type, urgent_setting, video_conference_setting, pin_manage_setting,
-    add_member_permission, share_card_permission, at_all_permission, edit_permission,
-    group_message_type, chat_mode, chat_type, chat_tag, external, tenant_key,
-    join_message_visibility, leave_message_visibility, membership_approval,
-    moderation_permission, labels, toolkit_ids, restricted_mode_setting,
-    hide_member_count_setting)
+    CreateResponse,
+    optional(
+        chat_id,
+        avatar,
+        name,
+        description,
+        i18n_names,
+        owner_id,
+        owner_id_type,
+        urgent_setting,
+        video_conference_setting,
+        pin_manage_setting,
+        add_member_permission,
+        share_card_permission,
+        at_all_permission,
+        edit_permission,
+        group_message_type,
+        chat_mode,
+        chat_type,
+        chat_tag,
+        external,
+        tenant_key,
+        join_message_visibility,
+        leave_message_visibility,
+        membership_approval,
+        moderation_permission,
+        labels,
+        toolkit_ids,
+        restricted_mode_setting,
+        hide_member_count_setting,
+    ),
 );
 
 /// Parameters of [`Chats::delete`].
@@ -918,13 +942,41 @@ pub struct GetResponse {
     pub chat_status: Option<ChatStatus>,
 }
 json_object!(
-    GetResponse, optional(avatar, name, description, i18n_names, add_member_permission,
-    share_card_permission, at_all_permission, edit_permission, owner_id_type, owner_id,
-    user_manager_id_list, bot_manager_id_list, group_message_type, chat_mode, chat_type,
-    chat_tag, join_message_visibility, leave_message_visibility, membership_approval,
-    moderation_permission, external, tenant_key, user_count, bot_count, labels,
-    toolkit_ids, restricted_mode_setting, urgent_setting, video_conference_setting,
-    pin_manage_setting, hide_member_count_setting, chat_status)
+    GetResponse,
+    optional(
+        avatar,
+        name,
+        description,
+        i18n_names,
+        add_member_permission,
+        share_card_permission,
+        at_all_permission,
+        edit_permission,
+        owner_id_type,
+        owner_id,
+        user_manager_id_list,
+        bot_manager_id_list,
+        group_message_type,
+        chat_mode,
+        chat_type,
+        chat_tag,
+        join_message_visibility,
+        leave_message_visibility,
+        membership_approval,
+        moderation_permission,
+        external,
+        tenant_key,
+        user_count,
+        bot_count,
+        labels,
+        toolkit_ids,
+        restricted_mode_setting,
+        urgent_setting,
+        video_conference_setting,
+        pin_manage_setting,
+        hide_member_count_setting,
+        chat_status,
+    ),
 );
 
 /// Parameters of [`Chats::list`].
@@ -1213,8 +1265,13 @@ pub struct RestrictedModeSetting {
     pub message_has_permission_setting: Option<RestrictedModePermission>,
 }
 json_object!(
-    RestrictedModeSetting, optional(status, screenshot_has_permission_setting,
-    download_has_permission_setting, message_has_permission_setting)
+    RestrictedModeSetting,
+    optional(
+        status,
+        screenshot_has_permission_setting,
+        download_has_permission_setting,
+        message_has_permission_setting,
+    ),
 );
 builder!(RestrictedModeSetting::new() {
     status: bool,
@@ -1266,6 +1323,20 @@ pub struct ListChat {
     pub p2p_target_id: Option<String>,
 }
 json_object!(
-    ListChat, optional(chat_id, avatar, name, description, owner_id, owner_id_type,
-    external, tenant_key, labels, chat_status, chat_mode, p2p_target_type, p2p_target_id)
+    ListChat,
+    optional(
+        chat_id,
+        avatar,
+        name,
+        description,
+        owner_id,
+        owner_id_type,
+        external,
+        tenant_key,
+        labels,
+        chat_status,
+        chat_mode,
+        p2p_target_type,
+        p2p_target_id,
+    ),
 );

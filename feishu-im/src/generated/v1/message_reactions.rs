@@ -458,8 +458,8 @@ pub struct BatchQueryResponse {
     pub fail_msg_reaction_details: Vec<ReactionQueryFailure>,
 }
 json_object!(
-    BatchQueryResponse, optional(success_msg_reaction_details,
-    success_msg_reaction_counts, fail_msg_reaction_details)
+    BatchQueryResponse,
+    optional(success_msg_reaction_details, success_msg_reaction_counts, fail_msg_reaction_details),
 );
 
 /// An emoji, by its type name.
@@ -510,9 +510,7 @@ pub struct MessageReaction {
     /// The emoji.
     pub reaction_type: Option<Emoji>,
 }
-json_object!(
-    MessageReaction, optional(reaction_id, operator, action_time, reaction_type)
-);
+json_object!(MessageReaction, optional(reaction_id, operator, action_time, reaction_type));
 
 /// One message to query, with the page to start at.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -552,9 +550,7 @@ pub struct ReactionDetailItem {
     /// Example: `SMILE`.
     pub emoji_type: Option<String>,
 }
-json_object!(
-    ReactionDetailItem, optional(reaction_id, operator, action_time, emoji_type)
-);
+json_object!(ReactionDetailItem, optional(reaction_id, operator, action_time, emoji_type));
 
 /// One page of a message's reactions.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -573,8 +569,8 @@ pub struct MessageReactionDetail {
     pub message_reaction_items: Vec<ReactionDetailItem>,
 }
 json_object!(
-    MessageReactionDetail, optional(message_id, has_more, page_token,
-    message_reaction_items)
+    MessageReactionDetail,
+    optional(message_id, has_more, page_token, message_reaction_items),
 );
 
 /// How often one emoji was used on a message.

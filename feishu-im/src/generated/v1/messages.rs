@@ -1798,9 +1798,7 @@ pub struct SearchResponse {
     /// A remark on this search, such as that the query was cut to 50 characters or the results are incomplete.
     pub notice: Option<String>,
 }
-json_object!(
-    SearchResponse, required(has_more), optional(items, total, page_token, notice)
-);
+json_object!(SearchResponse, required(has_more), optional(items, total, page_token, notice));
 
 /// A user who read the message.
 #[derive(Debug, Clone, Serialize)]
@@ -1947,9 +1945,18 @@ pub struct MessageSearchFilter {
     pub exclude_from_types: Vec<MessageSearchSenderType>,
 }
 json_object!(
-    MessageSearchFilter, optional(from_ids, chat_ids, time_range,
-    include_attachment_types, from_types, at_chatter_ids, chat_type, is_at_me,
-    exclude_from_types)
+    MessageSearchFilter,
+    optional(
+        from_ids,
+        chat_ids,
+        time_range,
+        include_attachment_types,
+        from_types,
+        at_chatter_ids,
+        chat_type,
+        is_at_me,
+        exclude_from_types,
+    ),
 );
 builder!(MessageSearchFilter::new() {
     from_ids: impl IntoIterator<Item = impl Into<String>>,
@@ -2008,8 +2015,19 @@ pub struct MessageSearchMeta {
     pub is_p2p_chat: Option<bool>,
 }
 json_object!(
-    MessageSearchMeta, required(message_id), optional(r#type = "type", create_time,
-    update_time, position, chat_id, from_id, thread_id, thread_position, is_p2p_chat)
+    MessageSearchMeta,
+    required(message_id),
+    optional(
+        r#type = "type",
+        create_time,
+        update_time,
+        position,
+        chat_id,
+        from_id,
+        thread_id,
+        thread_position,
+        is_p2p_chat,
+    ),
 );
 
 /// One message that matched.

@@ -359,6 +359,7 @@ pub struct Pin {
     pub create_time: Option<crate::UnixMillis>,
 }
 json_object!(
-    Pin, required(message_id), optional(chat_id, operator_id, operator_id_type,
-    create_time)
+    Pin,
+    required(message_id),
+    optional(chat_id, operator_id, operator_id_type, create_time),
 );

@@ -369,9 +369,7 @@ pub struct AppFeedNotify {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub with_custom_sound: Option<bool>,
 }
-json_object!(
-    AppFeedNotify, optional(close_notify, custom_sound_text, with_custom_sound)
-);
+json_object!(AppFeedNotify, optional(close_notify, custom_sound_text, with_custom_sound));
 builder!(AppFeedNotify::new() {
     close_notify: bool,
     custom_sound_text: impl Into<String>,
@@ -423,8 +421,18 @@ pub struct OpenAppFeedCard {
     pub notify: Option<AppFeedNotify>,
 }
 json_object!(
-    OpenAppFeedCard, optional(biz_id, title, avatar_key, preview, status_label, buttons,
-    link, time_sensitive, notify)
+    OpenAppFeedCard,
+    optional(
+        biz_id,
+        title,
+        avatar_key,
+        preview,
+        status_label,
+        buttons,
+        link,
+        time_sensitive,
+        notify,
+    ),
 );
 builder!(OpenAppFeedCard::new() {
     biz_id: impl Into<String>,

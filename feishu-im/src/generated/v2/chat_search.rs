@@ -154,9 +154,7 @@ pub struct SearchResponse {
     /// A notice about the results. Not described beyond \[NODE\].
     pub notice: Option<String>,
 }
-json_object!(
-    SearchResponse, required(items, has_more), optional(total, page_token, notice)
-);
+json_object!(SearchResponse, required(items, has_more), optional(total, page_token, notice));
 
 /// Narrows the search.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -185,8 +183,8 @@ pub struct ChatSearchFilter {
     pub chat_modes: Vec<ChatSearchMode>,
 }
 json_object!(
-    ChatSearchFilter, optional(search_types, member_ids, is_manager,
-    disable_search_by_user, chat_modes)
+    ChatSearchFilter,
+    optional(search_types, member_ids, is_manager, disable_search_by_user, chat_modes),
 );
 builder!(ChatSearchFilter::new() {
     search_types: Vec<ChatSearchType>,
@@ -229,9 +227,21 @@ pub struct ChatSearchMetaData {
     pub chat_status: Option<ChatStatus>,
 }
 json_object!(
-    ChatSearchMetaData, required(chat_id), optional(create_time, update_time, external,
-    chat_mode, description, avatar, name, owner_id, owner_id_type, tenant_key,
-    chat_status)
+    ChatSearchMetaData,
+    required(chat_id),
+    optional(
+        create_time,
+        update_time,
+        external,
+        chat_mode,
+        description,
+        avatar,
+        name,
+        owner_id,
+        owner_id_type,
+        tenant_key,
+        chat_status,
+    ),
 );
 
 /// A chat found.
