@@ -797,8 +797,8 @@ impl MetaTypes<'_> {
 
     /// The kind a content sample is: the first with a one-call constructor (free-form, or
     /// with required fields), else the first, built as its struct and converted. Returns the
-    /// kind, its struct, and whether it has that constructor. Validation gives every content a
-    /// kind.
+    /// kind, its struct, and whether it has that constructor; `None` for a content without
+    /// kinds or with a struct out of reach, which validation and lowering rule out.
     fn content_sample(&self, name: &str) -> Option<(&Kind, Option<&Struct>, bool)> {
         let kinds = self.contents.iter().filter(|c| c.name == name).flat_map(|c| &c.kinds);
         let body_of = |k: &Kind| {
@@ -809,7 +809,12 @@ impl MetaTypes<'_> {
             Some(o) => o.fields.iter().any(|f| f.required),
         };
         let kind = kinds.clone().find(|k| one_call(k)).or(kinds.clone().next())?;
-        Some((kind, body_of(kind), one_call(kind)))
+        // A body that names no struct in reach is unresolved, not free-form.
+        let body = match &kind.body {
+            None => None,
+            Some(_) => Some(body_of(kind)?),
+        };
+        Some((kind, body, one_call(kind)))
     }
 
     fn sample_of(&self, ty: &Type, f: &Field) -> TokenStream {
@@ -873,7 +878,7 @@ impl MetaTypes<'_> {
             }
             Type::Content(name) => {
                 let Some((kind, body, one_call)) = self.content_sample(name) else {
-                    return quote!(compile_error!("a content without kinds"));
+                    return quote!(compile_error!("a content without kinds, or unresolved"));
                 };
                 let name = ident(name);
                 let method = snake_ident(&kind.value);
