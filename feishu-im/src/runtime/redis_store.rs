@@ -88,6 +88,7 @@ return 0
 /// `Debug` shows the URL without its password.
 #[derive(Clone)]
 pub struct RedisStore {
+    client: redis::Client,
     connection: ConnectionManager,
     /// The URL as `Debug` shows it: the password replaced by `***`.
     shown_url: Arc<str>,
@@ -127,13 +128,9 @@ impl RedisStore {
         let client = redis::Client::open(url).map_err(|e| {
             StoreError::with_source(format!("not a usable Redis URL: {shown_url}"), e)
         })?;
-        let config = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(DEFAULT_TIMEOUT))
-            .set_response_timeout(Some(DEFAULT_TIMEOUT))
-            .set_number_of_retries(1);
-        let connection = ConnectionManager::new_lazy_with_config(client, config)
-            .map_err(|e| StoreError::with_source("the Redis connection cannot start", e))?;
+        let connection = connection(&client, DEFAULT_TIMEOUT)?;
         Ok(RedisStore {
+            client,
             connection,
             shown_url,
             prefix: "feishu-im".into(),
@@ -154,8 +151,13 @@ impl RedisStore {
         self
     }
 
-    /// How long one command may take before the client goes on without Redis (default 250 ms).
+    /// How long one command may take before the client goes on without Redis (default 250 ms),
+    /// connecting included.
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        // Connections are made on first use, so a new one costs nothing.
+        if let Ok(connection) = connection(&self.client, timeout) {
+            self.connection = connection;
+        }
         self.timeout = timeout;
         self
     }
@@ -318,6 +320,16 @@ impl RateLimitStore for RedisStore {
 }
 
 /// `issued expires token`, times in milliseconds since the epoch.
+/// A connection made on first use, whose connecting and answers are bounded by `timeout`.
+fn connection(client: &redis::Client, timeout: Duration) -> Result<ConnectionManager, StoreError> {
+    let config = ConnectionManagerConfig::new()
+        .set_connection_timeout(Some(timeout))
+        .set_response_timeout(Some(timeout))
+        .set_number_of_retries(1);
+    ConnectionManager::new_lazy_with_config(client.clone(), config)
+        .map_err(|e| StoreError::with_source("the Redis connection cannot start", e))
+}
+
 fn encode(token: &StoredToken) -> String {
     format!(
         "{} {} {}",
