@@ -48,6 +48,12 @@ impl Diagnostics {
         self.0.push(Diagnostic { location: location.clone(), message: message.into() });
     }
 
+    /// Records a fault of the generator rather than of the spec: something validation should
+    /// have refused, or output that is not Rust.
+    pub fn push_internal(&mut self, location: &Location, what: impl std::fmt::Display) {
+        self.push(location, format!("internal error, please report it: {what}"));
+    }
+
     /// Adds the problems of `other`.
     pub fn extend(&mut self, other: Diagnostics) {
         self.0.extend(other.0);

@@ -264,7 +264,7 @@ struct Faults(RefCell<Diagnostics>);
 
 impl Faults {
     fn push(&self, location: &Location, what: impl std::fmt::Display) {
-        self.0.borrow_mut().push(location, format!("internal error, please report it: {what}"));
+        self.0.borrow_mut().push_internal(location, what);
     }
 }
 

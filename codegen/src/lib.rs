@@ -62,7 +62,7 @@ pub fn generate(files: &[SourceFile]) -> Result<Vec<GeneratedFile>, Diagnostics>
         let mut diags = Diagnostics::default();
         let file = source.strip_prefix("spec/").unwrap_or(&source).to_owned();
         let location = Location { file, line: 1, column: 1, path: String::new() };
-        diags.push(&location, format!("internal error, please report it: {message}"));
+        diags.push_internal(&location, message);
         diags
     })
 }

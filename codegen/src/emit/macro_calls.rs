@@ -1,5 +1,5 @@
-//! Reprints calls of the runtime's macros (`builder!`, `paged!`, `json_object!`) the way rustfmt lays out a
-//! call: prettyplease prints a macro's arguments as loose tokens filled like text
+//! Reprints calls of the runtime's macros (`builder!`, `paged!`, `json_object!`) the way
+//! rustfmt lays out a call: prettyplease prints a macro's arguments as loose tokens filled like text
 //! (`page_token : impl Into < String >`), while these take short Rust-like lists.
 
 use std::str::FromStr;
