@@ -8,11 +8,13 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use feishu_im::Error;
+use feishu_im::fake::http::HttpReply;
 use feishu_im::fake::{FakeFeishu, LongConnectionConfig, Push};
 use feishu_im::receive::{
-    DeliveryError, DeliveryFuture, DeliveryHandler, FrameKind, LongConnection,
+    ConnectionStatus, DeliveryError, DeliveryFuture, DeliveryHandler, FrameKind, LongConnection,
     LongConnectionBuilder, LongConnectionErrorKind, LongConnectionHandle,
 };
+use serde_json::json;
 
 /// What the handler saw: each delivery's kind and payload, in order.
 #[derive(Default)]
@@ -164,7 +166,7 @@ async fn the_connection_limit_is_a_typed_retryable_error() {
     fake.set_max_long_connections(1);
     let recorder = Arc::new(Recorder::default());
     let first = start(&fake, &recorder).await;
-    let error = builder(&fake).start(Handler(recorder.clone())).await.unwrap_err();
+    let error = builder(&fake).fail_fast(true).start(Handler(recorder.clone())).await.unwrap_err();
     let Error::LongConnection(failure) = &error else { panic!("{error:?}") };
     assert_eq!(failure.kind, LongConnectionErrorKind::ConnectionLimit);
     assert_eq!(failure.code, Some(1_000_040_350));
@@ -289,4 +291,201 @@ async fn frames_that_make_no_sense_are_ignored_without_breaking_the_connection()
     assert_eq!(handle.connections(), 1);
     assert_eq!(fake.long_connections_opened(), 1);
     handle.shutdown().await.unwrap();
+}
+
+/// A builder that retries fast: no jitter, backoff capped at 50 ms.
+fn retrying(fake: &FakeFeishu) -> LongConnectionBuilder {
+    builder(fake).reconnect_jitter(Duration::ZERO).reconnect_interval(Duration::from_millis(50))
+}
+
+fn html(status: u16) -> HttpReply {
+    HttpReply::raw(status, "text/html", "<html><body><h1>502 Bad Gateway</h1></body></html>")
+}
+
+/// The odd answers a misbehaving Feishu or proxy gives the endpoint request.
+fn odd_endpoint_answers() -> Vec<(&'static str, HttpReply)> {
+    vec![
+        ("an HTML page at 200", html(200)),
+        ("an HTML page at 502", html(502)),
+        ("code 0 and no data", HttpReply::json(200, json!({"code": 0, "msg": "ok"}))),
+        ("code 0 and data null", HttpReply::json(200, json!({"code": 0, "data": null}))),
+        (
+            "a URL of another scheme",
+            HttpReply::json(200, json!({"code": 0, "data": {"URL": "http://127.0.0.1:9/ws"}})),
+        ),
+        (
+            "a URL that is not one",
+            HttpReply::json(
+                200,
+                json!({"code": 0, "data": {"URL": "not a url", "ClientConfig": 7}}),
+            ),
+        ),
+        ("a code that is text", HttpReply::json(200, json!({"code": "zero"}))),
+        ("system busy", HttpReply::json(200, json!({"code": 1, "msg": "system busy"}))),
+        ("an unknown code", HttpReply::json(200, json!({"code": 123_456, "msg": "?"}))),
+        (
+            "truncated JSON",
+            HttpReply::raw(200, "application/json", r#"{"code":0,"data":{"URL":"ws"#),
+        ),
+        ("a dropped connection", HttpReply::Drop),
+    ]
+}
+
+#[tokio::test]
+async fn every_odd_endpoint_answer_at_start_is_retried_until_the_connection_opens() {
+    let fake = FakeFeishu::start().await;
+    let answers = odd_endpoint_answers();
+    let count = answers.len();
+    for (_, reply) in answers {
+        fake.queue_endpoint_reply(reply);
+    }
+    let recorder = Arc::new(Recorder::default());
+    let handle = retrying(&fake).start(Handler(recorder.clone())).await.expect("it opens");
+    assert_eq!(fake.calls("long_connection.endpoint"), count + 1);
+    assert_eq!(fake.push(Push::event(event(1))).await.unwrap().code(), 200);
+    assert!(matches!(*handle.status().borrow(), ConnectionStatus::Connected { connections: 1 }));
+    handle.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn with_fail_fast_each_odd_answer_is_a_typed_retryable_error_with_its_status() {
+    let fake = FakeFeishu::start().await;
+    let recorder = Arc::new(Recorder::default());
+    for (what, reply) in odd_endpoint_answers() {
+        let status = match &reply {
+            HttpReply::Respond { status, .. } => Some(*status),
+            _ => None,
+        };
+        fake.queue_endpoint_reply(reply);
+        let error =
+            builder(&fake).fail_fast(true).start(Handler(recorder.clone())).await.unwrap_err();
+        assert!(error.is_retryable(), "{what}: {error:?}");
+        if let Some(status) = status {
+            assert_eq!(error.http_status(), Some(status), "{what}: {error:?}");
+            let Error::LongConnection(failure) = &error else { panic!("{what}: {error:?}") };
+            assert!(!failure.is_permanent(), "{what}");
+        }
+    }
+    // An answer over the cap names the long connection's own limit.
+    fake.queue_endpoint_reply(HttpReply::raw(200, "application/json", &" ".repeat(2 << 20)));
+    let error = builder(&fake).fail_fast(true).start(Handler(recorder.clone())).await.unwrap_err();
+    let text = error.to_string();
+    assert!(text.contains("endpoint answer is larger than"), "{text}");
+    assert!(!text.contains("max_response_bytes"), "{text}");
+    assert!(error.is_retryable());
+}
+
+#[tokio::test]
+async fn a_permanent_refusal_is_not_retried() {
+    let fake = FakeFeishu::start().await;
+    let recorder = Arc::new(Recorder::default());
+    for (code, kind) in [
+        (514, LongConnectionErrorKind::AuthFailed),
+        (403, LongConnectionErrorKind::Forbidden),
+        (1_000_040_351, LongConnectionErrorKind::IncorrectDomain),
+    ] {
+        let before = fake.calls("long_connection.endpoint");
+        fake.queue_endpoint_reply(HttpReply::json(200, json!({"code": code, "msg": "no"})));
+        let error = retrying(&fake).start(Handler(recorder.clone())).await.unwrap_err();
+        let Error::LongConnection(failure) = &error else { panic!("{error:?}") };
+        assert_eq!(failure.kind, kind);
+        assert!(failure.is_permanent() && !error.is_retryable());
+        assert_eq!(fake.calls("long_connection.endpoint"), before + 1, "not retried");
+    }
+}
+
+#[tokio::test]
+async fn server_settings_at_any_extreme_never_stop_delivery() {
+    let fake = FakeFeishu::start().await;
+    let extremes = [
+        json!(u64::MAX),
+        json!(i64::MIN),
+        json!(1e308),
+        json!("9999999999999999999999"),
+        json!(-1),
+        json!(0),
+        json!([]),
+        json!(true),
+    ];
+    for (round, value) in extremes.iter().enumerate() {
+        let config = LongConnectionConfig::default()
+            .raw("PingInterval", value.clone())
+            .raw("ReconnectInterval", value.clone())
+            .raw("ReconnectNonce", json!(0))
+            // A server's count never ends the connection.
+            .raw("ReconnectCount", json!(0));
+        fake.set_long_connection_config(config.clone().raw("ReconnectNonce", value.clone()));
+        fake.set_pong_config(Some(config));
+        let recorder = Arc::new(Recorder::default());
+        let handle = builder(&fake)
+            .reconnect_jitter(Duration::ZERO)
+            .start(Handler(recorder.clone()))
+            .await
+            .unwrap_or_else(|e| panic!("{value}: {e}"));
+        eventually("a ping", || fake.long_connection_pings() > round).await;
+        assert_eq!(fake.push(Push::event(event(round))).await.unwrap().code(), 200, "{value}");
+        // Lost, then refused once on the way back: reconnecting goes on.
+        fake.queue_endpoint_reply(html(200));
+        fake.drop_long_connections();
+        assert_eq!(fake.push(Push::event(event(100 + round))).await.unwrap().code(), 200);
+        assert_eq!(handle.connections(), 2, "{value}");
+        assert!(!handle.is_finished());
+        handle.shutdown().await.unwrap_or_else(|e| panic!("{value}: {e}"));
+    }
+}
+
+#[tokio::test]
+async fn the_status_stream_shows_reconnects_and_the_stopped_future_ends_with_the_reason() {
+    let fake = FakeFeishu::start().await;
+    let recorder = Arc::new(Recorder::default());
+    let handle = retrying(&fake).start(Handler(recorder.clone())).await.unwrap();
+    let mut status = handle.status();
+    let stopped = handle.stopped();
+    assert!(matches!(*status.borrow_and_update(), ConnectionStatus::Connected { connections: 1 }));
+
+    // A failed attempt shows as attempt 2, with its error.
+    fake.queue_endpoint_reply(html(503));
+    fake.drop_long_connections();
+    let mut seen = Vec::new();
+    while status.changed().await.is_ok() {
+        let now = status.borrow_and_update().clone();
+        let connected = matches!(now, ConnectionStatus::Connected { connections: 2 });
+        seen.push(now);
+        if connected {
+            break;
+        }
+    }
+    let attempts: Vec<u32> = seen
+        .iter()
+        .filter_map(|s| match s {
+            ConnectionStatus::Reconnecting { attempt, .. } => Some(*attempt),
+            _ => None,
+        })
+        .collect();
+    assert!(attempts.contains(&2), "{seen:?}");
+    assert!(
+        seen.iter().any(|s| matches!(s, ConnectionStatus::Reconnecting { last_error, .. } if last_error.http_status() == Some(503))),
+        "{seen:?}"
+    );
+
+    // A permanent refusal on the way back stops it for good.
+    fake.queue_endpoint_reply(HttpReply::json(200, json!({"code": 514, "msg": "auth failed"})));
+    fake.drop_long_connections();
+    let error = tokio::time::timeout(Duration::from_secs(10), stopped).await.unwrap().unwrap_err();
+    let Error::LongConnection(failure) = &*error else { panic!("{error:?}") };
+    assert_eq!(failure.kind, LongConnectionErrorKind::AuthFailed);
+    assert!(handle.status().borrow().is_stopped());
+    assert!(handle.is_finished());
+    let error = handle.shutdown().await.unwrap_err();
+    assert!(!error.is_retryable());
+}
+
+#[tokio::test]
+async fn a_graceful_shutdown_ends_the_stopped_future_with_ok() {
+    let fake = FakeFeishu::start().await;
+    let recorder = Arc::new(Recorder::default());
+    let handle = start(&fake, &recorder).await;
+    let stopped = handle.stopped();
+    handle.shutdown().await.unwrap();
+    assert!(stopped.await.is_ok());
 }

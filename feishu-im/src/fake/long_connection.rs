@@ -22,7 +22,7 @@ use super::FakeFeishu;
 use super::http::{HttpReply, HttpRequest};
 use super::state::State;
 use crate::receive::FrameKind;
-use crate::runtime::receive::long_connection::frame::{self, AckPayload, ClientConfig, Frame};
+use crate::runtime::receive::long_connection::frame::{self, AckPayload, Frame};
 
 /// The service id the fake's URLs carry.
 const SERVICE_ID: i32 = 33_554_678;
@@ -33,58 +33,56 @@ const PUSH_TIMEOUT: Duration = Duration::from_secs(10);
 /// [`FakeFeishu::set_pong_config`] says otherwise, in each pong). In seconds, as Feishu sends
 /// it. The default pings every 120 s and reconnects at once, forever, without jitter, so that
 /// tests reconnect fast.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct LongConnectionConfig {
-    ping_interval: u64,
-    reconnect_interval: u64,
-    reconnect_nonce: u64,
-    reconnect_count: i64,
+    fields: serde_json::Map<String, Value>,
 }
 
 impl Default for LongConnectionConfig {
     fn default() -> Self {
-        LongConnectionConfig {
-            ping_interval: 120,
-            reconnect_interval: 0,
-            reconnect_nonce: 0,
-            reconnect_count: -1,
-        }
+        LongConnectionConfig { fields: serde_json::Map::new() }
+            .ping_interval(120)
+            .reconnect_interval(0)
+            .reconnect_nonce(0)
+            .reconnect_count(-1)
     }
 }
 
 impl LongConnectionConfig {
     /// `PingInterval`, in seconds.
-    pub fn ping_interval(mut self, secs: u64) -> Self {
-        self.ping_interval = secs;
-        self
+    pub fn ping_interval(self, secs: u64) -> Self {
+        self.raw("PingInterval", secs.into())
     }
 
     /// `ReconnectInterval`, in seconds.
-    pub fn reconnect_interval(mut self, secs: u64) -> Self {
-        self.reconnect_interval = secs;
-        self
+    pub fn reconnect_interval(self, secs: u64) -> Self {
+        self.raw("ReconnectInterval", secs.into())
     }
 
     /// `ReconnectNonce` (the most random jitter), in seconds.
-    pub fn reconnect_nonce(mut self, secs: u64) -> Self {
-        self.reconnect_nonce = secs;
-        self
+    pub fn reconnect_nonce(self, secs: u64) -> Self {
+        self.raw("ReconnectNonce", secs.into())
     }
 
     /// `ReconnectCount`: `-1` reconnects forever.
-    pub fn reconnect_count(mut self, count: i64) -> Self {
-        self.reconnect_count = count;
+    pub fn reconnect_count(self, count: i64) -> Self {
+        self.raw("ReconnectCount", count.into())
+    }
+
+    /// Any field, with any JSON value, as a server that misbehaves might send it
+    /// (`raw("PingInterval", json!(u64::MAX))`); `Value::Null` leaves it out.
+    pub fn raw(mut self, field: &str, value: Value) -> Self {
+        if value.is_null() {
+            self.fields.remove(field);
+        } else {
+            self.fields.insert(field.to_owned(), value);
+        }
         self
     }
 
-    fn wire(self) -> ClientConfig {
-        ClientConfig {
-            reconnect_count: Some(self.reconnect_count),
-            reconnect_interval: Some(self.reconnect_interval),
-            reconnect_nonce: Some(self.reconnect_nonce),
-            ping_interval: Some(self.ping_interval),
-        }
+    fn wire(&self) -> Value {
+        Value::Object(self.fields.clone())
     }
 }
 
@@ -220,6 +218,8 @@ struct HubState {
     next_target: usize,
     pings: usize,
     opened: usize,
+    /// Answers the endpoint gives before its own ([`FakeFeishu::queue_endpoint_reply`]).
+    scripted: std::collections::VecDeque<HttpReply>,
 }
 
 /// The long-connection state of one fake, shared by its HTTP handler and WebSocket server.
@@ -367,6 +367,9 @@ pub(super) fn endpoint(shared: &Mutex<State>, hub: &Hub, request: &HttpRequest) 
             .calls
             .entry(crate::runtime::receive::long_connection::ENDPOINT_OPERATION.into())
             .or_default() += 1;
+        if let Some(scripted) = hub.state().scripted.pop_front() {
+            return scripted;
+        }
         let known = state.apps.get(&app_id).is_some_and(|a| a.secret == secret && !a.store);
         if !known {
             return HttpReply::json(200, json!({"code": 514, "msg": "auth failed"}));
@@ -474,7 +477,7 @@ fn on_client_frame(hub: &Hub, connection: u64, bytes: &[u8]) -> Option<Vec<u8>> 
         if state.stalled.iter().any(|c| c.id == connection) {
             return None;
         }
-        let config = state.pong_config.unwrap_or(state.config).wire();
+        let config = state.pong_config.as_ref().unwrap_or(&state.config).wire();
         let payload = serde_json::to_vec(&config).ok().map(Bytes::from);
         return Some(Frame::control(frame.service, frame::TYPE_PONG, payload).encode());
     }
@@ -538,6 +541,14 @@ impl FakeFeishu {
     /// How many pings the fake received.
     pub fn long_connection_pings(&self) -> usize {
         self.hub.state().pings
+    }
+
+    /// Makes the next request to the long connection's endpoint answer `reply`, whoever asks;
+    /// replies queue up, and the endpoint answers as usual once they are used. For answers a
+    /// misbehaving Feishu or proxy might give: an HTML page, `code` 0 without `data`, a URL of
+    /// another scheme.
+    pub fn queue_endpoint_reply(&self, reply: HttpReply) {
+        self.hub.state().scripted.push_back(reply);
     }
 
     /// Closes every long connection at once, without a close frame, as a network failure

@@ -803,9 +803,9 @@ pub(crate) fn transport(operation: &'static str, error: reqwest::Error) -> Error
         Error::Timeout(TimeoutError {
             operation,
             source_text: error.to_string(),
-            source: Some(error),
+            source: Some(std::sync::Arc::new(error)),
         })
     } else {
-        Error::Transport(TransportError { operation, source: error })
+        Error::Transport(TransportError { operation, source: std::sync::Arc::new(error) })
     }
 }

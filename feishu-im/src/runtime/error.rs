@@ -1,6 +1,7 @@
 //! The one error type of the client.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Deserialize;
@@ -8,7 +9,10 @@ use serde::Deserialize;
 use crate::ErrorCode;
 
 /// Everything that can go wrong with a call.
-#[derive(Debug, thiserror::Error)]
+///
+/// Cloning is cheap: an error can be kept and also shown to whoever watches (a long
+/// connection's [`status`](crate::receive::LongConnectionHandle::status), say).
+#[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// Feishu answered with a non-zero `code`.
@@ -54,6 +58,8 @@ impl Error {
             Error::Api(e) => e.log_id.as_deref(),
             Error::Auth(e) => e.log_id.as_deref(),
             Error::Decode(e) => e.log_id.as_deref(),
+            #[cfg(feature = "long-connection")]
+            Error::LongConnection(e) => e.log_id.as_deref(),
             _ => None,
         }
     }
@@ -64,6 +70,8 @@ impl Error {
             Error::Api(e) => Some(e.http_status),
             Error::Auth(e) => e.http_status,
             Error::Decode(e) => Some(e.http_status),
+            #[cfg(feature = "long-connection")]
+            Error::LongConnection(e) => e.http_status,
             _ => None,
         }
     }
@@ -358,7 +366,7 @@ impl fmt::Display for DecodeError {
 }
 
 /// The request ran out of time.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 #[error("{operation}: timed out ({source_text})")]
 #[non_exhaustive]
 pub struct TimeoutError {
@@ -368,7 +376,7 @@ pub struct TimeoutError {
     pub source_text: String,
     /// The transport's own error, through [`std::error::Error::source`].
     #[source]
-    pub(crate) source: Option<reqwest::Error>,
+    pub(crate) source: Option<Arc<reqwest::Error>>,
 }
 
 /// A client could not be built from its configuration.
@@ -381,7 +389,7 @@ pub struct ConfigError {
 }
 
 /// The connection failed.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 #[error("{operation}: transport error: {source}")]
 #[non_exhaustive]
 pub struct TransportError {
@@ -390,7 +398,7 @@ pub struct TransportError {
     /// The underlying error, through [`std::error::Error::source`]: the transport's error type
     /// is not part of this crate's API.
     #[source]
-    pub(crate) source: reqwest::Error,
+    pub(crate) source: Arc<reqwest::Error>,
 }
 
 /// At most `max` bytes of `body`, cut at a character boundary.

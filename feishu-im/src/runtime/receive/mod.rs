@@ -54,6 +54,8 @@ pub use long_connection::client::{LongConnection, LongConnectionBuilder, LongCon
 #[cfg(feature = "long-connection")]
 pub use long_connection::error::{DeliveryError, LongConnectionError, LongConnectionErrorKind};
 #[cfg(feature = "long-connection")]
+pub use long_connection::status::ConnectionStatus;
+#[cfg(feature = "long-connection")]
 pub use long_connection::{DeliveryFuture, DeliveryHandler, FrameKind};
 
 #[cfg(feature = "fake")]

@@ -22,6 +22,7 @@ use super::endpoint::{Endpoint, discover};
 use super::error::{LongConnectionError, LongConnectionErrorKind};
 use super::fragments::{Added, Fragments};
 use super::frame::{self, AckPayload, ClientConfig, Frame};
+use super::status::ConnectionStatus;
 use super::{DeliveryHandler, FrameKind};
 use crate::runtime::base_url::check_base_url;
 use crate::runtime::error::ConfigError;
@@ -33,6 +34,26 @@ type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 const MAX_MESSAGE: usize = 16 << 20;
 /// The shortest wait between two failed connection attempts, whatever the server says.
 const MIN_RETRY_WAIT: Duration = Duration::from_millis(100);
+/// The first wait after a failed attempt; each failure in a row doubles it, up to the
+/// reconnect interval. The official clients wait the whole interval every time.
+const FIRST_BACKOFF: Duration = Duration::from_secs(1);
+/// The defaults of the official Go, Node and Python clients, until Feishu's `ClientConfig`
+/// says otherwise: a ping every 2 minutes; a reconnect interval of 2 minutes; up to 30 s of
+/// jitter.
+const DEFAULT_PING_INTERVAL: Duration = Duration::from_secs(120);
+const DEFAULT_RECONNECT_INTERVAL: Duration = Duration::from_secs(120);
+const DEFAULT_RECONNECT_JITTER: Duration = Duration::from_secs(30);
+/// Bounds on what Feishu's `ClientConfig` may set, in seconds. Neither the documentation nor
+/// the official clients bound these values (they copy them into their timers, and a 0 or a
+/// huge value makes them spin or overflow), so these are this client's: pings between 1 s
+/// and 10 minutes (5 times the default), a reconnect interval of at most 10 minutes and a
+/// jitter of at most 5 minutes (10 times the default).
+const PING_INTERVAL_SECS: (i64, i64) = (1, 600);
+const RECONNECT_INTERVAL_SECS: (i64, i64) = (0, 600);
+const RECONNECT_JITTER_SECS: (i64, i64) = (0, 300);
+/// The longest any wait is, whatever the caller or Feishu set: time arithmetic never
+/// overflows.
+const MAX_WAIT: Duration = Duration::from_secs(24 * 3600);
 /// How long closing the socket may take at shutdown.
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(2);
 
@@ -89,6 +110,7 @@ impl LongConnection {
             overrides: Overrides::default(),
             timeout: Duration::from_secs(15),
             connect_timeout: Duration::from_secs(10),
+            fail_fast: false,
         }
     }
 }
@@ -104,9 +126,13 @@ struct Overrides {
 
 /// Configures a long connection; [`start`](Self::start) opens it.
 ///
-/// Pings, reconnect intervals and the number of reconnect attempts follow the `ClientConfig`
-/// Feishu sends (at first: a ping every 2 minutes; reconnect forever, every 2 minutes plus up
-/// to 30 s of jitter), unless set here.
+/// Pings and reconnect intervals follow the `ClientConfig` Feishu sends (at first: a ping
+/// every 2 minutes; reconnect every 2 minutes at most, plus up to 30 s of jitter), unless set
+/// here. Feishu's values are clamped: pings between 1 s and 10 minutes apart, a reconnect
+/// interval of at most 10 minutes, a jitter of at most 5 minutes. Feishu's
+/// `ReconnectCount` is not obeyed: only a permanent refusal
+/// ([`LongConnectionError::is_permanent`](super::LongConnectionError::is_permanent)), or the
+/// [`reconnect_attempts`](Self::reconnect_attempts) set here, ends the connection.
 #[derive(Debug)]
 pub struct LongConnectionBuilder {
     app_id: String,
@@ -115,6 +141,7 @@ pub struct LongConnectionBuilder {
     overrides: Overrides,
     timeout: Duration,
     connect_timeout: Duration,
+    fail_fast: bool,
 }
 
 impl LongConnectionBuilder {
@@ -150,10 +177,17 @@ impl LongConnectionBuilder {
         self
     }
 
-    /// Gives up after `attempts` failed reconnect attempts in a row (`None`: never), whatever
-    /// Feishu says.
+    /// Gives up after `attempts` failed reconnect attempts in a row (`None`, the default:
+    /// never).
     pub fn reconnect_attempts(mut self, attempts: Option<u32>) -> Self {
         self.overrides.reconnect_attempts = Some(attempts);
+        self
+    }
+
+    /// Makes [`start`](Self::start) return the first failure to open the connection, retryable
+    /// or not, instead of retrying until it opens. Reconnecting later is not affected.
+    pub fn fail_fast(mut self, fail_fast: bool) -> Self {
+        self.fail_fast = fail_fast;
         self
     }
 
@@ -172,14 +206,18 @@ impl LongConnectionBuilder {
     /// Opens the first connection, then serves it in a task of its own with `handler`; must
     /// run inside a tokio runtime.
     ///
+    /// A failure to open is retried, with the same backoff as reconnecting, until the
+    /// connection opens, unless it is permanent or [`fail_fast`](Self::fail_fast) is set.
+    ///
     /// # Errors
     ///
     /// [`Error::Config`] for a base URL that is not HTTPS (or HTTP to loopback);
-    /// [`Error::LongConnection`] when Feishu refuses the app (a wrong secret:
-    /// [`LongConnectionErrorKind::AuthFailed`]; 50 connections open:
-    /// [`LongConnectionErrorKind::ConnectionLimit`]) or the WebSocket cannot be opened;
-    /// [`Error::Transport`], [`Error::Timeout`] or [`Error::Decode`] when the endpoint
-    /// request fails. [`Error::is_retryable`] tells whether starting again later may work.
+    /// [`Error::LongConnection`] when Feishu refuses the app for good (a wrong secret:
+    /// [`LongConnectionErrorKind::AuthFailed`]). With `fail_fast`, also the first failure of
+    /// any kind: 50 connections open ([`LongConnectionErrorKind::ConnectionLimit`]), an
+    /// unusable endpoint answer, a WebSocket that does not open, or [`Error::Transport`] and
+    /// [`Error::Timeout`] for the endpoint request. [`Error::is_retryable`] tells whether
+    /// starting again later may work.
     pub async fn start(self, handler: impl DeliveryHandler) -> Result<LongConnectionHandle, Error> {
         let base_url = check_base_url(&self.base_url)
             .map_err(|reason| Error::Config(ConfigError { reason }))?;
@@ -203,9 +241,35 @@ impl LongConnectionBuilder {
             overrides: self.overrides,
             handler: Arc::new(handler),
             connections: AtomicU64::new(0),
+            status: watch::Sender::new(ConnectionStatus::Connected { connections: 0 }),
         });
         let mut settings = Settings::new(&shared.overrides);
-        let connection = shared.open(&mut settings).await?;
+        let mut failures = 0u32;
+        let connection = loop {
+            let error = match shared.open(&mut settings).await {
+                Ok(connection) => break connection,
+                Err(error) => error,
+            };
+            if self.fail_fast || !keeps_trying(&error) {
+                return Err(error);
+            }
+            failures = failures.saturating_add(1);
+            if settings.reconnect_attempts.is_some_and(|most| failures >= most) {
+                return Err(error);
+            }
+            let wait = settings.backoff(failures);
+            tracing::warn!(
+                app_id = %shared.app_id,
+                failures,
+                wait = ?wait,
+                error = %error,
+                "long connection: could not open, retrying"
+            );
+            tokio::time::sleep(wait).await;
+        };
+        shared.status.send_replace(ConnectionStatus::Connected {
+            connections: shared.connections.load(Ordering::Relaxed),
+        });
         let (stop, stopped) = watch::channel(false);
         let (acks, ack_queue) = mpsc::unbounded_channel();
         let runner = Runner {
@@ -251,15 +315,71 @@ impl LongConnectionHandle {
     /// # Errors
     ///
     /// The error that had already ended the connection, if reconnecting gave up (Feishu
-    /// refused the app, or the reconnect attempts ran out).
+    /// refused the app for good, or the reconnect attempts ran out).
     pub async fn shutdown(mut self) -> Result<(), Error> {
         let _ = self.stop.send(true);
         let Some(task) = self.task.take() else { return Ok(()) };
-        match task.await {
+        let result = match task.await {
             Ok(result) => result,
-            Err(error) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
+            Err(error) if error.is_panic() => {
+                let error = LongConnectionError::new(
+                    LongConnectionErrorKind::Connect,
+                    "the connection task panicked",
+                );
+                Err(Error::LongConnection(Box::new(error)))
+            }
             Err(_) => Ok(()),
-        }
+        };
+        let error = result.as_ref().err().map(|error| Arc::new(error.clone()));
+        self.shared.status.send_if_modified(|status| {
+            let stopped = status.is_stopped();
+            if !stopped {
+                *status = ConnectionStatus::Stopped { error };
+            }
+            !stopped
+        });
+        result
+    }
+
+    /// The connection's status, and each change of it: connected, reconnecting (with the
+    /// attempt and the last error), stopped (with its reason).
+    ///
+    /// ```no_run
+    /// # async fn run(handle: feishu_im::receive::LongConnectionHandle) {
+    /// use feishu_im::receive::ConnectionStatus;
+    ///
+    /// let mut status = handle.status();
+    /// while status.changed().await.is_ok() {
+    ///     if let ConnectionStatus::Reconnecting { attempt, last_error } = &*status.borrow() {
+    ///         eprintln!("long connection: reconnecting (attempt {attempt}): {last_error}");
+    ///     }
+    /// }
+    /// # }
+    /// ```
+    pub fn status(&self) -> watch::Receiver<ConnectionStatus> {
+        self.shared.status.subscribe()
+    }
+
+    /// A future that ends when the connection stops for good: with the error when Feishu's
+    /// answer made it give up, so that `main` can exit non-zero or alert; with `Ok` when the
+    /// app stopped it. It holds no borrow of the handle.
+    ///
+    /// ```no_run
+    /// # async fn run(handle: feishu_im::receive::LongConnectionHandle) -> std::process::ExitCode {
+    /// let stopped = handle.stopped();
+    /// tokio::select! {
+    ///     Err(error) = stopped => {
+    ///         eprintln!("long connection stopped: {error}");
+    ///         return std::process::ExitCode::FAILURE;
+    ///     }
+    ///     _ = tokio::signal::ctrl_c() => {}
+    /// }
+    /// let _ = handle.shutdown().await;
+    /// std::process::ExitCode::SUCCESS
+    /// # }
+    /// ```
+    pub fn stopped(&self) -> impl Future<Output = Result<(), Arc<Error>>> + Send + 'static {
+        super::status::stopped(self.shared.status.subscribe())
     }
 
     /// How many connections were opened so far, the first one included: one more after each
@@ -293,6 +413,7 @@ struct Shared {
     overrides: Overrides,
     handler: Arc<dyn DeliveryHandler>,
     connections: AtomicU64,
+    status: watch::Sender<ConnectionStatus>,
 }
 
 /// The settings in force: Feishu's `ClientConfig` under the caller's overrides.
@@ -301,7 +422,7 @@ struct Settings {
     ping_interval: Duration,
     reconnect_interval: Duration,
     reconnect_jitter: Duration,
-    /// `None`: reconnect forever.
+    /// `None`: reconnect forever. Only the caller sets it.
     reconnect_attempts: Option<u32>,
     overrides: Overrides,
 }
@@ -309,30 +430,50 @@ struct Settings {
 impl Settings {
     fn new(overrides: &Overrides) -> Settings {
         Settings {
-            ping_interval: overrides.ping_interval.unwrap_or(Duration::from_secs(120)),
-            reconnect_interval: overrides.reconnect_interval.unwrap_or(Duration::from_secs(120)),
-            reconnect_jitter: overrides.reconnect_jitter.unwrap_or(Duration::from_secs(30)),
+            ping_interval: overrides.ping_interval.unwrap_or(DEFAULT_PING_INTERVAL).min(MAX_WAIT),
+            reconnect_interval: overrides
+                .reconnect_interval
+                .unwrap_or(DEFAULT_RECONNECT_INTERVAL)
+                .min(MAX_WAIT),
+            reconnect_jitter: overrides
+                .reconnect_jitter
+                .unwrap_or(DEFAULT_RECONNECT_JITTER)
+                .min(MAX_WAIT),
             reconnect_attempts: overrides.reconnect_attempts.unwrap_or(None),
             overrides: *overrides,
         }
     }
 
-    /// Applies Feishu's settings where the caller set none. A ping interval of 0 is ignored.
+    /// Applies Feishu's settings where the caller set none, each clamped to its bounds.
+    /// `ReconnectCount` is left alone: no server value ends the connection.
     fn apply(&mut self, config: &ClientConfig) {
         let o = self.overrides;
-        if let (None, Some(secs)) = (o.ping_interval, config.ping_interval.filter(|s| *s > 0)) {
-            self.ping_interval = Duration::from_secs(secs);
+        let clamp = |secs: i64, (low, high): (i64, i64)| {
+            Duration::from_secs(secs.clamp(low, high).unsigned_abs())
+        };
+        if let (None, Some(secs)) = (o.ping_interval, config.ping_interval) {
+            self.ping_interval = clamp(secs, PING_INTERVAL_SECS);
         }
         if let (None, Some(secs)) = (o.reconnect_interval, config.reconnect_interval) {
-            self.reconnect_interval = Duration::from_secs(secs);
+            self.reconnect_interval = clamp(secs, RECONNECT_INTERVAL_SECS);
         }
         if let (None, Some(secs)) = (o.reconnect_jitter, config.reconnect_nonce) {
-            self.reconnect_jitter = Duration::from_secs(secs);
-        }
-        if let (None, Some(count)) = (o.reconnect_attempts, config.reconnect_count) {
-            self.reconnect_attempts = u32::try_from(count).ok();
+            self.reconnect_jitter = clamp(secs, RECONNECT_JITTER_SECS);
         }
     }
+
+    /// The wait before attempt `failures + 1` after `failures` failed ones in a row: 1 s,
+    /// doubling up to the reconnect interval, plus jitter; never under [`MIN_RETRY_WAIT`].
+    fn backoff(&self, failures: u32) -> Duration {
+        let doublings = failures.saturating_sub(1).min(31);
+        let backoff = FIRST_BACKOFF.saturating_mul(1 << doublings).min(self.reconnect_interval);
+        backoff.saturating_add(jitter(self.reconnect_jitter)).clamp(MIN_RETRY_WAIT, MAX_WAIT)
+    }
+}
+
+/// `wait` from now, saturating: never past [`MAX_WAIT`].
+fn after(wait: Duration) -> Instant {
+    Instant::now() + wait.min(MAX_WAIT)
 }
 
 /// One open connection.
@@ -385,7 +526,7 @@ fn handshake_error(error: tungstenite::Error) -> Error {
             LongConnectionErrorKind::Connect,
             "the WebSocket could not be opened",
         );
-        failure.source = Some(Box::new(error));
+        failure.source = Some(Arc::new(error));
         return Error::LongConnection(Box::new(failure));
     };
     let header =
@@ -408,13 +549,18 @@ fn handshake_error(error: tungstenite::Error) -> Error {
     Error::LongConnection(Box::new(failure))
 }
 
-/// Whether reconnecting goes on after `error`.
+/// Whether connecting goes on after `error`: for everything but a permanent refusal.
 fn keeps_trying(error: &Error) -> bool {
     match error {
-        Error::LongConnection(e) => e.is_retryable(),
-        Error::Decode(_) | Error::Timeout(_) | Error::Transport(_) => true,
-        _ => false,
+        Error::LongConnection(e) => !e.is_permanent(),
+        _ => true,
     }
+}
+
+/// Why a connection that was open broke, as an error for [`ConnectionStatus::Reconnecting`].
+fn broken(reason: impl Into<String>) -> Arc<Error> {
+    let error = LongConnectionError::new(LongConnectionErrorKind::Connect, reason);
+    Arc::new(Error::LongConnection(Box::new(error)))
 }
 
 /// A random duration up to `max`.
@@ -428,8 +574,8 @@ fn jitter(max: Duration) -> Duration {
 enum Served {
     /// The handle asked to stop.
     Stop,
-    /// The connection broke.
-    Broken,
+    /// The connection broke, for this reason.
+    Broken(Arc<Error>),
 }
 
 /// The state of the connection task.
@@ -450,19 +596,22 @@ impl Runner {
         let mut connection = Some(first);
         let mut outcome = Ok(());
         while let Some(open) = connection.as_mut() {
-            match self.serve(open).await {
+            self.set_status(ConnectionStatus::Connected {
+                connections: self.shared.connections.load(Ordering::Relaxed),
+            });
+            let why = match self.serve(open).await {
                 Served::Stop => break,
-                Served::Broken => {}
-            }
-            let broken = connection.take();
-            if let Some(broken) = broken {
-                tracing::debug!(
+                Served::Broken(why) => why,
+            };
+            if let Some(broken) = connection.take() {
+                tracing::warn!(
                     app_id = %self.shared.app_id,
                     device_id = %broken.device_id,
+                    error = %why,
                     "long connection: connection lost, reconnecting"
                 );
             }
-            match self.reconnect().await {
+            match self.reconnect(why).await {
                 Ok(next) => connection = next,
                 Err(error) => {
                     tracing::error!(
@@ -474,8 +623,15 @@ impl Runner {
                 }
             }
         }
+        let shared = self.shared.clone();
         self.finish(connection).await;
+        let error = outcome.as_ref().err().map(|error| Arc::new(error.clone()));
+        shared.status.send_replace(ConnectionStatus::Stopped { error });
         outcome
+    }
+
+    fn set_status(&self, status: ConnectionStatus) {
+        self.shared.status.send_replace(status);
     }
 
     fn stopping(&self) -> bool {
@@ -498,38 +654,41 @@ impl Runner {
                 _ = self.stop.changed() => return Served::Stop,
                 Some(ack) = self.ack_queue.recv() => {
                     if let Err(error) = send(&mut connection.socket, &ack).await {
-                        tracing::debug!(error = %error, "long connection: ack not written");
-                        return Served::Broken;
+                        return Served::Broken(broken(format!("an ack could not be written: {error}")));
                     }
                 }
                 Some(_) = self.handlers.join_next(), if !self.handlers.is_empty() => {}
                 () = sleep_until(self.next_ping) => {
                     if !heard {
-                        tracing::debug!(
-                            device_id = %connection.device_id,
-                            "long connection: no pong within the ping interval, reconnecting"
-                        );
-                        return Served::Broken;
+                        let interval = self.settings.ping_interval;
+                        return Served::Broken(broken(format!(
+                            "nothing came back, not even a pong, within the ping interval ({interval:?})"
+                        )));
                     }
                     heard = false;
                     let ping = Frame::control(connection.service_id, frame::TYPE_PING, None);
                     if let Err(error) = send(&mut connection.socket, &ping).await {
-                        tracing::debug!(error = %error, "long connection: ping not written");
-                        return Served::Broken;
+                        return Served::Broken(broken(format!("a ping could not be written: {error}")));
                     }
                     tracing::debug!(device_id = %connection.device_id, "long connection: ping");
-                    self.next_ping = Instant::now() + self.settings.ping_interval;
+                    self.next_ping = after(self.settings.ping_interval);
                 }
                 message = connection.socket.next() => match message {
                     Some(Ok(Message::Binary(bytes))) => {
                         heard = true;
                         self.on_frame(&bytes);
                     }
-                    Some(Ok(Message::Close(_))) | None => return Served::Broken,
+                    Some(Ok(Message::Close(frame))) => {
+                        let why = frame.map_or_else(
+                            || "Feishu closed the connection".to_owned(),
+                            |frame| format!("Feishu closed the connection ({})", frame.code),
+                        );
+                        return Served::Broken(broken(why));
+                    }
+                    None => return Served::Broken(broken("the connection ended")),
                     Some(Ok(_)) => heard = true,
                     Some(Err(error)) => {
-                        tracing::debug!(error = %error, "long connection: read failed");
-                        return Served::Broken;
+                        return Served::Broken(broken(format!("the connection broke: {error}")));
                     }
                 },
             }
@@ -562,7 +721,7 @@ impl Runner {
                 let before = self.settings.ping_interval;
                 self.settings.apply(&config);
                 if self.settings.ping_interval != before {
-                    self.next_ping = Instant::now() + self.settings.ping_interval;
+                    self.next_ping = after(self.settings.ping_interval);
                 }
                 tracing::debug!(settings = ?self.settings, "long connection: settings from pong");
             }
@@ -629,11 +788,17 @@ impl Runner {
     }
 
     /// Opens a new connection after the wait Feishu asks for; `None` when the handle asked
-    /// to stop meanwhile.
-    async fn reconnect(&mut self) -> Result<Option<Connection>, Error> {
+    /// to stop meanwhile. Retries, with backoff, whatever failure is not permanent.
+    async fn reconnect(&mut self, why: Arc<Error>) -> Result<Option<Connection>, Error> {
+        // The instances of an app that lost their connections together spread out.
         let mut wait = jitter(self.settings.reconnect_jitter);
         let mut failures = 0u32;
+        let mut last_error = why;
         loop {
+            self.set_status(ConnectionStatus::Reconnecting {
+                attempt: failures.saturating_add(1),
+                last_error: last_error.clone(),
+            });
             if self.wait(wait).await {
                 return Ok(None);
             }
@@ -649,21 +814,21 @@ impl Runner {
                 Ok(connection) => return Ok(Some(connection)),
                 Err(error) if !keeps_trying(&error) => return Err(error),
                 Err(error) => {
-                    failures += 1;
-                    tracing::debug!(failures, error = %error, "long connection: reconnect failed");
+                    failures = failures.saturating_add(1);
+                    tracing::warn!(failures, error = %error, "long connection: reconnect failed");
                     if self.settings.reconnect_attempts.is_some_and(|most| failures >= most) {
                         return Err(error);
                     }
+                    last_error = Arc::new(error);
                 }
             }
-            wait = (self.settings.reconnect_interval + jitter(self.settings.reconnect_jitter))
-                .max(MIN_RETRY_WAIT);
+            wait = self.settings.backoff(failures);
         }
     }
 
     /// Waits `wait` while reaping finished handlers; true when the handle asked to stop.
     async fn wait(&mut self, wait: Duration) -> bool {
-        let until = Instant::now() + wait;
+        let until = after(wait);
         loop {
             if self.stopping() {
                 return true;
@@ -750,12 +915,44 @@ mod tests {
         assert_eq!(settings.reconnect_interval, Duration::from_secs(3));
         assert_eq!(settings.reconnect_jitter, Duration::ZERO);
         assert_eq!(settings.reconnect_attempts, None);
-        settings.apply(&ClientConfig { reconnect_count: Some(4), ..ClientConfig::default() });
-        assert_eq!(settings.reconnect_attempts, Some(4));
-        // A zero ping interval would ping without pause.
+        // No server value ends the connection: its count is not obeyed.
+        settings.apply(&ClientConfig { reconnect_count: Some(0), ..ClientConfig::default() });
+        assert_eq!(settings.reconnect_attempts, None);
+    }
+
+    #[test]
+    fn feishus_settings_are_clamped_and_waits_saturate() {
         let mut settings = Settings::new(&Overrides::default());
-        settings.apply(&ClientConfig { ping_interval: Some(0), ..ClientConfig::default() });
-        assert_eq!(settings.ping_interval, Duration::from_secs(120));
+        settings.apply(&ClientConfig {
+            reconnect_count: Some(i64::MAX),
+            reconnect_interval: Some(i64::MAX),
+            reconnect_nonce: Some(i64::MAX),
+            ping_interval: Some(i64::MAX),
+        });
+        assert_eq!(settings.ping_interval, Duration::from_secs(600));
+        assert_eq!(settings.reconnect_interval, Duration::from_secs(600));
+        assert_eq!(settings.reconnect_jitter, Duration::from_secs(300));
+        settings.apply(&ClientConfig {
+            reconnect_count: Some(i64::MIN),
+            reconnect_interval: Some(i64::MIN),
+            reconnect_nonce: Some(-1),
+            ping_interval: Some(0),
+        });
+        // A zero ping interval would ping without pause.
+        assert_eq!(settings.ping_interval, Duration::from_secs(1));
+        assert_eq!(settings.reconnect_interval, Duration::ZERO);
+        assert_eq!(settings.reconnect_jitter, Duration::ZERO);
+        assert_eq!(settings.backoff(1), MIN_RETRY_WAIT);
+        // Backoff doubles from 1 s up to the interval, for any number of failures.
+        let settings = Settings::new(&Overrides {
+            reconnect_jitter: Some(Duration::ZERO),
+            reconnect_interval: Some(Duration::MAX),
+            ..Overrides::default()
+        });
+        assert_eq!(settings.backoff(1), Duration::from_secs(1));
+        assert_eq!(settings.backoff(3), Duration::from_secs(4));
+        assert_eq!(settings.backoff(u32::MAX), MAX_WAIT);
+        let _ = after(Duration::MAX);
     }
 
     #[test]

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use super::error::{LongConnectionError, LongConnectionErrorKind};
 use super::frame::ClientConfig;
 use crate::runtime::client::transport;
-use crate::runtime::response::{ResponseHead, decode_error, read_body};
+use crate::runtime::response::{BodyError, ResponseHead, read_body};
 use crate::{Error, Secret};
 
 /// The discovery path under the base URL.
@@ -34,24 +34,23 @@ pub(crate) struct Endpoint {
     pub(crate) config: Option<ClientConfig>,
 }
 
+/// The answer's envelope. Every field is optional and `data` is read by hand, so that an odd
+/// answer is a located failure rather than an unreadable body.
 #[derive(Deserialize)]
 struct EndpointResponse {
-    code: i64,
     #[serde(default)]
-    msg: String,
+    code: Option<serde_json::Value>,
     #[serde(default)]
-    data: Option<EndpointData>,
-}
-
-#[derive(Deserialize)]
-struct EndpointData {
-    #[serde(rename = "URL", default)]
-    url: String,
-    #[serde(rename = "ClientConfig", default)]
-    client_config: Option<ClientConfig>,
+    msg: Option<serde_json::Value>,
+    #[serde(default)]
+    data: Option<serde_json::Value>,
 }
 
 /// Asks Feishu where to connect.
+///
+/// Every failure is an [`Error::LongConnection`] with the answer's HTTP status, code, msg and
+/// log id where it had them, except transport failures and timeouts, which keep their own
+/// variants. Only [`LongConnectionError::is_permanent`] failures end a long connection.
 pub(crate) async fn discover(
     http: &reqwest::Client,
     base_url: &str,
@@ -68,53 +67,69 @@ pub(crate) async fn discover(
         .await
         .map_err(|e| transport(OPERATION, e))?;
     let head = ResponseHead::from_headers(response.status().as_u16(), response.headers());
-    let bytes = read_body(response, MAX_BODY)
-        .await
-        .map_err(|e| e.into_error(OPERATION, &head, MAX_BODY))?;
+    let failure = |kind: LongConnectionErrorKind, msg: String, code: Option<i64>| {
+        let mut error = LongConnectionError::new(kind, msg);
+        error.code = code;
+        error.http_status = Some(head.status);
+        error.log_id.clone_from(&head.log_id);
+        Error::LongConnection(Box::new(error))
+    };
+    let bytes = match read_body(response, MAX_BODY).await {
+        Ok(bytes) => bytes,
+        Err(BodyError::TooLarge) => {
+            let msg = format!("the endpoint answer is larger than {MAX_BODY} bytes");
+            return Err(failure(LongConnectionErrorKind::InvalidEndpoint, msg, None));
+        }
+        Err(BodyError::Transport(error)) => return Err(transport(OPERATION, error)),
+    };
+    // The answer carries a ticket in its URL: no snippet of it is kept.
     let parsed = serde_json::from_slice::<EndpointResponse>(&bytes);
-    let parsed = match parsed {
+    let code = parsed.as_ref().ok().and_then(|p| p.code.as_ref()).map(|code| code.as_i64());
+    let msg = parsed
+        .as_ref()
+        .ok()
+        .and_then(|p| p.msg.as_ref())
+        .and_then(serde_json::Value::as_str)
+        .filter(|msg| !msg.is_empty())
+        .map(str::to_owned);
+    match code {
         // A code decides, whatever the status.
-        Ok(parsed) if parsed.code != 0 => {
-            let mut error = LongConnectionError::new(
-                LongConnectionError::kind_of(parsed.code),
-                if parsed.msg.is_empty() {
-                    "the endpoint request was refused".into()
-                } else {
-                    parsed.msg
-                },
-            );
-            error.code = Some(parsed.code);
-            error.http_status = Some(head.status);
-            return Err(Error::LongConnection(Box::new(error)));
+        Some(Some(code)) if code != 0 => {
+            let msg = msg.unwrap_or_else(|| "the endpoint request was refused".into());
+            return Err(failure(LongConnectionError::kind_of(code), msg, Some(code)));
         }
         _ if head.status != 200 => {
-            let mut error = LongConnectionError::new(
-                LongConnectionErrorKind::SystemBusy,
-                "the endpoint request failed",
-            );
-            error.http_status = Some(head.status);
-            return Err(Error::LongConnection(Box::new(error)));
+            let msg = msg.unwrap_or_else(|| "the endpoint request failed".into());
+            return Err(failure(LongConnectionErrorKind::SystemBusy, msg, None));
         }
-        Ok(parsed) => parsed,
-        // The answer carries a ticket in its URL: keep no snippet of it.
-        Err(e) => return Err(decode_error(OPERATION, &head, &[], format!("endpoint answer: {e}"))),
-    };
-    let data = parsed.data.unwrap_or(EndpointData { url: String::new(), client_config: None });
-    let invalid = |reason: String| {
-        Error::LongConnection(Box::new(LongConnectionError::new(
-            LongConnectionErrorKind::InvalidEndpoint,
-            reason,
-        )))
-    };
-    let url = check_ws_url(&data.url).map_err(invalid)?;
-    let query = |key: &str| url.query_pairs().find(|(k, _)| k == key).map(|(_, v)| v.into_owned());
+        Some(Some(_)) => {}
+        Some(None) => {
+            let msg = "the endpoint answer's code is not an integer".to_owned();
+            return Err(failure(LongConnectionErrorKind::InvalidEndpoint, msg, None));
+        }
+        None => {
+            let msg = match parsed {
+                Err(error) => format!("the endpoint answer is not JSON: {error}"),
+                Ok(_) => "the endpoint answer has no code".to_owned(),
+            };
+            return Err(failure(LongConnectionErrorKind::InvalidEndpoint, msg, None));
+        }
+    }
+    let data = parsed.ok().and_then(|p| p.data).unwrap_or_default();
+    let url = data.get("URL").and_then(serde_json::Value::as_str).unwrap_or_default();
+    // An unreadable config is no reason to refuse a usable URL: the settings in force stay.
+    let config = data.get("ClientConfig").and_then(|config| ClientConfig::deserialize(config).ok());
+    let parsed_url = check_ws_url(url)
+        .map_err(|reason| failure(LongConnectionErrorKind::InvalidEndpoint, reason, Some(0)))?;
+    let query =
+        |key: &str| parsed_url.query_pairs().find(|(k, _)| k == key).map(|(_, v)| v.into_owned());
     let service_id = query("service_id").and_then(|s| s.parse().ok()).unwrap_or(0);
     Ok(Endpoint {
-        host: url.host_str().unwrap_or_default().to_owned(),
+        host: parsed_url.host_str().unwrap_or_default().to_owned(),
         device_id: query("device_id").unwrap_or_default(),
         service_id,
-        config: data.client_config,
-        url: Secret::new(data.url),
+        config,
+        url: Secret::new(url),
     })
 }
 

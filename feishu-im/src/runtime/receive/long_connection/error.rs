@@ -1,6 +1,7 @@
 //! Why the long connection could not be opened, and the error a delivery handler returns.
 
 use std::fmt;
+use std::sync::Arc;
 
 /// What kept the long connection from opening: the code of the endpoint request or of the
 /// WebSocket handshake, or a broken connection.
@@ -21,20 +22,22 @@ pub enum LongConnectionErrorKind {
     /// Code `1000040351`: the app belongs to the other platform (a Lark app dialing Feishu,
     /// or the reverse); see [`Platform`](crate::Platform).
     IncorrectDomain,
-    /// Another non-zero code.
+    /// Another non-zero code. Retryable: Feishu names its permanent refusals.
     Rejected,
-    /// The endpoint answer carried no usable WebSocket URL.
+    /// The endpoint answer was not usable: not JSON (an HTML page), no code, no `data`, no
+    /// URL, or a URL of another scheme. Retryable.
     InvalidEndpoint,
     /// The WebSocket handshake was refused without a code this enum names.
     HandshakeRefused,
-    /// The WebSocket connection could not be opened, or broke.
+    /// The WebSocket connection could not be opened, or broke (closed, unreadable, or silent
+    /// for a whole ping interval).
     Connect,
 }
 
 /// The long connection could not be opened ([`Error::LongConnection`](crate::Error)).
 ///
 /// It never holds the app secret, nor the WebSocket URL (whose query carries a ticket).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct LongConnectionError {
     /// What went wrong.
@@ -46,13 +49,22 @@ pub struct LongConnectionError {
     pub msg: String,
     /// The HTTP status of the endpoint request or of the refused handshake.
     pub http_status: Option<u16>,
+    /// Feishu's log id (`X-Tt-Logid`) of the endpoint answer, if it had one.
+    pub log_id: Option<String>,
     /// The WebSocket library's error, through [`std::error::Error::source`].
-    pub(crate) source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    pub(crate) source: Option<Arc<dyn std::error::Error + Send + Sync>>,
 }
 
 impl LongConnectionError {
     pub(crate) fn new(kind: LongConnectionErrorKind, msg: impl Into<String>) -> Self {
-        LongConnectionError { kind, code: None, msg: msg.into(), http_status: None, source: None }
+        LongConnectionError {
+            kind,
+            code: None,
+            msg: msg.into(),
+            http_status: None,
+            log_id: None,
+            source: None,
+        }
     }
 
     /// The kind of an endpoint or handshake code.
@@ -68,13 +80,24 @@ impl LongConnectionError {
         }
     }
 
-    /// Whether opening the connection again later may succeed.
-    pub fn is_retryable(&self) -> bool {
+    /// Whether Feishu refused the app for good: a wrong app id or secret
+    /// ([`AuthFailed`](LongConnectionErrorKind::AuthFailed)), an app that may not open long
+    /// connections ([`Forbidden`](LongConnectionErrorKind::Forbidden)), or an app of the other
+    /// platform ([`IncorrectDomain`](LongConnectionErrorKind::IncorrectDomain)). Only these
+    /// end a long connection; the official Go and Node clients also retry everything else.
+    pub fn is_permanent(&self) -> bool {
         use LongConnectionErrorKind::*;
         match self.kind {
-            SystemBusy | InternalError | ConnectionLimit | Connect | HandshakeRefused => true,
-            Forbidden | AuthFailed | IncorrectDomain | Rejected | InvalidEndpoint => false,
+            Forbidden | AuthFailed | IncorrectDomain => true,
+            SystemBusy | InternalError | ConnectionLimit | Connect | HandshakeRefused
+            | Rejected | InvalidEndpoint => false,
         }
+    }
+
+    /// Whether opening the connection again later may succeed: whatever is not
+    /// [permanent](Self::is_permanent).
+    pub fn is_retryable(&self) -> bool {
+        !self.is_permanent()
     }
 }
 
@@ -85,8 +108,11 @@ impl fmt::Display for LongConnectionError {
             write!(f, "code {code}: ")?;
         }
         f.write_str(&self.msg)?;
-        if let Some(status) = self.http_status {
-            write!(f, " (HTTP {status})")?;
+        match (self.http_status, &self.log_id) {
+            (Some(status), Some(log_id)) => write!(f, " (HTTP {status}, log id {log_id})")?,
+            (Some(status), None) => write!(f, " (HTTP {status})")?,
+            (None, Some(log_id)) => write!(f, " (log id {log_id})")?,
+            (None, None) => {}
         }
         if let Some(source) = &self.source {
             write!(f, ": {source}")?;

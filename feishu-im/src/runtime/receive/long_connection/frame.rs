@@ -146,22 +146,86 @@ impl AckPayload {
 }
 
 /// The `ClientConfig` Feishu sends with the endpoint and in pongs, in seconds. Missing fields
-/// leave the current setting alone.
+/// leave the current setting alone. Each field is read leniently: any JSON number (saturated to
+/// 64 bits, fractions dropped) or a string of one; anything else reads as missing, so an odd
+/// value never makes the answer that carries it unreadable. Bounds are applied where the
+/// values are used.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct ClientConfig {
-    #[serde(rename = "ReconnectCount", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "ReconnectCount",
+        default,
+        deserialize_with = "lenient_integer",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub(crate) reconnect_count: Option<i64>,
-    #[serde(rename = "ReconnectInterval", default, skip_serializing_if = "Option::is_none")]
-    pub(crate) reconnect_interval: Option<u64>,
-    #[serde(rename = "ReconnectNonce", default, skip_serializing_if = "Option::is_none")]
-    pub(crate) reconnect_nonce: Option<u64>,
-    #[serde(rename = "PingInterval", default, skip_serializing_if = "Option::is_none")]
-    pub(crate) ping_interval: Option<u64>,
+    #[serde(
+        rename = "ReconnectInterval",
+        default,
+        deserialize_with = "lenient_integer",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub(crate) reconnect_interval: Option<i64>,
+    #[serde(
+        rename = "ReconnectNonce",
+        default,
+        deserialize_with = "lenient_integer",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub(crate) reconnect_nonce: Option<i64>,
+    #[serde(
+        rename = "PingInterval",
+        default,
+        deserialize_with = "lenient_integer",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub(crate) ping_interval: Option<i64>,
+}
+
+/// Any JSON number, saturated to `i64`, or a string holding one; `None` for anything else.
+fn lenient_integer<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<i64>, D::Error> {
+    fn of_number(number: &serde_json::Number) -> Option<i64> {
+        if let Some(n) = number.as_i64() {
+            return Some(n);
+        }
+        if number.as_u64().is_some() {
+            return Some(i64::MAX);
+        }
+        // `as` saturates, and maps NaN to 0.
+        number.as_f64().map(|f| f as i64)
+    }
+    Ok(match serde_json::Value::deserialize(deserializer)? {
+        serde_json::Value::Number(number) => of_number(&number),
+        serde_json::Value::String(text) => serde_json::from_str::<serde_json::Number>(text.trim())
+            .ok()
+            .as_ref()
+            .and_then(of_number),
+        _ => None,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn client_config_values_of_any_shape_read_as_numbers_or_missing() {
+        let config: ClientConfig = serde_json::from_str(
+            r#"{"PingInterval":18446744073709551615,"ReconnectInterval":-5,"ReconnectNonce":"30","ReconnectCount":1e300}"#,
+        )
+        .unwrap();
+        assert_eq!(config.ping_interval, Some(i64::MAX));
+        assert_eq!(config.reconnect_interval, Some(-5));
+        assert_eq!(config.reconnect_nonce, Some(30));
+        assert_eq!(config.reconnect_count, Some(i64::MAX));
+        let config: ClientConfig = serde_json::from_str(
+            r#"{"PingInterval":null,"ReconnectInterval":[1],"ReconnectNonce":{}}"#,
+        )
+        .unwrap();
+        assert_eq!(config, ClientConfig::default());
+    }
 
     /// A ping for service 3 as the Go SDK's gogo-generated `Frame.Marshal` writes it: the
     /// required fields, the header `type=ping`, and the optional strings written empty.

@@ -6,6 +6,7 @@ mod endpoint;
 pub(crate) mod error;
 mod fragments;
 pub(crate) mod frame;
+pub(crate) mod status;
 
 use std::pin::Pin;
 
