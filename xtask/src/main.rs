@@ -37,7 +37,11 @@ commands:
   bench-memory      peak memory of a 30 MB upload and download, against the client's idle
   bench-redis       state shared through a local redis-server: the cost per call of a token
                     kept in Redis, the throughput of 8 instances sharing one rate limit, and
-                    the time to recover after a Redis restart";
+                    the time to recover after a Redis restart
+  soak [SECONDS] [FAULT_RATE]
+                    the long connection against the fake (default 60 s, fault rate 0.02)
+                    with random drops, stalls, duplicates and lost fragments: events sent and
+                    handled once, reconnects, resident memory at the start and the end";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -48,6 +52,7 @@ fn main() -> ExitCode {
         ["bench-codegen"] => bench_codegen::run(),
         ["bench-memory"] => bench_memory(),
         ["bench-redis"] => bench_redis(),
+        ["soak", rest @ ..] => soak(rest),
         ["bench-build"] => bench_build::run(&workspace_root()),
         ["bench-build", "--synthetic", n] => match n.parse() {
             Ok(endpoints) => bench_build::synthetic(endpoints),
@@ -78,6 +83,18 @@ fn bench_memory() -> Result<(), String> {
         .status()
         .map_err(|e| format!("cannot run cargo: {e}"))?;
     if status.success() { Ok(()) } else { Err(format!("the benchmark failed: {status}")) }
+}
+
+/// Runs the long-connection soak of the tests crate (release) for `[SECONDS] [FAULT_RATE]`.
+fn soak(rest: &[&str]) -> Result<(), String> {
+    let args = ["bench", "-q", "-p", "feishu-im-tests", "--bench", "long_connection_soak", "--"];
+    let status = std::process::Command::new(std::env::var("CARGO").unwrap_or("cargo".into()))
+        .current_dir(workspace_root())
+        .args(args)
+        .args(rest)
+        .status()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if status.success() { Ok(()) } else { Err(format!("the soak failed: {status}")) }
 }
 
 /// Runs the `shared_state` bench of the tests crate (release); it prints its own figures and

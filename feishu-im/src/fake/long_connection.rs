@@ -92,6 +92,7 @@ pub struct Push {
     kind: FrameKind,
     payload: Bytes,
     fragments: usize,
+    lost: Option<usize>,
     message_id: Option<String>,
     headers: Vec<(String, String)>,
 }
@@ -109,12 +110,26 @@ impl Push {
 
     /// A delivery of `kind`.
     pub fn new(kind: FrameKind, payload: impl Into<Bytes>) -> Self {
-        Push { kind, payload: payload.into(), fragments: 1, message_id: None, headers: Vec::new() }
+        Push {
+            kind,
+            payload: payload.into(),
+            fragments: 1,
+            lost: None,
+            message_id: None,
+            headers: Vec::new(),
+        }
     }
 
     /// Splits the payload over `count` data frames (`sum` = `count`), sent in order.
     pub fn fragments(mut self, count: usize) -> Self {
         self.fragments = count.max(1);
+        self
+    }
+
+    /// Leaves out fragment `seq` (of [`fragments`](Self::fragments)), as a lossy network
+    /// would: the client never sees the whole delivery, and sends no ack.
+    pub fn lose_fragment(mut self, seq: usize) -> Self {
+        self.lost = Some(seq);
         self
     }
 
@@ -333,7 +348,7 @@ impl Hub {
             for (key, value) in headers {
                 frame.push_header(&key, value);
             }
-            if outbound.send(frame.encode()).is_err() {
+            if push.lost != Some(seq) && outbound.send(frame.encode()).is_err() {
                 return None;
             }
             frame.payload = None;
