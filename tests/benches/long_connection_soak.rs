@@ -134,7 +134,7 @@ async fn main() {
             deliveries += 1;
             let _ = fake.push(Push::event(event(n))).await;
         }
-        if n % SAMPLE_EVERY == 0 {
+        if n.is_multiple_of(SAMPLE_EVERY) {
             let kib = resident_kib();
             if n == SAMPLE_EVERY {
                 start_kib = kib;

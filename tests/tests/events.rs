@@ -413,3 +413,151 @@ async fn the_axum_route_serves_the_same_webhook() {
     server.abort();
     assert_eq!(message_ids(&seen.lock().unwrap()), [said]);
 }
+
+/// A dispatcher whose handler answers each click with a toast naming how many clicks it has
+/// handled, and panics on the first click whose value says so.
+fn counting_dispatcher(
+    dedup: Arc<dyn feishu_im::receive::Dedup>,
+) -> (Dispatcher, Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let calls = Arc::new(AtomicUsize::new(0));
+    let panicked = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let counter = calls.clone();
+    let dispatcher = Dispatcher::builder(move |delivery: Delivery| {
+        let n = counter.fetch_add(1, Ordering::SeqCst) + 1;
+        let panic_now = matches!(&delivery.event, Event::CardActionTrigger(click)
+            if click.action.value == Some(json!("panic")))
+            && !panicked.swap(true, Ordering::SeqCst);
+        async move {
+            if panic_now {
+                panic!("the handler panicked on purpose");
+            }
+            Ok::<_, HandlerError>(Reply::answer(
+                &json!({"toast": {"type": "info", "content": format!("answer {n}")}}),
+            )?)
+        }
+    })
+    .dedup(dedup)
+    .build();
+    (dispatcher, calls)
+}
+
+fn click(event_id: &str, token: &str, value: serde_json::Value) -> String {
+    let click =
+        json!({"operator": {"open_id": "ou_a"}, "token": token, "action": {"value": value}});
+    envelope("card.action.trigger", event_id, click, TOKEN)
+}
+
+async fn answer_of(
+    hook: &Webhook,
+    plain: &str,
+) -> Result<(Received, serde_json::Value), ReceiveError> {
+    let body = encrypted(plain, KEY);
+    let reply = hook.handle(&signed(&body, KEY), &body).await?;
+    Ok((reply.received, serde_json::from_slice(&reply.body).unwrap()))
+}
+
+/// Each case on the webhook: a redelivered callback gets the first answer, and a panicking
+/// handler fails only its delivery, whose redelivery is handled.
+async fn callbacks_answer_twice_and_survive_panics(dedup: Arc<dyn feishu_im::receive::Dedup>) {
+    use std::sync::atomic::Ordering;
+    let (dispatcher, calls) = counting_dispatcher(dedup);
+    let hook = Webhook::builder(dispatcher).encrypt_key(KEY).verification_token(TOKEN).build();
+    let first = click("ev_cb_1", "c-cb-1", json!("ok"));
+    let (received, answer) = answer_of(&hook, &first).await.unwrap();
+    assert_eq!(received, Received::Callback);
+    assert_eq!(answer["toast"]["content"], "answer 1");
+    let (received, again) = answer_of(&hook, &first).await.unwrap();
+    assert_eq!(received, Received::RepeatedCallback);
+    assert_eq!(again, answer, "the redelivery gets the first answer");
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+
+    let boom = click("ev_cb_2", "c-cb-2", json!("panic"));
+    let error = answer_of(&hook, &boom).await.unwrap_err();
+    assert_eq!(error.status(), 500, "{error}");
+    // Feishu delivers it again, and this time it is handled.
+    let (received, answer) = answer_of(&hook, &boom).await.unwrap();
+    assert_eq!(received, Received::Callback);
+    assert_eq!(answer["toast"]["content"], "answer 3");
+    let (_, answer) = answer_of(&hook, &click("ev_cb_3", "c-cb-3", json!("ok"))).await.unwrap();
+    assert_eq!(answer["toast"]["content"], "answer 4");
+}
+
+#[tokio::test]
+async fn a_redelivered_callback_gets_the_first_answer_and_a_panic_fails_only_its_delivery() {
+    callbacks_answer_twice_and_survive_panics(Arc::new(MemoryDedup::new(16))).await;
+}
+
+#[tokio::test]
+async fn with_redis_a_redelivered_callback_gets_the_first_answer_on_any_instance() {
+    let Some(redis) = feishu_im_tests::redis::RedisServer::start() else { return };
+    let store = feishu_im::RedisStore::new(&redis.url())
+        .unwrap()
+        .with_prefix("callbacks")
+        .with_timeout(Duration::from_secs(2));
+    callbacks_answer_twice_and_survive_panics(Arc::new(store.clone())).await;
+    // A second instance, sharing the store, answers a redelivery with the first answer.
+    let (other, calls) = counting_dispatcher(Arc::new(store));
+    let hook = Webhook::builder(other).encrypt_key(KEY).verification_token(TOKEN).build();
+    let (received, answer) =
+        answer_of(&hook, &click("ev_cb_1", "c-cb-1", json!("ok"))).await.unwrap();
+    assert_eq!(received, Received::RepeatedCallback);
+    assert_eq!(answer["toast"]["content"], "answer 1");
+    assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 0);
+}
+
+#[tokio::test]
+async fn over_the_long_connection_a_redelivered_callback_gets_the_first_answer_in_its_ack() {
+    use feishu_im::fake::Push;
+    use feishu_im::receive::LongConnection;
+
+    let fake = FakeFeishu::start().await;
+    let (dispatcher, calls) = counting_dispatcher(Arc::new(MemoryDedup::new(16)));
+    let connection = LongConnection::builder(FakeFeishu::APP_ID, FakeFeishu::APP_SECRET)
+        .base_url(fake.base_url())
+        .start(dispatcher)
+        .await
+        .unwrap();
+    let first = click("ev_lc_1", "c-lc-1", json!("ok"));
+    let ack = fake.push(Push::card(first.clone())).await.unwrap();
+    let again = fake.push(Push::card(first)).await.unwrap();
+    assert_eq!((ack.code(), again.code()), (200, 200));
+    assert_eq!(ack.data(), again.data());
+    let answer: serde_json::Value = serde_json::from_slice(ack.data().unwrap()).unwrap();
+    assert_eq!(answer["toast"]["content"], "answer 1");
+
+    // A panic: acked 500, so Feishu delivers it again, and the redelivery is handled.
+    let boom = click("ev_lc_2", "c-lc-2", json!("panic"));
+    assert_eq!(fake.push(Push::card(boom.clone())).await.unwrap().code(), 500);
+    let ack = fake.push(Push::card(boom)).await.unwrap();
+    assert_eq!(ack.code(), 200);
+    assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 3);
+    connection.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn an_event_handler_that_panics_is_caught_and_the_next_delivery_is_handled() {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let record = seen.clone();
+    let dispatcher = Dispatcher::builder(move |delivery: Delivery| {
+        let record = record.clone();
+        async move {
+            if delivery.header.event_id == "ev_boom" {
+                panic!("the handler panicked on purpose");
+            }
+            record.lock().unwrap().push(delivery.header.event_id);
+            Ok::<_, HandlerError>(Reply::ack())
+        }
+    })
+    .build();
+    let hook =
+        Webhook::builder(dispatcher.clone()).encrypt_key(KEY).verification_token(TOKEN).build();
+    for event_id in ["ev_boom", "ev_fine"] {
+        let plain = envelope("im.chat.disbanded_v1", event_id, json!({"chat_id": "oc_1"}), TOKEN);
+        let body = encrypted(&plain, KEY);
+        let reply = hook.handle(&signed(&body, KEY), &body).await.unwrap();
+        assert_eq!(reply.received, Received::Event);
+    }
+    dispatcher.shutdown().await;
+    assert_eq!(*seen.lock().unwrap(), ["ev_fine".to_owned()]);
+}

@@ -378,18 +378,42 @@ fn redact(url: &str) -> String {
 /// Deliveries are claimed in Redis, so that each is handled once by all the instances of an
 /// app, whichever receives it: `Dispatcher::builder(handler).dedup(Arc::new(store))`.
 impl crate::receive::Dedup for RedisStore {
-    fn claim<'a>(
-        &'a self,
-        key: &'a str,
-        ttl: Duration,
-    ) -> std::pin::Pin<Box<dyn Future<Output = Result<bool, crate::receive::DedupError>> + Send + 'a>>
-    {
+    fn claim<'a>(&'a self, key: &'a str, ttl: Duration) -> crate::receive::DedupFuture<'a, bool> {
+        Box::pin(async move { self.claim_once(key, ttl).await.map_err(dedup_error) })
+    }
+
+    fn release<'a>(&'a self, key: &'a str) -> crate::receive::DedupFuture<'a, ()> {
         Box::pin(async move {
-            self.claim_once(key, ttl).await.map_err(|error| {
-                crate::receive::DedupError::new("the Redis claim failed", Some(Box::new(error)))
-            })
+            let mut del = redis::cmd("DEL");
+            del.arg(self.key(&format!("claim:{key}"))).arg(self.key(&format!("answer:{key}")));
+            self.query::<i64>(del).await.map(drop).map_err(dedup_error)
         })
     }
+
+    fn keep_answer<'a>(
+        &'a self,
+        key: &'a str,
+        answer: &'a [u8],
+        ttl: Duration,
+    ) -> crate::receive::DedupFuture<'a, ()> {
+        Box::pin(async move {
+            let mut set = redis::cmd("SET");
+            set.arg(self.key(&format!("answer:{key}"))).arg(answer).arg("PX").arg(millis(ttl));
+            self.query::<Option<String>>(set).await.map(drop).map_err(dedup_error)
+        })
+    }
+
+    fn answer<'a>(&'a self, key: &'a str) -> crate::receive::DedupFuture<'a, Option<Vec<u8>>> {
+        Box::pin(async move {
+            let mut get = redis::cmd("GET");
+            get.arg(self.key(&format!("answer:{key}")));
+            self.query::<Option<Vec<u8>>>(get).await.map_err(dedup_error)
+        })
+    }
+}
+
+fn dedup_error(error: StoreError) -> crate::receive::DedupError {
+    crate::receive::DedupError::new("the Redis dedup store failed", Some(Box::new(error)))
 }
 
 #[cfg(test)]

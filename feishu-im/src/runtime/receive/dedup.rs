@@ -1,5 +1,6 @@
 //! Deduplication of deliveries: Feishu re-delivers an event it thinks was missed, and one
-//! message may arrive under several event ids, so each is handled once per key.
+//! message may arrive under several event ids, so each is handled once per key. A callback
+//! delivered again gets the first delivery's answer again, so the store keeps answers too.
 
 use std::collections::{HashMap, VecDeque};
 use std::future::Future;
@@ -7,8 +8,12 @@ use std::pin::Pin;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// A store that remembers which deliveries were handled. [`MemoryDedup`] serves one process;
-/// an implementation over a shared store serves many instances of one app.
+/// The future a [`Dedup`] method returns.
+pub type DedupFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, DedupError>> + Send + 'a>>;
+
+/// A store that remembers which deliveries were handled, and what callbacks answered.
+/// [`MemoryDedup`] serves one process; an implementation over a shared store serves many
+/// instances of one app (`RedisStore`, feature `redis`).
 pub trait Dedup: Send + Sync + 'static {
     /// Claims `key` for `ttl`: `Ok(true)` when no claim of it is live, so the caller handles
     /// the delivery; `Ok(false)` for a repeat.
@@ -17,11 +22,35 @@ pub trait Dedup: Send + Sync + 'static {
     ///
     /// When the store cannot answer. The delivery is then handled: a repeat is better than a
     /// loss.
-    fn claim<'a>(
+    fn claim<'a>(&'a self, key: &'a str, ttl: Duration) -> DedupFuture<'a, bool>;
+
+    /// Forgets the claim of `key`, so that a redelivery is handled again: its handler failed
+    /// or panicked.
+    ///
+    /// # Errors
+    ///
+    /// When the store cannot answer; the claim then lasts its time to live.
+    fn release<'a>(&'a self, key: &'a str) -> DedupFuture<'a, ()>;
+
+    /// Keeps the answer of the callback claimed as `key` for `ttl`, so that a redelivery of
+    /// it gets the same answer.
+    ///
+    /// # Errors
+    ///
+    /// When the store cannot answer; a redelivery then gets an error, and Feishu tries again.
+    fn keep_answer<'a>(
         &'a self,
         key: &'a str,
+        answer: &'a [u8],
         ttl: Duration,
-    ) -> Pin<Box<dyn Future<Output = Result<bool, DedupError>> + Send + 'a>>;
+    ) -> DedupFuture<'a, ()>;
+
+    /// The answer kept for `key`, if any yet.
+    ///
+    /// # Errors
+    ///
+    /// When the store cannot answer.
+    fn answer<'a>(&'a self, key: &'a str) -> DedupFuture<'a, Option<Vec<u8>>>;
 }
 
 /// A dedup store that could not answer.
@@ -54,8 +83,14 @@ pub struct MemoryDedup {
 
 #[derive(Debug, Default)]
 struct Claims {
-    expiry: HashMap<String, Instant>,
+    expiry: HashMap<String, Claim>,
     order: VecDeque<(Instant, String)>,
+}
+
+#[derive(Debug)]
+struct Claim {
+    until: Instant,
+    answer: Option<Vec<u8>>,
 }
 
 impl MemoryDedup {
@@ -66,7 +101,7 @@ impl MemoryDedup {
 
     /// How many claims are live.
     pub fn len(&self) -> usize {
-        self.state.lock().unwrap_or_else(|e| e.into_inner()).expiry.len()
+        self.claims().expiry.len()
     }
 
     /// Whether no claim is live.
@@ -75,7 +110,7 @@ impl MemoryDedup {
     }
 
     fn claim_now(&self, key: &str, ttl: Duration, now: Instant) -> bool {
-        let mut claims = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let mut claims = self.claims();
         // Forget what expired, and the oldest claims beyond capacity.
         while let Some((at, _)) = claims.order.front() {
             let expired = *at <= now;
@@ -83,17 +118,21 @@ impl MemoryDedup {
                 break;
             }
             let (at, old) = claims.order.pop_front().expect("front exists");
-            if claims.expiry.get(&old) == Some(&at) {
+            if claims.expiry.get(&old).is_some_and(|claim| claim.until == at) {
                 claims.expiry.remove(&old);
             }
         }
-        if claims.expiry.get(key).is_some_and(|at| *at > now) {
+        if claims.expiry.get(key).is_some_and(|claim| claim.until > now) {
             return false;
         }
-        let until = now + ttl;
-        claims.expiry.insert(key.to_owned(), until);
+        let until = now.checked_add(ttl).unwrap_or(now + Duration::from_secs(365 * 24 * 3600));
+        claims.expiry.insert(key.to_owned(), Claim { until, answer: None });
         claims.order.push_back((until, key.to_owned()));
         true
+    }
+
+    fn claims(&self) -> std::sync::MutexGuard<'_, Claims> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
@@ -105,13 +144,39 @@ impl Default for MemoryDedup {
 }
 
 impl Dedup for MemoryDedup {
-    fn claim<'a>(
-        &'a self,
-        key: &'a str,
-        ttl: Duration,
-    ) -> Pin<Box<dyn Future<Output = Result<bool, DedupError>> + Send + 'a>> {
+    fn claim<'a>(&'a self, key: &'a str, ttl: Duration) -> DedupFuture<'a, bool> {
         let first = self.claim_now(key, ttl, Instant::now());
         Box::pin(std::future::ready(Ok(first)))
+    }
+
+    fn release<'a>(&'a self, key: &'a str) -> DedupFuture<'a, ()> {
+        // Its entry in `order` goes when it expires or is pushed out.
+        self.claims().expiry.remove(key);
+        Box::pin(std::future::ready(Ok(())))
+    }
+
+    /// The answer lives as long as the claim: `ttl` is the claim's.
+    fn keep_answer<'a>(
+        &'a self,
+        key: &'a str,
+        answer: &'a [u8],
+        _ttl: Duration,
+    ) -> DedupFuture<'a, ()> {
+        if let Some(claim) = self.claims().expiry.get_mut(key) {
+            claim.answer = Some(answer.to_vec());
+        }
+        Box::pin(std::future::ready(Ok(())))
+    }
+
+    fn answer<'a>(&'a self, key: &'a str) -> DedupFuture<'a, Option<Vec<u8>>> {
+        let now = Instant::now();
+        let answer = self
+            .claims()
+            .expiry
+            .get(key)
+            .filter(|claim| claim.until > now)
+            .and_then(|claim| claim.answer.clone());
+        Box::pin(std::future::ready(Ok(answer)))
     }
 }
 
@@ -133,5 +198,19 @@ mod tests {
         assert!(dedup.len() <= 3);
         // The oldest claims were forgotten to stay within capacity.
         assert!(dedup.claim_now("a", ttl, t0 + Duration::from_secs(12)));
+    }
+
+    #[tokio::test]
+    async fn an_answer_is_kept_with_its_claim_and_a_released_claim_is_free() {
+        let dedup = MemoryDedup::new(10);
+        let ttl = Duration::from_secs(60);
+        assert!(dedup.claim("k", ttl).await.unwrap());
+        assert_eq!(dedup.answer("k").await.unwrap(), None);
+        dedup.keep_answer("k", b"{}", ttl).await.unwrap();
+        assert_eq!(dedup.answer("k").await.unwrap().as_deref(), Some(&b"{}"[..]));
+        assert!(!dedup.claim("k", ttl).await.unwrap());
+        dedup.release("k").await.unwrap();
+        assert_eq!(dedup.answer("k").await.unwrap(), None);
+        assert!(dedup.claim("k", Duration::MAX).await.unwrap());
     }
 }

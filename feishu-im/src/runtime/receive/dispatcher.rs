@@ -2,15 +2,17 @@
 //! handler after the ack (events) or before the answer (callbacks). Webhooks and the long
 //! connection share it.
 
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+use futures_util::FutureExt as _;
 use serde_json::value::RawValue;
 use tokio_util::task::TaskTracker;
 
 use crate::events::Event;
-use crate::receive::{Dedup, Delivery, EventHeader, Handler, MemoryDedup, ReceiveError};
+use crate::receive::{Dedup, Delivery, EventHeader, Handler, MemoryDedup, ReceiveError, Reply};
 
 /// How long a claim lasts: Feishu re-delivers for up to about 7 hours (15 s, 5 min, 1 h, 6 h).
 pub const DEFAULT_DEDUP_TTL: Duration = Duration::from_secs(8 * 3600);
@@ -94,11 +96,17 @@ impl DispatcherBuilder {
 pub(crate) enum Outcome {
     /// An event: its handler runs on a task of its own.
     Acked,
-    /// A repeat of a delivery already handled.
+    /// A repeat of an event already handled.
     Duplicate,
     /// A callback's answer (`None`: the handler had nothing to say).
     Answered(Option<Vec<u8>>),
+    /// A repeat of a callback already answered: the first answer again.
+    Repeated(Option<Vec<u8>>),
 }
+
+/// How often a repeated callback looks for the first delivery's answer while that one is
+/// still being handled.
+const ANSWER_POLL: Duration = Duration::from_millis(20);
 
 impl Dispatcher {
     /// A dispatcher that runs `handler`.
@@ -124,6 +132,10 @@ impl Dispatcher {
     }
 
     /// Decodes, deduplicates and handles a delivery already verified.
+    ///
+    /// A handler that fails or panics fails only its delivery: the claim is released so that
+    /// a redelivery is handled again, and a callback is answered with an error, which makes
+    /// Feishu deliver it again. A callback delivered again gets the first answer again.
     pub(crate) async fn dispatch(
         &self,
         header: EventHeader,
@@ -134,38 +146,103 @@ impl Dispatcher {
         })?;
         // A message may come again under a new event id: its id is the key.
         let key = format!("{}:{}", header.app_id, event.dedup_key().unwrap_or(&header.event_id));
-        match self.inner.dedup.claim(&key, self.inner.dedup_ttl).await {
+        let callback = event.is_callback();
+        let inner = &self.inner;
+        match inner.dedup.claim(&key, inner.dedup_ttl).await {
             Ok(true) => {}
+            Ok(false) if callback => return self.repeated_answer(&key).await,
             Ok(false) => return Ok(Outcome::Duplicate),
-            Err(error) => {
-                if !self.inner.warned.swap(true, Ordering::Relaxed) {
-                    tracing::warn!(%error, "dedup store unavailable; handling deliveries without it");
-                }
-            }
+            Err(error) => self.store_failed(&error),
         }
-        if self.inner.tasks.is_closed() {
+        if inner.tasks.is_closed() {
+            // Another instance may take the redelivery.
+            self.release(&key).await;
             return Err(ReceiveError::ShuttingDown);
         }
-        let callback = event.is_callback();
         let delivery = Delivery { header, event };
         if callback {
-            let handled = self.inner.handler.handle(delivery);
-            return match tokio::time::timeout(self.inner.callback_deadline, handled).await {
-                Ok(Ok(reply)) => Ok(Outcome::Answered(reply.into_body())),
-                Ok(Err(error)) => Err(ReceiveError::Handler { reason: error.to_string() }),
-                Err(_) => Err(ReceiveError::Handler {
-                    reason: format!("no answer within {:?}", self.inner.callback_deadline),
-                }),
+            let handled = run_handler(&*inner.handler, delivery);
+            let failure = match tokio::time::timeout(inner.callback_deadline, handled).await {
+                Ok(Ok(reply)) => {
+                    let answer = reply.into_body();
+                    let kept = answer.as_deref().unwrap_or_default();
+                    if let Err(error) = inner.dedup.keep_answer(&key, kept, inner.dedup_ttl).await {
+                        self.store_failed(&error);
+                    }
+                    return Ok(Outcome::Answered(answer));
+                }
+                Ok(Err(reason)) => reason,
+                Err(_) => format!("no answer within {:?}", inner.callback_deadline),
             };
+            self.release(&key).await;
+            return Err(ReceiveError::Handler { reason: failure });
         }
         let event_type = delivery.header.event_type.clone();
-        let handled = self.inner.handler.handle(delivery);
-        self.inner.tasks.spawn(async move {
-            if let Err(error) = handled.await {
-                tracing::warn!(event_type, %error, "event handler failed");
+        let handled = run_handler(&*inner.handler, delivery);
+        let dispatcher = self.clone();
+        inner.tasks.spawn(async move {
+            if let Err(reason) = handled.await {
+                tracing::warn!(event_type, reason, "event handler failed");
+                dispatcher.release(&key).await;
             }
         });
         Ok(Outcome::Acked)
+    }
+
+    /// The first answer of a callback delivered again, once it is known; an error (and so a
+    /// later redelivery) when it is not within the callback deadline.
+    async fn repeated_answer(&self, key: &str) -> Result<Outcome, ReceiveError> {
+        let deadline = tokio::time::Instant::now() + self.inner.callback_deadline;
+        loop {
+            match self.inner.dedup.answer(key).await {
+                Ok(Some(answer)) => {
+                    return Ok(Outcome::Repeated((!answer.is_empty()).then_some(answer)));
+                }
+                Ok(None) => {}
+                Err(error) => self.store_failed(&error),
+            }
+            if tokio::time::Instant::now() + ANSWER_POLL > deadline {
+                return Err(ReceiveError::Handler {
+                    reason: "a repeat of a callback whose first answer is not known".into(),
+                });
+            }
+            tokio::time::sleep(ANSWER_POLL).await;
+        }
+    }
+
+    async fn release(&self, key: &str) {
+        if let Err(error) = self.inner.dedup.release(key).await {
+            self.store_failed(&error);
+        }
+    }
+
+    fn store_failed(&self, error: &crate::receive::DedupError) {
+        if !self.inner.warned.swap(true, Ordering::Relaxed) {
+            tracing::warn!(%error, "dedup store unavailable; handling deliveries without it");
+        }
+    }
+}
+
+/// Runs the app's handler on one delivery; its error or its panic, whether it panics making
+/// the future or running it, becomes the reason it failed.
+fn run_handler(
+    handler: &dyn Handler,
+    delivery: Delivery,
+) -> impl Future<Output = Result<Reply, String>> + Send + 'static {
+    let made = std::panic::catch_unwind(AssertUnwindSafe(|| handler.handle(delivery)));
+    async move {
+        let Ok(future) = made else {
+            tracing::error!("a delivery handler panicked");
+            return Err("the handler panicked".to_owned());
+        };
+        match AssertUnwindSafe(future).catch_unwind().await {
+            Ok(Ok(reply)) => Ok(reply),
+            Ok(Err(error)) => Err(error.to_string()),
+            Err(_) => {
+                tracing::error!("a delivery handler panicked");
+                Err("the handler panicked".to_owned())
+            }
+        }
     }
 }
 
@@ -187,7 +264,7 @@ impl crate::receive::DeliveryHandler for Dispatcher {
                 return Err(DeliveryError::new("a challenge cannot come over the long connection"));
             };
             match self.dispatch(header, event).await {
-                Ok(Outcome::Answered(answer)) => Ok(answer),
+                Ok(Outcome::Answered(answer) | Outcome::Repeated(answer)) => Ok(answer),
                 Ok(Outcome::Acked | Outcome::Duplicate) => Ok(None),
                 Err(error) => Err(DeliveryError::new(error.to_string().as_str())),
             }

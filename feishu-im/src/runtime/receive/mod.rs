@@ -37,7 +37,7 @@ mod webhook;
 
 #[cfg(feature = "axum")]
 pub use axum::axum_route;
-pub use dedup::{Dedup, DedupError, MemoryDedup};
+pub use dedup::{Dedup, DedupError, DedupFuture, MemoryDedup};
 pub use dispatcher::{DEFAULT_CALLBACK_DEADLINE, DEFAULT_DEDUP_TTL, Dispatcher, DispatcherBuilder};
 pub use envelope::EventHeader;
 pub use error::ReceiveError;

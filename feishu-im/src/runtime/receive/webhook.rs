@@ -103,6 +103,8 @@ pub enum Received {
     Duplicate,
     /// A callback, answered with its handler's reply.
     Callback,
+    /// A repeat of a callback already answered, answered again with the first answer.
+    RepeatedCallback,
 }
 
 /// A webhook's HTTP answer to a delivery: status 200 and a JSON body.
@@ -198,6 +200,9 @@ impl Webhook {
                     Outcome::Duplicate => (Received::Duplicate, ACK.to_vec()),
                     Outcome::Answered(answer) => {
                         (Received::Callback, answer.unwrap_or_else(|| b"{}".to_vec()))
+                    }
+                    Outcome::Repeated(answer) => {
+                        (Received::RepeatedCallback, answer.unwrap_or_else(|| b"{}".to_vec()))
                     }
                 };
                 Ok(WebhookReply { received, body })
