@@ -160,6 +160,28 @@ async fn the_examples_print_no_secret_even_when_tracing_everything() {
     .await
     .unwrap();
     assert!(send.contains("232009"), "the example ran against the server:\n{send}");
+
+    // A token endpoint that refuses, echoing the secret it was sent.
+    let echoing = TestServer::start(|request| {
+        Reply::json(200, serde_json::json!({"code": 10003, "msg": echo(request)}))
+    })
+    .await;
+    let base_url = echoing.base_url().to_owned();
+    let me_join = tokio::task::spawn_blocking(move || {
+        run_example(
+            &["me_join", "--", "oc_1"],
+            &[
+                ("FEISHU_APP_ID", "cli_app"),
+                ("FEISHU_APP_SECRET", SECRET),
+                ("FEISHU_BASE_URL", &base_url),
+            ],
+        )
+    })
+    .await
+    .unwrap();
+    assert!(me_join.contains("10003"), "the example ran against the server:\n{me_join}");
+    assert!(echoing.requests().iter().any(|r| echo(r).contains(SECRET)));
+    assert!(!me_join.contains(SECRET), "a secret echoed by the server leaked:\n{me_join}");
     assert!(!send.contains(SECRET), "a secret leaked from the send example:\n{send}");
 
     let quickstart =
@@ -167,4 +189,136 @@ async fn the_examples_print_no_secret_even_when_tracing_everything() {
     assert!(quickstart.contains("chat_members.me_join"), "{quickstart}");
     assert!(!quickstart.contains(feishu_im::fake::FakeFeishu::APP_SECRET), "{quickstart}");
     assert!(!quickstart.contains("Bearer"), "an Authorization header leaked:\n{quickstart}");
+}
+
+/// Every secret a request carried, as a misbehaving proxy or gateway might echo it back.
+fn echo(request: &feishu_im_tests::Recorded) -> String {
+    let body = request.json();
+    let field = |key: &str| body.get(key).and_then(|v| v.as_str()).unwrap_or_default().to_owned();
+    format!(
+        "echo: secret={} ticket={} auth={} AppSecret={}",
+        field("app_secret"),
+        field("app_ticket"),
+        request.header("authorization").unwrap_or_default(),
+        field("AppSecret"),
+    )
+}
+
+#[tokio::test]
+async fn a_server_that_echoes_secrets_never_makes_the_client_show_them() {
+    const TICKET: &str = "PLANTED-TICKET-0c2d9a";
+    const USER: &str = "u-PLANTED-USER-5e7f";
+    // The token endpoint refuses and echoes what it got; the API echoes the token it got in
+    // every text of its answer: msg, detail, log id, and an HTML page.
+    let token_server = TestServer::start(|request| {
+        Reply::json(200, serde_json::json!({"code": 10003, "msg": echo(request)}))
+            .with_header("x-tt-logid", &echo(request))
+    })
+    .await;
+    let api_server = TestServer::start(|request| {
+        if request.path().starts_with("/open-apis/auth/") {
+            return token_reply(&format!("t-{SECRET}-tenant"), 7200);
+        }
+        let echoed = echo(request);
+        if request.path().contains("oc_html") {
+            return Reply::raw(502, "text/html", &format!("<html>{echoed}</html>"));
+        }
+        Reply::json(
+            400,
+            serde_json::json!({"code": 232009, "msg": echoed, "error": {
+                "message": echoed, "troubleshooter": echoed,
+                "field_violations": [{"field": "x", "value": echoed, "description": echoed}],
+            }}),
+        )
+        .with_header("x-tt-logid", &echoed)
+    })
+    .await;
+    let mut shown = String::new();
+    for credentials in
+        [Credentials::custom_app("cli_app", SECRET), Credentials::store_app("cli_app", SECRET)]
+    {
+        let client = Client::builder(credentials)
+            .base_url(token_server.base_url())
+            .retry_policy(RetryPolicy::default().with_max_attempts(1))
+            .build()
+            .unwrap();
+        client.set_app_ticket(TICKET);
+        let error = client.chat_members().me_join(&MeJoinRequest::new("oc_1")).await.unwrap_err();
+        shown.push_str(&format!("{error:?}\n{error}\n"));
+        let caller = client.for_tenant("tk");
+        let error = caller.chat_members().me_join(&MeJoinRequest::new("oc_1")).await.unwrap_err();
+        shown.push_str(&format!("{error:?}\n{error}\n"));
+        let error = client.resend_app_ticket().await.unwrap_err();
+        shown.push_str(&format!("{error:?}\n{error}\n"));
+    }
+    let client = Client::builder(Credentials::custom_app("cli_app", SECRET))
+        .base_url(api_server.base_url())
+        .retry_policy(RetryPolicy::default().with_max_attempts(1))
+        .build()
+        .unwrap();
+    for chat in ["oc_1", "oc_html"] {
+        let error = client.chat_members().me_join(&MeJoinRequest::new(chat)).await.unwrap_err();
+        shown.push_str(&format!("{error:?}\n{error}\n"));
+    }
+    let user = UserAccessToken::new(USER);
+    let error = client
+        .as_user(&user)
+        .chat_members()
+        .me_join(&MeJoinRequest::new("oc_1"))
+        .await
+        .unwrap_err();
+    shown.push_str(&format!("{error:?}\n{error}\n"));
+
+    // The servers did echo them, so the test would catch a leak.
+    let echoed: String =
+        api_server.requests().iter().chain(&token_server.requests()).map(echo).collect();
+    for planted in [SECRET, TICKET, USER] {
+        assert!(echoed.contains(planted), "{planted} was not sent");
+        assert!(!shown.contains(planted), "{planted} leaked:\n{shown}");
+    }
+    assert!(shown.contains("232009") && shown.contains("10003"), "{shown}");
+    assert!(shown.contains("echo: secret=***"), "the rest of the msg is kept:\n{shown}");
+}
+
+#[tokio::test]
+async fn a_webhook_never_shows_its_encrypt_key_or_token_from_a_body_that_echoes_them() {
+    use feishu_im::receive::{Delivery, Dispatcher, HandlerError, Reply as Answer, Webhook};
+    const KEY: &str = "PLANTED-ENCRYPT-KEY-91ab";
+    const TOKEN: &str = "PLANTED-VERIFICATION-TOKEN-3c";
+    let dispatcher =
+        Dispatcher::builder(|_: Delivery| async { Ok::<_, HandlerError>(Answer::ack()) }).build();
+    let hook = Webhook::builder(dispatcher).encrypt_key(KEY).verification_token(TOKEN).build();
+    use feishu_im_tests::deliveries::{encrypted, envelope, signed};
+    let mut shown = String::new();
+    // An event whose payload does not fit its type, quoting both secrets where other types
+    // are expected; and a body that is not a delivery at all.
+    let event = serde_json::json!({"chat_id": [KEY, TOKEN], "after_change": KEY});
+    let plain = envelope("im.chat.updated_v1", "ev_1", event, TOKEN);
+    for plain in [plain, format!("{{\"{KEY}\": {TOKEN}}}")] {
+        let body = encrypted(&plain, KEY);
+        let error = hook.handle(&signed(&body, KEY), &body).await.unwrap_err();
+        shown.push_str(&format!("{error:?}\n{error}\n"));
+    }
+    assert!(shown.contains("***"), "{shown}");
+    assert!(!shown.contains(KEY) && !shown.contains(TOKEN), "a secret leaked:\n{shown}");
+}
+
+#[tokio::test]
+async fn the_long_connection_never_shows_the_secret_a_refusal_echoes() {
+    use feishu_im::fake::FakeFeishu;
+    use feishu_im::receive::{DeliveryError, FrameKind, LongConnection};
+    let server = TestServer::start(|request| {
+        Reply::json(200, serde_json::json!({"code": 514, "msg": echo(request)}))
+            .with_header("x-tt-logid", &echo(request))
+    })
+    .await;
+    let error = LongConnection::builder(FakeFeishu::APP_ID, SECRET)
+        .base_url(server.base_url())
+        .start(|_: FrameKind, _: bytes::Bytes| async { Ok::<_, DeliveryError>(None) })
+        .await
+        .unwrap_err();
+    let shown = format!("{error:?}\n{error}");
+    assert!(server.requests().iter().map(echo).any(|e| e.contains(SECRET)));
+    assert!(shown.contains("AppSecret=***"), "{shown}");
+    assert!(!shown.contains(SECRET), "the secret leaked:\n{shown}");
 }

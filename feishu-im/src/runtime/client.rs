@@ -13,6 +13,7 @@ use crate::runtime::base_url::{Platform, check_base_url};
 use crate::runtime::download::Download;
 use crate::runtime::error::{AuthErrorKind, ConfigError, Error, TimeoutError, TransportError};
 use crate::runtime::limiter::Limiter;
+use crate::runtime::redact::Redactor;
 use crate::runtime::response::{ResponseHead, check_envelope, decode, decode_error, read_body};
 use crate::runtime::store::{MemoryStore, RateLimitStore, StoreHealth, TokenStore, app_scope};
 use crate::runtime::token::{Token, TokenCache, TokenKey, TokenResponse, auth_error};
@@ -269,6 +270,31 @@ impl Client {
         self.auth_request("auth.app_ticket_resend", "/open-apis/auth/v3/app_ticket/resend", &body)
             .await
             .map(drop)
+            .map_err(|error| self.redactor(None).error(error))
+    }
+
+    /// The secrets this client holds, and `user`'s token: none of them may show in an error,
+    /// whatever the server echoes.
+    fn redactor(&self, user: Option<&UserAccessToken>) -> Redactor {
+        let mut redactor = Redactor::default();
+        match &self.inner.credentials {
+            Credentials::CustomApp { app_secret, .. }
+            | Credentials::StoreApp { app_secret, .. } => {
+                redactor.add(app_secret);
+            }
+            Credentials::TenantToken(token) => {
+                redactor.add(token);
+            }
+            Credentials::None => {}
+        }
+        if let Some(ticket) = &*self.inner.app_ticket.read().unwrap_or_else(|e| e.into_inner()) {
+            redactor.add(ticket);
+        }
+        if let Some(user) = user {
+            redactor.add(&user.0);
+        }
+        redactor.extend(&self.inner.tokens.values());
+        redactor
     }
 
     fn app_credentials(&self) -> Result<(&str, &Secret), Error> {
@@ -520,10 +546,13 @@ impl<'a> Caller<'a> {
     /// Any [`Error`]; see the endpoint's documentation for its codes.
     pub async fn send<O: Operation>(self, request: &O) -> Result<O::Response, Error> {
         let operation = O::META.operation;
-        match self.call(self.prepare(request)?, Expect::Json).await? {
-            Answer::Json { head, body } => decode::<O::Response>(operation, &head, &body),
-            Answer::File(_) => Err(Error::invalid(operation, "answered with a file")),
-        }
+        let sent = async {
+            match self.call(self.prepare(request)?, Expect::Json).await? {
+                Answer::Json { head, body } => decode::<O::Response>(operation, &head, &body),
+                Answer::File(_) => Err(Error::invalid(operation, "answered with a file")),
+            }
+        };
+        sent.await.map_err(|error| self.redact(error))
     }
 
     /// Sends `request` to an endpoint that answers with a file, and returns the download
@@ -533,10 +562,22 @@ impl<'a> Caller<'a> {
     ///
     /// Any [`Error`]; see the endpoint's documentation for its codes.
     pub async fn download<O: Operation>(self, request: &O) -> Result<Download, Error> {
-        match self.call(self.prepare(request)?, Expect::File).await? {
-            Answer::File(download) => Ok(download),
-            Answer::Json { .. } => Err(Error::invalid(O::META.operation, "answered with JSON")),
-        }
+        let downloaded = async {
+            match self.call(self.prepare(request)?, Expect::File).await? {
+                Answer::File(download) => Ok(download),
+                Answer::Json { .. } => Err(Error::invalid(O::META.operation, "answered with JSON")),
+            }
+        };
+        downloaded.await.map_err(|error| self.redact(error))
+    }
+
+    /// Takes the client's secrets and this caller's token out of a failed call's error.
+    fn redact(&self, error: Error) -> Error {
+        let user = match self.auth {
+            Auth::User(token) => Some(token),
+            Auth::Default | Auth::Tenant(_) => None,
+        };
+        self.client.redactor(user).error(error)
     }
 
     /// The retry loop, the same code for every endpoint: only `send` and `download` know the

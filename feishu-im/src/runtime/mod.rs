@@ -18,6 +18,7 @@ pub mod operation;
 mod paged;
 mod pager;
 pub mod receive;
+pub(crate) mod redact;
 #[cfg(feature = "redis")]
 mod redis_store;
 mod response;

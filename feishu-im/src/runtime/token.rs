@@ -126,6 +126,18 @@ impl TokenCache {
         TokenCache { slots: Mutex::default(), margin, store, scope, health }
     }
 
+    /// Every token this cache holds now: the secrets an error must not show.
+    pub(crate) fn values(&self) -> Vec<Secret> {
+        let slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+        slots
+            .values()
+            .filter_map(|slot| {
+                let current = slot.current.read().unwrap_or_else(|e| e.into_inner());
+                current.as_ref().map(|token| token.value.clone())
+            })
+            .collect()
+    }
+
     fn slot(&self, key: &TokenKey) -> Arc<Slot> {
         let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
         match slots.get(key) {

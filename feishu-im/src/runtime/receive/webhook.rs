@@ -11,6 +11,7 @@ use crate::receive::crypto::{decrypt, same_secret, signature_matches};
 use crate::receive::dispatcher::Outcome;
 use crate::receive::envelope::Envelope;
 use crate::receive::{Dispatcher, ReceiveError};
+use crate::runtime::redact::Redactor;
 
 /// How far a request's timestamp may be from now by default.
 pub const DEFAULT_TIMESTAMP_WINDOW: Duration = Duration::from_secs(300);
@@ -153,6 +154,32 @@ impl Webhook {
     /// A [`ReceiveError`] says why the delivery was refused; answer with its
     /// [`status`](ReceiveError::status).
     pub async fn handle(
+        &self,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> Result<WebhookReply, ReceiveError> {
+        self.verify_and_dispatch(headers, body).await.map_err(|error| self.redact(error))
+    }
+
+    /// Takes the Encrypt Key and the verification token out of the texts of a refusal, which
+    /// quote the body.
+    fn redact(&self, mut error: ReceiveError) -> ReceiveError {
+        let mut redactor = Redactor::default();
+        redactor.extend(self.encrypt_key.iter().chain(&self.verification_token));
+        match &mut error {
+            ReceiveError::Malformed { reason } | ReceiveError::Handler { reason } => {
+                redactor.text(reason);
+            }
+            ReceiveError::Decode { event_type, reason } => {
+                redactor.text(event_type);
+                redactor.text(reason);
+            }
+            _ => {}
+        }
+        error
+    }
+
+    async fn verify_and_dispatch(
         &self,
         headers: &HeaderMap,
         body: &[u8],

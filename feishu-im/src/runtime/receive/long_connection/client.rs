@@ -26,6 +26,7 @@ use super::status::ConnectionStatus;
 use super::{DeliveryHandler, FrameKind};
 use crate::runtime::base_url::check_base_url;
 use crate::runtime::error::ConfigError;
+use crate::runtime::redact::Redactor;
 use crate::{Error, Platform, Secret};
 
 type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
@@ -484,10 +485,14 @@ struct Connection {
 }
 
 impl Shared {
-    /// Asks for an endpoint and opens the WebSocket.
+    /// Asks for an endpoint and opens the WebSocket. Whatever the server says, its errors
+    /// never show the app secret, nor the ticket of the WebSocket URL.
     async fn open(&self, settings: &mut Settings) -> Result<Connection, Error> {
+        let mut redactor = Redactor::default();
+        redactor.add(&self.app_secret);
+        let discovered = discover(&self.http, &self.base_url, &self.app_id, &self.app_secret).await;
         let Endpoint { url, host, device_id, service_id, config } =
-            discover(&self.http, &self.base_url, &self.app_id, &self.app_secret).await?;
+            discovered.map_err(|error| redactor.error(error))?;
         if let Some(config) = &config {
             settings.apply(config);
         }
@@ -496,9 +501,10 @@ impl Shared {
             .max_frame_size(Some(MAX_MESSAGE));
         let connect =
             tokio_tungstenite::connect_async_with_config(url.expose(), Some(ws_config), true);
+        redactor.add(&url);
         let (socket, _) = match timeout(self.connect_timeout, connect).await {
             Ok(Ok(connected)) => connected,
-            Ok(Err(error)) => return Err(handshake_error(error)),
+            Ok(Err(error)) => return Err(redactor.error(handshake_error(error))),
             Err(_) => {
                 let msg = format!("the WebSocket did not open within {:?}", self.connect_timeout);
                 let error = LongConnectionError::new(LongConnectionErrorKind::Connect, msg);
