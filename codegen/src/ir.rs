@@ -70,8 +70,10 @@ pub struct Kind {
     /// Variant and constructor name base, `Text`.
     pub variant: String,
     pub doc: String,
-    /// The kind's struct; `None` for free-form JSON.
+    /// The kind's struct; `None` for free-form JSON or text.
     pub body: Option<String>,
+    /// The content is text kept as sent (`String`), JSON or not.
+    pub text: bool,
 }
 
 pub struct ErrorCode {
@@ -245,6 +247,8 @@ pub enum Type {
     File,
     /// A time since the Unix epoch in a unit.
     Timestamp(TimeUnit),
+    /// A count sent as text.
+    Count,
     /// A content declaration, by Rust name.
     Content(String),
 }
@@ -356,7 +360,13 @@ fn lower_api(spec: &Spec, faults: &Faults) -> Api {
                         });
                         struct_name
                     });
-                    Kind { value: kind.value.clone(), variant, doc: kind.doc.clone(), body }
+                    Kind {
+                        value: kind.value.clone(),
+                        variant,
+                        doc: kind.doc.clone(),
+                        body,
+                        text: kind.text,
+                    }
                 })
                 .collect();
             Content {
@@ -740,6 +750,7 @@ fn lower_type(ty: &TypeRef, sent: bool, contents: &Scope<'_>, objects: &mut Vec<
         TypeRef::Json => Type::Json,
         TypeRef::File => Type::File,
         TypeRef::Timestamp(unit) => Type::Timestamp(*unit),
+        TypeRef::Count => Type::Count,
         TypeRef::Array(inner) => Type::Vec(Box::new(lower_type(inner, sent, contents, objects))),
         TypeRef::Named(name, _) if contents.contents.contains_key(name.as_str()) => {
             Type::Content(pascal_case(name))

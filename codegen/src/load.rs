@@ -487,19 +487,22 @@ fn content_def(name: String, node: &Node<'_>, diags: &mut Diagnostics) -> Option
     let mut kinds = Vec::new();
     if let Some(list) = f.required("kinds", diags) {
         for (value, node) in list.entries(diags) {
-            let Some(k) = node.mapping(diags, &["doc", "fields", "json"]) else { continue };
+            let Some(k) = node.mapping(diags, &["doc", "fields", "json", "text"]) else {
+                continue;
+            };
             let doc = k.req_string("doc", diags);
             let json = k.opt_bool("json", diags).unwrap_or(false);
+            let text = k.opt_bool("text", diags).unwrap_or(false);
             let fields = k.get("fields").map(|n| fields_of(&n, diags));
-            if json == fields.is_some() {
+            if [json, text, fields.is_some()].into_iter().filter(|set| *set).count() != 1 {
                 diags.push(
                     &node.location(),
-                    "a kind has either `fields` or `json: true` (any JSON object)",
+                    "a kind has exactly one of `fields`, `json: true` (any JSON object) or `text: true` (text kept as sent)",
                 );
                 continue;
             }
             if let Some(doc) = doc {
-                kinds.push(ContentKind { value, doc, fields, location: node.location() });
+                kinds.push(ContentKind { value, doc, fields, text, location: node.location() });
             }
         }
     }
@@ -831,6 +834,7 @@ fn type_ref(node: &Node<'_>, f: &Fields<'_>, diags: &mut Diagnostics) -> Option<
         "file" => Some(TypeRef::File),
         "timestamp_s" => Some(TypeRef::Timestamp(TimeUnit::Seconds)),
         "timestamp_ms" => Some(TypeRef::Timestamp(TimeUnit::Millis)),
+        "count" => Some(TypeRef::Count),
         "array" => {
             let items = f.required("items", diags)?;
             let element = match items.value {
@@ -960,6 +964,7 @@ fn simple_type(node: &Node<'_>, diags: &mut Diagnostics) -> Option<TypeRef> {
         "json" => TypeRef::Json,
         "timestamp_s" => TypeRef::Timestamp(TimeUnit::Seconds),
         "timestamp_ms" => TypeRef::Timestamp(TimeUnit::Millis),
+        "count" => TypeRef::Count,
         "array" | "object" => {
             diags.push(
                 &node.location(),

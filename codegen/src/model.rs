@@ -101,14 +101,16 @@ pub struct ContentDef {
     pub location: Location,
 }
 
-/// One kind of content: an object with fields, or free-form JSON.
+/// One kind of content: an object with fields, free-form JSON, or plain text.
 #[derive(Debug)]
 pub struct ContentKind {
     /// The kind as sent in the tag field (`text`).
     pub value: String,
     pub doc: String,
-    /// `None`: any JSON object (a card).
+    /// `None`: any JSON object (a card), or plain text when `text` is set.
     pub fields: Option<Vec<Field>>,
+    /// The content is text kept as sent, JSON or not (`text: true`).
+    pub text: bool,
     pub location: Location,
 }
 
@@ -349,6 +351,8 @@ pub enum TypeRef {
     File,
     /// A time since the Unix epoch, sent as a string of digits in this unit.
     Timestamp(TimeUnit),
+    /// A count sent as a string of digits.
+    Count,
     Array(Box<TypeRef>),
     Object(ObjectDef),
     /// A reference to a named enum or content declaration.

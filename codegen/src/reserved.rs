@@ -27,6 +27,7 @@ pub const CRATE_ROOT: &[&str] = &[
     "ConfigError",
     "Credentials",
     "DecodeError",
+    "Count",
     "Download",
     "Error",
     "ErrorDetail",

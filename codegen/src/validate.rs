@@ -730,7 +730,11 @@ fn find<'a>(fields: &'a [Field], name: &str) -> Option<&'a TypeRef> {
 
 fn is_scalar(ty: &TypeRef) -> bool {
     match ty {
-        TypeRef::String | TypeRef::Integer | TypeRef::Boolean | TypeRef::Timestamp(_) => true,
+        TypeRef::String
+        | TypeRef::Integer
+        | TypeRef::Boolean
+        | TypeRef::Timestamp(_)
+        | TypeRef::Count => true,
         TypeRef::Json | TypeRef::File => false,
         // An unknown name is reported on its own; do not pile a second problem on it.
         TypeRef::Named(..) => true,
@@ -796,7 +800,7 @@ fn check_type(ty: &TypeRef, enums: &Types<'_>, broken: &Broken, diags: &mut Diag
                 && !broken.enums.contains(name) =>
         {
             let known: Vec<_> = enums.keys().copied().collect();
-            diags.push(location, format!("unknown type `{name}`; expected string, integer, boolean, json, file, timestamp_s, timestamp_ms, array, object or an enum ({})", known.join(", ")));
+            diags.push(location, format!("unknown type `{name}`; expected string, integer, boolean, json, file, timestamp_s, timestamp_ms, count, array, object or an enum ({})", known.join(", ")));
         }
         TypeRef::Array(inner) => check_type(inner, enums, broken, diags),
         TypeRef::Object(object) => check_object(object, enums, broken, diags),
@@ -1011,6 +1015,11 @@ fn check_literal(
                 diags.push(at, format!("{what} `{text}` must be a timestamp: digits, as text"));
             }
         }
+        (TypeRef::Count, Literal::String(text)) => {
+            if text.is_empty() || text.len() > 19 || !text.bytes().all(|b| b.is_ascii_digit()) {
+                diags.push(at, format!("{what} `{text}` must be a count: digits, as text"));
+            }
+        }
         (TypeRef::Integer, Literal::Integer(value)) => {
             if field.min.is_some_and(|min| *value < min)
                 || field.max.is_some_and(|max| *value > max)
@@ -1051,6 +1060,7 @@ fn type_name(ty: &TypeRef) -> &str {
         TypeRef::File => "file",
         TypeRef::Timestamp(TimeUnit::Seconds) => "timestamp_s",
         TypeRef::Timestamp(TimeUnit::Millis) => "timestamp_ms",
+        TypeRef::Count => "count",
         TypeRef::Array(_) => "array",
         TypeRef::Object(_) => "object",
         TypeRef::Named(name, _) => name,

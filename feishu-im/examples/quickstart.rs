@@ -36,13 +36,13 @@ async fn main() -> Result<(), Error> {
     println!("the bot joined oc_quickstart");
 
     let joined = members.is_in_chat(&IsInChatRequest::new("oc_quickstart")).await?;
-    println!("is_in_chat: {}", joined.is_in_chat);
+    println!("is_in_chat: {}", joined.is_in_chat.unwrap_or(false));
 
     members.create(&CreateRequest::new("oc_quickstart", [bob.as_str()])).await?;
     let mut pager = members.get_pager(GetRequest::new("oc_quickstart").page_size(1));
     println!("members (one per page):");
     while let Some(member) = pager.next().await? {
-        let id = member.member_id.as_deref().unwrap_or("?");
+        let id = &member.member_id;
         println!("  {id} {}", member.name.as_deref().unwrap_or(""));
     }
 
@@ -65,7 +65,7 @@ async fn main() -> Result<(), Error> {
     let reply =
         messages::ReplyRequest::new(&question, MessageContent::text("I am")).reply_in_thread(true);
     client.messages().reply(&reply).await?;
-    let hello_id = hello.message_id.unwrap_or_default();
+    let hello_id = hello.message_id;
     let thumbs = message_reactions::CreateRequest::new(&hello_id, Emoji::new("THUMBSUP"));
     client.message_reactions().create(&thumbs).await?;
     client.pins().create(&pins::CreateRequest::new(&hello_id)).await?;
@@ -74,7 +74,7 @@ async fn main() -> Result<(), Error> {
     let png = b"\x89PNG\r\n\x1a\n a tiny picture".to_vec();
     let upload = FileUpload::from_bytes("picture.png", png.clone());
     let image = images::CreateRequest::new(ImageType::Message, upload);
-    let key = client.images().create(&image).await?.image_key.unwrap_or_default();
+    let key = client.images().create(&image).await?.image_key;
     client.messages().create(&to_chat(MessageContent::image(&key))).await?;
     let back = client.images().get(&images::GetRequest::new(&key)).await?.bytes().await?;
     println!(

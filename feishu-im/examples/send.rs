@@ -66,7 +66,7 @@ async fn main() -> ExitCode {
     let request = CreateRequest::new(kind, receive_id, content);
     match client.messages().create(&request).await {
         Ok(sent) => {
-            println!("{}", sent.message_id.unwrap_or_default());
+            println!("{}", sent.message_id);
             ExitCode::SUCCESS
         }
         Err(error) => support::report("could not send the message", &error, USAGE),
@@ -87,7 +87,7 @@ async fn upload(client: &Client, what: What) -> Result<MessageContent, Error> {
         What::Image(path) => {
             let request =
                 images::CreateRequest::new(ImageType::Message, FileUpload::from_path(path));
-            let key = client.images().create(&request).await?.image_key.unwrap_or_default();
+            let key = client.images().create(&request).await?.image_key;
             Ok(MessageContent::image(key))
         }
         What::File(path) => {
@@ -98,7 +98,7 @@ async fn upload(client: &Client, what: What) -> Result<MessageContent, Error> {
                 name.unwrap_or_default(),
                 FileUpload::from_path(&path),
             );
-            let key = client.files().create(&request).await?.file_key.unwrap_or_default();
+            let key = client.files().create(&request).await?.file_key;
             Ok(match file_type {
                 FileType::Opus => MessageContent::audio(key),
                 FileType::Mp4 => MessageContent::media(key),

@@ -68,7 +68,7 @@ async fn client(base_url: &str) -> Result<(), Box<dyn std::error::Error>> {
     let started = Instant::now();
     let upload = FileUpload::from_path(&source);
     let request = files::CreateRequest::new(FileType::Stream, "upload.bin", upload);
-    let key = client.files().create(&request).await?.file_key.unwrap_or_default();
+    let key = client.files().create(&request).await?.file_key;
     let uploaded = started.elapsed();
     let started = Instant::now();
     let download = client.files().get(&files::GetRequest::new(&key)).await?;

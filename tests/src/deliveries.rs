@@ -1,5 +1,6 @@
 //! Webhook deliveries made as Feishu documents them, independently of the crate's own code:
-//! AES-256-CBC under the SHA-256 of the Encrypt Key, and the SHA-256 signature headers.
+//! AES-256-CBC under the SHA-256 of the Encrypt Key, the SHA-256 signature headers, and the
+//! SHA-1 signature of old-style card callbacks.
 
 use aes::cipher::block_padding::Pkcs7;
 use aes::cipher::{BlockModeEncrypt, KeyIvInit};
@@ -23,6 +24,25 @@ pub fn signed(body: &[u8], key: &str) -> http::HeaderMap {
     headers.insert("x-lark-request-timestamp", timestamp.parse().unwrap());
     headers.insert("x-lark-request-nonce", "nonce-1".parse().unwrap());
     headers.insert("x-lark-signature", signature.parse().unwrap());
+    headers
+}
+
+/// Headers signing an old-style card callback's `body` as the page "配置回调请求地址" says:
+/// `hex(SHA-1(timestamp ‖ nonce ‖ verification token ‖ body))`, with the click's
+/// `X-Refresh-Token`.
+pub fn signed_old_card(body: &[u8], verification_token: &str, refresh: &str) -> http::HeaderMap {
+    use sha1::Sha1;
+    // Old card timestamps are not read as Unix time; the Go SDK's sample sends a date.
+    let timestamp = "Monday, 14-Nov-22 15:53:37 CST";
+    let mut hash = Sha1::new();
+    hash.update(format!("{timestamp}nonce-2{verification_token}").as_bytes());
+    hash.update(body);
+    let signature: String = hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    let mut headers = http::HeaderMap::new();
+    headers.insert("x-lark-request-timestamp", timestamp.parse().unwrap());
+    headers.insert("x-lark-request-nonce", "nonce-2".parse().unwrap());
+    headers.insert("x-lark-signature", signature.parse().unwrap());
+    headers.insert("x-refresh-token", refresh.parse().unwrap());
     headers
 }
 

@@ -32,7 +32,7 @@ async fn team() -> Team {
     let bot = fake.client();
     let (alice, bob) = (fake.add_user("alice", "Alice"), fake.add_user("bob", "Bob"));
     let create = chats::CreateRequest::new().name("Widgets").user_id_list([&alice, &bob]);
-    let chat = bot.chats().create(&create).await.unwrap().chat_id.unwrap();
+    let chat = bot.chats().create(&create).await.unwrap().chat_id;
     let promote = chat_managers::AddManagersRequest::new(&chat).manager_ids([alice.as_str()]);
     bot.chat_managers().add_managers(&promote).await.unwrap();
     let (as_alice, as_bob) = (fake.user_token(&alice), fake.user_token(&bob));
@@ -64,7 +64,7 @@ fn id(tab: &ChatTab) -> String {
 async fn image(bot: &Client) -> String {
     let upload = FileUpload::from_bytes("icon.png", b"\x89PNG\r\n\x1a\nicon".to_vec());
     let request = images::CreateRequest::new(ImageType::Message, upload);
-    bot.images().create(&request).await.unwrap().image_key.unwrap()
+    bot.images().create(&request).await.unwrap().image_key
 }
 
 #[tokio::test]
@@ -213,7 +213,7 @@ async fn tabs_refuse_what_feishu_refuses() {
 
     // Topic chats have no tabs; one-to-one chats have.
     let topic = chats::CreateRequest::new().name("Topics").chat_mode(ChatMode::Topic);
-    let topic = bot.chats().create(&topic).await.unwrap().chat_id.unwrap();
+    let topic = bot.chats().create(&topic).await.unwrap().chat_id;
     let refused = tabs.list_tabs(&chat_tabs::ListTabsRequest::new(&topic)).await;
     assert_eq!(code(refused), Some(ErrorCode::ChatTabUnsupportedChatType));
     let p2p = p2p_chat(&bot, &alice).await;
@@ -666,7 +666,7 @@ async fn the_top_notice_pins_a_message_of_the_chat_or_the_announcement() {
     let notices = bot.chat_top_notice();
     assert_eq!(fake.top_notice(&chat), None);
 
-    let message = bot.messages().create(&say(&chat, "Read me")).await.unwrap().message_id.unwrap();
+    let message = bot.messages().create(&say(&chat, "Read me")).await.unwrap().message_id;
     let pin_message =
         TopNotice::new().action_type(TopNoticeActionType::Message).message_id(&message);
     notices.put_top_notice(&put(&chat, pin_message.clone())).await.unwrap();
@@ -684,8 +684,7 @@ async fn the_top_notice_pins_a_message_of_the_chat_or_the_announcement() {
     // Only a live message of this chat, named, and one notice at a time.
     let bad = Some(ErrorCode::InvalidRequestParameter);
     let p2p = p2p_chat(&bot, &alice).await;
-    let elsewhere =
-        bot.messages().create(&say(&p2p, "Elsewhere")).await.unwrap().message_id.unwrap();
+    let elsewhere = bot.messages().create(&say(&p2p, "Elsewhere")).await.unwrap().message_id;
     let other_chat =
         TopNotice::new().action_type(TopNoticeActionType::Message).message_id(&elsewhere);
     assert_eq!(code(notices.put_top_notice(&put(&chat, other_chat)).await), bad);
@@ -714,7 +713,7 @@ async fn only_the_owner_and_managers_set_the_top_notice_when_the_chat_says_so() 
     let delete = DeleteTopNoticeRequest::new(&chat);
     assert_eq!(code(bob.chat_top_notice().delete_top_notice(&delete).await), denied);
     assert!(fake.top_notice(&chat).is_some());
-    let message = bot.messages().create(&say(&chat, "Pinned")).await.unwrap().message_id.unwrap();
+    let message = bot.messages().create(&say(&chat, "Pinned")).await.unwrap().message_id;
     let pin = TopNotice::new().action_type(TopNoticeActionType::Message).message_id(&message);
     assert_eq!(code(bob.chat_top_notice().put_top_notice(&put(&chat, pin.clone())).await), denied);
     alice.chat_top_notice().put_top_notice(&put(&chat, pin.clone())).await.unwrap();

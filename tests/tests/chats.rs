@@ -17,12 +17,12 @@ async fn the_owner_and_managers_run_a_chat_that_members_only_use() {
         .user_id_list([alice.as_str()])
         .edit_permission(ChatPermission::OnlyOwner);
     let created = bot.chats().create(&create).await.unwrap();
-    let chat_id = created.chat_id.unwrap();
+    let chat_id = created.chat_id;
     assert_eq!(created.owner_id.as_deref(), Some(FakeFeishu::APP_ID), "the creator owns it");
 
     let got = bot.chats().get(&chats::GetRequest::new(&chat_id)).await.unwrap();
     assert_eq!(got.name.as_deref(), Some("Release train"));
-    assert_eq!((got.user_count.as_deref(), got.bot_count.as_deref()), (Some("1"), Some("1")));
+    assert_eq!((got.user_count, got.bot_count), (Some(1.into()), Some(1.into())));
     assert_eq!(got.chat_status, Some(ChatStatus::Normal));
 
     // A member may not rename it while only the owner and managers edit; a manager may.
@@ -42,7 +42,7 @@ async fn the_owner_and_managers_run_a_chat_that_members_only_use() {
 
     // Listed, found by name, shared.
     let listed = bot.chats().list(&chats::ListRequest::new()).await.unwrap();
-    assert!(listed.items.iter().any(|c| c.chat_id.as_deref() == Some(chat_id.as_str())));
+    assert!(listed.items.iter().any(|c| c.chat_id == chat_id));
     let found = bot.chats().search(&chats::SearchRequest::new().query("Train")).await.unwrap();
     assert_eq!(found.items.len(), 1);
     assert_eq!(found.items[0].name.as_deref(), Some("Train"));
@@ -83,7 +83,7 @@ async fn a_moderated_chat_lets_only_its_list_post() {
     let bot = fake.client();
     let (alice, bob) = (fake.add_user("alice", "Alice"), fake.add_user("bob", "Bob"));
     let create = chats::CreateRequest::new().name("Announcements").user_id_list([&alice, &bob]);
-    let chat_id = bot.chats().create(&create).await.unwrap().chat_id.unwrap();
+    let chat_id = bot.chats().create(&create).await.unwrap().chat_id;
 
     let moderate = chat_moderation::UpdateRequest::new(&chat_id)
         .moderation_setting(ModerationPermission::ModeratorList)

@@ -561,3 +561,82 @@ async fn an_event_handler_that_panics_is_caught_and_the_next_delivery_is_handled
     dispatcher.shutdown().await;
     assert_eq!(*seen.lock().unwrap(), ["ev_fine".to_owned()]);
 }
+
+/// An old-style card click as Feishu posts it to a card request URL: a flat body.
+fn old_click(value: &str) -> String {
+    json!({
+        "open_id": "ou_old", "user_id": "eu_old", "open_message_id": "om_old_card",
+        "open_chat_id": "oc_old", "tenant_key": "tk_old", "token": "c-old-1",
+        "action": {"value": {"choice": value}, "tag": "button", "name": "Button_1"},
+    })
+    .to_string()
+}
+
+#[tokio::test]
+async fn an_old_style_card_callback_is_verified_typed_answered_and_answered_again_the_same() {
+    use feishu_im_tests::deliveries::signed_old_card;
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let record = seen.clone();
+    let dispatcher = Dispatcher::builder(move |delivery: Delivery| {
+        let record = record.clone();
+        async move {
+            let Event::CardActionTriggerV1(click) = &delivery.event else {
+                return Err::<Reply, HandlerError>("not an old card click".into());
+            };
+            let choice = click.action.value.as_ref().unwrap()["choice"].clone();
+            record.lock().unwrap().push((delivery.header.clone(), click.open_message_id.clone()));
+            Ok(Reply::answer(&json!({"toast": {"type": "success", "content": choice}}))?)
+        }
+    })
+    .build();
+    let hook = Webhook::builder(dispatcher).encrypt_key(KEY).verification_token(TOKEN).build();
+
+    // Plain, as the page documents it.
+    let body = old_click("yes");
+    let reply = hook.handle(&signed_old_card(body.as_bytes(), TOKEN, "r-1"), body.as_bytes()).await;
+    let reply = reply.unwrap();
+    assert_eq!(reply.received, Received::Callback);
+    let answer: serde_json::Value = serde_json::from_slice(&reply.body).unwrap();
+    assert_eq!(answer["toast"]["content"], "yes");
+    // Delivered again: the same answer, the handler not run again.
+    let headers = signed_old_card(body.as_bytes(), TOKEN, "r-1");
+    let again = hook.handle(&headers, body.as_bytes()).await.unwrap();
+    assert_eq!((again.received, again.body), (Received::RepeatedCallback, reply.body.clone()));
+    {
+        let seen = seen.lock().unwrap();
+        assert_eq!(seen.len(), 1);
+        let (header, message) = &seen[0];
+        assert_eq!(header.event_type, "card.action.trigger_v1");
+        assert_eq!((header.tenant_key.as_str(), message.as_str()), ("tk_old", "om_old_card"));
+    }
+
+    // Encrypted, as the official SDKs also accept it; signed over the encrypted body.
+    let encrypted_body = encrypted(&old_click("later"), KEY);
+    let headers = signed_old_card(&encrypted_body, TOKEN, "r-2");
+    let answer = hook.handle(&headers, &encrypted_body).await.unwrap();
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&answer.body).unwrap()["toast"]["content"],
+        "later"
+    );
+
+    // Unsigned, signed with another token, or signed as an event: refused.
+    let other = old_click("no");
+    let refused = [
+        hook.handle(&http::HeaderMap::new(), other.as_bytes()).await,
+        hook.handle(&signed_old_card(other.as_bytes(), "guess", "r-3"), other.as_bytes()).await,
+        hook.handle(&signed(other.as_bytes(), KEY), other.as_bytes()).await,
+    ];
+    for result in refused {
+        let error = result.unwrap_err();
+        assert_eq!(error.status(), 401, "{error}");
+    }
+    // Without a verification token nothing can verify it.
+    let hook = Webhook::builder(
+        Dispatcher::builder(|_: Delivery| async { Ok::<_, HandlerError>(Reply::ack()) }).build(),
+    )
+    .build();
+    let headers = signed_old_card(other.as_bytes(), TOKEN, "r-4");
+    let error = hook.handle(&headers, other.as_bytes()).await;
+    assert!(matches!(error, Err(ReceiveError::MissingSignature)), "{error:?}");
+    assert_eq!(seen.lock().unwrap().len(), 2);
+}

@@ -489,3 +489,23 @@ async fn a_graceful_shutdown_ends_the_stopped_future_with_ok() {
     handle.shutdown().await.unwrap();
     assert!(stopped.await.is_ok());
 }
+
+#[tokio::test]
+async fn every_odd_endpoint_answer_on_reconnect_is_retried_and_nothing_is_lost() {
+    let fake = FakeFeishu::start().await;
+    let recorder = Arc::new(Recorder::default());
+    let handle = retrying(&fake).start(Handler(recorder.clone())).await.unwrap();
+    assert_eq!(fake.push(Push::event(event(1))).await.unwrap().code(), 200);
+    let answers = odd_endpoint_answers();
+    let count = answers.len();
+    for (_, reply) in answers {
+        fake.queue_endpoint_reply(reply);
+    }
+    fake.drop_long_connections();
+    assert_eq!(fake.push(Push::event(event(2))).await.unwrap().code(), 200);
+    assert_eq!(fake.calls("long_connection.endpoint"), count + 2);
+    assert_eq!(handle.connections(), 2);
+    assert_eq!(recorder.payloads(), [event(1), event(2)]);
+    assert!(!handle.is_finished());
+    handle.shutdown().await.unwrap();
+}

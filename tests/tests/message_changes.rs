@@ -28,7 +28,7 @@ async fn fake() -> (FakeFeishu, String) {
 
 async fn send(client: &Client, chat: &str, content: MessageContent) -> String {
     let request = CreateRequest::new(ReceiveIdType::ChatId, chat, content);
-    client.messages().create(&request).await.unwrap().message_id.unwrap()
+    client.messages().create(&request).await.unwrap().message_id
 }
 
 async fn get(client: &Client, id: &str) -> Message {

@@ -140,7 +140,7 @@ async fn every_kind_round_trips_through_the_fake() {
     for content in every_kind() {
         let request = CreateRequest::new(ReceiveIdType::ChatId, CHAT, content.clone());
         let sent = client.messages().create(&request).await.unwrap();
-        let id = sent.message_id.clone().unwrap();
+        let id = sent.message_id.clone();
         let got = client.messages().get(&GetRequest::new(&id)).await.unwrap();
         let message = &got.items[0];
         assert_eq!(message.msg_type.as_ref().map(MsgType::as_str), Some(content.kind()));
@@ -220,7 +220,7 @@ async fn replies_threads_paging_and_recall() {
     let unnamed = client.messages().get(&GetRequest::new(&question)).await.unwrap();
     assert_eq!(sender(&unnamed.items[0]), None);
 
-    let id = answer.message_id.unwrap();
+    let id = answer.message_id;
     client.messages().delete(&DeleteRequest::new(&id)).await.unwrap();
     let gone = client.messages().get(&GetRequest::new(&id)).await.unwrap_err();
     assert_eq!(gone.code(), Some(ErrorCode::MessageDeleted));
@@ -279,7 +279,7 @@ async fn reactions_and_pins_live_on_the_message() {
     let listed =
         client.message_reactions().list(&message_reactions::ListRequest::new(&id)).await.unwrap();
     assert_eq!(listed.items.len(), 1);
-    let reaction_id = reacted.reaction_id.unwrap();
+    let reaction_id = reacted.reaction_id;
     client
         .message_reactions()
         .delete(&message_reactions::DeleteRequest::new(&id, &reaction_id))
@@ -316,7 +316,7 @@ async fn a_mention_reads_back_as_its_key_with_the_user() {
         .line()
         .push("bye");
     let request = CreateRequest::new(ReceiveIdType::ChatId, CHAT, MessageContent::text(text));
-    let id = client.messages().create(&request).await.unwrap().message_id.unwrap();
+    let id = client.messages().create(&request).await.unwrap().message_id;
     let got = client.messages().get(&GetRequest::new(&id)).await.unwrap();
     let message = &got.items[0];
     let ReceivedContent::Text(text) = message.content().unwrap() else { panic!("text") };

@@ -122,12 +122,33 @@ fn a_message_reads_its_content_by_msg_type() {
 
     // Broken content fails only the accessor, never the answer that carries it.
     let broken: Message = serde_json::from_value(json!({
+        "message_id": "om_2",
         "msg_type": "image",
         "body": {"content": "<html>"}
     }))
     .unwrap();
     assert!(broken.content().is_err());
-    let missing: Message = serde_json::from_value(json!({"msg_type": "text"})).unwrap();
+    let missing: Message =
+        serde_json::from_value(json!({"message_id": "om_3", "msg_type": "text"})).unwrap();
     let error = missing.content().unwrap_err().to_string();
     assert!(error.contains("missing field `body`"), "{error}");
+}
+
+#[test]
+fn merge_forward_content_is_text_as_sent_whether_bare_or_json() {
+    // As messages.merge_forward and threads.forward answer it, and as real messages carry it.
+    let message: Message = serde_json::from_value(json!({
+        "message_id": "om_4",
+        "msg_type": "merge_forward",
+        "body": {"content": "Merged and Forwarded Message"}
+    }))
+    .unwrap();
+    let content = message.content().unwrap();
+    let ReceivedContent::MergeForward(text) = &content else { panic!("{content:?}") };
+    assert_eq!(text, "Merged and Forwarded Message");
+    assert_eq!(content.to_json().unwrap(), "Merged and Forwarded Message");
+    // As the received-content page shows it.
+    let json = r#"{"content":"Merged and Forwarded Message"}"#;
+    let content = ReceivedContent::from_json("merge_forward", json).unwrap();
+    assert_eq!(content.to_json().unwrap(), json);
 }

@@ -115,6 +115,23 @@ fn run_example(args: &[&str], env: &[(&str, &str)]) -> String {
     )
 }
 
+/// Runs an example with the app's id and planted secret, against `server`.
+async fn run_against(server: &TestServer, args: &'static [&'static str]) -> String {
+    let base_url = server.base_url().to_owned();
+    tokio::task::spawn_blocking(move || {
+        run_example(
+            args,
+            &[
+                ("FEISHU_APP_ID", "cli_app"),
+                ("FEISHU_APP_SECRET", SECRET),
+                ("FEISHU_BASE_URL", &base_url),
+            ],
+        )
+    })
+    .await
+    .unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_examples_print_no_secret_even_when_tracing_everything() {
     let server = TestServer::start(|request| {
@@ -129,60 +146,24 @@ async fn the_examples_print_no_secret_even_when_tracing_everything() {
         }
     })
     .await;
-    let base_url = server.base_url().to_owned();
-    let me_join = tokio::task::spawn_blocking(move || {
-        run_example(
-            &["me_join", "--", "oc_1"],
-            &[
-                ("FEISHU_APP_ID", "cli_app"),
-                ("FEISHU_APP_SECRET", SECRET),
-                ("FEISHU_BASE_URL", &base_url),
-            ],
-        )
-    })
-    .await
-    .unwrap();
+    let me_join = run_against(&server, &["me_join", "--", "oc_1"]).await;
     assert!(me_join.contains("232009"), "the example ran against the server:\n{me_join}");
     assert!(me_join.contains("TRACE") || me_join.contains("DEBUG"), "tracing was on:\n{me_join}");
     assert!(!me_join.contains(SECRET), "a secret leaked from the me_join example:\n{me_join}");
 
-    let base_url = server.base_url().to_owned();
-    let send = tokio::task::spawn_blocking(move || {
-        run_example(
-            &["send", "--", "--chat", "oc_1", "--text", "hi"],
-            &[
-                ("FEISHU_APP_ID", "cli_app"),
-                ("FEISHU_APP_SECRET", SECRET),
-                ("FEISHU_BASE_URL", &base_url),
-            ],
-        )
-    })
-    .await
-    .unwrap();
+    let send = run_against(&server, &["send", "--", "--chat", "oc_1", "--text", "hi"]).await;
     assert!(send.contains("232009"), "the example ran against the server:\n{send}");
+    assert!(!send.contains(SECRET), "a secret leaked from the send example:\n{send}");
 
     // A token endpoint that refuses, echoing the secret it was sent.
     let echoing = TestServer::start(|request| {
         Reply::json(200, serde_json::json!({"code": 10003, "msg": echo(request)}))
     })
     .await;
-    let base_url = echoing.base_url().to_owned();
-    let me_join = tokio::task::spawn_blocking(move || {
-        run_example(
-            &["me_join", "--", "oc_1"],
-            &[
-                ("FEISHU_APP_ID", "cli_app"),
-                ("FEISHU_APP_SECRET", SECRET),
-                ("FEISHU_BASE_URL", &base_url),
-            ],
-        )
-    })
-    .await
-    .unwrap();
+    let me_join = run_against(&echoing, &["me_join", "--", "oc_1"]).await;
     assert!(me_join.contains("10003"), "the example ran against the server:\n{me_join}");
     assert!(echoing.requests().iter().any(|r| echo(r).contains(SECRET)));
     assert!(!me_join.contains(SECRET), "a secret echoed by the server leaked:\n{me_join}");
-    assert!(!send.contains(SECRET), "a secret leaked from the send example:\n{send}");
 
     let quickstart =
         tokio::task::spawn_blocking(|| run_example(&["quickstart"], &[])).await.unwrap();

@@ -88,7 +88,7 @@ async fn eight_instances_sending_as_fast_as_they_can_stay_within_the_limit() {
         async move { client.chat_members().is_in_chat(&IsInChatRequest::new("oc_team")).await }
     });
     for result in join_all(calls).await {
-        assert!(result.unwrap().is_in_chat);
+        assert_eq!(result.unwrap().is_in_chat, Some(true));
     }
     assert_eq!(fake.rate_limited(), 0, "the fake refused calls for its rate limit");
     assert_eq!(fake.calls("chat_members.is_in_chat"), 130);

@@ -28,7 +28,7 @@ async fn an_image_goes_up_and_comes_back_the_same() {
         .create(&images::CreateRequest::new(ImageType::Message, upload))
         .await
         .unwrap();
-    let key = created.image_key.unwrap();
+    let key = created.image_key;
     let download = client.images().get(&images::GetRequest::new(&key)).await.unwrap();
     assert_eq!(download.content_type(), Some("image/png"), "the type guessed from the name");
     assert_eq!(download.content_length(), Some(bytes.len() as u64));
@@ -47,7 +47,7 @@ async fn a_file_from_disk_is_streamed_up_and_down_with_its_name() {
 
     let request =
         files::CreateRequest::new(FileType::Pdf, "季度报告.pdf", FileUpload::from_path(&path));
-    let key = client.files().create(&request).await.unwrap().file_key.unwrap();
+    let key = client.files().create(&request).await.unwrap().file_key;
     let download = client.files().get(&files::GetRequest::new(&key)).await.unwrap();
     assert_eq!(download.file_name(), Some("季度报告.pdf"));
     assert_eq!(download.content_type(), Some("application/pdf"));
@@ -131,7 +131,7 @@ async fn a_file_from_a_reader_is_streamed_at_its_limit_and_refused_over_it() {
     let reader = std::io::Cursor::new(bytes.clone());
     let upload = FileUpload::from_reader("big.bin", reader, LIMIT as u64);
     let request = files::CreateRequest::new(FileType::Stream, "big.bin", upload);
-    let key = client.files().create(&request).await.unwrap().file_key.unwrap();
+    let key = client.files().create(&request).await.unwrap().file_key;
     let download = client.files().get(&files::GetRequest::new(&key)).await.unwrap();
     let mut back = Vec::new();
     download.write_to(&mut back).await.unwrap();

@@ -58,11 +58,19 @@ fn content(c: &Content) -> TokenStream {
     });
     let to_json = c.kinds.iter().map(|k| {
         let variant = ident(&k.variant);
-        quote! { Self::#variant(content) => serde_json::to_string(content), }
+        if k.text {
+            quote! { Self::#variant(content) => Ok(content.clone()), }
+        } else {
+            quote! { Self::#variant(content) => serde_json::to_string(content), }
+        }
     });
     let parse = c.kinds.iter().map(|k| {
         let (variant, value) = (ident(&k.variant), &k.value);
-        quote! { #value => Self::#variant(serde_json::from_str(json)?), }
+        if k.text {
+            quote! { #value => Self::#variant(json.to_owned()), }
+        } else {
+            quote! { #value => Self::#variant(serde_json::from_str(json)?), }
+        }
     });
     // Only content that requests send is built by callers, and checked by the fake.
     let constructors = c.kinds.iter().filter(|_| c.sent).filter_map(|k| constructor(c, k));
@@ -160,6 +168,7 @@ fn inner_type(k: &Kind) -> TokenStream {
             let body = ident(body);
             quote!(#body)
         }
+        None if k.text => quote!(String),
         None => quote!(serde_json::Value),
     }
 }
@@ -170,6 +179,14 @@ fn constructor(c: &Content, k: &Kind) -> Option<TokenStream> {
     let variant = ident(&k.variant);
     let method = snake_ident(&k.value);
     let docs = doc(&format!("{} content from its required fields.", code(&k.value)));
+    if k.text {
+        return Some(quote! {
+            #docs
+            pub fn #method(text: impl Into<String>) -> Self {
+                Self::#variant(text.into())
+            }
+        });
+    }
     let Some(body) = &k.body else {
         return Some(quote! {
             #docs

@@ -80,6 +80,10 @@ pub fn emit(events: &[Event], objects: &[Struct]) -> TokenStream {
     } else {
         quote! { match self { #(#keys)* _ => None, } }
     };
+    let writes = events.iter().map(|e| {
+        let name = ident(&e.name);
+        quote! { Event::#name(event) => serde::Serialize::serialize(event, serializer), }
+    });
     let payloads = events.iter().map(|e| {
         let name = ident(&e.name);
         let event_type = &e.event_type;
@@ -147,6 +151,16 @@ pub fn emit(events: &[Event], objects: &[Struct]) -> TokenStream {
             /// Whether the platform waits for an answer: a callback, answered within 3 s.
             pub fn is_callback(&self) -> bool {
                 #is_callback
+            }
+        }
+
+        /// Writes the `event` object as delivered (its type goes in the header).
+        impl serde::Serialize for Event {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                match self {
+                    #(#writes)*
+                    Event::Unknown(unknown) => serde::Serialize::serialize(unknown.event(), serializer),
+                }
             }
         }
 

@@ -74,8 +74,11 @@ enum TypeSpec<'a> {
 #[derive(Serialize)]
 struct KindSpec<'a> {
     kind: &'a str,
-    /// `None` for free-form JSON.
+    /// `None` for free-form JSON or text.
     fields: Option<Vec<FieldSpec<'a>>>,
+    /// Text kept as sent, JSON or not.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    text: bool,
 }
 
 /// Resolves the names fields refer to: the spec's enums and contents, and the objects a
@@ -145,7 +148,7 @@ impl<'a> Types<'a> {
     fn ty(&self, ty: &'a Type) -> Result<TypeSpec<'a>, String> {
         Ok(match ty {
             // Timestamps travel as strings of digits.
-            Type::String | Type::Timestamp(_) => TypeSpec::String,
+            Type::String | Type::Timestamp(_) | Type::Count => TypeSpec::String,
             Type::Integer => TypeSpec::Integer,
             Type::Boolean => TypeSpec::Boolean,
             Type::Json => TypeSpec::Json,
@@ -197,7 +200,7 @@ impl<'a> Types<'a> {
                 Some(body) => Some(self.fields(&self.object(body)?.fields)?),
                 None => None,
             };
-            Ok(KindSpec { kind: &k.value, fields })
+            Ok(KindSpec { kind: &k.value, fields, text: k.text })
         });
         Ok(TypeSpec::Content {
             tag: &content.tag,

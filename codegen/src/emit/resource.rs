@@ -479,6 +479,7 @@ fn rust_type(ty: &Type) -> TokenStream {
         Type::File => quote!(crate::FileUpload),
         Type::Timestamp(TimeUnit::Seconds) => quote!(crate::UnixSeconds),
         Type::Timestamp(TimeUnit::Millis) => quote!(crate::UnixMillis),
+        Type::Count => quote!(crate::Count),
     }
 }
 
@@ -501,7 +502,7 @@ pub(super) fn argument(field: &Field) -> TokenStream {
         Type::Vec(inner) if **inner == Type::String => {
             quote!(impl IntoIterator<Item = impl Into<String>>)
         }
-        Type::Content(_) | Type::Timestamp(_) => {
+        Type::Content(_) | Type::Timestamp(_) | Type::Count => {
             let ty = rust_type(&field.ty);
             quote!(impl Into<#ty>)
         }
@@ -570,7 +571,23 @@ fn emit_struct(s: &Struct, role: Role, doc_text: Option<&str>) -> TokenStream {
         };
         quote! { #docs #serde pub #field: #ty, }
     });
-    let no_required = !s.fields.iter().any(|f| f.required);
+    // Only what callers send is built by them; the rest is decoded.
+    let built = role == Role::Request || (role == Role::Object && s.sent);
+    // What callers build has a default only when nothing is required; what they never build
+    // has one (for tests and fakes) when each required field has a natural empty value.
+    let defaultable = |f: &&Field| {
+        !built
+            && matches!(
+                f.ty,
+                Type::String
+                    | Type::Integer
+                    | Type::Boolean
+                    | Type::Vec(_)
+                    | Type::Json
+                    | Type::Count
+            )
+    };
+    let no_required = s.fields.iter().filter(|f| f.required).all(|f| defaultable(&f));
     let derives = if no_required {
         quote! { #[derive(Debug, Clone, Default, Serialize)] }
     } else {
@@ -582,8 +599,6 @@ fn emit_struct(s: &Struct, role: Role, doc_text: Option<&str>) -> TokenStream {
     let partial_eq = partial_eq();
     let derives = quote! { #derives #partial_eq #fake_decode };
     let decode = (role != Role::Request).then(|| json_object(s));
-    // Only what callers send is built by them; the rest is decoded.
-    let built = role == Role::Request || (role == Role::Object && s.sent);
     let constructors = built.then(|| constructors(s));
     let content = s.content.as_ref().map(|access| content_accessor(&name, access));
     let must_use = built.then(|| quote! { #[must_use] });
@@ -871,6 +886,14 @@ impl MetaTypes<'_> {
                 };
                 let (ty, value) = (rust_type(ty), proc_macro2::Literal::i64_unsuffixed(value));
                 quote!(#ty::new(#value))
+            }
+            Type::Count => {
+                let value = match &f.example {
+                    Some(Literal::String(text)) => text.parse().unwrap_or(1),
+                    _ => 1u64,
+                };
+                let value = proc_macro2::Literal::u64_unsuffixed(value);
+                quote!(crate::Count::new(#value))
             }
             Type::File => {
                 let name = sample_text(f);

@@ -67,7 +67,7 @@ pub(super) fn create(
     };
     state.chats.insert(chat_id.clone(), chat);
     Ok(chats::CreateResponse {
-        chat_id: Some(chat_id),
+        chat_id,
         name: r.name,
         description: r.description,
         owner_id: Some(owner),
@@ -96,8 +96,8 @@ pub(super) fn get(
         user_manager_id_list: user_managers,
         bot_manager_id_list: bot_managers,
         tenant_key: Some(chat.tenant_key.clone()),
-        user_count: Some(users.len().to_string()),
-        bot_count: Some(bots.len().to_string()),
+        user_count: Some(crate::Count::new(users.len() as u64)),
+        bot_count: Some(crate::Count::new(bots.len() as u64)),
         chat_status: Some(ChatStatus::Normal),
         chat_mode: Some(chat.mode.clone()),
         edit_permission: Some(chat.edit_permission.clone()),
@@ -218,7 +218,7 @@ fn listed(state: &State, who: &Identity, query: Option<&str>) -> Vec<chats::List
         .filter(|(_, c)| !c.dissolved && c.tenant_key == who.tenant_key && c.members.contains(&me))
         .filter(|(_, c)| query.is_none_or(|q| c.name.contains(q)))
         .map(|(id, c)| chats::ListChat {
-            chat_id: Some(id.clone()),
+            chat_id: id.clone(),
             name: Some(c.name.clone()),
             description: Some(c.description.clone()),
             owner_id: c.owner.clone(),

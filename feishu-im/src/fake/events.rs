@@ -262,7 +262,8 @@ pub(super) async fn deliver(
             let mut nonce = [0u8; 8];
             getrandom::fill(&mut nonce).expect("the system has randomness");
             let nonce = crate::runtime::wire::hex(&nonce);
-            let mut signed = signature(&timestamp, &nonce, key, body.as_bytes());
+            let mut signed =
+                signature(crate::receive::Signing::Event, &timestamp, &nonce, key, body.as_bytes());
             if bad_signature {
                 signed.replace_range(0..1, if signed.starts_with('0') { "1" } else { "0" });
             }

@@ -36,7 +36,7 @@ pub(super) fn create_image(
     }
     let name = part.file_name.clone().unwrap_or_default();
     let key = keep(state, who, "img_v2_fake", part, &name);
-    Ok(images::CreateResponse { image_key: Some(key) })
+    Ok(images::CreateResponse { image_key: key })
 }
 
 pub(super) fn create_file(
@@ -46,7 +46,7 @@ pub(super) fn create_file(
     part: &FormPart,
 ) -> Result<files::CreateResponse, Outcome> {
     let key = keep(state, who, "file_v2_fake", part, &request.file_name);
-    Ok(files::CreateResponse { file_key: Some(key) })
+    Ok(files::CreateResponse { file_key: key })
 }
 
 /// The bytes under the key named `key_field` of the request, to the app that uploaded them.

@@ -223,7 +223,7 @@ fn post(
 fn message(m: &Stored) -> Message {
     let app = m.sender.starts_with("cli_");
     Message {
-        message_id: Some(m.id.clone()),
+        message_id: m.id.clone(),
         root_id: m.root_id.clone(),
         parent_id: m.parent_id.clone(),
         thread_id: m.thread_id.clone(),

@@ -47,7 +47,7 @@
 //! let client = fake.client(); // the fake's custom app, pointed at the fake
 //! let members = client.chat_members();
 //! members.me_join(&MeJoinRequest::new("oc_team")).await.unwrap();
-//! assert!(members.is_in_chat(&IsInChatRequest::new("oc_team")).await.unwrap().is_in_chat);
+//! assert_eq!(members.is_in_chat(&IsInChatRequest::new("oc_team")).await.unwrap().is_in_chat, Some(true));
 //!
 //! let error = members.me_join(&MeJoinRequest::new("oc_old")).await.unwrap_err();
 //! assert_eq!(error.code(), Some(ErrorCode::ChatDissolved));
@@ -90,7 +90,7 @@ use state::{App, State, User};
 pub use events::{DeliveryFault, DeliveryRecord, WebhookSubscription};
 pub use long_connection::{Ack, LongConnectionConfig, Push, PushError};
 pub use sample::{Sample, SampleCall, samples};
-pub use spec::{FieldMeta, In, OperationSpec, ValueType};
+pub use spec::{FieldMeta, In, KindShape, OperationSpec, ValueType};
 
 /// A scripted answer for the next request to one endpoint.
 #[derive(Debug, Clone)]

@@ -28,7 +28,7 @@ fn reachable(state: &State, who: &Identity, message_id: &str) -> Result<(), Outc
 fn reaction(r: &StoredReaction) -> MessageReaction {
     let app = r.operator.starts_with("cli_");
     MessageReaction {
-        reaction_id: Some(r.id.clone()),
+        reaction_id: r.id.clone(),
         operator: Some(Operator {
             operator_id: r.operator.clone(),
             operator_type: if app { "app" } else { "user" }.to_owned(),
@@ -101,5 +101,5 @@ pub(super) fn list(state: &State, who: &Identity, r: ListRequest) -> Result<List
     let paging =
         Paging::new("rp_", r.page_token.as_deref(), r.page_size, ErrorCode::InvalidPageToken)?;
     let (items, has_more, page_token) = paging.page(found.iter().map(|x| reaction(x)));
-    Ok(ListResponse { items, has_more: Some(has_more), page_token })
+    Ok(ListResponse { items, has_more, page_token })
 }

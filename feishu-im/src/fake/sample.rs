@@ -15,7 +15,11 @@ pub trait Sample: Operation + Send + 'static {
     fn sample() -> Self;
 }
 
-type Call = for<'a> fn(Caller<'a>) -> Pin<Box<dyn Future<Output = Result<(), Error>> + Send + 'a>>;
+type Call = for<'a> fn(
+    Caller<'a>,
+) -> Pin<
+    Box<dyn Future<Output = Result<Option<serde_json::Value>, Error>> + Send + 'a>,
+>;
 
 /// One operation's sample call: its description, and a function that sends its sample request
 /// and decodes the typed response.
@@ -33,13 +37,16 @@ impl std::fmt::Debug for SampleCall {
 
 fn call<'a, R: Sample>(
     caller: Caller<'a>,
-) -> Pin<Box<dyn Future<Output = Result<(), Error>> + Send + 'a>> {
+) -> Pin<Box<dyn Future<Output = Result<Option<serde_json::Value>, Error>> + Send + 'a>> {
     Box::pin(async move {
         let request = R::sample();
         if R::BINARY {
-            caller.download(&request).await?.bytes().await.map(drop)
+            caller.download(&request).await?.bytes().await.map(|_| None)
         } else {
-            caller.send(&request).await.map(drop)
+            let response = caller.send(&request).await?;
+            let json = serde_json::to_value(&response)
+                .map_err(|e| Error::invalid(R::META.operation, e.to_string()))?;
+            Ok(Some(json))
         }
     })
 }
@@ -61,6 +68,19 @@ impl SampleCall {
     ///
     /// Whatever the endpoint answers, as for any call.
     pub async fn call(&self, caller: Caller<'_>) -> Result<(), Error> {
+        (self.call)(caller).await.map(drop)
+    }
+
+    /// Sends the sample request as `caller`, and gives the typed response written back as
+    /// JSON (`None` for a file): what the client kept of the answer.
+    ///
+    /// # Errors
+    ///
+    /// Whatever the endpoint answers, as for any call.
+    pub async fn call_for_data(
+        &self,
+        caller: Caller<'_>,
+    ) -> Result<Option<serde_json::Value>, Error> {
         (self.call)(caller).await
     }
 

@@ -578,7 +578,9 @@ fn is_in_chat(
     r: IsInChatRequest,
 ) -> Result<IsInChatResponse, Outcome> {
     chat_checks(state, who, &r.chat_id)?;
-    Ok(IsInChatResponse { is_in_chat: state.chats[&r.chat_id].members.contains(&who.member_id()) })
+    Ok(IsInChatResponse {
+        is_in_chat: Some(state.chats[&r.chat_id].members.contains(&who.member_id())),
+    })
 }
 
 fn create(state: &mut State, who: &Identity, r: CreateRequest) -> Result<CreateResponse, Outcome> {
@@ -685,7 +687,7 @@ fn list(state: &State, who: &Identity, r: GetRequest) -> Result<GetResponse, Out
         let user = state.users.get(*open_id);
         ChatMember {
             member_id_type: r.member_id_type.clone(),
-            member_id: Some(user_id_as(open_id, id_type)),
+            member_id: user_id_as(open_id, id_type),
             name: Some(user.map_or("", |u| u.name.as_str()).to_owned()),
             tenant_key: Some(user.map_or(&who.tenant_key, |u| &u.tenant_key).clone()),
         }
@@ -694,7 +696,7 @@ fn list(state: &State, who: &Identity, r: GetRequest) -> Result<GetResponse, Out
     Ok(GetResponse {
         items,
         page_token,
-        has_more,
+        has_more: Some(has_more),
         member_total: i64::try_from(users.len()).ok(),
         trigger_security_conf_limit: r.check_security_conf.map(|_| false),
         security_conf_limit: None,

@@ -112,16 +112,27 @@ pub enum ValueType {
     Json,
     /// The file part of a multipart body (`max` is its largest size in bytes).
     File,
-    /// JSON text in the field `field`, of the kind the field `tag` names: each kind with its
-    /// object's fields, or `None` for any JSON object.
+    /// JSON text in the field `field`, of the kind the field `tag` names.
     Content {
         /// Wire name of the field naming the kind.
         tag: &'static str,
         /// Wire name of the field holding the JSON text.
         field: &'static str,
-        /// The kinds, each with its fields.
-        kinds: &'static [(&'static str, Option<&'static [FieldMeta]>)],
+        /// The kinds, each with its shape.
+        kinds: &'static [(&'static str, KindShape)],
     },
+}
+
+/// What the content of one kind is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum KindShape {
+    /// A JSON object with these fields.
+    Object(&'static [FieldMeta]),
+    /// Any JSON object.
+    Json,
+    /// Text kept as sent, JSON or not.
+    Text,
 }
 
 /// A parameter or field as the spec describes it: name, place, type and limits.
@@ -223,6 +234,8 @@ enum TypeEntry {
 struct KindEntry {
     kind: String,
     fields: Option<Vec<FieldEntry>>,
+    #[serde(default)]
+    text: bool,
 }
 
 impl OperationEntry {
@@ -283,7 +296,17 @@ impl TypeEntry {
                 tag: text(tag),
                 field: text(field),
                 kinds: list(
-                    kinds.into_iter().map(|k| (text(k.kind), k.fields.map(fields))).collect(),
+                    kinds
+                        .into_iter()
+                        .map(|k| {
+                            let shape = match (k.fields, k.text) {
+                                (Some(object), _) => KindShape::Object(fields(object)),
+                                (None, true) => KindShape::Text,
+                                (None, false) => KindShape::Json,
+                            };
+                            (text(k.kind), shape)
+                        })
+                        .collect(),
                 ),
             },
         }

@@ -3,7 +3,7 @@
 use serde_json::{Map, Value};
 
 use super::http::FormPart;
-use super::spec::{FieldMeta, In, OperationSpec, ValueType};
+use super::spec::{FieldMeta, In, KindShape, OperationSpec, ValueType};
 use crate::FieldViolation;
 
 /// The request as one JSON object, as the generated request type decodes it: path
@@ -150,7 +150,7 @@ fn content(field: &FieldMeta, body: Option<&Value>, out: &mut Vec<FieldViolation
         ));
         return;
     };
-    let Some((_, fields)) = kinds.iter().find(|(k, _)| *k == kind) else {
+    let Some((_, shape)) = kinds.iter().find(|(k, _)| *k == kind) else {
         let known: Vec<&str> = kinds.iter().map(|(k, _)| *k).collect();
         out.push(
             FieldViolation::new(tag, format!("must be one of {}", known.join(", ")))
@@ -158,9 +158,12 @@ fn content(field: &FieldMeta, body: Option<&Value>, out: &mut Vec<FieldViolation
         );
         return;
     };
+    if *shape == KindShape::Text {
+        return;
+    }
     match serde_json::from_str::<Value>(text) {
         Ok(value @ Value::Object(_)) => {
-            if let Some(fields) = fields {
+            if let KindShape::Object(fields) = shape {
                 json_value(name, field, &ValueType::Object(fields), &value, out);
             }
         }

@@ -38,6 +38,11 @@ pub enum MessageContent {
     ShareChat(ShareChatMessageContent),
     /// `share_user`: A user the bot can see, shared as a card.
     ShareUser(ShareUserMessageContent),
+    /// `system`: A system message of a fixed template; today only a divider (`type: divider`), shown in a
+    /// bot's one-to-one chat with a user. Sent with a tenant token only, and the app needs the
+    /// scope `im:message:send_sys_msg` besides those of sending; clients before 7.20 show only
+    /// the text.
+    System(SystemMessageContent),
     /// A kind this version of the crate does not know, kept as sent.
     Unknown(UnknownContent),
 }
@@ -56,6 +61,7 @@ impl MessageContent {
             Self::Interactive(_) => "interactive",
             Self::ShareChat(_) => "share_chat",
             Self::ShareUser(_) => "share_user",
+            Self::System(_) => "system",
             Self::Unknown(content) => content.kind(),
         }
     }
@@ -77,6 +83,7 @@ impl MessageContent {
             Self::Interactive(content) => serde_json::to_string(content),
             Self::ShareChat(content) => serde_json::to_string(content),
             Self::ShareUser(content) => serde_json::to_string(content),
+            Self::System(content) => serde_json::to_string(content),
             Self::Unknown(content) => Ok(content.json().to_owned()),
         }
     }
@@ -100,6 +107,7 @@ impl MessageContent {
                 "interactive" => Self::Interactive(serde_json::from_str(json)?),
                 "share_chat" => Self::ShareChat(serde_json::from_str(json)?),
                 "share_user" => Self::ShareUser(serde_json::from_str(json)?),
+                "system" => Self::System(serde_json::from_str(json)?),
                 _ => Self::Unknown(UnknownContent::new(kind, json)),
             },
         )
@@ -148,6 +156,11 @@ impl MessageContent {
     /// `share_user` content from its required fields.
     pub fn share_user(user_id: impl Into<String>) -> Self {
         Self::ShareUser(ShareUserMessageContent::new(user_id))
+    }
+
+    /// `system` content from its required fields.
+    pub fn system(r#type: impl Into<String>, params: SystemMessageParams) -> Self {
+        Self::System(SystemMessageContent::new(r#type, params))
     }
 }
 
@@ -202,6 +215,12 @@ impl From<ShareChatMessageContent> for MessageContent {
 impl From<ShareUserMessageContent> for MessageContent {
     fn from(content: ShareUserMessageContent) -> Self {
         Self::ShareUser(content)
+    }
+}
+
+impl From<SystemMessageContent> for MessageContent {
+    fn from(content: SystemMessageContent) -> Self {
+        Self::System(content)
     }
 }
 
@@ -281,9 +300,11 @@ pub enum ReceivedContent {
     Todo(TodoReceivedContent),
     /// `vote`: A vote.
     Vote(VoteReceivedContent),
-    /// `merge_forward`: Messages merged and forwarded. The content means nothing; messages.get on this message
-    /// gives the forwarded messages.
-    MergeForward(MergeForwardReceivedContent),
+    /// `merge_forward`: Messages merged and forwarded. The content means nothing: it is the text
+    /// `Merged and Forwarded Message`, or on some pages that text as the JSON
+    /// `{"content": …}`, kept as sent; messages.get on this message gives the forwarded
+    /// messages.
+    MergeForward(String),
     /// A kind this version of the crate does not know, kept as sent.
     Unknown(UnknownContent),
 }
@@ -344,7 +365,7 @@ impl ReceivedContent {
             Self::VideoChat(content) => serde_json::to_string(content),
             Self::Todo(content) => serde_json::to_string(content),
             Self::Vote(content) => serde_json::to_string(content),
-            Self::MergeForward(content) => serde_json::to_string(content),
+            Self::MergeForward(content) => Ok(content.clone()),
             Self::Unknown(content) => Ok(content.json().to_owned()),
         }
     }
@@ -380,7 +401,7 @@ impl ReceivedContent {
                 "video_chat" => Self::VideoChat(serde_json::from_str(json)?),
                 "todo" => Self::Todo(serde_json::from_str(json)?),
                 "vote" => Self::Vote(serde_json::from_str(json)?),
-                "merge_forward" => Self::MergeForward(serde_json::from_str(json)?),
+                "merge_forward" => Self::MergeForward(json.to_owned()),
                 _ => Self::Unknown(UnknownContent::new(kind, json)),
             },
         )
@@ -501,12 +522,6 @@ impl From<VoteReceivedContent> for ReceivedContent {
     }
 }
 
-impl From<MergeForwardReceivedContent> for ReceivedContent {
-    fn from(content: MergeForwardReceivedContent) -> Self {
-        Self::MergeForward(content)
-    }
-}
-
 impl Serialize for ReceivedContent {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let json = self.to_json().map_err(serde::ser::Error::custom)?;
@@ -562,6 +577,9 @@ pub struct PostElement {
     /// Who an `at` element mentions (`all` for everyone).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
+    /// The name an `at` element shows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
     /// The image of an `img` element, or the cover of a `media` element.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub image_key: Option<String>,
@@ -584,12 +602,24 @@ pub struct PostElement {
 json_object!(
     PostElement,
     required(tag),
-    optional(text, href, user_id, image_key, file_key, emoji_type, language, un_escape, style),
+    optional(
+        text,
+        href,
+        user_id,
+        user_name,
+        image_key,
+        file_key,
+        emoji_type,
+        language,
+        un_escape,
+        style,
+    ),
 );
 builder!(PostElement::new(tag: PostTag) {
     text: impl Into<String>,
     href: impl Into<String>,
     user_id: impl Into<String>,
+    user_name: impl Into<String>,
     image_key: impl Into<String>,
     file_key: impl Into<String>,
     emoji_type: impl Into<String>,
@@ -730,10 +760,79 @@ pub struct ShareUserMessageContent {
 json_object!(ShareUserMessageContent, required(user_id));
 builder!(ShareUserMessageContent::new(user_id: impl Into<String>) {});
 
+/// The divider's text; required when `type` is `divider`.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
+#[non_exhaustive]
+#[must_use]
+pub struct SystemMessageDivider {
+    /// The default text, at most 20 characters (10 Chinese characters).
+    ///
+    /// Example: `New Session`.
+    pub text: String,
+    /// The text by language, preferred where the language matches: an object keyed
+    /// by case-sensitive language codes (`zh_CN`, `en_US`, `ja_JP`, …), each text
+    /// at most 20 characters.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub i18n_text: Option<serde_json::Value>,
+}
+json_object!(SystemMessageDivider, required(text), optional(i18n_text));
+builder!(SystemMessageDivider::new(text: impl Into<String>) { i18n_text: serde_json::Value });
+
+/// The template's parameters.
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
+#[non_exhaustive]
+#[must_use]
+pub struct SystemMessageParams {
+    /// The divider's text; required when `type` is `divider`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub divider_text: Option<SystemMessageDivider>,
+}
+json_object!(SystemMessageParams, optional(divider_text));
+builder!(SystemMessageParams::new() { divider_text: SystemMessageDivider });
+
+/// Options.
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
+#[non_exhaustive]
+#[must_use]
+pub struct SystemMessageOptions {
+    /// Whether the chat scrolls clean before the divider (default false).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub need_rollup: Option<bool>,
+}
+json_object!(SystemMessageOptions, optional(need_rollup));
+builder!(SystemMessageOptions::new() { need_rollup: bool });
+
+/// A system message of a fixed template; today only a divider (`type: divider`), shown in a
+/// bot's one-to-one chat with a user. Sent with a tenant token only, and the app needs the
+/// scope `im:message:send_sys_msg` besides those of sending; clients before 7.20 show only
+/// the text.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
+#[non_exhaustive]
+#[must_use]
+pub struct SystemMessageContent {
+    /// The template; only `divider` is documented.
+    ///
+    /// Example: `divider`.
+    pub r#type: String,
+    /// The template's parameters.
+    pub params: SystemMessageParams,
+    /// Options.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub options: Option<SystemMessageOptions>,
+}
+json_object!(SystemMessageContent, required(r#type = "type", params), optional(options));
+builder!(SystemMessageContent::new(r#type: impl Into<String>, params: SystemMessageParams) {
+    options: SystemMessageOptions,
+});
+
 /// Plain text. Mentions read `@_user_N`, the N-th mentioned user or bot, described in the
 /// message's `mentions`; links read `[text](url)` (`[text](mailto:address)` for email);
 /// bold, underline and other styles are dropped.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct TextReceivedContent {
@@ -792,7 +891,7 @@ json_object!(
 /// Rich text, without a language key: the title and paragraphs directly. It is not quite
 /// what was sent: `md` elements come back as other elements, and quotes and ordered or
 /// unordered lists as `text` elements.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct PostReceivedContent {
@@ -804,7 +903,7 @@ pub struct PostReceivedContent {
 json_object!(PostReceivedContent, required(content), optional(title));
 
 /// An image.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct ImageReceivedContent {
@@ -816,7 +915,7 @@ pub struct ImageReceivedContent {
 json_object!(ImageReceivedContent, required(image_key));
 
 /// A file.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct FileReceivedContent {
@@ -830,7 +929,7 @@ pub struct FileReceivedContent {
 json_object!(FileReceivedContent, required(file_key), optional(file_name));
 
 /// A folder.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct FolderReceivedContent {
@@ -844,7 +943,7 @@ pub struct FolderReceivedContent {
 json_object!(FolderReceivedContent, required(file_key), optional(file_name));
 
 /// Audio.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct AudioReceivedContent {
@@ -858,7 +957,7 @@ pub struct AudioReceivedContent {
 json_object!(AudioReceivedContent, required(file_key), optional(duration));
 
 /// A video, with a cover image.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct MediaReceivedContent {
@@ -876,7 +975,7 @@ pub struct MediaReceivedContent {
 json_object!(MediaReceivedContent, required(file_key), optional(image_key, file_name, duration));
 
 /// A sticker.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct StickerReceivedContent {
@@ -940,7 +1039,7 @@ pub struct GeneralCalendarReceivedContent {
 json_object!(GeneralCalendarReceivedContent, optional(summary, start_time, end_time));
 
 /// A shared group chat.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct ShareChatReceivedContent {
@@ -952,7 +1051,7 @@ pub struct ShareChatReceivedContent {
 json_object!(ShareChatReceivedContent, required(chat_id));
 
 /// A shared user.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct ShareUserReceivedContent {
@@ -977,7 +1076,7 @@ json_object!(SystemDividerText, optional(text, i18n_text));
 
 /// A system message: a template whose `{name}` variables are filled from the fields of the
 /// same name, such as `{from_user} invited {to_chatters} to this chat.`
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct SystemReceivedContent {
@@ -1037,7 +1136,7 @@ pub struct TodoSummary {
 json_object!(TodoSummary, optional(title, content));
 
 /// A task.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct TodoReceivedContent {
@@ -1063,14 +1162,3 @@ pub struct VoteReceivedContent {
     pub options: Vec<String>,
 }
 json_object!(VoteReceivedContent, optional(topic, options));
-
-/// Messages merged and forwarded. The content means nothing; messages.get on this message
-/// gives the forwarded messages.
-#[derive(Debug, Clone, Default, Serialize)]
-#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[non_exhaustive]
-pub struct MergeForwardReceivedContent {
-    /// Always `Merged and Forwarded Message`.
-    pub content: Option<String>,
-}
-json_object!(MergeForwardReceivedContent, optional(content));

@@ -23,6 +23,8 @@ use crate::{
 pub enum Event {
     /// Delivers a user's interaction with a callback component of a card the app sent, such as a button click or a form submission. See [`CardActionTrigger`].
     CardActionTrigger(Box<CardActionTrigger>),
+    /// Delivers a user's interaction with a callback component of a message card built before card JSON 2.0, by the old request-URL protocol. See [`CardActionTriggerV1`].
+    CardActionTriggerV1(Box<CardActionTriggerV1>),
     /// Reports that a user opened the one-to-one chat with the bot. See [`ChatAccessEventBotP2pChatEnteredV1`].
     ChatAccessEventBotP2pChatEnteredV1(Box<ChatAccessEventBotP2pChatEnteredV1>),
     /// Reports that a chat the bot was in was disbanded. See [`ChatDisbandedV1`].
@@ -59,6 +61,7 @@ impl Event {
     /// Every event type the spec describes, sorted.
     pub const EVENT_TYPES: &'static [&'static str] = &[
         "card.action.trigger",
+        "card.action.trigger_v1",
         "im.chat.access_event.bot_p2p_chat_entered_v1",
         "im.chat.disbanded_v1",
         "im.chat.member.bot.added_v1",
@@ -86,6 +89,9 @@ impl Event {
             match event_type {
                 "card.action.trigger" => {
                     Event::CardActionTrigger(serde_json::from_str(event)?)
+                }
+                "card.action.trigger_v1" => {
+                    Event::CardActionTriggerV1(serde_json::from_str(event)?)
                 }
                 "im.chat.access_event.bot_p2p_chat_entered_v1" => {
                     Event::ChatAccessEventBotP2pChatEnteredV1(
@@ -142,6 +148,7 @@ impl Event {
     pub fn event_type(&self) -> &str {
         match self {
             Event::CardActionTrigger(_) => "card.action.trigger",
+            Event::CardActionTriggerV1(_) => "card.action.trigger_v1",
             Event::ChatAccessEventBotP2pChatEnteredV1(_) => {
                 "im.chat.access_event.bot_p2p_chat_entered_v1"
             }
@@ -174,7 +181,65 @@ impl Event {
 
     /// Whether the platform waits for an answer: a callback, answered within 3 s.
     pub fn is_callback(&self) -> bool {
-        matches!(self, Event::CardActionTrigger(_) | Event::UrlPreviewGet(_))
+        matches!(
+            self, Event::CardActionTrigger(_) | Event::CardActionTriggerV1(_) |
+            Event::UrlPreviewGet(_)
+        )
+    }
+}
+
+/// Writes the `event` object as delivered (its type goes in the header).
+impl serde::Serialize for Event {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Event::CardActionTrigger(event) => {
+                serde::Serialize::serialize(event, serializer)
+            }
+            Event::CardActionTriggerV1(event) => {
+                serde::Serialize::serialize(event, serializer)
+            }
+            Event::ChatAccessEventBotP2pChatEnteredV1(event) => {
+                serde::Serialize::serialize(event, serializer)
+            }
+            Event::ChatDisbandedV1(event) => {
+                serde::Serialize::serialize(event, serializer)
+            }
+            Event::ChatMemberBotAddedV1(event) => {
+                serde::Serialize::serialize(event, serializer)
+            }
+            Event::ChatMemberBotDeletedV1(event) => {
+                serde::Serialize::serialize(event, serializer)
+            }
+            Event::ChatMemberUserAddedV1(event) => {
+                serde::Serialize::serialize(event, serializer)
+            }
+            Event::ChatMemberUserDeletedV1(event) => {
+                serde::Serialize::serialize(event, serializer)
+            }
+            Event::ChatMemberUserWithdrawnV1(event) => {
+                serde::Serialize::serialize(event, serializer)
+            }
+            Event::ChatUpdatedV1(event) => serde::Serialize::serialize(event, serializer),
+            Event::MessageMessageReadV1(event) => {
+                serde::Serialize::serialize(event, serializer)
+            }
+            Event::MessageReactionCreatedV1(event) => {
+                serde::Serialize::serialize(event, serializer)
+            }
+            Event::MessageReactionDeletedV1(event) => {
+                serde::Serialize::serialize(event, serializer)
+            }
+            Event::MessageRecalledV1(event) => {
+                serde::Serialize::serialize(event, serializer)
+            }
+            Event::MessageReceiveV1(event) => {
+                serde::Serialize::serialize(event, serializer)
+            }
+            Event::UrlPreviewGet(event) => serde::Serialize::serialize(event, serializer),
+            Event::Unknown(unknown) => {
+                serde::Serialize::serialize(unknown.event(), serializer)
+            }
+        }
     }
 }
 
@@ -241,6 +306,106 @@ pub struct CardActionTriggerResponse {
 json_object!(CardActionTriggerResponse, optional(toast, card));
 builder!(CardActionTriggerResponse::new() { toast: CallbackToast, card: CallbackCard });
 
+/// Delivers a user's interaction with a callback component of a message card built before card JSON 2.0, by the old request-URL protocol.
+///
+/// 消息卡片回传交互（旧）
+///
+/// Cards whose callbacks go to the old "message card request URL" send this flat body
+/// instead of an event envelope, signed with SHA-1 over the timestamp, the nonce, the
+/// verification token and the body. It comes by webhook only, never over the long
+/// connection. The app answers within 3 seconds with HTTP 200: `{}` keeps the card, a
+/// `toast` shows a notice, card JSON fields or a template replace the card.
+///
+/// Event type `card.action.trigger_v1` · [Feishu documentation](https://open.feishu.cn/document/deprecated-guide/message-card/configuring-card-callbacks/card-callback-structure)
+///
+/// - Scopes: none
+/// - A callback: the app answers within 3 s with [`CardActionTriggerV1Response`]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
+#[non_exhaustive]
+pub struct CardActionTriggerV1 {
+    /// The user's open_id.
+    ///
+    /// Example: `ou_sdfimx9948345`.
+    pub open_id: String,
+    /// The user's user_id; sent only with the field scope `contact:user.employee_id:readonly`.
+    pub user_id: Option<String>,
+    /// The tenant of the card's message.
+    ///
+    /// Example: `d32004232`.
+    pub tenant_key: String,
+    /// The token for updating the card later with the delayed-update API.
+    ///
+    /// Example: `c-xxxxx`.
+    pub token: String,
+    /// The message holding the card.
+    ///
+    /// Example: `om_abcdefg1234567890`.
+    pub open_message_id: String,
+    /// The chat of that message; not on the page, and carried in the Go and Python SDKs' models.
+    pub open_chat_id: Option<String>,
+    /// What the user did.
+    pub action: CardAction,
+}
+json_object!(
+    CardActionTriggerV1,
+    required(open_id, tenant_key, token, open_message_id, action),
+    optional(user_id, open_chat_id),
+);
+
+impl CardActionTriggerV1 {
+    /// `header.event_type` of this event: `card.action.trigger_v1`.
+    pub const EVENT_TYPE: &'static str = "card.action.trigger_v1";
+}
+
+/// The answer to a `card.action.trigger_v1` callback.
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "partial-eq", derive(PartialEq))]
+#[non_exhaustive]
+#[must_use]
+pub struct CardActionTriggerV1Response {
+    /// A notice the client shows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub toast: Option<CallbackToast>,
+    /// The title of the card that replaces the one clicked (card JSON 1.0).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub header: Option<serde_json::Value>,
+    /// The body of the card that replaces the one clicked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub elements: Option<serde_json::Value>,
+    /// The body of the card that replaces the one clicked, by language.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub i18n_elements: Option<serde_json::Value>,
+    /// The settings of the card that replaces the one clicked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub config: Option<serde_json::Value>,
+    /// Where the whole card that replaces the one clicked links to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub card_link: Option<serde_json::Value>,
+    /// `template` when `data` gives the card that replaces the one clicked as a template.
+    ///
+    /// Example: `template`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<String>,
+    /// The template card, with `template_id`, `template_version_name` and `template_variable`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data: Option<serde_json::Value>,
+}
+json_object!(
+    CardActionTriggerV1Response,
+    optional(toast, header, elements, i18n_elements, config, card_link, r#type = "type", data),
+);
+builder!(CardActionTriggerV1Response::new() {
+    toast: CallbackToast,
+    header: serde_json::Value,
+    elements: serde_json::Value,
+    i18n_elements: serde_json::Value,
+    config: serde_json::Value,
+    card_link: serde_json::Value,
+    r#type = "type": impl Into<String>,
+    data: serde_json::Value,
+});
+
 /// Reports that a user opened the one-to-one chat with the bot.
 ///
 /// 用户进入与机器人的会话
@@ -251,7 +416,7 @@ builder!(CardActionTriggerResponse::new() { toast: CallbackToast, card: Callback
 ///
 /// - Scopes: none
 /// - An event: the app acknowledges it within 3 s
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct ChatAccessEventBotP2pChatEnteredV1 {
@@ -291,7 +456,7 @@ impl ChatAccessEventBotP2pChatEnteredV1 {
 ///
 /// - Scopes to subscribe (any one): `im:chat`, `im:chat:read`, `im:chat:readonly`
 /// - An event: the app acknowledges it within 3 s
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct ChatDisbandedV1 {
@@ -337,7 +502,7 @@ impl ChatDisbandedV1 {
 ///
 /// - Scopes to subscribe (any one): `im:chat`, `im:chat.members:bot_access`, `im:chat:readonly`
 /// - An event: the app acknowledges it within 3 s
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct ChatMemberBotAddedV1 {
@@ -383,7 +548,7 @@ impl ChatMemberBotAddedV1 {
 ///
 /// - Scopes to subscribe (any one): `im:chat`, `im:chat.members:bot_access`, `im:chat:readonly`
 /// - An event: the app acknowledges it within 3 s
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct ChatMemberBotDeletedV1 {
@@ -429,7 +594,7 @@ impl ChatMemberBotDeletedV1 {
 ///
 /// - Scopes to subscribe (any one): `im:chat`, `im:chat.members:read`, `im:chat:readonly`
 /// - An event: the app acknowledges it within 3 s
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct ChatMemberUserAddedV1 {
@@ -477,7 +642,7 @@ impl ChatMemberUserAddedV1 {
 ///
 /// - Scopes to subscribe (any one): `im:chat`, `im:chat.members:read`, `im:chat:readonly`
 /// - An event: the app acknowledges it within 3 s
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct ChatMemberUserDeletedV1 {
@@ -525,7 +690,7 @@ impl ChatMemberUserDeletedV1 {
 ///
 /// - Scopes to subscribe (any one): `im:chat`, `im:chat.members:read`, `im:chat:readonly`
 /// - An event: the app acknowledges it within 3 s
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct ChatMemberUserWithdrawnV1 {
@@ -577,7 +742,7 @@ impl ChatMemberUserWithdrawnV1 {
 ///
 /// - Scopes to subscribe (any one): `im:chat`, `im:chat:read`, `im:chat:readonly`
 /// - An event: the app acknowledges it within 3 s
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct ChatUpdatedV1 {
@@ -750,7 +915,7 @@ impl MessageReactionDeletedV1 {
 ///
 /// - Scopes to subscribe (any one): `im:message`, `im:message:readonly`
 /// - An event: the app acknowledges it within 3 s
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct MessageRecalledV1 {
@@ -1206,7 +1371,7 @@ pub struct MessageReader {
 json_object!(MessageReader, required(read_time), optional(reader_id, tenant_key));
 
 /// The reaction.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct ReactionEmoji {

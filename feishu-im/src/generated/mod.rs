@@ -33,14 +33,15 @@ pub use contents::{
     MessageContent, ReceivedContent, TextMessageContent, PostElement, PostBody,
     PostMessageContent, ImageMessageContent, FileMessageContent, AudioMessageContent,
     MediaMessageContent, StickerMessageContent, ShareChatMessageContent,
-    ShareUserMessageContent, TextReceivedContent, ReceivedPostElement,
+    ShareUserMessageContent, SystemMessageDivider, SystemMessageParams,
+    SystemMessageOptions, SystemMessageContent, TextReceivedContent, ReceivedPostElement,
     PostReceivedContent, ImageReceivedContent, FileReceivedContent,
     FolderReceivedContent, AudioReceivedContent, MediaReceivedContent,
     StickerReceivedContent, HongbaoReceivedContent, ShareCalendarEventReceivedContent,
     CalendarReceivedContent, GeneralCalendarReceivedContent, ShareChatReceivedContent,
     ShareUserReceivedContent, SystemDividerText, SystemReceivedContent,
     LocationReceivedContent, VideoChatReceivedContent, TodoSummary, TodoReceivedContent,
-    VoteReceivedContent, MergeForwardReceivedContent,
+    VoteReceivedContent,
 };
 
 mod objects;

@@ -319,7 +319,7 @@ json_object!(
 );
 
 /// A message's content as received.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct MessageBody {
@@ -331,7 +331,7 @@ pub struct MessageBody {
 json_object!(MessageBody, required(content));
 
 /// One mention in a message.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct Mention {
@@ -364,7 +364,7 @@ pub struct Message {
     /// The message's id (`om_…`).
     ///
     /// Example: `om_dc13264520392913993dd051dba21dcf`.
-    pub message_id: Option<String>,
+    pub message_id: String,
     /// The root message of the reply chain, for a reply.
     pub root_id: Option<String>,
     /// The message replied to, for a reply.
@@ -406,8 +406,8 @@ pub struct Message {
 }
 json_object!(
     Message,
+    required(message_id),
     optional(
-        message_id,
         root_id,
         parent_id,
         thread_id,

@@ -270,31 +270,7 @@ impl Client {
         self.auth_request("auth.app_ticket_resend", "/open-apis/auth/v3/app_ticket/resend", &body)
             .await
             .map(drop)
-            .map_err(|error| self.redactor(None).error(error))
-    }
-
-    /// The secrets this client holds, and `user`'s token: none of them may show in an error,
-    /// whatever the server echoes.
-    fn redactor(&self, user: Option<&UserAccessToken>) -> Redactor {
-        let mut redactor = Redactor::default();
-        match &self.inner.credentials {
-            Credentials::CustomApp { app_secret, .. }
-            | Credentials::StoreApp { app_secret, .. } => {
-                redactor.add(app_secret);
-            }
-            Credentials::TenantToken(token) => {
-                redactor.add(token);
-            }
-            Credentials::None => {}
-        }
-        if let Some(ticket) = &*self.inner.app_ticket.read().unwrap_or_else(|e| e.into_inner()) {
-            redactor.add(ticket);
-        }
-        if let Some(user) = user {
-            redactor.add(&user.0);
-        }
-        redactor.extend(&self.inner.tokens.values());
-        redactor
+            .map_err(|error| redactor(&self.inner, None).error(error))
     }
 
     fn app_credentials(&self) -> Result<(&str, &Secret), Error> {
@@ -552,7 +528,7 @@ impl<'a> Caller<'a> {
                 Answer::File(_) => Err(Error::invalid(operation, "answered with a file")),
             }
         };
-        sent.await.map_err(|error| self.redact(error))
+        sent.await.map_err(|error| redact_for(&self, error))
     }
 
     /// Sends `request` to an endpoint that answers with a file, and returns the download
@@ -568,16 +544,7 @@ impl<'a> Caller<'a> {
                 Answer::Json { .. } => Err(Error::invalid(O::META.operation, "answered with JSON")),
             }
         };
-        downloaded.await.map_err(|error| self.redact(error))
-    }
-
-    /// Takes the client's secrets and this caller's token out of a failed call's error.
-    fn redact(&self, error: Error) -> Error {
-        let user = match self.auth {
-            Auth::User(token) => Some(token),
-            Auth::Default | Auth::Tenant(_) => None,
-        };
-        self.client.redactor(user).error(error)
+        downloaded.await.map_err(|error| redact_for(&self, error))
     }
 
     /// The retry loop, the same code for every endpoint: only `send` and `download` know the
@@ -837,6 +804,38 @@ impl Expect {
             }
         }
     }
+}
+
+/// Takes the client's secrets and the caller's token out of a failed call's error.
+fn redact_for(caller: &Caller<'_>, error: Error) -> Error {
+    let user = match caller.auth {
+        Auth::User(token) => Some(token),
+        Auth::Default | Auth::Tenant(_) => None,
+    };
+    redactor(&caller.client.inner, user).error(error)
+}
+
+/// The secrets a client holds, and `user`'s token: none of them may show in an error, whatever
+/// the server echoes.
+fn redactor(inner: &Inner, user: Option<&UserAccessToken>) -> Redactor {
+    let mut redactor = Redactor::default();
+    match &inner.credentials {
+        Credentials::CustomApp { app_secret, .. } | Credentials::StoreApp { app_secret, .. } => {
+            redactor.add(app_secret);
+        }
+        Credentials::TenantToken(token) => {
+            redactor.add(token);
+        }
+        Credentials::None => {}
+    }
+    if let Some(ticket) = &*inner.app_ticket.read().unwrap_or_else(|e| e.into_inner()) {
+        redactor.add(ticket);
+    }
+    if let Some(user) = user {
+        redactor.add(&user.0);
+    }
+    redactor.extend(&inner.tokens.values());
+    redactor
 }
 
 pub(crate) fn transport(operation: &'static str, error: reqwest::Error) -> Error {

@@ -10,8 +10,8 @@ use crate::ErrorCode;
 
 /// Everything that can go wrong with a call.
 ///
-/// Cloning is cheap: an error can be kept and also shown to whoever watches (a long
-/// connection's [`status`](crate::receive::LongConnectionHandle::status), say).
+/// Cloning is cheap: an error can be kept and also shown to whoever watches (the status of a
+/// long connection, say).
 #[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {

@@ -7,6 +7,7 @@ mod base_url;
 mod builder;
 mod call;
 mod client;
+mod count;
 mod credentials;
 mod download;
 mod error;
@@ -35,6 +36,7 @@ pub(crate) mod wire;
 pub use base_url::Platform;
 pub use call::Call;
 pub use client::{Caller, Client, ClientBuilder};
+pub use count::Count;
 pub use credentials::Credentials;
 pub use download::{Download, MAX_DOWNLOAD_BYTES};
 pub use error::{

@@ -141,8 +141,9 @@ pub(crate) mod sealed {
 ///
 /// The request serializes to its query parameters and JSON body (path parameters are skipped).
 pub trait Operation: sealed::Sealed + Serialize + Sync {
-    /// The `data` of a successful response.
-    type Response: DeserializeOwned + Send;
+    /// The `data` of a successful response; it serializes back to the same JSON, to be stored
+    /// or forwarded.
+    type Response: DeserializeOwned + Serialize + Send;
 
     /// The endpoint's description.
     const META: &'static OperationMeta;

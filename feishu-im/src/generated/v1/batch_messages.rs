@@ -295,18 +295,18 @@ json_object!(
 );
 
 /// How many users a batch reached and read it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct BatchMessageReadUser {
-    /// The number of users who have read the message, as decimal text.
+    /// How many users have read the message (Feishu sends the number as text).
     ///
     /// Example: `10`.
-    pub read_count: String,
-    /// The number of users the message was pushed to, as decimal text.
+    pub read_count: crate::Count,
+    /// How many users the message was pushed to (Feishu sends the number as text).
     ///
     /// Example: `100`.
-    pub total_count: String,
+    pub total_count: crate::Count,
 }
 json_object!(BatchMessageReadUser, required(read_count, total_count));
 

@@ -502,7 +502,7 @@ impl Operation for GetRequest {
 }
 
 /// The `data` of a successful [`ChatMembers::get`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct GetResponse {
@@ -510,8 +510,8 @@ pub struct GetResponse {
     pub items: Vec<ChatMember>,
     /// The token for the next page; present only when `has_more` is true.
     pub page_token: Option<String>,
-    /// Whether more pages follow.
-    pub has_more: bool,
+    /// Whether more pages follow; absent means none.
+    pub has_more: Option<bool>,
     /// How many members the chat has (bots not counted).
     pub member_total: Option<i64>,
     /// Whether the tenant's security settings limited the list. Not described on the page; its meaning from the name.
@@ -521,8 +521,14 @@ pub struct GetResponse {
 }
 json_object!(
     GetResponse,
-    required(has_more),
-    optional(items, page_token, member_total, trigger_security_conf_limit, security_conf_limit),
+    optional(
+        items,
+        page_token,
+        has_more,
+        member_total,
+        trigger_security_conf_limit,
+        security_conf_limit,
+    ),
 );
 paged!(GetRequest, items: Vec<ChatMember>, token: page_token, more: has_more);
 
@@ -572,14 +578,14 @@ impl Operation for IsInChatRequest {
 }
 
 /// The `data` of a successful [`ChatMembers::is_in_chat`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct IsInChatResponse {
-    /// Whether the caller is a member of the chat.
-    pub is_in_chat: bool,
+    /// Whether the caller is a member of the chat; absent means not.
+    pub is_in_chat: Option<bool>,
 }
-json_object!(IsInChatResponse, required(is_in_chat));
+json_object!(IsInChatResponse, optional(is_in_chat));
 
 /// A member of a chat.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -589,10 +595,10 @@ pub struct ChatMember {
     /// The kind of id in `member_id`.
     pub member_id_type: Option<UserIdType>,
     /// The member's id.
-    pub member_id: Option<String>,
+    pub member_id: String,
     /// The member's display name.
     pub name: Option<String>,
     /// The tenant the member belongs to.
     pub tenant_key: Option<String>,
 }
-json_object!(ChatMember, optional(member_id_type, member_id, name, tenant_key));
+json_object!(ChatMember, required(member_id), optional(member_id_type, name, tenant_key));

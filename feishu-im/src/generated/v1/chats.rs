@@ -518,7 +518,7 @@ pub struct CreateResponse {
     /// The new chat's id (`oc_…`); keep it for later calls.
     ///
     /// Example: `oc_a0553eda9014c201e6969b478895c230`.
-    pub chat_id: Option<String>,
+    pub chat_id: String,
     /// The avatar's URL.
     pub avatar: Option<String>,
     /// The chat's name.
@@ -578,8 +578,8 @@ pub struct CreateResponse {
 }
 json_object!(
     CreateResponse,
+    required(chat_id),
     optional(
-        chat_id,
         avatar,
         name,
         description,
@@ -916,14 +916,14 @@ pub struct GetResponse {
     ///
     /// Example: `736588c9260f175e`.
     pub tenant_key: Option<String>,
-    /// How many users the chat has, as text.
+    /// How many users the chat has (Feishu sends the number as text).
     ///
     /// Example: `1`.
-    pub user_count: Option<String>,
-    /// How many bots the chat has, as text.
+    pub user_count: Option<crate::Count>,
+    /// How many bots the chat has (Feishu sends the number as text).
     ///
     /// Example: `3`.
-    pub bot_count: Option<String>,
+    pub bot_count: Option<crate::Count>,
     /// The chat's labels. Not described on the pages.
     pub labels: Vec<String>,
     /// The ids of the chat's toolkits (quick components). Not described on the pages.
@@ -1288,7 +1288,7 @@ pub struct ListChat {
     /// The chat's id; get its details with `get`.
     ///
     /// Example: `oc_a0553eda9014c201e6969b478895c230`.
-    pub chat_id: Option<String>,
+    pub chat_id: String,
     /// The avatar's URL.
     pub avatar: Option<String>,
     /// The chat's name.
@@ -1324,8 +1324,8 @@ pub struct ListChat {
 }
 json_object!(
     ListChat,
+    required(chat_id),
     optional(
-        chat_id,
         avatar,
         name,
         description,

@@ -177,9 +177,9 @@ pub struct CreateResponse {
     /// The file's key, for file, audio and video messages.
     ///
     /// Example: `file_v2_7ea74629-9191-4176-998c-2e603c9c5e8g`.
-    pub file_key: Option<String>,
+    pub file_key: String,
 }
-json_object!(CreateResponse, optional(file_key));
+json_object!(CreateResponse, required(file_key));
 
 /// Parameters of [`Files::get`].
 ///

@@ -165,9 +165,9 @@ pub struct CreateResponse {
     /// The image's key, for image messages.
     ///
     /// Example: `img_v2_7ea74629-9191-4176-998c-2e603c9c5e8g`.
-    pub image_key: Option<String>,
+    pub image_key: String,
 }
-json_object!(CreateResponse, optional(image_key));
+json_object!(CreateResponse, required(image_key));
 
 /// Parameters of [`Images::get`].
 ///

@@ -372,11 +372,11 @@ pub struct ListResponse {
     /// The reactions of this page.
     pub items: Vec<MessageReaction>,
     /// Whether more pages follow.
-    pub has_more: Option<bool>,
+    pub has_more: bool,
     /// The next page's token, when more pages follow.
     pub page_token: Option<String>,
 }
-json_object!(ListResponse, optional(items, has_more, page_token));
+json_object!(ListResponse, required(has_more), optional(items, page_token));
 paged!(ListRequest, items: Vec<MessageReaction>, token: page_token, more: has_more);
 
 /// Parameters of [`MessageReactions::batch_query`].
@@ -477,7 +477,7 @@ json_object!(Emoji, required(emoji_type));
 builder!(Emoji::new(emoji_type: impl Into<String>) {});
 
 /// Who added a reaction.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct Operator {
@@ -500,7 +500,7 @@ pub struct MessageReaction {
     /// The reaction's id.
     ///
     /// Example: `ZCaCIjUBVVWSrm5L-3ZTw`.
-    pub reaction_id: Option<String>,
+    pub reaction_id: String,
     /// Who added a reaction.
     pub operator: Option<Operator>,
     /// When the reaction was added, in milliseconds since the Unix epoch, as text.
@@ -510,7 +510,11 @@ pub struct MessageReaction {
     /// The emoji.
     pub reaction_type: Option<Emoji>,
 }
-json_object!(MessageReaction, optional(reaction_id, operator, action_time, reaction_type));
+json_object!(
+    MessageReaction,
+    required(reaction_id),
+    optional(operator, action_time, reaction_type),
+);
 
 /// One message to query, with the page to start at.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -582,10 +586,10 @@ pub struct ReactionCount {
     ///
     /// Example: `LAUGH`.
     pub reaction_type: Option<String>,
-    /// The number of reactions of this emoji, as decimal text.
+    /// How many reactions of this emoji (Feishu sends the number as text).
     ///
     /// Example: `20`.
-    pub count: Option<String>,
+    pub count: Option<crate::Count>,
 }
 json_object!(ReactionCount, optional(reaction_type, count));
 

@@ -1357,11 +1357,11 @@ pub struct ReadUsersResponse {
     /// The readers of this page.
     pub items: Vec<ReadUser>,
     /// Whether more pages follow.
-    pub has_more: Option<bool>,
+    pub has_more: bool,
     /// The next page's token, when more pages follow.
     pub page_token: Option<String>,
 }
-json_object!(ReadUsersResponse, optional(items, has_more, page_token));
+json_object!(ReadUsersResponse, required(has_more), optional(items, page_token));
 paged!(ReadUsersRequest, items: Vec<ReadUser>, token: page_token, more: has_more);
 
 /// Parameters of [`Messages::urgent_app`].
@@ -1781,7 +1781,7 @@ impl Operation for SearchRequest {
 }
 
 /// The `data` of a successful [`Messages::search`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct SearchResponse {
@@ -1971,7 +1971,7 @@ builder!(MessageSearchFilter::new() {
 });
 
 /// What the index knows of a matched message.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct MessageSearchMeta {
@@ -2031,7 +2031,7 @@ json_object!(
 );
 
 /// One message that matched.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct MessageSearchResult {

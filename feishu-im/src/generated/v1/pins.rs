@@ -333,7 +333,7 @@ json_object!(ListResponse, optional(items, has_more, page_token));
 paged!(ListRequest, items: Vec<Pin>, token: page_token, more: has_more);
 
 /// A pin of a message.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct Pin {

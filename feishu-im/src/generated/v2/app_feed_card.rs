@@ -189,9 +189,9 @@ pub struct CreateResponse {
     /// The card's business id, as sent or assigned.
     ///
     /// Example: `b90ce43a-fca8-4f42-92f4-794bff206ee5`.
-    pub biz_id: Option<String>,
+    pub biz_id: String,
 }
-json_object!(CreateResponse, optional(failed_cards, biz_id));
+json_object!(CreateResponse, required(biz_id), optional(failed_cards));
 
 /// Parameters of [`AppFeedCard::batch_delete`].
 ///
@@ -447,7 +447,7 @@ builder!(OpenAppFeedCard::new() {
 });
 
 /// A card that failed for one user.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct FailedAppFeedCard {

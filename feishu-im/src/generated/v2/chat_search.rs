@@ -139,7 +139,7 @@ impl Operation for SearchRequest {
 }
 
 /// The `data` of a successful [`ChatSearch::search`]. Fields the server adds later are ignored.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct SearchResponse {
@@ -154,7 +154,7 @@ pub struct SearchResponse {
     /// A notice about the results. Not described beyond \[NODE\].
     pub notice: Option<String>,
 }
-json_object!(SearchResponse, required(items, has_more), optional(total, page_token, notice));
+json_object!(SearchResponse, required(has_more), optional(items, total, page_token, notice));
 
 /// Narrows the search.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -195,7 +195,7 @@ builder!(ChatSearchFilter::new() {
 });
 
 /// The chat.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct ChatSearchMetaData {
@@ -245,7 +245,7 @@ json_object!(
 );
 
 /// A chat found.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
 #[non_exhaustive]
 pub struct ChatSearchItem {

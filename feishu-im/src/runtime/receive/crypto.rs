@@ -1,10 +1,12 @@
 //! The webhook's cryptography: AES-256-CBC bodies keyed by the SHA-256 of the Encrypt Key, and
-//! the SHA-256 request signature, compared in constant time.
+//! the request signatures, compared in constant time: SHA-256 with the Encrypt Key for events
+//! and callbacks, SHA-1 with the verification token for old-style card callbacks.
 
 use aes::cipher::block_padding::Pkcs7;
 use aes::cipher::{BlockModeDecrypt, BlockModeEncrypt, KeyIvInit};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use sha1::Sha1;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
@@ -73,25 +75,49 @@ pub(crate) fn encrypt(encrypt_key: &Secret, plain: &[u8], iv: [u8; BLOCK]) -> St
     STANDARD.encode(&buffer)
 }
 
-/// `hex(SHA-256(timestamp ‖ nonce ‖ encrypt_key ‖ body))`, the `X-Lark-Signature` of a delivery.
-pub(crate) fn signature(timestamp: &str, nonce: &str, encrypt_key: &Secret, body: &[u8]) -> String {
-    let mut hash = Sha256::new();
-    hash.update(timestamp.as_bytes());
-    hash.update(nonce.as_bytes());
-    hash.update(encrypt_key.expose().as_bytes());
-    hash.update(body);
-    crate::runtime::wire::hex(&hash.finalize())
+/// How a request is signed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Signing {
+    /// Events and callbacks: SHA-256, with the Encrypt Key.
+    Event,
+    /// Old-style card callbacks: SHA-1, with the verification token.
+    OldCard,
+}
+
+/// `hex(H(timestamp ‖ nonce ‖ secret ‖ body))`, the `X-Lark-Signature` of a request: `H` is
+/// SHA-256 and the secret the Encrypt Key for a delivery; SHA-1 and the verification token for
+/// an old-style card callback.
+pub(crate) fn signature(
+    signing: Signing,
+    timestamp: &str,
+    nonce: &str,
+    secret: &Secret,
+    body: &[u8],
+) -> String {
+    fn digest<D: Digest>(parts: [&[u8]; 4]) -> String {
+        let mut hash = D::new();
+        for part in parts {
+            hash.update(part);
+        }
+        crate::runtime::wire::hex(&hash.finalize())
+    }
+    let parts = [timestamp.as_bytes(), nonce.as_bytes(), secret.expose().as_bytes(), body];
+    match signing {
+        Signing::Event => digest::<Sha256>(parts),
+        Signing::OldCard => digest::<Sha1>(parts),
+    }
 }
 
 /// Whether `given` is the signature of the raw body, compared in constant time.
 pub(crate) fn signature_matches(
+    signing: Signing,
     given: &str,
     timestamp: &str,
     nonce: &str,
-    encrypt_key: &Secret,
+    secret: &Secret,
     body: &[u8],
 ) -> bool {
-    let expected = signature(timestamp, nonce, encrypt_key, body);
+    let expected = signature(signing, timestamp, nonce, secret, body);
     let given = given.trim().to_ascii_lowercase();
     given.len() == expected.len() && bool::from(given.as_bytes().ct_eq(expected.as_bytes()))
 }
@@ -132,16 +158,35 @@ mod tests {
     fn signs_the_raw_bytes() {
         let key = Secret::new("encrypt key");
         let body = br#"{"encrypt":"abc"}"#;
-        let sig = signature("1700000000", "nonce", &key, body);
+        let sig = signature(Signing::Event, "1700000000", "nonce", &key, body);
         // sha256("1700000000" + "nonce" + "encrypt key" + body), computed independently.
         let mut hash = Sha256::new();
         hash.update(b"1700000000nonceencrypt key{\"encrypt\":\"abc\"}");
         let expected: String = hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
         assert_eq!(sig, expected);
-        assert!(signature_matches(&sig, "1700000000", "nonce", &key, body));
-        assert!(signature_matches(&sig.to_uppercase(), "1700000000", "nonce", &key, body));
-        assert!(!signature_matches(&sig, "1700000001", "nonce", &key, body));
-        assert!(!signature_matches(&sig, "1700000000", "nonce", &key, br#"{"encrypt":"abd"}"#));
-        assert!(!signature_matches(&sig[..63], "1700000000", "nonce", &key, body));
+        let matches = |sig: &str, ts: &str, body: &[u8]| {
+            signature_matches(Signing::Event, sig, ts, "nonce", &key, body)
+        };
+        assert!(matches(&sig, "1700000000", body));
+        assert!(matches(&sig.to_uppercase(), "1700000000", body));
+        assert!(!matches(&sig, "1700000001", body));
+        assert!(!matches(&sig, "1700000000", br#"{"encrypt":"abd"}"#));
+        assert!(!matches(&sig[..63], "1700000000", body));
+    }
+
+    /// The old card signature: SHA-1 over timestamp, nonce, verification token and body, as
+    /// the page "配置回调请求地址" and the Go SDK's `larkcard.Signature` compute it.
+    #[test]
+    fn signs_old_card_callbacks_with_sha1_and_the_verification_token() {
+        let token = Secret::new("v-token");
+        let body = br#"{"open_id":"ou_1"}"#;
+        let sig = signature(Signing::OldCard, "1700000000", "nonce", &token, body);
+        let mut hash = Sha1::new();
+        hash.update(b"1700000000noncev-token{\"open_id\":\"ou_1\"}");
+        let expected: String = hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(sig, expected);
+        assert_eq!(sig.len(), 40);
+        assert!(signature_matches(Signing::OldCard, &sig, "1700000000", "nonce", &token, body));
+        assert!(!signature_matches(Signing::Event, &sig, "1700000000", "nonce", &token, body));
     }
 }

@@ -261,7 +261,9 @@ impl crate::receive::DeliveryHandler for Dispatcher {
             let envelope =
                 Envelope::parse(&payload).map_err(|reason| DeliveryError::new(reason.as_str()))?;
             let Envelope::Event { header, event, .. } = envelope else {
-                return Err(DeliveryError::new("a challenge cannot come over the long connection"));
+                return Err(DeliveryError::new(
+                    "only events and callbacks in an envelope come over the long connection",
+                ));
             };
             match self.dispatch(header, event).await {
                 Ok(Outcome::Answered(answer) | Outcome::Repeated(answer)) => Ok(answer),

@@ -28,7 +28,13 @@ pub(crate) enum Envelope<'a> {
     Challenge { challenge: String, token: Option<Secret> },
     /// An event or callback: its header, verification token and `event` JSON text.
     Event { header: EventHeader, token: Option<Secret>, event: &'a RawValue },
+    /// An old-style card callback (`card.action.trigger_v1`): a flat body, with no envelope,
+    /// which is itself the payload.
+    OldCard { tenant_key: String, payload: &'a RawValue },
 }
+
+/// The event type an old-style card callback decodes as, the name its page gives it.
+pub(crate) const OLD_CARD_TYPE: &str = "card.action.trigger_v1";
 
 #[derive(Deserialize)]
 struct Wire<'a> {
@@ -42,6 +48,10 @@ struct Wire<'a> {
     token: Option<String>,
     uuid: Option<String>,
     ts: Option<String>,
+    #[serde(borrow)]
+    action: Option<&'a RawValue>,
+    open_message_id: Option<String>,
+    tenant_key: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -82,6 +92,17 @@ impl<'a> Envelope<'a> {
         if wire.kind.as_deref() == Some("url_verification") {
             let challenge = wire.challenge.ok_or("`url_verification` without `challenge`")?;
             return Ok(Envelope::Challenge { challenge, token });
+        }
+        // The old card callback: no envelope, and the click's `action` at the top level.
+        if wire.header.is_none()
+            && wire.event.is_none()
+            && wire.schema.is_none()
+            && wire.action.is_some()
+            && wire.open_message_id.is_some()
+        {
+            let payload: &RawValue = serde_json::from_slice(plain).map_err(|e| e.to_string())?;
+            let tenant_key = wire.tenant_key.unwrap_or_default();
+            return Ok(Envelope::OldCard { tenant_key, payload });
         }
         let event = wire.event.ok_or("no `event` object")?;
         if let Some(header) = wire.header {
@@ -140,6 +161,10 @@ mod tests {
             panic!()
         };
         assert_eq!(challenge, "c1");
+
+        let old = br#"{"open_id":"ou_1","tenant_key":"tk","token":"c-1","open_message_id":"om_1","action":{"tag":"button"}}"#;
+        let Ok(Envelope::OldCard { tenant_key, payload }) = Envelope::parse(old) else { panic!() };
+        assert_eq!((tenant_key.as_str(), payload.get().as_bytes()), ("tk", &old[..]));
 
         assert!(Envelope::parse(b"<html>").is_err());
         assert!(Envelope::parse(br#"{"schema":"2.0"}"#).is_err());

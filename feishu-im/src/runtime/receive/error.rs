@@ -11,7 +11,9 @@ pub enum ReceiveError {
         limit: usize,
     },
     /// An Encrypt Key is set, and the request has no `X-Lark-Signature`,
-    /// `X-Lark-Request-Timestamp` and `X-Lark-Request-Nonce`.
+    /// `X-Lark-Request-Timestamp` and `X-Lark-Request-Nonce`; or an old-style card callback
+    /// does not carry the signature made with the verification token (which must be set to
+    /// take them).
     #[error("the request is not signed")]
     MissingSignature,
     /// The signature is not that of the body with the Encrypt Key.

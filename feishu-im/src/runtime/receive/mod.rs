@@ -59,4 +59,4 @@ pub use long_connection::status::ConnectionStatus;
 pub use long_connection::{DeliveryFuture, DeliveryHandler, FrameKind};
 
 #[cfg(feature = "fake")]
-pub(crate) use crypto::{encrypt, signature};
+pub(crate) use crypto::{Signing, encrypt, signature};

@@ -7,11 +7,16 @@ use http::HeaderMap;
 use serde::Deserialize;
 
 use crate::Secret;
-use crate::receive::crypto::{decrypt, same_secret, signature_matches};
+use serde_json::value::RawValue;
+use sha2::{Digest, Sha256};
+
+use crate::receive::EventHeader;
+use crate::receive::crypto::{Signing, decrypt, same_secret, signature_matches};
 use crate::receive::dispatcher::Outcome;
-use crate::receive::envelope::Envelope;
+use crate::receive::envelope::{Envelope, OLD_CARD_TYPE};
 use crate::receive::{Dispatcher, ReceiveError};
 use crate::runtime::redact::Redactor;
+use crate::runtime::wire::hex;
 
 /// How far a request's timestamp may be from now by default.
 pub const DEFAULT_TIMESTAMP_WINDOW: Duration = Duration::from_secs(300);
@@ -22,6 +27,8 @@ pub const DEFAULT_MAX_BODY_BYTES: usize = 1 << 20;
 const TIMESTAMP: &str = "x-lark-request-timestamp";
 const NONCE: &str = "x-lark-request-nonce";
 const SIGNATURE: &str = "x-lark-signature";
+/// Old-style card callbacks: the same for every delivery of one click.
+const REFRESH_TOKEN: &str = "x-refresh-token";
 
 /// Verifies, decrypts and dispatches webhook deliveries.
 ///
@@ -29,6 +36,10 @@ const SIGNATURE: &str = "x-lark-signature";
 ///   valid `X-Lark-Signature` over the raw bytes, compared in constant time, with a timestamp
 ///   inside the window. `url_verification` comes unsigned, and is checked by its token.
 /// - With a verification token, every delivery must carry it.
+/// - Old-style card callbacks (`card.action.trigger_v1`, cards built before card JSON 2.0
+///   that call the old request URL) are flat bodies signed with SHA-1 over the timestamp,
+///   nonce, verification token and body: they need the verification token, and decode as the
+///   event type `card.action.trigger_v1`.
 /// - Events are acknowledged at once and handled after; callbacks are answered with what
 ///   their handler returns.
 ///
@@ -218,35 +229,78 @@ impl Webhook {
                         "an Encrypt Key is set, and the event is not encrypted",
                     ));
                 }
-                if self.encrypt_key.is_some() && !signed {
+                if self.encrypt_key.is_some() && signed != Some(Signing::Event) {
                     return Err(ReceiveError::MissingSignature);
                 }
                 self.check_token(token.as_ref())?;
-                let (received, body) = match self.dispatcher.dispatch(header, event).await? {
-                    Outcome::Acked => (Received::Event, ACK.to_vec()),
-                    Outcome::Duplicate => (Received::Duplicate, ACK.to_vec()),
-                    Outcome::Answered(answer) => {
-                        (Received::Callback, answer.unwrap_or_else(|| b"{}".to_vec()))
-                    }
-                    Outcome::Repeated(answer) => {
-                        (Received::RepeatedCallback, answer.unwrap_or_else(|| b"{}".to_vec()))
-                    }
+                self.dispatch(header, event).await
+            }
+            Envelope::OldCard { tenant_key, payload } => {
+                // Documented in plain text; the official SDKs also take it encrypted. Either
+                // way it is signed with the verification token, which it needs.
+                if signed != Some(Signing::OldCard) {
+                    return Err(ReceiveError::MissingSignature);
+                }
+                // `X-Refresh-Token` stays the same across redeliveries of one click.
+                let event_id = headers
+                    .get(REFRESH_TOKEN)
+                    .and_then(|v| v.to_str().ok())
+                    .filter(|v| !v.is_empty())
+                    .map_or_else(|| hex(&Sha256::digest(payload.get())), str::to_owned);
+                let header = EventHeader {
+                    event_id,
+                    event_type: OLD_CARD_TYPE.to_owned(),
+                    create_time: None,
+                    app_id: String::new(),
+                    tenant_key,
                 };
-                Ok(WebhookReply { received, body })
+                self.dispatch(header, payload).await
             }
         }
     }
 
-    /// Checks the signature when the request carries one (`Ok(true)`), or when it must.
-    fn check_signature(&self, headers: &HeaderMap, body: &[u8]) -> Result<bool, ReceiveError> {
-        let Some(key) = &self.encrypt_key else { return Ok(false) };
+    async fn dispatch(
+        &self,
+        header: EventHeader,
+        event: &RawValue,
+    ) -> Result<WebhookReply, ReceiveError> {
+        let (received, body) = match self.dispatcher.dispatch(header, event).await? {
+            Outcome::Acked => (Received::Event, ACK.to_vec()),
+            Outcome::Duplicate => (Received::Duplicate, ACK.to_vec()),
+            Outcome::Answered(answer) => {
+                (Received::Callback, answer.unwrap_or_else(|| b"{}".to_vec()))
+            }
+            Outcome::Repeated(answer) => {
+                (Received::RepeatedCallback, answer.unwrap_or_else(|| b"{}".to_vec()))
+            }
+        };
+        Ok(WebhookReply { received, body })
+    }
+
+    /// How the request is signed, when it carries a signature: with the Encrypt Key (within the
+    /// timestamp window), or with the verification token (an old-style card callback, whose
+    /// timestamp the official SDKs do not read). A signature that matches neither is refused
+    /// when an Encrypt Key is set.
+    fn check_signature(
+        &self,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> Result<Option<Signing>, ReceiveError> {
         let header = |name| headers.get(name).and_then(|v| v.to_str().ok());
         let (Some(timestamp), Some(nonce), Some(signature)) =
             (header(TIMESTAMP), header(NONCE), header(SIGNATURE))
         else {
-            return Ok(false);
+            return Ok(None);
         };
-        if !signature_matches(signature, timestamp, nonce, key, body) {
+        let matches =
+            |signing, secret| signature_matches(signing, signature, timestamp, nonce, secret, body);
+        if let Some(token) = &self.verification_token
+            && matches(Signing::OldCard, token)
+        {
+            return Ok(Some(Signing::OldCard));
+        }
+        let Some(key) = &self.encrypt_key else { return Ok(None) };
+        if !matches(Signing::Event, key) {
             return Err(ReceiveError::BadSignature);
         }
         let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_secs();
@@ -255,7 +309,7 @@ impl Webhook {
         if skew > self.timestamp_window.as_secs() {
             return Err(ReceiveError::StaleTimestamp { skew_seconds: skew });
         }
-        Ok(true)
+        Ok(Some(Signing::Event))
     }
 
     fn check_token(&self, token: Option<&Secret>) -> Result<(), ReceiveError> {

@@ -132,7 +132,7 @@ struct Overrides {
 /// here. Feishu's values are clamped: pings between 1 s and 10 minutes apart, a reconnect
 /// interval of at most 10 minutes, a jitter of at most 5 minutes. Feishu's
 /// `ReconnectCount` is not obeyed: only a permanent refusal
-/// ([`LongConnectionError::is_permanent`](super::LongConnectionError::is_permanent)), or the
+/// ([`LongConnectionError::is_permanent`](crate::receive::LongConnectionError::is_permanent)), or the
 /// [`reconnect_attempts`](Self::reconnect_attempts) set here, ends the connection.
 #[derive(Debug)]
 pub struct LongConnectionBuilder {

@@ -8,7 +8,7 @@ use crate::Error;
 
 /// Where a long connection stands. [`LongConnectionHandle::status`] streams its changes.
 ///
-/// [`LongConnectionHandle::status`]: super::LongConnectionHandle::status
+/// [`LongConnectionHandle::status`]: crate::receive::LongConnectionHandle::status
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum ConnectionStatus {
@@ -27,9 +27,9 @@ pub enum ConnectionStatus {
     },
     /// The connection stopped for good.
     Stopped {
-        /// `None` when the app stopped it ([`shutdown`](super::LongConnectionHandle::shutdown)
+        /// `None` when the app stopped it ([`shutdown`](crate::receive::LongConnectionHandle::shutdown)
         /// or dropping the handle); otherwise why Feishu's answer made it give up (a
-        /// [permanent](super::LongConnectionError::is_permanent) refusal, or the reconnect
+        /// [permanent](crate::receive::LongConnectionError::is_permanent) refusal, or the reconnect
         /// attempts the app allowed ran out).
         error: Option<Arc<Error>>,
     },
