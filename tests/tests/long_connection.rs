@@ -509,3 +509,36 @@ async fn every_odd_endpoint_answer_on_reconnect_is_retried_and_nothing_is_lost()
     assert!(!handle.is_finished());
     handle.shutdown().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_refused_websocket_handshake_is_retried() {
+    let fake = FakeFeishu::start().await;
+    // A real endpoint answer whose ticket the WebSocket server refuses (514, 1000040344).
+    let body = json!({"AppID": FakeFeishu::APP_ID, "AppSecret": FakeFeishu::APP_SECRET});
+    let response = reqwest::Client::new()
+        .post(format!("{}/callback/ws/endpoint", fake.base_url()))
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap();
+    let answer: serde_json::Value =
+        serde_json::from_slice(&response.bytes().await.unwrap()).unwrap();
+    let url = answer["data"]["URL"].as_str().unwrap().replace("ticket=", "ticket=forged-");
+    fake.queue_endpoint_reply(HttpReply::json(
+        200,
+        json!({"code": 0, "data": {"URL": url, "ClientConfig": answer["data"]["ClientConfig"]}}),
+    ));
+    let recorder = Arc::new(Recorder::default());
+    let error = builder(&fake).fail_fast(true).start(Handler(recorder.clone())).await.unwrap_err();
+    let Error::LongConnection(failure) = &error else { panic!("{error:?}") };
+    assert_eq!(failure.kind, LongConnectionErrorKind::HandshakeRefused, "{error}");
+    assert!(error.is_retryable());
+
+    fake.queue_endpoint_reply(HttpReply::json(
+        200,
+        json!({"code": 0, "data": {"URL": url.replace("forged-", "forged-again-")}}),
+    ));
+    let handle = retrying(&fake).start(Handler(recorder.clone())).await.expect("retried");
+    assert_eq!(fake.push(Push::event(event(1))).await.unwrap().code(), 200);
+    handle.shutdown().await.unwrap();
+}
