@@ -78,6 +78,11 @@ fn check(what: &str, original: &Value, written: &Value, failures: &mut Vec<Strin
     failures.extend(out.into_iter().map(|problem| format!("{what}: {problem}")));
 }
 
+/// Fails with every problem found, of how many examples.
+fn all_passed(failures: &[String], examples: usize) {
+    assert!(failures.is_empty(), "{} of {examples}:\n{}", failures.len(), failures.join("\n"));
+}
+
 fn sample(operation: &str) -> Option<&'static SampleCall> {
     samples().iter().find(|s| s.meta().operation == operation)
 }
@@ -118,13 +123,7 @@ async fn every_documented_response_decodes_and_writes_back_whole() {
             Err(error) => failures.push(format!("{operation}: {error}")),
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} of {}:\n{}",
-        failures.len(),
-        examples.len(),
-        failures.join("\n")
-    );
+    all_passed(&failures, examples.len());
     eprintln!("{} documented responses decode and write back whole", examples.len());
 }
 
@@ -152,13 +151,7 @@ fn every_documented_event_decodes_into_its_type_and_writes_back_whole() {
             Err(error) => failures.push(format!("{event_type}: {error}")),
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} of {}:\n{}",
-        failures.len(),
-        examples.len(),
-        failures.join("\n")
-    );
+    all_passed(&failures, examples.len());
 }
 
 /// The content's text as the crate writes it, and what the page shows, as JSON when they are.
@@ -212,7 +205,7 @@ fn every_documented_content_decodes_into_its_kind_and_writes_back_whole() {
         &mut failures,
     );
     let total = sent + received;
-    assert!(failures.is_empty(), "{} of {total}:\n{}", failures.len(), failures.join("\n"));
+    all_passed(&failures, total);
 }
 
 /// A message as the documentation's answers carry it reads its content: merge-forward content
