@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use crate::diagnostics::{Diagnostics, Location};
 use crate::model::{Field, Spec, TypeRef};
-use crate::names::{pascal_case, shorten};
+use crate::names::{MAX_NAME, pascal_case, shorten};
 use crate::reserved::*;
 
 /// Reports every name of `spec` that would clash once generated.
@@ -168,13 +168,13 @@ pub fn check(spec: &Spec, diags: &mut Diagnostics) {
                 value.name.as_deref().map_or_else(|| value.value.to_string(), str::to_owned);
             if pascal_case(&variant) == "Self" {
                 diags.push(&value.location, format!("value `{}` would be the variant `Self`, a keyword; add `name:` to choose the variant", value.value));
-            } else if pascal_case(&variant).len() > crate::validate::MAX_NAME {
+            } else if pascal_case(&variant).len() > MAX_NAME {
                 diags.push(
                     &value.location,
                     format!(
                         "the variant name from `{}` is longer than {} bytes; add a shorter `name:`",
                         shorten(&variant),
-                        crate::validate::MAX_NAME
+                        MAX_NAME
                     ),
                 );
             }

@@ -3,6 +3,9 @@
 use proc_macro2::{Ident, Span};
 
 /// Words that cannot be identifiers even as raw identifiers (`r#self` is rejected by rustc).
+/// The longest name a spec may give anything: names become file names and identifiers.
+pub const MAX_NAME: usize = 64;
+
 const NOT_RAW: &[&str] = &["self", "Self", "super", "crate", "_"];
 
 /// Rust keywords of edition 2024, strict and reserved; a spec name equal to one becomes `r#name`.

@@ -4,10 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diagnostics::{Diagnostics, Location};
 use crate::model::*;
-use crate::names::{is_snake_case, is_unusable_keyword, pascal_case, shorten};
-
-/// The longest name a spec may give anything: names become file names and identifiers.
-pub const MAX_NAME: usize = 64;
+use crate::names::{MAX_NAME, is_snake_case, is_unusable_keyword, pascal_case, shorten};
 
 /// Reports every inconsistency of `spec` into `diags`.
 pub fn validate(spec: &Spec, diags: &mut Diagnostics) {

@@ -13,9 +13,10 @@ use std::time::{Duration, Instant};
 
 use feishu_im_codegen::{Mode, sync};
 
-use crate::codegen::{GENERATED_DIR, SPEC_DIR, spec_summary};
+use crate::codegen::GENERATED_DIR;
 use crate::features::by_feature;
 use crate::generated_crates::{self, Generated};
+use crate::spec::{SPEC_DIR, spec_summary};
 
 const RUNS: usize = 5;
 /// The seed resource: five endpoints, the size of the crate before the spec grew.

@@ -4,10 +4,11 @@
 
 use std::path::Path;
 
-use feishu_im_codegen::{EndpointSummary, Mode, SourceFile, Stale, endpoints, read_dir, sync};
+use feishu_im_codegen::{Mode, Stale, sync};
 
-/// Where the spec lives and where its code goes, relative to the workspace root.
-pub const SPEC_DIR: &str = "spec";
+use crate::spec::{SPEC_DIR, spec_summary};
+
+/// Where the generated code goes, relative to the workspace root.
 pub const GENERATED_DIR: &str = "feishu-im/src/generated";
 
 pub fn run(root: &Path, mode: Mode) -> Result<(), String> {
@@ -39,19 +40,4 @@ pub fn run(root: &Path, mode: Mode) -> Result<(), String> {
         }
     }
     Ok(())
-}
-
-/// Every spec file below `root`, or why they cannot be read.
-pub fn spec_files(root: &Path) -> Result<Vec<SourceFile>, String> {
-    let (files, unreadable) =
-        read_dir(&root.join(SPEC_DIR)).map_err(|e| format!("cannot read the spec: {e}"))?;
-    if !unreadable.is_empty() {
-        return Err(unreadable.to_string());
-    }
-    Ok(files)
-}
-
-/// The endpoints of the spec below `root`, or its problems.
-pub fn spec_summary(root: &Path) -> Result<Vec<EndpointSummary>, String> {
-    endpoints(&spec_files(root)?).map_err(|problems| problems.to_string())
 }

@@ -63,7 +63,7 @@ fn rows<'a>(catalog: &'a Catalog, spec: &'a [EndpointSummary]) -> Vec<Row<'a>> {
 /// Prints every published endpoint with the operation that covers it or the reason it is
 /// missing, then the spec's endpoints that the catalog does not list.
 pub fn run(root: &Path) -> Result<(), String> {
-    let (catalog, spec) = (catalog(root)?, crate::codegen::spec_summary(root)?);
+    let (catalog, spec) = (catalog(root)?, crate::spec::spec_summary(root)?);
     let rows = rows(&catalog, &spec);
     println!("| published endpoint | in the spec |");
     println!("|---|---|");

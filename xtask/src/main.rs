@@ -13,6 +13,7 @@ mod features;
 #[path = "../../tests/src/generated_crates.rs"]
 mod generated_crates;
 mod section;
+mod spec;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

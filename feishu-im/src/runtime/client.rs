@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::operation::{Operation, OperationMeta, Paged, RateLimit, TokenKind, build_path};
 use crate::runtime::base_url::{Platform, check_base_url};
 use crate::runtime::download::Download;
-use crate::runtime::error::{AuthErrorKind, ConfigError, Error, TimeoutError, TransportError};
+use crate::runtime::error::{AuthErrorKind, ConfigError, Error, transport};
 use crate::runtime::limiter::Limiter;
 use crate::runtime::redact::Redactor;
 use crate::runtime::response::{ResponseHead, check_envelope, decode, decode_error, read_body};
@@ -836,16 +836,4 @@ fn redactor(inner: &Inner, user: Option<&UserAccessToken>) -> Redactor {
     }
     redactor.extend(&inner.tokens.values());
     redactor
-}
-
-pub(crate) fn transport(operation: &'static str, error: reqwest::Error) -> Error {
-    if error.is_timeout() {
-        Error::Timeout(TimeoutError {
-            operation,
-            source_text: error.to_string(),
-            source: Some(std::sync::Arc::new(error)),
-        })
-    } else {
-        Error::Transport(TransportError { operation, source: std::sync::Arc::new(error) })
-    }
 }

@@ -6,8 +6,8 @@ use std::fmt;
 use reqwest::header::{CONTENT_DISPOSITION, CONTENT_LENGTH, CONTENT_TYPE};
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 
-use crate::runtime::client::transport;
 use crate::runtime::error::Error;
+use crate::runtime::error::transport;
 
 /// The largest download read: Feishu serves files of at most 100 MB.
 pub const MAX_DOWNLOAD_BYTES: u64 = 100 * 1024 * 1024;

@@ -401,6 +401,19 @@ pub struct TransportError {
     pub(crate) source: Arc<reqwest::Error>,
 }
 
+/// The error of a request that failed in the transport: a timeout, or another failure.
+pub(crate) fn transport(operation: &'static str, error: reqwest::Error) -> Error {
+    if error.is_timeout() {
+        Error::Timeout(TimeoutError {
+            operation,
+            source_text: error.to_string(),
+            source: Some(Arc::new(error)),
+        })
+    } else {
+        Error::Transport(TransportError { operation, source: Arc::new(error) })
+    }
+}
+
 /// At most `max` bytes of `body`, cut at a character boundary.
 pub(crate) fn snippet(body: &[u8], max: usize) -> String {
     let text = String::from_utf8_lossy(&body[..body.len().min(max)]);

@@ -56,7 +56,7 @@ impl BodyError {
                     "the response body is larger than {limit} bytes, the client's limit (ClientBuilder::max_response_bytes)"
                 ),
             ),
-            BodyError::Transport(error) => crate::runtime::client::transport(operation, error),
+            BodyError::Transport(error) => crate::runtime::error::transport(operation, error),
         }
     }
 }

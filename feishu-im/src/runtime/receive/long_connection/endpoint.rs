@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::error::{LongConnectionError, LongConnectionErrorKind};
 use super::frame::ClientConfig;
-use crate::runtime::client::transport;
+use crate::runtime::error::transport;
 use crate::runtime::response::{BodyError, ResponseHead, read_body};
 use crate::{Error, Secret};
 
