@@ -19,10 +19,15 @@ pub fn signed(body: &[u8], key: &str) -> http::HeaderMap {
     let mut hash = Sha256::new();
     hash.update(format!("{timestamp}nonce-1{key}").as_bytes());
     hash.update(body);
-    let signature: String = hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    signature_headers(&timestamp, "nonce-1", &hash.finalize())
+}
+
+/// The three headers of a signed request.
+fn signature_headers(timestamp: &str, nonce: &str, digest: &[u8]) -> http::HeaderMap {
+    let signature: String = digest.iter().map(|b| format!("{b:02x}")).collect();
     let mut headers = http::HeaderMap::new();
     headers.insert("x-lark-request-timestamp", timestamp.parse().unwrap());
-    headers.insert("x-lark-request-nonce", "nonce-1".parse().unwrap());
+    headers.insert("x-lark-request-nonce", nonce.parse().unwrap());
     headers.insert("x-lark-signature", signature.parse().unwrap());
     headers
 }
@@ -37,11 +42,7 @@ pub fn signed_old_card(body: &[u8], verification_token: &str, refresh: &str) -> 
     let mut hash = Sha1::new();
     hash.update(format!("{timestamp}nonce-2{verification_token}").as_bytes());
     hash.update(body);
-    let signature: String = hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
-    let mut headers = http::HeaderMap::new();
-    headers.insert("x-lark-request-timestamp", timestamp.parse().unwrap());
-    headers.insert("x-lark-request-nonce", "nonce-2".parse().unwrap());
-    headers.insert("x-lark-signature", signature.parse().unwrap());
+    let mut headers = signature_headers(timestamp, "nonce-2", &hash.finalize());
     headers.insert("x-refresh-token", refresh.parse().unwrap());
     headers
 }

@@ -251,14 +251,9 @@ impl LongConnectionBuilder {
                 Ok(connection) => break connection,
                 Err(error) => error,
             };
-            if self.fail_fast || !keeps_trying(&error) {
-                return Err(error);
-            }
             failures = failures.saturating_add(1);
-            if settings.reconnect_attempts.is_some_and(|most| failures >= most) {
-                return Err(error);
-            }
-            let wait = settings.backoff(failures);
+            let retry = if self.fail_fast { None } else { settings.retry_after(&error, failures) };
+            let Some(wait) = retry else { return Err(error) };
             tracing::warn!(
                 app_id = %shared.app_id,
                 failures,
@@ -463,6 +458,15 @@ impl Settings {
         }
     }
 
+    /// After `failures` failed attempts in a row, the last ending in `error`: the wait before
+    /// the next, or `None` to give up (a permanent refusal, or the attempts the caller allows
+    /// have run out). Opening at start and reconnecting decide alike.
+    fn retry_after(&self, error: &Error, failures: u32) -> Option<Duration> {
+        let permanent = matches!(error, Error::LongConnection(e) if e.is_permanent());
+        let exhausted = self.reconnect_attempts.is_some_and(|most| failures >= most);
+        (!permanent && !exhausted).then(|| self.backoff(failures))
+    }
+
     /// The wait before attempt `failures + 1` after `failures` failed ones in a row: 1 s,
     /// doubling up to the reconnect interval, plus jitter; never under [`MIN_RETRY_WAIT`].
     fn backoff(&self, failures: u32) -> Duration {
@@ -553,14 +557,6 @@ fn handshake_error(error: tungstenite::Error) -> Error {
     failure.code = code;
     failure.http_status = Some(response.status().as_u16());
     Error::LongConnection(Box::new(failure))
-}
-
-/// Whether connecting goes on after `error`: for everything but a permanent refusal.
-fn keeps_trying(error: &Error) -> bool {
-    match error {
-        Error::LongConnection(e) => !e.is_permanent(),
-        _ => true,
-    }
 }
 
 /// Why a connection that was open broke, as an error for [`ConnectionStatus::Reconnecting`].
@@ -818,17 +814,16 @@ impl Runner {
             self.settings = settings;
             match attempt {
                 Ok(connection) => return Ok(Some(connection)),
-                Err(error) if !keeps_trying(&error) => return Err(error),
                 Err(error) => {
                     failures = failures.saturating_add(1);
-                    tracing::warn!(failures, error = %error, "long connection: reconnect failed");
-                    if self.settings.reconnect_attempts.is_some_and(|most| failures >= most) {
+                    let Some(next) = self.settings.retry_after(&error, failures) else {
                         return Err(error);
-                    }
+                    };
+                    tracing::warn!(failures, error = %error, "long connection: reconnect failed");
+                    wait = next;
                     last_error = Arc::new(error);
                 }
             }
-            wait = self.settings.backoff(failures);
         }
     }
 

@@ -151,30 +151,27 @@ impl AckPayload {
 /// value never makes the answer that carries it unreadable. Bounds are applied where the
 /// values are used.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
 pub(crate) struct ClientConfig {
     #[serde(
-        rename = "ReconnectCount",
         default,
         deserialize_with = "lenient_integer",
         skip_serializing_if = "Option::is_none"
     )]
     pub(crate) reconnect_count: Option<i64>,
     #[serde(
-        rename = "ReconnectInterval",
         default,
         deserialize_with = "lenient_integer",
         skip_serializing_if = "Option::is_none"
     )]
     pub(crate) reconnect_interval: Option<i64>,
     #[serde(
-        rename = "ReconnectNonce",
         default,
         deserialize_with = "lenient_integer",
         skip_serializing_if = "Option::is_none"
     )]
     pub(crate) reconnect_nonce: Option<i64>,
     #[serde(
-        rename = "PingInterval",
         default,
         deserialize_with = "lenient_integer",
         skip_serializing_if = "Option::is_none"
