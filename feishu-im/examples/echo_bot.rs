@@ -19,6 +19,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
+use feishu_im::Resources;
 use feishu_im::events::Event;
 use feishu_im::receive::{Delivery, Dispatcher, HandlerError, Reply, Webhook};
 use feishu_im::v1::messages::ReplyRequest;

@@ -14,6 +14,7 @@ mod support;
 
 use std::process::ExitCode;
 
+use feishu_im::Resources;
 use feishu_im::v1::chat_members::MeJoinRequest;
 use feishu_im::{Client, Credentials, UserAccessToken};
 

@@ -9,6 +9,7 @@
 
 mod support;
 
+use feishu_im::Resources;
 use feishu_im::fake::{ChatSeed, FakeFeishu};
 use feishu_im::v1::chat_members::{CreateRequest, GetRequest, IsInChatRequest, MeJoinRequest};
 use feishu_im::v1::message_reactions::{self, Emoji};

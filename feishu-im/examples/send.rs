@@ -23,6 +23,7 @@ use std::process::ExitCode;
 
 use std::path::Path;
 
+use feishu_im::Resources;
 use feishu_im::v1::messages::CreateRequest;
 use feishu_im::v1::{files, images};
 use feishu_im::{

@@ -11,6 +11,7 @@
 use std::process::Command;
 use std::time::Instant;
 
+use feishu_im::Resources;
 use feishu_im::fake::FakeFeishu;
 use feishu_im::v1::files;
 use feishu_im::{Client, Credentials, FileType, FileUpload};

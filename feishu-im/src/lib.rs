@@ -4,7 +4,7 @@
 //! (`spec/`); a small runtime handles tokens, retries, rate limits and errors.
 //!
 //! ```no_run
-//! use feishu_im::{Client, Credentials};
+//! use feishu_im::prelude::*;
 //! use feishu_im::v1::chat_members::MeJoinRequest;
 //!
 //! # async fn run() -> Result<(), feishu_im::Error> {
@@ -57,11 +57,8 @@
 pub mod fake;
 #[rustfmt::skip]
 mod generated;
-mod runtime;
 
-pub use generated::events;
 pub use generated::*;
-pub use runtime::*;
 
 /// The README's Rust examples, compiled as doc tests.
 #[cfg(doctest)]

@@ -5,6 +5,7 @@
 
 use std::time::{Duration, Instant};
 
+use feishu_im::Resources;
 use feishu_im::v1::chat_members::MeJoinRequest;
 use feishu_im::{Client, Credentials, RetryPolicy};
 use feishu_im_tests::{Reply, TestServer};

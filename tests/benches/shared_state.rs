@@ -14,6 +14,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use feishu_im::Resources;
 use feishu_im::fake::{ChatSeed, FakeFeishu};
 use feishu_im::operation::RateLimit;
 use feishu_im::v1::chat_members::{IsInChatRequest, MeJoinRequest};
@@ -78,7 +79,7 @@ async fn overhead(store: &RedisStore) {
     println!("   warm-token call, token store in Redis:  {in_redis:?} per call");
     println!("   ratio Redis / memory: {:.3}", in_redis.as_secs_f64() / in_memory.as_secs_f64());
 
-    let unbounded = RateLimit { class: "bench", per_minute: u32::MAX, per_second: u32::MAX };
+    let unbounded = RateLimit::new("bench", u32::MAX, u32::MAX);
     let mut bookings = Vec::new();
     for round in 0..ROUNDS {
         let key = format!("bench:{round}");
@@ -143,7 +144,7 @@ async fn throughput(store: &RedisStore) {
 
 fn recovery(runtime: &tokio::runtime::Runtime, redis: &mut RedisServer) {
     let store = runtime.block_on(async { RedisStore::new(&redis.url()).unwrap() });
-    let limit = RateLimit { class: "bench", per_minute: u32::MAX, per_second: u32::MAX };
+    let limit = RateLimit::new("bench", u32::MAX, u32::MAX);
     let mut times = Vec::new();
     for _ in 0..5 {
         runtime.block_on(async { store.book(&[("recovery", limit)]).await.unwrap() });

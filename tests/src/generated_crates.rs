@@ -2,8 +2,8 @@
 //! `rustdoc` with `-D warnings`, and the doc-test collector, which must find no doc test in
 //! generated code.
 //!
-//! Each crate is plain: a fixed `lib.rs` that mounts the runtime directory of `feishu-im` and the
-//! generated files, the way `feishu-im`'s own `lib.rs` does, with nothing copied or patched.
+//! Each crate is plain: the generated files under `src/generated/`, a fixed `lib.rs` that
+//! mounts them as `feishu-im`'s does, and `feishu-im-runtime` as a normal path dependency.
 //! All crates of one check share a workspace and a target directory so that dependencies build
 //! once.
 
@@ -12,48 +12,6 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use feishu_im_codegen::GeneratedFile;
-
-/// The runtime's own features, off in fixture crates: the code behind them needs optional
-/// dependencies.
-const RUNTIME_FEATURES: &str =
-    "axum = []\nlong-connection = []\npartial-eq = []\nredis = []\nwebhook-server = []\n";
-
-/// The runtime's dependencies as `feishu-im` declares them (optional ones, which the fake,
-/// the long connection and Redis support need, left out), written out from the workspace's versions with `feishu-im`'s features.
-fn runtime_dependencies(root: &Path) -> Result<String, String> {
-    let read =
-        |path: PathBuf| fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()));
-    let workspace = read(root.join("Cargo.toml"))?;
-    let crate_manifest = read(root.join("feishu-im/Cargo.toml"))?;
-    let section = crate_manifest
-        .split("\n[")
-        .find(|s| s.starts_with("dependencies]"))
-        .ok_or("feishu-im declares no [dependencies]")?;
-    let mut out = Vec::new();
-    for line in section.lines().skip(1).filter(|l| !l.trim().is_empty()) {
-        if line.contains("optional = true") {
-            continue;
-        }
-        let name = line.split(['.', ' ', '=']).next().unwrap_or_default();
-        let spec = workspace
-            .lines()
-            .find_map(|l| l.strip_prefix(&format!("{name} = ")))
-            .ok_or_else(|| format!("`{name}` is not a workspace dependency"))?;
-        let features = line
-            .split_once("features = [")
-            .map(|(_, rest)| rest.split(']').next().unwrap_or_default());
-        let spec = match (features, spec.strip_prefix('{')) {
-            (None, _) => spec.to_owned(),
-            (Some(features), Some(table)) => match table.split_once("features = [") {
-                Some((before, after)) => format!("{{{before}features = [{features}, {after}"),
-                None => format!("{{ features = [{features}],{table}"),
-            },
-            (Some(features), None) => format!("{{ version = {spec}, features = [{features}] }}"),
-        };
-        out.push(format!("{name} = {spec}"));
-    }
-    Ok(out.join("\n"))
-}
 
 /// The workspace root.
 pub fn workspace_root() -> PathBuf {
@@ -76,11 +34,8 @@ pub fn write(group: &str, crates: &[(String, Generated)]) -> Result<PathBuf, Str
     let work = root.join("target/generated-crates").join(group);
     let _ = fs::remove_dir_all(&work);
     fs::create_dir_all(&work).map_err(|e| e.to_string())?;
-    let dependencies = runtime_dependencies(&root)?;
-
     for (name, files) in crates {
-        write_crate(&root, &work.join(name), name, files, &dependencies)
-            .map_err(|e| format!("{name}: {e}"))?;
+        write_crate(&root, &work.join(name), name, files).map_err(|e| format!("{name}: {e}"))?;
     }
     let members: Vec<String> = crates.iter().map(|(name, _)| format!("\"{name}\"")).collect();
     let workspace = format!("[workspace]\nresolver = \"3\"\nmembers = [{}]\n", members.join(", "));
@@ -112,47 +67,58 @@ pub fn check(group: &str, crates: &[(String, Generated)]) -> Result<(), String> 
     }
 }
 
-fn write_crate(
-    root: &Path,
-    dir: &Path,
-    name: &str,
-    generated: &Generated,
-    dependencies: &str,
-) -> std::io::Result<()> {
-    fs::create_dir_all(dir.join("src"))?;
-    let generated_dir = match generated {
-        Generated::Dir(path) => path.clone(),
+fn write_crate(root: &Path, dir: &Path, name: &str, generated: &Generated) -> std::io::Result<()> {
+    let out = dir.join("src/generated");
+    fs::create_dir_all(&out)?;
+    match generated {
+        Generated::Dir(path) => copy_dir(path, &out)?,
         Generated::Files(files) => {
-            let out = dir.join("src/generated");
             for file in files {
                 let path = out.join(&file.path);
                 fs::create_dir_all(path.parent().expect("files live in a folder"))?;
                 fs::write(&path, &file.contents)?;
             }
-            out
         }
-    };
-    let features = resource_features(&generated_dir)?;
-    let runtime = root.join("feishu-im/src/runtime/mod.rs");
+    }
+    let features = resource_features(&out)?;
     fs::write(
         dir.join("src/lib.rs"),
         format!(
-            "//! Code generated from the `{name}` spec, over the runtime of `feishu-im`.\n\n\
-             #[path = {:?}]\nmod runtime;\n#[path = {:?}]\n#[rustfmt::skip]\nmod generated;\n\n\
-             pub use generated::*;\npub use runtime::*;\n",
-            runtime.display().to_string(),
-            generated_dir.join("mod.rs").display().to_string(),
+            "//! Code generated from the `{name}` spec, over `feishu-im-runtime`.\n\n\
+             #[rustfmt::skip]\nmod generated;\n\npub use generated::*;\n"
         ),
     )?;
+    let runtime = root.join("feishu-im-runtime");
     fs::write(
         dir.join("Cargo.toml"),
         format!(
-            "[package]\nname = \"generated-{}\"\nedition = \"2024\"\npublish = false\n\n[features]\ndefault = [{}]\nfake = []\n{RUNTIME_FEATURES}{}\n\n[dependencies]\n{dependencies}\n\n[lints.rust]\nmissing_docs = \"warn\"\n",
+            "[package]\nname = \"generated-{}\"\nedition = \"2024\"\npublish = false\n\n\
+             [features]\ndefault = [{}]\nfake = []\npartial-eq = []\n{}\n\
+             [dependencies]\nfeishu-im-runtime = {{ path = {:?} }}\n\
+             serde = {{ version = \"1\", features = [\"derive\"] }}\n\
+             serde_json = {{ version = \"1\", features = [\"raw_value\"] }}\n\n\
+             [lints.rust]\nmissing_docs = \"warn\"\n",
             name.replace('_', "-"),
             features.iter().map(|f| format!("{f:?}")).collect::<Vec<_>>().join(", "),
             features.iter().map(|f| format!("{f} = []\n")).collect::<String>(),
+            runtime.display().to_string(),
         ),
     )
+}
+
+/// Copies the generated files checked in under `from` into `to`.
+fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
+    fs::create_dir_all(to)?;
+    for entry in fs::read_dir(from)? {
+        let path = entry?.path();
+        let target = to.join(path.file_name().expect("entries have names"));
+        if path.is_dir() {
+            copy_dir(&path, &target)?;
+        } else {
+            fs::copy(&path, &target)?;
+        }
+    }
+    Ok(())
 }
 
 /// The cargo feature of every resource module (`<version>/<resource>.rs`) in `generated`, all

@@ -1,10 +1,12 @@
 //! Support for the workspace tests: a scripted HTTP server on `127.0.0.1` that records every
 //! request, built on the HTTP server of `feishu_im::fake`, a harness that builds generated
-//! code as crates, a runner for the examples, and a real Redis for the tests of shared state.
+//! code as crates, a runner for the examples, a real Redis for the tests of shared state, and
+//! the public-API listing of each published crate.
 
 pub mod deliveries;
 pub mod examples;
 pub mod generated_crates;
+pub mod public_api;
 pub mod redis;
 
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -4,6 +4,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use feishu_im::Resources;
 use feishu_im::events::Event;
 use feishu_im::fake::{ChatSeed, DeliveryFault, FakeFeishu, WebhookSubscription};
 use feishu_im::receive::{

@@ -7,7 +7,6 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
-use feishu_im::Error;
 use feishu_im::fake::http::HttpReply;
 use feishu_im::fake::{FakeFeishu, LongConnectionConfig, Push};
 use feishu_im::receive::{
@@ -147,9 +146,7 @@ async fn a_wrong_secret_is_a_typed_error_that_does_not_show_the_secret() {
         .start(Handler(recorder.clone()))
         .await
         .unwrap_err();
-    let Error::LongConnection(failure) = &error else {
-        panic!("not a long-connection error: {error:?}")
-    };
+    let failure = &error;
     assert_eq!(failure.kind, LongConnectionErrorKind::AuthFailed);
     assert_eq!(failure.code, Some(514));
     assert!(!error.is_retryable());
@@ -167,7 +164,7 @@ async fn the_connection_limit_is_a_typed_retryable_error() {
     let recorder = Arc::new(Recorder::default());
     let first = start(&fake, &recorder).await;
     let error = builder(&fake).fail_fast(true).start(Handler(recorder.clone())).await.unwrap_err();
-    let Error::LongConnection(failure) = &error else { panic!("{error:?}") };
+    let failure = &error;
     assert_eq!(failure.kind, LongConnectionErrorKind::ConnectionLimit);
     assert_eq!(failure.code, Some(1_000_040_350));
     assert!(error.is_retryable());
@@ -361,8 +358,8 @@ async fn with_fail_fast_each_odd_answer_is_a_typed_retryable_error_with_its_stat
             builder(&fake).fail_fast(true).start(Handler(recorder.clone())).await.unwrap_err();
         assert!(error.is_retryable(), "{what}: {error:?}");
         if let Some(status) = status {
-            assert_eq!(error.http_status(), Some(status), "{what}: {error:?}");
-            let Error::LongConnection(failure) = &error else { panic!("{what}: {error:?}") };
+            assert_eq!(error.http_status, Some(status), "{what}: {error:?}");
+            let failure = &error;
             assert!(!failure.is_permanent(), "{what}");
         }
     }
@@ -387,7 +384,7 @@ async fn a_permanent_refusal_is_not_retried() {
         let before = fake.calls("long_connection.endpoint");
         fake.queue_endpoint_reply(HttpReply::json(200, json!({"code": code, "msg": "no"})));
         let error = retrying(&fake).start(Handler(recorder.clone())).await.unwrap_err();
-        let Error::LongConnection(failure) = &error else { panic!("{error:?}") };
+        let failure = &error;
         assert_eq!(failure.kind, kind);
         assert!(failure.is_permanent() && !error.is_retryable());
         assert_eq!(fake.calls("long_connection.endpoint"), before + 1, "not retried");
@@ -464,7 +461,7 @@ async fn the_status_stream_shows_reconnects_and_the_stopped_future_ends_with_the
         .collect();
     assert!(attempts.contains(&2), "{seen:?}");
     assert!(
-        seen.iter().any(|s| matches!(s, ConnectionStatus::Reconnecting { last_error, .. } if last_error.http_status() == Some(503))),
+        seen.iter().any(|s| matches!(s, ConnectionStatus::Reconnecting { last_error, .. } if last_error.http_status == Some(503))),
         "{seen:?}"
     );
 
@@ -472,7 +469,7 @@ async fn the_status_stream_shows_reconnects_and_the_stopped_future_ends_with_the
     fake.queue_endpoint_reply(HttpReply::json(200, json!({"code": 514, "msg": "auth failed"})));
     fake.drop_long_connections();
     let error = tokio::time::timeout(Duration::from_secs(10), stopped).await.unwrap().unwrap_err();
-    let Error::LongConnection(failure) = &*error else { panic!("{error:?}") };
+    let failure = &*error;
     assert_eq!(failure.kind, LongConnectionErrorKind::AuthFailed);
     assert!(handle.status().borrow().is_stopped());
     assert!(handle.is_finished());
@@ -530,7 +527,7 @@ async fn a_refused_websocket_handshake_is_retried() {
     ));
     let recorder = Arc::new(Recorder::default());
     let error = builder(&fake).fail_fast(true).start(Handler(recorder.clone())).await.unwrap_err();
-    let Error::LongConnection(failure) = &error else { panic!("{error:?}") };
+    let failure = &error;
     assert_eq!(failure.kind, LongConnectionErrorKind::HandshakeRefused, "{error}");
     assert!(error.is_retryable());
 

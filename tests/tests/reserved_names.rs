@@ -10,8 +10,9 @@ use feishu_im_codegen::reserved::{
 use feishu_im_tests::generated_crates::workspace_root;
 use syn::{Item, UseTree};
 
+/// A source file of a crate of the workspace, `feishu-im-runtime/src/lib.rs`.
 fn parse(file: &str) -> syn::File {
-    let path = workspace_root().join("feishu-im/src").join(file);
+    let path = workspace_root().join(file);
     syn::parse_file(&fs::read_to_string(&path).unwrap()).unwrap_or_else(|e| panic!("{file}: {e}"))
 }
 
@@ -26,15 +27,16 @@ fn use_names(tree: &UseTree, out: &mut Vec<String>) {
 }
 
 /// Names of the crate root: modules, re-exports and items of `lib.rs`, and the public ones of
-/// the runtime, which `lib.rs` re-exports whole.
+/// the runtime, which the generated code re-exports whole.
 fn crate_root() -> Vec<String> {
     let mut names = Vec::new();
-    let runtime = parse("runtime/mod.rs").items.into_iter().filter(|item| match item {
-        Item::Mod(m) => matches!(m.vis, syn::Visibility::Public(_)),
-        Item::Use(u) => matches!(u.vis, syn::Visibility::Public(_)),
-        _ => true,
-    });
-    for item in parse("lib.rs").items.into_iter().chain(runtime) {
+    let runtime =
+        parse("feishu-im-runtime/src/lib.rs").items.into_iter().filter(|item| match item {
+            Item::Mod(m) => matches!(m.vis, syn::Visibility::Public(_)),
+            Item::Use(u) => matches!(u.vis, syn::Visibility::Public(_)),
+            _ => true,
+        });
+    for item in parse("feishu-im/src/lib.rs").items.into_iter().chain(runtime) {
         match item {
             Item::Mod(m) => names.push(m.ident.to_string()),
             Item::Use(u) => use_names(&u.tree, &mut names),
@@ -53,12 +55,12 @@ fn crate_root() -> Vec<String> {
 /// Inherent methods of `type_name` in every runtime file, private ones included.
 fn inherent_methods(type_name: &str) -> Vec<String> {
     let mut names = Vec::new();
-    for entry in fs::read_dir(workspace_root().join("feishu-im/src/runtime")).unwrap() {
+    for entry in fs::read_dir(workspace_root().join("feishu-im-runtime/src")).unwrap() {
         let path = entry.unwrap().path();
         if path.extension().is_none_or(|e| e != "rs") {
             continue;
         }
-        let file = format!("runtime/{}", path.file_name().unwrap().to_string_lossy());
+        let file = format!("feishu-im-runtime/src/{}", path.file_name().unwrap().to_string_lossy());
         for item in parse(&file).items {
             let Item::Impl(block) = item else { continue };
             let syn::Type::Path(ty) = &*block.self_ty else { continue };
@@ -104,7 +106,7 @@ fn every_client_and_caller_method_is_reserved() {
 #[test]
 fn every_public_item_of_operation_is_reserved() {
     let mut names = Vec::new();
-    for item in parse("runtime/operation.rs").items {
+    for item in parse("feishu-im-runtime/src/operation.rs").items {
         let (ident, public) = match &item {
             Item::Struct(s) => (&s.ident, matches!(s.vis, syn::Visibility::Public(_))),
             Item::Enum(e) => (&e.ident, matches!(e.vis, syn::Visibility::Public(_))),

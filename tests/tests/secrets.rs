@@ -4,6 +4,7 @@
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
+use feishu_im::Resources;
 use feishu_im::v1::chat_members::MeJoinRequest;
 use feishu_im::{Client, Credentials, RetryPolicy, Secret, UserAccessToken};
 use feishu_im_tests::{Reply, TestServer, token_reply};

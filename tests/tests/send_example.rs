@@ -2,6 +2,7 @@
 //! usage error, as its documentation says.
 
 use feishu_im::ContainerIdType;
+use feishu_im::Resources;
 use feishu_im::fake::{ChatSeed, FakeFeishu};
 use feishu_im::v1::messages::ListRequest;
 

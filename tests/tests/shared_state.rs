@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use feishu_im::Resources;
 use feishu_im::fake::{ChatSeed, FakeFeishu, SampleCall, samples};
 use feishu_im::operation::Method;
 use feishu_im::v1::chat_members::{IsInChatRequest, MeJoinRequest};

@@ -32,31 +32,18 @@ pub fn emit(codes: &[ErrorCode], tables: &[(String, String)]) -> TokenStream {
         let code = Literal::i64_unsuffixed(c.code);
         let status = Literal::u16_unsuffixed(c.status);
         let (msg, hint) = (&c.msg, &c.hint);
-        let hint_zh = match &c.hint_zh {
-            Some(zh) => quote! { Some(#zh) },
-            None => quote! { None },
-        };
+        let hint_zh = c.hint_zh.as_ref().map(|zh| quote! { .with_hint_zh(#zh) });
         let retry = ident(match c.retry {
             RetryClass::Never => "Never",
             RetryClass::RateLimit => "RateLimit",
             RetryClass::RefreshToken => "RefreshToken",
         });
         quote! {
-            ErrorSpec {
-                code: #code,
-                http_status: #status,
-                message: #msg,
-                hint: #hint,
-                hint_zh: #hint_zh,
-                retry: RetryClass::#retry,
-            }
+            const { ErrorSpec::new(#code, #status, #msg, #hint, RetryClass::#retry) #hint_zh }
         }
     });
-    let imports = if codes.is_empty() {
-        quote! { use crate::{ErrorSpec, UnknownCode}; }
-    } else {
-        quote! { use crate::{ErrorSpec, RetryClass, UnknownCode}; }
-    };
+    let imports =
+        quote! { use crate::{CodeInfo, ErrorCatalog, ErrorSpec, RetryClass, UnknownCode}; };
     // Without described codes every match would have one arm, which clippy rightly rejects.
     let methods = if codes.is_empty() {
         quote! {
@@ -120,6 +107,60 @@ pub fn emit(codes: &[ErrorCode], tables: &[(String, String)]) -> TokenStream {
 
         impl ErrorCode {
             #methods
+
+            /// The documented `msg`, or `None` for codes the spec does not describe.
+            pub fn message(self) -> Option<&'static str> {
+                self.spec().map(|s| s.message)
+            }
+
+            /// What to check, in English.
+            pub fn hint(self) -> Option<&'static str> {
+                self.spec().map(|s| s.hint)
+            }
+
+            /// The Chinese troubleshooting hint (排查建议) of the documentation.
+            pub fn hint_zh(self) -> Option<&'static str> {
+                self.spec().and_then(|s| s.hint_zh)
+            }
+
+            /// The HTTP status the documentation gives for this code.
+            pub fn http_status(self) -> Option<u16> {
+                self.spec().map(|s| s.http_status)
+            }
+
+            /// How the client reacts to this code; codes the spec does not describe are not
+            /// retried.
+            pub fn retry_class(self) -> RetryClass {
+                CodeInfo::retry_class(self)
+            }
+        }
+
+        impl CodeInfo for ErrorCode {
+            fn code(self) -> i64 {
+                ErrorCode::code(self)
+            }
+
+            fn spec(self) -> Option<&'static ErrorSpec> {
+                ErrorCode::spec(self)
+            }
+        }
+
+        impl ErrorCatalog for ErrorCode {
+            fn from_code(code: i64) -> Self {
+                ErrorCode::from_code(code)
+            }
+        }
+
+        impl From<i64> for ErrorCode {
+            fn from(code: i64) -> Self {
+                ErrorCode::from_code(code)
+            }
+        }
+
+        impl std::fmt::Display for ErrorCode {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(f, "{}", self.code())
+            }
         }
     }
 }

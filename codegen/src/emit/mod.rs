@@ -71,21 +71,38 @@ pub fn emit(api: &Api) -> Result<Vec<GeneratedFile>, (String, String)> {
             pub use contents::{#(#content_names),*};
         }
     });
+    let rate_limits = rate_limit_consts(api);
+    let rate_limit_module = rate_limits.is_some().then(|| quote! { pub mod rate_limits; });
     files.push(file("mod.rs", "spec/", || {
-        let rate_limits = rate_limit_consts(api);
         quote! {
-            //! Code generated from the spec: error codes, enums and one module per API version.
+            //! Code generated from the spec: error codes, enums and one module per API version,
+            //! over the runtime (`feishu-im-runtime`), whose items are re-exported here with the
+            //! spec's codes and events filled in.
             mod enums;
             mod error_code;
             pub mod events;
+            pub mod prelude;
+            #rate_limit_module
+            pub mod receive;
+            mod resources;
             #( pub mod #versions; )*
+
+            pub use feishu_im_runtime::*;
 
             #enum_exports
             pub use error_code::ErrorCode;
+            pub use resources::Resources;
             #content_module
             #object_module
 
-            #rate_limits
+            /// Everything that can go wrong with a call, its codes typed as [`ErrorCode`].
+            pub type Error = feishu_im_runtime::Error<ErrorCode>;
+
+            /// A non-zero `code` from Feishu, typed as [`ErrorCode`].
+            pub type ApiError = feishu_im_runtime::ApiError<ErrorCode>;
+
+            /// A token could not be obtained; Feishu's code typed as [`ErrorCode`].
+            pub type AuthError = feishu_im_runtime::AuthError<ErrorCode>;
 
             #[cfg(feature = "fake")]
             use crate::operation::{Operation, OperationMeta};
@@ -111,6 +128,17 @@ pub fn emit(api: &Api) -> Result<Vec<GeneratedFile>, (String, String)> {
         )
     })?;
     files.push(Ok(GeneratedFile { path: "fake.json".to_owned(), contents: fake_spec }));
+    if let Some(rate_limits) = rate_limits {
+        files.push(file("rate_limits.rs", "spec/ rate limits", || rate_limits));
+    }
+    files.push(file("resources.rs", "spec/", || resources(api)));
+    files.push(file("receive.rs", "spec/ events", receive_aliases));
+    files.push(file("prelude.rs", "spec/", || {
+        quote! {
+            //! What most applications name: `use feishu_im::prelude::*;`.
+            pub use crate::{Client, Credentials, Error, ErrorCode, Resources};
+        }
+    }));
     files.push(file("error_code.rs", "spec/ error tables", || {
         error_code::emit(&api.error_codes, &api.error_tables)
     }));
@@ -179,17 +207,81 @@ fn rate_limit_consts(api: &Api) -> Option<TokenStream> {
         let per_second = proc_macro2::Literal::u32_unsuffixed(limit.per_second);
         quote! {
             #doc
-            pub const #name: RateLimit = RateLimit { class: #class, per_minute: #per_minute, per_second: #per_second };
+            pub const #name: RateLimit = RateLimit::new(#class, #per_minute, #per_second);
         }
     });
     Some(quote! {
+        //! The rate-limit classes of the spec (per app per tenant), each shared by its endpoints.
         use crate::operation::RateLimit;
 
-        /// The rate-limit classes of the spec (per app per tenant), each shared by its endpoints.
-        impl RateLimit {
-            #(#consts)*
-        }
+        #(#consts)*
     })
+}
+
+/// The `Resources` trait: one accessor per resource, on a `Client` and on a `Caller`.
+fn resources(api: &Api) -> TokenStream {
+    let accessors = api.versions.iter().flat_map(|(version, resources)| {
+        let version = snake_ident(version);
+        resources.iter().map(move |r| {
+            let module = snake_ident(&r.module);
+            let handle = quote::format_ident!("{}", r.handle);
+            let feature = &r.feature;
+            let doc = docs::doc(&format!(
+                "The {} endpoints ([`{}`](crate::{version}::{}::{})).",
+                docs::code(&r.module),
+                r.handle,
+                r.module,
+                r.handle
+            ));
+            quote! {
+                #[cfg(feature = #feature)]
+                #doc
+                fn #module(self) -> crate::#version::#module::#handle<'a> {
+                    crate::#version::#module::#handle::from(self.into())
+                }
+            }
+        })
+    });
+    quote! {
+        //! One accessor per resource of the spec.
+        use crate::Caller;
+
+        /// The resources of the API, on a [`Client`](crate::Client) (called with its own
+        /// credentials) and on a [`Caller`] (as a user, or a tenant of a store app):
+        /// `client.chat_members()`, `client.as_user(&token).messages()`. Bring it into scope
+        /// with `use feishu_im::prelude::*;`.
+        pub trait Resources<'a>: Into<Caller<'a>> {
+            #(#accessors)*
+        }
+
+        impl<'a, T: Into<Caller<'a>>> Resources<'a> for T {}
+    }
+}
+
+/// The receiving types of the runtime with the spec's [`Event`](crate::events::Event) filled in.
+fn receive_aliases() -> TokenStream {
+    quote! {
+        //! Receiving events and callbacks: the runtime's webhook, long connection, deduplication
+        //! and dispatch, with deliveries decoded to this spec's [`Event`].
+        pub use feishu_im_runtime::receive::*;
+
+        use crate::events::Event;
+
+        /// A verified, decoded delivery of one of the spec's events.
+        pub type Delivery = feishu_im_runtime::receive::Delivery<Event>;
+
+        /// Runs the app's handler on deliveries of the spec's events.
+        pub type Dispatcher = feishu_im_runtime::receive::Dispatcher<Event>;
+
+        /// Builds a [`Dispatcher`].
+        pub type DispatcherBuilder = feishu_im_runtime::receive::DispatcherBuilder<Event>;
+
+        /// The webhook: verifies, decrypts and dispatches deliveries of the spec's events.
+        pub type Webhook = feishu_im_runtime::receive::Webhook<Event>;
+
+        /// Builds a [`Webhook`].
+        pub type WebhookBuilder = feishu_im_runtime::receive::WebhookBuilder<Event>;
+    }
 }
 
 /// One file from what `emit` writes. Its doc comments are set aside while it runs and written

@@ -36,14 +36,13 @@ pub fn emit(
     let objects = resource.objects.iter().chain(shared.iter().copied()).collect();
     let meta = MetaTypes { enums, contents, objects };
     let handle = ident(&resource.handle);
-    let accessor = snake_ident(&resource.module);
     let module_doc = inner_doc(&format!(
         "{}\n\nCompiled with the cargo feature `{}` (on by default).",
         prose(&resource.doc),
         resource.feature
     ));
     let handle_doc = doc(&format!(
-        "The `{}` endpoints: {}\n\nGet one from [`Client::{}`], or from [`Caller::{}`] to call as a user or tenant.",
+        "The `{}` endpoints: {}\n\nGet one from [`Resources::{}`](crate::Resources::{}), on a `Client` for its own credentials or on a `Caller` to call as a user or tenant.",
         resource.module,
         lowercase_first(prose(&resource.doc).trim_end_matches('.')),
         resource.module,
@@ -53,8 +52,7 @@ pub fn emit(
     let types = resource.endpoints.iter().map(|e| endpoint_types(resource, e, &meta));
     let objects = resource.objects.iter().map(|o| emit_struct(o, Role::Object, None));
 
-    let mut operation_items =
-        vec!["Method", "Operation", "OperationMeta", "RateLimit", "TokenKind", "UrlPath"];
+    let mut operation_items = vec!["Method", "Operation", "OperationMeta", "TokenKind", "UrlPath"];
     let paged = resource.endpoints.iter().any(|e| e.pagination.is_some());
     if paged {
         operation_items.push("paged");
@@ -69,7 +67,8 @@ pub fn emit(
     }
     operation_items.sort_unstable();
     let operation_items = operation_items.iter().map(|i| ident(i));
-    let mut crate_items: BTreeSet<String> = ["Call", "Caller", "Client"].map(String::from).into();
+    let mut crate_items: BTreeSet<String> =
+        ["Call", "Caller", "ErrorCode"].map(String::from).into();
     if paged {
         crate_items.insert("Pager".into());
     }
@@ -97,9 +96,6 @@ pub fn emit(
         }
     });
     let crate_items = crate_items.iter().map(|i| ident(i));
-    let client_doc =
-        format!(" The `{}` endpoints, called with the client's credentials.", resource.module);
-    let caller_doc = format!(" The `{}` endpoints, called as this caller.", resource.module);
 
     // Requests decode only in the fake, with serde's derive; responses and objects always do,
     // through `json_object!`.
@@ -121,17 +117,9 @@ pub fn emit(
             caller: Caller<'a>,
         }
 
-        impl Client {
-            #[doc = #client_doc]
-            pub fn #accessor(&self) -> #handle<'_> {
-                #handle { caller: self.caller() }
-            }
-        }
-
-        impl<'a> Caller<'a> {
-            #[doc = #caller_doc]
-            pub fn #accessor(self) -> #handle<'a> {
-                #handle { caller: self }
+        impl<'a> From<Caller<'a>> for #handle<'a> {
+            fn from(caller: Caller<'a>) -> Self {
+                #handle { caller }
             }
         }
 
@@ -268,14 +256,14 @@ fn endpoint_methods(e: &Endpoint) -> TokenStream {
     let call = if e.binary {
         quote! {
             #docs
-            pub fn #name(self, request: &#request) -> impl Call<crate::Download> {
+            pub fn #name(self, request: &#request) -> impl Call<crate::Download, ErrorCode> {
                 self.caller.download(request)
             }
         }
     } else {
         quote! {
             #docs
-            pub fn #name(self, request: &#request) -> impl Call<#response> {
+            pub fn #name(self, request: &#request) -> impl Call<#response, ErrorCode> {
                 self.caller.send(request)
             }
         }
@@ -431,10 +419,10 @@ fn endpoint_types(resource: &Resource, e: &Endpoint, types: &MetaTypes<'_>) -> T
     quote! {
         #request
         #sample
-        impl crate::operation::sealed::Sealed for #request_name {}
         #[doc(hidden)]
         impl Operation for #request_name {
             type Response = #response_name;
+            type Errors = ErrorCode;
             const META: &'static OperationMeta = &OperationMeta {
                 operation: #operation,
                 tokens: &[#(TokenKind::#tokens),*],
@@ -456,10 +444,10 @@ fn endpoint_types(resource: &Resource, e: &Endpoint, types: &MetaTypes<'_>) -> T
     }
 }
 
-/// The class's constant, emitted once in `mod.rs`.
+/// The class's constant, emitted once in `rate_limits.rs`.
 fn rate_limit_value(limit: &crate::ir::RateLimit) -> TokenStream {
     let name = quote::format_ident!("{}", limit.name.to_uppercase());
-    quote!(RateLimit::#name)
+    quote!(crate::rate_limits::#name)
 }
 
 fn rust_type(ty: &Type) -> TokenStream {

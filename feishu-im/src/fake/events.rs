@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use tokio::sync::{Notify, mpsc};
 
 use crate::Secret;
-use crate::receive::{encrypt, signature};
+use crate::platform::{encrypt, signature};
 
 /// Where the fake delivers events: a webhook URL and the app's secrets for it.
 #[derive(Debug, Clone)]
@@ -261,9 +261,14 @@ pub(super) async fn deliver(
                 sent_at.duration_since(UNIX_EPOCH).unwrap_or_default().as_secs().to_string();
             let mut nonce = [0u8; 8];
             getrandom::fill(&mut nonce).expect("the system has randomness");
-            let nonce = crate::runtime::wire::hex(&nonce);
-            let mut signed =
-                signature(crate::receive::Signing::Event, &timestamp, &nonce, key, body.as_bytes());
+            let nonce = crate::platform::hex(&nonce);
+            let mut signed = signature(
+                crate::platform::Signing::Event,
+                &timestamp,
+                &nonce,
+                key,
+                body.as_bytes(),
+            );
             if bad_signature {
                 signed.replace_range(0..1, if signed.starts_with('0') { "1" } else { "0" });
             }

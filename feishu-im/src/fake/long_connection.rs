@@ -21,8 +21,8 @@ use tokio_tungstenite::tungstenite::http::StatusCode;
 use super::FakeFeishu;
 use super::http::{HttpReply, HttpRequest};
 use super::state::State;
+use crate::platform::frame::{self, AckPayload, Frame};
 use crate::receive::FrameKind;
-use crate::runtime::receive::long_connection::frame::{self, AckPayload, Frame};
 
 /// The service id the fake's URLs carry.
 const SERVICE_ID: i32 = 33_554_678;
@@ -378,10 +378,7 @@ pub(super) fn endpoint(shared: &Mutex<State>, hub: &Hub, request: &HttpRequest) 
     let (app_id, secret) = (text("AppID"), text("AppSecret"));
     {
         let mut state = shared.lock().unwrap_or_else(|e| e.into_inner());
-        *state
-            .calls
-            .entry(crate::runtime::receive::long_connection::ENDPOINT_OPERATION.into())
-            .or_default() += 1;
+        *state.calls.entry(crate::platform::ENDPOINT_OPERATION.into()).or_default() += 1;
         if let Some(scripted) = hub.state().scripted.pop_front() {
             return scripted;
         }

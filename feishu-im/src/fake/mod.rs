@@ -35,7 +35,7 @@
 //! ```
 //! use feishu_im::fake::{ChatSeed, Fault, FakeFeishu};
 //! use feishu_im::v1::chat_members::{IsInChatRequest, MeJoinRequest};
-//! use feishu_im::ErrorCode;
+//! use feishu_im::{ErrorCode, Resources};
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() {
@@ -241,7 +241,7 @@ impl FakeFeishu {
             tokio::spawn(events::deliver_all(deliveries.clone(), hub.clone(), emitted));
         let (shared, endpoints) = (state.clone(), hub.clone());
         let server = HttpServer::start(move |request| {
-            if request.path() == crate::runtime::receive::long_connection::ENDPOINT_PATH {
+            if request.path() == crate::platform::ENDPOINT_PATH {
                 return long_connection::endpoint(&shared, &endpoints, request);
             }
             serve::handle(&shared, request)

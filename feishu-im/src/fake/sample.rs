@@ -10,7 +10,7 @@ use crate::{Caller, Error};
 
 /// A request with every required field at the spec's example, or at the smallest value its type
 /// and limits allow. Generated for every operation.
-pub trait Sample: Operation + Send + 'static {
+pub trait Sample: Operation<Errors = crate::ErrorCode> + Send + 'static {
     /// The sample request.
     fn sample() -> Self;
 }
@@ -41,7 +41,8 @@ fn call<'a, R: Sample>(
     Box::pin(async move {
         let request = R::sample();
         if R::BINARY {
-            caller.download(&request).await?.bytes().await.map(|_| None)
+            caller.download(&request).await?.bytes().await?;
+            Ok(None)
         } else {
             let response = caller.send(&request).await?;
             let json = serde_json::to_value(&response)

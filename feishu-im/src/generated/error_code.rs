@@ -11,7 +11,7 @@
 //! - `interactive`: Business codes of the delayed card update.
 //! - `platform`: Codes of the Open Platform gateway, shared by every endpoint.
 
-use crate::{ErrorSpec, RetryClass, UnknownCode};
+use crate::{CodeInfo, ErrorCatalog, ErrorSpec, RetryClass, UnknownCode};
 
 /// An error code of the Open Platform, as found in the `code` of a response.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -1593,2661 +1593,3099 @@ impl ErrorCode {
         match self {
             Self::CardParameterInvalid => {
                 Some(
-                    &ErrorSpec {
-                        code: 10002,
-                        http_status: 400,
-                        message: "card 参数校验错误。",
-                        hint: "The card parameter is invalid; the message says where. See the card JSON structure.",
-                        hint_zh: Some(
-                            "参照实际返回的错误信息定位具体问题。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                10002,
+                                400,
+                                "card 参数校验错误。",
+                                "The card parameter is invalid; the message says where. See the card JSON structure.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "参照实际返回的错误信息定位具体问题。",
+                            )
                     },
                 )
             }
             Self::CardFormatInvalid => {
                 Some(
-                    &ErrorSpec {
-                        code: 11311,
-                        http_status: 400,
-                        message: "卡片格式不符合要求。",
-                        hint: "The card does not have the card JSON structure; the message says where.",
-                        hint_zh: Some(
-                            "参照实际返回的错误信息定位具体问题。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                11311,
+                                400,
+                                "卡片格式不符合要求。",
+                                "The card does not have the card JSON structure; the message says where.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "参照实际返回的错误信息定位具体问题。",
+                            )
                     },
                 )
             }
             Self::CardTooLarge => {
                 Some(
-                    &ErrorSpec {
-                        code: 100000,
-                        http_status: 400,
-                        message: "卡片内容转换后超过 100 KB。",
-                        hint: "The converted card is larger than 100 KB; shorten it.",
-                        hint_zh: Some(
-                            "缩减卡片内容，使卡片大小不超过 100 KB。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                100000,
+                                400,
+                                "卡片内容转换后超过 100 KB。",
+                                "The converted card is larger than 100 KB; shorten it.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "缩减卡片内容，使卡片大小不超过 100 KB。",
+                            )
                     },
                 )
             }
             Self::CardJsonInvalid => {
                 Some(
-                    &ErrorSpec {
-                        code: 100030,
-                        http_status: 400,
-                        message: "输入的参数不符合 JSON 规范。",
-                        hint: "A parameter is not valid JSON.",
-                        hint_zh: Some("检查输入的参数格式。"),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                100030,
+                                400,
+                                "输入的参数不符合 JSON 规范。",
+                                "A parameter is not valid JSON.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh("检查输入的参数格式。")
                     },
                 )
             }
             Self::CardMessageRecalled => {
                 Some(
-                    &ErrorSpec {
-                        code: 200000,
-                        http_status: 400,
-                        message: "该消息卡片已被撤回。",
-                        hint: "The card's message was recalled and cannot be updated.",
-                        hint_zh: Some("该消息卡片已撤回，不支持更新。"),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                200000,
+                                400,
+                                "该消息卡片已被撤回。",
+                                "The card's message was recalled and cannot be updated.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "该消息卡片已撤回，不支持更新。",
+                            )
                     },
                 )
             }
             Self::CardOfAnotherApp => {
                 Some(
-                    &ErrorSpec {
-                        code: 200310,
-                        http_status: 400,
-                        message: "无法更新其他应用发送的卡片。",
-                        hint: "Only cards the app's own bot sent can be updated.",
-                        hint_zh: Some("不允许更新其他应用发送的卡片。"),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                200310,
+                                400,
+                                "无法更新其他应用发送的卡片。",
+                                "Only cards the app's own bot sent can be updated.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "不允许更新其他应用发送的卡片。",
+                            )
                     },
                 )
             }
             Self::CardOpenIdsInvalid => {
                 Some(
-                    &ErrorSpec {
-                        code: 200320,
-                        http_status: 400,
-                        message: "独享卡片的 open_ids 内容有误。",
-                        hint: "The `open_ids` of a card shown per user are wrong.",
-                        hint_zh: Some("检查传入的 open_ids 参数是否正确。"),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                200320,
+                                400,
+                                "独享卡片的 open_ids 内容有误。",
+                                "The `open_ids` of a card shown per user are wrong.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "检查传入的 open_ids 参数是否正确。",
+                            )
                     },
                 )
             }
             Self::InvalidMessageParameter => {
                 Some(
-                    &ErrorSpec {
-                        code: 230001,
-                        http_status: 400,
-                        message: "Your request contains an invalid request parameter.",
-                        hint: "A parameter is invalid; the msg often carries `ext=…` naming the problem.",
-                        hint_zh: Some(
-                            "参数错误，请根据接口返回的错误信息并参考文档检查输入参数。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                230001,
+                                400,
+                                "Your request contains an invalid request parameter.",
+                                "A parameter is invalid; the msg often carries `ext=…` naming the problem.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "参数错误，请根据接口返回的错误信息并参考文档检查输入参数。",
+                            )
                     },
                 )
             }
             Self::BotNotInChat => {
                 Some(
-                    &ErrorSpec {
-                        code: 230002,
-                        http_status: 400,
-                        message: "The bot can not be outside the group.",
-                        hint: "The bot is not a member of the chat.",
-                        hint_zh: Some("机器人不在对应群组中。"),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                230002,
+                                400,
+                                "The bot can not be outside the group.",
+                                "The bot is not a member of the chat.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh("机器人不在对应群组中。")
                     },
                 )
             }
             Self::P2pChatOnly => {
                 Some(
-                    &ErrorSpec {
-                        code: 230003,
-                        http_status: 400,
-                        message: "only support p2p chat.",
-                        hint: "Follow-ups can be added only to messages in the bot's p2p chat with a user.",
-                        hint_zh: Some(
-                            "仅支持在当前机器人与用户单聊的消息上添加跟随气泡。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                230003,
+                                400,
+                                "only support p2p chat.",
+                                "Follow-ups can be added only to messages in the bot's p2p chat with a user.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "仅支持在当前机器人与用户单聊的消息上添加跟随气泡。",
+                            )
                     },
                 )
             }
             Self::MessageInvisibleToBot => {
                 Some(
-                    &ErrorSpec {
-                        code: 230004,
-                        http_status: 400,
-                        message: "invisible message.",
-                        hint: "The message is invisible to the bot.",
-                        hint_zh: Some(
-                            "所操作的消息对当前机器人不可见，无法执行操作。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                230004,
+                                400,
+                                "invisible message.",
+                                "The message is invisible to the bot.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "所操作的消息对当前机器人不可见，无法执行操作。",
+                            )
                     },
                 )
             }
             Self::UserInvisibleToBot => {
                 Some(
-                    &ErrorSpec {
-                        code: 230005,
-                        http_status: 400,
-                        message: "user is not visible to bot.",
-                        hint: "The user is invisible to the bot.",
-                        hint_zh: Some(
-                            "当前机器人对用户不可见，无法执行操作。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                230005,
+                                400,
+                                "user is not visible to bot.",
+                                "The user is invisible to the bot.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "当前机器人对用户不可见，无法执行操作。",
+                            )
                     },
                 )
             }
             Self::BotAbilityOff => {
                 Some(
-                    &ErrorSpec {
-                        code: 230006,
-                        http_status: 400,
-                        message: "Bot ability is not activated.",
-                        hint: "Enable the bot capability for the app and publish a new version.",
-                        hint_zh: Some(
-                            "机器人能力未启用。可在开发者后台 -> 应用能力 -> 添加应用能力页面添加机器人功能，发布新版本后生效。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                230006,
+                                400,
+                                "Bot ability is not activated.",
+                                "Enable the bot capability for the app and publish a new version.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "机器人能力未启用。可在开发者后台 -> 应用能力 -> 添加应用能力页面添加机器人功能，发布新版本后生效。",
+                            )
                     },
                 )
             }
             Self::InvalidFollowUp => {
                 Some(
-                    &ErrorSpec {
-                        code: 230007,
-                        http_status: 400,
-                        message: "invalid follow up.",
-                        hint: "The follow-up content is invalid; check it against the parameter rules.",
-                        hint_zh: Some(
-                            "气泡内容无效。你可以根据文档提供的参数描述，传入正确的气泡内容。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                230007,
+                                400,
+                                "invalid follow up.",
+                                "The follow-up content is invalid; check it against the parameter rules.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "气泡内容无效。你可以根据文档提供的参数描述，传入正确的气泡内容。",
+                            )
                     },
                 )
             }
             Self::FollowUpExists => {
                 Some(
-                    &ErrorSpec {
-                        code: 230008,
-                        http_status: 400,
-                        message: "follow up already exist.",
-                        hint: "The message already has follow-ups.",
-                        hint_zh: Some(
-                            "指定消息已添加跟随气泡，无法执行本次操作。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                230008,
+                                400,
+                                "follow up already exist.",
+                                "The message already has follow-ups.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "指定消息已添加跟随气泡，无法执行本次操作。",
+                            )
                     },
                 )
             }
             Self::RecallWindowPassed => {
                 Some(
-                    &ErrorSpec {
-                        code: 230009,
-                        http_status: 400,
-                        message: "Message can only be recalled within one days.",
-                        hint: "The message is older than the recall window.",
-                        hint_zh: Some(
-                            "消息发出时间过长（1天），不能执行当前操作。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                230009,
+                                400,
+                                "Message can only be recalled within one days.",
+                                "The message is older than the recall window.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "消息发出时间过长（1天），不能执行当前操作。",
+                            )
                     },
                 )
             }
             Self::MessageRecalled => {
                 Some(
-                    &ErrorSpec {
-                        code: 230011,
-                        http_status: 400,
-                        message: "The message is recalled.",
-                        hint: "The message has been recalled.",
-                        hint_zh: Some("消息已被撤回，不支持该操作。"),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                230011,
+                                400,
+                                "The message is recalled.",
+                                "The message has been recalled.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh("消息已被撤回，不支持该操作。")
                     },
                 )
             }
             Self::BotNotMessageSender => {
                 Some(
-                    &ErrorSpec {
-                        code: 230012,
-                        http_status: 400,
-                        message: "Bot is NOT the sender of the message.",
-                        hint: "Only messages the bot itself sent can be used here.",
-                        hint_zh: Some("机器人不是消息的发送者。"),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                230012,
+                                400,
+                                "Bot is NOT the sender of the message.",
+                                "Only messages the bot itself sent can be used here.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh("机器人不是消息的发送者。")
                     },
                 )
             }
             Self::BotNotAvailableToUser => {
                 Some(
-                    &ErrorSpec {
-                        code: 230013,
-                        http_status: 400,
-                        message: "Bot has NO availability to this user.",
-                        hint: "The user is outside the app's availability; edit it and publish a version.",
-                        hint_zh: Some(
-                            "机器人对用户没有可用性。可在开发者后台 -> 应用发布 -> 版本管理与发布 -> 创建版本页面编辑应用的可用范围，发布新版本后生效。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                230013,
+                                400,
+                                "Bot has NO availability to this user.",
+                                "The user is outside the app's availability; edit it and publish a version.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "机器人对用户没有可用性。可在开发者后台 -> 应用发布 -> 版本管理与发布 -> 创建版本页面编辑应用的可用范围，发布新版本后生效。",
+                            )
                     },
                 )
             }
             Self::P2pChatNotShareable => {
                 Some(
-                    &ErrorSpec {
-                        code: 230015,
-                        http_status: 400,
-                        message: "P2P chat can NOT be shared.",
-                        hint: "A p2p chat cannot be shared (`share_chat`).",
-                        hint_zh: Some("私聊会话不允许被分享。"),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                230015,
+                                400,
+                                "P2P chat can NOT be shared.",
+                                "A p2p chat cannot be shared (`share_chat`).",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh("私聊会话不允许被分享。")
                     },
                 )
             }
             Self::BotNotResourceOwner => {
                 Some(
-                    &ErrorSpec {
-                        code: 230017,
-                        http_status: 400,
-                        message: "Bot is NOT the owner of the resource.",
-                        hint: "The bot does not own the resource, such as an image or file key uploaded by another app.",
-                        hint_zh: Some("机器人不是资源的拥有者。"),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                230017,
+                                400,
+                                "Bot is NOT the owner of the resource.",
+                                "The bot does not own the resource, such as an image or file key uploaded by another app.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh("机器人不是资源的拥有者。")
                     },
                 )
             }
             Self::ForbiddenByChatSettings => {
                 Some(
-                    &ErrorSpec {
-                        code: 230018,
-                        http_status: 400,
-                        message: "These operations are NOT allowed at current group settings.",
-                        hint: "The chat's settings forbid this; check them or ask a chat admin.",
-                        hint_zh: Some(
-                            "当前操作被群设置禁止，请检查群设置或联系群管理员。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                230018,
+                                400,
+                                "These operations are NOT allowed at current group settings.",
+                                "The chat's settings forbid this; check them or ask a chat admin.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "当前操作被群设置禁止，请检查群设置或联系群管理员。",
+                            )
                     },
                 )
             }
             Self::TopicNotFound => {
                 Some(
-                    &ErrorSpec {
-                        code: 230019,
-                        http_status: 400,
-                        message: "The topic does NOT exist.",
-                        hint: "The topic (thread) does not exist.",
-                        hint_zh: Some("当前话题不存在。"),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                230019,
+                                400,
+                                "The topic does NOT exist.",
+                                "The topic (thread) does not exist.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh("当前话题不存在。")
                     },
                 )
             }
             Self::MessageRateLimited => {
                 Some(
-                    &ErrorSpec {
-                        code: 230020,
-                        http_status: 400,
-                        message: "This operation triggers the frequency limit.",
-                        hint: "Over the per-user or per-chat limit (5 per second); slow down.",
-                        hint_zh: Some(
-                            "当前操作触发限频，请降低请求频率。",
-                        ),
-                        retry: RetryClass::RateLimit,
+                    &const {
+                        ErrorSpec::new(
+                                230020,
+                                400,
+                                "This operation triggers the frequency limit.",
+                                "Over the per-user or per-chat limit (5 per second); slow down.",
+                                RetryClass::RateLimit,
+                            )
+                            .with_hint_zh(
+                                "当前操作触发限频，请降低请求频率。",
+                            )
                     },
                 )
             }
             Self::SensitiveContent => {
                 Some(
-                    &ErrorSpec {
-                        code: 230022,
-                        http_status: 400,
-                        message: "The content of the message contains sensitive information.",
-                        hint: "The content contains sensitive information.",
-                        hint_zh: Some(
-                            "消息包含敏感信息，请检查消息内容。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                230022,
+                                400,
+                                "The content of the message contains sensitive information.",
+                                "The content contains sensitive information.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "消息包含敏感信息，请检查消息内容。",
+                            )
                     },
                 )
             }
             Self::TooManyUnreadBuzzes => {
                 Some(
-                    &ErrorSpec {
-                        code: 230023,
-                        http_status: 400,
-                        message: "The user has too many unread urgent messages.",
-                        hint: "The user has 200 unread buzzes; they must read some before more can be sent.",
-                        hint_zh: Some(
-                            "加急用户的未读加急总数不能超过200条，需要用户阅读一部分被加急的消息才可以继续加急。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                230023,
+                                400,
+                                "The user has too many unread urgent messages.",
+                                "The user has 200 unread buzzes; they must read some before more can be sent.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "加急用户的未读加急总数不能超过200条，需要用户阅读一部分被加急的消息才可以继续加急。",
+                            )
                     },
                 )
             }
             Self::BuzzQuotaExhausted => {
                 Some(
-                    &ErrorSpec {
-                        code: 230024,
-                        http_status: 400,
-                        message: "Reach the upper limit of urgent message.",
-                        hint: "The tenant's buzz quota is used up; ask the tenant admin.",
-                        hint_zh: Some(
-                            "加急额度超限，请联系租户管理员。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                230024,
+                                400,
+                                "Reach the upper limit of urgent message.",
+                                "The tenant's buzz quota is used up; ask the tenant admin.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "加急额度超限，请联系租户管理员。",
+                            )
                     },
                 )
             }
             Self::ContentTooLong => {
                 Some(
-                    &ErrorSpec {
-                        code: 230025,
-                        http_status: 400,
-                        message: "The length of the message content reaches its limit.",
-                        hint: "Text is at most 150 KB, cards and posts 30 KB; style tags and card templates add size.",
-                        hint_zh: Some(
-                            "消息体长度超出限制。文本消息最大不能超过150KB，卡片及富文本消息最大不能超过30KB；此外，若消息中包含大量样式标签，会使实际消息体长度大于您输入的请求体长度。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                230025,
+                                400,
+                                "The length of the message content reaches its limit.",
+                                "Text is at most 150 KB, cards and posts 30 KB; style tags and card templates add size.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "消息体长度超出限制。文本消息最大不能超过150KB，卡片及富文本消息最大不能超过30KB；此外，若消息中包含大量样式标签，会使实际消息体长度大于您输入的请求体长度。",
+                            )
                     },
                 )
             }
             Self::NoRecallPermission => {
                 Some(
-                    &ErrorSpec {
-                        code: 230026,
-                        http_status: 400,
-                        message: "No permission to recall this message.",
-                        hint: "A bot recalls only its own messages, unless it owns or manages the chat.",
-                        hint_zh: Some(
-                            "机器人没有权限撤回该消息，只能撤回机器人自己发出的消息。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                230026,
+                                400,
+                                "No permission to recall this message.",
+                                "A bot recalls only its own messages, unless it owns or manages the chat.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "机器人没有权限撤回该消息，只能撤回机器人自己发出的消息。",
+                            )
                     },
                 )
             }
             Self::LacksMessagePermission => {
                 Some(
-                    &ErrorSpec {
-                        code: 230027,
-                        http_status: 400,
-                        message: "Lack of necessary permissions.",
-                        hint: "A scope is missing, the user has not authorized the app, or the chat is external.",
-                        hint_zh: Some(
-                            "无权进行本操作，可能的原因有：1. 缺少相应权限，请根据错误信息进行排查；2. 未检查到用户授权信息；3. 暂不支持在外部群中进行本操作。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                230027,
+                                400,
+                                "Lack of necessary permissions.",
+                                "A scope is missing, the user has not authorized the app, or the chat is external.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "无权进行本操作，可能的原因有：1. 缺少相应权限，请根据错误信息进行排查；2. 未检查到用户授权信息；3. 暂不支持在外部群中进行本操作。",
+                            )
                     },
                 )
             }
             Self::ContentFailedAudit => {
                 Some(
-                    &ErrorSpec {
-                        code: 230028,
-                        http_status: 400,
-                        message: "The messages do NOT pass the audit.",
-                        hint: "The data-loss-prevention audit refused the content (plain phone numbers, personal emails).",
-                        hint_zh: Some(
-                            "消息DLP审查未通过，当消息内容中含有明文电话号码、明文个人邮箱等内容时可能会触发该错误；请根据接口返回的错误信息检查消息内容。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                230028,
+                                400,
+                                "The messages do NOT pass the audit.",
+                                "The data-loss-prevention audit refused the content (plain phone numbers, personal emails).",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "消息DLP审查未通过，当消息内容中含有明文电话号码、明文个人邮箱等内容时可能会触发该错误；请根据接口返回的错误信息检查消息内容。",
+                            )
                     },
                 )
             }
             Self::UserResigned => {
                 Some(
-                    &ErrorSpec {
-                        code: 230029,
-                        http_status: 400,
-                        message: "User has resigned.",
-                        hint: "The user has left the tenant.",
-                        hint_zh: Some("用户已离职。"),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                230029,
+                                400,
+                                "User has resigned.",
+                                "The user has left the tenant.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh("用户已离职。")
                     },
                 )
             }
             Self::MessageRecordNotFound => {
                 Some(
-                    &ErrorSpec {
-                        code: 230030,
-                        http_status: 400,
-                        message: "The message id is invalid, record not found.",
-                        hint: "No record matches the message id; check the batch_message_id.",
-                        hint_zh: Some("检查传入的batch_message_id是否正确。"),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                230030,
+                                400,
+                                "The message id is invalid, record not found.",
+                                "No record matches the message id; check the batch_message_id.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "检查传入的batch_message_id是否正确。",
+                            )
                     },
                 )
             }
             Self::CardUpdateWindowPassed => {
                 Some(
-                    &ErrorSpec {
-                        code: 230031,
-                        http_status: 400,
-                        message: "Message can only be modified within 14 days after sending.",
-                        hint: "Cards can be updated only within 14 days of sending.",
-                        hint_zh: Some(
-                            "在消息发送后的14天内才可以修改消息内容。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                230031,
+                                400,
+                                "Message can only be modified within 14 days after sending.",
+                                "Cards can be updated only within 14 days of sending.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "在消息发送后的14天内才可以修改消息内容。",
+                            )
                     },
                 )
             }
             Self::ReadStatusWindowPassed => {
                 Some(
-                    &ErrorSpec {
-                        code: 230033,
-                        http_status: 400,
-                        message: "Get the reading status must be done within 7 days after the message is sent.",
-                        hint: "Read status is available only within 7 days of sending.",
-                        hint_zh: Some(
-                            "查询消息读取情况只能在发送消息后的7天内。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                230033,
+                                400,
+                                "Get the reading status must be done within 7 days after the message is sent.",
+                                "Read status is available only within 7 days of sending.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "查询消息读取情况只能在发送消息后的7天内。",
+                            )
                     },
                 )
             }
             Self::InvalidReceiveId => {
                 Some(
-                    &ErrorSpec {
-                        code: 230034,
-                        http_status: 400,
-                        message: "The receive_id is invalid.",
-                        hint: "`receive_id` is not an id of the kind `receive_id_type` names.",
-                        hint_zh: Some(
-                            "请求参数中的receive_id不合法，请检查。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                230034,
+                                400,
+                                "The receive_id is invalid.",
+                                "`receive_id` is not an id of the kind `receive_id_type` names.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "请求参数中的receive_id不合法，请检查。",
+                            )
                     },
                 )
             }
             Self::SendPermissionDenied => {
                 Some(
-                    &ErrorSpec {
-                        code: 230035,
-                        http_status: 400,
-                        message: "Send Message Permission deny.",
-                        hint: "No permission to send: the chat is muted, the recipient blocked the bot, or a tenant policy forbids it.",
-                        hint_zh: Some(
-                            "没有发送消息的权限，请排查群是否已开启禁言、被对方屏蔽或受到租户维度沟通权限的管控。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                230035,
+                                400,
+                                "Send Message Permission deny.",
+                                "No permission to send: the chat is muted, the recipient blocked the bot, or a tenant policy forbids it.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "没有发送消息的权限，请排查群是否已开启禁言、被对方屏蔽或受到租户维度沟通权限的管控。",
+                            )
                     },
                 )
             }
             Self::TenantCryptKeyDeleted => {
                 Some(
-                    &ErrorSpec {
-                        code: 230036,
-                        http_status: 400,
-                        message: "Tenant crypt key has been deleted.",
-                        hint: "The tenant's encryption key was deleted; ask the tenant admin.",
-                        hint_zh: Some(
-                            "租户加密密钥已被删除，请联系企业管理员。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                230036,
+                                400,
+                                "Tenant crypt key has been deleted.",
+                                "The tenant's encryption key was deleted; ask the tenant admin.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "租户加密密钥已被删除，请联系企业管理员。",
+                            )
                     },
                 )
             }
             Self::CrossTenantP2pForbidden => {
                 Some(
-                    &ErrorSpec {
-                        code: 230038,
-                        http_status: 400,
-                        message: "Cross tenant p2p chat operate forbid.",
-                        hint: "A p2p chat across tenants cannot be used through this API.",
-                        hint_zh: Some(
-                            "跨租户的单聊不允许通过本接口发送消息。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                230038,
+                                400,
+                                "Cross tenant p2p chat operate forbid.",
+                                "A p2p chat across tenants cannot be used through this API.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "跨租户的单聊不允许通过本接口发送消息。",
+                            )
                     },
                 )
             }
             Self::ChatNotFound => {
                 Some(
-                    &ErrorSpec {
-                        code: 230045,
-                        http_status: 400,
-                        message: "The chat not exist.",
-                        hint: "The message's chat does not exist; it may have been dissolved.",
-                        hint_zh: Some(
-                            "消息所属的群聊不存在，请检查群聊是否已解散。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                230045,
+                                400,
+                                "The chat not exist.",
+                                "The message's chat does not exist; it may have been dissolved.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "消息所属的群聊不存在，请检查群聊是否已解散。",
+                            )
                     },
                 )
             }
             Self::PinNotPermitted => {
                 Some(
-                    &ErrorSpec {
-                        code: 230046,
-                        http_status: 400,
-                        message: "No Permission to Pin/Unpin messages in the chat.",
-                        hint: "The chat lets only its owner and managers pin or unpin messages.",
-                        hint_zh: Some(
-                            "该群设置仅群主和群管理员可Pin/Unpin消息，请检查操作者在群内的身份。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                230046,
+                                400,
+                                "No Permission to Pin/Unpin messages in the chat.",
+                                "The chat lets only its owner and managers pin or unpin messages.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "该群设置仅群主和群管理员可Pin/Unpin消息，请检查操作者在群内的身份。",
+                            )
                     },
                 )
             }
             Self::PinRateLimited => {
                 Some(
-                    &ErrorSpec {
-                        code: 230047,
-                        http_status: 400,
-                        message: "Pin/Unpin message trigger message_id limit.",
-                        hint: "Over the limit of 5 pin or unpin operations per second on one message; slow down.",
-                        hint_zh: Some(
-                            "对同一条消息Pin/Unpin触发限流策略，请降低请求速度，稍后再试。",
-                        ),
-                        retry: RetryClass::RateLimit,
+                    &const {
+                        ErrorSpec::new(
+                                230047,
+                                400,
+                                "Pin/Unpin message trigger message_id limit.",
+                                "Over the limit of 5 pin or unpin operations per second on one message; slow down.",
+                                RetryClass::RateLimit,
+                            )
+                            .with_hint_zh(
+                                "对同一条消息Pin/Unpin触发限流策略，请降低请求速度，稍后再试。",
+                            )
                     },
                 )
             }
             Self::PinListRateLimited => {
                 Some(
-                    &ErrorSpec {
-                        code: 230048,
-                        http_status: 400,
-                        message: "Get chat pins trigger app_id limit.",
-                        hint: "Over the app's limit for listing pins; slow down.",
-                        hint_zh: Some("请降低请求速度，稍后再试。"),
-                        retry: RetryClass::RateLimit,
+                    &const {
+                        ErrorSpec::new(
+                                230048,
+                                400,
+                                "Get chat pins trigger app_id limit.",
+                                "Over the app's limit for listing pins; slow down.",
+                                RetryClass::RateLimit,
+                            )
+                            .with_hint_zh("请降低请求速度，稍后再试。")
                     },
                 )
             }
             Self::MessageBeingSent => {
                 Some(
-                    &ErrorSpec {
-                        code: 230049,
-                        http_status: 400,
-                        message: "The message is being sent.",
-                        hint: "The message with this `uuid` is still being sent; wait.",
-                        hint_zh: Some("消息正在发送中，请稍后。"),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                230049,
+                                400,
+                                "The message is being sent.",
+                                "The message with this `uuid` is still being sent; wait.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh("消息正在发送中，请稍后。")
                     },
                 )
             }
             Self::MessageInvisible => {
                 Some(
-                    &ErrorSpec {
-                        code: 230050,
-                        http_status: 400,
-                        message: "The message is invisible to the operator.",
-                        hint: "The operator cannot see the message.",
-                        hint_zh: Some(
-                            "该消息对于操作者不可见，无法进行本操作。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                230050,
+                                400,
+                                "The message is invisible to the operator.",
+                                "The operator cannot see the message.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "该消息对于操作者不可见，无法进行本操作。",
+                            )
                     },
                 )
             }
             Self::BuzzNotPermitted => {
                 Some(
-                    &ErrorSpec {
-                        code: 230052,
-                        http_status: 400,
-                        message: "Can not urgent this message.",
-                        hint: "No permission to buzz, or the buzz was judged risky; the chat may let only its owner and managers buzz.",
-                        hint_zh: Some(
-                            "无权加急或被鉴别为风险操作。请排查群聊内是否已开启 **仅群主和管理员可加急**，或联系企业管理员。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                230052,
+                                400,
+                                "Can not urgent this message.",
+                                "No permission to buzz, or the buzz was judged risky; the chat may let only its owner and managers buzz.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "无权加急或被鉴别为风险操作。请排查群聊内是否已开启 **仅群主和管理员可加急**，或联系企业管理员。",
+                            )
                     },
                 )
             }
             Self::UserStoppedBot => {
                 Some(
-                    &ErrorSpec {
-                        code: 230053,
-                        http_status: 400,
-                        message: "The user has stopped the bot from sending messages.",
-                        hint: "The user turned off messages from this bot.",
-                        hint_zh: Some(
-                            "用户已设置不再接收机器人消息，无法主动给用户发送单聊消息。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                230053,
+                                400,
+                                "The user has stopped the bot from sending messages.",
+                                "The user turned off messages from this bot.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "用户已设置不再接收机器人消息，无法主动给用户发送单聊消息。",
+                            )
                     },
                 )
             }
             Self::UnsupportedForMessageType => {
                 Some(
-                    &ErrorSpec {
-                        code: 230054,
-                        http_status: 400,
-                        message: "This operation is not supported for this message type.",
-                        hint: "The operation does not apply to this kind of message.",
-                        hint_zh: Some("该消息类型不支持本操作。"),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                230054,
+                                400,
+                                "This operation is not supported for this message type.",
+                                "The operation does not apply to this kind of message.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh("该消息类型不支持本操作。")
                     },
                 )
             }
             Self::FileTypeMismatch => {
                 Some(
-                    &ErrorSpec {
-                        code: 230055,
-                        http_status: 400,
-                        message: "The type of file upload does not match the type of message being sent.",
-                        hint: "The `file_type` chosen at upload does not match `msg_type`.",
-                        hint_zh: Some(
-                            "文件上传时选择的类型与发送的消息类型不匹配。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                230055,
+                                400,
+                                "The type of file upload does not match the type of message being sent.",
+                                "The `file_type` chosen at upload does not match `msg_type`.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "文件上传时选择的类型与发送的消息类型不匹配。",
+                            )
                     },
                 )
             }
             Self::ForwardUnsupportedType => {
                 Some(
-                    &ErrorSpec {
-                        code: 230061,
-                        http_status: 400,
-                        message: "The message type does not support forwarding.",
-                        hint: "System messages, red packets, votes, audio and calendar transfers cannot be forwarded.",
-                        hint_zh: Some(
-                            "系统消息、红包、投票、语音、日程转让等消息类型不支持转发。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                230061,
+                                400,
+                                "The message type does not support forwarding.",
+                                "System messages, red packets, votes, audio and calendar transfers cannot be forwarded.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "系统消息、红包、投票、语音、日程转让等消息类型不支持转发。",
+                            )
                     },
                 )
             }
             Self::ForwardToEncryptedChatForbidden => {
                 Some(
-                    &ErrorSpec {
-                        code: 230062,
-                        http_status: 400,
-                        message: "No permission to forward to third-party encryption group.",
-                        hint: "Messages cannot be forwarded into a third-party-encrypted chat.",
-                        hint_zh: Some("没有权限转发到第三方加密群。"),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                230062,
+                                400,
+                                "No permission to forward to third-party encryption group.",
+                                "Messages cannot be forwarded into a third-party-encrypted chat.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh("没有权限转发到第三方加密群。")
                     },
                 )
             }
             Self::InvalidForwardChat => {
                 Some(
-                    &ErrorSpec {
-                        code: 230063,
-                        http_status: 400,
-                        message: "The chat_id of group to forward is invalid.",
-                        hint: "The target chat does not exist; check the chat_id.",
-                        hint_zh: Some(
-                            "要转发到的群是无效的，请检查chat_id对应的群组是否存在。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                230063,
+                                400,
+                                "The chat_id of group to forward is invalid.",
+                                "The target chat does not exist; check the chat_id.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "要转发到的群是无效的，请检查chat_id对应的群组是否存在。",
+                            )
                     },
                 )
             }
             Self::ForwardMessagesInvalid => {
                 Some(
-                    &ErrorSpec {
-                        code: 230064,
-                        http_status: 400,
-                        message: "The message to be forwarded is invalid.",
-                        hint: "The message to forward is invalid: missing, recalled or invisible to the operator.",
-                        hint_zh: Some(
-                            "要转发的消息都是无效的，如不存在、已被撤回、对操作者不可见等。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                230064,
+                                400,
+                                "The message to be forwarded is invalid.",
+                                "The message to forward is invalid: missing, recalled or invisible to the operator.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "要转发的消息都是无效的，如不存在、已被撤回、对操作者不可见等。",
+                            )
                     },
                 )
             }
             Self::ForwardMessagesRecalled => {
                 Some(
-                    &ErrorSpec {
-                        code: 230065,
-                        http_status: 400,
-                        message: "The message to be forwarded has been recalled.",
-                        hint: "The message to forward has been recalled.",
-                        hint_zh: Some("要转发的消息都已被撤回。"),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                230065,
+                                400,
+                                "The message to be forwarded has been recalled.",
+                                "The message to forward has been recalled.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh("要转发的消息都已被撤回。")
                     },
                 )
             }
             Self::ForwardFromSecretChat => {
                 Some(
-                    &ErrorSpec {
-                        code: 230066,
-                        http_status: 400,
-                        message: "The message to be forwarded is in a secret group, forwarding is not supported.",
-                        hint: "Messages of secret chats cannot be forwarded.",
-                        hint_zh: Some("不支持转发密聊群中的消息。"),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                230066,
+                                400,
+                                "The message to be forwarded is in a secret group, forwarding is not supported.",
+                                "Messages of secret chats cannot be forwarded.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh("不支持转发密聊群中的消息。")
                     },
                 )
             }
             Self::MergeSourcesMixed => {
                 Some(
-                    &ErrorSpec {
-                        code: 230067,
-                        http_status: 400,
-                        message: "The source of the messages to be merged and forwarded are not in compliance.",
-                        hint: "The messages come from several threads, or mix thread replies and chat messages.",
-                        hint_zh: Some(
-                            "待合并转发的消息来源不合规，请检查消息列表中的消息是否来自多个话题回复、或同时包含普通消息与话题回复中的消息。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                230067,
+                                400,
+                                "The source of the messages to be merged and forwarded are not in compliance.",
+                                "The messages come from several threads, or mix thread replies and chat messages.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "待合并转发的消息来源不合规，请检查消息列表中的消息是否来自多个话题回复、或同时包含普通消息与话题回复中的消息。",
+                            )
                     },
                 )
             }
             Self::MergeAcrossChats => {
                 Some(
-                    &ErrorSpec {
-                        code: 230069,
-                        http_status: 400,
-                        message: "Does not support forwarding messages from different groups.",
-                        hint: "The messages to merge must all come from one chat.",
-                        hint_zh: Some(
-                            "消息列表中的消息不属于同一个群，无法进行合并转发。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                230069,
+                                400,
+                                "Does not support forwarding messages from different groups.",
+                                "The messages to merge must all come from one chat.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "消息列表中的消息不属于同一个群，无法进行合并转发。",
+                            )
                     },
                 )
             }
             Self::RestrictedForwardForbidden => {
                 Some(
-                    &ErrorSpec {
-                        code: 230070,
-                        http_status: 400,
-                        message: "Forwarding of messages in restricted mode is not allowed.",
-                        hint: "The message is confidential or its chat is in restricted (anti-leak) mode.",
-                        hint_zh: Some(
-                            "不支持转发保密消息，请检查消息是否已被设置为保密或群组开启了防泄密模式。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                230070,
+                                400,
+                                "Forwarding of messages in restricted mode is not allowed.",
+                                "The message is confidential or its chat is in restricted (anti-leak) mode.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "不支持转发保密消息，请检查消息是否已被设置为保密或群组开启了防泄密模式。",
+                            )
                     },
                 )
             }
             Self::ThreadReplyUnsupportedOrNotSender => {
                 Some(
-                    &ErrorSpec {
-                        code: 230071,
-                        http_status: 400,
-                        message: "The group to which the message belongs does not support reply in thread.",
-                        hint: "The chat does not support replies in a thread.",
-                        hint_zh: Some(
-                            "该消息所属的群聊不支持以话题形式回复。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                230071,
+                                400,
+                                "The group to which the message belongs does not support reply in thread.",
+                                "The chat does not support replies in a thread.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "该消息所属的群聊不支持以话题形式回复。",
+                            )
                     },
                 )
             }
             Self::ThreadReplyUnsupportedOrEditLimit => {
                 Some(
-                    &ErrorSpec {
-                        code: 230072,
-                        http_status: 400,
-                        message: "Aggregated messages do not support reply in thread.",
-                        hint: "Aggregated messages cannot be replied to in a thread.",
-                        hint_zh: Some(
-                            "已聚合的消息不支持以话题形式回复。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                230072,
+                                400,
+                                "Aggregated messages do not support reply in thread.",
+                                "Aggregated messages cannot be replied to in a thread.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "已聚合的消息不支持以话题形式回复。",
+                            )
                     },
                 )
             }
             Self::ThreadInvisibleOrSecretChat => {
                 Some(
-                    &ErrorSpec {
-                        code: 230073,
-                        http_status: 400,
-                        message: "The thread is invisible to the operator.",
-                        hint: "The operator cannot see the thread; in chats that hide history from new members, an older thread needs the operator to be mentioned in it first.",
-                        hint_zh: Some(
-                            "该话题对于操作者不可见。若群聊关闭了“新成员可查看历史消息”且此话题为操作者进入群聊前创建的，则该话题需要操作者被动订阅才可见，如其他用户在话题中@操作者。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                230073,
+                                400,
+                                "The thread is invisible to the operator.",
+                                "The operator cannot see the thread; in chats that hide history from new members, an older thread needs the operator to be mentioned in it first.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "该话题对于操作者不可见。若群聊关闭了“新成员可查看历史消息”且此话题为操作者进入群聊前创建的，则该话题需要操作者被动订阅才可见，如其他用户在话题中@操作者。",
+                            )
                     },
                 )
             }
             Self::TargetThreadInvisible => {
                 Some(
-                    &ErrorSpec {
-                        code: 230074,
-                        http_status: 400,
-                        message: "The target thread is invisible to the operator.",
-                        hint: "The operator cannot see the target thread; in chats that hide history from new members, an older thread needs the operator to be mentioned in it first.",
-                        hint_zh: Some(
-                            "要转发到的话题对于操作者不可见。 若群聊关闭了“新成员可查看历史消息”且此话题为操作者进入群聊前创建的，则该话题需要操作者被动订阅才可见，如其他用户在话题中@操作者。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                230074,
+                                400,
+                                "The target thread is invisible to the operator.",
+                                "The operator cannot see the target thread; in chats that hide history from new members, an older thread needs the operator to be mentioned in it first.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "要转发到的话题对于操作者不可见。 若群聊关闭了“新成员可查看历史消息”且此话题为操作者进入群聊前创建的，则该话题需要操作者被动订阅才可见，如其他用户在话题中@操作者。",
+                            )
                     },
                 )
             }
             Self::EncryptedOrEditWindowPassed => {
                 Some(
-                    &ErrorSpec {
-                        code: 230075,
-                        http_status: 400,
-                        message: "Sending encrypted messages is not supported.",
-                        hint: "Messages cannot be sent into secret or third-party-encrypted chats.",
-                        hint_zh: Some(
-                            "不支持向密聊、密盾聊中发送消息。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                230075,
+                                400,
+                                "Sending encrypted messages is not supported.",
+                                "Messages cannot be sent into secret or third-party-encrypted chats.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "不支持向密聊、密盾聊中发送消息。",
+                            )
                     },
                 )
             }
             Self::FoldedMessageNotBuzzable => {
                 Some(
-                    &ErrorSpec {
-                        code: 230098,
-                        http_status: 400,
-                        message: "The message is fold, not support urgent.",
-                        hint: "A folded (aggregated) message cannot be buzzed.",
-                        hint_zh: Some("被聚合的消息不支持加急。"),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                230098,
+                                400,
+                                "The message is fold, not support urgent.",
+                                "A folded (aggregated) message cannot be buzzed.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh("被聚合的消息不支持加急。")
                     },
                 )
             }
             Self::CardContentFailed => {
                 Some(
-                    &ErrorSpec {
-                        code: 230099,
-                        http_status: 400,
-                        message: "Failed to create card content.",
-                        hint: "The card could not be built; check the card JSON.",
-                        hint_zh: Some(
-                            "创建卡片失败。如有报错信息可根据报错信息排查解决；如无报错信息则需自行检查构造的卡片内容是否有问题。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                230099,
+                                400,
+                                "Failed to create card content.",
+                                "The card could not be built; check the card JSON.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "创建卡片失败。如有报错信息可根据报错信息排查解决；如无报错信息则需自行检查构造的卡片内容是否有问题。",
+                            )
                     },
                 )
             }
             Self::MessageDeleted => {
                 Some(
-                    &ErrorSpec {
-                        code: 230110,
-                        http_status: 400,
-                        message: "Action unavailable as the message has been deleted.",
-                        hint: "The message has been deleted.",
-                        hint_zh: Some("消息已被删除。"),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                230110,
+                                400,
+                                "Action unavailable as the message has been deleted.",
+                                "The message has been deleted.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh("消息已被删除。")
                     },
                 )
             }
             Self::MessageSelfDestructing => {
                 Some(
-                    &ErrorSpec {
-                        code: 230111,
-                        http_status: 400,
-                        message: "Action unavailable as the message will self-destruct soon.",
-                        hint: "A message scheduled for deletion cannot be replied to.",
-                        hint_zh: Some("不能回复定时删除的消息。"),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                230111,
+                                400,
+                                "Action unavailable as the message will self-destruct soon.",
+                                "A message scheduled for deletion cannot be replied to.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh("不能回复定时删除的消息。")
                     },
                 )
             }
             Self::InvalidReactionType => {
                 Some(
-                    &ErrorSpec {
-                        code: 231001,
-                        http_status: 400,
-                        message: "reaction type is invalid.",
-                        hint: "The emoji type is not one the emoji reference lists.",
-                        hint_zh: Some(
-                            "表情类型不合法。请参考表情文案说明，设置正确的 emoji_type 值。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                231001,
+                                400,
+                                "reaction type is invalid.",
+                                "The emoji type is not one the emoji reference lists.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "表情类型不合法。请参考表情文案说明，设置正确的 emoji_type 值。",
+                            )
                     },
                 )
             }
             Self::NoReactionPermission => {
                 Some(
-                    &ErrorSpec {
-                        code: 231002,
-                        http_status: 400,
-                        message: "The operator has no permission to react on the specific message.",
-                        hint: "The caller may not add or remove reactions on the message, usually because it is not in the chat.",
-                        hint_zh: Some(
-                            "当前调用接口的机器人或用户，没有权限对目标消息添加或删除表情回复。通常是因为机器人或用户不在消息所属的会话内。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                231002,
+                                400,
+                                "The operator has no permission to react on the specific message.",
+                                "The caller may not add or remove reactions on the message, usually because it is not in the chat.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "当前调用接口的机器人或用户，没有权限对目标消息添加或删除表情回复。通常是因为机器人或用户不在消息所属的会话内。",
+                            )
                     },
                 )
             }
             Self::ReactionMessageNotFound => {
                 Some(
-                    &ErrorSpec {
-                        code: 231003,
-                        http_status: 400,
-                        message: "The message is not found, maybe not exist or deleted.",
-                        hint: "The message was not found: the id is wrong or the message was recalled.",
-                        hint_zh: Some(
-                            "找不到目标消息，可能因为传入的消息 ID 有误或者消息已经被撤回。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                231003,
+                                400,
+                                "The message is not found, maybe not exist or deleted.",
+                                "The message was not found: the id is wrong or the message was recalled.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "找不到目标消息，可能因为传入的消息 ID 有误或者消息已经被撤回。",
+                            )
                     },
                 )
             }
             Self::ReactionChatNotFound => {
                 Some(
-                    &ErrorSpec {
-                        code: 231004,
-                        http_status: 400,
-                        message: "The chat in which the message exists is not found, maybe not exist, deleted or archived.",
-                        hint: "The message's chat does not exist, was dissolved or archived.",
-                        hint_zh: Some(
-                            "目标消息所属会话不存在、已被解散或归档等，无法进行操作。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                231004,
+                                400,
+                                "The chat in which the message exists is not found, maybe not exist, deleted or archived.",
+                                "The message's chat does not exist, was dissolved or archived.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "目标消息所属会话不存在、已被解散或归档等，无法进行操作。",
+                            )
                     },
                 )
             }
             Self::ThreadRemovedWithoutTrace => {
                 Some(
-                    &ErrorSpec {
-                        code: 231005,
-                        http_status: 400,
-                        message: "The thread has been no-trace removed, cannot put reaction.",
-                        hint: "The message is a thread that was removed without trace.",
-                        hint_zh: Some(
-                            "目标消息是一个话题消息，该话题消息被无痕撤回，无法进行操作。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                231005,
+                                400,
+                                "The thread has been no-trace removed, cannot put reaction.",
+                                "The message is a thread that was removed without trace.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "目标消息是一个话题消息，该话题消息被无痕撤回，无法进行操作。",
+                            )
                     },
                 )
             }
             Self::InvalidOperatorId => {
                 Some(
-                    &ErrorSpec {
-                        code: 231006,
-                        http_status: 400,
-                        message: "The operator_id is invalid.",
-                        hint: "The operator id names no bot or user; retry, then contact support.",
-                        hint_zh: Some(
-                            "operator_id 是非法值，不能有效指定一个机器人或用户。请重试，若问题仍未解决请咨询技术支持。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                231006,
+                                400,
+                                "The operator_id is invalid.",
+                                "The operator id names no bot or user; retry, then contact support.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "operator_id 是非法值，不能有效指定一个机器人或用户。请重试，若问题仍未解决请咨询技术支持。",
+                            )
                     },
                 )
             }
             Self::NotReactionOwner => {
                 Some(
-                    &ErrorSpec {
-                        code: 231007,
-                        http_status: 400,
-                        message: "The operator has no permission to delete this reaction.",
-                        hint: "Only who added a reaction can remove it.",
-                        hint_zh: Some(
-                            "当前操作者没有权限删除某个表情回复。原因为表情回复的原始添加人不是当前操作者。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                231007,
+                                400,
+                                "The operator has no permission to delete this reaction.",
+                                "Only who added a reaction can remove it.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "当前操作者没有权限删除某个表情回复。原因为表情回复的原始添加人不是当前操作者。",
+                            )
                     },
                 )
             }
             Self::NoMessageAccess => {
                 Some(
-                    &ErrorSpec {
-                        code: 231008,
-                        http_status: 400,
-                        message: "The operator has no access to the message.",
-                        hint: "The operator has no access to the message, usually because it is not in the chat.",
-                        hint_zh: Some(
-                            "操作人对该消息没有访问权限，通常是因为操作人不在消息所在会话内。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                231008,
+                                400,
+                                "The operator has no access to the message.",
+                                "The operator has no access to the message, usually because it is not in the chat.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "操作人对该消息没有访问权限，通常是因为操作人不在消息所在会话内。",
+                            )
                     },
                 )
             }
             Self::ReactionNotOnMessage => {
                 Some(
-                    &ErrorSpec {
-                        code: 231010,
-                        http_status: 400,
-                        message: "The reaction does not belong to the message.",
-                        hint: "The reaction is not on the given message; check reaction_id and message_id.",
-                        hint_zh: Some(
-                            "待删除的表情回复不属于指定的消息，请检查 reaction_id 和 message_id 是否匹配。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                231010,
+                                400,
+                                "The reaction does not belong to the message.",
+                                "The reaction is not on the given message; check reaction_id and message_id.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "待删除的表情回复不属于指定的消息，请检查 reaction_id 和 message_id 是否匹配。",
+                            )
                     },
                 )
             }
             Self::InvalidReactionId => {
                 Some(
-                    &ErrorSpec {
-                        code: 231011,
-                        http_status: 400,
-                        message: "The request has an invalid reaction_id.",
-                        hint: "The reaction_id names no existing reaction.",
-                        hint_zh: Some(
-                            "reaction_id 参数不合法，无法定位到真实存在的表情回复。请获取并传入正确的 reaction_id 后重试。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                231011,
+                                400,
+                                "The request has an invalid reaction_id.",
+                                "The reaction_id names no existing reaction.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "reaction_id 参数不合法，无法定位到真实存在的表情回复。请获取并传入正确的 reaction_id 后重试。",
+                            )
                     },
                 )
             }
             Self::InvalidPageToken => {
                 Some(
-                    &ErrorSpec {
-                        code: 231012,
-                        http_status: 400,
-                        message: "The request has an invalid pageToken.",
-                        hint: "The page_token is invalid.",
-                        hint_zh: Some(
-                            "page_token 参数不合法。请根据 page_token 参数描述，设置正确的值。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                231012,
+                                400,
+                                "The request has an invalid pageToken.",
+                                "The page_token is invalid.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "page_token 参数不合法。请根据 page_token 参数描述，设置正确的值。",
+                            )
                     },
                 )
             }
             Self::InvalidAuthType => {
                 Some(
-                    &ErrorSpec {
-                        code: 231013,
-                        http_status: 400,
-                        message: "The request has an invalid AuthType.",
-                        hint: "The request was not authorized with a tenant or user access token.",
-                        hint_zh: Some(
-                            "请求的授权方式不合法。没有使用 tenant_access_token 或者 user_access_token 进行授权。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                231013,
+                                400,
+                                "The request has an invalid AuthType.",
+                                "The request was not authorized with a tenant or user access token.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "请求的授权方式不合法。没有使用 tenant_access_token 或者 user_access_token 进行授权。",
+                            )
                     },
                 )
             }
             Self::InvalidUserIdType => {
                 Some(
-                    &ErrorSpec {
-                        code: 231014,
-                        http_status: 400,
-                        message: "user_id_type is invalid.",
-                        hint: "user_id_type is not open_id, union_id or user_id.",
-                        hint_zh: Some(
-                            "user_id_type 不合法。未使用 open_id，union_id，user_id 三者之一。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                231014,
+                                400,
+                                "user_id_type is invalid.",
+                                "user_id_type is not open_id, union_id or user_id.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "user_id_type 不合法。未使用 open_id，union_id，user_id 三者之一。",
+                            )
                     },
                 )
             }
             Self::ReactionRequestInProgress => {
                 Some(
-                    &ErrorSpec {
-                        code: 231015,
-                        http_status: 400,
-                        message: "Act on reaction failed, repeated request is processing.",
-                        hint: "The same reaction request is still being processed.",
-                        hint_zh: Some("重复的表情回复请求正在处理中。"),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                231015,
+                                400,
+                                "Act on reaction failed, repeated request is processing.",
+                                "The same reaction request is still being processed.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "重复的表情回复请求正在处理中。",
+                            )
                     },
                 )
             }
             Self::ReactionUnsupportedForMessageType => {
                 Some(
-                    &ErrorSpec {
-                        code: 231017,
-                        http_status: 400,
-                        message: "This operation is not supported for this message type.",
-                        hint: "This kind of message takes no reactions.",
-                        hint_zh: Some(
-                            "该消息类型不支持本操作，详情参见消息与群组部分API增加不支持的消息类型校验。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                231017,
+                                400,
+                                "This operation is not supported for this message type.",
+                                "This kind of message takes no reactions.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "该消息类型不支持本操作，详情参见消息与群组部分API增加不支持的消息类型校验。",
+                            )
                     },
                 )
             }
             Self::ReactionMessageInvisible => {
                 Some(
-                    &ErrorSpec {
-                        code: 231018,
-                        http_status: 400,
-                        message: "The message is invisible to the operator.",
-                        hint: "The operator cannot see the message.",
-                        hint_zh: Some(
-                            "该消息对于操作者不可见，无法进行本操作。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                231018,
+                                400,
+                                "The message is invisible to the operator.",
+                                "The operator cannot see the message.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "该消息对于操作者不可见，无法进行本操作。",
+                            )
                     },
                 )
             }
             Self::BlockedByUserSettings => {
                 Some(
-                    &ErrorSpec {
-                        code: 231019,
-                        http_status: 400,
-                        message: "Due to the settings of this user, you are temporarily unable to perform this operation.",
-                        hint: "The message's sender has settings (blocking, say) that forbid this.",
-                        hint_zh: Some(
-                            "由于目标用户（消息发送者）的设置（例如屏蔽消息），暂时无法执行此操作。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                231019,
+                                400,
+                                "Due to the settings of this user, you are temporarily unable to perform this operation.",
+                                "The message's sender has settings (blocking, say) that forbid this.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "由于目标用户（消息发送者）的设置（例如屏蔽消息），暂时无法执行此操作。",
+                            )
                     },
                 )
             }
             Self::BlockedByTenantPolicy => {
                 Some(
-                    &ErrorSpec {
-                        code: 231020,
-                        http_status: 400,
-                        message: "Due to the configuration of the tenant administrator, you cannot perform this operation on the target user temporarily.",
-                        hint: "A tenant admin policy forbids this on the message's sender; ask the tenant admin.",
-                        hint_zh: Some(
-                            "由于租户管理员的配置，暂时无法对目标用户（消息发送者）执行此操作，请联系租户管理员协助排查。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                231020,
+                                400,
+                                "Due to the configuration of the tenant administrator, you cannot perform this operation on the target user temporarily.",
+                                "A tenant admin policy forbids this on the message's sender; ask the tenant admin.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "由于租户管理员的配置，暂时无法对目标用户（消息发送者）执行此操作，请联系租户管理员协助排查。",
+                            )
                     },
                 )
             }
             Self::ExternalChatForbidden => {
                 Some(
-                    &ErrorSpec {
-                        code: 231021,
-                        http_status: 400,
-                        message: "No permission to operate external chats.",
-                        hint: "No permission to operate on external chats.",
-                        hint_zh: Some("没有权限操作外部群。"),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                231021,
+                                400,
+                                "No permission to operate external chats.",
+                                "No permission to operate on external chats.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh("没有权限操作外部群。")
                     },
                 )
             }
             Self::ReactionBotNotAvailable => {
                 Some(
-                    &ErrorSpec {
-                        code: 231022,
-                        http_status: 400,
-                        message: "Bot has NO availability to this user.",
-                        hint: "The p2p chat's user is outside the app's availability or is a disabled member; edit the availability and publish a version.",
-                        hint_zh: Some(
-                            "单聊用户（以群聊的 chat_id 指定的消息接收者，但 chat_id 对应的群聊类型为单聊 `p2p`）不在应用机器人的可用范围内，或者是在应用的禁用范围内。\n解决方案：\n1. 登录开发者后台，找到并进入指定应用详情页。\n2. 在左侧导航栏进入 **应用发布** >  **版本管理与发布** 页面，点击 **创建版本**。\n3. 在 **版本详情** 页面，找到 **可用范围** 区域，点击 **编辑**。\n4. 在弹出的对话框内，配置应用的可用范围，将用户添加至可用范围内。\n5. 在页面底部点击 **保存**，并发布应用使配置生效。\n6. （可选）如果以上配置完成后仍报错，则需要联系企业管理员登录管理后台，在 **工作台** > **应用管理** 中进入指定应用详情页，在 **应用可用范围** 内查看该用户是否被设置为了 **禁用成员**。\n具体操作参见配置应用可用范围。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                231022,
+                                400,
+                                "Bot has NO availability to this user.",
+                                "The p2p chat's user is outside the app's availability or is a disabled member; edit the availability and publish a version.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "单聊用户（以群聊的 chat_id 指定的消息接收者，但 chat_id 对应的群聊类型为单聊 `p2p`）不在应用机器人的可用范围内，或者是在应用的禁用范围内。\n解决方案：\n1. 登录开发者后台，找到并进入指定应用详情页。\n2. 在左侧导航栏进入 **应用发布** >  **版本管理与发布** 页面，点击 **创建版本**。\n3. 在 **版本详情** 页面，找到 **可用范围** 区域，点击 **编辑**。\n4. 在弹出的对话框内，配置应用的可用范围，将用户添加至可用范围内。\n5. 在页面底部点击 **保存**，并发布应用使配置生效。\n6. （可选）如果以上配置完成后仍报错，则需要联系企业管理员登录管理后台，在 **工作台** > **应用管理** 中进入指定应用详情页，在 **应用可用范围** 内查看该用户是否被设置为了 **禁用成员**。\n具体操作参见配置应用可用范围。",
+                            )
                     },
                 )
             }
             Self::InvalidRequestParameter => {
                 Some(
-                    &ErrorSpec {
-                        code: 232001,
-                        http_status: 400,
-                        message: "Your request contains an invalid request parameter.",
-                        hint: "A path, query or body parameter is invalid; `field_violations` names it.",
-                        hint_zh: None,
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                            232001,
+                            400,
+                            "Your request contains an invalid request parameter.",
+                            "A path, query or body parameter is invalid; `field_violations` names it.",
+                            RetryClass::Never,
+                        )
                     },
                 )
             }
             Self::ChatInfoEditRestricted => {
                 Some(
-                    &ErrorSpec {
-                        code: 232002,
-                        http_status: 400,
-                        message: "No Permission: Only chat owner or admin can edit chat information in the current situation.",
-                        hint: "The chat lets only its owner and admins edit its information, the announcement included.",
-                        hint_zh: Some(
-                            "当前只允许群组的群主或群管理员更新群信息。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                232002,
+                                400,
+                                "No Permission: Only chat owner or admin can edit chat information in the current situation.",
+                                "The chat lets only its owner and admins edit its information, the announcement included.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "当前只允许群组的群主或群管理员更新群信息。",
+                            )
                     },
                 )
             }
             Self::AnnouncementNotFound => {
                 Some(
-                    &ErrorSpec {
-                        code: 232003,
-                        http_status: 400,
-                        message: "Chat announcement can NOT be found in chat information.",
-                        hint: "The chat's announcement information is missing or abnormal.",
-                        hint_zh: Some("群公告信息异常。"),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                232003,
+                                400,
+                                "Chat announcement can NOT be found in chat information.",
+                                "The chat's announcement information is missing or abnormal.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh("群公告信息异常。")
                     },
                 )
             }
             Self::AppNotFound => {
                 Some(
-                    &ErrorSpec {
-                        code: 232004,
-                        http_status: 400,
-                        message: "Such an app does NOT exist.",
-                        hint: "The operator's app_id does not exist; contact Feishu technical support.",
-                        hint_zh: Some(
-                            "作为操作者的 app_id 不存在，请联系[技术支持](https://applink.feishu.cn/TLJsX982)。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                232004,
+                                400,
+                                "Such an app does NOT exist.",
+                                "The operator's app_id does not exist; contact Feishu technical support.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "作为操作者的 app_id 不存在，请联系[技术支持](https://applink.feishu.cn/TLJsX982)。",
+                            )
                     },
                 )
             }
             Self::InvalidChatId => {
                 Some(
-                    &ErrorSpec {
-                        code: 232006,
-                        http_status: 400,
-                        message: "Your request specifies a chat_id which is invalid.",
-                        hint: "The chat_id is invalid. Take it from the result of creating the chat, from the list of chats of the user or bot, or from a chat search.",
-                        hint_zh: Some(
-                            "无效的 chat_id，请检查 chat_id 是否正确。获取方式：创建群，从返回结果中获取该群的 chat_id；调用获取用户或机器人所在的群列表接口，可以查询用户或机器人所在群的 chat_id；调用搜索对用户或机器人可见的群列表，可搜索用户或机器人所在的群、对用户或机器人公开的群的 chat_id。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                232006,
+                                400,
+                                "Your request specifies a chat_id which is invalid.",
+                                "The chat_id is invalid. Take it from the result of creating the chat, from the list of chats of the user or bot, or from a chat search.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "无效的 chat_id，请检查 chat_id 是否正确。获取方式：创建群，从返回结果中获取该群的 chat_id；调用获取用户或机器人所在的群列表接口，可以查询用户或机器人所在群的 chat_id；调用搜索对用户或机器人可见的群列表，可搜索用户或机器人所在的群、对用户或机器人公开的群的 chat_id。",
+                            )
                     },
                 )
             }
             Self::InvalidChatOrUserId => {
                 Some(
-                    &ErrorSpec {
-                        code: 232007,
-                        http_status: 400,
-                        message: "Your request specifies a chat_id or user_id which is invalid.",
-                        hint: "The chat_id or one of the member ids is invalid; check both and the member_id_type.",
-                        hint_zh: None,
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                            232007,
+                            400,
+                            "Your request specifies a chat_id or user_id which is invalid.",
+                            "The chat_id or one of the member ids is invalid; check both and the member_id_type.",
+                            RetryClass::Never,
+                        )
                     },
                 )
             }
             Self::ChatTypeNotSupported => {
                 Some(
-                    &ErrorSpec {
-                        code: 232008,
-                        http_status: 400,
-                        message: "Your request specifies a chat whose type is NOT supported currently.",
-                        hint: "The chat's chat_mode or chat_type is not supported by this endpoint; check them with the get-chat endpoint.",
-                        hint_zh: Some(
-                            "不支持的群模式（chat_mode）或群类型（chat_type）。你可以调用获取群信息接口，查看群信息是否符合当前接口的要求。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                232008,
+                                400,
+                                "Your request specifies a chat whose type is NOT supported currently.",
+                                "The chat's chat_mode or chat_type is not supported by this endpoint; check them with the get-chat endpoint.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "不支持的群模式（chat_mode）或群类型（chat_type）。你可以调用获取群信息接口，查看群信息是否符合当前接口的要求。",
+                            )
                     },
                 )
             }
             Self::ChatDissolved => {
                 Some(
-                    &ErrorSpec {
-                        code: 232009,
-                        http_status: 400,
-                        message: "Your request specifies a chat which has already been dissolved.",
-                        hint: "The chat has been dissolved and can no longer be operated on.",
-                        hint_zh: Some("群组已被解散，无法操作。"),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                232009,
+                                400,
+                                "Your request specifies a chat which has already been dissolved.",
+                                "The chat has been dissolved and can no longer be operated on.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh("群组已被解散，无法操作。")
                     },
                 )
             }
             Self::CrossTenantOperation => {
                 Some(
-                    &ErrorSpec {
-                        code: 232010,
-                        http_status: 400,
-                        message: "Operator and chat can NOT be in different tenants.",
-                        hint: "The operator and the chat belong to different tenants; both must be in the same tenant.",
-                        hint_zh: Some(
-                            "调用接口的操作者和被操作的群组不在同一租户下，无法操作。需确保当前的操作者和被操作的群组在同一租户下。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                232010,
+                                400,
+                                "Operator and chat can NOT be in different tenants.",
+                                "The operator and the chat belong to different tenants; both must be in the same tenant.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "调用接口的操作者和被操作的群组不在同一租户下，无法操作。需确保当前的操作者和被操作的群组在同一租户下。",
+                            )
                     },
                 )
             }
             Self::OperatorNotInChat => {
                 Some(
-                    &ErrorSpec {
-                        code: 232011,
-                        http_status: 400,
-                        message: "Operator can NOT be out of the chat.",
-                        hint: "The operator (user or bot) must be a member of the chat.",
-                        hint_zh: None,
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                            232011,
+                            400,
+                            "Operator can NOT be out of the chat.",
+                            "The operator (user or bot) must be a member of the chat.",
+                            RetryClass::Never,
+                        )
                     },
                 )
             }
             Self::NewOwnerNotInChat => {
                 Some(
-                    &ErrorSpec {
-                        code: 232012,
-                        http_status: 400,
-                        message: "New chat owner can NOT be out of the chat.",
-                        hint: "The new owner (`owner_id`) is not a member of the chat; add the user first.",
-                        hint_zh: Some(
-                            "新群主（owner_id）不在群组中，无法操作。你需要[邀请用户入群](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/chat-members/create)后重试。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                232012,
+                                400,
+                                "New chat owner can NOT be out of the chat.",
+                                "The new owner (`owner_id`) is not a member of the chat; add the user first.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "新群主（owner_id）不在群组中，无法操作。你需要[邀请用户入群](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/chat-members/create)后重试。",
+                            )
                     },
                 )
             }
             Self::ChatMemberLimitReached => {
                 Some(
-                    &ErrorSpec {
-                        code: 232013,
-                        http_status: 400,
-                        message: "You have reached the limit of maximum number of members a chat can have.",
-                        hint: "The chat is full. Default caps for verified tenants: normal chat 5000, meeting chat 3000, topic chat 5000.",
-                        hint_zh: Some(
-                            "加入群组时，群成员数量已达到上限。对于已认证企业的飞书的群人数默认上限：普通群 5000 人，会议群 3000 人，话题群 5000 人。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                232013,
+                                400,
+                                "You have reached the limit of maximum number of members a chat can have.",
+                                "The chat is full. Default caps for verified tenants: normal chat 5000, meeting chat 3000, topic chat 5000.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "加入群组时，群成员数量已达到上限。对于已认证企业的飞书的群人数默认上限：普通群 5000 人，会议群 3000 人，话题群 5000 人。",
+                            )
                     },
                 )
             }
             Self::TokenLacksPermission => {
                 Some(
-                    &ErrorSpec {
-                        code: 232014,
-                        http_status: 400,
-                        message: "The token used in the request does NOT have the permissions necessary to complete the request.",
-                        hint: "The operator lacks the permission for this change, for example removing members without being owner or admin.",
-                        hint_zh: None,
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                            232014,
+                            400,
+                            "The token used in the request does NOT have the permissions necessary to complete the request.",
+                            "The operator lacks the permission for this change, for example removing members without being owner or admin.",
+                            RetryClass::Never,
+                        )
                     },
                 )
             }
             Self::UnsupportedIdType => {
                 Some(
-                    &ErrorSpec {
-                        code: 232015,
-                        http_status: 400,
-                        message: "Your request specifies a member_id_type which is NOT supported.",
-                        hint: "The user_id_type (or member_id_type) is not valid; check its value against the endpoint's parameters.",
-                        hint_zh: Some(
-                            "无效的 user_id_type（或 member_id_type），请检查参数取值是否正确。参数详细说明可参考具体 API 文档内提供的参数描述。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                232015,
+                                400,
+                                "Your request specifies a member_id_type which is NOT supported.",
+                                "The user_id_type (or member_id_type) is not valid; check its value against the endpoint's parameters.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "无效的 user_id_type（或 member_id_type），请检查参数取值是否正确。参数详细说明可参考具体 API 文档内提供的参数描述。",
+                            )
                     },
                 )
             }
             Self::MemberEditLimited => {
                 Some(
-                    &ErrorSpec {
-                        code: 232016,
-                        http_status: 400,
-                        message: "Non-chat-owner or Non-chat-admin can only edit certain parts.",
-                        hint: "Members who are neither owner nor manager may change only the avatar, name, description and i18n names.",
-                        hint_zh: Some(
-                            "非群主或群管理员的普通群成员，只能修改部分群信息 ，包括：群头像（avatar）、群名称（name）、群描述（description）、群国际化名称（i18n_names)。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                232016,
+                                400,
+                                "Non-chat-owner or Non-chat-admin can only edit certain parts.",
+                                "Members who are neither owner nor manager may change only the avatar, name, description and i18n names.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "非群主或群管理员的普通群成员，只能修改部分群信息 ，包括：群头像（avatar）、群名称（name）、群描述（description）、群国际化名称（i18n_names)。",
+                            )
                     },
                 )
             }
             Self::OperatorNotOwnerOrAdmin => {
                 Some(
-                    &ErrorSpec {
-                        code: 232017,
-                        http_status: 400,
-                        message: "No Permission: If the operator is NOT owner or creator with the scope, the operator can NOT complete the request.",
-                        hint: "Only the chat owner, an admin or the creating bot may add members while the chat restricts who can add.",
-                        hint_zh: None,
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                            232017,
+                            400,
+                            "No Permission: If the operator is NOT owner or creator with the scope, the operator can NOT complete the request.",
+                            "Only the chat owner, an admin or the creating bot may add members while the chat restricts who can add.",
+                            RetryClass::Never,
+                        )
                     },
                 )
             }
             Self::AnnouncementUpdateFailed => {
                 Some(
-                    &ErrorSpec {
-                        code: 232018,
-                        http_status: 400,
-                        message: "Updating announcement failed.",
-                        hint: "The announcement could not be updated; check the requests against the format for editing old-version documents.",
-                        hint_zh: Some(
-                            "更新公告失败，请确认错误具体信息，可参考文档[编辑旧版文档内容](https://open.feishu.cn/document/ukTMukTMukTM/uYDM2YjL2AjN24iNwYjN)，核对数据结构是否存在问题。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                232018,
+                                400,
+                                "Updating announcement failed.",
+                                "The announcement could not be updated; check the requests against the format for editing old-version documents.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "更新公告失败，请确认错误具体信息，可参考文档[编辑旧版文档内容](https://open.feishu.cn/document/ukTMukTMukTM/uYDM2YjL2AjN24iNwYjN)，核对数据结构是否存在问题。",
+                            )
                     },
                 )
             }
             Self::ChatRateLimited => {
                 Some(
-                    &ErrorSpec {
-                        code: 232019,
-                        http_status: 400,
-                        message: "The request has been rate limited.",
-                        hint: "The chat-level rate limit was hit; slow down and retry later. Serialize writes to one chat.",
-                        hint_zh: Some(
-                            "触发群限流，请控制请求的速度，详情参见频控策略。",
-                        ),
-                        retry: RetryClass::RateLimit,
+                    &const {
+                        ErrorSpec::new(
+                                232019,
+                                400,
+                                "The request has been rate limited.",
+                                "The chat-level rate limit was hit; slow down and retry later. Serialize writes to one chat.",
+                                RetryClass::RateLimit,
+                            )
+                            .with_hint_zh(
+                                "触发群限流，请控制请求的速度，详情参见频控策略。",
+                            )
                     },
                 )
             }
             Self::PublicChatNameTooShort => {
                 Some(
-                    &ErrorSpec {
-                        code: 232020,
-                        http_status: 400,
-                        message: "Name can NOT be less than two characters for public chats.",
-                        hint: "A public chat's name needs at least 2 characters.",
-                        hint_zh: Some(
-                            "公开群名称太短，不得少于 2 个字符。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                232020,
+                                400,
+                                "Name can NOT be less than two characters for public chats.",
+                                "A public chat's name needs at least 2 characters.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "公开群名称太短，不得少于 2 个字符。",
+                            )
                     },
                 )
             }
             Self::BotNotFound => {
                 Some(
-                    &ErrorSpec {
-                        code: 232021,
-                        http_status: 400,
-                        message: "Bot can NOT be found.",
-                        hint: "A bot was not found.",
-                        hint_zh: Some("未找到机器人。"),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                232021,
+                                400,
+                                "Bot can NOT be found.",
+                                "A bot was not found.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh("未找到机器人。")
                     },
                 )
             }
             Self::InvitedUserResigned => {
                 Some(
-                    &ErrorSpec {
-                        code: 232022,
-                        http_status: 400,
-                        message: "User has already resigned.",
-                        hint: "An invited user has left the company; remove them from `user_id_list`.",
-                        hint_zh: Some(
-                            "邀请的用户已离职，无法邀请。请检查邀请群成员参数 user_id_list，去掉已离职的用户。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                232022,
+                                400,
+                                "User has already resigned.",
+                                "An invited user has left the company; remove them from `user_id_list`.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "邀请的用户已离职，无法邀请。请检查邀请群成员参数 user_id_list，去掉已离职的用户。",
+                            )
                     },
                 )
             }
             Self::ChatInfoReviewFailed => {
                 Some(
-                    &ErrorSpec {
-                        code: 232023,
-                        http_status: 400,
-                        message: "Chat information review failed while updating the chat.",
-                        hint: "The chat's name or description failed content review; check them for sensitive content.",
-                        hint_zh: Some(
-                            "群组相关信息审核没有通过，请检查群名称或群描述中是否存在敏感内容。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                232023,
+                                400,
+                                "Chat information review failed while updating the chat.",
+                                "The chat's name or description failed content review; check them for sensitive content.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "群组相关信息审核没有通过，请检查群名称或群描述中是否存在敏感内容。",
+                            )
                     },
                 )
             }
             Self::MembersNotVisible => {
                 Some(
-                    &ErrorSpec {
-                        code: 232024,
-                        http_status: 400,
-                        message: "Users do not have the visibility of the app, or the operator does not have collaboration permissions with the target users.",
-                        hint: "Make the app visible to the users, or obtain collaboration permission with them.",
-                        hint_zh: None,
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                            232024,
+                            400,
+                            "Users do not have the visibility of the app, or the operator does not have collaboration permissions with the target users.",
+                            "Make the app visible to the users, or obtain collaboration permission with them.",
+                            RetryClass::Never,
+                        )
                     },
                 )
             }
             Self::BotAbilityNotActivated => {
                 Some(
-                    &ErrorSpec {
-                        code: 232025,
-                        http_status: 400,
-                        message: "Bot ability is not activated.",
-                        hint: "Enable the bot capability in the developer console (App Capabilities > Add Capability > Bot) and publish the app.",
-                        hint_zh: Some(
-                            "应用未启用机器人能力。你需要登录[开发者后台](https://open.feishu.cn/app)，在应用详情页的 应用能力 > 添加应用能力 页面内，添加 机器人 能力，并发布应用使配置生效。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                232025,
+                                400,
+                                "Bot ability is not activated.",
+                                "Enable the bot capability in the developer console (App Capabilities > Add Capability > Bot) and publish the app.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "应用未启用机器人能力。你需要登录[开发者后台](https://open.feishu.cn/app)，在应用详情页的 应用能力 > 添加应用能力 页面内，添加 机器人 能力，并发布应用使配置生效。",
+                            )
                     },
                 )
             }
             Self::PublicChatNameTaken => {
                 Some(
-                    &ErrorSpec {
-                        code: 232026,
-                        http_status: 400,
-                        message: "This name is already used in an existing public chat. Names of public chats are supposed to be different.",
-                        hint: "Another public chat already has this name; public chats need distinct names.",
-                        hint_zh: Some("公开群群名已存在。"),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                232026,
+                                400,
+                                "This name is already used in an existing public chat. Names of public chats are supposed to be different.",
+                                "Another public chat already has this name; public chats need distinct names.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh("公开群群名已存在。")
                     },
                 )
             }
             Self::NoValidMembers => {
                 Some(
-                    &ErrorSpec {
-                        code: 232027,
-                        http_status: 400,
-                        message: "There are no valid members in the ID list specified in your request.",
-                        hint: "The member id list is empty or holds no valid member.",
-                        hint_zh: Some(
-                            "成员 ID 列表为空或不存在有效的成员。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                232027,
+                                400,
+                                "There are no valid members in the ID list specified in your request.",
+                                "The member id list is empty or holds no valid member.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "成员 ID 列表为空或不存在有效的成员。",
+                            )
                     },
                 )
             }
             Self::ExternalMembersNotAllowed => {
                 Some(
-                    &ErrorSpec {
-                        code: 232028,
-                        http_status: 400,
-                        message: "External members can Not be added to an internal group chat.",
-                        hint: "External users cannot join an internal chat; use an external chat.",
-                        hint_zh: None,
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                            232028,
+                            400,
+                            "External members can Not be added to an internal group chat.",
+                            "External users cannot join an internal chat; use an external chat.",
+                            RetryClass::Never,
+                        )
                     },
                 )
             }
             Self::NoOwnerCandidate => {
                 Some(
-                    &ErrorSpec {
-                        code: 232029,
-                        http_status: 400,
-                        message: "There are no available candidates for chat owner.",
-                        hint: "Removing these members would leave the chat without a possible owner.",
-                        hint_zh: None,
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                            232029,
+                            400,
+                            "There are no available candidates for chat owner.",
+                            "Removing these members would leave the chat without a possible owner.",
+                            RetryClass::Never,
+                        )
                     },
                 )
             }
             Self::InvalidUserId => {
                 Some(
-                    &ErrorSpec {
-                        code: 232030,
-                        http_status: 400,
-                        message: "Your request specifies a user_id which is invalid.",
-                        hint: "A user id is invalid; check it.",
-                        hint_zh: Some("请检查user_id是否正确。"),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                232030,
+                                400,
+                                "Your request specifies a user_id which is invalid.",
+                                "A user id is invalid; check it.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh("请检查user_id是否正确。")
                     },
                 )
             }
             Self::CrossTenantOwnerTransfer => {
                 Some(
-                    &ErrorSpec {
-                        code: 232031,
-                        http_status: 400,
-                        message: "The chat and the new designated chat owner must be in the same tenant.",
-                        hint: "Ownership cannot pass to a user of another tenant; the new owner must be in the chat's tenant and in the chat.",
-                        hint_zh: Some(
-                            "不允许跨租户转让群主，请修改 `owner_id` 参数，确保对应用户与被操作群组在同一租户内，且用户在群组中。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                232031,
+                                400,
+                                "The chat and the new designated chat owner must be in the same tenant.",
+                                "Ownership cannot pass to a user of another tenant; the new owner must be in the chat's tenant and in the chat.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "不允许跨租户转让群主，请修改 `owner_id` 参数，确保对应用户与被操作群组在同一租户内，且用户在群组中。",
+                            )
                     },
                 )
             }
             Self::OwnerTenantMismatch => {
                 Some(
-                    &ErrorSpec {
-                        code: 232032,
-                        http_status: 400,
-                        message: "The operator who will create the chat and the designated chat owner must be in the same tenant.",
-                        hint: "The owner named at creation must be in the creating operator's tenant.",
-                        hint_zh: Some(
-                            "指定的群主需要与本接口的操作者在同一个租户中。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                232032,
+                                400,
+                                "The operator who will create the chat and the designated chat owner must be in the same tenant.",
+                                "The owner named at creation must be in the creating operator's tenant.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "指定的群主需要与本接口的操作者在同一个租户中。",
+                            )
                     },
                 )
             }
             Self::ExternalChatScopeMissing => {
                 Some(
-                    &ErrorSpec {
-                        code: 232033,
-                        http_status: 400,
-                        message: "The operator or invited bots does NOT have the authority to manage external chats without the scope.",
-                        hint: "Managing an external chat needs the external-chat scope for the operator and every invited bot.",
-                        hint_zh: None,
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                            232033,
+                            400,
+                            "The operator or invited bots does NOT have the authority to manage external chats without the scope.",
+                            "Managing an external chat needs the external-chat scope for the operator and every invited bot.",
+                            RetryClass::Never,
+                        )
                     },
                 )
             }
             Self::AppUnavailable => {
                 Some(
-                    &ErrorSpec {
-                        code: 232034,
-                        http_status: 400,
-                        message: "The app is unavailable or inactivated by the tenant.",
-                        hint: "The app is not installed or not enabled in this tenant; install it before calling the API.",
-                        hint_zh: Some(
-                            "应用在本租户下未安装或未启用。需要先安装应用，再使用应用调用接口。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                232034,
+                                400,
+                                "The app is unavailable or inactivated by the tenant.",
+                                "The app is not installed or not enabled in this tenant; install it before calling the API.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "应用在本租户下未安装或未启用。需要先安装应用，再使用应用调用接口。",
+                            )
                     },
                 )
             }
             Self::InvalidOwnerId => {
                 Some(
-                    &ErrorSpec {
-                        code: 232035,
-                        http_status: 400,
-                        message: "Your request specifies an owner_id which is invalid.",
-                        hint: "The `owner_id` is invalid; check it.",
-                        hint_zh: Some(
-                            "owner_id 无效，请检查 owner_id 是否正确。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                232035,
+                                400,
+                                "Your request specifies an owner_id which is invalid.",
+                                "The `owner_id` is invalid; check it.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "owner_id 无效，请检查 owner_id 是否正确。",
+                            )
                     },
                 )
             }
             Self::ChatLabelScopeMissing => {
                 Some(
-                    &ErrorSpec {
-                        code: 232037,
-                        http_status: 400,
-                        message: "The operator or invited bots does NOT have the authority to manage chat labels without the scope.",
-                        hint: "The operator or an invited bot lacks the permission to manage chat labels; check the app's permissions.",
-                        hint_zh: Some(
-                            "操作者或受邀的机器人没有权限管理群Label，请检查权限配置。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                232037,
+                                400,
+                                "The operator or invited bots does NOT have the authority to manage chat labels without the scope.",
+                                "The operator or an invited bot lacks the permission to manage chat labels; check the app's permissions.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "操作者或受邀的机器人没有权限管理群Label，请检查权限配置。",
+                            )
                     },
                 )
             }
             Self::OperatorNotChatOwner => {
                 Some(
-                    &ErrorSpec {
-                        code: 232038,
-                        http_status: 400,
-                        message: "The operator is not chat owner, no permission to complete the request.",
-                        hint: "Only the chat owner can add or remove chat managers.",
-                        hint_zh: Some(
-                            "操作者不是群主，没有权限添加或删除管理员。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                232038,
+                                400,
+                                "The operator is not chat owner, no permission to complete the request.",
+                                "Only the chat owner can add or remove chat managers.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "操作者不是群主，没有权限添加或删除管理员。",
+                            )
                     },
                 )
             }
             Self::ManagersListNotReturned => {
                 Some(
-                    &ErrorSpec {
-                        code: 232039,
-                        http_status: 400,
-                        message: "The operation of Add/Delete chat managers has succeeded. But the current managers list was not returned due to service problems.",
-                        hint: "The managers were added or removed, but the current manager lists were not returned; request again, or contact technical support, to get them.",
-                        hint_zh: Some(
-                            "增加或删除群管理员处理成功，但是由于服务问题未返回目前群组内的管理员名单。如需要得到群组内的管理员名单，可以尝试再次请求或者咨询[技术支持](https://applink.feishu.cn/TLJpeNdW)。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                232039,
+                                400,
+                                "The operation of Add/Delete chat managers has succeeded. But the current managers list was not returned due to service problems.",
+                                "The managers were added or removed, but the current manager lists were not returned; request again, or contact technical support, to get them.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "增加或删除群管理员处理成功，但是由于服务问题未返回目前群组内的管理员名单。如需要得到群组内的管理员名单，可以尝试再次请求或者咨询[技术支持](https://applink.feishu.cn/TLJpeNdW)。",
+                            )
                     },
                 )
             }
             Self::ChatManagerLimitReached => {
                 Some(
-                    &ErrorSpec {
-                        code: 232040,
-                        http_status: 400,
-                        message: "The chat managers has reached the limit of maximum number.",
-                        hint: "The chat has as many managers as it may (normal chat 10, super-large chat 20); remove a manager and retry.",
-                        hint_zh: Some(
-                            "群管理员人数达到上限。你可以[删除其他群管理员](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/chat-managers/delete_managers)后重试。对于普通群，最多可指定 10 个管理员；对于超大群，最多可指定 20 个管理员。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                232040,
+                                400,
+                                "The chat managers has reached the limit of maximum number.",
+                                "The chat has as many managers as it may (normal chat 10, super-large chat 20); remove a manager and retry.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "群管理员人数达到上限。你可以[删除其他群管理员](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/chat-managers/delete_managers)后重试。对于普通群，最多可指定 10 个管理员；对于超大群，最多可指定 20 个管理员。",
+                            )
                     },
                 )
             }
             Self::InvalidAvatarKey => {
                 Some(
-                    &ErrorSpec {
-                        code: 232041,
-                        http_status: 400,
-                        message: "The avatar key is illegal.",
-                        hint: "The avatar key is invalid; upload the image with `image_type` `avatar` and use its key.",
-                        hint_zh: Some(
-                            "群头像 key 非法，请检查后重新输入。可通过[上传图片](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/image/create)获取头像 key。（注意：上传图片的 ==image_type== 需要指定为 ==avatar==）",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                232041,
+                                400,
+                                "The avatar key is illegal.",
+                                "The avatar key is invalid; upload the image with `image_type` `avatar` and use its key.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "群头像 key 非法，请检查后重新输入。可通过[上传图片](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/image/create)获取头像 key。（注意：上传图片的 ==image_type== 需要指定为 ==avatar==）",
+                            )
                     },
                 )
             }
             Self::PublicChatNameMissing => {
                 Some(
-                    &ErrorSpec {
-                        code: 232042,
-                        http_status: 400,
-                        message: "Public group chat's name should not be empty.",
-                        hint: "A public chat needs a name.",
-                        hint_zh: Some("创建公开群时需要指定群名称。"),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                232042,
+                                400,
+                                "Public group chat's name should not be empty.",
+                                "A public chat needs a name.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh("创建公开群时需要指定群名称。")
                     },
                 )
             }
             Self::UnavailableIds => {
                 Some(
-                    &ErrorSpec {
-                        code: 232043,
-                        http_status: 400,
-                        message: "Your request contains unavailable ids.",
-                        hint: "Some ids are unusable (resigned, invisible or nonexistent); see succeed_type.",
-                        hint_zh: None,
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                            232043,
+                            400,
+                            "Your request contains unavailable ids.",
+                            "Some ids are unusable (resigned, invisible or nonexistent); see succeed_type.",
+                            RetryClass::Never,
+                        )
                     },
                 )
             }
             Self::AdminMemberLimitReached => {
                 Some(
-                    &ErrorSpec {
-                        code: 232044,
-                        http_status: 400,
-                        message: "You have reached maximum number of chat members set by admin.",
-                        hint: "The tenant admin's member cap for chats is reached.",
-                        hint_zh: None,
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                            232044,
+                            400,
+                            "You have reached maximum number of chat members set by admin.",
+                            "The tenant admin's member cap for chats is reached.",
+                            RetryClass::Never,
+                        )
                     },
                 )
             }
             Self::ChatTabLimitReached => {
                 Some(
-                    &ErrorSpec {
-                        code: 232046,
-                        http_status: 400,
-                        message: "The number of chat tabs has reached the limit.",
-                        hint: "The chat already has the maximum of 20 custom tabs; update or delete one instead.",
-                        hint_zh: Some(
-                            "自定义的会话标签页个数超过上限 20 个，无法继续添加。你可以选择[更新会话标签页](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/chat-tab/update_tabs)或者[删除会话标签页](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/chat-tab/delete_tabs)。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                232046,
+                                400,
+                                "The number of chat tabs has reached the limit.",
+                                "The chat already has the maximum of 20 custom tabs; update or delete one instead.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "自定义的会话标签页个数超过上限 20 个，无法继续添加。你可以选择[更新会话标签页](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/chat-tab/update_tabs)或者[删除会话标签页](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/chat-tab/delete_tabs)。",
+                            )
                     },
                 )
             }
             Self::TabNameTooLong => {
                 Some(
-                    &ErrorSpec {
-                        code: 232047,
-                        http_status: 400,
-                        message: "The length of the tab name reaches the limit.",
-                        hint: "A chat tab's name is too long.",
-                        hint_zh: Some("会话标签页名称过长。"),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                232047,
+                                400,
+                                "The length of the tab name reaches the limit.",
+                                "A chat tab's name is too long.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh("会话标签页名称过长。")
                     },
                 )
             }
             Self::ChatTabContentInvalid => {
                 Some(
-                    &ErrorSpec {
-                        code: 232048,
-                        http_status: 400,
-                        message: "The chat tab content is illegal.",
-                        hint: "`tab_content` is invalid; for example a URL must start with http or https.",
-                        hint_zh: Some(
-                            "会话标签页内容非法。检查 tab_content 参数，传入正确值，例如 url 需要以 http、https 开头。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                232048,
+                                400,
+                                "The chat tab content is illegal.",
+                                "`tab_content` is invalid; for example a URL must start with http or https.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "会话标签页内容非法。检查 tab_content 参数，传入正确值，例如 url 需要以 http、https 开头。",
+                            )
                     },
                 )
             }
             Self::ChatTabTypeNotEditable => {
                 Some(
-                    &ErrorSpec {
-                        code: 232049,
-                        http_status: 400,
-                        message: "Operate chat tab unsupported chat type.",
-                        hint: "Only tabs of type `doc` or `url` can be updated or deleted.",
-                        hint_zh: Some(
-                            "更新或者删除操作仅支持 doc 或者 url 类型的会话标签页。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                232049,
+                                400,
+                                "Operate chat tab unsupported chat type.",
+                                "Only tabs of type `doc` or `url` can be updated or deleted.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "更新或者删除操作仅支持 doc 或者 url 类型的会话标签页。",
+                            )
                     },
                 )
             }
             Self::ChatTabUnsupportedChatType => {
                 Some(
-                    &ErrorSpec {
-                        code: 232050,
-                        http_status: 400,
-                        message: "Operate chat tab unsupported chat type.",
-                        hint: "Chat tabs exist only in chats whose `chat_mode` is `group` or `p2p`.",
-                        hint_zh: Some(
-                            "请求的群类型不支持会话标签页。仅支持群模式为 **群组（group）**、**单聊（p2p）** 的群组 ID。你可以调用[获取群信息](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/chat/get)接口，在返回结果中查看 `chat_mode` 参数取值是否为 `group`、`p2p`。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                232050,
+                                400,
+                                "Operate chat tab unsupported chat type.",
+                                "Chat tabs exist only in chats whose `chat_mode` is `group` or `p2p`.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "请求的群类型不支持会话标签页。仅支持群模式为 **群组（group）**、**单聊（p2p）** 的群组 ID。你可以调用[获取群信息](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/chat/get)接口，在返回结果中查看 `chat_mode` 参数取值是否为 `group`、`p2p`。",
+                            )
                     },
                 )
             }
             Self::OperatorLacksDocPermission => {
                 Some(
-                    &ErrorSpec {
-                        code: 232051,
-                        http_status: 400,
-                        message: "The operator does not have doc permission.",
-                        hint: "The operator must be a collaborator of the document the tab links to.",
-                        hint_zh: Some(
-                            "操作者必须拥有云文档权限。你可以调用[增加协作者权限](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/drive-v1/permission-member/create)接口，为当前操作者添加云文档权限。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                232051,
+                                400,
+                                "The operator does not have doc permission.",
+                                "The operator must be a collaborator of the document the tab links to.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "操作者必须拥有云文档权限。你可以调用[增加协作者权限](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/drive-v1/permission-member/create)接口，为当前操作者添加云文档权限。",
+                            )
                     },
                 )
             }
             Self::ChatWidgetManageRestricted => {
                 Some(
-                    &ErrorSpec {
-                        code: 232055,
-                        http_status: 400,
-                        message: "The operator does not have chat tab, chat menu, chat widget manage permission",
-                        hint: "The chat lets only its owner and admins manage tabs, widgets and the chat menu.",
-                        hint_zh: Some(
-                            "没有会话标签页、会话菜单和小组件的管理权限。如果在飞书客户端群设置中 **谁可以管理标签页、小组件和会话菜单** 选择了 **仅群主和管理员**，则只允许群主或者管理员进行操作。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                232055,
+                                400,
+                                "The operator does not have chat tab, chat menu, chat widget manage permission",
+                                "The chat lets only its owner and admins manage tabs, widgets and the chat menu.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "没有会话标签页、会话菜单和小组件的管理权限。如果在飞书客户端群设置中 **谁可以管理标签页、小组件和会话菜单** 选择了 **仅群主和管理员**，则只允许群主或者管理员进行操作。",
+                            )
                     },
                 )
             }
             Self::ImageNotOwnedByOperator => {
                 Some(
-                    &ErrorSpec {
-                        code: 232056,
-                        http_status: 400,
-                        message: "The operator is not the image's owner, no permission to complete the request.",
-                        hint: "The bot must use an image it uploaded itself.",
-                        hint_zh: Some(
-                            "机器人需要使用自己[上传的图片](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/image/create)。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                232056,
+                                400,
+                                "The operator is not the image's owner, no permission to complete the request.",
+                                "The bot must use an image it uploaded itself.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "机器人需要使用自己[上传的图片](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/image/create)。",
+                            )
                     },
                 )
             }
             Self::RestrictedModeNotPermitted => {
                 Some(
-                    &ErrorSpec {
-                        code: 232057,
-                        http_status: 400,
-                        message: "The operator tenant doesn't have the permission to use restricted mode.",
-                        hint: "The operator's tenant may not use restricted (confidential) mode; ask the tenant admin.",
-                        hint_zh: Some(
-                            "操作者所属的租户没有权限使用保密模式，请联系租户管理员。保密模式的适用版本与功能介绍，参见[会话保密模式](https://www.feishu.cn/hc/zh-CN/articles/418691056559)。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                232057,
+                                400,
+                                "The operator tenant doesn't have the permission to use restricted mode.",
+                                "The operator's tenant may not use restricted (confidential) mode; ask the tenant admin.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "操作者所属的租户没有权限使用保密模式，请联系租户管理员。保密模式的适用版本与功能介绍，参见[会话保密模式](https://www.feishu.cn/hc/zh-CN/articles/418691056559)。",
+                            )
                     },
                 )
             }
             Self::ChatBanned => {
                 Some(
-                    &ErrorSpec {
-                        code: 232060,
-                        http_status: 400,
-                        message: "This chat is banned.",
-                        hint: "The chat is banned; contact Feishu technical support if in doubt.",
-                        hint_zh: Some(
-                            "群聊被禁言，如有疑问请咨询[技术支持](https://applink.feishu.cn/TLJsX982)。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                232060,
+                                400,
+                                "This chat is banned.",
+                                "The chat is banned; contact Feishu technical support if in doubt.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "群聊被禁言，如有疑问请咨询[技术支持](https://applink.feishu.cn/TLJsX982)。",
+                            )
                     },
                 )
             }
             Self::SecretChatLinkUnsupported => {
                 Some(
-                    &ErrorSpec {
-                        code: 232061,
-                        http_status: 400,
-                        message: "Secret chat cannot be share link.",
-                        hint: "Secret chats have no share link.",
-                        hint_zh: Some("密聊不支持分享群链接。"),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                232061,
+                                400,
+                                "Secret chat cannot be share link.",
+                                "Secret chats have no share link.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh("密聊不支持分享群链接。")
                     },
                 )
             }
             Self::P2pChatLinkUnsupported => {
                 Some(
-                    &ErrorSpec {
-                        code: 232062,
-                        http_status: 400,
-                        message: "P2P chat cannot be share link.",
-                        hint: "One-to-one chats have no share link.",
-                        hint_zh: Some("单聊不支持分享群链接。"),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                232062,
+                                400,
+                                "P2P chat cannot be share link.",
+                                "One-to-one chats have no share link.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh("单聊不支持分享群链接。")
                     },
                 )
             }
             Self::TeamChatLinkUnsupported => {
                 Some(
-                    &ErrorSpec {
-                        code: 232063,
-                        http_status: 400,
-                        message: "Team cannot be share link.",
-                        hint: "Team chats have no share link.",
-                        hint_zh: Some("团队群不支持分享群链接。"),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                232063,
+                                400,
+                                "Team cannot be share link.",
+                                "Team chats have no share link.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh("团队群不支持分享群链接。")
                     },
                 )
             }
             Self::ShareLinkOwnerOrAdminOnly => {
                 Some(
-                    &ErrorSpec {
-                        code: 232064,
-                        http_status: 400,
-                        message: "The operator is not a group owner or administrator, no permission to share chat link.",
-                        hint: "The chat lets only its owner and managers add members or share it, and the operator is neither.",
-                        hint_zh: Some(
-                            "该群开启了“仅群主和群管理员可添加群成员/分享群”，请检查操作者在群中的身份，非群主和群管理员无法操作。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                232064,
+                                400,
+                                "The operator is not a group owner or administrator, no permission to share chat link.",
+                                "The chat lets only its owner and managers add members or share it, and the operator is neither.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "该群开启了“仅群主和群管理员可添加群成员/分享群”，请检查操作者在群中的身份，非群主和群管理员无法操作。",
+                            )
                     },
                 )
             }
             Self::OperatorNotFound => {
                 Some(
-                    &ErrorSpec {
-                        code: 232065,
-                        http_status: 400,
-                        message: "The User/Bot can NOT be found.",
-                        hint: "The user or bot of the access token does not exist; check the token.",
-                        hint_zh: Some(
-                            "机器人或用户不存在，请检查 Authorization 参数传入的 access_token 是否正确。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                232065,
+                                400,
+                                "The User/Bot can NOT be found.",
+                                "The user or bot of the access token does not exist; check the token.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "机器人或用户不存在，请检查 Authorization 参数传入的 access_token 是否正确。",
+                            )
                     },
                 )
             }
             Self::DocPermissionMissing => {
                 Some(
-                    &ErrorSpec {
-                        code: 232066,
-                        http_status: 400,
-                        message: "The operator does not have the doc permission.",
-                        hint: "The operator cannot read the announcement document; grant the app or user read permission on it and retry.",
-                        hint_zh: Some(
-                            "操作者没有文档的阅读权限。你需要为当前调用 API 的应用或用户[添加文档阅读权限](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/drive-v1/permission-member/create)后重试。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                232066,
+                                400,
+                                "The operator does not have the doc permission.",
+                                "The operator cannot read the announcement document; grant the app or user read permission on it and retry.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "操作者没有文档的阅读权限。你需要为当前调用 API 的应用或用户[添加文档阅读权限](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/drive-v1/permission-member/create)后重试。",
+                            )
                     },
                 )
             }
             Self::ChatBeingCreated => {
                 Some(
-                    &ErrorSpec {
-                        code: 232068,
-                        http_status: 400,
-                        message: "The group is being created, please wait a moment.",
-                        hint: "The chat is still being created; wait a moment before calling again (with the same `uuid`).",
-                        hint_zh: Some("群组正在创建中，请稍等。"),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                232068,
+                                400,
+                                "The group is being created, please wait a moment.",
+                                "The chat is still being created; wait a moment before calling again (with the same `uuid`).",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh("群组正在创建中，请稍等。")
                     },
                 )
             }
             Self::ExternalChatPublicUnsupported => {
                 Some(
-                    &ErrorSpec {
-                        code: 232069,
-                        http_status: 400,
-                        message: "current chat type unsupported to set public.",
-                        hint: "An external chat cannot be public.",
-                        hint_zh: Some(
-                            "不支持群类型为公开（public）的外部群。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                232069,
+                                400,
+                                "current chat type unsupported to set public.",
+                                "An external chat cannot be public.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "不支持群类型为公开（public）的外部群。",
+                            )
                     },
                 )
             }
             Self::ChatMenuTopLevelLimitReached => {
                 Some(
-                    &ErrorSpec {
-                        code: 232070,
-                        http_status: 400,
-                        message: "The number of chat_menu_top_level has reached the limit.",
-                        hint: "A chat has at most 3 top-level menus.",
-                        hint_zh: Some(
-                            "chat_menu_top_levels 数量达到上限。群内一级菜单的数量不能超过 3 个。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                232070,
+                                400,
+                                "The number of chat_menu_top_level has reached the limit.",
+                                "A chat has at most 3 top-level menus.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "chat_menu_top_levels 数量达到上限。群内一级菜单的数量不能超过 3 个。",
+                            )
                     },
                 )
             }
             Self::ChatMenuSecondLevelLimitReached => {
                 Some(
-                    &ErrorSpec {
-                        code: 232071,
-                        http_status: 400,
-                        message: "The number of chat_menu_second_level has reached the limit.",
-                        hint: "A top-level menu has at most 5 second-level menus.",
-                        hint_zh: Some(
-                            "一个一级菜单下的二级菜单数不能超过 5 个。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                232071,
+                                400,
+                                "The number of chat_menu_second_level has reached the limit.",
+                                "A top-level menu has at most 5 second-level menus.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "一个一级菜单下的二级菜单数不能超过 5 个。",
+                            )
                     },
                 )
             }
             Self::ChatMenuSortIdsMismatch => {
                 Some(
-                    &ErrorSpec {
-                        code: 232072,
-                        http_status: 400,
-                        message: "Sort chat_menu_top_level's param is invalid.",
-                        hint: "The ids to sort must be exactly the chat's current top-level menu ids.",
-                        hint_zh: Some(
-                            "传入的一级菜单 ID 列表跟群内目前存在的一级菜单 ID 列表不一致。请检查参数传值是否有误。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                232072,
+                                400,
+                                "Sort chat_menu_top_level's param is invalid.",
+                                "The ids to sort must be exactly the chat's current top-level menu ids.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "传入的一级菜单 ID 列表跟群内目前存在的一级菜单 ID 列表不一致。请检查参数传值是否有误。",
+                            )
                     },
                 )
             }
             Self::ChatMenuBeingModified => {
                 Some(
-                    &ErrorSpec {
-                        code: 232073,
-                        http_status: 400,
-                        message: "The group menu is being modified, please try again later.",
-                        hint: "The chat's menu is being changed by another request; try again later.",
-                        hint_zh: Some(
-                            "群内菜单正在修改中，请稍后重试。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                232073,
+                                400,
+                                "The group menu is being modified, please try again later.",
+                                "The chat's menu is being changed by another request; try again later.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "群内菜单正在修改中，请稍后重试。",
+                            )
                     },
                 )
             }
             Self::JoinRequiresApproval => {
                 Some(
-                    &ErrorSpec {
-                        code: 232075,
-                        http_status: 400,
-                        message: "The public group needs to apply to join, and users or bots are not allowed to actively join the group.",
-                        hint: "The public chat requires approval to join; it cannot be joined through the API.",
-                        hint_zh: Some(
-                            "公开群已开启进群验证，不能通过 API 入群。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                232075,
+                                400,
+                                "The public group needs to apply to join, and users or bots are not allowed to actively join the group.",
+                                "The public chat requires approval to join; it cannot be joined through the API.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "公开群已开启进群验证，不能通过 API 入群。",
+                            )
                     },
                 )
             }
             Self::CannotRemoveOwner => {
                 Some(
-                    &ErrorSpec {
-                        code: 232076,
-                        http_status: 400,
-                        message: "Can't kick chat owner.",
-                        hint: "The chat owner cannot be removed; transfer ownership first.",
-                        hint_zh: None,
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                            232076,
+                            400,
+                            "Can't kick chat owner.",
+                            "The chat owner cannot be removed; transfer ownership first.",
+                            RetryClass::Never,
+                        )
                     },
                 )
             }
             Self::HideMemberCountNotPermitted => {
                 Some(
-                    &ErrorSpec {
-                        code: 232078,
-                        http_status: 400,
-                        message: "The operator tenant doesn't have the permission to use hide_member_count_setting.",
-                        hint: "The operator's tenant may not use `hide_member_count_setting`.",
-                        hint_zh: Some(
-                            "操作者所属租户无权使用隐藏群成员人数设置。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                232078,
+                                400,
+                                "The operator tenant doesn't have the permission to use hide_member_count_setting.",
+                                "The operator's tenant may not use `hide_member_count_setting`.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "操作者所属租户无权使用隐藏群成员人数设置。",
+                            )
                     },
                 )
             }
             Self::HideMemberCountUnsupportedChatType => {
                 Some(
-                    &ErrorSpec {
-                        code: 232079,
-                        http_status: 400,
-                        message: "Chat type not supported by hide_member_count_setting.",
-                        hint: "This kind of chat cannot hide its member count.",
-                        hint_zh: Some(
-                            "群类型不支持设置隐藏群成员数量。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                232079,
+                                400,
+                                "Chat type not supported by hide_member_count_setting.",
+                                "This kind of chat cannot hide its member count.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "群类型不支持设置隐藏群成员数量。",
+                            )
                     },
                 )
             }
             Self::UnsupportedChatType => {
                 Some(
-                    &ErrorSpec {
-                        code: 232090,
-                        http_status: 400,
-                        message: "Unsupported chat type.",
-                        hint: "This chat type does not support the operation.",
-                        hint_zh: None,
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                            232090,
+                            400,
+                            "Unsupported chat type.",
+                            "This chat type does not support the operation.",
+                            RetryClass::Never,
+                        )
                     },
                 )
             }
             Self::PublicChatForbiddenByTenant => {
                 Some(
-                    &ErrorSpec {
-                        code: 232091,
-                        http_status: 400,
-                        message: "Due to the security control requirements of this tenant, this tenant does not allow public group.",
-                        hint: "The tenant admin does not allow public chats.",
-                        hint_zh: Some(
-                            "租户管理员设置不允许创建公开群。详情参考[管理员管控公开群权限](https://www.feishu.cn/hc/zh-CN/articles/847237870238)。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                232091,
+                                400,
+                                "Due to the security control requirements of this tenant, this tenant does not allow public group.",
+                                "The tenant admin does not allow public chats.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "租户管理员设置不允许创建公开群。详情参考[管理员管控公开群权限](https://www.feishu.cn/hc/zh-CN/articles/847237870238)。",
+                            )
                     },
                 )
             }
             Self::MeetingInProgress => {
                 Some(
-                    &ErrorSpec {
-                        code: 232092,
-                        http_status: 400,
-                        message: "Meeting in progress. Unable to modify group posting permissions.",
-                        hint: "A meeting is in progress in the chat; posting permissions cannot be changed until it ends.",
-                        hint_zh: Some(
-                            "会议进行过程中无法修改群发言权限。需等会议结束后重试。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                232092,
+                                400,
+                                "Meeting in progress. Unable to modify group posting permissions.",
+                                "A meeting is in progress in the chat; posting permissions cannot be changed until it ends.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "会议进行过程中无法修改群发言权限。需等会议结束后重试。",
+                            )
                     },
                 )
             }
             Self::ApprovalLockedByMeeting => {
                 Some(
-                    &ErrorSpec {
-                        code: 232093,
-                        http_status: 400,
-                        message: "This meeting has restricted access. Unable to turn off group membership approval.",
-                        hint: "A meeting with restricted access is in progress; membership approval cannot be turned off until it ends.",
-                        hint_zh: Some(
-                            "正在会议中，不支持关闭进群审批（membership_approval），需等会议结束后重试。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                232093,
+                                400,
+                                "This meeting has restricted access. Unable to turn off group membership approval.",
+                                "A meeting with restricted access is in progress; membership approval cannot be turned off until it ends.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "正在会议中，不支持关闭进群审批（membership_approval），需等会议结束后重试。",
+                            )
                     },
                 )
             }
             Self::OcicTagScopeMissing => {
                 Some(
-                    &ErrorSpec {
-                        code: 232095,
-                        http_status: 400,
-                        message: "The operator does NOT have the authority to manage ocic type tag without the scope.",
-                        hint: "The operator lacks the permission to operate on chats of the ocic tag type.",
-                        hint_zh: Some("没有权限操作ocic类型的群。"),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                232095,
+                                400,
+                                "The operator does NOT have the authority to manage ocic type tag without the scope.",
+                                "The operator lacks the permission to operate on chats of the ocic tag type.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh("没有权限操作ocic类型的群。")
                     },
                 )
             }
             Self::MetaWritingStopped => {
                 Some(
-                    &ErrorSpec {
-                        code: 232096,
-                        http_status: 400,
-                        message: "Meta writing has stopped, please try again later.",
-                        hint: "App metadata writes are paused; try again later.",
-                        hint_zh: Some("应用信息被停写，请稍后重试。"),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                232096,
+                                400,
+                                "Meta writing has stopped, please try again later.",
+                                "App metadata writes are paused; try again later.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh("应用信息被停写，请稍后重试。")
                     },
                 )
             }
             Self::DocxAnnouncementUnsupported => {
                 Some(
-                    &ErrorSpec {
-                        code: 232097,
-                        http_status: 400,
-                        message: "Unable to operate docx type chat announcement.",
-                        hint: "The chat has a new-version (docx) announcement, which this endpoint cannot operate; use the docx chat announcement endpoints.",
-                        hint_zh: Some(
-                            "本接口不支持操作 docx 类型的新版本群公告，请参考”获取新版本群公告信息”接口。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                232097,
+                                400,
+                                "Unable to operate docx type chat announcement.",
+                                "The chat has a new-version (docx) announcement, which this endpoint cannot operate; use the docx chat announcement endpoints.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "本接口不支持操作 docx 类型的新版本群公告，请参考”获取新版本群公告信息”接口。",
+                            )
                     },
                 )
             }
             Self::InvalidResourceParameter => {
                 Some(
-                    &ErrorSpec {
-                        code: 234001,
-                        http_status: 400,
-                        message: "Invalid request param.",
-                        hint: "A request parameter is invalid.",
-                        hint_zh: Some("检查请求参数是否正确。"),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                234001,
+                                400,
+                                "Invalid request param.",
+                                "A request parameter is invalid.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh("检查请求参数是否正确。")
                     },
                 )
             }
             Self::ResourceUnauthorized => {
                 Some(
-                    &ErrorSpec {
-                        code: 234002,
-                        http_status: 401,
-                        message: "Unauthorized.",
-                        hint: "Authentication failed (HTTP 401); contact support.",
-                        hint_zh: Some("鉴权失败，联系Oncall解决。"),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                234002,
+                                401,
+                                "Unauthorized.",
+                                "Authentication failed (HTTP 401); contact support.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh("鉴权失败，联系Oncall解决。")
                     },
                 )
             }
             Self::FileNotInMessage => {
                 Some(
-                    &ErrorSpec {
-                        code: 234003,
-                        http_status: 400,
-                        message: "File not in message.",
-                        hint: "The resource does not belong to the message; `file_key` and `message_id` must match.",
-                        hint_zh: Some(
-                            "该资源不属于当前消息，请检查消息ID和资源Key。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                234003,
+                                400,
+                                "File not in message.",
+                                "The resource does not belong to the message; `file_key` and `message_id` must match.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "该资源不属于当前消息，请检查消息ID和资源Key。",
+                            )
                     },
                 )
             }
             Self::AppNotInChat => {
                 Some(
-                    &ErrorSpec {
-                        code: 234004,
-                        http_status: 400,
-                        message: "App not in chat.",
-                        hint: "The app is not in the message's chat; check the message id.",
-                        hint_zh: Some(
-                            "应用不在消息所在的群组中，请检查消息ID是否正确。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                234004,
+                                400,
+                                "App not in chat.",
+                                "The app is not in the message's chat; check the message id.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "应用不在消息所在的群组中，请检查消息ID是否正确。",
+                            )
                     },
                 )
             }
             Self::ResourceDeleted => {
                 Some(
-                    &ErrorSpec {
-                        code: 234005,
-                        http_status: 400,
-                        message: "Image has been deleted",
-                        hint: "The resource does not exist (deleted).",
-                        hint_zh: Some("资源不存在。"),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                234005,
+                                400,
+                                "Image has been deleted",
+                                "The resource does not exist (deleted).",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh("资源不存在。")
                     },
                 )
             }
             Self::FileTooLarge => {
                 Some(
-                    &ErrorSpec {
-                        code: 234006,
-                        http_status: 400,
-                        message: "The file size exceed the max value.",
-                        hint: "Too large: files at most 30 MB, images 10 MB.",
-                        hint_zh: Some(
-                            "文件大小超出限制(文件:30M; 图片: 10M)。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                234006,
+                                400,
+                                "The file size exceed the max value.",
+                                "Too large: files at most 30 MB, images 10 MB.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "文件大小超出限制(文件:30M; 图片: 10M)。",
+                            )
                     },
                 )
             }
             Self::ResourceBotAbilityOff => {
                 Some(
-                    &ErrorSpec {
-                        code: 234007,
-                        http_status: 400,
-                        message: "App does not enable bot feature.",
-                        hint: "The app has not enabled the bot capability.",
-                        hint_zh: Some("应用未启用机器人能力。"),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                234007,
+                                400,
+                                "App does not enable bot feature.",
+                                "The app has not enabled the bot capability.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh("应用未启用机器人能力。")
                     },
                 )
             }
             Self::NotResourceSender => {
                 Some(
-                    &ErrorSpec {
-                        code: 234008,
-                        http_status: 400,
-                        message: "The app is not the resource sender",
-                        hint: "The app did not upload this resource.",
-                        hint_zh: Some("应用不是资源的所有者。"),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                234008,
+                                400,
+                                "The app is not the resource sender",
+                                "The app did not upload this resource.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh("应用不是资源的所有者。")
                     },
                 )
             }
             Self::LacksResourcePermission => {
                 Some(
-                    &ErrorSpec {
-                        code: 234009,
-                        http_status: 400,
-                        message: "Lack of necessary permissions.",
-                        hint: "This operation is not supported in external chats.",
-                        hint_zh: Some("暂不支持在外部群中进行本操作。"),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                234009,
+                                400,
+                                "Lack of necessary permissions.",
+                                "This operation is not supported in external chats.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "暂不支持在外部群中进行本操作。",
+                            )
                     },
                 )
             }
             Self::EmptyFile => {
                 Some(
-                    &ErrorSpec {
-                        code: 234010,
-                        http_status: 400,
-                        message: "File's size can't be 0.",
-                        hint: "Empty (0-byte) uploads are refused.",
-                        hint_zh: Some("请勿上传大小为0的文件。"),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                234010,
+                                400,
+                                "File's size can't be 0.",
+                                "Empty (0-byte) uploads are refused.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh("请勿上传大小为0的文件。")
                     },
                 )
             }
             Self::UnknownImageFormat => {
                 Some(
-                    &ErrorSpec {
-                        code: 234011,
-                        http_status: 400,
-                        message: "Can't regonnize the image format.",
-                        hint: "Unsupported image format (JPEG, PNG, WEBP, GIF, TIFF, BMP and ICO are).",
-                        hint_zh: Some(
-                            "不支持的图片格式，目前仅支持上传 JPEG、PNG、WEBP、GIF、TIFF、BMP、ICO格式的图片。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                234011,
+                                400,
+                                "Can't regonnize the image format.",
+                                "Unsupported image format (JPEG, PNG, WEBP, GIF, TIFF, BMP and ICO are).",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "不支持的图片格式，目前仅支持上传 JPEG、PNG、WEBP、GIF、TIFF、BMP、ICO格式的图片。",
+                            )
                     },
                 )
             }
             Self::AppTenantScopeCheckFailed => {
                 Some(
-                    &ErrorSpec {
-                        code: 234019,
-                        http_status: 400,
-                        message: "scope CheckAppTenant fail.",
-                        hint: "The check of the app's scopes for the tenant failed; try again.",
-                        hint_zh: Some("请重试。"),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                234019,
+                                400,
+                                "scope CheckAppTenant fail.",
+                                "The check of the app's scopes for the tenant failed; try again.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh("请重试。")
                     },
                 )
             }
             Self::DownloadTooLarge => {
                 Some(
-                    &ErrorSpec {
-                        code: 234037,
-                        http_status: 400,
-                        message: "Downloaded file size exceeds limit.",
-                        hint: "Downloads are limited to 100 MB.",
-                        hint_zh: Some(
-                            "不允许下载的资源大小超过100MB限制。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                234037,
+                                400,
+                                "Downloaded file size exceeds limit.",
+                                "Downloads are limited to 100 MB.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "不允许下载的资源大小超过100MB限制。",
+                            )
                     },
                 )
             }
             Self::RestrictedModeDownloadForbidden => {
                 Some(
-                    &ErrorSpec {
-                        code: 234038,
-                        http_status: 400,
-                        message: "Do not allow downloading of message resources in restricted mode.",
-                        hint: "Resources of confidential messages, or of chats in restricted (anti-leak) mode, cannot be downloaded.",
-                        hint_zh: Some(
-                            "不能下载保密消息中资源文件，请检查消息是否已被设置为保密，或群组开启了防泄密模式。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                234038,
+                                400,
+                                "Do not allow downloading of message resources in restricted mode.",
+                                "Resources of confidential messages, or of chats in restricted (anti-leak) mode, cannot be downloaded.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "不能下载保密消息中资源文件，请检查消息是否已被设置为保密，或群组开启了防泄密模式。",
+                            )
                     },
                 )
             }
             Self::ImageResolutionTooHigh => {
                 Some(
-                    &ErrorSpec {
-                        code: 234039,
-                        http_status: 400,
-                        message: "Image resolution exceeds limit.",
-                        hint: "Image resolution too high (GIF at most 2000x2000, others 12000x12000); upload it as a file.",
-                        hint_zh: Some(
-                            "GIF图片分辨率需要不大于2000x2000，其他图片分辨率需要不大于12000x12000。请使用上传文件接口以文件形式上传高分辨率图片。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                234039,
+                                400,
+                                "Image resolution exceeds limit.",
+                                "Image resolution too high (GIF at most 2000x2000, others 12000x12000); upload it as a file.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "GIF图片分辨率需要不大于2000x2000，其他图片分辨率需要不大于12000x12000。请使用上传文件接口以文件形式上传高分辨率图片。",
+                            )
                     },
                 )
             }
             Self::ResourceMessageInvisible => {
                 Some(
-                    &ErrorSpec {
-                        code: 234040,
-                        http_status: 400,
-                        message: "The message is invisible to the operator.",
-                        hint: "The operator cannot see the message; the chat may hide history from new members.",
-                        hint_zh: Some(
-                            "该消息对操作者不可见，请联系群主或群管理员检查群设置中是否关闭了”新成员可查看历史消息“。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                234040,
+                                400,
+                                "The message is invisible to the operator.",
+                                "The operator cannot see the message; the chat may hide history from new members.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "该消息对操作者不可见，请联系群主或群管理员检查群设置中是否关闭了”新成员可查看历史消息“。",
+                            )
                     },
                 )
             }
             Self::TenantMasterKeyDeleted => {
                 Some(
-                    &ErrorSpec {
-                        code: 234041,
-                        http_status: 400,
-                        message: "Tenant master key has been deleted, please contact the tenant administrator.",
-                        hint: "The tenant master key has been deleted; contact the tenant admin.",
-                        hint_zh: Some(
-                            "租户加密密钥被删除，请联系租户管理员。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                234041,
+                                400,
+                                "Tenant master key has been deleted, please contact the tenant administrator.",
+                                "The tenant master key has been deleted; contact the tenant admin.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "租户加密密钥被删除，请联系租户管理员。",
+                            )
                     },
                 )
             }
             Self::TenantStorageError => {
                 Some(
-                    &ErrorSpec {
-                        code: 234042,
-                        http_status: 400,
-                        message: "Hybrid deployment tenant storage error, such as full storage space, please contact tenant administrator.",
-                        hint: "Hybrid-deployment tenant storage error (storage full, say); contact the tenant admin.",
-                        hint_zh: Some(
-                            "请求出现混布租户存储错误，如存储空间已满等，请联系租户管理员或技术支持。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                234042,
+                                400,
+                                "Hybrid deployment tenant storage error, such as full storage space, please contact tenant administrator.",
+                                "Hybrid-deployment tenant storage error (storage full, say); contact the tenant admin.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "请求出现混布租户存储错误，如存储空间已满等，请联系租户管理员或技术支持。",
+                            )
                     },
                 )
             }
             Self::UnsupportedResourceMessageType => {
                 Some(
-                    &ErrorSpec {
-                        code: 234043,
-                        http_status: 400,
-                        message: "Unsupported message type.",
-                        hint: "Resources of merge-forwards and of cards cannot be downloaded.",
-                        hint_zh: Some(
-                            "不支持的消息类型，如合并转发消息、消息卡片。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                234043,
+                                400,
+                                "Unsupported message type.",
+                                "Resources of merge-forwards and of cards cannot be downloaded.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "不支持的消息类型，如合并转发消息、消息卡片。",
+                            )
                     },
                 )
             }
             Self::CardTokenMalformed => {
                 Some(
-                    &ErrorSpec {
-                        code: 300020,
-                        http_status: 400,
-                        message: "更新卡片的 token 格式错误。",
-                        hint: "The update token must be the `c-…` token of the card callback.",
-                        hint_zh: Some(
-                            "检查传入的 token 参数格式，格式为 `c-xxxx`，可通过卡片回传交互获取。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                300020,
+                                400,
+                                "更新卡片的 token 格式错误。",
+                                "The update token must be the `c-…` token of the card callback.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "检查传入的 token 参数格式，格式为 `c-xxxx`，可通过卡片回传交互获取。",
+                            )
                     },
                 )
             }
             Self::CardTokenExpired => {
                 Some(
-                    &ErrorSpec {
-                        code: 300030,
-                        http_status: 400,
-                        message: "更新卡片的 token 失效。",
-                        hint: "The update token is valid for 30 minutes after the callback.",
-                        hint_zh: Some(
-                            "token 有效期为 30 分钟，超时则无法更新。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                300030,
+                                400,
+                                "更新卡片的 token 失效。",
+                                "The update token is valid for 30 minutes after the callback.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "token 有效期为 30 分钟，超时则无法更新。",
+                            )
                     },
                 )
             }
             Self::CardTokenUsedUp => {
                 Some(
-                    &ErrorSpec {
-                        code: 300040,
-                        http_status: 400,
-                        message: "更新卡片的 token 超过使用限制次数。",
-                        hint: "An update token can be used twice.",
-                        hint_zh: Some(
-                            "同一个 token 仅能使用 2 次，超过则无法继续使用。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                300040,
+                                400,
+                                "更新卡片的 token 超过使用限制次数。",
+                                "An update token can be used twice.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "同一个 token 仅能使用 2 次，超过则无法继续使用。",
+                            )
                     },
                 )
             }
             Self::CardOpenIdsRequired => {
                 Some(
-                    &ErrorSpec {
-                        code: 300090,
-                        http_status: 400,
-                        message: "独享卡片必须填写 open_ids 字段。",
-                        hint: "A card shown per user (`update_multi` false) needs `open_ids`; or declare `update_multi: true`.",
-                        hint_zh: Some(
-                            "传入 open_ids 参数，或显式声明 update_multi 为 true，将卡片改为共享卡片。",
-                        ),
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                                300090,
+                                400,
+                                "独享卡片必须填写 open_ids 字段。",
+                                "A card shown per user (`update_multi` false) needs `open_ids`; or declare `update_multi: true`.",
+                                RetryClass::Never,
+                            )
+                            .with_hint_zh(
+                                "传入 open_ids 参数，或显式声明 update_multi 为 true，将卡片改为共享卡片。",
+                            )
                     },
                 )
             }
             Self::RequestRateLimited => {
                 Some(
-                    &ErrorSpec {
-                        code: 99991400,
-                        http_status: 429,
-                        message: "request trigger frequency limit",
-                        hint: "The app exceeded the endpoint's rate limit for this tenant. Wait `x-ogw-ratelimit-reset` seconds, then retry.",
-                        hint_zh: None,
-                        retry: RetryClass::RateLimit,
+                    &const {
+                        ErrorSpec::new(
+                            99991400,
+                            429,
+                            "request trigger frequency limit",
+                            "The app exceeded the endpoint's rate limit for this tenant. Wait `x-ogw-ratelimit-reset` seconds, then retry.",
+                            RetryClass::RateLimit,
+                        )
                     },
                 )
             }
             Self::AppCredentialsInvalid => {
                 Some(
-                    &ErrorSpec {
-                        code: 99991543,
-                        http_status: 400,
-                        message: "app_id or app_secret is invalid",
-                        hint: "Check the app_id and app_secret in the developer console; they belong to one platform (Feishu or Lark).",
-                        hint_zh: None,
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                            99991543,
+                            400,
+                            "app_id or app_secret is invalid",
+                            "Check the app_id and app_secret in the developer console; they belong to one platform (Feishu or Lark).",
+                            RetryClass::Never,
+                        )
                     },
                 )
             }
             Self::TokenMissing => {
                 Some(
-                    &ErrorSpec {
-                        code: 99991661,
-                        http_status: 400,
-                        message: "Missing access token for authorization",
-                        hint: "The request carried no `Authorization` header or an empty token.",
-                        hint_zh: None,
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                            99991661,
+                            400,
+                            "Missing access token for authorization",
+                            "The request carried no `Authorization` header or an empty token.",
+                            RetryClass::Never,
+                        )
                     },
                 )
             }
             Self::TenantTokenInvalid => {
                 Some(
-                    &ErrorSpec {
-                        code: 99991663,
-                        http_status: 400,
-                        message: "Invalid access token for authorization",
-                        hint: "The tenant_access_token is invalid or was replaced; fetch a new one.",
-                        hint_zh: None,
-                        retry: RetryClass::RefreshToken,
+                    &const {
+                        ErrorSpec::new(
+                            99991663,
+                            400,
+                            "Invalid access token for authorization",
+                            "The tenant_access_token is invalid or was replaced; fetch a new one.",
+                            RetryClass::RefreshToken,
+                        )
                     },
                 )
             }
             Self::AppTokenInvalid => {
                 Some(
-                    &ErrorSpec {
-                        code: 99991664,
-                        http_status: 400,
-                        message: "Invalid app access token",
-                        hint: "The app_access_token is invalid; fetch a new one.",
-                        hint_zh: None,
-                        retry: RetryClass::RefreshToken,
+                    &const {
+                        ErrorSpec::new(
+                            99991664,
+                            400,
+                            "Invalid app access token",
+                            "The app_access_token is invalid; fetch a new one.",
+                            RetryClass::RefreshToken,
+                        )
                     },
                 )
             }
             Self::TenantTokenIllegal => {
                 Some(
-                    &ErrorSpec {
-                        code: 99991665,
-                        http_status: 400,
-                        message: "Invalid tenant access token",
-                        hint: "The tenant_access_token is malformed or belongs to another app; fetch a new one.",
-                        hint_zh: None,
-                        retry: RetryClass::RefreshToken,
+                    &const {
+                        ErrorSpec::new(
+                            99991665,
+                            400,
+                            "Invalid tenant access token",
+                            "The tenant_access_token is malformed or belongs to another app; fetch a new one.",
+                            RetryClass::RefreshToken,
+                        )
                     },
                 )
             }
             Self::UserTokenInvalid => {
                 Some(
-                    &ErrorSpec {
-                        code: 99991668,
-                        http_status: 400,
-                        message: "Invalid user access token",
-                        hint: "The user_access_token is invalid; the caller must obtain a new one through the OAuth flow.",
-                        hint_zh: None,
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                            99991668,
+                            400,
+                            "Invalid user access token",
+                            "The user_access_token is invalid; the caller must obtain a new one through the OAuth flow.",
+                            RetryClass::Never,
+                        )
                     },
                 )
             }
             Self::TokenMalformed => {
                 Some(
-                    &ErrorSpec {
-                        code: 99991671,
-                        http_status: 400,
-                        message: "Invalid access token format",
-                        hint: "An access token must start with `t-`, `u-` or `a-`.",
-                        hint_zh: None,
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                            99991671,
+                            400,
+                            "Invalid access token format",
+                            "An access token must start with `t-`, `u-` or `a-`.",
+                            RetryClass::Never,
+                        )
                     },
                 )
             }
             Self::AppScopeMissing => {
                 Some(
-                    &ErrorSpec {
-                        code: 99991672,
-                        http_status: 400,
-                        message: "Access denied. The app has not been granted a required scope.",
-                        hint: "Add one of the endpoint's scopes in the developer console and publish a new version; `permission_violations` lists them.",
-                        hint_zh: None,
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                            99991672,
+                            400,
+                            "Access denied. The app has not been granted a required scope.",
+                            "Add one of the endpoint's scopes in the developer console and publish a new version; `permission_violations` lists them.",
+                            RetryClass::Never,
+                        )
                     },
                 )
             }
             Self::TokenScopeMissing => {
                 Some(
-                    &ErrorSpec {
-                        code: 99991676,
-                        http_status: 400,
-                        message: "Access denied. The token does not have a required scope.",
-                        hint: "The token was issued before the scope was granted or without it; obtain a token that carries one of the endpoint's scopes.",
-                        hint_zh: None,
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                            99991676,
+                            400,
+                            "Access denied. The token does not have a required scope.",
+                            "The token was issued before the scope was granted or without it; obtain a token that carries one of the endpoint's scopes.",
+                            RetryClass::Never,
+                        )
                     },
                 )
             }
             Self::TokenExpired => {
                 Some(
-                    &ErrorSpec {
-                        code: 99991677,
-                        http_status: 400,
-                        message: "Authentication token expired",
-                        hint: "The access token has expired. Tenant and app tokens are fetched again automatically; a user token must be refreshed by the caller.",
-                        hint_zh: None,
-                        retry: RetryClass::RefreshToken,
+                    &const {
+                        ErrorSpec::new(
+                            99991677,
+                            400,
+                            "Authentication token expired",
+                            "The access token has expired. Tenant and app tokens are fetched again automatically; a user token must be refreshed by the caller.",
+                            RetryClass::RefreshToken,
+                        )
                     },
                 )
             }
             Self::UserScopeMissing => {
                 Some(
-                    &ErrorSpec {
-                        code: 99991679,
-                        http_status: 400,
-                        message: "Access denied. The user has not granted a required scope.",
-                        hint: "Ask the user to authorize one of the endpoint's scopes, then obtain a new user_access_token.",
-                        hint_zh: None,
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                            99991679,
+                            400,
+                            "Access denied. The user has not granted a required scope.",
+                            "Ask the user to authorize one of the endpoint's scopes, then obtain a new user_access_token.",
+                            RetryClass::Never,
+                        )
                     },
                 )
             }
             Self::OpenIdNotFound => {
                 Some(
-                    &ErrorSpec {
-                        code: 99992351,
-                        http_status: 400,
-                        message: "Your request contains not existed id.",
-                        hint: "Some open_id in the request does not exist.",
-                        hint_zh: None,
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                            99992351,
+                            400,
+                            "Your request contains not existed id.",
+                            "Some open_id in the request does not exist.",
+                            RetryClass::Never,
+                        )
                     },
                 )
             }
             Self::UserIdNotFound => {
                 Some(
-                    &ErrorSpec {
-                        code: 99992360,
-                        http_status: 400,
-                        message: "Your request contains not existed id.",
-                        hint: "Some user_id in the request does not exist.",
-                        hint_zh: None,
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                            99992360,
+                            400,
+                            "Your request contains not existed id.",
+                            "Some user_id in the request does not exist.",
+                            RetryClass::Never,
+                        )
                     },
                 )
             }
             Self::UnionIdNotFound => {
                 Some(
-                    &ErrorSpec {
-                        code: 99992364,
-                        http_status: 400,
-                        message: "Your request contains not existed id.",
-                        hint: "Some union_id in the request does not exist.",
-                        hint_zh: None,
-                        retry: RetryClass::Never,
+                    &const {
+                        ErrorSpec::new(
+                            99992364,
+                            400,
+                            "Your request contains not existed id.",
+                            "Some union_id in the request does not exist.",
+                            RetryClass::Never,
+                        )
                     },
                 )
             }
             Self::Other(_) => None,
         }
+    }
+
+    /// The documented `msg`, or `None` for codes the spec does not describe.
+    pub fn message(self) -> Option<&'static str> {
+        self.spec().map(|s| s.message)
+    }
+
+    /// What to check, in English.
+    pub fn hint(self) -> Option<&'static str> {
+        self.spec().map(|s| s.hint)
+    }
+
+    /// The Chinese troubleshooting hint (排查建议) of the documentation.
+    pub fn hint_zh(self) -> Option<&'static str> {
+        self.spec().and_then(|s| s.hint_zh)
+    }
+
+    /// The HTTP status the documentation gives for this code.
+    pub fn http_status(self) -> Option<u16> {
+        self.spec().map(|s| s.http_status)
+    }
+
+    /// How the client reacts to this code; codes the spec does not describe are not
+    /// retried.
+    pub fn retry_class(self) -> RetryClass {
+        CodeInfo::retry_class(self)
+    }
+}
+
+impl CodeInfo for ErrorCode {
+    fn code(self) -> i64 {
+        ErrorCode::code(self)
+    }
+
+    fn spec(self) -> Option<&'static ErrorSpec> {
+        ErrorCode::spec(self)
+    }
+}
+
+impl ErrorCatalog for ErrorCode {
+    fn from_code(code: i64) -> Self {
+        ErrorCode::from_code(code)
+    }
+}
+
+impl From<i64> for ErrorCode {
+    fn from(code: i64) -> Self {
+        ErrorCode::from_code(code)
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.code())
     }
 }

@@ -188,6 +188,21 @@ impl Event {
     }
 }
 
+/// What the runtime's receiving core decodes deliveries to.
+impl crate::receive::EventSet for Event {
+    fn decode(event_type: &str, event: &str) -> Result<Event, serde_json::Error> {
+        Event::decode(event_type, event)
+    }
+
+    fn dedup_key(&self) -> Option<&str> {
+        Event::dedup_key(self)
+    }
+
+    fn is_callback(&self) -> bool {
+        Event::is_callback(self)
+    }
+}
+
 /// Writes the `event` object as delivered (its type goes in the header).
 impl serde::Serialize for Event {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {

@@ -9,31 +9,21 @@ use serde::Serialize;
 #[cfg(feature = "fake")]
 use serde::Deserialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, builder, json_object,
+    Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object,
 };
-use crate::{Call, Caller, Client};
+use crate::{Call, Caller, ErrorCode};
 
 /// The `batch_messages` endpoints: batches of messages sent to many users at once with the legacy batch-send API
 ///
-/// Get one from [`Client::batch_messages`], or from [`Caller::batch_messages`] to call as a user or tenant.
+/// Get one from [`Resources::batch_messages`](crate::Resources::batch_messages), on a `Client` for its own credentials or on a `Caller` to call as a user or tenant.
 #[derive(Debug, Clone, Copy)]
 pub struct BatchMessages<'a> {
     caller: Caller<'a>,
 }
 
-impl Client {
-    /// The `batch_messages` endpoints, called with the client's credentials.
-    pub fn batch_messages(&self) -> BatchMessages<'_> {
-        BatchMessages {
-            caller: self.caller(),
-        }
-    }
-}
-
-impl<'a> Caller<'a> {
-    /// The `batch_messages` endpoints, called as this caller.
-    pub fn batch_messages(self) -> BatchMessages<'a> {
-        BatchMessages { caller: self }
+impl<'a> From<Caller<'a>> for BatchMessages<'a> {
+    fn from(caller: Caller<'a>) -> Self {
+        BatchMessages { caller }
     }
 }
 
@@ -65,7 +55,10 @@ impl<'a> BatchMessages<'a> {
     /// - [`ErrorCode::NoRecallPermission`](crate::ErrorCode::NoRecallPermission) (`230026`): No permission to recall this message.
     /// - [`ErrorCode::LacksMessagePermission`](crate::ErrorCode::LacksMessagePermission) (`230027`): Lack of necessary permissions.
     /// - [`ErrorCode::MessageRecordNotFound`](crate::ErrorCode::MessageRecordNotFound) (`230030`): The message id is invalid, record not found.
-    pub fn delete(self, request: &DeleteRequest) -> impl Call<DeleteResponse> {
+    pub fn delete(
+        self,
+        request: &DeleteRequest,
+    ) -> impl Call<DeleteResponse, ErrorCode> {
         self.caller.send(request)
     }
 
@@ -92,7 +85,10 @@ impl<'a> BatchMessages<'a> {
     /// - [`ErrorCode::BotNotMessageSender`](crate::ErrorCode::BotNotMessageSender) (`230012`): Bot is NOT the sender of the message.
     /// - [`ErrorCode::LacksMessagePermission`](crate::ErrorCode::LacksMessagePermission) (`230027`): Lack of necessary permissions.
     /// - [`ErrorCode::MessageRecordNotFound`](crate::ErrorCode::MessageRecordNotFound) (`230030`): The message id is invalid, record not found.
-    pub fn read_user(self, request: &ReadUserRequest) -> impl Call<ReadUserResponse> {
+    pub fn read_user(
+        self,
+        request: &ReadUserRequest,
+    ) -> impl Call<ReadUserResponse, ErrorCode> {
         self.caller.send(request)
     }
 
@@ -124,7 +120,7 @@ impl<'a> BatchMessages<'a> {
     pub fn get_progress(
         self,
         request: &GetProgressRequest,
-    ) -> impl Call<GetProgressResponse> {
+    ) -> impl Call<GetProgressResponse, ErrorCode> {
         self.caller.send(request)
     }
 }
@@ -154,15 +150,14 @@ impl crate::fake::Sample for DeleteRequest {
     }
 }
 
-impl crate::operation::sealed::Sealed for DeleteRequest {}
-
 #[doc(hidden)]
 impl Operation for DeleteRequest {
     type Response = DeleteResponse;
+    type Errors = ErrorCode;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "batch_messages.delete",
         tokens: &[TokenKind::Tenant],
-        rate_limit: RateLimit::STANDARD_1000_50,
+        rate_limit: crate::rate_limits::STANDARD_1000_50,
         ..OperationMeta::new(Method::Delete)
     };
 
@@ -204,16 +199,15 @@ impl crate::fake::Sample for ReadUserRequest {
     }
 }
 
-impl crate::operation::sealed::Sealed for ReadUserRequest {}
-
 #[doc(hidden)]
 impl Operation for ReadUserRequest {
     type Response = ReadUserResponse;
+    type Errors = ErrorCode;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "batch_messages.read_user",
         tokens: &[TokenKind::Tenant],
         idempotent: true,
-        rate_limit: RateLimit::STANDARD_1000_50,
+        rate_limit: crate::rate_limits::STANDARD_1000_50,
         ..OperationMeta::new(Method::Get)
     };
 
@@ -259,16 +253,15 @@ impl crate::fake::Sample for GetProgressRequest {
     }
 }
 
-impl crate::operation::sealed::Sealed for GetProgressRequest {}
-
 #[doc(hidden)]
 impl Operation for GetProgressRequest {
     type Response = GetProgressResponse;
+    type Errors = ErrorCode;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "batch_messages.get_progress",
         tokens: &[TokenKind::Tenant],
         idempotent: true,
-        rate_limit: RateLimit::STANDARD_1000_50,
+        rate_limit: crate::rate_limits::STANDARD_1000_50,
         ..OperationMeta::new(Method::Get)
     };
 

@@ -9,29 +9,21 @@ use serde::Serialize;
 #[cfg(feature = "fake")]
 use serde::Deserialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, builder, json_object,
+    Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object,
 };
-use crate::{Call, Caller, Client};
+use crate::{Call, Caller, ErrorCode};
 
 /// The `cards` endpoints: message cards updated after a card callback
 ///
-/// Get one from [`Client::cards`], or from [`Caller::cards`] to call as a user or tenant.
+/// Get one from [`Resources::cards`](crate::Resources::cards), on a `Client` for its own credentials or on a `Caller` to call as a user or tenant.
 #[derive(Debug, Clone, Copy)]
 pub struct Cards<'a> {
     caller: Caller<'a>,
 }
 
-impl Client {
-    /// The `cards` endpoints, called with the client's credentials.
-    pub fn cards(&self) -> Cards<'_> {
-        Cards { caller: self.caller() }
-    }
-}
-
-impl<'a> Caller<'a> {
-    /// The `cards` endpoints, called as this caller.
-    pub fn cards(self) -> Cards<'a> {
-        Cards { caller: self }
+impl<'a> From<Caller<'a>> for Cards<'a> {
+    fn from(caller: Caller<'a>) -> Self {
+        Cards { caller }
     }
 }
 
@@ -71,7 +63,7 @@ impl<'a> Cards<'a> {
     pub fn delay_update(
         self,
         request: &DelayUpdateRequest,
-    ) -> impl Call<DelayUpdateResponse> {
+    ) -> impl Call<DelayUpdateResponse, ErrorCode> {
         self.caller.send(request)
     }
 }
@@ -108,17 +100,16 @@ impl crate::fake::Sample for DelayUpdateRequest {
     }
 }
 
-impl crate::operation::sealed::Sealed for DelayUpdateRequest {}
-
 #[doc(hidden)]
 impl Operation for DelayUpdateRequest {
     type Response = DelayUpdateResponse;
+    type Errors = ErrorCode;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "cards.delay_update",
         tokens: &[TokenKind::Tenant],
         idempotent: true,
         has_body: true,
-        rate_limit: RateLimit::STANDARD_1000_50,
+        rate_limit: crate::rate_limits::STANDARD_1000_50,
         ..OperationMeta::new(Method::Post)
     };
 

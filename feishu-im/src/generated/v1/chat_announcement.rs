@@ -9,31 +9,21 @@ use serde::Serialize;
 #[cfg(feature = "fake")]
 use serde::Deserialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, builder, json_object,
+    Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object,
 };
-use crate::{Call, Caller, Client, MemberIdType, UserIdType};
+use crate::{Call, Caller, ErrorCode, MemberIdType, UserIdType};
 
 /// The `chat_announcement` endpoints: the old-version (doc) announcement of a group chat
 ///
-/// Get one from [`Client::chat_announcement`], or from [`Caller::chat_announcement`] to call as a user or tenant.
+/// Get one from [`Resources::chat_announcement`](crate::Resources::chat_announcement), on a `Client` for its own credentials or on a `Caller` to call as a user or tenant.
 #[derive(Debug, Clone, Copy)]
 pub struct ChatAnnouncement<'a> {
     caller: Caller<'a>,
 }
 
-impl Client {
-    /// The `chat_announcement` endpoints, called with the client's credentials.
-    pub fn chat_announcement(&self) -> ChatAnnouncement<'_> {
-        ChatAnnouncement {
-            caller: self.caller(),
-        }
-    }
-}
-
-impl<'a> Caller<'a> {
-    /// The `chat_announcement` endpoints, called as this caller.
-    pub fn chat_announcement(self) -> ChatAnnouncement<'a> {
-        ChatAnnouncement { caller: self }
+impl<'a> From<Caller<'a>> for ChatAnnouncement<'a> {
+    fn from(caller: Caller<'a>) -> Self {
+        ChatAnnouncement { caller }
     }
 }
 
@@ -68,7 +58,7 @@ impl<'a> ChatAnnouncement<'a> {
     /// - [`ErrorCode::AppUnavailable`](crate::ErrorCode::AppUnavailable) (`232034`): The app is unavailable or inactivated by the tenant.
     /// - [`ErrorCode::DocPermissionMissing`](crate::ErrorCode::DocPermissionMissing) (`232066`): The operator does not have the doc permission.
     /// - [`ErrorCode::DocxAnnouncementUnsupported`](crate::ErrorCode::DocxAnnouncementUnsupported) (`232097`): Unable to operate docx type chat announcement.
-    pub fn get(self, request: &GetRequest) -> impl Call<GetResponse> {
+    pub fn get(self, request: &GetRequest) -> impl Call<GetResponse, ErrorCode> {
         self.caller.send(request)
     }
 
@@ -107,7 +97,7 @@ impl<'a> ChatAnnouncement<'a> {
     /// - [`ErrorCode::AppUnavailable`](crate::ErrorCode::AppUnavailable) (`232034`): The app is unavailable or inactivated by the tenant.
     /// - [`ErrorCode::DocPermissionMissing`](crate::ErrorCode::DocPermissionMissing) (`232066`): The operator does not have the doc permission.
     /// - [`ErrorCode::DocxAnnouncementUnsupported`](crate::ErrorCode::DocxAnnouncementUnsupported) (`232097`): Unable to operate docx type chat announcement.
-    pub fn patch(self, request: &PatchRequest) -> impl Call<PatchResponse> {
+    pub fn patch(self, request: &PatchRequest) -> impl Call<PatchResponse, ErrorCode> {
         self.caller.send(request)
     }
 }
@@ -143,16 +133,15 @@ impl crate::fake::Sample for GetRequest {
     }
 }
 
-impl crate::operation::sealed::Sealed for GetRequest {}
-
 #[doc(hidden)]
 impl Operation for GetRequest {
     type Response = GetResponse;
+    type Errors = ErrorCode;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "chat_announcement.get",
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: true,
-        rate_limit: RateLimit::STANDARD_1000_50,
+        rate_limit: crate::rate_limits::STANDARD_1000_50,
         ..OperationMeta::new(Method::Get)
     };
 
@@ -243,16 +232,15 @@ impl crate::fake::Sample for PatchRequest {
     }
 }
 
-impl crate::operation::sealed::Sealed for PatchRequest {}
-
 #[doc(hidden)]
 impl Operation for PatchRequest {
     type Response = PatchResponse;
+    type Errors = ErrorCode;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "chat_announcement.patch",
         tokens: &[TokenKind::Tenant, TokenKind::User],
         has_body: true,
-        rate_limit: RateLimit::STANDARD_1000_50,
+        rate_limit: crate::rate_limits::STANDARD_1000_50,
         ..OperationMeta::new(Method::Patch)
     };
 

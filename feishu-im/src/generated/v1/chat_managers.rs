@@ -9,31 +9,21 @@ use serde::Serialize;
 #[cfg(feature = "fake")]
 use serde::Deserialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, builder, json_object,
+    Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object,
 };
-use crate::{Call, Caller, Client, MemberIdType};
+use crate::{Call, Caller, ErrorCode, MemberIdType};
 
 /// The `chat_managers` endpoints: managers (admins) of a group chat, users or bots
 ///
-/// Get one from [`Client::chat_managers`], or from [`Caller::chat_managers`] to call as a user or tenant.
+/// Get one from [`Resources::chat_managers`](crate::Resources::chat_managers), on a `Client` for its own credentials or on a `Caller` to call as a user or tenant.
 #[derive(Debug, Clone, Copy)]
 pub struct ChatManagers<'a> {
     caller: Caller<'a>,
 }
 
-impl Client {
-    /// The `chat_managers` endpoints, called with the client's credentials.
-    pub fn chat_managers(&self) -> ChatManagers<'_> {
-        ChatManagers {
-            caller: self.caller(),
-        }
-    }
-}
-
-impl<'a> Caller<'a> {
-    /// The `chat_managers` endpoints, called as this caller.
-    pub fn chat_managers(self) -> ChatManagers<'a> {
-        ChatManagers { caller: self }
+impl<'a> From<Caller<'a>> for ChatManagers<'a> {
+    fn from(caller: Caller<'a>) -> Self {
+        ChatManagers { caller }
     }
 }
 
@@ -73,7 +63,7 @@ impl<'a> ChatManagers<'a> {
     pub fn add_managers(
         self,
         request: &AddManagersRequest,
-    ) -> impl Call<AddManagersResponse> {
+    ) -> impl Call<AddManagersResponse, ErrorCode> {
         self.caller.send(request)
     }
 
@@ -110,7 +100,7 @@ impl<'a> ChatManagers<'a> {
     pub fn delete_managers(
         self,
         request: &DeleteManagersRequest,
-    ) -> impl Call<DeleteManagersResponse> {
+    ) -> impl Call<DeleteManagersResponse, ErrorCode> {
         self.caller.send(request)
     }
 }
@@ -157,16 +147,15 @@ impl crate::fake::Sample for AddManagersRequest {
     }
 }
 
-impl crate::operation::sealed::Sealed for AddManagersRequest {}
-
 #[doc(hidden)]
 impl Operation for AddManagersRequest {
     type Response = AddManagersResponse;
+    type Errors = ErrorCode;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "chat_managers.add_managers",
         tokens: &[TokenKind::Tenant, TokenKind::User],
         has_body: true,
-        rate_limit: RateLimit::STANDARD_1000_50,
+        rate_limit: crate::rate_limits::STANDARD_1000_50,
         ..OperationMeta::new(Method::Post)
     };
 
@@ -233,16 +222,15 @@ impl crate::fake::Sample for DeleteManagersRequest {
     }
 }
 
-impl crate::operation::sealed::Sealed for DeleteManagersRequest {}
-
 #[doc(hidden)]
 impl Operation for DeleteManagersRequest {
     type Response = DeleteManagersResponse;
+    type Errors = ErrorCode;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "chat_managers.delete_managers",
         tokens: &[TokenKind::Tenant, TokenKind::User],
         has_body: true,
-        rate_limit: RateLimit::STANDARD_1000_50,
+        rate_limit: crate::rate_limits::STANDARD_1000_50,
         ..OperationMeta::new(Method::Post)
     };
 

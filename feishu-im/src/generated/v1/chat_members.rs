@@ -9,32 +9,21 @@ use serde::Serialize;
 #[cfg(feature = "fake")]
 use serde::Deserialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, builder,
-    json_object, paged,
+    Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object, paged,
 };
-use crate::{Call, Caller, Client, MemberIdType, Pager, SucceedType, UserIdType};
+use crate::{Call, Caller, ErrorCode, MemberIdType, Pager, SucceedType, UserIdType};
 
 /// The `chat_members` endpoints: members of a group chat (users and bots)
 ///
-/// Get one from [`Client::chat_members`], or from [`Caller::chat_members`] to call as a user or tenant.
+/// Get one from [`Resources::chat_members`](crate::Resources::chat_members), on a `Client` for its own credentials or on a `Caller` to call as a user or tenant.
 #[derive(Debug, Clone, Copy)]
 pub struct ChatMembers<'a> {
     caller: Caller<'a>,
 }
 
-impl Client {
-    /// The `chat_members` endpoints, called with the client's credentials.
-    pub fn chat_members(&self) -> ChatMembers<'_> {
-        ChatMembers {
-            caller: self.caller(),
-        }
-    }
-}
-
-impl<'a> Caller<'a> {
-    /// The `chat_members` endpoints, called as this caller.
-    pub fn chat_members(self) -> ChatMembers<'a> {
-        ChatMembers { caller: self }
+impl<'a> From<Caller<'a>> for ChatMembers<'a> {
+    fn from(caller: Caller<'a>) -> Self {
+        ChatMembers { caller }
     }
 }
 
@@ -70,7 +59,10 @@ impl<'a> ChatMembers<'a> {
     /// - [`ErrorCode::NoValidMembers`](crate::ErrorCode::NoValidMembers) (`232027`): There are no valid members in the ID list specified in your request.
     /// - [`ErrorCode::AppUnavailable`](crate::ErrorCode::AppUnavailable) (`232034`): The app is unavailable or inactivated by the tenant.
     /// - [`ErrorCode::JoinRequiresApproval`](crate::ErrorCode::JoinRequiresApproval) (`232075`): The public group needs to apply to join, and users or bots are not allowed to actively join the group.
-    pub fn me_join(self, request: &MeJoinRequest) -> impl Call<MeJoinResponse> {
+    pub fn me_join(
+        self,
+        request: &MeJoinRequest,
+    ) -> impl Call<MeJoinResponse, ErrorCode> {
         self.caller.send(request)
     }
 
@@ -114,7 +106,10 @@ impl<'a> ChatMembers<'a> {
     /// - [`ErrorCode::OpenIdNotFound`](crate::ErrorCode::OpenIdNotFound) (`99992351`): Your request contains not existed id.
     /// - [`ErrorCode::UserIdNotFound`](crate::ErrorCode::UserIdNotFound) (`99992360`): Your request contains not existed id.
     /// - [`ErrorCode::UnionIdNotFound`](crate::ErrorCode::UnionIdNotFound) (`99992364`): Your request contains not existed id.
-    pub fn create(self, request: &CreateRequest) -> impl Call<CreateResponse> {
+    pub fn create(
+        self,
+        request: &CreateRequest,
+    ) -> impl Call<CreateResponse, ErrorCode> {
         self.caller.send(request)
     }
 
@@ -149,7 +144,10 @@ impl<'a> ChatMembers<'a> {
     /// - [`ErrorCode::ExternalChatScopeMissing`](crate::ErrorCode::ExternalChatScopeMissing) (`232033`): The operator or invited bots does NOT have the authority to manage external chats without the scope.
     /// - [`ErrorCode::AppUnavailable`](crate::ErrorCode::AppUnavailable) (`232034`): The app is unavailable or inactivated by the tenant.
     /// - [`ErrorCode::CannotRemoveOwner`](crate::ErrorCode::CannotRemoveOwner) (`232076`): Can't kick chat owner.
-    pub fn delete(self, request: &DeleteRequest) -> impl Call<DeleteResponse> {
+    pub fn delete(
+        self,
+        request: &DeleteRequest,
+    ) -> impl Call<DeleteResponse, ErrorCode> {
         self.caller.send(request)
     }
 
@@ -180,7 +178,7 @@ impl<'a> ChatMembers<'a> {
     /// - [`ErrorCode::BotAbilityNotActivated`](crate::ErrorCode::BotAbilityNotActivated) (`232025`): Bot ability is not activated.
     /// - [`ErrorCode::ExternalChatScopeMissing`](crate::ErrorCode::ExternalChatScopeMissing) (`232033`): The operator or invited bots does NOT have the authority to manage external chats without the scope.
     /// - [`ErrorCode::AppUnavailable`](crate::ErrorCode::AppUnavailable) (`232034`): The app is unavailable or inactivated by the tenant.
-    pub fn get(self, request: &GetRequest) -> impl Call<GetResponse> {
+    pub fn get(self, request: &GetRequest) -> impl Call<GetResponse, ErrorCode> {
         self.caller.send(request)
     }
 
@@ -214,7 +212,10 @@ impl<'a> ChatMembers<'a> {
     /// - [`ErrorCode::BotAbilityNotActivated`](crate::ErrorCode::BotAbilityNotActivated) (`232025`): Bot ability is not activated.
     /// - [`ErrorCode::ExternalChatScopeMissing`](crate::ErrorCode::ExternalChatScopeMissing) (`232033`): The operator or invited bots does NOT have the authority to manage external chats without the scope.
     /// - [`ErrorCode::AppUnavailable`](crate::ErrorCode::AppUnavailable) (`232034`): The app is unavailable or inactivated by the tenant.
-    pub fn is_in_chat(self, request: &IsInChatRequest) -> impl Call<IsInChatResponse> {
+    pub fn is_in_chat(
+        self,
+        request: &IsInChatRequest,
+    ) -> impl Call<IsInChatResponse, ErrorCode> {
         self.caller.send(request)
     }
 }
@@ -244,16 +245,15 @@ impl crate::fake::Sample for MeJoinRequest {
     }
 }
 
-impl crate::operation::sealed::Sealed for MeJoinRequest {}
-
 #[doc(hidden)]
 impl Operation for MeJoinRequest {
     type Response = MeJoinResponse;
+    type Errors = ErrorCode;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "chat_members.me_join",
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: true,
-        rate_limit: RateLimit::STANDARD_1000_50,
+        rate_limit: crate::rate_limits::STANDARD_1000_50,
         ..OperationMeta::new(Method::Patch)
     };
 
@@ -319,16 +319,15 @@ impl crate::fake::Sample for CreateRequest {
     }
 }
 
-impl crate::operation::sealed::Sealed for CreateRequest {}
-
 #[doc(hidden)]
 impl Operation for CreateRequest {
     type Response = CreateResponse;
+    type Errors = ErrorCode;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "chat_members.create",
         tokens: &[TokenKind::Tenant, TokenKind::User],
         has_body: true,
-        rate_limit: RateLimit::STANDARD_1000_50,
+        rate_limit: crate::rate_limits::STANDARD_1000_50,
         ..OperationMeta::new(Method::Post)
     };
 
@@ -400,16 +399,15 @@ impl crate::fake::Sample for DeleteRequest {
     }
 }
 
-impl crate::operation::sealed::Sealed for DeleteRequest {}
-
 #[doc(hidden)]
 impl Operation for DeleteRequest {
     type Response = DeleteResponse;
+    type Errors = ErrorCode;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "chat_members.delete",
         tokens: &[TokenKind::Tenant, TokenKind::User],
         has_body: true,
-        rate_limit: RateLimit::STANDARD_1000_50,
+        rate_limit: crate::rate_limits::STANDARD_1000_50,
         ..OperationMeta::new(Method::Delete)
     };
 
@@ -475,16 +473,15 @@ impl crate::fake::Sample for GetRequest {
     }
 }
 
-impl crate::operation::sealed::Sealed for GetRequest {}
-
 #[doc(hidden)]
 impl Operation for GetRequest {
     type Response = GetResponse;
+    type Errors = ErrorCode;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "chat_members.get",
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: true,
-        rate_limit: RateLimit::STANDARD_1000_50,
+        rate_limit: crate::rate_limits::STANDARD_1000_50,
         ..OperationMeta::new(Method::Get)
     };
 
@@ -557,16 +554,15 @@ impl crate::fake::Sample for IsInChatRequest {
     }
 }
 
-impl crate::operation::sealed::Sealed for IsInChatRequest {}
-
 #[doc(hidden)]
 impl Operation for IsInChatRequest {
     type Response = IsInChatResponse;
+    type Errors = ErrorCode;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "chat_members.is_in_chat",
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: true,
-        rate_limit: RateLimit::STANDARD_1000_50,
+        rate_limit: crate::rate_limits::STANDARD_1000_50,
         ..OperationMeta::new(Method::Get)
     };
 

@@ -9,31 +9,21 @@ use serde::Serialize;
 #[cfg(feature = "fake")]
 use serde::Deserialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, builder, json_object,
+    Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object,
 };
-use crate::{Call, Caller, ChatMenuUpdateField, Client, MenuItem};
+use crate::{Call, Caller, ChatMenuUpdateField, ErrorCode, MenuItem};
 
 /// The `chat_menu_item` endpoints: one menu (top-level or second-level) of a group chat
 ///
-/// Get one from [`Client::chat_menu_item`], or from [`Caller::chat_menu_item`] to call as a user or tenant.
+/// Get one from [`Resources::chat_menu_item`](crate::Resources::chat_menu_item), on a `Client` for its own credentials or on a `Caller` to call as a user or tenant.
 #[derive(Debug, Clone, Copy)]
 pub struct ChatMenuItem<'a> {
     caller: Caller<'a>,
 }
 
-impl Client {
-    /// The `chat_menu_item` endpoints, called with the client's credentials.
-    pub fn chat_menu_item(&self) -> ChatMenuItem<'_> {
-        ChatMenuItem {
-            caller: self.caller(),
-        }
-    }
-}
-
-impl<'a> Caller<'a> {
-    /// The `chat_menu_item` endpoints, called as this caller.
-    pub fn chat_menu_item(self) -> ChatMenuItem<'a> {
-        ChatMenuItem { caller: self }
+impl<'a> From<Caller<'a>> for ChatMenuItem<'a> {
+    fn from(caller: Caller<'a>) -> Self {
+        ChatMenuItem { caller }
     }
 }
 
@@ -69,7 +59,7 @@ impl<'a> ChatMenuItem<'a> {
     /// - [`ErrorCode::ChatWidgetManageRestricted`](crate::ErrorCode::ChatWidgetManageRestricted) (`232055`): The operator does not have chat tab, chat menu, chat widget manage permission
     /// - [`ErrorCode::ChatMenuBeingModified`](crate::ErrorCode::ChatMenuBeingModified) (`232073`): The group menu is being modified, please try again later.
     /// - [`ErrorCode::HideMemberCountNotPermitted`](crate::ErrorCode::HideMemberCountNotPermitted) (`232078`): The chat menu is illegal.
-    pub fn patch(self, request: &PatchRequest) -> impl Call<PatchResponse> {
+    pub fn patch(self, request: &PatchRequest) -> impl Call<PatchResponse, ErrorCode> {
         self.caller.send(request)
     }
 }
@@ -120,16 +110,15 @@ impl crate::fake::Sample for PatchRequest {
     }
 }
 
-impl crate::operation::sealed::Sealed for PatchRequest {}
-
 #[doc(hidden)]
 impl Operation for PatchRequest {
     type Response = PatchResponse;
+    type Errors = ErrorCode;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "chat_menu_item.patch",
         tokens: &[TokenKind::Tenant],
         has_body: true,
-        rate_limit: RateLimit::STANDARD_1000_50,
+        rate_limit: crate::rate_limits::STANDARD_1000_50,
         ..OperationMeta::new(Method::Patch)
     };
 

@@ -9,31 +9,21 @@ use serde::Serialize;
 #[cfg(feature = "fake")]
 use serde::Deserialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, builder, json_object,
+    Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object,
 };
-use crate::{Call, Caller, Client, MenuTree};
+use crate::{Call, Caller, ErrorCode, MenuTree};
 
 /// The `chat_menu_tree` endpoints: the menus of a group chat, up to 3 top-level menus with up to 5 second-level menus each
 ///
-/// Get one from [`Client::chat_menu_tree`], or from [`Caller::chat_menu_tree`] to call as a user or tenant.
+/// Get one from [`Resources::chat_menu_tree`](crate::Resources::chat_menu_tree), on a `Client` for its own credentials or on a `Caller` to call as a user or tenant.
 #[derive(Debug, Clone, Copy)]
 pub struct ChatMenuTree<'a> {
     caller: Caller<'a>,
 }
 
-impl Client {
-    /// The `chat_menu_tree` endpoints, called with the client's credentials.
-    pub fn chat_menu_tree(&self) -> ChatMenuTree<'_> {
-        ChatMenuTree {
-            caller: self.caller(),
-        }
-    }
-}
-
-impl<'a> Caller<'a> {
-    /// The `chat_menu_tree` endpoints, called as this caller.
-    pub fn chat_menu_tree(self) -> ChatMenuTree<'a> {
-        ChatMenuTree { caller: self }
+impl<'a> From<Caller<'a>> for ChatMenuTree<'a> {
+    fn from(caller: Caller<'a>) -> Self {
+        ChatMenuTree { caller }
     }
 }
 
@@ -75,7 +65,10 @@ impl<'a> ChatMenuTree<'a> {
     /// - [`ErrorCode::ChatMenuSecondLevelLimitReached`](crate::ErrorCode::ChatMenuSecondLevelLimitReached) (`232071`): The number of chat_menu_second_level has reached the limit.
     /// - [`ErrorCode::ChatMenuBeingModified`](crate::ErrorCode::ChatMenuBeingModified) (`232073`): The group menu is being modified, please try again later.
     /// - [`ErrorCode::HideMemberCountNotPermitted`](crate::ErrorCode::HideMemberCountNotPermitted) (`232078`): The chat menu is illegal.
-    pub fn create(self, request: &CreateRequest) -> impl Call<CreateResponse> {
+    pub fn create(
+        self,
+        request: &CreateRequest,
+    ) -> impl Call<CreateResponse, ErrorCode> {
         self.caller.send(request)
     }
 
@@ -109,7 +102,10 @@ impl<'a> ChatMenuTree<'a> {
     /// - [`ErrorCode::ChatWidgetManageRestricted`](crate::ErrorCode::ChatWidgetManageRestricted) (`232055`): The operator does not have chat tab, chat menu, chat widget manage permission
     /// - [`ErrorCode::ChatMenuBeingModified`](crate::ErrorCode::ChatMenuBeingModified) (`232073`): The group menu is being modified, please try again later.
     /// - [`ErrorCode::AppUnavailable`](crate::ErrorCode::AppUnavailable) (`232034`): The app is unavailable or inactivated by the tenant.
-    pub fn delete(self, request: &DeleteRequest) -> impl Call<DeleteResponse> {
+    pub fn delete(
+        self,
+        request: &DeleteRequest,
+    ) -> impl Call<DeleteResponse, ErrorCode> {
         self.caller.send(request)
     }
 
@@ -142,7 +138,7 @@ impl<'a> ChatMenuTree<'a> {
     /// - [`ErrorCode::AppUnavailable`](crate::ErrorCode::AppUnavailable) (`232034`): The app is unavailable or inactivated by the tenant.
     /// - [`ErrorCode::ChatWidgetManageRestricted`](crate::ErrorCode::ChatWidgetManageRestricted) (`232055`): The operator does not have chat tab, chat menu, chat widget manage permission
     /// - [`ErrorCode::ChatMenuSortIdsMismatch`](crate::ErrorCode::ChatMenuSortIdsMismatch) (`232072`): Sort chat_menu_top_level's param is invalid.
-    pub fn sort(self, request: &SortRequest) -> impl Call<SortResponse> {
+    pub fn sort(self, request: &SortRequest) -> impl Call<SortResponse, ErrorCode> {
         self.caller.send(request)
     }
 
@@ -172,7 +168,7 @@ impl<'a> ChatMenuTree<'a> {
     /// - [`ErrorCode::BotAbilityNotActivated`](crate::ErrorCode::BotAbilityNotActivated) (`232025`): Bot ability is not activated.
     /// - [`ErrorCode::ExternalChatScopeMissing`](crate::ErrorCode::ExternalChatScopeMissing) (`232033`): The operator or invited bots does NOT have the authority to manage external chats without the scope.
     /// - [`ErrorCode::AppUnavailable`](crate::ErrorCode::AppUnavailable) (`232034`): The app is unavailable or inactivated by the tenant.
-    pub fn get(self, request: &GetRequest) -> impl Call<GetResponse> {
+    pub fn get(self, request: &GetRequest) -> impl Call<GetResponse, ErrorCode> {
         self.caller.send(request)
     }
 }
@@ -204,16 +200,15 @@ impl crate::fake::Sample for CreateRequest {
     }
 }
 
-impl crate::operation::sealed::Sealed for CreateRequest {}
-
 #[doc(hidden)]
 impl Operation for CreateRequest {
     type Response = CreateResponse;
+    type Errors = ErrorCode;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "chat_menu_tree.create",
         tokens: &[TokenKind::Tenant],
         has_body: true,
-        rate_limit: RateLimit::STANDARD_1000_50,
+        rate_limit: crate::rate_limits::STANDARD_1000_50,
         ..OperationMeta::new(Method::Post)
     };
 
@@ -266,16 +261,15 @@ impl crate::fake::Sample for DeleteRequest {
     }
 }
 
-impl crate::operation::sealed::Sealed for DeleteRequest {}
-
 #[doc(hidden)]
 impl Operation for DeleteRequest {
     type Response = DeleteResponse;
+    type Errors = ErrorCode;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "chat_menu_tree.delete",
         tokens: &[TokenKind::Tenant],
         has_body: true,
-        rate_limit: RateLimit::STANDARD_1000_50,
+        rate_limit: crate::rate_limits::STANDARD_1000_50,
         ..OperationMeta::new(Method::Delete)
     };
 
@@ -328,16 +322,15 @@ impl crate::fake::Sample for SortRequest {
     }
 }
 
-impl crate::operation::sealed::Sealed for SortRequest {}
-
 #[doc(hidden)]
 impl Operation for SortRequest {
     type Response = SortResponse;
+    type Errors = ErrorCode;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "chat_menu_tree.sort",
         tokens: &[TokenKind::Tenant],
         has_body: true,
-        rate_limit: RateLimit::STANDARD_1000_50,
+        rate_limit: crate::rate_limits::STANDARD_1000_50,
         ..OperationMeta::new(Method::Post)
     };
 
@@ -383,16 +376,15 @@ impl crate::fake::Sample for GetRequest {
     }
 }
 
-impl crate::operation::sealed::Sealed for GetRequest {}
-
 #[doc(hidden)]
 impl Operation for GetRequest {
     type Response = GetResponse;
+    type Errors = ErrorCode;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "chat_menu_tree.get",
         tokens: &[TokenKind::Tenant],
         idempotent: true,
-        rate_limit: RateLimit::STANDARD_1000_50,
+        rate_limit: crate::rate_limits::STANDARD_1000_50,
         ..OperationMeta::new(Method::Get)
     };
 

@@ -9,32 +9,21 @@ use serde::Serialize;
 #[cfg(feature = "fake")]
 use serde::Deserialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, builder,
-    json_object, paged,
+    Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object, paged,
 };
-use crate::{Call, Caller, Client, ModerationPermission, Pager, UserIdType};
+use crate::{Call, Caller, ErrorCode, ModerationPermission, Pager, UserIdType};
 
 /// The `chat_moderation` endpoints: who may post in a group chat
 ///
-/// Get one from [`Client::chat_moderation`], or from [`Caller::chat_moderation`] to call as a user or tenant.
+/// Get one from [`Resources::chat_moderation`](crate::Resources::chat_moderation), on a `Client` for its own credentials or on a `Caller` to call as a user or tenant.
 #[derive(Debug, Clone, Copy)]
 pub struct ChatModeration<'a> {
     caller: Caller<'a>,
 }
 
-impl Client {
-    /// The `chat_moderation` endpoints, called with the client's credentials.
-    pub fn chat_moderation(&self) -> ChatModeration<'_> {
-        ChatModeration {
-            caller: self.caller(),
-        }
-    }
-}
-
-impl<'a> Caller<'a> {
-    /// The `chat_moderation` endpoints, called as this caller.
-    pub fn chat_moderation(self) -> ChatModeration<'a> {
-        ChatModeration { caller: self }
+impl<'a> From<Caller<'a>> for ChatModeration<'a> {
+    fn from(caller: Caller<'a>) -> Self {
+        ChatModeration { caller }
     }
 }
 
@@ -67,7 +56,7 @@ impl<'a> ChatModeration<'a> {
     /// - [`ErrorCode::BotAbilityNotActivated`](crate::ErrorCode::BotAbilityNotActivated) (`232025`): Bot ability is not activated.
     /// - [`ErrorCode::ExternalChatScopeMissing`](crate::ErrorCode::ExternalChatScopeMissing) (`232033`): The operator or invited bots does NOT have the authority to manage external chats without the scope.
     /// - [`ErrorCode::AppUnavailable`](crate::ErrorCode::AppUnavailable) (`232034`): The app is unavailable or inactivated by the tenant.
-    pub fn get(self, request: &GetRequest) -> impl Call<GetResponse> {
+    pub fn get(self, request: &GetRequest) -> impl Call<GetResponse, ErrorCode> {
         self.caller.send(request)
     }
 
@@ -113,7 +102,10 @@ impl<'a> ChatModeration<'a> {
     /// - [`ErrorCode::AppUnavailable`](crate::ErrorCode::AppUnavailable) (`232034`): The app is unavailable or inactivated by the tenant.
     /// - [`ErrorCode::ChatBanned`](crate::ErrorCode::ChatBanned) (`232060`): This chat is banned.
     /// - [`ErrorCode::MeetingInProgress`](crate::ErrorCode::MeetingInProgress) (`232092`): Meeting in progress. Unable to modify group posting permissions.
-    pub fn update(self, request: &UpdateRequest) -> impl Call<UpdateResponse> {
+    pub fn update(
+        self,
+        request: &UpdateRequest,
+    ) -> impl Call<UpdateResponse, ErrorCode> {
         self.caller.send(request)
     }
 }
@@ -161,16 +153,15 @@ impl crate::fake::Sample for GetRequest {
     }
 }
 
-impl crate::operation::sealed::Sealed for GetRequest {}
-
 #[doc(hidden)]
 impl Operation for GetRequest {
     type Response = GetResponse;
+    type Errors = ErrorCode;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "chat_moderation.get",
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: true,
-        rate_limit: RateLimit::STANDARD_1000_50,
+        rate_limit: crate::rate_limits::STANDARD_1000_50,
         ..OperationMeta::new(Method::Get)
     };
 
@@ -250,17 +241,16 @@ impl crate::fake::Sample for UpdateRequest {
     }
 }
 
-impl crate::operation::sealed::Sealed for UpdateRequest {}
-
 #[doc(hidden)]
 impl Operation for UpdateRequest {
     type Response = UpdateResponse;
+    type Errors = ErrorCode;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "chat_moderation.update",
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: true,
         has_body: true,
-        rate_limit: RateLimit::STANDARD_1000_50,
+        rate_limit: crate::rate_limits::STANDARD_1000_50,
         ..OperationMeta::new(Method::Put)
     };
 

@@ -9,32 +9,24 @@ use serde::Serialize;
 #[cfg(feature = "fake")]
 use serde::Deserialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, builder, json_object,
+    Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object,
 };
-use crate::{Call, Caller, ChatTab, Client};
+use crate::{Call, Caller, ChatTab, ErrorCode};
 
 #[cfg(feature = "fake")]
 use crate::ChatTabType;
 
 /// The `chat_tabs` endpoints: the tabs of a chat (p2p or group), shown beside its messages
 ///
-/// Get one from [`Client::chat_tabs`], or from [`Caller::chat_tabs`] to call as a user or tenant.
+/// Get one from [`Resources::chat_tabs`](crate::Resources::chat_tabs), on a `Client` for its own credentials or on a `Caller` to call as a user or tenant.
 #[derive(Debug, Clone, Copy)]
 pub struct ChatTabs<'a> {
     caller: Caller<'a>,
 }
 
-impl Client {
-    /// The `chat_tabs` endpoints, called with the client's credentials.
-    pub fn chat_tabs(&self) -> ChatTabs<'_> {
-        ChatTabs { caller: self.caller() }
-    }
-}
-
-impl<'a> Caller<'a> {
-    /// The `chat_tabs` endpoints, called as this caller.
-    pub fn chat_tabs(self) -> ChatTabs<'a> {
-        ChatTabs { caller: self }
+impl<'a> From<Caller<'a>> for ChatTabs<'a> {
+    fn from(caller: Caller<'a>) -> Self {
+        ChatTabs { caller }
     }
 }
 
@@ -75,7 +67,10 @@ impl<'a> ChatTabs<'a> {
     /// - [`ErrorCode::OperatorLacksDocPermission`](crate::ErrorCode::OperatorLacksDocPermission) (`232051`): The operator does not have doc permission.
     /// - [`ErrorCode::ChatWidgetManageRestricted`](crate::ErrorCode::ChatWidgetManageRestricted) (`232055`): The operator does not have chat tab, chat menu, chat widget manage permission
     /// - [`ErrorCode::ImageNotOwnedByOperator`](crate::ErrorCode::ImageNotOwnedByOperator) (`232056`): The operator is not the image's owner, no permission to complete the request.
-    pub fn create(self, request: &CreateRequest) -> impl Call<CreateResponse> {
+    pub fn create(
+        self,
+        request: &CreateRequest,
+    ) -> impl Call<CreateResponse, ErrorCode> {
         self.caller.send(request)
     }
 
@@ -114,7 +109,7 @@ impl<'a> ChatTabs<'a> {
     pub fn delete_tabs(
         self,
         request: &DeleteTabsRequest,
-    ) -> impl Call<DeleteTabsResponse> {
+    ) -> impl Call<DeleteTabsResponse, ErrorCode> {
         self.caller.send(request)
     }
 
@@ -156,7 +151,7 @@ impl<'a> ChatTabs<'a> {
     pub fn update_tabs(
         self,
         request: &UpdateTabsRequest,
-    ) -> impl Call<UpdateTabsResponse> {
+    ) -> impl Call<UpdateTabsResponse, ErrorCode> {
         self.caller.send(request)
     }
 
@@ -191,7 +186,10 @@ impl<'a> ChatTabs<'a> {
     /// - [`ErrorCode::AppUnavailable`](crate::ErrorCode::AppUnavailable) (`232034`): The app is unavailable or inactivated by the tenant.
     /// - [`ErrorCode::ChatTabUnsupportedChatType`](crate::ErrorCode::ChatTabUnsupportedChatType) (`232050`): Operate chat tab unsupported chat type.
     /// - [`ErrorCode::ChatWidgetManageRestricted`](crate::ErrorCode::ChatWidgetManageRestricted) (`232055`): The operator does not have chat tab, chat menu, chat widget manage permission
-    pub fn sort_tabs(self, request: &SortTabsRequest) -> impl Call<SortTabsResponse> {
+    pub fn sort_tabs(
+        self,
+        request: &SortTabsRequest,
+    ) -> impl Call<SortTabsResponse, ErrorCode> {
         self.caller.send(request)
     }
 
@@ -223,7 +221,10 @@ impl<'a> ChatTabs<'a> {
     /// - [`ErrorCode::ExternalChatScopeMissing`](crate::ErrorCode::ExternalChatScopeMissing) (`232033`): The operator or invited bots does NOT have the authority to manage external chats without the scope.
     /// - [`ErrorCode::AppUnavailable`](crate::ErrorCode::AppUnavailable) (`232034`): The app is unavailable or inactivated by the tenant.
     /// - [`ErrorCode::ChatTabUnsupportedChatType`](crate::ErrorCode::ChatTabUnsupportedChatType) (`232050`): Operate chat tab unsupported chat type.
-    pub fn list_tabs(self, request: &ListTabsRequest) -> impl Call<ListTabsResponse> {
+    pub fn list_tabs(
+        self,
+        request: &ListTabsRequest,
+    ) -> impl Call<ListTabsResponse, ErrorCode> {
         self.caller.send(request)
     }
 }
@@ -258,16 +259,15 @@ impl crate::fake::Sample for CreateRequest {
     }
 }
 
-impl crate::operation::sealed::Sealed for CreateRequest {}
-
 #[doc(hidden)]
 impl Operation for CreateRequest {
     type Response = CreateResponse;
+    type Errors = ErrorCode;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "chat_tabs.create",
         tokens: &[TokenKind::Tenant, TokenKind::User],
         has_body: true,
-        rate_limit: RateLimit::STANDARD_1000_50,
+        rate_limit: crate::rate_limits::STANDARD_1000_50,
         ..OperationMeta::new(Method::Post)
     };
 
@@ -320,16 +320,15 @@ impl crate::fake::Sample for DeleteTabsRequest {
     }
 }
 
-impl crate::operation::sealed::Sealed for DeleteTabsRequest {}
-
 #[doc(hidden)]
 impl Operation for DeleteTabsRequest {
     type Response = DeleteTabsResponse;
+    type Errors = ErrorCode;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "chat_tabs.delete_tabs",
         tokens: &[TokenKind::Tenant, TokenKind::User],
         has_body: true,
-        rate_limit: RateLimit::STANDARD_1000_50,
+        rate_limit: crate::rate_limits::STANDARD_1000_50,
         ..OperationMeta::new(Method::Delete)
     };
 
@@ -378,16 +377,15 @@ impl crate::fake::Sample for UpdateTabsRequest {
     }
 }
 
-impl crate::operation::sealed::Sealed for UpdateTabsRequest {}
-
 #[doc(hidden)]
 impl Operation for UpdateTabsRequest {
     type Response = UpdateTabsResponse;
+    type Errors = ErrorCode;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "chat_tabs.update_tabs",
         tokens: &[TokenKind::Tenant, TokenKind::User],
         has_body: true,
-        rate_limit: RateLimit::STANDARD_1000_50,
+        rate_limit: crate::rate_limits::STANDARD_1000_50,
         ..OperationMeta::new(Method::Post)
     };
 
@@ -440,16 +438,15 @@ impl crate::fake::Sample for SortTabsRequest {
     }
 }
 
-impl crate::operation::sealed::Sealed for SortTabsRequest {}
-
 #[doc(hidden)]
 impl Operation for SortTabsRequest {
     type Response = SortTabsResponse;
+    type Errors = ErrorCode;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "chat_tabs.sort_tabs",
         tokens: &[TokenKind::Tenant, TokenKind::User],
         has_body: true,
-        rate_limit: RateLimit::STANDARD_1000_50,
+        rate_limit: crate::rate_limits::STANDARD_1000_50,
         ..OperationMeta::new(Method::Post)
     };
 
@@ -495,16 +492,15 @@ impl crate::fake::Sample for ListTabsRequest {
     }
 }
 
-impl crate::operation::sealed::Sealed for ListTabsRequest {}
-
 #[doc(hidden)]
 impl Operation for ListTabsRequest {
     type Response = ListTabsResponse;
+    type Errors = ErrorCode;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "chat_tabs.list_tabs",
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: true,
-        rate_limit: RateLimit::STANDARD_1000_50,
+        rate_limit: crate::rate_limits::STANDARD_1000_50,
         ..OperationMeta::new(Method::Get)
     };
 

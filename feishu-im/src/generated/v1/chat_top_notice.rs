@@ -9,31 +9,21 @@ use serde::Serialize;
 #[cfg(feature = "fake")]
 use serde::Deserialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, builder, json_object,
+    Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object,
 };
-use crate::{Call, Caller, Client, TopNoticeActionType};
+use crate::{Call, Caller, ErrorCode, TopNoticeActionType};
 
 /// The `chat_top_notice` endpoints: the top notice of a group chat, a message or the announcement pinned at the top
 ///
-/// Get one from [`Client::chat_top_notice`], or from [`Caller::chat_top_notice`] to call as a user or tenant.
+/// Get one from [`Resources::chat_top_notice`](crate::Resources::chat_top_notice), on a `Client` for its own credentials or on a `Caller` to call as a user or tenant.
 #[derive(Debug, Clone, Copy)]
 pub struct ChatTopNotice<'a> {
     caller: Caller<'a>,
 }
 
-impl Client {
-    /// The `chat_top_notice` endpoints, called with the client's credentials.
-    pub fn chat_top_notice(&self) -> ChatTopNotice<'_> {
-        ChatTopNotice {
-            caller: self.caller(),
-        }
-    }
-}
-
-impl<'a> Caller<'a> {
-    /// The `chat_top_notice` endpoints, called as this caller.
-    pub fn chat_top_notice(self) -> ChatTopNotice<'a> {
-        ChatTopNotice { caller: self }
+impl<'a> From<Caller<'a>> for ChatTopNotice<'a> {
+    fn from(caller: Caller<'a>) -> Self {
+        ChatTopNotice { caller }
     }
 }
 
@@ -69,7 +59,7 @@ impl<'a> ChatTopNotice<'a> {
     pub fn put_top_notice(
         self,
         request: &PutTopNoticeRequest,
-    ) -> impl Call<PutTopNoticeResponse> {
+    ) -> impl Call<PutTopNoticeResponse, ErrorCode> {
         self.caller.send(request)
     }
 
@@ -103,7 +93,7 @@ impl<'a> ChatTopNotice<'a> {
     pub fn delete_top_notice(
         self,
         request: &DeleteTopNoticeRequest,
-    ) -> impl Call<DeleteTopNoticeResponse> {
+    ) -> impl Call<DeleteTopNoticeResponse, ErrorCode> {
         self.caller.send(request)
     }
 }
@@ -135,16 +125,15 @@ impl crate::fake::Sample for PutTopNoticeRequest {
     }
 }
 
-impl crate::operation::sealed::Sealed for PutTopNoticeRequest {}
-
 #[doc(hidden)]
 impl Operation for PutTopNoticeRequest {
     type Response = PutTopNoticeResponse;
+    type Errors = ErrorCode;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "chat_top_notice.put_top_notice",
         tokens: &[TokenKind::Tenant, TokenKind::User],
         has_body: true,
-        rate_limit: RateLimit::STANDARD_1000_50,
+        rate_limit: crate::rate_limits::STANDARD_1000_50,
         ..OperationMeta::new(Method::Post)
     };
 
@@ -187,15 +176,14 @@ impl crate::fake::Sample for DeleteTopNoticeRequest {
     }
 }
 
-impl crate::operation::sealed::Sealed for DeleteTopNoticeRequest {}
-
 #[doc(hidden)]
 impl Operation for DeleteTopNoticeRequest {
     type Response = DeleteTopNoticeResponse;
+    type Errors = ErrorCode;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "chat_top_notice.delete_top_notice",
         tokens: &[TokenKind::Tenant, TokenKind::User],
-        rate_limit: RateLimit::STANDARD_1000_50,
+        rate_limit: crate::rate_limits::STANDARD_1000_50,
         ..OperationMeta::new(Method::Post)
     };
 

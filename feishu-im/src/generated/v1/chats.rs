@@ -9,35 +9,26 @@ use serde::Serialize;
 #[cfg(feature = "fake")]
 use serde::Deserialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, builder,
-    json_object, paged,
+    Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object, paged,
 };
 use crate::{
     Call, Caller, ChatMessageVisibility, ChatMode, ChatPermission, ChatSortType,
-    ChatStatus, ChatTag, ChatType, Client, GroupMessageType, MembershipApproval,
+    ChatStatus, ChatTag, ChatType, ErrorCode, GroupMessageType, MembershipApproval,
     ModerationPermission, P2pTargetType, Pager, RestrictedModePermission,
     ShareCardPermission, ShareLinkValidityPeriod, UserIdType,
 };
 
 /// The `chats` endpoints: group chats
 ///
-/// Get one from [`Client::chats`], or from [`Caller::chats`] to call as a user or tenant.
+/// Get one from [`Resources::chats`](crate::Resources::chats), on a `Client` for its own credentials or on a `Caller` to call as a user or tenant.
 #[derive(Debug, Clone, Copy)]
 pub struct Chats<'a> {
     caller: Caller<'a>,
 }
 
-impl Client {
-    /// The `chats` endpoints, called with the client's credentials.
-    pub fn chats(&self) -> Chats<'_> {
-        Chats { caller: self.caller() }
-    }
-}
-
-impl<'a> Caller<'a> {
-    /// The `chats` endpoints, called as this caller.
-    pub fn chats(self) -> Chats<'a> {
-        Chats { caller: self }
+impl<'a> From<Caller<'a>> for Chats<'a> {
+    fn from(caller: Caller<'a>) -> Self {
+        Chats { caller }
     }
 }
 
@@ -85,7 +76,10 @@ impl<'a> Chats<'a> {
     /// - [`ErrorCode::OcicTagScopeMissing`](crate::ErrorCode::OcicTagScopeMissing) (`232095`): The operator does NOT have the authority to manage ocic type tag without the scope.
     /// - [`ErrorCode::HideMemberCountNotPermitted`](crate::ErrorCode::HideMemberCountNotPermitted) (`232078`): The operator tenant doesn't have the permission to use hide_member_count_setting.
     /// - [`ErrorCode::HideMemberCountUnsupportedChatType`](crate::ErrorCode::HideMemberCountUnsupportedChatType) (`232079`): Chat type not supported by hide_member_count_setting.
-    pub fn create(self, request: &CreateRequest) -> impl Call<CreateResponse> {
+    pub fn create(
+        self,
+        request: &CreateRequest,
+    ) -> impl Call<CreateResponse, ErrorCode> {
         self.caller.send(request)
     }
 
@@ -120,7 +114,10 @@ impl<'a> Chats<'a> {
     /// - [`ErrorCode::BotAbilityNotActivated`](crate::ErrorCode::BotAbilityNotActivated) (`232025`): Bot ability is not activated.
     /// - [`ErrorCode::ExternalChatScopeMissing`](crate::ErrorCode::ExternalChatScopeMissing) (`232033`): The operator or invited bots does NOT have the authority to manage external chats without the scope.
     /// - [`ErrorCode::AppUnavailable`](crate::ErrorCode::AppUnavailable) (`232034`): The app is unavailable or inactivated by the tenant.
-    pub fn delete(self, request: &DeleteRequest) -> impl Call<DeleteResponse> {
+    pub fn delete(
+        self,
+        request: &DeleteRequest,
+    ) -> impl Call<DeleteResponse, ErrorCode> {
         self.caller.send(request)
     }
 
@@ -174,7 +171,10 @@ impl<'a> Chats<'a> {
     /// - [`ErrorCode::PublicChatForbiddenByTenant`](crate::ErrorCode::PublicChatForbiddenByTenant) (`232091`): Due to the security control requirements of this tenant, this tenant does not allow public group.
     /// - [`ErrorCode::ApprovalLockedByMeeting`](crate::ErrorCode::ApprovalLockedByMeeting) (`232093`): This meeting has restricted access. Unable to turn off group membership approval.
     /// - [`ErrorCode::HideMemberCountNotPermitted`](crate::ErrorCode::HideMemberCountNotPermitted) (`232078`): The operator tenant doesn't have the permission to use hide_member_count_setting.
-    pub fn update(self, request: &UpdateRequest) -> impl Call<UpdateResponse> {
+    pub fn update(
+        self,
+        request: &UpdateRequest,
+    ) -> impl Call<UpdateResponse, ErrorCode> {
         self.caller.send(request)
     }
 
@@ -205,7 +205,7 @@ impl<'a> Chats<'a> {
     /// - [`ErrorCode::BotAbilityNotActivated`](crate::ErrorCode::BotAbilityNotActivated) (`232025`): Bot ability is not activated.
     /// - [`ErrorCode::ExternalChatScopeMissing`](crate::ErrorCode::ExternalChatScopeMissing) (`232033`): The operator or invited bots does NOT have the authority to manage external chats without the scope.
     /// - [`ErrorCode::AppUnavailable`](crate::ErrorCode::AppUnavailable) (`232034`): The app is unavailable or inactivated by the tenant.
-    pub fn get(self, request: &GetRequest) -> impl Call<GetResponse> {
+    pub fn get(self, request: &GetRequest) -> impl Call<GetResponse, ErrorCode> {
         self.caller.send(request)
     }
 
@@ -233,7 +233,7 @@ impl<'a> Chats<'a> {
     /// - [`ErrorCode::AppNotFound`](crate::ErrorCode::AppNotFound) (`232004`): Such an app does NOT exist.
     /// - [`ErrorCode::BotAbilityNotActivated`](crate::ErrorCode::BotAbilityNotActivated) (`232025`): Bot ability is not activated.
     /// - [`ErrorCode::AppUnavailable`](crate::ErrorCode::AppUnavailable) (`232034`): The app is unavailable or inactivated by the tenant.
-    pub fn list(self, request: &ListRequest) -> impl Call<ListResponse> {
+    pub fn list(self, request: &ListRequest) -> impl Call<ListResponse, ErrorCode> {
         self.caller.send(request)
     }
 
@@ -270,7 +270,10 @@ impl<'a> Chats<'a> {
     /// - [`ErrorCode::AppNotFound`](crate::ErrorCode::AppNotFound) (`232004`): Such an app does NOT exist.
     /// - [`ErrorCode::BotAbilityNotActivated`](crate::ErrorCode::BotAbilityNotActivated) (`232025`): Bot ability is not activated.
     /// - [`ErrorCode::AppUnavailable`](crate::ErrorCode::AppUnavailable) (`232034`): The app is unavailable or inactivate in the tenant.
-    pub fn search(self, request: &SearchRequest) -> impl Call<SearchResponse> {
+    pub fn search(
+        self,
+        request: &SearchRequest,
+    ) -> impl Call<SearchResponse, ErrorCode> {
         self.caller.send(request)
     }
 
@@ -318,7 +321,7 @@ impl<'a> Chats<'a> {
     /// - [`ErrorCode::TeamChatLinkUnsupported`](crate::ErrorCode::TeamChatLinkUnsupported) (`232063`): Team cannot be share link.
     /// - [`ErrorCode::ShareLinkOwnerOrAdminOnly`](crate::ErrorCode::ShareLinkOwnerOrAdminOnly) (`232064`): The operator is not a group owner or administrator, no permission to share chat link.
     /// - [`ErrorCode::OperatorNotFound`](crate::ErrorCode::OperatorNotFound) (`232065`): The User/Bot can NOT be found.
-    pub fn link(self, request: &LinkRequest) -> impl Call<LinkResponse> {
+    pub fn link(self, request: &LinkRequest) -> impl Call<LinkResponse, ErrorCode> {
         self.caller.send(request)
     }
 }
@@ -490,16 +493,15 @@ impl crate::fake::Sample for CreateRequest {
     }
 }
 
-impl crate::operation::sealed::Sealed for CreateRequest {}
-
 #[doc(hidden)]
 impl Operation for CreateRequest {
     type Response = CreateResponse;
+    type Errors = ErrorCode;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "chats.create",
         tokens: &[TokenKind::Tenant],
         has_body: true,
-        rate_limit: RateLimit::STANDARD_1000_50,
+        rate_limit: crate::rate_limits::STANDARD_1000_50,
         ..OperationMeta::new(Method::Post)
     };
 
@@ -635,15 +637,14 @@ impl crate::fake::Sample for DeleteRequest {
     }
 }
 
-impl crate::operation::sealed::Sealed for DeleteRequest {}
-
 #[doc(hidden)]
 impl Operation for DeleteRequest {
     type Response = DeleteResponse;
+    type Errors = ErrorCode;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "chats.delete",
         tokens: &[TokenKind::Tenant, TokenKind::User],
-        rate_limit: RateLimit::STANDARD_1000_50,
+        rate_limit: crate::rate_limits::STANDARD_1000_50,
         ..OperationMeta::new(Method::Delete)
     };
 
@@ -782,17 +783,16 @@ impl crate::fake::Sample for UpdateRequest {
     }
 }
 
-impl crate::operation::sealed::Sealed for UpdateRequest {}
-
 #[doc(hidden)]
 impl Operation for UpdateRequest {
     type Response = UpdateResponse;
+    type Errors = ErrorCode;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "chats.update",
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: true,
         has_body: true,
-        rate_limit: RateLimit::STANDARD_1000_50,
+        rate_limit: crate::rate_limits::STANDARD_1000_50,
         ..OperationMeta::new(Method::Put)
     };
 
@@ -838,16 +838,15 @@ impl crate::fake::Sample for GetRequest {
     }
 }
 
-impl crate::operation::sealed::Sealed for GetRequest {}
-
 #[doc(hidden)]
 impl Operation for GetRequest {
     type Response = GetResponse;
+    type Errors = ErrorCode;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "chats.get",
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: true,
-        rate_limit: RateLimit::STANDARD_1000_50,
+        rate_limit: crate::rate_limits::STANDARD_1000_50,
         ..OperationMeta::new(Method::Get)
     };
 
@@ -1026,16 +1025,15 @@ impl crate::fake::Sample for ListRequest {
     }
 }
 
-impl crate::operation::sealed::Sealed for ListRequest {}
-
 #[doc(hidden)]
 impl Operation for ListRequest {
     type Response = ListResponse;
+    type Errors = ErrorCode;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "chats.list",
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: true,
-        rate_limit: RateLimit::STANDARD_1000_50,
+        rate_limit: crate::rate_limits::STANDARD_1000_50,
         ..OperationMeta::new(Method::Get)
     };
 
@@ -1107,16 +1105,15 @@ impl crate::fake::Sample for SearchRequest {
     }
 }
 
-impl crate::operation::sealed::Sealed for SearchRequest {}
-
 #[doc(hidden)]
 impl Operation for SearchRequest {
     type Response = SearchResponse;
+    type Errors = ErrorCode;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "chats.search",
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: true,
-        rate_limit: RateLimit::STANDARD_1000_50,
+        rate_limit: crate::rate_limits::STANDARD_1000_50,
         ..OperationMeta::new(Method::Get)
     };
 
@@ -1176,16 +1173,15 @@ impl crate::fake::Sample for LinkRequest {
     }
 }
 
-impl crate::operation::sealed::Sealed for LinkRequest {}
-
 #[doc(hidden)]
 impl Operation for LinkRequest {
     type Response = LinkResponse;
+    type Errors = ErrorCode;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "chats.link",
         tokens: &[TokenKind::Tenant, TokenKind::User],
         has_body: true,
-        rate_limit: RateLimit::STANDARD_1000_50,
+        rate_limit: crate::rate_limits::STANDARD_1000_50,
         ..OperationMeta::new(Method::Post)
     };
 

@@ -9,29 +9,21 @@ use serde::Serialize;
 #[cfg(feature = "fake")]
 use serde::Deserialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, builder, json_object,
+    Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object,
 };
-use crate::{Call, Caller, Client, FileType};
+use crate::{Call, Caller, ErrorCode, FileType};
 
 /// The `files` endpoints: files uploaded for messages (documents, audio and video)
 ///
-/// Get one from [`Client::files`], or from [`Caller::files`] to call as a user or tenant.
+/// Get one from [`Resources::files`](crate::Resources::files), on a `Client` for its own credentials or on a `Caller` to call as a user or tenant.
 #[derive(Debug, Clone, Copy)]
 pub struct Files<'a> {
     caller: Caller<'a>,
 }
 
-impl Client {
-    /// The `files` endpoints, called with the client's credentials.
-    pub fn files(&self) -> Files<'_> {
-        Files { caller: self.caller() }
-    }
-}
-
-impl<'a> Caller<'a> {
-    /// The `files` endpoints, called as this caller.
-    pub fn files(self) -> Files<'a> {
-        Files { caller: self }
+impl<'a> From<Caller<'a>> for Files<'a> {
+    fn from(caller: Caller<'a>) -> Self {
+        Files { caller }
     }
 }
 
@@ -63,7 +55,10 @@ impl<'a> Files<'a> {
     /// - [`ErrorCode::EmptyFile`](crate::ErrorCode::EmptyFile) (`234010`): File's size can't be 0.
     /// - [`ErrorCode::TenantMasterKeyDeleted`](crate::ErrorCode::TenantMasterKeyDeleted) (`234041`): Tenant master key has been deleted, please contact the tenant administrator.
     /// - [`ErrorCode::TenantStorageError`](crate::ErrorCode::TenantStorageError) (`234042`): Hybrid deployment tenant storage error, such as full storage space, please contact tenant administrator.
-    pub fn create(self, request: &CreateRequest) -> impl Call<CreateResponse> {
+    pub fn create(
+        self,
+        request: &CreateRequest,
+    ) -> impl Call<CreateResponse, ErrorCode> {
         self.caller.send(request)
     }
 
@@ -94,7 +89,7 @@ impl<'a> Files<'a> {
     /// - [`ErrorCode::DownloadTooLarge`](crate::ErrorCode::DownloadTooLarge) (`234037`): Downloaded file size exceeds limit.
     /// - [`ErrorCode::TenantMasterKeyDeleted`](crate::ErrorCode::TenantMasterKeyDeleted) (`234041`): Tenant master key has been deleted, please contact the tenant administrator.
     /// - [`ErrorCode::TenantStorageError`](crate::ErrorCode::TenantStorageError) (`234042`): Hybrid deployment tenant storage error, such as full storage space, please contact tenant administrator.
-    pub fn get(self, request: &GetRequest) -> impl Call<crate::Download> {
+    pub fn get(self, request: &GetRequest) -> impl Call<crate::Download, ErrorCode> {
         self.caller.download(request)
     }
 }
@@ -147,16 +142,15 @@ impl crate::fake::Sample for CreateRequest {
     }
 }
 
-impl crate::operation::sealed::Sealed for CreateRequest {}
-
 #[doc(hidden)]
 impl Operation for CreateRequest {
     type Response = CreateResponse;
+    type Errors = ErrorCode;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "files.create",
         tokens: &[TokenKind::Tenant],
         has_body: true,
-        rate_limit: RateLimit::STANDARD_1000_50,
+        rate_limit: crate::rate_limits::STANDARD_1000_50,
         ..OperationMeta::new(Method::Post)
     };
 
@@ -206,16 +200,15 @@ impl crate::fake::Sample for GetRequest {
     }
 }
 
-impl crate::operation::sealed::Sealed for GetRequest {}
-
 #[doc(hidden)]
 impl Operation for GetRequest {
     type Response = GetResponse;
+    type Errors = ErrorCode;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "files.get",
         tokens: &[TokenKind::Tenant],
         idempotent: true,
-        rate_limit: RateLimit::STANDARD_1000_50,
+        rate_limit: crate::rate_limits::STANDARD_1000_50,
         ..OperationMeta::new(Method::Get)
     };
 

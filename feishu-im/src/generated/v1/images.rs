@@ -9,29 +9,21 @@ use serde::Serialize;
 #[cfg(feature = "fake")]
 use serde::Deserialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, builder, json_object,
+    Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object,
 };
-use crate::{Call, Caller, Client, ImageType};
+use crate::{Call, Caller, ErrorCode, ImageType};
 
 /// The `images` endpoints: images uploaded for messages and avatars
 ///
-/// Get one from [`Client::images`], or from [`Caller::images`] to call as a user or tenant.
+/// Get one from [`Resources::images`](crate::Resources::images), on a `Client` for its own credentials or on a `Caller` to call as a user or tenant.
 #[derive(Debug, Clone, Copy)]
 pub struct Images<'a> {
     caller: Caller<'a>,
 }
 
-impl Client {
-    /// The `images` endpoints, called with the client's credentials.
-    pub fn images(&self) -> Images<'_> {
-        Images { caller: self.caller() }
-    }
-}
-
-impl<'a> Caller<'a> {
-    /// The `images` endpoints, called as this caller.
-    pub fn images(self) -> Images<'a> {
-        Images { caller: self }
+impl<'a> From<Caller<'a>> for Images<'a> {
+    fn from(caller: Caller<'a>) -> Self {
+        Images { caller }
     }
 }
 
@@ -65,7 +57,10 @@ impl<'a> Images<'a> {
     /// - [`ErrorCode::ImageResolutionTooHigh`](crate::ErrorCode::ImageResolutionTooHigh) (`234039`): Image resolution exceeds limit.
     /// - [`ErrorCode::TenantMasterKeyDeleted`](crate::ErrorCode::TenantMasterKeyDeleted) (`234041`): Tenant master key has been deleted, please contact the tenant administrator.
     /// - [`ErrorCode::TenantStorageError`](crate::ErrorCode::TenantStorageError) (`234042`): Hybrid deployment tenant storage error, such as full storage space, please contact tenant administrator.
-    pub fn create(self, request: &CreateRequest) -> impl Call<CreateResponse> {
+    pub fn create(
+        self,
+        request: &CreateRequest,
+    ) -> impl Call<CreateResponse, ErrorCode> {
         self.caller.send(request)
     }
 
@@ -96,7 +91,7 @@ impl<'a> Images<'a> {
     /// - [`ErrorCode::NotResourceSender`](crate::ErrorCode::NotResourceSender) (`234008`): The app is not the resource sender
     /// - [`ErrorCode::TenantMasterKeyDeleted`](crate::ErrorCode::TenantMasterKeyDeleted) (`234041`): Tenant master key has been deleted, please contact the tenant administrator.
     /// - [`ErrorCode::TenantStorageError`](crate::ErrorCode::TenantStorageError) (`234042`): Hybrid deployment tenant storage error, such as full storage space, please contact tenant administrator.
-    pub fn get(self, request: &GetRequest) -> impl Call<crate::Download> {
+    pub fn get(self, request: &GetRequest) -> impl Call<crate::Download, ErrorCode> {
         self.caller.download(request)
     }
 }
@@ -135,16 +130,15 @@ impl crate::fake::Sample for CreateRequest {
     }
 }
 
-impl crate::operation::sealed::Sealed for CreateRequest {}
-
 #[doc(hidden)]
 impl Operation for CreateRequest {
     type Response = CreateResponse;
+    type Errors = ErrorCode;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "images.create",
         tokens: &[TokenKind::Tenant],
         has_body: true,
-        rate_limit: RateLimit::STANDARD_1000_50,
+        rate_limit: crate::rate_limits::STANDARD_1000_50,
         ..OperationMeta::new(Method::Post)
     };
 
@@ -194,16 +188,15 @@ impl crate::fake::Sample for GetRequest {
     }
 }
 
-impl crate::operation::sealed::Sealed for GetRequest {}
-
 #[doc(hidden)]
 impl Operation for GetRequest {
     type Response = GetResponse;
+    type Errors = ErrorCode;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "images.get",
         tokens: &[TokenKind::Tenant],
         idempotent: true,
-        rate_limit: RateLimit::STANDARD_1000_50,
+        rate_limit: crate::rate_limits::STANDARD_1000_50,
         ..OperationMeta::new(Method::Get)
     };
 

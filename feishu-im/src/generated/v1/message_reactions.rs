@@ -9,32 +9,21 @@ use serde::Serialize;
 #[cfg(feature = "fake")]
 use serde::Deserialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, builder,
-    json_object, paged,
+    Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object, paged,
 };
-use crate::{Call, Caller, Client, Pager, ReactionQueryFailReason, UserIdType};
+use crate::{Call, Caller, ErrorCode, Pager, ReactionQueryFailReason, UserIdType};
 
 /// The `message_reactions` endpoints: emoji reactions on messages
 ///
-/// Get one from [`Client::message_reactions`], or from [`Caller::message_reactions`] to call as a user or tenant.
+/// Get one from [`Resources::message_reactions`](crate::Resources::message_reactions), on a `Client` for its own credentials or on a `Caller` to call as a user or tenant.
 #[derive(Debug, Clone, Copy)]
 pub struct MessageReactions<'a> {
     caller: Caller<'a>,
 }
 
-impl Client {
-    /// The `message_reactions` endpoints, called with the client's credentials.
-    pub fn message_reactions(&self) -> MessageReactions<'_> {
-        MessageReactions {
-            caller: self.caller(),
-        }
-    }
-}
-
-impl<'a> Caller<'a> {
-    /// The `message_reactions` endpoints, called as this caller.
-    pub fn message_reactions(self) -> MessageReactions<'a> {
-        MessageReactions { caller: self }
+impl<'a> From<Caller<'a>> for MessageReactions<'a> {
+    fn from(caller: Caller<'a>) -> Self {
+        MessageReactions { caller }
     }
 }
 
@@ -77,7 +66,10 @@ impl<'a> MessageReactions<'a> {
     /// - [`ErrorCode::ExternalChatForbidden`](crate::ErrorCode::ExternalChatForbidden) (`231021`): No permission to operate external chats.
     /// - [`ErrorCode::ReactionBotNotAvailable`](crate::ErrorCode::ReactionBotNotAvailable) (`231022`): Bot has NO availability to this user.
     /// - [`ErrorCode::ChatDissolved`](crate::ErrorCode::ChatDissolved) (`232009`): Your request specifies a chat which has already been dissolved.
-    pub fn create(self, request: &CreateRequest) -> impl Call<CreateResponse> {
+    pub fn create(
+        self,
+        request: &CreateRequest,
+    ) -> impl Call<CreateResponse, ErrorCode> {
         self.caller.send(request)
     }
 
@@ -119,7 +111,10 @@ impl<'a> MessageReactions<'a> {
     /// - [`ErrorCode::ExternalChatForbidden`](crate::ErrorCode::ExternalChatForbidden) (`231021`): No permission to operate external chats.
     /// - [`ErrorCode::ReactionBotNotAvailable`](crate::ErrorCode::ReactionBotNotAvailable) (`231022`): Bot has NO availability to this user.
     /// - [`ErrorCode::ChatDissolved`](crate::ErrorCode::ChatDissolved) (`232009`): Your request specifies a chat which has already been dissolved.
-    pub fn delete(self, request: &DeleteRequest) -> impl Call<DeleteResponse> {
+    pub fn delete(
+        self,
+        request: &DeleteRequest,
+    ) -> impl Call<DeleteResponse, ErrorCode> {
         self.caller.send(request)
     }
 
@@ -150,7 +145,7 @@ impl<'a> MessageReactions<'a> {
     /// - [`ErrorCode::InvalidAuthType`](crate::ErrorCode::InvalidAuthType) (`231013`): The request has an invalid AuthType.
     /// - [`ErrorCode::InvalidUserIdType`](crate::ErrorCode::InvalidUserIdType) (`231014`): user_id_type is invalid.
     /// - [`ErrorCode::ReactionMessageInvisible`](crate::ErrorCode::ReactionMessageInvisible) (`231018`): The message is invisible to the operator.
-    pub fn list(self, request: &ListRequest) -> impl Call<ListResponse> {
+    pub fn list(self, request: &ListRequest) -> impl Call<ListResponse, ErrorCode> {
         self.caller.send(request)
     }
 
@@ -186,7 +181,7 @@ impl<'a> MessageReactions<'a> {
     pub fn batch_query(
         self,
         request: &BatchQueryRequest,
-    ) -> impl Call<BatchQueryResponse> {
+    ) -> impl Call<BatchQueryResponse, ErrorCode> {
         self.caller.send(request)
     }
 }
@@ -218,16 +213,15 @@ impl crate::fake::Sample for CreateRequest {
     }
 }
 
-impl crate::operation::sealed::Sealed for CreateRequest {}
-
 #[doc(hidden)]
 impl Operation for CreateRequest {
     type Response = CreateResponse;
+    type Errors = ErrorCode;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "message_reactions.create",
         tokens: &[TokenKind::Tenant, TokenKind::User],
         has_body: true,
-        rate_limit: RateLimit::STANDARD_1000_50,
+        rate_limit: crate::rate_limits::STANDARD_1000_50,
         ..OperationMeta::new(Method::Post)
     };
 
@@ -271,15 +265,14 @@ impl crate::fake::Sample for DeleteRequest {
     }
 }
 
-impl crate::operation::sealed::Sealed for DeleteRequest {}
-
 #[doc(hidden)]
 impl Operation for DeleteRequest {
     type Response = DeleteResponse;
+    type Errors = ErrorCode;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "message_reactions.delete",
         tokens: &[TokenKind::Tenant, TokenKind::User],
-        rate_limit: RateLimit::STANDARD_1000_50,
+        rate_limit: crate::rate_limits::STANDARD_1000_50,
         ..OperationMeta::new(Method::Delete)
     };
 
@@ -338,16 +331,15 @@ impl crate::fake::Sample for ListRequest {
     }
 }
 
-impl crate::operation::sealed::Sealed for ListRequest {}
-
 #[doc(hidden)]
 impl Operation for ListRequest {
     type Response = ListResponse;
+    type Errors = ErrorCode;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "message_reactions.list",
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: true,
-        rate_limit: RateLimit::STANDARD_1000_50,
+        rate_limit: crate::rate_limits::STANDARD_1000_50,
         ..OperationMeta::new(Method::Get)
     };
 
@@ -425,17 +417,16 @@ impl crate::fake::Sample for BatchQueryRequest {
     }
 }
 
-impl crate::operation::sealed::Sealed for BatchQueryRequest {}
-
 #[doc(hidden)]
 impl Operation for BatchQueryRequest {
     type Response = BatchQueryResponse;
+    type Errors = ErrorCode;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "message_reactions.batch_query",
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: true,
         has_body: true,
-        rate_limit: RateLimit::STANDARD_1000_50,
+        rate_limit: crate::rate_limits::STANDARD_1000_50,
         ..OperationMeta::new(Method::Post)
     };
 

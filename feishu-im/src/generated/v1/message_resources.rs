@@ -9,31 +9,21 @@ use serde::Serialize;
 #[cfg(feature = "fake")]
 use serde::Deserialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, builder, json_object,
+    Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object,
 };
-use crate::{Call, Caller, Client, MessageResourceType};
+use crate::{Call, Caller, ErrorCode, MessageResourceType};
 
 /// The `message_resources` endpoints: files and images inside messages
 ///
-/// Get one from [`Client::message_resources`], or from [`Caller::message_resources`] to call as a user or tenant.
+/// Get one from [`Resources::message_resources`](crate::Resources::message_resources), on a `Client` for its own credentials or on a `Caller` to call as a user or tenant.
 #[derive(Debug, Clone, Copy)]
 pub struct MessageResources<'a> {
     caller: Caller<'a>,
 }
 
-impl Client {
-    /// The `message_resources` endpoints, called with the client's credentials.
-    pub fn message_resources(&self) -> MessageResources<'_> {
-        MessageResources {
-            caller: self.caller(),
-        }
-    }
-}
-
-impl<'a> Caller<'a> {
-    /// The `message_resources` endpoints, called as this caller.
-    pub fn message_resources(self) -> MessageResources<'a> {
-        MessageResources { caller: self }
+impl<'a> From<Caller<'a>> for MessageResources<'a> {
+    fn from(caller: Caller<'a>) -> Self {
+        MessageResources { caller }
     }
 }
 
@@ -73,7 +63,7 @@ impl<'a> MessageResources<'a> {
     /// - [`ErrorCode::TenantMasterKeyDeleted`](crate::ErrorCode::TenantMasterKeyDeleted) (`234041`): Tenant master key has been deleted, please contact the tenant administrator.
     /// - [`ErrorCode::TenantStorageError`](crate::ErrorCode::TenantStorageError) (`234042`): Hybrid deployment tenant storage error, such as full storage space, please contact tenant administrator.
     /// - [`ErrorCode::UnsupportedResourceMessageType`](crate::ErrorCode::UnsupportedResourceMessageType) (`234043`): Unsupported message type.
-    pub fn get(self, request: &GetRequest) -> impl Call<crate::Download> {
+    pub fn get(self, request: &GetRequest) -> impl Call<crate::Download, ErrorCode> {
         self.caller.download(request)
     }
 }
@@ -120,16 +110,15 @@ impl crate::fake::Sample for GetRequest {
     }
 }
 
-impl crate::operation::sealed::Sealed for GetRequest {}
-
 #[doc(hidden)]
 impl Operation for GetRequest {
     type Response = GetResponse;
+    type Errors = ErrorCode;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "message_resources.get",
         tokens: &[TokenKind::Tenant],
         idempotent: true,
-        rate_limit: RateLimit::STANDARD_1000_50,
+        rate_limit: crate::rate_limits::STANDARD_1000_50,
         ..OperationMeta::new(Method::Get)
     };
 

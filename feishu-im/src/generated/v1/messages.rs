@@ -9,34 +9,25 @@ use serde::Serialize;
 #[cfg(feature = "fake")]
 use serde::Deserialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, builder,
-    json_object, paged,
+    Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object, paged,
 };
 use crate::{
-    Call, Caller, Client, ContainerIdType, FollowUpLanguage, ForwardReceiveIdType,
+    Call, Caller, ContainerIdType, ErrorCode, FollowUpLanguage, ForwardReceiveIdType,
     Message, MessageContent, MessageSearchAttachmentType, MessageSearchChatType,
     MessageSearchSenderType, MessageSortType, Pager, ReceiveIdType, UserIdType,
 };
 
 /// The `messages` endpoints: messages in chats and to users
 ///
-/// Get one from [`Client::messages`], or from [`Caller::messages`] to call as a user or tenant.
+/// Get one from [`Resources::messages`](crate::Resources::messages), on a `Client` for its own credentials or on a `Caller` to call as a user or tenant.
 #[derive(Debug, Clone, Copy)]
 pub struct Messages<'a> {
     caller: Caller<'a>,
 }
 
-impl Client {
-    /// The `messages` endpoints, called with the client's credentials.
-    pub fn messages(&self) -> Messages<'_> {
-        Messages { caller: self.caller() }
-    }
-}
-
-impl<'a> Caller<'a> {
-    /// The `messages` endpoints, called as this caller.
-    pub fn messages(self) -> Messages<'a> {
-        Messages { caller: self }
+impl<'a> From<Caller<'a>> for Messages<'a> {
+    fn from(caller: Caller<'a>) -> Self {
+        Messages { caller }
     }
 }
 
@@ -88,7 +79,10 @@ impl<'a> Messages<'a> {
     /// - [`ErrorCode::EncryptedOrEditWindowPassed`](crate::ErrorCode::EncryptedOrEditWindowPassed) (`230075`): Sending encrypted messages is not supported.
     /// - [`ErrorCode::CardContentFailed`](crate::ErrorCode::CardContentFailed) (`230099`): Failed to create card content.
     /// - [`ErrorCode::ChatDissolved`](crate::ErrorCode::ChatDissolved) (`232009`): Your request specifies a chat which has already been dissolved.
-    pub fn create(self, request: &CreateRequest) -> impl Call<CreateResponse> {
+    pub fn create(
+        self,
+        request: &CreateRequest,
+    ) -> impl Call<CreateResponse, ErrorCode> {
         self.caller.send(request)
     }
 
@@ -137,7 +131,7 @@ impl<'a> Messages<'a> {
     /// - [`ErrorCode::CardContentFailed`](crate::ErrorCode::CardContentFailed) (`230099`): Failed to create card content.
     /// - [`ErrorCode::MessageSelfDestructing`](crate::ErrorCode::MessageSelfDestructing) (`230111`): Action unavailable as the message will self-destruct soon.
     /// - [`ErrorCode::ChatDissolved`](crate::ErrorCode::ChatDissolved) (`232009`): Your request specifies a chat which has already been dissolved.
-    pub fn reply(self, request: &ReplyRequest) -> impl Call<ReplyResponse> {
+    pub fn reply(self, request: &ReplyRequest) -> impl Call<ReplyResponse, ErrorCode> {
         self.caller.send(request)
     }
 
@@ -166,7 +160,7 @@ impl<'a> Messages<'a> {
     /// - [`ErrorCode::LacksMessagePermission`](crate::ErrorCode::LacksMessagePermission) (`230027`): Lack of necessary permissions.
     /// - [`ErrorCode::MessageInvisible`](crate::ErrorCode::MessageInvisible) (`230050`): The message is invisible to the operator.
     /// - [`ErrorCode::MessageDeleted`](crate::ErrorCode::MessageDeleted) (`230110`): Action unavailable as the message has been deleted.
-    pub fn get(self, request: &GetRequest) -> impl Call<GetResponse> {
+    pub fn get(self, request: &GetRequest) -> impl Call<GetResponse, ErrorCode> {
         self.caller.send(request)
     }
 
@@ -196,7 +190,7 @@ impl<'a> Messages<'a> {
     /// - [`ErrorCode::LacksMessagePermission`](crate::ErrorCode::LacksMessagePermission) (`230027`): Lack of necessary permissions.
     /// - [`ErrorCode::ThreadInvisibleOrSecretChat`](crate::ErrorCode::ThreadInvisibleOrSecretChat) (`230073`): The thread is invisible to the operator.
     /// - [`ErrorCode::MessageDeleted`](crate::ErrorCode::MessageDeleted) (`230110`): Action unavailable as the message has been deleted.
-    pub fn list(self, request: &ListRequest) -> impl Call<ListResponse> {
+    pub fn list(self, request: &ListRequest) -> impl Call<ListResponse, ErrorCode> {
         self.caller.send(request)
     }
 
@@ -239,7 +233,10 @@ impl<'a> Messages<'a> {
     /// - [`ErrorCode::UnsupportedForMessageType`](crate::ErrorCode::UnsupportedForMessageType) (`230054`): This operation is not supported for this message type.
     /// - [`ErrorCode::MessageDeleted`](crate::ErrorCode::MessageDeleted) (`230110`): Action unavailable as the message has been deleted.
     /// - [`ErrorCode::ChatDissolved`](crate::ErrorCode::ChatDissolved) (`232009`): Your request specifies a chat which has already been dissolved.
-    pub fn delete(self, request: &DeleteRequest) -> impl Call<DeleteResponse> {
+    pub fn delete(
+        self,
+        request: &DeleteRequest,
+    ) -> impl Call<DeleteResponse, ErrorCode> {
         self.caller.send(request)
     }
 
@@ -287,7 +284,10 @@ impl<'a> Messages<'a> {
     /// - [`ErrorCode::EncryptedOrEditWindowPassed`](crate::ErrorCode::EncryptedOrEditWindowPassed) (`230075`): The message has exceeded the time that can be edited.
     /// - [`ErrorCode::MessageDeleted`](crate::ErrorCode::MessageDeleted) (`230110`): Action unavailable as the message has been deleted.
     /// - [`ErrorCode::ChatDissolved`](crate::ErrorCode::ChatDissolved) (`232009`): Your request specifies a chat which has already been dissolved.
-    pub fn update(self, request: &UpdateRequest) -> impl Call<UpdateResponse> {
+    pub fn update(
+        self,
+        request: &UpdateRequest,
+    ) -> impl Call<UpdateResponse, ErrorCode> {
         self.caller.send(request)
     }
 
@@ -324,7 +324,7 @@ impl<'a> Messages<'a> {
     /// - [`ErrorCode::CardContentFailed`](crate::ErrorCode::CardContentFailed) (`230099`): Failed to create card content.
     /// - [`ErrorCode::MessageDeleted`](crate::ErrorCode::MessageDeleted) (`230110`): Action unavailable as the message has been deleted.
     /// - [`ErrorCode::ChatDissolved`](crate::ErrorCode::ChatDissolved) (`232009`): Your request specifies a chat which has already been dissolved.
-    pub fn patch(self, request: &PatchRequest) -> impl Call<PatchResponse> {
+    pub fn patch(self, request: &PatchRequest) -> impl Call<PatchResponse, ErrorCode> {
         self.caller.send(request)
     }
 
@@ -376,7 +376,10 @@ impl<'a> Messages<'a> {
     /// - [`ErrorCode::TargetThreadInvisible`](crate::ErrorCode::TargetThreadInvisible) (`230074`): The target thread is invisible to the operator.
     /// - [`ErrorCode::MessageDeleted`](crate::ErrorCode::MessageDeleted) (`230110`): Action unavailable as the message has been deleted.
     /// - [`ErrorCode::ChatDissolved`](crate::ErrorCode::ChatDissolved) (`232009`): Your request specifies a chat which has already been dissolved.
-    pub fn forward(self, request: &ForwardRequest) -> impl Call<ForwardResponse> {
+    pub fn forward(
+        self,
+        request: &ForwardRequest,
+    ) -> impl Call<ForwardResponse, ErrorCode> {
         self.caller.send(request)
     }
 
@@ -431,7 +434,7 @@ impl<'a> Messages<'a> {
     pub fn merge_forward(
         self,
         request: &MergeForwardRequest,
-    ) -> impl Call<MergeForwardResponse> {
+    ) -> impl Call<MergeForwardResponse, ErrorCode> {
         self.caller.send(request)
     }
 
@@ -462,7 +465,10 @@ impl<'a> Messages<'a> {
     /// - [`ErrorCode::LacksMessagePermission`](crate::ErrorCode::LacksMessagePermission) (`230027`): Lack of necessary permissions.
     /// - [`ErrorCode::ReadStatusWindowPassed`](crate::ErrorCode::ReadStatusWindowPassed) (`230033`): Get the reading status must be done within 7 days after the message is sent.
     /// - [`ErrorCode::MessageDeleted`](crate::ErrorCode::MessageDeleted) (`230110`): Action unavailable as the message has been deleted.
-    pub fn read_users(self, request: &ReadUsersRequest) -> impl Call<ReadUsersResponse> {
+    pub fn read_users(
+        self,
+        request: &ReadUsersRequest,
+    ) -> impl Call<ReadUsersResponse, ErrorCode> {
         self.caller.send(request)
     }
 
@@ -504,7 +510,10 @@ impl<'a> Messages<'a> {
     /// - [`ErrorCode::TooManyUnreadBuzzes`](crate::ErrorCode::TooManyUnreadBuzzes) (`230023`): The user has too many unread urgent messages.
     /// - [`ErrorCode::BuzzQuotaExhausted`](crate::ErrorCode::BuzzQuotaExhausted) (`230024`): Reach the upper limit of urgent message.
     /// - [`ErrorCode::LacksMessagePermission`](crate::ErrorCode::LacksMessagePermission) (`230027`): Lack of necessary permissions.
-    pub fn urgent_app(self, request: &UrgentAppRequest) -> impl Call<UrgentAppResponse> {
+    pub fn urgent_app(
+        self,
+        request: &UrgentAppRequest,
+    ) -> impl Call<UrgentAppResponse, ErrorCode> {
         self.caller.send(request)
     }
 
@@ -527,7 +536,10 @@ impl<'a> Messages<'a> {
     /// # Errors
     ///
     /// [`Error::Api`](crate::Error::Api) with a platform-wide code; the spec documents no endpoint codes.
-    pub fn urgent_sms(self, request: &UrgentSmsRequest) -> impl Call<UrgentSmsResponse> {
+    pub fn urgent_sms(
+        self,
+        request: &UrgentSmsRequest,
+    ) -> impl Call<UrgentSmsResponse, ErrorCode> {
         self.caller.send(request)
     }
 
@@ -548,7 +560,7 @@ impl<'a> Messages<'a> {
     /// # Errors
     ///
     /// [`Error::Api`](crate::Error::Api) with a platform-wide code; the spec documents no endpoint codes.
-    pub fn mget(self, request: &MgetRequest) -> impl Call<MgetResponse> {
+    pub fn mget(self, request: &MgetRequest) -> impl Call<MgetResponse, ErrorCode> {
         self.caller.send(request)
     }
 
@@ -587,7 +599,7 @@ impl<'a> Messages<'a> {
     pub fn urgent_phone(
         self,
         request: &UrgentPhoneRequest,
-    ) -> impl Call<UrgentPhoneResponse> {
+    ) -> impl Call<UrgentPhoneResponse, ErrorCode> {
         self.caller.send(request)
     }
 
@@ -623,7 +635,7 @@ impl<'a> Messages<'a> {
     pub fn push_follow_up(
         self,
         request: &PushFollowUpRequest,
-    ) -> impl Call<PushFollowUpResponse> {
+    ) -> impl Call<PushFollowUpResponse, ErrorCode> {
         self.caller.send(request)
     }
 
@@ -648,7 +660,10 @@ impl<'a> Messages<'a> {
     /// # Errors
     ///
     /// [`Error::Api`](crate::Error::Api) with a platform-wide code; the spec documents no endpoint codes.
-    pub fn search(self, request: &SearchRequest) -> impl Call<SearchResponse> {
+    pub fn search(
+        self,
+        request: &SearchRequest,
+    ) -> impl Call<SearchResponse, ErrorCode> {
         self.caller.send(request)
     }
 }
@@ -697,17 +712,16 @@ impl crate::fake::Sample for CreateRequest {
     }
 }
 
-impl crate::operation::sealed::Sealed for CreateRequest {}
-
 #[doc(hidden)]
 impl Operation for CreateRequest {
     type Response = CreateResponse;
+    type Errors = ErrorCode;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "messages.create",
         tokens: &[TokenKind::Tenant, TokenKind::User],
         has_body: true,
-        rate_limit: RateLimit::STANDARD_1000_50,
-        recipient_limit: Some(RateLimit::PER_RECIPIENT_5),
+        rate_limit: crate::rate_limits::STANDARD_1000_50,
+        recipient_limit: Some(crate::rate_limits::PER_RECIPIENT_5),
         ..OperationMeta::new(Method::Post)
     };
 
@@ -764,16 +778,15 @@ impl crate::fake::Sample for ReplyRequest {
     }
 }
 
-impl crate::operation::sealed::Sealed for ReplyRequest {}
-
 #[doc(hidden)]
 impl Operation for ReplyRequest {
     type Response = ReplyResponse;
+    type Errors = ErrorCode;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "messages.reply",
         tokens: &[TokenKind::Tenant, TokenKind::User],
         has_body: true,
-        rate_limit: RateLimit::STANDARD_1000_50,
+        rate_limit: crate::rate_limits::STANDARD_1000_50,
         ..OperationMeta::new(Method::Post)
     };
 
@@ -830,16 +843,15 @@ impl crate::fake::Sample for GetRequest {
     }
 }
 
-impl crate::operation::sealed::Sealed for GetRequest {}
-
 #[doc(hidden)]
 impl Operation for GetRequest {
     type Response = GetResponse;
+    type Errors = ErrorCode;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "messages.get",
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: true,
-        rate_limit: RateLimit::STANDARD_1000_50,
+        rate_limit: crate::rate_limits::STANDARD_1000_50,
         ..OperationMeta::new(Method::Get)
     };
 
@@ -931,16 +943,15 @@ impl crate::fake::Sample for ListRequest {
     }
 }
 
-impl crate::operation::sealed::Sealed for ListRequest {}
-
 #[doc(hidden)]
 impl Operation for ListRequest {
     type Response = ListResponse;
+    type Errors = ErrorCode;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "messages.list",
         tokens: &[TokenKind::Tenant],
         idempotent: true,
-        rate_limit: RateLimit::STANDARD_1000_50,
+        rate_limit: crate::rate_limits::STANDARD_1000_50,
         ..OperationMeta::new(Method::Get)
     };
 
@@ -1001,15 +1012,14 @@ impl crate::fake::Sample for DeleteRequest {
     }
 }
 
-impl crate::operation::sealed::Sealed for DeleteRequest {}
-
 #[doc(hidden)]
 impl Operation for DeleteRequest {
     type Response = DeleteResponse;
+    type Errors = ErrorCode;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "messages.delete",
         tokens: &[TokenKind::Tenant, TokenKind::User],
-        rate_limit: RateLimit::STANDARD_1000_50,
+        rate_limit: crate::rate_limits::STANDARD_1000_50,
         ..OperationMeta::new(Method::Delete)
     };
 
@@ -1053,16 +1063,15 @@ impl crate::fake::Sample for UpdateRequest {
     }
 }
 
-impl crate::operation::sealed::Sealed for UpdateRequest {}
-
 #[doc(hidden)]
 impl Operation for UpdateRequest {
     type Response = UpdateResponse;
+    type Errors = ErrorCode;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "messages.update",
         tokens: &[TokenKind::Tenant],
         has_body: true,
-        rate_limit: RateLimit::STANDARD_1000_50,
+        rate_limit: crate::rate_limits::STANDARD_1000_50,
         ..OperationMeta::new(Method::Put)
     };
 
@@ -1106,17 +1115,16 @@ impl crate::fake::Sample for PatchRequest {
     }
 }
 
-impl crate::operation::sealed::Sealed for PatchRequest {}
-
 #[doc(hidden)]
 impl Operation for PatchRequest {
     type Response = PatchResponse;
+    type Errors = ErrorCode;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "messages.patch",
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: true,
         has_body: true,
-        rate_limit: RateLimit::STANDARD_1000_50,
+        rate_limit: crate::rate_limits::STANDARD_1000_50,
         ..OperationMeta::new(Method::Patch)
     };
 
@@ -1177,17 +1185,16 @@ impl crate::fake::Sample for ForwardRequest {
     }
 }
 
-impl crate::operation::sealed::Sealed for ForwardRequest {}
-
 #[doc(hidden)]
 impl Operation for ForwardRequest {
     type Response = ForwardResponse;
+    type Errors = ErrorCode;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "messages.forward",
         tokens: &[TokenKind::Tenant],
         has_body: true,
-        rate_limit: RateLimit::STANDARD_1000_50,
-        recipient_limit: Some(RateLimit::PER_RECIPIENT_5),
+        rate_limit: crate::rate_limits::STANDARD_1000_50,
+        recipient_limit: Some(crate::rate_limits::PER_RECIPIENT_5),
         ..OperationMeta::new(Method::Post)
     };
 
@@ -1253,17 +1260,16 @@ impl crate::fake::Sample for MergeForwardRequest {
     }
 }
 
-impl crate::operation::sealed::Sealed for MergeForwardRequest {}
-
 #[doc(hidden)]
 impl Operation for MergeForwardRequest {
     type Response = MergeForwardResponse;
+    type Errors = ErrorCode;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "messages.merge_forward",
         tokens: &[TokenKind::Tenant],
         has_body: true,
-        rate_limit: RateLimit::STANDARD_1000_50,
-        recipient_limit: Some(RateLimit::PER_RECIPIENT_5),
+        rate_limit: crate::rate_limits::STANDARD_1000_50,
+        recipient_limit: Some(crate::rate_limits::PER_RECIPIENT_5),
         ..OperationMeta::new(Method::Post)
     };
 
@@ -1328,16 +1334,15 @@ impl crate::fake::Sample for ReadUsersRequest {
     }
 }
 
-impl crate::operation::sealed::Sealed for ReadUsersRequest {}
-
 #[doc(hidden)]
 impl Operation for ReadUsersRequest {
     type Response = ReadUsersResponse;
+    type Errors = ErrorCode;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "messages.read_users",
         tokens: &[TokenKind::Tenant],
         idempotent: true,
-        rate_limit: RateLimit::STANDARD_1000_50,
+        rate_limit: crate::rate_limits::STANDARD_1000_50,
         ..OperationMeta::new(Method::Get)
     };
 
@@ -1407,16 +1412,15 @@ impl crate::fake::Sample for UrgentAppRequest {
     }
 }
 
-impl crate::operation::sealed::Sealed for UrgentAppRequest {}
-
 #[doc(hidden)]
 impl Operation for UrgentAppRequest {
     type Response = UrgentAppResponse;
+    type Errors = ErrorCode;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "messages.urgent_app",
         tokens: &[TokenKind::Tenant],
         has_body: true,
-        rate_limit: RateLimit::STANDARD_1000_50,
+        rate_limit: crate::rate_limits::STANDARD_1000_50,
         ..OperationMeta::new(Method::Patch)
     };
 
@@ -1481,16 +1485,15 @@ impl crate::fake::Sample for UrgentSmsRequest {
     }
 }
 
-impl crate::operation::sealed::Sealed for UrgentSmsRequest {}
-
 #[doc(hidden)]
 impl Operation for UrgentSmsRequest {
     type Response = UrgentSmsResponse;
+    type Errors = ErrorCode;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "messages.urgent_sms",
         tokens: &[TokenKind::Tenant],
         has_body: true,
-        rate_limit: RateLimit::STANDARD_1000_50,
+        rate_limit: crate::rate_limits::STANDARD_1000_50,
         ..OperationMeta::new(Method::Patch)
     };
 
@@ -1549,16 +1552,15 @@ impl crate::fake::Sample for MgetRequest {
     }
 }
 
-impl crate::operation::sealed::Sealed for MgetRequest {}
-
 #[doc(hidden)]
 impl Operation for MgetRequest {
     type Response = MgetResponse;
+    type Errors = ErrorCode;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "messages.mget",
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: true,
-        rate_limit: RateLimit::STANDARD_1000_50,
+        rate_limit: crate::rate_limits::STANDARD_1000_50,
         ..OperationMeta::new(Method::Get)
     };
 
@@ -1625,16 +1627,15 @@ impl crate::fake::Sample for UrgentPhoneRequest {
     }
 }
 
-impl crate::operation::sealed::Sealed for UrgentPhoneRequest {}
-
 #[doc(hidden)]
 impl Operation for UrgentPhoneRequest {
     type Response = UrgentPhoneResponse;
+    type Errors = ErrorCode;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "messages.urgent_phone",
         tokens: &[TokenKind::Tenant],
         has_body: true,
-        rate_limit: RateLimit::STANDARD_1000_50,
+        rate_limit: crate::rate_limits::STANDARD_1000_50,
         ..OperationMeta::new(Method::Patch)
     };
 
@@ -1685,16 +1686,15 @@ impl crate::fake::Sample for PushFollowUpRequest {
     }
 }
 
-impl crate::operation::sealed::Sealed for PushFollowUpRequest {}
-
 #[doc(hidden)]
 impl Operation for PushFollowUpRequest {
     type Response = PushFollowUpResponse;
+    type Errors = ErrorCode;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "messages.push_follow_up",
         tokens: &[TokenKind::Tenant],
         has_body: true,
-        rate_limit: RateLimit::STANDARD_1000_50,
+        rate_limit: crate::rate_limits::STANDARD_1000_50,
         ..OperationMeta::new(Method::Post)
     };
 
@@ -1760,17 +1760,16 @@ impl crate::fake::Sample for SearchRequest {
     }
 }
 
-impl crate::operation::sealed::Sealed for SearchRequest {}
-
 #[doc(hidden)]
 impl Operation for SearchRequest {
     type Response = SearchResponse;
+    type Errors = ErrorCode;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "messages.search",
         tokens: &[TokenKind::User],
         idempotent: true,
         has_body: true,
-        rate_limit: RateLimit::PER_MINUTE_100,
+        rate_limit: crate::rate_limits::PER_MINUTE_100,
         ..OperationMeta::new(Method::Post)
     };
 

@@ -9,30 +9,21 @@ use serde::Serialize;
 #[cfg(feature = "fake")]
 use serde::Deserialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, builder,
-    json_object, paged,
+    Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object, paged,
 };
-use crate::{Call, Caller, Client, Pager};
+use crate::{Call, Caller, ErrorCode, Pager};
 
 /// The `pins` endpoints: messages pinned in chats
 ///
-/// Get one from [`Client::pins`], or from [`Caller::pins`] to call as a user or tenant.
+/// Get one from [`Resources::pins`](crate::Resources::pins), on a `Client` for its own credentials or on a `Caller` to call as a user or tenant.
 #[derive(Debug, Clone, Copy)]
 pub struct Pins<'a> {
     caller: Caller<'a>,
 }
 
-impl Client {
-    /// The `pins` endpoints, called with the client's credentials.
-    pub fn pins(&self) -> Pins<'_> {
-        Pins { caller: self.caller() }
-    }
-}
-
-impl<'a> Caller<'a> {
-    /// The `pins` endpoints, called as this caller.
-    pub fn pins(self) -> Pins<'a> {
-        Pins { caller: self }
+impl<'a> From<Caller<'a>> for Pins<'a> {
+    fn from(caller: Caller<'a>) -> Self {
+        Pins { caller }
     }
 }
 
@@ -69,7 +60,10 @@ impl<'a> Pins<'a> {
     /// - [`ErrorCode::UnsupportedForMessageType`](crate::ErrorCode::UnsupportedForMessageType) (`230054`): This operation is not supported for this message type.
     /// - [`ErrorCode::MessageSelfDestructing`](crate::ErrorCode::MessageSelfDestructing) (`230111`): Action unavailable as the message will self-destruct soon.
     /// - [`ErrorCode::ChatDissolved`](crate::ErrorCode::ChatDissolved) (`232009`): Your request specifies a chat which has already been dissolved.
-    pub fn create(self, request: &CreateRequest) -> impl Call<CreateResponse> {
+    pub fn create(
+        self,
+        request: &CreateRequest,
+    ) -> impl Call<CreateResponse, ErrorCode> {
         self.caller.send(request)
     }
 
@@ -102,7 +96,10 @@ impl<'a> Pins<'a> {
     /// - [`ErrorCode::PinRateLimited`](crate::ErrorCode::PinRateLimited) (`230047`): Pin/Unpin message trigger message_id limit.
     /// - [`ErrorCode::MessageInvisible`](crate::ErrorCode::MessageInvisible) (`230050`): The message is invisible to the operator.
     /// - [`ErrorCode::ChatDissolved`](crate::ErrorCode::ChatDissolved) (`232009`): Your request specifies a chat which has already been dissolved.
-    pub fn delete(self, request: &DeleteRequest) -> impl Call<DeleteResponse> {
+    pub fn delete(
+        self,
+        request: &DeleteRequest,
+    ) -> impl Call<DeleteResponse, ErrorCode> {
         self.caller.send(request)
     }
 
@@ -131,7 +128,7 @@ impl<'a> Pins<'a> {
     /// - [`ErrorCode::BotNotAvailableToUser`](crate::ErrorCode::BotNotAvailableToUser) (`230013`): Bot has NO availability to this user.
     /// - [`ErrorCode::LacksMessagePermission`](crate::ErrorCode::LacksMessagePermission) (`230027`): Lack of necessary permissions.
     /// - [`ErrorCode::PinListRateLimited`](crate::ErrorCode::PinListRateLimited) (`230048`): Get chat pins trigger app_id limit.
-    pub fn list(self, request: &ListRequest) -> impl Call<ListResponse> {
+    pub fn list(self, request: &ListRequest) -> impl Call<ListResponse, ErrorCode> {
         self.caller.send(request)
     }
 
@@ -168,17 +165,16 @@ impl crate::fake::Sample for CreateRequest {
     }
 }
 
-impl crate::operation::sealed::Sealed for CreateRequest {}
-
 #[doc(hidden)]
 impl Operation for CreateRequest {
     type Response = CreateResponse;
+    type Errors = ErrorCode;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "pins.create",
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: true,
         has_body: true,
-        rate_limit: RateLimit::STANDARD_1000_50,
+        rate_limit: crate::rate_limits::STANDARD_1000_50,
         ..OperationMeta::new(Method::Post)
     };
 
@@ -222,16 +218,15 @@ impl crate::fake::Sample for DeleteRequest {
     }
 }
 
-impl crate::operation::sealed::Sealed for DeleteRequest {}
-
 #[doc(hidden)]
 impl Operation for DeleteRequest {
     type Response = DeleteResponse;
+    type Errors = ErrorCode;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "pins.delete",
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: true,
-        rate_limit: RateLimit::STANDARD_1000_50,
+        rate_limit: crate::rate_limits::STANDARD_1000_50,
         ..OperationMeta::new(Method::Delete)
     };
 
@@ -292,16 +287,15 @@ impl crate::fake::Sample for ListRequest {
     }
 }
 
-impl crate::operation::sealed::Sealed for ListRequest {}
-
 #[doc(hidden)]
 impl Operation for ListRequest {
     type Response = ListResponse;
+    type Errors = ErrorCode;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "pins.list",
         tokens: &[TokenKind::Tenant, TokenKind::User],
         idempotent: true,
-        rate_limit: RateLimit::STANDARD_1000_50,
+        rate_limit: crate::rate_limits::STANDARD_1000_50,
         ..OperationMeta::new(Method::Get)
     };
 

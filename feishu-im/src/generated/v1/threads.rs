@@ -8,30 +8,20 @@ use serde::Serialize;
 
 #[cfg(feature = "fake")]
 use serde::Deserialize;
-use crate::operation::{
-    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, builder,
-};
-use crate::{Call, Caller, Client, ForwardReceiveIdType, Message};
+use crate::operation::{Method, Operation, OperationMeta, TokenKind, UrlPath, builder};
+use crate::{Call, Caller, ErrorCode, ForwardReceiveIdType, Message};
 
 /// The `threads` endpoints: threads (topics) of chats
 ///
-/// Get one from [`Client::threads`], or from [`Caller::threads`] to call as a user or tenant.
+/// Get one from [`Resources::threads`](crate::Resources::threads), on a `Client` for its own credentials or on a `Caller` to call as a user or tenant.
 #[derive(Debug, Clone, Copy)]
 pub struct Threads<'a> {
     caller: Caller<'a>,
 }
 
-impl Client {
-    /// The `threads` endpoints, called with the client's credentials.
-    pub fn threads(&self) -> Threads<'_> {
-        Threads { caller: self.caller() }
-    }
-}
-
-impl<'a> Caller<'a> {
-    /// The `threads` endpoints, called as this caller.
-    pub fn threads(self) -> Threads<'a> {
-        Threads { caller: self }
+impl<'a> From<Caller<'a>> for Threads<'a> {
+    fn from(caller: Caller<'a>) -> Self {
+        Threads { caller }
     }
 }
 
@@ -82,7 +72,10 @@ impl<'a> Threads<'a> {
     /// - [`ErrorCode::TargetThreadInvisible`](crate::ErrorCode::TargetThreadInvisible) (`230074`): The target thread is invisible to the operator.
     /// - [`ErrorCode::MessageDeleted`](crate::ErrorCode::MessageDeleted) (`230110`): Action unavailable as the message has been deleted.
     /// - [`ErrorCode::ChatDissolved`](crate::ErrorCode::ChatDissolved) (`232009`): Your request specifies a chat which has already been dissolved.
-    pub fn forward(self, request: &ForwardRequest) -> impl Call<ForwardResponse> {
+    pub fn forward(
+        self,
+        request: &ForwardRequest,
+    ) -> impl Call<ForwardResponse, ErrorCode> {
         self.caller.send(request)
     }
 }
@@ -132,17 +125,16 @@ impl crate::fake::Sample for ForwardRequest {
     }
 }
 
-impl crate::operation::sealed::Sealed for ForwardRequest {}
-
 #[doc(hidden)]
 impl Operation for ForwardRequest {
     type Response = ForwardResponse;
+    type Errors = ErrorCode;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "threads.forward",
         tokens: &[TokenKind::Tenant],
         has_body: true,
-        rate_limit: RateLimit::STANDARD_1000_50,
-        recipient_limit: Some(RateLimit::PER_RECIPIENT_5),
+        rate_limit: crate::rate_limits::STANDARD_1000_50,
+        recipient_limit: Some(crate::rate_limits::PER_RECIPIENT_5),
         ..OperationMeta::new(Method::Post)
     };
 

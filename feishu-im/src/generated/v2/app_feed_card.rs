@@ -9,34 +9,24 @@ use serde::Serialize;
 #[cfg(feature = "fake")]
 use serde::Deserialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, builder, json_object,
+    Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object,
 };
 use crate::{
-    AppFeedCardFailReason, AppFeedCardUpdateField, Call, Caller, Client, FeedCardButtons,
-    FeedStatusLabelType, UserIdType,
+    AppFeedCardFailReason, AppFeedCardUpdateField, Call, Caller, ErrorCode,
+    FeedCardButtons, FeedStatusLabelType, UserIdType,
 };
 
 /// The `app_feed_card` endpoints: app feed cards, the cards an app puts in users' message lists
 ///
-/// Get one from [`Client::app_feed_card`], or from [`Caller::app_feed_card`] to call as a user or tenant.
+/// Get one from [`Resources::app_feed_card`](crate::Resources::app_feed_card), on a `Client` for its own credentials or on a `Caller` to call as a user or tenant.
 #[derive(Debug, Clone, Copy)]
 pub struct AppFeedCard<'a> {
     caller: Caller<'a>,
 }
 
-impl Client {
-    /// The `app_feed_card` endpoints, called with the client's credentials.
-    pub fn app_feed_card(&self) -> AppFeedCard<'_> {
-        AppFeedCard {
-            caller: self.caller(),
-        }
-    }
-}
-
-impl<'a> Caller<'a> {
-    /// The `app_feed_card` endpoints, called as this caller.
-    pub fn app_feed_card(self) -> AppFeedCard<'a> {
-        AppFeedCard { caller: self }
+impl<'a> From<Caller<'a>> for AppFeedCard<'a> {
+    fn from(caller: Caller<'a>) -> Self {
+        AppFeedCard { caller }
     }
 }
 
@@ -62,7 +52,10 @@ impl<'a> AppFeedCard<'a> {
     /// [`Error::Api`](crate::Error::Api) with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::InvalidMessageParameter`](crate::ErrorCode::InvalidMessageParameter) (`230001`): param is invalid
-    pub fn create(self, request: &CreateRequest) -> impl Call<CreateResponse> {
+    pub fn create(
+        self,
+        request: &CreateRequest,
+    ) -> impl Call<CreateResponse, ErrorCode> {
         self.caller.send(request)
     }
 
@@ -89,7 +82,7 @@ impl<'a> AppFeedCard<'a> {
     pub fn batch_delete(
         self,
         request: &BatchDeleteRequest,
-    ) -> impl Call<BatchDeleteResponse> {
+    ) -> impl Call<BatchDeleteResponse, ErrorCode> {
         self.caller.send(request)
     }
 
@@ -117,7 +110,7 @@ impl<'a> AppFeedCard<'a> {
     pub fn batch_update(
         self,
         request: &BatchUpdateRequest,
-    ) -> impl Call<BatchUpdateResponse> {
+    ) -> impl Call<BatchUpdateResponse, ErrorCode> {
         self.caller.send(request)
     }
 }
@@ -160,16 +153,15 @@ impl crate::fake::Sample for CreateRequest {
     }
 }
 
-impl crate::operation::sealed::Sealed for CreateRequest {}
-
 #[doc(hidden)]
 impl Operation for CreateRequest {
     type Response = CreateResponse;
+    type Errors = ErrorCode;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "app_feed_card.create",
         tokens: &[TokenKind::Tenant],
         has_body: true,
-        rate_limit: RateLimit::PER_SECOND_10,
+        rate_limit: crate::rate_limits::PER_SECOND_10,
         ..OperationMeta::new(Method::Post)
     };
 
@@ -225,16 +217,15 @@ impl crate::fake::Sample for BatchDeleteRequest {
     }
 }
 
-impl crate::operation::sealed::Sealed for BatchDeleteRequest {}
-
 #[doc(hidden)]
 impl Operation for BatchDeleteRequest {
     type Response = BatchDeleteResponse;
+    type Errors = ErrorCode;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "app_feed_card.batch_delete",
         tokens: &[TokenKind::Tenant],
         has_body: true,
-        rate_limit: RateLimit::PER_SECOND_10,
+        rate_limit: crate::rate_limits::PER_SECOND_10,
         ..OperationMeta::new(Method::Delete)
     };
 
@@ -286,17 +277,16 @@ impl crate::fake::Sample for BatchUpdateRequest {
     }
 }
 
-impl crate::operation::sealed::Sealed for BatchUpdateRequest {}
-
 #[doc(hidden)]
 impl Operation for BatchUpdateRequest {
     type Response = BatchUpdateResponse;
+    type Errors = ErrorCode;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "app_feed_card.batch_update",
         tokens: &[TokenKind::Tenant],
         idempotent: true,
         has_body: true,
-        rate_limit: RateLimit::PER_SECOND_10,
+        rate_limit: crate::rate_limits::PER_SECOND_10,
         ..OperationMeta::new(Method::Put)
     };
 

@@ -9,33 +9,21 @@ use serde::Serialize;
 #[cfg(feature = "fake")]
 use serde::Deserialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, builder, json_object,
+    Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object,
 };
-use crate::{Call, Caller, Client, TagBizType, TagInfo};
+use crate::{Call, Caller, ErrorCode, TagBizType, TagInfo};
 
 /// The `biz_entity_tag_relation` endpoints: the tenant tags bound to business entities; for now only chats can be tagged
 ///
-/// Get one from [`Client::biz_entity_tag_relation`], or from [`Caller::biz_entity_tag_relation`] to call as a user or tenant.
+/// Get one from [`Resources::biz_entity_tag_relation`](crate::Resources::biz_entity_tag_relation), on a `Client` for its own credentials or on a `Caller` to call as a user or tenant.
 #[derive(Debug, Clone, Copy)]
 pub struct BizEntityTagRelation<'a> {
     caller: Caller<'a>,
 }
 
-impl Client {
-    /// The `biz_entity_tag_relation` endpoints, called with the client's credentials.
-    pub fn biz_entity_tag_relation(&self) -> BizEntityTagRelation<'_> {
-        BizEntityTagRelation {
-            caller: self.caller(),
-        }
-    }
-}
-
-impl<'a> Caller<'a> {
-    /// The `biz_entity_tag_relation` endpoints, called as this caller.
-    pub fn biz_entity_tag_relation(self) -> BizEntityTagRelation<'a> {
-        BizEntityTagRelation {
-            caller: self,
-        }
+impl<'a> From<Caller<'a>> for BizEntityTagRelation<'a> {
+    fn from(caller: Caller<'a>) -> Self {
+        BizEntityTagRelation { caller }
     }
 }
 
@@ -61,7 +49,10 @@ impl<'a> BizEntityTagRelation<'a> {
     /// [`Error::Api`](crate::Error::Api) with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::InvalidMessageParameter`](crate::ErrorCode::InvalidMessageParameter) (`230001`): param is invalid
-    pub fn create(self, request: &CreateRequest) -> impl Call<CreateResponse> {
+    pub fn create(
+        self,
+        request: &CreateRequest,
+    ) -> impl Call<CreateResponse, ErrorCode> {
         self.caller.send(request)
     }
 
@@ -86,7 +77,7 @@ impl<'a> BizEntityTagRelation<'a> {
     /// [`Error::Api`](crate::Error::Api) with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::InvalidMessageParameter`](crate::ErrorCode::InvalidMessageParameter) (`230001`): param is invalid
-    pub fn get(self, request: &GetRequest) -> impl Call<GetResponse> {
+    pub fn get(self, request: &GetRequest) -> impl Call<GetResponse, ErrorCode> {
         self.caller.send(request)
     }
 
@@ -111,7 +102,10 @@ impl<'a> BizEntityTagRelation<'a> {
     /// [`Error::Api`](crate::Error::Api) with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::InvalidMessageParameter`](crate::ErrorCode::InvalidMessageParameter) (`230001`): param is invalid
-    pub fn update(self, request: &UpdateRequest) -> impl Call<UpdateResponse> {
+    pub fn update(
+        self,
+        request: &UpdateRequest,
+    ) -> impl Call<UpdateResponse, ErrorCode> {
         self.caller.send(request)
     }
 }
@@ -157,16 +151,15 @@ impl crate::fake::Sample for CreateRequest {
     }
 }
 
-impl crate::operation::sealed::Sealed for CreateRequest {}
-
 #[doc(hidden)]
 impl Operation for CreateRequest {
     type Response = CreateResponse;
+    type Errors = ErrorCode;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "biz_entity_tag_relation.create",
         tokens: &[TokenKind::Tenant],
         has_body: true,
-        rate_limit: RateLimit::PER_SECOND_5,
+        rate_limit: crate::rate_limits::PER_SECOND_5,
         ..OperationMeta::new(Method::Post)
     };
 
@@ -214,16 +207,15 @@ impl crate::fake::Sample for GetRequest {
     }
 }
 
-impl crate::operation::sealed::Sealed for GetRequest {}
-
 #[doc(hidden)]
 impl Operation for GetRequest {
     type Response = GetResponse;
+    type Errors = ErrorCode;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "biz_entity_tag_relation.get",
         tokens: &[TokenKind::Tenant],
         idempotent: true,
-        rate_limit: RateLimit::PER_SECOND_5,
+        rate_limit: crate::rate_limits::PER_SECOND_5,
         ..OperationMeta::new(Method::Get)
     };
 
@@ -284,17 +276,16 @@ impl crate::fake::Sample for UpdateRequest {
     }
 }
 
-impl crate::operation::sealed::Sealed for UpdateRequest {}
-
 #[doc(hidden)]
 impl Operation for UpdateRequest {
     type Response = UpdateResponse;
+    type Errors = ErrorCode;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "biz_entity_tag_relation.update",
         tokens: &[TokenKind::Tenant],
         idempotent: true,
         has_body: true,
-        rate_limit: RateLimit::PER_SECOND_5,
+        rate_limit: crate::rate_limits::PER_SECOND_5,
         ..OperationMeta::new(Method::Put)
     };
 

@@ -9,31 +9,21 @@ use serde::Serialize;
 #[cfg(feature = "fake")]
 use serde::Deserialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, builder, json_object,
+    Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object,
 };
-use crate::{Call, Caller, Client, FailedUserReason, FeedCardButtons, UserIdType};
+use crate::{Call, Caller, ErrorCode, FailedUserReason, FeedCardButtons, UserIdType};
 
 /// The `chat_button` endpoints: the quick-action buttons on the feed cards of chats and bot conversations
 ///
-/// Get one from [`Client::chat_button`], or from [`Caller::chat_button`] to call as a user or tenant.
+/// Get one from [`Resources::chat_button`](crate::Resources::chat_button), on a `Client` for its own credentials or on a `Caller` to call as a user or tenant.
 #[derive(Debug, Clone, Copy)]
 pub struct ChatButton<'a> {
     caller: Caller<'a>,
 }
 
-impl Client {
-    /// The `chat_button` endpoints, called with the client's credentials.
-    pub fn chat_button(&self) -> ChatButton<'_> {
-        ChatButton {
-            caller: self.caller(),
-        }
-    }
-}
-
-impl<'a> Caller<'a> {
-    /// The `chat_button` endpoints, called as this caller.
-    pub fn chat_button(self) -> ChatButton<'a> {
-        ChatButton { caller: self }
+impl<'a> From<Caller<'a>> for ChatButton<'a> {
+    fn from(caller: Caller<'a>) -> Self {
+        ChatButton { caller }
     }
 }
 
@@ -60,7 +50,10 @@ impl<'a> ChatButton<'a> {
     ///
     /// - [`ErrorCode::InvalidMessageParameter`](crate::ErrorCode::InvalidMessageParameter) (`230001`): param is invalid
     /// - [`ErrorCode::LacksMessagePermission`](crate::ErrorCode::LacksMessagePermission) (`230027`): no permission, bot not in the chat
-    pub fn update(self, request: &UpdateRequest) -> impl Call<UpdateResponse> {
+    pub fn update(
+        self,
+        request: &UpdateRequest,
+    ) -> impl Call<UpdateResponse, ErrorCode> {
         self.caller.send(request)
     }
 }
@@ -111,17 +104,16 @@ impl crate::fake::Sample for UpdateRequest {
     }
 }
 
-impl crate::operation::sealed::Sealed for UpdateRequest {}
-
 #[doc(hidden)]
 impl Operation for UpdateRequest {
     type Response = UpdateResponse;
+    type Errors = ErrorCode;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "chat_button.update",
         tokens: &[TokenKind::Tenant],
         idempotent: true,
         has_body: true,
-        rate_limit: RateLimit::PER_SECOND_10,
+        rate_limit: crate::rate_limits::PER_SECOND_10,
         ..OperationMeta::new(Method::Put)
     };
 

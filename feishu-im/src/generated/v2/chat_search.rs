@@ -9,34 +9,24 @@ use serde::Serialize;
 #[cfg(feature = "fake")]
 use serde::Deserialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, builder, json_object,
+    Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object,
 };
 use crate::{
-    Call, Caller, ChatSearchMode, ChatSearchSorter, ChatSearchType, ChatStatus, Client,
-    UserIdType,
+    Call, Caller, ChatSearchMode, ChatSearchSorter, ChatSearchType, ChatStatus,
+    ErrorCode, UserIdType,
 };
 
 /// The `chat_search` endpoints: group chats (v2)
 ///
-/// Get one from [`Client::chat_search`], or from [`Caller::chat_search`] to call as a user or tenant.
+/// Get one from [`Resources::chat_search`](crate::Resources::chat_search), on a `Client` for its own credentials or on a `Caller` to call as a user or tenant.
 #[derive(Debug, Clone, Copy)]
 pub struct ChatSearch<'a> {
     caller: Caller<'a>,
 }
 
-impl Client {
-    /// The `chat_search` endpoints, called with the client's credentials.
-    pub fn chat_search(&self) -> ChatSearch<'_> {
-        ChatSearch {
-            caller: self.caller(),
-        }
-    }
-}
-
-impl<'a> Caller<'a> {
-    /// The `chat_search` endpoints, called as this caller.
-    pub fn chat_search(self) -> ChatSearch<'a> {
-        ChatSearch { caller: self }
+impl<'a> From<Caller<'a>> for ChatSearch<'a> {
+    fn from(caller: Caller<'a>) -> Self {
+        ChatSearch { caller }
     }
 }
 
@@ -62,7 +52,10 @@ impl<'a> ChatSearch<'a> {
     /// [`Error::Api`](crate::Error::Api) with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::BotAbilityNotActivated`](crate::ErrorCode::BotAbilityNotActivated) (`232025`): Bot ability is not activated.
-    pub fn search(self, request: &SearchRequest) -> impl Call<SearchResponse> {
+    pub fn search(
+        self,
+        request: &SearchRequest,
+    ) -> impl Call<SearchResponse, ErrorCode> {
         self.caller.send(request)
     }
 }
@@ -119,16 +112,15 @@ impl crate::fake::Sample for SearchRequest {
     }
 }
 
-impl crate::operation::sealed::Sealed for SearchRequest {}
-
 #[doc(hidden)]
 impl Operation for SearchRequest {
     type Response = SearchResponse;
+    type Errors = ErrorCode;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "chat_search.search",
         tokens: &[TokenKind::Tenant, TokenKind::User],
         has_body: true,
-        rate_limit: RateLimit::STANDARD_1000_50,
+        rate_limit: crate::rate_limits::STANDARD_1000_50,
         ..OperationMeta::new(Method::Post)
     };
 

@@ -9,29 +9,21 @@ use serde::Serialize;
 #[cfg(feature = "fake")]
 use serde::Deserialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, builder, json_object,
+    Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object,
 };
-use crate::{Call, Caller, Client, FailedUserReason, UserIdType};
+use crate::{Call, Caller, ErrorCode, FailedUserReason, UserIdType};
 
 /// The `feed_cards` endpoints: pinning chats and bot conversations at the top of users' message lists (time-sensitive reminders)
 ///
-/// Get one from [`Client::feed_cards`], or from [`Caller::feed_cards`] to call as a user or tenant.
+/// Get one from [`Resources::feed_cards`](crate::Resources::feed_cards), on a `Client` for its own credentials or on a `Caller` to call as a user or tenant.
 #[derive(Debug, Clone, Copy)]
 pub struct FeedCards<'a> {
     caller: Caller<'a>,
 }
 
-impl Client {
-    /// The `feed_cards` endpoints, called with the client's credentials.
-    pub fn feed_cards(&self) -> FeedCards<'_> {
-        FeedCards { caller: self.caller() }
-    }
-}
-
-impl<'a> Caller<'a> {
-    /// The `feed_cards` endpoints, called as this caller.
-    pub fn feed_cards(self) -> FeedCards<'a> {
-        FeedCards { caller: self }
+impl<'a> From<Caller<'a>> for FeedCards<'a> {
+    fn from(caller: Caller<'a>) -> Self {
+        FeedCards { caller }
     }
 }
 
@@ -58,7 +50,7 @@ impl<'a> FeedCards<'a> {
     ///
     /// - [`ErrorCode::InvalidMessageParameter`](crate::ErrorCode::InvalidMessageParameter) (`230001`): param is invalid
     /// - [`ErrorCode::LacksMessagePermission`](crate::ErrorCode::LacksMessagePermission) (`230027`): no permission, bot not in the chat
-    pub fn patch(self, request: &PatchRequest) -> impl Call<PatchResponse> {
+    pub fn patch(self, request: &PatchRequest) -> impl Call<PatchResponse, ErrorCode> {
         self.caller.send(request)
     }
 
@@ -85,7 +77,7 @@ impl<'a> FeedCards<'a> {
     pub fn bot_time_sentive(
         self,
         request: &BotTimeSentiveRequest,
-    ) -> impl Call<BotTimeSentiveResponse> {
+    ) -> impl Call<BotTimeSentiveResponse, ErrorCode> {
         self.caller.send(request)
     }
 }
@@ -137,16 +129,15 @@ impl crate::fake::Sample for PatchRequest {
     }
 }
 
-impl crate::operation::sealed::Sealed for PatchRequest {}
-
 #[doc(hidden)]
 impl Operation for PatchRequest {
     type Response = PatchResponse;
+    type Errors = ErrorCode;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "feed_cards.patch",
         tokens: &[TokenKind::Tenant],
         has_body: true,
-        rate_limit: RateLimit::STANDARD_1000_50,
+        rate_limit: crate::rate_limits::STANDARD_1000_50,
         ..OperationMeta::new(Method::Patch)
     };
 
@@ -210,16 +201,15 @@ impl crate::fake::Sample for BotTimeSentiveRequest {
     }
 }
 
-impl crate::operation::sealed::Sealed for BotTimeSentiveRequest {}
-
 #[doc(hidden)]
 impl Operation for BotTimeSentiveRequest {
     type Response = BotTimeSentiveResponse;
+    type Errors = ErrorCode;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "feed_cards.bot_time_sentive",
         tokens: &[TokenKind::Tenant],
         has_body: true,
-        rate_limit: RateLimit::STANDARD_1000_50,
+        rate_limit: crate::rate_limits::STANDARD_1000_50,
         ..OperationMeta::new(Method::Patch)
     };
 

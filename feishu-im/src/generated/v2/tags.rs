@@ -9,29 +9,21 @@ use serde::Serialize;
 #[cfg(feature = "fake")]
 use serde::Deserialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, builder, json_object,
+    Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object,
 };
-use crate::{Call, Caller, Client, TagI18nName, TagInfo, TagType};
+use crate::{Call, Caller, ErrorCode, TagI18nName, TagInfo, TagType};
 
 /// The `tags` endpoints: tenant tags, which an organization defines and binds to chats (see `biz_entity_tag_relation`)
 ///
-/// Get one from [`Client::tags`], or from [`Caller::tags`] to call as a user or tenant.
+/// Get one from [`Resources::tags`](crate::Resources::tags), on a `Client` for its own credentials or on a `Caller` to call as a user or tenant.
 #[derive(Debug, Clone, Copy)]
 pub struct Tags<'a> {
     caller: Caller<'a>,
 }
 
-impl Client {
-    /// The `tags` endpoints, called with the client's credentials.
-    pub fn tags(&self) -> Tags<'_> {
-        Tags { caller: self.caller() }
-    }
-}
-
-impl<'a> Caller<'a> {
-    /// The `tags` endpoints, called as this caller.
-    pub fn tags(self) -> Tags<'a> {
-        Tags { caller: self }
+impl<'a> From<Caller<'a>> for Tags<'a> {
+    fn from(caller: Caller<'a>) -> Self {
+        Tags { caller }
     }
 }
 
@@ -58,7 +50,10 @@ impl<'a> Tags<'a> {
     /// [`Error::Api`](crate::Error::Api) with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::InvalidMessageParameter`](crate::ErrorCode::InvalidMessageParameter) (`230001`): param is invalid
-    pub fn create(self, request: &CreateRequest) -> impl Call<CreateResponse> {
+    pub fn create(
+        self,
+        request: &CreateRequest,
+    ) -> impl Call<CreateResponse, ErrorCode> {
         self.caller.send(request)
     }
 
@@ -84,7 +79,7 @@ impl<'a> Tags<'a> {
     /// [`Error::Api`](crate::Error::Api) with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::InvalidMessageParameter`](crate::ErrorCode::InvalidMessageParameter) (`230001`): param is invalid
-    pub fn patch(self, request: &PatchRequest) -> impl Call<PatchResponse> {
+    pub fn patch(self, request: &PatchRequest) -> impl Call<PatchResponse, ErrorCode> {
         self.caller.send(request)
     }
 
@@ -109,7 +104,7 @@ impl<'a> Tags<'a> {
     /// [`Error::Api`](crate::Error::Api) with a platform-wide code or one of the documented codes:
     ///
     /// - [`ErrorCode::InvalidMessageParameter`](crate::ErrorCode::InvalidMessageParameter) (`230001`): param is invalid
-    pub fn list(self, request: &ListRequest) -> impl Call<ListResponse> {
+    pub fn list(self, request: &ListRequest) -> impl Call<ListResponse, ErrorCode> {
         self.caller.send(request)
     }
 }
@@ -139,16 +134,15 @@ impl crate::fake::Sample for CreateRequest {
     }
 }
 
-impl crate::operation::sealed::Sealed for CreateRequest {}
-
 #[doc(hidden)]
 impl Operation for CreateRequest {
     type Response = CreateResponse;
+    type Errors = ErrorCode;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "tags.create",
         tokens: &[TokenKind::Tenant],
         has_body: true,
-        rate_limit: RateLimit::PER_SECOND_5,
+        rate_limit: crate::rate_limits::PER_SECOND_5,
         ..OperationMeta::new(Method::Post)
     };
 
@@ -205,16 +199,15 @@ impl crate::fake::Sample for PatchRequest {
     }
 }
 
-impl crate::operation::sealed::Sealed for PatchRequest {}
-
 #[doc(hidden)]
 impl Operation for PatchRequest {
     type Response = PatchResponse;
+    type Errors = ErrorCode;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "tags.patch",
         tokens: &[TokenKind::Tenant],
         has_body: true,
-        rate_limit: RateLimit::PER_SECOND_5,
+        rate_limit: crate::rate_limits::PER_SECOND_5,
         ..OperationMeta::new(Method::Patch)
     };
 
@@ -261,16 +254,15 @@ impl crate::fake::Sample for ListRequest {
     }
 }
 
-impl crate::operation::sealed::Sealed for ListRequest {}
-
 #[doc(hidden)]
 impl Operation for ListRequest {
     type Response = ListResponse;
+    type Errors = ErrorCode;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "tags.list",
         tokens: &[TokenKind::Tenant],
         idempotent: true,
-        rate_limit: RateLimit::PER_SECOND_5,
+        rate_limit: crate::rate_limits::PER_SECOND_5,
         ..OperationMeta::new(Method::Get)
     };
 

@@ -9,31 +9,21 @@ use serde::Serialize;
 #[cfg(feature = "fake")]
 use serde::Deserialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, RateLimit, TokenKind, UrlPath, builder, json_object,
+    Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object,
 };
-use crate::{Call, Caller, Client};
+use crate::{Call, Caller, ErrorCode};
 
 /// The `url_previews` endpoints: uRL previews, the cards the client shows for links it recognizes
 ///
-/// Get one from [`Client::url_previews`], or from [`Caller::url_previews`] to call as a user or tenant.
+/// Get one from [`Resources::url_previews`](crate::Resources::url_previews), on a `Client` for its own credentials or on a `Caller` to call as a user or tenant.
 #[derive(Debug, Clone, Copy)]
 pub struct UrlPreviews<'a> {
     caller: Caller<'a>,
 }
 
-impl Client {
-    /// The `url_previews` endpoints, called with the client's credentials.
-    pub fn url_previews(&self) -> UrlPreviews<'_> {
-        UrlPreviews {
-            caller: self.caller(),
-        }
-    }
-}
-
-impl<'a> Caller<'a> {
-    /// The `url_previews` endpoints, called as this caller.
-    pub fn url_previews(self) -> UrlPreviews<'a> {
-        UrlPreviews { caller: self }
+impl<'a> From<Caller<'a>> for UrlPreviews<'a> {
+    fn from(caller: Caller<'a>) -> Self {
+        UrlPreviews { caller }
     }
 }
 
@@ -65,7 +55,7 @@ impl<'a> UrlPreviews<'a> {
     pub fn batch_update(
         self,
         request: &BatchUpdateRequest,
-    ) -> impl Call<BatchUpdateResponse> {
+    ) -> impl Call<BatchUpdateResponse, ErrorCode> {
         self.caller.send(request)
     }
 }
@@ -108,16 +98,15 @@ impl crate::fake::Sample for BatchUpdateRequest {
     }
 }
 
-impl crate::operation::sealed::Sealed for BatchUpdateRequest {}
-
 #[doc(hidden)]
 impl Operation for BatchUpdateRequest {
     type Response = BatchUpdateResponse;
+    type Errors = ErrorCode;
     const META: &'static OperationMeta = &OperationMeta {
         operation: "url_previews.batch_update",
         tokens: &[TokenKind::Tenant],
         has_body: true,
-        rate_limit: RateLimit::PER_SECOND_5,
+        rate_limit: crate::rate_limits::PER_SECOND_5,
         ..OperationMeta::new(Method::Post)
     };
 
