@@ -114,7 +114,16 @@ fn endpoints_added_by_yaml_alone_pass_the_agreement_test() {
         fs::create_dir_all(&copy).unwrap();
         fs::copy(root.join(part), copy.join(part)).unwrap();
     }
-    for part in ["spec", "catalog", "codegen", "feishu-im", "feishu-im-runtime", "public-api", "tests", "xtask"] {
+    for part in [
+        "spec",
+        "catalog",
+        "codegen",
+        "feishu-im",
+        "feishu-im-runtime",
+        "public-api",
+        "tests",
+        "xtask",
+    ] {
         copy_tree(&root.join(part), &copy.join(part));
     }
     fs::create_dir_all(copy.join("spec/contact/v3")).unwrap();
