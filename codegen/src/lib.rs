@@ -25,10 +25,10 @@ mod validate;
 use std::path::Path;
 
 pub use diagnostics::{Diagnostic, Diagnostics, Location};
-pub use emit::{GeneratedFile, format};
+pub use emit::{GeneratedFile, Part, format};
 pub use names::feature_name;
 pub use read::{MAX_FILE_BYTES, SourceFile, read_dir};
-pub use sync::{Mode, Stale, stale_files, sync, write_files};
+pub use sync::{Mode, Stale, stale_files, sync, write_files, write_parts};
 
 /// Why generation failed.
 #[derive(Debug)]

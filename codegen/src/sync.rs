@@ -9,7 +9,7 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::GeneratedFile;
+use crate::{GeneratedFile, Part};
 
 /// How a generated file differs from what is on disk.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,10 +53,52 @@ pub fn stale_files(dir: &Path, files: &[GeneratedFile]) -> io::Result<Vec<Stale>
 
 /// Replaces `dir` with exactly `files`, if anything differs. Returns what changed.
 pub fn write_files(dir: &Path, files: &[GeneratedFile]) -> io::Result<Vec<Stale>> {
-    let stale = stale_files(dir, files)?;
-    if stale.is_empty() {
-        return Ok(stale);
+    let files: Vec<&GeneratedFile> = files.iter().collect();
+    write_dirs(&[(dir, files)])
+}
+
+/// Replaces the directory of each part in `dirs` with exactly its files, if anything differs;
+/// files of other parts are left out. All the directories are written beside the old ones
+/// before any is swapped in. Returns what changed.
+pub fn write_parts(dirs: &[(Part, &Path)], files: &[GeneratedFile]) -> io::Result<Vec<Stale>> {
+    let sets: Vec<(&Path, Vec<&GeneratedFile>)> = dirs
+        .iter()
+        .map(|(part, dir)| (*dir, files.iter().filter(|f| f.part == *part).collect()))
+        .collect();
+    write_dirs(&sets)
+}
+
+fn write_dirs(sets: &[(&Path, Vec<&GeneratedFile>)]) -> io::Result<Vec<Stale>> {
+    let mut stale = Vec::new();
+    let mut changed = Vec::new();
+    for (dir, files) in sets {
+        let files: Vec<GeneratedFile> = files.iter().map(|f| (*f).clone()).collect();
+        let found = stale_files(dir, &files)?;
+        if !found.is_empty() {
+            changed.push((*dir, files));
+        }
+        stale.extend(found);
     }
+    let mut staged = Vec::new();
+    for (dir, files) in &changed {
+        match stage(dir, files) {
+            Ok(staging) => staged.push((*dir, staging)),
+            Err(error) => {
+                for (_, staging) in &staged {
+                    let _ = fs::remove_dir_all(staging);
+                }
+                return Err(error);
+            }
+        }
+    }
+    for (dir, staging) in staged {
+        swap_in(dir, &staging)?;
+    }
+    Ok(stale)
+}
+
+/// Writes `files` beside `dir`; returns where.
+fn stage(dir: &Path, files: &[GeneratedFile]) -> io::Result<PathBuf> {
     let staging = sibling(dir, "new");
     let old = sibling(dir, "old");
     for leftover in [&staging, &old] {
@@ -74,14 +116,22 @@ pub fn write_files(dir: &Path, files: &[GeneratedFile]) -> io::Result<Vec<Stale>
         }
         Ok(())
     })();
-    if let Err(error) = written {
-        let _ = fs::remove_dir_all(&staging);
-        return Err(error);
+    match written {
+        Ok(()) => Ok(staging),
+        Err(error) => {
+            let _ = fs::remove_dir_all(&staging);
+            Err(error)
+        }
     }
+}
+
+/// Replaces `dir` with the staged tree, putting the old one back if that fails.
+fn swap_in(dir: &Path, staging: &Path) -> io::Result<()> {
+    let old = sibling(dir, "old");
     if dir.exists() {
         fs::rename(dir, &old)?;
     }
-    if let Err(error) = fs::rename(&staging, dir) {
+    if let Err(error) = fs::rename(staging, dir) {
         if old.exists() {
             fs::rename(&old, dir)?;
         }
@@ -90,7 +140,7 @@ pub fn write_files(dir: &Path, files: &[GeneratedFile]) -> io::Result<Vec<Stale>
     if old.exists() {
         fs::remove_dir_all(&old)?;
     }
-    Ok(stale)
+    Ok(())
 }
 
 fn sibling(dir: &Path, suffix: &str) -> PathBuf {
@@ -127,14 +177,21 @@ pub enum Mode {
     Check,
 }
 
-/// Generates from `spec_dir` and writes (or checks) `out_dir`. Nothing is written unless the
-/// whole spec is valid and every file was generated. Returns the files that were stale.
-pub fn sync(spec_dir: &Path, out_dir: &Path, mode: Mode) -> Result<Vec<Stale>, String> {
+/// Generates from `spec_dir` and writes (or checks) the directory of each part in `dirs`.
+/// Nothing is written unless the whole spec is valid and every file was generated. Returns the
+/// files that were stale.
+pub fn sync(spec_dir: &Path, dirs: &[(Part, &Path)], mode: Mode) -> Result<Vec<Stale>, String> {
     let files = crate::generate_dir(spec_dir).map_err(|e| e.to_string())?;
-    let io_error = |e: io::Error| format!("{}: {e}", out_dir.display());
+    let names: Vec<String> = dirs.iter().map(|(_, d)| d.display().to_string()).collect();
+    let io_error = |e: io::Error| format!("{}: {e}", names.join(", "));
     match mode {
         Mode::Check => {
-            let stale = stale_files(out_dir, &files).map_err(io_error)?;
+            let mut stale = Vec::new();
+            for (part, dir) in dirs {
+                let files: Vec<GeneratedFile> =
+                    files.iter().filter(|f| f.part == *part).cloned().collect();
+                stale.extend(stale_files(dir, &files).map_err(io_error)?);
+            }
             if stale.is_empty() {
                 return Ok(stale);
             }
@@ -145,6 +202,6 @@ pub fn sync(spec_dir: &Path, out_dir: &Path, mode: Mode) -> Result<Vec<Stale>, S
             message.push_str("run `cargo xtask codegen` to update it");
             Err(message)
         }
-        Mode::Write => write_files(out_dir, &files).map_err(io_error),
+        Mode::Write => write_parts(dirs, &files).map_err(io_error),
     }
 }

@@ -34,8 +34,8 @@
 //!   axum route with `axum`) and hands them to the app's handler; the `long-connection` feature
 //!   adds `receive::LongConnection`, the WebSocket long connection (长连接), which needs no
 //!   public callback URL.
-//! - Offline: the `fake` feature adds `feishu_im::fake`, a Feishu on `127.0.0.1` driven by the
-//!   same spec, for tests and for trying the crate without an account.
+//! - Offline: the `feishu-fake` crate is a Feishu on `127.0.0.1` driven by the same spec, for
+//!   tests and for trying the crate without an account.
 //!
 //! # Features
 //!
@@ -49,12 +49,12 @@
 //!
 //! Error codes, enums, message content, shared objects, events and the webhook's core are
 //! always compiled. `webhook-server`, `axum`, `long-connection` and `redis` add the receiving
-//! adapters and shared state. `fake` serves every endpoint and the long connection, so it turns
-//! on `full` and `long-connection`. `partial-eq` derives `PartialEq` on requests, responses,
-//! objects, content and events, for tests that compare whole values.
+//! adapters and shared state. `partial-eq` derives `PartialEq` on requests, responses, objects,
+//! content and events, for tests that compare whole values.
+//!
+//! Every request, response, object and event payload has a constructor of its required fields
+//! (`new`) and a setter per optional field, so tests can build the values an endpoint answers.
 
-#[cfg(feature = "fake")]
-pub mod fake;
 #[rustfmt::skip]
 mod generated;
 

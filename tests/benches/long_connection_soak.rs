@@ -12,8 +12,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use feishu_fake::{FakeFeishu, Push};
 use feishu_im::events::Event;
-use feishu_im::fake::{FakeFeishu, Push};
 use feishu_im::receive::{Delivery, Dispatcher, HandlerError, LongConnection, MemoryDedup, Reply};
 
 /// Events pushed per second, at most.

@@ -14,8 +14,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use feishu_fake::{ChatSeed, FakeFeishu};
 use feishu_im::Resources;
-use feishu_im::fake::{ChatSeed, FakeFeishu};
 use feishu_im::operation::RateLimit;
 use feishu_im::v1::chat_members::{IsInChatRequest, MeJoinRequest};
 use feishu_im::{Client, Credentials, RateLimitStore, RedisStore, RetryPolicy};

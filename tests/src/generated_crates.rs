@@ -11,7 +11,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use feishu_im_codegen::GeneratedFile;
+use feishu_im_codegen::{GeneratedFile, Part};
 
 /// The workspace root.
 pub fn workspace_root() -> PathBuf {
@@ -73,7 +73,8 @@ fn write_crate(root: &Path, dir: &Path, name: &str, generated: &Generated) -> st
     match generated {
         Generated::Dir(path) => copy_dir(path, &out)?,
         Generated::Files(files) => {
-            for file in files {
+            // The fake's part belongs to another crate.
+            for file in files.iter().filter(|f| f.part == Part::Client) {
                 let path = out.join(&file.path);
                 fs::create_dir_all(path.parent().expect("files live in a folder"))?;
                 fs::write(&path, &file.contents)?;

@@ -1,5 +1,5 @@
 //! Support for the workspace tests: a scripted HTTP server on `127.0.0.1` that records every
-//! request, built on the HTTP server of `feishu_im::fake`, a harness that builds generated
+//! request, built on the HTTP server of `feishu_fake`, a harness that builds generated
 //! code as crates, a runner for the examples, a real Redis for the tests of shared state, and
 //! the public-API listing of each published crate.
 
@@ -12,8 +12,8 @@ pub mod redis;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use feishu_im::fake::http::HttpServer;
-pub use feishu_im::fake::http::{HttpReply as Reply, HttpRequest as Recorded};
+use feishu_fake::http::HttpServer;
+pub use feishu_fake::http::{HttpReply as Reply, HttpRequest as Recorded};
 
 /// A loopback HTTP server that records requests and answers through a handler.
 pub struct TestServer {
@@ -160,8 +160,8 @@ pub async fn post_raw(
         serde_json::from_slice::<serde_json::Value>(&bytes).expect("a JSON answer")
     };
     let credentials = serde_json::json!({
-        "app_id": feishu_im::fake::FakeFeishu::APP_ID,
-        "app_secret": feishu_im::fake::FakeFeishu::APP_SECRET,
+        "app_id": feishu_fake::FakeFeishu::APP_ID,
+        "app_secret": feishu_fake::FakeFeishu::APP_SECRET,
     });
     let token = send(
         http.post(format!("{base}/open-apis/auth/v3/tenant_access_token/internal"))

@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
+use feishu_fake::{ChatSeed, FakeFeishu, Fault, SampleCall, samples};
 use feishu_im::Resources;
-use feishu_im::fake::{ChatSeed, FakeFeishu, Fault, SampleCall, samples};
 use feishu_im::operation::{Operation, OperationMeta};
 use feishu_im::v1::chat_members::{
     CreateRequest, DeleteRequest, GetRequest, IsInChatRequest, MeJoinRequest,

@@ -4,8 +4,8 @@
 
 use std::fmt::Debug;
 
+use feishu_fake::{ChatSeed, FakeFeishu};
 use feishu_im::Resources;
-use feishu_im::fake::{ChatSeed, FakeFeishu};
 use feishu_im::v1::chat_top_notice::{DeleteTopNoticeRequest, PutTopNoticeRequest, TopNotice};
 use feishu_im::v1::{chat_announcement, chat_managers, chat_menu_item, chat_menu_tree, chat_tabs};
 use feishu_im::v1::{chats, images, messages};

@@ -1,8 +1,8 @@
 //! Chats against the fake: create, read, rename, list, search, share and dissolve, and the rule
 //! that the owner and managers may do what members cannot.
 
+use feishu_fake::FakeFeishu;
 use feishu_im::Resources;
-use feishu_im::fake::FakeFeishu;
 use feishu_im::v1::{chat_managers, chats};
 use feishu_im::{ChatPermission, ChatStatus, ErrorCode, ShareLinkValidityPeriod};
 

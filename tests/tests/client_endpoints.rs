@@ -230,9 +230,7 @@ async fn me_join_error_codes_map_to_their_variants() {
         assert!(shown.contains(api.code.hint().unwrap()), "{shown}");
     }
     assert_eq!(
-        feishu_im::fake::OperationSpec::of::<feishu_im::v1::chat_members::MeJoinRequest>()
-            .errors
-            .len(),
+        feishu_fake::OperationSpec::of::<feishu_im::v1::chat_members::MeJoinRequest>().errors.len(),
         codes.len()
     );
 }

@@ -6,8 +6,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+use feishu_fake::{SampleCall, samples};
 use feishu_im::events::Event;
-use feishu_im::fake::{SampleCall, samples};
 use feishu_im::{
     Client, Credentials, MessageContent, ReceivedContent, RetryPolicy, UserAccessToken,
 };

@@ -4,9 +4,9 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use feishu_fake::{ChatSeed, DeliveryFault, FakeFeishu, WebhookSubscription};
 use feishu_im::Resources;
 use feishu_im::events::Event;
-use feishu_im::fake::{ChatSeed, DeliveryFault, FakeFeishu, WebhookSubscription};
 use feishu_im::receive::{
     Delivery, Dispatcher, HandlerError, MemoryDedup, ReceiveError, Received, Reply, Webhook,
 };
@@ -322,7 +322,7 @@ fn the_echo_bot_replies_offline_and_never_prints_its_secrets() {
 
 #[tokio::test]
 async fn over_the_long_connection_events_are_deduplicated_and_callbacks_answered_in_the_ack() {
-    use feishu_im::fake::Push;
+    use feishu_fake::Push;
     use feishu_im::receive::LongConnection;
 
     let fake = FakeFeishu::start().await;
@@ -509,7 +509,7 @@ async fn with_redis_a_redelivered_callback_gets_the_first_answer_on_any_instance
 
 #[tokio::test]
 async fn over_the_long_connection_a_redelivered_callback_gets_the_first_answer_in_its_ack() {
-    use feishu_im::fake::Push;
+    use feishu_fake::Push;
     use feishu_im::receive::LongConnection;
 
     let fake = FakeFeishu::start().await;

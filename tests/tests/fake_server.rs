@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use feishu_im::fake::{ChatSeed, FakeFeishu};
+use feishu_fake::{ChatSeed, FakeFeishu};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 

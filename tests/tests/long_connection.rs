@@ -7,8 +7,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
-use feishu_im::fake::http::HttpReply;
-use feishu_im::fake::{FakeFeishu, LongConnectionConfig, Push};
+use feishu_fake::http::HttpReply;
+use feishu_fake::{FakeFeishu, LongConnectionConfig, Push};
 use feishu_im::receive::{
     ConnectionStatus, DeliveryError, DeliveryFuture, DeliveryHandler, FrameKind, LongConnection,
     LongConnectionBuilder, LongConnectionErrorKind, LongConnectionHandle,

@@ -2,8 +2,8 @@
 //! only, 20 at most), card updates, forwards to a chat, a user or a thread, merge-forwards and
 //! thread forwards.
 
+use feishu_fake::{ChatSeed, FakeFeishu};
 use feishu_im::Resources;
-use feishu_im::fake::{ChatSeed, FakeFeishu};
 use feishu_im::v1::messages::{
     CreateRequest, ForwardRequest, GetRequest, MergeForwardRequest, PatchRequest, ReplyRequest,
     UpdateRequest,

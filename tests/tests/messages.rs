@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
+use feishu_fake::{ChatSeed, FakeFeishu, Fault};
 use feishu_im::Resources;
-use feishu_im::fake::{ChatSeed, FakeFeishu, Fault};
 use feishu_im::v1::messages::{
     CreateRequest, DeleteRequest, GetRequest, ListRequest, ReplyRequest,
 };

@@ -5,8 +5,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use feishu_fake::{ChatSeed, FakeFeishu, Fault};
 use feishu_im::Resources;
-use feishu_im::fake::{ChatSeed, FakeFeishu, Fault};
 use feishu_im::v1::chat_members::{CreateRequest, IsInChatRequest, MeJoinRequest};
 use feishu_im::{
     AuthErrorKind, Client, Credentials, Error, ErrorCode, RetryPolicy, UserAccessToken,

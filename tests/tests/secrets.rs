@@ -169,7 +169,7 @@ async fn the_examples_print_no_secret_even_when_tracing_everything() {
     let quickstart =
         tokio::task::spawn_blocking(|| run_example(&["quickstart"], &[])).await.unwrap();
     assert!(quickstart.contains("chat_members.me_join"), "{quickstart}");
-    assert!(!quickstart.contains(feishu_im::fake::FakeFeishu::APP_SECRET), "{quickstart}");
+    assert!(!quickstart.contains(feishu_fake::FakeFeishu::APP_SECRET), "{quickstart}");
     assert!(!quickstart.contains("Bearer"), "an Authorization header leaked:\n{quickstart}");
 }
 
@@ -287,7 +287,7 @@ async fn a_webhook_never_shows_its_encrypt_key_or_token_from_a_body_that_echoes_
 
 #[tokio::test]
 async fn the_long_connection_never_shows_the_secret_a_refusal_echoes() {
-    use feishu_im::fake::FakeFeishu;
+    use feishu_fake::FakeFeishu;
     use feishu_im::receive::{DeliveryError, FrameKind, LongConnection};
     let server = TestServer::start(|request| {
         Reply::json(200, serde_json::json!({"code": 514, "msg": echo(request)}))

@@ -1,9 +1,9 @@
 //! The `send` example against the fake: it prints the message id and exits 0, and exits 2 on a
 //! usage error, as its documentation says.
 
+use feishu_fake::{ChatSeed, FakeFeishu};
 use feishu_im::ContainerIdType;
 use feishu_im::Resources;
-use feishu_im::fake::{ChatSeed, FakeFeishu};
 use feishu_im::v1::messages::ListRequest;
 
 /// Runs the `send` example with `args` against `base_url`; its exit code and output.

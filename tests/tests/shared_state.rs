@@ -4,8 +4,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use feishu_fake::{ChatSeed, FakeFeishu, SampleCall, samples};
 use feishu_im::Resources;
-use feishu_im::fake::{ChatSeed, FakeFeishu, SampleCall, samples};
 use feishu_im::operation::Method;
 use feishu_im::v1::chat_members::{IsInChatRequest, MeJoinRequest};
 use feishu_im::{AuthErrorKind, Client, Credentials, Error, MemoryStore, RedisStore};
@@ -315,7 +315,7 @@ async fn keys_never_hold_the_secret_and_debug_hides_the_password() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn eight_me_join_processes_fetch_the_token_once_between_them() {
     let Some((redis, _store)) = redis() else { return };
-    let binary = feishu_im_tests::examples::build("me_join", "fake,redis");
+    let binary = feishu_im_tests::examples::build("me_join");
     let fake = FakeFeishu::start().await;
     fake.seed_chat(ChatSeed::public("oc_team"));
     let runs = (0..INSTANCES).map(|_| {

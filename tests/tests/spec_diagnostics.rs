@@ -170,7 +170,12 @@ fn a_broken_spec_writes_no_file() {
     std::fs::write(spec.join("things.yaml"), broken("/things/:thing_id", "/things/:thing"))
         .unwrap();
 
-    let error = feishu_im_codegen::sync(&spec, &out, feishu_im_codegen::Mode::Write).unwrap_err();
+    let error = feishu_im_codegen::sync(
+        &spec,
+        &[(feishu_im_codegen::Part::Client, &out)],
+        feishu_im_codegen::Mode::Write,
+    )
+    .unwrap_err();
     assert!(error.contains("things.yaml:"), "{error}");
     assert_eq!(std::fs::read_to_string(out.join("mod.rs")).unwrap(), "// old contents\n");
     assert_eq!(std::fs::read_dir(&out).unwrap().count(), 1);
@@ -178,16 +183,32 @@ fn a_broken_spec_writes_no_file() {
     // Fixed, it writes everything and removes what the spec no longer produces.
     std::fs::write(spec.join("things.yaml"), BASE).unwrap();
     std::fs::write(out.join("stale.rs"), "// left over\n").unwrap();
-    feishu_im_codegen::sync(&spec, &out, feishu_im_codegen::Mode::Write).unwrap();
+    feishu_im_codegen::sync(
+        &spec,
+        &[(feishu_im_codegen::Part::Client, &out)],
+        feishu_im_codegen::Mode::Write,
+    )
+    .unwrap();
     assert!(!out.join("stale.rs").exists());
     assert!(out.join("v1/things.rs").exists());
     assert!(
-        feishu_im_codegen::sync(&spec, &out, feishu_im_codegen::Mode::Check).unwrap().is_empty()
+        feishu_im_codegen::sync(
+            &spec,
+            &[(feishu_im_codegen::Part::Client, &out)],
+            feishu_im_codegen::Mode::Check
+        )
+        .unwrap()
+        .is_empty()
     );
 
     // Check mode names each stale file.
     std::fs::write(out.join("v1/things.rs"), "// edited by hand\n").unwrap();
-    let error = feishu_im_codegen::sync(&spec, &out, feishu_im_codegen::Mode::Check).unwrap_err();
+    let error = feishu_im_codegen::sync(
+        &spec,
+        &[(feishu_im_codegen::Part::Client, &out)],
+        feishu_im_codegen::Mode::Check,
+    )
+    .unwrap_err();
     assert!(error.contains("things.rs differs from the spec"), "{error}");
     std::fs::remove_dir_all(&root).unwrap();
 }

@@ -118,6 +118,8 @@ fn endpoints_added_by_yaml_alone_pass_the_agreement_test() {
         "spec",
         "catalog",
         "codegen",
+        "examples",
+        "feishu-fake",
         "feishu-im",
         "feishu-im-runtime",
         "public-api",

@@ -1,8 +1,8 @@
 //! Images and files: multipart uploads (from memory or a path, checked before sending) and
 //! downloads (read whole or streamed), against the fake and against a recording server.
 
+use feishu_fake::{FakeFeishu, Fault};
 use feishu_im::Resources;
-use feishu_im::fake::{FakeFeishu, Fault};
 use feishu_im::v1::{files, images};
 use feishu_im::{
     Client, Credentials, Error, ErrorCode, FileType, FileUpload, ImageType, RetryPolicy,

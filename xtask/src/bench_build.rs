@@ -188,8 +188,11 @@ fn incremental(root: &Path, target: &Path) -> Result<(Duration, Duration), Strin
     if !original.contains(EDITED_LINE) {
         return Err(format!("{EDITED_FILE} no longer holds the line the benchmark edits"));
     }
-    let regenerate =
-        || sync(&root.join(SPEC_DIR), &root.join(GENERATED_DIR), Mode::Write).map(drop);
+    let regenerate = || {
+        let dirs = crate::codegen::generated_dirs(root);
+        let dirs: Vec<_> = dirs.iter().map(|(part, dir)| (*part, dir.as_path())).collect();
+        sync(&root.join(SPEC_DIR), &dirs, Mode::Write).map(drop)
+    };
     let full = ["full".to_owned()];
     let measured = (|| {
         cargo_build(root, target, &full, true)?;

@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::docs::{code, doc, prose};
-use super::resource::{emit_object, has_builder, objects_of, partial_eq};
+use super::resource::{emit_object, objects_of, partial_eq};
 use crate::ir::{Content, Kind};
 use crate::names::{ident, snake_ident};
 
@@ -15,7 +15,7 @@ pub fn emit(contents: &[Content]) -> TokenStream {
     let objects = contents.iter().flat_map(|c| &c.objects).map(emit_object);
     let decode_import = contents.iter().any(|c| !c.objects.is_empty()).then(|| {
         let objects = contents.iter().flat_map(|c| &c.objects);
-        let builder = objects.clone().any(has_builder).then(|| quote!(, builder));
+        let builder = objects.clone().next().is_some().then(|| quote!(, builder));
         quote! { use crate::operation::{json_object #builder}; }
     });
     let named = objects_of(contents.iter().flat_map(|c| &c.objects));

@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::docs::{code, doc, prose, summary_text};
-use super::resource::{emit_object, emit_object_with_doc, has_builder, objects_of, partial_eq};
+use super::resource::{emit_object, emit_object_with_doc, objects_of, partial_eq};
 use crate::ir::{Event, Struct};
 use crate::names::{ident, snake_ident};
 
@@ -20,7 +20,7 @@ pub fn emit(events: &[Event], objects: &[Struct]) -> TokenStream {
         quote! { use crate::{#(#named),*}; }
     });
     let serde_imports = (!structs.is_empty()).then(|| {
-        let builder = structs.iter().any(|s| has_builder(s)).then(|| quote!(, builder));
+        let builder = (!structs.is_empty()).then(|| quote!(, builder));
         quote! {
             use serde::Serialize;
 

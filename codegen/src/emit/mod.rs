@@ -5,20 +5,32 @@ mod docs;
 mod enums;
 mod error_code;
 mod events;
-mod fake_spec;
+mod fake;
 mod macro_calls;
 mod objects;
 mod resource;
+mod samples;
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::ir::{Api, Struct};
+use crate::ir::Api;
 use crate::names::snake_ident;
 
-/// One generated file, with a path relative to the generated directory.
+/// Which crate a generated file belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Part {
+    /// The client: `feishu-im/src/generated/`.
+    Client,
+    /// The fake's knowledge of the spec: `feishu-fake/src/generated/`.
+    Fake,
+}
+
+/// One generated file, with a path relative to the generated directory of its part.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GeneratedFile {
+    /// The crate it belongs to.
+    pub part: Part,
     /// Relative path, `/`-separated (`v1/chat_members.rs`).
     pub path: String,
     /// Full contents, header included.
@@ -30,23 +42,6 @@ pub struct GeneratedFile {
 pub fn emit(api: &Api) -> Result<Vec<GeneratedFile>, (String, String)> {
     let mut files = Vec::new();
     let versions: Vec<_> = api.versions.keys().map(|v| snake_ident(v)).collect();
-    let requests: Vec<TokenStream> = api
-        .versions
-        .iter()
-        .flat_map(|(version, resources)| {
-            let version = snake_ident(version);
-            resources.iter().flat_map(move |r| {
-                let module = snake_ident(&r.module);
-                let version = version.clone();
-                r.endpoints.iter().map(move |e| {
-                    let request = quote::format_ident!("{}", e.request.name);
-                    quote! { #version::#module::#request }
-                })
-            })
-        })
-        .collect();
-    let operations = requests.iter().map(|r| quote! { <#r as Operation>::META });
-    let samples = requests.iter().map(|r| quote! { crate::fake::SampleCall::of::<#r>() });
     let enum_names: Vec<_> = api.enums.iter().map(|e| quote::format_ident!("{}", e.name)).collect();
     let enum_exports =
         (!enum_names.is_empty()).then(|| quote! { pub use enums::{#(#enum_names),*}; });
@@ -103,31 +98,8 @@ pub fn emit(api: &Api) -> Result<Vec<GeneratedFile>, (String, String)> {
 
             /// A token could not be obtained; Feishu's code typed as [`ErrorCode`].
             pub type AuthError = feishu_im_runtime::AuthError<ErrorCode>;
-
-            #[cfg(feature = "fake")]
-            use crate::operation::{Operation, OperationMeta};
-
-            /// Every operation of the spec, in module order, for the fake's routing.
-            #[cfg(feature = "fake")]
-            pub(crate) const OPERATIONS: &[&OperationMeta] = &[#(#operations),*];
-
-            /// A minimal valid call of every operation, in module order, for the fake's users.
-            #[cfg(feature = "fake")]
-            pub(crate) const SAMPLES: &[crate::fake::SampleCall] = &[#(#samples),*];
-
-            /// What the fake knows of each operation beyond what the client needs (path
-            /// template, documented errors, fields with their types and limits), as JSON.
-            #[cfg(feature = "fake")]
-            pub(crate) const FAKE_SPEC: &str = include_str!("fake.json");
         }
     }));
-    let fake_spec = fake_spec::emit(api).map_err(|error| {
-        (
-            "spec/".to_owned(),
-            format!("the generator could not describe the spec for the fake: {error}"),
-        )
-    })?;
-    files.push(Ok(GeneratedFile { path: "fake.json".to_owned(), contents: fake_spec }));
     if let Some(rate_limits) = rate_limits {
         files.push(file("rate_limits.rs", "spec/ rate limits", || rate_limits));
     }
@@ -144,8 +116,6 @@ pub fn emit(api: &Api) -> Result<Vec<GeneratedFile>, (String, String)> {
     }));
     files.push(file("enums.rs", "spec/ enums", || enums::emit(&api.enums)));
     files.push(file("events.rs", "spec/ events", || events::emit(&api.events, &api.event_objects)));
-    let shared: Vec<&Struct> =
-        api.objects.iter().chain(api.contents.iter().flat_map(|c| &c.objects)).collect();
     if !api.contents.is_empty() {
         files.push(file("contents.rs", "spec/ contents", || contents::emit(&api.contents)));
     }
@@ -171,12 +141,13 @@ pub fn emit(api: &Api) -> Result<Vec<GeneratedFile>, (String, String)> {
         file(
             &format!("{version}/{}.rs", resource.module),
             &format!("spec/{}", resource.source),
-            || resource::emit(resource, &api.enums, &api.contents, &shared),
+            || resource::emit(resource),
         )
     }));
     let mut files = files.into_iter().collect::<Result<Vec<_>, _>>()?;
-    // Sorting by path makes the output independent of thread timing.
-    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files.extend(fake::emit(api)?);
+    // Sorting makes the output independent of thread timing.
+    files.sort_by(|a, b| (a.part, &a.path).cmp(&(b.part, &b.path)));
     Ok(files)
 }
 
@@ -300,7 +271,7 @@ fn file(
         "// Code generated by cargo xtask codegen from {source}; @generated. DO NOT EDIT.\n\n{}",
         format_with(&syntax, &docs)
     );
-    Ok(GeneratedFile { path: path.to_owned(), contents })
+    Ok(GeneratedFile { part: Part::Client, path: path.to_owned(), contents })
 }
 
 /// Generated Rust as it is written to disk: prettyplease's layout, with the runtime's macro

@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::resource::{emit_object, has_builder, objects_of};
+use super::resource::{emit_object, objects_of};
 use crate::ir::Struct;
 use crate::names::ident;
 
@@ -15,7 +15,7 @@ pub fn emit(objects: &[Struct]) -> TokenStream {
         let named = named.iter().map(|n| ident(n));
         quote! { use crate::{#(#named),*}; }
     });
-    let builder = objects.iter().any(has_builder).then(|| quote!(, builder));
+    let builder = (!objects.is_empty()).then(|| quote!(, builder));
     quote! {
         //! Objects that several resources name, declared once.
         use serde::Serialize;

@@ -6,10 +6,8 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::docs::{code, doc, inner_doc, item_prose, prose, summary_text};
-use crate::ir::{
-    Content, ContentAccess, Endpoint, Enum, Field, Kind, Placement, Resource, Step, Struct, Type,
-};
-use crate::model::{AppType, Literal, Method, TimeUnit, TokenKind};
+use crate::ir::{ContentAccess, Endpoint, Field, Placement, Resource, Step, Struct, Type};
+use crate::model::{AppType, Method, TimeUnit, TokenKind};
 use crate::names::{ident, is_keyword, snake_ident};
 
 /// `PartialEq` on generated data types, with the `partial-eq` feature: comparing whole answers
@@ -26,15 +24,7 @@ enum Role {
     Object,
 }
 
-/// `shared`: every object declared outside resources, which the resource's fields may name.
-pub fn emit(
-    resource: &Resource,
-    enums: &[Enum],
-    contents: &[Content],
-    shared: &[&Struct],
-) -> TokenStream {
-    let objects = resource.objects.iter().chain(shared.iter().copied()).collect();
-    let meta = MetaTypes { enums, contents, objects };
+pub fn emit(resource: &Resource) -> TokenStream {
     let handle = ident(&resource.handle);
     let module_doc = inner_doc(&format!(
         "{}\n\nCompiled with the cargo feature `{}` (on by default).",
@@ -49,7 +39,7 @@ pub fn emit(
         resource.module
     ));
     let methods = resource.endpoints.iter().map(endpoint_methods);
-    let types = resource.endpoints.iter().map(|e| endpoint_types(resource, e, &meta));
+    let types = resource.endpoints.iter().map(|e| endpoint_types(resource, e));
     let objects = resource.objects.iter().map(|o| emit_struct(o, Role::Object, None));
 
     let mut operation_items = vec!["Method", "Operation", "OperationMeta", "TokenKind", "UrlPath"];
@@ -57,7 +47,7 @@ pub fn emit(
     if paged {
         operation_items.push("paged");
     }
-    if !resource.endpoints.is_empty() || resource.objects.iter().any(has_builder) {
+    if !resource.endpoints.is_empty() || !resource.objects.is_empty() {
         operation_items.push("builder");
     }
     let decodes = !resource.objects.is_empty()
@@ -79,37 +69,18 @@ pub fn emit(
     let local: BTreeSet<&str> = resource.objects.iter().map(|o| o.name.as_str()).collect();
     let aliased = resource.endpoints.iter().filter_map(|e| e.response_type.as_deref());
     crate_items.extend(aliased.filter(|o| !local.contains(o)).map(str::to_owned));
-    // The fake's sample requests build shared objects from their required fields, which may
-    // name types the module itself never does.
-    let mut sampled = BTreeSet::new();
-    for e in &resource.endpoints {
-        for f in e.request.fields.iter().filter(|f| f.required) {
-            meta.sample_types(&f.ty, &mut sampled);
-        }
-    }
-    sampled.retain(|name| !crate_items.contains(name) && !local.contains(name.as_str()));
-    let sample_imports = (!sampled.is_empty()).then(|| {
-        let sampled = sampled.iter().map(|i| ident(i));
-        quote! {
-            #[cfg(feature = "fake")]
-            use crate::{ #(#sampled),* };
-        }
-    });
     let crate_items = crate_items.iter().map(|i| ident(i));
 
-    // Requests decode only in the fake, with serde's derive; responses and objects always do,
-    // through `json_object!`.
+    // Requests decode with serde's derive (to be queued, replayed or served by a fake);
+    // responses and objects through `json_object!`.
     let serde_imports = quote! {
-        use serde::Serialize;
-        #[cfg(feature = "fake")]
-        use serde::Deserialize;
+        use serde::{Deserialize, Serialize};
     };
     quote! {
         #module_doc
         #serde_imports
         use crate::operation::{ #(#operation_items),* };
         use crate::{ #(#crate_items),* };
-        #sample_imports
 
         #handle_doc
         #[derive(Debug, Clone, Copy)]
@@ -287,7 +258,7 @@ fn endpoint_methods(e: &Endpoint) -> TokenStream {
     }
 }
 
-fn endpoint_types(resource: &Resource, e: &Endpoint, types: &MetaTypes<'_>) -> TokenStream {
+fn endpoint_types(resource: &Resource, e: &Endpoint) -> TokenStream {
     let request_doc =
         format!("Parameters of [`{}::{}`].\n\n{}", resource.handle, e.name, prose(&e.summary));
     let response_doc = format!(
@@ -406,19 +377,8 @@ fn endpoint_types(resource: &Resource, e: &Endpoint, types: &MetaTypes<'_>) -> T
         quote! { paged!(#request_name, #items: Vec<#item>, token: #token, more: #more); }
     });
 
-    let samples = e.request.fields.iter().filter(|f| f.required).map(|f| types.sample(f));
-    let sample = quote! {
-        #[cfg(feature = "fake")]
-        #[doc(hidden)]
-        impl crate::fake::Sample for #request_name {
-            fn sample() -> Self {
-                Self::new(#(#samples),*)
-            }
-        }
-    };
     quote! {
         #request
-        #sample
         #[doc(hidden)]
         impl Operation for #request_name {
             type Response = #response_name;
@@ -450,7 +410,7 @@ fn rate_limit_value(limit: &crate::ir::RateLimit) -> TokenStream {
     quote!(crate::rate_limits::#name)
 }
 
-fn rust_type(ty: &Type) -> TokenStream {
+pub(super) fn rust_type(ty: &Type) -> TokenStream {
     match ty {
         Type::String => quote!(String),
         Type::Integer => quote!(i64),
@@ -559,7 +519,8 @@ fn emit_struct(s: &Struct, role: Role, doc_text: Option<&str>) -> TokenStream {
         };
         quote! { #docs #serde pub #field: #ty, }
     });
-    // Only what callers send is built by them; the rest is decoded.
+    // Callers build what they send; the rest is decoded, and built by tests and fakes. Every
+    // struct has a constructor of its required fields and a setter per optional one.
     let built = role == Role::Request || (role == Role::Object && s.sent);
     // What callers build has a default only when nothing is required; what they never build
     // has one (for tests and fakes) when each required field has a natural empty value.
@@ -581,13 +542,13 @@ fn emit_struct(s: &Struct, role: Role, doc_text: Option<&str>) -> TokenStream {
     } else {
         quote! { #[derive(Debug, Clone, Serialize)] }
     };
-    // The fake decodes requests to hand them to its behaviours.
-    let fake_decode = (role == Role::Request)
-        .then(|| quote! { #[cfg_attr(feature = "fake", derive(Deserialize))] });
+    // Requests decode with serde's derive: they may skip fields (a file) that `json_object!`
+    // cannot.
+    let request_decode = (role == Role::Request).then(|| quote! { #[derive(Deserialize)] });
     let partial_eq = partial_eq();
-    let derives = quote! { #derives #partial_eq #fake_decode };
+    let derives = quote! { #derives #partial_eq #request_decode };
     let decode = (role != Role::Request).then(|| json_object(s));
-    let constructors = built.then(|| constructors(s));
+    let constructors = constructors(s);
     let content = s.content.as_ref().map(|access| content_accessor(&name, access));
     let must_use = built.then(|| quote! { #[must_use] });
     quote! {
@@ -602,11 +563,6 @@ fn emit_struct(s: &Struct, role: Role, doc_text: Option<&str>) -> TokenStream {
         #constructors
         #content
     }
-}
-
-/// Whether `builder!` writes methods for the object `s`: one that requests carry.
-pub(super) fn has_builder(s: &Struct) -> bool {
-    s.sent
 }
 
 /// A field as the runtime's macros name it: its identifier, and after a raw identifier its
@@ -719,196 +675,11 @@ fn constructors(s: &Struct) -> TokenStream {
     quote! { builder!(#name::new(#(#params),*) { #(#setters),* }); }
 }
 
-/// The sample text of a string field, or of each item of a string list.
-fn sample_text(f: &Field) -> String {
-    match &f.example {
-        Some(Literal::String(s)) => s.clone(),
-        _ => format!("sample_{}", f.name),
-    }
-}
-
-/// How many items a sample list holds: at least one, within the field's limits.
-fn sample_count(f: &Field) -> u32 {
-    f.min_items.unwrap_or(1).max(1).min(f.max_items.unwrap_or(u32::MAX))
-}
-
 fn lowercase_first(text: &str) -> String {
     let mut chars = text.chars();
     match chars.next() {
         Some(first) if !text.starts_with("`") => first.to_lowercase().chain(chars).collect(),
         _ => text.to_owned(),
-    }
-}
-
-/// Builds the fake's sample requests: a valid value of each required field.
-pub(super) struct MetaTypes<'a> {
-    pub(super) enums: &'a [Enum],
-    pub(super) contents: &'a [Content],
-    /// The objects fields may name: the resource's own and the shared ones.
-    pub(super) objects: Vec<&'a Struct>,
-}
-
-impl MetaTypes<'_> {
-    /// An expression of the field's Rust type holding a valid value: the spec's example, or
-    /// the smallest value its type and limits allow.
-    /// As a constructor argument: text and text lists as literals, which `new` converts.
-    fn sample(&self, f: &Field) -> TokenStream {
-        match &f.ty {
-            Type::String => {
-                let text = sample_text(f);
-                quote!(#text)
-            }
-            Type::Vec(inner) if **inner == Type::String => {
-                let text = sample_text(f);
-                let items = (0..sample_count(f)).map(|_| quote!(#text));
-                quote!([#(#items),*])
-            }
-            ty => self.sample_of(ty, f),
-        }
-    }
-
-    /// The types a sample of `ty` names: enums and objects, through objects' required fields.
-    fn sample_types(&self, ty: &Type, out: &mut BTreeSet<String>) {
-        match ty {
-            Type::Vec(inner) => self.sample_types(inner, out),
-            Type::Enum(name) => {
-                out.insert(name.clone());
-            }
-            Type::Content(name) => {
-                out.insert(name.clone());
-                if let Some((_, Some(body), one_call)) = self.content_sample(name) {
-                    if !one_call {
-                        out.insert(body.name.clone());
-                    }
-                    for f in body.fields.iter().filter(|f| f.required) {
-                        self.sample_types(&f.ty, out);
-                    }
-                }
-            }
-            Type::Object(name) => {
-                if !out.insert(name.clone()) {
-                    return;
-                }
-                let object = self.objects.iter().find(|o| &o.name == name);
-                for f in object.into_iter().flat_map(|o| &o.fields).filter(|f| f.required) {
-                    self.sample_types(&f.ty, out);
-                }
-            }
-            _ => {}
-        }
-    }
-
-    /// The kind a content sample is: the first with a one-call constructor (free-form, or
-    /// with required fields), else the first, built as its struct and converted. Returns the
-    /// kind, its struct, and whether it has that constructor; `None` for a content without
-    /// kinds or with a struct out of reach, which validation and lowering rule out.
-    fn content_sample(&self, name: &str) -> Option<(&Kind, Option<&Struct>, bool)> {
-        let kinds = self.contents.iter().filter(|c| c.name == name).flat_map(|c| &c.kinds);
-        let body_of = |k: &Kind| {
-            k.body.as_ref().and_then(|body| self.objects.iter().find(|o| &o.name == body)).copied()
-        };
-        let one_call = |k: &Kind| match body_of(k) {
-            None => k.body.is_none(),
-            Some(o) => o.fields.iter().any(|f| f.required),
-        };
-        let kind = kinds.clone().find(|k| one_call(k)).or(kinds.clone().next())?;
-        // A body that names no struct in reach is unresolved, not free-form.
-        let body = match &kind.body {
-            None => None,
-            Some(_) => Some(body_of(kind)?),
-        };
-        Some((kind, body, one_call(kind)))
-    }
-
-    fn sample_of(&self, ty: &Type, f: &Field) -> TokenStream {
-        match ty {
-            Type::String => {
-                let text = sample_text(f);
-                quote!(String::from(#text))
-            }
-            Type::Integer => {
-                let value = match f.example {
-                    Some(Literal::Integer(i)) => i,
-                    _ => 1i64.max(f.min.unwrap_or(i64::MIN)).min(f.max.unwrap_or(i64::MAX)),
-                };
-                let value = proc_macro2::Literal::i64_unsuffixed(value);
-                quote!(#value)
-            }
-            Type::Boolean => match f.example {
-                Some(Literal::Boolean(b)) => quote!(#b),
-                _ => quote!(false),
-            },
-            Type::Vec(inner) => {
-                let item = self.sample_of(inner, f);
-                let items = (0..sample_count(f)).map(|_| item.clone());
-                quote!(vec![#(#items),*])
-            }
-            Type::Enum(name) => {
-                let def = self.enums.iter().find(|e| &e.name == name);
-                let variant = def.and_then(|def| {
-                    let chosen = f
-                        .example
-                        .as_ref()
-                        .and_then(|x| def.variants.iter().find(|v| &v.value == x));
-                    chosen.or(def.variants.first())
-                });
-                // Validation gives every enum a value, so the first variant always exists.
-                let (name, variant) =
-                    (ident(name), ident(variant.map_or("Unknown", |v| v.name.as_str())));
-                quote!(#name::#variant)
-            }
-            Type::Object(name) => {
-                let object = self.objects.iter().find(|o| &o.name == name);
-                let args = object
-                    .into_iter()
-                    .flat_map(|o| o.fields.iter().filter(|f| f.required))
-                    .map(|f| self.sample(f));
-                let name = ident(name);
-                quote!(#name::new(#(#args),*))
-            }
-            Type::Json => quote!(serde_json::Value::Object(serde_json::Map::new())),
-            Type::Timestamp(_) => {
-                let value = match &f.example {
-                    Some(Literal::String(text)) => text.parse().unwrap_or(1),
-                    _ => 1i64,
-                };
-                let (ty, value) = (rust_type(ty), proc_macro2::Literal::i64_unsuffixed(value));
-                quote!(#ty::new(#value))
-            }
-            Type::Count => {
-                let value = match &f.example {
-                    Some(Literal::String(text)) => text.parse().unwrap_or(1),
-                    _ => 1u64,
-                };
-                let value = proc_macro2::Literal::u64_unsuffixed(value);
-                quote!(crate::Count::new(#value))
-            }
-            Type::File => {
-                let name = sample_text(f);
-                quote!(crate::FileUpload::from_bytes(#name, &b"sample"[..]))
-            }
-            Type::Content(name) => {
-                let Some((kind, body, one_call)) = self.content_sample(name) else {
-                    return quote!(compile_error!("a content without kinds, or unresolved"));
-                };
-                let name = ident(name);
-                let method = snake_ident(&kind.value);
-                match body {
-                    None => {
-                        quote!(#name::#method(serde_json::Value::Object(serde_json::Map::new())))
-                    }
-                    Some(o) => {
-                        let args = o.fields.iter().filter(|f| f.required).map(|f| self.sample(f));
-                        if one_call {
-                            quote!(#name::#method(#(#args),*))
-                        } else {
-                            let body = ident(&o.name);
-                            quote!(#name::from(#body::new(#(#args),*)))
-                        }
-                    }
-                }
-            }
-        }
     }
 }
 
@@ -924,9 +695,9 @@ mod tests {
             include_str!("../../../tests/hostile/content_kinds_without_required_fields/spec.yaml");
         let files = crate::generate(&[SourceFile { name: "spec.yaml".into(), text: spec.into() }])
             .unwrap_or_else(|diagnostics| panic!("refused:\n{diagnostics}"));
-        let things = files.iter().find(|f| f.path == "v1/things.rs").unwrap();
-        let text = &things.contents;
+        let things = files.iter().find(|f| f.part == crate::Part::Fake && f.path == "v1/things.rs");
+        let text = &things.unwrap().contents;
         assert!(text.contains("Self::new(Note::from(PlainNote::new()))"), "{text}");
-        assert!(text.contains("#[cfg(feature = \"fake\")]\nuse crate::PlainNote;"), "{text}");
+        assert!(text.contains("use feishu_im::{Note, PlainNote};"), "{text}");
     }
 }

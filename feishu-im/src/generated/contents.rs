@@ -842,6 +842,7 @@ pub struct TextReceivedContent {
     pub text: String,
 }
 json_object!(TextReceivedContent, required(text));
+builder!(TextReceivedContent::new(text: impl Into<String>) {});
 
 /// One element of a received paragraph; `tag` says which fields it uses.
 #[derive(Debug, Clone, Serialize)]
@@ -887,6 +888,18 @@ json_object!(
         language,
     ),
 );
+builder!(ReceivedPostElement::new(tag: PostTag) {
+    text: impl Into<String>,
+    un_escape: bool,
+    style: impl IntoIterator<Item = impl Into<String>>,
+    href: impl Into<String>,
+    user_id: impl Into<String>,
+    user_name: impl Into<String>,
+    image_key: impl Into<String>,
+    file_key: impl Into<String>,
+    emoji_type: impl Into<String>,
+    language: impl Into<String>,
+});
 
 /// Rich text, without a language key: the title and paragraphs directly. It is not quite
 /// what was sent: `md` elements come back as other elements, and quotes and ordered or
@@ -901,6 +914,9 @@ pub struct PostReceivedContent {
     pub content: Vec<Vec<ReceivedPostElement>>,
 }
 json_object!(PostReceivedContent, required(content), optional(title));
+builder!(PostReceivedContent::new(content: Vec<Vec<ReceivedPostElement>>) {
+    title: impl Into<String>,
+});
 
 /// An image.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -913,6 +929,7 @@ pub struct ImageReceivedContent {
     pub image_key: String,
 }
 json_object!(ImageReceivedContent, required(image_key));
+builder!(ImageReceivedContent::new(image_key: impl Into<String>) {});
 
 /// A file.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -927,6 +944,7 @@ pub struct FileReceivedContent {
     pub file_name: Option<String>,
 }
 json_object!(FileReceivedContent, required(file_key), optional(file_name));
+builder!(FileReceivedContent::new(file_key: impl Into<String>) { file_name: impl Into<String> });
 
 /// A folder.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -941,6 +959,7 @@ pub struct FolderReceivedContent {
     pub file_name: Option<String>,
 }
 json_object!(FolderReceivedContent, required(file_key), optional(file_name));
+builder!(FolderReceivedContent::new(file_key: impl Into<String>) { file_name: impl Into<String> });
 
 /// Audio.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -955,6 +974,7 @@ pub struct AudioReceivedContent {
     pub duration: Option<i64>,
 }
 json_object!(AudioReceivedContent, required(file_key), optional(duration));
+builder!(AudioReceivedContent::new(file_key: impl Into<String>) { duration: i64 });
 
 /// A video, with a cover image.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -973,6 +993,11 @@ pub struct MediaReceivedContent {
     pub duration: Option<i64>,
 }
 json_object!(MediaReceivedContent, required(file_key), optional(image_key, file_name, duration));
+builder!(MediaReceivedContent::new(file_key: impl Into<String>) {
+    image_key: impl Into<String>,
+    file_name: impl Into<String>,
+    duration: i64,
+});
 
 /// A sticker.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -985,6 +1010,7 @@ pub struct StickerReceivedContent {
     pub file_key: String,
 }
 json_object!(StickerReceivedContent, required(file_key));
+builder!(StickerReceivedContent::new(file_key: impl Into<String>) {});
 
 /// A red packet.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -995,6 +1021,7 @@ pub struct HongbaoReceivedContent {
     pub text: Option<String>,
 }
 json_object!(HongbaoReceivedContent, optional(text));
+builder!(HongbaoReceivedContent::new() { text: impl Into<String> });
 
 /// A shared calendar event.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -1009,6 +1036,11 @@ pub struct ShareCalendarEventReceivedContent {
     pub end_time: Option<crate::UnixMillis>,
 }
 json_object!(ShareCalendarEventReceivedContent, optional(summary, start_time, end_time));
+builder!(ShareCalendarEventReceivedContent::new() {
+    summary: impl Into<String>,
+    start_time: impl Into<crate::UnixMillis>,
+    end_time: impl Into<crate::UnixMillis>,
+});
 
 /// A calendar event invitation.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -1023,6 +1055,11 @@ pub struct CalendarReceivedContent {
     pub end_time: Option<crate::UnixMillis>,
 }
 json_object!(CalendarReceivedContent, optional(summary, start_time, end_time));
+builder!(CalendarReceivedContent::new() {
+    summary: impl Into<String>,
+    start_time: impl Into<crate::UnixMillis>,
+    end_time: impl Into<crate::UnixMillis>,
+});
 
 /// A calendar event transferred, a note on one, or one moved to another calendar.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -1037,6 +1074,11 @@ pub struct GeneralCalendarReceivedContent {
     pub end_time: Option<crate::UnixMillis>,
 }
 json_object!(GeneralCalendarReceivedContent, optional(summary, start_time, end_time));
+builder!(GeneralCalendarReceivedContent::new() {
+    summary: impl Into<String>,
+    start_time: impl Into<crate::UnixMillis>,
+    end_time: impl Into<crate::UnixMillis>,
+});
 
 /// A shared group chat.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -1049,6 +1091,7 @@ pub struct ShareChatReceivedContent {
     pub chat_id: String,
 }
 json_object!(ShareChatReceivedContent, required(chat_id));
+builder!(ShareChatReceivedContent::new(chat_id: impl Into<String>) {});
 
 /// A shared user.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -1061,6 +1104,7 @@ pub struct ShareUserReceivedContent {
     pub user_id: String,
 }
 json_object!(ShareUserReceivedContent, required(user_id));
+builder!(ShareUserReceivedContent::new(user_id: impl Into<String>) {});
 
 /// The text for `{divider_text}`, a divider such as "New Session".
 #[derive(Debug, Clone, Default, Serialize)]
@@ -1073,6 +1117,7 @@ pub struct SystemDividerText {
     pub i18n_text: Option<serde_json::Value>,
 }
 json_object!(SystemDividerText, optional(text, i18n_text));
+builder!(SystemDividerText::new() { text: impl Into<String>, i18n_text: serde_json::Value });
 
 /// A system message: a template whose `{name}` variables are filled from the fields of the
 /// same name, such as `{from_user} invited {to_chatters} to this chat.`
@@ -1096,6 +1141,11 @@ json_object!(
     required(template),
     optional(from_user, to_chatters, divider_text),
 );
+builder!(SystemReceivedContent::new(template: impl Into<String>) {
+    from_user: impl IntoIterator<Item = impl Into<String>>,
+    to_chatters: impl IntoIterator<Item = impl Into<String>>,
+    divider_text: SystemDividerText,
+});
 
 /// A location.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -1110,6 +1160,11 @@ pub struct LocationReceivedContent {
     pub latitude: Option<String>,
 }
 json_object!(LocationReceivedContent, optional(name, longitude, latitude));
+builder!(LocationReceivedContent::new() {
+    name: impl Into<String>,
+    longitude: impl Into<String>,
+    latitude: impl Into<String>,
+});
 
 /// A video call.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -1122,6 +1177,10 @@ pub struct VideoChatReceivedContent {
     pub start_time: Option<crate::UnixMillis>,
 }
 json_object!(VideoChatReceivedContent, optional(topic, start_time));
+builder!(VideoChatReceivedContent::new() {
+    topic: impl Into<String>,
+    start_time: impl Into<crate::UnixMillis>,
+});
 
 /// The task's title, as rich text.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -1134,6 +1193,7 @@ pub struct TodoSummary {
     pub content: Vec<Vec<ReceivedPostElement>>,
 }
 json_object!(TodoSummary, optional(title, content));
+builder!(TodoSummary::new() { title: impl Into<String>, content: Vec<Vec<ReceivedPostElement>> });
 
 /// A task.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -1150,6 +1210,10 @@ pub struct TodoReceivedContent {
     pub due_time: Option<crate::UnixMillis>,
 }
 json_object!(TodoReceivedContent, required(task_id), optional(summary, due_time));
+builder!(TodoReceivedContent::new(task_id: impl Into<String>) {
+    summary: TodoSummary,
+    due_time: impl Into<crate::UnixMillis>,
+});
 
 /// A vote.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -1162,3 +1226,7 @@ pub struct VoteReceivedContent {
     pub options: Vec<String>,
 }
 json_object!(VoteReceivedContent, optional(topic, options));
+builder!(VoteReceivedContent::new() {
+    topic: impl Into<String>,
+    options: impl IntoIterator<Item = impl Into<String>>,
+});

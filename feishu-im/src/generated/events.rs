@@ -299,6 +299,12 @@ json_object!(
     required(operator, action),
     optional(token, host, delivery_type, context),
 );
+builder!(CardActionTrigger::new(operator: CallbackOperator, action: CardAction) {
+    token: impl Into<String>,
+    host: CallbackHost,
+    delivery_type: impl Into<String>,
+    context: CallbackContext,
+});
 
 impl CardActionTrigger {
     /// `header.event_type` of this event: `card.action.trigger`.
@@ -367,6 +373,16 @@ json_object!(
     required(open_id, tenant_key, token, open_message_id, action),
     optional(user_id, open_chat_id),
 );
+builder!(CardActionTriggerV1::new(
+    open_id: impl Into<String>,
+    tenant_key: impl Into<String>,
+    token: impl Into<String>,
+    open_message_id: impl Into<String>,
+    action: CardAction,
+) {
+    user_id: impl Into<String>,
+    open_chat_id: impl Into<String>,
+});
 
 impl CardActionTriggerV1 {
     /// `header.event_type` of this event: `card.action.trigger_v1`.
@@ -455,6 +471,11 @@ json_object!(
     required(chat_id),
     optional(operator_id, last_message_id, last_message_create_time),
 );
+builder!(ChatAccessEventBotP2pChatEnteredV1::new(chat_id: impl Into<String>) {
+    operator_id: UserIds,
+    last_message_id: impl Into<String>,
+    last_message_create_time: impl Into<crate::UnixMillis>,
+});
 
 impl ChatAccessEventBotP2pChatEnteredV1 {
     /// `header.event_type` of this event: `im.chat.access_event.bot_p2p_chat_entered_v1`.
@@ -501,6 +522,13 @@ json_object!(
     required(chat_id),
     optional(operator_id, external, operator_tenant_key, name, i18n_names),
 );
+builder!(ChatDisbandedV1::new(chat_id: impl Into<String>) {
+    operator_id: UserIds,
+    external: bool,
+    operator_tenant_key: impl Into<String>,
+    name: impl Into<String>,
+    i18n_names: ChatI18nNames,
+});
 
 impl ChatDisbandedV1 {
     /// `header.event_type` of this event: `im.chat.disbanded_v1`.
@@ -547,6 +575,13 @@ json_object!(
     required(chat_id),
     optional(operator_id, external, operator_tenant_key, name, i18n_names),
 );
+builder!(ChatMemberBotAddedV1::new(chat_id: impl Into<String>) {
+    operator_id: UserIds,
+    external: bool,
+    operator_tenant_key: impl Into<String>,
+    name: impl Into<String>,
+    i18n_names: ChatI18nNames,
+});
 
 impl ChatMemberBotAddedV1 {
     /// `header.event_type` of this event: `im.chat.member.bot.added_v1`.
@@ -593,6 +628,13 @@ json_object!(
     required(chat_id),
     optional(operator_id, external, operator_tenant_key, name, i18n_names),
 );
+builder!(ChatMemberBotDeletedV1::new(chat_id: impl Into<String>) {
+    operator_id: UserIds,
+    external: bool,
+    operator_tenant_key: impl Into<String>,
+    name: impl Into<String>,
+    i18n_names: ChatI18nNames,
+});
 
 impl ChatMemberBotDeletedV1 {
     /// `header.event_type` of this event: `im.chat.member.bot.deleted_v1`.
@@ -641,6 +683,14 @@ json_object!(
     required(chat_id),
     optional(operator_id, external, operator_tenant_key, users, name, i18n_names),
 );
+builder!(ChatMemberUserAddedV1::new(chat_id: impl Into<String>) {
+    operator_id: UserIds,
+    external: bool,
+    operator_tenant_key: impl Into<String>,
+    users: Vec<ChatMemberUser>,
+    name: impl Into<String>,
+    i18n_names: ChatI18nNames,
+});
 
 impl ChatMemberUserAddedV1 {
     /// `header.event_type` of this event: `im.chat.member.user.added_v1`.
@@ -689,6 +739,14 @@ json_object!(
     required(chat_id),
     optional(operator_id, external, operator_tenant_key, users, name, i18n_names),
 );
+builder!(ChatMemberUserDeletedV1::new(chat_id: impl Into<String>) {
+    operator_id: UserIds,
+    external: bool,
+    operator_tenant_key: impl Into<String>,
+    users: Vec<ChatMemberUser>,
+    name: impl Into<String>,
+    i18n_names: ChatI18nNames,
+});
 
 impl ChatMemberUserDeletedV1 {
     /// `header.event_type` of this event: `im.chat.member.user.deleted_v1`.
@@ -737,6 +795,14 @@ json_object!(
     required(chat_id),
     optional(operator_id, external, operator_tenant_key, users, name, i18n_names),
 );
+builder!(ChatMemberUserWithdrawnV1::new(chat_id: impl Into<String>) {
+    operator_id: UserIds,
+    external: bool,
+    operator_tenant_key: impl Into<String>,
+    users: Vec<ChatMemberUser>,
+    name: impl Into<String>,
+    i18n_names: ChatI18nNames,
+});
 
 impl ChatMemberUserWithdrawnV1 {
     /// `header.event_type` of this event: `im.chat.member.user.withdrawn_v1`.
@@ -794,6 +860,14 @@ json_object!(
         moderator_list,
     ),
 );
+builder!(ChatUpdatedV1::new(chat_id: impl Into<String>) {
+    operator_id: UserIds,
+    external: bool,
+    operator_tenant_key: impl Into<String>,
+    after_change: ChatChange,
+    before_change: ChatChange,
+    moderator_list: ChatModeratorChanges,
+});
 
 impl ChatUpdatedV1 {
     /// `header.event_type` of this event: `im.chat.updated_v1`.
@@ -822,6 +896,10 @@ pub struct MessageMessageReadV1 {
     pub message_id_list: Vec<String>,
 }
 json_object!(MessageMessageReadV1, optional(reader, message_id_list));
+builder!(MessageMessageReadV1::new() {
+    reader: MessageReader,
+    message_id_list: impl IntoIterator<Item = impl Into<String>>,
+});
 
 impl MessageMessageReadV1 {
     /// `header.event_type` of this event: `im.message.message_read_v1`.
@@ -868,6 +946,15 @@ json_object!(
     required(message_id, reaction_type),
     optional(operator_type, user_id, app_id, action_time),
 );
+builder!(MessageReactionCreatedV1::new(
+    message_id: impl Into<String>,
+    reaction_type: ReactionEmoji,
+) {
+    operator_type: ReactionOperatorType,
+    user_id: UserIds,
+    app_id: impl Into<String>,
+    action_time: impl Into<crate::UnixMillis>,
+});
 
 impl MessageReactionCreatedV1 {
     /// `header.event_type` of this event: `im.message.reaction.created_v1`.
@@ -914,6 +1001,15 @@ json_object!(
     required(message_id, reaction_type),
     optional(operator_type, user_id, app_id, action_time),
 );
+builder!(MessageReactionDeletedV1::new(
+    message_id: impl Into<String>,
+    reaction_type: ReactionEmoji,
+) {
+    operator_type: ReactionOperatorType,
+    user_id: UserIds,
+    app_id: impl Into<String>,
+    action_time: impl Into<crate::UnixMillis>,
+});
 
 impl MessageReactionDeletedV1 {
     /// `header.event_type` of this event: `im.message.reaction.deleted_v1`.
@@ -952,6 +1048,10 @@ pub struct MessageRecalledV1 {
     pub recall_type: Option<RecallType>,
 }
 json_object!(MessageRecalledV1, required(message_id, chat_id), optional(recall_time, recall_type));
+builder!(MessageRecalledV1::new(message_id: impl Into<String>, chat_id: impl Into<String>) {
+    recall_time: impl Into<crate::UnixMillis>,
+    recall_type: RecallType,
+});
 
 impl MessageRecalledV1 {
     /// `header.event_type` of this event: `im.message.recalled_v1`.
@@ -984,6 +1084,7 @@ pub struct MessageReceiveV1 {
     pub message: EventMessage,
 }
 json_object!(MessageReceiveV1, required(sender, message));
+builder!(MessageReceiveV1::new(sender: EventSender, message: EventMessage) {});
 
 impl MessageReceiveV1 {
     /// `header.event_type` of this event: `im.message.receive_v1`.
@@ -1021,6 +1122,10 @@ pub struct UrlPreviewGet {
     pub context: CallbackContext,
 }
 json_object!(UrlPreviewGet, required(operator, context), optional(host, delivery_type));
+builder!(UrlPreviewGet::new(operator: CallbackOperator, context: CallbackContext) {
+    host: CallbackHost,
+    delivery_type: impl Into<String>,
+});
 
 impl UrlPreviewGet {
     /// `header.event_type` of this event: `url.preview.get`.
@@ -1058,6 +1163,12 @@ pub struct CallbackOperator {
     pub union_id: Option<String>,
 }
 json_object!(CallbackOperator, optional(tenant_key, user_id, open_id, union_id));
+builder!(CallbackOperator::new() {
+    tenant_key: impl Into<String>,
+    user_id: impl Into<String>,
+    open_id: impl Into<String>,
+    union_id: impl Into<String>,
+});
 
 /// What the user did.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -1093,6 +1204,17 @@ json_object!(
     CardAction,
     optional(value, tag, option, timezone, name, form_value, input_value, options, checked),
 );
+builder!(CardAction::new() {
+    value: serde_json::Value,
+    tag: impl Into<String>,
+    option: impl Into<String>,
+    timezone: impl Into<String>,
+    name: impl Into<String>,
+    form_value: serde_json::Value,
+    input_value: impl Into<String>,
+    options: impl IntoIterator<Item = impl Into<String>>,
+    checked: bool,
+});
 
 /// Where the interaction took place.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -1109,6 +1231,12 @@ pub struct CallbackContext {
     pub open_chat_id: Option<String>,
 }
 json_object!(CallbackContext, optional(url, preview_token, open_message_id, open_chat_id));
+builder!(CallbackContext::new() {
+    url: impl Into<String>,
+    preview_token: impl Into<String>,
+    open_message_id: impl Into<String>,
+    open_chat_id: impl Into<String>,
+});
 
 /// A notice the client shows.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -1238,6 +1366,11 @@ pub struct UserIds {
     pub open_id: Option<String>,
 }
 json_object!(UserIds, optional(union_id, user_id, open_id));
+builder!(UserIds::new() {
+    union_id: impl Into<String>,
+    user_id: impl Into<String>,
+    open_id: impl Into<String>,
+});
 
 /// Who sent the message.
 #[derive(Debug, Clone, Serialize)]
@@ -1256,6 +1389,10 @@ pub struct EventSender {
     pub tenant_key: Option<String>,
 }
 json_object!(EventSender, required(sender_type), optional(sender_id, tenant_key));
+builder!(EventSender::new(sender_type: MessagePartyType) {
+    sender_id: UserIds,
+    tenant_key: impl Into<String>,
+});
 
 /// One mention in a received message.
 #[derive(Debug, Clone, Serialize)]
@@ -1282,6 +1419,10 @@ pub struct EventMention {
     pub tenant_key: Option<String>,
 }
 json_object!(EventMention, required(key, id, name), optional(mentioned_type, tenant_key));
+builder!(EventMention::new(key: impl Into<String>, id: UserIds, name: impl Into<String>) {
+    mentioned_type: MessagePartyType,
+    tenant_key: impl Into<String>,
+});
 
 /// Context of a Lark agent conversation the message belongs to. Not described on the page; only the official Node SDK declares it.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -1292,6 +1433,7 @@ pub struct LarkAgentContext {
     pub active_chat_id: Option<String>,
 }
 json_object!(LarkAgentContext, optional(active_chat_id));
+builder!(LarkAgentContext::new() { active_chat_id: impl Into<String> });
 
 /// The message.
 #[derive(Debug, Clone, Serialize)]
@@ -1352,6 +1494,22 @@ json_object!(
     required(message_id, create_time, chat_id, chat_type, message_type, content),
     optional(root_id, parent_id, update_time, thread_id, mentions, user_agent, lark_agent_context),
 );
+builder!(EventMessage::new(
+    message_id: impl Into<String>,
+    create_time: impl Into<crate::UnixMillis>,
+    chat_id: impl Into<String>,
+    chat_type: EventChatType,
+    message_type: MsgType,
+    content: impl Into<String>,
+) {
+    root_id: impl Into<String>,
+    parent_id: impl Into<String>,
+    update_time: impl Into<crate::UnixMillis>,
+    thread_id: impl Into<String>,
+    mentions: Vec<EventMention>,
+    user_agent: impl Into<String>,
+    lark_agent_context: LarkAgentContext,
+});
 
 impl EventMessage {
     /// What it says: the JSON text in `content` read as the kind `message_type` names.
@@ -1384,6 +1542,10 @@ pub struct MessageReader {
     pub tenant_key: Option<String>,
 }
 json_object!(MessageReader, required(read_time), optional(reader_id, tenant_key));
+builder!(MessageReader::new(read_time: impl Into<crate::UnixMillis>) {
+    reader_id: UserIds,
+    tenant_key: impl Into<String>,
+});
 
 /// The reaction.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -1396,6 +1558,7 @@ pub struct ReactionEmoji {
     pub emoji_type: String,
 }
 json_object!(ReactionEmoji, required(emoji_type));
+builder!(ReactionEmoji::new(emoji_type: impl Into<String>) {});
 
 /// A user who joined, left or was withdrawn from a chat.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -1414,6 +1577,11 @@ pub struct ChatMemberUser {
     pub user_id: Option<UserIds>,
 }
 json_object!(ChatMemberUser, optional(name, tenant_key, user_id));
+builder!(ChatMemberUser::new() {
+    name: impl Into<String>,
+    tenant_key: impl Into<String>,
+    user_id: UserIds,
+});
 
 /// The chat's name in several languages.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -1434,6 +1602,11 @@ pub struct ChatI18nNames {
     pub ja_jp: Option<String>,
 }
 json_object!(ChatI18nNames, optional(zh_cn, en_us, ja_jp));
+builder!(ChatI18nNames::new() {
+    zh_cn: impl Into<String>,
+    en_us: impl Into<String>,
+    ja_jp: impl Into<String>,
+});
 
 /// The chat's restricted (confidential) mode.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -1466,6 +1639,12 @@ json_object!(
         message_has_permission_setting,
     ),
 );
+builder!(ChatRestrictedModeSetting::new() {
+    status: bool,
+    screenshot_has_permission_setting: RestrictedModePermission,
+    download_has_permission_setting: RestrictedModePermission,
+    message_has_permission_setting: RestrictedModePermission,
+});
 
 /// The chat's settings after the change.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -1550,6 +1729,24 @@ json_object!(
         group_message_type,
     ),
 );
+builder!(ChatChange::new() {
+    avatar: impl Into<String>,
+    name: impl Into<String>,
+    description: impl Into<String>,
+    i18n_names: ChatI18nNames,
+    add_member_permission: ChatPermission,
+    share_card_permission: ShareCardPermission,
+    at_all_permission: ChatPermission,
+    edit_permission: ChatPermission,
+    membership_approval: MembershipApproval,
+    join_message_visibility: ChatMessageVisibility,
+    leave_message_visibility: ChatMessageVisibility,
+    moderation_permission: ModerationPermission,
+    owner_id: UserIds,
+    labels: impl IntoIterator<Item = impl Into<String>>,
+    restricted_mode_setting: ChatRestrictedModeSetting,
+    group_message_type: GroupMessageType,
+});
 
 /// A user added to or removed from a chat's list of members who may speak.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -1564,6 +1761,7 @@ pub struct EventModerator {
     pub user_id: Option<UserIds>,
 }
 json_object!(EventModerator, optional(tenant_key, user_id));
+builder!(EventModerator::new() { tenant_key: impl Into<String>, user_id: UserIds });
 
 /// The changes to the list of members who may speak.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -1576,3 +1774,7 @@ pub struct ChatModeratorChanges {
     pub removed_member_list: Vec<EventModerator>,
 }
 json_object!(ChatModeratorChanges, optional(added_member_list, removed_member_list));
+builder!(ChatModeratorChanges::new() {
+    added_member_list: Vec<EventModerator>,
+    removed_member_list: Vec<EventModerator>,
+});

@@ -287,6 +287,11 @@ pub struct SenderI18nNames {
     pub ja_jp: Option<String>,
 }
 json_object!(SenderI18nNames, optional(zh_cn, en_us, ja_jp));
+builder!(SenderI18nNames::new() {
+    zh_cn: impl Into<String>,
+    en_us: impl Into<String>,
+    ja_jp: impl Into<String>,
+});
 
 /// Who sent a message.
 #[derive(Debug, Clone, Serialize)]
@@ -317,6 +322,12 @@ json_object!(
     required(id, id_type, sender_type),
     optional(tenant_key, sender_name, open_bot_id, sender_i18n_names),
 );
+builder!(Sender::new(id: impl Into<String>, id_type: impl Into<String>, sender_type: SenderType) {
+    tenant_key: impl Into<String>,
+    sender_name: impl Into<String>,
+    open_bot_id: impl Into<String>,
+    sender_i18n_names: SenderI18nNames,
+});
 
 /// A message's content as received.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -329,6 +340,7 @@ pub struct MessageBody {
     pub content: String,
 }
 json_object!(MessageBody, required(content));
+builder!(MessageBody::new(content: impl Into<String>) {});
 
 /// One mention in a message.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -355,6 +367,14 @@ pub struct Mention {
     pub tenant_key: Option<String>,
 }
 json_object!(Mention, required(key, id, id_type, name), optional(tenant_key));
+builder!(Mention::new(
+    key: impl Into<String>,
+    id: impl Into<String>,
+    id_type: impl Into<String>,
+    name: impl Into<String>,
+) {
+    tenant_key: impl Into<String>,
+});
 
 /// A message.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -426,6 +446,24 @@ json_object!(
         thread_message_position,
     ),
 );
+builder!(Message::new(message_id: impl Into<String>) {
+    root_id: impl Into<String>,
+    parent_id: impl Into<String>,
+    thread_id: impl Into<String>,
+    msg_type: MsgType,
+    create_time: impl Into<crate::UnixMillis>,
+    update_time: impl Into<crate::UnixMillis>,
+    deleted: bool,
+    updated: bool,
+    chat_id: impl Into<String>,
+    sender: Sender,
+    body: MessageBody,
+    mentions: Vec<Mention>,
+    upper_message_id: impl Into<String>,
+    message_app_link: impl Into<String>,
+    message_position: serde_json::Value,
+    thread_message_position: serde_json::Value,
+});
 
 impl Message {
     /// What it says: the JSON text in `body.content` read as the kind `msg_type` names.
@@ -561,6 +599,11 @@ pub struct FailedUserReason {
     pub user_id: Option<String>,
 }
 json_object!(FailedUserReason, optional(error_code, error_message, user_id));
+builder!(FailedUserReason::new() {
+    error_code: i64,
+    error_message: impl Into<String>,
+    user_id: impl Into<String>,
+});
 
 /// A tag's name in one language, as sent when creating or editing a tag.
 #[derive(Debug, Clone, Serialize)]
@@ -595,6 +638,7 @@ pub struct TagInfoI18nName {
     pub name: Option<String>,
 }
 json_object!(TagInfoI18nName, optional(locale, name));
+builder!(TagInfoI18nName::new() { locale: impl Into<String>, name: impl Into<String> });
 
 /// A tag, as answered.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -625,3 +669,11 @@ pub struct TagInfo {
     pub update_time: Option<crate::UnixMillis>,
 }
 json_object!(TagInfo, optional(id, tag_type, name, i18n_names, create_time, update_time));
+builder!(TagInfo::new() {
+    id: impl Into<String>,
+    tag_type: TagType,
+    name: impl Into<String>,
+    i18n_names: Vec<TagInfoI18nName>,
+    create_time: impl Into<crate::UnixMillis>,
+    update_time: impl Into<crate::UnixMillis>,
+});

@@ -4,10 +4,7 @@
 //!
 //! Compiled with the cargo feature `v1-batch-messages` (on by default).
 
-use serde::Serialize;
-
-#[cfg(feature = "fake")]
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use crate::operation::{
     Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object,
 };
@@ -130,7 +127,7 @@ impl<'a> BatchMessages<'a> {
 /// Recalls the messages of a batch.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct DeleteRequest {
@@ -141,14 +138,6 @@ pub struct DeleteRequest {
     pub batch_message_id: String,
 }
 builder!(DeleteRequest::new(batch_message_id: impl Into<String>) {});
-
-#[cfg(feature = "fake")]
-#[doc(hidden)]
-impl crate::fake::Sample for DeleteRequest {
-    fn sample() -> Self {
-        Self::new("bm-dc13264520392913993dd051dba21dcf")
-    }
-}
 
 #[doc(hidden)]
 impl Operation for DeleteRequest {
@@ -173,13 +162,14 @@ impl Operation for DeleteRequest {
 #[non_exhaustive]
 pub struct DeleteResponse {}
 json_object!(DeleteResponse);
+builder!(DeleteResponse::new() {});
 
 /// Parameters of [`BatchMessages::read_user`].
 ///
 /// Counts the users a batch was pushed to and those who read it.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct ReadUserRequest {
@@ -190,14 +180,6 @@ pub struct ReadUserRequest {
     pub batch_message_id: String,
 }
 builder!(ReadUserRequest::new(batch_message_id: impl Into<String>) {});
-
-#[cfg(feature = "fake")]
-#[doc(hidden)]
-impl crate::fake::Sample for ReadUserRequest {
-    fn sample() -> Self {
-        Self::new("bm-dc13264520392913993dd051dba21dcf")
-    }
-}
 
 #[doc(hidden)]
 impl Operation for ReadUserRequest {
@@ -227,13 +209,14 @@ pub struct ReadUserResponse {
     pub read_user: Option<BatchMessageReadUser>,
 }
 json_object!(ReadUserResponse, optional(read_user));
+builder!(ReadUserResponse::new() { read_user: BatchMessageReadUser });
 
 /// Parameters of [`BatchMessages::get_progress`].
 ///
 /// Gets how far sending and recalling a batch have got.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct GetProgressRequest {
@@ -244,14 +227,6 @@ pub struct GetProgressRequest {
     pub batch_message_id: String,
 }
 builder!(GetProgressRequest::new(batch_message_id: impl Into<String>) {});
-
-#[cfg(feature = "fake")]
-#[doc(hidden)]
-impl crate::fake::Sample for GetProgressRequest {
-    fn sample() -> Self {
-        Self::new("bm-0b3d5d1b2df7c6d5dbd1abe2c91e2217")
-    }
-}
 
 #[doc(hidden)]
 impl Operation for GetProgressRequest {
@@ -286,6 +261,10 @@ json_object!(
     GetProgressResponse,
     optional(batch_message_send_progress, batch_message_recall_progress),
 );
+builder!(GetProgressResponse::new() {
+    batch_message_send_progress: BatchMessageSendProgress,
+    batch_message_recall_progress: BatchMessageRecallProgress,
+});
 
 /// How many users a batch reached and read it.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -302,6 +281,10 @@ pub struct BatchMessageReadUser {
     pub total_count: crate::Count,
 }
 json_object!(BatchMessageReadUser, required(read_count, total_count));
+builder!(BatchMessageReadUser::new(
+    read_count: impl Into<crate::Count>,
+    total_count: impl Into<crate::Count>,
+) {});
 
 /// How far sending a batch has got.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -327,6 +310,11 @@ json_object!(
     BatchMessageSendProgress,
     optional(valid_user_ids_count, success_user_ids_count, read_user_ids_count),
 );
+builder!(BatchMessageSendProgress::new() {
+    valid_user_ids_count: i64,
+    success_user_ids_count: i64,
+    read_user_ids_count: i64,
+});
 
 /// How far recalling a batch has got.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -343,3 +331,4 @@ pub struct BatchMessageRecallProgress {
     pub recall_count: Option<i64>,
 }
 json_object!(BatchMessageRecallProgress, optional(recall, recall_count));
+builder!(BatchMessageRecallProgress::new() { recall: bool, recall_count: i64 });

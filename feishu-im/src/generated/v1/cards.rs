@@ -4,10 +4,7 @@
 //!
 //! Compiled with the cargo feature `v1-cards` (on by default).
 
-use serde::Serialize;
-
-#[cfg(feature = "fake")]
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use crate::operation::{
     Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object,
 };
@@ -73,7 +70,7 @@ impl<'a> Cards<'a> {
 /// Updates a card after its callback was answered, within 30 minutes.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct DelayUpdateRequest {
@@ -88,17 +85,6 @@ pub struct DelayUpdateRequest {
     pub card: serde_json::Value,
 }
 builder!(DelayUpdateRequest::new(token: impl Into<String>, card: serde_json::Value) {});
-
-#[cfg(feature = "fake")]
-#[doc(hidden)]
-impl crate::fake::Sample for DelayUpdateRequest {
-    fn sample() -> Self {
-        Self::new(
-            "c-295ee57216a5dc9de90fefd0aadb4b1d7dxxxx",
-            serde_json::Value::Object(serde_json::Map::new()),
-        )
-    }
-}
 
 #[doc(hidden)]
 impl Operation for DelayUpdateRequest {
@@ -124,3 +110,4 @@ impl Operation for DelayUpdateRequest {
 #[non_exhaustive]
 pub struct DelayUpdateResponse {}
 json_object!(DelayUpdateResponse);
+builder!(DelayUpdateResponse::new() {});

@@ -4,10 +4,7 @@
 //!
 //! Compiled with the cargo feature `v1-chat-announcement` (on by default).
 
-use serde::Serialize;
-
-#[cfg(feature = "fake")]
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use crate::operation::{
     Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object,
 };
@@ -107,7 +104,7 @@ impl<'a> ChatAnnouncement<'a> {
 /// Gets a chat's announcement, as old-version document content.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct GetRequest {
@@ -124,14 +121,6 @@ pub struct GetRequest {
     pub user_id_type: Option<UserIdType>,
 }
 builder!(GetRequest::new(chat_id: impl Into<String>) { user_id_type: UserIdType });
-
-#[cfg(feature = "fake")]
-#[doc(hidden)]
-impl crate::fake::Sample for GetRequest {
-    fn sample() -> Self {
-        Self::new("oc_5ad11d72b830411d72b836c20")
-    }
-}
 
 #[doc(hidden)]
 impl Operation for GetRequest {
@@ -194,13 +183,23 @@ json_object!(
         modifier_id,
     ),
 );
+builder!(GetResponse::new() {
+    content: impl Into<String>,
+    revision: impl Into<String>,
+    create_time: impl Into<crate::UnixSeconds>,
+    update_time: impl Into<crate::UnixSeconds>,
+    owner_id_type: MemberIdType,
+    owner_id: impl Into<String>,
+    modifier_id_type: MemberIdType,
+    modifier_id: impl Into<String>,
+});
 
 /// Parameters of [`ChatAnnouncement::patch`].
 ///
 /// Updates a chat's announcement with old-version document edit requests.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct PatchRequest {
@@ -223,14 +222,6 @@ pub struct PatchRequest {
 builder!(PatchRequest::new(chat_id: impl Into<String>, revision: impl Into<String>) {
     requests: impl IntoIterator<Item = impl Into<String>>,
 });
-
-#[cfg(feature = "fake")]
-#[doc(hidden)]
-impl crate::fake::Sample for PatchRequest {
-    fn sample() -> Self {
-        Self::new("oc_5ad11d72b830411d72b836c20", "12")
-    }
-}
 
 #[doc(hidden)]
 impl Operation for PatchRequest {
@@ -257,3 +248,4 @@ impl Operation for PatchRequest {
 #[non_exhaustive]
 pub struct PatchResponse {}
 json_object!(PatchResponse);
+builder!(PatchResponse::new() {});

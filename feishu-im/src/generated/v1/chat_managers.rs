@@ -4,10 +4,7 @@
 //!
 //! Compiled with the cargo feature `v1-chat-managers` (on by default).
 
-use serde::Serialize;
-
-#[cfg(feature = "fake")]
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use crate::operation::{
     Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object,
 };
@@ -110,7 +107,7 @@ impl<'a> ChatManagers<'a> {
 /// Makes users or bots managers of a chat.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct AddManagersRequest {
@@ -138,14 +135,6 @@ builder!(AddManagersRequest::new(chat_id: impl Into<String>) {
     member_id_type: MemberIdType,
     manager_ids: impl IntoIterator<Item = impl Into<String>>,
 });
-
-#[cfg(feature = "fake")]
-#[doc(hidden)]
-impl crate::fake::Sample for AddManagersRequest {
-    fn sample() -> Self {
-        Self::new("oc_a0553eda9014c201e6969b478895c230")
-    }
-}
 
 #[doc(hidden)]
 impl Operation for AddManagersRequest {
@@ -179,13 +168,17 @@ pub struct AddManagersResponse {
     pub chat_bot_managers: Vec<String>,
 }
 json_object!(AddManagersResponse, optional(chat_managers, chat_bot_managers));
+builder!(AddManagersResponse::new() {
+    chat_managers: impl IntoIterator<Item = impl Into<String>>,
+    chat_bot_managers: impl IntoIterator<Item = impl Into<String>>,
+});
 
 /// Parameters of [`ChatManagers::delete_managers`].
 ///
 /// Removes users or bots from a chat's managers.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct DeleteManagersRequest {
@@ -213,14 +206,6 @@ builder!(DeleteManagersRequest::new(chat_id: impl Into<String>) {
     member_id_type: MemberIdType,
     manager_ids: impl IntoIterator<Item = impl Into<String>>,
 });
-
-#[cfg(feature = "fake")]
-#[doc(hidden)]
-impl crate::fake::Sample for DeleteManagersRequest {
-    fn sample() -> Self {
-        Self::new("oc_a0553eda9014c201e6969b478895c230")
-    }
-}
 
 #[doc(hidden)]
 impl Operation for DeleteManagersRequest {
@@ -254,3 +239,7 @@ pub struct DeleteManagersResponse {
     pub chat_bot_managers: Vec<String>,
 }
 json_object!(DeleteManagersResponse, optional(chat_managers, chat_bot_managers));
+builder!(DeleteManagersResponse::new() {
+    chat_managers: impl IntoIterator<Item = impl Into<String>>,
+    chat_bot_managers: impl IntoIterator<Item = impl Into<String>>,
+});

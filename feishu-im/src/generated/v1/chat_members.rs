@@ -4,10 +4,7 @@
 //!
 //! Compiled with the cargo feature `v1-chat-members` (on by default).
 
-use serde::Serialize;
-
-#[cfg(feature = "fake")]
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use crate::operation::{
     Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object, paged,
 };
@@ -225,7 +222,7 @@ impl<'a> ChatMembers<'a> {
 /// Joins a public chat as the caller (the user or bot that owns the token).
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct MeJoinRequest {
@@ -236,14 +233,6 @@ pub struct MeJoinRequest {
     pub chat_id: String,
 }
 builder!(MeJoinRequest::new(chat_id: impl Into<String>) {});
-
-#[cfg(feature = "fake")]
-#[doc(hidden)]
-impl crate::fake::Sample for MeJoinRequest {
-    fn sample() -> Self {
-        Self::new("oc_a0553eda9014c201e6969b478895c230")
-    }
-}
 
 #[doc(hidden)]
 impl Operation for MeJoinRequest {
@@ -270,13 +259,14 @@ impl Operation for MeJoinRequest {
 #[non_exhaustive]
 pub struct MeJoinResponse {}
 json_object!(MeJoinResponse);
+builder!(MeJoinResponse::new() {});
 
 /// Parameters of [`ChatMembers::create`].
 ///
 /// Adds users or bots to a chat.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct CreateRequest {
@@ -307,17 +297,6 @@ builder!(CreateRequest::new(
     member_id_type: MemberIdType,
     succeed_type: SucceedType,
 });
-
-#[cfg(feature = "fake")]
-#[doc(hidden)]
-impl crate::fake::Sample for CreateRequest {
-    fn sample() -> Self {
-        Self::new(
-            "oc_a0553eda9014c201e6969b478895c230",
-            ["ou_9204a37300b3700d61effaa439f34295"],
-        )
-    }
-}
 
 #[doc(hidden)]
 impl Operation for CreateRequest {
@@ -355,13 +334,18 @@ json_object!(
     CreateResponse,
     optional(invalid_id_list, not_existed_id_list, pending_approval_id_list),
 );
+builder!(CreateResponse::new() {
+    invalid_id_list: impl IntoIterator<Item = impl Into<String>>,
+    not_existed_id_list: impl IntoIterator<Item = impl Into<String>>,
+    pending_approval_id_list: impl IntoIterator<Item = impl Into<String>>,
+});
 
 /// Parameters of [`ChatMembers::delete`].
 ///
 /// Removes users or bots from a chat.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct DeleteRequest {
@@ -387,17 +371,6 @@ builder!(DeleteRequest::new(
 ) {
     member_id_type: MemberIdType,
 });
-
-#[cfg(feature = "fake")]
-#[doc(hidden)]
-impl crate::fake::Sample for DeleteRequest {
-    fn sample() -> Self {
-        Self::new(
-            "oc_a0553eda9014c201e6969b478895c230",
-            ["ou_9204a37300b3700d61effaa439f34295"],
-        )
-    }
-}
 
 #[doc(hidden)]
 impl Operation for DeleteRequest {
@@ -428,13 +401,14 @@ pub struct DeleteResponse {
     pub invalid_id_list: Vec<String>,
 }
 json_object!(DeleteResponse, optional(invalid_id_list));
+builder!(DeleteResponse::new() { invalid_id_list: impl IntoIterator<Item = impl Into<String>> });
 
 /// Parameters of [`ChatMembers::get`].
 ///
 /// Lists the members of a chat, one page at a time.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct GetRequest {
@@ -464,14 +438,6 @@ builder!(GetRequest::new(chat_id: impl Into<String>) {
     page_token: impl Into<String>,
     check_security_conf: bool,
 });
-
-#[cfg(feature = "fake")]
-#[doc(hidden)]
-impl crate::fake::Sample for GetRequest {
-    fn sample() -> Self {
-        Self::new("oc_a0553eda9014c201e6969b478895c230")
-    }
-}
 
 #[doc(hidden)]
 impl Operation for GetRequest {
@@ -527,6 +493,14 @@ json_object!(
         security_conf_limit,
     ),
 );
+builder!(GetResponse::new() {
+    items: Vec<ChatMember>,
+    page_token: impl Into<String>,
+    has_more: bool,
+    member_total: i64,
+    trigger_security_conf_limit: bool,
+    security_conf_limit: i64,
+});
 paged!(GetRequest, items: Vec<ChatMember>, token: page_token, more: has_more);
 
 /// Parameters of [`ChatMembers::is_in_chat`].
@@ -534,7 +508,7 @@ paged!(GetRequest, items: Vec<ChatMember>, token: page_token, more: has_more);
 /// Tells whether the caller (the user or bot that owns the token) is in a chat.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct IsInChatRequest {
@@ -545,14 +519,6 @@ pub struct IsInChatRequest {
     pub chat_id: String,
 }
 builder!(IsInChatRequest::new(chat_id: impl Into<String>) {});
-
-#[cfg(feature = "fake")]
-#[doc(hidden)]
-impl crate::fake::Sample for IsInChatRequest {
-    fn sample() -> Self {
-        Self::new("oc_a0553eda9014c201e6969b478895c230")
-    }
-}
 
 #[doc(hidden)]
 impl Operation for IsInChatRequest {
@@ -582,6 +548,7 @@ pub struct IsInChatResponse {
     pub is_in_chat: Option<bool>,
 }
 json_object!(IsInChatResponse, optional(is_in_chat));
+builder!(IsInChatResponse::new() { is_in_chat: bool });
 
 /// A member of a chat.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -598,3 +565,8 @@ pub struct ChatMember {
     pub tenant_key: Option<String>,
 }
 json_object!(ChatMember, required(member_id), optional(member_id_type, name, tenant_key));
+builder!(ChatMember::new(member_id: impl Into<String>) {
+    member_id_type: UserIdType,
+    name: impl Into<String>,
+    tenant_key: impl Into<String>,
+});

@@ -4,10 +4,7 @@
 //!
 //! Compiled with the cargo feature `v1-chat-menu-item` (on by default).
 
-use serde::Serialize;
-
-#[cfg(feature = "fake")]
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use crate::operation::{
     Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object,
 };
@@ -69,7 +66,7 @@ impl<'a> ChatMenuItem<'a> {
 /// Changes the icon, name, names by language or links of a chat menu.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct PatchRequest {
@@ -96,19 +93,6 @@ builder!(PatchRequest::new(
     update_fields: Vec<ChatMenuUpdateField>,
     chat_menu_item: MenuItem,
 ) {});
-
-#[cfg(feature = "fake")]
-#[doc(hidden)]
-impl crate::fake::Sample for PatchRequest {
-    fn sample() -> Self {
-        Self::new(
-            "oc_a0553eda9014c201e6969b478895c230",
-            "7156553273518882844",
-            vec![ChatMenuUpdateField::ICON],
-            MenuItem::new(),
-        )
-    }
-}
 
 #[doc(hidden)]
 impl Operation for PatchRequest {
@@ -139,3 +123,4 @@ pub struct PatchResponse {
     pub chat_menu_item: Option<MenuItem>,
 }
 json_object!(PatchResponse, optional(chat_menu_item));
+builder!(PatchResponse::new() { chat_menu_item: MenuItem });

@@ -4,10 +4,7 @@
 //!
 //! Compiled with the cargo feature `v1-chat-menu-tree` (on by default).
 
-use serde::Serialize;
-
-#[cfg(feature = "fake")]
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use crate::operation::{
     Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object,
 };
@@ -178,7 +175,7 @@ impl<'a> ChatMenuTree<'a> {
 /// Adds top-level menus, with their second-level menus, to a group chat.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct CreateRequest {
@@ -191,14 +188,6 @@ pub struct CreateRequest {
     pub menu_tree: MenuTree,
 }
 builder!(CreateRequest::new(chat_id: impl Into<String>, menu_tree: MenuTree) {});
-
-#[cfg(feature = "fake")]
-#[doc(hidden)]
-impl crate::fake::Sample for CreateRequest {
-    fn sample() -> Self {
-        Self::new("oc_a0553eda9014c201e6969b478895c230", MenuTree::new())
-    }
-}
 
 #[doc(hidden)]
 impl Operation for CreateRequest {
@@ -228,13 +217,14 @@ pub struct CreateResponse {
     pub menu_tree: Option<MenuTree>,
 }
 json_object!(CreateResponse, optional(menu_tree));
+builder!(CreateResponse::new() { menu_tree: MenuTree });
 
 /// Parameters of [`ChatMenuTree::delete`].
 ///
 /// Deletes top-level menus of a group chat.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct DeleteRequest {
@@ -252,14 +242,6 @@ builder!(DeleteRequest::new(
     chat_id: impl Into<String>,
     chat_menu_top_level_ids: impl IntoIterator<Item = impl Into<String>>,
 ) {});
-
-#[cfg(feature = "fake")]
-#[doc(hidden)]
-impl crate::fake::Sample for DeleteRequest {
-    fn sample() -> Self {
-        Self::new("oc_a0553eda9014c201e6969b478895c230", ["6936075528890826780"])
-    }
-}
 
 #[doc(hidden)]
 impl Operation for DeleteRequest {
@@ -289,13 +271,14 @@ pub struct DeleteResponse {
     pub menu_tree: Option<MenuTree>,
 }
 json_object!(DeleteResponse, optional(menu_tree));
+builder!(DeleteResponse::new() { menu_tree: MenuTree });
 
 /// Parameters of [`ChatMenuTree::sort`].
 ///
 /// Sets the order of a group chat's top-level menus.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct SortRequest {
@@ -313,14 +296,6 @@ builder!(SortRequest::new(
     chat_id: impl Into<String>,
     chat_menu_top_level_ids: impl IntoIterator<Item = impl Into<String>>,
 ) {});
-
-#[cfg(feature = "fake")]
-#[doc(hidden)]
-impl crate::fake::Sample for SortRequest {
-    fn sample() -> Self {
-        Self::new("oc_a0553eda9014c201e6969b478895c230", ["6936075528890826780"])
-    }
-}
 
 #[doc(hidden)]
 impl Operation for SortRequest {
@@ -350,13 +325,14 @@ pub struct SortResponse {
     pub menu_tree: Option<MenuTree>,
 }
 json_object!(SortResponse, optional(menu_tree));
+builder!(SortResponse::new() { menu_tree: MenuTree });
 
 /// Parameters of [`ChatMenuTree::get`].
 ///
 /// Gets the menus of a group chat.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct GetRequest {
@@ -367,14 +343,6 @@ pub struct GetRequest {
     pub chat_id: String,
 }
 builder!(GetRequest::new(chat_id: impl Into<String>) {});
-
-#[cfg(feature = "fake")]
-#[doc(hidden)]
-impl crate::fake::Sample for GetRequest {
-    fn sample() -> Self {
-        Self::new("oc_a0553eda9014c201e6969b478895c230")
-    }
-}
 
 #[doc(hidden)]
 impl Operation for GetRequest {
@@ -404,3 +372,4 @@ pub struct GetResponse {
     pub menu_tree: Option<MenuTree>,
 }
 json_object!(GetResponse, optional(menu_tree));
+builder!(GetResponse::new() { menu_tree: MenuTree });

@@ -4,10 +4,7 @@
 //!
 //! Compiled with the cargo feature `v1-chat-moderation` (on by default).
 
-use serde::Serialize;
-
-#[cfg(feature = "fake")]
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use crate::operation::{
     Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object, paged,
 };
@@ -115,7 +112,7 @@ impl<'a> ChatModeration<'a> {
 /// Gets who may post in a chat, with the members allowed to, one page at a time.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct GetRequest {
@@ -144,14 +141,6 @@ builder!(GetRequest::new(chat_id: impl Into<String>) {
     page_size: i64,
     page_token: impl Into<String>,
 });
-
-#[cfg(feature = "fake")]
-#[doc(hidden)]
-impl crate::fake::Sample for GetRequest {
-    fn sample() -> Self {
-        Self::new("oc_a0553eda9014c201e6969b478895c230")
-    }
-}
 
 #[doc(hidden)]
 impl Operation for GetRequest {
@@ -188,6 +177,12 @@ pub struct GetResponse {
     pub items: Vec<Moderator>,
 }
 json_object!(GetResponse, optional(moderation_setting, page_token, has_more, items));
+builder!(GetResponse::new() {
+    moderation_setting: ModerationPermission,
+    page_token: impl Into<String>,
+    has_more: bool,
+    items: Vec<Moderator>,
+});
 paged!(GetRequest, items: Vec<Moderator>, token: page_token, more: has_more);
 
 /// Parameters of [`ChatModeration::update`].
@@ -195,7 +190,7 @@ paged!(GetRequest, items: Vec<Moderator>, token: page_token, more: has_more);
 /// Sets who may post in a chat.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct UpdateRequest {
@@ -233,14 +228,6 @@ builder!(UpdateRequest::new(chat_id: impl Into<String>) {
     moderator_removed_list: impl IntoIterator<Item = impl Into<String>>,
 });
 
-#[cfg(feature = "fake")]
-#[doc(hidden)]
-impl crate::fake::Sample for UpdateRequest {
-    fn sample() -> Self {
-        Self::new("oc_a0553eda9014c201e6969b478895c230")
-    }
-}
-
 #[doc(hidden)]
 impl Operation for UpdateRequest {
     type Response = UpdateResponse;
@@ -268,6 +255,7 @@ impl Operation for UpdateRequest {
 #[non_exhaustive]
 pub struct UpdateResponse {}
 json_object!(UpdateResponse);
+builder!(UpdateResponse::new() {});
 
 /// A member who may post.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -282,3 +270,8 @@ pub struct Moderator {
     pub tenant_key: Option<String>,
 }
 json_object!(Moderator, optional(user_id_type, user_id, tenant_key));
+builder!(Moderator::new() {
+    user_id_type: UserIdType,
+    user_id: impl Into<String>,
+    tenant_key: impl Into<String>,
+});

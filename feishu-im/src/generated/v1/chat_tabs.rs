@@ -4,17 +4,11 @@
 //!
 //! Compiled with the cargo feature `v1-chat-tabs` (on by default).
 
-use serde::Serialize;
-
-#[cfg(feature = "fake")]
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use crate::operation::{
     Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object,
 };
 use crate::{Call, Caller, ChatTab, ErrorCode};
-
-#[cfg(feature = "fake")]
-use crate::ChatTabType;
 
 /// The `chat_tabs` endpoints: the tabs of a chat (p2p or group), shown beside its messages
 ///
@@ -234,7 +228,7 @@ impl<'a> ChatTabs<'a> {
 /// Adds custom tabs (documents or web pages) to a chat.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct CreateRequest {
@@ -247,17 +241,6 @@ pub struct CreateRequest {
     pub chat_tabs: Vec<ChatTab>,
 }
 builder!(CreateRequest::new(chat_id: impl Into<String>, chat_tabs: Vec<ChatTab>) {});
-
-#[cfg(feature = "fake")]
-#[doc(hidden)]
-impl crate::fake::Sample for CreateRequest {
-    fn sample() -> Self {
-        Self::new(
-            "oc_a0553eda9014c201e6969b478895c230",
-            vec![ChatTab::new(ChatTabType::Doc)],
-        )
-    }
-}
 
 #[doc(hidden)]
 impl Operation for CreateRequest {
@@ -287,13 +270,14 @@ pub struct CreateResponse {
     pub chat_tabs: Vec<ChatTab>,
 }
 json_object!(CreateResponse, optional(chat_tabs));
+builder!(CreateResponse::new() { chat_tabs: Vec<ChatTab> });
 
 /// Parameters of [`ChatTabs::delete_tabs`].
 ///
 /// Deletes tabs from a chat.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct DeleteTabsRequest {
@@ -311,14 +295,6 @@ builder!(DeleteTabsRequest::new(
     chat_id: impl Into<String>,
     tab_ids: impl IntoIterator<Item = impl Into<String>>,
 ) {});
-
-#[cfg(feature = "fake")]
-#[doc(hidden)]
-impl crate::fake::Sample for DeleteTabsRequest {
-    fn sample() -> Self {
-        Self::new("oc_a0553eda9014c201e6969b478895c230", ["6936075528890826780"])
-    }
-}
 
 #[doc(hidden)]
 impl Operation for DeleteTabsRequest {
@@ -348,13 +324,14 @@ pub struct DeleteTabsResponse {
     pub chat_tabs: Vec<ChatTab>,
 }
 json_object!(DeleteTabsResponse, optional(chat_tabs));
+builder!(DeleteTabsResponse::new() { chat_tabs: Vec<ChatTab> });
 
 /// Parameters of [`ChatTabs::update_tabs`].
 ///
 /// Changes the name, content or configuration of chat tabs.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct UpdateTabsRequest {
@@ -368,14 +345,6 @@ pub struct UpdateTabsRequest {
     pub chat_tabs: Option<Vec<ChatTab>>,
 }
 builder!(UpdateTabsRequest::new(chat_id: impl Into<String>) { chat_tabs: Vec<ChatTab> });
-
-#[cfg(feature = "fake")]
-#[doc(hidden)]
-impl crate::fake::Sample for UpdateTabsRequest {
-    fn sample() -> Self {
-        Self::new("oc_a0553eda9014c201e6969b478895c230")
-    }
-}
 
 #[doc(hidden)]
 impl Operation for UpdateTabsRequest {
@@ -405,13 +374,14 @@ pub struct UpdateTabsResponse {
     pub chat_tabs: Vec<ChatTab>,
 }
 json_object!(UpdateTabsResponse, optional(chat_tabs));
+builder!(UpdateTabsResponse::new() { chat_tabs: Vec<ChatTab> });
 
 /// Parameters of [`ChatTabs::sort_tabs`].
 ///
 /// Sets the order of a chat's tabs.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct SortTabsRequest {
@@ -429,14 +399,6 @@ pub struct SortTabsRequest {
 builder!(SortTabsRequest::new(chat_id: impl Into<String>) {
     tab_ids: impl IntoIterator<Item = impl Into<String>>,
 });
-
-#[cfg(feature = "fake")]
-#[doc(hidden)]
-impl crate::fake::Sample for SortTabsRequest {
-    fn sample() -> Self {
-        Self::new("oc_a0553eda9014c201e6969b478895c230")
-    }
-}
 
 #[doc(hidden)]
 impl Operation for SortTabsRequest {
@@ -466,13 +428,14 @@ pub struct SortTabsResponse {
     pub chat_tabs: Vec<ChatTab>,
 }
 json_object!(SortTabsResponse, optional(chat_tabs));
+builder!(SortTabsResponse::new() { chat_tabs: Vec<ChatTab> });
 
 /// Parameters of [`ChatTabs::list_tabs`].
 ///
 /// Lists the tabs of a chat.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct ListTabsRequest {
@@ -483,14 +446,6 @@ pub struct ListTabsRequest {
     pub chat_id: String,
 }
 builder!(ListTabsRequest::new(chat_id: impl Into<String>) {});
-
-#[cfg(feature = "fake")]
-#[doc(hidden)]
-impl crate::fake::Sample for ListTabsRequest {
-    fn sample() -> Self {
-        Self::new("oc_a0553eda9014c201e6969b478895c230")
-    }
-}
 
 #[doc(hidden)]
 impl Operation for ListTabsRequest {
@@ -520,3 +475,4 @@ pub struct ListTabsResponse {
     pub chat_tabs: Vec<ChatTab>,
 }
 json_object!(ListTabsResponse, optional(chat_tabs));
+builder!(ListTabsResponse::new() { chat_tabs: Vec<ChatTab> });

@@ -4,10 +4,7 @@
 //!
 //! Compiled with the cargo feature `v1-chat-top-notice` (on by default).
 
-use serde::Serialize;
-
-#[cfg(feature = "fake")]
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use crate::operation::{
     Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object,
 };
@@ -103,7 +100,7 @@ impl<'a> ChatTopNotice<'a> {
 /// Pins a message or the announcement at the top of a chat.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct PutTopNoticeRequest {
@@ -116,14 +113,6 @@ pub struct PutTopNoticeRequest {
     pub chat_top_notice: Vec<TopNotice>,
 }
 builder!(PutTopNoticeRequest::new(chat_id: impl Into<String>, chat_top_notice: Vec<TopNotice>) {});
-
-#[cfg(feature = "fake")]
-#[doc(hidden)]
-impl crate::fake::Sample for PutTopNoticeRequest {
-    fn sample() -> Self {
-        Self::new("oc_5ad11d72b830411d72b836c20", vec![TopNotice::new()])
-    }
-}
 
 #[doc(hidden)]
 impl Operation for PutTopNoticeRequest {
@@ -150,13 +139,14 @@ impl Operation for PutTopNoticeRequest {
 #[non_exhaustive]
 pub struct PutTopNoticeResponse {}
 json_object!(PutTopNoticeResponse);
+builder!(PutTopNoticeResponse::new() {});
 
 /// Parameters of [`ChatTopNotice::delete_top_notice`].
 ///
 /// Removes the message or announcement pinned at the top of a chat.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct DeleteTopNoticeRequest {
@@ -167,14 +157,6 @@ pub struct DeleteTopNoticeRequest {
     pub chat_id: String,
 }
 builder!(DeleteTopNoticeRequest::new(chat_id: impl Into<String>) {});
-
-#[cfg(feature = "fake")]
-#[doc(hidden)]
-impl crate::fake::Sample for DeleteTopNoticeRequest {
-    fn sample() -> Self {
-        Self::new("oc_5ad11d72b830411d72b836c20")
-    }
-}
 
 #[doc(hidden)]
 impl Operation for DeleteTopNoticeRequest {
@@ -200,6 +182,7 @@ impl Operation for DeleteTopNoticeRequest {
 #[non_exhaustive]
 pub struct DeleteTopNoticeResponse {}
 json_object!(DeleteTopNoticeResponse);
+builder!(DeleteTopNoticeResponse::new() {});
 
 /// What to pin at the top of the chat.
 #[derive(Debug, Clone, Default, Serialize)]

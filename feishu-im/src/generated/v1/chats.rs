@@ -4,10 +4,7 @@
 //!
 //! Compiled with the cargo feature `v1-chats` (on by default).
 
-use serde::Serialize;
-
-#[cfg(feature = "fake")]
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use crate::operation::{
     Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object, paged,
 };
@@ -331,7 +328,7 @@ impl<'a> Chats<'a> {
 /// Creates a group chat, optionally with members, bots and settings.
 #[derive(Debug, Clone, Default, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct CreateRequest {
@@ -485,14 +482,6 @@ builder!(CreateRequest::new() {
     hide_member_count_setting: ChatPermission,
 });
 
-#[cfg(feature = "fake")]
-#[doc(hidden)]
-impl crate::fake::Sample for CreateRequest {
-    fn sample() -> Self {
-        Self::new()
-    }
-}
-
 #[doc(hidden)]
 impl Operation for CreateRequest {
     type Response = CreateResponse;
@@ -611,13 +600,42 @@ json_object!(
         hide_member_count_setting,
     ),
 );
+builder!(CreateResponse::new(chat_id: impl Into<String>) {
+    avatar: impl Into<String>,
+    name: impl Into<String>,
+    description: impl Into<String>,
+    i18n_names: I18nNames,
+    owner_id: impl Into<String>,
+    owner_id_type: UserIdType,
+    urgent_setting: ChatPermission,
+    video_conference_setting: ChatPermission,
+    pin_manage_setting: ChatPermission,
+    add_member_permission: ChatPermission,
+    share_card_permission: ShareCardPermission,
+    at_all_permission: ChatPermission,
+    edit_permission: ChatPermission,
+    group_message_type: GroupMessageType,
+    chat_mode: ChatMode,
+    chat_type: ChatType,
+    chat_tag: ChatTag,
+    external: bool,
+    tenant_key: impl Into<String>,
+    join_message_visibility: ChatMessageVisibility,
+    leave_message_visibility: ChatMessageVisibility,
+    membership_approval: MembershipApproval,
+    moderation_permission: ModerationPermission,
+    labels: impl IntoIterator<Item = impl Into<String>>,
+    toolkit_ids: impl IntoIterator<Item = impl Into<String>>,
+    restricted_mode_setting: RestrictedModeSetting,
+    hide_member_count_setting: ChatPermission,
+});
 
 /// Parameters of [`Chats::delete`].
 ///
 /// Dissolves a group chat.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct DeleteRequest {
@@ -628,14 +646,6 @@ pub struct DeleteRequest {
     pub chat_id: String,
 }
 builder!(DeleteRequest::new(chat_id: impl Into<String>) {});
-
-#[cfg(feature = "fake")]
-#[doc(hidden)]
-impl crate::fake::Sample for DeleteRequest {
-    fn sample() -> Self {
-        Self::new("oc_a0553eda9014c201e6969b478895c230")
-    }
-}
 
 #[doc(hidden)]
 impl Operation for DeleteRequest {
@@ -659,13 +669,14 @@ impl Operation for DeleteRequest {
 #[non_exhaustive]
 pub struct DeleteResponse {}
 json_object!(DeleteResponse);
+builder!(DeleteResponse::new() {});
 
 /// Parameters of [`Chats::update`].
 ///
 /// Updates a chat's information, settings or owner.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct UpdateRequest {
@@ -775,14 +786,6 @@ builder!(UpdateRequest::new(chat_id: impl Into<String>) {
     hide_member_count_setting: ChatPermission,
 });
 
-#[cfg(feature = "fake")]
-#[doc(hidden)]
-impl crate::fake::Sample for UpdateRequest {
-    fn sample() -> Self {
-        Self::new("oc_a0553eda9014c201e6969b478895c230")
-    }
-}
-
 #[doc(hidden)]
 impl Operation for UpdateRequest {
     type Response = UpdateResponse;
@@ -808,13 +811,14 @@ impl Operation for UpdateRequest {
 #[non_exhaustive]
 pub struct UpdateResponse {}
 json_object!(UpdateResponse);
+builder!(UpdateResponse::new() {});
 
 /// Parameters of [`Chats::get`].
 ///
 /// Gets a chat's information and settings.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct GetRequest {
@@ -829,14 +833,6 @@ pub struct GetRequest {
     pub user_id_type: Option<UserIdType>,
 }
 builder!(GetRequest::new(chat_id: impl Into<String>) { user_id_type: UserIdType });
-
-#[cfg(feature = "fake")]
-#[doc(hidden)]
-impl crate::fake::Sample for GetRequest {
-    fn sample() -> Self {
-        Self::new("oc_a0553eda9014c201e6969b478895c230")
-    }
-}
 
 #[doc(hidden)]
 impl Operation for GetRequest {
@@ -977,13 +973,47 @@ json_object!(
         chat_status,
     ),
 );
+builder!(GetResponse::new() {
+    avatar: impl Into<String>,
+    name: impl Into<String>,
+    description: impl Into<String>,
+    i18n_names: I18nNames,
+    add_member_permission: ChatPermission,
+    share_card_permission: ShareCardPermission,
+    at_all_permission: ChatPermission,
+    edit_permission: ChatPermission,
+    owner_id_type: UserIdType,
+    owner_id: impl Into<String>,
+    user_manager_id_list: impl IntoIterator<Item = impl Into<String>>,
+    bot_manager_id_list: impl IntoIterator<Item = impl Into<String>>,
+    group_message_type: GroupMessageType,
+    chat_mode: ChatMode,
+    chat_type: ChatType,
+    chat_tag: ChatTag,
+    join_message_visibility: ChatMessageVisibility,
+    leave_message_visibility: ChatMessageVisibility,
+    membership_approval: MembershipApproval,
+    moderation_permission: ModerationPermission,
+    external: bool,
+    tenant_key: impl Into<String>,
+    user_count: impl Into<crate::Count>,
+    bot_count: impl Into<crate::Count>,
+    labels: impl IntoIterator<Item = impl Into<String>>,
+    toolkit_ids: impl IntoIterator<Item = impl Into<String>>,
+    restricted_mode_setting: RestrictedModeSetting,
+    urgent_setting: ChatPermission,
+    video_conference_setting: ChatPermission,
+    pin_manage_setting: ChatPermission,
+    hide_member_count_setting: ChatPermission,
+    chat_status: ChatStatus,
+});
 
 /// Parameters of [`Chats::list`].
 ///
 /// Lists the chats the caller (the user or bot that owns the token) is in, one page at a time.
 #[derive(Debug, Clone, Default, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct ListRequest {
@@ -1016,14 +1046,6 @@ builder!(ListRequest::new() {
     page_size: i64,
     types: impl Into<String>,
 });
-
-#[cfg(feature = "fake")]
-#[doc(hidden)]
-impl crate::fake::Sample for ListRequest {
-    fn sample() -> Self {
-        Self::new()
-    }
-}
 
 #[doc(hidden)]
 impl Operation for ListRequest {
@@ -1062,6 +1084,11 @@ pub struct ListResponse {
     pub has_more: Option<bool>,
 }
 json_object!(ListResponse, optional(items, page_token, has_more));
+builder!(ListResponse::new() {
+    items: Vec<ListChat>,
+    page_token: impl Into<String>,
+    has_more: bool,
+});
 paged!(ListRequest, items: Vec<ListChat>, token: page_token, more: has_more);
 
 /// Parameters of [`Chats::search`].
@@ -1069,7 +1096,7 @@ paged!(ListRequest, items: Vec<ListChat>, token: page_token, more: has_more);
 /// Searches the chats visible to the caller, one page at a time.
 #[derive(Debug, Clone, Default, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct SearchRequest {
@@ -1096,14 +1123,6 @@ builder!(SearchRequest::new() {
     page_token: impl Into<String>,
     page_size: i64,
 });
-
-#[cfg(feature = "fake")]
-#[doc(hidden)]
-impl crate::fake::Sample for SearchRequest {
-    fn sample() -> Self {
-        Self::new()
-    }
-}
 
 #[doc(hidden)]
 impl Operation for SearchRequest {
@@ -1141,6 +1160,11 @@ pub struct SearchResponse {
     pub has_more: Option<bool>,
 }
 json_object!(SearchResponse, optional(items, page_token, has_more));
+builder!(SearchResponse::new() {
+    items: Vec<ListChat>,
+    page_token: impl Into<String>,
+    has_more: bool,
+});
 paged!(SearchRequest, items: Vec<ListChat>, token: page_token, more: has_more);
 
 /// Parameters of [`Chats::link`].
@@ -1148,7 +1172,7 @@ paged!(SearchRequest, items: Vec<ListChat>, token: page_token, more: has_more);
 /// Gets a share link that lets others join a chat.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct LinkRequest {
@@ -1164,14 +1188,6 @@ pub struct LinkRequest {
     pub validity_period: Option<ShareLinkValidityPeriod>,
 }
 builder!(LinkRequest::new(chat_id: impl Into<String>) { validity_period: ShareLinkValidityPeriod });
-
-#[cfg(feature = "fake")]
-#[doc(hidden)]
-impl crate::fake::Sample for LinkRequest {
-    fn sample() -> Self {
-        Self::new("oc_a0553eda9014c201e6969b478895c230")
-    }
-}
 
 #[doc(hidden)]
 impl Operation for LinkRequest {
@@ -1209,6 +1225,11 @@ pub struct LinkResponse {
     pub is_permanent: Option<bool>,
 }
 json_object!(LinkResponse, optional(share_link, expire_time, is_permanent));
+builder!(LinkResponse::new() {
+    share_link: impl Into<String>,
+    expire_time: impl Into<crate::UnixSeconds>,
+    is_permanent: bool,
+});
 
 /// The chat's name in several languages; each best at most 60 characters. Without them, `name` is shown.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -1336,3 +1357,17 @@ json_object!(
         p2p_target_id,
     ),
 );
+builder!(ListChat::new(chat_id: impl Into<String>) {
+    avatar: impl Into<String>,
+    name: impl Into<String>,
+    description: impl Into<String>,
+    owner_id: impl Into<String>,
+    owner_id_type: UserIdType,
+    external: bool,
+    tenant_key: impl Into<String>,
+    labels: impl IntoIterator<Item = impl Into<String>>,
+    chat_status: ChatStatus,
+    chat_mode: ChatMode,
+    p2p_target_type: P2pTargetType,
+    p2p_target_id: impl Into<String>,
+});

@@ -4,10 +4,7 @@
 //!
 //! Compiled with the cargo feature `v1-files` (on by default).
 
-use serde::Serialize;
-
-#[cfg(feature = "fake")]
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use crate::operation::{
     Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object,
 };
@@ -99,7 +96,7 @@ impl<'a> Files<'a> {
 /// Uploads a file and returns its key.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct CreateRequest {
@@ -129,18 +126,6 @@ builder!(CreateRequest::new(
 ) {
     duration: i64,
 });
-
-#[cfg(feature = "fake")]
-#[doc(hidden)]
-impl crate::fake::Sample for CreateRequest {
-    fn sample() -> Self {
-        Self::new(
-            FileType::Pdf,
-            "report.pdf",
-            crate::FileUpload::from_bytes("report.pdf", &b"sample"[..]),
-        )
-    }
-}
 
 #[doc(hidden)]
 impl Operation for CreateRequest {
@@ -174,13 +159,14 @@ pub struct CreateResponse {
     pub file_key: String,
 }
 json_object!(CreateResponse, required(file_key));
+builder!(CreateResponse::new(file_key: impl Into<String>) {});
 
 /// Parameters of [`Files::get`].
 ///
 /// Downloads a file this app uploaded.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct GetRequest {
@@ -191,14 +177,6 @@ pub struct GetRequest {
     pub file_key: String,
 }
 builder!(GetRequest::new(file_key: impl Into<String>) {});
-
-#[cfg(feature = "fake")]
-#[doc(hidden)]
-impl crate::fake::Sample for GetRequest {
-    fn sample() -> Self {
-        Self::new("file_v2_7ea74629-9191-4176-998c-2e603c9c5e8g")
-    }
-}
 
 #[doc(hidden)]
 impl Operation for GetRequest {
@@ -224,3 +202,4 @@ impl Operation for GetRequest {
 #[non_exhaustive]
 pub struct GetResponse {}
 json_object!(GetResponse);
+builder!(GetResponse::new() {});

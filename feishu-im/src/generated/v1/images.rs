@@ -4,10 +4,7 @@
 //!
 //! Compiled with the cargo feature `v1-images` (on by default).
 
-use serde::Serialize;
-
-#[cfg(feature = "fake")]
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use crate::operation::{
     Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object,
 };
@@ -101,7 +98,7 @@ impl<'a> Images<'a> {
 /// Uploads an image and returns its key.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct CreateRequest {
@@ -118,17 +115,6 @@ pub struct CreateRequest {
     pub image: crate::FileUpload,
 }
 builder!(CreateRequest::new(image_type: ImageType, image: crate::FileUpload) {});
-
-#[cfg(feature = "fake")]
-#[doc(hidden)]
-impl crate::fake::Sample for CreateRequest {
-    fn sample() -> Self {
-        Self::new(
-            ImageType::Message,
-            crate::FileUpload::from_bytes("photo.png", &b"sample"[..]),
-        )
-    }
-}
 
 #[doc(hidden)]
 impl Operation for CreateRequest {
@@ -162,13 +148,14 @@ pub struct CreateResponse {
     pub image_key: String,
 }
 json_object!(CreateResponse, required(image_key));
+builder!(CreateResponse::new(image_key: impl Into<String>) {});
 
 /// Parameters of [`Images::get`].
 ///
 /// Downloads an image this app uploaded for messages.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct GetRequest {
@@ -179,14 +166,6 @@ pub struct GetRequest {
     pub image_key: String,
 }
 builder!(GetRequest::new(image_key: impl Into<String>) {});
-
-#[cfg(feature = "fake")]
-#[doc(hidden)]
-impl crate::fake::Sample for GetRequest {
-    fn sample() -> Self {
-        Self::new("img_v2_7ea74629-9191-4176-998c-2e603c9c5e8g")
-    }
-}
 
 #[doc(hidden)]
 impl Operation for GetRequest {
@@ -212,3 +191,4 @@ impl Operation for GetRequest {
 #[non_exhaustive]
 pub struct GetResponse {}
 json_object!(GetResponse);
+builder!(GetResponse::new() {});

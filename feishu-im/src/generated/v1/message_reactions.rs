@@ -4,10 +4,7 @@
 //!
 //! Compiled with the cargo feature `v1-message-reactions` (on by default).
 
-use serde::Serialize;
-
-#[cfg(feature = "fake")]
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use crate::operation::{
     Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object, paged,
 };
@@ -191,7 +188,7 @@ impl<'a> MessageReactions<'a> {
 /// Adds a reaction to a message.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct CreateRequest {
@@ -204,14 +201,6 @@ pub struct CreateRequest {
     pub reaction_type: Emoji,
 }
 builder!(CreateRequest::new(message_id: impl Into<String>, reaction_type: Emoji) {});
-
-#[cfg(feature = "fake")]
-#[doc(hidden)]
-impl crate::fake::Sample for CreateRequest {
-    fn sample() -> Self {
-        Self::new("om_dc13264520392913993dd051dba21dcf", Emoji::new("SMILE"))
-    }
-}
 
 #[doc(hidden)]
 impl Operation for CreateRequest {
@@ -240,7 +229,7 @@ pub type CreateResponse = MessageReaction;
 /// Removes a reaction the caller added.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct DeleteRequest {
@@ -256,14 +245,6 @@ pub struct DeleteRequest {
     pub reaction_id: String,
 }
 builder!(DeleteRequest::new(message_id: impl Into<String>, reaction_id: impl Into<String>) {});
-
-#[cfg(feature = "fake")]
-#[doc(hidden)]
-impl crate::fake::Sample for DeleteRequest {
-    fn sample() -> Self {
-        Self::new("om_dc13264520392913993dd051dba21dcf", "ZCaCIjUBVVWSrm5L-3ZTw")
-    }
-}
 
 #[doc(hidden)]
 impl Operation for DeleteRequest {
@@ -292,7 +273,7 @@ pub type DeleteResponse = MessageReaction;
 /// Lists the reactions on a message, one page at a time.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct ListRequest {
@@ -322,14 +303,6 @@ builder!(ListRequest::new(message_id: impl Into<String>) {
     page_size: i64,
     user_id_type: UserIdType,
 });
-
-#[cfg(feature = "fake")]
-#[doc(hidden)]
-impl crate::fake::Sample for ListRequest {
-    fn sample() -> Self {
-        Self::new("om_dc13264520392913993dd051dba21dcf")
-    }
-}
 
 #[doc(hidden)]
 impl Operation for ListRequest {
@@ -369,6 +342,10 @@ pub struct ListResponse {
     pub page_token: Option<String>,
 }
 json_object!(ListResponse, required(has_more), optional(items, page_token));
+builder!(ListResponse::new(has_more: bool) {
+    items: Vec<MessageReaction>,
+    page_token: impl Into<String>,
+});
 paged!(ListRequest, items: Vec<MessageReaction>, token: page_token, more: has_more);
 
 /// Parameters of [`MessageReactions::batch_query`].
@@ -376,7 +353,7 @@ paged!(ListRequest, items: Vec<MessageReaction>, token: page_token, more: has_mo
 /// Gets a page of reactions and the reaction counts of each of several messages.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct BatchQueryRequest {
@@ -408,14 +385,6 @@ builder!(BatchQueryRequest::new(queries: Vec<ReactionQuery>) {
     page_size_per_message: i64,
     reaction_type: impl Into<String>,
 });
-
-#[cfg(feature = "fake")]
-#[doc(hidden)]
-impl crate::fake::Sample for BatchQueryRequest {
-    fn sample() -> Self {
-        Self::new(vec![ReactionQuery::new()])
-    }
-}
 
 #[doc(hidden)]
 impl Operation for BatchQueryRequest {
@@ -452,6 +421,11 @@ json_object!(
     BatchQueryResponse,
     optional(success_msg_reaction_details, success_msg_reaction_counts, fail_msg_reaction_details),
 );
+builder!(BatchQueryResponse::new() {
+    success_msg_reaction_details: Vec<MessageReactionDetail>,
+    success_msg_reaction_counts: Vec<MessageReactionCount>,
+    fail_msg_reaction_details: Vec<ReactionQueryFailure>,
+});
 
 /// An emoji, by its type name.
 #[derive(Debug, Clone, Serialize)]
@@ -482,6 +456,7 @@ pub struct Operator {
     pub operator_type: String,
 }
 json_object!(Operator, required(operator_id, operator_type));
+builder!(Operator::new(operator_id: impl Into<String>, operator_type: impl Into<String>) {});
 
 /// One reaction on a message.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -506,6 +481,11 @@ json_object!(
     required(reaction_id),
     optional(operator, action_time, reaction_type),
 );
+builder!(MessageReaction::new(reaction_id: impl Into<String>) {
+    operator: Operator,
+    action_time: impl Into<crate::UnixMillis>,
+    reaction_type: Emoji,
+});
 
 /// One message to query, with the page to start at.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -546,6 +526,12 @@ pub struct ReactionDetailItem {
     pub emoji_type: Option<String>,
 }
 json_object!(ReactionDetailItem, optional(reaction_id, operator, action_time, emoji_type));
+builder!(ReactionDetailItem::new() {
+    reaction_id: impl Into<String>,
+    operator: Operator,
+    action_time: impl Into<crate::UnixMillis>,
+    emoji_type: impl Into<String>,
+});
 
 /// One page of a message's reactions.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -567,6 +553,12 @@ json_object!(
     MessageReactionDetail,
     optional(message_id, has_more, page_token, message_reaction_items),
 );
+builder!(MessageReactionDetail::new() {
+    message_id: impl Into<String>,
+    has_more: bool,
+    page_token: impl Into<String>,
+    message_reaction_items: Vec<ReactionDetailItem>,
+});
 
 /// How often one emoji was used on a message.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -583,6 +575,7 @@ pub struct ReactionCount {
     pub count: Option<crate::Count>,
 }
 json_object!(ReactionCount, optional(reaction_type, count));
+builder!(ReactionCount::new() { reaction_type: impl Into<String>, count: impl Into<crate::Count> });
 
 /// How many reactions of each emoji a message has.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -597,6 +590,10 @@ pub struct MessageReactionCount {
     pub reaction_count: Vec<ReactionCount>,
 }
 json_object!(MessageReactionCount, optional(message_id, reaction_count));
+builder!(MessageReactionCount::new() {
+    message_id: impl Into<String>,
+    reaction_count: Vec<ReactionCount>,
+});
 
 /// A message whose reactions could not be queried.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -611,3 +608,7 @@ pub struct ReactionQueryFailure {
     pub fail_reason: Option<ReactionQueryFailReason>,
 }
 json_object!(ReactionQueryFailure, optional(message_id, fail_reason));
+builder!(ReactionQueryFailure::new() {
+    message_id: impl Into<String>,
+    fail_reason: ReactionQueryFailReason,
+});

@@ -4,10 +4,7 @@
 //!
 //! Compiled with the cargo feature `v1-message-resources` (on by default).
 
-use serde::Serialize;
-
-#[cfg(feature = "fake")]
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use crate::operation::{
     Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object,
 };
@@ -73,7 +70,7 @@ impl<'a> MessageResources<'a> {
 /// Downloads an image, file, audio or video that a message holds.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct GetRequest {
@@ -97,18 +94,6 @@ builder!(GetRequest::new(
     file_key: impl Into<String>,
     r#type: MessageResourceType,
 ) {});
-
-#[cfg(feature = "fake")]
-#[doc(hidden)]
-impl crate::fake::Sample for GetRequest {
-    fn sample() -> Self {
-        Self::new(
-            "om_40eb06e7b84dc71c03e009ad3c754195",
-            "file_456a92d6-c6ea-4de4-ac3f-7afcf44ac78g",
-            MessageResourceType::File,
-        )
-    }
-}
 
 #[doc(hidden)]
 impl Operation for GetRequest {
@@ -138,3 +123,4 @@ impl Operation for GetRequest {
 #[non_exhaustive]
 pub struct GetResponse {}
 json_object!(GetResponse);
+builder!(GetResponse::new() {});

@@ -4,10 +4,7 @@
 //!
 //! Compiled with the cargo feature `v1-messages` (on by default).
 
-use serde::Serialize;
-
-#[cfg(feature = "fake")]
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use crate::operation::{
     Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object, paged,
 };
@@ -673,7 +670,7 @@ impl<'a> Messages<'a> {
 /// Sends a message to a user or a chat.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct CreateRequest {
@@ -699,18 +696,6 @@ builder!(CreateRequest::new(
 ) {
     uuid: impl Into<String>,
 });
-
-#[cfg(feature = "fake")]
-#[doc(hidden)]
-impl crate::fake::Sample for CreateRequest {
-    fn sample() -> Self {
-        Self::new(
-            ReceiveIdType::ChatId,
-            "oc_a0553eda9014c201e6969b478895c230",
-            MessageContent::text("hello"),
-        )
-    }
-}
 
 #[doc(hidden)]
 impl Operation for CreateRequest {
@@ -744,7 +729,7 @@ pub type CreateResponse = Message;
 /// Replies to a message, in its thread if asked.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct ReplyRequest {
@@ -769,14 +754,6 @@ builder!(ReplyRequest::new(message_id: impl Into<String>, content: impl Into<Mes
     reply_in_thread: bool,
     uuid: impl Into<String>,
 });
-
-#[cfg(feature = "fake")]
-#[doc(hidden)]
-impl crate::fake::Sample for ReplyRequest {
-    fn sample() -> Self {
-        Self::new("om_dc13264520392913993dd051dba21dcf", MessageContent::text("hello"))
-    }
-}
 
 #[doc(hidden)]
 impl Operation for ReplyRequest {
@@ -806,7 +783,7 @@ pub type ReplyResponse = Message;
 /// Gets a message; a merge-forward comes with the messages it holds.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct GetRequest {
@@ -834,14 +811,6 @@ builder!(GetRequest::new(message_id: impl Into<String>) {
     card_msg_content_type: impl Into<String>,
     with_sender_name: bool,
 });
-
-#[cfg(feature = "fake")]
-#[doc(hidden)]
-impl crate::fake::Sample for GetRequest {
-    fn sample() -> Self {
-        Self::new("om_dc13264520392913993dd051dba21dcf")
-    }
-}
 
 #[doc(hidden)]
 impl Operation for GetRequest {
@@ -874,13 +843,14 @@ pub struct GetResponse {
     pub items: Vec<Message>,
 }
 json_object!(GetResponse, optional(items));
+builder!(GetResponse::new() { items: Vec<Message> });
 
 /// Parameters of [`Messages::list`].
 ///
 /// Lists the messages of a chat or thread, one page at a time.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct ListRequest {
@@ -935,14 +905,6 @@ builder!(ListRequest::new(container_id_type: ContainerIdType, container_id: impl
     with_sender_name: bool,
 });
 
-#[cfg(feature = "fake")]
-#[doc(hidden)]
-impl crate::fake::Sample for ListRequest {
-    fn sample() -> Self {
-        Self::new(ContainerIdType::Chat, "oc_a0553eda9014c201e6969b478895c230")
-    }
-}
-
 #[doc(hidden)]
 impl Operation for ListRequest {
     type Response = ListResponse;
@@ -985,6 +947,11 @@ pub struct ListResponse {
     pub items: Vec<Message>,
 }
 json_object!(ListResponse, optional(has_more, page_token, items));
+builder!(ListResponse::new() {
+    has_more: bool,
+    page_token: impl Into<String>,
+    items: Vec<Message>,
+});
 paged!(ListRequest, items: Vec<Message>, token: page_token, more: has_more);
 
 /// Parameters of [`Messages::delete`].
@@ -992,7 +959,7 @@ paged!(ListRequest, items: Vec<Message>, token: page_token, more: has_more);
 /// Recalls a message.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct DeleteRequest {
@@ -1003,14 +970,6 @@ pub struct DeleteRequest {
     pub message_id: String,
 }
 builder!(DeleteRequest::new(message_id: impl Into<String>) {});
-
-#[cfg(feature = "fake")]
-#[doc(hidden)]
-impl crate::fake::Sample for DeleteRequest {
-    fn sample() -> Self {
-        Self::new("om_dc13264520392913993dd051dba21dcf")
-    }
-}
 
 #[doc(hidden)]
 impl Operation for DeleteRequest {
@@ -1034,13 +993,14 @@ impl Operation for DeleteRequest {
 #[non_exhaustive]
 pub struct DeleteResponse {}
 json_object!(DeleteResponse);
+builder!(DeleteResponse::new() {});
 
 /// Parameters of [`Messages::update`].
 ///
 /// Edits the text or rich text of a message the caller sent.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct UpdateRequest {
@@ -1054,14 +1014,6 @@ pub struct UpdateRequest {
     pub content: MessageContent,
 }
 builder!(UpdateRequest::new(message_id: impl Into<String>, content: impl Into<MessageContent>) {});
-
-#[cfg(feature = "fake")]
-#[doc(hidden)]
-impl crate::fake::Sample for UpdateRequest {
-    fn sample() -> Self {
-        Self::new("om_dc13264520392913993dd051dba21dcf", MessageContent::text("hello"))
-    }
-}
 
 #[doc(hidden)]
 impl Operation for UpdateRequest {
@@ -1088,7 +1040,7 @@ pub type UpdateResponse = Message;
 /// Replaces the content of a card the app sent.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct PatchRequest {
@@ -1103,17 +1055,6 @@ pub struct PatchRequest {
     pub content: String,
 }
 builder!(PatchRequest::new(message_id: impl Into<String>, content: impl Into<String>) {});
-
-#[cfg(feature = "fake")]
-#[doc(hidden)]
-impl crate::fake::Sample for PatchRequest {
-    fn sample() -> Self {
-        Self::new(
-            "om_5ad573a6411d72b8305fda3a9c15c70e",
-            "{\"elements\":[{\"tag\":\"markdown\",\"content\":\"updated\"}]}",
-        )
-    }
-}
 
 #[doc(hidden)]
 impl Operation for PatchRequest {
@@ -1139,13 +1080,14 @@ impl Operation for PatchRequest {
 #[non_exhaustive]
 pub struct PatchResponse {}
 json_object!(PatchResponse);
+builder!(PatchResponse::new() {});
 
 /// Parameters of [`Messages::forward`].
 ///
 /// Forwards one message to a user, chat or thread.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct ForwardRequest {
@@ -1172,18 +1114,6 @@ builder!(ForwardRequest::new(
 ) {
     uuid: impl Into<String>,
 });
-
-#[cfg(feature = "fake")]
-#[doc(hidden)]
-impl crate::fake::Sample for ForwardRequest {
-    fn sample() -> Self {
-        Self::new(
-            "om_dc13264520392913993dd051dba21dcf",
-            ForwardReceiveIdType::ChatId,
-            "oc_a0553eda9014c201e6969b478895c230",
-        )
-    }
-}
 
 #[doc(hidden)]
 impl Operation for ForwardRequest {
@@ -1219,7 +1149,7 @@ pub type ForwardResponse = Message;
 /// Forwards several messages of one chat as one merged message.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct MergeForwardRequest {
@@ -1247,18 +1177,6 @@ builder!(MergeForwardRequest::new(
 ) {
     uuid: impl Into<String>,
 });
-
-#[cfg(feature = "fake")]
-#[doc(hidden)]
-impl crate::fake::Sample for MergeForwardRequest {
-    fn sample() -> Self {
-        Self::new(
-            ForwardReceiveIdType::ChatId,
-            "oc_a0553eda9014c201e6969b478895c230",
-            ["om_dc13264520392913993dd051dba21dcf"],
-        )
-    }
-}
 
 #[doc(hidden)]
 impl Operation for MergeForwardRequest {
@@ -1295,13 +1213,17 @@ pub struct MergeForwardResponse {
     pub invalid_message_id_list: Vec<String>,
 }
 json_object!(MergeForwardResponse, optional(message, invalid_message_id_list));
+builder!(MergeForwardResponse::new() {
+    message: Message,
+    invalid_message_id_list: impl IntoIterator<Item = impl Into<String>>,
+});
 
 /// Parameters of [`Messages::read_users`].
 ///
 /// Lists the users who have read a message the bot sent, one page at a time.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct ReadUsersRequest {
@@ -1325,14 +1247,6 @@ builder!(ReadUsersRequest::new(message_id: impl Into<String>, user_id_type: User
     page_size: i64,
     page_token: impl Into<String>,
 });
-
-#[cfg(feature = "fake")]
-#[doc(hidden)]
-impl crate::fake::Sample for ReadUsersRequest {
-    fn sample() -> Self {
-        Self::new("om_dc13264520392913993dd051dba21dcf", UserIdType::OpenId)
-    }
-}
 
 #[doc(hidden)]
 impl Operation for ReadUsersRequest {
@@ -1367,6 +1281,10 @@ pub struct ReadUsersResponse {
     pub page_token: Option<String>,
 }
 json_object!(ReadUsersResponse, required(has_more), optional(items, page_token));
+builder!(ReadUsersResponse::new(has_more: bool) {
+    items: Vec<ReadUser>,
+    page_token: impl Into<String>,
+});
 paged!(ReadUsersRequest, items: Vec<ReadUser>, token: page_token, more: has_more);
 
 /// Parameters of [`Messages::urgent_app`].
@@ -1374,7 +1292,7 @@ paged!(ReadUsersRequest, items: Vec<ReadUser>, token: page_token, more: has_more
 /// Buzzes users in the app about a message the bot sent.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct UrgentAppRequest {
@@ -1399,18 +1317,6 @@ builder!(UrgentAppRequest::new(
     user_id_type: UserIdType,
     user_id_list: impl IntoIterator<Item = impl Into<String>>,
 ) {});
-
-#[cfg(feature = "fake")]
-#[doc(hidden)]
-impl crate::fake::Sample for UrgentAppRequest {
-    fn sample() -> Self {
-        Self::new(
-            "om_dc13264520392913993dd051dba21dcf",
-            UserIdType::OpenId,
-            ["ou_6yf8af6bgb9100449565764t3382b168"],
-        )
-    }
-}
 
 #[doc(hidden)]
 impl Operation for UrgentAppRequest {
@@ -1441,13 +1347,16 @@ pub struct UrgentAppResponse {
     pub invalid_user_id_list: Vec<String>,
 }
 json_object!(UrgentAppResponse, optional(invalid_user_id_list));
+builder!(UrgentAppResponse::new() {
+    invalid_user_id_list: impl IntoIterator<Item = impl Into<String>>,
+});
 
 /// Parameters of [`Messages::urgent_sms`].
 ///
 /// Buzzes users in the app and by text message about a message the bot sent.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct UrgentSmsRequest {
@@ -1472,18 +1381,6 @@ builder!(UrgentSmsRequest::new(
     user_id_type: UserIdType,
     user_id_list: impl IntoIterator<Item = impl Into<String>>,
 ) {});
-
-#[cfg(feature = "fake")]
-#[doc(hidden)]
-impl crate::fake::Sample for UrgentSmsRequest {
-    fn sample() -> Self {
-        Self::new(
-            "om_dc13264520392913993dd051dba21dcf",
-            UserIdType::OpenId,
-            ["ou_6yf8af6bgb9100449565764t3382b168"],
-        )
-    }
-}
 
 #[doc(hidden)]
 impl Operation for UrgentSmsRequest {
@@ -1514,13 +1411,16 @@ pub struct UrgentSmsResponse {
     pub invalid_user_id_list: Vec<String>,
 }
 json_object!(UrgentSmsResponse, optional(invalid_user_id_list));
+builder!(UrgentSmsResponse::new() {
+    invalid_user_id_list: impl IntoIterator<Item = impl Into<String>>,
+});
 
 /// Parameters of [`Messages::mget`].
 ///
 /// Gets several messages by their ids in one call.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct MgetRequest {
@@ -1543,14 +1443,6 @@ builder!(MgetRequest::new(message_ids: impl IntoIterator<Item = impl Into<String
     card_msg_content_type: impl Into<String>,
     user_id_type: UserIdType,
 });
-
-#[cfg(feature = "fake")]
-#[doc(hidden)]
-impl crate::fake::Sample for MgetRequest {
-    fn sample() -> Self {
-        Self::new(["om_dc13264520392913993dd051dba21dcf"])
-    }
-}
 
 #[doc(hidden)]
 impl Operation for MgetRequest {
@@ -1583,13 +1475,14 @@ pub struct MgetResponse {
     pub items: Vec<Message>,
 }
 json_object!(MgetResponse, optional(items));
+builder!(MgetResponse::new() { items: Vec<Message> });
 
 /// Parameters of [`Messages::urgent_phone`].
 ///
 /// Buzzes users in the app and by phone call about a message the bot sent.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct UrgentPhoneRequest {
@@ -1614,18 +1507,6 @@ builder!(UrgentPhoneRequest::new(
     user_id_type: UserIdType,
     user_id_list: impl IntoIterator<Item = impl Into<String>>,
 ) {});
-
-#[cfg(feature = "fake")]
-#[doc(hidden)]
-impl crate::fake::Sample for UrgentPhoneRequest {
-    fn sample() -> Self {
-        Self::new(
-            "om_dc13264520392913993dd051dba21dcf",
-            UserIdType::OpenId,
-            ["ou_6yf8af6bgb9100449565764t3382b168"],
-        )
-    }
-}
 
 #[doc(hidden)]
 impl Operation for UrgentPhoneRequest {
@@ -1656,13 +1537,16 @@ pub struct UrgentPhoneResponse {
     pub invalid_user_id_list: Vec<String>,
 }
 json_object!(UrgentPhoneResponse, optional(invalid_user_id_list));
+builder!(UrgentPhoneResponse::new() {
+    invalid_user_id_list: impl IntoIterator<Item = impl Into<String>>,
+});
 
 /// Parameters of [`Messages::push_follow_up`].
 ///
 /// Adds follow-up bubbles under the bot's latest message in a p2p chat.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct PushFollowUpRequest {
@@ -1677,14 +1561,6 @@ pub struct PushFollowUpRequest {
     pub follow_ups: Vec<FollowUp>,
 }
 builder!(PushFollowUpRequest::new(message_id: impl Into<String>, follow_ups: Vec<FollowUp>) {});
-
-#[cfg(feature = "fake")]
-#[doc(hidden)]
-impl crate::fake::Sample for PushFollowUpRequest {
-    fn sample() -> Self {
-        Self::new("om_3210a18894e206715a4359115f4cf2f5", vec![FollowUp::new("你好")])
-    }
-}
 
 #[doc(hidden)]
 impl Operation for PushFollowUpRequest {
@@ -1711,13 +1587,14 @@ impl Operation for PushFollowUpRequest {
 #[non_exhaustive]
 pub struct PushFollowUpResponse {}
 json_object!(PushFollowUpResponse);
+builder!(PushFollowUpResponse::new() {});
 
 /// Parameters of [`Messages::search`].
 ///
 /// Searches the messages the user can see, one page at a time.
 #[derive(Debug, Clone, Default, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct SearchRequest {
@@ -1751,14 +1628,6 @@ builder!(SearchRequest::new() {
     query: impl Into<String>,
     filter: MessageSearchFilter,
 });
-
-#[cfg(feature = "fake")]
-#[doc(hidden)]
-impl crate::fake::Sample for SearchRequest {
-    fn sample() -> Self {
-        Self::new()
-    }
-}
 
 #[doc(hidden)]
 impl Operation for SearchRequest {
@@ -1798,6 +1667,12 @@ pub struct SearchResponse {
     pub notice: Option<String>,
 }
 json_object!(SearchResponse, required(has_more), optional(items, total, page_token, notice));
+builder!(SearchResponse::new(has_more: bool) {
+    items: Vec<MessageSearchResult>,
+    total: i64,
+    page_token: impl Into<String>,
+    notice: impl Into<String>,
+});
 
 /// A user who read the message.
 #[derive(Debug, Clone, Serialize)]
@@ -1820,6 +1695,13 @@ pub struct ReadUser {
     pub tenant_key: Option<String>,
 }
 json_object!(ReadUser, required(user_id_type, user_id, timestamp), optional(tenant_key));
+builder!(ReadUser::new(
+    user_id_type: impl Into<String>,
+    user_id: impl Into<String>,
+    timestamp: impl Into<crate::UnixMillis>,
+) {
+    tenant_key: impl Into<String>,
+});
 
 /// The bubble's text in one language.
 #[derive(Debug, Clone, Serialize)]
@@ -2028,6 +1910,17 @@ json_object!(
         is_p2p_chat,
     ),
 );
+builder!(MessageSearchMeta::new(message_id: impl Into<String>) {
+    r#type = "type": impl Into<String>,
+    create_time: impl Into<String>,
+    update_time: impl Into<String>,
+    position: i64,
+    chat_id: impl Into<String>,
+    from_id: impl Into<String>,
+    thread_id: impl Into<String>,
+    thread_position: i64,
+    is_p2p_chat: bool,
+});
 
 /// One message that matched.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -2046,3 +1939,7 @@ pub struct MessageSearchResult {
     pub meta_data: Option<MessageSearchMeta>,
 }
 json_object!(MessageSearchResult, required(id), optional(display_info, meta_data));
+builder!(MessageSearchResult::new(id: impl Into<String>) {
+    display_info: impl Into<String>,
+    meta_data: MessageSearchMeta,
+});

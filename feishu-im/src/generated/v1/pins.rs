@@ -4,10 +4,7 @@
 //!
 //! Compiled with the cargo feature `v1-pins` (on by default).
 
-use serde::Serialize;
-
-#[cfg(feature = "fake")]
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use crate::operation::{
     Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object, paged,
 };
@@ -146,7 +143,7 @@ impl<'a> Pins<'a> {
 /// Pins a message in its chat.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct CreateRequest {
@@ -156,14 +153,6 @@ pub struct CreateRequest {
     pub message_id: String,
 }
 builder!(CreateRequest::new(message_id: impl Into<String>) {});
-
-#[cfg(feature = "fake")]
-#[doc(hidden)]
-impl crate::fake::Sample for CreateRequest {
-    fn sample() -> Self {
-        Self::new("om_dc13264520392913993dd051dba21dcf")
-    }
-}
 
 #[doc(hidden)]
 impl Operation for CreateRequest {
@@ -192,13 +181,14 @@ pub struct CreateResponse {
     pub pin: Option<Pin>,
 }
 json_object!(CreateResponse, optional(pin));
+builder!(CreateResponse::new() { pin: Pin });
 
 /// Parameters of [`Pins::delete`].
 ///
 /// Unpins a message.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct DeleteRequest {
@@ -209,14 +199,6 @@ pub struct DeleteRequest {
     pub message_id: String,
 }
 builder!(DeleteRequest::new(message_id: impl Into<String>) {});
-
-#[cfg(feature = "fake")]
-#[doc(hidden)]
-impl crate::fake::Sample for DeleteRequest {
-    fn sample() -> Self {
-        Self::new("om_dc13264520392913993dd051dba21dcf")
-    }
-}
 
 #[doc(hidden)]
 impl Operation for DeleteRequest {
@@ -241,13 +223,14 @@ impl Operation for DeleteRequest {
 #[non_exhaustive]
 pub struct DeleteResponse {}
 json_object!(DeleteResponse);
+builder!(DeleteResponse::new() {});
 
 /// Parameters of [`Pins::list`].
 ///
 /// Lists the pins of a chat, newest first, one page at a time.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct ListRequest {
@@ -278,14 +261,6 @@ builder!(ListRequest::new(chat_id: impl Into<String>) {
     page_size: i64,
     page_token: impl Into<String>,
 });
-
-#[cfg(feature = "fake")]
-#[doc(hidden)]
-impl crate::fake::Sample for ListRequest {
-    fn sample() -> Self {
-        Self::new("oc_234jsi43d3ssi993d43545f")
-    }
-}
 
 #[doc(hidden)]
 impl Operation for ListRequest {
@@ -324,6 +299,7 @@ pub struct ListResponse {
     pub page_token: Option<String>,
 }
 json_object!(ListResponse, optional(items, has_more, page_token));
+builder!(ListResponse::new() { items: Vec<Pin>, has_more: bool, page_token: impl Into<String> });
 paged!(ListRequest, items: Vec<Pin>, token: page_token, more: has_more);
 
 /// A pin of a message.
@@ -357,3 +333,9 @@ json_object!(
     required(message_id),
     optional(chat_id, operator_id, operator_id_type, create_time),
 );
+builder!(Pin::new(message_id: impl Into<String>) {
+    chat_id: impl Into<String>,
+    operator_id: impl Into<String>,
+    operator_id_type: impl Into<String>,
+    create_time: impl Into<crate::UnixMillis>,
+});

@@ -4,10 +4,7 @@
 //!
 //! Compiled with the cargo feature `v1-threads` (on by default).
 
-use serde::Serialize;
-
-#[cfg(feature = "fake")]
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use crate::operation::{Method, Operation, OperationMeta, TokenKind, UrlPath, builder};
 use crate::{Call, Caller, ErrorCode, ForwardReceiveIdType, Message};
 
@@ -85,7 +82,7 @@ impl<'a> Threads<'a> {
 /// Forwards a thread to a user, chat or thread.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct ForwardRequest {
@@ -112,18 +109,6 @@ builder!(ForwardRequest::new(
 ) {
     uuid: impl Into<String>,
 });
-
-#[cfg(feature = "fake")]
-#[doc(hidden)]
-impl crate::fake::Sample for ForwardRequest {
-    fn sample() -> Self {
-        Self::new(
-            "omt_dc132645203",
-            ForwardReceiveIdType::ChatId,
-            "oc_a0553eda9014c201e6969b478895c230",
-        )
-    }
-}
 
 #[doc(hidden)]
 impl Operation for ForwardRequest {

@@ -4,10 +4,7 @@
 //!
 //! Compiled with the cargo feature `v2-app-feed-card` (on by default).
 
-use serde::Serialize;
-
-#[cfg(feature = "fake")]
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use crate::operation::{
     Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object,
 };
@@ -120,7 +117,7 @@ impl<'a> AppFeedCard<'a> {
 /// Creates an app feed card in the message lists of up to 20 users.
 #[derive(Debug, Clone, Default, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct CreateRequest {
@@ -144,14 +141,6 @@ builder!(CreateRequest::new() {
     app_feed_card: OpenAppFeedCard,
     user_ids: impl IntoIterator<Item = impl Into<String>>,
 });
-
-#[cfg(feature = "fake")]
-#[doc(hidden)]
-impl crate::fake::Sample for CreateRequest {
-    fn sample() -> Self {
-        Self::new()
-    }
-}
 
 #[doc(hidden)]
 impl Operation for CreateRequest {
@@ -184,13 +173,14 @@ pub struct CreateResponse {
     pub biz_id: String,
 }
 json_object!(CreateResponse, required(biz_id), optional(failed_cards));
+builder!(CreateResponse::new(biz_id: impl Into<String>) { failed_cards: Vec<FailedAppFeedCard> });
 
 /// Parameters of [`AppFeedCard::batch_delete`].
 ///
 /// Deletes app feed cards, up to 20 per call.
 #[derive(Debug, Clone, Default, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct BatchDeleteRequest {
@@ -208,14 +198,6 @@ builder!(BatchDeleteRequest::new() {
     user_id_type: UserIdType,
     feed_cards: Vec<AppFeedCardDeleter>,
 });
-
-#[cfg(feature = "fake")]
-#[doc(hidden)]
-impl crate::fake::Sample for BatchDeleteRequest {
-    fn sample() -> Self {
-        Self::new()
-    }
-}
 
 #[doc(hidden)]
 impl Operation for BatchDeleteRequest {
@@ -244,13 +226,14 @@ pub struct BatchDeleteResponse {
     pub failed_cards: Vec<FailedAppFeedCard>,
 }
 json_object!(BatchDeleteResponse, optional(failed_cards));
+builder!(BatchDeleteResponse::new() { failed_cards: Vec<FailedAppFeedCard> });
 
 /// Parameters of [`AppFeedCard::batch_update`].
 ///
 /// Updates app feed cards, up to 20 per call.
 #[derive(Debug, Clone, Default, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct BatchUpdateRequest {
@@ -268,14 +251,6 @@ builder!(BatchUpdateRequest::new() {
     user_id_type: UserIdType,
     feed_cards: Vec<AppFeedCardUpdater>,
 });
-
-#[cfg(feature = "fake")]
-#[doc(hidden)]
-impl crate::fake::Sample for BatchUpdateRequest {
-    fn sample() -> Self {
-        Self::new()
-    }
-}
 
 #[doc(hidden)]
 impl Operation for BatchUpdateRequest {
@@ -305,6 +280,7 @@ pub struct BatchUpdateResponse {
     pub failed_cards: Vec<FailedAppFeedCard>,
 }
 json_object!(BatchUpdateResponse, optional(failed_cards));
+builder!(BatchUpdateResponse::new() { failed_cards: Vec<FailedAppFeedCard> });
 
 /// A status label; left out, the time the card arrived is shown.
 #[derive(Debug, Clone, Serialize)]
@@ -449,6 +425,9 @@ pub struct FailedAppFeedCard {
     pub reason: Option<AppFeedCardFailReason>,
 }
 json_object!(FailedAppFeedCard, required(biz_id, user_id), optional(reason));
+builder!(FailedAppFeedCard::new(biz_id: impl Into<String>, user_id: impl Into<String>) {
+    reason: AppFeedCardFailReason,
+});
 
 /// A card to delete for one user.
 #[derive(Debug, Clone, Serialize)]

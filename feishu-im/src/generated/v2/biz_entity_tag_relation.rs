@@ -4,10 +4,7 @@
 //!
 //! Compiled with the cargo feature `v2-biz-entity-tag-relation` (on by default).
 
-use serde::Serialize;
-
-#[cfg(feature = "fake")]
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use crate::operation::{
     Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object,
 };
@@ -115,7 +112,7 @@ impl<'a> BizEntityTagRelation<'a> {
 /// Binds tenant tags to a chat.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct CreateRequest {
@@ -143,14 +140,6 @@ builder!(CreateRequest::new(tag_biz_type: TagBizType, biz_entity_id: impl Into<S
     bot_id: impl Into<String>,
 });
 
-#[cfg(feature = "fake")]
-#[doc(hidden)]
-impl crate::fake::Sample for CreateRequest {
-    fn sample() -> Self {
-        Self::new(TagBizType::Chat, "oc_xxxxx")
-    }
-}
-
 #[doc(hidden)]
 impl Operation for CreateRequest {
     type Response = CreateResponse;
@@ -174,13 +163,14 @@ impl Operation for CreateRequest {
 #[non_exhaustive]
 pub struct CreateResponse {}
 json_object!(CreateResponse);
+builder!(CreateResponse::new() {});
 
 /// Parameters of [`BizEntityTagRelation::get`].
 ///
 /// Lists the tenant tags bound to a chat, with when each was bound.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct GetRequest {
@@ -198,14 +188,6 @@ pub struct GetRequest {
 builder!(GetRequest::new(tag_biz_type: TagBizType, biz_entity_id: impl Into<String>) {
     bot_id: impl Into<String>,
 });
-
-#[cfg(feature = "fake")]
-#[doc(hidden)]
-impl crate::fake::Sample for GetRequest {
-    fn sample() -> Self {
-        Self::new(TagBizType::Chat, "oc_xxxxx")
-    }
-}
 
 #[doc(hidden)]
 impl Operation for GetRequest {
@@ -234,13 +216,14 @@ pub struct GetResponse {
     pub tag_info_with_bind_versions: Vec<TagInfoWithBindVersion>,
 }
 json_object!(GetResponse, optional(tag_info_with_bind_versions));
+builder!(GetResponse::new() { tag_info_with_bind_versions: Vec<TagInfoWithBindVersion> });
 
 /// Parameters of [`BizEntityTagRelation::update`].
 ///
 /// Unbinds tenant tags from a chat.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct UpdateRequest {
@@ -268,14 +251,6 @@ builder!(UpdateRequest::new(tag_biz_type: TagBizType, biz_entity_id: impl Into<S
     bot_id: impl Into<String>,
 });
 
-#[cfg(feature = "fake")]
-#[doc(hidden)]
-impl crate::fake::Sample for UpdateRequest {
-    fn sample() -> Self {
-        Self::new(TagBizType::Chat, "oc_xxxxx")
-    }
-}
-
 #[doc(hidden)]
 impl Operation for UpdateRequest {
     type Response = UpdateResponse;
@@ -300,6 +275,7 @@ impl Operation for UpdateRequest {
 #[non_exhaustive]
 pub struct UpdateResponse {}
 json_object!(UpdateResponse);
+builder!(UpdateResponse::new() {});
 
 /// A bound tag and when it was bound.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -314,3 +290,7 @@ pub struct TagInfoWithBindVersion {
     pub bind_version: Option<crate::UnixMillis>,
 }
 json_object!(TagInfoWithBindVersion, optional(tag_info, bind_version));
+builder!(TagInfoWithBindVersion::new() {
+    tag_info: TagInfo,
+    bind_version: impl Into<crate::UnixMillis>,
+});

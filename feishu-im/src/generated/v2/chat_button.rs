@@ -4,10 +4,7 @@
 //!
 //! Compiled with the cargo feature `v2-chat-button` (on by default).
 
-use serde::Serialize;
-
-#[cfg(feature = "fake")]
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use crate::operation::{
     Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object,
 };
@@ -63,7 +60,7 @@ impl<'a> ChatButton<'a> {
 /// Adds, updates or removes the buttons on a chat's feed card for some users.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct UpdateRequest {
@@ -96,14 +93,6 @@ builder!(UpdateRequest::new(chat_id: impl Into<String>) {
     buttons: FeedCardButtons,
 });
 
-#[cfg(feature = "fake")]
-#[doc(hidden)]
-impl crate::fake::Sample for UpdateRequest {
-    fn sample() -> Self {
-        Self::new("oc_a0553eda9014c201e6969b478895c230")
-    }
-}
-
 #[doc(hidden)]
 impl Operation for UpdateRequest {
     type Response = UpdateResponse;
@@ -132,3 +121,4 @@ pub struct UpdateResponse {
     pub failed_user_reasons: Vec<FailedUserReason>,
 }
 json_object!(UpdateResponse, optional(failed_user_reasons));
+builder!(UpdateResponse::new() { failed_user_reasons: Vec<FailedUserReason> });

@@ -4,10 +4,7 @@
 //!
 //! Compiled with the cargo feature `v2-chat-search` (on by default).
 
-use serde::Serialize;
-
-#[cfg(feature = "fake")]
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use crate::operation::{
     Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object,
 };
@@ -65,7 +62,7 @@ impl<'a> ChatSearch<'a> {
 /// Searches the chats visible to the caller by keyword and filters, one page at a time.
 #[derive(Debug, Clone, Default, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct SearchRequest {
@@ -104,14 +101,6 @@ builder!(SearchRequest::new() {
     sorter: ChatSearchSorter,
 });
 
-#[cfg(feature = "fake")]
-#[doc(hidden)]
-impl crate::fake::Sample for SearchRequest {
-    fn sample() -> Self {
-        Self::new()
-    }
-}
-
 #[doc(hidden)]
 impl Operation for SearchRequest {
     type Response = SearchResponse;
@@ -147,6 +136,12 @@ pub struct SearchResponse {
     pub notice: Option<String>,
 }
 json_object!(SearchResponse, required(has_more), optional(items, total, page_token, notice));
+builder!(SearchResponse::new(has_more: bool) {
+    items: Vec<ChatSearchItem>,
+    total: i64,
+    page_token: impl Into<String>,
+    notice: impl Into<String>,
+});
 
 /// Narrows the search.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -235,6 +230,19 @@ json_object!(
         chat_status,
     ),
 );
+builder!(ChatSearchMetaData::new(chat_id: impl Into<String>) {
+    create_time: impl Into<String>,
+    update_time: impl Into<String>,
+    external: bool,
+    chat_mode: impl Into<String>,
+    description: impl Into<String>,
+    avatar: impl Into<String>,
+    name: impl Into<String>,
+    owner_id: impl Into<String>,
+    owner_id_type: impl Into<String>,
+    tenant_key: impl Into<String>,
+    chat_status: ChatStatus,
+});
 
 /// A chat found.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -249,3 +257,7 @@ pub struct ChatSearchItem {
     pub meta_data: Option<ChatSearchMetaData>,
 }
 json_object!(ChatSearchItem, required(id), optional(display_info, meta_data));
+builder!(ChatSearchItem::new(id: impl Into<String>) {
+    display_info: impl Into<String>,
+    meta_data: ChatSearchMetaData,
+});

@@ -4,10 +4,7 @@
 //!
 //! Compiled with the cargo feature `v2-feed-cards` (on by default).
 
-use serde::Serialize;
-
-#[cfg(feature = "fake")]
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use crate::operation::{
     Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object,
 };
@@ -87,7 +84,7 @@ impl<'a> FeedCards<'a> {
 /// Pins or unpins a group chat at the top of users' message lists.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct PatchRequest {
@@ -115,19 +112,6 @@ builder!(PatchRequest::new(
     time_sensitive: bool,
     user_ids: impl IntoIterator<Item = impl Into<String>>,
 ) {});
-
-#[cfg(feature = "fake")]
-#[doc(hidden)]
-impl crate::fake::Sample for PatchRequest {
-    fn sample() -> Self {
-        Self::new(
-            "oc_679eaeb583654bff73fefcc6e6371370",
-            UserIdType::OpenId,
-            true,
-            ["ou_9d2beb613c85a2412862a49a924558c5"],
-        )
-    }
-}
 
 #[doc(hidden)]
 impl Operation for PatchRequest {
@@ -157,13 +141,14 @@ pub struct PatchResponse {
     pub failed_user_reasons: Vec<FailedUserReason>,
 }
 json_object!(PatchResponse, optional(failed_user_reasons));
+builder!(PatchResponse::new() { failed_user_reasons: Vec<FailedUserReason> });
 
 /// Parameters of [`FeedCards::bot_time_sentive`].
 ///
 /// Pins or unpins the bot's one-to-one conversation at the top of users' message lists.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct BotTimeSentiveRequest {
@@ -193,14 +178,6 @@ builder!(BotTimeSentiveRequest::new(
     bot_id: impl Into<String>,
 });
 
-#[cfg(feature = "fake")]
-#[doc(hidden)]
-impl crate::fake::Sample for BotTimeSentiveRequest {
-    fn sample() -> Self {
-        Self::new(UserIdType::OpenId, true, ["ou_9d2beb613c85a2412862a49a924558c5"])
-    }
-}
-
 #[doc(hidden)]
 impl Operation for BotTimeSentiveRequest {
     type Response = BotTimeSentiveResponse;
@@ -228,3 +205,4 @@ pub struct BotTimeSentiveResponse {
     pub failed_user_reasons: Vec<FailedUserReason>,
 }
 json_object!(BotTimeSentiveResponse, optional(failed_user_reasons));
+builder!(BotTimeSentiveResponse::new() { failed_user_reasons: Vec<FailedUserReason> });

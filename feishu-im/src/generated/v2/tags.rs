@@ -4,10 +4,7 @@
 //!
 //! Compiled with the cargo feature `v2-tags` (on by default).
 
-use serde::Serialize;
-
-#[cfg(feature = "fake")]
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use crate::operation::{
     Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object,
 };
@@ -114,7 +111,7 @@ impl<'a> Tags<'a> {
 /// Creates a tenant tag and answers its id.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct CreateRequest {
@@ -125,14 +122,6 @@ pub struct CreateRequest {
     pub bot_id: Option<String>,
 }
 builder!(CreateRequest::new(create_tag: CreateTag) { bot_id: impl Into<String> });
-
-#[cfg(feature = "fake")]
-#[doc(hidden)]
-impl crate::fake::Sample for CreateRequest {
-    fn sample() -> Self {
-        Self::new(CreateTag::new(TagType::Tenant, "default name"))
-    }
-}
 
 #[doc(hidden)]
 impl Operation for CreateRequest {
@@ -164,13 +153,14 @@ pub struct CreateResponse {
     pub create_tag_fail_reason: Option<TagFailReason>,
 }
 json_object!(CreateResponse, optional(id, create_tag_fail_reason));
+builder!(CreateResponse::new() { id: impl Into<String>, create_tag_fail_reason: TagFailReason });
 
 /// Parameters of [`Tags::patch`].
 ///
 /// Changes a tenant tag's names in each language.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct PatchRequest {
@@ -190,14 +180,6 @@ builder!(PatchRequest::new(tag_id: impl Into<String>) {
     patch_tag: PatchTag,
     bot_id: impl Into<String>,
 });
-
-#[cfg(feature = "fake")]
-#[doc(hidden)]
-impl crate::fake::Sample for PatchRequest {
-    fn sample() -> Self {
-        Self::new("716168xxxxx")
-    }
-}
 
 #[doc(hidden)]
 impl Operation for PatchRequest {
@@ -227,13 +209,14 @@ pub struct PatchResponse {
     pub patch_tag_fail_reason: Option<TagFailReason>,
 }
 json_object!(PatchResponse, optional(tag_info, patch_tag_fail_reason));
+builder!(PatchResponse::new() { tag_info: TagInfo, patch_tag_fail_reason: TagFailReason });
 
 /// Parameters of [`Tags::list`].
 ///
 /// Gets tenant tags by id.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct ListRequest {
@@ -245,14 +228,6 @@ pub struct ListRequest {
     pub ids: Vec<String>,
 }
 builder!(ListRequest::new(ids: impl IntoIterator<Item = impl Into<String>>) {});
-
-#[cfg(feature = "fake")]
-#[doc(hidden)]
-impl crate::fake::Sample for ListRequest {
-    fn sample() -> Self {
-        Self::new(["716168xxxxx"])
-    }
-}
 
 #[doc(hidden)]
 impl Operation for ListRequest {
@@ -281,6 +256,7 @@ pub struct ListResponse {
     pub tag_infos: Vec<TagInfo>,
 }
 json_object!(ListResponse, optional(tag_infos));
+builder!(ListResponse::new() { tag_infos: Vec<TagInfo> });
 
 /// The tag to create.
 #[derive(Debug, Clone, Serialize)]
@@ -318,6 +294,7 @@ pub struct TagFailReason {
     pub duplicate_id: Option<String>,
 }
 json_object!(TagFailReason, optional(duplicate_id));
+builder!(TagFailReason::new() { duplicate_id: impl Into<String> });
 
 /// The changes.
 #[derive(Debug, Clone, Serialize)]

@@ -4,10 +4,7 @@
 //!
 //! Compiled with the cargo feature `v2-url-previews` (on by default).
 
-use serde::Serialize;
-
-#[cfg(feature = "fake")]
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use crate::operation::{
     Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object,
 };
@@ -65,7 +62,7 @@ impl<'a> UrlPreviews<'a> {
 /// Makes clients fetch URL previews again, for all members of their chats or for some users.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[cfg_attr(feature = "fake", derive(Deserialize))]
+#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct BatchUpdateRequest {
@@ -90,14 +87,6 @@ builder!(BatchUpdateRequest::new(preview_tokens: impl IntoIterator<Item = impl I
     open_ids: impl IntoIterator<Item = impl Into<String>>,
 });
 
-#[cfg(feature = "fake")]
-#[doc(hidden)]
-impl crate::fake::Sample for BatchUpdateRequest {
-    fn sample() -> Self {
-        Self::new(["952te0c8-9ccf-463d-ad73-593f8f768a5c"])
-    }
-}
-
 #[doc(hidden)]
 impl Operation for BatchUpdateRequest {
     type Response = BatchUpdateResponse;
@@ -121,3 +110,4 @@ impl Operation for BatchUpdateRequest {
 #[non_exhaustive]
 pub struct BatchUpdateResponse {}
 json_object!(BatchUpdateResponse);
+builder!(BatchUpdateResponse::new() {});

@@ -1,0 +1,92 @@
+//! The top notice: one message of the chat, or its announcement, pinned at the top; putting
+//! another replaces it, deleting removes it.
+
+use super::{chat_for, invalid};
+use crate::chats::manages;
+use crate::serve::{Identity, Outcome, fail};
+use crate::state::{Chat, State};
+
+use feishu_im::operation::{Operation, OperationMeta};
+use feishu_im::v1::chat_top_notice::{
+    DeleteTopNoticeRequest, DeleteTopNoticeResponse, PutTopNoticeRequest, PutTopNoticeResponse,
+    TopNotice,
+};
+use feishu_im::{ChatMode, ChatPermission, ErrorCode, TopNoticeActionType};
+
+/// The chat whose top notice the caller sets: one it is in and, when the chat lets only its
+/// owner and managers manage what is pinned at the top, one it owns or manages (232014).
+fn notice_chat<'s>(
+    state: &'s State,
+    who: &Identity,
+    chat_id: &str,
+    meta: &OperationMeta,
+) -> Result<&'s Chat, Outcome> {
+    let chat = chat_for(state, who, chat_id, meta)?;
+    if chat.pin_manage_setting == ChatPermission::OnlyOwner && !manages(chat, who) {
+        return Err(fail(ErrorCode::TokenLacksPermission));
+    }
+    Ok(chat)
+}
+
+/// Pins one message of the chat (`action_type` `1`, not recalled) or the announcement (`2`, the
+/// default; one-to-one chats have none) at the top (232001 otherwise).
+pub(crate) fn put(
+    state: &mut State,
+    who: &Identity,
+    r: PutTopNoticeRequest,
+) -> Result<PutTopNoticeResponse, Outcome> {
+    let chat = notice_chat(state, who, &r.chat_id, PutTopNoticeRequest::META)?;
+    let [notice] = r.chat_top_notice.as_slice() else {
+        let count = r.chat_top_notice.len().to_string();
+        return Err(invalid("chat_top_notice", "must hold one top notice", &count));
+    };
+    let pinned = match notice.action_type.clone().unwrap_or(TopNoticeActionType::Announcement) {
+        TopNoticeActionType::Message => {
+            let Some(id) = notice.message_id.clone() else {
+                return Err(invalid("chat_top_notice.message_id", "is required for a message", ""));
+            };
+            let in_chat =
+                state.messages.iter().any(|m| m.id == id && m.chat_id == r.chat_id && !m.deleted);
+            if !in_chat {
+                return Err(invalid(
+                    "chat_top_notice.message_id",
+                    "is not a message of the chat",
+                    &id,
+                ));
+            }
+            {
+                let mut value = TopNotice::new();
+                value.action_type = Some(TopNoticeActionType::Message);
+                value.message_id = Some(id);
+                value
+            }
+        }
+        TopNoticeActionType::Announcement if chat.mode != ChatMode::P2p => {
+            let mut value = TopNotice::new();
+            value.action_type = Some(TopNoticeActionType::Announcement);
+            value.message_id = None;
+            value
+        }
+        other => {
+            let problem = "is not a top notice this chat can have";
+            return Err(invalid("chat_top_notice.action_type", problem, other.as_str()));
+        }
+    };
+    if let Some(chat) = state.chats.get_mut(&r.chat_id) {
+        chat.widgets.top_notice = Some(pinned);
+    }
+    Ok(PutTopNoticeResponse::new())
+}
+
+/// Removes what is pinned at the top; nothing pinned is nothing to remove.
+pub(crate) fn delete(
+    state: &mut State,
+    who: &Identity,
+    r: DeleteTopNoticeRequest,
+) -> Result<DeleteTopNoticeResponse, Outcome> {
+    notice_chat(state, who, &r.chat_id, DeleteTopNoticeRequest::META)?;
+    if let Some(chat) = state.chats.get_mut(&r.chat_id) {
+        chat.widgets.top_notice = None;
+    }
+    Ok(DeleteTopNoticeResponse::new())
+}
