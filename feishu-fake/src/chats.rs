@@ -3,8 +3,9 @@
 //! cannot.
 
 use super::paging::Paging;
-use super::serve::{Identity, Outcome, fail};
 use super::state::{Chat, State, member_id_of};
+use crate::access::Identity;
+use crate::answer::{Outcome, fail};
 use feishu_im::v1::{chat_managers, chat_moderation, chats};
 use feishu_im::{ChatMode, ChatPermission, ChatStatus, ErrorCode, ModerationPermission};
 use feishu_im::{UnixSeconds, UserIdType};

@@ -9,8 +9,14 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde_json::{Value, json};
 use tokio::sync::{Notify, mpsc};
 
-use feishu_im::Secret;
+use crate::state::Emitted;
+use feishu_im::events::{
+    CallbackContext, CallbackOperator, CardAction, CardActionTrigger, ChatDisbandedV1,
+    ChatI18nNames, ChatMemberUser, ChatMemberUserAddedV1, EventMessage, EventSender,
+    MessageReceiveV1, UserIds,
+};
 use feishu_im::platform::{encrypt, signature};
+use feishu_im::{CallbackHost, EventChatType, MessagePartyType, MsgType, Secret, UnixMillis};
 
 /// Where the fake delivers events: a webhook URL and the app's secrets for it.
 #[derive(Debug, Clone)]
@@ -67,13 +73,6 @@ pub struct DeliveryRecord {
     pub status: u16,
     /// The answer's body.
     pub body: String,
-}
-
-/// An event waiting to be delivered.
-#[derive(Debug)]
-pub(super) struct Emitted {
-    pub event_type: String,
-    pub event: Value,
 }
 
 /// The fake's outbox and its delivery log, shared with the task that delivers.
@@ -138,13 +137,32 @@ impl Subscription {
     }
 }
 
+/// The client that posts deliveries to the app's webhook, a URL on `127.0.0.1`: plain HTTP,
+/// as the fake serves it. An `https` URL fails TLS verification: no certificate is trusted.
+pub(super) fn webhook_client() -> reqwest::Client {
+    // ring supports rustls's default protocol versions, and nothing here reads the system: the
+    // client always builds.
+    let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .expect("ring supports the default protocol versions")
+    .with_root_certificates(rustls::RootCertStore::empty())
+    .with_no_client_auth();
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .tls_backend_preconfigured(tls)
+        .build()
+        .expect("a client with a preconfigured TLS builds")
+}
+
 /// Delivers emitted events in order until the channel closes (the fake is dropped).
 pub(super) async fn deliver_all(
     deliveries: Arc<Deliveries>,
     hub: Arc<super::long_connection::Hub>,
     mut outbox: mpsc::UnboundedReceiver<Emitted>,
 ) {
-    let http = reqwest::Client::new();
+    let http = webhook_client();
     let sender = Sender { http: &http, hub: &hub, deliveries: &deliveries };
     let mut held: Option<(Subscription, String, String, Value)> = None;
     while let Some(emitted) = outbox.recv().await {
@@ -290,12 +308,19 @@ pub(super) async fn deliver(
 }
 
 /// A user's ids in events: open, union and user id.
-pub(super) fn user_ids(open_id: &str) -> Value {
-    json!({
-        "open_id": open_id,
-        "union_id": super::state::user_id_as(open_id, "union_id"),
-        "user_id": super::state::user_id_as(open_id, "user_id"),
-    })
+fn user_ids(open_id: &str) -> UserIds {
+    UserIds::new()
+        .open_id(open_id)
+        .union_id(super::state::user_id_as(open_id, "union_id"))
+        .user_id(super::state::user_id_as(open_id, "user_id"))
+}
+
+/// An event to deliver, written from its generated type as Feishu writes it (fields without a
+/// value left out).
+fn emitted(event_type: &str, event: &impl serde::Serialize) -> Emitted {
+    // Generated payloads are plain data: encoding them cannot fail.
+    let event = crate::answer::without_nulls(serde_json::to_value(event).unwrap_or_default());
+    Emitted { event_type: event_type.to_owned(), event }
 }
 
 /// `im.message.receive_v1` for a text a user sent.
@@ -307,37 +332,22 @@ pub(super) fn message_received(
     content: &str,
     created_ms: i64,
 ) -> Emitted {
-    let event = json!({
-        "sender": {
-            "sender_id": user_ids(open_id),
-            "sender_type": "user",
-            "tenant_key": super::FakeFeishu::TENANT_KEY,
-        },
-        "message": {
-            "message_id": message_id,
-            "create_time": created_ms.to_string(),
-            "update_time": created_ms.to_string(),
-            "chat_id": chat_id,
-            "chat_type": chat_type,
-            "message_type": "text",
-            "content": content,
-            "mentions": [],
-            "user_agent": "Mozilla/5.0 (fake) Lark/7.0",
-        },
-    });
-    Emitted { event_type: "im.message.receive_v1".into(), event }
+    let chat_type = serde_json::from_value(json!(chat_type)).unwrap_or(EventChatType::Group);
+    let sender = EventSender::new(MessagePartyType::User)
+        .sender_id(user_ids(open_id))
+        .tenant_key(super::FakeFeishu::TENANT_KEY);
+    let created = UnixMillis::new(created_ms);
+    let message =
+        EventMessage::new(message_id, created, chat_id, chat_type, MsgType::Text, content)
+            .update_time(created)
+            .mentions(Vec::new())
+            .user_agent("Mozilla/5.0 (fake) Lark/7.0");
+    emitted(MessageReceiveV1::EVENT_TYPE, &MessageReceiveV1::new(sender, message))
 }
 
-/// The fields chat events share: the chat, who acted and whether from another tenant.
-fn chat_event(chat_id: &str, operator: &str, name: &str) -> serde_json::Map<String, Value> {
-    let mut event = serde_json::Map::new();
-    event.insert("chat_id".into(), json!(chat_id));
-    event.insert("operator_id".into(), user_ids(operator));
-    event.insert("external".into(), json!(false));
-    event.insert("operator_tenant_key".into(), json!(super::FakeFeishu::TENANT_KEY));
-    event.insert("name".into(), json!(name));
-    event.insert("i18n_names".into(), json!({ "zh_cn": name, "en_us": name }));
-    event
+/// The chat's name in the languages chat events give it.
+fn names(name: &str) -> ChatI18nNames {
+    ChatI18nNames::new().zh_cn(name).en_us(name)
 }
 
 /// `im.chat.member.user.added_v1`.
@@ -347,25 +357,34 @@ pub(super) fn users_added(
     name: &str,
     users: &[(String, String)],
 ) -> Emitted {
-    let mut event = chat_event(chat_id, operator, name);
-    let users: Vec<Value> = users
+    let users = users
         .iter()
         .map(|(open_id, user_name)| {
-            json!({
-                "name": user_name,
-                "tenant_key": super::FakeFeishu::TENANT_KEY,
-                "user_id": user_ids(open_id),
-            })
+            ChatMemberUser::new()
+                .name(user_name.as_str())
+                .tenant_key(super::FakeFeishu::TENANT_KEY)
+                .user_id(user_ids(open_id))
         })
         .collect();
-    event.insert("users".into(), Value::Array(users));
-    Emitted { event_type: "im.chat.member.user.added_v1".into(), event: Value::Object(event) }
+    let event = ChatMemberUserAddedV1::new(chat_id)
+        .operator_id(user_ids(operator))
+        .external(false)
+        .operator_tenant_key(super::FakeFeishu::TENANT_KEY)
+        .users(users)
+        .name(name)
+        .i18n_names(names(name));
+    emitted(ChatMemberUserAddedV1::EVENT_TYPE, &event)
 }
 
 /// `im.chat.disbanded_v1`.
 pub(super) fn chat_disbanded(chat_id: &str, operator: &str, name: &str) -> Emitted {
-    let event = chat_event(chat_id, operator, name);
-    Emitted { event_type: "im.chat.disbanded_v1".into(), event: Value::Object(event) }
+    let event = ChatDisbandedV1::new(chat_id)
+        .operator_id(user_ids(operator))
+        .external(false)
+        .operator_tenant_key(super::FakeFeishu::TENANT_KEY)
+        .name(name)
+        .i18n_names(names(name));
+    emitted(ChatDisbandedV1::EVENT_TYPE, &event)
 }
 
 /// `card.action.trigger` for a click on a card button.
@@ -376,16 +395,18 @@ pub(super) fn card_clicked(
     value: Value,
     token: &str,
 ) -> Emitted {
-    let mut operator = user_ids(open_id);
-    operator["tenant_key"] = json!(super::FakeFeishu::TENANT_KEY);
-    let event = json!({
-        "operator": operator,
-        "token": token,
-        "action": { "value": value, "tag": "button" },
-        "host": "im_message",
-        "context": { "open_message_id": message_id, "open_chat_id": chat_id },
-    });
-    Emitted { event_type: "card.action.trigger".into(), event }
+    let ids = user_ids(open_id);
+    let mut operator = CallbackOperator::new().tenant_key(super::FakeFeishu::TENANT_KEY);
+    operator.open_id = ids.open_id;
+    operator.union_id = ids.union_id;
+    operator.user_id = ids.user_id;
+    let action = CardAction::new().value(value).tag("button");
+    let context = CallbackContext::new().open_message_id(message_id).open_chat_id(chat_id);
+    let event = CardActionTrigger::new(operator, action)
+        .token(token)
+        .host(CallbackHost::ImMessage)
+        .context(context);
+    emitted(CardActionTrigger::EVENT_TYPE, &event)
 }
 
 /// How long a card callback's update token lasts, and how often it may be used.
@@ -396,8 +417,8 @@ const CARD_TOKEN_USES: u8 = 2;
 pub(super) fn delay_update(
     state: &mut super::state::State,
     r: feishu_im::v1::cards::DelayUpdateRequest,
-) -> Result<feishu_im::v1::cards::DelayUpdateResponse, super::serve::Outcome> {
-    use super::serve::fail;
+) -> Result<feishu_im::v1::cards::DelayUpdateResponse, crate::answer::Outcome> {
+    use crate::answer::fail;
     use feishu_im::ErrorCode;
     if !r.token.starts_with("c-") {
         return Err(fail(ErrorCode::CardTokenMalformed));

@@ -6,8 +6,9 @@ use std::time::Duration;
 use serde_json::Value;
 
 use super::http::{FormPart, HttpReply};
-use super::serve::{Identity, Outcome, fail};
 use super::state::{State, Upload};
+use crate::access::Identity;
+use crate::answer::{Outcome, fail};
 use feishu_im::v1::{files, images, message_resources};
 use feishu_im::{ErrorCode, MessageResourceType};
 

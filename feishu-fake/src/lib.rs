@@ -58,7 +58,11 @@
 //! assert_eq!(error.code(), Some(ErrorCode::JoinRequiresApproval));
 //! # }
 //! ```
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod access;
+mod answer;
+mod behaviours;
 mod chat_widgets;
 mod chats;
 mod events;
@@ -69,12 +73,13 @@ mod generated;
 #[doc(hidden)]
 pub mod http;
 mod long_connection;
+mod members;
 mod messages;
 mod paging;
 mod pins;
 mod reactions;
+mod router;
 mod sample;
-mod serve;
 mod spec;
 mod state;
 mod validate;
@@ -246,7 +251,7 @@ impl FakeFeishu {
             if request.path() == feishu_im::platform::ENDPOINT_PATH {
                 return long_connection::endpoint(&shared, &endpoints, request);
             }
-            serve::handle(&shared, request)
+            router::handle(&shared, request)
         })
         .await
         .expect("the fake binds a loopback port");
@@ -532,7 +537,7 @@ impl FakeFeishu {
         let (_, envelope) = self.deliveries.envelope(&emitted, &subscription.token());
         let (status, body) = match &subscription {
             events::Subscription::Webhook(webhook) => {
-                let http = reqwest::Client::new();
+                let http = events::webhook_client();
                 events::deliver(&http, webhook, &envelope, Duration::ZERO, false).await
             }
             events::Subscription::LongConnection => {

@@ -5,8 +5,9 @@
 use serde_json::Value;
 
 use super::paging::Paging;
-use super::serve::{Identity, Outcome, fail, invalid_as};
 use super::state::{State, Stored, member_id_of};
+use crate::access::Identity;
+use crate::answer::{Outcome, fail, invalid_as};
 use feishu_im::ModerationPermission;
 use feishu_im::UnixMillis;
 use feishu_im::operation::TokenKind;

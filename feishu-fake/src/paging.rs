@@ -1,7 +1,7 @@
 //! Page tokens of the fake's lists: an offset behind a prefix of the list's own, so a token of
 //! one list is refused by another.
 
-use super::serve::{Outcome, invalid_as};
+use crate::answer::{Outcome, invalid_as};
 use feishu_im::{ErrorCode, FieldViolation};
 
 /// One page of a list: where it starts and how many items it holds.

@@ -1,8 +1,9 @@
 //! Pins in the fake: a message pinned once in its chat, listed newest first.
 
 use super::paging::Paging;
-use super::serve::{Identity, Outcome, fail};
 use super::state::{State, StoredPin};
+use crate::access::Identity;
+use crate::answer::{Outcome, fail};
 use feishu_im::ErrorCode;
 use feishu_im::UnixMillis;
 use feishu_im::v1::pins::{

@@ -1,8 +1,9 @@
 //! Reactions in the fake: one per emoji and operator on a message, listed oldest first.
 
 use super::paging::Paging;
-use super::serve::{Identity, Outcome, fail};
 use super::state::{State, StoredReaction};
+use crate::access::Identity;
+use crate::answer::{Outcome, fail};
 use feishu_im::ErrorCode;
 use feishu_im::UnixMillis;
 use feishu_im::v1::message_reactions::{

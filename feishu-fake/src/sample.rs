@@ -5,7 +5,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::OnceLock;
 
-use super::OperationSpec;
+use crate::spec::{Call, OperationSpec};
 use feishu_im::operation::{Operation, TokenKind};
 use feishu_im::{Caller, Error};
 
@@ -15,13 +15,6 @@ pub trait Sample: Operation<Errors = feishu_im::ErrorCode> + Send + 'static {
     /// The sample request.
     fn sample() -> Self;
 }
-
-/// Sends an operation's sample request.
-pub(crate) type Call = for<'a> fn(
-    Caller<'a>,
-) -> Pin<
-    Box<dyn Future<Output = Result<Option<serde_json::Value>, Error>> + Send + 'a>,
->;
 
 /// One operation's sample call: its description, and a function that sends its sample request
 /// and decodes the typed response.

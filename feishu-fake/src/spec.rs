@@ -9,12 +9,19 @@ use std::sync::OnceLock;
 use feishu_im::ErrorCode;
 use feishu_im::operation::{Operation, OperationMeta};
 
+/// Sends an operation's sample request.
+pub(crate) type Call = for<'a> fn(
+    feishu_im::Caller<'a>,
+) -> std::pin::Pin<
+    Box<dyn Future<Output = Result<Option<serde_json::Value>, feishu_im::Error>> + Send + 'a>,
+>;
+
 /// An operation as the spec describes it; dereferences to the client's [`OperationMeta`].
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct OperationSpec {
     /// Sends the operation's sample request.
-    pub(crate) call: crate::sample::Call,
+    pub(crate) call: Call,
     /// What the client knows of it.
     pub meta: &'static OperationMeta,
     /// Path template with `:param` segments.

@@ -60,6 +60,13 @@ pub(crate) struct Chat {
     pub widgets: Widgets,
 }
 
+/// An event waiting to be delivered: its type and its `event` object.
+#[derive(Debug)]
+pub(crate) struct Emitted {
+    pub event_type: String,
+    pub event: serde_json::Value,
+}
+
 /// What a chat shows besides its messages: tabs, menus, the announcement and the top notice.
 pub(crate) struct Widgets {
     /// Who may change tabs and menus: the client's setting 谁可以管理标签页、小组件和会话菜单,
@@ -207,12 +214,12 @@ pub(crate) struct State {
     /// Update tokens of card callbacks: when each was issued, and how often it was used.
     pub card_tokens: HashMap<String, (Instant, u8)>,
     /// Where state changes send the events they cause.
-    pub outbox: Option<tokio::sync::mpsc::UnboundedSender<super::events::Emitted>>,
+    pub outbox: Option<tokio::sync::mpsc::UnboundedSender<Emitted>>,
 }
 
 impl State {
     /// Queues an event for delivery to the app's subscription, if it has one.
-    pub(crate) fn emit(&self, emitted: super::events::Emitted) {
+    pub(crate) fn emit(&self, emitted: Emitted) {
         if let Some(outbox) = &self.outbox {
             // The delivering task ends only with the fake.
             let _ = outbox.send(emitted);

@@ -11,6 +11,7 @@ use serde::Serialize;
 use crate::base_url::{Platform, check_base_url};
 use crate::download::Download;
 use crate::error::{AuthErrorKind, ConfigError, Error, transport};
+use crate::http_client::http_client;
 use crate::limiter::Limiter;
 use crate::operation::{Operation, OperationMeta, Paged, RateLimit, TokenKind, build_path};
 use crate::redact::Redactor;
@@ -164,16 +165,8 @@ impl ClientBuilder {
     /// HTTP client cannot start; with `?` it becomes an [`Error::Config`].
     pub fn build(self) -> Result<Client, ConfigError> {
         let base_url = check_base_url(&self.base_url).map_err(|reason| ConfigError { reason })?;
-        let http = reqwest::Client::builder()
-            .user_agent(concat!("feishu-im/", env!("CARGO_PKG_VERSION")))
-            .timeout(self.timeout)
-            .connect_timeout(self.connect_timeout)
-            // Feishu's API does not redirect; following one could carry the token elsewhere.
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|source| ConfigError {
-                reason: format!("the HTTP client cannot start: {source}"),
-            })?;
+        let http = http_client(self.timeout, self.connect_timeout)
+            .map_err(|reason| ConfigError { reason })?;
         let scope = app_scope(self.credentials.app());
         let health = Arc::new(StoreHealth::default());
         let store = self.token_store.unwrap_or_else(|| Arc::new(MemoryStore::new()));

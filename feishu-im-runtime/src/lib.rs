@@ -18,6 +18,7 @@ mod credentials;
 mod download;
 mod error;
 mod error_catalog;
+mod http_client;
 mod json_object;
 mod limiter;
 mod message_text;

@@ -54,6 +54,7 @@
 //!
 //! Every request, response, object and event payload has a constructor of its required fields
 //! (`new`) and a setter per optional field, so tests can build the values an endpoint answers.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[rustfmt::skip]
 mod generated;

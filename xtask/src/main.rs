@@ -4,6 +4,7 @@
 
 mod bench_build;
 mod bench_codegen;
+mod bench_minimal;
 mod codegen;
 mod coverage;
 mod features;
@@ -26,11 +27,15 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
-  codegen           regenerate feishu-im/src/generated from spec/
+  codegen           regenerate feishu-im/src/generated and feishu-fake/src/generated from spec/
   codegen --check   fail, naming each stale file, if the generated code differs from spec/
   bench-codegen     time the generator on synthetic specs of 100 and 1,000 endpoints
   bench-build       compile time of feishu-im with every resource, one and none, and after a
                     one-line spec change
+  bench-build --minimal [REV]
+                    the cold build of an application that sends one text message, with
+                    each TLS crypto provider and against the workspace at git revision REV:
+                    CPU and wall time, and their ratios
   bench-build --synthetic N
                     compile time of the synthetic spec of bench-codegen with N endpoints,
                     built as a crate over the runtime, against the runtime alone
@@ -55,6 +60,8 @@ fn main() -> ExitCode {
         ["bench-redis"] => bench_redis(),
         ["soak", rest @ ..] => soak(rest),
         ["bench-build"] => bench_build::run(&workspace_root()),
+        ["bench-build", "--minimal"] => bench_minimal::run(&workspace_root(), None),
+        ["bench-build", "--minimal", rev] => bench_minimal::run(&workspace_root(), Some(rev)),
         ["bench-build", "--synthetic", n] => match n.parse() {
             Ok(endpoints) => bench_build::synthetic(endpoints),
             Err(_) => Err(format!("`{n}` is not a number of endpoints")),
@@ -76,7 +83,7 @@ fn main() -> ExitCode {
 
 /// Runs the `transfer_memory` example in release mode; it prints its own table.
 fn bench_memory() -> Result<(), String> {
-    let args = ["run", "--release", "-q", "-p", "feishu-im", "--features", "fake"];
+    let args = ["run", "--release", "-q", "-p", "feishu-im-examples"];
     let status = std::process::Command::new(std::env::var("CARGO").unwrap_or("cargo".into()))
         .current_dir(workspace_root())
         .args(args)

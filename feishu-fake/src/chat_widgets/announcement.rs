@@ -6,8 +6,9 @@
 use serde_json::{Value, json};
 
 use super::chat_with;
+use crate::access::Identity;
+use crate::answer::{Outcome, fail, invalid_as};
 use crate::chats::manages;
-use crate::serve::{Identity, Outcome, fail, invalid_as};
 use crate::state::{Chat, State, user_id_as};
 use feishu_im::UserIdType;
 

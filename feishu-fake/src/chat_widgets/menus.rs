@@ -3,7 +3,8 @@
 //! patched. Answers hold the whole menu tree after the change.
 
 use super::{chat_mut, chat_with, invalid, is_link, managing, may_show};
-use crate::serve::{Identity, Outcome, fail};
+use crate::access::Identity;
+use crate::answer::{Outcome, fail};
 use crate::state::{Chat, State};
 
 use feishu_im::operation::{Operation, OperationMeta};

@@ -25,8 +25,9 @@ pub(super) use tabs::{sort as sort_tabs, update as update_tabs};
 pub(super) use top_notice::{delete as delete_top_notice, put as put_top_notice};
 
 use super::chats::{chat_of, manages};
-use super::serve::{Identity, Outcome, fail, invalid_as};
 use super::state::{Chat, State};
+use crate::access::Identity;
+use crate::answer::{Outcome, fail, invalid_as};
 
 use feishu_im::operation::{OperationMeta, TokenKind};
 use feishu_im::{

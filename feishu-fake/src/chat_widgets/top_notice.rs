@@ -2,8 +2,9 @@
 //! another replaces it, deleting removes it.
 
 use super::{chat_for, invalid};
+use crate::access::Identity;
+use crate::answer::{Outcome, fail};
 use crate::chats::manages;
-use crate::serve::{Identity, Outcome, fail};
 use crate::state::{Chat, State};
 
 use feishu_im::operation::{Operation, OperationMeta};

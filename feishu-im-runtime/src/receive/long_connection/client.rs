@@ -25,6 +25,7 @@ use super::frame::{self, AckPayload, ClientConfig, Frame};
 use super::status::ConnectionStatus;
 use super::{DeliveryHandler, FrameKind};
 use crate::base_url::check_base_url;
+use crate::http_client::{http_client, tls_config};
 use crate::redact::Redactor;
 use crate::{Platform, Secret};
 
@@ -225,23 +226,16 @@ impl LongConnectionBuilder {
         let base_url = check_base_url(&self.base_url).map_err(|reason| {
             LongConnectionError::new(LongConnectionErrorKind::InvalidConfig, reason)
         })?;
-        let http = reqwest::Client::builder()
-            .user_agent(concat!("feishu-im/", env!("CARGO_PKG_VERSION")))
-            .timeout(self.timeout)
-            .connect_timeout(self.connect_timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|source| {
-                LongConnectionError::new(
-                    LongConnectionErrorKind::InvalidConfig,
-                    format!("the HTTP client cannot start: {source}"),
-                )
-            })?;
+        let invalid =
+            |reason| LongConnectionError::new(LongConnectionErrorKind::InvalidConfig, reason);
+        let http = http_client(self.timeout, self.connect_timeout).map_err(invalid)?;
+        let tls = Arc::new(tls_config().map_err(invalid)?);
         let shared = Arc::new(Shared {
             app_id: self.app_id,
             app_secret: self.app_secret,
             base_url,
             http,
+            tls,
             connect_timeout: self.connect_timeout,
             overrides: self.overrides,
             handler: Arc::new(handler),
@@ -411,6 +405,8 @@ struct Shared {
     app_secret: Secret,
     base_url: String,
     http: reqwest::Client,
+    /// The TLS of the WebSocket, built once.
+    tls: Arc<rustls::ClientConfig>,
     connect_timeout: Duration,
     overrides: Overrides,
     handler: Arc<dyn DeliveryHandler>,
@@ -509,8 +505,13 @@ impl Shared {
         let ws_config = WebSocketConfig::default()
             .max_message_size(Some(MAX_MESSAGE))
             .max_frame_size(Some(MAX_MESSAGE));
-        let connect =
-            tokio_tungstenite::connect_async_with_config(url.expose(), Some(ws_config), true);
+        let connector = tokio_tungstenite::Connector::Rustls(self.tls.clone());
+        let connect = tokio_tungstenite::connect_async_tls_with_config(
+            url.expose(),
+            Some(ws_config),
+            true,
+            Some(connector),
+        );
         redactor.add(&url);
         let (socket, _) = match timeout(self.connect_timeout, connect).await {
             Ok(Ok(connected)) => connected,

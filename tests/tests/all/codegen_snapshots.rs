@@ -3,7 +3,7 @@
 //! by `fixtures_compile`, and the fake's module under `generated-fake/`. Every fixture folder
 //! is found by listing.
 //!
-//! After a change to the generator, `UPDATE_FIXTURES=1 cargo test -p feishu-im-tests --test
+//! After a change to the generator, `UPDATE_FIXTURES=1 cargo test -p feishu-im-tests --test all
 //! codegen_snapshots` rewrites the files; review them in the diff.
 
 use std::collections::BTreeSet;
