@@ -224,7 +224,7 @@ fn cargo_build(
 
 /// Builds `package` of the workspace at `dir` with exactly `features` and returns the time
 /// taken.
-fn build_package(
+pub(crate) fn build_package(
     dir: &Path,
     package: &str,
     target: &Path,
@@ -281,12 +281,12 @@ fn lines(files: &[PathBuf]) -> Result<(usize, usize), String> {
     Ok(total)
 }
 
-fn touch(path: &Path) -> Result<(), String> {
+pub(crate) fn touch(path: &Path) -> Result<(), String> {
     let file = std::fs::File::options().append(true).open(path).map_err(|e| e.to_string())?;
     file.set_modified(std::time::SystemTime::now()).map_err(|e| e.to_string())
 }
 
-fn median(mut samples: Vec<Duration>) -> Duration {
+pub(crate) fn median(mut samples: Vec<Duration>) -> Duration {
     samples.sort();
     samples[samples.len() / 2]
 }

@@ -5,6 +5,7 @@
 mod bench_build;
 mod bench_codegen;
 mod bench_minimal;
+mod bench_progenitor;
 mod codegen;
 mod coverage;
 mod features;
@@ -36,6 +37,9 @@ commands:
                     the cold build of an application that sends one text message, with
                     each TLS crypto provider and against the workspace at git revision REV:
                     CPU and wall time, and their ratios
+  bench-build --progenitor N
+                    the build of the generated crate for the synthetic spec of N endpoints
+                    over the built runtime, against progenitor's for the same API
   bench-build --synthetic N
                     compile time of the synthetic spec of bench-codegen with N endpoints,
                     built as a crate over the runtime, against the runtime alone
@@ -62,6 +66,10 @@ fn main() -> ExitCode {
         ["bench-build"] => bench_build::run(&workspace_root()),
         ["bench-build", "--minimal"] => bench_minimal::run(&workspace_root(), None),
         ["bench-build", "--minimal", rev] => bench_minimal::run(&workspace_root(), Some(rev)),
+        ["bench-build", "--progenitor", n] => match n.parse() {
+            Ok(endpoints) => bench_progenitor::run(&workspace_root(), endpoints),
+            Err(_) => Err(format!("`{n}` is not a number of endpoints")),
+        },
         ["bench-build", "--synthetic", n] => match n.parse() {
             Ok(endpoints) => bench_build::synthetic(endpoints),
             Err(_) => Err(format!("`{n}` is not a number of endpoints")),

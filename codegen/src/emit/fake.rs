@@ -185,12 +185,14 @@ impl Types<'_> {
             quote!((#code, #msg))
         });
         let params = e.request.fields.iter().map(|f| self.field(f));
-        // An aliased response is described by its object's fields.
-        let response_fields = match &e.response_type {
-            Some(name) => self.object(name).map(|o| o.fields.as_slice()).unwrap_or_default(),
-            None => e.response.fields.as_slice(),
+        // An aliased response is described by its object's fields, which have a static.
+        let response = match &e.response_type {
+            Some(name) => self.object_ref(name),
+            None => {
+                let fields = e.response.fields.iter().map(|f| self.field(f));
+                quote!(&[#(#fields),*])
+            }
         };
-        let response = response_fields.iter().map(|f| self.field(f));
         quote! {
             OperationSpec {
                 meta: <#request as Operation>::META,
@@ -200,7 +202,7 @@ impl Types<'_> {
                 errors: &[#(#errors),*],
                 error_msgs: &[#(#error_msgs),*],
                 params: &[#(#params),*],
-                response: &[#(#response),*],
+                response: #response,
                 call: call_of::<#request>(),
             }
         }
@@ -326,11 +328,6 @@ impl Types<'_> {
                 quote!(crate::ValueType::Content { tag: #tag, field: #field, kinds: &[#(#kinds),*] })
             }
         }
-    }
-
-    fn object(&self, name: &str) -> Option<&Struct> {
-        let local = self.local.iter().find(|o| o.name == name);
-        local.or_else(|| self.shared.iter().find(|o| o.name == name)).copied()
     }
 
     /// A reference to the static holding the fields of the object `name`: the resource's own,

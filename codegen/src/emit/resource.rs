@@ -50,8 +50,7 @@ pub fn emit(resource: &Resource) -> TokenStream {
     if !resource.endpoints.is_empty() || !resource.objects.is_empty() {
         operation_items.push("builder");
     }
-    let decodes = !resource.objects.is_empty()
-        || resource.endpoints.iter().any(|e| e.response_type.is_none());
+    let decodes = !resource.objects.is_empty() || !resource.endpoints.is_empty();
     if decodes {
         operation_items.push("json_object");
     }
@@ -71,10 +70,12 @@ pub fn emit(resource: &Resource) -> TokenStream {
     crate_items.extend(aliased.filter(|o| !local.contains(o)).map(str::to_owned));
     let crate_items = crate_items.iter().map(|i| ident(i));
 
-    // Requests decode with serde's derive (to be queued, replayed or served by a fake);
-    // responses and objects through `json_object!`.
-    let serde_imports = quote! {
-        use serde::{Deserialize, Serialize};
+    // Everything decodes (requests too: to be queued, replayed or served by a fake).
+    let derived = resource.endpoints.iter().any(|e| serde_derived(&e.request, Role::Request));
+    let serde_imports = if derived {
+        quote! { use serde::{Deserialize, Serialize}; }
+    } else {
+        quote! { use serde::Serialize; }
     };
     quote! {
         #module_doc
@@ -542,12 +543,14 @@ fn emit_struct(s: &Struct, role: Role, doc_text: Option<&str>) -> TokenStream {
     } else {
         quote! { #[derive(Debug, Clone, Serialize)] }
     };
-    // Requests decode with serde's derive: they may skip fields (a file) that `json_object!`
-    // cannot.
-    let request_decode = (role == Role::Request).then(|| quote! { #[derive(Deserialize)] });
+    // Everything decodes through `json_object!`, which compiles to far less than serde's
+    // derive; a request with a file (skipped) or content (flattened) uses the derive, which
+    // can skip and flatten.
+    let derived = serde_derived(s, role);
+    let request_decode = derived.then(|| quote! { #[derive(Deserialize)] });
     let partial_eq = partial_eq();
     let derives = quote! { #derives #partial_eq #request_decode };
-    let decode = (role != Role::Request).then(|| json_object(s));
+    let decode = (!derived).then(|| json_object(s));
     let constructors = constructors(s);
     let content = s.content.as_ref().map(|access| content_accessor(&name, access));
     let must_use = built.then(|| quote! { #[must_use] });
@@ -563,6 +566,13 @@ fn emit_struct(s: &Struct, role: Role, doc_text: Option<&str>) -> TokenStream {
         #constructors
         #content
     }
+}
+
+/// Whether `s` decodes with serde's derive rather than `json_object!`: a request with a file
+/// (skipped) or content (flattened), which only the derive handles.
+fn serde_derived(s: &Struct, role: Role) -> bool {
+    role == Role::Request
+        && s.fields.iter().any(|f| f.ty == Type::File || matches!(f.ty, Type::Content(_)))
 }
 
 /// A field as the runtime's macros name it: its identifier, and after a raw identifier its

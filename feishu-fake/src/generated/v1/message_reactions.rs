@@ -53,34 +53,7 @@ pub(crate) static OPERATIONS: [OperationSpec; 4] = [
                 true,
             ),
         ],
-        response: &[
-            crate::FieldMeta::new(
-                    "reaction_id",
-                    crate::In::Data,
-                    crate::ValueType::String,
-                    true,
-                )
-                .example("ZCaCIjUBVVWSrm5L-3ZTw"),
-            crate::FieldMeta::new(
-                "operator",
-                crate::In::Data,
-                crate::ValueType::Object(&OPERATOR),
-                false,
-            ),
-            crate::FieldMeta::new(
-                    "action_time",
-                    crate::In::Data,
-                    crate::ValueType::String,
-                    false,
-                )
-                .example("1626086391570"),
-            crate::FieldMeta::new(
-                "reaction_type",
-                crate::In::Data,
-                crate::ValueType::Object(&EMOJI),
-                false,
-            ),
-        ],
+        response: &MESSAGE_REACTION,
         call: call_of::<CreateRequest>(),
     },
     OperationSpec {
@@ -126,34 +99,7 @@ pub(crate) static OPERATIONS: [OperationSpec; 4] = [
                 )
                 .example("ZCaCIjUBVVWSrm5L-3ZTw"),
         ],
-        response: &[
-            crate::FieldMeta::new(
-                    "reaction_id",
-                    crate::In::Data,
-                    crate::ValueType::String,
-                    true,
-                )
-                .example("ZCaCIjUBVVWSrm5L-3ZTw"),
-            crate::FieldMeta::new(
-                "operator",
-                crate::In::Data,
-                crate::ValueType::Object(&OPERATOR),
-                false,
-            ),
-            crate::FieldMeta::new(
-                    "action_time",
-                    crate::In::Data,
-                    crate::ValueType::String,
-                    false,
-                )
-                .example("1626086391570"),
-            crate::FieldMeta::new(
-                "reaction_type",
-                crate::In::Data,
-                crate::ValueType::Object(&EMOJI),
-                false,
-            ),
-        ],
+        response: &MESSAGE_REACTION,
         call: call_of::<DeleteRequest>(),
     },
     OperationSpec {

@@ -4,7 +4,7 @@
 //!
 //! Compiled with the cargo feature `v1-batch-messages` (on by default).
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use crate::operation::{
     Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object,
 };
@@ -127,7 +127,6 @@ impl<'a> BatchMessages<'a> {
 /// Recalls the messages of a batch.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct DeleteRequest {
@@ -137,6 +136,7 @@ pub struct DeleteRequest {
     #[serde(skip_serializing)]
     pub batch_message_id: String,
 }
+json_object!(DeleteRequest, required(batch_message_id));
 builder!(DeleteRequest::new(batch_message_id: impl Into<String>) {});
 
 #[doc(hidden)]
@@ -169,7 +169,6 @@ builder!(DeleteResponse::new() {});
 /// Counts the users a batch was pushed to and those who read it.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct ReadUserRequest {
@@ -179,6 +178,7 @@ pub struct ReadUserRequest {
     #[serde(skip_serializing)]
     pub batch_message_id: String,
 }
+json_object!(ReadUserRequest, required(batch_message_id));
 builder!(ReadUserRequest::new(batch_message_id: impl Into<String>) {});
 
 #[doc(hidden)]
@@ -216,7 +216,6 @@ builder!(ReadUserResponse::new() { read_user: BatchMessageReadUser });
 /// Gets how far sending and recalling a batch have got.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct GetProgressRequest {
@@ -226,6 +225,7 @@ pub struct GetProgressRequest {
     #[serde(skip_serializing)]
     pub batch_message_id: String,
 }
+json_object!(GetProgressRequest, required(batch_message_id));
 builder!(GetProgressRequest::new(batch_message_id: impl Into<String>) {});
 
 #[doc(hidden)]

@@ -4,7 +4,7 @@
 //!
 //! Compiled with the cargo feature `v1-cards` (on by default).
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use crate::operation::{
     Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object,
 };
@@ -70,7 +70,6 @@ impl<'a> Cards<'a> {
 /// Updates a card after its callback was answered, within 30 minutes.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct DelayUpdateRequest {
@@ -84,6 +83,7 @@ pub struct DelayUpdateRequest {
     /// changes.
     pub card: serde_json::Value,
 }
+json_object!(DelayUpdateRequest, required(token, card));
 builder!(DelayUpdateRequest::new(token: impl Into<String>, card: serde_json::Value) {});
 
 #[doc(hidden)]

@@ -4,7 +4,7 @@
 //!
 //! Compiled with the cargo feature `v1-chat-announcement` (on by default).
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use crate::operation::{
     Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object,
 };
@@ -104,7 +104,6 @@ impl<'a> ChatAnnouncement<'a> {
 /// Gets a chat's announcement, as old-version document content.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct GetRequest {
@@ -120,6 +119,7 @@ pub struct GetRequest {
     /// Example: `open_id`.
     pub user_id_type: Option<UserIdType>,
 }
+json_object!(GetRequest, required(chat_id), optional(user_id_type));
 builder!(GetRequest::new(chat_id: impl Into<String>) { user_id_type: UserIdType });
 
 #[doc(hidden)]
@@ -199,7 +199,6 @@ builder!(GetResponse::new() {
 /// Updates a chat's announcement with old-version document edit requests.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct PatchRequest {
@@ -219,6 +218,7 @@ pub struct PatchRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub requests: Option<Vec<String>>,
 }
+json_object!(PatchRequest, required(chat_id, revision), optional(requests));
 builder!(PatchRequest::new(chat_id: impl Into<String>, revision: impl Into<String>) {
     requests: impl IntoIterator<Item = impl Into<String>>,
 });

@@ -4,7 +4,7 @@
 //!
 //! Compiled with the cargo feature `v1-chat-managers` (on by default).
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use crate::operation::{
     Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object,
 };
@@ -107,7 +107,6 @@ impl<'a> ChatManagers<'a> {
 /// Makes users or bots managers of a chat.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct AddManagersRequest {
@@ -131,6 +130,7 @@ pub struct AddManagersRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub manager_ids: Option<Vec<String>>,
 }
+json_object!(AddManagersRequest, required(chat_id), optional(member_id_type, manager_ids));
 builder!(AddManagersRequest::new(chat_id: impl Into<String>) {
     member_id_type: MemberIdType,
     manager_ids: impl IntoIterator<Item = impl Into<String>>,
@@ -178,7 +178,6 @@ builder!(AddManagersResponse::new() {
 /// Removes users or bots from a chat's managers.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct DeleteManagersRequest {
@@ -202,6 +201,7 @@ pub struct DeleteManagersRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub manager_ids: Option<Vec<String>>,
 }
+json_object!(DeleteManagersRequest, required(chat_id), optional(member_id_type, manager_ids));
 builder!(DeleteManagersRequest::new(chat_id: impl Into<String>) {
     member_id_type: MemberIdType,
     manager_ids: impl IntoIterator<Item = impl Into<String>>,

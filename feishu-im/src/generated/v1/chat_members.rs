@@ -4,7 +4,7 @@
 //!
 //! Compiled with the cargo feature `v1-chat-members` (on by default).
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use crate::operation::{
     Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object, paged,
 };
@@ -222,7 +222,6 @@ impl<'a> ChatMembers<'a> {
 /// Joins a public chat as the caller (the user or bot that owns the token).
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct MeJoinRequest {
@@ -232,6 +231,7 @@ pub struct MeJoinRequest {
     #[serde(skip_serializing)]
     pub chat_id: String,
 }
+json_object!(MeJoinRequest, required(chat_id));
 builder!(MeJoinRequest::new(chat_id: impl Into<String>) {});
 
 #[doc(hidden)]
@@ -266,7 +266,6 @@ builder!(MeJoinResponse::new() {});
 /// Adds users or bots to a chat.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct CreateRequest {
@@ -290,6 +289,7 @@ pub struct CreateRequest {
     /// Limits: at least 1 item(s), at most 55 item(s).
     pub id_list: Vec<String>,
 }
+json_object!(CreateRequest, required(chat_id, id_list), optional(member_id_type, succeed_type));
 builder!(CreateRequest::new(
     chat_id: impl Into<String>,
     id_list: impl IntoIterator<Item = impl Into<String>>,
@@ -345,7 +345,6 @@ builder!(CreateResponse::new() {
 /// Removes users or bots from a chat.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct DeleteRequest {
@@ -365,6 +364,7 @@ pub struct DeleteRequest {
     /// Limits: at least 1 item(s).
     pub id_list: Vec<String>,
 }
+json_object!(DeleteRequest, required(chat_id, id_list), optional(member_id_type));
 builder!(DeleteRequest::new(
     chat_id: impl Into<String>,
     id_list: impl IntoIterator<Item = impl Into<String>>,
@@ -408,7 +408,6 @@ builder!(DeleteResponse::new() { invalid_id_list: impl IntoIterator<Item = impl 
 /// Lists the members of a chat, one page at a time.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct GetRequest {
@@ -432,6 +431,11 @@ pub struct GetRequest {
     /// Whether to apply the tenant's security settings to the list, which may then limit how many members come back (see `trigger_security_conf_limit`). Not described on the page; its meaning from the name.
     pub check_security_conf: Option<bool>,
 }
+json_object!(
+    GetRequest,
+    required(chat_id),
+    optional(member_id_type, page_size, page_token, check_security_conf),
+);
 builder!(GetRequest::new(chat_id: impl Into<String>) {
     member_id_type: UserIdType,
     page_size: i64,
@@ -508,7 +512,6 @@ paged!(GetRequest, items: Vec<ChatMember>, token: page_token, more: has_more);
 /// Tells whether the caller (the user or bot that owns the token) is in a chat.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct IsInChatRequest {
@@ -518,6 +521,7 @@ pub struct IsInChatRequest {
     #[serde(skip_serializing)]
     pub chat_id: String,
 }
+json_object!(IsInChatRequest, required(chat_id));
 builder!(IsInChatRequest::new(chat_id: impl Into<String>) {});
 
 #[doc(hidden)]

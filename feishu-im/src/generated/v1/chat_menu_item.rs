@@ -4,7 +4,7 @@
 //!
 //! Compiled with the cargo feature `v1-chat-menu-item` (on by default).
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use crate::operation::{
     Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object,
 };
@@ -66,7 +66,6 @@ impl<'a> ChatMenuItem<'a> {
 /// Changes the icon, name, names by language or links of a chat menu.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct PatchRequest {
@@ -87,6 +86,7 @@ pub struct PatchRequest {
     /// The menu's new values for the parts `update_fields` names.
     pub chat_menu_item: MenuItem,
 }
+json_object!(PatchRequest, required(chat_id, menu_item_id, update_fields, chat_menu_item));
 builder!(PatchRequest::new(
     chat_id: impl Into<String>,
     menu_item_id: impl Into<String>,

@@ -4,7 +4,7 @@
 //!
 //! Compiled with the cargo feature `v1-chat-menu-tree` (on by default).
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use crate::operation::{
     Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object,
 };
@@ -175,7 +175,6 @@ impl<'a> ChatMenuTree<'a> {
 /// Adds top-level menus, with their second-level menus, to a group chat.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct CreateRequest {
@@ -187,6 +186,7 @@ pub struct CreateRequest {
     /// The menus to add, without ids; `chat_menu_top_levels` is required.
     pub menu_tree: MenuTree,
 }
+json_object!(CreateRequest, required(chat_id, menu_tree));
 builder!(CreateRequest::new(chat_id: impl Into<String>, menu_tree: MenuTree) {});
 
 #[doc(hidden)]
@@ -224,7 +224,6 @@ builder!(CreateResponse::new() { menu_tree: MenuTree });
 /// Deletes top-level menus of a group chat.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct DeleteRequest {
@@ -238,6 +237,7 @@ pub struct DeleteRequest {
     /// Example (of one item): `6936075528890826780`.
     pub chat_menu_top_level_ids: Vec<String>,
 }
+json_object!(DeleteRequest, required(chat_id, chat_menu_top_level_ids));
 builder!(DeleteRequest::new(
     chat_id: impl Into<String>,
     chat_menu_top_level_ids: impl IntoIterator<Item = impl Into<String>>,
@@ -278,7 +278,6 @@ builder!(DeleteResponse::new() { menu_tree: MenuTree });
 /// Sets the order of a group chat's top-level menus.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct SortRequest {
@@ -292,6 +291,7 @@ pub struct SortRequest {
     /// Example (of one item): `6936075528890826780`.
     pub chat_menu_top_level_ids: Vec<String>,
 }
+json_object!(SortRequest, required(chat_id, chat_menu_top_level_ids));
 builder!(SortRequest::new(
     chat_id: impl Into<String>,
     chat_menu_top_level_ids: impl IntoIterator<Item = impl Into<String>>,
@@ -332,7 +332,6 @@ builder!(SortResponse::new() { menu_tree: MenuTree });
 /// Gets the menus of a group chat.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct GetRequest {
@@ -342,6 +341,7 @@ pub struct GetRequest {
     #[serde(skip_serializing)]
     pub chat_id: String,
 }
+json_object!(GetRequest, required(chat_id));
 builder!(GetRequest::new(chat_id: impl Into<String>) {});
 
 #[doc(hidden)]

@@ -4,7 +4,7 @@
 //!
 //! Compiled with the cargo feature `v1-chat-moderation` (on by default).
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use crate::operation::{
     Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object, paged,
 };
@@ -112,7 +112,6 @@ impl<'a> ChatModeration<'a> {
 /// Gets who may post in a chat, with the members allowed to, one page at a time.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct GetRequest {
@@ -136,6 +135,7 @@ pub struct GetRequest {
     /// Where to continue; omit on the first page.
     pub page_token: Option<String>,
 }
+json_object!(GetRequest, required(chat_id), optional(user_id_type, page_size, page_token));
 builder!(GetRequest::new(chat_id: impl Into<String>) {
     user_id_type: UserIdType,
     page_size: i64,
@@ -190,7 +190,6 @@ paged!(GetRequest, items: Vec<Moderator>, token: page_token, more: has_more);
 /// Sets who may post in a chat.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct UpdateRequest {
@@ -221,6 +220,11 @@ pub struct UpdateRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub moderator_removed_list: Option<Vec<String>>,
 }
+json_object!(
+    UpdateRequest,
+    required(chat_id),
+    optional(user_id_type, moderation_setting, moderator_added_list, moderator_removed_list),
+);
 builder!(UpdateRequest::new(chat_id: impl Into<String>) {
     user_id_type: UserIdType,
     moderation_setting: ModerationPermission,

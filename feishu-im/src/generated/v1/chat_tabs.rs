@@ -4,7 +4,7 @@
 //!
 //! Compiled with the cargo feature `v1-chat-tabs` (on by default).
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use crate::operation::{
     Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object,
 };
@@ -228,7 +228,6 @@ impl<'a> ChatTabs<'a> {
 /// Adds custom tabs (documents or web pages) to a chat.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct CreateRequest {
@@ -240,6 +239,7 @@ pub struct CreateRequest {
     /// The tabs to add, of type `doc` or `url`, without `tab_id`; a chat has at most 20 custom tabs.
     pub chat_tabs: Vec<ChatTab>,
 }
+json_object!(CreateRequest, required(chat_id, chat_tabs));
 builder!(CreateRequest::new(chat_id: impl Into<String>, chat_tabs: Vec<ChatTab>) {});
 
 #[doc(hidden)]
@@ -277,7 +277,6 @@ builder!(CreateResponse::new() { chat_tabs: Vec<ChatTab> });
 /// Deletes tabs from a chat.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct DeleteTabsRequest {
@@ -291,6 +290,7 @@ pub struct DeleteTabsRequest {
     /// Example (of one item): `6936075528890826780`.
     pub tab_ids: Vec<String>,
 }
+json_object!(DeleteTabsRequest, required(chat_id, tab_ids));
 builder!(DeleteTabsRequest::new(
     chat_id: impl Into<String>,
     tab_ids: impl IntoIterator<Item = impl Into<String>>,
@@ -331,7 +331,6 @@ builder!(DeleteTabsResponse::new() { chat_tabs: Vec<ChatTab> });
 /// Changes the name, content or configuration of chat tabs.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct UpdateTabsRequest {
@@ -344,6 +343,7 @@ pub struct UpdateTabsRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub chat_tabs: Option<Vec<ChatTab>>,
 }
+json_object!(UpdateTabsRequest, required(chat_id), optional(chat_tabs));
 builder!(UpdateTabsRequest::new(chat_id: impl Into<String>) { chat_tabs: Vec<ChatTab> });
 
 #[doc(hidden)]
@@ -381,7 +381,6 @@ builder!(UpdateTabsResponse::new() { chat_tabs: Vec<ChatTab> });
 /// Sets the order of a chat's tabs.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct SortTabsRequest {
@@ -396,6 +395,7 @@ pub struct SortTabsRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tab_ids: Option<Vec<String>>,
 }
+json_object!(SortTabsRequest, required(chat_id), optional(tab_ids));
 builder!(SortTabsRequest::new(chat_id: impl Into<String>) {
     tab_ids: impl IntoIterator<Item = impl Into<String>>,
 });
@@ -435,7 +435,6 @@ builder!(SortTabsResponse::new() { chat_tabs: Vec<ChatTab> });
 /// Lists the tabs of a chat.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct ListTabsRequest {
@@ -445,6 +444,7 @@ pub struct ListTabsRequest {
     #[serde(skip_serializing)]
     pub chat_id: String,
 }
+json_object!(ListTabsRequest, required(chat_id));
 builder!(ListTabsRequest::new(chat_id: impl Into<String>) {});
 
 #[doc(hidden)]

@@ -4,7 +4,7 @@
 //!
 //! Compiled with the cargo feature `v1-chat-top-notice` (on by default).
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use crate::operation::{
     Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object,
 };
@@ -100,7 +100,6 @@ impl<'a> ChatTopNotice<'a> {
 /// Pins a message or the announcement at the top of a chat.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct PutTopNoticeRequest {
@@ -112,6 +111,7 @@ pub struct PutTopNoticeRequest {
     /// The top notice to set.
     pub chat_top_notice: Vec<TopNotice>,
 }
+json_object!(PutTopNoticeRequest, required(chat_id, chat_top_notice));
 builder!(PutTopNoticeRequest::new(chat_id: impl Into<String>, chat_top_notice: Vec<TopNotice>) {});
 
 #[doc(hidden)]
@@ -146,7 +146,6 @@ builder!(PutTopNoticeResponse::new() {});
 /// Removes the message or announcement pinned at the top of a chat.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct DeleteTopNoticeRequest {
@@ -156,6 +155,7 @@ pub struct DeleteTopNoticeRequest {
     #[serde(skip_serializing)]
     pub chat_id: String,
 }
+json_object!(DeleteTopNoticeRequest, required(chat_id));
 builder!(DeleteTopNoticeRequest::new(chat_id: impl Into<String>) {});
 
 #[doc(hidden)]

@@ -4,7 +4,7 @@
 //!
 //! Compiled with the cargo feature `v1-chats` (on by default).
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use crate::operation::{
     Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object, paged,
 };
@@ -328,7 +328,6 @@ impl<'a> Chats<'a> {
 /// Creates a group chat, optionally with members, bots and settings.
 #[derive(Debug, Clone, Default, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct CreateRequest {
@@ -453,6 +452,37 @@ pub struct CreateRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hide_member_count_setting: Option<ChatPermission>,
 }
+json_object!(
+    CreateRequest,
+    optional(
+        user_id_type,
+        set_bot_manager,
+        uuid,
+        avatar,
+        name,
+        description,
+        i18n_names,
+        owner_id,
+        user_id_list,
+        bot_id_list,
+        group_message_type,
+        chat_mode,
+        chat_type,
+        external,
+        join_message_visibility,
+        leave_message_visibility,
+        membership_approval,
+        labels,
+        toolkit_ids,
+        restricted_mode_setting,
+        urgent_setting,
+        video_conference_setting,
+        edit_permission,
+        chat_tags,
+        pin_manage_setting,
+        hide_member_count_setting,
+    ),
+);
 builder!(CreateRequest::new() {
     user_id_type: UserIdType,
     set_bot_manager: bool,
@@ -635,7 +665,6 @@ builder!(CreateResponse::new(chat_id: impl Into<String>) {
 /// Dissolves a group chat.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct DeleteRequest {
@@ -645,6 +674,7 @@ pub struct DeleteRequest {
     #[serde(skip_serializing)]
     pub chat_id: String,
 }
+json_object!(DeleteRequest, required(chat_id));
 builder!(DeleteRequest::new(chat_id: impl Into<String>) {});
 
 #[doc(hidden)]
@@ -676,7 +706,6 @@ builder!(DeleteResponse::new() {});
 /// Updates a chat's information, settings or owner.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct UpdateRequest {
@@ -761,6 +790,34 @@ pub struct UpdateRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hide_member_count_setting: Option<ChatPermission>,
 }
+json_object!(
+    UpdateRequest,
+    required(chat_id),
+    optional(
+        user_id_type,
+        avatar,
+        name,
+        description,
+        i18n_names,
+        add_member_permission,
+        share_card_permission,
+        at_all_permission,
+        edit_permission,
+        owner_id,
+        join_message_visibility,
+        leave_message_visibility,
+        membership_approval,
+        labels,
+        toolkit_ids,
+        restricted_mode_setting,
+        chat_type,
+        group_message_type,
+        urgent_setting,
+        video_conference_setting,
+        pin_manage_setting,
+        hide_member_count_setting,
+    ),
+);
 builder!(UpdateRequest::new(chat_id: impl Into<String>) {
     user_id_type: UserIdType,
     avatar: impl Into<String>,
@@ -818,7 +875,6 @@ builder!(UpdateResponse::new() {});
 /// Gets a chat's information and settings.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct GetRequest {
@@ -832,6 +888,7 @@ pub struct GetRequest {
     /// Defaults to `open_id` on the server when left out.
     pub user_id_type: Option<UserIdType>,
 }
+json_object!(GetRequest, required(chat_id), optional(user_id_type));
 builder!(GetRequest::new(chat_id: impl Into<String>) { user_id_type: UserIdType });
 
 #[doc(hidden)]
@@ -1013,7 +1070,6 @@ builder!(GetResponse::new() {
 /// Lists the chats the caller (the user or bot that owns the token) is in, one page at a time.
 #[derive(Debug, Clone, Default, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct ListRequest {
@@ -1039,6 +1095,7 @@ pub struct ListRequest {
     /// Example: `p2p,group`.
     pub types: Option<String>,
 }
+json_object!(ListRequest, optional(user_id_type, sort_type, page_token, page_size, types));
 builder!(ListRequest::new() {
     user_id_type: UserIdType,
     sort_type: ChatSortType,
@@ -1096,7 +1153,6 @@ paged!(ListRequest, items: Vec<ListChat>, token: page_token, more: has_more);
 /// Searches the chats visible to the caller, one page at a time.
 #[derive(Debug, Clone, Default, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct SearchRequest {
@@ -1117,6 +1173,7 @@ pub struct SearchRequest {
     /// Limits: at least 1, at most 100.
     pub page_size: Option<i64>,
 }
+json_object!(SearchRequest, optional(user_id_type, query, page_token, page_size));
 builder!(SearchRequest::new() {
     user_id_type: UserIdType,
     query: impl Into<String>,
@@ -1172,7 +1229,6 @@ paged!(SearchRequest, items: Vec<ListChat>, token: page_token, more: has_more);
 /// Gets a share link that lets others join a chat.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct LinkRequest {
@@ -1187,6 +1243,7 @@ pub struct LinkRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub validity_period: Option<ShareLinkValidityPeriod>,
 }
+json_object!(LinkRequest, required(chat_id), optional(validity_period));
 builder!(LinkRequest::new(chat_id: impl Into<String>) { validity_period: ShareLinkValidityPeriod });
 
 #[doc(hidden)]

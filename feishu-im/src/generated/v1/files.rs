@@ -166,7 +166,6 @@ builder!(CreateResponse::new(file_key: impl Into<String>) {});
 /// Downloads a file this app uploaded.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct GetRequest {
@@ -176,6 +175,7 @@ pub struct GetRequest {
     #[serde(skip_serializing)]
     pub file_key: String,
 }
+json_object!(GetRequest, required(file_key));
 builder!(GetRequest::new(file_key: impl Into<String>) {});
 
 #[doc(hidden)]

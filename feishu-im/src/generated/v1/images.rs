@@ -155,7 +155,6 @@ builder!(CreateResponse::new(image_key: impl Into<String>) {});
 /// Downloads an image this app uploaded for messages.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct GetRequest {
@@ -165,6 +164,7 @@ pub struct GetRequest {
     #[serde(skip_serializing)]
     pub image_key: String,
 }
+json_object!(GetRequest, required(image_key));
 builder!(GetRequest::new(image_key: impl Into<String>) {});
 
 #[doc(hidden)]

@@ -4,7 +4,7 @@
 //!
 //! Compiled with the cargo feature `v1-message-reactions` (on by default).
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use crate::operation::{
     Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object, paged,
 };
@@ -188,7 +188,6 @@ impl<'a> MessageReactions<'a> {
 /// Adds a reaction to a message.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct CreateRequest {
@@ -200,6 +199,7 @@ pub struct CreateRequest {
     /// An emoji, by its type name.
     pub reaction_type: Emoji,
 }
+json_object!(CreateRequest, required(message_id, reaction_type));
 builder!(CreateRequest::new(message_id: impl Into<String>, reaction_type: Emoji) {});
 
 #[doc(hidden)]
@@ -229,7 +229,6 @@ pub type CreateResponse = MessageReaction;
 /// Removes a reaction the caller added.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct DeleteRequest {
@@ -244,6 +243,7 @@ pub struct DeleteRequest {
     #[serde(skip_serializing)]
     pub reaction_id: String,
 }
+json_object!(DeleteRequest, required(message_id, reaction_id));
 builder!(DeleteRequest::new(message_id: impl Into<String>, reaction_id: impl Into<String>) {});
 
 #[doc(hidden)]
@@ -273,7 +273,6 @@ pub type DeleteResponse = MessageReaction;
 /// Lists the reactions on a message, one page at a time.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct ListRequest {
@@ -297,6 +296,11 @@ pub struct ListRequest {
     /// Defaults to `open_id` on the server when left out.
     pub user_id_type: Option<UserIdType>,
 }
+json_object!(
+    ListRequest,
+    required(message_id),
+    optional(reaction_type, page_token, page_size, user_id_type),
+);
 builder!(ListRequest::new(message_id: impl Into<String>) {
     reaction_type: impl Into<String>,
     page_token: impl Into<String>,
@@ -353,7 +357,6 @@ paged!(ListRequest, items: Vec<MessageReaction>, token: page_token, more: has_mo
 /// Gets a page of reactions and the reaction counts of each of several messages.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct BatchQueryRequest {
@@ -380,6 +383,11 @@ pub struct BatchQueryRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reaction_type: Option<String>,
 }
+json_object!(
+    BatchQueryRequest,
+    required(queries),
+    optional(user_id_type, page_size_per_message, reaction_type),
+);
 builder!(BatchQueryRequest::new(queries: Vec<ReactionQuery>) {
     user_id_type: UserIdType,
     page_size_per_message: i64,

@@ -4,7 +4,7 @@
 //!
 //! Compiled with the cargo feature `v1-message-resources` (on by default).
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use crate::operation::{
     Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object,
 };
@@ -70,7 +70,6 @@ impl<'a> MessageResources<'a> {
 /// Downloads an image, file, audio or video that a message holds.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct GetRequest {
@@ -89,6 +88,7 @@ pub struct GetRequest {
     /// Example: `file`.
     pub r#type: MessageResourceType,
 }
+json_object!(GetRequest, required(message_id, file_key, r#type = "type"));
 builder!(GetRequest::new(
     message_id: impl Into<String>,
     file_key: impl Into<String>,

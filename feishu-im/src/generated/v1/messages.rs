@@ -783,7 +783,6 @@ pub type ReplyResponse = Message;
 /// Gets a message; a merge-forward comes with the messages it holds.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct GetRequest {
@@ -806,6 +805,11 @@ pub struct GetRequest {
     /// Whether to fill in `sender_name`, `sender_i18n_names` and `open_bot_id` of each `sender`; left out, the server omits them. Not described on the page; its meaning from the official CLI.
     pub with_sender_name: Option<bool>,
 }
+json_object!(
+    GetRequest,
+    required(message_id),
+    optional(user_id_type, card_msg_content_type, with_sender_name),
+);
 builder!(GetRequest::new(message_id: impl Into<String>) {
     user_id_type: UserIdType,
     card_msg_content_type: impl Into<String>,
@@ -850,7 +854,6 @@ builder!(GetResponse::new() { items: Vec<Message> });
 /// Lists the messages of a chat or thread, one page at a time.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct ListRequest {
@@ -894,6 +897,20 @@ pub struct ListRequest {
     /// Whether to fill in `sender_name`, `sender_i18n_names` and `open_bot_id` of each `sender`; left out, the server omits them. Not described on the page; its meaning from the official CLI.
     pub with_sender_name: Option<bool>,
 }
+json_object!(
+    ListRequest,
+    required(container_id_type, container_id),
+    optional(
+        start_time,
+        end_time,
+        sort_type,
+        page_size,
+        page_token,
+        card_msg_content_type,
+        only_thread_root_messages,
+        with_sender_name,
+    ),
+);
 builder!(ListRequest::new(container_id_type: ContainerIdType, container_id: impl Into<String>) {
     start_time: impl Into<crate::UnixSeconds>,
     end_time: impl Into<crate::UnixSeconds>,
@@ -959,7 +976,6 @@ paged!(ListRequest, items: Vec<Message>, token: page_token, more: has_more);
 /// Recalls a message.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct DeleteRequest {
@@ -969,6 +985,7 @@ pub struct DeleteRequest {
     #[serde(skip_serializing)]
     pub message_id: String,
 }
+json_object!(DeleteRequest, required(message_id));
 builder!(DeleteRequest::new(message_id: impl Into<String>) {});
 
 #[doc(hidden)]
@@ -1040,7 +1057,6 @@ pub type UpdateResponse = Message;
 /// Replaces the content of a card the app sent.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct PatchRequest {
@@ -1054,6 +1070,7 @@ pub struct PatchRequest {
     /// Example: `{"elements":[{"tag":"markdown","content":"updated"}]}`.
     pub content: String,
 }
+json_object!(PatchRequest, required(message_id, content));
 builder!(PatchRequest::new(message_id: impl Into<String>, content: impl Into<String>) {});
 
 #[doc(hidden)]
@@ -1087,7 +1104,6 @@ builder!(PatchResponse::new() {});
 /// Forwards one message to a user, chat or thread.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct ForwardRequest {
@@ -1107,6 +1123,7 @@ pub struct ForwardRequest {
     /// Example: `oc_a0553eda9014c201e6969b478895c230`.
     pub receive_id: String,
 }
+json_object!(ForwardRequest, required(message_id, receive_id_type, receive_id), optional(uuid));
 builder!(ForwardRequest::new(
     message_id: impl Into<String>,
     receive_id_type: ForwardReceiveIdType,
@@ -1149,7 +1166,6 @@ pub type ForwardResponse = Message;
 /// Forwards several messages of one chat as one merged message.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct MergeForwardRequest {
@@ -1170,6 +1186,11 @@ pub struct MergeForwardRequest {
     /// Limits: at least 1 item(s), at most 100 item(s).
     pub message_id_list: Vec<String>,
 }
+json_object!(
+    MergeForwardRequest,
+    required(receive_id_type, receive_id, message_id_list),
+    optional(uuid),
+);
 builder!(MergeForwardRequest::new(
     receive_id_type: ForwardReceiveIdType,
     receive_id: impl Into<String>,
@@ -1223,7 +1244,6 @@ builder!(MergeForwardResponse::new() {
 /// Lists the users who have read a message the bot sent, one page at a time.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct ReadUsersRequest {
@@ -1243,6 +1263,7 @@ pub struct ReadUsersRequest {
     /// Where the page starts; left out for the first page.
     pub page_token: Option<String>,
 }
+json_object!(ReadUsersRequest, required(message_id, user_id_type), optional(page_size, page_token));
 builder!(ReadUsersRequest::new(message_id: impl Into<String>, user_id_type: UserIdType) {
     page_size: i64,
     page_token: impl Into<String>,
@@ -1292,7 +1313,6 @@ paged!(ReadUsersRequest, items: Vec<ReadUser>, token: page_token, more: has_more
 /// Buzzes users in the app about a message the bot sent.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct UrgentAppRequest {
@@ -1312,6 +1332,7 @@ pub struct UrgentAppRequest {
     /// Limits: at least 1 item(s).
     pub user_id_list: Vec<String>,
 }
+json_object!(UrgentAppRequest, required(message_id, user_id_type, user_id_list));
 builder!(UrgentAppRequest::new(
     message_id: impl Into<String>,
     user_id_type: UserIdType,
@@ -1356,7 +1377,6 @@ builder!(UrgentAppResponse::new() {
 /// Buzzes users in the app and by text message about a message the bot sent.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct UrgentSmsRequest {
@@ -1376,6 +1396,7 @@ pub struct UrgentSmsRequest {
     /// Limits: at least 1 item(s).
     pub user_id_list: Vec<String>,
 }
+json_object!(UrgentSmsRequest, required(message_id, user_id_type, user_id_list));
 builder!(UrgentSmsRequest::new(
     message_id: impl Into<String>,
     user_id_type: UserIdType,
@@ -1420,7 +1441,6 @@ builder!(UrgentSmsResponse::new() {
 /// Gets several messages by their ids in one call.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct MgetRequest {
@@ -1439,6 +1459,7 @@ pub struct MgetRequest {
     /// Example: `open_id`.
     pub user_id_type: Option<UserIdType>,
 }
+json_object!(MgetRequest, required(message_ids), optional(card_msg_content_type, user_id_type));
 builder!(MgetRequest::new(message_ids: impl IntoIterator<Item = impl Into<String>>) {
     card_msg_content_type: impl Into<String>,
     user_id_type: UserIdType,
@@ -1482,7 +1503,6 @@ builder!(MgetResponse::new() { items: Vec<Message> });
 /// Buzzes users in the app and by phone call about a message the bot sent.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct UrgentPhoneRequest {
@@ -1502,6 +1522,7 @@ pub struct UrgentPhoneRequest {
     /// Limits: at least 1 item(s), at most 200 item(s).
     pub user_id_list: Vec<String>,
 }
+json_object!(UrgentPhoneRequest, required(message_id, user_id_type, user_id_list));
 builder!(UrgentPhoneRequest::new(
     message_id: impl Into<String>,
     user_id_type: UserIdType,
@@ -1546,7 +1567,6 @@ builder!(UrgentPhoneResponse::new() {
 /// Adds follow-up bubbles under the bot's latest message in a p2p chat.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct PushFollowUpRequest {
@@ -1560,6 +1580,7 @@ pub struct PushFollowUpRequest {
     /// Limits: at least 1 item(s), at most 3 item(s).
     pub follow_ups: Vec<FollowUp>,
 }
+json_object!(PushFollowUpRequest, required(message_id, follow_ups));
 builder!(PushFollowUpRequest::new(message_id: impl Into<String>, follow_ups: Vec<FollowUp>) {});
 
 #[doc(hidden)]
@@ -1594,7 +1615,6 @@ builder!(PushFollowUpResponse::new() {});
 /// Searches the messages the user can see, one page at a time.
 #[derive(Debug, Clone, Default, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct SearchRequest {
@@ -1621,6 +1641,7 @@ pub struct SearchRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub filter: Option<MessageSearchFilter>,
 }
+json_object!(SearchRequest, optional(page_size, page_token, user_id_type, query, filter));
 builder!(SearchRequest::new() {
     page_size: i64,
     page_token: impl Into<String>,

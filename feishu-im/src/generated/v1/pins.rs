@@ -4,7 +4,7 @@
 //!
 //! Compiled with the cargo feature `v1-pins` (on by default).
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use crate::operation::{
     Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object, paged,
 };
@@ -143,7 +143,6 @@ impl<'a> Pins<'a> {
 /// Pins a message in its chat.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct CreateRequest {
@@ -152,6 +151,7 @@ pub struct CreateRequest {
     /// Example: `om_dc13264520392913993dd051dba21dcf`.
     pub message_id: String,
 }
+json_object!(CreateRequest, required(message_id));
 builder!(CreateRequest::new(message_id: impl Into<String>) {});
 
 #[doc(hidden)]
@@ -188,7 +188,6 @@ builder!(CreateResponse::new() { pin: Pin });
 /// Unpins a message.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct DeleteRequest {
@@ -198,6 +197,7 @@ pub struct DeleteRequest {
     #[serde(skip_serializing)]
     pub message_id: String,
 }
+json_object!(DeleteRequest, required(message_id));
 builder!(DeleteRequest::new(message_id: impl Into<String>) {});
 
 #[doc(hidden)]
@@ -230,7 +230,6 @@ builder!(DeleteResponse::new() {});
 /// Lists the pins of a chat, newest first, one page at a time.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct ListRequest {
@@ -255,6 +254,7 @@ pub struct ListRequest {
     /// Where the page starts; left out for the first page.
     pub page_token: Option<String>,
 }
+json_object!(ListRequest, required(chat_id), optional(start_time, end_time, page_size, page_token));
 builder!(ListRequest::new(chat_id: impl Into<String>) {
     start_time: impl Into<crate::UnixMillis>,
     end_time: impl Into<crate::UnixMillis>,

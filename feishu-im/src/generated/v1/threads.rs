@@ -4,8 +4,10 @@
 //!
 //! Compiled with the cargo feature `v1-threads` (on by default).
 
-use serde::{Deserialize, Serialize};
-use crate::operation::{Method, Operation, OperationMeta, TokenKind, UrlPath, builder};
+use serde::Serialize;
+use crate::operation::{
+    Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object,
+};
 use crate::{Call, Caller, ErrorCode, ForwardReceiveIdType, Message};
 
 /// The `threads` endpoints: threads (topics) of chats
@@ -82,7 +84,6 @@ impl<'a> Threads<'a> {
 /// Forwards a thread to a user, chat or thread.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct ForwardRequest {
@@ -102,6 +103,7 @@ pub struct ForwardRequest {
     /// Example: `oc_a0553eda9014c201e6969b478895c230`.
     pub receive_id: String,
 }
+json_object!(ForwardRequest, required(thread_id, receive_id_type, receive_id), optional(uuid));
 builder!(ForwardRequest::new(
     thread_id: impl Into<String>,
     receive_id_type: ForwardReceiveIdType,

@@ -4,7 +4,7 @@
 //!
 //! Compiled with the cargo feature `v2-app-feed-card` (on by default).
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use crate::operation::{
     Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object,
 };
@@ -117,7 +117,6 @@ impl<'a> AppFeedCard<'a> {
 /// Creates an app feed card in the message lists of up to 20 users.
 #[derive(Debug, Clone, Default, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct CreateRequest {
@@ -136,6 +135,7 @@ pub struct CreateRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_ids: Option<Vec<String>>,
 }
+json_object!(CreateRequest, optional(user_id_type, app_feed_card, user_ids));
 builder!(CreateRequest::new() {
     user_id_type: UserIdType,
     app_feed_card: OpenAppFeedCard,
@@ -180,7 +180,6 @@ builder!(CreateResponse::new(biz_id: impl Into<String>) { failed_cards: Vec<Fail
 /// Deletes app feed cards, up to 20 per call.
 #[derive(Debug, Clone, Default, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct BatchDeleteRequest {
@@ -194,6 +193,7 @@ pub struct BatchDeleteRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub feed_cards: Option<Vec<AppFeedCardDeleter>>,
 }
+json_object!(BatchDeleteRequest, optional(user_id_type, feed_cards));
 builder!(BatchDeleteRequest::new() {
     user_id_type: UserIdType,
     feed_cards: Vec<AppFeedCardDeleter>,
@@ -233,7 +233,6 @@ builder!(BatchDeleteResponse::new() { failed_cards: Vec<FailedAppFeedCard> });
 /// Updates app feed cards, up to 20 per call.
 #[derive(Debug, Clone, Default, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct BatchUpdateRequest {
@@ -247,6 +246,7 @@ pub struct BatchUpdateRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub feed_cards: Option<Vec<AppFeedCardUpdater>>,
 }
+json_object!(BatchUpdateRequest, optional(user_id_type, feed_cards));
 builder!(BatchUpdateRequest::new() {
     user_id_type: UserIdType,
     feed_cards: Vec<AppFeedCardUpdater>,

@@ -4,7 +4,7 @@
 //!
 //! Compiled with the cargo feature `v2-biz-entity-tag-relation` (on by default).
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use crate::operation::{
     Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object,
 };
@@ -112,7 +112,6 @@ impl<'a> BizEntityTagRelation<'a> {
 /// Binds tenant tags to a chat.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct CreateRequest {
@@ -135,6 +134,7 @@ pub struct CreateRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bot_id: Option<String>,
 }
+json_object!(CreateRequest, required(tag_biz_type, biz_entity_id), optional(tag_ids, bot_id));
 builder!(CreateRequest::new(tag_biz_type: TagBizType, biz_entity_id: impl Into<String>) {
     tag_ids: impl IntoIterator<Item = impl Into<String>>,
     bot_id: impl Into<String>,
@@ -170,7 +170,6 @@ builder!(CreateResponse::new() {});
 /// Lists the tenant tags bound to a chat, with when each was bound.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct GetRequest {
@@ -185,6 +184,7 @@ pub struct GetRequest {
     /// The bot acting (机器人id in the Go SDK). Not described on the page.
     pub bot_id: Option<String>,
 }
+json_object!(GetRequest, required(tag_biz_type, biz_entity_id), optional(bot_id));
 builder!(GetRequest::new(tag_biz_type: TagBizType, biz_entity_id: impl Into<String>) {
     bot_id: impl Into<String>,
 });
@@ -223,7 +223,6 @@ builder!(GetResponse::new() { tag_info_with_bind_versions: Vec<TagInfoWithBindVe
 /// Unbinds tenant tags from a chat.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct UpdateRequest {
@@ -246,6 +245,7 @@ pub struct UpdateRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bot_id: Option<String>,
 }
+json_object!(UpdateRequest, required(tag_biz_type, biz_entity_id), optional(tag_ids, bot_id));
 builder!(UpdateRequest::new(tag_biz_type: TagBizType, biz_entity_id: impl Into<String>) {
     tag_ids: impl IntoIterator<Item = impl Into<String>>,
     bot_id: impl Into<String>,

@@ -4,7 +4,7 @@
 //!
 //! Compiled with the cargo feature `v2-chat-button` (on by default).
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use crate::operation::{
     Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object,
 };
@@ -60,7 +60,6 @@ impl<'a> ChatButton<'a> {
 /// Adds, updates or removes the buttons on a chat's feed card for some users.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct UpdateRequest {
@@ -86,6 +85,7 @@ pub struct UpdateRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub buttons: Option<FeedCardButtons>,
 }
+json_object!(UpdateRequest, required(chat_id), optional(user_id_type, bot_id, user_ids, buttons));
 builder!(UpdateRequest::new(chat_id: impl Into<String>) {
     user_id_type: UserIdType,
     bot_id: impl Into<String>,

@@ -4,7 +4,7 @@
 //!
 //! Compiled with the cargo feature `v2-chat-search` (on by default).
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use crate::operation::{
     Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object,
 };
@@ -62,7 +62,6 @@ impl<'a> ChatSearch<'a> {
 /// Searches the chats visible to the caller by keyword and filters, one page at a time.
 #[derive(Debug, Clone, Default, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct SearchRequest {
@@ -92,6 +91,7 @@ pub struct SearchRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sorter: Option<ChatSearchSorter>,
 }
+json_object!(SearchRequest, optional(page_size, page_token, user_id_type, query, filter, sorter));
 builder!(SearchRequest::new() {
     page_size: i64,
     page_token: impl Into<String>,

@@ -4,7 +4,7 @@
 //!
 //! Compiled with the cargo feature `v2-feed-cards` (on by default).
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use crate::operation::{
     Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object,
 };
@@ -84,7 +84,6 @@ impl<'a> FeedCards<'a> {
 /// Pins or unpins a group chat at the top of users' message lists.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct PatchRequest {
@@ -106,6 +105,7 @@ pub struct PatchRequest {
     /// Example (of one item): `ou_9d2beb613c85a2412862a49a924558c5`.
     pub user_ids: Vec<String>,
 }
+json_object!(PatchRequest, required(feed_card_id, user_id_type, time_sensitive, user_ids));
 builder!(PatchRequest::new(
     feed_card_id: impl Into<String>,
     user_id_type: UserIdType,
@@ -148,7 +148,6 @@ builder!(PatchResponse::new() { failed_user_reasons: Vec<FailedUserReason> });
 /// Pins or unpins the bot's one-to-one conversation at the top of users' message lists.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct BotTimeSentiveRequest {
@@ -170,6 +169,11 @@ pub struct BotTimeSentiveRequest {
     /// Limits: at least 1 item(s), at most 50 item(s).
     pub user_ids: Vec<String>,
 }
+json_object!(
+    BotTimeSentiveRequest,
+    required(user_id_type, time_sensitive, user_ids),
+    optional(bot_id),
+);
 builder!(BotTimeSentiveRequest::new(
     user_id_type: UserIdType,
     time_sensitive: bool,

@@ -4,7 +4,7 @@
 //!
 //! Compiled with the cargo feature `v2-tags` (on by default).
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use crate::operation::{
     Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object,
 };
@@ -111,7 +111,6 @@ impl<'a> Tags<'a> {
 /// Creates a tenant tag and answers its id.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct CreateRequest {
@@ -121,6 +120,7 @@ pub struct CreateRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bot_id: Option<String>,
 }
+json_object!(CreateRequest, required(create_tag), optional(bot_id));
 builder!(CreateRequest::new(create_tag: CreateTag) { bot_id: impl Into<String> });
 
 #[doc(hidden)]
@@ -160,7 +160,6 @@ builder!(CreateResponse::new() { id: impl Into<String>, create_tag_fail_reason: 
 /// Changes a tenant tag's names in each language.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct PatchRequest {
@@ -176,6 +175,7 @@ pub struct PatchRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bot_id: Option<String>,
 }
+json_object!(PatchRequest, required(tag_id), optional(patch_tag, bot_id));
 builder!(PatchRequest::new(tag_id: impl Into<String>) {
     patch_tag: PatchTag,
     bot_id: impl Into<String>,
@@ -216,7 +216,6 @@ builder!(PatchResponse::new() { tag_info: TagInfo, patch_tag_fail_reason: TagFai
 /// Gets tenant tags by id.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct ListRequest {
@@ -227,6 +226,7 @@ pub struct ListRequest {
     /// Limits: at most 40 item(s).
     pub ids: Vec<String>,
 }
+json_object!(ListRequest, required(ids));
 builder!(ListRequest::new(ids: impl IntoIterator<Item = impl Into<String>>) {});
 
 #[doc(hidden)]

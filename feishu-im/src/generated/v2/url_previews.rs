@@ -4,7 +4,7 @@
 //!
 //! Compiled with the cargo feature `v2-url-previews` (on by default).
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use crate::operation::{
     Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object,
 };
@@ -62,7 +62,6 @@ impl<'a> UrlPreviews<'a> {
 /// Makes clients fetch URL previews again, for all members of their chats or for some users.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "partial-eq", derive(PartialEq))]
-#[derive(Deserialize)]
 #[non_exhaustive]
 #[must_use]
 pub struct BatchUpdateRequest {
@@ -83,6 +82,7 @@ pub struct BatchUpdateRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub open_ids: Option<Vec<String>>,
 }
+json_object!(BatchUpdateRequest, required(preview_tokens), optional(open_ids));
 builder!(BatchUpdateRequest::new(preview_tokens: impl IntoIterator<Item = impl Into<String>>) {
     open_ids: impl IntoIterator<Item = impl Into<String>>,
 });
