@@ -5,7 +5,7 @@
 
 pub mod deliveries;
 pub mod examples;
-pub mod generated_crates;
+pub use feishu_im_generated_crates as generated_crates;
 pub mod public_api;
 pub mod redis;
 

@@ -122,6 +122,7 @@ fn endpoints_added_by_yaml_alone_pass_the_agreement_test() {
         "feishu-fake",
         "feishu-im",
         "feishu-im-runtime",
+        "generated-crates",
         "public-api",
         "tests",
         "xtask",

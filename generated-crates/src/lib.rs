@@ -15,7 +15,10 @@ use feishu_im_codegen::{GeneratedFile, Part};
 
 /// The workspace root.
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ has a parent").to_owned()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("generated-crates/ has a parent")
+        .to_owned()
 }
 
 /// The generated code of one crate: files checked in under a directory, or files in memory.
