@@ -8,6 +8,7 @@ use crate::model::{
     self, EnumRepr, Literal, Method, RetryClass, Spec, TimeUnit, TokenKind, TypeRef,
 };
 use crate::names::{feature_name, pascal_case};
+use crate::path_template::PathTemplate;
 
 /// Everything to emit.
 pub struct Api {
@@ -131,6 +132,8 @@ pub struct Endpoint {
     pub docs: String,
     pub method: Method,
     pub path: String,
+    /// `path`, parsed.
+    pub template: PathTemplate,
     pub idempotent: bool,
     pub tokens: Vec<TokenKind>,
     pub app_types: Vec<model::AppType>,
@@ -579,6 +582,7 @@ fn lower_endpoint(
         docs: e.docs.clone(),
         method: e.method,
         path: e.path.clone(),
+        template: PathTemplate::parse(&e.path),
         idempotent: e.idempotent.unwrap_or(matches!(e.method, Method::Get | Method::Put)),
         tokens: e.tokens.clone(),
         app_types: e.app_types.clone(),

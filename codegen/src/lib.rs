@@ -16,6 +16,7 @@ mod load;
 mod model;
 mod names;
 mod parallel;
+mod path_template;
 mod read;
 pub mod reserved;
 mod source_map;

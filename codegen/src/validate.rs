@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::diagnostics::{Diagnostics, Location};
 use crate::model::*;
 use crate::names::{MAX_NAME, is_snake_case, is_unusable_keyword, pascal_case, shorten};
+use crate::path_template::{PathTemplate, Segment};
 
 /// Reports every inconsistency of `spec` into `diags`.
 pub fn validate(spec: &Spec, diags: &mut Diagnostics) {
@@ -56,14 +57,8 @@ pub fn validate(spec: &Spec, diags: &mut Diagnostics) {
         }
         for endpoint in &resource.endpoints {
             // `:a` and `:b` in the same place route alike.
-            let shape: Vec<&str> = endpoint
-                .path
-                .split('/')
-                .map(|s| if s.starts_with(':') { ":" } else { s })
-                .collect();
-            if let Some(first) =
-                routes.insert((endpoint.method, shape.join("/")), &endpoint.path_location)
-            {
+            let shape = PathTemplate::parse(&endpoint.path).shape();
+            if let Some(first) = routes.insert((endpoint.method, shape), &endpoint.path_location) {
                 diags.push(
                     &endpoint.path_location,
                     format!(
@@ -488,32 +483,39 @@ fn check_endpoint(
         );
     }
     let mut in_template = BTreeSet::new();
-    for segment in endpoint.path.split('/').skip(1) {
-        if let Some(name) = segment.strip_prefix(':') {
-            if !in_template.insert(name) {
+    let template = PathTemplate::parse(&endpoint.path);
+    for segment in &template.segments {
+        match segment {
+            Segment::Param(name) => {
+                if !in_template.insert(name.as_str()) {
+                    diags.push(
+                        &endpoint.path_location,
+                        format!("path parameter `:{name}` appears twice in the path"),
+                    );
+                }
+                if !endpoint.path_params.iter().any(|p| &p.name == name) {
+                    diags.push(
+                        &endpoint.path_location,
+                        format!("path parameter `:{name}` is not declared in `path_params`"),
+                    );
+                }
+            }
+            Segment::Literal(text) if text == "." || text == ".." => diags.push(
+                &endpoint.path_location,
+                format!("path segment `{text}` is not allowed: a path names one resource, without `.` or `..`"),
+            ),
+            Segment::Literal(text)
+                if text.is_empty()
+                    || !text
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')) =>
+            {
                 diags.push(
                     &endpoint.path_location,
-                    format!("path parameter `:{name}` appears twice in the path"),
+                    format!("path segment `{text}` must be non-empty and hold only ASCII letters, digits, `_`, `-` and `.`"),
                 );
             }
-            if !endpoint.path_params.iter().any(|p| p.name == name) {
-                diags.push(
-                    &endpoint.path_location,
-                    format!("path parameter `:{name}` is not declared in `path_params`"),
-                );
-            }
-        } else if segment == "." || segment == ".." {
-            diags.push(
-                &endpoint.path_location,
-                format!("path segment `{segment}` is not allowed: a path names one resource, without `.` or `..`"),
-            );
-        } else if segment.is_empty()
-            || !segment.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
-        {
-            diags.push(
-                &endpoint.path_location,
-                format!("path segment `{segment}` must be non-empty and hold only ASCII letters, digits, `_`, `-` and `.`"),
-            );
+            Segment::Literal(_) => {}
         }
     }
     for param in &endpoint.path_params {

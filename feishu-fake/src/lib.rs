@@ -97,7 +97,7 @@ use state::{App, State, User};
 pub use events::{DeliveryFault, DeliveryRecord, WebhookSubscription};
 pub use long_connection::{Ack, LongConnectionConfig, Push, PushError};
 pub use sample::{Sample, SampleCall, samples};
-pub use spec::{FieldMeta, In, KindShape, OperationSpec, ValueType};
+pub use spec::{FieldMeta, In, KindShape, OperationSpec, PathSegment, ValueType};
 
 /// A scripted answer for the next request to one endpoint.
 #[derive(Debug, Clone)]

@@ -13,7 +13,7 @@ use crate::access::{authenticate, rate_limit, recipient_limit, token_endpoint};
 use crate::answer::{Outcome, envelope, fail, fail_at, invalid_for};
 use crate::behaviours::behaviours;
 use crate::http::{HttpReply, HttpRequest};
-use crate::spec::{OperationSpec, operations};
+use crate::spec::{OperationSpec, PathSegment, operations};
 use crate::state::State;
 use crate::validate;
 
@@ -98,25 +98,24 @@ fn respond(state: &mut State, request: &HttpRequest) -> (Outcome, Duration) {
 /// two templates match (`/messages/mget` and `/messages/:message_id`), the one with fewer
 /// parameters wins, as on Feishu's gateway.
 fn route(request: &HttpRequest) -> Option<(&'static OperationSpec, Vec<(&'static str, String)>)> {
-    let segments: Vec<&str> = request.path().split('/').collect();
+    // The request's segments after the leading `/`, as the template's are.
+    let segments: Vec<&str> = request.path().split('/').skip(1).collect();
     let matches = operations().iter().copied().filter_map(|meta| {
-        if meta.method.as_str() != request.method {
-            return None;
-        }
-        let template: Vec<&'static str> = meta.path.split('/').collect();
-        if template.len() != segments.len() {
+        if meta.method.as_str() != request.method || meta.segments.len() != segments.len() {
             return None;
         }
         let mut params = Vec::new();
-        for (pattern, segment) in template.iter().zip(&segments) {
-            if let Some(name) = pattern.strip_prefix(':') {
-                let value = percent_decode_str(segment).decode_utf8().ok()?.into_owned();
-                if value.is_empty() {
-                    return None;
+        for (pattern, segment) in meta.segments.iter().zip(&segments) {
+            match *pattern {
+                PathSegment::Param(name) => {
+                    let value = percent_decode_str(segment).decode_utf8().ok()?.into_owned();
+                    if value.is_empty() {
+                        return None;
+                    }
+                    params.push((name, value));
                 }
-                params.push((name, value));
-            } else if pattern != segment {
-                return None;
+                PathSegment::Literal(text) if text == *segment => {}
+                PathSegment::Literal(_) => return None,
             }
         }
         Some((meta, params))

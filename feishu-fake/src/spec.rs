@@ -26,6 +26,8 @@ pub struct OperationSpec {
     pub meta: &'static OperationMeta,
     /// Path template with `:param` segments.
     pub path: &'static str,
+    /// The template's segments after the leading `/`, as the generator parsed it.
+    pub segments: &'static [PathSegment],
     /// Documentation page.
     pub docs: &'static str,
     /// The request field naming the recipient that `recipient_limit` counts.
@@ -72,6 +74,16 @@ pub(crate) fn operations() -> &'static [&'static OperationSpec] {
 pub(crate) fn spec_of(meta: &OperationMeta) -> &'static OperationSpec {
     let found = operations().iter().find(|spec| spec.operation == meta.operation);
     found.copied().expect("every operation is described")
+}
+
+/// One segment of a path template.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PathSegment {
+    /// Text matched as it is.
+    Literal(&'static str),
+    /// `:name`: a parameter, one segment of any text.
+    Param(&'static str),
 }
 
 /// Where a field travels.

@@ -17,6 +17,7 @@ use super::{GeneratedFile, Part};
 use crate::ir::{Api, Endpoint, Field, Placement, Resource, Struct, Type};
 use crate::model::{EnumRepr, Literal as SpecLiteral};
 use crate::names::snake_ident;
+use crate::path_template::Segment;
 
 /// Every file of the fake's module.
 pub fn emit(api: &Api) -> Result<Vec<GeneratedFile>, (String, String)> {
@@ -171,6 +172,10 @@ impl Types<'_> {
     fn operation(&self, _resource: &Resource, e: &Endpoint) -> TokenStream {
         let request = format_ident!("{}", e.request.name);
         let path = &e.path;
+        let segments = e.template.segments.iter().map(|segment| match segment {
+            Segment::Literal(text) => quote!(crate::PathSegment::Literal(#text)),
+            Segment::Param(name) => quote!(crate::PathSegment::Param(#name)),
+        });
         let docs = &e.docs;
         let recipient = match &e.recipient_limit {
             Some(limit) => {
@@ -197,6 +202,7 @@ impl Types<'_> {
             OperationSpec {
                 meta: <#request as Operation>::META,
                 path: #path,
+                segments: &[#(#segments),*],
                 docs: #docs,
                 recipient_field: #recipient,
                 errors: &[#(#errors),*],

@@ -9,6 +9,7 @@ use super::docs::{code, doc, inner_doc, item_prose, prose, summary_text};
 use crate::ir::{ContentAccess, Endpoint, Field, Placement, Resource, Step, Struct, Type};
 use crate::model::{AppType, Method, TimeUnit, TokenKind};
 use crate::names::{ident, is_keyword, snake_ident};
+use crate::path_template::Part;
 
 /// `PartialEq` on generated data types, with the `partial-eq` feature: comparing whole answers
 /// is for tests, and its derive was about a fifth of the crate's build time.
@@ -322,23 +323,13 @@ fn endpoint_types(resource: &Resource, e: &Endpoint) -> TokenStream {
 
     let path_fn = {
         // The template is compiled here: literal runs as they are, parameters by field.
-        let mut parts = Vec::new();
-        let mut literal = String::new();
-        for segment in e.path.split('/').skip(1) {
-            literal.push('/');
-            match segment.strip_prefix(':') {
-                None => literal.push_str(segment),
-                Some(name) => {
-                    parts.push(quote! { .literal(#literal) });
-                    literal.clear();
-                    let field = snake_ident(name);
-                    parts.push(quote! { .param(#name, &self.#field) });
-                }
+        let parts = e.template.parts().into_iter().map(|part| match part {
+            Part::Literal(text) => quote! { .literal(#text) },
+            Part::Param(name) => {
+                let field = snake_ident(name);
+                quote! { .param(#name, &self.#field) }
             }
-        }
-        if !literal.is_empty() {
-            parts.push(quote! { .literal(#literal) });
-        }
+        });
         quote! {
             fn write_path(&self, path: &mut UrlPath<'_>) {
                 path #(#parts)*;

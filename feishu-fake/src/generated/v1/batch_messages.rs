@@ -12,6 +12,13 @@ pub(crate) static OPERATIONS: [OperationSpec; 3] = [
     OperationSpec {
         meta: <DeleteRequest as Operation>::META,
         path: "/open-apis/im/v1/batch_messages/:batch_message_id",
+        segments: &[
+            crate::PathSegment::Literal("open-apis"),
+            crate::PathSegment::Literal("im"),
+            crate::PathSegment::Literal("v1"),
+            crate::PathSegment::Literal("batch_messages"),
+            crate::PathSegment::Param("batch_message_id"),
+        ],
         docs: "https://open.feishu.cn/document/server-docs/im-v1/batch_message/delete",
         recipient_field: None,
         errors: &[
@@ -38,6 +45,14 @@ pub(crate) static OPERATIONS: [OperationSpec; 3] = [
     OperationSpec {
         meta: <ReadUserRequest as Operation>::META,
         path: "/open-apis/im/v1/batch_messages/:batch_message_id/read_user",
+        segments: &[
+            crate::PathSegment::Literal("open-apis"),
+            crate::PathSegment::Literal("im"),
+            crate::PathSegment::Literal("v1"),
+            crate::PathSegment::Literal("batch_messages"),
+            crate::PathSegment::Param("batch_message_id"),
+            crate::PathSegment::Literal("read_user"),
+        ],
         docs: "https://open.feishu.cn/document/server-docs/im-v1/batch_message/read_user",
         recipient_field: None,
         errors: &[
@@ -69,6 +84,14 @@ pub(crate) static OPERATIONS: [OperationSpec; 3] = [
     OperationSpec {
         meta: <GetProgressRequest as Operation>::META,
         path: "/open-apis/im/v1/batch_messages/:batch_message_id/get_progress",
+        segments: &[
+            crate::PathSegment::Literal("open-apis"),
+            crate::PathSegment::Literal("im"),
+            crate::PathSegment::Literal("v1"),
+            crate::PathSegment::Literal("batch_messages"),
+            crate::PathSegment::Param("batch_message_id"),
+            crate::PathSegment::Literal("get_progress"),
+        ],
         docs: "https://open.feishu.cn/document/server-docs/im-v1/batch_message/get_progress",
         recipient_field: None,
         errors: &[

@@ -12,6 +12,13 @@ pub(crate) static OPERATIONS: [OperationSpec; 1] = [
     OperationSpec {
         meta: <DelayUpdateRequest as Operation>::META,
         path: "/open-apis/interactive/v1/card/update",
+        segments: &[
+            crate::PathSegment::Literal("open-apis"),
+            crate::PathSegment::Literal("interactive"),
+            crate::PathSegment::Literal("v1"),
+            crate::PathSegment::Literal("card"),
+            crate::PathSegment::Literal("update"),
+        ],
         docs: "https://open.feishu.cn/document/server-docs/im-v1/message-card/delay-update-message-card",
         recipient_field: None,
         errors: &[

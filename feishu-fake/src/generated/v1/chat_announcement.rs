@@ -12,6 +12,14 @@ pub(crate) static OPERATIONS: [OperationSpec; 2] = [
     OperationSpec {
         meta: <GetRequest as Operation>::META,
         path: "/open-apis/im/v1/chats/:chat_id/announcement",
+        segments: &[
+            crate::PathSegment::Literal("open-apis"),
+            crate::PathSegment::Literal("im"),
+            crate::PathSegment::Literal("v1"),
+            crate::PathSegment::Literal("chats"),
+            crate::PathSegment::Param("chat_id"),
+            crate::PathSegment::Literal("announcement"),
+        ],
         docs: "https://open.feishu.cn/document/server-docs/group/chat-announcement/get",
         recipient_field: None,
         errors: &[
@@ -103,6 +111,14 @@ pub(crate) static OPERATIONS: [OperationSpec; 2] = [
     OperationSpec {
         meta: <PatchRequest as Operation>::META,
         path: "/open-apis/im/v1/chats/:chat_id/announcement",
+        segments: &[
+            crate::PathSegment::Literal("open-apis"),
+            crate::PathSegment::Literal("im"),
+            crate::PathSegment::Literal("v1"),
+            crate::PathSegment::Literal("chats"),
+            crate::PathSegment::Param("chat_id"),
+            crate::PathSegment::Literal("announcement"),
+        ],
         docs: "https://open.feishu.cn/document/server-docs/group/chat-announcement/patch",
         recipient_field: None,
         errors: &[

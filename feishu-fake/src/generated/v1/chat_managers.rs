@@ -12,6 +12,15 @@ pub(crate) static OPERATIONS: [OperationSpec; 2] = [
     OperationSpec {
         meta: <AddManagersRequest as Operation>::META,
         path: "/open-apis/im/v1/chats/:chat_id/managers/add_managers",
+        segments: &[
+            crate::PathSegment::Literal("open-apis"),
+            crate::PathSegment::Literal("im"),
+            crate::PathSegment::Literal("v1"),
+            crate::PathSegment::Literal("chats"),
+            crate::PathSegment::Param("chat_id"),
+            crate::PathSegment::Literal("managers"),
+            crate::PathSegment::Literal("add_managers"),
+        ],
         docs: "https://open.feishu.cn/document/server-docs/group/chat-member/add_managers",
         recipient_field: None,
         errors: &[
@@ -75,6 +84,15 @@ pub(crate) static OPERATIONS: [OperationSpec; 2] = [
     OperationSpec {
         meta: <DeleteManagersRequest as Operation>::META,
         path: "/open-apis/im/v1/chats/:chat_id/managers/delete_managers",
+        segments: &[
+            crate::PathSegment::Literal("open-apis"),
+            crate::PathSegment::Literal("im"),
+            crate::PathSegment::Literal("v1"),
+            crate::PathSegment::Literal("chats"),
+            crate::PathSegment::Param("chat_id"),
+            crate::PathSegment::Literal("managers"),
+            crate::PathSegment::Literal("delete_managers"),
+        ],
         docs: "https://open.feishu.cn/document/server-docs/group/chat-member/delete_managers",
         recipient_field: None,
         errors: &[

@@ -14,6 +14,15 @@ pub(crate) static OPERATIONS: [OperationSpec; 5] = [
     OperationSpec {
         meta: <MeJoinRequest as Operation>::META,
         path: "/open-apis/im/v1/chats/:chat_id/members/me_join",
+        segments: &[
+            crate::PathSegment::Literal("open-apis"),
+            crate::PathSegment::Literal("im"),
+            crate::PathSegment::Literal("v1"),
+            crate::PathSegment::Literal("chats"),
+            crate::PathSegment::Param("chat_id"),
+            crate::PathSegment::Literal("members"),
+            crate::PathSegment::Literal("me_join"),
+        ],
         docs: "https://open.feishu.cn/document/server-docs/group/chat-member/me_join",
         recipient_field: None,
         errors: &[
@@ -45,6 +54,14 @@ pub(crate) static OPERATIONS: [OperationSpec; 5] = [
     OperationSpec {
         meta: <CreateRequest as Operation>::META,
         path: "/open-apis/im/v1/chats/:chat_id/members",
+        segments: &[
+            crate::PathSegment::Literal("open-apis"),
+            crate::PathSegment::Literal("im"),
+            crate::PathSegment::Literal("v1"),
+            crate::PathSegment::Literal("chats"),
+            crate::PathSegment::Param("chat_id"),
+            crate::PathSegment::Literal("members"),
+        ],
         docs: "https://open.feishu.cn/document/server-docs/group/chat-member/create",
         recipient_field: None,
         errors: &[
@@ -129,6 +146,14 @@ pub(crate) static OPERATIONS: [OperationSpec; 5] = [
     OperationSpec {
         meta: <DeleteRequest as Operation>::META,
         path: "/open-apis/im/v1/chats/:chat_id/members",
+        segments: &[
+            crate::PathSegment::Literal("open-apis"),
+            crate::PathSegment::Literal("im"),
+            crate::PathSegment::Literal("v1"),
+            crate::PathSegment::Literal("chats"),
+            crate::PathSegment::Param("chat_id"),
+            crate::PathSegment::Literal("members"),
+        ],
         docs: "https://open.feishu.cn/document/server-docs/group/chat-member/delete",
         recipient_field: None,
         errors: &[
@@ -188,6 +213,14 @@ pub(crate) static OPERATIONS: [OperationSpec; 5] = [
     OperationSpec {
         meta: <GetRequest as Operation>::META,
         path: "/open-apis/im/v1/chats/:chat_id/members",
+        segments: &[
+            crate::PathSegment::Literal("open-apis"),
+            crate::PathSegment::Literal("im"),
+            crate::PathSegment::Literal("v1"),
+            crate::PathSegment::Literal("chats"),
+            crate::PathSegment::Param("chat_id"),
+            crate::PathSegment::Literal("members"),
+        ],
         docs: "https://open.feishu.cn/document/server-docs/group/chat-member/get",
         recipient_field: None,
         errors: &[
@@ -281,6 +314,15 @@ pub(crate) static OPERATIONS: [OperationSpec; 5] = [
     OperationSpec {
         meta: <IsInChatRequest as Operation>::META,
         path: "/open-apis/im/v1/chats/:chat_id/members/is_in_chat",
+        segments: &[
+            crate::PathSegment::Literal("open-apis"),
+            crate::PathSegment::Literal("im"),
+            crate::PathSegment::Literal("v1"),
+            crate::PathSegment::Literal("chats"),
+            crate::PathSegment::Param("chat_id"),
+            crate::PathSegment::Literal("members"),
+            crate::PathSegment::Literal("is_in_chat"),
+        ],
         docs: "https://open.feishu.cn/document/server-docs/group/chat-member/is_in_chat",
         recipient_field: None,
         errors: &[

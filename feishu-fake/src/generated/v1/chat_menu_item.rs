@@ -13,6 +13,15 @@ pub(crate) static OPERATIONS: [OperationSpec; 1] = [
     OperationSpec {
         meta: <PatchRequest as Operation>::META,
         path: "/open-apis/im/v1/chats/:chat_id/menu_items/:menu_item_id",
+        segments: &[
+            crate::PathSegment::Literal("open-apis"),
+            crate::PathSegment::Literal("im"),
+            crate::PathSegment::Literal("v1"),
+            crate::PathSegment::Literal("chats"),
+            crate::PathSegment::Param("chat_id"),
+            crate::PathSegment::Literal("menu_items"),
+            crate::PathSegment::Param("menu_item_id"),
+        ],
         docs: "https://open.feishu.cn/document/server-docs/group/chat-menu_item/patch",
         recipient_field: None,
         errors: &[

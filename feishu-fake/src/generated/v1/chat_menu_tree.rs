@@ -15,6 +15,14 @@ pub(crate) static OPERATIONS: [OperationSpec; 4] = [
     OperationSpec {
         meta: <CreateRequest as Operation>::META,
         path: "/open-apis/im/v1/chats/:chat_id/menu_tree",
+        segments: &[
+            crate::PathSegment::Literal("open-apis"),
+            crate::PathSegment::Literal("im"),
+            crate::PathSegment::Literal("v1"),
+            crate::PathSegment::Literal("chats"),
+            crate::PathSegment::Param("chat_id"),
+            crate::PathSegment::Literal("menu_tree"),
+        ],
         docs: "https://open.feishu.cn/document/server-docs/group/chat-menu_tree/create",
         recipient_field: None,
         errors: &[
@@ -68,6 +76,14 @@ pub(crate) static OPERATIONS: [OperationSpec; 4] = [
     OperationSpec {
         meta: <DeleteRequest as Operation>::META,
         path: "/open-apis/im/v1/chats/:chat_id/menu_tree",
+        segments: &[
+            crate::PathSegment::Literal("open-apis"),
+            crate::PathSegment::Literal("im"),
+            crate::PathSegment::Literal("v1"),
+            crate::PathSegment::Literal("chats"),
+            crate::PathSegment::Param("chat_id"),
+            crate::PathSegment::Literal("menu_tree"),
+        ],
         docs: "https://open.feishu.cn/document/server-docs/group/chat-menu_tree/delete",
         recipient_field: None,
         errors: &[
@@ -113,6 +129,15 @@ pub(crate) static OPERATIONS: [OperationSpec; 4] = [
     OperationSpec {
         meta: <SortRequest as Operation>::META,
         path: "/open-apis/im/v1/chats/:chat_id/menu_tree/sort",
+        segments: &[
+            crate::PathSegment::Literal("open-apis"),
+            crate::PathSegment::Literal("im"),
+            crate::PathSegment::Literal("v1"),
+            crate::PathSegment::Literal("chats"),
+            crate::PathSegment::Param("chat_id"),
+            crate::PathSegment::Literal("menu_tree"),
+            crate::PathSegment::Literal("sort"),
+        ],
         docs: "https://open.feishu.cn/document/server-docs/group/chat-menu_tree/sort",
         recipient_field: None,
         errors: &[
@@ -157,6 +182,14 @@ pub(crate) static OPERATIONS: [OperationSpec; 4] = [
     OperationSpec {
         meta: <GetRequest as Operation>::META,
         path: "/open-apis/im/v1/chats/:chat_id/menu_tree",
+        segments: &[
+            crate::PathSegment::Literal("open-apis"),
+            crate::PathSegment::Literal("im"),
+            crate::PathSegment::Literal("v1"),
+            crate::PathSegment::Literal("chats"),
+            crate::PathSegment::Param("chat_id"),
+            crate::PathSegment::Literal("menu_tree"),
+        ],
         docs: "https://open.feishu.cn/document/server-docs/group/chat-menu_tree/get",
         recipient_field: None,
         errors: &[

@@ -12,6 +12,14 @@ pub(crate) static OPERATIONS: [OperationSpec; 2] = [
     OperationSpec {
         meta: <GetRequest as Operation>::META,
         path: "/open-apis/im/v1/chats/:chat_id/moderation",
+        segments: &[
+            crate::PathSegment::Literal("open-apis"),
+            crate::PathSegment::Literal("im"),
+            crate::PathSegment::Literal("v1"),
+            crate::PathSegment::Literal("chats"),
+            crate::PathSegment::Param("chat_id"),
+            crate::PathSegment::Literal("moderation"),
+        ],
         docs: "https://open.feishu.cn/document/server-docs/group/chat/get",
         recipient_field: None,
         errors: &[
@@ -88,6 +96,14 @@ pub(crate) static OPERATIONS: [OperationSpec; 2] = [
     OperationSpec {
         meta: <UpdateRequest as Operation>::META,
         path: "/open-apis/im/v1/chats/:chat_id/moderation",
+        segments: &[
+            crate::PathSegment::Literal("open-apis"),
+            crate::PathSegment::Literal("im"),
+            crate::PathSegment::Literal("v1"),
+            crate::PathSegment::Literal("chats"),
+            crate::PathSegment::Param("chat_id"),
+            crate::PathSegment::Literal("moderation"),
+        ],
         docs: "https://open.feishu.cn/document/server-docs/group/chat/update",
         recipient_field: None,
         errors: &[

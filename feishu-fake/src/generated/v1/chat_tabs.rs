@@ -15,6 +15,14 @@ pub(crate) static OPERATIONS: [OperationSpec; 5] = [
     OperationSpec {
         meta: <CreateRequest as Operation>::META,
         path: "/open-apis/im/v1/chats/:chat_id/chat_tabs",
+        segments: &[
+            crate::PathSegment::Literal("open-apis"),
+            crate::PathSegment::Literal("im"),
+            crate::PathSegment::Literal("v1"),
+            crate::PathSegment::Literal("chats"),
+            crate::PathSegment::Param("chat_id"),
+            crate::PathSegment::Literal("chat_tabs"),
+        ],
         docs: "https://open.feishu.cn/document/server-docs/group/chat-tab/create",
         recipient_field: None,
         errors: &[
@@ -68,6 +76,15 @@ pub(crate) static OPERATIONS: [OperationSpec; 5] = [
     OperationSpec {
         meta: <DeleteTabsRequest as Operation>::META,
         path: "/open-apis/im/v1/chats/:chat_id/chat_tabs/delete_tabs",
+        segments: &[
+            crate::PathSegment::Literal("open-apis"),
+            crate::PathSegment::Literal("im"),
+            crate::PathSegment::Literal("v1"),
+            crate::PathSegment::Literal("chats"),
+            crate::PathSegment::Param("chat_id"),
+            crate::PathSegment::Literal("chat_tabs"),
+            crate::PathSegment::Literal("delete_tabs"),
+        ],
         docs: "https://open.feishu.cn/document/server-docs/group/chat-tab/delete_tabs",
         recipient_field: None,
         errors: &[
@@ -116,6 +133,15 @@ pub(crate) static OPERATIONS: [OperationSpec; 5] = [
     OperationSpec {
         meta: <UpdateTabsRequest as Operation>::META,
         path: "/open-apis/im/v1/chats/:chat_id/chat_tabs/update_tabs",
+        segments: &[
+            crate::PathSegment::Literal("open-apis"),
+            crate::PathSegment::Literal("im"),
+            crate::PathSegment::Literal("v1"),
+            crate::PathSegment::Literal("chats"),
+            crate::PathSegment::Param("chat_id"),
+            crate::PathSegment::Literal("chat_tabs"),
+            crate::PathSegment::Literal("update_tabs"),
+        ],
         docs: "https://open.feishu.cn/document/server-docs/group/chat-tab/update_tabs",
         recipient_field: None,
         errors: &[
@@ -174,6 +200,15 @@ pub(crate) static OPERATIONS: [OperationSpec; 5] = [
     OperationSpec {
         meta: <SortTabsRequest as Operation>::META,
         path: "/open-apis/im/v1/chats/:chat_id/chat_tabs/sort_tabs",
+        segments: &[
+            crate::PathSegment::Literal("open-apis"),
+            crate::PathSegment::Literal("im"),
+            crate::PathSegment::Literal("v1"),
+            crate::PathSegment::Literal("chats"),
+            crate::PathSegment::Param("chat_id"),
+            crate::PathSegment::Literal("chat_tabs"),
+            crate::PathSegment::Literal("sort_tabs"),
+        ],
         docs: "https://open.feishu.cn/document/server-docs/group/chat-tab/sort_tabs",
         recipient_field: None,
         errors: &[
@@ -221,6 +256,15 @@ pub(crate) static OPERATIONS: [OperationSpec; 5] = [
     OperationSpec {
         meta: <ListTabsRequest as Operation>::META,
         path: "/open-apis/im/v1/chats/:chat_id/chat_tabs/list_tabs",
+        segments: &[
+            crate::PathSegment::Literal("open-apis"),
+            crate::PathSegment::Literal("im"),
+            crate::PathSegment::Literal("v1"),
+            crate::PathSegment::Literal("chats"),
+            crate::PathSegment::Param("chat_id"),
+            crate::PathSegment::Literal("chat_tabs"),
+            crate::PathSegment::Literal("list_tabs"),
+        ],
         docs: "https://open.feishu.cn/document/server-docs/group/chat-tab/list_tabs",
         recipient_field: None,
         errors: &[

@@ -14,6 +14,15 @@ pub(crate) static OPERATIONS: [OperationSpec; 2] = [
     OperationSpec {
         meta: <PutTopNoticeRequest as Operation>::META,
         path: "/open-apis/im/v1/chats/:chat_id/top_notice/put_top_notice",
+        segments: &[
+            crate::PathSegment::Literal("open-apis"),
+            crate::PathSegment::Literal("im"),
+            crate::PathSegment::Literal("v1"),
+            crate::PathSegment::Literal("chats"),
+            crate::PathSegment::Param("chat_id"),
+            crate::PathSegment::Literal("top_notice"),
+            crate::PathSegment::Literal("put_top_notice"),
+        ],
         docs: "https://open.feishu.cn/document/server-docs/group/chat/put_top_notice",
         recipient_field: None,
         errors: &[
@@ -55,6 +64,15 @@ pub(crate) static OPERATIONS: [OperationSpec; 2] = [
     OperationSpec {
         meta: <DeleteTopNoticeRequest as Operation>::META,
         path: "/open-apis/im/v1/chats/:chat_id/top_notice/delete_top_notice",
+        segments: &[
+            crate::PathSegment::Literal("open-apis"),
+            crate::PathSegment::Literal("im"),
+            crate::PathSegment::Literal("v1"),
+            crate::PathSegment::Literal("chats"),
+            crate::PathSegment::Param("chat_id"),
+            crate::PathSegment::Literal("top_notice"),
+            crate::PathSegment::Literal("delete_top_notice"),
+        ],
         docs: "https://open.feishu.cn/document/server-docs/group/chat/delete_top_notice",
         recipient_field: None,
         errors: &[

@@ -15,6 +15,12 @@ pub(crate) static OPERATIONS: [OperationSpec; 7] = [
     OperationSpec {
         meta: <CreateRequest as Operation>::META,
         path: "/open-apis/im/v1/chats",
+        segments: &[
+            crate::PathSegment::Literal("open-apis"),
+            crate::PathSegment::Literal("im"),
+            crate::PathSegment::Literal("v1"),
+            crate::PathSegment::Literal("chats"),
+        ],
         docs: "https://open.feishu.cn/document/server-docs/group/chat/create",
         recipient_field: None,
         errors: &[
@@ -409,6 +415,13 @@ pub(crate) static OPERATIONS: [OperationSpec; 7] = [
     OperationSpec {
         meta: <DeleteRequest as Operation>::META,
         path: "/open-apis/im/v1/chats/:chat_id",
+        segments: &[
+            crate::PathSegment::Literal("open-apis"),
+            crate::PathSegment::Literal("im"),
+            crate::PathSegment::Literal("v1"),
+            crate::PathSegment::Literal("chats"),
+            crate::PathSegment::Param("chat_id"),
+        ],
         docs: "https://open.feishu.cn/document/server-docs/group/chat/delete",
         recipient_field: None,
         errors: &[
@@ -440,6 +453,13 @@ pub(crate) static OPERATIONS: [OperationSpec; 7] = [
     OperationSpec {
         meta: <UpdateRequest as Operation>::META,
         path: "/open-apis/im/v1/chats/:chat_id",
+        segments: &[
+            crate::PathSegment::Literal("open-apis"),
+            crate::PathSegment::Literal("im"),
+            crate::PathSegment::Literal("v1"),
+            crate::PathSegment::Literal("chats"),
+            crate::PathSegment::Param("chat_id"),
+        ],
         docs: "https://open.feishu.cn/document/server-docs/group/chat/update-2",
         recipient_field: None,
         errors: &[
@@ -624,6 +644,13 @@ pub(crate) static OPERATIONS: [OperationSpec; 7] = [
     OperationSpec {
         meta: <GetRequest as Operation>::META,
         path: "/open-apis/im/v1/chats/:chat_id",
+        segments: &[
+            crate::PathSegment::Literal("open-apis"),
+            crate::PathSegment::Literal("im"),
+            crate::PathSegment::Literal("v1"),
+            crate::PathSegment::Literal("chats"),
+            crate::PathSegment::Param("chat_id"),
+        ],
         docs: "https://open.feishu.cn/document/server-docs/group/chat/get-2",
         recipient_field: None,
         errors: &[
@@ -867,6 +894,12 @@ pub(crate) static OPERATIONS: [OperationSpec; 7] = [
     OperationSpec {
         meta: <ListRequest as Operation>::META,
         path: "/open-apis/im/v1/chats",
+        segments: &[
+            crate::PathSegment::Literal("open-apis"),
+            crate::PathSegment::Literal("im"),
+            crate::PathSegment::Literal("v1"),
+            crate::PathSegment::Literal("chats"),
+        ],
         docs: "https://open.feishu.cn/document/server-docs/group/chat/list",
         recipient_field: None,
         errors: &[
@@ -938,6 +971,13 @@ pub(crate) static OPERATIONS: [OperationSpec; 7] = [
     OperationSpec {
         meta: <SearchRequest as Operation>::META,
         path: "/open-apis/im/v1/chats/search",
+        segments: &[
+            crate::PathSegment::Literal("open-apis"),
+            crate::PathSegment::Literal("im"),
+            crate::PathSegment::Literal("v1"),
+            crate::PathSegment::Literal("chats"),
+            crate::PathSegment::Literal("search"),
+        ],
         docs: "https://open.feishu.cn/document/server-docs/group/chat/search",
         recipient_field: None,
         errors: &[
@@ -1007,6 +1047,14 @@ pub(crate) static OPERATIONS: [OperationSpec; 7] = [
     OperationSpec {
         meta: <LinkRequest as Operation>::META,
         path: "/open-apis/im/v1/chats/:chat_id/link",
+        segments: &[
+            crate::PathSegment::Literal("open-apis"),
+            crate::PathSegment::Literal("im"),
+            crate::PathSegment::Literal("v1"),
+            crate::PathSegment::Literal("chats"),
+            crate::PathSegment::Param("chat_id"),
+            crate::PathSegment::Literal("link"),
+        ],
         docs: "https://open.feishu.cn/document/server-docs/group/chat/link",
         recipient_field: None,
         errors: &[

@@ -13,6 +13,12 @@ pub(crate) static OPERATIONS: [OperationSpec; 2] = [
     OperationSpec {
         meta: <CreateRequest as Operation>::META,
         path: "/open-apis/im/v1/files",
+        segments: &[
+            crate::PathSegment::Literal("open-apis"),
+            crate::PathSegment::Literal("im"),
+            crate::PathSegment::Literal("v1"),
+            crate::PathSegment::Literal("files"),
+        ],
         docs: "https://open.feishu.cn/document/server-docs/im-v1/file/create",
         recipient_field: None,
         errors: &[
@@ -67,6 +73,13 @@ pub(crate) static OPERATIONS: [OperationSpec; 2] = [
     OperationSpec {
         meta: <GetRequest as Operation>::META,
         path: "/open-apis/im/v1/files/:file_key",
+        segments: &[
+            crate::PathSegment::Literal("open-apis"),
+            crate::PathSegment::Literal("im"),
+            crate::PathSegment::Literal("v1"),
+            crate::PathSegment::Literal("files"),
+            crate::PathSegment::Param("file_key"),
+        ],
         docs: "https://open.feishu.cn/document/server-docs/im-v1/file/get",
         recipient_field: None,
         errors: &[

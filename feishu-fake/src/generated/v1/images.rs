@@ -13,6 +13,12 @@ pub(crate) static OPERATIONS: [OperationSpec; 2] = [
     OperationSpec {
         meta: <CreateRequest as Operation>::META,
         path: "/open-apis/im/v1/images",
+        segments: &[
+            crate::PathSegment::Literal("open-apis"),
+            crate::PathSegment::Literal("im"),
+            crate::PathSegment::Literal("v1"),
+            crate::PathSegment::Literal("images"),
+        ],
         docs: "https://open.feishu.cn/document/server-docs/im-v1/image/create",
         recipient_field: None,
         errors: &[
@@ -54,6 +60,13 @@ pub(crate) static OPERATIONS: [OperationSpec; 2] = [
     OperationSpec {
         meta: <GetRequest as Operation>::META,
         path: "/open-apis/im/v1/images/:image_key",
+        segments: &[
+            crate::PathSegment::Literal("open-apis"),
+            crate::PathSegment::Literal("im"),
+            crate::PathSegment::Literal("v1"),
+            crate::PathSegment::Literal("images"),
+            crate::PathSegment::Param("image_key"),
+        ],
         docs: "https://open.feishu.cn/document/server-docs/im-v1/image/get",
         recipient_field: None,
         errors: &[

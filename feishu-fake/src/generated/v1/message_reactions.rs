@@ -14,6 +14,14 @@ pub(crate) static OPERATIONS: [OperationSpec; 4] = [
     OperationSpec {
         meta: <CreateRequest as Operation>::META,
         path: "/open-apis/im/v1/messages/:message_id/reactions",
+        segments: &[
+            crate::PathSegment::Literal("open-apis"),
+            crate::PathSegment::Literal("im"),
+            crate::PathSegment::Literal("v1"),
+            crate::PathSegment::Literal("messages"),
+            crate::PathSegment::Param("message_id"),
+            crate::PathSegment::Literal("reactions"),
+        ],
         docs: "https://open.feishu.cn/document/server-docs/im-v1/message-reaction/create",
         recipient_field: None,
         errors: &[
@@ -59,6 +67,15 @@ pub(crate) static OPERATIONS: [OperationSpec; 4] = [
     OperationSpec {
         meta: <DeleteRequest as Operation>::META,
         path: "/open-apis/im/v1/messages/:message_id/reactions/:reaction_id",
+        segments: &[
+            crate::PathSegment::Literal("open-apis"),
+            crate::PathSegment::Literal("im"),
+            crate::PathSegment::Literal("v1"),
+            crate::PathSegment::Literal("messages"),
+            crate::PathSegment::Param("message_id"),
+            crate::PathSegment::Literal("reactions"),
+            crate::PathSegment::Param("reaction_id"),
+        ],
         docs: "https://open.feishu.cn/document/server-docs/im-v1/message-reaction/delete",
         recipient_field: None,
         errors: &[
@@ -105,6 +122,14 @@ pub(crate) static OPERATIONS: [OperationSpec; 4] = [
     OperationSpec {
         meta: <ListRequest as Operation>::META,
         path: "/open-apis/im/v1/messages/:message_id/reactions",
+        segments: &[
+            crate::PathSegment::Literal("open-apis"),
+            crate::PathSegment::Literal("im"),
+            crate::PathSegment::Literal("v1"),
+            crate::PathSegment::Literal("messages"),
+            crate::PathSegment::Param("message_id"),
+            crate::PathSegment::Literal("reactions"),
+        ],
         docs: "https://open.feishu.cn/document/server-docs/im-v1/message-reaction/list",
         recipient_field: None,
         errors: &[
@@ -179,6 +204,14 @@ pub(crate) static OPERATIONS: [OperationSpec; 4] = [
     OperationSpec {
         meta: <BatchQueryRequest as Operation>::META,
         path: "/open-apis/im/v1/messages/reactions/batch_query",
+        segments: &[
+            crate::PathSegment::Literal("open-apis"),
+            crate::PathSegment::Literal("im"),
+            crate::PathSegment::Literal("v1"),
+            crate::PathSegment::Literal("messages"),
+            crate::PathSegment::Literal("reactions"),
+            crate::PathSegment::Literal("batch_query"),
+        ],
         docs: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/message-reaction/batch_query",
         recipient_field: None,
         errors: &[],

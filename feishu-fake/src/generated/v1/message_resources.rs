@@ -13,6 +13,15 @@ pub(crate) static OPERATIONS: [OperationSpec; 1] = [
     OperationSpec {
         meta: <GetRequest as Operation>::META,
         path: "/open-apis/im/v1/messages/:message_id/resources/:file_key",
+        segments: &[
+            crate::PathSegment::Literal("open-apis"),
+            crate::PathSegment::Literal("im"),
+            crate::PathSegment::Literal("v1"),
+            crate::PathSegment::Literal("messages"),
+            crate::PathSegment::Param("message_id"),
+            crate::PathSegment::Literal("resources"),
+            crate::PathSegment::Param("file_key"),
+        ],
         docs: "https://open.feishu.cn/document/server-docs/im-v1/message/get-2",
         recipient_field: None,
         errors: &[

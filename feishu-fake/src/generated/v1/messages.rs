@@ -20,6 +20,12 @@ pub(crate) static OPERATIONS: [OperationSpec; 16] = [
     OperationSpec {
         meta: <CreateRequest as Operation>::META,
         path: "/open-apis/im/v1/messages",
+        segments: &[
+            crate::PathSegment::Literal("open-apis"),
+            crate::PathSegment::Literal("im"),
+            crate::PathSegment::Literal("v1"),
+            crate::PathSegment::Literal("messages"),
+        ],
         docs: "https://open.feishu.cn/document/server-docs/im-v1/message/create",
         recipient_field: Some("receive_id"),
         errors: &[
@@ -157,6 +163,14 @@ pub(crate) static OPERATIONS: [OperationSpec; 16] = [
     OperationSpec {
         meta: <ReplyRequest as Operation>::META,
         path: "/open-apis/im/v1/messages/:message_id/reply",
+        segments: &[
+            crate::PathSegment::Literal("open-apis"),
+            crate::PathSegment::Literal("im"),
+            crate::PathSegment::Literal("v1"),
+            crate::PathSegment::Literal("messages"),
+            crate::PathSegment::Param("message_id"),
+            crate::PathSegment::Literal("reply"),
+        ],
         docs: "https://open.feishu.cn/document/server-docs/im-v1/message/reply",
         recipient_field: None,
         errors: &[
@@ -288,6 +302,13 @@ pub(crate) static OPERATIONS: [OperationSpec; 16] = [
     OperationSpec {
         meta: <GetRequest as Operation>::META,
         path: "/open-apis/im/v1/messages/:message_id",
+        segments: &[
+            crate::PathSegment::Literal("open-apis"),
+            crate::PathSegment::Literal("im"),
+            crate::PathSegment::Literal("v1"),
+            crate::PathSegment::Literal("messages"),
+            crate::PathSegment::Param("message_id"),
+        ],
         docs: "https://open.feishu.cn/document/server-docs/im-v1/message/get",
         recipient_field: None,
         errors: &[
@@ -344,6 +365,12 @@ pub(crate) static OPERATIONS: [OperationSpec; 16] = [
     OperationSpec {
         meta: <ListRequest as Operation>::META,
         path: "/open-apis/im/v1/messages",
+        segments: &[
+            crate::PathSegment::Literal("open-apis"),
+            crate::PathSegment::Literal("im"),
+            crate::PathSegment::Literal("v1"),
+            crate::PathSegment::Literal("messages"),
+        ],
         docs: "https://open.feishu.cn/document/server-docs/im-v1/message/list",
         recipient_field: None,
         errors: &[
@@ -452,6 +479,13 @@ pub(crate) static OPERATIONS: [OperationSpec; 16] = [
     OperationSpec {
         meta: <DeleteRequest as Operation>::META,
         path: "/open-apis/im/v1/messages/:message_id",
+        segments: &[
+            crate::PathSegment::Literal("open-apis"),
+            crate::PathSegment::Literal("im"),
+            crate::PathSegment::Literal("v1"),
+            crate::PathSegment::Literal("messages"),
+            crate::PathSegment::Param("message_id"),
+        ],
         docs: "https://open.feishu.cn/document/server-docs/im-v1/message/delete",
         recipient_field: None,
         errors: &[
@@ -483,6 +517,13 @@ pub(crate) static OPERATIONS: [OperationSpec; 16] = [
     OperationSpec {
         meta: <UpdateRequest as Operation>::META,
         path: "/open-apis/im/v1/messages/:message_id",
+        segments: &[
+            crate::PathSegment::Literal("open-apis"),
+            crate::PathSegment::Literal("im"),
+            crate::PathSegment::Literal("v1"),
+            crate::PathSegment::Literal("messages"),
+            crate::PathSegment::Param("message_id"),
+        ],
         docs: "https://open.feishu.cn/document/server-docs/im-v1/message/update",
         recipient_field: None,
         errors: &[
@@ -623,6 +664,13 @@ pub(crate) static OPERATIONS: [OperationSpec; 16] = [
     OperationSpec {
         meta: <PatchRequest as Operation>::META,
         path: "/open-apis/im/v1/messages/:message_id",
+        segments: &[
+            crate::PathSegment::Literal("open-apis"),
+            crate::PathSegment::Literal("im"),
+            crate::PathSegment::Literal("v1"),
+            crate::PathSegment::Literal("messages"),
+            crate::PathSegment::Param("message_id"),
+        ],
         docs: "https://open.feishu.cn/document/server-docs/im-v1/message/patch",
         recipient_field: None,
         errors: &[
@@ -664,6 +712,14 @@ pub(crate) static OPERATIONS: [OperationSpec; 16] = [
     OperationSpec {
         meta: <ForwardRequest as Operation>::META,
         path: "/open-apis/im/v1/messages/:message_id/forward",
+        segments: &[
+            crate::PathSegment::Literal("open-apis"),
+            crate::PathSegment::Literal("im"),
+            crate::PathSegment::Literal("v1"),
+            crate::PathSegment::Literal("messages"),
+            crate::PathSegment::Param("message_id"),
+            crate::PathSegment::Literal("forward"),
+        ],
         docs: "https://open.feishu.cn/document/server-docs/im-v1/message/forward",
         recipient_field: Some("receive_id"),
         errors: &[
@@ -741,6 +797,13 @@ pub(crate) static OPERATIONS: [OperationSpec; 16] = [
     OperationSpec {
         meta: <MergeForwardRequest as Operation>::META,
         path: "/open-apis/im/v1/messages/merge_forward",
+        segments: &[
+            crate::PathSegment::Literal("open-apis"),
+            crate::PathSegment::Literal("im"),
+            crate::PathSegment::Literal("v1"),
+            crate::PathSegment::Literal("messages"),
+            crate::PathSegment::Literal("merge_forward"),
+        ],
         docs: "https://open.feishu.cn/document/server-docs/im-v1/message/merge_forward",
         recipient_field: Some("receive_id"),
         errors: &[
@@ -843,6 +906,14 @@ pub(crate) static OPERATIONS: [OperationSpec; 16] = [
     OperationSpec {
         meta: <ReadUsersRequest as Operation>::META,
         path: "/open-apis/im/v1/messages/:message_id/read_users",
+        segments: &[
+            crate::PathSegment::Literal("open-apis"),
+            crate::PathSegment::Literal("im"),
+            crate::PathSegment::Literal("v1"),
+            crate::PathSegment::Literal("messages"),
+            crate::PathSegment::Param("message_id"),
+            crate::PathSegment::Literal("read_users"),
+        ],
         docs: "https://open.feishu.cn/document/server-docs/im-v1/message/read_users",
         recipient_field: None,
         errors: &[
@@ -910,6 +981,14 @@ pub(crate) static OPERATIONS: [OperationSpec; 16] = [
     OperationSpec {
         meta: <UrgentAppRequest as Operation>::META,
         path: "/open-apis/im/v1/messages/:message_id/urgent_app",
+        segments: &[
+            crate::PathSegment::Literal("open-apis"),
+            crate::PathSegment::Literal("im"),
+            crate::PathSegment::Literal("v1"),
+            crate::PathSegment::Literal("messages"),
+            crate::PathSegment::Param("message_id"),
+            crate::PathSegment::Literal("urgent_app"),
+        ],
         docs: "https://open.feishu.cn/document/server-docs/im-v1/message/urgent_app",
         recipient_field: None,
         errors: &[
@@ -959,6 +1038,14 @@ pub(crate) static OPERATIONS: [OperationSpec; 16] = [
     OperationSpec {
         meta: <UrgentSmsRequest as Operation>::META,
         path: "/open-apis/im/v1/messages/:message_id/urgent_sms",
+        segments: &[
+            crate::PathSegment::Literal("open-apis"),
+            crate::PathSegment::Literal("im"),
+            crate::PathSegment::Literal("v1"),
+            crate::PathSegment::Literal("messages"),
+            crate::PathSegment::Param("message_id"),
+            crate::PathSegment::Literal("urgent_sms"),
+        ],
         docs: "https://open.feishu.cn/document/server-docs/im-v1/message/urgent_sms",
         recipient_field: None,
         errors: &[],
@@ -1000,6 +1087,13 @@ pub(crate) static OPERATIONS: [OperationSpec; 16] = [
     OperationSpec {
         meta: <MgetRequest as Operation>::META,
         path: "/open-apis/im/v1/messages/mget",
+        segments: &[
+            crate::PathSegment::Literal("open-apis"),
+            crate::PathSegment::Literal("im"),
+            crate::PathSegment::Literal("v1"),
+            crate::PathSegment::Literal("messages"),
+            crate::PathSegment::Literal("mget"),
+        ],
         docs: "https://github.com/larksuite/cli/blob/main/shortcuts/im/im_messages_mget.go",
         recipient_field: None,
         errors: &[],
@@ -1043,6 +1137,14 @@ pub(crate) static OPERATIONS: [OperationSpec; 16] = [
     OperationSpec {
         meta: <UrgentPhoneRequest as Operation>::META,
         path: "/open-apis/im/v1/messages/:message_id/urgent_phone",
+        segments: &[
+            crate::PathSegment::Literal("open-apis"),
+            crate::PathSegment::Literal("im"),
+            crate::PathSegment::Literal("v1"),
+            crate::PathSegment::Literal("messages"),
+            crate::PathSegment::Param("message_id"),
+            crate::PathSegment::Literal("urgent_phone"),
+        ],
         docs: "https://open.feishu.cn/document/server-docs/im-v1/buzz-messages/urgent_phone",
         recipient_field: None,
         errors: &[
@@ -1097,6 +1199,14 @@ pub(crate) static OPERATIONS: [OperationSpec; 16] = [
     OperationSpec {
         meta: <PushFollowUpRequest as Operation>::META,
         path: "/open-apis/im/v1/messages/:message_id/push_follow_up",
+        segments: &[
+            crate::PathSegment::Literal("open-apis"),
+            crate::PathSegment::Literal("im"),
+            crate::PathSegment::Literal("v1"),
+            crate::PathSegment::Literal("messages"),
+            crate::PathSegment::Param("message_id"),
+            crate::PathSegment::Literal("push_follow_up"),
+        ],
         docs: "https://open.feishu.cn/document/im-v1/message/push_follow_up",
         recipient_field: None,
         errors: &[
@@ -1135,6 +1245,13 @@ pub(crate) static OPERATIONS: [OperationSpec; 16] = [
     OperationSpec {
         meta: <SearchRequest as Operation>::META,
         path: "/open-apis/im/v1/messages/search",
+        segments: &[
+            crate::PathSegment::Literal("open-apis"),
+            crate::PathSegment::Literal("im"),
+            crate::PathSegment::Literal("v1"),
+            crate::PathSegment::Literal("messages"),
+            crate::PathSegment::Literal("search"),
+        ],
         docs: "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/message/search",
         recipient_field: None,
         errors: &[],

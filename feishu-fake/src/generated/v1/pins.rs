@@ -12,6 +12,12 @@ pub(crate) static OPERATIONS: [OperationSpec; 3] = [
     OperationSpec {
         meta: <CreateRequest as Operation>::META,
         path: "/open-apis/im/v1/pins",
+        segments: &[
+            crate::PathSegment::Literal("open-apis"),
+            crate::PathSegment::Literal("im"),
+            crate::PathSegment::Literal("v1"),
+            crate::PathSegment::Literal("pins"),
+        ],
         docs: "https://open.feishu.cn/document/server-docs/im-v1/pin/create",
         recipient_field: None,
         errors: &[
@@ -52,6 +58,13 @@ pub(crate) static OPERATIONS: [OperationSpec; 3] = [
     OperationSpec {
         meta: <DeleteRequest as Operation>::META,
         path: "/open-apis/im/v1/pins/:message_id",
+        segments: &[
+            crate::PathSegment::Literal("open-apis"),
+            crate::PathSegment::Literal("im"),
+            crate::PathSegment::Literal("v1"),
+            crate::PathSegment::Literal("pins"),
+            crate::PathSegment::Param("message_id"),
+        ],
         docs: "https://open.feishu.cn/document/server-docs/im-v1/pin/delete",
         recipient_field: None,
         errors: &[
@@ -82,6 +95,12 @@ pub(crate) static OPERATIONS: [OperationSpec; 3] = [
     OperationSpec {
         meta: <ListRequest as Operation>::META,
         path: "/open-apis/im/v1/pins",
+        segments: &[
+            crate::PathSegment::Literal("open-apis"),
+            crate::PathSegment::Literal("im"),
+            crate::PathSegment::Literal("v1"),
+            crate::PathSegment::Literal("pins"),
+        ],
         docs: "https://open.feishu.cn/document/server-docs/im-v1/pin/list",
         recipient_field: None,
         errors: &[

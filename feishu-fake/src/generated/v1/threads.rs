@@ -13,6 +13,14 @@ pub(crate) static OPERATIONS: [OperationSpec; 1] = [
     OperationSpec {
         meta: <ForwardRequest as Operation>::META,
         path: "/open-apis/im/v1/threads/:thread_id/forward",
+        segments: &[
+            crate::PathSegment::Literal("open-apis"),
+            crate::PathSegment::Literal("im"),
+            crate::PathSegment::Literal("v1"),
+            crate::PathSegment::Literal("threads"),
+            crate::PathSegment::Param("thread_id"),
+            crate::PathSegment::Literal("forward"),
+        ],
         docs: "https://open.feishu.cn/document/im-v1/message/forward-2",
         recipient_field: Some("receive_id"),
         errors: &[

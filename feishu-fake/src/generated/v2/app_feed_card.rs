@@ -14,6 +14,12 @@ pub(crate) static OPERATIONS: [OperationSpec; 3] = [
     OperationSpec {
         meta: <CreateRequest as Operation>::META,
         path: "/open-apis/im/v2/app_feed_card",
+        segments: &[
+            crate::PathSegment::Literal("open-apis"),
+            crate::PathSegment::Literal("im"),
+            crate::PathSegment::Literal("v2"),
+            crate::PathSegment::Literal("app_feed_card"),
+        ],
         docs: "https://open.feishu.cn/document/im-v2/app_feed_card/create",
         recipient_field: None,
         errors: &[feishu_im::ErrorCode::InvalidMessageParameter],
@@ -65,6 +71,13 @@ pub(crate) static OPERATIONS: [OperationSpec; 3] = [
     OperationSpec {
         meta: <BatchDeleteRequest as Operation>::META,
         path: "/open-apis/im/v2/app_feed_card/batch",
+        segments: &[
+            crate::PathSegment::Literal("open-apis"),
+            crate::PathSegment::Literal("im"),
+            crate::PathSegment::Literal("v2"),
+            crate::PathSegment::Literal("app_feed_card"),
+            crate::PathSegment::Literal("batch"),
+        ],
         docs: "https://open.feishu.cn/document/im-v2/app_feed_card/delete",
         recipient_field: None,
         errors: &[feishu_im::ErrorCode::InvalidMessageParameter],
@@ -104,6 +117,13 @@ pub(crate) static OPERATIONS: [OperationSpec; 3] = [
     OperationSpec {
         meta: <BatchUpdateRequest as Operation>::META,
         path: "/open-apis/im/v2/app_feed_card/batch",
+        segments: &[
+            crate::PathSegment::Literal("open-apis"),
+            crate::PathSegment::Literal("im"),
+            crate::PathSegment::Literal("v2"),
+            crate::PathSegment::Literal("app_feed_card"),
+            crate::PathSegment::Literal("batch"),
+        ],
         docs: "https://open.feishu.cn/document/im-v2/app_feed_card/update",
         recipient_field: None,
         errors: &[feishu_im::ErrorCode::InvalidMessageParameter],

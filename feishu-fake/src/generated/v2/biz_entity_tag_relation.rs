@@ -13,6 +13,12 @@ pub(crate) static OPERATIONS: [OperationSpec; 3] = [
     OperationSpec {
         meta: <CreateRequest as Operation>::META,
         path: "/open-apis/im/v2/biz_entity_tag_relation",
+        segments: &[
+            crate::PathSegment::Literal("open-apis"),
+            crate::PathSegment::Literal("im"),
+            crate::PathSegment::Literal("v2"),
+            crate::PathSegment::Literal("biz_entity_tag_relation"),
+        ],
         docs: "https://open.feishu.cn/document/tenant-tag/create-2",
         recipient_field: None,
         errors: &[feishu_im::ErrorCode::InvalidMessageParameter],
@@ -55,6 +61,12 @@ pub(crate) static OPERATIONS: [OperationSpec; 3] = [
     OperationSpec {
         meta: <GetRequest as Operation>::META,
         path: "/open-apis/im/v2/biz_entity_tag_relation",
+        segments: &[
+            crate::PathSegment::Literal("open-apis"),
+            crate::PathSegment::Literal("im"),
+            crate::PathSegment::Literal("v2"),
+            crate::PathSegment::Literal("biz_entity_tag_relation"),
+        ],
         docs: "https://open.feishu.cn/document/tenant-tag/get",
         recipient_field: None,
         errors: &[feishu_im::ErrorCode::InvalidMessageParameter],
@@ -98,6 +110,12 @@ pub(crate) static OPERATIONS: [OperationSpec; 3] = [
     OperationSpec {
         meta: <UpdateRequest as Operation>::META,
         path: "/open-apis/im/v2/biz_entity_tag_relation",
+        segments: &[
+            crate::PathSegment::Literal("open-apis"),
+            crate::PathSegment::Literal("im"),
+            crate::PathSegment::Literal("v2"),
+            crate::PathSegment::Literal("biz_entity_tag_relation"),
+        ],
         docs: "https://open.feishu.cn/document/tenant-tag/update",
         recipient_field: None,
         errors: &[feishu_im::ErrorCode::InvalidMessageParameter],

@@ -12,6 +12,12 @@ pub(crate) static OPERATIONS: [OperationSpec; 1] = [
     OperationSpec {
         meta: <UpdateRequest as Operation>::META,
         path: "/open-apis/im/v2/chat_button",
+        segments: &[
+            crate::PathSegment::Literal("open-apis"),
+            crate::PathSegment::Literal("im"),
+            crate::PathSegment::Literal("v2"),
+            crate::PathSegment::Literal("chat_button"),
+        ],
         docs: "https://open.feishu.cn/document/im-v2/groups-bots/update",
         recipient_field: None,
         errors: &[

@@ -12,6 +12,13 @@ pub(crate) static OPERATIONS: [OperationSpec; 1] = [
     OperationSpec {
         meta: <SearchRequest as Operation>::META,
         path: "/open-apis/im/v2/chats/search",
+        segments: &[
+            crate::PathSegment::Literal("open-apis"),
+            crate::PathSegment::Literal("im"),
+            crate::PathSegment::Literal("v2"),
+            crate::PathSegment::Literal("chats"),
+            crate::PathSegment::Literal("search"),
+        ],
         docs: "https://open.feishu.cn/api-explorer?project=im&resource=chat&apiName=search&version=v2",
         recipient_field: None,
         errors: &[feishu_im::ErrorCode::BotAbilityNotActivated],

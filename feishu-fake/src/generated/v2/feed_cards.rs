@@ -13,6 +13,13 @@ pub(crate) static OPERATIONS: [OperationSpec; 2] = [
     OperationSpec {
         meta: <PatchRequest as Operation>::META,
         path: "/open-apis/im/v2/feed_cards/:feed_card_id",
+        segments: &[
+            crate::PathSegment::Literal("open-apis"),
+            crate::PathSegment::Literal("im"),
+            crate::PathSegment::Literal("v2"),
+            crate::PathSegment::Literal("feed_cards"),
+            crate::PathSegment::Param("feed_card_id"),
+        ],
         docs: "https://open.feishu.cn/document/im-v2/groups-bots/patch",
         recipient_field: None,
         errors: &[
@@ -73,6 +80,13 @@ pub(crate) static OPERATIONS: [OperationSpec; 2] = [
     OperationSpec {
         meta: <BotTimeSentiveRequest as Operation>::META,
         path: "/open-apis/im/v2/feed_cards/bot_time_sentive",
+        segments: &[
+            crate::PathSegment::Literal("open-apis"),
+            crate::PathSegment::Literal("im"),
+            crate::PathSegment::Literal("v2"),
+            crate::PathSegment::Literal("feed_cards"),
+            crate::PathSegment::Literal("bot_time_sentive"),
+        ],
         docs: "https://open.feishu.cn/document/im-v2/groups-bots/bot_time_sentive",
         recipient_field: None,
         errors: &[feishu_im::ErrorCode::InvalidMessageParameter],

@@ -13,6 +13,12 @@ pub(crate) static OPERATIONS: [OperationSpec; 3] = [
     OperationSpec {
         meta: <CreateRequest as Operation>::META,
         path: "/open-apis/im/v2/tags",
+        segments: &[
+            crate::PathSegment::Literal("open-apis"),
+            crate::PathSegment::Literal("im"),
+            crate::PathSegment::Literal("v2"),
+            crate::PathSegment::Literal("tags"),
+        ],
         docs: "https://open.feishu.cn/document/tenant-tag/create",
         recipient_field: None,
         errors: &[feishu_im::ErrorCode::InvalidMessageParameter],
@@ -48,6 +54,13 @@ pub(crate) static OPERATIONS: [OperationSpec; 3] = [
     OperationSpec {
         meta: <PatchRequest as Operation>::META,
         path: "/open-apis/im/v2/tags/:tag_id",
+        segments: &[
+            crate::PathSegment::Literal("open-apis"),
+            crate::PathSegment::Literal("im"),
+            crate::PathSegment::Literal("v2"),
+            crate::PathSegment::Literal("tags"),
+            crate::PathSegment::Param("tag_id"),
+        ],
         docs: "https://open.feishu.cn/document/tenant-tag/patch",
         recipient_field: None,
         errors: &[feishu_im::ErrorCode::InvalidMessageParameter],
@@ -94,6 +107,12 @@ pub(crate) static OPERATIONS: [OperationSpec; 3] = [
     OperationSpec {
         meta: <ListRequest as Operation>::META,
         path: "/open-apis/im/v2/tags",
+        segments: &[
+            crate::PathSegment::Literal("open-apis"),
+            crate::PathSegment::Literal("im"),
+            crate::PathSegment::Literal("v2"),
+            crate::PathSegment::Literal("tags"),
+        ],
         docs: "https://open.feishu.cn/document/tenant-tag/list",
         recipient_field: None,
         errors: &[feishu_im::ErrorCode::InvalidMessageParameter],

@@ -12,6 +12,13 @@ pub(crate) static OPERATIONS: [OperationSpec; 1] = [
     OperationSpec {
         meta: <BatchUpdateRequest as Operation>::META,
         path: "/open-apis/im/v2/url_previews/batch_update",
+        segments: &[
+            crate::PathSegment::Literal("open-apis"),
+            crate::PathSegment::Literal("im"),
+            crate::PathSegment::Literal("v2"),
+            crate::PathSegment::Literal("url_previews"),
+            crate::PathSegment::Literal("batch_update"),
+        ],
         docs: "https://open.feishu.cn/document/im-v1/url_preview/batch_update",
         recipient_field: None,
         errors: &[feishu_im::ErrorCode::InvalidMessageParameter],
