@@ -51,11 +51,14 @@ pub fn emit(api: &Api) -> Result<Vec<GeneratedFile>, (String, String)> {
     })?);
     let shared_types = Types { api, local: Vec::new(), shared: shared.clone() };
     let statics = shared.iter().map(|o| shared_types.object_static(o));
+    let values = shared_types.enum_and_content_statics();
     files.push(fake_file("objects.rs", "spec/ objects", || {
         quote! {
-            //! The fields of the shared objects and of the contents' kinds.
-            // Every object is described, whether or not an operation carries it.
+            //! What fields of the spec's shared types hold: the fields of the shared objects and
+            //! of the contents' kinds, the values of each enum and the kinds of each content.
+            // Every type is described, whether or not an operation carries it.
             #![allow(dead_code)]
+            #(#values)*
             #(#statics)*
         }
     })?);
@@ -295,18 +298,13 @@ impl Types<'_> {
                 let Some(def) = self.api.enums.iter().find(|e| &e.name == name) else {
                     return quote!(crate::ValueType::Json);
                 };
+                let values = suffixed(name, "VALUES");
                 match def.repr {
                     EnumRepr::String => {
-                        let values = def.variants.iter().map(|v| v.value.to_string());
-                        quote!(crate::ValueType::Enum(&[#(#values),*]))
+                        quote!(crate::ValueType::Enum(&crate::generated::objects::#values))
                     }
-                    // Validation makes every value of an integer enum an integer.
                     EnumRepr::Integer => {
-                        let values = def.variants.iter().filter_map(|v| match v.value {
-                            SpecLiteral::Integer(i) => Some(Literal::i64_unsuffixed(i)),
-                            _ => None,
-                        });
-                        quote!(crate::ValueType::IntEnum(&[#(#values),*]))
+                        quote!(crate::ValueType::IntEnum(&crate::generated::objects::#values))
                     }
                 }
             }
@@ -319,21 +317,72 @@ impl Types<'_> {
                     return quote!(crate::ValueType::Json);
                 };
                 let (tag, field) = (&content.tag, &content.field);
-                let kinds = content.kinds.iter().map(|k| {
-                    let kind = &k.value;
-                    let shape = match &k.body {
-                        Some(body) => {
-                            let fields = self.object_ref(body);
-                            quote!(crate::KindShape::Object(#fields))
-                        }
-                        None if k.text => quote!(crate::KindShape::Text),
-                        None => quote!(crate::KindShape::Json),
-                    };
-                    quote!((#kind, #shape))
-                });
-                quote!(crate::ValueType::Content { tag: #tag, field: #field, kinds: &[#(#kinds),*] })
+                let kinds = suffixed(name, "KINDS");
+                quote!(crate::ValueType::Content {
+                    tag: #tag,
+                    field: #field,
+                    kinds: &crate::generated::objects::#kinds,
+                })
             }
         }
+    }
+
+    /// The values of each enum and the kinds of each content, one static each, which every
+    /// field of that type points at.
+    fn enum_and_content_statics(&self) -> Vec<TokenStream> {
+        let enums = self.api.enums.iter().map(|def| {
+            let ident = suffixed(&def.name, "VALUES");
+            let doc = format!(" The values of `{}`.", def.name);
+            match def.repr {
+                EnumRepr::String => {
+                    let values: Vec<String> =
+                        def.variants.iter().map(|v| v.value.to_string()).collect();
+                    let count = Literal::usize_unsuffixed(values.len());
+                    quote! {
+                        #[doc = #doc]
+                        pub(crate) static #ident: [&str; #count] = [#(#values),*];
+                    }
+                }
+                // Validation makes every value of an integer enum an integer.
+                EnumRepr::Integer => {
+                    let values: Vec<Literal> = def
+                        .variants
+                        .iter()
+                        .filter_map(|v| match v.value {
+                            SpecLiteral::Integer(i) => Some(Literal::i64_unsuffixed(i)),
+                            _ => None,
+                        })
+                        .collect();
+                    let count = Literal::usize_unsuffixed(values.len());
+                    quote! {
+                        #[doc = #doc]
+                        pub(crate) static #ident: [i64; #count] = [#(#values),*];
+                    }
+                }
+            }
+        });
+        let contents = self.api.contents.iter().map(|content| {
+            let ident = suffixed(&content.name, "KINDS");
+            let doc = format!(" The kinds of `{}`, each with its shape.", content.name);
+            let count = Literal::usize_unsuffixed(content.kinds.len());
+            let kinds = content.kinds.iter().map(|k| {
+                let kind = &k.value;
+                let shape = match &k.body {
+                    Some(body) => {
+                        let fields = self.object_ref(body);
+                        quote!(crate::KindShape::Object(#fields))
+                    }
+                    None if k.text => quote!(crate::KindShape::Text),
+                    None => quote!(crate::KindShape::Json),
+                };
+                quote!((#kind, #shape))
+            });
+            quote! {
+                #[doc = #doc]
+                pub(crate) static #ident: [(&str, crate::KindShape); #count] = [#(#kinds),*];
+            }
+        });
+        enums.chain(contents).collect()
     }
 
     /// A reference to the static holding the fields of the object `name`: the resource's own,
@@ -357,6 +406,11 @@ impl Types<'_> {
             pub(crate) static #ident: [crate::FieldMeta; #count] = [#(#fields),*];
         }
     }
+}
+
+/// `IdType`, `VALUES` → `ID_TYPE_VALUES`.
+fn suffixed(name: &str, suffix: &str) -> proc_macro2::Ident {
+    format_ident!("{}_{suffix}", static_name(name))
 }
 
 /// `ChatTabContent` → `CHAT_TAB_CONTENT`.

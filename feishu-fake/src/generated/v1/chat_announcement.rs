@@ -47,7 +47,9 @@ pub(crate) static OPERATIONS: [OperationSpec; 2] = [
             crate::FieldMeta::new(
                     "user_id_type",
                     crate::In::Query,
-                    crate::ValueType::Enum(&["open_id", "union_id", "user_id"]),
+                    crate::ValueType::Enum(
+                        &crate::generated::objects::USER_ID_TYPE_VALUES,
+                    ),
                     false,
                 )
                 .default("open_id")
@@ -84,7 +86,9 @@ pub(crate) static OPERATIONS: [OperationSpec; 2] = [
             crate::FieldMeta::new(
                 "owner_id_type",
                 crate::In::Data,
-                crate::ValueType::Enum(&["open_id", "union_id", "user_id", "app_id"]),
+                crate::ValueType::Enum(
+                    &crate::generated::objects::MEMBER_ID_TYPE_VALUES,
+                ),
                 false,
             ),
             crate::FieldMeta::new(
@@ -96,7 +100,9 @@ pub(crate) static OPERATIONS: [OperationSpec; 2] = [
             crate::FieldMeta::new(
                 "modifier_id_type",
                 crate::In::Data,
-                crate::ValueType::Enum(&["open_id", "union_id", "user_id", "app_id"]),
+                crate::ValueType::Enum(
+                    &crate::generated::objects::MEMBER_ID_TYPE_VALUES,
+                ),
                 false,
             ),
             crate::FieldMeta::new(

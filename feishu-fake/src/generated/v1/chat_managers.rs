@@ -50,7 +50,7 @@ pub(crate) static OPERATIONS: [OperationSpec; 2] = [
                     "member_id_type",
                     crate::In::Query,
                     crate::ValueType::Enum(
-                        &["open_id", "union_id", "user_id", "app_id"],
+                        &crate::generated::objects::MEMBER_ID_TYPE_VALUES,
                     ),
                     false,
                 )
@@ -121,7 +121,7 @@ pub(crate) static OPERATIONS: [OperationSpec; 2] = [
                     "member_id_type",
                     crate::In::Query,
                     crate::ValueType::Enum(
-                        &["open_id", "union_id", "user_id", "app_id"],
+                        &crate::generated::objects::MEMBER_ID_TYPE_VALUES,
                     ),
                     false,
                 )

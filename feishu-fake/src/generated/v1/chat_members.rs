@@ -100,7 +100,7 @@ pub(crate) static OPERATIONS: [OperationSpec; 5] = [
                     "member_id_type",
                     crate::In::Query,
                     crate::ValueType::Enum(
-                        &["open_id", "union_id", "user_id", "app_id"],
+                        &crate::generated::objects::MEMBER_ID_TYPE_VALUES,
                     ),
                     false,
                 )
@@ -108,7 +108,9 @@ pub(crate) static OPERATIONS: [OperationSpec; 5] = [
             crate::FieldMeta::new(
                     "succeed_type",
                     crate::In::Query,
-                    crate::ValueType::IntEnum(&[0, 1, 2]),
+                    crate::ValueType::IntEnum(
+                        &crate::generated::objects::SUCCEED_TYPE_VALUES,
+                    ),
                     false,
                 )
                 .default("0"),
@@ -186,7 +188,7 @@ pub(crate) static OPERATIONS: [OperationSpec; 5] = [
                     "member_id_type",
                     crate::In::Query,
                     crate::ValueType::Enum(
-                        &["open_id", "union_id", "user_id", "app_id"],
+                        &crate::generated::objects::MEMBER_ID_TYPE_VALUES,
                     ),
                     false,
                 )
@@ -246,7 +248,9 @@ pub(crate) static OPERATIONS: [OperationSpec; 5] = [
             crate::FieldMeta::new(
                     "member_id_type",
                     crate::In::Query,
-                    crate::ValueType::Enum(&["open_id", "union_id", "user_id"]),
+                    crate::ValueType::Enum(
+                        &crate::generated::objects::USER_ID_TYPE_VALUES,
+                    ),
                     false,
                 )
                 .default("open_id"),
@@ -360,7 +364,7 @@ pub(crate) static CHAT_MEMBER: [crate::FieldMeta; 4] = [
     crate::FieldMeta::new(
         "member_id_type",
         crate::In::Data,
-        crate::ValueType::Enum(&["open_id", "union_id", "user_id"]),
+        crate::ValueType::Enum(&crate::generated::objects::USER_ID_TYPE_VALUES),
         false,
     ),
     crate::FieldMeta::new("member_id", crate::In::Data, crate::ValueType::String, true),

@@ -63,7 +63,7 @@ pub(crate) static OPERATIONS: [OperationSpec; 1] = [
                     crate::In::Body,
                     crate::ValueType::Array(
                         &crate::ValueType::Enum(
-                            &["ICON", "NAME", "I18N_NAME", "REDIRECT_LINK"],
+                            &crate::generated::objects::CHAT_MENU_UPDATE_FIELD_VALUES,
                         ),
                     ),
                     true,

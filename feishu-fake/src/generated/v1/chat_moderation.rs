@@ -45,7 +45,9 @@ pub(crate) static OPERATIONS: [OperationSpec; 2] = [
             crate::FieldMeta::new(
                     "user_id_type",
                     crate::In::Query,
-                    crate::ValueType::Enum(&["open_id", "union_id", "user_id"]),
+                    crate::ValueType::Enum(
+                        &crate::generated::objects::USER_ID_TYPE_VALUES,
+                    ),
                     false,
                 )
                 .default("open_id")
@@ -69,7 +71,9 @@ pub(crate) static OPERATIONS: [OperationSpec; 2] = [
             crate::FieldMeta::new(
                 "moderation_setting",
                 crate::In::Data,
-                crate::ValueType::Enum(&["only_owner", "all_members", "moderator_list"]),
+                crate::ValueType::Enum(
+                    &crate::generated::objects::MODERATION_PERMISSION_VALUES,
+                ),
                 false,
             ),
             crate::FieldMeta::new(
@@ -134,7 +138,9 @@ pub(crate) static OPERATIONS: [OperationSpec; 2] = [
             crate::FieldMeta::new(
                     "user_id_type",
                     crate::In::Query,
-                    crate::ValueType::Enum(&["open_id", "union_id", "user_id"]),
+                    crate::ValueType::Enum(
+                        &crate::generated::objects::USER_ID_TYPE_VALUES,
+                    ),
                     false,
                 )
                 .default("open_id")
@@ -143,7 +149,7 @@ pub(crate) static OPERATIONS: [OperationSpec; 2] = [
                     "moderation_setting",
                     crate::In::Body,
                     crate::ValueType::Enum(
-                        &["only_owner", "all_members", "moderator_list"],
+                        &crate::generated::objects::MODERATION_PERMISSION_VALUES,
                     ),
                     false,
                 )
@@ -173,7 +179,7 @@ pub(crate) static MODERATOR: [crate::FieldMeta; 3] = [
     crate::FieldMeta::new(
         "user_id_type",
         crate::In::Data,
-        crate::ValueType::Enum(&["open_id", "union_id", "user_id"]),
+        crate::ValueType::Enum(&crate::generated::objects::USER_ID_TYPE_VALUES),
         false,
     ),
     crate::FieldMeta::new("user_id", crate::In::Data, crate::ValueType::String, false),

@@ -111,7 +111,9 @@ pub(crate) static TOP_NOTICE: [crate::FieldMeta; 2] = [
     crate::FieldMeta::new(
             "action_type",
             crate::In::Data,
-            crate::ValueType::Enum(&["1", "2"]),
+            crate::ValueType::Enum(
+                &crate::generated::objects::TOP_NOTICE_ACTION_TYPE_VALUES,
+            ),
             false,
         )
         .default("2")

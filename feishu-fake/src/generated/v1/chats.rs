@@ -52,7 +52,9 @@ pub(crate) static OPERATIONS: [OperationSpec; 7] = [
             crate::FieldMeta::new(
                     "user_id_type",
                     crate::In::Query,
-                    crate::ValueType::Enum(&["open_id", "union_id", "user_id"]),
+                    crate::ValueType::Enum(
+                        &crate::generated::objects::USER_ID_TYPE_VALUES,
+                    ),
                     false,
                 )
                 .default("open_id"),
@@ -123,21 +125,23 @@ pub(crate) static OPERATIONS: [OperationSpec; 7] = [
             crate::FieldMeta::new(
                     "group_message_type",
                     crate::In::Body,
-                    crate::ValueType::Enum(&["chat", "thread"]),
+                    crate::ValueType::Enum(
+                        &crate::generated::objects::GROUP_MESSAGE_TYPE_VALUES,
+                    ),
                     false,
                 )
                 .default("chat"),
             crate::FieldMeta::new(
                     "chat_mode",
                     crate::In::Body,
-                    crate::ValueType::Enum(&["group", "topic", "p2p"]),
+                    crate::ValueType::Enum(&crate::generated::objects::CHAT_MODE_VALUES),
                     false,
                 )
                 .default("group"),
             crate::FieldMeta::new(
                     "chat_type",
                     crate::In::Body,
-                    crate::ValueType::Enum(&["private", "public"]),
+                    crate::ValueType::Enum(&crate::generated::objects::CHAT_TYPE_VALUES),
                     false,
                 )
                 .default("private"),
@@ -150,14 +154,18 @@ pub(crate) static OPERATIONS: [OperationSpec; 7] = [
             crate::FieldMeta::new(
                     "join_message_visibility",
                     crate::In::Body,
-                    crate::ValueType::Enum(&["only_owner", "all_members", "not_anyone"]),
+                    crate::ValueType::Enum(
+                        &crate::generated::objects::CHAT_MESSAGE_VISIBILITY_VALUES,
+                    ),
                     false,
                 )
                 .default("all_members"),
             crate::FieldMeta::new(
                     "leave_message_visibility",
                     crate::In::Body,
-                    crate::ValueType::Enum(&["only_owner", "all_members", "not_anyone"]),
+                    crate::ValueType::Enum(
+                        &crate::generated::objects::CHAT_MESSAGE_VISIBILITY_VALUES,
+                    ),
                     false,
                 )
                 .default("all_members"),
@@ -165,7 +173,7 @@ pub(crate) static OPERATIONS: [OperationSpec; 7] = [
                     "membership_approval",
                     crate::In::Body,
                     crate::ValueType::Enum(
-                        &["no_approval_required", "approval_required"],
+                        &crate::generated::objects::MEMBERSHIP_APPROVAL_VALUES,
                     ),
                     false,
                 )
@@ -191,21 +199,27 @@ pub(crate) static OPERATIONS: [OperationSpec; 7] = [
             crate::FieldMeta::new(
                     "urgent_setting",
                     crate::In::Body,
-                    crate::ValueType::Enum(&["only_owner", "all_members"]),
+                    crate::ValueType::Enum(
+                        &crate::generated::objects::CHAT_PERMISSION_VALUES,
+                    ),
                     false,
                 )
                 .default("all_members"),
             crate::FieldMeta::new(
                     "video_conference_setting",
                     crate::In::Body,
-                    crate::ValueType::Enum(&["only_owner", "all_members"]),
+                    crate::ValueType::Enum(
+                        &crate::generated::objects::CHAT_PERMISSION_VALUES,
+                    ),
                     false,
                 )
                 .default("all_members"),
             crate::FieldMeta::new(
                     "edit_permission",
                     crate::In::Body,
-                    crate::ValueType::Enum(&["only_owner", "all_members"]),
+                    crate::ValueType::Enum(
+                        &crate::generated::objects::CHAT_PERMISSION_VALUES,
+                    ),
                     false,
                 )
                 .default("all_members"),
@@ -218,13 +232,17 @@ pub(crate) static OPERATIONS: [OperationSpec; 7] = [
             crate::FieldMeta::new(
                 "pin_manage_setting",
                 crate::In::Body,
-                crate::ValueType::Enum(&["only_owner", "all_members"]),
+                crate::ValueType::Enum(
+                    &crate::generated::objects::CHAT_PERMISSION_VALUES,
+                ),
                 false,
             ),
             crate::FieldMeta::new(
                     "hide_member_count_setting",
                     crate::In::Body,
-                    crate::ValueType::Enum(&["only_owner", "all_members"]),
+                    crate::ValueType::Enum(
+                        &crate::generated::objects::CHAT_PERMISSION_VALUES,
+                    ),
                     false,
                 )
                 .default("all_members"),
@@ -270,82 +288,89 @@ pub(crate) static OPERATIONS: [OperationSpec; 7] = [
             crate::FieldMeta::new(
                 "owner_id_type",
                 crate::In::Data,
-                crate::ValueType::Enum(&["open_id", "union_id", "user_id"]),
+                crate::ValueType::Enum(&crate::generated::objects::USER_ID_TYPE_VALUES),
                 false,
             ),
             crate::FieldMeta::new(
                 "urgent_setting",
                 crate::In::Data,
-                crate::ValueType::Enum(&["only_owner", "all_members"]),
+                crate::ValueType::Enum(
+                    &crate::generated::objects::CHAT_PERMISSION_VALUES,
+                ),
                 false,
             ),
             crate::FieldMeta::new(
                 "video_conference_setting",
                 crate::In::Data,
-                crate::ValueType::Enum(&["only_owner", "all_members"]),
+                crate::ValueType::Enum(
+                    &crate::generated::objects::CHAT_PERMISSION_VALUES,
+                ),
                 false,
             ),
             crate::FieldMeta::new(
                 "pin_manage_setting",
                 crate::In::Data,
-                crate::ValueType::Enum(&["only_owner", "all_members"]),
+                crate::ValueType::Enum(
+                    &crate::generated::objects::CHAT_PERMISSION_VALUES,
+                ),
                 false,
             ),
             crate::FieldMeta::new(
                 "add_member_permission",
                 crate::In::Data,
-                crate::ValueType::Enum(&["only_owner", "all_members"]),
+                crate::ValueType::Enum(
+                    &crate::generated::objects::CHAT_PERMISSION_VALUES,
+                ),
                 false,
             ),
             crate::FieldMeta::new(
                 "share_card_permission",
                 crate::In::Data,
-                crate::ValueType::Enum(&["allowed", "not_allowed"]),
+                crate::ValueType::Enum(
+                    &crate::generated::objects::SHARE_CARD_PERMISSION_VALUES,
+                ),
                 false,
             ),
             crate::FieldMeta::new(
                 "at_all_permission",
                 crate::In::Data,
-                crate::ValueType::Enum(&["only_owner", "all_members"]),
+                crate::ValueType::Enum(
+                    &crate::generated::objects::CHAT_PERMISSION_VALUES,
+                ),
                 false,
             ),
             crate::FieldMeta::new(
                 "edit_permission",
                 crate::In::Data,
-                crate::ValueType::Enum(&["only_owner", "all_members"]),
+                crate::ValueType::Enum(
+                    &crate::generated::objects::CHAT_PERMISSION_VALUES,
+                ),
                 false,
             ),
             crate::FieldMeta::new(
                 "group_message_type",
                 crate::In::Data,
-                crate::ValueType::Enum(&["chat", "thread"]),
+                crate::ValueType::Enum(
+                    &crate::generated::objects::GROUP_MESSAGE_TYPE_VALUES,
+                ),
                 false,
             ),
             crate::FieldMeta::new(
                 "chat_mode",
                 crate::In::Data,
-                crate::ValueType::Enum(&["group", "topic", "p2p"]),
+                crate::ValueType::Enum(&crate::generated::objects::CHAT_MODE_VALUES),
                 false,
             ),
             crate::FieldMeta::new(
                 "chat_type",
                 crate::In::Data,
-                crate::ValueType::Enum(&["private", "public"]),
+                crate::ValueType::Enum(&crate::generated::objects::CHAT_TYPE_VALUES),
                 false,
             ),
             crate::FieldMeta::new(
                 "chat_tag",
                 crate::In::Data,
-                crate::ValueType::Enum(
-                    &[
-                        "inner",
-                        "tenant",
-                        "department",
-                        "edu",
-                        "meeting",
-                        "customer_service",
-                    ],
-                ),
+                crate::ValueType::Enum(&crate::generated::objects::CHAT_TAG_VALUES),
                 false,
             ),
             crate::FieldMeta::new(
@@ -364,25 +389,33 @@ pub(crate) static OPERATIONS: [OperationSpec; 7] = [
             crate::FieldMeta::new(
                 "join_message_visibility",
                 crate::In::Data,
-                crate::ValueType::Enum(&["only_owner", "all_members", "not_anyone"]),
+                crate::ValueType::Enum(
+                    &crate::generated::objects::CHAT_MESSAGE_VISIBILITY_VALUES,
+                ),
                 false,
             ),
             crate::FieldMeta::new(
                 "leave_message_visibility",
                 crate::In::Data,
-                crate::ValueType::Enum(&["only_owner", "all_members", "not_anyone"]),
+                crate::ValueType::Enum(
+                    &crate::generated::objects::CHAT_MESSAGE_VISIBILITY_VALUES,
+                ),
                 false,
             ),
             crate::FieldMeta::new(
                 "membership_approval",
                 crate::In::Data,
-                crate::ValueType::Enum(&["no_approval_required", "approval_required"]),
+                crate::ValueType::Enum(
+                    &crate::generated::objects::MEMBERSHIP_APPROVAL_VALUES,
+                ),
                 false,
             ),
             crate::FieldMeta::new(
                 "moderation_permission",
                 crate::In::Data,
-                crate::ValueType::Enum(&["only_owner", "all_members", "moderator_list"]),
+                crate::ValueType::Enum(
+                    &crate::generated::objects::MODERATION_PERMISSION_VALUES,
+                ),
                 false,
             ),
             crate::FieldMeta::new(
@@ -406,7 +439,9 @@ pub(crate) static OPERATIONS: [OperationSpec; 7] = [
             crate::FieldMeta::new(
                 "hide_member_count_setting",
                 crate::In::Data,
-                crate::ValueType::Enum(&["only_owner", "all_members"]),
+                crate::ValueType::Enum(
+                    &crate::generated::objects::CHAT_PERMISSION_VALUES,
+                ),
                 false,
             ),
         ],
@@ -503,7 +538,9 @@ pub(crate) static OPERATIONS: [OperationSpec; 7] = [
             crate::FieldMeta::new(
                     "user_id_type",
                     crate::In::Query,
-                    crate::ValueType::Enum(&["open_id", "union_id", "user_id"]),
+                    crate::ValueType::Enum(
+                        &crate::generated::objects::USER_ID_TYPE_VALUES,
+                    ),
                     false,
                 )
                 .default("open_id"),
@@ -537,25 +574,33 @@ pub(crate) static OPERATIONS: [OperationSpec; 7] = [
             crate::FieldMeta::new(
                 "add_member_permission",
                 crate::In::Body,
-                crate::ValueType::Enum(&["only_owner", "all_members"]),
+                crate::ValueType::Enum(
+                    &crate::generated::objects::CHAT_PERMISSION_VALUES,
+                ),
                 false,
             ),
             crate::FieldMeta::new(
                 "share_card_permission",
                 crate::In::Body,
-                crate::ValueType::Enum(&["allowed", "not_allowed"]),
+                crate::ValueType::Enum(
+                    &crate::generated::objects::SHARE_CARD_PERMISSION_VALUES,
+                ),
                 false,
             ),
             crate::FieldMeta::new(
                 "at_all_permission",
                 crate::In::Body,
-                crate::ValueType::Enum(&["only_owner", "all_members"]),
+                crate::ValueType::Enum(
+                    &crate::generated::objects::CHAT_PERMISSION_VALUES,
+                ),
                 false,
             ),
             crate::FieldMeta::new(
                 "edit_permission",
                 crate::In::Body,
-                crate::ValueType::Enum(&["only_owner", "all_members"]),
+                crate::ValueType::Enum(
+                    &crate::generated::objects::CHAT_PERMISSION_VALUES,
+                ),
                 false,
             ),
             crate::FieldMeta::new(
@@ -568,19 +613,25 @@ pub(crate) static OPERATIONS: [OperationSpec; 7] = [
             crate::FieldMeta::new(
                 "join_message_visibility",
                 crate::In::Body,
-                crate::ValueType::Enum(&["only_owner", "all_members", "not_anyone"]),
+                crate::ValueType::Enum(
+                    &crate::generated::objects::CHAT_MESSAGE_VISIBILITY_VALUES,
+                ),
                 false,
             ),
             crate::FieldMeta::new(
                 "leave_message_visibility",
                 crate::In::Body,
-                crate::ValueType::Enum(&["only_owner", "all_members", "not_anyone"]),
+                crate::ValueType::Enum(
+                    &crate::generated::objects::CHAT_MESSAGE_VISIBILITY_VALUES,
+                ),
                 false,
             ),
             crate::FieldMeta::new(
                 "membership_approval",
                 crate::In::Body,
-                crate::ValueType::Enum(&["no_approval_required", "approval_required"]),
+                crate::ValueType::Enum(
+                    &crate::generated::objects::MEMBERSHIP_APPROVAL_VALUES,
+                ),
                 false,
             ),
             crate::FieldMeta::new(
@@ -604,37 +655,47 @@ pub(crate) static OPERATIONS: [OperationSpec; 7] = [
             crate::FieldMeta::new(
                 "chat_type",
                 crate::In::Body,
-                crate::ValueType::Enum(&["private", "public"]),
+                crate::ValueType::Enum(&crate::generated::objects::CHAT_TYPE_VALUES),
                 false,
             ),
             crate::FieldMeta::new(
                 "group_message_type",
                 crate::In::Body,
-                crate::ValueType::Enum(&["chat", "thread"]),
+                crate::ValueType::Enum(
+                    &crate::generated::objects::GROUP_MESSAGE_TYPE_VALUES,
+                ),
                 false,
             ),
             crate::FieldMeta::new(
                 "urgent_setting",
                 crate::In::Body,
-                crate::ValueType::Enum(&["only_owner", "all_members"]),
+                crate::ValueType::Enum(
+                    &crate::generated::objects::CHAT_PERMISSION_VALUES,
+                ),
                 false,
             ),
             crate::FieldMeta::new(
                 "video_conference_setting",
                 crate::In::Body,
-                crate::ValueType::Enum(&["only_owner", "all_members"]),
+                crate::ValueType::Enum(
+                    &crate::generated::objects::CHAT_PERMISSION_VALUES,
+                ),
                 false,
             ),
             crate::FieldMeta::new(
                 "pin_manage_setting",
                 crate::In::Body,
-                crate::ValueType::Enum(&["only_owner", "all_members"]),
+                crate::ValueType::Enum(
+                    &crate::generated::objects::CHAT_PERMISSION_VALUES,
+                ),
                 false,
             ),
             crate::FieldMeta::new(
                 "hide_member_count_setting",
                 crate::In::Body,
-                crate::ValueType::Enum(&["only_owner", "all_members"]),
+                crate::ValueType::Enum(
+                    &crate::generated::objects::CHAT_PERMISSION_VALUES,
+                ),
                 false,
             ),
         ],
@@ -674,7 +735,9 @@ pub(crate) static OPERATIONS: [OperationSpec; 7] = [
             crate::FieldMeta::new(
                     "user_id_type",
                     crate::In::Query,
-                    crate::ValueType::Enum(&["open_id", "union_id", "user_id"]),
+                    crate::ValueType::Enum(
+                        &crate::generated::objects::USER_ID_TYPE_VALUES,
+                    ),
                     false,
                 )
                 .default("open_id"),
@@ -708,31 +771,39 @@ pub(crate) static OPERATIONS: [OperationSpec; 7] = [
             crate::FieldMeta::new(
                 "add_member_permission",
                 crate::In::Data,
-                crate::ValueType::Enum(&["only_owner", "all_members"]),
+                crate::ValueType::Enum(
+                    &crate::generated::objects::CHAT_PERMISSION_VALUES,
+                ),
                 false,
             ),
             crate::FieldMeta::new(
                 "share_card_permission",
                 crate::In::Data,
-                crate::ValueType::Enum(&["allowed", "not_allowed"]),
+                crate::ValueType::Enum(
+                    &crate::generated::objects::SHARE_CARD_PERMISSION_VALUES,
+                ),
                 false,
             ),
             crate::FieldMeta::new(
                 "at_all_permission",
                 crate::In::Data,
-                crate::ValueType::Enum(&["only_owner", "all_members"]),
+                crate::ValueType::Enum(
+                    &crate::generated::objects::CHAT_PERMISSION_VALUES,
+                ),
                 false,
             ),
             crate::FieldMeta::new(
                 "edit_permission",
                 crate::In::Data,
-                crate::ValueType::Enum(&["only_owner", "all_members"]),
+                crate::ValueType::Enum(
+                    &crate::generated::objects::CHAT_PERMISSION_VALUES,
+                ),
                 false,
             ),
             crate::FieldMeta::new(
                 "owner_id_type",
                 crate::In::Data,
-                crate::ValueType::Enum(&["open_id", "union_id", "user_id"]),
+                crate::ValueType::Enum(&crate::generated::objects::USER_ID_TYPE_VALUES),
                 false,
             ),
             crate::FieldMeta::new(
@@ -759,58 +830,59 @@ pub(crate) static OPERATIONS: [OperationSpec; 7] = [
             crate::FieldMeta::new(
                 "group_message_type",
                 crate::In::Data,
-                crate::ValueType::Enum(&["chat", "thread"]),
+                crate::ValueType::Enum(
+                    &crate::generated::objects::GROUP_MESSAGE_TYPE_VALUES,
+                ),
                 false,
             ),
             crate::FieldMeta::new(
                 "chat_mode",
                 crate::In::Data,
-                crate::ValueType::Enum(&["group", "topic", "p2p"]),
+                crate::ValueType::Enum(&crate::generated::objects::CHAT_MODE_VALUES),
                 false,
             ),
             crate::FieldMeta::new(
                 "chat_type",
                 crate::In::Data,
-                crate::ValueType::Enum(&["private", "public"]),
+                crate::ValueType::Enum(&crate::generated::objects::CHAT_TYPE_VALUES),
                 false,
             ),
             crate::FieldMeta::new(
                 "chat_tag",
                 crate::In::Data,
-                crate::ValueType::Enum(
-                    &[
-                        "inner",
-                        "tenant",
-                        "department",
-                        "edu",
-                        "meeting",
-                        "customer_service",
-                    ],
-                ),
+                crate::ValueType::Enum(&crate::generated::objects::CHAT_TAG_VALUES),
                 false,
             ),
             crate::FieldMeta::new(
                 "join_message_visibility",
                 crate::In::Data,
-                crate::ValueType::Enum(&["only_owner", "all_members", "not_anyone"]),
+                crate::ValueType::Enum(
+                    &crate::generated::objects::CHAT_MESSAGE_VISIBILITY_VALUES,
+                ),
                 false,
             ),
             crate::FieldMeta::new(
                 "leave_message_visibility",
                 crate::In::Data,
-                crate::ValueType::Enum(&["only_owner", "all_members", "not_anyone"]),
+                crate::ValueType::Enum(
+                    &crate::generated::objects::CHAT_MESSAGE_VISIBILITY_VALUES,
+                ),
                 false,
             ),
             crate::FieldMeta::new(
                 "membership_approval",
                 crate::In::Data,
-                crate::ValueType::Enum(&["no_approval_required", "approval_required"]),
+                crate::ValueType::Enum(
+                    &crate::generated::objects::MEMBERSHIP_APPROVAL_VALUES,
+                ),
                 false,
             ),
             crate::FieldMeta::new(
                 "moderation_permission",
                 crate::In::Data,
-                crate::ValueType::Enum(&["only_owner", "all_members", "moderator_list"]),
+                crate::ValueType::Enum(
+                    &crate::generated::objects::MODERATION_PERMISSION_VALUES,
+                ),
                 false,
             ),
             crate::FieldMeta::new(
@@ -861,31 +933,39 @@ pub(crate) static OPERATIONS: [OperationSpec; 7] = [
             crate::FieldMeta::new(
                 "urgent_setting",
                 crate::In::Data,
-                crate::ValueType::Enum(&["only_owner", "all_members"]),
+                crate::ValueType::Enum(
+                    &crate::generated::objects::CHAT_PERMISSION_VALUES,
+                ),
                 false,
             ),
             crate::FieldMeta::new(
                 "video_conference_setting",
                 crate::In::Data,
-                crate::ValueType::Enum(&["only_owner", "all_members"]),
+                crate::ValueType::Enum(
+                    &crate::generated::objects::CHAT_PERMISSION_VALUES,
+                ),
                 false,
             ),
             crate::FieldMeta::new(
                 "pin_manage_setting",
                 crate::In::Data,
-                crate::ValueType::Enum(&["only_owner", "all_members"]),
+                crate::ValueType::Enum(
+                    &crate::generated::objects::CHAT_PERMISSION_VALUES,
+                ),
                 false,
             ),
             crate::FieldMeta::new(
                 "hide_member_count_setting",
                 crate::In::Data,
-                crate::ValueType::Enum(&["only_owner", "all_members"]),
+                crate::ValueType::Enum(
+                    &crate::generated::objects::CHAT_PERMISSION_VALUES,
+                ),
                 false,
             ),
             crate::FieldMeta::new(
                 "chat_status",
                 crate::In::Data,
-                crate::ValueType::Enum(&["normal", "dissolved", "dissolved_save"]),
+                crate::ValueType::Enum(&crate::generated::objects::CHAT_STATUS_VALUES),
                 false,
             ),
         ],
@@ -913,14 +993,18 @@ pub(crate) static OPERATIONS: [OperationSpec; 7] = [
             crate::FieldMeta::new(
                     "user_id_type",
                     crate::In::Query,
-                    crate::ValueType::Enum(&["open_id", "union_id", "user_id"]),
+                    crate::ValueType::Enum(
+                        &crate::generated::objects::USER_ID_TYPE_VALUES,
+                    ),
                     false,
                 )
                 .default("open_id"),
             crate::FieldMeta::new(
                     "sort_type",
                     crate::In::Query,
-                    crate::ValueType::Enum(&["ByCreateTimeAsc", "ByActiveTimeDesc"]),
+                    crate::ValueType::Enum(
+                        &crate::generated::objects::CHAT_SORT_TYPE_VALUES,
+                    ),
                     false,
                 )
                 .default("ByCreateTimeAsc"),
@@ -996,7 +1080,9 @@ pub(crate) static OPERATIONS: [OperationSpec; 7] = [
             crate::FieldMeta::new(
                     "user_id_type",
                     crate::In::Query,
-                    crate::ValueType::Enum(&["open_id", "union_id", "user_id"]),
+                    crate::ValueType::Enum(
+                        &crate::generated::objects::USER_ID_TYPE_VALUES,
+                    ),
                     false,
                 )
                 .default("open_id"),
@@ -1091,7 +1177,9 @@ pub(crate) static OPERATIONS: [OperationSpec; 7] = [
             crate::FieldMeta::new(
                     "validity_period",
                     crate::In::Body,
-                    crate::ValueType::Enum(&["week", "year", "permanently"]),
+                    crate::ValueType::Enum(
+                        &crate::generated::objects::SHARE_LINK_VALIDITY_PERIOD_VALUES,
+                    ),
                     false,
                 )
                 .default("week"),
@@ -1140,19 +1228,25 @@ pub(crate) static RESTRICTED_MODE_SETTING: [crate::FieldMeta; 4] = [
     crate::FieldMeta::new(
         "screenshot_has_permission_setting",
         crate::In::Data,
-        crate::ValueType::Enum(&["all_members", "not_anyone"]),
+        crate::ValueType::Enum(
+            &crate::generated::objects::RESTRICTED_MODE_PERMISSION_VALUES,
+        ),
         false,
     ),
     crate::FieldMeta::new(
         "download_has_permission_setting",
         crate::In::Data,
-        crate::ValueType::Enum(&["all_members", "not_anyone"]),
+        crate::ValueType::Enum(
+            &crate::generated::objects::RESTRICTED_MODE_PERMISSION_VALUES,
+        ),
         false,
     ),
     crate::FieldMeta::new(
         "message_has_permission_setting",
         crate::In::Data,
-        crate::ValueType::Enum(&["all_members", "not_anyone"]),
+        crate::ValueType::Enum(
+            &crate::generated::objects::RESTRICTED_MODE_PERMISSION_VALUES,
+        ),
         false,
     ),
 ];
@@ -1175,7 +1269,7 @@ pub(crate) static LIST_CHAT: [crate::FieldMeta; 13] = [
     crate::FieldMeta::new(
         "owner_id_type",
         crate::In::Data,
-        crate::ValueType::Enum(&["open_id", "union_id", "user_id"]),
+        crate::ValueType::Enum(&crate::generated::objects::USER_ID_TYPE_VALUES),
         false,
     ),
     crate::FieldMeta::new("external", crate::In::Data, crate::ValueType::Boolean, false),
@@ -1190,19 +1284,19 @@ pub(crate) static LIST_CHAT: [crate::FieldMeta; 13] = [
     crate::FieldMeta::new(
         "chat_status",
         crate::In::Data,
-        crate::ValueType::Enum(&["normal", "dissolved", "dissolved_save"]),
+        crate::ValueType::Enum(&crate::generated::objects::CHAT_STATUS_VALUES),
         false,
     ),
     crate::FieldMeta::new(
         "chat_mode",
         crate::In::Data,
-        crate::ValueType::Enum(&["group", "topic", "p2p"]),
+        crate::ValueType::Enum(&crate::generated::objects::CHAT_MODE_VALUES),
         false,
     ),
     crate::FieldMeta::new(
         "p2p_target_type",
         crate::In::Data,
-        crate::ValueType::Enum(&["user", "bot"]),
+        crate::ValueType::Enum(&crate::generated::objects::P2P_TARGET_TYPE_VALUES),
         false,
     ),
     crate::FieldMeta::new(

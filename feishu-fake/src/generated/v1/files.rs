@@ -36,9 +36,7 @@ pub(crate) static OPERATIONS: [OperationSpec; 2] = [
             crate::FieldMeta::new(
                     "file_type",
                     crate::In::Body,
-                    crate::ValueType::Enum(
-                        &["opus", "mp4", "pdf", "doc", "xls", "ppt", "stream"],
-                    ),
+                    crate::ValueType::Enum(&crate::generated::objects::FILE_TYPE_VALUES),
                     true,
                 )
                 .example("pdf"),

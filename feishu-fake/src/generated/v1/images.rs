@@ -38,7 +38,9 @@ pub(crate) static OPERATIONS: [OperationSpec; 2] = [
             crate::FieldMeta::new(
                     "image_type",
                     crate::In::Body,
-                    crate::ValueType::Enum(&["message", "avatar"]),
+                    crate::ValueType::Enum(
+                        &crate::generated::objects::IMAGE_TYPE_VALUES,
+                    ),
                     true,
                 )
                 .example("message"),

@@ -174,7 +174,9 @@ pub(crate) static OPERATIONS: [OperationSpec; 4] = [
             crate::FieldMeta::new(
                     "user_id_type",
                     crate::In::Query,
-                    crate::ValueType::Enum(&["open_id", "union_id", "user_id"]),
+                    crate::ValueType::Enum(
+                        &crate::generated::objects::USER_ID_TYPE_VALUES,
+                    ),
                     false,
                 )
                 .default("open_id"),
@@ -220,7 +222,9 @@ pub(crate) static OPERATIONS: [OperationSpec; 4] = [
             crate::FieldMeta::new(
                     "user_id_type",
                     crate::In::Query,
-                    crate::ValueType::Enum(&["open_id", "union_id", "user_id"]),
+                    crate::ValueType::Enum(
+                        &crate::generated::objects::USER_ID_TYPE_VALUES,
+                    ),
                     false,
                 )
                 .default("open_id"),
@@ -406,7 +410,9 @@ pub(crate) static REACTION_QUERY_FAILURE: [crate::FieldMeta; 2] = [
     crate::FieldMeta::new(
         "fail_reason",
         crate::In::Data,
-        crate::ValueType::Enum(&["invalid", "invalid_page_token", "no_permission"]),
+        crate::ValueType::Enum(
+            &crate::generated::objects::REACTION_QUERY_FAIL_REASON_VALUES,
+        ),
         false,
     ),
 ];

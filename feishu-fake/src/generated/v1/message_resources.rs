@@ -58,7 +58,9 @@ pub(crate) static OPERATIONS: [OperationSpec; 1] = [
             crate::FieldMeta::new(
                     "type",
                     crate::In::Query,
-                    crate::ValueType::Enum(&["image", "file"]),
+                    crate::ValueType::Enum(
+                        &crate::generated::objects::MESSAGE_RESOURCE_TYPE_VALUES,
+                    ),
                     true,
                 )
                 .example("file"),

@@ -66,7 +66,7 @@ pub(crate) static OPERATIONS: [OperationSpec; 16] = [
                     "receive_id_type",
                     crate::In::Query,
                     crate::ValueType::Enum(
-                        &["open_id", "union_id", "user_id", "email", "chat_id"],
+                        &crate::generated::objects::RECEIVE_ID_TYPE_VALUES,
                     ),
                     true,
                 )
@@ -84,69 +84,7 @@ pub(crate) static OPERATIONS: [OperationSpec; 16] = [
                 crate::ValueType::Content {
                     tag: "msg_type",
                     field: "content",
-                    kinds: &[
-                        (
-                            "text",
-                            crate::KindShape::Object(
-                                &crate::generated::objects::TEXT_MESSAGE_CONTENT,
-                            ),
-                        ),
-                        (
-                            "post",
-                            crate::KindShape::Object(
-                                &crate::generated::objects::POST_MESSAGE_CONTENT,
-                            ),
-                        ),
-                        (
-                            "image",
-                            crate::KindShape::Object(
-                                &crate::generated::objects::IMAGE_MESSAGE_CONTENT,
-                            ),
-                        ),
-                        (
-                            "file",
-                            crate::KindShape::Object(
-                                &crate::generated::objects::FILE_MESSAGE_CONTENT,
-                            ),
-                        ),
-                        (
-                            "audio",
-                            crate::KindShape::Object(
-                                &crate::generated::objects::AUDIO_MESSAGE_CONTENT,
-                            ),
-                        ),
-                        (
-                            "media",
-                            crate::KindShape::Object(
-                                &crate::generated::objects::MEDIA_MESSAGE_CONTENT,
-                            ),
-                        ),
-                        (
-                            "sticker",
-                            crate::KindShape::Object(
-                                &crate::generated::objects::STICKER_MESSAGE_CONTENT,
-                            ),
-                        ),
-                        ("interactive", crate::KindShape::Json),
-                        (
-                            "share_chat",
-                            crate::KindShape::Object(
-                                &crate::generated::objects::SHARE_CHAT_MESSAGE_CONTENT,
-                            ),
-                        ),
-                        (
-                            "share_user",
-                            crate::KindShape::Object(
-                                &crate::generated::objects::SHARE_USER_MESSAGE_CONTENT,
-                            ),
-                        ),
-                        (
-                            "system",
-                            crate::KindShape::Object(
-                                &crate::generated::objects::SYSTEM_MESSAGE_CONTENT,
-                            ),
-                        ),
-                    ],
+                    kinds: &crate::generated::objects::MESSAGE_CONTENT_KINDS,
                 },
                 true,
             ),
@@ -216,69 +154,7 @@ pub(crate) static OPERATIONS: [OperationSpec; 16] = [
                 crate::ValueType::Content {
                     tag: "msg_type",
                     field: "content",
-                    kinds: &[
-                        (
-                            "text",
-                            crate::KindShape::Object(
-                                &crate::generated::objects::TEXT_MESSAGE_CONTENT,
-                            ),
-                        ),
-                        (
-                            "post",
-                            crate::KindShape::Object(
-                                &crate::generated::objects::POST_MESSAGE_CONTENT,
-                            ),
-                        ),
-                        (
-                            "image",
-                            crate::KindShape::Object(
-                                &crate::generated::objects::IMAGE_MESSAGE_CONTENT,
-                            ),
-                        ),
-                        (
-                            "file",
-                            crate::KindShape::Object(
-                                &crate::generated::objects::FILE_MESSAGE_CONTENT,
-                            ),
-                        ),
-                        (
-                            "audio",
-                            crate::KindShape::Object(
-                                &crate::generated::objects::AUDIO_MESSAGE_CONTENT,
-                            ),
-                        ),
-                        (
-                            "media",
-                            crate::KindShape::Object(
-                                &crate::generated::objects::MEDIA_MESSAGE_CONTENT,
-                            ),
-                        ),
-                        (
-                            "sticker",
-                            crate::KindShape::Object(
-                                &crate::generated::objects::STICKER_MESSAGE_CONTENT,
-                            ),
-                        ),
-                        ("interactive", crate::KindShape::Json),
-                        (
-                            "share_chat",
-                            crate::KindShape::Object(
-                                &crate::generated::objects::SHARE_CHAT_MESSAGE_CONTENT,
-                            ),
-                        ),
-                        (
-                            "share_user",
-                            crate::KindShape::Object(
-                                &crate::generated::objects::SHARE_USER_MESSAGE_CONTENT,
-                            ),
-                        ),
-                        (
-                            "system",
-                            crate::KindShape::Object(
-                                &crate::generated::objects::SYSTEM_MESSAGE_CONTENT,
-                            ),
-                        ),
-                    ],
+                    kinds: &crate::generated::objects::MESSAGE_CONTENT_KINDS,
                 },
                 true,
             ),
@@ -332,7 +208,9 @@ pub(crate) static OPERATIONS: [OperationSpec; 16] = [
             crate::FieldMeta::new(
                     "user_id_type",
                     crate::In::Query,
-                    crate::ValueType::Enum(&["open_id", "union_id", "user_id"]),
+                    crate::ValueType::Enum(
+                        &crate::generated::objects::USER_ID_TYPE_VALUES,
+                    ),
                     false,
                 )
                 .default("open_id"),
@@ -386,7 +264,9 @@ pub(crate) static OPERATIONS: [OperationSpec; 16] = [
             crate::FieldMeta::new(
                     "container_id_type",
                     crate::In::Query,
-                    crate::ValueType::Enum(&["chat", "thread"]),
+                    crate::ValueType::Enum(
+                        &crate::generated::objects::CONTAINER_ID_TYPE_VALUES,
+                    ),
                     true,
                 )
                 .example("chat"),
@@ -414,7 +294,9 @@ pub(crate) static OPERATIONS: [OperationSpec; 16] = [
             crate::FieldMeta::new(
                     "sort_type",
                     crate::In::Query,
-                    crate::ValueType::Enum(&["ByCreateTimeAsc", "ByCreateTimeDesc"]),
+                    crate::ValueType::Enum(
+                        &crate::generated::objects::MESSAGE_SORT_TYPE_VALUES,
+                    ),
                     false,
                 )
                 .default("ByCreateTimeAsc"),
@@ -591,69 +473,7 @@ pub(crate) static OPERATIONS: [OperationSpec; 16] = [
                 crate::ValueType::Content {
                     tag: "msg_type",
                     field: "content",
-                    kinds: &[
-                        (
-                            "text",
-                            crate::KindShape::Object(
-                                &crate::generated::objects::TEXT_MESSAGE_CONTENT,
-                            ),
-                        ),
-                        (
-                            "post",
-                            crate::KindShape::Object(
-                                &crate::generated::objects::POST_MESSAGE_CONTENT,
-                            ),
-                        ),
-                        (
-                            "image",
-                            crate::KindShape::Object(
-                                &crate::generated::objects::IMAGE_MESSAGE_CONTENT,
-                            ),
-                        ),
-                        (
-                            "file",
-                            crate::KindShape::Object(
-                                &crate::generated::objects::FILE_MESSAGE_CONTENT,
-                            ),
-                        ),
-                        (
-                            "audio",
-                            crate::KindShape::Object(
-                                &crate::generated::objects::AUDIO_MESSAGE_CONTENT,
-                            ),
-                        ),
-                        (
-                            "media",
-                            crate::KindShape::Object(
-                                &crate::generated::objects::MEDIA_MESSAGE_CONTENT,
-                            ),
-                        ),
-                        (
-                            "sticker",
-                            crate::KindShape::Object(
-                                &crate::generated::objects::STICKER_MESSAGE_CONTENT,
-                            ),
-                        ),
-                        ("interactive", crate::KindShape::Json),
-                        (
-                            "share_chat",
-                            crate::KindShape::Object(
-                                &crate::generated::objects::SHARE_CHAT_MESSAGE_CONTENT,
-                            ),
-                        ),
-                        (
-                            "share_user",
-                            crate::KindShape::Object(
-                                &crate::generated::objects::SHARE_USER_MESSAGE_CONTENT,
-                            ),
-                        ),
-                        (
-                            "system",
-                            crate::KindShape::Object(
-                                &crate::generated::objects::SYSTEM_MESSAGE_CONTENT,
-                            ),
-                        ),
-                    ],
+                    kinds: &crate::generated::objects::MESSAGE_CONTENT_KINDS,
                 },
                 true,
             ),
@@ -765,14 +585,7 @@ pub(crate) static OPERATIONS: [OperationSpec; 16] = [
                     "receive_id_type",
                     crate::In::Query,
                     crate::ValueType::Enum(
-                        &[
-                            "open_id",
-                            "union_id",
-                            "user_id",
-                            "email",
-                            "chat_id",
-                            "thread_id",
-                        ],
+                        &crate::generated::objects::FORWARD_RECEIVE_ID_TYPE_VALUES,
                     ),
                     true,
                 )
@@ -853,14 +666,7 @@ pub(crate) static OPERATIONS: [OperationSpec; 16] = [
                     "receive_id_type",
                     crate::In::Query,
                     crate::ValueType::Enum(
-                        &[
-                            "open_id",
-                            "union_id",
-                            "user_id",
-                            "email",
-                            "chat_id",
-                            "thread_id",
-                        ],
+                        &crate::generated::objects::FORWARD_RECEIVE_ID_TYPE_VALUES,
                     ),
                     true,
                 )
@@ -938,7 +744,9 @@ pub(crate) static OPERATIONS: [OperationSpec; 16] = [
             crate::FieldMeta::new(
                     "user_id_type",
                     crate::In::Query,
-                    crate::ValueType::Enum(&["open_id", "union_id", "user_id"]),
+                    crate::ValueType::Enum(
+                        &crate::generated::objects::USER_ID_TYPE_VALUES,
+                    ),
                     true,
                 )
                 .example("open_id"),
@@ -1012,7 +820,9 @@ pub(crate) static OPERATIONS: [OperationSpec; 16] = [
             crate::FieldMeta::new(
                     "user_id_type",
                     crate::In::Query,
-                    crate::ValueType::Enum(&["open_id", "union_id", "user_id"]),
+                    crate::ValueType::Enum(
+                        &crate::generated::objects::USER_ID_TYPE_VALUES,
+                    ),
                     true,
                 )
                 .example("open_id"),
@@ -1061,7 +871,9 @@ pub(crate) static OPERATIONS: [OperationSpec; 16] = [
             crate::FieldMeta::new(
                     "user_id_type",
                     crate::In::Query,
-                    crate::ValueType::Enum(&["open_id", "union_id", "user_id"]),
+                    crate::ValueType::Enum(
+                        &crate::generated::objects::USER_ID_TYPE_VALUES,
+                    ),
                     true,
                 )
                 .example("open_id"),
@@ -1117,7 +929,9 @@ pub(crate) static OPERATIONS: [OperationSpec; 16] = [
             crate::FieldMeta::new(
                     "user_id_type",
                     crate::In::Query,
-                    crate::ValueType::Enum(&["open_id", "union_id", "user_id"]),
+                    crate::ValueType::Enum(
+                        &crate::generated::objects::USER_ID_TYPE_VALUES,
+                    ),
                     false,
                 )
                 .example("open_id"),
@@ -1173,7 +987,9 @@ pub(crate) static OPERATIONS: [OperationSpec; 16] = [
             crate::FieldMeta::new(
                     "user_id_type",
                     crate::In::Query,
-                    crate::ValueType::Enum(&["open_id", "union_id", "user_id"]),
+                    crate::ValueType::Enum(
+                        &crate::generated::objects::USER_ID_TYPE_VALUES,
+                    ),
                     true,
                 )
                 .example("open_id"),
@@ -1275,7 +1091,9 @@ pub(crate) static OPERATIONS: [OperationSpec; 16] = [
             crate::FieldMeta::new(
                     "user_id_type",
                     crate::In::Query,
-                    crate::ValueType::Enum(&["open_id", "union_id", "user_id"]),
+                    crate::ValueType::Enum(
+                        &crate::generated::objects::USER_ID_TYPE_VALUES,
+                    ),
                     false,
                 )
                 .example("open_id"),
@@ -1356,24 +1174,7 @@ pub(crate) static FOLLOW_UP_I18N_CONTENT: [crate::FieldMeta; 2] = [
             "language",
             crate::In::Data,
             crate::ValueType::Enum(
-                &[
-                    "en_us",
-                    "zh_cn",
-                    "zh_hk",
-                    "zh_tw",
-                    "ja_jp",
-                    "id_id",
-                    "vi_vn",
-                    "th_th",
-                    "pt_br",
-                    "es_es",
-                    "ko_kr",
-                    "de_de",
-                    "fr_fr",
-                    "it_it",
-                    "ru_ru",
-                    "ms_my",
-                ],
+                &crate::generated::objects::FOLLOW_UP_LANGUAGE_VALUES,
             ),
             true,
         )
@@ -1429,7 +1230,9 @@ pub(crate) static MESSAGE_SEARCH_FILTER: [crate::FieldMeta; 9] = [
             "include_attachment_types",
             crate::In::Data,
             crate::ValueType::Array(
-                &crate::ValueType::Enum(&["image", "video", "file", "link"]),
+                &crate::ValueType::Enum(
+                    &crate::generated::objects::MESSAGE_SEARCH_ATTACHMENT_TYPE_VALUES,
+                ),
             ),
             false,
         )
@@ -1438,7 +1241,11 @@ pub(crate) static MESSAGE_SEARCH_FILTER: [crate::FieldMeta; 9] = [
     crate::FieldMeta::new(
             "from_types",
             crate::In::Data,
-            crate::ValueType::Array(&crate::ValueType::Enum(&["user", "bot"])),
+            crate::ValueType::Array(
+                &crate::ValueType::Enum(
+                    &crate::generated::objects::MESSAGE_SEARCH_SENDER_TYPE_VALUES,
+                ),
+            ),
             false,
         )
         .items(None, Some(2))
@@ -1454,7 +1261,9 @@ pub(crate) static MESSAGE_SEARCH_FILTER: [crate::FieldMeta; 9] = [
     crate::FieldMeta::new(
             "chat_type",
             crate::In::Data,
-            crate::ValueType::Enum(&["group", "p2p"]),
+            crate::ValueType::Enum(
+                &crate::generated::objects::MESSAGE_SEARCH_CHAT_TYPE_VALUES,
+            ),
             false,
         )
         .example("group"),
@@ -1463,7 +1272,11 @@ pub(crate) static MESSAGE_SEARCH_FILTER: [crate::FieldMeta; 9] = [
     crate::FieldMeta::new(
             "exclude_from_types",
             crate::In::Data,
-            crate::ValueType::Array(&crate::ValueType::Enum(&["user", "bot"])),
+            crate::ValueType::Array(
+                &crate::ValueType::Enum(
+                    &crate::generated::objects::MESSAGE_SEARCH_SENDER_TYPE_VALUES,
+                ),
+            ),
             false,
         )
         .items(None, Some(2))

@@ -75,14 +75,7 @@ pub(crate) static OPERATIONS: [OperationSpec; 1] = [
                     "receive_id_type",
                     crate::In::Query,
                     crate::ValueType::Enum(
-                        &[
-                            "open_id",
-                            "union_id",
-                            "user_id",
-                            "email",
-                            "chat_id",
-                            "thread_id",
-                        ],
+                        &crate::generated::objects::FORWARD_RECEIVE_ID_TYPE_VALUES,
                     ),
                     true,
                 )

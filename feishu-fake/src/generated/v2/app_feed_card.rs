@@ -30,7 +30,9 @@ pub(crate) static OPERATIONS: [OperationSpec; 3] = [
             crate::FieldMeta::new(
                     "user_id_type",
                     crate::In::Query,
-                    crate::ValueType::Enum(&["open_id", "union_id", "user_id"]),
+                    crate::ValueType::Enum(
+                        &crate::generated::objects::USER_ID_TYPE_VALUES,
+                    ),
                     false,
                 )
                 .default("open_id"),
@@ -88,7 +90,9 @@ pub(crate) static OPERATIONS: [OperationSpec; 3] = [
             crate::FieldMeta::new(
                     "user_id_type",
                     crate::In::Query,
-                    crate::ValueType::Enum(&["open_id", "union_id", "user_id"]),
+                    crate::ValueType::Enum(
+                        &crate::generated::objects::USER_ID_TYPE_VALUES,
+                    ),
                     false,
                 )
                 .default("open_id"),
@@ -134,7 +138,9 @@ pub(crate) static OPERATIONS: [OperationSpec; 3] = [
             crate::FieldMeta::new(
                     "user_id_type",
                     crate::In::Query,
-                    crate::ValueType::Enum(&["open_id", "union_id", "user_id"]),
+                    crate::ValueType::Enum(
+                        &crate::generated::objects::USER_ID_TYPE_VALUES,
+                    ),
                     false,
                 )
                 .default("open_id"),
@@ -169,7 +175,9 @@ pub(crate) static FEED_STATUS_LABEL: [crate::FieldMeta; 2] = [
     crate::FieldMeta::new(
         "type",
         crate::In::Data,
-        crate::ValueType::Enum(&["primary", "secondary", "success", "danger"]),
+        crate::ValueType::Enum(
+            &crate::generated::objects::FEED_STATUS_LABEL_TYPE_VALUES,
+        ),
         true,
     ),
 ];
@@ -255,7 +263,9 @@ pub(crate) static FAILED_APP_FEED_CARD: [crate::FieldMeta; 3] = [
     crate::FieldMeta::new(
         "reason",
         crate::In::Data,
-        crate::ValueType::Enum(&["0", "1", "2", "3", "4"]),
+        crate::ValueType::Enum(
+            &crate::generated::objects::APP_FEED_CARD_FAIL_REASON_VALUES,
+        ),
         false,
     ),
 ];
@@ -283,7 +293,7 @@ pub(crate) static APP_FEED_CARD_UPDATER: [crate::FieldMeta; 3] = [
             crate::In::Data,
             crate::ValueType::Array(
                 &crate::ValueType::Enum(
-                    &["1", "2", "3", "10", "11", "12", "13", "101", "102", "103"],
+                    &crate::generated::objects::APP_FEED_CARD_UPDATE_FIELD_VALUES,
                 ),
             ),
             true,

@@ -29,7 +29,9 @@ pub(crate) static OPERATIONS: [OperationSpec; 3] = [
             crate::FieldMeta::new(
                     "tag_biz_type",
                     crate::In::Body,
-                    crate::ValueType::Enum(&["chat"]),
+                    crate::ValueType::Enum(
+                        &crate::generated::objects::TAG_BIZ_TYPE_VALUES,
+                    ),
                     true,
                 )
                 .example("chat"),
@@ -77,7 +79,9 @@ pub(crate) static OPERATIONS: [OperationSpec; 3] = [
             crate::FieldMeta::new(
                     "tag_biz_type",
                     crate::In::Query,
-                    crate::ValueType::Enum(&["chat"]),
+                    crate::ValueType::Enum(
+                        &crate::generated::objects::TAG_BIZ_TYPE_VALUES,
+                    ),
                     true,
                 )
                 .example("chat"),
@@ -126,7 +130,9 @@ pub(crate) static OPERATIONS: [OperationSpec; 3] = [
             crate::FieldMeta::new(
                     "tag_biz_type",
                     crate::In::Body,
-                    crate::ValueType::Enum(&["chat"]),
+                    crate::ValueType::Enum(
+                        &crate::generated::objects::TAG_BIZ_TYPE_VALUES,
+                    ),
                     true,
                 )
                 .example("chat"),

@@ -35,7 +35,9 @@ pub(crate) static OPERATIONS: [OperationSpec; 1] = [
             crate::FieldMeta::new(
                     "user_id_type",
                     crate::In::Query,
-                    crate::ValueType::Enum(&["open_id", "union_id", "user_id"]),
+                    crate::ValueType::Enum(
+                        &crate::generated::objects::USER_ID_TYPE_VALUES,
+                    ),
                     false,
                 )
                 .default("open_id"),

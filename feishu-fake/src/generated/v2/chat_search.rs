@@ -42,7 +42,9 @@ pub(crate) static OPERATIONS: [OperationSpec; 1] = [
             crate::FieldMeta::new(
                     "user_id_type",
                     crate::In::Query,
-                    crate::ValueType::Enum(&["open_id", "union_id", "user_id"]),
+                    crate::ValueType::Enum(
+                        &crate::generated::objects::USER_ID_TYPE_VALUES,
+                    ),
                     false,
                 )
                 .default("open_id"),
@@ -63,7 +65,7 @@ pub(crate) static OPERATIONS: [OperationSpec; 1] = [
                 "sorter",
                 crate::In::Body,
                 crate::ValueType::Enum(
-                    &["create_time_desc", "update_time_desc", "member_count_desc"],
+                    &crate::generated::objects::CHAT_SEARCH_SORTER_VALUES,
                 ),
                 false,
             ),
@@ -110,9 +112,7 @@ pub(crate) static CHAT_SEARCH_FILTER: [crate::FieldMeta; 5] = [
         "search_types",
         crate::In::Data,
         crate::ValueType::Array(
-            &crate::ValueType::Enum(
-                &["private", "external", "public_joined", "public_not_joined"],
-            ),
+            &crate::ValueType::Enum(&crate::generated::objects::CHAT_SEARCH_TYPE_VALUES),
         ),
         false,
     ),
@@ -139,7 +139,9 @@ pub(crate) static CHAT_SEARCH_FILTER: [crate::FieldMeta; 5] = [
     crate::FieldMeta::new(
         "chat_modes",
         crate::In::Data,
-        crate::ValueType::Array(&crate::ValueType::Enum(&["default", "thread"])),
+        crate::ValueType::Array(
+            &crate::ValueType::Enum(&crate::generated::objects::CHAT_SEARCH_MODE_VALUES),
+        ),
         false,
     ),
 ];
@@ -186,7 +188,7 @@ pub(crate) static CHAT_SEARCH_META_DATA: [crate::FieldMeta; 12] = [
     crate::FieldMeta::new(
         "chat_status",
         crate::In::Data,
-        crate::ValueType::Enum(&["normal", "dissolved", "dissolved_save"]),
+        crate::ValueType::Enum(&crate::generated::objects::CHAT_STATUS_VALUES),
         false,
     ),
 ];

@@ -44,7 +44,9 @@ pub(crate) static OPERATIONS: [OperationSpec; 2] = [
             crate::FieldMeta::new(
                     "user_id_type",
                     crate::In::Query,
-                    crate::ValueType::Enum(&["open_id", "union_id", "user_id"]),
+                    crate::ValueType::Enum(
+                        &crate::generated::objects::USER_ID_TYPE_VALUES,
+                    ),
                     true,
                 )
                 .example("open_id"),
@@ -97,7 +99,9 @@ pub(crate) static OPERATIONS: [OperationSpec; 2] = [
             crate::FieldMeta::new(
                     "user_id_type",
                     crate::In::Query,
-                    crate::ValueType::Enum(&["open_id", "union_id", "user_id"]),
+                    crate::ValueType::Enum(
+                        &crate::generated::objects::USER_ID_TYPE_VALUES,
+                    ),
                     true,
                 )
                 .example("open_id"),

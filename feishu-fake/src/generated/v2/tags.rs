@@ -148,7 +148,7 @@ pub(crate) static CREATE_TAG: [crate::FieldMeta; 3] = [
     crate::FieldMeta::new(
             "tag_type",
             crate::In::Data,
-            crate::ValueType::Enum(&["tenant"]),
+            crate::ValueType::Enum(&crate::generated::objects::TAG_TYPE_VALUES),
             true,
         )
         .example("tenant"),
