@@ -231,6 +231,8 @@ pub struct Field {
     pub max_items: Option<u32>,
     /// The largest file a `file` field takes.
     pub max_bytes: Option<u64>,
+    /// Whether it is its request's idempotency key, which the client fills in when unset.
+    pub idempotency_key: bool,
 }
 
 /// Rust types of fields.
@@ -743,6 +745,7 @@ fn lower_field(
         min_items: field.min_items,
         max_items: field.max_items,
         max_bytes: field.max_bytes,
+        idempotency_key: field.idempotency_key,
     }
 }
 

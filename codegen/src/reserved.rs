@@ -78,8 +78,16 @@ pub const CRATE_ROOT: &[&str] = &[
 ];
 
 /// Items of `feishu_im::operation` that generated resource modules import.
-pub const OPERATION_IMPORTS: &[&str] =
-    &["Method", "Operation", "OperationMeta", "Paged", "RateLimit", "TokenKind", "UrlPath"];
+pub const OPERATION_IMPORTS: &[&str] = &[
+    "Method",
+    "Operation",
+    "OperationMeta",
+    "Paged",
+    "Query",
+    "RateLimit",
+    "TokenKind",
+    "UrlPath",
+];
 
 /// Other names generated modules import or use unqualified.
 pub const OTHER_IMPORTS: &[&str] =

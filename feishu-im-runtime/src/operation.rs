@@ -141,7 +141,8 @@ impl OperationMeta {
 /// A request to one endpoint, implemented by generated code for every endpoint of the spec.
 /// The runtime adds items to it only with defaults.
 ///
-/// The request serializes to its query parameters and JSON body (path parameters are skipped).
+/// The request serializes to its JSON body; the generated `write_path` and `write_query` write
+/// the rest of the URL.
 pub trait Operation: Serialize + Sync {
     /// The `data` of a successful response; it serializes back to the same JSON, to be stored
     /// or forwarded.
@@ -153,12 +154,10 @@ pub trait Operation: Serialize + Sync {
     /// The endpoint's description.
     const META: &'static OperationMeta;
 
-    /// Wire names of the fields that travel in the query string; the other serialized fields
-    /// form the JSON body.
-    const QUERY: &'static [&'static str] = &[];
-
     /// Wire name of the idempotency key (`uuid`): when the request leaves it unset, the client
-    /// sends a fresh one, the same on every retry of the call, so that retrying is safe.
+    /// sends a fresh one, the same on every retry of the call, so that retrying is safe. In the
+    /// body the key is serialized even when unset; in the query `write_query` writes it with
+    /// [`Query::idempotency_key`].
     const IDEMPOTENCY_KEY: Option<&'static str> = None;
 
     /// Whether a successful answer is a file rather than JSON `data`
@@ -168,6 +167,11 @@ pub trait Operation: Serialize + Sync {
     /// Writes the path, its template compiled by the generator into literal parts and
     /// parameters.
     fn write_path(&self, path: &mut UrlPath<'_>);
+
+    /// Writes the query parameters, field by field as the generator lists them.
+    fn write_query(&self, query: &mut Query<'_>) {
+        let _ = query;
+    }
 
     /// The file part of a multipart body: its field name, the file, and the largest size the
     /// endpoint takes. `None`: the body is JSON.
@@ -197,33 +201,80 @@ pub trait Paged: Operation + Send {
 /// Bytes escaped in a path segment: everything except RFC 3986 unreserved characters.
 const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
-/// Query-string builder: percent-encoded `name=value` pairs.
+/// The query string of a request being written: percent-encoded `name=value` pairs, a list
+/// as one pair per item, an unset option left out.
 #[derive(Debug)]
-pub(crate) struct Query<'a> {
+pub struct Query<'a> {
     out: &'a mut String,
     started: bool,
+    problem: Option<String>,
 }
 
 impl<'a> Query<'a> {
     /// Appends to `out`, which holds a URL without a query.
     pub(crate) fn new(out: &'a mut String) -> Self {
-        Query { out, started: false }
-    }
-
-    /// Length of the URL so far.
-    pub(crate) fn len(&self) -> usize {
-        self.out.len()
+        Query { out, started: false, problem: None }
     }
 
     /// Appends `name=value`.
-    pub(crate) fn push(&mut self, name: &str, value: &impl Display) {
+    pub fn param(&mut self, name: &str, value: &(impl Display + ?Sized)) -> &mut Self {
         self.out.push(if self.started { '&' } else { '?' });
         self.started = true;
         self.out.extend(utf8_percent_encode(name, SEGMENT));
         self.out.push('=');
-        let mut text = String::new();
-        let _ = write!(text, "{value}");
-        self.out.extend(utf8_percent_encode(&text, SEGMENT));
+        // Encoded as it is formatted: no text in between.
+        let _ = write!(Encoded(self.out), "{value}");
+        self
+    }
+
+    /// Appends `name=value` when `value` is set.
+    pub fn optional<T: Display + ?Sized>(&mut self, name: &str, value: Option<&T>) -> &mut Self {
+        if let Some(value) = value {
+            self.param(name, value);
+        }
+        self
+    }
+
+    /// Appends `name=item` for each item.
+    pub fn each<T: Display>(
+        &mut self,
+        name: &str,
+        values: impl IntoIterator<Item = T>,
+    ) -> &mut Self {
+        for value in values {
+            self.param(name, &value);
+        }
+        self
+    }
+
+    /// Appends the idempotency key `name`: `value`, or when unset a fresh random one, written
+    /// once per call so that every retry carries the same key.
+    pub fn idempotency_key(&mut self, name: &str, value: Option<&str>) -> &mut Self {
+        match value {
+            Some(value) => self.param(name, value),
+            None => match crate::wire::fresh_uuid() {
+                Ok(key) => self.param(name, &key),
+                Err(problem) => {
+                    self.problem.get_or_insert(problem.to_string());
+                    self
+                }
+            },
+        }
+    }
+
+    /// What went wrong while writing, if anything.
+    pub(crate) fn finish(self) -> Result<(), String> {
+        self.problem.map_or(Ok(()), Err)
+    }
+}
+
+/// Percent-encodes what is written through it onto the end of a string.
+struct Encoded<'a>(&'a mut String);
+
+impl std::fmt::Write for Encoded<'_> {
+    fn write_str(&mut self, text: &str) -> std::fmt::Result {
+        self.0.extend(utf8_percent_encode(text, SEGMENT));
+        Ok(())
     }
 }
 

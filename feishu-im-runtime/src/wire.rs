@@ -1,10 +1,9 @@
-//! Putting a request on the wire: one serde pass sends each field to the query string or to the
-//! JSON body, by the names the endpoint lists as query parameters.
+//! Putting a request on the wire: the generated `write_path` and `write_query` fill in the URL,
+//! and one serde pass writes the JSON body.
 //!
-//! Requests derive `Serialize` like any data type; path parameters are skipped there (the
-//! compiled path template writes them). A query field left `None` is left out; a list is
-//! repeated (`ids=a&ids=b`). Content flattened into a request (a message's `msg_type` and
-//! `content`) arrives as map entries and is routed the same way.
+//! Requests derive `Serialize` like any data type; path and query parameters are skipped there.
+//! Content flattened into a request (a message's `msg_type` and `content`) arrives as map
+//! entries and is written the same way.
 //!
 //! An endpoint's idempotency key (`uuid`) left unset gets a fresh random one here: the request
 //! is written once per call, so every retry of the call carries the same key.
@@ -12,7 +11,7 @@
 use std::fmt::{self, Display};
 
 use serde::Serialize;
-use serde::ser::{self, Impossible, SerializeMap, SerializeSeq, SerializeStruct};
+use serde::ser::{self, Impossible, SerializeMap, SerializeStruct};
 
 use crate::operation::{Operation, Query};
 
@@ -35,21 +34,17 @@ impl ser::Error for WireError {
 }
 
 /// Appends the query parameters of `request` to `url` and returns its JSON body, if the
-/// Appends the query parameters of `request` to `url` and returns its JSON body, if the
 /// endpoint takes one.
 pub(crate) fn write<O: Operation>(
     request: &O,
     url: &mut String,
 ) -> Result<Option<Vec<u8>>, WireError> {
     let mut query = Query::new(url);
+    request.write_query(&mut query);
+    query.finish().map_err(WireError)?;
     let mut body = O::META.has_body.then(|| Vec::with_capacity(128));
-    let router = Router {
-        query: &mut query,
-        names: O::QUERY,
-        idempotency_key: O::IDEMPOTENCY_KEY,
-        body: body.as_mut(),
-    };
-    request.serialize(router)?;
+    let writer = Body { idempotency_key: O::IDEMPOTENCY_KEY, out: body.as_mut() };
+    request.serialize(writer)?;
     Ok(body)
 }
 
@@ -93,61 +88,50 @@ pub(crate) fn fresh_uuid() -> Result<String, WireError> {
     Ok(format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..]))
 }
 
-/// Receives the request's fields.
-struct Router<'q, 'u> {
-    query: &'q mut Query<'u>,
-    names: &'static [&'static str],
+/// Receives the request's body fields.
+struct Body<'q> {
     idempotency_key: Option<&'static str>,
-    body: Option<&'q mut Vec<u8>>,
+    out: Option<&'q mut Vec<u8>>,
 }
 
-/// The fields of one request, routed as they come.
-struct Fields<'q, 'u> {
-    router: Router<'q, 'u>,
+/// The body fields of one request, written as they come.
+struct Fields<'q> {
+    body: Body<'q>,
     first: bool,
-    /// Whether the idempotency key was written.
-    keyed: bool,
     /// The key of a map entry whose value comes next.
     pending: Option<String>,
 }
 
-impl Fields<'_, '_> {
+impl Fields<'_> {
     fn field<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) -> Result<(), WireError> {
-        let is_key = self.router.idempotency_key == Some(key);
-        if let Some(name) = self.router.names.iter().find(|n| **n == key) {
-            let before = self.router.query.len();
-            value.serialize(QueryValue { query: self.router.query, name })?;
-            self.keyed |= is_key && self.router.query.len() > before;
-            return Ok(());
-        }
-        let Some(body) = self.router.body.as_deref_mut() else {
+        let Some(out) = self.body.out.as_deref_mut() else {
             return Err(WireError(format!(
                 "field `{key}` has no place on an endpoint without a body"
             )));
         };
-        body.push(if self.first { b'{' } else { b',' });
+        out.push(if self.first { b'{' } else { b',' });
+        serde_json::to_writer(&mut *out, key).map_err(ser::Error::custom)?;
+        out.push(b':');
+        let value_start = out.len();
+        serde_json::to_writer(&mut *out, value).map_err(ser::Error::custom)?;
+        if self.body.idempotency_key == Some(key) && out[value_start..] == *b"null" {
+            // An unset key: a fresh one, once per call.
+            out.truncate(value_start);
+            serde_json::to_writer(&mut *out, &fresh_uuid()?).map_err(ser::Error::custom)?;
+        }
         self.first = false;
-        serde_json::to_writer(&mut *body, key).map_err(ser::Error::custom)?;
-        body.push(b':');
-        serde_json::to_writer(&mut *body, value).map_err(ser::Error::custom)?;
-        self.keyed |= is_key;
         Ok(())
     }
 
-    fn finish(mut self) -> Result<(), WireError> {
-        if let Some(key) = self.router.idempotency_key
-            && !self.keyed
-        {
-            self.field(key, &fresh_uuid()?)?;
-        }
-        if let Some(body) = self.router.body {
-            body.extend_from_slice(if self.first { b"{}" } else { b"}" });
+    fn finish(self) -> Result<(), WireError> {
+        if let Some(out) = self.body.out {
+            out.extend_from_slice(if self.first { b"{}" } else { b"}" });
         }
         Ok(())
     }
 }
 
-impl SerializeStruct for Fields<'_, '_> {
+impl SerializeStruct for Fields<'_> {
     type Ok = ();
     type Error = WireError;
 
@@ -165,7 +149,7 @@ impl SerializeStruct for Fields<'_, '_> {
 }
 
 /// `#[serde(flatten)]` turns a request into a map of the same fields.
-impl SerializeMap for Fields<'_, '_> {
+impl SerializeMap for Fields<'_> {
     type Ok = ();
     type Error = WireError;
 
@@ -198,23 +182,23 @@ macro_rules! refuse {
     };
 }
 
-impl<'q, 'u> ser::Serializer for Router<'q, 'u> {
+impl<'q> ser::Serializer for Body<'q> {
     type Ok = ();
     type Error = WireError;
     type SerializeSeq = Impossible<(), WireError>;
     type SerializeTuple = Impossible<(), WireError>;
     type SerializeTupleStruct = Impossible<(), WireError>;
     type SerializeTupleVariant = Impossible<(), WireError>;
-    type SerializeMap = Fields<'q, 'u>;
-    type SerializeStruct = Fields<'q, 'u>;
+    type SerializeMap = Fields<'q>;
+    type SerializeStruct = Fields<'q>;
     type SerializeStructVariant = Impossible<(), WireError>;
 
-    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Fields<'q, 'u>, WireError> {
-        Ok(Fields { router: self, first: true, keyed: false, pending: None })
+    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Fields<'q>, WireError> {
+        Ok(Fields { body: self, first: true, pending: None })
     }
 
-    fn serialize_map(self, _: Option<usize>) -> Result<Fields<'q, 'u>, WireError> {
-        Ok(Fields { router: self, first: true, keyed: false, pending: None })
+    fn serialize_map(self, _: Option<usize>) -> Result<Fields<'q>, WireError> {
+        Ok(Fields { body: self, first: true, pending: None })
     }
 
     refuse! {
@@ -266,141 +250,11 @@ impl<'q, 'u> ser::Serializer for Router<'q, 'u> {
     }
 }
 
-/// One query parameter's value: a scalar, or a list of scalars sent as repeated parameters.
-struct QueryValue<'q, 'u> {
-    query: &'q mut Query<'u>,
-    name: &'static str,
-}
-
-impl QueryValue<'_, '_> {
-    fn push(self, value: &dyn Display) -> Result<(), WireError> {
-        self.query.push(self.name, &value);
-        Ok(())
-    }
-}
-
-impl<'q, 'u> ser::Serializer for QueryValue<'q, 'u> {
-    type Ok = ();
-    type Error = WireError;
-    type SerializeSeq = Repeated<'q, 'u>;
-    type SerializeTuple = Impossible<(), WireError>;
-    type SerializeTupleStruct = Impossible<(), WireError>;
-    type SerializeTupleVariant = Impossible<(), WireError>;
-    type SerializeMap = Impossible<(), WireError>;
-    type SerializeStruct = Impossible<(), WireError>;
-    type SerializeStructVariant = Impossible<(), WireError>;
-
-    fn serialize_bool(self, v: bool) -> Result<(), WireError> {
-        self.push(&v)
-    }
-    fn serialize_i8(self, v: i8) -> Result<(), WireError> {
-        self.push(&v)
-    }
-    fn serialize_i16(self, v: i16) -> Result<(), WireError> {
-        self.push(&v)
-    }
-    fn serialize_i32(self, v: i32) -> Result<(), WireError> {
-        self.push(&v)
-    }
-    fn serialize_i64(self, v: i64) -> Result<(), WireError> {
-        self.push(&v)
-    }
-    fn serialize_u8(self, v: u8) -> Result<(), WireError> {
-        self.push(&v)
-    }
-    fn serialize_u16(self, v: u16) -> Result<(), WireError> {
-        self.push(&v)
-    }
-    fn serialize_u32(self, v: u32) -> Result<(), WireError> {
-        self.push(&v)
-    }
-    fn serialize_u64(self, v: u64) -> Result<(), WireError> {
-        self.push(&v)
-    }
-    fn serialize_f32(self, v: f32) -> Result<(), WireError> {
-        self.push(&v)
-    }
-    fn serialize_f64(self, v: f64) -> Result<(), WireError> {
-        self.push(&v)
-    }
-    fn serialize_char(self, v: char) -> Result<(), WireError> {
-        self.push(&v)
-    }
-    fn serialize_str(self, v: &str) -> Result<(), WireError> {
-        self.push(&v)
-    }
-    fn serialize_none(self) -> Result<(), WireError> {
-        Ok(())
-    }
-    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<(), WireError> {
-        value.serialize(self)
-    }
-    fn serialize_unit_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        variant: &'static str,
-    ) -> Result<(), WireError> {
-        self.push(&variant)
-    }
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(
-        self,
-        _: &'static str,
-        value: &T,
-    ) -> Result<(), WireError> {
-        value.serialize(self)
-    }
-    fn serialize_seq(self, _: Option<usize>) -> Result<Repeated<'q, 'u>, WireError> {
-        Ok(Repeated { query: self.query, name: self.name })
-    }
-
-    refuse! {
-        serialize_bytes(&[u8]) -> ();
-        serialize_unit() -> ();
-        serialize_unit_struct(&'static str) -> ();
-        serialize_tuple(usize) -> Self::SerializeTuple;
-        serialize_tuple_struct(&'static str, usize) -> Self::SerializeTupleStruct;
-        serialize_tuple_variant(&'static str, u32, &'static str, usize) -> Self::SerializeTupleVariant;
-        serialize_map(Option<usize>) -> Self::SerializeMap;
-        serialize_struct(&'static str, usize) -> Self::SerializeStruct;
-        serialize_struct_variant(&'static str, u32, &'static str, usize) -> Self::SerializeStructVariant;
-    }
-
-    fn serialize_newtype_variant<T: Serialize + ?Sized>(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: &T,
-    ) -> Result<(), WireError> {
-        Err(WireError(format!("query parameter `{}` must be a scalar", self.name)))
-    }
-}
-
-/// A list in the query: one `name=value` per item.
-struct Repeated<'q, 'u> {
-    query: &'q mut Query<'u>,
-    name: &'static str,
-}
-
-impl SerializeSeq for Repeated<'_, '_> {
-    type Ok = ();
-    type Error = WireError;
-
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), WireError> {
-        value.serialize(QueryValue { query: self.query, name: self.name })
-    }
-
-    fn end(self) -> Result<(), WireError> {
-        Ok(())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use serde::Serialize;
 
-    use crate::operation::{Method, Operation, OperationMeta, UrlPath};
+    use crate::operation::{Method, Operation, OperationMeta, Query, UrlPath};
     use crate::{CodeInfo, ErrorCatalog, ErrorSpec};
 
     /// A catalog that describes no code.
@@ -433,11 +287,13 @@ mod tests {
     struct Send {
         #[serde(skip_serializing)]
         chat_id: String,
+        #[serde(skip_serializing)]
         receive_id_type: &'static str,
+        #[serde(skip_serializing)]
         ids: Vec<&'static str>,
+        #[serde(skip_serializing)]
         page_size: Option<i64>,
         text: &'static str,
-        #[serde(skip_serializing_if = "Option::is_none")]
         uuid: Option<&'static str>,
     }
 
@@ -450,10 +306,17 @@ mod tests {
             rate_limit: crate::operation::RateLimit::new("", 1, 1),
             ..OperationMeta::new(Method::Post)
         };
-        const QUERY: &'static [&'static str] = &["receive_id_type", "ids", "page_size"];
+        const IDEMPOTENCY_KEY: Option<&'static str> = Some("uuid");
 
         fn write_path(&self, path: &mut UrlPath<'_>) {
             path.literal("/send/").param("chat_id", &self.chat_id);
+        }
+
+        fn write_query(&self, query: &mut Query<'_>) {
+            query
+                .param("receive_id_type", self.receive_id_type)
+                .each("ids", &self.ids)
+                .optional("page_size", self.page_size.as_ref());
         }
     }
 
@@ -464,7 +327,7 @@ mod tests {
             ids: vec!["a b", "c&d"],
             page_size: None,
             text: "hi \"there\"",
-            uuid: None,
+            uuid: Some("u-1"),
         }
     }
 
@@ -473,30 +336,34 @@ mod tests {
         let mut url = String::from("http://h/send/oc_1");
         let body = super::write(&send(), &mut url).unwrap().unwrap();
         assert_eq!(url, "http://h/send/oc_1?receive_id_type=chat_id&ids=a%20b&ids=c%26d");
-        assert_eq!(String::from_utf8(body).unwrap(), r#"{"text":"hi \"there\""}"#);
+        assert_eq!(String::from_utf8(body).unwrap(), r#"{"text":"hi \"there\"","uuid":"u-1"}"#);
     }
 
     #[test]
-    fn set_options_are_sent_and_an_empty_body_is_an_object() {
+    fn set_options_are_sent_and_an_unset_key_is_filled_in() {
         let mut request = send();
         request.page_size = Some(20);
-        request.uuid = Some("u-1");
+        request.uuid = None;
         let mut url = String::new();
         let body = super::write(&request, &mut url).unwrap().unwrap();
         assert_eq!(url, "?receive_id_type=chat_id&ids=a%20b&ids=c%26d&page_size=20");
-        assert_eq!(String::from_utf8(body).unwrap(), r#"{"text":"hi \"there\"","uuid":"u-1"}"#);
+        let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(body["uuid"].as_str().map(str::len), Some(36), "{body}");
 
+        let mut url = String::new();
+        let mut query = Query::new(&mut url);
+        query.idempotency_key("uuid", None).idempotency_key("uuid", Some("k&1"));
+        query.finish().unwrap();
+        assert_eq!(url.len(), "?uuid=".len() + 36 + "&uuid=k%261".len(), "{url}");
+        assert!(url.ends_with("&uuid=k%261"), "{url}");
+    }
+
+    #[test]
+    fn an_empty_body_is_an_object() {
         #[derive(Serialize)]
         struct Nothing {}
         let mut out = Vec::new();
-        Nothing {}
-            .serialize(super::Router {
-                query: &mut super::Query::new(&mut String::new()),
-                names: &[],
-                idempotency_key: None,
-                body: Some(&mut out),
-            })
-            .unwrap();
+        Nothing {}.serialize(super::Body { idempotency_key: None, out: Some(&mut out) }).unwrap();
         assert_eq!(out, b"{}");
     }
 
@@ -506,13 +373,8 @@ mod tests {
         struct Stray {
             note: &'static str,
         }
-        let mut url = String::new();
-        let result = Stray { note: "x" }.serialize(super::Router {
-            query: &mut super::Query::new(&mut url),
-            names: &[],
-            idempotency_key: None,
-            body: None,
-        });
+        let result =
+            Stray { note: "x" }.serialize(super::Body { idempotency_key: None, out: None });
         assert!(result.unwrap_err().to_string().contains("`note`"));
     }
 }

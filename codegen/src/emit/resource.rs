@@ -48,6 +48,10 @@ pub fn emit(resource: &Resource) -> TokenStream {
     if paged {
         operation_items.push("paged");
     }
+    let queried = resource.endpoints.iter().flat_map(|e| &e.request.fields);
+    if queried.into_iter().any(|f| f.placement == Placement::Query) {
+        operation_items.push("Query");
+    }
     if !resource.endpoints.is_empty() || !resource.objects.is_empty() {
         operation_items.push("builder");
     }
@@ -357,9 +361,24 @@ fn endpoint_types(resource: &Resource, e: &Endpoint) -> TokenStream {
     let idempotency = e.idempotency_key.as_ref().map(|key| {
         quote! { const IDEMPOTENCY_KEY: Option<&'static str> = Some(#key); }
     });
-    let query_names = query_fields.iter().map(|f| &f.name);
-    let query_const = (!query_fields.is_empty()).then(|| {
-        quote! { const QUERY: &'static [&'static str] = &[#(#query_names),*]; }
+    let query_fn = (!query_fields.is_empty()).then(|| {
+        let params = query_fields.iter().map(|f| {
+            let (name, field) = (&f.name, snake_ident(&f.name));
+            match (&f.ty, f.required) {
+                _ if f.idempotency_key => {
+                    quote! { .idempotency_key(#name, self.#field.as_deref()) }
+                }
+                (Type::Vec(_), true) => quote! { .each(#name, &self.#field) },
+                (Type::Vec(_), false) => quote! { .each(#name, self.#field.iter().flatten()) },
+                (_, true) => quote! { .param(#name, &self.#field) },
+                (_, false) => quote! { .optional(#name, self.#field.as_ref()) },
+            }
+        });
+        quote! {
+            fn write_query(&self, query: &mut Query<'_>) {
+                query #(#params)*;
+            }
+        }
     });
 
     let paging = e.pagination.as_ref().map(|p| {
@@ -384,10 +403,10 @@ fn endpoint_types(resource: &Resource, e: &Endpoint) -> TokenStream {
                 #recipient_limit
                 ..OperationMeta::new(Method::#method)
             };
-            #query_const
             #idempotency
             #binary_const
             #path_fn
+            #query_fn
             #file_fn
             #recipient_fn
         }
@@ -490,14 +509,17 @@ fn emit_struct(s: &Struct, role: Role, doc_text: Option<&str>) -> TokenStream {
         let ty = field_type(f, role);
         let docs = doc(&field_doc(f));
         let serde = match (role, f.placement) {
-            // The compiled path template writes path parameters; the query goes by name.
-            (Role::Request, Placement::Path) => quote! { #[serde(skip_serializing)] },
+            // The compiled path template and `write_query` write path and query parameters.
+            (Role::Request, Placement::Path | Placement::Query) => {
+                quote! { #[serde(skip_serializing)] }
+            }
             // Content writes two fields: its kind and its JSON text.
             _ if matches!(f.ty, Type::Content(_)) => quote! { #[serde(flatten)] },
             // The file travels as the multipart body's file part.
             _ if f.ty == Type::File => quote! { #[serde(skip)] },
-            (Role::Request, Placement::Query) => quote! {},
             _ if f.required => quote! {},
+            // An unset idempotency key is written, as `null`, for the client to fill in.
+            (Role::Request, _) if f.idempotency_key => quote! {},
             (Role::Request, _) => quote! { #[serde(skip_serializing_if = "Option::is_none")] },
             // Objects that requests carry leave unset fields out, as Feishu expects.
             (Role::Object, _) if s.sent && matches!(f.ty, Type::Vec(_)) => {

@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object,
+    Method, Operation, OperationMeta, Query, TokenKind, UrlPath, builder, json_object,
 };
 use crate::{Call, Caller, ErrorCode, MemberIdType, UserIdType};
 
@@ -117,6 +117,7 @@ pub struct GetRequest {
     /// Defaults to `open_id` on the server when left out.
     ///
     /// Example: `open_id`.
+    #[serde(skip_serializing)]
     pub user_id_type: Option<UserIdType>,
 }
 json_object!(GetRequest, required(chat_id), optional(user_id_type));
@@ -134,11 +135,14 @@ impl Operation for GetRequest {
         ..OperationMeta::new(Method::Get)
     };
 
-    const QUERY: &'static [&'static str] = &["user_id_type"];
     fn write_path(&self, path: &mut UrlPath<'_>) {
         path.literal("/open-apis/im/v1/chats/")
             .param("chat_id", &self.chat_id)
             .literal("/announcement");
+    }
+
+    fn write_query(&self, query: &mut Query<'_>) {
+        query.optional("user_id_type", self.user_id_type.as_ref());
     }
 }
 

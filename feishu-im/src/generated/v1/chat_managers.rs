@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object,
+    Method, Operation, OperationMeta, Query, TokenKind, UrlPath, builder, json_object,
 };
 use crate::{Call, Caller, ErrorCode, MemberIdType};
 
@@ -120,6 +120,7 @@ pub struct AddManagersRequest {
     /// Defaults to `open_id` on the server when left out.
     ///
     /// Example: `open_id`.
+    #[serde(skip_serializing)]
     pub member_id_type: Option<MemberIdType>,
     /// The users or bots to make managers, of the kind `member_id_type` names; at most 50
     /// users or 5 bots.
@@ -148,11 +149,14 @@ impl Operation for AddManagersRequest {
         ..OperationMeta::new(Method::Post)
     };
 
-    const QUERY: &'static [&'static str] = &["member_id_type"];
     fn write_path(&self, path: &mut UrlPath<'_>) {
         path.literal("/open-apis/im/v1/chats/")
             .param("chat_id", &self.chat_id)
             .literal("/managers/add_managers");
+    }
+
+    fn write_query(&self, query: &mut Query<'_>) {
+        query.optional("member_id_type", self.member_id_type.as_ref());
     }
 }
 
@@ -191,6 +195,7 @@ pub struct DeleteManagersRequest {
     /// Defaults to `open_id` on the server when left out.
     ///
     /// Example: `open_id`.
+    #[serde(skip_serializing)]
     pub member_id_type: Option<MemberIdType>,
     /// The managers to remove, of the kind `member_id_type` names; at most 50 users or 5
     /// bots.
@@ -219,11 +224,14 @@ impl Operation for DeleteManagersRequest {
         ..OperationMeta::new(Method::Post)
     };
 
-    const QUERY: &'static [&'static str] = &["member_id_type"];
     fn write_path(&self, path: &mut UrlPath<'_>) {
         path.literal("/open-apis/im/v1/chats/")
             .param("chat_id", &self.chat_id)
             .literal("/managers/delete_managers");
+    }
+
+    fn write_query(&self, query: &mut Query<'_>) {
+        query.optional("member_id_type", self.member_id_type.as_ref());
     }
 }
 

@@ -6,7 +6,8 @@
 
 use serde::Serialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object, paged,
+    Method, Operation, OperationMeta, Query, TokenKind, UrlPath, builder, json_object,
+    paged,
 };
 use crate::{Call, Caller, ErrorCode, MemberIdType, Pager, SucceedType, UserIdType};
 
@@ -277,10 +278,12 @@ pub struct CreateRequest {
     /// The kind of id in `id_list`. Bots need `app_id`.
     ///
     /// Defaults to `open_id` on the server when left out.
+    #[serde(skip_serializing)]
     pub member_id_type: Option<MemberIdType>,
     /// How ids that cannot be added are treated.
     ///
     /// Defaults to `0` on the server when left out.
+    #[serde(skip_serializing)]
     pub succeed_type: Option<SucceedType>,
     /// The members to add; at most 50 users and 5 bots.
     ///
@@ -310,11 +313,16 @@ impl Operation for CreateRequest {
         ..OperationMeta::new(Method::Post)
     };
 
-    const QUERY: &'static [&'static str] = &["member_id_type", "succeed_type"];
     fn write_path(&self, path: &mut UrlPath<'_>) {
         path.literal("/open-apis/im/v1/chats/")
             .param("chat_id", &self.chat_id)
             .literal("/members");
+    }
+
+    fn write_query(&self, query: &mut Query<'_>) {
+        query
+            .optional("member_id_type", self.member_id_type.as_ref())
+            .optional("succeed_type", self.succeed_type.as_ref());
     }
 }
 
@@ -356,6 +364,7 @@ pub struct DeleteRequest {
     /// The kind of id in `id_list`. Bots need `app_id`.
     ///
     /// Defaults to `open_id` on the server when left out.
+    #[serde(skip_serializing)]
     pub member_id_type: Option<MemberIdType>,
     /// The members to remove.
     ///
@@ -384,11 +393,14 @@ impl Operation for DeleteRequest {
         ..OperationMeta::new(Method::Delete)
     };
 
-    const QUERY: &'static [&'static str] = &["member_id_type"];
     fn write_path(&self, path: &mut UrlPath<'_>) {
         path.literal("/open-apis/im/v1/chats/")
             .param("chat_id", &self.chat_id)
             .literal("/members");
+    }
+
+    fn write_query(&self, query: &mut Query<'_>) {
+        query.optional("member_id_type", self.member_id_type.as_ref());
     }
 }
 
@@ -419,16 +431,20 @@ pub struct GetRequest {
     /// The kind of id to return for each member.
     ///
     /// Defaults to `open_id` on the server when left out.
+    #[serde(skip_serializing)]
     pub member_id_type: Option<UserIdType>,
     /// How many members to return per page.
     ///
     /// Defaults to `20` on the server when left out.
     ///
     /// Limits: at least 1, at most 100.
+    #[serde(skip_serializing)]
     pub page_size: Option<i64>,
     /// Where to continue; omit on the first page.
+    #[serde(skip_serializing)]
     pub page_token: Option<String>,
     /// Whether to apply the tenant's security settings to the list, which may then limit how many members come back (see `trigger_security_conf_limit`). Not described on the page; its meaning from the name.
+    #[serde(skip_serializing)]
     pub check_security_conf: Option<bool>,
 }
 json_object!(
@@ -455,16 +471,18 @@ impl Operation for GetRequest {
         ..OperationMeta::new(Method::Get)
     };
 
-    const QUERY: &'static [&'static str] = &[
-        "member_id_type",
-        "page_size",
-        "page_token",
-        "check_security_conf",
-    ];
     fn write_path(&self, path: &mut UrlPath<'_>) {
         path.literal("/open-apis/im/v1/chats/")
             .param("chat_id", &self.chat_id)
             .literal("/members");
+    }
+
+    fn write_query(&self, query: &mut Query<'_>) {
+        query
+            .optional("member_id_type", self.member_id_type.as_ref())
+            .optional("page_size", self.page_size.as_ref())
+            .optional("page_token", self.page_token.as_ref())
+            .optional("check_security_conf", self.check_security_conf.as_ref());
     }
 }
 

@@ -6,7 +6,8 @@
 
 use serde::Serialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object, paged,
+    Method, Operation, OperationMeta, Query, TokenKind, UrlPath, builder, json_object,
+    paged,
 };
 use crate::{Call, Caller, ErrorCode, ModerationPermission, Pager, UserIdType};
 
@@ -125,14 +126,17 @@ pub struct GetRequest {
     /// Defaults to `open_id` on the server when left out.
     ///
     /// Example: `open_id`.
+    #[serde(skip_serializing)]
     pub user_id_type: Option<UserIdType>,
     /// How many members to return per page.
     ///
     /// Example: `10`.
     ///
     /// Limits: at most 100.
+    #[serde(skip_serializing)]
     pub page_size: Option<i64>,
     /// Where to continue; omit on the first page.
+    #[serde(skip_serializing)]
     pub page_token: Option<String>,
 }
 json_object!(GetRequest, required(chat_id), optional(user_id_type, page_size, page_token));
@@ -154,11 +158,17 @@ impl Operation for GetRequest {
         ..OperationMeta::new(Method::Get)
     };
 
-    const QUERY: &'static [&'static str] = &["user_id_type", "page_size", "page_token"];
     fn write_path(&self, path: &mut UrlPath<'_>) {
         path.literal("/open-apis/im/v1/chats/")
             .param("chat_id", &self.chat_id)
             .literal("/moderation");
+    }
+
+    fn write_query(&self, query: &mut Query<'_>) {
+        query
+            .optional("user_id_type", self.user_id_type.as_ref())
+            .optional("page_size", self.page_size.as_ref())
+            .optional("page_token", self.page_token.as_ref());
     }
 }
 
@@ -203,6 +213,7 @@ pub struct UpdateRequest {
     /// Defaults to `open_id` on the server when left out.
     ///
     /// Example: `open_id`.
+    #[serde(skip_serializing)]
     pub user_id_type: Option<UserIdType>,
     /// Who may post in the chat.
     ///
@@ -245,11 +256,14 @@ impl Operation for UpdateRequest {
         ..OperationMeta::new(Method::Put)
     };
 
-    const QUERY: &'static [&'static str] = &["user_id_type"];
     fn write_path(&self, path: &mut UrlPath<'_>) {
         path.literal("/open-apis/im/v1/chats/")
             .param("chat_id", &self.chat_id)
             .literal("/moderation");
+    }
+
+    fn write_query(&self, query: &mut Query<'_>) {
+        query.optional("user_id_type", self.user_id_type.as_ref());
     }
 }
 

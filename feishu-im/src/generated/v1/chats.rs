@@ -6,7 +6,8 @@
 
 use serde::Serialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object, paged,
+    Method, Operation, OperationMeta, Query, TokenKind, UrlPath, builder, json_object,
+    paged,
 };
 use crate::{
     Call, Caller, ChatMessageVisibility, ChatMode, ChatPermission, ChatSortType,
@@ -334,14 +335,17 @@ pub struct CreateRequest {
     /// The kind of user ids in `owner_id` and `user_id_list`, and in the answer.
     ///
     /// Defaults to `open_id` on the server when left out.
+    #[serde(skip_serializing)]
     pub user_id_type: Option<UserIdType>,
     /// When `owner_id` names a user, whether the creating bot also becomes a manager.
     ///
     /// Defaults to `false` on the server when left out.
+    #[serde(skip_serializing)]
     pub set_bot_manager: Option<bool>,
     /// Idempotency key of at most 50 characters; one chat is created per key (and `owner_id`) within 10 hours.
     ///
     /// Example: `b13g2t38-1jd2-458b-8djf-dtbca5104204`.
+    #[serde(skip_serializing)]
     pub uuid: Option<String>,
     /// The avatar's image key, from an image uploaded with `image_type` `avatar`; left out, the default avatar.
     ///
@@ -524,10 +528,16 @@ impl Operation for CreateRequest {
         ..OperationMeta::new(Method::Post)
     };
 
-    const QUERY: &'static [&'static str] = &["user_id_type", "set_bot_manager", "uuid"];
     const IDEMPOTENCY_KEY: Option<&'static str> = Some("uuid");
     fn write_path(&self, path: &mut UrlPath<'_>) {
         path.literal("/open-apis/im/v1/chats");
+    }
+
+    fn write_query(&self, query: &mut Query<'_>) {
+        query
+            .optional("user_id_type", self.user_id_type.as_ref())
+            .optional("set_bot_manager", self.set_bot_manager.as_ref())
+            .idempotency_key("uuid", self.uuid.as_deref());
     }
 }
 
@@ -717,6 +727,7 @@ pub struct UpdateRequest {
     /// The kind of user id in `owner_id`.
     ///
     /// Defaults to `open_id` on the server when left out.
+    #[serde(skip_serializing)]
     pub user_id_type: Option<UserIdType>,
     /// The avatar's image key, from an image uploaded with `image_type` `avatar`.
     ///
@@ -856,9 +867,12 @@ impl Operation for UpdateRequest {
         ..OperationMeta::new(Method::Put)
     };
 
-    const QUERY: &'static [&'static str] = &["user_id_type"];
     fn write_path(&self, path: &mut UrlPath<'_>) {
         path.literal("/open-apis/im/v1/chats/").param("chat_id", &self.chat_id);
+    }
+
+    fn write_query(&self, query: &mut Query<'_>) {
+        query.optional("user_id_type", self.user_id_type.as_ref());
     }
 }
 
@@ -886,6 +900,7 @@ pub struct GetRequest {
     /// The kind of user ids in `owner_id` and `user_manager_id_list`.
     ///
     /// Defaults to `open_id` on the server when left out.
+    #[serde(skip_serializing)]
     pub user_id_type: Option<UserIdType>,
 }
 json_object!(GetRequest, required(chat_id), optional(user_id_type));
@@ -903,9 +918,12 @@ impl Operation for GetRequest {
         ..OperationMeta::new(Method::Get)
     };
 
-    const QUERY: &'static [&'static str] = &["user_id_type"];
     fn write_path(&self, path: &mut UrlPath<'_>) {
         path.literal("/open-apis/im/v1/chats/").param("chat_id", &self.chat_id);
+    }
+
+    fn write_query(&self, query: &mut Query<'_>) {
+        query.optional("user_id_type", self.user_id_type.as_ref());
     }
 }
 
@@ -1076,23 +1094,28 @@ pub struct ListRequest {
     /// The kind of user id in `owner_id`.
     ///
     /// Defaults to `open_id` on the server when left out.
+    #[serde(skip_serializing)]
     pub user_id_type: Option<UserIdType>,
     /// The order of the chats; keep it the same across pages.
     ///
     /// Defaults to `ByCreateTimeAsc` on the server when left out.
+    #[serde(skip_serializing)]
     pub sort_type: Option<ChatSortType>,
     /// Where the page starts; left out for the first page.
+    #[serde(skip_serializing)]
     pub page_token: Option<String>,
     /// Chats per page.
     ///
     /// Defaults to `20` on the server when left out.
     ///
     /// Limits: at least 1, at most 100.
+    #[serde(skip_serializing)]
     pub page_size: Option<i64>,
     /// The kinds of chat to list, comma-separated: `group`, `p2p`; left out, group chats
     /// only. One-to-one chats need a user token. Not described on the pages.
     ///
     /// Example: `p2p,group`.
+    #[serde(skip_serializing)]
     pub types: Option<String>,
 }
 json_object!(ListRequest, optional(user_id_type, sort_type, page_token, page_size, types));
@@ -1116,15 +1139,17 @@ impl Operation for ListRequest {
         ..OperationMeta::new(Method::Get)
     };
 
-    const QUERY: &'static [&'static str] = &[
-        "user_id_type",
-        "sort_type",
-        "page_token",
-        "page_size",
-        "types",
-    ];
     fn write_path(&self, path: &mut UrlPath<'_>) {
         path.literal("/open-apis/im/v1/chats");
+    }
+
+    fn write_query(&self, query: &mut Query<'_>) {
+        query
+            .optional("user_id_type", self.user_id_type.as_ref())
+            .optional("sort_type", self.sort_type.as_ref())
+            .optional("page_token", self.page_token.as_ref())
+            .optional("page_size", self.page_size.as_ref())
+            .optional("types", self.types.as_ref());
     }
 }
 
@@ -1159,18 +1184,22 @@ pub struct SearchRequest {
     /// The kind of user id in `owner_id`.
     ///
     /// Defaults to `open_id` on the server when left out.
+    #[serde(skip_serializing)]
     pub user_id_type: Option<UserIdType>,
     /// The keyword, at most 64 characters.
     ///
     /// Example: `abc`.
+    #[serde(skip_serializing)]
     pub query: Option<String>,
     /// Where the page starts; left out for the first page.
+    #[serde(skip_serializing)]
     pub page_token: Option<String>,
     /// Chats per page.
     ///
     /// Defaults to `20` on the server when left out.
     ///
     /// Limits: at least 1, at most 100.
+    #[serde(skip_serializing)]
     pub page_size: Option<i64>,
 }
 json_object!(SearchRequest, optional(user_id_type, query, page_token, page_size));
@@ -1193,14 +1222,16 @@ impl Operation for SearchRequest {
         ..OperationMeta::new(Method::Get)
     };
 
-    const QUERY: &'static [&'static str] = &[
-        "user_id_type",
-        "query",
-        "page_token",
-        "page_size",
-    ];
     fn write_path(&self, path: &mut UrlPath<'_>) {
         path.literal("/open-apis/im/v1/chats/search");
+    }
+
+    fn write_query(&self, query: &mut Query<'_>) {
+        query
+            .optional("user_id_type", self.user_id_type.as_ref())
+            .optional("query", self.query.as_ref())
+            .optional("page_token", self.page_token.as_ref())
+            .optional("page_size", self.page_size.as_ref());
     }
 }
 

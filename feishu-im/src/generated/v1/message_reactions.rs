@@ -6,7 +6,8 @@
 
 use serde::Serialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object, paged,
+    Method, Operation, OperationMeta, Query, TokenKind, UrlPath, builder, json_object,
+    paged,
 };
 use crate::{Call, Caller, ErrorCode, Pager, ReactionQueryFailReason, UserIdType};
 
@@ -284,16 +285,20 @@ pub struct ListRequest {
     /// Only reactions of this emoji type; all when left out.
     ///
     /// Example: `LAUGH`.
+    #[serde(skip_serializing)]
     pub reaction_type: Option<String>,
     /// Where the page starts; left out for the first page.
+    #[serde(skip_serializing)]
     pub page_token: Option<String>,
     /// Reactions per page.
     ///
     /// Limits: at most 50.
+    #[serde(skip_serializing)]
     pub page_size: Option<i64>,
     /// The kind of user ids in `operator`.
     ///
     /// Defaults to `open_id` on the server when left out.
+    #[serde(skip_serializing)]
     pub user_id_type: Option<UserIdType>,
 }
 json_object!(
@@ -320,16 +325,18 @@ impl Operation for ListRequest {
         ..OperationMeta::new(Method::Get)
     };
 
-    const QUERY: &'static [&'static str] = &[
-        "reaction_type",
-        "page_token",
-        "page_size",
-        "user_id_type",
-    ];
     fn write_path(&self, path: &mut UrlPath<'_>) {
         path.literal("/open-apis/im/v1/messages/")
             .param("message_id", &self.message_id)
             .literal("/reactions");
+    }
+
+    fn write_query(&self, query: &mut Query<'_>) {
+        query
+            .optional("reaction_type", self.reaction_type.as_ref())
+            .optional("page_token", self.page_token.as_ref())
+            .optional("page_size", self.page_size.as_ref())
+            .optional("user_id_type", self.user_id_type.as_ref());
     }
 }
 
@@ -363,6 +370,7 @@ pub struct BatchQueryRequest {
     /// The kind of user ids in `operator`.
     ///
     /// Defaults to `open_id` on the server when left out.
+    #[serde(skip_serializing)]
     pub user_id_type: Option<UserIdType>,
     /// The messages to query.
     ///
@@ -407,9 +415,12 @@ impl Operation for BatchQueryRequest {
         ..OperationMeta::new(Method::Post)
     };
 
-    const QUERY: &'static [&'static str] = &["user_id_type"];
     fn write_path(&self, path: &mut UrlPath<'_>) {
         path.literal("/open-apis/im/v1/messages/reactions/batch_query");
+    }
+
+    fn write_query(&self, query: &mut Query<'_>) {
+        query.optional("user_id_type", self.user_id_type.as_ref());
     }
 }
 

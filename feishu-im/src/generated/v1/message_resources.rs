@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object,
+    Method, Operation, OperationMeta, Query, TokenKind, UrlPath, builder, json_object,
 };
 use crate::{Call, Caller, ErrorCode, MessageResourceType};
 
@@ -86,6 +86,7 @@ pub struct GetRequest {
     /// What kind of resource `file_key` names.
     ///
     /// Example: `file`.
+    #[serde(skip_serializing)]
     pub r#type: MessageResourceType,
 }
 json_object!(GetRequest, required(message_id, file_key, r#type = "type"));
@@ -107,13 +108,16 @@ impl Operation for GetRequest {
         ..OperationMeta::new(Method::Get)
     };
 
-    const QUERY: &'static [&'static str] = &["type"];
     const BINARY: bool = true;
     fn write_path(&self, path: &mut UrlPath<'_>) {
         path.literal("/open-apis/im/v1/messages/")
             .param("message_id", &self.message_id)
             .literal("/resources/")
             .param("file_key", &self.file_key);
+    }
+
+    fn write_query(&self, query: &mut Query<'_>) {
+        query.param("type", &self.r#type);
     }
 }
 

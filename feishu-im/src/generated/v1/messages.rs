@@ -6,7 +6,8 @@
 
 use serde::{Deserialize, Serialize};
 use crate::operation::{
-    Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object, paged,
+    Method, Operation, OperationMeta, Query, TokenKind, UrlPath, builder, json_object,
+    paged,
 };
 use crate::{
     Call, Caller, ContainerIdType, ErrorCode, FollowUpLanguage, ForwardReceiveIdType,
@@ -677,6 +678,7 @@ pub struct CreateRequest {
     /// The kind of id in `receive_id`.
     ///
     /// Example: `chat_id`.
+    #[serde(skip_serializing)]
     pub receive_id_type: ReceiveIdType,
     /// The recipient, of the kind `receive_id_type` names.
     ///
@@ -686,7 +688,6 @@ pub struct CreateRequest {
     #[serde(flatten)]
     pub content: MessageContent,
     /// Idempotency key of at most 50 characters; one message is sent per key within an hour.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub uuid: Option<String>,
 }
 builder!(CreateRequest::new(
@@ -710,10 +711,13 @@ impl Operation for CreateRequest {
         ..OperationMeta::new(Method::Post)
     };
 
-    const QUERY: &'static [&'static str] = &["receive_id_type"];
     const IDEMPOTENCY_KEY: Option<&'static str> = Some("uuid");
     fn write_path(&self, path: &mut UrlPath<'_>) {
         path.literal("/open-apis/im/v1/messages");
+    }
+
+    fn write_query(&self, query: &mut Query<'_>) {
+        query.param("receive_id_type", &self.receive_id_type);
     }
 
     fn recipient(&self) -> Option<&str> {
@@ -747,7 +751,6 @@ pub struct ReplyRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reply_in_thread: Option<bool>,
     /// Idempotency key of at most 50 characters; one reply is sent per key within an hour.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub uuid: Option<String>,
 }
 builder!(ReplyRequest::new(message_id: impl Into<String>, content: impl Into<MessageContent>) {
@@ -794,6 +797,7 @@ pub struct GetRequest {
     /// The kind of user ids in `sender` and `mentions`.
     ///
     /// Defaults to `open_id` on the server when left out.
+    #[serde(skip_serializing)]
     pub user_id_type: Option<UserIdType>,
     /// How cards come back; other kinds of message are not affected. Left out, a card comes back
     /// as in received content, not as the card JSON that was sent; `user_card_content` returns
@@ -801,8 +805,10 @@ pub struct GetRequest {
     /// `raw_card_content`, which no page describes.
     ///
     /// Example: `user_card_content`.
+    #[serde(skip_serializing)]
     pub card_msg_content_type: Option<String>,
     /// Whether to fill in `sender_name`, `sender_i18n_names` and `open_bot_id` of each `sender`; left out, the server omits them. Not described on the page; its meaning from the official CLI.
+    #[serde(skip_serializing)]
     pub with_sender_name: Option<bool>,
 }
 json_object!(
@@ -828,13 +834,15 @@ impl Operation for GetRequest {
         ..OperationMeta::new(Method::Get)
     };
 
-    const QUERY: &'static [&'static str] = &[
-        "user_id_type",
-        "card_msg_content_type",
-        "with_sender_name",
-    ];
     fn write_path(&self, path: &mut UrlPath<'_>) {
         path.literal("/open-apis/im/v1/messages/").param("message_id", &self.message_id);
+    }
+
+    fn write_query(&self, query: &mut Query<'_>) {
+        query
+            .optional("user_id_type", self.user_id_type.as_ref())
+            .optional("card_msg_content_type", self.card_msg_content_type.as_ref())
+            .optional("with_sender_name", self.with_sender_name.as_ref());
     }
 }
 
@@ -860,30 +868,37 @@ pub struct ListRequest {
     /// What `container_id` names.
     ///
     /// Example: `chat`.
+    #[serde(skip_serializing)]
     pub container_id_type: ContainerIdType,
     /// The chat's or thread's id.
     ///
     /// Example: `oc_a0553eda9014c201e6969b478895c230`.
+    #[serde(skip_serializing)]
     pub container_id: String,
     /// The earliest send time, in seconds since the Unix epoch, as text; not for threads.
     ///
     /// Example: `1608594809`.
+    #[serde(skip_serializing)]
     pub start_time: Option<crate::UnixSeconds>,
     /// The latest send time, in seconds since the Unix epoch, as text; not for threads.
     ///
     /// Example: `1609296809`.
+    #[serde(skip_serializing)]
     pub end_time: Option<crate::UnixSeconds>,
     /// The order of messages.
     ///
     /// Defaults to `ByCreateTimeAsc` on the server when left out.
+    #[serde(skip_serializing)]
     pub sort_type: Option<MessageSortType>,
     /// Messages per page.
     ///
     /// Defaults to `20` on the server when left out.
     ///
     /// Limits: at least 1.
+    #[serde(skip_serializing)]
     pub page_size: Option<i64>,
     /// Where the page starts; left out for the first page.
+    #[serde(skip_serializing)]
     pub page_token: Option<String>,
     /// How cards come back; other kinds of message are not affected. Left out, a card comes back
     /// as in received content, not as the card JSON that was sent; `user_card_content` returns
@@ -891,10 +906,13 @@ pub struct ListRequest {
     /// `raw_card_content`, which no page describes.
     ///
     /// Example: `user_card_content`.
+    #[serde(skip_serializing)]
     pub card_msg_content_type: Option<String>,
     /// With `container_id_type` `chat`, whether to leave out the replies inside threads, so that a thread shows only as its root message. Not described on the page; its meaning from the name and the official CLI's use.
+    #[serde(skip_serializing)]
     pub only_thread_root_messages: Option<bool>,
     /// Whether to fill in `sender_name`, `sender_i18n_names` and `open_bot_id` of each `sender`; left out, the server omits them. Not described on the page; its meaning from the official CLI.
+    #[serde(skip_serializing)]
     pub with_sender_name: Option<bool>,
 }
 json_object!(
@@ -934,20 +952,25 @@ impl Operation for ListRequest {
         ..OperationMeta::new(Method::Get)
     };
 
-    const QUERY: &'static [&'static str] = &[
-        "container_id_type",
-        "container_id",
-        "start_time",
-        "end_time",
-        "sort_type",
-        "page_size",
-        "page_token",
-        "card_msg_content_type",
-        "only_thread_root_messages",
-        "with_sender_name",
-    ];
     fn write_path(&self, path: &mut UrlPath<'_>) {
         path.literal("/open-apis/im/v1/messages");
+    }
+
+    fn write_query(&self, query: &mut Query<'_>) {
+        query
+            .param("container_id_type", &self.container_id_type)
+            .param("container_id", &self.container_id)
+            .optional("start_time", self.start_time.as_ref())
+            .optional("end_time", self.end_time.as_ref())
+            .optional("sort_type", self.sort_type.as_ref())
+            .optional("page_size", self.page_size.as_ref())
+            .optional("page_token", self.page_token.as_ref())
+            .optional("card_msg_content_type", self.card_msg_content_type.as_ref())
+            .optional(
+                "only_thread_root_messages",
+                self.only_thread_root_messages.as_ref(),
+            )
+            .optional("with_sender_name", self.with_sender_name.as_ref());
     }
 }
 
@@ -1115,8 +1138,10 @@ pub struct ForwardRequest {
     /// The kind of id in `receive_id`.
     ///
     /// Example: `chat_id`.
+    #[serde(skip_serializing)]
     pub receive_id_type: ForwardReceiveIdType,
     /// Idempotency key of at most 50 characters; one forward to one target succeeds per key within an hour.
+    #[serde(skip_serializing)]
     pub uuid: Option<String>,
     /// The target, of the kind `receive_id_type` names.
     ///
@@ -1145,12 +1170,17 @@ impl Operation for ForwardRequest {
         ..OperationMeta::new(Method::Post)
     };
 
-    const QUERY: &'static [&'static str] = &["receive_id_type", "uuid"];
     const IDEMPOTENCY_KEY: Option<&'static str> = Some("uuid");
     fn write_path(&self, path: &mut UrlPath<'_>) {
         path.literal("/open-apis/im/v1/messages/")
             .param("message_id", &self.message_id)
             .literal("/forward");
+    }
+
+    fn write_query(&self, query: &mut Query<'_>) {
+        query
+            .param("receive_id_type", &self.receive_id_type)
+            .idempotency_key("uuid", self.uuid.as_deref());
     }
 
     fn recipient(&self) -> Option<&str> {
@@ -1172,8 +1202,10 @@ pub struct MergeForwardRequest {
     /// The kind of id in `receive_id`.
     ///
     /// Example: `chat_id`.
+    #[serde(skip_serializing)]
     pub receive_id_type: ForwardReceiveIdType,
     /// Idempotency key of at most 50 characters; one merge-forward to one target succeeds per key within an hour.
+    #[serde(skip_serializing)]
     pub uuid: Option<String>,
     /// The target, of the kind `receive_id_type` names.
     ///
@@ -1212,10 +1244,15 @@ impl Operation for MergeForwardRequest {
         ..OperationMeta::new(Method::Post)
     };
 
-    const QUERY: &'static [&'static str] = &["receive_id_type", "uuid"];
     const IDEMPOTENCY_KEY: Option<&'static str> = Some("uuid");
     fn write_path(&self, path: &mut UrlPath<'_>) {
         path.literal("/open-apis/im/v1/messages/merge_forward");
+    }
+
+    fn write_query(&self, query: &mut Query<'_>) {
+        query
+            .param("receive_id_type", &self.receive_id_type)
+            .idempotency_key("uuid", self.uuid.as_deref());
     }
 
     fn recipient(&self) -> Option<&str> {
@@ -1255,12 +1292,15 @@ pub struct ReadUsersRequest {
     /// The kind of user ids returned.
     ///
     /// Example: `open_id`.
+    #[serde(skip_serializing)]
     pub user_id_type: UserIdType,
     /// Readers per page.
     ///
     /// Limits: at least 1, at most 100.
+    #[serde(skip_serializing)]
     pub page_size: Option<i64>,
     /// Where the page starts; left out for the first page.
+    #[serde(skip_serializing)]
     pub page_token: Option<String>,
 }
 json_object!(ReadUsersRequest, required(message_id, user_id_type), optional(page_size, page_token));
@@ -1281,11 +1321,17 @@ impl Operation for ReadUsersRequest {
         ..OperationMeta::new(Method::Get)
     };
 
-    const QUERY: &'static [&'static str] = &["user_id_type", "page_size", "page_token"];
     fn write_path(&self, path: &mut UrlPath<'_>) {
         path.literal("/open-apis/im/v1/messages/")
             .param("message_id", &self.message_id)
             .literal("/read_users");
+    }
+
+    fn write_query(&self, query: &mut Query<'_>) {
+        query
+            .param("user_id_type", &self.user_id_type)
+            .optional("page_size", self.page_size.as_ref())
+            .optional("page_token", self.page_token.as_ref());
     }
 }
 
@@ -1324,6 +1370,7 @@ pub struct UrgentAppRequest {
     /// The kind of ids in `user_id_list`.
     ///
     /// Example: `open_id`.
+    #[serde(skip_serializing)]
     pub user_id_type: UserIdType,
     /// The users to buzz, who must be in the message's chat.
     ///
@@ -1351,11 +1398,14 @@ impl Operation for UrgentAppRequest {
         ..OperationMeta::new(Method::Patch)
     };
 
-    const QUERY: &'static [&'static str] = &["user_id_type"];
     fn write_path(&self, path: &mut UrlPath<'_>) {
         path.literal("/open-apis/im/v1/messages/")
             .param("message_id", &self.message_id)
             .literal("/urgent_app");
+    }
+
+    fn write_query(&self, query: &mut Query<'_>) {
+        query.param("user_id_type", &self.user_id_type);
     }
 }
 
@@ -1388,6 +1438,7 @@ pub struct UrgentSmsRequest {
     /// The kind of ids in `user_id_list`.
     ///
     /// Example: `open_id`.
+    #[serde(skip_serializing)]
     pub user_id_type: UserIdType,
     /// The users to buzz, who must be in the message's chat.
     ///
@@ -1415,11 +1466,14 @@ impl Operation for UrgentSmsRequest {
         ..OperationMeta::new(Method::Patch)
     };
 
-    const QUERY: &'static [&'static str] = &["user_id_type"];
     fn write_path(&self, path: &mut UrlPath<'_>) {
         path.literal("/open-apis/im/v1/messages/")
             .param("message_id", &self.message_id)
             .literal("/urgent_sms");
+    }
+
+    fn write_query(&self, query: &mut Query<'_>) {
+        query.param("user_id_type", &self.user_id_type);
     }
 }
 
@@ -1449,14 +1503,17 @@ pub struct MgetRequest {
     /// Example (of one item): `om_dc13264520392913993dd051dba21dcf`.
     ///
     /// Limits: at least 1 item(s), at most 50 item(s).
+    #[serde(skip_serializing)]
     pub message_ids: Vec<String>,
     /// How cards come back. The CLI and openclaw-lark send `raw_card_content`; the get and list pages document `user_card_content` for the card JSON as sent. Left out, cards come back degraded.
     ///
     /// Example: `raw_card_content`.
+    #[serde(skip_serializing)]
     pub card_msg_content_type: Option<String>,
     /// The kind of user ids in `sender` and `mentions` (sent by openclaw-lark, not by the CLI).
     ///
     /// Example: `open_id`.
+    #[serde(skip_serializing)]
     pub user_id_type: Option<UserIdType>,
 }
 json_object!(MgetRequest, required(message_ids), optional(card_msg_content_type, user_id_type));
@@ -1477,13 +1534,15 @@ impl Operation for MgetRequest {
         ..OperationMeta::new(Method::Get)
     };
 
-    const QUERY: &'static [&'static str] = &[
-        "message_ids",
-        "card_msg_content_type",
-        "user_id_type",
-    ];
     fn write_path(&self, path: &mut UrlPath<'_>) {
         path.literal("/open-apis/im/v1/messages/mget");
+    }
+
+    fn write_query(&self, query: &mut Query<'_>) {
+        query
+            .each("message_ids", &self.message_ids)
+            .optional("card_msg_content_type", self.card_msg_content_type.as_ref())
+            .optional("user_id_type", self.user_id_type.as_ref());
     }
 }
 
@@ -1514,6 +1573,7 @@ pub struct UrgentPhoneRequest {
     /// The kind of ids in `user_id_list`.
     ///
     /// Example: `open_id`.
+    #[serde(skip_serializing)]
     pub user_id_type: UserIdType,
     /// The users to buzz, who must be in the message's chat; if none can be buzzed, the call fails with `230001`.
     ///
@@ -1541,11 +1601,14 @@ impl Operation for UrgentPhoneRequest {
         ..OperationMeta::new(Method::Patch)
     };
 
-    const QUERY: &'static [&'static str] = &["user_id_type"];
     fn write_path(&self, path: &mut UrlPath<'_>) {
         path.literal("/open-apis/im/v1/messages/")
             .param("message_id", &self.message_id)
             .literal("/urgent_phone");
+    }
+
+    fn write_query(&self, query: &mut Query<'_>) {
+        query.param("user_id_type", &self.user_id_type);
     }
 }
 
@@ -1625,12 +1688,15 @@ pub struct SearchRequest {
     /// Example: `15`.
     ///
     /// Limits: at most 30.
+    #[serde(skip_serializing)]
     pub page_size: Option<i64>,
     /// Where the page starts; left out for the first page.
+    #[serde(skip_serializing)]
     pub page_token: Option<String>,
     /// The kind of user ids in the request and the results.
     ///
     /// Example: `open_id`.
+    #[serde(skip_serializing)]
     pub user_id_type: Option<UserIdType>,
     /// The keywords, at most 50 characters; may be empty when filters are given.
     ///
@@ -1663,9 +1729,15 @@ impl Operation for SearchRequest {
         ..OperationMeta::new(Method::Post)
     };
 
-    const QUERY: &'static [&'static str] = &["page_size", "page_token", "user_id_type"];
     fn write_path(&self, path: &mut UrlPath<'_>) {
         path.literal("/open-apis/im/v1/messages/search");
+    }
+
+    fn write_query(&self, query: &mut Query<'_>) {
+        query
+            .optional("page_size", self.page_size.as_ref())
+            .optional("page_token", self.page_token.as_ref())
+            .optional("user_id_type", self.user_id_type.as_ref());
     }
 }
 

@@ -6,7 +6,8 @@
 
 use serde::Serialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object, paged,
+    Method, Operation, OperationMeta, Query, TokenKind, UrlPath, builder, json_object,
+    paged,
 };
 use crate::{Call, Caller, ErrorCode, Pager};
 
@@ -236,22 +237,27 @@ pub struct ListRequest {
     /// The chat whose pins are listed.
     ///
     /// Example: `oc_234jsi43d3ssi993d43545f`.
+    #[serde(skip_serializing)]
     pub chat_id: String,
     /// The earliest pin time, in milliseconds since the Unix epoch, as text; before `end_time`.
     ///
     /// Example: `1658632251800`.
+    #[serde(skip_serializing)]
     pub start_time: Option<crate::UnixMillis>,
     /// The latest pin time, in milliseconds since the Unix epoch, as text; after `start_time`.
     ///
     /// Example: `1658731646425`.
+    #[serde(skip_serializing)]
     pub end_time: Option<crate::UnixMillis>,
     /// Pins per page.
     ///
     /// Defaults to `20` on the server when left out.
     ///
     /// Limits: at least 1, at most 50.
+    #[serde(skip_serializing)]
     pub page_size: Option<i64>,
     /// Where the page starts; left out for the first page.
+    #[serde(skip_serializing)]
     pub page_token: Option<String>,
 }
 json_object!(ListRequest, required(chat_id), optional(start_time, end_time, page_size, page_token));
@@ -274,15 +280,17 @@ impl Operation for ListRequest {
         ..OperationMeta::new(Method::Get)
     };
 
-    const QUERY: &'static [&'static str] = &[
-        "chat_id",
-        "start_time",
-        "end_time",
-        "page_size",
-        "page_token",
-    ];
     fn write_path(&self, path: &mut UrlPath<'_>) {
         path.literal("/open-apis/im/v1/pins");
+    }
+
+    fn write_query(&self, query: &mut Query<'_>) {
+        query
+            .param("chat_id", &self.chat_id)
+            .optional("start_time", self.start_time.as_ref())
+            .optional("end_time", self.end_time.as_ref())
+            .optional("page_size", self.page_size.as_ref())
+            .optional("page_token", self.page_token.as_ref());
     }
 }
 

@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object,
+    Method, Operation, OperationMeta, Query, TokenKind, UrlPath, builder, json_object,
 };
 use crate::{Call, Caller, ErrorCode, ForwardReceiveIdType, Message};
 
@@ -95,8 +95,10 @@ pub struct ForwardRequest {
     /// The kind of id in `receive_id`.
     ///
     /// Example: `chat_id`.
+    #[serde(skip_serializing)]
     pub receive_id_type: ForwardReceiveIdType,
     /// Idempotency key of at most 50 characters; one forward to one target succeeds per key within an hour.
+    #[serde(skip_serializing)]
     pub uuid: Option<String>,
     /// The target, of the kind `receive_id_type` names.
     ///
@@ -125,12 +127,17 @@ impl Operation for ForwardRequest {
         ..OperationMeta::new(Method::Post)
     };
 
-    const QUERY: &'static [&'static str] = &["receive_id_type", "uuid"];
     const IDEMPOTENCY_KEY: Option<&'static str> = Some("uuid");
     fn write_path(&self, path: &mut UrlPath<'_>) {
         path.literal("/open-apis/im/v1/threads/")
             .param("thread_id", &self.thread_id)
             .literal("/forward");
+    }
+
+    fn write_query(&self, query: &mut Query<'_>) {
+        query
+            .param("receive_id_type", &self.receive_id_type)
+            .idempotency_key("uuid", self.uuid.as_deref());
     }
 
     fn recipient(&self) -> Option<&str> {

@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object,
+    Method, Operation, OperationMeta, Query, TokenKind, UrlPath, builder, json_object,
 };
 use crate::{
     AppFeedCardFailReason, AppFeedCardUpdateField, Call, Caller, ErrorCode,
@@ -123,6 +123,7 @@ pub struct CreateRequest {
     /// The kind of user ids in `user_ids` and in the answer; store apps cannot use `user_id`.
     ///
     /// Defaults to `open_id` on the server when left out.
+    #[serde(skip_serializing)]
     pub user_id_type: Option<UserIdType>,
     /// The card.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -154,9 +155,12 @@ impl Operation for CreateRequest {
         ..OperationMeta::new(Method::Post)
     };
 
-    const QUERY: &'static [&'static str] = &["user_id_type"];
     fn write_path(&self, path: &mut UrlPath<'_>) {
         path.literal("/open-apis/im/v2/app_feed_card");
+    }
+
+    fn write_query(&self, query: &mut Query<'_>) {
+        query.optional("user_id_type", self.user_id_type.as_ref());
     }
 }
 
@@ -186,6 +190,7 @@ pub struct BatchDeleteRequest {
     /// The kind of user ids in `feed_cards` and in the answer; store apps cannot use `user_id`.
     ///
     /// Defaults to `open_id` on the server when left out.
+    #[serde(skip_serializing)]
     pub user_id_type: Option<UserIdType>,
     /// The cards to delete.
     ///
@@ -211,9 +216,12 @@ impl Operation for BatchDeleteRequest {
         ..OperationMeta::new(Method::Delete)
     };
 
-    const QUERY: &'static [&'static str] = &["user_id_type"];
     fn write_path(&self, path: &mut UrlPath<'_>) {
         path.literal("/open-apis/im/v2/app_feed_card/batch");
+    }
+
+    fn write_query(&self, query: &mut Query<'_>) {
+        query.optional("user_id_type", self.user_id_type.as_ref());
     }
 }
 
@@ -239,6 +247,7 @@ pub struct BatchUpdateRequest {
     /// The kind of user ids in `feed_cards` and in the answer; store apps cannot use `user_id`.
     ///
     /// Defaults to `open_id` on the server when left out.
+    #[serde(skip_serializing)]
     pub user_id_type: Option<UserIdType>,
     /// The cards to update.
     ///
@@ -265,9 +274,12 @@ impl Operation for BatchUpdateRequest {
         ..OperationMeta::new(Method::Put)
     };
 
-    const QUERY: &'static [&'static str] = &["user_id_type"];
     fn write_path(&self, path: &mut UrlPath<'_>) {
         path.literal("/open-apis/im/v2/app_feed_card/batch");
+    }
+
+    fn write_query(&self, query: &mut Query<'_>) {
+        query.optional("user_id_type", self.user_id_type.as_ref());
     }
 }
 

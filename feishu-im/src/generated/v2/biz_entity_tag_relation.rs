@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object,
+    Method, Operation, OperationMeta, Query, TokenKind, UrlPath, builder, json_object,
 };
 use crate::{Call, Caller, ErrorCode, TagBizType, TagInfo};
 
@@ -176,12 +176,15 @@ pub struct GetRequest {
     /// The kind of entity; only `chat`.
     ///
     /// Example: `chat`.
+    #[serde(skip_serializing)]
     pub tag_biz_type: TagBizType,
     /// The entity's id; for a chat, its chat id (`oc_…`).
     ///
     /// Example: `oc_xxxxx`.
+    #[serde(skip_serializing)]
     pub biz_entity_id: String,
     /// The bot acting (机器人id in the Go SDK). Not described on the page.
+    #[serde(skip_serializing)]
     pub bot_id: Option<String>,
 }
 json_object!(GetRequest, required(tag_biz_type, biz_entity_id), optional(bot_id));
@@ -201,9 +204,15 @@ impl Operation for GetRequest {
         ..OperationMeta::new(Method::Get)
     };
 
-    const QUERY: &'static [&'static str] = &["tag_biz_type", "biz_entity_id", "bot_id"];
     fn write_path(&self, path: &mut UrlPath<'_>) {
         path.literal("/open-apis/im/v2/biz_entity_tag_relation");
+    }
+
+    fn write_query(&self, query: &mut Query<'_>) {
+        query
+            .param("tag_biz_type", &self.tag_biz_type)
+            .param("biz_entity_id", &self.biz_entity_id)
+            .optional("bot_id", self.bot_id.as_ref());
     }
 }
 

@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object,
+    Method, Operation, OperationMeta, Query, TokenKind, UrlPath, builder, json_object,
 };
 use crate::{Call, Caller, ErrorCode, FailedUserReason, FeedCardButtons, UserIdType};
 
@@ -66,6 +66,7 @@ pub struct UpdateRequest {
     /// The kind of user ids in `user_ids` and in the answer; store apps cannot use `user_id`.
     ///
     /// Defaults to `open_id` on the server when left out.
+    #[serde(skip_serializing)]
     pub user_id_type: Option<UserIdType>,
     /// The bot whose conversation's card to change. Not described on the page.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -106,9 +107,12 @@ impl Operation for UpdateRequest {
         ..OperationMeta::new(Method::Put)
     };
 
-    const QUERY: &'static [&'static str] = &["user_id_type"];
     fn write_path(&self, path: &mut UrlPath<'_>) {
         path.literal("/open-apis/im/v2/chat_button");
+    }
+
+    fn write_query(&self, query: &mut Query<'_>) {
+        query.optional("user_id_type", self.user_id_type.as_ref());
     }
 }
 

@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object,
+    Method, Operation, OperationMeta, Query, TokenKind, UrlPath, builder, json_object,
 };
 use crate::{
     Call, Caller, ChatSearchMode, ChatSearchSorter, ChatSearchType, ChatStatus,
@@ -72,12 +72,15 @@ pub struct SearchRequest {
     /// Example: `20`.
     ///
     /// Limits: at least 1, at most 100.
+    #[serde(skip_serializing)]
     pub page_size: Option<i64>,
     /// Where the page starts; left out for the first page.
+    #[serde(skip_serializing)]
     pub page_token: Option<String>,
     /// The kind of user ids in `member_ids` and `owner_id`.
     ///
     /// Defaults to `open_id` on the server when left out.
+    #[serde(skip_serializing)]
     pub user_id_type: Option<UserIdType>,
     /// The keyword, at most 64 characters; quote a keyword that holds `-`.
     ///
@@ -113,9 +116,15 @@ impl Operation for SearchRequest {
         ..OperationMeta::new(Method::Post)
     };
 
-    const QUERY: &'static [&'static str] = &["page_size", "page_token", "user_id_type"];
     fn write_path(&self, path: &mut UrlPath<'_>) {
         path.literal("/open-apis/im/v2/chats/search");
+    }
+
+    fn write_query(&self, query: &mut Query<'_>) {
+        query
+            .optional("page_size", self.page_size.as_ref())
+            .optional("page_token", self.page_token.as_ref())
+            .optional("user_id_type", self.user_id_type.as_ref());
     }
 }
 

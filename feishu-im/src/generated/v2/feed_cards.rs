@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object,
+    Method, Operation, OperationMeta, Query, TokenKind, UrlPath, builder, json_object,
 };
 use crate::{Call, Caller, ErrorCode, FailedUserReason, UserIdType};
 
@@ -95,6 +95,7 @@ pub struct PatchRequest {
     /// The kind of user ids in `user_ids` and in the answer; store apps cannot use `user_id`.
     ///
     /// Example: `open_id`.
+    #[serde(skip_serializing)]
     pub user_id_type: UserIdType,
     /// True pins the card at the top of the message list for now; false unpins it.
     ///
@@ -125,10 +126,13 @@ impl Operation for PatchRequest {
         ..OperationMeta::new(Method::Patch)
     };
 
-    const QUERY: &'static [&'static str] = &["user_id_type"];
     fn write_path(&self, path: &mut UrlPath<'_>) {
         path.literal("/open-apis/im/v2/feed_cards/")
             .param("feed_card_id", &self.feed_card_id);
+    }
+
+    fn write_query(&self, query: &mut Query<'_>) {
+        query.param("user_id_type", &self.user_id_type);
     }
 }
 
@@ -154,6 +158,7 @@ pub struct BotTimeSentiveRequest {
     /// The kind of user ids in `user_ids` and in the answer; store apps cannot use `user_id`.
     ///
     /// Example: `open_id`.
+    #[serde(skip_serializing)]
     pub user_id_type: UserIdType,
     /// The bot whose conversation to pin. Not described on the page.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -194,9 +199,12 @@ impl Operation for BotTimeSentiveRequest {
         ..OperationMeta::new(Method::Patch)
     };
 
-    const QUERY: &'static [&'static str] = &["user_id_type"];
     fn write_path(&self, path: &mut UrlPath<'_>) {
         path.literal("/open-apis/im/v2/feed_cards/bot_time_sentive");
+    }
+
+    fn write_query(&self, query: &mut Query<'_>) {
+        query.param("user_id_type", &self.user_id_type);
     }
 }
 

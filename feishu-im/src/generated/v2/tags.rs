@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object,
+    Method, Operation, OperationMeta, Query, TokenKind, UrlPath, builder, json_object,
 };
 use crate::{Call, Caller, ErrorCode, TagI18nName, TagInfo, TagType};
 
@@ -224,6 +224,7 @@ pub struct ListRequest {
     /// Example (of one item): `716168xxxxx`.
     ///
     /// Limits: at most 40 item(s).
+    #[serde(skip_serializing)]
     pub ids: Vec<String>,
 }
 json_object!(ListRequest, required(ids));
@@ -241,9 +242,12 @@ impl Operation for ListRequest {
         ..OperationMeta::new(Method::Get)
     };
 
-    const QUERY: &'static [&'static str] = &["ids"];
     fn write_path(&self, path: &mut UrlPath<'_>) {
         path.literal("/open-apis/im/v2/tags");
+    }
+
+    fn write_query(&self, query: &mut Query<'_>) {
+        query.each("ids", &self.ids);
     }
 }
 
