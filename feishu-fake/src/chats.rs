@@ -6,7 +6,12 @@ use super::paging::Paging;
 use super::state::{Chat, State, member_id_of};
 use crate::access::Identity;
 use crate::answer::{Outcome, fail};
-use feishu_im::v1::{chat_managers, chat_moderation, chats};
+#[cfg(resource = "chat_managers")]
+use feishu_im::v1::chat_managers;
+#[cfg(resource = "chat_moderation")]
+use feishu_im::v1::chat_moderation;
+#[cfg(resource = "chats")]
+use feishu_im::v1::chats;
 use feishu_im::{ChatMode, ChatPermission, ChatStatus, ErrorCode, ModerationPermission};
 use feishu_im::{UnixSeconds, UserIdType};
 
@@ -35,6 +40,7 @@ pub(super) fn manages(chat: &Chat, who: &Identity) -> bool {
     chat.owner.as_deref() == Some(me.as_str()) || chat.managers.contains(&me)
 }
 
+#[cfg(operation = "chats.create")]
 pub(super) fn create(
     state: &mut State,
     who: &Identity,
@@ -80,6 +86,7 @@ pub(super) fn create(
     })
 }
 
+#[cfg(operation = "chats.get")]
 pub(super) fn get(
     state: &State,
     who: &Identity,
@@ -109,6 +116,7 @@ pub(super) fn get(
     })
 }
 
+#[cfg(operation = "chats.update")]
 pub(super) fn update(
     state: &mut State,
     who: &Identity,
@@ -195,6 +203,7 @@ pub(super) fn update(
     Ok(chats::UpdateResponse::new())
 }
 
+#[cfg(operation = "chats.delete")]
 pub(super) fn delete(
     state: &mut State,
     who: &Identity,
@@ -213,6 +222,7 @@ pub(super) fn delete(
 }
 
 /// The chats the caller is in, alive, in id order; `query` keeps those whose name holds it.
+#[cfg(any(operation = "chats.list", operation = "chats.search"))]
 fn listed(state: &State, who: &Identity, query: Option<&str>) -> Vec<chats::ListChat> {
     let me = who.member_id();
     state
@@ -234,6 +244,7 @@ fn listed(state: &State, who: &Identity, query: Option<&str>) -> Vec<chats::List
         .collect()
 }
 
+#[cfg(operation = "chats.list")]
 pub(super) fn list(
     state: &State,
     who: &Identity,
@@ -249,6 +260,7 @@ pub(super) fn list(
     })
 }
 
+#[cfg(operation = "chats.search")]
 pub(super) fn search(
     state: &State,
     who: &Identity,
@@ -266,6 +278,7 @@ pub(super) fn search(
 }
 
 /// One page of the chats [`listed`] for the caller.
+#[cfg(any(operation = "chats.list", operation = "chats.search"))]
 fn page(
     state: &State,
     who: &Identity,
@@ -278,6 +291,7 @@ fn page(
 }
 
 /// A share link, for a week unless asked otherwise.
+#[cfg(operation = "chats.link")]
 pub(super) fn link(
     state: &State,
     who: &Identity,
@@ -338,6 +352,7 @@ fn change_managers(
 /// Managers a chat may have besides its owner.
 const MAX_MANAGERS: usize = 10;
 
+#[cfg(operation = "chat_managers.add_managers")]
 pub(super) fn add_managers(
     state: &mut State,
     who: &Identity,
@@ -353,6 +368,7 @@ pub(super) fn add_managers(
     })
 }
 
+#[cfg(operation = "chat_managers.delete_managers")]
 pub(super) fn delete_managers(
     state: &mut State,
     who: &Identity,
@@ -369,6 +385,7 @@ pub(super) fn delete_managers(
 }
 
 /// Who may post, with the members allowed to under a moderator list, a page at a time.
+#[cfg(operation = "chat_moderation.get")]
 pub(super) fn moderation(
     state: &State,
     who: &Identity,
@@ -401,6 +418,7 @@ pub(super) fn moderation(
 }
 
 /// Changes who may post; the owner and managers only (232017).
+#[cfg(operation = "chat_moderation.update")]
 pub(super) fn moderate(
     state: &mut State,
     who: &Identity,

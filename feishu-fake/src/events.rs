@@ -414,6 +414,7 @@ const CARD_TOKEN_LIFETIME: Duration = Duration::from_secs(30 * 60);
 const CARD_TOKEN_USES: u8 = 2;
 
 /// `cards.delay_update`: the token of a recent callback, used at most twice.
+#[cfg(operation = "cards.delay_update")]
 pub(super) fn delay_update(
     state: &mut super::state::State,
     r: feishu_im::v1::cards::DelayUpdateRequest,

@@ -9,7 +9,12 @@ use super::http::{FormPart, HttpReply};
 use super::state::{State, Upload};
 use crate::access::Identity;
 use crate::answer::{Outcome, fail};
-use feishu_im::v1::{files, images, message_resources};
+#[cfg(resource = "files")]
+use feishu_im::v1::files;
+#[cfg(resource = "images")]
+use feishu_im::v1::images;
+#[cfg(resource = "message_resources")]
+use feishu_im::v1::message_resources;
 use feishu_im::{ErrorCode, MessageResourceType};
 
 fn keep(state: &mut State, who: &Identity, prefix: &str, part: &FormPart, name: &str) -> String {
@@ -26,6 +31,7 @@ fn keep(state: &mut State, who: &Identity, prefix: &str, part: &FormPart, name: 
     key
 }
 
+#[cfg(operation = "images.create")]
 pub(super) fn create_image(
     state: &mut State,
     who: &Identity,
@@ -40,6 +46,7 @@ pub(super) fn create_image(
     Ok(images::CreateResponse::new(key))
 }
 
+#[cfg(operation = "files.create")]
 pub(super) fn create_file(
     state: &mut State,
     who: &Identity,
@@ -69,6 +76,7 @@ pub(super) fn download(
 
 /// An image or file of a message, to anyone in its chat: the message must carry the key, and
 /// `type` must say which it is.
+#[cfg(operation = "message_resources.get")]
 pub(super) fn message_resource(
     state: &State,
     who: &Identity,

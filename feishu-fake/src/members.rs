@@ -1,10 +1,8 @@
 //! `chat_members`: joining, adding, removing and listing the members of a chat.
 
 use feishu_im::operation::TokenKind;
-use feishu_im::v1::chat_members::{
-    ChatMember, CreateRequest, CreateResponse, DeleteRequest, DeleteResponse, GetRequest,
-    GetResponse, IsInChatRequest, IsInChatResponse, MeJoinRequest, MeJoinResponse,
-};
+#[cfg(resource = "chat_members")]
+use feishu_im::v1::chat_members;
 use feishu_im::{ErrorCode, MemberIdType, SucceedType, UserIdType};
 
 use crate::access::Identity;
@@ -39,11 +37,12 @@ fn member_checks(state: &State, identity: &Identity, chat_id: &str) -> Result<()
     Ok(())
 }
 
+#[cfg(operation = "chat_members.me_join")]
 pub(crate) fn me_join(
     state: &mut State,
     who: &Identity,
-    r: MeJoinRequest,
-) -> Result<MeJoinResponse, Outcome> {
+    r: chat_members::MeJoinRequest,
+) -> Result<chat_members::MeJoinResponse, Outcome> {
     chat_checks(state, who, &r.chat_id)?;
     let chat = state.chats.get_mut(&r.chat_id).expect("checked");
     let me = who.member_id();
@@ -51,7 +50,7 @@ pub(crate) fn me_join(
         return Err(fail(ErrorCode::ChatTypeNotSupported));
     }
     if chat.members.contains(&me) {
-        return Ok(MeJoinResponse::new());
+        return Ok(chat_members::MeJoinResponse::new());
     }
     if chat.join_approval {
         return Err(fail(ErrorCode::JoinRequiresApproval));
@@ -60,27 +59,29 @@ pub(crate) fn me_join(
         return Err(fail(ErrorCode::ChatMemberLimitReached));
     }
     chat.members.push(me);
-    Ok(MeJoinResponse::new())
+    Ok(chat_members::MeJoinResponse::new())
 }
 
+#[cfg(operation = "chat_members.is_in_chat")]
 pub(crate) fn is_in_chat(
     state: &State,
     who: &Identity,
-    r: IsInChatRequest,
-) -> Result<IsInChatResponse, Outcome> {
+    r: chat_members::IsInChatRequest,
+) -> Result<chat_members::IsInChatResponse, Outcome> {
     chat_checks(state, who, &r.chat_id)?;
     Ok({
-        let mut value = IsInChatResponse::new();
+        let mut value = chat_members::IsInChatResponse::new();
         value.is_in_chat = Some(state.chats[&r.chat_id].members.contains(&who.member_id()));
         value
     })
 }
 
+#[cfg(operation = "chat_members.create")]
 pub(crate) fn create(
     state: &mut State,
     who: &Identity,
-    r: CreateRequest,
-) -> Result<CreateResponse, Outcome> {
+    r: chat_members::CreateRequest,
+) -> Result<chat_members::CreateResponse, Outcome> {
     member_checks(state, who, &r.chat_id)?;
     let id_type = r.member_id_type.as_ref().map_or("", MemberIdType::as_str);
     let mut known = Vec::new();
@@ -140,7 +141,7 @@ pub(crate) fn create(
         state.emit(super::events::users_added(&r.chat_id, &who.member_id(), &name, &users));
     }
     Ok({
-        let mut value = CreateResponse::new();
+        let mut value = chat_members::CreateResponse::new();
         value.invalid_id_list = Vec::new();
         value.not_existed_id_list = missing;
         value.pending_approval_id_list = pending;
@@ -148,11 +149,12 @@ pub(crate) fn create(
     })
 }
 
+#[cfg(operation = "chat_members.delete")]
 pub(crate) fn delete(
     state: &mut State,
     who: &Identity,
-    r: DeleteRequest,
-) -> Result<DeleteResponse, Outcome> {
+    r: chat_members::DeleteRequest,
+) -> Result<chat_members::DeleteResponse, Outcome> {
     member_checks(state, who, &r.chat_id)?;
     let id_type = r.member_id_type.as_ref().map_or("", MemberIdType::as_str);
     let chat = state.chats.get_mut(&r.chat_id).expect("checked");
@@ -171,14 +173,19 @@ pub(crate) fn delete(
         }
     }
     Ok({
-        let mut value = DeleteResponse::new();
+        let mut value = chat_members::DeleteResponse::new();
         value.invalid_id_list = invalid_id_list;
         value
     })
 }
 
 /// Lists users (bots are not listed), with page tokens that encode the next offset.
-pub(crate) fn list(state: &State, who: &Identity, r: GetRequest) -> Result<GetResponse, Outcome> {
+#[cfg(operation = "chat_members.get")]
+pub(crate) fn list(
+    state: &State,
+    who: &Identity,
+    r: chat_members::GetRequest,
+) -> Result<chat_members::GetResponse, Outcome> {
     member_checks(state, who, &r.chat_id)?;
     // Validated against the spec's limits; the spec's default applies when left out.
     let paging = Paging::new(
@@ -193,7 +200,7 @@ pub(crate) fn list(state: &State, who: &Identity, r: GetRequest) -> Result<GetRe
     let (items, has_more, page_token) = paging.page(users.iter().map(|open_id| {
         let user = state.users.get(*open_id);
         {
-            let mut value = ChatMember::new(user_id_as(open_id, id_type));
+            let mut value = chat_members::ChatMember::new(user_id_as(open_id, id_type));
             value.member_id_type = r.member_id_type.clone();
             value.name = Some(user.map_or("", |u| u.name.as_str()).to_owned());
             value.tenant_key = Some(user.map_or(&who.tenant_key, |u| &u.tenant_key).clone());
@@ -202,7 +209,7 @@ pub(crate) fn list(state: &State, who: &Identity, r: GetRequest) -> Result<GetRe
     }));
     // The fake has no security settings, so none limits the list.
     Ok({
-        let mut value = GetResponse::new();
+        let mut value = chat_members::GetResponse::new();
         value.items = items;
         value.page_token = page_token;
         value.has_more = Some(has_more);

@@ -11,11 +11,9 @@ use crate::answer::{Outcome, fail, invalid_as};
 use feishu_im::ModerationPermission;
 use feishu_im::UnixMillis;
 use feishu_im::operation::TokenKind;
-use feishu_im::v1::messages::{
-    CreateRequest, CreateResponse, DeleteRequest, DeleteResponse, ForwardRequest, ForwardResponse,
-    GetRequest, GetResponse, ListRequest, ListResponse, MergeForwardRequest, MergeForwardResponse,
-    PatchRequest, PatchResponse, ReplyRequest, ReplyResponse, UpdateRequest, UpdateResponse,
-};
+#[cfg(resource = "messages")]
+use feishu_im::v1::messages;
+#[cfg(resource = "threads")]
 use feishu_im::v1::threads;
 use feishu_im::{ContainerIdType, ErrorCode, FieldViolation, MessageContent, MessageSortType};
 use feishu_im::{ForwardReceiveIdType, Mention, Message, MessageBody, MsgType, Sender, SenderType};
@@ -275,11 +273,12 @@ fn named(state: &State, m: &Stored, with_sender_name: Option<bool>) -> Message {
     answer
 }
 
+#[cfg(operation = "messages.create")]
 pub(super) fn create(
     state: &mut State,
     who: &Identity,
-    r: CreateRequest,
-) -> Result<CreateResponse, Outcome> {
+    r: messages::CreateRequest,
+) -> Result<messages::CreateResponse, Outcome> {
     if let Some(sent) = earlier(state, who, r.uuid.as_deref()) {
         return Ok(message(&sent));
     }
@@ -364,11 +363,12 @@ fn store_copy(
 /// The text a merge-forward or a forwarded thread reads as.
 const MERGED: &str = r#"{"content":"Merged and Forwarded Message"}"#;
 
+#[cfg(operation = "messages.forward")]
 pub(super) fn forward(
     state: &mut State,
     who: &Identity,
-    r: ForwardRequest,
-) -> Result<ForwardResponse, Outcome> {
+    r: messages::ForwardRequest,
+) -> Result<messages::ForwardResponse, Outcome> {
     if let Some(sent) = earlier(state, who, r.uuid.as_deref()) {
         return Ok(message(&sent));
     }
@@ -378,14 +378,15 @@ pub(super) fn forward(
     Ok(message(&store_copy(state, who, target, copy, r.uuid)?))
 }
 
+#[cfg(operation = "messages.merge_forward")]
 pub(super) fn merge_forward(
     state: &mut State,
     who: &Identity,
-    r: MergeForwardRequest,
-) -> Result<MergeForwardResponse, Outcome> {
+    r: messages::MergeForwardRequest,
+) -> Result<messages::MergeForwardResponse, Outcome> {
     if let Some(sent) = earlier(state, who, r.uuid.as_deref()) {
         return Ok({
-            let mut value = MergeForwardResponse::new();
+            let mut value = messages::MergeForwardResponse::new();
             value.message = Some(message(&sent));
             value.invalid_message_id_list = Vec::new();
             value
@@ -399,13 +400,14 @@ pub(super) fn merge_forward(
     let target = forward_target(state, who, &r.receive_id_type, &r.receive_id)?;
     let merged = store_copy(state, who, target, ("merge_forward", MERGED.to_owned()), r.uuid)?;
     Ok({
-        let mut value = MergeForwardResponse::new();
+        let mut value = messages::MergeForwardResponse::new();
         value.message = Some(message(&merged));
         value.invalid_message_id_list = invalid.into_iter().cloned().collect();
         value
     })
 }
 
+#[cfg(operation = "threads.forward")]
 pub(super) fn forward_thread(
     state: &mut State,
     who: &Identity,
@@ -423,11 +425,12 @@ pub(super) fn forward_thread(
 }
 
 /// Edits the caller's own text or post: at most 20 times, never a recalled message.
+#[cfg(operation = "messages.update")]
 pub(super) fn update(
     state: &mut State,
     who: &Identity,
-    r: UpdateRequest,
-) -> Result<UpdateResponse, Outcome> {
+    r: messages::UpdateRequest,
+) -> Result<messages::UpdateResponse, Outcome> {
     let found = live(state, &r.message_id)?;
     if found.sender != who.member_id() {
         return Err(fail(ErrorCode::ThreadReplyUnsupportedOrNotSender));
@@ -452,11 +455,12 @@ pub(super) fn update(
 }
 
 /// Replaces a card the app sent within the last 14 days.
+#[cfg(operation = "messages.patch")]
 pub(super) fn patch(
     state: &mut State,
     who: &Identity,
-    r: PatchRequest,
-) -> Result<PatchResponse, Outcome> {
+    r: messages::PatchRequest,
+) -> Result<messages::PatchResponse, Outcome> {
     let found = live(state, &r.message_id)?;
     if found.msg_type != "interactive" || found.sender != who.member_id() {
         return Err(fail(ErrorCode::InvalidMessageParameter));
@@ -471,7 +475,7 @@ pub(super) fn patch(
         stored.content = r.content;
         stored.updated = Some(UnixMillis::now());
     }
-    Ok(PatchResponse::new())
+    Ok(messages::PatchResponse::new())
 }
 
 /// The message `id`, if it exists, with the documented codes otherwise.
@@ -493,11 +497,12 @@ fn live(state: &State, id: &str) -> Result<Stored, Outcome> {
     Ok(found)
 }
 
+#[cfg(operation = "messages.reply")]
 pub(super) fn reply(
     state: &mut State,
     who: &Identity,
-    r: ReplyRequest,
-) -> Result<ReplyResponse, Outcome> {
+    r: messages::ReplyRequest,
+) -> Result<messages::ReplyResponse, Outcome> {
     if let Some(sent) = earlier(state, who, r.uuid.as_deref()) {
         return Ok(message(&sent));
     }
@@ -512,7 +517,12 @@ pub(super) fn reply(
     Ok(message(&sent))
 }
 
-pub(super) fn get(state: &State, who: &Identity, r: GetRequest) -> Result<GetResponse, Outcome> {
+#[cfg(operation = "messages.get")]
+pub(super) fn get(
+    state: &State,
+    who: &Identity,
+    r: messages::GetRequest,
+) -> Result<messages::GetResponse, Outcome> {
     let found = find(state, &r.message_id)?;
     if !state.chats.get(&found.chat_id).is_some_and(|c| c.members.contains(&who.member_id())) {
         return Err(fail(ErrorCode::MessageInvisible));
@@ -521,14 +531,19 @@ pub(super) fn get(state: &State, who: &Identity, r: GetRequest) -> Result<GetRes
         return Err(fail(ErrorCode::MessageDeleted));
     }
     Ok({
-        let mut value = GetResponse::new();
+        let mut value = messages::GetResponse::new();
         value.items = vec![named(state, &found, r.with_sender_name)];
         value
     })
 }
 
 /// Lists a chat's or thread's messages by send time, with page tokens that encode the offset.
-pub(super) fn list(state: &State, who: &Identity, r: ListRequest) -> Result<ListResponse, Outcome> {
+#[cfg(operation = "messages.list")]
+pub(super) fn list(
+    state: &State,
+    who: &Identity,
+    r: messages::ListRequest,
+) -> Result<messages::ListResponse, Outcome> {
     let in_container = |m: &&Stored| match r.container_id_type {
         ContainerIdType::Thread => m.thread_id.as_deref() == Some(r.container_id.as_str()),
         _ => m.chat_id == r.container_id,
@@ -568,7 +583,7 @@ pub(super) fn list(state: &State, who: &Identity, r: ListRequest) -> Result<List
     let (items, has_more, page_token) =
         paging.page(found.iter().map(|m| named(state, m, r.with_sender_name)));
     Ok({
-        let mut value = ListResponse::new();
+        let mut value = messages::ListResponse::new();
         value.has_more = Some(has_more);
         value.page_token = page_token;
         value.items = items;
@@ -576,11 +591,12 @@ pub(super) fn list(state: &State, who: &Identity, r: ListRequest) -> Result<List
     })
 }
 
+#[cfg(operation = "messages.delete")]
 pub(super) fn delete(
     state: &mut State,
     who: &Identity,
-    r: DeleteRequest,
-) -> Result<DeleteResponse, Outcome> {
+    r: messages::DeleteRequest,
+) -> Result<messages::DeleteResponse, Outcome> {
     let found = live(state, &r.message_id)?;
     let chat = state.chats.get(&found.chat_id);
     if !chat.is_some_and(|c| c.members.contains(&who.member_id())) {
@@ -593,5 +609,5 @@ pub(super) fn delete(
     if let Some(stored) = state.messages.iter_mut().find(|m| m.id == r.message_id) {
         stored.deleted = true;
     }
-    Ok(DeleteResponse::new())
+    Ok(messages::DeleteResponse::new())
 }

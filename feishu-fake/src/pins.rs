@@ -6,13 +6,13 @@ use crate::access::Identity;
 use crate::answer::{Outcome, fail};
 use feishu_im::ErrorCode;
 use feishu_im::UnixMillis;
-use feishu_im::v1::pins::{
-    CreateRequest, CreateResponse, DeleteRequest, DeleteResponse, ListRequest, ListResponse, Pin,
-};
+#[cfg(resource = "pins")]
+use feishu_im::v1::pins;
 
-fn pin(p: &StoredPin) -> Pin {
+#[cfg(any(operation = "pins.create", operation = "pins.list"))]
+fn pin(p: &StoredPin) -> pins::Pin {
     {
-        let mut value = Pin::new(p.message_id.clone());
+        let mut value = pins::Pin::new(p.message_id.clone());
         value.chat_id = Some(p.chat_id.clone());
         value.operator_id = Some(p.operator.clone());
         value.operator_id_type =
@@ -42,15 +42,16 @@ fn pinnable(state: &State, who: &Identity, message_id: &str) -> Result<String, O
     Ok(message.chat_id.clone())
 }
 
+#[cfg(operation = "pins.create")]
 pub(super) fn create(
     state: &mut State,
     who: &Identity,
-    r: CreateRequest,
-) -> Result<CreateResponse, Outcome> {
+    r: pins::CreateRequest,
+) -> Result<pins::CreateResponse, Outcome> {
     let chat_id = pinnable(state, who, &r.message_id)?;
     if let Some(existing) = state.pins.iter().find(|p| p.message_id == r.message_id) {
         return Ok({
-            let mut value = CreateResponse::new();
+            let mut value = pins::CreateResponse::new();
             value.pin = Some(pin(existing));
             value
         });
@@ -63,25 +64,31 @@ pub(super) fn create(
     };
     state.pins.push(stored.clone());
     Ok({
-        let mut value = CreateResponse::new();
+        let mut value = pins::CreateResponse::new();
         value.pin = Some(pin(&stored));
         value
     })
 }
 
+#[cfg(operation = "pins.delete")]
 pub(super) fn delete(
     state: &mut State,
     who: &Identity,
-    r: DeleteRequest,
-) -> Result<DeleteResponse, Outcome> {
+    r: pins::DeleteRequest,
+) -> Result<pins::DeleteResponse, Outcome> {
     pinnable(state, who, &r.message_id)?;
     state.pins.retain(|p| p.message_id != r.message_id);
-    Ok(DeleteResponse::new())
+    Ok(pins::DeleteResponse::new())
 }
 
 /// Lists a chat's pins, newest first, within the time range (milliseconds); page tokens encode
 /// the offset.
-pub(super) fn list(state: &State, who: &Identity, r: ListRequest) -> Result<ListResponse, Outcome> {
+#[cfg(operation = "pins.list")]
+pub(super) fn list(
+    state: &State,
+    who: &Identity,
+    r: pins::ListRequest,
+) -> Result<pins::ListResponse, Outcome> {
     let Some(chat) = state.chats.get(&r.chat_id) else {
         return Err(fail(ErrorCode::ChatNotFound));
     };
@@ -104,7 +111,7 @@ pub(super) fn list(state: &State, who: &Identity, r: ListRequest) -> Result<List
     )?;
     let (items, has_more, page_token) = paging.page(found.iter().map(|x| pin(x)));
     Ok({
-        let mut value = ListResponse::new();
+        let mut value = pins::ListResponse::new();
         value.items = items;
         value.has_more = Some(has_more);
         value.page_token = page_token;

@@ -6,10 +6,8 @@ use crate::access::Identity;
 use crate::answer::{Outcome, fail};
 use feishu_im::ErrorCode;
 use feishu_im::UnixMillis;
-use feishu_im::v1::message_reactions::{
-    CreateRequest, CreateResponse, DeleteRequest, DeleteResponse, Emoji, ListRequest, ListResponse,
-    MessageReaction, Operator,
-};
+#[cfg(resource = "message_reactions")]
+use feishu_im::v1::message_reactions;
 
 /// The message a reaction goes on: it exists, is not recalled, and the caller is in its chat.
 fn reachable(state: &State, who: &Identity, message_id: &str) -> Result<(), Outcome> {
@@ -26,23 +24,31 @@ fn reachable(state: &State, who: &Identity, message_id: &str) -> Result<(), Outc
 }
 
 /// A stored reaction as the API returns it.
-fn reaction(r: &StoredReaction) -> MessageReaction {
+#[cfg(any(
+    operation = "message_reactions.create",
+    operation = "message_reactions.delete",
+    operation = "message_reactions.list"
+))]
+fn reaction(r: &StoredReaction) -> message_reactions::MessageReaction {
     let app = r.operator.starts_with("cli_");
     {
-        let mut value = MessageReaction::new(r.id.clone());
-        value.operator =
-            Some(Operator::new(r.operator.clone(), if app { "app" } else { "user" }.to_owned()));
+        let mut value = message_reactions::MessageReaction::new(r.id.clone());
+        value.operator = Some(message_reactions::Operator::new(
+            r.operator.clone(),
+            if app { "app" } else { "user" }.to_owned(),
+        ));
         value.action_time = Some(r.created);
-        value.reaction_type = Some(Emoji::new(r.emoji.clone()));
+        value.reaction_type = Some(message_reactions::Emoji::new(r.emoji.clone()));
         value
     }
 }
 
+#[cfg(operation = "message_reactions.create")]
 pub(super) fn create(
     state: &mut State,
     who: &Identity,
-    r: CreateRequest,
-) -> Result<CreateResponse, Outcome> {
+    r: message_reactions::CreateRequest,
+) -> Result<message_reactions::CreateResponse, Outcome> {
     reachable(state, who, &r.message_id)?;
     let emoji = r.reaction_type.emoji_type;
     if emoji.is_empty() || !emoji.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
@@ -70,11 +76,12 @@ pub(super) fn create(
     Ok(reaction(&stored))
 }
 
+#[cfg(operation = "message_reactions.delete")]
 pub(super) fn delete(
     state: &mut State,
     who: &Identity,
-    r: DeleteRequest,
-) -> Result<DeleteResponse, Outcome> {
+    r: message_reactions::DeleteRequest,
+) -> Result<message_reactions::DeleteResponse, Outcome> {
     reachable(state, who, &r.message_id)?;
     let Some(at) = state.reactions.iter().position(|x| x.id == r.reaction_id) else {
         return Err(fail(ErrorCode::InvalidReactionId));
@@ -90,7 +97,12 @@ pub(super) fn delete(
 
 /// Lists a message's reactions, oldest first, optionally of one emoji; page tokens encode the
 /// offset.
-pub(super) fn list(state: &State, who: &Identity, r: ListRequest) -> Result<ListResponse, Outcome> {
+#[cfg(operation = "message_reactions.list")]
+pub(super) fn list(
+    state: &State,
+    who: &Identity,
+    r: message_reactions::ListRequest,
+) -> Result<message_reactions::ListResponse, Outcome> {
     reachable(state, who, &r.message_id)?;
     let found: Vec<&StoredReaction> = state
         .reactions
@@ -102,7 +114,7 @@ pub(super) fn list(state: &State, who: &Identity, r: ListRequest) -> Result<List
         Paging::new("rp_", r.page_token.as_deref(), r.page_size, ErrorCode::InvalidPageToken)?;
     let (items, has_more, page_token) = paging.page(found.iter().map(|x| reaction(x)));
     Ok({
-        let mut value = ListResponse::new(has_more);
+        let mut value = message_reactions::ListResponse::new(has_more);
         value.items = items;
         value.page_token = page_token;
         value

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use feishu_im::operation::TokenKind;
+#[cfg(operation = "chat_top_notice.put_top_notice")]
 use feishu_im::v1::chat_top_notice::TopNotice;
 use feishu_im::{ChatMenuTopLevel, ChatMode, ChatPermission, ChatTab, ChatTabType};
 use feishu_im::{UnixMillis, UnixSeconds};
@@ -80,6 +81,7 @@ pub(crate) struct Widgets {
     pub menus: Vec<ChatMenuTopLevel>,
     pub announcement: Announcement,
     /// The message or the announcement pinned at the top.
+    #[cfg(operation = "chat_top_notice.put_top_notice")]
     pub top_notice: Option<TopNotice>,
 }
 
@@ -105,6 +107,7 @@ impl Widgets {
                 modifier: owner.clone(),
                 owner,
             },
+            #[cfg(operation = "chat_top_notice.put_top_notice")]
             top_notice: None,
         }
     }

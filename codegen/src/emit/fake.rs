@@ -49,6 +49,20 @@ pub fn emit(api: &Api) -> Result<Vec<GeneratedFile>, (String, String)> {
             pub(crate) static RESOURCES: &[&[OperationSpec]] = &[#(#resources),*];
         }
     })?);
+    let operations: Vec<String> = api
+        .versions
+        .values()
+        .flatten()
+        .flat_map(|r| r.endpoints.iter().map(|e| r.operation_id(e)))
+        .collect();
+    files.push(fake_file("operations.rs", "spec/", || {
+        quote! {
+            /// Every operation of the spec, `resource.operation`. Read by the fake's build
+            /// script, which sets `cfg(operation = "…")` and `cfg(resource = "…")` for those it
+            /// models, so that a behaviour whose operation the spec lacks is left out.
+            const OPERATIONS: &[&str] = &[#(#operations),*];
+        }
+    })?);
     let shared_types = Types { api, local: Vec::new(), shared: shared.clone() };
     let statics = shared.iter().map(|o| shared_types.object_static(o));
     let values = shared_types.enum_and_content_statics();

@@ -13,7 +13,8 @@ use crate::state::{Chat, State, user_id_as};
 use feishu_im::UserIdType;
 
 use feishu_im::operation::{Operation, OperationMeta};
-use feishu_im::v1::chat_announcement::{GetRequest, GetResponse, PatchRequest, PatchResponse};
+#[cfg(resource = "chat_announcement")]
+use feishu_im::v1::chat_announcement;
 use feishu_im::{ChatMode, ChatPermission, ErrorCode, FieldViolation, MemberIdType, UnixSeconds};
 
 /// How far behind the latest revision a patch may be made.
@@ -43,15 +44,20 @@ fn shown(member: &str, id_type: &UserIdType) -> (MemberIdType, String) {
     (kind, user_id_as(member, id_type.as_str()))
 }
 
-pub(crate) fn get(state: &State, who: &Identity, r: GetRequest) -> Result<GetResponse, Outcome> {
-    let chat = announcement_chat(state, who, &r.chat_id, GetRequest::META)?;
+#[cfg(operation = "chat_announcement.get")]
+pub(crate) fn get(
+    state: &State,
+    who: &Identity,
+    r: chat_announcement::GetRequest,
+) -> Result<chat_announcement::GetResponse, Outcome> {
+    let chat = announcement_chat(state, who, &r.chat_id, chat_announcement::GetRequest::META)?;
     let doc = &chat.widgets.announcement;
     let id_type = r.user_id_type.unwrap_or(UserIdType::OpenId);
     let owner = doc.owner.as_deref().map(|o| shown(o, &id_type));
     let modifier = doc.modifier.as_deref().map(|m| shown(m, &id_type));
     let content = json!({"title": doc.title, "body": {"blocks": doc.blocks}});
     Ok({
-        let mut value = GetResponse::new();
+        let mut value = chat_announcement::GetResponse::new();
         value.content = Some(content.to_string());
         value.revision = Some(doc.revision.to_string());
         value.create_time = Some(doc.created);
@@ -109,12 +115,13 @@ fn edit(request: &str) -> Result<Edit, String> {
 /// within 100 of the latest, is refused (232001); a request the fake cannot read or apply fails
 /// the update (232018) and nothing changes. No requests change nothing: the page requires them,
 /// but the spec's sample call sends none.
+#[cfg(operation = "chat_announcement.patch")]
 pub(crate) fn patch(
     state: &mut State,
     who: &Identity,
-    r: PatchRequest,
-) -> Result<PatchResponse, Outcome> {
-    let chat = announcement_chat(state, who, &r.chat_id, PatchRequest::META)?;
+    r: chat_announcement::PatchRequest,
+) -> Result<chat_announcement::PatchResponse, Outcome> {
+    let chat = announcement_chat(state, who, &r.chat_id, chat_announcement::PatchRequest::META)?;
     if chat.edit_permission == ChatPermission::OnlyOwner && !manages(chat, who) {
         return Err(fail(ErrorCode::ChatInfoEditRestricted));
     }
@@ -137,7 +144,7 @@ pub(crate) fn patch(
         })
         .collect::<Result<Vec<_>, _>>()?;
     if edits.is_empty() {
-        return Ok(PatchResponse::new());
+        return Ok(chat_announcement::PatchResponse::new());
     }
     let doc = &mut state
         .chats
@@ -157,5 +164,5 @@ pub(crate) fn patch(
     doc.revision += 1;
     doc.updated = UnixSeconds::now();
     doc.modifier = Some(who.member_id());
-    Ok(PatchResponse::new())
+    Ok(chat_announcement::PatchResponse::new())
 }

@@ -8,11 +8,10 @@ use crate::answer::{Outcome, fail};
 use crate::state::{Chat, State};
 
 use feishu_im::operation::{Operation, OperationMeta};
-use feishu_im::v1::chat_menu_item::{PatchRequest, PatchResponse};
-use feishu_im::v1::chat_menu_tree::{
-    CreateRequest, CreateResponse, DeleteRequest, DeleteResponse, GetRequest, GetResponse,
-    SortRequest, SortResponse,
-};
+#[cfg(resource = "chat_menu_item")]
+use feishu_im::v1::chat_menu_item;
+#[cfg(resource = "chat_menu_tree")]
+use feishu_im::v1::chat_menu_tree;
 use feishu_im::{ChatMenuActionType, ChatMenuTopLevel, ChatMenuUpdateField, ChatMode, ErrorCode};
 use feishu_im::{MenuItem, MenuTree};
 
@@ -87,12 +86,14 @@ fn legal(
 /// Appends top-level menus with their second-level menus, each with a fresh id. Each top-level
 /// menu needs its `chat_menu_item` with `action_type` and `name` (232001). No top-level menus
 /// add nothing: the spec's sample call sends an empty tree, though the page requires them.
+#[cfg(operation = "chat_menu_tree.create")]
 pub(crate) fn create(
     state: &mut State,
     who: &Identity,
-    r: CreateRequest,
-) -> Result<CreateResponse, Outcome> {
-    let chat = managing(menu_chat(state, who, &r.chat_id, CreateRequest::META)?, who)?;
+    r: chat_menu_tree::CreateRequest,
+) -> Result<chat_menu_tree::CreateResponse, Outcome> {
+    let chat =
+        managing(menu_chat(state, who, &r.chat_id, chat_menu_tree::CreateRequest::META)?, who)?;
     let added = r.menu_tree.chat_menu_top_levels;
     if chat.widgets.menus.len() + added.len() > MAX_TOP_LEVEL {
         return Err(fail(ErrorCode::ChatMenuTopLevelLimitReached));
@@ -123,7 +124,7 @@ pub(crate) fn create(
         chat_mut(state, &r.chat_id)?.widgets.menus.push(top);
     }
     Ok({
-        let mut value = CreateResponse::new();
+        let mut value = chat_menu_tree::CreateResponse::new();
         value.menu_tree = tree(chat_mut(state, &r.chat_id)?);
         value
     })
@@ -131,12 +132,14 @@ pub(crate) fn create(
 
 /// Deletes top-level menus, with their second-level menus, by id; an id that is not a
 /// top-level menu of the chat is refused (232001) and then none is deleted.
+#[cfg(operation = "chat_menu_tree.delete")]
 pub(crate) fn delete(
     state: &mut State,
     who: &Identity,
-    r: DeleteRequest,
-) -> Result<DeleteResponse, Outcome> {
-    let chat = managing(menu_chat(state, who, &r.chat_id, DeleteRequest::META)?, who)?;
+    r: chat_menu_tree::DeleteRequest,
+) -> Result<chat_menu_tree::DeleteResponse, Outcome> {
+    let chat =
+        managing(menu_chat(state, who, &r.chat_id, chat_menu_tree::DeleteRequest::META)?, who)?;
     let ids = r.chat_menu_top_level_ids;
     if ids.is_empty() {
         return Err(invalid("chat_menu_top_level_ids", "needs at least one id", "[]"));
@@ -152,7 +155,7 @@ pub(crate) fn delete(
         .menus
         .retain(|m| !m.chat_menu_top_level_id.as_ref().is_some_and(|id| ids.contains(id)));
     Ok({
-        let mut value = DeleteResponse::new();
+        let mut value = chat_menu_tree::DeleteResponse::new();
         value.menu_tree = tree(chat);
         value
     })
@@ -160,12 +163,14 @@ pub(crate) fn delete(
 
 /// Orders the top-level menus as the ids, which must be exactly the chat's top-level menus,
 /// each once (232072).
+#[cfg(operation = "chat_menu_tree.sort")]
 pub(crate) fn sort(
     state: &mut State,
     who: &Identity,
-    r: SortRequest,
-) -> Result<SortResponse, Outcome> {
-    let chat = managing(menu_chat(state, who, &r.chat_id, SortRequest::META)?, who)?;
+    r: chat_menu_tree::SortRequest,
+) -> Result<chat_menu_tree::SortResponse, Outcome> {
+    let chat =
+        managing(menu_chat(state, who, &r.chat_id, chat_menu_tree::SortRequest::META)?, who)?;
     let ids = r.chat_menu_top_level_ids;
     let menus = &chat.widgets.menus;
     let once = |m: &ChatMenuTopLevel| {
@@ -179,16 +184,21 @@ pub(crate) fn sort(
         .menus
         .sort_by_key(|m| ids.iter().position(|id| m.chat_menu_top_level_id.as_ref() == Some(id)));
     Ok({
-        let mut value = SortResponse::new();
+        let mut value = chat_menu_tree::SortResponse::new();
         value.menu_tree = tree(chat);
         value
     })
 }
 
-pub(crate) fn get(state: &State, who: &Identity, r: GetRequest) -> Result<GetResponse, Outcome> {
-    let chat = menu_chat(state, who, &r.chat_id, GetRequest::META)?;
+#[cfg(operation = "chat_menu_tree.get")]
+pub(crate) fn get(
+    state: &State,
+    who: &Identity,
+    r: chat_menu_tree::GetRequest,
+) -> Result<chat_menu_tree::GetResponse, Outcome> {
+    let chat = menu_chat(state, who, &r.chat_id, chat_menu_tree::GetRequest::META)?;
     Ok({
-        let mut value = GetResponse::new();
+        let mut value = chat_menu_tree::GetResponse::new();
         value.menu_tree = tree(chat);
         value
     })
@@ -197,12 +207,14 @@ pub(crate) fn get(state: &State, who: &Identity, r: GetRequest) -> Result<GetRes
 /// Changes the parts `update_fields` names of a top-level or second-level menu, to the values
 /// of `chat_menu_item` (a part left out there is cleared); its type stays as created. The menu
 /// must stay legal (232078), its icon one the caller may show.
+#[cfg(operation = "chat_menu_item.patch")]
 pub(crate) fn patch_item(
     state: &mut State,
     who: &Identity,
-    r: PatchRequest,
-) -> Result<PatchResponse, Outcome> {
-    let chat = managing(menu_chat(state, who, &r.chat_id, PatchRequest::META)?, who)?;
+    r: chat_menu_item::PatchRequest,
+) -> Result<chat_menu_item::PatchResponse, Outcome> {
+    let chat =
+        managing(menu_chat(state, who, &r.chat_id, chat_menu_item::PatchRequest::META)?, who)?;
     let id = Some(&r.menu_item_id);
     // Where the menu is (top-level index, second-level index), it, and whether it has
     // second-level menus.
@@ -244,7 +256,7 @@ pub(crate) fn patch_item(
         None => menu.chat_menu_item = Some(item.clone()),
     }
     Ok({
-        let mut value = PatchResponse::new();
+        let mut value = chat_menu_item::PatchResponse::new();
         value.chat_menu_item = Some(item);
         value
     })

@@ -10,19 +10,10 @@
 //! - The top notice: every member, unless the chat's `pin_manage_setting` is `only_owner`: then
 //!   others get `232014`.
 
-mod announcement;
-mod menus;
-mod tabs;
-mod top_notice;
-
-pub(super) use announcement::{get as get_announcement, patch as patch_announcement};
-pub(super) use menus::{
-    create as create_menus, delete as delete_menus, get as get_menus, patch_item as patch_menu,
-    sort as sort_menus,
-};
-pub(super) use tabs::{create as create_tabs, delete as delete_tabs, list as list_tabs};
-pub(super) use tabs::{sort as sort_tabs, update as update_tabs};
-pub(super) use top_notice::{delete as delete_top_notice, put as put_top_notice};
+pub(crate) mod announcement;
+pub(crate) mod menus;
+pub(crate) mod tabs;
+pub(crate) mod top_notice;
 
 use super::chats::{chat_of, manages};
 use super::state::{Chat, State};

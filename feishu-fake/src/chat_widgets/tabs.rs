@@ -8,10 +8,8 @@ use crate::answer::{Outcome, fail};
 use crate::state::{Chat, State};
 
 use feishu_im::operation::{Operation, OperationMeta};
-use feishu_im::v1::chat_tabs::{
-    CreateRequest, CreateResponse, DeleteTabsRequest, DeleteTabsResponse, ListTabsRequest,
-    ListTabsResponse, SortTabsRequest, SortTabsResponse, UpdateTabsRequest, UpdateTabsResponse,
-};
+#[cfg(resource = "chat_tabs")]
+use feishu_im::v1::chat_tabs;
 use feishu_im::{ChatMode, ChatTab, ChatTabContent, ChatTabType, ErrorCode};
 
 /// Custom tabs a chat may have.
@@ -81,12 +79,13 @@ fn all(chat: &Chat) -> Vec<ChatTab> {
 }
 
 /// Appends `doc` and `url` tabs, each with a fresh id.
+#[cfg(operation = "chat_tabs.create")]
 pub(crate) fn create(
     state: &mut State,
     who: &Identity,
-    r: CreateRequest,
-) -> Result<CreateResponse, Outcome> {
-    let chat = managing(tab_chat(state, who, &r.chat_id, CreateRequest::META)?, who)?;
+    r: chat_tabs::CreateRequest,
+) -> Result<chat_tabs::CreateResponse, Outcome> {
+    let chat = managing(tab_chat(state, who, &r.chat_id, chat_tabs::CreateRequest::META)?, who)?;
     if r.chat_tabs.is_empty() {
         return Err(invalid("chat_tabs", "needs at least one tab", "[]"));
     }
@@ -114,7 +113,7 @@ pub(crate) fn create(
     let chat = chat_mut(state, &r.chat_id)?;
     chat.widgets.tabs.extend(added);
     Ok({
-        let mut value = CreateResponse::new();
+        let mut value = chat_tabs::CreateResponse::new();
         value.chat_tabs = all(chat);
         value
     })
@@ -122,12 +121,14 @@ pub(crate) fn create(
 
 /// Deletes `doc` and `url` tabs by id; a built-in tab is refused (232049), an unknown id too
 /// (232001), and then none is deleted.
+#[cfg(operation = "chat_tabs.delete_tabs")]
 pub(crate) fn delete(
     state: &mut State,
     who: &Identity,
-    r: DeleteTabsRequest,
-) -> Result<DeleteTabsResponse, Outcome> {
-    let chat = managing(tab_chat(state, who, &r.chat_id, DeleteTabsRequest::META)?, who)?;
+    r: chat_tabs::DeleteTabsRequest,
+) -> Result<chat_tabs::DeleteTabsResponse, Outcome> {
+    let chat =
+        managing(tab_chat(state, who, &r.chat_id, chat_tabs::DeleteTabsRequest::META)?, who)?;
     if r.tab_ids.is_empty() {
         return Err(invalid("tab_ids", "needs at least one tab id", "[]"));
     }
@@ -143,7 +144,7 @@ pub(crate) fn delete(
     let chat = chat_mut(state, &r.chat_id)?;
     chat.widgets.tabs.retain(|t| !t.tab_id.as_ref().is_some_and(|id| r.tab_ids.contains(id)));
     Ok({
-        let mut value = DeleteTabsResponse::new();
+        let mut value = chat_tabs::DeleteTabsResponse::new();
         value.chat_tabs = all(chat);
         value
     })
@@ -151,12 +152,14 @@ pub(crate) fn delete(
 
 /// Changes `doc` and `url` tabs named by id: their type (between `doc` and `url`), name,
 /// content and config; what a change leaves out is kept. No tabs to change changes nothing.
+#[cfg(operation = "chat_tabs.update_tabs")]
 pub(crate) fn update(
     state: &mut State,
     who: &Identity,
-    r: UpdateTabsRequest,
-) -> Result<UpdateTabsResponse, Outcome> {
-    let chat = managing(tab_chat(state, who, &r.chat_id, UpdateTabsRequest::META)?, who)?;
+    r: chat_tabs::UpdateTabsRequest,
+) -> Result<chat_tabs::UpdateTabsResponse, Outcome> {
+    let chat =
+        managing(tab_chat(state, who, &r.chat_id, chat_tabs::UpdateTabsRequest::META)?, who)?;
     let mut changed = Vec::new();
     for change in r.chat_tabs.unwrap_or_default() {
         let Some(id) = change.tab_id.clone() else {
@@ -181,7 +184,7 @@ pub(crate) fn update(
         }
     }
     Ok({
-        let mut value = UpdateTabsResponse::new();
+        let mut value = chat_tabs::UpdateTabsResponse::new();
         value.chat_tabs = all(chat);
         value
     })
@@ -189,15 +192,16 @@ pub(crate) fn update(
 
 /// Orders the tabs as `tab_ids`, which must name each tab of the chat once (232001); the
 /// message tab stays first wherever it is listed. Without ids the order is kept.
+#[cfg(operation = "chat_tabs.sort_tabs")]
 pub(crate) fn sort(
     state: &mut State,
     who: &Identity,
-    r: SortTabsRequest,
-) -> Result<SortTabsResponse, Outcome> {
-    let chat = managing(tab_chat(state, who, &r.chat_id, SortTabsRequest::META)?, who)?;
+    r: chat_tabs::SortTabsRequest,
+) -> Result<chat_tabs::SortTabsResponse, Outcome> {
+    let chat = managing(tab_chat(state, who, &r.chat_id, chat_tabs::SortTabsRequest::META)?, who)?;
     let Some(ids) = r.tab_ids else {
         return Ok({
-            let mut value = SortTabsResponse::new();
+            let mut value = chat_tabs::SortTabsResponse::new();
             value.chat_tabs = all(chat);
             value
         });
@@ -216,20 +220,21 @@ pub(crate) fn sort(
     let chat = chat_mut(state, &r.chat_id)?;
     chat.widgets.tabs.sort_by_key(at);
     Ok({
-        let mut value = SortTabsResponse::new();
+        let mut value = chat_tabs::SortTabsResponse::new();
         value.chat_tabs = all(chat);
         value
     })
 }
 
+#[cfg(operation = "chat_tabs.list_tabs")]
 pub(crate) fn list(
     state: &State,
     who: &Identity,
-    r: ListTabsRequest,
-) -> Result<ListTabsResponse, Outcome> {
-    let chat = tab_chat(state, who, &r.chat_id, ListTabsRequest::META)?;
+    r: chat_tabs::ListTabsRequest,
+) -> Result<chat_tabs::ListTabsResponse, Outcome> {
+    let chat = tab_chat(state, who, &r.chat_id, chat_tabs::ListTabsRequest::META)?;
     Ok({
-        let mut value = ListTabsResponse::new();
+        let mut value = chat_tabs::ListTabsResponse::new();
         value.chat_tabs = all(chat);
         value
     })

@@ -8,10 +8,8 @@ use crate::chats::manages;
 use crate::state::{Chat, State};
 
 use feishu_im::operation::{Operation, OperationMeta};
-use feishu_im::v1::chat_top_notice::{
-    DeleteTopNoticeRequest, DeleteTopNoticeResponse, PutTopNoticeRequest, PutTopNoticeResponse,
-    TopNotice,
-};
+#[cfg(resource = "chat_top_notice")]
+use feishu_im::v1::chat_top_notice;
 use feishu_im::{ChatMode, ChatPermission, ErrorCode, TopNoticeActionType};
 
 /// The chat whose top notice the caller sets: one it is in and, when the chat lets only its
@@ -31,12 +29,13 @@ fn notice_chat<'s>(
 
 /// Pins one message of the chat (`action_type` `1`, not recalled) or the announcement (`2`, the
 /// default; one-to-one chats have none) at the top (232001 otherwise).
+#[cfg(operation = "chat_top_notice.put_top_notice")]
 pub(crate) fn put(
     state: &mut State,
     who: &Identity,
-    r: PutTopNoticeRequest,
-) -> Result<PutTopNoticeResponse, Outcome> {
-    let chat = notice_chat(state, who, &r.chat_id, PutTopNoticeRequest::META)?;
+    r: chat_top_notice::PutTopNoticeRequest,
+) -> Result<chat_top_notice::PutTopNoticeResponse, Outcome> {
+    let chat = notice_chat(state, who, &r.chat_id, chat_top_notice::PutTopNoticeRequest::META)?;
     let [notice] = r.chat_top_notice.as_slice() else {
         let count = r.chat_top_notice.len().to_string();
         return Err(invalid("chat_top_notice", "must hold one top notice", &count));
@@ -56,14 +55,14 @@ pub(crate) fn put(
                 ));
             }
             {
-                let mut value = TopNotice::new();
+                let mut value = chat_top_notice::TopNotice::new();
                 value.action_type = Some(TopNoticeActionType::Message);
                 value.message_id = Some(id);
                 value
             }
         }
         TopNoticeActionType::Announcement if chat.mode != ChatMode::P2p => {
-            let mut value = TopNotice::new();
+            let mut value = chat_top_notice::TopNotice::new();
             value.action_type = Some(TopNoticeActionType::Announcement);
             value.message_id = None;
             value
@@ -76,18 +75,21 @@ pub(crate) fn put(
     if let Some(chat) = state.chats.get_mut(&r.chat_id) {
         chat.widgets.top_notice = Some(pinned);
     }
-    Ok(PutTopNoticeResponse::new())
+    Ok(chat_top_notice::PutTopNoticeResponse::new())
 }
 
 /// Removes what is pinned at the top; nothing pinned is nothing to remove.
+#[cfg(operation = "chat_top_notice.delete_top_notice")]
 pub(crate) fn delete(
     state: &mut State,
     who: &Identity,
-    r: DeleteTopNoticeRequest,
-) -> Result<DeleteTopNoticeResponse, Outcome> {
-    notice_chat(state, who, &r.chat_id, DeleteTopNoticeRequest::META)?;
+    r: chat_top_notice::DeleteTopNoticeRequest,
+) -> Result<chat_top_notice::DeleteTopNoticeResponse, Outcome> {
+    notice_chat(state, who, &r.chat_id, chat_top_notice::DeleteTopNoticeRequest::META)?;
+    // A notice is kept only when the spec has the operation that puts one.
+    #[cfg(operation = "chat_top_notice.put_top_notice")]
     if let Some(chat) = state.chats.get_mut(&r.chat_id) {
         chat.widgets.top_notice = None;
     }
-    Ok(DeleteTopNoticeResponse::new())
+    Ok(chat_top_notice::DeleteTopNoticeResponse::new())
 }

@@ -1,9 +1,10 @@
-//! Extending the client by editing YAML only: endpoints added to a copy of the workspace's spec
+//! Changing the spec by editing YAML only, in a copy of the workspace: endpoints added to it
 //! generate code that builds, and the agreement test (client against fake) passes for them,
-//! with no Rust written for them.
+//! with no Rust written for them; resources and operations taken out of it leave the fake
+//! building, without the behaviours of what is gone.
 
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use feishu_im_tests::generated_crates::workspace_root;
@@ -105,10 +106,10 @@ fn copy_tree(from: &Path, to: &Path) {
     }
 }
 
-#[test]
-fn endpoints_added_by_yaml_alone_pass_the_agreement_test() {
+/// A copy of the workspace's sources under `target/spec-extension/<name>`.
+fn copy_workspace(name: &str) -> PathBuf {
     let root = workspace_root();
-    let copy = root.join("target/spec-extension/workspace");
+    let copy = root.join("target/spec-extension").join(name);
     let _ = fs::remove_dir_all(&copy);
     for part in ["Cargo.toml", "Cargo.lock", "rustfmt.toml", "README.md"] {
         fs::create_dir_all(&copy).unwrap();
@@ -129,13 +130,23 @@ fn endpoints_added_by_yaml_alone_pass_the_agreement_test() {
     ] {
         copy_tree(&root.join(part), &copy.join(part));
     }
+    copy
+}
+
+/// What a user runs after editing the spec: the generator rewrites the modules and features.
+fn codegen(copy: &Path) -> String {
+    let generate = cargo(copy, &["run", "--offline", "--quiet", "-p", "xtask", "--", "codegen"]);
+    assert!(generate.status.success(), "the changed spec is refused:\n{}", show(&generate));
+    String::from_utf8_lossy(&generate.stdout).into_owned()
+}
+
+#[test]
+fn endpoints_added_by_yaml_alone_pass_the_agreement_test() {
+    let copy = copy_workspace("workspace");
     fs::create_dir_all(copy.join("spec/contact/v3")).unwrap();
     fs::write(copy.join("spec/contact/v3/users.yaml"), CONTACT_USERS).unwrap();
 
-    // What a user runs: the generator writes the module and the crate's feature for it.
-    let generate = cargo(&copy, &["run", "--offline", "--quiet", "-p", "xtask", "--", "codegen"]);
-    let printed = String::from_utf8_lossy(&generate.stdout);
-    assert!(generate.status.success(), "the extended spec is refused:\n{}", show(&generate));
+    let printed = codegen(&copy);
     assert!(printed.contains("created feishu-im/src/generated/v3/users.rs"), "{printed}");
     let manifest = fs::read_to_string(copy.join("feishu-im/Cargo.toml")).unwrap();
     assert!(manifest.contains("\nv3-users = []\n"), "a feature for the new resource:\n{manifest}");
@@ -160,6 +171,62 @@ fn endpoints_added_by_yaml_alone_pass_the_agreement_test() {
     for operation in ["users.batch_get_id", "users.get"] {
         assert!(stderr.contains(&format!("agreed: {operation}")), "{operation} ran:\n{stderr}");
     }
+}
+
+/// Takes the endpoint `name` out of the resource file at `path`: its block under `endpoints:`.
+fn remove_endpoint(path: &Path, name: &str) {
+    let text = fs::read_to_string(path).unwrap();
+    let mut kept = Vec::new();
+    let mut skipping = false;
+    for line in text.lines() {
+        let indent = line.len() - line.trim_start().len();
+        if indent == 4 && !line.trim().is_empty() {
+            skipping = line.trim() == format!("{name}:");
+        } else if indent < 4 && !line.trim().is_empty() {
+            skipping = false;
+        }
+        if !skipping {
+            kept.push(line);
+        }
+    }
+    assert!(kept.len() < text.lines().count(), "`{name}` is in {}", path.display());
+    fs::write(path, kept.join("\n") + "\n").unwrap();
+}
+
+#[test]
+fn the_fake_builds_without_resources_and_operations_taken_out_of_the_spec() {
+    let copy = copy_workspace("reduced");
+    let v1 = copy.join("spec/im/v1");
+    // Every resource the fake models but three: whole modules of behaviours are left out.
+    fs::remove_file(copy.join("spec/interactive/v1/cards.yaml")).unwrap();
+    for resource in [
+        "chat_announcement",
+        "chat_managers",
+        "chat_members",
+        "chat_menu_item",
+        "chat_menu_tree",
+        "chat_moderation",
+        "chat_tabs",
+        "chats",
+        "files",
+        "images",
+        "message_reactions",
+        "message_resources",
+        "threads",
+    ] {
+        fs::remove_file(v1.join(format!("{resource}.yaml"))).unwrap();
+    }
+    // One operation of each of the three: single behaviours, and what only they need.
+    remove_endpoint(&v1.join("pins.yaml"), "list");
+    remove_endpoint(&v1.join("messages.yaml"), "merge_forward");
+    remove_endpoint(&v1.join("chat_top_notice.yaml"), "put_top_notice");
+    let printed = codegen(&copy);
+    assert!(printed.contains("removed feishu-im/src/generated/v1/chats.rs"), "{printed}");
+
+    let output = cargo(&copy, &["build", "--offline", "--quiet", "-p", "feishu-fake"]);
+    assert!(output.status.success(), "the fake does not build:\n{}", show(&output));
+    let warnings = String::from_utf8_lossy(&output.stderr);
+    assert!(!warnings.contains("warning"), "the fake builds with warnings:\n{warnings}");
 }
 
 /// Runs cargo in the copy, sharing the target directory of the generated-crate checks.
