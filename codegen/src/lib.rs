@@ -8,6 +8,7 @@
 //! }
 //! ```
 
+mod catalog;
 mod clashes;
 mod diagnostics;
 mod emit;
@@ -17,6 +18,7 @@ mod model;
 mod names;
 mod parallel;
 mod path_template;
+pub mod public_api;
 mod read;
 pub mod reserved;
 mod source_map;
@@ -25,6 +27,7 @@ mod validate;
 
 use std::path::Path;
 
+pub use catalog::{Published, load_catalog, normalized};
 pub use diagnostics::{Diagnostic, Diagnostics, Location};
 pub use emit::{GeneratedFile, Part, format};
 pub use names::feature_name;

@@ -34,36 +34,11 @@ pub fn load(files: &[SourceFile], diags: &mut Diagnostics) -> Spec {
 fn load_file(file: &SourceFile) -> (Spec, Diagnostics) {
     let mut spec = Spec::default();
     let mut diags = Diagnostics::default();
-    let text = file.text.strip_prefix('\u{feff}').unwrap_or(&file.text);
-    if let Some((line, column)) = too_deep_flow(text) {
-        let location = Location { file: file.name.clone(), line, column, path: String::new() };
-        diags.push(
-            &location,
-            format!("`[` and `{{` nest more than {MAX_FLOW_DEPTH} levels deep here; a spec never needs that"),
-        );
-        spec.unparsed = true;
+    let Some((map, value)) = parse(file, &mut diags) else {
+        spec.unparsed = !diags.is_empty();
         return (spec, diags);
-    }
-    let map = SourceMap::scan(text);
-    let cx = Cx { file: &file.name, map: &map };
-    let value: Value = match serde_yaml::from_str(text) {
-        Ok(value) => value,
-        Err(error) => {
-            let (line, column) = error.location().map_or((1, 1), |l| (l.line(), l.column()));
-            let mut location =
-                Location { file: file.name.clone(), line, column, path: String::new() };
-            let message = yaml_problem(&error.to_string(), &map, &mut location);
-            diags.push(&location, message);
-            spec.unparsed = true;
-            return (spec, diags);
-        }
     };
-    // A file of nothing but comments declares nothing; an explicit `null` is a mistake.
-    if value.is_null()
-        && text.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
-    {
-        return (spec, diags);
-    }
+    let cx = Cx { file: &file.name, map: &map };
     let root = Node { cx: &cx, value: &value, path: String::new() };
     let Some(doc) = root.mapping(
         &mut diags,
@@ -120,6 +95,90 @@ fn load_file(file: &SourceFile) -> (Spec, Diagnostics) {
         }
     }
     (spec, diags)
+}
+
+/// The YAML document of `file` with the positions of its spec paths; `None` with a located
+/// problem when it cannot be parsed, and `None` without one when it holds only comments.
+fn parse(file: &SourceFile, diags: &mut Diagnostics) -> Option<(SourceMap, Value)> {
+    let text = file.text.strip_prefix('\u{feff}').unwrap_or(&file.text);
+    if let Some((line, column)) = too_deep_flow(text) {
+        let location = Location { file: file.name.clone(), line, column, path: String::new() };
+        diags.push(
+            &location,
+            format!("`[` and `{{` nest more than {MAX_FLOW_DEPTH} levels deep here; a spec never needs that"),
+        );
+        return None;
+    }
+    let map = SourceMap::scan(text);
+    let value: Value = match serde_yaml::from_str(text) {
+        Ok(value) => value,
+        Err(error) => {
+            let (line, column) = error.location().map_or((1, 1), |l| (l.line(), l.column()));
+            let mut location =
+                Location { file: file.name.clone(), line, column, path: String::new() };
+            let message = yaml_problem(&error.to_string(), &map, &mut location);
+            diags.push(&location, message);
+            return None;
+        }
+    };
+    // A file of nothing but comments declares nothing; an explicit `null` is a mistake.
+    if value.is_null()
+        && text.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
+    {
+        return None;
+    }
+    Some((map, value))
+}
+
+/// The catalog of published endpoints (`catalog/im_endpoints.yaml`), read as strictly as the
+/// spec: every entry with its location, every problem recorded in `diags`.
+pub(crate) fn catalog(
+    file: &SourceFile,
+    diags: &mut Diagnostics,
+) -> Vec<crate::catalog::Published> {
+    let Some((map, value)) = parse(file, diags) else {
+        return Vec::new();
+    };
+    let cx = Cx { file: &file.name, map: &map };
+    let root = Node { cx: &cx, value: &value, path: String::new() };
+    let Some(doc) = root.mapping(diags, &["endpoints"]) else {
+        return Vec::new();
+    };
+    let Some(list) = doc.required("endpoints", diags) else {
+        return Vec::new();
+    };
+    let mut published = Vec::new();
+    for node in list.items(diags) {
+        let Some(f) = node.mapping(diags, &["method", "path", "resource", "operation", "note"])
+        else {
+            continue;
+        };
+        let (method, path, resource, operation, note) = (
+            f.req_string("method", diags),
+            f.req_string("path", diags),
+            f.req_string("resource", diags),
+            f.req_string("operation", diags),
+            f.get("note").map(|n| (n.string(diags), n.location())),
+        );
+        if let (Some(method), Some(path), Some(resource), Some(operation)) =
+            (method, path, resource, operation)
+        {
+            let (note, note_location) = match note {
+                Some((note, location)) => (note, Some(location)),
+                None => (None, None),
+            };
+            published.push(crate::catalog::Published {
+                method,
+                path,
+                resource,
+                operation,
+                note,
+                location: node.location(),
+                note_location,
+            });
+        }
+    }
+    published
 }
 
 /// How deep flow collections (`[…]`, `{…}`) may nest. The YAML parser's time grows with the

@@ -1,5 +1,5 @@
-//! The public API of each published crate, one link per item, as `tests/tests/public_api.rs`
-//! lists it from the sources. `cargo doc` with `-D warnings` resolves every link, so a listed
+//! The public API of each published crate, one link per item, as `cargo xtask codegen` lists
+//! it from the sources. `cargo doc` with `-D warnings` resolves every link, so a listed
 //! item that the compiler does not know fails the build.
 //!
 //! # `feishu-im-runtime`

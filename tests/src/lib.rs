@@ -6,7 +6,6 @@
 pub mod deliveries;
 pub mod examples;
 pub use feishu_im_generated_crates as generated_crates;
-pub mod public_api;
 pub mod redis;
 
 use std::sync::atomic::{AtomicUsize, Ordering};

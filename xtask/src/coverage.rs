@@ -5,8 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use feishu_im_codegen::{EndpointSummary, Mode};
-use serde::Deserialize;
+use feishu_im_codegen::{EndpointSummary, Published, SourceFile, load_catalog, normalized};
 
 pub const CATALOG: &str = "catalog/im_endpoints.yaml";
 const README: &str = "README.md";
@@ -14,23 +13,6 @@ const BEGIN: &str = "<!-- coverage:begin (written by `cargo xtask codegen`) -->"
 const END: &str = "<!-- coverage:end -->";
 /// Why an endpoint without a `note` in the catalog is missing.
 const NOT_YET: &str = "not in the spec yet";
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Catalog {
-    endpoints: Vec<Published>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Published {
-    method: String,
-    path: String,
-    resource: String,
-    operation: String,
-    #[serde(default)]
-    note: Option<String>,
-}
 
 /// One published endpoint and the spec operation that describes it, if any.
 struct Row<'a> {
@@ -40,21 +22,19 @@ struct Row<'a> {
 
 /// The same method and path, whatever the parameters are called.
 fn key(method: &str, path: &str) -> (String, String) {
-    let segments: Vec<&str> =
-        path.split('/').map(|s| if s.starts_with(':') { ":" } else { s }).collect();
-    (method.to_ascii_uppercase(), segments.join("/"))
+    (method.to_ascii_uppercase(), normalized(path))
 }
 
-fn catalog(root: &Path) -> Result<Catalog, String> {
+/// The catalog's file, to be read by the spec's rules ([`load_catalog`]).
+pub fn catalog_file(root: &Path) -> Result<SourceFile, String> {
     let text =
         std::fs::read_to_string(root.join(CATALOG)).map_err(|e| format!("{CATALOG}: {e}"))?;
-    serde_yaml::from_str(&text).map_err(|e| format!("{CATALOG}: {e}"))
+    Ok(SourceFile { name: CATALOG.to_owned(), text })
 }
 
-fn rows<'a>(catalog: &'a Catalog, spec: &'a [EndpointSummary]) -> Vec<Row<'a>> {
+fn rows<'a>(catalog: &'a [Published], spec: &'a [EndpointSummary]) -> Vec<Row<'a>> {
     let by_key: BTreeMap<_, _> = spec.iter().map(|e| (key(e.method, &e.path), e)).collect();
     catalog
-        .endpoints
         .iter()
         .map(|p| Row { published: p, covered_by: by_key.get(&key(&p.method, &p.path)).copied() })
         .collect()
@@ -63,7 +43,8 @@ fn rows<'a>(catalog: &'a Catalog, spec: &'a [EndpointSummary]) -> Vec<Row<'a>> {
 /// Prints every published endpoint with the operation that covers it or the reason it is
 /// missing, then the spec's endpoints that the catalog does not list.
 pub fn run(root: &Path) -> Result<(), String> {
-    let (catalog, spec) = (catalog(root)?, crate::spec::spec_summary(root)?);
+    let catalog = load_catalog(&catalog_file(root)?).map_err(|problems| problems.to_string())?;
+    let spec = crate::spec::spec_summary(root)?;
     let rows = rows(&catalog, &spec);
     println!("| published endpoint | in the spec |");
     println!("|---|---|");
@@ -76,7 +57,7 @@ pub fn run(root: &Path) -> Result<(), String> {
         };
         println!("| `{} {}` ({}.{}) | {status} |", p.method, p.path, p.resource, p.operation);
     }
-    let published: Vec<_> = catalog.endpoints.iter().map(|p| key(&p.method, &p.path)).collect();
+    let published: Vec<_> = catalog.iter().map(|p| key(&p.method, &p.path)).collect();
     let extra: Vec<_> =
         spec.iter().filter(|e| !published.contains(&key(e.method, &e.path))).collect();
     for e in &extra {
@@ -117,8 +98,12 @@ fn summary(rows: &[Row<'_>]) -> String {
     out
 }
 
-/// Writes the README's coverage section (or, checking, reports it stale).
-pub fn sync_readme(root: &Path, spec: &[EndpointSummary], mode: Mode) -> Result<bool, String> {
-    let table = summary(&rows(&catalog(root)?, spec));
-    crate::section::sync(&root.join(README), BEGIN, END, &table, mode)
+/// The README with its coverage section written from the catalog and the spec.
+pub fn readme(
+    root: &Path,
+    catalog: &[Published],
+    spec: &[EndpointSummary],
+) -> Result<crate::section::Rewrite, String> {
+    let table = summary(&rows(catalog, spec));
+    crate::section::rewrite(&root.join(README), BEGIN, END, &table)
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
-use feishu_im_codegen::{EndpointSummary, Mode};
+use feishu_im_codegen::EndpointSummary;
 
 const MANIFEST: &str = "feishu-im/Cargo.toml";
 const BEGIN: &str = "# features:begin (written by `cargo xtask codegen`)";
@@ -30,8 +30,8 @@ pub fn by_feature(spec: &[EndpointSummary]) -> BTreeMap<&str, Feature<'_>> {
     features
 }
 
-/// Writes the manifest's resource features (or, checking, reports them stale).
-pub fn sync_manifest(root: &Path, spec: &[EndpointSummary], mode: Mode) -> Result<bool, String> {
+/// The manifest with its resource features written from the spec.
+pub fn manifest(root: &Path, spec: &[EndpointSummary]) -> Result<crate::section::Rewrite, String> {
     let features = by_feature(spec);
     let mut block = String::from("## Every resource of the spec.\nfull = [\n");
     for name in features.keys() {
@@ -43,5 +43,5 @@ pub fn sync_manifest(root: &Path, spec: &[EndpointSummary], mode: Mode) -> Resul
         let _ = writeln!(block, "## `{}`: {} endpoint{plural}.", feature.module, feature.endpoints);
         let _ = writeln!(block, "{name} = []");
     }
-    crate::section::sync(&root.join(MANIFEST), BEGIN, END, &block, mode)
+    crate::section::rewrite(&root.join(MANIFEST), BEGIN, END, &block)
 }

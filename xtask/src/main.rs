@@ -9,6 +9,7 @@ mod bench_progenitor;
 mod codegen;
 mod coverage;
 mod features;
+mod public_api;
 mod section;
 mod spec;
 
@@ -27,8 +28,10 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
-  codegen           regenerate feishu-im/src/generated and feishu-fake/src/generated from spec/
-  codegen --check   fail, naming each stale file, if the generated code differs from spec/
+  codegen           regenerate feishu-im/src/generated and feishu-fake/src/generated from spec/,
+                    and the README's coverage table, the resource features and the public-API
+                    listings; nothing is written unless spec/ and catalog/ are valid
+  codegen --check   fail, naming each stale file, if any of those differs from spec/
   bench-codegen     time the generator on synthetic specs of 100 and 1,000 endpoints
   bench-build       compile time of feishu-im with every resource, one and none, and after a
                     one-line spec change

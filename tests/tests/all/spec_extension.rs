@@ -133,10 +133,14 @@ fn copy_workspace(name: &str) -> PathBuf {
     copy
 }
 
-/// What a user runs after editing the spec: the generator rewrites the modules and features.
+/// What a user runs after editing the spec: the generator rewrites the modules, features and
+/// listings, after which `--check` finds nothing stale.
 fn codegen(copy: &Path) -> String {
-    let generate = cargo(copy, &["run", "--offline", "--quiet", "-p", "xtask", "--", "codegen"]);
+    let xtask = ["run", "--offline", "--quiet", "-p", "xtask", "--", "codegen"];
+    let generate = cargo(copy, &xtask);
     assert!(generate.status.success(), "the changed spec is refused:\n{}", show(&generate));
+    let check = cargo(copy, &[&xtask[..], &["--check"]].concat());
+    assert!(check.status.success(), "codegen is not idempotent:\n{}", show(&check));
     String::from_utf8_lossy(&generate.stdout).into_owned()
 }
 

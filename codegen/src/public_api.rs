@@ -9,7 +9,8 @@
 //!
 //! [`Listing::links`] writes every listed path as an intra-doc link; the `feishu-im-public-api`
 //! crate includes those links in its docs, so `cargo doc` proves that each one names a real
-//! item.
+//! item. `cargo xtask codegen` writes both, the generated code read from memory before it is
+//! written ([`Overlay`]), so the listings change with the spec in one step.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -24,6 +25,37 @@ pub struct CrateSource {
     pub name: String,
     /// Its `src/lib.rs`.
     pub lib: PathBuf,
+}
+
+/// Files read from memory instead of the disk: every file below `dir` is one of `files` or
+/// does not exist (generated code not written yet, whose stale files on disk do not count).
+#[derive(Debug, Clone, Default)]
+pub struct Overlay {
+    /// The directory the overlay owns.
+    pub dir: PathBuf,
+    /// Its files, by path (`dir` joined with the relative path).
+    pub files: BTreeMap<PathBuf, String>,
+}
+
+impl Overlay {
+    fn owns(&self, file: &Path) -> bool {
+        !self.dir.as_os_str().is_empty() && file.starts_with(&self.dir)
+    }
+
+    fn exists(&self, file: &Path) -> bool {
+        if self.owns(file) { self.files.contains_key(file) } else { file.exists() }
+    }
+
+    fn read(&self, file: &Path) -> Result<String, String> {
+        if self.owns(file) {
+            return self
+                .files
+                .get(file)
+                .cloned()
+                .ok_or_else(|| format!("{}: not found", file.display()));
+        }
+        fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))
+    }
 }
 
 /// One module file: where it sits, what it declares, and the names it imports.
@@ -56,19 +88,26 @@ pub struct Listing {
     entries: BTreeMap<String, Entry>,
     /// Impl blocks by the definition path of the type they are for.
     impls: BTreeMap<String, Vec<syn::ItemImpl>>,
+    /// What could not be listed.
+    problems: Vec<String>,
 }
 
 impl Listing {
-    /// Reads the crate's sources and lists its public API.
-    pub fn of(source: &CrateSource) -> Listing {
+    /// Reads the crate's sources (those below the overlay's directory from it) and lists its
+    /// public API, or says what could not be read or resolved.
+    pub fn of(source: &CrateSource, overlay: &Overlay) -> Result<Listing, String> {
         let mut modules = BTreeMap::new();
-        load_tree(&source.name, &source.lib, &mut modules);
-        let mut listing =
-            Listing { name: source.name.clone(), entries: BTreeMap::new(), impls: BTreeMap::new() };
+        load_tree(&source.name, &source.lib, overlay, &mut modules)?;
+        let mut listing = Listing {
+            name: source.name.clone(),
+            entries: BTreeMap::new(),
+            impls: BTreeMap::new(),
+            problems: Vec::new(),
+        };
         listing.collect_impls(&modules);
         let mut seen = BTreeSet::new();
         listing.walk(&source.name, &source.name, &modules, &mut seen);
-        listing
+        if listing.problems.is_empty() { Ok(listing) } else { Err(listing.problems.join("\n")) }
     }
 
     /// The listing as text: each public path with its outline, then the public methods and
@@ -141,7 +180,13 @@ impl Listing {
             for item in &module.items {
                 let blocks = match item {
                     Item::Impl(block) if !test_only(&block.attrs) => vec![block.clone()],
-                    Item::Macro(m) => macro_impls(m),
+                    Item::Macro(m) => match macro_impls(m) {
+                        Ok(blocks) => blocks,
+                        Err(problem) => {
+                            self.problems.push(format!("in {}: {problem}", module.path));
+                            continue;
+                        }
+                    },
                     _ => continue,
                 };
                 for block in blocks {
@@ -242,7 +287,10 @@ impl Listing {
             }
             Some(name) => {
                 let Some(definition) = resolve_path(modules, target, 0) else {
-                    panic!("`pub use {target}` at {path} names nothing this listing can find")
+                    self.problems.push(format!(
+                        "`pub use {target}` at {path} names nothing this listing can find"
+                    ));
+                    return;
                 };
                 if !is_local(modules, &definition) {
                     return self.re_export(path, &definition, Some(name), modules, seen, attrs);
@@ -282,9 +330,14 @@ impl Listing {
 }
 
 /// Reads `file` and every module file under it, private ones too, keyed by module path.
-fn load_tree(path: &str, file: &Path, modules: &mut BTreeMap<String, Module>) {
-    let text = fs::read_to_string(file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
-    let items = syn::parse_file(&text).unwrap_or_else(|e| panic!("{}: {e}", file.display())).items;
+fn load_tree(
+    path: &str,
+    file: &Path,
+    overlay: &Overlay,
+    modules: &mut BTreeMap<String, Module>,
+) -> Result<(), String> {
+    let text = overlay.read(file)?;
+    let items = syn::parse_file(&text).map_err(|e| format!("{}: {e}", file.display()))?.items;
     let stem = file.file_stem().unwrap();
     let parent = file.parent().unwrap();
     let child_dir =
@@ -321,9 +374,10 @@ fn load_tree(path: &str, file: &Path, modules: &mut BTreeMap<String, Module>) {
     for name in children {
         let flat = child_dir.join(format!("{name}.rs"));
         let nested = child_dir.join(&name).join("mod.rs");
-        let file = if flat.exists() { flat } else { nested };
-        load_tree(&format!("{path}::{name}"), &file, modules);
+        let file = if overlay.exists(&flat) { flat } else { nested };
+        load_tree(&format!("{path}::{name}"), &file, overlay, modules)?;
     }
+    Ok(())
 }
 
 /// `use a::{b, c::d as e, f::*}` as (`a::b`, `b`), (`a::c::d`, `e`), (`a::f`, glob).
@@ -623,7 +677,7 @@ fn outline(item: &Item) -> Option<Item> {
 /// - `json_object!(Type, …)`: `Deserialize` for `Type`;
 /// - `builder!(Type::new(params) { fields })`: `new` and one setter per field;
 /// - `paged!(Request, …)`: `Paged` for `Request`.
-fn macro_impls(item: &syn::ItemMacro) -> Vec<syn::ItemImpl> {
+fn macro_impls(item: &syn::ItemMacro) -> Result<Vec<syn::ItemImpl>, String> {
     let name = item.mac.path.get_ident().map(ToString::to_string);
     let parsed = match name.as_deref() {
         Some("json_object") => item.mac.parse_body_with(|input: syn::parse::ParseStream<'_>| {
@@ -637,9 +691,9 @@ fn macro_impls(item: &syn::ItemMacro) -> Vec<syn::ItemImpl> {
             Ok(vec![syn::parse_quote!(#[doc(hidden)] impl Paged for #ty {})])
         }),
         Some("builder") => item.mac.parse_body_with(builder_impl).map(|block| vec![block]),
-        _ => return Vec::new(),
+        _ => return Ok(Vec::new()),
     };
-    parsed.unwrap_or_else(|e| panic!("{}!: {e}", name.unwrap_or_default()))
+    parsed.map_err(|e| format!("{}!: {e}", name.unwrap_or_default()))
 }
 
 /// The arguments after a macro's type are not part of the API.
