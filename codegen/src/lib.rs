@@ -21,6 +21,7 @@ mod path_template;
 pub mod public_api;
 mod read;
 pub mod reserved;
+mod shapes;
 mod source_map;
 mod sync;
 mod validate;

@@ -10,6 +10,7 @@ use crate::path_template::{PathTemplate, Segment};
 /// Reports every inconsistency of `spec` into `diags`.
 pub fn validate(spec: &Spec, diags: &mut Diagnostics) {
     crate::clashes::check(spec, diags);
+    crate::shapes::check(spec, diags);
     check_prose_lengths(spec, diags);
     let enums = Types {
         contents: check_contents(spec, diags),

@@ -128,6 +128,7 @@ impl Types<'_> {
             enums: &self.api.enums,
             contents: &self.api.contents,
             objects: objects_in_scope,
+            visiting: Default::default(),
         };
         let mut named = BTreeSet::new();
         let samples: Vec<TokenStream> = resource

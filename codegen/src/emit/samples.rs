@@ -1,6 +1,7 @@
 //! Sample requests for the fake: a valid value of each required field, from the spec's
 //! examples or the smallest value a type and its limits allow.
 
+use std::cell::RefCell;
 use std::collections::BTreeSet;
 
 use proc_macro2::TokenStream;
@@ -30,6 +31,8 @@ pub(super) struct MetaTypes<'a> {
     pub(super) contents: &'a [Content],
     /// The objects fields may name: the resource's own and the shared ones.
     pub(super) objects: Vec<&'a Struct>,
+    /// The objects whose sample is being built, outermost first.
+    pub(super) visiting: RefCell<Vec<String>>,
 }
 
 impl MetaTypes<'_> {
@@ -44,8 +47,13 @@ impl MetaTypes<'_> {
             }
             Type::Vec(inner) if **inner == Type::String => {
                 let text = sample_text(f);
-                let items = (0..sample_count(f)).map(|_| quote!(#text));
-                quote!([#(#items),*])
+                match sample_count(f) {
+                    1 => quote!([#text]),
+                    count => {
+                        let count = proc_macro2::Literal::u32_unsuffixed(count);
+                        quote!([#text; #count])
+                    }
+                }
             }
             ty => self.sample_of(ty, f),
         }
@@ -104,6 +112,26 @@ impl MetaTypes<'_> {
         Some((kind, body, one_call(kind)))
     }
 
+    /// Whether a value of `ty` holds (through required fields) an object being built.
+    fn holds_visiting(&self, ty: &Type, seen: &mut Vec<String>) -> bool {
+        match ty {
+            Type::Vec(inner) => self.holds_visiting(inner, seen),
+            Type::Object(name) => {
+                if self.visiting.borrow().contains(name) {
+                    return true;
+                }
+                if seen.contains(name) {
+                    return false;
+                }
+                seen.push(name.clone());
+                let object = self.objects.iter().find(|o| &o.name == name);
+                let required = object.into_iter().flat_map(|o| &o.fields).filter(|f| f.required);
+                required.into_iter().any(|f| self.holds_visiting(&f.ty, seen))
+            }
+            _ => false,
+        }
+    }
+
     fn sample_of(&self, ty: &Type, f: &Field) -> TokenStream {
         match ty {
             Type::String => {
@@ -122,10 +150,22 @@ impl MetaTypes<'_> {
                 Some(Literal::Boolean(b)) => quote!(#b),
                 _ => quote!(false),
             },
+            // The rule `shapes::check` bounds: a list that may be empty is left empty when its
+            // items would hold an object being built, which ends every cycle.
+            Type::Vec(inner)
+                if f.min_items.unwrap_or(0) == 0 && self.holds_visiting(inner, &mut Vec::new()) =>
+            {
+                quote!(Vec::new())
+            }
             Type::Vec(inner) => {
                 let item = self.sample_of(inner, f);
-                let items = (0..sample_count(f)).map(|_| item.clone());
-                quote!(vec![#(#items),*])
+                match sample_count(f) {
+                    1 => quote!(vec![#item]),
+                    count => {
+                        let count = proc_macro2::Literal::u32_unsuffixed(count);
+                        quote!(vec![#item; #count])
+                    }
+                }
             }
             Type::Enum(name) => {
                 let def = self.enums.iter().find(|e| &e.name == name);
@@ -143,10 +183,13 @@ impl MetaTypes<'_> {
             }
             Type::Object(name) => {
                 let object = self.objects.iter().find(|o| &o.name == name);
-                let args = object
+                self.visiting.borrow_mut().push(name.clone());
+                let args: Vec<TokenStream> = object
                     .into_iter()
                     .flat_map(|o| o.fields.iter().filter(|f| f.required))
-                    .map(|f| self.sample(f));
+                    .map(|f| self.sample(f))
+                    .collect();
+                self.visiting.borrow_mut().pop();
                 let name = ident(name);
                 quote!(#name::new(#(#args),*))
             }
