@@ -675,7 +675,6 @@ fn outline(item: &Item) -> Option<Item> {
 
 /// The impls that the runtime's macros write for generated types:
 /// - `json_object!(Type, …)`: `Deserialize` for `Type`;
-/// - `builder!(Type::new(params) { fields })`: `new` and one setter per field;
 /// - `paged!(Request, …)`: `Paged` for `Request`.
 fn macro_impls(item: &syn::ItemMacro) -> Result<Vec<syn::ItemImpl>, String> {
     let name = item.mac.path.get_ident().map(ToString::to_string);
@@ -690,7 +689,6 @@ fn macro_impls(item: &syn::ItemMacro) -> Result<Vec<syn::ItemImpl>, String> {
             skip_rest(input)?;
             Ok(vec![syn::parse_quote!(#[doc(hidden)] impl Paged for #ty {})])
         }),
-        Some("builder") => item.mac.parse_body_with(builder_impl).map(|block| vec![block]),
         _ => return Ok(Vec::new()),
     };
     parsed.map_err(|e| format!("{}!: {e}", name.unwrap_or_default()))
@@ -705,46 +703,6 @@ fn skip_rest(input: syn::parse::ParseStream<'_>) -> syn::Result<()> {
         }
         Ok(((), rest))
     })
-}
-
-/// `builder!(Type::new(a: A, …) { b: B, r#type = "type": T, … })` as the methods it writes.
-fn builder_impl(input: syn::parse::ParseStream<'_>) -> syn::Result<syn::ItemImpl> {
-    let ty: syn::Ident = input.parse()?;
-    input.parse::<syn::Token![::]>()?;
-    input.parse::<syn::Ident>()?;
-    let (params, fields);
-    syn::parenthesized!(params in input);
-    syn::braced!(fields in input);
-    let mut new: syn::ImplItemFn = syn::parse_quote!(
-        pub fn new() -> Self {}
-    );
-    for (name, ty) in arguments(&params)? {
-        new.sig.inputs.push(syn::parse_quote!(#name: #ty));
-    }
-    let mut block: syn::ItemImpl = syn::parse_quote!(impl #ty {});
-    block.items.push(ImplItem::Fn(new));
-    for (field, arg) in arguments(&fields)? {
-        block.items.push(syn::parse_quote!(pub fn #field(mut self, #field: #arg) -> Self {}));
-    }
-    Ok(block)
-}
-
-/// `name: Type, …`, where a name may be followed by `= "wire name"`.
-fn arguments(input: syn::parse::ParseStream<'_>) -> syn::Result<Vec<(syn::Ident, syn::Type)>> {
-    let mut arguments = Vec::new();
-    while !input.is_empty() {
-        let name: syn::Ident = input.parse()?;
-        if input.peek(syn::Token![=]) {
-            input.parse::<syn::Token![=]>()?;
-            input.parse::<syn::LitStr>()?;
-        }
-        input.parse::<syn::Token![:]>()?;
-        arguments.push((name, input.parse()?));
-        if !input.is_empty() {
-            input.parse::<syn::Token![,]>()?;
-        }
-    }
-    Ok(arguments)
 }
 
 fn item_attrs(item: &Item) -> &[Attribute] {

@@ -541,7 +541,6 @@ fn check_endpoint(
     let mut names: BTreeMap<&str, &Location> = BTreeMap::new();
     let request_fields =
         endpoint.path_params.iter().chain(&endpoint.query).chain(endpoint.body.iter().flatten());
-    check_field_count(request_fields.clone().count(), &endpoint.location, "the request", diags);
     for field in request_fields {
         if let Some(first) = names.insert(field.name.as_str(), &field.location) {
             diags.push(
@@ -810,26 +809,11 @@ fn check_type(ty: &TypeRef, enums: &Types<'_>, broken: &Broken, diags: &mut Diag
 
 fn check_object(object: &ObjectDef, types: &Types<'_>, broken: &Broken, diags: &mut Diagnostics) {
     check_name(&object.name, &object.location, "object name", diags);
-    let what = format!("object `{}`", object.name);
-    check_field_count(object.fields.len(), &object.location, &what, diags);
     for field in &object.fields {
         check_field(field, types, broken, diags);
     }
     if let Some(at) = &object.content {
         check_content_at(object, at, types, diags);
-    }
-}
-
-/// Most fields a request (path, query and body together) or an object holds. A generated
-/// builder takes its fields one macro step each, and the compiler allows 128 steps.
-pub const MAX_FIELDS: usize = 100;
-
-fn check_field_count(count: usize, location: &Location, what: &str, diags: &mut Diagnostics) {
-    if count > MAX_FIELDS {
-        diags.push(
-            location,
-            format!("{what} has {count} fields; at most {MAX_FIELDS} are allowed, as generated builders take one macro step per field"),
-        );
     }
 }
 

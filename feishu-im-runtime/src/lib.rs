@@ -10,7 +10,6 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod base_url;
-mod builder;
 mod call;
 mod client;
 mod count;

@@ -7,16 +7,14 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-// Generated structs decode, page and set fields through these: plumbing of generated code,
+// Generated structs decode and page through these: plumbing of generated code,
 // not part of the documented API.
-#[doc(hidden)]
-pub use super::builder::SetField;
 #[doc(hidden)]
 pub use super::json_object::{JsonKey, JsonObject, ObjectVisitor};
 #[doc(hidden)]
 pub use super::paged::{HasMore, PageToken};
 #[doc(hidden)]
-pub use crate::{builder, json_field_name, json_object, paged};
+pub use crate::{json_field_name, json_object, paged};
 
 /// HTTP methods of the Open Platform.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

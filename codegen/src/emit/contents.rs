@@ -14,9 +14,7 @@ pub fn emit(contents: &[Content]) -> TokenStream {
     let items = contents.iter().map(content);
     let objects = contents.iter().flat_map(|c| &c.objects).map(emit_object);
     let decode_import = contents.iter().any(|c| !c.objects.is_empty()).then(|| {
-        let objects = contents.iter().flat_map(|c| &c.objects);
-        let builder = objects.clone().next().is_some().then(|| quote!(, builder));
-        quote! { use crate::operation::{json_object #builder}; }
+        quote! { use crate::operation::json_object; }
     });
     let named = objects_of(contents.iter().flat_map(|c| &c.objects));
     let imports = (!named.is_empty()).then(|| {

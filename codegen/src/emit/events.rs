@@ -20,11 +20,10 @@ pub fn emit(events: &[Event], objects: &[Struct]) -> TokenStream {
         quote! { use crate::{#(#named),*}; }
     });
     let serde_imports = (!structs.is_empty()).then(|| {
-        let builder = (!structs.is_empty()).then(|| quote!(, builder));
         quote! {
             use serde::Serialize;
 
-            use crate::operation::{json_object #builder};
+            use crate::operation::json_object;
         }
     });
     let variants = events.iter().map(|e| {

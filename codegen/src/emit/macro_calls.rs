@@ -1,4 +1,4 @@
-//! Reprints calls of the runtime's macros (`builder!`, `paged!`, `json_object!`) the way
+//! Reprints calls of the runtime's macros (`paged!`, `json_object!`) the way
 //! rustfmt lays out a call: prettyplease prints a macro's arguments as loose tokens filled like text
 //! (`page_token : impl Into < String >`), while these take short Rust-like lists.
 
@@ -7,13 +7,13 @@ use std::str::FromStr;
 use proc_macro2::{Delimiter, Spacing, TokenStream, TokenTree};
 
 /// The macros reprinted, as their calls start a line.
-const MACROS: &[&str] = &["builder!(", "paged!(", "json_object!("];
+const MACROS: &[&str] = &["paged!(", "json_object!("];
 
 /// Longest line, as prettyplease and rustfmt keep them.
 const WIDTH: usize = 100;
 
 /// `text` with every top-level call of [`MACROS`] reprinted: on one line when it fits, else
-/// one argument per line (for `builder!`, one field per line).
+/// one argument per line.
 pub(super) fn tidy(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut lines = text.lines();
@@ -61,30 +61,7 @@ fn reprint(call: &str) -> Option<String> {
     if line.len() <= WIDTH + 1 {
         return Some(line);
     }
-    let mut args: Vec<TokenTree> = args.stream().into_iter().collect();
-    // A trailing `{ … }` (the setters of `builder!`) opens onto the lines of its elements.
-    if let Some(TokenTree::Group(fields)) = args.last().cloned()
-        && fields.delimiter() == Delimiter::Brace
-    {
-        args.pop();
-        let mut head = text(args.iter().cloned().collect());
-        // A head too long for its line (`Type::new(…)`) opens its parameters the same way.
-        if format!("{name}!({head} {{").len() > WIDTH
-            && let Some(TokenTree::Group(params)) = args.pop()
-            && params.delimiter() == Delimiter::Parenthesis
-        {
-            head =
-                format!("{}(\n{})", text(args.into_iter().collect()), lines_of(params.stream(), 1));
-        }
-        let fields = fields.stream();
-        let body = if fields.is_empty() {
-            "{}".to_owned()
-        } else {
-            format!("{{\n{}}}", lines_of(fields, 1))
-        };
-        return Some(format!("{name}!({head} {body});\n"));
-    }
-    Some(format!("{name}!(\n{});\n", lines_of(args.into_iter().collect(), 1)))
+    Some(format!("{name}!(\n{});\n", lines_of(args.stream(), 1)))
 }
 
 /// The comma-separated elements of `stream`, each on its own line, `depth` levels in, with a
@@ -192,28 +169,11 @@ mod tests {
 
     #[test]
     fn a_short_call_fits_one_line() {
-        let printed = "builder!(Request::new(id : impl Into < String >) { page_token : impl Into < String > });\n";
+        let printed =
+            "json_object!(Request, required(id), optional(page_token, r#type = \"type\"));\n";
         assert_eq!(
             tidy(printed),
-            "builder!(Request::new(id: impl Into<String>) { page_token: impl Into<String> });\n"
-        );
-    }
-
-    #[test]
-    fn a_long_call_puts_each_field_on_a_line() {
-        let printed = "builder!(\n    Request::new() { ids : impl IntoIterator < Item = impl Into < String >>, r#type = \"type\" : impl Into < String >,\n    page_size : i64, note : impl Into < crate::UnixSeconds > }\n);\nfn after() {}\n";
-        assert_eq!(
-            tidy(printed),
-            "builder!(Request::new() {\n    ids: impl IntoIterator<Item = impl Into<String>>,\n    r#type = \"type\": impl Into<String>,\n    page_size: i64,\n    note: impl Into<crate::UnixSeconds>,\n});\nfn after() {}\n"
-        );
-    }
-
-    #[test]
-    fn a_long_head_puts_each_parameter_on_a_line() {
-        let printed = "builder!(\n    CreateMessageRequest::new(receive_id : impl Into < String >, content : impl Into < MessageContent >) {}\n);\n";
-        assert_eq!(
-            tidy(printed),
-            "builder!(CreateMessageRequest::new(\n    receive_id: impl Into<String>,\n    content: impl Into<MessageContent>,\n) {});\n"
+            "json_object!(Request, required(id), optional(page_token, r#type = \"type\"));\n"
         );
     }
 
@@ -238,7 +198,7 @@ mod tests {
 
     #[test]
     fn other_code_is_untouched() {
-        let text = "fn f() {\n    builder!(x);\n}\nother!(A, required(b));\n";
+        let text = "fn f() {\n    json_object!(x);\n}\nother!(A, required(b));\n";
         assert_eq!(tidy(text), text);
     }
 }

@@ -15,12 +15,11 @@ pub fn emit(objects: &[Struct]) -> TokenStream {
         let named = named.iter().map(|n| ident(n));
         quote! { use crate::{#(#named),*}; }
     });
-    let builder = (!objects.is_empty()).then(|| quote!(, builder));
     quote! {
         //! Objects that several resources name, declared once.
         use serde::Serialize;
 
-        use crate::operation::{json_object #builder};
+        use crate::operation::json_object;
         #imports
 
         #(#items)*

@@ -52,9 +52,6 @@ pub fn emit(resource: &Resource) -> TokenStream {
     if queried.into_iter().any(|f| f.placement == Placement::Query) {
         operation_items.push("Query");
     }
-    if !resource.endpoints.is_empty() || !resource.objects.is_empty() {
-        operation_items.push("builder");
-    }
     let decodes = !resource.objects.is_empty() || !resource.endpoints.is_empty();
     if decodes {
         operation_items.push("json_object");
@@ -453,8 +450,8 @@ fn field_type(field: &Field, role: Role) -> TokenStream {
     if is_option(field, role) { quote!(Option<#ty>) } else { ty }
 }
 
-/// The argument `new` or a setter takes for `field`; `builder!` converts each of these shapes
-/// to the field's type.
+/// The argument `new` or a setter takes for `field`; [`converted`] turns each of these shapes
+/// into the field's type.
 pub(super) fn argument(field: &Field) -> TokenStream {
     match &field.ty {
         Type::String => quote!(impl Into<String>),
@@ -564,7 +561,7 @@ fn emit_struct(s: &Struct, role: Role, doc_text: Option<&str>) -> TokenStream {
     let partial_eq = partial_eq();
     let derives = quote! { #derives #partial_eq #request_decode };
     let decode = (!derived).then(|| json_object(s));
-    let constructors = constructors(s);
+    let constructors = constructors(s, role);
     let content = s.content.as_ref().map(|access| content_accessor(&name, access));
     let must_use = built.then(|| quote! { #[must_use] });
     quote! {
@@ -681,9 +678,10 @@ fn content_accessor(name: &proc_macro2::Ident, access: &ContentAccess) -> TokenS
     }
 }
 
-/// `new` and the setters, through the runtime's `builder!`: each field with the argument its
-/// method takes, the required ones as `new`'s parameters.
-fn constructors(s: &Struct) -> TokenStream {
+/// `new` from the required fields, each taking the argument [`argument`] gives, and one setter
+/// per optional field, written out: no macro, so a type of any size compiles, and no trait in
+/// between, so each body is one assignment.
+fn constructors(s: &Struct, role: Role) -> TokenStream {
     let name = ident(&s.name);
     let (required, optional): (Vec<&Field>, Vec<&Field>) =
         s.fields.iter().partition(|f| f.required);
@@ -691,11 +689,101 @@ fn constructors(s: &Struct) -> TokenStream {
         let (field, ty) = (snake_ident(&f.name), argument(f));
         quote!(#field: #ty)
     });
-    let setters = optional.iter().map(|f| {
-        let (field, ty) = (wire_named(f), argument(f));
-        quote!(#field: #ty)
+    let inits = s.fields.iter().map(|f| {
+        let field = snake_ident(&f.name);
+        match (f.required, converts(f)) {
+            (true, false) => quote!(#field),
+            (true, true) => {
+                let value = converted(f);
+                quote!(#field: #value)
+            }
+            (false, _) => quote!(#field: Default::default()),
+        }
     });
-    quote! { builder!(#name::new(#(#params),*) { #(#setters),* }); }
+    // Clippy's limit; a spec's required fields are what they are.
+    let many = (required.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
+    let setters = optional.iter().map(|f| {
+        let (field, ty, value) = (snake_ident(&f.name), argument(f), converted(f));
+        let value = if is_option(f, role) { quote!(Some(#value)) } else { value };
+        let docs = doc(&format!("Sets [`{0}`](field@Self::{0}).", f.name));
+        // A setter named like an operator's method (`add`) reads as one to clippy.
+        let named_like_trait = TRAIT_METHODS
+            .contains(&f.name.as_str())
+            .then(|| quote!(#[allow(clippy::should_implement_trait)]));
+        quote! {
+            #docs
+            #named_like_trait
+            pub fn #field(mut self, #field: #ty) -> Self {
+                self.#field = #value;
+                self
+            }
+        }
+    });
+    quote! {
+        impl #name {
+            /// Creates it from its required fields; optional ones start unset.
+            #many
+            pub fn new(#(#params),*) -> Self {
+                Self { #(#inits),* }
+            }
+            #(#setters)*
+        }
+    }
+}
+
+/// Methods of std traits that clippy's `should_implement_trait` knows.
+const TRAIT_METHODS: &[&str] = &[
+    "add",
+    "as_mut",
+    "as_ref",
+    "bitand",
+    "bitor",
+    "bitxor",
+    "borrow",
+    "borrow_mut",
+    "clone",
+    "cmp",
+    "default",
+    "deref",
+    "deref_mut",
+    "div",
+    "drop",
+    "eq",
+    "from_iter",
+    "from_str",
+    "hash",
+    "index",
+    "index_mut",
+    "into_iter",
+    "mul",
+    "neg",
+    "next",
+    "not",
+    "rem",
+    "shl",
+    "shr",
+    "sub",
+];
+
+/// The field's value from the argument of the same name that [`argument`] types.
+fn converted(f: &Field) -> TokenStream {
+    let field = snake_ident(&f.name);
+    match &f.ty {
+        Type::Vec(inner) if **inner == Type::String => {
+            quote!(#field.into_iter().map(Into::into).collect())
+        }
+        _ if converts(f) => quote!(#field.into()),
+        _ => quote!(#field),
+    }
+}
+
+/// Whether the argument for `f` is converted into the field's type.
+fn converts(f: &Field) -> bool {
+    match &f.ty {
+        Type::String | Type::Content(_) | Type::Timestamp(_) | Type::Count => true,
+        Type::Vec(inner) => **inner == Type::String,
+        _ => false,
+    }
 }
 
 fn lowercase_first(text: &str) -> String {

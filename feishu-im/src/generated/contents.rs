@@ -6,7 +6,7 @@
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde::ser::SerializeMap;
 use crate::UnknownContent;
-use crate::operation::{json_object, builder};
+use crate::operation::json_object;
 use crate::PostTag;
 
 /// What a message says, by kind.
@@ -558,7 +558,13 @@ pub struct TextMessageContent {
     pub text: String,
 }
 json_object!(TextMessageContent, required(text));
-builder!(TextMessageContent::new(text: impl Into<String>) {});
+
+impl TextMessageContent {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(text: impl Into<String>) -> Self {
+        Self { text: text.into() }
+    }
+}
 
 /// One element of a paragraph; `tag` says which fields it uses.
 #[derive(Debug, Clone, Serialize)]
@@ -615,18 +621,85 @@ json_object!(
         style,
     ),
 );
-builder!(PostElement::new(tag: PostTag) {
-    text: impl Into<String>,
-    href: impl Into<String>,
-    user_id: impl Into<String>,
-    user_name: impl Into<String>,
-    image_key: impl Into<String>,
-    file_key: impl Into<String>,
-    emoji_type: impl Into<String>,
-    language: impl Into<String>,
-    un_escape: bool,
-    style: impl IntoIterator<Item = impl Into<String>>,
-});
+
+impl PostElement {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(tag: PostTag) -> Self {
+        Self {
+            tag,
+            text: Default::default(),
+            href: Default::default(),
+            user_id: Default::default(),
+            user_name: Default::default(),
+            image_key: Default::default(),
+            file_key: Default::default(),
+            emoji_type: Default::default(),
+            language: Default::default(),
+            un_escape: Default::default(),
+            style: Default::default(),
+        }
+    }
+
+    /// Sets [`text`](field@Self::text).
+    pub fn text(mut self, text: impl Into<String>) -> Self {
+        self.text = Some(text.into());
+        self
+    }
+
+    /// Sets [`href`](field@Self::href).
+    pub fn href(mut self, href: impl Into<String>) -> Self {
+        self.href = Some(href.into());
+        self
+    }
+
+    /// Sets [`user_id`](field@Self::user_id).
+    pub fn user_id(mut self, user_id: impl Into<String>) -> Self {
+        self.user_id = Some(user_id.into());
+        self
+    }
+
+    /// Sets [`user_name`](field@Self::user_name).
+    pub fn user_name(mut self, user_name: impl Into<String>) -> Self {
+        self.user_name = Some(user_name.into());
+        self
+    }
+
+    /// Sets [`image_key`](field@Self::image_key).
+    pub fn image_key(mut self, image_key: impl Into<String>) -> Self {
+        self.image_key = Some(image_key.into());
+        self
+    }
+
+    /// Sets [`file_key`](field@Self::file_key).
+    pub fn file_key(mut self, file_key: impl Into<String>) -> Self {
+        self.file_key = Some(file_key.into());
+        self
+    }
+
+    /// Sets [`emoji_type`](field@Self::emoji_type).
+    pub fn emoji_type(mut self, emoji_type: impl Into<String>) -> Self {
+        self.emoji_type = Some(emoji_type.into());
+        self
+    }
+
+    /// Sets [`language`](field@Self::language).
+    pub fn language(mut self, language: impl Into<String>) -> Self {
+        self.language = Some(language.into());
+        self
+    }
+
+    /// Sets [`un_escape`](field@Self::un_escape).
+    pub fn un_escape(mut self, un_escape: bool) -> Self {
+        self.un_escape = Some(un_escape);
+        self
+    }
+
+    /// Sets [`style`](field@Self::style).
+    pub fn style(mut self, style: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.style = style.into_iter().map(Into::into).collect();
+        self
+    }
+}
 
 /// The post in Chinese, a title and paragraphs.
 #[derive(Debug, Clone, Serialize)]
@@ -641,7 +714,22 @@ pub struct PostBody {
     pub content: Vec<Vec<PostElement>>,
 }
 json_object!(PostBody, required(content), optional(title));
-builder!(PostBody::new(content: Vec<Vec<PostElement>>) { title: impl Into<String> });
+
+impl PostBody {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(content: Vec<Vec<PostElement>>) -> Self {
+        Self {
+            title: Default::default(),
+            content,
+        }
+    }
+
+    /// Sets [`title`](field@Self::title).
+    pub fn title(mut self, title: impl Into<String>) -> Self {
+        self.title = Some(title.into());
+        self
+    }
+}
 
 /// Rich text in one or more languages, at most 30 KB.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -657,7 +745,28 @@ pub struct PostMessageContent {
     pub en_us: Option<PostBody>,
 }
 json_object!(PostMessageContent, optional(zh_cn, en_us));
-builder!(PostMessageContent::new() { zh_cn: PostBody, en_us: PostBody });
+
+impl PostMessageContent {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            zh_cn: Default::default(),
+            en_us: Default::default(),
+        }
+    }
+
+    /// Sets [`zh_cn`](field@Self::zh_cn).
+    pub fn zh_cn(mut self, zh_cn: PostBody) -> Self {
+        self.zh_cn = Some(zh_cn);
+        self
+    }
+
+    /// Sets [`en_us`](field@Self::en_us).
+    pub fn en_us(mut self, en_us: PostBody) -> Self {
+        self.en_us = Some(en_us);
+        self
+    }
+}
 
 /// An image uploaded with `image_type` `message`.
 #[derive(Debug, Clone, Serialize)]
@@ -671,7 +780,15 @@ pub struct ImageMessageContent {
     pub image_key: String,
 }
 json_object!(ImageMessageContent, required(image_key));
-builder!(ImageMessageContent::new(image_key: impl Into<String>) {});
+
+impl ImageMessageContent {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(image_key: impl Into<String>) -> Self {
+        Self {
+            image_key: image_key.into(),
+        }
+    }
+}
 
 /// A file uploaded for messages.
 #[derive(Debug, Clone, Serialize)]
@@ -685,7 +802,13 @@ pub struct FileMessageContent {
     pub file_key: String,
 }
 json_object!(FileMessageContent, required(file_key));
-builder!(FileMessageContent::new(file_key: impl Into<String>) {});
+
+impl FileMessageContent {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(file_key: impl Into<String>) -> Self {
+        Self { file_key: file_key.into() }
+    }
+}
 
 /// Audio uploaded as an `opus` file.
 #[derive(Debug, Clone, Serialize)]
@@ -699,7 +822,13 @@ pub struct AudioMessageContent {
     pub file_key: String,
 }
 json_object!(AudioMessageContent, required(file_key));
-builder!(AudioMessageContent::new(file_key: impl Into<String>) {});
+
+impl AudioMessageContent {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(file_key: impl Into<String>) -> Self {
+        Self { file_key: file_key.into() }
+    }
+}
 
 /// A video uploaded as an `mp4` file, with an optional cover image.
 #[derive(Debug, Clone, Serialize)]
@@ -716,7 +845,22 @@ pub struct MediaMessageContent {
     pub image_key: Option<String>,
 }
 json_object!(MediaMessageContent, required(file_key), optional(image_key));
-builder!(MediaMessageContent::new(file_key: impl Into<String>) { image_key: impl Into<String> });
+
+impl MediaMessageContent {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(file_key: impl Into<String>) -> Self {
+        Self {
+            file_key: file_key.into(),
+            image_key: Default::default(),
+        }
+    }
+
+    /// Sets [`image_key`](field@Self::image_key).
+    pub fn image_key(mut self, image_key: impl Into<String>) -> Self {
+        self.image_key = Some(image_key.into());
+        self
+    }
+}
 
 /// A sticker the bot has received (stickers cannot be uploaded).
 #[derive(Debug, Clone, Serialize)]
@@ -730,7 +874,13 @@ pub struct StickerMessageContent {
     pub file_key: String,
 }
 json_object!(StickerMessageContent, required(file_key));
-builder!(StickerMessageContent::new(file_key: impl Into<String>) {});
+
+impl StickerMessageContent {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(file_key: impl Into<String>) -> Self {
+        Self { file_key: file_key.into() }
+    }
+}
 
 /// A group chat the bot is in, shared as a card.
 #[derive(Debug, Clone, Serialize)]
@@ -744,7 +894,13 @@ pub struct ShareChatMessageContent {
     pub chat_id: String,
 }
 json_object!(ShareChatMessageContent, required(chat_id));
-builder!(ShareChatMessageContent::new(chat_id: impl Into<String>) {});
+
+impl ShareChatMessageContent {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(chat_id: impl Into<String>) -> Self {
+        Self { chat_id: chat_id.into() }
+    }
+}
 
 /// A user the bot can see, shared as a card.
 #[derive(Debug, Clone, Serialize)]
@@ -758,7 +914,13 @@ pub struct ShareUserMessageContent {
     pub user_id: String,
 }
 json_object!(ShareUserMessageContent, required(user_id));
-builder!(ShareUserMessageContent::new(user_id: impl Into<String>) {});
+
+impl ShareUserMessageContent {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(user_id: impl Into<String>) -> Self {
+        Self { user_id: user_id.into() }
+    }
+}
 
 /// The divider's text; required when `type` is `divider`.
 #[derive(Debug, Clone, Serialize)]
@@ -777,7 +939,22 @@ pub struct SystemMessageDivider {
     pub i18n_text: Option<serde_json::Value>,
 }
 json_object!(SystemMessageDivider, required(text), optional(i18n_text));
-builder!(SystemMessageDivider::new(text: impl Into<String>) { i18n_text: serde_json::Value });
+
+impl SystemMessageDivider {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            i18n_text: Default::default(),
+        }
+    }
+
+    /// Sets [`i18n_text`](field@Self::i18n_text).
+    pub fn i18n_text(mut self, i18n_text: serde_json::Value) -> Self {
+        self.i18n_text = Some(i18n_text);
+        self
+    }
+}
 
 /// The template's parameters.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -790,7 +967,21 @@ pub struct SystemMessageParams {
     pub divider_text: Option<SystemMessageDivider>,
 }
 json_object!(SystemMessageParams, optional(divider_text));
-builder!(SystemMessageParams::new() { divider_text: SystemMessageDivider });
+
+impl SystemMessageParams {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            divider_text: Default::default(),
+        }
+    }
+
+    /// Sets [`divider_text`](field@Self::divider_text).
+    pub fn divider_text(mut self, divider_text: SystemMessageDivider) -> Self {
+        self.divider_text = Some(divider_text);
+        self
+    }
+}
 
 /// Options.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -803,7 +994,21 @@ pub struct SystemMessageOptions {
     pub need_rollup: Option<bool>,
 }
 json_object!(SystemMessageOptions, optional(need_rollup));
-builder!(SystemMessageOptions::new() { need_rollup: bool });
+
+impl SystemMessageOptions {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            need_rollup: Default::default(),
+        }
+    }
+
+    /// Sets [`need_rollup`](field@Self::need_rollup).
+    pub fn need_rollup(mut self, need_rollup: bool) -> Self {
+        self.need_rollup = Some(need_rollup);
+        self
+    }
+}
 
 /// A system message of a fixed template; today only a divider (`type: divider`), shown in a
 /// bot's one-to-one chat with a user. Sent with a tenant token only, and the app needs the
@@ -825,9 +1030,23 @@ pub struct SystemMessageContent {
     pub options: Option<SystemMessageOptions>,
 }
 json_object!(SystemMessageContent, required(r#type = "type", params), optional(options));
-builder!(SystemMessageContent::new(r#type: impl Into<String>, params: SystemMessageParams) {
-    options: SystemMessageOptions,
-});
+
+impl SystemMessageContent {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(r#type: impl Into<String>, params: SystemMessageParams) -> Self {
+        Self {
+            r#type: r#type.into(),
+            params,
+            options: Default::default(),
+        }
+    }
+
+    /// Sets [`options`](field@Self::options).
+    pub fn options(mut self, options: SystemMessageOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+}
 
 /// Plain text. Mentions read `@_user_N`, the N-th mentioned user or bot, described in the
 /// message's `mentions`; links read `[text](url)` (`[text](mailto:address)` for email);
@@ -842,7 +1061,13 @@ pub struct TextReceivedContent {
     pub text: String,
 }
 json_object!(TextReceivedContent, required(text));
-builder!(TextReceivedContent::new(text: impl Into<String>) {});
+
+impl TextReceivedContent {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(text: impl Into<String>) -> Self {
+        Self { text: text.into() }
+    }
+}
 
 /// One element of a received paragraph; `tag` says which fields it uses.
 #[derive(Debug, Clone, Serialize)]
@@ -888,18 +1113,85 @@ json_object!(
         language,
     ),
 );
-builder!(ReceivedPostElement::new(tag: PostTag) {
-    text: impl Into<String>,
-    un_escape: bool,
-    style: impl IntoIterator<Item = impl Into<String>>,
-    href: impl Into<String>,
-    user_id: impl Into<String>,
-    user_name: impl Into<String>,
-    image_key: impl Into<String>,
-    file_key: impl Into<String>,
-    emoji_type: impl Into<String>,
-    language: impl Into<String>,
-});
+
+impl ReceivedPostElement {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(tag: PostTag) -> Self {
+        Self {
+            tag,
+            text: Default::default(),
+            un_escape: Default::default(),
+            style: Default::default(),
+            href: Default::default(),
+            user_id: Default::default(),
+            user_name: Default::default(),
+            image_key: Default::default(),
+            file_key: Default::default(),
+            emoji_type: Default::default(),
+            language: Default::default(),
+        }
+    }
+
+    /// Sets [`text`](field@Self::text).
+    pub fn text(mut self, text: impl Into<String>) -> Self {
+        self.text = Some(text.into());
+        self
+    }
+
+    /// Sets [`un_escape`](field@Self::un_escape).
+    pub fn un_escape(mut self, un_escape: bool) -> Self {
+        self.un_escape = Some(un_escape);
+        self
+    }
+
+    /// Sets [`style`](field@Self::style).
+    pub fn style(mut self, style: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.style = style.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Sets [`href`](field@Self::href).
+    pub fn href(mut self, href: impl Into<String>) -> Self {
+        self.href = Some(href.into());
+        self
+    }
+
+    /// Sets [`user_id`](field@Self::user_id).
+    pub fn user_id(mut self, user_id: impl Into<String>) -> Self {
+        self.user_id = Some(user_id.into());
+        self
+    }
+
+    /// Sets [`user_name`](field@Self::user_name).
+    pub fn user_name(mut self, user_name: impl Into<String>) -> Self {
+        self.user_name = Some(user_name.into());
+        self
+    }
+
+    /// Sets [`image_key`](field@Self::image_key).
+    pub fn image_key(mut self, image_key: impl Into<String>) -> Self {
+        self.image_key = Some(image_key.into());
+        self
+    }
+
+    /// Sets [`file_key`](field@Self::file_key).
+    pub fn file_key(mut self, file_key: impl Into<String>) -> Self {
+        self.file_key = Some(file_key.into());
+        self
+    }
+
+    /// Sets [`emoji_type`](field@Self::emoji_type).
+    pub fn emoji_type(mut self, emoji_type: impl Into<String>) -> Self {
+        self.emoji_type = Some(emoji_type.into());
+        self
+    }
+
+    /// Sets [`language`](field@Self::language).
+    pub fn language(mut self, language: impl Into<String>) -> Self {
+        self.language = Some(language.into());
+        self
+    }
+}
 
 /// Rich text, without a language key: the title and paragraphs directly. It is not quite
 /// what was sent: `md` elements come back as other elements, and quotes and ordered or
@@ -914,9 +1206,22 @@ pub struct PostReceivedContent {
     pub content: Vec<Vec<ReceivedPostElement>>,
 }
 json_object!(PostReceivedContent, required(content), optional(title));
-builder!(PostReceivedContent::new(content: Vec<Vec<ReceivedPostElement>>) {
-    title: impl Into<String>,
-});
+
+impl PostReceivedContent {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(content: Vec<Vec<ReceivedPostElement>>) -> Self {
+        Self {
+            title: Default::default(),
+            content,
+        }
+    }
+
+    /// Sets [`title`](field@Self::title).
+    pub fn title(mut self, title: impl Into<String>) -> Self {
+        self.title = Some(title.into());
+        self
+    }
+}
 
 /// An image.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -929,7 +1234,15 @@ pub struct ImageReceivedContent {
     pub image_key: String,
 }
 json_object!(ImageReceivedContent, required(image_key));
-builder!(ImageReceivedContent::new(image_key: impl Into<String>) {});
+
+impl ImageReceivedContent {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(image_key: impl Into<String>) -> Self {
+        Self {
+            image_key: image_key.into(),
+        }
+    }
+}
 
 /// A file.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -944,7 +1257,22 @@ pub struct FileReceivedContent {
     pub file_name: Option<String>,
 }
 json_object!(FileReceivedContent, required(file_key), optional(file_name));
-builder!(FileReceivedContent::new(file_key: impl Into<String>) { file_name: impl Into<String> });
+
+impl FileReceivedContent {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(file_key: impl Into<String>) -> Self {
+        Self {
+            file_key: file_key.into(),
+            file_name: Default::default(),
+        }
+    }
+
+    /// Sets [`file_name`](field@Self::file_name).
+    pub fn file_name(mut self, file_name: impl Into<String>) -> Self {
+        self.file_name = Some(file_name.into());
+        self
+    }
+}
 
 /// A folder.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -959,7 +1287,22 @@ pub struct FolderReceivedContent {
     pub file_name: Option<String>,
 }
 json_object!(FolderReceivedContent, required(file_key), optional(file_name));
-builder!(FolderReceivedContent::new(file_key: impl Into<String>) { file_name: impl Into<String> });
+
+impl FolderReceivedContent {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(file_key: impl Into<String>) -> Self {
+        Self {
+            file_key: file_key.into(),
+            file_name: Default::default(),
+        }
+    }
+
+    /// Sets [`file_name`](field@Self::file_name).
+    pub fn file_name(mut self, file_name: impl Into<String>) -> Self {
+        self.file_name = Some(file_name.into());
+        self
+    }
+}
 
 /// Audio.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -974,7 +1317,22 @@ pub struct AudioReceivedContent {
     pub duration: Option<i64>,
 }
 json_object!(AudioReceivedContent, required(file_key), optional(duration));
-builder!(AudioReceivedContent::new(file_key: impl Into<String>) { duration: i64 });
+
+impl AudioReceivedContent {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(file_key: impl Into<String>) -> Self {
+        Self {
+            file_key: file_key.into(),
+            duration: Default::default(),
+        }
+    }
+
+    /// Sets [`duration`](field@Self::duration).
+    pub fn duration(mut self, duration: i64) -> Self {
+        self.duration = Some(duration);
+        self
+    }
+}
 
 /// A video, with a cover image.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -993,11 +1351,36 @@ pub struct MediaReceivedContent {
     pub duration: Option<i64>,
 }
 json_object!(MediaReceivedContent, required(file_key), optional(image_key, file_name, duration));
-builder!(MediaReceivedContent::new(file_key: impl Into<String>) {
-    image_key: impl Into<String>,
-    file_name: impl Into<String>,
-    duration: i64,
-});
+
+impl MediaReceivedContent {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(file_key: impl Into<String>) -> Self {
+        Self {
+            file_key: file_key.into(),
+            image_key: Default::default(),
+            file_name: Default::default(),
+            duration: Default::default(),
+        }
+    }
+
+    /// Sets [`image_key`](field@Self::image_key).
+    pub fn image_key(mut self, image_key: impl Into<String>) -> Self {
+        self.image_key = Some(image_key.into());
+        self
+    }
+
+    /// Sets [`file_name`](field@Self::file_name).
+    pub fn file_name(mut self, file_name: impl Into<String>) -> Self {
+        self.file_name = Some(file_name.into());
+        self
+    }
+
+    /// Sets [`duration`](field@Self::duration).
+    pub fn duration(mut self, duration: i64) -> Self {
+        self.duration = Some(duration);
+        self
+    }
+}
 
 /// A sticker.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -1010,7 +1393,13 @@ pub struct StickerReceivedContent {
     pub file_key: String,
 }
 json_object!(StickerReceivedContent, required(file_key));
-builder!(StickerReceivedContent::new(file_key: impl Into<String>) {});
+
+impl StickerReceivedContent {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(file_key: impl Into<String>) -> Self {
+        Self { file_key: file_key.into() }
+    }
+}
 
 /// A red packet.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -1021,7 +1410,19 @@ pub struct HongbaoReceivedContent {
     pub text: Option<String>,
 }
 json_object!(HongbaoReceivedContent, optional(text));
-builder!(HongbaoReceivedContent::new() { text: impl Into<String> });
+
+impl HongbaoReceivedContent {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self { text: Default::default() }
+    }
+
+    /// Sets [`text`](field@Self::text).
+    pub fn text(mut self, text: impl Into<String>) -> Self {
+        self.text = Some(text.into());
+        self
+    }
+}
 
 /// A shared calendar event.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -1036,11 +1437,35 @@ pub struct ShareCalendarEventReceivedContent {
     pub end_time: Option<crate::UnixMillis>,
 }
 json_object!(ShareCalendarEventReceivedContent, optional(summary, start_time, end_time));
-builder!(ShareCalendarEventReceivedContent::new() {
-    summary: impl Into<String>,
-    start_time: impl Into<crate::UnixMillis>,
-    end_time: impl Into<crate::UnixMillis>,
-});
+
+impl ShareCalendarEventReceivedContent {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            summary: Default::default(),
+            start_time: Default::default(),
+            end_time: Default::default(),
+        }
+    }
+
+    /// Sets [`summary`](field@Self::summary).
+    pub fn summary(mut self, summary: impl Into<String>) -> Self {
+        self.summary = Some(summary.into());
+        self
+    }
+
+    /// Sets [`start_time`](field@Self::start_time).
+    pub fn start_time(mut self, start_time: impl Into<crate::UnixMillis>) -> Self {
+        self.start_time = Some(start_time.into());
+        self
+    }
+
+    /// Sets [`end_time`](field@Self::end_time).
+    pub fn end_time(mut self, end_time: impl Into<crate::UnixMillis>) -> Self {
+        self.end_time = Some(end_time.into());
+        self
+    }
+}
 
 /// A calendar event invitation.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -1055,11 +1480,35 @@ pub struct CalendarReceivedContent {
     pub end_time: Option<crate::UnixMillis>,
 }
 json_object!(CalendarReceivedContent, optional(summary, start_time, end_time));
-builder!(CalendarReceivedContent::new() {
-    summary: impl Into<String>,
-    start_time: impl Into<crate::UnixMillis>,
-    end_time: impl Into<crate::UnixMillis>,
-});
+
+impl CalendarReceivedContent {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            summary: Default::default(),
+            start_time: Default::default(),
+            end_time: Default::default(),
+        }
+    }
+
+    /// Sets [`summary`](field@Self::summary).
+    pub fn summary(mut self, summary: impl Into<String>) -> Self {
+        self.summary = Some(summary.into());
+        self
+    }
+
+    /// Sets [`start_time`](field@Self::start_time).
+    pub fn start_time(mut self, start_time: impl Into<crate::UnixMillis>) -> Self {
+        self.start_time = Some(start_time.into());
+        self
+    }
+
+    /// Sets [`end_time`](field@Self::end_time).
+    pub fn end_time(mut self, end_time: impl Into<crate::UnixMillis>) -> Self {
+        self.end_time = Some(end_time.into());
+        self
+    }
+}
 
 /// A calendar event transferred, a note on one, or one moved to another calendar.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -1074,11 +1523,35 @@ pub struct GeneralCalendarReceivedContent {
     pub end_time: Option<crate::UnixMillis>,
 }
 json_object!(GeneralCalendarReceivedContent, optional(summary, start_time, end_time));
-builder!(GeneralCalendarReceivedContent::new() {
-    summary: impl Into<String>,
-    start_time: impl Into<crate::UnixMillis>,
-    end_time: impl Into<crate::UnixMillis>,
-});
+
+impl GeneralCalendarReceivedContent {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            summary: Default::default(),
+            start_time: Default::default(),
+            end_time: Default::default(),
+        }
+    }
+
+    /// Sets [`summary`](field@Self::summary).
+    pub fn summary(mut self, summary: impl Into<String>) -> Self {
+        self.summary = Some(summary.into());
+        self
+    }
+
+    /// Sets [`start_time`](field@Self::start_time).
+    pub fn start_time(mut self, start_time: impl Into<crate::UnixMillis>) -> Self {
+        self.start_time = Some(start_time.into());
+        self
+    }
+
+    /// Sets [`end_time`](field@Self::end_time).
+    pub fn end_time(mut self, end_time: impl Into<crate::UnixMillis>) -> Self {
+        self.end_time = Some(end_time.into());
+        self
+    }
+}
 
 /// A shared group chat.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -1091,7 +1564,13 @@ pub struct ShareChatReceivedContent {
     pub chat_id: String,
 }
 json_object!(ShareChatReceivedContent, required(chat_id));
-builder!(ShareChatReceivedContent::new(chat_id: impl Into<String>) {});
+
+impl ShareChatReceivedContent {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(chat_id: impl Into<String>) -> Self {
+        Self { chat_id: chat_id.into() }
+    }
+}
 
 /// A shared user.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -1104,7 +1583,13 @@ pub struct ShareUserReceivedContent {
     pub user_id: String,
 }
 json_object!(ShareUserReceivedContent, required(user_id));
-builder!(ShareUserReceivedContent::new(user_id: impl Into<String>) {});
+
+impl ShareUserReceivedContent {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(user_id: impl Into<String>) -> Self {
+        Self { user_id: user_id.into() }
+    }
+}
 
 /// The text for `{divider_text}`, a divider such as "New Session".
 #[derive(Debug, Clone, Default, Serialize)]
@@ -1117,7 +1602,28 @@ pub struct SystemDividerText {
     pub i18n_text: Option<serde_json::Value>,
 }
 json_object!(SystemDividerText, optional(text, i18n_text));
-builder!(SystemDividerText::new() { text: impl Into<String>, i18n_text: serde_json::Value });
+
+impl SystemDividerText {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            text: Default::default(),
+            i18n_text: Default::default(),
+        }
+    }
+
+    /// Sets [`text`](field@Self::text).
+    pub fn text(mut self, text: impl Into<String>) -> Self {
+        self.text = Some(text.into());
+        self
+    }
+
+    /// Sets [`i18n_text`](field@Self::i18n_text).
+    pub fn i18n_text(mut self, i18n_text: serde_json::Value) -> Self {
+        self.i18n_text = Some(i18n_text);
+        self
+    }
+}
 
 /// A system message: a template whose `{name}` variables are filled from the fields of the
 /// same name, such as `{from_user} invited {to_chatters} to this chat.`
@@ -1141,11 +1647,42 @@ json_object!(
     required(template),
     optional(from_user, to_chatters, divider_text),
 );
-builder!(SystemReceivedContent::new(template: impl Into<String>) {
-    from_user: impl IntoIterator<Item = impl Into<String>>,
-    to_chatters: impl IntoIterator<Item = impl Into<String>>,
-    divider_text: SystemDividerText,
-});
+
+impl SystemReceivedContent {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(template: impl Into<String>) -> Self {
+        Self {
+            template: template.into(),
+            from_user: Default::default(),
+            to_chatters: Default::default(),
+            divider_text: Default::default(),
+        }
+    }
+
+    /// Sets [`from_user`](field@Self::from_user).
+    pub fn from_user(
+        mut self,
+        from_user: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.from_user = from_user.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Sets [`to_chatters`](field@Self::to_chatters).
+    pub fn to_chatters(
+        mut self,
+        to_chatters: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.to_chatters = to_chatters.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Sets [`divider_text`](field@Self::divider_text).
+    pub fn divider_text(mut self, divider_text: SystemDividerText) -> Self {
+        self.divider_text = Some(divider_text);
+        self
+    }
+}
 
 /// A location.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -1160,11 +1697,35 @@ pub struct LocationReceivedContent {
     pub latitude: Option<String>,
 }
 json_object!(LocationReceivedContent, optional(name, longitude, latitude));
-builder!(LocationReceivedContent::new() {
-    name: impl Into<String>,
-    longitude: impl Into<String>,
-    latitude: impl Into<String>,
-});
+
+impl LocationReceivedContent {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            name: Default::default(),
+            longitude: Default::default(),
+            latitude: Default::default(),
+        }
+    }
+
+    /// Sets [`name`](field@Self::name).
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Sets [`longitude`](field@Self::longitude).
+    pub fn longitude(mut self, longitude: impl Into<String>) -> Self {
+        self.longitude = Some(longitude.into());
+        self
+    }
+
+    /// Sets [`latitude`](field@Self::latitude).
+    pub fn latitude(mut self, latitude: impl Into<String>) -> Self {
+        self.latitude = Some(latitude.into());
+        self
+    }
+}
 
 /// A video call.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -1177,10 +1738,28 @@ pub struct VideoChatReceivedContent {
     pub start_time: Option<crate::UnixMillis>,
 }
 json_object!(VideoChatReceivedContent, optional(topic, start_time));
-builder!(VideoChatReceivedContent::new() {
-    topic: impl Into<String>,
-    start_time: impl Into<crate::UnixMillis>,
-});
+
+impl VideoChatReceivedContent {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            topic: Default::default(),
+            start_time: Default::default(),
+        }
+    }
+
+    /// Sets [`topic`](field@Self::topic).
+    pub fn topic(mut self, topic: impl Into<String>) -> Self {
+        self.topic = Some(topic.into());
+        self
+    }
+
+    /// Sets [`start_time`](field@Self::start_time).
+    pub fn start_time(mut self, start_time: impl Into<crate::UnixMillis>) -> Self {
+        self.start_time = Some(start_time.into());
+        self
+    }
+}
 
 /// The task's title, as rich text.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -1193,7 +1772,28 @@ pub struct TodoSummary {
     pub content: Vec<Vec<ReceivedPostElement>>,
 }
 json_object!(TodoSummary, optional(title, content));
-builder!(TodoSummary::new() { title: impl Into<String>, content: Vec<Vec<ReceivedPostElement>> });
+
+impl TodoSummary {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            title: Default::default(),
+            content: Default::default(),
+        }
+    }
+
+    /// Sets [`title`](field@Self::title).
+    pub fn title(mut self, title: impl Into<String>) -> Self {
+        self.title = Some(title.into());
+        self
+    }
+
+    /// Sets [`content`](field@Self::content).
+    pub fn content(mut self, content: Vec<Vec<ReceivedPostElement>>) -> Self {
+        self.content = content;
+        self
+    }
+}
 
 /// A task.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -1210,10 +1810,29 @@ pub struct TodoReceivedContent {
     pub due_time: Option<crate::UnixMillis>,
 }
 json_object!(TodoReceivedContent, required(task_id), optional(summary, due_time));
-builder!(TodoReceivedContent::new(task_id: impl Into<String>) {
-    summary: TodoSummary,
-    due_time: impl Into<crate::UnixMillis>,
-});
+
+impl TodoReceivedContent {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(task_id: impl Into<String>) -> Self {
+        Self {
+            task_id: task_id.into(),
+            summary: Default::default(),
+            due_time: Default::default(),
+        }
+    }
+
+    /// Sets [`summary`](field@Self::summary).
+    pub fn summary(mut self, summary: TodoSummary) -> Self {
+        self.summary = Some(summary);
+        self
+    }
+
+    /// Sets [`due_time`](field@Self::due_time).
+    pub fn due_time(mut self, due_time: impl Into<crate::UnixMillis>) -> Self {
+        self.due_time = Some(due_time.into());
+        self
+    }
+}
 
 /// A vote.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -1226,7 +1845,28 @@ pub struct VoteReceivedContent {
     pub options: Vec<String>,
 }
 json_object!(VoteReceivedContent, optional(topic, options));
-builder!(VoteReceivedContent::new() {
-    topic: impl Into<String>,
-    options: impl IntoIterator<Item = impl Into<String>>,
-});
+
+impl VoteReceivedContent {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            topic: Default::default(),
+            options: Default::default(),
+        }
+    }
+
+    /// Sets [`topic`](field@Self::topic).
+    pub fn topic(mut self, topic: impl Into<String>) -> Self {
+        self.topic = Some(topic.into());
+        self
+    }
+
+    /// Sets [`options`](field@Self::options).
+    pub fn options(
+        mut self,
+        options: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.options = options.into_iter().map(Into::into).collect();
+        self
+    }
+}

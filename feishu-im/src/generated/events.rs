@@ -4,7 +4,7 @@
 //! answers of callbacks, and [`Event`], what a delivery decodes to.
 
 use serde::Serialize;
-use crate::operation::{json_object, builder};
+use crate::operation::json_object;
 use crate::UnknownEvent;
 use crate::{
     CallbackCardType, CallbackHost, CallbackToastType, ChatMessageVisibility,
@@ -299,12 +299,44 @@ json_object!(
     required(operator, action),
     optional(token, host, delivery_type, context),
 );
-builder!(CardActionTrigger::new(operator: CallbackOperator, action: CardAction) {
-    token: impl Into<String>,
-    host: CallbackHost,
-    delivery_type: impl Into<String>,
-    context: CallbackContext,
-});
+
+impl CardActionTrigger {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(operator: CallbackOperator, action: CardAction) -> Self {
+        Self {
+            operator,
+            token: Default::default(),
+            action,
+            host: Default::default(),
+            delivery_type: Default::default(),
+            context: Default::default(),
+        }
+    }
+
+    /// Sets [`token`](field@Self::token).
+    pub fn token(mut self, token: impl Into<String>) -> Self {
+        self.token = Some(token.into());
+        self
+    }
+
+    /// Sets [`host`](field@Self::host).
+    pub fn host(mut self, host: CallbackHost) -> Self {
+        self.host = Some(host);
+        self
+    }
+
+    /// Sets [`delivery_type`](field@Self::delivery_type).
+    pub fn delivery_type(mut self, delivery_type: impl Into<String>) -> Self {
+        self.delivery_type = Some(delivery_type.into());
+        self
+    }
+
+    /// Sets [`context`](field@Self::context).
+    pub fn context(mut self, context: CallbackContext) -> Self {
+        self.context = Some(context);
+        self
+    }
+}
 
 impl CardActionTrigger {
     /// `header.event_type` of this event: `card.action.trigger`.
@@ -325,7 +357,28 @@ pub struct CardActionTriggerResponse {
     pub card: Option<CallbackCard>,
 }
 json_object!(CardActionTriggerResponse, optional(toast, card));
-builder!(CardActionTriggerResponse::new() { toast: CallbackToast, card: CallbackCard });
+
+impl CardActionTriggerResponse {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            toast: Default::default(),
+            card: Default::default(),
+        }
+    }
+
+    /// Sets [`toast`](field@Self::toast).
+    pub fn toast(mut self, toast: CallbackToast) -> Self {
+        self.toast = Some(toast);
+        self
+    }
+
+    /// Sets [`card`](field@Self::card).
+    pub fn card(mut self, card: CallbackCard) -> Self {
+        self.card = Some(card);
+        self
+    }
+}
 
 /// Delivers a user's interaction with a callback component of a message card built before card JSON 2.0, by the old request-URL protocol.
 ///
@@ -373,16 +426,39 @@ json_object!(
     required(open_id, tenant_key, token, open_message_id, action),
     optional(user_id, open_chat_id),
 );
-builder!(CardActionTriggerV1::new(
-    open_id: impl Into<String>,
-    tenant_key: impl Into<String>,
-    token: impl Into<String>,
-    open_message_id: impl Into<String>,
-    action: CardAction,
-) {
-    user_id: impl Into<String>,
-    open_chat_id: impl Into<String>,
-});
+
+impl CardActionTriggerV1 {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(
+        open_id: impl Into<String>,
+        tenant_key: impl Into<String>,
+        token: impl Into<String>,
+        open_message_id: impl Into<String>,
+        action: CardAction,
+    ) -> Self {
+        Self {
+            open_id: open_id.into(),
+            user_id: Default::default(),
+            tenant_key: tenant_key.into(),
+            token: token.into(),
+            open_message_id: open_message_id.into(),
+            open_chat_id: Default::default(),
+            action,
+        }
+    }
+
+    /// Sets [`user_id`](field@Self::user_id).
+    pub fn user_id(mut self, user_id: impl Into<String>) -> Self {
+        self.user_id = Some(user_id.into());
+        self
+    }
+
+    /// Sets [`open_chat_id`](field@Self::open_chat_id).
+    pub fn open_chat_id(mut self, open_chat_id: impl Into<String>) -> Self {
+        self.open_chat_id = Some(open_chat_id.into());
+        self
+    }
+}
 
 impl CardActionTriggerV1 {
     /// `header.event_type` of this event: `card.action.trigger_v1`.
@@ -426,16 +502,70 @@ json_object!(
     CardActionTriggerV1Response,
     optional(toast, header, elements, i18n_elements, config, card_link, r#type = "type", data),
 );
-builder!(CardActionTriggerV1Response::new() {
-    toast: CallbackToast,
-    header: serde_json::Value,
-    elements: serde_json::Value,
-    i18n_elements: serde_json::Value,
-    config: serde_json::Value,
-    card_link: serde_json::Value,
-    r#type = "type": impl Into<String>,
-    data: serde_json::Value,
-});
+
+impl CardActionTriggerV1Response {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            toast: Default::default(),
+            header: Default::default(),
+            elements: Default::default(),
+            i18n_elements: Default::default(),
+            config: Default::default(),
+            card_link: Default::default(),
+            r#type: Default::default(),
+            data: Default::default(),
+        }
+    }
+
+    /// Sets [`toast`](field@Self::toast).
+    pub fn toast(mut self, toast: CallbackToast) -> Self {
+        self.toast = Some(toast);
+        self
+    }
+
+    /// Sets [`header`](field@Self::header).
+    pub fn header(mut self, header: serde_json::Value) -> Self {
+        self.header = Some(header);
+        self
+    }
+
+    /// Sets [`elements`](field@Self::elements).
+    pub fn elements(mut self, elements: serde_json::Value) -> Self {
+        self.elements = Some(elements);
+        self
+    }
+
+    /// Sets [`i18n_elements`](field@Self::i18n_elements).
+    pub fn i18n_elements(mut self, i18n_elements: serde_json::Value) -> Self {
+        self.i18n_elements = Some(i18n_elements);
+        self
+    }
+
+    /// Sets [`config`](field@Self::config).
+    pub fn config(mut self, config: serde_json::Value) -> Self {
+        self.config = Some(config);
+        self
+    }
+
+    /// Sets [`card_link`](field@Self::card_link).
+    pub fn card_link(mut self, card_link: serde_json::Value) -> Self {
+        self.card_link = Some(card_link);
+        self
+    }
+
+    /// Sets [`type`](field@Self::type).
+    pub fn r#type(mut self, r#type: impl Into<String>) -> Self {
+        self.r#type = Some(r#type.into());
+        self
+    }
+
+    /// Sets [`data`](field@Self::data).
+    pub fn data(mut self, data: serde_json::Value) -> Self {
+        self.data = Some(data);
+        self
+    }
+}
 
 /// Reports that a user opened the one-to-one chat with the bot.
 ///
@@ -471,11 +601,39 @@ json_object!(
     required(chat_id),
     optional(operator_id, last_message_id, last_message_create_time),
 );
-builder!(ChatAccessEventBotP2pChatEnteredV1::new(chat_id: impl Into<String>) {
-    operator_id: UserIds,
-    last_message_id: impl Into<String>,
-    last_message_create_time: impl Into<crate::UnixMillis>,
-});
+
+impl ChatAccessEventBotP2pChatEnteredV1 {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(chat_id: impl Into<String>) -> Self {
+        Self {
+            chat_id: chat_id.into(),
+            operator_id: Default::default(),
+            last_message_id: Default::default(),
+            last_message_create_time: Default::default(),
+        }
+    }
+
+    /// Sets [`operator_id`](field@Self::operator_id).
+    pub fn operator_id(mut self, operator_id: UserIds) -> Self {
+        self.operator_id = Some(operator_id);
+        self
+    }
+
+    /// Sets [`last_message_id`](field@Self::last_message_id).
+    pub fn last_message_id(mut self, last_message_id: impl Into<String>) -> Self {
+        self.last_message_id = Some(last_message_id.into());
+        self
+    }
+
+    /// Sets [`last_message_create_time`](field@Self::last_message_create_time).
+    pub fn last_message_create_time(
+        mut self,
+        last_message_create_time: impl Into<crate::UnixMillis>,
+    ) -> Self {
+        self.last_message_create_time = Some(last_message_create_time.into());
+        self
+    }
+}
 
 impl ChatAccessEventBotP2pChatEnteredV1 {
     /// `header.event_type` of this event: `im.chat.access_event.bot_p2p_chat_entered_v1`.
@@ -522,13 +680,53 @@ json_object!(
     required(chat_id),
     optional(operator_id, external, operator_tenant_key, name, i18n_names),
 );
-builder!(ChatDisbandedV1::new(chat_id: impl Into<String>) {
-    operator_id: UserIds,
-    external: bool,
-    operator_tenant_key: impl Into<String>,
-    name: impl Into<String>,
-    i18n_names: ChatI18nNames,
-});
+
+impl ChatDisbandedV1 {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(chat_id: impl Into<String>) -> Self {
+        Self {
+            chat_id: chat_id.into(),
+            operator_id: Default::default(),
+            external: Default::default(),
+            operator_tenant_key: Default::default(),
+            name: Default::default(),
+            i18n_names: Default::default(),
+        }
+    }
+
+    /// Sets [`operator_id`](field@Self::operator_id).
+    pub fn operator_id(mut self, operator_id: UserIds) -> Self {
+        self.operator_id = Some(operator_id);
+        self
+    }
+
+    /// Sets [`external`](field@Self::external).
+    pub fn external(mut self, external: bool) -> Self {
+        self.external = Some(external);
+        self
+    }
+
+    /// Sets [`operator_tenant_key`](field@Self::operator_tenant_key).
+    pub fn operator_tenant_key(
+        mut self,
+        operator_tenant_key: impl Into<String>,
+    ) -> Self {
+        self.operator_tenant_key = Some(operator_tenant_key.into());
+        self
+    }
+
+    /// Sets [`name`](field@Self::name).
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Sets [`i18n_names`](field@Self::i18n_names).
+    pub fn i18n_names(mut self, i18n_names: ChatI18nNames) -> Self {
+        self.i18n_names = Some(i18n_names);
+        self
+    }
+}
 
 impl ChatDisbandedV1 {
     /// `header.event_type` of this event: `im.chat.disbanded_v1`.
@@ -575,13 +773,53 @@ json_object!(
     required(chat_id),
     optional(operator_id, external, operator_tenant_key, name, i18n_names),
 );
-builder!(ChatMemberBotAddedV1::new(chat_id: impl Into<String>) {
-    operator_id: UserIds,
-    external: bool,
-    operator_tenant_key: impl Into<String>,
-    name: impl Into<String>,
-    i18n_names: ChatI18nNames,
-});
+
+impl ChatMemberBotAddedV1 {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(chat_id: impl Into<String>) -> Self {
+        Self {
+            chat_id: chat_id.into(),
+            operator_id: Default::default(),
+            external: Default::default(),
+            operator_tenant_key: Default::default(),
+            name: Default::default(),
+            i18n_names: Default::default(),
+        }
+    }
+
+    /// Sets [`operator_id`](field@Self::operator_id).
+    pub fn operator_id(mut self, operator_id: UserIds) -> Self {
+        self.operator_id = Some(operator_id);
+        self
+    }
+
+    /// Sets [`external`](field@Self::external).
+    pub fn external(mut self, external: bool) -> Self {
+        self.external = Some(external);
+        self
+    }
+
+    /// Sets [`operator_tenant_key`](field@Self::operator_tenant_key).
+    pub fn operator_tenant_key(
+        mut self,
+        operator_tenant_key: impl Into<String>,
+    ) -> Self {
+        self.operator_tenant_key = Some(operator_tenant_key.into());
+        self
+    }
+
+    /// Sets [`name`](field@Self::name).
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Sets [`i18n_names`](field@Self::i18n_names).
+    pub fn i18n_names(mut self, i18n_names: ChatI18nNames) -> Self {
+        self.i18n_names = Some(i18n_names);
+        self
+    }
+}
 
 impl ChatMemberBotAddedV1 {
     /// `header.event_type` of this event: `im.chat.member.bot.added_v1`.
@@ -628,13 +866,53 @@ json_object!(
     required(chat_id),
     optional(operator_id, external, operator_tenant_key, name, i18n_names),
 );
-builder!(ChatMemberBotDeletedV1::new(chat_id: impl Into<String>) {
-    operator_id: UserIds,
-    external: bool,
-    operator_tenant_key: impl Into<String>,
-    name: impl Into<String>,
-    i18n_names: ChatI18nNames,
-});
+
+impl ChatMemberBotDeletedV1 {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(chat_id: impl Into<String>) -> Self {
+        Self {
+            chat_id: chat_id.into(),
+            operator_id: Default::default(),
+            external: Default::default(),
+            operator_tenant_key: Default::default(),
+            name: Default::default(),
+            i18n_names: Default::default(),
+        }
+    }
+
+    /// Sets [`operator_id`](field@Self::operator_id).
+    pub fn operator_id(mut self, operator_id: UserIds) -> Self {
+        self.operator_id = Some(operator_id);
+        self
+    }
+
+    /// Sets [`external`](field@Self::external).
+    pub fn external(mut self, external: bool) -> Self {
+        self.external = Some(external);
+        self
+    }
+
+    /// Sets [`operator_tenant_key`](field@Self::operator_tenant_key).
+    pub fn operator_tenant_key(
+        mut self,
+        operator_tenant_key: impl Into<String>,
+    ) -> Self {
+        self.operator_tenant_key = Some(operator_tenant_key.into());
+        self
+    }
+
+    /// Sets [`name`](field@Self::name).
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Sets [`i18n_names`](field@Self::i18n_names).
+    pub fn i18n_names(mut self, i18n_names: ChatI18nNames) -> Self {
+        self.i18n_names = Some(i18n_names);
+        self
+    }
+}
 
 impl ChatMemberBotDeletedV1 {
     /// `header.event_type` of this event: `im.chat.member.bot.deleted_v1`.
@@ -683,14 +961,60 @@ json_object!(
     required(chat_id),
     optional(operator_id, external, operator_tenant_key, users, name, i18n_names),
 );
-builder!(ChatMemberUserAddedV1::new(chat_id: impl Into<String>) {
-    operator_id: UserIds,
-    external: bool,
-    operator_tenant_key: impl Into<String>,
-    users: Vec<ChatMemberUser>,
-    name: impl Into<String>,
-    i18n_names: ChatI18nNames,
-});
+
+impl ChatMemberUserAddedV1 {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(chat_id: impl Into<String>) -> Self {
+        Self {
+            chat_id: chat_id.into(),
+            operator_id: Default::default(),
+            external: Default::default(),
+            operator_tenant_key: Default::default(),
+            users: Default::default(),
+            name: Default::default(),
+            i18n_names: Default::default(),
+        }
+    }
+
+    /// Sets [`operator_id`](field@Self::operator_id).
+    pub fn operator_id(mut self, operator_id: UserIds) -> Self {
+        self.operator_id = Some(operator_id);
+        self
+    }
+
+    /// Sets [`external`](field@Self::external).
+    pub fn external(mut self, external: bool) -> Self {
+        self.external = Some(external);
+        self
+    }
+
+    /// Sets [`operator_tenant_key`](field@Self::operator_tenant_key).
+    pub fn operator_tenant_key(
+        mut self,
+        operator_tenant_key: impl Into<String>,
+    ) -> Self {
+        self.operator_tenant_key = Some(operator_tenant_key.into());
+        self
+    }
+
+    /// Sets [`users`](field@Self::users).
+    pub fn users(mut self, users: Vec<ChatMemberUser>) -> Self {
+        self.users = users;
+        self
+    }
+
+    /// Sets [`name`](field@Self::name).
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Sets [`i18n_names`](field@Self::i18n_names).
+    pub fn i18n_names(mut self, i18n_names: ChatI18nNames) -> Self {
+        self.i18n_names = Some(i18n_names);
+        self
+    }
+}
 
 impl ChatMemberUserAddedV1 {
     /// `header.event_type` of this event: `im.chat.member.user.added_v1`.
@@ -739,14 +1063,60 @@ json_object!(
     required(chat_id),
     optional(operator_id, external, operator_tenant_key, users, name, i18n_names),
 );
-builder!(ChatMemberUserDeletedV1::new(chat_id: impl Into<String>) {
-    operator_id: UserIds,
-    external: bool,
-    operator_tenant_key: impl Into<String>,
-    users: Vec<ChatMemberUser>,
-    name: impl Into<String>,
-    i18n_names: ChatI18nNames,
-});
+
+impl ChatMemberUserDeletedV1 {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(chat_id: impl Into<String>) -> Self {
+        Self {
+            chat_id: chat_id.into(),
+            operator_id: Default::default(),
+            external: Default::default(),
+            operator_tenant_key: Default::default(),
+            users: Default::default(),
+            name: Default::default(),
+            i18n_names: Default::default(),
+        }
+    }
+
+    /// Sets [`operator_id`](field@Self::operator_id).
+    pub fn operator_id(mut self, operator_id: UserIds) -> Self {
+        self.operator_id = Some(operator_id);
+        self
+    }
+
+    /// Sets [`external`](field@Self::external).
+    pub fn external(mut self, external: bool) -> Self {
+        self.external = Some(external);
+        self
+    }
+
+    /// Sets [`operator_tenant_key`](field@Self::operator_tenant_key).
+    pub fn operator_tenant_key(
+        mut self,
+        operator_tenant_key: impl Into<String>,
+    ) -> Self {
+        self.operator_tenant_key = Some(operator_tenant_key.into());
+        self
+    }
+
+    /// Sets [`users`](field@Self::users).
+    pub fn users(mut self, users: Vec<ChatMemberUser>) -> Self {
+        self.users = users;
+        self
+    }
+
+    /// Sets [`name`](field@Self::name).
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Sets [`i18n_names`](field@Self::i18n_names).
+    pub fn i18n_names(mut self, i18n_names: ChatI18nNames) -> Self {
+        self.i18n_names = Some(i18n_names);
+        self
+    }
+}
 
 impl ChatMemberUserDeletedV1 {
     /// `header.event_type` of this event: `im.chat.member.user.deleted_v1`.
@@ -795,14 +1165,60 @@ json_object!(
     required(chat_id),
     optional(operator_id, external, operator_tenant_key, users, name, i18n_names),
 );
-builder!(ChatMemberUserWithdrawnV1::new(chat_id: impl Into<String>) {
-    operator_id: UserIds,
-    external: bool,
-    operator_tenant_key: impl Into<String>,
-    users: Vec<ChatMemberUser>,
-    name: impl Into<String>,
-    i18n_names: ChatI18nNames,
-});
+
+impl ChatMemberUserWithdrawnV1 {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(chat_id: impl Into<String>) -> Self {
+        Self {
+            chat_id: chat_id.into(),
+            operator_id: Default::default(),
+            external: Default::default(),
+            operator_tenant_key: Default::default(),
+            users: Default::default(),
+            name: Default::default(),
+            i18n_names: Default::default(),
+        }
+    }
+
+    /// Sets [`operator_id`](field@Self::operator_id).
+    pub fn operator_id(mut self, operator_id: UserIds) -> Self {
+        self.operator_id = Some(operator_id);
+        self
+    }
+
+    /// Sets [`external`](field@Self::external).
+    pub fn external(mut self, external: bool) -> Self {
+        self.external = Some(external);
+        self
+    }
+
+    /// Sets [`operator_tenant_key`](field@Self::operator_tenant_key).
+    pub fn operator_tenant_key(
+        mut self,
+        operator_tenant_key: impl Into<String>,
+    ) -> Self {
+        self.operator_tenant_key = Some(operator_tenant_key.into());
+        self
+    }
+
+    /// Sets [`users`](field@Self::users).
+    pub fn users(mut self, users: Vec<ChatMemberUser>) -> Self {
+        self.users = users;
+        self
+    }
+
+    /// Sets [`name`](field@Self::name).
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Sets [`i18n_names`](field@Self::i18n_names).
+    pub fn i18n_names(mut self, i18n_names: ChatI18nNames) -> Self {
+        self.i18n_names = Some(i18n_names);
+        self
+    }
+}
 
 impl ChatMemberUserWithdrawnV1 {
     /// `header.event_type` of this event: `im.chat.member.user.withdrawn_v1`.
@@ -860,14 +1276,60 @@ json_object!(
         moderator_list,
     ),
 );
-builder!(ChatUpdatedV1::new(chat_id: impl Into<String>) {
-    operator_id: UserIds,
-    external: bool,
-    operator_tenant_key: impl Into<String>,
-    after_change: ChatChange,
-    before_change: ChatChange,
-    moderator_list: ChatModeratorChanges,
-});
+
+impl ChatUpdatedV1 {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(chat_id: impl Into<String>) -> Self {
+        Self {
+            chat_id: chat_id.into(),
+            operator_id: Default::default(),
+            external: Default::default(),
+            operator_tenant_key: Default::default(),
+            after_change: Default::default(),
+            before_change: Default::default(),
+            moderator_list: Default::default(),
+        }
+    }
+
+    /// Sets [`operator_id`](field@Self::operator_id).
+    pub fn operator_id(mut self, operator_id: UserIds) -> Self {
+        self.operator_id = Some(operator_id);
+        self
+    }
+
+    /// Sets [`external`](field@Self::external).
+    pub fn external(mut self, external: bool) -> Self {
+        self.external = Some(external);
+        self
+    }
+
+    /// Sets [`operator_tenant_key`](field@Self::operator_tenant_key).
+    pub fn operator_tenant_key(
+        mut self,
+        operator_tenant_key: impl Into<String>,
+    ) -> Self {
+        self.operator_tenant_key = Some(operator_tenant_key.into());
+        self
+    }
+
+    /// Sets [`after_change`](field@Self::after_change).
+    pub fn after_change(mut self, after_change: ChatChange) -> Self {
+        self.after_change = Some(after_change);
+        self
+    }
+
+    /// Sets [`before_change`](field@Self::before_change).
+    pub fn before_change(mut self, before_change: ChatChange) -> Self {
+        self.before_change = Some(before_change);
+        self
+    }
+
+    /// Sets [`moderator_list`](field@Self::moderator_list).
+    pub fn moderator_list(mut self, moderator_list: ChatModeratorChanges) -> Self {
+        self.moderator_list = Some(moderator_list);
+        self
+    }
+}
 
 impl ChatUpdatedV1 {
     /// `header.event_type` of this event: `im.chat.updated_v1`.
@@ -896,10 +1358,31 @@ pub struct MessageMessageReadV1 {
     pub message_id_list: Vec<String>,
 }
 json_object!(MessageMessageReadV1, optional(reader, message_id_list));
-builder!(MessageMessageReadV1::new() {
-    reader: MessageReader,
-    message_id_list: impl IntoIterator<Item = impl Into<String>>,
-});
+
+impl MessageMessageReadV1 {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            reader: Default::default(),
+            message_id_list: Default::default(),
+        }
+    }
+
+    /// Sets [`reader`](field@Self::reader).
+    pub fn reader(mut self, reader: MessageReader) -> Self {
+        self.reader = Some(reader);
+        self
+    }
+
+    /// Sets [`message_id_list`](field@Self::message_id_list).
+    pub fn message_id_list(
+        mut self,
+        message_id_list: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.message_id_list = message_id_list.into_iter().map(Into::into).collect();
+        self
+    }
+}
 
 impl MessageMessageReadV1 {
     /// `header.event_type` of this event: `im.message.message_read_v1`.
@@ -946,15 +1429,44 @@ json_object!(
     required(message_id, reaction_type),
     optional(operator_type, user_id, app_id, action_time),
 );
-builder!(MessageReactionCreatedV1::new(
-    message_id: impl Into<String>,
-    reaction_type: ReactionEmoji,
-) {
-    operator_type: ReactionOperatorType,
-    user_id: UserIds,
-    app_id: impl Into<String>,
-    action_time: impl Into<crate::UnixMillis>,
-});
+
+impl MessageReactionCreatedV1 {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(message_id: impl Into<String>, reaction_type: ReactionEmoji) -> Self {
+        Self {
+            message_id: message_id.into(),
+            reaction_type,
+            operator_type: Default::default(),
+            user_id: Default::default(),
+            app_id: Default::default(),
+            action_time: Default::default(),
+        }
+    }
+
+    /// Sets [`operator_type`](field@Self::operator_type).
+    pub fn operator_type(mut self, operator_type: ReactionOperatorType) -> Self {
+        self.operator_type = Some(operator_type);
+        self
+    }
+
+    /// Sets [`user_id`](field@Self::user_id).
+    pub fn user_id(mut self, user_id: UserIds) -> Self {
+        self.user_id = Some(user_id);
+        self
+    }
+
+    /// Sets [`app_id`](field@Self::app_id).
+    pub fn app_id(mut self, app_id: impl Into<String>) -> Self {
+        self.app_id = Some(app_id.into());
+        self
+    }
+
+    /// Sets [`action_time`](field@Self::action_time).
+    pub fn action_time(mut self, action_time: impl Into<crate::UnixMillis>) -> Self {
+        self.action_time = Some(action_time.into());
+        self
+    }
+}
 
 impl MessageReactionCreatedV1 {
     /// `header.event_type` of this event: `im.message.reaction.created_v1`.
@@ -1001,15 +1513,44 @@ json_object!(
     required(message_id, reaction_type),
     optional(operator_type, user_id, app_id, action_time),
 );
-builder!(MessageReactionDeletedV1::new(
-    message_id: impl Into<String>,
-    reaction_type: ReactionEmoji,
-) {
-    operator_type: ReactionOperatorType,
-    user_id: UserIds,
-    app_id: impl Into<String>,
-    action_time: impl Into<crate::UnixMillis>,
-});
+
+impl MessageReactionDeletedV1 {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(message_id: impl Into<String>, reaction_type: ReactionEmoji) -> Self {
+        Self {
+            message_id: message_id.into(),
+            reaction_type,
+            operator_type: Default::default(),
+            user_id: Default::default(),
+            app_id: Default::default(),
+            action_time: Default::default(),
+        }
+    }
+
+    /// Sets [`operator_type`](field@Self::operator_type).
+    pub fn operator_type(mut self, operator_type: ReactionOperatorType) -> Self {
+        self.operator_type = Some(operator_type);
+        self
+    }
+
+    /// Sets [`user_id`](field@Self::user_id).
+    pub fn user_id(mut self, user_id: UserIds) -> Self {
+        self.user_id = Some(user_id);
+        self
+    }
+
+    /// Sets [`app_id`](field@Self::app_id).
+    pub fn app_id(mut self, app_id: impl Into<String>) -> Self {
+        self.app_id = Some(app_id.into());
+        self
+    }
+
+    /// Sets [`action_time`](field@Self::action_time).
+    pub fn action_time(mut self, action_time: impl Into<crate::UnixMillis>) -> Self {
+        self.action_time = Some(action_time.into());
+        self
+    }
+}
 
 impl MessageReactionDeletedV1 {
     /// `header.event_type` of this event: `im.message.reaction.deleted_v1`.
@@ -1048,10 +1589,30 @@ pub struct MessageRecalledV1 {
     pub recall_type: Option<RecallType>,
 }
 json_object!(MessageRecalledV1, required(message_id, chat_id), optional(recall_time, recall_type));
-builder!(MessageRecalledV1::new(message_id: impl Into<String>, chat_id: impl Into<String>) {
-    recall_time: impl Into<crate::UnixMillis>,
-    recall_type: RecallType,
-});
+
+impl MessageRecalledV1 {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(message_id: impl Into<String>, chat_id: impl Into<String>) -> Self {
+        Self {
+            message_id: message_id.into(),
+            chat_id: chat_id.into(),
+            recall_time: Default::default(),
+            recall_type: Default::default(),
+        }
+    }
+
+    /// Sets [`recall_time`](field@Self::recall_time).
+    pub fn recall_time(mut self, recall_time: impl Into<crate::UnixMillis>) -> Self {
+        self.recall_time = Some(recall_time.into());
+        self
+    }
+
+    /// Sets [`recall_type`](field@Self::recall_type).
+    pub fn recall_type(mut self, recall_type: RecallType) -> Self {
+        self.recall_type = Some(recall_type);
+        self
+    }
+}
 
 impl MessageRecalledV1 {
     /// `header.event_type` of this event: `im.message.recalled_v1`.
@@ -1084,7 +1645,13 @@ pub struct MessageReceiveV1 {
     pub message: EventMessage,
 }
 json_object!(MessageReceiveV1, required(sender, message));
-builder!(MessageReceiveV1::new(sender: EventSender, message: EventMessage) {});
+
+impl MessageReceiveV1 {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(sender: EventSender, message: EventMessage) -> Self {
+        Self { sender, message }
+    }
+}
 
 impl MessageReceiveV1 {
     /// `header.event_type` of this event: `im.message.receive_v1`.
@@ -1122,10 +1689,30 @@ pub struct UrlPreviewGet {
     pub context: CallbackContext,
 }
 json_object!(UrlPreviewGet, required(operator, context), optional(host, delivery_type));
-builder!(UrlPreviewGet::new(operator: CallbackOperator, context: CallbackContext) {
-    host: CallbackHost,
-    delivery_type: impl Into<String>,
-});
+
+impl UrlPreviewGet {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(operator: CallbackOperator, context: CallbackContext) -> Self {
+        Self {
+            operator,
+            host: Default::default(),
+            delivery_type: Default::default(),
+            context,
+        }
+    }
+
+    /// Sets [`host`](field@Self::host).
+    pub fn host(mut self, host: CallbackHost) -> Self {
+        self.host = Some(host);
+        self
+    }
+
+    /// Sets [`delivery_type`](field@Self::delivery_type).
+    pub fn delivery_type(mut self, delivery_type: impl Into<String>) -> Self {
+        self.delivery_type = Some(delivery_type.into());
+        self
+    }
+}
 
 impl UrlPreviewGet {
     /// `header.event_type` of this event: `url.preview.get`.
@@ -1146,7 +1733,28 @@ pub struct UrlPreviewGetResponse {
     pub card: Option<CallbackCard>,
 }
 json_object!(UrlPreviewGetResponse, optional(inline, card));
-builder!(UrlPreviewGetResponse::new() { inline: UrlPreviewInline, card: CallbackCard });
+
+impl UrlPreviewGetResponse {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            inline: Default::default(),
+            card: Default::default(),
+        }
+    }
+
+    /// Sets [`inline`](field@Self::inline).
+    pub fn inline(mut self, inline: UrlPreviewInline) -> Self {
+        self.inline = Some(inline);
+        self
+    }
+
+    /// Sets [`card`](field@Self::card).
+    pub fn card(mut self, card: CallbackCard) -> Self {
+        self.card = Some(card);
+        self
+    }
+}
 
 /// Who triggered the callback.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -1163,12 +1771,42 @@ pub struct CallbackOperator {
     pub union_id: Option<String>,
 }
 json_object!(CallbackOperator, optional(tenant_key, user_id, open_id, union_id));
-builder!(CallbackOperator::new() {
-    tenant_key: impl Into<String>,
-    user_id: impl Into<String>,
-    open_id: impl Into<String>,
-    union_id: impl Into<String>,
-});
+
+impl CallbackOperator {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            tenant_key: Default::default(),
+            user_id: Default::default(),
+            open_id: Default::default(),
+            union_id: Default::default(),
+        }
+    }
+
+    /// Sets [`tenant_key`](field@Self::tenant_key).
+    pub fn tenant_key(mut self, tenant_key: impl Into<String>) -> Self {
+        self.tenant_key = Some(tenant_key.into());
+        self
+    }
+
+    /// Sets [`user_id`](field@Self::user_id).
+    pub fn user_id(mut self, user_id: impl Into<String>) -> Self {
+        self.user_id = Some(user_id.into());
+        self
+    }
+
+    /// Sets [`open_id`](field@Self::open_id).
+    pub fn open_id(mut self, open_id: impl Into<String>) -> Self {
+        self.open_id = Some(open_id.into());
+        self
+    }
+
+    /// Sets [`union_id`](field@Self::union_id).
+    pub fn union_id(mut self, union_id: impl Into<String>) -> Self {
+        self.union_id = Some(union_id.into());
+        self
+    }
+}
 
 /// What the user did.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -1204,17 +1842,80 @@ json_object!(
     CardAction,
     optional(value, tag, option, timezone, name, form_value, input_value, options, checked),
 );
-builder!(CardAction::new() {
-    value: serde_json::Value,
-    tag: impl Into<String>,
-    option: impl Into<String>,
-    timezone: impl Into<String>,
-    name: impl Into<String>,
-    form_value: serde_json::Value,
-    input_value: impl Into<String>,
-    options: impl IntoIterator<Item = impl Into<String>>,
-    checked: bool,
-});
+
+impl CardAction {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            value: Default::default(),
+            tag: Default::default(),
+            option: Default::default(),
+            timezone: Default::default(),
+            name: Default::default(),
+            form_value: Default::default(),
+            input_value: Default::default(),
+            options: Default::default(),
+            checked: Default::default(),
+        }
+    }
+
+    /// Sets [`value`](field@Self::value).
+    pub fn value(mut self, value: serde_json::Value) -> Self {
+        self.value = Some(value);
+        self
+    }
+
+    /// Sets [`tag`](field@Self::tag).
+    pub fn tag(mut self, tag: impl Into<String>) -> Self {
+        self.tag = Some(tag.into());
+        self
+    }
+
+    /// Sets [`option`](field@Self::option).
+    pub fn option(mut self, option: impl Into<String>) -> Self {
+        self.option = Some(option.into());
+        self
+    }
+
+    /// Sets [`timezone`](field@Self::timezone).
+    pub fn timezone(mut self, timezone: impl Into<String>) -> Self {
+        self.timezone = Some(timezone.into());
+        self
+    }
+
+    /// Sets [`name`](field@Self::name).
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Sets [`form_value`](field@Self::form_value).
+    pub fn form_value(mut self, form_value: serde_json::Value) -> Self {
+        self.form_value = Some(form_value);
+        self
+    }
+
+    /// Sets [`input_value`](field@Self::input_value).
+    pub fn input_value(mut self, input_value: impl Into<String>) -> Self {
+        self.input_value = Some(input_value.into());
+        self
+    }
+
+    /// Sets [`options`](field@Self::options).
+    pub fn options(
+        mut self,
+        options: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.options = options.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Sets [`checked`](field@Self::checked).
+    pub fn checked(mut self, checked: bool) -> Self {
+        self.checked = Some(checked);
+        self
+    }
+}
 
 /// Where the interaction took place.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -1231,12 +1932,42 @@ pub struct CallbackContext {
     pub open_chat_id: Option<String>,
 }
 json_object!(CallbackContext, optional(url, preview_token, open_message_id, open_chat_id));
-builder!(CallbackContext::new() {
-    url: impl Into<String>,
-    preview_token: impl Into<String>,
-    open_message_id: impl Into<String>,
-    open_chat_id: impl Into<String>,
-});
+
+impl CallbackContext {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            url: Default::default(),
+            preview_token: Default::default(),
+            open_message_id: Default::default(),
+            open_chat_id: Default::default(),
+        }
+    }
+
+    /// Sets [`url`](field@Self::url).
+    pub fn url(mut self, url: impl Into<String>) -> Self {
+        self.url = Some(url.into());
+        self
+    }
+
+    /// Sets [`preview_token`](field@Self::preview_token).
+    pub fn preview_token(mut self, preview_token: impl Into<String>) -> Self {
+        self.preview_token = Some(preview_token.into());
+        self
+    }
+
+    /// Sets [`open_message_id`](field@Self::open_message_id).
+    pub fn open_message_id(mut self, open_message_id: impl Into<String>) -> Self {
+        self.open_message_id = Some(open_message_id.into());
+        self
+    }
+
+    /// Sets [`open_chat_id`](field@Self::open_chat_id).
+    pub fn open_chat_id(mut self, open_chat_id: impl Into<String>) -> Self {
+        self.open_chat_id = Some(open_chat_id.into());
+        self
+    }
+}
 
 /// A notice the client shows.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -1261,11 +1992,35 @@ pub struct CallbackToast {
     pub i18n: Option<serde_json::Value>,
 }
 json_object!(CallbackToast, optional(r#type = "type", content, i18n));
-builder!(CallbackToast::new() {
-    r#type = "type": CallbackToastType,
-    content: impl Into<String>,
-    i18n: serde_json::Value,
-});
+
+impl CallbackToast {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            r#type: Default::default(),
+            content: Default::default(),
+            i18n: Default::default(),
+        }
+    }
+
+    /// Sets [`type`](field@Self::type).
+    pub fn r#type(mut self, r#type: CallbackToastType) -> Self {
+        self.r#type = Some(r#type);
+        self
+    }
+
+    /// Sets [`content`](field@Self::content).
+    pub fn content(mut self, content: impl Into<String>) -> Self {
+        self.content = Some(content.into());
+        self
+    }
+
+    /// Sets [`i18n`](field@Self::i18n).
+    pub fn i18n(mut self, i18n: serde_json::Value) -> Self {
+        self.i18n = Some(i18n);
+        self
+    }
+}
 
 /// The card that replaces the one interacted with.
 #[derive(Debug, Clone, Serialize)]
@@ -1283,7 +2038,13 @@ pub struct CallbackCard {
     pub data: serde_json::Value,
 }
 json_object!(CallbackCard, required(r#type = "type", data));
-builder!(CallbackCard::new(r#type: CallbackCardType, data: serde_json::Value) {});
+
+impl CallbackCard {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(r#type: CallbackCardType, data: serde_json::Value) -> Self {
+        Self { r#type, data }
+    }
+}
 
 /// Where the preview leads, by client.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -1308,13 +2069,49 @@ pub struct UrlPreviewLinks {
     pub web: Option<String>,
 }
 json_object!(UrlPreviewLinks, optional(copy_url, ios, android, pc, web));
-builder!(UrlPreviewLinks::new() {
-    copy_url: impl Into<String>,
-    ios: impl Into<String>,
-    android: impl Into<String>,
-    pc: impl Into<String>,
-    web: impl Into<String>,
-});
+
+impl UrlPreviewLinks {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            copy_url: Default::default(),
+            ios: Default::default(),
+            android: Default::default(),
+            pc: Default::default(),
+            web: Default::default(),
+        }
+    }
+
+    /// Sets [`copy_url`](field@Self::copy_url).
+    pub fn copy_url(mut self, copy_url: impl Into<String>) -> Self {
+        self.copy_url = Some(copy_url.into());
+        self
+    }
+
+    /// Sets [`ios`](field@Self::ios).
+    pub fn ios(mut self, ios: impl Into<String>) -> Self {
+        self.ios = Some(ios.into());
+        self
+    }
+
+    /// Sets [`android`](field@Self::android).
+    pub fn android(mut self, android: impl Into<String>) -> Self {
+        self.android = Some(android.into());
+        self
+    }
+
+    /// Sets [`pc`](field@Self::pc).
+    pub fn pc(mut self, pc: impl Into<String>) -> Self {
+        self.pc = Some(pc.into());
+        self
+    }
+
+    /// Sets [`web`](field@Self::web).
+    pub fn web(mut self, web: impl Into<String>) -> Self {
+        self.web = Some(web.into());
+        self
+    }
+}
 
 /// The inline preview (title and icon) shown in place of the link.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -1340,12 +2137,42 @@ pub struct UrlPreviewInline {
     pub url: Option<UrlPreviewLinks>,
 }
 json_object!(UrlPreviewInline, optional(title, i18n_title, image_key, url));
-builder!(UrlPreviewInline::new() {
-    title: impl Into<String>,
-    i18n_title: serde_json::Value,
-    image_key: impl Into<String>,
-    url: UrlPreviewLinks,
-});
+
+impl UrlPreviewInline {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            title: Default::default(),
+            i18n_title: Default::default(),
+            image_key: Default::default(),
+            url: Default::default(),
+        }
+    }
+
+    /// Sets [`title`](field@Self::title).
+    pub fn title(mut self, title: impl Into<String>) -> Self {
+        self.title = Some(title.into());
+        self
+    }
+
+    /// Sets [`i18n_title`](field@Self::i18n_title).
+    pub fn i18n_title(mut self, i18n_title: serde_json::Value) -> Self {
+        self.i18n_title = Some(i18n_title);
+        self
+    }
+
+    /// Sets [`image_key`](field@Self::image_key).
+    pub fn image_key(mut self, image_key: impl Into<String>) -> Self {
+        self.image_key = Some(image_key.into());
+        self
+    }
+
+    /// Sets [`url`](field@Self::url).
+    pub fn url(mut self, url: UrlPreviewLinks) -> Self {
+        self.url = Some(url);
+        self
+    }
+}
 
 /// The sender's ids.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -1366,11 +2193,35 @@ pub struct UserIds {
     pub open_id: Option<String>,
 }
 json_object!(UserIds, optional(union_id, user_id, open_id));
-builder!(UserIds::new() {
-    union_id: impl Into<String>,
-    user_id: impl Into<String>,
-    open_id: impl Into<String>,
-});
+
+impl UserIds {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            union_id: Default::default(),
+            user_id: Default::default(),
+            open_id: Default::default(),
+        }
+    }
+
+    /// Sets [`union_id`](field@Self::union_id).
+    pub fn union_id(mut self, union_id: impl Into<String>) -> Self {
+        self.union_id = Some(union_id.into());
+        self
+    }
+
+    /// Sets [`user_id`](field@Self::user_id).
+    pub fn user_id(mut self, user_id: impl Into<String>) -> Self {
+        self.user_id = Some(user_id.into());
+        self
+    }
+
+    /// Sets [`open_id`](field@Self::open_id).
+    pub fn open_id(mut self, open_id: impl Into<String>) -> Self {
+        self.open_id = Some(open_id.into());
+        self
+    }
+}
 
 /// Who sent the message.
 #[derive(Debug, Clone, Serialize)]
@@ -1389,10 +2240,29 @@ pub struct EventSender {
     pub tenant_key: Option<String>,
 }
 json_object!(EventSender, required(sender_type), optional(sender_id, tenant_key));
-builder!(EventSender::new(sender_type: MessagePartyType) {
-    sender_id: UserIds,
-    tenant_key: impl Into<String>,
-});
+
+impl EventSender {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(sender_type: MessagePartyType) -> Self {
+        Self {
+            sender_id: Default::default(),
+            sender_type,
+            tenant_key: Default::default(),
+        }
+    }
+
+    /// Sets [`sender_id`](field@Self::sender_id).
+    pub fn sender_id(mut self, sender_id: UserIds) -> Self {
+        self.sender_id = Some(sender_id);
+        self
+    }
+
+    /// Sets [`tenant_key`](field@Self::tenant_key).
+    pub fn tenant_key(mut self, tenant_key: impl Into<String>) -> Self {
+        self.tenant_key = Some(tenant_key.into());
+        self
+    }
+}
 
 /// One mention in a received message.
 #[derive(Debug, Clone, Serialize)]
@@ -1419,10 +2289,31 @@ pub struct EventMention {
     pub tenant_key: Option<String>,
 }
 json_object!(EventMention, required(key, id, name), optional(mentioned_type, tenant_key));
-builder!(EventMention::new(key: impl Into<String>, id: UserIds, name: impl Into<String>) {
-    mentioned_type: MessagePartyType,
-    tenant_key: impl Into<String>,
-});
+
+impl EventMention {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(key: impl Into<String>, id: UserIds, name: impl Into<String>) -> Self {
+        Self {
+            key: key.into(),
+            id,
+            mentioned_type: Default::default(),
+            name: name.into(),
+            tenant_key: Default::default(),
+        }
+    }
+
+    /// Sets [`mentioned_type`](field@Self::mentioned_type).
+    pub fn mentioned_type(mut self, mentioned_type: MessagePartyType) -> Self {
+        self.mentioned_type = Some(mentioned_type);
+        self
+    }
+
+    /// Sets [`tenant_key`](field@Self::tenant_key).
+    pub fn tenant_key(mut self, tenant_key: impl Into<String>) -> Self {
+        self.tenant_key = Some(tenant_key.into());
+        self
+    }
+}
 
 /// Context of a Lark agent conversation the message belongs to. Not described on the page; only the official Node SDK declares it.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -1433,7 +2324,21 @@ pub struct LarkAgentContext {
     pub active_chat_id: Option<String>,
 }
 json_object!(LarkAgentContext, optional(active_chat_id));
-builder!(LarkAgentContext::new() { active_chat_id: impl Into<String> });
+
+impl LarkAgentContext {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            active_chat_id: Default::default(),
+        }
+    }
+
+    /// Sets [`active_chat_id`](field@Self::active_chat_id).
+    pub fn active_chat_id(mut self, active_chat_id: impl Into<String>) -> Self {
+        self.active_chat_id = Some(active_chat_id.into());
+        self
+    }
+}
 
 /// The message.
 #[derive(Debug, Clone, Serialize)]
@@ -1494,22 +2399,76 @@ json_object!(
     required(message_id, create_time, chat_id, chat_type, message_type, content),
     optional(root_id, parent_id, update_time, thread_id, mentions, user_agent, lark_agent_context),
 );
-builder!(EventMessage::new(
-    message_id: impl Into<String>,
-    create_time: impl Into<crate::UnixMillis>,
-    chat_id: impl Into<String>,
-    chat_type: EventChatType,
-    message_type: MsgType,
-    content: impl Into<String>,
-) {
-    root_id: impl Into<String>,
-    parent_id: impl Into<String>,
-    update_time: impl Into<crate::UnixMillis>,
-    thread_id: impl Into<String>,
-    mentions: Vec<EventMention>,
-    user_agent: impl Into<String>,
-    lark_agent_context: LarkAgentContext,
-});
+
+impl EventMessage {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(
+        message_id: impl Into<String>,
+        create_time: impl Into<crate::UnixMillis>,
+        chat_id: impl Into<String>,
+        chat_type: EventChatType,
+        message_type: MsgType,
+        content: impl Into<String>,
+    ) -> Self {
+        Self {
+            message_id: message_id.into(),
+            root_id: Default::default(),
+            parent_id: Default::default(),
+            create_time: create_time.into(),
+            update_time: Default::default(),
+            chat_id: chat_id.into(),
+            thread_id: Default::default(),
+            chat_type,
+            message_type,
+            content: content.into(),
+            mentions: Default::default(),
+            user_agent: Default::default(),
+            lark_agent_context: Default::default(),
+        }
+    }
+
+    /// Sets [`root_id`](field@Self::root_id).
+    pub fn root_id(mut self, root_id: impl Into<String>) -> Self {
+        self.root_id = Some(root_id.into());
+        self
+    }
+
+    /// Sets [`parent_id`](field@Self::parent_id).
+    pub fn parent_id(mut self, parent_id: impl Into<String>) -> Self {
+        self.parent_id = Some(parent_id.into());
+        self
+    }
+
+    /// Sets [`update_time`](field@Self::update_time).
+    pub fn update_time(mut self, update_time: impl Into<crate::UnixMillis>) -> Self {
+        self.update_time = Some(update_time.into());
+        self
+    }
+
+    /// Sets [`thread_id`](field@Self::thread_id).
+    pub fn thread_id(mut self, thread_id: impl Into<String>) -> Self {
+        self.thread_id = Some(thread_id.into());
+        self
+    }
+
+    /// Sets [`mentions`](field@Self::mentions).
+    pub fn mentions(mut self, mentions: Vec<EventMention>) -> Self {
+        self.mentions = mentions;
+        self
+    }
+
+    /// Sets [`user_agent`](field@Self::user_agent).
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = Some(user_agent.into());
+        self
+    }
+
+    /// Sets [`lark_agent_context`](field@Self::lark_agent_context).
+    pub fn lark_agent_context(mut self, lark_agent_context: LarkAgentContext) -> Self {
+        self.lark_agent_context = Some(lark_agent_context);
+        self
+    }
+}
 
 impl EventMessage {
     /// What it says: the JSON text in `content` read as the kind `message_type` names.
@@ -1542,10 +2501,29 @@ pub struct MessageReader {
     pub tenant_key: Option<String>,
 }
 json_object!(MessageReader, required(read_time), optional(reader_id, tenant_key));
-builder!(MessageReader::new(read_time: impl Into<crate::UnixMillis>) {
-    reader_id: UserIds,
-    tenant_key: impl Into<String>,
-});
+
+impl MessageReader {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(read_time: impl Into<crate::UnixMillis>) -> Self {
+        Self {
+            reader_id: Default::default(),
+            read_time: read_time.into(),
+            tenant_key: Default::default(),
+        }
+    }
+
+    /// Sets [`reader_id`](field@Self::reader_id).
+    pub fn reader_id(mut self, reader_id: UserIds) -> Self {
+        self.reader_id = Some(reader_id);
+        self
+    }
+
+    /// Sets [`tenant_key`](field@Self::tenant_key).
+    pub fn tenant_key(mut self, tenant_key: impl Into<String>) -> Self {
+        self.tenant_key = Some(tenant_key.into());
+        self
+    }
+}
 
 /// The reaction.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -1558,7 +2536,15 @@ pub struct ReactionEmoji {
     pub emoji_type: String,
 }
 json_object!(ReactionEmoji, required(emoji_type));
-builder!(ReactionEmoji::new(emoji_type: impl Into<String>) {});
+
+impl ReactionEmoji {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(emoji_type: impl Into<String>) -> Self {
+        Self {
+            emoji_type: emoji_type.into(),
+        }
+    }
+}
 
 /// A user who joined, left or was withdrawn from a chat.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -1577,11 +2563,35 @@ pub struct ChatMemberUser {
     pub user_id: Option<UserIds>,
 }
 json_object!(ChatMemberUser, optional(name, tenant_key, user_id));
-builder!(ChatMemberUser::new() {
-    name: impl Into<String>,
-    tenant_key: impl Into<String>,
-    user_id: UserIds,
-});
+
+impl ChatMemberUser {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            name: Default::default(),
+            tenant_key: Default::default(),
+            user_id: Default::default(),
+        }
+    }
+
+    /// Sets [`name`](field@Self::name).
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Sets [`tenant_key`](field@Self::tenant_key).
+    pub fn tenant_key(mut self, tenant_key: impl Into<String>) -> Self {
+        self.tenant_key = Some(tenant_key.into());
+        self
+    }
+
+    /// Sets [`user_id`](field@Self::user_id).
+    pub fn user_id(mut self, user_id: UserIds) -> Self {
+        self.user_id = Some(user_id);
+        self
+    }
+}
 
 /// The chat's name in several languages.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -1602,11 +2612,35 @@ pub struct ChatI18nNames {
     pub ja_jp: Option<String>,
 }
 json_object!(ChatI18nNames, optional(zh_cn, en_us, ja_jp));
-builder!(ChatI18nNames::new() {
-    zh_cn: impl Into<String>,
-    en_us: impl Into<String>,
-    ja_jp: impl Into<String>,
-});
+
+impl ChatI18nNames {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            zh_cn: Default::default(),
+            en_us: Default::default(),
+            ja_jp: Default::default(),
+        }
+    }
+
+    /// Sets [`zh_cn`](field@Self::zh_cn).
+    pub fn zh_cn(mut self, zh_cn: impl Into<String>) -> Self {
+        self.zh_cn = Some(zh_cn.into());
+        self
+    }
+
+    /// Sets [`en_us`](field@Self::en_us).
+    pub fn en_us(mut self, en_us: impl Into<String>) -> Self {
+        self.en_us = Some(en_us.into());
+        self
+    }
+
+    /// Sets [`ja_jp`](field@Self::ja_jp).
+    pub fn ja_jp(mut self, ja_jp: impl Into<String>) -> Self {
+        self.ja_jp = Some(ja_jp.into());
+        self
+    }
+}
 
 /// The chat's restricted (confidential) mode.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -1639,12 +2673,51 @@ json_object!(
         message_has_permission_setting,
     ),
 );
-builder!(ChatRestrictedModeSetting::new() {
-    status: bool,
-    screenshot_has_permission_setting: RestrictedModePermission,
-    download_has_permission_setting: RestrictedModePermission,
-    message_has_permission_setting: RestrictedModePermission,
-});
+
+impl ChatRestrictedModeSetting {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            status: Default::default(),
+            screenshot_has_permission_setting: Default::default(),
+            download_has_permission_setting: Default::default(),
+            message_has_permission_setting: Default::default(),
+        }
+    }
+
+    /// Sets [`status`](field@Self::status).
+    pub fn status(mut self, status: bool) -> Self {
+        self.status = Some(status);
+        self
+    }
+
+    /// Sets [`screenshot_has_permission_setting`](field@Self::screenshot_has_permission_setting).
+    pub fn screenshot_has_permission_setting(
+        mut self,
+        screenshot_has_permission_setting: RestrictedModePermission,
+    ) -> Self {
+        self.screenshot_has_permission_setting = Some(screenshot_has_permission_setting);
+        self
+    }
+
+    /// Sets [`download_has_permission_setting`](field@Self::download_has_permission_setting).
+    pub fn download_has_permission_setting(
+        mut self,
+        download_has_permission_setting: RestrictedModePermission,
+    ) -> Self {
+        self.download_has_permission_setting = Some(download_has_permission_setting);
+        self
+    }
+
+    /// Sets [`message_has_permission_setting`](field@Self::message_has_permission_setting).
+    pub fn message_has_permission_setting(
+        mut self,
+        message_has_permission_setting: RestrictedModePermission,
+    ) -> Self {
+        self.message_has_permission_setting = Some(message_has_permission_setting);
+        self
+    }
+}
 
 /// The chat's settings after the change.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -1729,24 +2802,150 @@ json_object!(
         group_message_type,
     ),
 );
-builder!(ChatChange::new() {
-    avatar: impl Into<String>,
-    name: impl Into<String>,
-    description: impl Into<String>,
-    i18n_names: ChatI18nNames,
-    add_member_permission: ChatPermission,
-    share_card_permission: ShareCardPermission,
-    at_all_permission: ChatPermission,
-    edit_permission: ChatPermission,
-    membership_approval: MembershipApproval,
-    join_message_visibility: ChatMessageVisibility,
-    leave_message_visibility: ChatMessageVisibility,
-    moderation_permission: ModerationPermission,
-    owner_id: UserIds,
-    labels: impl IntoIterator<Item = impl Into<String>>,
-    restricted_mode_setting: ChatRestrictedModeSetting,
-    group_message_type: GroupMessageType,
-});
+
+impl ChatChange {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            avatar: Default::default(),
+            name: Default::default(),
+            description: Default::default(),
+            i18n_names: Default::default(),
+            add_member_permission: Default::default(),
+            share_card_permission: Default::default(),
+            at_all_permission: Default::default(),
+            edit_permission: Default::default(),
+            membership_approval: Default::default(),
+            join_message_visibility: Default::default(),
+            leave_message_visibility: Default::default(),
+            moderation_permission: Default::default(),
+            owner_id: Default::default(),
+            labels: Default::default(),
+            restricted_mode_setting: Default::default(),
+            group_message_type: Default::default(),
+        }
+    }
+
+    /// Sets [`avatar`](field@Self::avatar).
+    pub fn avatar(mut self, avatar: impl Into<String>) -> Self {
+        self.avatar = Some(avatar.into());
+        self
+    }
+
+    /// Sets [`name`](field@Self::name).
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Sets [`description`](field@Self::description).
+    pub fn description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`i18n_names`](field@Self::i18n_names).
+    pub fn i18n_names(mut self, i18n_names: ChatI18nNames) -> Self {
+        self.i18n_names = Some(i18n_names);
+        self
+    }
+
+    /// Sets [`add_member_permission`](field@Self::add_member_permission).
+    pub fn add_member_permission(
+        mut self,
+        add_member_permission: ChatPermission,
+    ) -> Self {
+        self.add_member_permission = Some(add_member_permission);
+        self
+    }
+
+    /// Sets [`share_card_permission`](field@Self::share_card_permission).
+    pub fn share_card_permission(
+        mut self,
+        share_card_permission: ShareCardPermission,
+    ) -> Self {
+        self.share_card_permission = Some(share_card_permission);
+        self
+    }
+
+    /// Sets [`at_all_permission`](field@Self::at_all_permission).
+    pub fn at_all_permission(mut self, at_all_permission: ChatPermission) -> Self {
+        self.at_all_permission = Some(at_all_permission);
+        self
+    }
+
+    /// Sets [`edit_permission`](field@Self::edit_permission).
+    pub fn edit_permission(mut self, edit_permission: ChatPermission) -> Self {
+        self.edit_permission = Some(edit_permission);
+        self
+    }
+
+    /// Sets [`membership_approval`](field@Self::membership_approval).
+    pub fn membership_approval(
+        mut self,
+        membership_approval: MembershipApproval,
+    ) -> Self {
+        self.membership_approval = Some(membership_approval);
+        self
+    }
+
+    /// Sets [`join_message_visibility`](field@Self::join_message_visibility).
+    pub fn join_message_visibility(
+        mut self,
+        join_message_visibility: ChatMessageVisibility,
+    ) -> Self {
+        self.join_message_visibility = Some(join_message_visibility);
+        self
+    }
+
+    /// Sets [`leave_message_visibility`](field@Self::leave_message_visibility).
+    pub fn leave_message_visibility(
+        mut self,
+        leave_message_visibility: ChatMessageVisibility,
+    ) -> Self {
+        self.leave_message_visibility = Some(leave_message_visibility);
+        self
+    }
+
+    /// Sets [`moderation_permission`](field@Self::moderation_permission).
+    pub fn moderation_permission(
+        mut self,
+        moderation_permission: ModerationPermission,
+    ) -> Self {
+        self.moderation_permission = Some(moderation_permission);
+        self
+    }
+
+    /// Sets [`owner_id`](field@Self::owner_id).
+    pub fn owner_id(mut self, owner_id: UserIds) -> Self {
+        self.owner_id = Some(owner_id);
+        self
+    }
+
+    /// Sets [`labels`](field@Self::labels).
+    pub fn labels(
+        mut self,
+        labels: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.labels = labels.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Sets [`restricted_mode_setting`](field@Self::restricted_mode_setting).
+    pub fn restricted_mode_setting(
+        mut self,
+        restricted_mode_setting: ChatRestrictedModeSetting,
+    ) -> Self {
+        self.restricted_mode_setting = Some(restricted_mode_setting);
+        self
+    }
+
+    /// Sets [`group_message_type`](field@Self::group_message_type).
+    pub fn group_message_type(mut self, group_message_type: GroupMessageType) -> Self {
+        self.group_message_type = Some(group_message_type);
+        self
+    }
+}
 
 /// A user added to or removed from a chat's list of members who may speak.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -1761,7 +2960,28 @@ pub struct EventModerator {
     pub user_id: Option<UserIds>,
 }
 json_object!(EventModerator, optional(tenant_key, user_id));
-builder!(EventModerator::new() { tenant_key: impl Into<String>, user_id: UserIds });
+
+impl EventModerator {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            tenant_key: Default::default(),
+            user_id: Default::default(),
+        }
+    }
+
+    /// Sets [`tenant_key`](field@Self::tenant_key).
+    pub fn tenant_key(mut self, tenant_key: impl Into<String>) -> Self {
+        self.tenant_key = Some(tenant_key.into());
+        self
+    }
+
+    /// Sets [`user_id`](field@Self::user_id).
+    pub fn user_id(mut self, user_id: UserIds) -> Self {
+        self.user_id = Some(user_id);
+        self
+    }
+}
 
 /// The changes to the list of members who may speak.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -1774,7 +2994,28 @@ pub struct ChatModeratorChanges {
     pub removed_member_list: Vec<EventModerator>,
 }
 json_object!(ChatModeratorChanges, optional(added_member_list, removed_member_list));
-builder!(ChatModeratorChanges::new() {
-    added_member_list: Vec<EventModerator>,
-    removed_member_list: Vec<EventModerator>,
-});
+
+impl ChatModeratorChanges {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            added_member_list: Default::default(),
+            removed_member_list: Default::default(),
+        }
+    }
+
+    /// Sets [`added_member_list`](field@Self::added_member_list).
+    pub fn added_member_list(mut self, added_member_list: Vec<EventModerator>) -> Self {
+        self.added_member_list = added_member_list;
+        self
+    }
+
+    /// Sets [`removed_member_list`](field@Self::removed_member_list).
+    pub fn removed_member_list(
+        mut self,
+        removed_member_list: Vec<EventModerator>,
+    ) -> Self {
+        self.removed_member_list = removed_member_list;
+        self
+    }
+}

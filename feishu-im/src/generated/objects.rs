@@ -3,7 +3,7 @@
 //! Objects that several resources name, declared once.
 
 use serde::Serialize;
-use crate::operation::{json_object, builder};
+use crate::operation::json_object;
 use crate::{
     ChatMenuActionType, ChatTabType, FeedCardButtonActionType, FeedCardButtonType,
     MsgType, ReceivedContent, SenderType, TagType,
@@ -38,12 +38,42 @@ pub struct ChatTabContent {
     pub task: Option<String>,
 }
 json_object!(ChatTabContent, optional(url, doc, meeting_minute, task));
-builder!(ChatTabContent::new() {
-    url: impl Into<String>,
-    doc: impl Into<String>,
-    meeting_minute: impl Into<String>,
-    task: impl Into<String>,
-});
+
+impl ChatTabContent {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            url: Default::default(),
+            doc: Default::default(),
+            meeting_minute: Default::default(),
+            task: Default::default(),
+        }
+    }
+
+    /// Sets [`url`](field@Self::url).
+    pub fn url(mut self, url: impl Into<String>) -> Self {
+        self.url = Some(url.into());
+        self
+    }
+
+    /// Sets [`doc`](field@Self::doc).
+    pub fn doc(mut self, doc: impl Into<String>) -> Self {
+        self.doc = Some(doc.into());
+        self
+    }
+
+    /// Sets [`meeting_minute`](field@Self::meeting_minute).
+    pub fn meeting_minute(mut self, meeting_minute: impl Into<String>) -> Self {
+        self.meeting_minute = Some(meeting_minute.into());
+        self
+    }
+
+    /// Sets [`task`](field@Self::task).
+    pub fn task(mut self, task: impl Into<String>) -> Self {
+        self.task = Some(task.into());
+        self
+    }
+}
 
 /// How a `url` chat tab looks and opens; ignored for other kinds.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -63,7 +93,28 @@ pub struct ChatTabConfig {
     pub is_built_in: Option<bool>,
 }
 json_object!(ChatTabConfig, optional(icon_key, is_built_in));
-builder!(ChatTabConfig::new() { icon_key: impl Into<String>, is_built_in: bool });
+
+impl ChatTabConfig {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            icon_key: Default::default(),
+            is_built_in: Default::default(),
+        }
+    }
+
+    /// Sets [`icon_key`](field@Self::icon_key).
+    pub fn icon_key(mut self, icon_key: impl Into<String>) -> Self {
+        self.icon_key = Some(icon_key.into());
+        self
+    }
+
+    /// Sets [`is_built_in`](field@Self::is_built_in).
+    pub fn is_built_in(mut self, is_built_in: bool) -> Self {
+        self.is_built_in = Some(is_built_in);
+        self
+    }
+}
 
 /// A tab of a chat (a p2p or group chat).
 #[derive(Debug, Clone, Serialize)]
@@ -93,12 +144,43 @@ pub struct ChatTab {
     pub tab_config: Option<ChatTabConfig>,
 }
 json_object!(ChatTab, required(tab_type), optional(tab_id, tab_name, tab_content, tab_config));
-builder!(ChatTab::new(tab_type: ChatTabType) {
-    tab_id: impl Into<String>,
-    tab_name: impl Into<String>,
-    tab_content: ChatTabContent,
-    tab_config: ChatTabConfig,
-});
+
+impl ChatTab {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(tab_type: ChatTabType) -> Self {
+        Self {
+            tab_id: Default::default(),
+            tab_name: Default::default(),
+            tab_type,
+            tab_content: Default::default(),
+            tab_config: Default::default(),
+        }
+    }
+
+    /// Sets [`tab_id`](field@Self::tab_id).
+    pub fn tab_id(mut self, tab_id: impl Into<String>) -> Self {
+        self.tab_id = Some(tab_id.into());
+        self
+    }
+
+    /// Sets [`tab_name`](field@Self::tab_name).
+    pub fn tab_name(mut self, tab_name: impl Into<String>) -> Self {
+        self.tab_name = Some(tab_name.into());
+        self
+    }
+
+    /// Sets [`tab_content`](field@Self::tab_content).
+    pub fn tab_content(mut self, tab_content: ChatTabContent) -> Self {
+        self.tab_content = Some(tab_content);
+        self
+    }
+
+    /// Sets [`tab_config`](field@Self::tab_config).
+    pub fn tab_config(mut self, tab_config: ChatTabConfig) -> Self {
+        self.tab_config = Some(tab_config);
+        self
+    }
+}
 
 /// Where a `REDIRECT_LINK` menu leads, per platform; each link starts with http or https.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -135,13 +217,49 @@ pub struct ChatMenuRedirectLink {
     pub web_url: Option<String>,
 }
 json_object!(ChatMenuRedirectLink, optional(common_url, ios_url, android_url, pc_url, web_url));
-builder!(ChatMenuRedirectLink::new() {
-    common_url: impl Into<String>,
-    ios_url: impl Into<String>,
-    android_url: impl Into<String>,
-    pc_url: impl Into<String>,
-    web_url: impl Into<String>,
-});
+
+impl ChatMenuRedirectLink {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            common_url: Default::default(),
+            ios_url: Default::default(),
+            android_url: Default::default(),
+            pc_url: Default::default(),
+            web_url: Default::default(),
+        }
+    }
+
+    /// Sets [`common_url`](field@Self::common_url).
+    pub fn common_url(mut self, common_url: impl Into<String>) -> Self {
+        self.common_url = Some(common_url.into());
+        self
+    }
+
+    /// Sets [`ios_url`](field@Self::ios_url).
+    pub fn ios_url(mut self, ios_url: impl Into<String>) -> Self {
+        self.ios_url = Some(ios_url.into());
+        self
+    }
+
+    /// Sets [`android_url`](field@Self::android_url).
+    pub fn android_url(mut self, android_url: impl Into<String>) -> Self {
+        self.android_url = Some(android_url.into());
+        self
+    }
+
+    /// Sets [`pc_url`](field@Self::pc_url).
+    pub fn pc_url(mut self, pc_url: impl Into<String>) -> Self {
+        self.pc_url = Some(pc_url.into());
+        self
+    }
+
+    /// Sets [`web_url`](field@Self::web_url).
+    pub fn web_url(mut self, web_url: impl Into<String>) -> Self {
+        self.web_url = Some(web_url.into());
+        self
+    }
+}
 
 /// A chat menu's name by language, each 1 to 120 characters.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -166,11 +284,35 @@ pub struct ChatMenuI18nNames {
     pub ja_jp: Option<String>,
 }
 json_object!(ChatMenuI18nNames, optional(zh_cn, en_us, ja_jp));
-builder!(ChatMenuI18nNames::new() {
-    zh_cn: impl Into<String>,
-    en_us: impl Into<String>,
-    ja_jp: impl Into<String>,
-});
+
+impl ChatMenuI18nNames {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            zh_cn: Default::default(),
+            en_us: Default::default(),
+            ja_jp: Default::default(),
+        }
+    }
+
+    /// Sets [`zh_cn`](field@Self::zh_cn).
+    pub fn zh_cn(mut self, zh_cn: impl Into<String>) -> Self {
+        self.zh_cn = Some(zh_cn.into());
+        self
+    }
+
+    /// Sets [`en_us`](field@Self::en_us).
+    pub fn en_us(mut self, en_us: impl Into<String>) -> Self {
+        self.en_us = Some(en_us.into());
+        self
+    }
+
+    /// Sets [`ja_jp`](field@Self::ja_jp).
+    pub fn ja_jp(mut self, ja_jp: impl Into<String>) -> Self {
+        self.ja_jp = Some(ja_jp.into());
+        self
+    }
+}
 
 /// What a chat menu (top-level or second-level) shows and does.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -203,13 +345,49 @@ pub struct MenuItem {
     pub i18n_names: Option<ChatMenuI18nNames>,
 }
 json_object!(MenuItem, optional(action_type, redirect_link, image_key, name, i18n_names));
-builder!(MenuItem::new() {
-    action_type: ChatMenuActionType,
-    redirect_link: ChatMenuRedirectLink,
-    image_key: impl Into<String>,
-    name: impl Into<String>,
-    i18n_names: ChatMenuI18nNames,
-});
+
+impl MenuItem {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            action_type: Default::default(),
+            redirect_link: Default::default(),
+            image_key: Default::default(),
+            name: Default::default(),
+            i18n_names: Default::default(),
+        }
+    }
+
+    /// Sets [`action_type`](field@Self::action_type).
+    pub fn action_type(mut self, action_type: ChatMenuActionType) -> Self {
+        self.action_type = Some(action_type);
+        self
+    }
+
+    /// Sets [`redirect_link`](field@Self::redirect_link).
+    pub fn redirect_link(mut self, redirect_link: ChatMenuRedirectLink) -> Self {
+        self.redirect_link = Some(redirect_link);
+        self
+    }
+
+    /// Sets [`image_key`](field@Self::image_key).
+    pub fn image_key(mut self, image_key: impl Into<String>) -> Self {
+        self.image_key = Some(image_key.into());
+        self
+    }
+
+    /// Sets [`name`](field@Self::name).
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Sets [`i18n_names`](field@Self::i18n_names).
+    pub fn i18n_names(mut self, i18n_names: ChatMenuI18nNames) -> Self {
+        self.i18n_names = Some(i18n_names);
+        self
+    }
+}
 
 /// A second-level chat menu.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -227,10 +405,31 @@ pub struct ChatMenuSecondLevel {
     pub chat_menu_item: Option<MenuItem>,
 }
 json_object!(ChatMenuSecondLevel, optional(chat_menu_second_level_id, chat_menu_item));
-builder!(ChatMenuSecondLevel::new() {
-    chat_menu_second_level_id: impl Into<String>,
-    chat_menu_item: MenuItem,
-});
+
+impl ChatMenuSecondLevel {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            chat_menu_second_level_id: Default::default(),
+            chat_menu_item: Default::default(),
+        }
+    }
+
+    /// Sets [`chat_menu_second_level_id`](field@Self::chat_menu_second_level_id).
+    pub fn chat_menu_second_level_id(
+        mut self,
+        chat_menu_second_level_id: impl Into<String>,
+    ) -> Self {
+        self.chat_menu_second_level_id = Some(chat_menu_second_level_id.into());
+        self
+    }
+
+    /// Sets [`chat_menu_item`](field@Self::chat_menu_item).
+    pub fn chat_menu_item(mut self, chat_menu_item: MenuItem) -> Self {
+        self.chat_menu_item = Some(chat_menu_item);
+        self
+    }
+}
 
 /// A top-level chat menu and its second-level menus.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -253,11 +452,38 @@ pub struct ChatMenuTopLevel {
     pub children: Vec<ChatMenuSecondLevel>,
 }
 json_object!(ChatMenuTopLevel, optional(chat_menu_top_level_id, chat_menu_item, children));
-builder!(ChatMenuTopLevel::new() {
-    chat_menu_top_level_id: impl Into<String>,
-    chat_menu_item: MenuItem,
-    children: Vec<ChatMenuSecondLevel>,
-});
+
+impl ChatMenuTopLevel {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            chat_menu_top_level_id: Default::default(),
+            chat_menu_item: Default::default(),
+            children: Default::default(),
+        }
+    }
+
+    /// Sets [`chat_menu_top_level_id`](field@Self::chat_menu_top_level_id).
+    pub fn chat_menu_top_level_id(
+        mut self,
+        chat_menu_top_level_id: impl Into<String>,
+    ) -> Self {
+        self.chat_menu_top_level_id = Some(chat_menu_top_level_id.into());
+        self
+    }
+
+    /// Sets [`chat_menu_item`](field@Self::chat_menu_item).
+    pub fn chat_menu_item(mut self, chat_menu_item: MenuItem) -> Self {
+        self.chat_menu_item = Some(chat_menu_item);
+        self
+    }
+
+    /// Sets [`children`](field@Self::children).
+    pub fn children(mut self, children: Vec<ChatMenuSecondLevel>) -> Self {
+        self.children = children;
+        self
+    }
+}
 
 /// The menus of a group chat.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -272,7 +498,24 @@ pub struct MenuTree {
     pub chat_menu_top_levels: Vec<ChatMenuTopLevel>,
 }
 json_object!(MenuTree, optional(chat_menu_top_levels));
-builder!(MenuTree::new() { chat_menu_top_levels: Vec<ChatMenuTopLevel> });
+
+impl MenuTree {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            chat_menu_top_levels: Default::default(),
+        }
+    }
+
+    /// Sets [`chat_menu_top_levels`](field@Self::chat_menu_top_levels).
+    pub fn chat_menu_top_levels(
+        mut self,
+        chat_menu_top_levels: Vec<ChatMenuTopLevel>,
+    ) -> Self {
+        self.chat_menu_top_levels = chat_menu_top_levels;
+        self
+    }
+}
 
 /// The sender's name by language. Filled when the request sets `with_sender_name` (`get`, `list`), the official CLI says. Not described on the page; its meaning from the name.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -287,11 +530,35 @@ pub struct SenderI18nNames {
     pub ja_jp: Option<String>,
 }
 json_object!(SenderI18nNames, optional(zh_cn, en_us, ja_jp));
-builder!(SenderI18nNames::new() {
-    zh_cn: impl Into<String>,
-    en_us: impl Into<String>,
-    ja_jp: impl Into<String>,
-});
+
+impl SenderI18nNames {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            zh_cn: Default::default(),
+            en_us: Default::default(),
+            ja_jp: Default::default(),
+        }
+    }
+
+    /// Sets [`zh_cn`](field@Self::zh_cn).
+    pub fn zh_cn(mut self, zh_cn: impl Into<String>) -> Self {
+        self.zh_cn = Some(zh_cn.into());
+        self
+    }
+
+    /// Sets [`en_us`](field@Self::en_us).
+    pub fn en_us(mut self, en_us: impl Into<String>) -> Self {
+        self.en_us = Some(en_us.into());
+        self
+    }
+
+    /// Sets [`ja_jp`](field@Self::ja_jp).
+    pub fn ja_jp(mut self, ja_jp: impl Into<String>) -> Self {
+        self.ja_jp = Some(ja_jp.into());
+        self
+    }
+}
 
 /// Who sent a message.
 #[derive(Debug, Clone, Serialize)]
@@ -322,12 +589,49 @@ json_object!(
     required(id, id_type, sender_type),
     optional(tenant_key, sender_name, open_bot_id, sender_i18n_names),
 );
-builder!(Sender::new(id: impl Into<String>, id_type: impl Into<String>, sender_type: SenderType) {
-    tenant_key: impl Into<String>,
-    sender_name: impl Into<String>,
-    open_bot_id: impl Into<String>,
-    sender_i18n_names: SenderI18nNames,
-});
+
+impl Sender {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(
+        id: impl Into<String>,
+        id_type: impl Into<String>,
+        sender_type: SenderType,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            id_type: id_type.into(),
+            sender_type,
+            tenant_key: Default::default(),
+            sender_name: Default::default(),
+            open_bot_id: Default::default(),
+            sender_i18n_names: Default::default(),
+        }
+    }
+
+    /// Sets [`tenant_key`](field@Self::tenant_key).
+    pub fn tenant_key(mut self, tenant_key: impl Into<String>) -> Self {
+        self.tenant_key = Some(tenant_key.into());
+        self
+    }
+
+    /// Sets [`sender_name`](field@Self::sender_name).
+    pub fn sender_name(mut self, sender_name: impl Into<String>) -> Self {
+        self.sender_name = Some(sender_name.into());
+        self
+    }
+
+    /// Sets [`open_bot_id`](field@Self::open_bot_id).
+    pub fn open_bot_id(mut self, open_bot_id: impl Into<String>) -> Self {
+        self.open_bot_id = Some(open_bot_id.into());
+        self
+    }
+
+    /// Sets [`sender_i18n_names`](field@Self::sender_i18n_names).
+    pub fn sender_i18n_names(mut self, sender_i18n_names: SenderI18nNames) -> Self {
+        self.sender_i18n_names = Some(sender_i18n_names);
+        self
+    }
+}
 
 /// A message's content as received.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -340,7 +644,13 @@ pub struct MessageBody {
     pub content: String,
 }
 json_object!(MessageBody, required(content));
-builder!(MessageBody::new(content: impl Into<String>) {});
+
+impl MessageBody {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(content: impl Into<String>) -> Self {
+        Self { content: content.into() }
+    }
+}
 
 /// One mention in a message.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -367,14 +677,30 @@ pub struct Mention {
     pub tenant_key: Option<String>,
 }
 json_object!(Mention, required(key, id, id_type, name), optional(tenant_key));
-builder!(Mention::new(
-    key: impl Into<String>,
-    id: impl Into<String>,
-    id_type: impl Into<String>,
-    name: impl Into<String>,
-) {
-    tenant_key: impl Into<String>,
-});
+
+impl Mention {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(
+        key: impl Into<String>,
+        id: impl Into<String>,
+        id_type: impl Into<String>,
+        name: impl Into<String>,
+    ) -> Self {
+        Self {
+            key: key.into(),
+            id: id.into(),
+            id_type: id_type.into(),
+            name: name.into(),
+            tenant_key: Default::default(),
+        }
+    }
+
+    /// Sets [`tenant_key`](field@Self::tenant_key).
+    pub fn tenant_key(mut self, tenant_key: impl Into<String>) -> Self {
+        self.tenant_key = Some(tenant_key.into());
+        self
+    }
+}
 
 /// A message.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -446,24 +772,130 @@ json_object!(
         thread_message_position,
     ),
 );
-builder!(Message::new(message_id: impl Into<String>) {
-    root_id: impl Into<String>,
-    parent_id: impl Into<String>,
-    thread_id: impl Into<String>,
-    msg_type: MsgType,
-    create_time: impl Into<crate::UnixMillis>,
-    update_time: impl Into<crate::UnixMillis>,
-    deleted: bool,
-    updated: bool,
-    chat_id: impl Into<String>,
-    sender: Sender,
-    body: MessageBody,
-    mentions: Vec<Mention>,
-    upper_message_id: impl Into<String>,
-    message_app_link: impl Into<String>,
-    message_position: serde_json::Value,
-    thread_message_position: serde_json::Value,
-});
+
+impl Message {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(message_id: impl Into<String>) -> Self {
+        Self {
+            message_id: message_id.into(),
+            root_id: Default::default(),
+            parent_id: Default::default(),
+            thread_id: Default::default(),
+            msg_type: Default::default(),
+            create_time: Default::default(),
+            update_time: Default::default(),
+            deleted: Default::default(),
+            updated: Default::default(),
+            chat_id: Default::default(),
+            sender: Default::default(),
+            body: Default::default(),
+            mentions: Default::default(),
+            upper_message_id: Default::default(),
+            message_app_link: Default::default(),
+            message_position: Default::default(),
+            thread_message_position: Default::default(),
+        }
+    }
+
+    /// Sets [`root_id`](field@Self::root_id).
+    pub fn root_id(mut self, root_id: impl Into<String>) -> Self {
+        self.root_id = Some(root_id.into());
+        self
+    }
+
+    /// Sets [`parent_id`](field@Self::parent_id).
+    pub fn parent_id(mut self, parent_id: impl Into<String>) -> Self {
+        self.parent_id = Some(parent_id.into());
+        self
+    }
+
+    /// Sets [`thread_id`](field@Self::thread_id).
+    pub fn thread_id(mut self, thread_id: impl Into<String>) -> Self {
+        self.thread_id = Some(thread_id.into());
+        self
+    }
+
+    /// Sets [`msg_type`](field@Self::msg_type).
+    pub fn msg_type(mut self, msg_type: MsgType) -> Self {
+        self.msg_type = Some(msg_type);
+        self
+    }
+
+    /// Sets [`create_time`](field@Self::create_time).
+    pub fn create_time(mut self, create_time: impl Into<crate::UnixMillis>) -> Self {
+        self.create_time = Some(create_time.into());
+        self
+    }
+
+    /// Sets [`update_time`](field@Self::update_time).
+    pub fn update_time(mut self, update_time: impl Into<crate::UnixMillis>) -> Self {
+        self.update_time = Some(update_time.into());
+        self
+    }
+
+    /// Sets [`deleted`](field@Self::deleted).
+    pub fn deleted(mut self, deleted: bool) -> Self {
+        self.deleted = Some(deleted);
+        self
+    }
+
+    /// Sets [`updated`](field@Self::updated).
+    pub fn updated(mut self, updated: bool) -> Self {
+        self.updated = Some(updated);
+        self
+    }
+
+    /// Sets [`chat_id`](field@Self::chat_id).
+    pub fn chat_id(mut self, chat_id: impl Into<String>) -> Self {
+        self.chat_id = Some(chat_id.into());
+        self
+    }
+
+    /// Sets [`sender`](field@Self::sender).
+    pub fn sender(mut self, sender: Sender) -> Self {
+        self.sender = Some(sender);
+        self
+    }
+
+    /// Sets [`body`](field@Self::body).
+    pub fn body(mut self, body: MessageBody) -> Self {
+        self.body = Some(body);
+        self
+    }
+
+    /// Sets [`mentions`](field@Self::mentions).
+    pub fn mentions(mut self, mentions: Vec<Mention>) -> Self {
+        self.mentions = mentions;
+        self
+    }
+
+    /// Sets [`upper_message_id`](field@Self::upper_message_id).
+    pub fn upper_message_id(mut self, upper_message_id: impl Into<String>) -> Self {
+        self.upper_message_id = Some(upper_message_id.into());
+        self
+    }
+
+    /// Sets [`message_app_link`](field@Self::message_app_link).
+    pub fn message_app_link(mut self, message_app_link: impl Into<String>) -> Self {
+        self.message_app_link = Some(message_app_link.into());
+        self
+    }
+
+    /// Sets [`message_position`](field@Self::message_position).
+    pub fn message_position(mut self, message_position: serde_json::Value) -> Self {
+        self.message_position = Some(message_position);
+        self
+    }
+
+    /// Sets [`thread_message_position`](field@Self::thread_message_position).
+    pub fn thread_message_position(
+        mut self,
+        thread_message_position: serde_json::Value,
+    ) -> Self {
+        self.thread_message_position = Some(thread_message_position);
+        self
+    }
+}
 
 impl Message {
     /// What it says: the JSON text in `body.content` read as the kind `msg_type` names.
@@ -500,7 +932,13 @@ pub struct FeedCardButtons {
     pub buttons: Vec<FeedCardButton>,
 }
 json_object!(FeedCardButtons, required(buttons));
-builder!(FeedCardButtons::new(buttons: Vec<FeedCardButton>) {});
+
+impl FeedCardButtons {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(buttons: Vec<FeedCardButton>) -> Self {
+        Self { buttons }
+    }
+}
 
 /// Where the button leads, per platform; https only.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -530,12 +968,42 @@ pub struct FeedCardUrl {
     pub pc_url: Option<String>,
 }
 json_object!(FeedCardUrl, optional(url, android_url, ios_url, pc_url));
-builder!(FeedCardUrl::new() {
-    url: impl Into<String>,
-    android_url: impl Into<String>,
-    ios_url: impl Into<String>,
-    pc_url: impl Into<String>,
-});
+
+impl FeedCardUrl {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            url: Default::default(),
+            android_url: Default::default(),
+            ios_url: Default::default(),
+            pc_url: Default::default(),
+        }
+    }
+
+    /// Sets [`url`](field@Self::url).
+    pub fn url(mut self, url: impl Into<String>) -> Self {
+        self.url = Some(url.into());
+        self
+    }
+
+    /// Sets [`android_url`](field@Self::android_url).
+    pub fn android_url(mut self, android_url: impl Into<String>) -> Self {
+        self.android_url = Some(android_url.into());
+        self
+    }
+
+    /// Sets [`ios_url`](field@Self::ios_url).
+    pub fn ios_url(mut self, ios_url: impl Into<String>) -> Self {
+        self.ios_url = Some(ios_url.into());
+        self
+    }
+
+    /// Sets [`pc_url`](field@Self::pc_url).
+    pub fn pc_url(mut self, pc_url: impl Into<String>) -> Self {
+        self.pc_url = Some(pc_url.into());
+        self
+    }
+}
 
 /// The button's text.
 #[derive(Debug, Clone, Serialize)]
@@ -549,7 +1017,13 @@ pub struct FeedCardText {
     pub text: String,
 }
 json_object!(FeedCardText, required(text));
-builder!(FeedCardText::new(text: impl Into<String>) {});
+
+impl FeedCardText {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(text: impl Into<String>) -> Self {
+        Self { text: text.into() }
+    }
+}
 
 /// A quick-action button of a feed card.
 #[derive(Debug, Clone, Serialize)]
@@ -580,11 +1054,37 @@ json_object!(
     required(action_type, text),
     optional(multi_url, button_type, action_map),
 );
-builder!(FeedCardButton::new(action_type: FeedCardButtonActionType, text: FeedCardText) {
-    multi_url: FeedCardUrl,
-    button_type: FeedCardButtonType,
-    action_map: serde_json::Value,
-});
+
+impl FeedCardButton {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(action_type: FeedCardButtonActionType, text: FeedCardText) -> Self {
+        Self {
+            multi_url: Default::default(),
+            action_type,
+            text,
+            button_type: Default::default(),
+            action_map: Default::default(),
+        }
+    }
+
+    /// Sets [`multi_url`](field@Self::multi_url).
+    pub fn multi_url(mut self, multi_url: FeedCardUrl) -> Self {
+        self.multi_url = Some(multi_url);
+        self
+    }
+
+    /// Sets [`button_type`](field@Self::button_type).
+    pub fn button_type(mut self, button_type: FeedCardButtonType) -> Self {
+        self.button_type = Some(button_type);
+        self
+    }
+
+    /// Sets [`action_map`](field@Self::action_map).
+    pub fn action_map(mut self, action_map: serde_json::Value) -> Self {
+        self.action_map = Some(action_map);
+        self
+    }
+}
 
 /// Why a change failed for one user.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -599,11 +1099,35 @@ pub struct FailedUserReason {
     pub user_id: Option<String>,
 }
 json_object!(FailedUserReason, optional(error_code, error_message, user_id));
-builder!(FailedUserReason::new() {
-    error_code: i64,
-    error_message: impl Into<String>,
-    user_id: impl Into<String>,
-});
+
+impl FailedUserReason {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            error_code: Default::default(),
+            error_message: Default::default(),
+            user_id: Default::default(),
+        }
+    }
+
+    /// Sets [`error_code`](field@Self::error_code).
+    pub fn error_code(mut self, error_code: i64) -> Self {
+        self.error_code = Some(error_code);
+        self
+    }
+
+    /// Sets [`error_message`](field@Self::error_message).
+    pub fn error_message(mut self, error_message: impl Into<String>) -> Self {
+        self.error_message = Some(error_message.into());
+        self
+    }
+
+    /// Sets [`user_id`](field@Self::user_id).
+    pub fn user_id(mut self, user_id: impl Into<String>) -> Self {
+        self.user_id = Some(user_id.into());
+        self
+    }
+}
 
 /// A tag's name in one language, as sent when creating or editing a tag.
 #[derive(Debug, Clone, Serialize)]
@@ -621,7 +1145,16 @@ pub struct TagI18nName {
     pub name: String,
 }
 json_object!(TagI18nName, required(locale, name));
-builder!(TagI18nName::new(locale: impl Into<String>, name: impl Into<String>) {});
+
+impl TagI18nName {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(locale: impl Into<String>, name: impl Into<String>) -> Self {
+        Self {
+            locale: locale.into(),
+            name: name.into(),
+        }
+    }
+}
 
 /// A tag's name in one language, as answered.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -638,7 +1171,28 @@ pub struct TagInfoI18nName {
     pub name: Option<String>,
 }
 json_object!(TagInfoI18nName, optional(locale, name));
-builder!(TagInfoI18nName::new() { locale: impl Into<String>, name: impl Into<String> });
+
+impl TagInfoI18nName {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            locale: Default::default(),
+            name: Default::default(),
+        }
+    }
+
+    /// Sets [`locale`](field@Self::locale).
+    pub fn locale(mut self, locale: impl Into<String>) -> Self {
+        self.locale = Some(locale.into());
+        self
+    }
+
+    /// Sets [`name`](field@Self::name).
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+}
 
 /// A tag, as answered.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -669,11 +1223,53 @@ pub struct TagInfo {
     pub update_time: Option<crate::UnixMillis>,
 }
 json_object!(TagInfo, optional(id, tag_type, name, i18n_names, create_time, update_time));
-builder!(TagInfo::new() {
-    id: impl Into<String>,
-    tag_type: TagType,
-    name: impl Into<String>,
-    i18n_names: Vec<TagInfoI18nName>,
-    create_time: impl Into<crate::UnixMillis>,
-    update_time: impl Into<crate::UnixMillis>,
-});
+
+impl TagInfo {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            id: Default::default(),
+            tag_type: Default::default(),
+            name: Default::default(),
+            i18n_names: Default::default(),
+            create_time: Default::default(),
+            update_time: Default::default(),
+        }
+    }
+
+    /// Sets [`id`](field@Self::id).
+    pub fn id(mut self, id: impl Into<String>) -> Self {
+        self.id = Some(id.into());
+        self
+    }
+
+    /// Sets [`tag_type`](field@Self::tag_type).
+    pub fn tag_type(mut self, tag_type: TagType) -> Self {
+        self.tag_type = Some(tag_type);
+        self
+    }
+
+    /// Sets [`name`](field@Self::name).
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Sets [`i18n_names`](field@Self::i18n_names).
+    pub fn i18n_names(mut self, i18n_names: Vec<TagInfoI18nName>) -> Self {
+        self.i18n_names = i18n_names;
+        self
+    }
+
+    /// Sets [`create_time`](field@Self::create_time).
+    pub fn create_time(mut self, create_time: impl Into<crate::UnixMillis>) -> Self {
+        self.create_time = Some(create_time.into());
+        self
+    }
+
+    /// Sets [`update_time`](field@Self::update_time).
+    pub fn update_time(mut self, update_time: impl Into<crate::UnixMillis>) -> Self {
+        self.update_time = Some(update_time.into());
+        self
+    }
+}

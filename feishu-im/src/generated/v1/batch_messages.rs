@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object,
+    Method, Operation, OperationMeta, TokenKind, UrlPath, json_object,
 };
 use crate::{Call, Caller, ErrorCode};
 
@@ -137,7 +137,15 @@ pub struct DeleteRequest {
     pub batch_message_id: String,
 }
 json_object!(DeleteRequest, required(batch_message_id));
-builder!(DeleteRequest::new(batch_message_id: impl Into<String>) {});
+
+impl DeleteRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(batch_message_id: impl Into<String>) -> Self {
+        Self {
+            batch_message_id: batch_message_id.into(),
+        }
+    }
+}
 
 #[doc(hidden)]
 impl Operation for DeleteRequest {
@@ -162,7 +170,13 @@ impl Operation for DeleteRequest {
 #[non_exhaustive]
 pub struct DeleteResponse {}
 json_object!(DeleteResponse);
-builder!(DeleteResponse::new() {});
+
+impl DeleteResponse {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {}
+    }
+}
 
 /// Parameters of [`BatchMessages::read_user`].
 ///
@@ -179,7 +193,15 @@ pub struct ReadUserRequest {
     pub batch_message_id: String,
 }
 json_object!(ReadUserRequest, required(batch_message_id));
-builder!(ReadUserRequest::new(batch_message_id: impl Into<String>) {});
+
+impl ReadUserRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(batch_message_id: impl Into<String>) -> Self {
+        Self {
+            batch_message_id: batch_message_id.into(),
+        }
+    }
+}
 
 #[doc(hidden)]
 impl Operation for ReadUserRequest {
@@ -209,7 +231,21 @@ pub struct ReadUserResponse {
     pub read_user: Option<BatchMessageReadUser>,
 }
 json_object!(ReadUserResponse, optional(read_user));
-builder!(ReadUserResponse::new() { read_user: BatchMessageReadUser });
+
+impl ReadUserResponse {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            read_user: Default::default(),
+        }
+    }
+
+    /// Sets [`read_user`](field@Self::read_user).
+    pub fn read_user(mut self, read_user: BatchMessageReadUser) -> Self {
+        self.read_user = Some(read_user);
+        self
+    }
+}
 
 /// Parameters of [`BatchMessages::get_progress`].
 ///
@@ -226,7 +262,15 @@ pub struct GetProgressRequest {
     pub batch_message_id: String,
 }
 json_object!(GetProgressRequest, required(batch_message_id));
-builder!(GetProgressRequest::new(batch_message_id: impl Into<String>) {});
+
+impl GetProgressRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(batch_message_id: impl Into<String>) -> Self {
+        Self {
+            batch_message_id: batch_message_id.into(),
+        }
+    }
+}
 
 #[doc(hidden)]
 impl Operation for GetProgressRequest {
@@ -261,10 +305,34 @@ json_object!(
     GetProgressResponse,
     optional(batch_message_send_progress, batch_message_recall_progress),
 );
-builder!(GetProgressResponse::new() {
-    batch_message_send_progress: BatchMessageSendProgress,
-    batch_message_recall_progress: BatchMessageRecallProgress,
-});
+
+impl GetProgressResponse {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            batch_message_send_progress: Default::default(),
+            batch_message_recall_progress: Default::default(),
+        }
+    }
+
+    /// Sets [`batch_message_send_progress`](field@Self::batch_message_send_progress).
+    pub fn batch_message_send_progress(
+        mut self,
+        batch_message_send_progress: BatchMessageSendProgress,
+    ) -> Self {
+        self.batch_message_send_progress = Some(batch_message_send_progress);
+        self
+    }
+
+    /// Sets [`batch_message_recall_progress`](field@Self::batch_message_recall_progress).
+    pub fn batch_message_recall_progress(
+        mut self,
+        batch_message_recall_progress: BatchMessageRecallProgress,
+    ) -> Self {
+        self.batch_message_recall_progress = Some(batch_message_recall_progress);
+        self
+    }
+}
 
 /// How many users a batch reached and read it.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -281,10 +349,19 @@ pub struct BatchMessageReadUser {
     pub total_count: crate::Count,
 }
 json_object!(BatchMessageReadUser, required(read_count, total_count));
-builder!(BatchMessageReadUser::new(
-    read_count: impl Into<crate::Count>,
-    total_count: impl Into<crate::Count>,
-) {});
+
+impl BatchMessageReadUser {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(
+        read_count: impl Into<crate::Count>,
+        total_count: impl Into<crate::Count>,
+    ) -> Self {
+        Self {
+            read_count: read_count.into(),
+            total_count: total_count.into(),
+        }
+    }
+}
 
 /// How far sending a batch has got.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -310,11 +387,35 @@ json_object!(
     BatchMessageSendProgress,
     optional(valid_user_ids_count, success_user_ids_count, read_user_ids_count),
 );
-builder!(BatchMessageSendProgress::new() {
-    valid_user_ids_count: i64,
-    success_user_ids_count: i64,
-    read_user_ids_count: i64,
-});
+
+impl BatchMessageSendProgress {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            valid_user_ids_count: Default::default(),
+            success_user_ids_count: Default::default(),
+            read_user_ids_count: Default::default(),
+        }
+    }
+
+    /// Sets [`valid_user_ids_count`](field@Self::valid_user_ids_count).
+    pub fn valid_user_ids_count(mut self, valid_user_ids_count: i64) -> Self {
+        self.valid_user_ids_count = Some(valid_user_ids_count);
+        self
+    }
+
+    /// Sets [`success_user_ids_count`](field@Self::success_user_ids_count).
+    pub fn success_user_ids_count(mut self, success_user_ids_count: i64) -> Self {
+        self.success_user_ids_count = Some(success_user_ids_count);
+        self
+    }
+
+    /// Sets [`read_user_ids_count`](field@Self::read_user_ids_count).
+    pub fn read_user_ids_count(mut self, read_user_ids_count: i64) -> Self {
+        self.read_user_ids_count = Some(read_user_ids_count);
+        self
+    }
+}
 
 /// How far recalling a batch has got.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -331,4 +432,25 @@ pub struct BatchMessageRecallProgress {
     pub recall_count: Option<i64>,
 }
 json_object!(BatchMessageRecallProgress, optional(recall, recall_count));
-builder!(BatchMessageRecallProgress::new() { recall: bool, recall_count: i64 });
+
+impl BatchMessageRecallProgress {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            recall: Default::default(),
+            recall_count: Default::default(),
+        }
+    }
+
+    /// Sets [`recall`](field@Self::recall).
+    pub fn recall(mut self, recall: bool) -> Self {
+        self.recall = Some(recall);
+        self
+    }
+
+    /// Sets [`recall_count`](field@Self::recall_count).
+    pub fn recall_count(mut self, recall_count: i64) -> Self {
+        self.recall_count = Some(recall_count);
+        self
+    }
+}

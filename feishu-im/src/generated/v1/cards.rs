@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object,
+    Method, Operation, OperationMeta, TokenKind, UrlPath, json_object,
 };
 use crate::{Call, Caller, ErrorCode};
 
@@ -84,7 +84,13 @@ pub struct DelayUpdateRequest {
     pub card: serde_json::Value,
 }
 json_object!(DelayUpdateRequest, required(token, card));
-builder!(DelayUpdateRequest::new(token: impl Into<String>, card: serde_json::Value) {});
+
+impl DelayUpdateRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(token: impl Into<String>, card: serde_json::Value) -> Self {
+        Self { token: token.into(), card }
+    }
+}
 
 #[doc(hidden)]
 impl Operation for DelayUpdateRequest {
@@ -110,4 +116,10 @@ impl Operation for DelayUpdateRequest {
 #[non_exhaustive]
 pub struct DelayUpdateResponse {}
 json_object!(DelayUpdateResponse);
-builder!(DelayUpdateResponse::new() {});
+
+impl DelayUpdateResponse {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {}
+    }
+}

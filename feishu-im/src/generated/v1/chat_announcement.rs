@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, Query, TokenKind, UrlPath, builder, json_object,
+    Method, Operation, OperationMeta, Query, TokenKind, UrlPath, json_object,
 };
 use crate::{Call, Caller, ErrorCode, MemberIdType, UserIdType};
 
@@ -121,7 +121,22 @@ pub struct GetRequest {
     pub user_id_type: Option<UserIdType>,
 }
 json_object!(GetRequest, required(chat_id), optional(user_id_type));
-builder!(GetRequest::new(chat_id: impl Into<String>) { user_id_type: UserIdType });
+
+impl GetRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(chat_id: impl Into<String>) -> Self {
+        Self {
+            chat_id: chat_id.into(),
+            user_id_type: Default::default(),
+        }
+    }
+
+    /// Sets [`user_id_type`](field@Self::user_id_type).
+    pub fn user_id_type(mut self, user_id_type: UserIdType) -> Self {
+        self.user_id_type = Some(user_id_type);
+        self
+    }
+}
 
 #[doc(hidden)]
 impl Operation for GetRequest {
@@ -187,16 +202,70 @@ json_object!(
         modifier_id,
     ),
 );
-builder!(GetResponse::new() {
-    content: impl Into<String>,
-    revision: impl Into<String>,
-    create_time: impl Into<crate::UnixSeconds>,
-    update_time: impl Into<crate::UnixSeconds>,
-    owner_id_type: MemberIdType,
-    owner_id: impl Into<String>,
-    modifier_id_type: MemberIdType,
-    modifier_id: impl Into<String>,
-});
+
+impl GetResponse {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            content: Default::default(),
+            revision: Default::default(),
+            create_time: Default::default(),
+            update_time: Default::default(),
+            owner_id_type: Default::default(),
+            owner_id: Default::default(),
+            modifier_id_type: Default::default(),
+            modifier_id: Default::default(),
+        }
+    }
+
+    /// Sets [`content`](field@Self::content).
+    pub fn content(mut self, content: impl Into<String>) -> Self {
+        self.content = Some(content.into());
+        self
+    }
+
+    /// Sets [`revision`](field@Self::revision).
+    pub fn revision(mut self, revision: impl Into<String>) -> Self {
+        self.revision = Some(revision.into());
+        self
+    }
+
+    /// Sets [`create_time`](field@Self::create_time).
+    pub fn create_time(mut self, create_time: impl Into<crate::UnixSeconds>) -> Self {
+        self.create_time = Some(create_time.into());
+        self
+    }
+
+    /// Sets [`update_time`](field@Self::update_time).
+    pub fn update_time(mut self, update_time: impl Into<crate::UnixSeconds>) -> Self {
+        self.update_time = Some(update_time.into());
+        self
+    }
+
+    /// Sets [`owner_id_type`](field@Self::owner_id_type).
+    pub fn owner_id_type(mut self, owner_id_type: MemberIdType) -> Self {
+        self.owner_id_type = Some(owner_id_type);
+        self
+    }
+
+    /// Sets [`owner_id`](field@Self::owner_id).
+    pub fn owner_id(mut self, owner_id: impl Into<String>) -> Self {
+        self.owner_id = Some(owner_id.into());
+        self
+    }
+
+    /// Sets [`modifier_id_type`](field@Self::modifier_id_type).
+    pub fn modifier_id_type(mut self, modifier_id_type: MemberIdType) -> Self {
+        self.modifier_id_type = Some(modifier_id_type);
+        self
+    }
+
+    /// Sets [`modifier_id`](field@Self::modifier_id).
+    pub fn modifier_id(mut self, modifier_id: impl Into<String>) -> Self {
+        self.modifier_id = Some(modifier_id.into());
+        self
+    }
+}
 
 /// Parameters of [`ChatAnnouncement::patch`].
 ///
@@ -223,9 +292,26 @@ pub struct PatchRequest {
     pub requests: Option<Vec<String>>,
 }
 json_object!(PatchRequest, required(chat_id, revision), optional(requests));
-builder!(PatchRequest::new(chat_id: impl Into<String>, revision: impl Into<String>) {
-    requests: impl IntoIterator<Item = impl Into<String>>,
-});
+
+impl PatchRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(chat_id: impl Into<String>, revision: impl Into<String>) -> Self {
+        Self {
+            chat_id: chat_id.into(),
+            revision: revision.into(),
+            requests: Default::default(),
+        }
+    }
+
+    /// Sets [`requests`](field@Self::requests).
+    pub fn requests(
+        mut self,
+        requests: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.requests = Some(requests.into_iter().map(Into::into).collect());
+        self
+    }
+}
 
 #[doc(hidden)]
 impl Operation for PatchRequest {
@@ -252,4 +338,10 @@ impl Operation for PatchRequest {
 #[non_exhaustive]
 pub struct PatchResponse {}
 json_object!(PatchResponse);
-builder!(PatchResponse::new() {});
+
+impl PatchResponse {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {}
+    }
+}

@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, Query, TokenKind, UrlPath, builder, json_object,
+    Method, Operation, OperationMeta, Query, TokenKind, UrlPath, json_object,
 };
 use crate::{Call, Caller, ErrorCode, MemberIdType};
 
@@ -132,10 +132,32 @@ pub struct AddManagersRequest {
     pub manager_ids: Option<Vec<String>>,
 }
 json_object!(AddManagersRequest, required(chat_id), optional(member_id_type, manager_ids));
-builder!(AddManagersRequest::new(chat_id: impl Into<String>) {
-    member_id_type: MemberIdType,
-    manager_ids: impl IntoIterator<Item = impl Into<String>>,
-});
+
+impl AddManagersRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(chat_id: impl Into<String>) -> Self {
+        Self {
+            chat_id: chat_id.into(),
+            member_id_type: Default::default(),
+            manager_ids: Default::default(),
+        }
+    }
+
+    /// Sets [`member_id_type`](field@Self::member_id_type).
+    pub fn member_id_type(mut self, member_id_type: MemberIdType) -> Self {
+        self.member_id_type = Some(member_id_type);
+        self
+    }
+
+    /// Sets [`manager_ids`](field@Self::manager_ids).
+    pub fn manager_ids(
+        mut self,
+        manager_ids: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.manager_ids = Some(manager_ids.into_iter().map(Into::into).collect());
+        self
+    }
+}
 
 #[doc(hidden)]
 impl Operation for AddManagersRequest {
@@ -172,10 +194,34 @@ pub struct AddManagersResponse {
     pub chat_bot_managers: Vec<String>,
 }
 json_object!(AddManagersResponse, optional(chat_managers, chat_bot_managers));
-builder!(AddManagersResponse::new() {
-    chat_managers: impl IntoIterator<Item = impl Into<String>>,
-    chat_bot_managers: impl IntoIterator<Item = impl Into<String>>,
-});
+
+impl AddManagersResponse {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            chat_managers: Default::default(),
+            chat_bot_managers: Default::default(),
+        }
+    }
+
+    /// Sets [`chat_managers`](field@Self::chat_managers).
+    pub fn chat_managers(
+        mut self,
+        chat_managers: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.chat_managers = chat_managers.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Sets [`chat_bot_managers`](field@Self::chat_bot_managers).
+    pub fn chat_bot_managers(
+        mut self,
+        chat_bot_managers: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.chat_bot_managers = chat_bot_managers.into_iter().map(Into::into).collect();
+        self
+    }
+}
 
 /// Parameters of [`ChatManagers::delete_managers`].
 ///
@@ -207,10 +253,32 @@ pub struct DeleteManagersRequest {
     pub manager_ids: Option<Vec<String>>,
 }
 json_object!(DeleteManagersRequest, required(chat_id), optional(member_id_type, manager_ids));
-builder!(DeleteManagersRequest::new(chat_id: impl Into<String>) {
-    member_id_type: MemberIdType,
-    manager_ids: impl IntoIterator<Item = impl Into<String>>,
-});
+
+impl DeleteManagersRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(chat_id: impl Into<String>) -> Self {
+        Self {
+            chat_id: chat_id.into(),
+            member_id_type: Default::default(),
+            manager_ids: Default::default(),
+        }
+    }
+
+    /// Sets [`member_id_type`](field@Self::member_id_type).
+    pub fn member_id_type(mut self, member_id_type: MemberIdType) -> Self {
+        self.member_id_type = Some(member_id_type);
+        self
+    }
+
+    /// Sets [`manager_ids`](field@Self::manager_ids).
+    pub fn manager_ids(
+        mut self,
+        manager_ids: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.manager_ids = Some(manager_ids.into_iter().map(Into::into).collect());
+        self
+    }
+}
 
 #[doc(hidden)]
 impl Operation for DeleteManagersRequest {
@@ -247,7 +315,31 @@ pub struct DeleteManagersResponse {
     pub chat_bot_managers: Vec<String>,
 }
 json_object!(DeleteManagersResponse, optional(chat_managers, chat_bot_managers));
-builder!(DeleteManagersResponse::new() {
-    chat_managers: impl IntoIterator<Item = impl Into<String>>,
-    chat_bot_managers: impl IntoIterator<Item = impl Into<String>>,
-});
+
+impl DeleteManagersResponse {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            chat_managers: Default::default(),
+            chat_bot_managers: Default::default(),
+        }
+    }
+
+    /// Sets [`chat_managers`](field@Self::chat_managers).
+    pub fn chat_managers(
+        mut self,
+        chat_managers: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.chat_managers = chat_managers.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Sets [`chat_bot_managers`](field@Self::chat_bot_managers).
+    pub fn chat_bot_managers(
+        mut self,
+        chat_bot_managers: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.chat_bot_managers = chat_bot_managers.into_iter().map(Into::into).collect();
+        self
+    }
+}

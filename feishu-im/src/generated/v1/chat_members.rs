@@ -6,8 +6,7 @@
 
 use serde::Serialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, Query, TokenKind, UrlPath, builder, json_object,
-    paged,
+    Method, Operation, OperationMeta, Query, TokenKind, UrlPath, json_object, paged,
 };
 use crate::{Call, Caller, ErrorCode, MemberIdType, Pager, SucceedType, UserIdType};
 
@@ -233,7 +232,13 @@ pub struct MeJoinRequest {
     pub chat_id: String,
 }
 json_object!(MeJoinRequest, required(chat_id));
-builder!(MeJoinRequest::new(chat_id: impl Into<String>) {});
+
+impl MeJoinRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(chat_id: impl Into<String>) -> Self {
+        Self { chat_id: chat_id.into() }
+    }
+}
 
 #[doc(hidden)]
 impl Operation for MeJoinRequest {
@@ -260,7 +265,13 @@ impl Operation for MeJoinRequest {
 #[non_exhaustive]
 pub struct MeJoinResponse {}
 json_object!(MeJoinResponse);
-builder!(MeJoinResponse::new() {});
+
+impl MeJoinResponse {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {}
+    }
+}
 
 /// Parameters of [`ChatMembers::create`].
 ///
@@ -293,13 +304,33 @@ pub struct CreateRequest {
     pub id_list: Vec<String>,
 }
 json_object!(CreateRequest, required(chat_id, id_list), optional(member_id_type, succeed_type));
-builder!(CreateRequest::new(
-    chat_id: impl Into<String>,
-    id_list: impl IntoIterator<Item = impl Into<String>>,
-) {
-    member_id_type: MemberIdType,
-    succeed_type: SucceedType,
-});
+
+impl CreateRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(
+        chat_id: impl Into<String>,
+        id_list: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        Self {
+            chat_id: chat_id.into(),
+            member_id_type: Default::default(),
+            succeed_type: Default::default(),
+            id_list: id_list.into_iter().map(Into::into).collect(),
+        }
+    }
+
+    /// Sets [`member_id_type`](field@Self::member_id_type).
+    pub fn member_id_type(mut self, member_id_type: MemberIdType) -> Self {
+        self.member_id_type = Some(member_id_type);
+        self
+    }
+
+    /// Sets [`succeed_type`](field@Self::succeed_type).
+    pub fn succeed_type(mut self, succeed_type: SucceedType) -> Self {
+        self.succeed_type = Some(succeed_type);
+        self
+    }
+}
 
 #[doc(hidden)]
 impl Operation for CreateRequest {
@@ -342,11 +373,50 @@ json_object!(
     CreateResponse,
     optional(invalid_id_list, not_existed_id_list, pending_approval_id_list),
 );
-builder!(CreateResponse::new() {
-    invalid_id_list: impl IntoIterator<Item = impl Into<String>>,
-    not_existed_id_list: impl IntoIterator<Item = impl Into<String>>,
-    pending_approval_id_list: impl IntoIterator<Item = impl Into<String>>,
-});
+
+impl CreateResponse {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            invalid_id_list: Default::default(),
+            not_existed_id_list: Default::default(),
+            pending_approval_id_list: Default::default(),
+        }
+    }
+
+    /// Sets [`invalid_id_list`](field@Self::invalid_id_list).
+    pub fn invalid_id_list(
+        mut self,
+        invalid_id_list: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.invalid_id_list = invalid_id_list.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Sets [`not_existed_id_list`](field@Self::not_existed_id_list).
+    pub fn not_existed_id_list(
+        mut self,
+        not_existed_id_list: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.not_existed_id_list = not_existed_id_list
+            .into_iter()
+            .map(Into::into)
+            .collect();
+        self
+    }
+
+    /// Sets [`pending_approval_id_list`](field@Self::pending_approval_id_list).
+    pub fn pending_approval_id_list(
+        mut self,
+        pending_approval_id_list: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.pending_approval_id_list = pending_approval_id_list
+            .into_iter()
+            .map(Into::into)
+            .collect();
+        self
+    }
+}
 
 /// Parameters of [`ChatMembers::delete`].
 ///
@@ -374,12 +444,26 @@ pub struct DeleteRequest {
     pub id_list: Vec<String>,
 }
 json_object!(DeleteRequest, required(chat_id, id_list), optional(member_id_type));
-builder!(DeleteRequest::new(
-    chat_id: impl Into<String>,
-    id_list: impl IntoIterator<Item = impl Into<String>>,
-) {
-    member_id_type: MemberIdType,
-});
+
+impl DeleteRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(
+        chat_id: impl Into<String>,
+        id_list: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        Self {
+            chat_id: chat_id.into(),
+            member_id_type: Default::default(),
+            id_list: id_list.into_iter().map(Into::into).collect(),
+        }
+    }
+
+    /// Sets [`member_id_type`](field@Self::member_id_type).
+    pub fn member_id_type(mut self, member_id_type: MemberIdType) -> Self {
+        self.member_id_type = Some(member_id_type);
+        self
+    }
+}
 
 #[doc(hidden)]
 impl Operation for DeleteRequest {
@@ -413,7 +497,24 @@ pub struct DeleteResponse {
     pub invalid_id_list: Vec<String>,
 }
 json_object!(DeleteResponse, optional(invalid_id_list));
-builder!(DeleteResponse::new() { invalid_id_list: impl IntoIterator<Item = impl Into<String>> });
+
+impl DeleteResponse {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            invalid_id_list: Default::default(),
+        }
+    }
+
+    /// Sets [`invalid_id_list`](field@Self::invalid_id_list).
+    pub fn invalid_id_list(
+        mut self,
+        invalid_id_list: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.invalid_id_list = invalid_id_list.into_iter().map(Into::into).collect();
+        self
+    }
+}
 
 /// Parameters of [`ChatMembers::get`].
 ///
@@ -452,12 +553,43 @@ json_object!(
     required(chat_id),
     optional(member_id_type, page_size, page_token, check_security_conf),
 );
-builder!(GetRequest::new(chat_id: impl Into<String>) {
-    member_id_type: UserIdType,
-    page_size: i64,
-    page_token: impl Into<String>,
-    check_security_conf: bool,
-});
+
+impl GetRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(chat_id: impl Into<String>) -> Self {
+        Self {
+            chat_id: chat_id.into(),
+            member_id_type: Default::default(),
+            page_size: Default::default(),
+            page_token: Default::default(),
+            check_security_conf: Default::default(),
+        }
+    }
+
+    /// Sets [`member_id_type`](field@Self::member_id_type).
+    pub fn member_id_type(mut self, member_id_type: UserIdType) -> Self {
+        self.member_id_type = Some(member_id_type);
+        self
+    }
+
+    /// Sets [`page_size`](field@Self::page_size).
+    pub fn page_size(mut self, page_size: i64) -> Self {
+        self.page_size = Some(page_size);
+        self
+    }
+
+    /// Sets [`page_token`](field@Self::page_token).
+    pub fn page_token(mut self, page_token: impl Into<String>) -> Self {
+        self.page_token = Some(page_token.into());
+        self
+    }
+
+    /// Sets [`check_security_conf`](field@Self::check_security_conf).
+    pub fn check_security_conf(mut self, check_security_conf: bool) -> Self {
+        self.check_security_conf = Some(check_security_conf);
+        self
+    }
+}
 
 #[doc(hidden)]
 impl Operation for GetRequest {
@@ -515,14 +647,59 @@ json_object!(
         security_conf_limit,
     ),
 );
-builder!(GetResponse::new() {
-    items: Vec<ChatMember>,
-    page_token: impl Into<String>,
-    has_more: bool,
-    member_total: i64,
-    trigger_security_conf_limit: bool,
-    security_conf_limit: i64,
-});
+
+impl GetResponse {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            items: Default::default(),
+            page_token: Default::default(),
+            has_more: Default::default(),
+            member_total: Default::default(),
+            trigger_security_conf_limit: Default::default(),
+            security_conf_limit: Default::default(),
+        }
+    }
+
+    /// Sets [`items`](field@Self::items).
+    pub fn items(mut self, items: Vec<ChatMember>) -> Self {
+        self.items = items;
+        self
+    }
+
+    /// Sets [`page_token`](field@Self::page_token).
+    pub fn page_token(mut self, page_token: impl Into<String>) -> Self {
+        self.page_token = Some(page_token.into());
+        self
+    }
+
+    /// Sets [`has_more`](field@Self::has_more).
+    pub fn has_more(mut self, has_more: bool) -> Self {
+        self.has_more = Some(has_more);
+        self
+    }
+
+    /// Sets [`member_total`](field@Self::member_total).
+    pub fn member_total(mut self, member_total: i64) -> Self {
+        self.member_total = Some(member_total);
+        self
+    }
+
+    /// Sets [`trigger_security_conf_limit`](field@Self::trigger_security_conf_limit).
+    pub fn trigger_security_conf_limit(
+        mut self,
+        trigger_security_conf_limit: bool,
+    ) -> Self {
+        self.trigger_security_conf_limit = Some(trigger_security_conf_limit);
+        self
+    }
+
+    /// Sets [`security_conf_limit`](field@Self::security_conf_limit).
+    pub fn security_conf_limit(mut self, security_conf_limit: i64) -> Self {
+        self.security_conf_limit = Some(security_conf_limit);
+        self
+    }
+}
 paged!(GetRequest, items: Vec<ChatMember>, token: page_token, more: has_more);
 
 /// Parameters of [`ChatMembers::is_in_chat`].
@@ -540,7 +717,13 @@ pub struct IsInChatRequest {
     pub chat_id: String,
 }
 json_object!(IsInChatRequest, required(chat_id));
-builder!(IsInChatRequest::new(chat_id: impl Into<String>) {});
+
+impl IsInChatRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(chat_id: impl Into<String>) -> Self {
+        Self { chat_id: chat_id.into() }
+    }
+}
 
 #[doc(hidden)]
 impl Operation for IsInChatRequest {
@@ -570,7 +753,21 @@ pub struct IsInChatResponse {
     pub is_in_chat: Option<bool>,
 }
 json_object!(IsInChatResponse, optional(is_in_chat));
-builder!(IsInChatResponse::new() { is_in_chat: bool });
+
+impl IsInChatResponse {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            is_in_chat: Default::default(),
+        }
+    }
+
+    /// Sets [`is_in_chat`](field@Self::is_in_chat).
+    pub fn is_in_chat(mut self, is_in_chat: bool) -> Self {
+        self.is_in_chat = Some(is_in_chat);
+        self
+    }
+}
 
 /// A member of a chat.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -587,8 +784,33 @@ pub struct ChatMember {
     pub tenant_key: Option<String>,
 }
 json_object!(ChatMember, required(member_id), optional(member_id_type, name, tenant_key));
-builder!(ChatMember::new(member_id: impl Into<String>) {
-    member_id_type: UserIdType,
-    name: impl Into<String>,
-    tenant_key: impl Into<String>,
-});
+
+impl ChatMember {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(member_id: impl Into<String>) -> Self {
+        Self {
+            member_id_type: Default::default(),
+            member_id: member_id.into(),
+            name: Default::default(),
+            tenant_key: Default::default(),
+        }
+    }
+
+    /// Sets [`member_id_type`](field@Self::member_id_type).
+    pub fn member_id_type(mut self, member_id_type: UserIdType) -> Self {
+        self.member_id_type = Some(member_id_type);
+        self
+    }
+
+    /// Sets [`name`](field@Self::name).
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Sets [`tenant_key`](field@Self::tenant_key).
+    pub fn tenant_key(mut self, tenant_key: impl Into<String>) -> Self {
+        self.tenant_key = Some(tenant_key.into());
+        self
+    }
+}

@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object,
+    Method, Operation, OperationMeta, TokenKind, UrlPath, json_object,
 };
 use crate::{Call, Caller, ChatMenuUpdateField, ErrorCode, MenuItem};
 
@@ -87,12 +87,23 @@ pub struct PatchRequest {
     pub chat_menu_item: MenuItem,
 }
 json_object!(PatchRequest, required(chat_id, menu_item_id, update_fields, chat_menu_item));
-builder!(PatchRequest::new(
-    chat_id: impl Into<String>,
-    menu_item_id: impl Into<String>,
-    update_fields: Vec<ChatMenuUpdateField>,
-    chat_menu_item: MenuItem,
-) {});
+
+impl PatchRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(
+        chat_id: impl Into<String>,
+        menu_item_id: impl Into<String>,
+        update_fields: Vec<ChatMenuUpdateField>,
+        chat_menu_item: MenuItem,
+    ) -> Self {
+        Self {
+            chat_id: chat_id.into(),
+            menu_item_id: menu_item_id.into(),
+            update_fields,
+            chat_menu_item,
+        }
+    }
+}
 
 #[doc(hidden)]
 impl Operation for PatchRequest {
@@ -123,4 +134,18 @@ pub struct PatchResponse {
     pub chat_menu_item: Option<MenuItem>,
 }
 json_object!(PatchResponse, optional(chat_menu_item));
-builder!(PatchResponse::new() { chat_menu_item: MenuItem });
+
+impl PatchResponse {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            chat_menu_item: Default::default(),
+        }
+    }
+
+    /// Sets [`chat_menu_item`](field@Self::chat_menu_item).
+    pub fn chat_menu_item(mut self, chat_menu_item: MenuItem) -> Self {
+        self.chat_menu_item = Some(chat_menu_item);
+        self
+    }
+}

@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object,
+    Method, Operation, OperationMeta, TokenKind, UrlPath, json_object,
 };
 use crate::{Call, Caller, ErrorCode, MenuTree};
 
@@ -187,7 +187,16 @@ pub struct CreateRequest {
     pub menu_tree: MenuTree,
 }
 json_object!(CreateRequest, required(chat_id, menu_tree));
-builder!(CreateRequest::new(chat_id: impl Into<String>, menu_tree: MenuTree) {});
+
+impl CreateRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(chat_id: impl Into<String>, menu_tree: MenuTree) -> Self {
+        Self {
+            chat_id: chat_id.into(),
+            menu_tree,
+        }
+    }
+}
 
 #[doc(hidden)]
 impl Operation for CreateRequest {
@@ -217,7 +226,21 @@ pub struct CreateResponse {
     pub menu_tree: Option<MenuTree>,
 }
 json_object!(CreateResponse, optional(menu_tree));
-builder!(CreateResponse::new() { menu_tree: MenuTree });
+
+impl CreateResponse {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            menu_tree: Default::default(),
+        }
+    }
+
+    /// Sets [`menu_tree`](field@Self::menu_tree).
+    pub fn menu_tree(mut self, menu_tree: MenuTree) -> Self {
+        self.menu_tree = Some(menu_tree);
+        self
+    }
+}
 
 /// Parameters of [`ChatMenuTree::delete`].
 ///
@@ -238,10 +261,22 @@ pub struct DeleteRequest {
     pub chat_menu_top_level_ids: Vec<String>,
 }
 json_object!(DeleteRequest, required(chat_id, chat_menu_top_level_ids));
-builder!(DeleteRequest::new(
-    chat_id: impl Into<String>,
-    chat_menu_top_level_ids: impl IntoIterator<Item = impl Into<String>>,
-) {});
+
+impl DeleteRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(
+        chat_id: impl Into<String>,
+        chat_menu_top_level_ids: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        Self {
+            chat_id: chat_id.into(),
+            chat_menu_top_level_ids: chat_menu_top_level_ids
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+        }
+    }
+}
 
 #[doc(hidden)]
 impl Operation for DeleteRequest {
@@ -271,7 +306,21 @@ pub struct DeleteResponse {
     pub menu_tree: Option<MenuTree>,
 }
 json_object!(DeleteResponse, optional(menu_tree));
-builder!(DeleteResponse::new() { menu_tree: MenuTree });
+
+impl DeleteResponse {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            menu_tree: Default::default(),
+        }
+    }
+
+    /// Sets [`menu_tree`](field@Self::menu_tree).
+    pub fn menu_tree(mut self, menu_tree: MenuTree) -> Self {
+        self.menu_tree = Some(menu_tree);
+        self
+    }
+}
 
 /// Parameters of [`ChatMenuTree::sort`].
 ///
@@ -292,10 +341,22 @@ pub struct SortRequest {
     pub chat_menu_top_level_ids: Vec<String>,
 }
 json_object!(SortRequest, required(chat_id, chat_menu_top_level_ids));
-builder!(SortRequest::new(
-    chat_id: impl Into<String>,
-    chat_menu_top_level_ids: impl IntoIterator<Item = impl Into<String>>,
-) {});
+
+impl SortRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(
+        chat_id: impl Into<String>,
+        chat_menu_top_level_ids: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        Self {
+            chat_id: chat_id.into(),
+            chat_menu_top_level_ids: chat_menu_top_level_ids
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+        }
+    }
+}
 
 #[doc(hidden)]
 impl Operation for SortRequest {
@@ -325,7 +386,21 @@ pub struct SortResponse {
     pub menu_tree: Option<MenuTree>,
 }
 json_object!(SortResponse, optional(menu_tree));
-builder!(SortResponse::new() { menu_tree: MenuTree });
+
+impl SortResponse {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            menu_tree: Default::default(),
+        }
+    }
+
+    /// Sets [`menu_tree`](field@Self::menu_tree).
+    pub fn menu_tree(mut self, menu_tree: MenuTree) -> Self {
+        self.menu_tree = Some(menu_tree);
+        self
+    }
+}
 
 /// Parameters of [`ChatMenuTree::get`].
 ///
@@ -342,7 +417,13 @@ pub struct GetRequest {
     pub chat_id: String,
 }
 json_object!(GetRequest, required(chat_id));
-builder!(GetRequest::new(chat_id: impl Into<String>) {});
+
+impl GetRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(chat_id: impl Into<String>) -> Self {
+        Self { chat_id: chat_id.into() }
+    }
+}
 
 #[doc(hidden)]
 impl Operation for GetRequest {
@@ -372,4 +453,18 @@ pub struct GetResponse {
     pub menu_tree: Option<MenuTree>,
 }
 json_object!(GetResponse, optional(menu_tree));
-builder!(GetResponse::new() { menu_tree: MenuTree });
+
+impl GetResponse {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            menu_tree: Default::default(),
+        }
+    }
+
+    /// Sets [`menu_tree`](field@Self::menu_tree).
+    pub fn menu_tree(mut self, menu_tree: MenuTree) -> Self {
+        self.menu_tree = Some(menu_tree);
+        self
+    }
+}

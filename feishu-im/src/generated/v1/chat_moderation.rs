@@ -6,8 +6,7 @@
 
 use serde::Serialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, Query, TokenKind, UrlPath, builder, json_object,
-    paged,
+    Method, Operation, OperationMeta, Query, TokenKind, UrlPath, json_object, paged,
 };
 use crate::{Call, Caller, ErrorCode, ModerationPermission, Pager, UserIdType};
 
@@ -140,11 +139,36 @@ pub struct GetRequest {
     pub page_token: Option<String>,
 }
 json_object!(GetRequest, required(chat_id), optional(user_id_type, page_size, page_token));
-builder!(GetRequest::new(chat_id: impl Into<String>) {
-    user_id_type: UserIdType,
-    page_size: i64,
-    page_token: impl Into<String>,
-});
+
+impl GetRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(chat_id: impl Into<String>) -> Self {
+        Self {
+            chat_id: chat_id.into(),
+            user_id_type: Default::default(),
+            page_size: Default::default(),
+            page_token: Default::default(),
+        }
+    }
+
+    /// Sets [`user_id_type`](field@Self::user_id_type).
+    pub fn user_id_type(mut self, user_id_type: UserIdType) -> Self {
+        self.user_id_type = Some(user_id_type);
+        self
+    }
+
+    /// Sets [`page_size`](field@Self::page_size).
+    pub fn page_size(mut self, page_size: i64) -> Self {
+        self.page_size = Some(page_size);
+        self
+    }
+
+    /// Sets [`page_token`](field@Self::page_token).
+    pub fn page_token(mut self, page_token: impl Into<String>) -> Self {
+        self.page_token = Some(page_token.into());
+        self
+    }
+}
 
 #[doc(hidden)]
 impl Operation for GetRequest {
@@ -187,12 +211,45 @@ pub struct GetResponse {
     pub items: Vec<Moderator>,
 }
 json_object!(GetResponse, optional(moderation_setting, page_token, has_more, items));
-builder!(GetResponse::new() {
-    moderation_setting: ModerationPermission,
-    page_token: impl Into<String>,
-    has_more: bool,
-    items: Vec<Moderator>,
-});
+
+impl GetResponse {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            moderation_setting: Default::default(),
+            page_token: Default::default(),
+            has_more: Default::default(),
+            items: Default::default(),
+        }
+    }
+
+    /// Sets [`moderation_setting`](field@Self::moderation_setting).
+    pub fn moderation_setting(
+        mut self,
+        moderation_setting: ModerationPermission,
+    ) -> Self {
+        self.moderation_setting = Some(moderation_setting);
+        self
+    }
+
+    /// Sets [`page_token`](field@Self::page_token).
+    pub fn page_token(mut self, page_token: impl Into<String>) -> Self {
+        self.page_token = Some(page_token.into());
+        self
+    }
+
+    /// Sets [`has_more`](field@Self::has_more).
+    pub fn has_more(mut self, has_more: bool) -> Self {
+        self.has_more = Some(has_more);
+        self
+    }
+
+    /// Sets [`items`](field@Self::items).
+    pub fn items(mut self, items: Vec<Moderator>) -> Self {
+        self.items = items;
+        self
+    }
+}
 paged!(GetRequest, items: Vec<Moderator>, token: page_token, more: has_more);
 
 /// Parameters of [`ChatModeration::update`].
@@ -236,12 +293,56 @@ json_object!(
     required(chat_id),
     optional(user_id_type, moderation_setting, moderator_added_list, moderator_removed_list),
 );
-builder!(UpdateRequest::new(chat_id: impl Into<String>) {
-    user_id_type: UserIdType,
-    moderation_setting: ModerationPermission,
-    moderator_added_list: impl IntoIterator<Item = impl Into<String>>,
-    moderator_removed_list: impl IntoIterator<Item = impl Into<String>>,
-});
+
+impl UpdateRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(chat_id: impl Into<String>) -> Self {
+        Self {
+            chat_id: chat_id.into(),
+            user_id_type: Default::default(),
+            moderation_setting: Default::default(),
+            moderator_added_list: Default::default(),
+            moderator_removed_list: Default::default(),
+        }
+    }
+
+    /// Sets [`user_id_type`](field@Self::user_id_type).
+    pub fn user_id_type(mut self, user_id_type: UserIdType) -> Self {
+        self.user_id_type = Some(user_id_type);
+        self
+    }
+
+    /// Sets [`moderation_setting`](field@Self::moderation_setting).
+    pub fn moderation_setting(
+        mut self,
+        moderation_setting: ModerationPermission,
+    ) -> Self {
+        self.moderation_setting = Some(moderation_setting);
+        self
+    }
+
+    /// Sets [`moderator_added_list`](field@Self::moderator_added_list).
+    pub fn moderator_added_list(
+        mut self,
+        moderator_added_list: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.moderator_added_list = Some(
+            moderator_added_list.into_iter().map(Into::into).collect(),
+        );
+        self
+    }
+
+    /// Sets [`moderator_removed_list`](field@Self::moderator_removed_list).
+    pub fn moderator_removed_list(
+        mut self,
+        moderator_removed_list: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.moderator_removed_list = Some(
+            moderator_removed_list.into_iter().map(Into::into).collect(),
+        );
+        self
+    }
+}
 
 #[doc(hidden)]
 impl Operation for UpdateRequest {
@@ -273,7 +374,13 @@ impl Operation for UpdateRequest {
 #[non_exhaustive]
 pub struct UpdateResponse {}
 json_object!(UpdateResponse);
-builder!(UpdateResponse::new() {});
+
+impl UpdateResponse {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {}
+    }
+}
 
 /// A member who may post.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -288,8 +395,32 @@ pub struct Moderator {
     pub tenant_key: Option<String>,
 }
 json_object!(Moderator, optional(user_id_type, user_id, tenant_key));
-builder!(Moderator::new() {
-    user_id_type: UserIdType,
-    user_id: impl Into<String>,
-    tenant_key: impl Into<String>,
-});
+
+impl Moderator {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            user_id_type: Default::default(),
+            user_id: Default::default(),
+            tenant_key: Default::default(),
+        }
+    }
+
+    /// Sets [`user_id_type`](field@Self::user_id_type).
+    pub fn user_id_type(mut self, user_id_type: UserIdType) -> Self {
+        self.user_id_type = Some(user_id_type);
+        self
+    }
+
+    /// Sets [`user_id`](field@Self::user_id).
+    pub fn user_id(mut self, user_id: impl Into<String>) -> Self {
+        self.user_id = Some(user_id.into());
+        self
+    }
+
+    /// Sets [`tenant_key`](field@Self::tenant_key).
+    pub fn tenant_key(mut self, tenant_key: impl Into<String>) -> Self {
+        self.tenant_key = Some(tenant_key.into());
+        self
+    }
+}

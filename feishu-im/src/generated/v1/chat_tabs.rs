@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object,
+    Method, Operation, OperationMeta, TokenKind, UrlPath, json_object,
 };
 use crate::{Call, Caller, ChatTab, ErrorCode};
 
@@ -240,7 +240,16 @@ pub struct CreateRequest {
     pub chat_tabs: Vec<ChatTab>,
 }
 json_object!(CreateRequest, required(chat_id, chat_tabs));
-builder!(CreateRequest::new(chat_id: impl Into<String>, chat_tabs: Vec<ChatTab>) {});
+
+impl CreateRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(chat_id: impl Into<String>, chat_tabs: Vec<ChatTab>) -> Self {
+        Self {
+            chat_id: chat_id.into(),
+            chat_tabs,
+        }
+    }
+}
 
 #[doc(hidden)]
 impl Operation for CreateRequest {
@@ -270,7 +279,21 @@ pub struct CreateResponse {
     pub chat_tabs: Vec<ChatTab>,
 }
 json_object!(CreateResponse, optional(chat_tabs));
-builder!(CreateResponse::new() { chat_tabs: Vec<ChatTab> });
+
+impl CreateResponse {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            chat_tabs: Default::default(),
+        }
+    }
+
+    /// Sets [`chat_tabs`](field@Self::chat_tabs).
+    pub fn chat_tabs(mut self, chat_tabs: Vec<ChatTab>) -> Self {
+        self.chat_tabs = chat_tabs;
+        self
+    }
+}
 
 /// Parameters of [`ChatTabs::delete_tabs`].
 ///
@@ -291,10 +314,19 @@ pub struct DeleteTabsRequest {
     pub tab_ids: Vec<String>,
 }
 json_object!(DeleteTabsRequest, required(chat_id, tab_ids));
-builder!(DeleteTabsRequest::new(
-    chat_id: impl Into<String>,
-    tab_ids: impl IntoIterator<Item = impl Into<String>>,
-) {});
+
+impl DeleteTabsRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(
+        chat_id: impl Into<String>,
+        tab_ids: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        Self {
+            chat_id: chat_id.into(),
+            tab_ids: tab_ids.into_iter().map(Into::into).collect(),
+        }
+    }
+}
 
 #[doc(hidden)]
 impl Operation for DeleteTabsRequest {
@@ -324,7 +356,21 @@ pub struct DeleteTabsResponse {
     pub chat_tabs: Vec<ChatTab>,
 }
 json_object!(DeleteTabsResponse, optional(chat_tabs));
-builder!(DeleteTabsResponse::new() { chat_tabs: Vec<ChatTab> });
+
+impl DeleteTabsResponse {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            chat_tabs: Default::default(),
+        }
+    }
+
+    /// Sets [`chat_tabs`](field@Self::chat_tabs).
+    pub fn chat_tabs(mut self, chat_tabs: Vec<ChatTab>) -> Self {
+        self.chat_tabs = chat_tabs;
+        self
+    }
+}
 
 /// Parameters of [`ChatTabs::update_tabs`].
 ///
@@ -344,7 +390,22 @@ pub struct UpdateTabsRequest {
     pub chat_tabs: Option<Vec<ChatTab>>,
 }
 json_object!(UpdateTabsRequest, required(chat_id), optional(chat_tabs));
-builder!(UpdateTabsRequest::new(chat_id: impl Into<String>) { chat_tabs: Vec<ChatTab> });
+
+impl UpdateTabsRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(chat_id: impl Into<String>) -> Self {
+        Self {
+            chat_id: chat_id.into(),
+            chat_tabs: Default::default(),
+        }
+    }
+
+    /// Sets [`chat_tabs`](field@Self::chat_tabs).
+    pub fn chat_tabs(mut self, chat_tabs: Vec<ChatTab>) -> Self {
+        self.chat_tabs = Some(chat_tabs);
+        self
+    }
+}
 
 #[doc(hidden)]
 impl Operation for UpdateTabsRequest {
@@ -374,7 +435,21 @@ pub struct UpdateTabsResponse {
     pub chat_tabs: Vec<ChatTab>,
 }
 json_object!(UpdateTabsResponse, optional(chat_tabs));
-builder!(UpdateTabsResponse::new() { chat_tabs: Vec<ChatTab> });
+
+impl UpdateTabsResponse {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            chat_tabs: Default::default(),
+        }
+    }
+
+    /// Sets [`chat_tabs`](field@Self::chat_tabs).
+    pub fn chat_tabs(mut self, chat_tabs: Vec<ChatTab>) -> Self {
+        self.chat_tabs = chat_tabs;
+        self
+    }
+}
 
 /// Parameters of [`ChatTabs::sort_tabs`].
 ///
@@ -396,9 +471,25 @@ pub struct SortTabsRequest {
     pub tab_ids: Option<Vec<String>>,
 }
 json_object!(SortTabsRequest, required(chat_id), optional(tab_ids));
-builder!(SortTabsRequest::new(chat_id: impl Into<String>) {
-    tab_ids: impl IntoIterator<Item = impl Into<String>>,
-});
+
+impl SortTabsRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(chat_id: impl Into<String>) -> Self {
+        Self {
+            chat_id: chat_id.into(),
+            tab_ids: Default::default(),
+        }
+    }
+
+    /// Sets [`tab_ids`](field@Self::tab_ids).
+    pub fn tab_ids(
+        mut self,
+        tab_ids: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.tab_ids = Some(tab_ids.into_iter().map(Into::into).collect());
+        self
+    }
+}
 
 #[doc(hidden)]
 impl Operation for SortTabsRequest {
@@ -428,7 +519,21 @@ pub struct SortTabsResponse {
     pub chat_tabs: Vec<ChatTab>,
 }
 json_object!(SortTabsResponse, optional(chat_tabs));
-builder!(SortTabsResponse::new() { chat_tabs: Vec<ChatTab> });
+
+impl SortTabsResponse {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            chat_tabs: Default::default(),
+        }
+    }
+
+    /// Sets [`chat_tabs`](field@Self::chat_tabs).
+    pub fn chat_tabs(mut self, chat_tabs: Vec<ChatTab>) -> Self {
+        self.chat_tabs = chat_tabs;
+        self
+    }
+}
 
 /// Parameters of [`ChatTabs::list_tabs`].
 ///
@@ -445,7 +550,13 @@ pub struct ListTabsRequest {
     pub chat_id: String,
 }
 json_object!(ListTabsRequest, required(chat_id));
-builder!(ListTabsRequest::new(chat_id: impl Into<String>) {});
+
+impl ListTabsRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(chat_id: impl Into<String>) -> Self {
+        Self { chat_id: chat_id.into() }
+    }
+}
 
 #[doc(hidden)]
 impl Operation for ListTabsRequest {
@@ -475,4 +586,18 @@ pub struct ListTabsResponse {
     pub chat_tabs: Vec<ChatTab>,
 }
 json_object!(ListTabsResponse, optional(chat_tabs));
-builder!(ListTabsResponse::new() { chat_tabs: Vec<ChatTab> });
+
+impl ListTabsResponse {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            chat_tabs: Default::default(),
+        }
+    }
+
+    /// Sets [`chat_tabs`](field@Self::chat_tabs).
+    pub fn chat_tabs(mut self, chat_tabs: Vec<ChatTab>) -> Self {
+        self.chat_tabs = chat_tabs;
+        self
+    }
+}

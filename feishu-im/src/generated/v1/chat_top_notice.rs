@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object,
+    Method, Operation, OperationMeta, TokenKind, UrlPath, json_object,
 };
 use crate::{Call, Caller, ErrorCode, TopNoticeActionType};
 
@@ -112,7 +112,16 @@ pub struct PutTopNoticeRequest {
     pub chat_top_notice: Vec<TopNotice>,
 }
 json_object!(PutTopNoticeRequest, required(chat_id, chat_top_notice));
-builder!(PutTopNoticeRequest::new(chat_id: impl Into<String>, chat_top_notice: Vec<TopNotice>) {});
+
+impl PutTopNoticeRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(chat_id: impl Into<String>, chat_top_notice: Vec<TopNotice>) -> Self {
+        Self {
+            chat_id: chat_id.into(),
+            chat_top_notice,
+        }
+    }
+}
 
 #[doc(hidden)]
 impl Operation for PutTopNoticeRequest {
@@ -139,7 +148,13 @@ impl Operation for PutTopNoticeRequest {
 #[non_exhaustive]
 pub struct PutTopNoticeResponse {}
 json_object!(PutTopNoticeResponse);
-builder!(PutTopNoticeResponse::new() {});
+
+impl PutTopNoticeResponse {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {}
+    }
+}
 
 /// Parameters of [`ChatTopNotice::delete_top_notice`].
 ///
@@ -156,7 +171,13 @@ pub struct DeleteTopNoticeRequest {
     pub chat_id: String,
 }
 json_object!(DeleteTopNoticeRequest, required(chat_id));
-builder!(DeleteTopNoticeRequest::new(chat_id: impl Into<String>) {});
+
+impl DeleteTopNoticeRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(chat_id: impl Into<String>) -> Self {
+        Self { chat_id: chat_id.into() }
+    }
+}
 
 #[doc(hidden)]
 impl Operation for DeleteTopNoticeRequest {
@@ -182,7 +203,13 @@ impl Operation for DeleteTopNoticeRequest {
 #[non_exhaustive]
 pub struct DeleteTopNoticeResponse {}
 json_object!(DeleteTopNoticeResponse);
-builder!(DeleteTopNoticeResponse::new() {});
+
+impl DeleteTopNoticeResponse {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {}
+    }
+}
 
 /// What to pin at the top of the chat.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -204,4 +231,25 @@ pub struct TopNotice {
     pub message_id: Option<String>,
 }
 json_object!(TopNotice, optional(action_type, message_id));
-builder!(TopNotice::new() { action_type: TopNoticeActionType, message_id: impl Into<String> });
+
+impl TopNotice {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            action_type: Default::default(),
+            message_id: Default::default(),
+        }
+    }
+
+    /// Sets [`action_type`](field@Self::action_type).
+    pub fn action_type(mut self, action_type: TopNoticeActionType) -> Self {
+        self.action_type = Some(action_type);
+        self
+    }
+
+    /// Sets [`message_id`](field@Self::message_id).
+    pub fn message_id(mut self, message_id: impl Into<String>) -> Self {
+        self.message_id = Some(message_id.into());
+        self
+    }
+}

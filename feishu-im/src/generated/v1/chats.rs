@@ -6,8 +6,7 @@
 
 use serde::Serialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, Query, TokenKind, UrlPath, builder, json_object,
-    paged,
+    Method, Operation, OperationMeta, Query, TokenKind, UrlPath, json_object, paged,
 };
 use crate::{
     Call, Caller, ChatMessageVisibility, ChatMode, ChatPermission, ChatSortType,
@@ -487,34 +486,229 @@ json_object!(
         hide_member_count_setting,
     ),
 );
-builder!(CreateRequest::new() {
-    user_id_type: UserIdType,
-    set_bot_manager: bool,
-    uuid: impl Into<String>,
-    avatar: impl Into<String>,
-    name: impl Into<String>,
-    description: impl Into<String>,
-    i18n_names: I18nNames,
-    owner_id: impl Into<String>,
-    user_id_list: impl IntoIterator<Item = impl Into<String>>,
-    bot_id_list: impl IntoIterator<Item = impl Into<String>>,
-    group_message_type: GroupMessageType,
-    chat_mode: ChatMode,
-    chat_type: ChatType,
-    external: bool,
-    join_message_visibility: ChatMessageVisibility,
-    leave_message_visibility: ChatMessageVisibility,
-    membership_approval: MembershipApproval,
-    labels: impl IntoIterator<Item = impl Into<String>>,
-    toolkit_ids: impl IntoIterator<Item = impl Into<String>>,
-    restricted_mode_setting: RestrictedModeSetting,
-    urgent_setting: ChatPermission,
-    video_conference_setting: ChatPermission,
-    edit_permission: ChatPermission,
-    chat_tags: impl IntoIterator<Item = impl Into<String>>,
-    pin_manage_setting: ChatPermission,
-    hide_member_count_setting: ChatPermission,
-});
+
+impl CreateRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            user_id_type: Default::default(),
+            set_bot_manager: Default::default(),
+            uuid: Default::default(),
+            avatar: Default::default(),
+            name: Default::default(),
+            description: Default::default(),
+            i18n_names: Default::default(),
+            owner_id: Default::default(),
+            user_id_list: Default::default(),
+            bot_id_list: Default::default(),
+            group_message_type: Default::default(),
+            chat_mode: Default::default(),
+            chat_type: Default::default(),
+            external: Default::default(),
+            join_message_visibility: Default::default(),
+            leave_message_visibility: Default::default(),
+            membership_approval: Default::default(),
+            labels: Default::default(),
+            toolkit_ids: Default::default(),
+            restricted_mode_setting: Default::default(),
+            urgent_setting: Default::default(),
+            video_conference_setting: Default::default(),
+            edit_permission: Default::default(),
+            chat_tags: Default::default(),
+            pin_manage_setting: Default::default(),
+            hide_member_count_setting: Default::default(),
+        }
+    }
+
+    /// Sets [`user_id_type`](field@Self::user_id_type).
+    pub fn user_id_type(mut self, user_id_type: UserIdType) -> Self {
+        self.user_id_type = Some(user_id_type);
+        self
+    }
+
+    /// Sets [`set_bot_manager`](field@Self::set_bot_manager).
+    pub fn set_bot_manager(mut self, set_bot_manager: bool) -> Self {
+        self.set_bot_manager = Some(set_bot_manager);
+        self
+    }
+
+    /// Sets [`uuid`](field@Self::uuid).
+    pub fn uuid(mut self, uuid: impl Into<String>) -> Self {
+        self.uuid = Some(uuid.into());
+        self
+    }
+
+    /// Sets [`avatar`](field@Self::avatar).
+    pub fn avatar(mut self, avatar: impl Into<String>) -> Self {
+        self.avatar = Some(avatar.into());
+        self
+    }
+
+    /// Sets [`name`](field@Self::name).
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Sets [`description`](field@Self::description).
+    pub fn description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`i18n_names`](field@Self::i18n_names).
+    pub fn i18n_names(mut self, i18n_names: I18nNames) -> Self {
+        self.i18n_names = Some(i18n_names);
+        self
+    }
+
+    /// Sets [`owner_id`](field@Self::owner_id).
+    pub fn owner_id(mut self, owner_id: impl Into<String>) -> Self {
+        self.owner_id = Some(owner_id.into());
+        self
+    }
+
+    /// Sets [`user_id_list`](field@Self::user_id_list).
+    pub fn user_id_list(
+        mut self,
+        user_id_list: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.user_id_list = Some(user_id_list.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Sets [`bot_id_list`](field@Self::bot_id_list).
+    pub fn bot_id_list(
+        mut self,
+        bot_id_list: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.bot_id_list = Some(bot_id_list.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Sets [`group_message_type`](field@Self::group_message_type).
+    pub fn group_message_type(mut self, group_message_type: GroupMessageType) -> Self {
+        self.group_message_type = Some(group_message_type);
+        self
+    }
+
+    /// Sets [`chat_mode`](field@Self::chat_mode).
+    pub fn chat_mode(mut self, chat_mode: ChatMode) -> Self {
+        self.chat_mode = Some(chat_mode);
+        self
+    }
+
+    /// Sets [`chat_type`](field@Self::chat_type).
+    pub fn chat_type(mut self, chat_type: ChatType) -> Self {
+        self.chat_type = Some(chat_type);
+        self
+    }
+
+    /// Sets [`external`](field@Self::external).
+    pub fn external(mut self, external: bool) -> Self {
+        self.external = Some(external);
+        self
+    }
+
+    /// Sets [`join_message_visibility`](field@Self::join_message_visibility).
+    pub fn join_message_visibility(
+        mut self,
+        join_message_visibility: ChatMessageVisibility,
+    ) -> Self {
+        self.join_message_visibility = Some(join_message_visibility);
+        self
+    }
+
+    /// Sets [`leave_message_visibility`](field@Self::leave_message_visibility).
+    pub fn leave_message_visibility(
+        mut self,
+        leave_message_visibility: ChatMessageVisibility,
+    ) -> Self {
+        self.leave_message_visibility = Some(leave_message_visibility);
+        self
+    }
+
+    /// Sets [`membership_approval`](field@Self::membership_approval).
+    pub fn membership_approval(
+        mut self,
+        membership_approval: MembershipApproval,
+    ) -> Self {
+        self.membership_approval = Some(membership_approval);
+        self
+    }
+
+    /// Sets [`labels`](field@Self::labels).
+    pub fn labels(
+        mut self,
+        labels: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.labels = Some(labels.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Sets [`toolkit_ids`](field@Self::toolkit_ids).
+    pub fn toolkit_ids(
+        mut self,
+        toolkit_ids: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.toolkit_ids = Some(toolkit_ids.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Sets [`restricted_mode_setting`](field@Self::restricted_mode_setting).
+    pub fn restricted_mode_setting(
+        mut self,
+        restricted_mode_setting: RestrictedModeSetting,
+    ) -> Self {
+        self.restricted_mode_setting = Some(restricted_mode_setting);
+        self
+    }
+
+    /// Sets [`urgent_setting`](field@Self::urgent_setting).
+    pub fn urgent_setting(mut self, urgent_setting: ChatPermission) -> Self {
+        self.urgent_setting = Some(urgent_setting);
+        self
+    }
+
+    /// Sets [`video_conference_setting`](field@Self::video_conference_setting).
+    pub fn video_conference_setting(
+        mut self,
+        video_conference_setting: ChatPermission,
+    ) -> Self {
+        self.video_conference_setting = Some(video_conference_setting);
+        self
+    }
+
+    /// Sets [`edit_permission`](field@Self::edit_permission).
+    pub fn edit_permission(mut self, edit_permission: ChatPermission) -> Self {
+        self.edit_permission = Some(edit_permission);
+        self
+    }
+
+    /// Sets [`chat_tags`](field@Self::chat_tags).
+    pub fn chat_tags(
+        mut self,
+        chat_tags: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.chat_tags = Some(chat_tags.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Sets [`pin_manage_setting`](field@Self::pin_manage_setting).
+    pub fn pin_manage_setting(mut self, pin_manage_setting: ChatPermission) -> Self {
+        self.pin_manage_setting = Some(pin_manage_setting);
+        self
+    }
+
+    /// Sets [`hide_member_count_setting`](field@Self::hide_member_count_setting).
+    pub fn hide_member_count_setting(
+        mut self,
+        hide_member_count_setting: ChatPermission,
+    ) -> Self {
+        self.hide_member_count_setting = Some(hide_member_count_setting);
+        self
+    }
+}
 
 #[doc(hidden)]
 impl Operation for CreateRequest {
@@ -640,35 +834,237 @@ json_object!(
         hide_member_count_setting,
     ),
 );
-builder!(CreateResponse::new(chat_id: impl Into<String>) {
-    avatar: impl Into<String>,
-    name: impl Into<String>,
-    description: impl Into<String>,
-    i18n_names: I18nNames,
-    owner_id: impl Into<String>,
-    owner_id_type: UserIdType,
-    urgent_setting: ChatPermission,
-    video_conference_setting: ChatPermission,
-    pin_manage_setting: ChatPermission,
-    add_member_permission: ChatPermission,
-    share_card_permission: ShareCardPermission,
-    at_all_permission: ChatPermission,
-    edit_permission: ChatPermission,
-    group_message_type: GroupMessageType,
-    chat_mode: ChatMode,
-    chat_type: ChatType,
-    chat_tag: ChatTag,
-    external: bool,
-    tenant_key: impl Into<String>,
-    join_message_visibility: ChatMessageVisibility,
-    leave_message_visibility: ChatMessageVisibility,
-    membership_approval: MembershipApproval,
-    moderation_permission: ModerationPermission,
-    labels: impl IntoIterator<Item = impl Into<String>>,
-    toolkit_ids: impl IntoIterator<Item = impl Into<String>>,
-    restricted_mode_setting: RestrictedModeSetting,
-    hide_member_count_setting: ChatPermission,
-});
+
+impl CreateResponse {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(chat_id: impl Into<String>) -> Self {
+        Self {
+            chat_id: chat_id.into(),
+            avatar: Default::default(),
+            name: Default::default(),
+            description: Default::default(),
+            i18n_names: Default::default(),
+            owner_id: Default::default(),
+            owner_id_type: Default::default(),
+            urgent_setting: Default::default(),
+            video_conference_setting: Default::default(),
+            pin_manage_setting: Default::default(),
+            add_member_permission: Default::default(),
+            share_card_permission: Default::default(),
+            at_all_permission: Default::default(),
+            edit_permission: Default::default(),
+            group_message_type: Default::default(),
+            chat_mode: Default::default(),
+            chat_type: Default::default(),
+            chat_tag: Default::default(),
+            external: Default::default(),
+            tenant_key: Default::default(),
+            join_message_visibility: Default::default(),
+            leave_message_visibility: Default::default(),
+            membership_approval: Default::default(),
+            moderation_permission: Default::default(),
+            labels: Default::default(),
+            toolkit_ids: Default::default(),
+            restricted_mode_setting: Default::default(),
+            hide_member_count_setting: Default::default(),
+        }
+    }
+
+    /// Sets [`avatar`](field@Self::avatar).
+    pub fn avatar(mut self, avatar: impl Into<String>) -> Self {
+        self.avatar = Some(avatar.into());
+        self
+    }
+
+    /// Sets [`name`](field@Self::name).
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Sets [`description`](field@Self::description).
+    pub fn description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`i18n_names`](field@Self::i18n_names).
+    pub fn i18n_names(mut self, i18n_names: I18nNames) -> Self {
+        self.i18n_names = Some(i18n_names);
+        self
+    }
+
+    /// Sets [`owner_id`](field@Self::owner_id).
+    pub fn owner_id(mut self, owner_id: impl Into<String>) -> Self {
+        self.owner_id = Some(owner_id.into());
+        self
+    }
+
+    /// Sets [`owner_id_type`](field@Self::owner_id_type).
+    pub fn owner_id_type(mut self, owner_id_type: UserIdType) -> Self {
+        self.owner_id_type = Some(owner_id_type);
+        self
+    }
+
+    /// Sets [`urgent_setting`](field@Self::urgent_setting).
+    pub fn urgent_setting(mut self, urgent_setting: ChatPermission) -> Self {
+        self.urgent_setting = Some(urgent_setting);
+        self
+    }
+
+    /// Sets [`video_conference_setting`](field@Self::video_conference_setting).
+    pub fn video_conference_setting(
+        mut self,
+        video_conference_setting: ChatPermission,
+    ) -> Self {
+        self.video_conference_setting = Some(video_conference_setting);
+        self
+    }
+
+    /// Sets [`pin_manage_setting`](field@Self::pin_manage_setting).
+    pub fn pin_manage_setting(mut self, pin_manage_setting: ChatPermission) -> Self {
+        self.pin_manage_setting = Some(pin_manage_setting);
+        self
+    }
+
+    /// Sets [`add_member_permission`](field@Self::add_member_permission).
+    pub fn add_member_permission(
+        mut self,
+        add_member_permission: ChatPermission,
+    ) -> Self {
+        self.add_member_permission = Some(add_member_permission);
+        self
+    }
+
+    /// Sets [`share_card_permission`](field@Self::share_card_permission).
+    pub fn share_card_permission(
+        mut self,
+        share_card_permission: ShareCardPermission,
+    ) -> Self {
+        self.share_card_permission = Some(share_card_permission);
+        self
+    }
+
+    /// Sets [`at_all_permission`](field@Self::at_all_permission).
+    pub fn at_all_permission(mut self, at_all_permission: ChatPermission) -> Self {
+        self.at_all_permission = Some(at_all_permission);
+        self
+    }
+
+    /// Sets [`edit_permission`](field@Self::edit_permission).
+    pub fn edit_permission(mut self, edit_permission: ChatPermission) -> Self {
+        self.edit_permission = Some(edit_permission);
+        self
+    }
+
+    /// Sets [`group_message_type`](field@Self::group_message_type).
+    pub fn group_message_type(mut self, group_message_type: GroupMessageType) -> Self {
+        self.group_message_type = Some(group_message_type);
+        self
+    }
+
+    /// Sets [`chat_mode`](field@Self::chat_mode).
+    pub fn chat_mode(mut self, chat_mode: ChatMode) -> Self {
+        self.chat_mode = Some(chat_mode);
+        self
+    }
+
+    /// Sets [`chat_type`](field@Self::chat_type).
+    pub fn chat_type(mut self, chat_type: ChatType) -> Self {
+        self.chat_type = Some(chat_type);
+        self
+    }
+
+    /// Sets [`chat_tag`](field@Self::chat_tag).
+    pub fn chat_tag(mut self, chat_tag: ChatTag) -> Self {
+        self.chat_tag = Some(chat_tag);
+        self
+    }
+
+    /// Sets [`external`](field@Self::external).
+    pub fn external(mut self, external: bool) -> Self {
+        self.external = Some(external);
+        self
+    }
+
+    /// Sets [`tenant_key`](field@Self::tenant_key).
+    pub fn tenant_key(mut self, tenant_key: impl Into<String>) -> Self {
+        self.tenant_key = Some(tenant_key.into());
+        self
+    }
+
+    /// Sets [`join_message_visibility`](field@Self::join_message_visibility).
+    pub fn join_message_visibility(
+        mut self,
+        join_message_visibility: ChatMessageVisibility,
+    ) -> Self {
+        self.join_message_visibility = Some(join_message_visibility);
+        self
+    }
+
+    /// Sets [`leave_message_visibility`](field@Self::leave_message_visibility).
+    pub fn leave_message_visibility(
+        mut self,
+        leave_message_visibility: ChatMessageVisibility,
+    ) -> Self {
+        self.leave_message_visibility = Some(leave_message_visibility);
+        self
+    }
+
+    /// Sets [`membership_approval`](field@Self::membership_approval).
+    pub fn membership_approval(
+        mut self,
+        membership_approval: MembershipApproval,
+    ) -> Self {
+        self.membership_approval = Some(membership_approval);
+        self
+    }
+
+    /// Sets [`moderation_permission`](field@Self::moderation_permission).
+    pub fn moderation_permission(
+        mut self,
+        moderation_permission: ModerationPermission,
+    ) -> Self {
+        self.moderation_permission = Some(moderation_permission);
+        self
+    }
+
+    /// Sets [`labels`](field@Self::labels).
+    pub fn labels(
+        mut self,
+        labels: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.labels = labels.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Sets [`toolkit_ids`](field@Self::toolkit_ids).
+    pub fn toolkit_ids(
+        mut self,
+        toolkit_ids: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.toolkit_ids = toolkit_ids.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Sets [`restricted_mode_setting`](field@Self::restricted_mode_setting).
+    pub fn restricted_mode_setting(
+        mut self,
+        restricted_mode_setting: RestrictedModeSetting,
+    ) -> Self {
+        self.restricted_mode_setting = Some(restricted_mode_setting);
+        self
+    }
+
+    /// Sets [`hide_member_count_setting`](field@Self::hide_member_count_setting).
+    pub fn hide_member_count_setting(
+        mut self,
+        hide_member_count_setting: ChatPermission,
+    ) -> Self {
+        self.hide_member_count_setting = Some(hide_member_count_setting);
+        self
+    }
+}
 
 /// Parameters of [`Chats::delete`].
 ///
@@ -685,7 +1081,13 @@ pub struct DeleteRequest {
     pub chat_id: String,
 }
 json_object!(DeleteRequest, required(chat_id));
-builder!(DeleteRequest::new(chat_id: impl Into<String>) {});
+
+impl DeleteRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(chat_id: impl Into<String>) -> Self {
+        Self { chat_id: chat_id.into() }
+    }
+}
 
 #[doc(hidden)]
 impl Operation for DeleteRequest {
@@ -709,7 +1111,13 @@ impl Operation for DeleteRequest {
 #[non_exhaustive]
 pub struct DeleteResponse {}
 json_object!(DeleteResponse);
-builder!(DeleteResponse::new() {});
+
+impl DeleteResponse {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {}
+    }
+}
 
 /// Parameters of [`Chats::update`].
 ///
@@ -829,30 +1237,199 @@ json_object!(
         hide_member_count_setting,
     ),
 );
-builder!(UpdateRequest::new(chat_id: impl Into<String>) {
-    user_id_type: UserIdType,
-    avatar: impl Into<String>,
-    name: impl Into<String>,
-    description: impl Into<String>,
-    i18n_names: I18nNames,
-    add_member_permission: ChatPermission,
-    share_card_permission: ShareCardPermission,
-    at_all_permission: ChatPermission,
-    edit_permission: ChatPermission,
-    owner_id: impl Into<String>,
-    join_message_visibility: ChatMessageVisibility,
-    leave_message_visibility: ChatMessageVisibility,
-    membership_approval: MembershipApproval,
-    labels: impl IntoIterator<Item = impl Into<String>>,
-    toolkit_ids: impl IntoIterator<Item = impl Into<String>>,
-    restricted_mode_setting: RestrictedModeSetting,
-    chat_type: ChatType,
-    group_message_type: GroupMessageType,
-    urgent_setting: ChatPermission,
-    video_conference_setting: ChatPermission,
-    pin_manage_setting: ChatPermission,
-    hide_member_count_setting: ChatPermission,
-});
+
+impl UpdateRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(chat_id: impl Into<String>) -> Self {
+        Self {
+            chat_id: chat_id.into(),
+            user_id_type: Default::default(),
+            avatar: Default::default(),
+            name: Default::default(),
+            description: Default::default(),
+            i18n_names: Default::default(),
+            add_member_permission: Default::default(),
+            share_card_permission: Default::default(),
+            at_all_permission: Default::default(),
+            edit_permission: Default::default(),
+            owner_id: Default::default(),
+            join_message_visibility: Default::default(),
+            leave_message_visibility: Default::default(),
+            membership_approval: Default::default(),
+            labels: Default::default(),
+            toolkit_ids: Default::default(),
+            restricted_mode_setting: Default::default(),
+            chat_type: Default::default(),
+            group_message_type: Default::default(),
+            urgent_setting: Default::default(),
+            video_conference_setting: Default::default(),
+            pin_manage_setting: Default::default(),
+            hide_member_count_setting: Default::default(),
+        }
+    }
+
+    /// Sets [`user_id_type`](field@Self::user_id_type).
+    pub fn user_id_type(mut self, user_id_type: UserIdType) -> Self {
+        self.user_id_type = Some(user_id_type);
+        self
+    }
+
+    /// Sets [`avatar`](field@Self::avatar).
+    pub fn avatar(mut self, avatar: impl Into<String>) -> Self {
+        self.avatar = Some(avatar.into());
+        self
+    }
+
+    /// Sets [`name`](field@Self::name).
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Sets [`description`](field@Self::description).
+    pub fn description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`i18n_names`](field@Self::i18n_names).
+    pub fn i18n_names(mut self, i18n_names: I18nNames) -> Self {
+        self.i18n_names = Some(i18n_names);
+        self
+    }
+
+    /// Sets [`add_member_permission`](field@Self::add_member_permission).
+    pub fn add_member_permission(
+        mut self,
+        add_member_permission: ChatPermission,
+    ) -> Self {
+        self.add_member_permission = Some(add_member_permission);
+        self
+    }
+
+    /// Sets [`share_card_permission`](field@Self::share_card_permission).
+    pub fn share_card_permission(
+        mut self,
+        share_card_permission: ShareCardPermission,
+    ) -> Self {
+        self.share_card_permission = Some(share_card_permission);
+        self
+    }
+
+    /// Sets [`at_all_permission`](field@Self::at_all_permission).
+    pub fn at_all_permission(mut self, at_all_permission: ChatPermission) -> Self {
+        self.at_all_permission = Some(at_all_permission);
+        self
+    }
+
+    /// Sets [`edit_permission`](field@Self::edit_permission).
+    pub fn edit_permission(mut self, edit_permission: ChatPermission) -> Self {
+        self.edit_permission = Some(edit_permission);
+        self
+    }
+
+    /// Sets [`owner_id`](field@Self::owner_id).
+    pub fn owner_id(mut self, owner_id: impl Into<String>) -> Self {
+        self.owner_id = Some(owner_id.into());
+        self
+    }
+
+    /// Sets [`join_message_visibility`](field@Self::join_message_visibility).
+    pub fn join_message_visibility(
+        mut self,
+        join_message_visibility: ChatMessageVisibility,
+    ) -> Self {
+        self.join_message_visibility = Some(join_message_visibility);
+        self
+    }
+
+    /// Sets [`leave_message_visibility`](field@Self::leave_message_visibility).
+    pub fn leave_message_visibility(
+        mut self,
+        leave_message_visibility: ChatMessageVisibility,
+    ) -> Self {
+        self.leave_message_visibility = Some(leave_message_visibility);
+        self
+    }
+
+    /// Sets [`membership_approval`](field@Self::membership_approval).
+    pub fn membership_approval(
+        mut self,
+        membership_approval: MembershipApproval,
+    ) -> Self {
+        self.membership_approval = Some(membership_approval);
+        self
+    }
+
+    /// Sets [`labels`](field@Self::labels).
+    pub fn labels(
+        mut self,
+        labels: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.labels = Some(labels.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Sets [`toolkit_ids`](field@Self::toolkit_ids).
+    pub fn toolkit_ids(
+        mut self,
+        toolkit_ids: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.toolkit_ids = Some(toolkit_ids.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Sets [`restricted_mode_setting`](field@Self::restricted_mode_setting).
+    pub fn restricted_mode_setting(
+        mut self,
+        restricted_mode_setting: RestrictedModeSetting,
+    ) -> Self {
+        self.restricted_mode_setting = Some(restricted_mode_setting);
+        self
+    }
+
+    /// Sets [`chat_type`](field@Self::chat_type).
+    pub fn chat_type(mut self, chat_type: ChatType) -> Self {
+        self.chat_type = Some(chat_type);
+        self
+    }
+
+    /// Sets [`group_message_type`](field@Self::group_message_type).
+    pub fn group_message_type(mut self, group_message_type: GroupMessageType) -> Self {
+        self.group_message_type = Some(group_message_type);
+        self
+    }
+
+    /// Sets [`urgent_setting`](field@Self::urgent_setting).
+    pub fn urgent_setting(mut self, urgent_setting: ChatPermission) -> Self {
+        self.urgent_setting = Some(urgent_setting);
+        self
+    }
+
+    /// Sets [`video_conference_setting`](field@Self::video_conference_setting).
+    pub fn video_conference_setting(
+        mut self,
+        video_conference_setting: ChatPermission,
+    ) -> Self {
+        self.video_conference_setting = Some(video_conference_setting);
+        self
+    }
+
+    /// Sets [`pin_manage_setting`](field@Self::pin_manage_setting).
+    pub fn pin_manage_setting(mut self, pin_manage_setting: ChatPermission) -> Self {
+        self.pin_manage_setting = Some(pin_manage_setting);
+        self
+    }
+
+    /// Sets [`hide_member_count_setting`](field@Self::hide_member_count_setting).
+    pub fn hide_member_count_setting(
+        mut self,
+        hide_member_count_setting: ChatPermission,
+    ) -> Self {
+        self.hide_member_count_setting = Some(hide_member_count_setting);
+        self
+    }
+}
 
 #[doc(hidden)]
 impl Operation for UpdateRequest {
@@ -882,7 +1459,13 @@ impl Operation for UpdateRequest {
 #[non_exhaustive]
 pub struct UpdateResponse {}
 json_object!(UpdateResponse);
-builder!(UpdateResponse::new() {});
+
+impl UpdateResponse {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {}
+    }
+}
 
 /// Parameters of [`Chats::get`].
 ///
@@ -904,7 +1487,22 @@ pub struct GetRequest {
     pub user_id_type: Option<UserIdType>,
 }
 json_object!(GetRequest, required(chat_id), optional(user_id_type));
-builder!(GetRequest::new(chat_id: impl Into<String>) { user_id_type: UserIdType });
+
+impl GetRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(chat_id: impl Into<String>) -> Self {
+        Self {
+            chat_id: chat_id.into(),
+            user_id_type: Default::default(),
+        }
+    }
+
+    /// Sets [`user_id_type`](field@Self::user_id_type).
+    pub fn user_id_type(mut self, user_id_type: UserIdType) -> Self {
+        self.user_id_type = Some(user_id_type);
+        self
+    }
+}
 
 #[doc(hidden)]
 impl Operation for GetRequest {
@@ -1048,40 +1646,283 @@ json_object!(
         chat_status,
     ),
 );
-builder!(GetResponse::new() {
-    avatar: impl Into<String>,
-    name: impl Into<String>,
-    description: impl Into<String>,
-    i18n_names: I18nNames,
-    add_member_permission: ChatPermission,
-    share_card_permission: ShareCardPermission,
-    at_all_permission: ChatPermission,
-    edit_permission: ChatPermission,
-    owner_id_type: UserIdType,
-    owner_id: impl Into<String>,
-    user_manager_id_list: impl IntoIterator<Item = impl Into<String>>,
-    bot_manager_id_list: impl IntoIterator<Item = impl Into<String>>,
-    group_message_type: GroupMessageType,
-    chat_mode: ChatMode,
-    chat_type: ChatType,
-    chat_tag: ChatTag,
-    join_message_visibility: ChatMessageVisibility,
-    leave_message_visibility: ChatMessageVisibility,
-    membership_approval: MembershipApproval,
-    moderation_permission: ModerationPermission,
-    external: bool,
-    tenant_key: impl Into<String>,
-    user_count: impl Into<crate::Count>,
-    bot_count: impl Into<crate::Count>,
-    labels: impl IntoIterator<Item = impl Into<String>>,
-    toolkit_ids: impl IntoIterator<Item = impl Into<String>>,
-    restricted_mode_setting: RestrictedModeSetting,
-    urgent_setting: ChatPermission,
-    video_conference_setting: ChatPermission,
-    pin_manage_setting: ChatPermission,
-    hide_member_count_setting: ChatPermission,
-    chat_status: ChatStatus,
-});
+
+impl GetResponse {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            avatar: Default::default(),
+            name: Default::default(),
+            description: Default::default(),
+            i18n_names: Default::default(),
+            add_member_permission: Default::default(),
+            share_card_permission: Default::default(),
+            at_all_permission: Default::default(),
+            edit_permission: Default::default(),
+            owner_id_type: Default::default(),
+            owner_id: Default::default(),
+            user_manager_id_list: Default::default(),
+            bot_manager_id_list: Default::default(),
+            group_message_type: Default::default(),
+            chat_mode: Default::default(),
+            chat_type: Default::default(),
+            chat_tag: Default::default(),
+            join_message_visibility: Default::default(),
+            leave_message_visibility: Default::default(),
+            membership_approval: Default::default(),
+            moderation_permission: Default::default(),
+            external: Default::default(),
+            tenant_key: Default::default(),
+            user_count: Default::default(),
+            bot_count: Default::default(),
+            labels: Default::default(),
+            toolkit_ids: Default::default(),
+            restricted_mode_setting: Default::default(),
+            urgent_setting: Default::default(),
+            video_conference_setting: Default::default(),
+            pin_manage_setting: Default::default(),
+            hide_member_count_setting: Default::default(),
+            chat_status: Default::default(),
+        }
+    }
+
+    /// Sets [`avatar`](field@Self::avatar).
+    pub fn avatar(mut self, avatar: impl Into<String>) -> Self {
+        self.avatar = Some(avatar.into());
+        self
+    }
+
+    /// Sets [`name`](field@Self::name).
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Sets [`description`](field@Self::description).
+    pub fn description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`i18n_names`](field@Self::i18n_names).
+    pub fn i18n_names(mut self, i18n_names: I18nNames) -> Self {
+        self.i18n_names = Some(i18n_names);
+        self
+    }
+
+    /// Sets [`add_member_permission`](field@Self::add_member_permission).
+    pub fn add_member_permission(
+        mut self,
+        add_member_permission: ChatPermission,
+    ) -> Self {
+        self.add_member_permission = Some(add_member_permission);
+        self
+    }
+
+    /// Sets [`share_card_permission`](field@Self::share_card_permission).
+    pub fn share_card_permission(
+        mut self,
+        share_card_permission: ShareCardPermission,
+    ) -> Self {
+        self.share_card_permission = Some(share_card_permission);
+        self
+    }
+
+    /// Sets [`at_all_permission`](field@Self::at_all_permission).
+    pub fn at_all_permission(mut self, at_all_permission: ChatPermission) -> Self {
+        self.at_all_permission = Some(at_all_permission);
+        self
+    }
+
+    /// Sets [`edit_permission`](field@Self::edit_permission).
+    pub fn edit_permission(mut self, edit_permission: ChatPermission) -> Self {
+        self.edit_permission = Some(edit_permission);
+        self
+    }
+
+    /// Sets [`owner_id_type`](field@Self::owner_id_type).
+    pub fn owner_id_type(mut self, owner_id_type: UserIdType) -> Self {
+        self.owner_id_type = Some(owner_id_type);
+        self
+    }
+
+    /// Sets [`owner_id`](field@Self::owner_id).
+    pub fn owner_id(mut self, owner_id: impl Into<String>) -> Self {
+        self.owner_id = Some(owner_id.into());
+        self
+    }
+
+    /// Sets [`user_manager_id_list`](field@Self::user_manager_id_list).
+    pub fn user_manager_id_list(
+        mut self,
+        user_manager_id_list: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.user_manager_id_list = user_manager_id_list
+            .into_iter()
+            .map(Into::into)
+            .collect();
+        self
+    }
+
+    /// Sets [`bot_manager_id_list`](field@Self::bot_manager_id_list).
+    pub fn bot_manager_id_list(
+        mut self,
+        bot_manager_id_list: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.bot_manager_id_list = bot_manager_id_list
+            .into_iter()
+            .map(Into::into)
+            .collect();
+        self
+    }
+
+    /// Sets [`group_message_type`](field@Self::group_message_type).
+    pub fn group_message_type(mut self, group_message_type: GroupMessageType) -> Self {
+        self.group_message_type = Some(group_message_type);
+        self
+    }
+
+    /// Sets [`chat_mode`](field@Self::chat_mode).
+    pub fn chat_mode(mut self, chat_mode: ChatMode) -> Self {
+        self.chat_mode = Some(chat_mode);
+        self
+    }
+
+    /// Sets [`chat_type`](field@Self::chat_type).
+    pub fn chat_type(mut self, chat_type: ChatType) -> Self {
+        self.chat_type = Some(chat_type);
+        self
+    }
+
+    /// Sets [`chat_tag`](field@Self::chat_tag).
+    pub fn chat_tag(mut self, chat_tag: ChatTag) -> Self {
+        self.chat_tag = Some(chat_tag);
+        self
+    }
+
+    /// Sets [`join_message_visibility`](field@Self::join_message_visibility).
+    pub fn join_message_visibility(
+        mut self,
+        join_message_visibility: ChatMessageVisibility,
+    ) -> Self {
+        self.join_message_visibility = Some(join_message_visibility);
+        self
+    }
+
+    /// Sets [`leave_message_visibility`](field@Self::leave_message_visibility).
+    pub fn leave_message_visibility(
+        mut self,
+        leave_message_visibility: ChatMessageVisibility,
+    ) -> Self {
+        self.leave_message_visibility = Some(leave_message_visibility);
+        self
+    }
+
+    /// Sets [`membership_approval`](field@Self::membership_approval).
+    pub fn membership_approval(
+        mut self,
+        membership_approval: MembershipApproval,
+    ) -> Self {
+        self.membership_approval = Some(membership_approval);
+        self
+    }
+
+    /// Sets [`moderation_permission`](field@Self::moderation_permission).
+    pub fn moderation_permission(
+        mut self,
+        moderation_permission: ModerationPermission,
+    ) -> Self {
+        self.moderation_permission = Some(moderation_permission);
+        self
+    }
+
+    /// Sets [`external`](field@Self::external).
+    pub fn external(mut self, external: bool) -> Self {
+        self.external = Some(external);
+        self
+    }
+
+    /// Sets [`tenant_key`](field@Self::tenant_key).
+    pub fn tenant_key(mut self, tenant_key: impl Into<String>) -> Self {
+        self.tenant_key = Some(tenant_key.into());
+        self
+    }
+
+    /// Sets [`user_count`](field@Self::user_count).
+    pub fn user_count(mut self, user_count: impl Into<crate::Count>) -> Self {
+        self.user_count = Some(user_count.into());
+        self
+    }
+
+    /// Sets [`bot_count`](field@Self::bot_count).
+    pub fn bot_count(mut self, bot_count: impl Into<crate::Count>) -> Self {
+        self.bot_count = Some(bot_count.into());
+        self
+    }
+
+    /// Sets [`labels`](field@Self::labels).
+    pub fn labels(
+        mut self,
+        labels: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.labels = labels.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Sets [`toolkit_ids`](field@Self::toolkit_ids).
+    pub fn toolkit_ids(
+        mut self,
+        toolkit_ids: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.toolkit_ids = toolkit_ids.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Sets [`restricted_mode_setting`](field@Self::restricted_mode_setting).
+    pub fn restricted_mode_setting(
+        mut self,
+        restricted_mode_setting: RestrictedModeSetting,
+    ) -> Self {
+        self.restricted_mode_setting = Some(restricted_mode_setting);
+        self
+    }
+
+    /// Sets [`urgent_setting`](field@Self::urgent_setting).
+    pub fn urgent_setting(mut self, urgent_setting: ChatPermission) -> Self {
+        self.urgent_setting = Some(urgent_setting);
+        self
+    }
+
+    /// Sets [`video_conference_setting`](field@Self::video_conference_setting).
+    pub fn video_conference_setting(
+        mut self,
+        video_conference_setting: ChatPermission,
+    ) -> Self {
+        self.video_conference_setting = Some(video_conference_setting);
+        self
+    }
+
+    /// Sets [`pin_manage_setting`](field@Self::pin_manage_setting).
+    pub fn pin_manage_setting(mut self, pin_manage_setting: ChatPermission) -> Self {
+        self.pin_manage_setting = Some(pin_manage_setting);
+        self
+    }
+
+    /// Sets [`hide_member_count_setting`](field@Self::hide_member_count_setting).
+    pub fn hide_member_count_setting(
+        mut self,
+        hide_member_count_setting: ChatPermission,
+    ) -> Self {
+        self.hide_member_count_setting = Some(hide_member_count_setting);
+        self
+    }
+
+    /// Sets [`chat_status`](field@Self::chat_status).
+    pub fn chat_status(mut self, chat_status: ChatStatus) -> Self {
+        self.chat_status = Some(chat_status);
+        self
+    }
+}
 
 /// Parameters of [`Chats::list`].
 ///
@@ -1119,13 +1960,49 @@ pub struct ListRequest {
     pub types: Option<String>,
 }
 json_object!(ListRequest, optional(user_id_type, sort_type, page_token, page_size, types));
-builder!(ListRequest::new() {
-    user_id_type: UserIdType,
-    sort_type: ChatSortType,
-    page_token: impl Into<String>,
-    page_size: i64,
-    types: impl Into<String>,
-});
+
+impl ListRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            user_id_type: Default::default(),
+            sort_type: Default::default(),
+            page_token: Default::default(),
+            page_size: Default::default(),
+            types: Default::default(),
+        }
+    }
+
+    /// Sets [`user_id_type`](field@Self::user_id_type).
+    pub fn user_id_type(mut self, user_id_type: UserIdType) -> Self {
+        self.user_id_type = Some(user_id_type);
+        self
+    }
+
+    /// Sets [`sort_type`](field@Self::sort_type).
+    pub fn sort_type(mut self, sort_type: ChatSortType) -> Self {
+        self.sort_type = Some(sort_type);
+        self
+    }
+
+    /// Sets [`page_token`](field@Self::page_token).
+    pub fn page_token(mut self, page_token: impl Into<String>) -> Self {
+        self.page_token = Some(page_token.into());
+        self
+    }
+
+    /// Sets [`page_size`](field@Self::page_size).
+    pub fn page_size(mut self, page_size: i64) -> Self {
+        self.page_size = Some(page_size);
+        self
+    }
+
+    /// Sets [`types`](field@Self::types).
+    pub fn types(mut self, types: impl Into<String>) -> Self {
+        self.types = Some(types.into());
+        self
+    }
+}
 
 #[doc(hidden)]
 impl Operation for ListRequest {
@@ -1166,11 +2043,35 @@ pub struct ListResponse {
     pub has_more: Option<bool>,
 }
 json_object!(ListResponse, optional(items, page_token, has_more));
-builder!(ListResponse::new() {
-    items: Vec<ListChat>,
-    page_token: impl Into<String>,
-    has_more: bool,
-});
+
+impl ListResponse {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            items: Default::default(),
+            page_token: Default::default(),
+            has_more: Default::default(),
+        }
+    }
+
+    /// Sets [`items`](field@Self::items).
+    pub fn items(mut self, items: Vec<ListChat>) -> Self {
+        self.items = items;
+        self
+    }
+
+    /// Sets [`page_token`](field@Self::page_token).
+    pub fn page_token(mut self, page_token: impl Into<String>) -> Self {
+        self.page_token = Some(page_token.into());
+        self
+    }
+
+    /// Sets [`has_more`](field@Self::has_more).
+    pub fn has_more(mut self, has_more: bool) -> Self {
+        self.has_more = Some(has_more);
+        self
+    }
+}
 paged!(ListRequest, items: Vec<ListChat>, token: page_token, more: has_more);
 
 /// Parameters of [`Chats::search`].
@@ -1203,12 +2104,42 @@ pub struct SearchRequest {
     pub page_size: Option<i64>,
 }
 json_object!(SearchRequest, optional(user_id_type, query, page_token, page_size));
-builder!(SearchRequest::new() {
-    user_id_type: UserIdType,
-    query: impl Into<String>,
-    page_token: impl Into<String>,
-    page_size: i64,
-});
+
+impl SearchRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            user_id_type: Default::default(),
+            query: Default::default(),
+            page_token: Default::default(),
+            page_size: Default::default(),
+        }
+    }
+
+    /// Sets [`user_id_type`](field@Self::user_id_type).
+    pub fn user_id_type(mut self, user_id_type: UserIdType) -> Self {
+        self.user_id_type = Some(user_id_type);
+        self
+    }
+
+    /// Sets [`query`](field@Self::query).
+    pub fn query(mut self, query: impl Into<String>) -> Self {
+        self.query = Some(query.into());
+        self
+    }
+
+    /// Sets [`page_token`](field@Self::page_token).
+    pub fn page_token(mut self, page_token: impl Into<String>) -> Self {
+        self.page_token = Some(page_token.into());
+        self
+    }
+
+    /// Sets [`page_size`](field@Self::page_size).
+    pub fn page_size(mut self, page_size: i64) -> Self {
+        self.page_size = Some(page_size);
+        self
+    }
+}
 
 #[doc(hidden)]
 impl Operation for SearchRequest {
@@ -1248,11 +2179,35 @@ pub struct SearchResponse {
     pub has_more: Option<bool>,
 }
 json_object!(SearchResponse, optional(items, page_token, has_more));
-builder!(SearchResponse::new() {
-    items: Vec<ListChat>,
-    page_token: impl Into<String>,
-    has_more: bool,
-});
+
+impl SearchResponse {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            items: Default::default(),
+            page_token: Default::default(),
+            has_more: Default::default(),
+        }
+    }
+
+    /// Sets [`items`](field@Self::items).
+    pub fn items(mut self, items: Vec<ListChat>) -> Self {
+        self.items = items;
+        self
+    }
+
+    /// Sets [`page_token`](field@Self::page_token).
+    pub fn page_token(mut self, page_token: impl Into<String>) -> Self {
+        self.page_token = Some(page_token.into());
+        self
+    }
+
+    /// Sets [`has_more`](field@Self::has_more).
+    pub fn has_more(mut self, has_more: bool) -> Self {
+        self.has_more = Some(has_more);
+        self
+    }
+}
 paged!(SearchRequest, items: Vec<ListChat>, token: page_token, more: has_more);
 
 /// Parameters of [`Chats::link`].
@@ -1275,7 +2230,22 @@ pub struct LinkRequest {
     pub validity_period: Option<ShareLinkValidityPeriod>,
 }
 json_object!(LinkRequest, required(chat_id), optional(validity_period));
-builder!(LinkRequest::new(chat_id: impl Into<String>) { validity_period: ShareLinkValidityPeriod });
+
+impl LinkRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(chat_id: impl Into<String>) -> Self {
+        Self {
+            chat_id: chat_id.into(),
+            validity_period: Default::default(),
+        }
+    }
+
+    /// Sets [`validity_period`](field@Self::validity_period).
+    pub fn validity_period(mut self, validity_period: ShareLinkValidityPeriod) -> Self {
+        self.validity_period = Some(validity_period);
+        self
+    }
+}
 
 #[doc(hidden)]
 impl Operation for LinkRequest {
@@ -1313,11 +2283,35 @@ pub struct LinkResponse {
     pub is_permanent: Option<bool>,
 }
 json_object!(LinkResponse, optional(share_link, expire_time, is_permanent));
-builder!(LinkResponse::new() {
-    share_link: impl Into<String>,
-    expire_time: impl Into<crate::UnixSeconds>,
-    is_permanent: bool,
-});
+
+impl LinkResponse {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            share_link: Default::default(),
+            expire_time: Default::default(),
+            is_permanent: Default::default(),
+        }
+    }
+
+    /// Sets [`share_link`](field@Self::share_link).
+    pub fn share_link(mut self, share_link: impl Into<String>) -> Self {
+        self.share_link = Some(share_link.into());
+        self
+    }
+
+    /// Sets [`expire_time`](field@Self::expire_time).
+    pub fn expire_time(mut self, expire_time: impl Into<crate::UnixSeconds>) -> Self {
+        self.expire_time = Some(expire_time.into());
+        self
+    }
+
+    /// Sets [`is_permanent`](field@Self::is_permanent).
+    pub fn is_permanent(mut self, is_permanent: bool) -> Self {
+        self.is_permanent = Some(is_permanent);
+        self
+    }
+}
 
 /// The chat's name in several languages; each best at most 60 characters. Without them, `name` is shown.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -1342,11 +2336,35 @@ pub struct I18nNames {
     pub ja_jp: Option<String>,
 }
 json_object!(I18nNames, optional(zh_cn, en_us, ja_jp));
-builder!(I18nNames::new() {
-    zh_cn: impl Into<String>,
-    en_us: impl Into<String>,
-    ja_jp: impl Into<String>,
-});
+
+impl I18nNames {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            zh_cn: Default::default(),
+            en_us: Default::default(),
+            ja_jp: Default::default(),
+        }
+    }
+
+    /// Sets [`zh_cn`](field@Self::zh_cn).
+    pub fn zh_cn(mut self, zh_cn: impl Into<String>) -> Self {
+        self.zh_cn = Some(zh_cn.into());
+        self
+    }
+
+    /// Sets [`en_us`](field@Self::en_us).
+    pub fn en_us(mut self, en_us: impl Into<String>) -> Self {
+        self.en_us = Some(en_us.into());
+        self
+    }
+
+    /// Sets [`ja_jp`](field@Self::ja_jp).
+    pub fn ja_jp(mut self, ja_jp: impl Into<String>) -> Self {
+        self.ja_jp = Some(ja_jp.into());
+        self
+    }
+}
 
 /// Restricted (confidential) mode, for the Enterprise edition. When creating, it is off
 /// and every action allowed unless set. On, the three settings may not all be
@@ -1378,12 +2396,51 @@ json_object!(
         message_has_permission_setting,
     ),
 );
-builder!(RestrictedModeSetting::new() {
-    status: bool,
-    screenshot_has_permission_setting: RestrictedModePermission,
-    download_has_permission_setting: RestrictedModePermission,
-    message_has_permission_setting: RestrictedModePermission,
-});
+
+impl RestrictedModeSetting {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            status: Default::default(),
+            screenshot_has_permission_setting: Default::default(),
+            download_has_permission_setting: Default::default(),
+            message_has_permission_setting: Default::default(),
+        }
+    }
+
+    /// Sets [`status`](field@Self::status).
+    pub fn status(mut self, status: bool) -> Self {
+        self.status = Some(status);
+        self
+    }
+
+    /// Sets [`screenshot_has_permission_setting`](field@Self::screenshot_has_permission_setting).
+    pub fn screenshot_has_permission_setting(
+        mut self,
+        screenshot_has_permission_setting: RestrictedModePermission,
+    ) -> Self {
+        self.screenshot_has_permission_setting = Some(screenshot_has_permission_setting);
+        self
+    }
+
+    /// Sets [`download_has_permission_setting`](field@Self::download_has_permission_setting).
+    pub fn download_has_permission_setting(
+        mut self,
+        download_has_permission_setting: RestrictedModePermission,
+    ) -> Self {
+        self.download_has_permission_setting = Some(download_has_permission_setting);
+        self
+    }
+
+    /// Sets [`message_has_permission_setting`](field@Self::message_has_permission_setting).
+    pub fn message_has_permission_setting(
+        mut self,
+        message_has_permission_setting: RestrictedModePermission,
+    ) -> Self {
+        self.message_has_permission_setting = Some(message_has_permission_setting);
+        self
+    }
+}
 
 /// A chat as listed or found.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -1445,17 +2502,99 @@ json_object!(
         p2p_target_id,
     ),
 );
-builder!(ListChat::new(chat_id: impl Into<String>) {
-    avatar: impl Into<String>,
-    name: impl Into<String>,
-    description: impl Into<String>,
-    owner_id: impl Into<String>,
-    owner_id_type: UserIdType,
-    external: bool,
-    tenant_key: impl Into<String>,
-    labels: impl IntoIterator<Item = impl Into<String>>,
-    chat_status: ChatStatus,
-    chat_mode: ChatMode,
-    p2p_target_type: P2pTargetType,
-    p2p_target_id: impl Into<String>,
-});
+
+impl ListChat {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(chat_id: impl Into<String>) -> Self {
+        Self {
+            chat_id: chat_id.into(),
+            avatar: Default::default(),
+            name: Default::default(),
+            description: Default::default(),
+            owner_id: Default::default(),
+            owner_id_type: Default::default(),
+            external: Default::default(),
+            tenant_key: Default::default(),
+            labels: Default::default(),
+            chat_status: Default::default(),
+            chat_mode: Default::default(),
+            p2p_target_type: Default::default(),
+            p2p_target_id: Default::default(),
+        }
+    }
+
+    /// Sets [`avatar`](field@Self::avatar).
+    pub fn avatar(mut self, avatar: impl Into<String>) -> Self {
+        self.avatar = Some(avatar.into());
+        self
+    }
+
+    /// Sets [`name`](field@Self::name).
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Sets [`description`](field@Self::description).
+    pub fn description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`owner_id`](field@Self::owner_id).
+    pub fn owner_id(mut self, owner_id: impl Into<String>) -> Self {
+        self.owner_id = Some(owner_id.into());
+        self
+    }
+
+    /// Sets [`owner_id_type`](field@Self::owner_id_type).
+    pub fn owner_id_type(mut self, owner_id_type: UserIdType) -> Self {
+        self.owner_id_type = Some(owner_id_type);
+        self
+    }
+
+    /// Sets [`external`](field@Self::external).
+    pub fn external(mut self, external: bool) -> Self {
+        self.external = Some(external);
+        self
+    }
+
+    /// Sets [`tenant_key`](field@Self::tenant_key).
+    pub fn tenant_key(mut self, tenant_key: impl Into<String>) -> Self {
+        self.tenant_key = Some(tenant_key.into());
+        self
+    }
+
+    /// Sets [`labels`](field@Self::labels).
+    pub fn labels(
+        mut self,
+        labels: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.labels = labels.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Sets [`chat_status`](field@Self::chat_status).
+    pub fn chat_status(mut self, chat_status: ChatStatus) -> Self {
+        self.chat_status = Some(chat_status);
+        self
+    }
+
+    /// Sets [`chat_mode`](field@Self::chat_mode).
+    pub fn chat_mode(mut self, chat_mode: ChatMode) -> Self {
+        self.chat_mode = Some(chat_mode);
+        self
+    }
+
+    /// Sets [`p2p_target_type`](field@Self::p2p_target_type).
+    pub fn p2p_target_type(mut self, p2p_target_type: P2pTargetType) -> Self {
+        self.p2p_target_type = Some(p2p_target_type);
+        self
+    }
+
+    /// Sets [`p2p_target_id`](field@Self::p2p_target_id).
+    pub fn p2p_target_id(mut self, p2p_target_id: impl Into<String>) -> Self {
+        self.p2p_target_id = Some(p2p_target_id.into());
+        self
+    }
+}

@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 use crate::operation::{
-    Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object,
+    Method, Operation, OperationMeta, TokenKind, UrlPath, json_object,
 };
 use crate::{Call, Caller, ErrorCode, FileType};
 
@@ -119,13 +119,28 @@ pub struct CreateRequest {
     #[serde(skip)]
     pub file: crate::FileUpload,
 }
-builder!(CreateRequest::new(
-    file_type: FileType,
-    file_name: impl Into<String>,
-    file: crate::FileUpload,
-) {
-    duration: i64,
-});
+
+impl CreateRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(
+        file_type: FileType,
+        file_name: impl Into<String>,
+        file: crate::FileUpload,
+    ) -> Self {
+        Self {
+            file_type,
+            file_name: file_name.into(),
+            duration: Default::default(),
+            file,
+        }
+    }
+
+    /// Sets [`duration`](field@Self::duration).
+    pub fn duration(mut self, duration: i64) -> Self {
+        self.duration = Some(duration);
+        self
+    }
+}
 
 #[doc(hidden)]
 impl Operation for CreateRequest {
@@ -159,7 +174,13 @@ pub struct CreateResponse {
     pub file_key: String,
 }
 json_object!(CreateResponse, required(file_key));
-builder!(CreateResponse::new(file_key: impl Into<String>) {});
+
+impl CreateResponse {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(file_key: impl Into<String>) -> Self {
+        Self { file_key: file_key.into() }
+    }
+}
 
 /// Parameters of [`Files::get`].
 ///
@@ -176,7 +197,13 @@ pub struct GetRequest {
     pub file_key: String,
 }
 json_object!(GetRequest, required(file_key));
-builder!(GetRequest::new(file_key: impl Into<String>) {});
+
+impl GetRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(file_key: impl Into<String>) -> Self {
+        Self { file_key: file_key.into() }
+    }
+}
 
 #[doc(hidden)]
 impl Operation for GetRequest {
@@ -202,4 +229,10 @@ impl Operation for GetRequest {
 #[non_exhaustive]
 pub struct GetResponse {}
 json_object!(GetResponse);
-builder!(GetResponse::new() {});
+
+impl GetResponse {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {}
+    }
+}

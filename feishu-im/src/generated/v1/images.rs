@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 use crate::operation::{
-    Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object,
+    Method, Operation, OperationMeta, TokenKind, UrlPath, json_object,
 };
 use crate::{Call, Caller, ErrorCode, ImageType};
 
@@ -114,7 +114,13 @@ pub struct CreateRequest {
     #[serde(skip)]
     pub image: crate::FileUpload,
 }
-builder!(CreateRequest::new(image_type: ImageType, image: crate::FileUpload) {});
+
+impl CreateRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(image_type: ImageType, image: crate::FileUpload) -> Self {
+        Self { image_type, image }
+    }
+}
 
 #[doc(hidden)]
 impl Operation for CreateRequest {
@@ -148,7 +154,15 @@ pub struct CreateResponse {
     pub image_key: String,
 }
 json_object!(CreateResponse, required(image_key));
-builder!(CreateResponse::new(image_key: impl Into<String>) {});
+
+impl CreateResponse {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(image_key: impl Into<String>) -> Self {
+        Self {
+            image_key: image_key.into(),
+        }
+    }
+}
 
 /// Parameters of [`Images::get`].
 ///
@@ -165,7 +179,15 @@ pub struct GetRequest {
     pub image_key: String,
 }
 json_object!(GetRequest, required(image_key));
-builder!(GetRequest::new(image_key: impl Into<String>) {});
+
+impl GetRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(image_key: impl Into<String>) -> Self {
+        Self {
+            image_key: image_key.into(),
+        }
+    }
+}
 
 #[doc(hidden)]
 impl Operation for GetRequest {
@@ -191,4 +213,10 @@ impl Operation for GetRequest {
 #[non_exhaustive]
 pub struct GetResponse {}
 json_object!(GetResponse);
-builder!(GetResponse::new() {});
+
+impl GetResponse {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {}
+    }
+}

@@ -6,8 +6,7 @@
 
 use serde::Serialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, Query, TokenKind, UrlPath, builder, json_object,
-    paged,
+    Method, Operation, OperationMeta, Query, TokenKind, UrlPath, json_object, paged,
 };
 use crate::{Call, Caller, ErrorCode, Pager, ReactionQueryFailReason, UserIdType};
 
@@ -201,7 +200,16 @@ pub struct CreateRequest {
     pub reaction_type: Emoji,
 }
 json_object!(CreateRequest, required(message_id, reaction_type));
-builder!(CreateRequest::new(message_id: impl Into<String>, reaction_type: Emoji) {});
+
+impl CreateRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(message_id: impl Into<String>, reaction_type: Emoji) -> Self {
+        Self {
+            message_id: message_id.into(),
+            reaction_type,
+        }
+    }
+}
 
 #[doc(hidden)]
 impl Operation for CreateRequest {
@@ -245,7 +253,16 @@ pub struct DeleteRequest {
     pub reaction_id: String,
 }
 json_object!(DeleteRequest, required(message_id, reaction_id));
-builder!(DeleteRequest::new(message_id: impl Into<String>, reaction_id: impl Into<String>) {});
+
+impl DeleteRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(message_id: impl Into<String>, reaction_id: impl Into<String>) -> Self {
+        Self {
+            message_id: message_id.into(),
+            reaction_id: reaction_id.into(),
+        }
+    }
+}
 
 #[doc(hidden)]
 impl Operation for DeleteRequest {
@@ -306,12 +323,43 @@ json_object!(
     required(message_id),
     optional(reaction_type, page_token, page_size, user_id_type),
 );
-builder!(ListRequest::new(message_id: impl Into<String>) {
-    reaction_type: impl Into<String>,
-    page_token: impl Into<String>,
-    page_size: i64,
-    user_id_type: UserIdType,
-});
+
+impl ListRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(message_id: impl Into<String>) -> Self {
+        Self {
+            message_id: message_id.into(),
+            reaction_type: Default::default(),
+            page_token: Default::default(),
+            page_size: Default::default(),
+            user_id_type: Default::default(),
+        }
+    }
+
+    /// Sets [`reaction_type`](field@Self::reaction_type).
+    pub fn reaction_type(mut self, reaction_type: impl Into<String>) -> Self {
+        self.reaction_type = Some(reaction_type.into());
+        self
+    }
+
+    /// Sets [`page_token`](field@Self::page_token).
+    pub fn page_token(mut self, page_token: impl Into<String>) -> Self {
+        self.page_token = Some(page_token.into());
+        self
+    }
+
+    /// Sets [`page_size`](field@Self::page_size).
+    pub fn page_size(mut self, page_size: i64) -> Self {
+        self.page_size = Some(page_size);
+        self
+    }
+
+    /// Sets [`user_id_type`](field@Self::user_id_type).
+    pub fn user_id_type(mut self, user_id_type: UserIdType) -> Self {
+        self.user_id_type = Some(user_id_type);
+        self
+    }
+}
 
 #[doc(hidden)]
 impl Operation for ListRequest {
@@ -353,10 +401,29 @@ pub struct ListResponse {
     pub page_token: Option<String>,
 }
 json_object!(ListResponse, required(has_more), optional(items, page_token));
-builder!(ListResponse::new(has_more: bool) {
-    items: Vec<MessageReaction>,
-    page_token: impl Into<String>,
-});
+
+impl ListResponse {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(has_more: bool) -> Self {
+        Self {
+            items: Default::default(),
+            has_more,
+            page_token: Default::default(),
+        }
+    }
+
+    /// Sets [`items`](field@Self::items).
+    pub fn items(mut self, items: Vec<MessageReaction>) -> Self {
+        self.items = items;
+        self
+    }
+
+    /// Sets [`page_token`](field@Self::page_token).
+    pub fn page_token(mut self, page_token: impl Into<String>) -> Self {
+        self.page_token = Some(page_token.into());
+        self
+    }
+}
 paged!(ListRequest, items: Vec<MessageReaction>, token: page_token, more: has_more);
 
 /// Parameters of [`MessageReactions::batch_query`].
@@ -396,11 +463,36 @@ json_object!(
     required(queries),
     optional(user_id_type, page_size_per_message, reaction_type),
 );
-builder!(BatchQueryRequest::new(queries: Vec<ReactionQuery>) {
-    user_id_type: UserIdType,
-    page_size_per_message: i64,
-    reaction_type: impl Into<String>,
-});
+
+impl BatchQueryRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(queries: Vec<ReactionQuery>) -> Self {
+        Self {
+            user_id_type: Default::default(),
+            queries,
+            page_size_per_message: Default::default(),
+            reaction_type: Default::default(),
+        }
+    }
+
+    /// Sets [`user_id_type`](field@Self::user_id_type).
+    pub fn user_id_type(mut self, user_id_type: UserIdType) -> Self {
+        self.user_id_type = Some(user_id_type);
+        self
+    }
+
+    /// Sets [`page_size_per_message`](field@Self::page_size_per_message).
+    pub fn page_size_per_message(mut self, page_size_per_message: i64) -> Self {
+        self.page_size_per_message = Some(page_size_per_message);
+        self
+    }
+
+    /// Sets [`reaction_type`](field@Self::reaction_type).
+    pub fn reaction_type(mut self, reaction_type: impl Into<String>) -> Self {
+        self.reaction_type = Some(reaction_type.into());
+        self
+    }
+}
 
 #[doc(hidden)]
 impl Operation for BatchQueryRequest {
@@ -440,11 +532,44 @@ json_object!(
     BatchQueryResponse,
     optional(success_msg_reaction_details, success_msg_reaction_counts, fail_msg_reaction_details),
 );
-builder!(BatchQueryResponse::new() {
-    success_msg_reaction_details: Vec<MessageReactionDetail>,
-    success_msg_reaction_counts: Vec<MessageReactionCount>,
-    fail_msg_reaction_details: Vec<ReactionQueryFailure>,
-});
+
+impl BatchQueryResponse {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            success_msg_reaction_details: Default::default(),
+            success_msg_reaction_counts: Default::default(),
+            fail_msg_reaction_details: Default::default(),
+        }
+    }
+
+    /// Sets [`success_msg_reaction_details`](field@Self::success_msg_reaction_details).
+    pub fn success_msg_reaction_details(
+        mut self,
+        success_msg_reaction_details: Vec<MessageReactionDetail>,
+    ) -> Self {
+        self.success_msg_reaction_details = success_msg_reaction_details;
+        self
+    }
+
+    /// Sets [`success_msg_reaction_counts`](field@Self::success_msg_reaction_counts).
+    pub fn success_msg_reaction_counts(
+        mut self,
+        success_msg_reaction_counts: Vec<MessageReactionCount>,
+    ) -> Self {
+        self.success_msg_reaction_counts = success_msg_reaction_counts;
+        self
+    }
+
+    /// Sets [`fail_msg_reaction_details`](field@Self::fail_msg_reaction_details).
+    pub fn fail_msg_reaction_details(
+        mut self,
+        fail_msg_reaction_details: Vec<ReactionQueryFailure>,
+    ) -> Self {
+        self.fail_msg_reaction_details = fail_msg_reaction_details;
+        self
+    }
+}
 
 /// An emoji, by its type name.
 #[derive(Debug, Clone, Serialize)]
@@ -458,7 +583,15 @@ pub struct Emoji {
     pub emoji_type: String,
 }
 json_object!(Emoji, required(emoji_type));
-builder!(Emoji::new(emoji_type: impl Into<String>) {});
+
+impl Emoji {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(emoji_type: impl Into<String>) -> Self {
+        Self {
+            emoji_type: emoji_type.into(),
+        }
+    }
+}
 
 /// Who added a reaction.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -475,7 +608,19 @@ pub struct Operator {
     pub operator_type: String,
 }
 json_object!(Operator, required(operator_id, operator_type));
-builder!(Operator::new(operator_id: impl Into<String>, operator_type: impl Into<String>) {});
+
+impl Operator {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(
+        operator_id: impl Into<String>,
+        operator_type: impl Into<String>,
+    ) -> Self {
+        Self {
+            operator_id: operator_id.into(),
+            operator_type: operator_type.into(),
+        }
+    }
+}
 
 /// One reaction on a message.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -500,11 +645,36 @@ json_object!(
     required(reaction_id),
     optional(operator, action_time, reaction_type),
 );
-builder!(MessageReaction::new(reaction_id: impl Into<String>) {
-    operator: Operator,
-    action_time: impl Into<crate::UnixMillis>,
-    reaction_type: Emoji,
-});
+
+impl MessageReaction {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(reaction_id: impl Into<String>) -> Self {
+        Self {
+            reaction_id: reaction_id.into(),
+            operator: Default::default(),
+            action_time: Default::default(),
+            reaction_type: Default::default(),
+        }
+    }
+
+    /// Sets [`operator`](field@Self::operator).
+    pub fn operator(mut self, operator: Operator) -> Self {
+        self.operator = Some(operator);
+        self
+    }
+
+    /// Sets [`action_time`](field@Self::action_time).
+    pub fn action_time(mut self, action_time: impl Into<crate::UnixMillis>) -> Self {
+        self.action_time = Some(action_time.into());
+        self
+    }
+
+    /// Sets [`reaction_type`](field@Self::reaction_type).
+    pub fn reaction_type(mut self, reaction_type: Emoji) -> Self {
+        self.reaction_type = Some(reaction_type);
+        self
+    }
+}
 
 /// One message to query, with the page to start at.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -522,7 +692,28 @@ pub struct ReactionQuery {
     pub page_token: Option<String>,
 }
 json_object!(ReactionQuery, optional(message_id, page_token));
-builder!(ReactionQuery::new() { message_id: impl Into<String>, page_token: impl Into<String> });
+
+impl ReactionQuery {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            message_id: Default::default(),
+            page_token: Default::default(),
+        }
+    }
+
+    /// Sets [`message_id`](field@Self::message_id).
+    pub fn message_id(mut self, message_id: impl Into<String>) -> Self {
+        self.message_id = Some(message_id.into());
+        self
+    }
+
+    /// Sets [`page_token`](field@Self::page_token).
+    pub fn page_token(mut self, page_token: impl Into<String>) -> Self {
+        self.page_token = Some(page_token.into());
+        self
+    }
+}
 
 /// One reaction, its emoji named directly.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -545,12 +736,42 @@ pub struct ReactionDetailItem {
     pub emoji_type: Option<String>,
 }
 json_object!(ReactionDetailItem, optional(reaction_id, operator, action_time, emoji_type));
-builder!(ReactionDetailItem::new() {
-    reaction_id: impl Into<String>,
-    operator: Operator,
-    action_time: impl Into<crate::UnixMillis>,
-    emoji_type: impl Into<String>,
-});
+
+impl ReactionDetailItem {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            reaction_id: Default::default(),
+            operator: Default::default(),
+            action_time: Default::default(),
+            emoji_type: Default::default(),
+        }
+    }
+
+    /// Sets [`reaction_id`](field@Self::reaction_id).
+    pub fn reaction_id(mut self, reaction_id: impl Into<String>) -> Self {
+        self.reaction_id = Some(reaction_id.into());
+        self
+    }
+
+    /// Sets [`operator`](field@Self::operator).
+    pub fn operator(mut self, operator: Operator) -> Self {
+        self.operator = Some(operator);
+        self
+    }
+
+    /// Sets [`action_time`](field@Self::action_time).
+    pub fn action_time(mut self, action_time: impl Into<crate::UnixMillis>) -> Self {
+        self.action_time = Some(action_time.into());
+        self
+    }
+
+    /// Sets [`emoji_type`](field@Self::emoji_type).
+    pub fn emoji_type(mut self, emoji_type: impl Into<String>) -> Self {
+        self.emoji_type = Some(emoji_type.into());
+        self
+    }
+}
 
 /// One page of a message's reactions.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -572,12 +793,45 @@ json_object!(
     MessageReactionDetail,
     optional(message_id, has_more, page_token, message_reaction_items),
 );
-builder!(MessageReactionDetail::new() {
-    message_id: impl Into<String>,
-    has_more: bool,
-    page_token: impl Into<String>,
-    message_reaction_items: Vec<ReactionDetailItem>,
-});
+
+impl MessageReactionDetail {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            message_id: Default::default(),
+            has_more: Default::default(),
+            page_token: Default::default(),
+            message_reaction_items: Default::default(),
+        }
+    }
+
+    /// Sets [`message_id`](field@Self::message_id).
+    pub fn message_id(mut self, message_id: impl Into<String>) -> Self {
+        self.message_id = Some(message_id.into());
+        self
+    }
+
+    /// Sets [`has_more`](field@Self::has_more).
+    pub fn has_more(mut self, has_more: bool) -> Self {
+        self.has_more = Some(has_more);
+        self
+    }
+
+    /// Sets [`page_token`](field@Self::page_token).
+    pub fn page_token(mut self, page_token: impl Into<String>) -> Self {
+        self.page_token = Some(page_token.into());
+        self
+    }
+
+    /// Sets [`message_reaction_items`](field@Self::message_reaction_items).
+    pub fn message_reaction_items(
+        mut self,
+        message_reaction_items: Vec<ReactionDetailItem>,
+    ) -> Self {
+        self.message_reaction_items = message_reaction_items;
+        self
+    }
+}
 
 /// How often one emoji was used on a message.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -594,7 +848,28 @@ pub struct ReactionCount {
     pub count: Option<crate::Count>,
 }
 json_object!(ReactionCount, optional(reaction_type, count));
-builder!(ReactionCount::new() { reaction_type: impl Into<String>, count: impl Into<crate::Count> });
+
+impl ReactionCount {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            reaction_type: Default::default(),
+            count: Default::default(),
+        }
+    }
+
+    /// Sets [`reaction_type`](field@Self::reaction_type).
+    pub fn reaction_type(mut self, reaction_type: impl Into<String>) -> Self {
+        self.reaction_type = Some(reaction_type.into());
+        self
+    }
+
+    /// Sets [`count`](field@Self::count).
+    pub fn count(mut self, count: impl Into<crate::Count>) -> Self {
+        self.count = Some(count.into());
+        self
+    }
+}
 
 /// How many reactions of each emoji a message has.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -609,10 +884,28 @@ pub struct MessageReactionCount {
     pub reaction_count: Vec<ReactionCount>,
 }
 json_object!(MessageReactionCount, optional(message_id, reaction_count));
-builder!(MessageReactionCount::new() {
-    message_id: impl Into<String>,
-    reaction_count: Vec<ReactionCount>,
-});
+
+impl MessageReactionCount {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            message_id: Default::default(),
+            reaction_count: Default::default(),
+        }
+    }
+
+    /// Sets [`message_id`](field@Self::message_id).
+    pub fn message_id(mut self, message_id: impl Into<String>) -> Self {
+        self.message_id = Some(message_id.into());
+        self
+    }
+
+    /// Sets [`reaction_count`](field@Self::reaction_count).
+    pub fn reaction_count(mut self, reaction_count: Vec<ReactionCount>) -> Self {
+        self.reaction_count = reaction_count;
+        self
+    }
+}
 
 /// A message whose reactions could not be queried.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -627,7 +920,25 @@ pub struct ReactionQueryFailure {
     pub fail_reason: Option<ReactionQueryFailReason>,
 }
 json_object!(ReactionQueryFailure, optional(message_id, fail_reason));
-builder!(ReactionQueryFailure::new() {
-    message_id: impl Into<String>,
-    fail_reason: ReactionQueryFailReason,
-});
+
+impl ReactionQueryFailure {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            message_id: Default::default(),
+            fail_reason: Default::default(),
+        }
+    }
+
+    /// Sets [`message_id`](field@Self::message_id).
+    pub fn message_id(mut self, message_id: impl Into<String>) -> Self {
+        self.message_id = Some(message_id.into());
+        self
+    }
+
+    /// Sets [`fail_reason`](field@Self::fail_reason).
+    pub fn fail_reason(mut self, fail_reason: ReactionQueryFailReason) -> Self {
+        self.fail_reason = Some(fail_reason);
+        self
+    }
+}

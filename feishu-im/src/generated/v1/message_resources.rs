@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, Query, TokenKind, UrlPath, builder, json_object,
+    Method, Operation, OperationMeta, Query, TokenKind, UrlPath, json_object,
 };
 use crate::{Call, Caller, ErrorCode, MessageResourceType};
 
@@ -90,11 +90,21 @@ pub struct GetRequest {
     pub r#type: MessageResourceType,
 }
 json_object!(GetRequest, required(message_id, file_key, r#type = "type"));
-builder!(GetRequest::new(
-    message_id: impl Into<String>,
-    file_key: impl Into<String>,
-    r#type: MessageResourceType,
-) {});
+
+impl GetRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(
+        message_id: impl Into<String>,
+        file_key: impl Into<String>,
+        r#type: MessageResourceType,
+    ) -> Self {
+        Self {
+            message_id: message_id.into(),
+            file_key: file_key.into(),
+            r#type,
+        }
+    }
+}
 
 #[doc(hidden)]
 impl Operation for GetRequest {
@@ -127,4 +137,10 @@ impl Operation for GetRequest {
 #[non_exhaustive]
 pub struct GetResponse {}
 json_object!(GetResponse);
-builder!(GetResponse::new() {});
+
+impl GetResponse {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {}
+    }
+}

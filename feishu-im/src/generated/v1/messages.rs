@@ -6,8 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 use crate::operation::{
-    Method, Operation, OperationMeta, Query, TokenKind, UrlPath, builder, json_object,
-    paged,
+    Method, Operation, OperationMeta, Query, TokenKind, UrlPath, json_object, paged,
 };
 use crate::{
     Call, Caller, ContainerIdType, ErrorCode, FollowUpLanguage, ForwardReceiveIdType,
@@ -690,13 +689,28 @@ pub struct CreateRequest {
     /// Idempotency key of at most 50 characters; one message is sent per key within an hour.
     pub uuid: Option<String>,
 }
-builder!(CreateRequest::new(
-    receive_id_type: ReceiveIdType,
-    receive_id: impl Into<String>,
-    content: impl Into<MessageContent>,
-) {
-    uuid: impl Into<String>,
-});
+
+impl CreateRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(
+        receive_id_type: ReceiveIdType,
+        receive_id: impl Into<String>,
+        content: impl Into<MessageContent>,
+    ) -> Self {
+        Self {
+            receive_id_type,
+            receive_id: receive_id.into(),
+            content: content.into(),
+            uuid: Default::default(),
+        }
+    }
+
+    /// Sets [`uuid`](field@Self::uuid).
+    pub fn uuid(mut self, uuid: impl Into<String>) -> Self {
+        self.uuid = Some(uuid.into());
+        self
+    }
+}
 
 #[doc(hidden)]
 impl Operation for CreateRequest {
@@ -753,10 +767,33 @@ pub struct ReplyRequest {
     /// Idempotency key of at most 50 characters; one reply is sent per key within an hour.
     pub uuid: Option<String>,
 }
-builder!(ReplyRequest::new(message_id: impl Into<String>, content: impl Into<MessageContent>) {
-    reply_in_thread: bool,
-    uuid: impl Into<String>,
-});
+
+impl ReplyRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(
+        message_id: impl Into<String>,
+        content: impl Into<MessageContent>,
+    ) -> Self {
+        Self {
+            message_id: message_id.into(),
+            content: content.into(),
+            reply_in_thread: Default::default(),
+            uuid: Default::default(),
+        }
+    }
+
+    /// Sets [`reply_in_thread`](field@Self::reply_in_thread).
+    pub fn reply_in_thread(mut self, reply_in_thread: bool) -> Self {
+        self.reply_in_thread = Some(reply_in_thread);
+        self
+    }
+
+    /// Sets [`uuid`](field@Self::uuid).
+    pub fn uuid(mut self, uuid: impl Into<String>) -> Self {
+        self.uuid = Some(uuid.into());
+        self
+    }
+}
 
 #[doc(hidden)]
 impl Operation for ReplyRequest {
@@ -816,11 +853,39 @@ json_object!(
     required(message_id),
     optional(user_id_type, card_msg_content_type, with_sender_name),
 );
-builder!(GetRequest::new(message_id: impl Into<String>) {
-    user_id_type: UserIdType,
-    card_msg_content_type: impl Into<String>,
-    with_sender_name: bool,
-});
+
+impl GetRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(message_id: impl Into<String>) -> Self {
+        Self {
+            message_id: message_id.into(),
+            user_id_type: Default::default(),
+            card_msg_content_type: Default::default(),
+            with_sender_name: Default::default(),
+        }
+    }
+
+    /// Sets [`user_id_type`](field@Self::user_id_type).
+    pub fn user_id_type(mut self, user_id_type: UserIdType) -> Self {
+        self.user_id_type = Some(user_id_type);
+        self
+    }
+
+    /// Sets [`card_msg_content_type`](field@Self::card_msg_content_type).
+    pub fn card_msg_content_type(
+        mut self,
+        card_msg_content_type: impl Into<String>,
+    ) -> Self {
+        self.card_msg_content_type = Some(card_msg_content_type.into());
+        self
+    }
+
+    /// Sets [`with_sender_name`](field@Self::with_sender_name).
+    pub fn with_sender_name(mut self, with_sender_name: bool) -> Self {
+        self.with_sender_name = Some(with_sender_name);
+        self
+    }
+}
 
 #[doc(hidden)]
 impl Operation for GetRequest {
@@ -855,7 +920,19 @@ pub struct GetResponse {
     pub items: Vec<Message>,
 }
 json_object!(GetResponse, optional(items));
-builder!(GetResponse::new() { items: Vec<Message> });
+
+impl GetResponse {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self { items: Default::default() }
+    }
+
+    /// Sets [`items`](field@Self::items).
+    pub fn items(mut self, items: Vec<Message>) -> Self {
+        self.items = items;
+        self
+    }
+}
 
 /// Parameters of [`Messages::list`].
 ///
@@ -929,16 +1006,78 @@ json_object!(
         with_sender_name,
     ),
 );
-builder!(ListRequest::new(container_id_type: ContainerIdType, container_id: impl Into<String>) {
-    start_time: impl Into<crate::UnixSeconds>,
-    end_time: impl Into<crate::UnixSeconds>,
-    sort_type: MessageSortType,
-    page_size: i64,
-    page_token: impl Into<String>,
-    card_msg_content_type: impl Into<String>,
-    only_thread_root_messages: bool,
-    with_sender_name: bool,
-});
+
+impl ListRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(
+        container_id_type: ContainerIdType,
+        container_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            container_id_type,
+            container_id: container_id.into(),
+            start_time: Default::default(),
+            end_time: Default::default(),
+            sort_type: Default::default(),
+            page_size: Default::default(),
+            page_token: Default::default(),
+            card_msg_content_type: Default::default(),
+            only_thread_root_messages: Default::default(),
+            with_sender_name: Default::default(),
+        }
+    }
+
+    /// Sets [`start_time`](field@Self::start_time).
+    pub fn start_time(mut self, start_time: impl Into<crate::UnixSeconds>) -> Self {
+        self.start_time = Some(start_time.into());
+        self
+    }
+
+    /// Sets [`end_time`](field@Self::end_time).
+    pub fn end_time(mut self, end_time: impl Into<crate::UnixSeconds>) -> Self {
+        self.end_time = Some(end_time.into());
+        self
+    }
+
+    /// Sets [`sort_type`](field@Self::sort_type).
+    pub fn sort_type(mut self, sort_type: MessageSortType) -> Self {
+        self.sort_type = Some(sort_type);
+        self
+    }
+
+    /// Sets [`page_size`](field@Self::page_size).
+    pub fn page_size(mut self, page_size: i64) -> Self {
+        self.page_size = Some(page_size);
+        self
+    }
+
+    /// Sets [`page_token`](field@Self::page_token).
+    pub fn page_token(mut self, page_token: impl Into<String>) -> Self {
+        self.page_token = Some(page_token.into());
+        self
+    }
+
+    /// Sets [`card_msg_content_type`](field@Self::card_msg_content_type).
+    pub fn card_msg_content_type(
+        mut self,
+        card_msg_content_type: impl Into<String>,
+    ) -> Self {
+        self.card_msg_content_type = Some(card_msg_content_type.into());
+        self
+    }
+
+    /// Sets [`only_thread_root_messages`](field@Self::only_thread_root_messages).
+    pub fn only_thread_root_messages(mut self, only_thread_root_messages: bool) -> Self {
+        self.only_thread_root_messages = Some(only_thread_root_messages);
+        self
+    }
+
+    /// Sets [`with_sender_name`](field@Self::with_sender_name).
+    pub fn with_sender_name(mut self, with_sender_name: bool) -> Self {
+        self.with_sender_name = Some(with_sender_name);
+        self
+    }
+}
 
 #[doc(hidden)]
 impl Operation for ListRequest {
@@ -987,11 +1126,35 @@ pub struct ListResponse {
     pub items: Vec<Message>,
 }
 json_object!(ListResponse, optional(has_more, page_token, items));
-builder!(ListResponse::new() {
-    has_more: bool,
-    page_token: impl Into<String>,
-    items: Vec<Message>,
-});
+
+impl ListResponse {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            has_more: Default::default(),
+            page_token: Default::default(),
+            items: Default::default(),
+        }
+    }
+
+    /// Sets [`has_more`](field@Self::has_more).
+    pub fn has_more(mut self, has_more: bool) -> Self {
+        self.has_more = Some(has_more);
+        self
+    }
+
+    /// Sets [`page_token`](field@Self::page_token).
+    pub fn page_token(mut self, page_token: impl Into<String>) -> Self {
+        self.page_token = Some(page_token.into());
+        self
+    }
+
+    /// Sets [`items`](field@Self::items).
+    pub fn items(mut self, items: Vec<Message>) -> Self {
+        self.items = items;
+        self
+    }
+}
 paged!(ListRequest, items: Vec<Message>, token: page_token, more: has_more);
 
 /// Parameters of [`Messages::delete`].
@@ -1009,7 +1172,15 @@ pub struct DeleteRequest {
     pub message_id: String,
 }
 json_object!(DeleteRequest, required(message_id));
-builder!(DeleteRequest::new(message_id: impl Into<String>) {});
+
+impl DeleteRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(message_id: impl Into<String>) -> Self {
+        Self {
+            message_id: message_id.into(),
+        }
+    }
+}
 
 #[doc(hidden)]
 impl Operation for DeleteRequest {
@@ -1033,7 +1204,13 @@ impl Operation for DeleteRequest {
 #[non_exhaustive]
 pub struct DeleteResponse {}
 json_object!(DeleteResponse);
-builder!(DeleteResponse::new() {});
+
+impl DeleteResponse {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {}
+    }
+}
 
 /// Parameters of [`Messages::update`].
 ///
@@ -1053,7 +1230,19 @@ pub struct UpdateRequest {
     #[serde(flatten)]
     pub content: MessageContent,
 }
-builder!(UpdateRequest::new(message_id: impl Into<String>, content: impl Into<MessageContent>) {});
+
+impl UpdateRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(
+        message_id: impl Into<String>,
+        content: impl Into<MessageContent>,
+    ) -> Self {
+        Self {
+            message_id: message_id.into(),
+            content: content.into(),
+        }
+    }
+}
 
 #[doc(hidden)]
 impl Operation for UpdateRequest {
@@ -1094,7 +1283,16 @@ pub struct PatchRequest {
     pub content: String,
 }
 json_object!(PatchRequest, required(message_id, content));
-builder!(PatchRequest::new(message_id: impl Into<String>, content: impl Into<String>) {});
+
+impl PatchRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(message_id: impl Into<String>, content: impl Into<String>) -> Self {
+        Self {
+            message_id: message_id.into(),
+            content: content.into(),
+        }
+    }
+}
 
 #[doc(hidden)]
 impl Operation for PatchRequest {
@@ -1120,7 +1318,13 @@ impl Operation for PatchRequest {
 #[non_exhaustive]
 pub struct PatchResponse {}
 json_object!(PatchResponse);
-builder!(PatchResponse::new() {});
+
+impl PatchResponse {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {}
+    }
+}
 
 /// Parameters of [`Messages::forward`].
 ///
@@ -1149,13 +1353,28 @@ pub struct ForwardRequest {
     pub receive_id: String,
 }
 json_object!(ForwardRequest, required(message_id, receive_id_type, receive_id), optional(uuid));
-builder!(ForwardRequest::new(
-    message_id: impl Into<String>,
-    receive_id_type: ForwardReceiveIdType,
-    receive_id: impl Into<String>,
-) {
-    uuid: impl Into<String>,
-});
+
+impl ForwardRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(
+        message_id: impl Into<String>,
+        receive_id_type: ForwardReceiveIdType,
+        receive_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            message_id: message_id.into(),
+            receive_id_type,
+            uuid: Default::default(),
+            receive_id: receive_id.into(),
+        }
+    }
+
+    /// Sets [`uuid`](field@Self::uuid).
+    pub fn uuid(mut self, uuid: impl Into<String>) -> Self {
+        self.uuid = Some(uuid.into());
+        self
+    }
+}
 
 #[doc(hidden)]
 impl Operation for ForwardRequest {
@@ -1223,13 +1442,28 @@ json_object!(
     required(receive_id_type, receive_id, message_id_list),
     optional(uuid),
 );
-builder!(MergeForwardRequest::new(
-    receive_id_type: ForwardReceiveIdType,
-    receive_id: impl Into<String>,
-    message_id_list: impl IntoIterator<Item = impl Into<String>>,
-) {
-    uuid: impl Into<String>,
-});
+
+impl MergeForwardRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(
+        receive_id_type: ForwardReceiveIdType,
+        receive_id: impl Into<String>,
+        message_id_list: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        Self {
+            receive_id_type,
+            uuid: Default::default(),
+            receive_id: receive_id.into(),
+            message_id_list: message_id_list.into_iter().map(Into::into).collect(),
+        }
+    }
+
+    /// Sets [`uuid`](field@Self::uuid).
+    pub fn uuid(mut self, uuid: impl Into<String>) -> Self {
+        self.uuid = Some(uuid.into());
+        self
+    }
+}
 
 #[doc(hidden)]
 impl Operation for MergeForwardRequest {
@@ -1271,10 +1505,34 @@ pub struct MergeForwardResponse {
     pub invalid_message_id_list: Vec<String>,
 }
 json_object!(MergeForwardResponse, optional(message, invalid_message_id_list));
-builder!(MergeForwardResponse::new() {
-    message: Message,
-    invalid_message_id_list: impl IntoIterator<Item = impl Into<String>>,
-});
+
+impl MergeForwardResponse {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            message: Default::default(),
+            invalid_message_id_list: Default::default(),
+        }
+    }
+
+    /// Sets [`message`](field@Self::message).
+    pub fn message(mut self, message: Message) -> Self {
+        self.message = Some(message);
+        self
+    }
+
+    /// Sets [`invalid_message_id_list`](field@Self::invalid_message_id_list).
+    pub fn invalid_message_id_list(
+        mut self,
+        invalid_message_id_list: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.invalid_message_id_list = invalid_message_id_list
+            .into_iter()
+            .map(Into::into)
+            .collect();
+        self
+    }
+}
 
 /// Parameters of [`Messages::read_users`].
 ///
@@ -1304,10 +1562,30 @@ pub struct ReadUsersRequest {
     pub page_token: Option<String>,
 }
 json_object!(ReadUsersRequest, required(message_id, user_id_type), optional(page_size, page_token));
-builder!(ReadUsersRequest::new(message_id: impl Into<String>, user_id_type: UserIdType) {
-    page_size: i64,
-    page_token: impl Into<String>,
-});
+
+impl ReadUsersRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(message_id: impl Into<String>, user_id_type: UserIdType) -> Self {
+        Self {
+            message_id: message_id.into(),
+            user_id_type,
+            page_size: Default::default(),
+            page_token: Default::default(),
+        }
+    }
+
+    /// Sets [`page_size`](field@Self::page_size).
+    pub fn page_size(mut self, page_size: i64) -> Self {
+        self.page_size = Some(page_size);
+        self
+    }
+
+    /// Sets [`page_token`](field@Self::page_token).
+    pub fn page_token(mut self, page_token: impl Into<String>) -> Self {
+        self.page_token = Some(page_token.into());
+        self
+    }
+}
 
 #[doc(hidden)]
 impl Operation for ReadUsersRequest {
@@ -1348,10 +1626,29 @@ pub struct ReadUsersResponse {
     pub page_token: Option<String>,
 }
 json_object!(ReadUsersResponse, required(has_more), optional(items, page_token));
-builder!(ReadUsersResponse::new(has_more: bool) {
-    items: Vec<ReadUser>,
-    page_token: impl Into<String>,
-});
+
+impl ReadUsersResponse {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(has_more: bool) -> Self {
+        Self {
+            items: Default::default(),
+            has_more,
+            page_token: Default::default(),
+        }
+    }
+
+    /// Sets [`items`](field@Self::items).
+    pub fn items(mut self, items: Vec<ReadUser>) -> Self {
+        self.items = items;
+        self
+    }
+
+    /// Sets [`page_token`](field@Self::page_token).
+    pub fn page_token(mut self, page_token: impl Into<String>) -> Self {
+        self.page_token = Some(page_token.into());
+        self
+    }
+}
 paged!(ReadUsersRequest, items: Vec<ReadUser>, token: page_token, more: has_more);
 
 /// Parameters of [`Messages::urgent_app`].
@@ -1380,11 +1677,21 @@ pub struct UrgentAppRequest {
     pub user_id_list: Vec<String>,
 }
 json_object!(UrgentAppRequest, required(message_id, user_id_type, user_id_list));
-builder!(UrgentAppRequest::new(
-    message_id: impl Into<String>,
-    user_id_type: UserIdType,
-    user_id_list: impl IntoIterator<Item = impl Into<String>>,
-) {});
+
+impl UrgentAppRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(
+        message_id: impl Into<String>,
+        user_id_type: UserIdType,
+        user_id_list: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        Self {
+            message_id: message_id.into(),
+            user_id_type,
+            user_id_list: user_id_list.into_iter().map(Into::into).collect(),
+        }
+    }
+}
 
 #[doc(hidden)]
 impl Operation for UrgentAppRequest {
@@ -1418,9 +1725,27 @@ pub struct UrgentAppResponse {
     pub invalid_user_id_list: Vec<String>,
 }
 json_object!(UrgentAppResponse, optional(invalid_user_id_list));
-builder!(UrgentAppResponse::new() {
-    invalid_user_id_list: impl IntoIterator<Item = impl Into<String>>,
-});
+
+impl UrgentAppResponse {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            invalid_user_id_list: Default::default(),
+        }
+    }
+
+    /// Sets [`invalid_user_id_list`](field@Self::invalid_user_id_list).
+    pub fn invalid_user_id_list(
+        mut self,
+        invalid_user_id_list: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.invalid_user_id_list = invalid_user_id_list
+            .into_iter()
+            .map(Into::into)
+            .collect();
+        self
+    }
+}
 
 /// Parameters of [`Messages::urgent_sms`].
 ///
@@ -1448,11 +1773,21 @@ pub struct UrgentSmsRequest {
     pub user_id_list: Vec<String>,
 }
 json_object!(UrgentSmsRequest, required(message_id, user_id_type, user_id_list));
-builder!(UrgentSmsRequest::new(
-    message_id: impl Into<String>,
-    user_id_type: UserIdType,
-    user_id_list: impl IntoIterator<Item = impl Into<String>>,
-) {});
+
+impl UrgentSmsRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(
+        message_id: impl Into<String>,
+        user_id_type: UserIdType,
+        user_id_list: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        Self {
+            message_id: message_id.into(),
+            user_id_type,
+            user_id_list: user_id_list.into_iter().map(Into::into).collect(),
+        }
+    }
+}
 
 #[doc(hidden)]
 impl Operation for UrgentSmsRequest {
@@ -1486,9 +1821,27 @@ pub struct UrgentSmsResponse {
     pub invalid_user_id_list: Vec<String>,
 }
 json_object!(UrgentSmsResponse, optional(invalid_user_id_list));
-builder!(UrgentSmsResponse::new() {
-    invalid_user_id_list: impl IntoIterator<Item = impl Into<String>>,
-});
+
+impl UrgentSmsResponse {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            invalid_user_id_list: Default::default(),
+        }
+    }
+
+    /// Sets [`invalid_user_id_list`](field@Self::invalid_user_id_list).
+    pub fn invalid_user_id_list(
+        mut self,
+        invalid_user_id_list: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.invalid_user_id_list = invalid_user_id_list
+            .into_iter()
+            .map(Into::into)
+            .collect();
+        self
+    }
+}
 
 /// Parameters of [`Messages::mget`].
 ///
@@ -1517,10 +1870,32 @@ pub struct MgetRequest {
     pub user_id_type: Option<UserIdType>,
 }
 json_object!(MgetRequest, required(message_ids), optional(card_msg_content_type, user_id_type));
-builder!(MgetRequest::new(message_ids: impl IntoIterator<Item = impl Into<String>>) {
-    card_msg_content_type: impl Into<String>,
-    user_id_type: UserIdType,
-});
+
+impl MgetRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(message_ids: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        Self {
+            message_ids: message_ids.into_iter().map(Into::into).collect(),
+            card_msg_content_type: Default::default(),
+            user_id_type: Default::default(),
+        }
+    }
+
+    /// Sets [`card_msg_content_type`](field@Self::card_msg_content_type).
+    pub fn card_msg_content_type(
+        mut self,
+        card_msg_content_type: impl Into<String>,
+    ) -> Self {
+        self.card_msg_content_type = Some(card_msg_content_type.into());
+        self
+    }
+
+    /// Sets [`user_id_type`](field@Self::user_id_type).
+    pub fn user_id_type(mut self, user_id_type: UserIdType) -> Self {
+        self.user_id_type = Some(user_id_type);
+        self
+    }
+}
 
 #[doc(hidden)]
 impl Operation for MgetRequest {
@@ -1555,7 +1930,19 @@ pub struct MgetResponse {
     pub items: Vec<Message>,
 }
 json_object!(MgetResponse, optional(items));
-builder!(MgetResponse::new() { items: Vec<Message> });
+
+impl MgetResponse {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self { items: Default::default() }
+    }
+
+    /// Sets [`items`](field@Self::items).
+    pub fn items(mut self, items: Vec<Message>) -> Self {
+        self.items = items;
+        self
+    }
+}
 
 /// Parameters of [`Messages::urgent_phone`].
 ///
@@ -1583,11 +1970,21 @@ pub struct UrgentPhoneRequest {
     pub user_id_list: Vec<String>,
 }
 json_object!(UrgentPhoneRequest, required(message_id, user_id_type, user_id_list));
-builder!(UrgentPhoneRequest::new(
-    message_id: impl Into<String>,
-    user_id_type: UserIdType,
-    user_id_list: impl IntoIterator<Item = impl Into<String>>,
-) {});
+
+impl UrgentPhoneRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(
+        message_id: impl Into<String>,
+        user_id_type: UserIdType,
+        user_id_list: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        Self {
+            message_id: message_id.into(),
+            user_id_type,
+            user_id_list: user_id_list.into_iter().map(Into::into).collect(),
+        }
+    }
+}
 
 #[doc(hidden)]
 impl Operation for UrgentPhoneRequest {
@@ -1621,9 +2018,27 @@ pub struct UrgentPhoneResponse {
     pub invalid_user_id_list: Vec<String>,
 }
 json_object!(UrgentPhoneResponse, optional(invalid_user_id_list));
-builder!(UrgentPhoneResponse::new() {
-    invalid_user_id_list: impl IntoIterator<Item = impl Into<String>>,
-});
+
+impl UrgentPhoneResponse {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            invalid_user_id_list: Default::default(),
+        }
+    }
+
+    /// Sets [`invalid_user_id_list`](field@Self::invalid_user_id_list).
+    pub fn invalid_user_id_list(
+        mut self,
+        invalid_user_id_list: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.invalid_user_id_list = invalid_user_id_list
+            .into_iter()
+            .map(Into::into)
+            .collect();
+        self
+    }
+}
 
 /// Parameters of [`Messages::push_follow_up`].
 ///
@@ -1644,7 +2059,16 @@ pub struct PushFollowUpRequest {
     pub follow_ups: Vec<FollowUp>,
 }
 json_object!(PushFollowUpRequest, required(message_id, follow_ups));
-builder!(PushFollowUpRequest::new(message_id: impl Into<String>, follow_ups: Vec<FollowUp>) {});
+
+impl PushFollowUpRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(message_id: impl Into<String>, follow_ups: Vec<FollowUp>) -> Self {
+        Self {
+            message_id: message_id.into(),
+            follow_ups,
+        }
+    }
+}
 
 #[doc(hidden)]
 impl Operation for PushFollowUpRequest {
@@ -1671,7 +2095,13 @@ impl Operation for PushFollowUpRequest {
 #[non_exhaustive]
 pub struct PushFollowUpResponse {}
 json_object!(PushFollowUpResponse);
-builder!(PushFollowUpResponse::new() {});
+
+impl PushFollowUpResponse {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {}
+    }
+}
 
 /// Parameters of [`Messages::search`].
 ///
@@ -1708,13 +2138,49 @@ pub struct SearchRequest {
     pub filter: Option<MessageSearchFilter>,
 }
 json_object!(SearchRequest, optional(page_size, page_token, user_id_type, query, filter));
-builder!(SearchRequest::new() {
-    page_size: i64,
-    page_token: impl Into<String>,
-    user_id_type: UserIdType,
-    query: impl Into<String>,
-    filter: MessageSearchFilter,
-});
+
+impl SearchRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            page_size: Default::default(),
+            page_token: Default::default(),
+            user_id_type: Default::default(),
+            query: Default::default(),
+            filter: Default::default(),
+        }
+    }
+
+    /// Sets [`page_size`](field@Self::page_size).
+    pub fn page_size(mut self, page_size: i64) -> Self {
+        self.page_size = Some(page_size);
+        self
+    }
+
+    /// Sets [`page_token`](field@Self::page_token).
+    pub fn page_token(mut self, page_token: impl Into<String>) -> Self {
+        self.page_token = Some(page_token.into());
+        self
+    }
+
+    /// Sets [`user_id_type`](field@Self::user_id_type).
+    pub fn user_id_type(mut self, user_id_type: UserIdType) -> Self {
+        self.user_id_type = Some(user_id_type);
+        self
+    }
+
+    /// Sets [`query`](field@Self::query).
+    pub fn query(mut self, query: impl Into<String>) -> Self {
+        self.query = Some(query.into());
+        self
+    }
+
+    /// Sets [`filter`](field@Self::filter).
+    pub fn filter(mut self, filter: MessageSearchFilter) -> Self {
+        self.filter = Some(filter);
+        self
+    }
+}
 
 #[doc(hidden)]
 impl Operation for SearchRequest {
@@ -1760,12 +2226,43 @@ pub struct SearchResponse {
     pub notice: Option<String>,
 }
 json_object!(SearchResponse, required(has_more), optional(items, total, page_token, notice));
-builder!(SearchResponse::new(has_more: bool) {
-    items: Vec<MessageSearchResult>,
-    total: i64,
-    page_token: impl Into<String>,
-    notice: impl Into<String>,
-});
+
+impl SearchResponse {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(has_more: bool) -> Self {
+        Self {
+            items: Default::default(),
+            total: Default::default(),
+            has_more,
+            page_token: Default::default(),
+            notice: Default::default(),
+        }
+    }
+
+    /// Sets [`items`](field@Self::items).
+    pub fn items(mut self, items: Vec<MessageSearchResult>) -> Self {
+        self.items = items;
+        self
+    }
+
+    /// Sets [`total`](field@Self::total).
+    pub fn total(mut self, total: i64) -> Self {
+        self.total = Some(total);
+        self
+    }
+
+    /// Sets [`page_token`](field@Self::page_token).
+    pub fn page_token(mut self, page_token: impl Into<String>) -> Self {
+        self.page_token = Some(page_token.into());
+        self
+    }
+
+    /// Sets [`notice`](field@Self::notice).
+    pub fn notice(mut self, notice: impl Into<String>) -> Self {
+        self.notice = Some(notice.into());
+        self
+    }
+}
 
 /// A user who read the message.
 #[derive(Debug, Clone, Serialize)]
@@ -1788,13 +2285,28 @@ pub struct ReadUser {
     pub tenant_key: Option<String>,
 }
 json_object!(ReadUser, required(user_id_type, user_id, timestamp), optional(tenant_key));
-builder!(ReadUser::new(
-    user_id_type: impl Into<String>,
-    user_id: impl Into<String>,
-    timestamp: impl Into<crate::UnixMillis>,
-) {
-    tenant_key: impl Into<String>,
-});
+
+impl ReadUser {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(
+        user_id_type: impl Into<String>,
+        user_id: impl Into<String>,
+        timestamp: impl Into<crate::UnixMillis>,
+    ) -> Self {
+        Self {
+            user_id_type: user_id_type.into(),
+            user_id: user_id.into(),
+            timestamp: timestamp.into(),
+            tenant_key: Default::default(),
+        }
+    }
+
+    /// Sets [`tenant_key`](field@Self::tenant_key).
+    pub fn tenant_key(mut self, tenant_key: impl Into<String>) -> Self {
+        self.tenant_key = Some(tenant_key.into());
+        self
+    }
+}
 
 /// The bubble's text in one language.
 #[derive(Debug, Clone, Serialize)]
@@ -1812,7 +2324,16 @@ pub struct FollowUpI18nContent {
     pub language: FollowUpLanguage,
 }
 json_object!(FollowUpI18nContent, required(content, language));
-builder!(FollowUpI18nContent::new(content: impl Into<String>, language: FollowUpLanguage) {});
+
+impl FollowUpI18nContent {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(content: impl Into<String>, language: FollowUpLanguage) -> Self {
+        Self {
+            content: content.into(),
+            language,
+        }
+    }
+}
 
 /// One follow-up bubble.
 #[derive(Debug, Clone, Serialize)]
@@ -1831,7 +2352,22 @@ pub struct FollowUp {
     pub i18n_contents: Vec<FollowUpI18nContent>,
 }
 json_object!(FollowUp, required(content), optional(i18n_contents));
-builder!(FollowUp::new(content: impl Into<String>) { i18n_contents: Vec<FollowUpI18nContent> });
+
+impl FollowUp {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(content: impl Into<String>) -> Self {
+        Self {
+            content: content.into(),
+            i18n_contents: Default::default(),
+        }
+    }
+
+    /// Sets [`i18n_contents`](field@Self::i18n_contents).
+    pub fn i18n_contents(mut self, i18n_contents: Vec<FollowUpI18nContent>) -> Self {
+        self.i18n_contents = i18n_contents;
+        self
+    }
+}
 
 /// When the messages were sent; either end may be left out, and `end_time` must be later than `start_time`.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -1851,10 +2387,28 @@ pub struct MessageSearchTimeRange {
     pub end_time: Option<String>,
 }
 json_object!(MessageSearchTimeRange, optional(start_time, end_time));
-builder!(MessageSearchTimeRange::new() {
-    start_time: impl Into<String>,
-    end_time: impl Into<String>,
-});
+
+impl MessageSearchTimeRange {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            start_time: Default::default(),
+            end_time: Default::default(),
+        }
+    }
+
+    /// Sets [`start_time`](field@Self::start_time).
+    pub fn start_time(mut self, start_time: impl Into<String>) -> Self {
+        self.start_time = Some(start_time.into());
+        self
+    }
+
+    /// Sets [`end_time`](field@Self::end_time).
+    pub fn end_time(mut self, end_time: impl Into<String>) -> Self {
+        self.end_time = Some(end_time.into());
+        self
+    }
+}
 
 /// Conditions the messages must meet.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -1932,17 +2486,92 @@ json_object!(
         exclude_from_types,
     ),
 );
-builder!(MessageSearchFilter::new() {
-    from_ids: impl IntoIterator<Item = impl Into<String>>,
-    chat_ids: impl IntoIterator<Item = impl Into<String>>,
-    time_range: MessageSearchTimeRange,
-    include_attachment_types: Vec<MessageSearchAttachmentType>,
-    from_types: Vec<MessageSearchSenderType>,
-    at_chatter_ids: impl IntoIterator<Item = impl Into<String>>,
-    chat_type: MessageSearchChatType,
-    is_at_me: bool,
-    exclude_from_types: Vec<MessageSearchSenderType>,
-});
+
+impl MessageSearchFilter {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            from_ids: Default::default(),
+            chat_ids: Default::default(),
+            time_range: Default::default(),
+            include_attachment_types: Default::default(),
+            from_types: Default::default(),
+            at_chatter_ids: Default::default(),
+            chat_type: Default::default(),
+            is_at_me: Default::default(),
+            exclude_from_types: Default::default(),
+        }
+    }
+
+    /// Sets [`from_ids`](field@Self::from_ids).
+    pub fn from_ids(
+        mut self,
+        from_ids: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.from_ids = from_ids.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Sets [`chat_ids`](field@Self::chat_ids).
+    pub fn chat_ids(
+        mut self,
+        chat_ids: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.chat_ids = chat_ids.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Sets [`time_range`](field@Self::time_range).
+    pub fn time_range(mut self, time_range: MessageSearchTimeRange) -> Self {
+        self.time_range = Some(time_range);
+        self
+    }
+
+    /// Sets [`include_attachment_types`](field@Self::include_attachment_types).
+    pub fn include_attachment_types(
+        mut self,
+        include_attachment_types: Vec<MessageSearchAttachmentType>,
+    ) -> Self {
+        self.include_attachment_types = include_attachment_types;
+        self
+    }
+
+    /// Sets [`from_types`](field@Self::from_types).
+    pub fn from_types(mut self, from_types: Vec<MessageSearchSenderType>) -> Self {
+        self.from_types = from_types;
+        self
+    }
+
+    /// Sets [`at_chatter_ids`](field@Self::at_chatter_ids).
+    pub fn at_chatter_ids(
+        mut self,
+        at_chatter_ids: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.at_chatter_ids = at_chatter_ids.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Sets [`chat_type`](field@Self::chat_type).
+    pub fn chat_type(mut self, chat_type: MessageSearchChatType) -> Self {
+        self.chat_type = Some(chat_type);
+        self
+    }
+
+    /// Sets [`is_at_me`](field@Self::is_at_me).
+    pub fn is_at_me(mut self, is_at_me: bool) -> Self {
+        self.is_at_me = Some(is_at_me);
+        self
+    }
+
+    /// Sets [`exclude_from_types`](field@Self::exclude_from_types).
+    pub fn exclude_from_types(
+        mut self,
+        exclude_from_types: Vec<MessageSearchSenderType>,
+    ) -> Self {
+        self.exclude_from_types = exclude_from_types;
+        self
+    }
+}
 
 /// What the index knows of a matched message.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -2003,17 +2632,78 @@ json_object!(
         is_p2p_chat,
     ),
 );
-builder!(MessageSearchMeta::new(message_id: impl Into<String>) {
-    r#type = "type": impl Into<String>,
-    create_time: impl Into<String>,
-    update_time: impl Into<String>,
-    position: i64,
-    chat_id: impl Into<String>,
-    from_id: impl Into<String>,
-    thread_id: impl Into<String>,
-    thread_position: i64,
-    is_p2p_chat: bool,
-});
+
+impl MessageSearchMeta {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(message_id: impl Into<String>) -> Self {
+        Self {
+            message_id: message_id.into(),
+            r#type: Default::default(),
+            create_time: Default::default(),
+            update_time: Default::default(),
+            position: Default::default(),
+            chat_id: Default::default(),
+            from_id: Default::default(),
+            thread_id: Default::default(),
+            thread_position: Default::default(),
+            is_p2p_chat: Default::default(),
+        }
+    }
+
+    /// Sets [`type`](field@Self::type).
+    pub fn r#type(mut self, r#type: impl Into<String>) -> Self {
+        self.r#type = Some(r#type.into());
+        self
+    }
+
+    /// Sets [`create_time`](field@Self::create_time).
+    pub fn create_time(mut self, create_time: impl Into<String>) -> Self {
+        self.create_time = Some(create_time.into());
+        self
+    }
+
+    /// Sets [`update_time`](field@Self::update_time).
+    pub fn update_time(mut self, update_time: impl Into<String>) -> Self {
+        self.update_time = Some(update_time.into());
+        self
+    }
+
+    /// Sets [`position`](field@Self::position).
+    pub fn position(mut self, position: i64) -> Self {
+        self.position = Some(position);
+        self
+    }
+
+    /// Sets [`chat_id`](field@Self::chat_id).
+    pub fn chat_id(mut self, chat_id: impl Into<String>) -> Self {
+        self.chat_id = Some(chat_id.into());
+        self
+    }
+
+    /// Sets [`from_id`](field@Self::from_id).
+    pub fn from_id(mut self, from_id: impl Into<String>) -> Self {
+        self.from_id = Some(from_id.into());
+        self
+    }
+
+    /// Sets [`thread_id`](field@Self::thread_id).
+    pub fn thread_id(mut self, thread_id: impl Into<String>) -> Self {
+        self.thread_id = Some(thread_id.into());
+        self
+    }
+
+    /// Sets [`thread_position`](field@Self::thread_position).
+    pub fn thread_position(mut self, thread_position: i64) -> Self {
+        self.thread_position = Some(thread_position);
+        self
+    }
+
+    /// Sets [`is_p2p_chat`](field@Self::is_p2p_chat).
+    pub fn is_p2p_chat(mut self, is_p2p_chat: bool) -> Self {
+        self.is_p2p_chat = Some(is_p2p_chat);
+        self
+    }
+}
 
 /// One message that matched.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -2032,7 +2722,26 @@ pub struct MessageSearchResult {
     pub meta_data: Option<MessageSearchMeta>,
 }
 json_object!(MessageSearchResult, required(id), optional(display_info, meta_data));
-builder!(MessageSearchResult::new(id: impl Into<String>) {
-    display_info: impl Into<String>,
-    meta_data: MessageSearchMeta,
-});
+
+impl MessageSearchResult {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            display_info: Default::default(),
+            meta_data: Default::default(),
+        }
+    }
+
+    /// Sets [`display_info`](field@Self::display_info).
+    pub fn display_info(mut self, display_info: impl Into<String>) -> Self {
+        self.display_info = Some(display_info.into());
+        self
+    }
+
+    /// Sets [`meta_data`](field@Self::meta_data).
+    pub fn meta_data(mut self, meta_data: MessageSearchMeta) -> Self {
+        self.meta_data = Some(meta_data);
+        self
+    }
+}

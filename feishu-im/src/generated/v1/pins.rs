@@ -6,8 +6,7 @@
 
 use serde::Serialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, Query, TokenKind, UrlPath, builder, json_object,
-    paged,
+    Method, Operation, OperationMeta, Query, TokenKind, UrlPath, json_object, paged,
 };
 use crate::{Call, Caller, ErrorCode, Pager};
 
@@ -153,7 +152,15 @@ pub struct CreateRequest {
     pub message_id: String,
 }
 json_object!(CreateRequest, required(message_id));
-builder!(CreateRequest::new(message_id: impl Into<String>) {});
+
+impl CreateRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(message_id: impl Into<String>) -> Self {
+        Self {
+            message_id: message_id.into(),
+        }
+    }
+}
 
 #[doc(hidden)]
 impl Operation for CreateRequest {
@@ -182,7 +189,19 @@ pub struct CreateResponse {
     pub pin: Option<Pin>,
 }
 json_object!(CreateResponse, optional(pin));
-builder!(CreateResponse::new() { pin: Pin });
+
+impl CreateResponse {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self { pin: Default::default() }
+    }
+
+    /// Sets [`pin`](field@Self::pin).
+    pub fn pin(mut self, pin: Pin) -> Self {
+        self.pin = Some(pin);
+        self
+    }
+}
 
 /// Parameters of [`Pins::delete`].
 ///
@@ -199,7 +218,15 @@ pub struct DeleteRequest {
     pub message_id: String,
 }
 json_object!(DeleteRequest, required(message_id));
-builder!(DeleteRequest::new(message_id: impl Into<String>) {});
+
+impl DeleteRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(message_id: impl Into<String>) -> Self {
+        Self {
+            message_id: message_id.into(),
+        }
+    }
+}
 
 #[doc(hidden)]
 impl Operation for DeleteRequest {
@@ -224,7 +251,13 @@ impl Operation for DeleteRequest {
 #[non_exhaustive]
 pub struct DeleteResponse {}
 json_object!(DeleteResponse);
-builder!(DeleteResponse::new() {});
+
+impl DeleteResponse {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {}
+    }
+}
 
 /// Parameters of [`Pins::list`].
 ///
@@ -261,12 +294,43 @@ pub struct ListRequest {
     pub page_token: Option<String>,
 }
 json_object!(ListRequest, required(chat_id), optional(start_time, end_time, page_size, page_token));
-builder!(ListRequest::new(chat_id: impl Into<String>) {
-    start_time: impl Into<crate::UnixMillis>,
-    end_time: impl Into<crate::UnixMillis>,
-    page_size: i64,
-    page_token: impl Into<String>,
-});
+
+impl ListRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(chat_id: impl Into<String>) -> Self {
+        Self {
+            chat_id: chat_id.into(),
+            start_time: Default::default(),
+            end_time: Default::default(),
+            page_size: Default::default(),
+            page_token: Default::default(),
+        }
+    }
+
+    /// Sets [`start_time`](field@Self::start_time).
+    pub fn start_time(mut self, start_time: impl Into<crate::UnixMillis>) -> Self {
+        self.start_time = Some(start_time.into());
+        self
+    }
+
+    /// Sets [`end_time`](field@Self::end_time).
+    pub fn end_time(mut self, end_time: impl Into<crate::UnixMillis>) -> Self {
+        self.end_time = Some(end_time.into());
+        self
+    }
+
+    /// Sets [`page_size`](field@Self::page_size).
+    pub fn page_size(mut self, page_size: i64) -> Self {
+        self.page_size = Some(page_size);
+        self
+    }
+
+    /// Sets [`page_token`](field@Self::page_token).
+    pub fn page_token(mut self, page_token: impl Into<String>) -> Self {
+        self.page_token = Some(page_token.into());
+        self
+    }
+}
 
 #[doc(hidden)]
 impl Operation for ListRequest {
@@ -307,7 +371,35 @@ pub struct ListResponse {
     pub page_token: Option<String>,
 }
 json_object!(ListResponse, optional(items, has_more, page_token));
-builder!(ListResponse::new() { items: Vec<Pin>, has_more: bool, page_token: impl Into<String> });
+
+impl ListResponse {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            items: Default::default(),
+            has_more: Default::default(),
+            page_token: Default::default(),
+        }
+    }
+
+    /// Sets [`items`](field@Self::items).
+    pub fn items(mut self, items: Vec<Pin>) -> Self {
+        self.items = items;
+        self
+    }
+
+    /// Sets [`has_more`](field@Self::has_more).
+    pub fn has_more(mut self, has_more: bool) -> Self {
+        self.has_more = Some(has_more);
+        self
+    }
+
+    /// Sets [`page_token`](field@Self::page_token).
+    pub fn page_token(mut self, page_token: impl Into<String>) -> Self {
+        self.page_token = Some(page_token.into());
+        self
+    }
+}
 paged!(ListRequest, items: Vec<Pin>, token: page_token, more: has_more);
 
 /// A pin of a message.
@@ -341,9 +433,40 @@ json_object!(
     required(message_id),
     optional(chat_id, operator_id, operator_id_type, create_time),
 );
-builder!(Pin::new(message_id: impl Into<String>) {
-    chat_id: impl Into<String>,
-    operator_id: impl Into<String>,
-    operator_id_type: impl Into<String>,
-    create_time: impl Into<crate::UnixMillis>,
-});
+
+impl Pin {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(message_id: impl Into<String>) -> Self {
+        Self {
+            message_id: message_id.into(),
+            chat_id: Default::default(),
+            operator_id: Default::default(),
+            operator_id_type: Default::default(),
+            create_time: Default::default(),
+        }
+    }
+
+    /// Sets [`chat_id`](field@Self::chat_id).
+    pub fn chat_id(mut self, chat_id: impl Into<String>) -> Self {
+        self.chat_id = Some(chat_id.into());
+        self
+    }
+
+    /// Sets [`operator_id`](field@Self::operator_id).
+    pub fn operator_id(mut self, operator_id: impl Into<String>) -> Self {
+        self.operator_id = Some(operator_id.into());
+        self
+    }
+
+    /// Sets [`operator_id_type`](field@Self::operator_id_type).
+    pub fn operator_id_type(mut self, operator_id_type: impl Into<String>) -> Self {
+        self.operator_id_type = Some(operator_id_type.into());
+        self
+    }
+
+    /// Sets [`create_time`](field@Self::create_time).
+    pub fn create_time(mut self, create_time: impl Into<crate::UnixMillis>) -> Self {
+        self.create_time = Some(create_time.into());
+        self
+    }
+}

@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, Query, TokenKind, UrlPath, builder, json_object,
+    Method, Operation, OperationMeta, Query, TokenKind, UrlPath, json_object,
 };
 use crate::{Call, Caller, ErrorCode, ForwardReceiveIdType, Message};
 
@@ -106,13 +106,28 @@ pub struct ForwardRequest {
     pub receive_id: String,
 }
 json_object!(ForwardRequest, required(thread_id, receive_id_type, receive_id), optional(uuid));
-builder!(ForwardRequest::new(
-    thread_id: impl Into<String>,
-    receive_id_type: ForwardReceiveIdType,
-    receive_id: impl Into<String>,
-) {
-    uuid: impl Into<String>,
-});
+
+impl ForwardRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(
+        thread_id: impl Into<String>,
+        receive_id_type: ForwardReceiveIdType,
+        receive_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            thread_id: thread_id.into(),
+            receive_id_type,
+            uuid: Default::default(),
+            receive_id: receive_id.into(),
+        }
+    }
+
+    /// Sets [`uuid`](field@Self::uuid).
+    pub fn uuid(mut self, uuid: impl Into<String>) -> Self {
+        self.uuid = Some(uuid.into());
+        self
+    }
+}
 
 #[doc(hidden)]
 impl Operation for ForwardRequest {

@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, Query, TokenKind, UrlPath, builder, json_object,
+    Method, Operation, OperationMeta, Query, TokenKind, UrlPath, json_object,
 };
 use crate::{
     AppFeedCardFailReason, AppFeedCardUpdateField, Call, Caller, ErrorCode,
@@ -137,11 +137,38 @@ pub struct CreateRequest {
     pub user_ids: Option<Vec<String>>,
 }
 json_object!(CreateRequest, optional(user_id_type, app_feed_card, user_ids));
-builder!(CreateRequest::new() {
-    user_id_type: UserIdType,
-    app_feed_card: OpenAppFeedCard,
-    user_ids: impl IntoIterator<Item = impl Into<String>>,
-});
+
+impl CreateRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            user_id_type: Default::default(),
+            app_feed_card: Default::default(),
+            user_ids: Default::default(),
+        }
+    }
+
+    /// Sets [`user_id_type`](field@Self::user_id_type).
+    pub fn user_id_type(mut self, user_id_type: UserIdType) -> Self {
+        self.user_id_type = Some(user_id_type);
+        self
+    }
+
+    /// Sets [`app_feed_card`](field@Self::app_feed_card).
+    pub fn app_feed_card(mut self, app_feed_card: OpenAppFeedCard) -> Self {
+        self.app_feed_card = Some(app_feed_card);
+        self
+    }
+
+    /// Sets [`user_ids`](field@Self::user_ids).
+    pub fn user_ids(
+        mut self,
+        user_ids: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.user_ids = Some(user_ids.into_iter().map(Into::into).collect());
+        self
+    }
+}
 
 #[doc(hidden)]
 impl Operation for CreateRequest {
@@ -177,7 +204,22 @@ pub struct CreateResponse {
     pub biz_id: String,
 }
 json_object!(CreateResponse, required(biz_id), optional(failed_cards));
-builder!(CreateResponse::new(biz_id: impl Into<String>) { failed_cards: Vec<FailedAppFeedCard> });
+
+impl CreateResponse {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(biz_id: impl Into<String>) -> Self {
+        Self {
+            failed_cards: Default::default(),
+            biz_id: biz_id.into(),
+        }
+    }
+
+    /// Sets [`failed_cards`](field@Self::failed_cards).
+    pub fn failed_cards(mut self, failed_cards: Vec<FailedAppFeedCard>) -> Self {
+        self.failed_cards = failed_cards;
+        self
+    }
+}
 
 /// Parameters of [`AppFeedCard::batch_delete`].
 ///
@@ -199,10 +241,28 @@ pub struct BatchDeleteRequest {
     pub feed_cards: Option<Vec<AppFeedCardDeleter>>,
 }
 json_object!(BatchDeleteRequest, optional(user_id_type, feed_cards));
-builder!(BatchDeleteRequest::new() {
-    user_id_type: UserIdType,
-    feed_cards: Vec<AppFeedCardDeleter>,
-});
+
+impl BatchDeleteRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            user_id_type: Default::default(),
+            feed_cards: Default::default(),
+        }
+    }
+
+    /// Sets [`user_id_type`](field@Self::user_id_type).
+    pub fn user_id_type(mut self, user_id_type: UserIdType) -> Self {
+        self.user_id_type = Some(user_id_type);
+        self
+    }
+
+    /// Sets [`feed_cards`](field@Self::feed_cards).
+    pub fn feed_cards(mut self, feed_cards: Vec<AppFeedCardDeleter>) -> Self {
+        self.feed_cards = Some(feed_cards);
+        self
+    }
+}
 
 #[doc(hidden)]
 impl Operation for BatchDeleteRequest {
@@ -234,7 +294,21 @@ pub struct BatchDeleteResponse {
     pub failed_cards: Vec<FailedAppFeedCard>,
 }
 json_object!(BatchDeleteResponse, optional(failed_cards));
-builder!(BatchDeleteResponse::new() { failed_cards: Vec<FailedAppFeedCard> });
+
+impl BatchDeleteResponse {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            failed_cards: Default::default(),
+        }
+    }
+
+    /// Sets [`failed_cards`](field@Self::failed_cards).
+    pub fn failed_cards(mut self, failed_cards: Vec<FailedAppFeedCard>) -> Self {
+        self.failed_cards = failed_cards;
+        self
+    }
+}
 
 /// Parameters of [`AppFeedCard::batch_update`].
 ///
@@ -256,10 +330,28 @@ pub struct BatchUpdateRequest {
     pub feed_cards: Option<Vec<AppFeedCardUpdater>>,
 }
 json_object!(BatchUpdateRequest, optional(user_id_type, feed_cards));
-builder!(BatchUpdateRequest::new() {
-    user_id_type: UserIdType,
-    feed_cards: Vec<AppFeedCardUpdater>,
-});
+
+impl BatchUpdateRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            user_id_type: Default::default(),
+            feed_cards: Default::default(),
+        }
+    }
+
+    /// Sets [`user_id_type`](field@Self::user_id_type).
+    pub fn user_id_type(mut self, user_id_type: UserIdType) -> Self {
+        self.user_id_type = Some(user_id_type);
+        self
+    }
+
+    /// Sets [`feed_cards`](field@Self::feed_cards).
+    pub fn feed_cards(mut self, feed_cards: Vec<AppFeedCardUpdater>) -> Self {
+        self.feed_cards = Some(feed_cards);
+        self
+    }
+}
 
 #[doc(hidden)]
 impl Operation for BatchUpdateRequest {
@@ -292,7 +384,21 @@ pub struct BatchUpdateResponse {
     pub failed_cards: Vec<FailedAppFeedCard>,
 }
 json_object!(BatchUpdateResponse, optional(failed_cards));
-builder!(BatchUpdateResponse::new() { failed_cards: Vec<FailedAppFeedCard> });
+
+impl BatchUpdateResponse {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            failed_cards: Default::default(),
+        }
+    }
+
+    /// Sets [`failed_cards`](field@Self::failed_cards).
+    pub fn failed_cards(mut self, failed_cards: Vec<FailedAppFeedCard>) -> Self {
+        self.failed_cards = failed_cards;
+        self
+    }
+}
 
 /// A status label; left out, the time the card arrived is shown.
 #[derive(Debug, Clone, Serialize)]
@@ -308,7 +414,13 @@ pub struct FeedStatusLabel {
     pub r#type: FeedStatusLabelType,
 }
 json_object!(FeedStatusLabel, required(text, r#type = "type"));
-builder!(FeedStatusLabel::new(text: impl Into<String>, r#type: FeedStatusLabelType) {});
+
+impl FeedStatusLabel {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(text: impl Into<String>, r#type: FeedStatusLabelType) -> Self {
+        Self { text: text.into(), r#type }
+    }
+}
 
 /// Where tapping the card leads; required when creating.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -323,7 +435,19 @@ pub struct FeedCardLink {
     pub link: Option<String>,
 }
 json_object!(FeedCardLink, optional(link));
-builder!(FeedCardLink::new() { link: impl Into<String> });
+
+impl FeedCardLink {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self { link: Default::default() }
+    }
+
+    /// Sets [`link`](field@Self::link).
+    pub fn link(mut self, link: impl Into<String>) -> Self {
+        self.link = Some(link.into());
+        self
+    }
+}
 
 /// Notification settings; left out, the user is notified.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -348,11 +472,35 @@ pub struct AppFeedNotify {
     pub with_custom_sound: Option<bool>,
 }
 json_object!(AppFeedNotify, optional(close_notify, custom_sound_text, with_custom_sound));
-builder!(AppFeedNotify::new() {
-    close_notify: bool,
-    custom_sound_text: impl Into<String>,
-    with_custom_sound: bool,
-});
+
+impl AppFeedNotify {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            close_notify: Default::default(),
+            custom_sound_text: Default::default(),
+            with_custom_sound: Default::default(),
+        }
+    }
+
+    /// Sets [`close_notify`](field@Self::close_notify).
+    pub fn close_notify(mut self, close_notify: bool) -> Self {
+        self.close_notify = Some(close_notify);
+        self
+    }
+
+    /// Sets [`custom_sound_text`](field@Self::custom_sound_text).
+    pub fn custom_sound_text(mut self, custom_sound_text: impl Into<String>) -> Self {
+        self.custom_sound_text = Some(custom_sound_text.into());
+        self
+    }
+
+    /// Sets [`with_custom_sound`](field@Self::with_custom_sound).
+    pub fn with_custom_sound(mut self, with_custom_sound: bool) -> Self {
+        self.with_custom_sound = Some(with_custom_sound);
+        self
+    }
+}
 
 /// The card.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -412,17 +560,77 @@ json_object!(
         notify,
     ),
 );
-builder!(OpenAppFeedCard::new() {
-    biz_id: impl Into<String>,
-    title: impl Into<String>,
-    avatar_key: impl Into<String>,
-    preview: impl Into<String>,
-    status_label: FeedStatusLabel,
-    buttons: FeedCardButtons,
-    link: FeedCardLink,
-    time_sensitive: bool,
-    notify: AppFeedNotify,
-});
+
+impl OpenAppFeedCard {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            biz_id: Default::default(),
+            title: Default::default(),
+            avatar_key: Default::default(),
+            preview: Default::default(),
+            status_label: Default::default(),
+            buttons: Default::default(),
+            link: Default::default(),
+            time_sensitive: Default::default(),
+            notify: Default::default(),
+        }
+    }
+
+    /// Sets [`biz_id`](field@Self::biz_id).
+    pub fn biz_id(mut self, biz_id: impl Into<String>) -> Self {
+        self.biz_id = Some(biz_id.into());
+        self
+    }
+
+    /// Sets [`title`](field@Self::title).
+    pub fn title(mut self, title: impl Into<String>) -> Self {
+        self.title = Some(title.into());
+        self
+    }
+
+    /// Sets [`avatar_key`](field@Self::avatar_key).
+    pub fn avatar_key(mut self, avatar_key: impl Into<String>) -> Self {
+        self.avatar_key = Some(avatar_key.into());
+        self
+    }
+
+    /// Sets [`preview`](field@Self::preview).
+    pub fn preview(mut self, preview: impl Into<String>) -> Self {
+        self.preview = Some(preview.into());
+        self
+    }
+
+    /// Sets [`status_label`](field@Self::status_label).
+    pub fn status_label(mut self, status_label: FeedStatusLabel) -> Self {
+        self.status_label = Some(status_label);
+        self
+    }
+
+    /// Sets [`buttons`](field@Self::buttons).
+    pub fn buttons(mut self, buttons: FeedCardButtons) -> Self {
+        self.buttons = Some(buttons);
+        self
+    }
+
+    /// Sets [`link`](field@Self::link).
+    pub fn link(mut self, link: FeedCardLink) -> Self {
+        self.link = Some(link);
+        self
+    }
+
+    /// Sets [`time_sensitive`](field@Self::time_sensitive).
+    pub fn time_sensitive(mut self, time_sensitive: bool) -> Self {
+        self.time_sensitive = Some(time_sensitive);
+        self
+    }
+
+    /// Sets [`notify`](field@Self::notify).
+    pub fn notify(mut self, notify: AppFeedNotify) -> Self {
+        self.notify = Some(notify);
+        self
+    }
+}
 
 /// A card that failed for one user.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -437,9 +645,23 @@ pub struct FailedAppFeedCard {
     pub reason: Option<AppFeedCardFailReason>,
 }
 json_object!(FailedAppFeedCard, required(biz_id, user_id), optional(reason));
-builder!(FailedAppFeedCard::new(biz_id: impl Into<String>, user_id: impl Into<String>) {
-    reason: AppFeedCardFailReason,
-});
+
+impl FailedAppFeedCard {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(biz_id: impl Into<String>, user_id: impl Into<String>) -> Self {
+        Self {
+            biz_id: biz_id.into(),
+            user_id: user_id.into(),
+            reason: Default::default(),
+        }
+    }
+
+    /// Sets [`reason`](field@Self::reason).
+    pub fn reason(mut self, reason: AppFeedCardFailReason) -> Self {
+        self.reason = Some(reason);
+        self
+    }
+}
 
 /// A card to delete for one user.
 #[derive(Debug, Clone, Serialize)]
@@ -457,7 +679,16 @@ pub struct AppFeedCardDeleter {
     pub user_id: String,
 }
 json_object!(AppFeedCardDeleter, required(biz_id, user_id));
-builder!(AppFeedCardDeleter::new(biz_id: impl Into<String>, user_id: impl Into<String>) {});
+
+impl AppFeedCardDeleter {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(biz_id: impl Into<String>, user_id: impl Into<String>) -> Self {
+        Self {
+            biz_id: biz_id.into(),
+            user_id: user_id.into(),
+        }
+    }
+}
 
 /// A card to update for one user.
 #[derive(Debug, Clone, Serialize)]
@@ -479,8 +710,18 @@ pub struct AppFeedCardUpdater {
     pub update_fields: Vec<AppFeedCardUpdateField>,
 }
 json_object!(AppFeedCardUpdater, required(app_feed_card, user_id, update_fields));
-builder!(AppFeedCardUpdater::new(
-    app_feed_card: OpenAppFeedCard,
-    user_id: impl Into<String>,
-    update_fields: Vec<AppFeedCardUpdateField>,
-) {});
+
+impl AppFeedCardUpdater {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(
+        app_feed_card: OpenAppFeedCard,
+        user_id: impl Into<String>,
+        update_fields: Vec<AppFeedCardUpdateField>,
+    ) -> Self {
+        Self {
+            app_feed_card,
+            user_id: user_id.into(),
+            update_fields,
+        }
+    }
+}

@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, Query, TokenKind, UrlPath, builder, json_object,
+    Method, Operation, OperationMeta, Query, TokenKind, UrlPath, json_object,
 };
 use crate::{Call, Caller, ErrorCode, TagBizType, TagInfo};
 
@@ -135,10 +135,33 @@ pub struct CreateRequest {
     pub bot_id: Option<String>,
 }
 json_object!(CreateRequest, required(tag_biz_type, biz_entity_id), optional(tag_ids, bot_id));
-builder!(CreateRequest::new(tag_biz_type: TagBizType, biz_entity_id: impl Into<String>) {
-    tag_ids: impl IntoIterator<Item = impl Into<String>>,
-    bot_id: impl Into<String>,
-});
+
+impl CreateRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(tag_biz_type: TagBizType, biz_entity_id: impl Into<String>) -> Self {
+        Self {
+            tag_biz_type,
+            biz_entity_id: biz_entity_id.into(),
+            tag_ids: Default::default(),
+            bot_id: Default::default(),
+        }
+    }
+
+    /// Sets [`tag_ids`](field@Self::tag_ids).
+    pub fn tag_ids(
+        mut self,
+        tag_ids: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.tag_ids = Some(tag_ids.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Sets [`bot_id`](field@Self::bot_id).
+    pub fn bot_id(mut self, bot_id: impl Into<String>) -> Self {
+        self.bot_id = Some(bot_id.into());
+        self
+    }
+}
 
 #[doc(hidden)]
 impl Operation for CreateRequest {
@@ -163,7 +186,13 @@ impl Operation for CreateRequest {
 #[non_exhaustive]
 pub struct CreateResponse {}
 json_object!(CreateResponse);
-builder!(CreateResponse::new() {});
+
+impl CreateResponse {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {}
+    }
+}
 
 /// Parameters of [`BizEntityTagRelation::get`].
 ///
@@ -188,9 +217,23 @@ pub struct GetRequest {
     pub bot_id: Option<String>,
 }
 json_object!(GetRequest, required(tag_biz_type, biz_entity_id), optional(bot_id));
-builder!(GetRequest::new(tag_biz_type: TagBizType, biz_entity_id: impl Into<String>) {
-    bot_id: impl Into<String>,
-});
+
+impl GetRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(tag_biz_type: TagBizType, biz_entity_id: impl Into<String>) -> Self {
+        Self {
+            tag_biz_type,
+            biz_entity_id: biz_entity_id.into(),
+            bot_id: Default::default(),
+        }
+    }
+
+    /// Sets [`bot_id`](field@Self::bot_id).
+    pub fn bot_id(mut self, bot_id: impl Into<String>) -> Self {
+        self.bot_id = Some(bot_id.into());
+        self
+    }
+}
 
 #[doc(hidden)]
 impl Operation for GetRequest {
@@ -225,7 +268,24 @@ pub struct GetResponse {
     pub tag_info_with_bind_versions: Vec<TagInfoWithBindVersion>,
 }
 json_object!(GetResponse, optional(tag_info_with_bind_versions));
-builder!(GetResponse::new() { tag_info_with_bind_versions: Vec<TagInfoWithBindVersion> });
+
+impl GetResponse {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            tag_info_with_bind_versions: Default::default(),
+        }
+    }
+
+    /// Sets [`tag_info_with_bind_versions`](field@Self::tag_info_with_bind_versions).
+    pub fn tag_info_with_bind_versions(
+        mut self,
+        tag_info_with_bind_versions: Vec<TagInfoWithBindVersion>,
+    ) -> Self {
+        self.tag_info_with_bind_versions = tag_info_with_bind_versions;
+        self
+    }
+}
 
 /// Parameters of [`BizEntityTagRelation::update`].
 ///
@@ -255,10 +315,33 @@ pub struct UpdateRequest {
     pub bot_id: Option<String>,
 }
 json_object!(UpdateRequest, required(tag_biz_type, biz_entity_id), optional(tag_ids, bot_id));
-builder!(UpdateRequest::new(tag_biz_type: TagBizType, biz_entity_id: impl Into<String>) {
-    tag_ids: impl IntoIterator<Item = impl Into<String>>,
-    bot_id: impl Into<String>,
-});
+
+impl UpdateRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(tag_biz_type: TagBizType, biz_entity_id: impl Into<String>) -> Self {
+        Self {
+            tag_biz_type,
+            biz_entity_id: biz_entity_id.into(),
+            tag_ids: Default::default(),
+            bot_id: Default::default(),
+        }
+    }
+
+    /// Sets [`tag_ids`](field@Self::tag_ids).
+    pub fn tag_ids(
+        mut self,
+        tag_ids: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.tag_ids = Some(tag_ids.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Sets [`bot_id`](field@Self::bot_id).
+    pub fn bot_id(mut self, bot_id: impl Into<String>) -> Self {
+        self.bot_id = Some(bot_id.into());
+        self
+    }
+}
 
 #[doc(hidden)]
 impl Operation for UpdateRequest {
@@ -284,7 +367,13 @@ impl Operation for UpdateRequest {
 #[non_exhaustive]
 pub struct UpdateResponse {}
 json_object!(UpdateResponse);
-builder!(UpdateResponse::new() {});
+
+impl UpdateResponse {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {}
+    }
+}
 
 /// A bound tag and when it was bound.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -299,7 +388,25 @@ pub struct TagInfoWithBindVersion {
     pub bind_version: Option<crate::UnixMillis>,
 }
 json_object!(TagInfoWithBindVersion, optional(tag_info, bind_version));
-builder!(TagInfoWithBindVersion::new() {
-    tag_info: TagInfo,
-    bind_version: impl Into<crate::UnixMillis>,
-});
+
+impl TagInfoWithBindVersion {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            tag_info: Default::default(),
+            bind_version: Default::default(),
+        }
+    }
+
+    /// Sets [`tag_info`](field@Self::tag_info).
+    pub fn tag_info(mut self, tag_info: TagInfo) -> Self {
+        self.tag_info = Some(tag_info);
+        self
+    }
+
+    /// Sets [`bind_version`](field@Self::bind_version).
+    pub fn bind_version(mut self, bind_version: impl Into<crate::UnixMillis>) -> Self {
+        self.bind_version = Some(bind_version.into());
+        self
+    }
+}

@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, Query, TokenKind, UrlPath, builder, json_object,
+    Method, Operation, OperationMeta, Query, TokenKind, UrlPath, json_object,
 };
 use crate::{Call, Caller, ErrorCode, FailedUserReason, FeedCardButtons, UserIdType};
 
@@ -87,12 +87,46 @@ pub struct UpdateRequest {
     pub buttons: Option<FeedCardButtons>,
 }
 json_object!(UpdateRequest, required(chat_id), optional(user_id_type, bot_id, user_ids, buttons));
-builder!(UpdateRequest::new(chat_id: impl Into<String>) {
-    user_id_type: UserIdType,
-    bot_id: impl Into<String>,
-    user_ids: impl IntoIterator<Item = impl Into<String>>,
-    buttons: FeedCardButtons,
-});
+
+impl UpdateRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(chat_id: impl Into<String>) -> Self {
+        Self {
+            user_id_type: Default::default(),
+            bot_id: Default::default(),
+            user_ids: Default::default(),
+            chat_id: chat_id.into(),
+            buttons: Default::default(),
+        }
+    }
+
+    /// Sets [`user_id_type`](field@Self::user_id_type).
+    pub fn user_id_type(mut self, user_id_type: UserIdType) -> Self {
+        self.user_id_type = Some(user_id_type);
+        self
+    }
+
+    /// Sets [`bot_id`](field@Self::bot_id).
+    pub fn bot_id(mut self, bot_id: impl Into<String>) -> Self {
+        self.bot_id = Some(bot_id.into());
+        self
+    }
+
+    /// Sets [`user_ids`](field@Self::user_ids).
+    pub fn user_ids(
+        mut self,
+        user_ids: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.user_ids = Some(user_ids.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Sets [`buttons`](field@Self::buttons).
+    pub fn buttons(mut self, buttons: FeedCardButtons) -> Self {
+        self.buttons = Some(buttons);
+        self
+    }
+}
 
 #[doc(hidden)]
 impl Operation for UpdateRequest {
@@ -125,4 +159,21 @@ pub struct UpdateResponse {
     pub failed_user_reasons: Vec<FailedUserReason>,
 }
 json_object!(UpdateResponse, optional(failed_user_reasons));
-builder!(UpdateResponse::new() { failed_user_reasons: Vec<FailedUserReason> });
+
+impl UpdateResponse {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            failed_user_reasons: Default::default(),
+        }
+    }
+
+    /// Sets [`failed_user_reasons`](field@Self::failed_user_reasons).
+    pub fn failed_user_reasons(
+        mut self,
+        failed_user_reasons: Vec<FailedUserReason>,
+    ) -> Self {
+        self.failed_user_reasons = failed_user_reasons;
+        self
+    }
+}

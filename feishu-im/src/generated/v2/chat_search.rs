@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, Query, TokenKind, UrlPath, builder, json_object,
+    Method, Operation, OperationMeta, Query, TokenKind, UrlPath, json_object,
 };
 use crate::{
     Call, Caller, ChatSearchMode, ChatSearchSorter, ChatSearchType, ChatStatus,
@@ -95,14 +95,56 @@ pub struct SearchRequest {
     pub sorter: Option<ChatSearchSorter>,
 }
 json_object!(SearchRequest, optional(page_size, page_token, user_id_type, query, filter, sorter));
-builder!(SearchRequest::new() {
-    page_size: i64,
-    page_token: impl Into<String>,
-    user_id_type: UserIdType,
-    query: impl Into<String>,
-    filter: ChatSearchFilter,
-    sorter: ChatSearchSorter,
-});
+
+impl SearchRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            page_size: Default::default(),
+            page_token: Default::default(),
+            user_id_type: Default::default(),
+            query: Default::default(),
+            filter: Default::default(),
+            sorter: Default::default(),
+        }
+    }
+
+    /// Sets [`page_size`](field@Self::page_size).
+    pub fn page_size(mut self, page_size: i64) -> Self {
+        self.page_size = Some(page_size);
+        self
+    }
+
+    /// Sets [`page_token`](field@Self::page_token).
+    pub fn page_token(mut self, page_token: impl Into<String>) -> Self {
+        self.page_token = Some(page_token.into());
+        self
+    }
+
+    /// Sets [`user_id_type`](field@Self::user_id_type).
+    pub fn user_id_type(mut self, user_id_type: UserIdType) -> Self {
+        self.user_id_type = Some(user_id_type);
+        self
+    }
+
+    /// Sets [`query`](field@Self::query).
+    pub fn query(mut self, query: impl Into<String>) -> Self {
+        self.query = Some(query.into());
+        self
+    }
+
+    /// Sets [`filter`](field@Self::filter).
+    pub fn filter(mut self, filter: ChatSearchFilter) -> Self {
+        self.filter = Some(filter);
+        self
+    }
+
+    /// Sets [`sorter`](field@Self::sorter).
+    pub fn sorter(mut self, sorter: ChatSearchSorter) -> Self {
+        self.sorter = Some(sorter);
+        self
+    }
+}
 
 #[doc(hidden)]
 impl Operation for SearchRequest {
@@ -145,12 +187,43 @@ pub struct SearchResponse {
     pub notice: Option<String>,
 }
 json_object!(SearchResponse, required(has_more), optional(items, total, page_token, notice));
-builder!(SearchResponse::new(has_more: bool) {
-    items: Vec<ChatSearchItem>,
-    total: i64,
-    page_token: impl Into<String>,
-    notice: impl Into<String>,
-});
+
+impl SearchResponse {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(has_more: bool) -> Self {
+        Self {
+            items: Default::default(),
+            total: Default::default(),
+            has_more,
+            page_token: Default::default(),
+            notice: Default::default(),
+        }
+    }
+
+    /// Sets [`items`](field@Self::items).
+    pub fn items(mut self, items: Vec<ChatSearchItem>) -> Self {
+        self.items = items;
+        self
+    }
+
+    /// Sets [`total`](field@Self::total).
+    pub fn total(mut self, total: i64) -> Self {
+        self.total = Some(total);
+        self
+    }
+
+    /// Sets [`page_token`](field@Self::page_token).
+    pub fn page_token(mut self, page_token: impl Into<String>) -> Self {
+        self.page_token = Some(page_token.into());
+        self
+    }
+
+    /// Sets [`notice`](field@Self::notice).
+    pub fn notice(mut self, notice: impl Into<String>) -> Self {
+        self.notice = Some(notice.into());
+        self
+    }
+}
 
 /// Narrows the search.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -182,13 +255,52 @@ json_object!(
     ChatSearchFilter,
     optional(search_types, member_ids, is_manager, disable_search_by_user, chat_modes),
 );
-builder!(ChatSearchFilter::new() {
-    search_types: Vec<ChatSearchType>,
-    member_ids: impl IntoIterator<Item = impl Into<String>>,
-    is_manager: bool,
-    disable_search_by_user: bool,
-    chat_modes: Vec<ChatSearchMode>,
-});
+
+impl ChatSearchFilter {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            search_types: Default::default(),
+            member_ids: Default::default(),
+            is_manager: Default::default(),
+            disable_search_by_user: Default::default(),
+            chat_modes: Default::default(),
+        }
+    }
+
+    /// Sets [`search_types`](field@Self::search_types).
+    pub fn search_types(mut self, search_types: Vec<ChatSearchType>) -> Self {
+        self.search_types = search_types;
+        self
+    }
+
+    /// Sets [`member_ids`](field@Self::member_ids).
+    pub fn member_ids(
+        mut self,
+        member_ids: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.member_ids = member_ids.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Sets [`is_manager`](field@Self::is_manager).
+    pub fn is_manager(mut self, is_manager: bool) -> Self {
+        self.is_manager = Some(is_manager);
+        self
+    }
+
+    /// Sets [`disable_search_by_user`](field@Self::disable_search_by_user).
+    pub fn disable_search_by_user(mut self, disable_search_by_user: bool) -> Self {
+        self.disable_search_by_user = Some(disable_search_by_user);
+        self
+    }
+
+    /// Sets [`chat_modes`](field@Self::chat_modes).
+    pub fn chat_modes(mut self, chat_modes: Vec<ChatSearchMode>) -> Self {
+        self.chat_modes = chat_modes;
+        self
+    }
+}
 
 /// The chat.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -239,19 +351,92 @@ json_object!(
         chat_status,
     ),
 );
-builder!(ChatSearchMetaData::new(chat_id: impl Into<String>) {
-    create_time: impl Into<String>,
-    update_time: impl Into<String>,
-    external: bool,
-    chat_mode: impl Into<String>,
-    description: impl Into<String>,
-    avatar: impl Into<String>,
-    name: impl Into<String>,
-    owner_id: impl Into<String>,
-    owner_id_type: impl Into<String>,
-    tenant_key: impl Into<String>,
-    chat_status: ChatStatus,
-});
+
+impl ChatSearchMetaData {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(chat_id: impl Into<String>) -> Self {
+        Self {
+            chat_id: chat_id.into(),
+            create_time: Default::default(),
+            update_time: Default::default(),
+            external: Default::default(),
+            chat_mode: Default::default(),
+            description: Default::default(),
+            avatar: Default::default(),
+            name: Default::default(),
+            owner_id: Default::default(),
+            owner_id_type: Default::default(),
+            tenant_key: Default::default(),
+            chat_status: Default::default(),
+        }
+    }
+
+    /// Sets [`create_time`](field@Self::create_time).
+    pub fn create_time(mut self, create_time: impl Into<String>) -> Self {
+        self.create_time = Some(create_time.into());
+        self
+    }
+
+    /// Sets [`update_time`](field@Self::update_time).
+    pub fn update_time(mut self, update_time: impl Into<String>) -> Self {
+        self.update_time = Some(update_time.into());
+        self
+    }
+
+    /// Sets [`external`](field@Self::external).
+    pub fn external(mut self, external: bool) -> Self {
+        self.external = Some(external);
+        self
+    }
+
+    /// Sets [`chat_mode`](field@Self::chat_mode).
+    pub fn chat_mode(mut self, chat_mode: impl Into<String>) -> Self {
+        self.chat_mode = Some(chat_mode.into());
+        self
+    }
+
+    /// Sets [`description`](field@Self::description).
+    pub fn description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`avatar`](field@Self::avatar).
+    pub fn avatar(mut self, avatar: impl Into<String>) -> Self {
+        self.avatar = Some(avatar.into());
+        self
+    }
+
+    /// Sets [`name`](field@Self::name).
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Sets [`owner_id`](field@Self::owner_id).
+    pub fn owner_id(mut self, owner_id: impl Into<String>) -> Self {
+        self.owner_id = Some(owner_id.into());
+        self
+    }
+
+    /// Sets [`owner_id_type`](field@Self::owner_id_type).
+    pub fn owner_id_type(mut self, owner_id_type: impl Into<String>) -> Self {
+        self.owner_id_type = Some(owner_id_type.into());
+        self
+    }
+
+    /// Sets [`tenant_key`](field@Self::tenant_key).
+    pub fn tenant_key(mut self, tenant_key: impl Into<String>) -> Self {
+        self.tenant_key = Some(tenant_key.into());
+        self
+    }
+
+    /// Sets [`chat_status`](field@Self::chat_status).
+    pub fn chat_status(mut self, chat_status: ChatStatus) -> Self {
+        self.chat_status = Some(chat_status);
+        self
+    }
+}
 
 /// A chat found.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -266,7 +451,26 @@ pub struct ChatSearchItem {
     pub meta_data: Option<ChatSearchMetaData>,
 }
 json_object!(ChatSearchItem, required(id), optional(display_info, meta_data));
-builder!(ChatSearchItem::new(id: impl Into<String>) {
-    display_info: impl Into<String>,
-    meta_data: ChatSearchMetaData,
-});
+
+impl ChatSearchItem {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            display_info: Default::default(),
+            meta_data: Default::default(),
+        }
+    }
+
+    /// Sets [`display_info`](field@Self::display_info).
+    pub fn display_info(mut self, display_info: impl Into<String>) -> Self {
+        self.display_info = Some(display_info.into());
+        self
+    }
+
+    /// Sets [`meta_data`](field@Self::meta_data).
+    pub fn meta_data(mut self, meta_data: ChatSearchMetaData) -> Self {
+        self.meta_data = Some(meta_data);
+        self
+    }
+}

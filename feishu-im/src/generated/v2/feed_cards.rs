@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, Query, TokenKind, UrlPath, builder, json_object,
+    Method, Operation, OperationMeta, Query, TokenKind, UrlPath, json_object,
 };
 use crate::{Call, Caller, ErrorCode, FailedUserReason, UserIdType};
 
@@ -107,12 +107,23 @@ pub struct PatchRequest {
     pub user_ids: Vec<String>,
 }
 json_object!(PatchRequest, required(feed_card_id, user_id_type, time_sensitive, user_ids));
-builder!(PatchRequest::new(
-    feed_card_id: impl Into<String>,
-    user_id_type: UserIdType,
-    time_sensitive: bool,
-    user_ids: impl IntoIterator<Item = impl Into<String>>,
-) {});
+
+impl PatchRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(
+        feed_card_id: impl Into<String>,
+        user_id_type: UserIdType,
+        time_sensitive: bool,
+        user_ids: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        Self {
+            feed_card_id: feed_card_id.into(),
+            user_id_type,
+            time_sensitive,
+            user_ids: user_ids.into_iter().map(Into::into).collect(),
+        }
+    }
+}
 
 #[doc(hidden)]
 impl Operation for PatchRequest {
@@ -145,7 +156,24 @@ pub struct PatchResponse {
     pub failed_user_reasons: Vec<FailedUserReason>,
 }
 json_object!(PatchResponse, optional(failed_user_reasons));
-builder!(PatchResponse::new() { failed_user_reasons: Vec<FailedUserReason> });
+
+impl PatchResponse {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            failed_user_reasons: Default::default(),
+        }
+    }
+
+    /// Sets [`failed_user_reasons`](field@Self::failed_user_reasons).
+    pub fn failed_user_reasons(
+        mut self,
+        failed_user_reasons: Vec<FailedUserReason>,
+    ) -> Self {
+        self.failed_user_reasons = failed_user_reasons;
+        self
+    }
+}
 
 /// Parameters of [`FeedCards::bot_time_sentive`].
 ///
@@ -179,13 +207,28 @@ json_object!(
     required(user_id_type, time_sensitive, user_ids),
     optional(bot_id),
 );
-builder!(BotTimeSentiveRequest::new(
-    user_id_type: UserIdType,
-    time_sensitive: bool,
-    user_ids: impl IntoIterator<Item = impl Into<String>>,
-) {
-    bot_id: impl Into<String>,
-});
+
+impl BotTimeSentiveRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(
+        user_id_type: UserIdType,
+        time_sensitive: bool,
+        user_ids: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        Self {
+            user_id_type,
+            bot_id: Default::default(),
+            time_sensitive,
+            user_ids: user_ids.into_iter().map(Into::into).collect(),
+        }
+    }
+
+    /// Sets [`bot_id`](field@Self::bot_id).
+    pub fn bot_id(mut self, bot_id: impl Into<String>) -> Self {
+        self.bot_id = Some(bot_id.into());
+        self
+    }
+}
 
 #[doc(hidden)]
 impl Operation for BotTimeSentiveRequest {
@@ -217,4 +260,21 @@ pub struct BotTimeSentiveResponse {
     pub failed_user_reasons: Vec<FailedUserReason>,
 }
 json_object!(BotTimeSentiveResponse, optional(failed_user_reasons));
-builder!(BotTimeSentiveResponse::new() { failed_user_reasons: Vec<FailedUserReason> });
+
+impl BotTimeSentiveResponse {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            failed_user_reasons: Default::default(),
+        }
+    }
+
+    /// Sets [`failed_user_reasons`](field@Self::failed_user_reasons).
+    pub fn failed_user_reasons(
+        mut self,
+        failed_user_reasons: Vec<FailedUserReason>,
+    ) -> Self {
+        self.failed_user_reasons = failed_user_reasons;
+        self
+    }
+}

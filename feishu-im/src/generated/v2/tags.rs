@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, Query, TokenKind, UrlPath, builder, json_object,
+    Method, Operation, OperationMeta, Query, TokenKind, UrlPath, json_object,
 };
 use crate::{Call, Caller, ErrorCode, TagI18nName, TagInfo, TagType};
 
@@ -121,7 +121,22 @@ pub struct CreateRequest {
     pub bot_id: Option<String>,
 }
 json_object!(CreateRequest, required(create_tag), optional(bot_id));
-builder!(CreateRequest::new(create_tag: CreateTag) { bot_id: impl Into<String> });
+
+impl CreateRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(create_tag: CreateTag) -> Self {
+        Self {
+            create_tag,
+            bot_id: Default::default(),
+        }
+    }
+
+    /// Sets [`bot_id`](field@Self::bot_id).
+    pub fn bot_id(mut self, bot_id: impl Into<String>) -> Self {
+        self.bot_id = Some(bot_id.into());
+        self
+    }
+}
 
 #[doc(hidden)]
 impl Operation for CreateRequest {
@@ -153,7 +168,31 @@ pub struct CreateResponse {
     pub create_tag_fail_reason: Option<TagFailReason>,
 }
 json_object!(CreateResponse, optional(id, create_tag_fail_reason));
-builder!(CreateResponse::new() { id: impl Into<String>, create_tag_fail_reason: TagFailReason });
+
+impl CreateResponse {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            id: Default::default(),
+            create_tag_fail_reason: Default::default(),
+        }
+    }
+
+    /// Sets [`id`](field@Self::id).
+    pub fn id(mut self, id: impl Into<String>) -> Self {
+        self.id = Some(id.into());
+        self
+    }
+
+    /// Sets [`create_tag_fail_reason`](field@Self::create_tag_fail_reason).
+    pub fn create_tag_fail_reason(
+        mut self,
+        create_tag_fail_reason: TagFailReason,
+    ) -> Self {
+        self.create_tag_fail_reason = Some(create_tag_fail_reason);
+        self
+    }
+}
 
 /// Parameters of [`Tags::patch`].
 ///
@@ -176,10 +215,29 @@ pub struct PatchRequest {
     pub bot_id: Option<String>,
 }
 json_object!(PatchRequest, required(tag_id), optional(patch_tag, bot_id));
-builder!(PatchRequest::new(tag_id: impl Into<String>) {
-    patch_tag: PatchTag,
-    bot_id: impl Into<String>,
-});
+
+impl PatchRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(tag_id: impl Into<String>) -> Self {
+        Self {
+            tag_id: tag_id.into(),
+            patch_tag: Default::default(),
+            bot_id: Default::default(),
+        }
+    }
+
+    /// Sets [`patch_tag`](field@Self::patch_tag).
+    pub fn patch_tag(mut self, patch_tag: PatchTag) -> Self {
+        self.patch_tag = Some(patch_tag);
+        self
+    }
+
+    /// Sets [`bot_id`](field@Self::bot_id).
+    pub fn bot_id(mut self, bot_id: impl Into<String>) -> Self {
+        self.bot_id = Some(bot_id.into());
+        self
+    }
+}
 
 #[doc(hidden)]
 impl Operation for PatchRequest {
@@ -209,7 +267,31 @@ pub struct PatchResponse {
     pub patch_tag_fail_reason: Option<TagFailReason>,
 }
 json_object!(PatchResponse, optional(tag_info, patch_tag_fail_reason));
-builder!(PatchResponse::new() { tag_info: TagInfo, patch_tag_fail_reason: TagFailReason });
+
+impl PatchResponse {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            tag_info: Default::default(),
+            patch_tag_fail_reason: Default::default(),
+        }
+    }
+
+    /// Sets [`tag_info`](field@Self::tag_info).
+    pub fn tag_info(mut self, tag_info: TagInfo) -> Self {
+        self.tag_info = Some(tag_info);
+        self
+    }
+
+    /// Sets [`patch_tag_fail_reason`](field@Self::patch_tag_fail_reason).
+    pub fn patch_tag_fail_reason(
+        mut self,
+        patch_tag_fail_reason: TagFailReason,
+    ) -> Self {
+        self.patch_tag_fail_reason = Some(patch_tag_fail_reason);
+        self
+    }
+}
 
 /// Parameters of [`Tags::list`].
 ///
@@ -228,7 +310,15 @@ pub struct ListRequest {
     pub ids: Vec<String>,
 }
 json_object!(ListRequest, required(ids));
-builder!(ListRequest::new(ids: impl IntoIterator<Item = impl Into<String>>) {});
+
+impl ListRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(ids: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        Self {
+            ids: ids.into_iter().map(Into::into).collect(),
+        }
+    }
+}
 
 #[doc(hidden)]
 impl Operation for ListRequest {
@@ -260,7 +350,21 @@ pub struct ListResponse {
     pub tag_infos: Vec<TagInfo>,
 }
 json_object!(ListResponse, optional(tag_infos));
-builder!(ListResponse::new() { tag_infos: Vec<TagInfo> });
+
+impl ListResponse {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            tag_infos: Default::default(),
+        }
+    }
+
+    /// Sets [`tag_infos`](field@Self::tag_infos).
+    pub fn tag_infos(mut self, tag_infos: Vec<TagInfo>) -> Self {
+        self.tag_infos = tag_infos;
+        self
+    }
+}
 
 /// The tag to create.
 #[derive(Debug, Clone, Serialize)]
@@ -283,9 +387,23 @@ pub struct CreateTag {
     pub i18n_names: Vec<TagI18nName>,
 }
 json_object!(CreateTag, required(tag_type, name), optional(i18n_names));
-builder!(CreateTag::new(tag_type: TagType, name: impl Into<String>) {
-    i18n_names: Vec<TagI18nName>,
-});
+
+impl CreateTag {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(tag_type: TagType, name: impl Into<String>) -> Self {
+        Self {
+            tag_type,
+            name: name.into(),
+            i18n_names: Default::default(),
+        }
+    }
+
+    /// Sets [`i18n_names`](field@Self::i18n_names).
+    pub fn i18n_names(mut self, i18n_names: Vec<TagI18nName>) -> Self {
+        self.i18n_names = i18n_names;
+        self
+    }
+}
 
 /// Why the tag was not created or changed, when it was not.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -298,7 +416,21 @@ pub struct TagFailReason {
     pub duplicate_id: Option<String>,
 }
 json_object!(TagFailReason, optional(duplicate_id));
-builder!(TagFailReason::new() { duplicate_id: impl Into<String> });
+
+impl TagFailReason {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {
+            duplicate_id: Default::default(),
+        }
+    }
+
+    /// Sets [`duplicate_id`](field@Self::duplicate_id).
+    pub fn duplicate_id(mut self, duplicate_id: impl Into<String>) -> Self {
+        self.duplicate_id = Some(duplicate_id.into());
+        self
+    }
+}
 
 /// The changes.
 #[derive(Debug, Clone, Serialize)]
@@ -322,7 +454,26 @@ pub struct PatchTag {
     pub i18n_names: Vec<TagI18nName>,
 }
 json_object!(PatchTag, required(id), optional(name, i18n_names));
-builder!(PatchTag::new(id: impl Into<String>) {
-    name: impl Into<String>,
-    i18n_names: Vec<TagI18nName>,
-});
+
+impl PatchTag {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            name: Default::default(),
+            i18n_names: Default::default(),
+        }
+    }
+
+    /// Sets [`name`](field@Self::name).
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Sets [`i18n_names`](field@Self::i18n_names).
+    pub fn i18n_names(mut self, i18n_names: Vec<TagI18nName>) -> Self {
+        self.i18n_names = i18n_names;
+        self
+    }
+}

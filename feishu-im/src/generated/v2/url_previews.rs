@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 use crate::operation::{
-    Method, Operation, OperationMeta, TokenKind, UrlPath, builder, json_object,
+    Method, Operation, OperationMeta, TokenKind, UrlPath, json_object,
 };
 use crate::{Call, Caller, ErrorCode};
 
@@ -83,9 +83,25 @@ pub struct BatchUpdateRequest {
     pub open_ids: Option<Vec<String>>,
 }
 json_object!(BatchUpdateRequest, required(preview_tokens), optional(open_ids));
-builder!(BatchUpdateRequest::new(preview_tokens: impl IntoIterator<Item = impl Into<String>>) {
-    open_ids: impl IntoIterator<Item = impl Into<String>>,
-});
+
+impl BatchUpdateRequest {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new(preview_tokens: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        Self {
+            preview_tokens: preview_tokens.into_iter().map(Into::into).collect(),
+            open_ids: Default::default(),
+        }
+    }
+
+    /// Sets [`open_ids`](field@Self::open_ids).
+    pub fn open_ids(
+        mut self,
+        open_ids: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.open_ids = Some(open_ids.into_iter().map(Into::into).collect());
+        self
+    }
+}
 
 #[doc(hidden)]
 impl Operation for BatchUpdateRequest {
@@ -110,4 +126,10 @@ impl Operation for BatchUpdateRequest {
 #[non_exhaustive]
 pub struct BatchUpdateResponse {}
 json_object!(BatchUpdateResponse);
-builder!(BatchUpdateResponse::new() {});
+
+impl BatchUpdateResponse {
+    /// Creates it from its required fields; optional ones start unset.
+    pub fn new() -> Self {
+        Self {}
+    }
+}
