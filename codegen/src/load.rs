@@ -186,16 +186,38 @@ pub(crate) fn catalog(
 const MAX_FLOW_DEPTH: usize = 32;
 
 /// Line and column (1-based) of the first `[` or `{` nested deeper than [`MAX_FLOW_DEPTH`],
-/// outside quoted scalars and comments. One linear pass; a quoted scalar ends with its line
-/// here, and block scalars are read like flow text, which can only refuse text that leaves 32
-/// brackets open.
+/// outside quoted scalars, comments, block scalars and plain text. One linear pass: a bracket
+/// opens a flow collection only where a node starts (a line of the root, after `: `, `- ` or
+/// `? `, the line after `key:`) or inside another; elsewhere it is text (`[0, n)`). A quoted
+/// scalar ends with its line here.
 fn too_deep_flow(text: &str) -> Option<(usize, usize)> {
     let mut depth = 0usize;
+    // The indentation of the line that opened a block scalar (`doc: |`): more indented lines
+    // are its text.
+    let mut block_scalar: Option<usize> = None;
+    // Whether the last line left a node to come (`key:`, `-`): this line may start with it.
+    let mut node_pending = false;
     for (index, line) in text.lines().enumerate() {
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        if let Some(opener) = block_scalar {
+            if line.trim().is_empty() || indent > opener {
+                continue;
+            }
+            block_scalar = None;
+        }
         let mut quote: Option<char> = None;
         let mut previous = ' ';
         let mut escaped = false;
-        for (column, c) in line.chars().enumerate() {
+        // Outside flow collections: whether a node may start here (line start, or after
+        // `: `, `- ` or `? `). Elsewhere a bracket is text of a plain scalar.
+        let mut node_starts = true;
+        let content = line.trim();
+        if content.is_empty() || content.starts_with('#') {
+            continue;
+        }
+        let chars: Vec<char> = line.chars().collect();
+        for (column, &c) in chars.iter().enumerate() {
+            let next_is_space = chars.get(column + 1).is_none_or(|n| n.is_whitespace());
             match quote {
                 Some('"') if escaped => escaped = false,
                 Some('"') if c == '\\' => escaped = true,
@@ -206,18 +228,35 @@ fn too_deep_flow(text: &str) -> Option<(usize, usize)> {
                         quote = Some(c);
                     }
                     '#' if previous.is_whitespace() => break,
-                    '[' | '{' => {
+                    '[' | '{'
+                        if depth > 0
+                            || (node_starts
+                                && (column > indent || indent == 0 || node_pending)) =>
+                    {
                         depth += 1;
                         if depth > MAX_FLOW_DEPTH {
                             return Some((index + 1, column + 1));
                         }
                     }
+                    // Text of a plain scalar (`[0, n)`), or of a continuation line.
+                    '[' | '{' if depth == 0 => {
+                        node_starts = false;
+                        break;
+                    }
                     ']' | '}' => depth = depth.saturating_sub(1),
-                    _ => {}
+                    _ if depth > 0 || c.is_whitespace() => {}
+                    ':' if next_is_space => node_starts = true,
+                    '-' | '?' if node_starts && next_is_space => {}
+                    '|' | '>' if node_starts => {
+                        block_scalar = Some(indent);
+                        break;
+                    }
+                    _ => node_starts = false,
                 },
             }
             previous = c;
         }
+        node_pending = depth == 0 && node_starts && block_scalar.is_none();
     }
     None
 }
@@ -1033,4 +1072,36 @@ fn simple_type(node: &Node<'_>, diags: &mut Diagnostics) -> Option<TypeRef> {
         }
         _ => TypeRef::Named(name, node.location()),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{MAX_FLOW_DEPTH, too_deep_flow};
+
+    #[test]
+    fn brackets_in_prose_are_text() {
+        let open = "[0, n) ".repeat(MAX_FLOW_DEPTH + 8);
+        let plain = format!("doc: The ranges {open}\n  and more {open}\nnext: [a]\n");
+        assert_eq!(too_deep_flow(&plain), None, "a plain scalar");
+        let continued = format!("doc: The ranges\n  {open}\n  {open}\n");
+        assert_eq!(too_deep_flow(&continued), None, "a continuation line");
+        let block = format!("doc: |\n  {open}\n\n  {open}\nnext: 1\n");
+        assert_eq!(too_deep_flow(&block), None, "a block scalar");
+        let items = format!("notes:\n  - text {open}\n  - >-\n    {open}\n");
+        assert_eq!(too_deep_flow(&items), None, "sequence items");
+    }
+
+    #[test]
+    fn deep_flow_collections_are_found_wherever_a_node_starts() {
+        let deep = "[".repeat(MAX_FLOW_DEPTH + 1);
+        let at = MAX_FLOW_DEPTH + 1;
+        assert_eq!(too_deep_flow(&format!("key: {deep}\n")), Some((1, at + 5)));
+        assert_eq!(too_deep_flow(&format!("key:\n  {deep}\n")), Some((2, at + 2)));
+        assert_eq!(too_deep_flow(&format!("{deep}\n")), Some((1, at)));
+        assert_eq!(too_deep_flow(&format!("list:\n  - {deep}\n")), Some((2, at + 4)));
+        let spread = format!("key: [\n{}\n", "  [\n".repeat(MAX_FLOW_DEPTH));
+        assert!(too_deep_flow(&spread).is_some(), "over several lines");
+        let mapping = format!("key: {}\n", "{a: ".repeat(MAX_FLOW_DEPTH + 1));
+        assert!(too_deep_flow(&mapping).is_some(), "flow mappings");
+    }
 }

@@ -881,7 +881,10 @@ fn check_events(spec: &Spec, types: &Types<'_>, diags: &mut Diagnostics) {
             check_field(field, &scoped, &spec.broken, diags);
         }
         if let Some((path, path_at)) = &event.dedup_key {
-            check_dedup_key(&event.fields, path, path_at, &event_objects, diags);
+            // The path may pass through the event's own objects and the shared ones.
+            let objects: Vec<&ObjectDef> =
+                event_objects.iter().copied().chain(spec.shared_objects()).collect();
+            check_dedup_key(&event.fields, path, path_at, &objects, diags);
         }
     }
     for object in event_objects {
