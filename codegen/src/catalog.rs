@@ -5,26 +5,8 @@
 use std::collections::BTreeMap;
 
 use crate::diagnostics::{Diagnostics, Location};
+use crate::model::Published;
 use crate::read::SourceFile;
-
-/// One endpoint Feishu publishes.
-#[derive(Debug, Clone)]
-#[non_exhaustive]
-pub struct Published {
-    /// `GET`, `POST`, `PUT`, `PATCH` or `DELETE`.
-    pub method: String,
-    /// `/open-apis/im/v1/chats/:chat_id`.
-    pub path: String,
-    /// The resource as the official SDKs name it.
-    pub resource: String,
-    /// The operation as the official SDKs name it.
-    pub operation: String,
-    /// Why the spec does not describe it, if it does not: one line of plain text.
-    pub note: Option<String>,
-    /// Where the entry is.
-    pub location: Location,
-    pub(crate) note_location: Option<Location>,
-}
 
 /// Methods an endpoint can have.
 const METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE"];

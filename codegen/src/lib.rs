@@ -28,9 +28,10 @@ mod validate;
 
 use std::path::Path;
 
-pub use catalog::{Published, load_catalog, normalized};
+pub use catalog::{load_catalog, normalized};
 pub use diagnostics::{Diagnostic, Diagnostics, Location};
 pub use emit::{GeneratedFile, Part, format};
+pub use model::Published;
 pub use names::feature_name;
 pub use read::{MAX_FILE_BYTES, SourceFile, read_dir};
 pub use sync::{Mode, Stale, stale_files, sync, write_files, write_parts};

@@ -132,10 +132,7 @@ fn parse(file: &SourceFile, diags: &mut Diagnostics) -> Option<(SourceMap, Value
 
 /// The catalog of published endpoints (`catalog/im_endpoints.yaml`), read as strictly as the
 /// spec: every entry with its location, every problem recorded in `diags`.
-pub(crate) fn catalog(
-    file: &SourceFile,
-    diags: &mut Diagnostics,
-) -> Vec<crate::catalog::Published> {
+pub(crate) fn catalog(file: &SourceFile, diags: &mut Diagnostics) -> Vec<Published> {
     let Some((map, value)) = parse(file, diags) else {
         return Vec::new();
     };
@@ -167,7 +164,7 @@ pub(crate) fn catalog(
                 Some((note, location)) => (note, Some(location)),
                 None => (None, None),
             };
-            published.push(crate::catalog::Published {
+            published.push(Published {
                 method,
                 path,
                 resource,

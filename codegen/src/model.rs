@@ -413,3 +413,22 @@ pub struct EventDef {
     pub dedup_key: Option<(Vec<String>, Location)>,
     pub location: Location,
 }
+
+/// One endpoint of the catalog of those Feishu publishes (`catalog/im_endpoints.yaml`).
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Published {
+    /// `GET`, `POST`, `PUT`, `PATCH` or `DELETE`.
+    pub method: String,
+    /// `/open-apis/im/v1/chats/:chat_id`.
+    pub path: String,
+    /// The resource as the official SDKs name it.
+    pub resource: String,
+    /// The operation as the official SDKs name it.
+    pub operation: String,
+    /// Why the spec does not describe it, if it does not: one line of plain text.
+    pub note: Option<String>,
+    /// Where the entry is.
+    pub location: Location,
+    pub(crate) note_location: Option<Location>,
+}

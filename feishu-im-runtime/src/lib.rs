@@ -18,6 +18,7 @@ mod download;
 mod error;
 mod error_catalog;
 mod http_client;
+mod ids;
 mod json_object;
 mod limiter;
 mod message_text;

@@ -250,10 +250,10 @@ impl<'a> Query<'a> {
     pub fn idempotency_key(&mut self, name: &str, value: Option<&str>) -> &mut Self {
         match value {
             Some(value) => self.param(name, value),
-            None => match crate::wire::fresh_uuid() {
+            None => match crate::ids::fresh_uuid() {
                 Ok(key) => self.param(name, &key),
                 Err(problem) => {
-                    self.problem.get_or_insert(problem.to_string());
+                    self.problem.get_or_insert(problem);
                     self
                 }
             },

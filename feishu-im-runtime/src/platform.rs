@@ -2,6 +2,7 @@
 //! Feishu does, and the frames of the long connection. An offline Feishu (a fake, a test
 //! server) uses it to talk to clients exactly as the runtime expects.
 
+pub use crate::ids::hex;
 pub use crate::receive::crypto::{Signing, encrypt, signature};
 #[cfg(feature = "long-connection")]
 pub use crate::receive::long_connection::endpoint::{
@@ -9,4 +10,3 @@ pub use crate::receive::long_connection::endpoint::{
 };
 #[cfg(feature = "long-connection")]
 pub use crate::receive::long_connection::frame;
-pub use crate::wire::hex;

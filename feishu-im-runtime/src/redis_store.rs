@@ -278,7 +278,7 @@ impl TokenStore for RedisStore {
             let mut id = [0u8; 16];
             getrandom::fill(&mut id)
                 .map_err(|e| StoreError::new(format!("no random lock id: {e}")))?;
-            let id = crate::wire::hex(&id);
+            let id = crate::ids::hex(&id);
             let mut set = redis::cmd("SET");
             set.arg(self.key(key)).arg(&id).arg("NX").arg("PX").arg(millis(ttl));
             let taken = self.query::<Option<String>>(set).await?.is_some();

@@ -231,7 +231,7 @@ pub(crate) fn app_scope(app: Option<(&str, &Secret)>) -> String {
     match app {
         Some((app_id, secret)) => {
             let digest = Sha256::digest(secret.expose().as_bytes());
-            format!("{app_id}:{}", crate::wire::hex(&digest[..8]))
+            format!("{app_id}:{}", crate::ids::hex(&digest[..8]))
         }
         // Fixed tokens and user tokens are never stored; rate limits still need a scope.
         None => "no-app".to_owned(),

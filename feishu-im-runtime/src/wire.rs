@@ -66,28 +66,6 @@ pub(crate) fn form_fields(body: &[u8]) -> Result<Vec<(String, String)>, WireErro
     Ok(out)
 }
 
-/// Bytes as lower-case hex: signatures, fingerprints, random ids.
-pub fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut text = String::with_capacity(bytes.len() * 2);
-    for byte in bytes {
-        text.push(char::from(DIGITS[usize::from(byte >> 4)]));
-        text.push(char::from(DIGITS[usize::from(byte & 15)]));
-    }
-    text
-}
-
-/// A random version-4 UUID (36 characters; Feishu takes at most 50), from the operating
-/// system's generator.
-pub(crate) fn fresh_uuid() -> Result<String, WireError> {
-    let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes).map_err(|e| WireError(format!("no randomness for a uuid: {e}")))?;
-    bytes[6] = (bytes[6] & 0x0f) | 0x40;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    let hex = hex(&bytes);
-    Ok(format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..]))
-}
-
 /// Receives the request's body fields.
 struct Body<'q> {
     idempotency_key: Option<&'static str>,
@@ -117,7 +95,8 @@ impl Fields<'_> {
         if self.body.idempotency_key == Some(key) && out[value_start..] == *b"null" {
             // An unset key: a fresh one, once per call.
             out.truncate(value_start);
-            serde_json::to_writer(&mut *out, &fresh_uuid()?).map_err(ser::Error::custom)?;
+            let key = crate::ids::fresh_uuid().map_err(WireError)?;
+            serde_json::to_writer(&mut *out, &key).map_err(ser::Error::custom)?;
         }
         self.first = false;
         Ok(())

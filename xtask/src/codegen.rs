@@ -51,7 +51,7 @@ pub fn run(root: &Path, mode: Mode) -> Result<(), String> {
         crate::coverage::readme(root, &catalog, &spec)?,
         crate::features::manifest(root, &spec)?,
     ];
-    rewrites.extend(crate::public_api::rewrites(root, &generated)?);
+    rewrites.extend(crate::public_api::rewrites(root, &root.join(GENERATED_DIR), &generated)?);
     let rewrites: Vec<&Rewrite> = rewrites.iter().filter(|r| r.is_stale()).collect();
     let dirs = generated_dirs(root);
     let dirs: Vec<(Part, &Path)> = dirs.iter().map(|(part, dir)| (*part, dir.as_path())).collect();

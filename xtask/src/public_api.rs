@@ -9,7 +9,6 @@ use std::path::Path;
 use feishu_im_codegen::public_api::{CrateSource, Listing, Overlay};
 use feishu_im_codegen::{GeneratedFile, Part};
 
-use crate::codegen::GENERATED_DIR;
 use crate::section::Rewrite;
 
 /// The published crates that have a listing, with their `lib.rs`.
@@ -19,9 +18,14 @@ pub const CRATES: &[(&str, &str)] =
 /// Where the listings go.
 const DIR: &str = "public-api";
 
-/// Each listing and its links, as `generated` would make them.
-pub fn rewrites(root: &Path, generated: &[GeneratedFile]) -> Result<Vec<Rewrite>, String> {
-    let dir = root.join(GENERATED_DIR);
+/// Each listing and its links, as `generated` (the client's part written into `dir`) would
+/// make them.
+pub fn rewrites(
+    root: &Path,
+    dir: &Path,
+    generated: &[GeneratedFile],
+) -> Result<Vec<Rewrite>, String> {
+    let dir = dir.to_owned();
     let files = generated
         .iter()
         .filter(|f| f.part == Part::Client)

@@ -98,7 +98,7 @@ pub fn signature(
         for part in parts {
             hash.update(part);
         }
-        crate::wire::hex(&hash.finalize())
+        crate::ids::hex(&hash.finalize())
     }
     let parts = [timestamp.as_bytes(), nonce.as_bytes(), secret.expose().as_bytes(), body];
     match signing {

@@ -10,13 +10,13 @@ use crate::Secret;
 use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 
+use crate::ids::hex;
 use crate::receive::EventHeader;
 use crate::receive::crypto::{Signing, decrypt, same_secret, signature_matches};
 use crate::receive::dispatcher::Outcome;
 use crate::receive::envelope::{Envelope, OLD_CARD_TYPE};
 use crate::receive::{Dispatcher, EventSet, ReceiveError};
 use crate::redact::Redactor;
-use crate::wire::hex;
 
 /// How far a request's timestamp may be from now by default.
 pub const DEFAULT_TIMESTAMP_WINDOW: Duration = Duration::from_secs(300);
