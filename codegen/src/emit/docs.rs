@@ -125,7 +125,75 @@ pub fn item_prose(text: &str) -> String {
 
 /// Spec prose as Markdown that rustdoc shows as written and never interprets as code, links
 /// or HTML.
+///
+/// The readable rendering keeps ordinary Markdown; rustdoc's own parser then reads it back,
+/// and if it finds a code block that is not `text`, HTML, an image or a link that is not a web
+/// page anywhere (in a quote, a list, a lazy continuation line…), the prose is written as
+/// escaped plain text instead. What rustdoc reads is checked, not guessed.
 pub fn prose(text: &str) -> String {
+    let rendered = render(text);
+    if reads_as_text(&rendered) { rendered } else { plain(text) }
+}
+
+/// The options rustdoc parses doc comments with.
+fn rustdoc_options() -> pulldown_cmark::Options {
+    use pulldown_cmark::Options;
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_SMART_PUNCTUATION
+}
+
+/// Whether rustdoc reads `markdown` as text only: no code block but `text` fences (a doctest),
+/// no HTML, no image, no link but to a web page, no reference it would resolve as an intra-doc
+/// link.
+fn reads_as_text(markdown: &str) -> bool {
+    use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag};
+    let mut unresolved = false;
+    let mut broken = |_: pulldown_cmark::BrokenLink<'_>| {
+        unresolved = true;
+        None
+    };
+    let parser =
+        Parser::new_with_broken_link_callback(markdown, rustdoc_options(), Some(&mut broken));
+    let safe = parser.into_iter().all(|event| match event {
+        Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => info.trim() == "text",
+        Event::Start(Tag::CodeBlock(CodeBlockKind::Indented)) => false,
+        Event::Html(_) | Event::InlineHtml(_) | Event::Start(Tag::Image { .. }) => false,
+        Event::Start(Tag::Link { dest_url, .. }) => is_web_url(&dest_url),
+        Event::Start(Tag::HtmlBlock) => false,
+        _ => true,
+    });
+    safe && !unresolved
+}
+
+/// Prose as plain text: every line a line of one paragraph, each character Markdown would act
+/// on escaped.
+fn plain(text: &str) -> String {
+    let text = clean(text);
+    let mut out = String::with_capacity(text.len() + text.len() / 4);
+    for line in text.trim().split('\n') {
+        let line = line.trim();
+        for (at, c) in line.char_indices() {
+            let line_start = line[..at].bytes().all(|b| b.is_ascii_digit());
+            let escape = "\\`*_[]<>#~|!&".contains(c)
+                || (at == 0 && "-+=".contains(c))
+                || (line_start && at > 0 && ".)".contains(c));
+            if escape {
+                out.push('\\');
+            }
+            out.push(c);
+        }
+        out.push('\n');
+    }
+    out.truncate(out.trim_end().len());
+    out
+}
+
+/// The readable rendering: code spans and web links kept, everything else rustdoc would act on
+/// escaped, code blocks fenced as `text`.
+fn render(text: &str) -> String {
     let text = clean(text);
     let mut out = String::with_capacity(text.len() + text.len() / 8);
     // The fence that opened the current code block, if any.
@@ -379,6 +447,39 @@ mod tests {
         assert_eq!(prose("<!-- c"), "&lt;!-- c");
         assert_eq!(prose("a\rb\r\nc\0d\te"), "a\nb\ncd e");
         assert_eq!(prose("odd ` tick"), "odd \\` tick");
+    }
+
+    #[test]
+    fn what_rustdoc_would_read_as_code_or_html_anywhere_becomes_plain_text() {
+        for text in [
+            "Quoted:\n\n> ```rust\n> fn main() { panic!() }\n> ```",
+            "-     let indented_code = 1;",
+            "1. item\n\n   >     let code_in_a_quote = 1;",
+            "> a quote\nlazy continuation\n>\n>     let x = 1;",
+            "<div>\nblock html\n</div>",
+        ] {
+            let shown = prose(text);
+            assert!(super::reads_as_text(&shown), "{text:?} became {shown:?}");
+            for word in ["rust", "main", "code", "quote", "html"] {
+                if text.contains(word) {
+                    assert!(shown.contains(word), "{word} is kept in {shown:?}");
+                }
+            }
+        }
+        assert_eq!(
+            super::plain("> ```rust\n1. fn <b>x</b>\n  - [a](b) & #c"),
+            "\\> \\`\\`\\`rust\n1\\. fn \\<b\\>x\\</b\\>\n\\- \\[a\\](b) \\& \\#c"
+        );
+    }
+
+    #[test]
+    fn the_readable_rendering_is_kept_when_it_is_text() {
+        for text in
+            ["Use `a<b>` and *this*.", "- one\n- two", "```\ncode\n```", "a [b](https://x.y/z)"]
+        {
+            assert!(super::reads_as_text(&prose(text)), "{text:?}");
+            assert_eq!(prose(text), super::render(text));
+        }
     }
 
     #[test]
