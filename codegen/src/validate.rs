@@ -770,6 +770,9 @@ fn check_field(field: &Field, enums: &Types<'_>, broken: &Broken, diags: &mut Di
     {
         diags.push(at, format!("`min_items` ({min}) is greater than `max_items` ({max})"));
     }
+    if field.max_items == Some(0) {
+        diags.push(at, "`max_items` is 0, so the list can only be empty; drop the field");
+    }
     if (field.min.is_some() || field.max.is_some()) && !matches!(field.ty, TypeRef::Integer) {
         diags.push(at, "`min` and `max` apply only to integers");
     }
