@@ -34,7 +34,7 @@ pub use emit::{GeneratedFile, Part, format};
 pub use model::Published;
 pub use names::feature_name;
 pub use read::{MAX_FILE_BYTES, SourceFile, read_dir};
-pub use sync::{Mode, Stale, stale_files, sync, write_files, write_parts};
+pub use sync::{Mode, Stale, stale_files, stale_parts, sync, write_files, write_parts};
 
 /// Why generation failed.
 #[derive(Debug)]

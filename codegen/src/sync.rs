@@ -177,6 +177,16 @@ pub enum Mode {
     Check,
 }
 
+/// Compares the directory of each part in `dirs` with its files among `files`.
+pub fn stale_parts(dirs: &[(Part, &Path)], files: &[GeneratedFile]) -> io::Result<Vec<Stale>> {
+    let mut stale = Vec::new();
+    for (part, dir) in dirs {
+        let files: Vec<GeneratedFile> = files.iter().filter(|f| f.part == *part).cloned().collect();
+        stale.extend(stale_files(dir, &files)?);
+    }
+    Ok(stale)
+}
+
 /// Generates from `spec_dir` and writes (or checks) the directory of each part in `dirs`.
 /// Nothing is written unless the whole spec is valid and every file was generated. Returns the
 /// files that were stale.
@@ -186,12 +196,7 @@ pub fn sync(spec_dir: &Path, dirs: &[(Part, &Path)], mode: Mode) -> Result<Vec<S
     let io_error = |e: io::Error| format!("{}: {e}", names.join(", "));
     match mode {
         Mode::Check => {
-            let mut stale = Vec::new();
-            for (part, dir) in dirs {
-                let files: Vec<GeneratedFile> =
-                    files.iter().filter(|f| f.part == *part).cloned().collect();
-                stale.extend(stale_files(dir, &files).map_err(io_error)?);
-            }
+            let stale = stale_parts(dirs, &files).map_err(io_error)?;
             if stale.is_empty() {
                 return Ok(stale);
             }

@@ -9,7 +9,7 @@
 use std::path::Path;
 
 use feishu_im_codegen::{Diagnostics, Mode, Part, Stale, generate, load_catalog, read_dir};
-use feishu_im_codegen::{endpoints, stale_files, write_parts};
+use feishu_im_codegen::{endpoints, stale_parts, write_parts};
 
 use crate::section::Rewrite;
 use crate::spec::SPEC_DIR;
@@ -59,13 +59,8 @@ pub fn run(root: &Path, mode: Mode) -> Result<(), String> {
 
     match mode {
         Mode::Check => {
-            let mut stale = Vec::new();
-            for (part, dir) in &dirs {
-                let files: Vec<_> = generated.iter().filter(|f| f.part == *part).cloned().collect();
-                stale.extend(
-                    stale_files(dir, &files).map_err(io_error)?.iter().map(Stale::to_string),
-                );
-            }
+            let generated_stale = stale_parts(&dirs, &generated).map_err(io_error)?;
+            let mut stale: Vec<String> = generated_stale.iter().map(Stale::to_string).collect();
             stale.extend(
                 rewrites.iter().map(|r| format!("{} differs from the spec", r.path.display())),
             );
