@@ -34,6 +34,8 @@ pub struct Api {
 pub struct Event {
     /// Payload type and variant name, `MessageReceiveV1`.
     pub name: String,
+    /// Where the spec declares it.
+    pub at: Location,
     /// `header.event_type`, `im.message.receive_v1`.
     pub event_type: String,
     pub summary: String,
@@ -53,6 +55,7 @@ pub struct Event {
 pub struct Content {
     /// Rust name, `MessageContent`.
     pub name: String,
+    pub at: Location,
     pub doc: String,
     /// Wire name of the field naming the kind, `msg_type`.
     pub tag: String,
@@ -70,6 +73,7 @@ pub struct Kind {
     pub value: String,
     /// Variant and constructor name base, `Text`.
     pub variant: String,
+    pub at: Location,
     pub doc: String,
     /// The kind's struct; `None` for free-form JSON or text.
     pub body: Option<String>,
@@ -90,6 +94,7 @@ pub struct ErrorCode {
 
 pub struct Enum {
     pub name: String,
+    pub at: Location,
     pub doc: String,
     pub repr: EnumRepr,
     pub variants: Vec<Variant>,
@@ -97,6 +102,7 @@ pub struct Enum {
 
 pub struct Variant {
     pub name: String,
+    pub at: Location,
     pub value: Literal,
     pub doc: String,
 }
@@ -106,6 +112,7 @@ pub struct Resource {
     pub module: String,
     /// Handle type, `ChatMembers`.
     pub handle: String,
+    pub at: Location,
     /// The cargo feature that compiles it, `v1-chat-members`.
     pub feature: String,
     pub doc: String,
@@ -126,6 +133,7 @@ impl Resource {
 
 pub struct Endpoint {
     pub name: String,
+    pub at: Location,
     pub summary: String,
     pub summary_zh: Option<String>,
     pub description: Option<String>,
@@ -156,6 +164,13 @@ pub struct Endpoint {
     /// alias of it.
     pub response_type: Option<String>,
     pub pagination: Option<Pagination>,
+}
+
+impl Endpoint {
+    /// The handle's method that lists every page of a paginated endpoint, `list_pager`.
+    pub fn pager(&self) -> String {
+        format!("{}_pager", self.name)
+    }
 }
 
 pub struct RateLimit {
@@ -190,6 +205,8 @@ pub enum Placement {
 
 pub struct Struct {
     pub name: String,
+    /// What declares it: the object, or the endpoint, event or kind it belongs to.
+    pub at: Location,
     pub doc: String,
     pub fields: Vec<Field>,
     /// Whether requests carry it, so that callers build it (responses only decode it).
@@ -218,6 +235,7 @@ pub struct Step {
 
 pub struct Field {
     pub name: String,
+    pub at: Location,
     pub ty: Type,
     pub required: bool,
     pub placement: Placement,
@@ -303,6 +321,7 @@ fn lower_api(spec: &Spec, faults: &Faults) -> Api {
         .iter()
         .map(|def| Enum {
             name: pascal_case(&def.name),
+            at: def.location.clone(),
             doc: def.doc.clone(),
             repr: def.repr,
             variants: def
@@ -310,6 +329,7 @@ fn lower_api(spec: &Spec, faults: &Faults) -> Api {
                 .iter()
                 .map(|v| Variant {
                     name: pascal_case(v.name.as_deref().unwrap_or(&v.value.to_string())),
+                    at: v.location.clone(),
                     value: v.value.clone(),
                     doc: v.doc.clone(),
                 })
@@ -358,6 +378,7 @@ fn lower_api(spec: &Spec, faults: &Faults) -> Api {
                         let doc = kind.doc.clone();
                         objects.push(Struct {
                             name: struct_name.clone(),
+                            at: kind.location.clone(),
                             doc,
                             fields,
                             sent,
@@ -368,6 +389,7 @@ fn lower_api(spec: &Spec, faults: &Faults) -> Api {
                     Kind {
                         value: kind.value.clone(),
                         variant,
+                        at: kind.location.clone(),
                         doc: kind.doc.clone(),
                         body,
                         text: kind.text,
@@ -376,6 +398,7 @@ fn lower_api(spec: &Spec, faults: &Faults) -> Api {
                 .collect();
             Content {
                 name,
+                at: def.location.clone(),
                 doc: def.doc.clone(),
                 tag: def.tag.clone(),
                 field: def.field.clone(),
@@ -410,6 +433,7 @@ fn lower_api(spec: &Spec, faults: &Faults) -> Api {
         versions.entry(resource.version.clone()).or_default().push(Resource {
             module: resource.name.clone(),
             handle: pascal_case(&resource.name),
+            at: resource.location.clone(),
             feature: feature_name(&resource.version, &resource.name),
             doc: resource.doc.clone(),
             source: resource.location.file.clone(),
@@ -450,6 +474,7 @@ fn lower_events(spec: &Spec, shared: &Scope<'_>) -> (Vec<Event>, Vec<Struct>) {
             };
             let payload = Struct {
                 name: name.clone(),
+                at: e.location.clone(),
                 doc: e.summary.clone(),
                 fields: lower(&e.fields, false),
                 sent: false,
@@ -457,6 +482,7 @@ fn lower_events(spec: &Spec, shared: &Scope<'_>) -> (Vec<Event>, Vec<Struct>) {
             };
             let response = e.response.as_ref().map(|fields| Struct {
                 name: format!("{name}Response"),
+                at: e.location.clone(),
                 doc: format!("The answer to a `{}` callback.", e.event_type.0),
                 fields: lower(fields, true),
                 sent: true,
@@ -464,6 +490,7 @@ fn lower_events(spec: &Spec, shared: &Scope<'_>) -> (Vec<Event>, Vec<Struct>) {
             });
             Event {
                 name,
+                at: e.location.clone(),
                 event_type: e.event_type.0.clone(),
                 summary: e.summary.clone(),
                 summary_zh: e.summary_zh.clone(),
@@ -578,6 +605,7 @@ fn lower_endpoint(
     };
     Endpoint {
         name: e.name.clone(),
+        at: e.location.clone(),
         summary: e.summary.clone(),
         summary_zh: e.summary_zh.clone(),
         description: e.description.clone(),
@@ -596,6 +624,7 @@ fn lower_endpoint(
             .map(|r| RecipientLimit { limit: class(&r.class), field: r.field.0.clone() }),
         request: Struct {
             name: format!("{prefix}Request"),
+            at: e.location.clone(),
             doc: format!("Parameters of [`{}`].", e.name),
             fields: request_fields,
             sent: true,
@@ -603,6 +632,7 @@ fn lower_endpoint(
         },
         response: Struct {
             name: format!("{prefix}Response"),
+            at: e.location.clone(),
             doc: format!("The `data` that [`{}`] returns.", e.name),
             fields: response_fields,
             sent: false,
@@ -734,6 +764,7 @@ fn lower_field(
 ) -> Field {
     Field {
         name: field.name.clone(),
+        at: field.location.clone(),
         ty: lower_type(&field.ty, sent, contents, objects),
         required,
         placement,
@@ -791,7 +822,8 @@ fn lower_object(
         .collect();
     let doc = object.doc.clone();
     let content = object.content.as_ref().map(|at| content_access(object, at, scope));
-    objects.push(Struct { name: name.clone(), doc, fields, sent, content });
+    let at = object.location.clone();
+    objects.push(Struct { name: name.clone(), at, doc, fields, sent, content });
     name
 }
 

@@ -9,10 +9,12 @@
 //! ```
 
 mod catalog;
-mod clashes;
 mod diagnostics;
 mod emit;
+mod enum_names;
+mod file_fields;
 mod ir;
+mod items;
 mod load;
 mod model;
 mod names;
@@ -58,19 +60,23 @@ impl std::error::Error for GenerateError {}
 
 /// Loads and validates spec files, returning every problem found.
 pub fn check(files: &[SourceFile]) -> Result<(), Diagnostics> {
-    load_valid(files).map(drop)
+    generate(files).map(drop)
 }
 
-/// Generates the Rust files for spec files already in memory.
+/// Generates the Rust files for spec files already in memory. The names they hold are checked
+/// against each other first, in one table of names: a spec whose names would collide is refused.
 pub fn generate(files: &[SourceFile]) -> Result<Vec<GeneratedFile>, Diagnostics> {
     let spec = load_valid(files)?;
-    emit::emit(&ir::lower(&spec)?).map_err(|(source, message)| {
+    let api = ir::lower(&spec)?;
+    let generated = emit::emit(&api).map_err(|(source, message)| {
         let mut diags = Diagnostics::default();
         let file = source.strip_prefix("spec/").unwrap_or(&source).to_owned();
         let location = Location { file, line: 1, column: 1, path: String::new() };
         diags.push_internal(&location, message);
         diags
-    })
+    })?;
+    items::check(&api, &generated)?;
+    Ok(generated)
 }
 
 /// An endpoint of a valid spec, as coverage reports name it.

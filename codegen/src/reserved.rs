@@ -1,26 +1,16 @@
 //! The identifiers that generated code shares a namespace with, one table per namespace.
 //!
-//! A spec name that would become one of these is refused before any code is emitted: the
-//! generated crate would not compile, or would silently shadow a runtime item. The tables are
-//! checked against the runtime's sources by a workspace test, so a runtime item added without
-//! being listed here fails that test.
+//! These are the names that the generated files do not show: the runtime's glob-exported items,
+//! the prelude, the methods of `Client` and `Caller` and of the traits every type implements,
+//! and the crate's own features. The table of names (`items`) enters them beside what the
+//! generated code defines. The tables are checked against the runtime's sources and
+//! `feishu-im`'s manifest by a workspace test, so an item added without being listed here fails
+//! that test.
 
-/// Types and modules at the crate root of `feishu-im`: the runtime's exports and modules (which
-/// generated code re-exports), and the
-/// generated root items. Enum names (re-exported at the root) and version modules must avoid them.
-pub const CRATE_ROOT: &[&str] = &[
-    // Modules.
-    "events",
-    "fake",
-    "generated",
-    "operation",
-    "platform",
-    "prelude",
-    "rate_limits",
-    "receive",
-    "resources",
-    "timestamp",
-    // Runtime types.
+/// Names at the crate root of `feishu-im` that no generated file defines: the runtime's
+/// exports and modules, which the generated root re-exports with a glob, and the items of
+/// `feishu-im`'s own `lib.rs`. A generated item of one of these names would shadow it.
+pub const RUNTIME_ROOT: &[&str] = &[
     "ApiError",
     "AuthError",
     "AuthErrorKind",
@@ -31,9 +21,9 @@ pub const CRATE_ROOT: &[&str] = &[
     "Code",
     "CodeInfo",
     "ConfigError",
+    "Count",
     "Credentials",
     "DecodeError",
-    "Count",
     "Download",
     "Error",
     "ErrorCatalog",
@@ -63,35 +53,33 @@ pub const CRATE_ROOT: &[&str] = &[
     "Timestamp",
     "TokenStore",
     "TransportError",
+    "UnixMillis",
+    "UnixSeconds",
     "UnknownCode",
     "UnknownContent",
     "UnknownEvent",
     "UnknownInteger",
     "UnknownValue",
-    "UnixMillis",
-    "UnixSeconds",
     "UserAccessToken",
-    // Generated root items.
-    "ErrorCode",
-    "Resources",
-    "OPERATIONS",
+    "generated",
+    "operation",
+    "platform",
+    "receive",
+    "timestamp",
 ];
 
-/// Items of `feishu_im::operation` that generated resource modules import.
-pub const OPERATION_IMPORTS: &[&str] = &[
-    "Method",
-    "Operation",
-    "OperationMeta",
-    "Paged",
-    "Query",
-    "RateLimit",
-    "TokenKind",
-    "UrlPath",
+/// The cargo features of `feishu-im` that are not resources: a resource's feature
+/// (`<version>-<resource>`) must be none of these.
+pub const CRATE_FEATURES: &[&str] = &[
+    "aws-lc-rs",
+    "axum",
+    "default",
+    "full",
+    "long-connection",
+    "partial-eq",
+    "redis",
+    "webhook-server",
 ];
-
-/// Other names generated modules import or use unqualified.
-pub const OTHER_IMPORTS: &[&str] =
-    &["Deserialize", "Deserializer", "Serialize", "Serializer", "fmt"];
 
 /// Types, traits and variants of the standard prelude that generated code names unqualified.
 pub const PRELUDE: &[&str] = &[
@@ -136,10 +124,6 @@ pub const PRELUDE: &[&str] = &[
     "Unpin",
     "Vec",
 ];
-
-/// File and module names the generator itself uses in `generated/` and in each version folder.
-pub const GENERATED_MODULES: &[&str] =
-    &["contents", "enums", "error_code", "events", "mod", "objects"];
 
 /// Inherent methods of `Client`, private ones included: a resource accessor of the same name
 /// would be a second definition.
@@ -198,27 +182,8 @@ pub const TRAIT_METHODS: &[&str] = &[
     "type_id",
 ];
 
-/// Methods of the by-value operator traits (`Add::add`, …). A setter of one of these names is
-/// fine Rust, but clippy takes it for an operator; the generator allows that lint on it.
-pub const OPERATOR_METHODS: &[&str] =
-    &["add", "bitand", "bitor", "bitxor", "div", "mul", "rem", "shl", "shr", "sub"];
-
 /// Type names of the spec format itself: an enum of one of these names could not be referred to.
 pub const BUILT_IN_TYPES: &[&str] = &["array", "boolean", "integer", "object", "string"];
-
-/// Generated suffixes and method names: `<operation>_pager` on handles, `new` on requests and
-/// objects, `Unknown` in enums, `Other` in `ErrorCode`.
-pub const PAGER_SUFFIX: &str = "_pager";
-/// The constructor of requests and objects.
-pub const CONSTRUCTOR: &str = "new";
-
-/// Where a clashing name was found, for the message.
-pub fn clash(name: &str, tables: &[(&[&str], &str)]) -> Option<String> {
-    tables
-        .iter()
-        .find(|(table, _)| table.contains(&name))
-        .map(|(_, what)| format!("`{name}` is already {what}"))
-}
 
 #[cfg(test)]
 mod tests {
@@ -226,14 +191,9 @@ mod tests {
 
     #[test]
     fn tables_are_sorted_and_free_of_repeats() {
-        for table in [
-            OPERATION_IMPORTS,
-            PRELUDE,
-            CLIENT_METHODS,
-            CALLER_METHODS,
-            TRAIT_METHODS,
-            OPERATOR_METHODS,
-        ] {
+        for table in
+            [RUNTIME_ROOT, CRATE_FEATURES, PRELUDE, CLIENT_METHODS, CALLER_METHODS, TRAIT_METHODS]
+        {
             assert!(table.windows(2).all(|w| w[0] < w[1]), "{table:?}");
         }
     }

@@ -9,7 +9,8 @@ use crate::path_template::{PathTemplate, Segment};
 
 /// Reports every inconsistency of `spec` into `diags`.
 pub fn validate(spec: &Spec, diags: &mut Diagnostics) {
-    crate::clashes::check(spec, diags);
+    crate::enum_names::check(spec, diags);
+    crate::file_fields::check(spec, diags);
     crate::shapes::check(spec, diags);
     check_prose_lengths(spec, diags);
     let enums = Types {
@@ -49,7 +50,6 @@ pub fn validate(spec: &Spec, diags: &mut Diagnostics) {
         }
     }
 
-    let mut handles: BTreeMap<String, &Location> = BTreeMap::new();
     let mut routes: BTreeMap<(Method, String), &Location> = BTreeMap::new();
     for resource in &spec.resources {
         check_name(&resource.name, &resource.location, "resource name", diags);
@@ -70,14 +70,7 @@ pub fn validate(spec: &Spec, diags: &mut Diagnostics) {
                 );
             }
         }
-        if let Some(first) = handles.insert(pascal_case(&resource.name), &resource.location) {
-            diags.push(
-                &resource.location,
-                format!("resource `{}` collides with the resource at {first}", resource.name),
-            );
-        }
-        let mut ops: BTreeMap<String, &Location> = BTreeMap::new();
-        let mut types: BTreeMap<String, &Location> = BTreeMap::new();
+        let mut types: BTreeMap<&str, &Location> = BTreeMap::new();
         // The resource's fields may name its own objects and those of contents.
         let mut named_objects = enums.shared_objects.clone();
         named_objects.extend(resource.objects().iter().map(|o| o.name.as_str()));
@@ -88,19 +81,6 @@ pub fn validate(spec: &Spec, diags: &mut Diagnostics) {
         };
         for endpoint in &resource.endpoints {
             check_name(&endpoint.name, &endpoint.location, "operation name", diags);
-            if let Some(first) = ops.insert(pascal_case(&endpoint.name), &endpoint.location) {
-                diags.push(
-                    &endpoint.location,
-                    format!(
-                        "operation `{}` collides after case conversion with the operation at {first}",
-                        endpoint.name
-                    ),
-                );
-            }
-            for suffix in ["Request", "Response"] {
-                types
-                    .insert(format!("{}{suffix}", pascal_case(&endpoint.name)), &endpoint.location);
-            }
             check_endpoint(resource, endpoint, &scoped, &codes, &rate_limits, &spec.broken, diags);
         }
         for endpoint in &resource.endpoints {
@@ -228,19 +208,8 @@ fn unique<'a>(
 
 fn check_enums<'a>(spec: &'a Spec, diags: &mut Diagnostics) -> BTreeMap<&'a str, &'a EnumDef> {
     let mut enums = BTreeMap::new();
-    let mut type_names: BTreeMap<String, &Location> = BTreeMap::new();
     for def in &spec.enums {
         check_name(&def.name, &def.location, "enum name", diags);
-        if let Some(first) = type_names.insert(pascal_case(&def.name), &def.location) {
-            diags.push(
-                &def.location,
-                format!(
-                    "enum `{}` collides after case conversion with the enum at {first}",
-                    def.name
-                ),
-            );
-            continue;
-        }
         if def.values.is_empty() {
             diags.push(&def.location, "an enum needs at least one value");
         }
@@ -383,21 +352,8 @@ fn check_contents<'a>(
         if content.kinds.is_empty() {
             diags.push(&content.location, "a content declaration needs at least one kind");
         }
-        let mut variants = BTreeMap::new();
         for kind in &content.kinds {
             check_name(&kind.value, &kind.location, "kind", diags);
-            if ["kind", "to_json", "from_json", "unknown"].contains(&kind.value.as_str()) {
-                diags.push(&kind.location, format!("kind `{}` would clash with a method of the content enum; it cannot be a kind", kind.value));
-            }
-            if let Some(first) = variants.insert(pascal_case(&kind.value), &kind.location) {
-                diags.push(
-                    &kind.location,
-                    format!(
-                        "kind `{}` collides after case conversion with the kind at {first}",
-                        kind.value
-                    ),
-                );
-            }
         }
     }
     contents
@@ -820,9 +776,6 @@ fn check_object(object: &ObjectDef, types: &Types<'_>, broken: &Broken, diags: &
     }
 }
 
-/// Names the events module would declare besides the spec's: the enum of all events.
-const EVENT_MODULE_ITEMS: &[&str] = &["Event"];
-
 /// Events: names and types unique, docs a plain URL, fields naming what exists, and every
 /// type of the events module (payloads, answers, objects) named once.
 fn check_events(spec: &Spec, types: &Types<'_>, diags: &mut Diagnostics) {
@@ -833,7 +786,7 @@ fn check_events(spec: &Spec, types: &Types<'_>, diags: &mut Diagnostics) {
         shared_objects: types.shared_objects.clone(),
     };
     scoped.shared_objects.extend(event_objects.iter().map(|o| o.name.as_str()));
-    let mut module: BTreeMap<String, &Location> = BTreeMap::new();
+    let mut module: BTreeMap<&str, &Location> = BTreeMap::new();
     let mut event_types: BTreeMap<&str, &Location> = BTreeMap::new();
     for event in &spec.events {
         let at = &event.location;
@@ -865,21 +818,6 @@ fn check_events(spec: &Spec, types: &Types<'_>, diags: &mut Diagnostics) {
                 ),
             );
         }
-        let payload = pascal_case(&event.name);
-        let answer = event.response.is_some().then(|| format!("{payload}Response"));
-        for name in std::iter::once(payload).chain(answer) {
-            if EVENT_MODULE_ITEMS.contains(&name.as_str()) {
-                diags.push(at, format!("event `{}` would be named `{name}`, which the events module declares itself; choose another name", event.name));
-            } else if let Some(first) = module.insert(name.clone(), at) {
-                diags.push(
-                    at,
-                    format!(
-                        "event `{}` gives the type `{name}`, which the item at {first} has already",
-                        event.name
-                    ),
-                );
-            }
-        }
         for field in event.fields.iter().chain(event.response.iter().flatten()) {
             check_field(field, &scoped, &spec.broken, diags);
         }
@@ -891,19 +829,19 @@ fn check_events(spec: &Spec, types: &Types<'_>, diags: &mut Diagnostics) {
         }
     }
     for object in event_objects {
-        let name = pascal_case(&object.name);
-        let clash = spec.enums.iter().any(|e| pascal_case(&e.name) == name)
-            || spec.contents.iter().any(|c| pascal_case(&c.name) == name)
-            || types.shared_objects.iter().any(|o| pascal_case(o) == name);
-        if clash || EVENT_MODULE_ITEMS.contains(&name.as_str()) {
+        let name = object.name.as_str();
+        let clash = types.enums.contains_key(name)
+            || types.contents.contains_key(name)
+            || types.shared_objects.contains(name);
+        if clash {
             diags.push(
                 &object.location,
-                format!("object `{}` has the name of an enum, content, shared object or item of the events module; choose another name", object.name),
+                format!("object `{name}` has the name of an enum, content or shared object, so `type: {name}` could not tell them apart; choose another name"),
             );
-        } else if let Some(first) = module.insert(name.clone(), &object.location) {
+        } else if let Some(first) = module.insert(name, &object.location) {
             diags.push(
                 &object.location,
-                format!("object `{}` gives the type `{name}`, which the item at {first} has already; declare an object once and name it elsewhere with `type: {}`", object.name, object.name),
+                format!("object `{name}` is declared twice (first at {first}); declare it once and name it elsewhere with `type: {name}`"),
             );
         }
     }
@@ -1059,20 +997,20 @@ fn type_name(ty: &TypeRef) -> &str {
 
 fn collect_objects<'a>(
     ty: &'a TypeRef,
-    types: &mut BTreeMap<String, &'a Location>,
+    types: &mut BTreeMap<&'a str, &'a Location>,
     enums: &Types<'_>,
     diags: &mut Diagnostics,
 ) {
     match ty {
         TypeRef::Array(inner) => collect_objects(inner, types, enums, diags),
         TypeRef::Object(object) => {
-            let name = pascal_case(&object.name);
-            if enums.keys().any(|e| pascal_case(e) == name) {
+            let name = object.name.as_str();
+            if enums.contains_key(name) {
                 diags.push(
                     &object.location,
-                    format!("object `{}` collides with the enum of the same name", object.name),
+                    format!("object `{}` has the name of an enum, so `type: {name}` could not tell them apart", object.name),
                 );
-            } else if enums.shared_objects.iter().any(|o| pascal_case(o) == name) {
+            } else if enums.shared_objects.contains(name) {
                 diags.push(
                     &object.location,
                     format!(
@@ -1080,10 +1018,10 @@ fn collect_objects<'a>(
                         object.name, object.name
                     ),
                 );
-            } else if let Some(first) = types.insert(name.clone(), &object.location) {
+            } else if let Some(first) = types.insert(name, &object.location) {
                 diags.push(
                     &object.location,
-                    format!("object `{}` collides with the type `{name}` at {first}", object.name),
+                    format!("object `{name}` is declared twice (first at {first}); declare it once and name it elsewhere with `type: {name}`"),
                 );
             }
             for field in &object.fields {

@@ -13,6 +13,8 @@ use std::process::Command;
 
 use feishu_im_codegen::{GeneratedFile, Part};
 
+pub mod random_specs;
+
 /// The workspace root.
 pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

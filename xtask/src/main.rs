@@ -13,7 +13,7 @@ mod public_api;
 mod section;
 mod spec;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 // The fixture tests write generated code as crates over the runtime; the build benchmarks
 // write theirs the same way.
@@ -32,6 +32,13 @@ commands:
                     and the README's coverage table, the resource features and the public-API
                     listings; nothing is written unless spec/ and catalog/ are valid
   codegen --check   fail, naming each stale file, if any of those differs from spec/
+  check-spec DIR    check the spec root DIR as codegen would, writing nothing: every problem,
+                    located, or the number of files it would generate
+  fuzz-specs [--cases N] [--builds N] [--seed S]
+                    draw N random specs (default 2000): each must be refused with located
+                    problems or generate; build the first --builds (default 40) that generate
+                    as crates under clippy, rustdoc and the doc tests. Failing specs are kept
+                    in target/fuzz-specs/
   bench-codegen     time the generator on synthetic specs of 100 and 1,000 endpoints
   bench-build       compile time of feishu-im with every resource, one and none, and after a
                     one-line spec change
@@ -77,6 +84,8 @@ fn main() -> ExitCode {
             Err(_) => Err(format!("`{n}` is not a number of endpoints")),
         },
         ["coverage"] => coverage::run(&workspace_root()),
+        ["check-spec", dir] => check_spec(Path::new(dir)),
+        ["fuzz-specs", rest @ ..] => fuzz_specs(rest),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
@@ -134,4 +143,61 @@ fn workspace_root() -> PathBuf {
     let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
         .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
     manifest_dir.parent().map(PathBuf::from).unwrap_or(manifest_dir)
+}
+
+/// Checks a spec root other than `spec/` (a hostile case, a user's draft) as `codegen` would.
+fn check_spec(dir: &Path) -> Result<(), String> {
+    match feishu_im_codegen::generate_dir(dir) {
+        Ok(files) => {
+            println!("{}: valid; it generates {} files", dir.display(), files.len());
+            Ok(())
+        }
+        Err(error) => Err(error.to_string()),
+    }
+}
+
+/// Random specs, more and with more builds than CI draws.
+fn fuzz_specs(args: &[&str]) -> Result<(), String> {
+    let mut cases = 2000;
+    let mut builds = 40;
+    let mut seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let mut args = args.iter();
+    while let Some(flag) = args.next() {
+        let value = args.next().ok_or_else(|| format!("`{flag}` needs a value"))?;
+        let number: u64 = value.parse().map_err(|_| format!("`{value}` is not a number"))?;
+        match *flag {
+            "--cases" => cases = number as usize,
+            "--builds" => builds = number as usize,
+            "--seed" => seed = number,
+            other => return Err(format!("unknown option `{other}`\n\n{USAGE}")),
+        }
+    }
+    let started = std::time::Instant::now();
+    let findings = generated_crates::random_specs::run(seed, cases, builds, 8, "fuzz-specs");
+    println!(
+        "seed {seed}: {} specs drawn, {} refused with located problems, {} accepted, {} built as crates; {} failing; {:.0} s",
+        findings.drawn,
+        findings.refused,
+        findings.accepted,
+        findings.built,
+        findings.failures.len(),
+        started.elapsed().as_secs_f64()
+    );
+    if findings.failures.is_empty() {
+        return Ok(());
+    }
+    let dir = workspace_root().join("target/fuzz-specs");
+    for (i, (yaml, why)) in findings.failures.iter().enumerate() {
+        let case = dir.join(format!("failure_{i}"));
+        std::fs::create_dir_all(&case).map_err(|e| e.to_string())?;
+        std::fs::write(case.join("spec.yaml"), yaml).map_err(|e| e.to_string())?;
+        std::fs::write(case.join("why.txt"), why).map_err(|e| e.to_string())?;
+    }
+    Err(format!(
+        "{} failing specs, kept in {}; add each to tests/hostile/ once fixed",
+        findings.failures.len(),
+        dir.display()
+    ))
 }

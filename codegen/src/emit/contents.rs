@@ -4,19 +4,27 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::docs::{code, doc, prose};
-use super::resource::{emit_object, objects_of, partial_eq};
+use super::docs::{code, doc, inline_prose, prose};
+use std::collections::BTreeSet;
+
+use super::resource::{emit_object, imports_of, partial_eq};
 use crate::ir::{Content, Kind};
 use crate::names::{ident, snake_ident};
 
 /// The content enums, and the objects their kinds carry.
-pub fn emit(contents: &[Content]) -> TokenStream {
+pub fn emit(contents: &[Content], root: &BTreeSet<&str>) -> TokenStream {
     let items = contents.iter().map(content);
     let objects = contents.iter().flat_map(|c| &c.objects).map(emit_object);
     let decode_import = contents.iter().any(|c| !c.objects.is_empty()).then(|| {
         quote! { use crate::operation::json_object; }
     });
-    let named = objects_of(contents.iter().flat_map(|c| &c.objects));
+    let kind_objects = contents.iter().flat_map(|c| &c.objects);
+    let declared: BTreeSet<&str> = contents
+        .iter()
+        .map(|c| c.name.as_str())
+        .chain(kind_objects.clone().map(|o| o.name.as_str()))
+        .collect();
+    let named = imports_of(kind_objects, root, &declared);
     let imports = (!named.is_empty()).then(|| {
         let named = named.iter().map(|n| ident(n));
         quote! { use crate::{#(#named),*}; }
@@ -46,7 +54,7 @@ fn content(c: &Content) -> TokenStream {
     ));
     let variants = c.kinds.iter().map(|k| {
         let variant = ident(&k.variant);
-        let docs = doc(&format!("{}: {}", code(&k.value), prose(&k.doc)));
+        let docs = doc(&format!("{}: {}", code(&k.value), inline_prose(&k.doc)));
         let inner = inner_type(k);
         quote! { #docs #variant(#inner), }
     });
@@ -176,7 +184,11 @@ fn inner_type(k: &Kind) -> TokenStream {
 fn constructor(c: &Content, k: &Kind) -> Option<TokenStream> {
     let variant = ident(&k.variant);
     let method = snake_ident(&k.value);
-    let docs = doc(&format!("{} content from its required fields.", code(&k.value)));
+    let mut docs = doc(&format!("{} content from its required fields.", code(&k.value)));
+    // Content named like one of its kinds has a constructor named like itself.
+    if crate::names::pascal_case(&k.value) == c.name {
+        docs.extend(quote!(#[allow(clippy::self_named_constructors)]));
+    }
     if k.text {
         return Some(quote! {
             #docs

@@ -120,7 +120,27 @@ pub fn code(text: &str) -> String {
 /// Prose as the text of a `- ` list item: its later lines are indented to the item's content,
 /// so they continue the item instead of ending the list.
 pub fn item_prose(text: &str) -> String {
-    prose(text).replace('\n', "\n  ")
+    inline_prose(text).replace('\n', "\n  ")
+}
+
+/// Prose that follows other text on its line (`` `value`: … ``, a list item's label). It must
+/// start with a paragraph: after the label, a fence or a quote would not open a block, and its
+/// closing line would open one. Other prose is written as plain text.
+pub fn inline_prose(text: &str) -> String {
+    let rendered = render(text);
+    let after_label = format!("label: {rendered}");
+    if starts_with_paragraph(&rendered) && reads_as_text(&after_label) {
+        rendered
+    } else {
+        plain(text)
+    }
+}
+
+/// Whether the first block of `markdown`, as rustdoc parses it, is a paragraph.
+fn starts_with_paragraph(markdown: &str) -> bool {
+    use pulldown_cmark::{Event, Parser, Tag};
+    let first = Parser::new_ext(markdown, rustdoc_options()).next();
+    matches!(first, None | Some(Event::Start(Tag::Paragraph)))
 }
 
 /// Spec prose as Markdown that rustdoc shows as written and never interprets as code, links

@@ -3,7 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::docs::{code, doc, prose};
+use super::docs::{code, doc, inline_prose, prose};
 use crate::ir::Enum;
 use crate::model::{EnumRepr, Literal};
 use crate::names::ident;
@@ -34,7 +34,7 @@ fn emit_enum(e: &Enum) -> TokenStream {
     let docs = doc(&prose(&e.doc));
     let variants = e.variants.iter().map(|v| {
         let variant = ident(&v.name);
-        let docs = doc(&format!("{}: {}", code(&v.value.to_string()), prose(&v.doc)));
+        let docs = doc(&format!("{}: {}", code(&v.value.to_string()), inline_prose(&v.doc)));
         quote! { #docs #variant, }
     });
     let names: Vec<_> = e.variants.iter().map(|v| ident(&v.name)).collect();

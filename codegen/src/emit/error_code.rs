@@ -3,7 +3,7 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
-use super::docs::{code, doc, inner_doc, prose};
+use super::docs::{code, doc, inline_prose, inner_doc, item_prose, prose};
 use crate::ir::ErrorCode;
 use crate::model::RetryClass;
 use crate::names::ident;
@@ -13,15 +13,16 @@ pub fn emit(codes: &[ErrorCode], tables: &[(String, String)]) -> TokenStream {
         "Every error code the spec describes. Codes it does not describe are kept in\n[`ErrorCode::Other`], so a new server-side code never fails decoding.\n\nTables:\n",
     );
     for (name, doc) in tables {
-        module_doc.push_str(&format!("\n- {}: {}", code(name), prose(doc)));
+        module_doc.push_str(&format!("\n- {}: {}", code(name), item_prose(doc)));
     }
     let module_doc = inner_doc(&module_doc);
     let variants = codes.iter().map(|c| {
         let name = ident(&c.variant);
         let scope = if c.platform { " (platform-wide)" } else { "" };
-        let mut text = format!("`{}`{scope}: {}\n\n{}", c.code, prose(&c.msg), prose(&c.hint));
+        let mut text =
+            format!("`{}`{scope}: {}\n\n{}", c.code, inline_prose(&c.msg), prose(&c.hint));
         if let Some(zh) = &c.hint_zh {
-            text.push_str(&format!("\n\n排查建议：{}", prose(zh)));
+            text.push_str(&format!("\n\n排查建议：{}", inline_prose(zh)));
         }
         let docs = doc(&text);
         quote! { #docs #name, }

@@ -4,17 +4,19 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::docs::{code, doc, prose, summary_text};
-use super::resource::{emit_object, emit_object_with_doc, objects_of, partial_eq};
+use super::docs::{code, doc, inline_prose, summary_text};
+use std::collections::BTreeSet;
+
+use super::resource::{emit_object, emit_object_with_doc, imports_of, partial_eq};
 use crate::ir::{Event, Struct};
 use crate::names::{ident, snake_ident};
 
-pub fn emit(events: &[Event], objects: &[Struct]) -> TokenStream {
+pub fn emit(events: &[Event], objects: &[Struct], root: &BTreeSet<&str>) -> TokenStream {
     let structs: Vec<&Struct> = objects
         .iter()
         .chain(events.iter().flat_map(|e| std::iter::once(&e.payload).chain(&e.response)))
         .collect();
-    let named = objects_of(structs.iter().copied());
+    let named = imports_of(structs.iter().copied(), root, &BTreeSet::new());
     let imports = (!named.is_empty()).then(|| {
         let named = named.iter().map(|n| ident(n));
         quote! { use crate::{#(#named),*}; }
@@ -28,7 +30,7 @@ pub fn emit(events: &[Event], objects: &[Struct]) -> TokenStream {
     });
     let variants = events.iter().map(|e| {
         let name = ident(&e.name);
-        let docs = doc(&format!("{} See [`{}`].", prose(&e.summary), e.name));
+        let docs = doc(&format!("{} See [`{}`].", inline_prose(&e.summary), e.name));
         quote! { #docs #name(Box<#name>), }
     });
     let types = events.iter().map(|e| {

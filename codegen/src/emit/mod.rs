@@ -66,6 +66,13 @@ pub fn emit(api: &Api) -> Result<Vec<GeneratedFile>, (String, String)> {
             pub use contents::{#(#content_names),*};
         }
     });
+    // Objects that live at the crate root, which other files import.
+    let root: std::collections::BTreeSet<&str> = api
+        .objects
+        .iter()
+        .chain(api.contents.iter().flat_map(|c| &c.objects))
+        .map(|o| o.name.as_str())
+        .collect();
     let rate_limits = rate_limit_consts(api);
     let rate_limit_module = rate_limits.is_some().then(|| quote! { pub mod rate_limits; });
     files.push(file("mod.rs", "spec/", || {
@@ -115,12 +122,14 @@ pub fn emit(api: &Api) -> Result<Vec<GeneratedFile>, (String, String)> {
         error_code::emit(&api.error_codes, &api.error_tables)
     }));
     files.push(file("enums.rs", "spec/ enums", || enums::emit(&api.enums)));
-    files.push(file("events.rs", "spec/ events", || events::emit(&api.events, &api.event_objects)));
+    files.push(file("events.rs", "spec/ events", || {
+        events::emit(&api.events, &api.event_objects, &root)
+    }));
     if !api.contents.is_empty() {
-        files.push(file("contents.rs", "spec/ contents", || contents::emit(&api.contents)));
+        files.push(file("contents.rs", "spec/ contents", || contents::emit(&api.contents, &root)));
     }
     if !api.objects.is_empty() {
-        files.push(file("objects.rs", "spec/ objects", || objects::emit(&api.objects)));
+        files.push(file("objects.rs", "spec/ objects", || objects::emit(&api.objects, &root)));
     }
     for (version, resources) in &api.versions {
         let modules: Vec<_> = resources.iter().map(|r| snake_ident(&r.module)).collect();
@@ -141,7 +150,7 @@ pub fn emit(api: &Api) -> Result<Vec<GeneratedFile>, (String, String)> {
         file(
             &format!("{version}/{}.rs", resource.module),
             &format!("spec/{}", resource.source),
-            || resource::emit(resource),
+            || resource::emit(resource, &root),
         )
     }));
     let mut files = files.into_iter().collect::<Result<Vec<_>, _>>()?;

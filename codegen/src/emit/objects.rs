@@ -4,13 +4,16 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::resource::{emit_object, objects_of};
+use std::collections::BTreeSet;
+
+use super::resource::{emit_object, imports_of};
 use crate::ir::Struct;
 use crate::names::ident;
 
-pub fn emit(objects: &[Struct]) -> TokenStream {
+pub fn emit(objects: &[Struct], root: &BTreeSet<&str>) -> TokenStream {
     let items = objects.iter().map(emit_object);
-    let named = objects_of(objects);
+    let declared: BTreeSet<&str> = objects.iter().map(|o| o.name.as_str()).collect();
+    let named = imports_of(objects, root, &declared);
     let imports = (!named.is_empty()).then(|| {
         let named = named.iter().map(|n| ident(n));
         quote! { use crate::{#(#named),*}; }

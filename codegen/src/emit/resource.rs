@@ -3,9 +3,9 @@
 use std::collections::BTreeSet;
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::quote;
 
-use super::docs::{code, doc, inner_doc, item_prose, prose, summary_text};
+use super::docs::{code, doc, inline_prose, inner_doc, item_prose, prose, summary_text};
 use crate::ir::{ContentAccess, Endpoint, Field, Placement, Resource, Step, Struct, Type};
 use crate::model::{AppType, Method, TimeUnit, TokenKind};
 use crate::names::{ident, is_keyword, snake_ident};
@@ -25,7 +25,7 @@ enum Role {
     Object,
 }
 
-pub fn emit(resource: &Resource) -> TokenStream {
+pub fn emit(resource: &Resource, root: &BTreeSet<&str>) -> TokenStream {
     let handle = ident(&resource.handle);
     let module_doc = inner_doc(&format!(
         "{}\n\nCompiled with the cargo feature `{}` (on by default).",
@@ -35,7 +35,7 @@ pub fn emit(resource: &Resource) -> TokenStream {
     let handle_doc = doc(&format!(
         "The `{}` endpoints: {}\n\nGet one from [`Resources::{}`](crate::Resources::{}), on a `Client` for its own credentials or on a `Caller` to call as a user or tenant.",
         resource.module,
-        lowercase_first(prose(&resource.doc).trim_end_matches('.')),
+        lowercase_first(inline_prose(&resource.doc).trim_end_matches('.')),
         resource.module,
         resource.module
     ));
@@ -65,11 +65,10 @@ pub fn emit(resource: &Resource) -> TokenStream {
     }
     // Requests and responses are local too, and name nothing the objects do not import.
     let structs = resource.endpoints.iter().flat_map(|e| [&e.request, &e.response]);
-    crate_items.extend(objects_of(resource.objects.iter().chain(structs)));
+    crate_items.extend(imports_of(resource.objects.iter().chain(structs), root, &BTreeSet::new()));
     // An aliased response may be a shared object.
-    let local: BTreeSet<&str> = resource.objects.iter().map(|o| o.name.as_str()).collect();
     let aliased = resource.endpoints.iter().filter_map(|e| e.response_type.as_deref());
-    crate_items.extend(aliased.filter(|o| !local.contains(o)).map(str::to_owned));
+    crate_items.extend(aliased.filter(|o| root.contains(o)).map(str::to_owned));
     let crate_items = crate_items.iter().map(|i| ident(i));
 
     // Everything decodes (requests too: to be queued, replayed or served by a fake).
@@ -116,30 +115,37 @@ pub(super) fn emit_object_with_doc(object: &Struct, docs: &str) -> TokenStream {
     emit_struct(object, Role::Object, Some(docs))
 }
 
-/// Root types that `objects` name and do not declare themselves: what their file imports.
-pub(super) fn objects_of<'a>(
-    objects: impl IntoIterator<Item = &'a Struct> + Clone,
+/// Root types that `structs` name and their file does not declare (`declared_here`): what it
+/// imports. Enums and contents live at the crate root; an object does when `root` holds it (a
+/// shared object, or one of a content's). A root type is imported even when a local struct has
+/// its name, so that the table of names sees the two.
+pub(super) fn imports_of<'a>(
+    structs: impl IntoIterator<Item = &'a Struct>,
+    root: &BTreeSet<&str>,
+    declared_here: &BTreeSet<&str>,
 ) -> BTreeSet<String> {
-    let local: BTreeSet<&str> = objects.clone().into_iter().map(|o| o.name.as_str()).collect();
     let mut named = BTreeSet::new();
-    for object in objects {
+    for object in structs {
         for f in &object.fields {
-            collect_named(&f.ty, &mut named);
+            collect_named(&f.ty, root, &mut named);
         }
         if let Some(access) = &object.content {
             named.insert(access.content.clone());
         }
     }
-    named.retain(|n| !local.contains(n.as_str()));
+    named.retain(|n| !declared_here.contains(n.as_str()));
     named
 }
 
-fn collect_named(ty: &Type, out: &mut BTreeSet<String>) {
+fn collect_named(ty: &Type, root: &BTreeSet<&str>, out: &mut BTreeSet<String>) {
     match ty {
-        Type::Enum(name) | Type::Object(name) | Type::Content(name) => {
+        Type::Enum(name) | Type::Content(name) => {
             out.insert(name.clone());
         }
-        Type::Vec(inner) => collect_named(inner, out),
+        Type::Object(name) if root.contains(name.as_str()) => {
+            out.insert(name.clone());
+        }
+        Type::Vec(inner) => collect_named(inner, root, out),
         _ => {}
     }
 }
@@ -243,7 +249,7 @@ fn endpoint_methods(e: &Endpoint) -> TokenStream {
         }
     };
     let Some(pagination) = &e.pagination else { return call };
-    let pager = format_ident!("{}_pager", e.name);
+    let pager = ident(&e.pager());
     let item = rust_type(&pagination.item_type);
     let pager_doc = doc(&format!(
         "Pages through [`{}`](Self::{}), starting from `request`.\n\nThe pager stops when `{}` is false or the page token is empty.\nIt yields [`{}`] items one by one, or whole pages.",
@@ -719,10 +725,13 @@ fn constructors(s: &Struct, role: Role) -> TokenStream {
             }
         }
     });
+    // A type named `New` has a constructor named like itself, which clippy flags.
+    let self_named = (s.name == "New").then(|| quote!(#[allow(clippy::self_named_constructors)]));
     quote! {
         impl #name {
             /// Creates it from its required fields; optional ones start unset.
             #many
+            #self_named
             pub fn new(#(#params),*) -> Self {
                 Self { #(#inits),* }
             }

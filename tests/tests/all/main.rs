@@ -18,6 +18,7 @@ mod long_connection;
 mod message_changes;
 mod messages;
 mod public_api;
+mod random_specs;
 mod received_content;
 mod reserved_names;
 mod runtime;

@@ -1,11 +1,11 @@
-//! The generator's table of reserved names (`feishu_im_codegen::reserved`) against the runtime's
-//! sources: a runtime item or method added without being listed there fails here, before a spec
-//! name could clash with it.
+//! The generator's tables of names the generated files do not show (`feishu_im_codegen::reserved`)
+//! against the runtime's sources and `feishu-im`'s manifest: a runtime item, method or crate
+//! feature added without being listed there fails here, before a spec name could clash with it.
 
 use std::fs;
 
 use feishu_im_codegen::reserved::{
-    CALLER_METHODS, CLIENT_METHODS, CRATE_ROOT, OPERATION_IMPORTS, PRELUDE,
+    CALLER_METHODS, CLIENT_METHODS, CRATE_FEATURES, PRELUDE, RUNTIME_ROOT,
 };
 use feishu_im_tests::generated_crates::workspace_root;
 use syn::{Item, UseTree};
@@ -87,8 +87,8 @@ fn missing(found: &[String], table: &[&str]) -> Vec<String> {
 fn every_crate_root_item_is_reserved() {
     let root = crate_root();
     assert!(root.contains(&"Client".to_owned()), "the parse found the runtime: {root:?}");
-    let missing = missing(&root, CRATE_ROOT);
-    assert!(missing.is_empty(), "add to reserved::CRATE_ROOT: {missing:?}");
+    let missing = missing(&root, RUNTIME_ROOT);
+    assert!(missing.is_empty(), "add to reserved::RUNTIME_ROOT: {missing:?}");
 }
 
 #[test]
@@ -104,22 +104,23 @@ fn every_client_and_caller_method_is_reserved() {
 }
 
 #[test]
-fn every_public_item_of_operation_is_reserved() {
-    let mut names = Vec::new();
-    for item in parse("feishu-im-runtime/src/operation.rs").items {
-        let (ident, public) = match &item {
-            Item::Struct(s) => (&s.ident, matches!(s.vis, syn::Visibility::Public(_))),
-            Item::Enum(e) => (&e.ident, matches!(e.vis, syn::Visibility::Public(_))),
-            Item::Trait(t) => (&t.ident, matches!(t.vis, syn::Visibility::Public(_))),
-            _ => continue,
-        };
-        if public {
-            names.push(ident.to_string());
-        }
-    }
-    assert!(names.contains(&"Operation".to_owned()), "{names:?}");
-    let missing = missing(&names, OPERATION_IMPORTS);
-    assert!(missing.is_empty(), "add to reserved::OPERATION_IMPORTS: {missing:?}");
+fn every_feature_of_feishu_im_but_the_resources_is_reserved() {
+    let manifest = fs::read_to_string(workspace_root().join("feishu-im/Cargo.toml")).unwrap();
+    let features = manifest.split("[features]").nth(1).expect("feishu-im has features");
+    let features = features.split("\n[").next().unwrap_or_default();
+    // Between the markers, `cargo xtask codegen` writes `full` and one feature per resource.
+    let (before, written) = features.split_once("# features:begin").expect("the markers");
+    let after = written.split_once("# features:end").map_or("", |(_, after)| after);
+    let hand_written: Vec<String> = before
+        .lines()
+        .chain(after.lines())
+        .filter_map(|line| line.split_once(" = ").map(|(name, _)| name.trim().to_owned()))
+        .filter(|name| !name.starts_with('#'))
+        .chain(["full".to_owned()])
+        .collect();
+    assert!(hand_written.contains(&"redis".to_owned()), "{hand_written:?}");
+    let missing = missing(&hand_written, CRATE_FEATURES);
+    assert!(missing.is_empty(), "add to reserved::CRATE_FEATURES: {missing:?}");
 }
 
 #[test]
