@@ -200,14 +200,15 @@ fn rate_limit_consts(api: &Api) -> Option<TokenStream> {
 
 /// The `Resources` trait: one accessor per resource, on a `Client` and on a `Caller`.
 fn resources(api: &Api) -> TokenStream {
-    let accessors = api.versions.iter().flat_map(|(version, resources)| {
-        let version = snake_ident(version);
+    let accessors = api.versions.iter().flat_map(|(version_name, resources)| {
+        let version = snake_ident(version_name);
         resources.iter().map(move |r| {
             let module = snake_ident(&r.module);
             let handle = quote::format_ident!("{}", r.handle);
             let feature = &r.feature;
             let doc = docs::doc(&format!(
-                "The {} endpoints ([`{}`](crate::{version}::{}::{})).",
+                // Intra-doc links name keywords as they are (`crate::fn::…`), never `r#fn`.
+                "The {} endpoints ([`{}`](crate::{version_name}::{}::{})).",
                 docs::code(&r.module),
                 r.handle,
                 r.module,
